@@ -216,11 +216,11 @@ const (
 // dimensions (nil where the asset has none), how many assets, and their
 // summed purchase value per currency.
 type AssetCountGroup struct {
-	Status      *AssetStatus
-	CategoryID  *uuid.UUID
-	LocationID  *uuid.UUID
-	OwnerTeamID *uuid.UUID
-	ModelID     *uuid.UUID
-	Count       int
-	Values      []Money
+	Status        *AssetStatus
+	CategoryID    *uuid.UUID
+	LocationID    *uuid.UUID
+	OwnerTeamID   *uuid.UUID
+	ModelID       *uuid.UUID
+	Count         int
+	PurchaseValue []Money
 }

@@ -48,7 +48,7 @@ type HistoryEntry struct {
 // FieldChange is one field's value before and after a change, as JSON values
 // so that any field type can be recorded and compared.
 type FieldChange struct {
-	Field  string
-	Before json.RawMessage
-	After  json.RawMessage
+	Field string
+	From  json.RawMessage
+	To    json.RawMessage
 }

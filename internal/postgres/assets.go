@@ -1,0 +1,294 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// AssetStore reads and changes assets.
+type AssetStore struct{ db *DB }
+
+// NewAssetStore returns an AssetStore over db.
+func NewAssetStore(db *DB) *AssetStore { return &AssetStore{db: db} }
+
+const assetColumns = `a.id, a.org_id, a.asset_tag, a.serial_number, a.name, a.model_id, a.manufacturer_id,
+	a.status, a.condition, a.assigned_person_id, a.assigned_location_id, a.owner_person_id, a.owner_team_id,
+	a.location_id, a.purchase_date, a.purchase_price, a.purchase_currency, a.supplier_id, a.order_number,
+	a.invoice_number, a.warranty_end, a.end_of_life, a.notes, a.custom_fields, a.disposal_date,
+	a.disposal_method, a.disposal_certificate, a.version, a.created_at, a.updated_at`
+
+func scanAsset(r pgx.CollectableRow) (*itam.Asset, error) {
+	var a itam.Asset
+	var price decimal.NullDecimal
+	var currency *string
+	err := r.Scan(&a.ID, &a.OrgID, &a.AssetTag, &a.SerialNumber, &a.Name, &a.ModelID, &a.ManufacturerID,
+		&a.Status, &a.Condition, &a.AssignedPersonID, &a.AssignedLocationID, &a.OwnerPersonID, &a.OwnerTeamID,
+		&a.LocationID, &a.PurchaseDate, &price, &currency, &a.SupplierID, &a.OrderNumber,
+		&a.InvoiceNumber, &a.WarrantyEnd, &a.EndOfLife, &a.Notes, &a.CustomFields, &a.DisposalDate,
+		&a.DisposalMethod, &a.DisposalCertificate, &a.Version, &a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if price.Valid && currency != nil {
+		a.PurchasePrice = &itam.Money{Amount: price.Decimal, Currency: *currency}
+	}
+	return &a, nil
+}
+
+// visibility restricts an EMPLOYEE to the assets assigned to them. Everyone
+// else sees the whole organization (RLS already bounds it to that).
+func visibility(p itam.Principal, args *sqlArgs) []string {
+	if p.CanReadAll() {
+		return nil
+	}
+	return []string{fmt.Sprintf("a.assigned_person_id IN (SELECT id FROM people WHERE lower(email) = lower(%s))", args.add(p.Subject))}
+}
+
+// AssetsByIDs returns the visible assets among ids, keyed by id; the ones not
+// visible are simply absent (dataloaders and node() turn that into null).
+func (s *AssetStore) AssetsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Asset, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args := &sqlArgs{}
+	where := append(visibility(p, args), "a.id = ANY("+args.add(ids)+"::uuid[])")
+	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+assetColumns+" FROM assets a WHERE "+strings.Join(where, " AND "), args.list, scanAsset)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*itam.Asset, len(rows))
+	for _, a := range rows {
+		out[a.ID] = a
+	}
+	return out, nil
+}
+
+// Asset returns one visible asset or NOT_FOUND.
+func (s *AssetStore) Asset(ctx context.Context, id uuid.UUID) (*itam.Asset, error) {
+	m, err := s.AssetsByIDs(ctx, []uuid.UUID{id})
+	if err != nil {
+		return nil, err
+	}
+	if a, ok := m[id]; ok {
+		return a, nil
+	}
+	return nil, itam.NotFound("asset")
+}
+
+// AssetByTag finds an asset by its tag, case-insensitively.
+func (s *AssetStore) AssetByTag(ctx context.Context, tag string) (*itam.Asset, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args := &sqlArgs{}
+	where := append(visibility(p, args), "lower(a.asset_tag) = lower("+args.add(strings.TrimSpace(tag))+")")
+	return queryOne(ctx, s.db, p.OrgID, "asset", "SELECT "+assetColumns+" FROM assets a WHERE "+strings.Join(where, " AND "), args.list, scanAsset)
+}
+
+// AssetBySerial finds an asset by serial number (normalized: trimmed,
+// case-insensitive). Serials are unique per manufacturer, so when two
+// manufacturers share one the caller must say which.
+func (s *AssetStore) AssetBySerial(ctx context.Context, serial string, manufacturerID *uuid.UUID) (*itam.Asset, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args := &sqlArgs{}
+	where := append(visibility(p, args), "upper(a.serial_number) = upper("+args.add(strings.TrimSpace(serial))+")")
+	if manufacturerID != nil {
+		where = append(where, "a.manufacturer_id = "+args.add(*manufacturerID))
+	}
+	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+assetColumns+" FROM assets a WHERE "+strings.Join(where, " AND ")+" LIMIT 2", args.list, scanAsset)
+	if err != nil {
+		return nil, err
+	}
+	switch len(rows) {
+	case 0:
+		return nil, itam.NotFound("asset")
+	case 1:
+		return rows[0], nil
+	}
+	return nil, itam.Invalid("manufacturerId", "serial number %q is recorded for several manufacturers: give manufacturerId", serial)
+}
+
+var assetSorts = map[itam.AssetSortField]sortKey[*itam.Asset]{
+	itam.AssetSortTag:          {"a.asset_tag", "text", func(a *itam.Asset) string { return a.AssetTag }},
+	itam.AssetSortCreatedAt:    {"a.created_at", "timestamptz", func(a *itam.Asset) string { return a.CreatedAt.Format(time.RFC3339Nano) }},
+	itam.AssetSortUpdatedAt:    {"a.updated_at", "timestamptz", func(a *itam.Asset) string { return a.UpdatedAt.Format(time.RFC3339Nano) }},
+	itam.AssetSortName:         {"coalesce(a.name, '')", "text", func(a *itam.Asset) string { return deref(a.Name) }},
+	itam.AssetSortSerial:       {"coalesce(a.serial_number, '')", "text", func(a *itam.Asset) string { return deref(a.SerialNumber) }},
+	itam.AssetSortStatus:       {"a.status::text", "text", func(a *itam.Asset) string { return string(a.Status) }},
+	itam.AssetSortPurchaseDate: {"coalesce(a.purchase_date, 'infinity'::date)", "date", func(a *itam.Asset) string { return dateKey(a.PurchaseDate) }},
+	itam.AssetSortWarrantyEnd:  {"coalesce(a.warranty_end, 'infinity'::date)", "date", func(a *itam.Asset) string { return dateKey(a.WarrantyEnd) }},
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func dateKey(t *time.Time) string {
+	if t == nil {
+		return "infinity"
+	}
+	return t.Format("2006-01-02")
+}
+
+// AssetQuery is a filtered, ordered asset list request.
+type AssetQuery struct {
+	Filter *itam.AssetFilter
+	Sort   itam.AssetSortField
+	Dir    itam.SortDirection
+}
+
+func (s *AssetStore) where(ctx context.Context, f *itam.AssetFilter) (itam.Principal, []string, *sqlArgs, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	args := &sqlArgs{}
+	where := visibility(p, args)
+	if f != nil {
+		cond, err := assetFilterSQL(f, args, "filter")
+		if err != nil {
+			return p, nil, nil, err
+		}
+		if cond != "TRUE" {
+			where = append(where, cond)
+		}
+	}
+	return p, where, args, nil
+}
+
+// ListAssets returns one page of assets matching q.
+func (s *AssetStore) ListAssets(ctx context.Context, q AssetQuery, page itam.PageArgs) (itam.Page[*itam.Asset], error) {
+	p, where, args, err := s.where(ctx, q.Filter)
+	if err != nil {
+		return itam.Page[*itam.Asset]{}, err
+	}
+	if q.Sort == "" {
+		q.Sort = itam.AssetSortTag
+	}
+	sk, ok := assetSorts[q.Sort]
+	if !ok {
+		return itam.Page[*itam.Asset]{}, itam.Invalid("orderBy.field", "cannot order assets by %s", q.Sort)
+	}
+	if q.Dir == "" {
+		q.Dir = itam.Asc
+	}
+	return list(ctx, s.db, p.OrgID, listSpec[*itam.Asset]{
+		what: "asset", columns: assetColumns, from: "assets a", idExpr: "a.id",
+		where: where, args: args, sort: sk, dir: q.Dir,
+		id: func(a *itam.Asset) string { return a.ID.String() }, scan: scanAsset,
+	}, page)
+}
+
+// CountAssets returns how many assets match f.
+func (s *AssetStore) CountAssets(ctx context.Context, f *itam.AssetFilter) (int, error) {
+	p, where, args, err := s.where(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	return count(ctx, s.db, p.OrgID, "assets a", where, args)
+}
+
+// assetFilterSQL renders a filter as one boolean SQL expression over alias a.
+func assetFilterSQL(f *itam.AssetFilter, args *sqlArgs, path string) (string, error) {
+	var c []string
+	inUUIDs := func(col string, ids []uuid.UUID) {
+		if ids != nil {
+			c = append(c, fmt.Sprintf("%s = ANY(%s::uuid[])", col, args.add(ids)))
+		}
+	}
+	if f.StatusIn != nil {
+		st := make([]string, len(f.StatusIn))
+		for i, s := range f.StatusIn {
+			st[i] = string(s)
+		}
+		c = append(c, fmt.Sprintf("a.status = ANY(%s::text[]::asset_status[])", args.add(st)))
+	}
+	if f.CategoryIDs != nil {
+		c = append(c, fmt.Sprintf("a.model_id IN (SELECT m.id FROM models m WHERE m.category_id = ANY(%s::uuid[]))", args.add(f.CategoryIDs)))
+	}
+	inUUIDs("a.model_id", f.ModelIDs)
+	inUUIDs("a.manufacturer_id", f.ManufacturerIDs)
+	if f.LocationIDs != nil {
+		c = append(c, fmt.Sprintf("a.location_id IN (SELECT l.id FROM locations l WHERE l.path && %s::uuid[])", args.add(f.LocationIDs)))
+	}
+	inUUIDs("a.assigned_person_id", f.AssignedPersonIDs)
+	inUUIDs("a.assigned_location_id", f.AssignedLocationIDs)
+	inUUIDs("a.owner_person_id", f.OwnerPersonIDs)
+	inUUIDs("a.owner_team_id", f.OwnerTeamIDs)
+	inUUIDs("a.supplier_id", f.SupplierIDs)
+	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
+		pat := args.add(likePattern(*f.Search))
+		c = append(c, fmt.Sprintf(`((a.asset_tag || ' ' || coalesce(a.serial_number, '') || ' ' || coalesce(a.name, '')) ILIKE %[1]s
+			OR a.assigned_person_id IN (SELECT p.id FROM people p WHERE p.name ILIKE %[1]s))`, pat))
+	}
+	if f.PurchasedAfter != nil {
+		c = append(c, "a.purchase_date >= "+args.add(*f.PurchasedAfter)+"::date")
+	}
+	if f.PurchasedBefore != nil {
+		c = append(c, "a.purchase_date <= "+args.add(*f.PurchasedBefore)+"::date")
+	}
+	if f.WarrantyExpiresBefore != nil {
+		c = append(c, "a.warranty_end < "+args.add(*f.WarrantyExpiresBefore)+"::date")
+	}
+	if f.Unassigned != nil {
+		if *f.Unassigned {
+			c = append(c, "(a.assigned_person_id IS NULL AND a.assigned_location_id IS NULL)")
+		} else {
+			c = append(c, "(a.assigned_person_id IS NOT NULL OR a.assigned_location_id IS NOT NULL)")
+		}
+	}
+	if len(f.CustomFields) > 0 {
+		b, err := json.Marshal(f.CustomFields)
+		if err != nil {
+			return "", itam.Invalid(path+".customFields", "custom field values must be JSON")
+		}
+		c = append(c, "a.custom_fields @> "+args.add(string(b))+"::jsonb")
+	}
+	for i := range f.And {
+		sub, err := assetFilterSQL(&f.And[i], args, fmt.Sprintf("%s.and[%d]", path, i))
+		if err != nil {
+			return "", err
+		}
+		c = append(c, sub)
+	}
+	if len(f.Or) > 0 {
+		var ors []string
+		for i := range f.Or {
+			sub, err := assetFilterSQL(&f.Or[i], args, fmt.Sprintf("%s.or[%d]", path, i))
+			if err != nil {
+				return "", err
+			}
+			ors = append(ors, sub)
+		}
+		c = append(c, "("+strings.Join(ors, " OR ")+")")
+	}
+	if f.Not != nil {
+		sub, err := assetFilterSQL(f.Not, args, path+".not")
+		if err != nil {
+			return "", err
+		}
+		// NOT over a NULL comparison (e.g. no purchase date) counts as "does not match".
+		c = append(c, "NOT coalesce("+sub+", false)")
+	}
+	if len(c) == 0 {
+		return "TRUE", nil
+	}
+	return "(" + strings.Join(c, " AND ") + ")", nil
+}

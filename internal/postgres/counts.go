@@ -1,0 +1,146 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/shopspring/decimal"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+var groupExprs = map[itam.AssetGroupBy]string{
+	itam.GroupByStatus:    "a.status::text",
+	itam.GroupByCategory:  "m.category_id::text",
+	itam.GroupByLocation:  "a.location_id::text",
+	itam.GroupByOwnerTeam: "a.owner_team_id::text",
+	itam.GroupByModel:     "a.model_id::text",
+}
+
+// AssetCounts groups the assets matching f by the given dimensions and
+// returns each group's count and purchase value summed per currency (values
+// in different currencies are never added together). Groups come ordered by
+// count, largest first. Needs cost visibility.
+func (s *AssetStore) AssetCounts(ctx context.Context, groupBy []itam.AssetGroupBy, f *itam.AssetFilter) ([]itam.AssetCountGroup, error) {
+	if p, err := itam.RequirePrincipal(ctx); err != nil {
+		return nil, err
+	} else if !p.CanReadCosts() {
+		return nil, itam.Forbidden("role %s cannot read asset aggregates", p.Role)
+	}
+	p, where, args, err := s.where(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[itam.AssetGroupBy]bool{}
+	var exprs []string
+	for i, g := range groupBy {
+		e, ok := groupExprs[g]
+		if !ok {
+			return nil, itam.Invalid(fmt.Sprintf("groupBy[%d]", i), "cannot group by %q", g)
+		}
+		if seen[g] {
+			return nil, itam.Invalid(fmt.Sprintf("groupBy[%d]", i), "%s is listed twice", g)
+		}
+		seen[g] = true
+		exprs = append(exprs, e)
+	}
+	from := "assets a"
+	if seen[itam.GroupByCategory] {
+		from = "assets a JOIN models m ON m.id = a.model_id"
+	}
+	if len(where) == 0 {
+		where = []string{"TRUE"}
+	}
+	dims := "ARRAY[]::text[]"
+	group := "a.purchase_currency"
+	if len(exprs) > 0 {
+		dims = "ARRAY[" + strings.Join(exprs, ", ") + "]"
+		group = strings.Join(exprs, ", ") + ", a.purchase_currency"
+	}
+	sql := fmt.Sprintf(`SELECT %s, a.purchase_currency, count(*), sum(a.purchase_price) FROM %s WHERE %s GROUP BY %s`,
+		dims, from, strings.Join(where, " AND "), group)
+	type row struct {
+		dims     []*string
+		currency *string
+		n        int
+		sum      decimal.NullDecimal
+	}
+	rows, err := query(ctx, s.db, p.OrgID, sql, args.list, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.dims, &x.currency, &x.n, &x.sum)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var out []itam.AssetCountGroup
+	index := map[string]int{}
+	for _, r := range rows {
+		key := fmt.Sprint(derefAll(r.dims))
+		i, ok := index[key]
+		if !ok {
+			g := itam.AssetCountGroup{}
+			for j, d := range groupBy {
+				setGroupKey(&g, d, r.dims[j])
+			}
+			out = append(out, g)
+			i = len(out) - 1
+			index[key] = i
+		}
+		out[i].Count += r.n
+		if r.currency != nil && r.sum.Valid {
+			out[i].PurchaseValue = append(out[i].PurchaseValue, itam.Money{Amount: r.sum.Decimal, Currency: *r.currency})
+		}
+	}
+	sortGroups(out)
+	return out, nil
+}
+
+func derefAll(ss []*string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		if s == nil {
+			out[i] = "\x00"
+		} else {
+			out[i] = *s
+		}
+	}
+	return out
+}
+
+func setGroupKey(g *itam.AssetCountGroup, d itam.AssetGroupBy, v *string) {
+	if v == nil {
+		return
+	}
+	if d == itam.GroupByStatus {
+		st := itam.AssetStatus(*v)
+		g.Status = &st
+		return
+	}
+	id, err := uuid.Parse(*v)
+	if err != nil {
+		return
+	}
+	switch d {
+	case itam.GroupByCategory:
+		g.CategoryID = &id
+	case itam.GroupByLocation:
+		g.LocationID = &id
+	case itam.GroupByOwnerTeam:
+		g.OwnerTeamID = &id
+	case itam.GroupByModel:
+		g.ModelID = &id
+	}
+}
+
+// sortGroups orders groups by count descending and each group's values by
+// currency, so results are stable for dashboards and tests.
+func sortGroups(gs []itam.AssetCountGroup) {
+	slices.SortStableFunc(gs, func(a, b itam.AssetCountGroup) int { return b.Count - a.Count })
+	for i := range gs {
+		slices.SortFunc(gs[i].PurchaseValue, func(a, b itam.Money) int { return strings.Compare(a.Currency, b.Currency) })
+	}
+}

@@ -1,0 +1,252 @@
+// Package postgres implements the inventory's storage on PostgreSQL.
+//
+// Tenancy is enforced by the database, not by WHERE clauses: every query runs
+// with the caller's organization in the transaction-local setting
+// itam.org_id, the connection runs as the role itam_app, and row-level
+// security policies on every tenant table compare org_id to that setting.
+// Store methods still check roles (the domain rules); RLS is the backstop
+// that makes a forgotten filter harmless.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// AppRole is the database role the server runs as; RLS applies to it.
+const AppRole = "itam_app"
+
+// DB is the tenant-scoped connection pool the server uses.
+type DB struct {
+	Pool *pgxpool.Pool
+	log  *slog.Logger
+	// Queries counts round trips, for tests that prove no N+1 (nil in production).
+	Queries func()
+}
+
+// Open connects to url and switches every connection to AppRole, so even
+// when DATABASE_URL names the owning or a superuser role, the server's
+// queries are subject to row-level security. It refuses to run when the
+// effective role could bypass RLS.
+func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
+	}
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "itam"
+	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
+		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
+		return err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: connect: %w", err)
+	}
+	var bypass bool
+	err = pool.QueryRow(ctx, `SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&bypass)
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: check role %s (have migrations run?): %w", AppRole, err)
+	}
+	if bypass {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: role %s bypasses row-level security; refusing to serve", AppRole)
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &DB{Pool: pool, log: log}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+func (db *DB) count() {
+	if db.Queries != nil {
+		db.Queries()
+	}
+}
+
+const setOrgSQL = `SELECT set_config('itam.org_id', $1, true)`
+
+// query runs one statement under org in a single round trip: the setting and
+// the statement travel as one pipelined batch, which PostgreSQL runs as one
+// implicit transaction, so the transaction-local setting covers the statement
+// and vanishes with it. Reads are the hot path; a BEGIN/COMMIT pair would
+// triple their round trips.
+func query[T any](ctx context.Context, db *DB, org uuid.UUID, sql string, args []any, scan func(pgx.CollectableRow) (T, error)) ([]T, error) {
+	db.count()
+	b := &pgx.Batch{}
+	b.Queue(setOrgSQL, org.String())
+	b.Queue(sql, args...)
+	br := db.Pool.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, mapError(err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return nil, mapError(err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapError(err)
+	}
+	return out, br.Close()
+}
+
+// queryOne is query for statements returning one row; no row is NOT_FOUND.
+func queryOne[T any](ctx context.Context, db *DB, org uuid.UUID, what, sql string, args []any, scan func(pgx.CollectableRow) (T, error)) (T, error) {
+	rows, err := query(ctx, db, org, sql, args, scan)
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(rows) == 0 {
+		return zero, itam.NotFound(what)
+	}
+	return rows[0], nil
+}
+
+// inTx runs fn in one transaction under org. BEGIN and the tenant setting go
+// in one simple-protocol round trip (the org id is a UUID we formatted, never
+// user text), so a mutation pays for BEGIN+COMMIT and nothing else.
+func (db *DB) inTx(ctx context.Context, org uuid.UUID, fn func(tx pgx.Tx) error) error {
+	db.count()
+	tx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{
+		BeginQuery: fmt.Sprintf("BEGIN; SELECT set_config('itam.org_id', '%s', true)", org.String()),
+	})
+	if err != nil {
+		return mapError(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	return mapError(tx.Commit(ctx))
+}
+
+// mapError turns database errors into domain errors. Constraint names carry
+// the column, so a violated foreign key or check names the input field.
+func mapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *itam.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return itam.NotFound("record")
+		}
+		return err
+	}
+	if f, ok := constraintFields[pe.ConstraintName]; ok {
+		switch pe.Code {
+		case "23505":
+			return itam.Conflict(f.field, "%s", f.message)
+		default:
+			return itam.Invalid(f.field, "%s", f.message)
+		}
+	}
+	switch pe.Code {
+	case "23505":
+		return itam.Conflict("", "a record with these values already exists")
+	case "23503":
+		// A delete blocked by references reads "update or delete on table …".
+		if strings.HasPrefix(pe.Message, "update or delete on table") {
+			return itam.Conflict("id", "record is still referenced by %s", pe.TableName)
+		}
+		if col := fkColumn(pe.ConstraintName); col != "" {
+			return itam.Invalid(camel(col), "unknown %s", strings.ReplaceAll(strings.TrimSuffix(col, "_id"), "_", " "))
+		}
+		return itam.Invalid("", "a referenced record does not exist")
+	case "23514", "23502", "22P02", "22001", "22003", "22007", "22008":
+		return itam.Invalid("", "invalid value: %s", pe.Message)
+	case "42501":
+		return itam.Forbidden("not allowed")
+	}
+	return err
+}
+
+// fkColumn extracts the referencing column from PostgreSQL's default name
+// for a composite (org_id, x_id) foreign key: "<table>_org_id_<col>_fkey".
+func fkColumn(constraint string) string {
+	if !strings.HasSuffix(constraint, "_fkey") {
+		return ""
+	}
+	i := strings.Index(constraint, "_org_id_")
+	if i < 0 {
+		return ""
+	}
+	return strings.TrimSuffix(constraint[i+len("_org_id_"):], "_fkey")
+}
+
+func camel(snake string) string {
+	parts := strings.Split(snake, "_")
+	for i := 1; i < len(parts); i++ {
+		if parts[i] == "id" {
+			parts[i] = "Id"
+			continue
+		}
+		if parts[i] != "" {
+			parts[i] = strings.ToUpper(parts[i][:1]) + parts[i][1:]
+		}
+	}
+	return strings.Join(parts, "")
+}
+
+type constraintField struct{ field, message string }
+
+// constraintFields names the input field behind each constraint a user can violate.
+var constraintFields = map[string]constraintField{
+	"assets_org_tag":                       {"assetTag", "asset tag is already in use"},
+	"assets_org_manufacturer_serial":       {"serialNumber", "serial number is already recorded for this manufacturer"},
+	"assets_single_assignee":               {"assignee", "an asset is assigned to a person or a location, not both"},
+	"assets_one_owner":                     {"owner", "an asset has exactly one owner: a person or a team"},
+	"assets_price_currency":                {"purchasePrice", "price and currency go together"},
+	"assets_purchase_price_check":          {"purchasePrice.amount", "price cannot be negative"},
+	"assets_retired_unassigned":            {"assignee", "a retired or disposed asset cannot be assigned"},
+	"assets_disposed_fields":               {"disposal", "disposal date and method are required"},
+	"people_org_email":                     {"email", "email is already used by another person"},
+	"people_email_check":                   {"email", "email is not valid"},
+	"people_org_employee_number":           {"employeeNumber", "employee number is already used"},
+	"people_check":                         {"endDate", "end date is before start date"},
+	"teams_org_id_name_key":                {"name", "a team with this name exists"},
+	"manufacturers_org_name":               {"name", "a manufacturer with this name exists"},
+	"categories_org_name":                  {"name", "a category with this name exists"},
+	"models_org_manufacturer_name":         {"name", "this manufacturer already has a model with this name"},
+	"models_useful_life_months_check":      {"usefulLifeMonths", "useful life must be between 1 and 600 months"},
+	"suppliers_org_name":                   {"name", "a supplier with this name exists"},
+	"locations_org_id_parent_id_name_key":  {"name", "a location with this name exists under the same parent"},
+	"locations_no_cycle":                   {"parentId", "a location cannot be inside itself"},
+	"organizations_slug_key":               {"slug", "slug is taken"},
+	"organizations_slug_check":             {"slug", "slug must be lowercase letters, digits and dashes"},
+	"organizations_asset_tag_prefix_check": {"assetTagPrefix", "prefix is at most 16 characters"},
+}

@@ -1,0 +1,52 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+func scanHistory(r pgx.CollectableRow) (itam.HistoryEntry, error) {
+	var h itam.HistoryEntry
+	var changes map[string]map[string]json.RawMessage
+	err := r.Scan(&h.ID, &h.AssetID, &h.Action, &h.ActorKind, &h.Actor, &h.Source, &changes, &h.FromStatus, &h.ToStatus, &h.At)
+	if err != nil {
+		return h, err
+	}
+	keys := make([]string, 0, len(changes))
+	for k := range changes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		h.Changes = append(h.Changes, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
+	}
+	return h, nil
+}
+
+// AssetHistory returns an asset's history, oldest first, keyset-paginated
+// on the entry id (which only grows). Visibility follows the asset's.
+func (s *AssetStore) AssetHistory(ctx context.Context, assetID uuid.UUID, page itam.PageArgs) (itam.Page[itam.HistoryEntry], error) {
+	var out itam.Page[itam.HistoryEntry]
+	if _, err := s.Asset(ctx, assetID); err != nil {
+		return out, err
+	}
+	p, _ := itam.RequirePrincipal(ctx)
+	args := &sqlArgs{}
+	return list(ctx, s.db, p.OrgID, listSpec[itam.HistoryEntry]{
+		what:    "history",
+		columns: "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, h.changes, h.from_status, h.to_status, h.at",
+		from:    "asset_history h", idExpr: "h.id", idType: "bigint",
+		where: []string{"h.asset_id = " + args.add(assetID)}, args: args,
+		sort: sortKey[itam.HistoryEntry]{"h.id", "bigint", func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
+		dir:  itam.Asc,
+		id:   func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },
+		scan: scanHistory,
+	}, page)
+}
