@@ -7,151 +7,294 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
+// ID is the resolver for the id field.
 func (r *assetResolver) ID(ctx context.Context, obj *itam.Asset) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeAsset, obj.ID), nil
 }
 
+// Model is the resolver for the model field.
 func (r *assetResolver) Model(ctx context.Context, obj *itam.Asset) (*itam.Model, error) {
-	panic(fmt.Errorf("not implemented: Model - model"))
+	return loaders.For(ctx).Model.Load(ctx, obj.ModelID)
 }
 
+// Manufacturer is the resolver for the manufacturer field.
 func (r *assetResolver) Manufacturer(ctx context.Context, obj *itam.Asset) (*itam.Manufacturer, error) {
-	panic(fmt.Errorf("not implemented: Manufacturer - manufacturer"))
+	return loaders.For(ctx).Manufacturer.Load(ctx, obj.ManufacturerID)
 }
 
+// Category is the resolver for the category field.
 func (r *assetResolver) Category(ctx context.Context, obj *itam.Asset) (*itam.Category, error) {
-	panic(fmt.Errorf("not implemented: Category - category"))
+	m, err := loaders.For(ctx).Model.Load(ctx, obj.ModelID)
+	if err != nil || m == nil {
+		return nil, err
+	}
+	return loaders.For(ctx).Category.Load(ctx, m.CategoryID)
 }
 
+// Assignee is the resolver for the assignee field.
 func (r *assetResolver) Assignee(ctx context.Context, obj *itam.Asset) (model.Assignee, error) {
-	panic(fmt.Errorf("not implemented: Assignee - assignee"))
+	switch {
+	case obj.AssignedPersonID != nil:
+		return nonNil(loaders.For(ctx).Person.Load(ctx, *obj.AssignedPersonID))
+	case obj.AssignedLocationID != nil:
+		return nonNil(loaders.For(ctx).Location.Load(ctx, *obj.AssignedLocationID))
+	}
+	return nil, nil
 }
 
+// Owner is the resolver for the owner field.
 func (r *assetResolver) Owner(ctx context.Context, obj *itam.Asset) (model.Owner, error) {
-	panic(fmt.Errorf("not implemented: Owner - owner"))
+	if obj.OwnerPersonID != nil {
+		return nonNil(loaders.For(ctx).Person.Load(ctx, *obj.OwnerPersonID))
+	}
+	if obj.OwnerTeamID != nil {
+		return nonNil(loaders.For(ctx).Team.Load(ctx, *obj.OwnerTeamID))
+	}
+	return nil, nil
 }
 
+// Location is the resolver for the location field.
 func (r *assetResolver) Location(ctx context.Context, obj *itam.Asset) (*itam.Location, error) {
-	panic(fmt.Errorf("not implemented: Location - location"))
+	if obj.LocationID == nil {
+		return nil, nil
+	}
+	return loaders.For(ctx).Location.Load(ctx, *obj.LocationID)
 }
 
+// PurchasePrice is the resolver for the purchasePrice field.
 func (r *assetResolver) PurchasePrice(ctx context.Context, obj *itam.Asset) (*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: PurchasePrice - purchasePrice"))
+	if err := requireCosts(ctx); err != nil {
+		return nil, err
+	}
+	return obj.PurchasePrice, nil
 }
 
+// Supplier is the resolver for the supplier field.
 func (r *assetResolver) Supplier(ctx context.Context, obj *itam.Asset) (*itam.Supplier, error) {
-	panic(fmt.Errorf("not implemented: Supplier - supplier"))
+	if obj.SupplierID == nil {
+		return nil, nil
+	}
+	return loaders.For(ctx).Supplier.Load(ctx, *obj.SupplierID)
 }
 
+// OrderNumber is the resolver for the orderNumber field.
 func (r *assetResolver) OrderNumber(ctx context.Context, obj *itam.Asset) (*string, error) {
-	panic(fmt.Errorf("not implemented: OrderNumber - orderNumber"))
+	if err := requireCosts(ctx); err != nil {
+		return nil, err
+	}
+	return obj.OrderNumber, nil
 }
 
+// InvoiceNumber is the resolver for the invoiceNumber field.
 func (r *assetResolver) InvoiceNumber(ctx context.Context, obj *itam.Asset) (*string, error) {
-	panic(fmt.Errorf("not implemented: InvoiceNumber - invoiceNumber"))
+	if err := requireCosts(ctx); err != nil {
+		return nil, err
+	}
+	return obj.InvoiceNumber, nil
 }
 
+// CustomFields is the resolver for the customFields field.
 func (r *assetResolver) CustomFields(ctx context.Context, obj *itam.Asset) (any, error) {
-	panic(fmt.Errorf("not implemented: CustomFields - customFields"))
+	if obj.CustomFields == nil {
+		return map[string]any{}, nil
+	}
+	return obj.CustomFields, nil
 }
 
+// Disposal is the resolver for the disposal field.
 func (r *assetResolver) Disposal(ctx context.Context, obj *itam.Asset) (*model.Disposal, error) {
-	panic(fmt.Errorf("not implemented: Disposal - disposal"))
+	if obj.DisposalDate == nil || obj.DisposalMethod == nil {
+		return nil, nil
+	}
+	return &model.Disposal{Date: *obj.DisposalDate, Method: *obj.DisposalMethod, Certificate: obj.DisposalCertificate}, nil
 }
 
+// ExternalIds is the resolver for the externalIds field.
 func (r *assetResolver) ExternalIds(ctx context.Context, obj *itam.Asset) ([]*itam.ExternalID, error) {
-	panic(fmt.Errorf("not implemented: ExternalIds - externalIds"))
+	ids, err := loaders.For(ctx).ExternalIDs.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*itam.ExternalID, len(ids))
+	for i := range ids {
+		out[i] = &ids[i]
+	}
+	return out, nil
 }
 
+// History is the resolver for the history field.
 func (r *assetResolver) History(ctx context.Context, obj *itam.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	page, err := r.AssetStore.AssetHistory(ctx, obj.ID, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[itam.HistoryEntry]{Page: page}, nil
 }
 
+// Category is the resolver for the category field.
 func (r *assetCountGroupResolver) Category(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Category, error) {
-	panic(fmt.Errorf("not implemented: Category - category"))
+	return loadOptional(ctx, loaders.For(ctx).Category, obj.CategoryID)
 }
 
+// Location is the resolver for the location field.
 func (r *assetCountGroupResolver) Location(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Location, error) {
-	panic(fmt.Errorf("not implemented: Location - location"))
+	return loadOptional(ctx, loaders.For(ctx).Location, obj.LocationID)
 }
 
+// OwnerTeam is the resolver for the ownerTeam field.
 func (r *assetCountGroupResolver) OwnerTeam(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Team, error) {
-	panic(fmt.Errorf("not implemented: OwnerTeam - ownerTeam"))
+	return loadOptional(ctx, loaders.For(ctx).Team, obj.OwnerTeamID)
 }
 
+// Model is the resolver for the model field.
 func (r *assetCountGroupResolver) Model(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Model, error) {
-	panic(fmt.Errorf("not implemented: Model - model"))
+	return loadOptional(ctx, loaders.For(ctx).Model, obj.ModelID)
 }
 
+// From is the resolver for the from field.
 func (r *fieldChangeResolver) From(ctx context.Context, obj *itam.FieldChange) (any, error) {
-	panic(fmt.Errorf("not implemented: From - from"))
+	return obj.From, nil
 }
 
+// To is the resolver for the to field.
 func (r *fieldChangeResolver) To(ctx context.Context, obj *itam.FieldChange) (any, error) {
-	panic(fmt.Errorf("not implemented: To - to"))
+	return obj.To, nil
 }
 
+// CreateAsset is the resolver for the createAsset field.
 func (r *mutationResolver) CreateAsset(ctx context.Context, input model.CreateAssetInput) (*model.AssetPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateAsset - createAsset"))
+	in, assignee, err := createAssetInput(input)
+	if err != nil {
+		return nil, err
+	}
+	a, err := r.AssetStore.CreateAsset(ctx, in, assignee)
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssetPayload{Asset: a}, nil
 }
 
+// UpdateAsset is the resolver for the updateAsset field.
 func (r *mutationResolver) UpdateAsset(ctx context.Context, input model.UpdateAssetInput) (*model.AssetPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateAsset - updateAsset"))
+	patch, err := updateAssetInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return assetPayload(r.AssetStore.UpdateAsset(ctx, patch))
 }
 
+// DeleteAsset is the resolver for the deleteAsset field.
 func (r *mutationResolver) DeleteAsset(ctx context.Context, input model.DeleteAssetInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteAsset - deleteAsset"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.AssetStore.DeleteAsset(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: input.ID}, nil
 }
 
+// AssignAsset is the resolver for the assignAsset field.
 func (r *mutationResolver) AssignAsset(ctx context.Context, input model.AssignAssetInput) (*model.AssetPayload, error) {
-	panic(fmt.Errorf("not implemented: AssignAsset - assignAsset"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
+	if err != nil {
+		return nil, err
+	}
+	to, err := assigneeOf("assigneeId", input.AssigneeID)
+	if err != nil {
+		return nil, err
+	}
+	return assetPayload(r.AssetStore.AssignAsset(ctx, id, to, val(input.Version)))
 }
 
+// UnassignAsset is the resolver for the unassignAsset field.
 func (r *mutationResolver) UnassignAsset(ctx context.Context, input model.UnassignAssetInput) (*model.AssetPayload, error) {
-	panic(fmt.Errorf("not implemented: UnassignAsset - unassignAsset"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
+	if err != nil {
+		return nil, err
+	}
+	return assetPayload(r.AssetStore.UnassignAsset(ctx, id, val(input.Version)))
 }
 
+// TransitionAsset is the resolver for the transitionAsset field.
 func (r *mutationResolver) TransitionAsset(ctx context.Context, input model.TransitionAssetInput) (*model.AssetPayload, error) {
-	panic(fmt.Errorf("not implemented: TransitionAsset - transitionAsset"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
+	if err != nil {
+		return nil, err
+	}
+	return assetPayload(r.AssetStore.TransitionAsset(ctx, id, input.Status, val(input.Version)))
 }
 
+// DisposeAsset is the resolver for the disposeAsset field.
 func (r *mutationResolver) DisposeAsset(ctx context.Context, input model.DisposeAssetInput) (*model.AssetPayload, error) {
-	panic(fmt.Errorf("not implemented: DisposeAsset - disposeAsset"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
+	if err != nil {
+		return nil, err
+	}
+	d := itam.Disposal{Date: input.Date, Method: input.Method, Certificate: val(input.Certificate)}
+	return assetPayload(r.AssetStore.DisposeAsset(ctx, id, d, val(input.Version)))
 }
 
+// Assets is the resolver for the assets field.
 func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
-	panic(fmt.Errorf("not implemented: Assets - assets"))
+	q, err := assetQuery(filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	return r.assetConnection(ctx, q, pageArgs(first, after, last, before))
 }
 
+// AssetByTag is the resolver for the assetByTag field.
 func (r *queryResolver) AssetByTag(ctx context.Context, assetTag string) (*itam.Asset, error) {
-	panic(fmt.Errorf("not implemented: AssetByTag - assetByTag"))
+	return nullIfNotFound(r.AssetStore.AssetByTag(ctx, assetTag))
 }
 
+// AssetBySerial is the resolver for the assetBySerial field.
 func (r *queryResolver) AssetBySerial(ctx context.Context, serialNumber string, manufacturerID *string) (*itam.Asset, error) {
-	panic(fmt.Errorf("not implemented: AssetBySerial - assetBySerial"))
+	mfr, err := relay.DecodeOptional("manufacturerId", manufacturerID, relay.TypeManufacturer)
+	if err != nil {
+		return nil, err
+	}
+	return nullIfNotFound(r.AssetStore.AssetBySerial(ctx, serialNumber, mfr))
 }
 
+// AssetCounts is the resolver for the assetCounts field.
 func (r *queryResolver) AssetCounts(ctx context.Context, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) ([]*itam.AssetCountGroup, error) {
-	panic(fmt.Errorf("not implemented: AssetCounts - assetCounts"))
+	f, err := assetFilter(filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	groups, err := r.AssetStore.AssetCounts(ctx, groupBy, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*itam.AssetCountGroup, len(groups))
+	for i := range groups {
+		out[i] = &groups[i]
+	}
+	return out, nil
 }
 
+// Asset returns generated.AssetResolver implementation.
 func (r *Resolver) Asset() generated.AssetResolver { return &assetResolver{r} }
 
+// AssetCountGroup returns generated.AssetCountGroupResolver implementation.
 func (r *Resolver) AssetCountGroup() generated.AssetCountGroupResolver {
 	return &assetCountGroupResolver{r}
 }
 
+// FieldChange returns generated.FieldChangeResolver implementation.
 func (r *Resolver) FieldChange() generated.FieldChangeResolver { return &fieldChangeResolver{r} }
 
-type (
-	assetResolver           struct{ *Resolver }
-	assetCountGroupResolver struct{ *Resolver }
-	fieldChangeResolver     struct{ *Resolver }
-)
+type assetResolver struct{ *Resolver }
+type assetCountGroupResolver struct{ *Resolver }
+type fieldChangeResolver struct{ *Resolver }

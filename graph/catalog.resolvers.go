@@ -7,79 +7,230 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
+// ID is the resolver for the id field.
 func (r *categoryResolver) ID(ctx context.Context, obj *itam.Category) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeCategory, obj.ID), nil
 }
 
+// ID is the resolver for the id field.
 func (r *manufacturerResolver) ID(ctx context.Context, obj *itam.Manufacturer) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeManufacturer, obj.ID), nil
 }
 
+// ID is the resolver for the id field.
 func (r *modelResolver) ID(ctx context.Context, obj *itam.Model) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeModel, obj.ID), nil
 }
 
+// Manufacturer is the resolver for the manufacturer field.
 func (r *modelResolver) Manufacturer(ctx context.Context, obj *itam.Model) (*itam.Manufacturer, error) {
-	panic(fmt.Errorf("not implemented: Manufacturer - manufacturer"))
+	return loaders.For(ctx).Manufacturer.Load(ctx, obj.ManufacturerID)
 }
 
+// Category is the resolver for the category field.
 func (r *modelResolver) Category(ctx context.Context, obj *itam.Model) (*itam.Category, error) {
-	panic(fmt.Errorf("not implemented: Category - category"))
+	return loaders.For(ctx).Category.Load(ctx, obj.CategoryID)
 }
 
+// CreateManufacturer is the resolver for the createManufacturer field.
 func (r *mutationResolver) CreateManufacturer(ctx context.Context, input model.CreateManufacturerInput) (*model.ManufacturerPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateManufacturer - createManufacturer"))
+	m, err := r.Catalog.CreateManufacturer(ctx, itam.ManufacturerInput{Name: input.Name, Website: val(input.Website), SupportURL: val(input.SupportURL)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ManufacturerPayload{Manufacturer: m}, nil
 }
 
+// UpdateManufacturer is the resolver for the updateManufacturer field.
 func (r *mutationResolver) UpdateManufacturer(ctx context.Context, input model.UpdateManufacturerInput) (*model.ManufacturerPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateManufacturer - updateManufacturer"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeManufacturer)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.Catalog.UpdateManufacturer(ctx, itam.ManufacturerPatch{
+		ID: id, Version: input.Version, Name: opt(input.Name), Website: opt(input.Website), SupportURL: opt(input.SupportURL),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ManufacturerPayload{Manufacturer: m}, nil
 }
 
+// DeleteManufacturer is the resolver for the deleteManufacturer field.
 func (r *mutationResolver) DeleteManufacturer(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteManufacturer - deleteManufacturer"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeManufacturer)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.DeleteManufacturer(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeManufacturer, id)}, nil
 }
 
+// CreateCategory is the resolver for the createCategory field.
 func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CreateCategoryInput) (*model.CategoryPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateCategory - createCategory"))
+	in := itam.CategoryInput{Name: input.Name, Kind: input.Kind}
+	for _, d := range input.FieldDefinitions.Value() {
+		fd := itam.FieldDefinition{Key: d.Key, Label: d.Label, Type: d.Type, Options: d.Options.Value()}
+		if req := val(d.Required); req != nil {
+			fd.Required = *req
+		}
+		in.FieldDefinitions = append(in.FieldDefinitions, fd)
+	}
+	c, err := r.Catalog.CreateCategory(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CategoryPayload{Category: c}, nil
 }
 
+// UpdateCategory is the resolver for the updateCategory field.
 func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.UpdateCategoryInput) (*model.CategoryPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateCategory - updateCategory"))
+	patch := itam.CategoryPatch{Version: input.Version, Name: opt(input.Name), Kind: opt(input.Kind)}
+	var err error
+	if patch.ID, err = relay.DecodeAs("id", input.ID, relay.TypeCategory); err != nil {
+		return nil, err
+	}
+	if defs, set := input.FieldDefinitions.ValueOK(); set {
+		fds := []itam.FieldDefinition{}
+		for _, d := range defs {
+			fd := itam.FieldDefinition{Key: d.Key, Label: d.Label, Type: d.Type, Options: d.Options.Value()}
+			if req := val(d.Required); req != nil {
+				fd.Required = *req
+			}
+			fds = append(fds, fd)
+		}
+		patch.FieldDefinitions = itam.Some(fds)
+	}
+	c, err := r.Catalog.UpdateCategory(ctx, patch)
+	if err != nil {
+		return nil, err
+	}
+	return &model.CategoryPayload{Category: c}, nil
 }
 
+// DeleteCategory is the resolver for the deleteCategory field.
 func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteCategory - deleteCategory"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeCategory)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.DeleteCategory(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeCategory, id)}, nil
 }
 
+// CreateModel is the resolver for the createModel field.
 func (r *mutationResolver) CreateModel(ctx context.Context, input model.CreateModelInput) (*model.ModelPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateModel - createModel"))
+	in := itam.ModelInput{Name: input.Name, ModelNumber: val(input.ModelNumber), UsefulLifeMonths: val(input.UsefulLifeMonths)}
+	var err error
+	if in.ManufacturerID, err = relay.DecodeAs("manufacturerId", input.ManufacturerID, relay.TypeManufacturer); err != nil {
+		return nil, err
+	}
+	if in.CategoryID, err = relay.DecodeAs("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
+		return nil, err
+	}
+	m, err := r.Catalog.CreateModel(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ModelPayload{Model: m}, nil
 }
 
+// UpdateModel is the resolver for the updateModel field.
 func (r *mutationResolver) UpdateModel(ctx context.Context, input model.UpdateModelInput) (*model.ModelPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateModel - updateModel"))
+	patch := itam.ModelPatch{
+		Version: input.Version, Name: opt(input.Name), ModelNumber: opt(input.ModelNumber), UsefulLifeMonths: opt(input.UsefulLifeMonths),
+	}
+	var err error
+	if patch.ID, err = relay.DecodeAs("id", input.ID, relay.TypeModel); err != nil {
+		return nil, err
+	}
+	if patch.ManufacturerID, err = optID("manufacturerId", input.ManufacturerID, relay.TypeManufacturer); err != nil {
+		return nil, err
+	}
+	if patch.CategoryID, err = optID("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
+		return nil, err
+	}
+	m, err := r.Catalog.UpdateModel(ctx, patch)
+	if err != nil {
+		return nil, err
+	}
+	return &model.ModelPayload{Model: m}, nil
 }
 
+// DeleteModel is the resolver for the deleteModel field.
 func (r *mutationResolver) DeleteModel(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteModel - deleteModel"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeModel)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.DeleteModel(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeModel, id)}, nil
 }
 
+// Manufacturers is the resolver for the manufacturers field.
 func (r *queryResolver) Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error) {
-	panic(fmt.Errorf("not implemented: Manufacturers - manufacturers"))
+	var f itam.NameFilter
+	if filter != nil {
+		f.Search = val(filter.Search)
+	}
+	page, err := r.Catalog.ListManufacturers(ctx, f, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Manufacturer]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountManufacturers(ctx, f)
+	}}, nil
 }
 
+// Categories is the resolver for the categories field.
 func (r *queryResolver) Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error) {
-	panic(fmt.Errorf("not implemented: Categories - categories"))
+	var f itam.CategoryFilter
+	if filter != nil {
+		f.Search, f.Kind = val(filter.Search), val(filter.Kind)
+	}
+	page, err := r.Catalog.ListCategories(ctx, f, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Category]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountCategories(ctx, f)
+	}}, nil
 }
 
+// Models is the resolver for the models field.
 func (r *queryResolver) Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*itam.Model], error) {
-	panic(fmt.Errorf("not implemented: Models - models"))
+	var f itam.ModelFilter
+	if filter != nil {
+		f.Search = val(filter.Search)
+		var err error
+		if f.ManufacturerIDs, err = idList("filter.manufacturerIds", filter.ManufacturerIds, relay.TypeManufacturer); err != nil {
+			return nil, err
+		}
+		if f.CategoryIDs, err = idList("filter.categoryIds", filter.CategoryIds, relay.TypeCategory); err != nil {
+			return nil, err
+		}
+	}
+	page, err := r.Catalog.ListModels(ctx, f, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Model]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountModels(ctx, f)
+	}}, nil
 }
 
 func (r *Resolver) Category() generated.CategoryResolver { return &categoryResolver{r} }

@@ -7,47 +7,138 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
+// ID is the resolver for the id field.
 func (r *locationResolver) ID(ctx context.Context, obj *itam.Location) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeLocation, obj.ID), nil
 }
 
+// Parent is the resolver for the parent field.
 func (r *locationResolver) Parent(ctx context.Context, obj *itam.Location) (*itam.Location, error) {
-	panic(fmt.Errorf("not implemented: Parent - parent"))
+	return loadOptional(ctx, loaders.For(ctx).Location, obj.ParentID)
 }
 
+// Ancestors is the resolver for the ancestors field.
 func (r *locationResolver) Ancestors(ctx context.Context, obj *itam.Location) ([]*itam.Location, error) {
-	panic(fmt.Errorf("not implemented: Ancestors - ancestors"))
+	m, err := r.Catalog.LocationAncestors(ctx, []uuid.UUID{obj.ID})
+	if err != nil {
+		return nil, err
+	}
+	return m[obj.ID], nil
 }
 
+// Children is the resolver for the children field.
 func (r *locationResolver) Children(ctx context.Context, obj *itam.Location) ([]*itam.Location, error) {
-	panic(fmt.Errorf("not implemented: Children - children"))
+	m, err := r.Catalog.LocationChildren(ctx, []uuid.UUID{obj.ID})
+	if err != nil {
+		return nil, err
+	}
+	return m[obj.ID], nil
 }
 
+// Assets is the resolver for the assets field.
 func (r *locationResolver) Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
-	panic(fmt.Errorf("not implemented: Assets - assets"))
+	q, err := assetQuery(filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	f := itam.AssetFilter{LocationIDs: []uuid.UUID{obj.ID}}
+	if q.Filter != nil {
+		f.And = []itam.AssetFilter{*q.Filter}
+	}
+	q.Filter = &f
+	return r.assetConnection(ctx, q, pageArgs(first, after, last, before))
 }
 
+// CreateLocation is the resolver for the createLocation field.
 func (r *mutationResolver) CreateLocation(ctx context.Context, input model.CreateLocationInput) (*model.LocationPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateLocation - createLocation"))
+	in := itam.LocationInput{Kind: input.Kind, Name: input.Name}
+	var err error
+	if in.ParentID, err = idOf("parentId", input.ParentID, relay.TypeLocation); err != nil {
+		return nil, err
+	}
+	if a := val(input.Address); a != nil {
+		in.Address = itam.Address{
+			Line1: val(a.Line1), Line2: val(a.Line2), City: val(a.City), Region: val(a.Region),
+			PostalCode: val(a.PostalCode), Country: val(a.Country),
+		}
+	}
+	l, err := r.Catalog.CreateLocation(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.LocationPayload{Location: l}, nil
 }
 
+// UpdateLocation is the resolver for the updateLocation field.
 func (r *mutationResolver) UpdateLocation(ctx context.Context, input model.UpdateLocationInput) (*model.LocationPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateLocation - updateLocation"))
+	patch := itam.LocationPatch{Version: input.Version, Kind: opt(input.Kind), Name: opt(input.Name)}
+	var err error
+	if patch.ID, err = relay.DecodeAs("id", input.ID, relay.TypeLocation); err != nil {
+		return nil, err
+	}
+	if patch.ParentID, err = optID("parentId", input.ParentID, relay.TypeLocation); err != nil {
+		return nil, err
+	}
+	if a, set := input.Address.ValueOK(); set {
+		patch.Address = itam.Optional[itam.AddressPatch]{Set: true}
+		if a != nil {
+			patch.Address = itam.Some(itam.AddressPatch{
+				Line1: opt(a.Line1), Line2: opt(a.Line2), City: opt(a.City), Region: opt(a.Region),
+				PostalCode: opt(a.PostalCode), Country: opt(a.Country),
+			})
+		}
+	}
+	l, err := r.Catalog.UpdateLocation(ctx, patch)
+	if err != nil {
+		return nil, err
+	}
+	return &model.LocationPayload{Location: l}, nil
 }
 
+// DeleteLocation is the resolver for the deleteLocation field.
 func (r *mutationResolver) DeleteLocation(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteLocation - deleteLocation"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeLocation)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.DeleteLocation(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeLocation, id)}, nil
 }
 
+// Locations is the resolver for the locations field.
 func (r *queryResolver) Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error) {
-	panic(fmt.Errorf("not implemented: Locations - locations"))
+	var f itam.LocationFilter
+	if filter != nil {
+		f.Search, f.Kind = val(filter.Search), val(filter.Kind)
+		if roots := val(filter.RootsOnly); roots != nil {
+			f.RootsOnly = *roots
+		}
+		var err error
+		if f.ParentID, err = idOf("filter.parentId", filter.ParentID, relay.TypeLocation); err != nil {
+			return nil, err
+		}
+		if f.WithinID, err = idOf("filter.withinId", filter.WithinID, relay.TypeLocation); err != nil {
+			return nil, err
+		}
+	}
+	page, err := r.Catalog.ListLocations(ctx, f, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Location]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountLocations(ctx, f)
+	}}, nil
 }
 
 func (r *Resolver) Location() generated.LocationResolver { return &locationResolver{r} }

@@ -7,27 +7,41 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
+// UpdateOrganization is the resolver for the updateOrganization field.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, input model.UpdateOrganizationInput) (*model.UpdateOrganizationPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateOrganization - updateOrganization"))
+	patch := itam.OrganizationPatch{Name: opt(input.Name), AssetTagPrefix: opt(input.AssetTagPrefix), DefaultCurrency: opt(input.DefaultCurrency)}
+	var err error
+	if patch.DefaultOwnerTeamID, err = optID("defaultOwnerTeamId", input.DefaultOwnerTeamID, relay.TypeTeam); err != nil {
+		return nil, err
+	}
+	org, err := r.Catalog.UpdateOrganization(ctx, patch)
+	if err != nil {
+		return nil, err
+	}
+	return &model.UpdateOrganizationPayload{Organization: org}, nil
 }
 
+// ID is the resolver for the id field.
 func (r *organizationResolver) ID(ctx context.Context, obj *itam.Organization) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeOrganization, obj.ID), nil
 }
 
+// DefaultOwnerTeam is the resolver for the defaultOwnerTeam field.
 func (r *organizationResolver) DefaultOwnerTeam(ctx context.Context, obj *itam.Organization) (*itam.Team, error) {
-	panic(fmt.Errorf("not implemented: DefaultOwnerTeam - defaultOwnerTeam"))
+	return loadOptional(ctx, loaders.For(ctx).Team, obj.DefaultOwnerTeamID)
 }
 
+// Organization is the resolver for the organization field.
 func (r *queryResolver) Organization(ctx context.Context) (*itam.Organization, error) {
-	panic(fmt.Errorf("not implemented: Organization - organization"))
+	return r.Catalog.Organization(ctx)
 }
 
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }

@@ -7,75 +7,219 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
+// CreatePerson is the resolver for the createPerson field.
 func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error) {
-	panic(fmt.Errorf("not implemented: CreatePerson - createPerson"))
+	in := itam.PersonInput{
+		Name: input.Name, Email: input.Email, EmployeeNumber: val(input.EmployeeNumber), Title: val(input.Title),
+		Status: val(input.Status), StartDate: val(input.StartDate), EndDate: val(input.EndDate),
+	}
+	var err error
+	if in.TeamID, err = idOf("teamId", input.TeamID, relay.TypeTeam); err != nil {
+		return nil, err
+	}
+	if in.ManagerID, err = idOf("managerId", input.ManagerID, relay.TypePerson); err != nil {
+		return nil, err
+	}
+	if in.LocationID, err = idOf("locationId", input.LocationID, relay.TypeLocation); err != nil {
+		return nil, err
+	}
+	p, err := r.Catalog.CreatePerson(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonPayload{Person: p}, nil
 }
 
+// UpdatePerson is the resolver for the updatePerson field.
 func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdatePerson - updatePerson"))
+	patch := itam.PersonPatch{
+		Version: input.Version, Name: opt(input.Name), Email: opt(input.Email), EmployeeNumber: opt(input.EmployeeNumber),
+		Title: opt(input.Title), Status: opt(input.Status), StartDate: opt(input.StartDate), EndDate: opt(input.EndDate),
+	}
+	var err error
+	if patch.ID, err = relay.DecodeAs("id", input.ID, relay.TypePerson); err != nil {
+		return nil, err
+	}
+	if patch.TeamID, err = optID("teamId", input.TeamID, relay.TypeTeam); err != nil {
+		return nil, err
+	}
+	if patch.ManagerID, err = optID("managerId", input.ManagerID, relay.TypePerson); err != nil {
+		return nil, err
+	}
+	if patch.LocationID, err = optID("locationId", input.LocationID, relay.TypeLocation); err != nil {
+		return nil, err
+	}
+	p, err := r.Catalog.UpdatePerson(ctx, patch)
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonPayload{Person: p}, nil
 }
 
+// DeletePerson is the resolver for the deletePerson field.
 func (r *mutationResolver) DeletePerson(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeletePerson - deletePerson"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypePerson)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.DeletePerson(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(relay.TypePerson, id)}, nil
 }
 
+// CreateTeam is the resolver for the createTeam field.
 func (r *mutationResolver) CreateTeam(ctx context.Context, input model.CreateTeamInput) (*model.TeamPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateTeam - createTeam"))
+	t, err := r.Catalog.CreateTeam(ctx, itam.TeamInput{Name: input.Name, Description: val(input.Description)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.TeamPayload{Team: t}, nil
 }
 
+// UpdateTeam is the resolver for the updateTeam field.
 func (r *mutationResolver) UpdateTeam(ctx context.Context, input model.UpdateTeamInput) (*model.TeamPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateTeam - updateTeam"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeTeam)
+	if err != nil {
+		return nil, err
+	}
+	t, err := r.Catalog.UpdateTeam(ctx, itam.TeamPatch{ID: id, Version: input.Version, Name: opt(input.Name), Description: opt(input.Description)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.TeamPayload{Team: t}, nil
 }
 
+// DeleteTeam is the resolver for the deleteTeam field.
 func (r *mutationResolver) DeleteTeam(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteTeam - deleteTeam"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeTeam)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.DeleteTeam(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeTeam, id)}, nil
 }
 
+// ID is the resolver for the id field.
 func (r *personResolver) ID(ctx context.Context, obj *itam.Person) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypePerson, obj.ID), nil
 }
 
+// Team is the resolver for the team field.
 func (r *personResolver) Team(ctx context.Context, obj *itam.Person) (*itam.Team, error) {
-	panic(fmt.Errorf("not implemented: Team - team"))
+	return loadOptional(ctx, loaders.For(ctx).Team, obj.TeamID)
 }
 
+// Manager is the resolver for the manager field.
 func (r *personResolver) Manager(ctx context.Context, obj *itam.Person) (*itam.Person, error) {
-	panic(fmt.Errorf("not implemented: Manager - manager"))
+	return loadOptional(ctx, loaders.For(ctx).Person, obj.ManagerID)
 }
 
+// Location is the resolver for the location field.
 func (r *personResolver) Location(ctx context.Context, obj *itam.Person) (*itam.Location, error) {
-	panic(fmt.Errorf("not implemented: Location - location"))
+	return loadOptional(ctx, loaders.For(ctx).Location, obj.LocationID)
 }
 
+// Assets is the resolver for the assets field.
 func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
-	panic(fmt.Errorf("not implemented: Assets - assets"))
+	q, err := assetQuery(filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	f := itam.AssetFilter{AssignedPersonIDs: []uuid.UUID{obj.ID}}
+	if q.Filter != nil {
+		f.And = []itam.AssetFilter{*q.Filter}
+	}
+	q.Filter = &f
+	return r.assetConnection(ctx, q, pageArgs(first, after, last, before))
 }
 
+// People is the resolver for the people field.
 func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error) {
-	panic(fmt.Errorf("not implemented: People - people"))
+	var q itam.PersonQuery
+	if filter != nil {
+		q.Filter = itam.PersonFilter{Search: val(filter.Search), Status: val(filter.Status)}
+		var err error
+		if q.Filter.TeamIDs, err = idList("filter.teamIds", filter.TeamIds, relay.TypeTeam); err != nil {
+			return nil, err
+		}
+		if q.Filter.ManagerIDs, err = idList("filter.managerIds", filter.ManagerIds, relay.TypePerson); err != nil {
+			return nil, err
+		}
+		if q.Filter.LocationIDs, err = idList("filter.locationIds", filter.LocationIds, relay.TypeLocation); err != nil {
+			return nil, err
+		}
+	}
+	if orderBy != nil {
+		q.Sort = itam.PersonSortField(orderBy.Field)
+		if d := val(orderBy.Direction); d != nil {
+			q.Dir = *d
+		}
+	}
+	page, err := r.Catalog.ListPeople(ctx, q, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountPeople(ctx, q.Filter)
+	}}, nil
 }
 
+// Teams is the resolver for the teams field.
 func (r *queryResolver) Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error) {
-	panic(fmt.Errorf("not implemented: Teams - teams"))
+	var f itam.TeamFilter
+	if filter != nil {
+		f.Search = val(filter.Search)
+	}
+	page, err := r.Catalog.ListTeams(ctx, f, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Team]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountTeams(ctx, f)
+	}}, nil
 }
 
+// ID is the resolver for the id field.
 func (r *teamResolver) ID(ctx context.Context, obj *itam.Team) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeTeam, obj.ID), nil
 }
 
+// Members is the resolver for the members field.
 func (r *teamResolver) Members(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Person], error) {
-	panic(fmt.Errorf("not implemented: Members - members"))
+	q := itam.PersonQuery{Filter: itam.PersonFilter{TeamIDs: []uuid.UUID{obj.ID}}}
+	page, err := r.Catalog.ListPeople(ctx, q, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountPeople(ctx, q.Filter)
+	}}, nil
 }
 
+// OwnedAssets is the resolver for the ownedAssets field.
 func (r *teamResolver) OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
-	panic(fmt.Errorf("not implemented: OwnedAssets - ownedAssets"))
+	q, err := assetQuery(filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	f := itam.AssetFilter{OwnerTeamIDs: []uuid.UUID{obj.ID}}
+	if q.Filter != nil {
+		f.And = []itam.AssetFilter{*q.Filter}
+	}
+	q.Filter = &f
+	return r.assetConnection(ctx, q, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }

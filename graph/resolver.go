@@ -1,5 +1,14 @@
 package graph
 
-// Resolver is the root of the GraphQL resolvers. It holds the stores; the
-// resolvers translate between GraphQL and the domain and nothing more.
-type Resolver struct{}
+import (
+	"github.com/itam-dev/itam/internal/postgres"
+)
+
+// Resolver is the root of the GraphQL resolvers. Resolvers translate between
+// GraphQL and the domain and nothing more: rules (roles, validation,
+// lifecycle) live in the stores and internal packages they call.
+type Resolver struct {
+	// AssetStore is not named Assets: queryResolver has an Assets method.
+	AssetStore *postgres.AssetStore
+	Catalog    *postgres.Catalog
+}

@@ -7,41 +7,54 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
+// Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	nodes, err := r.loadNodes(ctx, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	return nodes[0], nil
 }
 
+// Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	panic(fmt.Errorf("not implemented: Nodes - nodes"))
+	return r.loadNodes(ctx, ids)
 }
 
+// Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*itam.Principal, error) {
-	panic(fmt.Errorf("not implemented: Viewer - viewer"))
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &p, nil
 }
 
+// Organization is the resolver for the organization field.
 func (r *viewerResolver) Organization(ctx context.Context, obj *itam.Principal) (*itam.Organization, error) {
-	panic(fmt.Errorf("not implemented: Organization - organization"))
+	return r.Catalog.Organization(ctx)
 }
 
+// Person is the resolver for the person field.
 func (r *viewerResolver) Person(ctx context.Context, obj *itam.Principal) (*itam.Person, error) {
-	panic(fmt.Errorf("not implemented: Person - person"))
+	return nullIfNotFound(r.Catalog.PersonByEmail(ctx, obj.Subject))
 }
 
+// Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+// Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
+// Viewer returns generated.ViewerResolver implementation.
 func (r *Resolver) Viewer() generated.ViewerResolver { return &viewerResolver{r} }
 
-type (
-	mutationResolver struct{ *Resolver }
-	queryResolver    struct{ *Resolver }
-	viewerResolver   struct{ *Resolver }
-)
+type mutationResolver struct{ *Resolver }
+type queryResolver struct{ *Resolver }
+type viewerResolver struct{ *Resolver }

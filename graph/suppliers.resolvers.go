@@ -7,31 +7,70 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
+// CreateSupplier is the resolver for the createSupplier field.
 func (r *mutationResolver) CreateSupplier(ctx context.Context, input model.CreateSupplierInput) (*model.SupplierPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateSupplier - createSupplier"))
+	s, err := r.Catalog.CreateSupplier(ctx, itam.SupplierInput{
+		Name: input.Name, ContactName: val(input.ContactName), Email: val(input.Email), Phone: val(input.Phone), Website: val(input.Website),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SupplierPayload{Supplier: s}, nil
 }
 
+// UpdateSupplier is the resolver for the updateSupplier field.
 func (r *mutationResolver) UpdateSupplier(ctx context.Context, input model.UpdateSupplierInput) (*model.SupplierPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateSupplier - updateSupplier"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeSupplier)
+	if err != nil {
+		return nil, err
+	}
+	s, err := r.Catalog.UpdateSupplier(ctx, itam.SupplierPatch{
+		ID: id, Version: input.Version, Name: opt(input.Name), ContactName: opt(input.ContactName),
+		Email: opt(input.Email), Phone: opt(input.Phone), Website: opt(input.Website),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SupplierPayload{Supplier: s}, nil
 }
 
+// DeleteSupplier is the resolver for the deleteSupplier field.
 func (r *mutationResolver) DeleteSupplier(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteSupplier - deleteSupplier"))
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeSupplier)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := r.Catalog.DeleteSupplier(ctx, id, val(input.Version)); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeSupplier, id)}, nil
 }
 
+// Suppliers is the resolver for the suppliers field.
 func (r *queryResolver) Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error) {
-	panic(fmt.Errorf("not implemented: Suppliers - suppliers"))
+	var f itam.NameFilter
+	if filter != nil {
+		f.Search = val(filter.Search)
+	}
+	page, err := r.Catalog.ListSuppliers(ctx, f, pageArgs(first, after, last, before))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.Supplier]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return r.Catalog.CountSuppliers(ctx, f)
+	}}, nil
 }
 
+// ID is the resolver for the id field.
 func (r *supplierResolver) ID(ctx context.Context, obj *itam.Supplier) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeSupplier, obj.ID), nil
 }
 
 func (r *Resolver) Supplier() generated.SupplierResolver { return &supplierResolver{r} }

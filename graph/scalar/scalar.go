@@ -3,7 +3,6 @@
 package scalar
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"strings"
@@ -11,6 +10,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/shopspring/decimal"
+
+	"github.com/itam-dev/itam/internal/itam"
 )
 
 const dateLayout = "2006-01-02"
@@ -26,11 +27,11 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("a Date is a string YYYY-MM-DD")
+		return time.Time{}, itam.Invalid("", "a Date is a string YYYY-MM-DD")
 	}
 	t, err := time.Parse(dateLayout, strings.TrimSpace(s))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date (YYYY-MM-DD)", s)
+		return time.Time{}, itam.Invalid("", "%q is not a date (YYYY-MM-DD)", s)
 	}
 	return t, nil
 }
@@ -48,7 +49,7 @@ func UnmarshalDecimal(v any) (decimal.Decimal, error) {
 	case string:
 		d, err := decimal.NewFromString(strings.TrimSpace(x))
 		if err != nil {
-			return d, fmt.Errorf("%q is not a decimal number", x)
+			return d, itam.Invalid("", "%q is not a decimal number", x)
 		}
 		return d, nil
 	case int:
@@ -60,5 +61,5 @@ func UnmarshalDecimal(v any) (decimal.Decimal, error) {
 	case interface{ String() string }: // json.Number
 		return decimal.NewFromString(x.String())
 	}
-	return decimal.Decimal{}, fmt.Errorf("a Decimal is a string such as \"1299.00\"")
+	return decimal.Decimal{}, itam.Invalid("", "a Decimal is a string such as \"1299.00\"")
 }

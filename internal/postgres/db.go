@@ -250,3 +250,17 @@ var constraintFields = map[string]constraintField{
 	"organizations_slug_check":             {"slug", "slug must be lowercase letters, digits and dashes"},
 	"organizations_asset_tag_prefix_check": {"assetTagPrefix", "prefix is at most 16 characters"},
 }
+
+// OrgIDBySlug resolves an organization slug from a token before any tenant
+// is known, through a SECURITY DEFINER function that reveals only the id.
+func (db *DB) OrgIDBySlug(ctx context.Context, slug string) (uuid.UUID, error) {
+	db.count()
+	var id *uuid.UUID
+	if err := db.Pool.QueryRow(ctx, `SELECT itam.org_id_by_slug($1)`, slug).Scan(&id); err != nil {
+		return uuid.Nil, err
+	}
+	if id == nil {
+		return uuid.Nil, itam.NotFound("organization")
+	}
+	return *id, nil
+}

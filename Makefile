@@ -1,0 +1,76 @@
+# One command per task, the same for a newcomer, a developer and CI.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+# Go's default install location, for shells that never put it on PATH.
+export PATH := $(PATH):/usr/local/go/bin
+# Steps of `make test` rewrite and read the same files; never run them at once.
+.NOTPARALLEL:
+.DEFAULT_GOAL := build
+
+.PHONY: run test check-fmt vet check-generated bench generate build migrate clean-data
+
+GQLGEN := go run github.com/99designs/gqlgen
+# Everything gqlgen writes: graph/ plus any output gqlgen.yml names elsewhere.
+GEN_PATHS = graph $(shell awk '/^[[:space:]]+(filename|dir):/ {print $$2}' gqlgen.yml 2>/dev/null)
+
+# The server starts its own PostgreSQL in .data/ when DATABASE_URL is unset.
+run:
+	go run . serve
+
+# Tests start a throwaway PostgreSQL per test binary (internal/pgtest), so
+# nothing needs to be running. ITAM_TEST_DATABASE_URL (or else DATABASE_URL)
+# names a superuser connection to use instead. -p is left at Go's default,
+# one test binary per CPU, each with its own small server.
+test: check-fmt vet check-generated
+	ITAM_TEST_DATABASE_URL="$${ITAM_TEST_DATABASE_URL:-$${DATABASE_URL:-}}" go test -count=1 ./...
+
+# Tracked files and new ones not yet added, so the check sees what will be committed.
+check-fmt:
+	@files=$$(git ls-files -co --exclude-standard -- '*.go' 2>/dev/null) || files=$$(find . -name '*.go' -not -path './.data/*'); \
+	bad=$$(for f in $$files; do if [ -f "$$f" ]; then echo "$$f"; fi; done | xargs -r gofmt -l); \
+	if [ -n "$$bad" ]; then echo "gofmt would change these files (gofmt -w them):"; echo "$$bad"; exit 1; fi; \
+	echo "gofmt: ok"
+
+vet:
+	go vet ./...
+
+# Generated code is never edited by hand: regenerate and fail if anything changed.
+check-generated:
+	@if [ ! -f gqlgen.yml ]; then echo "no gqlgen.yml yet: skipping the generated-code check"; exit 0; fi; \
+	sums() { find $(GEN_PATHS) -type f -print0 2>/dev/null | sort -zu | xargs -0 -r sha256sum; }; \
+	before=$$(mktemp); after=$$(mktemp); trap 'rm -f "$$before" "$$after"' EXIT; \
+	sums >"$$before" || true; \
+	echo "$(GQLGEN) generate"; $(GQLGEN) generate; \
+	sums >"$$after" || true; \
+	if ! cmp -s "$$before" "$$after"; then \
+		echo "generated code was not current; gqlgen generate changed:"; \
+		diff "$$before" "$$after" | awk '/^[<>]/ {print "  " $$3}' | sort -u; \
+		echo "review and commit these changes (make generate)"; exit 1; \
+	fi; \
+	echo "generated code: current"
+
+bench:
+	go run ./internal/bench
+
+generate:
+	$(GQLGEN) generate
+
+build:
+	go build -o itam .
+
+migrate:
+	go run . migrate
+
+# Stops the dev cluster and deletes it. As root the cluster may live under
+# /var/tmp with .data/postgres a symlink to it (see internal/devdb), and runs
+# as the postgres OS user.
+clean-data:
+	@data=$$(readlink -f .data/postgres 2>/dev/null) || data=; \
+	if [ -n "$$data" ] && [ -f "$$data/postmaster.pid" ]; then \
+		pg_ctl=$$(command -v pg_ctl || ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1); \
+		as=; if [ "$$(id -u)" = 0 ]; then as="runuser -u postgres --"; fi; \
+		echo "stopping the dev PostgreSQL in $$data"; \
+		(cd / && $$as "$$pg_ctl" stop -w -m fast -D "$$data") || true; \
+	fi; \
+	if [ -n "$$data" ]; then rm -rf "$$data" "$$data.init" "$$data.pwfile"; fi; \
+	rm -rf .data; echo "removed .data"

@@ -1,0 +1,55 @@
+package graph
+
+import (
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+
+	"github.com/itam-dev/itam/graph/relay"
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// pageArgs gathers Relay arguments.
+func pageArgs(first *int, after *string, last *int, before *string) itam.PageArgs {
+	return itam.PageArgs{First: first, After: after, Last: last, Before: before}
+}
+
+// opt turns a GraphQL omittable input into the domain's Optional: absent
+// stays unset, explicit null clears.
+func opt[T any](o graphql.Omittable[*T]) itam.Optional[T] {
+	v, set := o.ValueOK()
+	if !set {
+		return itam.Optional[T]{}
+	}
+	return itam.Optional[T]{Set: true, Value: v}
+}
+
+// val returns an omittable input's value, nil when absent or null.
+func val[T any](o graphql.Omittable[*T]) *T {
+	return o.Value()
+}
+
+// optID decodes an omittable global id of type typ.
+func optID(field string, o graphql.Omittable[*string], typ string) (itam.Optional[uuid.UUID], error) {
+	v, set := o.ValueOK()
+	if !set {
+		return itam.Optional[uuid.UUID]{}, nil
+	}
+	if v == nil {
+		return itam.Optional[uuid.UUID]{Set: true}, nil
+	}
+	id, err := relay.DecodeAs(field, *v, typ)
+	if err != nil {
+		return itam.Optional[uuid.UUID]{}, err
+	}
+	return itam.Some(id), nil
+}
+
+// idOf decodes an omittable global id, nil when absent or null.
+func idOf(field string, o graphql.Omittable[*string], typ string) (*uuid.UUID, error) {
+	return relay.DecodeOptional(field, o.Value(), typ)
+}
+
+// idList decodes an omittable list of global ids; absent or null is nil (no filter).
+func idList(field string, o graphql.Omittable[[]string], typ string) ([]uuid.UUID, error) {
+	return relay.DecodeList(field, o.Value(), typ)
+}

@@ -1,0 +1,647 @@
+package auth_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+const (
+	testIssuer   = "https://idp.example.com/"
+	testAudience = "itam-api"
+)
+
+var (
+	testSecret = []byte("0123456789abcdef0123456789abcdef") // exactly MinSecretLen
+	testOrg    = uuid.MustParse("3f2b8c1e-7a4d-4e9b-9c0a-1d2e3f4a5b6c")
+)
+
+// --- JWK Set server -------------------------------------------------------
+
+// jwksServer serves a JWK Set that a test can swap out, counting fetches so
+// tests can see when the verifier refreshed.
+type jwksServer struct {
+	*httptest.Server
+	mu   sync.Mutex
+	keys []map[string]any
+	hits atomic.Int64
+}
+
+func newJWKSServer(t *testing.T, keys ...map[string]any) *jwksServer {
+	t.Helper()
+	s := &jwksServer{keys: keys}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.hits.Add(1)
+		s.mu.Lock()
+		body, err := json.Marshal(map[string]any{"keys": s.keys})
+		s.mu.Unlock()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+func (s *jwksServer) set(keys ...map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.keys = keys
+}
+
+func b64(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// rsaJWK is the public JWK of k; alg and use are omitted when empty, as
+// many identity providers do.
+func rsaJWK(kid, alg, use string, k *rsa.PrivateKey) map[string]any {
+	m := map[string]any{
+		"kty": "RSA",
+		"kid": kid,
+		"n":   b64(k.N.Bytes()),
+		"e":   b64(big.NewInt(int64(k.E)).Bytes()),
+	}
+	if alg != "" {
+		m["alg"] = alg
+	}
+	if use != "" {
+		m["use"] = use
+	}
+	return m
+}
+
+func ecJWK(kid, alg, use string, k *ecdsa.PrivateKey) map[string]any {
+	pub, err := k.PublicKey.ECDH()
+	if err != nil {
+		panic(err)
+	}
+	raw := pub.Bytes()[1:] // uncompressed point: 0x04 || X || Y, fixed width
+	m := map[string]any{
+		"kty": "EC",
+		"kid": kid,
+		"crv": k.Curve.Params().Name,
+		"x":   b64(raw[:len(raw)/2]),
+		"y":   b64(raw[len(raw)/2:]),
+	}
+	if alg != "" {
+		m["alg"] = alg
+	}
+	if use != "" {
+		m["use"] = use
+	}
+	return m
+}
+
+func mustRSA(t *testing.T) *rsa.PrivateKey {
+	t.Helper()
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	return k
+}
+
+func mustEC(t *testing.T, c elliptic.Curve) *ecdsa.PrivateKey {
+	t.Helper()
+	k, err := ecdsa.GenerateKey(c, rand.Reader)
+	require.NoError(t, err)
+	return k
+}
+
+// --- token helpers --------------------------------------------------------
+
+// claims returns a payload every verifier in these tests accepts, changed
+// by the given edits.
+func claims(edits ...func(jwt.MapClaims)) jwt.MapClaims {
+	now := time.Now()
+	c := jwt.MapClaims{
+		"sub":  "ada@example.com",
+		"org":  testOrg.String(),
+		"role": "MANAGER",
+		"iss":  testIssuer,
+		"aud":  testAudience,
+		"iat":  now.Unix(),
+		"nbf":  now.Unix(),
+		"exp":  now.Add(time.Hour).Unix(),
+	}
+	for _, e := range edits {
+		e(c)
+	}
+	return c
+}
+
+func set(k string, v any) func(jwt.MapClaims) { return func(c jwt.MapClaims) { c[k] = v } }
+func del(k string) func(jwt.MapClaims)        { return func(c jwt.MapClaims) { delete(c, k) } }
+
+func sign(t *testing.T, m jwt.SigningMethod, key any, kid string, c jwt.MapClaims) string {
+	t.Helper()
+	tok := jwt.NewWithClaims(m, c)
+	if kid != "" {
+		tok.Header["kid"] = kid
+	}
+	s, err := tok.SignedString(key)
+	require.NoError(t, err)
+	return s
+}
+
+// unsigned builds a token by hand with the given alg and an empty
+// signature, the way an attacker would.
+func unsigned(t *testing.T, alg string, c jwt.MapClaims) string {
+	t.Helper()
+	h, err := json.Marshal(map[string]string{"alg": alg, "typ": "JWT"})
+	require.NoError(t, err)
+	p, err := json.Marshal(c)
+	require.NoError(t, err)
+	return b64(h) + "." + b64(p) + "."
+}
+
+func requireUnauthenticated(t *testing.T, err error, msg string) {
+	t.Helper()
+	require.Error(t, err)
+	var e *itam.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, itam.CodeUnauthenticated, e.Code, "error: %v", err)
+	require.Equal(t, msg, e.Message)
+}
+
+// --- fixture --------------------------------------------------------------
+
+type fixture struct {
+	rsaKey      *rsa.PrivateKey // kid "rsa1", JWK alg RS256
+	rsaNoAlg    *rsa.PrivateKey // kid "rsa-any", no alg in JWK
+	ecKey       *ecdsa.PrivateKey
+	ec384Key    *ecdsa.PrivateKey
+	ecEncKey    *ecdsa.PrivateKey // published with use "enc"
+	otherRSA    *rsa.PrivateKey   // never published
+	srv         *jwksServer
+	hsOnly      *auth.Verifier
+	jwksOnly    *auth.Verifier
+	both        *auth.Verifier
+	rsaPubPEM   []byte // PEM of rsaKey's public key
+	noAlgPubPEM []byte // PEM of rsaNoAlg's public key
+	otherSecret []byte
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{
+		rsaKey:      mustRSA(t),
+		rsaNoAlg:    mustRSA(t),
+		ecKey:       mustEC(t, elliptic.P256()),
+		ec384Key:    mustEC(t, elliptic.P384()),
+		ecEncKey:    mustEC(t, elliptic.P256()),
+		otherRSA:    mustRSA(t),
+		otherSecret: []byte("ffffffffffffffffffffffffffffffff"),
+	}
+	f.srv = newJWKSServer(t,
+		rsaJWK("rsa1", "RS256", "sig", f.rsaKey),
+		rsaJWK("rsa-any", "", "", f.rsaNoAlg),
+		ecJWK("ec1", "ES256", "sig", f.ecKey),
+		ecJWK("ec384", "ES384", "sig", f.ec384Key),
+		ecJWK("ec-enc", "ES256", "enc", f.ecEncKey),
+	)
+	der, err := x509.MarshalPKIXPublicKey(&f.rsaKey.PublicKey)
+	require.NoError(t, err)
+	f.rsaPubPEM = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	der, err = x509.MarshalPKIXPublicKey(&f.rsaNoAlg.PublicKey)
+	require.NoError(t, err)
+	f.noAlgPubPEM = pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+
+	ctx := t.Context()
+	base := auth.Config{Issuer: testIssuer, Audience: testAudience, Leeway: 30 * time.Second}
+	cfg := base
+	cfg.HS256Secret = testSecret
+	f.hsOnly, err = auth.NewVerifier(ctx, cfg)
+	require.NoError(t, err)
+	cfg = base
+	cfg.JWKSURL = f.srv.URL
+	f.jwksOnly, err = auth.NewVerifier(ctx, cfg)
+	require.NoError(t, err)
+	cfg.HS256Secret = testSecret
+	f.both, err = auth.NewVerifier(ctx, cfg)
+	require.NoError(t, err)
+	return f
+}
+
+// --- Verify ---------------------------------------------------------------
+
+func TestVerify(t *testing.T) {
+	f := newFixture(t)
+	want := auth.Claims{Subject: "ada@example.com", Org: testOrg.String(), Role: itam.RoleManager}
+	hs := func(c jwt.MapClaims) func(*testing.T) string {
+		return func(t *testing.T) string { return sign(t, jwt.SigningMethodHS256, testSecret, "", c) }
+	}
+	signed := func(m jwt.SigningMethod, key any, kid string, c jwt.MapClaims) func(*testing.T) string {
+		return func(t *testing.T) string { return sign(t, m, key, kid, c) }
+	}
+	raw := func(s string) func(*testing.T) string { return func(*testing.T) string { return s } }
+	now := time.Now()
+
+	tests := []struct {
+		name    string
+		v       *auth.Verifier
+		token   func(*testing.T) string
+		want    auth.Claims // checked when wantMsg is empty
+		wantMsg string
+	}{
+		// Accepted.
+		{name: "HS256", v: f.hsOnly, token: hs(claims()), want: want},
+		{name: "HS256 with JWKS also configured", v: f.both, token: hs(claims()), want: want},
+		{name: "HS256 issued by IssueHS256", v: f.hsOnly, token: func(t *testing.T) string {
+			s, err := auth.IssueHS256(testSecret, want, time.Hour, auth.IssueOptions{Issuer: testIssuer, Audience: testAudience})
+			require.NoError(t, err)
+			return s
+		}, want: want},
+		{name: "RS256 via JWKS", v: f.jwksOnly, token: signed(jwt.SigningMethodRS256, f.rsaKey, "rsa1", claims()), want: want},
+		{name: "RS256 with secret also configured", v: f.both, token: signed(jwt.SigningMethodRS256, f.rsaKey, "rsa1", claims()), want: want},
+		{name: "ES256 via JWKS", v: f.jwksOnly, token: signed(jwt.SigningMethodES256, f.ecKey, "ec1", claims()), want: want},
+		{name: "ES384 via JWKS", v: f.jwksOnly, token: signed(jwt.SigningMethodES384, f.ec384Key, "ec384", claims()), want: want},
+		{name: "RS384 with JWK lacking alg", v: f.jwksOnly, token: signed(jwt.SigningMethodRS384, f.rsaNoAlg, "rsa-any", claims()), want: want},
+		{name: "RS512 with JWK lacking alg", v: f.jwksOnly, token: signed(jwt.SigningMethodRS512, f.rsaNoAlg, "rsa-any", claims()), want: want},
+		{name: "PS256 with JWK lacking alg", v: f.jwksOnly, token: signed(jwt.SigningMethodPS256, f.rsaNoAlg, "rsa-any", claims()), want: want},
+		{name: "RS256 without kid tries every key", v: f.jwksOnly, token: signed(jwt.SigningMethodRS256, f.rsaKey, "", claims()), want: want},
+		{name: "ES256 without kid tries every key", v: f.jwksOnly, token: signed(jwt.SigningMethodES256, f.ecKey, "", claims()), want: want},
+		{name: "audience list containing ours", v: f.hsOnly, token: hs(claims(set("aud", []string{"other", testAudience}))), want: want},
+		{name: "expired within leeway", v: f.hsOnly, token: hs(claims(set("exp", now.Add(-10*time.Second).Unix()))), want: want},
+		{name: "nbf within leeway", v: f.hsOnly, token: hs(claims(set("nbf", now.Add(10*time.Second).Unix()))), want: want},
+		{name: "org slug kept as written", v: f.hsOnly, token: hs(claims(set("org", "acme"))),
+			want: auth.Claims{Subject: "ada@example.com", Org: "acme", Role: itam.RoleManager}},
+
+		// Missing or malformed.
+		{name: "empty", v: f.both, token: raw(""), wantMsg: "missing bearer token"},
+		{name: "garbage", v: f.both, token: raw("not-a-jwt"), wantMsg: "malformed token"},
+		{name: "three garbage segments", v: f.both, token: raw("a!.b!.c!"), wantMsg: "malformed token"},
+		{name: "four segments", v: f.both, token: func(t *testing.T) string { return hs(claims())(t) + ".x" }, wantMsg: "malformed token"},
+		{name: "payload not JSON", v: f.both, token: raw(b64([]byte(`{"alg":"HS256"}`)) + "." + b64([]byte("nope")) + ".sig"), wantMsg: "malformed token"},
+		{name: "org of wrong type", v: f.hsOnly, token: hs(claims(set("org", 42))), wantMsg: "malformed token"},
+		{name: "oversized", v: f.both, token: raw(strings.Repeat("a", 20<<10)), wantMsg: "malformed token"},
+
+		// Signature.
+		{name: "HS256 with another secret", v: f.hsOnly, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.otherSecret, "", claims())
+		}, wantMsg: "invalid token signature"},
+		{name: "tampered payload", v: f.hsOnly, token: func(t *testing.T) string {
+			good := strings.Split(hs(claims())(t), ".")
+			evil := strings.Split(hs(claims(set("role", "ADMIN")))(t), ".")
+			evil[2] = good[2] // keep the old signature
+			return strings.Join(evil, ".")
+		}, wantMsg: "invalid token signature"},
+		{name: "RS256 signed by an unpublished key under a known kid", v: f.jwksOnly,
+			token: signed(jwt.SigningMethodRS256, f.otherRSA, "rsa1", claims()), wantMsg: "invalid token signature"},
+		{name: "ES256 signed by another key under a known kid", v: f.jwksOnly,
+			token: signed(jwt.SigningMethodES256, mustEC(t, elliptic.P256()), "ec1", claims()), wantMsg: "invalid token signature"},
+
+		// Keys.
+		{name: "ES256 naming an RSA kid", v: f.jwksOnly, token: signed(jwt.SigningMethodES256, f.ecKey, "rsa-any", claims()), wantMsg: "unknown token signing key"},
+		{name: "RS384 naming a kid whose JWK says RS256", v: f.jwksOnly, token: signed(jwt.SigningMethodRS384, f.rsaKey, "rsa1", claims()), wantMsg: "unknown token signing key"},
+		{name: "key published for encryption", v: f.jwksOnly, token: signed(jwt.SigningMethodES256, f.ecEncKey, "ec-enc", claims()), wantMsg: "unknown token signing key"},
+
+		// Algorithms.
+		{name: "alg none", v: f.both, token: func(t *testing.T) string { return unsigned(t, "none", claims()) }, wantMsg: "unsupported token signing algorithm"},
+		{name: "alg None", v: f.both, token: func(t *testing.T) string { return unsigned(t, "None", claims()) }, wantMsg: "unsupported token signing algorithm"},
+		{name: "alg NONE", v: f.hsOnly, token: func(t *testing.T) string { return unsigned(t, "NONE", claims()) }, wantMsg: "unsupported token signing algorithm"},
+		{name: "alg empty", v: f.both, token: func(t *testing.T) string { return unsigned(t, "", claims()) }, wantMsg: "unsupported token signing algorithm"},
+		{name: "alg none with a signature", v: f.both, token: func(t *testing.T) string {
+			return unsigned(t, "none", claims()) + b64([]byte("sig"))
+		}, wantMsg: "unsupported token signing algorithm"},
+		{name: "confusion: HS256 keyed with the RSA public key, JWKS only", v: f.jwksOnly, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.rsaPubPEM, "rsa1", claims())
+		}, wantMsg: "unsupported token signing algorithm"},
+		{name: "confusion: HS256 keyed with the RSA public key, both configured", v: f.both, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.rsaPubPEM, "rsa1", claims())
+		}, wantMsg: "invalid token signature"},
+		// A JWK without "alg" gets no help from keyfunc's alg check; only
+		// our own routing stops the public key being used as an HMAC secret.
+		{name: "confusion: HS256 keyed with a public key whose JWK lacks alg, JWKS only", v: f.jwksOnly, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.noAlgPubPEM, "rsa-any", claims())
+		}, wantMsg: "unsupported token signing algorithm"},
+		{name: "confusion: HS256 keyed with a public key whose JWK lacks alg, both configured", v: f.both, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.noAlgPubPEM, "rsa-any", claims())
+		}, wantMsg: "invalid token signature"},
+		{name: "confusion: HS256 keyed with a public key, no kid", v: f.jwksOnly, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.noAlgPubPEM, "", claims())
+		}, wantMsg: "unsupported token signing algorithm"},
+		{name: "confusion: HS256 keyed with the RSA modulus", v: f.both, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.rsaKey.N.Bytes(), "rsa1", claims())
+		}, wantMsg: "invalid token signature"},
+		{name: "RS256 when only HS256 configured", v: f.hsOnly, token: signed(jwt.SigningMethodRS256, f.rsaKey, "rsa1", claims()), wantMsg: "unsupported token signing algorithm"},
+		{name: "HS384 with the right secret", v: f.both, token: signed(jwt.SigningMethodHS384, testSecret, "", claims()), wantMsg: "unsupported token signing algorithm"},
+		{name: "ES512 not on the list", v: f.jwksOnly, token: signed(jwt.SigningMethodES512, mustEC(t, elliptic.P521()), "", claims()), wantMsg: "unsupported token signing algorithm"},
+		{name: "unsupported alg reported before expiry", v: f.hsOnly, token: func(t *testing.T) string {
+			return unsigned(t, "none", claims(set("exp", now.Add(-time.Hour).Unix())))
+		}, wantMsg: "unsupported token signing algorithm"},
+
+		// Time.
+		{name: "expired", v: f.both, token: hs(claims(set("exp", now.Add(-time.Hour).Unix()))), wantMsg: "token has expired"},
+		{name: "expired RS256", v: f.jwksOnly, token: signed(jwt.SigningMethodRS256, f.rsaKey, "rsa1", claims(set("exp", now.Add(-time.Hour).Unix()))), wantMsg: "token has expired"},
+		{name: "no exp", v: f.both, token: hs(claims(del("exp"))), wantMsg: "token has no expiry"},
+		{name: "nbf in the future", v: f.both, token: hs(claims(set("nbf", now.Add(time.Hour).Unix()))), wantMsg: "token is not valid yet"},
+		{name: "bad signature reported before expiry", v: f.hsOnly, token: func(t *testing.T) string {
+			return sign(t, jwt.SigningMethodHS256, f.otherSecret, "", claims(set("exp", now.Add(-time.Hour).Unix())))
+		}, wantMsg: "invalid token signature"},
+
+		// Issuer and audience.
+		{name: "wrong issuer", v: f.both, token: hs(claims(set("iss", "https://evil.example.com/"))), wantMsg: "token has the wrong issuer"},
+		{name: "missing issuer", v: f.both, token: hs(claims(del("iss"))), wantMsg: "token has the wrong issuer"},
+		{name: "wrong audience", v: f.both, token: hs(claims(set("aud", "some-other-app"))), wantMsg: "token has the wrong audience"},
+		{name: "missing audience", v: f.both, token: hs(claims(del("aud"))), wantMsg: "token has the wrong audience"},
+
+		// Application claims.
+		{name: "missing role", v: f.both, token: hs(claims(del("role"))), wantMsg: "token has no role"},
+		{name: "unknown role", v: f.both, token: hs(claims(set("role", "SUPERUSER"))), wantMsg: "token has an unknown role"},
+		{name: "lower-case role", v: f.both, token: hs(claims(set("role", "admin"))), wantMsg: "token has an unknown role"},
+		{name: "missing sub", v: f.both, token: hs(claims(del("sub"))), wantMsg: "token has no subject"},
+		{name: "blank sub", v: f.both, token: hs(claims(set("sub", "  "))), wantMsg: "token has no subject"},
+		{name: "missing org", v: f.both, token: hs(claims(del("org"))), wantMsg: "token has no organization"},
+		{name: "empty org", v: f.both, token: hs(claims(set("org", ""))), wantMsg: "token has no organization"},
+		{name: "missing sub via JWKS", v: f.jwksOnly, token: signed(jwt.SigningMethodES256, f.ecKey, "ec1", claims(del("sub"))), wantMsg: "token has no subject"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.v.Verify(t.Context(), tt.token(t))
+			if tt.wantMsg != "" {
+				requireUnauthenticated(t, err, tt.wantMsg)
+				require.Zero(t, got)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// An unknown kid makes the verifier refetch the JWK Set, but only at a
+// limited rate: a flood of made-up kids costs the identity provider one
+// request, and the rejected requests do not hang.
+func TestVerifyUnknownKIDRefreshIsRateLimited(t *testing.T) {
+	k := mustRSA(t)
+	srv := newJWKSServer(t, rsaJWK("known", "RS256", "sig", k))
+	v, err := auth.NewVerifier(t.Context(), auth.Config{JWKSURL: srv.URL})
+	require.NoError(t, err)
+	require.EqualValues(t, 1, srv.hits.Load(), "NewVerifier fetches the set once")
+
+	_, err = v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, k, "made-up-1", claims()))
+	requireUnauthenticated(t, err, "unknown token signing key")
+	require.EqualValues(t, 2, srv.hits.Load(), "an unknown kid triggers a refresh")
+
+	for i := range 5 {
+		start := time.Now()
+		_, err = v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, k, fmt.Sprintf("made-up-%d", i+2), claims()))
+		requireUnauthenticated(t, err, "unknown token signing key")
+		require.Less(t, time.Since(start), 2*time.Second, "rate-limited lookups fail fast")
+	}
+	require.EqualValues(t, 2, srv.hits.Load(), "further unknown kids do not refetch")
+
+	_, err = v.Verify(t.Context(), sign(t, jwt.SigningMethodRS256, k, "known", claims()))
+	require.NoError(t, err, "known keys still work")
+}
+
+// The provider rotates: the old key disappears from the set and a new one
+// appears. A token with the new kid verifies after the refresh it triggers,
+// and the retired key stops working because the set is replaced, not merged.
+func TestVerifyKeyRotation(t *testing.T) {
+	oldKey, newKey := mustRSA(t), mustEC(t, elliptic.P256())
+	srv := newJWKSServer(t, rsaJWK("2024", "RS256", "sig", oldKey))
+	v, err := auth.NewVerifier(t.Context(), auth.Config{JWKSURL: srv.URL, Issuer: testIssuer, Audience: testAudience})
+	require.NoError(t, err)
+
+	oldTok := sign(t, jwt.SigningMethodRS256, oldKey, "2024", claims())
+	newTok := sign(t, jwt.SigningMethodES256, newKey, "2025", claims())
+
+	_, err = v.Verify(t.Context(), oldTok)
+	require.NoError(t, err)
+
+	srv.set(ecJWK("2025", "ES256", "sig", newKey))
+	require.EqualValues(t, 1, srv.hits.Load())
+
+	got, err := v.Verify(t.Context(), newTok)
+	require.NoError(t, err, "new kid verifies after the refresh it triggers")
+	require.Equal(t, "ada@example.com", got.Subject)
+	require.EqualValues(t, 2, srv.hits.Load())
+
+	_, err = v.Verify(t.Context(), oldTok)
+	requireUnauthenticated(t, err, "unknown token signing key")
+}
+
+func TestNewVerifierConfig(t *testing.T) {
+	failing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(failing.Close)
+
+	tests := []struct {
+		name    string
+		cfg     auth.Config
+		wantErr string
+	}{
+		{name: "nothing configured", cfg: auth.Config{}, wantErr: "no key source"},
+		{name: "short secret", cfg: auth.Config{HS256Secret: []byte("hunter2")}, wantErr: "need at least 32"},
+		{name: "negative leeway", cfg: auth.Config{HS256Secret: testSecret, Leeway: -time.Second}, wantErr: "leeway"},
+		{name: "unparsable JWKS URL", cfg: auth.Config{JWKSURL: "not a url"}, wantErr: "JWK Set"},
+		{name: "JWKS unreachable at startup", cfg: auth.Config{JWKSURL: failing.URL}, wantErr: "JWK Set"},
+		{name: "secret only", cfg: auth.Config{HS256Secret: testSecret}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := auth.NewVerifier(t.Context(), tt.cfg)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				require.Nil(t, v)
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, v)
+		})
+	}
+}
+
+// The Verifier keeps its own copy of the secret.
+func TestNewVerifierCopiesSecret(t *testing.T) {
+	secret := append([]byte(nil), testSecret...)
+	v, err := auth.NewVerifier(t.Context(), auth.Config{HS256Secret: secret})
+	require.NoError(t, err)
+	tok := sign(t, jwt.SigningMethodHS256, testSecret, "", claims())
+	for i := range secret {
+		secret[i] = 0
+	}
+	_, err = v.Verify(t.Context(), tok)
+	require.NoError(t, err)
+}
+
+// --- Principal ------------------------------------------------------------
+
+func TestPrincipal(t *testing.T) {
+	v, err := auth.NewVerifier(t.Context(), auth.Config{HS256Secret: testSecret})
+	require.NoError(t, err)
+	acme := uuid.MustParse("11111111-2222-4333-8444-555555555555")
+	hexSlug := strings.ReplaceAll(acme.String(), "-", "") // parses as a UUID, but is a slug here
+	boom := errors.New("connection refused")
+
+	resolver := func(ctx context.Context, org string) (uuid.UUID, error) {
+		switch org {
+		case "acme", hexSlug:
+			return acme, nil
+		case "ghost":
+			return uuid.Nil, nil
+		case "wrapped-missing":
+			return uuid.Nil, fmt.Errorf("store: %w", itam.NotFound("organization"))
+		case "db-down":
+			return uuid.Nil, boom
+		case "db-internal":
+			return uuid.Nil, &itam.Error{Code: itam.CodeInternal, Message: "database unavailable"}
+		}
+		return uuid.Nil, itam.NotFound("organization")
+	}
+	mustNotResolve := func(context.Context, string) (uuid.UUID, error) {
+		t.Error("resolver called for a UUID org")
+		return uuid.Nil, boom
+	}
+	tok := func(org string) string {
+		return sign(t, jwt.SigningMethodHS256, testSecret, "", claims(set("org", org), set("role", "AUDITOR")))
+	}
+
+	tests := []struct {
+		name     string
+		token    string
+		resolve  auth.OrgResolver
+		want     uuid.UUID
+		wantMsg  string // UNAUTHENTICATED message
+		wantCode itam.Code
+		wantIs   error
+	}{
+		{name: "UUID org used directly", token: tok(testOrg.String()), resolve: mustNotResolve, want: testOrg},
+		{name: "UUID org with nil resolver", token: tok(testOrg.String()), want: testOrg},
+		{name: "upper-case UUID", token: tok(strings.ToUpper(testOrg.String())), resolve: mustNotResolve, want: testOrg},
+		{name: "slug resolved", token: tok("acme"), resolve: resolver, want: acme},
+		{name: "32-hex slug goes to the resolver", token: tok(hexSlug), resolve: resolver, want: acme},
+		{name: "unknown slug", token: tok("nope"), resolve: resolver, wantMsg: "unknown organization"},
+		{name: "wrapped not-found", token: tok("wrapped-missing"), resolve: resolver, wantMsg: "unknown organization"},
+		{name: "resolver returns nil id", token: tok("ghost"), resolve: resolver, wantMsg: "unknown organization"},
+		{name: "slug without resolver", token: tok("acme"), wantMsg: "unknown organization"},
+		{name: "nil UUID", token: tok(uuid.Nil.String()), resolve: mustNotResolve, wantMsg: "unknown organization"},
+		{name: "resolver failure is not a bad credential", token: tok("db-down"), resolve: resolver, wantCode: itam.CodeInternal, wantIs: boom},
+		{name: "resolver itam error keeps its code", token: tok("db-internal"), resolve: resolver, wantCode: itam.CodeInternal},
+		{name: "bad token never reaches the resolver", token: "garbage", resolve: mustNotResolve, wantMsg: "malformed token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := v.Principal(t.Context(), tt.token, tt.resolve)
+			switch {
+			case tt.wantMsg != "":
+				requireUnauthenticated(t, err, tt.wantMsg)
+				require.Zero(t, p)
+			case tt.wantCode != "":
+				require.Error(t, err)
+				require.Equal(t, tt.wantCode, itam.ErrorCode(err))
+				if tt.wantIs != nil {
+					require.ErrorIs(t, err, tt.wantIs)
+				}
+				require.Zero(t, p)
+			default:
+				require.NoError(t, err)
+				require.Equal(t, itam.Principal{Subject: "ada@example.com", OrgID: tt.want, Role: itam.RoleAuditor}, p)
+			}
+		})
+	}
+}
+
+// --- IssueHS256 -----------------------------------------------------------
+
+func TestIssueHS256(t *testing.T) {
+	v, err := auth.NewVerifier(t.Context(), auth.Config{HS256Secret: testSecret, Issuer: testIssuer, Audience: testAudience})
+	require.NoError(t, err)
+	c := auth.Claims{Subject: "root@example.com", Org: "acme", Role: itam.RoleAdmin}
+	opts := auth.IssueOptions{Issuer: testIssuer, Audience: testAudience}
+
+	t.Run("round trip", func(t *testing.T) {
+		now := time.Now().Truncate(time.Second)
+		s, err := auth.IssueHS256(testSecret, c, 15*time.Minute, auth.IssueOptions{Issuer: testIssuer, Audience: testAudience, Now: now})
+		require.NoError(t, err)
+		got, err := v.Verify(t.Context(), s)
+		require.NoError(t, err)
+		require.Equal(t, c, got)
+
+		var mc jwt.MapClaims
+		_, _, err = jwt.NewParser().ParseUnverified(s, &mc)
+		require.NoError(t, err)
+		require.Equal(t, "HS256", jwt.SigningMethodHS256.Alg())
+		require.EqualValues(t, now.Unix(), mc["iat"])
+		require.EqualValues(t, now.Unix(), mc["nbf"])
+		require.EqualValues(t, now.Add(15*time.Minute).Unix(), mc["exp"])
+		require.Equal(t, testIssuer, mc["iss"])
+		require.Equal(t, []any{testAudience}, mc["aud"])
+		require.Equal(t, "acme", mc["org"])
+		require.Equal(t, "ADMIN", mc["role"])
+	})
+
+	t.Run("issuer and audience optional", func(t *testing.T) {
+		s, err := auth.IssueHS256(testSecret, c, time.Minute, auth.IssueOptions{})
+		require.NoError(t, err)
+		var mc jwt.MapClaims
+		_, _, err = jwt.NewParser().ParseUnverified(s, &mc)
+		require.NoError(t, err)
+		require.NotContains(t, mc, "iss")
+		require.NotContains(t, mc, "aud")
+		_, err = v.Verify(t.Context(), s)
+		requireUnauthenticated(t, err, "token has the wrong issuer")
+	})
+
+	t.Run("minted in the past is expired", func(t *testing.T) {
+		s, err := auth.IssueHS256(testSecret, c, time.Hour, auth.IssueOptions{Issuer: testIssuer, Audience: testAudience, Now: time.Now().Add(-2 * time.Hour)})
+		require.NoError(t, err)
+		_, err = v.Verify(t.Context(), s)
+		requireUnauthenticated(t, err, "token has expired")
+	})
+
+	t.Run("minted in the future is not valid yet", func(t *testing.T) {
+		s, err := auth.IssueHS256(testSecret, c, time.Hour, auth.IssueOptions{Issuer: testIssuer, Audience: testAudience, Now: time.Now().Add(time.Hour)})
+		require.NoError(t, err)
+		_, err = v.Verify(t.Context(), s)
+		requireUnauthenticated(t, err, "token is not valid yet")
+	})
+
+	bad := []struct {
+		name    string
+		secret  []byte
+		claims  auth.Claims
+		ttl     time.Duration
+		wantErr string
+	}{
+		{name: "short secret", secret: []byte("short"), claims: c, ttl: time.Hour, wantErr: "need at least 32"},
+		{name: "no subject", secret: testSecret, claims: auth.Claims{Org: "acme", Role: itam.RoleAdmin}, ttl: time.Hour, wantErr: "subject"},
+		{name: "no org", secret: testSecret, claims: auth.Claims{Subject: "x", Role: itam.RoleAdmin}, ttl: time.Hour, wantErr: "organization"},
+		{name: "bad role", secret: testSecret, claims: auth.Claims{Subject: "x", Org: "acme", Role: "ROOT"}, ttl: time.Hour, wantErr: "unknown role"},
+		{name: "zero ttl", secret: testSecret, claims: c, ttl: 0, wantErr: "lifetime"},
+		{name: "negative ttl", secret: testSecret, claims: c, ttl: -time.Minute, wantErr: "lifetime"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := auth.IssueHS256(tt.secret, tt.claims, tt.ttl, opts)
+			require.ErrorContains(t, err, tt.wantErr)
+			require.Empty(t, s)
+		})
+	}
+}

@@ -1,0 +1,78 @@
+// Package config reads the server's settings from the environment, in one
+// place, so every setting has one name, one default and one error message.
+package config
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/itam-dev/itam/internal/auth"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	// DatabaseURL is empty in dev mode: a project-local cluster is started.
+	DatabaseURL string
+	Addr        string
+	// DataDir holds dev-mode state: the local cluster and generated secrets.
+	DataDir     string
+	AutoMigrate bool
+	JWTSecret   []byte
+	JWKSURL     string
+	JWTIssuer   string
+	JWTAudience string
+	LogLevel    string
+	// DevAuth is true when no token verification is configured: the server
+	// generates a secret under DataDir and prints a ready admin token.
+	DevAuth bool
+	// DemoOrg is the organization dev mode creates and prints a token for.
+	DemoOrg   string
+	TokenTTL  time.Duration
+	DBMaxConn int32
+}
+
+// Load reads the configuration through getenv (os.Getenv in main, a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL: strings.TrimSpace(getenv("DATABASE_URL")),
+		Addr:        or(getenv("ITAM_ADDR"), ":8080"),
+		DataDir:     or(getenv("ITAM_DATA_DIR"), ".data"),
+		AutoMigrate: !strings.EqualFold(strings.TrimSpace(getenv("ITAM_AUTO_MIGRATE")), "false"),
+		JWKSURL:     strings.TrimSpace(getenv("ITAM_JWKS_URL")),
+		JWTIssuer:   strings.TrimSpace(getenv("ITAM_JWT_ISSUER")),
+		JWTAudience: strings.TrimSpace(getenv("ITAM_JWT_AUDIENCE")),
+		LogLevel:    or(getenv("ITAM_LOG_LEVEL"), "info"),
+		DemoOrg:     or(getenv("ITAM_DEMO_ORG"), "demo"),
+		TokenTTL:    12 * time.Hour,
+	}
+	if s := strings.TrimSpace(getenv("ITAM_JWT_SECRET")); s != "" {
+		secret, err := auth.DecodeSecret(s)
+		if err != nil {
+			return c, fmt.Errorf("config: ITAM_JWT_SECRET: %w (use e.g. `openssl rand -hex 32`)", err)
+		}
+		c.JWTSecret = secret
+	}
+	c.DevAuth = c.JWTSecret == nil && c.JWKSURL == ""
+	if s := getenv("ITAM_DB_MAX_CONNS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return c, fmt.Errorf("config: ITAM_DB_MAX_CONNS must be a positive integer")
+		}
+		c.DBMaxConn = int32(n)
+	}
+	return c, nil
+}
+
+// AuthConfig is the token verifier's configuration.
+func (c Config) AuthConfig() auth.Config {
+	return auth.Config{HS256Secret: c.JWTSecret, JWKSURL: c.JWKSURL, Issuer: c.JWTIssuer, Audience: c.JWTAudience, Leeway: 30 * time.Second}
+}
+
+func or(v, def string) string {
+	if v = strings.TrimSpace(v); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,98 @@
+// Package httplog gives every request an id and one structured log line, so
+// an error a client reports (it sees the id in X-Request-Id) can be found in
+// the logs.
+package httplog
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+)
+
+type ctxKey struct{}
+
+// RequestID returns the request's id, or "" outside a request.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(ctxKey{}).(string)
+	return id
+}
+
+// Handler is a slog.Handler that adds request_id to records logged with a
+// request's context.
+type Handler struct{ slog.Handler }
+
+// Handle adds the request id.
+func (h Handler) Handle(ctx context.Context, r slog.Record) error {
+	if id := RequestID(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the wrapper.
+func (h Handler) WithAttrs(a []slog.Attr) slog.Handler { return Handler{h.Handler.WithAttrs(a)} }
+
+// WithGroup keeps the wrapper.
+func (h Handler) WithGroup(n string) slog.Handler { return Handler{h.Handler.WithGroup(n)} }
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *recorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Middleware assigns a request id (keeping a well-formed incoming
+// X-Request-Id from a proxy), echoes it in the response, and logs the request
+// when it ends. observe, when set, gets the final status for metrics.
+func Middleware(log *slog.Logger, observe func(r *http.Request, status int)) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			id := r.Header.Get("X-Request-Id")
+			if len(id) == 0 || len(id) > 64 {
+				var b [8]byte
+				_, _ = rand.Read(b[:])
+				id = hex.EncodeToString(b[:])
+			}
+			w.Header().Set("X-Request-Id", id)
+			ctx := context.WithValue(r.Context(), ctxKey{}, id)
+			rec := &recorder{ResponseWriter: w}
+			start := time.Now()
+			next.ServeHTTP(rec, r.WithContext(ctx))
+			if rec.status == 0 {
+				rec.status = http.StatusOK
+			}
+			if observe != nil {
+				observe(r, rec.status)
+			}
+			level := slog.LevelInfo
+			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
+				level = slog.LevelDebug
+			}
+			log.Log(ctx, level, "http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		})
+	}
+}

@@ -1,0 +1,181 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// byIDs loads rows of one table by id in a single round trip, keyed by id,
+// for dataloaders and node(). Rows the caller cannot see are absent.
+func byIDs[T any](ctx context.Context, db *DB, columns, from string, ids []uuid.UUID, scan func(pgx.CollectableRow) (T, error), id func(T) uuid.UUID) (map[uuid.UUID]T, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := query(ctx, db, p.OrgID, "SELECT "+columns+" FROM "+from+" WHERE x.id = ANY($1::uuid[])", []any{ids}, scan)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]T, len(rows))
+	for _, r := range rows {
+		out[id(r)] = r
+	}
+	return out, nil
+}
+
+const personColumns = `x.id, x.name, x.email, x.employee_number, x.title, x.team_id, x.manager_id, x.location_id,
+	x.status, x.start_date, x.end_date, x.version, x.created_at, x.updated_at`
+
+func scanPerson(r pgx.CollectableRow) (*itam.Person, error) {
+	var p itam.Person
+	return &p, r.Scan(&p.ID, &p.Name, &p.Email, &p.EmployeeNumber, &p.Title, &p.TeamID, &p.ManagerID, &p.LocationID,
+		&p.Status, &p.StartDate, &p.EndDate, &p.Version, &p.CreatedAt, &p.UpdatedAt)
+}
+
+const teamColumns = `x.id, x.name, x.description, x.version, x.created_at, x.updated_at`
+
+func scanTeam(r pgx.CollectableRow) (*itam.Team, error) {
+	var t itam.Team
+	return &t, r.Scan(&t.ID, &t.Name, &t.Description, &t.Version, &t.CreatedAt, &t.UpdatedAt)
+}
+
+const locationColumns = `x.id, x.parent_id, x.kind, x.name, x.address_line1, x.address_line2, x.city, x.region,
+	x.postal_code, x.country, x.version, x.created_at, x.updated_at`
+
+func scanLocation(r pgx.CollectableRow) (*itam.Location, error) {
+	var l itam.Location
+	a := &l.Address
+	return &l, r.Scan(&l.ID, &l.ParentID, &l.Kind, &l.Name, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country,
+		&l.Version, &l.CreatedAt, &l.UpdatedAt)
+}
+
+const manufacturerColumns = `x.id, x.name, x.website, x.support_url, x.version, x.created_at, x.updated_at`
+
+func scanManufacturer(r pgx.CollectableRow) (*itam.Manufacturer, error) {
+	var m itam.Manufacturer
+	return &m, r.Scan(&m.ID, &m.Name, &m.Website, &m.SupportURL, &m.Version, &m.CreatedAt, &m.UpdatedAt)
+}
+
+const categoryColumns = `x.id, x.name, x.kind, x.field_definitions, x.version, x.created_at, x.updated_at`
+
+func scanCategory(r pgx.CollectableRow) (*itam.Category, error) {
+	var c itam.Category
+	return &c, r.Scan(&c.ID, &c.Name, &c.Kind, &c.FieldDefinitions, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+}
+
+const modelColumns = `x.id, x.name, x.manufacturer_id, x.category_id, x.model_number, x.useful_life_months, x.version, x.created_at, x.updated_at`
+
+func scanModel(r pgx.CollectableRow) (*itam.Model, error) {
+	var m itam.Model
+	return &m, r.Scan(&m.ID, &m.Name, &m.ManufacturerID, &m.CategoryID, &m.ModelNumber, &m.UsefulLifeMonths, &m.Version, &m.CreatedAt, &m.UpdatedAt)
+}
+
+const supplierColumns = `x.id, x.name, x.contact_name, x.email, x.phone, x.website, x.version, x.created_at, x.updated_at`
+
+func scanSupplier(r pgx.CollectableRow) (*itam.Supplier, error) {
+	var s itam.Supplier
+	return &s, r.Scan(&s.ID, &s.Name, &s.ContactName, &s.Email, &s.Phone, &s.Website, &s.Version, &s.CreatedAt, &s.UpdatedAt)
+}
+
+// Catalog reads the reference records assets point at. Every method loads
+// many ids in one round trip so dataloaders can batch a whole page.
+type Catalog struct{ db *DB }
+
+// NewCatalog returns a Catalog over db.
+func NewCatalog(db *DB) *Catalog { return &Catalog{db: db} }
+
+// PeopleByIDs returns the visible people among ids. An EMPLOYEE sees only
+// their own record.
+func (c *Catalog) PeopleByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Person, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{ids}
+	sql := "SELECT " + personColumns + " FROM people x WHERE x.id = ANY($1::uuid[])"
+	if !p.CanReadAll() {
+		sql += " AND lower(x.email) = lower($2)"
+		args = append(args, p.Subject)
+	}
+	rows, err := query(ctx, c.db, p.OrgID, sql, args, scanPerson)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*itam.Person, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// TeamsByIDs returns the teams among ids.
+func (c *Catalog) TeamsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Team, error) {
+	return byIDs(ctx, c.db, teamColumns, "teams x", ids, scanTeam, func(t *itam.Team) uuid.UUID { return t.ID })
+}
+
+// LocationsByIDs returns the locations among ids.
+func (c *Catalog) LocationsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Location, error) {
+	return byIDs(ctx, c.db, locationColumns, "locations x", ids, scanLocation, func(l *itam.Location) uuid.UUID { return l.ID })
+}
+
+// ManufacturersByIDs returns the manufacturers among ids.
+func (c *Catalog) ManufacturersByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Manufacturer, error) {
+	return byIDs(ctx, c.db, manufacturerColumns, "manufacturers x", ids, scanManufacturer, func(m *itam.Manufacturer) uuid.UUID { return m.ID })
+}
+
+// CategoriesByIDs returns the categories among ids.
+func (c *Catalog) CategoriesByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Category, error) {
+	return byIDs(ctx, c.db, categoryColumns, "categories x", ids, scanCategory, func(m *itam.Category) uuid.UUID { return m.ID })
+}
+
+// ModelsByIDs returns the models among ids.
+func (c *Catalog) ModelsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Model, error) {
+	return byIDs(ctx, c.db, modelColumns, "models x", ids, scanModel, func(m *itam.Model) uuid.UUID { return m.ID })
+}
+
+// SuppliersByIDs returns the suppliers among ids; EMPLOYEE may not read suppliers.
+func (c *Catalog) SuppliersByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Supplier, error) {
+	if _, err := itam.RequireReadAll(ctx); err != nil {
+		return nil, err
+	}
+	return byIDs(ctx, c.db, supplierColumns, "suppliers x", ids, scanSupplier, func(s *itam.Supplier) uuid.UUID { return s.ID })
+}
+
+// ExternalIDsByAssetIDs returns each asset's links to other systems.
+func (c *Catalog) ExternalIDsByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]itam.ExternalID, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		asset uuid.UUID
+		e     itam.ExternalID
+	}
+	rows, err := query(ctx, c.db, p.OrgID, `SELECT asset_id, source, external_id, last_seen_at FROM asset_external_ids
+		WHERE asset_id = ANY($1::uuid[]) ORDER BY source, external_id`, []any{ids}, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		return x, r.Scan(&x.asset, &x.e.Source, &x.e.ExternalID, &x.e.LastSeenAt)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]itam.ExternalID, len(ids))
+	for _, r := range rows {
+		out[r.asset] = append(out[r.asset], r.e)
+	}
+	return out, nil
+}
+
+// PersonByEmail finds the person whose email matches, case-insensitively:
+// how a token's subject becomes a person.
+func (c *Catalog) PersonByEmail(ctx context.Context, email string) (*itam.Person, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return queryOne(ctx, c.db, p.OrgID, "person", "SELECT "+personColumns+" FROM people x WHERE lower(x.email) = lower($1)", []any{email}, scanPerson)
+}

@@ -1,0 +1,269 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+var locations = table[*itam.Location]{
+	what: "location", name: "locations", columns: locationColumns, scan: scanLocation,
+	id:      func(l *itam.Location) uuid.UUID { return l.ID },
+	label:   func(l *itam.Location) string { return l.Name },
+	version: func(l *itam.Location) int { return l.Version },
+}
+
+func locationsWhere(f itam.LocationFilter) ([]string, *sqlArgs, error) {
+	args := &sqlArgs{}
+	where := searchWhere(nil, args, f.Search, "x.name")
+	if f.Kind != nil {
+		if !slices.Contains(itam.LocationKinds, *f.Kind) {
+			return nil, nil, itam.Invalid("filter.kind", "unknown location kind %q", *f.Kind)
+		}
+		where = append(where, "x.kind = "+args.add(string(*f.Kind))+"::text::location_kind")
+	}
+	if f.ParentID != nil {
+		where = append(where, "x.parent_id = "+args.add(*f.ParentID))
+	}
+	if f.RootsOnly {
+		where = append(where, "x.parent_id IS NULL")
+	}
+	if f.WithinID != nil {
+		where = append(where, fmt.Sprintf("x.path @> ARRAY[%s::uuid]", args.add(*f.WithinID)))
+	}
+	return where, args, nil
+}
+
+// ListLocations returns one page of locations matching f, by name.
+func (c *Catalog) ListLocations(ctx context.Context, f itam.LocationFilter, page itam.PageArgs) (itam.Page[*itam.Location], error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return itam.Page[*itam.Location]{}, err
+	}
+	where, args, err := locationsWhere(f)
+	if err != nil {
+		return itam.Page[*itam.Location]{}, err
+	}
+	return locations.page(ctx, c.db, p.OrgID, where, args, page)
+}
+
+// CountLocations returns how many locations match f.
+func (c *Catalog) CountLocations(ctx context.Context, f itam.LocationFilter) (int, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return 0, err
+	}
+	where, args, err := locationsWhere(f)
+	if err != nil {
+		return 0, err
+	}
+	return count(ctx, c.db, p.OrgID, "locations x", where, args)
+}
+
+// LocationChildren returns the direct children of each of parentIDs, by
+// name, in one round trip; a location without children is absent.
+func (c *Catalog) LocationChildren(ctx context.Context, parentIDs []uuid.UUID) (map[uuid.UUID][]*itam.Location, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := query(ctx, c.db, p.OrgID, "SELECT "+locationColumns+" FROM locations x WHERE x.parent_id = ANY($1::uuid[]) ORDER BY x.name, x.id",
+		[]any{parentIDs}, scanLocation)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]*itam.Location, len(parentIDs))
+	for _, l := range rows {
+		out[*l.ParentID] = append(out[*l.ParentID], l)
+	}
+	return out, nil
+}
+
+// LocationAncestors returns the ancestors of each of ids, from the root down
+// to the parent, in one round trip, read off the path column; a root (or an
+// unknown id) is absent.
+func (c *Catalog) LocationAncestors(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*itam.Location, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		of uuid.UUID
+		l  *itam.Location
+	}
+	rows, err := query(ctx, c.db, p.OrgID, `SELECT l.id, `+locationColumns+`
+		FROM locations l
+		CROSS JOIN LATERAL unnest(l.path[1:array_length(l.path, 1) - 1]) WITH ORDINALITY AS a(id, n)
+		JOIN locations x ON x.id = a.id
+		WHERE l.id = ANY($1::uuid[])
+		ORDER BY l.id, a.n`, []any{ids}, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		var err error
+		x.l, err = scanLocation(prefixRow{r, []any{&x.of}})
+		return x, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]*itam.Location, len(ids))
+	for _, r := range rows {
+		out[r.of] = append(out[r.of], r.l)
+	}
+	return out, nil
+}
+
+// LocationPath returns the ids from the root down to the location itself.
+func (c *Catalog) LocationPath(ctx context.Context, id uuid.UUID) ([]uuid.UUID, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return queryOne(ctx, c.db, p.OrgID, "location", "SELECT path FROM locations WHERE id = $1", []any{id}, func(r pgx.CollectableRow) ([]uuid.UUID, error) {
+		var path []uuid.UUID
+		return path, r.Scan(&path)
+	})
+}
+
+// prefixRow scans its first columns into extra and the rest into the
+// destinations its caller gives, so a row scanner can be reused on a query
+// that selects a key in front of the usual columns.
+type prefixRow struct {
+	pgx.CollectableRow
+	extra []any
+}
+
+func (r prefixRow) Scan(dest ...any) error {
+	return r.CollectableRow.Scan(append(r.extra[:len(r.extra):len(r.extra)], dest...)...)
+}
+
+// normalizeAddress trims every line and checks the country is two letters,
+// which it upper-cases.
+func normalizeAddress(a *itam.Address) error {
+	for _, s := range []**string{&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country} {
+		*s = itam.Trimmed(*s)
+	}
+	if a.Country != nil {
+		c := strings.ToUpper(*a.Country)
+		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+			return itam.Invalid("address.country", "country must be a two-letter ISO 3166-1 code, not %q", *a.Country)
+		}
+		a.Country = &c
+	}
+	return nil
+}
+
+func validateLocation(l *itam.Location) error {
+	var err error
+	if l.Name, err = required("name", &l.Name); err != nil {
+		return err
+	}
+	if !slices.Contains(itam.LocationKinds, l.Kind) {
+		return itam.Invalid("kind", "unknown location kind %q", l.Kind)
+	}
+	return normalizeAddress(&l.Address)
+}
+
+// parentExists checks a parent location id names a location of the caller's
+// organization (the path trigger would refuse it too, but without a field).
+func parentExists(ctx context.Context, tx pgx.Tx, id *uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	var ok bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM locations WHERE id = $1)`, *id).Scan(&ok); err != nil {
+		return err
+	}
+	if !ok {
+		return itam.Invalid("parentId", "unknown parent location")
+	}
+	return nil
+}
+
+// CreateLocation adds a location, at the top level or under parentId.
+func (c *Catalog) CreateLocation(ctx context.Context, in itam.LocationInput) (*itam.Location, error) {
+	p, err := itam.RequireWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := &itam.Location{Kind: in.Kind, Name: in.Name, ParentID: in.ParentID, Address: in.Address}
+	if err := validateLocation(l); err != nil {
+		return nil, err
+	}
+	a := l.Address
+	var out *itam.Location
+	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		if err := parentExists(ctx, tx, l.ParentID); err != nil {
+			return err
+		}
+		out, err = one(ctx, tx, scanLocation, `INSERT INTO locations AS x (org_id, parent_id, kind, name, address_line1, address_line2,
+			city, region, postal_code, country)
+			VALUES ($1, $2, $3::text::location_kind, $4, $5, $6, $7, $8, $9, $10) RETURNING `+locationColumns,
+			p.OrgID, l.ParentID, string(l.Kind), l.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdateLocation changes a location; the caller's version must be current.
+// Moving it moves everything below it; moving it under itself or one of its
+// descendants is BAD_USER_INPUT on parentId.
+func (c *Catalog) UpdateLocation(ctx context.Context, in itam.LocationPatch) (*itam.Location, error) {
+	return locations.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Location) (*itam.Location, error) {
+		l := *cur
+		if in.Kind.Set {
+			if in.Kind.Value == nil {
+				return nil, itam.Invalid("kind", "kind cannot be removed")
+			}
+			l.Kind = *in.Kind.Value
+		}
+		if err := patchRequired(&l.Name, "name", in.Name); err != nil {
+			return nil, err
+		}
+		set(&l.ParentID, in.ParentID)
+		if in.Address.Set {
+			if in.Address.Value == nil {
+				l.Address = itam.Address{}
+			} else {
+				ap := in.Address.Value
+				set(&l.Address.Line1, ap.Line1)
+				set(&l.Address.Line2, ap.Line2)
+				set(&l.Address.City, ap.City)
+				set(&l.Address.Region, ap.Region)
+				set(&l.Address.PostalCode, ap.PostalCode)
+				set(&l.Address.Country, ap.Country)
+			}
+		}
+		if err := validateLocation(&l); err != nil {
+			return nil, err
+		}
+		if unchanged(cur, &l) {
+			return cur, nil
+		}
+		if in.ParentID.Set {
+			if err := parentExists(ctx, tx, l.ParentID); err != nil {
+				return nil, err
+			}
+		}
+		a := l.Address
+		return one(ctx, tx, scanLocation, `UPDATE locations x SET parent_id = $2, kind = $3::text::location_kind, name = $4,
+			address_line1 = $5, address_line2 = $6, city = $7, region = $8, postal_code = $9, country = $10,
+			version = x.version + 1, updated_at = now()
+			WHERE x.id = $1 RETURNING `+locationColumns,
+			l.ID, l.ParentID, string(l.Kind), l.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
+	})
+}
+
+// DeleteLocation removes a location; refused (CONFLICT) while it has
+// children or people or assets reference it.
+func (c *Catalog) DeleteLocation(ctx context.Context, id uuid.UUID, version *int) (*itam.Location, error) {
+	return locations.remove(ctx, c.db, id, version)
+}

@@ -1,0 +1,98 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+const organizationColumns = `o.id, o.slug, o.name, o.asset_tag_prefix, o.default_currency, o.default_owner_team_id, o.created_at, o.updated_at`
+
+func scanOrganization(r pgx.CollectableRow) (*itam.Organization, error) {
+	var o itam.Organization
+	return &o, r.Scan(&o.ID, &o.Slug, &o.Name, &o.AssetTagPrefix, &o.DefaultCurrency, &o.DefaultOwnerTeamID, &o.CreatedAt, &o.UpdatedAt)
+}
+
+// Organization returns the caller's organization (row-level security shows
+// no other).
+func (c *Catalog) Organization(ctx context.Context) (*itam.Organization, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return queryOne(ctx, c.db, p.OrgID, "organization", "SELECT "+organizationColumns+" FROM organizations o WHERE o.id = $1",
+		[]any{p.OrgID}, scanOrganization)
+}
+
+// maxTagPrefix is the longest asset tag prefix the column allows.
+const maxTagPrefix = 16
+
+// UpdateOrganization changes the caller's organization settings (ADMIN
+// only). A null asset tag prefix means none; the default owner team must be
+// one of the organization's teams.
+func (c *Catalog) UpdateOrganization(ctx context.Context, in itam.OrganizationPatch) (*itam.Organization, error) {
+	p, err := itam.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *itam.Organization
+	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, "SELECT "+organizationColumns+" FROM organizations o WHERE o.id = $1 FOR UPDATE", p.OrgID)
+		cur, err := pgx.CollectExactlyOneRow(rows, scanOrganization)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return itam.NotFound("organization")
+		}
+		if err != nil {
+			return err
+		}
+		o := *cur
+		if err := patchRequired(&o.Name, "name", in.Name); err != nil {
+			return err
+		}
+		if in.AssetTagPrefix.Set {
+			o.AssetTagPrefix = ""
+			if in.AssetTagPrefix.Value != nil {
+				o.AssetTagPrefix = strings.TrimSpace(*in.AssetTagPrefix.Value)
+			}
+			if len(o.AssetTagPrefix) > maxTagPrefix {
+				return itam.Invalid("assetTagPrefix", "prefix is at most %d characters", maxTagPrefix)
+			}
+		}
+		if in.DefaultCurrency.Set {
+			if in.DefaultCurrency.Value == nil {
+				return itam.Invalid("defaultCurrency", "default currency cannot be removed")
+			}
+			if o.DefaultCurrency, err = itam.ParseCurrency(*in.DefaultCurrency.Value); err != nil {
+				return itam.Invalid("defaultCurrency", "%q is not an ISO 4217 currency code", *in.DefaultCurrency.Value)
+			}
+		}
+		if in.DefaultOwnerTeamID.Set {
+			o.DefaultOwnerTeamID = in.DefaultOwnerTeamID.Value
+			if o.DefaultOwnerTeamID != nil {
+				var ok bool
+				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1)`, *o.DefaultOwnerTeamID).Scan(&ok); err != nil {
+					return err
+				}
+				if !ok {
+					return itam.Invalid("defaultOwnerTeamId", "unknown team")
+				}
+			}
+		}
+		if unchanged(cur, &o) {
+			out = cur
+			return nil
+		}
+		out, err = one(ctx, tx, scanOrganization, `UPDATE organizations o SET name = $2, asset_tag_prefix = $3, default_currency = $4,
+			default_owner_team_id = $5, updated_at = now() WHERE o.id = $1 RETURNING `+organizationColumns,
+			o.ID, o.Name, o.AssetTagPrefix, o.DefaultCurrency, o.DefaultOwnerTeamID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

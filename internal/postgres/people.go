@@ -1,0 +1,203 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+var people = table[*itam.Person]{
+	what: "person", name: "people", columns: personColumns, scan: scanPerson,
+	id:      func(p *itam.Person) uuid.UUID { return p.ID },
+	label:   func(p *itam.Person) string { return p.Name },
+	version: func(p *itam.Person) int { return p.Version },
+}
+
+var personSorts = map[itam.PersonSortField]sortKey[*itam.Person]{
+	itam.PersonSortName:      {"x.name", "text", func(p *itam.Person) string { return p.Name }},
+	itam.PersonSortEmail:     {"x.email", "text", func(p *itam.Person) string { return p.Email }},
+	itam.PersonSortCreatedAt: {"x.created_at", "timestamptz", func(p *itam.Person) string { return p.CreatedAt.Format(time.RFC3339Nano) }},
+}
+
+func validPersonStatus(s itam.PersonStatus) bool {
+	return s == itam.PersonActive || s == itam.PersonOffboarded
+}
+
+// peopleWhere renders f for alias x. An EMPLOYEE sees only the person whose
+// email is their subject.
+func peopleWhere(p itam.Principal, f itam.PersonFilter) ([]string, *sqlArgs, error) {
+	args := &sqlArgs{}
+	var where []string
+	if !p.CanReadAll() {
+		where = append(where, "lower(x.email) = lower("+args.add(p.Subject)+")")
+	}
+	where = searchWhere(where, args, f.Search, "x.name", "x.email", "x.employee_number")
+	if f.Status != nil {
+		if !validPersonStatus(*f.Status) {
+			return nil, nil, itam.Invalid("filter.status", "unknown person status %q", *f.Status)
+		}
+		where = append(where, "x.status = "+args.add(string(*f.Status))+"::text::person_status")
+	}
+	if f.TeamIDs != nil {
+		where = append(where, fmt.Sprintf("x.team_id = ANY(%s::uuid[])", args.add(f.TeamIDs)))
+	}
+	if f.ManagerIDs != nil {
+		where = append(where, fmt.Sprintf("x.manager_id = ANY(%s::uuid[])", args.add(f.ManagerIDs)))
+	}
+	if f.LocationIDs != nil {
+		// Like assets: the location or anywhere below it.
+		where = append(where, fmt.Sprintf("x.location_id IN (SELECT l.id FROM locations l WHERE l.path && %s::uuid[])", args.add(f.LocationIDs)))
+	}
+	return where, args, nil
+}
+
+// ListPeople returns one page of the people matching q, by name unless q
+// says otherwise. An EMPLOYEE gets at most their own record.
+func (c *Catalog) ListPeople(ctx context.Context, q itam.PersonQuery, page itam.PageArgs) (itam.Page[*itam.Person], error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return itam.Page[*itam.Person]{}, err
+	}
+	where, args, err := peopleWhere(p, q.Filter)
+	if err != nil {
+		return itam.Page[*itam.Person]{}, err
+	}
+	if q.Sort == "" {
+		q.Sort = itam.PersonSortName
+	}
+	sk, ok := personSorts[q.Sort]
+	if !ok {
+		return itam.Page[*itam.Person]{}, itam.Invalid("orderBy.field", "cannot order people by %s", q.Sort)
+	}
+	switch q.Dir {
+	case "":
+		q.Dir = itam.Asc
+	case itam.Asc, itam.Desc:
+	default:
+		return itam.Page[*itam.Person]{}, itam.Invalid("orderBy.direction", "unknown direction %s", q.Dir)
+	}
+	return list(ctx, c.db, p.OrgID, listSpec[*itam.Person]{
+		what: "person", columns: personColumns, from: "people x", idExpr: "x.id",
+		where: where, args: args, sort: sk, dir: q.Dir,
+		id: func(p *itam.Person) string { return p.ID.String() }, scan: scanPerson,
+	}, page)
+}
+
+// CountPeople returns how many visible people match f.
+func (c *Catalog) CountPeople(ctx context.Context, f itam.PersonFilter) (int, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return 0, err
+	}
+	where, args, err := peopleWhere(p, f)
+	if err != nil {
+		return 0, err
+	}
+	return count(ctx, c.db, p.OrgID, "people x", where, args)
+}
+
+// validatePerson normalizes and checks a person about to be stored. Unknown
+// team, manager or location ids surface from their foreign keys as
+// BAD_USER_INPUT on teamId, managerId and locationId.
+func validatePerson(x *itam.Person) error {
+	var err error
+	if x.Name, err = required("name", &x.Name); err != nil {
+		return err
+	}
+	if x.Email, err = validEmail("email", x.Email); err != nil {
+		return err
+	}
+	x.EmployeeNumber, x.Title = itam.Trimmed(x.EmployeeNumber), itam.Trimmed(x.Title)
+	if !validPersonStatus(x.Status) {
+		return itam.Invalid("status", "unknown person status %q", x.Status)
+	}
+	if x.StartDate != nil && x.EndDate != nil && x.EndDate.Before(*x.StartDate) {
+		return itam.Invalid("endDate", "end date is before start date")
+	}
+	if x.ManagerID != nil && *x.ManagerID == x.ID {
+		return itam.Invalid("managerId", "a person cannot be their own manager")
+	}
+	return nil
+}
+
+// CreatePerson adds a person, ACTIVE unless told otherwise. Emails are
+// stored as given but unique regardless of case.
+func (c *Catalog) CreatePerson(ctx context.Context, in itam.PersonInput) (*itam.Person, error) {
+	p, err := itam.RequireWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	x := &itam.Person{
+		Name: in.Name, Email: in.Email, EmployeeNumber: in.EmployeeNumber, Title: in.Title,
+		TeamID: in.TeamID, ManagerID: in.ManagerID, LocationID: in.LocationID,
+		Status: itam.PersonActive, StartDate: in.StartDate, EndDate: in.EndDate,
+	}
+	if in.Status != nil {
+		x.Status = *in.Status
+	}
+	if err := validatePerson(x); err != nil {
+		return nil, err
+	}
+	var out *itam.Person
+	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		out, err = one(ctx, tx, scanPerson, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
+			location_id, status, start_date, end_date)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::person_status, $10, $11) RETURNING `+personColumns,
+			p.OrgID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
+			x.StartDate, x.EndDate)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// UpdatePerson changes a person; the caller's version must be current.
+func (c *Catalog) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.Person, error) {
+	return people.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Person) (*itam.Person, error) {
+		x := *cur
+		if err := patchRequired(&x.Name, "name", in.Name); err != nil {
+			return nil, err
+		}
+		if err := patchRequired(&x.Email, "email", in.Email); err != nil {
+			return nil, err
+		}
+		patchText(&x.EmployeeNumber, in.EmployeeNumber)
+		patchText(&x.Title, in.Title)
+		set(&x.TeamID, in.TeamID)
+		set(&x.ManagerID, in.ManagerID)
+		set(&x.LocationID, in.LocationID)
+		if in.Status.Set {
+			if in.Status.Value == nil {
+				return nil, itam.Invalid("status", "status cannot be removed")
+			}
+			x.Status = *in.Status.Value
+		}
+		set(&x.StartDate, in.StartDate)
+		set(&x.EndDate, in.EndDate)
+		if err := validatePerson(&x); err != nil {
+			return nil, err
+		}
+		if unchanged(cur, &x) {
+			return cur, nil
+		}
+		return one(ctx, tx, scanPerson, `UPDATE people x SET name = $2, email = $3, employee_number = $4, title = $5, team_id = $6,
+			manager_id = $7, location_id = $8, status = $9::text::person_status, start_date = $10, end_date = $11,
+			version = x.version + 1, updated_at = now()
+			WHERE x.id = $1 RETURNING `+personColumns,
+			x.ID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
+			x.StartDate, x.EndDate)
+	})
+}
+
+// DeletePerson removes a person; refused (CONFLICT) while assets or other
+// people (as manager) reference them.
+func (c *Catalog) DeletePerson(ctx context.Context, id uuid.UUID, version *int) (*itam.Person, error) {
+	return people.remove(ctx, c.db, id, version)
+}

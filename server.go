@@ -1,0 +1,303 @@
+// Command itam is the IT asset management server.
+//
+//	itam serve      run the HTTP server (default)
+//	itam migrate    apply database migrations
+//	itam token      print a signed JWT for an organization and role
+//	itam seed       create an organization, optionally with generated data
+//	itam version    print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/config"
+	"github.com/itam-dev/itam/internal/devdb"
+	"github.com/itam-dev/itam/internal/httplog"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/metrics"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/migrations"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "itam:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, callable from tests with their own arguments,
+// environment and output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr, cfg.LogLevel)
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log, stdout, nil)
+	case "migrate":
+		return migrate(ctx, cfg, log, stdout)
+	case "token":
+		return token(cfg, args, stdout)
+	case "seed":
+		return seedCmd(ctx, cfg, log, args, stdout)
+	case "version":
+		fmt.Fprintln(stdout, "itam", version())
+		return nil
+	}
+	return fmt.Errorf("unknown command %q (commands: serve, migrate, token, seed, version)", cmd)
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(httplog.Handler{Handler: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})})
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+		if bi.Main.Version != "" {
+			return bi.Main.Version
+		}
+	}
+	return "dev"
+}
+
+// databaseURL returns DATABASE_URL, or starts (or reuses) the project-local
+// cluster under the data directory when it is unset.
+func databaseURL(ctx context.Context, cfg config.Config, log *slog.Logger) (string, error) {
+	if cfg.DatabaseURL != "" {
+		return cfg.DatabaseURL, nil
+	}
+	log.Info("DATABASE_URL is not set: using the local PostgreSQL under " + filepath.Join(cfg.DataDir, "postgres"))
+	c, err := devdb.Ensure(ctx, filepath.Join(cfg.DataDir, "postgres"), log)
+	if err != nil {
+		return "", err
+	}
+	return c.URL(), nil
+}
+
+func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	url, err := databaseURL(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	applied, err := migrations.UpURL(ctx, url)
+	if err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, m := range applied {
+		fmt.Fprintln(stdout, "applied", m)
+	}
+	return nil
+}
+
+// ready is told the address the server listens on (tests use port 0).
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer, ready func(addr string)) error {
+	url, err := databaseURL(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if cfg.AutoMigrate {
+		applied, err := migrations.UpURL(ctx, url)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			log.Info("applied migrations", "files", applied)
+		}
+	}
+	db, err := postgres.Open(ctx, url, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	var devToken string
+	if cfg.DevAuth {
+		if cfg.JWTSecret, err = auth.LoadOrCreateSecret(filepath.Join(cfg.DataDir, "jwt-secret")); err != nil {
+			return err
+		}
+		if devToken, err = devOrganization(ctx, url, cfg); err != nil {
+			return err
+		}
+	}
+	verifier, err := auth.NewVerifier(ctx, cfg.AuthConfig())
+	if err != nil {
+		return err
+	}
+	m := metrics.New(db.Pool)
+	srv := &http.Server{
+		Handler:           NewServer(log, db, verifier, m, devToken),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	log.Info("listening", "addr", addr, "version", version())
+	if devToken != "" {
+		base := "http://" + displayAddr(addr)
+		fmt.Fprintf(stdout, "\nitam is running in dev mode.\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n  Admin token for organization %q (valid %s):\n\n%s\n\n",
+			base, base, cfg.DemoOrg, cfg.TokenTTL, devToken)
+	}
+	if ready != nil {
+		ready(addr)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func displayAddr(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "::" || host == "0.0.0.0" {
+		host = "localhost"
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// devOrganization makes sure the demo organization exists and returns an
+// ADMIN token for it, so `make run` ends with something a newcomer can query.
+func devOrganization(ctx context.Context, url string, cfg config.Config) (string, error) {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return "", err
+	}
+	defer pool.Close()
+	if _, _, err := seed.EnsureOrg(ctx, pool, cfg.DemoOrg, ""); err != nil {
+		return "", err
+	}
+	return auth.IssueHS256(cfg.JWTSecret, auth.Claims{Subject: "admin@" + cfg.DemoOrg + ".example.com", Org: cfg.DemoOrg, Role: itam.RoleAdmin},
+		cfg.TokenTTL, auth.IssueOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience})
+}
+
+func token(cfg config.Config, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	org := fs.String("org", "", "organization slug (or id)")
+	role := fs.String("role", "ADMIN", "ADMIN, MANAGER, AUDITOR or EMPLOYEE")
+	sub := fs.String("sub", "", "subject: the user's email")
+	ttl := fs.Duration("ttl", time.Hour, "lifetime")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *org == "" || *sub == "" {
+		return errors.New("token: --org and --sub are required")
+	}
+	secret := cfg.JWTSecret
+	if secret == nil {
+		if cfg.JWKSURL != "" {
+			return errors.New("token: tokens come from your identity provider when ITAM_JWKS_URL is set; set ITAM_JWT_SECRET to mint HS256 tokens")
+		}
+		var err error
+		if secret, err = auth.LoadOrCreateSecret(filepath.Join(cfg.DataDir, "jwt-secret")); err != nil {
+			return err
+		}
+	}
+	tok, err := auth.IssueHS256(secret, auth.Claims{Subject: *sub, Org: *org, Role: itam.Role(strings.ToUpper(*role))}, *ttl,
+		auth.IssueOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "# %s token for %s in %s, valid %s\n%s\n", strings.ToUpper(*role), *sub, *org, *ttl, tok)
+	return nil
+}
+
+func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	org := fs.String("org", "", "organization slug (created when missing)")
+	name := fs.String("name", "", "organization name when it is created")
+	assets := fs.Int("assets", 0, "how many assets to generate")
+	people := fs.Int("people", 0, "how many people to generate (default: derived from --assets)")
+	randSeed := fs.Int64("seed", 1, "random seed; equal seeds give equal data")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *org == "" {
+		return errors.New("seed: --org is required")
+	}
+	url, err := databaseURL(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if cfg.AutoMigrate {
+		if _, err := migrations.UpURL(ctx, url); err != nil {
+			return err
+		}
+	}
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	res, err := seed.Run(ctx, pool, seed.Options{OrgSlug: *org, OrgName: *name, Assets: *assets, People: *people, RandSeed: *randSeed})
+	if err != nil {
+		return err
+	}
+	verb := "exists"
+	if res.OrgCreated {
+		verb = "created"
+	}
+	fmt.Fprintf(stdout, "organization %s %s (%s)\n", *org, verb, res.OrgID)
+	if *assets > 0 {
+		fmt.Fprintf(stdout, "inserted %+v in %s\n", res.Inserted, res.Duration.Round(time.Millisecond))
+	}
+	return nil
+}
