@@ -61,13 +61,15 @@ build:
 migrate:
 	go run . migrate
 
-# Stops the dev cluster and deletes it. As root the cluster may live under
-# /var/tmp with .data/postgres a symlink to it (see internal/devdb), and runs
-# as the postgres OS user.
+# Stops the dev cluster and deletes it. As root the cluster runs as the
+# postgres OS user and may live in /var/lib/itam-devdb/, .data/postgres being
+# a symlink to it (see internal/devdb). A cluster needs the pg_ctl of the
+# major version that made it.
 clean-data:
 	@data=$$(readlink -f .data/postgres 2>/dev/null) || data=; \
 	if [ -n "$$data" ] && [ -f "$$data/postmaster.pid" ]; then \
-		pg_ctl=$$(command -v pg_ctl || ls -d /usr/lib/postgresql/*/bin/pg_ctl 2>/dev/null | sort -V | tail -n 1); \
+		pg_ctl=/usr/lib/postgresql/$$(cat "$$data/PG_VERSION")/bin/pg_ctl; \
+		if [ ! -x "$$pg_ctl" ]; then pg_ctl=$$(command -v pg_ctl || ls -d /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1); fi; \
 		as=; if [ "$$(id -u)" = 0 ]; then as="runuser -u postgres --"; fi; \
 		echo "stopping the dev PostgreSQL in $$data"; \
 		(cd / && $$as "$$pg_ctl" stop -w -m fast -D "$$data") || true; \

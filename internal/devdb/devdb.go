@@ -4,15 +4,16 @@
 //
 // A cluster is an ordinary data directory made by initdb. It listens on
 // 127.0.0.1 only, on a port chosen once and written into its postgresql.conf,
-// and has no unix socket, so neither other machines nor other local users'
-// socket paths are involved. The superuser "postgres" logs in with a generated
-// password (scram-sha-256) kept in <data dir>/itam.password, mode 0600.
+// and has no unix socket: other machines cannot reach it, and it never
+// competes for a system cluster's socket. The superuser "postgres" logs in
+// with a generated password (scram-sha-256) kept in <data dir>/itam.password,
+// mode 0600, so other local users cannot log in either.
 //
 // PostgreSQL refuses to run as root. When the caller is root, initdb and
 // pg_ctl run as the "postgres" OS user through runuser, and the data
 // directory belongs to that user. That user must be able to reach the data
 // directory; when a parent of it is closed to it (a checkout under /root,
-// which is mode 0700), the cluster lives in /var/tmp/itam-pg-<hash of the
+// which is mode 0700), the cluster lives in /var/lib/itam-devdb/<hash of the
 // absolute directory> instead, and the directory is made a symlink to it.
 //
 // The package is for Linux (it reads /proc and uses flock, setsid, runuser).
@@ -51,9 +52,10 @@ const (
 	passwordFile = "itam.password"
 	serverLog    = "postgres.log"
 	// relocateRoot is where a root-run cluster goes when the postgres user
-	// cannot reach the requested directory: every user can reach it, and
-	// unlike /tmp it survives reboots, as a dev database should.
-	relocateRoot = "/var/tmp"
+	// cannot reach the requested directory. Not /tmp, which reboots empty,
+	// nor /var/tmp, whose files systemd-tmpfiles deletes after 30 days unused:
+	// either would take a dev database's files from under it.
+	relocateRoot = "/var/lib/itam-devdb"
 )
 
 // searchDirs are where distributions install the server programs, which are
@@ -99,10 +101,20 @@ func Ensure(ctx context.Context, dir string, log *slog.Logger) (*Cluster, error)
 	if c.dataDir, err = c.place(ctx, abs); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(c.dataDir, "PG_VERSION")); errors.Is(err, fs.ErrNotExist) {
+	version, err := os.ReadFile(filepath.Join(c.dataDir, "PG_VERSION"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
 		c.log.Info("devdb: creating PostgreSQL cluster", "dir", c.dataDir)
 		if err := c.initdb(ctx, "", false); err != nil {
 			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("devdb: %w", err)
+	default:
+		// A cluster runs only under the major version that made it, which
+		// stays installed beside a newer one on Debian.
+		if bin := "/usr/lib/postgresql/" + strings.TrimSpace(string(version)) + "/bin"; isFile(filepath.Join(bin, "pg_ctl")) {
+			c.bin = bin
 		}
 	}
 	if err := c.start(ctx); err != nil {
@@ -257,7 +269,10 @@ func (c *Cluster) place(ctx context.Context, dir string) (string, error) {
 		return dir, nil
 	}
 	sum := sha256.Sum256([]byte(dir))
-	moved := filepath.Join(relocateRoot, "itam-pg-"+hex.EncodeToString(sum[:6]))
+	moved := filepath.Join(relocateRoot, hex.EncodeToString(sum[:6]))
+	if err := os.MkdirAll(relocateRoot, 0o755); err != nil {
+		return "", fmt.Errorf("devdb: %w", err)
+	}
 	// An empty directory is replaced by the link; anything more is not ours to move.
 	if err := os.Remove(dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return "", fmt.Errorf("devdb: the postgres OS user cannot reach %s, and %s is not empty so it cannot become a link to %s: %w", parent, dir, moved, err)

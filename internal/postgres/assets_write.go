@@ -207,6 +207,14 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 				return itam.Invalid("ownerId", "no owner given and the organization has no default owner team")
 			}
 		}
+		// Taking a tag number inside the transaction means a refused create
+		// rolls the sequence back with everything else.
+		if a.AssetTag == "" {
+			var err error
+			if a.AssetTag, err = nextAssetTag(ctx, tx, p.OrgID); err != nil {
+				return err
+			}
+		}
 		if err := validateAsset(a); err != nil {
 			return err
 		}
@@ -224,11 +232,6 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 			}
 			if assignee.LocationID != nil && a.LocationID == nil {
 				a.LocationID = assignee.LocationID
-			}
-		}
-		if a.AssetTag == "" {
-			if a.AssetTag, err = nextAssetTag(ctx, tx, p.OrgID); err != nil {
-				return err
 			}
 		}
 		price, cur := priceArgs(a.PurchasePrice)

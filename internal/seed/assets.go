@@ -116,9 +116,10 @@ func (g *generator) insertAssets(ctx context.Context, n int, c *Counts, res *Res
 	}
 
 	hist := src.history
+	orgID := pgID(g.orgID)
 	copied, err = g.tx.CopyFrom(ctx, pgx.Identifier{"asset_history"}, historyColumns, pgx.CopyFromSlice(len(hist), func(i int) ([]any, error) {
 		h := hist[i]
-		return []any{g.orgID, h.id, "CREATE", "IMPORT", "seed", "seed", "{}", h.status, h.at}, nil
+		return []any{orgID, pgID(h.id), "CREATE", "IMPORT", "seed", "seed", "{}", h.status, h.at}, nil
 	}))
 	if err != nil {
 		return fmt.Errorf("copy asset_history: %w", err)
@@ -319,26 +320,26 @@ func (s *assetSource) fill() error {
 	s.history = append(s.history, historyRow{id: id, status: status, at: created})
 
 	row := s.row
-	row[0] = id
-	row[1] = g.orgID
+	row[0] = pgID(id)
+	row[1] = pgID(g.orgID)
 	row[2] = g.tag(s.seq)
 	row[3] = serial
 	row[4] = name
-	row[5] = m.id
-	row[6] = m.manufacturerID
+	row[5] = pgID(m.id)
+	row[6] = pgID(m.manufacturerID)
 	row[7] = status
 	row[8] = condition
-	row[9] = nil
+	row[9] = pgtype.UUID{}
 	if assignee != nil {
-		row[9] = assignee.id
+		row[9] = pgID(assignee.id)
 	}
 	row[10] = nullID(assignedLoc)
-	row[11] = owner
+	row[11] = pgID(owner)
 	row[12] = nullID(location)
 	row[13] = purchase
 	row[14] = price
 	row[15] = currency
-	row[16] = supplier
+	row[16] = pgID(supplier)
 	row[17] = order
 	row[18] = invoice
 	row[19] = warranty

@@ -187,6 +187,7 @@ func (g *generator) insertPeople(ctx context.Context, n int, c *Counts) error {
 		}
 	}
 
+	orgID := pgID(g.orgID)
 	cols := []string{"id", "org_id", "name", "email", "employee_number", "title", "team_id", "manager_id", "location_id", "status", "start_date", "end_date"}
 	copied, err := g.tx.CopyFrom(ctx, pgx.Identifier{"people"}, cols, pgx.CopyFromSlice(len(ordered), func(i int) ([]any, error) {
 		p := ordered[i]
@@ -194,7 +195,7 @@ func (g *generator) insertPeople(ctx context.Context, n int, c *Counts) error {
 		if p.offboarded {
 			status, end = "OFFBOARDED", p.end
 		}
-		return []any{p.id, g.orgID, p.name, p.email, p.empNo, p.title, p.team, nullID(p.manager), nullID(p.location), status, p.start, end}, nil
+		return []any{pgID(p.id), orgID, p.name, p.email, p.empNo, p.title, nullID(p.team), nullID(p.manager), nullID(p.location), status, p.start, end}, nil
 	}))
 	if err != nil {
 		return err
@@ -244,10 +245,9 @@ func firstWord(s string) string {
 	return s
 }
 
-// nullID maps uuid.Nil to SQL NULL.
-func nullID(id uuid.UUID) any {
-	if id == uuid.Nil {
-		return nil
-	}
-	return id
-}
+// pgID wraps an id for COPY: pgtype.UUID encodes straight to binary, where
+// uuid.UUID would round-trip through its driver.Valuer string form.
+func pgID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
+
+// nullID is pgID with uuid.Nil as SQL NULL.
+func nullID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: id != uuid.Nil} }

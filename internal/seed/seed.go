@@ -67,8 +67,24 @@ type Result struct {
 	Duration, Analyze time.Duration
 }
 
-// analyzeTables are refreshed after a run so the planner sees the new rows.
-var analyzeTables = []string{"organizations", "teams", "locations", "people", "manufacturers", "categories", "models", "suppliers", "assets", "asset_history"}
+// analyzeTargets lists the tables a run may write and how many rows it
+// wrote to each; those that got rows are ANALYZEd afterwards.
+func analyzeTargets(c Counts) []string {
+	var out []string
+	for _, t := range []struct {
+		table string
+		n     int64
+	}{
+		{"teams", c.Teams}, {"locations", c.Locations}, {"people", c.People},
+		{"manufacturers", c.Manufacturers}, {"categories", c.Categories}, {"models", c.Models},
+		{"suppliers", c.Suppliers}, {"assets", c.Assets}, {"asset_history", c.History},
+	} {
+		if t.n > 0 {
+			out = append(out, t.table)
+		}
+	}
+	return out
+}
 
 // Run ensures the organization opt.OrgSlug exists and, when opt.Assets > 0,
 // adds a generated inventory to it in one transaction, then ANALYZEs the
@@ -112,9 +128,13 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 		return res, fmt.Errorf("seed: commit: %w", err)
 	}
 
+	// Fresh statistics, so the planner does not treat the new rows as absent
+	// until autovacuum gets around to it.
 	aStart := time.Now()
-	if _, err := pool.Exec(ctx, "ANALYZE "+strings.Join(analyzeTables, ", ")); err != nil {
-		return res, fmt.Errorf("seed: analyze: %w", err)
+	if tables := analyzeTargets(res.Inserted); len(tables) > 0 {
+		if _, err := pool.Exec(ctx, "ANALYZE "+strings.Join(tables, ", ")); err != nil {
+			return res, fmt.Errorf("seed: analyze: %w", err)
+		}
 	}
 	res.Analyze = time.Since(aStart)
 	res.Duration = time.Since(start)

@@ -1,0 +1,303 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
+)
+
+// database is the fresh database the run uses, and how to get rid of it.
+type database struct {
+	url     string // superuser (or given role) URL of the bench database
+	cleanup func(context.Context) error
+}
+
+// createDatabase creates a new, empty database on the server adminURL names
+// and returns its URL; cleanup drops it (unless keep).
+func createDatabase(ctx context.Context, adminURL string, keep bool, log *slog.Logger) (database, error) {
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return database{}, fmt.Errorf("-database-url: %w", err)
+	}
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	name := "itam_bench_" + hex.EncodeToString(b[:])
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return database{}, fmt.Errorf("connect %s: %w", redact(adminURL), err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		return database{}, fmt.Errorf("create database: %w", err)
+	}
+	u.Path = "/" + name
+	db := database{url: u.String()}
+	db.cleanup = func(ctx context.Context) error {
+		if keep {
+			log.Warn("keeping the bench database", "url", redact(db.url))
+			return nil
+		}
+		c, err := pgx.Connect(ctx, adminURL)
+		if err != nil {
+			return err
+		}
+		defer c.Close(ctx)
+		_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		return err
+	}
+	return db, nil
+}
+
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// samples are real values from the seeded data that requests pick from.
+type samples struct {
+	tags      []string // asset tags
+	fragments []string // search fragments of tags, serials and people's names
+	cursors   []string // cursors of every 100th asset in the default order
+}
+
+// loadSamples reads values to build requests from: tags and fragments
+// through the superuser pool, cursors through the store (their format is
+// the store's business).
+func loadSamples(ctx context.Context, admin *pgxpool.Pool, orgID uuid.UUID, assets *postgres.AssetStore, ctxP context.Context) (samples, error) {
+	var s samples
+	rows, err := admin.Query(ctx, `SELECT asset_tag FROM assets WHERE org_id = $1 ORDER BY random() LIMIT 5000`, orgID)
+	if err != nil {
+		return s, err
+	}
+	if s.tags, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+		return s, err
+	}
+	// Fragments: 4 to 6 characters from a random position of a serial, a
+	// person's name or a tag's numeric part, as someone typing into a
+	// search box would.
+	rows, err = admin.Query(ctx, `
+		(SELECT serial_number FROM assets WHERE org_id = $1 AND serial_number IS NOT NULL ORDER BY random() LIMIT 700)
+		UNION ALL
+		(SELECT name FROM people WHERE org_id = $1 ORDER BY random() LIMIT 700)
+		UNION ALL
+		(SELECT asset_tag FROM assets WHERE org_id = $1 ORDER BY random() LIMIT 600)`, orgID)
+	if err != nil {
+		return s, err
+	}
+	src, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return s, err
+	}
+	for i, v := range src {
+		r := []rune(v)
+		n := 4 + i%3
+		if len(r) <= n {
+			s.fragments = append(s.fragments, v)
+			continue
+		}
+		off := (i * 7919) % (len(r) - n + 1)
+		frag := strings.TrimSpace(string(r[off : off+n]))
+		if len([]rune(frag)) < 3 {
+			frag = string(r[:n])
+		}
+		s.fragments = append(s.fragments, frag)
+	}
+	// Cursors: walk the whole list in the default order (asset tag) in
+	// pages of 500, keeping the cursor of every 100th asset.
+	first := itam.MaxPageSize
+	var after *string
+	for {
+		page, err := assets.ListAssets(ctxP, postgres.AssetQuery{}, itam.PageArgs{First: &first, After: after})
+		if err != nil {
+			return s, fmt.Errorf("prefetch cursors: %w", err)
+		}
+		for i := 99; i < len(page.Cursors); i += 100 {
+			s.cursors = append(s.cursors, page.Cursors[i])
+		}
+		if !page.HasNextPage || len(page.Cursors) == 0 {
+			break
+		}
+		after = &page.Cursors[len(page.Cursors)-1]
+	}
+	if len(s.tags) == 0 || len(s.fragments) == 0 {
+		return s, errors.New("the seeded organization has no assets")
+	}
+	return s, nil
+}
+
+// moduleRoot is the directory of the main module (where `go build .` builds
+// the server).
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("run the benchmark from inside the itam module")
+	}
+	return filepath.Dir(mod), nil
+}
+
+// buildServer builds the itam binary exactly as `make build` does.
+func buildServer(ctx context.Context, dir string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "itam")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, ".")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// freeAddr returns a loopback address with a port free right now. The server
+// logs its address only at info level, and the benchmark runs it at warn
+// (one log line per request would be part of what is measured), so the
+// port is chosen here.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// serverProc is the itam server running as a child process.
+type serverProc struct {
+	cmd    *exec.Cmd
+	stderr *tailBuffer
+	done   chan error
+}
+
+// startServer runs `bin serve` with exactly env (plus PATH and HOME) and
+// waits until /readyz answers 200.
+func startServer(ctx context.Context, bin string, env map[string]string, base string) (*serverProc, error) {
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	p := &serverProc{cmd: cmd, stderr: &tailBuffer{max: 64 << 10}, done: make(chan error, 1)}
+	cmd.Stdout = io.Discard
+	cmd.Stderr = p.stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { p.done <- cmd.Wait() }()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-p.done:
+			return nil, fmt.Errorf("server exited during startup: %v\n%s", err, p.stderr.String())
+		default:
+		}
+		resp, err := http.Get(base + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, nil
+			}
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			p.stop()
+			return nil, fmt.Errorf("server not ready after 30s (last error: %v)\n%s", err, p.stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (p *serverProc) pid() int { return p.cmd.Process.Pid }
+
+// stop asks the server to shut down gracefully and kills it after 20s.
+func (p *serverProc) stop() error {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.done:
+		return err
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		return errors.New("server did not stop within 20s; killed")
+	}
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	b   []byte
+}
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.b = append(t.b, p...)
+	if len(t.b) > t.max {
+		t.b = append([]byte(nil), t.b[len(t.b)-t.max:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.b)
+}
+
+// scrapeAcquires reads itam_db_pool_acquires_total from the server's
+// /metrics: every database round trip acquires a pool connection once.
+func scrapeAcquires(client *http.Client, base string) (int64, error) {
+	resp, err := client.Get(base + "/metrics")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if v, ok := bytes.CutPrefix(line, []byte("itam_db_pool_acquires_total ")); ok {
+			f, err := strconv.ParseFloat(string(v), 64)
+			return int64(f), err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	return 0, errors.New("itam_db_pool_acquires_total not found in /metrics")
+}

@@ -1,0 +1,571 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
+)
+
+// params are one request's random inputs, shared by the server and the
+// floor so both fetch the same data.
+type params struct {
+	after  *string // workload 1
+	search string  // workload 2
+	tag    string  // workload 3
+}
+
+// workload is one kind of request: a GraphQL operation for the server and
+// the same data fetched through the stores for the floor.
+type workload struct {
+	key, title string
+	op, doc    string
+	gen        func(r *rand.Rand, s *samples) params
+	vars       func(p params) map[string]any
+	// floor fetches the data with the stores; when fp is non-nil it also
+	// returns a fingerprint of the data comparable with serverFP's.
+	floor    func(ctx context.Context, st stores, p params, fp *[]string) error
+	serverFP func(data json.RawMessage) ([]string, error)
+}
+
+type stores struct {
+	assets  *postgres.AssetStore
+	catalog *postgres.Catalog
+}
+
+const listDoc = `query ListAssets($after: String) {
+  assets(first: 100, after: $after) {
+    edges {
+      cursor
+      node {
+        id assetTag serialNumber name status condition purchaseDate warrantyEnd
+        model { id name modelNumber manufacturer { id name } category { id name kind } }
+        manufacturer { id name }
+        category { id name }
+        assignee { ... on Person { id name email } ... on Location { id name } }
+        owner { ... on Person { id name } ... on Team { id name } }
+        location { id name kind }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`
+
+const searchDoc = `query SearchAssets($search: String!) {
+  assets(first: 50, filter: {search: $search, statusIn: [DEPLOYED, IN_STOCK]}) {
+    edges {
+      node {
+        id assetTag serialNumber name status
+        model { id name }
+        assignee { ... on Person { id name email } ... on Location { id name } }
+        location { id name }
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`
+
+const historyDoc = `query AssetHistory($tag: String!) {
+  assetByTag(assetTag: $tag) {
+    id assetTag status
+    history(first: 20) {
+      edges { node { action actor at changes { field from to } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}`
+
+const countsDoc = `query AssetCountsByCategory {
+  assetCounts(groupBy: [CATEGORY]) {
+    category { name }
+    count
+    purchaseValue { amount currency }
+  }
+}`
+
+func workloads() []workload {
+	return []workload{
+		{
+			key: "list", title: "1 list 100 assets + relations", op: "ListAssets", doc: listDoc,
+			gen: func(r *rand.Rand, s *samples) params {
+				// One request in ten reads the first page, the rest a random one.
+				if len(s.cursors) == 0 || r.IntN(10) == 0 {
+					return params{}
+				}
+				return params{after: &s.cursors[r.IntN(len(s.cursors))]}
+			},
+			vars:     func(p params) map[string]any { return map[string]any{"after": p.after} },
+			floor:    floorList,
+			serverFP: serverListFP,
+		},
+		{
+			key: "search", title: "2 search 50, filtered", op: "SearchAssets", doc: searchDoc,
+			gen: func(r *rand.Rand, s *samples) params {
+				return params{search: s.fragments[r.IntN(len(s.fragments))]}
+			},
+			vars:     func(p params) map[string]any { return map[string]any{"search": p.search} },
+			floor:    floorSearch,
+			serverFP: serverSearchFP,
+		},
+		{
+			key: "history", title: "3 asset by tag + history", op: "AssetHistory", doc: historyDoc,
+			gen: func(r *rand.Rand, s *samples) params {
+				return params{tag: s.tags[r.IntN(len(s.tags))]}
+			},
+			vars:     func(p params) map[string]any { return map[string]any{"tag": p.tag} },
+			floor:    floorHistory,
+			serverFP: serverHistoryFP,
+		},
+		{
+			key: "counts", title: "4 assetCounts by category", op: "AssetCountsByCategory", doc: countsDoc,
+			gen:      func(*rand.Rand, *samples) params { return params{} },
+			vars:     func(params) map[string]any { return nil },
+			floor:    floorCounts,
+			serverFP: serverCountsFP,
+		},
+	}
+}
+
+// ---- the server side: GraphQL over HTTP ----
+
+type gqlClient struct {
+	http  *http.Client
+	url   string
+	token string
+}
+
+type gqlRequest struct {
+	OperationName string         `json:"operationName"`
+	Query         string         `json:"query"`
+	Variables     map[string]any `json:"variables,omitempty"`
+}
+
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []struct {
+		Message    string         `json:"message"`
+		Path       []any          `json:"path"`
+		Extensions map[string]any `json:"extensions"`
+	} `json:"errors"`
+}
+
+// do posts one operation and fails unless the answer is HTTP 200 with data
+// and no errors.
+func (c *gqlClient) do(ctx context.Context, op, doc string, vars map[string]any) (json.RawMessage, error) {
+	body, err := json.Marshal(gqlRequest{OperationName: op, Query: doc, Variables: vars})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json, application/json")
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s: HTTP %d: %.300s", op, resp.StatusCode, b)
+	}
+	var r gqlResponse
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: bad JSON: %w", op, err)
+	}
+	if len(r.Errors) > 0 {
+		e := r.Errors[0]
+		return nil, fmt.Errorf("%s: %d GraphQL errors, first: %s (path %v, %v)", op, len(r.Errors), e.Message, e.Path, e.Extensions)
+	}
+	if len(r.Data) == 0 || string(r.Data) == "null" {
+		return nil, fmt.Errorf("%s: no data", op)
+	}
+	return r.Data, nil
+}
+
+type named struct {
+	Name string `json:"name"`
+}
+
+func serverListFP(data json.RawMessage) ([]string, error) {
+	var d struct {
+		Assets struct {
+			Edges []struct {
+				Node struct {
+					AssetTag     string `json:"assetTag"`
+					Model        struct {
+						Name         string `json:"name"`
+						Manufacturer named  `json:"manufacturer"`
+						Category     named  `json:"category"`
+					} `json:"model"`
+					Manufacturer named  `json:"manufacturer"`
+					Category     named  `json:"category"`
+					Assignee     *named `json:"assignee"`
+					Owner        named  `json:"owner"`
+					Location     *named `json:"location"`
+				} `json:"node"`
+			} `json:"edges"`
+		} `json:"assets"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range d.Assets.Edges {
+		n := e.Node
+		out = append(out, strings.Join([]string{n.AssetTag, n.Model.Name, n.Model.Manufacturer.Name, n.Model.Category.Name,
+			n.Manufacturer.Name, n.Category.Name, nameOf(n.Assignee), n.Owner.Name, nameOf(n.Location)}, "|"))
+	}
+	return out, nil
+}
+
+func serverSearchFP(data json.RawMessage) ([]string, error) {
+	var d struct {
+		Assets struct {
+			Edges []struct {
+				Node struct {
+					AssetTag string `json:"assetTag"`
+					Model    named  `json:"model"`
+					Assignee *named `json:"assignee"`
+					Location *named `json:"location"`
+				} `json:"node"`
+			} `json:"edges"`
+		} `json:"assets"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range d.Assets.Edges {
+		n := e.Node
+		out = append(out, strings.Join([]string{n.AssetTag, n.Model.Name, nameOf(n.Assignee), nameOf(n.Location)}, "|"))
+	}
+	return out, nil
+}
+
+func serverHistoryFP(data json.RawMessage) ([]string, error) {
+	var d struct {
+		AssetByTag *struct {
+			AssetTag string `json:"assetTag"`
+			History  struct {
+				Edges []struct {
+					Node struct {
+						Action string `json:"action"`
+						Actor  string `json:"actor"`
+					} `json:"node"`
+				} `json:"edges"`
+			} `json:"history"`
+		} `json:"assetByTag"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	if d.AssetByTag == nil {
+		return nil, errors.New("assetByTag is null")
+	}
+	out := []string{d.AssetByTag.AssetTag}
+	for _, e := range d.AssetByTag.History.Edges {
+		out = append(out, e.Node.Action+"|"+e.Node.Actor)
+	}
+	return out, nil
+}
+
+func serverCountsFP(data json.RawMessage) ([]string, error) {
+	var d struct {
+		AssetCounts []struct {
+			Category      *named `json:"category"`
+			Count         int    `json:"count"`
+			PurchaseValue []struct {
+				Amount   string `json:"amount"`
+				Currency string `json:"currency"`
+			} `json:"purchaseValue"`
+		} `json:"assetCounts"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, g := range d.AssetCounts {
+		var vals []string
+		for _, v := range g.PurchaseValue {
+			vals = append(vals, normAmount(v.Amount)+" "+v.Currency)
+		}
+		out = append(out, fmt.Sprintf("%s|%d|%s", nameOf(g.Category), g.Count, strings.Join(vals, ",")))
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+func nameOf(n *named) string {
+	if n == nil {
+		return "-"
+	}
+	return n.Name
+}
+
+// normAmount strips trailing zeros so "10.5000" and "10.5" compare equal.
+func normAmount(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// ---- the floor: the same round trips through the stores, no HTTP, no GraphQL ----
+
+// idSet collects distinct ids in first-seen order, as a dataloader batch does.
+type idSet struct {
+	seen map[uuid.UUID]struct{}
+	ids  []uuid.UUID
+}
+
+func (s *idSet) add(id *uuid.UUID) {
+	if id == nil {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[uuid.UUID]struct{}{}
+	}
+	if _, ok := s.seen[*id]; !ok {
+		s.seen[*id] = struct{}{}
+		s.ids = append(s.ids, *id)
+	}
+}
+
+// parallel runs the non-nil fns concurrently, as the server's dataloaders
+// dispatch their batches concurrently, and returns the first error.
+func parallel(fns ...func() error) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(fns))
+	for i, f := range fns {
+		if f == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// lookup is one batched by-ids load, skipped (nil) when there are no ids,
+// like a dataloader that was never asked for anything.
+func lookup[V any](ctx context.Context, fetch func(context.Context, []uuid.UUID) (map[uuid.UUID]V, error), ids []uuid.UUID, out *map[uuid.UUID]V) func() error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return func() error {
+		m, err := fetch(ctx, ids)
+		*out = m
+		return err
+	}
+}
+
+// floorList mirrors workload 1: the page, then models (then categories),
+// manufacturers, people, teams and locations, one batch each.
+func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
+	first := 100
+	page, err := st.assets.ListAssets(ctx, postgres.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
+	if err != nil {
+		return err
+	}
+	var models, mfrs, people, teams, locs idSet
+	for _, a := range page.Items {
+		models.add(&a.ModelID)
+		mfrs.add(&a.ManufacturerID)
+		people.add(a.AssignedPersonID)
+		locs.add(a.AssignedLocationID)
+		people.add(a.OwnerPersonID)
+		teams.add(a.OwnerTeamID)
+		locs.add(a.LocationID)
+	}
+	var (
+		mm   map[uuid.UUID]*itam.Model
+		cm   map[uuid.UUID]*itam.Category
+		fm   map[uuid.UUID]*itam.Manufacturer
+		pm   map[uuid.UUID]*itam.Person
+		tm   map[uuid.UUID]*itam.Team
+		lm   map[uuid.UUID]*itam.Location
+		cats idSet
+	)
+	modelsThenCategories := func() error {
+		if err := lookup(ctx, st.catalog.ModelsByIDs, models.ids, &mm)(); err != nil {
+			return err
+		}
+		for _, m := range mm {
+			cats.add(&m.CategoryID)
+		}
+		if f := lookup(ctx, st.catalog.CategoriesByIDs, cats.ids, &cm); f != nil {
+			return f()
+		}
+		return nil
+	}
+	if len(models.ids) == 0 {
+		modelsThenCategories = nil
+	}
+	if err := parallel(modelsThenCategories,
+		lookup(ctx, st.catalog.ManufacturersByIDs, mfrs.ids, &fm),
+		lookup(ctx, st.catalog.PeopleByIDs, people.ids, &pm),
+		lookup(ctx, st.catalog.TeamsByIDs, teams.ids, &tm),
+		lookup(ctx, st.catalog.LocationsByIDs, locs.ids, &lm)); err != nil {
+		return err
+	}
+	if fp != nil {
+		for _, a := range page.Items {
+			m := mm[a.ModelID]
+			c := cm[m.CategoryID]
+			*fp = append(*fp, strings.Join([]string{a.AssetTag, m.Name, fm[m.ManufacturerID].Name, c.Name,
+				fm[a.ManufacturerID].Name, c.Name, assigneeName(a, pm, lm), ownerName(a, pm, tm), locName(a.LocationID, lm)}, "|"))
+		}
+	}
+	return nil
+}
+
+func assigneeName(a *itam.Asset, pm map[uuid.UUID]*itam.Person, lm map[uuid.UUID]*itam.Location) string {
+	switch {
+	case a.AssignedPersonID != nil:
+		if p := pm[*a.AssignedPersonID]; p != nil {
+			return p.Name
+		}
+	case a.AssignedLocationID != nil:
+		return locName(a.AssignedLocationID, lm)
+	}
+	return "-"
+}
+
+func ownerName(a *itam.Asset, pm map[uuid.UUID]*itam.Person, tm map[uuid.UUID]*itam.Team) string {
+	if a.OwnerPersonID != nil {
+		if p := pm[*a.OwnerPersonID]; p != nil {
+			return p.Name
+		}
+	}
+	if a.OwnerTeamID != nil {
+		if t := tm[*a.OwnerTeamID]; t != nil {
+			return t.Name
+		}
+	}
+	return "-"
+}
+
+func locName(id *uuid.UUID, lm map[uuid.UUID]*itam.Location) string {
+	if id == nil {
+		return "-"
+	}
+	if l := lm[*id]; l != nil {
+		return l.Name
+	}
+	return "-"
+}
+
+// floorSearch mirrors workload 2: the filtered page, then models, people and
+// locations.
+func floorSearch(ctx context.Context, st stores, p params, fp *[]string) error {
+	first := 50
+	search := p.search
+	page, err := st.assets.ListAssets(ctx, postgres.AssetQuery{Filter: &itam.AssetFilter{
+		Search: &search, StatusIn: []itam.AssetStatus{itam.StatusDeployed, itam.StatusInStock},
+	}}, itam.PageArgs{First: &first})
+	if err != nil {
+		return err
+	}
+	var models, people, locs idSet
+	for _, a := range page.Items {
+		models.add(&a.ModelID)
+		people.add(a.AssignedPersonID)
+		locs.add(a.AssignedLocationID)
+		locs.add(a.LocationID)
+	}
+	var (
+		mm map[uuid.UUID]*itam.Model
+		pm map[uuid.UUID]*itam.Person
+		lm map[uuid.UUID]*itam.Location
+	)
+	if err := parallel(
+		lookup(ctx, st.catalog.ModelsByIDs, models.ids, &mm),
+		lookup(ctx, st.catalog.PeopleByIDs, people.ids, &pm),
+		lookup(ctx, st.catalog.LocationsByIDs, locs.ids, &lm)); err != nil {
+		return err
+	}
+	if fp != nil {
+		for _, a := range page.Items {
+			*fp = append(*fp, strings.Join([]string{a.AssetTag, mm[a.ModelID].Name, assigneeName(a, pm, lm), locName(a.LocationID, lm)}, "|"))
+		}
+	}
+	return nil
+}
+
+// floorHistory mirrors workload 3: the asset by tag, then its history (which
+// the store loads as a visibility check of the asset plus the page).
+func floorHistory(ctx context.Context, st stores, p params, fp *[]string) error {
+	a, err := st.assets.AssetByTag(ctx, p.tag)
+	if err != nil {
+		return err
+	}
+	first := 20
+	page, err := st.assets.AssetHistory(ctx, a.ID, itam.PageArgs{First: &first})
+	if err != nil {
+		return err
+	}
+	if fp != nil {
+		*fp = append(*fp, a.AssetTag)
+		for _, h := range page.Items {
+			*fp = append(*fp, string(h.Action)+"|"+h.Actor)
+		}
+	}
+	return nil
+}
+
+// floorCounts mirrors workload 4: the aggregate, then the categories.
+func floorCounts(ctx context.Context, st stores, _ params, fp *[]string) error {
+	groups, err := st.assets.AssetCounts(ctx, []itam.AssetGroupBy{itam.GroupByCategory}, nil)
+	if err != nil {
+		return err
+	}
+	var cats idSet
+	for _, g := range groups {
+		cats.add(g.CategoryID)
+	}
+	var cm map[uuid.UUID]*itam.Category
+	if f := lookup(ctx, st.catalog.CategoriesByIDs, cats.ids, &cm); f != nil {
+		if err := f(); err != nil {
+			return err
+		}
+	}
+	if fp != nil {
+		for _, g := range groups {
+			name := "-"
+			if g.CategoryID != nil && cm[*g.CategoryID] != nil {
+				name = cm[*g.CategoryID].Name
+			}
+			var vals []string
+			for _, v := range g.PurchaseValue {
+				vals = append(vals, normAmount(v.Amount.String())+" "+v.Currency)
+			}
+			*fp = append(*fp, name+"|"+strconv.Itoa(g.Count)+"|"+strings.Join(vals, ","))
+		}
+		sort.Strings(*fp)
+	}
+	return nil
+}
