@@ -36,6 +36,7 @@ func (r *Resolver) assetConnection(ctx context.Context, q postgres.AssetQuery, p
 	if err != nil {
 		return nil, err
 	}
+	prefetchAssets(ctx, page.Items)
 	return &model.AssetConnection{Page: page, Count: func(ctx context.Context) (int, error) {
 		return r.AssetStore.CountAssets(ctx, q.Filter)
 	}}, nil

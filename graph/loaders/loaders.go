@@ -33,7 +33,7 @@ type Loaders struct {
 // wait is how long a loader collects keys before querying. Resolvers of one
 // page run concurrently and enqueue within microseconds; a short wait keeps
 // single-object requests fast.
-const wait = 200 * time.Microsecond
+var wait = 500 * time.Microsecond
 
 // mapped adapts a store's ByIDs method: keys missing from its result resolve
 // to nil without an error, which GraphQL renders as null (not visible).

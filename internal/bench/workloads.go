@@ -211,8 +211,8 @@ func serverListFP(data json.RawMessage) ([]string, error) {
 		Assets struct {
 			Edges []struct {
 				Node struct {
-					AssetTag     string `json:"assetTag"`
-					Model        struct {
+					AssetTag string `json:"assetTag"`
+					Model    struct {
 						Name         string `json:"name"`
 						Manufacturer named  `json:"manufacturer"`
 						Category     named  `json:"category"`

@@ -12,7 +12,7 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-var locations = table[*itam.Location]{
+var locationsTable = catalogTable[*itam.Location]{
 	what: "location", name: "locations", columns: locationColumns, scan: scanLocation,
 	id:      func(l *itam.Location) uuid.UUID { return l.ID },
 	label:   func(l *itam.Location) string { return l.Name },
@@ -50,7 +50,7 @@ func (c *Catalog) ListLocations(ctx context.Context, f itam.LocationFilter, page
 	if err != nil {
 		return itam.Page[*itam.Location]{}, err
 	}
-	return locations.page(ctx, c.db, p.OrgID, where, args, page)
+	return locationsTable.page(ctx, c.db, p.OrgID, where, args, page)
 }
 
 // CountLocations returns how many locations match f.
@@ -160,7 +160,7 @@ func normalizeAddress(a *itam.Address) error {
 
 func validateLocation(l *itam.Location) error {
 	var err error
-	if l.Name, err = required("name", &l.Name); err != nil {
+	if l.Name, err = requiredText("name", &l.Name); err != nil {
 		return err
 	}
 	if !slices.Contains(itam.LocationKinds, l.Kind) {
@@ -201,7 +201,7 @@ func (c *Catalog) CreateLocation(ctx context.Context, in itam.LocationInput) (*i
 		if err := parentExists(ctx, tx, l.ParentID); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, scanLocation, `INSERT INTO locations AS x (org_id, parent_id, kind, name, address_line1, address_line2,
+		out, err = returningOne(ctx, tx, scanLocation, `INSERT INTO locations AS x (org_id, parent_id, kind, name, address_line1, address_line2,
 			city, region, postal_code, country)
 			VALUES ($1, $2, $3::text::location_kind, $4, $5, $6, $7, $8, $9, $10) RETURNING `+locationColumns,
 			p.OrgID, l.ParentID, string(l.Kind), l.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
@@ -217,7 +217,7 @@ func (c *Catalog) CreateLocation(ctx context.Context, in itam.LocationInput) (*i
 // Moving it moves everything below it; moving it under itself or one of its
 // descendants is BAD_USER_INPUT on parentId.
 func (c *Catalog) UpdateLocation(ctx context.Context, in itam.LocationPatch) (*itam.Location, error) {
-	return locations.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Location) (*itam.Location, error) {
+	return locationsTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Location) (*itam.Location, error) {
 		l := *cur
 		if in.Kind.Set {
 			if in.Kind.Value == nil {
@@ -254,7 +254,7 @@ func (c *Catalog) UpdateLocation(ctx context.Context, in itam.LocationPatch) (*i
 			}
 		}
 		a := l.Address
-		return one(ctx, tx, scanLocation, `UPDATE locations x SET parent_id = $2, kind = $3::text::location_kind, name = $4,
+		return returningOne(ctx, tx, scanLocation, `UPDATE locations x SET parent_id = $2, kind = $3::text::location_kind, name = $4,
 			address_line1 = $5, address_line2 = $6, city = $7, region = $8, postal_code = $9, country = $10,
 			version = x.version + 1, updated_at = now()
 			WHERE x.id = $1 RETURNING `+locationColumns,
@@ -265,5 +265,5 @@ func (c *Catalog) UpdateLocation(ctx context.Context, in itam.LocationPatch) (*i
 // DeleteLocation removes a location; refused (CONFLICT) while it has
 // children or people or assets reference it.
 func (c *Catalog) DeleteLocation(ctx context.Context, id uuid.UUID, version *int) (*itam.Location, error) {
-	return locations.remove(ctx, c.db, id, version)
+	return locationsTable.remove(ctx, c.db, id, version)
 }

@@ -14,7 +14,7 @@ import (
 
 // Manufacturers, categories and models: the product catalog assets point at.
 
-var manufacturers = table[*itam.Manufacturer]{
+var manufacturersTable = catalogTable[*itam.Manufacturer]{
 	what: "manufacturer", name: "manufacturers", columns: manufacturerColumns, scan: scanManufacturer,
 	id:      func(m *itam.Manufacturer) uuid.UUID { return m.ID },
 	label:   func(m *itam.Manufacturer) string { return m.Name },
@@ -33,7 +33,7 @@ func (c *Catalog) ListManufacturers(ctx context.Context, f itam.NameFilter, page
 		return itam.Page[*itam.Manufacturer]{}, err
 	}
 	where, args := nameWhere(f)
-	return manufacturers.page(ctx, c.db, p.OrgID, where, args, page)
+	return manufacturersTable.page(ctx, c.db, p.OrgID, where, args, page)
 }
 
 // CountManufacturers returns how many manufacturers match f.
@@ -52,13 +52,13 @@ func (c *Catalog) CreateManufacturer(ctx context.Context, in itam.ManufacturerIn
 	if err != nil {
 		return nil, err
 	}
-	name, err := required("name", &in.Name)
+	name, err := requiredText("name", &in.Name)
 	if err != nil {
 		return nil, err
 	}
 	var out *itam.Manufacturer
 	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = one(ctx, tx, scanManufacturer, `INSERT INTO manufacturers AS x (org_id, name, website, support_url)
+		out, err = returningOne(ctx, tx, scanManufacturer, `INSERT INTO manufacturers AS x (org_id, name, website, support_url)
 			VALUES ($1, $2, $3, $4) RETURNING `+manufacturerColumns,
 			p.OrgID, name, itam.Trimmed(in.Website), itam.Trimmed(in.SupportURL))
 		return err
@@ -71,7 +71,7 @@ func (c *Catalog) CreateManufacturer(ctx context.Context, in itam.ManufacturerIn
 
 // UpdateManufacturer changes a manufacturer; the caller's version must be current.
 func (c *Catalog) UpdateManufacturer(ctx context.Context, in itam.ManufacturerPatch) (*itam.Manufacturer, error) {
-	return manufacturers.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Manufacturer) (*itam.Manufacturer, error) {
+	return manufacturersTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Manufacturer) (*itam.Manufacturer, error) {
 		m := *cur
 		if err := patchRequired(&m.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -81,7 +81,7 @@ func (c *Catalog) UpdateManufacturer(ctx context.Context, in itam.ManufacturerPa
 		if unchanged(cur, &m) {
 			return cur, nil
 		}
-		return one(ctx, tx, scanManufacturer, `UPDATE manufacturers x SET name = $2, website = $3, support_url = $4,
+		return returningOne(ctx, tx, scanManufacturer, `UPDATE manufacturers x SET name = $2, website = $3, support_url = $4,
 			version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+manufacturerColumns,
 			m.ID, m.Name, m.Website, m.SupportURL)
 	})
@@ -90,10 +90,10 @@ func (c *Catalog) UpdateManufacturer(ctx context.Context, in itam.ManufacturerPa
 // DeleteManufacturer removes a manufacturer; refused (CONFLICT) while models
 // or assets reference it.
 func (c *Catalog) DeleteManufacturer(ctx context.Context, id uuid.UUID, version *int) (*itam.Manufacturer, error) {
-	return manufacturers.remove(ctx, c.db, id, version)
+	return manufacturersTable.remove(ctx, c.db, id, version)
 }
 
-var categories = table[*itam.Category]{
+var categoriesTable = catalogTable[*itam.Category]{
 	what: "category", name: "categories", columns: categoryColumns, scan: scanCategory,
 	id:      func(c *itam.Category) uuid.UUID { return c.ID },
 	label:   func(c *itam.Category) string { return c.Name },
@@ -122,7 +122,7 @@ func (c *Catalog) ListCategories(ctx context.Context, f itam.CategoryFilter, pag
 	if err != nil {
 		return itam.Page[*itam.Category]{}, err
 	}
-	return categories.page(ctx, c.db, p.OrgID, where, args, page)
+	return categoriesTable.page(ctx, c.db, p.OrgID, where, args, page)
 }
 
 // CountCategories returns how many categories match f.
@@ -141,7 +141,7 @@ func (c *Catalog) CountCategories(ctx context.Context, f itam.CategoryFilter) (i
 // validateCategory normalizes and checks a category about to be stored.
 func validateCategory(x *itam.Category) error {
 	var err error
-	if x.Name, err = required("name", &x.Name); err != nil {
+	if x.Name, err = requiredText("name", &x.Name); err != nil {
 		return err
 	}
 	if !slices.Contains(itam.CategoryKinds, x.Kind) {
@@ -175,7 +175,7 @@ func (c *Catalog) CreateCategory(ctx context.Context, in itam.CategoryInput) (*i
 	}
 	var out *itam.Category
 	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = one(ctx, tx, scanCategory, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
+		out, err = returningOne(ctx, tx, scanCategory, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
 			VALUES ($1, $2, $3::text::category_kind, $4) RETURNING `+categoryColumns,
 			p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions)
 		return err
@@ -189,7 +189,7 @@ func (c *Catalog) CreateCategory(ctx context.Context, in itam.CategoryInput) (*i
 // UpdateCategory changes a category; the caller's version must be current.
 // New field definitions apply to assets as they are next written.
 func (c *Catalog) UpdateCategory(ctx context.Context, in itam.CategoryPatch) (*itam.Category, error) {
-	return categories.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Category) (*itam.Category, error) {
+	return categoriesTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Category) (*itam.Category, error) {
 		x := *cur
 		if err := patchRequired(&x.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -212,7 +212,7 @@ func (c *Catalog) UpdateCategory(ctx context.Context, in itam.CategoryPatch) (*i
 		if unchanged(cur, &x) {
 			return cur, nil
 		}
-		return one(ctx, tx, scanCategory, `UPDATE categories x SET name = $2, kind = $3::text::category_kind, field_definitions = $4,
+		return returningOne(ctx, tx, scanCategory, `UPDATE categories x SET name = $2, kind = $3::text::category_kind, field_definitions = $4,
 			version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
 			x.ID, x.Name, string(x.Kind), x.FieldDefinitions)
 	})
@@ -220,10 +220,10 @@ func (c *Catalog) UpdateCategory(ctx context.Context, in itam.CategoryPatch) (*i
 
 // DeleteCategory removes a category; refused (CONFLICT) while models use it.
 func (c *Catalog) DeleteCategory(ctx context.Context, id uuid.UUID, version *int) (*itam.Category, error) {
-	return categories.remove(ctx, c.db, id, version)
+	return categoriesTable.remove(ctx, c.db, id, version)
 }
 
-var models = table[*itam.Model]{
+var modelsTable = catalogTable[*itam.Model]{
 	what: "model", name: "models", columns: modelColumns, scan: scanModel,
 	id:      func(m *itam.Model) uuid.UUID { return m.ID },
 	label:   func(m *itam.Model) string { return m.Name },
@@ -249,7 +249,7 @@ func (c *Catalog) ListModels(ctx context.Context, f itam.ModelFilter, page itam.
 		return itam.Page[*itam.Model]{}, err
 	}
 	where, args := modelsWhere(f)
-	return models.page(ctx, c.db, p.OrgID, where, args, page)
+	return modelsTable.page(ctx, c.db, p.OrgID, where, args, page)
 }
 
 // CountModels returns how many models match f.
@@ -267,7 +267,7 @@ func (c *Catalog) CountModels(ctx context.Context, f itam.ModelFilter) (int, err
 // BAD_USER_INPUT on manufacturerId and categoryId.
 func validateModel(m *itam.Model) error {
 	var err error
-	if m.Name, err = required("name", &m.Name); err != nil {
+	if m.Name, err = requiredText("name", &m.Name); err != nil {
 		return err
 	}
 	m.ModelNumber = itam.Trimmed(m.ModelNumber)
@@ -290,7 +290,7 @@ func (c *Catalog) CreateModel(ctx context.Context, in itam.ModelInput) (*itam.Mo
 	}
 	var out *itam.Model
 	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = one(ctx, tx, scanModel, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
+		out, err = returningOne(ctx, tx, scanModel, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+modelColumns,
 			p.OrgID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
 		return err
@@ -305,7 +305,7 @@ func (c *Catalog) CreateModel(ctx context.Context, in itam.ModelInput) (*itam.Mo
 // carry their model's manufacturer (serial numbers are unique per
 // manufacturer), so the manufacturer of a model in use cannot change.
 func (c *Catalog) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam.Model, error) {
-	return models.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Model) (*itam.Model, error) {
+	return modelsTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Model) (*itam.Model, error) {
 		m := *cur
 		if err := patchRequired(&m.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -339,7 +339,7 @@ func (c *Catalog) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam.Mo
 				return nil, itam.Conflict("manufacturerId", "%d assets are of this model: the manufacturer of a model in use cannot change", n)
 			}
 		}
-		return one(ctx, tx, scanModel, `UPDATE models x SET name = $2, manufacturer_id = $3, category_id = $4, model_number = $5,
+		return returningOne(ctx, tx, scanModel, `UPDATE models x SET name = $2, manufacturer_id = $3, category_id = $4, model_number = $5,
 			useful_life_months = $6, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+modelColumns,
 			m.ID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
 	})
@@ -347,5 +347,5 @@ func (c *Catalog) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam.Mo
 
 // DeleteModel removes a model; refused (CONFLICT) while assets use it.
 func (c *Catalog) DeleteModel(ctx context.Context, id uuid.UUID, version *int) (*itam.Model, error) {
-	return models.remove(ctx, c.db, id, version)
+	return modelsTable.remove(ctx, c.db, id, version)
 }

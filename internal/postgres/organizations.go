@@ -86,7 +86,7 @@ func (c *Catalog) UpdateOrganization(ctx context.Context, in itam.OrganizationPa
 			out = cur
 			return nil
 		}
-		out, err = one(ctx, tx, scanOrganization, `UPDATE organizations o SET name = $2, asset_tag_prefix = $3, default_currency = $4,
+		out, err = returningOne(ctx, tx, scanOrganization, `UPDATE organizations o SET name = $2, asset_tag_prefix = $3, default_currency = $4,
 			default_owner_team_id = $5, updated_at = now() WHERE o.id = $1 RETURNING `+organizationColumns,
 			o.ID, o.Name, o.AssetTagPrefix, o.DefaultCurrency, o.DefaultOwnerTeamID)
 		return err

@@ -11,7 +11,7 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-var people = table[*itam.Person]{
+var peopleTable = catalogTable[*itam.Person]{
 	what: "person", name: "people", columns: personColumns, scan: scanPerson,
 	id:      func(p *itam.Person) uuid.UUID { return p.ID },
 	label:   func(p *itam.Person) string { return p.Name },
@@ -106,7 +106,7 @@ func (c *Catalog) CountPeople(ctx context.Context, f itam.PersonFilter) (int, er
 // BAD_USER_INPUT on teamId, managerId and locationId.
 func validatePerson(x *itam.Person) error {
 	var err error
-	if x.Name, err = required("name", &x.Name); err != nil {
+	if x.Name, err = requiredText("name", &x.Name); err != nil {
 		return err
 	}
 	if x.Email, err = validEmail("email", x.Email); err != nil {
@@ -145,7 +145,7 @@ func (c *Catalog) CreatePerson(ctx context.Context, in itam.PersonInput) (*itam.
 	}
 	var out *itam.Person
 	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = one(ctx, tx, scanPerson, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
+		out, err = returningOne(ctx, tx, scanPerson, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
 			location_id, status, start_date, end_date)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::person_status, $10, $11) RETURNING `+personColumns,
 			p.OrgID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
@@ -160,7 +160,7 @@ func (c *Catalog) CreatePerson(ctx context.Context, in itam.PersonInput) (*itam.
 
 // UpdatePerson changes a person; the caller's version must be current.
 func (c *Catalog) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.Person, error) {
-	return people.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Person) (*itam.Person, error) {
+	return peopleTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Person) (*itam.Person, error) {
 		x := *cur
 		if err := patchRequired(&x.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -187,7 +187,7 @@ func (c *Catalog) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.
 		if unchanged(cur, &x) {
 			return cur, nil
 		}
-		return one(ctx, tx, scanPerson, `UPDATE people x SET name = $2, email = $3, employee_number = $4, title = $5, team_id = $6,
+		return returningOne(ctx, tx, scanPerson, `UPDATE people x SET name = $2, email = $3, employee_number = $4, title = $5, team_id = $6,
 			manager_id = $7, location_id = $8, status = $9::text::person_status, start_date = $10, end_date = $11,
 			version = x.version + 1, updated_at = now()
 			WHERE x.id = $1 RETURNING `+personColumns,
@@ -199,5 +199,5 @@ func (c *Catalog) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.
 // DeletePerson removes a person; refused (CONFLICT) while assets or other
 // people (as manager) reference them.
 func (c *Catalog) DeletePerson(ctx context.Context, id uuid.UUID, version *int) (*itam.Person, error) {
-	return people.remove(ctx, c.db, id, version)
+	return peopleTable.remove(ctx, c.db, id, version)
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-var suppliers = table[*itam.Supplier]{
+var suppliersTable = catalogTable[*itam.Supplier]{
 	what: "supplier", name: "suppliers", columns: supplierColumns, scan: scanSupplier,
 	id:      func(s *itam.Supplier) uuid.UUID { return s.ID },
 	label:   func(s *itam.Supplier) string { return s.Name },
@@ -24,7 +24,7 @@ func (c *Catalog) ListSuppliers(ctx context.Context, f itam.NameFilter, page ita
 		return itam.Page[*itam.Supplier]{}, err
 	}
 	where, args := nameWhere(f)
-	return suppliers.page(ctx, c.db, p.OrgID, where, args, page)
+	return suppliersTable.page(ctx, c.db, p.OrgID, where, args, page)
 }
 
 // CountSuppliers returns how many suppliers match f.
@@ -40,7 +40,7 @@ func (c *Catalog) CountSuppliers(ctx context.Context, f itam.NameFilter) (int, e
 // validateSupplier normalizes and checks a supplier about to be stored.
 func validateSupplier(s *itam.Supplier) error {
 	var err error
-	if s.Name, err = required("name", &s.Name); err != nil {
+	if s.Name, err = requiredText("name", &s.Name); err != nil {
 		return err
 	}
 	s.ContactName, s.Email, s.Phone, s.Website = itam.Trimmed(s.ContactName), itam.Trimmed(s.Email), itam.Trimmed(s.Phone), itam.Trimmed(s.Website)
@@ -64,7 +64,7 @@ func (c *Catalog) CreateSupplier(ctx context.Context, in itam.SupplierInput) (*i
 	}
 	var out *itam.Supplier
 	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = one(ctx, tx, scanSupplier, `INSERT INTO suppliers AS x (org_id, name, contact_name, email, phone, website)
+		out, err = returningOne(ctx, tx, scanSupplier, `INSERT INTO suppliers AS x (org_id, name, contact_name, email, phone, website)
 			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+supplierColumns,
 			p.OrgID, s.Name, s.ContactName, s.Email, s.Phone, s.Website)
 		return err
@@ -77,7 +77,7 @@ func (c *Catalog) CreateSupplier(ctx context.Context, in itam.SupplierInput) (*i
 
 // UpdateSupplier changes a supplier; the caller's version must be current.
 func (c *Catalog) UpdateSupplier(ctx context.Context, in itam.SupplierPatch) (*itam.Supplier, error) {
-	return suppliers.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Supplier) (*itam.Supplier, error) {
+	return suppliersTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Supplier) (*itam.Supplier, error) {
 		s := *cur
 		if err := patchRequired(&s.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -92,7 +92,7 @@ func (c *Catalog) UpdateSupplier(ctx context.Context, in itam.SupplierPatch) (*i
 		if unchanged(cur, &s) {
 			return cur, nil
 		}
-		return one(ctx, tx, scanSupplier, `UPDATE suppliers x SET name = $2, contact_name = $3, email = $4, phone = $5, website = $6,
+		return returningOne(ctx, tx, scanSupplier, `UPDATE suppliers x SET name = $2, contact_name = $3, email = $4, phone = $5, website = $6,
 			version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+supplierColumns,
 			s.ID, s.Name, s.ContactName, s.Email, s.Phone, s.Website)
 	})
@@ -100,5 +100,5 @@ func (c *Catalog) UpdateSupplier(ctx context.Context, in itam.SupplierPatch) (*i
 
 // DeleteSupplier removes a supplier; refused (CONFLICT) while assets reference it.
 func (c *Catalog) DeleteSupplier(ctx context.Context, id uuid.UUID, version *int) (*itam.Supplier, error) {
-	return suppliers.remove(ctx, c.db, id, version)
+	return suppliersTable.remove(ctx, c.db, id, version)
 }

@@ -13,10 +13,10 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-// table describes a catalog table for the helpers every catalog type shares:
+// catalogTable describes a catalog table for the helpers every catalog type shares:
 // locking a row for a versioned change, deleting, and the default list
 // ordered by name.
-type table[T any] struct {
+type catalogTable[T any] struct {
 	what    string // singular, for messages: "team"
 	name    string // the SQL table; it is aliased x
 	columns string
@@ -28,7 +28,7 @@ type table[T any] struct {
 
 // lock reads row id FOR UPDATE inside tx and checks the version the caller
 // read (nil skips the check): a stale version is CONFLICT on "version".
-func (t table[T]) lock(ctx context.Context, tx pgx.Tx, id uuid.UUID, version *int) (T, error) {
+func (t catalogTable[T]) lock(ctx context.Context, tx pgx.Tx, id uuid.UUID, version *int) (T, error) {
 	rows, _ := tx.Query(ctx, "SELECT "+t.columns+" FROM "+t.name+" x WHERE x.id = $1 FOR UPDATE", id)
 	v, err := pgx.CollectExactlyOneRow(rows, t.scan)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -48,7 +48,7 @@ func (t table[T]) lock(ctx context.Context, tx pgx.Tx, id uuid.UUID, version *in
 // one transaction, lock the row, check the version, let change compute the
 // new row from a copy of the current one and write it (returning the stored
 // row). A change that changes nothing writes nothing.
-func (t table[T]) update(ctx context.Context, db *DB, id uuid.UUID, version int, change func(tx pgx.Tx, cur T) (T, error)) (T, error) {
+func (t catalogTable[T]) update(ctx context.Context, db *DB, id uuid.UUID, version int, change func(tx pgx.Tx, cur T) (T, error)) (T, error) {
 	var zero T
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
@@ -71,7 +71,7 @@ func (t table[T]) update(ctx context.Context, db *DB, id uuid.UUID, version int,
 
 // remove deletes row id, checking version when given. A row still
 // referenced is refused: the foreign key violation maps to CONFLICT.
-func (t table[T]) remove(ctx context.Context, db *DB, id uuid.UUID, version *int) (T, error) {
+func (t catalogTable[T]) remove(ctx context.Context, db *DB, id uuid.UUID, version *int) (T, error) {
 	var zero T
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
@@ -82,7 +82,7 @@ func (t table[T]) remove(ctx context.Context, db *DB, id uuid.UUID, version *int
 		if _, err := t.lock(ctx, tx, id, version); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
+		out, err = returningOne(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
 		return err
 	})
 	if err != nil {
@@ -92,7 +92,7 @@ func (t table[T]) remove(ctx context.Context, db *DB, id uuid.UUID, version *int
 }
 
 // page lists the rows matching where, ordered by name.
-func (t table[T]) page(ctx context.Context, db *DB, org uuid.UUID, where []string, args *sqlArgs, p itam.PageArgs) (itam.Page[T], error) {
+func (t catalogTable[T]) page(ctx context.Context, db *DB, org uuid.UUID, where []string, args *sqlArgs, p itam.PageArgs) (itam.Page[T], error) {
 	return list(ctx, db, org, listSpec[T]{
 		what: t.what, columns: t.columns, from: t.name + " x", idExpr: "x.id",
 		where: where, args: args, sort: sortKey[T]{"x.name", "text", t.label}, dir: itam.Asc,
@@ -101,7 +101,7 @@ func (t table[T]) page(ctx context.Context, db *DB, org uuid.UUID, where []strin
 }
 
 // one runs a statement returning exactly one row inside tx.
-func one[T any](ctx context.Context, tx pgx.Tx, scan func(pgx.CollectableRow) (T, error), sql string, args ...any) (T, error) {
+func returningOne[T any](ctx context.Context, tx pgx.Tx, scan func(pgx.CollectableRow) (T, error), sql string, args ...any) (T, error) {
 	rows, _ := tx.Query(ctx, sql, args...)
 	return pgx.CollectExactlyOneRow(rows, scan)
 }
@@ -110,7 +110,7 @@ func one[T any](ctx context.Context, tx pgx.Tx, scan func(pgx.CollectableRow) (T
 func unchanged[T any](before, after *T) bool { return reflect.DeepEqual(*before, *after) }
 
 // required trims a required text input; nil or blank is BAD_USER_INPUT on field.
-func required(field string, s *string) (string, error) {
+func requiredText(field string, s *string) (string, error) {
 	if t := itam.Trimmed(s); t != nil {
 		return *t, nil
 	}
@@ -123,7 +123,7 @@ func patchRequired(dst *string, field string, o itam.Optional[string]) error {
 	if !o.Set {
 		return nil
 	}
-	v, err := required(field, o.Value)
+	v, err := requiredText(field, o.Value)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func searchWhere(where []string, args *sqlArgs, search *string, exprs ...string)
 	return append(where, "("+strings.Join(c, " OR ")+")")
 }
 
-var teams = table[*itam.Team]{
+var teamsTable = catalogTable[*itam.Team]{
 	what: "team", name: "teams", columns: teamColumns, scan: scanTeam,
 	id:      func(t *itam.Team) uuid.UUID { return t.ID },
 	label:   func(t *itam.Team) string { return t.Name },
@@ -185,7 +185,7 @@ func (c *Catalog) ListTeams(ctx context.Context, f itam.TeamFilter, page itam.Pa
 		return itam.Page[*itam.Team]{}, err
 	}
 	where, args := teamsWhere(f)
-	return teams.page(ctx, c.db, p.OrgID, where, args, page)
+	return teamsTable.page(ctx, c.db, p.OrgID, where, args, page)
 }
 
 // CountTeams returns how many teams match f.
@@ -218,7 +218,7 @@ func (c *Catalog) CreateTeam(ctx context.Context, in itam.TeamInput) (*itam.Team
 	if err != nil {
 		return nil, err
 	}
-	name, err := required("name", &in.Name)
+	name, err := requiredText("name", &in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func (c *Catalog) CreateTeam(ctx context.Context, in itam.TeamInput) (*itam.Team
 		if err := teamNameTaken(ctx, tx, name, uuid.Nil); err != nil {
 			return err
 		}
-		out, err = one(ctx, tx, scanTeam, `INSERT INTO teams AS x (org_id, name, description) VALUES ($1, $2, $3) RETURNING `+teamColumns,
+		out, err = returningOne(ctx, tx, scanTeam, `INSERT INTO teams AS x (org_id, name, description) VALUES ($1, $2, $3) RETURNING `+teamColumns,
 			p.OrgID, name, itam.Trimmed(in.Description))
 		return err
 	})
@@ -239,7 +239,7 @@ func (c *Catalog) CreateTeam(ctx context.Context, in itam.TeamInput) (*itam.Team
 
 // UpdateTeam changes a team; the caller's version must be current.
 func (c *Catalog) UpdateTeam(ctx context.Context, in itam.TeamPatch) (*itam.Team, error) {
-	return teams.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Team) (*itam.Team, error) {
+	return teamsTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Team) (*itam.Team, error) {
 		t := *cur
 		if err := patchRequired(&t.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -253,7 +253,7 @@ func (c *Catalog) UpdateTeam(ctx context.Context, in itam.TeamPatch) (*itam.Team
 				return nil, err
 			}
 		}
-		return one(ctx, tx, scanTeam, `UPDATE teams x SET name = $2, description = $3, version = x.version + 1, updated_at = now()
+		return returningOne(ctx, tx, scanTeam, `UPDATE teams x SET name = $2, description = $3, version = x.version + 1, updated_at = now()
 			WHERE x.id = $1 RETURNING `+teamColumns, t.ID, t.Name, t.Description)
 	})
 }
@@ -261,5 +261,5 @@ func (c *Catalog) UpdateTeam(ctx context.Context, in itam.TeamPatch) (*itam.Team
 // DeleteTeam removes a team; refused (CONFLICT) while people, assets or the
 // organization's default owner setting reference it.
 func (c *Catalog) DeleteTeam(ctx context.Context, id uuid.UUID, version *int) (*itam.Team, error) {
-	return teams.remove(ctx, c.db, id, version)
+	return teamsTable.remove(ctx, c.db, id, version)
 }

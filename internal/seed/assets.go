@@ -64,18 +64,18 @@ type historyRow struct {
 
 // assetSource generates asset rows on demand for CopyFrom.
 type assetSource struct {
-	g       *generator
-	n, i    int
-	seq     int64
-	now     time.Time
-	cats    weighted[*category]
-	statuss weighted[string]
-	disp    weighted[string]
-	sites   weighted[*site]
-	serials map[uuid.UUID]map[string]struct{} // upper(serial) in use, per manufacturer
-	row     []any
-	history []historyRow
-	err     error
+	g        *generator
+	n, i     int
+	seq      int64
+	now      time.Time
+	cats     weighted[*category]
+	statuses weighted[string]
+	disp     weighted[string]
+	sites    weighted[*site]
+	serials  map[uuid.UUID]map[string]struct{} // upper(serial) in use, per manufacturer
+	row      []any
+	history  []historyRow
+	err      error
 }
 
 func (g *generator) insertAssets(ctx context.Context, n int, c *Counts, res *Result) error {
@@ -85,7 +85,7 @@ func (g *generator) insertAssets(ctx context.Context, n int, c *Counts, res *Res
 		src.cats.add(g.categories[cd.kind], cd.weight)
 	}
 	for _, s := range statusWeights {
-		src.statuss.add(s.status, s.weight)
+		src.statuses.add(s.status, s.weight)
 	}
 	for _, d := range disposalWeights {
 		src.disp.add(d.method, d.weight)
@@ -160,7 +160,7 @@ func (s *assetSource) fill() error {
 	cat := s.cats.pick(r)
 	m := cat.models.pick(r)
 	md := m.def
-	status := s.statuss.pick(r)
+	status := s.statuses.pick(r)
 
 	// Who and where.
 	var assignee *person
@@ -243,17 +243,10 @@ func (s *assetSource) fill() error {
 	cents := int64(float64(md.priceCents) * factor)
 	price := pgtype.Numeric{Int: big.NewInt(cents), Exp: -2, Valid: true}
 	supplier := m.suppliers.pick(r)
-	var supplierPrefix string
-	for _, sd := range supplierDefs {
-		if g.suppliers[sd.name] == supplier {
-			supplierPrefix = sd.invoicePrefix
-			break
-		}
-	}
 	order := fmt.Sprintf("PO-%d-%05d", purchase.Year(), 1+r.IntN(40000))
 	var invoice any
 	if status != "ORDERED" {
-		invoice = fmt.Sprintf("%s-%08d", supplierPrefix, r.IntN(100000000))
+		invoice = fmt.Sprintf("%s-%08d", g.invoicePrefix[supplier], r.IntN(100000000))
 	}
 
 	// Serial: not known yet for many open orders, rarely tracked for cheap

@@ -163,8 +163,11 @@ func (g *generator) ensureCatalog(ctx context.Context, c *Counts) error {
 		return err
 	}
 	g.suppliers = map[string]uuid.UUID{}
+	g.invoicePrefix = map[uuid.UUID]string{}
 	for _, s := range supplierDefs {
-		g.suppliers[s.name] = supIDs[strings.ToLower(s.name)]
+		id := supIDs[strings.ToLower(s.name)]
+		g.suppliers[s.name] = id
+		g.invoicePrefix[id] = s.invoicePrefix
 	}
 
 	mfrDefs := map[string]*manufacturerDef{}

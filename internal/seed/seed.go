@@ -22,6 +22,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -120,7 +121,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	g := &generator{tx: tx, orgID: orgID, slug: opt.OrgSlug, seed: opt.RandSeed, today: today()}
+	g := &generator{tx: tx, orgID: orgID, slug: opt.OrgSlug, seed: opt.RandSeed}
 	if err := g.run(ctx, opt.Assets, people, &res); err != nil {
 		return res, err
 	}
@@ -153,13 +154,15 @@ func EnsureOrg(ctx context.Context, pool *pgxpool.Pool, slug, name string) (orgI
 		name = nameFromSlug(slug)
 	}
 	for attempt := 0; attempt < 3; attempt++ {
-		// Fast path: it already exists.
-		err = pool.QueryRow(ctx, `SELECT id FROM organizations WHERE slug = $1`, slug).Scan(&orgID)
-		if err == nil {
-			return orgID, false, nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
+		// Fast path: it already exists. The lookup goes through the
+		// SECURITY DEFINER function made for finding an org before its
+		// tenant is known, so it works whatever row security applies.
+		var existing pgtype.UUID
+		if err := pool.QueryRow(ctx, `SELECT itam.org_id_by_slug($1)`, slug).Scan(&existing); err != nil {
 			return uuid.Nil, false, fmt.Errorf("seed: look up organization: %w", err)
+		}
+		if existing.Valid {
+			return existing.Bytes, false, nil
 		}
 
 		orgID, teamID := newID(), newID()
@@ -206,11 +209,6 @@ func nameFromSlug(slug string) string {
 	return strings.Join(parts, " ")
 }
 
-func today() time.Time {
-	now := time.Now().UTC()
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // newID returns a time-ordered UUID so bulk-loaded rows land at the right
 // edge of the primary-key index instead of all over it.
 func newID() uuid.UUID {
@@ -227,7 +225,7 @@ type generator struct {
 	orgID uuid.UUID
 	slug  string
 	seed  int64
-	today time.Time
+	today time.Time // the database's current_date: purchase dates end here
 	rng   *rand.Rand
 
 	prefix   string
@@ -242,6 +240,7 @@ type generator struct {
 	categories    map[string]*category // by kind
 	models        []*model
 	suppliers     map[string]uuid.UUID // by name
+	invoicePrefix map[uuid.UUID]string // by supplier id
 
 	active []*person // people deployed assets may go to
 }
@@ -254,10 +253,9 @@ func (g *generator) run(ctx context.Context, assets, people int, res *Result) er
 	// Lock the organization row: the application bumps asset_tag_seq with an
 	// UPDATE, so tag generation elsewhere waits for this run to finish.
 	var seq int64
-	var defaultOwner *uuid.UUID
 	if err := tx.QueryRow(ctx, `
-		SELECT asset_tag_prefix, asset_tag_seq, default_owner_team_id
-		  FROM organizations WHERE id = $1 FOR UPDATE`, g.orgID).Scan(&g.prefix, &seq, &defaultOwner); err != nil {
+		SELECT asset_tag_prefix, asset_tag_seq, current_date
+		  FROM organizations WHERE id = $1 FOR UPDATE`, g.orgID).Scan(&g.prefix, &seq, &g.today); err != nil {
 		return fmt.Errorf("seed: lock organization: %w", err)
 	}
 	// Continue after the sequence and after any numeric tag already in use

@@ -1,0 +1,466 @@
+// Command bench measures the itam server against a floor: the same data
+// fetched with the same database round trips straight through the stores
+// (internal/postgres), with no HTTP and no GraphQL in between.
+//
+// It creates a fresh database (on a throwaway cluster unless -database-url
+// names a server), migrates it, seeds an organization "bench" with -assets
+// assets, starts the real server binary (go build of the module, run as
+// `itam serve` with its environment), and drives four read workloads from
+// -clients concurrent clients, each for -warmup then -duration:
+//
+//  1. a page of 100 assets with every nested relation (random cursor);
+//  2. a filtered text search for a fragment of a real tag, serial or name;
+//  3. one asset by tag with its history;
+//  4. assetCounts grouped by category.
+//
+// Every response must be HTTP 200 without GraphQL errors; any failure makes
+// the run exit non-zero. Before measuring, one request of each workload is
+// sent to both sides and their data compared.
+//
+//	go run ./internal/bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s]
+//	                        [-database-url postgres://…] [-out results.json]
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	mrand "math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/config"
+	"github.com/itam-dev/itam/internal/devdb"
+	"github.com/itam-dev/itam/internal/httplog"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/metrics"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/migrations"
+)
+
+// Targets for workload 1 at 8 clients (reported, never fatal).
+const (
+	targetThroughputRatio = 0.5 // server throughput ≥ 50% of the floor's
+	targetP50Ratio        = 2.0 // server p50 ≤ 2× the floor's
+	targetClients         = 8
+)
+
+type options struct {
+	assets      int
+	clients     int
+	duration    time.Duration
+	warmup      time.Duration
+	databaseURL string
+	out         string
+	only        string
+	server      string
+	serverBin   string
+	cpuprofile  string
+	keep        bool
+	seed        uint64
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.assets, "assets", 100000, "assets to seed into the organization \"bench\"")
+	flag.IntVar(&o.clients, "clients", 8, "concurrent clients (goroutines) per workload")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "measured time per workload and side")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
+	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
+	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list,search,history,counts (default all)")
+	flag.StringVar(&o.server, "server", "subprocess", "subprocess: build and run the real binary; inprocess: rebuild its handler in this process (for -cpuprofile)")
+	flag.StringVar(&o.serverBin, "server-bin", "", "with -server=subprocess, run this binary instead of building one")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process during the server phases (use with -server=inprocess)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the bench database (with -database-url)")
+	flag.Uint64Var(&o.seed, "seed", 1, "random seed for the data and the requests")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: FAIL:", err)
+		os.Exit(1)
+	}
+}
+
+// Results is what -out writes.
+type Results struct {
+	Started     time.Time        `json:"started"`
+	GoVersion   string           `json:"go_version"`
+	CPUs        int              `json:"cpus"`
+	Server      string           `json:"server"`
+	Assets      int              `json:"assets"`
+	Clients     int              `json:"clients"`
+	Duration    string           `json:"duration"`
+	Warmup      string           `json:"warmup"`
+	PoolMax     int32            `json:"db_pool_max_conns"`
+	SeedSeconds float64          `json:"seed_seconds"`
+	Seeded      seed.Counts      `json:"seeded"`
+	Workloads   []WorkloadResult `json:"workloads"`
+	Targets     []Target         `json:"targets"`
+	Failures    int64            `json:"failures"`
+}
+
+// WorkloadResult pairs the server's numbers with the floor's.
+type WorkloadResult struct {
+	Key             string  `json:"key"`
+	Title           string  `json:"title"`
+	Operation       string  `json:"operation"`
+	Server          Stats   `json:"server"`
+	Floor           Stats   `json:"floor"`
+	ThroughputRatio float64 `json:"throughput_ratio"` // server / floor
+	P50Ratio        float64 `json:"p50_ratio"`        // server / floor
+}
+
+// Target is one checked goal.
+type Target struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Limit float64 `json:"limit"`
+	Pass  bool    `json:"pass"`
+}
+
+func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
+	if o.clients < 1 || o.assets < 1 || o.duration <= 0 {
+		return errors.New("-clients, -assets and -duration must be positive")
+	}
+	wls := workloads()
+	if o.only != "" {
+		keep := strings.Split(o.only, ",")
+		wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
+		if len(wls) == 0 {
+			return fmt.Errorf("-only %q names no workload (list, search, history, counts)", o.only)
+		}
+	}
+	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
+	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
+	res := Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Server: o.server,
+		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String()}
+
+	// 1. A fresh database, migrated and seeded.
+	admin := o.databaseURL
+	if admin == "" {
+		t0 := time.Now()
+		cluster, err := devdb.StartTemp(ctx, log)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, cluster.Stop(context.WithoutCancel(ctx))) }()
+		admin = cluster.AdminURL()
+		progress("started a throwaway PostgreSQL in %s", time.Since(t0).Round(time.Millisecond))
+	}
+	db, err := createDatabase(ctx, admin, o.keep, log)
+	if err != nil {
+		return err
+	}
+	if o.databaseURL != "" {
+		defer func() { err = errors.Join(err, db.cleanup(context.WithoutCancel(ctx))) }()
+	}
+	if _, err := migrations.UpURL(ctx, db.url); err != nil {
+		return err
+	}
+	ownerPool, err := pgxpool.New(ctx, db.url)
+	if err != nil {
+		return err
+	}
+	defer ownerPool.Close()
+	seeded, err := seed.Run(ctx, ownerPool, seed.Options{OrgSlug: "bench", OrgName: "Bench", Assets: o.assets, RandSeed: int64(o.seed)})
+	if err != nil {
+		return err
+	}
+	res.SeedSeconds, res.Seeded = seeded.Duration.Seconds(), seeded.Inserted
+	progress("seeded %d assets, %d people, %d history entries into org \"bench\" in %s (analyze %s)",
+		seeded.Inserted.Assets, seeded.Inserted.People, seeded.Inserted.History,
+		seeded.Duration.Round(time.Millisecond), seeded.Analyze.Round(time.Millisecond))
+
+	// 2. The server's configuration, exactly as its environment gives it.
+	var sb [32]byte
+	_, _ = rand.Read(sb[:])
+	env := map[string]string{
+		"DATABASE_URL":      db.url,
+		"ITAM_ADDR":         "127.0.0.1:0",
+		"ITAM_JWT_SECRET":   hex.EncodeToString(sb[:]),
+		"ITAM_AUTO_MIGRATE": "false",
+		"ITAM_LOG_LEVEL":    "warn",
+	}
+	tmp, err := os.MkdirTemp("", "itam-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	env["ITAM_DATA_DIR"] = tmp // never touch the checkout's .data
+	if o.server == "subprocess" {
+		if env["ITAM_ADDR"], err = freeAddr(); err != nil {
+			return err
+		}
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		return err
+	}
+	tok, err := auth.IssueHS256(cfg.JWTSecret, auth.Claims{Subject: "bench.manager@bench.example.com", Org: "bench", Role: itam.RoleManager},
+		time.Hour, auth.IssueOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience})
+	if err != nil {
+		return err
+	}
+
+	// The floor's side: the stores over a pool opened the way the server
+	// opens its own (SET ROLE itam_app, same pool settings), with the
+	// principal the token stands for.
+	floorDB, err := postgres.Open(ctx, cfg.DatabaseURL, log)
+	if err != nil {
+		return err
+	}
+	defer floorDB.Close()
+	var floorQueries atomic.Int64
+	floorDB.Queries = func() { floorQueries.Add(1) }
+	res.PoolMax = floorDB.Pool.Config().MaxConns
+	st := stores{assets: postgres.NewAssetStore(floorDB), catalog: postgres.NewCatalog(floorDB)}
+	pctx := itam.WithPrincipal(ctx, itam.Principal{Subject: "bench.manager@bench.example.com", OrgID: seeded.OrgID, Role: itam.RoleManager})
+	smp, err := loadSamples(ctx, ownerPool, seeded.OrgID, st.assets, pctx)
+	if err != nil {
+		return err
+	}
+
+	// 3. The server.
+	var (
+		base      string
+		serverCPU func() time.Duration
+		clientCPU func() time.Duration
+	)
+	switch o.server {
+	case "subprocess":
+		bin := o.serverBin
+		if bin == "" {
+			t0 := time.Now()
+			if bin, err = buildServer(ctx, tmp); err != nil {
+				return err
+			}
+			progress("built the server in %s", time.Since(t0).Round(time.Millisecond))
+		}
+		base = "http://" + cfg.Addr
+		proc, err := startServer(ctx, bin, env, base)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if serr := proc.stop(); serr != nil {
+				err = errors.Join(err, fmt.Errorf("server: %w\n%s", serr, proc.stderr.String()))
+			}
+			if s := strings.TrimSpace(proc.stderr.String()); s != "" {
+				fmt.Fprintf(stderr, "bench: server log (warn and above):\n%s\n", s)
+			}
+		}()
+		serverCPU = func() time.Duration { return pidCPU(proc.pid()) }
+		clientCPU = selfCPU
+	case "inprocess":
+		sdb, err := postgres.Open(ctx, cfg.DatabaseURL, log)
+		if err != nil {
+			return err
+		}
+		defer sdb.Close()
+		verifier, err := auth.NewVerifier(ctx, cfg.AuthConfig())
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: inprocessHandler(log, sdb, verifier, metrics.New(sdb.Pool)),
+			ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+		ln, err := net.Listen("tcp", cfg.Addr)
+		if err != nil {
+			return err
+		}
+		go func() { _ = srv.Serve(ln) }()
+		defer srv.Close()
+		base = "http://" + ln.Addr().String()
+		serverCPU = selfCPU // server and client share this process
+		clientCPU = func() time.Duration { return 0 }
+	default:
+		return fmt.Errorf("-server must be subprocess or inprocess, not %q", o.server)
+	}
+
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
+		Proxy:               nil,
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        2 * o.clients,
+		MaxIdleConnsPerHost: 2 * o.clients,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+		ForceAttemptHTTP2:   false,
+	}}
+	defer client.CloseIdleConnections()
+	gql := &gqlClient{http: client, url: base + "/graphql", token: tok}
+
+	// Both sides must return the same data before their speed means anything.
+	for _, w := range wls {
+		if err := verify(ctx, pctx, gql, st, w, &smp, o.seed); err != nil {
+			return fmt.Errorf("verify %s: %w", w.op, err)
+		}
+	}
+	progress("verified: server and floor return the same data for %d workloads", len(wls))
+
+	// 4. Drive each workload against the server, then the floor.
+	var fails failures
+	serverCounters := func() counters {
+		n, err := scrapeAcquires(client, base)
+		if err != nil {
+			fails.add("metrics", err)
+		}
+		return counters{acquires: n, serverCPU: serverCPU(), clientCPU: clientCPU(), pgCPU: postgresCPU()}
+	}
+	floorCounters := func() counters {
+		return counters{acquires: floorQueries.Load(), serverCPU: selfCPU(), pgCPU: postgresCPU()}
+	}
+	for i, w := range wls {
+		seedBase := o.seed*1000 + uint64(i)*10
+		progress("%s: server (%d clients, %s + %s warmup)", w.op, o.clients, o.duration, o.warmup)
+		var prof *os.File
+		if o.cpuprofile != "" {
+			prof, _ = os.OpenFile(profileName(o.cpuprofile, w.key), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
+			if prof != nil {
+				_ = pprof.StartCPUProfile(prof)
+			}
+		}
+		sst := drive(ctx, "server "+w.op, o.clients, o.warmup, o.duration, seedBase, func(ctx context.Context, r *mrand.Rand) error {
+			_, err := gql.do(ctx, w.op, w.doc, w.vars(w.gen(r, &smp)))
+			return err
+		}, &fails, serverCounters)
+		if prof != nil {
+			pprof.StopCPUProfile()
+			prof.Close()
+		}
+		progress("%s: server %s", w.op, sst)
+		progress("%s: floor", w.op)
+		fst := drive(ctx, "floor "+w.op, o.clients, o.warmup, o.duration, seedBase, func(ctx context.Context, r *mrand.Rand) error {
+			return w.floor(pctx, st, w.gen(r, &smp), nil)
+		}, &fails, floorCounters)
+		progress("%s: floor  %s", w.op, fst)
+		wr := WorkloadResult{Key: w.key, Title: w.title, Operation: w.op, Server: sst, Floor: fst}
+		if fst.Throughput > 0 {
+			wr.ThroughputRatio = round3(sst.Throughput / fst.Throughput)
+		}
+		if fst.P50ms > 0 {
+			wr.P50Ratio = round3(sst.P50ms / fst.P50ms)
+		}
+		res.Workloads = append(res.Workloads, wr)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	for _, wr := range res.Workloads {
+		if wr.Key == "list" {
+			res.Targets = []Target{
+				{Name: fmt.Sprintf("workload 1 throughput ≥ %.0f%% of floor", targetThroughputRatio*100), Value: wr.ThroughputRatio, Limit: targetThroughputRatio, Pass: wr.ThroughputRatio >= targetThroughputRatio},
+				{Name: fmt.Sprintf("workload 1 p50 ≤ %.0f× floor", targetP50Ratio), Value: wr.P50Ratio, Limit: targetP50Ratio, Pass: wr.P50Ratio > 0 && wr.P50Ratio <= targetP50Ratio},
+			}
+		}
+	}
+	res.Failures = fails.n.Load()
+
+	// 5. Report.
+	report(stdout, &res)
+	if o.out != "" {
+		b, _ := json.MarshalIndent(res, "", "  ")
+		if err := os.WriteFile(o.out, append(b, '\n'), 0o644); err != nil {
+			return err
+		}
+	}
+	if res.Failures > 0 {
+		return fmt.Errorf("%d requests failed; first ones:\n  %s", res.Failures, strings.Join(fails.first, "\n  "))
+	}
+	return nil
+}
+
+func profileName(base, key string) string {
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		return base[:i] + "-" + key + base[i:]
+	}
+	return base + "-" + key
+}
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
+
+// verify sends one request of w with fixed parameters to both sides and
+// compares what they return.
+func verify(ctx, pctx context.Context, gql *gqlClient, st stores, w workload, smp *samples, seed uint64) error {
+	r := mrand.New(mrand.NewPCG(seed, 99))
+	for attempt := 0; attempt < 5; attempt++ {
+		p := w.gen(r, smp)
+		data, err := gql.do(ctx, w.op, w.doc, w.vars(p))
+		if err != nil {
+			return err
+		}
+		sfp, err := w.serverFP(data)
+		if err != nil {
+			return err
+		}
+		var ffp []string
+		if err := w.floor(pctx, st, p, &ffp); err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		if !slices.Equal(sfp, ffp) {
+			return fmt.Errorf("server and floor differ for %+v:\n server %d rows: %.400q\n floor  %d rows: %.400q", p, len(sfp), sfp, len(ffp), ffp)
+		}
+		if len(sfp) > 1 { // a non-trivial answer compared equal
+			return nil
+		}
+	}
+	return nil
+}
+
+func report(w io.Writer, res *Results) {
+	fmt.Fprintf(w, "itam bench: %d assets, %d clients, %s per side (+%s warmup), server %s, %d CPUs, %s, db pool max %d conns; seed %.1fs\n",
+		res.Assets, res.Clients, res.Duration, res.Warmup, res.Server, res.CPUs, res.GoVersion, res.PoolMax, res.SeedSeconds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "workload\tside\treq\treq/s\tp50 ms\tp95 ms\tp99 ms\tRT/req\tGo CPU ms/req\tclient CPU ms/req\tpg CPU ms/req\t")
+	for _, r := range res.Workloads {
+		row := func(name, side string, s Stats) {
+			client := "-"
+			if s.ClientCPUms > 0 {
+				client = fmt.Sprintf("%.2f", s.ClientCPUms)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.2f\t\n",
+				name, side, s.Requests, s.Throughput, s.P50ms, s.P95ms, s.P99ms, s.RoundTrips, s.ServerCPUms, client, s.PGCPUms)
+		}
+		row(r.Title, "server", r.Server)
+		row("", "floor", r.Floor)
+		fmt.Fprintf(tw, "\tserver/floor\t\t%.2f×\t%.2f×\t\t\t\t\t\t\t\n", r.ThroughputRatio, r.P50Ratio)
+	}
+	tw.Flush()
+	for _, t := range res.Targets {
+		verdict := "MISS"
+		if t.Pass {
+			verdict = "PASS"
+		}
+		note := ""
+		if res.Clients != targetClients {
+			note = fmt.Sprintf(" (targets are for %d clients; this run used %d)", targetClients, res.Clients)
+		}
+		fmt.Fprintf(w, "target %-40s %.2f (limit %.2f) %s%s\n", t.Name+":", t.Value, t.Limit, verdict, note)
+	}
+	if res.Failures > 0 {
+		fmt.Fprintf(w, "FAILED REQUESTS: %d\n", res.Failures)
+	} else {
+		fmt.Fprintln(w, "failed requests: 0")
+	}
+}

@@ -1,0 +1,481 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/metrics"
+	"github.com/itam-dev/itam/internal/pgtest"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/migrations"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+var testSecret = bytes.Repeat([]byte{0x42}, 32)
+
+// api is a running server over a fresh database with two organizations.
+type api struct {
+	t      *testing.T
+	srv    *httptest.Server
+	db     *postgres.DB
+	rounds atomic.Int64
+}
+
+func newAPI(t *testing.T) *api {
+	t.Helper()
+	ctx := context.Background()
+	dbURL := pgtest.NewURL(t)
+	owner, err := pgxpool.New(ctx, dbURL)
+	require.NoError(t, err)
+	defer owner.Close()
+	for _, slug := range []string{"acme", "globex"} {
+		_, _, err := seed.EnsureOrg(ctx, owner, slug, "")
+		require.NoError(t, err)
+	}
+	db, err := postgres.Open(ctx, dbURL, nil)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: testSecret})
+	require.NoError(t, err)
+	a := &api{t: t, db: db}
+	db.Queries = func() { a.rounds.Add(1) }
+	a.srv = httptest.NewServer(NewServer(newLogger(io.Discard, "error"), db, v, metrics.New(db.Pool), ""))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+func mint(t *testing.T, org string, role itam.Role, sub string) string {
+	t.Helper()
+	tok, err := auth.IssueHS256(testSecret, auth.Claims{Subject: sub, Org: org, Role: role}, time.Hour, auth.IssueOptions{})
+	require.NoError(t, err)
+	return tok
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+type gqlResponse struct {
+	Data   map[string]any `json:"data"`
+	Errors []gqlError     `json:"errors"`
+	status int
+}
+
+func (a *api) do(tok, query string, vars map[string]any) gqlResponse {
+	a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(a.t, err)
+	defer res.Body.Close()
+	var out gqlResponse
+	require.NoError(a.t, json.NewDecoder(res.Body).Decode(&out))
+	out.status = res.StatusCode
+	return out
+}
+
+// ok runs a query that must succeed and returns its data.
+func (a *api) ok(tok, query string, vars map[string]any) map[string]any {
+	a.t.Helper()
+	r := a.do(tok, query, vars)
+	require.Empty(a.t, r.Errors, "query: %s", query)
+	return r.Data
+}
+
+// code runs a query that must fail with code (and field when given).
+func (a *api) code(tok, query string, vars map[string]any, code, field string) gqlResponse {
+	a.t.Helper()
+	r := a.do(tok, query, vars)
+	require.NotEmpty(a.t, r.Errors, "query should fail: %s", query)
+	require.Equal(a.t, code, r.Errors[0].Extensions["code"], "%+v", r.Errors)
+	if field != "" {
+		require.Equal(a.t, field, r.Errors[0].Extensions["field"], "%+v", r.Errors)
+	}
+	return r
+}
+
+// get digs a value out of decoded JSON by a dotted path.
+func get(v any, path string) any {
+	for _, p := range strings.Split(path, ".") {
+		switch x := v.(type) {
+		case map[string]any:
+			v = x[p]
+		case []any:
+			i := 0
+			for _, c := range p {
+				i = i*10 + int(c-'0')
+			}
+			v = x[i]
+		default:
+			return nil
+		}
+	}
+	return v
+}
+
+func str(v any, path string) string { s, _ := get(v, path).(string); return s }
+
+// inventory creates the reference records of one organization through the
+// API and returns their global ids.
+func (a *api) inventory(tok string) map[string]string {
+	a.t.Helper()
+	ids := map[string]string{}
+	d := a.ok(tok, `mutation {
+		m: createManufacturer(input: {name: "Dell"}) { manufacturer { id } }
+		c: createCategory(input: {name: "Laptops", kind: LAPTOP, fieldDefinitions: [{key: "ram_gb", label: "RAM", type: NUMBER}]}) { category { id } }
+		t: createTeam(input: {name: "Engineering"}) { team { id } }
+		s: createSupplier(input: {name: "CDW"}) { supplier { id } }
+		l: createLocation(input: {kind: SITE, name: "Berlin", address: {city: "Berlin", country: "de"}}) { location { id } }
+	}`, nil)
+	ids["manufacturer"], ids["category"], ids["team"] = str(d, "m.manufacturer.id"), str(d, "c.category.id"), str(d, "t.team.id")
+	ids["supplier"], ids["location"] = str(d, "s.supplier.id"), str(d, "l.location.id")
+	d = a.ok(tok, `mutation($m: ID!, $c: ID!, $t: ID!, $l: ID!) {
+		model: createModel(input: {name: "Latitude 7440", manufacturerId: $m, categoryId: $c, usefulLifeMonths: 48}) { model { id } }
+		p: createPerson(input: {name: "Ada Lovelace", email: "Ada@Example.com", teamId: $t, locationId: $l}) { person { id } }
+		q: createPerson(input: {name: "Grace Hopper", email: "grace@example.com", teamId: $t}) { person { id } }
+	}`, map[string]any{"m": ids["manufacturer"], "c": ids["category"], "t": ids["team"], "l": ids["location"]})
+	ids["model"], ids["ada"], ids["grace"] = str(d, "model.model.id"), str(d, "p.person.id"), str(d, "q.person.id")
+	return ids
+}
+
+const createAsset = `mutation($in: CreateAssetInput!) { createAsset(input: $in) { asset { id assetTag version status } } }`
+
+func TestAssetLifecycleThroughAPI(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+
+	d := a.ok(admin, createAsset, map[string]any{"in": map[string]any{
+		"modelId": ids["model"], "serialNumber": "SN1", "purchasePrice": map[string]any{"amount": "1299.00", "currency": "EUR"},
+		"purchaseDate": "2024-02-01", "supplierId": ids["supplier"], "locationId": ids["location"], "customFields": map[string]any{"ram_gb": 16},
+	}})
+	asset := get(d, "createAsset.asset")
+	id := str(asset, "id")
+	require.Equal(t, "A-000001", str(asset, "assetTag"))
+
+	d = a.ok(admin, `mutation($id: ID!, $to: ID!) { assignAsset(input: {id: $id, assigneeId: $to}) { asset { status assignee { ... on Person { name } } } } }`,
+		map[string]any{"id": id, "to": ids["ada"]})
+	require.Equal(t, "DEPLOYED", str(d, "assignAsset.asset.status"))
+	require.Equal(t, "Ada Lovelace", str(d, "assignAsset.asset.assignee.name"))
+
+	// Offboarding question: what does Ada hold?
+	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Person { assets { totalCount nodes { id } } } } }`, map[string]any{"id": ids["ada"]})
+	require.EqualValues(t, 1, get(d, "node.assets.totalCount"))
+
+	// Stale version → CONFLICT, nothing written.
+	a.ok(admin, `mutation($id: ID!) { updateAsset(input: {id: $id, version: 2, name: "Ada's laptop"}) { asset { version } } }`, map[string]any{"id": id})
+	a.code(admin, `mutation($id: ID!) { updateAsset(input: {id: $id, version: 2, name: "overwrite"}) { asset { version } } }`, map[string]any{"id": id}, "CONFLICT", "version")
+
+	a.code(admin, `mutation($id: ID!) { transitionAsset(input: {id: $id, status: RETIRED}) { asset { status } } }`, map[string]any{"id": id}, "BAD_USER_INPUT", "status")
+	a.ok(admin, `mutation($id: ID!) { unassignAsset(input: {id: $id}) { asset { status } } }`, map[string]any{"id": id})
+	a.ok(admin, `mutation($id: ID!) { transitionAsset(input: {id: $id, status: RETIRED}) { asset { status } } }`, map[string]any{"id": id})
+	d = a.ok(admin, `mutation($id: ID!) { disposeAsset(input: {id: $id, date: "2025-01-15", method: RECYCLED, certificate: "R-1"}) { asset { status disposal { date method certificate } } } }`, map[string]any{"id": id})
+	require.Equal(t, "2025-01-15", str(d, "disposeAsset.asset.disposal.date"))
+
+	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { history { nodes { action actor fromStatus toStatus changes { field from to } } } } } }`, map[string]any{"id": id})
+	var actions []string
+	for _, h := range get(d, "node.history.nodes").([]any) {
+		actions = append(actions, str(h, "action"))
+	}
+	require.Equal(t, []string{"CREATE", "ASSIGN", "UPDATE", "UNASSIGN", "TRANSITION", "DISPOSE"}, actions)
+	require.Equal(t, "admin@acme.test", str(d, "node.history.nodes.0.actor"))
+
+	// Lookups.
+	d = a.ok(admin, `{ assetByTag(assetTag: "a-000001") { id } assetBySerial(serialNumber: "sn1") { id } missing: assetByTag(assetTag: "nope") { id } }`, nil)
+	require.Equal(t, id, str(d, "assetByTag.id"))
+	require.Equal(t, id, str(d, "assetBySerial.id"))
+	require.Nil(t, get(d, "missing"))
+}
+
+func TestInvalidInputErrors(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "assetTag": "TAG-1", "serialNumber": "S-1"}})
+
+	cases := []struct {
+		name        string
+		in          map[string]any
+		code, field string
+	}{
+		{"malformed model id", map[string]any{"modelId": "nope"}, "BAD_USER_INPUT", "modelId"},
+		{"wrong id type", map[string]any{"modelId": ids["team"]}, "BAD_USER_INPUT", "modelId"},
+		{"duplicate tag", map[string]any{"modelId": ids["model"], "assetTag": "tag-1"}, "CONFLICT", "assetTag"},
+		{"duplicate serial", map[string]any{"modelId": ids["model"], "serialNumber": "s-1"}, "CONFLICT", "serialNumber"},
+		{"negative price", map[string]any{"modelId": ids["model"], "purchasePrice": map[string]any{"amount": "-5", "currency": "USD"}}, "BAD_USER_INPUT", "purchasePrice.amount"},
+		{"unknown currency", map[string]any{"modelId": ids["model"], "purchasePrice": map[string]any{"amount": "5", "currency": "XYZ"}}, "BAD_USER_INPUT", "purchasePrice.currency"},
+		{"custom field type", map[string]any{"modelId": ids["model"], "customFields": map[string]any{"ram_gb": "many"}}, "BAD_USER_INPUT", "customFields.ram_gb"},
+		{"owner of wrong type", map[string]any{"modelId": ids["model"], "ownerId": ids["location"]}, "BAD_USER_INPUT", "ownerId"},
+	}
+	for _, tc := range cases {
+		a.code(admin, createAsset, map[string]any{"in": tc.in}, tc.code, tc.field)
+	}
+	// A malformed scalar is input error too.
+	r := a.do(admin, `mutation($m: ID!) { createAsset(input: {modelId: $m, purchaseDate: "yesterday"}) { asset { id } } }`, map[string]any{"m": ids["model"]})
+	require.NotEmpty(t, r.Errors)
+	d := a.ok(admin, `{ assets { totalCount } }`, nil)
+	require.EqualValues(t, 1, get(d, "assets.totalCount"), "refused mutations wrote nothing")
+	// Errors never leak internals.
+	r = a.do(admin, `{ assets(first: 501) { totalCount } }`, nil)
+	require.Equal(t, "BAD_USER_INPUT", r.Errors[0].Extensions["code"])
+}
+
+// TestTenantIsolationThroughAPI: a token for one organization can never
+// read or change another's rows, whichever query or id it uses.
+func TestTenantIsolationThroughAPI(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	acme := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
+	gids := a.inventory(globex)
+	a.inventory(acme)
+	d := a.ok(globex, createAsset, map[string]any{"in": map[string]any{"modelId": gids["model"], "assetTag": "G-1", "serialNumber": "GS-1"}})
+	gids["asset"] = str(d, "createAsset.asset.id")
+	d = a.ok(globex, `{ organization { id } }`, nil)
+	gids["organization"] = str(d, "organization.id")
+
+	for name, id := range gids {
+		d := a.ok(acme, `query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id } }`, map[string]any{"id": id})
+		require.Nil(t, d["node"], "node(%s) of another org must be null", name)
+		require.Equal(t, []any{nil}, d["nodes"], name)
+	}
+	lists := map[string]string{
+		"assets": `{ assets { totalCount nodes { assetTag } } }`, "people": `{ people { totalCount } }`, "teams": `{ teams { totalCount } }`,
+		"locations": `{ locations { totalCount } }`, "models": `{ models { totalCount } }`, "manufacturers": `{ manufacturers { totalCount } }`,
+		"categories": `{ categories { totalCount } }`, "suppliers": `{ suppliers { totalCount } }`,
+	}
+	own := map[string]float64{"assets": 0, "people": 2, "teams": 2, "locations": 1, "models": 1, "manufacturers": 1, "categories": 1, "suppliers": 1}
+	for field, q := range lists {
+		d := a.ok(acme, q, nil)
+		require.EqualValues(t, own[field], get(d, field+".totalCount"), field)
+	}
+	d = a.ok(acme, `{ g: assetByTag(assetTag: "G-1") { id } s: assetBySerial(serialNumber: "GS-1") { id } counts: assetCounts { count } }`, nil)
+	require.Nil(t, d["g"])
+	require.Nil(t, d["s"])
+	require.Equal(t, []any{}, d["counts"])
+
+	// Mutations on the other org's ids are NOT_FOUND or unknown references, and change nothing.
+	a.code(acme, `mutation($id: ID!) { updateAsset(input: {id: $id, version: 1, name: "x"}) { asset { id } } }`, map[string]any{"id": gids["asset"]}, "NOT_FOUND", "")
+	a.code(acme, `mutation($id: ID!) { deleteAsset(input: {id: $id}) { deletedId } }`, map[string]any{"id": gids["asset"]}, "NOT_FOUND", "")
+	a.code(acme, createAsset, map[string]any{"in": map[string]any{"modelId": gids["model"]}}, "BAD_USER_INPUT", "modelId")
+	for _, typ := range []string{"Person", "Team", "Location", "Manufacturer", "Category", "Model", "Supplier"} {
+		key := map[string]string{"Person": "ada", "Team": "team", "Location": "location", "Manufacturer": "manufacturer", "Category": "category", "Model": "model", "Supplier": "supplier"}[typ]
+		r := a.do(acme, `mutation($id: ID!) { delete`+typ+`(input: {id: $id}) { deletedId } }`, map[string]any{"id": gids[key]})
+		require.NotEmpty(t, r.Errors, typ)
+		require.Equal(t, "NOT_FOUND", r.Errors[0].Extensions["code"], typ)
+	}
+	d = a.ok(globex, `{ node(id: "`+gids["asset"]+`") { ... on Asset { name } } people { totalCount } }`, nil)
+	require.Nil(t, get(d, "node.name"))
+	require.EqualValues(t, 2, get(d, "people.totalCount"))
+}
+
+func TestRolesThroughAPI(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	d := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "assigneeId": ids["ada"],
+		"purchasePrice": map[string]any{"amount": "10", "currency": "USD"}, "orderNumber": "PO-1"}})
+	adas := str(d, "createAsset.asset.id")
+	a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"]}})
+
+	manager := mint(t, "acme", itam.RoleManager, "it@acme.test")
+	auditor := mint(t, "acme", itam.RoleAuditor, "audit@acme.test")
+	ada := mint(t, "acme", itam.RoleEmployee, "ada@example.com")
+
+	a.ok(manager, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"]}})
+	a.code(manager, `mutation { updateOrganization(input: {name: "Acme Corp"}) { organization { name } } }`, nil, "FORBIDDEN", "")
+	a.ok(admin, `mutation { updateOrganization(input: {name: "Acme Corp"}) { organization { name } } }`, nil)
+
+	a.code(auditor, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"]}}, "FORBIDDEN", "")
+	a.code(auditor, `mutation { createTeam(input: {name: "X"}) { team { id } } }`, nil, "FORBIDDEN", "")
+	d = a.ok(auditor, `{ assets { totalCount nodes { purchasePrice { amount } } } assetCounts(groupBy: [STATUS]) { count } suppliers { totalCount } }`, nil)
+	require.EqualValues(t, 3, get(d, "assets.totalCount"))
+
+	d = a.ok(ada, `{ assets { totalCount nodes { id assetTag model { name } } } viewer { role person { name } } people { totalCount } }`, nil)
+	require.EqualValues(t, 1, get(d, "assets.totalCount"))
+	require.Equal(t, adas, str(d, "assets.nodes.0.id"))
+	require.Equal(t, "Ada Lovelace", str(d, "viewer.person.name"))
+	require.EqualValues(t, 1, get(d, "people.totalCount"), "an employee sees only their own person record")
+	r := a.do(ada, `{ assets { nodes { assetTag purchasePrice { amount } } } }`, nil)
+	require.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "no costs for employees")
+	a.code(ada, `{ assetCounts { count } }`, nil, "FORBIDDEN", "")
+	a.code(ada, `mutation($id: ID!) { unassignAsset(input: {id: $id}) { asset { id } } }`, map[string]any{"id": adas}, "FORBIDDEN", "")
+}
+
+func TestAuthRejectsBadTokens(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	good := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	other := bytes.Repeat([]byte{0x17}, 32)
+	forged, err := auth.IssueHS256(other, auth.Claims{Subject: "x", Org: "acme", Role: itam.RoleAdmin}, time.Hour, auth.IssueOptions{})
+	require.NoError(t, err)
+	expired, err := auth.IssueHS256(testSecret, auth.Claims{Subject: "x", Org: "acme", Role: itam.RoleAdmin}, time.Minute, auth.IssueOptions{Now: time.Now().Add(-time.Hour)})
+	require.NoError(t, err)
+	future, err := auth.IssueHS256(testSecret, auth.Claims{Subject: "x", Org: "acme", Role: itam.RoleAdmin}, time.Hour, auth.IssueOptions{Now: time.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	unknownOrg := mint(t, "initech", itam.RoleAdmin, "x")
+	parts := strings.Split(good, ".")
+	none := "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0." + parts[1] + "."
+	cases := map[string]string{"missing": "", "garbage": "not-a-jwt", "bad signature": forged, "expired": expired,
+		"not yet valid": future, "alg none": none, "unknown org": unknownOrg}
+	for name, tok := range cases {
+		r := a.do(tok, `{ assets { totalCount } }`, nil)
+		require.Equal(t, http.StatusUnauthorized, r.status, name)
+		require.Equal(t, "UNAUTHENTICATED", r.Errors[0].Extensions["code"], name)
+		require.Nil(t, r.Data, name)
+	}
+	require.Empty(t, a.do(good, `{ assets { totalCount } }`, nil).Errors)
+
+	// Health and metrics need no token.
+	for _, p := range []string{"/healthz", "/readyz", "/metrics"} {
+		res, err := http.Get(a.srv.URL + p)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode, p)
+	}
+}
+
+func TestGETQueriesAndLimits(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	req, _ := http.NewRequest(http.MethodGet, a.srv.URL+"/graphql?query="+url.QueryEscape(`query Count { assets { totalCount } }`), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Accept", "application/graphql-response+json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	require.JSONEq(t, `{"data":{"assets":{"totalCount":0}}}`, string(body))
+
+	// Mutations are not allowed over GET.
+	req, _ = http.NewRequest(http.MethodGet, a.srv.URL+"/graphql?query="+url.QueryEscape(`mutation { createTeam(input: {name: "x"}) { team { id } } }`), nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.NotEqual(t, http.StatusOK, res.StatusCode)
+
+	r := a.do(tok, `{ assets(first: 500) { nodes { history(first: 500) { nodes { changes { field } } } } } }`, nil)
+	require.Equal(t, "COMPLEXITY_LIMIT_EXCEEDED", r.Errors[0].Extensions["code"])
+	deep := `{ people { nodes { manager { manager { manager { manager { manager { manager { manager { manager { manager { manager { manager { name } } } } } } } } } } } } } }`
+	r = a.do(tok, deep, nil)
+	require.Equal(t, "QUERY_TOO_DEEP", r.Errors[0].Extensions["code"])
+}
+
+// TestNoNPlusOne: listing assets with every relation costs the same number
+// of database round trips for 10 assets as for 100.
+func TestNoNPlusOne(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	people := []string{ids["ada"], ids["grace"]}
+	for i := range 100 {
+		in := map[string]any{"modelId": ids["model"], "locationId": ids["location"], "supplierId": ids["supplier"]}
+		if i%3 == 0 {
+			in["assigneeId"] = people[i%2]
+			in["ownerId"] = ids["team"]
+		} else if i%3 == 1 {
+			in["ownerId"] = people[(i+1)%2]
+		}
+		a.ok(admin, createAsset, map[string]any{"in": in})
+	}
+	q := `query($n: Int) { assets(first: $n) { totalCount edges { cursor node { id assetTag
+		model { name manufacturer { name } category { name } } manufacturer { name } category { name }
+		assignee { ... on Person { name team { name } location { name } } ... on Location { name } }
+		owner { ... on Person { name } ... on Team { name } } location { name parent { name } } supplier { name } externalIds { source } } } } }`
+	measure := func(n int) int64 {
+		before := a.rounds.Load()
+		d := a.ok(admin, q, map[string]any{"n": n})
+		require.Len(t, get(d, "assets.edges").([]any), n)
+		return a.rounds.Load() - before
+	}
+	small, large := measure(10), measure(100)
+	t.Logf("round trips: 10 assets → %d, 100 assets → %d", small, large)
+	require.Equal(t, small, large)
+	require.LessOrEqual(t, large, int64(14))
+}
+
+// TestRunServesFromScratch starts the real binary's run() against an empty
+// database: migrations apply, the server answers health, and a token it
+// minted with `token` works.
+func TestRunServesFromScratch(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	dbURL := pgtest.NewURL(t)
+	secret := hex.EncodeToString(testSecret)
+	env := map[string]string{"DATABASE_URL": dbURL, "ITAM_ADDR": "127.0.0.1:0", "ITAM_JWT_SECRET": secret}
+	getenv := func(k string) string { return env[k] }
+
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"seed", "--org", "acme"}, getenv, &out, io.Discard))
+	require.Contains(t, out.String(), "organization acme created")
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"token", "--org", "acme", "--role", "MANAGER", "--sub", "it@acme.test"}, getenv, &out, io.Discard))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	tok := lines[len(lines)-1]
+
+	logR, logW := io.Pipe()
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"serve"}, getenv, io.Discard, logW); logW.Close() }()
+	addrRe := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
+	var addr string
+	sc := bufio.NewScanner(logR)
+	for sc.Scan() {
+		if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
+			addr = m[1]
+			break
+		}
+	}
+	go io.Copy(io.Discard, logR) //nolint:errcheck
+	require.NotEmpty(t, addr)
+	res, err := http.Get("http://" + addr + "/readyz")
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/graphql", strings.NewReader(`{"query":"{ viewer { role organization { slug } } }"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.JSONEq(t, `{"data":{"viewer":{"role":"MANAGER","organization":{"slug":"acme"}}}}`, string(body))
+	cancel()
+	require.NoError(t, <-done)
+
+	// Migrations are idempotent.
+	applied, err := migrations.UpURL(context.Background(), dbURL)
+	require.NoError(t, err)
+	require.Empty(t, applied)
+}
