@@ -284,17 +284,16 @@ func (r *queryResolver) AssetCounts(ctx context.Context, groupBy []itam.AssetGro
 	return out, nil
 }
 
-// Asset returns generated.AssetResolver implementation.
 func (r *Resolver) Asset() generated.AssetResolver { return &assetResolver{r} }
 
-// AssetCountGroup returns generated.AssetCountGroupResolver implementation.
 func (r *Resolver) AssetCountGroup() generated.AssetCountGroupResolver {
 	return &assetCountGroupResolver{r}
 }
 
-// FieldChange returns generated.FieldChangeResolver implementation.
 func (r *Resolver) FieldChange() generated.FieldChangeResolver { return &fieldChangeResolver{r} }
 
-type assetResolver struct{ *Resolver }
-type assetCountGroupResolver struct{ *Resolver }
-type fieldChangeResolver struct{ *Resolver }
+type (
+	assetResolver           struct{ *Resolver }
+	assetCountGroupResolver struct{ *Resolver }
+	fieldChangeResolver     struct{ *Resolver }
+)

@@ -35,6 +35,8 @@ type Stats struct {
 	ServerCPUms float64 `json:"server_cpu_ms_per_request"`
 	ClientCPUms float64 `json:"client_cpu_ms_per_request,omitempty"`
 	PGCPUms     float64 `json:"postgres_cpu_ms_per_request"`
+	// PoolWaitms is time spent waiting for a free pool connection, per request.
+	PoolWaitms float64 `json:"pool_wait_ms_per_request"`
 }
 
 // failures collects errors across workers; the first few are kept verbatim.
@@ -123,6 +125,7 @@ func drive(ctx context.Context, phase string, clients int, warmup, dur time.Dura
 		st.ClientCPUms = ms(after.clientCPU-before.clientCPU) / n
 	}
 	st.PGCPUms = ms(after.pgCPU.since(before.pgCPU)) / n
+	st.PoolWaitms = ms(after.poolWait-before.poolWait) / n
 	return st
 }
 
@@ -136,6 +139,7 @@ func ms(d time.Duration) float64 { return math.Round(float64(d)/1e3) / 1e3 }
 // counters are the cumulative numbers a phase reports deltas of.
 type counters struct {
 	acquires  int64
+	poolWait  time.Duration
 	serverCPU time.Duration
 	clientCPU time.Duration
 	pgCPU     procCPU

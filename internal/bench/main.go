@@ -34,6 +34,7 @@ import (
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime"
@@ -78,6 +79,8 @@ type options struct {
 	cpuprofile  string
 	keep        bool
 	seed        uint64
+	poolMax     int
+	exp         experiments
 }
 
 func main() {
@@ -94,6 +97,9 @@ func main() {
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process during the server phases (use with -server=inprocess)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database (with -database-url)")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed for the data and the requests")
+	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in DATABASE_URL, for the server and the floor alike (default: pgxpool's, max(4, CPUs))")
+	flag.DurationVar(&o.exp.loaderWait, "exp-loader-wait", 0, "experiment, -server=inprocess only: dataloader batch wait instead of graph/loaders' 200µs")
+	flag.BoolVar(&o.exp.prime, "exp-prime", false, "experiment, -server=inprocess only: load a page's relations in one batch each as soon as the page is known")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -110,6 +116,7 @@ type Results struct {
 	GoVersion   string           `json:"go_version"`
 	CPUs        int              `json:"cpus"`
 	Server      string           `json:"server"`
+	Experiments string           `json:"experiments,omitempty"`
 	Assets      int              `json:"assets"`
 	Clients     int              `json:"clients"`
 	Duration    string           `json:"duration"`
@@ -145,6 +152,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	if o.clients < 1 || o.assets < 1 || o.duration <= 0 {
 		return errors.New("-clients, -assets and -duration must be positive")
 	}
+	if o.exp != (experiments{}) && o.server != "inprocess" {
+		return errors.New("-exp-* flags change the server's code and need -server=inprocess")
+	}
 	wls := workloads()
 	if o.only != "" {
 		keep := strings.Split(o.only, ",")
@@ -155,7 +165,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
-	res := Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Server: o.server,
+	res := Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Server: o.server, Experiments: o.exp.String(),
 		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String()}
 
 	// 1. A fresh database, migrated and seeded.
@@ -197,8 +207,19 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	// 2. The server's configuration, exactly as its environment gives it.
 	var sb [32]byte
 	_, _ = rand.Read(sb[:])
+	serverURL := db.url
+	if o.poolMax > 0 {
+		u, err := url.Parse(db.url)
+		if err != nil {
+			return err
+		}
+		q := u.Query()
+		q.Set("pool_max_conns", fmt.Sprint(o.poolMax))
+		u.RawQuery = q.Encode()
+		serverURL = u.String()
+	}
 	env := map[string]string{
-		"DATABASE_URL":      db.url,
+		"DATABASE_URL":      serverURL,
 		"ITAM_ADDR":         "127.0.0.1:0",
 		"ITAM_JWT_SECRET":   hex.EncodeToString(sb[:]),
 		"ITAM_AUTO_MIGRATE": "false",
@@ -284,7 +305,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: inprocessHandler(log, sdb, verifier, metrics.New(sdb.Pool)),
+		srv := &http.Server{Handler: inprocessHandler(log, sdb, verifier, metrics.New(sdb.Pool), o.exp),
 			ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
@@ -322,14 +343,14 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	// 4. Drive each workload against the server, then the floor.
 	var fails failures
 	serverCounters := func() counters {
-		n, err := scrapeAcquires(client, base)
+		ps, err := scrapePool(client, base)
 		if err != nil {
 			fails.add("metrics", err)
 		}
-		return counters{acquires: n, serverCPU: serverCPU(), clientCPU: clientCPU(), pgCPU: postgresCPU()}
+		return counters{acquires: ps.acquires, poolWait: ps.wait, serverCPU: serverCPU(), clientCPU: clientCPU(), pgCPU: postgresCPU()}
 	}
 	floorCounters := func() counters {
-		return counters{acquires: floorQueries.Load(), serverCPU: selfCPU(), pgCPU: postgresCPU()}
+		return counters{acquires: floorQueries.Load(), poolWait: floorDB.Pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU()}
 	}
 	for i, w := range wls {
 		seedBase := o.seed*1000 + uint64(i)*10
@@ -431,20 +452,23 @@ func verify(ctx, pctx context.Context, gql *gqlClient, st stores, w workload, sm
 func report(w io.Writer, res *Results) {
 	fmt.Fprintf(w, "itam bench: %d assets, %d clients, %s per side (+%s warmup), server %s, %d CPUs, %s, db pool max %d conns; seed %.1fs\n",
 		res.Assets, res.Clients, res.Duration, res.Warmup, res.Server, res.CPUs, res.GoVersion, res.PoolMax, res.SeedSeconds)
+	if res.Experiments != "" {
+		fmt.Fprintf(w, "EXPERIMENT (server code changed in-process): %s\n", res.Experiments)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\tside\treq\treq/s\tp50 ms\tp95 ms\tp99 ms\tRT/req\tGo CPU ms/req\tclient CPU ms/req\tpg CPU ms/req\t")
+	fmt.Fprintln(tw, "workload\tside\treq\treq/s\tp50 ms\tp95 ms\tp99 ms\tRT/req\tpool wait ms/req\tGo CPU ms/req\tclient CPU ms/req\tpg CPU ms/req\t")
 	for _, r := range res.Workloads {
 		row := func(name, side string, s Stats) {
 			client := "-"
 			if s.ClientCPUms > 0 {
 				client = fmt.Sprintf("%.2f", s.ClientCPUms)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.2f\t\n",
-				name, side, s.Requests, s.Throughput, s.P50ms, s.P95ms, s.P99ms, s.RoundTrips, s.ServerCPUms, client, s.PGCPUms)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.2f\t\n",
+				name, side, s.Requests, s.Throughput, s.P50ms, s.P95ms, s.P99ms, s.RoundTrips, s.PoolWaitms, s.ServerCPUms, client, s.PGCPUms)
 		}
 		row(r.Title, "server", r.Server)
 		row("", "floor", r.Floor)
-		fmt.Fprintf(tw, "\tserver/floor\t\t%.2f×\t%.2f×\t\t\t\t\t\t\t\n", r.ThroughputRatio, r.P50Ratio)
+		fmt.Fprintf(tw, "\tserver/floor\t\t%.2f×\t%.2f×\t\t\t\t\t\t\t\t\n", r.ThroughputRatio, r.P50Ratio)
 	}
 	tw.Flush()
 	for _, t := range res.Targets {

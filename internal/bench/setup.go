@@ -279,25 +279,47 @@ func (t *tailBuffer) String() string {
 	return string(t.b)
 }
 
-// scrapeAcquires reads itam_db_pool_acquires_total from the server's
-// /metrics: every database round trip acquires a pool connection once.
-func scrapeAcquires(client *http.Client, base string) (int64, error) {
+// poolStats are the server's database pool counters from its /metrics:
+// every database round trip acquires a pool connection once.
+type poolStats struct {
+	acquires int64
+	wait     time.Duration
+}
+
+func scrapePool(client *http.Client, base string) (poolStats, error) {
+	var ps poolStats
 	resp, err := client.Get(base + "/metrics")
 	if err != nil {
-		return 0, err
+		return ps, err
 	}
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	found := 0
 	for sc.Scan() {
 		line := sc.Bytes()
 		if v, ok := bytes.CutPrefix(line, []byte("itam_db_pool_acquires_total ")); ok {
 			f, err := strconv.ParseFloat(string(v), 64)
-			return int64(f), err
+			if err != nil {
+				return ps, err
+			}
+			ps.acquires = int64(f)
+			found++
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("itam_db_pool_acquire_wait_seconds_total ")); ok {
+			f, err := strconv.ParseFloat(string(v), 64)
+			if err != nil {
+				return ps, err
+			}
+			ps.wait = time.Duration(f * float64(time.Second))
+			found++
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return 0, err
+		return ps, err
 	}
-	return 0, errors.New("itam_db_pool_acquires_total not found in /metrics")
+	if found != 2 {
+		return ps, errors.New("itam_db_pool_acquires_total or itam_db_pool_acquire_wait_seconds_total missing from /metrics")
+	}
+	return ps, nil
 }
