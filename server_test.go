@@ -206,6 +206,11 @@ func TestAssetLifecycleThroughAPI(t *testing.T) {
 	require.Equal(t, []string{"CREATE", "ASSIGN", "UPDATE", "UNASSIGN", "TRANSITION", "DISPOSE"}, actions)
 	require.Equal(t, "admin@acme.test", str(d, "node.history.nodes.0.actor"))
 
+	// Location tree through loaders: a root has no ancestors and, here, no children.
+	d = a.ok(admin, `{ locations { nodes { name parent { name } children { name } ancestors { name } } } }`, nil)
+	require.Equal(t, []any{}, get(d, "locations.nodes.0.children"))
+	require.Equal(t, []any{}, get(d, "locations.nodes.0.ancestors"))
+
 	// Lookups.
 	d = a.ok(admin, `{ assetByTag(assetTag: "a-000001") { id } assetBySerial(serialNumber: "sn1") { id } missing: assetByTag(assetTag: "nope") { id } }`, nil)
 	require.Equal(t, id, str(d, "assetByTag.id"))

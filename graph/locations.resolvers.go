@@ -28,20 +28,12 @@ func (r *locationResolver) Parent(ctx context.Context, obj *itam.Location) (*ita
 
 // Ancestors is the resolver for the ancestors field.
 func (r *locationResolver) Ancestors(ctx context.Context, obj *itam.Location) ([]*itam.Location, error) {
-	m, err := r.Catalog.LocationAncestors(ctx, []uuid.UUID{obj.ID})
-	if err != nil {
-		return nil, err
-	}
-	return m[obj.ID], nil
+	return loaders.For(ctx).LocationAncestors.Load(ctx, obj.ID)
 }
 
 // Children is the resolver for the children field.
 func (r *locationResolver) Children(ctx context.Context, obj *itam.Location) ([]*itam.Location, error) {
-	m, err := r.Catalog.LocationChildren(ctx, []uuid.UUID{obj.ID})
-	if err != nil {
-		return nil, err
-	}
-	return m[obj.ID], nil
+	return loaders.For(ctx).LocationChildren.Load(ctx, obj.ID)
 }
 
 // Assets is the resolver for the assets field.

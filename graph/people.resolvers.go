@@ -171,6 +171,7 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
+	prefetchPeople(ctx, page.Items)
 	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
 		return r.Catalog.CountPeople(ctx, q.Filter)
 	}}, nil
@@ -203,6 +204,7 @@ func (r *teamResolver) Members(ctx context.Context, obj *itam.Team, first *int, 
 	if err != nil {
 		return nil, err
 	}
+	prefetchPeople(ctx, page.Items)
 	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
 		return r.Catalog.CountPeople(ctx, q.Filter)
 	}}, nil

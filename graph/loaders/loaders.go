@@ -28,6 +28,9 @@ type Loaders struct {
 	Model        *dataloadgen.Loader[uuid.UUID, *itam.Model]
 	Supplier     *dataloadgen.Loader[uuid.UUID, *itam.Supplier]
 	ExternalIDs  *dataloadgen.Loader[uuid.UUID, []itam.ExternalID]
+	// LocationChildren and LocationAncestors are keyed by location id.
+	LocationChildren  *dataloadgen.Loader[uuid.UUID, []*itam.Location]
+	LocationAncestors *dataloadgen.Loader[uuid.UUID, []*itam.Location]
 }
 
 // wait is how long a loader collects keys before querying. Resolvers of one
@@ -65,6 +68,9 @@ func New(assets *postgres.AssetStore, c *postgres.Catalog) *Loaders {
 		Model:        mapped(c.ModelsByIDs),
 		Supplier:     mapped(c.SuppliersByIDs),
 		ExternalIDs:  mapped(c.ExternalIDsByAssetIDs),
+
+		LocationChildren:  mapped(c.LocationChildren),
+		LocationAncestors: mapped(c.LocationAncestors),
 	}
 }
 
