@@ -43,7 +43,8 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 
 	observe := func(r *http.Request, status int) {
-		route := r.Pattern
+		// The mux records the pattern on its own copy of the request; ask it.
+		_, route := mux.Handler(r)
 		if route == "" {
 			route = "unmatched"
 		}

@@ -390,11 +390,27 @@ func TestGETQueriesAndLimits(t *testing.T) {
 	res.Body.Close()
 	require.NotEqual(t, http.StatusOK, res.StatusCode)
 
+	// The operation shows up in the metrics by name, and errors by code.
+	a.do("", `{ assets { totalCount } }`, nil)
+	res, err = http.Get(a.srv.URL + "/metrics")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Contains(t, string(body), `itam_graphql_request_duration_seconds_count{operation="Count",type="query"} 1`)
+	require.Contains(t, string(body), `itam_db_pool_max_connections`)
+	require.Contains(t, string(body), `itam_http_requests_total{route="/graphql",status="4xx"} 2`)
+
 	r := a.do(tok, `{ assets(first: 500) { nodes { history(first: 500) { nodes { changes { field } } } } } }`, nil)
 	require.Equal(t, "COMPLEXITY_LIMIT_EXCEEDED", r.Errors[0].Extensions["code"])
 	deep := `{ people { nodes { manager { manager { manager { manager { manager { manager { manager { manager { manager { manager { manager { name } } } } } } } } } } } } } }`
 	r = a.do(tok, deep, nil)
 	require.Equal(t, "QUERY_TOO_DEEP", r.Errors[0].Extensions["code"])
+
+	res, err = http.Get(a.srv.URL + "/metrics")
+	require.NoError(t, err)
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Contains(t, string(body), `itam_graphql_errors_total{code="QUERY_TOO_DEEP"} 1`)
 }
 
 // TestNoNPlusOne: listing assets with every relation costs the same number

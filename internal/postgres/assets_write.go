@@ -264,7 +264,7 @@ func nextAssetTag(ctx context.Context, tx pgx.Tx, org uuid.UUID) (string, error)
 	for range 1000 {
 		var tag string
 		err := tx.QueryRow(ctx, `UPDATE organizations SET asset_tag_seq = asset_tag_seq + 1 WHERE id = $1
-			RETURNING asset_tag_prefix || lpad(asset_tag_seq::text, 6, '0')`, org).Scan(&tag)
+			RETURNING asset_tag_prefix || lpad(asset_tag_seq::text, greatest(6, length(asset_tag_seq::text)), '0')`, org).Scan(&tag)
 		if err != nil {
 			return "", err
 		}
