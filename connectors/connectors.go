@@ -1,0 +1,216 @@
+// Package connectors is the contract between the sync engine and the
+// platforms it pulls from (MDM, later ITSM). A connector speaks only its
+// vendor's API and returns canonical records; matching them to the
+// inventory, provenance and history are the sync engine's job, so a new
+// vendor is one package under connectors/ and nothing else.
+package connectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+)
+
+// Kind names a vendor platform.
+type Kind string
+
+// The MDM kinds. ITSM kinds follow in a later release.
+const (
+	JamfPro Kind = "JAMF_PRO"
+	Intune  Kind = "INTUNE"
+	Kandji  Kind = "KANDJI"
+	Fleet   Kind = "FLEET"
+)
+
+// Mode says whether a sync reads everything or only what changed.
+type Mode string
+
+const (
+	Full        Mode = "FULL"
+	Incremental Mode = "INCREMENTAL"
+)
+
+// Config is what a connector needs to reach its vendor. BaseURL and AuthURL
+// default to the vendor's public endpoints when empty (tests point them at
+// local servers). Credentials are decrypted by the caller and never logged.
+type Config struct {
+	BaseURL     string
+	AuthURL     string
+	Credentials map[string]string
+	// Options are vendor-specific settings (e.g. "pageSize").
+	Options map[string]any
+	// HTTPClient is the transport to use; nil means a default client.
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	// MaxConcurrency bounds requests in flight to the vendor (0: vendor default).
+	MaxConcurrency int
+	// MaxInlineWait is the longest Retry-After a request waits out itself;
+	// a longer one fails with a *RateLimitError so the job can snooze
+	// instead of holding a worker (0: 30s).
+	MaxInlineWait time.Duration
+}
+
+// Credential returns a required credential or a clear error naming it.
+func (c Config) Credential(name string) (string, error) {
+	v := c.Credentials[name]
+	if v == "" {
+		return "", &ConfigError{Field: "credentials." + name, Message: name + " is required"}
+	}
+	return v, nil
+}
+
+// Device is the canonical record of one managed device. Empty strings and
+// nil pointers mean "the vendor did not say", never "clear this value".
+type Device struct {
+	// ExternalID is the vendor's stable id for the device.
+	ExternalID   string
+	SerialNumber string
+	Name         string
+	Manufacturer string
+	Model        string
+	// ModelIdentifier is the vendor's machine model code (e.g. MacBookPro18,3).
+	ModelIdentifier string
+	OSName          string
+	OSVersion       string
+	// UserEmail is the assigned user's email as the vendor reports it.
+	UserEmail   string
+	UserName    string
+	LastCheckIn *time.Time
+	AssetTag    string
+	// PurchaseDate, PurchasePrice (decimal string), PurchaseCurrency and
+	// WarrantyEnd are set only where the vendor records them.
+	PurchaseDate     *time.Time
+	PurchasePrice    string
+	PurchaseCurrency string
+	WarrantyEnd      *time.Time
+	// Virtual is true for virtual machines, whose serials are not hardware serials.
+	Virtual  bool
+	Software []Software
+}
+
+// Software is one installed application on a device.
+type Software struct {
+	Title   string
+	Version string
+	// Identifier is the bundle id, package name or product code when known.
+	Identifier string
+}
+
+// PageRequest asks for one page. Cursor is empty for the first page and
+// otherwise exactly the NextCursor of the previous page, which the sync
+// engine stores with each committed page so a crashed run resumes there.
+// Since bounds an incremental sync.
+type PageRequest struct {
+	Mode   Mode
+	Cursor string
+	Since  *time.Time
+}
+
+// Page is one page of devices. Done is true on the last page.
+type Page struct {
+	Devices    []Device
+	NextCursor string
+	Done       bool
+}
+
+// Source is one configured connection to a vendor.
+type Source interface {
+	Kind() Kind
+	// FetchPage returns one page of devices, authenticating as needed.
+	FetchPage(ctx context.Context, req PageRequest) (Page, error)
+	// FetchDevice returns one device by the vendor's id, for targeted syncs
+	// (webhooks); nil when the vendor no longer knows it.
+	FetchDevice(ctx context.Context, externalID string) (*Device, error)
+}
+
+// Factory builds a Source from its configuration.
+type Factory func(Config) (Source, error)
+
+var (
+	mu        sync.RWMutex
+	factories = map[Kind]Factory{}
+)
+
+// Register makes a vendor available by kind; vendor packages call it from init.
+func Register(k Kind, f Factory) {
+	mu.Lock()
+	defer mu.Unlock()
+	if _, dup := factories[k]; dup {
+		panic("connectors: " + string(k) + " registered twice")
+	}
+	factories[k] = f
+}
+
+// New builds the Source of kind k.
+func New(k Kind, cfg Config) (Source, error) {
+	mu.RLock()
+	f, ok := factories[k]
+	mu.RUnlock()
+	if !ok {
+		return nil, &ConfigError{Field: "kind", Message: fmt.Sprintf("unknown connector kind %q", k)}
+	}
+	return f(cfg)
+}
+
+// Kinds lists the registered kinds.
+func Kinds() []Kind {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Kind, 0, len(factories))
+	for k := range factories {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// ErrUnauthorized means the vendor refused the credentials, even after one
+// token refresh. Retrying will not help; the run fails with this message.
+var ErrUnauthorized = errors.New("the vendor refused the credentials")
+
+// ConfigError is a connector configuration problem (missing credential, bad URL).
+type ConfigError struct {
+	Field   string
+	Message string
+}
+
+func (e *ConfigError) Error() string { return e.Message }
+
+// RateLimitError means the vendor asked us to wait longer than a request
+// should block; the sync job snoozes until RetryAfter has passed.
+type RateLimitError struct {
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("vendor rate limit: retry after %s", e.RetryAfter.Round(time.Second))
+}
+
+// MalformedError means a vendor response could not be understood (invalid
+// or truncated JSON, missing required fields). The page fails; nothing of it
+// is applied.
+type MalformedError struct {
+	URL string
+	Err error
+}
+
+func (e *MalformedError) Error() string {
+	return fmt.Sprintf("malformed response from %s: %v", e.URL, e.Err)
+}
+
+func (e *MalformedError) Unwrap() error { return e.Err }
+
+// StatusError is an unexpected HTTP status after retries.
+type StatusError struct {
+	Status int
+	URL    string
+}
+
+func (e *StatusError) Error() string {
+	return fmt.Sprintf("%s answered HTTP %d", e.URL, e.Status)
+}

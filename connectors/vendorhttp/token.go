@@ -1,0 +1,82 @@
+package vendorhttp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/itam-dev/itam/connectors"
+)
+
+// TokenCache holds a bearer token, fetches one when there is none or it is
+// about to expire (Early before its expiry, so a long page request never
+// starts with a token that dies mid-flight), and drops it when the vendor
+// refuses it.
+type TokenCache struct {
+	// Fetch gets a fresh token, e.g. clientcredentials.Config.Token.
+	Fetch func(ctx context.Context) (*oauth2.Token, error)
+	// Early is how long before expiry a token is replaced (default 60s).
+	Early time.Duration
+
+	mu  sync.Mutex
+	tok *oauth2.Token
+	// Fetches counts token requests, for tests and run reports.
+	Fetches int
+}
+
+// Authorization returns "Bearer <token>", fetching a token when needed.
+func (t *TokenCache) Authorization(ctx context.Context) (string, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	early := t.Early
+	if early == 0 {
+		early = time.Minute
+	}
+	if t.tok == nil || t.tok.AccessToken == "" || (!t.tok.Expiry.IsZero() && time.Until(t.tok.Expiry) < early) {
+		tok, err := t.Fetch(ctx)
+		t.Fetches++
+		if err != nil {
+			return "", classifyTokenError(err)
+		}
+		t.tok = tok
+	}
+	return "Bearer " + t.tok.AccessToken, nil
+}
+
+// Invalidate forgets the cached token.
+func (t *TokenCache) Invalidate() {
+	t.mu.Lock()
+	t.tok = nil
+	t.mu.Unlock()
+}
+
+// classifyTokenError turns a refused token request into ErrUnauthorized so
+// the run fails with a clear message instead of retrying bad credentials.
+func classifyTokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil {
+		switch re.Response.StatusCode {
+		case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+			return fmt.Errorf("%w: token endpoint answered HTTP %d (%s)", connectors.ErrUnauthorized, re.Response.StatusCode, re.ErrorCode)
+		}
+	}
+	if errors.Is(err, connectors.ErrUnauthorized) {
+		return err
+	}
+	return fmt.Errorf("fetching an access token: %w", err)
+}
+
+// StaticToken authenticates with a fixed API token (Kandji, Fleet). A 401
+// cannot be fixed by refreshing it, so Invalidate does nothing.
+type StaticToken string
+
+// Authorization returns "Bearer <token>".
+func (s StaticToken) Authorization(context.Context) (string, error) { return "Bearer " + string(s), nil }
+
+// Invalidate does nothing: a static token cannot be refreshed.
+func (StaticToken) Invalidate() {}
