@@ -76,7 +76,9 @@ func classifyTokenError(err error) error {
 type StaticToken string
 
 // Authorization returns "Bearer <token>".
-func (s StaticToken) Authorization(context.Context) (string, error) { return "Bearer " + string(s), nil }
+func (s StaticToken) Authorization(context.Context) (string, error) {
+	return "Bearer " + string(s), nil
+}
 
 // Invalidate does nothing: a static token cannot be refreshed.
 func (StaticToken) Invalidate() {}
