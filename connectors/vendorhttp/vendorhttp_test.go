@@ -1,0 +1,217 @@
+package vendorhttp
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/itam-dev/itam/connectors"
+)
+
+func TestParseRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"3", 3 * time.Second, true},
+		{"0.25", 250 * time.Millisecond, true},
+		{" 1.5 ", 1500 * time.Millisecond, true},
+		{"0", 0, true},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
+		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
+		{"", 0, false},
+		{"-1", 0, false},
+		{"soon", 0, false},
+	}
+	for _, tc := range cases {
+		got, ok := ParseRetryAfter(tc.in, now)
+		require.Equal(t, tc.ok, ok, tc.in)
+		require.Equal(t, tc.want, got, tc.in)
+	}
+}
+
+type page struct {
+	N int `json:"n"`
+}
+
+// script serves responses in order; the last one repeats.
+func script(t *testing.T, steps ...func(w http.ResponseWriter, r *http.Request)) (*httptest.Server, *atomic.Int64) {
+	var calls atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		i := int(calls.Add(1)) - 1
+		if i >= len(steps) {
+			i = len(steps) - 1
+		}
+		steps[i](w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &calls
+}
+
+func status(code int, header ...string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		for i := 0; i+1 < len(header); i += 2 {
+			w.Header().Set(header[i], header[i+1])
+		}
+		w.WriteHeader(code)
+	}
+}
+
+func body(s string) func(http.ResponseWriter, *http.Request) {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, s)
+	}
+}
+
+func TestGetJSONRetries(t *testing.T) {
+	t.Parallel()
+	ok := body(`{"n": 7}`)
+	cases := []struct {
+		name    string
+		steps   []func(http.ResponseWriter, *http.Request)
+		calls   int64
+		minWait time.Duration
+		check   func(t *testing.T, err error)
+	}{
+		{"success", []func(http.ResponseWriter, *http.Request){ok}, 1, 0, nil},
+		{"503 then success", []func(http.ResponseWriter, *http.Request){status(503), status(502), ok}, 3, 0, nil},
+		{"429 integer Retry-After", []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "1"), ok}, 2, time.Second, nil},
+		{"429 fractional Retry-After", []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "0.3"), ok}, 2, 300 * time.Millisecond, nil},
+		{"503 with Retry-After", []func(http.ResponseWriter, *http.Request){status(503, "Retry-After", "0.2"), ok}, 2, 200 * time.Millisecond, nil},
+		{"long Retry-After snoozes instead of waiting", []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "120")}, 1, 0, func(t *testing.T, err error) {
+			var rl *connectors.RateLimitError
+			require.ErrorAs(t, err, &rl)
+			require.Equal(t, 120*time.Second, rl.RetryAfter)
+		}},
+		{"429 until retries run out", []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "0.01")}, 3, 0, func(t *testing.T, err error) {
+			var rl *connectors.RateLimitError
+			require.ErrorAs(t, err, &rl)
+		}},
+		{"404 is not retried", []func(http.ResponseWriter, *http.Request){status(404)}, 1, 0, func(t *testing.T, err error) {
+			var se *connectors.StatusError
+			require.ErrorAs(t, err, &se)
+			require.Equal(t, 404, se.Status)
+		}},
+		{"malformed JSON", []func(http.ResponseWriter, *http.Request){body(`{"n": 7,`)}, 1, 0, func(t *testing.T, err error) {
+			var me *connectors.MalformedError
+			require.ErrorAs(t, err, &me)
+		}},
+		{"trailing garbage", []func(http.ResponseWriter, *http.Request){body(`{"n": 7} {`)}, 1, 0, func(t *testing.T, err error) {
+			var me *connectors.MalformedError
+			require.ErrorAs(t, err, &me)
+		}},
+		{"wrong shape", []func(http.ResponseWriter, *http.Request){body(`{"n": "seven"}`)}, 1, 0, func(t *testing.T, err error) {
+			var me *connectors.MalformedError
+			require.ErrorAs(t, err, &me)
+		}},
+		{"403", []func(http.ResponseWriter, *http.Request){status(403)}, 1, 0, func(t *testing.T, err error) {
+			require.ErrorIs(t, err, connectors.ErrUnauthorized)
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, calls := script(t, tc.steps...)
+			c := New(Options{BaseURL: srv.URL, Retries: 2, BaseWait: 10 * time.Millisecond, MaxInlineWait: 5 * time.Second})
+			var p page
+			start := time.Now()
+			err := c.GetJSON(context.Background(), "/x?secret=1", nil, &p)
+			if tc.check == nil {
+				require.NoError(t, err)
+				require.Equal(t, 7, p.N)
+			} else {
+				tc.check(t, err)
+				require.NotContains(t, err.Error(), "secret", "query strings are redacted from errors")
+			}
+			require.Equal(t, tc.calls, calls.Load())
+			require.GreaterOrEqual(t, time.Since(start), tc.minWait)
+		})
+	}
+}
+
+func TestTokenRefreshOn401(t *testing.T) {
+	t.Parallel()
+	var issued atomic.Int64
+	valid := atomic.Value{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+valid.Load().(string) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, `{"n": 1}`)
+	}))
+	t.Cleanup(srv.Close)
+	tokens := &TokenCache{Fetch: func(context.Context) (*oauth2.Token, error) {
+		n := issued.Add(1)
+		tok := fmt.Sprintf("t%d", n)
+		valid.Store(tok)
+		return &oauth2.Token{AccessToken: tok, Expiry: time.Now().Add(time.Hour)}, nil
+	}}
+	c := New(Options{BaseURL: srv.URL, Auth: tokens, BaseWait: time.Millisecond})
+	var p page
+	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
+	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
+	require.EqualValues(t, 1, issued.Load(), "the token is cached")
+
+	valid.Store("revoked-mid-sync")
+	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p), "a 401 refreshes the token once and retries")
+	require.EqualValues(t, 2, issued.Load())
+
+	// A token that expires soon is replaced before it is used.
+	tokens.mu.Lock()
+	tokens.tok.Expiry = time.Now().Add(10 * time.Second)
+	tokens.mu.Unlock()
+	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
+	require.EqualValues(t, 3, issued.Load())
+
+	// Credentials the vendor keeps refusing fail clearly after one refresh.
+	refusing := &TokenCache{Fetch: func(context.Context) (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: "never-valid", Expiry: time.Now().Add(time.Hour)}, nil
+	}}
+	c = New(Options{BaseURL: srv.URL, Auth: refusing, BaseWait: time.Millisecond})
+	err := c.GetJSON(context.Background(), "/", nil, &p)
+	require.ErrorIs(t, err, connectors.ErrUnauthorized)
+	require.Equal(t, 2, refusing.Fetches)
+}
+
+func TestConcurrencyBound(t *testing.T) {
+	t.Parallel()
+	var inFlight, peak atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := inFlight.Add(1)
+		for {
+			p := peak.Load()
+			if n <= p || peak.CompareAndSwap(p, n) {
+				break
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+		inFlight.Add(-1)
+		fmt.Fprint(w, `{"n": 1}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := New(Options{BaseURL: srv.URL, MaxConcurrency: 3})
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var p page
+			require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
+		}()
+	}
+	wg.Wait()
+	require.EqualValues(t, 3, peak.Load())
+}
