@@ -1,0 +1,125 @@
+package kandji
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Wire types: only the fields the connector maps, named exactly as Kandji's
+// API returns them. Unknown fields are ignored, so the polymorphic extras
+// Kandji adds when Windows or Android management is enabled do no harm.
+
+// apiDevice is one element of GET /api/v1/devices (a bare JSON array) and
+// the body of GET /api/v1/devices/{device_id}; both share these fields.
+type apiDevice struct {
+	DeviceID                   string     `json:"device_id"`
+	DeviceName                 string     `json:"device_name"`
+	Model                      string     `json:"model"`
+	SerialNumber               string     `json:"serial_number"`
+	Platform                   string     `json:"platform"`
+	OSVersion                  string     `json:"os_version"`
+	SupplementalOSVersionExtra string     `json:"supplemental_os_version_extra"`
+	LastCheckIn                string     `json:"last_check_in"`
+	User                       apiUser    `json:"user"`
+	AssetTag                   flexString `json:"asset_tag"`
+	FirstEnrollment            string     `json:"first_enrollment"`
+	LastEnrollment             string     `json:"last_enrollment"`
+	BlueprintName              string     `json:"blueprint_name"`
+}
+
+// apiUser is the device's assigned user. Kandji sends an object
+// {"email","name","id","is_archived"} when a user is assigned and the empty
+// string "" when none is; null is accepted too. The id is not read: older
+// tenants send an integer, newer ones a UUID string.
+type apiUser struct {
+	Email string
+	Name  string
+}
+
+func (u *apiUser) UnmarshalJSON(b []byte) error {
+	*u = apiUser{}
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		// "" is Kandji's "no user". A bare non-empty string is not
+		// documented; keep what it says rather than failing the page.
+		s = strings.TrimSpace(s)
+		if strings.Contains(s, "@") {
+			u.Email = s
+		} else {
+			u.Name = s
+		}
+		return nil
+	case b[0] == '{':
+		var obj struct {
+			Email *string `json:"email"`
+			Name  *string `json:"name"`
+		}
+		if err := json.Unmarshal(b, &obj); err != nil {
+			return fmt.Errorf("user: %w", err)
+		}
+		if obj.Email != nil {
+			u.Email = strings.TrimSpace(*obj.Email)
+		}
+		if obj.Name != nil {
+			u.Name = strings.TrimSpace(*obj.Name)
+		}
+		return nil
+	default:
+		return fmt.Errorf("user: expected an object or a string, got %.20s", b)
+	}
+}
+
+// flexString accepts a JSON string, number or null (asset tags are free
+// text in Kandji but numeric-looking; be lenient about how they arrive).
+type flexString string
+
+func (f *flexString) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		*f = ""
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*f = flexString(s)
+	default:
+		if _, err := strconv.ParseFloat(string(b), 64); err != nil {
+			return fmt.Errorf("expected a string or a number, got %.20s", b)
+		}
+		*f = flexString(b)
+	}
+	return nil
+}
+
+// apiApps is GET /api/v1/devices/{device_id}/apps:
+// {"device_id": "...", "apps": [{"app_name", "bundle_id", "version", ...}]}.
+type apiApps struct {
+	DeviceID string   `json:"device_id"`
+	Apps     []apiApp `json:"apps"`
+}
+
+type apiApp struct {
+	AppName  string `json:"app_name"`
+	BundleID string `json:"bundle_id"`
+	Version  string `json:"version"`
+}
+
+// apiDetails is the part of GET /api/v1/devices/{device_id}/details the
+// connector reads: the hardware model identifier (e.g. "MacBookAir10,1").
+type apiDetails struct {
+	HardwareOverview struct {
+		ModelIdentifier string `json:"model_identifier"`
+	} `json:"hardware_overview"`
+}
