@@ -80,7 +80,21 @@ type options struct {
 	keep        bool
 	seed        uint64
 	poolMax     int
+	historyByID bool
+	serverEnv   envFlag
 	exp         experiments
+}
+
+// envFlag collects repeated -server-env K=V.
+type envFlag []string
+
+func (e *envFlag) String() string { return strings.Join(*e, " ") }
+func (e *envFlag) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	*e = append(*e, v)
+	return nil
 }
 
 func main() {
@@ -91,7 +105,9 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
 	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
 	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list,search,history,counts (default all)")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
+	flag.BoolVar(&o.historyByID, "history-by-id", false, "workload 3 looks the asset up with node(id:) instead of assetByTag")
+	flag.Var(&o.serverEnv, "server-env", "extra KEY=VALUE for the server process, e.g. GOGC=400 (repeatable; -server=subprocess)")
 	flag.StringVar(&o.server, "server", "subprocess", "subprocess: build and run the real binary; inprocess: rebuild its handler in this process (for -cpuprofile)")
 	flag.StringVar(&o.serverBin, "server-bin", "", "with -server=subprocess, run this binary instead of building one")
 	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process during the server phases (use with -server=inprocess)")
@@ -112,21 +128,23 @@ func main() {
 
 // Results is what -out writes.
 type Results struct {
-	Started     time.Time        `json:"started"`
-	GoVersion   string           `json:"go_version"`
-	CPUs        int              `json:"cpus"`
-	Server      string           `json:"server"`
-	Experiments string           `json:"experiments,omitempty"`
-	Assets      int              `json:"assets"`
-	Clients     int              `json:"clients"`
-	Duration    string           `json:"duration"`
-	Warmup      string           `json:"warmup"`
-	PoolMax     int32            `json:"db_pool_max_conns"`
-	SeedSeconds float64          `json:"seed_seconds"`
-	Seeded      seed.Counts      `json:"seeded"`
-	Workloads   []WorkloadResult `json:"workloads"`
-	Targets     []Target         `json:"targets"`
-	Failures    int64            `json:"failures"`
+	Started       time.Time        `json:"started"`
+	GoVersion     string           `json:"go_version"`
+	CPUs          int              `json:"cpus"`
+	Server        string           `json:"server"`
+	Experiments   string           `json:"experiments,omitempty"`
+	Assets        int              `json:"assets"`
+	Clients       int              `json:"clients"`
+	Duration      string           `json:"duration"`
+	Warmup        string           `json:"warmup"`
+	PoolMax       int32            `json:"db_pool_max_conns"`
+	SeedSeconds   float64          `json:"seed_seconds"`
+	VacuumSeconds float64          `json:"vacuum_seconds"`
+	ServerEnv     []string         `json:"server_env,omitempty"`
+	Seeded        seed.Counts      `json:"seeded"`
+	Workloads     []WorkloadResult `json:"workloads"`
+	Targets       []Target         `json:"targets"`
+	Failures      int64            `json:"failures"`
 }
 
 // WorkloadResult pairs the server's numbers with the floor's.
@@ -152,16 +170,20 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	if o.clients < 1 || o.assets < 1 || o.duration <= 0 {
 		return errors.New("-clients, -assets and -duration must be positive")
 	}
+	if len(o.serverEnv) > 0 && o.server != "subprocess" {
+		return errors.New("-server-env needs -server=subprocess")
+	}
 	if o.exp != (experiments{}) && o.server != "inprocess" {
 		return errors.New("-exp-* flags change the server's code and need -server=inprocess")
 	}
-	wls := workloads()
+	wls := workloads(o.historyByID)
+	keep := defaultWorkloads
 	if o.only != "" {
-		keep := strings.Split(o.only, ",")
-		wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
-		if len(wls) == 0 {
-			return fmt.Errorf("-only %q names no workload (list, search, history, counts)", o.only)
-		}
+		keep = strings.Split(o.only, ",")
+	}
+	wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
+	if len(wls) == 0 {
+		return fmt.Errorf("-only %q names no workload (list, search, history, counts, flat)", o.only)
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
@@ -203,6 +225,15 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	progress("seeded %d assets, %d people, %d history entries into org \"bench\" in %s (analyze %s)",
 		seeded.Inserted.Assets, seeded.Inserted.People, seeded.Inserted.History,
 		seeded.Duration.Round(time.Millisecond), seeded.Analyze.Round(time.Millisecond))
+	// Steady state: without this, autovacuum processes the freshly loaded
+	// tables in the middle of a measurement, and index-only scans visit
+	// the heap until it has.
+	t0 := time.Now()
+	if _, err := ownerPool.Exec(ctx, "VACUUM (ANALYZE)"); err != nil {
+		return fmt.Errorf("vacuum: %w", err)
+	}
+	res.VacuumSeconds = time.Since(t0).Seconds()
+	progress("vacuumed in %s", time.Since(t0).Round(time.Millisecond))
 
 	// 2. The server's configuration, exactly as its environment gives it.
 	var sb [32]byte
@@ -236,6 +267,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 			return err
 		}
 	}
+	for _, kv := range o.serverEnv {
+		k, v, _ := strings.Cut(kv, "=")
+		env[k] = v
+	}
+	res.ServerEnv = o.serverEnv
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
 		return err
@@ -339,6 +375,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		}
 	}
 	progress("verified: server and floor return the same data for %d workloads", len(wls))
+	gql.fastCheck = true
 
 	// 4. Drive each workload against the server, then the floor.
 	var fails failures
@@ -450,8 +487,11 @@ func verify(ctx, pctx context.Context, gql *gqlClient, st stores, w workload, sm
 }
 
 func report(w io.Writer, res *Results) {
-	fmt.Fprintf(w, "itam bench: %d assets, %d clients, %s per side (+%s warmup), server %s, %d CPUs, %s, db pool max %d conns; seed %.1fs\n",
-		res.Assets, res.Clients, res.Duration, res.Warmup, res.Server, res.CPUs, res.GoVersion, res.PoolMax, res.SeedSeconds)
+	fmt.Fprintf(w, "itam bench: %d assets, %d clients, %s per side (+%s warmup), server %s, %d CPUs, %s, db pool max %d conns; seed %.1fs, vacuum %.1fs\n",
+		res.Assets, res.Clients, res.Duration, res.Warmup, res.Server, res.CPUs, res.GoVersion, res.PoolMax, res.SeedSeconds, res.VacuumSeconds)
+	if len(res.ServerEnv) > 0 {
+		fmt.Fprintf(w, "server environment: %s\n", strings.Join(res.ServerEnv, " "))
+	}
 	if res.Experiments != "" {
 		fmt.Fprintf(w, "EXPERIMENT (server code changed in-process): %s\n", res.Experiments)
 	}

@@ -85,9 +85,10 @@ func redact(s string) string {
 
 // samples are real values from the seeded data that requests pick from.
 type samples struct {
-	tags      []string // asset tags
-	fragments []string // search fragments of tags, serials and people's names
-	cursors   []string // cursors of every 100th asset in the default order
+	tags      []string    // asset tags
+	ids       []uuid.UUID // asset ids
+	fragments []string    // search fragments of tags, serials and people's names
+	cursors   []string    // cursors of every 100th asset in the default order
 }
 
 // loadSamples reads values to build requests from: tags and fragments
@@ -95,11 +96,16 @@ type samples struct {
 // the store's business).
 func loadSamples(ctx context.Context, admin *pgxpool.Pool, orgID uuid.UUID, assets *postgres.AssetStore, ctxP context.Context) (samples, error) {
 	var s samples
-	rows, err := admin.Query(ctx, `SELECT asset_tag FROM assets WHERE org_id = $1 ORDER BY random() LIMIT 5000`, orgID)
+	rows, err := admin.Query(ctx, `SELECT id, asset_tag FROM assets WHERE org_id = $1 ORDER BY random() LIMIT 5000`, orgID)
 	if err != nil {
 		return s, err
 	}
-	if s.tags, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
+	var id uuid.UUID
+	var tag string
+	if _, err := pgx.ForEachRow(rows, []any{&id, &tag}, func() error {
+		s.ids, s.tags = append(s.ids, id), append(s.tags, tag)
+		return nil
+	}); err != nil {
 		return s, err
 	}
 	// Fragments: 4 to 6 characters from a random position of a serial, a

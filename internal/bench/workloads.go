@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
 )
@@ -23,9 +24,10 @@ import (
 // params are one request's random inputs, shared by the server and the
 // floor so both fetch the same data.
 type params struct {
-	after  *string // workload 1
-	search string  // workload 2
-	tag    string  // workload 3
+	after  *string   // workload 1
+	search string    // workload 2
+	tag    string    // workload 3 by tag
+	id     uuid.UUID // workload 3 by node id
 }
 
 // workload is one kind of request: a GraphQL operation for the server and
@@ -88,6 +90,30 @@ const historyDoc = `query AssetHistory($tag: String!) {
   }
 }`
 
+const historyByIDDoc = `query AssetHistory($id: ID!) {
+  node(id: $id) {
+    ... on Asset {
+      id assetTag status
+      history(first: 20) {
+        edges { node { action actor at changes { field from to } } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }
+}`
+
+// flatDoc is workload 1 without any relation: what the page costs when
+// no dataloader, and no goroutine per relation field, is involved.
+const flatDoc = `query ListAssetsFlat($after: String) {
+  assets(first: 100, after: $after) {
+    edges {
+      cursor
+      node { id assetTag serialNumber name status condition purchaseDate warrantyEnd }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`
+
 const countsDoc = `query AssetCountsByCategory {
   assetCounts(groupBy: [CATEGORY]) {
     category { name }
@@ -96,17 +122,45 @@ const countsDoc = `query AssetCountsByCategory {
   }
 }`
 
-func workloads() []workload {
+// defaultWorkloads are run unless -only names others.
+var defaultWorkloads = []string{"list", "search", "history", "counts"}
+
+// randomPage picks a page start: one request in ten reads the first page,
+// the rest start after a random cursor.
+func randomPage(r *rand.Rand, s *samples) params {
+	if len(s.cursors) == 0 || r.IntN(10) == 0 {
+		return params{}
+	}
+	return params{after: &s.cursors[r.IntN(len(s.cursors))]}
+}
+
+// workloads returns every workload; historyByID makes workload 3 use
+// node(id:) instead of assetByTag.
+func workloads(historyByID bool) []workload {
+	history := workload{
+		key: "history", title: "3 asset by tag + history", op: "AssetHistory", doc: historyDoc,
+		gen: func(r *rand.Rand, s *samples) params {
+			return params{tag: s.tags[r.IntN(len(s.tags))]}
+		},
+		vars:     func(p params) map[string]any { return map[string]any{"tag": p.tag} },
+		floor:    floorHistory,
+		serverFP: serverHistoryFP,
+	}
+	if historyByID {
+		history.title, history.doc = "3 node(id) + history", historyByIDDoc
+		history.gen = func(r *rand.Rand, s *samples) params {
+			return params{id: s.ids[r.IntN(len(s.ids))]}
+		}
+		history.vars = func(p params) map[string]any { return map[string]any{"id": relay.ID(relay.TypeAsset, p.id)} }
+		history.floor = floorHistoryByID
+		history.serverFP = func(data json.RawMessage) ([]string, error) {
+			return serverHistoryFP(bytes.Replace(data, []byte(`{"node":`), []byte(`{"assetByTag":`), 1))
+		}
+	}
 	return []workload{
 		{
 			key: "list", title: "1 list 100 assets + relations", op: "ListAssets", doc: listDoc,
-			gen: func(r *rand.Rand, s *samples) params {
-				// One request in ten reads the first page, the rest a random one.
-				if len(s.cursors) == 0 || r.IntN(10) == 0 {
-					return params{}
-				}
-				return params{after: &s.cursors[r.IntN(len(s.cursors))]}
-			},
+			gen:      randomPage,
 			vars:     func(p params) map[string]any { return map[string]any{"after": p.after} },
 			floor:    floorList,
 			serverFP: serverListFP,
@@ -120,21 +174,36 @@ func workloads() []workload {
 			floor:    floorSearch,
 			serverFP: serverSearchFP,
 		},
-		{
-			key: "history", title: "3 asset by tag + history", op: "AssetHistory", doc: historyDoc,
-			gen: func(r *rand.Rand, s *samples) params {
-				return params{tag: s.tags[r.IntN(len(s.tags))]}
-			},
-			vars:     func(p params) map[string]any { return map[string]any{"tag": p.tag} },
-			floor:    floorHistory,
-			serverFP: serverHistoryFP,
-		},
+		history,
 		{
 			key: "counts", title: "4 assetCounts by category", op: "AssetCountsByCategory", doc: countsDoc,
 			gen:      func(*rand.Rand, *samples) params { return params{} },
 			vars:     func(params) map[string]any { return nil },
 			floor:    floorCounts,
 			serverFP: serverCountsFP,
+		},
+		{
+			key: "flat", title: "(diag) list 100, no relations", op: "ListAssetsFlat", doc: flatDoc,
+			gen:   randomPage,
+			vars:  func(p params) map[string]any { return map[string]any{"after": p.after} },
+			floor: floorFlat,
+			serverFP: func(data json.RawMessage) ([]string, error) {
+				var d struct {
+					Assets struct {
+						Edges []struct {
+							Node struct {
+								AssetTag string `json:"assetTag"`
+							} `json:"node"`
+						} `json:"edges"`
+					} `json:"assets"`
+				}
+				err := json.Unmarshal(data, &d)
+				var out []string
+				for _, e := range d.Assets.Edges {
+					out = append(out, e.Node.AssetTag)
+				}
+				return out, err
+			},
 		},
 	}
 }
@@ -164,7 +233,7 @@ type gqlResponse struct {
 }
 
 // do posts one operation and fails unless the answer is HTTP 200 with data
-// and no errors.
+// and no errors. It returns the data, except on fastCheck's fast path.
 func (c *gqlClient) do(ctx context.Context, op, doc string, vars map[string]any) (json.RawMessage, error) {
 	body, err := json.Marshal(gqlRequest{OperationName: op, Query: doc, Variables: vars})
 	if err != nil {
@@ -195,7 +264,7 @@ func (c *gqlClient) do(ctx context.Context, op, doc string, vars map[string]any)
 	// shares. Anything else is decoded and checked in full.
 	if c.fastCheck && bytes.HasPrefix(b, []byte(`{"data":{`)) && bytes.HasSuffix(bytes.TrimSpace(b), []byte("}")) &&
 		!bytes.Contains(b, []byte(`"errors"`)) {
-		return b[len(`{"data":`):], nil
+		return nil, nil // the callers that use data turn fastCheck off
 	}
 	var r gqlResponse
 	if err := json.Unmarshal(b, &r); err != nil {
@@ -541,6 +610,46 @@ func floorHistory(ctx context.Context, st stores, p params, fp *[]string) error 
 		*fp = append(*fp, a.AssetTag)
 		for _, h := range page.Items {
 			*fp = append(*fp, string(h.Action)+"|"+h.Actor)
+		}
+	}
+	return nil
+}
+
+// floorHistoryByID mirrors workload 3 through node(id:): the asset through
+// its loader (by ids), then its history.
+func floorHistoryByID(ctx context.Context, st stores, p params, fp *[]string) error {
+	m, err := st.assets.AssetsByIDs(ctx, []uuid.UUID{p.id})
+	if err != nil {
+		return err
+	}
+	a := m[p.id]
+	if a == nil {
+		return errors.New("asset not found")
+	}
+	first := 20
+	page, err := st.assets.AssetHistory(ctx, a.ID, itam.PageArgs{First: &first})
+	if err != nil {
+		return err
+	}
+	if fp != nil {
+		*fp = append(*fp, a.AssetTag)
+		for _, h := range page.Items {
+			*fp = append(*fp, string(h.Action)+"|"+h.Actor)
+		}
+	}
+	return nil
+}
+
+// floorFlat mirrors the diagnostic flat list: the page alone.
+func floorFlat(ctx context.Context, st stores, p params, fp *[]string) error {
+	first := 100
+	page, err := st.assets.ListAssets(ctx, postgres.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
+	if err != nil {
+		return err
+	}
+	if fp != nil {
+		for _, a := range page.Items {
+			*fp = append(*fp, a.AssetTag)
 		}
 	}
 	return nil

@@ -1,0 +1,314 @@
+// Package kandji is the connector for Kandji (now Iru Endpoint Management),
+// speaking its documented REST API (https://api-docs.kandji.io):
+//
+//   - Base URL: tenant-specific, https://<subdomain>.api.kandji.io (US) or
+//     https://<subdomain>.api.eu.kandji.io (EU), shown in Settings > Access.
+//     There is no public default, so Config.BaseURL is required. A pasted
+//     URL ending in /api or /api/v1 is accepted.
+//   - Auth: an API token sent as "Authorization: Bearer <token>"
+//     (credential "apiToken"); 401/403 mean the token is wrong, revoked,
+//     expired or lacks the endpoint permission.
+//   - GET /api/v1/devices?limit=&offset= lists devices as a bare JSON array;
+//     limit has a hard maximum of 300. The last page is the one with fewer
+//     than limit records (an exact multiple of limit ends with an empty page).
+//   - GET /api/v1/devices/{device_id} returns one device with the same fields.
+//   - GET /api/v1/devices/{device_id}/apps returns {"device_id", "apps": [...]}
+//     with app_name, bundle_id and version per app.
+//   - GET /api/v1/devices/{device_id}/details carries the hardware model
+//     identifier (hardware_overview.model_identifier); it is read only when
+//     the "fetchDetails" option is on.
+//   - Rate limit: 10,000 requests per hour per customer; a 429 is retried by
+//     vendorhttp honouring Retry-After.
+//
+// Options (Config.Options):
+//
+//	pageSize      devices per page, 1..300 (default 300; larger is clamped)
+//	fetchSoftware read each device's apps (default true)
+//	fetchDetails  read each device's details for ModelIdentifier (default false)
+package kandji
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/connectors/vendorhttp"
+)
+
+const (
+	// MaxPageSize is Kandji's hard upper limit on records per list request.
+	MaxPageSize = 300
+	// DefaultMaxConcurrency bounds requests in flight when the config does not.
+	DefaultMaxConcurrency = 4
+
+	devicesPath = "/api/v1/devices"
+)
+
+func init() { connectors.Register(connectors.Kandji, New) }
+
+// Source is a configured Kandji tenant.
+type Source struct {
+	client        *vendorhttp.Client
+	log           *slog.Logger
+	pageSize      int
+	fetchSoftware bool
+	fetchDetails  bool
+	concurrency   int
+}
+
+var _ connectors.Source = (*Source)(nil)
+
+// New builds a Kandji Source. It needs Config.BaseURL (the tenant API URL)
+// and the "apiToken" credential.
+func New(cfg connectors.Config) (connectors.Source, error) {
+	base, err := baseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	token, err := cfg.Credential("apiToken")
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{
+		log:           cfg.Logger,
+		pageSize:      MaxPageSize,
+		fetchSoftware: true,
+		concurrency:   cfg.MaxConcurrency,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if s.concurrency <= 0 {
+		s.concurrency = DefaultMaxConcurrency
+	}
+	if v, ok := cfg.Options["pageSize"]; ok {
+		n, err := intOption(v)
+		if err != nil || n < 1 {
+			return nil, &connectors.ConfigError{Field: "options.pageSize", Message: fmt.Sprintf("pageSize must be a whole number between 1 and %d", MaxPageSize)}
+		}
+		s.pageSize = min(n, MaxPageSize)
+	}
+	if v, ok := cfg.Options["fetchSoftware"]; ok {
+		if s.fetchSoftware, err = boolOption(v); err != nil {
+			return nil, &connectors.ConfigError{Field: "options.fetchSoftware", Message: "fetchSoftware must be true or false"}
+		}
+	}
+	if v, ok := cfg.Options["fetchDetails"]; ok {
+		if s.fetchDetails, err = boolOption(v); err != nil {
+			return nil, &connectors.ConfigError{Field: "options.fetchDetails", Message: "fetchDetails must be true or false"}
+		}
+	}
+	s.client = vendorhttp.New(vendorhttp.Options{
+		BaseURL:        base,
+		HTTPClient:     cfg.HTTPClient,
+		Auth:           vendorhttp.StaticToken(token),
+		MaxConcurrency: s.concurrency,
+		MaxInlineWait:  cfg.MaxInlineWait,
+	})
+	return s, nil
+}
+
+// baseURL validates the tenant API URL and strips a pasted /api or /api/v1.
+func baseURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", &connectors.ConfigError{Field: "baseUrl", Message: "baseUrl is required: the Kandji API URL from Settings > Access, e.g. https://<subdomain>.api.kandji.io"}
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL", raw)}
+	}
+	u.RawQuery, u.Fragment = "", ""
+	p := strings.TrimRight(u.Path, "/")
+	p = strings.TrimSuffix(p, "/api/v1")
+	p = strings.TrimSuffix(p, "/api")
+	u.Path = p
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// Kind reports connectors.Kandji.
+func (s *Source) Kind() connectors.Kind { return connectors.Kandji }
+
+// FetchPage returns one page of devices. The cursor is the decimal offset of
+// the page. Kandji's device list has no modified-since filter, so an
+// incremental sync (req.Mode Incremental, req.Since) reads the full listing
+// exactly like a full one; the sync engine's matching skips what did not change.
+func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (connectors.Page, error) {
+	offset := 0
+	if req.Cursor != "" {
+		n, err := strconv.Atoi(req.Cursor)
+		if err != nil || n < 0 {
+			return connectors.Page{}, fmt.Errorf("kandji: invalid page cursor %q", req.Cursor)
+		}
+		offset = n
+	}
+	q := url.Values{}
+	q.Set("limit", strconv.Itoa(s.pageSize))
+	q.Set("offset", strconv.Itoa(offset))
+	// A stable order keeps limit/offset pages from overlapping or skipping.
+	q.Set("ordering", "device_id")
+
+	var raw []apiDevice
+	if err := s.client.GetJSON(ctx, devicesPath, q, &raw); err != nil {
+		return connectors.Page{}, fmt.Errorf("kandji: listing devices at offset %d: %w", offset, err)
+	}
+	devices := make([]connectors.Device, len(raw))
+	for i, d := range raw {
+		if strings.TrimSpace(d.DeviceID) == "" {
+			return connectors.Page{}, &connectors.MalformedError{URL: devicesPath, Err: fmt.Errorf("device %d of the page at offset %d has no device_id", i, offset)}
+		}
+		devices[i] = toDevice(d)
+	}
+	if err := s.enrich(ctx, devices); err != nil {
+		return connectors.Page{}, err
+	}
+	page := connectors.Page{Devices: devices}
+	if len(raw) < s.pageSize {
+		page.Done = true
+	} else {
+		page.NextCursor = strconv.Itoa(offset + len(raw))
+	}
+	return page, nil
+}
+
+// FetchDevice returns one device by Kandji device_id; nil when Kandji no
+// longer knows it (HTTP 404).
+func (s *Source) FetchDevice(ctx context.Context, externalID string) (*connectors.Device, error) {
+	externalID = strings.TrimSpace(externalID)
+	if externalID == "" {
+		return nil, errors.New("kandji: empty device id")
+	}
+	var raw apiDevice
+	if err := s.client.GetJSON(ctx, devicePath(externalID, ""), nil, &raw); err != nil {
+		if isNotFound(err) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("kandji: fetching device %s: %w", externalID, err)
+	}
+	if strings.TrimSpace(raw.DeviceID) == "" {
+		return nil, &connectors.MalformedError{URL: devicePath(externalID, ""), Err: errors.New("device has no device_id")}
+	}
+	d := []connectors.Device{toDevice(raw)}
+	if err := s.enrich(ctx, d); err != nil {
+		return nil, err
+	}
+	return &d[0], nil
+}
+
+// enrich reads apps and details per device as configured, at most
+// s.concurrency devices at a time. The first error cancels the rest and
+// fails the page: nothing of a page is applied unless all of it is.
+func (s *Source) enrich(ctx context.Context, devices []connectors.Device) error {
+	if len(devices) == 0 || (!s.fetchSoftware && !s.fetchDetails) {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+		slots    = make(chan struct{}, s.concurrency)
+	)
+	fail := func(err error) {
+		once.Do(func() { firstErr = err; cancel() })
+	}
+loop:
+	for i := range devices {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			break loop
+		}
+		wg.Add(1)
+		go func(d *connectors.Device) {
+			defer func() { <-slots; wg.Done() }()
+			if err := s.enrichOne(ctx, d); err != nil {
+				fail(err)
+			}
+		}(&devices[i])
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	return ctx.Err()
+}
+
+func (s *Source) enrichOne(ctx context.Context, d *connectors.Device) error {
+	if s.fetchSoftware {
+		var apps apiApps
+		err := s.client.GetJSON(ctx, devicePath(d.ExternalID, "apps"), nil, &apps)
+		switch {
+		case isNotFound(err):
+			// Removed between the listing and now: software unknown.
+		case err != nil:
+			return fmt.Errorf("kandji: apps of device %s: %w", d.ExternalID, err)
+		default:
+			d.Software = toSoftware(apps.Apps)
+		}
+	}
+	if s.fetchDetails {
+		var det apiDetails
+		err := s.client.GetJSON(ctx, devicePath(d.ExternalID, "details"), nil, &det)
+		switch {
+		case isNotFound(err):
+		case err != nil:
+			return fmt.Errorf("kandji: details of device %s: %w", d.ExternalID, err)
+		default:
+			d.ModelIdentifier = strings.TrimSpace(det.HardwareOverview.ModelIdentifier)
+			d.Virtual = d.Virtual || isVirtual("", d.ModelIdentifier, "")
+		}
+	}
+	return nil
+}
+
+func devicePath(id, sub string) string {
+	p := devicesPath + "/" + url.PathEscape(id)
+	if sub != "" {
+		p += "/" + sub
+	}
+	return p
+}
+
+func isNotFound(err error) bool {
+	var se *connectors.StatusError
+	return errors.As(err, &se) && se.Status == http.StatusNotFound
+}
+
+func intOption(v any) (int, error) {
+	switch n := v.(type) {
+	case int:
+		return n, nil
+	case int32:
+		return int(n), nil
+	case int64:
+		return int(n), nil
+	case float64:
+		if n != float64(int(n)) {
+			return 0, errors.New("not a whole number")
+		}
+		return int(n), nil
+	case string:
+		return strconv.Atoi(strings.TrimSpace(n))
+	}
+	return 0, fmt.Errorf("unsupported type %T", v)
+}
+
+func boolOption(v any) (bool, error) {
+	switch b := v.(type) {
+	case bool:
+		return b, nil
+	case string:
+		return strconv.ParseBool(strings.TrimSpace(b))
+	}
+	return false, fmt.Errorf("unsupported type %T", v)
+}

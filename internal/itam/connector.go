@@ -1,0 +1,91 @@
+package itam
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Connector is a configured connection to an MDM or ITSM platform. Its
+// credentials are write-only: they are stored sealed and never read back
+// through the API, so the type has no field for them.
+type Connector struct {
+	ID                     uuid.UUID
+	Kind                   string
+	Name                   string
+	BaseURL                *string
+	AuthURL                *string
+	Options                map[string]any
+	ScheduleInterval       *time.Duration
+	ScheduleCron           *string
+	NextSyncAt             *time.Time
+	Enabled                bool
+	DefaultOwnerTeamID     *uuid.UUID
+	AuthoritativeForPeople bool
+	StaleAfterDays         int
+	HasWebhookSecret       bool
+	Version                int
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+// Source is how history and provenance name a connector: "jamf_pro:<name>"
+// would change with renames, so it is the kind and the id.
+func (c *Connector) Source() string { return ConnectorSource(c.Kind, c.ID) }
+
+// ConnectorSource formats the source name of a connector.
+func ConnectorSource(kind string, id uuid.UUID) string { return kind + ":" + id.String() }
+
+// SyncStatus is where a sync run is.
+type SyncStatus string
+
+const (
+	SyncQueued    SyncStatus = "QUEUED"
+	SyncRunning   SyncStatus = "RUNNING"
+	SyncSucceeded SyncStatus = "SUCCEEDED"
+	SyncPartial   SyncStatus = "PARTIAL" // finished, some records failed
+	SyncFailed    SyncStatus = "FAILED"
+	SyncCancelled SyncStatus = "CANCELLED"
+)
+
+// SyncMode is FULL or INCREMENTAL.
+type SyncMode string
+
+const (
+	SyncFull        SyncMode = "FULL"
+	SyncIncremental SyncMode = "INCREMENTAL"
+)
+
+// MaxSyncErrors bounds the per-record messages a run keeps; ErrorCount has
+// the full number.
+const MaxSyncErrors = 100
+
+// SyncRun is one execution of a connector's sync.
+type SyncRun struct {
+	ID               uuid.UUID
+	ConnectorID      uuid.UUID
+	Mode             SyncMode
+	Status           SyncStatus
+	TargetExternalID *string
+	Trigger          string
+	QueuedAt         time.Time
+	StartedAt        *time.Time
+	FinishedAt       *time.Time
+	Cursor           *string
+	Since            *time.Time
+	PagesFetched     int
+	RecordsSeen      int
+	Created          int
+	Updated          int
+	Unchanged        int
+	StaleMarked      int
+	ErrorCount       int
+	Errors           []SyncError
+	Message          *string
+}
+
+// SyncError is one record that could not be applied.
+type SyncError struct {
+	ExternalID string `json:"externalId"`
+	Message    string `json:"message"`
+}
