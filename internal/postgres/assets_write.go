@@ -13,6 +13,7 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/lifecycle"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 // actor is how history records the caller.
@@ -359,9 +360,70 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 			return err
 		}
 		out = updated
+		if err := lockEditedFields(ctx, tx, p, before, updated); err != nil {
+			return err
+		}
 		return insertHistory(ctx, tx, p, action, before, updated)
 	})
 	return out, err
+}
+
+// syncedSnapshotFields maps snapshot keys to the synced field they belong to.
+var syncedSnapshotFields = map[string]string{
+	"serialNumber": reconcile.FieldSerialNumber, "name": reconcile.FieldName, "modelId": reconcile.FieldModel,
+	"assignedPersonId": reconcile.FieldAssignee, "assignedLocationId": reconcile.FieldAssignee,
+	"purchaseDate": reconcile.FieldPurchaseDate, "purchasePrice": reconcile.FieldPurchasePrice, "warrantyEnd": reconcile.FieldWarrantyEnd,
+}
+
+// lockEditedFields records that a person set the synced fields they
+// changed, and locks them: a sync will not overwrite a deliberate edit
+// until someone unlocks the field.
+func lockEditedFields(ctx context.Context, tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error {
+	if p.ActorKind != "" && p.ActorKind != itam.ActorUser {
+		return nil
+	}
+	seen := map[string]bool{}
+	var fields []string
+	for k := range diff(before, after) {
+		if f, ok := syncedSnapshotFields[k]; ok && !seen[f] {
+			seen[f] = true
+			fields = append(fields, f)
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at, locked)
+		SELECT $1, $2, f, 'manual', now(), true FROM unnest($3::text[]) f
+		ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = 'manual', observed_at = now(), locked = true`,
+		p.OrgID, after.ID, fields)
+	return err
+}
+
+// UnlockAssetField lets syncs set a field again that a person had edited.
+func (s *AssetStore) UnlockAssetField(ctx context.Context, id uuid.UUID, field string) error {
+	p, err := itam.RequireWrite(ctx)
+	if err != nil {
+		return err
+	}
+	known := false
+	for _, f := range reconcile.SyncedFields {
+		known = known || f == field
+	}
+	if !known {
+		return itam.Invalid("field", "%q is not a synced field (%s)", field, strings.Join(reconcile.SyncedFields, ", "))
+	}
+	return s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assets WHERE id = $1)`, id).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return itam.NotFound("asset")
+		}
+		_, err := tx.Exec(ctx, `UPDATE field_provenance SET locked = false WHERE asset_id = $1 AND field = $2`, id, field)
+		return err
+	})
 }
 
 func set[T any](dst **T, o itam.Optional[T]) {

@@ -1,0 +1,553 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/reconcile"
+)
+
+// SyncStore applies what connectors report to the inventory, one page per
+// transaction together with the run's cursor: a worker killed between pages
+// resumes after the last committed one, and a page is applied whole or not
+// at all.
+type SyncStore struct{ db *DB }
+
+// NewSyncStore returns a SyncStore over db.
+func NewSyncStore(db *DB) *SyncStore { return &SyncStore{db: db} }
+
+// SyncTarget is the connector and run a page belongs to.
+type SyncTarget struct {
+	Connector *itam.Connector
+	RunID     uuid.UUID
+}
+
+// PageResult counts what one page did.
+type PageResult struct {
+	Created, Updated, Unchanged int
+	Errors                      []itam.SyncError
+}
+
+// ErrRunCancelled is returned when the run was cancelled; nothing of the
+// page is applied.
+var ErrRunCancelled = errors.New("sync run was cancelled")
+
+// pageState is everything one page needs, loaded with one query per kind.
+type pageState struct {
+	p          itam.Principal
+	t          SyncTarget
+	source     string
+	precedence reconcile.Precedence
+	now        time.Time
+	links      map[string]uuid.UUID
+	bySerial   map[string][]reconcile.SerialCandidate[uuid.UUID]
+	byTag      map[string]uuid.UUID
+	assets     map[uuid.UUID]*itam.Asset
+	prov       map[uuid.UUID]map[string]provenance
+	people     map[string]uuid.UUID // lower(email) → id
+	peopleOK   map[uuid.UUID]bool   // active
+	models     map[string]uuid.UUID // manufacturer id + "\x00" + lower(model) → model id
+	mfrs       map[string]uuid.UUID // lower(name) → id
+	defaultCur string
+	defaultOwn *uuid.UUID
+	// authoritative are the sources of connectors authoritative for people.
+	authoritative map[string]bool
+	// pending are the new assets this page creates, by manufacturer and
+	// serial and by tag, so two records of one device in a page make one asset.
+	pendingSerial map[string]*planned
+	pendingTag    map[string]bool
+}
+
+type provenance struct {
+	source string
+	locked bool
+}
+
+// ApplyPage reconciles one page of devices and records progress (next
+// cursor, counters, per-record errors) in the same transaction.
+func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []connectors.Device, nextCursor string) (PageResult, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return PageResult{}, err
+	}
+	var res PageResult
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status::text FROM sync_runs WHERE id = $1 FOR UPDATE`, t.RunID).Scan(&status); err != nil {
+			return err
+		}
+		if status == string(itam.SyncCancelled) {
+			return ErrRunCancelled
+		}
+		st, err := loadPageState(ctx, tx, p, t, devices)
+		if err != nil {
+			return err
+		}
+		res, err = st.apply(ctx, tx, devices)
+		if err != nil {
+			return err
+		}
+		errs, _ := json.Marshal(res.Errors)
+		_, err = tx.Exec(ctx, `UPDATE sync_runs SET cursor = $2, pages_fetched = pages_fetched + 1,
+			records_seen = records_seen + $3, created_count = created_count + $4, updated_count = updated_count + $5,
+			unchanged_count = unchanged_count + $6, error_count = error_count + $7,
+			errors = CASE WHEN jsonb_array_length(errors) >= $8 THEN errors
+				ELSE (SELECT coalesce(jsonb_agg(e), '[]') FROM (SELECT e FROM jsonb_array_elements(errors || $9::jsonb) e LIMIT $8) x) END
+			WHERE id = $1`,
+			t.RunID, nextCursor, len(devices), res.Created, res.Updated, res.Unchanged, len(res.Errors), itam.MaxSyncErrors, string(errs))
+		return err
+	})
+	return res, err
+}
+
+func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarget, devices []connectors.Device) (*pageState, error) {
+	st := &pageState{
+		p: p, t: t, source: t.Connector.Source(), precedence: reconcile.Precedence{},
+		links: map[string]uuid.UUID{}, bySerial: map[string][]reconcile.SerialCandidate[uuid.UUID]{}, byTag: map[string]uuid.UUID{},
+		assets: map[uuid.UUID]*itam.Asset{}, prov: map[uuid.UUID]map[string]provenance{},
+		people: map[string]uuid.UUID{}, peopleOK: map[uuid.UUID]bool{}, models: map[string]uuid.UUID{}, mfrs: map[string]uuid.UUID{},
+		authoritative: map[string]bool{}, pendingSerial: map[string]*planned{}, pendingTag: map[string]bool{},
+	}
+	if err := tx.QueryRow(ctx, `SELECT now(), default_currency, default_owner_team_id FROM organizations WHERE id = $1`, p.OrgID).
+		Scan(&st.now, &st.defaultCur, &st.defaultOwn); err != nil {
+		return nil, err
+	}
+	if t.Connector.DefaultOwnerTeamID != nil {
+		st.defaultOwn = t.Connector.DefaultOwnerTeamID
+	}
+	if err := scanEach(ctx, tx, `SELECT kind::text, id FROM connectors WHERE authoritative_for_people`, nil, func(r pgx.Rows) error {
+		var kind string
+		var id uuid.UUID
+		if err := r.Scan(&kind, &id); err != nil {
+			return err
+		}
+		st.authoritative[itam.ConnectorSource(kind, id)] = true
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT field, sources FROM field_precedence`)
+	for rows.Next() {
+		var f string
+		var srcs []string
+		if err := rows.Scan(&f, &srcs); err != nil {
+			return nil, err
+		}
+		st.precedence[f] = srcs
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	var ext, serials, tags, emails, mfrNames []string
+	for _, d := range devices {
+		ext = append(ext, d.ExternalID)
+		if s := reconcile.NormalizeSerial(d.SerialNumber); s != "" && !d.Virtual {
+			serials = append(serials, s)
+		}
+		if tag := strings.TrimSpace(d.AssetTag); tag != "" {
+			tags = append(tags, strings.ToLower(tag))
+		}
+		if e := reconcile.NormalizeEmail(d.UserEmail); e != "" {
+			emails = append(emails, e)
+		}
+		mfrNames = append(mfrNames, strings.ToLower(manufacturerName(d)))
+	}
+	if err := scanEach(ctx, tx, `SELECT external_id, asset_id FROM asset_external_ids WHERE source = $1 AND external_id = ANY($2)`,
+		[]any{st.source, ext}, func(r pgx.Rows) error {
+			var e string
+			var id uuid.UUID
+			if err := r.Scan(&e, &id); err != nil {
+				return err
+			}
+			st.links[e] = id
+			return nil
+		}); err != nil {
+		return nil, err
+	}
+	if err := scanEach(ctx, tx, `SELECT a.id, upper(a.serial_number), m.name FROM assets a JOIN manufacturers m ON m.id = a.manufacturer_id
+		WHERE upper(a.serial_number) = ANY($1)`, []any{serials}, func(r pgx.Rows) error {
+		var c reconcile.SerialCandidate[uuid.UUID]
+		var s string
+		if err := r.Scan(&c.ID, &s, &c.Manufacturer); err != nil {
+			return err
+		}
+		st.bySerial[s] = append(st.bySerial[s], c)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := scanEach(ctx, tx, `SELECT id, lower(asset_tag) FROM assets WHERE lower(asset_tag) = ANY($1)`, []any{tags}, func(r pgx.Rows) error {
+		var id uuid.UUID
+		var tag string
+		if err := r.Scan(&id, &tag); err != nil {
+			return err
+		}
+		st.byTag[tag] = id
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	// Lock every asset the page may touch, so a concurrent manual edit waits
+	// for the page or the page waits for it, never a lost update.
+	var ids []uuid.UUID
+	for _, id := range st.links {
+		ids = append(ids, id)
+	}
+	for _, cs := range st.bySerial {
+		for _, c := range cs {
+			ids = append(ids, c.ID)
+		}
+	}
+	for _, id := range st.byTag {
+		ids = append(ids, id)
+	}
+	rows, _ = tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE", ids)
+	assets, err := pgx.CollectRows(rows, scanAsset)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range assets {
+		st.assets[a.ID] = a
+	}
+	if err := scanEach(ctx, tx, `SELECT asset_id, field, source, locked FROM field_provenance WHERE asset_id = ANY($1)`, []any{ids}, func(r pgx.Rows) error {
+		var id uuid.UUID
+		var f string
+		var pv provenance
+		if err := r.Scan(&id, &f, &pv.source, &pv.locked); err != nil {
+			return err
+		}
+		if st.prov[id] == nil {
+			st.prov[id] = map[string]provenance{}
+		}
+		st.prov[id][f] = pv
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := st.ensurePeople(ctx, tx, devices, emails); err != nil {
+		return nil, err
+	}
+	if err := st.ensureModels(ctx, tx, devices, mfrNames); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func scanEach(ctx context.Context, tx pgx.Tx, sql string, args []any, fn func(pgx.Rows) error) error {
+	rows, err := tx.Query(ctx, sql, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func manufacturerName(d connectors.Device) string {
+	if m := strings.TrimSpace(d.Manufacturer); m != "" {
+		return m
+	}
+	return "Unknown"
+}
+
+func modelName(d connectors.Device) string {
+	for _, m := range []string{d.Model, d.ModelIdentifier} {
+		if m = strings.TrimSpace(m); m != "" {
+			return m
+		}
+	}
+	return "Unknown model"
+}
+
+// ensurePeople finds the people the page names by email and creates the
+// unknown ones, marked as discovered by this source.
+func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []connectors.Device, emails []string) error {
+	load := func() error {
+		return scanEach(ctx, tx, `SELECT id, lower(email), status = 'ACTIVE' FROM people WHERE lower(email) = ANY($1)`, []any{emails}, func(r pgx.Rows) error {
+			var id uuid.UUID
+			var e string
+			var active bool
+			if err := r.Scan(&id, &e, &active); err != nil {
+				return err
+			}
+			st.people[e], st.peopleOK[id] = id, active
+			return nil
+		})
+	}
+	if err := load(); err != nil {
+		return err
+	}
+	var names, missing []string
+	seen := map[string]bool{}
+	for _, d := range devices {
+		e := reconcile.NormalizeEmail(d.UserEmail)
+		if e == "" || seen[e] {
+			continue
+		}
+		seen[e] = true
+		if _, ok := st.people[e]; !ok {
+			missing = append(missing, e)
+			name := strings.TrimSpace(d.UserName)
+			if name == "" {
+				name = e[:strings.Index(e, "@")]
+			}
+			names = append(names, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO people (org_id, name, email, discovered_by)
+		SELECT $1, n, e, $4 FROM unnest($2::text[], $3::text[]) AS x(n, e)
+		ON CONFLICT (org_id, lower(email)) DO NOTHING`, st.p.OrgID, names, missing, st.source); err != nil {
+		return err
+	}
+	return load()
+}
+
+// ensureModels matches manufacturers and models by name, case-insensitively,
+// creating what is missing (new models go to a category of the guessed kind).
+func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []connectors.Device, mfrNames []string) error {
+	loadMfrs := func() error {
+		return scanEach(ctx, tx, `SELECT id, lower(name) FROM manufacturers WHERE lower(name) = ANY($1)`, []any{mfrNames}, func(r pgx.Rows) error {
+			var id uuid.UUID
+			var n string
+			if err := r.Scan(&id, &n); err != nil {
+				return err
+			}
+			st.mfrs[n] = id
+			return nil
+		})
+	}
+	if err := loadMfrs(); err != nil {
+		return err
+	}
+	var newMfrs []string
+	seen := map[string]bool{}
+	for _, d := range devices {
+		n := manufacturerName(d)
+		if _, ok := st.mfrs[strings.ToLower(n)]; !ok && !seen[strings.ToLower(n)] {
+			seen[strings.ToLower(n)] = true
+			newMfrs = append(newMfrs, n)
+		}
+	}
+	if len(newMfrs) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO manufacturers (org_id, name) SELECT $1, unnest($2::text[]) ON CONFLICT (org_id, lower(name)) DO NOTHING`, st.p.OrgID, newMfrs); err != nil {
+			return err
+		}
+		if err := loadMfrs(); err != nil {
+			return err
+		}
+	}
+	var mfrIDs []uuid.UUID
+	var names []string
+	for _, d := range devices {
+		mfrIDs = append(mfrIDs, st.mfrs[strings.ToLower(manufacturerName(d))])
+		names = append(names, strings.ToLower(modelName(d)))
+	}
+	loadModels := func() error {
+		return scanEach(ctx, tx, `SELECT m.id, m.manufacturer_id, lower(m.name) FROM models m
+			JOIN unnest($1::uuid[], $2::text[]) AS x(mfr, name) ON m.manufacturer_id = x.mfr AND lower(m.name) = x.name`,
+			[]any{mfrIDs, names}, func(r pgx.Rows) error {
+				var id, mfr uuid.UUID
+				var n string
+				if err := r.Scan(&id, &mfr, &n); err != nil {
+					return err
+				}
+				st.models[mfr.String()+"\x00"+n] = id
+				return nil
+			})
+	}
+	if err := loadModels(); err != nil {
+		return err
+	}
+	type newModel struct {
+		mfr        uuid.UUID
+		name, kind string
+		number     string
+	}
+	var todo []newModel
+	seenModel := map[string]bool{}
+	for _, d := range devices {
+		mfr := st.mfrs[strings.ToLower(manufacturerName(d))]
+		key := mfr.String() + "\x00" + strings.ToLower(modelName(d))
+		if _, ok := st.models[key]; ok || seenModel[key] {
+			continue
+		}
+		seenModel[key] = true
+		todo = append(todo, newModel{mfr: mfr, name: modelName(d), number: d.ModelIdentifier,
+			kind: reconcile.GuessCategoryKind(manufacturerName(d), d.Model, d.ModelIdentifier, d.OSName)})
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	// One category per kind: the organization's own when it has one.
+	cats := map[string]uuid.UUID{}
+	if err := scanEach(ctx, tx, `SELECT DISTINCT ON (kind) kind::text, id FROM categories ORDER BY kind, created_at`, nil, func(r pgx.Rows) error {
+		var k string
+		var id uuid.UUID
+		if err := r.Scan(&k, &id); err != nil {
+			return err
+		}
+		cats[k] = id
+		return nil
+	}); err != nil {
+		return err
+	}
+	var mfrs, catIDs []uuid.UUID
+	var mnames, numbers []string
+	for _, m := range todo {
+		cat, ok := cats[m.kind]
+		if !ok {
+			name := reconcile.CategoryNames[m.kind]
+			err := tx.QueryRow(ctx, `WITH ins AS (INSERT INTO categories (org_id, name, kind) VALUES ($1, $2, $3::text::category_kind)
+				ON CONFLICT (org_id, lower(name)) DO NOTHING RETURNING id)
+				SELECT id FROM ins UNION ALL SELECT id FROM categories WHERE lower(name) = lower($2) LIMIT 1`, st.p.OrgID, name, m.kind).Scan(&cat)
+			if err != nil {
+				return err
+			}
+			cats[m.kind] = cat
+		}
+		var number *string
+		if m.number != "" && !strings.EqualFold(m.number, m.name) {
+			number = &m.number
+		}
+		mfrs, catIDs, mnames = append(mfrs, m.mfr), append(catIDs, cat), append(mnames, m.name)
+		numbers = append(numbers, deref(number))
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO models (org_id, manufacturer_id, category_id, name, model_number)
+		SELECT $1, x.mfr, x.cat, x.name, nullif(x.num, '') FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::text[]) AS x(mfr, cat, name, num)
+		ON CONFLICT (org_id, manufacturer_id, lower(name)) DO NOTHING`, st.p.OrgID, mfrs, catIDs, mnames, numbers); err != nil {
+		return err
+	}
+	return loadModels()
+}
+
+// StartRun marks a run RUNNING (keeping its first start time across retries)
+// and returns where it stands: its cursor to resume from.
+func (s *SyncStore) StartRun(ctx context.Context, runID uuid.UUID) (*itam.SyncRun, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var run itam.SyncRun
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `UPDATE sync_runs SET status = CASE WHEN status = 'CANCELLED' THEN status ELSE 'RUNNING' END,
+				started_at = coalesce(started_at, now())
+			WHERE id = $1 RETURNING id, connector_id, mode::text, status::text, target_external_id, cursor, since`, runID).
+			Scan(&run.ID, &run.ConnectorID, &run.Mode, &run.Status, &run.TargetExternalID, &run.Cursor, &run.Since)
+	})
+	return &run, err
+}
+
+// MarkMissing ends a complete full sync: every link of the connector the
+// run did not see is marked missing since now (unless it already was).
+func (s *SyncStore) MarkMissing(ctx context.Context, t SyncTarget) (int, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE asset_external_ids SET missing_since = now()
+			WHERE connector_id = $1 AND last_run_id IS DISTINCT FROM $2 AND missing_since IS NULL`, t.Connector.ID, t.RunID)
+		if err != nil {
+			return err
+		}
+		n = int(tag.RowsAffected())
+		_, err = tx.Exec(ctx, `UPDATE sync_runs SET stale_marked_count = stale_marked_count + $2 WHERE id = $1`, t.RunID, n)
+		return err
+	})
+	return n, err
+}
+
+// FinishRun records how a run ended. A run with per-record errors that
+// otherwise completed is PARTIAL.
+func (s *SyncStore) FinishRun(ctx context.Context, runID uuid.UUID, status itam.SyncStatus, message string) (*itam.SyncRun, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var run itam.SyncRun
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `UPDATE sync_runs SET
+				status = CASE WHEN status = 'CANCELLED' THEN status
+					WHEN $2 = 'SUCCEEDED' AND error_count > 0 THEN 'PARTIAL' ELSE $2::text::sync_status END,
+				finished_at = now(), message = nullif($3, '')
+			WHERE id = $1 RETURNING id, status::text, records_seen, created_count, updated_count, unchanged_count, error_count`, runID, string(status), message).
+			Scan(&run.ID, &run.Status, &run.RecordsSeen, &run.Created, &run.Updated, &run.Unchanged, &run.ErrorCount)
+	})
+	return &run, err
+}
+
+// RecordAttemptError notes why an attempt failed while the job will retry,
+// so the run shows it without waiting for the last attempt.
+func (s *SyncStore) RecordAttemptError(ctx context.Context, runID uuid.UUID, message string) error {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE sync_runs SET message = $2 WHERE id = $1`, runID, message)
+		return err
+	})
+}
+
+// LastSuccessStart is when the connector's last successful (or partial)
+// full or incremental run started: the lower bound of an incremental sync.
+func (s *SyncStore) LastSuccessStart(ctx context.Context, connectorID uuid.UUID) (*time.Time, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := query(ctx, s.db, p.OrgID, `SELECT max(started_at) FROM sync_runs WHERE connector_id = $1
+		AND status IN ('SUCCEEDED', 'PARTIAL') AND target_external_id IS NULL`, []any{connectorID}, func(r pgx.CollectableRow) (*time.Time, error) {
+		var t *time.Time
+		return t, r.Scan(&t)
+	})
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0], nil
+}
+
+// MarkStale flags the links of the caller's organization that have been
+// missing longer than their connector's stale_after_days, and returns how
+// many it flagged.
+func (s *SyncStore) MarkStale(ctx context.Context) (int, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE asset_external_ids l SET stale_since = now() FROM connectors c
+			WHERE c.id = l.connector_id AND l.stale_since IS NULL AND l.missing_since IS NOT NULL
+			AND l.missing_since < now() - make_interval(days => c.stale_after_days)`)
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
+}
+
+// OrgIDs lists every organization, for system jobs that visit each tenant.
+func (s *SyncStore) OrgIDs(ctx context.Context) ([]uuid.UUID, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT itam.all_org_ids()`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+}
