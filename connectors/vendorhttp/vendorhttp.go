@@ -43,7 +43,7 @@ type Options struct {
 	MaxInlineWait time.Duration
 	// Retries after the first attempt (default 4).
 	Retries int
-	// BaseWait is the first backoff step (default 250ms).
+	// BaseWait is the first backoff step and the shortest wait (default 100ms).
 	BaseWait time.Duration
 	// Timeout bounds one attempt (default 60s).
 	Timeout time.Duration
@@ -68,7 +68,7 @@ func New(opt Options) *Client {
 		opt.Retries = 4
 	}
 	if opt.BaseWait <= 0 {
-		opt.BaseWait = 250 * time.Millisecond
+		opt.BaseWait = 100 * time.Millisecond
 	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = 60 * time.Second

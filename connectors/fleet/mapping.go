@@ -1,0 +1,177 @@
+package fleet
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/itam-dev/itam/connectors"
+)
+
+// toDevice maps a Fleet host and its device mapping to the canonical record.
+// Fleet records no asset tag, purchase or warranty data.
+func toDevice(h *host, mapping []deviceMapping) connectors.Device {
+	d := connectors.Device{
+		ExternalID:   strconv.FormatUint(uint64(h.ID), 10),
+		SerialNumber: clean(h.HardwareSerial),
+		Name:         firstNonEmpty(h.DisplayName, h.ComputerName, h.Hostname),
+		Manufacturer: clean(h.HardwareVendor),
+		LastCheckIn:  h.SeenTime.t,
+		Virtual:      isVirtual(h.HardwareVendor, h.HardwareModel),
+		Software:     toSoftware(h.Software),
+	}
+	if model := clean(h.HardwareModel); modelIdentifier.MatchString(model) {
+		d.ModelIdentifier = model
+	} else {
+		d.Model = model
+	}
+	d.OSName, d.OSVersion = splitOS(h.OSVersion, h.Platform)
+	d.UserEmail = userEmail(mapping, h.EndUsers)
+	for _, u := range h.EndUsers {
+		if name := strings.TrimSpace(u.IdpFullName); name != "" {
+			d.UserName = name
+			break
+		}
+	}
+	return d
+}
+
+// modelIdentifier matches Apple's model codes (MacBookPro18,3, iPhone15,2,
+// Mac14,7), which Fleet reports as hardware_model on Apple hosts.
+var modelIdentifier = regexp.MustCompile(`^[A-Za-z]+[0-9]+,[0-9]+$`)
+
+// placeholders are the values firmware and agents report when they do not
+// know: SMBIOS defaults on white boxes and VMs, and agents' stand-ins.
+var placeholders = map[string]bool{
+	"0": true, "none": true, "null": true, "n/a": true, "na": true, "unknown": true,
+	"not specified": true, "not applicable": true, "default string": true,
+	"to be filled by o.e.m.": true, "system serial number": true,
+	"system manufacturer": true, "system product name": true,
+	"0123456789": true, "123456789": true, "serial number": true,
+}
+
+// clean trims a hardware string and drops placeholders.
+func clean(s string) string {
+	s = strings.TrimSpace(s)
+	if placeholders[strings.ToLower(s)] {
+		return ""
+	}
+	return s
+}
+
+// virtualMarkers appear in the vendor or model of virtual machines:
+// VMware ("VMware, Inc." / "VMware Virtual Platform", VMware7,1 for macOS
+// guests), Hyper-V ("Virtual Machine"), KVM/QEMU, VirtualBox, Parallels,
+// Xen ("HVM domU"), bhyve, Apple's Virtualization framework (VirtualMac2,1)
+// and the clouds' instance types.
+var virtualMarkers = []string{
+	"vmware", "virtual machine", "virtual platform", "kvm", "qemu", "virtualbox",
+	"parallels", "xen", "hvm domu", "bhyve", "virtualmac", "amazon ec2",
+	"google compute engine", "openstack",
+}
+
+func isVirtual(vendor, model string) bool {
+	s := strings.ToLower(vendor + " " + model)
+	for _, m := range virtualMarkers {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// osNames name a platform when os_version is empty.
+var osNames = map[string]string{
+	"darwin": "macOS", "windows": "Windows", "ios": "iOS", "ipados": "iPadOS",
+	"chrome": "ChromeOS", "android": "Android",
+}
+
+// splitOS splits Fleet's os_version ("macOS 14.4.1", "Ubuntu 22.04.4 LTS",
+// "Windows 11 Enterprise 23H2 10.0.22631.3447") at the first word after the
+// name that starts with a digit.
+func splitOS(osVersion, platform string) (name, version string) {
+	words := strings.Fields(osVersion)
+	if len(words) == 0 {
+		return osNames[platform], ""
+	}
+	for i := 1; i < len(words); i++ {
+		if c := words[i][0]; c >= '0' && c <= '9' {
+			return strings.Join(words[:i], " "), strings.Join(words[i:], " ")
+		}
+	}
+	return strings.Join(words, " "), ""
+}
+
+// userEmail picks the host's user: the IdP login first (it is
+// authenticated), then an email set by hand, then Chrome profiles (anyone
+// who signed in to Chrome on the machine), then any other source. The
+// email keeps the chosen source's spelling, as the contract asks: Fleet
+// stores each source's own, so one person can be "Ada@Example.com" from
+// the IdP and "ada@example.com" from Chrome, and matching people to emails
+// ignores case.
+func userEmail(mapping []deviceMapping, endUsers []endUser) string {
+	best, bestRank := "", 4
+	consider := func(email string, rank int) {
+		email = strings.TrimSpace(email)
+		if rank < bestRank && strings.Contains(email, "@") && !strings.ContainsAny(email, " \t") {
+			best, bestRank = email, rank
+		}
+	}
+	for _, m := range mapping {
+		consider(m.Email, sourceRank(m.Source))
+	}
+	for _, u := range endUsers {
+		consider(u.IdpUsername, 0)
+	}
+	return best
+}
+
+func sourceRank(source string) int {
+	switch {
+	case source == "mdm_idp_accounts" || source == "identity_provider":
+		return 0
+	case source == "custom" || strings.HasPrefix(source, "custom_"):
+		return 1
+	case source == "google_chrome_profiles":
+		return 2
+	}
+	return 3
+}
+
+// toSoftware maps a host's software, skipping nameless and repeated rows.
+// Identifier is the bundle id, or the package name for package managers'
+// sources (deb_packages, rpm_packages, homebrew_packages…).
+func toSoftware(in []software) []connectors.Software {
+	if in == nil {
+		return nil
+	}
+	out := make([]connectors.Software, 0, len(in))
+	seen := make(map[connectors.Software]bool, len(in))
+	for _, s := range in {
+		sw := connectors.Software{
+			Title:      strings.TrimSpace(s.Name),
+			Version:    strings.TrimSpace(s.Version),
+			Identifier: strings.TrimSpace(s.BundleIdentifier),
+		}
+		if sw.Title == "" {
+			continue
+		}
+		if sw.Identifier == "" && strings.HasSuffix(s.Source, "_packages") {
+			sw.Identifier = sw.Title
+		}
+		if !seen[sw] {
+			seen[sw] = true
+			out = append(out, sw)
+		}
+	}
+	return out
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" {
+			return v
+		}
+	}
+	return ""
+}
