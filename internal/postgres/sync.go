@@ -474,25 +474,6 @@ func (s *SyncStore) MarkMissing(ctx context.Context, t SyncTarget) (int, error) 
 	return n, err
 }
 
-// FinishRun records how a run ended. A run with per-record errors that
-// otherwise completed is PARTIAL.
-func (s *SyncStore) FinishRun(ctx context.Context, runID uuid.UUID, status itam.SyncStatus, message string) (*itam.SyncRun, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var run itam.SyncRun
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `UPDATE sync_runs SET
-				status = CASE WHEN status = 'CANCELLED' THEN status
-					WHEN $2 = 'SUCCEEDED' AND error_count > 0 THEN 'PARTIAL' ELSE $2::text::sync_status END,
-				finished_at = now(), message = nullif($3, '')
-			WHERE id = $1 RETURNING id, status::text, records_seen, created_count, updated_count, unchanged_count, error_count`, runID, string(status), message).
-			Scan(&run.ID, &run.Status, &run.RecordsSeen, &run.Created, &run.Updated, &run.Unchanged, &run.ErrorCount)
-	})
-	return &run, err
-}
-
 // RecordAttemptError notes why an attempt failed while the job will retry,
 // so the run shows it without waiting for the last attempt.
 func (s *SyncStore) RecordAttemptError(ctx context.Context, runID uuid.UUID, message string) error {
@@ -550,4 +531,51 @@ func (s *SyncStore) OrgIDs(ctx context.Context) ([]uuid.UUID, error) {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+}
+
+// AdvanceSchedule sets when a connector syncs next.
+func (s *SyncStore) AdvanceSchedule(ctx context.Context, connectorID uuid.UUID, next *time.Time) error {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE connectors SET next_sync_at = $2 WHERE id = $1`, connectorID, next)
+		return err
+	})
+}
+
+// DueConnector is a connector whose scheduled sync is due.
+type DueConnector struct {
+	OrgID, ConnectorID uuid.UUID
+}
+
+// DueConnectors lists connectors due to sync across organizations (the
+// scheduler runs before any tenant is known).
+func (s *SyncStore) DueConnectors(ctx context.Context, now time.Time, limit int) ([]DueConnector, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT org_id, connector_id FROM itam.due_connectors($1, $2)`, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DueConnector, error) {
+		var d DueConnector
+		return d, r.Scan(&d.OrgID, &d.ConnectorID)
+	})
+}
+
+// LastFullSuccess is when the connector last completed a full sync.
+func (s *SyncStore) LastFullSuccess(ctx context.Context, connectorID uuid.UUID) (*time.Time, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := query(ctx, s.db, p.OrgID, `SELECT max(finished_at) FROM sync_runs WHERE connector_id = $1
+		AND mode = 'FULL' AND status IN ('SUCCEEDED', 'PARTIAL') AND target_external_id IS NULL`, []any{connectorID}, func(r pgx.CollectableRow) (*time.Time, error) {
+		var t *time.Time
+		return t, r.Scan(&t)
+	})
+	if err != nil || len(rows) == 0 {
+		return nil, err
+	}
+	return rows[0], nil
 }
