@@ -25,9 +25,9 @@ type apiDevice struct {
 	LastCheckIn                string     `json:"last_check_in"`
 	User                       apiUser    `json:"user"`
 	AssetTag                   flexString `json:"asset_tag"`
-	FirstEnrollment            string     `json:"first_enrollment"`
-	LastEnrollment             string     `json:"last_enrollment"`
-	BlueprintName              string     `json:"blueprint_name"`
+	// Also sent and not mapped (no canonical field): blueprint_id,
+	// blueprint_name, first_enrollment, last_enrollment, agent_version,
+	// mdm_enabled, agent_installed, is_missing, is_removed, tags, ...
 }
 
 // apiUser is the device's assigned user. Kandji sends an object

@@ -16,15 +16,11 @@
 //     with app_name, bundle_id and version per app.
 //   - GET /api/v1/devices/{device_id}/details carries the hardware model
 //     identifier (hardware_overview.model_identifier); it is read only when
-//     the "fetchDetails" option is on.
+//     OptIncludeDetails is on.
 //   - Rate limit: 10,000 requests per hour per customer; a 429 is retried by
 //     vendorhttp honouring Retry-After.
 //
-// Options (Config.Options):
-//
-//	pageSize      devices per page, 1..300 (default 300; larger is clamped)
-//	fetchSoftware read each device's apps (default true)
-//	fetchDetails  read each device's details for ModelIdentifier (default false)
+// Options (Config.Options): OptPageSize, OptIncludeSoftware, OptIncludeDetails.
 package kandji
 
 import (
@@ -41,6 +37,22 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
+)
+
+// CredAPIToken names the API token in connectors.Config.Credentials.
+const CredAPIToken = "apiToken"
+
+// Option names in connectors.Config.Options.
+const (
+	// OptPageSize is the devices asked per list request, 1..MaxPageSize
+	// (default MaxPageSize; larger values are clamped).
+	OptPageSize = "pageSize"
+	// OptIncludeSoftware says whether to read each device's apps
+	// (default true).
+	OptIncludeSoftware = "includeSoftware"
+	// OptIncludeDetails says whether to read each device's details for
+	// ModelIdentifier: one more request per device (default false).
+	OptIncludeDetails = "includeDetails"
 )
 
 const (
@@ -67,13 +79,13 @@ type Source struct {
 var _ connectors.Source = (*Source)(nil)
 
 // New builds a Kandji Source. It needs Config.BaseURL (the tenant API URL)
-// and the "apiToken" credential.
+// and the CredAPIToken credential.
 func New(cfg connectors.Config) (connectors.Source, error) {
 	base, err := baseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	token, err := cfg.Credential("apiToken")
+	token, err := cfg.Credential(CredAPIToken)
 	if err != nil {
 		return nil, err
 	}
@@ -89,21 +101,21 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if s.concurrency <= 0 {
 		s.concurrency = DefaultMaxConcurrency
 	}
-	if v, ok := cfg.Options["pageSize"]; ok {
+	if v, ok := cfg.Options[OptPageSize]; ok {
 		n, err := intOption(v)
 		if err != nil || n < 1 {
-			return nil, &connectors.ConfigError{Field: "options.pageSize", Message: fmt.Sprintf("pageSize must be a whole number between 1 and %d", MaxPageSize)}
+			return nil, &connectors.ConfigError{Field: "options." + OptPageSize, Message: fmt.Sprintf("%s must be a whole number between 1 and %d", OptPageSize, MaxPageSize)}
 		}
 		s.pageSize = min(n, MaxPageSize)
 	}
-	if v, ok := cfg.Options["fetchSoftware"]; ok {
+	if v, ok := cfg.Options[OptIncludeSoftware]; ok {
 		if s.fetchSoftware, err = boolOption(v); err != nil {
-			return nil, &connectors.ConfigError{Field: "options.fetchSoftware", Message: "fetchSoftware must be true or false"}
+			return nil, &connectors.ConfigError{Field: "options." + OptIncludeSoftware, Message: OptIncludeSoftware + " must be true or false"}
 		}
 	}
-	if v, ok := cfg.Options["fetchDetails"]; ok {
+	if v, ok := cfg.Options[OptIncludeDetails]; ok {
 		if s.fetchDetails, err = boolOption(v); err != nil {
-			return nil, &connectors.ConfigError{Field: "options.fetchDetails", Message: "fetchDetails must be true or false"}
+			return nil, &connectors.ConfigError{Field: "options." + OptIncludeDetails, Message: OptIncludeDetails + " must be true or false"}
 		}
 	}
 	s.client = vendorhttp.New(vendorhttp.Options{
@@ -153,7 +165,10 @@ func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 	q := url.Values{}
 	q.Set("limit", strconv.Itoa(s.pageSize))
 	q.Set("offset", strconv.Itoa(offset))
-	// A stable order keeps limit/offset pages from overlapping or skipping.
+	// A stable, documented order (device_id) so consecutive limit/offset
+	// pages neither overlap nor skip while the tenant is unchanged. A device
+	// enrolled or deleted mid-run can still shift later pages by one: the
+	// inherent limit of offset paging, healed by the next run.
 	q.Set("ordering", "device_id")
 
 	var raw []apiDevice
@@ -165,7 +180,7 @@ func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 		if strings.TrimSpace(d.DeviceID) == "" {
 			return connectors.Page{}, &connectors.MalformedError{URL: devicesPath, Err: fmt.Errorf("device %d of the page at offset %d has no device_id", i, offset)}
 		}
-		devices[i] = toDevice(d)
+		devices[i] = s.mapDevice(d)
 	}
 	if err := s.enrich(ctx, devices); err != nil {
 		return connectors.Page{}, err
@@ -196,7 +211,7 @@ func (s *Source) FetchDevice(ctx context.Context, externalID string) (*connector
 	if strings.TrimSpace(raw.DeviceID) == "" {
 		return nil, &connectors.MalformedError{URL: devicePath(externalID, ""), Err: errors.New("device has no device_id")}
 	}
-	d := []connectors.Device{toDevice(raw)}
+	d := []connectors.Device{s.mapDevice(raw)}
 	if err := s.enrich(ctx, d); err != nil {
 		return nil, err
 	}
@@ -269,6 +284,16 @@ func (s *Source) enrichOne(ctx context.Context, d *connectors.Device) error {
 		}
 	}
 	return nil
+}
+
+// mapDevice maps a record, noting timestamps it could not read (they map to
+// "unknown" rather than failing the page).
+func (s *Source) mapDevice(raw apiDevice) connectors.Device {
+	d := toDevice(raw)
+	if d.LastCheckIn == nil && !isBlankTime(raw.LastCheckIn) {
+		s.log.Warn("kandji: unreadable last_check_in", "device_id", d.ExternalID, "value", raw.LastCheckIn)
+	}
+	return d
 }
 
 func devicePath(id, sub string) string {

@@ -128,11 +128,10 @@ var timeLayouts = []string{
 // parseTime reads a Kandji timestamp; nil when empty or unreadable (the
 // vendor "did not say", which must never fail a page).
 func parseTime(s string) *time.Time {
-	s = strings.TrimSpace(s)
-	switch strings.ToLower(s) {
-	case "", "null", "none", "n/a":
+	if isBlankTime(s) {
 		return nil
 	}
+	s = strings.TrimSpace(s)
 	for _, layout := range timeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			t = t.UTC()
@@ -140,6 +139,15 @@ func parseTime(s string) *time.Time {
 		}
 	}
 	return nil
+}
+
+// isBlankTime reports a timestamp that says "never" rather than a bad value.
+func isBlankTime(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "null", "none", "n/a":
+		return true
+	}
+	return false
 }
 
 // toSoftware maps a device's apps, dropping nameless entries and exact

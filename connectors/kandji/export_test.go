@@ -1,0 +1,7 @@
+package kandji
+
+// Test hooks for the pure helpers.
+var (
+	ParseTime = parseTime
+	IsVirtual = isVirtual
+)
