@@ -1,0 +1,829 @@
+// Package intunetest is a fake Microsoft Graph (Intune) and Microsoft
+// identity platform token endpoint for tests. It speaks the documented
+// payloads: the client-credentials token request and response
+// (POST /{tenant}/oauth2/v2.0/token), OData collections
+// ({"@odata.context", "value", "@odata.nextLink"}) with an opaque
+// $skiptoken in the next link, $top, $select (checked against the v1.0
+// managedDevice properties) and $filter=lastSyncDateTime ge <DateTimeOffset>,
+// GET of one managedDevice, and the per-device detectedApps list, which
+// Graph only offers under /beta.
+//
+// Devices are generated deterministically on the fly (see Generate and
+// Kind), so a tenant of any size costs nothing until it is read; tests
+// change individual devices with SetDevice and DeleteDevice. Fault hooks
+// inject throttling (429 with Retry-After), 503s, malformed pages and
+// token expiry or revocation; Counts and Requests report what was asked.
+package intunetest
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Defaults for Options.
+const (
+	DefaultTenantID     = "11111111-2222-4333-8444-555555555555"
+	DefaultClientID     = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
+	DefaultClientSecret = "fake~intune.client-secret_0123"
+	// GraphScope is the only scope the token endpoint accepts.
+	GraphScope = "https://graph.microsoft.com/.default"
+	// DefaultMaxTop is the largest $top served; Intune pages managedDevices
+	// by 1000.
+	DefaultMaxTop = 1000
+	// DefaultAppsPageSize is the page size of the detectedApps list.
+	DefaultAppsPageSize = 50
+	// DefaultTokenLifetime is the expires_in of issued tokens (Entra issues
+	// tokens for about an hour: 3599 s).
+	DefaultTokenLifetime = 3599 * time.Second
+)
+
+// DefaultNow is the generated tenant's clock origin: generated
+// lastSyncDateTime values lie within 30 days before it.
+var DefaultNow = time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+
+// Options configure a Server.
+type Options struct {
+	// Devices is the number of generated devices (0: an empty tenant).
+	Devices int
+	// MaxTop is the server page size and the largest $top accepted (default 1000).
+	MaxTop int
+	// AppsPageSize pages each device's detectedApps (default 50).
+	AppsPageSize int
+	// TokenLifetime is the lifetime of issued access tokens (default 3599s).
+	TokenLifetime time.Duration
+	// Now is the clock origin of generated dates (default DefaultNow).
+	Now time.Time
+	// Credentials accepted by the token endpoint (defaults above).
+	TenantID, ClientID, ClientSecret string
+}
+
+// Malformation is how a malformed page is broken.
+type Malformation int
+
+const (
+	// Truncated cuts the JSON body in half (Content-Length matches the cut).
+	Truncated Malformation = iota + 1
+	// InvalidJSON serves a body that is not JSON at all.
+	InvalidJSON
+	// MissingValue serves a collection without its "value" array.
+	MissingValue
+)
+
+// Counts are request counters.
+type Counts struct {
+	TokenRequests int // POSTs to the token endpoint, refused or not
+	TokensIssued  int
+	Graph         int // Graph requests of any outcome
+	ListPages     int // managedDevices pages served (200)
+	DeviceGets    int // single managedDevice reads served (200 or 404)
+	AppPages      int // detectedApps pages served (200)
+	Throttled     int // 429s served
+	Unavailable   int // 503s served
+	Unauthorized  int // 401s served by Graph
+	Malformed     int // malformed bodies served
+}
+
+// Request is one Graph request as received.
+type Request struct {
+	Method string
+	// URL is the absolute URL as the client sent it (GraphURL + RequestURI).
+	URL           string
+	Path          string
+	Query         url.Values
+	Authorization string
+}
+
+// TokenRequest is one token endpoint request as received.
+type TokenRequest struct {
+	Tenant string
+	Form   url.Values
+}
+
+type fault struct {
+	status     int
+	retryAfter string
+	left       int
+}
+
+type token struct {
+	expires time.Time
+	epoch   int
+}
+
+// Server is a running fake. Its fields are read-only.
+type Server struct {
+	// GraphURL is the Graph base URL (connectors.Config.BaseURL).
+	GraphURL string
+	// LoginURL is the identity platform base URL (connectors.Config.AuthURL).
+	LoginURL string
+	// TenantID, ClientID and ClientSecret are the accepted credentials.
+	TenantID, ClientID, ClientSecret string
+
+	graph, login *httptest.Server
+	salt         string
+
+	mu            sync.Mutex
+	now           time.Time
+	n             int
+	maxTop        int
+	appsPage      int
+	lifetime      time.Duration
+	overrides     map[int]ManagedDevice
+	apps          map[int][]DetectedApp
+	deleted       map[int]bool
+	faults        []fault
+	malformed     map[int]Malformation
+	tokens        map[string]token
+	epoch         int // tokens of an older epoch are refused (expired/revoked)
+	revoked       bool
+	rejectTokens  bool
+	counts        Counts
+	requests      []Request
+	tokenRequests []TokenRequest
+}
+
+// New starts a fake Graph and token endpoint, closed when the test ends.
+func New(t testing.TB, opt Options) *Server {
+	t.Helper()
+	if opt.MaxTop <= 0 {
+		opt.MaxTop = DefaultMaxTop
+	}
+	if opt.AppsPageSize <= 0 {
+		opt.AppsPageSize = DefaultAppsPageSize
+	}
+	if opt.TokenLifetime <= 0 {
+		opt.TokenLifetime = DefaultTokenLifetime
+	}
+	if opt.Now.IsZero() {
+		opt.Now = DefaultNow
+	}
+	if opt.TenantID == "" {
+		opt.TenantID = DefaultTenantID
+	}
+	if opt.ClientID == "" {
+		opt.ClientID = DefaultClientID
+	}
+	if opt.ClientSecret == "" {
+		opt.ClientSecret = DefaultClientSecret
+	}
+	salt := make([]byte, 6)
+	_, _ = rand.Read(salt)
+	s := &Server{
+		TenantID:     opt.TenantID,
+		ClientID:     opt.ClientID,
+		ClientSecret: opt.ClientSecret,
+		salt:         hex.EncodeToString(salt),
+		now:          opt.Now,
+		n:            opt.Devices,
+		maxTop:       opt.MaxTop,
+		appsPage:     opt.AppsPageSize,
+		lifetime:     opt.TokenLifetime,
+		overrides:    map[int]ManagedDevice{},
+		apps:         map[int][]DetectedApp{},
+		deleted:      map[int]bool{},
+		malformed:    map[int]Malformation{},
+		tokens:       map[string]token{},
+	}
+	s.graph = httptest.NewServer(http.HandlerFunc(s.serveGraph))
+	s.login = httptest.NewServer(http.HandlerFunc(s.serveToken))
+	s.GraphURL, s.LoginURL = s.graph.URL, s.login.URL
+	t.Cleanup(func() {
+		s.graph.Close()
+		s.login.Close()
+	})
+	return s
+}
+
+// Credentials returns the credentials map the Intune connector expects.
+func (s *Server) Credentials() map[string]string {
+	return map[string]string{"tenantId": s.TenantID, "clientId": s.ClientID, "clientSecret": s.ClientSecret}
+}
+
+// Now returns the generated tenant's clock origin.
+func (s *Server) Now() time.Time { return s.now }
+
+// --- devices -------------------------------------------------------------
+
+// DeviceCount returns the number of generated device slots (deleted ones included).
+func (s *Server) DeviceCount() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.n
+}
+
+// SetDeviceCount grows or shrinks the tenant; new slots are generated devices.
+func (s *Server) SetDeviceCount(n int) {
+	s.mu.Lock()
+	s.n = n
+	s.mu.Unlock()
+}
+
+// Device returns device i as currently served; false when it does not exist.
+func (s *Server) Device(i int) (ManagedDevice, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deviceLocked(i)
+}
+
+func (s *Server) deviceLocked(i int) (ManagedDevice, bool) {
+	if i < 0 || i >= s.n || s.deleted[i] {
+		return ManagedDevice{}, false
+	}
+	if d, ok := s.overrides[i]; ok {
+		return d, true
+	}
+	return Generate(i, s.now), true
+}
+
+// SetDevice changes device i (undeleting it); fn gets the current state.
+func (s *Server) SetDevice(i int, fn func(*ManagedDevice)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.deleted, i)
+	d, ok := s.deviceLocked(i)
+	if !ok {
+		d = Generate(i, s.now)
+	}
+	fn(&d)
+	s.overrides[i] = d
+}
+
+// DeleteDevice removes device i: it leaves the list and its GET answers 404.
+func (s *Server) DeleteDevice(i int) {
+	s.mu.Lock()
+	s.deleted[i] = true
+	s.mu.Unlock()
+}
+
+// Apps returns the detected apps of device i as currently served.
+func (s *Server) Apps(i int) []DetectedApp {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.appsLocked(i)
+}
+
+func (s *Server) appsLocked(i int) []DetectedApp {
+	if a, ok := s.apps[i]; ok {
+		return a
+	}
+	d, ok := s.deviceLocked(i)
+	if !ok {
+		return nil
+	}
+	return GenerateApps(i, d)
+}
+
+// SetApps replaces the detected apps of device i.
+func (s *Server) SetApps(i int, apps []DetectedApp) {
+	s.mu.Lock()
+	s.apps[i] = apps
+	s.mu.Unlock()
+}
+
+// --- faults --------------------------------------------------------------
+
+// Throttle makes the next k Graph requests answer 429 Too Many Requests
+// with the given Retry-After value (seconds, fractional seconds or an HTTP
+// date; "" sends no header).
+func (s *Server) Throttle(k int, retryAfter string) {
+	s.FailNext(k, http.StatusTooManyRequests, retryAfter)
+}
+
+// Unavailable makes the next k Graph requests answer 503 Service
+// Unavailable, with Retry-After when retryAfter is not "".
+func (s *Server) Unavailable(k int, retryAfter string) {
+	s.FailNext(k, http.StatusServiceUnavailable, retryAfter)
+}
+
+// FailNext makes the next k Graph requests (after authentication) answer
+// status with a Graph error body. Queued failures are served in order.
+func (s *Server) FailNext(k, status int, retryAfter string) {
+	if k <= 0 {
+		return
+	}
+	s.mu.Lock()
+	s.faults = append(s.faults, fault{status: status, retryAfter: retryAfter, left: k})
+	s.mu.Unlock()
+}
+
+// MalformPage breaks managedDevices page p (1-based, counted along the
+// next links of one listing) until ClearFaults.
+func (s *Server) MalformPage(p int, m Malformation) {
+	s.mu.Lock()
+	s.malformed[p] = m
+	s.mu.Unlock()
+}
+
+// ClearFaults drops queued failures and malformed pages, un-revokes the
+// credentials and accepts tokens again.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.faults, s.malformed = nil, map[int]Malformation{}
+	s.revoked, s.rejectTokens = false, false
+	s.mu.Unlock()
+}
+
+// ExpireTokens makes every token issued so far invalid, as if it had
+// expired: Graph answers 401 to it, and a fresh token works.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	s.epoch++
+	s.mu.Unlock()
+}
+
+// RevokeCredentials invalidates the client secret and every issued token:
+// Graph answers 401 and the token endpoint answers 401 invalid_client.
+func (s *Server) RevokeCredentials() {
+	s.mu.Lock()
+	s.epoch++
+	s.revoked = true
+	s.mu.Unlock()
+}
+
+// RejectTokens makes Graph answer 401 to every token, fresh ones too, while
+// the token endpoint keeps issuing them.
+func (s *Server) RejectTokens(reject bool) {
+	s.mu.Lock()
+	s.rejectTokens = reject
+	s.mu.Unlock()
+}
+
+// SetTokenLifetime changes expires_in of tokens issued from now on.
+func (s *Server) SetTokenLifetime(d time.Duration) {
+	s.mu.Lock()
+	s.lifetime = d
+	s.mu.Unlock()
+}
+
+// --- observation ---------------------------------------------------------
+
+// Counts returns the request counters.
+func (s *Server) Counts() Counts {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts
+}
+
+// Requests returns the Graph requests received, in order.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.requests)
+}
+
+// ListRequests returns the managedDevices list requests received, in order.
+func (s *Server) ListRequests() []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if r.Path == "/v1.0/deviceManagement/managedDevices" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// TokenRequests returns the token endpoint requests received, in order.
+func (s *Server) TokenRequests() []TokenRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.tokenRequests)
+}
+
+// --- token endpoint ------------------------------------------------------
+
+// serveToken implements POST /{tenant}/oauth2/v2.0/token for the client
+// credentials grant with a shared secret.
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts.TokenRequests++
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if len(parts) != 4 || parts[1] != "oauth2" || parts[2] != "v2.0" || parts[3] != "token" {
+		http.NotFound(w, r)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		aadError(w, http.StatusMethodNotAllowed, "invalid_request", 900561, "The endpoint only accepts POST requests.")
+		return
+	}
+	tenant := parts[0]
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		aadError(w, http.StatusBadRequest, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		aadError(w, http.StatusBadRequest, "invalid_request", 900144, "Malformed request body.")
+		return
+	}
+	form := r.PostForm
+	s.tokenRequests = append(s.tokenRequests, TokenRequest{Tenant: tenant, Form: form})
+	switch {
+	case tenant != s.TenantID:
+		aadError(w, http.StatusBadRequest, "invalid_request", 90002,
+			fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant))
+	case form.Get("grant_type") != "client_credentials":
+		aadError(w, http.StatusBadRequest, "unsupported_grant_type", 70003,
+			"The app requested an unsupported grant type '"+form.Get("grant_type")+"'.")
+	case form.Get("client_id") != s.ClientID:
+		aadError(w, http.StatusBadRequest, "unauthorized_client", 700016,
+			fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'.", form.Get("client_id"), tenant))
+	case form.Get("client_secret") == "":
+		aadError(w, http.StatusUnauthorized, "invalid_client", 7000218,
+			"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
+	case s.revoked || form.Get("client_secret") != s.ClientSecret:
+		aadError(w, http.StatusUnauthorized, "invalid_client", 7000215,
+			"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+	case form.Get("scope") != GraphScope:
+		aadError(w, http.StatusBadRequest, "invalid_scope", 1002012,
+			fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", form.Get("scope")))
+	default:
+		b := make([]byte, 24)
+		_, _ = rand.Read(b)
+		tok := "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(b)
+		s.tokens[tok] = token{expires: time.Now().Add(s.lifetime), epoch: s.epoch}
+		s.counts.TokensIssued++
+		secs := int(s.lifetime / time.Second)
+		writeJSON(w, http.StatusOK, map[string]any{
+			"token_type":     "Bearer",
+			"expires_in":     secs,
+			"ext_expires_in": secs,
+			"access_token":   tok,
+		})
+	}
+}
+
+func aadError(w http.ResponseWriter, status int, code string, aadsts int, msg string) {
+	now := time.Now().UTC()
+	writeJSON(w, status, map[string]any{
+		"error":             code,
+		"error_description": fmt.Sprintf("AADSTS%d: %s Trace ID: 00000000-0000-0000-0000-000000000000 Correlation ID: 00000000-0000-0000-0000-000000000000 Timestamp: %s", aadsts, msg, now.Format("2006-01-02 15:04:05Z")),
+		"error_codes":       []int{aadsts},
+		"timestamp":         now.Format("2006-01-02 15:04:05Z"),
+		"trace_id":          "00000000-0000-0000-0000-000000000000",
+		"correlation_id":    "00000000-0000-0000-0000-000000000000",
+	})
+}
+
+// --- Graph ---------------------------------------------------------------
+
+func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts.Graph++
+	s.requests = append(s.requests, Request{
+		Method:        r.Method,
+		URL:           s.GraphURL + r.RequestURI,
+		Path:          r.URL.Path,
+		Query:         r.URL.Query(),
+		Authorization: r.Header.Get("Authorization"),
+	})
+	if !s.authorizedLocked(r) {
+		s.counts.Unauthorized++
+		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
+		graphError(w, http.StatusUnauthorized, "InvalidAuthenticationToken", "Access token has expired or is not yet valid.")
+		return
+	}
+	if len(s.faults) > 0 {
+		f := &s.faults[0]
+		f.left--
+		status, ra := f.status, f.retryAfter
+		if f.left <= 0 {
+			s.faults = s.faults[1:]
+		}
+		switch status {
+		case http.StatusTooManyRequests:
+			s.counts.Throttled++
+		case http.StatusServiceUnavailable:
+			s.counts.Unavailable++
+		}
+		if ra != "" {
+			w.Header().Set("Retry-After", ra)
+		}
+		code := strings.ReplaceAll(http.StatusText(status), " ", "")
+		graphError(w, status, code, "Injected failure: "+http.StatusText(status)+".")
+		return
+	}
+	if r.Method != http.MethodGet {
+		graphError(w, http.StatusMethodNotAllowed, "BadRequest", "Method not allowed in this fake.")
+		return
+	}
+	// Route on the escaped path so an id holding "%2F" stays one segment.
+	segs := strings.Split(strings.Trim(r.URL.EscapedPath(), "/"), "/")
+	for k, seg := range segs {
+		if u, err := url.PathUnescape(seg); err == nil {
+			segs[k] = u
+		}
+	}
+	switch {
+	case len(segs) == 3 && segs[0] == "v1.0" && segs[1] == "deviceManagement" && segs[2] == "managedDevices":
+		s.listDevicesLocked(w, r)
+	case len(segs) == 4 && (segs[0] == "v1.0" || segs[0] == "beta") && segs[1] == "deviceManagement" && segs[2] == "managedDevices":
+		s.getDeviceLocked(w, r, segs[0], segs[3])
+	case len(segs) == 5 && segs[0] == "beta" && segs[1] == "deviceManagement" && segs[2] == "managedDevices" && segs[4] == "detectedApps":
+		s.listAppsLocked(w, r, segs[3])
+	case len(segs) == 5 && segs[0] == "v1.0" && segs[2] == "managedDevices" && segs[4] == "detectedApps":
+		// v1.0 managedDevice has no detectedApps navigation property.
+		graphError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment 'detectedApps'.")
+	default:
+		graphError(w, http.StatusBadRequest, "BadRequest", "Resource not found for the segment '"+segs[len(segs)-1]+"'.")
+	}
+}
+
+func (s *Server) authorizedLocked(r *http.Request) bool {
+	h := r.Header.Get("Authorization")
+	if !strings.HasPrefix(h, "Bearer ") || s.rejectTokens {
+		return false
+	}
+	tok, ok := s.tokens[strings.TrimPrefix(h, "Bearer ")]
+	return ok && tok.epoch == s.epoch && time.Now().Before(tok.expires)
+}
+
+func graphError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]any{
+		"code":    code,
+		"message": msg,
+		"innerError": map[string]any{
+			"date":              time.Now().UTC().Format("2006-01-02T15:04:05"),
+			"request-id":        "00000000-0000-0000-0000-000000000000",
+			"client-request-id": "00000000-0000-0000-0000-000000000000",
+		},
+	}})
+}
+
+const odataContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", odataContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(status)
+	_, _ = w.Write(b)
+}
+
+// parseSelect validates $select against the resource's properties.
+func parseSelect(q url.Values, allowed []string, typeName string) ([]string, string) {
+	raw := q.Get("$select")
+	if raw == "" {
+		return nil, ""
+	}
+	var out []string
+	for _, p := range strings.Split(raw, ",") {
+		p = strings.TrimSpace(p)
+		if !slices.Contains(allowed, p) {
+			return nil, fmt.Sprintf("Could not find a property named '%s' on type '%s'.", p, typeName)
+		}
+		out = append(out, p)
+	}
+	return out, ""
+}
+
+func project(m map[string]any, sel []string) map[string]any {
+	if sel == nil {
+		return m
+	}
+	out := make(map[string]any, len(sel))
+	for _, k := range sel {
+		out[k] = m[k]
+	}
+	return out
+}
+
+// parseTop reads $top: 1..max, default max.
+func parseTop(q url.Values, max int) (int, string) {
+	raw := q.Get("$top")
+	if raw == "" {
+		return max, ""
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 1 {
+		return 0, "Invalid value '" + raw + "' for query option $top."
+	}
+	if n > max {
+		return 0, fmt.Sprintf("The limit of '%d' for Top query has been exceeded. The value from the incoming request is '%d'.", max, n)
+	}
+	return n, ""
+}
+
+// parseFilter supports the one filter the connector uses:
+// lastSyncDateTime ge <DateTimeOffset>, the literal unquoted as OData and
+// the Graph $filter documentation require.
+func parseFilter(q url.Values) (*time.Time, string) {
+	raw := strings.TrimSpace(q.Get("$filter"))
+	if raw == "" {
+		return nil, ""
+	}
+	f := strings.Fields(raw)
+	if len(f) != 3 || f[0] != "lastSyncDateTime" || f[1] != "ge" {
+		return nil, "Invalid filter clause: this fake only supports 'lastSyncDateTime ge <DateTimeOffset>'."
+	}
+	if strings.HasPrefix(f[2], "'") {
+		return nil, "A binary operator with incompatible types was detected. Found operand types 'Edm.DateTimeOffset' and 'Edm.String' for operator kind 'GreaterThanOrEqual'."
+	}
+	t, err := time.Parse(time.RFC3339Nano, f[2])
+	if err != nil {
+		return nil, "Syntax error at position " + strconv.Itoa(len(f[0])+len(f[1])+2) + " in '" + raw + "'."
+	}
+	return &t, ""
+}
+
+// skiptoken is opaque to clients: base64 of the next index, the page
+// number and the server's salt.
+func (s *Server) encodeSkip(next, page int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%d:%d:%s", next, page, s.salt)))
+}
+
+func (s *Server) decodeSkip(tok string) (next, page int, ok bool) {
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, 0, false
+	}
+	f := strings.Split(string(b), ":")
+	if len(f) != 3 || f[2] != s.salt {
+		return 0, 0, false
+	}
+	next, err1 := strconv.Atoi(f[0])
+	page, err2 := strconv.Atoi(f[1])
+	return next, page, err1 == nil && err2 == nil && next >= 0 && page >= 1
+}
+
+// nextLink rebuilds the request's own query (all but $skiptoken) plus a
+// new $skiptoken, as Graph does.
+func (s *Server) nextLink(r *http.Request, skip string) string {
+	q := r.URL.Query()
+	var parts []string
+	for _, k := range []string{"$select", "$filter", "$top"} {
+		if v := q.Get(k); v != "" {
+			parts = append(parts, k+"="+odataEscape(v))
+		}
+	}
+	parts = append(parts, "$skiptoken="+skip)
+	return s.GraphURL + r.URL.Path + "?" + strings.Join(parts, "&")
+}
+
+func odataEscape(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "+", "%20") }
+
+func (s *Server) listDevicesLocked(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	sel, msg := parseSelect(q, v1Properties, "microsoft.graph.managedDevice")
+	if msg != "" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return
+	}
+	top, msg := parseTop(q, s.maxTop)
+	if msg != "" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return
+	}
+	since, msg := parseFilter(q)
+	if msg != "" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return
+	}
+	start, page := 0, 1
+	if tok := q.Get("$skiptoken"); tok != "" {
+		var ok bool
+		if start, page, ok = s.decodeSkip(tok); !ok {
+			graphError(w, http.StatusBadRequest, "BadRequest", "The skip token is invalid or expired.")
+			return
+		}
+	}
+	value := make([]map[string]any, 0, min(top, max(s.n-start, 0)))
+	i := start
+	for ; i < s.n && len(value) < top; i++ {
+		d, ok := s.deviceLocked(i)
+		if !ok {
+			continue
+		}
+		if since != nil && d.LastSyncDateTime.Before(*since) {
+			continue
+		}
+		value = append(value, project(d.render(), sel))
+	}
+	body := map[string]any{
+		"@odata.context": s.GraphURL + "/v1.0/$metadata#deviceManagement/managedDevices",
+		"value":          value,
+	}
+	if since == nil && start == 0 {
+		body["@odata.count"] = s.n - len(s.deleted)
+	}
+	if i < s.n {
+		body["@odata.nextLink"] = s.nextLink(r, s.encodeSkip(i, page+1))
+	}
+	if m, ok := s.malformed[page]; ok {
+		s.counts.Malformed++
+		writeMalformed(w, body, m)
+		return
+	}
+	s.counts.ListPages++
+	writeJSON(w, http.StatusOK, body)
+}
+
+func writeMalformed(w http.ResponseWriter, body map[string]any, m Malformation) {
+	var b []byte
+	switch m {
+	case Truncated:
+		full, _ := json.Marshal(body)
+		b = full[:len(full)/2]
+	case InvalidJSON:
+		b = []byte("<html><body>Service temporarily degraded</body></html>")
+	case MissingValue:
+		delete(body, "value")
+		b, _ = json.Marshal(body)
+	}
+	w.Header().Set("Content-Type", odataContentType)
+	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
+}
+
+func (s *Server) getDeviceLocked(w http.ResponseWriter, r *http.Request, version, id string) {
+	s.counts.DeviceGets++
+	sel, msg := parseSelect(r.URL.Query(), v1Properties, "microsoft.graph.managedDevice")
+	if msg != "" && version == "v1.0" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return
+	}
+	i, ok := s.indexLocked(id)
+	d, found := s.deviceLocked(i)
+	if !ok || !found {
+		graphError(w, http.StatusNotFound, "ResourceNotFound", "{\r\n  \"_version\": 3,\r\n  \"Message\": \"An error has occurred - Operation ID (for customer support): 00000000-0000-0000-0000-000000000000\"\r\n}")
+		return
+	}
+	body := project(d.render(), sel)
+	body["@odata.context"] = s.GraphURL + "/" + version + "/$metadata#deviceManagement/managedDevices/$entity"
+	writeJSON(w, http.StatusOK, body)
+}
+
+// indexLocked finds a device by id, overridden ids included.
+func (s *Server) indexLocked(id string) (int, bool) {
+	for i, d := range s.overrides {
+		if d.ID == id && !s.deleted[i] && i < s.n {
+			return i, true
+		}
+	}
+	i, ok := deviceIndex(id)
+	if !ok {
+		return 0, false
+	}
+	if d, over := s.overrides[i]; over && d.ID != id {
+		return 0, false
+	}
+	return i, true
+}
+
+func (s *Server) listAppsLocked(w http.ResponseWriter, r *http.Request, id string) {
+	q := r.URL.Query()
+	i, ok := s.indexLocked(id)
+	if _, found := s.deviceLocked(i); !ok || !found {
+		graphError(w, http.StatusNotFound, "ResourceNotFound", "Resource not found.")
+		return
+	}
+	sel, msg := parseSelect(q, detectedAppProperties, "microsoft.graph.detectedApp")
+	if msg != "" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return
+	}
+	top, msg := parseTop(q, s.appsPage)
+	if msg != "" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return
+	}
+	start, page := 0, 1
+	if tok := q.Get("$skiptoken"); tok != "" {
+		if start, page, ok = s.decodeSkip(tok); !ok {
+			graphError(w, http.StatusBadRequest, "BadRequest", "The skip token is invalid or expired.")
+			return
+		}
+	}
+	apps := s.appsLocked(i)
+	value := []map[string]any{}
+	j := start
+	for ; j < len(apps) && len(value) < top; j++ {
+		b, _ := json.Marshal(apps[j])
+		var m map[string]any
+		_ = json.Unmarshal(b, &m)
+		value = append(value, project(m, sel))
+	}
+	body := map[string]any{
+		"@odata.context": s.GraphURL + "/beta/$metadata#deviceManagement/managedDevices('" + id + "')/detectedApps",
+		"value":          value,
+	}
+	if j < len(apps) {
+		body["@odata.nextLink"] = s.nextLink(r, s.encodeSkip(j, page+1))
+	}
+	s.counts.AppPages++
+	writeJSON(w, http.StatusOK, body)
+}
