@@ -1,0 +1,798 @@
+// Package jamftest is a fake Jamf Pro server for tests and benchmarks. It
+// speaks the documented Jamf Pro API the connector uses:
+//
+//   - POST /api/oauth/token (and /api/v1/oauth/token): OAuth 2.0 client
+//     credentials, form fields grant_type=client_credentials, client_id,
+//     client_secret; answers {"access_token","scope","token_type","expires_in"}.
+//   - POST /api/v1/auth/token with HTTP Basic: {"token","expires"}.
+//   - POST /api/v1/auth/invalidate-token.
+//   - GET /api/{v1,v2,v3,v4}/computers-inventory with section, page
+//     (0-based), page-size (default 100, silently clamped to 2000 as Jamf
+//     does), sort (id:asc or id:desc) and an RSQL filter (a subset: see
+//     rsql.go); answers {"totalCount": N, "results": [...]}, with null for
+//     every section not requested. /v4 reports general.lastContact and
+//     general.lastCheckIn where older versions report lastContactTime.
+//   - GET /api/{v}/computers-inventory/{id} (requested sections) and
+//     /api/{v}/computers-inventory-detail/{id} (all sections); 404 with an
+//     ApiError body when the computer does not exist.
+//
+// Computers are generated deterministically from a seed and their id, page
+// by page as they are served: 50,000 computers with applications cost
+// nothing until asked for and never sit in memory as JSON. Tests change,
+// add and remove computers, inject faults (429 or 503 with any Retry-After,
+// malformed pages, expired tokens, revoked credentials) and read counters.
+package jamftest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Options configure a Server. Zero values take the defaults.
+type Options struct {
+	// Computers is the number of generated computers, ids 1..Computers.
+	Computers int
+	// Seed makes the generated data; the same seed gives the same computers.
+	Seed uint64
+	// Apps is the number of applications per computer: 0 varies it between
+	// 5 and 25, a negative number gives none.
+	Apps int
+	// Epoch is the generator's "now": report dates fall in the 90 days
+	// before it (default 2026-01-01T00:00:00Z).
+	Epoch time.Time
+	// TokenLifetime is how long issued tokens live (default 20 minutes;
+	// OAuth lifetimes are whole seconds, as expires_in is).
+	TokenLifetime time.Duration
+	// MaxPageSize is the page-size cap, applied silently (default 2000).
+	MaxPageSize int
+	// APIVersions are the computers-inventory versions served (default
+	// v1–v4); others answer 404.
+	APIVersions []string
+	// Latency is added to every inventory request (concurrency tests).
+	Latency time.Duration
+	// Credentials accepted; defaults are generated.
+	ClientID, ClientSecret, Username, Password string
+}
+
+// Malformation is a way to break a page.
+type Malformation int
+
+const (
+	// Truncated declares the full Content-Length and sends half the body,
+	// as a connection dropped mid-page.
+	Truncated Malformation = iota + 1
+	// HTML answers 200 with an HTML error page, as a misbehaving proxy.
+	HTML
+	// MissingID sends a record without an id.
+	MissingID
+	// NoTotalCount sends a JSON object without totalCount.
+	NoTotalCount
+)
+
+// Stats counts what the server saw.
+type Stats struct {
+	// InventoryRequests and DetailRequests count inventory API requests
+	// (list; single computer and detail), faulted ones included.
+	InventoryRequests, DetailRequests int
+	// OAuthTokenRequests and BasicTokenRequests count token requests,
+	// refused ones included; TokensIssued counts successes.
+	OAuthTokenRequests, BasicTokenRequests, TokensIssued int
+	// RateLimited, Unavailable, Malformed and Unauthorized count faulted
+	// answers (429, 503, broken pages, 401 to API requests).
+	RateLimited, Unavailable, Malformed, Unauthorized int
+	// MaxInFlight is the largest number of inventory requests served at
+	// once.
+	MaxInFlight int
+}
+
+// TokenRequests is the number of token requests of both kinds.
+func (s Stats) TokenRequests() int { return s.OAuthTokenRequests + s.BasicTokenRequests }
+
+// Request is one recorded inventory list request.
+type Request struct {
+	Version string
+	Query   url.Values
+}
+
+type fault struct {
+	n          int
+	retryAfter string
+}
+
+// Server is a running fake Jamf Pro instance.
+type Server struct {
+	// URL is the instance URL (the connector's BaseURL).
+	URL string
+	// The credentials it accepts.
+	ClientID, ClientSecret, Username, Password string
+
+	srv      *httptest.Server
+	opt      Options
+	versions []string
+
+	mu          sync.Mutex
+	maxID       int
+	overrides   map[int]*Computer
+	removed     map[int]bool
+	tokens      map[string]time.Time
+	tokenSeq    int
+	lifetime    time.Duration
+	revoked     bool
+	rateLimit   fault
+	unavailable fault
+	malformed   map[int]Malformation
+	stats       Stats
+	requests    []Request
+	inFlight    int
+}
+
+// New starts a fake Jamf Pro server, closed when t ends.
+func New(t testing.TB, opt Options) *Server {
+	t.Helper()
+	if opt.Epoch.IsZero() {
+		opt.Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	if opt.TokenLifetime <= 0 {
+		opt.TokenLifetime = 20 * time.Minute
+	}
+	if opt.MaxPageSize <= 0 {
+		opt.MaxPageSize = 2000
+	}
+	if len(opt.APIVersions) == 0 {
+		opt.APIVersions = []string{"v1", "v2", "v3", "v4"}
+	}
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	def(&opt.ClientID, "a1b2c3d4-jamftest-client")
+	def(&opt.ClientSecret, fmt.Sprintf("jamftest-secret-%d", opt.Seed))
+	def(&opt.Username, "jamftest-api")
+	def(&opt.Password, fmt.Sprintf("jamftest-password-%d", opt.Seed))
+	s := &Server{
+		ClientID: opt.ClientID, ClientSecret: opt.ClientSecret, Username: opt.Username, Password: opt.Password,
+		opt: opt, versions: opt.APIVersions, maxID: opt.Computers, lifetime: opt.TokenLifetime,
+		overrides: map[int]*Computer{}, removed: map[int]bool{}, tokens: map[string]time.Time{}, malformed: map[int]Malformation{},
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /api/oauth/token", s.oauthToken)
+	mux.HandleFunc("POST /api/v1/oauth/token", s.oauthToken)
+	mux.HandleFunc("POST /api/v1/auth/token", s.basicToken)
+	mux.HandleFunc("POST /api/v1/auth/invalidate-token", s.invalidateToken)
+	mux.HandleFunc("GET /api/{v}/computers-inventory", s.inventory(s.list))
+	mux.HandleFunc("GET /api/{v}/computers-inventory/{id}", s.inventory(s.single(false)))
+	mux.HandleFunc("GET /api/{v}/computers-inventory-detail/{id}", s.inventory(s.single(true)))
+	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		apiError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint in jamftest")
+	})
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// ---- data ----
+
+// Len is the number of computers.
+func (s *Server) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxID - len(s.removed)
+}
+
+// Computer returns computer id as it is served (applications included);
+// false when there is none.
+func (s *Server) Computer(id int) (Computer, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.lookup(id, true)
+	if c == nil {
+		return Computer{}, false
+	}
+	return c.clone(), true
+}
+
+// Update changes computer id: fn edits a copy, served from then on. False
+// when there is no such computer.
+func (s *Server) Update(id int, fn func(*Computer)) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.lookup(id, true)
+	if c == nil {
+		return false
+	}
+	cp := c.clone()
+	fn(&cp)
+	cp.ID = id
+	s.overrides[id] = &cp
+	return true
+}
+
+// Touch records an inventory report at `at`: reportDate and the last
+// contact move there, as when a computer submits inventory.
+func (s *Server) Touch(id int, at time.Time) bool {
+	return s.Update(id, func(c *Computer) {
+		ts := at.UTC().Format("2006-01-02T15:04:05.000Z")
+		c.General.ReportDate, c.General.LastContactTime, c.General.LastCheckIn = ts, ts, ts
+	})
+}
+
+// Add appends a computer with the next id, which it returns.
+func (s *Server) Add(c Computer) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.maxID++
+	c = c.clone()
+	c.ID = s.maxID
+	s.overrides[c.ID] = &c
+	return c.ID
+}
+
+// Remove deletes computer id; false when there is none.
+func (s *Server) Remove(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if id < 1 || id > s.maxID || s.removed[id] {
+		return false
+	}
+	s.removed[id] = true
+	delete(s.overrides, id)
+	return true
+}
+
+// lookup finds computer id (mu held); nil when absent. Generated computers
+// are built on demand.
+func (s *Server) lookup(id int, withApps bool) *Computer {
+	if id < 1 || id > s.maxID || s.removed[id] {
+		return nil
+	}
+	if c := s.overrides[id]; c != nil {
+		return c
+	}
+	c := generate(s.opt.Seed, s.opt.Epoch, s.opt.Apps, id, withApps)
+	return &c
+}
+
+// ---- faults ----
+
+// RateLimitNext answers the next k inventory requests 429 Too Many
+// Requests with this Retry-After ("" for none): whole seconds ("2"),
+// fractional seconds ("0.05") or an HTTP date.
+func (s *Server) RateLimitNext(k int, retryAfter string) {
+	s.mu.Lock()
+	s.rateLimit = fault{n: k, retryAfter: retryAfter}
+	s.mu.Unlock()
+}
+
+// UnavailableNext answers the next k inventory requests 503 Service
+// Unavailable, with this Retry-After ("" for none).
+func (s *Server) UnavailableNext(k int, retryAfter string) {
+	s.mu.Lock()
+	s.unavailable = fault{n: k, retryAfter: retryAfter}
+	s.mu.Unlock()
+}
+
+// MalformPage breaks every answer for list page `page` (0-based, any page
+// size) until ClearFaults.
+func (s *Server) MalformPage(page int, m Malformation) {
+	s.mu.Lock()
+	s.malformed[page] = m
+	s.mu.Unlock()
+}
+
+// ClearFaults removes pending 429s and 503s and malformed pages.
+func (s *Server) ClearFaults() {
+	s.mu.Lock()
+	s.rateLimit, s.unavailable = fault{}, fault{}
+	s.malformed = map[int]Malformation{}
+	s.mu.Unlock()
+}
+
+// ExpireTokens ends every token issued so far, as their expiry would: the
+// next request with one is answered 401, and new tokens can be had.
+func (s *Server) ExpireTokens() {
+	s.mu.Lock()
+	clear(s.tokens)
+	s.mu.Unlock()
+}
+
+// RevokeCredentials ends every token and refuses the credentials from now
+// on, as rotating an API client's secret or disabling the account does.
+func (s *Server) RevokeCredentials() {
+	s.mu.Lock()
+	clear(s.tokens)
+	s.revoked = true
+	s.mu.Unlock()
+}
+
+// RestoreCredentials accepts the credentials again.
+func (s *Server) RestoreCredentials() {
+	s.mu.Lock()
+	s.revoked = false
+	s.mu.Unlock()
+}
+
+// SetTokenLifetime changes the lifetime of tokens issued from now on.
+func (s *Server) SetTokenLifetime(d time.Duration) {
+	s.mu.Lock()
+	s.lifetime = d
+	s.mu.Unlock()
+}
+
+// ---- counters ----
+
+// Stats returns the counters.
+func (s *Server) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}
+
+// ResetStats zeroes the counters and forgets recorded requests.
+func (s *Server) ResetStats() {
+	s.mu.Lock()
+	s.stats, s.requests = Stats{}, nil
+	s.mu.Unlock()
+}
+
+// Requests returns the inventory list requests received, in order, those
+// answered with a fault or a 404 included.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = Request{Version: r.Version, Query: cloneValues(r.Query)}
+	}
+	return out
+}
+
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = append([]string(nil), vs...)
+	}
+	return out
+}
+
+// ---- authentication ----
+
+func (s *Server) issue(now time.Time, lifetime time.Duration) (string, time.Time) {
+	s.tokenSeq++
+	tok := fmt.Sprintf("jamftest.%d.%x", s.tokenSeq, now.UnixNano())
+	exp := now.Add(lifetime)
+	s.tokens[tok] = exp
+	s.stats.TokensIssued++
+	return tok, exp
+}
+
+func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.stats.OAuthTokenRequests++
+	s.mu.Unlock()
+	if err := r.ParseForm(); err != nil {
+		oauthError(w, http.StatusBadRequest, "invalid_request")
+		return
+	}
+	if r.PostForm.Get("grant_type") != "client_credentials" {
+		oauthError(w, http.StatusBadRequest, "unsupported_grant_type")
+		return
+	}
+	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	if u, p, ok := r.BasicAuth(); ok && id == "" {
+		id, secret = u, p
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.revoked || id != s.ClientID || secret != s.ClientSecret {
+		oauthError(w, http.StatusUnauthorized, "invalid_client")
+		return
+	}
+	secs := int(math.Ceil(s.lifetime.Seconds()))
+	tok, _ := s.issue(time.Now(), time.Duration(secs)*time.Second)
+	writeJSON(w, http.StatusOK, map[string]any{
+		"access_token": tok, "scope": "api-role:1", "token_type": "Bearer", "expires_in": secs,
+	})
+}
+
+func (s *Server) basicToken(w http.ResponseWriter, r *http.Request) {
+	user, pass, ok := r.BasicAuth()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.BasicTokenRequests++
+	if !ok || s.revoked || user != s.Username || pass != s.Password {
+		apiError(w, http.StatusUnauthorized, "INVALID_CREDENTIALS", "Unauthorized")
+		return
+	}
+	tok, exp := s.issue(time.Now(), s.lifetime)
+	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "expires": exp.UTC().Format("2006-01-02T15:04:05.000Z")})
+}
+
+func (s *Server) invalidateToken(w http.ResponseWriter, r *http.Request) {
+	tok, ok := bearer(r)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !ok || !s.validLocked(tok) {
+		apiError(w, http.StatusUnauthorized, "INVALID_TOKEN", "Unauthorized")
+		return
+	}
+	delete(s.tokens, tok)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func bearer(r *http.Request) (string, bool) {
+	h := r.Header.Get("Authorization")
+	if len(h) < 7 || !strings.EqualFold(h[:7], "Bearer ") {
+		return "", false
+	}
+	return strings.TrimSpace(h[7:]), true
+}
+
+func (s *Server) validLocked(tok string) bool {
+	exp, ok := s.tokens[tok]
+	return ok && time.Now().Before(exp)
+}
+
+// ---- inventory ----
+
+// inventory wraps the inventory endpoints: in-flight accounting, latency,
+// injected 429/503, the version check and bearer authentication.
+func (s *Server) inventory(h func(w http.ResponseWriter, r *http.Request, version string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		if strings.HasSuffix(r.URL.Path, "/computers-inventory") {
+			s.stats.InventoryRequests++
+			s.requests = append(s.requests, Request{Version: r.PathValue("v"), Query: cloneValues(r.URL.Query())})
+		} else {
+			s.stats.DetailRequests++
+		}
+		s.inFlight++
+		s.stats.MaxInFlight = max(s.stats.MaxInFlight, s.inFlight)
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			s.inFlight--
+			s.mu.Unlock()
+		}()
+		if s.opt.Latency > 0 {
+			select {
+			case <-time.After(s.opt.Latency):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		s.mu.Lock()
+		var status int
+		var retryAfter string
+		switch {
+		case s.rateLimit.n > 0:
+			s.rateLimit.n--
+			s.stats.RateLimited++
+			status, retryAfter = http.StatusTooManyRequests, s.rateLimit.retryAfter
+		case s.unavailable.n > 0:
+			s.unavailable.n--
+			s.stats.Unavailable++
+			status, retryAfter = http.StatusServiceUnavailable, s.unavailable.retryAfter
+		}
+		s.mu.Unlock()
+		if status != 0 {
+			if retryAfter != "" {
+				w.Header().Set("Retry-After", retryAfter)
+			}
+			apiError(w, status, http.StatusText(status), http.StatusText(status))
+			return
+		}
+		v := r.PathValue("v")
+		if !slices.Contains(s.versions, v) {
+			apiError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint")
+			return
+		}
+		tok, ok := bearer(r)
+		s.mu.Lock()
+		if !ok || !s.validLocked(tok) {
+			s.stats.Unauthorized++
+			s.mu.Unlock()
+			apiError(w, http.StatusUnauthorized, "INVALID_TOKEN", "Unauthorized")
+			return
+		}
+		s.mu.Unlock()
+		h(w, r, v)
+	}
+}
+
+// sectionNames are the ComputerSection values the fake accepts; the ones
+// it has data for are served, the others come back null.
+var sectionNames = []string{"GENERAL", "DISK_ENCRYPTION", "PURCHASING", "APPLICATIONS", "STORAGE", "USER_AND_LOCATION",
+	"CONFIGURATION_PROFILES", "PRINTERS", "SERVICES", "HARDWARE", "LOCAL_USER_ACCOUNTS", "CERTIFICATES", "ATTACHMENTS",
+	"PLUGINS", "PACKAGE_RECEIPTS", "FONTS", "SECURITY", "OPERATING_SYSTEM", "LICENSED_SOFTWARE", "IBEACONS",
+	"SOFTWARE_UPDATES", "EXTENSION_ATTRIBUTES", "CONTENT_CACHING", "GROUP_MEMBERSHIPS"}
+
+type sections map[string]bool
+
+func parseSections(vals []string) (sections, error) {
+	out := sections{}
+	for _, v := range vals {
+		for _, part := range strings.Split(v, ",") {
+			name := strings.ToUpper(strings.TrimSpace(part))
+			if !slices.Contains(sectionNames, name) {
+				return nil, fmt.Errorf("unknown section %q", part)
+			}
+			out[name] = true
+		}
+	}
+	if len(out) == 0 {
+		out["GENERAL"] = true // the documented default
+	}
+	return out, nil
+}
+
+func (s *Server) list(w http.ResponseWriter, r *http.Request, version string) {
+	q := r.URL.Query()
+	secs, err := parseSections(q["section"])
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "INVALID_FIELD", err.Error())
+		return
+	}
+	page, size := 0, 100
+	if v := q.Get("page"); v != "" {
+		if page, err = strconv.Atoi(v); err != nil || page < 0 {
+			apiError(w, http.StatusBadRequest, "INVALID_PARAMETER", "page must be a number ≥ 0")
+			return
+		}
+	}
+	if v := q.Get("page-size"); v != "" {
+		if size, err = strconv.Atoi(v); err != nil || size < 1 {
+			apiError(w, http.StatusBadRequest, "INVALID_PARAMETER", "page-size must be a number ≥ 1")
+			return
+		}
+	}
+	size = min(size, s.opt.MaxPageSize) // silently, as Jamf does
+	desc := false
+	for _, v := range q["sort"] {
+		for _, crit := range strings.Split(v, ",") {
+			switch strings.TrimSpace(crit) {
+			case "id:asc", "id":
+			case "id:desc":
+				desc = true
+			default:
+				apiError(w, http.StatusBadRequest, "INVALID_SORT", "jamftest sorts only by id:asc or id:desc, not "+crit)
+				return
+			}
+		}
+	}
+	f, err := parseFilter(q.Get("filter"))
+	if err != nil {
+		apiError(w, http.StatusBadRequest, "INVALID_RSQL_FILTER", err.Error())
+		return
+	}
+
+	// Select the page's ids under the lock; generate and encode outside it.
+	s.mu.Lock()
+	malform := s.malformed[page]
+	if malform != 0 {
+		s.stats.Malformed++
+	}
+	total, from := 0, page*size
+	ids := make([]int, 0, min(size, 2048))
+	fixed := map[int]*Computer{}
+	needs := f.needsComputer()
+	for i := 1; i <= s.maxID; i++ {
+		id := i
+		if desc {
+			id = s.maxID + 1 - i
+		}
+		if s.removed[id] {
+			continue
+		}
+		if f != nil {
+			var c *Computer
+			if needs {
+				c = s.lookup(id, false)
+			}
+			if !f.match(id, c) {
+				continue
+			}
+		}
+		if total >= from && len(ids) < size {
+			ids = append(ids, id)
+			if c := s.overrides[id]; c != nil {
+				fixed[id] = c
+			}
+		}
+		total++
+	}
+	s.mu.Unlock()
+
+	switch malform {
+	case HTML:
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, "<html><body><h1>Service temporarily unavailable</h1></body></html>")
+		return
+	case NoTotalCount:
+		writeJSON(w, http.StatusOK, map[string]any{"results": []any{}})
+		return
+	}
+
+	var buf bytes.Buffer
+	var out *bufio.Writer
+	if malform == Truncated {
+		out = bufio.NewWriter(&buf)
+	} else {
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		out = bufio.NewWriterSize(w, 64<<10)
+	}
+	fmt.Fprintf(out, `{"totalCount":%d,"results":[`, total)
+	enc := json.NewEncoder(out)
+	for i, id := range ids {
+		if i > 0 {
+			out.WriteByte(',')
+		}
+		c := fixed[id]
+		if c == nil {
+			g := generate(s.opt.Seed, s.opt.Epoch, s.opt.Apps, id, secs["APPLICATIONS"])
+			c = &g
+		}
+		wc := toWire(c, secs, version)
+		if malform == MissingID && i == 0 {
+			wc.ID = ""
+		}
+		if err := enc.Encode(wc); err != nil {
+			return // client gone
+		}
+	}
+	out.WriteString("]}")
+	if err := out.Flush(); err != nil {
+		return
+	}
+	if malform == Truncated {
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+		w.WriteHeader(http.StatusOK)
+		w.Write(buf.Bytes()[:buf.Len()/2])
+	}
+}
+
+// single serves one computer: the requested sections, or all of them for
+// the detail endpoint.
+func (s *Server) single(detail bool) func(w http.ResponseWriter, r *http.Request, version string) {
+	return func(w http.ResponseWriter, r *http.Request, version string) {
+		secs := sections{}
+		if detail {
+			for _, n := range sectionNames {
+				secs[n] = true
+			}
+		} else {
+			var err error
+			if secs, err = parseSections(r.URL.Query()["section"]); err != nil {
+				apiError(w, http.StatusBadRequest, "INVALID_FIELD", err.Error())
+				return
+			}
+		}
+		id, err := strconv.Atoi(r.PathValue("id"))
+		var c *Computer
+		if err == nil {
+			s.mu.Lock()
+			c = s.lookup(id, true)
+			s.mu.Unlock()
+		}
+		if c == nil {
+			apiError(w, http.StatusNotFound, "NOT_FOUND", "Specified computer object does not exist.")
+			return
+		}
+		writeJSON(w, http.StatusOK, toWire(c, secs, version))
+	}
+}
+
+// wireComputer is one ComputerInventory record on the wire: every section
+// key present, null unless requested.
+type wireComputer struct {
+	ID                    string           `json:"id"`
+	UDID                  string           `json:"udid"`
+	General               any              `json:"general"`
+	DiskEncryption        *struct{}        `json:"diskEncryption"`
+	Purchasing            *Purchasing      `json:"purchasing"`
+	Applications          []Application    `json:"applications"`
+	Storage               *struct{}        `json:"storage"`
+	UserAndLocation       *UserAndLocation `json:"userAndLocation"`
+	ConfigurationProfiles *[]struct{}      `json:"configurationProfiles"`
+	Printers              *[]struct{}      `json:"printers"`
+	Services              *[]struct{}      `json:"services"`
+	Hardware              *Hardware        `json:"hardware"`
+	LocalUserAccounts     *[]struct{}      `json:"localUserAccounts"`
+	Certificates          *[]struct{}      `json:"certificates"`
+	Attachments           *[]struct{}      `json:"attachments"`
+	PackageReceipts       *struct{}        `json:"packageReceipts"`
+	Security              *struct{}        `json:"security"`
+	OperatingSystem       *OperatingSystem `json:"operatingSystem"`
+	LicensedSoftware      *[]struct{}      `json:"licensedSoftware"`
+	Ibeacons              *[]struct{}      `json:"ibeacons"`
+	SoftwareUpdates       *[]struct{}      `json:"softwareUpdates"`
+	ExtensionAttributes   *[]struct{}      `json:"extensionAttributes"`
+	ContentCaching        *struct{}        `json:"contentCaching"`
+	GroupMemberships      *[]struct{}      `json:"groupMemberships"`
+}
+
+// generalV1 is ComputerGeneral (/v1–/v3).
+type generalV1 struct {
+	General
+	LastContactTime string `json:"lastContactTime"`
+}
+
+// generalV4 is ComputerGeneralV4 (/v4).
+type generalV4 struct {
+	General
+	LastContact string `json:"lastContact"`
+	LastCheckIn string `json:"lastCheckIn"`
+}
+
+func toWire(c *Computer, secs sections, version string) wireComputer {
+	w := wireComputer{ID: strconv.Itoa(c.ID), UDID: c.UDID}
+	if secs["GENERAL"] {
+		if version == "v4" {
+			w.General = generalV4{General: c.General, LastContact: c.General.LastContactTime, LastCheckIn: c.General.LastCheckIn}
+		} else {
+			w.General = generalV1{General: c.General, LastContactTime: c.General.LastContactTime}
+		}
+	}
+	if secs["HARDWARE"] {
+		h := c.Hardware
+		w.Hardware = &h
+	}
+	if secs["OPERATING_SYSTEM"] {
+		o := c.OperatingSystem
+		w.OperatingSystem = &o
+	}
+	if secs["USER_AND_LOCATION"] {
+		u := c.UserAndLocation
+		w.UserAndLocation = &u
+	}
+	if secs["PURCHASING"] {
+		p := c.Purchasing
+		w.Purchasing = &p
+	}
+	if secs["APPLICATIONS"] {
+		w.Applications = c.Applications
+		if w.Applications == nil {
+			w.Applications = []Application{}
+		}
+	}
+	return w
+}
+
+// ---- responses ----
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// apiError writes Jamf's ApiError body.
+func apiError(w http.ResponseWriter, status int, code, description string) {
+	writeJSON(w, status, map[string]any{
+		"httpStatus": status,
+		"errors":     []map[string]any{{"code": code, "description": description, "id": "0", "field": nil}},
+	})
+}
+
+// oauthError writes the token endpoint's RFC 6749 error body.
+func oauthError(w http.ResponseWriter, status int, code string) {
+	writeJSON(w, status, map[string]string{"error": code})
+}
