@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/itam-dev/itam/connectors"
+	_ "github.com/itam-dev/itam/connectors/all" // every vendor, built by kind
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/postgres"
