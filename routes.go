@@ -23,16 +23,21 @@ import (
 )
 
 // NewServer returns the whole HTTP surface of itam. Every route is listed
-// here; /graphql is the only one that needs a token.
+// here; /graphql is the only one that needs a token (/webhooks/{connectorId}
+// proves a per-connector secret instead).
 // devToken, when set (dev mode only), is pre-filled in GraphiQL's headers so
 // a newcomer's first query works without copying a token.
-func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *metrics.Metrics, devToken string) http.Handler {
+func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *metrics.Metrics, devToken string, opts ...ServerOption) http.Handler {
 	assets, catalog := postgres.NewAssetStore(db), postgres.NewCatalog(db)
-	gql := graph.NewHandler(&graph.Resolver{AssetStore: assets, Catalog: catalog}, m, log)
+	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog}
+	// Connectors: store and connection test on the resolver, and the webhook handler (connectors_wiring.go).
+	webhooks := connectorRoutes(log, db, resolver, opts)
+	gql := graph.NewHandler(resolver, m, log)
 	authn := auth.Middleware(verifier, orgResolver(db), writeAuthError(log))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(loaders.Middleware(assets, catalog, gql)))
+	mux.Handle("POST /webhooks/{connectorId}", webhooks)
 	graphiql := []playground.GraphiqlConfigOption{playground.WithGraphiqlEnablePluginExplorer(true)}
 	if devToken != "" {
 		graphiql = append(graphiql, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + devToken}))

@@ -163,8 +163,18 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	m := metrics.New(db.Pool)
+	// Connectors: the credential key (dev: generated under the data dir) and
+	// the sync enqueuer (nil River client: an insert-only one).
+	box, err := loadSecretBox(cfg, log)
+	if err != nil {
+		return err
+	}
+	connOpt, err := connectorOption(cfg, db, log, box, nil)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           NewServer(log, db, verifier, m, devToken),
+		Handler:           NewServer(log, db, verifier, m, devToken, connOpt),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -35,6 +35,7 @@ const (
 func NewHandler(r *Resolver, m *metrics.Metrics, log *slog.Logger) *handler.Server {
 	cfg := generated.Config{Resolvers: r}
 	setComplexity(&cfg.Complexity)
+	setConnectorComplexity(&cfg.Complexity)
 	srv := handler.New(generated.NewExecutableSchema(cfg))
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})

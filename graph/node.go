@@ -51,6 +51,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			load = thunk(ctx, l.Supplier.LoadThunk(ctx, id))
 		case relay.TypeOrganization:
 			load = r.orgNode(ctx, id)
+		case relay.TypeConnector:
+			load = thunk(ctx, l.Connectors(r.Connectors).Connector.LoadThunk(ctx, id))
+		case relay.TypeSyncRun:
+			load = thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id))
 		default:
 			continue
 		}

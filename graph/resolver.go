@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/postgres"
 )
 
@@ -11,4 +12,10 @@ type Resolver struct {
 	// AssetStore is not named Assets: queryResolver has an Assets method.
 	AssetStore *postgres.AssetStore
 	Catalog    *postgres.Catalog
+
+	// Connectors (graph/connectors.resolvers.go). PublicURL is the server's
+	// external base URL for webhook URLs; empty shows them as paths.
+	Connectors     *postgres.ConnectorStore
+	ConnectorCheck *connectorcheck.Checker
+	PublicURL      string
 }

@@ -14,8 +14,10 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/scalar"
+	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -35,6 +37,7 @@ type ResolverRoot interface {
 	Asset() AssetResolver
 	AssetCountGroup() AssetCountGroupResolver
 	Category() CategoryResolver
+	Connector() ConnectorResolver
 	FieldChange() FieldChangeResolver
 	Location() LocationResolver
 	Manufacturer() ManufacturerResolver
@@ -44,6 +47,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Query() QueryResolver
 	Supplier() SupplierResolver
+	SyncRun() SyncRunResolver
 	Team() TeamResolver
 	Viewer() ViewerResolver
 }
@@ -163,6 +167,50 @@ type ComplexityRoot struct {
 
 	CategoryPayload struct {
 		Category func(childComplexity int) int
+	}
+
+	Connector struct {
+		AuthURL                func(childComplexity int) int
+		AuthoritativeForPeople func(childComplexity int) int
+		BaseURL                func(childComplexity int) int
+		CreatedAt              func(childComplexity int) int
+		DefaultOwnerTeam       func(childComplexity int) int
+		Enabled                func(childComplexity int) int
+		HasWebhookSecret       func(childComplexity int) int
+		ID                     func(childComplexity int) int
+		Kind                   func(childComplexity int) int
+		LastSync               func(childComplexity int) int
+		Name                   func(childComplexity int) int
+		NextSyncAt             func(childComplexity int) int
+		Options                func(childComplexity int) int
+		Schedule               func(childComplexity int) int
+		StaleAfterDays         func(childComplexity int) int
+		SyncRuns               func(childComplexity int, first *int, after *string, last *int, before *string) int
+		UpdatedAt              func(childComplexity int) int
+		Version                func(childComplexity int) int
+		WebhookURL             func(childComplexity int) int
+	}
+
+	ConnectorConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ConnectorEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ConnectorPayload struct {
+		Connector     func(childComplexity int) int
+		WebhookSecret func(childComplexity int) int
+	}
+
+	ConnectorSchedule struct {
+		Cron            func(childComplexity int) int
+		IntervalMinutes func(childComplexity int) int
 	}
 
 	DeletePayload struct {
@@ -286,8 +334,10 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AssignAsset        func(childComplexity int, input model.AssignAssetInput) int
+		CancelSyncRun      func(childComplexity int, id string) int
 		CreateAsset        func(childComplexity int, input model.CreateAssetInput) int
 		CreateCategory     func(childComplexity int, input model.CreateCategoryInput) int
+		CreateConnector    func(childComplexity int, input model.CreateConnectorInput) int
 		CreateLocation     func(childComplexity int, input model.CreateLocationInput) int
 		CreateManufacturer func(childComplexity int, input model.CreateManufacturerInput) int
 		CreateModel        func(childComplexity int, input model.CreateModelInput) int
@@ -296,6 +346,7 @@ type ComplexityRoot struct {
 		CreateTeam         func(childComplexity int, input model.CreateTeamInput) int
 		DeleteAsset        func(childComplexity int, input model.DeleteAssetInput) int
 		DeleteCategory     func(childComplexity int, input model.DeleteInput) int
+		DeleteConnector    func(childComplexity int, input model.DeleteInput) int
 		DeleteLocation     func(childComplexity int, input model.DeleteInput) int
 		DeleteManufacturer func(childComplexity int, input model.DeleteInput) int
 		DeleteModel        func(childComplexity int, input model.DeleteInput) int
@@ -303,10 +354,13 @@ type ComplexityRoot struct {
 		DeleteSupplier     func(childComplexity int, input model.DeleteInput) int
 		DeleteTeam         func(childComplexity int, input model.DeleteInput) int
 		DisposeAsset       func(childComplexity int, input model.DisposeAssetInput) int
+		SyncConnector      func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
+		TestConnector      func(childComplexity int, id string) int
 		TransitionAsset    func(childComplexity int, input model.TransitionAssetInput) int
 		UnassignAsset      func(childComplexity int, input model.UnassignAssetInput) int
 		UpdateAsset        func(childComplexity int, input model.UpdateAssetInput) int
 		UpdateCategory     func(childComplexity int, input model.UpdateCategoryInput) int
+		UpdateConnector    func(childComplexity int, input model.UpdateConnectorInput) int
 		UpdateLocation     func(childComplexity int, input model.UpdateLocationInput) int
 		UpdateManufacturer func(childComplexity int, input model.UpdateManufacturerInput) int
 		UpdateModel        func(childComplexity int, input model.UpdateModelInput) int
@@ -374,6 +428,7 @@ type ComplexityRoot struct {
 		AssetCounts   func(childComplexity int, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) int
 		Assets        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
 		Categories    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
+		Connectors    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Locations     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LocationFilter) int
 		Manufacturers func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
 		Models        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ModelFilter) int
@@ -382,6 +437,7 @@ type ComplexityRoot struct {
 		Organization  func(childComplexity int) int
 		People        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
 		Suppliers     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		SyncRuns      func(childComplexity int, connectorID string, first *int, after *string, last *int, before *string) int
 		Teams         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TeamFilter) int
 		Viewer        func(childComplexity int) int
 	}
@@ -414,6 +470,45 @@ type ComplexityRoot struct {
 		Supplier func(childComplexity int) int
 	}
 
+	SyncError struct {
+		ExternalID func(childComplexity int) int
+		Message    func(childComplexity int) int
+	}
+
+	SyncRun struct {
+		Connector        func(childComplexity int) int
+		ConnectorID      func(childComplexity int) int
+		Created          func(childComplexity int) int
+		ErrorCount       func(childComplexity int) int
+		Errors           func(childComplexity int) int
+		FinishedAt       func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Message          func(childComplexity int) int
+		Mode             func(childComplexity int) int
+		PagesFetched     func(childComplexity int) int
+		QueuedAt         func(childComplexity int) int
+		RecordsSeen      func(childComplexity int) int
+		StaleMarked      func(childComplexity int) int
+		StartedAt        func(childComplexity int) int
+		Status           func(childComplexity int) int
+		TargetExternalID func(childComplexity int) int
+		Trigger          func(childComplexity int) int
+		Unchanged        func(childComplexity int) int
+		Updated          func(childComplexity int) int
+	}
+
+	SyncRunConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SyncRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Team struct {
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -439,6 +534,24 @@ type ComplexityRoot struct {
 
 	TeamPayload struct {
 		Team func(childComplexity int) int
+	}
+
+	TestConnectorPayload struct {
+		DevicesSeen func(childComplexity int) int
+		Message     func(childComplexity int) int
+		OK          func(childComplexity int) int
+		Sample      func(childComplexity int) int
+	}
+
+	TestDevice struct {
+		ExternalID   func(childComplexity int) int
+		LastCheckIn  func(childComplexity int) int
+		Model        func(childComplexity int) int
+		Name         func(childComplexity int) int
+		OSName       func(childComplexity int) int
+		OSVersion    func(childComplexity int) int
+		SerialNumber func(childComplexity int) int
+		UserEmail    func(childComplexity int) int
 	}
 
 	UpdateOrganizationPayload struct {
@@ -488,6 +601,19 @@ type AssetCountGroupResolver interface {
 type CategoryResolver interface {
 	ID(ctx context.Context, obj *itam.Category) (string, error)
 }
+type ConnectorResolver interface {
+	ID(ctx context.Context, obj *itam.Connector) (string, error)
+
+	Schedule(ctx context.Context, obj *itam.Connector) (*model.ConnectorSchedule, error)
+
+	DefaultOwnerTeam(ctx context.Context, obj *itam.Connector) (*itam.Team, error)
+
+	WebhookURL(ctx context.Context, obj *itam.Connector) (string, error)
+	Options(ctx context.Context, obj *itam.Connector) (any, error)
+
+	LastSync(ctx context.Context, obj *itam.Connector) (*itam.SyncRun, error)
+	SyncRuns(ctx context.Context, obj *itam.Connector, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
+}
 type FieldChangeResolver interface {
 	From(ctx context.Context, obj *itam.FieldChange) (any, error)
 	To(ctx context.Context, obj *itam.FieldChange) (any, error)
@@ -527,6 +653,12 @@ type MutationResolver interface {
 	CreateModel(ctx context.Context, input model.CreateModelInput) (*model.ModelPayload, error)
 	UpdateModel(ctx context.Context, input model.UpdateModelInput) (*model.ModelPayload, error)
 	DeleteModel(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.ConnectorPayload, error)
+	UpdateConnector(ctx context.Context, input model.UpdateConnectorInput) (*model.ConnectorPayload, error)
+	DeleteConnector(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	TestConnector(ctx context.Context, id string) (*connectorcheck.Result, error)
+	SyncConnector(ctx context.Context, id string, mode itam.SyncMode, targetExternalID *string) (*itam.SyncRun, error)
+	CancelSyncRun(ctx context.Context, id string) (*itam.SyncRun, error)
 	CreateLocation(ctx context.Context, input model.CreateLocationInput) (*model.LocationPayload, error)
 	UpdateLocation(ctx context.Context, input model.UpdateLocationInput) (*model.LocationPayload, error)
 	DeleteLocation(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -566,6 +698,8 @@ type QueryResolver interface {
 	Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error)
 	Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*itam.Model], error)
+	Connectors(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Connector], error)
+	SyncRuns(ctx context.Context, connectorID string, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
@@ -574,6 +708,11 @@ type QueryResolver interface {
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
+}
+type SyncRunResolver interface {
+	ID(ctx context.Context, obj *itam.SyncRun) (string, error)
+	ConnectorID(ctx context.Context, obj *itam.SyncRun) (string, error)
+	Connector(ctx context.Context, obj *itam.SyncRun) (*itam.Connector, error)
 }
 type TeamResolver interface {
 	ID(ctx context.Context, obj *itam.Team) (string, error)
@@ -1066,6 +1205,190 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CategoryPayload.Category(childComplexity), true
 
+	case "Connector.authUrl":
+		if e.ComplexityRoot.Connector.AuthURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.AuthURL(childComplexity), true
+	case "Connector.authoritativeForPeople":
+		if e.ComplexityRoot.Connector.AuthoritativeForPeople == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.AuthoritativeForPeople(childComplexity), true
+	case "Connector.baseUrl":
+		if e.ComplexityRoot.Connector.BaseURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.BaseURL(childComplexity), true
+	case "Connector.createdAt":
+		if e.ComplexityRoot.Connector.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.CreatedAt(childComplexity), true
+	case "Connector.defaultOwnerTeam":
+		if e.ComplexityRoot.Connector.DefaultOwnerTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.DefaultOwnerTeam(childComplexity), true
+	case "Connector.enabled":
+		if e.ComplexityRoot.Connector.Enabled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Enabled(childComplexity), true
+	case "Connector.hasWebhookSecret":
+		if e.ComplexityRoot.Connector.HasWebhookSecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.HasWebhookSecret(childComplexity), true
+	case "Connector.id":
+		if e.ComplexityRoot.Connector.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.ID(childComplexity), true
+	case "Connector.kind":
+		if e.ComplexityRoot.Connector.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Kind(childComplexity), true
+	case "Connector.lastSync":
+		if e.ComplexityRoot.Connector.LastSync == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.LastSync(childComplexity), true
+	case "Connector.name":
+		if e.ComplexityRoot.Connector.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Name(childComplexity), true
+	case "Connector.nextSyncAt":
+		if e.ComplexityRoot.Connector.NextSyncAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.NextSyncAt(childComplexity), true
+	case "Connector.options":
+		if e.ComplexityRoot.Connector.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Options(childComplexity), true
+	case "Connector.schedule":
+		if e.ComplexityRoot.Connector.Schedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Schedule(childComplexity), true
+	case "Connector.staleAfterDays":
+		if e.ComplexityRoot.Connector.StaleAfterDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.StaleAfterDays(childComplexity), true
+	case "Connector.syncRuns":
+		if e.ComplexityRoot.Connector.SyncRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Connector_syncRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Connector.SyncRuns(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Connector.updatedAt":
+		if e.ComplexityRoot.Connector.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.UpdatedAt(childComplexity), true
+	case "Connector.version":
+		if e.ComplexityRoot.Connector.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.Version(childComplexity), true
+	case "Connector.webhookUrl":
+		if e.ComplexityRoot.Connector.WebhookURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.WebhookURL(childComplexity), true
+
+	case "ConnectorConnection.edges":
+		if e.ComplexityRoot.ConnectorConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorConnection.Edges(childComplexity), true
+	case "ConnectorConnection.nodes":
+		if e.ComplexityRoot.ConnectorConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorConnection.Nodes(childComplexity), true
+	case "ConnectorConnection.pageInfo":
+		if e.ComplexityRoot.ConnectorConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorConnection.PageInfo(childComplexity), true
+	case "ConnectorConnection.totalCount":
+		if e.ComplexityRoot.ConnectorConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorConnection.TotalCount(childComplexity), true
+
+	case "ConnectorEdge.cursor":
+		if e.ComplexityRoot.ConnectorEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorEdge.Cursor(childComplexity), true
+	case "ConnectorEdge.node":
+		if e.ComplexityRoot.ConnectorEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorEdge.Node(childComplexity), true
+
+	case "ConnectorPayload.connector":
+		if e.ComplexityRoot.ConnectorPayload.Connector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPayload.Connector(childComplexity), true
+	case "ConnectorPayload.webhookSecret":
+		if e.ComplexityRoot.ConnectorPayload.WebhookSecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPayload.WebhookSecret(childComplexity), true
+
+	case "ConnectorSchedule.cron":
+		if e.ComplexityRoot.ConnectorSchedule.Cron == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorSchedule.Cron(childComplexity), true
+	case "ConnectorSchedule.intervalMinutes":
+		if e.ComplexityRoot.ConnectorSchedule.IntervalMinutes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorSchedule.IntervalMinutes(childComplexity), true
+
 	case "DeletePayload.deletedId":
 		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
 			break
@@ -1490,6 +1813,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignAsset(childComplexity, args["input"].(model.AssignAssetInput)), true
+	case "Mutation.cancelSyncRun":
+		if e.ComplexityRoot.Mutation.CancelSyncRun == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelSyncRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelSyncRun(childComplexity, args["id"].(string)), true
 	case "Mutation.createAsset":
 		if e.ComplexityRoot.Mutation.CreateAsset == nil {
 			break
@@ -1512,6 +1846,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateCategory(childComplexity, args["input"].(model.CreateCategoryInput)), true
+	case "Mutation.createConnector":
+		if e.ComplexityRoot.Mutation.CreateConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateConnector(childComplexity, args["input"].(model.CreateConnectorInput)), true
 	case "Mutation.createLocation":
 		if e.ComplexityRoot.Mutation.CreateLocation == nil {
 			break
@@ -1600,6 +1945,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteCategory(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteConnector":
+		if e.ComplexityRoot.Mutation.DeleteConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteConnector(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.deleteLocation":
 		if e.ComplexityRoot.Mutation.DeleteLocation == nil {
 			break
@@ -1677,6 +2033,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisposeAsset(childComplexity, args["input"].(model.DisposeAssetInput)), true
+	case "Mutation.syncConnector":
+		if e.ComplexityRoot.Mutation.SyncConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_syncConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SyncConnector(childComplexity, args["id"].(string), args["mode"].(itam.SyncMode), args["targetExternalId"].(*string)), true
+	case "Mutation.testConnector":
+		if e.ComplexityRoot.Mutation.TestConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_testConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TestConnector(childComplexity, args["id"].(string)), true
 	case "Mutation.transitionAsset":
 		if e.ComplexityRoot.Mutation.TransitionAsset == nil {
 			break
@@ -1721,6 +2099,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCategory(childComplexity, args["input"].(model.UpdateCategoryInput)), true
+	case "Mutation.updateConnector":
+		if e.ComplexityRoot.Mutation.UpdateConnector == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateConnector_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateConnector(childComplexity, args["input"].(model.UpdateConnectorInput)), true
 	case "Mutation.updateLocation":
 		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
 			break
@@ -2069,6 +2458,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Categories(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CategoryFilter)), true
+	case "Query.connectors":
+		if e.ComplexityRoot.Query.Connectors == nil {
+			break
+		}
+
+		args, err := ec.field_Query_connectors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Connectors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
@@ -2153,6 +2553,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Suppliers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.NameFilter)), true
+	case "Query.syncRuns":
+		if e.ComplexityRoot.Query.SyncRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncRuns(childComplexity, args["connectorId"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.teams":
 		if e.ComplexityRoot.Query.Teams == nil {
 			break
@@ -2271,6 +2682,172 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SupplierPayload.Supplier(childComplexity), true
 
+	case "SyncError.externalId":
+		if e.ComplexityRoot.SyncError.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncError.ExternalID(childComplexity), true
+	case "SyncError.message":
+		if e.ComplexityRoot.SyncError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncError.Message(childComplexity), true
+
+	case "SyncRun.connector":
+		if e.ComplexityRoot.SyncRun.Connector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Connector(childComplexity), true
+	case "SyncRun.connectorId":
+		if e.ComplexityRoot.SyncRun.ConnectorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.ConnectorID(childComplexity), true
+	case "SyncRun.created":
+		if e.ComplexityRoot.SyncRun.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Created(childComplexity), true
+	case "SyncRun.errorCount":
+		if e.ComplexityRoot.SyncRun.ErrorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.ErrorCount(childComplexity), true
+	case "SyncRun.errors":
+		if e.ComplexityRoot.SyncRun.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Errors(childComplexity), true
+	case "SyncRun.finishedAt":
+		if e.ComplexityRoot.SyncRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.FinishedAt(childComplexity), true
+	case "SyncRun.id":
+		if e.ComplexityRoot.SyncRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.ID(childComplexity), true
+	case "SyncRun.message":
+		if e.ComplexityRoot.SyncRun.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Message(childComplexity), true
+	case "SyncRun.mode":
+		if e.ComplexityRoot.SyncRun.Mode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Mode(childComplexity), true
+	case "SyncRun.pagesFetched":
+		if e.ComplexityRoot.SyncRun.PagesFetched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.PagesFetched(childComplexity), true
+	case "SyncRun.queuedAt":
+		if e.ComplexityRoot.SyncRun.QueuedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.QueuedAt(childComplexity), true
+	case "SyncRun.recordsSeen":
+		if e.ComplexityRoot.SyncRun.RecordsSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.RecordsSeen(childComplexity), true
+	case "SyncRun.staleMarked":
+		if e.ComplexityRoot.SyncRun.StaleMarked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.StaleMarked(childComplexity), true
+	case "SyncRun.startedAt":
+		if e.ComplexityRoot.SyncRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.StartedAt(childComplexity), true
+	case "SyncRun.status":
+		if e.ComplexityRoot.SyncRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Status(childComplexity), true
+	case "SyncRun.targetExternalId":
+		if e.ComplexityRoot.SyncRun.TargetExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.TargetExternalID(childComplexity), true
+	case "SyncRun.trigger":
+		if e.ComplexityRoot.SyncRun.Trigger == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Trigger(childComplexity), true
+	case "SyncRun.unchanged":
+		if e.ComplexityRoot.SyncRun.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Unchanged(childComplexity), true
+	case "SyncRun.updated":
+		if e.ComplexityRoot.SyncRun.Updated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRun.Updated(childComplexity), true
+
+	case "SyncRunConnection.edges":
+		if e.ComplexityRoot.SyncRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRunConnection.Edges(childComplexity), true
+	case "SyncRunConnection.nodes":
+		if e.ComplexityRoot.SyncRunConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRunConnection.Nodes(childComplexity), true
+	case "SyncRunConnection.pageInfo":
+		if e.ComplexityRoot.SyncRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRunConnection.PageInfo(childComplexity), true
+	case "SyncRunConnection.totalCount":
+		if e.ComplexityRoot.SyncRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRunConnection.TotalCount(childComplexity), true
+
+	case "SyncRunEdge.cursor":
+		if e.ComplexityRoot.SyncRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRunEdge.Cursor(childComplexity), true
+	case "SyncRunEdge.node":
+		if e.ComplexityRoot.SyncRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncRunEdge.Node(childComplexity), true
+
 	case "Team.createdAt":
 		if e.ComplexityRoot.Team.CreatedAt == nil {
 			break
@@ -2375,6 +2952,80 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TeamPayload.Team(childComplexity), true
 
+	case "TestConnectorPayload.devicesSeen":
+		if e.ComplexityRoot.TestConnectorPayload.DevicesSeen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestConnectorPayload.DevicesSeen(childComplexity), true
+	case "TestConnectorPayload.message":
+		if e.ComplexityRoot.TestConnectorPayload.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestConnectorPayload.Message(childComplexity), true
+	case "TestConnectorPayload.ok":
+		if e.ComplexityRoot.TestConnectorPayload.OK == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestConnectorPayload.OK(childComplexity), true
+	case "TestConnectorPayload.sample":
+		if e.ComplexityRoot.TestConnectorPayload.Sample == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestConnectorPayload.Sample(childComplexity), true
+
+	case "TestDevice.externalId":
+		if e.ComplexityRoot.TestDevice.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.ExternalID(childComplexity), true
+	case "TestDevice.lastCheckIn":
+		if e.ComplexityRoot.TestDevice.LastCheckIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.LastCheckIn(childComplexity), true
+	case "TestDevice.model":
+		if e.ComplexityRoot.TestDevice.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.Model(childComplexity), true
+	case "TestDevice.name":
+		if e.ComplexityRoot.TestDevice.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.Name(childComplexity), true
+	case "TestDevice.osName":
+		if e.ComplexityRoot.TestDevice.OSName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.OSName(childComplexity), true
+	case "TestDevice.osVersion":
+		if e.ComplexityRoot.TestDevice.OSVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.OSVersion(childComplexity), true
+	case "TestDevice.serialNumber":
+		if e.ComplexityRoot.TestDevice.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.SerialNumber(childComplexity), true
+	case "TestDevice.userEmail":
+		if e.ComplexityRoot.TestDevice.UserEmail == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TestDevice.UserEmail(childComplexity), true
+
 	case "UpdateOrganizationPayload.organization":
 		if e.ComplexityRoot.UpdateOrganizationPayload.Organization == nil {
 			break
@@ -2421,8 +3072,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssetOrder", ec.unmarshalInputAssetOrder),
 			graphql.NewInputUnmarshaler("AssignAssetInput", ec.unmarshalInputAssignAssetInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
+			graphql.NewInputUnmarshaler("ConnectorScheduleInput", ec.unmarshalInputConnectorScheduleInput),
 			graphql.NewInputUnmarshaler("CreateAssetInput", ec.unmarshalInputCreateAssetInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
+			graphql.NewInputUnmarshaler("CreateConnectorInput", ec.unmarshalInputCreateConnectorInput),
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateManufacturerInput", ec.unmarshalInputCreateManufacturerInput),
 			graphql.NewInputUnmarshaler("CreateModelInput", ec.unmarshalInputCreateModelInput),
@@ -2445,6 +3098,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UnassignAssetInput", ec.unmarshalInputUnassignAssetInput),
 			graphql.NewInputUnmarshaler("UpdateAssetInput", ec.unmarshalInputUpdateAssetInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
+			graphql.NewInputUnmarshaler("UpdateConnectorInput", ec.unmarshalInputUpdateConnectorInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateManufacturerInput", ec.unmarshalInputUpdateManufacturerInput),
 			graphql.NewInputUnmarshaler("UpdateModelInput", ec.unmarshalInputUpdateModelInput),
@@ -3051,6 +3705,231 @@ extend type Mutation {
   createModel(input: CreateModelInput!): ModelPayload!
   updateModel(input: UpdateModelInput!): ModelPayload!
   deleteModel(input: DeleteInput!): DeletePayload!
+}
+`, BuiltIn: false},
+	{Name: "../schema/connectors.graphqls", Input: `"The platforms a connector can pull devices from."
+enum ConnectorKind {
+  JAMF_PRO
+  INTUNE
+  KANDJI
+  FLEET
+}
+
+"Where a sync run is."
+enum SyncStatus {
+  QUEUED
+  RUNNING
+  SUCCEEDED
+  "Finished; some records could not be applied (see errors)."
+  PARTIAL
+  FAILED
+  CANCELLED
+}
+
+enum SyncMode {
+  "Read every device; devices not seen are marked missing."
+  FULL
+  "Read only what changed since the last successful sync."
+  INCREMENTAL
+}
+
+"When a connector syncs by itself: at most one of the two is set."
+type ConnectorSchedule {
+  intervalMinutes: Int
+  "Five-field cron expression (or @hourly, @daily…), evaluated in UTC."
+  cron: String
+}
+
+"""
+A configured connection to an MDM platform. ADMIN only. Credentials are
+write-only: they are stored encrypted and no field returns them.
+"""
+type Connector implements Node {
+  id: ID!
+  kind: ConnectorKind!
+  name: String!
+  "The tenant's API URL; null means the vendor's public default."
+  baseUrl: String
+  "The token endpoint; null means the vendor's default."
+  authUrl: String
+  "Null: manual syncs only."
+  schedule: ConnectorSchedule
+  nextSyncAt: Time
+  enabled: Boolean!
+  "Owner of synced assets that have no assigned person."
+  defaultOwnerTeam: Team
+  "Whether this connector's user assignments are believed for assignees."
+  authoritativeForPeople: Boolean!
+  "Days a device may stay unseen before it is flagged stale."
+  staleAfterDays: Int!
+  hasWebhookSecret: Boolean!
+  "Where the vendor should POST webhooks (absolute when ITAM_PUBLIC_URL is set)."
+  webhookUrl: String!
+  "Vendor-specific settings, e.g. {\"pageSize\": 100}."
+  options: JSON!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+  "The most recently queued run."
+  lastSync: SyncRun
+  "Runs, newest first."
+  syncRuns(first: Int, after: String, last: Int, before: String): SyncRunConnection!
+}
+
+type ConnectorEdge {
+  cursor: String!
+  node: Connector!
+}
+
+type ConnectorConnection {
+  edges: [ConnectorEdge!]!
+  nodes: [Connector!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"One record a sync could not apply."
+type SyncError {
+  externalId: String!
+  message: String!
+}
+
+"One execution of a connector's sync. Readable by ADMIN, MANAGER and AUDITOR."
+type SyncRun implements Node {
+  id: ID!
+  "The connector's id (its details are visible to ADMIN only)."
+  connectorId: ID!
+  "Null unless the caller is an ADMIN."
+  connector: Connector
+  mode: SyncMode!
+  status: SyncStatus!
+  "manual, schedule or webhook."
+  trigger: String!
+  "Set when the run syncs a single device (webhooks)."
+  targetExternalId: String
+  queuedAt: Time!
+  startedAt: Time
+  finishedAt: Time
+  pagesFetched: Int!
+  recordsSeen: Int!
+  created: Int!
+  updated: Int!
+  unchanged: Int!
+  staleMarked: Int!
+  "Total per-record errors; errors keeps at most the first 100."
+  errorCount: Int!
+  errors: [SyncError!]!
+  message: String
+}
+
+type SyncRunEdge {
+  cursor: String!
+  node: SyncRun!
+}
+
+type SyncRunConnection {
+  edges: [SyncRunEdge!]!
+  nodes: [SyncRun!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A device seen by testConnector."
+type TestDevice {
+  externalId: String!
+  serialNumber: String!
+  name: String!
+  model: String!
+  osName: String!
+  osVersion: String!
+  userEmail: String!
+  lastCheckIn: Time
+}
+
+type TestConnectorPayload {
+  "Whether authentication and one page fetch succeeded."
+  ok: Boolean!
+  message: String!
+  "How many devices the first page held."
+  devicesSeen: Int!
+  "The first few of them."
+  sample: [TestDevice!]!
+}
+
+extend type Query {
+  "ADMIN only."
+  connectors(first: Int, after: String, last: Int, before: String): ConnectorConnection!
+  "A connector's runs, newest first (ADMIN, MANAGER, AUDITOR)."
+  syncRuns(connectorId: ID!, first: Int, after: String, last: Int, before: String): SyncRunConnection!
+}
+
+input ConnectorScheduleInput {
+  intervalMinutes: Int
+  cron: String
+}
+
+input CreateConnectorInput {
+  kind: ConnectorKind!
+  name: String!
+  baseUrl: String
+  authUrl: String
+  """
+  An object of strings. JAMF_PRO: clientId and clientSecret, or username and
+  password; INTUNE: tenantId, clientId, clientSecret; KANDJI and FLEET: apiToken.
+  """
+  credentials: JSON!
+  "Omitted or null: manual syncs only."
+  schedule: ConnectorScheduleInput
+  options: JSON
+  "Default true."
+  enabled: Boolean
+  defaultOwnerTeamId: ID
+  authoritativeForPeople: Boolean
+  "Default 30."
+  staleAfterDays: Int
+  "The secret webhooks must prove (16 to 512 characters)."
+  webhookSecret: String
+  "Generate a webhook secret; it is returned once, in the payload."
+  generateWebhookSecret: Boolean
+}
+
+input UpdateConnectorInput {
+  id: ID!
+  version: Int!
+  name: String
+  baseUrl: String
+  authUrl: String
+  "Replaces the stored credentials whole; required when baseUrl or authUrl change."
+  credentials: JSON
+  "Null: manual syncs only."
+  schedule: ConnectorScheduleInput
+  options: JSON
+  enabled: Boolean
+  defaultOwnerTeamId: ID
+  authoritativeForPeople: Boolean
+  staleAfterDays: Int
+  "Null removes the secret (webhooks are then refused)."
+  webhookSecret: String
+  generateWebhookSecret: Boolean
+}
+
+type ConnectorPayload {
+  connector: Connector!
+  "The generated webhook secret, when generateWebhookSecret was set: shown only this once."
+  webhookSecret: String
+}
+
+extend type Mutation {
+  createConnector(input: CreateConnectorInput!): ConnectorPayload!
+  updateConnector(input: UpdateConnectorInput!): ConnectorPayload!
+  "Deletes the connector and its runs; synced assets stay."
+  deleteConnector(input: DeleteInput!): DeletePayload!
+  "Authenticates with the vendor and fetches one page, writing nothing."
+  testConnector(id: ID!): TestConnectorPayload!
+  "Queues a sync; CONFLICT while one is queued or running."
+  syncConnector(id: ID!, mode: SyncMode! = INCREMENTAL, targetExternalId: String): SyncRun!
+  "Cancels a queued or running sync; a running one stops before its next page."
+  cancelSyncRun(id: ID!): SyncRun!
 }
 `, BuiltIn: false},
 	{Name: "../schema/locations.graphqls", Input: `enum LocationKind {
@@ -3694,6 +4573,94 @@ func (ec *executionContext) childFields_CategoryPayload(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type CategoryPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Connector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Connector_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Connector_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_Connector_name(ctx, field)
+	case "baseUrl":
+		return ec.fieldContext_Connector_baseUrl(ctx, field)
+	case "authUrl":
+		return ec.fieldContext_Connector_authUrl(ctx, field)
+	case "schedule":
+		return ec.fieldContext_Connector_schedule(ctx, field)
+	case "nextSyncAt":
+		return ec.fieldContext_Connector_nextSyncAt(ctx, field)
+	case "enabled":
+		return ec.fieldContext_Connector_enabled(ctx, field)
+	case "defaultOwnerTeam":
+		return ec.fieldContext_Connector_defaultOwnerTeam(ctx, field)
+	case "authoritativeForPeople":
+		return ec.fieldContext_Connector_authoritativeForPeople(ctx, field)
+	case "staleAfterDays":
+		return ec.fieldContext_Connector_staleAfterDays(ctx, field)
+	case "hasWebhookSecret":
+		return ec.fieldContext_Connector_hasWebhookSecret(ctx, field)
+	case "webhookUrl":
+		return ec.fieldContext_Connector_webhookUrl(ctx, field)
+	case "options":
+		return ec.fieldContext_Connector_options(ctx, field)
+	case "version":
+		return ec.fieldContext_Connector_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Connector_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Connector_updatedAt(ctx, field)
+	case "lastSync":
+		return ec.fieldContext_Connector_lastSync(ctx, field)
+	case "syncRuns":
+		return ec.fieldContext_Connector_syncRuns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Connector", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ConnectorConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ConnectorConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ConnectorConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ConnectorConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ConnectorEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ConnectorEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "connector":
+		return ec.fieldContext_ConnectorPayload_connector(ctx, field)
+	case "webhookSecret":
+		return ec.fieldContext_ConnectorPayload_webhookSecret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorSchedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "intervalMinutes":
+		return ec.fieldContext_ConnectorSchedule_intervalMinutes(ctx, field)
+	case "cron":
+		return ec.fieldContext_ConnectorSchedule_cron(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorSchedule", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedId":
@@ -4092,6 +5059,84 @@ func (ec *executionContext) childFields_SupplierPayload(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type SupplierPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SyncError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "externalId":
+		return ec.fieldContext_SyncError_externalId(ctx, field)
+	case "message":
+		return ec.fieldContext_SyncError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncError", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SyncRun_id(ctx, field)
+	case "connectorId":
+		return ec.fieldContext_SyncRun_connectorId(ctx, field)
+	case "connector":
+		return ec.fieldContext_SyncRun_connector(ctx, field)
+	case "mode":
+		return ec.fieldContext_SyncRun_mode(ctx, field)
+	case "status":
+		return ec.fieldContext_SyncRun_status(ctx, field)
+	case "trigger":
+		return ec.fieldContext_SyncRun_trigger(ctx, field)
+	case "targetExternalId":
+		return ec.fieldContext_SyncRun_targetExternalId(ctx, field)
+	case "queuedAt":
+		return ec.fieldContext_SyncRun_queuedAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_SyncRun_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_SyncRun_finishedAt(ctx, field)
+	case "pagesFetched":
+		return ec.fieldContext_SyncRun_pagesFetched(ctx, field)
+	case "recordsSeen":
+		return ec.fieldContext_SyncRun_recordsSeen(ctx, field)
+	case "created":
+		return ec.fieldContext_SyncRun_created(ctx, field)
+	case "updated":
+		return ec.fieldContext_SyncRun_updated(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_SyncRun_unchanged(ctx, field)
+	case "staleMarked":
+		return ec.fieldContext_SyncRun_staleMarked(ctx, field)
+	case "errorCount":
+		return ec.fieldContext_SyncRun_errorCount(ctx, field)
+	case "errors":
+		return ec.fieldContext_SyncRun_errors(ctx, field)
+	case "message":
+		return ec.fieldContext_SyncRun_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncRun", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SyncRunConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SyncRunConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SyncRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SyncRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SyncRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SyncRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncRunEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4144,6 +5189,42 @@ func (ec *executionContext) childFields_TeamPayload(ctx context.Context, field g
 		return ec.fieldContext_TeamPayload_team(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TeamPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TestConnectorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ok":
+		return ec.fieldContext_TestConnectorPayload_ok(ctx, field)
+	case "message":
+		return ec.fieldContext_TestConnectorPayload_message(ctx, field)
+	case "devicesSeen":
+		return ec.fieldContext_TestConnectorPayload_devicesSeen(ctx, field)
+	case "sample":
+		return ec.fieldContext_TestConnectorPayload_sample(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestConnectorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_TestDevice(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "externalId":
+		return ec.fieldContext_TestDevice_externalId(ctx, field)
+	case "serialNumber":
+		return ec.fieldContext_TestDevice_serialNumber(ctx, field)
+	case "name":
+		return ec.fieldContext_TestDevice_name(ctx, field)
+	case "model":
+		return ec.fieldContext_TestDevice_model(ctx, field)
+	case "osName":
+		return ec.fieldContext_TestDevice_osName(ctx, field)
+	case "osVersion":
+		return ec.fieldContext_TestDevice_osVersion(ctx, field)
+	case "userEmail":
+		return ec.fieldContext_TestDevice_userEmail(ctx, field)
+	case "lastCheckIn":
+		return ec.fieldContext_TestDevice_lastCheckIn(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TestDevice", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4322,6 +5403,44 @@ func (ec *executionContext) field_Asset_history_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Connector_syncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Location_assets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4390,6 +5509,20 @@ func (ec *executionContext) field_Mutation_assignAsset_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_cancelSyncRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4410,6 +5543,20 @@ func (ec *executionContext) field_Mutation_createCategory_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateCategoryInput, error) {
 			return ec.unmarshalNCreateCategoryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateConnectorInput, error) {
+			return ec.unmarshalNCreateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateConnectorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4530,6 +5677,20 @@ func (ec *executionContext) field_Mutation_deleteCategory_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4628,6 +5789,50 @@ func (ec *executionContext) field_Mutation_disposeAsset_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_syncConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (itam.SyncMode, error) {
+			return ec.unmarshalNSyncMode2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "targetExternalId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["targetExternalId"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_testConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_transitionAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4676,6 +5881,20 @@ func (ec *executionContext) field_Mutation_updateCategory_args(ctx context.Conte
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
 			return ec.unmarshalNUpdateCategoryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateCategoryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateConnectorInput, error) {
+			return ec.unmarshalNUpdateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateConnectorInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5008,6 +6227,44 @@ func (ec *executionContext) field_Query_categories_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_connectors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5271,6 +6528,52 @@ func (ec *executionContext) field_Query_suppliers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "connectorId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["connectorId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7468,6 +8771,766 @@ func (ec *executionContext) fieldContext_CategoryPayload_category(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Connector_id(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Connector().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Connector_kind(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNConnectorKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "ConnectorKind")
+}
+
+func (ec *executionContext) _Connector_name(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_baseUrl(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_baseUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BaseURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_baseUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_authUrl(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_authUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_authUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "String")
+}
+
+func (ec *executionContext) _Connector_schedule(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_schedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Connector().Schedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectorSchedule) graphql.Marshaler {
+			return ec.marshalOConnectorSchedule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorSchedule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_schedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Connector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorSchedule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Connector_nextSyncAt(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_nextSyncAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextSyncAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_nextSyncAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Connector_enabled(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_enabled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Enabled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_enabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Connector_defaultOwnerTeam(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_defaultOwnerTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Connector().DefaultOwnerTeam(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
+			return ec.marshalOTeam2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_defaultOwnerTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Connector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Connector_authoritativeForPeople(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_authoritativeForPeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuthoritativeForPeople, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_authoritativeForPeople(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Connector_staleAfterDays(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_staleAfterDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaleAfterDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_staleAfterDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Connector_hasWebhookSecret(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_hasWebhookSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasWebhookSecret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_hasWebhookSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Connector_webhookUrl(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_webhookUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Connector().WebhookURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_webhookUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, true, true, "String")
+}
+
+func (ec *executionContext) _Connector_options(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Connector().Options(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalNJSON2interface(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _Connector_version(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Connector_createdAt(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Connector_updatedAt(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Connector_lastSync(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_lastSync(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Connector().LastSync(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
+			return ec.marshalOSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_lastSync(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Connector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Connector_syncRuns(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_syncRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Connector().SyncRuns(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.SyncRun]) graphql.Marshaler {
+			return ec.marshalNSyncRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_syncRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Connector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Connector_syncRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Connector]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.Connector]) graphql.Marshaler {
+			return ec.marshalNConnectorEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Connector]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Connector) graphql.Marshaler {
+			return ec.marshalNConnector2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Connector]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Connector]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ConnectorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.Connector]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.Connector]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+			return ec.marshalNConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorPayload_connector(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPayload_connector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Connector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+			return ec.marshalNConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPayload_connector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorPayload_webhookSecret(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPayload_webhookSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebhookSecret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPayload_webhookSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorSchedule_intervalMinutes(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorSchedule_intervalMinutes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IntervalMinutes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorSchedule_intervalMinutes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorSchedule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ConnectorSchedule_cron(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorSchedule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorSchedule_cron(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cron, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorSchedule_cron(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorSchedule", field, false, false, "String")
 }
 
 func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
@@ -9879,6 +11942,270 @@ func (ec *executionContext) fieldContext_Mutation_deleteModel(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateConnector(ctx, fc.Args["input"].(model.CreateConnectorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectorPayload) graphql.Marshaler {
+			return ec.marshalNConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateConnector(ctx, fc.Args["input"].(model.UpdateConnectorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectorPayload) graphql.Marshaler {
+			return ec.marshalNConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteConnector(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_testConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_testConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TestConnector(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *connectorcheck.Result) graphql.Marshaler {
+			return ec.marshalNTestConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋconnectorcheckᚐResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_testConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestConnectorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_testConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_syncConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_syncConnector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SyncConnector(ctx, fc.Args["id"].(string), fc.Args["mode"].(itam.SyncMode), fc.Args["targetExternalId"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_syncConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_syncConnector_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelSyncRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelSyncRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelSyncRun(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelSyncRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelSyncRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11763,6 +14090,94 @@ func (ec *executionContext) fieldContext_Query_models(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_connectors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_connectors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Connectors(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.Connector]) graphql.Marshaler {
+			return ec.marshalNConnectorConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_connectors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_connectors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_syncRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncRuns(ctx, fc.Args["connectorId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.SyncRun]) graphql.Marshaler {
+			return ec.marshalNSyncRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_locations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12460,6 +14875,681 @@ func (ec *executionContext) fieldContext_SupplierPayload_supplier(_ context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _SyncError_externalId(ctx context.Context, field graphql.CollectedField, obj *itam.SyncError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncError_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncError_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncError", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncError_message(ctx context.Context, field graphql.CollectedField, obj *itam.SyncError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncError", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncRun_id(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncRun().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SyncRun_connectorId(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_connectorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncRun().ConnectorID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_connectorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SyncRun_connector(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_connector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncRun().Connector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+			return ec.marshalOConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_connector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRun_mode(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_mode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.SyncMode) graphql.Marshaler {
+			return ec.marshalNSyncMode2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncMode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_mode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "SyncMode")
+}
+
+func (ec *executionContext) _SyncRun_status(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.SyncStatus) graphql.Marshaler {
+			return ec.marshalNSyncStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "SyncStatus")
+}
+
+func (ec *executionContext) _SyncRun_trigger(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_trigger(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trigger, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_trigger(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncRun_targetExternalId(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_targetExternalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TargetExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_targetExternalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncRun_queuedAt(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_queuedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.QueuedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_queuedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SyncRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SyncRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SyncRun_pagesFetched(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_pagesFetched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PagesFetched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_pagesFetched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SyncRun_recordsSeen(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_recordsSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordsSeen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_recordsSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SyncRun_created(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SyncRun_updated(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_updated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Updated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_updated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SyncRun_unchanged(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SyncRun_staleMarked(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_staleMarked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaleMarked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_staleMarked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SyncRun_errorCount(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_errorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ErrorCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_errorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SyncRun_errors(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.SyncError) graphql.Marshaler {
+			return ec.marshalNSyncError2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRun_message(ctx context.Context, field graphql.CollectedField, obj *itam.SyncRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRun_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRun_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.SyncRun]) graphql.Marshaler {
+			return ec.marshalNSyncRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRunConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRunConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRunConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRunConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRunConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRunConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SyncRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.SyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncRunEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.SyncRun]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
+			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *itam.Team) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12890,6 +15980,291 @@ func (ec *executionContext) fieldContext_TeamPayload_team(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _TestConnectorPayload_ok(ctx context.Context, field graphql.CollectedField, obj *connectorcheck.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestConnectorPayload_ok(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OK, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestConnectorPayload_ok(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestConnectorPayload", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _TestConnectorPayload_message(ctx context.Context, field graphql.CollectedField, obj *connectorcheck.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestConnectorPayload_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestConnectorPayload_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestConnectorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestConnectorPayload_devicesSeen(ctx context.Context, field graphql.CollectedField, obj *connectorcheck.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestConnectorPayload_devicesSeen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DevicesSeen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestConnectorPayload_devicesSeen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestConnectorPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TestConnectorPayload_sample(ctx context.Context, field graphql.CollectedField, obj *connectorcheck.Result) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestConnectorPayload_sample(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sample, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []connectors.Device) graphql.Marshaler {
+			return ec.marshalNTestDevice2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋconnectorsᚐDeviceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestConnectorPayload_sample(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TestConnectorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TestDevice(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TestDevice_externalId(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestDevice_serialNumber(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_serialNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SerialNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_serialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestDevice_name(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestDevice_model(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestDevice_osName(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_osName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OSName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_osName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestDevice_osVersion(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_osVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OSVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_osVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestDevice_userEmail(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_userEmail(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserEmail, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_userEmail(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "String")
+}
+
+func (ec *executionContext) _TestDevice_lastCheckIn(ctx context.Context, field graphql.CollectedField, obj *connectors.Device) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TestDevice_lastCheckIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastCheckIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TestDevice_lastCheckIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "Time")
 }
 
 func (ec *executionContext) _UpdateOrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.UpdateOrganizationPayload) (ret graphql.Marshaler) {
@@ -14496,6 +17871,55 @@ func UnmarshalCategoryFilter(ctx context.Context, raw any) (model.CategoryFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputConnectorScheduleInput(ctx context.Context, obj any) (model.ConnectorScheduleInput, error) {
+	var it model.ConnectorScheduleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"intervalMinutes", "cron"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "intervalMinutes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("intervalMinutes"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IntervalMinutes = graphql.OmittableOf(data)
+		case "cron":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cron"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Cron = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalConnectorScheduleInput unmarshals raw into the ConnectorScheduleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalConnectorScheduleInput(ctx context.Context, raw any) (model.ConnectorScheduleInput, error) {
+	var out model.ConnectorScheduleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ConnectorScheduleInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAssetInput(ctx context.Context, obj any) (model.CreateAssetInput, error) {
 	var it model.CreateAssetInput
 	if obj == nil {
@@ -14717,6 +18141,132 @@ func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Contex
 func UnmarshalCreateCategoryInput(ctx context.Context, raw any) (model.CreateCategoryInput, error) {
 	var out model.CreateCategoryInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCategoryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Context, obj any) (model.CreateConnectorInput, error) {
+	var it model.CreateConnectorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "name", "baseUrl", "authUrl", "credentials", "schedule", "options", "enabled", "defaultOwnerTeamId", "authoritativeForPeople", "staleAfterDays", "webhookSecret", "generateWebhookSecret"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNConnectorKind2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "baseUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baseUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaseURL = graphql.OmittableOf(data)
+		case "authUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthURL = graphql.OmittableOf(data)
+		case "credentials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credentials"))
+			data, err := ec.unmarshalNJSON2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credentials = data
+		case "schedule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schedule"))
+			data, err := ec.unmarshalOConnectorScheduleInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorScheduleInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Schedule = graphql.OmittableOf(data)
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOJSON2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = graphql.OmittableOf(data)
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = graphql.OmittableOf(data)
+		case "defaultOwnerTeamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultOwnerTeamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultOwnerTeamID = graphql.OmittableOf(data)
+		case "authoritativeForPeople":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authoritativeForPeople"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthoritativeForPeople = graphql.OmittableOf(data)
+		case "staleAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staleAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaleAfterDays = graphql.OmittableOf(data)
+		case "webhookSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webhookSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebhookSecret = graphql.OmittableOf(data)
+		case "generateWebhookSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generateWebhookSecret"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GenerateWebhookSecret = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateConnectorInput unmarshals raw into the CreateConnectorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateConnectorInput(ctx context.Context, raw any) (model.CreateConnectorInput, error) {
+	var out model.CreateConnectorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateConnectorInput", raw, &out)
 	return out, err
 }
 
@@ -16149,6 +19699,139 @@ func UnmarshalUpdateCategoryInput(ctx context.Context, raw any) (model.UpdateCat
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateConnectorInput(ctx context.Context, obj any) (model.UpdateConnectorInput, error) {
+	var it model.UpdateConnectorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "name", "baseUrl", "authUrl", "credentials", "schedule", "options", "enabled", "defaultOwnerTeamId", "authoritativeForPeople", "staleAfterDays", "webhookSecret", "generateWebhookSecret"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "baseUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("baseUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BaseURL = graphql.OmittableOf(data)
+		case "authUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthURL = graphql.OmittableOf(data)
+		case "credentials":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("credentials"))
+			data, err := ec.unmarshalOJSON2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Credentials = graphql.OmittableOf(data)
+		case "schedule":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("schedule"))
+			data, err := ec.unmarshalOConnectorScheduleInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorScheduleInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Schedule = graphql.OmittableOf(data)
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOJSON2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = graphql.OmittableOf(data)
+		case "enabled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("enabled"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Enabled = graphql.OmittableOf(data)
+		case "defaultOwnerTeamId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultOwnerTeamId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultOwnerTeamID = graphql.OmittableOf(data)
+		case "authoritativeForPeople":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authoritativeForPeople"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuthoritativeForPeople = graphql.OmittableOf(data)
+		case "staleAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staleAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaleAfterDays = graphql.OmittableOf(data)
+		case "webhookSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("webhookSecret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WebhookSecret = graphql.OmittableOf(data)
+		case "generateWebhookSecret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("generateWebhookSecret"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.GenerateWebhookSecret = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateConnectorInput unmarshals raw into the UpdateConnectorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateConnectorInput(ctx context.Context, raw any) (model.UpdateConnectorInput, error) {
+	var out model.UpdateConnectorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateConnectorInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Context, obj any) (model.UpdateLocationInput, error) {
 	var it model.UpdateLocationInput
 	if obj == nil {
@@ -16751,6 +20434,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Team(ctx, sel, obj)
+	case itam.SyncRun:
+		return ec._SyncRun(ctx, sel, &obj)
+	case *itam.SyncRun:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SyncRun(ctx, sel, obj)
 	case itam.Supplier:
 		return ec._Supplier(ctx, sel, &obj)
 	case *itam.Supplier:
@@ -16793,6 +20483,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Location(ctx, sel, obj)
+	case itam.Connector:
+		return ec._Connector(ctx, sel, &obj)
+	case *itam.Connector:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Connector(ctx, sel, obj)
 	case itam.Category:
 		return ec._Category(ctx, sel, &obj)
 	case *itam.Category:
@@ -17584,6 +21281,299 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 		case "category":
 			out.Values[i] = ec._CategoryPayload_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorImplementors = []string{"Connector", "Node"}
+
+func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet, obj *itam.Connector) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Connector")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Connector_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Connector_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "baseUrl":
+			out.Values[i] = ec._Connector_baseUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "authUrl":
+			out.Values[i] = ec._Connector_authUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "schedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_schedule(ctx, field, obj)
+				})
+		case "nextSyncAt":
+			out.Values[i] = ec._Connector_nextSyncAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "enabled":
+			out.Values[i] = ec._Connector_enabled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "defaultOwnerTeam":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_defaultOwnerTeam(ctx, field, obj)
+				})
+		case "authoritativeForPeople":
+			out.Values[i] = ec._Connector_authoritativeForPeople(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staleAfterDays":
+			out.Values[i] = ec._Connector_staleAfterDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasWebhookSecret":
+			out.Values[i] = ec._Connector_hasWebhookSecret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "webhookUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_webhookUrl(ctx, field, obj)
+				})
+		case "options":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_options(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Connector_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Connector_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Connector_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSync":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_lastSync(ctx, field, obj)
+				})
+		case "syncRuns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_syncRuns(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorConnectionImplementors = []string{"ConnectorConnection"}
+
+func (ec *executionContext) _ConnectorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.Connector]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorConnection")
+		case "edges":
+			out.Values[i] = ec._ConnectorConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ConnectorConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ConnectorConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConnectorConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorEdgeImplementors = []string{"ConnectorEdge"}
+
+func (ec *executionContext) _ConnectorEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.Connector]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorEdge")
+		case "cursor":
+			out.Values[i] = ec._ConnectorEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ConnectorEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorPayloadImplementors = []string{"ConnectorPayload"}
+
+func (ec *executionContext) _ConnectorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ConnectorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorPayload")
+		case "connector":
+			out.Values[i] = ec._ConnectorPayload_connector(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "webhookSecret":
+			out.Values[i] = ec._ConnectorPayload_webhookSecret(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorScheduleImplementors = []string{"ConnectorSchedule"}
+
+func (ec *executionContext) _ConnectorSchedule(ctx context.Context, sel ast.SelectionSet, obj *model.ConnectorSchedule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorScheduleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorSchedule")
+		case "intervalMinutes":
+			out.Values[i] = ec._ConnectorSchedule_intervalMinutes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cron":
+			out.Values[i] = ec._ConnectorSchedule_cron(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -18577,6 +22567,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "testConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_testConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "syncConnector":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_syncConnector(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelSyncRun":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelSyncRun(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLocation(ctx, field)
@@ -19110,6 +23142,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_models(ctx, field)
 				})
+		case "connectors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_connectors(ctx, field)
+				})
+		case "syncRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_syncRuns(ctx, field)
+				})
 		case "locations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -19365,6 +23409,257 @@ func (ec *executionContext) _SupplierPayload(ctx context.Context, sel ast.Select
 	return out
 }
 
+var syncErrorImplementors = []string{"SyncError"}
+
+func (ec *executionContext) _SyncError(ctx context.Context, sel ast.SelectionSet, obj *itam.SyncError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncError")
+		case "externalId":
+			out.Values[i] = ec._SyncError_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._SyncError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncRunImplementors = []string{"SyncRun", "Node"}
+
+func (ec *executionContext) _SyncRun(ctx context.Context, sel ast.SelectionSet, obj *itam.SyncRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncRun")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncRun_id(ctx, field, obj)
+				})
+		case "connectorId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncRun_connectorId(ctx, field, obj)
+				})
+		case "connector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncRun_connector(ctx, field, obj)
+				})
+		case "mode":
+			out.Values[i] = ec._SyncRun_mode(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._SyncRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trigger":
+			out.Values[i] = ec._SyncRun_trigger(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "targetExternalId":
+			out.Values[i] = ec._SyncRun_targetExternalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "queuedAt":
+			out.Values[i] = ec._SyncRun_queuedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._SyncRun_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finishedAt":
+			out.Values[i] = ec._SyncRun_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pagesFetched":
+			out.Values[i] = ec._SyncRun_pagesFetched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordsSeen":
+			out.Values[i] = ec._SyncRun_recordsSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "created":
+			out.Values[i] = ec._SyncRun_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updated":
+			out.Values[i] = ec._SyncRun_updated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unchanged":
+			out.Values[i] = ec._SyncRun_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staleMarked":
+			out.Values[i] = ec._SyncRun_staleMarked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errorCount":
+			out.Values[i] = ec._SyncRun_errorCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "errors":
+			out.Values[i] = ec._SyncRun_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._SyncRun_message(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncRunConnectionImplementors = []string{"SyncRunConnection"}
+
+func (ec *executionContext) _SyncRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.SyncRun]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncRunConnection")
+		case "edges":
+			out.Values[i] = ec._SyncRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._SyncRunConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SyncRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncRunConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncRunEdgeImplementors = []string{"SyncRunEdge"}
+
+func (ec *executionContext) _SyncRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.SyncRun]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncRunEdge")
+		case "cursor":
+			out.Values[i] = ec._SyncRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SyncRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var teamImplementors = []string{"Team", "Owner", "Node"}
 
 func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *itam.Team) graphql.Marshaler {
@@ -19537,6 +23832,122 @@ func (ec *executionContext) _TeamPayload(ctx context.Context, sel ast.SelectionS
 		case "team":
 			out.Values[i] = ec._TeamPayload_team(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var testConnectorPayloadImplementors = []string{"TestConnectorPayload"}
+
+func (ec *executionContext) _TestConnectorPayload(ctx context.Context, sel ast.SelectionSet, obj *connectorcheck.Result) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testConnectorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestConnectorPayload")
+		case "ok":
+			out.Values[i] = ec._TestConnectorPayload_ok(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._TestConnectorPayload_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "devicesSeen":
+			out.Values[i] = ec._TestConnectorPayload_devicesSeen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sample":
+			out.Values[i] = ec._TestConnectorPayload_sample(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var testDeviceImplementors = []string{"TestDevice"}
+
+func (ec *executionContext) _TestDevice(ctx context.Context, sel ast.SelectionSet, obj *connectors.Device) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, testDeviceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TestDevice")
+		case "externalId":
+			out.Values[i] = ec._TestDevice_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "serialNumber":
+			out.Values[i] = ec._TestDevice_serialNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._TestDevice_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._TestDevice_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "osName":
+			out.Values[i] = ec._TestDevice_osName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "osVersion":
+			out.Values[i] = ec._TestDevice_osVersion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "userEmail":
+			out.Values[i] = ec._TestDevice_userEmail(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastCheckIn":
+			out.Values[i] = ec._TestDevice_lastCheckIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20341,6 +24752,80 @@ func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._CategoryPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNConnector2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Connector) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx context.Context, sel ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Connector!")
+		return graphql.Null
+	}
+	return ec._Connector(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConnectorConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.Connector]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConnectorConnection!")
+		return graphql.Null
+	}
+	return ec._ConnectorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConnectorEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.Connector]) graphql.Marshaler {
+	return ec._ConnectorEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConnectorEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.Connector]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnectorEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNConnectorKind2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConnectorKind2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConnectorKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConnectorPayload!")
+		return graphql.Null
+	}
+	return ec._ConnectorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateAssetInput(ctx context.Context, v any) (model.CreateAssetInput, error) {
 	res, err := ec.unmarshalInputCreateAssetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20348,6 +24833,11 @@ func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋitamᚑdev
 
 func (ec *executionContext) unmarshalNCreateCategoryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateCategoryInput(ctx context.Context, v any) (model.CreateCategoryInput, error) {
 	res, err := ec.unmarshalInputCreateCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateConnectorInput(ctx context.Context, v any) (model.CreateConnectorInput, error) {
+	res, err := ec.unmarshalInputCreateConnectorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21078,6 +25568,108 @@ func (ec *executionContext) marshalNSupplierPayload2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._SupplierPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSyncError2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncError(ctx context.Context, sel ast.SelectionSet, v itam.SyncError) graphql.Marshaler {
+	return ec._SyncError(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSyncError2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []itam.SyncError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncError2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSyncMode2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncMode(ctx context.Context, v any) (itam.SyncMode, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := itam.SyncMode(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSyncMode2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncMode(ctx context.Context, sel ast.SelectionSet, v itam.SyncMode) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SyncMode!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSyncRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.SyncRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx context.Context, sel ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SyncRun!")
+		return graphql.Null
+	}
+	return ec._SyncRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.SyncRun]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SyncRunConnection!")
+		return graphql.Null
+	}
+	return ec._SyncRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.SyncRun]) graphql.Marshaler {
+	return ec._SyncRunEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSyncRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.SyncRun]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNSyncStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncStatus(ctx context.Context, v any) (itam.SyncStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := itam.SyncStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSyncStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncStatus(ctx context.Context, sel ast.SelectionSet, v itam.SyncStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SyncStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNTeam2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐTeamᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Team) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21138,6 +25730,34 @@ func (ec *executionContext) marshalNTeamPayload2ᚖgithubᚗcomᚋitamᚑdevᚋi
 	return ec._TeamPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTestConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋconnectorcheckᚐResult(ctx context.Context, sel ast.SelectionSet, v *connectorcheck.Result) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TestConnectorPayload!")
+		return graphql.Null
+	}
+	return ec._TestConnectorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTestDevice2githubᚗcomᚋitamᚑdevᚋitamᚋconnectorsᚐDevice(ctx context.Context, sel ast.SelectionSet, v connectors.Device) graphql.Marshaler {
+	return ec._TestDevice(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNTestDevice2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋconnectorsᚐDeviceᚄ(ctx context.Context, sel ast.SelectionSet, v []connectors.Device) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTestDevice2githubᚗcomᚋitamᚑdevᚋitamᚋconnectorsᚐDevice(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21169,6 +25789,11 @@ func (ec *executionContext) unmarshalNUpdateAssetInput2githubᚗcomᚋitamᚑdev
 
 func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateCategoryInput(ctx context.Context, v any) (model.UpdateCategoryInput, error) {
 	res, err := ec.unmarshalInputUpdateCategoryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateConnectorInput(ctx context.Context, v any) (model.UpdateConnectorInput, error) {
+	res, err := ec.unmarshalInputUpdateConnectorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -21558,6 +26183,28 @@ func (ec *executionContext) marshalOCategoryKind2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
+func (ec *executionContext) marshalOConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx context.Context, sel ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Connector(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConnectorSchedule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorSchedule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConnectorSchedule(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOConnectorScheduleInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorScheduleInput(ctx context.Context, v any) (*model.ConnectorScheduleInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputConnectorScheduleInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -21904,6 +26551,13 @@ func (ec *executionContext) marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitam
 		return graphql.Null
 	}
 	return ec._Supplier(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx context.Context, sel ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SyncRun(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOTeam2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐTeam(ctx context.Context, sel ast.SelectionSet, v *itam.Team) graphql.Marshaler {

@@ -7,6 +7,7 @@ package loaders
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -31,6 +32,27 @@ type Loaders struct {
 	// LocationChildren and LocationAncestors are keyed by location id.
 	LocationChildren  *dataloadgen.Loader[uuid.UUID, []*itam.Location]
 	LocationAncestors *dataloadgen.Loader[uuid.UUID, []*itam.Location]
+
+	// Connector loaders are built on first use (see Connectors), so New
+	// keeps its signature.
+	connOnce sync.Once
+	conn     *ConnectorLoaders
+}
+
+// ConnectorLoaders batch connector lookups: by id, sync runs by id, and
+// each connector's last run.
+type ConnectorLoaders struct {
+	Connector *dataloadgen.Loader[uuid.UUID, *itam.Connector]
+	SyncRun   *dataloadgen.Loader[uuid.UUID, *itam.SyncRun]
+	LastSync  *dataloadgen.Loader[uuid.UUID, *itam.SyncRun]
+}
+
+// Connectors returns the request's connector loaders over s.
+func (l *Loaders) Connectors(s *postgres.ConnectorStore) *ConnectorLoaders {
+	l.connOnce.Do(func() {
+		l.conn = &ConnectorLoaders{Connector: mapped(s.ConnectorsByIDs), SyncRun: mapped(s.SyncRunsByIDs), LastSync: mapped(s.LastSync)}
+	})
+	return l.conn
 }
 
 // wait is how long a loader collects keys before querying. Resolvers of one

@@ -75,6 +75,24 @@ type CategoryPayload struct {
 	Category *itam.Category `json:"category"`
 }
 
+type ConnectorPayload struct {
+	Connector *itam.Connector `json:"connector"`
+	// The generated webhook secret, when generateWebhookSecret was set: shown only this once.
+	WebhookSecret *string `json:"webhookSecret,omitempty"`
+}
+
+// When a connector syncs by itself: at most one of the two is set.
+type ConnectorSchedule struct {
+	IntervalMinutes *int `json:"intervalMinutes,omitempty"`
+	// Five-field cron expression (or @hourly, @daily…), evaluated in UTC.
+	Cron *string `json:"cron,omitempty"`
+}
+
+type ConnectorScheduleInput struct {
+	IntervalMinutes graphql.Omittable[*int]    `json:"intervalMinutes,omitempty"`
+	Cron            graphql.Omittable[*string] `json:"cron,omitempty"`
+}
+
 type CreateAssetInput struct {
 	// Generated from the organization's prefix and sequence when omitted.
 	AssetTag     graphql.Omittable[*string] `json:"assetTag,omitempty"`
@@ -105,6 +123,29 @@ type CreateCategoryInput struct {
 	Name             string                                     `json:"name"`
 	Kind             itam.CategoryKind                          `json:"kind"`
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
+}
+
+type CreateConnectorInput struct {
+	Kind    string                     `json:"kind"`
+	Name    string                     `json:"name"`
+	BaseURL graphql.Omittable[*string] `json:"baseUrl,omitempty"`
+	AuthURL graphql.Omittable[*string] `json:"authUrl,omitempty"`
+	// An object of strings. JAMF_PRO: clientId and clientSecret, or username and
+	// password; INTUNE: tenantId, clientId, clientSecret; KANDJI and FLEET: apiToken.
+	Credentials any `json:"credentials"`
+	// Omitted or null: manual syncs only.
+	Schedule graphql.Omittable[*ConnectorScheduleInput] `json:"schedule,omitempty"`
+	Options  graphql.Omittable[any]                     `json:"options,omitempty"`
+	// Default true.
+	Enabled                graphql.Omittable[*bool]   `json:"enabled,omitempty"`
+	DefaultOwnerTeamID     graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
+	AuthoritativeForPeople graphql.Omittable[*bool]   `json:"authoritativeForPeople,omitempty"`
+	// Default 30.
+	StaleAfterDays graphql.Omittable[*int] `json:"staleAfterDays,omitempty"`
+	// The secret webhooks must prove (16 to 512 characters).
+	WebhookSecret graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
+	// Generate a webhook secret; it is returned once, in the payload.
+	GenerateWebhookSecret graphql.Omittable[*bool] `json:"generateWebhookSecret,omitempty"`
 }
 
 type CreateLocationInput struct {
@@ -306,6 +347,26 @@ type UpdateCategoryInput struct {
 	Name             graphql.Omittable[*string]                 `json:"name,omitempty"`
 	Kind             graphql.Omittable[*itam.CategoryKind]      `json:"kind,omitempty"`
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
+}
+
+type UpdateConnectorInput struct {
+	ID      string                     `json:"id"`
+	Version int                        `json:"version"`
+	Name    graphql.Omittable[*string] `json:"name,omitempty"`
+	BaseURL graphql.Omittable[*string] `json:"baseUrl,omitempty"`
+	AuthURL graphql.Omittable[*string] `json:"authUrl,omitempty"`
+	// Replaces the stored credentials whole; required when baseUrl or authUrl change.
+	Credentials graphql.Omittable[any] `json:"credentials,omitempty"`
+	// Null: manual syncs only.
+	Schedule               graphql.Omittable[*ConnectorScheduleInput] `json:"schedule,omitempty"`
+	Options                graphql.Omittable[any]                     `json:"options,omitempty"`
+	Enabled                graphql.Omittable[*bool]                   `json:"enabled,omitempty"`
+	DefaultOwnerTeamID     graphql.Omittable[*string]                 `json:"defaultOwnerTeamId,omitempty"`
+	AuthoritativeForPeople graphql.Omittable[*bool]                   `json:"authoritativeForPeople,omitempty"`
+	StaleAfterDays         graphql.Omittable[*int]                    `json:"staleAfterDays,omitempty"`
+	// Null removes the secret (webhooks are then refused).
+	WebhookSecret         graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
+	GenerateWebhookSecret graphql.Omittable[*bool]   `json:"generateWebhookSecret,omitempty"`
 }
 
 type UpdateLocationInput struct {

@@ -24,6 +24,8 @@ const (
 	TypeModel        = "Model"
 	TypeSupplier     = "Supplier"
 	TypeOrganization = "Organization"
+	TypeConnector    = "Connector"
+	TypeSyncRun      = "SyncRun"
 )
 
 // ID returns the global id of the object typ/id.

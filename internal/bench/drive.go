@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,7 @@ import (
 	"time"
 )
 
-// Stats summarizes one measured phase (warmup excluded).
+// Stats summarizes one side's measurement of a workload (warmup excluded).
 type Stats struct {
 	Requests   int     `json:"requests"`
 	Failures   int     `json:"failures"`
@@ -37,6 +38,10 @@ type Stats struct {
 	PGCPUms     float64 `json:"postgres_cpu_ms_per_request"`
 	// PoolWaitms is time spent waiting for a free pool connection, per request.
 	PoolWaitms float64 `json:"pool_wait_ms_per_request"`
+	// OtherCPUPct is the share of the machine's CPU time that processes
+	// other than the server, this program and PostgreSQL used during the
+	// phase: when it is high, the numbers are not to be trusted.
+	OtherCPUPct float64 `json:"other_processes_cpu_pct"`
 }
 
 // failures collects errors across workers; the first few are kept verbatim.
@@ -55,77 +60,101 @@ func (f *failures) add(phase string, err error) {
 	}
 }
 
-// drive runs op from clients goroutines, each with its own random source,
-// first for warmup (not measured), then for dur. Every error counts as a
-// failure in both phases; latencies are recorded for the measured phase only.
-// counters is read right before and after the measured phase.
-func drive(ctx context.Context, phase string, clients int, warmup, dur time.Duration, seed uint64,
-	op func(ctx context.Context, r *rand.Rand) error, fails *failures, counters func() counters) Stats {
-	run := func(d time.Duration, record bool) ([]time.Duration, int, time.Duration) {
-		var wg sync.WaitGroup
-		samples := make([][]time.Duration, clients)
-		errs := make([]int, clients)
-		start := time.Now()
-		deadline := start.Add(d)
-		for i := range clients {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				r := rand.New(rand.NewPCG(seed, uint64(i)+1))
-				local := make([]time.Duration, 0, 4096)
-				for ctx.Err() == nil {
-					t0 := time.Now()
-					if !t0.Before(deadline) {
-						break
-					}
-					err := op(ctx, r)
-					el := time.Since(t0)
-					if err != nil {
-						errs[i]++
-						fails.add(phase, err)
-					}
-					if record {
-						local = append(local, el)
-					}
-				}
-				samples[i] = local
-			}()
-		}
-		wg.Wait()
-		elapsed := time.Since(start)
-		var all []time.Duration
-		nerr := 0
-		for i := range samples {
-			all = append(all, samples[i]...)
-			nerr += errs[i]
-		}
-		return all, nerr, elapsed
-	}
-	if warmup > 0 {
-		run(warmup, false)
-	}
-	before := counters()
-	all, nerr, elapsed := run(dur, true)
-	after := counters()
+// phase is one side (server or floor) of one workload. Its measurement is
+// taken in slices alternating with the other side's, so load that other
+// programs put on the machine meanwhile hits both sides alike.
+type phase struct {
+	name     string
+	op       func(ctx context.Context, r *rand.Rand) error
+	counters func() counters
+	fails    *failures
 
+	samples []time.Duration
+	errs    int
+	elapsed time.Duration
+	// sums of the counters' deltas over the measured slices
+	acquires                   int64
+	poolWait, serverCPU        time.Duration
+	clientCPU, pgCPU, busyTime time.Duration
+}
+
+// run drives op from clients goroutines, each with its own random source,
+// for d. Every error counts as a failure; latencies are kept when record.
+func (p *phase) run(ctx context.Context, clients int, d time.Duration, seed uint64, record bool) {
+	var wg sync.WaitGroup
+	samples := make([][]time.Duration, clients)
+	errs := make([]int, clients)
+	var before counters
+	if record {
+		before = p.counters()
+	}
+	start := time.Now()
+	deadline := start.Add(d)
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, uint64(i)+1))
+			local := make([]time.Duration, 0, 1024)
+			for ctx.Err() == nil {
+				t0 := time.Now()
+				if !t0.Before(deadline) {
+					break
+				}
+				err := p.op(ctx, r)
+				el := time.Since(t0)
+				if err != nil {
+					errs[i]++
+					p.fails.add(p.name, err)
+				}
+				if record {
+					local = append(local, el)
+				}
+			}
+			samples[i] = local
+		}()
+	}
+	wg.Wait()
+	if !record {
+		return
+	}
+	p.elapsed += time.Since(start)
+	after := p.counters()
+	for i := range samples {
+		p.samples = append(p.samples, samples[i]...)
+		p.errs += errs[i]
+	}
+	p.acquires += after.acquires - before.acquires
+	p.poolWait += after.poolWait - before.poolWait
+	p.serverCPU += after.serverCPU - before.serverCPU
+	p.clientCPU += after.clientCPU - before.clientCPU
+	p.pgCPU += after.pgCPU.since(before.pgCPU)
+	p.busyTime += after.machineBusy - before.machineBusy
+}
+
+// stats summarizes the measured slices.
+func (p *phase) stats() Stats {
+	all := slices.Clone(p.samples)
 	slices.Sort(all)
-	st := Stats{Requests: len(all), Failures: nerr, Seconds: elapsed.Seconds()}
+	st := Stats{Requests: len(all), Failures: p.errs, Seconds: p.elapsed.Seconds()}
 	if len(all) == 0 {
 		return st
 	}
-	st.Throughput = float64(len(all)) / elapsed.Seconds()
+	n := float64(len(all))
+	st.Throughput = n / p.elapsed.Seconds()
 	st.P50ms = ms(pct(all, 0.50))
 	st.P95ms = ms(pct(all, 0.95))
 	st.P99ms = ms(pct(all, 0.99))
 	st.MaxMs = ms(all[len(all)-1])
-	n := float64(len(all))
-	st.RoundTrips = float64(after.acquires-before.acquires) / n
-	st.ServerCPUms = ms(after.serverCPU-before.serverCPU) / n
-	if after.clientCPU > 0 {
-		st.ClientCPUms = ms(after.clientCPU-before.clientCPU) / n
+	st.RoundTrips = float64(p.acquires) / n
+	st.ServerCPUms = ms(p.serverCPU) / n
+	st.ClientCPUms = ms(p.clientCPU) / n
+	st.PGCPUms = ms(p.pgCPU) / n
+	st.PoolWaitms = ms(p.poolWait) / n
+	if p.busyTime > 0 {
+		other := max(0, p.busyTime-p.serverCPU-p.clientCPU-p.pgCPU)
+		st.OtherCPUPct = math.Round(1000*other.Seconds()/(p.elapsed.Seconds()*float64(runtime.NumCPU()))) / 10
 	}
-	st.PGCPUms = ms(after.pgCPU.since(before.pgCPU)) / n
-	st.PoolWaitms = ms(after.poolWait-before.poolWait) / n
 	return st
 }
 
@@ -143,6 +172,29 @@ type counters struct {
 	serverCPU time.Duration
 	clientCPU time.Duration
 	pgCPU     procCPU
+	// machineBusy is the non-idle CPU time of the whole machine (/proc/stat).
+	machineBusy time.Duration
+}
+
+// machineBusy reads the machine's non-idle CPU time from /proc/stat.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 9 || f[0] != "cpu" {
+		return 0
+	}
+	// user, nice, system and steal (time another VM took). Interrupts are
+	// left out: on loopback they are mostly this benchmark's own traffic.
+	var busy int64
+	for _, i := range []int{1, 2, 3, 8} {
+		n, _ := strconv.ParseInt(f[i], 10, 64)
+		busy += n
+	}
+	return time.Duration(busy) * time.Second / clockTick
 }
 
 // selfCPU is this process's user+system CPU time.
@@ -157,33 +209,56 @@ func selfCPU() time.Duration {
 // clockTick is USER_HZ, the unit of /proc/<pid>/stat times (100 on Linux).
 const clockTick = 100
 
-// pidCPU is one process's user+system CPU time from /proc.
-func pidCPU(pid int) time.Duration {
+// procStat reads a process's parent pid and user+system CPU time from /proc.
+func procStat(pid int) (ppid int, cpu time.Duration, ok bool) {
+	ppid, cpu, _, ok = procStatChildren(pid)
+	return ppid, cpu, ok
+}
+
+// procStatChildren is procStat plus the CPU time of the process's children
+// that have exited and been waited for.
+func procStatChildren(pid int) (ppid int, cpu, children time.Duration, ok bool) {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
 	if err != nil {
-		return 0
+		return 0, 0, 0, false
 	}
-	// Fields after the parenthesized command name: state is field 3, utime 14, stime 15.
+	// Fields after the parenthesized command name: state, ppid, …, utime
+	// (the 12th after it), stime.
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return 0
+		return 0, 0, 0, false
 	}
 	f := strings.Fields(s[i+1:])
-	if len(f) < 13 {
-		return 0
+	if len(f) < 15 {
+		return 0, 0, 0, false
 	}
-	ut, _ := strconv.ParseInt(f[11], 10, 64)
-	st, _ := strconv.ParseInt(f[12], 10, 64)
-	return time.Duration(ut+st) * time.Second / clockTick
+	ppid, _ = strconv.Atoi(f[1])
+	tick := func(k int) time.Duration {
+		n, _ := strconv.ParseInt(f[k], 10, 64)
+		return time.Duration(n) * time.Second / clockTick
+	}
+	return ppid, tick(11) + tick(12), tick(13) + tick(14), true
 }
 
-// procCPU is the CPU time of every PostgreSQL process, by pid.
+// pidCPU is one process's user+system CPU time.
+func pidCPU(pid int) time.Duration {
+	_, cpu, _ := procStat(pid)
+	return cpu
+}
+
+// procCPU is the CPU time of a PostgreSQL server's processes, by pid; key
+// -1 holds the exited children's (parallel workers come and go within a
+// phase), which the postmaster accumulates.
 type procCPU map[int]time.Duration
 
-// postgresCPU reads the CPU time of all processes named postgres.
-func postgresCPU() procCPU {
+// postgresCPU reads the CPU time of the postmaster and its children (the
+// benchmark's cluster only: other clusters on the machine are not counted).
+func postgresCPU(postmaster int) procCPU {
 	out := procCPU{}
+	if postmaster <= 0 {
+		return out
+	}
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
 		return out
@@ -193,18 +268,20 @@ func postgresCPU() procCPU {
 		if err != nil {
 			continue
 		}
-		comm, err := os.ReadFile(filepath.Join("/proc", e.Name(), "comm"))
-		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
-			continue
+		ppid, cpu, children, ok := procStatChildren(pid)
+		if ok && (pid == postmaster || ppid == postmaster) {
+			out[pid] = cpu
 		}
-		out[pid] = pidCPU(pid)
+		if ok && pid == postmaster {
+			out[-1] = children
+		}
 	}
 	return out
 }
 
-// since is the CPU the processes in p used after before; processes that
-// started in between count whole, those that exited are lost (rare: pool
-// connections live through a phase).
+// since is the CPU the processes in p used after before: processes that
+// started in between count whole, those that exited through the
+// postmaster's children's time.
 func (p procCPU) since(before procCPU) time.Duration {
 	var d time.Duration
 	for pid, t := range p {

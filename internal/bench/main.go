@@ -81,8 +81,8 @@ type options struct {
 	seed        uint64
 	poolMax     int
 	historyByID bool
+	rounds      int
 	serverEnv   envFlag
-	exp         experiments
 }
 
 // envFlag collects repeated -server-env K=V.
@@ -110,12 +110,11 @@ func main() {
 	flag.Var(&o.serverEnv, "server-env", "extra KEY=VALUE for the server process, e.g. GOGC=400 (repeatable; -server=subprocess)")
 	flag.StringVar(&o.server, "server", "subprocess", "subprocess: build and run the real binary; inprocess: rebuild its handler in this process (for -cpuprofile)")
 	flag.StringVar(&o.serverBin, "server-bin", "", "with -server=subprocess, run this binary instead of building one")
-	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process during the server phases (use with -server=inprocess)")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write CPU profiles of this process during the server's measured slices, one file per workload and slice (use with -server=inprocess)")
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database (with -database-url)")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed for the data and the requests")
+	flag.IntVar(&o.rounds, "rounds", 2, "split each side's -duration into this many slices, alternating server and floor")
 	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in DATABASE_URL, for the server and the floor alike (default: pgxpool's, max(4, CPUs))")
-	flag.DurationVar(&o.exp.loaderWait, "exp-loader-wait", 0, "experiment, -server=inprocess only: dataloader batch wait instead of graph/loaders' 200µs")
-	flag.BoolVar(&o.exp.prime, "exp-prime", false, "experiment, -server=inprocess only: load a page's relations in one batch each as soon as the page is known")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -132,11 +131,11 @@ type Results struct {
 	GoVersion     string           `json:"go_version"`
 	CPUs          int              `json:"cpus"`
 	Server        string           `json:"server"`
-	Experiments   string           `json:"experiments,omitempty"`
 	Assets        int              `json:"assets"`
 	Clients       int              `json:"clients"`
 	Duration      string           `json:"duration"`
 	Warmup        string           `json:"warmup"`
+	Rounds        int              `json:"rounds"`
 	PoolMax       int32            `json:"db_pool_max_conns"`
 	SeedSeconds   float64          `json:"seed_seconds"`
 	VacuumSeconds float64          `json:"vacuum_seconds"`
@@ -167,14 +166,11 @@ type Target struct {
 }
 
 func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
-	if o.clients < 1 || o.assets < 1 || o.duration <= 0 {
-		return errors.New("-clients, -assets and -duration must be positive")
+	if o.clients < 1 || o.assets < 1 || o.duration <= 0 || o.rounds < 1 {
+		return errors.New("-clients, -assets, -duration and -rounds must be positive")
 	}
 	if len(o.serverEnv) > 0 && o.server != "subprocess" {
 		return errors.New("-server-env needs -server=subprocess")
-	}
-	if o.exp != (experiments{}) && o.server != "inprocess" {
-		return errors.New("-exp-* flags change the server's code and need -server=inprocess")
 	}
 	wls := workloads(o.historyByID)
 	keep := defaultWorkloads
@@ -187,8 +183,8 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
-	res := Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Server: o.server, Experiments: o.exp.String(),
-		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String()}
+	res := Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Server: o.server,
+		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String(), Rounds: o.rounds}
 
 	// 1. A fresh database, migrated and seeded.
 	admin := o.databaseURL
@@ -235,9 +231,17 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	res.VacuumSeconds = time.Since(t0).Seconds()
 	progress("vacuumed in %s", time.Since(t0).Round(time.Millisecond))
 
+	// The cluster's postmaster, whose processes' CPU time is PostgreSQL's.
+	var backend int
+	if err := ownerPool.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&backend); err != nil {
+		return err
+	}
+	postmaster, _, _ := procStat(backend) // 0 when the server is on another machine
+
 	// 2. The server's configuration, exactly as its environment gives it.
-	var sb [32]byte
+	var sb, kb [32]byte
 	_, _ = rand.Read(sb[:])
+	_, _ = rand.Read(kb[:])
 	serverURL := db.url
 	if o.poolMax > 0 {
 		u, err := url.Parse(db.url)
@@ -253,6 +257,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		"DATABASE_URL":      serverURL,
 		"ITAM_ADDR":         "127.0.0.1:0",
 		"ITAM_JWT_SECRET":   hex.EncodeToString(sb[:]),
+		"ITAM_SECRET_KEY":   hex.EncodeToString(kb[:]), // connector credentials; unused here
 		"ITAM_AUTO_MIGRATE": "false",
 		"ITAM_LOG_LEVEL":    "warn",
 	}
@@ -341,7 +346,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: inprocessHandler(log, sdb, verifier, metrics.New(sdb.Pool), o.exp),
+		srv := &http.Server{Handler: inprocessHandler(log, sdb, verifier, metrics.New(sdb.Pool)),
 			ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {
@@ -384,34 +389,43 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		if err != nil {
 			fails.add("metrics", err)
 		}
-		return counters{acquires: ps.acquires, poolWait: ps.wait, serverCPU: serverCPU(), clientCPU: clientCPU(), pgCPU: postgresCPU()}
+		return counters{acquires: ps.acquires, poolWait: ps.wait, serverCPU: serverCPU(), clientCPU: clientCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
 	}
 	floorCounters := func() counters {
-		return counters{acquires: floorQueries.Load(), poolWait: floorDB.Pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU()}
+		return counters{acquires: floorQueries.Load(), poolWait: floorDB.Pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
 	}
 	for i, w := range wls {
 		seedBase := o.seed*1000 + uint64(i)*10
-		progress("%s: server (%d clients, %s + %s warmup)", w.op, o.clients, o.duration, o.warmup)
-		var prof *os.File
-		if o.cpuprofile != "" {
-			prof, _ = os.OpenFile(profileName(o.cpuprofile, w.key), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
-			if prof != nil {
-				_ = pprof.StartCPUProfile(prof)
+		sp := &phase{name: "server " + w.op, fails: &fails, counters: serverCounters,
+			op: func(ctx context.Context, r *mrand.Rand) error {
+				_, err := gql.do(ctx, w.op, w.doc, w.vars(w.gen(r, &smp)))
+				return err
+			}}
+		fp := &phase{name: "floor " + w.op, fails: &fails, counters: floorCounters,
+			op: func(ctx context.Context, r *mrand.Rand) error {
+				return w.floor(pctx, st, w.gen(r, &smp), nil)
+			}}
+		progress("%s: %d clients, %s warmup then %s per side in %d alternating slices", w.op, o.clients, o.warmup, o.duration, o.rounds)
+		sp.run(ctx, o.clients, o.warmup, seedBase, false)
+		fp.run(ctx, o.clients, o.warmup, seedBase, false)
+		for round := range o.rounds {
+			var prof *os.File
+			if o.cpuprofile != "" {
+				flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
+				prof, _ = os.OpenFile(profileName(o.cpuprofile, fmt.Sprintf("%s-%d", w.key, round)), flags, 0o644)
+				if prof != nil {
+					_ = pprof.StartCPUProfile(prof)
+				}
 			}
+			sp.run(ctx, o.clients, o.duration/time.Duration(o.rounds), seedBase+uint64(round)+1, true)
+			if prof != nil {
+				pprof.StopCPUProfile()
+				prof.Close()
+			}
+			fp.run(ctx, o.clients, o.duration/time.Duration(o.rounds), seedBase+uint64(round)+1, true)
 		}
-		sst := drive(ctx, "server "+w.op, o.clients, o.warmup, o.duration, seedBase, func(ctx context.Context, r *mrand.Rand) error {
-			_, err := gql.do(ctx, w.op, w.doc, w.vars(w.gen(r, &smp)))
-			return err
-		}, &fails, serverCounters)
-		if prof != nil {
-			pprof.StopCPUProfile()
-			prof.Close()
-		}
+		sst, fst := sp.stats(), fp.stats()
 		progress("%s: server %s", w.op, sst)
-		progress("%s: floor", w.op)
-		fst := drive(ctx, "floor "+w.op, o.clients, o.warmup, o.duration, seedBase, func(ctx context.Context, r *mrand.Rand) error {
-			return w.floor(pctx, st, w.gen(r, &smp), nil)
-		}, &fails, floorCounters)
 		progress("%s: floor  %s", w.op, fst)
 		wr := WorkloadResult{Key: w.key, Title: w.title, Operation: w.op, Server: sst, Floor: fst}
 		if fst.Throughput > 0 {
@@ -487,30 +501,34 @@ func verify(ctx, pctx context.Context, gql *gqlClient, st stores, w workload, sm
 }
 
 func report(w io.Writer, res *Results) {
-	fmt.Fprintf(w, "itam bench: %d assets, %d clients, %s per side (+%s warmup), server %s, %d CPUs, %s, db pool max %d conns; seed %.1fs, vacuum %.1fs\n",
-		res.Assets, res.Clients, res.Duration, res.Warmup, res.Server, res.CPUs, res.GoVersion, res.PoolMax, res.SeedSeconds, res.VacuumSeconds)
+	fmt.Fprintf(w, "itam bench: %d assets, %d clients, %s per side in %d slices (+%s warmup), server %s, %d CPUs, %s, db pool max %d conns; seed %.1fs, vacuum %.1fs\n",
+		res.Assets, res.Clients, res.Duration, res.Rounds, res.Warmup, res.Server, res.CPUs, res.GoVersion, res.PoolMax, res.SeedSeconds, res.VacuumSeconds)
 	if len(res.ServerEnv) > 0 {
 		fmt.Fprintf(w, "server environment: %s\n", strings.Join(res.ServerEnv, " "))
 	}
-	if res.Experiments != "" {
-		fmt.Fprintf(w, "EXPERIMENT (server code changed in-process): %s\n", res.Experiments)
-	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\tside\treq\treq/s\tp50 ms\tp95 ms\tp99 ms\tRT/req\tpool wait ms/req\tGo CPU ms/req\tclient CPU ms/req\tpg CPU ms/req\t")
+	fmt.Fprintln(tw, "workload\tside\treq\treq/s\tp50 ms\tp95 ms\tp99 ms\tRT/req\tpool wait ms/req\tGo CPU ms/req\tclient CPU ms/req\tpg CPU ms/req\tother procs CPU\t")
 	for _, r := range res.Workloads {
 		row := func(name, side string, s Stats) {
 			client := "-"
 			if s.ClientCPUms > 0 {
 				client = fmt.Sprintf("%.2f", s.ClientCPUms)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.2f\t\n",
-				name, side, s.Requests, s.Throughput, s.P50ms, s.P95ms, s.P99ms, s.RoundTrips, s.PoolWaitms, s.ServerCPUms, client, s.PGCPUms)
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.2f\t%.0f%%\t\n",
+				name, side, s.Requests, s.Throughput, s.P50ms, s.P95ms, s.P99ms, s.RoundTrips, s.PoolWaitms, s.ServerCPUms, client, s.PGCPUms, s.OtherCPUPct)
 		}
 		row(r.Title, "server", r.Server)
 		row("", "floor", r.Floor)
-		fmt.Fprintf(tw, "\tserver/floor\t\t%.2f×\t%.2f×\t\t\t\t\t\t\t\t\n", r.ThroughputRatio, r.P50Ratio)
+		fmt.Fprintf(tw, "\tserver/floor\t\t%.2f×\t%.2f×\t\t\t\t\t\t\t\t\t\n", r.ThroughputRatio, r.P50Ratio)
 	}
 	tw.Flush()
+	worst := 0.0
+	for _, r := range res.Workloads {
+		worst = max(worst, r.Server.OtherCPUPct, r.Floor.OtherCPUPct)
+	}
+	if worst >= 10 {
+		fmt.Fprintf(w, "WARNING: other processes used up to %.0f%% of the machine's CPU during a measurement; rerun on a quiet machine before trusting the ratios\n", worst)
+	}
 	for _, t := range res.Targets {
 		verdict := "MISS"
 		if t.Pass {

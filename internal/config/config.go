@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/secretbox"
 )
 
 // Config is the server's configuration.
@@ -31,6 +32,12 @@ type Config struct {
 	DemoOrg   string
 	TokenTTL  time.Duration
 	DBMaxConn int32
+	// SecretKey seals connector credentials (ITAM_SECRET_KEY, 32 bytes as
+	// hex or base64). Nil means dev mode: serve generates one under DataDir.
+	SecretKey []byte
+	// PublicURL is the externally visible base URL (ITAM_PUBLIC_URL), used
+	// to show connectors' webhook URLs; empty shows them as paths.
+	PublicURL string
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -55,6 +62,15 @@ func Load(getenv func(string) string) (Config, error) {
 		c.JWTSecret = secret
 	}
 	c.DevAuth = c.JWTSecret == nil && c.JWKSURL == ""
+	// Connectors: the credential sealing key and the public URL.
+	if s := strings.TrimSpace(getenv("ITAM_SECRET_KEY")); s != "" {
+		key, err := secretbox.DecodeKey(s)
+		if err != nil {
+			return c, fmt.Errorf("config: ITAM_SECRET_KEY: %w (use e.g. `openssl rand -hex 32`)", err)
+		}
+		c.SecretKey = key
+	}
+	c.PublicURL = strings.TrimRight(strings.TrimSpace(getenv("ITAM_PUBLIC_URL")), "/")
 	if s := getenv("ITAM_DB_MAX_CONNS"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {

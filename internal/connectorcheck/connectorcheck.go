@@ -1,0 +1,153 @@
+// Package connectorcheck tests a saved connector's configuration: it opens
+// the credentials, authenticates with the vendor and fetches one page,
+// reporting what it saw. It writes nothing, and nothing it reports quotes a
+// credential.
+package connectorcheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
+)
+
+// SampleSize is how many of the fetched devices a Result shows.
+const SampleSize = 5
+
+// Timeout bounds one test.
+const Timeout = 30 * time.Second
+
+// Result is what a test saw. OK is false when the vendor could not be
+// reached, refused the credentials or answered something unusable; Message
+// says why in words safe to show an admin.
+type Result struct {
+	OK          bool
+	Message     string
+	DevicesSeen int
+	Sample      []connectors.Device
+}
+
+// Checker runs connection tests.
+type Checker struct {
+	Store *postgres.ConnectorStore
+	// HTTPClient is the transport to vendors (nil: each vendor's default).
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+}
+
+// Check tests connector id for the calling ADMIN. Errors are returned only
+// for problems on our side (not found, not allowed); vendor problems are a
+// Result with OK false.
+func (c *Checker) Check(ctx context.Context, id uuid.UUID) (*Result, error) {
+	p, err := itam.RequireAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The credentials open only for the system: act as it, for this
+	// organization, without handing them to the caller.
+	sys := itam.WithPrincipal(ctx, itam.Principal{OrgID: p.OrgID, Role: itam.RoleAdmin, Subject: "connector-test:" + p.Subject, ActorKind: itam.ActorSystem})
+	sc, err := c.Store.ConnectorSecrets(sys, id)
+	if err != nil {
+		return nil, err
+	}
+	creds := sc.Config.Credentials
+	cfg := sc.Config
+	cfg.HTTPClient = c.HTTPClient
+	cfg.Logger = c.Logger
+	cfg.MaxInlineWait = 5 * time.Second
+	fail := func(format string, args ...any) *Result {
+		return &Result{Message: redact(fmt.Sprintf(format, args...), creds), Sample: []connectors.Device{}}
+	}
+	src, err := connectors.New(sc.Kind, cfg)
+	if err != nil {
+		return fail("configuration: %s", describe(err)), nil
+	}
+	tctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	page, err := src.FetchPage(tctx, connectors.PageRequest{Mode: connectors.Full})
+	if err != nil {
+		return fail("%s", describe(err)), nil
+	}
+	res := &Result{OK: true, DevicesSeen: len(page.Devices), Sample: page.Devices[:min(SampleSize, len(page.Devices))]}
+	switch {
+	case len(page.Devices) == 0:
+		res.Message = "connected; the vendor reports no devices"
+	case page.Done:
+		res.Message = fmt.Sprintf("connected; read all %d devices", len(page.Devices))
+	default:
+		res.Message = fmt.Sprintf("connected; read a first page of %d devices (there are more)", len(page.Devices))
+	}
+	for i := range res.Sample {
+		res.Sample[i].Software = nil
+	}
+	return res, nil
+}
+
+// describe turns a connector error into a sentence for an admin.
+func describe(err error) string {
+	var (
+		ce *connectors.ConfigError
+		rl *connectors.RateLimitError
+		me *connectors.MalformedError
+		se *connectors.StatusError
+		ue *url.Error
+		ne net.Error
+	)
+	switch {
+	case errors.Is(err, connectors.ErrUnauthorized):
+		return "the vendor refused the credentials"
+	case errors.As(err, &ce):
+		if ce.Field != "" {
+			return fmt.Sprintf("%s (%s)", ce.Message, ce.Field)
+		}
+		return ce.Message
+	case errors.As(err, &rl):
+		return rl.Error()
+	case errors.As(err, &me):
+		return "the vendor's answer could not be read: " + me.Err.Error()
+	case errors.As(err, &se):
+		return fmt.Sprintf("the vendor answered HTTP %d", se.Status)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Sprintf("the vendor did not answer within %s", Timeout)
+	case errors.As(err, &ue):
+		host := ue.URL
+		if u, perr := url.Parse(ue.URL); perr == nil {
+			host = u.Host
+		}
+		if errors.As(err, &ne) && ne.Timeout() {
+			return fmt.Sprintf("%s did not answer in time", host)
+		}
+		return fmt.Sprintf("could not reach %s: %v", host, innermost(ue.Err))
+	}
+	return err.Error()
+}
+
+func innermost(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
+func redact(s string, creds map[string]string) string {
+	for _, v := range creds {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
+	}
+	return s
+}

@@ -1,0 +1,233 @@
+package syncjob
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/pgtest"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/seed"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+type env struct {
+	t      *testing.T
+	deps   Deps
+	owner  *pgxpool.Pool
+	org    uuid.UUID
+	admin  context.Context
+	jamf   *jamftest.Server
+	logs   *bytes.Buffer
+	client *river.Client[pgx.Tx]
+}
+
+func newEnv(t *testing.T, computers int) *env {
+	t.Helper()
+	ctx := context.Background()
+	url := pgtest.NewURL(t)
+	owner, err := pgxpool.New(ctx, url)
+	require.NoError(t, err)
+	t.Cleanup(owner.Close)
+	org, _, err := seed.EnsureOrg(ctx, owner, "acme", "Acme")
+	require.NoError(t, err)
+	db, err := postgres.Open(ctx, url, nil)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
+	require.NoError(t, err)
+	logs := &bytes.Buffer{}
+	e := &env{t: t, owner: owner, org: org, logs: logs,
+		admin: itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "admin@acme.test"}),
+		jamf:  jamftest.New(t, jamftest.Options{Computers: computers})}
+	e.deps = Deps{DB: db, Sync: postgres.NewSyncStore(db), Log: slog.New(slog.NewTextHandler(logs, nil))}
+	insertOnly, err := NewClient(e.deps, Options{})
+	require.NoError(t, err)
+	e.deps.Connectors = postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: insertOnly})
+	return e
+}
+
+// start runs a working River client until the test ends.
+func (e *env) start() *river.Client[pgx.Tx] {
+	e.t.Helper()
+	c, err := NewClient(e.deps, Options{Workers: true, ScheduleEvery: time.Hour})
+	require.NoError(e.t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(e.t, c.Start(ctx))
+	e.t.Cleanup(func() {
+		cancel()
+		stopCtx, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		_ = c.Stop(stopCtx)
+	})
+	return c
+}
+
+func (e *env) connector(pageSize int) *itam.Connector {
+	e.t.Helper()
+	c, _, err := e.deps.Connectors.CreateConnector(e.admin, postgres.ConnectorInput{
+		Kind: "JAMF_PRO", Name: "Jamf", BaseURL: &e.jamf.URL,
+		Credentials: map[string]string{"clientId": e.jamf.ClientID, "clientSecret": e.jamf.ClientSecret},
+		Options:     map[string]any{"pageSize": pageSize},
+	})
+	require.NoError(e.t, err)
+	return c
+}
+
+// sync starts a sync. The previous run's job completes a moment after its
+// run row ends, so a CONFLICT right after one is retried briefly.
+func (e *env) sync(c *itam.Connector, mode itam.SyncMode) *itam.SyncRun {
+	e.t.Helper()
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		run, err := e.deps.Connectors.SyncConnector(e.admin, c.ID, mode, "test", nil)
+		if itam.ErrorCode(err) == itam.CodeConflict && time.Since(start) < 5*time.Second {
+			continue
+		}
+		require.NoError(e.t, err)
+		return run
+	}
+}
+
+// wait polls the run until it ends.
+func (e *env) wait(runID uuid.UUID) *itam.SyncRun {
+	e.t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		run, err := e.deps.Connectors.SyncRun(e.admin, runID)
+		require.NoError(e.t, err)
+		if run.FinishedAt != nil {
+			return run
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.t.Fatalf("run %s did not finish", runID)
+	return nil
+}
+
+func (e *env) count(sql string, args ...any) int {
+	e.t.Helper()
+	var n int
+	require.NoError(e.t, e.owner.QueryRow(context.Background(), sql, args...).Scan(&n))
+	return n
+}
+
+func TestFullSyncThenUnchangedResync(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 250)
+	e.start()
+	c := e.connector(100)
+
+	run := e.wait(e.sync(c, itam.SyncFull).ID)
+	require.Equal(t, itam.SyncSucceeded, run.Status, deref(run.Message))
+	require.Equal(t, 3, run.PagesFetched)
+	require.Equal(t, 250, run.RecordsSeen)
+	require.Equal(t, 250, e.count(`SELECT count(*) FROM asset_external_ids WHERE connector_id = $1`, c.ID))
+	assets := e.count(`SELECT count(*) FROM assets`)
+	require.LessOrEqual(t, assets, 250)
+	require.Equal(t, run.Created, assets)
+	require.Greater(t, e.count(`SELECT count(*) FROM software_installations`), 0)
+	history := e.count(`SELECT count(*) FROM asset_history`)
+
+	// Re-running an unchanged source changes nothing and writes no history.
+	again := e.wait(e.sync(c, itam.SyncFull).ID)
+	require.Equal(t, itam.SyncSucceeded, again.Status)
+	require.Zero(t, again.Created)
+	require.Zero(t, again.Updated)
+	require.Equal(t, history, e.count(`SELECT count(*) FROM asset_history`))
+	require.Equal(t, assets, e.count(`SELECT count(*) FROM assets`))
+
+	// A device that leaves the source is marked missing, not deleted.
+	require.True(t, e.jamf.Remove(1))
+	third := e.wait(e.sync(c, itam.SyncFull).ID)
+	require.Equal(t, 1, third.StaleMarked)
+	require.Equal(t, assets, e.count(`SELECT count(*) FROM assets`))
+}
+
+// TestCrashedSyncResumes: a sync that fails mid-way keeps the pages it
+// committed and resumes after them, with no duplicate assets.
+func TestCrashedSyncResumes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 250)
+	c := e.connector(100)
+	e.jamf.MalformPage(1, jamftest.Truncated)
+	e.start()
+	run := e.sync(c, itam.SyncFull)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
+		require.NoError(t, err)
+		if r.PagesFetched == 1 && r.Message != nil {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the first attempt never failed on page 2")
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.Equal(t, 100, e.count(`SELECT count(*) FROM asset_external_ids`))
+	e.jamf.ClearFaults()
+	done := e.wait(run.ID)
+	require.Equal(t, itam.SyncSucceeded, done.Status, deref(done.Message))
+	require.Equal(t, 3, done.PagesFetched, "resumed after the committed page")
+	require.Equal(t, 250, done.RecordsSeen)
+	require.Equal(t, 250, e.count(`SELECT count(*) FROM asset_external_ids`))
+	require.Equal(t, done.Created, e.count(`SELECT count(*) FROM assets`))
+}
+
+func TestBadCredentialsFailTheRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 10)
+	c := e.connector(100)
+	e.jamf.RevokeCredentials()
+	e.start()
+	run := e.wait(e.sync(c, itam.SyncFull).ID)
+	require.Equal(t, itam.SyncFailed, run.Status)
+	require.Contains(t, deref(run.Message), "refused the credentials")
+	require.NotContains(t, deref(run.Message), e.jamf.ClientSecret)
+	require.NotContains(t, e.logs.String(), e.jamf.ClientSecret)
+	require.Zero(t, e.count(`SELECT count(*) FROM assets`))
+}
+
+func TestOneSyncPerConnectorAcrossWorkers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 300)
+	c := e.connector(50)
+	run := e.sync(c, itam.SyncFull)
+	_, err := e.deps.Connectors.SyncConnector(e.admin, c.ID, itam.SyncFull, "test", nil)
+	require.Equal(t, itam.CodeConflict, itam.ErrorCode(err), "a second sync while one is queued is refused")
+	e.start()
+	e.start() // a second worker process on the same database
+	done := e.wait(run.ID)
+	require.Equal(t, itam.SyncSucceeded, done.Status)
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM sync_runs`))
+	require.Equal(t, 300, e.count(`SELECT count(*) FROM asset_external_ids`))
+	require.LessOrEqual(t, e.jamf.Stats().MaxInFlight, 5)
+}
+
+func TestRateLimitSnoozes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 10)
+	c := e.connector(100)
+	e.jamf.RateLimitNext(1, "2")
+	e.start()
+	run := e.wait(e.sync(c, itam.SyncFull).ID)
+	require.Equal(t, itam.SyncSucceeded, run.Status, "a short Retry-After is waited out in place")
+	require.Equal(t, 10, run.RecordsSeen)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
