@@ -16,11 +16,57 @@ import (
 	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/httplog"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/webhook"
 )
+
+// ServerOption configures optional parts of NewServer.
+type ServerOption func(*serverOptions)
+
+type serverOptions struct {
+	box          *secretbox.Box
+	enq          postgres.Enqueuer
+	publicURL    string
+	vendorHTTP   *http.Client
+	jobDashboard http.Handler
+}
+
+// WithConnectors enables connector management: box seals credentials, enq
+// queues syncs, publicURL (may be empty) prefixes webhook URLs. Without it
+// connectors can be listed but not created or synced.
+func WithConnectors(box *secretbox.Box, enq postgres.Enqueuer, publicURL string) ServerOption {
+	return func(o *serverOptions) { o.box, o.enq, o.publicURL = box, enq, publicURL }
+}
+
+// WithVendorHTTPClient sets the transport connection tests use to reach vendors.
+func WithVendorHTTPClient(c *http.Client) ServerOption {
+	return func(o *serverOptions) { o.vendorHTTP = c }
+}
+
+// connectorRoutes builds the connector store, wires it into the GraphQL
+// resolver and returns the webhook handler.
+func connectorRoutes(log *slog.Logger, db *postgres.DB, r *graph.Resolver, opts []ServerOption) http.Handler {
+	var o serverOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	store := postgres.NewConnectorStore(db, o.box, o.enq)
+	r.Connectors = store
+	r.ConnectorCheck = &connectorcheck.Checker{Store: store, HTTPClient: o.vendorHTTP, Logger: log}
+	r.PublicURL = o.publicURL
+	return webhook.New(store, log)
+}
+
+// WithJobDashboard mounts River's job dashboard (riverui) at /riverui/, for
+// ADMIN tokens only.
+func WithJobDashboard(h http.Handler) ServerOption {
+	return func(o *serverOptions) { o.jobDashboard = h }
+}
 
 // NewServer returns the whole HTTP surface of itam. Every route is listed
 // here; /graphql is the only one that needs a token (/webhooks/{connectorId}
@@ -28,16 +74,24 @@ import (
 // devToken, when set (dev mode only), is pre-filled in GraphiQL's headers so
 // a newcomer's first query works without copying a token.
 func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *metrics.Metrics, devToken string, opts ...ServerOption) http.Handler {
+	var o serverOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	assets, catalog := postgres.NewAssetStore(db), postgres.NewCatalog(db)
-	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog}
-	// Connectors: store and connection test on the resolver, and the webhook handler (connectors_wiring.go).
-	webhooks := connectorRoutes(log, db, resolver, opts)
+	connectorStore := postgres.NewConnectorStore(db, o.box, o.enq)
+	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog, Connectors: connectorStore, PublicURL: o.publicURL,
+		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, HTTPClient: o.vendorHTTP, Logger: log}}
 	gql := graph.NewHandler(resolver, m, log)
 	authn := auth.Middleware(verifier, orgResolver(db), writeAuthError(log))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(loaders.Middleware(assets, catalog, gql)))
-	mux.Handle("POST /webhooks/{connectorId}", webhooks)
+	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
+	if o.jobDashboard != nil {
+		mux.Handle("/riverui/", tokenFromCookie(authn(requireAdmin(o.jobDashboard))))
+		mux.Handle("GET /riverui/login", handleDashboardLogin(verifier, orgResolver(db)))
+	}
 	graphiql := []playground.GraphiqlConfigOption{playground.WithGraphiqlEnablePluginExplorer(true)}
 	if devToken != "" {
 		graphiql = append(graphiql, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + devToken}))
@@ -56,6 +110,50 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		m.HTTPRequests.WithLabelValues(route, strconv.Itoa(status/100)+"xx").Inc()
 	}
 	return httplog.Middleware(log, observe)(mux)
+}
+
+// dashboardCookie carries an ADMIN token for the job dashboard, which a
+// browser opens by navigation and so cannot send an Authorization header.
+const dashboardCookie = "itam_riverui_token"
+
+// tokenFromCookie lets the dashboard's own requests authenticate with the
+// cookie set by /riverui/login.
+func tokenFromCookie(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "" {
+			if c, err := r.Cookie(dashboardCookie); err == nil && c.Value != "" {
+				r.Header.Set("Authorization", "Bearer "+c.Value)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func requireAdmin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := itam.RequireAdmin(r.Context()); err != nil {
+			writeJSON(w, http.StatusForbidden, map[string]any{"errors": []any{map[string]any{
+				"message": "the job dashboard is for ADMIN tokens", "extensions": map[string]any{"code": string(itam.CodeForbidden)}}}})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// handleDashboardLogin checks an ADMIN token given as ?token= and keeps it
+// in an HttpOnly cookie scoped to /riverui, then opens the dashboard.
+func handleDashboardLogin(v *auth.Verifier, resolve auth.OrgResolver) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok := r.URL.Query().Get("token")
+		p, err := v.Principal(r.Context(), tok, resolve)
+		if err != nil || p.Role != itam.RoleAdmin {
+			http.Error(w, "an ADMIN token is required", http.StatusUnauthorized)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: dashboardCookie, Value: tok, Path: "/riverui", HttpOnly: true,
+			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 8 * 3600})
+		http.Redirect(w, r, "/riverui/", http.StatusSeeOther)
+	})
 }
 
 func handleHealthz() http.Handler {

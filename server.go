@@ -1,6 +1,7 @@
 // Command itam is the IT asset management server.
 //
-//	itam serve      run the HTTP server (default)
+//	itam serve      run the HTTP server and the job workers (default)
+//	itam worker     run only the job workers (connector syncs, schedules)
 //	itam migrate    apply database migrations
 //	itam token      print a signed JWT for an organization and role
 //	itam seed       create an organization, optionally with generated data
@@ -24,7 +25,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"riverqueue.com/riverui"
 
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/config"
@@ -33,7 +37,9 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/secretbox"
 	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/internal/syncjob"
 	"github.com/itam-dev/itam/migrations"
 )
 
@@ -67,11 +73,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return token(cfg, args, stdout)
 	case "seed":
 		return seedCmd(ctx, cfg, log, args, stdout)
+	case "worker":
+		return runWorker(ctx, cfg, log)
 	case "version":
 		fmt.Fprintln(stdout, "itam", version())
 		return nil
 	}
-	return fmt.Errorf("unknown command %q (commands: serve, migrate, token, seed, version)", cmd)
+	return fmt.Errorf("unknown command %q (commands: serve, worker, migrate, token, seed, version)", cmd)
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -163,18 +171,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	m := metrics.New(db.Pool)
-	// Connectors: the credential key (dev: generated under the data dir) and
-	// the sync enqueuer (nil River client: an insert-only one).
-	box, err := loadSecretBox(cfg, log)
+	svc, err := startJobs(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
-	connOpt, err := connectorOption(cfg, db, log, box, nil)
+	defer svc.stop()
+	dashboard, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(svc.insert, nil), Logger: log, Prefix: "/riverui"})
 	if err != nil {
+		return err
+	}
+	if err := dashboard.Start(ctx); err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           NewServer(log, db, verifier, m, devToken, connOpt),
+		Handler: NewServer(log, db, verifier, m, devToken,
+			WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL), WithJobDashboard(dashboard)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -309,5 +320,104 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	if *assets > 0 {
 		fmt.Fprintf(stdout, "inserted %+v in %s\n", res.Inserted, res.Duration.Round(time.Millisecond))
 	}
+	return nil
+}
+
+// loadSecretBox returns the box sealing connector credentials, keyed by
+// ITAM_SECRET_KEY. Without it, a dev setup (no token verification
+// configured, or the local database) keeps a generated key in the data
+// directory; any other setup runs with connectors disabled (nil box) rather
+// than trust credentials to a key file a redeploy would lose.
+func loadSecretBox(cfg config.Config, log *slog.Logger) (*secretbox.Box, error) {
+	key := cfg.SecretKey
+	if key == nil {
+		if !cfg.DevAuth && cfg.DatabaseURL != "" {
+			log.Warn("ITAM_SECRET_KEY is not set: connectors are disabled (set it to 32 random bytes, e.g. openssl rand -hex 32)")
+			return nil, nil
+		}
+		var err error
+		if key, err = secretbox.LoadOrCreateKey(filepath.Join(cfg.DataDir, "secret-key")); err != nil {
+			return nil, err
+		}
+	}
+	return secretbox.New(key)
+}
+
+// jobServices are the River clients of one process: an insert-only client
+// that stores use to enqueue inside their transactions, and, when this
+// process works jobs, a working client.
+type jobServices struct {
+	box    *secretbox.Box
+	insert *river.Client[pgx.Tx]
+	work   *river.Client[pgx.Tx]
+}
+
+func (j *jobServices) stop() {
+	if j.work == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = j.work.Stop(ctx) // lets running syncs finish their page; the rest resume later
+}
+
+// startJobs builds the River clients and, unless ITAM_WORKERS=false,
+// starts working jobs: syncs, the scheduler, the stale-device pass.
+func startJobs(ctx context.Context, cfg config.Config, db *postgres.DB, log *slog.Logger) (*jobServices, error) {
+	box, err := loadSecretBox(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	deps := syncjob.Deps{DB: db, Sync: postgres.NewSyncStore(db), Log: log}
+	insert, err := syncjob.NewClient(deps, syncjob.Options{})
+	if err != nil {
+		return nil, err
+	}
+	j := &jobServices{box: box, insert: insert}
+	if !cfg.Workers {
+		return j, nil
+	}
+	if box == nil {
+		log.Warn("job workers not started: connectors are disabled without ITAM_SECRET_KEY")
+		return j, nil
+	}
+	deps.Connectors = postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: insert})
+	if j.work, err = syncjob.NewClient(deps, syncjob.Options{Workers: true}); err != nil {
+		return nil, err
+	}
+	if err := j.work.Start(ctx); err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
+// runWorker runs job workers without HTTP, so syncs can scale out to more
+// processes than serve; River elects one leader for periodic jobs.
+func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	url, err := databaseURL(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	if cfg.AutoMigrate {
+		if _, err := migrations.UpURL(ctx, url); err != nil {
+			return err
+		}
+	}
+	db, err := postgres.Open(ctx, url, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	cfg.Workers = true
+	svc, err := startJobs(ctx, cfg, db, log)
+	if err != nil {
+		return err
+	}
+	if svc.work == nil {
+		return errors.New("worker: nothing to do without ITAM_SECRET_KEY (connector credentials cannot be opened)")
+	}
+	log.Info("worker running")
+	<-ctx.Done()
+	svc.stop()
 	return nil
 }

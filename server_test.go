@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
+	"riverqueue.com/riverui"
 
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/itam"
@@ -25,6 +27,7 @@ import (
 	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/internal/syncjob"
 	"github.com/itam-dev/itam/migrations"
 )
 
@@ -499,4 +502,54 @@ func TestRunServesFromScratch(t *testing.T) {
 	applied, err := migrations.UpURL(context.Background(), dbURL)
 	require.NoError(t, err)
 	require.Empty(t, applied)
+}
+
+func TestJobDashboardIsAdminOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dbURL := pgtest.NewURL(t)
+	owner, err := pgxpool.New(ctx, dbURL)
+	require.NoError(t, err)
+	defer owner.Close()
+	_, _, err = seed.EnsureOrg(ctx, owner, "acme", "")
+	require.NoError(t, err)
+	db, err := postgres.Open(ctx, dbURL, nil)
+	require.NoError(t, err)
+	t.Cleanup(db.Close)
+	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: testSecret})
+	require.NoError(t, err)
+	log := newLogger(io.Discard, "error")
+	rc, err := syncjob.NewClient(syncjob.Deps{DB: db, Log: log}, syncjob.Options{})
+	require.NoError(t, err)
+	dash, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(rc, nil), Logger: log, Prefix: "/riverui"})
+	require.NoError(t, err)
+	dctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	require.NoError(t, dash.Start(dctx))
+	srv := httptest.NewServer(NewServer(log, db, v, metrics.New(db.Pool), "", WithJobDashboard(dash)))
+	t.Cleanup(srv.Close)
+
+	get := func(path, tok string, jar http.CookieJar) *http.Response {
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if tok != "" {
+			req.Header.Set("Authorization", "Bearer "+tok)
+		}
+		c := &http.Client{Jar: jar}
+		res, err := c.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		return res
+	}
+	require.Equal(t, http.StatusUnauthorized, get("/riverui/", "", nil).StatusCode)
+	require.Equal(t, http.StatusForbidden, get("/riverui/", mint(t, "acme", itam.RoleManager, "it@acme.test"), nil).StatusCode)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	require.Equal(t, http.StatusOK, get("/riverui/", admin, nil).StatusCode)
+	require.Equal(t, http.StatusOK, get("/riverui/api/jobs?state=available", admin, nil).StatusCode)
+
+	// A browser logs in once with ?token= and then rides the cookie.
+	jar, _ := cookiejar.New(nil)
+	require.Equal(t, http.StatusUnauthorized, get("/riverui/login?token="+mint(t, "acme", itam.RoleAuditor, "a@acme.test"), "", jar).StatusCode)
+	res := get("/riverui/login?token="+admin, "", jar)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Equal(t, "/riverui/", res.Request.URL.Path)
 }

@@ -29,8 +29,10 @@ type Config struct {
 	// generates a secret under DataDir and prints a ready admin token.
 	DevAuth bool
 	// DemoOrg is the organization dev mode creates and prints a token for.
-	DemoOrg   string
-	TokenTTL  time.Duration
+	DemoOrg  string
+	TokenTTL time.Duration
+	// Workers runs River job workers in serve (ITAM_WORKERS, default true).
+	Workers   bool
 	DBMaxConn int32
 	// SecretKey seals connector credentials (ITAM_SECRET_KEY, 32 bytes as
 	// hex or base64). Nil means dev mode: serve generates one under DataDir.
@@ -53,6 +55,7 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:    or(getenv("ITAM_LOG_LEVEL"), "info"),
 		DemoOrg:     or(getenv("ITAM_DEMO_ORG"), "demo"),
 		TokenTTL:    12 * time.Hour,
+		Workers:     !strings.EqualFold(strings.TrimSpace(getenv("ITAM_WORKERS")), "false"),
 	}
 	if s := strings.TrimSpace(getenv("ITAM_JWT_SECRET")); s != "" {
 		secret, err := auth.DecodeSecret(s)
