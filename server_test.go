@@ -17,10 +17,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 	"riverqueue.com/riverui"
 
+	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
@@ -40,6 +43,7 @@ type api struct {
 	t      *testing.T
 	srv    *httptest.Server
 	db     *postgres.DB
+	dbURL  string
 	rounds atomic.Int64
 }
 
@@ -59,7 +63,7 @@ func newAPI(t *testing.T) *api {
 	t.Cleanup(db.Close)
 	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: testSecret})
 	require.NoError(t, err)
-	a := &api{t: t, db: db}
+	a := &api{t: t, db: db, dbURL: dbURL}
 	db.Queries = func() { a.rounds.Add(1) }
 	a.srv = httptest.NewServer(NewServer(newLogger(io.Discard, "error"), db, v, metrics.New(db.Pool), ""))
 	t.Cleanup(a.srv.Close)
@@ -552,4 +556,73 @@ func TestJobDashboardIsAdminOnly(t *testing.T) {
 	res := get("/riverui/login?token="+admin, "", jar)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Equal(t, "/riverui/", res.Request.URL.Path)
+}
+
+// TestSyncDetailsThroughAPI: what syncs record (provenance, software,
+// conflicts, stale links) is queryable, and precedence and locks are
+// managed through the API.
+func TestSyncDetailsThroughAPI(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	d := a.ok(admin, `{ organization { id } }`, nil)
+	_, org, _ := relay.Parse(str(d, "organization.id"))
+	ctx := context.Background()
+	sys := itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "Jamf", ActorKind: itam.ActorConnector})
+	var jamfID, intuneID, runID uuid.UUID
+	owner, err := pgxpool.New(ctx, a.dbURL)
+	require.NoError(t, err)
+	defer owner.Close()
+	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO connectors (org_id, kind, name, credentials) VALUES ($1, 'JAMF_PRO', 'Jamf', '\x00') RETURNING id`, org).Scan(&jamfID))
+	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO connectors (org_id, kind, name, credentials) VALUES ($1, 'INTUNE', 'Intune', '\x00') RETURNING id`, org).Scan(&intuneID))
+	sync := postgres.NewSyncStore(a.db)
+	apply := func(c *itam.Connector, d connectors.Device) {
+		require.NoError(t, owner.QueryRow(ctx, `INSERT INTO sync_runs (org_id, connector_id, mode) VALUES ($1, $2, 'FULL') RETURNING id`, org, c.ID).Scan(&runID))
+		_, err := sync.ApplyPage(sys, postgres.SyncTarget{Connector: c, RunID: runID}, []connectors.Device{d}, "")
+		require.NoError(t, err)
+	}
+	jamf := &itam.Connector{ID: jamfID, Kind: "JAMF_PRO", Name: "Jamf"}
+	intune := &itam.Connector{ID: intuneID, Kind: "INTUNE", Name: "Intune"}
+	dev := connectors.Device{ExternalID: "42", SerialNumber: "C02SYNC1", Name: "Jamf name", Manufacturer: "Apple", Model: "MacBook Air",
+		Software: []connectors.Software{{Title: "Slack", Version: "4.41", Identifier: "com.tinyspeck.slackmacgap"}}}
+	apply(jamf, dev)
+	dev.ExternalID, dev.Name = "intune-1", "Intune name"
+	apply(intune, dev)
+	_, err = owner.Exec(ctx, `UPDATE asset_external_ids SET stale_since = now(), missing_since = now() - interval '40 days' WHERE source LIKE 'INTUNE:%'`)
+	require.NoError(t, err)
+
+	d = a.ok(admin, `{ assets(filter: {stale: true}) { nodes { id name
+		externalIds { source externalId staleSince connector { name } }
+		fieldProvenance { field source locked } software { title version identifier }
+		syncConflicts { field keptSource otherSource keptValue otherValue } } }
+		syncConflicts { totalCount nodes { field asset { name } } }
+		fieldPrecedence { field sources isDefault } }`, nil)
+	asset := get(d, "assets.nodes.0")
+	require.Equal(t, "Jamf name", str(asset, "name"))
+	require.Len(t, get(asset, "externalIds"), 2)
+	require.Equal(t, "Slack", str(asset, "software.0.title"))
+	require.Equal(t, "name", str(asset, "syncConflicts.0.field"))
+	require.Equal(t, "Intune name", get(asset, "syncConflicts.0.otherValue"))
+	require.EqualValues(t, 1, get(d, "syncConflicts.totalCount"))
+	require.Equal(t, true, get(d, "fieldPrecedence.0.isDefault"))
+
+	// Reordering precedence through the API lets Intune win names.
+	a.code(mint(t, "acme", itam.RoleManager, "it@acme.test"), `mutation { setFieldPrecedence(input: {field: "name", sources: ["INTUNE"]}) { field } }`, nil, "FORBIDDEN", "")
+	a.code(admin, `mutation { setFieldPrecedence(input: {field: "name", sources: ["SCCM"]}) { field } }`, nil, "BAD_USER_INPUT", "sources[0]")
+	a.ok(admin, `mutation { setFieldPrecedence(input: {field: "name", sources: ["INTUNE", "JAMF_PRO", "manual"]}) { sources } }`, nil)
+	apply(intune, dev)
+	id := str(asset, "id")
+	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { name version } } }`, map[string]any{"id": id})
+	require.Equal(t, "Intune name", str(d, "node.name"))
+
+	// A manual edit locks the name; unlocking hands it back to the syncs.
+	d = a.ok(admin, `mutation($id: ID!, $v: Int!) { updateAsset(input: {id: $id, version: $v, name: "Mine"}) { asset { version fieldProvenance { field locked } } } }`,
+		map[string]any{"id": id, "v": get(d, "node.version")})
+	apply(intune, dev)
+	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { name } } }`, map[string]any{"id": id})
+	require.Equal(t, "Mine", str(d, "node.name"))
+	a.ok(admin, `mutation($id: ID!) { unlockAssetField(input: {assetId: $id, field: "name"}) { asset { id } } }`, map[string]any{"id": id})
+	apply(intune, dev)
+	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { name } } }`, map[string]any{"id": id})
+	require.Equal(t, "Intune name", str(d, "node.name"))
 }

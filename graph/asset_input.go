@@ -88,6 +88,7 @@ func assetFilter(in *model.AssetFilter, path string) (*itam.AssetFilter, error) 
 	f.PurchasedBefore = in.PurchasedBefore.Value()
 	f.WarrantyExpiresBefore = in.WarrantyExpiresBefore.Value()
 	f.Unassigned = in.Unassigned.Value()
+	f.Stale = in.Stale.Value()
 	if cf := in.CustomFields.Value(); cf != nil {
 		m, ok := cf.(map[string]any)
 		if !ok {

@@ -290,10 +290,13 @@ func (r *Resolver) AssetCountGroup() generated.AssetCountGroupResolver {
 	return &assetCountGroupResolver{r}
 }
 
+func (r *Resolver) ExternalId() generated.ExternalIdResolver { return &externalIdResolver{r} }
+
 func (r *Resolver) FieldChange() generated.FieldChangeResolver { return &fieldChangeResolver{r} }
 
 type (
 	assetResolver           struct{ *Resolver }
 	assetCountGroupResolver struct{ *Resolver }
+	externalIdResolver      struct{ *Resolver }
 	fieldChangeResolver     struct{ *Resolver }
 )

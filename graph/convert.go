@@ -53,3 +53,13 @@ func idOf(field string, o graphql.Omittable[*string], typ string) (*uuid.UUID, e
 func idList(field string, o graphql.Omittable[[]string], typ string) ([]uuid.UUID, error) {
 	return relay.DecodeList(field, o.Value(), typ)
 }
+
+// ptrs returns pointers to the elements of a slice, for list fields gqlgen
+// binds as []*T.
+func ptrs[T any](in []T) []*T {
+	out := make([]*T, len(in))
+	for i := range in {
+		out[i] = &in[i]
+	}
+	return out
+}

@@ -38,6 +38,7 @@ type ResolverRoot interface {
 	AssetCountGroup() AssetCountGroupResolver
 	Category() CategoryResolver
 	Connector() ConnectorResolver
+	ExternalId() ExternalIdResolver
 	FieldChange() FieldChangeResolver
 	Location() LocationResolver
 	Manufacturer() ManufacturerResolver
@@ -47,6 +48,7 @@ type ResolverRoot interface {
 	Person() PersonResolver
 	Query() QueryResolver
 	Supplier() SupplierResolver
+	SyncConflict() SyncConflictResolver
 	SyncRun() SyncRunResolver
 	Team() TeamResolver
 	Viewer() ViewerResolver
@@ -66,33 +68,36 @@ type ComplexityRoot struct {
 	}
 
 	Asset struct {
-		AssetTag      func(childComplexity int) int
-		Assignee      func(childComplexity int) int
-		Category      func(childComplexity int) int
-		Condition     func(childComplexity int) int
-		CreatedAt     func(childComplexity int) int
-		CustomFields  func(childComplexity int) int
-		Disposal      func(childComplexity int) int
-		EndOfLife     func(childComplexity int) int
-		ExternalIds   func(childComplexity int) int
-		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID            func(childComplexity int) int
-		InvoiceNumber func(childComplexity int) int
-		Location      func(childComplexity int) int
-		Manufacturer  func(childComplexity int) int
-		Model         func(childComplexity int) int
-		Name          func(childComplexity int) int
-		Notes         func(childComplexity int) int
-		OrderNumber   func(childComplexity int) int
-		Owner         func(childComplexity int) int
-		PurchaseDate  func(childComplexity int) int
-		PurchasePrice func(childComplexity int) int
-		SerialNumber  func(childComplexity int) int
-		Status        func(childComplexity int) int
-		Supplier      func(childComplexity int) int
-		UpdatedAt     func(childComplexity int) int
-		Version       func(childComplexity int) int
-		WarrantyEnd   func(childComplexity int) int
+		AssetTag        func(childComplexity int) int
+		Assignee        func(childComplexity int) int
+		Category        func(childComplexity int) int
+		Condition       func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		CustomFields    func(childComplexity int) int
+		Disposal        func(childComplexity int) int
+		EndOfLife       func(childComplexity int) int
+		ExternalIds     func(childComplexity int) int
+		FieldProvenance func(childComplexity int) int
+		History         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID              func(childComplexity int) int
+		InvoiceNumber   func(childComplexity int) int
+		Location        func(childComplexity int) int
+		Manufacturer    func(childComplexity int) int
+		Model           func(childComplexity int) int
+		Name            func(childComplexity int) int
+		Notes           func(childComplexity int) int
+		OrderNumber     func(childComplexity int) int
+		Owner           func(childComplexity int) int
+		PurchaseDate    func(childComplexity int) int
+		PurchasePrice   func(childComplexity int) int
+		SerialNumber    func(childComplexity int) int
+		Software        func(childComplexity int) int
+		Status          func(childComplexity int) int
+		Supplier        func(childComplexity int) int
+		SyncConflicts   func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+		WarrantyEnd     func(childComplexity int) int
 	}
 
 	AssetConnection struct {
@@ -224,9 +229,13 @@ type ComplexityRoot struct {
 	}
 
 	ExternalId struct {
-		ExternalID func(childComplexity int) int
-		LastSeenAt func(childComplexity int) int
-		Source     func(childComplexity int) int
+		Connector    func(childComplexity int) int
+		ExternalID   func(childComplexity int) int
+		LastCheckIn  func(childComplexity int) int
+		LastSeenAt   func(childComplexity int) int
+		MissingSince func(childComplexity int) int
+		Source       func(childComplexity int) int
+		StaleSince   func(childComplexity int) int
 	}
 
 	FieldChange struct {
@@ -241,6 +250,19 @@ type ComplexityRoot struct {
 		Options  func(childComplexity int) int
 		Required func(childComplexity int) int
 		Type     func(childComplexity int) int
+	}
+
+	FieldPrecedence struct {
+		Field     func(childComplexity int) int
+		IsDefault func(childComplexity int) int
+		Sources   func(childComplexity int) int
+	}
+
+	FieldProvenance struct {
+		Field      func(childComplexity int) int
+		Locked     func(childComplexity int) int
+		ObservedAt func(childComplexity int) int
+		Source     func(childComplexity int) int
 	}
 
 	Location struct {
@@ -354,10 +376,12 @@ type ComplexityRoot struct {
 		DeleteSupplier     func(childComplexity int, input model.DeleteInput) int
 		DeleteTeam         func(childComplexity int, input model.DeleteInput) int
 		DisposeAsset       func(childComplexity int, input model.DisposeAssetInput) int
+		SetFieldPrecedence func(childComplexity int, input model.SetFieldPrecedenceInput) int
 		SyncConnector      func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
 		TestConnector      func(childComplexity int, id string) int
 		TransitionAsset    func(childComplexity int, input model.TransitionAssetInput) int
 		UnassignAsset      func(childComplexity int, input model.UnassignAssetInput) int
+		UnlockAssetField   func(childComplexity int, input model.UnlockAssetFieldInput) int
 		UpdateAsset        func(childComplexity int, input model.UpdateAssetInput) int
 		UpdateCategory     func(childComplexity int, input model.UpdateCategoryInput) int
 		UpdateConnector    func(childComplexity int, input model.UpdateConnectorInput) int
@@ -423,23 +447,34 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AssetBySerial func(childComplexity int, serialNumber string, manufacturerID *string) int
-		AssetByTag    func(childComplexity int, assetTag string) int
-		AssetCounts   func(childComplexity int, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) int
-		Assets        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
-		Categories    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
-		Connectors    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Locations     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LocationFilter) int
-		Manufacturers func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
-		Models        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ModelFilter) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		Organization  func(childComplexity int) int
-		People        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
-		Suppliers     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
-		SyncRuns      func(childComplexity int, connectorID string, first *int, after *string, last *int, before *string) int
-		Teams         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TeamFilter) int
-		Viewer        func(childComplexity int) int
+		AssetBySerial   func(childComplexity int, serialNumber string, manufacturerID *string) int
+		AssetByTag      func(childComplexity int, assetTag string) int
+		AssetCounts     func(childComplexity int, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) int
+		Assets          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
+		Categories      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
+		Connectors      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		FieldPrecedence func(childComplexity int) int
+		Locations       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LocationFilter) int
+		Manufacturers   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		Models          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ModelFilter) int
+		Node            func(childComplexity int, id string) int
+		Nodes           func(childComplexity int, ids []string) int
+		Organization    func(childComplexity int) int
+		People          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
+		Suppliers       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		SyncConflicts   func(childComplexity int, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) int
+		SyncRuns        func(childComplexity int, connectorID string, first *int, after *string, last *int, before *string) int
+		Teams           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TeamFilter) int
+		Viewer          func(childComplexity int) int
+	}
+
+	SoftwareInstallation struct {
+		FirstSeenAt func(childComplexity int) int
+		Identifier  func(childComplexity int) int
+		LastSeenAt  func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	Supplier struct {
@@ -468,6 +503,30 @@ type ComplexityRoot struct {
 
 	SupplierPayload struct {
 		Supplier func(childComplexity int) int
+	}
+
+	SyncConflict struct {
+		Asset       func(childComplexity int) int
+		Field       func(childComplexity int) int
+		FirstSeenAt func(childComplexity int) int
+		ID          func(childComplexity int) int
+		KeptSource  func(childComplexity int) int
+		KeptValue   func(childComplexity int) int
+		LastSeenAt  func(childComplexity int) int
+		OtherSource func(childComplexity int) int
+		OtherValue  func(childComplexity int) int
+	}
+
+	SyncConflictConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SyncConflictEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	SyncError struct {
@@ -591,6 +650,9 @@ type AssetResolver interface {
 	ExternalIds(ctx context.Context, obj *itam.Asset) ([]*itam.ExternalID, error)
 
 	History(ctx context.Context, obj *itam.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
+	FieldProvenance(ctx context.Context, obj *itam.Asset) ([]*itam.FieldProvenance, error)
+	Software(ctx context.Context, obj *itam.Asset) ([]*itam.SoftwareInstallation, error)
+	SyncConflicts(ctx context.Context, obj *itam.Asset) ([]*itam.SyncConflict, error)
 }
 type AssetCountGroupResolver interface {
 	Category(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Category, error)
@@ -613,6 +675,9 @@ type ConnectorResolver interface {
 
 	LastSync(ctx context.Context, obj *itam.Connector) (*itam.SyncRun, error)
 	SyncRuns(ctx context.Context, obj *itam.Connector, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
+}
+type ExternalIdResolver interface {
+	Connector(ctx context.Context, obj *itam.ExternalID) (*itam.Connector, error)
 }
 type FieldChangeResolver interface {
 	From(ctx context.Context, obj *itam.FieldChange) (any, error)
@@ -672,6 +737,8 @@ type MutationResolver interface {
 	CreateSupplier(ctx context.Context, input model.CreateSupplierInput) (*model.SupplierPayload, error)
 	UpdateSupplier(ctx context.Context, input model.UpdateSupplierInput) (*model.SupplierPayload, error)
 	DeleteSupplier(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	SetFieldPrecedence(ctx context.Context, input model.SetFieldPrecedenceInput) (*itam.FieldPrecedence, error)
+	UnlockAssetField(ctx context.Context, input model.UnlockAssetFieldInput) (*model.AssetPayload, error)
 }
 type OrganizationResolver interface {
 	ID(ctx context.Context, obj *itam.Organization) (string, error)
@@ -705,9 +772,15 @@ type QueryResolver interface {
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
 	Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error)
+	SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*itam.SyncConflict], error)
+	FieldPrecedence(ctx context.Context) ([]*itam.FieldPrecedence, error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
+}
+type SyncConflictResolver interface {
+	ID(ctx context.Context, obj *itam.SyncConflict) (string, error)
+	Asset(ctx context.Context, obj *itam.SyncConflict) (*itam.Asset, error)
 }
 type SyncRunResolver interface {
 	ID(ctx context.Context, obj *itam.SyncRun) (string, error)
@@ -834,6 +907,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.ExternalIds(childComplexity), true
+	case "Asset.fieldProvenance":
+		if e.ComplexityRoot.Asset.FieldProvenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.FieldProvenance(childComplexity), true
 	case "Asset.history":
 		if e.ComplexityRoot.Asset.History == nil {
 			break
@@ -917,6 +996,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.SerialNumber(childComplexity), true
+	case "Asset.software":
+		if e.ComplexityRoot.Asset.Software == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Software(childComplexity), true
 	case "Asset.status":
 		if e.ComplexityRoot.Asset.Status == nil {
 			break
@@ -929,6 +1014,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Supplier(childComplexity), true
+	case "Asset.syncConflicts":
+		if e.ComplexityRoot.Asset.SyncConflicts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.SyncConflicts(childComplexity), true
 	case "Asset.updatedAt":
 		if e.ComplexityRoot.Asset.UpdatedAt == nil {
 			break
@@ -1415,24 +1506,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Disposal.Method(childComplexity), true
 
+	case "ExternalId.connector":
+		if e.ComplexityRoot.ExternalId.Connector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalId.Connector(childComplexity), true
 	case "ExternalId.externalId":
 		if e.ComplexityRoot.ExternalId.ExternalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ExternalId.ExternalID(childComplexity), true
+	case "ExternalId.lastCheckIn":
+		if e.ComplexityRoot.ExternalId.LastCheckIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalId.LastCheckIn(childComplexity), true
 	case "ExternalId.lastSeenAt":
 		if e.ComplexityRoot.ExternalId.LastSeenAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ExternalId.LastSeenAt(childComplexity), true
+	case "ExternalId.missingSince":
+		if e.ComplexityRoot.ExternalId.MissingSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalId.MissingSince(childComplexity), true
 	case "ExternalId.source":
 		if e.ComplexityRoot.ExternalId.Source == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ExternalId.Source(childComplexity), true
+	case "ExternalId.staleSince":
+		if e.ComplexityRoot.ExternalId.StaleSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExternalId.StaleSince(childComplexity), true
 
 	case "FieldChange.field":
 		if e.ComplexityRoot.FieldChange.Field == nil {
@@ -1483,6 +1598,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FieldDefinition.Type(childComplexity), true
+
+	case "FieldPrecedence.field":
+		if e.ComplexityRoot.FieldPrecedence.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldPrecedence.Field(childComplexity), true
+	case "FieldPrecedence.isDefault":
+		if e.ComplexityRoot.FieldPrecedence.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldPrecedence.IsDefault(childComplexity), true
+	case "FieldPrecedence.sources":
+		if e.ComplexityRoot.FieldPrecedence.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldPrecedence.Sources(childComplexity), true
+
+	case "FieldProvenance.field":
+		if e.ComplexityRoot.FieldProvenance.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldProvenance.Field(childComplexity), true
+	case "FieldProvenance.locked":
+		if e.ComplexityRoot.FieldProvenance.Locked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldProvenance.Locked(childComplexity), true
+	case "FieldProvenance.observedAt":
+		if e.ComplexityRoot.FieldProvenance.ObservedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldProvenance.ObservedAt(childComplexity), true
+	case "FieldProvenance.source":
+		if e.ComplexityRoot.FieldProvenance.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldProvenance.Source(childComplexity), true
 
 	case "Location.address":
 		if e.ComplexityRoot.Location.Address == nil {
@@ -2033,6 +2192,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisposeAsset(childComplexity, args["input"].(model.DisposeAssetInput)), true
+	case "Mutation.setFieldPrecedence":
+		if e.ComplexityRoot.Mutation.SetFieldPrecedence == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setFieldPrecedence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetFieldPrecedence(childComplexity, args["input"].(model.SetFieldPrecedenceInput)), true
 	case "Mutation.syncConnector":
 		if e.ComplexityRoot.Mutation.SyncConnector == nil {
 			break
@@ -2077,6 +2247,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UnassignAsset(childComplexity, args["input"].(model.UnassignAssetInput)), true
+	case "Mutation.unlockAssetField":
+		if e.ComplexityRoot.Mutation.UnlockAssetField == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlockAssetField_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlockAssetField(childComplexity, args["input"].(model.UnlockAssetFieldInput)), true
 	case "Mutation.updateAsset":
 		if e.ComplexityRoot.Mutation.UpdateAsset == nil {
 			break
@@ -2469,6 +2650,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Connectors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.fieldPrecedence":
+		if e.ComplexityRoot.Query.FieldPrecedence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.FieldPrecedence(childComplexity), true
 
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
@@ -2553,6 +2740,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Suppliers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.NameFilter)), true
+	case "Query.syncConflicts":
+		if e.ComplexityRoot.Query.SyncConflicts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_syncConflicts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SyncConflicts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["assetId"].(*string), args["field"].(*string), args["source"].(*string)), true
 	case "Query.syncRuns":
 		if e.ComplexityRoot.Query.SyncRuns == nil {
 			break
@@ -2581,6 +2779,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+
+	case "SoftwareInstallation.firstSeenAt":
+		if e.ComplexityRoot.SoftwareInstallation.FirstSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.FirstSeenAt(childComplexity), true
+	case "SoftwareInstallation.identifier":
+		if e.ComplexityRoot.SoftwareInstallation.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.Identifier(childComplexity), true
+	case "SoftwareInstallation.lastSeenAt":
+		if e.ComplexityRoot.SoftwareInstallation.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.LastSeenAt(childComplexity), true
+	case "SoftwareInstallation.source":
+		if e.ComplexityRoot.SoftwareInstallation.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.Source(childComplexity), true
+	case "SoftwareInstallation.title":
+		if e.ComplexityRoot.SoftwareInstallation.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.Title(childComplexity), true
+	case "SoftwareInstallation.version":
+		if e.ComplexityRoot.SoftwareInstallation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.Version(childComplexity), true
 
 	case "Supplier.contactName":
 		if e.ComplexityRoot.Supplier.ContactName == nil {
@@ -2681,6 +2916,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SupplierPayload.Supplier(childComplexity), true
+
+	case "SyncConflict.asset":
+		if e.ComplexityRoot.SyncConflict.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Asset(childComplexity), true
+	case "SyncConflict.field":
+		if e.ComplexityRoot.SyncConflict.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.Field(childComplexity), true
+	case "SyncConflict.firstSeenAt":
+		if e.ComplexityRoot.SyncConflict.FirstSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.FirstSeenAt(childComplexity), true
+	case "SyncConflict.id":
+		if e.ComplexityRoot.SyncConflict.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.ID(childComplexity), true
+	case "SyncConflict.keptSource":
+		if e.ComplexityRoot.SyncConflict.KeptSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.KeptSource(childComplexity), true
+	case "SyncConflict.keptValue":
+		if e.ComplexityRoot.SyncConflict.KeptValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.KeptValue(childComplexity), true
+	case "SyncConflict.lastSeenAt":
+		if e.ComplexityRoot.SyncConflict.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.LastSeenAt(childComplexity), true
+	case "SyncConflict.otherSource":
+		if e.ComplexityRoot.SyncConflict.OtherSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.OtherSource(childComplexity), true
+	case "SyncConflict.otherValue":
+		if e.ComplexityRoot.SyncConflict.OtherValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflict.OtherValue(childComplexity), true
+
+	case "SyncConflictConnection.edges":
+		if e.ComplexityRoot.SyncConflictConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflictConnection.Edges(childComplexity), true
+	case "SyncConflictConnection.nodes":
+		if e.ComplexityRoot.SyncConflictConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflictConnection.Nodes(childComplexity), true
+	case "SyncConflictConnection.pageInfo":
+		if e.ComplexityRoot.SyncConflictConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflictConnection.PageInfo(childComplexity), true
+	case "SyncConflictConnection.totalCount":
+		if e.ComplexityRoot.SyncConflictConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflictConnection.TotalCount(childComplexity), true
+
+	case "SyncConflictEdge.cursor":
+		if e.ComplexityRoot.SyncConflictEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflictEdge.Cursor(childComplexity), true
+	case "SyncConflictEdge.node":
+		if e.ComplexityRoot.SyncConflictEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SyncConflictEdge.Node(childComplexity), true
 
 	case "SyncError.externalId":
 		if e.ComplexityRoot.SyncError.ExternalID == nil {
@@ -3093,9 +3421,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("NameFilter", ec.unmarshalInputNameFilter),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonOrder", ec.unmarshalInputPersonOrder),
+			graphql.NewInputUnmarshaler("SetFieldPrecedenceInput", ec.unmarshalInputSetFieldPrecedenceInput),
 			graphql.NewInputUnmarshaler("TeamFilter", ec.unmarshalInputTeamFilter),
 			graphql.NewInputUnmarshaler("TransitionAssetInput", ec.unmarshalInputTransitionAssetInput),
 			graphql.NewInputUnmarshaler("UnassignAssetInput", ec.unmarshalInputUnassignAssetInput),
+			graphql.NewInputUnmarshaler("UnlockAssetFieldInput", ec.unmarshalInputUnlockAssetFieldInput),
 			graphql.NewInputUnmarshaler("UpdateAssetInput", ec.unmarshalInputUpdateAssetInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
 			graphql.NewInputUnmarshaler("UpdateConnectorInput", ec.unmarshalInputUpdateConnectorInput),
@@ -4340,6 +4670,111 @@ extend type Mutation {
   deleteSupplier(input: DeleteInput!): DeletePayload!
 }
 `, BuiltIn: false},
+	{Name: "../schema/sync.graphqls", Input: `extend type ExternalId {
+  "The connector that maintains this link, when one does."
+  connector: Connector
+  "When the source last heard from the device."
+  lastCheckIn: Time
+  "Since when a complete full sync no longer reports the device."
+  missingSince: Time
+  "Set when the device stayed missing longer than the connector's staleAfterDays."
+  staleSince: Time
+}
+
+"Which source last set a synced field of an asset, and whether a person locked it."
+type FieldProvenance {
+  field: String!
+  source: String!
+  observedAt: Time!
+  "A manual edit locks the field: syncs leave it alone until unlockAssetField."
+  locked: Boolean!
+}
+
+"An application a source reports on a device."
+type SoftwareInstallation {
+  title: String!
+  version: String
+  "Bundle id, package name or product code."
+  identifier: String
+  source: String!
+  firstSeenAt: Time!
+  lastSeenAt: Time!
+}
+
+"Two sources disagree about a field of an asset; precedence (or a lock) kept one value."
+type SyncConflict implements Node {
+  id: ID!
+  asset: Asset
+  field: String!
+  keptSource: String!
+  keptValue: JSON
+  otherSource: String!
+  otherValue: JSON
+  firstSeenAt: Time!
+  lastSeenAt: Time!
+}
+
+type SyncConflictEdge {
+  cursor: String!
+  node: SyncConflict!
+}
+
+type SyncConflictConnection {
+  edges: [SyncConflictEdge!]!
+  nodes: [SyncConflict!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"""
+Who is believed for a synced field, most trusted first. Sources: "manual",
+"procurement", "authoritative" (the connector marked authoritative for
+people), a connector kind (JAMF_PRO…) or one connector ("JAMF_PRO:<id>").
+"""
+type FieldPrecedence {
+  field: String!
+  sources: [String!]!
+  isDefault: Boolean!
+}
+
+extend type Asset {
+  "Who set each synced field."
+  fieldProvenance: [FieldProvenance!]!
+  "Installed applications reported by the device's sources."
+  software: [SoftwareInstallation!]!
+  "Disagreements between sources about this asset."
+  syncConflicts: [SyncConflict!]!
+}
+
+extend input AssetFilter {
+  "true: assets some source stopped reporting for longer than allowed (see externalIds.staleSince)."
+  stale: Boolean
+}
+
+extend type Query {
+  syncConflicts(first: Int, after: String, last: Int, before: String, assetId: ID, field: String, source: String): SyncConflictConnection!
+  "Precedence of every synced field."
+  fieldPrecedence: [FieldPrecedence!]!
+}
+
+input SetFieldPrecedenceInput {
+  field: String!
+  "Most trusted first; an empty list restores the default."
+  sources: [String!]!
+}
+
+input UnlockAssetFieldInput {
+  assetId: ID!
+  field: String!
+}
+
+extend type Mutation {
+  "ADMIN only."
+  setFieldPrecedence(input: SetFieldPrecedenceInput!): FieldPrecedence!
+  "Lets syncs set a field a person edited (and so locked) again."
+  unlockAssetField(input: UnlockAssetFieldInput!): AssetPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -4421,6 +4856,12 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Asset_history(ctx, field)
+	case "fieldProvenance":
+		return ec.fieldContext_Asset_fieldProvenance(ctx, field)
+	case "software":
+		return ec.fieldContext_Asset_software(ctx, field)
+	case "syncConflicts":
+		return ec.fieldContext_Asset_syncConflicts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 }
@@ -4689,6 +5130,14 @@ func (ec *executionContext) childFields_ExternalId(ctx context.Context, field gr
 		return ec.fieldContext_ExternalId_externalId(ctx, field)
 	case "lastSeenAt":
 		return ec.fieldContext_ExternalId_lastSeenAt(ctx, field)
+	case "connector":
+		return ec.fieldContext_ExternalId_connector(ctx, field)
+	case "lastCheckIn":
+		return ec.fieldContext_ExternalId_lastCheckIn(ctx, field)
+	case "missingSince":
+		return ec.fieldContext_ExternalId_missingSince(ctx, field)
+	case "staleSince":
+		return ec.fieldContext_ExternalId_staleSince(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExternalId", field.Name)
 }
@@ -4719,6 +5168,32 @@ func (ec *executionContext) childFields_FieldDefinition(ctx context.Context, fie
 		return ec.fieldContext_FieldDefinition_options(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FieldDefinition", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldPrecedence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldPrecedence_field(ctx, field)
+	case "sources":
+		return ec.fieldContext_FieldPrecedence_sources(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_FieldPrecedence_isDefault(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldPrecedence", field.Name)
+}
+
+func (ec *executionContext) childFields_FieldProvenance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_FieldProvenance_field(ctx, field)
+	case "source":
+		return ec.fieldContext_FieldProvenance_source(ctx, field)
+	case "observedAt":
+		return ec.fieldContext_FieldProvenance_observedAt(ctx, field)
+	case "locked":
+		return ec.fieldContext_FieldProvenance_locked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FieldProvenance", field.Name)
 }
 
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5003,6 +5478,24 @@ func (ec *executionContext) childFields_PersonPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PersonPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_SoftwareInstallation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_SoftwareInstallation_title(ctx, field)
+	case "version":
+		return ec.fieldContext_SoftwareInstallation_version(ctx, field)
+	case "identifier":
+		return ec.fieldContext_SoftwareInstallation_identifier(ctx, field)
+	case "source":
+		return ec.fieldContext_SoftwareInstallation_source(ctx, field)
+	case "firstSeenAt":
+		return ec.fieldContext_SoftwareInstallation_firstSeenAt(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_SoftwareInstallation_lastSeenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareInstallation", field.Name)
+}
+
 func (ec *executionContext) childFields_Supplier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5057,6 +5550,54 @@ func (ec *executionContext) childFields_SupplierPayload(ctx context.Context, fie
 		return ec.fieldContext_SupplierPayload_supplier(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SupplierPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncConflict(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SyncConflict_id(ctx, field)
+	case "asset":
+		return ec.fieldContext_SyncConflict_asset(ctx, field)
+	case "field":
+		return ec.fieldContext_SyncConflict_field(ctx, field)
+	case "keptSource":
+		return ec.fieldContext_SyncConflict_keptSource(ctx, field)
+	case "keptValue":
+		return ec.fieldContext_SyncConflict_keptValue(ctx, field)
+	case "otherSource":
+		return ec.fieldContext_SyncConflict_otherSource(ctx, field)
+	case "otherValue":
+		return ec.fieldContext_SyncConflict_otherValue(ctx, field)
+	case "firstSeenAt":
+		return ec.fieldContext_SyncConflict_firstSeenAt(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_SyncConflict_lastSeenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncConflict", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncConflictConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SyncConflictConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SyncConflictConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SyncConflictConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SyncConflictConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncConflictConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SyncConflictEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SyncConflictEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SyncConflictEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SyncConflictEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_SyncError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5789,6 +6330,20 @@ func (ec *executionContext) field_Mutation_disposeAsset_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setFieldPrecedence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
+			return ec.unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_syncConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5853,6 +6408,20 @@ func (ec *executionContext) field_Mutation_unassignAsset_args(ctx context.Contex
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UnassignAssetInput, error) {
 			return ec.unmarshalNUnassignAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnassignAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlockAssetField_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnlockAssetFieldInput, error) {
+			return ec.unmarshalNUnlockAssetFieldInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnlockAssetFieldInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6528,6 +7097,68 @@ func (ec *executionContext) field_Query_suppliers_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_syncConflicts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "assetId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assetId"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "field",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["field"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "source",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["source"] = arg6
 	return args, nil
 }
 
@@ -7637,6 +8268,102 @@ func (ec *executionContext) fieldContext_Asset_history(ctx context.Context, fiel
 	if fc.Args, err = ec.field_Asset_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_fieldProvenance(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_fieldProvenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().FieldProvenance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.FieldProvenance) graphql.Marshaler {
+			return ec.marshalNFieldProvenance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldProvenanceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_fieldProvenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldProvenance(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_software(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_software(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Software(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.SoftwareInstallation) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_software(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareInstallation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_syncConflicts(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_syncConflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().SyncConflicts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_syncConflicts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncConflict(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -9694,6 +10421,107 @@ func (ec *executionContext) fieldContext_ExternalId_lastSeenAt(_ context.Context
 	return graphql.NewScalarFieldContext("ExternalId", field, false, false, "Time")
 }
 
+func (ec *executionContext) _ExternalId_connector(ctx context.Context, field graphql.CollectedField, obj *itam.ExternalID) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalId_connector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExternalId().Connector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+			return ec.marshalOConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalId_connector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExternalId",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExternalId_lastCheckIn(ctx context.Context, field graphql.CollectedField, obj *itam.ExternalID) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalId_lastCheckIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastCheckIn, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalId_lastCheckIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalId", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExternalId_missingSince(ctx context.Context, field graphql.CollectedField, obj *itam.ExternalID) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalId_missingSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MissingSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalId_missingSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalId", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExternalId_staleSince(ctx context.Context, field graphql.CollectedField, obj *itam.ExternalID) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExternalId_staleSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaleSince, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExternalId_staleSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExternalId", field, false, false, "Time")
+}
+
 func (ec *executionContext) _FieldChange_field(ctx context.Context, field graphql.CollectedField, obj *itam.FieldChange) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9876,6 +10704,167 @@ func (ec *executionContext) _FieldDefinition_options(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_FieldDefinition_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldPrecedence_field(ctx context.Context, field graphql.CollectedField, obj *itam.FieldPrecedence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldPrecedence_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldPrecedence_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldPrecedence", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldPrecedence_sources(ctx context.Context, field graphql.CollectedField, obj *itam.FieldPrecedence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldPrecedence_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldPrecedence_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldPrecedence", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldPrecedence_isDefault(ctx context.Context, field graphql.CollectedField, obj *itam.FieldPrecedence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldPrecedence_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.IsDefault, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldPrecedence_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldPrecedence", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _FieldProvenance_field(ctx context.Context, field graphql.CollectedField, obj *itam.FieldProvenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldProvenance_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldProvenance_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldProvenance", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldProvenance_source(ctx context.Context, field graphql.CollectedField, obj *itam.FieldProvenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldProvenance_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldProvenance_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldProvenance", field, false, false, "String")
+}
+
+func (ec *executionContext) _FieldProvenance_observedAt(ctx context.Context, field graphql.CollectedField, obj *itam.FieldProvenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldProvenance_observedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObservedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldProvenance_observedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldProvenance", field, false, false, "Time")
+}
+
+func (ec *executionContext) _FieldProvenance_locked(ctx context.Context, field graphql.CollectedField, obj *itam.FieldProvenance) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldProvenance_locked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Locked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FieldProvenance_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldProvenance", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *itam.Location) (ret graphql.Marshaler) {
@@ -12778,6 +13767,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteSupplier(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setFieldPrecedence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setFieldPrecedence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetFieldPrecedence(ctx, fc.Args["input"].(model.SetFieldPrecedenceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.FieldPrecedence) graphql.Marshaler {
+			return ec.marshalNFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setFieldPrecedence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldPrecedence(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setFieldPrecedence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlockAssetField(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlockAssetField(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlockAssetField(ctx, fc.Args["input"].(model.UnlockAssetFieldInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
+			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlockAssetField(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlockAssetField_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *itam.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14386,6 +15463,82 @@ func (ec *executionContext) fieldContext_Query_suppliers(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_syncConflicts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_syncConflicts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SyncConflicts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["assetId"].(*string), fc.Args["field"].(*string), fc.Args["source"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.SyncConflict]) graphql.Marshaler {
+			return ec.marshalNSyncConflictConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_syncConflicts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncConflictConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_syncConflicts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_fieldPrecedence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_fieldPrecedence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().FieldPrecedence(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.FieldPrecedence) graphql.Marshaler {
+			return ec.marshalNFieldPrecedence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_fieldPrecedence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldPrecedence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14460,6 +15613,144 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallation_title(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareInstallation_version(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareInstallation_identifier(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareInstallation_source(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareInstallation_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_firstSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_firstSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareInstallation_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "Time")
 }
 
 func (ec *executionContext) _Supplier_id(ctx context.Context, field graphql.CollectedField, obj *itam.Supplier) (ret graphql.Marshaler) {
@@ -14870,6 +16161,396 @@ func (ec *executionContext) fieldContext_SupplierPayload_supplier(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncConflict_id(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncConflict().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SyncConflict_asset(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SyncConflict().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncConflict",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncConflict_field(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncConflict_keptSource(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_keptSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeptSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_keptSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncConflict_keptValue(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_keptValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeptValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_keptValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _SyncConflict_otherSource(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_otherSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherSource, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_otherSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncConflict_otherValue(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_otherValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OtherValue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v any) graphql.Marshaler {
+			return ec.marshalOJSON2interface(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_otherValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _SyncConflict_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_firstSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_firstSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SyncConflict_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflict_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflict_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SyncConflictConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflictConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+			return ec.marshalNSyncConflictEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflictConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncConflictConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncConflictEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncConflictConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflictConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflictᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflictConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncConflictConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncConflictConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflictConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflictConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncConflictConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SyncConflictConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflictConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflictConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflictConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SyncConflictEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.SyncConflict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflictEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflictEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SyncConflictEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SyncConflictEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.SyncConflict]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SyncConflictEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflict(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SyncConflictEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SyncConflictEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SyncConflict(ctx, field)
 		},
 	}
 	return fc, nil
@@ -17570,7 +19251,7 @@ func (ec *executionContext) unmarshalInputAssetFilter(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"statusIn", "categoryIds", "modelIds", "manufacturerIds", "locationIds", "assigneeIds", "ownerIds", "supplierIds", "search", "purchasedAfter", "purchasedBefore", "warrantyExpiresBefore", "unassigned", "customFields", "and", "or", "not"}
+	fieldsInOrder := [...]string{"statusIn", "categoryIds", "modelIds", "manufacturerIds", "locationIds", "assigneeIds", "ownerIds", "supplierIds", "search", "purchasedAfter", "purchasedBefore", "warrantyExpiresBefore", "unassigned", "customFields", "and", "or", "not", "stale"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -17696,6 +19377,13 @@ func (ec *executionContext) unmarshalInputAssetFilter(ctx context.Context, obj a
 				return it, err
 			}
 			it.Not = graphql.OmittableOf(data)
+		case "stale":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stale"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stale = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -19321,6 +21009,55 @@ func UnmarshalPersonOrder(ctx context.Context, raw any) (model.PersonOrder, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSetFieldPrecedenceInput(ctx context.Context, obj any) (model.SetFieldPrecedenceInput, error) {
+	var it model.SetFieldPrecedenceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field", "sources"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSetFieldPrecedenceInput unmarshals raw into the SetFieldPrecedenceInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSetFieldPrecedenceInput(ctx context.Context, raw any) (model.SetFieldPrecedenceInput, error) {
+	var out model.SetFieldPrecedenceInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetFieldPrecedenceInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputTeamFilter(ctx context.Context, obj any) (model.TeamFilter, error) {
 	var it model.TeamFilter
 	if obj == nil {
@@ -19465,6 +21202,55 @@ func (ec *executionContext) unmarshalInputUnassignAssetInput(ctx context.Context
 func UnmarshalUnassignAssetInput(ctx context.Context, raw any) (model.UnassignAssetInput, error) {
 	var out model.UnassignAssetInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnassignAssetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnlockAssetFieldInput(ctx context.Context, obj any) (model.UnlockAssetFieldInput, error) {
+	var it model.UnlockAssetFieldInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnlockAssetFieldInput unmarshals raw into the UnlockAssetFieldInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnlockAssetFieldInput(ctx context.Context, raw any) (model.UnlockAssetFieldInput, error) {
+	var out model.UnlockAssetFieldInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnlockAssetFieldInput", raw, &out)
 	return out, err
 }
 
@@ -20441,6 +22227,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SyncRun(ctx, sel, obj)
+	case itam.SyncConflict:
+		return ec._SyncConflict(ctx, sel, &obj)
+	case *itam.SyncConflict:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SyncConflict(ctx, sel, obj)
 	case itam.Supplier:
 		return ec._Supplier(ctx, sel, &obj)
 	case *itam.Supplier:
@@ -20762,6 +22555,24 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_history(ctx, field, obj)
+				})
+		case "fieldProvenance":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_fieldProvenance(ctx, field, obj)
+				})
+		case "software":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_software(ctx, field, obj)
+				})
+		case "syncConflicts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_syncConflicts(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21683,17 +23494,38 @@ func (ec *executionContext) _ExternalId(ctx context.Context, sel ast.SelectionSe
 		case "source":
 			out.Values[i] = ec._ExternalId_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "externalId":
 			out.Values[i] = ec._ExternalId_externalId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastSeenAt":
 			out.Values[i] = ec._ExternalId_lastSeenAt(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "connector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExternalId_connector(ctx, field, obj)
+				})
+		case "lastCheckIn":
+			out.Values[i] = ec._ExternalId_lastCheckIn(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "missingSince":
+			out.Values[i] = ec._ExternalId_missingSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "staleSince":
+			out.Values[i] = ec._ExternalId_staleSince(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21790,6 +23622,97 @@ func (ec *executionContext) _FieldDefinition(ctx context.Context, sel ast.Select
 			}
 		case "options":
 			out.Values[i] = ec._FieldDefinition_options(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldPrecedenceImplementors = []string{"FieldPrecedence"}
+
+func (ec *executionContext) _FieldPrecedence(ctx context.Context, sel ast.SelectionSet, obj *itam.FieldPrecedence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldPrecedenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldPrecedence")
+		case "field":
+			out.Values[i] = ec._FieldPrecedence_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._FieldPrecedence_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "isDefault":
+			out.Values[i] = ec._FieldPrecedence_isDefault(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fieldProvenanceImplementors = []string{"FieldProvenance"}
+
+func (ec *executionContext) _FieldProvenance(ctx context.Context, sel ast.SelectionSet, obj *itam.FieldProvenance) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fieldProvenanceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FieldProvenance")
+		case "field":
+			out.Values[i] = ec._FieldProvenance_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._FieldProvenance_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "observedAt":
+			out.Values[i] = ec._FieldProvenance_observedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "locked":
+			out.Values[i] = ec._FieldProvenance_locked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22700,6 +24623,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setFieldPrecedence":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setFieldPrecedence(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unlockAssetField":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlockAssetField(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -23184,6 +25121,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_suppliers(ctx, field)
 				})
+		case "syncConflicts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_syncConflicts(ctx, field)
+				})
+		case "fieldPrecedence":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_fieldPrecedence(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -23197,6 +25146,64 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareInstallationImplementors = []string{"SoftwareInstallation"}
+
+func (ec *executionContext) _SoftwareInstallation(ctx context.Context, sel ast.SelectionSet, obj *itam.SoftwareInstallation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareInstallationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareInstallation")
+		case "title":
+			out.Values[i] = ec._SoftwareInstallation_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._SoftwareInstallation_version(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "identifier":
+			out.Values[i] = ec._SoftwareInstallation_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._SoftwareInstallation_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstSeenAt":
+			out.Values[i] = ec._SoftwareInstallation_firstSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._SoftwareInstallation_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23389,6 +25396,168 @@ func (ec *executionContext) _SupplierPayload(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("SupplierPayload")
 		case "supplier":
 			out.Values[i] = ec._SupplierPayload_supplier(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncConflictImplementors = []string{"SyncConflict", "Node"}
+
+func (ec *executionContext) _SyncConflict(ctx context.Context, sel ast.SelectionSet, obj *itam.SyncConflict) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncConflictImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncConflict")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncConflict_id(ctx, field, obj)
+				})
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncConflict_asset(ctx, field, obj)
+				})
+		case "field":
+			out.Values[i] = ec._SyncConflict_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keptSource":
+			out.Values[i] = ec._SyncConflict_keptSource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "keptValue":
+			out.Values[i] = ec._SyncConflict_keptValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "otherSource":
+			out.Values[i] = ec._SyncConflict_otherSource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "otherValue":
+			out.Values[i] = ec._SyncConflict_otherValue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstSeenAt":
+			out.Values[i] = ec._SyncConflict_firstSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._SyncConflict_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncConflictConnectionImplementors = []string{"SyncConflictConnection"}
+
+func (ec *executionContext) _SyncConflictConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.SyncConflict]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncConflictConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncConflictConnection")
+		case "edges":
+			out.Values[i] = ec._SyncConflictConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._SyncConflictConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SyncConflictConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SyncConflictConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var syncConflictEdgeImplementors = []string{"SyncConflictEdge"}
+
+func (ec *executionContext) _SyncConflictEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, syncConflictEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SyncConflictEdge")
+		case "cursor":
+			out.Values[i] = ec._SyncConflictEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SyncConflictEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -25011,6 +27180,54 @@ func (ec *executionContext) unmarshalNFieldDefinitionInput2ᚖgithubᚗcomᚋita
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNFieldPrecedence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.FieldPrecedence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedence(ctx context.Context, sel ast.SelectionSet, v *itam.FieldPrecedence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldPrecedence!")
+		return graphql.Null
+	}
+	return ec._FieldPrecedence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFieldProvenance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldProvenanceᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.FieldProvenance) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldProvenance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldProvenance(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldProvenance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldProvenance(ctx context.Context, sel ast.SelectionSet, v *itam.FieldProvenance) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldProvenance!")
+		return graphql.Null
+	}
+	return ec._FieldProvenance(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFieldType2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldType(ctx context.Context, v any) (itam.FieldType, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := itam.FieldType(tmp)
@@ -25465,6 +27682,35 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋitamᚑdevᚋitamᚋinte
 	return res
 }
 
+func (ec *executionContext) unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
+	res, err := ec.unmarshalInputSetFieldPrecedenceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallationᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.SoftwareInstallation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallation(ctx context.Context, sel ast.SelectionSet, v *itam.SoftwareInstallation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareInstallation!")
+		return graphql.Null
+	}
+	return ec._SoftwareInstallation(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -25566,6 +27812,58 @@ func (ec *executionContext) marshalNSupplierPayload2ᚖgithubᚗcomᚋitamᚑdev
 		return graphql.Null
 	}
 	return ec._SupplierPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.SyncConflict) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflict(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflict(ctx context.Context, sel ast.SelectionSet, v *itam.SyncConflict) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SyncConflict!")
+		return graphql.Null
+	}
+	return ec._SyncConflict(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncConflictConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.SyncConflict]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SyncConflictConnection!")
+		return graphql.Null
+	}
+	return ec._SyncConflictConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSyncConflictEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+	return ec._SyncConflictEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSyncConflictEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSyncConflictEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSyncError2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncError(ctx context.Context, sel ast.SelectionSet, v itam.SyncError) graphql.Marshaler {
@@ -25779,6 +28077,11 @@ func (ec *executionContext) unmarshalNTransitionAssetInput2githubᚗcomᚋitam�
 
 func (ec *executionContext) unmarshalNUnassignAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnassignAssetInput(ctx context.Context, v any) (model.UnassignAssetInput, error) {
 	res, err := ec.unmarshalInputUnassignAssetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUnlockAssetFieldInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnlockAssetFieldInput(ctx context.Context, v any) (model.UnlockAssetFieldInput, error) {
+	res, err := ec.unmarshalInputUnlockAssetFieldInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 

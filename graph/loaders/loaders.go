@@ -29,6 +29,10 @@ type Loaders struct {
 	Model        *dataloadgen.Loader[uuid.UUID, *itam.Model]
 	Supplier     *dataloadgen.Loader[uuid.UUID, *itam.Supplier]
 	ExternalIDs  *dataloadgen.Loader[uuid.UUID, []itam.ExternalID]
+	// Per-asset sync details, keyed by asset id.
+	Provenance *dataloadgen.Loader[uuid.UUID, []itam.FieldProvenance]
+	Software   *dataloadgen.Loader[uuid.UUID, []itam.SoftwareInstallation]
+	Conflicts  *dataloadgen.Loader[uuid.UUID, []*itam.SyncConflict]
 	// LocationChildren and LocationAncestors are keyed by location id.
 	LocationChildren  *dataloadgen.Loader[uuid.UUID, []*itam.Location]
 	LocationAncestors *dataloadgen.Loader[uuid.UUID, []*itam.Location]
@@ -91,6 +95,9 @@ func New(assets *postgres.AssetStore, c *postgres.Catalog) *Loaders {
 		Supplier:     mapped(c.SuppliersByIDs),
 		ExternalIDs:  mapped(c.ExternalIDsByAssetIDs),
 
+		Provenance:        mapped(c.ProvenanceByAssetIDs),
+		Software:          mapped(c.SoftwareByAssetIDs),
+		Conflicts:         mapped(c.ConflictsByAssetIDs),
 		LocationChildren:  mapped(c.LocationChildren),
 		LocationAncestors: mapped(c.LocationAncestors),
 	}

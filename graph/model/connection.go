@@ -91,3 +91,8 @@ type (
 	Owner    interface{}
 	Assignee interface{}
 )
+
+type (
+	SyncConflictConnection = Connection[*itam.SyncConflict]
+	SyncConflictEdge       = Edge[*itam.SyncConflict]
+)

@@ -48,6 +48,8 @@ type AssetFilter struct {
 	And          graphql.Omittable[[]*AssetFilter] `json:"and,omitempty"`
 	Or           graphql.Omittable[[]*AssetFilter] `json:"or,omitempty"`
 	Not          graphql.Omittable[*AssetFilter]   `json:"not,omitempty"`
+	// true: assets some source stopped reporting for longer than allowed (see externalIds.staleSince).
+	Stale graphql.Omittable[*bool] `json:"stale,omitempty"`
 }
 
 type AssetOrder struct {
@@ -295,6 +297,12 @@ type PersonPayload struct {
 type Query struct {
 }
 
+type SetFieldPrecedenceInput struct {
+	Field string `json:"field"`
+	// Most trusted first; an empty list restores the default.
+	Sources []string `json:"sources"`
+}
+
 type SupplierPayload struct {
 	Supplier *itam.Supplier `json:"supplier"`
 }
@@ -316,6 +324,11 @@ type TransitionAssetInput struct {
 type UnassignAssetInput struct {
 	ID      string                  `json:"id"`
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
+}
+
+type UnlockAssetFieldInput struct {
+	AssetID string `json:"assetId"`
+	Field   string `json:"field"`
 }
 
 // Omitted fields stay as they are; null clears a field.

@@ -24,6 +24,7 @@ const (
 	TypeModel        = "Model"
 	TypeSupplier     = "Supplier"
 	TypeOrganization = "Organization"
+	TypeSyncConflict = "SyncConflict"
 	TypeConnector    = "Connector"
 	TypeSyncRun      = "SyncRun"
 )

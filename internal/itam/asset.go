@@ -91,6 +91,11 @@ type ExternalID struct {
 	Source     string
 	ExternalID string
 	LastSeenAt *time.Time
+	// Set for links a connector maintains.
+	ConnectorID  *uuid.UUID
+	LastCheckIn  *time.Time
+	MissingSince *time.Time // a full sync stopped seeing the record
+	StaleSince   *time.Time // missing for longer than the connector allows
 }
 
 // Optional is an input value that may be absent (leave unchanged), null
@@ -181,6 +186,7 @@ type AssetFilter struct {
 	PurchasedBefore       *time.Time // inclusive
 	WarrantyExpiresBefore *time.Time
 	Unassigned            *bool
+	Stale                 *bool          // some source stopped reporting the device for too long
 	CustomFields          map[string]any // equality on each key
 	And                   []AssetFilter
 	Or                    []AssetFilter

@@ -89,3 +89,43 @@ type SyncError struct {
 	ExternalID string `json:"externalId"`
 	Message    string `json:"message"`
 }
+
+// FieldProvenance says which source last set a synced field of an asset,
+// when, and whether a person locked it against syncs.
+type FieldProvenance struct {
+	Field      string
+	Source     string
+	ObservedAt time.Time
+	Locked     bool
+}
+
+// SoftwareInstallation is one application a source reports on a device.
+type SoftwareInstallation struct {
+	Title       string
+	Version     *string
+	Identifier  *string
+	Source      string
+	FirstSeenAt time.Time
+	LastSeenAt  time.Time
+}
+
+// SyncConflict is a disagreement between two sources about one field of one
+// asset, resolved by precedence (or a lock) in favour of KeptSource.
+type SyncConflict struct {
+	ID          uuid.UUID
+	AssetID     uuid.UUID
+	Field       string
+	KeptSource  string
+	KeptValue   any
+	OtherSource string
+	OtherValue  any
+	FirstSeenAt time.Time
+	LastSeenAt  time.Time
+}
+
+// FieldPrecedence is the ordered list of sources believed for a field.
+type FieldPrecedence struct {
+	Field     string
+	Sources   []string
+	IsDefault bool
+}

@@ -254,6 +254,13 @@ func assetFilterSQL(f *itam.AssetFilter, args *sqlArgs, path string) (string, er
 			c = append(c, "(a.assigned_person_id IS NOT NULL OR a.assigned_location_id IS NOT NULL)")
 		}
 	}
+	if f.Stale != nil {
+		cond := "EXISTS (SELECT 1 FROM asset_external_ids l WHERE l.asset_id = a.id AND l.stale_since IS NOT NULL)"
+		if !*f.Stale {
+			cond = "NOT " + cond
+		}
+		c = append(c, cond)
+	}
 	if len(f.CustomFields) > 0 {
 		b, err := json.Marshal(f.CustomFields)
 		if err != nil {

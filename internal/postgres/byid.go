@@ -155,10 +155,12 @@ func (c *Catalog) ExternalIDsByAssetIDs(ctx context.Context, ids []uuid.UUID) (m
 		asset uuid.UUID
 		e     itam.ExternalID
 	}
-	rows, err := query(ctx, c.db, p.OrgID, `SELECT asset_id, source, external_id, last_seen_at FROM asset_external_ids
+	rows, err := query(ctx, c.db, p.OrgID, `SELECT asset_id, source, external_id, last_seen_at, connector_id, last_check_in,
+		missing_since, stale_since FROM asset_external_ids
 		WHERE asset_id = ANY($1::uuid[]) ORDER BY source, external_id`, []any{ids}, func(r pgx.CollectableRow) (row, error) {
 		var x row
-		return x, r.Scan(&x.asset, &x.e.Source, &x.e.ExternalID, &x.e.LastSeenAt)
+		return x, r.Scan(&x.asset, &x.e.Source, &x.e.ExternalID, &x.e.LastSeenAt, &x.e.ConnectorID, &x.e.LastCheckIn,
+			&x.e.MissingSince, &x.e.StaleSince)
 	})
 	if err != nil {
 		return nil, err
