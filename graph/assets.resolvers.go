@@ -132,7 +132,7 @@ func (r *assetResolver) ExternalIds(ctx context.Context, obj *itam.Asset) ([]*it
 
 // History is the resolver for the history field.
 func (r *assetResolver) History(ctx context.Context, obj *itam.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error) {
-	page, err := r.AssetStore.AssetHistory(ctx, obj.ID, pageArgs(first, after, last, before))
+	page, err := r.AssetStore.HistoryOf(ctx, obj, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}

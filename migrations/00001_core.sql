@@ -131,6 +131,10 @@ CREATE TABLE people (
   org_id          uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
   name            text NOT NULL CHECK (btrim(name) <> ''),
   email           text NOT NULL CHECK (email ~ '^[^@\s]+@[^@\s]+$'),
+  -- Keys compared in queries are stored: under row-level security a
+  -- condition may use an index only when it applies no non-leakproof
+  -- function (such as lower()) to a column, so lower(email) = $1 would scan.
+  email_key       text GENERATED ALWAYS AS (lower(email)) STORED,
   employee_number text,
   title           text,
   team_id         uuid,
@@ -150,7 +154,7 @@ CREATE TABLE people (
   CHECK (manager_id IS DISTINCT FROM id)
 );
 -- Emails are unique per org regardless of case: MDMs and HR systems disagree on case.
-CREATE UNIQUE INDEX people_org_email ON people (org_id, lower(email));
+CREATE UNIQUE INDEX people_org_email ON people (org_id, email_key);
 CREATE UNIQUE INDEX people_org_employee_number ON people (org_id, employee_number) WHERE employee_number IS NOT NULL;
 CREATE INDEX people_org_name ON people (org_id, name, id);
 
@@ -224,6 +228,9 @@ CREATE TABLE assets (
   org_id             uuid NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
   asset_tag          text NOT NULL CHECK (btrim(asset_tag) <> ''),
   serial_number      text CHECK (serial_number IS NULL OR btrim(serial_number) <> ''),
+  -- Stored match keys; see people.email_key for why.
+  asset_tag_key      text GENERATED ALWAYS AS (lower(asset_tag)) STORED,
+  serial_key         text GENERATED ALWAYS AS (upper(serial_number)) STORED,
   name               text,
   model_id           uuid NOT NULL,
   -- manufacturer_id is copied from the model so serial uniqueness per
@@ -267,9 +274,9 @@ CREATE TABLE assets (
   CONSTRAINT assets_disposed_fields CHECK (status <> 'DISPOSED' OR (disposal_date IS NOT NULL AND disposal_method IS NOT NULL)),
   CONSTRAINT assets_retired_unassigned CHECK (status NOT IN ('RETIRED', 'DISPOSED') OR (assigned_person_id IS NULL AND assigned_location_id IS NULL))
 );
-CREATE UNIQUE INDEX assets_org_tag ON assets (org_id, lower(asset_tag));
-CREATE UNIQUE INDEX assets_org_manufacturer_serial ON assets (org_id, manufacturer_id, upper(serial_number)) WHERE serial_number IS NOT NULL;
-CREATE INDEX assets_org_serial ON assets (org_id, upper(serial_number)) WHERE serial_number IS NOT NULL;
+CREATE UNIQUE INDEX assets_org_tag ON assets (org_id, asset_tag_key);
+CREATE UNIQUE INDEX assets_org_manufacturer_serial ON assets (org_id, manufacturer_id, serial_key) WHERE serial_key IS NOT NULL;
+CREATE INDEX assets_org_serial ON assets (org_id, serial_key) WHERE serial_key IS NOT NULL;
 CREATE INDEX assets_org_created ON assets (org_id, created_at, id);
 CREATE INDEX assets_org_tag_order ON assets (org_id, asset_tag, id);
 CREATE INDEX assets_org_status ON assets (org_id, status);
@@ -331,13 +338,29 @@ DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['teams','locations','people','manufacturers','categories','models','suppliers','assets','asset_external_ids','asset_history'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (org_id = itam.current_org()) WITH CHECK (org_id = itam.current_org())', t);
+    -- (SELECT …) makes the setting an init plan, read once per query rather
+    -- than once per row.
+    EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (org_id = (SELECT itam.current_org())) WITH CHECK (org_id = (SELECT itam.current_org()))', t);
   END LOOP;
 END
 $$;
 -- +goose StatementEnd
 ALTER TABLE organizations ENABLE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON organizations USING (id = itam.current_org()) WITH CHECK (id = itam.current_org());
+CREATE POLICY tenant_isolation ON organizations USING (id = (SELECT itam.current_org())) WITH CHECK (id = (SELECT itam.current_org()));
+
+-- Text search cannot use its trigram indexes under row-level security
+-- (ILIKE is not leakproof), so it runs here, as the owner, filtering on the
+-- caller's organization itself: it can only ever return that org's ids.
+CREATE FUNCTION itam.search_assets(p_pattern text) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp
+AS $$
+  SELECT a.id FROM assets a
+   WHERE a.org_id = itam.current_org()
+     AND (a.asset_tag || ' ' || coalesce(a.serial_number, '') || ' ' || coalesce(a.name, '')) ILIKE p_pattern
+  UNION
+  SELECT a.id FROM people p JOIN assets a ON a.assigned_person_id = p.id AND a.org_id = p.org_id
+   WHERE p.org_id = itam.current_org() AND p.name ILIKE p_pattern
+$$;
 
 GRANT USAGE ON SCHEMA itam TO itam_app;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA itam TO itam_app;

@@ -147,7 +147,7 @@ DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['connectors','sync_runs','field_provenance','field_precedence','sync_conflicts','software_installations'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (org_id = itam.current_org()) WITH CHECK (org_id = itam.current_org())', t);
+    EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (org_id = (SELECT itam.current_org())) WITH CHECK (org_id = (SELECT itam.current_org()))', t);
     EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO itam_app', t);
   END LOOP;
 END

@@ -50,7 +50,7 @@ func visibility(p itam.Principal, args *sqlArgs) []string {
 	if p.CanReadAll() {
 		return nil
 	}
-	return []string{fmt.Sprintf("a.assigned_person_id IN (SELECT id FROM people WHERE lower(email) = lower(%s))", args.add(p.Subject))}
+	return []string{fmt.Sprintf("a.assigned_person_id IN (SELECT id FROM people WHERE email_key = lower(%s))", args.add(p.Subject))}
 }
 
 // AssetsByIDs returns the visible assets among ids, keyed by id; the ones not
@@ -92,7 +92,7 @@ func (s *AssetStore) AssetByTag(ctx context.Context, tag string) (*itam.Asset, e
 		return nil, err
 	}
 	args := &sqlArgs{}
-	where := append(visibility(p, args), "lower(a.asset_tag) = lower("+args.add(strings.TrimSpace(tag))+")")
+	where := append(visibility(p, args), "a.asset_tag_key = lower("+args.add(strings.TrimSpace(tag))+")")
 	return queryOne(ctx, s.db, p.OrgID, "asset", "SELECT "+assetColumns+" FROM assets a WHERE "+strings.Join(where, " AND "), args.list, scanAsset)
 }
 
@@ -105,7 +105,7 @@ func (s *AssetStore) AssetBySerial(ctx context.Context, serial string, manufactu
 		return nil, err
 	}
 	args := &sqlArgs{}
-	where := append(visibility(p, args), "upper(a.serial_number) = upper("+args.add(strings.TrimSpace(serial))+")")
+	where := append(visibility(p, args), "a.serial_key = upper("+args.add(strings.TrimSpace(serial))+")")
 	if manufacturerID != nil {
 		where = append(where, "a.manufacturer_id = "+args.add(*manufacturerID))
 	}
@@ -235,8 +235,8 @@ func assetFilterSQL(f *itam.AssetFilter, args *sqlArgs, path string) (string, er
 	inUUIDs("a.supplier_id", f.SupplierIDs)
 	if f.Search != nil && strings.TrimSpace(*f.Search) != "" {
 		pat := args.add(likePattern(*f.Search))
-		c = append(c, fmt.Sprintf(`((a.asset_tag || ' ' || coalesce(a.serial_number, '') || ' ' || coalesce(a.name, '')) ILIKE %[1]s
-			OR a.assigned_person_id IN (SELECT p.id FROM people p WHERE p.name ILIKE %[1]s))`, pat))
+		// itam.search_assets uses the trigram indexes, which RLS would rule out.
+		c = append(c, fmt.Sprintf("a.id IN (SELECT itam.search_assets(%s))", pat))
 	}
 	if f.PurchasedAfter != nil {
 		c = append(c, "a.purchase_date >= "+args.add(*f.PurchasedAfter)+"::date")

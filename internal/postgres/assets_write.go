@@ -270,7 +270,7 @@ func nextAssetTag(ctx context.Context, tx pgx.Tx, org uuid.UUID) (string, error)
 			return "", err
 		}
 		var taken bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assets WHERE lower(asset_tag) = lower($1))`, tag).Scan(&taken); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assets WHERE asset_tag_key = lower($1))`, tag).Scan(&taken); err != nil {
 			return "", err
 		}
 		if !taken {

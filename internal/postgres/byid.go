@@ -98,7 +98,7 @@ func (c *Catalog) PeopleByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UU
 	args := []any{ids}
 	sql := "SELECT " + personColumns + " FROM people x WHERE x.id = ANY($1::uuid[])"
 	if !p.CanReadAll() {
-		sql += " AND lower(x.email) = lower($2)"
+		sql += " AND x.email_key = lower($2)"
 		args = append(args, p.Subject)
 	}
 	rows, err := query(ctx, c.db, p.OrgID, sql, args, scanPerson)
@@ -179,5 +179,5 @@ func (c *Catalog) PersonByEmail(ctx context.Context, email string) (*itam.Person
 	if err != nil {
 		return nil, err
 	}
-	return queryOne(ctx, c.db, p.OrgID, "person", "SELECT "+personColumns+" FROM people x WHERE lower(x.email) = lower($1)", []any{email}, scanPerson)
+	return queryOne(ctx, c.db, p.OrgID, "person", "SELECT "+personColumns+" FROM people x WHERE x.email_key = lower($1)", []any{email}, scanPerson)
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 
 	"github.com/google/uuid"
@@ -38,7 +39,7 @@ type DB struct {
 // when DATABASE_URL names the owning or a superuser role, the server's
 // queries are subject to row-level security. It refuses to run when the
 // effective role could bypass RLS.
-func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
+func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse DATABASE_URL: %w", err)
@@ -47,6 +48,15 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
 		cfg.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "itam"
+	// pgxpool's default (4 on small machines) starves concurrent requests
+	// whose resolvers each hold a connection for a moment; pool_max_conns in
+	// the URL (ITAM_DB_MAX_CONNS) still wins.
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
+	}
+	for _, o := range opts {
+		o(cfg)
+	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		_, err := c.Exec(ctx, "SET ROLE "+AppRole)
 		return err
@@ -69,6 +79,18 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*DB, error) {
 		log = slog.Default()
 	}
 	return &DB{Pool: pool, log: log}, nil
+}
+
+// Option tunes the pool.
+type Option func(*pgxpool.Config)
+
+// MaxConns sets the pool size (ITAM_DB_MAX_CONNS); 0 keeps the default.
+func MaxConns(n int32) Option {
+	return func(c *pgxpool.Config) {
+		if n > 0 {
+			c.MaxConns = n
+		}
+	}
 }
 
 // Close closes the pool.

@@ -33,17 +33,26 @@ func scanHistory(r pgx.CollectableRow) (itam.HistoryEntry, error) {
 // AssetHistory returns an asset's history, oldest first, keyset-paginated
 // on the entry id (which only grows). Visibility follows the asset's.
 func (s *AssetStore) AssetHistory(ctx context.Context, assetID uuid.UUID, page itam.PageArgs) (itam.Page[itam.HistoryEntry], error) {
-	var out itam.Page[itam.HistoryEntry]
-	if _, err := s.Asset(ctx, assetID); err != nil {
-		return out, err
+	a, err := s.Asset(ctx, assetID)
+	if err != nil {
+		return itam.Page[itam.HistoryEntry]{}, err
 	}
-	p, _ := itam.RequirePrincipal(ctx)
+	return s.HistoryOf(ctx, a, page)
+}
+
+// HistoryOf is AssetHistory for an asset the caller already read (and so
+// may see), saving the visibility check's round trip.
+func (s *AssetStore) HistoryOf(ctx context.Context, a *itam.Asset, page itam.PageArgs) (itam.Page[itam.HistoryEntry], error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return itam.Page[itam.HistoryEntry]{}, err
+	}
 	args := &sqlArgs{}
 	return list(ctx, s.db, p.OrgID, listSpec[itam.HistoryEntry]{
 		what:    "history",
 		columns: "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, h.changes, h.from_status, h.to_status, h.at",
 		from:    "asset_history h", idExpr: "h.id", idType: "bigint",
-		where: []string{"h.asset_id = " + args.add(assetID)}, args: args,
+		where: []string{"h.asset_id = " + args.add(a.ID)}, args: args,
 		sort: sortKey[itam.HistoryEntry]{"h.id", "bigint", func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
 		dir:  itam.Asc,
 		id:   func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },

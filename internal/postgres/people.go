@@ -34,7 +34,7 @@ func peopleWhere(p itam.Principal, f itam.PersonFilter) ([]string, *sqlArgs, err
 	args := &sqlArgs{}
 	var where []string
 	if !p.CanReadAll() {
-		where = append(where, "lower(x.email) = lower("+args.add(p.Subject)+")")
+		where = append(where, "x.email_key = lower("+args.add(p.Subject)+")")
 	}
 	where = searchWhere(where, args, f.Search, "x.name", "x.email", "x.employee_number")
 	if f.Status != nil {

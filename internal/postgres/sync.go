@@ -173,8 +173,8 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		}); err != nil {
 		return nil, err
 	}
-	if err := scanEach(ctx, tx, `SELECT a.id, upper(a.serial_number), m.name FROM assets a JOIN manufacturers m ON m.id = a.manufacturer_id
-		WHERE upper(a.serial_number) = ANY($1)`, []any{serials}, func(r pgx.Rows) error {
+	if err := scanEach(ctx, tx, `SELECT a.id, a.serial_key, m.name FROM assets a JOIN manufacturers m ON m.id = a.manufacturer_id
+		WHERE a.serial_key = ANY($1)`, []any{serials}, func(r pgx.Rows) error {
 		var c reconcile.SerialCandidate[uuid.UUID]
 		var s string
 		if err := r.Scan(&c.ID, &s, &c.Manufacturer); err != nil {
@@ -185,7 +185,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	}); err != nil {
 		return nil, err
 	}
-	if err := scanEach(ctx, tx, `SELECT id, lower(asset_tag) FROM assets WHERE lower(asset_tag) = ANY($1)`, []any{tags}, func(r pgx.Rows) error {
+	if err := scanEach(ctx, tx, `SELECT id, asset_tag_key FROM assets WHERE asset_tag_key = ANY($1)`, []any{tags}, func(r pgx.Rows) error {
 		var id uuid.UUID
 		var tag string
 		if err := r.Scan(&id, &tag); err != nil {
@@ -276,7 +276,7 @@ func modelName(d connectors.Device) string {
 // unknown ones, marked as discovered by this source.
 func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []connectors.Device, emails []string) error {
 	load := func() error {
-		return scanEach(ctx, tx, `SELECT id, lower(email), status = 'ACTIVE' FROM people WHERE lower(email) = ANY($1)`, []any{emails}, func(r pgx.Rows) error {
+		return scanEach(ctx, tx, `SELECT id, email_key, status = 'ACTIVE' FROM people WHERE email_key = ANY($1)`, []any{emails}, func(r pgx.Rows) error {
 			var id uuid.UUID
 			var e string
 			var active bool
@@ -312,7 +312,7 @@ func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []conn
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO people (org_id, name, email, discovered_by)
 		SELECT $1, n, e, $4 FROM unnest($2::text[], $3::text[]) AS x(n, e)
-		ON CONFLICT (org_id, lower(email)) DO NOTHING`, st.p.OrgID, names, missing, st.source); err != nil {
+		ON CONFLICT (org_id, email_key) DO NOTHING`, st.p.OrgID, names, missing, st.source); err != nil {
 		return err
 	}
 	return load()

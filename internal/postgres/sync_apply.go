@@ -380,7 +380,7 @@ func (st *pageState) reserveTags(ctx context.Context, tx pgx.Tx, plans []*planne
 				RETURNING asset_tag_prefix, asset_tag_seq)
 			SELECT r.asset_tag_prefix || lpad(s::text, greatest(6, length(s::text)), '0') FROM r,
 				generate_series(r.asset_tag_seq - $2 + 1, r.asset_tag_seq) s
-			WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE lower(a.asset_tag) = lower(r.asset_tag_prefix || lpad(s::text, greatest(6, length(s::text)), '0')))
+			WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.asset_tag_key = lower(r.asset_tag_prefix || lpad(s::text, greatest(6, length(s::text)), '0')))
 			ORDER BY s`, st.p.OrgID, need)
 		tags, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
