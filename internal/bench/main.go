@@ -1,24 +1,34 @@
 // Command bench measures the itam server against a floor: the same data
 // fetched with the same database round trips straight through the stores
-// (internal/postgres), with no HTTP and no GraphQL in between.
+// (internal/postgres, as itam_app under row-level security), with no HTTP
+// and no GraphQL in between.
 //
 // It creates a fresh database (on a throwaway cluster unless -database-url
 // names a server), migrates it, seeds an organization "bench" with -assets
-// assets, starts the real server binary (go build of the module, run as
-// `itam serve` with its environment), and drives four read workloads from
-// -clients concurrent clients, each for -warmup then -duration:
+// assets and VACUUMs it, builds the server (go build of the module) and runs
+// it as `itam serve` with its environment, then drives four read workloads
+// from -clients concurrent clients:
 //
 //  1. a page of 100 assets with every nested relation (random cursor);
 //  2. a filtered text search for a fragment of a real tag, serial or name;
-//  3. one asset by tag with its history;
+//  3. one asset by tag (or, -history-by-id, by node id) with its history;
 //  4. assetCounts grouped by category.
 //
-// Every response must be HTTP 200 without GraphQL errors; any failure makes
-// the run exit non-zero. Before measuring, one request of each workload is
-// sent to both sides and their data compared.
+// Each side warms up for -warmup, then is measured for -duration in -rounds
+// slices alternating with the other side's, so load other programs put on
+// the machine falls on both alike (the report shows how much there was).
+// Before measuring, one request of each workload goes to both sides and
+// their data is compared. Every response must be HTTP 200 without GraphQL
+// errors; any failure makes the run exit non-zero.
+//
+// Per side it reports throughput, latency percentiles, database round trips
+// per request (the server's pool acquires from /metrics; the floor's from
+// postgres.DB.Queries), pool wait, and CPU per request of the serving Go
+// process, of the HTTP client and of PostgreSQL.
 //
 //	go run ./internal/bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s]
-//	                        [-database-url postgres://…] [-out results.json]
+//	                        [-database-url postgres://…] [-out results.json] [-only list,flat]
+//	go run ./internal/bench -server inprocess -cpuprofile /tmp/cpu.pprof -only list
 package main
 
 import (
