@@ -30,16 +30,22 @@ func assetQuery(filter *model.AssetFilter, orderBy *model.AssetOrder) (postgres.
 	return q, nil
 }
 
-// assetConnection lists one page of assets and counts lazily.
+// assetConnection lists one page of assets with the relations the query
+// selects attached, and counts lazily.
 func (r *Resolver) assetConnection(ctx context.Context, q postgres.AssetQuery, p itam.PageArgs) (*model.AssetConnection, error) {
 	page, err := r.AssetStore.ListAssets(ctx, q, p)
 	if err != nil {
 		return nil, err
 	}
-	prefetchAssets(ctx, page.Items)
-	return &model.AssetConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.AssetStore.CountAssets(ctx, q.Filter)
-	}}, nil
+	nodes, err := r.assetNodes(ctx, page.Items, nodeSelection(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssetConnection{
+		Page: itam.Page[*model.Asset]{Items: nodes, Cursors: page.Cursors, HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage},
+		Count: func(ctx context.Context) (int, error) {
+			return r.AssetStore.CountAssets(ctx, q.Filter)
+		}}, nil
 }
 
 // assetFilter converts a GraphQL AssetFilter, decoding ids and naming the
@@ -255,11 +261,20 @@ func assigneeOf(field, global string) (itam.Assignee, error) {
 	return itam.Assignee{LocationID: &id}, nil
 }
 
-func assetPayload(a *itam.Asset, err error) (*model.AssetPayload, error) {
-	if err != nil {
-		return nil, err
+// assetPayload wraps a mutated asset with the relations its payload
+// selects; it takes the store call's results directly:
+// r.assetPayload(ctx)(r.AssetStore.UpdateAsset(ctx, patch)).
+func (r *Resolver) assetPayload(ctx context.Context) func(*itam.Asset, error) (*model.AssetPayload, error) {
+	return func(a *itam.Asset, err error) (*model.AssetPayload, error) {
+		if err != nil {
+			return nil, err
+		}
+		n, err := r.assetNode(ctx, a, fieldSelection(ctx)["asset"])
+		if err != nil {
+			return nil, err
+		}
+		return &model.AssetPayload{Asset: n}, nil
 	}
-	return &model.AssetPayload{Asset: a}, nil
 }
 
 // requireCosts refuses cost fields to callers who may not see them.

@@ -15,62 +15,8 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-// ID is the resolver for the id field.
-func (r *assetResolver) ID(ctx context.Context, obj *itam.Asset) (string, error) {
-	return relay.ID(relay.TypeAsset, obj.ID), nil
-}
-
-// Model is the resolver for the model field.
-func (r *assetResolver) Model(ctx context.Context, obj *itam.Asset) (*itam.Model, error) {
-	return loaders.For(ctx).Model.Load(ctx, obj.ModelID)
-}
-
-// Manufacturer is the resolver for the manufacturer field.
-func (r *assetResolver) Manufacturer(ctx context.Context, obj *itam.Asset) (*itam.Manufacturer, error) {
-	return loaders.For(ctx).Manufacturer.Load(ctx, obj.ManufacturerID)
-}
-
-// Category is the resolver for the category field.
-func (r *assetResolver) Category(ctx context.Context, obj *itam.Asset) (*itam.Category, error) {
-	m, err := loaders.For(ctx).Model.Load(ctx, obj.ModelID)
-	if err != nil || m == nil {
-		return nil, err
-	}
-	return loaders.For(ctx).Category.Load(ctx, m.CategoryID)
-}
-
-// Assignee is the resolver for the assignee field.
-func (r *assetResolver) Assignee(ctx context.Context, obj *itam.Asset) (model.Assignee, error) {
-	switch {
-	case obj.AssignedPersonID != nil:
-		return nonNil(loaders.For(ctx).Person.Load(ctx, *obj.AssignedPersonID))
-	case obj.AssignedLocationID != nil:
-		return nonNil(loaders.For(ctx).Location.Load(ctx, *obj.AssignedLocationID))
-	}
-	return nil, nil
-}
-
-// Owner is the resolver for the owner field.
-func (r *assetResolver) Owner(ctx context.Context, obj *itam.Asset) (model.Owner, error) {
-	if obj.OwnerPersonID != nil {
-		return nonNil(loaders.For(ctx).Person.Load(ctx, *obj.OwnerPersonID))
-	}
-	if obj.OwnerTeamID != nil {
-		return nonNil(loaders.For(ctx).Team.Load(ctx, *obj.OwnerTeamID))
-	}
-	return nil, nil
-}
-
-// Location is the resolver for the location field.
-func (r *assetResolver) Location(ctx context.Context, obj *itam.Asset) (*itam.Location, error) {
-	if obj.LocationID == nil {
-		return nil, nil
-	}
-	return loaders.For(ctx).Location.Load(ctx, *obj.LocationID)
-}
-
 // PurchasePrice is the resolver for the purchasePrice field.
-func (r *assetResolver) PurchasePrice(ctx context.Context, obj *itam.Asset) (*itam.Money, error) {
+func (r *assetResolver) PurchasePrice(ctx context.Context, obj *model.Asset) (*itam.Money, error) {
 	if err := requireCosts(ctx); err != nil {
 		return nil, err
 	}
@@ -78,7 +24,7 @@ func (r *assetResolver) PurchasePrice(ctx context.Context, obj *itam.Asset) (*it
 }
 
 // Supplier is the resolver for the supplier field.
-func (r *assetResolver) Supplier(ctx context.Context, obj *itam.Asset) (*itam.Supplier, error) {
+func (r *assetResolver) Supplier(ctx context.Context, obj *model.Asset) (*itam.Supplier, error) {
 	if obj.SupplierID == nil {
 		return nil, nil
 	}
@@ -86,7 +32,7 @@ func (r *assetResolver) Supplier(ctx context.Context, obj *itam.Asset) (*itam.Su
 }
 
 // OrderNumber is the resolver for the orderNumber field.
-func (r *assetResolver) OrderNumber(ctx context.Context, obj *itam.Asset) (*string, error) {
+func (r *assetResolver) OrderNumber(ctx context.Context, obj *model.Asset) (*string, error) {
 	if err := requireCosts(ctx); err != nil {
 		return nil, err
 	}
@@ -94,7 +40,7 @@ func (r *assetResolver) OrderNumber(ctx context.Context, obj *itam.Asset) (*stri
 }
 
 // InvoiceNumber is the resolver for the invoiceNumber field.
-func (r *assetResolver) InvoiceNumber(ctx context.Context, obj *itam.Asset) (*string, error) {
+func (r *assetResolver) InvoiceNumber(ctx context.Context, obj *model.Asset) (*string, error) {
 	if err := requireCosts(ctx); err != nil {
 		return nil, err
 	}
@@ -102,7 +48,7 @@ func (r *assetResolver) InvoiceNumber(ctx context.Context, obj *itam.Asset) (*st
 }
 
 // CustomFields is the resolver for the customFields field.
-func (r *assetResolver) CustomFields(ctx context.Context, obj *itam.Asset) (any, error) {
+func (r *assetResolver) CustomFields(ctx context.Context, obj *model.Asset) (any, error) {
 	if obj.CustomFields == nil {
 		return map[string]any{}, nil
 	}
@@ -110,7 +56,7 @@ func (r *assetResolver) CustomFields(ctx context.Context, obj *itam.Asset) (any,
 }
 
 // Disposal is the resolver for the disposal field.
-func (r *assetResolver) Disposal(ctx context.Context, obj *itam.Asset) (*model.Disposal, error) {
+func (r *assetResolver) Disposal(ctx context.Context, obj *model.Asset) (*model.Disposal, error) {
 	if obj.DisposalDate == nil || obj.DisposalMethod == nil {
 		return nil, nil
 	}
@@ -118,8 +64,8 @@ func (r *assetResolver) Disposal(ctx context.Context, obj *itam.Asset) (*model.D
 }
 
 // ExternalIds is the resolver for the externalIds field.
-func (r *assetResolver) ExternalIds(ctx context.Context, obj *itam.Asset) ([]*itam.ExternalID, error) {
-	ids, err := loaders.For(ctx).ExternalIDs.Load(ctx, obj.ID)
+func (r *assetResolver) ExternalIds(ctx context.Context, obj *model.Asset) ([]*itam.ExternalID, error) {
+	ids, err := loaders.For(ctx).ExternalIDs.Load(ctx, obj.Asset.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -131,8 +77,8 @@ func (r *assetResolver) ExternalIds(ctx context.Context, obj *itam.Asset) ([]*it
 }
 
 // History is the resolver for the history field.
-func (r *assetResolver) History(ctx context.Context, obj *itam.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error) {
-	page, err := r.AssetStore.HistoryOf(ctx, obj, pageArgs(first, after, last, before))
+func (r *assetResolver) History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error) {
+	page, err := r.AssetStore.HistoryOf(ctx, obj.Asset, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -175,11 +121,7 @@ func (r *mutationResolver) CreateAsset(ctx context.Context, input model.CreateAs
 	if err != nil {
 		return nil, err
 	}
-	a, err := r.AssetStore.CreateAsset(ctx, in, assignee)
-	if err != nil {
-		return nil, err
-	}
-	return &model.AssetPayload{Asset: a}, nil
+	return r.assetPayload(ctx)(r.AssetStore.CreateAsset(ctx, in, assignee))
 }
 
 // UpdateAsset is the resolver for the updateAsset field.
@@ -188,7 +130,7 @@ func (r *mutationResolver) UpdateAsset(ctx context.Context, input model.UpdateAs
 	if err != nil {
 		return nil, err
 	}
-	return assetPayload(r.AssetStore.UpdateAsset(ctx, patch))
+	return r.assetPayload(ctx)(r.AssetStore.UpdateAsset(ctx, patch))
 }
 
 // DeleteAsset is the resolver for the deleteAsset field.
@@ -213,7 +155,7 @@ func (r *mutationResolver) AssignAsset(ctx context.Context, input model.AssignAs
 	if err != nil {
 		return nil, err
 	}
-	return assetPayload(r.AssetStore.AssignAsset(ctx, id, to, val(input.Version)))
+	return r.assetPayload(ctx)(r.AssetStore.AssignAsset(ctx, id, to, val(input.Version)))
 }
 
 // UnassignAsset is the resolver for the unassignAsset field.
@@ -222,7 +164,7 @@ func (r *mutationResolver) UnassignAsset(ctx context.Context, input model.Unassi
 	if err != nil {
 		return nil, err
 	}
-	return assetPayload(r.AssetStore.UnassignAsset(ctx, id, val(input.Version)))
+	return r.assetPayload(ctx)(r.AssetStore.UnassignAsset(ctx, id, val(input.Version)))
 }
 
 // TransitionAsset is the resolver for the transitionAsset field.
@@ -231,7 +173,7 @@ func (r *mutationResolver) TransitionAsset(ctx context.Context, input model.Tran
 	if err != nil {
 		return nil, err
 	}
-	return assetPayload(r.AssetStore.TransitionAsset(ctx, id, input.Status, val(input.Version)))
+	return r.assetPayload(ctx)(r.AssetStore.TransitionAsset(ctx, id, input.Status, val(input.Version)))
 }
 
 // DisposeAsset is the resolver for the disposeAsset field.
@@ -241,11 +183,11 @@ func (r *mutationResolver) DisposeAsset(ctx context.Context, input model.Dispose
 		return nil, err
 	}
 	d := itam.Disposal{Date: input.Date, Method: input.Method, Certificate: val(input.Certificate)}
-	return assetPayload(r.AssetStore.DisposeAsset(ctx, id, d, val(input.Version)))
+	return r.assetPayload(ctx)(r.AssetStore.DisposeAsset(ctx, id, d, val(input.Version)))
 }
 
 // Assets is the resolver for the assets field.
-func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
+func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
 	q, err := assetQuery(filter, orderBy)
 	if err != nil {
 		return nil, err
@@ -254,17 +196,25 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, l
 }
 
 // AssetByTag is the resolver for the assetByTag field.
-func (r *queryResolver) AssetByTag(ctx context.Context, assetTag string) (*itam.Asset, error) {
-	return nullIfNotFound(r.AssetStore.AssetByTag(ctx, assetTag))
+func (r *queryResolver) AssetByTag(ctx context.Context, assetTag string) (*model.Asset, error) {
+	a, err := nullIfNotFound(r.AssetStore.AssetByTag(ctx, assetTag))
+	if err != nil {
+		return nil, err
+	}
+	return r.assetNode(ctx, a, fieldSelection(ctx))
 }
 
 // AssetBySerial is the resolver for the assetBySerial field.
-func (r *queryResolver) AssetBySerial(ctx context.Context, serialNumber string, manufacturerID *string) (*itam.Asset, error) {
+func (r *queryResolver) AssetBySerial(ctx context.Context, serialNumber string, manufacturerID *string) (*model.Asset, error) {
 	mfr, err := relay.DecodeOptional("manufacturerId", manufacturerID, relay.TypeManufacturer)
 	if err != nil {
 		return nil, err
 	}
-	return nullIfNotFound(r.AssetStore.AssetBySerial(ctx, serialNumber, mfr))
+	a, err := nullIfNotFound(r.AssetStore.AssetBySerial(ctx, serialNumber, mfr))
+	if err != nil {
+		return nil, err
+	}
+	return r.assetNode(ctx, a, fieldSelection(ctx))
 }
 
 // AssetCounts is the resolver for the assetCounts field.

@@ -37,7 +37,7 @@ func (r *locationResolver) Children(ctx context.Context, obj *itam.Location) ([]
 }
 
 // Assets is the resolver for the assets field.
-func (r *locationResolver) Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
+func (r *locationResolver) Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
 	q, err := assetQuery(filter, orderBy)
 	if err != nil {
 		return nil, err

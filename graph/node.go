@@ -34,7 +34,14 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 		var load func() (any, error)
 		switch typ {
 		case relay.TypeAsset:
-			load = thunk(ctx, l.Asset.LoadThunk(ctx, id))
+			t := l.Asset.LoadThunk(ctx, id)
+			load = func() (any, error) {
+				a, err := t()
+				if err != nil || a == nil {
+					return nil, err
+				}
+				return r.assetNode(ctx, a, fieldSelection(ctx))
+			}
 		case relay.TypePerson:
 			load = thunk(ctx, l.Person.LoadThunk(ctx, id))
 		case relay.TypeTeam:

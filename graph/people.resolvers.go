@@ -132,7 +132,7 @@ func (r *personResolver) Location(ctx context.Context, obj *itam.Person) (*itam.
 }
 
 // Assets is the resolver for the assets field.
-func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
+func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
 	q, err := assetQuery(filter, orderBy)
 	if err != nil {
 		return nil, err
@@ -211,7 +211,7 @@ func (r *teamResolver) Members(ctx context.Context, obj *itam.Team, first *int, 
 }
 
 // OwnedAssets is the resolver for the ownedAssets field.
-func (r *teamResolver) OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error) {
+func (r *teamResolver) OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
 	q, err := assetQuery(filter, orderBy)
 	if err != nil {
 		return nil, err

@@ -2,12 +2,15 @@ package graph
 
 import (
 	"context"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/itam-dev/itam/graph/loaders"
+	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
@@ -42,13 +45,18 @@ func collect(oc *graphql.OperationContext, set ast.SelectionSet) selection {
 	return out
 }
 
-// nodeSelection returns what a connection field selects on its nodes,
-// through either edges.node or nodes.
-func nodeSelection(ctx context.Context) selection {
+// fieldSelection returns what the current field selects.
+func fieldSelection(ctx context.Context) selection {
 	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
 		return selection{}
 	}
-	conn := collect(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections)
+	return collect(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections)
+}
+
+// nodeSelection returns what a connection field selects on its nodes,
+// through either edges.node or nodes.
+func nodeSelection(ctx context.Context) selection {
+	conn := fieldSelection(ctx)
 	out := selection{}
 	for _, s := range []selection{conn["nodes"], conn["edges"]["node"]} {
 		for k, v := range s {
@@ -58,84 +66,172 @@ func nodeSelection(ctx context.Context) selection {
 	return out
 }
 
-// prefetchAssets queues, in one pass, every relation a page of assets will
-// resolve, so each loader sends one query per level. Without it, the
-// resolvers of a large page start over several milliseconds and their loads
-// straggle into several batches: the query count would grow with the page.
-// Only what the query selects is fetched.
-func prefetchAssets(ctx context.Context, assets []*itam.Asset) {
-	if len(assets) == 0 {
-		return
+// assetNodes attaches to each asset the related objects sel selects. Every
+// relation is read for all the assets at once, all relations in parallel,
+// so a page costs one round trip per relation whatever its size; the
+// results also prime the request's loaders, so nested fields (a model's
+// manufacturer, an assignee's team) find them there.
+func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel selection) ([]*model.Asset, error) {
+	out := make([]*model.Asset, len(assets))
+	for i, a := range assets {
+		out[i] = &model.Asset{Asset: a, ID: relay.ID(relay.TypeAsset, a.ID)}
 	}
-	sel := nodeSelection(ctx)
+	if len(assets) == 0 {
+		return out, nil
+	}
 	l := loaders.For(ctx)
-	var models, mfrs, people, teams, locations, suppliers, ids []uuid.UUID
+	var models, mfrs, people, teams, locations []uuid.UUID
 	for _, a := range assets {
-		ids = append(ids, a.ID)
-		models = append(models, a.ModelID)
-		mfrs = append(mfrs, a.ManufacturerID)
+		models, mfrs = append(models, a.ModelID), append(mfrs, a.ManufacturerID)
 		if sel.has("assignee") {
-			people = appendID(people, a.AssignedPersonID)
-			locations = appendID(locations, a.AssignedLocationID)
+			people, locations = appendID(people, a.AssignedPersonID), appendID(locations, a.AssignedLocationID)
 		}
 		if sel.has("owner") {
-			people = appendID(people, a.OwnerPersonID)
-			teams = appendID(teams, a.OwnerTeamID)
+			people, teams = appendID(people, a.OwnerPersonID), appendID(teams, a.OwnerTeamID)
 		}
 		if sel.has("location") {
 			locations = appendID(locations, a.LocationID)
 		}
-		suppliers = appendID(suppliers, a.SupplierID)
 	}
-	var modelThunk func() ([]*itam.Model, error)
-	if sel.has("model") || sel.has("category") {
-		modelThunk = l.Model.LoadAllThunk(ctx, models)
+	var (
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		firstErr  error
+		modelByID map[uuid.UUID]*itam.Model
+		mfrByID   map[uuid.UUID]*itam.Manufacturer
+		catByMdl  map[uuid.UUID]*itam.Category
+		personBy  map[uuid.UUID]*itam.Person
+		teamBy    map[uuid.UUID]*itam.Team
+		locBy     map[uuid.UUID]*itam.Location
+	)
+	run := func(need bool, f func() error) {
+		if !need {
+			return
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := f(); err != nil {
+				mu.Lock()
+				firstErr = err
+				mu.Unlock()
+			}
+		}()
 	}
-	if sel.has("manufacturer") || sel.has("model", "manufacturer") {
-		l.Manufacturer.LoadAllThunk(ctx, mfrs)
+	run(sel.has("model"), func() error {
+		var err error
+		modelByID, err = r.Catalog.ModelsByIDs(ctx, models)
+		return err
+	})
+	run(sel.has("manufacturer") || sel.has("model", "manufacturer"), func() error {
+		var err error
+		mfrByID, err = r.Catalog.ManufacturersByIDs(ctx, mfrs)
+		return err
+	})
+	run(sel.has("category") || sel.has("model", "category"), func() error {
+		var err error
+		catByMdl, err = r.Catalog.CategoriesByModelIDs(ctx, models)
+		return err
+	})
+	run(len(people) > 0, func() error {
+		var err error
+		personBy, err = r.Catalog.PeopleByIDs(ctx, people)
+		return err
+	})
+	run(len(teams) > 0, func() error {
+		var err error
+		teamBy, err = r.Catalog.TeamsByIDs(ctx, teams)
+		return err
+	})
+	run(len(locations) > 0, func() error {
+		var err error
+		locBy, err = r.Catalog.LocationsByIDs(ctx, locations)
+		return err
+	})
+	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	for _, m := range modelByID {
+		l.Model.Prime(m.ID, m)
+	}
+	for _, m := range mfrByID {
+		l.Manufacturer.Prime(m.ID, m)
+	}
+	for _, c := range catByMdl {
+		l.Category.Prime(c.ID, c)
+	}
+	for _, p := range personBy {
+		l.Person.Prime(p.ID, p)
+	}
+	for _, t := range teamBy {
+		l.Team.Prime(t.ID, t)
+	}
+	for _, loc := range locBy {
+		l.Location.Prime(loc.ID, loc)
+	}
+	for _, n := range out {
+		a := n.Asset
+		n.Model, n.Manufacturer, n.Category = modelByID[a.ModelID], mfrByID[a.ManufacturerID], catByMdl[a.ModelID]
+		switch {
+		case a.AssignedPersonID != nil && personBy[*a.AssignedPersonID] != nil:
+			n.Assignee = personBy[*a.AssignedPersonID]
+		case a.AssignedLocationID != nil && locBy[*a.AssignedLocationID] != nil:
+			n.Assignee = locBy[*a.AssignedLocationID]
+		}
+		switch {
+		case a.OwnerPersonID != nil && personBy[*a.OwnerPersonID] != nil:
+			n.Owner = personBy[*a.OwnerPersonID]
+		case a.OwnerTeamID != nil && teamBy[*a.OwnerTeamID] != nil:
+			n.Owner = teamBy[*a.OwnerTeamID]
+		}
+		if a.LocationID != nil {
+			n.Location = locBy[*a.LocationID]
+		}
+	}
+	// Second level, through loaders: queued now, in one batch each.
+	if len(personBy) > 0 && (sel.has("assignee", "team") || sel.has("assignee", "location") || sel.has("assignee", "manager") ||
+		sel.has("owner", "team") || sel.has("owner", "location") || sel.has("owner", "manager")) {
+		ps := make([]*itam.Person, 0, len(personBy))
+		for _, p := range personBy {
+			ps = append(ps, p)
+		}
+		prefetchPeopleRelations(ctx, l, ps)
+	}
+	if len(locBy) > 0 && (sel.has("location", "parent") || sel.has("assignee", "parent")) {
+		var parents []uuid.UUID
+		for _, loc := range locBy {
+			parents = appendID(parents, loc.ParentID)
+		}
+		l.Location.LoadAllThunk(ctx, parents)
 	}
 	if sel.has("supplier") {
+		var suppliers []uuid.UUID
+		for _, a := range assets {
+			suppliers = appendID(suppliers, a.SupplierID)
+		}
 		l.Supplier.LoadAllThunk(ctx, suppliers)
 	}
 	if sel.has("externalIds") {
+		ids := make([]uuid.UUID, len(assets))
+		for i, a := range assets {
+			ids[i] = a.ID
+		}
 		l.ExternalIDs.LoadAllThunk(ctx, ids)
 	}
-	personThunk := l.Person.LoadAllThunk(ctx, people)
-	l.Team.LoadAllThunk(ctx, teams)
-	locationThunk := l.Location.LoadAllThunk(ctx, locations)
+	return out, nil
+}
 
-	// Second level: queued as soon as the first level arrives, before the
-	// resolvers waiting on it wake up one by one.
-	if modelThunk != nil && (sel.has("category") || sel.has("model", "category")) {
-		go func() {
-			ms, _ := modelThunk()
-			var cats []uuid.UUID
-			for _, m := range ms {
-				if m != nil {
-					cats = append(cats, m.CategoryID)
-				}
-			}
-			l.Category.LoadAllThunk(ctx, cats)
-		}()
+// assetNode is assetNodes for one asset (nil stays nil).
+func (r *Resolver) assetNode(ctx context.Context, a *itam.Asset, sel selection) (*model.Asset, error) {
+	if a == nil {
+		return nil, nil
 	}
-	if len(people) > 0 && (sel.has("assignee", "team") || sel.has("assignee", "location") || sel.has("assignee", "manager") || sel.has("owner", "team")) {
-		go func() {
-			ps, _ := personThunk()
-			prefetchPeopleRelations(ctx, l, ps)
-		}()
+	n, err := r.assetNodes(ctx, []*itam.Asset{a}, sel)
+	if err != nil {
+		return nil, err
 	}
-	if len(locations) > 0 && (sel.has("location", "parent") || sel.has("assignee", "parent")) {
-		go func() {
-			ls, _ := locationThunk()
-			var parents []uuid.UUID
-			for _, loc := range ls {
-				if loc != nil {
-					parents = appendID(parents, loc.ParentID)
-				}
-			}
-			l.Location.LoadAllThunk(ctx, parents)
-		}()
-	}
+	return n[0], nil
 }
 
 func prefetchPeopleRelations(ctx context.Context, l *loaders.Loaders, ps []*itam.Person) {
@@ -152,7 +248,7 @@ func prefetchPeopleRelations(ctx context.Context, l *loaders.Loaders, ps []*itam
 	l.Person.LoadAllThunk(ctx, managers)
 }
 
-// prefetchPeople does for a page of people what prefetchAssets does for assets.
+// prefetchPeople queues a page of people's relations in one batch each.
 func prefetchPeople(ctx context.Context, ps []*itam.Person) {
 	sel := nodeSelection(ctx)
 	if len(ps) == 0 || !(sel.has("team") || sel.has("location") || sel.has("manager")) {

@@ -16,18 +16,18 @@ import (
 	"github.com/itam-dev/itam/internal/postgres"
 )
 
-func (r *assetResolver) FieldProvenance(ctx context.Context, obj *itam.Asset) ([]*itam.FieldProvenance, error) {
-	ps, err := loaders.For(ctx).Provenance.Load(ctx, obj.ID)
+func (r *assetResolver) FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error) {
+	ps, err := loaders.For(ctx).Provenance.Load(ctx, obj.Asset.ID)
 	return ptrs(ps), err
 }
 
-func (r *assetResolver) Software(ctx context.Context, obj *itam.Asset) ([]*itam.SoftwareInstallation, error) {
-	sw, err := loaders.For(ctx).Software.Load(ctx, obj.ID)
+func (r *assetResolver) Software(ctx context.Context, obj *model.Asset) ([]*itam.SoftwareInstallation, error) {
+	sw, err := loaders.For(ctx).Software.Load(ctx, obj.Asset.ID)
 	return ptrs(sw), err
 }
 
-func (r *assetResolver) SyncConflicts(ctx context.Context, obj *itam.Asset) ([]*itam.SyncConflict, error) {
-	return loaders.For(ctx).Conflicts.Load(ctx, obj.ID)
+func (r *assetResolver) SyncConflicts(ctx context.Context, obj *model.Asset) ([]*itam.SyncConflict, error) {
+	return loaders.For(ctx).Conflicts.Load(ctx, obj.Asset.ID)
 }
 
 func (r *externalIdResolver) Connector(ctx context.Context, obj *itam.ExternalID) (*itam.Connector, error) {
@@ -56,7 +56,7 @@ func (r *mutationResolver) UnlockAssetField(ctx context.Context, input model.Unl
 	if err := r.AssetStore.UnlockAssetField(ctx, id, input.Field); err != nil {
 		return nil, err
 	}
-	return assetPayload(r.AssetStore.Asset(ctx, id))
+	return r.assetPayload(ctx)(r.AssetStore.Asset(ctx, id))
 }
 
 func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*itam.SyncConflict], error) {
@@ -83,8 +83,12 @@ func (r *syncConflictResolver) ID(ctx context.Context, obj *itam.SyncConflict) (
 	return relay.ID(relay.TypeSyncConflict, obj.ID), nil
 }
 
-func (r *syncConflictResolver) Asset(ctx context.Context, obj *itam.SyncConflict) (*itam.Asset, error) {
-	return loaders.For(ctx).Asset.Load(ctx, obj.AssetID)
+func (r *syncConflictResolver) Asset(ctx context.Context, obj *itam.SyncConflict) (*model.Asset, error) {
+	a, err := loaders.For(ctx).Asset.Load(ctx, obj.AssetID)
+	if err != nil {
+		return nil, err
+	}
+	return r.assetNode(ctx, a, fieldSelection(ctx))
 }
 
 func (r *Resolver) SyncConflict() generated.SyncConflictResolver { return &syncConflictResolver{r} }

@@ -630,29 +630,19 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type AssetResolver interface {
-	ID(ctx context.Context, obj *itam.Asset) (string, error)
+	PurchasePrice(ctx context.Context, obj *model.Asset) (*itam.Money, error)
+	Supplier(ctx context.Context, obj *model.Asset) (*itam.Supplier, error)
+	OrderNumber(ctx context.Context, obj *model.Asset) (*string, error)
+	InvoiceNumber(ctx context.Context, obj *model.Asset) (*string, error)
 
-	Model(ctx context.Context, obj *itam.Asset) (*itam.Model, error)
-	Manufacturer(ctx context.Context, obj *itam.Asset) (*itam.Manufacturer, error)
-	Category(ctx context.Context, obj *itam.Asset) (*itam.Category, error)
+	CustomFields(ctx context.Context, obj *model.Asset) (any, error)
+	Disposal(ctx context.Context, obj *model.Asset) (*model.Disposal, error)
+	ExternalIds(ctx context.Context, obj *model.Asset) ([]*itam.ExternalID, error)
 
-	Assignee(ctx context.Context, obj *itam.Asset) (model.Assignee, error)
-	Owner(ctx context.Context, obj *itam.Asset) (model.Owner, error)
-	Location(ctx context.Context, obj *itam.Asset) (*itam.Location, error)
-
-	PurchasePrice(ctx context.Context, obj *itam.Asset) (*itam.Money, error)
-	Supplier(ctx context.Context, obj *itam.Asset) (*itam.Supplier, error)
-	OrderNumber(ctx context.Context, obj *itam.Asset) (*string, error)
-	InvoiceNumber(ctx context.Context, obj *itam.Asset) (*string, error)
-
-	CustomFields(ctx context.Context, obj *itam.Asset) (any, error)
-	Disposal(ctx context.Context, obj *itam.Asset) (*model.Disposal, error)
-	ExternalIds(ctx context.Context, obj *itam.Asset) ([]*itam.ExternalID, error)
-
-	History(ctx context.Context, obj *itam.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
-	FieldProvenance(ctx context.Context, obj *itam.Asset) ([]*itam.FieldProvenance, error)
-	Software(ctx context.Context, obj *itam.Asset) ([]*itam.SoftwareInstallation, error)
-	SyncConflicts(ctx context.Context, obj *itam.Asset) ([]*itam.SyncConflict, error)
+	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
+	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
+	Software(ctx context.Context, obj *model.Asset) ([]*itam.SoftwareInstallation, error)
+	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*itam.SyncConflict, error)
 }
 type AssetCountGroupResolver interface {
 	Category(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Category, error)
@@ -690,7 +680,7 @@ type LocationResolver interface {
 	Ancestors(ctx context.Context, obj *itam.Location) ([]*itam.Location, error)
 	Children(ctx context.Context, obj *itam.Location) ([]*itam.Location, error)
 
-	Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error)
+	Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error)
 }
 type ManufacturerResolver interface {
 	ID(ctx context.Context, obj *itam.Manufacturer) (string, error)
@@ -752,15 +742,15 @@ type PersonResolver interface {
 	Manager(ctx context.Context, obj *itam.Person) (*itam.Person, error)
 	Location(ctx context.Context, obj *itam.Person) (*itam.Location, error)
 
-	Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error)
+	Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Viewer(ctx context.Context) (*itam.Principal, error)
-	Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error)
-	AssetByTag(ctx context.Context, assetTag string) (*itam.Asset, error)
-	AssetBySerial(ctx context.Context, serialNumber string, manufacturerID *string) (*itam.Asset, error)
+	Assets(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error)
+	AssetByTag(ctx context.Context, assetTag string) (*model.Asset, error)
+	AssetBySerial(ctx context.Context, serialNumber string, manufacturerID *string) (*model.Asset, error)
 	AssetCounts(ctx context.Context, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) ([]*itam.AssetCountGroup, error)
 	Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error)
@@ -780,7 +770,7 @@ type SupplierResolver interface {
 }
 type SyncConflictResolver interface {
 	ID(ctx context.Context, obj *itam.SyncConflict) (string, error)
-	Asset(ctx context.Context, obj *itam.SyncConflict) (*itam.Asset, error)
+	Asset(ctx context.Context, obj *itam.SyncConflict) (*model.Asset, error)
 }
 type SyncRunResolver interface {
 	ID(ctx context.Context, obj *itam.SyncRun) (string, error)
@@ -791,7 +781,7 @@ type TeamResolver interface {
 	ID(ctx context.Context, obj *itam.Team) (string, error)
 
 	Members(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Person], error)
-	OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*itam.Asset], error)
+	OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error)
 }
 type ViewerResolver interface {
 	Organization(ctx context.Context, obj *itam.Principal) (*itam.Organization, error)
@@ -7558,7 +7548,7 @@ func (ec *executionContext) fieldContext_Address_country(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Address", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7567,7 +7557,7 @@ func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Asset_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().ID(ctx, obj)
+			return obj.ID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7578,10 +7568,10 @@ func (ec *executionContext) _Asset_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Asset_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Asset_assetTag(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_assetTag(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7604,7 +7594,7 @@ func (ec *executionContext) fieldContext_Asset_assetTag(_ context.Context, field
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_serialNumber(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_serialNumber(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7627,7 +7617,7 @@ func (ec *executionContext) fieldContext_Asset_serialNumber(_ context.Context, f
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_name(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_name(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7650,7 +7640,7 @@ func (ec *executionContext) fieldContext_Asset_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_model(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_model(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7659,7 +7649,7 @@ func (ec *executionContext) _Asset_model(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Asset_model(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Model(ctx, obj)
+			return obj.Model, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Model) graphql.Marshaler {
@@ -7673,8 +7663,8 @@ func (ec *executionContext) fieldContext_Asset_model(_ context.Context, field gr
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Model(ctx, field)
 		},
@@ -7682,7 +7672,7 @@ func (ec *executionContext) fieldContext_Asset_model(_ context.Context, field gr
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_manufacturer(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_manufacturer(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7691,7 +7681,7 @@ func (ec *executionContext) _Asset_manufacturer(ctx context.Context, field graph
 			return ec.fieldContext_Asset_manufacturer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Manufacturer(ctx, obj)
+			return obj.Manufacturer, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Manufacturer) graphql.Marshaler {
@@ -7705,8 +7695,8 @@ func (ec *executionContext) fieldContext_Asset_manufacturer(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Manufacturer(ctx, field)
 		},
@@ -7714,7 +7704,7 @@ func (ec *executionContext) fieldContext_Asset_manufacturer(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_category(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_category(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7723,7 +7713,7 @@ func (ec *executionContext) _Asset_category(ctx context.Context, field graphql.C
 			return ec.fieldContext_Asset_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Category(ctx, obj)
+			return obj.Category, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -7737,8 +7727,8 @@ func (ec *executionContext) fieldContext_Asset_category(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -7746,7 +7736,7 @@ func (ec *executionContext) fieldContext_Asset_category(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_status(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_status(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7769,7 +7759,7 @@ func (ec *executionContext) fieldContext_Asset_status(_ context.Context, field g
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "AssetStatus")
 }
 
-func (ec *executionContext) _Asset_condition(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_condition(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7792,7 +7782,7 @@ func (ec *executionContext) fieldContext_Asset_condition(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "AssetCondition")
 }
 
-func (ec *executionContext) _Asset_assignee(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_assignee(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7801,7 +7791,7 @@ func (ec *executionContext) _Asset_assignee(ctx context.Context, field graphql.C
 			return ec.fieldContext_Asset_assignee(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Assignee(ctx, obj)
+			return obj.Assignee, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Assignee) graphql.Marshaler {
@@ -7812,10 +7802,10 @@ func (ec *executionContext) _Asset_assignee(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Asset_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "Assignee")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Assignee")
 }
 
-func (ec *executionContext) _Asset_owner(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_owner(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7824,7 +7814,7 @@ func (ec *executionContext) _Asset_owner(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Asset_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Owner(ctx, obj)
+			return obj.Owner, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Owner) graphql.Marshaler {
@@ -7835,10 +7825,10 @@ func (ec *executionContext) _Asset_owner(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Asset_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, true, true, "Owner")
+	return graphql.NewScalarFieldContext("Asset", field, false, false, "Owner")
 }
 
-func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7847,7 +7837,7 @@ func (ec *executionContext) _Asset_location(ctx context.Context, field graphql.C
 			return ec.fieldContext_Asset_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Location(ctx, obj)
+			return obj.Location, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
@@ -7861,8 +7851,8 @@ func (ec *executionContext) fieldContext_Asset_location(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
@@ -7870,7 +7860,7 @@ func (ec *executionContext) fieldContext_Asset_location(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_purchaseDate(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_purchaseDate(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7893,7 +7883,7 @@ func (ec *executionContext) fieldContext_Asset_purchaseDate(_ context.Context, f
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Asset_purchasePrice(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_purchasePrice(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7925,7 +7915,7 @@ func (ec *executionContext) fieldContext_Asset_purchasePrice(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_supplier(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_supplier(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7957,7 +7947,7 @@ func (ec *executionContext) fieldContext_Asset_supplier(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_orderNumber(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_orderNumber(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -7980,7 +7970,7 @@ func (ec *executionContext) fieldContext_Asset_orderNumber(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
-func (ec *executionContext) _Asset_invoiceNumber(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_invoiceNumber(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8003,7 +7993,7 @@ func (ec *executionContext) fieldContext_Asset_invoiceNumber(_ context.Context, 
 	return graphql.NewScalarFieldContext("Asset", field, true, true, "String")
 }
 
-func (ec *executionContext) _Asset_warrantyEnd(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_warrantyEnd(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8026,7 +8016,7 @@ func (ec *executionContext) fieldContext_Asset_warrantyEnd(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Asset_endOfLife(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_endOfLife(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8049,7 +8039,7 @@ func (ec *executionContext) fieldContext_Asset_endOfLife(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Date")
 }
 
-func (ec *executionContext) _Asset_notes(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_notes(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8072,7 +8062,7 @@ func (ec *executionContext) fieldContext_Asset_notes(_ context.Context, field gr
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "String")
 }
 
-func (ec *executionContext) _Asset_customFields(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_customFields(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8095,7 +8085,7 @@ func (ec *executionContext) fieldContext_Asset_customFields(_ context.Context, f
 	return graphql.NewScalarFieldContext("Asset", field, true, true, "JSON")
 }
 
-func (ec *executionContext) _Asset_disposal(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_disposal(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8127,7 +8117,7 @@ func (ec *executionContext) fieldContext_Asset_disposal(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_externalIds(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_externalIds(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8159,7 +8149,7 @@ func (ec *executionContext) fieldContext_Asset_externalIds(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_version(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8182,7 +8172,7 @@ func (ec *executionContext) fieldContext_Asset_version(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Asset_createdAt(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8205,7 +8195,7 @@ func (ec *executionContext) fieldContext_Asset_createdAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Asset_updatedAt(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8228,7 +8218,7 @@ func (ec *executionContext) fieldContext_Asset_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Asset", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Asset_history(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_history(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8272,7 +8262,7 @@ func (ec *executionContext) fieldContext_Asset_history(ctx context.Context, fiel
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_fieldProvenance(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_fieldProvenance(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8304,7 +8294,7 @@ func (ec *executionContext) fieldContext_Asset_fieldProvenance(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_software(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_software(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8336,7 +8326,7 @@ func (ec *executionContext) fieldContext_Asset_software(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Asset_syncConflicts(ctx context.Context, field graphql.CollectedField, obj *itam.Asset) (ret graphql.Marshaler) {
+func (ec *executionContext) _Asset_syncConflicts(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8368,7 +8358,7 @@ func (ec *executionContext) fieldContext_Asset_syncConflicts(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Asset]) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Asset]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8380,7 +8370,7 @@ func (ec *executionContext) _AssetConnection_edges(ctx context.Context, field gr
 			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.Asset]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*model.Asset]) graphql.Marshaler {
 			return ec.marshalNAssetEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -8400,7 +8390,7 @@ func (ec *executionContext) fieldContext_AssetConnection_edges(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _AssetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Asset]) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Asset]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8412,8 +8402,8 @@ func (ec *executionContext) _AssetConnection_nodes(ctx context.Context, field gr
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8432,7 +8422,7 @@ func (ec *executionContext) fieldContext_AssetConnection_nodes(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _AssetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Asset]) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Asset]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8464,7 +8454,7 @@ func (ec *executionContext) fieldContext_AssetConnection_pageInfo(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _AssetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Asset]) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Asset]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8693,7 +8683,7 @@ func (ec *executionContext) fieldContext_AssetCountGroup_purchaseValue(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _AssetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.Asset]) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Asset]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8716,7 +8706,7 @@ func (ec *executionContext) fieldContext_AssetEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("AssetEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _AssetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.Asset]) (ret graphql.Marshaler) {
+func (ec *executionContext) _AssetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Asset]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -8728,8 +8718,8 @@ func (ec *executionContext) _AssetEdge_node(ctx context.Context, field graphql.C
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9104,8 +9094,8 @@ func (ec *executionContext) _AssetPayload_asset(ctx context.Context, field graph
 			return obj.Asset, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
-			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11146,7 +11136,7 @@ func (ec *executionContext) _Location_assets(ctx context.Context, field graphql.
 			return ec.Resolvers.Location().Assets(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AssetFilter), fc.Args["orderBy"].(*model.AssetOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.Asset]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Asset]) graphql.Marshaler {
 			return ec.marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
@@ -14502,7 +14492,7 @@ func (ec *executionContext) _Person_assets(ctx context.Context, field graphql.Co
 			return ec.Resolvers.Person().Assets(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AssetFilter), fc.Args["orderBy"].(*model.AssetOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.Asset]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Asset]) graphql.Marshaler {
 			return ec.marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
@@ -14872,7 +14862,7 @@ func (ec *executionContext) _Query_assets(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Assets(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AssetFilter), fc.Args["orderBy"].(*model.AssetOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.Asset]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Asset]) graphql.Marshaler {
 			return ec.marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
@@ -14916,8 +14906,8 @@ func (ec *executionContext) _Query_assetByTag(ctx context.Context, field graphql
 			return ec.Resolvers.Query().AssetByTag(ctx, fc.Args["assetTag"].(string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		false,
@@ -14960,8 +14950,8 @@ func (ec *executionContext) _Query_assetBySerial(ctx context.Context, field grap
 			return ec.Resolvers.Query().AssetBySerial(ctx, fc.Args["serialNumber"].(string), fc.Args["manufacturerId"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		false,
@@ -16201,8 +16191,8 @@ func (ec *executionContext) _SyncConflict_asset(ctx context.Context, field graph
 			return ec.Resolvers.SyncConflict().Asset(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
-			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
 		},
 		true,
 		false,
@@ -17426,7 +17416,7 @@ func (ec *executionContext) _Team_ownedAssets(ctx context.Context, field graphql
 			return ec.Resolvers.Team().OwnedAssets(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AssetFilter), fc.Args["orderBy"].(*model.AssetOrder))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.Asset]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Asset]) graphql.Marshaler {
 			return ec.marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
@@ -22290,9 +22280,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Category(ctx, sel, obj)
-	case itam.Asset:
+	case model.Asset:
 		return ec._Asset(ctx, sel, &obj)
-	case *itam.Asset:
+	case *model.Asset:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -22397,7 +22387,7 @@ func (ec *executionContext) _Address(ctx context.Context, sel ast.SelectionSet, 
 
 var assetImplementors = []string{"Asset", "Node"}
 
-func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, obj *itam.Asset) graphql.Marshaler {
+func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, obj *model.Asset) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22407,11 +22397,10 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Asset")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Asset_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "assetTag":
 			out.Values[i] = ec._Asset_assetTag(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22428,23 +22417,20 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "model":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_model(ctx, field, obj)
-				})
+			out.Values[i] = ec._Asset_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "manufacturer":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_manufacturer(ctx, field, obj)
-				})
+			out.Values[i] = ec._Asset_manufacturer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_category(ctx, field, obj)
-				})
+			out.Values[i] = ec._Asset_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
 			out.Values[i] = ec._Asset_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -22456,23 +22442,20 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "assignee":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_assignee(ctx, field, obj)
-				})
+			out.Values[i] = ec._Asset_assignee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "owner":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_owner(ctx, field, obj)
-				})
+			out.Values[i] = ec._Asset_owner(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "location":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_location(ctx, field, obj)
-				})
+			out.Values[i] = ec._Asset_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "purchaseDate":
 			out.Values[i] = ec._Asset_purchaseDate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -22593,7 +22576,7 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 
 var assetConnectionImplementors = []string{"AssetConnection"}
 
-func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.Asset]) graphql.Marshaler {
+func (ec *executionContext) _AssetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Asset]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -22709,7 +22692,7 @@ func (ec *executionContext) _AssetCountGroup(ctx context.Context, sel ast.Select
 
 var assetEdgeImplementors = []string{"AssetEdge"}
 
-func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.Asset]) graphql.Marshaler {
+func (ec *executionContext) _AssetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.Asset]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, assetEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -26600,11 +26583,11 @@ func (ec *executionContext) marshalNAddress2githubᚗcomᚋitamᚑdevᚋitamᚋi
 	return ec._Address(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Asset) graphql.Marshaler {
+func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx, sel, v[i])
+		return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -26616,7 +26599,7 @@ func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitam
 	return ret
 }
 
-func (ec *executionContext) marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx context.Context, sel ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
+func (ec *executionContext) marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx context.Context, sel ast.SelectionSet, v *model.Asset) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Asset!")
 		return graphql.Null
@@ -26639,7 +26622,7 @@ func (ec *executionContext) marshalNAssetCondition2githubᚗcomᚋitamᚑdevᚋi
 	return res
 }
 
-func (ec *executionContext) marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.Asset]) graphql.Marshaler {
+func (ec *executionContext) marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Asset]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "AssetConnection!")
 		return graphql.Null
@@ -26671,11 +26654,11 @@ func (ec *executionContext) marshalNAssetCountGroup2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._AssetCountGroup(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAssetEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.Asset]) graphql.Marshaler {
+func (ec *executionContext) marshalNAssetEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*model.Asset]) graphql.Marshaler {
 	return ec._AssetEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNAssetEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.Asset]) graphql.Marshaler {
+func (ec *executionContext) marshalNAssetEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*model.Asset]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -28301,7 +28284,7 @@ func (ec *executionContext) unmarshalOAddressInput2ᚖgithubᚗcomᚋitamᚑdev�
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAsset(ctx context.Context, sel ast.SelectionSet, v *itam.Asset) graphql.Marshaler {
+func (ec *executionContext) marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx context.Context, sel ast.SelectionSet, v *model.Asset) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

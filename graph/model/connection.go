@@ -52,7 +52,7 @@ func (c *Connection[T]) TotalCount(ctx context.Context) (int, error) {
 }
 
 type (
-	AssetConnection        = Connection[*itam.Asset]
+	AssetConnection        = Connection[*Asset]
 	AssetHistoryConnection = Connection[itam.HistoryEntry]
 	PersonConnection       = Connection[*itam.Person]
 	TeamConnection         = Connection[*itam.Team]
@@ -64,7 +64,7 @@ type (
 )
 
 type (
-	AssetEdge        = Edge[*itam.Asset]
+	AssetEdge        = Edge[*Asset]
 	AssetHistoryEdge = Edge[itam.HistoryEntry]
 	PersonEdge       = Edge[*itam.Person]
 	TeamEdge         = Edge[*itam.Team]

@@ -58,7 +58,7 @@ type AssetOrder struct {
 }
 
 type AssetPayload struct {
-	Asset *itam.Asset `json:"asset"`
+	Asset *Asset `json:"asset"`
 }
 
 type AssignAssetInput struct {

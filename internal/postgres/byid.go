@@ -181,3 +181,33 @@ func (c *Catalog) PersonByEmail(ctx context.Context, email string) (*itam.Person
 	}
 	return queryOne(ctx, c.db, p.OrgID, "person", "SELECT "+personColumns+" FROM people x WHERE x.email_key = lower($1)", []any{email}, scanPerson)
 }
+
+// CategoriesByModelIDs returns the category of each model, keyed by model
+// id, in one query: a page of assets needs its categories without waiting
+// for its models first.
+func (c *Catalog) CategoriesByModelIDs(ctx context.Context, modelIDs []uuid.UUID) (map[uuid.UUID]*itam.Category, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		model uuid.UUID
+		cat   *itam.Category
+	}
+	rows, err := query(ctx, c.db, p.OrgID, "SELECT m.id, "+categoryColumns+" FROM models m JOIN categories x ON x.id = m.category_id WHERE m.id = ANY($1::uuid[])",
+		[]any{modelIDs}, func(r pgx.CollectableRow) (row, error) {
+			var out row
+			var cat itam.Category
+			err := r.Scan(&out.model, &cat.ID, &cat.Name, &cat.Kind, &cat.FieldDefinitions, &cat.Version, &cat.CreatedAt, &cat.UpdatedAt)
+			out.cat = &cat
+			return out, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*itam.Category, len(rows))
+	for _, r := range rows {
+		out[r.model] = r.cat
+	}
+	return out, nil
+}
