@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/robfig/cron/v3"
 
 	"github.com/itam-dev/itam/connectors"
 	_ "github.com/itam-dev/itam/connectors/all" // every vendor, built by kind
@@ -70,12 +71,22 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opt.ScheduleEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.ScheduleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
-			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			river.NewPeriodicJob(nightly,
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.StaleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		}
 	}
 	return river.NewClient(riverpgxv5.New(d.DB.Pool), cfg)
 }
+
+// nightly runs the stale-device pass at 03:00 UTC, outside office hours
+// almost everywhere; River's leader runs it once per cluster.
+var nightly = func() cron.Schedule {
+	s, err := cron.ParseStandard("0 3 * * *")
+	if err != nil {
+		panic(err)
+	}
+	return s
+}()
 
 // worker is the principal sync work acts as: the connector, within its
 // organization, recorded in history as a connector.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/secretbox"
@@ -230,4 +231,45 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+func TestSchedulerEnqueuesDueConnectors(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 5)
+	every := 15
+	c, _, err := e.deps.Connectors.CreateConnector(e.admin, postgres.ConnectorInput{
+		Kind: "JAMF_PRO", Name: "Scheduled", BaseURL: &e.jamf.URL,
+		Credentials: map[string]string{"clientId": e.jamf.ClientID, "clientSecret": e.jamf.ClientSecret},
+		Schedule:    &postgres.ConnectorSchedule{IntervalMinutes: &every},
+	})
+	require.NoError(t, err)
+	manual := e.connector(100) // no schedule: never enqueued by the scheduler
+	_, err = e.owner.Exec(context.Background(), `UPDATE connectors SET next_sync_at = now() - interval '1 minute' WHERE id = $1`, c.ID)
+	require.NoError(t, err)
+
+	w := &ScheduleWorker{d: e.deps}
+	require.NoError(t, w.Work(context.Background(), &river.Job[jobs.ScheduleArgs]{}))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM sync_runs WHERE connector_id = $1 AND trigger = 'schedule' AND mode = 'FULL'`, c.ID),
+		"the first scheduled sync is full")
+	require.Zero(t, e.count(`SELECT count(*) FROM sync_runs WHERE connector_id = $1`, manual.ID))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM connectors WHERE id = $1 AND next_sync_at BETWEEN now() + interval '14 minutes' AND now() + interval '16 minutes'`, c.ID))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM river_job WHERE kind = 'connector.sync'`))
+
+	// Not due any more: a second pass enqueues nothing.
+	require.NoError(t, w.Work(context.Background(), &river.Job[jobs.ScheduleArgs]{}))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM sync_runs`))
+}
+
+func TestStalePassVisitsEveryOrganization(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 3)
+	e.start()
+	c := e.connector(100)
+	e.wait(e.sync(c, itam.SyncFull).ID)
+	_, err := e.owner.Exec(context.Background(), `UPDATE asset_external_ids SET missing_since = now() - interval '31 days'
+		WHERE external_id = (SELECT min(external_id) FROM asset_external_ids)`)
+	require.NoError(t, err)
+	w := &StaleWorker{d: e.deps}
+	require.NoError(t, w.Work(context.Background(), &river.Job[jobs.StaleArgs]{}))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM asset_external_ids WHERE stale_since IS NOT NULL`))
 }
