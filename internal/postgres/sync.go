@@ -95,7 +95,10 @@ func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []conne
 		if err != nil {
 			return err
 		}
-		errs, _ := json.Marshal(res.Errors)
+		errs := []byte("[]")
+		if len(res.Errors) > 0 {
+			errs, _ = json.Marshal(res.Errors)
+		}
 		_, err = tx.Exec(ctx, `UPDATE sync_runs SET cursor = $2, pages_fetched = pages_fetched + 1,
 			records_seen = records_seen + $3, created_count = created_count + $4, updated_count = updated_count + $5,
 			unchanged_count = unchanged_count + $6, error_count = error_count + $7,

@@ -236,6 +236,11 @@ func TestSyncStaleAndCancel(t *testing.T) {
 	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT cursor, pages_fetched, records_seen, error_count FROM sync_runs WHERE id = $1`, t4.RunID).Scan(&cursor, &pages, &seen, &errs))
 	require.Equal(t, "page-2", cursor)
 	require.Equal(t, []int{1, 2, 1}, []int{pages, seen, errs})
+	var kept []itam.SyncError
+	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT errors FROM sync_runs WHERE id = $1`, t4.RunID).Scan(&kept))
+	require.Equal(t, []itam.SyncError{{Message: "record without an id skipped"}}, kept)
+	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT errors FROM sync_runs WHERE id = $1`, t2.RunID).Scan(&kept))
+	require.Empty(t, kept, "pages without errors add none")
 
 	// Another org's connector sees none of this.
 	bravo := f.connector(f.b, "JAMF_PRO", "Jamf", false)
