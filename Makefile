@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 .NOTPARALLEL:
 .DEFAULT_GOAL := build
 
-.PHONY: run test check-fmt vet check-generated bench generate build migrate clean-data
+.PHONY: run test check-fmt vet check-generated bench syncbench generate build migrate clean-data
 
 GQLGEN := go run github.com/99designs/gqlgen
 # Everything gqlgen writes: graph/ plus any output gqlgen.yml names elsewhere.
@@ -49,8 +49,13 @@ check-generated:
 	fi; \
 	echo "generated code: current"
 
+# The API under load (100,000 assets), then a 50,000-device Jamf Pro sync.
 bench:
 	go run ./internal/bench
+	go run ./internal/bench/syncbench
+
+syncbench:
+	go run ./internal/bench/syncbench
 
 generate:
 	$(GQLGEN) generate

@@ -44,11 +44,7 @@ import (
 )
 
 func main() {
-	// The GraphQL executor allocates many short-lived objects per request;
-	// the default GC target spends a quarter of the CPU collecting them.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
+	config.ApplyRuntimeDefaults(os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {

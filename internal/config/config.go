@@ -4,6 +4,7 @@ package config
 
 import (
 	"fmt"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -94,4 +95,20 @@ func or(v, def string) string {
 		return v
 	}
 	return def
+}
+
+// ApplyRuntimeDefaults sets the Go runtime's memory policy unless the
+// environment sets it: the GraphQL executor allocates many short-lived
+// objects per request, and the default GC target spends a quarter of the
+// CPU collecting them, so GOGC is 400 — bounded by a 256 MiB soft memory
+// limit so a large sync cannot grow the heap fivefold unchecked (set
+// GOMEMLIMIT to the container's size to raise it).
+func ApplyRuntimeDefaults(getenv func(string) string) {
+	if getenv("GOGC") != "" {
+		return
+	}
+	debug.SetGCPercent(400)
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
+	}
 }

@@ -52,6 +52,7 @@ type pageState struct {
 	byTag      map[string]uuid.UUID
 	assets     map[uuid.UUID]*itam.Asset
 	prov       map[uuid.UUID]map[string]provenance
+	software   map[uuid.UUID]map[string]swRow // this source's software of the page's existing assets, by app key
 	people     map[string]uuid.UUID // lower(email) → id
 	peopleOK   map[uuid.UUID]bool   // active
 	models     map[string]uuid.UUID // manufacturer id + "\x00" + lower(model) → model id
@@ -64,6 +65,11 @@ type pageState struct {
 	// serial and by tag, so two records of one device in a page make one asset.
 	pendingSerial map[string]*planned
 	pendingTag    map[string]bool
+}
+
+type swRow struct {
+	title, version, ident string
+	stale                 bool // last_seen_at older than a day
 }
 
 type provenance struct {
@@ -115,7 +121,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	st := &pageState{
 		p: p, t: t, source: t.Connector.Source(), precedence: reconcile.Precedence{},
 		links: map[string]uuid.UUID{}, bySerial: map[string][]reconcile.SerialCandidate[uuid.UUID]{}, byTag: map[string]uuid.UUID{},
-		assets: map[uuid.UUID]*itam.Asset{}, prov: map[uuid.UUID]map[string]provenance{},
+		assets: map[uuid.UUID]*itam.Asset{}, prov: map[uuid.UUID]map[string]provenance{}, software: map[uuid.UUID]map[string]swRow{},
 		people: map[string]uuid.UUID{}, peopleOK: map[uuid.UUID]bool{}, models: map[string]uuid.UUID{}, mfrs: map[string]uuid.UUID{},
 		authoritative: map[string]bool{}, pendingSerial: map[string]*planned{}, pendingTag: map[string]bool{},
 	}
@@ -164,8 +170,9 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		}
 		mfrNames = append(mfrNames, strings.ToLower(manufacturerName(d)))
 	}
-	if err := scanEach(ctx, tx, `SELECT external_id, asset_id FROM asset_external_ids WHERE source = $1 AND external_id = ANY($2)`,
-		[]any{st.source, ext}, func(r pgx.Rows) error {
+	if err := scanEach(ctx, tx, `SELECT y.external_id, y.asset_id FROM unnest($2::text[]) AS x(ext), LATERAL (
+		SELECT l.external_id, l.asset_id FROM asset_external_ids l WHERE l.source = $1 AND l.external_id = x.ext OFFSET 0) y`,
+		[]any{st.source, distinct(ext)}, func(r pgx.Rows) error {
 			var e string
 			var id uuid.UUID
 			if err := r.Scan(&e, &id); err != nil {
@@ -176,8 +183,9 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		}); err != nil {
 		return nil, err
 	}
-	if err := scanEach(ctx, tx, `SELECT a.id, a.serial_key, m.name FROM assets a JOIN manufacturers m ON m.id = a.manufacturer_id
-		WHERE a.serial_key = ANY($1)`, []any{serials}, func(r pgx.Rows) error {
+	if err := scanEach(ctx, tx, `SELECT y.id, y.serial_key, m.name FROM unnest($1::text[]) AS x(serial), LATERAL (
+		SELECT a.id, a.serial_key, a.manufacturer_id FROM assets a WHERE a.serial_key = x.serial AND a.serial_key IS NOT NULL OFFSET 0) y
+		JOIN manufacturers m ON m.id = y.manufacturer_id`, []any{distinct(serials)}, func(r pgx.Rows) error {
 		var c reconcile.SerialCandidate[uuid.UUID]
 		var s string
 		if err := r.Scan(&c.ID, &s, &c.Manufacturer); err != nil {
@@ -188,7 +196,8 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	}); err != nil {
 		return nil, err
 	}
-	if err := scanEach(ctx, tx, `SELECT id, asset_tag_key FROM assets WHERE asset_tag_key = ANY($1)`, []any{tags}, func(r pgx.Rows) error {
+	if err := scanEach(ctx, tx, `SELECT y.id, y.asset_tag_key FROM unnest($1::text[]) AS x(tag), LATERAL (
+		SELECT a.id, a.asset_tag_key FROM assets a WHERE a.asset_tag_key = x.tag OFFSET 0) y`, []any{distinct(tags)}, func(r pgx.Rows) error {
 		var id uuid.UUID
 		var tag string
 		if err := r.Scan(&id, &tag); err != nil {
@@ -221,7 +230,8 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	for _, a := range assets {
 		st.assets[a.ID] = a
 	}
-	if err := scanEach(ctx, tx, `SELECT asset_id, field, source, locked FROM field_provenance WHERE asset_id = ANY($1)`, []any{ids}, func(r pgx.Rows) error {
+	if err := scanEach(ctx, tx, `SELECT y.asset_id, y.field, y.source, y.locked FROM unnest($1::uuid[]) AS x(id), LATERAL (
+		SELECT p.asset_id, p.field, p.source, p.locked FROM field_provenance p WHERE p.asset_id = x.id OFFSET 0) y`, []any{distinctIDs(ids)}, func(r pgx.Rows) error {
 		var id uuid.UUID
 		var f string
 		var pv provenance
@@ -234,6 +244,25 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		st.prov[id][f] = pv
 		return nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := scanEach(ctx, tx, `SELECT y.asset_id, y.app_key, y.title, y.version, y.identifier, y.stale FROM unnest($2::uuid[]) AS x(id), LATERAL (
+			SELECT s.asset_id, s.app_key, s.title, coalesce(s.version, '') AS version, coalesce(s.identifier, '') AS identifier,
+				s.last_seen_at < now() - interval '1 day' AS stale
+			FROM software_installations s WHERE s.source = $1 AND s.asset_id = x.id OFFSET 0) y`,
+		[]any{st.source, distinctIDs(ids)}, func(r pgx.Rows) error {
+			var id uuid.UUID
+			var key string
+			var sw swRow
+			if err := r.Scan(&id, &key, &sw.title, &sw.version, &sw.ident, &sw.stale); err != nil {
+				return err
+			}
+			if st.software[id] == nil {
+				st.software[id] = map[string]swRow{}
+			}
+			st.software[id][key] = sw
+			return nil
+		}); err != nil {
 		return nil, err
 	}
 	if err := st.ensurePeople(ctx, tx, devices, emails); err != nil {
@@ -279,7 +308,8 @@ func modelName(d connectors.Device) string {
 // unknown ones, marked as discovered by this source.
 func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []connectors.Device, emails []string) error {
 	load := func() error {
-		return scanEach(ctx, tx, `SELECT id, email_key, status = 'ACTIVE' FROM people WHERE email_key = ANY($1)`, []any{emails}, func(r pgx.Rows) error {
+		return scanEach(ctx, tx, `SELECT y.id, y.email_key, y.active FROM unnest($1::text[]) AS x(e), LATERAL (
+			SELECT p.id, p.email_key, p.status = 'ACTIVE' AS active FROM people p WHERE p.email_key = x.e OFFSET 0) y`, []any{distinct(emails)}, func(r pgx.Rows) error {
 			var id uuid.UUID
 			var e string
 			var active bool
@@ -581,4 +611,31 @@ func (s *SyncStore) LastFullSuccess(ctx context.Context, connectorID uuid.UUID) 
 		return nil, err
 	}
 	return rows[0], nil
+}
+
+// distinct drops repeated values: lookups join their arguments through
+// unnest (so the plan is index lookups whatever the statistics say), and a
+// repeated value would return its rows twice.
+func distinct(vs []string) []string {
+	seen := make(map[string]bool, len(vs))
+	out := vs[:0:0]
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func distinctIDs(vs []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(vs))
+	out := vs[:0:0]
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
 }

@@ -83,6 +83,9 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 	var linkAssets []uuid.UUID
 	var linkExt []string
 	var linkCheckIn []*time.Time
+	var provAssets []uuid.UUID
+	var provFields []string
+	provSeen := map[string]bool{}
 	for _, pl := range plans {
 		switch {
 		case pl.linkOnly:
@@ -110,9 +113,10 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 			continue
 		}
 		for _, f := range pl.provenance {
-			b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at
-				WHERE NOT field_provenance.locked`, st.p.OrgID, pl.after.ID, f, st.source, st.now)
+			if k := pl.after.ID.String() + "\x00" + f; !provSeen[k] {
+				provSeen[k] = true
+				provAssets, provFields = append(provAssets, pl.after.ID), append(provFields, f)
+			}
 		}
 		for _, c := range pl.conflicts {
 			kept, _ := json.Marshal(c.kept)
@@ -133,6 +137,12 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 			last_seen_at = excluded.last_seen_at, last_check_in = coalesce(excluded.last_check_in, asset_external_ids.last_check_in),
 			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL`,
 		st.p.OrgID, st.source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn)
+	if len(provAssets) > 0 {
+		b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
+			SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)
+			ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at
+			WHERE NOT field_provenance.locked`, st.p.OrgID, st.source, st.now, provAssets, provFields)
+	}
 	queueSoftware(b, st, plans)
 	br := tx.SendBatch(ctx, b)
 	for range b.Len() {
@@ -444,15 +454,25 @@ func queueHistory(b *pgx.Batch, p itam.Principal, action itam.HistoryAction, bef
 // queueSoftware records what each device has installed: new titles are
 // added, known ones refreshed, and ones the device no longer reports
 // removed. A device whose software the source did not send is left alone.
+// Existing assets are compared with what the page state loaded, so only
+// differences (and day-old last_seen_at) travel; new assets' rows are
+// plain inserts.
 func queueSoftware(b *pgx.Batch, st *pageState, plans []*planned) {
-	var assets, keys, titles, versions, idents []string
-	var reported []uuid.UUID
+	var newAssets, newKeys, newTitles, newVersions, newIdents []string
+	var upAssets, upKeys, upTitles, upVersions, upIdents []string
+	var delAssets []uuid.UUID
+	var delKeys []string
+	seen := map[uuid.UUID]map[string]bool{}
 	for _, pl := range plans {
 		if pl.device.Software == nil {
 			continue
 		}
-		reported = append(reported, pl.after.ID)
-		seen := map[string]bool{}
+		id := pl.after.ID
+		isNew := pl.before == nil // linkOnly plans share their first record's new asset
+		if seen[id] == nil {
+			seen[id] = map[string]bool{}
+		}
+		have := st.software[id]
 		for _, sw := range pl.device.Software {
 			title := strings.TrimSpace(sw.Title)
 			if title == "" {
@@ -462,30 +482,48 @@ func queueSoftware(b *pgx.Batch, st *pageState, plans []*planned) {
 			if key == "" {
 				key = strings.ToLower(title)
 			}
-			if seen[key] {
+			if seen[id][key] {
 				continue
 			}
-			seen[key] = true
-			assets = append(assets, pl.after.ID.String())
-			keys, titles = append(keys, key), append(titles, title)
-			versions, idents = append(versions, strings.TrimSpace(sw.Version)), append(idents, strings.TrimSpace(sw.Identifier))
+			seen[id][key] = true
+			version, ident := strings.TrimSpace(sw.Version), strings.TrimSpace(sw.Identifier)
+			switch cur, ok := have[key]; {
+			case isNew:
+				newAssets, newKeys, newTitles = append(newAssets, id.String()), append(newKeys, key), append(newTitles, title)
+				newVersions, newIdents = append(newVersions, version), append(newIdents, ident)
+			case ok && !cur.stale && cur.title == title && cur.version == version && cur.ident == ident:
+			default:
+				upAssets, upKeys, upTitles = append(upAssets, id.String()), append(upKeys, key), append(upTitles, title)
+				upVersions, upIdents = append(upVersions, version), append(upIdents, ident)
+			}
 		}
 	}
-	if len(reported) == 0 {
-		return
+	for _, pl := range plans {
+		if pl.device.Software == nil || pl.before == nil {
+			continue
+		}
+		for key := range st.software[pl.after.ID] {
+			if !seen[pl.after.ID][key] {
+				delAssets, delKeys = append(delAssets, pl.after.ID), append(delKeys, key)
+			}
+		}
 	}
-	b.Queue(`INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, identifier)
-		SELECT $1, x.asset::uuid, $2, x.key, x.title, nullif(x.version, ''), nullif(x.ident, '')
-		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(asset, key, title, version, ident)
-		ON CONFLICT (org_id, asset_id, source, app_key) DO UPDATE SET title = excluded.title, version = excluded.version,
-			identifier = excluded.identifier, last_seen_at = now()
-		-- last_seen_at has day granularity: refreshing every row on every sync
-		-- would rewrite the whole software table each time.
-		WHERE (software_installations.title, software_installations.version, software_installations.identifier)
-			IS DISTINCT FROM (excluded.title, excluded.version, excluded.identifier)
-			OR software_installations.last_seen_at < now() - interval '1 day'`,
-		st.p.OrgID, st.source, assets, keys, titles, versions, idents)
-	b.Queue(`DELETE FROM software_installations s WHERE s.source = $1 AND s.asset_id = ANY($2)
-		AND NOT EXISTS (SELECT 1 FROM unnest($3::text[], $4::text[]) AS x(asset, key) WHERE x.asset::uuid = s.asset_id AND x.key = s.app_key)`,
-		st.source, reported, assets, keys)
+	if len(newAssets) > 0 {
+		b.Queue(`INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, identifier)
+			SELECT $1, x.asset::uuid, $2, x.key, x.title, nullif(x.version, ''), nullif(x.ident, '')
+			FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(asset, key, title, version, ident)`,
+			st.p.OrgID, st.source, newAssets, newKeys, newTitles, newVersions, newIdents)
+	}
+	if len(upAssets) > 0 {
+		b.Queue(`INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, identifier)
+			SELECT $1, x.asset::uuid, $2, x.key, x.title, nullif(x.version, ''), nullif(x.ident, '')
+			FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(asset, key, title, version, ident)
+			ON CONFLICT (org_id, asset_id, source, app_key) DO UPDATE SET title = excluded.title, version = excluded.version,
+				identifier = excluded.identifier, last_seen_at = now()`,
+			st.p.OrgID, st.source, upAssets, upKeys, upTitles, upVersions, upIdents)
+	}
+	if len(delAssets) > 0 {
+		b.Queue(`DELETE FROM software_installations s USING unnest($2::uuid[], $3::text[]) AS x(asset, key)
+			WHERE s.source = $1 AND s.asset_id = x.asset AND s.app_key = x.key`, st.source, delAssets, delKeys)
+	}
 }

@@ -162,10 +162,33 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) er
 			req.Mode = connectors.Full // nothing to be incremental from
 		}
 	}
+	// The next page is fetched (and decoded) while this one is applied: the
+	// vendor and the database work at the same time. Only the committed
+	// cursor counts, so a crash still resumes after the last applied page.
+	type fetched struct {
+		page connectors.Page
+		err  error
+	}
+	fctx, stopFetch := context.WithCancel(sctx)
+	defer stopFetch()
+	fetch := func(req connectors.PageRequest) <-chan fetched {
+		ch := make(chan fetched, 1)
+		go func() {
+			p, err := src.FetchPage(fctx, req)
+			ch <- fetched{p, err}
+		}()
+		return ch
+	}
+	next := fetch(req)
 	for {
-		page, err := src.FetchPage(sctx, req)
-		if err != nil {
-			return w.vendorError(sctx, job, a.RunID, err)
+		f := <-next
+		if f.err != nil {
+			return w.vendorError(sctx, job, a.RunID, f.err)
+		}
+		page := f.page
+		if !page.Done {
+			req.Cursor = page.NextCursor
+			next = fetch(req)
 		}
 		if _, err := w.d.Sync.ApplyPage(sctx, target, page.Devices, page.NextCursor); err != nil {
 			return w.pageError(sctx, a.RunID, err)
@@ -173,7 +196,6 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) er
 		if page.Done {
 			break
 		}
-		req.Cursor = page.NextCursor
 	}
 	if req.Mode == connectors.Full {
 		if _, err := w.d.Sync.MarkMissing(sctx, target); err != nil {

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+)
+
+// fakeHello and fakeStats mirror fakejamf's Hello and Stats.
+type fakeHello struct {
+	URL          string `json:"url"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+	PID          int    `json:"pid"`
+}
+
+type fakeStats struct {
+	Jamf       jamftest.Stats `json:"jamf"`
+	TotalAlloc uint64         `json:"totalAllocBytes"`
+	Mallocs    uint64         `json:"mallocs"`
+	NumGC      uint32         `json:"numGC"`
+	HeapSys    uint64         `json:"heapSysBytes"`
+	VmHWM      int64          `json:"vmHWMBytes"`
+	VmRSS      int64          `json:"vmRSSBytes"`
+	CPU        time.Duration  `json:"cpu_ns"`
+	InProcess  bool           `json:"in_process"`
+}
+
+// fakeJamf is the fake Jamf Pro: a child process, or a jamftest server in
+// this process.
+type fakeJamf struct {
+	hello fakeHello
+	// child
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	lines  *bufio.Scanner
+	mu     sync.Mutex
+	tmpDir string
+	// in process
+	srv *jamftest.Server
+	tb  *tb
+}
+
+// tb is the part of testing.TB jamftest.New uses.
+type tb struct {
+	testing.TB
+	cleanups []func()
+}
+
+func (*tb) Helper()                           {}
+func (t *tb) Cleanup(f func())                { t.cleanups = append(t.cleanups, f) }
+func (*tb) Name() string                      { return "syncbench" }
+func (*tb) Logf(format string, args ...any)   { log.Printf(format, args...) }
+func (*tb) Errorf(format string, args ...any) { log.Printf(format, args...) }
+func (*tb) Fatalf(format string, args ...any) { log.Fatalf(format, args...) }
+
+func startFake(ctx context.Context, o options, progress func(string, ...any)) (*fakeJamf, error) {
+	if o.fake == "inprocess" {
+		t := &tb{}
+		srv := jamftest.New(t, jamftest.Options{Computers: o.computers, Seed: o.seed, Apps: o.apps})
+		progress("fake Jamf Pro in this process at %s, %d computers", srv.URL, o.computers)
+		return &fakeJamf{srv: srv, tb: t, hello: fakeHello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}}, nil
+	}
+	f := &fakeJamf{}
+	bin := o.fakeBin
+	if bin == "" {
+		root, err := moduleRoot()
+		if err != nil {
+			return nil, err
+		}
+		if f.tmpDir, err = os.MkdirTemp("", "syncbench-"); err != nil {
+			return nil, err
+		}
+		bin = filepath.Join(f.tmpDir, "fakejamf")
+		t0 := time.Now()
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./internal/bench/syncbench/fakejamf")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("building fakejamf: %w\n%s", err, out)
+		}
+		progress("built fakejamf in %s", time.Since(t0).Round(time.Millisecond))
+	}
+	f.cmd = exec.Command(bin, "-computers", fmt.Sprint(o.computers), "-seed", fmt.Sprint(o.seed), "-apps", fmt.Sprint(o.apps))
+	f.cmd.Stderr = os.Stderr
+	f.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	var err error
+	if f.stdin, err = f.cmd.StdinPipe(); err != nil {
+		return nil, err
+	}
+	stdout, err := f.cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := f.cmd.Start(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	f.lines = bufio.NewScanner(stdout)
+	f.lines.Buffer(make([]byte, 64<<10), 1<<20)
+	if !f.lines.Scan() {
+		f.Close()
+		return nil, fmt.Errorf("fakejamf said nothing: %v", f.lines.Err())
+	}
+	if err := json.Unmarshal(f.lines.Bytes(), &f.hello); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("fakejamf: %w: %q", err, f.lines.Text())
+	}
+	progress("fake Jamf Pro in child pid %d at %s, %d computers", f.hello.PID, f.hello.URL, o.computers)
+	return f, nil
+}
+
+// stats asks the fake for its counters; nil when it cannot answer.
+func (f *fakeJamf) stats() *fakeStats {
+	if f.srv != nil {
+		return &fakeStats{Jamf: f.srv.Stats(), InProcess: true}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := io.WriteString(f.stdin, "stats\n"); err != nil || !f.lines.Scan() {
+		return nil
+	}
+	var s fakeStats
+	if json.Unmarshal(f.lines.Bytes(), &s) != nil {
+		return nil
+	}
+	s.CPU = procCPU(f.hello.PID)
+	return &s
+}
+
+// cpu is the child's CPU time so far (0 in process: it is this process's).
+func (f *fakeJamf) cpu() time.Duration {
+	if f.cmd == nil {
+		return 0
+	}
+	return procCPU(f.hello.PID)
+}
+
+func (f *fakeJamf) Close() {
+	if f.tb != nil {
+		for i := len(f.tb.cleanups) - 1; i >= 0; i-- {
+			f.tb.cleanups[i]()
+		}
+	}
+	if f.cmd != nil && f.cmd.Process != nil {
+		if f.stdin != nil {
+			f.stdin.Close() // it exits on EOF
+		}
+		done := make(chan struct{})
+		go func() { _ = f.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = f.cmd.Process.Kill()
+			<-done
+		}
+	}
+	if f.tmpDir != "" {
+		os.RemoveAll(f.tmpDir)
+	}
+}
+
+// moduleRoot is the directory of the main module.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull {
+		return "", errors.New("run syncbench from inside the itam module")
+	}
+	return filepath.Dir(mod), nil
+}

@@ -1,0 +1,149 @@
+// Command fakejamf serves jamftest's fake Jamf Pro in a process of its own,
+// so that syncbench's memory and CPU figures are the itam side's alone.
+//
+// On start it prints one JSON line to stdout: the instance URL and the
+// credentials it accepts. It then reads commands from stdin, one a line:
+//
+//	stats   print one JSON line: the fake's request counters, this
+//	        process's Go allocations, peak RSS and CPU time
+//
+// and exits when stdin closes (so it never outlives syncbench), or on
+// SIGINT/SIGTERM.
+//
+//	go run ./internal/bench/syncbench/fakejamf [-computers 50000] [-seed 0] [-apps 0] [-addr 127.0.0.1:0]
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/signal"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+)
+
+// Hello is the first line printed.
+type Hello struct {
+	URL          string `json:"url"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+	PID          int    `json:"pid"`
+}
+
+// Stats is the answer to "stats".
+type Stats struct {
+	Jamf       jamftest.Stats `json:"jamf"`
+	TotalAlloc uint64         `json:"totalAllocBytes"`
+	Mallocs    uint64         `json:"mallocs"`
+	NumGC      uint32         `json:"numGC"`
+	HeapSys    uint64         `json:"heapSysBytes"`
+	VmHWM      int64          `json:"vmHWMBytes"`
+	VmRSS      int64          `json:"vmRSSBytes"`
+}
+
+// tb is the part of testing.TB that jamftest.New uses (Helper, Cleanup);
+// the embedded nil interface satisfies the rest, which it never calls.
+type tb struct {
+	testing.TB
+	cleanups []func()
+}
+
+func (*tb) Helper()                           {}
+func (t *tb) Cleanup(f func())                { t.cleanups = append(t.cleanups, f) }
+func (*tb) Name() string                      { return "fakejamf" }
+func (*tb) Logf(format string, args ...any)   { log.Printf(format, args...) }
+func (*tb) Errorf(format string, args ...any) { log.Printf(format, args...) }
+func (*tb) Fatalf(format string, args ...any) { log.Fatalf(format, args...) }
+func (t *tb) close() {
+	for i := len(t.cleanups) - 1; i >= 0; i-- {
+		t.cleanups[i]()
+	}
+}
+
+func main() {
+	computers := flag.Int("computers", 50000, "generated computers")
+	seed := flag.Uint64("seed", 0, "generator seed")
+	apps := flag.Int("apps", 0, "applications per computer (0: 5 to 25, negative: none)")
+	addr := flag.String("addr", "", "also listen on this address (host:port) and report it as the URL (default: jamftest's own random loopback port)")
+	flag.Parse()
+	log.SetFlags(0)
+	log.SetPrefix("fakejamf: ")
+
+	t := &tb{}
+	srv := jamftest.New(t, jamftest.Options{Computers: *computers, Seed: *seed, Apps: *apps})
+	defer t.close()
+	hello := Hello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}
+	if *addr != "" {
+		// jamftest picks its own port (httptest); put a proxy on the one asked.
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			log.Fatal(err)
+		}
+		target, _ := url.Parse(srv.URL)
+		go func() { log.Fatal(http.Serve(ln, httputil.NewSingleHostReverseProxy(target))) }()
+		hello.URL = "http://" + ln.Addr().String()
+	}
+	out := json.NewEncoder(os.Stdout)
+	if err := out.Encode(hello); err != nil {
+		log.Fatal(err)
+	}
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	eof := make(chan struct{})
+	go func() {
+		defer close(eof)
+		in := bufio.NewScanner(os.Stdin)
+		for in.Scan() {
+			switch strings.TrimSpace(in.Text()) {
+			case "stats":
+				var m runtime.MemStats
+				runtime.ReadMemStats(&m)
+				hwm, rss := procStatus()
+				_ = out.Encode(Stats{Jamf: srv.Stats(), TotalAlloc: m.TotalAlloc, Mallocs: m.Mallocs, NumGC: m.NumGC,
+					HeapSys: m.HeapSys, VmHWM: hwm, VmRSS: rss})
+			case "":
+			default:
+				fmt.Fprintln(os.Stderr, "fakejamf: unknown command", in.Text())
+			}
+		}
+	}()
+	select {
+	case <-sig:
+	case <-eof:
+	}
+}
+
+// procStatus reads VmHWM and VmRSS of this process, in bytes.
+func procStatus() (hwm, rss int64) {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmHWM:":
+			hwm = kb << 10
+		case "VmRSS:":
+			rss = kb << 10
+		}
+	}
+	return hwm, rss
+}

@@ -1,0 +1,576 @@
+// Command syncbench measures a Jamf Pro sync end to end, as production runs
+// it: a real River working client runs the SyncWorker, which pulls pages
+// from a fake Jamf Pro (jamftest) and applies them to PostgreSQL.
+//
+// Against a fresh database (a throwaway cluster unless -database-url names a
+// server) and a fake serving -computers computers with applications, it
+// creates a JAMF_PRO connector with pageSize -page-size and measures:
+//
+//  1. the first FULL sync: wall time from SyncConnector until the run has
+//     finished, records/s, the run's counters, peak RSS and Go heap;
+//  2. an unchanged re-sync (FULL again): the same, and that it created
+//     nothing, updated nothing and wrote no history.
+//
+// The fake runs in a child process by default (-fake child: it is built
+// from ./internal/bench/syncbench/fakejamf), so the RSS and allocation
+// figures are the itam side's alone; its own are reported on a line of
+// their own.
+//
+// The itam process is set up as the itam binary sets itself up: its memory
+// policy (config.ApplyRuntimeDefaults), postgres.Open's pool, and
+// syncjob.NewClient with Workers as `serve` and `worker` build it.
+//
+// Targets (PASS/MISS, never fatal): the first full sync of 50,000 in under
+// 60 s, the unchanged re-sync in under 15 s, peak RSS (VmHWM) of the itam
+// process under 300 MB. A run that does not succeed, or a re-sync that
+// creates, updates or writes history, exits non-zero.
+//
+// Diagnostics: -cpuprofile and -memprofile write pprof profiles of the itam
+// side per sync; -pg-stats lists the top statements (pg_stat_statements)
+// and the rows written per table; -pg-explain logs slow statements' plans
+// (auto_explain) to -pg-log; -pg-conf changes the throwaway cluster's
+// settings.
+//
+//	go run ./internal/bench/syncbench [-computers 50000] [-page-size 2000]
+//	    [-database-url postgres://…] [-fake child|inprocess]
+//	    [-cpuprofile prefix] [-memprofile prefix] [-pg-stats] [-pg-explain 250ms]
+//	    [-pg-conf key=value …] [-out results.json]
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/itam-dev/itam/internal/config"
+	"github.com/itam-dev/itam/internal/devdb"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/internal/syncjob"
+	"github.com/itam-dev/itam/migrations"
+)
+
+// Targets.
+const (
+	targetFirst    = 60 * time.Second
+	targetResync   = 15 * time.Second
+	targetPeakRSS  = 300 << 20
+	targetAtCount  = 50000
+	statsFlushWait = 11 * time.Second // PostgreSQL flushes an idle backend's table counters within 10 s
+)
+
+type options struct {
+	computers   int
+	pageSize    int
+	seed        uint64
+	apps        int
+	databaseURL string
+	keep        bool
+	fake        string
+	fakeBin     string
+	cpuprofile  string
+	memprofile  string
+	pgStats     bool
+	pgTop       int
+	pgConf      listFlag
+	pgExplain   time.Duration
+	pgLog       string
+	poolMax     int
+	timeout     time.Duration
+	out         string
+}
+
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, " ") }
+func (l *listFlag) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("want key=value, got %q", v)
+	}
+	*l = append(*l, v)
+	return nil
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.computers, "computers", 50000, "computers the fake Jamf Pro serves")
+	flag.IntVar(&o.pageSize, "page-size", 2000, "the connector's pageSize option")
+	flag.Uint64Var(&o.seed, "seed", 0, "the fake's generator seed")
+	flag.IntVar(&o.apps, "apps", 0, "applications per computer (0: 5 to 25 each, negative: none)")
+	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the bench database (with -database-url)")
+	flag.StringVar(&o.fake, "fake", "child", "child: run the fake Jamf Pro in its own process; inprocess: in this one (RSS then includes it)")
+	flag.StringVar(&o.fakeBin, "fake-bin", "", "with -fake child, run this fakejamf binary instead of building one")
+	flag.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the itam side) for each sync to PREFIX-first.pprof and PREFIX-resync.pprof")
+	flag.StringVar(&o.memprofile, "memprofile", "", "after each sync, write this process's allocation profile (cumulative since start) to PREFIX-first.pprof and PREFIX-resync.pprof")
+	flag.BoolVar(&o.pgStats, "pg-stats", false, "report the top statements (pg_stat_statements; restarts a throwaway cluster to load it) and rows written per table; adds ~11 s per sync, outside the timings")
+	flag.IntVar(&o.pgTop, "pg-top", 12, "statements to list with -pg-stats")
+	flag.DurationVar(&o.pgExplain, "pg-explain", 0, "log the plans of statements slower than this (auto_explain, with row counts) on the throwaway cluster; see -pg-log")
+	flag.StringVar(&o.pgLog, "pg-log", "syncbench-postgres.log", "with -pg-explain, copy the throwaway cluster's server log here at the end")
+	flag.Var(&o.pgConf, "pg-conf", "set a PostgreSQL setting on the throwaway cluster (ALTER SYSTEM, then restart), e.g. shared_buffers=256MB (repeatable)")
+	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in the itam pool's URL (default: postgres.Open's, as production without ITAM_DB_MAX_CONNS)")
+	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "give up on a run after this long")
+	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
+	flag.Parse()
+
+	// As the itam binary does.
+	config.ApplyRuntimeDefaults(os.Getenv)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "syncbench: FAIL:", err)
+		os.Exit(1)
+	}
+}
+
+// Results is what -out writes.
+type Results struct {
+	Started    time.Time    `json:"started"`
+	GoVersion  string       `json:"go_version"`
+	CPUs       int          `json:"cpus"`
+	Computers  int          `json:"computers"`
+	PageSize   int          `json:"page_size"`
+	Fake       string       `json:"fake"`
+	GOGC       string       `json:"gogc"`
+	Postgres   string       `json:"postgres"`
+	PGSettings string       `json:"pg_settings"`
+	LoadStart  string       `json:"loadavg_start"`
+	LoadEnd    string       `json:"loadavg_end"`
+	SetupRSS   int64        `json:"setup_peak_rss_bytes"`
+	ProcessRSS int64        `json:"process_peak_rss_bytes"`
+	Phases     []*Phase     `json:"phases"`
+	FakeStats  *fakeStats   `json:"fake_stats,omitempty"`
+	Targets    []targetLine `json:"targets"`
+	Checks     []checkLine  `json:"checks"`
+}
+
+type targetLine struct {
+	Name   string `json:"name"`
+	Value  string `json:"value"`
+	Target string `json:"target"`
+	Pass   bool   `json:"pass"`
+}
+
+type checkLine struct {
+	Name string `json:"name"`
+	OK   bool   `json:"ok"`
+	Note string `json:"note,omitempty"`
+}
+
+// Phase is one measured sync.
+type Phase struct {
+	Name          string         `json:"name"`
+	Run           *itam.SyncRun  `json:"run"`
+	Wall          time.Duration  `json:"wall_ns"`
+	DBDuration    time.Duration  `json:"db_duration_ns"` // finished_at − queued_at
+	QueueWait     time.Duration  `json:"queue_wait_ns"`  // started_at − queued_at
+	RecordsPerSec float64        `json:"records_per_sec"`
+	HistoryDelta  int            `json:"history_delta"`
+	Assets        int            `json:"assets_after"`
+	Software      int            `json:"software_installations_after"`
+	PeakRSS       int64          `json:"peak_rss_bytes"` // VmHWM, reset at the phase's start
+	Mem           memDelta       `json:"mem"`
+	CPU           cpuDelta       `json:"cpu"`
+	LoadStart     string         `json:"loadavg_start"`
+	LoadEnd       string         `json:"loadavg_end"`
+	Tables        []tableDelta   `json:"tables,omitempty"`
+	Statements    []statementRow `json:"statements,omitempty"`
+	StmtTotalMS   float64        `json:"statements_total_ms,omitempty"`
+	// PageDone is when each page's commit was seen, from SyncConnector
+	// (polled every 20 ms).
+	PageDone []time.Duration `json:"page_done_ns"`
+}
+
+func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
+	if o.computers < 1 || o.pageSize < 1 {
+		return errors.New("-computers and -page-size must be positive")
+	}
+	if o.fake != "child" && o.fake != "inprocess" {
+		return fmt.Errorf("-fake must be child or inprocess, got %q", o.fake)
+	}
+	if o.databaseURL != "" && (len(o.pgConf) > 0 || o.pgExplain > 0) {
+		return errors.New("-pg-conf and -pg-explain apply to the throwaway cluster only; configure your own server yourself")
+	}
+	progress := func(format string, args ...any) {
+		fmt.Fprintf(stderr, "syncbench: %s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	res := &Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
+		Computers: o.computers, PageSize: o.pageSize, Fake: o.fake, GOGC: gogc(), LoadStart: loadAvg()}
+
+	// The fake Jamf Pro first: building it costs CPU that must not overlap
+	// anything measured.
+	fake, err := startFake(ctx, o, progress)
+	if err != nil {
+		return err
+	}
+	defer fake.Close()
+
+	// A fresh database.
+	admin := o.databaseURL
+	if admin == "" {
+		t0 := time.Now()
+		cluster, err := devdb.StartTemp(ctx, log)
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, cluster.Stop(context.WithoutCancel(ctx))) }()
+		admin = cluster.AdminURL()
+		conf := append([]string(nil), o.pgConf...)
+		if o.pgStats {
+			conf = append(conf, "shared_preload_libraries=pg_stat_statements")
+		}
+		if o.pgExplain > 0 {
+			conf = append(conf, "session_preload_libraries=auto_explain",
+				fmt.Sprintf("auto_explain.log_min_duration=%dms", o.pgExplain.Milliseconds()),
+				"auto_explain.log_analyze=on", "auto_explain.log_timing=off")
+			defer func() {
+				if cerr := copyServerLog(context.WithoutCancel(ctx), admin, o.pgLog); cerr != nil {
+					err = errors.Join(err, cerr)
+				} else {
+					progress("copied the server log (auto_explain plans) to %s", o.pgLog)
+				}
+			}()
+		}
+		if len(conf) > 0 {
+			if err := reconfigure(ctx, admin, conf); err != nil {
+				return err
+			}
+		}
+		progress("started a throwaway PostgreSQL in %s", time.Since(t0).Round(time.Millisecond))
+	}
+	db, err := createDatabase(ctx, admin, o.keep, log)
+	if err != nil {
+		return err
+	}
+	if o.databaseURL != "" {
+		defer func() { err = errors.Join(err, db.cleanup(context.WithoutCancel(ctx))) }()
+	}
+	if _, err := migrations.UpURL(ctx, db.url); err != nil {
+		return err
+	}
+	ownerCfg, err := pgxpool.ParseConfig(db.url)
+	if err != nil {
+		return err
+	}
+	ownerCfg.MaxConns = 2
+	owner, err := pgxpool.NewWithConfig(ctx, ownerCfg)
+	if err != nil {
+		return err
+	}
+	defer owner.Close()
+	pg, err := inspectPostgres(ctx, owner, o.pgStats)
+	if err != nil {
+		return err
+	}
+	res.Postgres, res.PGSettings = pg.version, pg.settings
+	org, _, err := seed.EnsureOrg(ctx, owner, "syncbench", "Sync Bench")
+	if err != nil {
+		return err
+	}
+
+	// The itam side, wired as `serve`/`worker` wire it.
+	appURL := db.url
+	if o.poolMax > 0 {
+		if appURL, err = withQuery(appURL, "pool_max_conns", fmt.Sprint(o.poolMax)); err != nil {
+			return err
+		}
+	}
+	idb, err := postgres.Open(ctx, appURL, log)
+	if err != nil {
+		return err
+	}
+	defer idb.Close()
+	key := make([]byte, 32)
+	_, _ = rand.Read(key)
+	box, err := secretbox.New(key)
+	if err != nil {
+		return err
+	}
+	deps := syncjob.Deps{DB: idb, Sync: postgres.NewSyncStore(idb), Log: log}
+	insertOnly, err := syncjob.NewClient(deps, syncjob.Options{})
+	if err != nil {
+		return err
+	}
+	deps.Connectors = postgres.NewConnectorStore(idb, box, postgres.RiverEnqueuer{Client: insertOnly})
+	worker, err := syncjob.NewClient(deps, syncjob.Options{Workers: true}) // as serve and worker build it
+	if err != nil {
+		return err
+	}
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	if err := worker.Start(workCtx); err != nil {
+		cancelWork()
+		return err
+	}
+	defer func() {
+		cancelWork()
+		stopCtx, done := context.WithTimeout(context.Background(), 10*time.Second)
+		defer done()
+		_ = worker.Stop(stopCtx)
+	}()
+
+	adminCtx := itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "syncbench@itam.test"})
+	c, _, err := deps.Connectors.CreateConnector(adminCtx, postgres.ConnectorInput{
+		Kind: "JAMF_PRO", Name: "Jamf (syncbench)", BaseURL: &fake.hello.URL,
+		Credentials: map[string]string{"clientId": fake.hello.ClientID, "clientSecret": fake.hello.ClientSecret},
+		Options:     map[string]any{"pageSize": o.pageSize},
+	})
+	if err != nil {
+		return fmt.Errorf("creating the connector: %w", err)
+	}
+	b := &bencher{o: o, owner: owner, conns: deps.Connectors, admin: adminCtx, connector: c.ID, fake: fake, pg: pg,
+		progress: progress, worker: worker}
+
+	// Let the River client's start-up work (leader election, periodic
+	// jobs run on start) settle before measuring.
+	time.Sleep(2 * time.Second)
+	runtime.GC()
+	res.SetupRSS = procStatus().hwm
+
+	first, err := b.measure(ctx, "first full sync")
+	if first != nil {
+		res.Phases = append(res.Phases, first)
+	}
+	if err == nil {
+		var again *Phase
+		again, err = b.measure(ctx, "unchanged re-sync")
+		if again != nil {
+			res.Phases = append(res.Phases, again)
+		}
+	}
+	res.ProcessRSS = res.SetupRSS
+	for _, p := range res.Phases {
+		res.ProcessRSS = max(res.ProcessRSS, p.PeakRSS)
+	}
+	res.FakeStats = fake.stats()
+	res.LoadEnd = loadAvg()
+	failed := judge(res, o)
+	report(stdout, res, o)
+	if o.out != "" {
+		j, _ := json.MarshalIndent(res, "", "  ")
+		if werr := os.WriteFile(o.out, append(j, '\n'), 0o644); werr != nil {
+			err = errors.Join(err, werr)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if failed != "" {
+		return errors.New(failed)
+	}
+	return nil
+}
+
+type bencher struct {
+	o         options
+	owner     *pgxpool.Pool
+	conns     *postgres.ConnectorStore
+	admin     context.Context
+	connector uuid.UUID
+	fake      *fakeJamf
+	pg        *pgInfo
+	progress  func(string, ...any)
+	worker    *river.Client[pgx.Tx]
+}
+
+func (b *bencher) count(ctx context.Context, sql string) (int, error) {
+	var n int
+	err := b.owner.QueryRow(ctx, sql).Scan(&n)
+	return n, err
+}
+
+// measure runs one FULL sync and records what it cost.
+func (b *bencher) measure(ctx context.Context, name string) (*Phase, error) {
+	p := &Phase{Name: name}
+	history, err := b.count(ctx, `SELECT count(*) FROM asset_history`)
+	if err != nil {
+		return nil, err
+	}
+	var tablesBefore map[string]tableCounts
+	if b.o.pgStats {
+		if tablesBefore, err = tableStats(ctx, b.owner); err != nil {
+			return nil, err
+		}
+		if err := b.pg.resetStatements(ctx, b.owner); err != nil {
+			return nil, err
+		}
+	}
+	suffix := "-first.pprof"
+	if strings.Contains(name, "re-sync") {
+		suffix = "-resync.pprof"
+	}
+	var prof *os.File
+	if b.o.cpuprofile != "" {
+		if prof, err = os.Create(b.o.cpuprofile + suffix); err != nil {
+			return nil, err
+		}
+		defer prof.Close()
+	}
+	runtime.GC()
+	resetPeakRSS()
+	memBefore := readMem()
+	sampler := startHeapSampler(20 * time.Millisecond)
+	cpuBefore := b.cpu()
+	p.LoadStart = loadAvg()
+	if prof != nil {
+		if err := pprof.StartCPUProfile(prof); err != nil {
+			return nil, err
+		}
+	}
+	b.progress("%s: starting", name)
+
+	var t0 time.Time
+	run, err := b.startSync(ctx, &t0)
+	if err == nil {
+		run, err = b.wait(ctx, run.ID, t0, &p.PageDone)
+	}
+	p.Wall = time.Since(t0)
+
+	if prof != nil {
+		pprof.StopCPUProfile()
+	}
+	p.CPU = b.cpu().sub(cpuBefore)
+	p.Mem = sampler.stop(memBefore)
+	p.PeakRSS = procStatus().hwm
+	p.LoadEnd = loadAvg()
+	if b.o.memprofile != "" {
+		if f, ferr := os.Create(b.o.memprofile + suffix); ferr == nil {
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+			f.Close()
+		}
+	}
+	if err != nil {
+		return p, fmt.Errorf("%s: %w", name, err)
+	}
+	p.Run = run
+	if run.StartedAt != nil {
+		p.QueueWait = run.StartedAt.Sub(run.QueuedAt)
+	}
+	p.DBDuration = run.FinishedAt.Sub(run.QueuedAt)
+	p.RecordsPerSec = float64(run.RecordsSeen) / p.Wall.Seconds()
+	b.progress("%s: %s in %s (%d records, %.0f/s)", name, run.Status, p.Wall.Round(time.Millisecond), run.RecordsSeen, p.RecordsPerSec)
+
+	after, err := b.count(ctx, `SELECT count(*) FROM asset_history`)
+	if err != nil {
+		return p, err
+	}
+	p.HistoryDelta = after - history
+	if p.Assets, err = b.count(ctx, `SELECT count(*) FROM assets`); err != nil {
+		return p, err
+	}
+	if p.Software, err = b.count(ctx, `SELECT count(*) FROM software_installations`); err != nil {
+		return p, err
+	}
+	if b.o.pgStats {
+		if p.Statements, p.StmtTotalMS, err = b.pg.topStatements(ctx, b.owner, b.o.pgTop); err != nil {
+			return p, err
+		}
+		b.progress("%s: waiting %s for PostgreSQL's table counters", name, statsFlushWait)
+		time.Sleep(statsFlushWait)
+		tablesAfter, err := tableStats(ctx, b.owner)
+		if err != nil {
+			return p, err
+		}
+		p.Tables = diffTables(tablesBefore, tablesAfter)
+	}
+	if run.Status != itam.SyncSucceeded && run.Status != itam.SyncPartial {
+		return p, fmt.Errorf("%s: run %s ended %s: %s", name, run.ID, run.Status, deref(run.Message))
+	}
+	return p, nil
+}
+
+// startSync asks for a FULL sync. The previous run's job completes a moment
+// after its run row ends, so a CONFLICT right after one is retried briefly;
+// *t0 is when the call that succeeded was made.
+func (b *bencher) startSync(ctx context.Context, t0 *time.Time) (*itam.SyncRun, error) {
+	for start := time.Now(); ; {
+		*t0 = time.Now()
+		run, err := b.conns.SyncConnector(b.admin, b.connector, itam.SyncFull, "syncbench", nil)
+		if itam.ErrorCode(err) == itam.CodeConflict && time.Since(start) < 10*time.Second {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(10 * time.Millisecond):
+			}
+			continue
+		}
+		return run, err
+	}
+}
+
+// wait polls the run until it has finished.
+func (b *bencher) wait(ctx context.Context, id uuid.UUID, t0 time.Time, pages *[]time.Duration) (*itam.SyncRun, error) {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	lastPages := -1
+	for {
+		run, err := b.conns.SyncRun(b.admin, id)
+		if err != nil {
+			return nil, err
+		}
+		for len(*pages) < run.PagesFetched {
+			*pages = append(*pages, time.Since(t0))
+		}
+		if run.FinishedAt != nil {
+			return run, nil
+		}
+		if run.PagesFetched != lastPages && run.PagesFetched%5 == 0 && run.PagesFetched > 0 {
+			b.progress("  … %d pages, %d records after %s", run.PagesFetched, run.RecordsSeen, time.Since(t0).Round(100*time.Millisecond))
+		}
+		lastPages = run.PagesFetched
+		if time.Since(t0) > b.o.timeout {
+			return run, fmt.Errorf("run %s did not finish in %s (at page %d: %s)", id, b.o.timeout, run.PagesFetched, deref(run.Message))
+		}
+		select {
+		case <-ctx.Done():
+			return run, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+func (b *bencher) cpu() cpuTimes {
+	return cpuTimes{self: selfCPU(), fake: b.fake.cpu(), pg: b.pg.cpu()}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// gogc is the GC target in effect.
+func gogc() string {
+	if v := os.Getenv("GOGC"); v != "" {
+		s := v + " (GOGC)"
+		if v := os.Getenv("GOMEMLIMIT"); v != "" {
+			s += ", GOMEMLIMIT " + v
+		}
+		return s
+	}
+	s := "400 with a 256MiB memory limit (as the itam binary sets it)"
+	if v := os.Getenv("GOMEMLIMIT"); v != "" {
+		s = "400, GOMEMLIMIT " + v
+	}
+	return s
+}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+type status struct{ hwm, rss int64 }
+
+// procStatus reads this process's VmHWM (peak RSS) and VmRSS, in bytes.
+func procStatus() status {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return status{}
+	}
+	var s status
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseInt(f[1], 10, 64)
+		switch f[0] {
+		case "VmHWM:":
+			s.hwm = kb << 10
+		case "VmRSS:":
+			s.rss = kb << 10
+		}
+	}
+	return s
+}
+
+// resetPeakRSS sets VmHWM back to the current RSS (Linux ≥ 4.0), so the
+// next reading is the peak of what follows.
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// memDelta is what a phase did to the Go heap.
+type memDelta struct {
+	TotalAlloc    uint64 `json:"total_alloc_bytes"` // bytes allocated during the phase
+	Mallocs       uint64 `json:"mallocs"`
+	NumGC         uint32 `json:"num_gc"`
+	PeakHeapLive  uint64 `json:"peak_heap_objects_bytes"` // /memory/classes/heap/objects, sampled
+	PeakGoMapped  uint64 `json:"peak_go_total_bytes"`     // /memory/classes/total, sampled
+	HeapInuseEnd  uint64 `json:"heap_inuse_end_bytes"`
+	GoSysEnd      uint64 `json:"go_sys_end_bytes"`
+	PauseTotalDur uint64 `json:"gc_pause_ns"`
+}
+
+func readMem() runtime.MemStats {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m
+}
+
+// heapSampler records the peak of the Go heap (runtime/metrics, which does
+// not stop the world) while a phase runs.
+type heapSampler struct {
+	done       chan struct{}
+	wg         sync.WaitGroup
+	peakLive   uint64
+	peakMapped uint64
+}
+
+func startHeapSampler(every time.Duration) *heapSampler {
+	h := &heapSampler{done: make(chan struct{})}
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/total:bytes"}}
+	read := func() {
+		metrics.Read(samples)
+		if samples[0].Value.Kind() == metrics.KindUint64 {
+			h.peakLive = max(h.peakLive, samples[0].Value.Uint64())
+		}
+		if samples[1].Value.Kind() == metrics.KindUint64 {
+			h.peakMapped = max(h.peakMapped, samples[1].Value.Uint64())
+		}
+	}
+	h.wg.Add(1)
+	go func() {
+		defer h.wg.Done()
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			read()
+			select {
+			case <-h.done:
+				read()
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapSampler) stop(before runtime.MemStats) memDelta {
+	close(h.done)
+	h.wg.Wait()
+	after := readMem()
+	return memDelta{TotalAlloc: after.TotalAlloc - before.TotalAlloc, Mallocs: after.Mallocs - before.Mallocs,
+		NumGC: after.NumGC - before.NumGC, PeakHeapLive: h.peakLive, PeakGoMapped: h.peakMapped,
+		HeapInuseEnd: after.HeapInuse, GoSysEnd: after.Sys, PauseTotalDur: after.PauseTotalNs - before.PauseTotalNs}
+}
+
+// cpuTimes are user+system CPU times of the parties to a sync.
+type cpuTimes struct{ self, fake, pg time.Duration }
+
+// cpuDelta is the CPU each party used during a phase.
+type cpuDelta struct {
+	Itam time.Duration `json:"itam_ns"`
+	Fake time.Duration `json:"fake_ns"` // 0 with -fake inprocess (then inside Itam)
+	PG   time.Duration `json:"postgres_ns"`
+}
+
+func (c cpuTimes) sub(b cpuTimes) cpuDelta {
+	return cpuDelta{Itam: c.self - b.self, Fake: c.fake - b.fake, PG: c.pg - b.pg}
+}
+
+const clockTick = 100 // USER_HZ
+
+// procStat returns a process's parent pid and utime, stime, cutime, cstime
+// in clock ticks.
+func procStat(pid string) (ppid int, times [4]int64, ok bool) {
+	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
+	if err != nil {
+		return 0, times, false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')') // the command may hold spaces
+	if i < 0 {
+		return 0, times, false
+	}
+	f := strings.Fields(s[i+1:])
+	// f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14–17.
+	if len(f) < 15 {
+		return 0, times, false
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	for k := range 4 {
+		times[k], _ = strconv.ParseInt(f[11+k], 10, 64)
+	}
+	return ppid, times, true
+}
+
+func ticks(n int64) time.Duration { return time.Duration(n) * time.Second / clockTick }
+
+func selfCPU() time.Duration {
+	_, t, _ := procStat("self")
+	return ticks(t[0] + t[1])
+}
+
+func procCPU(pid int) time.Duration {
+	_, t, ok := procStat(strconv.Itoa(pid))
+	if !ok {
+		return 0
+	}
+	return ticks(t[0] + t[1])
+}
+
+// treeCPU is the CPU time of a PostgreSQL postmaster and its children: the
+// live ones' own, plus the exited ones' that the postmaster has reaped.
+func treeCPU(root int) time.Duration {
+	if root <= 0 {
+		return 0
+	}
+	_, t, ok := procStat(strconv.Itoa(root))
+	if !ok {
+		return 0
+	}
+	total := t[0] + t[1] + t[2] + t[3]
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		if ppid, ct, ok := procStat(e.Name()); ok && ppid == root {
+			total += ct[0] + ct[1]
+		}
+	}
+	return ticks(total)
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
