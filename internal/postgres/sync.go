@@ -53,10 +53,10 @@ type pageState struct {
 	assets     map[uuid.UUID]*itam.Asset
 	prov       map[uuid.UUID]map[string]provenance
 	software   map[uuid.UUID]map[string]swRow // this source's software of the page's existing assets, by app key
-	people     map[string]uuid.UUID // lower(email) → id
-	peopleOK   map[uuid.UUID]bool   // active
-	models     map[string]uuid.UUID // manufacturer id + "\x00" + lower(model) → model id
-	mfrs       map[string]uuid.UUID // lower(name) → id
+	people     map[string]uuid.UUID           // lower(email) → id
+	peopleOK   map[uuid.UUID]bool             // active
+	models     map[string]uuid.UUID           // manufacturer id + "\x00" + lower(model) → model id
+	mfrs       map[string]uuid.UUID           // lower(name) → id
 	defaultCur string
 	defaultOwn *uuid.UUID
 	// authoritative are the sources of connectors authoritative for people.
