@@ -273,3 +273,44 @@ func TestStalePassVisitsEveryOrganization(t *testing.T) {
 	require.NoError(t, w.Work(context.Background(), &river.Job[jobs.StaleArgs]{}))
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM asset_external_ids WHERE stale_since IS NOT NULL`))
 }
+
+// TestKilledWorkerResumes stops a worker process in the middle of a sync
+// (between pages) and lets another process finish it: the second resumes
+// after the last committed page and creates no duplicates.
+func TestKilledWorkerResumes(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 400)
+	c := e.connector(50)
+	first, err := NewClient(e.deps, Options{Workers: true, ScheduleEvery: time.Hour})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	require.NoError(t, first.Start(ctx))
+	run := e.sync(c, itam.SyncFull)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
+		require.NoError(t, err)
+		if r.PagesFetched >= 2 {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the sync never got going")
+		time.Sleep(5 * time.Millisecond)
+	}
+	stopCtx, stopDone := context.WithTimeout(context.Background(), 10*time.Second)
+	require.NoError(t, first.StopAndCancel(stopCtx)) // the process dies mid-sync
+	stopDone()
+	r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
+	require.NoError(t, err)
+	require.Nil(t, r.FinishedAt, "the run was interrupted")
+	committed := r.PagesFetched
+	require.Less(t, committed, 8)
+
+	e.start() // another process picks the job up when River retries it
+	done := e.wait(run.ID)
+	require.Equal(t, itam.SyncSucceeded, done.Status, deref(done.Message))
+	require.Equal(t, 8, done.PagesFetched, "each page applied once: %d before the kill", committed)
+	require.Equal(t, 400, done.RecordsSeen)
+	require.Equal(t, 400, e.count(`SELECT count(*) FROM asset_external_ids`))
+	require.Equal(t, done.Created, e.count(`SELECT count(*) FROM assets`))
+}
