@@ -314,3 +314,20 @@ func TestKilledWorkerResumes(t *testing.T) {
 	require.Equal(t, 400, e.count(`SELECT count(*) FROM asset_external_ids`))
 	require.Equal(t, done.Created, e.count(`SELECT count(*) FROM assets`))
 }
+
+// TestTargetedSync is what a webhook queues: one device, fetched by id.
+func TestTargetedSync(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 20)
+	e.start()
+	c := e.connector(100)
+	target := "7"
+	run, err := e.deps.Connectors.SyncConnector(e.admin, c.ID, itam.SyncIncremental, "webhook", &target)
+	require.NoError(t, err)
+	done := e.wait(run.ID)
+	require.Equal(t, itam.SyncSucceeded, done.Status, deref(done.Message))
+	require.Equal(t, 1, done.RecordsSeen)
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM assets`))
+	require.Equal(t, 1, e.count(`SELECT count(*) FROM asset_external_ids WHERE external_id = '7'`))
+	require.Zero(t, e.count(`SELECT count(*) FROM asset_external_ids WHERE missing_since IS NOT NULL`), "a targeted run marks nothing missing")
+}
