@@ -1,15 +1,13 @@
 package auth
 
 import (
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/itam-dev/itam/internal/keyfile"
 )
 
 // DecodeSecret decodes an HS256 secret written as hex or base64 (standard
@@ -53,64 +51,9 @@ func DecodeSecret(s string) ([]byte, error) {
 // An existing file that does not hold a valid secret is an error and is left
 // untouched: silently replacing it would invalidate every issued token.
 func LoadOrCreateSecret(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		return decodeSecretFile(path, data)
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("auth: reading secret: %w", err)
-	}
-
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("auth: creating secret directory: %w", err)
-	}
-	secret := make([]byte, MinSecretLen)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, fmt.Errorf("auth: generating secret: %w", err)
-	}
-
-	// Write to a temporary file and hard-link it into place, so a concurrent
-	// reader never sees a half-written secret and two processes starting at
-	// once agree on a single winner instead of overwriting each other.
-	tmp, err := os.CreateTemp(dir, ".secret-*")
+	b, err := keyfile.LoadOrCreate(path, MinSecretLen, func(data []byte) ([]byte, error) { return DecodeSecret(string(data)) })
 	if err != nil {
-		return nil, fmt.Errorf("auth: creating secret: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("auth: creating secret: %w", err)
-	}
-	if _, err := tmp.WriteString(hex.EncodeToString(secret) + "\n"); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("auth: writing secret: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return nil, fmt.Errorf("auth: writing secret: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("auth: writing secret: %w", err)
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			// Someone else created it first; theirs wins.
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return nil, fmt.Errorf("auth: reading secret: %w", err)
-			}
-			return decodeSecretFile(path, data)
-		}
-		return nil, fmt.Errorf("auth: storing secret: %w", err)
-	}
-	return secret, nil
-}
-
-func decodeSecretFile(path string, data []byte) ([]byte, error) {
-	b, err := DecodeSecret(string(data))
-	if err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, path)
+		return nil, fmt.Errorf("auth: %w", err)
 	}
 	return b, nil
 }

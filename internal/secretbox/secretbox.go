@@ -20,10 +20,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
+
+	"github.com/itam-dev/itam/internal/keyfile"
 )
 
 // KeySize is the length of an AES-256 key in bytes.
@@ -142,59 +141,9 @@ func DecodeKey(s string) ([]byte, error) {
 // An existing file that does not hold a valid key is an error and is left
 // untouched: replacing it would make every sealed value unreadable.
 func LoadOrCreateKey(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
-	switch {
-	case err == nil:
-		return decodeKeyFile(path, data)
-	case !errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("secretbox: reading key: %w", err)
-	}
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("secretbox: creating key directory: %w", err)
-	}
-	key := make([]byte, KeySize)
-	if _, err := rand.Read(key); err != nil {
-		return nil, fmt.Errorf("secretbox: generating key: %w", err)
-	}
-	// Write a temporary file and hard-link it into place: a concurrent
-	// reader never sees half a key, and of two processes starting at once
-	// the first link wins and the other reads its key.
-	tmp, err := os.CreateTemp(dir, ".secret-key-*")
+	k, err := keyfile.LoadOrCreate(path, KeySize, func(data []byte) ([]byte, error) { return DecodeKey(string(data)) })
 	if err != nil {
-		return nil, fmt.Errorf("secretbox: creating key: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	werr := tmp.Chmod(0o600)
-	if werr == nil {
-		_, werr = tmp.WriteString(hex.EncodeToString(key) + "\n")
-	}
-	if werr == nil {
-		werr = tmp.Sync()
-	}
-	if cerr := tmp.Close(); werr == nil {
-		werr = cerr
-	}
-	if werr != nil {
-		return nil, fmt.Errorf("secretbox: writing key: %w", werr)
-	}
-	if err := os.Link(tmp.Name(), path); err != nil {
-		if errors.Is(err, fs.ErrExist) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return nil, fmt.Errorf("secretbox: reading key: %w", err)
-			}
-			return decodeKeyFile(path, data)
-		}
-		return nil, fmt.Errorf("secretbox: storing key: %w", err)
-	}
-	return key, nil
-}
-
-func decodeKeyFile(path string, data []byte) ([]byte, error) {
-	k, err := DecodeKey(string(data))
-	if err != nil {
-		return nil, fmt.Errorf("secretbox: %w (in %s)", err, path)
+		return nil, fmt.Errorf("secretbox: %w", err)
 	}
 	return k, nil
 }
