@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -75,11 +76,11 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	pageSize, err := intOption(cfg.Options, OptionPageSize, defaultPageSize)
+	pageSize, err := cfg.IntOption(OptionPageSize, defaultPageSize, 1, math.MaxInt32)
 	if err != nil {
 		return nil, err
 	}
-	software, err := boolOption(cfg.Options, OptionIncludeSoftware, true)
+	software, err := cfg.BoolOption(OptionIncludeSoftware, true)
 	if err != nil {
 		return nil, err
 	}
@@ -348,45 +349,4 @@ func (s *source) each(ctx context.Context, n int, fn func(ctx context.Context, i
 		return firstErr
 	}
 	return context.Cause(ctx)
-}
-
-// intOption reads a positive integer option, as JSON (float64), Go int or string.
-func intOption(opts map[string]any, key string, def int) (int, error) {
-	v, ok := opts[key]
-	if !ok || v == nil {
-		return def, nil
-	}
-	n, ok := 0, false
-	switch x := v.(type) {
-	case int:
-		n, ok = x, true
-	case int64:
-		n, ok = int(x), true
-	case float64:
-		n, ok = int(x), x == float64(int(x))
-	case string:
-		i, err := strconv.Atoi(strings.TrimSpace(x))
-		n, ok = i, err == nil
-	}
-	if !ok || n <= 0 {
-		return 0, &connectors.ConfigError{Field: "options." + key, Message: fmt.Sprintf("%s must be a positive whole number, not %v", key, v)}
-	}
-	return n, nil
-}
-
-// boolOption reads a boolean option, as a bool or a string.
-func boolOption(opts map[string]any, key string, def bool) (bool, error) {
-	v, ok := opts[key]
-	if !ok || v == nil {
-		return def, nil
-	}
-	switch x := v.(type) {
-	case bool:
-		return x, nil
-	case string:
-		if b, err := strconv.ParseBool(strings.TrimSpace(x)); err == nil {
-			return b, nil
-		}
-	}
-	return false, &connectors.ConfigError{Field: "options." + key, Message: fmt.Sprintf("%s must be true or false, not %v", key, v)}
 }

@@ -128,11 +128,11 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	pageSize, err := intOption(cfg.Options, OptionPageSize, MaxPageSize, 1, MaxPageSize)
+	pageSize, err := cfg.IntOption(OptionPageSize, MaxPageSize, 1, MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	software, err := boolOption(cfg.Options, OptionIncludeSoftware, true)
+	software, err := cfg.BoolOption(OptionIncludeSoftware, true)
 	if err != nil {
 		return nil, err
 	}
@@ -391,58 +391,4 @@ func parseEndpoint(field, raw, def string) (*url.URL, error) {
 	}
 	u.RawQuery, u.Fragment = "", ""
 	return u, nil
-}
-
-func intOption(opts map[string]any, name string, def, lo, hi int) (int, error) {
-	v, ok := opts[name]
-	if !ok || v == nil {
-		return def, nil
-	}
-	var n int
-	switch x := v.(type) {
-	case int:
-		n = x
-	case int32:
-		n = int(x)
-	case int64:
-		n = int(x)
-	case float64:
-		if x != float64(int(x)) {
-			return 0, optionError(name, fmt.Sprintf("%s must be a whole number, got %v", name, x))
-		}
-		n = int(x)
-	case string:
-		p, err := strconv.Atoi(strings.TrimSpace(x))
-		if err != nil {
-			return 0, optionError(name, fmt.Sprintf("%s must be a number, got %q", name, x))
-		}
-		n = p
-	default:
-		return 0, optionError(name, fmt.Sprintf("%s must be a number, got %T", name, v))
-	}
-	if n < lo || n > hi {
-		return 0, optionError(name, fmt.Sprintf("%s must be between %d and %d, got %d", name, lo, hi, n))
-	}
-	return n, nil
-}
-
-func boolOption(opts map[string]any, name string, def bool) (bool, error) {
-	v, ok := opts[name]
-	if !ok || v == nil {
-		return def, nil
-	}
-	switch x := v.(type) {
-	case bool:
-		return x, nil
-	case string:
-		b, err := strconv.ParseBool(strings.TrimSpace(x))
-		if err == nil {
-			return b, nil
-		}
-	}
-	return false, optionError(name, fmt.Sprintf("%s must be true or false, got %v", name, v))
-}
-
-func optionError(name, msg string) error {
-	return &connectors.ConfigError{Field: "options." + name, Message: msg}
 }
