@@ -213,6 +213,20 @@ func TestAssetLifecycleThroughAPI(t *testing.T) {
 	require.Equal(t, []string{"CREATE", "ASSIGN", "UPDATE", "UNASSIGN", "TRANSITION", "DISPOSE"}, actions)
 	require.Equal(t, "admin@acme.test", str(d, "node.history.nodes.0.actor"))
 
+	// Models carry their manufacturer and category wherever they appear.
+	d = a.ok(admin, `query($m: ID!) { models { nodes { id name manufacturer { name } category { name } } }
+		node(id: $m) { ... on Model { manufacturer { name } category { kind } } }
+		assetCounts(groupBy: [MODEL]) { model { name manufacturer { name } } count } }`, map[string]any{"m": ids["model"]})
+	require.Equal(t, ids["model"], str(d, "models.nodes.0.id"))
+	require.Equal(t, "Dell", str(d, "models.nodes.0.manufacturer.name"))
+	require.Equal(t, "Laptops", str(d, "models.nodes.0.category.name"))
+	require.Equal(t, "Dell", str(d, "node.manufacturer.name"))
+	require.Equal(t, "LAPTOP", str(d, "node.category.kind"))
+	require.Equal(t, "Dell", str(d, "assetCounts.0.model.manufacturer.name"))
+	d = a.ok(admin, `mutation($m: ID!, $c: ID!) { createModel(input: {name: "Precision 5690", manufacturerId: $m, categoryId: $c}) { model { name manufacturer { name } category { name } } } }`,
+		map[string]any{"m": ids["manufacturer"], "c": ids["category"]})
+	require.Equal(t, "Dell", str(d, "createModel.model.manufacturer.name"))
+
 	// Location tree through loaders: a root has no ancestors and, here, no children.
 	d = a.ok(admin, `{ locations { nodes { name parent { name } children { name } ancestors { name } } } }`, nil)
 	require.Equal(t, []any{}, get(d, "locations.nodes.0.children"))

@@ -101,8 +101,8 @@ func (r *assetCountGroupResolver) OwnerTeam(ctx context.Context, obj *itam.Asset
 }
 
 // Model is the resolver for the model field.
-func (r *assetCountGroupResolver) Model(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Model, error) {
-	return loadOptional(ctx, loaders.For(ctx).Model, obj.ModelID)
+func (r *assetCountGroupResolver) Model(ctx context.Context, obj *itam.AssetCountGroup) (*model.Model, error) {
+	return r.modelNode(ctx)(loadOptional(ctx, loaders.For(ctx).Model, obj.ModelID))
 }
 
 // From is the resolver for the from field.

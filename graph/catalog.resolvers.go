@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/itam-dev/itam/graph/generated"
-	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
@@ -23,21 +22,6 @@ func (r *categoryResolver) ID(ctx context.Context, obj *itam.Category) (string, 
 // ID is the resolver for the id field.
 func (r *manufacturerResolver) ID(ctx context.Context, obj *itam.Manufacturer) (string, error) {
 	return relay.ID(relay.TypeManufacturer, obj.ID), nil
-}
-
-// ID is the resolver for the id field.
-func (r *modelResolver) ID(ctx context.Context, obj *itam.Model) (string, error) {
-	return relay.ID(relay.TypeModel, obj.ID), nil
-}
-
-// Manufacturer is the resolver for the manufacturer field.
-func (r *modelResolver) Manufacturer(ctx context.Context, obj *itam.Model) (*itam.Manufacturer, error) {
-	return loaders.For(ctx).Manufacturer.Load(ctx, obj.ManufacturerID)
-}
-
-// Category is the resolver for the category field.
-func (r *modelResolver) Category(ctx context.Context, obj *itam.Model) (*itam.Category, error) {
-	return loaders.For(ctx).Category.Load(ctx, obj.CategoryID)
 }
 
 // CreateManufacturer is the resolver for the createManufacturer field.
@@ -140,7 +124,7 @@ func (r *mutationResolver) CreateModel(ctx context.Context, input model.CreateMo
 	if in.CategoryID, err = relay.DecodeAs("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
 		return nil, err
 	}
-	m, err := r.Catalog.CreateModel(ctx, in)
+	m, err := r.modelNode(ctx)(r.Catalog.CreateModel(ctx, in))
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +146,7 @@ func (r *mutationResolver) UpdateModel(ctx context.Context, input model.UpdateMo
 	if patch.CategoryID, err = optID("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
 		return nil, err
 	}
-	m, err := r.Catalog.UpdateModel(ctx, patch)
+	m, err := r.modelNode(ctx)(r.Catalog.UpdateModel(ctx, patch))
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +196,7 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 }
 
 // Models is the resolver for the models field.
-func (r *queryResolver) Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*itam.Model], error) {
+func (r *queryResolver) Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*model.Model], error) {
 	var f itam.ModelFilter
 	if filter != nil {
 		f.Search = val(filter.Search)
@@ -228,7 +212,12 @@ func (r *queryResolver) Models(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
-	return &model.Connection[*itam.Model]{Page: page, Count: func(ctx context.Context) (int, error) {
+	nodes, err := r.modelNodes(ctx, page.Items)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*model.Model]{Page: itam.Page[*model.Model]{Items: nodes, Cursors: page.Cursors,
+		HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage}, Count: func(ctx context.Context) (int, error) {
 		return r.Catalog.CountModels(ctx, f)
 	}}, nil
 }
@@ -237,10 +226,7 @@ func (r *Resolver) Category() generated.CategoryResolver { return &categoryResol
 
 func (r *Resolver) Manufacturer() generated.ManufacturerResolver { return &manufacturerResolver{r} }
 
-func (r *Resolver) Model() generated.ModelResolver { return &modelResolver{r} }
-
 type (
 	categoryResolver     struct{ *Resolver }
 	manufacturerResolver struct{ *Resolver }
-	modelResolver        struct{ *Resolver }
 )

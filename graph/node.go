@@ -53,7 +53,14 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 		case relay.TypeCategory:
 			load = thunk(ctx, l.Category.LoadThunk(ctx, id))
 		case relay.TypeModel:
-			load = thunk(ctx, l.Model.LoadThunk(ctx, id))
+			t := l.Model.LoadThunk(ctx, id)
+			load = func() (any, error) {
+				m, err := r.modelNode(ctx)(t())
+				if err != nil || m == nil {
+					return nil, err
+				}
+				return m, nil
+			}
 		case relay.TypeSupplier:
 			load = thunk(ctx, l.Supplier.LoadThunk(ctx, id))
 		case relay.TypeOrganization:

@@ -170,9 +170,13 @@ func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel sel
 	for _, loc := range locBy {
 		l.Location.Prime(loc.ID, loc)
 	}
+	modelNodes := make(map[uuid.UUID]*model.Model, len(modelByID))
+	for id, m := range modelByID {
+		modelNodes[id] = &model.Model{Model: m, ID: relay.ID(relay.TypeModel, m.ID), Manufacturer: mfrByID[m.ManufacturerID], Category: catByMdl[id]}
+	}
 	for _, n := range out {
 		a := n.Asset
-		n.Model, n.Manufacturer, n.Category = modelByID[a.ModelID], mfrByID[a.ManufacturerID], catByMdl[a.ModelID]
+		n.Model, n.Manufacturer, n.Category = modelNodes[a.ModelID], mfrByID[a.ManufacturerID], catByMdl[a.ModelID]
 		switch {
 		case a.AssignedPersonID != nil && personBy[*a.AssignedPersonID] != nil:
 			n.Assignee = personBy[*a.AssignedPersonID]
@@ -262,4 +266,48 @@ func appendID(ids []uuid.UUID, id *uuid.UUID) []uuid.UUID {
 		return ids
 	}
 	return append(ids, *id)
+}
+
+// modelNodes attaches manufacturer and category to models, loading each
+// relation for all of them in one batch.
+func (r *Resolver) modelNodes(ctx context.Context, ms []*itam.Model) ([]*model.Model, error) {
+	l := loaders.For(ctx)
+	mfrs := make([]func() (*itam.Manufacturer, error), len(ms))
+	cats := make([]func() (*itam.Category, error), len(ms))
+	for i, m := range ms {
+		if m != nil {
+			mfrs[i], cats[i] = l.Manufacturer.LoadThunk(ctx, m.ManufacturerID), l.Category.LoadThunk(ctx, m.CategoryID)
+		}
+	}
+	out := make([]*model.Model, len(ms))
+	for i, m := range ms {
+		if m == nil {
+			continue
+		}
+		mfr, err := mfrs[i]()
+		if err != nil {
+			return nil, err
+		}
+		cat, err := cats[i]()
+		if err != nil {
+			return nil, err
+		}
+		out[i] = &model.Model{Model: m, ID: relay.ID(relay.TypeModel, m.ID), Manufacturer: mfr, Category: cat}
+	}
+	return out, nil
+}
+
+// modelNode is modelNodes for one model (nil stays nil); it takes a store
+// call's results directly: r.modelNode(ctx)(r.Catalog.CreateModel(ctx, in)).
+func (r *Resolver) modelNode(ctx context.Context) func(*itam.Model, error) (*model.Model, error) {
+	return func(m *itam.Model, err error) (*model.Model, error) {
+		if err != nil || m == nil {
+			return nil, err
+		}
+		ns, err := r.modelNodes(ctx, []*itam.Model{m})
+		if err != nil {
+			return nil, err
+		}
+		return ns[0], nil
+	}
 }

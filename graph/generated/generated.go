@@ -42,7 +42,6 @@ type ResolverRoot interface {
 	FieldChange() FieldChangeResolver
 	Location() LocationResolver
 	Manufacturer() ManufacturerResolver
-	Model() ModelResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
@@ -648,7 +647,7 @@ type AssetCountGroupResolver interface {
 	Category(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Category, error)
 	Location(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Location, error)
 	OwnerTeam(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Team, error)
-	Model(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Model, error)
+	Model(ctx context.Context, obj *itam.AssetCountGroup) (*model.Model, error)
 }
 type CategoryResolver interface {
 	ID(ctx context.Context, obj *itam.Category) (string, error)
@@ -684,12 +683,6 @@ type LocationResolver interface {
 }
 type ManufacturerResolver interface {
 	ID(ctx context.Context, obj *itam.Manufacturer) (string, error)
-}
-type ModelResolver interface {
-	ID(ctx context.Context, obj *itam.Model) (string, error)
-
-	Manufacturer(ctx context.Context, obj *itam.Model) (*itam.Manufacturer, error)
-	Category(ctx context.Context, obj *itam.Model) (*itam.Category, error)
 }
 type MutationResolver interface {
 	CreateAsset(ctx context.Context, input model.CreateAssetInput) (*model.AssetPayload, error)
@@ -754,7 +747,7 @@ type QueryResolver interface {
 	AssetCounts(ctx context.Context, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) ([]*itam.AssetCountGroup, error)
 	Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error)
-	Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*itam.Model], error)
+	Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*model.Model], error)
 	Connectors(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Connector], error)
 	SyncRuns(ctx context.Context, connectorID string, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
@@ -7652,8 +7645,8 @@ func (ec *executionContext) _Asset_model(ctx context.Context, field graphql.Coll
 			return obj.Model, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Model) graphql.Marshaler {
-			return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
+			return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8608,8 +8601,8 @@ func (ec *executionContext) _AssetCountGroup_model(ctx context.Context, field gr
 			return ec.Resolvers.AssetCountGroup().Model(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Model) graphql.Marshaler {
-			return ec.marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
+			return ec.marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, selections, v)
 		},
 		true,
 		false,
@@ -11740,7 +11733,7 @@ func (ec *executionContext) fieldContext_ManufacturerPayload_manufacturer(_ cont
 	return fc, nil
 }
 
-func (ec *executionContext) _Model_id(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_id(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11749,7 +11742,7 @@ func (ec *executionContext) _Model_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Model_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Model().ID(ctx, obj)
+			return obj.ID, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11760,10 +11753,10 @@ func (ec *executionContext) _Model_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Model_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Model", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Model", field, false, false, "ID")
 }
 
-func (ec *executionContext) _Model_name(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_name(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11786,7 +11779,7 @@ func (ec *executionContext) fieldContext_Model_name(_ context.Context, field gra
 	return graphql.NewScalarFieldContext("Model", field, false, false, "String")
 }
 
-func (ec *executionContext) _Model_manufacturer(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_manufacturer(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11795,7 +11788,7 @@ func (ec *executionContext) _Model_manufacturer(ctx context.Context, field graph
 			return ec.fieldContext_Model_manufacturer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Model().Manufacturer(ctx, obj)
+			return obj.Manufacturer, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Manufacturer) graphql.Marshaler {
@@ -11809,8 +11802,8 @@ func (ec *executionContext) fieldContext_Model_manufacturer(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "Model",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Manufacturer(ctx, field)
 		},
@@ -11818,7 +11811,7 @@ func (ec *executionContext) fieldContext_Model_manufacturer(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _Model_category(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_category(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11827,7 +11820,7 @@ func (ec *executionContext) _Model_category(ctx context.Context, field graphql.C
 			return ec.fieldContext_Model_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Model().Category(ctx, obj)
+			return obj.Category, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -11841,8 +11834,8 @@ func (ec *executionContext) fieldContext_Model_category(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Model",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -11850,7 +11843,7 @@ func (ec *executionContext) fieldContext_Model_category(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _Model_modelNumber(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_modelNumber(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11873,7 +11866,7 @@ func (ec *executionContext) fieldContext_Model_modelNumber(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Model", field, false, false, "String")
 }
 
-func (ec *executionContext) _Model_usefulLifeMonths(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_usefulLifeMonths(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11896,7 +11889,7 @@ func (ec *executionContext) fieldContext_Model_usefulLifeMonths(_ context.Contex
 	return graphql.NewScalarFieldContext("Model", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Model_version(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_version(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11919,7 +11912,7 @@ func (ec *executionContext) fieldContext_Model_version(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Model", field, false, false, "Int")
 }
 
-func (ec *executionContext) _Model_createdAt(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11942,7 +11935,7 @@ func (ec *executionContext) fieldContext_Model_createdAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Model", field, false, false, "Time")
 }
 
-func (ec *executionContext) _Model_updatedAt(ctx context.Context, field graphql.CollectedField, obj *itam.Model) (ret graphql.Marshaler) {
+func (ec *executionContext) _Model_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11965,7 +11958,7 @@ func (ec *executionContext) fieldContext_Model_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Model", field, false, false, "Time")
 }
 
-func (ec *executionContext) _ModelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Model]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ModelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Model]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -11977,7 +11970,7 @@ func (ec *executionContext) _ModelConnection_edges(ctx context.Context, field gr
 			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.Model]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*model.Model]) graphql.Marshaler {
 			return ec.marshalNModelEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -11997,7 +11990,7 @@ func (ec *executionContext) fieldContext_ModelConnection_edges(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _ModelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Model]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ModelConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Model]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12009,8 +12002,8 @@ func (ec *executionContext) _ModelConnection_nodes(ctx context.Context, field gr
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Model) graphql.Marshaler {
-			return ec.marshalNModel2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModelᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Model) graphql.Marshaler {
+			return ec.marshalNModel2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12029,7 +12022,7 @@ func (ec *executionContext) fieldContext_ModelConnection_nodes(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _ModelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Model]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ModelConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Model]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12061,7 +12054,7 @@ func (ec *executionContext) fieldContext_ModelConnection_pageInfo(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _ModelConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Model]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ModelConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Model]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12084,7 +12077,7 @@ func (ec *executionContext) fieldContext_ModelConnection_totalCount(_ context.Co
 	return graphql.NewScalarFieldContext("ModelConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _ModelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.Model]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ModelEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Model]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12107,7 +12100,7 @@ func (ec *executionContext) fieldContext_ModelEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("ModelEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _ModelEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.Model]) (ret graphql.Marshaler) {
+func (ec *executionContext) _ModelEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.Model]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -12119,8 +12112,8 @@ func (ec *executionContext) _ModelEdge_node(ctx context.Context, field graphql.C
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Model) graphql.Marshaler {
-			return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
+			return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12151,8 +12144,8 @@ func (ec *executionContext) _ModelPayload_model(ctx context.Context, field graph
 			return obj.Model, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.Model) graphql.Marshaler {
-			return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModel(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
+			return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15126,7 +15119,7 @@ func (ec *executionContext) _Query_models(ctx context.Context, field graphql.Col
 			return ec.Resolvers.Query().Models(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ModelFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.Model]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Model]) graphql.Marshaler {
 			return ec.marshalNModelConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
@@ -22245,9 +22238,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Organization(ctx, sel, obj)
-	case itam.Model:
+	case model.Model:
 		return ec._Model(ctx, sel, &obj)
-	case *itam.Model:
+	case *model.Model:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -24110,7 +24103,7 @@ func (ec *executionContext) _ManufacturerPayload(ctx context.Context, sel ast.Se
 
 var modelImplementors = []string{"Model", "Node"}
 
-func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, obj *itam.Model) graphql.Marshaler {
+func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, obj *model.Model) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24120,52 +24113,49 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Model")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Model_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Model_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "name":
 			out.Values[i] = ec._Model_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "manufacturer":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Model_manufacturer(ctx, field, obj)
-				})
+			out.Values[i] = ec._Model_manufacturer(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "category":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Model_category(ctx, field, obj)
-				})
+			out.Values[i] = ec._Model_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "modelNumber":
 			out.Values[i] = ec._Model_modelNumber(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "usefulLifeMonths":
 			out.Values[i] = ec._Model_usefulLifeMonths(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "version":
 			out.Values[i] = ec._Model_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "createdAt":
 			out.Values[i] = ec._Model_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Model_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -24186,7 +24176,7 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 
 var modelConnectionImplementors = []string{"ModelConnection"}
 
-func (ec *executionContext) _ModelConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.Model]) graphql.Marshaler {
+func (ec *executionContext) _ModelConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.Model]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -24235,7 +24225,7 @@ func (ec *executionContext) _ModelConnection(ctx context.Context, sel ast.Select
 
 var modelEdgeImplementors = []string{"ModelEdge"}
 
-func (ec *executionContext) _ModelEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.Model]) graphql.Marshaler {
+func (ec *executionContext) _ModelEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.Model]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, modelEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -27451,11 +27441,11 @@ func (ec *executionContext) marshalNManufacturerPayload2ᚖgithubᚗcomᚋitam�
 	return ec._ManufacturerPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNModel2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModelᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Model) graphql.Marshaler {
+func (ec *executionContext) marshalNModel2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Model) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModel(ctx, sel, v[i])
+		return ec.marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -27467,7 +27457,7 @@ func (ec *executionContext) marshalNModel2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitam
 	return ret
 }
 
-func (ec *executionContext) marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModel(ctx context.Context, sel ast.SelectionSet, v *itam.Model) graphql.Marshaler {
+func (ec *executionContext) marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx context.Context, sel ast.SelectionSet, v *model.Model) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Model!")
 		return graphql.Null
@@ -27475,7 +27465,7 @@ func (ec *executionContext) marshalNModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋ
 	return ec._Model(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNModelConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.Model]) graphql.Marshaler {
+func (ec *executionContext) marshalNModelConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.Model]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "ModelConnection!")
 		return graphql.Null
@@ -27483,11 +27473,11 @@ func (ec *executionContext) marshalNModelConnection2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._ModelConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNModelEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.Model]) graphql.Marshaler {
+func (ec *executionContext) marshalNModelEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*model.Model]) graphql.Marshaler {
 	return ec._ModelEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNModelEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.Model]) graphql.Marshaler {
+func (ec *executionContext) marshalNModelEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*model.Model]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
@@ -28673,7 +28663,7 @@ func (ec *executionContext) marshalOLocationKind2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
-func (ec *executionContext) marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐModel(ctx context.Context, sel ast.SelectionSet, v *itam.Model) graphql.Marshaler {
+func (ec *executionContext) marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx context.Context, sel ast.SelectionSet, v *model.Model) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -10,10 +10,20 @@ import "github.com/itam-dev/itam/internal/itam"
 type Asset struct {
 	*itam.Asset
 	ID           string
-	Model        *itam.Model
+	Model        *Model
 	Manufacturer *itam.Manufacturer
 	Category     *itam.Category
 	Assignee     Assignee
 	Owner        Owner
 	Location     *itam.Location
+}
+
+// Model is a model as the API returns it, with its manufacturer and
+// category attached for the same reason as Asset's relations: a page of
+// assets shows a model per asset.
+type Model struct {
+	*itam.Model
+	ID           string
+	Manufacturer *itam.Manufacturer
+	Category     *itam.Category
 }

@@ -59,7 +59,7 @@ type (
 	LocationConnection     = Connection[*itam.Location]
 	ManufacturerConnection = Connection[*itam.Manufacturer]
 	CategoryConnection     = Connection[*itam.Category]
-	ModelConnection        = Connection[*itam.Model]
+	ModelConnection        = Connection[*Model]
 	SupplierConnection     = Connection[*itam.Supplier]
 )
 
@@ -71,7 +71,7 @@ type (
 	LocationEdge     = Edge[*itam.Location]
 	ManufacturerEdge = Edge[*itam.Manufacturer]
 	CategoryEdge     = Edge[*itam.Category]
-	ModelEdge        = Edge[*itam.Model]
+	ModelEdge        = Edge[*Model]
 	SupplierEdge     = Edge[*itam.Supplier]
 )
 

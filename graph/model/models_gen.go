@@ -265,7 +265,7 @@ type ModelFilter struct {
 }
 
 type ModelPayload struct {
-	Model *itam.Model `json:"model"`
+	Model *Model `json:"model"`
 }
 
 type Mutation struct {
