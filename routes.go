@@ -48,20 +48,6 @@ func WithVendorHTTPClient(c *http.Client) ServerOption {
 	return func(o *serverOptions) { o.vendorHTTP = c }
 }
 
-// connectorRoutes builds the connector store, wires it into the GraphQL
-// resolver and returns the webhook handler.
-func connectorRoutes(log *slog.Logger, db *postgres.DB, r *graph.Resolver, opts []ServerOption) http.Handler {
-	var o serverOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
-	store := postgres.NewConnectorStore(db, o.box, o.enq)
-	r.Connectors = store
-	r.ConnectorCheck = &connectorcheck.Checker{Store: store, HTTPClient: o.vendorHTTP, Logger: log}
-	r.PublicURL = o.publicURL
-	return webhook.New(store, log)
-}
-
 // WithJobDashboard mounts River's job dashboard (riverui) at /riverui/, for
 // ADMIN tokens only.
 func WithJobDashboard(h http.Handler) ServerOption {

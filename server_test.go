@@ -632,6 +632,13 @@ func TestSyncDetailsThroughAPI(t *testing.T) {
 	// A manual edit locks the name; unlocking hands it back to the syncs.
 	d = a.ok(admin, `mutation($id: ID!, $v: Int!) { updateAsset(input: {id: $id, version: $v, name: "Mine"}) { asset { version fieldProvenance { field locked } } } }`,
 		map[string]any{"id": id, "v": get(d, "node.version")})
+	locked := map[string]bool{}
+	for _, fp := range get(d, "updateAsset.asset.fieldProvenance").([]any) {
+		locked[str(fp, "field")] = get(fp, "locked") == true
+	}
+	require.True(t, locked["name"], "the edited field is locked")
+	require.Contains(t, locked, "serialNumber", "the sync recorded who set the serial")
+	require.False(t, locked["serialNumber"], "fields nobody edited stay unlocked")
 	apply(intune, dev)
 	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { name } } }`, map[string]any{"id": id})
 	require.Equal(t, "Mine", str(d, "node.name"))

@@ -194,13 +194,10 @@ func (p Precedence) Decide(field string, cur Current, in Incoming) Decision {
 	case cur.Source == in.Source:
 		return Apply
 	}
-	curRank := len(DefaultPrecedence[field]) + 1 // values set before provenance existed rank as manual
-	if cur.Source != "" {
-		curRank = p.Rank(field, cur.Source, cur.Kind, cur.Authoritative)
-	} else {
-		curRank = p.Rank(field, SourceManual, "", false)
+	if cur.Source == "" {
+		cur.Source = SourceManual // a value set before provenance was recorded was set by a person
 	}
-	if p.Rank(field, in.Source, in.Kind, in.Authoritative) < curRank {
+	if p.Rank(field, in.Source, in.Kind, in.Authoritative) < p.Rank(field, cur.Source, cur.Kind, cur.Authoritative) {
 		return Apply
 	}
 	return Conflict

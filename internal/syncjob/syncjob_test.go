@@ -25,14 +25,13 @@ import (
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 type env struct {
-	t      *testing.T
-	deps   Deps
-	owner  *pgxpool.Pool
-	org    uuid.UUID
-	admin  context.Context
-	jamf   *jamftest.Server
-	logs   *bytes.Buffer
-	client *river.Client[pgx.Tx]
+	t     *testing.T
+	deps  Deps
+	owner *pgxpool.Pool
+	org   uuid.UUID
+	admin context.Context
+	jamf  *jamftest.Server
+	logs  *bytes.Buffer
 }
 
 func newEnv(t *testing.T, computers int) *env {
