@@ -277,18 +277,6 @@ func (r *Resolver) assetPayload(ctx context.Context) func(*itam.Asset, error) (*
 	}
 }
 
-// requireCosts refuses cost fields to callers who may not see them.
-func requireCosts(ctx context.Context) error {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return err
-	}
-	if !p.CanReadCosts() {
-		return itam.Forbidden("role %s cannot see costs", p.Role)
-	}
-	return nil
-}
-
 // nullIfNotFound turns NOT_FOUND into a null result for lookup fields, where
 // "no such thing" is an answer rather than an error.
 func nullIfNotFound[T any](v *T, err error) (*T, error) {

@@ -17,7 +17,7 @@ import (
 
 // PurchasePrice is the resolver for the purchasePrice field.
 func (r *assetResolver) PurchasePrice(ctx context.Context, obj *model.Asset) (*itam.Money, error) {
-	if err := requireCosts(ctx); err != nil {
+	if _, err := itam.RequireCosts(ctx); err != nil {
 		return nil, err
 	}
 	return obj.PurchasePrice, nil
@@ -33,7 +33,7 @@ func (r *assetResolver) Supplier(ctx context.Context, obj *model.Asset) (*itam.S
 
 // OrderNumber is the resolver for the orderNumber field.
 func (r *assetResolver) OrderNumber(ctx context.Context, obj *model.Asset) (*string, error) {
-	if err := requireCosts(ctx); err != nil {
+	if _, err := itam.RequireCosts(ctx); err != nil {
 		return nil, err
 	}
 	return obj.OrderNumber, nil
@@ -41,7 +41,7 @@ func (r *assetResolver) OrderNumber(ctx context.Context, obj *model.Asset) (*str
 
 // InvoiceNumber is the resolver for the invoiceNumber field.
 func (r *assetResolver) InvoiceNumber(ctx context.Context, obj *model.Asset) (*string, error) {
-	if err := requireCosts(ctx); err != nil {
+	if _, err := itam.RequireCosts(ctx); err != nil {
 		return nil, err
 	}
 	return obj.InvoiceNumber, nil

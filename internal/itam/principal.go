@@ -111,3 +111,16 @@ func RequireReadAll(ctx context.Context) (Principal, error) {
 	}
 	return p, nil
 }
+
+// RequireCosts returns the caller when they may see purchase prices, order
+// and invoice numbers and cost aggregates, else FORBIDDEN.
+func RequireCosts(ctx context.Context) (Principal, error) {
+	p, err := RequirePrincipal(ctx)
+	if err != nil {
+		return p, err
+	}
+	if !p.CanReadCosts() {
+		return p, Forbidden("role %s cannot see costs", p.Role)
+	}
+	return p, nil
+}

@@ -26,10 +26,8 @@ var groupExprs = map[itam.AssetGroupBy]string{
 // in different currencies are never added together). Groups come ordered by
 // count, largest first. Needs cost visibility.
 func (s *AssetStore) AssetCounts(ctx context.Context, groupBy []itam.AssetGroupBy, f *itam.AssetFilter) ([]itam.AssetCountGroup, error) {
-	if p, err := itam.RequirePrincipal(ctx); err != nil {
+	if _, err := itam.RequireCosts(ctx); err != nil {
 		return nil, err
-	} else if !p.CanReadCosts() {
-		return nil, itam.Forbidden("role %s cannot read asset aggregates", p.Role)
 	}
 	p, where, args, err := s.where(ctx, f)
 	if err != nil {
