@@ -135,14 +135,7 @@ func (r *mutationResolver) UpdateAsset(ctx context.Context, input model.UpdateAs
 
 // DeleteAsset is the resolver for the deleteAsset field.
 func (r *mutationResolver) DeleteAsset(ctx context.Context, input model.DeleteAssetInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.AssetStore.DeleteAsset(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: input.ID}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeAsset, r.AssetStore.DeleteAsset)
 }
 
 // AssignAsset is the resolver for the assignAsset field.

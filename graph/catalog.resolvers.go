@@ -50,14 +50,7 @@ func (r *mutationResolver) UpdateManufacturer(ctx context.Context, input model.U
 
 // DeleteManufacturer is the resolver for the deleteManufacturer field.
 func (r *mutationResolver) DeleteManufacturer(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeManufacturer)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Catalog.DeleteManufacturer(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeManufacturer, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeManufacturer, r.Catalog.DeleteManufacturer)
 }
 
 // CreateCategory is the resolver for the createCategory field.
@@ -104,14 +97,7 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.Updat
 
 // DeleteCategory is the resolver for the deleteCategory field.
 func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeCategory)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Catalog.DeleteCategory(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeCategory, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeCategory, r.Catalog.DeleteCategory)
 }
 
 // CreateModel is the resolver for the createModel field.
@@ -155,14 +141,7 @@ func (r *mutationResolver) UpdateModel(ctx context.Context, input model.UpdateMo
 
 // DeleteModel is the resolver for the deleteModel field.
 func (r *mutationResolver) DeleteModel(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeModel)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Catalog.DeleteModel(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeModel, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeModel, r.Catalog.DeleteModel)
 }
 
 // Manufacturers is the resolver for the manufacturers field.

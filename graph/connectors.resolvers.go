@@ -140,14 +140,7 @@ func (r *mutationResolver) UpdateConnector(ctx context.Context, input model.Upda
 }
 
 func (r *mutationResolver) DeleteConnector(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeConnector)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Connectors.DeleteConnector(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeConnector, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeConnector, r.Connectors.DeleteConnector)
 }
 
 func (r *mutationResolver) TestConnector(ctx context.Context, id string) (*connectorcheck.Result, error) {

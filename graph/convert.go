@@ -1,9 +1,12 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
+	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -62,4 +65,19 @@ func ptrs[T any](in []T) []*T {
 		out[i] = &in[i]
 	}
 	return out
+}
+
+// deleteNode decodes the global id of a typ object, deletes it with del
+// (which takes the version the caller read, nil for any) and answers the
+// delete payload every delete mutation shares.
+func deleteNode[T any](ctx context.Context, global string, version *int, typ string,
+	del func(context.Context, uuid.UUID, *int) (T, error)) (*model.DeletePayload, error) {
+	id, err := relay.DecodeAs("id", global, typ)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := del(ctx, id, version); err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: relay.ID(typ, id)}, nil
 }

@@ -98,14 +98,7 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, input model.Updat
 
 // DeleteLocation is the resolver for the deleteLocation field.
 func (r *mutationResolver) DeleteLocation(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeLocation)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Catalog.DeleteLocation(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeLocation, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeLocation, r.Catalog.DeleteLocation)
 }
 
 // Locations is the resolver for the locations field.

@@ -67,14 +67,7 @@ func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdateP
 
 // DeletePerson is the resolver for the deletePerson field.
 func (r *mutationResolver) DeletePerson(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypePerson)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Catalog.DeletePerson(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypePerson, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypePerson, r.Catalog.DeletePerson)
 }
 
 // CreateTeam is the resolver for the createTeam field.
@@ -101,14 +94,7 @@ func (r *mutationResolver) UpdateTeam(ctx context.Context, input model.UpdateTea
 
 // DeleteTeam is the resolver for the deleteTeam field.
 func (r *mutationResolver) DeleteTeam(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeTeam)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Catalog.DeleteTeam(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeTeam, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeTeam, r.Catalog.DeleteTeam)
 }
 
 // ID is the resolver for the id field.

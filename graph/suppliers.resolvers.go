@@ -43,14 +43,7 @@ func (r *mutationResolver) UpdateSupplier(ctx context.Context, input model.Updat
 
 // DeleteSupplier is the resolver for the deleteSupplier field.
 func (r *mutationResolver) DeleteSupplier(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeSupplier)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := r.Catalog.DeleteSupplier(ctx, id, val(input.Version)); err != nil {
-		return nil, err
-	}
-	return &model.DeletePayload{DeletedID: relay.ID(relay.TypeSupplier, id)}, nil
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeSupplier, r.Catalog.DeleteSupplier)
 }
 
 // Suppliers is the resolver for the suppliers field.
