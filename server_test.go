@@ -24,6 +24,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/graph/relay"
+	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
@@ -432,6 +433,50 @@ func TestGETQueriesAndLimits(t *testing.T) {
 	body, _ = io.ReadAll(res.Body)
 	res.Body.Close()
 	require.Contains(t, string(body), `itam_graphql_errors_total{code="QUERY_TOO_DEEP"} 1`)
+}
+
+// TestPOSTTransport: GraphQL over HTTP POST negotiates the media type and
+// answers undecodable or invalid requests with the spec's status codes.
+func TestPOSTTransport(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	tok := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	post := func(accept, body string) (int, http.Header, string) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		req.Header.Set("Authorization", "Bearer "+tok)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		require.True(t, json.Valid(b), string(b))
+		return res.StatusCode, res.Header, string(b)
+	}
+	cases := []struct {
+		name, accept, body string
+		status             int
+		contentType        string
+		contains           string
+	}{
+		{"no accept", "", `{"query":"{ viewer { role } }"}`, 200, "application/json", `{"data":{"viewer":{"role":"ADMIN"}}}`},
+		{"graphql-response", "application/graphql-response+json", `{"query":"{ viewer { role } }"}`, 200, "application/graphql-response+json", `{"data":{"viewer":{"role":"ADMIN"}}}`},
+		{"wildcard", "*/*", `{"query":"{ viewer { role } }"}`, 200, "application/json", `"role":"ADMIN"`},
+		{"invalid query, json", "application/json", `{"query":"{ nope }"}`, 422, "application/json", `"code":"GRAPHQL_VALIDATION_FAILED"`},
+		{"invalid query, graphql-response", "application/graphql-response+json", `{"query":"{ nope }"}`, 400, "application/graphql-response+json", `"code":"GRAPHQL_VALIDATION_FAILED"`},
+		{"malformed body", "", `{"query":`, 400, "application/json", `"code":"BAD_REQUEST"`},
+		{"body too large", "", `{"query":"` + strings.Repeat(" ", graph.MaxRequestBytes) + `{ viewer { role } }"}`, 400, "application/json", `request body too large`},
+	}
+	for _, c := range cases {
+		status, header, body := post(c.accept, c.body)
+		require.Equal(t, c.status, status, "%s: %s", c.name, body)
+		require.Equal(t, c.contentType, header.Get("Content-Type"), c.name)
+		require.Equal(t, "nosniff", header.Get("X-Content-Type-Options"), c.name)
+		require.Contains(t, body, c.contains, c.name)
+	}
 }
 
 // TestNoNPlusOne: listing assets with every relation costs the same number

@@ -2,7 +2,6 @@ package graph
 
 import (
 	"context"
-	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
@@ -12,6 +11,7 @@ import (
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
 )
 
 // selection is the tree of field names a query selects below a field,
@@ -67,10 +67,10 @@ func nodeSelection(ctx context.Context) selection {
 }
 
 // assetNodes attaches to each asset the related objects sel selects. Every
-// relation is read for all the assets at once, all relations in parallel,
-// so a page costs one round trip per relation whatever its size; the
-// results also prime the request's loaders, so nested fields (a model's
-// manufacturer, an assignee's team) find them there.
+// relation is read for all the assets at once, all in one round trip
+// (postgres.Catalog.AssetRelations), so a page costs the same whatever its
+// size; the results also prime the request's loaders, so nested fields (a
+// model's manufacturer, an assignee's team) find them there.
 func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel selection) ([]*model.Asset, error) {
 	out := make([]*model.Asset, len(assets))
 	for i, a := range assets {
@@ -80,78 +80,39 @@ func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel sel
 		return out, nil
 	}
 	l := loaders.For(ctx)
-	var models, mfrs, people, teams, locations []uuid.UUID
+	var models, mfrs, people, teams, locations idSet
 	for _, a := range assets {
-		models, mfrs = append(models, a.ModelID), append(mfrs, a.ManufacturerID)
+		models.add(&a.ModelID)
+		mfrs.add(&a.ManufacturerID)
 		if sel.has("assignee") {
-			people, locations = appendID(people, a.AssignedPersonID), appendID(locations, a.AssignedLocationID)
+			people.add(a.AssignedPersonID)
+			locations.add(a.AssignedLocationID)
 		}
 		if sel.has("owner") {
-			people, teams = appendID(people, a.OwnerPersonID), appendID(teams, a.OwnerTeamID)
+			people.add(a.OwnerPersonID)
+			teams.add(a.OwnerTeamID)
 		}
 		if sel.has("location") {
-			locations = appendID(locations, a.LocationID)
+			locations.add(a.LocationID)
 		}
 	}
-	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		firstErr  error
-		modelByID map[uuid.UUID]*itam.Model
-		mfrByID   map[uuid.UUID]*itam.Manufacturer
-		catByMdl  map[uuid.UUID]*itam.Category
-		personBy  map[uuid.UUID]*itam.Person
-		teamBy    map[uuid.UUID]*itam.Team
-		locBy     map[uuid.UUID]*itam.Location
-	)
-	run := func(need bool, f func() error) {
-		if !need {
-			return
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := f(); err != nil {
-				mu.Lock()
-				firstErr = err
-				mu.Unlock()
-			}
-		}()
+	var want postgres.AssetRelationIDs
+	if sel.has("model") {
+		want.Models = models.ids
 	}
-	run(sel.has("model"), func() error {
-		var err error
-		modelByID, err = r.Catalog.ModelsByIDs(ctx, models)
-		return err
-	})
-	run(sel.has("manufacturer") || sel.has("model", "manufacturer"), func() error {
-		var err error
-		mfrByID, err = r.Catalog.ManufacturersByIDs(ctx, mfrs)
-		return err
-	})
-	run(sel.has("category") || sel.has("model", "category"), func() error {
-		var err error
-		catByMdl, err = r.Catalog.CategoriesByModelIDs(ctx, models)
-		return err
-	})
-	run(len(people) > 0, func() error {
-		var err error
-		personBy, err = r.Catalog.PeopleByIDs(ctx, people)
-		return err
-	})
-	run(len(teams) > 0, func() error {
-		var err error
-		teamBy, err = r.Catalog.TeamsByIDs(ctx, teams)
-		return err
-	})
-	run(len(locations) > 0, func() error {
-		var err error
-		locBy, err = r.Catalog.LocationsByIDs(ctx, locations)
-		return err
-	})
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
+	if sel.has("manufacturer") || sel.has("model", "manufacturer") {
+		want.Manufacturers = mfrs.ids
 	}
+	if sel.has("category") || sel.has("model", "category") {
+		want.CategoriesOfModels = models.ids
+	}
+	want.People, want.Teams, want.Locations = people.ids, teams.ids, locations.ids
+	rel, err := r.Catalog.AssetRelations(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	modelByID, mfrByID, catByMdl := rel.Models, rel.Manufacturers, rel.CategoryByModel
+	personBy, teamBy, locBy := rel.People, rel.Teams, rel.Locations
 	for _, m := range modelByID {
 		l.Model.Prime(m.ID, m)
 	}
@@ -259,6 +220,25 @@ func prefetchPeople(ctx context.Context, ps []*itam.Person) {
 		return
 	}
 	prefetchPeopleRelations(ctx, loaders.For(ctx), ps)
+}
+
+// idSet collects distinct ids in the order first seen.
+type idSet struct {
+	ids  []uuid.UUID
+	seen map[uuid.UUID]struct{}
+}
+
+func (s *idSet) add(id *uuid.UUID) {
+	if id == nil {
+		return
+	}
+	if s.seen == nil {
+		s.seen = make(map[uuid.UUID]struct{})
+	}
+	if _, ok := s.seen[*id]; !ok {
+		s.seen[*id] = struct{}{}
+		s.ids = append(s.ids, *id)
+	}
 }
 
 func appendID(ids []uuid.UUID, id *uuid.UUID) []uuid.UUID {

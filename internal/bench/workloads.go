@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/google/uuid"
 
@@ -429,40 +428,8 @@ func (s *idSet) add(id *uuid.UUID) {
 	}
 }
 
-// parallel runs the non-nil fns concurrently, as the server's dataloaders
-// dispatch their batches concurrently, and returns the first error.
-func parallel(fns ...func() error) error {
-	var wg sync.WaitGroup
-	errs := make([]error, len(fns))
-	for i, f := range fns {
-		if f == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = f()
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-// lookup is one batched by-ids load, skipped (nil) when there are no ids,
-// like a dataloader that was never asked for anything.
-func lookup[V any](ctx context.Context, fetch func(context.Context, []uuid.UUID) (map[uuid.UUID]V, error), ids []uuid.UUID, out *map[uuid.UUID]V) func() error {
-	if len(ids) == 0 {
-		return nil
-	}
-	return func() error {
-		m, err := fetch(ctx, ids)
-		*out = m
-		return err
-	}
-}
-
-// floorList mirrors workload 1: the page, then models (then categories),
-// manufacturers, people, teams and locations, one batch each.
+// floorList mirrors workload 1: the page, then its models, manufacturers,
+// categories (by model), people, teams and locations in one round trip.
 func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
 	first := 100
 	page, err := st.assets.ListAssets(ctx, postgres.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
@@ -479,41 +446,15 @@ func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
 		teams.add(a.OwnerTeamID)
 		locs.add(a.LocationID)
 	}
-	var (
-		mm   map[uuid.UUID]*itam.Model
-		cm   map[uuid.UUID]*itam.Category
-		fm   map[uuid.UUID]*itam.Manufacturer
-		pm   map[uuid.UUID]*itam.Person
-		tm   map[uuid.UUID]*itam.Team
-		lm   map[uuid.UUID]*itam.Location
-		cats idSet
-	)
-	modelsThenCategories := func() error {
-		if err := lookup(ctx, st.catalog.ModelsByIDs, models.ids, &mm)(); err != nil {
-			return err
-		}
-		for _, m := range mm {
-			cats.add(&m.CategoryID)
-		}
-		if f := lookup(ctx, st.catalog.CategoriesByIDs, cats.ids, &cm); f != nil {
-			return f()
-		}
-		return nil
-	}
-	if len(models.ids) == 0 {
-		modelsThenCategories = nil
-	}
-	if err := parallel(modelsThenCategories,
-		lookup(ctx, st.catalog.ManufacturersByIDs, mfrs.ids, &fm),
-		lookup(ctx, st.catalog.PeopleByIDs, people.ids, &pm),
-		lookup(ctx, st.catalog.TeamsByIDs, teams.ids, &tm),
-		lookup(ctx, st.catalog.LocationsByIDs, locs.ids, &lm)); err != nil {
+	rel, err := st.catalog.AssetRelations(ctx, postgres.AssetRelationIDs{Models: models.ids, Manufacturers: mfrs.ids,
+		CategoriesOfModels: models.ids, People: people.ids, Teams: teams.ids, Locations: locs.ids})
+	if err != nil {
 		return err
 	}
 	if fp != nil {
+		fm, pm, tm, lm := rel.Manufacturers, rel.People, rel.Teams, rel.Locations
 		for _, a := range page.Items {
-			m := mm[a.ModelID]
-			c := cm[m.CategoryID]
+			m, c := rel.Models[a.ModelID], rel.CategoryByModel[a.ModelID]
 			*fp = append(*fp, strings.Join([]string{a.AssetTag, m.Name, fm[m.ManufacturerID].Name, c.Name,
 				fm[a.ManufacturerID].Name, c.Name, assigneeName(a, pm, lm), ownerName(a, pm, tm), locName(a.LocationID, lm)}, "|"))
 		}
@@ -557,8 +498,8 @@ func locName(id *uuid.UUID, lm map[uuid.UUID]*itam.Location) string {
 	return "-"
 }
 
-// floorSearch mirrors workload 2: the filtered page, then models, people and
-// locations.
+// floorSearch mirrors workload 2: the filtered page, then its models, people
+// and locations in one round trip.
 func floorSearch(ctx context.Context, st stores, p params, fp *[]string) error {
 	first := 50
 	search := p.search
@@ -575,17 +516,11 @@ func floorSearch(ctx context.Context, st stores, p params, fp *[]string) error {
 		locs.add(a.AssignedLocationID)
 		locs.add(a.LocationID)
 	}
-	var (
-		mm map[uuid.UUID]*itam.Model
-		pm map[uuid.UUID]*itam.Person
-		lm map[uuid.UUID]*itam.Location
-	)
-	if err := parallel(
-		lookup(ctx, st.catalog.ModelsByIDs, models.ids, &mm),
-		lookup(ctx, st.catalog.PeopleByIDs, people.ids, &pm),
-		lookup(ctx, st.catalog.LocationsByIDs, locs.ids, &lm)); err != nil {
+	rel, err := st.catalog.AssetRelations(ctx, postgres.AssetRelationIDs{Models: models.ids, People: people.ids, Locations: locs.ids})
+	if err != nil {
 		return err
 	}
+	mm, pm, lm := rel.Models, rel.People, rel.Locations
 	if fp != nil {
 		for _, a := range page.Items {
 			*fp = append(*fp, strings.Join([]string{a.AssetTag, mm[a.ModelID].Name, assigneeName(a, pm, lm), locName(a.LocationID, lm)}, "|"))
@@ -666,8 +601,8 @@ func floorCounts(ctx context.Context, st stores, _ params, fp *[]string) error {
 		cats.add(g.CategoryID)
 	}
 	var cm map[uuid.UUID]*itam.Category
-	if f := lookup(ctx, st.catalog.CategoriesByIDs, cats.ids, &cm); f != nil {
-		if err := f(); err != nil {
+	if len(cats.ids) > 0 {
+		if cm, err = st.catalog.CategoriesByIDs(ctx, cats.ids); err != nil {
 			return err
 		}
 	}

@@ -41,6 +41,10 @@ type Config struct {
 	// PublicURL is the externally visible base URL (ITAM_PUBLIC_URL), used
 	// to show connectors' webhook URLs; empty shows them as paths.
 	PublicURL string
+	// DebugAddr, when set (ITAM_DEBUG_ADDR, e.g. 127.0.0.1:6060), serves
+	// net/http/pprof on its own listener, never on the public one, so a
+	// production process can be profiled without exposing it.
+	DebugAddr string
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -57,6 +61,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DemoOrg:     or(getenv("ITAM_DEMO_ORG"), "demo"),
 		TokenTTL:    12 * time.Hour,
 		Workers:     !strings.EqualFold(strings.TrimSpace(getenv("ITAM_WORKERS")), "false"),
+		DebugAddr:   strings.TrimSpace(getenv("ITAM_DEBUG_ADDR")),
 	}
 	if s := strings.TrimSpace(getenv("ITAM_JWT_SECRET")); s != "" {
 		secret, err := auth.DecodeSecret(s)
