@@ -23,8 +23,8 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/itam-dev/itam/connectors"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/graph"
+	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
