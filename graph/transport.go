@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -69,12 +70,11 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 
 	oc, opErr := exec.CreateOperationContext(ctx, &params)
 	if opErr != nil {
-		w.WriteHeader(statusForOperationError(contentType, opErr))
-		writeResponse(w, exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
+		respond(w, statusForOperationError(contentType, opErr), exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
-	writeResponse(w, responses(ctx))
+	respond(w, http.StatusOK, responses(ctx))
 }
 
 // badRequest answers a request that is not a GraphQL request at all. The
@@ -82,8 +82,7 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 func badRequest(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, format string, args ...any) {
 	err := gqlerror.Errorf(format, args...)
 	errcode.Set(err, "BAD_REQUEST")
-	w.WriteHeader(http.StatusBadRequest)
-	writeResponse(w, exec.DispatchError(ctx, gqlerror.List{err}))
+	respond(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{err}))
 }
 
 // responseContentType negotiates the response media type as the GraphQL
@@ -122,12 +121,21 @@ func statusForOperationError(contentType string, errs gqlerror.List) int {
 	return http.StatusUnprocessableEntity
 }
 
-// writeResponse writes resp as graphql.Response's JSON encoding would
-// (errors first, then data, label, path, hasNext, extensions), copying the
-// data payload as it is. The small members are encoded first, so a failure
-// there cannot leave half a response written.
-func writeResponse(w io.Writer, resp *graphql.Response) {
-	var head, tail []byte
+// respond writes resp with status. The length is known before the first
+// byte goes out, so the body is sent with a Content-Length, not chunked.
+func respond(w http.ResponseWriter, status int, resp *graphql.Response) {
+	head, data, tail := responseParts(resp)
+	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(data)+len(tail)+len(`{"data":}`)))
+	w.WriteHeader(status)
+	writeParts(w, head, data, tail)
+}
+
+// responseParts splits resp as graphql.Response's JSON encoding would
+// write it (errors first, then data, label, path, hasNext, extensions),
+// with the data payload as it is. The members around the data are encoded
+// before anything is written, so a failure there cannot leave half a
+// response sent.
+func responseParts(resp *graphql.Response) (head, data, tail []byte) {
 	if len(resp.Errors) > 0 {
 		head = appendMember(head, "errors", resp.Errors)
 		head = append(head, ',')
@@ -144,10 +152,14 @@ func writeResponse(w io.Writer, resp *graphql.Response) {
 	if len(resp.Extensions) > 0 {
 		tail = appendMember(append(tail, ','), "extensions", resp.Extensions)
 	}
-	data := []byte(resp.Data)
+	data = resp.Data
 	if len(data) == 0 {
 		data = []byte("null")
 	}
+	return head, data, tail
+}
+
+func writeParts(w io.Writer, head, data, tail []byte) {
 	_, _ = io.WriteString(w, "{")
 	_, _ = w.Write(head)
 	_, _ = io.WriteString(w, `"data":`)

@@ -3,6 +3,9 @@ package graph
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -11,11 +14,11 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// writeResponse must produce what encoding/json makes of a
+// respond must produce what encoding/json makes of a
 // graphql.Response, member for member, with the data copied verbatim:
 // encoding/json would also escape <, > and & in it, which JSON does not
 // need (responses are application/json with nosniff).
-func TestWriteResponseMatchesEncodingJSON(t *testing.T) {
+func TestRespondMatchesEncodingJSON(t *testing.T) {
 	yes := true
 	cases := map[string]*graphql.Response{
 		"data only":   {Data: json.RawMessage(`{"assets":{"totalCount":3,"nodes":[{"name":"a<b>&\u2028"}]}}`)},
@@ -27,8 +30,10 @@ func TestWriteResponseMatchesEncodingJSON(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			want, err := json.Marshal(resp)
 			require.NoError(t, err)
-			var got bytes.Buffer
-			writeResponse(&got, resp)
+			rec := httptest.NewRecorder()
+			respond(rec, http.StatusOK, resp)
+			got := rec.Body
+			require.Equal(t, strconv.Itoa(got.Len()), rec.Header().Get("Content-Length"))
 			require.True(t, json.Valid(got.Bytes()), got.String())
 			require.JSONEq(t, string(want), got.String())
 			if len(resp.Data) > 0 {
