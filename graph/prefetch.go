@@ -80,33 +80,14 @@ func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel sel
 		return out, nil
 	}
 	l := loaders.For(ctx)
-	var models, mfrs, people, teams, locations idSet
-	for _, a := range assets {
-		models.add(&a.ModelID)
-		mfrs.add(&a.ManufacturerID)
-		if sel.has("assignee") {
-			people.add(a.AssignedPersonID)
-			locations.add(a.AssignedLocationID)
-		}
-		if sel.has("owner") {
-			people.add(a.OwnerPersonID)
-			teams.add(a.OwnerTeamID)
-		}
-		if sel.has("location") {
-			locations.add(a.LocationID)
-		}
-	}
-	var want postgres.AssetRelationIDs
-	if sel.has("model") {
-		want.Models = models.ids
-	}
-	if sel.has("manufacturer") || sel.has("model", "manufacturer") {
-		want.Manufacturers = mfrs.ids
-	}
-	if sel.has("category") || sel.has("model", "category") {
-		want.CategoriesOfModels = models.ids
-	}
-	want.People, want.Teams, want.Locations = people.ids, teams.ids, locations.ids
+	want := postgres.RelationIDsOf(assets, postgres.AssetRelationKinds{
+		Model:        sel.has("model"),
+		Manufacturer: sel.has("manufacturer") || sel.has("model", "manufacturer"),
+		Category:     sel.has("category") || sel.has("model", "category"),
+		Assignee:     sel.has("assignee"),
+		Owner:        sel.has("owner"),
+		Location:     sel.has("location"),
+	})
 	rel, err := r.Catalog.AssetRelations(ctx, want)
 	if err != nil {
 		return nil, err
@@ -220,25 +201,6 @@ func prefetchPeople(ctx context.Context, ps []*itam.Person) {
 		return
 	}
 	prefetchPeopleRelations(ctx, loaders.For(ctx), ps)
-}
-
-// idSet collects distinct ids in the order first seen.
-type idSet struct {
-	ids  []uuid.UUID
-	seen map[uuid.UUID]struct{}
-}
-
-func (s *idSet) add(id *uuid.UUID) {
-	if id == nil {
-		return
-	}
-	if s.seen == nil {
-		s.seen = make(map[uuid.UUID]struct{})
-	}
-	if _, ok := s.seen[*id]; !ok {
-		s.seen[*id] = struct{}{}
-		s.ids = append(s.ids, *id)
-	}
 }
 
 func appendID(ids []uuid.UUID, id *uuid.UUID) []uuid.UUID {

@@ -409,25 +409,6 @@ func normAmount(s string) string {
 
 // ---- the floor: the same round trips through the stores, no HTTP, no GraphQL ----
 
-// idSet collects distinct ids in first-seen order, as a dataloader batch does.
-type idSet struct {
-	seen map[uuid.UUID]struct{}
-	ids  []uuid.UUID
-}
-
-func (s *idSet) add(id *uuid.UUID) {
-	if id == nil {
-		return
-	}
-	if s.seen == nil {
-		s.seen = map[uuid.UUID]struct{}{}
-	}
-	if _, ok := s.seen[*id]; !ok {
-		s.seen[*id] = struct{}{}
-		s.ids = append(s.ids, *id)
-	}
-}
-
 // floorList mirrors workload 1: the page, then its models, manufacturers,
 // categories (by model), people, teams and locations in one round trip.
 func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
@@ -436,18 +417,8 @@ func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
 	if err != nil {
 		return err
 	}
-	var models, mfrs, people, teams, locs idSet
-	for _, a := range page.Items {
-		models.add(&a.ModelID)
-		mfrs.add(&a.ManufacturerID)
-		people.add(a.AssignedPersonID)
-		locs.add(a.AssignedLocationID)
-		people.add(a.OwnerPersonID)
-		teams.add(a.OwnerTeamID)
-		locs.add(a.LocationID)
-	}
-	rel, err := st.catalog.AssetRelations(ctx, postgres.AssetRelationIDs{Models: models.ids, Manufacturers: mfrs.ids,
-		CategoriesOfModels: models.ids, People: people.ids, Teams: teams.ids, Locations: locs.ids})
+	rel, err := st.catalog.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
+		Model: true, Manufacturer: true, Category: true, Assignee: true, Owner: true, Location: true}))
 	if err != nil {
 		return err
 	}
@@ -509,14 +480,8 @@ func floorSearch(ctx context.Context, st stores, p params, fp *[]string) error {
 	if err != nil {
 		return err
 	}
-	var models, people, locs idSet
-	for _, a := range page.Items {
-		models.add(&a.ModelID)
-		people.add(a.AssignedPersonID)
-		locs.add(a.AssignedLocationID)
-		locs.add(a.LocationID)
-	}
-	rel, err := st.catalog.AssetRelations(ctx, postgres.AssetRelationIDs{Models: models.ids, People: people.ids, Locations: locs.ids})
+	rel, err := st.catalog.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
+		Model: true, Assignee: true, Location: true}))
 	if err != nil {
 		return err
 	}
@@ -596,13 +561,15 @@ func floorCounts(ctx context.Context, st stores, _ params, fp *[]string) error {
 	if err != nil {
 		return err
 	}
-	var cats idSet
+	var cats []uuid.UUID // one group per category: already distinct
 	for _, g := range groups {
-		cats.add(g.CategoryID)
+		if g.CategoryID != nil {
+			cats = append(cats, *g.CategoryID)
+		}
 	}
 	var cm map[uuid.UUID]*itam.Category
-	if len(cats.ids) > 0 {
-		if cm, err = st.catalog.CategoriesByIDs(ctx, cats.ids); err != nil {
+	if len(cats) > 0 {
+		if cm, err = st.catalog.CategoriesByIDs(ctx, cats); err != nil {
 			return err
 		}
 	}
