@@ -112,6 +112,26 @@ func RequireReadAll(ctx context.Context) (Principal, error) {
 	return p, nil
 }
 
+// costFields are the asset fields, by API name, that only a caller who
+// may see costs reads: on the asset and in its history alike.
+var costFields = map[string]bool{"purchasePrice": true, "orderNumber": true, "invoiceNumber": true}
+
+// VisibleChanges returns the changes of a history entry the caller may
+// read: without cost visibility, changes to cost fields are left out, so
+// an asset's history does not reveal what its fields hide.
+func (p Principal) VisibleChanges(changes []FieldChange) []FieldChange {
+	if p.CanReadCosts() {
+		return changes
+	}
+	out := changes[:0:0]
+	for _, c := range changes {
+		if !costFields[c.Field] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // RequireCosts returns the caller when they may see purchase prices, order
 // and invoice numbers and cost aggregates, else FORBIDDEN.
 func RequireCosts(ctx context.Context) (Principal, error) {

@@ -409,7 +409,9 @@ func TestRLSWithoutOrgSettingSeesNothing(t *testing.T) {
 func TestAssetRoles(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	mine := f.newAsset(f.a, nil)
+	mine := f.newAsset(f.a, func(in *itam.AssetInput) {
+		in.PurchasePrice, in.OrderNumber, in.InvoiceNumber = money("1299.00", "EUR"), ptr("PO-1"), ptr("INV-1")
+	})
 	_, err := f.assets.AssignAsset(f.admin(f.a), mine.ID, itam.Assignee{PersonID: &f.a.bob}, nil)
 	require.NoError(t, err)
 	other := f.newAsset(f.a, nil)
@@ -442,6 +444,25 @@ func TestAssetRoles(t *testing.T) {
 	requireCode(t, err, itam.CodeNotFound, "")
 	_, err = f.assets.AssetHistory(bob, other.ID, itam.PageArgs{})
 	requireCode(t, err, itam.CodeNotFound, "")
+	// His asset's history shows what changed, but not its costs: those
+	// fields are hidden on the asset, so they are hidden in its history.
+	changed := func(ctx context.Context) map[string]bool {
+		hist, err := f.assets.AssetHistory(ctx, mine.ID, itam.PageArgs{})
+		require.NoError(t, err)
+		require.NotEmpty(t, hist.Items)
+		fields := map[string]bool{}
+		for _, h := range hist.Items {
+			for _, c := range h.Changes {
+				fields[c.Field] = true
+			}
+		}
+		return fields
+	}
+	seen := changed(auditor)
+	require.True(t, seen["purchasePrice"] && seen["orderNumber"] && seen["invoiceNumber"] && seen["assetTag"], "%v", seen)
+	seen = changed(bob)
+	require.True(t, seen["assetTag"], "%v", seen)
+	require.False(t, seen["purchasePrice"] || seen["orderNumber"] || seen["invoiceNumber"], "%v", seen)
 	_, err = f.assets.AssetCounts(bob, nil, nil)
 	requireCode(t, err, itam.CodeForbidden, "")
 	_, err = f.assets.UnassignAsset(bob, mine.ID, nil)

@@ -56,6 +56,10 @@ func (s *AssetStore) HistoryOf(ctx context.Context, a *itam.Asset, page itam.Pag
 		sort: sortKey[itam.HistoryEntry]{"h.id", "bigint", func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
 		dir:  itam.Asc,
 		id:   func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },
-		scan: scanHistory,
+		scan: func(r pgx.CollectableRow) (itam.HistoryEntry, error) {
+			h, err := scanHistory(r)
+			h.Changes = p.VisibleChanges(h.Changes)
+			return h, err
+		},
 	}, page)
 }
