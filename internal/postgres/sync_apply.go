@@ -178,10 +178,7 @@ func (st *pageState) plan(d connectors.Device) (*planned, error) {
 			person = &pid
 		}
 	}
-	price, currency, err := devicePrice(d, st.defaultCur)
-	if err != nil {
-		return nil, err
-	}
+	price, currency := devicePrice(d, st.defaultCur)
 	pl := &planned{device: d}
 	serialKey := mfr.String() + "\x00" + serial
 	if rule == reconcile.MatchNone && serial != "" && !d.Virtual {
@@ -307,14 +304,18 @@ func sameDate(a, b *time.Time) bool {
 	return a != nil && b != nil && a.Format(time.DateOnly) == b.Format(time.DateOnly)
 }
 
-func devicePrice(d connectors.Device, defaultCurrency string) (*decimal.Decimal, string, error) {
+// devicePrice is the price a vendor reports, when it is one the inventory
+// can hold (itam.ValidateMoney): vendors store free text here, and a price
+// that is unparseable, negative or too large is no price rather than a page
+// that fails on every retry.
+func devicePrice(d connectors.Device, defaultCurrency string) (*decimal.Decimal, string) {
 	raw := strings.TrimSpace(d.PurchasePrice)
 	if raw == "" {
-		return nil, "", nil
+		return nil, ""
 	}
 	amount, err := decimal.NewFromString(raw)
-	if err != nil || amount.IsNegative() {
-		return nil, "", nil // vendors store free text here; an unparseable price is no price
+	if err != nil {
+		return nil, ""
 	}
 	cur := defaultCurrency
 	if d.PurchaseCurrency != "" {
@@ -323,7 +324,10 @@ func devicePrice(d connectors.Device, defaultCurrency string) (*decimal.Decimal,
 		}
 	}
 	amount = amount.Round(4)
-	return &amount, cur, nil
+	if itam.ValidateMoney(itam.Money{Amount: amount, Currency: cur}, "purchasePrice") != nil {
+		return nil, ""
+	}
+	return &amount, cur
 }
 
 func fieldEmpty(a *itam.Asset, f string) bool {
