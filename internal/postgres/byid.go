@@ -179,19 +179,9 @@ func (c *Catalog) PersonByEmail(ctx context.Context, email string) (*itam.Person
 	return queryOne(ctx, c.db, p.OrgID, "person", "SELECT "+personColumns+" FROM people x WHERE x.email_key = lower($1)", []any{email}, scanPerson)
 }
 
-// CategoriesByModelIDs returns the category of each model, keyed by model
-// id, in one query: a page of assets needs its categories without waiting
-// for its models first.
-func (c *Catalog) CategoriesByModelIDs(ctx context.Context, modelIDs []uuid.UUID) (map[uuid.UUID]*itam.Category, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID]*itam.Category, len(modelIDs))
-	err = c.db.read(ctx, p.OrgID, func(b *pgx.Batch) { queueCategoriesByModel(b, modelIDs, out) })
-	return out, err
-}
-
+// queueCategoriesByModel adds the statement that reads each model's
+// category, keyed by model id, so a page of assets needs its categories
+// without waiting for its models first.
 func queueCategoriesByModel(b *pgx.Batch, modelIDs []uuid.UUID, out map[uuid.UUID]*itam.Category) {
 	type row struct {
 		model uuid.UUID
@@ -199,11 +189,10 @@ func queueCategoriesByModel(b *pgx.Batch, modelIDs []uuid.UUID, out map[uuid.UUI
 	}
 	queueRows(b, "SELECT m.id, "+categoryColumns+" FROM models m JOIN categories x ON x.id = m.category_id WHERE m.id = ANY($1::uuid[])",
 		[]any{modelIDs}, func(r pgx.CollectableRow) (row, error) {
-			var out row
-			var cat itam.Category
-			err := r.Scan(&out.model, &cat.ID, &cat.Name, &cat.Kind, &cat.FieldDefinitions, &cat.Version, &cat.CreatedAt, &cat.UpdatedAt)
-			out.cat = &cat
-			return out, err
+			var x row
+			var err error
+			x.cat, err = scanCategory(prefixRow{r, []any{&x.model}})
+			return x, err
 		}, func(r row) { out[r.model] = r.cat })
 }
 

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -23,7 +22,6 @@ type fixture struct {
 	owner  *pgxpool.Pool
 	db     *DB
 	assets *AssetStore
-	rounds atomic.Int64
 	a, b   orgFixture
 }
 
@@ -49,7 +47,6 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, err)
 	t.Cleanup(db.Close)
 	f := &fixture{t: t, owner: owner, db: db, assets: NewAssetStore(db)}
-	db.Queries = func() { f.rounds.Add(1) }
 	f.a = f.makeOrg("alpha")
 	f.b = f.makeOrg("bravo")
 	return f
