@@ -82,17 +82,47 @@ func diff(before, after *itam.Asset) map[string]map[string]json.RawMessage {
 	return out
 }
 
-func insertHistory(ctx context.Context, tx pgx.Tx, p itam.Principal, action itam.HistoryAction, before, after *itam.Asset) error {
+// insertHistorySQL records one change of an asset; from_status and
+// to_status are NULL for a creation and a deletion respectively.
+const insertHistorySQL = `INSERT INTO asset_history (org_id, asset_id, action, actor_kind, actor, source, changes, from_status, to_status)
+	VALUES ($1, $2, $3::text::history_action, $4::text::actor_kind, $5, $6, $7, $8::text::asset_status, $9::text::asset_status)`
+
+// historyArgs are insertHistorySQL's arguments for the change from before
+// to after (before nil: a creation; after nil: a deletion), whose field
+// changes the caller computed with diff.
+func historyArgs(p itam.Principal, action itam.HistoryAction, before, after *itam.Asset, changes map[string]map[string]json.RawMessage) []any {
 	kind, who, source := actor(p)
-	changes := diff(before, after)
-	var from *itam.AssetStatus
+	var id uuid.UUID
+	var from, to *string
 	if before != nil {
-		from = &before.Status
+		id, from = before.ID, ptr(string(before.Status))
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO asset_history (org_id, asset_id, action, actor_kind, actor, source, changes, from_status, to_status)
-		VALUES ($1, $2, $3::text::history_action, $4::text::actor_kind, $5, $6, $7, $8::text::asset_status, $9::text::asset_status)`,
-		p.OrgID, after.ID, string(action), string(kind), who, source, changes, from, string(after.Status))
-	return err
+	if after != nil {
+		id, to = after.ID, ptr(string(after.Status))
+	}
+	if changes == nil {
+		changes = map[string]map[string]json.RawMessage{}
+	}
+	return []any{p.OrgID, id, string(action), string(kind), who, source, changes, from, to}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// lockAsset reads an asset for change, locking its row, and refuses when
+// the caller read an older version than the one stored.
+func lockAsset(ctx context.Context, tx pgx.Tx, id uuid.UUID, version *int) (*itam.Asset, error) {
+	rows, _ := tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = $1 FOR UPDATE", id)
+	a, err := pgx.CollectExactlyOneRow(rows, scanAsset)
+	if err == pgx.ErrNoRows {
+		return nil, itam.NotFound("asset")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if version != nil && *version != a.Version {
+		return nil, itam.Conflict("version", "asset %s was changed by someone else: it is at version %d, you edited version %d; reload and retry", a.AssetTag, a.Version, *version)
+	}
+	return a, nil
 }
 
 // modelInfo is what an asset needs from its model: the manufacturer (copied
@@ -254,7 +284,8 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 			}
 		}
 		out = created
-		return insertHistory(ctx, tx, p, itam.HistoryCreate, nil, created)
+		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, itam.HistoryCreate, nil, created, diff(nil, created))...)
+		return err
 	})
 	return out, err
 }
@@ -320,16 +351,9 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 	}
 	var out *itam.Asset
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = $1 FOR UPDATE", id)
-		before, err := pgx.CollectExactlyOneRow(rows, scanAsset)
-		if err == pgx.ErrNoRows {
-			return itam.NotFound("asset")
-		}
+		before, err := lockAsset(ctx, tx, id, version)
 		if err != nil {
 			return err
-		}
-		if version != nil && *version != before.Version {
-			return itam.Conflict("version", "asset %s was changed by someone else: it is at version %d, you edited version %d; reload and retry", before.AssetTag, before.Version, *version)
 		}
 		a := *before
 		if err := change(tx, before, &a); err != nil {
@@ -343,7 +367,7 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 			return nil
 		}
 		price, cur := priceArgs(a.PurchasePrice)
-		rows, _ = tx.Query(ctx, `UPDATE assets a SET asset_tag = $2, serial_number = $3, name = $4, model_id = $5, manufacturer_id = $6,
+		rows, _ := tx.Query(ctx, `UPDATE assets a SET asset_tag = $2, serial_number = $3, name = $4, model_id = $5, manufacturer_id = $6,
 			status = $7::text::asset_status, condition = $8::text::asset_condition, assigned_person_id = $9, assigned_location_id = $10,
 			owner_person_id = $11, owner_team_id = $12, location_id = $13, purchase_date = $14, purchase_price = $15,
 			purchase_currency = $16, supplier_id = $17, order_number = $18, invoice_number = $19, warranty_end = $20,
@@ -360,10 +384,12 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 			return err
 		}
 		out = updated
-		if err := lockEditedFields(ctx, tx, p, before, updated); err != nil {
+		changes := diff(before, updated)
+		if err := lockEditedFields(ctx, tx, p, updated.ID, changes); err != nil {
 			return err
 		}
-		return insertHistory(ctx, tx, p, action, before, updated)
+		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, action, before, updated, changes)...)
+		return err
 	})
 	return out, err
 }
@@ -378,13 +404,13 @@ var syncedSnapshotFields = map[string]string{
 // lockEditedFields records that a person set the synced fields they
 // changed, and locks them: a sync will not overwrite a deliberate edit
 // until someone unlocks the field.
-func lockEditedFields(ctx context.Context, tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error {
+func lockEditedFields(ctx context.Context, tx pgx.Tx, p itam.Principal, assetID uuid.UUID, changes map[string]map[string]json.RawMessage) error {
 	if p.ActorKind != "" && p.ActorKind != itam.ActorUser {
 		return nil
 	}
 	seen := map[string]bool{}
 	var fields []string
-	for k := range diff(before, after) {
+	for k := range changes {
 		if f, ok := syncedSnapshotFields[k]; ok && !seen[f] {
 			seen[f] = true
 			fields = append(fields, f)
@@ -396,7 +422,7 @@ func lockEditedFields(ctx context.Context, tx pgx.Tx, p itam.Principal, before, 
 	_, err := tx.Exec(ctx, `INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at, locked)
 		SELECT $1, $2, f, 'manual', now(), true FROM unnest($3::text[]) f
 		ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = 'manual', observed_at = now(), locked = true`,
-		p.OrgID, after.ID, fields)
+		p.OrgID, assetID, fields)
 	return err
 }
 
@@ -579,23 +605,14 @@ func (s *AssetStore) DeleteAsset(ctx context.Context, id uuid.UUID, version *int
 	}
 	var out *itam.Asset
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		rows, _ := tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = $1 FOR UPDATE", id)
-		a, err := pgx.CollectExactlyOneRow(rows, scanAsset)
-		if err == pgx.ErrNoRows {
-			return itam.NotFound("asset")
-		}
+		a, err := lockAsset(ctx, tx, id, version)
 		if err != nil {
 			return err
-		}
-		if version != nil && *version != a.Version {
-			return itam.Conflict("version", "asset %s was changed by someone else (now version %d)", a.AssetTag, a.Version)
 		}
 		if (a.Status != itam.StatusOrdered && a.Status != itam.StatusInStock) || a.AssignedPersonID != nil || a.AssignedLocationID != nil {
 			return itam.Invalid("id", "asset %s is %s: only unassigned ORDERED or IN_STOCK assets can be deleted; retire and dispose it instead", a.AssetTag, a.Status)
 		}
-		kind, who, source := actor(p)
-		if _, err := tx.Exec(ctx, `INSERT INTO asset_history (org_id, asset_id, action, actor_kind, actor, source, changes, from_status)
-			VALUES ($1, $2, 'DELETE', $3::text::actor_kind, $4, $5, '{}', $6::text::asset_status)`, p.OrgID, a.ID, string(kind), who, source, string(a.Status)); err != nil {
+		if _, err := tx.Exec(ctx, insertHistorySQL, historyArgs(p, itam.HistoryDelete, a, nil, nil)...); err != nil {
 			return err
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM assets WHERE id = $1`, a.ID); err != nil {

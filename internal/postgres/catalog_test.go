@@ -111,8 +111,6 @@ func (f *catalogFixture) seed(t *testing.T, org uuid.UUID) seeded {
 	return s
 }
 
-func ptr[T any](v T) *T { return &v }
-
 func requireCode(t *testing.T, err error, code itam.Code, field string) {
 	t.Helper()
 	require.Error(t, err)

@@ -444,15 +444,7 @@ func queueUpdateAsset(b *pgx.Batch, a *itam.Asset) {
 }
 
 func queueHistory(b *pgx.Batch, p itam.Principal, action itam.HistoryAction, before, after *itam.Asset) {
-	kind, who, source := actor(p)
-	var from *string
-	if before != nil {
-		s := string(before.Status)
-		from = &s
-	}
-	b.Queue(`INSERT INTO asset_history (org_id, asset_id, action, actor_kind, actor, source, changes, from_status, to_status)
-		VALUES ($1, $2, $3::text::history_action, $4::text::actor_kind, $5, $6, $7, $8::text::asset_status, $9::text::asset_status)`,
-		p.OrgID, after.ID, string(action), string(kind), who, source, diff(before, after), from, string(after.Status))
+	b.Queue(insertHistorySQL, historyArgs(p, action, before, after, diff(before, after))...)
 }
 
 // queueSoftware records what each device has installed: new titles are
