@@ -212,7 +212,9 @@ func (st *pageState) plan(d connectors.Device) (*planned, error) {
 			a.PurchasePrice = &itam.Money{Amount: *price, Currency: currency}
 		}
 		if person != nil {
-			a.Status, a.AssignedPersonID = itam.StatusDeployed, person
+			if st, err := lifecycle.AfterAssign(a.Status); err == nil {
+				a.Status, a.AssignedPersonID = st, person
+			}
 		}
 		pl.after, pl.action = a, itam.HistoryCreate
 		for _, f := range reconcile.SyncedFields {
