@@ -432,12 +432,8 @@ func (s *AssetStore) UnlockAssetField(ctx context.Context, id uuid.UUID, field s
 	if err != nil {
 		return err
 	}
-	known := false
-	for _, f := range reconcile.SyncedFields {
-		known = known || f == field
-	}
-	if !known {
-		return itam.Invalid("field", "%q is not a synced field (%s)", field, strings.Join(reconcile.SyncedFields, ", "))
+	if err := requireSyncedField(field); err != nil {
+		return err
 	}
 	return s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		var exists bool
@@ -467,12 +463,8 @@ func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam
 			}
 			a.AssetTag = strings.TrimSpace(*in.AssetTag.Value)
 		}
-		if in.SerialNumber.Set {
-			a.SerialNumber = itam.Trimmed(in.SerialNumber.Value)
-		}
-		if in.Name.Set {
-			a.Name = itam.Trimmed(in.Name.Value)
-		}
+		patchText(&a.SerialNumber, in.SerialNumber)
+		patchText(&a.Name, in.Name)
 		if in.Condition.Set {
 			if in.Condition.Value == nil {
 				return itam.Invalid("condition", "condition cannot be removed")
@@ -486,12 +478,8 @@ func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam
 		set(&a.PurchaseDate, in.PurchaseDate)
 		set(&a.PurchasePrice, in.PurchasePrice)
 		set(&a.SupplierID, in.SupplierID)
-		if in.OrderNumber.Set {
-			a.OrderNumber = itam.Trimmed(in.OrderNumber.Value)
-		}
-		if in.InvoiceNumber.Set {
-			a.InvoiceNumber = itam.Trimmed(in.InvoiceNumber.Value)
-		}
+		patchText(&a.OrderNumber, in.OrderNumber)
+		patchText(&a.InvoiceNumber, in.InvoiceNumber)
 		set(&a.WarrantyEnd, in.WarrantyEnd)
 		set(&a.EndOfLife, in.EndOfLife)
 		set(&a.Notes, in.Notes)

@@ -2,6 +2,7 @@
 package postgres
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -61,4 +62,23 @@ func TestDevicePriceKeepsOnlyPricesTheInventoryCanHold(t *testing.T) {
 		require.Equal(t, c.want, amount.String(), c.price)
 		require.Equal(t, c.wantCurrency, cur, c.price)
 	}
+}
+
+func TestKnownSource(t *testing.T) {
+	id := uuid.New()
+	for s, want := range map[string]bool{
+		"manual": true, "procurement": true, "authoritative": true,
+		"JAMF_PRO": true, "INTUNE": true, "KANDJI": true, "FLEET": true,
+		"INTUNE:" + id.String():                  true,
+		"INTUNE:" + strings.ToUpper(id.String()): false, // sources are recorded lower-case
+		"INTUNE:not-a-uuid":                      false,
+		"SCCM":                                   false,
+		"SCCM:" + id.String():                    false,
+		"":                                       false,
+		"Manual":                                 false,
+	} {
+		require.Equal(t, want, knownSource(s), s)
+	}
+	require.NoError(t, requireSyncedField("name"))
+	require.Error(t, requireSyncedField("notes"))
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -131,7 +130,7 @@ func (c *Catalog) SyncConflicts(ctx context.Context, f ConflictFilter, page itam
 	}
 	where, args := conflictWhere(f)
 	return list(ctx, c.db, p.OrgID, listSpec[*itam.SyncConflict]{
-		what: "sync conflict", columns: conflictColumns, from: "sync_conflicts x", idExpr: "x.id",
+		columns: conflictColumns, from: "sync_conflicts x", idExpr: "x.id",
 		where: where, args: args, dir: itam.Desc, scan: scanConflict,
 		sort: sortKey[*itam.SyncConflict]{"x.last_seen_at", "timestamptz", func(c *itam.SyncConflict) string { return c.LastSeenAt.Format(time.RFC3339Nano) }},
 		id:   func(c *itam.SyncConflict) string { return c.ID.String() },
@@ -181,7 +180,31 @@ func (c *Catalog) FieldPrecedence(ctx context.Context) ([]itam.FieldPrecedence, 
 	return out, nil
 }
 
-var connectorSourceRE = regexp.MustCompile(`^(JAMF_PRO|INTUNE|KANDJI|FLEET):[0-9a-f-]{36}$`)
+// knownSource reports whether s names a precedence source: a fixed one,
+// a connector kind, or one connector ("KIND:<uuid>").
+func knownSource(s string) bool {
+	if s == reconcile.SourceManual || s == reconcile.SourceProcurement || s == reconcile.SourceAuthoritative {
+		return true
+	}
+	kind, id, one := strings.Cut(s, ":")
+	if !slices.Contains(ConnectorKinds, kind) {
+		return false
+	}
+	if !one {
+		return true
+	}
+	u, err := uuid.Parse(id)
+	return err == nil && u.String() == id // the form sources are recorded in
+
+}
+
+// requireSyncedField refuses a field name syncs do not set.
+func requireSyncedField(field string) error {
+	if !slices.Contains(reconcile.SyncedFields, field) {
+		return itam.Invalid("field", "%q is not a synced field (%s)", field, strings.Join(reconcile.SyncedFields, ", "))
+	}
+	return nil
+}
 
 // SetFieldPrecedence sets which sources are believed for field, most trusted
 // first (ADMIN only). Sources are "manual", "procurement", "authoritative",
@@ -192,14 +215,12 @@ func (c *Catalog) SetFieldPrecedence(ctx context.Context, field string, sources 
 	if err != nil {
 		return itam.FieldPrecedence{}, err
 	}
-	if !slices.Contains(reconcile.SyncedFields, field) {
-		return itam.FieldPrecedence{}, itam.Invalid("field", "%q is not a synced field (%s)", field, strings.Join(reconcile.SyncedFields, ", "))
+	if err := requireSyncedField(field); err != nil {
+		return itam.FieldPrecedence{}, err
 	}
 	seen := map[string]bool{}
 	for i, s := range sources {
-		ok := s == reconcile.SourceManual || s == reconcile.SourceProcurement || s == reconcile.SourceAuthoritative ||
-			slices.Contains([]string{"JAMF_PRO", "INTUNE", "KANDJI", "FLEET"}, s) || connectorSourceRE.MatchString(s)
-		if !ok {
+		if !knownSource(s) {
 			return itam.FieldPrecedence{}, itam.Invalid(fmt.Sprintf("sources[%d]", i), "unknown source %q", s)
 		}
 		if seen[s] {
