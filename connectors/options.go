@@ -1,7 +1,9 @@
 package connectors
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -11,6 +13,8 @@ import (
 // way and name the option in their errors.
 
 // IntOption reads a whole-number option between lo and hi, def when absent.
+// A hi of math.MaxInt32 or more means "no upper bound" (a connector that
+// clamps large values itself).
 func (c Config) IntOption(name string, def, lo, hi int) (int, error) {
 	v, ok := c.Options[name]
 	if !ok || v == nil {
@@ -29,6 +33,12 @@ func (c Config) IntOption(name string, def, lo, hi int) (int, error) {
 			return 0, optionError(name, fmt.Sprintf("%s must be a whole number, got %v", name, x))
 		}
 		n = int(x)
+	case json.Number:
+		p, err := strconv.Atoi(x.String())
+		if err != nil {
+			return 0, optionError(name, fmt.Sprintf("%s must be a whole number, got %v", name, x))
+		}
+		n = p
 	case string:
 		p, err := strconv.Atoi(strings.TrimSpace(x))
 		if err != nil {
@@ -37,6 +47,9 @@ func (c Config) IntOption(name string, def, lo, hi int) (int, error) {
 		n = p
 	default:
 		return 0, optionError(name, fmt.Sprintf("%s must be a number, got %T", name, v))
+	}
+	if n < lo && hi >= math.MaxInt32 {
+		return 0, optionError(name, fmt.Sprintf("%s must be at least %d, got %d", name, lo, n))
 	}
 	if n < lo || n > hi {
 		return 0, optionError(name, fmt.Sprintf("%s must be between %d and %d, got %d", name, lo, hi, n))

@@ -33,12 +33,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
@@ -192,32 +192,38 @@ func (s *source) devices(ctx context.Context, hosts []host) ([]connectors.Device
 	}
 	results := make([]result, len(hosts))
 	var fallbacks atomic.Int64
-	err := s.each(ctx, len(hosts), func(ctx context.Context, i int) error {
-		h, r := &hosts[i], &results[i]
-		mapping, listed, err := s.listedMapping(h)
-		if err != nil {
-			return err
-		}
-		if !listed {
-			fallbacks.Add(1)
-			var found bool
-			if mapping, found, err = s.deviceMapping(ctx, h.ID); err != nil || !found {
-				r.gone = !found
+	// vendorhttp bounds requests in flight too; the group's limit keeps a
+	// page of hosts from parking a goroutine each.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.workers)
+	for i := range hosts {
+		g.Go(func() error {
+			h, r := &hosts[i], &results[i]
+			mapping, listed, err := s.listedMapping(h)
+			if err != nil {
 				return err
 			}
-		}
-		r.mapping = mapping
-		if s.software {
-			d, found, err := s.host(ctx, h.ID, true)
-			if err != nil || !found {
-				r.gone = !found
-				return err
+			if !listed {
+				fallbacks.Add(1)
+				var found bool
+				if mapping, found, err = s.deviceMapping(gctx, h.ID); err != nil || !found {
+					r.gone = !found
+					return err
+				}
 			}
-			r.detail = d
-		}
-		return nil
-	})
-	if err != nil {
+			r.mapping = mapping
+			if s.software {
+				d, found, err := s.host(gctx, h.ID, true)
+				if err != nil || !found {
+					r.gone = !found
+					return err
+				}
+				r.detail = d
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 	if n := fallbacks.Load(); n > 0 {
@@ -298,8 +304,7 @@ func (s *source) deviceMapping(ctx context.Context, id uint) ([]deviceMapping, b
 // notFound turns a 404 into "not found" (nil error, found false); any other
 // error passes through.
 func notFound(err error) error {
-	var se *connectors.StatusError
-	if errors.As(err, &se) && se.Status == http.StatusNotFound {
+	if vendorhttp.IsNotFound(err) {
 		return nil
 	}
 	return err
@@ -316,37 +321,4 @@ func withoutUser(base string) string {
 	}
 	u.User = nil
 	return u.String()
-}
-
-// each runs fn for 0..n-1 on at most s.workers goroutines and returns the
-// first error, cancelling the rest. vendorhttp bounds requests in flight
-// too; this bound keeps a page of hosts from parking a goroutine each.
-func (s *source) each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		next     atomic.Int64
-		wg       sync.WaitGroup
-		once     sync.Once
-		firstErr error
-	)
-	for range min(s.workers, n) {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n || ctx.Err() != nil {
-					return
-				}
-				if err := fn(ctx, i); err != nil {
-					once.Do(func() { firstErr = err; cancel() })
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return context.Cause(ctx)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 // toDevice maps a Fleet host and its device mapping to the canonical record.
@@ -13,18 +14,19 @@ import (
 func toDevice(h *host, mapping []deviceMapping) connectors.Device {
 	d := connectors.Device{
 		ExternalID:   strconv.FormatUint(uint64(h.ID), 10),
-		SerialNumber: clean(h.HardwareSerial),
+		SerialNumber: strings.TrimSpace(h.HardwareSerial), // the engine drops placeholder serials
 		Name:         firstNonEmpty(h.DisplayName, h.ComputerName, h.Hostname),
-		Manufacturer: clean(h.HardwareVendor),
+		Manufacturer: reconcile.CleanHardwareName(h.HardwareVendor),
 		LastCheckIn:  h.SeenTime.t,
-		Virtual:      isVirtual(h.HardwareVendor, h.HardwareModel),
 		Software:     toSoftware(h.Software),
 	}
-	if model := clean(h.HardwareModel); modelIdentifier.MatchString(model) {
+	if model := reconcile.CleanHardwareName(h.HardwareModel); modelIdentifier.MatchString(model) {
 		d.ModelIdentifier = model
 	} else {
 		d.Model = model
 	}
+	// Fleet has no VM flag: the hardware strings and serial are the signal.
+	d.Virtual = reconcile.LooksVirtual(d.Manufacturer, d.Model, d.ModelIdentifier, d.SerialNumber)
 	d.OSName, d.OSVersion = splitOS(h.OSVersion, h.Platform)
 	d.UserEmail = userEmail(mapping, h.EndUsers)
 	for _, u := range h.EndUsers {
@@ -39,46 +41,6 @@ func toDevice(h *host, mapping []deviceMapping) connectors.Device {
 // modelIdentifier matches Apple's model codes (MacBookPro18,3, iPhone15,2,
 // Mac14,7), which Fleet reports as hardware_model on Apple hosts.
 var modelIdentifier = regexp.MustCompile(`^[A-Za-z]+[0-9]+,[0-9]+$`)
-
-// placeholders are the values firmware and agents report when they do not
-// know: SMBIOS defaults on white boxes and VMs, and agents' stand-ins.
-var placeholders = map[string]bool{
-	"0": true, "none": true, "null": true, "n/a": true, "na": true, "unknown": true,
-	"not specified": true, "not applicable": true, "default string": true,
-	"to be filled by o.e.m.": true, "system serial number": true,
-	"system manufacturer": true, "system product name": true,
-	"0123456789": true, "123456789": true, "serial number": true,
-}
-
-// clean trims a hardware string and drops placeholders.
-func clean(s string) string {
-	s = strings.TrimSpace(s)
-	if placeholders[strings.ToLower(s)] {
-		return ""
-	}
-	return s
-}
-
-// virtualMarkers appear in the vendor or model of virtual machines:
-// VMware ("VMware, Inc." / "VMware Virtual Platform", VMware7,1 for macOS
-// guests), Hyper-V ("Virtual Machine"), KVM/QEMU, VirtualBox, Parallels,
-// Xen ("HVM domU"), bhyve, Apple's Virtualization framework (VirtualMac2,1)
-// and the clouds' instance types.
-var virtualMarkers = []string{
-	"vmware", "virtual machine", "virtual platform", "kvm", "qemu", "virtualbox",
-	"parallels", "xen", "hvm domu", "bhyve", "virtualmac", "amazon ec2",
-	"google compute engine", "openstack",
-}
-
-func isVirtual(vendor, model string) bool {
-	s := strings.ToLower(vendor + " " + model)
-	for _, m := range virtualMarkers {
-		if strings.Contains(s, m) {
-			return true
-		}
-	}
-	return false
-}
 
 // osNames name a platform when os_version is empty.
 var osNames = map[string]string{

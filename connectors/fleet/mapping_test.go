@@ -30,50 +30,6 @@ func TestSplitOS(t *testing.T) {
 	}
 }
 
-func TestIsVirtual(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		vendor, model string
-		virtual       bool
-	}{
-		{"VMware, Inc.", "VMware Virtual Platform", true},
-		{"VMware, Inc.", "VMware7,1", true},
-		{"Microsoft Corporation", "Virtual Machine", true},
-		{"QEMU", "Standard PC (Q35 + ICH9, 2009)", true},
-		{"Red Hat", "KVM", true},
-		{"innotek GmbH", "VirtualBox", true},
-		{"Parallels International GmbH.", "Parallels Virtual Platform", true},
-		{"Xen", "HVM domU", true},
-		{"Apple Inc.", "VirtualMac2,1", true},
-		{"Amazon EC2", "m5.large", true},
-		{"Google", "Google Compute Engine", true},
-		{"Apple Inc.", "MacBookPro18,3", false},
-		{"Dell Inc.", "Precision 7780", false},
-		{"Microsoft Corporation", "Surface Laptop 5", false},
-		{"LENOVO", "ThinkStation P620 (Xeon)", false},
-		{"", "", false},
-	}
-	for _, tc := range cases {
-		require.Equal(t, tc.virtual, isVirtual(tc.vendor, tc.model), "%s / %s", tc.vendor, tc.model)
-	}
-}
-
-func TestClean(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{
-		" C02ZX1Y2MD6T ":         "C02ZX1Y2MD6T",
-		"":                       "",
-		"0":                      "",
-		"To be filled by O.E.M.": "",
-		"Default string":         "",
-		"System Serial Number":   "",
-		"NOT SPECIFIED":          "",
-		"Dell Inc.":              "Dell Inc.",
-	} {
-		require.Equal(t, want, clean(in), in)
-	}
-}
-
 func TestUserEmail(t *testing.T) {
 	t.Parallel()
 	cases := []struct {

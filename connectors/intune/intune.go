@@ -245,7 +245,7 @@ func (s *source) FetchDevice(ctx context.Context, externalID string) (*connector
 	}
 	var md managedDevice
 	err := s.client.GetJSON(ctx, devicesPath+"/"+url.PathEscape(externalID)+"?"+odataQuery("$select", deviceSelect), nil, &md)
-	if isNotFound(err) {
+	if vendorhttp.IsNotFound(err) {
 		return nil, nil
 	}
 	if err != nil {
@@ -304,7 +304,7 @@ func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Sof
 		} else {
 			err = s.client.GetJSON(ctx, link, nil, &body)
 		}
-		if isNotFound(err) {
+		if vendorhttp.IsNotFound(err) {
 			return nil, nil
 		}
 		if err != nil {
@@ -366,11 +366,6 @@ func odataQuery(kv ...string) string {
 		b.WriteString(kv[i] + "=" + v)
 	}
 	return b.String()
-}
-
-func isNotFound(err error) bool {
-	var se *connectors.StatusError
-	return errors.As(err, &se) && se.Status == http.StatusNotFound
 }
 
 // redact drops the query (skip tokens, filters) from URLs in errors.

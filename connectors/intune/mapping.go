@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 // deviceCollection is an OData collection of managedDevice. Value is a
@@ -47,14 +48,16 @@ func (s *source) mapDevice(md managedDevice) connectors.Device {
 		ExternalID:   md.ID,
 		SerialNumber: strings.TrimSpace(md.SerialNumber),
 		Name:         strings.TrimSpace(md.DeviceName),
-		Manufacturer: strings.TrimSpace(md.Manufacturer),
-		Model:        strings.TrimSpace(md.Model),
+		Manufacturer: reconcile.CleanHardwareName(md.Manufacturer),
+		Model:        reconcile.CleanHardwareName(md.Model),
 		OSName:       strings.TrimSpace(md.OperatingSystem),
 		OSVersion:    strings.TrimSpace(md.OSVersion),
 		UserEmail:    userEmail(md),
 		UserName:     strings.TrimSpace(md.UserDisplayName),
-		Virtual:      isVirtual(md.Manufacturer, md.Model),
 	}
+	// The v1.0 managedDevice has no VM flag: the hardware strings and
+	// serial are the signal.
+	d.Virtual = reconcile.LooksVirtual(d.Manufacturer, d.Model, "", d.SerialNumber)
 	t, ok := parseGraphTime(md.LastSyncDateTime)
 	if !ok {
 		s.log.Warn("intune: unreadable lastSyncDateTime", "device", md.ID, "value", md.LastSyncDateTime)
@@ -101,26 +104,4 @@ func parseGraphTime(v string) (*time.Time, bool) {
 	}
 	t = t.UTC()
 	return &t, true
-}
-
-// isVirtual recognises the hardware identity hypervisors give their
-// guests: Hyper-V and Azure ("Microsoft Corporation" / "Virtual
-// Machine"), Windows 365 Cloud PCs, VMware, VirtualBox, Parallels, QEMU
-// and KVM, Xen, Apple's virtualization framework and the big clouds.
-func isVirtual(manufacturer, model string) bool {
-	mf := strings.ToLower(strings.TrimSpace(manufacturer))
-	md := strings.ToLower(strings.TrimSpace(model))
-	switch {
-	case md == "virtual machine" || strings.Contains(md, "virtual machine"),
-		strings.HasPrefix(md, "cloud pc"),
-		strings.Contains(mf, "vmware") || strings.HasPrefix(md, "vmware"),
-		strings.Contains(md, "virtualbox") || strings.Contains(mf, "innotek"),
-		strings.Contains(mf, "parallels") || strings.Contains(md, "parallels"),
-		mf == "qemu" || strings.Contains(md, "qemu") || md == "kvm" || strings.HasPrefix(md, "kvm "),
-		mf == "xen" || strings.Contains(md, "hvm domu"),
-		strings.HasPrefix(md, "virtualmac"),
-		mf == "amazon ec2" || md == "google compute engine":
-		return true
-	}
-	return false
 }

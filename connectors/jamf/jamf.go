@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -106,11 +107,11 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			return nil, err
 		}
 	}
-	s := &Source{baseURL: base, pageSize: DefaultPageSize, software: true, log: cfg.Logger}
+	s := &Source{baseURL: base, log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	if err := s.applyOptions(cfg.Options); err != nil {
+	if err := s.applyOptions(cfg); err != nil {
 		return nil, err
 	}
 	httpClient := cfg.HTTPClient
@@ -158,22 +159,17 @@ func instanceURL(raw, field string, required bool) (string, error) {
 	return strings.TrimRight(u.String(), "/"), nil
 }
 
-func (s *Source) applyOptions(opts map[string]any) error {
-	if v, ok := opts[OptPageSize]; ok && v != nil {
-		n, ok := toInt(v)
-		if !ok || n < 1 {
-			return &connectors.ConfigError{Field: "options." + OptPageSize, Message: fmt.Sprintf("%s must be a positive whole number, got %v", OptPageSize, v)}
-		}
-		s.pageSize = min(n, MaxPageSize)
+func (s *Source) applyOptions(cfg connectors.Config) error {
+	// Jamf silently caps page-size at MaxPageSize: larger values are clamped.
+	n, err := cfg.IntOption(OptPageSize, DefaultPageSize, 1, math.MaxInt32)
+	if err != nil {
+		return err
 	}
-	if v, ok := opts[OptIncludeSoftware]; ok && v != nil {
-		b, ok := toBool(v)
-		if !ok {
-			return &connectors.ConfigError{Field: "options." + OptIncludeSoftware, Message: fmt.Sprintf("%s must be true or false, got %v", OptIncludeSoftware, v)}
-		}
-		s.software = b
+	s.pageSize = min(n, MaxPageSize)
+	if s.software, err = cfg.BoolOption(OptIncludeSoftware, true); err != nil {
+		return err
 	}
-	if v, ok := opts[OptAPIVersion]; ok && v != nil {
+	if v, ok := cfg.Options[OptAPIVersion]; ok && v != nil {
 		str, isString := v.(string)
 		str = strings.ToLower(strings.TrimSpace(str))
 		switch {
@@ -355,8 +351,7 @@ func (s *Source) list(ctx context.Context, q url.Values) (*inventoryPage, string
 		path := "/api/" + ver + "/computers-inventory"
 		var page inventoryPage
 		err := s.api.GetJSON(ctx, path, q, &page)
-		var se *connectors.StatusError
-		if errors.As(err, &se) && se.Status == http.StatusNotFound && v == "" && i < len(candidates)-1 {
+		if vendorhttp.IsNotFound(err) && v == "" && i < len(candidates)-1 {
 			s.log.Info("jamf: computers-inventory version not on this server, trying an older one", "version", ver)
 			lastErr = err
 			continue
@@ -392,38 +387,4 @@ func (s *Source) devices(page *inventoryPage, target string) ([]connectors.Devic
 		out = append(out, d)
 	}
 	return out, nil
-}
-
-func toInt(v any) (int, bool) {
-	switch n := v.(type) {
-	case int:
-		return n, true
-	case int32:
-		return int(n), true
-	case int64:
-		return int(n), true
-	case float64:
-		if n != float64(int(n)) {
-			return 0, false
-		}
-		return int(n), true
-	case interface{ Int64() (int64, error) }: // json.Number
-		i, err := n.Int64()
-		return int(i), err == nil
-	case string:
-		i, err := strconv.Atoi(strings.TrimSpace(n))
-		return i, err == nil
-	}
-	return 0, false
-}
-
-func toBool(v any) (bool, bool) {
-	switch b := v.(type) {
-	case bool:
-		return b, true
-	case string:
-		p, err := strconv.ParseBool(strings.TrimSpace(b))
-		return p, err == nil
-	}
-	return false, false
 }

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 // toDevice maps one ComputerInventory record to the canonical Device.
@@ -40,7 +41,8 @@ func toDevice(c computer, withSoftware bool) connectors.Device {
 		d.WarrantyEnd = parseTime(p.WarrantyDate)
 		d.PurchasePrice, d.PurchaseCurrency = parsePrice(string(p.PurchasePrice))
 	}
-	d.Virtual = isVirtual(d.Manufacturer, d.Model, d.ModelIdentifier, d.SerialNumber)
+	// Jamf has no VM flag: the hardware strings and serial are the signal.
+	d.Virtual = reconcile.LooksVirtual(d.Manufacturer, d.Model, d.ModelIdentifier, d.SerialNumber)
 	if withSoftware {
 		d.Software = toSoftware(c.Applications)
 	}
@@ -80,33 +82,6 @@ func toSoftware(apps []application) []connectors.Software {
 		out = append(out, s)
 	}
 	return out
-}
-
-// virtualMarkers name virtual machines in Jamf's make, model and model
-// identifier: macOS guests of Apple's Virtualization framework report
-// "VirtualMac2,1" / "Apple Virtual Machine 1", VMware guests "VMware7,1" /
-// "VMware Virtual Platform" (make "VMware, Inc."), Parallels guests
-// "Parallels-ARM" / "Parallels Virtual Platform"; VirtualBox and QEMU
-// likewise name themselves.
-var virtualMarkers = []string{"virtual", "vmware", "parallels", "virtualbox", "qemu"}
-
-// isVirtual recognises virtual machines, whose serials are not hardware
-// serials. Jamf has no VM flag, so the hardware strings are the signal,
-// plus VMware-style serials: "VM" followed by mixed case (Apple hardware
-// serials are upper case) and Parallels' "Parallels-…" serials.
-func isVirtual(make, model, modelIdentifier, serial string) bool {
-	for _, s := range []string{make, model, modelIdentifier} {
-		l := strings.ToLower(s)
-		for _, m := range virtualMarkers {
-			if strings.Contains(l, m) {
-				return true
-			}
-		}
-	}
-	if strings.HasPrefix(strings.ToLower(serial), "parallels") {
-		return true
-	}
-	return len(serial) > 2 && strings.HasPrefix(serial, "VM") && strings.IndexFunc(serial[2:], unicode.IsLower) >= 0
 }
 
 // timeLayouts are the timestamp shapes Jamf Pro returns. The API documents

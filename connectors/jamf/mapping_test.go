@@ -80,29 +80,6 @@ func TestParsePrice(t *testing.T) {
 	}
 }
 
-func TestIsVirtual(t *testing.T) {
-	t.Parallel()
-	cases := []struct {
-		make, model, ident, serial string
-		want                       bool
-	}{
-		{"Apple", "MacBook Pro (14-inch, 2021)", "MacBookPro18,3", "C02ZC2QYLVDL", false},
-		{"Apple", "13-inch MacBook Pro (Mid 2012)", "MacBookPro9,2", "C02ZC2QYLVDL", false},
-		{"Apple", "Apple Virtual Machine 1", "VirtualMac2,1", "ZRF2L7V4W1", true},
-		{"Apple", "", "VirtualMac2,1", "", true},
-		{"VMware, Inc.", "VMware Virtual Platform", "VMware7,1", "VMkYv8w2Qp1", true},
-		{"", "", "VMware20,1", "", true},
-		{"Parallels", "Parallels Virtual Platform", "Parallels-ARM", "Parallels-1A 2B", true},
-		{"Apple", "Mac", "Mac", "Parallels-AB CD", true},
-		{"", "", "", "VMabcdEFGH12", true},                 // VMware-style serial
-		{"Apple", "iMac", "iMac21,1", "VM2C3D4F5G", false}, // upper case: a real serial
-		{"", "", "", "", false},
-	}
-	for _, tc := range cases {
-		require.Equal(t, tc.want, isVirtual(tc.make, tc.model, tc.ident, tc.serial), "%+v", tc)
-	}
-}
-
 func TestToDeviceNullSections(t *testing.T) {
 	t.Parallel()
 	var c computer

@@ -1,7 +1,4 @@
 package kandji
 
-// Test hooks for the pure helpers.
-var (
-	ParseTime = parseTime
-	IsVirtual = isVirtual
-)
+// ParseTime is a test hook for the pure helper.
+var ParseTime = parseTime

@@ -29,14 +29,16 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 // CredAPIToken names the API token in connectors.Config.Credentials.
@@ -90,10 +92,8 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		return nil, err
 	}
 	s := &Source{
-		log:           cfg.Logger,
-		pageSize:      MaxPageSize,
-		fetchSoftware: true,
-		concurrency:   cfg.MaxConcurrency,
+		log:         cfg.Logger,
+		concurrency: cfg.MaxConcurrency,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -101,22 +101,17 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if s.concurrency <= 0 {
 		s.concurrency = DefaultMaxConcurrency
 	}
-	if v, ok := cfg.Options[OptPageSize]; ok {
-		n, err := intOption(v)
-		if err != nil || n < 1 {
-			return nil, &connectors.ConfigError{Field: "options." + OptPageSize, Message: fmt.Sprintf("%s must be a whole number between 1 and %d", OptPageSize, MaxPageSize)}
-		}
-		s.pageSize = min(n, MaxPageSize)
+	// Kandji rejects a limit above MaxPageSize: larger values are clamped.
+	n, err := cfg.IntOption(OptPageSize, MaxPageSize, 1, math.MaxInt32)
+	if err != nil {
+		return nil, err
 	}
-	if v, ok := cfg.Options[OptIncludeSoftware]; ok {
-		if s.fetchSoftware, err = boolOption(v); err != nil {
-			return nil, &connectors.ConfigError{Field: "options." + OptIncludeSoftware, Message: OptIncludeSoftware + " must be true or false"}
-		}
+	s.pageSize = min(n, MaxPageSize)
+	if s.fetchSoftware, err = cfg.BoolOption(OptIncludeSoftware, true); err != nil {
+		return nil, err
 	}
-	if v, ok := cfg.Options[OptIncludeDetails]; ok {
-		if s.fetchDetails, err = boolOption(v); err != nil {
-			return nil, &connectors.ConfigError{Field: "options." + OptIncludeDetails, Message: OptIncludeDetails + " must be true or false"}
-		}
+	if s.fetchDetails, err = cfg.BoolOption(OptIncludeDetails, false); err != nil {
+		return nil, err
 	}
 	s.client = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
@@ -203,7 +198,7 @@ func (s *Source) FetchDevice(ctx context.Context, externalID string) (*connector
 	}
 	var raw apiDevice
 	if err := s.client.GetJSON(ctx, devicePath(externalID, ""), nil, &raw); err != nil {
-		if isNotFound(err) {
+		if vendorhttp.IsNotFound(err) {
 			return nil, nil
 		}
 		return nil, fmt.Errorf("kandji: fetching device %s: %w", externalID, err)
@@ -225,37 +220,12 @@ func (s *Source) enrich(ctx context.Context, devices []connectors.Device) error 
 	if len(devices) == 0 || (!s.fetchSoftware && !s.fetchDetails) {
 		return nil
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var (
-		wg       sync.WaitGroup
-		once     sync.Once
-		firstErr error
-		slots    = make(chan struct{}, s.concurrency)
-	)
-	fail := func(err error) {
-		once.Do(func() { firstErr = err; cancel() })
-	}
-loop:
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.concurrency)
 	for i := range devices {
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			break loop
-		}
-		wg.Add(1)
-		go func(d *connectors.Device) {
-			defer func() { <-slots; wg.Done() }()
-			if err := s.enrichOne(ctx, d); err != nil {
-				fail(err)
-			}
-		}(&devices[i])
+		g.Go(func() error { return s.enrichOne(gctx, &devices[i]) })
 	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
-	}
-	return ctx.Err()
+	return g.Wait()
 }
 
 func (s *Source) enrichOne(ctx context.Context, d *connectors.Device) error {
@@ -263,7 +233,7 @@ func (s *Source) enrichOne(ctx context.Context, d *connectors.Device) error {
 		var apps apiApps
 		err := s.client.GetJSON(ctx, devicePath(d.ExternalID, "apps"), nil, &apps)
 		switch {
-		case isNotFound(err):
+		case vendorhttp.IsNotFound(err):
 			// Removed between the listing and now: software unknown.
 		case err != nil:
 			return fmt.Errorf("kandji: apps of device %s: %w", d.ExternalID, err)
@@ -275,12 +245,12 @@ func (s *Source) enrichOne(ctx context.Context, d *connectors.Device) error {
 		var det apiDetails
 		err := s.client.GetJSON(ctx, devicePath(d.ExternalID, "details"), nil, &det)
 		switch {
-		case isNotFound(err):
+		case vendorhttp.IsNotFound(err):
 		case err != nil:
 			return fmt.Errorf("kandji: details of device %s: %w", d.ExternalID, err)
 		default:
 			d.ModelIdentifier = strings.TrimSpace(det.HardwareOverview.ModelIdentifier)
-			d.Virtual = d.Virtual || isVirtual("", d.ModelIdentifier, "")
+			d.Virtual = reconcile.LooksVirtual(d.Manufacturer, d.Model, d.ModelIdentifier, d.SerialNumber)
 		}
 	}
 	return nil
@@ -302,38 +272,4 @@ func devicePath(id, sub string) string {
 		p += "/" + sub
 	}
 	return p
-}
-
-func isNotFound(err error) bool {
-	var se *connectors.StatusError
-	return errors.As(err, &se) && se.Status == http.StatusNotFound
-}
-
-func intOption(v any) (int, error) {
-	switch n := v.(type) {
-	case int:
-		return n, nil
-	case int32:
-		return int(n), nil
-	case int64:
-		return int(n), nil
-	case float64:
-		if n != float64(int(n)) {
-			return 0, errors.New("not a whole number")
-		}
-		return int(n), nil
-	case string:
-		return strconv.Atoi(strings.TrimSpace(n))
-	}
-	return 0, fmt.Errorf("unsupported type %T", v)
-}
-
-func boolOption(v any) (bool, error) {
-	switch b := v.(type) {
-	case bool:
-		return b, nil
-	case string:
-		return strconv.ParseBool(strings.TrimSpace(b))
-	}
-	return false, fmt.Errorf("unsupported type %T", v)
 }

@@ -3,9 +3,9 @@ package kandji
 import (
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 // toDevice maps one Kandji device record to the canonical Device. Software
@@ -24,7 +24,9 @@ func toDevice(d apiDevice) connectors.Device {
 		LastCheckIn:  parseTime(d.LastCheckIn),
 		AssetTag:     strings.TrimSpace(string(d.AssetTag)),
 	}
-	out.Virtual = isVirtual(out.Model, "", out.SerialNumber)
+	// Kandji has no VM flag: the model and serial are the signal (and the
+	// model identifier, when details are read).
+	out.Virtual = reconcile.LooksVirtual(out.Manufacturer, out.Model, "", out.SerialNumber)
 	return out
 }
 
@@ -74,35 +76,6 @@ func osVersion(v, extra string) string {
 		return v
 	}
 	return v + " " + extra
-}
-
-// isVirtual recognises virtual machines, whose serials are not hardware
-// serials. Kandji has no VM flag; the signals are:
-//   - a model or model identifier naming a virtual machine: macOS guests of
-//     Apple's Virtualization framework report "VirtualMac2,1" ("Apple
-//     Virtual Machine 1"), VMware guests "VMware7,1", Parallels guests
-//     "Parallels…";
-//   - a VMware-style serial: "VM" followed by mixed-case characters (Kandji's
-//     own API examples show "VMC5qeJ5pDkp"). Apple hardware serials are
-//     upper case, so the lower-case test keeps real serials out.
-func isVirtual(model, modelIdentifier, serial string) bool {
-	for _, s := range []string{model, modelIdentifier} {
-		l := strings.ToLower(strings.TrimSpace(s))
-		if l == "" {
-			continue
-		}
-		if strings.Contains(l, "virtual") || strings.HasPrefix(l, "vmware") || strings.HasPrefix(l, "parallels") {
-			return true
-		}
-	}
-	serial = strings.TrimSpace(serial)
-	if strings.HasPrefix(strings.ToLower(serial), "parallels") {
-		return true
-	}
-	if len(serial) > 2 && strings.HasPrefix(serial, "VM") && strings.IndexFunc(serial[2:], unicode.IsLower) >= 0 {
-		return true
-	}
-	return false
 }
 
 // timeLayouts are the timestamp shapes Kandji's API returns. One record

@@ -48,11 +48,17 @@ func (t *TokenCache) Authorization(ctx context.Context) (string, error) {
 	return "Bearer " + t.tok.AccessToken, nil
 }
 
-// Invalidate forgets the cached token.
-func (t *TokenCache) Invalidate() {
+// Invalidate forgets the cached token if it is the refused one (the
+// Authorization value the vendor refused), so requests refused together
+// fetch one fresh token, not one each. It reports true: the next request
+// gets a fresh token, fetched now or already by another request.
+func (t *TokenCache) Invalidate(refused string) bool {
 	t.mu.Lock()
-	t.tok = nil
-	t.mu.Unlock()
+	defer t.mu.Unlock()
+	if t.tok != nil && (refused == "" || refused == "Bearer "+t.tok.AccessToken) {
+		t.tok = nil
+	}
+	return true
 }
 
 // classifyTokenError turns a refused token request into ErrUnauthorized so
@@ -72,7 +78,7 @@ func classifyTokenError(err error) error {
 }
 
 // StaticToken authenticates with a fixed API token (Kandji, Fleet). A 401
-// cannot be fixed by refreshing it, so Invalidate does nothing.
+// cannot be fixed by refreshing it, so a refused request is not retried.
 type StaticToken string
 
 // Authorization returns "Bearer <token>".
@@ -80,5 +86,5 @@ func (s StaticToken) Authorization(context.Context) (string, error) {
 	return "Bearer " + string(s), nil
 }
 
-// Invalidate does nothing: a static token cannot be refreshed.
-func (StaticToken) Invalidate() {}
+// Invalidate reports false: a static token cannot be refreshed.
+func (StaticToken) Invalidate(string) bool { return false }

@@ -1,9 +1,10 @@
 // Package vendorhttp is the HTTP client every connector shares: base URL and
-// timeouts, bearer authentication with one refresh on 401, retries of
-// idempotent GETs on 429/5xx honouring Retry-After (seconds, fractional
-// seconds or an HTTP date) and otherwise exponential backoff with jitter, a
-// bound on requests in flight per connector, and response classification
-// into the errors the sync engine acts on. Vendor packages keep only their
+// timeouts, bearer authentication with one refresh on 401 when the token
+// can be refreshed, retries of idempotent GETs on 429/5xx honouring
+// Retry-After (seconds, fractional seconds or an HTTP date) and otherwise
+// exponential backoff with jitter, a bound on requests in flight per
+// connector, and response classification into the errors the sync engine
+// acts on. Vendor packages keep only their
 // API's paths, types and mapping.
 package vendorhttp
 
@@ -25,11 +26,13 @@ import (
 	"github.com/itam-dev/itam/connectors"
 )
 
-// Authenticator supplies the Authorization header and forgets a token the
-// vendor refused, so the next request fetches a fresh one.
+// Authenticator supplies the Authorization header. Invalidate is told the
+// Authorization value the vendor refused with a 401; it forgets that token
+// and reports whether a retry could carry a different one. Only then is
+// the request retried (once).
 type Authenticator interface {
 	Authorization(ctx context.Context) (string, error)
-	Invalidate()
+	Invalidate(refused string) bool
 }
 
 // Options configure a Client.
@@ -126,10 +129,10 @@ func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		return true
 	case http.StatusUnauthorized:
-		// A token can expire or be revoked mid-sync: refresh once.
+		// A token can expire or be revoked mid-sync: refresh once, when
+		// the authenticator can refresh at all.
 		if c.auth != nil && resp.Request.Attempt == 1 {
-			c.auth.Invalidate()
-			return true
+			return c.auth.Invalidate(resp.Request.Header.Get("Authorization"))
 		}
 	}
 	return false
@@ -285,3 +288,10 @@ type discardLogger struct{}
 func (discardLogger) Errorf(string, ...any) {}
 func (discardLogger) Warnf(string, ...any)  {}
 func (discardLogger) Debugf(string, ...any) {}
+
+// IsNotFound reports an HTTP 404 from GetJSON or PostJSON: the vendor no
+// longer knows the resource (or, for a versioned path, the version).
+func IsNotFound(err error) bool {
+	var se *connectors.StatusError
+	return errors.As(err, &se) && se.Status == http.StatusNotFound
+}

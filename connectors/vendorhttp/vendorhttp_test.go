@@ -186,6 +186,74 @@ func TestTokenRefreshOn401(t *testing.T) {
 	require.Equal(t, 2, refusing.Fetches)
 }
 
+func TestStaticTokenIsNotRetried(t *testing.T) {
+	t.Parallel()
+	srv, calls := script(t, status(http.StatusUnauthorized), body(`{"n": 1}`))
+	c := New(Options{BaseURL: srv.URL, Auth: StaticToken("wrong"), BaseWait: time.Millisecond})
+	var p page
+	err := c.GetJSON(context.Background(), "/", nil, &p)
+	require.ErrorIs(t, err, connectors.ErrUnauthorized)
+	require.EqualValues(t, 1, calls.Load(), "a static token cannot be refreshed: one request")
+}
+
+func TestConcurrent401sFetchOneToken(t *testing.T) {
+	t.Parallel()
+	var issued atomic.Int64
+	valid := atomic.Value{}
+	valid.Store("")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+valid.Load().(string) {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		fmt.Fprint(w, `{"n": 1}`)
+	}))
+	t.Cleanup(srv.Close)
+	tokens := &TokenCache{Fetch: func(context.Context) (*oauth2.Token, error) {
+		tok := fmt.Sprintf("t%d", issued.Add(1))
+		valid.Store(tok)
+		return &oauth2.Token{AccessToken: tok, Expiry: time.Now().Add(time.Hour)}, nil
+	}}
+	c := New(Options{BaseURL: srv.URL, Auth: tokens, BaseWait: time.Millisecond, MaxConcurrency: 8})
+	var p page
+	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
+	valid.Store("revoked")
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			var p page
+			require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
+		})
+	}
+	wg.Wait()
+	require.EqualValues(t, 2, issued.Load(), "requests refused together share one fresh token")
+}
+
+func TestTokenCacheInvalidate(t *testing.T) {
+	t.Parallel()
+	n := 0
+	tokens := &TokenCache{Fetch: func(context.Context) (*oauth2.Token, error) {
+		n++
+		return &oauth2.Token{AccessToken: fmt.Sprintf("t%d", n), Expiry: time.Now().Add(time.Hour)}, nil
+	}}
+	ctx := context.Background()
+	h, err := tokens.Authorization(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "Bearer t1", h)
+	require.True(t, tokens.Invalidate("Bearer t1"))
+	h, err = tokens.Authorization(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "Bearer t2", h, "the refused token is dropped")
+	// A request that was refused with t1 while another already replaced
+	// it keeps t2 and may retry with it.
+	require.True(t, tokens.Invalidate("Bearer t1"))
+	h, err = tokens.Authorization(ctx)
+	require.NoError(t, err)
+	require.Equal(t, "Bearer t2", h)
+	require.Equal(t, 2, tokens.Fetches)
+	require.False(t, StaticToken("x").Invalidate("Bearer x"))
+}
+
 func TestConcurrencyBound(t *testing.T) {
 	t.Parallel()
 	var inFlight, peak atomic.Int64

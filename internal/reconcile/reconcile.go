@@ -29,6 +29,25 @@ func NormalizeSerial(s string) string {
 	return s
 }
 
+// hardwareNamePlaceholders are SMBIOS defaults white-box boards leave in
+// the manufacturer and product name fields (besides the junk serials).
+var hardwareNamePlaceholders = map[string]bool{
+	"SYSTEM MANUFACTURER": true, "SYSTEM PRODUCT NAME": true,
+}
+
+// CleanHardwareName trims a manufacturer or model name a source reports;
+// firmware placeholders ("System manufacturer", "To be filled by O.E.M.",
+// "Default string") become "", so they never name a manufacturer or model
+// in the inventory.
+func CleanHardwareName(s string) string {
+	s = strings.TrimSpace(s)
+	key := strings.ToUpper(strings.Join(strings.Fields(s), " "))
+	if junkSerials[key] || hardwareNamePlaceholders[key] {
+		return ""
+	}
+	return s
+}
+
 // NormalizeEmail lower-cases and trims an email: sources disagree on case.
 func NormalizeEmail(s string) string {
 	s = strings.ToLower(strings.TrimSpace(s))

@@ -223,13 +223,6 @@ func (s *Server) DeviceCount() int {
 	return s.n
 }
 
-// SetDeviceCount grows or shrinks the tenant; new slots are generated devices.
-func (s *Server) SetDeviceCount(n int) {
-	s.mu.Lock()
-	s.n = n
-	s.mu.Unlock()
-}
-
 // Device returns device i as currently served; false when it does not exist.
 func (s *Server) Device(i int) (ManagedDevice, bool) {
 	s.mu.Lock()

@@ -113,11 +113,6 @@ func HTTPDate(d time.Duration) RetryAfter {
 	return func(now time.Time) string { return now.Add(d).UTC().Format(http.TimeFormat) }
 }
 
-// RawRetryAfter sends v verbatim.
-func RawRetryAfter(v string) RetryAfter {
-	return func(time.Time) string { return v }
-}
-
 type fault struct {
 	endpoint   Endpoint // "" matches every endpoint
 	status     int
