@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/reconcile"
 )
 
@@ -184,8 +185,8 @@ func parsePrice(raw string) (price, currency string) {
 	if price == "" {
 		return "", ""
 	}
-	if currency != "" && !isISOCurrency(currency) {
-		currency = ""
+	if currency != "" {
+		currency, _ = itam.ParseCurrency(currency) // three letters that are not a currency are none
 	}
 	return price, currency
 }
@@ -230,14 +231,4 @@ func normalizeDecimal(s string) string {
 		out = "0" + out
 	}
 	return out
-}
-
-// isISOCurrency accepts the codes a price is realistically written with.
-func isISOCurrency(c string) bool {
-	switch c {
-	case "USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK",
-		"HUF", "INR", "CNY", "HKD", "SGD", "KRW", "BRL", "MXN", "ZAR", "ILS", "TRY", "RUB", "AED", "SAR":
-		return true
-	}
-	return false
 }

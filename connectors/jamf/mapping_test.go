@@ -61,6 +61,8 @@ func TestParsePrice(t *testing.T) {
 		{"US$ 1,049", "1049", "USD"},
 		{"£1,049", "1049", "GBP"},
 		{"CHF 1'299.90", "1299.90", "CHF"},
+		{"THB 35,900", "35900", "THB"}, // any ISO 4217 code, not a short list
+		{"abc 100", "100", ""},         // three letters that are no currency
 		{"1 299,90 kr", "1299.90", ""},
 		{"12,5", "12.5", ""},
 		{"1,299", "1299", ""},
