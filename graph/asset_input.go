@@ -48,6 +48,20 @@ func (r *Resolver) assetConnection(ctx context.Context, q postgres.AssetQuery, p
 		}}, nil
 }
 
+// scopedAssets is the assets connection of one object (a person's, a
+// location's, a team's): scope, and the client's filter when it gives one.
+func (r *Resolver) scopedAssets(ctx context.Context, scope itam.AssetFilter, filter *model.AssetFilter, orderBy *model.AssetOrder, p itam.PageArgs) (*model.AssetConnection, error) {
+	q, err := assetQuery(filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	if q.Filter != nil {
+		scope.And = []itam.AssetFilter{*q.Filter}
+	}
+	q.Filter = &scope
+	return r.assetConnection(ctx, q, p)
+}
+
 // assetFilter converts a GraphQL AssetFilter, decoding ids and naming the
 // offending field path in errors.
 func assetFilter(in *model.AssetFilter, path string) (*itam.AssetFilter, error) {

@@ -25,10 +25,7 @@ func (r *assetResolver) PurchasePrice(ctx context.Context, obj *model.Asset) (*i
 
 // Supplier is the resolver for the supplier field.
 func (r *assetResolver) Supplier(ctx context.Context, obj *model.Asset) (*itam.Supplier, error) {
-	if obj.SupplierID == nil {
-		return nil, nil
-	}
-	return loaders.For(ctx).Supplier.Load(ctx, *obj.SupplierID)
+	return loadOptional(ctx, loaders.For(ctx).Supplier, obj.SupplierID)
 }
 
 // OrderNumber is the resolver for the orderNumber field.
@@ -69,11 +66,7 @@ func (r *assetResolver) ExternalIds(ctx context.Context, obj *model.Asset) ([]*i
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*itam.ExternalID, len(ids))
-	for i := range ids {
-		out[i] = &ids[i]
-	}
-	return out, nil
+	return ptrs(ids), nil
 }
 
 // History is the resolver for the history field.
@@ -220,11 +213,7 @@ func (r *queryResolver) AssetCounts(ctx context.Context, groupBy []itam.AssetGro
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*itam.AssetCountGroup, len(groups))
-	for i := range groups {
-		out[i] = &groups[i]
-	}
-	return out, nil
+	return ptrs(groups), nil
 }
 
 func (r *Resolver) Asset() generated.AssetResolver { return &assetResolver{r} }

@@ -150,13 +150,7 @@ func (r *queryResolver) Manufacturers(ctx context.Context, first *int, after *st
 	if filter != nil {
 		f.Search = val(filter.Search)
 	}
-	page, err := r.Catalog.ListManufacturers(ctx, f, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*itam.Manufacturer]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountManufacturers(ctx, f)
-	}}, nil
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListManufacturers, r.Catalog.CountManufacturers)
 }
 
 // Categories is the resolver for the categories field.
@@ -165,13 +159,7 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 	if filter != nil {
 		f.Search, f.Kind = val(filter.Search), val(filter.Kind)
 	}
-	page, err := r.Catalog.ListCategories(ctx, f, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*itam.Category]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountCategories(ctx, f)
-	}}, nil
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListCategories, r.Catalog.CountCategories)
 }
 
 // Models is the resolver for the models field.

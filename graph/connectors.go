@@ -1,10 +1,7 @@
 package graph
 
 import (
-	"context"
-
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
@@ -13,17 +10,6 @@ import (
 
 // Helpers of graph/connectors.resolvers.go (kept out of it: gqlgen moves
 // non-resolver code out of resolver files when it regenerates).
-
-// syncRunPage is one page of a connector's runs with a lazy total.
-func (r *Resolver) syncRunPage(ctx context.Context, connectorID uuid.UUID, p itam.PageArgs) (*model.Connection[*itam.SyncRun], error) {
-	page, err := r.Connectors.SyncRuns(ctx, connectorID, p)
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*itam.SyncRun]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Connectors.CountSyncRuns(ctx, connectorID)
-	}}, nil
-}
 
 // connectorPayload wraps a saved connector and, once, its generated webhook secret.
 func connectorPayload(c *itam.Connector, secret string) *model.ConnectorPayload {
@@ -65,9 +51,10 @@ func optionsArg(o graphql.Omittable[any]) (map[string]any, error) {
 	return m, nil
 }
 
-// setConnectorComplexity prices the connector connections by page size.
+// setConnectorComplexity prices the connector and sync connections by page size.
 func setConnectorComplexity(c *generated.ComplexityRoot) {
 	type s = *string
+	c.Query.SyncConflicts = func(child int, first *int, _ s, last *int, _ s, _, _, _ s) int { return pageCost(child, first, last) }
 	c.Query.Connectors = func(child int, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }
 	c.Query.SyncRuns = func(child int, _ string, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }
 	c.Connector.SyncRuns = func(child int, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }

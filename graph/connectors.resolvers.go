@@ -35,10 +35,7 @@ func (r *connectorResolver) Schedule(ctx context.Context, obj *itam.Connector) (
 }
 
 func (r *connectorResolver) DefaultOwnerTeam(ctx context.Context, obj *itam.Connector) (*itam.Team, error) {
-	if obj.DefaultOwnerTeamID == nil {
-		return nil, nil
-	}
-	return loaders.For(ctx).Team.Load(ctx, *obj.DefaultOwnerTeamID)
+	return loadOptional(ctx, loaders.For(ctx).Team, obj.DefaultOwnerTeamID)
 }
 
 func (r *connectorResolver) WebhookURL(ctx context.Context, obj *itam.Connector) (string, error) {
@@ -57,7 +54,7 @@ func (r *connectorResolver) LastSync(ctx context.Context, obj *itam.Connector) (
 }
 
 func (r *connectorResolver) SyncRuns(ctx context.Context, obj *itam.Connector, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error) {
-	return r.syncRunPage(ctx, obj.ID, pageArgs(first, after, last, before))
+	return listPage(ctx, obj.ID, pageArgs(first, after, last, before), r.Connectors.SyncRuns, r.Connectors.CountSyncRuns)
 }
 
 func (r *mutationResolver) CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.ConnectorPayload, error) {
@@ -180,7 +177,7 @@ func (r *queryResolver) SyncRuns(ctx context.Context, connectorID string, first 
 	if err != nil {
 		return nil, err
 	}
-	return r.syncRunPage(ctx, cid, pageArgs(first, after, last, before))
+	return listPage(ctx, cid, pageArgs(first, after, last, before), r.Resolver.Connectors.SyncRuns, r.Resolver.Connectors.CountSyncRuns)
 }
 
 func (r *syncRunResolver) ID(ctx context.Context, obj *itam.SyncRun) (string, error) {

@@ -57,6 +57,20 @@ func idList(field string, o graphql.Omittable[[]string], typ string) ([]uuid.UUI
 	return relay.DecodeList(field, o.Value(), typ)
 }
 
+// listPage lists one page of objects matching f and returns it as a
+// connection whose totalCount runs count only when a client selects it.
+func listPage[F, T any](ctx context.Context, f F, p itam.PageArgs,
+	list func(context.Context, F, itam.PageArgs) (itam.Page[T], error),
+	count func(context.Context, F) (int, error)) (*model.Connection[T], error) {
+	page, err := list(ctx, f, p)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[T]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return count(ctx, f)
+	}}, nil
+}
+
 // ptrs returns pointers to the elements of a slice, for list fields gqlgen
 // binds as []*T.
 func ptrs[T any](in []T) []*T {

@@ -38,16 +38,8 @@ func (r *locationResolver) Children(ctx context.Context, obj *itam.Location) ([]
 
 // Assets is the resolver for the assets field.
 func (r *locationResolver) Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	q, err := assetQuery(filter, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	f := itam.AssetFilter{LocationIDs: []uuid.UUID{obj.ID}}
-	if q.Filter != nil {
-		f.And = []itam.AssetFilter{*q.Filter}
-	}
-	q.Filter = &f
-	return r.assetConnection(ctx, q, pageArgs(first, after, last, before))
+	scope := itam.AssetFilter{LocationIDs: []uuid.UUID{obj.ID}}
+	return r.scopedAssets(ctx, scope, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 // CreateLocation is the resolver for the createLocation field.
@@ -117,13 +109,7 @@ func (r *queryResolver) Locations(ctx context.Context, first *int, after *string
 			return nil, err
 		}
 	}
-	page, err := r.Catalog.ListLocations(ctx, f, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*itam.Location]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountLocations(ctx, f)
-	}}, nil
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListLocations, r.Catalog.CountLocations)
 }
 
 func (r *Resolver) Location() generated.LocationResolver { return &locationResolver{r} }

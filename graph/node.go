@@ -12,79 +12,118 @@ import (
 )
 
 // loadNodes resolves global ids through the request's loaders, so nodes(ids:)
-// costs one query per type however many ids it names. An id that is
-// malformed, unknown or belongs to another organization resolves to null:
-// RLS hides other tenants' rows, and null is indistinguishable from absent.
+// costs one query per type however many ids it names; assets and models get
+// their relations in one assetNodes and one modelNodes call for all of them.
+// An id that is malformed, unknown or belongs to another organization
+// resolves to null: RLS hides other tenants' rows, and null is
+// indistinguishable from absent.
 func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, error) {
 	if _, err := itam.RequirePrincipal(ctx); err != nil {
 		return nil, err
 	}
 	l := loaders.For(ctx)
 	out := make([]model.Node, len(ids))
-	type pending struct {
-		i    int
-		load func() (any, error)
-	}
-	var todo []pending
+	var (
+		others queued[any]
+		assets queued[*itam.Asset]
+		models queued[*itam.Model]
+	)
 	for i, g := range ids {
 		typ, id, ok := relay.Parse(g)
 		if !ok {
 			continue
 		}
-		var load func() (any, error)
 		switch typ {
 		case relay.TypeAsset:
-			t := l.Asset.LoadThunk(ctx, id)
-			load = func() (any, error) {
-				a, err := t()
-				if err != nil || a == nil {
-					return nil, err
-				}
-				return r.assetNode(ctx, a, fieldSelection(ctx))
-			}
-		case relay.TypePerson:
-			load = thunk(ctx, l.Person.LoadThunk(ctx, id))
-		case relay.TypeTeam:
-			load = thunk(ctx, l.Team.LoadThunk(ctx, id))
-		case relay.TypeLocation:
-			load = thunk(ctx, l.Location.LoadThunk(ctx, id))
-		case relay.TypeManufacturer:
-			load = thunk(ctx, l.Manufacturer.LoadThunk(ctx, id))
-		case relay.TypeCategory:
-			load = thunk(ctx, l.Category.LoadThunk(ctx, id))
+			assets.add(i, l.Asset.LoadThunk(ctx, id))
 		case relay.TypeModel:
-			t := l.Model.LoadThunk(ctx, id)
-			load = func() (any, error) {
-				m, err := r.modelNode(ctx)(t())
-				if err != nil || m == nil {
-					return nil, err
-				}
-				return m, nil
-			}
+			models.add(i, l.Model.LoadThunk(ctx, id))
+		case relay.TypePerson:
+			others.add(i, thunk(ctx, l.Person.LoadThunk(ctx, id)))
+		case relay.TypeTeam:
+			others.add(i, thunk(ctx, l.Team.LoadThunk(ctx, id)))
+		case relay.TypeLocation:
+			others.add(i, thunk(ctx, l.Location.LoadThunk(ctx, id)))
+		case relay.TypeManufacturer:
+			others.add(i, thunk(ctx, l.Manufacturer.LoadThunk(ctx, id)))
+		case relay.TypeCategory:
+			others.add(i, thunk(ctx, l.Category.LoadThunk(ctx, id)))
 		case relay.TypeSupplier:
-			load = thunk(ctx, l.Supplier.LoadThunk(ctx, id))
+			others.add(i, thunk(ctx, l.Supplier.LoadThunk(ctx, id)))
 		case relay.TypeOrganization:
-			load = r.orgNode(ctx, id)
+			others.add(i, r.orgNode(ctx, id))
 		case relay.TypeConnector:
-			load = thunk(ctx, l.Connectors(r.Connectors).Connector.LoadThunk(ctx, id))
+			others.add(i, thunk(ctx, l.Connectors(r.Connectors).Connector.LoadThunk(ctx, id)))
 		case relay.TypeSyncRun:
-			load = thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id))
-		default:
-			continue
+			others.add(i, thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id)))
 		}
-		todo = append(todo, pending{i, load})
 	}
-	for _, p := range todo {
-		v, err := p.load()
+	at, vs, err := others.found()
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range vs {
+		out[at[k]] = v
+	}
+	at, as, err := assets.found()
+	if err != nil {
+		return nil, err
+	}
+	if len(as) > 0 {
+		an, err := r.assetNodes(ctx, as, fieldSelection(ctx))
 		if err != nil {
-			if itam.ErrorCode(err) == itam.CodeForbidden || itam.ErrorCode(err) == itam.CodeNotFound {
-				continue
-			}
 			return nil, err
 		}
-		out[p.i] = v
+		for k, n := range an {
+			out[at[k]] = n
+		}
+	}
+	at, ms, err := models.found()
+	if err != nil {
+		return nil, err
+	}
+	mn, err := r.modelNodes(ctx, ms)
+	if err != nil {
+		return nil, err
+	}
+	for k, n := range mn {
+		out[at[k]] = n
 	}
 	return out, nil
+}
+
+// queued is the pending loads of one kind of node, with the positions of
+// their ids.
+type queued[T comparable] struct {
+	at    []int
+	loads []func() (T, error)
+}
+
+func (q *queued[T]) add(i int, load func() (T, error)) {
+	q.at, q.loads = append(q.at, i), append(q.loads, load)
+}
+
+// found waits for the loads and returns the objects they found with their
+// positions. A missing object, or one the caller may not see, is left out
+// (null); any other error fails them all.
+func (q *queued[T]) found() ([]int, []T, error) {
+	var (
+		at   []int
+		vs   []T
+		zero T
+	)
+	for k, load := range q.loads {
+		v, err := load()
+		switch {
+		case err != nil:
+			if code := itam.ErrorCode(err); code != itam.CodeForbidden && code != itam.CodeNotFound {
+				return nil, nil, err
+			}
+		case v != zero:
+			at, vs = append(at, q.at[k]), append(vs, v)
+		}
+	}
+	return at, vs, nil
 }
 
 // thunk adapts a loader thunk, keeping missing objects a true nil interface.

@@ -119,16 +119,8 @@ func (r *personResolver) Location(ctx context.Context, obj *itam.Person) (*itam.
 
 // Assets is the resolver for the assets field.
 func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	q, err := assetQuery(filter, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	f := itam.AssetFilter{AssignedPersonIDs: []uuid.UUID{obj.ID}}
-	if q.Filter != nil {
-		f.And = []itam.AssetFilter{*q.Filter}
-	}
-	q.Filter = &f
-	return r.assetConnection(ctx, q, pageArgs(first, after, last, before))
+	scope := itam.AssetFilter{AssignedPersonIDs: []uuid.UUID{obj.ID}}
+	return r.scopedAssets(ctx, scope, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 // People is the resolver for the people field.
@@ -169,13 +161,7 @@ func (r *queryResolver) Teams(ctx context.Context, first *int, after *string, la
 	if filter != nil {
 		f.Search = val(filter.Search)
 	}
-	page, err := r.Catalog.ListTeams(ctx, f, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*itam.Team]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountTeams(ctx, f)
-	}}, nil
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListTeams, r.Catalog.CountTeams)
 }
 
 // ID is the resolver for the id field.
@@ -198,16 +184,8 @@ func (r *teamResolver) Members(ctx context.Context, obj *itam.Team, first *int, 
 
 // OwnedAssets is the resolver for the ownedAssets field.
 func (r *teamResolver) OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	q, err := assetQuery(filter, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	f := itam.AssetFilter{OwnerTeamIDs: []uuid.UUID{obj.ID}}
-	if q.Filter != nil {
-		f.And = []itam.AssetFilter{*q.Filter}
-	}
-	q.Filter = &f
-	return r.assetConnection(ctx, q, pageArgs(first, after, last, before))
+	scope := itam.AssetFilter{OwnerTeamIDs: []uuid.UUID{obj.ID}}
+	return r.scopedAssets(ctx, scope, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }

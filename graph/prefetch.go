@@ -35,10 +35,7 @@ func collect(oc *graphql.OperationContext, set ast.SelectionSet) selection {
 	for _, f := range graphql.CollectFields(oc, set, nil) {
 		sub := collect(oc, f.Selections)
 		if prev, ok := out[f.Name]; ok {
-			for k, v := range sub {
-				prev[k] = v
-			}
-			continue
+			sub = mergeSelections(prev, sub)
 		}
 		out[f.Name] = sub
 	}
@@ -57,13 +54,7 @@ func fieldSelection(ctx context.Context) selection {
 // through either edges.node or nodes.
 func nodeSelection(ctx context.Context) selection {
 	conn := fieldSelection(ctx)
-	out := selection{}
-	for _, s := range []selection{conn["nodes"], conn["edges"]["node"]} {
-		for k, v := range s {
-			out[k] = v
-		}
-	}
-	return out
+	return mergeSelections(conn["nodes"], conn["edges"]["node"])
 }
 
 // assetNodes attaches to each asset the related objects sel selects. Every
@@ -72,6 +63,7 @@ func nodeSelection(ctx context.Context) selection {
 // size; the results also prime the request's loaders, so nested fields (a
 // model's manufacturer, an assignee's team) find them there.
 func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel selection) ([]*model.Asset, error) {
+	sel = withConflictAsset(sel)
 	out := make([]*model.Asset, len(assets))
 	for i, a := range assets {
 		out[i] = &model.Asset{Asset: a, ID: relay.ID(relay.TypeAsset, a.ID)}
@@ -178,6 +170,76 @@ func (r *Resolver) assetNode(ctx context.Context, a *itam.Asset, sel selection) 
 		return nil, err
 	}
 	return n[0], nil
+}
+
+// withConflictAsset adds to sel what it selects under syncConflicts.asset:
+// Asset.syncConflicts answers each conflict's asset with the asset itself,
+// so that asset must carry the relations the conflicts select on it too.
+func withConflictAsset(sel selection) selection {
+	inner := sel["syncConflicts"]["asset"]
+	if len(inner) == 0 {
+		return sel
+	}
+	return mergeSelections(sel, withConflictAsset(inner))
+}
+
+// mergeSelections returns the union of a and b, leaving both unchanged.
+func mergeSelections(a, b selection) selection {
+	out := make(selection, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = mergeSelections(out[k], v)
+	}
+	return out
+}
+
+// conflictNodes attaches their assets to sync conflicts when sel (what is
+// selected on each conflict) asks for them: the assets are read in one
+// loader batch and their relations in one assetNodes call, so a page of
+// conflicts costs the same whatever its size. An asset the caller cannot
+// see stays null.
+func (r *Resolver) conflictNodes(ctx context.Context, cs []*itam.SyncConflict, sel selection) ([]*model.SyncConflict, error) {
+	out := make([]*model.SyncConflict, len(cs))
+	for i, c := range cs {
+		out[i] = &model.SyncConflict{SyncConflict: c}
+	}
+	assetSel, ok := sel["asset"]
+	if !ok || len(cs) == 0 {
+		return out, nil
+	}
+	l := loaders.For(ctx)
+	thunks := make(map[uuid.UUID]func() (*itam.Asset, error), len(cs))
+	var ids []uuid.UUID
+	for _, c := range cs {
+		if _, ok := thunks[c.AssetID]; !ok {
+			thunks[c.AssetID] = l.Asset.LoadThunk(ctx, c.AssetID)
+			ids = append(ids, c.AssetID)
+		}
+	}
+	assets := make([]*itam.Asset, 0, len(ids))
+	for _, id := range ids {
+		a, err := thunks[id]()
+		if err != nil {
+			return nil, err
+		}
+		if a != nil {
+			assets = append(assets, a)
+		}
+	}
+	nodes, err := r.assetNodes(ctx, assets, assetSel)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[uuid.UUID]*model.Asset, len(nodes))
+	for _, n := range nodes {
+		byID[n.Asset.ID] = n
+	}
+	for _, c := range out {
+		c.Asset = byID[c.AssetID]
+	}
+	return out, nil
 }
 
 func prefetchPeopleRelations(ctx context.Context, l *loaders.Loaders, ps []*itam.Person) {

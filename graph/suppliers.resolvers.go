@@ -52,13 +52,7 @@ func (r *queryResolver) Suppliers(ctx context.Context, first *int, after *string
 	if filter != nil {
 		f.Search = val(filter.Search)
 	}
-	page, err := r.Catalog.ListSuppliers(ctx, f, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*itam.Supplier]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountSuppliers(ctx, f)
-	}}, nil
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListSuppliers, r.Catalog.CountSuppliers)
 }
 
 // ID is the resolver for the id field.

@@ -26,8 +26,18 @@ func (r *assetResolver) Software(ctx context.Context, obj *model.Asset) ([]*itam
 	return ptrs(sw), err
 }
 
-func (r *assetResolver) SyncConflicts(ctx context.Context, obj *model.Asset) ([]*itam.SyncConflict, error) {
-	return loaders.For(ctx).Conflicts.Load(ctx, obj.Asset.ID)
+func (r *assetResolver) SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error) {
+	cs, err := loaders.For(ctx).Conflicts.Load(ctx, obj.Asset.ID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.SyncConflict, len(cs))
+	for i, c := range cs {
+		// The conflicts' asset is obj, which carries what they select on it
+		// (see withConflictAsset).
+		out[i] = &model.SyncConflict{SyncConflict: c, Asset: obj}
+	}
+	return out, nil
 }
 
 func (r *externalIdResolver) Connector(ctx context.Context, obj *itam.ExternalID) (*itam.Connector, error) {
@@ -59,7 +69,7 @@ func (r *mutationResolver) UnlockAssetField(ctx context.Context, input model.Unl
 	return r.assetPayload(ctx)(r.AssetStore.Asset(ctx, id))
 }
 
-func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*itam.SyncConflict], error) {
+func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*model.SyncConflict], error) {
 	f := postgres.ConflictFilter{Field: field, Source: source}
 	var err error
 	if f.AssetID, err = relay.DecodeOptional("assetId", assetID, relay.TypeAsset); err != nil {
@@ -69,9 +79,15 @@ func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *st
 	if err != nil {
 		return nil, err
 	}
-	return &model.Connection[*itam.SyncConflict]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountSyncConflicts(ctx, f)
-	}}, nil
+	nodes, err := r.conflictNodes(ctx, page.Items, nodeSelection(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*model.SyncConflict]{
+		Page: itam.Page[*model.SyncConflict]{Items: nodes, Cursors: page.Cursors, HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage},
+		Count: func(ctx context.Context) (int, error) {
+			return r.Catalog.CountSyncConflicts(ctx, f)
+		}}, nil
 }
 
 func (r *queryResolver) FieldPrecedence(ctx context.Context) ([]*itam.FieldPrecedence, error) {
@@ -79,16 +95,8 @@ func (r *queryResolver) FieldPrecedence(ctx context.Context) ([]*itam.FieldPrece
 	return ptrs(fps), err
 }
 
-func (r *syncConflictResolver) ID(ctx context.Context, obj *itam.SyncConflict) (string, error) {
-	return relay.ID(relay.TypeSyncConflict, obj.ID), nil
-}
-
-func (r *syncConflictResolver) Asset(ctx context.Context, obj *itam.SyncConflict) (*model.Asset, error) {
-	a, err := loaders.For(ctx).Asset.Load(ctx, obj.AssetID)
-	if err != nil {
-		return nil, err
-	}
-	return r.assetNode(ctx, a, fieldSelection(ctx))
+func (r *syncConflictResolver) ID(ctx context.Context, obj *model.SyncConflict) (string, error) {
+	return relay.ID(relay.TypeSyncConflict, obj.SyncConflict.ID), nil
 }
 
 func (r *Resolver) SyncConflict() generated.SyncConflictResolver { return &syncConflictResolver{r} }

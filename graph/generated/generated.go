@@ -641,7 +641,7 @@ type AssetResolver interface {
 	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
 	Software(ctx context.Context, obj *model.Asset) ([]*itam.SoftwareInstallation, error)
-	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*itam.SyncConflict, error)
+	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error)
 }
 type AssetCountGroupResolver interface {
 	Category(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Category, error)
@@ -755,15 +755,14 @@ type QueryResolver interface {
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
 	Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error)
-	SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*itam.SyncConflict], error)
+	SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*model.SyncConflict], error)
 	FieldPrecedence(ctx context.Context) ([]*itam.FieldPrecedence, error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
 }
 type SyncConflictResolver interface {
-	ID(ctx context.Context, obj *itam.SyncConflict) (string, error)
-	Asset(ctx context.Context, obj *itam.SyncConflict) (*model.Asset, error)
+	ID(ctx context.Context, obj *model.SyncConflict) (string, error)
 }
 type SyncRunResolver interface {
 	ID(ctx context.Context, obj *itam.SyncRun) (string, error)
@@ -8331,8 +8330,8 @@ func (ec *executionContext) _Asset_syncConflicts(ctx context.Context, field grap
 			return ec.Resolvers.Asset().SyncConflicts(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.SyncConflict) graphql.Marshaler {
-			return ec.marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflictᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSyncConflictᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -15459,7 +15458,7 @@ func (ec *executionContext) _Query_syncConflicts(ctx context.Context, field grap
 			return ec.Resolvers.Query().SyncConflicts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["assetId"].(*string), fc.Args["field"].(*string), fc.Args["source"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.SyncConflict]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.SyncConflict]) graphql.Marshaler {
 			return ec.marshalNSyncConflictConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
@@ -16149,7 +16148,7 @@ func (ec *executionContext) fieldContext_SupplierPayload_supplier(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _SyncConflict_id(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_id(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16172,7 +16171,7 @@ func (ec *executionContext) fieldContext_SyncConflict_id(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("SyncConflict", field, true, true, "ID")
 }
 
-func (ec *executionContext) _SyncConflict_asset(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_asset(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16181,7 +16180,7 @@ func (ec *executionContext) _SyncConflict_asset(ctx context.Context, field graph
 			return ec.fieldContext_SyncConflict_asset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SyncConflict().Asset(ctx, obj)
+			return obj.Asset, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
@@ -16195,8 +16194,8 @@ func (ec *executionContext) fieldContext_SyncConflict_asset(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "SyncConflict",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
 		},
@@ -16204,7 +16203,7 @@ func (ec *executionContext) fieldContext_SyncConflict_asset(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _SyncConflict_field(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_field(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16227,7 +16226,7 @@ func (ec *executionContext) fieldContext_SyncConflict_field(_ context.Context, f
 	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "String")
 }
 
-func (ec *executionContext) _SyncConflict_keptSource(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_keptSource(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16250,7 +16249,7 @@ func (ec *executionContext) fieldContext_SyncConflict_keptSource(_ context.Conte
 	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "String")
 }
 
-func (ec *executionContext) _SyncConflict_keptValue(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_keptValue(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16273,7 +16272,7 @@ func (ec *executionContext) fieldContext_SyncConflict_keptValue(_ context.Contex
 	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "JSON")
 }
 
-func (ec *executionContext) _SyncConflict_otherSource(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_otherSource(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16296,7 +16295,7 @@ func (ec *executionContext) fieldContext_SyncConflict_otherSource(_ context.Cont
 	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "String")
 }
 
-func (ec *executionContext) _SyncConflict_otherValue(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_otherValue(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16319,7 +16318,7 @@ func (ec *executionContext) fieldContext_SyncConflict_otherValue(_ context.Conte
 	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "JSON")
 }
 
-func (ec *executionContext) _SyncConflict_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16342,7 +16341,7 @@ func (ec *executionContext) fieldContext_SyncConflict_firstSeenAt(_ context.Cont
 	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SyncConflict_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SyncConflict) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflict_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *model.SyncConflict) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16365,7 +16364,7 @@ func (ec *executionContext) fieldContext_SyncConflict_lastSeenAt(_ context.Conte
 	return graphql.NewScalarFieldContext("SyncConflict", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SyncConflictConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflictConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.SyncConflict]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16377,7 +16376,7 @@ func (ec *executionContext) _SyncConflictConnection_edges(ctx context.Context, f
 			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*model.SyncConflict]) graphql.Marshaler {
 			return ec.marshalNSyncConflictEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
@@ -16397,7 +16396,7 @@ func (ec *executionContext) fieldContext_SyncConflictConnection_edges(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _SyncConflictConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflictConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.SyncConflict]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16409,8 +16408,8 @@ func (ec *executionContext) _SyncConflictConnection_nodes(ctx context.Context, f
 			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.SyncConflict) graphql.Marshaler {
-			return ec.marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflictᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSyncConflictᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16429,7 +16428,7 @@ func (ec *executionContext) fieldContext_SyncConflictConnection_nodes(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _SyncConflictConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflictConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.SyncConflict]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16461,7 +16460,7 @@ func (ec *executionContext) fieldContext_SyncConflictConnection_pageInfo(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SyncConflictConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.SyncConflict]) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflictConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.SyncConflict]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16484,7 +16483,7 @@ func (ec *executionContext) fieldContext_SyncConflictConnection_totalCount(_ con
 	return graphql.NewScalarFieldContext("SyncConflictConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SyncConflictEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.SyncConflict]) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflictEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.SyncConflict]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16507,7 +16506,7 @@ func (ec *executionContext) fieldContext_SyncConflictEdge_cursor(_ context.Conte
 	return graphql.NewScalarFieldContext("SyncConflictEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SyncConflictEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.SyncConflict]) (ret graphql.Marshaler) {
+func (ec *executionContext) _SyncConflictEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.SyncConflict]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16519,8 +16518,8 @@ func (ec *executionContext) _SyncConflictEdge_node(ctx context.Context, field gr
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncConflict) graphql.Marshaler {
-			return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflict(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SyncConflict) graphql.Marshaler {
+			return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSyncConflict(ctx, selections, v)
 		},
 		true,
 		true,
@@ -22210,9 +22209,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SyncRun(ctx, sel, obj)
-	case itam.SyncConflict:
+	case model.SyncConflict:
 		return ec._SyncConflict(ctx, sel, &obj)
-	case *itam.SyncConflict:
+	case *model.SyncConflict:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -25391,7 +25390,7 @@ func (ec *executionContext) _SupplierPayload(ctx context.Context, sel ast.Select
 
 var syncConflictImplementors = []string{"SyncConflict", "Node"}
 
-func (ec *executionContext) _SyncConflict(ctx context.Context, sel ast.SelectionSet, obj *itam.SyncConflict) graphql.Marshaler {
+func (ec *executionContext) _SyncConflict(ctx context.Context, sel ast.SelectionSet, obj *model.SyncConflict) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, syncConflictImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25407,11 +25406,10 @@ func (ec *executionContext) _SyncConflict(ctx context.Context, sel ast.Selection
 					return ec._SyncConflict_id(ctx, field, obj)
 				})
 		case "asset":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._SyncConflict_asset(ctx, field, obj)
-				})
+			out.Values[i] = ec._SyncConflict_asset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "field":
 			out.Values[i] = ec._SyncConflict_field(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25466,7 +25464,7 @@ func (ec *executionContext) _SyncConflict(ctx context.Context, sel ast.Selection
 
 var syncConflictConnectionImplementors = []string{"SyncConflictConnection"}
 
-func (ec *executionContext) _SyncConflictConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.SyncConflict]) graphql.Marshaler {
+func (ec *executionContext) _SyncConflictConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.SyncConflict]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, syncConflictConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25515,7 +25513,7 @@ func (ec *executionContext) _SyncConflictConnection(ctx context.Context, sel ast
 
 var syncConflictEdgeImplementors = []string{"SyncConflictEdge"}
 
-func (ec *executionContext) _SyncConflictEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+func (ec *executionContext) _SyncConflictEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.SyncConflict]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, syncConflictEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -27787,11 +27785,11 @@ func (ec *executionContext) marshalNSupplierPayload2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._SupplierPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.SyncConflict) graphql.Marshaler {
+func (ec *executionContext) marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSyncConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SyncConflict) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflict(ctx, sel, v[i])
+		return ec.marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSyncConflict(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -27803,7 +27801,7 @@ func (ec *executionContext) marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdev
 	return ret
 }
 
-func (ec *executionContext) marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncConflict(ctx context.Context, sel ast.SelectionSet, v *itam.SyncConflict) graphql.Marshaler {
+func (ec *executionContext) marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSyncConflict(ctx context.Context, sel ast.SelectionSet, v *model.SyncConflict) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SyncConflict!")
 		return graphql.Null
@@ -27811,7 +27809,7 @@ func (ec *executionContext) marshalNSyncConflict2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return ec._SyncConflict(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSyncConflictConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.SyncConflict]) graphql.Marshaler {
+func (ec *executionContext) marshalNSyncConflictConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.SyncConflict]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SyncConflictConnection!")
 		return graphql.Null
@@ -27819,11 +27817,11 @@ func (ec *executionContext) marshalNSyncConflictConnection2ᚖgithubᚗcomᚋita
 	return ec._SyncConflictConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSyncConflictEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+func (ec *executionContext) marshalNSyncConflictEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*model.SyncConflict]) graphql.Marshaler {
 	return ec._SyncConflictEdge(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNSyncConflictEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.SyncConflict]) graphql.Marshaler {
+func (ec *executionContext) marshalNSyncConflictEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*model.SyncConflict]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]

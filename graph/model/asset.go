@@ -27,3 +27,11 @@ type Model struct {
 	Manufacturer *itam.Manufacturer
 	Category     *itam.Category
 }
+
+// SyncConflict is a sync conflict as the API returns it, with its asset
+// attached for the same reason as Asset's relations: a page of conflicts
+// shows an asset per conflict.
+type SyncConflict struct {
+	*itam.SyncConflict
+	Asset *Asset
+}

@@ -93,6 +93,6 @@ type (
 )
 
 type (
-	SyncConflictConnection = Connection[*itam.SyncConflict]
-	SyncConflictEdge       = Edge[*itam.SyncConflict]
+	SyncConflictConnection = Connection[*SyncConflict]
+	SyncConflictEdge       = Edge[*SyncConflict]
 )

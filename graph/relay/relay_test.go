@@ -43,3 +43,37 @@ func TestParseAcceptsTheFirstFormAndRejectsGarbage(t *testing.T) {
 	_, err := DecodeAs("id", ID(TypePerson, id), TypeAsset)
 	require.ErrorContains(t, err, "expected the id of a Asset, got a Person")
 }
+
+// TestIDsAreStable pins the wire form of every type's id: clients keep ids,
+// so changing or reordering a type code must fail here. A new type adds
+// its line.
+func TestIDsAreStable(t *testing.T) {
+	id := uuid.MustParse("0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0")
+	golden := map[string]string{
+		"Asset":        "AQ8eLTxLWml4h5altMPS4fA",
+		"Person":       "Ag8eLTxLWml4h5altMPS4fA",
+		"Team":         "Aw8eLTxLWml4h5altMPS4fA",
+		"Location":     "BA8eLTxLWml4h5altMPS4fA",
+		"Manufacturer": "BQ8eLTxLWml4h5altMPS4fA",
+		"Category":     "Bg8eLTxLWml4h5altMPS4fA",
+		"Model":        "Bw8eLTxLWml4h5altMPS4fA",
+		"Supplier":     "CA8eLTxLWml4h5altMPS4fA",
+		"Organization": "CQ8eLTxLWml4h5altMPS4fA",
+		"SyncConflict": "Cg8eLTxLWml4h5altMPS4fA",
+		"Connector":    "Cw8eLTxLWml4h5altMPS4fA",
+		"SyncRun":      "DA8eLTxLWml4h5altMPS4fA",
+	}
+	got := map[string]string{}
+	for _, typ := range typeCodes {
+		if typ != "" {
+			got[typ] = ID(typ, id)
+		}
+	}
+	require.Equal(t, golden, got)
+	for typ, g := range golden {
+		gotType, gotID, ok := Parse(g)
+		require.True(t, ok, typ)
+		require.Equal(t, typ, gotType)
+		require.Equal(t, id, gotID)
+	}
+}
