@@ -32,7 +32,6 @@ type serverOptions struct {
 	box          *secretbox.Box
 	enq          postgres.Enqueuer
 	publicURL    string
-	vendorHTTP   *http.Client
 	jobDashboard http.Handler
 }
 
@@ -41,11 +40,6 @@ type serverOptions struct {
 // connectors can be listed but not created or synced.
 func WithConnectors(box *secretbox.Box, enq postgres.Enqueuer, publicURL string) ServerOption {
 	return func(o *serverOptions) { o.box, o.enq, o.publicURL = box, enq, publicURL }
-}
-
-// WithVendorHTTPClient sets the transport connection tests use to reach vendors.
-func WithVendorHTTPClient(c *http.Client) ServerOption {
-	return func(o *serverOptions) { o.vendorHTTP = c }
 }
 
 // WithJobDashboard mounts River's job dashboard (riverui) at /riverui/, for
@@ -67,16 +61,17 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	assets, catalog := postgres.NewAssetStore(db), postgres.NewCatalog(db)
 	connectorStore := postgres.NewConnectorStore(db, o.box, o.enq)
 	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog, Connectors: connectorStore, PublicURL: o.publicURL,
-		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, HTTPClient: o.vendorHTTP, Logger: log}}
+		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log}}
 	gql := graph.NewHandler(resolver, m, log)
-	authn := auth.Middleware(verifier, orgResolver(db), writeAuthError(log))
+	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
+	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(loaders.Middleware(assets, catalog, gql)))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
 	if o.jobDashboard != nil {
 		mux.Handle("/riverui/", tokenFromCookie(authn(requireAdmin(o.jobDashboard))))
-		mux.Handle("GET /riverui/login", handleDashboardLogin(verifier, orgResolver(db)))
+		mux.Handle("GET /riverui/login", handleDashboardLogin(verifier, orgs))
 	}
 	graphiql := []playground.GraphiqlConfigOption{playground.WithGraphiqlEnablePluginExplorer(true)}
 	if devToken != "" {
@@ -88,8 +83,8 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 
 	observe := func(r *http.Request, status int) {
-		// The mux records the pattern on its own copy of the request; ask it.
-		_, route := mux.Handler(r)
+		// r is the request the mux served, which recorded the matched pattern.
+		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
 		}

@@ -68,7 +68,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	switch cmd {
 	case "serve":
-		return serve(ctx, cfg, log, stdout, nil)
+		return serve(ctx, cfg, log, stdout)
 	case "migrate":
 		return migrate(ctx, cfg, log, stdout)
 	case "token":
@@ -120,6 +120,39 @@ func databaseURL(ctx context.Context, cfg config.Config, log *slog.Logger) (stri
 	return c.URL(), nil
 }
 
+// prepareDatabase returns the database URL (see databaseURL), first applying
+// pending migrations when ITAM_AUTO_MIGRATE is on.
+func prepareDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (string, error) {
+	url, err := databaseURL(ctx, cfg, log)
+	if err != nil {
+		return "", err
+	}
+	if cfg.AutoMigrate {
+		applied, err := migrations.UpURL(ctx, url)
+		if err != nil {
+			return "", err
+		}
+		if len(applied) > 0 {
+			log.Info("applied migrations", "files", applied)
+		}
+	}
+	return url, nil
+}
+
+// openDatabase prepares the database and opens the application's pool on
+// it; the URL is returned for what connects as the owner.
+func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres.DB, string, error) {
+	url, err := prepareDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, "", err
+	}
+	db, err := postgres.Open(ctx, url, log, postgres.MaxConns(cfg.DBMaxConn))
+	if err != nil {
+		return nil, "", err
+	}
+	return db, url, nil
+}
+
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
 	url, err := databaseURL(ctx, cfg, log)
 	if err != nil {
@@ -138,22 +171,10 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io
 	return nil
 }
 
-// ready is told the address the server listens on (tests use port 0).
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer, ready func(addr string)) error {
-	url, err := databaseURL(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	if cfg.AutoMigrate {
-		applied, err := migrations.UpURL(ctx, url)
-		if err != nil {
-			return err
-		}
-		if len(applied) > 0 {
-			log.Info("applied migrations", "files", applied)
-		}
-	}
-	db, err := postgres.Open(ctx, url, log, postgres.MaxConns(cfg.DBMaxConn))
+// serve runs the HTTP server and, unless ITAM_WORKERS=false, the job
+// workers, until ctx ends.
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	db, url, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -210,9 +231,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		base := "http://" + displayAddr(addr)
 		fmt.Fprintf(stdout, "\nitam is running in dev mode.\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n  Admin token for organization %q (valid %s):\n\n%s\n\n",
 			base, base, cfg.DemoOrg, cfg.TokenTTL, devToken)
-	}
-	if ready != nil {
-		ready(addr)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -322,14 +340,9 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	if *org == "" {
 		return errors.New("seed: --org is required")
 	}
-	url, err := databaseURL(ctx, cfg, log)
+	url, err := prepareDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
-	}
-	if cfg.AutoMigrate {
-		if _, err := migrations.UpURL(ctx, url); err != nil {
-			return err
-		}
 	}
 	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
@@ -422,16 +435,7 @@ func startJobs(ctx context.Context, cfg config.Config, db *postgres.DB, log *slo
 // runWorker runs job workers without HTTP, so syncs can scale out to more
 // processes than serve; River elects one leader for periodic jobs.
 func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	url, err := databaseURL(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	if cfg.AutoMigrate {
-		if _, err := migrations.UpURL(ctx, url); err != nil {
-			return err
-		}
-	}
-	db, err := postgres.Open(ctx, url, log, postgres.MaxConns(cfg.DBMaxConn))
+	db, _, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -49,7 +49,7 @@ func inprocessHandler(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier
 	}))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	observe := func(r *http.Request, status int) {
-		_, route := mux.Handler(r)
+		route := r.Pattern
 		if route == "" {
 			route = "unmatched"
 		}

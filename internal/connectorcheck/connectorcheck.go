@@ -10,9 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,6 +18,7 @@ import (
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/redact"
 )
 
 // SampleSize is how many of the fetched devices a Result shows.
@@ -40,10 +39,8 @@ type Result struct {
 
 // Checker runs connection tests.
 type Checker struct {
-	Store *postgres.ConnectorStore
-	// HTTPClient is the transport to vendors (nil: each vendor's default).
-	HTTPClient *http.Client
-	Logger     *slog.Logger
+	Store  *postgres.ConnectorStore
+	Logger *slog.Logger
 }
 
 // Check tests connector id for the calling ADMIN. Errors are returned only
@@ -63,11 +60,10 @@ func (c *Checker) Check(ctx context.Context, id uuid.UUID) (*Result, error) {
 	}
 	creds := sc.Config.Credentials
 	cfg := sc.Config
-	cfg.HTTPClient = c.HTTPClient
 	cfg.Logger = c.Logger
 	cfg.MaxInlineWait = 5 * time.Second
 	fail := func(format string, args ...any) *Result {
-		return &Result{Message: redact(fmt.Sprintf(format, args...), creds), Sample: []connectors.Device{}}
+		return &Result{Message: redact.Secrets(fmt.Sprintf(format, args...), creds), Sample: []connectors.Device{}}
 	}
 	src, err := connectors.New(sc.Kind, cfg)
 	if err != nil {
@@ -141,13 +137,4 @@ func innermost(err error) error {
 		}
 		err = next
 	}
-}
-
-func redact(s string, creds map[string]string) string {
-	for _, v := range creds {
-		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-	}
-	return s
 }

@@ -66,7 +66,8 @@ func (r *recorder) Flush() {
 
 // Middleware assigns a request id (keeping a well-formed incoming
 // X-Request-Id from a proxy), echoes it in the response, and logs the request
-// when it ends. observe, when set, gets the final status for metrics.
+// when it ends. observe, when set, gets the request as served (with the
+// Pattern a mux set on it) and the final status, for metrics.
 func Middleware(log *slog.Logger, observe func(r *http.Request, status int)) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -80,12 +81,15 @@ func Middleware(log *slog.Logger, observe func(r *http.Request, status int)) fun
 			ctx := context.WithValue(r.Context(), ctxKey{}, id)
 			rec := &recorder{ResponseWriter: w}
 			start := time.Now()
-			next.ServeHTTP(rec, r.WithContext(ctx))
+			// observe gets the request next served: a mux records the matched
+			// route on it (Request.Pattern).
+			served := r.WithContext(ctx)
+			next.ServeHTTP(rec, served)
 			if rec.status == 0 {
 				rec.status = http.StatusOK
 			}
 			if observe != nil {
-				observe(r, rec.status)
+				observe(served, rec.status)
 			}
 			level := slog.LevelInfo
 			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {

@@ -74,15 +74,6 @@ func Transition(from, to itam.AssetStatus, assigned bool) error {
 	return nil
 }
 
-// Active reports whether an asset in s is still in service or on hand.
-func Active(s itam.AssetStatus) bool {
-	switch s {
-	case itam.StatusOrdered, itam.StatusInStock, itam.StatusDeployed, itam.StatusInRepair:
-		return true
-	}
-	return false
-}
-
 // AfterAssign is the status an asset takes when it is checked out: assigning
 // sets DEPLOYED, and only from statuses that may move to DEPLOYED (or already are).
 func AfterAssign(from itam.AssetStatus) (itam.AssetStatus, error) {

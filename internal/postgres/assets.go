@@ -190,7 +190,7 @@ func (s *AssetStore) ListAssets(ctx context.Context, q AssetQuery, page itam.Pag
 		q.Dir = itam.Asc
 	}
 	return list(ctx, s.db, p.OrgID, listSpec[*itam.Asset]{
-		what: "asset", columns: assetColumns, from: "assets a", idExpr: "a.id",
+		columns: assetColumns, from: "assets a", idExpr: "a.id",
 		where: where, args: args, sort: sk, dir: q.Dir,
 		id: func(a *itam.Asset) string { return a.ID.String() }, scan: scanAsset,
 	}, page)

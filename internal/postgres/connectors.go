@@ -23,6 +23,7 @@ import (
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
+	"github.com/itam-dev/itam/internal/redact"
 	"github.com/itam-dev/itam/internal/secretbox"
 )
 
@@ -295,19 +296,6 @@ func scanPublicRun(r pgx.CollectableRow) (*itam.SyncRun, error) {
 	return s, err
 }
 
-// requireRunReader allows ADMIN, MANAGER and AUDITOR to read sync runs.
-func requireRunReader(ctx context.Context) (itam.Principal, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return p, err
-	}
-	switch p.Role {
-	case itam.RoleAdmin, itam.RoleManager, itam.RoleAuditor:
-		return p, nil
-	}
-	return p, itam.Forbidden("role %s cannot read sync runs", p.Role)
-}
-
 // requireWorker allows only principals acting as a connector or the
 // system: the operations behind it open secrets.
 func requireWorker(ctx context.Context) (itam.Principal, error) {
@@ -549,10 +537,10 @@ func checkSource(c *itam.Connector, creds map[string]string) error {
 	_, err := connectors.New(connectors.Kind(c.Kind), sourceConfig(c, creds))
 	var ce *connectors.ConfigError
 	if errors.As(err, &ce) {
-		return itam.Invalid(configField(ce.Field), "%s", redact(ce.Message, creds))
+		return itam.Invalid(configField(ce.Field), "%s", redact.Secrets(ce.Message, creds))
 	}
 	if err != nil {
-		return itam.Invalid("", "%s", redact(err.Error(), creds))
+		return itam.Invalid("", "%s", redact.Secrets(err.Error(), creds))
 	}
 	return nil
 }
@@ -576,16 +564,6 @@ func sourceConfig(c *itam.Connector, creds map[string]string) connectors.Config 
 		cfg.AuthURL = *c.AuthURL
 	}
 	return cfg
-}
-
-// redact replaces every credential value in s.
-func redact(s string, creds map[string]string) string {
-	for _, v := range creds {
-		if len(v) >= 4 {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-	}
-	return s
 }
 
 func intervalMinutes(d *time.Duration) *int {
@@ -919,7 +897,7 @@ func (s *ConnectorStore) Connectors(ctx context.Context, page itam.PageArgs) (it
 		return itam.Page[*itam.Connector]{}, err
 	}
 	return list(ctx, s.db, p.OrgID, listSpec[*itam.Connector]{
-		what: "connector", columns: connectorColumns, from: "connectors x", idExpr: "x.id", args: &sqlArgs{},
+		columns: connectorColumns, from: "connectors x", idExpr: "x.id", args: &sqlArgs{},
 		sort: sortKey[*itam.Connector]{"x.name", "text", func(c *itam.Connector) string { return c.Name }}, dir: itam.Asc,
 		id: func(c *itam.Connector) string { return c.ID.String() }, scan: scanConnector,
 	}, page)
@@ -1093,7 +1071,7 @@ func (s *ConnectorStore) SyncConnector(ctx context.Context, id uuid.UUID, mode i
 
 // SyncRun returns one run (ADMIN, MANAGER, AUDITOR).
 func (s *ConnectorStore) SyncRun(ctx context.Context, id uuid.UUID) (*itam.SyncRun, error) {
-	p, err := requireRunReader(ctx)
+	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -1102,7 +1080,7 @@ func (s *ConnectorStore) SyncRun(ctx context.Context, id uuid.UUID) (*itam.SyncR
 
 // SyncRunsByIDs loads runs by id for loaders (ADMIN, MANAGER, AUDITOR).
 func (s *ConnectorStore) SyncRunsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.SyncRun, error) {
-	if _, err := requireRunReader(ctx); err != nil {
+	if _, err := itam.RequireReadAll(ctx); err != nil {
 		return nil, err
 	}
 	return byIDs(ctx, s.db, syncRunColumns, "sync_runs x", ids, scanPublicRun, func(r *itam.SyncRun) uuid.UUID { return r.ID })
@@ -1112,13 +1090,13 @@ func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.99
 
 // SyncRuns lists a connector's runs, newest first (ADMIN, MANAGER, AUDITOR).
 func (s *ConnectorStore) SyncRuns(ctx context.Context, connectorID uuid.UUID, page itam.PageArgs) (itam.Page[*itam.SyncRun], error) {
-	p, err := requireRunReader(ctx)
+	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return itam.Page[*itam.SyncRun]{}, err
 	}
 	args := &sqlArgs{}
 	return list(ctx, s.db, p.OrgID, listSpec[*itam.SyncRun]{
-		what: "sync run", columns: syncRunColumns, from: "sync_runs x", idExpr: "x.id", args: args,
+		columns: syncRunColumns, from: "sync_runs x", idExpr: "x.id", args: args,
 		where: []string{"x.connector_id = " + args.add(connectorID)},
 		sort:  sortKey[*itam.SyncRun]{"x.queued_at", "timestamptz", func(r *itam.SyncRun) string { return timeKey(r.QueuedAt) }},
 		dir:   itam.Desc, id: func(r *itam.SyncRun) string { return r.ID.String() }, scan: scanPublicRun,
@@ -1127,7 +1105,7 @@ func (s *ConnectorStore) SyncRuns(ctx context.Context, connectorID uuid.UUID, pa
 
 // CountSyncRuns counts a connector's runs (ADMIN, MANAGER, AUDITOR).
 func (s *ConnectorStore) CountSyncRuns(ctx context.Context, connectorID uuid.UUID) (int, error) {
-	p, err := requireRunReader(ctx)
+	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -1138,7 +1116,7 @@ func (s *ConnectorStore) CountSyncRuns(ctx context.Context, connectorID uuid.UUI
 // LastSync returns the most recently queued run of each connector, in one
 // query (ADMIN, MANAGER, AUDITOR). Connectors without runs are absent.
 func (s *ConnectorStore) LastSync(ctx context.Context, connectorIDs []uuid.UUID) (map[uuid.UUID]*itam.SyncRun, error) {
-	p, err := requireRunReader(ctx)
+	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -1178,7 +1156,7 @@ func (s *ConnectorStore) CancelSyncRun(ctx context.Context, id uuid.UUID) (*itam
 			return itam.Conflict("id", "this run already ended: it is %s", status)
 		}
 		run, err := returningOne(ctx, tx, scanPublicRun, `UPDATE sync_runs x SET status = 'CANCELLED', finished_at = now(), message = $2
-			WHERE x.id = $1 RETURNING `+syncRunColumns, id, "cancelled by "+p.Subject)
+			WHERE x.id = $1 RETURNING `+syncRunColumns, id, runMessage("cancelled by "+p.Subject, nil))
 		if err != nil {
 			return err
 		}
@@ -1223,13 +1201,7 @@ func (s *ConnectorStore) FinishRun(ctx context.Context, runID uuid.UUID, status 
 	}
 	var out *itam.SyncRun
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		var cur string
-		var sealed []byte
-		err := tx.QueryRow(ctx, `SELECT r.status::text, c.credentials FROM sync_runs r JOIN connectors c ON c.id = r.connector_id
-			WHERE r.id = $1 FOR UPDATE OF r`, runID).Scan(&cur, &sealed)
-		if errors.Is(err, pgx.ErrNoRows) {
-			return itam.NotFound("sync run")
-		}
+		cur, creds, err := s.lockRunForMessage(ctx, tx, runID)
 		if err != nil {
 			return err
 		}
@@ -1237,26 +1209,67 @@ func (s *ConnectorStore) FinishRun(ctx context.Context, runID uuid.UUID, status 
 			out, err = returningOne(ctx, tx, scanSyncRun, "SELECT "+syncRunColumns+" FROM sync_runs x WHERE x.id = $1", runID)
 			return err
 		}
-		msg := strings.ToValidUTF8(message, "\uFFFD")
-		if s.box != nil {
-			if creds, err := s.openCredentials(sealed); err == nil {
-				msg = redact(msg, creds)
-			}
-		}
-		if len(msg) > maxRunMessage {
-			msg = strings.ToValidUTF8(msg[:maxRunMessage], "") + "…"
-		}
-		var m *string
-		if strings.TrimSpace(msg) != "" {
-			m = &msg
-		}
 		out, err = returningOne(ctx, tx, scanSyncRun, `UPDATE sync_runs x SET status = $2::text::sync_status, message = $3,
 			finished_at = now(), started_at = coalesce(x.started_at, x.queued_at) WHERE x.id = $1 RETURNING `+syncRunColumns,
-			runID, string(status), m)
+			runID, string(status), runMessage(message, creds))
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// RecordAttemptError notes why an attempt failed while the job will retry,
+// so the run shows it without waiting for the last attempt. The message is
+// cleaned like FinishRun's. For the sync worker (connector or system
+// principals only).
+func (s *ConnectorStore) RecordAttemptError(ctx context.Context, runID uuid.UUID, message string) error {
+	p, err := requireWorker(ctx)
+	if err != nil {
+		return err
+	}
+	return s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		_, creds, err := s.lockRunForMessage(ctx, tx, runID)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE sync_runs SET message = $2 WHERE id = $1`, runID, runMessage(message, creds))
+		return err
+	})
+}
+
+// lockRunForMessage locks run runID and returns its status and its
+// connector's credentials (nil when they cannot be opened), to redact them
+// from the message about to be written.
+func (s *ConnectorStore) lockRunForMessage(ctx context.Context, tx pgx.Tx, runID uuid.UUID) (string, map[string]string, error) {
+	var status string
+	var sealed []byte
+	err := tx.QueryRow(ctx, `SELECT r.status::text, c.credentials FROM sync_runs r JOIN connectors c ON c.id = r.connector_id
+		WHERE r.id = $1 FOR UPDATE OF r`, runID).Scan(&status, &sealed)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil, itam.NotFound("sync run")
+	}
+	if err != nil {
+		return "", nil, err
+	}
+	var creds map[string]string
+	if s.box != nil {
+		creds, _ = s.openCredentials(sealed) // unopenable: nothing to redact with
+	}
+	return status, creds, nil
+}
+
+// runMessage is what every write of sync_runs.message stores: valid UTF-8,
+// with the connector's credential values redacted, cut to maxRunMessage
+// bytes; nil when blank.
+func runMessage(message string, creds map[string]string) *string {
+	msg := redact.Secrets(strings.ToValidUTF8(message, "\uFFFD"), creds)
+	if len(msg) > maxRunMessage {
+		msg = strings.ToValidUTF8(msg[:maxRunMessage], "") + "…"
+	}
+	if strings.TrimSpace(msg) == "" {
+		return nil
+	}
+	return &msg
 }

@@ -49,7 +49,6 @@ func (s *AssetStore) HistoryOf(ctx context.Context, a *itam.Asset, page itam.Pag
 	}
 	args := &sqlArgs{}
 	return list(ctx, s.db, p.OrgID, listSpec[itam.HistoryEntry]{
-		what:    "history",
 		columns: "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, h.changes, h.from_status, h.to_status, h.at",
 		from:    "asset_history h", idExpr: "h.id", idType: "bigint",
 		where: []string{"h.asset_id = " + args.add(a.ID)}, args: args,

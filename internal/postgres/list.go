@@ -35,7 +35,6 @@ type sortKey[T any] struct {
 // listSpec describes one keyset-paginated list: what to select from where,
 // how to order it and how to scan it.
 type listSpec[T any] struct {
-	what    string // for messages
 	columns string
 	from    string
 	idExpr  string // the tie-breaking id column, e.g. "a.id"

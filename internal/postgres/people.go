@@ -82,7 +82,7 @@ func (c *Catalog) ListPeople(ctx context.Context, q itam.PersonQuery, page itam.
 		return itam.Page[*itam.Person]{}, itam.Invalid("orderBy.direction", "unknown direction %s", q.Dir)
 	}
 	return list(ctx, c.db, p.OrgID, listSpec[*itam.Person]{
-		what: "person", columns: personColumns, from: "people x", idExpr: "x.id",
+		columns: personColumns, from: "people x", idExpr: "x.id",
 		where: where, args: args, sort: sk, dir: q.Dir,
 		id: func(p *itam.Person) string { return p.ID.String() }, scan: scanPerson,
 	}, page)

@@ -507,37 +507,6 @@ func (s *SyncStore) MarkMissing(ctx context.Context, t SyncTarget) (int, error) 
 	return n, err
 }
 
-// RecordAttemptError notes why an attempt failed while the job will retry,
-// so the run shows it without waiting for the last attempt.
-func (s *SyncStore) RecordAttemptError(ctx context.Context, runID uuid.UUID, message string) error {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return err
-	}
-	return s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE sync_runs SET message = $2 WHERE id = $1`, runID, message)
-		return err
-	})
-}
-
-// LastSuccessStart is when the connector's last successful (or partial)
-// full or incremental run started: the lower bound of an incremental sync.
-func (s *SyncStore) LastSuccessStart(ctx context.Context, connectorID uuid.UUID) (*time.Time, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := query(ctx, s.db, p.OrgID, `SELECT max(started_at) FROM sync_runs WHERE connector_id = $1
-		AND status IN ('SUCCEEDED', 'PARTIAL') AND target_external_id IS NULL`, []any{connectorID}, func(r pgx.CollectableRow) (*time.Time, error) {
-		var t *time.Time
-		return t, r.Scan(&t)
-	})
-	if err != nil || len(rows) == 0 {
-		return nil, err
-	}
-	return rows[0], nil
-}
-
 // MarkStale flags the links of the caller's organization that have been
 // missing longer than their connector's stale_after_days, and returns how
 // many it flagged.

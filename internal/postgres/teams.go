@@ -94,7 +94,7 @@ func (t catalogTable[T]) remove(ctx context.Context, db *DB, id uuid.UUID, versi
 // page lists the rows matching where, ordered by name.
 func (t catalogTable[T]) page(ctx context.Context, db *DB, org uuid.UUID, where []string, args *sqlArgs, p itam.PageArgs) (itam.Page[T], error) {
 	return list(ctx, db, org, listSpec[T]{
-		what: t.what, columns: t.columns, from: t.name + " x", idExpr: "x.id",
+		columns: t.columns, from: t.name + " x", idExpr: "x.id",
 		where: where, args: args, sort: sortKey[T]{"x.name", "text", t.label}, dir: itam.Asc,
 		id: func(v T) string { return t.id(v).String() }, scan: t.scan,
 	}, p)

@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/google/uuid"
@@ -33,19 +32,18 @@ type Deps struct {
 	Connectors *postgres.ConnectorStore
 	Sync       *postgres.SyncStore
 	Log        *slog.Logger
-	// HTTPClient reaches vendors; nil is a default client.
-	HTTPClient *http.Client
 }
 
 // Options tune the client.
 type Options struct {
 	// Workers runs jobs; false makes an insert-only client (tests, tools).
 	Workers bool
-	// SyncWorkers bounds concurrent syncs per process.
-	SyncWorkers int
 	// ScheduleEvery is how often due connectors are looked for (default 1m).
 	ScheduleEvery time.Duration
 }
+
+// syncWorkers bounds concurrent syncs per process.
+const syncWorkers = 4
 
 // NewClient builds the River client over the app's pool. Its queries run as
 // the application role like everything else; River's tables carry no
@@ -53,9 +51,6 @@ type Options struct {
 func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 	cfg := &river.Config{Logger: d.Log}
 	if opt.Workers {
-		if opt.SyncWorkers <= 0 {
-			opt.SyncWorkers = 4
-		}
 		if opt.ScheduleEvery <= 0 {
 			opt.ScheduleEvery = time.Minute
 		}
@@ -66,7 +61,7 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
-			jobs.QueueSync:     {MaxWorkers: opt.SyncWorkers},
+			jobs.QueueSync:     {MaxWorkers: syncWorkers},
 		}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opt.ScheduleEvery),
@@ -124,7 +119,7 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) er
 	// History names the connector by its name; provenance by kind and id.
 	sctx = withPrincipalOf(ctx, worker(a.OrgID, sc.Connector.Name, itam.ActorConnector))
 	cfg := sc.Config
-	cfg.HTTPClient, cfg.Logger = w.d.HTTPClient, w.d.Log
+	cfg.Logger = w.d.Log
 	src, err := connectors.New(sc.Kind, cfg)
 	if err != nil {
 		return w.fail(sctx, a.RunID, err.Error(), err)
@@ -155,10 +150,8 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) er
 		req.Cursor = *run.Cursor
 	}
 	if run.Mode == itam.SyncIncremental {
-		if req.Since, err = w.d.Sync.LastSuccessStart(sctx, a.ConnectorID); err != nil {
-			return err
-		}
-		if req.Since == nil {
+		// SyncConnector fixed the run's lower bound when it queued it.
+		if req.Since = run.Since; req.Since == nil {
 			req.Mode = connectors.Full // nothing to be incremental from
 		}
 	}
@@ -230,7 +223,7 @@ func (w *SyncWorker) pageError(ctx context.Context, runID uuid.UUID, err error) 
 	if errors.Is(err, postgres.ErrRunCancelled) {
 		return nil
 	}
-	_ = w.d.Sync.RecordAttemptError(ctx, runID, "applying a page: "+err.Error())
+	_ = w.d.Connectors.RecordAttemptError(ctx, runID, "applying a page: "+err.Error())
 	return err
 }
 
@@ -240,7 +233,7 @@ func (w *SyncWorker) vendorError(ctx context.Context, job *river.Job[jobs.SyncAr
 	var ce *connectors.ConfigError
 	switch {
 	case errors.As(err, &rl):
-		_ = w.d.Sync.RecordAttemptError(ctx, runID, fmt.Sprintf("rate limited by the vendor; resuming in %s", rl.RetryAfter.Round(time.Second)))
+		_ = w.d.Connectors.RecordAttemptError(ctx, runID, fmt.Sprintf("rate limited by the vendor; resuming in %s", rl.RetryAfter.Round(time.Second)))
 		return river.JobSnooze(rl.RetryAfter)
 	case errors.Is(err, connectors.ErrUnauthorized):
 		return w.fail(ctx, runID, "the vendor refused the credentials: check them and sync again ("+err.Error()+")", err)
@@ -252,7 +245,7 @@ func (w *SyncWorker) vendorError(ctx context.Context, job *river.Job[jobs.SyncAr
 	if job.Attempt >= job.MaxAttempts {
 		return w.fail(ctx, runID, "giving up after "+fmt.Sprint(job.Attempt)+" attempts: "+err.Error(), err)
 	}
-	_ = w.d.Sync.RecordAttemptError(ctx, runID, fmt.Sprintf("attempt %d failed, will retry: %v", job.Attempt, err))
+	_ = w.d.Connectors.RecordAttemptError(ctx, runID, fmt.Sprintf("attempt %d failed, will retry: %v", job.Attempt, err))
 	return err
 }
 

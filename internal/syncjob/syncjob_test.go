@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,7 +33,26 @@ type env struct {
 	org   uuid.UUID
 	admin context.Context
 	jamf  *jamftest.Server
-	logs  *bytes.Buffer
+	logs  *lockedBuffer
+}
+
+// lockedBuffer collects the log, which River's goroutines write while a
+// test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 func newEnv(t *testing.T, computers int) *env {
@@ -48,7 +69,7 @@ func newEnv(t *testing.T, computers int) *env {
 	t.Cleanup(db.Close)
 	box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
 	require.NoError(t, err)
-	logs := &bytes.Buffer{}
+	logs := &lockedBuffer{}
 	e := &env{t: t, owner: owner, org: org, logs: logs,
 		admin: itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "admin@acme.test"}),
 		jamf:  jamftest.New(t, jamftest.Options{Computers: computers})}
@@ -261,16 +282,59 @@ func TestSchedulerEnqueuesDueConnectors(t *testing.T) {
 
 func TestStalePassVisitsEveryOrganization(t *testing.T) {
 	t.Parallel()
+	ctx := context.Background()
 	e := newEnv(t, 3)
+	beta, _, err := seed.EnsureOrg(ctx, e.owner, "beta", "Beta")
+	require.NoError(t, err)
+	b := *e // the same database and vendor, as an admin of the second organization
+	b.org, b.admin = beta, itam.WithPrincipal(ctx, itam.Principal{OrgID: beta, Role: itam.RoleAdmin, Subject: "admin@beta.test"})
+	client := e.start()
+	e.wait(e.sync(e.connector(100), itam.SyncFull).ID)
+	b.wait(b.sync(b.connector(100), itam.SyncFull).ID)
+	// Stop working jobs, so only the pass below can flag anything.
+	stopCtx, stopped := context.WithTimeout(ctx, 10*time.Second)
+	defer stopped()
+	require.NoError(t, client.Stop(stopCtx))
+
+	// One link of each organization has been missing for longer than 30 days.
+	_, err = e.owner.Exec(ctx, `UPDATE asset_external_ids SET missing_since = now() - interval '31 days'
+		WHERE (org_id, external_id) IN (SELECT org_id, min(external_id) FROM asset_external_ids GROUP BY org_id)`)
+	require.NoError(t, err)
+	require.Equal(t, 2, e.count(`SELECT count(*) FROM asset_external_ids WHERE missing_since IS NOT NULL`))
+	w := &StaleWorker{d: e.deps}
+	require.NoError(t, w.Work(ctx, &river.Job[jobs.StaleArgs]{}))
+	for _, org := range []uuid.UUID{e.org, beta} {
+		require.Equal(t, 1, e.count(`SELECT count(*) FROM asset_external_ids WHERE stale_since IS NOT NULL AND org_id = $1`, org))
+	}
+}
+
+// TestIncrementalSyncReadsSinceTheLastRun: an incremental run asks the
+// vendor only for what changed since the last successful run started, and
+// marks nothing missing; with no run to start from it is a full one.
+func TestIncrementalSyncReadsSinceTheLastRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 30)
 	e.start()
 	c := e.connector(100)
-	e.wait(e.sync(c, itam.SyncFull).ID)
-	_, err := e.owner.Exec(context.Background(), `UPDATE asset_external_ids SET missing_since = now() - interval '31 days'
-		WHERE external_id = (SELECT min(external_id) FROM asset_external_ids)`)
-	require.NoError(t, err)
-	w := &StaleWorker{d: e.deps}
-	require.NoError(t, w.Work(context.Background(), &river.Job[jobs.StaleArgs]{}))
-	require.Equal(t, 1, e.count(`SELECT count(*) FROM asset_external_ids WHERE stale_since IS NOT NULL`))
+
+	first := e.wait(e.sync(c, itam.SyncIncremental).ID)
+	require.Equal(t, itam.SyncSucceeded, first.Status, deref(first.Message))
+	require.Nil(t, first.Since)
+	require.Equal(t, 30, first.RecordsSeen, "nothing to be incremental from: everything is read")
+
+	require.True(t, e.jamf.Touch(2, time.Now().Add(time.Minute)))
+	require.True(t, e.jamf.Remove(3))
+	run := e.sync(c, itam.SyncIncremental)
+	require.NotNil(t, run.Since)
+	require.True(t, run.Since.Equal(*first.StartedAt), "since is when the last successful run started")
+	next := e.wait(run.ID)
+	require.Equal(t, itam.SyncSucceeded, next.Status, deref(next.Message))
+	require.Equal(t, 1, next.RecordsSeen, "only the device reported since")
+	require.Zero(t, next.StaleMarked, "an incremental run cannot tell a device left")
+
+	full := e.wait(e.sync(c, itam.SyncFull).ID)
+	require.Equal(t, 29, full.RecordsSeen)
+	require.Equal(t, 1, full.StaleMarked)
 }
 
 // TestKilledWorkerResumes stops a worker process in the middle of a sync
@@ -329,4 +393,24 @@ func TestTargetedSync(t *testing.T) {
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM assets`))
 	require.Equal(t, 1, e.count(`SELECT count(*) FROM asset_external_ids WHERE external_id = '7'`))
 	require.Zero(t, e.count(`SELECT count(*) FROM asset_external_ids WHERE missing_since IS NOT NULL`), "a targeted run marks nothing missing")
+}
+
+// TestAttemptErrorsAreRedacted: what a failed attempt records on its run
+// never quotes the connector's credentials and stays a sane length.
+func TestAttemptErrorsAreRedacted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	c := e.connector(100)
+	run := e.sync(c, itam.SyncFull) // no worker: the run stays queued
+	msg := "attempt 1 failed, will retry: vendor said no to " + e.jamf.ClientSecret + " " + strings.Repeat("x", 5000)
+	require.NoError(t, e.deps.Connectors.RecordAttemptError(worker(e.org, c.Name, itam.ActorConnector), run.ID, msg))
+	got, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
+	require.NoError(t, err)
+	require.NotNil(t, got.Message)
+	require.NotContains(t, *got.Message, e.jamf.ClientSecret)
+	require.Contains(t, *got.Message, "vendor said no to [redacted]")
+	require.Less(t, len(*got.Message), 4100)
+	require.Nil(t, got.FinishedAt, "an attempt error does not end the run")
+
+	require.Equal(t, itam.CodeForbidden, itam.ErrorCode(e.deps.Connectors.RecordAttemptError(e.admin, run.ID, "x")), "users cannot write run messages")
 }

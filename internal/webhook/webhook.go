@@ -86,13 +86,10 @@ func unauthorized(w http.ResponseWriter) {
 	write(w, http.StatusUnauthorized, reply{Status: "unauthorized"})
 }
 
+// ServeHTTP handles one call. It is mounted as POST /webhooks/{connectorId}:
+// the mux answers other methods with 405 before it runs.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		write(w, http.StatusMethodNotAllowed, reply{Status: "method not allowed"})
-		return
-	}
 	id, ok := connectorID(r.PathValue("connectorId"))
 	if !ok {
 		unauthorized(w)
