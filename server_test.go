@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -511,6 +512,28 @@ func TestNoNPlusOne(t *testing.T) {
 	t.Logf("round trips: 10 assets → %d, 100 assets → %d", small, large)
 	require.Equal(t, small, large)
 	require.LessOrEqual(t, large, int64(14))
+
+	// nodes(ids:) batches the same way: 2 assets and a model cost what 30
+	// assets and a model cost.
+	var assetIDs []any
+	for _, e := range get(a.ok(admin, `{ assets(first: 30) { nodes { id } } }`, nil), "assets.nodes").([]any) {
+		assetIDs = append(assetIDs, e.(map[string]any)["id"])
+	}
+	nq := `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Asset { assetTag model { name manufacturer { name } }
+		assignee { ... on Person { name } ... on Location { name } } owner { ... on Person { name } ... on Team { name } } location { name } }
+		... on Model { name category { name } } } }`
+	nodes := func(n int) int64 {
+		before := a.rounds.Load()
+		d := a.ok(admin, nq, map[string]any{"ids": append(slices.Clone(assetIDs[:n]), ids["model"])})
+		got := get(d, "nodes").([]any)
+		require.Len(t, got, n+1)
+		require.NotEmpty(t, str(got[n-1], "model.name"), "relations attached")
+		require.NotEmpty(t, str(got[n], "category.name"), "the model's category attached")
+		return a.rounds.Load() - before
+	}
+	few, many := nodes(2), nodes(30)
+	t.Logf("round trips: nodes of 2 assets → %d, of 30 → %d", few, many)
+	require.Equal(t, few, many)
 }
 
 // TestRunServesFromScratch starts the real binary's run() against an empty
