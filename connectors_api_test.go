@@ -23,6 +23,7 @@ import (
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/config"
+	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/pgtest"
@@ -80,8 +81,8 @@ func newConnAPI(t *testing.T) *connAPI {
 	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	logs := &lockedBuffer{}
-	srv := httptest.NewServer(NewServer(newLogger(logs, "debug"), db, v, metrics.New(db.Pool), "",
-		WithConnectors(box, postgres.RiverEnqueuer{Client: rc}, "https://itam.example.com")))
+	srv := httptest.NewServer(httpapi.NewServer(newLogger(logs, "debug"), db, v, metrics.New(db.Pool), "",
+		httpapi.WithConnectors(box, postgres.RiverEnqueuer{Client: rc}, "https://itam.example.com")))
 	t.Cleanup(srv.Close)
 	return &connAPI{api: &api{t: t, srv: srv, db: db}, owner: owner, logs: logs}
 }

@@ -34,6 +34,7 @@ import (
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/devdb"
+	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/httplog"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
@@ -207,8 +208,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	srv := &http.Server{
-		Handler: NewServer(log, db, verifier, m, devToken,
-			WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL), WithJobDashboard(dashboard)),
+		Handler: httpapi.NewServer(log, db, verifier, m, devToken,
+			httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL), httpapi.WithJobDashboard(dashboard)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

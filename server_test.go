@@ -27,6 +27,7 @@ import (
 	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/pgtest"
@@ -67,7 +68,7 @@ func newAPI(t *testing.T) *api {
 	require.NoError(t, err)
 	a := &api{t: t, db: db, dbURL: dbURL}
 	db.Queries = func() { a.rounds.Add(1) }
-	a.srv = httptest.NewServer(NewServer(newLogger(io.Discard, "error"), db, v, metrics.New(db.Pool), ""))
+	a.srv = httptest.NewServer(httpapi.NewServer(newLogger(io.Discard, "error"), db, v, metrics.New(db.Pool), ""))
 	t.Cleanup(a.srv.Close)
 	return a
 }
@@ -612,7 +613,7 @@ func TestJobDashboardIsAdminOnly(t *testing.T) {
 	dctx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
 	require.NoError(t, dash.Start(dctx))
-	srv := httptest.NewServer(NewServer(log, db, v, metrics.New(db.Pool), "", WithJobDashboard(dash)))
+	srv := httptest.NewServer(httpapi.NewServer(log, db, v, metrics.New(db.Pool), "", httpapi.WithJobDashboard(dash)))
 	t.Cleanup(srv.Close)
 
 	get := func(path, tok string, jar http.CookieJar) *http.Response {

@@ -61,6 +61,7 @@ import (
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/devdb"
+	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/httplog"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
@@ -356,7 +357,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		if err != nil {
 			return err
 		}
-		srv := &http.Server{Handler: inprocessHandler(log, sdb, verifier, metrics.New(sdb.Pool)),
+		srv := &http.Server{Handler: httpapi.NewServer(log, sdb, verifier, metrics.New(sdb.Pool), ""),
 			ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 		ln, err := net.Listen("tcp", cfg.Addr)
 		if err != nil {

@@ -1,4 +1,6 @@
-package main
+// Package httpapi is the whole HTTP surface of itam: NewServer and every route.
+// It is importable so tests and benchmarks build the real handler.
+package httpapi
 
 import (
 	"context"
