@@ -51,11 +51,11 @@ check-generated:
 
 # The API under load (100,000 assets), then a 50,000-device Jamf Pro sync.
 bench:
-	go run ./internal/bench
-	go run ./internal/bench/syncbench
+	go run ./cmd/itam-bench
+	go run ./cmd/itam-syncbench
 
 syncbench:
-	go run ./internal/bench/syncbench
+	go run ./cmd/itam-syncbench
 
 generate:
 	$(GQLGEN) generate

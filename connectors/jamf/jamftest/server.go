@@ -141,6 +141,14 @@ type Server struct {
 // New starts a fake Jamf Pro server, closed when t ends.
 func New(t testing.TB, opt Options) *Server {
 	t.Helper()
+	s := Start(opt)
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake Jamf Pro server that runs until Close. Programs that
+// are not tests (the sync benchmark's fake) use it; tests use New.
+func Start(opt Options) *Server {
 	if opt.Epoch.IsZero() {
 		opt.Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
@@ -180,7 +188,6 @@ func New(t testing.TB, opt Options) *Server {
 	})
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
-	t.Cleanup(s.Close)
 	return s
 }
 

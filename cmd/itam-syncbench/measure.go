@@ -9,31 +9,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/itam-dev/itam/internal/benchkit"
 )
 
-type status struct{ hwm, rss int64 }
-
-// procStatus reads this process's VmHWM (peak RSS) and VmRSS, in bytes.
-func procStatus() status {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return status{}
-	}
-	var s status
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmHWM:":
-			s.hwm = kb << 10
-		case "VmRSS:":
-			s.rss = kb << 10
-		}
-	}
-	return s
+// peakRSS is this process's peak resident memory so far, in bytes.
+func peakRSS() int64 {
+	hwm, _ := benchkit.ProcStatus()
+	return hwm
 }
 
 // resetPeakRSS sets VmHWM back to the current RSS (Linux ≥ 4.0), so the

@@ -10,7 +10,7 @@
 // and exits when stdin closes (so it never outlives syncbench), or on
 // SIGINT/SIGTERM.
 //
-//	go run ./internal/bench/syncbench/fakejamf [-computers 50000] [-seed 0] [-apps 0] [-addr 127.0.0.1:0]
+//	go run ./cmd/itam-syncbench/fakejamf [-computers 50000] [-seed 0] [-apps 0] [-addr 127.0.0.1:0]
 package main
 
 import (
@@ -26,12 +26,11 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
-	"testing"
 
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/internal/benchkit"
 )
 
 // Hello is the first line printed.
@@ -53,25 +52,6 @@ type Stats struct {
 	VmRSS      int64          `json:"vmRSSBytes"`
 }
 
-// tb is the part of testing.TB that jamftest.New uses (Helper, Cleanup);
-// the embedded nil interface satisfies the rest, which it never calls.
-type tb struct {
-	testing.TB
-	cleanups []func()
-}
-
-func (*tb) Helper()                           {}
-func (t *tb) Cleanup(f func())                { t.cleanups = append(t.cleanups, f) }
-func (*tb) Name() string                      { return "fakejamf" }
-func (*tb) Logf(format string, args ...any)   { log.Printf(format, args...) }
-func (*tb) Errorf(format string, args ...any) { log.Printf(format, args...) }
-func (*tb) Fatalf(format string, args ...any) { log.Fatalf(format, args...) }
-func (t *tb) close() {
-	for i := len(t.cleanups) - 1; i >= 0; i-- {
-		t.cleanups[i]()
-	}
-}
-
 func main() {
 	computers := flag.Int("computers", 50000, "generated computers")
 	seed := flag.Uint64("seed", 0, "generator seed")
@@ -81,9 +61,8 @@ func main() {
 	log.SetFlags(0)
 	log.SetPrefix("fakejamf: ")
 
-	t := &tb{}
-	srv := jamftest.New(t, jamftest.Options{Computers: *computers, Seed: *seed, Apps: *apps})
-	defer t.close()
+	srv := jamftest.Start(jamftest.Options{Computers: *computers, Seed: *seed, Apps: *apps})
+	defer srv.Close()
 	hello := Hello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}
 	if *addr != "" {
 		// jamftest picks its own port (httptest); put a proxy on the one asked.
@@ -111,7 +90,7 @@ func main() {
 			case "stats":
 				var m runtime.MemStats
 				runtime.ReadMemStats(&m)
-				hwm, rss := procStatus()
+				hwm, rss := benchkit.ProcStatus()
 				_ = out.Encode(Stats{Jamf: srv.Stats(), TotalAlloc: m.TotalAlloc, Mallocs: m.Mallocs, NumGC: m.NumGC,
 					HeapSys: m.HeapSys, VmHWM: hwm, VmRSS: rss})
 			case "":
@@ -124,26 +103,4 @@ func main() {
 	case <-sig:
 	case <-eof:
 	}
-}
-
-// procStatus reads VmHWM and VmRSS of this process, in bytes.
-func procStatus() (hwm, rss int64) {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0, 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseInt(f[1], 10, 64)
-		switch f[0] {
-		case "VmHWM:":
-			hwm = kb << 10
-		case "VmRSS:":
-			rss = kb << 10
-		}
-	}
-	return hwm, rss
 }

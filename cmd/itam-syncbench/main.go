@@ -12,7 +12,7 @@
 //     nothing, updated nothing and wrote no history.
 //
 // The fake runs in a child process by default (-fake child: it is built
-// from ./internal/bench/syncbench/fakejamf), so the RSS and allocation
+// from ./cmd/itam-syncbench/fakejamf), so the RSS and allocation
 // figures are the itam side's alone; its own are reported on a line of
 // their own.
 //
@@ -31,7 +31,7 @@
 // (auto_explain) to -pg-log; -pg-conf changes the throwaway cluster's
 // settings.
 //
-//	go run ./internal/bench/syncbench [-computers 50000] [-page-size 2000]
+//	go run ./cmd/itam-syncbench [-computers 50000] [-page-size 2000]
 //	    [-database-url postgres://…] [-fake child|inprocess]
 //	    [-cpuprofile prefix] [-memprofile prefix] [-pg-stats] [-pg-explain 250ms]
 //	    [-pg-conf key=value …] [-out results.json]
@@ -47,11 +47,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -59,6 +57,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/devdb"
 	"github.com/itam-dev/itam/internal/itam"
@@ -91,23 +90,12 @@ type options struct {
 	memprofile  string
 	pgStats     bool
 	pgTop       int
-	pgConf      listFlag
+	pgConf      benchkit.KeyValues
 	pgExplain   time.Duration
 	pgLog       string
 	poolMax     int
 	timeout     time.Duration
 	out         string
-}
-
-type listFlag []string
-
-func (l *listFlag) String() string { return strings.Join(*l, " ") }
-func (l *listFlag) Set(v string) error {
-	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
-		return fmt.Errorf("want key=value, got %q", v)
-	}
-	*l = append(*l, v)
-	return nil
 }
 
 func main() {
@@ -134,12 +122,7 @@ func main() {
 
 	// As the itam binary does.
 	config.ApplyRuntimeDefaults(os.Getenv)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "syncbench: FAIL:", err)
-		os.Exit(1)
-	}
+	benchkit.Main("syncbench", func(ctx context.Context, stdout, stderr io.Writer) error { return run(ctx, o, stdout, stderr) })
 }
 
 // Results is what -out writes.
@@ -258,17 +241,17 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		}
 		progress("started a throwaway PostgreSQL in %s", time.Since(t0).Round(time.Millisecond))
 	}
-	db, err := createDatabase(ctx, admin, o.keep, log)
+	db, err := benchkit.CreateDatabase(ctx, admin, "itam_syncbench", o.keep, log)
 	if err != nil {
 		return err
 	}
 	if o.databaseURL != "" {
-		defer func() { err = errors.Join(err, db.cleanup(context.WithoutCancel(ctx))) }()
+		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
 	}
-	if _, err := migrations.UpURL(ctx, db.url); err != nil {
+	if _, err := migrations.UpURL(ctx, db.URL); err != nil {
 		return err
 	}
-	ownerCfg, err := pgxpool.ParseConfig(db.url)
+	ownerCfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {
 		return err
 	}
@@ -289,7 +272,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 
 	// The itam side, wired as `serve`/`worker` wire it.
-	appURL := db.url
+	appURL := db.URL
 	if o.poolMax > 0 {
 		if appURL, err = withQuery(appURL, "pool_max_conns", fmt.Sprint(o.poolMax)); err != nil {
 			return err
@@ -344,7 +327,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	// jobs run on start) settle before measuring.
 	time.Sleep(2 * time.Second)
 	runtime.GC()
-	res.SetupRSS = procStatus().hwm
+	res.SetupRSS = peakRSS()
 
 	first, err := b.measure(ctx, "first full sync")
 	if first != nil {
@@ -450,7 +433,7 @@ func (b *bencher) measure(ctx context.Context, name string) (*Phase, error) {
 	}
 	p.CPU = b.cpu().sub(cpuBefore)
 	p.Mem = sampler.stop(memBefore)
-	p.PeakRSS = procStatus().hwm
+	p.PeakRSS = peakRSS()
 	p.LoadEnd = loadAvg()
 	if b.o.memprofile != "" {
 		if f, ferr := os.Create(b.o.memprofile + suffix); ferr == nil {

@@ -26,9 +26,9 @@
 // postgres.DB.Queries), pool wait, and CPU per request of the serving Go
 // process, of the HTTP client and of PostgreSQL.
 //
-//	go run ./internal/bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s]
+//	go run ./cmd/itam-bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s]
 //	                        [-database-url postgres://…] [-out results.json] [-only list,flat]
-//	go run ./internal/bench -server inprocess -cpuprofile /tmp/cpu.pprof -only list
+//	go run ./cmd/itam-bench -server inprocess -cpuprofile /tmp/cpu.pprof -only list
 package main
 
 import (
@@ -46,19 +46,18 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/devdb"
 	"github.com/itam-dev/itam/internal/httpapi"
@@ -93,19 +92,7 @@ type options struct {
 	poolMax     int
 	historyByID bool
 	rounds      int
-	serverEnv   envFlag
-}
-
-// envFlag collects repeated -server-env K=V.
-type envFlag []string
-
-func (e *envFlag) String() string { return strings.Join(*e, " ") }
-func (e *envFlag) Set(v string) error {
-	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
-		return fmt.Errorf("want KEY=VALUE, got %q", v)
-	}
-	*e = append(*e, v)
-	return nil
+	serverEnv   benchkit.KeyValues
 }
 
 func main() {
@@ -128,12 +115,7 @@ func main() {
 	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in DATABASE_URL, for the server and the floor alike (default: pgxpool's, max(4, CPUs))")
 	flag.Parse()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, o, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "bench: FAIL:", err)
-		os.Exit(1)
-	}
+	benchkit.Main("bench", func(ctx context.Context, stdout, stderr io.Writer) error { return run(ctx, o, stdout, stderr) })
 }
 
 // Results is what -out writes.
@@ -209,17 +191,17 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		admin = cluster.AdminURL()
 		progress("started a throwaway PostgreSQL in %s", time.Since(t0).Round(time.Millisecond))
 	}
-	db, err := createDatabase(ctx, admin, o.keep, log)
+	db, err := benchkit.CreateDatabase(ctx, admin, "itam_bench", o.keep, log)
 	if err != nil {
 		return err
 	}
 	if o.databaseURL != "" {
-		defer func() { err = errors.Join(err, db.cleanup(context.WithoutCancel(ctx))) }()
+		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
 	}
-	if _, err := migrations.UpURL(ctx, db.url); err != nil {
+	if _, err := migrations.UpURL(ctx, db.URL); err != nil {
 		return err
 	}
-	ownerPool, err := pgxpool.New(ctx, db.url)
+	ownerPool, err := pgxpool.New(ctx, db.URL)
 	if err != nil {
 		return err
 	}
@@ -253,9 +235,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	var sb, kb [32]byte
 	_, _ = rand.Read(sb[:])
 	_, _ = rand.Read(kb[:])
-	serverURL := db.url
+	serverURL := db.URL
 	if o.poolMax > 0 {
-		u, err := url.Parse(db.url)
+		u, err := url.Parse(db.URL)
 		if err != nil {
 			return err
 		}

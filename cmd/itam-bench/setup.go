@@ -4,15 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -26,62 +22,10 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
 )
-
-// database is the fresh database the run uses, and how to get rid of it.
-type database struct {
-	url     string // superuser (or given role) URL of the bench database
-	cleanup func(context.Context) error
-}
-
-// createDatabase creates a new, empty database on the server adminURL names
-// and returns its URL; cleanup drops it (unless keep).
-func createDatabase(ctx context.Context, adminURL string, keep bool, log *slog.Logger) (database, error) {
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return database{}, fmt.Errorf("-database-url: %w", err)
-	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "itam_bench_" + hex.EncodeToString(b[:])
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return database{}, fmt.Errorf("connect %s: %w", redact(adminURL), err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return database{}, fmt.Errorf("create database: %w", err)
-	}
-	u.Path = "/" + name
-	db := database{url: u.String()}
-	db.cleanup = func(ctx context.Context) error {
-		if keep {
-			log.Warn("keeping the bench database", "url", redact(db.url))
-			return nil
-		}
-		c, err := pgx.Connect(ctx, adminURL)
-		if err != nil {
-			return err
-		}
-		defer c.Close(ctx)
-		_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		return err
-	}
-	return db, nil
-}
-
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
-}
 
 // samples are real values from the seeded data that requests pick from.
 type samples struct {
@@ -161,23 +105,9 @@ func loadSamples(ctx context.Context, admin *pgxpool.Pool, orgID uuid.UUID, asse
 	return s, nil
 }
 
-// moduleRoot is the directory of the main module (where `go build .` builds
-// the server).
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("run the benchmark from inside the itam module")
-	}
-	return filepath.Dir(mod), nil
-}
-
 // buildServer builds the itam binary exactly as `make build` does.
 func buildServer(ctx context.Context, dir string) (string, error) {
-	root, err := moduleRoot()
+	root, err := benchkit.ModuleRoot()
 	if err != nil {
 		return "", err
 	}

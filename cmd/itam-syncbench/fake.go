@@ -4,20 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/internal/benchkit"
 )
 
 // fakeHello and fakeStats mirror fakejamf's Hello and Stats.
@@ -52,33 +49,18 @@ type fakeJamf struct {
 	tmpDir string
 	// in process
 	srv *jamftest.Server
-	tb  *tb
 }
-
-// tb is the part of testing.TB jamftest.New uses.
-type tb struct {
-	testing.TB
-	cleanups []func()
-}
-
-func (*tb) Helper()                           {}
-func (t *tb) Cleanup(f func())                { t.cleanups = append(t.cleanups, f) }
-func (*tb) Name() string                      { return "syncbench" }
-func (*tb) Logf(format string, args ...any)   { log.Printf(format, args...) }
-func (*tb) Errorf(format string, args ...any) { log.Printf(format, args...) }
-func (*tb) Fatalf(format string, args ...any) { log.Fatalf(format, args...) }
 
 func startFake(ctx context.Context, o options, progress func(string, ...any)) (*fakeJamf, error) {
 	if o.fake == "inprocess" {
-		t := &tb{}
-		srv := jamftest.New(t, jamftest.Options{Computers: o.computers, Seed: o.seed, Apps: o.apps})
+		srv := jamftest.Start(jamftest.Options{Computers: o.computers, Seed: o.seed, Apps: o.apps})
 		progress("fake Jamf Pro in this process at %s, %d computers", srv.URL, o.computers)
-		return &fakeJamf{srv: srv, tb: t, hello: fakeHello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}}, nil
+		return &fakeJamf{srv: srv, hello: fakeHello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}}, nil
 	}
 	f := &fakeJamf{}
 	bin := o.fakeBin
 	if bin == "" {
-		root, err := moduleRoot()
+		root, err := benchkit.ModuleRoot()
 		if err != nil {
 			return nil, err
 		}
@@ -87,7 +69,7 @@ func startFake(ctx context.Context, o options, progress func(string, ...any)) (*
 		}
 		bin = filepath.Join(f.tmpDir, "fakejamf")
 		t0 := time.Now()
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./internal/bench/syncbench/fakejamf")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/itam-syncbench/fakejamf")
 		build.Dir = root
 		if out, err := build.CombinedOutput(); err != nil {
 			f.Close()
@@ -151,10 +133,8 @@ func (f *fakeJamf) cpu() time.Duration {
 }
 
 func (f *fakeJamf) Close() {
-	if f.tb != nil {
-		for i := len(f.tb.cleanups) - 1; i >= 0; i-- {
-			f.tb.cleanups[i]()
-		}
+	if f.srv != nil {
+		f.srv.Close()
 	}
 	if f.cmd != nil && f.cmd.Process != nil {
 		if f.stdin != nil {
@@ -172,17 +152,4 @@ func (f *fakeJamf) Close() {
 	if f.tmpDir != "" {
 		os.RemoveAll(f.tmpDir)
 	}
-}
-
-// moduleRoot is the directory of the main module.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", errors.New("run syncbench from inside the itam module")
-	}
-	return filepath.Dir(mod), nil
 }

@@ -2,10 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"os"
 	"os/exec"
@@ -19,48 +16,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
-
-// database is the fresh database the run uses.
-type database struct {
-	url     string
-	cleanup func(context.Context) error
-}
-
-// createDatabase creates a new, empty database on the server adminURL names;
-// cleanup drops it (unless keep).
-func createDatabase(ctx context.Context, adminURL string, keep bool, log *slog.Logger) (database, error) {
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return database{}, fmt.Errorf("-database-url: %w", err)
-	}
-	var b [4]byte
-	_, _ = rand.Read(b[:])
-	name := "itam_syncbench_" + hex.EncodeToString(b[:])
-	conn, err := pgx.Connect(ctx, adminURL)
-	if err != nil {
-		return database{}, fmt.Errorf("connect: %w", err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		return database{}, fmt.Errorf("create database: %w", err)
-	}
-	u.Path = "/" + name
-	db := database{url: u.String()}
-	db.cleanup = func(ctx context.Context) error {
-		if keep {
-			log.Warn("keeping the bench database", "name", name)
-			return nil
-		}
-		c, err := pgx.Connect(ctx, adminURL)
-		if err != nil {
-			return err
-		}
-		defer c.Close(ctx)
-		_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-		return err
-	}
-	return db, nil
-}
 
 func withQuery(raw, key, value string) (string, error) {
 	u, err := url.Parse(raw)
