@@ -14,6 +14,8 @@ import (
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 // Kind names a vendor platform.
@@ -64,42 +66,13 @@ func (c Config) Credential(name string) (string, error) {
 	return v, nil
 }
 
-// Device is the canonical record of one managed device. Empty strings and
-// nil pointers mean "the vendor did not say", never "clear this value".
-type Device struct {
-	// ExternalID is the vendor's stable id for the device.
-	ExternalID   string
-	SerialNumber string
-	Name         string
-	Manufacturer string
-	Model        string
-	// ModelIdentifier is the vendor's machine model code (e.g. MacBookPro18,3).
-	ModelIdentifier string
-	OSName          string
-	OSVersion       string
-	// UserEmail is the assigned user's email as the vendor reports it.
-	UserEmail   string
-	UserName    string
-	LastCheckIn *time.Time
-	AssetTag    string
-	// PurchaseDate, PurchasePrice (decimal string), PurchaseCurrency and
-	// WarrantyEnd are set only where the vendor records them.
-	PurchaseDate     *time.Time
-	PurchasePrice    string
-	PurchaseCurrency string
-	WarrantyEnd      *time.Time
-	// Virtual is true for virtual machines, whose serials are not hardware serials.
-	Virtual  bool
-	Software []Software
-}
+// Device is the canonical record of one managed device, defined where
+// reconciliation uses it (internal/reconcile) so storage never imports the
+// vendor layer.
+type Device = reconcile.Device
 
 // Software is one installed application on a device.
-type Software struct {
-	Title   string
-	Version string
-	// Identifier is the bundle id, package name or product code when known.
-	Identifier string
-}
+type Software = reconcile.Software
 
 // PageRequest asks for one page. Cursor is empty for the first page and
 // otherwise exactly the NextCursor of the previous page, which the sync

@@ -29,59 +29,6 @@ func actor(p itam.Principal) (itam.ActorKind, string, string) {
 	return kind, p.Subject, source
 }
 
-// snapshot is an asset's user-visible fields by GraphQL name, the unit of
-// history diffs.
-func snapshot(a *itam.Asset) map[string]any {
-	m := map[string]any{
-		"assetTag": a.AssetTag, "serialNumber": a.SerialNumber, "name": a.Name, "modelId": a.ModelID,
-		"status": a.Status, "condition": a.Condition, "assignedPersonId": a.AssignedPersonID,
-		"assignedLocationId": a.AssignedLocationID, "ownerPersonId": a.OwnerPersonID, "ownerTeamId": a.OwnerTeamID,
-		"locationId": a.LocationID, "purchaseDate": dateJSON(a.PurchaseDate), "purchasePrice": nil,
-		"supplierId": a.SupplierID, "orderNumber": a.OrderNumber, "invoiceNumber": a.InvoiceNumber,
-		"warrantyEnd": dateJSON(a.WarrantyEnd), "endOfLife": dateJSON(a.EndOfLife), "notes": a.Notes,
-		"customFields": a.CustomFields, "disposalDate": dateJSON(a.DisposalDate), "disposalMethod": a.DisposalMethod,
-		"disposalCertificate": a.DisposalCertificate,
-	}
-	if a.PurchasePrice != nil {
-		m["purchasePrice"] = map[string]string{"amount": a.PurchasePrice.Amount.String(), "currency": a.PurchasePrice.Currency}
-	}
-	return m
-}
-
-func dateJSON(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := t.Format("2006-01-02")
-	return &s
-}
-
-// diff lists the fields whose JSON value differs between before and after
-// (before nil: every non-null field of after, for CREATE).
-func diff(before, after *itam.Asset) map[string]map[string]json.RawMessage {
-	a := snapshot(after)
-	var b map[string]any
-	if before != nil {
-		b = snapshot(before)
-	}
-	out := map[string]map[string]json.RawMessage{}
-	for k, av := range a {
-		aj, _ := json.Marshal(av)
-		bj := []byte("null")
-		if b != nil {
-			bj, _ = json.Marshal(b[k])
-		}
-		if string(aj) == string(bj) || (b == nil && string(aj) == "null") {
-			continue
-		}
-		if b == nil && (string(aj) == "{}") {
-			continue
-		}
-		out[k] = map[string]json.RawMessage{"from": bj, "to": aj}
-	}
-	return out
-}
-
 // insertHistorySQL records one change of an asset; from_status and
 // to_status are NULL for a creation and a deletion respectively.
 const insertHistorySQL = `INSERT INTO asset_history (org_id, asset_id, action, actor_kind, actor, source, changes, from_status, to_status)
@@ -89,7 +36,7 @@ const insertHistorySQL = `INSERT INTO asset_history (org_id, asset_id, action, a
 
 // historyArgs are insertHistorySQL's arguments for the change from before
 // to after (before nil: a creation; after nil: a deletion), whose field
-// changes the caller computed with diff.
+// changes the caller computed with itam.DiffAssets.
 func historyArgs(p itam.Principal, action itam.HistoryAction, before, after *itam.Asset, changes map[string]map[string]json.RawMessage) []any {
 	kind, who, source := actor(p)
 	var id uuid.UUID
@@ -284,7 +231,7 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 			}
 		}
 		out = created
-		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, itam.HistoryCreate, nil, created, diff(nil, created))...)
+		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, itam.HistoryCreate, nil, created, itam.DiffAssets(nil, created))...)
 		return err
 	})
 	return out, err
@@ -362,7 +309,7 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 		if err := validateAsset(&a); err != nil {
 			return err
 		}
-		if reflect.DeepEqual(snapshot(before), snapshot(&a)) {
+		if reflect.DeepEqual(itam.AssetSnapshot(before), itam.AssetSnapshot(&a)) {
 			out = before
 			return nil
 		}
@@ -384,7 +331,7 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 			return err
 		}
 		out = updated
-		changes := diff(before, updated)
+		changes := itam.DiffAssets(before, updated)
 		if err := lockEditedFields(ctx, tx, p, updated.ID, changes); err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
@@ -37,31 +36,6 @@ func TestRelationIDsOf(t *testing.T) {
 		Teams:              []uuid.UUID{team},
 	}, some)
 	require.Equal(t, AssetRelationIDs{}, RelationIDsOf(assets, AssetRelationKinds{}))
-}
-
-func TestDevicePriceKeepsOnlyPricesTheInventoryCanHold(t *testing.T) {
-	for _, c := range []struct {
-		price, currency string
-		want            string // "" is no price
-		wantCurrency    string
-	}{
-		{"1299.99", "usd", "1299.99", "USD"},
-		{" 10.123456 ", "", "10.1235", "EUR"}, // rounded to the column's 4 places; the org's currency
-		{"12", "nope", "12", "EUR"},           // an unknown currency falls back to the org's
-		{"", "USD", "", ""},
-		{"about 1000", "USD", "", ""},
-		{"-5", "USD", "", ""},
-		{"100000000000000", "USD", "", ""}, // 10^14 overflows numeric(18,4): no price, not a failing page
-	} {
-		amount, cur := devicePrice(connectors.Device{PurchasePrice: c.price, PurchaseCurrency: c.currency}, "EUR")
-		if c.want == "" {
-			require.Nil(t, amount, c.price)
-			continue
-		}
-		require.NotNil(t, amount, c.price)
-		require.Equal(t, c.want, amount.String(), c.price)
-		require.Equal(t, c.wantCurrency, cur, c.price)
-	}
 }
 
 func TestKnownSource(t *testing.T) {

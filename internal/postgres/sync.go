@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/reconcile"
 )
@@ -42,44 +41,18 @@ var ErrRunCancelled = errors.New("sync run was cancelled")
 
 // pageState is everything one page needs, loaded with one query per kind.
 type pageState struct {
-	p          itam.Principal
-	t          SyncTarget
-	source     string
-	precedence reconcile.Precedence
-	now        time.Time
-	links      map[string]uuid.UUID
-	bySerial   map[string][]reconcile.SerialCandidate[uuid.UUID]
-	byTag      map[string]uuid.UUID
-	assets     map[uuid.UUID]*itam.Asset
-	prov       map[uuid.UUID]map[string]provenance
-	software   map[uuid.UUID]map[string]swRow // this source's software of the page's existing assets, by app key
-	people     map[string]uuid.UUID           // lower(email) → id
-	peopleOK   map[uuid.UUID]bool             // active
-	models     map[string]uuid.UUID           // manufacturer id + "\x00" + lower(model) → model id
-	mfrs       map[string]uuid.UUID           // lower(name) → id
-	defaultCur string
-	defaultOwn *uuid.UUID
-	// authoritative are the sources of connectors authoritative for people.
-	authoritative map[string]bool
-	// pending are the new assets this page creates, by manufacturer and
-	// serial and by tag, so two records of one device in a page make one asset.
-	pendingSerial map[string]*planned
-	pendingTag    map[string]bool
-}
-
-type swRow struct {
-	title, version, ident string
-	stale                 bool // last_seen_at older than a day
-}
-
-type provenance struct {
-	source string
-	locked bool
+	p   itam.Principal
+	t   SyncTarget
+	now time.Time
+	// Snapshot is what reconcile.Plan reads; software is this source's
+	// software of the page's existing assets, by app key.
+	*reconcile.Snapshot
+	software map[uuid.UUID]map[string]reconcile.InstalledSoftware
 }
 
 // ApplyPage reconciles one page of devices and records progress (next
 // cursor, counters, per-record errors) in the same transaction.
-func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []connectors.Device, nextCursor string) (PageResult, error) {
+func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []reconcile.Device, nextCursor string) (PageResult, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return PageResult{}, err
@@ -117,20 +90,20 @@ func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []conne
 	return res, err
 }
 
-func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarget, devices []connectors.Device) (*pageState, error) {
-	st := &pageState{
-		p: p, t: t, source: t.Connector.Source(), precedence: reconcile.Precedence{},
-		links: map[string]uuid.UUID{}, bySerial: map[string][]reconcile.SerialCandidate[uuid.UUID]{}, byTag: map[string]uuid.UUID{},
-		assets: map[uuid.UUID]*itam.Asset{}, prov: map[uuid.UUID]map[string]provenance{}, software: map[uuid.UUID]map[string]swRow{},
-		people: map[string]uuid.UUID{}, peopleOK: map[uuid.UUID]bool{}, models: map[string]uuid.UUID{}, mfrs: map[string]uuid.UUID{},
-		authoritative: map[string]bool{}, pendingSerial: map[string]*planned{}, pendingTag: map[string]bool{},
-	}
+func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarget, devices []reconcile.Device) (*pageState, error) {
+	st := &pageState{p: p, t: t, software: map[uuid.UUID]map[string]reconcile.InstalledSoftware{}, Snapshot: &reconcile.Snapshot{
+		OrgID: p.OrgID, Source: t.Connector.Source(), Kind: t.Connector.Kind, AuthoritativeForPeople: t.Connector.AuthoritativeForPeople,
+		Precedence: reconcile.Precedence{}, Authoritative: map[string]bool{},
+		Links: map[string]uuid.UUID{}, BySerial: map[string][]reconcile.SerialCandidate[uuid.UUID]{}, ByTag: map[string]uuid.UUID{},
+		Assets: map[uuid.UUID]*itam.Asset{}, Provenance: map[uuid.UUID]map[string]reconcile.FieldSource{},
+		People: map[string]uuid.UUID{}, ActivePeople: map[uuid.UUID]bool{}, Models: map[string]uuid.UUID{}, Manufacturers: map[string]uuid.UUID{},
+	}}
 	if err := tx.QueryRow(ctx, `SELECT now(), default_currency, default_owner_team_id FROM organizations WHERE id = $1`, p.OrgID).
-		Scan(&st.now, &st.defaultCur, &st.defaultOwn); err != nil {
+		Scan(&st.now, &st.DefaultCurrency, &st.DefaultOwnerTeam); err != nil {
 		return nil, err
 	}
 	if t.Connector.DefaultOwnerTeamID != nil {
-		st.defaultOwn = t.Connector.DefaultOwnerTeamID
+		st.DefaultOwnerTeam = t.Connector.DefaultOwnerTeamID
 	}
 	if err := scanEach(ctx, tx, `SELECT kind::text, id FROM connectors WHERE authoritative_for_people`, nil, func(r pgx.Rows) error {
 		var kind string
@@ -138,7 +111,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		if err := r.Scan(&kind, &id); err != nil {
 			return err
 		}
-		st.authoritative[itam.ConnectorSource(kind, id)] = true
+		st.Authoritative[itam.ConnectorSource(kind, id)] = true
 		return nil
 	}); err != nil {
 		return nil, err
@@ -150,7 +123,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		if err := rows.Scan(&f, &srcs); err != nil {
 			return nil, err
 		}
-		st.precedence[f] = srcs
+		st.Precedence[f] = srcs
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err
@@ -168,17 +141,17 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		if e := reconcile.NormalizeEmail(d.UserEmail); e != "" {
 			emails = append(emails, e)
 		}
-		mfrNames = append(mfrNames, strings.ToLower(manufacturerName(d)))
+		mfrNames = append(mfrNames, strings.ToLower(d.ManufacturerName()))
 	}
 	if err := scanEach(ctx, tx, `SELECT y.external_id, y.asset_id FROM unnest($2::text[]) AS x(ext), LATERAL (
 		SELECT l.external_id, l.asset_id FROM asset_external_ids l WHERE l.source = $1 AND l.external_id = x.ext OFFSET 0) y`,
-		[]any{st.source, distinct(ext)}, func(r pgx.Rows) error {
+		[]any{st.Source, distinct(ext)}, func(r pgx.Rows) error {
 			var e string
 			var id uuid.UUID
 			if err := r.Scan(&e, &id); err != nil {
 				return err
 			}
-			st.links[e] = id
+			st.Links[e] = id
 			return nil
 		}); err != nil {
 		return nil, err
@@ -191,7 +164,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		if err := r.Scan(&c.ID, &s, &c.Manufacturer); err != nil {
 			return err
 		}
-		st.bySerial[s] = append(st.bySerial[s], c)
+		st.BySerial[s] = append(st.BySerial[s], c)
 		return nil
 	}); err != nil {
 		return nil, err
@@ -203,7 +176,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		if err := r.Scan(&id, &tag); err != nil {
 			return err
 		}
-		st.byTag[tag] = id
+		st.ByTag[tag] = id
 		return nil
 	}); err != nil {
 		return nil, err
@@ -211,15 +184,15 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	// Lock every asset the page may touch, so a concurrent manual edit waits
 	// for the page or the page waits for it, never a lost update.
 	var ids []uuid.UUID
-	for _, id := range st.links {
+	for _, id := range st.Links {
 		ids = append(ids, id)
 	}
-	for _, cs := range st.bySerial {
+	for _, cs := range st.BySerial {
 		for _, c := range cs {
 			ids = append(ids, c.ID)
 		}
 	}
-	for _, id := range st.byTag {
+	for _, id := range st.ByTag {
 		ids = append(ids, id)
 	}
 	rows, _ = tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE", ids)
@@ -228,20 +201,20 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		return nil, err
 	}
 	for _, a := range assets {
-		st.assets[a.ID] = a
+		st.Assets[a.ID] = a
 	}
 	if err := scanEach(ctx, tx, `SELECT y.asset_id, y.field, y.source, y.locked FROM unnest($1::uuid[]) AS x(id), LATERAL (
 		SELECT p.asset_id, p.field, p.source, p.locked FROM field_provenance p WHERE p.asset_id = x.id OFFSET 0) y`, []any{distinctIDs(ids)}, func(r pgx.Rows) error {
 		var id uuid.UUID
 		var f string
-		var pv provenance
-		if err := r.Scan(&id, &f, &pv.source, &pv.locked); err != nil {
+		var pv reconcile.FieldSource
+		if err := r.Scan(&id, &f, &pv.Source, &pv.Locked); err != nil {
 			return err
 		}
-		if st.prov[id] == nil {
-			st.prov[id] = map[string]provenance{}
+		if st.Provenance[id] == nil {
+			st.Provenance[id] = map[string]reconcile.FieldSource{}
 		}
-		st.prov[id][f] = pv
+		st.Provenance[id][f] = pv
 		return nil
 	}); err != nil {
 		return nil, err
@@ -250,15 +223,15 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 			SELECT s.asset_id, s.app_key, s.title, coalesce(s.version, '') AS version, coalesce(s.identifier, '') AS identifier,
 				s.last_seen_at < now() - interval '1 day' AS stale
 			FROM software_installations s WHERE s.source = $1 AND s.asset_id = x.id OFFSET 0) y`,
-		[]any{st.source, distinctIDs(ids)}, func(r pgx.Rows) error {
+		[]any{st.Source, distinctIDs(ids)}, func(r pgx.Rows) error {
 			var id uuid.UUID
 			var key string
-			var sw swRow
-			if err := r.Scan(&id, &key, &sw.title, &sw.version, &sw.ident, &sw.stale); err != nil {
+			var sw reconcile.InstalledSoftware
+			if err := r.Scan(&id, &key, &sw.Title, &sw.Version, &sw.Identifier, &sw.Stale); err != nil {
 				return err
 			}
 			if st.software[id] == nil {
-				st.software[id] = map[string]swRow{}
+				st.software[id] = map[string]reconcile.InstalledSoftware{}
 			}
 			st.software[id][key] = sw
 			return nil
@@ -288,25 +261,9 @@ func scanEach(ctx context.Context, tx pgx.Tx, sql string, args []any, fn func(pg
 	return rows.Err()
 }
 
-func manufacturerName(d connectors.Device) string {
-	if m := strings.TrimSpace(d.Manufacturer); m != "" {
-		return m
-	}
-	return "Unknown"
-}
-
-func modelName(d connectors.Device) string {
-	for _, m := range []string{d.Model, d.ModelIdentifier} {
-		if m = strings.TrimSpace(m); m != "" {
-			return m
-		}
-	}
-	return "Unknown model"
-}
-
 // ensurePeople finds the people the page names by email and creates the
 // unknown ones, marked as discovered by this source.
-func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []connectors.Device, emails []string) error {
+func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []reconcile.Device, emails []string) error {
 	load := func() error {
 		return scanEach(ctx, tx, `SELECT y.id, y.email_key, y.active FROM unnest($1::text[]) AS x(e), LATERAL (
 			SELECT p.id, p.email_key, p.status = 'ACTIVE' AS active FROM people p WHERE p.email_key = x.e OFFSET 0) y`, []any{distinct(emails)}, func(r pgx.Rows) error {
@@ -316,7 +273,7 @@ func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []conn
 			if err := r.Scan(&id, &e, &active); err != nil {
 				return err
 			}
-			st.people[e], st.peopleOK[id] = id, active
+			st.People[e], st.ActivePeople[id] = id, active
 			return nil
 		})
 	}
@@ -331,7 +288,7 @@ func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []conn
 			continue
 		}
 		seen[e] = true
-		if _, ok := st.people[e]; !ok {
+		if _, ok := st.People[e]; !ok {
 			missing = append(missing, e)
 			name := strings.TrimSpace(d.UserName)
 			if name == "" {
@@ -345,7 +302,7 @@ func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []conn
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO people (org_id, name, email, discovered_by)
 		SELECT $1, n, e, $4 FROM unnest($2::text[], $3::text[]) AS x(n, e)
-		ON CONFLICT (org_id, email_key) DO NOTHING`, st.p.OrgID, names, missing, st.source); err != nil {
+		ON CONFLICT (org_id, email_key) DO NOTHING`, st.p.OrgID, names, missing, st.Source); err != nil {
 		return err
 	}
 	return load()
@@ -353,7 +310,7 @@ func (st *pageState) ensurePeople(ctx context.Context, tx pgx.Tx, devices []conn
 
 // ensureModels matches manufacturers and models by name, case-insensitively,
 // creating what is missing (new models go to a category of the guessed kind).
-func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []connectors.Device, mfrNames []string) error {
+func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []reconcile.Device, mfrNames []string) error {
 	loadMfrs := func() error {
 		return scanEach(ctx, tx, `SELECT id, lower(name) FROM manufacturers WHERE lower(name) = ANY($1)`, []any{mfrNames}, func(r pgx.Rows) error {
 			var id uuid.UUID
@@ -361,7 +318,7 @@ func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []conn
 			if err := r.Scan(&id, &n); err != nil {
 				return err
 			}
-			st.mfrs[n] = id
+			st.Manufacturers[n] = id
 			return nil
 		})
 	}
@@ -371,8 +328,8 @@ func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []conn
 	var newMfrs []string
 	seen := map[string]bool{}
 	for _, d := range devices {
-		n := manufacturerName(d)
-		if _, ok := st.mfrs[strings.ToLower(n)]; !ok && !seen[strings.ToLower(n)] {
+		n := d.ManufacturerName()
+		if _, ok := st.Manufacturers[strings.ToLower(n)]; !ok && !seen[strings.ToLower(n)] {
 			seen[strings.ToLower(n)] = true
 			newMfrs = append(newMfrs, n)
 		}
@@ -388,8 +345,8 @@ func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []conn
 	var mfrIDs []uuid.UUID
 	var names []string
 	for _, d := range devices {
-		mfrIDs = append(mfrIDs, st.mfrs[strings.ToLower(manufacturerName(d))])
-		names = append(names, strings.ToLower(modelName(d)))
+		mfrIDs = append(mfrIDs, st.Manufacturers[strings.ToLower(d.ManufacturerName())])
+		names = append(names, strings.ToLower(d.ModelName()))
 	}
 	loadModels := func() error {
 		return scanEach(ctx, tx, `SELECT m.id, m.manufacturer_id, lower(m.name) FROM models m
@@ -400,7 +357,7 @@ func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []conn
 				if err := r.Scan(&id, &mfr, &n); err != nil {
 					return err
 				}
-				st.models[mfr.String()+"\x00"+n] = id
+				st.Models[reconcile.ModelKey(mfr, n)] = id
 				return nil
 			})
 	}
@@ -415,14 +372,14 @@ func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []conn
 	var todo []newModel
 	seenModel := map[string]bool{}
 	for _, d := range devices {
-		mfr := st.mfrs[strings.ToLower(manufacturerName(d))]
-		key := mfr.String() + "\x00" + strings.ToLower(modelName(d))
-		if _, ok := st.models[key]; ok || seenModel[key] {
+		mfr := st.Manufacturers[strings.ToLower(d.ManufacturerName())]
+		key := reconcile.ModelKey(mfr, d.ModelName())
+		if _, ok := st.Models[key]; ok || seenModel[key] {
 			continue
 		}
 		seenModel[key] = true
-		todo = append(todo, newModel{mfr: mfr, name: modelName(d), number: d.ModelIdentifier,
-			kind: reconcile.GuessCategoryKind(manufacturerName(d), d.Model, d.ModelIdentifier, d.OSName)})
+		todo = append(todo, newModel{mfr: mfr, name: d.ModelName(), number: d.ModelIdentifier,
+			kind: reconcile.GuessCategoryKind(d.ManufacturerName(), d.Model, d.ModelIdentifier, d.OSName)})
 	}
 	if len(todo) == 0 {
 		return nil
