@@ -27,10 +27,10 @@ type Snapshot struct {
 	// Authoritative are the sources of connectors authoritative for people.
 	Authoritative map[string]bool
 
-	Links    map[string]uuid.UUID                   // this source's external id → asset
+	Links    map[string]uuid.UUID                    // this source's external id → asset
 	BySerial map[string][]SerialCandidate[uuid.UUID] // normalized serial → assets
-	ByTag    map[string]uuid.UUID                   // lower(asset tag) → asset
-	Assets   map[uuid.UUID]*itam.Asset              // every asset the three maps name
+	ByTag    map[string]uuid.UUID                    // lower(asset tag) → asset
+	Assets   map[uuid.UUID]*itam.Asset               // every asset the three maps name
 	// Provenance is, per asset and synced field, which source set it last
 	// and whether a manual edit locked it.
 	Provenance map[uuid.UUID]map[string]FieldSource
