@@ -37,6 +37,7 @@ func (r *Resolver) assetConnection(ctx context.Context, q postgres.AssetQuery, p
 	if err != nil {
 		return nil, err
 	}
+	siblings(ctx, fieldPath(ctx), page.Items, assetID)
 	nodes, err := r.assetNodes(ctx, page.Items, nodeSelection(ctx))
 	if err != nil {
 		return nil, err
@@ -46,20 +47,6 @@ func (r *Resolver) assetConnection(ctx context.Context, q postgres.AssetQuery, p
 		Count: func(ctx context.Context) (int, error) {
 			return r.AssetStore.CountAssets(ctx, q.Filter)
 		}}, nil
-}
-
-// scopedAssets is the assets connection of one object (a person's, a
-// location's, a team's): scope, and the client's filter when it gives one.
-func (r *Resolver) scopedAssets(ctx context.Context, scope itam.AssetFilter, filter *model.AssetFilter, orderBy *model.AssetOrder, p itam.PageArgs) (*model.AssetConnection, error) {
-	q, err := assetQuery(filter, orderBy)
-	if err != nil {
-		return nil, err
-	}
-	if q.Filter != nil {
-		scope.And = []itam.AssetFilter{*q.Filter}
-	}
-	q.Filter = &scope
-	return r.assetConnection(ctx, q, p)
 }
 
 // assetFilter converts a GraphQL AssetFilter, decoding ids and naming the

@@ -8,12 +8,12 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
 )
 
 // ID is the resolver for the id field.
@@ -38,8 +38,7 @@ func (r *locationResolver) Children(ctx context.Context, obj *itam.Location) ([]
 
 // Assets is the resolver for the assets field.
 func (r *locationResolver) Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	scope := itam.AssetFilter{LocationIDs: []uuid.UUID{obj.ID}}
-	return r.scopedAssets(ctx, scope, filter, orderBy, pageArgs(first, after, last, before))
+	return r.nestedAssets(ctx, postgres.AssetsOfLocation, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 // CreateLocation is the resolver for the createLocation field.
@@ -109,7 +108,11 @@ func (r *queryResolver) Locations(ctx context.Context, first *int, after *string
 			return nil, err
 		}
 	}
-	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListLocations, r.Catalog.CountLocations)
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListLocations, r.Catalog.CountLocations)
+	if err == nil {
+		siblings(ctx, fieldPath(ctx), conn.Page.Items, locationID)
+	}
+	return conn, err
 }
 
 func (r *Resolver) Location() generated.LocationResolver { return &locationResolver{r} }

@@ -8,12 +8,12 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
 )
 
 // CreatePerson is the resolver for the createPerson field.
@@ -119,8 +119,7 @@ func (r *personResolver) Location(ctx context.Context, obj *itam.Person) (*itam.
 
 // Assets is the resolver for the assets field.
 func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	scope := itam.AssetFilter{AssignedPersonIDs: []uuid.UUID{obj.ID}}
-	return r.scopedAssets(ctx, scope, filter, orderBy, pageArgs(first, after, last, before))
+	return r.nestedAssets(ctx, postgres.AssetsOfPerson, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 // People is the resolver for the people field.
@@ -149,6 +148,7 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, l
 	if err != nil {
 		return nil, err
 	}
+	siblings(ctx, fieldPath(ctx), page.Items, personID)
 	prefetchPeople(ctx, page.Items)
 	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
 		return r.Catalog.CountPeople(ctx, q.Filter)
@@ -161,7 +161,11 @@ func (r *queryResolver) Teams(ctx context.Context, first *int, after *string, la
 	if filter != nil {
 		f.Search = val(filter.Search)
 	}
-	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListTeams, r.Catalog.CountTeams)
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListTeams, r.Catalog.CountTeams)
+	if err == nil {
+		siblings(ctx, fieldPath(ctx), conn.Page.Items, teamID)
+	}
+	return conn, err
 }
 
 // ID is the resolver for the id field.
@@ -171,21 +175,12 @@ func (r *teamResolver) ID(ctx context.Context, obj *itam.Team) (string, error) {
 
 // Members is the resolver for the members field.
 func (r *teamResolver) Members(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Person], error) {
-	q := itam.PersonQuery{Filter: itam.PersonFilter{TeamIDs: []uuid.UUID{obj.ID}}}
-	page, err := r.Catalog.ListPeople(ctx, q, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	prefetchPeople(ctx, page.Items)
-	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountPeople(ctx, q.Filter)
-	}}, nil
+	return r.teamMembers(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 // OwnedAssets is the resolver for the ownedAssets field.
 func (r *teamResolver) OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	scope := itam.AssetFilter{OwnerTeamIDs: []uuid.UUID{obj.ID}}
-	return r.scopedAssets(ctx, scope, filter, orderBy, pageArgs(first, after, last, before))
+	return r.nestedAssets(ctx, postgres.AssetsOfTeam, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }

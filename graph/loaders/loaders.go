@@ -41,6 +41,10 @@ type Loaders struct {
 	// keeps its signature.
 	connOnce sync.Once
 	conn     *ConnectorLoaders
+
+	// siblings and nested batch nested connections (see Nested).
+	siblings sync.Map // parent path → []uuid.UUID
+	nested   sync.Map // field key → *nestedField
 }
 
 // ConnectorLoaders batch connector lookups: by id, sync runs by id, and

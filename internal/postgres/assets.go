@@ -175,25 +175,34 @@ func (s *AssetStore) where(ctx context.Context, f *itam.AssetFilter) (itam.Princ
 
 // ListAssets returns one page of assets matching q.
 func (s *AssetStore) ListAssets(ctx context.Context, q AssetQuery, page itam.PageArgs) (itam.Page[*itam.Asset], error) {
-	p, where, args, err := s.where(ctx, q.Filter)
+	spec, p, err := s.listSpec(ctx, q)
 	if err != nil {
 		return itam.Page[*itam.Asset]{}, err
+	}
+	return list(ctx, s.db, p.OrgID, spec, page)
+}
+
+// listSpec is the keyset list of the assets q selects, as the caller may see them.
+func (s *AssetStore) listSpec(ctx context.Context, q AssetQuery) (listSpec[*itam.Asset], itam.Principal, error) {
+	p, where, args, err := s.where(ctx, q.Filter)
+	if err != nil {
+		return listSpec[*itam.Asset]{}, p, err
 	}
 	if q.Sort == "" {
 		q.Sort = itam.AssetSortTag
 	}
 	sk, ok := assetSorts[q.Sort]
 	if !ok {
-		return itam.Page[*itam.Asset]{}, itam.Invalid("orderBy.field", "cannot order assets by %s", q.Sort)
+		return listSpec[*itam.Asset]{}, p, itam.Invalid("orderBy.field", "cannot order assets by %s", q.Sort)
 	}
 	if q.Dir == "" {
 		q.Dir = itam.Asc
 	}
-	return list(ctx, s.db, p.OrgID, listSpec[*itam.Asset]{
+	return listSpec[*itam.Asset]{
 		columns: assetColumns, from: "assets a", idExpr: "a.id",
 		where: where, args: args, sort: sk, dir: q.Dir,
 		id: func(a *itam.Asset) string { return a.ID.String() }, scan: scanAsset,
-	}, page)
+	}, p, nil
 }
 
 // CountAssets returns how many assets match f.

@@ -52,14 +52,71 @@ type listSpec[T any] struct {
 // exist. Rows inserted meanwhile never shift a page, so none is skipped or
 // repeated.
 func list[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], p itam.PageArgs) (itam.Page[T], error) {
-	var page itam.Page[T]
+	w, err := newPageWindow(p)
+	if err != nil || w.limit == 0 {
+		return itam.Page[T]{}, err
+	}
+	items, err := query(ctx, db, org, s.pageSQL(w), s.args.list, s.scan)
+	if err != nil {
+		return itam.Page[T]{}, err
+	}
+	return s.toPage(items, w), nil
+}
+
+// listEach is list for many parents at once: the same page (filter, order,
+// window) of each parent's rows. The page query runs per parent inside a
+// LATERAL join over the parents, so N parents cost one statement and one
+// round trip, and each parent's page is exactly what list would return for
+// it. parentCond renders the condition tying a row to the parent id
+// expression it is given. Every parent has an entry, empty pages included.
+func listEach[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], parents []uuid.UUID, parentCond func(parent string) string, p itam.PageArgs) (map[uuid.UUID]itam.Page[T], error) {
+	out := make(map[uuid.UUID]itam.Page[T], len(parents))
 	w, err := newPageWindow(p)
 	if err != nil {
-		return page, err
+		return nil, err
 	}
-	if w.limit == 0 {
-		return page, nil
+	byParent := make(map[uuid.UUID][]T, len(parents))
+	if w.limit > 0 && len(parents) > 0 {
+		ids := s.args.add(distinctIDs(parents))
+		s.where = append(slices.Clone(s.where), parentCond("parent_ids.parent"))
+		sql := fmt.Sprintf("SELECT parent_ids.parent, y.* FROM unnest(%s::uuid[]) AS parent_ids(parent) CROSS JOIN LATERAL (%s) y", ids, s.pageSQL(w))
+		type row struct {
+			parent uuid.UUID
+			item   T
+		}
+		rows, err := query(ctx, db, org, sql, s.args.list, func(r pgx.CollectableRow) (row, error) {
+			var out row
+			item, err := s.scan(parentRow{CollectableRow: r, parent: &out.parent})
+			out.item = item
+			return out, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			byParent[r.parent] = append(byParent[r.parent], r.item)
+		}
 	}
+	for _, id := range parents {
+		out[id] = s.toPage(byParent[id], w)
+	}
+	return out, nil
+}
+
+// parentRow prepends listEach's parent column to whatever a scan function
+// reads, so the entity's own scan function serves unchanged.
+type parentRow struct {
+	pgx.CollectableRow
+	parent *uuid.UUID
+}
+
+func (r parentRow) Scan(dest ...any) error {
+	return r.CollectableRow.Scan(append([]any{r.parent}, dest...)...)
+}
+
+// pageSQL is the statement for window w: the cursor conditions, the order
+// (reversed when paging backwards) and limit+1.
+func (s listSpec[T]) pageSQL(w pageWindow) string {
 	where := slices.Clone(s.where)
 	desc := s.dir == itam.Desc
 	cmp := func(c *cursor, after bool) string {
@@ -83,19 +140,22 @@ func list[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], p it
 	if w.before != nil {
 		where = append(where, cmp(w.before, false))
 	}
-	scanDesc := desc != w.backward
 	dir := "ASC"
-	if scanDesc {
+	if desc != w.backward {
 		dir = "DESC"
 	}
 	if len(where) == 0 {
 		where = []string{"TRUE"}
 	}
-	sql := fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT %d",
+	return fmt.Sprintf("SELECT %s FROM %s WHERE %s ORDER BY %s %s, %s %s LIMIT %d",
 		s.columns, s.from, strings.Join(where, " AND "), s.sort.expr, dir, s.idExpr, dir, w.limit+1)
-	items, err := query(ctx, db, org, sql, s.args.list, s.scan)
-	if err != nil {
-		return page, err
+}
+
+// toPage turns the up to limit+1 rows pageSQL returned into a page.
+func (s listSpec[T]) toPage(items []T, w pageWindow) itam.Page[T] {
+	var page itam.Page[T]
+	if w.limit == 0 {
+		return page
 	}
 	more := len(items) > w.limit
 	if more {
@@ -114,7 +174,7 @@ func list[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], p it
 	for i, it := range items {
 		page.Cursors[i] = encodeCursor(s.sort.key(it), s.id(it))
 	}
-	return page, nil
+	return page
 }
 
 // count returns how many rows match, for totalCount (run only when asked).
@@ -128,6 +188,33 @@ func count(ctx context.Context, db *DB, org uuid.UUID, from string, where []stri
 		return n, r.Scan(&n)
 	})
 	return n, err
+}
+
+// countEach is count for many parents at once, in one statement: how many
+// rows match for each parent (parentCond as in listEach).
+func countEach(ctx context.Context, db *DB, org uuid.UUID, from string, where []string, args *sqlArgs, parents []uuid.UUID, parentCond func(parent string) string) (map[uuid.UUID]int, error) {
+	out := make(map[uuid.UUID]int, len(parents))
+	if len(parents) == 0 {
+		return out, nil
+	}
+	ids := args.add(distinctIDs(parents))
+	where = append(slices.Clone(where), parentCond("parent_ids.parent"))
+	sql := fmt.Sprintf("SELECT parent_ids.parent, (SELECT count(*) FROM %s WHERE %s) FROM unnest(%s::uuid[]) AS parent_ids(parent)", from, strings.Join(where, " AND "), ids)
+	type row struct {
+		parent uuid.UUID
+		n      int
+	}
+	rows, err := query(ctx, db, org, sql, args.list, func(r pgx.CollectableRow) (row, error) {
+		var out row
+		return out, r.Scan(&out.parent, &out.n)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.parent] = r.n
+	}
+	return out, nil
 }
 
 // likePattern escapes LIKE metacharacters so a search for "50%" means it.

@@ -59,33 +59,67 @@ func peopleWhere(p itam.Principal, f itam.PersonFilter) ([]string, *sqlArgs, err
 // ListPeople returns one page of the people matching q, by name unless q
 // says otherwise. An EMPLOYEE gets at most their own record.
 func (c *Catalog) ListPeople(ctx context.Context, q itam.PersonQuery, page itam.PageArgs) (itam.Page[*itam.Person], error) {
-	p, err := itam.RequirePrincipal(ctx)
+	spec, p, err := c.peopleSpec(ctx, q)
 	if err != nil {
 		return itam.Page[*itam.Person]{}, err
 	}
+	return list(ctx, c.db, p.OrgID, spec, page)
+}
+
+// TeamMembers returns, for each team, the page of its members that q and
+// page select, in one round trip for all of them (Team.members).
+func (c *Catalog) TeamMembers(ctx context.Context, teams []uuid.UUID, q itam.PersonQuery, page itam.PageArgs) (map[uuid.UUID]itam.Page[*itam.Person], error) {
+	spec, p, err := c.peopleSpec(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return listEach(ctx, c.db, p.OrgID, spec, teams, memberOf, page)
+}
+
+// CountTeamMembers returns how many members matching f each team has.
+func (c *Catalog) CountTeamMembers(ctx context.Context, teams []uuid.UUID, f itam.PersonFilter) (map[uuid.UUID]int, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	where, args, err := peopleWhere(p, f)
+	if err != nil {
+		return nil, err
+	}
+	return countEach(ctx, c.db, p.OrgID, "people x", where, args, teams, memberOf)
+}
+
+func memberOf(team string) string { return "x.team_id = " + team }
+
+// peopleSpec is the keyset list of the people q selects, as the caller may see them.
+func (c *Catalog) peopleSpec(ctx context.Context, q itam.PersonQuery) (listSpec[*itam.Person], itam.Principal, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return listSpec[*itam.Person]{}, p, err
+	}
 	where, args, err := peopleWhere(p, q.Filter)
 	if err != nil {
-		return itam.Page[*itam.Person]{}, err
+		return listSpec[*itam.Person]{}, p, err
 	}
 	if q.Sort == "" {
 		q.Sort = itam.PersonSortName
 	}
 	sk, ok := personSorts[q.Sort]
 	if !ok {
-		return itam.Page[*itam.Person]{}, itam.Invalid("orderBy.field", "cannot order people by %s", q.Sort)
+		return listSpec[*itam.Person]{}, p, itam.Invalid("orderBy.field", "cannot order people by %s", q.Sort)
 	}
 	switch q.Dir {
 	case "":
 		q.Dir = itam.Asc
 	case itam.Asc, itam.Desc:
 	default:
-		return itam.Page[*itam.Person]{}, itam.Invalid("orderBy.direction", "unknown direction %s", q.Dir)
+		return listSpec[*itam.Person]{}, p, itam.Invalid("orderBy.direction", "unknown direction %s", q.Dir)
 	}
-	return list(ctx, c.db, p.OrgID, listSpec[*itam.Person]{
+	return listSpec[*itam.Person]{
 		columns: personColumns, from: "people x", idExpr: "x.id",
 		where: where, args: args, sort: sk, dir: q.Dir,
 		id: func(p *itam.Person) string { return p.ID.String() }, scan: scanPerson,
-	}, page)
+	}, p, nil
 }
 
 // CountPeople returns how many visible people match f.

@@ -1,0 +1,134 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/itam-dev/itam/graph/loaders"
+	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
+)
+
+// Nested connections (a person's assets, a team's members, …) are resolved
+// once per parent object by gqlgen. Each goes through a loader that collects
+// the parents of the whole request and fetches all their pages in one
+// statement (a LATERAL join per parent), their relations in one more, and
+// their counts in one when totalCount is selected: a page of 10 or 100
+// parents costs the same round trips.
+
+// nestedKey identifies a nested connection field across the parents of one
+// request: its parent type and its response path without list indices.
+// Fields sharing both have the same arguments (GraphQL's validation demands
+// it) and gqlgen merges their selections, so one fetch answers for all.
+// parentPath is where its parents sit, for loaders.Nested's siblings.
+func nestedKey(ctx context.Context) (key, parentPath string) {
+	names := pathNames(ctx)
+	return graphql.GetFieldContext(ctx).Object + ":" + strings.Join(names, "."), strings.Join(names[:len(names)-1], ".")
+}
+
+// fieldPath is the current field's response path without list indices.
+func fieldPath(ctx context.Context) string { return strings.Join(pathNames(ctx), ".") }
+
+func pathNames(ctx context.Context) []string {
+	var names []string
+	for _, el := range graphql.GetFieldContext(ctx).Path() {
+		if name, ok := el.(ast.PathName); ok {
+			names = append(names, string(name))
+		}
+	}
+	return names
+}
+
+// siblings records the objects a list field resolved (loaders.Siblings), so
+// nested connections below them batch over all of them.
+func siblings[T any](ctx context.Context, path string, items []T, id func(T) uuid.UUID) {
+	ids := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		ids[i] = id(it)
+	}
+	loaders.Siblings(ctx, path, ids)
+}
+
+// nestedAssets is an asset connection hanging off parent (Person.assets,
+// Team.ownedAssets, Location.assets), batched over every parent the request
+// resolves the same field on.
+func (r *Resolver) nestedAssets(ctx context.Context, of postgres.AssetsOf, parent uuid.UUID, filter *model.AssetFilter, orderBy *model.AssetOrder, p itam.PageArgs) (*model.AssetConnection, error) {
+	q, err := assetQuery(filter, orderBy)
+	if err != nil {
+		return nil, err
+	}
+	key, parentPath := nestedKey(ctx)
+	path, sel := fieldPath(ctx), nodeSelection(ctx)
+	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*model.Asset], error) {
+		pages, err := r.AssetStore.ListAssetsOf(ctx, of, parents, q, p)
+		if err != nil {
+			return nil, err
+		}
+		var all []*itam.Asset
+		for _, id := range parents {
+			all = append(all, pages[id].Items...)
+		}
+		siblings(ctx, path, all, assetID)
+		nodes, err := r.assetNodes(ctx, all, sel)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uuid.UUID]itam.Page[*model.Asset], len(parents))
+		for _, id := range parents {
+			pg := pages[id]
+			n := len(pg.Items)
+			out[id] = itam.Page[*model.Asset]{Items: nodes[:n:n], Cursors: pg.Cursors, HasNextPage: pg.HasNextPage, HasPreviousPage: pg.HasPreviousPage}
+			nodes = nodes[n:]
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssetConnection{Page: page, Count: func(ctx context.Context) (int, error) {
+		return loaders.Nested(ctx, key+"#count", parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+			return r.AssetStore.CountAssetsOf(ctx, of, parents, q.Filter)
+		})
+	}}, nil
+}
+
+// teamMembers is Team.members, batched over every team the request
+// resolves it on; the members' own relations are queued in one batch each.
+func (r *Resolver) teamMembers(ctx context.Context, team uuid.UUID, p itam.PageArgs) (*model.PersonConnection, error) {
+	var q itam.PersonQuery
+	key, parentPath := nestedKey(ctx)
+	path, sel := fieldPath(ctx), nodeSelection(ctx)
+	page, err := loaders.Nested(ctx, key, parentPath, team, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Person], error) {
+		pages, err := r.Catalog.TeamMembers(ctx, teams, q, p)
+		if err != nil {
+			return nil, err
+		}
+		var all []*itam.Person
+		for _, id := range teams {
+			all = append(all, pages[id].Items...)
+		}
+		siblings(ctx, path, all, personID)
+		if sel.has("team") || sel.has("location") || sel.has("manager") {
+			prefetchPeopleRelations(ctx, loaders.For(ctx), all)
+		}
+		return pages, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.PersonConnection{Page: page, Count: func(ctx context.Context) (int, error) {
+		return loaders.Nested(ctx, key+"#count", parentPath, team, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]int, error) {
+			return r.Catalog.CountTeamMembers(ctx, teams, q.Filter)
+		})
+	}}, nil
+}
+
+func assetID(a *itam.Asset) uuid.UUID       { return a.ID }
+func personID(p *itam.Person) uuid.UUID     { return p.ID }
+func teamID(t *itam.Team) uuid.UUID         { return t.ID }
+func locationID(l *itam.Location) uuid.UUID { return l.ID }
