@@ -335,6 +335,7 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	assets := fs.Int("assets", 0, "how many assets to generate")
 	people := fs.Int("people", 0, "how many people to generate (default: derived from --assets)")
 	randSeed := fs.Int64("seed", 1, "random seed; equal seeds give equal data")
+	force := fs.Bool("force", false, "add generated data even to an organization holding records seed did not generate")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -350,7 +351,7 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer pool.Close()
-	res, err := seed.Run(ctx, pool, seed.Options{OrgSlug: *org, OrgName: *name, Assets: *assets, People: *people, RandSeed: *randSeed})
+	res, err := seed.Run(ctx, pool, seed.Options{OrgSlug: *org, OrgName: *name, Assets: *assets, People: *people, RandSeed: *randSeed, Force: *force})
 	if err != nil {
 		return err
 	}

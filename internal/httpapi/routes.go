@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/connectorcheck"
+	"github.com/itam-dev/itam/internal/graphiql"
 	"github.com/itam-dev/itam/internal/httplog"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
@@ -75,11 +75,12 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		mux.Handle("/riverui/", tokenFromCookie(authn(requireAdmin(o.jobDashboard))))
 		mux.Handle("GET /riverui/login", handleDashboardLogin(verifier, orgs))
 	}
-	graphiql := []playground.GraphiqlConfigOption{playground.WithGraphiqlEnablePluginExplorer(true)}
+	page := graphiql.Options{Title: "itam", Endpoint: "/graphql"}
 	if devToken != "" {
-		graphiql = append(graphiql, playground.WithGraphiqlUiHeaders(map[string]string{"Authorization": "Bearer " + devToken}))
+		page.Headers = map[string]string{"Authorization": "Bearer " + devToken}
 	}
-	mux.Handle("GET /{$}", playground.Handler("itam", "/graphql", graphiql...))
+	mux.Handle("GET /{$}", graphiql.Page(log, page))
+	mux.Handle(graphiql.AssetsPattern, graphiql.Assets())
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", handleReadyz(db))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))

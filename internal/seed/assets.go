@@ -21,6 +21,7 @@ var assetColumns = []string{
 	"purchase_date", "purchase_price", "purchase_currency", "supplier_id", "order_number", "invoice_number",
 	"warranty_end", "end_of_life", "notes", "custom_fields",
 	"disposal_date", "disposal_method", "disposal_certificate", "created_at", "updated_at",
+	"seeded", // always true: see hasRealRecords
 }
 
 var historyColumns = []string{"org_id", "asset_id", "action", "actor_kind", "actor", "source", "changes", "to_status", "at"}
@@ -344,6 +345,7 @@ func (s *assetSource) fill() error {
 	row[25] = certificate
 	row[26] = created
 	row[27] = updated
+	row[28] = true
 	return nil
 }
 

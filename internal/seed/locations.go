@@ -109,8 +109,8 @@ func (g *generator) ensureLocations(ctx context.Context, c *Counts) error {
 		// Parents are inserted a level before their children: the path
 		// trigger reads the parent's path.
 		tag, err := g.tx.Exec(ctx, `
-			INSERT INTO locations (org_id, parent_id, kind, name, address_line1, city, region, postal_code, country)
-			SELECT $1, l.parent_id, l.kind::location_kind, l.name, l.addr, l.city, l.region, l.postal, l.country
+			INSERT INTO locations (org_id, parent_id, kind, name, address_line1, city, region, postal_code, country, seeded)
+			SELECT $1, l.parent_id, l.kind::location_kind, l.name, l.addr, l.city, l.region, l.postal, l.country, true
 			  FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
 			       AS l(parent_id, kind, name, addr, city, region, postal, country)
 			ON CONFLICT (org_id, parent_id, name) DO NOTHING`,

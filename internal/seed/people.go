@@ -188,14 +188,14 @@ func (g *generator) insertPeople(ctx context.Context, n int, c *Counts) error {
 	}
 
 	orgID := pgID(g.orgID)
-	cols := []string{"id", "org_id", "name", "email", "employee_number", "title", "team_id", "manager_id", "location_id", "status", "start_date", "end_date"}
+	cols := []string{"id", "org_id", "name", "email", "employee_number", "title", "team_id", "manager_id", "location_id", "status", "start_date", "end_date", "seeded"}
 	copied, err := g.tx.CopyFrom(ctx, pgx.Identifier{"people"}, cols, pgx.CopyFromSlice(len(ordered), func(i int) ([]any, error) {
 		p := ordered[i]
 		status, end := "ACTIVE", any(nil)
 		if p.offboarded {
 			status, end = "OFFBOARDED", p.end
 		}
-		return []any{pgID(p.id), orgID, p.name, p.email, p.empNo, p.title, nullID(p.team), nullID(p.manager), nullID(p.location), status, p.start, end}, nil
+		return []any{pgID(p.id), orgID, p.name, p.email, p.empNo, p.title, nullID(p.team), nullID(p.manager), nullID(p.location), status, p.start, end, true}, nil
 	}))
 	if err != nil {
 		return err

@@ -68,8 +68,8 @@ func (g *generator) ensureCatalog(ctx context.Context, c *Counts) error {
 		names[i], webs[i], supports[i] = m.name, m.website, m.support
 	}
 	tag, err := tx.Exec(ctx, `
-		INSERT INTO manufacturers (org_id, name, website, support_url)
-		SELECT $1, m.name, m.website, m.support FROM unnest($2::text[], $3::text[], $4::text[]) AS m(name, website, support)
+		INSERT INTO manufacturers (org_id, name, website, support_url, seeded)
+		SELECT $1, m.name, m.website, m.support, true FROM unnest($2::text[], $3::text[], $4::text[]) AS m(name, website, support)
 		ON CONFLICT (org_id, lower(name)) DO NOTHING`, g.orgID, names, webs, supports)
 	if err != nil {
 		return fmt.Errorf("manufacturers: %w", err)
@@ -96,8 +96,8 @@ func (g *generator) ensureCatalog(ctx context.Context, c *Counts) error {
 		fields[i] = string(b)
 	}
 	tag, err = tx.Exec(ctx, `
-		INSERT INTO categories (org_id, name, kind, field_definitions)
-		SELECT $1, c.name, c.kind::category_kind, c.fields::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS c(name, kind, fields)
+		INSERT INTO categories (org_id, name, kind, field_definitions, seeded)
+		SELECT $1, c.name, c.kind::category_kind, c.fields::jsonb, true FROM unnest($2::text[], $3::text[], $4::text[]) AS c(name, kind, fields)
 		ON CONFLICT (org_id, lower(name)) DO NOTHING`, g.orgID, names, kinds, fields)
 	if err != nil {
 		return fmt.Errorf("categories: %w", err)
@@ -129,8 +129,8 @@ func (g *generator) ensureCatalog(ctx context.Context, c *Counts) error {
 		lives[i] = int32(cat.def.usefulLife)
 	}
 	tag, err = tx.Exec(ctx, `
-		INSERT INTO models (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
-		SELECT $1, m.name, m.mfr, m.cat, m.number, m.life
+		INSERT INTO models (org_id, name, manufacturer_id, category_id, model_number, useful_life_months, seeded)
+		SELECT $1, m.name, m.mfr, m.cat, m.number, m.life, true
 		  FROM unnest($2::text[], $3::uuid[], $4::uuid[], $5::text[], $6::int[]) AS m(name, mfr, cat, number, life)
 		ON CONFLICT (org_id, manufacturer_id, lower(name)) DO NOTHING`, g.orgID, names, mfrIDs, catIDList, numbers, lives)
 	if err != nil {
@@ -150,8 +150,8 @@ func (g *generator) ensureCatalog(ctx context.Context, c *Counts) error {
 		names[i], contacts[i], emails[i], phones[i], sites[i] = s.name, s.contact, s.email, s.phone, s.website
 	}
 	tag, err = tx.Exec(ctx, `
-		INSERT INTO suppliers (org_id, name, contact_name, email, phone, website)
-		SELECT $1, s.name, s.contact, s.email, s.phone, s.website
+		INSERT INTO suppliers (org_id, name, contact_name, email, phone, website, seeded)
+		SELECT $1, s.name, s.contact, s.email, s.phone, s.website, true
 		  FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS s(name, contact, email, phone, website)
 		ON CONFLICT (org_id, lower(name)) DO NOTHING`, g.orgID, names, contacts, emails, phones, sites)
 	if err != nil {

@@ -3,10 +3,13 @@
 // assets as asked for, each with its CREATE history entry. Bulk tables are
 // loaded with COPY in a single transaction, so 100,000 assets take seconds.
 //
+// Generated rows are marked (the seeded column), and a run refuses an
+// organization holding records it did not generate unless Options.Force.
+//
 // Runs are reproducible: the same RandSeed against the same starting state
 // generates the same names, tags, serials, dates and prices (row ids are
 // fresh UUIDs every time). Running again against an organization that
-// already has data adds to it: reference rows (teams, locations, vendors,
+// already has generated data (or any data, with Force) adds to it: reference rows (teams, locations, vendors,
 // models, suppliers) are matched by name and reused, people get emails and
 // employee numbers that do not collide, and asset tags continue after the
 // highest one in use.
@@ -37,6 +40,10 @@ type Options struct {
 	People int
 	// RandSeed seeds the generator; equal seeds give equal data.
 	RandSeed int64
+	// Force adds generated data even to an organization that holds records
+	// this package did not generate (see refuseRealRecords); without it such
+	// a run fails with CONFLICT and writes nothing.
+	Force bool
 }
 
 // Counts is how many rows a run inserted into each table. Reference rows
@@ -89,7 +96,9 @@ func analyzeTargets(c Counts) []string {
 
 // Run ensures the organization opt.OrgSlug exists and, when opt.Assets > 0,
 // adds a generated inventory to it in one transaction, then ANALYZEs the
-// touched tables. pool must connect as a role that may write every tenant
+// touched tables. Adding to an organization that holds records not
+// generated here fails with an *itam.Error of code CONFLICT unless
+// opt.Force. pool must connect as a role that may write every tenant
 // table (the migrations' owner role).
 func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 	start := time.Now()
@@ -121,7 +130,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	g := &generator{tx: tx, orgID: orgID, slug: opt.OrgSlug, seed: opt.RandSeed}
+	g := &generator{tx: tx, orgID: orgID, slug: opt.OrgSlug, seed: opt.RandSeed, force: opt.Force}
 	if err := g.run(ctx, opt.Assets, people, &res); err != nil {
 		return res, err
 	}
@@ -181,7 +190,7 @@ func EnsureOrg(ctx context.Context, pool *pgxpool.Pool, slug, name string) (orgI
 				return errLostRace
 			}
 			_, err = tx.Exec(ctx, `
-				INSERT INTO teams (id, org_id, name, description) VALUES ($1, $2, 'IT', $3)`,
+				INSERT INTO teams (id, org_id, name, description, seeded) VALUES ($1, $2, 'IT', $3, true)`,
 				teamID, orgID, teamDefs[0].description)
 			return err
 		})
@@ -225,6 +234,7 @@ type generator struct {
 	orgID uuid.UUID
 	slug  string
 	seed  int64
+	force bool
 	today time.Time // the database's current_date: purchase dates end here
 	rng   *rand.Rand
 
@@ -257,6 +267,11 @@ func (g *generator) run(ctx context.Context, assets, people int, res *Result) er
 		SELECT asset_tag_prefix, asset_tag_seq, current_date
 		  FROM organizations WHERE id = $1 FOR UPDATE`, g.orgID).Scan(&g.prefix, &seq, &g.today); err != nil {
 		return fmt.Errorf("seed: lock organization: %w", err)
+	}
+	if !g.force {
+		if err := g.refuseRealRecords(ctx); err != nil {
+			return err
+		}
 	}
 	// Continue after the sequence and after any numeric tag already in use
 	// with this prefix (imports may have written tags without the sequence).
@@ -309,8 +324,8 @@ func (g *generator) ensureTeams(ctx context.Context, c *Counts) error {
 		names[i], descs[i] = t.name, t.description
 	}
 	tag, err := g.tx.Exec(ctx, `
-		INSERT INTO teams (org_id, name, description)
-		SELECT $1, t.name, t.description
+		INSERT INTO teams (org_id, name, description, seeded)
+		SELECT $1, t.name, t.description, true
 		  FROM unnest($2::text[], $3::text[]) AS t(name, description)
 		ON CONFLICT (org_id, name) DO NOTHING`, g.orgID, names, descs)
 	if err != nil {
