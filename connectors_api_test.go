@@ -19,6 +19,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/kandji/kandjitest"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/auth"
@@ -62,6 +63,13 @@ type connAPI struct {
 
 func newConnAPI(t *testing.T) *connAPI {
 	t.Helper()
+	// The vendor fakes listen on 127.0.0.1: allowed explicitly, the guard stays on.
+	return newConnAPIWith(t, connectors.AllowLoopback())
+}
+
+// newConnAPIWith is newConnAPI with the vendor network policy egress.
+func newConnAPIWith(t *testing.T, egress connectors.Egress) *connAPI {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := pgtest.NewURL(t)
 	owner, err := pgxpool.New(ctx, dbURL)
@@ -82,7 +90,7 @@ func newConnAPI(t *testing.T) *connAPI {
 	require.NoError(t, err)
 	logs := &lockedBuffer{}
 	srv := httptest.NewServer(httpapi.NewServer(newLogger(logs, "debug"), db, v, metrics.New(db.Pool), "",
-		httpapi.WithConnectors(box, postgres.RiverEnqueuer{Client: rc}, "https://itam.example.com")))
+		httpapi.WithConnectors(box, postgres.RiverEnqueuer{Client: rc}, "https://itam.example.com"), httpapi.WithConnectorEgress(egress)))
 	t.Cleanup(srv.Close)
 	return &connAPI{api: &api{t: t, srv: srv, db: db}, owner: owner, logs: logs}
 }

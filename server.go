@@ -209,7 +209,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	srv := &http.Server{
 		Handler: httpapi.NewServer(log, db, verifier, m, devToken,
-			httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL), httpapi.WithJobDashboard(dashboard)),
+			httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL), httpapi.WithJobDashboard(dashboard),
+			httpapi.WithConnectorEgress(cfg.ConnectorEgress())),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -411,7 +412,7 @@ func startJobs(ctx context.Context, cfg config.Config, db *postgres.DB, log *slo
 	if err != nil {
 		return nil, err
 	}
-	deps := syncjob.Deps{DB: db, Sync: postgres.NewSyncStore(db), Log: log}
+	deps := syncjob.Deps{DB: db, Sync: postgres.NewSyncStore(db), Log: log, Egress: cfg.ConnectorEgress()}
 	insert, err := syncjob.NewClient(deps, syncjob.Options{})
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -46,9 +45,10 @@ type Config struct {
 	Credentials map[string]string
 	// Options are vendor-specific settings (e.g. "pageSize").
 	Options map[string]any
-	// HTTPClient is the transport to use; nil means a default client.
-	HTTPClient *http.Client
-	Logger     *slog.Logger
+	// Egress is the outbound network policy; its zero value refuses
+	// non-public addresses (see Egress).
+	Egress Egress
+	Logger *slog.Logger
 	// MaxConcurrency bounds requests in flight to the vendor (0: vendor default).
 	MaxConcurrency int
 	// MaxInlineWait is the longest Retry-After a request waits out itself;

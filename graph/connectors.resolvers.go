@@ -141,6 +141,9 @@ func (r *mutationResolver) DeleteConnector(ctx context.Context, input model.Dele
 }
 
 func (r *mutationResolver) TestConnector(ctx context.Context, id string) (*connectorcheck.Result, error) {
+	if err := checkVendorCalls(ctx); err != nil {
+		return nil, err
+	}
 	cid, err := relay.DecodeAs("id", id, relay.TypeConnector)
 	if err != nil {
 		return nil, err
@@ -149,6 +152,9 @@ func (r *mutationResolver) TestConnector(ctx context.Context, id string) (*conne
 }
 
 func (r *mutationResolver) SyncConnector(ctx context.Context, id string, mode itam.SyncMode, targetExternalID *string) (*itam.SyncRun, error) {
+	if err := checkVendorCalls(ctx); err != nil {
+		return nil, err
+	}
 	cid, err := relay.DecodeAs("id", id, relay.TypeConnector)
 	if err != nil {
 		return nil, err

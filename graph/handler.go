@@ -72,6 +72,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if de.Field != "" {
 				gerr.Extensions["field"] = de.Field
 			}
+			if de.RetryAfter > 0 {
+				gerr.Extensions["retryAfterSeconds"] = int((de.RetryAfter + time.Second - 1) / time.Second)
+			}
 			return gerr
 		}
 		if gerr.Extensions != nil && gerr.Extensions["code"] != nil {

@@ -95,7 +95,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	return &source{
 		client: vendorhttp.New(vendorhttp.Options{
 			BaseURL:        base,
-			HTTPClient:     cfg.HTTPClient,
+			Transport:      vendorhttp.NewTransport(cfg.Egress),
 			Auth:           vendorhttp.StaticToken(token),
 			MaxConcurrency: workers,
 			MaxInlineWait:  cfg.MaxInlineWait,

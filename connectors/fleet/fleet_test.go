@@ -22,6 +22,7 @@ import (
 func source(t *testing.T, srv *fleettest.Server, edit ...func(*connectors.Config)) connectors.Source {
 	t.Helper()
 	cfg := connectors.Config{
+		Egress:        connectors.AllowLoopback(), // the fake listens on 127.0.0.1
 		BaseURL:       srv.URL,
 		Credentials:   map[string]string{fleet.CredentialAPIToken: srv.Token},
 		Options:       map[string]any{fleet.OptionPageSize: 10},
@@ -578,6 +579,7 @@ func TestDocumentedPayloads(t *testing.T) {
 	newSource := func(software bool) connectors.Source {
 		src, err := fleet.New(connectors.Config{
 			BaseURL:     srv.URL,
+			Egress:      connectors.AllowLoopback(),
 			Credentials: map[string]string{"apiToken": "doc-token"},
 			Options:     map[string]any{"includeSoftware": software},
 		})
@@ -637,6 +639,7 @@ func TestOddListBodies(t *testing.T) {
 			t.Cleanup(srv.Close)
 			src, err := fleet.New(connectors.Config{
 				BaseURL:     srv.URL,
+				Egress:      connectors.AllowLoopback(),
 				Credentials: map[string]string{"apiToken": "t"},
 				Options:     map[string]any{"pageSize": 2, "includeSoftware": false},
 			})

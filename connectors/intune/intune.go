@@ -36,7 +36,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -145,12 +144,12 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 
-	// The token request goes through the same transport as Graph requests
-	// (tests, proxies) but not through the concurrency bound.
-	tokenHTTP := &http.Client{Timeout: 30 * time.Second}
-	if cfg.HTTPClient != nil {
-		tokenHTTP.Transport = cfg.HTTPClient.Transport
-	}
+	// The token request goes through the same guarded transport as Graph
+	// requests but not through the concurrency bound. Without the
+	// oauth2.HTTPClient context key oauth2 would use http.DefaultClient,
+	// outside the egress guard.
+	transport := vendorhttp.NewTransport(cfg.Egress)
+	tokenHTTP := transport.Client(30 * time.Second)
 	cc := &clientcredentials.Config{
 		ClientID:     clientID,
 		ClientSecret: secret,
@@ -167,7 +166,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	return &source{
 		client: vendorhttp.New(vendorhttp.Options{
 			BaseURL:        baseURL.String(),
-			HTTPClient:     cfg.HTTPClient,
+			Transport:      transport,
 			Auth:           tokens,
 			MaxConcurrency: workers,
 			MaxInlineWait:  cfg.MaxInlineWait,

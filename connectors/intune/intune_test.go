@@ -20,7 +20,8 @@ import (
 const wantSelect = "id,deviceName,serialNumber,manufacturer,model,operatingSystem,osVersion,userPrincipalName,emailAddress,userDisplayName,lastSyncDateTime"
 
 func config(s *intunetest.Server, opts map[string]any) connectors.Config {
-	return connectors.Config{BaseURL: s.GraphURL, AuthURL: s.LoginURL, Credentials: s.Credentials(), Options: opts}
+	// The fake listens on 127.0.0.1: allowed explicitly, the guard stays on.
+	return connectors.Config{BaseURL: s.GraphURL, AuthURL: s.LoginURL, Egress: connectors.AllowLoopback(), Credentials: s.Credentials(), Options: opts}
 }
 
 func newSource(t *testing.T, cfg connectors.Config) connectors.Source {
@@ -658,12 +659,14 @@ func TestSoftware(t *testing.T) {
 		s := intunetest.New(t, intunetest.Options{Devices: 5})
 		victim := intunetest.DeviceID(2)
 		cfg := config(s, nil)
-		cfg.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-			if strings.Contains(r.URL.Path, victim+"/detectedApps") {
-				s.DeleteDevice(2)
-			}
-			return http.DefaultTransport.RoundTrip(r)
-		})}
+		cfg.Egress.WrapTransport = func(next http.RoundTripper) http.RoundTripper {
+			return roundTripper(func(r *http.Request) (*http.Response, error) {
+				if strings.Contains(r.URL.Path, victim+"/detectedApps") {
+					s.DeleteDevice(2)
+				}
+				return next.RoundTrip(r)
+			})
+		}
 		p, err := newSource(t, cfg).FetchPage(context.Background(), connectors.PageRequest{})
 		require.NoError(t, err)
 		require.Len(t, p.Devices, 5)
@@ -675,12 +678,14 @@ func TestSoftware(t *testing.T) {
 		s := intunetest.New(t, intunetest.Options{Devices: 5})
 		cfg := config(s, nil)
 		var once sync.Once
-		cfg.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-			if strings.HasSuffix(r.URL.Path, "/detectedApps") {
-				once.Do(func() { s.Throttle(1, "300") })
-			}
-			return http.DefaultTransport.RoundTrip(r)
-		})}
+		cfg.Egress.WrapTransport = func(next http.RoundTripper) http.RoundTripper {
+			return roundTripper(func(r *http.Request) (*http.Response, error) {
+				if strings.HasSuffix(r.URL.Path, "/detectedApps") {
+					once.Do(func() { s.Throttle(1, "300") })
+				}
+				return next.RoundTrip(r)
+			})
+		}
 		_, err := newSource(t, cfg).FetchPage(context.Background(), connectors.PageRequest{})
 		var rl *connectors.RateLimitError
 		require.ErrorAs(t, err, &rl)
@@ -694,18 +699,20 @@ func TestConcurrencyBound(t *testing.T) {
 	var inFlight, peak atomic.Int64
 	cfg := config(s, nil)
 	cfg.MaxConcurrency = 3
-	cfg.HTTPClient = &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-		n := inFlight.Add(1)
-		defer inFlight.Add(-1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
+	cfg.Egress.WrapTransport = func(next http.RoundTripper) http.RoundTripper {
+		return roundTripper(func(r *http.Request) (*http.Response, error) {
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
 			}
-		}
-		time.Sleep(2 * time.Millisecond)
-		return http.DefaultTransport.RoundTrip(r)
-	})}
+			time.Sleep(2 * time.Millisecond)
+			return next.RoundTrip(r)
+		})
+	}
 	p, err := newSource(t, cfg).FetchPage(context.Background(), connectors.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, p.Devices, 40)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"net/http"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -41,7 +40,7 @@ const (
 // newAuthenticator builds the token cache for the configured credentials:
 // an API client (clientId + clientSecret, preferred when both are given)
 // or a user account (username + password).
-func newAuthenticator(cfg connectors.Config, authBase string, httpClient *http.Client) (*vendorhttp.TokenCache, error) {
+func newAuthenticator(cfg connectors.Config, authBase string, transport *vendorhttp.Transport) (*vendorhttp.TokenCache, error) {
 	creds := cfg.Credentials
 	var fetch func(context.Context) (*oauth2.Token, error)
 	switch {
@@ -61,6 +60,9 @@ func newAuthenticator(cfg connectors.Config, authBase string, httpClient *http.C
 			// Jamf documents client_id and client_secret as form fields.
 			AuthStyle: oauth2.AuthStyleInParams,
 		}
+		// Without the context key oauth2 would use http.DefaultClient,
+		// outside the egress guard.
+		httpClient := transport.Client(60 * time.Second)
 		fetch = func(ctx context.Context) (*oauth2.Token, error) {
 			return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, httpClient))
 		}
@@ -73,7 +75,7 @@ func newAuthenticator(cfg connectors.Config, authBase string, httpClient *http.C
 		if err != nil {
 			return nil, err
 		}
-		fetch = basicTokenFetcher(authBase, httpClient, user, pass)
+		fetch = basicTokenFetcher(authBase, transport, user, pass)
 	default:
 		return nil, &connectors.ConfigError{
 			Field:   "credentials",
@@ -86,8 +88,8 @@ func newAuthenticator(cfg connectors.Config, authBase string, httpClient *http.C
 // basicTokenFetcher posts HTTP Basic credentials to /api/v1/auth/token. It
 // goes through its own vendorhttp client (no bearer auth, same transport),
 // so a 429/503 there is retried and a 401 is ErrUnauthorized.
-func basicTokenFetcher(authBase string, httpClient *http.Client, user, pass string) func(context.Context) (*oauth2.Token, error) {
-	c := vendorhttp.New(vendorhttp.Options{BaseURL: authBase, HTTPClient: httpClient, MaxConcurrency: 1})
+func basicTokenFetcher(authBase string, transport *vendorhttp.Transport, user, pass string) func(context.Context) (*oauth2.Token, error) {
+	c := vendorhttp.New(vendorhttp.Options{BaseURL: authBase, Transport: transport, MaxConcurrency: 1})
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 	return func(ctx context.Context) (*oauth2.Token, error) {
 		var out struct {

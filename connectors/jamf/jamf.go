@@ -24,7 +24,6 @@ import (
 	"io"
 	"log/slog"
 	"math"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -114,11 +113,9 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err := s.applyOptions(cfg); err != nil {
 		return nil, err
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		httpClient = &http.Client{Timeout: 60 * time.Second}
-	}
-	if s.auth, err = newAuthenticator(cfg, authBase, httpClient); err != nil {
+	// One guarded transport for the API and its token requests.
+	transport := vendorhttp.NewTransport(cfg.Egress)
+	if s.auth, err = newAuthenticator(cfg, authBase, transport); err != nil {
 		return nil, err
 	}
 	conc := cfg.MaxConcurrency
@@ -127,7 +124,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	}
 	s.api = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
-		HTTPClient:     cfg.HTTPClient,
+		Transport:      transport,
 		Auth:           s.auth,
 		MaxConcurrency: conc,
 		MaxInlineWait:  cfg.MaxInlineWait,

@@ -44,7 +44,7 @@ func credentials(s *jamftest.Server, k authKind) map[string]string {
 // source builds a connector for s; edit adjusts the configuration.
 func source(t testing.TB, s *jamftest.Server, k authKind, edit ...func(*connectors.Config)) connectors.Source {
 	t.Helper()
-	cfg := connectors.Config{BaseURL: s.URL, Credentials: credentials(s, k), Options: map[string]any{}}
+	cfg := connectors.Config{BaseURL: s.URL, Egress: connectors.AllowLoopback(), Credentials: credentials(s, k), Options: map[string]any{}}
 	for _, e := range edit {
 		e(&cfg)
 	}
@@ -101,7 +101,7 @@ func TestRegistered(t *testing.T) {
 	t.Parallel()
 	require.Contains(t, connectors.Kinds(), connectors.JamfPro)
 	s := jamftest.New(t, jamftest.Options{Computers: 3, Apps: -1})
-	src, err := connectors.New(connectors.JamfPro, connectors.Config{BaseURL: s.URL, Credentials: credentials(s, apiClient)})
+	src, err := connectors.New(connectors.JamfPro, connectors.Config{BaseURL: s.URL, Egress: connectors.AllowLoopback(), Credentials: credentials(s, apiClient)})
 	require.NoError(t, err)
 	require.Equal(t, connectors.JamfPro, src.Kind())
 	devices, _ := syncAll(t, src, full)
@@ -227,7 +227,7 @@ func TestAuthPayloadsFromDocs(t *testing.T) {
 			if tc.kind == userAccount {
 				creds = map[string]string{jamf.CredUsername: "my-user", jamf.CredPassword: "my-password"}
 			}
-			src, err := jamf.New(connectors.Config{BaseURL: srv.URL, Credentials: creds,
+			src, err := jamf.New(connectors.Config{BaseURL: srv.URL, Egress: connectors.AllowLoopback(), Credentials: creds,
 				Options: map[string]any{jamf.OptAPIVersion: "v1"}})
 			require.NoError(t, err)
 			for range 2 {
@@ -587,7 +587,7 @@ func serveFile(t *testing.T, path, file string) *httptest.Server {
 
 func staticSource(t *testing.T, url, version string) connectors.Source {
 	t.Helper()
-	src, err := jamf.New(connectors.Config{BaseURL: url,
+	src, err := jamf.New(connectors.Config{BaseURL: url, Egress: connectors.AllowLoopback(),
 		Credentials: map[string]string{jamf.CredClientID: "c", jamf.CredClientSecret: "s"},
 		Options:     map[string]any{jamf.OptAPIVersion: version}})
 	require.NoError(t, err)

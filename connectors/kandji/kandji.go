@@ -115,7 +115,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	}
 	s.client = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
-		HTTPClient:     cfg.HTTPClient,
+		Transport:      vendorhttp.NewTransport(cfg.Egress),
 		Auth:           vendorhttp.StaticToken(token),
 		MaxConcurrency: s.concurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,

@@ -24,6 +24,7 @@ import (
 func newSource(t *testing.T, srv *kandjitest.Server, mutate ...func(*connectors.Config)) connectors.Source {
 	t.Helper()
 	cfg := connectors.Config{
+		Egress:        connectors.AllowLoopback(), // the fake listens on 127.0.0.1
 		BaseURL:       srv.URL,
 		Credentials:   map[string]string{kandji.CredAPIToken: srv.Token()},
 		Options:       map[string]any{},
@@ -412,7 +413,7 @@ func TestMalformedResponses(t *testing.T) {
 			_, _ = w.Write([]byte(`[{"device_id":"","device_name":"ghost","user":""}]`))
 		}))
 		t.Cleanup(ts.Close)
-		src, err := kandji.New(connectors.Config{BaseURL: ts.URL, Credentials: map[string]string{"apiToken": "t"}, Options: map[string]any{kandji.OptIncludeSoftware: false}})
+		src, err := kandji.New(connectors.Config{BaseURL: ts.URL, Egress: connectors.AllowLoopback(), Credentials: map[string]string{"apiToken": "t"}, Options: map[string]any{kandji.OptIncludeSoftware: false}})
 		require.NoError(t, err)
 		_, err = src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 		var me *connectors.MalformedError
@@ -424,7 +425,7 @@ func TestMalformedResponses(t *testing.T) {
 			_, _ = w.Write([]byte(`[{"device_id":"d1","user":42}]`))
 		}))
 		t.Cleanup(ts.Close)
-		src, err := kandji.New(connectors.Config{BaseURL: ts.URL, Credentials: map[string]string{"apiToken": "t"}, Options: map[string]any{kandji.OptIncludeSoftware: false}})
+		src, err := kandji.New(connectors.Config{BaseURL: ts.URL, Egress: connectors.AllowLoopback(), Credentials: map[string]string{"apiToken": "t"}, Options: map[string]any{kandji.OptIncludeSoftware: false}})
 		require.NoError(t, err)
 		_, err = src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 		var me *connectors.MalformedError

@@ -37,9 +37,11 @@ type Authenticator interface {
 
 // Options configure a Client.
 type Options struct {
-	BaseURL    string
-	HTTPClient *http.Client
-	Auth       Authenticator
+	BaseURL string
+	// Transport is the guarded transport (NewTransport); nil builds one
+	// with the zero Egress, which refuses every non-public address.
+	Transport *Transport
+	Auth      Authenticator
 	// MaxConcurrency bounds requests in flight (default 4).
 	MaxConcurrency int
 	// MaxInlineWait is the longest Retry-After waited out in place (default 30s).
@@ -76,14 +78,13 @@ func New(opt Options) *Client {
 	if opt.Timeout <= 0 {
 		opt.Timeout = 60 * time.Second
 	}
-	base := http.DefaultTransport
-	if opt.HTTPClient != nil && opt.HTTPClient.Transport != nil {
-		base = opt.HTTPClient.Transport
+	if opt.Transport == nil {
+		opt.Transport = NewTransport(connectors.Egress{})
 	}
 	c := &Client{auth: opt.Auth, maxInlineWait: opt.MaxInlineWait}
 	r := resty.New().
 		SetBaseURL(strings.TrimRight(opt.BaseURL, "/")).
-		SetTransport(&limited{next: base, slots: make(chan struct{}, opt.MaxConcurrency)}).
+		SetTransport(&limited{next: opt.Transport, slots: make(chan struct{}, opt.MaxConcurrency)}).
 		SetTimeout(opt.Timeout).
 		SetHeader("Accept", "application/json").
 		SetHeader("User-Agent", "itam/1 (+https://github.com/itam-dev/itam)").
@@ -118,6 +119,10 @@ func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
 		var rl *connectors.RateLimitError
 		if errors.As(err, &rl) || errors.Is(err, connectors.ErrUnauthorized) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return false
+		}
+		var tl *connectors.TooLargeError
+		if IsBlocked(err) || errors.As(err, &tl) {
+			return false // the policy will refuse it again
 		}
 		var ce *connectors.ConfigError
 		return !errors.As(err, &ce) // transport errors are worth another try
@@ -214,6 +219,16 @@ func (c *Client) decode(resp *resty.Response, err error, out any) error {
 		if errors.Is(err, connectors.ErrUnauthorized) {
 			return err
 		}
+		// The policy's own errors say everything; the dial detail around
+		// them would only add noise to run reports.
+		var be *connectors.BlockedAddressError
+		if errors.As(err, &be) {
+			return be
+		}
+		var tl *connectors.TooLargeError
+		if errors.As(err, &tl) {
+			return tl
+		}
 		return fmt.Errorf("request to %s: %w", target, err)
 	}
 	switch st := resp.StatusCode(); {
@@ -228,11 +243,20 @@ func (c *Client) decode(resp *resty.Response, err error, out any) error {
 	case st < 200 || st > 299:
 		return &connectors.StatusError{Status: st, URL: target}
 	}
-	dec := json.NewDecoder(io.LimitReader(resp.RawBody(), 1<<30))
+	// The body is capped by the Transport while it is read: a response
+	// past the cap fails here with a *TooLargeError, undecoded.
+	dec := json.NewDecoder(resp.RawBody())
+	var tl *connectors.TooLargeError
 	if err := dec.Decode(out); err != nil {
+		if errors.As(err, &tl) {
+			return tl
+		}
 		return &connectors.MalformedError{URL: target, Err: err}
 	}
 	if _, err := dec.Token(); err != io.EOF {
+		if errors.As(err, &tl) {
+			return tl
+		}
 		return &connectors.MalformedError{URL: target, Err: errors.New("trailing data after the JSON document")}
 	}
 	return nil

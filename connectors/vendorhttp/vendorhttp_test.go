@@ -124,7 +124,7 @@ func TestGetJSONRetries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			srv, calls := script(t, tc.steps...)
-			c := New(Options{BaseURL: srv.URL, Retries: 2, BaseWait: 10 * time.Millisecond, MaxInlineWait: 5 * time.Second})
+			c := New(Options{BaseURL: srv.URL, Transport: loopback(), Retries: 2, BaseWait: 10 * time.Millisecond, MaxInlineWait: 5 * time.Second})
 			var p page
 			start := time.Now()
 			err := c.GetJSON(context.Background(), "/x?secret=1", nil, &p)
@@ -159,7 +159,7 @@ func TestTokenRefreshOn401(t *testing.T) {
 		valid.Store(tok)
 		return &oauth2.Token{AccessToken: tok, Expiry: time.Now().Add(time.Hour)}, nil
 	}}
-	c := New(Options{BaseURL: srv.URL, Auth: tokens, BaseWait: time.Millisecond})
+	c := New(Options{BaseURL: srv.URL, Transport: loopback(), Auth: tokens, BaseWait: time.Millisecond})
 	var p page
 	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
 	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
@@ -180,7 +180,7 @@ func TestTokenRefreshOn401(t *testing.T) {
 	refusing := &TokenCache{Fetch: func(context.Context) (*oauth2.Token, error) {
 		return &oauth2.Token{AccessToken: "never-valid", Expiry: time.Now().Add(time.Hour)}, nil
 	}}
-	c = New(Options{BaseURL: srv.URL, Auth: refusing, BaseWait: time.Millisecond})
+	c = New(Options{BaseURL: srv.URL, Transport: loopback(), Auth: refusing, BaseWait: time.Millisecond})
 	err := c.GetJSON(context.Background(), "/", nil, &p)
 	require.ErrorIs(t, err, connectors.ErrUnauthorized)
 	require.Equal(t, 2, refusing.Fetches)
@@ -189,7 +189,7 @@ func TestTokenRefreshOn401(t *testing.T) {
 func TestStaticTokenIsNotRetried(t *testing.T) {
 	t.Parallel()
 	srv, calls := script(t, status(http.StatusUnauthorized), body(`{"n": 1}`))
-	c := New(Options{BaseURL: srv.URL, Auth: StaticToken("wrong"), BaseWait: time.Millisecond})
+	c := New(Options{BaseURL: srv.URL, Transport: loopback(), Auth: StaticToken("wrong"), BaseWait: time.Millisecond})
 	var p page
 	err := c.GetJSON(context.Background(), "/", nil, &p)
 	require.ErrorIs(t, err, connectors.ErrUnauthorized)
@@ -214,7 +214,7 @@ func TestConcurrent401sFetchOneToken(t *testing.T) {
 		valid.Store(tok)
 		return &oauth2.Token{AccessToken: tok, Expiry: time.Now().Add(time.Hour)}, nil
 	}}
-	c := New(Options{BaseURL: srv.URL, Auth: tokens, BaseWait: time.Millisecond, MaxConcurrency: 8})
+	c := New(Options{BaseURL: srv.URL, Transport: loopback(), Auth: tokens, BaseWait: time.Millisecond, MaxConcurrency: 8})
 	var p page
 	require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
 	valid.Store("revoked")
@@ -270,7 +270,7 @@ func TestConcurrencyBound(t *testing.T) {
 		fmt.Fprint(w, `{"n": 1}`)
 	}))
 	t.Cleanup(srv.Close)
-	c := New(Options{BaseURL: srv.URL, MaxConcurrency: 3})
+	c := New(Options{BaseURL: srv.URL, Transport: loopback(), MaxConcurrency: 3})
 	var wg sync.WaitGroup
 	for range 12 {
 		wg.Add(1)
@@ -283,3 +283,7 @@ func TestConcurrencyBound(t *testing.T) {
 	wg.Wait()
 	require.EqualValues(t, 3, peak.Load())
 }
+
+// loopback is the transport of tests whose servers are httptest's on
+// 127.0.0.1: loopback allowed explicitly, the guard otherwise on.
+func loopback() *Transport { return NewTransport(connectors.AllowLoopback()) }

@@ -4,11 +4,13 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/secretbox"
 )
@@ -45,6 +47,18 @@ type Config struct {
 	// net/http/pprof on its own listener, never on the public one, so a
 	// production process can be profiled without exposing it.
 	DebugAddr string
+
+	// Connector egress: what vendor requests may reach and read.
+	//
+	// ConnectorAllowPrivate (ITAM_CONNECTOR_ALLOW_PRIVATE, comma-separated
+	// CIDRs or addresses) lists non-public ranges connectors may connect
+	// to; empty (the default) refuses every loopback, private, link-local
+	// and other non-public address, so a connector URL cannot probe the
+	// server's own network.
+	ConnectorAllowPrivate []netip.Prefix
+	// ConnectorMaxResponseBytes (ITAM_CONNECTOR_MAX_RESPONSE_BYTES) caps one
+	// vendor response; 0 means connectors.DefaultMaxResponseBytes (32 MB).
+	ConnectorMaxResponseBytes int64
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -87,7 +101,40 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.DBMaxConn = int32(n)
 	}
+	if err := c.loadConnectorEgress(getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+func (c *Config) loadConnectorEgress(getenv func(string) string) error {
+	for _, f := range strings.Split(getenv("ITAM_CONNECTOR_ALLOW_PRIVATE"), ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(f)
+		if err != nil {
+			a, aerr := netip.ParseAddr(f)
+			if aerr != nil {
+				return fmt.Errorf("config: ITAM_CONNECTOR_ALLOW_PRIVATE: %q is not a CIDR (e.g. 10.0.0.0/8) or an address", f)
+			}
+			p = netip.PrefixFrom(a, a.BitLen())
+		}
+		c.ConnectorAllowPrivate = append(c.ConnectorAllowPrivate, p.Masked())
+	}
+	if s := strings.TrimSpace(getenv("ITAM_CONNECTOR_MAX_RESPONSE_BYTES")); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			return fmt.Errorf("config: ITAM_CONNECTOR_MAX_RESPONSE_BYTES must be a positive number of bytes (e.g. 33554432)")
+		}
+		c.ConnectorMaxResponseBytes = n
+	}
+	return nil
+}
+
+// ConnectorEgress is the network policy of every vendor client.
+func (c Config) ConnectorEgress() connectors.Egress {
+	return connectors.Egress{AllowPrivate: c.ConnectorAllowPrivate, MaxResponseBytes: c.ConnectorMaxResponseBytes}
 }
 
 // AuthConfig is the token verifier's configuration.

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/connectorlimit"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/redact"
@@ -41,6 +42,12 @@ type Result struct {
 type Checker struct {
 	Store  *postgres.ConnectorStore
 	Logger *slog.Logger
+	// Egress is the vendor network policy; the zero value refuses every
+	// non-public address (config.Config.ConnectorEgress in production).
+	Egress connectors.Egress
+
+	// tests bounds tests per connector; always on.
+	tests connectorlimit.TestLimiter
 }
 
 // Check tests connector id for the calling ADMIN. Errors are returned only
@@ -58,9 +65,15 @@ func (c *Checker) Check(ctx context.Context, id uuid.UUID) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Counted only for connectors that exist, so made-up ids cannot grow
+	// the limiter's table.
+	if err := c.tests.Allow(id, time.Now()); err != nil {
+		return nil, err
+	}
 	creds := sc.Config.Credentials
 	cfg := sc.Config
 	cfg.Logger = c.Logger
+	cfg.Egress = c.Egress
 	cfg.MaxInlineWait = 5 * time.Second
 	fail := func(format string, args ...any) *Result {
 		return &Result{Message: redact.Secrets(fmt.Sprintf(format, args...), creds), Sample: []connectors.Device{}}
@@ -73,6 +86,7 @@ func (c *Checker) Check(ctx context.Context, id uuid.UUID) (*Result, error) {
 	defer cancel()
 	page, err := src.FetchPage(tctx, connectors.PageRequest{Mode: connectors.Full})
 	if err != nil {
+		c.log().InfoContext(ctx, "connector test failed", "connector", id, "err", redact.Secrets(err.Error(), creds))
 		return fail("%s", describe(err)), nil
 	}
 	res := &Result{OK: true, DevicesSeen: len(page.Devices), Sample: page.Devices[:min(SampleSize, len(page.Devices))]}
@@ -90,17 +104,27 @@ func (c *Checker) Check(ctx context.Context, id uuid.UUID) (*Result, error) {
 	return res, nil
 }
 
-// describe turns a connector error into a sentence for an admin.
+// describe turns a connector error into a sentence for an admin. A test
+// is a probe of a URL the caller chose, so nothing here quotes what the
+// network said (connection refused, reset, no route, the body of an
+// unexpected answer): those differences would map what listens where.
+// The server log keeps the detail.
 func describe(err error) string {
 	var (
 		ce *connectors.ConfigError
 		rl *connectors.RateLimitError
 		me *connectors.MalformedError
 		se *connectors.StatusError
+		be *connectors.BlockedAddressError
+		tl *connectors.TooLargeError
 		ue *url.Error
-		ne net.Error
+		de *net.DNSError
 	)
 	switch {
+	case errors.As(err, &be):
+		return be.Error()
+	case errors.As(err, &tl):
+		return tl.Error()
 	case errors.Is(err, connectors.ErrUnauthorized):
 		return "the vendor refused the credentials"
 	case errors.As(err, &ce):
@@ -111,30 +135,26 @@ func describe(err error) string {
 	case errors.As(err, &rl):
 		return rl.Error()
 	case errors.As(err, &me):
-		return "the vendor's answer could not be read: " + me.Err.Error()
+		return "the vendor's answer could not be read as the expected JSON"
 	case errors.As(err, &se):
 		return fmt.Sprintf("the vendor answered HTTP %d", se.Status)
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("the vendor did not answer within %s", Timeout)
+	case errors.As(err, &de):
+		return fmt.Sprintf("the host name %s could not be resolved", de.Name)
 	case errors.As(err, &ue):
-		host := ue.URL
-		if u, perr := url.Parse(ue.URL); perr == nil {
+		host := "the vendor"
+		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
 			host = u.Host
 		}
-		if errors.As(err, &ne) && ne.Timeout() {
-			return fmt.Sprintf("%s did not answer in time", host)
-		}
-		return fmt.Sprintf("could not reach %s: %v", host, innermost(ue.Err))
+		return fmt.Sprintf("could not connect to %s", host)
 	}
-	return err.Error()
+	return "the vendor could not be reached"
 }
 
-func innermost(err error) error {
-	for {
-		next := errors.Unwrap(err)
-		if next == nil {
-			return err
-		}
-		err = next
+func (c *Checker) log() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
 	}
+	return c.Logger
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/internal/auth"
@@ -35,6 +36,7 @@ type serverOptions struct {
 	enq          postgres.Enqueuer
 	publicURL    string
 	jobDashboard http.Handler
+	egress       connectors.Egress
 }
 
 // WithConnectors enables connector management: box seals credentials, enq
@@ -42,6 +44,13 @@ type serverOptions struct {
 // connectors can be listed but not created or synced.
 func WithConnectors(box *secretbox.Box, enq postgres.Enqueuer, publicURL string) ServerOption {
 	return func(o *serverOptions) { o.box, o.enq, o.publicURL = box, enq, publicURL }
+}
+
+// WithConnectorEgress sets the network policy of connection tests
+// (config.Config.ConnectorEgress). Without it the zero policy applies:
+// every non-public address is refused.
+func WithConnectorEgress(e connectors.Egress) ServerOption {
+	return func(o *serverOptions) { o.egress = e }
 }
 
 // WithJobDashboard mounts River's job dashboard (riverui) at /riverui/, for
@@ -63,7 +72,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	assets, catalog := postgres.NewAssetStore(db), postgres.NewCatalog(db)
 	connectorStore := postgres.NewConnectorStore(db, o.box, o.enq)
 	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog, Connectors: connectorStore, PublicURL: o.publicURL,
-		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log}}
+		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress}}
 	gql := graph.NewHandler(resolver, m, log)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))

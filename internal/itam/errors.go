@@ -6,6 +6,7 @@ package itam
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an Error. The GraphQL layer maps codes one to one onto
@@ -19,6 +20,9 @@ const (
 	CodeNotFound        Code = "NOT_FOUND"
 	CodeConflict        Code = "CONFLICT"
 	CodeInternal        Code = "INTERNAL"
+	// CodeRateLimited refuses a call made too often; Error.RetryAfter says
+	// when it would be accepted.
+	CodeRateLimited Code = "RATE_LIMITED"
 )
 
 // Error is the one error type that crosses layer boundaries. Message is safe
@@ -28,6 +32,8 @@ type Error struct {
 	Code    Code
 	Message string
 	Field   string
+	// RetryAfter, for CodeRateLimited, is how long until a retry can succeed.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -61,6 +67,11 @@ func Forbidden(format string, args ...any) *Error {
 // Unauthenticated reports a missing or unusable credential.
 func Unauthenticated(format string, args ...any) *Error {
 	return &Error{Code: CodeUnauthenticated, Message: fmt.Sprintf(format, args...)}
+}
+
+// RateLimited reports a call made too often; retryAfter is the hint.
+func RateLimited(retryAfter time.Duration, format string, args ...any) *Error {
+	return &Error{Code: CodeRateLimited, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err, or CodeInternal when err is not an *Error.

@@ -32,6 +32,8 @@ type Deps struct {
 	Connectors *postgres.ConnectorStore
 	Sync       *postgres.SyncStore
 	Log        *slog.Logger
+	// Egress is the vendor network policy (zero: no non-public address).
+	Egress connectors.Egress
 }
 
 // Options tune the client.
@@ -119,7 +121,7 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) er
 	// History names the connector by its name; provenance by kind and id.
 	sctx = withPrincipalOf(ctx, worker(a.OrgID, sc.Connector.Name, itam.ActorConnector))
 	cfg := sc.Config
-	cfg.Logger = w.d.Log
+	cfg.Logger, cfg.Egress = w.d.Log, w.d.Egress
 	src, err := connectors.New(sc.Kind, cfg)
 	if err != nil {
 		return w.fail(sctx, a.RunID, err.Error(), err)

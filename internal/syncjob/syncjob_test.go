@@ -15,6 +15,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
@@ -73,7 +74,8 @@ func newEnv(t *testing.T, computers int) *env {
 	e := &env{t: t, owner: owner, org: org, logs: logs,
 		admin: itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "admin@acme.test"}),
 		jamf:  jamftest.New(t, jamftest.Options{Computers: computers})}
-	e.deps = Deps{DB: db, Sync: postgres.NewSyncStore(db), Log: slog.New(slog.NewTextHandler(logs, nil))}
+	e.deps = Deps{DB: db, Sync: postgres.NewSyncStore(db), Log: slog.New(slog.NewTextHandler(logs, nil)),
+		Egress: connectors.AllowLoopback()} // the vendor fake listens on 127.0.0.1
 	insertOnly, err := NewClient(e.deps, Options{})
 	require.NoError(t, err)
 	e.deps.Connectors = postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: insertOnly})
