@@ -57,6 +57,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/devdb"
@@ -289,7 +290,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	if err != nil {
 		return err
 	}
-	deps := syncjob.Deps{DB: idb, Sync: postgres.NewSyncStore(idb), Log: log}
+	// The fake Jamf Pro listens on loopback, which the egress guard refuses
+	// unless allowed, as ITAM_CONNECTOR_ALLOW_PRIVATE=127.0.0.0/8 would.
+	deps := syncjob.Deps{DB: idb, Sync: postgres.NewSyncStore(idb), Log: log, Egress: connectors.AllowLoopback()}
 	insertOnly, err := syncjob.NewClient(deps, syncjob.Options{})
 	if err != nil {
 		return err
