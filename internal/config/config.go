@@ -45,6 +45,11 @@ type Config struct {
 	// net/http/pprof on its own listener, never on the public one, so a
 	// production process can be profiled without exposing it.
 	DebugAddr string
+
+	// GraphQL endpoint (issue: limits and GraphQL over HTTP).
+	// Introspection answers __schema and __type queries (ITAM_INTROSPECTION,
+	// default true); deployments that do not publish their schema set false.
+	Introspection bool
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -86,6 +91,15 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("config: ITAM_DB_MAX_CONNS must be a positive integer")
 		}
 		c.DBMaxConn = int32(n)
+	}
+	c.Introspection = true
+	if s := strings.TrimSpace(getenv("ITAM_INTROSPECTION")); s != "" {
+		on, err := strconv.ParseBool(s)
+		if err != nil {
+			// A typo must not leave a production schema published.
+			return c, fmt.Errorf("config: ITAM_INTROSPECTION must be true or false")
+		}
+		c.Introspection = on
 	}
 	return c, nil
 }

@@ -35,6 +35,7 @@ type serverOptions struct {
 	enq          postgres.Enqueuer
 	publicURL    string
 	jobDashboard http.Handler
+	graphql      graph.Options
 }
 
 // WithConnectors enables connector management: box seals credentials, enq
@@ -48,6 +49,11 @@ func WithConnectors(box *secretbox.Box, enq postgres.Enqueuer, publicURL string)
 // ADMIN tokens only.
 func WithJobDashboard(h http.Handler) ServerOption {
 	return func(o *serverOptions) { o.jobDashboard = h }
+}
+
+// WithGraphQL sets the GraphQL endpoint's options (introspection).
+func WithGraphQL(opts graph.Options) ServerOption {
+	return func(o *serverOptions) { o.graphql = opts }
 }
 
 // NewServer returns the whole HTTP surface of itam. Every route is listed
@@ -64,7 +70,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	connectorStore := postgres.NewConnectorStore(db, o.box, o.enq)
 	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog, Connectors: connectorStore, PublicURL: o.publicURL,
 		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log}}
-	gql := graph.NewHandler(resolver, m, log)
+	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
 
