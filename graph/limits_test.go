@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -38,6 +39,14 @@ func repeat(field string, n int) string {
 	return strings.Repeat(field+" ", n)
 }
 
+func fragments(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, " fragment F%d on Viewer{role}", i)
+	}
+	return b.String()
+}
+
 func aliases(n int) string {
 	var b strings.Builder
 	for i := range n {
@@ -58,6 +67,11 @@ func TestCheckShape(t *testing.T) {
 		{"fields at the limit", "{viewer{" + repeat("role", MaxFields-1) + "}}", ""},
 		{"too many fields", "{viewer{" + repeat("role", MaxFields) + "}}", codeTooManyFields},
 		{"fields in fragments count", "{viewer{...A}} fragment A on Viewer{" + repeat("role", MaxFields) + "}", codeTooManyFields},
+		{"spreads count", "{viewer{" + repeat("...A", MaxFields) + "}} fragment A on Viewer{role}", codeTooManyFields},
+		{"variables count", "query(" + repeat("$v:Int", MaxFields) + "){__typename}", codeTooManyFields},
+		{"directives count", "{__typename" + repeat(" @skip(if:false)", MaxFields) + "}", codeTooManyFields},
+		{"fragments at the limit", "{viewer{...F0}}" + fragments(MaxFragments), ""},
+		{"too many fragments", "{viewer{...F0}}" + fragments(MaxFragments+1), codeTooManyFragments},
 		{"aliases at the limit", "{viewer{" + aliases(MaxAliases) + "}}", ""},
 		{"too many aliases", "{viewer{" + aliases(MaxAliases+1) + "}}", codeTooManyAliases},
 		{"fragment cycle ends", "{viewer{...A}} fragment A on Viewer{...B} fragment B on Viewer{...A role}", ""},
@@ -179,6 +193,7 @@ func TestHandlerRefusesExpensiveDocuments(t *testing.T) {
 		{"fragment fan-out", map[string]any{"query": fanOut(30)}, codeComplexity, ""},
 		{"wide fan-out", map[string]any{"query": fanOut(60)}, codeComplexity, ""},
 		{"same field repeated", map[string]any{"query": "{viewer{" + repeat("role", 16000) + "}}"}, codeTooManyFields, ""},
+		{"one fragment spread many times", map[string]any{"query": "{viewer{" + repeat("...A", 20000) + "}} fragment A on Viewer{role}"}, codeTooManyFields, ""},
 		{"document too large", map[string]any{"query": "{__typename}" + strings.Repeat(" ", MaxDocumentBytes)}, codeDocumentTooLarge, ""},
 		{"too deep", map[string]any{"query": nested(MaxDepth + 1)}, codeTooDeep, ""},
 		{"too many aliases", map[string]any{"query": "{viewer{" + aliases(MaxAliases+1) + "}}"}, codeTooManyAliases, ""},
@@ -199,8 +214,16 @@ func TestHandlerRefusesExpensiveDocuments(t *testing.T) {
 }
 
 func TestIntrospectionOption(t *testing.T) {
+	// GraphiQL's introspection query (graphql-js getIntrospectionQuery with
+	// every option) nests ofType deep; it must pass the limits.
+	full, err := os.ReadFile("testdata/introspection.graphql")
+	require.NoError(t, err)
+	r := postJSON(t, testHandler(Options{}), "", map[string]any{"query": string(full)})
+	require.Empty(t, r.body["errors"])
+	require.NotNil(t, r.body["data"])
+
 	const schema = "{__schema{queryType{name}}}"
-	r := postJSON(t, testHandler(Options{}), "", map[string]any{"query": schema})
+	r = postJSON(t, testHandler(Options{}), "", map[string]any{"query": schema})
 	require.Empty(t, r.body["errors"])
 	require.Equal(t, map[string]any{"__schema": map[string]any{"queryType": map[string]any{"name": "Query"}}}, r.body["data"])
 
