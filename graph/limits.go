@@ -56,14 +56,6 @@ const (
 	codeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
 )
 
-func init() {
-	// The refusals are request errors, like a validation failure: the
-	// operation never ran (400 under application/graphql-response+json).
-	for _, c := range []string{codeComplexity, codeTooDeep, codeDocumentTooLarge, codeTooManyAliases, codeTooManyFields, codeTooManyFragments, codeIntrospectionOff} {
-		errcode.RegisterErrorType(c, errcode.KindProtocol)
-	}
-}
-
 func limitError(code, format string, args ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, args...)
 	errcode.Set(err, code)
@@ -71,7 +63,7 @@ func limitError(code, format string, args ...any) *gqlerror.Error {
 }
 
 // documentLimits enforces the limits in time linear in the document's size.
-// The shape limits (size, fields, aliases, depth) are checked on a parse of
+// The shape limits (size, fields, fragments, aliases, depth) are checked on a parse of
 // its own before gqlgen validates the document, because validation itself is
 // super-linear in repeated fields; cost needs the validated document and
 // the variables, so it is checked after. Each fragment is walked once and
