@@ -31,6 +31,7 @@ import (
 	"github.com/riverqueue/river"
 	"riverqueue.com/riverui"
 
+	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/devdb"
@@ -210,7 +211,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	srv := &http.Server{
 		Handler: httpapi.NewServer(log, db, verifier, m, devToken,
 			httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL), httpapi.WithJobDashboard(dashboard),
-			httpapi.WithConnectorEgress(cfg.ConnectorEgress())),
+			httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
+			httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection})),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -467,7 +467,7 @@ func TestPOSTTransport(t *testing.T) {
 		{"no accept", "", `{"query":"{ viewer { role } }"}`, 200, "application/json", `{"data":{"viewer":{"role":"ADMIN"}}}`},
 		{"graphql-response", "application/graphql-response+json", `{"query":"{ viewer { role } }"}`, 200, "application/graphql-response+json", `{"data":{"viewer":{"role":"ADMIN"}}}`},
 		{"wildcard", "*/*", `{"query":"{ viewer { role } }"}`, 200, "application/json", `"role":"ADMIN"`},
-		{"invalid query, json", "application/json", `{"query":"{ nope }"}`, 422, "application/json", `"code":"GRAPHQL_VALIDATION_FAILED"`},
+		{"invalid query, json", "application/json", `{"query":"{ nope }"}`, 200, "application/json", `"code":"GRAPHQL_VALIDATION_FAILED"`},
 		{"invalid query, graphql-response", "application/graphql-response+json", `{"query":"{ nope }"}`, 400, "application/graphql-response+json", `"code":"GRAPHQL_VALIDATION_FAILED"`},
 		{"malformed body", "", `{"query":`, 400, "application/json", `"code":"BAD_REQUEST"`},
 		{"body too large", "", `{"query":"` + strings.Repeat(" ", graph.MaxRequestBytes) + `{ viewer { role } }"}`, 400, "application/json", `request body too large`},

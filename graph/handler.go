@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -22,28 +21,31 @@ import (
 	"github.com/itam-dev/itam/internal/metrics"
 )
 
-// Limits bound what one query may ask for, so no client can make the
-// server scan the whole inventory in one request.
-const (
-	MaxComplexity = 50000
-	MaxDepth      = 12
-)
+// Options are the deployment's choices for the GraphQL endpoint. The zero
+// value is the default.
+type Options struct {
+	// DisableIntrospection refuses __schema and __type queries
+	// (ITAM_INTROSPECTION=false), for deployments that do not publish their
+	// schema.
+	DisableIntrospection bool
+}
 
 // NewHandler builds the GraphQL HTTP handler: POST and GET transports
-// (GraphQL over HTTP), complexity and depth limits, an error presenter that
-// turns domain errors into extensions.code, and per-operation metrics.
-func NewHandler(r *Resolver, m *metrics.Metrics, log *slog.Logger) *handler.Server {
-	cfg := generated.Config{Resolvers: r}
-	setComplexity(&cfg.Complexity)
-	setConnectorComplexity(&cfg.Complexity)
-	srv := handler.New(generated.NewExecutableSchema(cfg))
-	srv.AddTransport(transport.GET{})
+// (GraphQL over HTTP), the document limits (limits.go), an error presenter
+// that turns domain errors into extensions.code, and per-operation metrics.
+func NewHandler(r *Resolver, m *metrics.Metrics, log *slog.Logger, opts Options) *handler.Server {
+	srv := handler.New(executableSchema(r))
+	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
-	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](100)})
-	srv.Use(extension.FixedComplexityLimit(MaxComplexity))
-	srv.Use(depthLimit{max: MaxDepth})
+	srv.AddTransport(otherRequests{}) // last: whatever the others do not support
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
+	if !opts.DisableIntrospection {
+		srv.Use(extension.Introspection{})
+	}
+	// Order matters: APQ fills in the query the limits then check.
+	srv.Use(persistedQueries{extension.AutomaticPersistedQuery{Cache: lru.New[string](100)}})
+	srv.Use(&documentLimits{validated: queries, introspection: !opts.DisableIntrospection})
 	if m != nil {
 		srv.Use(observe{m: m})
 	}
@@ -53,6 +55,15 @@ func NewHandler(r *Resolver, m *metrics.Metrics, log *slog.Logger) *handler.Serv
 		return errors.New("internal error")
 	})
 	return srv
+}
+
+// executableSchema is the schema over r with every field's complexity.
+func executableSchema(r *Resolver) graphql.ExecutableSchema {
+	cfg := generated.Config{Resolvers: r}
+	setComplexity(&cfg.Complexity)
+	setConnectorComplexity(&cfg.Complexity)
+	setNodesComplexity(&cfg.Complexity)
+	return generated.NewExecutableSchema(cfg)
 }
 
 // presentError is the one place errors become user-visible. Domain errors
@@ -90,55 +101,20 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	}
 }
 
-// depthLimit refuses operations nested deeper than max, which complexity
-// alone does not stop (a deep chain of single objects is cheap per level).
-type depthLimit struct{ max int }
-
-var _ interface {
-	graphql.HandlerExtension
-	graphql.OperationContextMutator
-} = depthLimit{}
-
-func (depthLimit) ExtensionName() string                   { return "DepthLimit" }
-func (depthLimit) Validate(graphql.ExecutableSchema) error { return nil }
-func (d depthLimit) MutateOperationContext(ctx context.Context, oc *graphql.OperationContext) *gqlerror.Error {
-	if oc.Operation == nil {
-		return nil
-	}
-	if depth := selectionDepth(oc.Operation.SelectionSet, oc.Doc.Fragments, 0); depth > d.max {
-		err := gqlerror.Errorf("query is nested %d levels deep; the limit is %d", depth, d.max)
-		errcode.Set(err, "QUERY_TOO_DEEP")
-		return err
-	}
-	return nil
+// persistedQueries is gqlgen's automatic persisted queries with the codes
+// of the APQ convention: PERSISTED_QUERY_NOT_FOUND for an unknown hash (the
+// client then sends the query), BAD_REQUEST for a hash that does not match
+// the query or an unsupported version, which gqlgen leaves without a code.
+type persistedQueries struct {
+	extension.AutomaticPersistedQuery
 }
 
-func selectionDepth(set ast.SelectionSet, frags ast.FragmentDefinitionList, seen int) int {
-	if seen > 64 {
-		return seen // fragment cycles are rejected by validation; stop early anyway
+func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	err := p.AutomaticPersistedQuery.MutateOperationParameters(ctx, raw)
+	if err != nil && err.Extensions["code"] == nil {
+		errcode.Set(err, codeBadRequest)
 	}
-	max := 0
-	for _, s := range set {
-		var d int
-		switch s := s.(type) {
-		case *ast.Field:
-			if len(s.SelectionSet) > 0 {
-				d = 1 + selectionDepth(s.SelectionSet, frags, seen+1)
-			} else {
-				d = 1
-			}
-		case *ast.InlineFragment:
-			d = selectionDepth(s.SelectionSet, frags, seen+1)
-		case *ast.FragmentSpread:
-			if f := frags.ForName(s.Name); f != nil {
-				d = selectionDepth(f.SelectionSet, frags, seen+1)
-			}
-		}
-		if d > max {
-			max = d
-		}
-	}
-	return max
+	return err
 }
 
 // observe records latency per operation name and errors per code.
@@ -189,10 +165,7 @@ func pageCost(child int, first, last *int) int {
 	} else if last != nil {
 		n = *last
 	}
-	if n < 1 {
-		n = 1
-	}
-	return 1 + child*n
+	return addCost(1, mulCost(child, n))
 }
 
 // setComplexity prices every connection by its page size, so "500 assets

@@ -8,11 +8,13 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
@@ -46,11 +48,7 @@ func (postTransport) Supports(r *http.Request) bool {
 
 func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
-	contentType := responseContentType(r)
-	w.Header().Set("Content-Type", contentType)
-	// The data is not HTML-escaped (see writeResponse): never let a browser
-	// sniff it as anything but JSON.
-	w.Header().Set("X-Content-Type-Options", "nosniff")
+	contentType := setResponseHeaders(w, r)
 	start := graphql.Now()
 
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxRequestBytes))
@@ -59,30 +57,125 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 		return
 	}
 	var params graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // variables keep their exact numeric text (Decimal, Int range checks)
-	if err := dec.Decode(&params); err != nil {
+	if err := decodeJSON(body, &params); err != nil {
 		badRequest(ctx, w, exec, "json request body could not be decoded: %v", err)
 		return
 	}
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(ctx, w, exec, contentType, &params, false)
+}
 
-	oc, opErr := exec.CreateOperationContext(ctx, &params)
+// getTransport serves GraphQL over HTTP GET: queries only, parameters in
+// the URL. Unlike gqlgen's transport.GET, every refusal is a GraphQL
+// response with extensions.code.
+type getTransport struct{}
+
+var _ graphql.Transport = getTransport{}
+
+func (getTransport) Supports(r *http.Request) bool {
+	return r.Method == http.MethodGet && r.Header.Get("Upgrade") == ""
+}
+
+func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx := r.Context()
+	contentType := setResponseHeaders(w, r)
+	start := graphql.Now()
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		badRequest(ctx, w, exec, "the URL's query string could not be decoded: %v", err)
+		return
+	}
+	params := graphql.RawParams{Query: q.Get("query"), OperationName: q.Get("operationName"), Headers: r.Header}
+	if v := q.Get("variables"); v != "" {
+		if err := decodeJSON([]byte(v), &params.Variables); err != nil {
+			badRequest(ctx, w, exec, "variables could not be decoded: %v", err)
+			return
+		}
+	}
+	if v := q.Get("extensions"); v != "" {
+		if err := decodeJSON([]byte(v), &params.Extensions); err != nil {
+			badRequest(ctx, w, exec, "extensions could not be decoded: %v", err)
+			return
+		}
+	}
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	execute(ctx, w, exec, contentType, &params, true)
+}
+
+// otherRequests answers every request the GET and POST transports do not
+// take (other methods, other media types, protocol upgrades) with a GraphQL
+// error response, where gqlgen would answer a bare "transport not supported".
+type otherRequests struct{}
+
+var _ graphql.Transport = otherRequests{}
+
+func (otherRequests) Supports(*http.Request) bool { return true }
+
+func (otherRequests) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx := r.Context()
+	setResponseHeaders(w, r)
+	switch {
+	case r.Method != http.MethodGet && r.Method != http.MethodPost:
+		w.Header().Set("Allow", "GET, POST")
+		refuse(ctx, w, exec, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+			"method %s is not allowed: send GraphQL requests with GET or POST", r.Method)
+	case r.Method == http.MethodPost && r.Header.Get("Upgrade") == "":
+		refuse(ctx, w, exec, http.StatusUnsupportedMediaType, codeUnsupportedMediaType,
+			"a POST body must be %s, not %q", mediaJSON, r.Header.Get("Content-Type"))
+	default:
+		refuse(ctx, w, exec, http.StatusBadRequest, codeBadRequest, "protocol upgrades are not supported")
+	}
+}
+
+// execute runs one GraphQL request and writes its response.
+func execute(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, contentType string, params *graphql.RawParams, get bool) {
+	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
+		badRequest(ctx, w, exec, "the request has no query")
+		return
+	}
+	oc, opErr := exec.CreateOperationContext(ctx, params)
 	if opErr != nil {
 		respond(w, statusForOperationError(contentType, opErr), exec.DispatchError(graphql.WithOperationContext(ctx, oc), opErr))
+		return
+	}
+	if get && oc.Operation.Operation != ast.Query {
+		// GraphQL over HTTP: a GET must not change anything.
+		w.Header().Set("Allow", "POST")
+		refuse(graphql.WithOperationContext(ctx, oc), w, exec, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+			"GET requests only run queries: send %s operations with POST", oc.Operation.Operation)
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, oc)
 	respond(w, http.StatusOK, responses(ctx))
 }
 
-// badRequest answers a request that is not a GraphQL request at all. The
-// error carries its own code, so the error presenter shows it as it is.
+func decodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber() // variables keep their exact numeric text (Decimal, Int range checks)
+	return dec.Decode(v)
+}
+
+func setResponseHeaders(w http.ResponseWriter, r *http.Request) string {
+	contentType := responseContentType(r)
+	w.Header().Set("Content-Type", contentType)
+	// The data is not HTML-escaped (see writeResponse): never let a browser
+	// sniff it as anything but JSON.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	return contentType
+}
+
+// badRequest answers a request that is not a GraphQL request at all.
 func badRequest(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, format string, args ...any) {
+	refuse(ctx, w, exec, http.StatusBadRequest, codeBadRequest, format, args...)
+}
+
+// refuse answers with one error that carries its own code, so the error
+// presenter shows it as it is.
+func refuse(ctx context.Context, w http.ResponseWriter, exec graphql.GraphExecutor, status int, code, format string, args ...any) {
 	err := gqlerror.Errorf(format, args...)
-	errcode.Set(err, "BAD_REQUEST")
-	respond(w, http.StatusBadRequest, exec.DispatchError(ctx, gqlerror.List{err}))
+	errcode.Set(err, code)
+	respond(w, status, exec.DispatchError(ctx, gqlerror.List{err}))
 }
 
 // responseContentType negotiates the response media type as the GraphQL
@@ -108,64 +201,74 @@ func responseContentType(r *http.Request) string {
 	return mediaGraphQLResponse
 }
 
-// statusForOperationError is the status of a request that never ran:
-// parse and validation failures are 400 under graphql-response+json and 422
-// under application/json, per the GraphQL over HTTP spec.
+// statusForOperationError is the status of a request that never ran, per
+// the GraphQL over HTTP spec: under application/graphql-response+json a
+// response without data is a 4xx; under application/json a well-formed
+// request whose document fails to parse or validate is answered 200. A
+// malformed request (BAD_REQUEST: an APQ hash that does not match) is 400
+// under both.
 func statusForOperationError(contentType string, errs gqlerror.List) int {
-	if errcode.GetErrorKind(errs) != errcode.KindProtocol {
-		return http.StatusOK
-	}
 	if contentType == mediaGraphQLResponse {
 		return http.StatusBadRequest
 	}
-	return http.StatusUnprocessableEntity
+	for _, e := range errs {
+		if e.Extensions["code"] == codeBadRequest {
+			return http.StatusBadRequest
+		}
+	}
+	return http.StatusOK
 }
 
 // respond writes resp with status. The length is known before the first
 // byte goes out, so the body is sent with a Content-Length, not chunked.
 func respond(w http.ResponseWriter, status int, resp *graphql.Response) {
 	head, data, tail := responseParts(resp)
-	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(data)+len(tail)+len(`{"data":}`)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(head)+len(data)+len(tail)))
 	w.WriteHeader(status)
-	writeParts(w, head, data, tail)
+	_, _ = w.Write(head)
+	_, _ = w.Write(data)
+	_, _ = w.Write(tail)
 }
 
 // responseParts splits resp as graphql.Response's JSON encoding would
 // write it (errors first, then data, label, path, hasNext, extensions),
-// with the data payload as it is. The members around the data are encoded
-// before anything is written, so a failure there cannot leave half a
-// response sent.
+// with the data payload as it is. A response without data (a request that
+// never ran) has no data member, as the GraphQL over HTTP spec asks; an
+// operation whose data is null has "data":null. The members around the
+// data are encoded before anything is written, so a failure there cannot
+// leave half a response sent.
 func responseParts(resp *graphql.Response) (head, data, tail []byte) {
+	head = []byte{'{'}
 	if len(resp.Errors) > 0 {
 		head = appendMember(head, "errors", resp.Errors)
-		head = append(head, ',')
+	}
+	if len(resp.Data) > 0 {
+		if len(resp.Errors) > 0 {
+			head = append(head, ',')
+		}
+		head = append(head, `"data":`...)
+		data = resp.Data
+	}
+	empty := len(resp.Errors) == 0 && len(data) == 0
+	member := func(name string, v any) {
+		if !empty {
+			tail = append(tail, ',')
+		}
+		tail, empty = appendMember(tail, name, v), false
 	}
 	if resp.Label != "" {
-		tail = appendMember(append(tail, ','), "label", resp.Label)
+		member("label", resp.Label)
 	}
 	if len(resp.Path) > 0 {
-		tail = appendMember(append(tail, ','), "path", resp.Path)
+		member("path", resp.Path)
 	}
 	if resp.HasNext != nil {
-		tail = appendMember(append(tail, ','), "hasNext", *resp.HasNext)
+		member("hasNext", *resp.HasNext)
 	}
 	if len(resp.Extensions) > 0 {
-		tail = appendMember(append(tail, ','), "extensions", resp.Extensions)
+		member("extensions", resp.Extensions)
 	}
-	data = resp.Data
-	if len(data) == 0 {
-		data = []byte("null")
-	}
-	return head, data, tail
-}
-
-func writeParts(w io.Writer, head, data, tail []byte) {
-	_, _ = io.WriteString(w, "{")
-	_, _ = w.Write(head)
-	_, _ = io.WriteString(w, `"data":`)
-	_, _ = w.Write(data)
-	_, _ = w.Write(tail)
-	_, _ = io.WriteString(w, "}")
+	return head, data, append(tail, '}')
 }
 
 func appendMember(b []byte, name string, v any) []byte {

@@ -3805,17 +3805,17 @@ type DeletePayload {
 }
 
 extend type Mutation {
-  createAsset(input: CreateAssetInput!): AssetPayload!
-  updateAsset(input: UpdateAssetInput!): AssetPayload!
+  createAsset(input: CreateAssetInput!): AssetPayload
+  updateAsset(input: UpdateAssetInput!): AssetPayload
   "Only unassigned ORDERED or IN_STOCK assets; others are retired and disposed."
-  deleteAsset(input: DeleteAssetInput!): DeletePayload!
+  deleteAsset(input: DeleteAssetInput!): DeletePayload
   "Checks the asset out; it becomes DEPLOYED."
-  assignAsset(input: AssignAssetInput!): AssetPayload!
+  assignAsset(input: AssignAssetInput!): AssetPayload
   "Checks the asset in; a DEPLOYED asset returns to IN_STOCK."
-  unassignAsset(input: UnassignAssetInput!): AssetPayload!
-  transitionAsset(input: TransitionAssetInput!): AssetPayload!
+  unassignAsset(input: UnassignAssetInput!): AssetPayload
+  transitionAsset(input: TransitionAssetInput!): AssetPayload
   "RETIRED → DISPOSED, with how and when."
-  disposeAsset(input: DisposeAssetInput!): AssetPayload!
+  disposeAsset(input: DisposeAssetInput!): AssetPayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalog.graphqls", Input: `enum CategoryKind {
@@ -4008,15 +4008,15 @@ type ModelPayload {
 }
 
 extend type Mutation {
-  createManufacturer(input: CreateManufacturerInput!): ManufacturerPayload!
-  updateManufacturer(input: UpdateManufacturerInput!): ManufacturerPayload!
-  deleteManufacturer(input: DeleteInput!): DeletePayload!
-  createCategory(input: CreateCategoryInput!): CategoryPayload!
-  updateCategory(input: UpdateCategoryInput!): CategoryPayload!
-  deleteCategory(input: DeleteInput!): DeletePayload!
-  createModel(input: CreateModelInput!): ModelPayload!
-  updateModel(input: UpdateModelInput!): ModelPayload!
-  deleteModel(input: DeleteInput!): DeletePayload!
+  createManufacturer(input: CreateManufacturerInput!): ManufacturerPayload
+  updateManufacturer(input: UpdateManufacturerInput!): ManufacturerPayload
+  deleteManufacturer(input: DeleteInput!): DeletePayload
+  createCategory(input: CreateCategoryInput!): CategoryPayload
+  updateCategory(input: UpdateCategoryInput!): CategoryPayload
+  deleteCategory(input: DeleteInput!): DeletePayload
+  createModel(input: CreateModelInput!): ModelPayload
+  updateModel(input: UpdateModelInput!): ModelPayload
+  deleteModel(input: DeleteInput!): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/connectors.graphqls", Input: `"The platforms a connector can pull devices from."
@@ -4232,16 +4232,16 @@ type ConnectorPayload {
 }
 
 extend type Mutation {
-  createConnector(input: CreateConnectorInput!): ConnectorPayload!
-  updateConnector(input: UpdateConnectorInput!): ConnectorPayload!
+  createConnector(input: CreateConnectorInput!): ConnectorPayload
+  updateConnector(input: UpdateConnectorInput!): ConnectorPayload
   "Deletes the connector and its runs; synced assets stay."
-  deleteConnector(input: DeleteInput!): DeletePayload!
+  deleteConnector(input: DeleteInput!): DeletePayload
   "Authenticates with the vendor and fetches one page, writing nothing."
-  testConnector(id: ID!): TestConnectorPayload!
+  testConnector(id: ID!): TestConnectorPayload
   "Queues a sync; CONFLICT while one is queued or running."
-  syncConnector(id: ID!, mode: SyncMode! = INCREMENTAL, targetExternalId: String): SyncRun!
+  syncConnector(id: ID!, mode: SyncMode! = INCREMENTAL, targetExternalId: String): SyncRun
   "Cancels a queued or running sync; a running one stops before its next page."
-  cancelSyncRun(id: ID!): SyncRun!
+  cancelSyncRun(id: ID!): SyncRun
 }
 `, BuiltIn: false},
 	{Name: "../schema/locations.graphqls", Input: `enum LocationKind {
@@ -4335,9 +4335,9 @@ type LocationPayload {
 }
 
 extend type Mutation {
-  createLocation(input: CreateLocationInput!): LocationPayload!
-  updateLocation(input: UpdateLocationInput!): LocationPayload!
-  deleteLocation(input: DeleteInput!): DeletePayload!
+  createLocation(input: CreateLocationInput!): LocationPayload
+  updateLocation(input: UpdateLocationInput!): LocationPayload
+  deleteLocation(input: DeleteInput!): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `"The tenant: every record belongs to exactly one organization."
@@ -4371,7 +4371,7 @@ type UpdateOrganizationPayload {
 
 extend type Mutation {
   "ADMIN only."
-  updateOrganization(input: UpdateOrganizationInput!): UpdateOrganizationPayload!
+  updateOrganization(input: UpdateOrganizationInput!): UpdateOrganizationPayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/people.graphqls", Input: `enum PersonStatus {
@@ -4520,13 +4520,13 @@ type TeamPayload {
 }
 
 extend type Mutation {
-  createPerson(input: CreatePersonInput!): PersonPayload!
-  updatePerson(input: UpdatePersonInput!): PersonPayload!
+  createPerson(input: CreatePersonInput!): PersonPayload
+  updatePerson(input: UpdatePersonInput!): PersonPayload
   "Refused (CONFLICT) while anything references the person."
-  deletePerson(input: DeleteInput!): DeletePayload!
-  createTeam(input: CreateTeamInput!): TeamPayload!
-  updateTeam(input: UpdateTeamInput!): TeamPayload!
-  deleteTeam(input: DeleteInput!): DeletePayload!
+  deletePerson(input: DeleteInput!): DeletePayload
+  createTeam(input: CreateTeamInput!): TeamPayload
+  updateTeam(input: UpdateTeamInput!): TeamPayload
+  deleteTeam(input: DeleteInput!): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `"An instant, RFC 3339."
@@ -4587,11 +4587,16 @@ type Viewer {
 type Query {
   "Fetch any object by its global id; null when it does not exist or is not visible."
   node(id: ID!): Node
-  "Fetch several objects by global id, in order; null for each not found."
+  "Fetch several objects by global id, in order; null for each not found. At most 500 ids (BAD_USER_INPUT, field ids)."
   nodes(ids: [ID!]!): [Node]!
   viewer: Viewer!
 }
 
+"""
+Every mutation's result is nullable, as in GitHub's API: when one mutation of
+a document fails, its field is null with its error, and the results of the
+others (which committed) still stand.
+"""
 type Mutation
 `, BuiltIn: false},
 	{Name: "../schema/suppliers.graphqls", Input: `"A vendor the organization buys assets from."
@@ -4647,9 +4652,9 @@ type SupplierPayload {
 }
 
 extend type Mutation {
-  createSupplier(input: CreateSupplierInput!): SupplierPayload!
-  updateSupplier(input: UpdateSupplierInput!): SupplierPayload!
-  deleteSupplier(input: DeleteInput!): DeletePayload!
+  createSupplier(input: CreateSupplierInput!): SupplierPayload
+  updateSupplier(input: UpdateSupplierInput!): SupplierPayload
+  deleteSupplier(input: DeleteInput!): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/sync.graphqls", Input: `extend type ExternalId {
@@ -4752,9 +4757,9 @@ input UnlockAssetFieldInput {
 
 extend type Mutation {
   "ADMIN only."
-  setFieldPrecedence(input: SetFieldPrecedenceInput!): FieldPrecedence!
+  setFieldPrecedence(input: SetFieldPrecedenceInput!): FieldPrecedence
   "Lets syncs set a field a person edited (and so locked) again."
-  unlockAssetField(input: UnlockAssetFieldInput!): AssetPayload!
+  unlockAssetField(input: UnlockAssetFieldInput!): AssetPayload
 }
 `, BuiltIn: false},
 }
@@ -12223,10 +12228,10 @@ func (ec *executionContext) _Mutation_createAsset(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+			return ec.marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12267,10 +12272,10 @@ func (ec *executionContext) _Mutation_updateAsset(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+			return ec.marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12311,10 +12316,10 @@ func (ec *executionContext) _Mutation_deleteAsset(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12355,10 +12360,10 @@ func (ec *executionContext) _Mutation_assignAsset(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+			return ec.marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_assignAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12399,10 +12404,10 @@ func (ec *executionContext) _Mutation_unassignAsset(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+			return ec.marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unassignAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12443,10 +12448,10 @@ func (ec *executionContext) _Mutation_transitionAsset(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+			return ec.marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_transitionAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12487,10 +12492,10 @@ func (ec *executionContext) _Mutation_disposeAsset(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+			return ec.marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_disposeAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12531,10 +12536,10 @@ func (ec *executionContext) _Mutation_createManufacturer(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ManufacturerPayload) graphql.Marshaler {
-			return ec.marshalNManufacturerPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐManufacturerPayload(ctx, selections, v)
+			return ec.marshalOManufacturerPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐManufacturerPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createManufacturer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12575,10 +12580,10 @@ func (ec *executionContext) _Mutation_updateManufacturer(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ManufacturerPayload) graphql.Marshaler {
-			return ec.marshalNManufacturerPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐManufacturerPayload(ctx, selections, v)
+			return ec.marshalOManufacturerPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐManufacturerPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateManufacturer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12619,10 +12624,10 @@ func (ec *executionContext) _Mutation_deleteManufacturer(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteManufacturer(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12663,10 +12668,10 @@ func (ec *executionContext) _Mutation_createCategory(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
-			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+			return ec.marshalOCategoryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12707,10 +12712,10 @@ func (ec *executionContext) _Mutation_updateCategory(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
-			return ec.marshalNCategoryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
+			return ec.marshalOCategoryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCategoryPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12751,10 +12756,10 @@ func (ec *executionContext) _Mutation_deleteCategory(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteCategory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12795,10 +12800,10 @@ func (ec *executionContext) _Mutation_createModel(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ModelPayload) graphql.Marshaler {
-			return ec.marshalNModelPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelPayload(ctx, selections, v)
+			return ec.marshalOModelPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12839,10 +12844,10 @@ func (ec *executionContext) _Mutation_updateModel(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ModelPayload) graphql.Marshaler {
-			return ec.marshalNModelPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelPayload(ctx, selections, v)
+			return ec.marshalOModelPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12883,10 +12888,10 @@ func (ec *executionContext) _Mutation_deleteModel(ctx context.Context, field gra
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteModel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12927,10 +12932,10 @@ func (ec *executionContext) _Mutation_createConnector(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectorPayload) graphql.Marshaler {
-			return ec.marshalNConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx, selections, v)
+			return ec.marshalOConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12971,10 +12976,10 @@ func (ec *executionContext) _Mutation_updateConnector(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ConnectorPayload) graphql.Marshaler {
-			return ec.marshalNConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx, selections, v)
+			return ec.marshalOConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13015,10 +13020,10 @@ func (ec *executionContext) _Mutation_deleteConnector(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13059,10 +13064,10 @@ func (ec *executionContext) _Mutation_testConnector(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *connectorcheck.Result) graphql.Marshaler {
-			return ec.marshalNTestConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋconnectorcheckᚐResult(ctx, selections, v)
+			return ec.marshalOTestConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋconnectorcheckᚐResult(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_testConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13103,10 +13108,10 @@ func (ec *executionContext) _Mutation_syncConnector(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
-			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
+			return ec.marshalOSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_syncConnector(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13147,10 +13152,10 @@ func (ec *executionContext) _Mutation_cancelSyncRun(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
-			return ec.marshalNSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
+			return ec.marshalOSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_cancelSyncRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13191,10 +13196,10 @@ func (ec *executionContext) _Mutation_createLocation(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LocationPayload) graphql.Marshaler {
-			return ec.marshalNLocationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLocationPayload(ctx, selections, v)
+			return ec.marshalOLocationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLocationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13235,10 +13240,10 @@ func (ec *executionContext) _Mutation_updateLocation(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.LocationPayload) graphql.Marshaler {
-			return ec.marshalNLocationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLocationPayload(ctx, selections, v)
+			return ec.marshalOLocationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLocationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13279,10 +13284,10 @@ func (ec *executionContext) _Mutation_deleteLocation(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteLocation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13323,10 +13328,10 @@ func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateOrganizationPayload) graphql.Marshaler {
-			return ec.marshalNUpdateOrganizationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx, selections, v)
+			return ec.marshalOUpdateOrganizationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13367,10 +13372,10 @@ func (ec *executionContext) _Mutation_createPerson(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
-			return ec.marshalNPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonPayload(ctx, selections, v)
+			return ec.marshalOPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13411,10 +13416,10 @@ func (ec *executionContext) _Mutation_updatePerson(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
-			return ec.marshalNPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonPayload(ctx, selections, v)
+			return ec.marshalOPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13455,10 +13460,10 @@ func (ec *executionContext) _Mutation_deletePerson(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deletePerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13499,10 +13504,10 @@ func (ec *executionContext) _Mutation_createTeam(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
-			return ec.marshalNTeamPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
+			return ec.marshalOTeamPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13543,10 +13548,10 @@ func (ec *executionContext) _Mutation_updateTeam(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
-			return ec.marshalNTeamPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
+			return ec.marshalOTeamPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTeamPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13587,10 +13592,10 @@ func (ec *executionContext) _Mutation_deleteTeam(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13631,10 +13636,10 @@ func (ec *executionContext) _Mutation_createSupplier(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SupplierPayload) graphql.Marshaler {
-			return ec.marshalNSupplierPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSupplierPayload(ctx, selections, v)
+			return ec.marshalOSupplierPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSupplierPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createSupplier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13675,10 +13680,10 @@ func (ec *executionContext) _Mutation_updateSupplier(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SupplierPayload) graphql.Marshaler {
-			return ec.marshalNSupplierPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSupplierPayload(ctx, selections, v)
+			return ec.marshalOSupplierPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSupplierPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateSupplier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13719,10 +13724,10 @@ func (ec *executionContext) _Mutation_deleteSupplier(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_deleteSupplier(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13763,10 +13768,10 @@ func (ec *executionContext) _Mutation_setFieldPrecedence(ctx context.Context, fi
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.FieldPrecedence) graphql.Marshaler {
-			return ec.marshalNFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedence(ctx, selections, v)
+			return ec.marshalOFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedence(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_setFieldPrecedence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13807,10 +13812,10 @@ func (ec *executionContext) _Mutation_unlockAssetField(ctx context.Context, fiel
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-			return ec.marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
+			return ec.marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_unlockAssetField(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -24354,259 +24359,259 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAsset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateAsset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteAsset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "assignAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_assignAsset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unassignAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unassignAsset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "transitionAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_transitionAsset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "disposeAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_disposeAsset(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createManufacturer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createManufacturer(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateManufacturer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateManufacturer(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteManufacturer":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteManufacturer(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createCategory(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCategory(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteCategory":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteCategory(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createModel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createModel(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateModel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateModel(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteModel":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteModel(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createConnector(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateConnector(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteConnector(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "testConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_testConnector(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "syncConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_syncConnector(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "cancelSyncRun":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_cancelSyncRun(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLocation(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateLocation(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteLocation(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateOrganization":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateOrganization(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createPerson":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPerson(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePerson":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePerson(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deletePerson":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deletePerson(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createTeam":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createTeam(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateTeam":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateTeam(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteTeam":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteTeam(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createSupplier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSupplier(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateSupplier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSupplier(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "deleteSupplier":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteSupplier(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "setFieldPrecedence":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setFieldPrecedence(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "unlockAssetField":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_unlockAssetField(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -26775,14 +26780,6 @@ func (ec *executionContext) marshalNAssetOrderField2githubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
-func (ec *executionContext) marshalNAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "AssetPayload!")
-		return graphql.Null
-	}
-	return ec._AssetPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) unmarshalNAssetStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatus(ctx context.Context, v any) (itam.AssetStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := itam.AssetStatus(tmp)
@@ -26884,14 +26881,6 @@ func (ec *executionContext) marshalNCategoryKind2githubᚗcomᚋitamᚑdevᚋita
 	return res
 }
 
-func (ec *executionContext) marshalNCategoryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "CategoryPayload!")
-		return graphql.Null
-	}
-	return ec._CategoryPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNConnector2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Connector) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -26956,14 +26945,6 @@ func (ec *executionContext) marshalNConnectorKind2string(ctx context.Context, se
 		graphql.AddInvalidNullFromMarshaler(ctx, "ConnectorKind!")
 	}
 	return res
-}
-
-func (ec *executionContext) marshalNConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ConnectorPayload!")
-		return graphql.Null
-	}
-	return ec._ConnectorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateAssetInput(ctx context.Context, v any) (model.CreateAssetInput, error) {
@@ -27047,14 +27028,6 @@ func (ec *executionContext) unmarshalNDeleteAssetInput2githubᚗcomᚋitamᚑdev
 func (ec *executionContext) unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx context.Context, v any) (model.DeleteInput, error) {
 	res, err := ec.unmarshalInputDeleteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "DeletePayload!")
-		return graphql.Null
-	}
-	return ec._DeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethod(ctx context.Context, v any) (itam.DisposalMethod, error) {
@@ -27371,14 +27344,6 @@ func (ec *executionContext) marshalNLocationKind2githubᚗcomᚋitamᚑdevᚋita
 	return res
 }
 
-func (ec *executionContext) marshalNLocationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLocationPayload(ctx context.Context, sel ast.SelectionSet, v *model.LocationPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LocationPayload!")
-		return graphql.Null
-	}
-	return ec._LocationPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNManufacturer2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐManufacturerᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Manufacturer) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -27431,14 +27396,6 @@ func (ec *executionContext) marshalNManufacturerEdge2ᚕgithubᚗcomᚋitamᚑde
 	return ret
 }
 
-func (ec *executionContext) marshalNManufacturerPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐManufacturerPayload(ctx context.Context, sel ast.SelectionSet, v *model.ManufacturerPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ManufacturerPayload!")
-		return graphql.Null
-	}
-	return ec._ManufacturerPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNModel2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Model) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -27489,14 +27446,6 @@ func (ec *executionContext) marshalNModelEdge2ᚕgithubᚗcomᚋitamᚑdevᚋita
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNModelPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelPayload(ctx context.Context, sel ast.SelectionSet, v *model.ModelPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ModelPayload!")
-		return graphql.Null
-	}
-	return ec._ModelPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx context.Context, sel ast.SelectionSet, v itam.Money) graphql.Marshaler {
@@ -27613,14 +27562,6 @@ func (ec *executionContext) unmarshalNPersonOrderField2githubᚗcomᚋitamᚑdev
 
 func (ec *executionContext) marshalNPersonOrderField2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonOrderField(ctx context.Context, sel ast.SelectionSet, v model.PersonOrderField) graphql.Marshaler {
 	return v
-}
-
-func (ec *executionContext) marshalNPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonPayload(ctx context.Context, sel ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "PersonPayload!")
-		return graphql.Null
-	}
-	return ec._PersonPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPersonStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPersonStatus(ctx context.Context, v any) (itam.PersonStatus, error) {
@@ -27775,14 +27716,6 @@ func (ec *executionContext) marshalNSupplierEdge2ᚕgithubᚗcomᚋitamᚑdevᚋ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSupplierPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSupplierPayload(ctx context.Context, sel ast.SelectionSet, v *model.SupplierPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SupplierPayload!")
-		return graphql.Null
-	}
-	return ec._SupplierPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSyncConflict2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSyncConflictᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SyncConflict) graphql.Marshaler {
@@ -27991,22 +27924,6 @@ func (ec *executionContext) marshalNTeamEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitam
 	return ret
 }
 
-func (ec *executionContext) marshalNTeamPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTeamPayload(ctx context.Context, sel ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "TeamPayload!")
-		return graphql.Null
-	}
-	return ec._TeamPayload(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNTestConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋconnectorcheckᚐResult(ctx context.Context, sel ast.SelectionSet, v *connectorcheck.Result) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "TestConnectorPayload!")
-		return graphql.Null
-	}
-	return ec._TestConnectorPayload(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNTestDevice2githubᚗcomᚋitamᚑdevᚋitamᚋconnectorsᚐDevice(ctx context.Context, sel ast.SelectionSet, v connectors.Device) graphql.Marshaler {
 	return ec._TestDevice(ctx, sel, &v)
 }
@@ -28089,14 +28006,6 @@ func (ec *executionContext) unmarshalNUpdateModelInput2githubᚗcomᚋitamᚑdev
 func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationInput(ctx context.Context, v any) (model.UpdateOrganizationInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalNUpdateOrganizationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganizationPayload) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "UpdateOrganizationPayload!")
-		return graphql.Null
-	}
-	return ec._UpdateOrganizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdatePersonInput(ctx context.Context, v any) (model.UpdatePersonInput, error) {
@@ -28331,6 +28240,13 @@ func (ec *executionContext) unmarshalOAssetOrder2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOAssetPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetPayload(ctx context.Context, sel ast.SelectionSet, v *model.AssetPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssetPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAssetStatus2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatusᚄ(ctx context.Context, v any) ([]itam.AssetStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -28457,11 +28373,25 @@ func (ec *executionContext) marshalOCategoryKind2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
+func (ec *executionContext) marshalOCategoryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCategoryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CategoryPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CategoryPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx context.Context, sel ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Connector(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorPayload(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ConnectorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOConnectorSchedule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorSchedule) graphql.Marshaler {
@@ -28495,6 +28425,13 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := scalar.MarshalDate(*v)
 	return res
+}
+
+func (ec *executionContext) marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODisposal2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposal(ctx context.Context, sel ast.SelectionSet, v *model.Disposal) graphql.Marshaler {
@@ -28536,6 +28473,13 @@ func (ec *executionContext) unmarshalOFieldDefinitionInput2ᚕᚖgithubᚗcomᚋ
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldPrecedence(ctx context.Context, sel ast.SelectionSet, v *itam.FieldPrecedence) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FieldPrecedence(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -28661,6 +28605,20 @@ func (ec *executionContext) marshalOLocationKind2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
+func (ec *executionContext) marshalOLocationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLocationPayload(ctx context.Context, sel ast.SelectionSet, v *model.LocationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LocationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOManufacturerPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐManufacturerPayload(ctx context.Context, sel ast.SelectionSet, v *model.ManufacturerPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ManufacturerPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx context.Context, sel ast.SelectionSet, v *model.Model) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -28674,6 +28632,13 @@ func (ec *executionContext) unmarshalOModelFilter2ᚖgithubᚗcomᚋitamᚑdev�
 	}
 	res, err := ec.unmarshalInputModelFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOModelPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelPayload(ctx context.Context, sel ast.SelectionSet, v *model.ModelPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ModelPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx context.Context, sel ast.SelectionSet, v *itam.Money) graphql.Marshaler {
@@ -28727,6 +28692,13 @@ func (ec *executionContext) unmarshalOPersonOrder2ᚖgithubᚗcomᚋitamᚑdev�
 	}
 	res, err := ec.unmarshalInputPersonOrder(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonPayload(ctx context.Context, sel ast.SelectionSet, v *model.PersonPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PersonPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPersonStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPersonStatus(ctx context.Context, v any) (*itam.PersonStatus, error) {
@@ -28827,6 +28799,13 @@ func (ec *executionContext) marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitam
 	return ec._Supplier(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSupplierPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSupplierPayload(ctx context.Context, sel ast.SelectionSet, v *model.SupplierPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SupplierPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSyncRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSyncRun(ctx context.Context, sel ast.SelectionSet, v *itam.SyncRun) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -28849,6 +28828,20 @@ func (ec *executionContext) unmarshalOTeamFilter2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOTeamPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTeamPayload(ctx context.Context, sel ast.SelectionSet, v *model.TeamPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TeamPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOTestConnectorPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋconnectorcheckᚐResult(ctx context.Context, sel ast.SelectionSet, v *connectorcheck.Result) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TestConnectorPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -28865,6 +28858,13 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUpdateOrganizationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganizationPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateOrganizationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

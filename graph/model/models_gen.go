@@ -268,6 +268,9 @@ type ModelPayload struct {
 	Model *Model `json:"model"`
 }
 
+// Every mutation's result is nullable, as in GitHub's API: when one mutation of
+// a document fails, its field is null with its error, and the results of the
+// others (which committed) still stand.
 type Mutation struct {
 }
 

@@ -59,6 +59,11 @@ type Config struct {
 	// ConnectorMaxResponseBytes (ITAM_CONNECTOR_MAX_RESPONSE_BYTES) caps one
 	// vendor response; 0 means connectors.DefaultMaxResponseBytes (32 MB).
 	ConnectorMaxResponseBytes int64
+
+	// GraphQL endpoint (issue: limits and GraphQL over HTTP).
+	// Introspection answers __schema and __type queries (ITAM_INTROSPECTION,
+	// default true); deployments that do not publish their schema set false.
+	Introspection bool
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -103,6 +108,15 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if err := c.loadConnectorEgress(getenv); err != nil {
 		return c, err
+	}
+	c.Introspection = true
+	if s := strings.TrimSpace(getenv("ITAM_INTROSPECTION")); s != "" {
+		on, err := strconv.ParseBool(s)
+		if err != nil {
+			// A typo must not leave a production schema published.
+			return c, fmt.Errorf("config: ITAM_INTROSPECTION must be true or false")
+		}
+		c.Introspection = on
 	}
 	return c, nil
 }

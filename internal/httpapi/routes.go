@@ -37,6 +37,7 @@ type serverOptions struct {
 	publicURL    string
 	jobDashboard http.Handler
 	egress       connectors.Egress
+	graphql      graph.Options
 }
 
 // WithConnectors enables connector management: box seals credentials, enq
@@ -59,6 +60,11 @@ func WithJobDashboard(h http.Handler) ServerOption {
 	return func(o *serverOptions) { o.jobDashboard = h }
 }
 
+// WithGraphQL sets the GraphQL endpoint's options (introspection).
+func WithGraphQL(opts graph.Options) ServerOption {
+	return func(o *serverOptions) { o.graphql = opts }
+}
+
 // NewServer returns the whole HTTP surface of itam. Every route is listed
 // here; /graphql is the only one that needs a token (/webhooks/{connectorId}
 // proves a per-connector secret instead).
@@ -73,7 +79,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	connectorStore := postgres.NewConnectorStore(db, o.box, o.enq)
 	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog, Connectors: connectorStore, PublicURL: o.publicURL,
 		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress}}
-	gql := graph.NewHandler(resolver, m, log)
+	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
 
