@@ -35,6 +35,8 @@ type serverOptions struct {
 	enq          postgres.Enqueuer
 	publicURL    string
 	jobDashboard http.Handler
+	operator     string // ITAM_OPERATOR_TOKEN: opens the job dashboard
+	metricsToken string // ITAM_METRICS_TOKEN: required by /metrics when set
 }
 
 // WithConnectors enables connector management: box seals credentials, enq
@@ -44,10 +46,17 @@ func WithConnectors(box *secretbox.Box, enq postgres.Enqueuer, publicURL string)
 	return func(o *serverOptions) { o.box, o.enq, o.publicURL = box, enq, publicURL }
 }
 
-// WithJobDashboard mounts River's job dashboard (riverui) at /riverui/, for
-// ADMIN tokens only.
-func WithJobDashboard(h http.Handler) ServerOption {
-	return func(o *serverOptions) { o.jobDashboard = h }
+// WithJobDashboard mounts River's job dashboard (riverui) at /riverui/ for
+// the holder of operatorToken. The dashboard sees and acts on every
+// organization's jobs and queues, so no tenant token opens it; with an
+// empty operatorToken it is not mounted at all.
+func WithJobDashboard(h http.Handler, operatorToken string) ServerOption {
+	return func(o *serverOptions) { o.jobDashboard, o.operator = h, operatorToken }
+}
+
+// WithMetricsToken makes /metrics require "Authorization: Bearer <token>".
+func WithMetricsToken(token string) ServerOption {
+	return func(o *serverOptions) { o.metricsToken = token }
 }
 
 // NewServer returns the whole HTTP surface of itam. Every route is listed
@@ -69,11 +78,11 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn(loaders.Middleware(assets, catalog, gql)))
+	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(assets, catalog, gql))))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
-	if o.jobDashboard != nil {
-		mux.Handle("/riverui/", tokenFromCookie(authn(requireAdmin(o.jobDashboard))))
-		mux.Handle("GET /riverui/login", handleDashboardLogin(verifier, orgs))
+	if o.jobDashboard != nil && o.operator != "" {
+		mux.Handle("/riverui/", requireOperator(o.operator, o.jobDashboard))
+		mux.Handle("GET /riverui/login", handleDashboardLogin(o.operator))
 	}
 	graphiql := []playground.GraphiqlConfigOption{playground.WithGraphiqlEnablePluginExplorer(true)}
 	if devToken != "" {
@@ -82,7 +91,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	mux.Handle("GET /{$}", playground.Handler("itam", "/graphql", graphiql...))
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", handleReadyz(db))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", requireBearer(o.metricsToken, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
 
 	observe := func(r *http.Request, status int) {
 		// r is the request the mux served, which recorded the matched pattern.
@@ -93,50 +102,6 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		m.HTTPRequests.WithLabelValues(route, strconv.Itoa(status/100)+"xx").Inc()
 	}
 	return httplog.Middleware(log, observe)(mux)
-}
-
-// dashboardCookie carries an ADMIN token for the job dashboard, which a
-// browser opens by navigation and so cannot send an Authorization header.
-const dashboardCookie = "itam_riverui_token"
-
-// tokenFromCookie lets the dashboard's own requests authenticate with the
-// cookie set by /riverui/login.
-func tokenFromCookie(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") == "" {
-			if c, err := r.Cookie(dashboardCookie); err == nil && c.Value != "" {
-				r.Header.Set("Authorization", "Bearer "+c.Value)
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func requireAdmin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := itam.RequireAdmin(r.Context()); err != nil {
-			writeJSON(w, http.StatusForbidden, map[string]any{"errors": []any{map[string]any{
-				"message": "the job dashboard is for ADMIN tokens", "extensions": map[string]any{"code": string(itam.CodeForbidden)}}}})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// handleDashboardLogin checks an ADMIN token given as ?token= and keeps it
-// in an HttpOnly cookie scoped to /riverui, then opens the dashboard.
-func handleDashboardLogin(v *auth.Verifier, resolve auth.OrgResolver) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := r.URL.Query().Get("token")
-		p, err := v.Principal(r.Context(), tok, resolve)
-		if err != nil || p.Role != itam.RoleAdmin {
-			http.Error(w, "an ADMIN token is required", http.StatusUnauthorized)
-			return
-		}
-		http.SetCookie(w, &http.Cookie{Name: dashboardCookie, Value: tok, Path: "/riverui", HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 8 * 3600})
-		http.Redirect(w, r, "/riverui/", http.StatusSeeOther)
-	})
 }
 
 func handleHealthz() http.Handler {
@@ -175,6 +140,16 @@ func writeAuthError(log *slog.Logger) func(http.ResponseWriter, *http.Request, e
 			"message": msg, "extensions": map[string]any{"code": string(code)},
 		}}})
 	}
+}
+
+// logPrincipal puts who is calling on the request's log line.
+func logPrincipal(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := itam.PrincipalFrom(r.Context()); ok {
+			httplog.SetAttrs(r.Context(), slog.String("org", p.OrgID.String()), slog.String("subject", p.Subject), slog.String("role", string(p.Role)))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
