@@ -249,7 +249,10 @@ func TestRunDevModeOnRealDatabase(t *testing.T) {
 	env := map[string]string{"DATABASE_URL": pgtest.NewURL(t), "ITAM_DEV": "true", "ITAM_ADDR": "127.0.0.1:0", "ITAM_DATA_DIR": t.TempDir()}
 	outR, outW := io.Pipe()
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, outW, io.Discard); outW.Close() }()
+	go func() {
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, outW, io.Discard)
+		outW.Close()
+	}()
 	var login, token string
 	sc := bufio.NewScanner(outR)
 	loginRe := regexp.MustCompile(`Job dashboard: (\S+)`)
