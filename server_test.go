@@ -547,7 +547,8 @@ func TestRunServesFromScratch(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	dbURL := pgtest.NewURL(t)
 	secret := hex.EncodeToString(testSecret)
-	env := map[string]string{"DATABASE_URL": dbURL, "ITAM_ADDR": "127.0.0.1:0", "ITAM_JWT_SECRET": secret}
+	env := map[string]string{"DATABASE_URL": dbURL, "ITAM_ADDR": "127.0.0.1:0", "ITAM_JWT_SECRET": secret,
+		"ITAM_DEBUG_ADDR": "127.0.0.1:0", "ITAM_METRICS_TOKEN": "scrape-secret"}
 	getenv := func(k string) string { return env[k] }
 
 	var out bytes.Buffer
@@ -562,9 +563,13 @@ func TestRunServesFromScratch(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"serve"}, getenv, io.Discard, logW); logW.Close() }()
 	addrRe := regexp.MustCompile(`"msg":"listening","addr":"([^"]+)"`)
-	var addr string
+	debugRe := regexp.MustCompile(`"msg":"serving profiles","addr":"([^"]+)"`)
+	var addr, debugAddr string
 	sc := bufio.NewScanner(logR)
 	for sc.Scan() {
+		if m := debugRe.FindStringSubmatch(sc.Text()); m != nil {
+			debugAddr = m[1]
+		}
 		if m := addrRe.FindStringSubmatch(sc.Text()); m != nil {
 			addr = m[1]
 			break
@@ -572,6 +577,16 @@ func TestRunServesFromScratch(t *testing.T) {
 	}
 	go io.Copy(io.Discard, logR) //nolint:errcheck
 	require.NotEmpty(t, addr)
+	require.NotEmpty(t, debugAddr)
+	// Outside dev mode and without ITAM_OPERATOR_TOKEN there is no job
+	// dashboard; /metrics wants ITAM_METRICS_TOKEN, except on the debug listener.
+	for url, want := range map[string]int{"http://" + addr + "/riverui/": http.StatusNotFound,
+		"http://" + addr + "/metrics": http.StatusUnauthorized, "http://" + debugAddr + "/metrics": http.StatusOK} {
+		res, err := http.Get(url)
+		require.NoError(t, err)
+		res.Body.Close()
+		require.Equal(t, want, res.StatusCode, url)
+	}
 	res, err := http.Get("http://" + addr + "/readyz")
 	require.NoError(t, err)
 	res.Body.Close()
