@@ -5,7 +5,9 @@
 //	itam migrate    apply database migrations
 //	itam token      print a signed JWT for an organization and role
 //	itam seed       create an organization, optionally with generated data
-//	itam version    print the version
+//	itam db stop    stop the project-local PostgreSQL
+//	itam version    print the version and VCS revision
+//	itam help       print the usage
 package main
 
 import (

@@ -60,8 +60,9 @@ func WithMetricsToken(token string) ServerOption {
 }
 
 // NewServer returns the whole HTTP surface of itam. Every route is listed
-// here; /graphql is the only one that needs a token (/webhooks/{connectorId}
-// proves a per-connector secret instead).
+// here; /graphql needs a tenant's JWT, /riverui/ the operator token (see
+// WithJobDashboard), /metrics a bearer token when WithMetricsToken is given,
+// and /webhooks/{connectorId} proves a per-connector secret instead.
 // devToken, when set (dev mode only), is pre-filled in GraphiQL's headers so
 // a newcomer's first query works without copying a token.
 func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *metrics.Metrics, devToken string, opts ...ServerOption) http.Handler {

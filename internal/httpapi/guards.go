@@ -1,5 +1,8 @@
 package httpapi
 
+// Static-secret guards: the operator token of the job dashboard and the
+// optional bearer token of /metrics. Neither belongs to an organization.
+
 import (
 	"crypto/sha256"
 	"crypto/subtle"
