@@ -60,8 +60,10 @@ syncbench:
 generate:
 	$(GQLGEN) generate
 
+# -buildvcs=auto stamps the git revision (itam version) even where GOFLAGS
+# turns stamping off; outside a git checkout it builds without.
 build:
-	go build -o itam .
+	go build -buildvcs=auto -o itam .
 
 migrate:
 	go run . migrate
