@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 .NOTPARALLEL:
 .DEFAULT_GOAL := build
 
-.PHONY: run test check-fmt vet check-generated bench syncbench generate build migrate clean-data
+.PHONY: run test check-fmt vet check-generated bench syncbench generate build migrate clean-data stop-db
 
 GQLGEN := go run github.com/99designs/gqlgen
 # Everything gqlgen writes: graph/ plus any output gqlgen.yml names elsewhere.
@@ -60,24 +60,29 @@ syncbench:
 generate:
 	$(GQLGEN) generate
 
+# -buildvcs=auto stamps the git revision (itam version) even where GOFLAGS
+# turns stamping off; outside a git checkout it builds without.
 build:
-	go build -o itam .
+	go build -buildvcs=auto -o itam .
 
 migrate:
 	go run . migrate
 
-# Stops the dev cluster and deletes it. As root the cluster runs as the
-# postgres OS user and may live in /var/lib/itam-devdb/, .data/postgres being
-# a symlink to it (see internal/devdb). A cluster needs the pg_ctl of the
-# major version that made it.
-clean-data:
-	@data=$$(readlink -f .data/postgres 2>/dev/null) || data=; \
-	if [ -n "$$data" ] && [ -f "$$data/postmaster.pid" ]; then \
-		pg_ctl=/usr/lib/postgresql/$$(cat "$$data/PG_VERSION")/bin/pg_ctl; \
-		if [ ! -x "$$pg_ctl" ]; then pg_ctl=$$(command -v pg_ctl || ls -d /usr/lib/postgresql/*/bin/pg_ctl | sort -V | tail -n 1); fi; \
-		as=; if [ "$$(id -u)" = 0 ]; then as="runuser -u postgres --"; fi; \
-		echo "stopping the dev PostgreSQL in $$data"; \
-		(cd / && $$as "$$pg_ctl" stop -w -m fast -D "$$data") || true; \
-	fi; \
-	if [ -n "$$data" ]; then rm -rf "$$data" "$$data.init" "$$data.pwfile"; fi; \
-	rm -rf .data; echo "removed .data"
+# Stops the local cluster under ITAM_DATA_DIR (default .data); its data stays.
+stop-db:
+	go run . db stop
+
+# Stops the local cluster, then deletes what dev mode keeps under
+# ITAM_DATA_DIR (default .data). As root the cluster may live in
+# /var/lib/itam-devdb/, <data dir>/postgres being a symlink to it (see
+# internal/devdb): that goes too. Only the entries dev mode makes are
+# removed, so a mistaken ITAM_DATA_DIR (a home directory) loses nothing else;
+# the directory itself goes when that leaves it empty.
+clean-data: stop-db
+	@dir="$${ITAM_DATA_DIR:-.data}"; \
+	data=$$(readlink -f "$$dir/postgres" 2>/dev/null) || data=; \
+	if [ -n "$$data" ] && [ "$$data" != "$$(readlink -f "$$dir")/postgres" ]; then rm -rf "$$data" "$$data.init" "$$data.pwfile"; fi; \
+	rm -rf "$$dir/postgres" "$$dir/postgres.init" "$$dir/postgres.pwfile" "$$dir/postgres.lock" \
+		"$$dir/jwt-secret" "$$dir/secret-key" "$$dir/operator-token"; \
+	rmdir "$$dir" 2>/dev/null || true; \
+	echo "removed the dev data in $$dir"

@@ -5,7 +5,9 @@
 //	itam migrate    apply database migrations
 //	itam token      print a signed JWT for an organization and role
 //	itam seed       create an organization, optionally with generated data
-//	itam version    print the version
+//	itam db stop    stop the project-local PostgreSQL
+//	itam version    print the version and VCS revision
+//	itam help       print the usage
 package main
 
 import (
@@ -21,13 +23,13 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 	"riverqueue.com/riverui"
 
@@ -57,33 +59,60 @@ func main() {
 }
 
 // run is the whole program, callable from tests with their own arguments,
-// environment and output.
+// environment and output. Usage questions (help, -h, version) are answered
+// before the configuration is read, so they work whatever the environment.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	err := dispatch(ctx, cmd, args, getenv, stdout, stderr)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	switch cmd {
+	case "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "version":
+		if err := parseFlags(flag.NewFlagSet("version", flag.ContinueOnError), args, stdout, stderr); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, "itam", version())
+		return nil
+	case "serve", "worker", "migrate":
+		if err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args, stdout, stderr); err != nil {
+			return err
+		}
+	case "token", "seed", "db":
+		// They parse their own flags, after the configuration is read.
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
 	cfg, err := config.Load(getenv)
 	if err != nil {
 		return err
 	}
 	log := newLogger(stderr, cfg.LogLevel)
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
 	switch cmd {
 	case "serve":
 		return serve(ctx, cfg, log, stdout)
 	case "migrate":
 		return migrate(ctx, cfg, log, stdout)
 	case "token":
-		return token(cfg, args, stdout)
+		return token(cfg, args, stdout, stderr)
 	case "seed":
-		return seedCmd(ctx, cfg, log, args, stdout)
-	case "worker":
+		return seedCmd(ctx, cfg, log, args, stdout, stderr)
+	case "db":
+		return dbCmd(ctx, cfg, log, args, stdout, stderr)
+	default: // worker
 		return runWorker(ctx, cfg, log)
-	case "version":
-		fmt.Fprintln(stdout, "itam", version())
-		return nil
 	}
-	return fmt.Errorf("unknown command %q (commands: serve, worker, migrate, token, seed, version)", cmd)
 }
 
 func newLogger(w io.Writer, level string) *slog.Logger {
@@ -92,20 +121,6 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(httplog.Handler{Handler: slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})})
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
-			}
-		}
-		if bi.Main.Version != "" {
-			return bi.Main.Version
-		}
-	}
-	return "dev"
 }
 
 // databaseURL returns DATABASE_URL, or starts (or reuses) the project-local
@@ -176,6 +191,9 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io
 // serve runs the HTTP server and, unless ITAM_WORKERS=false, the job
 // workers, until ctx ends.
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
+	if err := cfg.CheckServe(); err != nil {
+		return err
+	}
 	db, url, err := openDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -190,29 +208,44 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		if devToken, err = devOrganization(ctx, url, cfg); err != nil {
 			return err
 		}
+		if cfg.OperatorToken == "" {
+			if cfg.OperatorToken, err = devOperatorToken(cfg.DataDir); err != nil {
+				return err
+			}
+		}
 	}
 	verifier, err := auth.NewVerifier(ctx, cfg.AuthConfig())
 	if err != nil {
 		return err
 	}
-	m := metrics.New(db.Pool)
+	m := metrics.New(db.Pool, metrics.WithMaxOperations(cfg.MetricsMaxOperations))
 	svc, err := startJobs(ctx, cfg, db, log)
 	if err != nil {
 		return err
 	}
 	defer svc.stop()
-	dashboard, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(svc.insert, nil), Logger: log, Prefix: "/riverui"})
-	if err != nil {
-		return err
+	opts := []httpapi.ServerOption{httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL),
+		httpapi.WithMetricsToken(cfg.MetricsToken), httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
+		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection})}
+	// The job dashboard sees every organization's jobs: only an operator
+	// credential that belongs to no organization opens it.
+	if cfg.OperatorToken != "" {
+		dashboard, err := riverui.NewHandler(&riverui.HandlerOpts{Endpoints: riverui.NewEndpoints(svc.insert, nil), Logger: log, Prefix: "/riverui"})
+		if err != nil {
+			return err
+		}
+		if err := dashboard.Start(ctx); err != nil {
+			return err
+		}
+		opts = append(opts, httpapi.WithJobDashboard(dashboard, cfg.OperatorToken))
+	} else {
+		log.Info("job dashboard (/riverui/) off: set ITAM_OPERATOR_TOKEN to turn it on")
 	}
-	if err := dashboard.Start(ctx); err != nil {
-		return err
+	if cfg.MetricsToken == "" && !cfg.DevAuth {
+		log.Warn("/metrics is open on ITAM_ADDR: set ITAM_METRICS_TOKEN to require a bearer token, or scrape it on ITAM_DEBUG_ADDR")
 	}
 	srv := &http.Server{
-		Handler: httpapi.NewServer(log, db, verifier, m, devToken,
-			httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL), httpapi.WithJobDashboard(dashboard),
-			httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
-			httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection})),
+		Handler:           httpapi.NewServer(log, db, verifier, m, devToken, opts...),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -223,7 +256,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	if cfg.DebugAddr != "" {
-		stopDebug, err := serveDebug(cfg.DebugAddr, log)
+		stopDebug, err := serveDebug(cfg.DebugAddr, m, log)
 		if err != nil {
 			return err
 		}
@@ -233,8 +266,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	log.Info("listening", "addr", addr, "version", version())
 	if devToken != "" {
 		base := "http://" + displayAddr(addr)
-		fmt.Fprintf(stdout, "\nitam is running in dev mode.\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n  Admin token for organization %q (valid %s):\n\n%s\n\n",
-			base, base, cfg.DemoOrg, cfg.TokenTTL, devToken)
+		fmt.Fprintf(stdout, "\nitam is running in dev mode.\n  GraphiQL:  %s/\n  GraphQL:   %s/graphql\n  Job dashboard: %s/riverui/login?token=%s\n  Admin token for organization %q (valid %s):\n\n%s\n\n",
+			base, base, base, cfg.OperatorToken, cfg.DemoOrg, cfg.TokenTTL, devToken)
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -255,9 +288,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	return nil
 }
 
-// serveDebug serves the runtime profiles (net/http/pprof) on addr until
-// the returned stop is called.
-func serveDebug(addr string, log *slog.Logger) (stop func(), err error) {
+// serveDebug serves the runtime profiles (net/http/pprof) and the metrics,
+// without a token, on addr until the returned stop is called: a listener
+// meant for the private network only.
+func serveDebug(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("ITAM_DEBUG_ADDR: %w", err)
@@ -268,6 +302,7 @@ func serveDebug(addr string, log *slog.Logger) (stop func(), err error) {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	log.Info("serving profiles", "addr", ln.Addr().String())
 	go func() { _ = srv.Serve(ln) }()
@@ -279,7 +314,7 @@ func displayAddr(addr string) string {
 	if err != nil {
 		return addr
 	}
-	if host == "" || host == "::" || host == "0.0.0.0" {
+	if host == "" || host == "::" || host == "0.0.0.0" || host == "127.0.0.1" {
 		host = "localhost"
 	}
 	return net.JoinHostPort(host, port)
@@ -300,13 +335,13 @@ func devOrganization(ctx context.Context, url string, cfg config.Config) (string
 		cfg.TokenTTL, auth.IssueOptions{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience})
 }
 
-func token(cfg config.Config, args []string, stdout io.Writer) error {
+func token(cfg config.Config, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	org := fs.String("org", "", "organization slug (or id)")
 	role := fs.String("role", "ADMIN", "ADMIN, MANAGER, AUDITOR or EMPLOYEE")
 	sub := fs.String("sub", "", "subject: the user's email")
 	ttl := fs.Duration("ttl", time.Hour, "lifetime")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *org == "" || *sub == "" {
@@ -316,6 +351,10 @@ func token(cfg config.Config, args []string, stdout io.Writer) error {
 	if secret == nil {
 		if cfg.JWKSURL != "" {
 			return errors.New("token: tokens come from your identity provider when ITAM_JWKS_URL is set; set ITAM_JWT_SECRET to mint HS256 tokens")
+		}
+		if !cfg.DevAuth {
+			// A secret generated here would sign tokens no server accepts.
+			return errors.New("token: set ITAM_JWT_SECRET to the server's secret (dev mode's generated one is used only without DATABASE_URL or with ITAM_DEV=true)")
 		}
 		var err error
 		if secret, err = auth.LoadOrCreateSecret(filepath.Join(cfg.DataDir, "jwt-secret")); err != nil {
@@ -331,7 +370,7 @@ func token(cfg config.Config, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout io.Writer) error {
+func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
 	org := fs.String("org", "", "organization slug (created when missing)")
 	name := fs.String("name", "", "organization name when it is created")
@@ -339,7 +378,7 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	people := fs.Int("people", 0, "how many people to generate (default: derived from --assets)")
 	randSeed := fs.Int64("seed", 1, "random seed; equal seeds give equal data")
 	force := fs.Bool("force", false, "add generated data even to an organization holding records seed did not generate")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
 	if *org == "" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/internal/httplog"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
 )
@@ -117,7 +119,10 @@ func (p persistedQueries) MutateOperationParameters(ctx context.Context, raw *gr
 	return err
 }
 
-// observe records latency per operation name and errors per code.
+// observe records latency per operation name and errors per code, and
+// puts both on the request's log line, so a refused mutation does not log
+// as a plain 200. Metric labels go through OperationLabel, which bounds the
+// client-chosen names; the log line keeps the name as sent.
 type observe struct{ m *metrics.Metrics }
 
 var _ interface {
@@ -144,16 +149,23 @@ func (o observe) InterceptResponse(ctx context.Context, next graphql.ResponseHan
 			typ = string(oc.Operation.Operation)
 		}
 	}
-	o.m.GraphQLDuration.WithLabelValues(name, typ).Observe(time.Since(start).Seconds())
-	if resp != nil {
+	o.m.GraphQLDuration.WithLabelValues(o.m.OperationLabel(name), typ).Observe(time.Since(start).Seconds())
+	logAttrs := []slog.Attr{slog.String("operation", metrics.TrimOperationName(name)), slog.String("operation_type", typ)}
+	if resp != nil && len(resp.Errors) > 0 {
+		var codes []string
 		for _, e := range resp.Errors {
 			code, _ := e.Extensions["code"].(string)
 			if code == "" {
 				code = "UNKNOWN"
 			}
 			o.m.GraphQLErrors.WithLabelValues(code).Inc()
+			if !slices.Contains(codes, code) {
+				codes = append(codes, code)
+			}
 		}
+		logAttrs = append(logAttrs, slog.Any("error_codes", codes))
 	}
+	httplog.SetAttrs(ctx, logAttrs...)
 	return resp
 }
 

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"runtime/debug"
@@ -28,8 +29,10 @@ type Config struct {
 	JWTIssuer   string
 	JWTAudience string
 	LogLevel    string
-	// DevAuth is true when no token verification is configured: the server
-	// generates a secret under DataDir and prints a ready admin token.
+	// DevAuth is dev mode: no token verification is configured and either
+	// the project-local database is used (no DATABASE_URL) or ITAM_DEV=true
+	// says so. The server generates a secret under DataDir, prints a ready
+	// admin token and listens on loopback by default.
 	DevAuth bool
 	// DemoOrg is the organization dev mode creates and prints a token for.
 	DemoOrg  string
@@ -64,13 +67,35 @@ type Config struct {
 	// Introspection answers __schema and __type queries (ITAM_INTROSPECTION,
 	// default true); deployments that do not publish their schema set false.
 	Introspection bool
+
+	// Operations settings: who may see the job dashboard and the metrics,
+	// and how many operation names the metrics keep apart.
+
+	// OperatorToken (ITAM_OPERATOR_TOKEN) opens River's job dashboard, which
+	// sees every organization's jobs and so takes a credential no tenant
+	// holds. Empty: the dashboard is off outside dev mode.
+	OperatorToken string
+	// MetricsToken (ITAM_METRICS_TOKEN), when set, is the bearer token
+	// /metrics requires on the public listener.
+	MetricsToken string
+	// MetricsMaxOperations (ITAM_METRICS_MAX_OPERATIONS) bounds the distinct
+	// GraphQL operation names kept as metric labels; later ones count as
+	// "other", so clients cannot grow the metrics without limit.
+	MetricsMaxOperations int
 }
+
+// MinOperatorTokenLen keeps ITAM_OPERATOR_TOKEN out of guessing range.
+const MinOperatorTokenLen = 32
+
+// ErrNoVerification is returned by CheckServe: a server on a real database
+// must know how to verify tokens rather than fall back to dev mode.
+var ErrNoVerification = errors.New("config: DATABASE_URL is set but no token verification is: set ITAM_JWT_SECRET " +
+	"(e.g. `openssl rand -hex 32`) or ITAM_JWKS_URL, or ITAM_DEV=true for a development server that hands out admin tokens")
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL: strings.TrimSpace(getenv("DATABASE_URL")),
-		Addr:        or(getenv("ITAM_ADDR"), ":8080"),
 		DataDir:     or(getenv("ITAM_DATA_DIR"), ".data"),
 		AutoMigrate: !strings.EqualFold(strings.TrimSpace(getenv("ITAM_AUTO_MIGRATE")), "false"),
 		JWKSURL:     strings.TrimSpace(getenv("ITAM_JWKS_URL")),
@@ -89,7 +114,22 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.JWTSecret = secret
 	}
-	c.DevAuth = c.JWTSecret == nil && c.JWKSURL == ""
+	// Dev mode needs the project-local database or an explicit ITAM_DEV=true:
+	// a missing secret alone must not turn a production server into one
+	// that hands out admin tokens.
+	dev, err := optionalBool(getenv, "ITAM_DEV")
+	if err != nil {
+		return c, err
+	}
+	c.DevAuth = c.JWTSecret == nil && c.JWKSURL == "" && (dev == nil && c.DatabaseURL == "" || dev != nil && *dev)
+	defaultAddr := ":8080"
+	if c.DevAuth {
+		defaultAddr = "127.0.0.1:8080" // dev mode hands out admin tokens: never to other machines by default
+	}
+	c.Addr = or(getenv("ITAM_ADDR"), defaultAddr)
+	if err := c.loadOps(getenv); err != nil {
+		return c, err
+	}
 	// Connectors: the credential sealing key and the public URL.
 	if s := strings.TrimSpace(getenv("ITAM_SECRET_KEY")); s != "" {
 		key, err := secretbox.DecodeKey(s)
@@ -146,9 +186,52 @@ func (c *Config) loadConnectorEgress(getenv func(string) string) error {
 	return nil
 }
 
+// loadOps reads the operations settings (see Config.OperatorToken).
+func (c *Config) loadOps(getenv func(string) string) error {
+	c.OperatorToken = strings.TrimSpace(getenv("ITAM_OPERATOR_TOKEN"))
+	if c.OperatorToken != "" && len(c.OperatorToken) < MinOperatorTokenLen {
+		return fmt.Errorf("config: ITAM_OPERATOR_TOKEN must be at least %d characters (use e.g. `openssl rand -hex 32`)", MinOperatorTokenLen)
+	}
+	c.MetricsToken = strings.TrimSpace(getenv("ITAM_METRICS_TOKEN"))
+	c.MetricsMaxOperations = 200
+	if s := strings.TrimSpace(getenv("ITAM_METRICS_MAX_OPERATIONS")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 0 {
+			return errors.New("config: ITAM_METRICS_MAX_OPERATIONS must be a non-negative integer")
+		}
+		c.MetricsMaxOperations = n
+	}
+	return nil
+}
+
 // ConnectorEgress is the network policy of every vendor client.
 func (c Config) ConnectorEgress() connectors.Egress {
 	return connectors.Egress{AllowPrivate: c.ConnectorAllowPrivate, MaxResponseBytes: c.ConnectorMaxResponseBytes}
+}
+
+// CheckServe reports a configuration that must not serve requests: one
+// with no way to verify tokens outside dev mode.
+func (c Config) CheckServe() error {
+	if !c.DevAuth && c.JWTSecret == nil && c.JWKSURL == "" {
+		if c.DatabaseURL == "" {
+			return errors.New("config: ITAM_DEV=false but no token verification is configured: set ITAM_JWT_SECRET or ITAM_JWKS_URL")
+		}
+		return ErrNoVerification
+	}
+	return nil
+}
+
+// optionalBool reads a true/false setting; nil means unset.
+func optionalBool(getenv func(string) string, name string) (*bool, error) {
+	s := strings.TrimSpace(getenv(name))
+	if s == "" {
+		return nil, nil
+	}
+	b, err := strconv.ParseBool(s)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s must be true or false", name)
+	}
+	return &b, nil
 }
 
 // AuthConfig is the token verifier's configuration.

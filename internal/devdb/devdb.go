@@ -111,11 +111,7 @@ func Ensure(ctx context.Context, dir string, log *slog.Logger) (*Cluster, error)
 	case err != nil:
 		return nil, fmt.Errorf("devdb: %w", err)
 	default:
-		// A cluster runs only under the major version that made it, which
-		// stays installed beside a newer one on Debian.
-		if bin := "/usr/lib/postgresql/" + strings.TrimSpace(string(version)) + "/bin"; isFile(filepath.Join(bin, "pg_ctl")) {
-			c.bin = bin
-		}
+		c.useVersion(version)
 	}
 	if err := c.start(ctx); err != nil {
 		return nil, err

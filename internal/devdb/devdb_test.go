@@ -128,3 +128,36 @@ func TestMissingProgramsSaysHowToFix(t *testing.T) {
 	require.ErrorContains(t, err, "apt-get install postgresql")
 	require.ErrorContains(t, err, "DATABASE_URL")
 }
+
+// TestStopAt: the cluster Ensure left running is stopped with its data
+// kept, a second stop finds nothing to do, and so does a directory that
+// holds no cluster.
+func TestStopAt(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := filepath.Join(t.TempDir(), ".data", "postgres")
+
+	stopped, err := StopAt(ctx, dir, testLog(t))
+	require.NoError(t, err)
+	require.False(t, stopped, "no cluster yet")
+
+	c, err := Ensure(ctx, dir, testLog(t))
+	require.NoError(t, err)
+	stopAndRemove(t, c)
+	id := systemID(t, c.URL())
+
+	stopped, err = StopAt(ctx, dir, testLog(t))
+	require.NoError(t, err)
+	require.True(t, stopped)
+	require.Error(t, c.ping(ctx), "the server no longer answers")
+	require.NoFileExists(t, filepath.Join(c.dataDir, "postmaster.pid"))
+
+	stopped, err = StopAt(ctx, dir, testLog(t))
+	require.NoError(t, err)
+	require.False(t, stopped, "already stopped")
+
+	// The data stayed: the next Ensure starts the same cluster.
+	again, err := Ensure(ctx, dir, testLog(t))
+	require.NoError(t, err)
+	require.Equal(t, id, systemID(t, again.URL()))
+}

@@ -38,6 +38,8 @@ type serverOptions struct {
 	jobDashboard http.Handler
 	egress       connectors.Egress
 	graphql      graph.Options
+	operator     string // ITAM_OPERATOR_TOKEN: opens the job dashboard
+	metricsToken string // ITAM_METRICS_TOKEN: required by /metrics when set
 }
 
 // WithConnectors enables connector management: box seals credentials, enq
@@ -54,10 +56,17 @@ func WithConnectorEgress(e connectors.Egress) ServerOption {
 	return func(o *serverOptions) { o.egress = e }
 }
 
-// WithJobDashboard mounts River's job dashboard (riverui) at /riverui/, for
-// ADMIN tokens only.
-func WithJobDashboard(h http.Handler) ServerOption {
-	return func(o *serverOptions) { o.jobDashboard = h }
+// WithJobDashboard mounts River's job dashboard (riverui) at /riverui/ for
+// the holder of operatorToken. The dashboard sees and acts on every
+// organization's jobs and queues, so no tenant token opens it; with an
+// empty operatorToken it is not mounted at all.
+func WithJobDashboard(h http.Handler, operatorToken string) ServerOption {
+	return func(o *serverOptions) { o.jobDashboard, o.operator = h, operatorToken }
+}
+
+// WithMetricsToken makes /metrics require "Authorization: Bearer <token>".
+func WithMetricsToken(token string) ServerOption {
+	return func(o *serverOptions) { o.metricsToken = token }
 }
 
 // WithGraphQL sets the GraphQL endpoint's options (introspection).
@@ -66,8 +75,9 @@ func WithGraphQL(opts graph.Options) ServerOption {
 }
 
 // NewServer returns the whole HTTP surface of itam. Every route is listed
-// here; /graphql is the only one that needs a token (/webhooks/{connectorId}
-// proves a per-connector secret instead).
+// here; /graphql needs a tenant's JWT, /riverui/ the operator token (see
+// WithJobDashboard), /metrics a bearer token when WithMetricsToken is given,
+// and /webhooks/{connectorId} proves a per-connector secret instead.
 // devToken, when set (dev mode only), is pre-filled in GraphiQL's headers so
 // a newcomer's first query works without copying a token.
 func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *metrics.Metrics, devToken string, opts ...ServerOption) http.Handler {
@@ -84,11 +94,11 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn(loaders.Middleware(assets, catalog, gql)))
+	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(assets, catalog, gql))))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
-	if o.jobDashboard != nil {
-		mux.Handle("/riverui/", tokenFromCookie(authn(requireAdmin(o.jobDashboard))))
-		mux.Handle("GET /riverui/login", handleDashboardLogin(verifier, orgs))
+	if o.jobDashboard != nil && o.operator != "" {
+		mux.Handle("/riverui/", requireOperator(o.operator, o.jobDashboard))
+		mux.Handle("GET /riverui/login", handleDashboardLogin(o.operator))
 	}
 	page := graphiql.Options{Title: "itam", Endpoint: "/graphql"}
 	if devToken != "" {
@@ -98,7 +108,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	mux.Handle(graphiql.AssetsPattern, graphiql.Assets())
 	mux.Handle("GET /healthz", handleHealthz())
 	mux.Handle("GET /readyz", handleReadyz(db))
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", requireBearer(o.metricsToken, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})))
 
 	observe := func(r *http.Request, status int) {
 		// r is the request the mux served, which recorded the matched pattern.
@@ -109,50 +119,6 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		m.HTTPRequests.WithLabelValues(route, strconv.Itoa(status/100)+"xx").Inc()
 	}
 	return httplog.Middleware(log, observe)(mux)
-}
-
-// dashboardCookie carries an ADMIN token for the job dashboard, which a
-// browser opens by navigation and so cannot send an Authorization header.
-const dashboardCookie = "itam_riverui_token"
-
-// tokenFromCookie lets the dashboard's own requests authenticate with the
-// cookie set by /riverui/login.
-func tokenFromCookie(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") == "" {
-			if c, err := r.Cookie(dashboardCookie); err == nil && c.Value != "" {
-				r.Header.Set("Authorization", "Bearer "+c.Value)
-			}
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-func requireAdmin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if _, err := itam.RequireAdmin(r.Context()); err != nil {
-			writeJSON(w, http.StatusForbidden, map[string]any{"errors": []any{map[string]any{
-				"message": "the job dashboard is for ADMIN tokens", "extensions": map[string]any{"code": string(itam.CodeForbidden)}}}})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// handleDashboardLogin checks an ADMIN token given as ?token= and keeps it
-// in an HttpOnly cookie scoped to /riverui, then opens the dashboard.
-func handleDashboardLogin(v *auth.Verifier, resolve auth.OrgResolver) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := r.URL.Query().Get("token")
-		p, err := v.Principal(r.Context(), tok, resolve)
-		if err != nil || p.Role != itam.RoleAdmin {
-			http.Error(w, "an ADMIN token is required", http.StatusUnauthorized)
-			return
-		}
-		http.SetCookie(w, &http.Cookie{Name: dashboardCookie, Value: tok, Path: "/riverui", HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 8 * 3600})
-		http.Redirect(w, r, "/riverui/", http.StatusSeeOther)
-	})
 }
 
 func handleHealthz() http.Handler {
@@ -191,6 +157,16 @@ func writeAuthError(log *slog.Logger) func(http.ResponseWriter, *http.Request, e
 			"message": msg, "extensions": map[string]any{"code": string(code)},
 		}}})
 	}
+}
+
+// logPrincipal puts who is calling on the request's log line.
+func logPrincipal(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, ok := itam.PrincipalFrom(r.Context()); ok {
+			httplog.SetAttrs(r.Context(), slog.String("org", p.OrgID.String()), slog.String("subject", p.Subject), slog.String("role", string(p.Role)))
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

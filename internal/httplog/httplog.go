@@ -9,10 +9,49 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 )
 
 type ctxKey struct{}
+
+type recordKey struct{}
+
+// record is what handlers add to a request's log line: the middleware
+// logs after the handler returned, so who the caller was and what the
+// GraphQL operation did are known only from inside.
+type record struct {
+	mu    sync.Mutex
+	attrs []slog.Attr
+}
+
+// SetAttrs adds attributes to the log line of the request ctx belongs to
+// (a later value for a key replaces the earlier one). Outside a request it
+// does nothing.
+func SetAttrs(ctx context.Context, attrs ...slog.Attr) {
+	rec, _ := ctx.Value(recordKey{}).(*record)
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+next:
+	for _, a := range attrs {
+		for i := range rec.attrs {
+			if rec.attrs[i].Key == a.Key {
+				rec.attrs[i] = a
+				continue next
+			}
+		}
+		rec.attrs = append(rec.attrs, a)
+	}
+}
+
+func (r *record) all() []slog.Attr {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.attrs
+}
 
 // RequestID returns the request's id, or "" outside a request.
 func RequestID(ctx context.Context) string {
@@ -79,6 +118,8 @@ func Middleware(log *slog.Logger, observe func(r *http.Request, status int)) fun
 			}
 			w.Header().Set("X-Request-Id", id)
 			ctx := context.WithValue(r.Context(), ctxKey{}, id)
+			extra := &record{}
+			ctx = context.WithValue(ctx, recordKey{}, extra)
 			rec := &recorder{ResponseWriter: w}
 			start := time.Now()
 			// observe gets the request next served: a mux records the matched
@@ -95,8 +136,9 @@ func Middleware(log *slog.Logger, observe func(r *http.Request, status int)) fun
 			if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" || r.URL.Path == "/metrics" {
 				level = slog.LevelDebug
 			}
-			log.Log(ctx, level, "http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+			attrs := append([]slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+				slog.Int("bytes", rec.bytes), slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000)}, extra.all()...)
+			log.LogAttrs(ctx, level, "http request", attrs...)
 		})
 	}
 }

@@ -1,10 +1,15 @@
 package httplog
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/stretchr/testify/require"
 )
 
 // TestObserveSeesTheMatchedRoute: observe gets the request the mux served,
@@ -40,4 +45,28 @@ func TestObserveSeesTheMatchedRoute(t *testing.T) {
 			t.Errorf("request %d: observed %+v, want %+v", i, got[i], want[i])
 		}
 	}
+}
+
+// TestSetAttrsReachTheRequestLine: what handlers set from inside the
+// request shows on its one log line, a later value replacing an earlier.
+func TestSetAttrsReachTheRequestLine(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(Handler{slog.NewJSONHandler(&buf, nil)})
+	h := Middleware(log, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		SetAttrs(r.Context(), slog.String("role", "ADMIN"), slog.String("operation", "First"))
+		SetAttrs(r.Context(), slog.String("operation", "Second"), slog.Any("error_codes", []string{"FORBIDDEN"}))
+	}))
+	SetAttrs(context.Background(), slog.String("ignored", "outside a request")) // must not panic
+	req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+	req.Header.Set("X-Request-Id", "r1")
+	h.ServeHTTP(httptest.NewRecorder(), req)
+
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(buf.Bytes(), &line))
+	require.Equal(t, "http request", line["msg"])
+	require.Equal(t, "r1", line["request_id"])
+	require.Equal(t, "ADMIN", line["role"])
+	require.Equal(t, "Second", line["operation"])
+	require.Equal(t, []any{"FORBIDDEN"}, line["error_codes"])
+	require.EqualValues(t, 200, line["status"])
 }

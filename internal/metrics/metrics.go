@@ -3,6 +3,9 @@
 package metrics
 
 import (
+	"strings"
+	"sync"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -17,14 +20,65 @@ type Metrics struct {
 	GraphQLErrors *prometheus.CounterVec
 	// HTTPRequests counts HTTP requests by route and status class.
 	HTTPRequests *prometheus.CounterVec
+
+	mu         sync.Mutex
+	operations map[string]struct{} // names OperationLabel passes through
+	maxOps     int
+}
+
+// DefaultMaxOperations is how many distinct operation names are kept as
+// labels unless WithMaxOperations says otherwise.
+const DefaultMaxOperations = 200
+
+// OtherOperation is the label of every operation name past the limit.
+const OtherOperation = "other"
+
+// maxOperationLen cuts absurdly long names: a label is stored with every
+// series, and a name is the client's choice.
+const maxOperationLen = 100
+
+// Option configures New.
+type Option func(*Metrics)
+
+// WithMaxOperations sets how many distinct operation names are kept as
+// labels (0 puts every operation under "other").
+func WithMaxOperations(n int) Option { return func(m *Metrics) { m.maxOps = n } }
+
+// OperationLabel returns the label to record an operation name under: the
+// name itself for the first distinct names up to the limit, "other" after.
+// The operation name is chosen by the client, so without a bound every new
+// name would add series that live as long as the process.
+func (m *Metrics) OperationLabel(name string) string {
+	name = TrimOperationName(name)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.operations[name]; ok {
+		return name
+	}
+	if len(m.operations) >= m.maxOps {
+		return OtherOperation
+	}
+	m.operations[name] = struct{}{}
+	return name
+}
+
+// TrimOperationName cuts a client-chosen operation name to a length fit
+// for a label or a log line, keeping it valid UTF-8.
+func TrimOperationName(name string) string {
+	if len(name) > maxOperationLen {
+		name = strings.ToValidUTF8(name[:maxOperationLen], "") // a cut rune would make the label invalid
+	}
+	return name
 }
 
 // New registers the server's metrics, Go runtime and process collectors,
 // and database pool statistics when pool is given.
-func New(pool *pgxpool.Pool) *Metrics {
+func New(pool *pgxpool.Pool, opts ...Option) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
-		Registry: reg,
+		Registry:   reg,
+		operations: map[string]struct{}{},
+		maxOps:     DefaultMaxOperations,
 		GraphQLDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "itam_graphql_request_duration_seconds",
 			Help:    "GraphQL request latency by operation name.",
@@ -38,6 +92,9 @@ func New(pool *pgxpool.Pool) *Metrics {
 			Name: "itam_http_requests_total",
 			Help: "HTTP requests by route and status code class.",
 		}, []string{"route", "status"}),
+	}
+	for _, o := range opts {
+		o(m)
 	}
 	reg.MustRegister(m.GraphQLDuration, m.GraphQLErrors, m.HTTPRequests,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
