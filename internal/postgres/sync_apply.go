@@ -83,6 +83,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 	var linkAssets []uuid.UUID
 	var linkExt []string
 	var linkCheckIn []*time.Time
+	var linkSerial []string
 	var provAssets []uuid.UUID
 	var provFields []string
 	provSeen := map[string]bool{}
@@ -110,6 +111,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 			linkAssets = append(linkAssets, pl.after.ID)
 			linkExt = append(linkExt, pl.device.ExternalID)
 			linkCheckIn = append(linkCheckIn, pl.device.LastCheckIn)
+			linkSerial = append(linkSerial, linkSerialOf(pl.device))
 			continue
 		}
 		for _, f := range pl.provenance {
@@ -130,13 +132,16 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 		linkAssets = append(linkAssets, pl.after.ID)
 		linkExt = append(linkExt, pl.device.ExternalID)
 		linkCheckIn = append(linkCheckIn, pl.device.LastCheckIn)
+		linkSerial = append(linkSerial, linkSerialOf(pl.device))
 	}
-	b.Queue(`INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, connector_id, last_seen_at, last_check_in, last_run_id)
-		SELECT $1, x.asset, $2, x.ext, $3, now(), x.checkin, $4 FROM unnest($5::uuid[], $6::text[], $7::timestamptz[]) AS x(asset, ext, checkin)
+	b.Queue(`INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, connector_id, last_seen_at, last_check_in, last_run_id, serial_key)
+		SELECT $1, x.asset, $2, x.ext, $3, now(), x.checkin, $4, nullif(upper(x.serial), '')
+		  FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::text[]) AS x(asset, ext, checkin, serial)
 		ON CONFLICT (org_id, source, external_id) DO UPDATE SET asset_id = excluded.asset_id, connector_id = excluded.connector_id,
 			last_seen_at = excluded.last_seen_at, last_check_in = coalesce(excluded.last_check_in, asset_external_ids.last_check_in),
-			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL`,
-		st.p.OrgID, st.source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn)
+			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL,
+			serial_key = coalesce(excluded.serial_key, asset_external_ids.serial_key)`,
+		st.p.OrgID, st.source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn, linkSerial)
 	if len(provAssets) > 0 {
 		b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
 			SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)
@@ -287,6 +292,18 @@ func (st *pageState) plan(d connectors.Device) (*planned, error) {
 		pl.conflicts[i].got = deviceValue(d, pl.conflicts[i].field, model, person, price, currency)
 	}
 	return pl, nil
+}
+
+// linkSerialOf is the serial kept on a device's link, so assetBySerial and
+// search find it even where it is not on the asset (virtual machines);
+// "" (stored as NULL, keeping what the link had) for none or a firmware
+// placeholder. It is trimmed like assets.serial_number and upper-cased in
+// SQL like assets.serial_key.
+func linkSerialOf(d connectors.Device) string {
+	if reconcile.NormalizeSerial(d.SerialNumber) == "" {
+		return ""
+	}
+	return strings.TrimSpace(d.SerialNumber)
 }
 
 // serialTaken reports whether another asset of the same manufacturer
