@@ -111,7 +111,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 			linkAssets = append(linkAssets, pl.after.ID)
 			linkExt = append(linkExt, pl.device.ExternalID)
 			linkCheckIn = append(linkCheckIn, pl.device.LastCheckIn)
-			linkSerial = append(linkSerial, linkSerialOf(pl.device))
+			linkSerial = append(linkSerial, reconcile.LinkSerial(pl.device.SerialNumber))
 			continue
 		}
 		for _, f := range pl.provenance {
@@ -132,7 +132,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []connectors.
 		linkAssets = append(linkAssets, pl.after.ID)
 		linkExt = append(linkExt, pl.device.ExternalID)
 		linkCheckIn = append(linkCheckIn, pl.device.LastCheckIn)
-		linkSerial = append(linkSerial, linkSerialOf(pl.device))
+		linkSerial = append(linkSerial, reconcile.LinkSerial(pl.device.SerialNumber))
 	}
 	b.Queue(`INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, connector_id, last_seen_at, last_check_in, last_run_id, serial_key)
 		SELECT $1, x.asset, $2, x.ext, $3, now(), x.checkin, $4, nullif(upper(x.serial), '')
@@ -292,18 +292,6 @@ func (st *pageState) plan(d connectors.Device) (*planned, error) {
 		pl.conflicts[i].got = deviceValue(d, pl.conflicts[i].field, model, person, price, currency)
 	}
 	return pl, nil
-}
-
-// linkSerialOf is the serial kept on a device's link, so assetBySerial and
-// search find it even where it is not on the asset (virtual machines);
-// "" (stored as NULL, keeping what the link had) for none or a firmware
-// placeholder. It is trimmed like assets.serial_number and upper-cased in
-// SQL like assets.serial_key.
-func linkSerialOf(d connectors.Device) string {
-	if reconcile.NormalizeSerial(d.SerialNumber) == "" {
-		return ""
-	}
-	return strings.TrimSpace(d.SerialNumber)
 }
 
 // serialTaken reports whether another asset of the same manufacturer

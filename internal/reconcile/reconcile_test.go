@@ -18,6 +18,16 @@ func TestNormalizeSerial(t *testing.T) {
 	require.Equal(t, "", NormalizeEmail("not-an-email"))
 }
 
+func TestLinkSerial(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		" VMware-56 4d 1a ": "VMware-56 4d 1a", "C02abc": "C02abc", "": "", "   ": "",
+		"To be filled by O.E.M.": "", "0": "", "Not Specified": "",
+	} {
+		require.Equal(t, want, LinkSerial(in), "%q", in)
+	}
+}
+
 func TestMatch(t *testing.T) {
 	t.Parallel()
 	one, two, three := 1, 2, 3
