@@ -149,7 +149,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if len(target.Secret) == 0 || !Verify(r.Header, body, target.Secret, time.Now()) {
-		log.InfoContext(ctx, "webhook refused: bad or missing secret", "has_secret", len(target.Secret) > 0)
+		// Whether a timestamp was sent tells an operator to look at clock skew.
+		log.InfoContext(ctx, "webhook refused: bad or missing secret", "has_secret", len(target.Secret) > 0,
+			"timestamped", r.Header.Get(TimestampHeader) != "")
 		unauthorized(w)
 		return
 	}
