@@ -97,29 +97,60 @@ func (s *AssetStore) AssetByTag(ctx context.Context, tag string) (*itam.Asset, e
 }
 
 // AssetBySerial finds an asset by serial number (normalized: trimmed,
-// case-insensitive). Serials are unique per manufacturer, so when two
-// manufacturers share one the caller must say which.
+// case-insensitive): its own serial, or else the serial a source reported
+// on one of its links (a virtual machine's serial lives only there). Own
+// serials are unique per manufacturer, so when two manufacturers share one
+// the caller must say which; link serials are not unique (cloned virtual
+// machines share one), and when several assets carry the same one the
+// caller is told to search instead.
 func (s *AssetStore) AssetBySerial(ctx context.Context, serial string, manufacturerID *uuid.UUID) (*itam.Asset, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
 	args := &sqlArgs{}
-	where := append(visibility(p, args), "a.serial_key = upper("+args.add(strings.TrimSpace(serial))+")")
+	key := "upper(" + args.add(strings.TrimSpace(serial)) + ")"
+	// A UNION of two index lookups, not an OR, so neither table is scanned.
+	where := append(visibility(p, args), "a.id IN (SELECT x.id FROM assets x WHERE x.serial_key = "+key+
+		" UNION SELECT l.asset_id FROM asset_external_ids l WHERE l.serial_key = "+key+")")
 	if manufacturerID != nil {
 		where = append(where, "a.manufacturer_id = "+args.add(*manufacturerID))
 	}
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+assetColumns+" FROM assets a WHERE "+strings.Join(where, " AND ")+" LIMIT 2", args.list, scanAsset)
+	type match struct {
+		asset *itam.Asset
+		own   bool
+	}
+	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+assetColumns+", a.serial_key IS NOT DISTINCT FROM "+key+
+		" AS own FROM assets a WHERE "+strings.Join(where, " AND ")+" ORDER BY own DESC, a.id LIMIT 2", args.list,
+		func(r pgx.CollectableRow) (match, error) {
+			var m match
+			a, err := scanAsset(extraColumns{r, []any{&m.own}})
+			m.asset = a
+			return m, err
+		})
 	if err != nil {
 		return nil, err
 	}
-	switch len(rows) {
-	case 0:
+	switch {
+	case len(rows) == 0:
 		return nil, itam.NotFound("asset")
-	case 1:
-		return rows[0], nil
+	case len(rows) == 1 || (rows[0].own && !rows[1].own):
+		return rows[0].asset, nil
+	case rows[0].own:
+		return nil, itam.Invalid("manufacturerId", "serial number %q is recorded for several manufacturers: give manufacturerId", serial)
 	}
-	return nil, itam.Invalid("manufacturerId", "serial number %q is recorded for several manufacturers: give manufacturerId", serial)
+	return nil, itam.Invalid("serialNumber", "serial number %q is reported for several assets (virtual machines can share one): search for it instead", serial)
+}
+
+// extraColumns lets scanAsset read a row that carries more columns after
+// the asset's: they are scanned into extra.
+type extraColumns struct {
+	pgx.CollectableRow
+	extra []any
+}
+
+func (r extraColumns) Scan(dest ...any) error {
+	return r.CollectableRow.Scan(append(dest, r.extra...)...)
 }
 
 var assetSorts = map[itam.AssetSortField]sortKey[*itam.Asset]{

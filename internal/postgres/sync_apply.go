@@ -29,6 +29,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 	var linkAssets []uuid.UUID
 	var linkExt []string
 	var linkCheckIn []*time.Time
+	var linkSerial []string
 	var provAssets []uuid.UUID
 	var provFields []string
 	provSeen := map[string]bool{}
@@ -56,6 +57,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 			linkAssets = append(linkAssets, pl.After.ID)
 			linkExt = append(linkExt, pl.Device.ExternalID)
 			linkCheckIn = append(linkCheckIn, pl.Device.LastCheckIn)
+			linkSerial = append(linkSerial, reconcile.LinkSerial(pl.Device.SerialNumber))
 			continue
 		}
 		for _, f := range pl.Provenance {
@@ -76,13 +78,16 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 		linkAssets = append(linkAssets, pl.After.ID)
 		linkExt = append(linkExt, pl.Device.ExternalID)
 		linkCheckIn = append(linkCheckIn, pl.Device.LastCheckIn)
+		linkSerial = append(linkSerial, reconcile.LinkSerial(pl.Device.SerialNumber))
 	}
-	b.Queue(`INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, connector_id, last_seen_at, last_check_in, last_run_id)
-		SELECT $1, x.asset, $2, x.ext, $3, now(), x.checkin, $4 FROM unnest($5::uuid[], $6::text[], $7::timestamptz[]) AS x(asset, ext, checkin)
+	b.Queue(`INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, connector_id, last_seen_at, last_check_in, last_run_id, serial_key)
+		SELECT $1, x.asset, $2, x.ext, $3, now(), x.checkin, $4, nullif(upper(x.serial), '')
+		  FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::text[]) AS x(asset, ext, checkin, serial)
 		ON CONFLICT (org_id, source, external_id) DO UPDATE SET asset_id = excluded.asset_id, connector_id = excluded.connector_id,
 			last_seen_at = excluded.last_seen_at, last_check_in = coalesce(excluded.last_check_in, asset_external_ids.last_check_in),
-			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL`,
-		st.p.OrgID, st.Source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn)
+			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL,
+			serial_key = coalesce(excluded.serial_key, asset_external_ids.serial_key)`,
+		st.p.OrgID, st.Source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn, linkSerial)
 	if len(provAssets) > 0 {
 		b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
 			SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)

@@ -29,6 +29,18 @@ func NormalizeSerial(s string) string {
 	return s
 }
 
+// LinkSerial is the serial kept on a source's link to an asset: the
+// reported serial trimmed (as on assets), or "" for none or a firmware
+// placeholder. It is kept for every record, virtual machines included,
+// whose serial never goes on the asset: so a VM is found by its serial.
+// Link serials are not identity and need not be unique.
+func LinkSerial(reported string) string {
+	if NormalizeSerial(reported) == "" {
+		return ""
+	}
+	return strings.TrimSpace(reported)
+}
+
 // hardwareNamePlaceholders are SMBIOS defaults white-box boards leave in
 // the manufacturer and product name fields (besides the junk serials).
 var hardwareNamePlaceholders = map[string]bool{

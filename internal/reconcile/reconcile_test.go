@@ -18,6 +18,16 @@ func TestNormalizeSerial(t *testing.T) {
 	require.Equal(t, "", NormalizeEmail("not-an-email"))
 }
 
+func TestLinkSerial(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		" VMware-56 4d 1a ": "VMware-56 4d 1a", "C02abc": "C02abc", "": "", "   ": "",
+		"To be filled by O.E.M.": "", "0": "", "Not Specified": "",
+	} {
+		require.Equal(t, want, LinkSerial(in), "%q", in)
+	}
+}
+
 func TestMatch(t *testing.T) {
 	t.Parallel()
 	one, two, three := 1, 2, 3
@@ -85,4 +95,34 @@ func TestDecide(t *testing.T) {
 	custom := Precedence{FieldName: {"INTUNE", "JAMF_PRO", SourceManual}}
 	require.Equal(t, Apply, custom.Decide(FieldName, fromJamf, intune))
 	require.Equal(t, Conflict, custom.Decide(FieldName, fromIntune, jamf))
+}
+
+// TestDecideEmptyNeverOverwrites: an empty report keeps the value whoever
+// set it and however the reporter ranks, including the very source that set
+// it (a Jamf name survives Jamf reporting none) and a source that outranks
+// the unlocked manual value (an MDM beats manual for names, but not with
+// nothing).
+func TestDecideEmptyNeverOverwrites(t *testing.T) {
+	t.Parallel()
+	empty := func(source, kind string) Incoming { return Incoming{Source: source, Kind: kind, Empty: true} }
+	p := Precedence{}
+	cases := []struct {
+		name  string
+		field string
+		cur   Current
+		in    Incoming
+	}{
+		{"Jamf-set name, Jamf reports none", FieldName, Current{Source: "JAMF_PRO:1", Kind: "JAMF_PRO"}, empty("JAMF_PRO:1", "JAMF_PRO")},
+		{"Jamf-set serial, Jamf reports none", FieldSerialNumber, Current{Source: "JAMF_PRO:1", Kind: "JAMF_PRO"}, empty("JAMF_PRO:1", "JAMF_PRO")},
+		{"manual unlocked name, higher-ranked Jamf reports none", FieldName, Current{Source: SourceManual}, empty("JAMF_PRO:1", "JAMF_PRO")},
+		{"legacy name, higher-ranked Jamf reports none", FieldName, Current{}, empty("JAMF_PRO:1", "JAMF_PRO")},
+		{"Intune-set name, higher-ranked Jamf reports none", FieldName, Current{Source: "INTUNE:2", Kind: "INTUNE"}, empty("JAMF_PRO:1", "JAMF_PRO")},
+		{"manual purchase date, higher-ranked procurement reports none", FieldPurchaseDate, Current{Source: SourceManual}, empty(SourceProcurement, "")},
+		{"manual assignee, authoritative connector reports none", FieldAssignee, Current{Source: SourceManual}, Incoming{Source: "INTUNE:2", Kind: "INTUNE", Authoritative: true, Empty: true}},
+		{"authoritative assignee, itself reports none", FieldAssignee, Current{Source: "INTUNE:2", Kind: "INTUNE", Authoritative: true}, Incoming{Source: "INTUNE:2", Kind: "INTUNE", Authoritative: true, Empty: true}},
+		{"locked manual name, Jamf reports none", FieldName, Current{Source: SourceManual, Locked: true}, empty("JAMF_PRO:1", "JAMF_PRO")},
+	}
+	for _, tc := range cases {
+		require.Equal(t, Keep, p.Decide(tc.field, tc.cur, tc.in), tc.name)
+	}
 }

@@ -6,13 +6,18 @@
 // webhook secret, one of:
 //
 //	X-Itam-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed by the secret>
+//	X-Itam-Timestamp: <unix seconds> with
+//	X-Itam-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">
 //	Authorization: Bearer <secret>
 //	X-Webhook-Secret: <secret>
 //	Authorization: Basic <base64 of any-user:secret>   (Jamf Pro's "Basic Authentication")
 //
-// all compared in constant time. A connector without a secret refuses
-// webhooks. Unknown connector, missing or wrong proof: 401 and nothing is
-// queued. Accepted calls answer 202 whether a run was queued, a sync was
+// all compared in constant time. A timestamped signature is refused more
+// than MaxSkew away from the server's clock, so a captured call cannot be
+// replayed later; with a timestamp only that signature is accepted. A
+// connector without a secret refuses webhooks. Unknown connector, missing or wrong proof: 401 and nothing is
+// queued. A device id no vendor would send (control characters, longer
+// than MaxDeviceIDLen) is 400. Accepted calls answer 202 whether a run was queued, a sync was
 // already active, or the event named no device.
 //
 // Payloads:
@@ -35,10 +40,15 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -52,6 +62,16 @@ const MaxBody = 1 << 20
 
 // SignatureHeader carries "sha256=<hex HMAC-SHA256 of the body>".
 const SignatureHeader = "X-Itam-Signature"
+
+// TimestampHeader carries the unix time (seconds) a signed call was made;
+// the signature then covers "<timestamp>.<body>".
+const TimestampHeader = "X-Itam-Timestamp"
+
+// MaxSkew is how far a signed timestamp may be from the server's clock.
+const MaxSkew = 5 * time.Minute
+
+// MaxDeviceIDLen bounds a device id in bytes; vendors' ids are far shorter.
+const MaxDeviceIDLen = 255
 
 // SecretHeader carries the shared secret itself.
 const SecretHeader = "X-Webhook-Secret"
@@ -128,8 +148,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		write(w, http.StatusInternalServerError, reply{Status: "error"})
 		return
 	}
-	if len(target.Secret) == 0 || !Verify(r.Header, body, target.Secret) {
-		log.InfoContext(ctx, "webhook refused: bad or missing secret", "has_secret", len(target.Secret) > 0)
+	if len(target.Secret) == 0 || !Verify(r.Header, body, target.Secret, time.Now()) {
+		// Whether a timestamp was sent tells an operator to look at clock skew.
+		log.InfoContext(ctx, "webhook refused: bad or missing secret", "has_secret", len(target.Secret) > 0,
+			"timestamped", r.Header.Get(TimestampHeader) != "")
 		unauthorized(w)
 		return
 	}
@@ -182,23 +204,26 @@ func Sign(secret, body []byte) string {
 	return "sha256=" + hex.EncodeToString(m.Sum(nil))
 }
 
-// Verify reports whether the request headers prove secret for body: an
-// HMAC signature, or the secret itself as a bearer token, in
+// Verify reports whether the request headers prove secret for body at time
+// now: an HMAC signature, or the secret itself as a bearer token, in
 // X-Webhook-Secret, or as the password of Basic authentication. When a
-// signature header is present it alone decides.
-func Verify(hdr http.Header, body, secret []byte) bool {
-	if sig := strings.TrimSpace(hdr.Get(SignatureHeader)); sig != "" {
-		hexSum, ok := strings.CutPrefix(sig, "sha256=")
-		if !ok {
+// signature header is present it alone decides; when a timestamp header is
+// present, only a signature over "<timestamp>.<body>" made within MaxSkew of
+// now does (a plain-body signature would let the timestamp be swapped).
+func Verify(hdr http.Header, body, secret []byte, now time.Time) bool {
+	sig := strings.TrimSpace(hdr.Get(SignatureHeader))
+	if ts := strings.TrimSpace(hdr.Get(TimestampHeader)); ts != "" {
+		sec, err := strconv.ParseInt(ts, 10, 64)
+		if err != nil || sig == "" {
 			return false
 		}
-		got, err := hex.DecodeString(hexSum)
-		if err != nil {
+		if skew := now.Sub(time.Unix(sec, 0)); skew > MaxSkew || skew < -MaxSkew {
 			return false
 		}
-		m := hmac.New(sha256.New, secret)
-		m.Write(body)
-		return hmac.Equal(got, m.Sum(nil))
+		return signatureMatches(sig, secret, []byte(ts+"."), body)
+	}
+	if sig != "" {
+		return signatureMatches(sig, secret, nil, body)
 	}
 	if v := hdr.Get(SecretHeader); v != "" {
 		return equal([]byte(strings.TrimSpace(v)), secret)
@@ -216,6 +241,24 @@ func Verify(hdr http.Header, body, secret []byte) bool {
 	return false
 }
 
+// signatureMatches checks "sha256=<hex>" against the HMAC of prefix+body.
+// Only a full-length digest can match: a truncated or empty one is refused
+// before the comparison, which itself covers every byte.
+func signatureMatches(sig string, secret, prefix, body []byte) bool {
+	hexSum, ok := strings.CutPrefix(sig, "sha256=")
+	if !ok {
+		return false
+	}
+	got, err := hex.DecodeString(hexSum)
+	if err != nil || len(got) != sha256.Size {
+		return false
+	}
+	m := hmac.New(sha256.New, secret)
+	m.Write(prefix)
+	m.Write(body)
+	return hmac.Equal(got, m.Sum(nil))
+}
+
 func cutScheme(auth, scheme string) (string, bool) {
 	if len(auth) > len(scheme)+1 && strings.EqualFold(auth[:len(scheme)], scheme) && auth[len(scheme)] == ' ' {
 		return strings.TrimSpace(auth[len(scheme)+1:]), true
@@ -229,8 +272,41 @@ func equal(a, b []byte) bool { return subtle.ConstantTimeCompare(a, b) == 1 }
 
 // DeviceID extracts the vendor's id of the device a webhook is about. An
 // empty id with a reason means the event names no device we sync; an error
-// means the body is not the JSON the kind sends.
+// means the body is not the JSON the kind sends or the id is not one a
+// vendor would send (see ValidDeviceID).
 func DeviceID(kind string, body []byte) (id, reason string, err error) {
+	id, reason, err = deviceID(kind, body)
+	if err == nil && id != "" {
+		err = ValidDeviceID(id)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return id, reason, nil
+}
+
+// ValidDeviceID refuses ids no vendor sends: longer than MaxDeviceIDLen
+// bytes, not UTF-8, or holding control or other unprintable characters
+// (a NUL cannot even be stored). Such an id is the caller's mistake, so
+// it is answered 400 before it reaches the database or a vendor URL.
+func ValidDeviceID(id string) error {
+	switch {
+	case id == "":
+		return errors.New("deviceId is empty")
+	case len(id) > MaxDeviceIDLen:
+		return fmt.Errorf("deviceId is longer than %d bytes", MaxDeviceIDLen)
+	case !utf8.ValidString(id):
+		return errors.New("deviceId is not UTF-8")
+	}
+	for _, r := range id {
+		if !unicode.IsPrint(r) {
+			return errors.New("deviceId holds a control or unprintable character")
+		}
+	}
+	return nil
+}
+
+func deviceID(kind string, body []byte) (id, reason string, err error) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v map[string]any

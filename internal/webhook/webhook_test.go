@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -306,7 +307,7 @@ func TestDeviceID(t *testing.T) {
 
 func TestVerify(t *testing.T) {
 	secret, body := []byte(hookSecret), []byte(`{"a":1}`)
-	ok := func(h http.Header) bool { return Verify(h, body, secret) }
+	ok := func(h http.Header) bool { return Verify(h, body, secret, time.Now()) }
 	require.True(t, ok(http.Header{SignatureHeader: {Sign(secret, body)}}))
 	require.True(t, ok(http.Header{"Authorization": {"bearer " + hookSecret}}))
 	require.True(t, ok(http.Header{SecretHeader: {hookSecret}}))
