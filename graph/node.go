@@ -12,8 +12,10 @@ import (
 )
 
 // loadNodes resolves global ids through the request's loaders, so nodes(ids:)
-// costs one query per type however many ids it names; assets and models get
-// their relations in one assetNodes and one modelNodes call for all of them.
+// costs one query per type however many ids it names; assets, models and
+// sync conflicts get their relations in one assetNodes, modelNodes and
+// conflictNodes call for all of them. Every type implementing Node has a
+// case here (TestNodeResolvesEveryNodeType walks the schema to keep it so).
 // An id that is malformed, unknown or belongs to another organization
 // resolves to null: RLS hides other tenants' rows, and null is
 // indistinguishable from absent.
@@ -24,9 +26,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 	l := loaders.For(ctx)
 	out := make([]model.Node, len(ids))
 	var (
-		others queued[any]
-		assets queued[*itam.Asset]
-		models queued[*itam.Model]
+		others    queued[any]
+		assets    queued[*itam.Asset]
+		models    queued[*itam.Model]
+		conflicts queued[*itam.SyncConflict]
 	)
 	for i, g := range ids {
 		typ, id, ok := relay.Parse(g)
@@ -56,6 +59,8 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).Connector.LoadThunk(ctx, id)))
 		case relay.TypeSyncRun:
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id)))
+		case relay.TypeSyncConflict:
+			conflicts.add(i, l.SyncConflict.LoadThunk(ctx, id))
 		}
 	}
 	at, vs, err := others.found()
@@ -87,6 +92,17 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 		return nil, err
 	}
 	for k, n := range mn {
+		out[at[k]] = n
+	}
+	at, cs, err := conflicts.found()
+	if err != nil {
+		return nil, err
+	}
+	cn, err := r.conflictNodes(ctx, cs, fieldSelection(ctx))
+	if err != nil {
+		return nil, err
+	}
+	for k, n := range cn {
 		out[at[k]] = n
 	}
 	return out, nil
