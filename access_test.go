@@ -58,6 +58,8 @@ func TestOffboardedEmployeeThroughAPI(t *testing.T) {
 	a.code(ada, `{ assets { totalCount } }`, nil, "FORBIDDEN", "")
 	a.code(ada, `{ viewer { person { name } } }`, nil, "FORBIDDEN", "")
 	a.code(ada, `{ people { nodes { name } } }`, nil, "FORBIDDEN", "")
+	a.code(ada, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": ids["ada"]}, "FORBIDDEN", "")
+	a.code(ada, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{asset, ids["model"]}}, "FORBIDDEN", "")
 	d = a.ok(mint(t, "acme", itam.RoleManager, "ada@example.com"), `{ assets { totalCount } }`, nil)
 	require.EqualValues(t, 1, get(d, "assets.totalCount"), "only EMPLOYEE tokens read through a person record")
 

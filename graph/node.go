@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -132,7 +133,10 @@ func (q *queued[T]) found() ([]int, []T, error) {
 		v, err := load()
 		switch {
 		case err != nil:
-			if code := itam.ErrorCode(err); code != itam.CodeForbidden && code != itam.CodeNotFound {
+			code := itam.ErrorCode(err)
+			// An offboarded caller is refused outright, not shown nulls.
+			hidden := (code == itam.CodeForbidden || code == itam.CodeNotFound) && !errors.Is(err, itam.ErrPersonOffboarded)
+			if !hidden {
 				return nil, nil, err
 			}
 		case v != zero:

@@ -61,6 +61,11 @@ func (p Principal) CanReadCosts() bool { return p.Role != RoleEmployee }
 // tokens. Without a person record they simply read nothing of anyone's.
 func (p Principal) ReadsAsPerson() bool { return p.Role == RoleEmployee }
 
+// ErrPersonOffboarded refuses every read of a caller who reads as a person
+// once that person is offboarded. It is one value so that code which turns
+// FORBIDDEN into "not visible" (node(id:)) can still tell it apart.
+var ErrPersonOffboarded = &Error{Code: CodeForbidden, Message: "your person record is offboarded: access has ended"}
+
 // CanReadConnectorDetails reports whether the caller may see connectors'
 // configuration (name, endpoints, options): ADMIN only. Others who read
 // sync runs see them without those details (see SyncRun.Message).

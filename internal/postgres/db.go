@@ -246,7 +246,7 @@ func mapError(err error) error {
 		return itam.Invalid("", "invalid value: %s", pe.Message)
 	case "42501":
 		if pe.Message == offboardedMessage {
-			return itam.Forbidden("your person record is offboarded: access has ended")
+			return itam.ErrPersonOffboarded
 		}
 		return itam.Forbidden("not allowed")
 	}
