@@ -158,7 +158,7 @@ var personFields = map[string]bool{"assignedPersonId": true, "ownerPersonId": tr
 // read, where leaving the change out would hide what they may read (an
 // asset handed from someone else to them). It is the JSON string
 // "[redacted]", never a valid id.
-var RedactedValue = json.RawMessage(`"[redacted]"`)
+const RedactedValue = `"[redacted]"`
 
 // VisibleChanges returns the changes of a history entry the caller may
 // read, so an asset's history does not reveal what its fields hide. self
@@ -202,7 +202,7 @@ func ownPersonOnly(v json.RawMessage, self *uuid.UUID) json.RawMessage {
 	if self != nil && json.Unmarshal(v, &id) == nil && id == *self {
 		return v
 	}
-	return RedactedValue
+	return json.RawMessage(RedactedValue)
 }
 
 // RequireCosts returns the caller when they may see purchase prices, order

@@ -12,7 +12,7 @@ func TestVisibleChanges(t *testing.T) {
 	t.Parallel()
 	self, other, supplier := uuid.New(), uuid.New(), uuid.New()
 	q := func(v any) json.RawMessage { b, _ := json.Marshal(v); return b }
-	null := json.RawMessage("null")
+	null, redacted := json.RawMessage("null"), json.RawMessage(RedactedValue)
 	recorded := []FieldChange{
 		{Field: "assignedPersonId", From: q(other), To: q(self)},
 		{Field: "ownerPersonId", From: null, To: q(other)},
@@ -22,8 +22,8 @@ func TestVisibleChanges(t *testing.T) {
 		{Field: "locationId", From: null, To: q(other)},
 	}
 	employee := []FieldChange{
-		{Field: "assignedPersonId", From: RedactedValue, To: q(self)},
-		{Field: "ownerPersonId", From: null, To: RedactedValue},
+		{Field: "assignedPersonId", From: redacted, To: q(self)},
+		{Field: "ownerPersonId", From: null, To: redacted},
 		{Field: "locationId", From: null, To: q(other)}, // not a person field
 	}
 	for _, tc := range []struct {
@@ -36,8 +36,8 @@ func TestVisibleChanges(t *testing.T) {
 		{RoleAuditor, nil, recorded},
 		{RoleEmployee, &self, employee},
 		{RoleEmployee, nil, []FieldChange{ // no person record: no id is theirs
-			{Field: "assignedPersonId", From: RedactedValue, To: RedactedValue},
-			{Field: "ownerPersonId", From: null, To: RedactedValue},
+			{Field: "assignedPersonId", From: redacted, To: redacted},
+			{Field: "ownerPersonId", From: null, To: redacted},
 			{Field: "locationId", From: null, To: q(other)},
 		}},
 	} {
