@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 
 	"github.com/google/uuid"
 
@@ -12,8 +13,10 @@ import (
 )
 
 // loadNodes resolves global ids through the request's loaders, so nodes(ids:)
-// costs one query per type however many ids it names; assets and models get
-// their relations in one assetNodes and one modelNodes call for all of them.
+// costs one query per type however many ids it names; assets, models and
+// sync conflicts get their relations in one assetNodes, modelNodes and
+// conflictNodes call for all of them. Every type implementing Node has a
+// case here (TestNodeResolvesEveryNodeType walks the schema to keep it so).
 // An id that is malformed, unknown or belongs to another organization
 // resolves to null: RLS hides other tenants' rows, and null is
 // indistinguishable from absent.
@@ -28,9 +31,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 	l := loaders.For(ctx)
 	out := make([]model.Node, len(ids))
 	var (
-		others queued[any]
-		assets queued[*itam.Asset]
-		models queued[*itam.Model]
+		others    queued[any]
+		assets    queued[*itam.Asset]
+		models    queued[*itam.Model]
+		conflicts queued[*itam.SyncConflict]
 	)
 	for i, g := range ids {
 		typ, id, ok := relay.Parse(g)
@@ -60,6 +64,8 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).Connector.LoadThunk(ctx, id)))
 		case relay.TypeSyncRun:
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id)))
+		case relay.TypeSyncConflict:
+			conflicts.add(i, l.SyncConflict.LoadThunk(ctx, id))
 		}
 	}
 	at, vs, err := others.found()
@@ -93,6 +99,17 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 	for k, n := range mn {
 		out[at[k]] = n
 	}
+	at, cs, err := conflicts.found()
+	if err != nil {
+		return nil, err
+	}
+	cn, err := r.conflictNodes(ctx, cs, fieldSelection(ctx))
+	if err != nil {
+		return nil, err
+	}
+	for k, n := range cn {
+		out[at[k]] = n
+	}
 	return out, nil
 }
 
@@ -120,7 +137,10 @@ func (q *queued[T]) found() ([]int, []T, error) {
 		v, err := load()
 		switch {
 		case err != nil:
-			if code := itam.ErrorCode(err); code != itam.CodeForbidden && code != itam.CodeNotFound {
+			code := itam.ErrorCode(err)
+			// An offboarded caller is refused outright, not shown nulls.
+			hidden := (code == itam.CodeForbidden || code == itam.CodeNotFound) && !errors.Is(err, itam.ErrPersonOffboarded)
+			if !hidden {
 				return nil, nil, err
 			}
 		case v != zero:

@@ -33,6 +33,8 @@ type Loaders struct {
 	Provenance *dataloadgen.Loader[uuid.UUID, []itam.FieldProvenance]
 	Software   *dataloadgen.Loader[uuid.UUID, []itam.SoftwareInstallation]
 	Conflicts  *dataloadgen.Loader[uuid.UUID, []*itam.SyncConflict]
+	// SyncConflict is keyed by the conflict's own id (node(id:)).
+	SyncConflict *dataloadgen.Loader[uuid.UUID, *itam.SyncConflict]
 	// LocationChildren and LocationAncestors are keyed by location id.
 	LocationChildren  *dataloadgen.Loader[uuid.UUID, []*itam.Location]
 	LocationAncestors *dataloadgen.Loader[uuid.UUID, []*itam.Location]
@@ -102,6 +104,7 @@ func New(assets *postgres.AssetStore, c *postgres.Catalog) *Loaders {
 		Provenance:        mapped(c.ProvenanceByAssetIDs),
 		Software:          mapped(c.SoftwareByAssetIDs),
 		Conflicts:         mapped(c.ConflictsByAssetIDs),
+		SyncConflict:      mapped(c.SyncConflictsByIDs),
 		LocationChildren:  mapped(c.LocationChildren),
 		LocationAncestors: mapped(c.LocationAncestors),
 	}

@@ -367,20 +367,24 @@ func (v *Verifier) classify(tok *jwt.Token, tc *tokenClaims, err error) string {
 	return msgInvalid
 }
 
-// OrgResolver maps an org claim that is not a UUID (an organization slug) to
-// the organization's id. It should return an error with code NOT_FOUND (see
-// itam.NotFound) when no such organization exists; other errors are treated
-// as failures of the resolver itself, not of the token.
+// OrgResolver maps an org claim to the organization's id: a slug, or an
+// id in canonical UUID form (lower case; see itam.ParseOrgClaim), which it
+// must check exists. It should return an error with code NOT_FOUND (see
+// itam.NotFound) when no such organization exists; other errors are
+// treated as failures of the resolver itself, not of the token.
 type OrgResolver func(ctx context.Context, org string) (uuid.UUID, error)
 
 // Principal verifies raw and resolves its org claim into an itam.Principal.
 //
 // Resolution is separate from Verify because tokens from an identity
 // provider usually carry a human-chosen slug, which only the database can
-// turn into an id. A claim in canonical UUID form is used directly without
-// calling resolve; resolve may be nil when slugs are not supported.
+// turn into an id. A claim in UUID form goes through resolve too: a
+// well-signed token naming an organization that does not exist (deleted,
+// or a typo in the provider's configuration) must be refused, not run as
+// an empty tenant. resolve may be nil only where no claim is to be
+// accepted.
 //
-// A slug that does not resolve yields UNAUTHENTICATED "unknown
+// A claim that does not resolve yields UNAUTHENTICATED "unknown
 // organization". Any other resolver error is returned wrapped, with its own
 // code (usually INTERNAL), because an outage is not the caller's fault and
 // must not look like a bad credential.
@@ -397,16 +401,13 @@ func (v *Verifier) Principal(ctx context.Context, raw string, resolve OrgResolve
 }
 
 func resolveOrg(ctx context.Context, org string, resolve OrgResolver) (uuid.UUID, error) {
-	// Only the canonical 36-character form counts as an id: uuid.Parse also
-	// accepts 32 bare hex digits, braces and urn: prefixes, any of which could
-	// be a legitimate slug.
-	if len(org) == 36 {
-		if id, err := uuid.Parse(org); err == nil {
-			if id == uuid.Nil {
-				return uuid.Nil, itam.Unauthenticated(msgUnknownOrg)
-			}
-			return id, nil
+	claimed, isID := itam.ParseOrgClaim(org)
+	if isID {
+		if claimed == uuid.Nil {
+			return uuid.Nil, itam.Unauthenticated(msgUnknownOrg)
 		}
+		// One spelling per organization, so resolvers can cache by claim.
+		org = claimed.String()
 	}
 	if resolve == nil {
 		return uuid.Nil, itam.Unauthenticated(msgUnknownOrg)
@@ -417,7 +418,9 @@ func resolveOrg(ctx context.Context, org string, resolve OrgResolver) (uuid.UUID
 		return uuid.Nil, itam.Unauthenticated(msgUnknownOrg)
 	case err != nil:
 		return uuid.Nil, fmt.Errorf("auth: resolving organization: %w", err)
-	case id == uuid.Nil:
+	case id == uuid.Nil, isID && id != claimed:
+		// A resolver answering with another organization than the one
+		// named by id would move the caller to another tenant.
 		return uuid.Nil, itam.Unauthenticated(msgUnknownOrg)
 	}
 	return id, nil

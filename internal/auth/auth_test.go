@@ -499,10 +499,15 @@ func TestPrincipal(t *testing.T) {
 	acme := uuid.MustParse("11111111-2222-4333-8444-555555555555")
 	hexSlug := strings.ReplaceAll(acme.String(), "-", "") // parses as a UUID, but is a slug here
 	boom := errors.New("connection refused")
+	liar := uuid.MustParse("99999999-2222-4333-8444-555555555555") // the resolver answers with another org
 
 	resolver := func(ctx context.Context, org string) (uuid.UUID, error) {
 		switch org {
 		case "acme", hexSlug:
+			return acme, nil
+		case testOrg.String():
+			return testOrg, nil
+		case liar.String():
 			return acme, nil
 		case "ghost":
 			return uuid.Nil, nil
@@ -516,7 +521,7 @@ func TestPrincipal(t *testing.T) {
 		return uuid.Nil, itam.NotFound("organization")
 	}
 	mustNotResolve := func(context.Context, string) (uuid.UUID, error) {
-		t.Error("resolver called for a UUID org")
+		t.Error("resolver called")
 		return uuid.Nil, boom
 	}
 	tok := func(org string) string {
@@ -532,9 +537,11 @@ func TestPrincipal(t *testing.T) {
 		wantCode itam.Code
 		wantIs   error
 	}{
-		{name: "UUID org used directly", token: tok(testOrg.String()), resolve: mustNotResolve, want: testOrg},
-		{name: "UUID org with nil resolver", token: tok(testOrg.String()), want: testOrg},
-		{name: "upper-case UUID", token: tok(strings.ToUpper(testOrg.String())), resolve: mustNotResolve, want: testOrg},
+		{name: "UUID org resolved", token: tok(testOrg.String()), resolve: resolver, want: testOrg},
+		{name: "upper-case UUID resolved in canonical form", token: tok(strings.ToUpper(testOrg.String())), resolve: resolver, want: testOrg},
+		{name: "unknown UUID", token: tok(uuid.NewString()), resolve: resolver, wantMsg: "unknown organization"},
+		{name: "UUID resolved to another org", token: tok(liar.String()), resolve: resolver, wantMsg: "unknown organization"},
+		{name: "UUID org without resolver", token: tok(testOrg.String()), wantMsg: "unknown organization"},
 		{name: "slug resolved", token: tok("acme"), resolve: resolver, want: acme},
 		{name: "32-hex slug goes to the resolver", token: tok(hexSlug), resolve: resolver, want: acme},
 		{name: "unknown slug", token: tok("nope"), resolve: resolver, wantMsg: "unknown organization"},

@@ -24,6 +24,8 @@ func TestMiddleware(t *testing.T) {
 		switch org {
 		case "acme":
 			return acme, nil
+		case testOrg.String():
+			return testOrg, nil
 		case "db-down":
 			return uuid.Nil, errors.New("connection refused")
 		}
@@ -114,7 +116,10 @@ func TestMiddleware(t *testing.T) {
 func TestMiddlewareDefaultOnError(t *testing.T) {
 	v, err := auth.NewVerifier(t.Context(), auth.Config{HS256Secret: testSecret})
 	require.NoError(t, err)
-	failing := func(context.Context, string) (uuid.UUID, error) {
+	failing := func(_ context.Context, org string) (uuid.UUID, error) {
+		if org == testOrg.String() {
+			return testOrg, nil
+		}
 		return uuid.Nil, errors.New("secret database detail")
 	}
 	srv := httptest.NewServer(auth.Middleware(v, failing, nil)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

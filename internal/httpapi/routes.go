@@ -184,7 +184,7 @@ func orgResolver(db *postgres.DB) auth.OrgResolver {
 		if id, ok := cache.Load(slug); ok {
 			return id.(uuid.UUID), nil
 		}
-		id, err := db.OrgIDBySlug(ctx, slug)
+		id, err := db.OrgIDByClaim(ctx, slug)
 		if err != nil {
 			return uuid.Nil, err
 		}

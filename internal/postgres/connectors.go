@@ -275,25 +275,48 @@ const syncRunColumns = `x.id, x.connector_id, x.mode::text, x.status::text, x.ta
 	x.started_at, x.finished_at, x.cursor, x.since, x.pages_fetched, x.records_seen, x.created_count, x.updated_count,
 	x.unchanged_count, x.stale_marked_count, x.error_count, x.errors, x.message`
 
-func scanSyncRun(r pgx.CollectableRow) (*itam.SyncRun, error) {
+func scanSyncRun(r pgx.CollectableRow) (*itam.SyncRun, error) { return scanRun(r) }
+
+// scanRun reads syncRunColumns, then extra.
+func scanRun(r pgx.CollectableRow, extra ...any) (*itam.SyncRun, error) {
 	var s itam.SyncRun
-	err := r.Scan(&s.ID, &s.ConnectorID, &s.Mode, &s.Status, &s.TargetExternalID, &s.Trigger, &s.QueuedAt, &s.StartedAt, &s.FinishedAt,
+	err := r.Scan(append([]any{&s.ID, &s.ConnectorID, &s.Mode, &s.Status, &s.TargetExternalID, &s.Trigger, &s.QueuedAt, &s.StartedAt, &s.FinishedAt,
 		&s.Cursor, &s.Since, &s.PagesFetched, &s.RecordsSeen, &s.Created, &s.Updated, &s.Unchanged, &s.StaleMarked, &s.ErrorCount,
-		&s.Errors, &s.Message)
+		&s.Errors, &s.Message}, extra...)...)
 	if s.Errors == nil {
 		s.Errors = []itam.SyncError{}
 	}
 	return &s, err
 }
 
-// scanPublicRun is scanSyncRun without the vendor cursor, which only the
-// worker needs.
-func scanPublicRun(r pgx.CollectableRow) (*itam.SyncRun, error) {
-	s, err := scanSyncRun(r)
-	if s != nil {
+// publicRunColumns are syncRunColumns and the endpoints of the run's
+// connector, which publicRun masks for callers who may not see them.
+const publicRunColumns = syncRunColumns + `,
+	(SELECT array_remove(ARRAY[c.base_url, c.auth_url], NULL) FROM connectors c WHERE c.id = x.connector_id)`
+
+// publicRun scans publicRunColumns for what p may read of a run: never the
+// vendor cursor, which only the worker needs; and, unless p may see
+// connector details (itam.Principal.CanReadConnectorDetails), its messages
+// with the connector's base and auth URLs masked (redact.Endpoints), since a
+// vendor error quotes the URL it called.
+func publicRun(p itam.Principal) func(pgx.CollectableRow) (*itam.SyncRun, error) {
+	return func(r pgx.CollectableRow) (*itam.SyncRun, error) {
+		var endpoints []string
+		s, err := scanRun(r, &endpoints)
+		if err != nil {
+			return s, err
+		}
 		s.Cursor = nil
+		if !p.CanReadConnectorDetails() && len(endpoints) > 0 {
+			if s.Message != nil {
+				s.Message = ptr(redact.Endpoints(*s.Message, endpoints...))
+			}
+			for i := range s.Errors {
+				s.Errors[i].Message = redact.Endpoints(s.Errors[i].Message, endpoints...)
+			}
+		}
+		return s, nil
 	}
-	return s, err
 }
 
 // requireWorker allows only principals acting as a connector or the
@@ -1044,8 +1067,8 @@ func (s *ConnectorStore) SyncConnector(ctx context.Context, id uuid.UUID, mode i
 				return err
 			}
 		}
-		run, err := returningOne(ctx, tx, scanPublicRun, `INSERT INTO sync_runs AS x (org_id, connector_id, mode, trigger, target_external_id, since)
-			VALUES ($1, $2, $3::text::sync_mode, $4, $5, $6) RETURNING `+syncRunColumns,
+		run, err := returningOne(ctx, tx, publicRun(p), `INSERT INTO sync_runs AS x (org_id, connector_id, mode, trigger, target_external_id, since)
+			VALUES ($1, $2, $3::text::sync_mode, $4, $5, $6) RETURNING `+publicRunColumns,
 			p.OrgID, id, string(mode), trigger, target, since)
 		if err != nil {
 			return err
@@ -1075,15 +1098,16 @@ func (s *ConnectorStore) SyncRun(ctx context.Context, id uuid.UUID) (*itam.SyncR
 	if err != nil {
 		return nil, err
 	}
-	return queryOne(ctx, s.db, p.OrgID, "sync run", "SELECT "+syncRunColumns+" FROM sync_runs x WHERE x.id = $1", []any{id}, scanPublicRun)
+	return queryOne(ctx, s.db, p.OrgID, "sync run", "SELECT "+publicRunColumns+" FROM sync_runs x WHERE x.id = $1", []any{id}, publicRun(p))
 }
 
 // SyncRunsByIDs loads runs by id for loaders (ADMIN, MANAGER, AUDITOR).
 func (s *ConnectorStore) SyncRunsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.SyncRun, error) {
-	if _, err := itam.RequireReadAll(ctx); err != nil {
+	p, err := itam.RequireReadAll(ctx)
+	if err != nil {
 		return nil, err
 	}
-	return byIDs(ctx, s.db, syncRunColumns, "sync_runs x", ids, scanPublicRun, func(r *itam.SyncRun) uuid.UUID { return r.ID })
+	return byIDs(ctx, s.db, publicRunColumns, "sync_runs x", ids, publicRun(p), func(r *itam.SyncRun) uuid.UUID { return r.ID })
 }
 
 func timeKey(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.999999Z07:00") }
@@ -1096,10 +1120,10 @@ func (s *ConnectorStore) SyncRuns(ctx context.Context, connectorID uuid.UUID, pa
 	}
 	args := &sqlArgs{}
 	return list(ctx, s.db, p.OrgID, listSpec[*itam.SyncRun]{
-		columns: syncRunColumns, from: "sync_runs x", idExpr: "x.id", args: args,
+		columns: publicRunColumns, from: "sync_runs x", idExpr: "x.id", args: args,
 		where: []string{"x.connector_id = " + args.add(connectorID)},
 		sort:  sortKey[*itam.SyncRun]{"x.queued_at", "timestamptz", func(r *itam.SyncRun) string { return timeKey(r.QueuedAt) }},
-		dir:   itam.Desc, id: func(r *itam.SyncRun) string { return r.ID.String() }, scan: scanPublicRun,
+		dir:   itam.Desc, id: func(r *itam.SyncRun) string { return r.ID.String() }, scan: publicRun(p),
 	}, page)
 }
 
@@ -1120,9 +1144,9 @@ func (s *ConnectorStore) LastSync(ctx context.Context, connectorIDs []uuid.UUID)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, s.db, p.OrgID, `SELECT `+syncRunColumns+` FROM unnest($1::uuid[]) c(id)
+	rows, err := query(ctx, s.db, p.OrgID, `SELECT `+publicRunColumns+` FROM unnest($1::uuid[]) c(id)
 		CROSS JOIN LATERAL (SELECT * FROM sync_runs r WHERE r.connector_id = c.id ORDER BY r.queued_at DESC, r.id DESC LIMIT 1) x`,
-		[]any{connectorIDs}, scanPublicRun)
+		[]any{connectorIDs}, publicRun(p))
 	if err != nil {
 		return nil, err
 	}
@@ -1155,8 +1179,8 @@ func (s *ConnectorStore) CancelSyncRun(ctx context.Context, id uuid.UUID) (*itam
 		if status != string(itam.SyncQueued) && status != string(itam.SyncRunning) {
 			return itam.Conflict("id", "this run already ended: it is %s", status)
 		}
-		run, err := returningOne(ctx, tx, scanPublicRun, `UPDATE sync_runs x SET status = 'CANCELLED', finished_at = now(), message = $2
-			WHERE x.id = $1 RETURNING `+syncRunColumns, id, runMessage("cancelled by "+p.Subject, nil))
+		run, err := returningOne(ctx, tx, publicRun(p), `UPDATE sync_runs x SET status = 'CANCELLED', finished_at = now(), message = $2
+			WHERE x.id = $1 RETURNING `+publicRunColumns, id, runMessage("cancelled by "+p.Subject, nil))
 		if err != nil {
 			return err
 		}

@@ -132,8 +132,25 @@ func (db *DB) read(ctx context.Context, org uuid.UUID, queue func(b *pgx.Batch))
 	db.count()
 	b := &pgx.Batch{}
 	b.Queue(setOrgSQL, org.String())
+	if p, ok := readsAsPerson(ctx, org); ok {
+		b.Queue(activePersonSQL, p.Subject)
+	}
 	queue(b)
 	return mapError(db.Pool.SendBatch(ctx, b).Close())
+}
+
+// activePersonSQL fails with offboardedMessage when the caller's person
+// record is offboarded (migration 00005).
+const activePersonSQL = `SELECT itam.require_active_person($1)`
+
+const offboardedMessage = "person is offboarded"
+
+// readsAsPerson returns the caller in ctx when what they may read depends on
+// their person record still being active (itam.Principal.ReadsAsPerson) and
+// they read in org, their own organization.
+func readsAsPerson(ctx context.Context, org uuid.UUID) (itam.Principal, bool) {
+	p, ok := itam.PrincipalFrom(ctx)
+	return p, ok && p.ReadsAsPerson() && p.OrgID == org
 }
 
 // queueRows adds a statement to b whose rows, scanned, go to use in order.
@@ -175,6 +192,13 @@ func (db *DB) inTx(ctx context.Context, org uuid.UUID, fn func(tx pgx.Tx) error)
 		return mapError(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	if p, ok := readsAsPerson(ctx, org); ok {
+		// A round trip, but only for such callers, whose transactions are
+		// refused by role before they get here today: a backstop.
+		if _, err := tx.Exec(ctx, activePersonSQL, p.Subject); err != nil {
+			return mapError(err)
+		}
+	}
 	if err := fn(tx); err != nil {
 		return mapError(err)
 	}
@@ -221,6 +245,9 @@ func mapError(err error) error {
 	case "23514", "23502", "22P02", "22001", "22003", "22007", "22008":
 		return itam.Invalid("", "invalid value: %s", pe.Message)
 	case "42501":
+		if pe.Message == offboardedMessage {
+			return itam.ErrPersonOffboarded
+		}
 		return itam.Forbidden("not allowed")
 	}
 	return err
@@ -280,18 +307,4 @@ var constraintFields = map[string]constraintField{
 	"organizations_slug_key":               {"slug", "slug is taken"},
 	"organizations_slug_check":             {"slug", "slug must be lowercase letters, digits and dashes"},
 	"organizations_asset_tag_prefix_check": {"assetTagPrefix", "prefix is at most 16 characters"},
-}
-
-// OrgIDBySlug resolves an organization slug from a token before any tenant
-// is known, through a SECURITY DEFINER function that reveals only the id.
-func (db *DB) OrgIDBySlug(ctx context.Context, slug string) (uuid.UUID, error) {
-	db.count()
-	var id *uuid.UUID
-	if err := db.Pool.QueryRow(ctx, `SELECT itam.org_id_by_slug($1)`, slug).Scan(&id); err != nil {
-		return uuid.Nil, err
-	}
-	if id == nil {
-		return uuid.Nil, itam.NotFound("organization")
-	}
-	return *id, nil
 }

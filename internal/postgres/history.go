@@ -12,10 +12,13 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-func scanHistory(r pgx.CollectableRow) (itam.HistoryEntry, error) {
+const historyColumns = "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, h.changes, h.from_status, h.to_status, h.at"
+
+// scanHistory reads historyColumns followed by the caller's person id.
+func scanHistory(r pgx.CollectableRow, self **uuid.UUID) (itam.HistoryEntry, error) {
 	var h itam.HistoryEntry
 	var changes map[string]map[string]json.RawMessage
-	err := r.Scan(&h.ID, &h.AssetID, &h.Action, &h.ActorKind, &h.Actor, &h.Source, &changes, &h.FromStatus, &h.ToStatus, &h.At)
+	err := r.Scan(&h.ID, &h.AssetID, &h.Action, &h.ActorKind, &h.Actor, &h.Source, &changes, &h.FromStatus, &h.ToStatus, &h.At, self)
 	if err != nil {
 		return h, err
 	}
@@ -42,22 +45,31 @@ func (s *AssetStore) AssetHistory(ctx context.Context, assetID uuid.UUID, page i
 
 // HistoryOf is AssetHistory for an asset the caller already read (and so
 // may see), saving the visibility check's round trip.
+//
+// What each change shows is itam.Principal.VisibleChanges's rule. A caller
+// who does not read every record needs their own person id for it; it is
+// read in the same statement (an uncorrelated subquery, evaluated once).
 func (s *AssetStore) HistoryOf(ctx context.Context, a *itam.Asset, page itam.PageArgs) (itam.Page[itam.HistoryEntry], error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return itam.Page[itam.HistoryEntry]{}, err
 	}
 	args := &sqlArgs{}
+	columns := historyColumns + ", NULL::uuid"
+	if !p.CanReadAll() {
+		columns = historyColumns + ", (SELECT x.id FROM people x WHERE x.email_key = lower(" + args.add(p.Subject) + "))"
+	}
 	return list(ctx, s.db, p.OrgID, listSpec[itam.HistoryEntry]{
-		columns: "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, h.changes, h.from_status, h.to_status, h.at",
+		columns: columns,
 		from:    "asset_history h", idExpr: "h.id", idType: "bigint",
 		where: []string{"h.asset_id = " + args.add(a.ID)}, args: args,
 		sort: sortKey[itam.HistoryEntry]{"h.id", "bigint", func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
 		dir:  itam.Asc,
 		id:   func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },
 		scan: func(r pgx.CollectableRow) (itam.HistoryEntry, error) {
-			h, err := scanHistory(r)
-			h.Changes = p.VisibleChanges(h.Changes)
+			var self *uuid.UUID
+			h, err := scanHistory(r, &self)
+			h.Changes = p.VisibleChanges(h.Changes, self)
 			return h, err
 		},
 	}, page)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/itam-dev/itam/internal/itam"
@@ -15,6 +16,30 @@ const organizationColumns = `o.id, o.slug, o.name, o.asset_tag_prefix, o.default
 func scanOrganization(r pgx.CollectableRow) (*itam.Organization, error) {
 	var o itam.Organization
 	return &o, r.Scan(&o.ID, &o.Slug, &o.Name, &o.AssetTagPrefix, &o.DefaultCurrency, &o.DefaultOwnerTeamID, &o.CreatedAt, &o.UpdatedAt)
+}
+
+// OrgIDByClaim resolves a token's org claim before any tenant is known: a
+// slug through a SECURITY DEFINER function that reveals only the id, or an
+// id in UUID form (itam.ParseOrgClaim) by reading it under itself, which
+// row-level security shows only when it exists. Unknown ones are NOT_FOUND.
+// One round trip either way.
+func (db *DB) OrgIDByClaim(ctx context.Context, claim string) (uuid.UUID, error) {
+	if id, ok := itam.ParseOrgClaim(claim); ok {
+		return queryOne(ctx, db, id, "organization", "SELECT o.id FROM organizations o WHERE o.id = $1", []any{id},
+			func(r pgx.CollectableRow) (uuid.UUID, error) {
+				var id uuid.UUID
+				return id, r.Scan(&id)
+			})
+	}
+	db.count()
+	var id *uuid.UUID
+	if err := db.Pool.QueryRow(ctx, `SELECT itam.org_id_by_slug($1)`, claim).Scan(&id); err != nil {
+		return uuid.Nil, err
+	}
+	if id == nil {
+		return uuid.Nil, itam.NotFound("organization")
+	}
+	return *id, nil
 }
 
 // Organization returns the caller's organization (row-level security shows

@@ -99,6 +99,15 @@ func (c *Catalog) ConflictsByAssetIDs(ctx context.Context, ids []uuid.UUID) (map
 	return out, nil
 }
 
+// SyncConflictsByIDs returns the conflicts among ids, for node(id:); like
+// syncConflicts, only callers who read every record may (else FORBIDDEN).
+func (c *Catalog) SyncConflictsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.SyncConflict, error) {
+	if _, err := itam.RequireReadAll(ctx); err != nil {
+		return nil, err
+	}
+	return byIDs(ctx, c.db, conflictColumns, "sync_conflicts x", ids, scanConflict, func(c *itam.SyncConflict) uuid.UUID { return c.ID })
+}
+
 // ConflictFilter narrows syncConflicts.
 type ConflictFilter struct {
 	AssetID *uuid.UUID

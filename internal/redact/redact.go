@@ -1,9 +1,12 @@
 // Package redact keeps secret values (connector credentials) out of text
-// shown to people: run messages, connection-test results, validation errors.
+// shown to people: run messages, connection-test results, validation errors;
+// and connector endpoints out of what callers who may not see them read.
 package redact
 
 import (
 	"cmp"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -30,4 +33,37 @@ func Secrets(s string, secrets map[string]string) string {
 		s = strings.ReplaceAll(s, v, Mask)
 	}
 	return s
+}
+
+// Endpoints replaces in s each of urls (a connector's base and auth URLs)
+// with Mask, together with the host, host:port and hostname they name:
+// vendor HTTP errors quote the URL they called, with a path appended, and
+// DNS and dial errors quote the host alone. Hosts match in any case, as DNS
+// names do. Values shorter than four bytes are left, as in Secrets.
+func Endpoints(s string, urls ...string) string {
+	var vals []string
+	add := func(v string) {
+		if len(v) >= minLen && !slices.Contains(vals, v) {
+			vals = append(vals, v)
+		}
+	}
+	for _, raw := range urls {
+		raw = strings.TrimSpace(raw)
+		add(strings.TrimRight(raw, "/"))
+		if u, err := url.Parse(raw); err == nil {
+			add(u.Host)
+			add(u.Hostname())
+		}
+	}
+	if len(vals) == 0 {
+		return s
+	}
+	slices.SortFunc(vals, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	quoted := make([]string, len(vals))
+	for i, v := range vals {
+		quoted[i] = regexp.QuoteMeta(v)
+	}
+	// One alternation, longest first, so a URL is masked whole rather than
+	// around its host.
+	return regexp.MustCompile("(?i)"+strings.Join(quoted, "|")).ReplaceAllLiteralString(s, Mask)
 }
