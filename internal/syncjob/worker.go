@@ -120,7 +120,10 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) (e
 			return w.vendorError(sctx, job, f.err)
 		}
 		page := f.page
-		if !page.Done {
+		// When the slice is over, this page is the attempt's last: nothing
+		// is fetched ahead that the next attempt would fetch again.
+		sliceOver := time.Since(started) >= w.slice
+		if !page.Done && !sliceOver {
 			req.Cursor = page.NextCursor
 			next = fetch(req)
 		}
@@ -130,10 +133,10 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) (e
 		if page.Done {
 			break
 		}
-		if time.Since(started) >= w.slice {
-			// The slice is over: the job goes back to the queue (a snooze
-			// costs no attempt) and the next attempt, here or on another
-			// worker, resumes after the page just committed.
+		if sliceOver {
+			// The job goes back to the queue (a snooze costs no attempt)
+			// and the next attempt, here or on another worker, resumes
+			// after the page just committed.
 			return river.JobSnooze(0)
 		}
 	}
