@@ -33,16 +33,16 @@ func TestMain(m *testing.M) {
 }
 
 type env struct {
-	t     *testing.T
-	url   string // the test database, for worker processes
-	deps  Deps
+	t    *testing.T
+	url  string // the test database, for worker processes
+	deps Deps
 	// insert is the insert-only client the connector store enqueues with.
 	insert *river.Client[pgx.Tx]
-	owner *pgxpool.Pool
-	org   uuid.UUID
-	admin context.Context
-	jamf  *jamftest.Server
-	logs  *lockedBuffer
+	owner  *pgxpool.Pool
+	org    uuid.UUID
+	admin  context.Context
+	jamf   *jamftest.Server
+	logs   *lockedBuffer
 }
 
 // lockedBuffer collects the log, which River's goroutines write while a
