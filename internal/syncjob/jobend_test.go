@@ -141,8 +141,8 @@ func TestEndedRunNeverBlocksTheNextSync(t *testing.T) {
 			select {
 			case s := <-got:
 				require.Equal(t, tt.status, s.status)
-				require.Equal(t, tt.job, s.job, "the job ended with the run")
 				require.NoError(t, s.err, "a run that has ended does not block the next sync")
+				require.Equal(t, tt.job, s.job, "the job ended with the run")
 			case <-time.After(60 * time.Second):
 				t.Fatal("the sync job never ran")
 			}
@@ -227,4 +227,31 @@ func TestOptionsRejectARescueShorterThanTheSlice(t *testing.T) {
 	e := newEnv(t, 1)
 	_, err := NewClient(e.deps, Options{Workers: true, SyncSlice: time.Minute, RescueAfter: time.Minute})
 	require.ErrorContains(t, err, "must exceed SyncSlice")
+}
+
+// TestOrphanPassLeavesLiveRunsAlone: a run whose job may still work
+// (queued, snoozed, retrying, running) is not the orphan pass's to end.
+func TestOrphanPassLeavesLiveRunsAlone(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, 1)
+	c := e.connector(100)
+	run := e.sync(c, itam.SyncFull) // no workers: the job stays available
+	jobID, _ := e.jobOf(run.ID)
+	w := &EndOrphanedRunsWorker{d: e.deps}
+	for _, state := range []string{"available", "scheduled", "retryable", "running"} {
+		_, err := e.owner.Exec(ctx, `UPDATE river_job SET state = $2::river_job_state,
+			attempted_at = CASE WHEN $2 = 'running' THEN now() END WHERE id = $1`, jobID, state)
+		require.NoError(t, err)
+		require.NoError(t, w.Work(ctx, &river.Job[jobs.EndOrphanedRunsArgs]{}))
+		r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
+		require.NoError(t, err)
+		require.Equal(t, itam.SyncQueued, r.Status, "a %s job keeps its run", state)
+	}
+	_, err := e.owner.Exec(ctx, `UPDATE river_job SET state = 'cancelled', finalized_at = now() WHERE id = $1`, jobID)
+	require.NoError(t, err)
+	require.NoError(t, w.Work(ctx, &river.Job[jobs.EndOrphanedRunsArgs]{}))
+	r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, itam.SyncCancelled, r.Status)
 }
