@@ -2,6 +2,7 @@ package syncjob
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -254,4 +255,34 @@ func TestOrphanPassLeavesLiveRunsAlone(t *testing.T) {
 	r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
 	require.NoError(t, err)
 	require.Equal(t, itam.SyncCancelled, r.Status)
+}
+
+// TestLastAttemptEndsItsRun: when the last attempt fails with an error the
+// worker has no special case for (here its process stops while it waits for
+// the vendor), River discards the job and the worker ends the run FAILED in
+// the same transaction.
+func TestLastAttemptEndsItsRun(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	e := newEnv(t, 150)
+	g := newGate(t, e.jamf.URL, 1)
+	c := e.connectorAt(g.URL, 50)
+	run := e.sync(c, itam.SyncFull)
+	jobID, _ := e.jobOf(run.ID)
+	_, err := e.owner.Exec(ctx, `UPDATE river_job SET attempt = max_attempts - 1 WHERE id = $1`, jobID)
+	require.NoError(t, err)
+	client, err := NewClient(e.deps, Options{Workers: true, ScheduleEvery: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, client.Start(ctx))
+	g.waitReached(t)
+	stopCtx, done := context.WithTimeout(ctx, 10*time.Second)
+	defer done()
+	require.NoError(t, client.StopAndCancel(stopCtx))
+	r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, itam.SyncFailed, r.Status)
+	require.True(t, strings.HasPrefix(deref(r.Message), "giving up after 8 attempts: "), deref(r.Message))
+	require.Contains(t, deref(r.Message), "context canceled")
+	_, state := e.jobOf(run.ID)
+	require.Equal(t, "discarded", state)
 }
