@@ -4,8 +4,6 @@
 package jobs
 
 import (
-	"time"
-
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
@@ -66,6 +64,16 @@ func (StaleArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: activeStates}}
 }
 
-// SyncTimeout bounds one sync attempt; a longer one is retried and resumes
-// from its last committed page.
-const SyncTimeout = 30 * time.Minute
+// EndOrphanedRunsArgs ends the sync runs whose job ended without ending
+// them (cancelled while queued, discarded by River's rescuer after its
+// workers died, deleted). It runs periodically on the elected leader only,
+// as a safety net: workers end their runs themselves whenever they can.
+type EndOrphanedRunsArgs struct{}
+
+// Kind is the stable job kind.
+func (EndOrphanedRunsArgs) Kind() string { return "connector.end_orphaned_runs" }
+
+// InsertOpts keeps one pass at a time.
+func (EndOrphanedRunsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByState: activeStates}}
+}

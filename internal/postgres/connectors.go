@@ -1214,6 +1214,14 @@ func (s *ConnectorStore) RunForWorker(ctx context.Context, runID uuid.UUID) (*it
 // connector in it is redacted. A run that already ended (say, cancelled
 // meanwhile) is returned unchanged.
 func (s *ConnectorStore) FinishRun(ctx context.Context, runID uuid.UUID, status itam.SyncStatus, message string) (*itam.SyncRun, error) {
+	return s.FinishRunTx(ctx, runID, status, message, nil)
+}
+
+// FinishRunTx is FinishRun that also runs within (when not nil) in the same
+// transaction, when the run actually ends: the sync worker ends its River job
+// there, so a finished run and a finished job are one commit and a finished
+// run never blocks the next sync with CONFLICT.
+func (s *ConnectorStore) FinishRunTx(ctx context.Context, runID uuid.UUID, status itam.SyncStatus, message string, within func(pgx.Tx) error) (*itam.SyncRun, error) {
 	p, err := requireWorker(ctx)
 	if err != nil {
 		return nil, err
@@ -1236,7 +1244,10 @@ func (s *ConnectorStore) FinishRun(ctx context.Context, runID uuid.UUID, status 
 		out, err = returningOne(ctx, tx, scanSyncRun, `UPDATE sync_runs x SET status = $2::text::sync_status, message = $3,
 			finished_at = now(), started_at = coalesce(x.started_at, x.queued_at) WHERE x.id = $1 RETURNING `+syncRunColumns,
 			runID, string(status), runMessage(message, creds))
-		return err
+		if err != nil || within == nil {
+			return err
+		}
+		return within(tx)
 	})
 	if err != nil {
 		return nil, err

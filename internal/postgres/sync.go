@@ -565,3 +565,37 @@ func distinctIDs(vs []uuid.UUID) []uuid.UUID {
 	}
 	return out
 }
+
+// EndOrphanedRuns ends the caller organization's QUEUED or RUNNING runs whose
+// River job has ended without ending them, or no longer exists: a job
+// cancelled from the River UI while queued, one the rescuer discarded after
+// its workers died, one deleted. A cancelled job's run ends CANCELLED, any
+// other FAILED, each with the reason; it returns how many it ended. A run
+// whose job is still queued, running or retrying is left alone: its worker
+// ends it.
+func (s *SyncStore) EndOrphanedRuns(ctx context.Context) (int, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `WITH orphans AS (
+				SELECT r.id, j.state::text AS state, j.attempt FROM sync_runs r LEFT JOIN river_job j ON j.id = r.job_id
+				WHERE r.status IN ('QUEUED', 'RUNNING') AND r.job_id IS NOT NULL
+				AND (j.id IS NULL OR j.state IN ('cancelled', 'discarded', 'completed'))
+				FOR UPDATE OF r SKIP LOCKED)
+			UPDATE sync_runs x SET finished_at = now(), started_at = coalesce(x.started_at, x.queued_at),
+				status = CASE WHEN o.state = 'cancelled' THEN 'CANCELLED' ELSE 'FAILED' END::sync_status,
+				message = left(CASE
+					WHEN o.state = 'cancelled' THEN 'the sync job was cancelled in the job queue'
+					WHEN o.state = 'discarded' THEN format('the sync job was discarded after %s attempts', o.attempt)
+					WHEN o.state = 'completed' THEN 'the sync job ended without ending its run'
+					ELSE 'the sync job no longer exists' END
+					|| coalesce('; last error: ' || x.message, ''), $1)
+			FROM orphans o WHERE x.id = o.id`, maxRunMessage)
+		n = int(tag.RowsAffected())
+		return err
+	})
+	return n, err
+}

@@ -7,8 +7,8 @@
 package syncjob
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/robfig/cron/v3"
 
 	"github.com/itam-dev/itam/connectors"
@@ -42,7 +43,36 @@ type Options struct {
 	Workers bool
 	// ScheduleEvery is how often due connectors are looked for (default 1m).
 	ScheduleEvery time.Duration
+	// SyncSlice is how long one attempt of a sync applies pages before it
+	// goes back to the queue and resumes from its cursor (default 2m): no
+	// attempt outlives RescueAfter, so a long sync is never mistaken for
+	// one whose worker died.
+	SyncSlice time.Duration
+	// RescueAfter is how long a job may stay running before River's
+	// rescuer, on the leader, takes its worker for dead and retries it
+	// (default 4m; River's own default is an hour). A sync whose worker was
+	// killed resumes from its last committed page after about this long,
+	// plus up to the rescuer's 30 s interval. It must exceed SyncSlice; a
+	// sync attempt times out halfway between the two.
+	RescueAfter time.Duration
+	// EndOrphansEvery is how often runs whose job ended without ending them
+	// are ended (default 1m).
+	EndOrphansEvery time.Duration
+
+	// middleware wraps every job (tests observe jobs with it).
+	middleware []rivertype.Middleware
 }
+
+// Defaults of Options. DefaultRescueAfter keeps a killed sync's resumption
+// under five minutes: 4m + the rescuer's 30 s interval + the first retry's
+// second of backoff.
+const (
+	DefaultSyncSlice   = 2 * time.Minute
+	DefaultRescueAfter = 4 * time.Minute
+	// quickJobTimeout bounds the scheduler, stale and orphan passes (River's
+	// default, which RescueAfter must not be shorter than).
+	quickJobTimeout = time.Minute
+)
 
 // syncWorkers bounds concurrent syncs per process.
 const syncWorkers = 4
@@ -51,25 +81,37 @@ const syncWorkers = 4
 // the application role like everything else; River's tables carry no
 // tenant data and are granted to it by the migrations.
 func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
-	cfg := &river.Config{Logger: d.Log}
+	cfg := &river.Config{Logger: d.Log, Middleware: opt.middleware}
 	if opt.Workers {
-		if opt.ScheduleEvery <= 0 {
-			opt.ScheduleEvery = time.Minute
+		opt.ScheduleEvery = cmp.Or(opt.ScheduleEvery, time.Minute)
+		opt.EndOrphansEvery = cmp.Or(opt.EndOrphansEvery, time.Minute)
+		opt.SyncSlice = cmp.Or(opt.SyncSlice, DefaultSyncSlice)
+		opt.RescueAfter = cmp.Or(opt.RescueAfter, DefaultRescueAfter)
+		if opt.RescueAfter <= opt.SyncSlice {
+			return nil, fmt.Errorf("syncjob: RescueAfter (%s) must exceed SyncSlice (%s)", opt.RescueAfter, opt.SyncSlice)
 		}
+		attempt := opt.SyncSlice + (opt.RescueAfter-opt.SyncSlice)/2
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &SyncWorker{d: d})
+		river.AddWorker(workers, &SyncWorker{d: d, slice: opt.SyncSlice, timeout: attempt})
 		river.AddWorker(workers, &ScheduleWorker{d: d})
 		river.AddWorker(workers, &StaleWorker{d: d})
+		river.AddWorker(workers, &EndOrphanedRunsWorker{d: d})
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			jobs.QueueSync:     {MaxWorkers: syncWorkers},
 		}
+		cfg.RescueStuckJobsAfter = opt.RescueAfter
+		// River refuses a default job timeout above the rescue delay; the
+		// quick jobs set their own (Timeout), so this only bounds strays.
+		cfg.JobTimeout = min(quickJobTimeout, attempt)
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opt.ScheduleEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.ScheduleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(nightly,
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.StaleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
+			river.NewPeriodicJob(river.PeriodicInterval(opt.EndOrphansEvery),
+				func() (river.JobArgs, *river.InsertOpts) { return jobs.EndOrphanedRunsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 		}
 	}
 	return river.NewClient(riverpgxv5.New(d.DB.Pool), cfg)
@@ -91,166 +133,6 @@ func worker(org uuid.UUID, name string, kind itam.ActorKind) context.Context {
 	return itam.WithPrincipal(context.Background(), itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: name, ActorKind: kind})
 }
 
-// SyncWorker runs one sync: it resumes from the run's committed cursor,
-// applies each page in its own transaction, and ends the run. Vendor rate
-// limits snooze the job; refused credentials cancel it; anything else is
-// retried by River and resumes where it stopped.
-type SyncWorker struct {
-	river.WorkerDefaults[jobs.SyncArgs]
-	d Deps
-}
-
-// Timeout bounds one attempt.
-func (w *SyncWorker) Timeout(*river.Job[jobs.SyncArgs]) time.Duration { return jobs.SyncTimeout }
-
-// Work runs the sync.
-func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) error {
-	a := job.Args
-	sctx := withPrincipalOf(ctx, worker(a.OrgID, "connector:"+a.ConnectorID.String(), itam.ActorConnector))
-	run, err := w.d.Connectors.RunForWorker(sctx, a.RunID)
-	if err != nil {
-		return err
-	}
-	if run.Status == itam.SyncCancelled || run.FinishedAt != nil {
-		return nil
-	}
-	sc, err := w.d.Connectors.ConnectorSecrets(sctx, a.ConnectorID)
-	if err != nil {
-		return w.fail(sctx, a.RunID, fmt.Sprintf("loading the connector: %v", err), err)
-	}
-	// History names the connector by its name; provenance by kind and id.
-	sctx = withPrincipalOf(ctx, worker(a.OrgID, sc.Connector.Name, itam.ActorConnector))
-	cfg := sc.Config
-	cfg.Logger, cfg.Egress = w.d.Log, w.d.Egress
-	src, err := connectors.New(sc.Kind, cfg)
-	if err != nil {
-		return w.fail(sctx, a.RunID, err.Error(), err)
-	}
-	run, err = w.d.Sync.StartRun(sctx, a.RunID)
-	if err != nil {
-		return err
-	}
-	target := postgres.SyncTarget{Connector: sc.Connector, RunID: a.RunID}
-
-	if run.TargetExternalID != nil {
-		dev, err := src.FetchDevice(sctx, *run.TargetExternalID)
-		if err != nil {
-			return w.vendorError(sctx, job, a.RunID, err)
-		}
-		var devs []connectors.Device
-		if dev != nil {
-			devs = []connectors.Device{*dev}
-		}
-		if _, err := w.d.Sync.ApplyPage(sctx, target, devs, ""); err != nil {
-			return w.pageError(sctx, a.RunID, err)
-		}
-		return w.finish(sctx, a.RunID)
-	}
-
-	req := connectors.PageRequest{Mode: connectors.Mode(run.Mode)}
-	if run.Cursor != nil {
-		req.Cursor = *run.Cursor
-	}
-	if run.Mode == itam.SyncIncremental {
-		// SyncConnector fixed the run's lower bound when it queued it.
-		if req.Since = run.Since; req.Since == nil {
-			req.Mode = connectors.Full // nothing to be incremental from
-		}
-	}
-	// The next page is fetched (and decoded) while this one is applied: the
-	// vendor and the database work at the same time. Only the committed
-	// cursor counts, so a crash still resumes after the last applied page.
-	type fetched struct {
-		page connectors.Page
-		err  error
-	}
-	fctx, stopFetch := context.WithCancel(sctx)
-	defer stopFetch()
-	fetch := func(req connectors.PageRequest) <-chan fetched {
-		ch := make(chan fetched, 1)
-		go func() {
-			p, err := src.FetchPage(fctx, req)
-			ch <- fetched{p, err}
-		}()
-		return ch
-	}
-	next := fetch(req)
-	for {
-		f := <-next
-		if f.err != nil {
-			return w.vendorError(sctx, job, a.RunID, f.err)
-		}
-		page := f.page
-		if !page.Done {
-			req.Cursor = page.NextCursor
-			next = fetch(req)
-		}
-		if _, err := w.d.Sync.ApplyPage(sctx, target, page.Devices, page.NextCursor); err != nil {
-			return w.pageError(sctx, a.RunID, err)
-		}
-		if page.Done {
-			break
-		}
-	}
-	if req.Mode == connectors.Full {
-		if _, err := w.d.Sync.MarkMissing(sctx, target); err != nil {
-			return err
-		}
-	}
-	return w.finish(sctx, a.RunID)
-}
-
-func (w *SyncWorker) finish(ctx context.Context, runID uuid.UUID) error {
-	run, err := w.d.Connectors.RunForWorker(ctx, runID)
-	if err != nil {
-		return err
-	}
-	status := itam.SyncSucceeded
-	if run.ErrorCount > 0 {
-		status = itam.SyncPartial
-	}
-	_, err = w.d.Connectors.FinishRun(ctx, runID, status, "")
-	return err
-}
-
-// fail ends the run FAILED and cancels the job: retrying cannot help.
-func (w *SyncWorker) fail(ctx context.Context, runID uuid.UUID, message string, cause error) error {
-	if _, err := w.d.Connectors.FinishRun(ctx, runID, itam.SyncFailed, message); err != nil {
-		return err
-	}
-	return river.JobCancel(cause)
-}
-
-func (w *SyncWorker) pageError(ctx context.Context, runID uuid.UUID, err error) error {
-	if errors.Is(err, postgres.ErrRunCancelled) {
-		return nil
-	}
-	_ = w.d.Connectors.RecordAttemptError(ctx, runID, "applying a page: "+err.Error())
-	return err
-}
-
-// vendorError decides what a vendor failure means for the job.
-func (w *SyncWorker) vendorError(ctx context.Context, job *river.Job[jobs.SyncArgs], runID uuid.UUID, err error) error {
-	var rl *connectors.RateLimitError
-	var ce *connectors.ConfigError
-	switch {
-	case errors.As(err, &rl):
-		_ = w.d.Connectors.RecordAttemptError(ctx, runID, fmt.Sprintf("rate limited by the vendor; resuming in %s", rl.RetryAfter.Round(time.Second)))
-		return river.JobSnooze(rl.RetryAfter)
-	case errors.Is(err, connectors.ErrUnauthorized):
-		return w.fail(ctx, runID, "the vendor refused the credentials: check them and sync again ("+err.Error()+")", err)
-	case errors.As(err, &ce):
-		return w.fail(ctx, runID, "connector configuration: "+ce.Error(), err)
-	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
-		return err
-	}
-	if job.Attempt >= job.MaxAttempts {
-		return w.fail(ctx, runID, "giving up after "+fmt.Sprint(job.Attempt)+" attempts: "+err.Error(), err)
-	}
-	_ = w.d.Connectors.RecordAttemptError(ctx, runID, fmt.Sprintf("attempt %d failed, will retry: %v", job.Attempt, err))
-	return err
-}
-
 // withPrincipalOf keeps ctx's deadline and cancellation but takes the
 // principal from p.
 func withPrincipalOf(ctx, p context.Context) context.Context {
@@ -265,6 +147,9 @@ type ScheduleWorker struct {
 	river.WorkerDefaults[jobs.ScheduleArgs]
 	d Deps
 }
+
+// Timeout bounds one pass.
+func (w *ScheduleWorker) Timeout(*river.Job[jobs.ScheduleArgs]) time.Duration { return quickJobTimeout }
 
 // Work enqueues due syncs.
 func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[jobs.ScheduleArgs]) error {
@@ -305,6 +190,9 @@ type StaleWorker struct {
 	d Deps
 }
 
+// Timeout bounds one pass.
+func (w *StaleWorker) Timeout(*river.Job[jobs.StaleArgs]) time.Duration { return quickJobTimeout }
+
 // Work flags stale devices.
 func (w *StaleWorker) Work(ctx context.Context, _ *river.Job[jobs.StaleArgs]) error {
 	orgs, err := w.d.Sync.OrgIDs(ctx)
@@ -318,6 +206,37 @@ func (w *StaleWorker) Work(ctx context.Context, _ *river.Job[jobs.StaleArgs]) er
 		}
 		if n > 0 {
 			w.d.Log.InfoContext(ctx, "flagged stale devices", "org", org, "count", n)
+		}
+	}
+	return nil
+}
+
+// EndOrphanedRunsWorker ends, in every organization, the runs whose job
+// ended without ending them (see postgres.SyncStore.EndOrphanedRuns): no
+// run stays RUNNING, blocking its connector, without a live job.
+type EndOrphanedRunsWorker struct {
+	river.WorkerDefaults[jobs.EndOrphanedRunsArgs]
+	d Deps
+}
+
+// Timeout bounds one pass.
+func (w *EndOrphanedRunsWorker) Timeout(*river.Job[jobs.EndOrphanedRunsArgs]) time.Duration {
+	return quickJobTimeout
+}
+
+// Work ends orphaned runs.
+func (w *EndOrphanedRunsWorker) Work(ctx context.Context, _ *river.Job[jobs.EndOrphanedRunsArgs]) error {
+	orgs, err := w.d.Sync.OrgIDs(ctx)
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
+		n, err := w.d.Sync.EndOrphanedRuns(withPrincipalOf(ctx, worker(org, "sync-runs", itam.ActorSystem)))
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			w.d.Log.WarnContext(ctx, "ended sync runs whose job had ended", "org", org, "count", n)
 		}
 	}
 	return nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -25,16 +26,24 @@ import (
 	"github.com/itam-dev/itam/internal/seed"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if url := os.Getenv(workerDBEnv); url != "" {
+		os.Exit(workerProcess(url)) // this test binary re-executed as a worker
+	}
+	pgtest.Main(m)
+}
 
 type env struct {
-	t     *testing.T
-	deps  Deps
-	owner *pgxpool.Pool
-	org   uuid.UUID
-	admin context.Context
-	jamf  *jamftest.Server
-	logs  *lockedBuffer
+	t    *testing.T
+	url  string // the test database, for worker processes
+	deps Deps
+	// insert is the insert-only client the connector store enqueues with.
+	insert *river.Client[pgx.Tx]
+	owner  *pgxpool.Pool
+	org    uuid.UUID
+	admin  context.Context
+	jamf   *jamftest.Server
+	logs   *lockedBuffer
 }
 
 // lockedBuffer collects the log, which River's goroutines write while a
@@ -71,21 +80,29 @@ func newEnv(t *testing.T, computers int) *env {
 	box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
 	require.NoError(t, err)
 	logs := &lockedBuffer{}
-	e := &env{t: t, owner: owner, org: org, logs: logs,
+	e := &env{t: t, url: url, owner: owner, org: org, logs: logs,
 		admin: itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "admin@acme.test"}),
 		jamf:  jamftest.New(t, jamftest.Options{Computers: computers})}
 	e.deps = Deps{DB: db, Sync: postgres.NewSyncStore(db), Log: slog.New(slog.NewTextHandler(logs, nil)),
 		Egress: connectors.AllowLoopback()} // the vendor fake listens on 127.0.0.1
-	insertOnly, err := NewClient(e.deps, Options{})
+	e.insert, err = NewClient(e.deps, Options{})
 	require.NoError(t, err)
-	e.deps.Connectors = postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: insertOnly})
+	e.deps.Connectors = postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: e.insert})
 	return e
 }
 
 // start runs a working River client until the test ends.
 func (e *env) start() *river.Client[pgx.Tx] {
 	e.t.Helper()
-	c, err := NewClient(e.deps, Options{Workers: true, ScheduleEvery: time.Hour})
+	return e.startWith(Options{})
+}
+
+// startWith runs a working River client with opt (Workers and an hourly
+// schedule are implied) until the test ends.
+func (e *env) startWith(opt Options) *river.Client[pgx.Tx] {
+	e.t.Helper()
+	opt.Workers, opt.ScheduleEvery = true, time.Hour
+	c, err := NewClient(e.deps, opt)
 	require.NoError(e.t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(e.t, c.Start(ctx))
@@ -100,8 +117,15 @@ func (e *env) start() *river.Client[pgx.Tx] {
 
 func (e *env) connector(pageSize int) *itam.Connector {
 	e.t.Helper()
+	return e.connectorAt(e.jamf.URL, pageSize)
+}
+
+// connectorAt makes a Jamf connector reaching the fake Jamf at url (itself
+// or a gate in front of it).
+func (e *env) connectorAt(url string, pageSize int) *itam.Connector {
+	e.t.Helper()
 	c, _, err := e.deps.Connectors.CreateConnector(e.admin, postgres.ConnectorInput{
-		Kind: "JAMF_PRO", Name: "Jamf", BaseURL: &e.jamf.URL,
+		Kind: "JAMF_PRO", Name: "Jamf", BaseURL: &url,
 		Credentials: map[string]string{"clientId": e.jamf.ClientID, "clientSecret": e.jamf.ClientSecret},
 		Options:     map[string]any{"pageSize": pageSize},
 	})
@@ -109,24 +133,25 @@ func (e *env) connector(pageSize int) *itam.Connector {
 	return c
 }
 
-// sync starts a sync. The previous run's job completes a moment after its
-// run row ends, so a CONFLICT right after one is retried briefly.
+// sync starts a sync. A run and its job end in one transaction, so a
+// sync right after the previous run ended is never a CONFLICT.
 func (e *env) sync(c *itam.Connector, mode itam.SyncMode) *itam.SyncRun {
 	e.t.Helper()
-	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		run, err := e.deps.Connectors.SyncConnector(e.admin, c.ID, mode, "test", nil)
-		if itam.ErrorCode(err) == itam.CodeConflict && time.Since(start) < 5*time.Second {
-			continue
-		}
-		require.NoError(e.t, err)
-		return run
-	}
+	run, err := e.deps.Connectors.SyncConnector(e.admin, c.ID, mode, "test", nil)
+	require.NoError(e.t, err)
+	return run
 }
 
 // wait polls the run until it ends.
 func (e *env) wait(runID uuid.UUID) *itam.SyncRun {
 	e.t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
+	return e.waitFor(runID, 60*time.Second)
+}
+
+// waitFor polls the run until it ends, for at most limit.
+func (e *env) waitFor(runID uuid.UUID, limit time.Duration) *itam.SyncRun {
+	e.t.Helper()
+	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		run, err := e.deps.Connectors.SyncRun(e.admin, runID)
 		require.NoError(e.t, err)
@@ -339,42 +364,36 @@ func TestIncrementalSyncReadsSinceTheLastRun(t *testing.T) {
 	require.Equal(t, 1, full.StaleMarked)
 }
 
-// TestKilledWorkerResumes stops a worker process in the middle of a sync
-// (between pages) and lets another process finish it: the second resumes
-// after the last committed page and creates no duplicates.
-func TestKilledWorkerResumes(t *testing.T) {
+// TestStoppedWorkerResumes stops a worker gracefully (StopAndCancel, as a
+// deploy does) while it waits for page 3 and lets another process finish:
+// the second resumes after the last committed page and creates no
+// duplicates. A killed process is TestKilledWorkerResumes.
+func TestStoppedWorkerResumes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 400)
-	c := e.connector(50)
+	g := newGate(t, e.jamf.URL, 2) // 0-based: the third page waits
+	c := e.connectorAt(g.URL, 50)
 	first, err := NewClient(e.deps, Options{Workers: true, ScheduleEvery: time.Hour})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	require.NoError(t, first.Start(ctx))
 	run := e.sync(c, itam.SyncFull)
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
-		require.NoError(t, err)
-		if r.PagesFetched >= 2 {
-			break
-		}
-		require.True(t, time.Now().Before(deadline), "the sync never got going")
-		time.Sleep(5 * time.Millisecond)
-	}
+	g.waitReached(t)
 	stopCtx, stopDone := context.WithTimeout(context.Background(), 10*time.Second)
-	require.NoError(t, first.StopAndCancel(stopCtx)) // the process dies mid-sync
+	require.NoError(t, first.StopAndCancel(stopCtx)) // the process stops mid-sync
 	stopDone()
 	r, err := e.deps.Connectors.SyncRun(e.admin, run.ID)
 	require.NoError(t, err)
 	require.Nil(t, r.FinishedAt, "the run was interrupted")
 	committed := r.PagesFetched
-	require.Less(t, committed, 8)
+	require.LessOrEqual(t, committed, 2, "the third page never arrived")
 
+	g.open()
 	e.start() // another process picks the job up when River retries it
 	done := e.wait(run.ID)
 	require.Equal(t, itam.SyncSucceeded, done.Status, deref(done.Message))
-	require.Equal(t, 8, done.PagesFetched, "each page applied once: %d before the kill", committed)
+	require.Equal(t, 8, done.PagesFetched, "each page applied once: %d before the stop", committed)
 	require.Equal(t, 400, done.RecordsSeen)
 	require.Equal(t, 400, e.count(`SELECT count(*) FROM asset_external_ids`))
 	require.Equal(t, done.Created, e.count(`SELECT count(*) FROM assets`))
