@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/require"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 )
@@ -285,4 +286,20 @@ func TestLastAttemptEndsItsRun(t *testing.T) {
 	require.Contains(t, deref(r.Message), "context canceled")
 	_, state := e.jobOf(run.ID)
 	require.Equal(t, "discarded", state)
+}
+
+// A refused address answers the same on every retry, so the run fails at
+// once with the egress refusal (and what to set), after one attempt.
+func TestRefusedAddressFailsTheRunOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 10)
+	e.deps.Egress = connectors.Egress{} // the production default: no loopback
+	e.start()
+	c := e.connector(5)
+	run := e.wait(e.sync(c, itam.SyncFull).ID)
+	require.Equal(t, itam.SyncFailed, run.Status)
+	require.Contains(t, *run.Message, "ITAM_CONNECTOR_ALLOW_PRIVATE")
+	require.Equal(t, 1, e.count(`SELECT attempt FROM river_job WHERE (args->>'run_id')::uuid = $1`, run.ID))
+	st := e.jamf.Stats()
+	require.Zero(t, st.TokenRequests()+st.InventoryRequests, "nothing reached the vendor")
 }

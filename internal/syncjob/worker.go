@@ -216,6 +216,8 @@ func (w *SyncWorker) vendorError(ctx context.Context, job *river.Job[jobs.SyncAr
 	runID := job.Args.RunID
 	var rl *connectors.RateLimitError
 	var ce *connectors.ConfigError
+	var blocked *connectors.BlockedAddressError
+	var tooLarge *connectors.TooLargeError
 	switch {
 	case errors.As(err, &rl):
 		_ = w.d.Connectors.RecordAttemptError(ctx, runID, fmt.Sprintf("rate limited by the vendor; resuming in %s", rl.RetryAfter.Round(time.Second)))
@@ -224,6 +226,12 @@ func (w *SyncWorker) vendorError(ctx context.Context, job *river.Job[jobs.SyncAr
 		return w.fail(ctx, job, "the vendor refused the credentials: check them and sync again ("+err.Error()+")", err)
 	case errors.As(err, &ce):
 		return w.fail(ctx, job, "connector configuration: "+ce.Error(), err)
+	// The egress policy and the response cap answer the same on every
+	// retry: fail the run once, saying what to change.
+	case errors.As(err, &blocked):
+		return w.fail(ctx, job, blocked.Error(), err)
+	case errors.As(err, &tooLarge):
+		return w.fail(ctx, job, tooLarge.Error()+" (ITAM_CONNECTOR_MAX_RESPONSE_BYTES)", err)
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return err
 	}
