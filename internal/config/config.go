@@ -45,6 +45,14 @@ type Config struct {
 	// net/http/pprof on its own listener, never on the public one, so a
 	// production process can be profiled without exposing it.
 	DebugAddr string
+
+	// Statement timeouts (inputs): every statement of a GraphQL request
+	// runs under StatementTimeout (ITAM_STATEMENT_TIMEOUT, default 5s) and
+	// is refused as TIMEOUT past it; background jobs (syncs, the stale pass)
+	// get JobStatementTimeout (ITAM_JOB_STATEMENT_TIMEOUT, default 5m)
+	// instead. 0 disables either.
+	StatementTimeout    time.Duration
+	JobStatementTimeout time.Duration
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -87,7 +95,27 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.DBMaxConn = int32(n)
 	}
+	var err error
+	if c.StatementTimeout, err = duration(getenv, "ITAM_STATEMENT_TIMEOUT", 5*time.Second); err != nil {
+		return c, err
+	}
+	if c.JobStatementTimeout, err = duration(getenv, "ITAM_JOB_STATEMENT_TIMEOUT", 5*time.Minute); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// duration reads a Go duration ("5s", "1m30s"; "0" disables) or def when unset.
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	s := strings.TrimSpace(getenv(name))
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("config: %s must be a duration such as 5s or 2m (0 disables)", name)
+	}
+	return d, nil
 }
 
 // AuthConfig is the token verifier's configuration.

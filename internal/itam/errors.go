@@ -18,7 +18,11 @@ const (
 	CodeForbidden       Code = "FORBIDDEN"
 	CodeNotFound        Code = "NOT_FOUND"
 	CodeConflict        Code = "CONFLICT"
-	CodeInternal        Code = "INTERNAL"
+	// CodeTimeout: the request's statements ran past the statement timeout
+	// (ITAM_STATEMENT_TIMEOUT); nothing was written. A narrower filter or a
+	// smaller page may succeed.
+	CodeTimeout  Code = "TIMEOUT"
+	CodeInternal Code = "INTERNAL"
 )
 
 // Error is the one error type that crosses layer boundaries. Message is safe
@@ -61,6 +65,11 @@ func Forbidden(format string, args ...any) *Error {
 // Unauthenticated reports a missing or unusable credential.
 func Unauthenticated(format string, args ...any) *Error {
 	return &Error{Code: CodeUnauthenticated, Message: fmt.Sprintf(format, args...)}
+}
+
+// Timeout reports that the database gave up on a statement that ran too long.
+func Timeout(format string, args ...any) *Error {
+	return &Error{Code: CodeTimeout, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err, or CodeInternal when err is not an *Error.
