@@ -24,6 +24,10 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	// As many ids as one page may hold: each becomes a lookup.
+	if len(ids) > itam.MaxPageSize {
+		return nil, itam.Invalid("ids", "at most %d ids are allowed, got %d", itam.MaxPageSize, len(ids))
+	}
 	return r.loadNodes(ctx, ids)
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 )
 
 // Limits on what one request may hand the database. Each bounds a cost that
@@ -29,7 +31,27 @@ const (
 	// MaxJSONDepth bounds the nesting of a JSON input (custom fields,
 	// connector options): PostgreSQL's JSON parser recurses per level.
 	MaxJSONDepth = 16
+	// MaxDecimalLength bounds a decimal input's text and the magnitude of
+	// its exponent: exact arithmetic on 1e999999 builds a million-digit
+	// integer before any range check can refuse it.
+	MaxDecimalLength = 64
 )
+
+// ParseDecimal reads an exact decimal ("1299.00", "1.5e3") of at most
+// MaxDecimalLength characters and exponent.
+func ParseDecimal(field, s string) (decimal.Decimal, error) {
+	if len(s) > MaxDecimalLength {
+		return decimal.Decimal{}, Invalid(field, "a decimal has at most %d characters", MaxDecimalLength)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.Decimal{}, Invalid(field, "%q is not a decimal number", s)
+	}
+	if e := d.Exponent(); e > MaxDecimalLength || e < -MaxDecimalLength {
+		return decimal.Decimal{}, Invalid(field, "%q is out of range", s)
+	}
+	return d, nil
+}
 
 // CheckText refuses text PostgreSQL cannot store or that is unreasonably
 // long: a NUL character (text columns cannot hold one), bytes that are not
