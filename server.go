@@ -163,7 +163,8 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*po
 	if err != nil {
 		return nil, "", err
 	}
-	db, err := postgres.Open(ctx, url, log, postgres.MaxConns(cfg.DBMaxConn))
+	db, err := postgres.Open(ctx, url, log, postgres.MaxConns(cfg.DBMaxConn),
+		postgres.StatementTimeout(cfg.StatementTimeout), postgres.JobStatementTimeout(cfg.JobStatementTimeout))
 	if err != nil {
 		return nil, "", err
 	}

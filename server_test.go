@@ -45,14 +45,14 @@ var testSecret = bytes.Repeat([]byte{0x42}, 32)
 
 // api is a running server over a fresh database with two organizations.
 type api struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	db     *postgres.DB
 	dbURL  string
 	rounds atomic.Int64
 }
 
-func newAPI(t *testing.T) *api {
+func newAPI(t testing.TB) *api {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := pgtest.NewURL(t)
@@ -75,7 +75,7 @@ func newAPI(t *testing.T) *api {
 	return a
 }
 
-func mint(t *testing.T, org string, role itam.Role, sub string) string {
+func mint(t testing.TB, org string, role itam.Role, sub string) string {
 	t.Helper()
 	tok, err := auth.IssueHS256(testSecret, auth.Claims{Subject: sub, Org: org, Role: role}, time.Hour, auth.IssueOptions{})
 	require.NoError(t, err)

@@ -50,8 +50,94 @@ func (r *Resolver) assetConnection(ctx context.Context, q postgres.AssetQuery, p
 }
 
 // assetFilter converts a GraphQL AssetFilter, decoding ids and naming the
-// offending field path in errors.
+// offending field path in errors. The filter's size is checked first
+// against itam's limits, so nothing walks, let alone runs, an oversized one.
 func assetFilter(in *model.AssetFilter, path string) (*itam.AssetFilter, error) {
+	if in == nil {
+		return nil, nil
+	}
+	if err := checkFilterSize(in, path); err != nil {
+		return nil, err
+	}
+	if err := checkInput(path, in); err != nil {
+		return nil, err
+	}
+	return convertAssetFilter(in, path)
+}
+
+// checkFilterSize measures a filter against itam.MaxFilterDepth (and/or/not
+// levels below the top) and itam.MaxFilterLeaves (conditions in all). Too
+// many conditions are reported on the top-level list they grew in
+// ("filter.and"), too deep a nesting where it passes the limit.
+func checkFilterSize(in *model.AssetFilter, path string) error {
+	if err := itam.CheckSearch(path+".search", in.Search.Value()); err != nil {
+		return err
+	}
+	leaves := filterConditions(in)
+	for _, c := range subFilters(in) {
+		field := path + "." + c.name
+		if err := itam.CheckList(field, len(c.list)); err != nil {
+			return err
+		}
+		for i, s := range c.list {
+			if err := checkFilterDepth(s, c.at(field, i), 1); err != nil {
+				return err
+			}
+			leaves += filterLeaves(s, itam.MaxFilterLeaves+1)
+			if err := itam.CheckFilterLeaves(field, leaves); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func checkFilterDepth(in *model.AssetFilter, path string, depth int) error {
+	if in == nil {
+		return nil
+	}
+	if depth > itam.MaxFilterDepth {
+		return itam.FilterTooDeep(path)
+	}
+	if err := itam.CheckSearch(path+".search", in.Search.Value()); err != nil {
+		return err
+	}
+	for _, c := range subFilters(in) {
+		field := path + "." + c.name
+		if err := itam.CheckList(field, len(c.list)); err != nil {
+			return err
+		}
+		for i, s := range c.list {
+			if err := checkFilterDepth(s, c.at(field, i), depth+1); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+type subFilterList struct {
+	name string
+	list []*model.AssetFilter
+}
+
+// at names the i-th filter of the list at field (not takes one, unindexed).
+func (c subFilterList) at(field string, i int) string {
+	if c.name == "not" {
+		return field
+	}
+	return fmt.Sprintf("%s[%d]", field, i)
+}
+
+func subFilters(in *model.AssetFilter) []subFilterList {
+	out := []subFilterList{{"and", in.And.Value()}, {"or", in.Or.Value()}}
+	if n := in.Not.Value(); n != nil {
+		out = append(out, subFilterList{"not", []*model.AssetFilter{n}})
+	}
+	return out
+}
+
+func convertAssetFilter(in *model.AssetFilter, path string) (*itam.AssetFilter, error) {
 	if in == nil {
 		return nil, nil
 	}
@@ -104,7 +190,7 @@ func assetFilter(in *model.AssetFilter, path string) (*itam.AssetFilter, error) 
 		f.CustomFields = m
 	}
 	for i, sub := range in.And.Value() {
-		s, err := assetFilter(sub, fmt.Sprintf("%s.and[%d]", path, i))
+		s, err := convertAssetFilter(sub, fmt.Sprintf("%s.and[%d]", path, i))
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +199,7 @@ func assetFilter(in *model.AssetFilter, path string) (*itam.AssetFilter, error) 
 		}
 	}
 	for i, sub := range in.Or.Value() {
-		s, err := assetFilter(sub, fmt.Sprintf("%s.or[%d]", path, i))
+		s, err := convertAssetFilter(sub, fmt.Sprintf("%s.or[%d]", path, i))
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +208,7 @@ func assetFilter(in *model.AssetFilter, path string) (*itam.AssetFilter, error) 
 		}
 	}
 	if n := in.Not.Value(); n != nil {
-		if f.Not, err = assetFilter(n, path+".not"); err != nil {
+		if f.Not, err = convertAssetFilter(n, path+".not"); err != nil {
 			return nil, err
 		}
 	}

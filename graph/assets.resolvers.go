@@ -110,6 +110,9 @@ func (r *fieldChangeResolver) To(ctx context.Context, obj *itam.FieldChange) (an
 
 // CreateAsset is the resolver for the createAsset field.
 func (r *mutationResolver) CreateAsset(ctx context.Context, input model.CreateAssetInput) (*model.AssetPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	in, assignee, err := createAssetInput(input)
 	if err != nil {
 		return nil, err
@@ -119,6 +122,9 @@ func (r *mutationResolver) CreateAsset(ctx context.Context, input model.CreateAs
 
 // UpdateAsset is the resolver for the updateAsset field.
 func (r *mutationResolver) UpdateAsset(ctx context.Context, input model.UpdateAssetInput) (*model.AssetPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	patch, err := updateAssetInput(input)
 	if err != nil {
 		return nil, err
@@ -128,11 +134,17 @@ func (r *mutationResolver) UpdateAsset(ctx context.Context, input model.UpdateAs
 
 // DeleteAsset is the resolver for the deleteAsset field.
 func (r *mutationResolver) DeleteAsset(ctx context.Context, input model.DeleteAssetInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeAsset, r.AssetStore.DeleteAsset)
 }
 
 // AssignAsset is the resolver for the assignAsset field.
 func (r *mutationResolver) AssignAsset(ctx context.Context, input model.AssignAssetInput) (*model.AssetPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
 	if err != nil {
 		return nil, err
@@ -146,6 +158,9 @@ func (r *mutationResolver) AssignAsset(ctx context.Context, input model.AssignAs
 
 // UnassignAsset is the resolver for the unassignAsset field.
 func (r *mutationResolver) UnassignAsset(ctx context.Context, input model.UnassignAssetInput) (*model.AssetPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
 	if err != nil {
 		return nil, err
@@ -155,6 +170,9 @@ func (r *mutationResolver) UnassignAsset(ctx context.Context, input model.Unassi
 
 // TransitionAsset is the resolver for the transitionAsset field.
 func (r *mutationResolver) TransitionAsset(ctx context.Context, input model.TransitionAssetInput) (*model.AssetPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
 	if err != nil {
 		return nil, err
@@ -164,6 +182,9 @@ func (r *mutationResolver) TransitionAsset(ctx context.Context, input model.Tran
 
 // DisposeAsset is the resolver for the disposeAsset field.
 func (r *mutationResolver) DisposeAsset(ctx context.Context, input model.DisposeAssetInput) (*model.AssetPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
 	if err != nil {
 		return nil, err
@@ -183,6 +204,9 @@ func (r *queryResolver) Assets(ctx context.Context, first *int, after *string, l
 
 // AssetByTag is the resolver for the assetByTag field.
 func (r *queryResolver) AssetByTag(ctx context.Context, assetTag string) (*model.Asset, error) {
+	if err := itam.CheckText("assetTag", assetTag, 0); err != nil {
+		return nil, err
+	}
 	a, err := nullIfNotFound(r.AssetStore.AssetByTag(ctx, assetTag))
 	if err != nil {
 		return nil, err
@@ -192,6 +216,9 @@ func (r *queryResolver) AssetByTag(ctx context.Context, assetTag string) (*model
 
 // AssetBySerial is the resolver for the assetBySerial field.
 func (r *queryResolver) AssetBySerial(ctx context.Context, serialNumber string, manufacturerID *string) (*model.Asset, error) {
+	if err := itam.CheckText("serialNumber", serialNumber, 0); err != nil {
+		return nil, err
+	}
 	mfr, err := relay.DecodeOptional("manufacturerId", manufacturerID, relay.TypeManufacturer)
 	if err != nil {
 		return nil, err
@@ -205,6 +232,9 @@ func (r *queryResolver) AssetBySerial(ctx context.Context, serialNumber string, 
 
 // AssetCounts is the resolver for the assetCounts field.
 func (r *queryResolver) AssetCounts(ctx context.Context, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) ([]*itam.AssetCountGroup, error) {
+	if err := itam.CheckList("groupBy", len(groupBy)); err != nil {
+		return nil, err
+	}
 	f, err := assetFilter(filter, "filter")
 	if err != nil {
 		return nil, err

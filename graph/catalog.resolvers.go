@@ -26,6 +26,9 @@ func (r *manufacturerResolver) ID(ctx context.Context, obj *itam.Manufacturer) (
 
 // CreateManufacturer is the resolver for the createManufacturer field.
 func (r *mutationResolver) CreateManufacturer(ctx context.Context, input model.CreateManufacturerInput) (*model.ManufacturerPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	m, err := r.Catalog.CreateManufacturer(ctx, itam.ManufacturerInput{Name: input.Name, Website: val(input.Website), SupportURL: val(input.SupportURL)})
 	if err != nil {
 		return nil, err
@@ -35,6 +38,9 @@ func (r *mutationResolver) CreateManufacturer(ctx context.Context, input model.C
 
 // UpdateManufacturer is the resolver for the updateManufacturer field.
 func (r *mutationResolver) UpdateManufacturer(ctx context.Context, input model.UpdateManufacturerInput) (*model.ManufacturerPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeManufacturer)
 	if err != nil {
 		return nil, err
@@ -50,11 +56,17 @@ func (r *mutationResolver) UpdateManufacturer(ctx context.Context, input model.U
 
 // DeleteManufacturer is the resolver for the deleteManufacturer field.
 func (r *mutationResolver) DeleteManufacturer(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeManufacturer, r.Catalog.DeleteManufacturer)
 }
 
 // CreateCategory is the resolver for the createCategory field.
 func (r *mutationResolver) CreateCategory(ctx context.Context, input model.CreateCategoryInput) (*model.CategoryPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	in := itam.CategoryInput{Name: input.Name, Kind: input.Kind}
 	for _, d := range input.FieldDefinitions.Value() {
 		fd := itam.FieldDefinition{Key: d.Key, Label: d.Label, Type: d.Type, Options: d.Options.Value()}
@@ -72,6 +84,9 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, input model.Creat
 
 // UpdateCategory is the resolver for the updateCategory field.
 func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.UpdateCategoryInput) (*model.CategoryPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	patch := itam.CategoryPatch{Version: input.Version, Name: opt(input.Name), Kind: opt(input.Kind)}
 	var err error
 	if patch.ID, err = relay.DecodeAs("id", input.ID, relay.TypeCategory); err != nil {
@@ -97,11 +112,17 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.Updat
 
 // DeleteCategory is the resolver for the deleteCategory field.
 func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeCategory, r.Catalog.DeleteCategory)
 }
 
 // CreateModel is the resolver for the createModel field.
 func (r *mutationResolver) CreateModel(ctx context.Context, input model.CreateModelInput) (*model.ModelPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	in := itam.ModelInput{Name: input.Name, ModelNumber: val(input.ModelNumber), UsefulLifeMonths: val(input.UsefulLifeMonths)}
 	var err error
 	if in.ManufacturerID, err = relay.DecodeAs("manufacturerId", input.ManufacturerID, relay.TypeManufacturer); err != nil {
@@ -119,6 +140,9 @@ func (r *mutationResolver) CreateModel(ctx context.Context, input model.CreateMo
 
 // UpdateModel is the resolver for the updateModel field.
 func (r *mutationResolver) UpdateModel(ctx context.Context, input model.UpdateModelInput) (*model.ModelPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	patch := itam.ModelPatch{
 		Version: input.Version, Name: opt(input.Name), ModelNumber: opt(input.ModelNumber), UsefulLifeMonths: opt(input.UsefulLifeMonths),
 	}
@@ -141,6 +165,9 @@ func (r *mutationResolver) UpdateModel(ctx context.Context, input model.UpdateMo
 
 // DeleteModel is the resolver for the deleteModel field.
 func (r *mutationResolver) DeleteModel(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeModel, r.Catalog.DeleteModel)
 }
 
@@ -148,6 +175,9 @@ func (r *mutationResolver) DeleteModel(ctx context.Context, input model.DeleteIn
 func (r *queryResolver) Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error) {
 	var f itam.NameFilter
 	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
 		f.Search = val(filter.Search)
 	}
 	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListManufacturers, r.Catalog.CountManufacturers)
@@ -157,6 +187,9 @@ func (r *queryResolver) Manufacturers(ctx context.Context, first *int, after *st
 func (r *queryResolver) Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error) {
 	var f itam.CategoryFilter
 	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
 		f.Search, f.Kind = val(filter.Search), val(filter.Kind)
 	}
 	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListCategories, r.Catalog.CountCategories)
@@ -166,6 +199,9 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 func (r *queryResolver) Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*model.Model], error) {
 	var f itam.ModelFilter
 	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
 		f.Search = val(filter.Search)
 		var err error
 		if f.ManufacturerIDs, err = idList("filter.manufacturerIds", filter.ManufacturerIds, relay.TypeManufacturer); err != nil {

@@ -188,7 +188,9 @@ func setComplexity(c *generated.ComplexityRoot) {
 		ao = *model.AssetOrder
 		s  = *string
 	)
-	assets := func(child int, first *int, _ s, last *int, _ s, _ af, _ ao) int { return pageCost(child, first, last) }
+	assets := func(child int, first *int, _ s, last *int, _ s, f af, _ ao) int {
+		return assetsCost(child, first, last, f)
+	}
 	plain := func(child int, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }
 	c.Query.Assets, c.Person.Assets, c.Location.Assets, c.Team.OwnedAssets = assets, assets, assets, assets
 	c.Asset.History, c.Team.Members = plain, plain

@@ -43,6 +43,9 @@ func (r *locationResolver) Assets(ctx context.Context, obj *itam.Location, first
 
 // CreateLocation is the resolver for the createLocation field.
 func (r *mutationResolver) CreateLocation(ctx context.Context, input model.CreateLocationInput) (*model.LocationPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	in := itam.LocationInput{Kind: input.Kind, Name: input.Name}
 	var err error
 	if in.ParentID, err = idOf("parentId", input.ParentID, relay.TypeLocation); err != nil {
@@ -63,6 +66,9 @@ func (r *mutationResolver) CreateLocation(ctx context.Context, input model.Creat
 
 // UpdateLocation is the resolver for the updateLocation field.
 func (r *mutationResolver) UpdateLocation(ctx context.Context, input model.UpdateLocationInput) (*model.LocationPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	patch := itam.LocationPatch{Version: input.Version, Kind: opt(input.Kind), Name: opt(input.Name)}
 	var err error
 	if patch.ID, err = relay.DecodeAs("id", input.ID, relay.TypeLocation); err != nil {
@@ -89,6 +95,9 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, input model.Updat
 
 // DeleteLocation is the resolver for the deleteLocation field.
 func (r *mutationResolver) DeleteLocation(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeLocation, r.Catalog.DeleteLocation)
 }
 
@@ -96,6 +105,9 @@ func (r *mutationResolver) DeleteLocation(ctx context.Context, input model.Delet
 func (r *queryResolver) Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error) {
 	var f itam.LocationFilter
 	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
 		f.Search, f.Kind = val(filter.Search), val(filter.Kind)
 		if roots := val(filter.RootsOnly); roots != nil {
 			f.RootsOnly = *roots

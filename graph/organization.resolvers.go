@@ -17,6 +17,9 @@ import (
 
 // UpdateOrganization is the resolver for the updateOrganization field.
 func (r *mutationResolver) UpdateOrganization(ctx context.Context, input model.UpdateOrganizationInput) (*model.UpdateOrganizationPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	patch := itam.OrganizationPatch{Name: opt(input.Name), AssetTagPrefix: opt(input.AssetTagPrefix), DefaultCurrency: opt(input.DefaultCurrency)}
 	var err error
 	if patch.DefaultOwnerTeamID, err = optID("defaultOwnerTeamId", input.DefaultOwnerTeamID, relay.TypeTeam); err != nil {

@@ -18,6 +18,9 @@ import (
 
 // CreatePerson is the resolver for the createPerson field.
 func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	in := itam.PersonInput{
 		Name: input.Name, Email: input.Email, EmployeeNumber: val(input.EmployeeNumber), Title: val(input.Title),
 		Status: val(input.Status), StartDate: val(input.StartDate), EndDate: val(input.EndDate),
@@ -41,6 +44,9 @@ func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreateP
 
 // UpdatePerson is the resolver for the updatePerson field.
 func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	patch := itam.PersonPatch{
 		Version: input.Version, Name: opt(input.Name), Email: opt(input.Email), EmployeeNumber: opt(input.EmployeeNumber),
 		Title: opt(input.Title), Status: opt(input.Status), StartDate: opt(input.StartDate), EndDate: opt(input.EndDate),
@@ -67,11 +73,17 @@ func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdateP
 
 // DeletePerson is the resolver for the deletePerson field.
 func (r *mutationResolver) DeletePerson(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypePerson, r.Catalog.DeletePerson)
 }
 
 // CreateTeam is the resolver for the createTeam field.
 func (r *mutationResolver) CreateTeam(ctx context.Context, input model.CreateTeamInput) (*model.TeamPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	t, err := r.Catalog.CreateTeam(ctx, itam.TeamInput{Name: input.Name, Description: val(input.Description)})
 	if err != nil {
 		return nil, err
@@ -81,6 +93,9 @@ func (r *mutationResolver) CreateTeam(ctx context.Context, input model.CreateTea
 
 // UpdateTeam is the resolver for the updateTeam field.
 func (r *mutationResolver) UpdateTeam(ctx context.Context, input model.UpdateTeamInput) (*model.TeamPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeTeam)
 	if err != nil {
 		return nil, err
@@ -94,6 +109,9 @@ func (r *mutationResolver) UpdateTeam(ctx context.Context, input model.UpdateTea
 
 // DeleteTeam is the resolver for the deleteTeam field.
 func (r *mutationResolver) DeleteTeam(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeTeam, r.Catalog.DeleteTeam)
 }
 
@@ -126,6 +144,9 @@ func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *in
 func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error) {
 	var q itam.PersonQuery
 	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
 		q.Filter = itam.PersonFilter{Search: val(filter.Search), Status: val(filter.Status)}
 		var err error
 		if q.Filter.TeamIDs, err = idList("filter.teamIds", filter.TeamIds, relay.TypeTeam); err != nil {
@@ -159,6 +180,9 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, l
 func (r *queryResolver) Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error) {
 	var f itam.TeamFilter
 	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
 		f.Search = val(filter.Search)
 	}
 	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListTeams, r.Catalog.CountTeams)

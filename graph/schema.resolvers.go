@@ -24,7 +24,7 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 
 // Nodes is the resolver for the nodes field.
 func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
-	return r.loadNodes(ctx, ids)
+	return r.loadNodes(ctx, ids) // capped at a page of ids there
 }
 
 // Viewer is the resolver for the viewer field.

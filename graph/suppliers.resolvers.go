@@ -16,6 +16,9 @@ import (
 
 // CreateSupplier is the resolver for the createSupplier field.
 func (r *mutationResolver) CreateSupplier(ctx context.Context, input model.CreateSupplierInput) (*model.SupplierPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	s, err := r.Catalog.CreateSupplier(ctx, itam.SupplierInput{
 		Name: input.Name, ContactName: val(input.ContactName), Email: val(input.Email), Phone: val(input.Phone), Website: val(input.Website),
 	})
@@ -27,6 +30,9 @@ func (r *mutationResolver) CreateSupplier(ctx context.Context, input model.Creat
 
 // UpdateSupplier is the resolver for the updateSupplier field.
 func (r *mutationResolver) UpdateSupplier(ctx context.Context, input model.UpdateSupplierInput) (*model.SupplierPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeSupplier)
 	if err != nil {
 		return nil, err
@@ -43,6 +49,9 @@ func (r *mutationResolver) UpdateSupplier(ctx context.Context, input model.Updat
 
 // DeleteSupplier is the resolver for the deleteSupplier field.
 func (r *mutationResolver) DeleteSupplier(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeSupplier, r.Catalog.DeleteSupplier)
 }
 
@@ -50,6 +59,9 @@ func (r *mutationResolver) DeleteSupplier(ctx context.Context, input model.Delet
 func (r *queryResolver) Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error) {
 	var f itam.NameFilter
 	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
 		f.Search = val(filter.Search)
 	}
 	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListSuppliers, r.Catalog.CountSuppliers)

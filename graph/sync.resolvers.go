@@ -51,6 +51,9 @@ func (r *externalIdResolver) Connector(ctx context.Context, obj *itam.ExternalID
 }
 
 func (r *mutationResolver) SetFieldPrecedence(ctx context.Context, input model.SetFieldPrecedenceInput) (*itam.FieldPrecedence, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	fp, err := r.Catalog.SetFieldPrecedence(ctx, input.Field, input.Sources)
 	if err != nil {
 		return nil, err
@@ -59,6 +62,9 @@ func (r *mutationResolver) SetFieldPrecedence(ctx context.Context, input model.S
 }
 
 func (r *mutationResolver) UnlockAssetField(ctx context.Context, input model.UnlockAssetFieldInput) (*model.AssetPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("assetId", input.AssetID, relay.TypeAsset)
 	if err != nil {
 		return nil, err
@@ -70,6 +76,11 @@ func (r *mutationResolver) UnlockAssetField(ctx context.Context, input model.Unl
 }
 
 func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*model.SyncConflict], error) {
+	for name, s := range map[string]*string{"field": field, "source": source} {
+		if err := checkInput(name, s); err != nil {
+			return nil, err
+		}
+	}
 	f := postgres.ConflictFilter{Field: field, Source: source}
 	var err error
 	if f.AssetID, err = relay.DecodeOptional("assetId", assetID, relay.TypeAsset); err != nil {

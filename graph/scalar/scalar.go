@@ -1,8 +1,12 @@
-// Package scalar marshals the API's custom scalars: Date as YYYY-MM-DD and
-// Decimal as a string, so money never passes through a float.
+// Package scalar marshals the API's scalars: Date as YYYY-MM-DD, Decimal as
+// a string so money never passes through a float, Time and JSON through the
+// domain's input checks. Every input scalar reads the request
+// context so its error names the input field it came from
+// (extensions.field), as the domain's own errors do.
 package scalar
 
 import (
+	"context"
 	"io"
 	"strconv"
 	"strings"
@@ -17,49 +21,97 @@ import (
 const dateLayout = "2006-01-02"
 
 // MarshalDate writes a calendar date.
-func MarshalDate(t time.Time) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(t.Format(dateLayout)))
+func MarshalDate(t time.Time) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, strconv.Quote(t.Format(dateLayout)))
+		return err
 	})
 }
 
 // UnmarshalDate reads YYYY-MM-DD.
-func UnmarshalDate(v any) (time.Time, error) {
+func UnmarshalDate(ctx context.Context, v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, itam.Invalid("", "a Date is a string YYYY-MM-DD")
+		return time.Time{}, itam.Invalid(Field(ctx), "a Date is a string YYYY-MM-DD")
 	}
 	t, err := time.Parse(dateLayout, strings.TrimSpace(s))
 	if err != nil {
-		return time.Time{}, itam.Invalid("", "%q is not a date (YYYY-MM-DD)", s)
+		return time.Time{}, itam.Invalid(Field(ctx), "%q is not a date (YYYY-MM-DD)", clip(s))
 	}
 	return t, nil
 }
 
 // MarshalDecimal writes an exact decimal as a string.
-func MarshalDecimal(d decimal.Decimal) graphql.Marshaler {
-	return graphql.WriterFunc(func(w io.Writer) {
-		_, _ = io.WriteString(w, strconv.Quote(d.String()))
+func MarshalDecimal(d decimal.Decimal) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
+		_, err := io.WriteString(w, strconv.Quote(d.String()))
+		return err
 	})
 }
 
-// UnmarshalDecimal reads a decimal from a string (preferred) or a JSON number.
-func UnmarshalDecimal(v any) (decimal.Decimal, error) {
+// UnmarshalDecimal reads a decimal from a string (preferred) or a JSON
+// number, through itam.ParseDecimal, which bounds its size: 1e999999 is a
+// valid JSON number whose exact value no column can hold.
+func UnmarshalDecimal(ctx context.Context, v any) (decimal.Decimal, error) {
 	switch x := v.(type) {
 	case string:
-		d, err := decimal.NewFromString(strings.TrimSpace(x))
-		if err != nil {
-			return d, itam.Invalid("", "%q is not a decimal number", x)
-		}
-		return d, nil
+		return itam.ParseDecimal(Field(ctx), strings.TrimSpace(x))
 	case int:
 		return decimal.NewFromInt(int64(x)), nil
 	case int64:
 		return decimal.NewFromInt(x), nil
 	case float64:
-		return decimal.NewFromFloat(x), nil
+		// A float literal in the query text; FormatFloat of ±Inf and NaN
+		// is not a number ParseDecimal accepts.
+		return itam.ParseDecimal(Field(ctx), strconv.FormatFloat(x, 'g', -1, 64))
 	case interface{ String() string }: // json.Number
-		return decimal.NewFromString(x.String())
+		return itam.ParseDecimal(Field(ctx), x.String())
 	}
-	return decimal.Decimal{}, itam.Invalid("", "a Decimal is a string such as \"1299.00\"")
+	return decimal.Decimal{}, itam.Invalid(Field(ctx), "a Decimal is a string such as \"1299.00\"")
+}
+
+// MarshalTime writes an instant as RFC 3339, null for the zero time.
+func MarshalTime(t time.Time) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
+		graphql.MarshalTime(t).MarshalGQL(w)
+		return nil
+	})
+}
+
+// UnmarshalTime reads an RFC 3339 instant.
+func UnmarshalTime(ctx context.Context, v any) (time.Time, error) {
+	t, err := graphql.UnmarshalTime(v)
+	if err != nil {
+		if s, ok := v.(string); ok {
+			return time.Time{}, itam.Invalid(Field(ctx), "%q is not an RFC 3339 time such as 2024-05-01T12:00:00Z", clip(s))
+		}
+		return time.Time{}, itam.Invalid(Field(ctx), "a Time is an RFC 3339 string such as 2024-05-01T12:00:00Z")
+	}
+	return t, nil
+}
+
+// MarshalJSON writes any JSON value.
+func MarshalJSON(v any) graphql.ContextMarshaler {
+	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
+		graphql.MarshalAny(v).MarshalGQL(w)
+		return nil
+	})
+}
+
+// UnmarshalJSON reads any JSON value, bounded by itam.CheckJSON (depth,
+// size, text), so a custom field or an option never carries a NUL or a
+// nesting PostgreSQL's JSON parser recurses into.
+func UnmarshalJSON(ctx context.Context, v any) (any, error) {
+	if err := itam.CheckJSON(Field(ctx), v); err != nil {
+		return nil, err
+	}
+	return graphql.UnmarshalAny(v)
+}
+
+// clip shortens user text quoted back in an error message.
+func clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
 }

@@ -82,6 +82,14 @@ type Config struct {
 	// GraphQL operation names kept as metric labels; later ones count as
 	// "other", so clients cannot grow the metrics without limit.
 	MetricsMaxOperations int
+
+	// Statement timeouts (inputs): every statement of a GraphQL request
+	// runs under StatementTimeout (ITAM_STATEMENT_TIMEOUT, default 5s) and
+	// is refused as TIMEOUT past it; background jobs (syncs, the stale pass)
+	// get JobStatementTimeout (ITAM_JOB_STATEMENT_TIMEOUT, default 5m)
+	// instead. 0 disables either.
+	StatementTimeout    time.Duration
+	JobStatementTimeout time.Duration
 }
 
 // MinOperatorTokenLen keeps ITAM_OPERATOR_TOKEN out of guessing range.
@@ -158,6 +166,12 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.Introspection = on
 	}
+	if c.StatementTimeout, err = duration(getenv, "ITAM_STATEMENT_TIMEOUT", 5*time.Second); err != nil {
+		return c, err
+	}
+	if c.JobStatementTimeout, err = duration(getenv, "ITAM_JOB_STATEMENT_TIMEOUT", 5*time.Minute); err != nil {
+		return c, err
+	}
 	return c, nil
 }
 
@@ -232,6 +246,19 @@ func optionalBool(getenv func(string) string, name string) (*bool, error) {
 		return nil, fmt.Errorf("config: %s must be true or false", name)
 	}
 	return &b, nil
+}
+
+// duration reads a Go duration ("5s", "1m30s"; "0" disables) or def when unset.
+func duration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	s := strings.TrimSpace(getenv(name))
+	if s == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("config: %s must be a duration such as 5s or 2m (0 disables)", name)
+	}
+	return d, nil
 }
 
 // AuthConfig is the token verifier's configuration.

@@ -19,10 +19,14 @@ const (
 	CodeForbidden       Code = "FORBIDDEN"
 	CodeNotFound        Code = "NOT_FOUND"
 	CodeConflict        Code = "CONFLICT"
-	CodeInternal        Code = "INTERNAL"
 	// CodeRateLimited refuses a call made too often; Error.RetryAfter says
 	// when it would be accepted.
 	CodeRateLimited Code = "RATE_LIMITED"
+	// CodeTimeout: the request's statements ran past the statement timeout
+	// (ITAM_STATEMENT_TIMEOUT); nothing was written. A narrower filter or a
+	// smaller page may succeed.
+	CodeTimeout  Code = "TIMEOUT"
+	CodeInternal Code = "INTERNAL"
 )
 
 // Error is the one error type that crosses layer boundaries. Message is safe
@@ -72,6 +76,11 @@ func Unauthenticated(format string, args ...any) *Error {
 // RateLimited reports a call made too often; retryAfter is the hint.
 func RateLimited(retryAfter time.Duration, format string, args ...any) *Error {
 	return &Error{Code: CodeRateLimited, RetryAfter: retryAfter, Message: fmt.Sprintf(format, args...)}
+}
+
+// Timeout reports that the database gave up on a statement that ran too long.
+func Timeout(format string, args ...any) *Error {
+	return &Error{Code: CodeTimeout, Message: fmt.Sprintf(format, args...)}
 }
 
 // ErrorCode returns the code of err, or CodeInternal when err is not an *Error.

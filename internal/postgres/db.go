@@ -14,7 +14,9 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -34,7 +36,22 @@ type DB struct {
 	log  *slog.Logger
 	// Queries counts round trips, for tests that prove no N+1 (nil in production).
 	Queries func()
+	// timeout is PostgreSQL's statement_timeout (milliseconds, "0" for
+	// none) for every statement this DB runs: set in the same round trip as
+	// the tenant, so a filter that would scan for a minute is cancelled
+	// after a few seconds and costs nothing extra when it does not.
+	timeout string
+	// jobTimeout is timeout for background jobs (see ForJobs).
+	jobTimeout string
 }
+
+// Default statement timeouts: requests are interactive and a runaway one
+// holds a backend and its memory; a sync page applies hundreds of records in
+// one transaction and must not be killed by the request budget.
+const (
+	DefaultStatementTimeout    = 5 * time.Second
+	DefaultJobStatementTimeout = 5 * time.Minute
+)
 
 // Open connects to url and switches every connection to AppRole, so even
 // when DATABASE_URL names the owning or a superuser role, the server's
@@ -55,8 +72,9 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*D
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	}
+	set := settings{pool: cfg, timeout: DefaultStatementTimeout, jobTimeout: DefaultJobStatementTimeout}
 	for _, o := range opts {
-		o(cfg)
+		o(&set)
 	}
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		// Without this pgx sends a uuid.UUID through its driver.Valuer, as
@@ -84,19 +102,54 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*D
 	if log == nil {
 		log = slog.Default()
 	}
-	return &DB{Pool: pool, log: log}, nil
+	return &DB{Pool: pool, log: log, timeout: millis(set.timeout), jobTimeout: millis(set.jobTimeout)}, nil
 }
 
 // Option tunes the pool.
-type Option func(*pgxpool.Config)
+type Option func(*settings)
+
+type settings struct {
+	pool                *pgxpool.Config
+	timeout, jobTimeout time.Duration
+}
 
 // MaxConns sets the pool size (ITAM_DB_MAX_CONNS); 0 keeps the default.
 func MaxConns(n int32) Option {
-	return func(c *pgxpool.Config) {
+	return func(s *settings) {
 		if n > 0 {
-			c.MaxConns = n
+			s.pool.MaxConns = n
 		}
 	}
+}
+
+// StatementTimeout bounds every statement of a request
+// (ITAM_STATEMENT_TIMEOUT); 0 disables the bound.
+func StatementTimeout(d time.Duration) Option {
+	return func(s *settings) { s.timeout = d }
+}
+
+// JobStatementTimeout bounds every statement of a background job
+// (ITAM_JOB_STATEMENT_TIMEOUT); 0 disables the bound.
+func JobStatementTimeout(d time.Duration) Option {
+	return func(s *settings) { s.jobTimeout = d }
+}
+
+// millis renders d as statement_timeout reads it; below a millisecond
+// rounds up so a tiny positive timeout never means "none".
+func millis(d time.Duration) string {
+	if d <= 0 {
+		return "0"
+	}
+	return strconv.FormatInt(max(1, d.Milliseconds()), 10)
+}
+
+// ForJobs returns a DB over the same pool whose statements get the job
+// statement timeout instead of the request one. Sync stores use it: a page
+// apply is a long transaction by design.
+func (db *DB) ForJobs() *DB {
+	c := *db
+	c.timeout = db.jobTimeout
+	return &c
 }
 
 // Close closes the pool.
@@ -111,7 +164,8 @@ func (db *DB) count() {
 	}
 }
 
-const setOrgSQL = `SELECT set_config('itam.org_id', $1, true)`
+// setOrgSQL sets the tenant and the statement timeout, both transaction-local.
+const setOrgSQL = `SELECT set_config('itam.org_id', $1, true), set_config('statement_timeout', $2, true)`
 
 // query runs one statement under org in a single round trip (see read).
 func query[T any](ctx context.Context, db *DB, org uuid.UUID, sql string, args []any, scan func(pgx.CollectableRow) (T, error)) ([]T, error) {
@@ -131,7 +185,7 @@ func query[T any](ctx context.Context, db *DB, org uuid.UUID, sql string, args [
 func (db *DB) read(ctx context.Context, org uuid.UUID, queue func(b *pgx.Batch)) error {
 	db.count()
 	b := &pgx.Batch{}
-	b.Queue(setOrgSQL, org.String())
+	b.Queue(setOrgSQL, org.String(), db.timeout)
 	if p, ok := readsAsPerson(ctx, org); ok {
 		b.Queue(activePersonSQL, p.Subject)
 	}
@@ -180,13 +234,14 @@ func queryOne[T any](ctx context.Context, db *DB, org uuid.UUID, what, sql strin
 	return rows[0], nil
 }
 
-// inTx runs fn in one transaction under org. BEGIN and the tenant setting go
-// in one simple-protocol round trip (the org id is a UUID we formatted, never
-// user text), so a mutation pays for BEGIN+COMMIT and nothing else.
+// inTx runs fn in one transaction under org. BEGIN, the tenant setting and
+// the statement timeout go in one simple-protocol round trip (the org id is
+// a UUID we formatted and the timeout a number, never user text), so a
+// mutation pays for BEGIN+COMMIT and nothing else.
 func (db *DB) inTx(ctx context.Context, org uuid.UUID, fn func(tx pgx.Tx) error) error {
 	db.count()
 	tx, err := db.Pool.BeginTx(ctx, pgx.TxOptions{
-		BeginQuery: fmt.Sprintf("BEGIN; SELECT set_config('itam.org_id', '%s', true)", org.String()),
+		BeginQuery: fmt.Sprintf("BEGIN; SELECT set_config('itam.org_id', '%s', true), set_config('statement_timeout', '%s', true)", org.String(), db.timeout),
 	})
 	if err != nil {
 		return mapError(err)
@@ -231,6 +286,12 @@ func mapError(err error) error {
 		}
 	}
 	switch pe.Code {
+	case "57014":
+		// query_canceled is also a cancelled context (the client went
+		// away); only the statement timeout is the request's own fault.
+		if strings.Contains(pe.Message, "statement timeout") {
+			return itam.Timeout("the request ran longer than the statement timeout; narrow the filter or ask for a smaller page")
+		}
 	case "23505":
 		return itam.Conflict("", "a record with these values already exists")
 	case "23503":
@@ -244,6 +305,10 @@ func mapError(err error) error {
 		return itam.Invalid("", "a referenced record does not exist")
 	case "23514", "23502", "22P02", "22001", "22003", "22007", "22008":
 		return itam.Invalid("", "invalid value: %s", pe.Message)
+	case "22021", "22P05", "54001":
+		// Backstops behind itam.CheckText and the filter limits: a NUL or a
+		// bad byte PostgreSQL refuses, an expression too deep to plan.
+		return itam.Invalid("", "input cannot be stored or evaluated: %s", pe.Message)
 	case "42501":
 		if pe.Message == offboardedMessage {
 			return itam.ErrPersonOffboarded

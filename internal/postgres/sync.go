@@ -21,7 +21,10 @@ import (
 type SyncStore struct{ db *DB }
 
 // NewSyncStore returns a SyncStore over db.
-func NewSyncStore(db *DB) *SyncStore { return &SyncStore{db: db} }
+//
+// Its statements get the job statement timeout (DB.ForJobs), not the
+// request one: applying a page of devices is one long transaction.
+func NewSyncStore(db *DB) *SyncStore { return &SyncStore{db: db.ForJobs()} }
 
 // SyncTarget is the connector and run a page belongs to.
 type SyncTarget struct {
