@@ -150,3 +150,52 @@ func TestNoNPlusOneNestedConnections(t *testing.T) {
 	require.EqualValues(t, 1, get(d, "people.nodes.0.assets.totalCount"))
 	require.EqualValues(t, 0, get(d, "people.nodes.1.assets.totalCount"))
 }
+
+// TestNoNPlusOneAssetHistory: a page of assets with their history costs the
+// same round trips for 10 and 100 assets, and each asset gets its own page.
+func TestNoNPlusOneAssetHistory(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	var fields []string
+	for i := range 100 {
+		fields = append(fields, fmt.Sprintf(`a%d: createAsset(input: {assetTag: "H%03d", modelId: %q}) { asset { id version } }`, i, i, ids["model"]))
+	}
+	created := map[string]any{}
+	for len(fields) > 0 {
+		k := min(50, len(fields))
+		for key, v := range a.ok(admin, "mutation {\n"+strings.Join(fields[:k], "\n")+"\n}", nil) {
+			created[key] = v
+		}
+		fields = fields[k:]
+	}
+	// Every third asset gets a second entry, so pages differ per asset.
+	for i := 0; i < 100; i += 3 {
+		a.ok(admin, `mutation($id: ID!, $v: Int!) { updateAsset(input: {id: $id, version: $v, notes: "checked"}) { asset { id } } }`,
+			map[string]any{"id": str(created, fmt.Sprintf("a%d.asset.id", i)), "v": get(created, fmt.Sprintf("a%d.asset.version", i))})
+	}
+	q := `query($n: Int) { assets(first: $n, filter: {search: "H"}) { nodes { assetTag
+		history(first: 5) { pageInfo { hasNextPage } nodes { action changes { field } } } } } }`
+	measure := func(n int) (int64, []any) {
+		before := a.rounds.Load()
+		d := a.ok(admin, q, map[string]any{"n": n})
+		return a.rounds.Load() - before, get(d, "assets.nodes").([]any)
+	}
+	small, _ := measure(10)
+	large, nodes := measure(100)
+	t.Logf("round trips: history of 10 assets → %d, of 100 → %d", small, large)
+	require.Equal(t, small, large)
+	require.Len(t, nodes, 100)
+	for i, n := range nodes {
+		require.Equal(t, fmt.Sprintf("H%03d", i), str(n, "assetTag"))
+		entries := get(n, "history.nodes").([]any)
+		require.Equal(t, "CREATE", str(entries[0], "action"))
+		if i%3 == 0 {
+			require.Len(t, entries, 2, "asset %d", i)
+			require.Equal(t, "UPDATE", str(entries[1], "action"))
+		} else {
+			require.Len(t, entries, 1, "asset %d", i)
+		}
+	}
+}

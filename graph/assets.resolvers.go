@@ -71,11 +71,7 @@ func (r *assetResolver) ExternalIds(ctx context.Context, obj *model.Asset) ([]*i
 
 // History is the resolver for the history field.
 func (r *assetResolver) History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error) {
-	page, err := r.AssetStore.HistoryOf(ctx, obj.Asset, pageArgs(first, after, last, before))
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[itam.HistoryEntry]{Page: page}, nil
+	return r.assetHistory(ctx, obj.Asset.ID, pageArgs(first, after, last, before))
 }
 
 // Category is the resolver for the category field.

@@ -128,6 +128,19 @@ func (r *Resolver) teamMembers(ctx context.Context, team uuid.UUID, p itam.PageA
 	}}, nil
 }
 
+// assetHistory is Asset.history, batched over every asset the request
+// resolves it on (their parent list recorded them as siblings).
+func (r *Resolver) assetHistory(ctx context.Context, asset uuid.UUID, p itam.PageArgs) (*model.AssetHistoryConnection, error) {
+	key, parentPath := nestedKey(ctx)
+	page, err := loaders.Nested(ctx, key, parentPath, asset, func(ctx context.Context, assets []uuid.UUID) (map[uuid.UUID]itam.Page[itam.HistoryEntry], error) {
+		return r.AssetStore.HistoriesOf(ctx, assets, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.AssetHistoryConnection{Page: page}, nil
+}
+
 func assetID(a *itam.Asset) uuid.UUID       { return a.ID }
 func personID(p *itam.Person) uuid.UUID     { return p.ID }
 func teamID(t *itam.Team) uuid.UUID         { return t.ID }
