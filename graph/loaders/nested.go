@@ -6,15 +6,19 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
 )
 
 // Nested connections (a person's assets, a team's members) are resolved by
-// gqlgen once per parent object, concurrently. A time-window loader would
-// batch them only as far as the machine keeps up, so instead the resolver
-// of a list records the ids of the objects it returns (Siblings), and the
-// first parent to resolve a nested field fetches it for all its siblings
-// at once; the others find their result waiting. A page of 10 or 100
-// parents then costs the same round trips, on a busy machine too.
+// gqlgen once per parent object, concurrently. Left to a loader's time
+// window they would batch only as far as the machine keeps up. So the
+// resolver of a list records the ids of the objects it returns (Siblings),
+// and the first parent to resolve a nested field enqueues every sibling's
+// key at once: one batch answers them all, and the other parents find
+// their result in the loader's cache. A page of 10 or 100 parents then
+// costs the same round trips, on a busy machine too. It is the same
+// mechanism as relations: request-scoped dataloadgen loaders whose keys a
+// list enqueues together (prefetch.go does it for a page's relations).
 
 // Siblings records the objects a list resolved at path (its response path
 // without list indices), so nested fields below them batch over all of
@@ -27,54 +31,28 @@ func Siblings(ctx context.Context, path string, ids []uuid.UUID) {
 	}
 }
 
-// nestedField is one nested connection field's results so far, by parent.
-type nestedField struct {
-	mu      sync.Mutex
-	results map[uuid.UUID]any
-	errs    map[uuid.UUID]error
+// nestedField is one nested connection field's loader, and whether its
+// parents' keys were enqueued together yet.
+type nestedField[V any] struct {
+	loader  *dataloadgen.Loader[uuid.UUID, V]
+	enqueue sync.Once
 }
 
-// Nested returns parent's value of the nested field key (which must
-// determine the field's arguments and selection: the graph package uses the
-// parent type and response path without list indices), fetching it
-// together with every sibling recorded at parentPath that has no value yet.
-// A parent without recorded siblings (reached through node(id:), say) is
-// fetched alone.
+// Nested returns parent's value of the nested field key, which must
+// determine the field's arguments and selection (the graph package uses the
+// parent type and response path without list indices): fetch answers for
+// any set of parents. The first call enqueues every sibling recorded at
+// parentPath; a parent without recorded siblings (reached through
+// node(id:), say) batches with whatever else is loading.
 func Nested[V any](ctx context.Context, key, parentPath string, parent uuid.UUID, fetch func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]V, error)) (V, error) {
 	l := For(ctx)
-	v, _ := l.nested.LoadOrStore(key, &nestedField{results: map[uuid.UUID]any{}, errs: map[uuid.UUID]error{}})
-	f := v.(*nestedField)
-	// Holding the lock while fetching makes the siblings wait for the one
-	// fetch that answers them, rather than each fetching alone.
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if _, done := f.results[parent]; !done {
-		if err, failed := f.errs[parent]; failed {
-			var zero V
-			return zero, err
-		}
-		parents := []uuid.UUID{parent}
-		if sib, ok := l.siblings.Load(parentPath); ok && slices.Contains(sib.([]uuid.UUID), parent) {
-			parents = parents[:0]
-			for _, id := range sib.([]uuid.UUID) {
-				if _, done := f.results[id]; !done && !slices.Contains(parents, id) {
-					parents = append(parents, id)
-				}
-			}
-		}
-		got, err := fetch(ctx, parents)
-		for _, id := range parents {
-			if err != nil {
-				f.errs[id] = err
-				continue
-			}
-			f.results[id] = got[id] // absent: the zero value (an empty page)
-		}
-		if err != nil {
-			var zero V
-			return zero, err
-		}
+	v, ok := l.nested.Load(key)
+	if !ok {
+		v, _ = l.nested.LoadOrStore(key, &nestedField[V]{loader: mapped(fetch)})
 	}
-	out, _ := f.results[parent].(V)
-	return out, nil
+	f := v.(*nestedField[V])
+	if sib, ok := l.siblings.Load(parentPath); ok && slices.Contains(sib.([]uuid.UUID), parent) {
+		f.enqueue.Do(func() { f.loader.LoadAllThunk(ctx, sib.([]uuid.UUID)) })
+	}
+	return f.loader.Load(ctx, parent)
 }
