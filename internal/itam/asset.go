@@ -193,6 +193,14 @@ type AssetFilter struct {
 	Not                   *AssetFilter
 }
 
+// AssetQuery is a filtered, ordered asset list request; a zero Sort and
+// Dir mean by asset tag, ascending.
+type AssetQuery struct {
+	Filter *AssetFilter
+	Sort   AssetSortField
+	Dir    SortDirection
+}
+
 // AssetSortField is what assets are ordered by; ties break on id.
 type AssetSortField string
 

@@ -349,7 +349,7 @@ func TestAssetTenantIsolation(t *testing.T) {
 	requireCode(t, err, itam.CodeNotFound, "")
 	_, err = f.assets.AssetBySerial(ctx, "BSER", nil)
 	requireCode(t, err, itam.CodeNotFound, "")
-	page, err := f.assets.ListAssets(ctx, AssetQuery{}, itam.PageArgs{First: ptr(500)})
+	page, err := f.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{First: ptr(500)})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	n, err := f.assets.CountAssets(ctx, nil)
@@ -381,7 +381,7 @@ func TestAssetTenantIsolation(t *testing.T) {
 	require.Nil(t, name, "B's asset untouched")
 
 	// Without a principal nothing is readable at all.
-	_, err = f.assets.ListAssets(context.Background(), AssetQuery{}, itam.PageArgs{})
+	_, err = f.assets.ListAssets(context.Background(), itam.AssetQuery{}, itam.PageArgs{})
 	requireCode(t, err, itam.CodeUnauthenticated, "")
 }
 
@@ -397,7 +397,7 @@ func TestRLSWithoutOrgSettingSeesNothing(t *testing.T) {
 	require.False(t, super)
 	require.False(t, bypass)
 	// The transaction-local setting does not leak to the next use of a connection.
-	_, err := f.assets.ListAssets(f.admin(f.a), AssetQuery{}, itam.PageArgs{})
+	_, err := f.assets.ListAssets(f.admin(f.a), itam.AssetQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	for range 5 {
 		var org *string
@@ -433,7 +433,7 @@ func TestAssetRoles(t *testing.T) {
 
 	// Bob's token (email differs in case from his record) sees only his asset.
 	bob := as(f.a.id, itam.RoleEmployee, "bob@alpha.test")
-	page, err := f.assets.ListAssets(bob, AssetQuery{}, itam.PageArgs{})
+	page, err := f.assets.ListAssets(bob, itam.AssetQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	require.Equal(t, mine.ID, page.Items[0].ID)
@@ -468,7 +468,7 @@ func TestAssetRoles(t *testing.T) {
 	_, err = f.assets.UnassignAsset(bob, mine.ID, nil)
 	requireCode(t, err, itam.CodeForbidden, "")
 	alice := as(f.a.id, itam.RoleEmployee, "alice@alpha.test")
-	page, err = f.assets.ListAssets(alice, AssetQuery{}, itam.PageArgs{})
+	page, err = f.assets.ListAssets(alice, itam.AssetQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	require.Empty(t, page.Items)
 }
@@ -507,7 +507,7 @@ func TestPaginationStableUnderInserts(t *testing.T) {
 			seen := map[uuid.UUID]int{}
 			var after *string
 			for pages := 0; ; pages++ {
-				page, err := f.assets.ListAssets(ctx, AssetQuery{Sort: sort, Dir: dir}, itam.PageArgs{First: ptr(7), After: after})
+				page, err := f.assets.ListAssets(ctx, itam.AssetQuery{Sort: sort, Dir: dir}, itam.PageArgs{First: ptr(7), After: after})
 				require.NoError(t, err)
 				for _, a := range page.Items {
 					seen[a.ID]++
@@ -532,7 +532,7 @@ func TestPaginationStableUnderInserts(t *testing.T) {
 	var forward []uuid.UUID
 	var after *string
 	for {
-		page, err := f.assets.ListAssets(ctx, AssetQuery{}, itam.PageArgs{First: ptr(50), After: after})
+		page, err := f.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{First: ptr(50), After: after})
 		require.NoError(t, err)
 		for _, a := range page.Items {
 			forward = append(forward, a.ID)
@@ -545,7 +545,7 @@ func TestPaginationStableUnderInserts(t *testing.T) {
 	var backward []uuid.UUID
 	var before *string
 	for {
-		page, err := f.assets.ListAssets(ctx, AssetQuery{}, itam.PageArgs{Last: ptr(9), Before: before})
+		page, err := f.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{Last: ptr(9), Before: before})
 		require.NoError(t, err)
 		ids := []uuid.UUID{}
 		for _, a := range page.Items {
@@ -559,9 +559,9 @@ func TestPaginationStableUnderInserts(t *testing.T) {
 	}
 	require.Equal(t, forward, backward)
 
-	_, err := f.assets.ListAssets(ctx, AssetQuery{}, itam.PageArgs{First: ptr(501)})
+	_, err := f.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{First: ptr(501)})
 	requireCode(t, err, itam.CodeInvalid, "first")
-	_, err = f.assets.ListAssets(ctx, AssetQuery{}, itam.PageArgs{After: ptr("garbage!")})
+	_, err = f.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{After: ptr("garbage!")})
 	requireCode(t, err, itam.CodeInvalid, "after")
 }
 
@@ -637,7 +637,7 @@ func TestAssetFilters(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			page, err := f.assets.ListAssets(ctx, AssetQuery{Filter: &tc.filter}, itam.PageArgs{First: ptr(100)})
+			page, err := f.assets.ListAssets(ctx, itam.AssetQuery{Filter: &tc.filter}, itam.PageArgs{First: ptr(100)})
 			require.NoError(t, err)
 			var got []string
 			for _, a := range page.Items {
