@@ -226,6 +226,9 @@ const (
 	GroupByModel     AssetGroupBy = "MODEL"
 )
 
+// AssetGroupBys lists every dimension assetCounts can group by.
+var AssetGroupBys = []AssetGroupBy{GroupByStatus, GroupByCategory, GroupByLocation, GroupByOwnerTeam, GroupByModel}
+
 // AssetCountGroup is one bucket of assetCounts: the key values of its
 // dimensions (nil where the asset has none), how many assets, and their
 // summed purchase value per currency.

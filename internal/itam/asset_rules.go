@@ -2,6 +2,7 @@ package itam
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -131,4 +132,18 @@ func patchText(dst **string, o Optional[string]) {
 	if o.Set {
 		*dst = Trimmed(o.Value)
 	}
+}
+
+// CheckGrouping checks assetCounts' dimensions: each known, none twice
+// (a repeated one would only duplicate a column of every group's key).
+func CheckGrouping(groupBy []AssetGroupBy) error {
+	for i, g := range groupBy {
+		if !slices.Contains(AssetGroupBys, g) {
+			return Invalid(fmt.Sprintf("groupBy[%d]", i), "cannot group by %q", g)
+		}
+		if slices.Contains(groupBy[:i], g) {
+			return Invalid(fmt.Sprintf("groupBy[%d]", i), "%s is listed twice", g)
+		}
+	}
+	return nil
 }

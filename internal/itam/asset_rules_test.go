@@ -166,3 +166,25 @@ func TestAssetPatchApply(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+func TestCheckGrouping(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		groupBy    []AssetGroupBy
+		field, err string
+	}{
+		{"none", nil, "", ""},
+		{"every dimension once", AssetGroupBys, "", ""},
+		{"unknown", []AssetGroupBy{GroupByStatus, "COLOR"}, "groupBy[1]", `cannot group by "COLOR"`},
+		{"twice", []AssetGroupBy{GroupByModel, GroupByStatus, GroupByModel}, "groupBy[2]", "MODEL is listed twice"},
+	}
+	for _, tt := range tests {
+		err := CheckGrouping(tt.groupBy)
+		if tt.err == "" {
+			require.NoError(t, err, tt.name)
+			continue
+		}
+		requireInvalidField(t, err, tt.field, tt.err)
+	}
+}

@@ -224,3 +224,12 @@ func TestAssetCounts(t *testing.T) {
 	_, err = f.assets.AssetCounts(ctx, []itam.AssetGroupBy{itam.GroupByModel, itam.GroupByModel}, nil)
 	requireCode(t, err, itam.CodeInvalid, "groupBy[1]")
 }
+
+// Every dimension the domain allows has a column to group by.
+func TestEveryGroupingHasAColumn(t *testing.T) {
+	t.Parallel()
+	for _, g := range itam.AssetGroupBys {
+		require.NotEmpty(t, groupExprs[g], g)
+	}
+	require.Len(t, groupExprs, len(itam.AssetGroupBys))
+}
