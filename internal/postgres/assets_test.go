@@ -61,6 +61,17 @@ func TestCreateAsset(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, itam.StatusDeployed, d.Status)
 	require.Equal(t, &f.a.alice, d.AssignedPersonID)
+
+	// Created assigned to a location: located there; links stored trimmed.
+	r, err := f.assets.CreateAsset(ctx, itam.AssetInput{ModelID: f.a.laptop, AssetTag: ptr("LAP-2"),
+		ExternalIDs: []itam.ExternalID{{Source: " intune ", ExternalID: " dev-9 "}}}, &itam.Assignee{LocationID: &f.a.room})
+	require.NoError(t, err)
+	require.Equal(t, itam.StatusDeployed, r.Status)
+	require.Equal(t, &f.a.room, r.AssignedLocationID)
+	require.Equal(t, &f.a.room, r.LocationID)
+	var src, ext string
+	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT source, external_id FROM asset_external_ids WHERE asset_id = $1`, r.ID).Scan(&src, &ext))
+	require.Equal(t, []string{"intune", "dev-9"}, []string{src, ext})
 }
 
 func TestCreateAssetInvalidInputChangesNothing(t *testing.T) {
