@@ -11,16 +11,15 @@ import (
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 )
 
 // assetQuery converts GraphQL filter and order arguments to the store's query.
-func assetQuery(filter *model.AssetFilter, orderBy *model.AssetOrder) (postgres.AssetQuery, error) {
+func assetQuery(filter *model.AssetFilter, orderBy *model.AssetOrder) (itam.AssetQuery, error) {
 	f, err := assetFilter(filter, "filter")
 	if err != nil {
-		return postgres.AssetQuery{}, err
+		return itam.AssetQuery{}, err
 	}
-	q := postgres.AssetQuery{Filter: f}
+	q := itam.AssetQuery{Filter: f}
 	if orderBy != nil {
 		q.Sort = orderBy.Field
 		if d := orderBy.Direction.Value(); d != nil {
@@ -32,7 +31,7 @@ func assetQuery(filter *model.AssetFilter, orderBy *model.AssetOrder) (postgres.
 
 // assetConnection lists one page of assets with the relations the query
 // selects attached, and counts lazily.
-func (r *Resolver) assetConnection(ctx context.Context, q postgres.AssetQuery, p itam.PageArgs) (*model.AssetConnection, error) {
+func (r *Resolver) assetConnection(ctx context.Context, q itam.AssetQuery, p itam.PageArgs) (*model.AssetConnection, error) {
 	page, err := r.AssetStore.ListAssets(ctx, q, p)
 	if err != nil {
 		return nil, err

@@ -87,7 +87,7 @@ func loadSamples(ctx context.Context, admin *pgxpool.Pool, orgID uuid.UUID, asse
 	first := itam.MaxPageSize
 	var after *string
 	for {
-		page, err := assets.ListAssets(ctxP, postgres.AssetQuery{}, itam.PageArgs{First: &first, After: after})
+		page, err := assets.ListAssets(ctxP, itam.AssetQuery{}, itam.PageArgs{First: &first, After: after})
 		if err != nil {
 			return s, fmt.Errorf("prefetch cursors: %w", err)
 		}

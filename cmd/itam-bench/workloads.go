@@ -413,7 +413,7 @@ func normAmount(s string) string {
 // categories (by model), people, teams and locations in one round trip.
 func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
 	first := 100
-	page, err := st.assets.ListAssets(ctx, postgres.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
+	page, err := st.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
 	if err != nil {
 		return err
 	}
@@ -474,7 +474,7 @@ func locName(id *uuid.UUID, lm map[uuid.UUID]*itam.Location) string {
 func floorSearch(ctx context.Context, st stores, p params, fp *[]string) error {
 	first := 50
 	search := p.search
-	page, err := st.assets.ListAssets(ctx, postgres.AssetQuery{Filter: &itam.AssetFilter{
+	page, err := st.assets.ListAssets(ctx, itam.AssetQuery{Filter: &itam.AssetFilter{
 		Search: &search, StatusIn: []itam.AssetStatus{itam.StatusDeployed, itam.StatusInStock},
 	}}, itam.PageArgs{First: &first})
 	if err != nil {
@@ -543,7 +543,7 @@ func floorHistoryByID(ctx context.Context, st stores, p params, fp *[]string) er
 // floorFlat mirrors the diagnostic flat list: the page alone.
 func floorFlat(ctx context.Context, st stores, p params, fp *[]string) error {
 	first := 100
-	page, err := st.assets.ListAssets(ctx, postgres.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
+	page, err := st.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
 	if err != nil {
 		return err
 	}

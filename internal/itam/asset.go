@@ -193,6 +193,14 @@ type AssetFilter struct {
 	Not                   *AssetFilter
 }
 
+// AssetQuery is a filtered, ordered asset list request; a zero Sort and
+// Dir mean by asset tag, ascending.
+type AssetQuery struct {
+	Filter *AssetFilter
+	Sort   AssetSortField
+	Dir    SortDirection
+}
+
 // AssetSortField is what assets are ordered by; ties break on id.
 type AssetSortField string
 
@@ -217,6 +225,9 @@ const (
 	GroupByOwnerTeam AssetGroupBy = "OWNER_TEAM"
 	GroupByModel     AssetGroupBy = "MODEL"
 )
+
+// AssetGroupBys lists every dimension assetCounts can group by.
+var AssetGroupBys = []AssetGroupBy{GroupByStatus, GroupByCategory, GroupByLocation, GroupByOwnerTeam, GroupByModel}
 
 // AssetCountGroup is one bucket of assetCounts: the key values of its
 // dimensions (nil where the asset has none), how many assets, and their

@@ -1,6 +1,10 @@
-// Package lifecycle holds the asset lifecycle as data: which status may move
-// to which. Every status change in the system goes through Transition, so the
-// rules live in exactly one table that tests can walk exhaustively.
+// Package lifecycle holds the asset lifecycle as data and pure functions:
+// which status may move to which (Edges, Transition), and every operation
+// that changes an asset's status or assignment (Create, Assign, Unassign,
+// Move, Dispose, Delete; the sync path uses AfterAssign). Each takes the
+// asset's current state and the request and returns the new state and its
+// history action, or a typed *itam.Error; stores only load, lock, call them
+// and save. So the rules live in one place that tests walk without a database.
 package lifecycle
 
 import (

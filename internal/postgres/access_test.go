@@ -61,7 +61,7 @@ func TestOffboardedEmployeeReadsNothing(t *testing.T) {
 
 	reads := map[string]func(ctx context.Context) error{
 		"list assets": func(ctx context.Context) error {
-			_, err := f.assets.ListAssets(ctx, AssetQuery{}, itam.PageArgs{})
+			_, err := f.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{})
 			return err
 		},
 		"assets by id": func(ctx context.Context) error {
@@ -94,7 +94,7 @@ func TestOffboardedEmployeeReadsNothing(t *testing.T) {
 		require.NoError(t, read(bob), name)
 		require.EqualValues(t, 1, rounds.Load(), "%s: the check adds no round trip", name)
 	}
-	page, err := f.assets.ListAssets(bob, AssetQuery{}, itam.PageArgs{})
+	page, err := f.assets.ListAssets(bob, itam.AssetQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 
@@ -117,11 +117,11 @@ func TestOffboardedEmployeeReadsNothing(t *testing.T) {
 		}
 	}
 	// Bob in another organization is another person.
-	_, err = f.assets.ListAssets(as(f.b.id, itam.RoleEmployee, "bob@bravo.test"), AssetQuery{}, itam.PageArgs{})
+	_, err = f.assets.ListAssets(as(f.b.id, itam.RoleEmployee, "bob@bravo.test"), itam.AssetQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	// No person record: nothing to read, and no error.
 	stranger := as(f.a.id, itam.RoleEmployee, "nobody@alpha.test")
-	page, err = f.assets.ListAssets(stranger, AssetQuery{}, itam.PageArgs{})
+	page, err = f.assets.ListAssets(stranger, itam.AssetQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	require.Empty(t, page.Items)
 	people, err := c.ListPeople(stranger, itam.PersonQuery{}, itam.PageArgs{})

@@ -178,13 +178,6 @@ func dateKey(t *time.Time) string {
 	return t.Format("2006-01-02")
 }
 
-// AssetQuery is a filtered, ordered asset list request.
-type AssetQuery struct {
-	Filter *itam.AssetFilter
-	Sort   itam.AssetSortField
-	Dir    itam.SortDirection
-}
-
 func (s *AssetStore) where(ctx context.Context, f *itam.AssetFilter) (itam.Principal, []string, *sqlArgs, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
@@ -205,7 +198,7 @@ func (s *AssetStore) where(ctx context.Context, f *itam.AssetFilter) (itam.Princ
 }
 
 // ListAssets returns one page of assets matching q.
-func (s *AssetStore) ListAssets(ctx context.Context, q AssetQuery, page itam.PageArgs) (itam.Page[*itam.Asset], error) {
+func (s *AssetStore) ListAssets(ctx context.Context, q itam.AssetQuery, page itam.PageArgs) (itam.Page[*itam.Asset], error) {
 	spec, p, err := s.listSpec(ctx, q)
 	if err != nil {
 		return itam.Page[*itam.Asset]{}, err
@@ -214,7 +207,7 @@ func (s *AssetStore) ListAssets(ctx context.Context, q AssetQuery, page itam.Pag
 }
 
 // listSpec is the keyset list of the assets q selects, as the caller may see them.
-func (s *AssetStore) listSpec(ctx context.Context, q AssetQuery) (listSpec[*itam.Asset], itam.Principal, error) {
+func (s *AssetStore) listSpec(ctx context.Context, q itam.AssetQuery) (listSpec[*itam.Asset], itam.Principal, error) {
 	p, where, args, err := s.where(ctx, q.Filter)
 	if err != nil {
 		return listSpec[*itam.Asset]{}, p, err

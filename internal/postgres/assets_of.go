@@ -40,7 +40,7 @@ func (o AssetsOf) cond(parent string) string {
 // ListAssetsOf returns, for each parent, the page of its assets that q and
 // page select — the same page ListAssets returns for one parent — in one
 // round trip for all of them.
-func (s *AssetStore) ListAssetsOf(ctx context.Context, of AssetsOf, parents []uuid.UUID, q AssetQuery, page itam.PageArgs) (map[uuid.UUID]itam.Page[*itam.Asset], error) {
+func (s *AssetStore) ListAssetsOf(ctx context.Context, of AssetsOf, parents []uuid.UUID, q itam.AssetQuery, page itam.PageArgs) (map[uuid.UUID]itam.Page[*itam.Asset], error) {
 	spec, p, err := s.listSpec(ctx, q)
 	if err != nil {
 		return nil, err

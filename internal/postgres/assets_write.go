@@ -3,10 +3,8 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"reflect"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -84,39 +82,6 @@ func modelInfo(ctx context.Context, tx pgx.Tx, id uuid.UUID) (uuid.UUID, []itam.
 	return mfr, defs, err
 }
 
-// validateAsset checks the rules a stored asset must satisfy, naming fields.
-func validateAsset(a *itam.Asset) error {
-	if strings.TrimSpace(a.AssetTag) == "" {
-		return itam.Invalid("assetTag", "asset tag cannot be blank")
-	}
-	if len(a.AssetTag) > 64 {
-		return itam.Invalid("assetTag", "asset tag is at most 64 characters")
-	}
-	if a.PurchasePrice != nil {
-		if err := itam.ValidateMoney(*a.PurchasePrice, "purchasePrice"); err != nil {
-			return err
-		}
-		a.PurchasePrice.Currency, _ = itam.ParseCurrency(a.PurchasePrice.Currency)
-	}
-	if (a.OwnerPersonID == nil) == (a.OwnerTeamID == nil) {
-		return itam.Invalid("ownerId", "an asset has exactly one owner: a person or a team")
-	}
-	if a.WarrantyEnd != nil && a.PurchaseDate != nil && a.WarrantyEnd.Before(*a.PurchaseDate) {
-		return itam.Invalid("warrantyEnd", "warranty cannot end before the purchase date")
-	}
-	if a.EndOfLife != nil && a.PurchaseDate != nil && a.EndOfLife.Before(*a.PurchaseDate) {
-		return itam.Invalid("endOfLife", "end of life cannot be before the purchase date")
-	}
-	if a.Condition != "" {
-		switch a.Condition {
-		case itam.ConditionNew, itam.ConditionGood, itam.ConditionFair, itam.ConditionPoor, itam.ConditionBroken:
-		default:
-			return itam.Invalid("condition", "unknown condition %q", a.Condition)
-		}
-	}
-	return nil
-}
-
 const assetInsert = `INSERT INTO assets AS a (org_id, asset_tag, serial_number, name, model_id, manufacturer_id, status, condition,
 	assigned_person_id, assigned_location_id, owner_person_id, owner_team_id, location_id, purchase_date, purchase_price,
 	purchase_currency, supplier_id, order_number, invoice_number, warranty_end, end_of_life, notes, custom_fields)
@@ -138,43 +103,12 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 	if err != nil {
 		return nil, err
 	}
-	a := &itam.Asset{
-		OrgID: p.OrgID, SerialNumber: itam.Trimmed(in.SerialNumber), Name: itam.Trimmed(in.Name), ModelID: in.ModelID,
-		Status: itam.StatusInStock, Condition: itam.ConditionNew, OwnerPersonID: in.OwnerPersonID, OwnerTeamID: in.OwnerTeamID,
-		LocationID: in.LocationID, PurchaseDate: in.PurchaseDate, PurchasePrice: in.PurchasePrice, SupplierID: in.SupplierID,
-		OrderNumber: itam.Trimmed(in.OrderNumber), InvoiceNumber: itam.Trimmed(in.InvoiceNumber), WarrantyEnd: in.WarrantyEnd,
-		EndOfLife: in.EndOfLife, Notes: in.Notes, CustomFields: in.CustomFields,
+	ch, err := lifecycle.Create(in, assignee)
+	if err != nil {
+		return nil, err
 	}
-	if in.Status != nil {
-		ok := false
-		for _, s := range lifecycle.InitialStatuses {
-			ok = ok || s == *in.Status
-		}
-		if !ok {
-			return nil, itam.Invalid("status", "a new asset starts ORDERED or IN_STOCK (assign it to deploy it), not %s", *in.Status)
-		}
-		a.Status = *in.Status
-	}
-	if in.Condition != nil {
-		a.Condition = *in.Condition
-	}
-	if in.AssetTag != nil {
-		a.AssetTag = strings.TrimSpace(*in.AssetTag)
-		if a.AssetTag == "" {
-			return nil, itam.Invalid("assetTag", "asset tag cannot be blank")
-		}
-	}
-	if assignee != nil {
-		if a.Status, err = lifecycle.AfterAssign(a.Status); err != nil {
-			return nil, err
-		}
-		a.AssignedPersonID, a.AssignedLocationID = assignee.PersonID, assignee.LocationID
-	}
-	for i, e := range in.ExternalIDs {
-		if strings.TrimSpace(e.Source) == "" || strings.TrimSpace(e.ExternalID) == "" {
-			return nil, itam.Invalid(fmt.Sprintf("externalIds[%d]", i), "source and external id are required")
-		}
-	}
+	a := &ch.Asset
+	a.OrgID = p.OrgID
 	var out *itam.Asset
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		if a.OwnerPersonID == nil && a.OwnerTeamID == nil {
@@ -193,45 +127,44 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 				return err
 			}
 		}
-		if err := validateAsset(a); err != nil {
-			return err
-		}
-		mfr, defs, err := modelInfo(ctx, tx, a.ModelID)
+		n, err := a.Normalize()
 		if err != nil {
 			return err
 		}
-		a.ManufacturerID = mfr
-		if a.CustomFields, err = itam.ValidateCustomFields(defs, a.CustomFields, "customFields"); err != nil {
+		mfr, defs, err := modelInfo(ctx, tx, n.ModelID)
+		if err != nil {
+			return err
+		}
+		n.ManufacturerID = mfr
+		if n.CustomFields, err = itam.ValidateCustomFields(defs, n.CustomFields, "customFields"); err != nil {
 			return err
 		}
 		if assignee != nil {
 			if err := checkAssignee(ctx, tx, *assignee); err != nil {
 				return err
 			}
-			if assignee.LocationID != nil && a.LocationID == nil {
-				a.LocationID = assignee.LocationID
-			}
 		}
-		price, cur := priceArgs(a.PurchasePrice)
-		rows, _ := tx.Query(ctx, assetInsert, p.OrgID, a.AssetTag, a.SerialNumber, a.Name, a.ModelID, a.ManufacturerID,
-			string(a.Status), string(a.Condition), a.AssignedPersonID, a.AssignedLocationID, a.OwnerPersonID, a.OwnerTeamID,
-			a.LocationID, a.PurchaseDate, price, cur, a.SupplierID, a.OrderNumber, a.InvoiceNumber, a.WarrantyEnd,
-			a.EndOfLife, a.Notes, a.CustomFields)
+		price, cur := priceArgs(n.PurchasePrice)
+		rows, _ := tx.Query(ctx, assetInsert, p.OrgID, n.AssetTag, n.SerialNumber, n.Name, n.ModelID, n.ManufacturerID,
+			string(n.Status), string(n.Condition), n.AssignedPersonID, n.AssignedLocationID, n.OwnerPersonID, n.OwnerTeamID,
+			n.LocationID, n.PurchaseDate, price, cur, n.SupplierID, n.OrderNumber, n.InvoiceNumber, n.WarrantyEnd,
+			n.EndOfLife, n.Notes, n.CustomFields)
 		created, err := pgx.CollectExactlyOneRow(rows, scanAsset)
 		if err != nil {
 			return err
 		}
-		for _, e := range in.ExternalIDs {
+		for i, e := range n.ExternalIDs {
 			if _, err := tx.Exec(ctx, `INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, last_seen_at) VALUES ($1, $2, $3, $4, $5)`,
-				p.OrgID, created.ID, strings.TrimSpace(e.Source), strings.TrimSpace(e.ExternalID), e.LastSeenAt); err != nil {
+				p.OrgID, created.ID, e.Source, e.ExternalID, e.LastSeenAt); err != nil {
 				if itam.ErrorCode(mapError(err)) == itam.CodeConflict {
-					return itam.Conflict("externalIds", "external id %s/%s is already linked to another asset", e.Source, e.ExternalID)
+					raw := in.ExternalIDs[i] // the message quotes the id as the caller sent it
+					return itam.Conflict("externalIds", "external id %s/%s is already linked to another asset", raw.Source, raw.ExternalID)
 				}
 				return err
 			}
 		}
 		out = created
-		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, itam.HistoryCreate, nil, created, itam.DiffAssets(nil, created))...)
+		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, nil, created, itam.DiffAssets(nil, created))...)
 		return err
 	})
 	return out, err
@@ -258,9 +191,11 @@ func nextAssetTag(ctx context.Context, tx pgx.Tx, org uuid.UUID) (string, error)
 	return "", itam.Conflict("assetTag", "could not find a free asset tag; give one explicitly")
 }
 
+// checkAssignee checks that the person or location an asset is assigned to
+// exists, and that the person is active.
 func checkAssignee(ctx context.Context, tx pgx.Tx, as itam.Assignee) error {
-	if (as.PersonID == nil) == (as.LocationID == nil) {
-		return itam.Invalid("assigneeId", "assign to exactly one person or one location")
+	if err := as.Validate(); err != nil {
+		return err
 	}
 	if as.PersonID != nil {
 		var status string
@@ -287,11 +222,12 @@ func checkAssignee(ctx context.Context, tx pgx.Tx, as itam.Assignee) error {
 }
 
 // mutate is the one path every change to an existing asset takes: lock the
-// row, check the version the caller read, apply change to a copy, validate,
-// write the whole row, and record history, all in one transaction. A change
-// that changes nothing writes nothing.
-func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, action itam.HistoryAction,
-	change func(tx pgx.Tx, before *itam.Asset, a *itam.Asset) error) (*itam.Asset, error) {
+// row, check the version the caller read, let change decide the new state
+// (a lifecycle function, or a patch), normalize it, write the whole row,
+// and record history, all in one transaction. A change that changes
+// nothing writes nothing.
+func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int,
+	change func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error)) (*itam.Asset, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -302,14 +238,15 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 		if err != nil {
 			return err
 		}
-		a := *before
-		if err := change(tx, before, &a); err != nil {
+		ch, err := change(tx, *before)
+		if err != nil {
 			return err
 		}
-		if err := validateAsset(&a); err != nil {
+		a, err := ch.Asset.Normalize()
+		if err != nil {
 			return err
 		}
-		if reflect.DeepEqual(itam.AssetSnapshot(before), itam.AssetSnapshot(&a)) {
+		if reflect.DeepEqual(itam.AssetSnapshot(before), itam.AssetSnapshot(a)) {
 			out = before
 			return nil
 		}
@@ -335,7 +272,7 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, act
 		if err := lockEditedFields(ctx, tx, p, updated.ID, changes); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, action, before, updated, changes)...)
+		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, before, updated, changes)...)
 		return err
 	})
 	return out, err
@@ -395,6 +332,7 @@ func (s *AssetStore) UnlockAssetField(ctx context.Context, id uuid.UUID, field s
 	})
 }
 
+// set applies an optional change to a nullable field (used by every store's update).
 func set[T any](dst **T, o itam.Optional[T]) {
 	if o.Set {
 		*dst = o.Value
@@ -403,158 +341,21 @@ func set[T any](dst **T, o itam.Optional[T]) {
 
 // UpdateAsset changes descriptive fields; the caller's version must be current.
 func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam.Asset, error) {
-	return s.mutate(ctx, in.ID, &in.Version, itam.HistoryUpdate, func(tx pgx.Tx, before, a *itam.Asset) error {
-		if in.AssetTag.Set {
-			if in.AssetTag.Value == nil {
-				return itam.Invalid("assetTag", "asset tag cannot be removed")
-			}
-			a.AssetTag = strings.TrimSpace(*in.AssetTag.Value)
+	return s.mutate(ctx, in.ID, &in.Version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+		a, err := in.Apply(before)
+		if err != nil {
+			return lifecycle.Change{}, err
 		}
-		patchText(&a.SerialNumber, in.SerialNumber)
-		patchText(&a.Name, in.Name)
-		if in.Condition.Set {
-			if in.Condition.Value == nil {
-				return itam.Invalid("condition", "condition cannot be removed")
-			}
-			a.Condition = *in.Condition.Value
-		}
-		if in.OwnerPersonID.Set || in.OwnerTeamID.Set {
-			a.OwnerPersonID, a.OwnerTeamID = in.OwnerPersonID.Value, in.OwnerTeamID.Value
-		}
-		set(&a.LocationID, in.LocationID)
-		set(&a.PurchaseDate, in.PurchaseDate)
-		set(&a.PurchasePrice, in.PurchasePrice)
-		set(&a.SupplierID, in.SupplierID)
-		patchText(&a.OrderNumber, in.OrderNumber)
-		patchText(&a.InvoiceNumber, in.InvoiceNumber)
-		set(&a.WarrantyEnd, in.WarrantyEnd)
-		set(&a.EndOfLife, in.EndOfLife)
-		set(&a.Notes, in.Notes)
-		if in.CustomFields.Set {
-			a.CustomFields = map[string]any{}
-			if in.CustomFields.Value != nil {
-				a.CustomFields = *in.CustomFields.Value
-			}
-		}
-		if in.ModelID.Set {
-			if in.ModelID.Value == nil {
-				return itam.Invalid("modelId", "model cannot be removed")
-			}
-			a.ModelID = *in.ModelID.Value
-		}
-		if in.ModelID.Set || in.CustomFields.Set {
+		if in.ChecksModel() {
 			mfr, defs, err := modelInfo(ctx, tx, a.ModelID)
 			if err != nil {
-				return err
+				return lifecycle.Change{}, err
 			}
 			a.ManufacturerID = mfr
 			if a.CustomFields, err = itam.ValidateCustomFields(defs, a.CustomFields, "customFields"); err != nil {
-				return err
+				return lifecycle.Change{}, err
 			}
 		}
-		return nil
+		return lifecycle.Change{Asset: a, Action: itam.HistoryUpdate}, nil
 	})
-}
-
-// AssignAsset checks an asset out to a person or a location; it becomes DEPLOYED.
-func (s *AssetStore) AssignAsset(ctx context.Context, id uuid.UUID, to itam.Assignee, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, itam.HistoryAssign, func(tx pgx.Tx, before, a *itam.Asset) error {
-		st, err := lifecycle.AfterAssign(a.Status)
-		if err != nil {
-			return err
-		}
-		if err := checkAssignee(ctx, tx, to); err != nil {
-			return err
-		}
-		a.Status = st
-		a.AssignedPersonID, a.AssignedLocationID = to.PersonID, to.LocationID
-		if to.LocationID != nil {
-			a.LocationID = to.LocationID
-		}
-		return nil
-	})
-}
-
-// UnassignAsset checks an asset back in; a DEPLOYED asset returns to IN_STOCK.
-func (s *AssetStore) UnassignAsset(ctx context.Context, id uuid.UUID, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, itam.HistoryUnassign, func(tx pgx.Tx, before, a *itam.Asset) error {
-		if a.AssignedPersonID == nil && a.AssignedLocationID == nil {
-			return itam.Invalid("id", "asset %s is not assigned", a.AssetTag)
-		}
-		a.AssignedPersonID, a.AssignedLocationID = nil, nil
-		a.Status = lifecycle.AfterUnassign(a.Status)
-		return nil
-	})
-}
-
-// TransitionAsset moves an asset to another lifecycle status. Returning to
-// stock (from deployment, repair, or found after loss) checks it in.
-func (s *AssetStore) TransitionAsset(ctx context.Context, id uuid.UUID, to itam.AssetStatus, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, itam.HistoryTransition, func(tx pgx.Tx, before, a *itam.Asset) error {
-		assigned := a.AssignedPersonID != nil || a.AssignedLocationID != nil
-		if err := lifecycle.Transition(a.Status, to, assigned); err != nil {
-			return err
-		}
-		if to == itam.StatusInStock {
-			a.AssignedPersonID, a.AssignedLocationID = nil, nil
-		}
-		a.Status = to
-		return nil
-	})
-}
-
-// DisposeAsset records how a RETIRED asset left the organization; DISPOSED is terminal.
-func (s *AssetStore) DisposeAsset(ctx context.Context, id uuid.UUID, d itam.Disposal, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, itam.HistoryDispose, func(tx pgx.Tx, before, a *itam.Asset) error {
-		if !lifecycle.Allowed(a.Status, itam.StatusDisposed) {
-			return itam.Invalid("status", "cannot move an asset from %s to DISPOSED: retire it first", a.Status)
-		}
-		switch d.Method {
-		case itam.DisposalRecycled, itam.DisposalResold, itam.DisposalDonated, itam.DisposalDestroyed, itam.DisposalReturnedToLessor:
-		default:
-			return itam.Invalid("method", "unknown disposal method %q", d.Method)
-		}
-		if d.Date.IsZero() {
-			return itam.Invalid("date", "disposal date is required")
-		}
-		if d.Date.After(time.Now().AddDate(0, 0, 1)) {
-			return itam.Invalid("date", "disposal date cannot be in the future")
-		}
-		if a.PurchaseDate != nil && d.Date.Before(*a.PurchaseDate) {
-			return itam.Invalid("date", "disposal date cannot be before the purchase date")
-		}
-		a.Status = itam.StatusDisposed
-		date, method := d.Date, d.Method
-		a.DisposalDate, a.DisposalMethod, a.DisposalCertificate = &date, &method, itam.Trimmed(d.Certificate)
-		return nil
-	})
-}
-
-// DeleteAsset removes an asset entered by mistake. Only assets never put to
-// use (ORDERED or IN_STOCK, unassigned) can go; everything else is retired
-// and disposed so its history stays meaningful. History rows remain.
-func (s *AssetStore) DeleteAsset(ctx context.Context, id uuid.UUID, version *int) (*itam.Asset, error) {
-	p, err := itam.RequireWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out *itam.Asset
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		a, err := lockAsset(ctx, tx, id, version)
-		if err != nil {
-			return err
-		}
-		if (a.Status != itam.StatusOrdered && a.Status != itam.StatusInStock) || a.AssignedPersonID != nil || a.AssignedLocationID != nil {
-			return itam.Invalid("id", "asset %s is %s: only unassigned ORDERED or IN_STOCK assets can be deleted; retire and dispose it instead", a.AssetTag, a.Status)
-		}
-		if _, err := tx.Exec(ctx, insertHistorySQL, historyArgs(p, itam.HistoryDelete, a, nil, nil)...); err != nil {
-			return err
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM assets WHERE id = $1`, a.ID); err != nil {
-			return err
-		}
-		out = a
-		return nil
-	})
-	return out, err
 }

@@ -33,21 +33,15 @@ func (s *AssetStore) AssetCounts(ctx context.Context, groupBy []itam.AssetGroupB
 	if err != nil {
 		return nil, err
 	}
-	seen := map[itam.AssetGroupBy]bool{}
-	var exprs []string
+	if err := itam.CheckGrouping(groupBy); err != nil {
+		return nil, err
+	}
+	exprs := make([]string, len(groupBy))
 	for i, g := range groupBy {
-		e, ok := groupExprs[g]
-		if !ok {
-			return nil, itam.Invalid(fmt.Sprintf("groupBy[%d]", i), "cannot group by %q", g)
-		}
-		if seen[g] {
-			return nil, itam.Invalid(fmt.Sprintf("groupBy[%d]", i), "%s is listed twice", g)
-		}
-		seen[g] = true
-		exprs = append(exprs, e)
+		exprs[i] = groupExprs[g]
 	}
 	from := "assets a"
-	if seen[itam.GroupByCategory] {
+	if slices.Contains(groupBy, itam.GroupByCategory) {
 		from = "assets a JOIN models m ON m.id = a.model_id"
 	}
 	if len(where) == 0 {

@@ -25,7 +25,7 @@ func TestPageFlagsOnExactlyFullPages(t *testing.T) {
 	}
 	page := func(p itam.PageArgs) itam.Page[*itam.Asset] {
 		t.Helper()
-		got, err := f.assets.ListAssets(ctx, AssetQuery{Sort: itam.AssetSortTag}, p)
+		got, err := f.assets.ListAssets(ctx, itam.AssetQuery{Sort: itam.AssetSortTag}, p)
 		require.NoError(t, err)
 		return got
 	}
@@ -66,10 +66,10 @@ func TestPageFlagsOnExactlyFullPages(t *testing.T) {
 	require.True(t, p.HasNextPage)
 
 	// Descending order, same rule.
-	desc, err := f.assets.ListAssets(ctx, AssetQuery{Sort: itam.AssetSortTag, Dir: itam.Desc}, itam.PageArgs{First: ptr(1)})
+	desc, err := f.assets.ListAssets(ctx, itam.AssetQuery{Sort: itam.AssetSortTag, Dir: itam.Desc}, itam.PageArgs{First: ptr(1)})
 	require.NoError(t, err)
 	require.True(t, desc.HasNextPage)
-	desc, err = f.assets.ListAssets(ctx, AssetQuery{Sort: itam.AssetSortTag, Dir: itam.Desc}, itam.PageArgs{First: ptr(1), After: &desc.Cursors[0]})
+	desc, err = f.assets.ListAssets(ctx, itam.AssetQuery{Sort: itam.AssetSortTag, Dir: itam.Desc}, itam.PageArgs{First: ptr(1), After: &desc.Cursors[0]})
 	require.NoError(t, err)
 	require.Equal(t, []string{"P-1"}, tags(desc))
 	require.False(t, desc.HasNextPage)

@@ -100,7 +100,7 @@ func TestLinkSerialsAreFindable(t *testing.T) {
 
 	search := func(q string) []string {
 		t.Helper()
-		page, err := f.assets.ListAssets(ctx, AssetQuery{Filter: &itam.AssetFilter{Search: ptr(q)}}, itam.PageArgs{})
+		page, err := f.assets.ListAssets(ctx, itam.AssetQuery{Filter: &itam.AssetFilter{Search: ptr(q)}}, itam.PageArgs{})
 		require.NoError(t, err)
 		var names []string
 		for _, a := range page.Items {

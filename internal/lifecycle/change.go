@@ -1,0 +1,153 @@
+package lifecycle
+
+import (
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// Change is what a lifecycle operation decided: the asset as it is to be
+// stored and the history action that records it. For a deletion Asset is
+// the state the asset had.
+type Change struct {
+	Asset  itam.Asset
+	Action itam.HistoryAction
+}
+
+// Create builds a new asset from its input: text trimmed, IN_STOCK and NEW
+// unless given, a starting status from InitialStatuses, and DEPLOYED when it
+// is created assigned (an asset assigned to a location is located there
+// unless a location is given). The owner and tag defaults, Asset.Normalize
+// and what needs the database (the model, that the assignee exists) are
+// the store's to apply.
+func Create(in itam.AssetInput, assignee *itam.Assignee) (Change, error) {
+	a := itam.Asset{
+		SerialNumber: itam.Trimmed(in.SerialNumber), Name: itam.Trimmed(in.Name), ModelID: in.ModelID,
+		Status: itam.StatusInStock, Condition: itam.ConditionNew, OwnerPersonID: in.OwnerPersonID, OwnerTeamID: in.OwnerTeamID,
+		LocationID: in.LocationID, PurchaseDate: in.PurchaseDate, PurchasePrice: in.PurchasePrice, SupplierID: in.SupplierID,
+		OrderNumber: itam.Trimmed(in.OrderNumber), InvoiceNumber: itam.Trimmed(in.InvoiceNumber), WarrantyEnd: in.WarrantyEnd,
+		EndOfLife: in.EndOfLife, Notes: in.Notes, CustomFields: in.CustomFields,
+	}
+	if in.Status != nil {
+		if !slices.Contains(InitialStatuses, *in.Status) {
+			return Change{}, itam.Invalid("status", "a new asset starts ORDERED or IN_STOCK (assign it to deploy it), not %s", *in.Status)
+		}
+		a.Status = *in.Status
+	}
+	if in.Condition != nil {
+		a.Condition = *in.Condition
+	}
+	if in.AssetTag != nil {
+		a.AssetTag = strings.TrimSpace(*in.AssetTag)
+		if a.AssetTag == "" {
+			return Change{}, itam.Invalid("assetTag", "asset tag cannot be blank")
+		}
+	}
+	if assignee != nil {
+		st, err := AfterAssign(a.Status)
+		if err != nil {
+			return Change{}, err
+		}
+		if err := assignee.Validate(); err != nil {
+			return Change{}, err
+		}
+		a.Status, a.AssignedPersonID, a.AssignedLocationID = st, assignee.PersonID, assignee.LocationID
+		if assignee.LocationID != nil && a.LocationID == nil {
+			a.LocationID = assignee.LocationID
+		}
+	}
+	if err := in.Validate(); err != nil {
+		return Change{}, err
+	}
+	for _, e := range in.ExternalIDs {
+		e.Source, e.ExternalID = strings.TrimSpace(e.Source), strings.TrimSpace(e.ExternalID)
+		a.ExternalIDs = append(a.ExternalIDs, e)
+	}
+	return Change{Asset: a, Action: itam.HistoryCreate}, nil
+}
+
+// Assign checks an asset out to a person or a location: it becomes
+// DEPLOYED (see AfterAssign), and one assigned to a location moves there.
+// That the assignee exists and may take assets is the store's to check.
+func Assign(a itam.Asset, to itam.Assignee) (Change, error) {
+	st, err := AfterAssign(a.Status)
+	if err != nil {
+		return Change{}, err
+	}
+	if err := to.Validate(); err != nil {
+		return Change{}, err
+	}
+	a.Status = st
+	a.AssignedPersonID, a.AssignedLocationID = to.PersonID, to.LocationID
+	if to.LocationID != nil {
+		a.LocationID = to.LocationID
+	}
+	return Change{Asset: a, Action: itam.HistoryAssign}, nil
+}
+
+// Unassign checks an assigned asset back in (see AfterUnassign).
+func Unassign(a itam.Asset) (Change, error) {
+	if !assigned(a) {
+		return Change{}, itam.Invalid("id", "asset %s is not assigned", a.AssetTag)
+	}
+	a.AssignedPersonID, a.AssignedLocationID = nil, nil
+	a.Status = AfterUnassign(a.Status)
+	return Change{Asset: a, Action: itam.HistoryUnassign}, nil
+}
+
+// Move changes an asset's status as Transition allows; retiring is a Move
+// to RETIRED. Returning to stock (from deployment, repair, or found after
+// loss) checks the asset in.
+func Move(a itam.Asset, to itam.AssetStatus) (Change, error) {
+	if err := Transition(a.Status, to, assigned(a)); err != nil {
+		return Change{}, err
+	}
+	if to == itam.StatusInStock {
+		a.AssignedPersonID, a.AssignedLocationID = nil, nil
+	}
+	a.Status = to
+	return Change{Asset: a, Action: itam.HistoryTransition}, nil
+}
+
+// DisposalMethods are the ways a retired asset may leave the organization.
+var DisposalMethods = []itam.DisposalMethod{itam.DisposalRecycled, itam.DisposalResold, itam.DisposalDonated,
+	itam.DisposalDestroyed, itam.DisposalReturnedToLessor}
+
+// Dispose records how a RETIRED asset left the organization; DISPOSED is
+// terminal. The date is required, not before the purchase and not in the
+// future as of now (a day's grace covers time zones ahead of the server).
+func Dispose(a itam.Asset, d itam.Disposal, now time.Time) (Change, error) {
+	if !Allowed(a.Status, itam.StatusDisposed) {
+		return Change{}, itam.Invalid("status", "cannot move an asset from %s to DISPOSED: retire it first", a.Status)
+	}
+	if !slices.Contains(DisposalMethods, d.Method) {
+		return Change{}, itam.Invalid("method", "unknown disposal method %q", d.Method)
+	}
+	if d.Date.IsZero() {
+		return Change{}, itam.Invalid("date", "disposal date is required")
+	}
+	if d.Date.After(now.AddDate(0, 0, 1)) {
+		return Change{}, itam.Invalid("date", "disposal date cannot be in the future")
+	}
+	if a.PurchaseDate != nil && d.Date.Before(*a.PurchaseDate) {
+		return Change{}, itam.Invalid("date", "disposal date cannot be before the purchase date")
+	}
+	a.Status = itam.StatusDisposed
+	date, method := d.Date, d.Method
+	a.DisposalDate, a.DisposalMethod, a.DisposalCertificate = &date, &method, itam.Trimmed(d.Certificate)
+	return Change{Asset: a, Action: itam.HistoryDispose}, nil
+}
+
+// Delete decides whether an asset may be deleted: only one entered by
+// mistake and never put to use (ORDERED or IN_STOCK, unassigned) may go;
+// everything else is retired and disposed so its history stays meaningful.
+func Delete(a itam.Asset) (Change, error) {
+	if (a.Status != itam.StatusOrdered && a.Status != itam.StatusInStock) || assigned(a) {
+		return Change{}, itam.Invalid("id", "asset %s is %s: only unassigned ORDERED or IN_STOCK assets can be deleted; retire and dispose it instead", a.AssetTag, a.Status)
+	}
+	return Change{Asset: a, Action: itam.HistoryDelete}, nil
+}
+
+func assigned(a itam.Asset) bool { return a.AssignedPersonID != nil || a.AssignedLocationID != nil }

@@ -1,0 +1,239 @@
+package lifecycle_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/lifecycle"
+)
+
+func ref[T any](v T) *T { return &v }
+
+var (
+	person   = ref(uuid.MustParse("00000000-0000-0000-0000-00000000000a"))
+	place    = ref(uuid.MustParse("00000000-0000-0000-0000-00000000000b"))
+	shelf    = ref(uuid.MustParse("00000000-0000-0000-0000-00000000000c"))
+	toPerson = itam.Assignee{PersonID: person}
+	toPlace  = itam.Assignee{LocationID: place}
+)
+
+// requireInvalid checks err is a BAD_USER_INPUT on field whose message
+// contains msg.
+func requireInvalid(t *testing.T, err error, field, msg string) {
+	t.Helper()
+	var e *itam.Error
+	require.ErrorAs(t, err, &e)
+	require.Equal(t, itam.CodeInvalid, e.Code, e.Message)
+	require.Equal(t, field, e.Field, e.Message)
+	require.Contains(t, e.Message, msg)
+}
+
+func TestCreate(t *testing.T) {
+	t.Parallel()
+	model := uuid.MustParse("00000000-0000-0000-0000-0000000000ff")
+	tests := []struct {
+		name       string
+		in         itam.AssetInput
+		assignee   *itam.Assignee
+		want       func(a *itam.Asset) // changes to the expected defaults
+		field, err string              // the refusal, if any
+	}{
+		{name: "defaults: in stock, new, untagged", in: itam.AssetInput{ModelID: model}},
+		{name: "text trimmed, blank dropped", in: itam.AssetInput{ModelID: model, AssetTag: ref("  LT-1 "), SerialNumber: ref(" SN "), Name: ref("  "), OrderNumber: ref(" PO-1 ")},
+			want: func(a *itam.Asset) { a.AssetTag, a.SerialNumber, a.OrderNumber = "LT-1", ref("SN"), ref("PO-1") }},
+		{name: "starts ordered", in: itam.AssetInput{ModelID: model, Status: ref(ord)}, want: func(a *itam.Asset) { a.Status = ord }},
+		{name: "condition given", in: itam.AssetInput{ModelID: model, Condition: ref(itam.ConditionFair)}, want: func(a *itam.Asset) { a.Condition = itam.ConditionFair }},
+		{name: "cannot start deployed", in: itam.AssetInput{ModelID: model, Status: ref(dep)}, field: "status", err: "starts ORDERED or IN_STOCK"},
+		{name: "cannot start retired", in: itam.AssetInput{ModelID: model, Status: ref(ret)}, field: "status", err: "not RETIRED"},
+		{name: "blank tag", in: itam.AssetInput{ModelID: model, AssetTag: ref("   ")}, field: "assetTag", err: "cannot be blank"},
+		{name: "assigned to a person starts deployed", in: itam.AssetInput{ModelID: model}, assignee: &toPerson,
+			want: func(a *itam.Asset) { a.Status, a.AssignedPersonID = dep, person }},
+		{name: "assigned to a place is located there", in: itam.AssetInput{ModelID: model}, assignee: &toPlace,
+			want: func(a *itam.Asset) { a.Status, a.AssignedLocationID, a.LocationID = dep, place, place }},
+		{name: "a given location wins over the assignee's", in: itam.AssetInput{ModelID: model, LocationID: shelf}, assignee: &toPlace,
+			want: func(a *itam.Asset) { a.Status, a.AssignedLocationID, a.LocationID = dep, place, shelf }},
+		{name: "ordered cannot be assigned", in: itam.AssetInput{ModelID: model, Status: ref(ord)}, assignee: &toPerson, field: "status", err: "cannot assign an asset that is ORDERED"},
+		{name: "assignee is one of the two", in: itam.AssetInput{ModelID: model}, assignee: &itam.Assignee{PersonID: person, LocationID: place}, field: "assigneeId", err: "exactly one"},
+		{name: "assignee is not none", in: itam.AssetInput{ModelID: model}, assignee: &itam.Assignee{}, field: "assigneeId", err: "exactly one"},
+		{name: "external id needs a source", in: itam.AssetInput{ModelID: model, ExternalIDs: []itam.ExternalID{{Source: "jamf", ExternalID: "1"}, {Source: " ", ExternalID: "2"}}},
+			field: "externalIds[1]", err: "required"},
+		{name: "external id needs an id", in: itam.AssetInput{ModelID: model, ExternalIDs: []itam.ExternalID{{Source: "jamf", ExternalID: ""}}},
+			field: "externalIds[0]", err: "required"},
+		{name: "external ids trimmed", in: itam.AssetInput{ModelID: model, ExternalIDs: []itam.ExternalID{{Source: " jamf ", ExternalID: " 7 "}}},
+			want: func(a *itam.Asset) { a.ExternalIDs = []itam.ExternalID{{Source: "jamf", ExternalID: "7"}} }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ch, err := lifecycle.Create(tt.in, tt.assignee)
+			if tt.err != "" {
+				requireInvalid(t, err, tt.field, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			want := itam.Asset{ModelID: model, Status: stk, Condition: itam.ConditionNew}
+			if tt.want != nil {
+				tt.want(&want)
+			}
+			require.Equal(t, want, ch.Asset)
+			require.Equal(t, itam.HistoryCreate, ch.Action)
+		})
+	}
+}
+
+func TestAssign(t *testing.T) {
+	t.Parallel()
+	for _, from := range all {
+		for _, to := range []itam.Assignee{toPerson, toPlace} {
+			before := itam.Asset{AssetTag: "LT-1", Status: from, LocationID: shelf}
+			ch, err := lifecycle.Assign(before, to)
+			if from != dep && !contains(allowed[from], dep) {
+				requireInvalid(t, err, "status", "cannot assign an asset that is "+string(from))
+				continue
+			}
+			require.NoError(t, err, from)
+			want := before
+			want.Status, want.AssignedPersonID, want.AssignedLocationID = dep, to.PersonID, to.LocationID
+			if to.LocationID != nil {
+				want.LocationID = to.LocationID
+			}
+			require.Equal(t, lifecycle.Change{Asset: want, Action: itam.HistoryAssign}, ch, from)
+		}
+	}
+	// A refused status is reported before a malformed assignee, as stores did.
+	_, err := lifecycle.Assign(itam.Asset{Status: ret}, itam.Assignee{})
+	requireInvalid(t, err, "status", "RETIRED")
+	_, err = lifecycle.Assign(itam.Asset{Status: stk}, itam.Assignee{PersonID: person, LocationID: place})
+	requireInvalid(t, err, "assigneeId", "exactly one")
+}
+
+func TestUnassign(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		before itam.Asset
+		want   itam.AssetStatus
+		err    string
+	}{
+		{"deployed to a person returns to stock", itam.Asset{Status: dep, AssignedPersonID: person}, stk, ""},
+		{"deployed to a place returns to stock and stays there", itam.Asset{Status: dep, AssignedLocationID: place, LocationID: place}, stk, ""},
+		{"in repair keeps its status", itam.Asset{Status: rep, AssignedPersonID: person}, rep, ""},
+		{"lost keeps its status", itam.Asset{Status: lst, AssignedPersonID: person}, lst, ""},
+		{"not assigned", itam.Asset{AssetTag: "LT-9", Status: stk}, "", "asset LT-9 is not assigned"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ch, err := lifecycle.Unassign(tt.before)
+			if tt.err != "" {
+				requireInvalid(t, err, "id", tt.err)
+				return
+			}
+			require.NoError(t, err)
+			want := tt.before
+			want.Status, want.AssignedPersonID, want.AssignedLocationID = tt.want, nil, nil
+			require.Equal(t, lifecycle.Change{Asset: want, Action: itam.HistoryUnassign}, ch)
+		})
+	}
+}
+
+// Move applies Transition (walked above) to an asset: every status pair,
+// assigned or not, either is refused with Transition's error or lands on
+// the target, checked in when the target is IN_STOCK.
+func TestMove(t *testing.T) {
+	t.Parallel()
+	for _, from := range all {
+		for _, to := range append(all, "BROKEN") {
+			for _, who := range []*uuid.UUID{nil, person} {
+				before := itam.Asset{Status: from, AssignedPersonID: who, LocationID: shelf}
+				ch, err := lifecycle.Move(before, to)
+				if want := lifecycle.Transition(from, to, who != nil); want != nil {
+					require.Equal(t, want, err, "%s → %s", from, to)
+					continue
+				}
+				require.NoError(t, err)
+				after := before
+				after.Status = to
+				if to == stk {
+					after.AssignedPersonID = nil
+				}
+				require.Equal(t, lifecycle.Change{Asset: after, Action: itam.HistoryTransition}, ch, "%s → %s", from, to)
+			}
+		}
+	}
+	// Retiring is a Move to RETIRED: only unassigned, from stock.
+	_, err := lifecycle.Move(itam.Asset{Status: stk, AssignedLocationID: place}, ret)
+	requireInvalid(t, err, "status", "while it is assigned")
+	ch, err := lifecycle.Move(itam.Asset{Status: stk}, ret)
+	require.NoError(t, err)
+	require.Equal(t, ret, ch.Asset.Status)
+}
+
+func TestDispose(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
+	bought := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	ok := itam.Disposal{Date: now, Method: itam.DisposalRecycled, Certificate: ref("  CERT-1 ")}
+	tests := []struct {
+		name       string
+		from       itam.AssetStatus
+		d          itam.Disposal
+		field, err string
+	}{
+		{"retired asset recycled", ret, ok, "", ""},
+		{"every known method", ret, itam.Disposal{Date: now, Method: itam.DisposalReturnedToLessor}, "", ""},
+		{"a day ahead is allowed (time zones)", ret, itam.Disposal{Date: now.AddDate(0, 0, 1), Method: itam.DisposalDonated}, "", ""},
+		{"on the purchase date", ret, itam.Disposal{Date: bought, Method: itam.DisposalResold}, "", ""},
+		{"in stock must retire first", stk, ok, "status", "retire it first"},
+		{"deployed must retire first", dep, ok, "status", "from DEPLOYED to DISPOSED"},
+		{"disposed is terminal", dis, ok, "status", "from DISPOSED to DISPOSED"},
+		{"unknown method", ret, itam.Disposal{Date: now, Method: "SHREDDED"}, "method", `unknown disposal method "SHREDDED"`},
+		{"no date", ret, itam.Disposal{Method: itam.DisposalDestroyed}, "date", "required"},
+		{"future date", ret, itam.Disposal{Date: now.AddDate(0, 0, 2), Method: itam.DisposalDestroyed}, "date", "in the future"},
+		{"before purchase", ret, itam.Disposal{Date: bought.AddDate(0, 0, -1), Method: itam.DisposalDestroyed}, "date", "before the purchase date"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			before := itam.Asset{Status: tt.from, PurchaseDate: &bought}
+			ch, err := lifecycle.Dispose(before, tt.d, now)
+			if tt.err != "" {
+				requireInvalid(t, err, tt.field, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			want := before
+			want.Status, want.DisposalDate, want.DisposalMethod, want.DisposalCertificate = dis, &tt.d.Date, &tt.d.Method, itam.Trimmed(tt.d.Certificate)
+			require.Equal(t, lifecycle.Change{Asset: want, Action: itam.HistoryDispose}, ch)
+		})
+	}
+	ch, err := lifecycle.Dispose(itam.Asset{Status: ret}, ok, now)
+	require.NoError(t, err)
+	require.Equal(t, "CERT-1", *ch.Asset.DisposalCertificate)
+	require.ElementsMatch(t, []itam.DisposalMethod{itam.DisposalRecycled, itam.DisposalResold, itam.DisposalDonated,
+		itam.DisposalDestroyed, itam.DisposalReturnedToLessor}, lifecycle.DisposalMethods)
+}
+
+func TestDelete(t *testing.T) {
+	t.Parallel()
+	for _, from := range all {
+		for _, a := range []itam.Asset{
+			{AssetTag: "LT-1", Status: from},
+			{AssetTag: "LT-1", Status: from, AssignedPersonID: person},
+			{AssetTag: "LT-1", Status: from, AssignedLocationID: place},
+		} {
+			ch, err := lifecycle.Delete(a)
+			unassigned := a.AssignedPersonID == nil && a.AssignedLocationID == nil
+			if (from == ord || from == stk) && unassigned {
+				require.NoError(t, err, from)
+				require.Equal(t, lifecycle.Change{Asset: a, Action: itam.HistoryDelete}, ch)
+				continue
+			}
+			requireInvalid(t, err, "id", "asset LT-1 is "+string(from)+": only unassigned ORDERED or IN_STOCK assets can be deleted")
+		}
+	}
+}
