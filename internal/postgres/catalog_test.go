@@ -22,9 +22,16 @@ import (
 // catalogFixture is a fresh database with two organizations, A and B, each
 // seeded with the same catalog, so tests can reference rows across tenants.
 type catalogFixture struct {
-	db    *DB
-	c     *Catalog
-	a     *AssetStore
+	db         *DB
+	a          *AssetStore
+	people     *PersonStore
+	teams      *TeamStore
+	locations  *LocationStore
+	models     *ModelStore
+	suppliers  *SupplierStore
+	orgs       *OrganizationStore
+	provenance *ProvenanceStore
+	relations  *RelationStore
 	owner *pgx.Conn // the owning role: not subject to RLS, for counting and snapshots
 	orgA  uuid.UUID
 	orgB  uuid.UUID
@@ -65,7 +72,9 @@ func newCatalogFixture(t *testing.T) *catalogFixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = owner.Close(context.Background()) })
 
-	f := &catalogFixture{db: db, c: NewCatalog(db), a: NewAssetStore(db), owner: owner}
+	f := &catalogFixture{db: db, a: NewAssetStore(db), owner: owner,
+		people: NewPersonStore(db), teams: NewTeamStore(db), locations: NewLocationStore(db), models: NewModelStore(db),
+		suppliers: NewSupplierStore(db), orgs: NewOrganizationStore(db), provenance: NewProvenanceStore(db), relations: NewRelationStore(db)}
 	for _, o := range []struct {
 		id   *uuid.UUID
 		slug string
@@ -80,30 +89,30 @@ func newCatalogFixture(t *testing.T) *catalogFixture {
 func (f *catalogFixture) seed(t *testing.T, org uuid.UUID) seeded {
 	t.Helper()
 	s := seeded{admin: as(org, itam.RoleAdmin, "admin@x")}
-	ctx, c := s.admin, f.c
+	ctx := s.admin
 	var err error
-	s.team, err = c.CreateTeam(ctx, itam.TeamInput{Name: "Ops", Description: ptr("Operations")})
+	s.team, err = f.teams.CreateTeam(ctx, itam.TeamInput{Name: "Ops", Description: ptr("Operations")})
 	require.NoError(t, err)
-	s.spare, err = c.CreateTeam(ctx, itam.TeamInput{Name: "Spare"})
+	s.spare, err = f.teams.CreateTeam(ctx, itam.TeamInput{Name: "Spare"})
 	require.NoError(t, err)
-	s.site, err = c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "HQ", Address: itam.Address{City: ptr("Berlin"), Country: ptr("de")}})
+	s.site, err = f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "HQ", Address: itam.Address{City: ptr("Berlin"), Country: ptr("de")}})
 	require.NoError(t, err)
-	s.building, err = c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationBuilding, Name: "Main", ParentID: &s.site.ID})
+	s.building, err = f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationBuilding, Name: "Main", ParentID: &s.site.ID})
 	require.NoError(t, err)
-	s.floor, err = c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationFloor, Name: "1", ParentID: &s.building.ID})
+	s.floor, err = f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationFloor, Name: "1", ParentID: &s.building.ID})
 	require.NoError(t, err)
-	s.boss, err = c.CreatePerson(ctx, itam.PersonInput{Name: "Boss", Email: "boss@example.com", TeamID: &s.team.ID})
+	s.boss, err = f.people.CreatePerson(ctx, itam.PersonInput{Name: "Boss", Email: "boss@example.com", TeamID: &s.team.ID})
 	require.NoError(t, err)
-	s.ann, err = c.CreatePerson(ctx, itam.PersonInput{Name: "Ann", Email: "Ann@Example.com", TeamID: &s.team.ID, ManagerID: &s.boss.ID, LocationID: &s.floor.ID})
+	s.ann, err = f.people.CreatePerson(ctx, itam.PersonInput{Name: "Ann", Email: "Ann@Example.com", TeamID: &s.team.ID, ManagerID: &s.boss.ID, LocationID: &s.floor.ID})
 	require.NoError(t, err)
-	s.mfr, err = c.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "Dell", Website: ptr("https://dell.com")})
+	s.mfr, err = f.models.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "Dell", Website: ptr("https://dell.com")})
 	require.NoError(t, err)
-	s.cat, err = c.CreateCategory(ctx, itam.CategoryInput{Name: "Laptops", Kind: itam.CategoryLaptop,
+	s.cat, err = f.models.CreateCategory(ctx, itam.CategoryInput{Name: "Laptops", Kind: itam.CategoryLaptop,
 		FieldDefinitions: []itam.FieldDefinition{{Key: "ram_gb", Label: "RAM (GB)", Type: itam.FieldNumber}}})
 	require.NoError(t, err)
-	s.model, err = c.CreateModel(ctx, itam.ModelInput{Name: "Latitude 7440", ManufacturerID: s.mfr.ID, CategoryID: s.cat.ID, UsefulLifeMonths: ptr(36)})
+	s.model, err = f.models.CreateModel(ctx, itam.ModelInput{Name: "Latitude 7440", ManufacturerID: s.mfr.ID, CategoryID: s.cat.ID, UsefulLifeMonths: ptr(36)})
 	require.NoError(t, err)
-	s.supplier, err = c.CreateSupplier(ctx, itam.SupplierInput{Name: "CDW", Email: ptr("sales@cdw.example")})
+	s.supplier, err = f.suppliers.CreateSupplier(ctx, itam.SupplierInput{Name: "CDW", Email: ptr("sales@cdw.example")})
 	require.NoError(t, err)
 	s.asset, err = f.a.CreateAsset(ctx, itam.AssetInput{ModelID: s.model.ID, OwnerTeamID: &s.team.ID, SupplierID: &s.supplier.ID, LocationID: &s.floor.ID},
 		&itam.Assignee{PersonID: &s.ann.ID})
@@ -148,7 +157,6 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
 	ctx := f.A.admin
-	c := f.c
 
 	// Each case creates a row, changes it (checking the stored row comes
 	// back at version 2), and deletes it.
@@ -162,25 +170,25 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 		{
 			name: "team", table: "teams",
 			create: func(t *testing.T) (uuid.UUID, int) {
-				x, err := c.CreateTeam(ctx, itam.TeamInput{Name: "  Finance  ", Description: ptr("  ")})
+				x, err := f.teams.CreateTeam(ctx, itam.TeamInput{Name: "  Finance  ", Description: ptr("  ")})
 				require.NoError(t, err)
 				require.Equal(t, "Finance", x.Name)
 				require.Nil(t, x.Description)
 				return x.ID, x.Version
 			},
 			update: func(t *testing.T, id uuid.UUID, v int) int {
-				x, err := c.UpdateTeam(ctx, itam.TeamPatch{ID: id, Version: v, Name: itam.Some("Finance & Legal"), Description: itam.Some("Money")})
+				x, err := f.teams.UpdateTeam(ctx, itam.TeamPatch{ID: id, Version: v, Name: itam.Some("Finance & Legal"), Description: itam.Some("Money")})
 				require.NoError(t, err)
 				require.Equal(t, "Finance & Legal", x.Name)
 				require.Equal(t, "Money", *x.Description)
 				return x.Version
 			},
-			delete: func(id uuid.UUID, v *int) error { _, err := c.DeleteTeam(ctx, id, v); return err },
+			delete: func(id uuid.UUID, v *int) error { _, err := f.teams.DeleteTeam(ctx, id, v); return err },
 		},
 		{
 			name: "person", table: "people",
 			create: func(t *testing.T) (uuid.UUID, int) {
-				x, err := c.CreatePerson(ctx, itam.PersonInput{Name: " Zoe ", Email: " Zoe@Example.com ", EmployeeNumber: ptr("E-1"),
+				x, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: " Zoe ", Email: " Zoe@Example.com ", EmployeeNumber: ptr("E-1"),
 					TeamID: &f.A.team.ID, StartDate: ptr(date(2024, 1, 2))})
 				require.NoError(t, err)
 				require.Equal(t, "Zoe", x.Name)
@@ -190,7 +198,7 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 				return x.ID, x.Version
 			},
 			update: func(t *testing.T, id uuid.UUID, v int) int {
-				x, err := c.UpdatePerson(ctx, itam.PersonPatch{ID: id, Version: v, Title: itam.Some("CFO"), TeamID: itam.Optional[uuid.UUID]{Set: true},
+				x, err := f.people.UpdatePerson(ctx, itam.PersonPatch{ID: id, Version: v, Title: itam.Some("CFO"), TeamID: itam.Optional[uuid.UUID]{Set: true},
 					ManagerID: itam.Some(f.A.boss.ID), Status: itam.Some(itam.PersonOffboarded), EndDate: itam.Some(date(2025, 6, 30))})
 				require.NoError(t, err)
 				require.Equal(t, "CFO", *x.Title)
@@ -201,12 +209,12 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 				require.Equal(t, "2024-01-02", x.StartDate.Format(time.DateOnly), "fields not in the patch stay")
 				return x.Version
 			},
-			delete: func(id uuid.UUID, v *int) error { _, err := c.DeletePerson(ctx, id, v); return err },
+			delete: func(id uuid.UUID, v *int) error { _, err := f.people.DeletePerson(ctx, id, v); return err },
 		},
 		{
 			name: "location", table: "locations",
 			create: func(t *testing.T) (uuid.UUID, int) {
-				x, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationRoom, Name: "Lab", ParentID: &f.A.floor.ID,
+				x, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationRoom, Name: "Lab", ParentID: &f.A.floor.ID,
 					Address: itam.Address{Line1: ptr(" 1 Main St "), Country: ptr("us")}})
 				require.NoError(t, err)
 				require.Equal(t, f.A.floor.ID, *x.ParentID)
@@ -215,7 +223,7 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 				return x.ID, x.Version
 			},
 			update: func(t *testing.T, id uuid.UUID, v int) int {
-				x, err := c.UpdateLocation(ctx, itam.LocationPatch{ID: id, Version: v, Name: itam.Some("Big Lab"),
+				x, err := f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: id, Version: v, Name: itam.Some("Big Lab"),
 					Address: itam.Some(itam.AddressPatch{City: itam.Some("Paris"), Country: itam.Some("fr")})})
 				require.NoError(t, err)
 				require.Equal(t, "Big Lab", x.Name)
@@ -224,28 +232,28 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 				require.Equal(t, "FR", *x.Address.Country)
 				return x.Version
 			},
-			delete: func(id uuid.UUID, v *int) error { _, err := c.DeleteLocation(ctx, id, v); return err },
+			delete: func(id uuid.UUID, v *int) error { _, err := f.locations.DeleteLocation(ctx, id, v); return err },
 		},
 		{
 			name: "manufacturer", table: "manufacturers",
 			create: func(t *testing.T) (uuid.UUID, int) {
-				x, err := c.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "Lenovo"})
+				x, err := f.models.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "Lenovo"})
 				require.NoError(t, err)
 				return x.ID, x.Version
 			},
 			update: func(t *testing.T, id uuid.UUID, v int) int {
-				x, err := c.UpdateManufacturer(ctx, itam.ManufacturerPatch{ID: id, Version: v, SupportURL: itam.Some("https://support.lenovo.com")})
+				x, err := f.models.UpdateManufacturer(ctx, itam.ManufacturerPatch{ID: id, Version: v, SupportURL: itam.Some("https://support.lenovo.com")})
 				require.NoError(t, err)
 				require.Equal(t, "Lenovo", x.Name)
 				require.Equal(t, "https://support.lenovo.com", *x.SupportURL)
 				return x.Version
 			},
-			delete: func(id uuid.UUID, v *int) error { _, err := c.DeleteManufacturer(ctx, id, v); return err },
+			delete: func(id uuid.UUID, v *int) error { _, err := f.models.DeleteManufacturer(ctx, id, v); return err },
 		},
 		{
 			name: "category", table: "categories",
 			create: func(t *testing.T) (uuid.UUID, int) {
-				x, err := c.CreateCategory(ctx, itam.CategoryInput{Name: "Phones", Kind: itam.CategoryPhone})
+				x, err := f.models.CreateCategory(ctx, itam.CategoryInput{Name: "Phones", Kind: itam.CategoryPhone})
 				require.NoError(t, err)
 				require.NotNil(t, x.FieldDefinitions)
 				require.Empty(t, x.FieldDefinitions)
@@ -253,25 +261,25 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 			},
 			update: func(t *testing.T, id uuid.UUID, v int) int {
 				defs := []itam.FieldDefinition{{Key: "carrier", Label: "Carrier", Type: itam.FieldEnum, Options: []string{"A", "B"}, Required: true}}
-				x, err := c.UpdateCategory(ctx, itam.CategoryPatch{ID: id, Version: v, FieldDefinitions: itam.Some(defs)})
+				x, err := f.models.UpdateCategory(ctx, itam.CategoryPatch{ID: id, Version: v, FieldDefinitions: itam.Some(defs)})
 				require.NoError(t, err)
 				require.Equal(t, defs, x.FieldDefinitions)
 				return x.Version
 			},
-			delete: func(id uuid.UUID, v *int) error { _, err := c.DeleteCategory(ctx, id, v); return err },
+			delete: func(id uuid.UUID, v *int) error { _, err := f.models.DeleteCategory(ctx, id, v); return err },
 		},
 		{
 			name: "model", table: "models",
 			create: func(t *testing.T) (uuid.UUID, int) {
-				x, err := c.CreateModel(ctx, itam.ModelInput{Name: "XPS 13", ManufacturerID: f.A.mfr.ID, CategoryID: f.A.cat.ID, ModelNumber: ptr("9340")})
+				x, err := f.models.CreateModel(ctx, itam.ModelInput{Name: "XPS 13", ManufacturerID: f.A.mfr.ID, CategoryID: f.A.cat.ID, ModelNumber: ptr("9340")})
 				require.NoError(t, err)
 				require.Equal(t, f.A.mfr.ID, x.ManufacturerID)
 				return x.ID, x.Version
 			},
 			update: func(t *testing.T, id uuid.UUID, v int) int {
-				m2, err := c.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "Dell Technologies"})
+				m2, err := f.models.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "Dell Technologies"})
 				require.NoError(t, err)
-				x, err := c.UpdateModel(ctx, itam.ModelPatch{ID: id, Version: v, ManufacturerID: itam.Some(m2.ID), UsefulLifeMonths: itam.Some(48),
+				x, err := f.models.UpdateModel(ctx, itam.ModelPatch{ID: id, Version: v, ManufacturerID: itam.Some(m2.ID), UsefulLifeMonths: itam.Some(48),
 					ModelNumber: itam.Optional[string]{Set: true}})
 				require.NoError(t, err)
 				require.Equal(t, m2.ID, x.ManufacturerID, "an unused model may change manufacturer")
@@ -279,25 +287,25 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 				require.Nil(t, x.ModelNumber)
 				return x.Version
 			},
-			delete: func(id uuid.UUID, v *int) error { _, err := c.DeleteModel(ctx, id, v); return err },
+			delete: func(id uuid.UUID, v *int) error { _, err := f.models.DeleteModel(ctx, id, v); return err },
 		},
 		{
 			name: "supplier", table: "suppliers",
 			create: func(t *testing.T) (uuid.UUID, int) {
-				x, err := c.CreateSupplier(ctx, itam.SupplierInput{Name: "Insight", Phone: ptr(" +1 555 "), Email: ptr("")})
+				x, err := f.suppliers.CreateSupplier(ctx, itam.SupplierInput{Name: "Insight", Phone: ptr(" +1 555 "), Email: ptr("")})
 				require.NoError(t, err)
 				require.Equal(t, "+1 555", *x.Phone)
 				require.Nil(t, x.Email)
 				return x.ID, x.Version
 			},
 			update: func(t *testing.T, id uuid.UUID, v int) int {
-				x, err := c.UpdateSupplier(ctx, itam.SupplierPatch{ID: id, Version: v, Email: itam.Some("orders@insight.example"), Phone: itam.Optional[string]{Set: true}})
+				x, err := f.suppliers.UpdateSupplier(ctx, itam.SupplierPatch{ID: id, Version: v, Email: itam.Some("orders@insight.example"), Phone: itam.Optional[string]{Set: true}})
 				require.NoError(t, err)
 				require.Equal(t, "orders@insight.example", *x.Email)
 				require.Nil(t, x.Phone)
 				return x.Version
 			},
-			delete: func(id uuid.UUID, v *int) error { _, err := c.DeleteSupplier(ctx, id, v); return err },
+			delete: func(id uuid.UUID, v *int) error { _, err := f.suppliers.DeleteSupplier(ctx, id, v); return err },
 		},
 	}
 	for _, tc := range cases {
@@ -315,20 +323,20 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 	}
 
 	t.Run("no-op update keeps the version", func(t *testing.T) {
-		x, err := c.UpdateTeam(ctx, itam.TeamPatch{ID: f.A.spare.ID, Version: f.A.spare.Version, Name: itam.Some(" Spare ")})
+		x, err := f.teams.UpdateTeam(ctx, itam.TeamPatch{ID: f.A.spare.ID, Version: f.A.spare.Version, Name: itam.Some(" Spare ")})
 		require.NoError(t, err)
 		require.Equal(t, f.A.spare.Version, x.Version)
 	})
 
 	t.Run("organization", func(t *testing.T) {
-		org, err := c.Organization(ctx)
+		org, err := f.orgs.Organization(ctx)
 		require.NoError(t, err)
 		require.Equal(t, f.orgA, org.ID)
 		require.Equal(t, "org-a", org.Slug)
 		require.Equal(t, "USD", org.DefaultCurrency)
 		require.Nil(t, org.DefaultOwnerTeamID)
 
-		org, err = c.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some(" Acme "), AssetTagPrefix: itam.Some("IT-"),
+		org, err = f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some(" Acme "), AssetTagPrefix: itam.Some("IT-"),
 			DefaultCurrency: itam.Some("eur"), DefaultOwnerTeamID: itam.Some(f.A.spare.ID)})
 		require.NoError(t, err)
 		require.Equal(t, "Acme", org.Name)
@@ -337,10 +345,10 @@ func TestCatalogCreateUpdateDelete(t *testing.T) {
 		require.Equal(t, f.A.spare.ID, *org.DefaultOwnerTeamID)
 
 		// The default owner team is now referenced (a deferred foreign key).
-		_, err = c.DeleteTeam(ctx, f.A.spare.ID, nil)
+		_, err = f.teams.DeleteTeam(ctx, f.A.spare.ID, nil)
 		requireCode(t, err, itam.CodeConflict, "id")
 
-		org, err = c.UpdateOrganization(ctx, itam.OrganizationPatch{DefaultOwnerTeamID: itam.Optional[uuid.UUID]{Set: true}})
+		org, err = f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{DefaultOwnerTeamID: itam.Optional[uuid.UUID]{Set: true}})
 		require.NoError(t, err)
 		require.Nil(t, org.DefaultOwnerTeamID)
 		require.Equal(t, "Acme", org.Name)
@@ -352,7 +360,7 @@ func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0
 func TestCatalogRefusesBadWritesWithoutWriting(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
-	ctx, c, A, B := f.A.admin, f.c, f.A, f.B
+	ctx, A, B := f.A.admin, f.A, f.B
 	stale := 99
 
 	cases := []struct {
@@ -362,200 +370,200 @@ func TestCatalogRefusesBadWritesWithoutWriting(t *testing.T) {
 		field string
 	}{
 		// Blank required names.
-		{"team blank name", func() error { _, err := c.CreateTeam(ctx, itam.TeamInput{Name: "  "}); return err }, itam.CodeInvalid, "name"},
-		{"person blank name", func() error { _, err := c.CreatePerson(ctx, itam.PersonInput{Name: "", Email: "x@y"}); return err }, itam.CodeInvalid, "name"},
+		{"team blank name", func() error { _, err := f.teams.CreateTeam(ctx, itam.TeamInput{Name: "  "}); return err }, itam.CodeInvalid, "name"},
+		{"person blank name", func() error { _, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: "", Email: "x@y"}); return err }, itam.CodeInvalid, "name"},
 		{"location blank name", func() error {
-			_, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "\t"})
+			_, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "\t"})
 			return err
 		}, itam.CodeInvalid, "name"},
-		{"manufacturer blank name", func() error { _, err := c.CreateManufacturer(ctx, itam.ManufacturerInput{}); return err }, itam.CodeInvalid, "name"},
+		{"manufacturer blank name", func() error { _, err := f.models.CreateManufacturer(ctx, itam.ManufacturerInput{}); return err }, itam.CodeInvalid, "name"},
 		{"category blank name", func() error {
-			_, err := c.CreateCategory(ctx, itam.CategoryInput{Name: " ", Kind: itam.CategoryOther})
+			_, err := f.models.CreateCategory(ctx, itam.CategoryInput{Name: " ", Kind: itam.CategoryOther})
 			return err
 		}, itam.CodeInvalid, "name"},
 		{"model blank name", func() error {
-			_, err := c.CreateModel(ctx, itam.ModelInput{ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID})
+			_, err := f.models.CreateModel(ctx, itam.ModelInput{ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID})
 			return err
 		}, itam.CodeInvalid, "name"},
-		{"supplier blank name", func() error { _, err := c.CreateSupplier(ctx, itam.SupplierInput{Name: " "}); return err }, itam.CodeInvalid, "name"},
+		{"supplier blank name", func() error { _, err := f.suppliers.CreateSupplier(ctx, itam.SupplierInput{Name: " "}); return err }, itam.CodeInvalid, "name"},
 		{"organization blank name", func() error {
-			_, err := c.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("")})
+			_, err := f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("")})
 			return err
 		}, itam.CodeInvalid, "name"},
 		{"update clears a name", func() error {
-			_, err := c.UpdateTeam(ctx, itam.TeamPatch{ID: A.team.ID, Version: A.team.Version, Name: itam.Optional[string]{Set: true}})
+			_, err := f.teams.UpdateTeam(ctx, itam.TeamPatch{ID: A.team.ID, Version: A.team.Version, Name: itam.Optional[string]{Set: true}})
 			return err
 		}, itam.CodeInvalid, "name"},
 
 		// Duplicates, regardless of case.
-		{"duplicate team", func() error { _, err := c.CreateTeam(ctx, itam.TeamInput{Name: "OPS"}); return err }, itam.CodeConflict, "name"},
+		{"duplicate team", func() error { _, err := f.teams.CreateTeam(ctx, itam.TeamInput{Name: "OPS"}); return err }, itam.CodeConflict, "name"},
 		{"rename team onto another", func() error {
-			_, err := c.UpdateTeam(ctx, itam.TeamPatch{ID: A.spare.ID, Version: A.spare.Version, Name: itam.Some("ops")})
+			_, err := f.teams.UpdateTeam(ctx, itam.TeamPatch{ID: A.spare.ID, Version: A.spare.Version, Name: itam.Some("ops")})
 			return err
 		}, itam.CodeConflict, "name"},
 		{"duplicate email", func() error {
-			_, err := c.CreatePerson(ctx, itam.PersonInput{Name: "Ann 2", Email: "ANN@example.COM"})
+			_, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: "Ann 2", Email: "ANN@example.COM"})
 			return err
 		}, itam.CodeConflict, "email"},
 		{"duplicate email on update", func() error {
-			_, err := c.UpdatePerson(ctx, itam.PersonPatch{ID: A.boss.ID, Version: A.boss.Version, Email: itam.Some("ann@example.com")})
+			_, err := f.people.UpdatePerson(ctx, itam.PersonPatch{ID: A.boss.ID, Version: A.boss.Version, Email: itam.Some("ann@example.com")})
 			return err
 		}, itam.CodeConflict, "email"},
 		{"duplicate location under one parent", func() error {
-			_, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationBuilding, Name: "Main", ParentID: &A.site.ID})
+			_, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationBuilding, Name: "Main", ParentID: &A.site.ID})
 			return err
 		}, itam.CodeConflict, "name"},
-		{"duplicate manufacturer", func() error { _, err := c.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "DELL"}); return err }, itam.CodeConflict, "name"},
+		{"duplicate manufacturer", func() error { _, err := f.models.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "DELL"}); return err }, itam.CodeConflict, "name"},
 		{"duplicate category", func() error {
-			_, err := c.CreateCategory(ctx, itam.CategoryInput{Name: "laptops", Kind: itam.CategoryLaptop})
+			_, err := f.models.CreateCategory(ctx, itam.CategoryInput{Name: "laptops", Kind: itam.CategoryLaptop})
 			return err
 		}, itam.CodeConflict, "name"},
 		{"duplicate model of a manufacturer", func() error {
-			_, err := c.CreateModel(ctx, itam.ModelInput{Name: "LATITUDE 7440", ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID})
+			_, err := f.models.CreateModel(ctx, itam.ModelInput{Name: "LATITUDE 7440", ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID})
 			return err
 		}, itam.CodeConflict, "name"},
-		{"duplicate supplier", func() error { _, err := c.CreateSupplier(ctx, itam.SupplierInput{Name: "cdw"}); return err }, itam.CodeConflict, "name"},
+		{"duplicate supplier", func() error { _, err := f.suppliers.CreateSupplier(ctx, itam.SupplierInput{Name: "cdw"}); return err }, itam.CodeConflict, "name"},
 
 		// Invalid values.
 		{"bad email", func() error {
-			_, err := c.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "not an email"})
+			_, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "not an email"})
 			return err
 		}, itam.CodeInvalid, "email"},
 		{"bad supplier email", func() error {
-			_, err := c.CreateSupplier(ctx, itam.SupplierInput{Name: "Y", Email: ptr("nope")})
+			_, err := f.suppliers.CreateSupplier(ctx, itam.SupplierInput{Name: "Y", Email: ptr("nope")})
 			return err
 		}, itam.CodeInvalid, "email"},
 		{"end before start", func() error {
-			_, err := c.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "x@y", StartDate: ptr(date(2024, 2, 1)), EndDate: ptr(date(2024, 1, 1))})
+			_, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "x@y", StartDate: ptr(date(2024, 2, 1)), EndDate: ptr(date(2024, 1, 1))})
 			return err
 		}, itam.CodeInvalid, "endDate"},
 		{"own manager", func() error {
-			_, err := c.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: A.ann.Version, ManagerID: itam.Some(A.ann.ID)})
+			_, err := f.people.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: A.ann.Version, ManagerID: itam.Some(A.ann.ID)})
 			return err
 		}, itam.CodeInvalid, "managerId"},
 		{"country not two letters", func() error {
-			_, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "NYC", Address: itam.Address{Country: ptr("USA")}})
+			_, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "NYC", Address: itam.Address{Country: ptr("USA")}})
 			return err
 		}, itam.CodeInvalid, "address.country"},
 		{"useful life out of range", func() error {
-			_, err := c.CreateModel(ctx, itam.ModelInput{Name: "M", ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID, UsefulLifeMonths: ptr(0)})
+			_, err := f.models.CreateModel(ctx, itam.ModelInput{Name: "M", ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID, UsefulLifeMonths: ptr(0)})
 			return err
 		}, itam.CodeInvalid, "usefulLifeMonths"},
 		{"bad field definition", func() error {
-			_, err := c.CreateCategory(ctx, itam.CategoryInput{Name: "C", Kind: itam.CategoryCustom,
+			_, err := f.models.CreateCategory(ctx, itam.CategoryInput{Name: "C", Kind: itam.CategoryCustom,
 				FieldDefinitions: []itam.FieldDefinition{{Key: "ok", Label: "OK", Type: itam.FieldText}, {Key: "Bad Key", Label: "B", Type: itam.FieldText}}})
 			return err
 		}, itam.CodeInvalid, "fieldDefinitions[1].key"},
 		{"unknown category kind", func() error {
-			_, err := c.CreateCategory(ctx, itam.CategoryInput{Name: "C", Kind: "TOASTER"})
+			_, err := f.models.CreateCategory(ctx, itam.CategoryInput{Name: "C", Kind: "TOASTER"})
 			return err
 		}, itam.CodeInvalid, "kind"},
 		{"bad currency", func() error {
-			_, err := c.UpdateOrganization(ctx, itam.OrganizationPatch{DefaultCurrency: itam.Some("EURO")})
+			_, err := f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{DefaultCurrency: itam.Some("EURO")})
 			return err
 		}, itam.CodeInvalid, "defaultCurrency"},
 		{"prefix too long", func() error {
-			_, err := c.UpdateOrganization(ctx, itam.OrganizationPatch{AssetTagPrefix: itam.Some(strings.Repeat("A", 17))})
+			_, err := f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{AssetTagPrefix: itam.Some(strings.Repeat("A", 17))})
 			return err
 		}, itam.CodeInvalid, "assetTagPrefix"},
 
 		// References to rows of another organization are unknown.
 		{"team of another org", func() error {
-			_, err := c.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "x@y", TeamID: &B.team.ID})
+			_, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "x@y", TeamID: &B.team.ID})
 			return err
 		}, itam.CodeInvalid, "teamId"},
 		{"manager of another org", func() error {
-			_, err := c.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: A.ann.Version, ManagerID: itam.Some(B.boss.ID)})
+			_, err := f.people.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: A.ann.Version, ManagerID: itam.Some(B.boss.ID)})
 			return err
 		}, itam.CodeInvalid, "managerId"},
 		{"location of another org", func() error {
-			_, err := c.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "x@y", LocationID: &B.floor.ID})
+			_, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: "X", Email: "x@y", LocationID: &B.floor.ID})
 			return err
 		}, itam.CodeInvalid, "locationId"},
 		{"parent of another org", func() error {
-			_, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationBuilding, Name: "X", ParentID: &B.site.ID})
+			_, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationBuilding, Name: "X", ParentID: &B.site.ID})
 			return err
 		}, itam.CodeInvalid, "parentId"},
 		{"manufacturer of another org", func() error {
-			_, err := c.CreateModel(ctx, itam.ModelInput{Name: "M", ManufacturerID: B.mfr.ID, CategoryID: A.cat.ID})
+			_, err := f.models.CreateModel(ctx, itam.ModelInput{Name: "M", ManufacturerID: B.mfr.ID, CategoryID: A.cat.ID})
 			return err
 		}, itam.CodeInvalid, "manufacturerId"},
 		{"category of another org", func() error {
-			_, err := c.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: A.model.Version, CategoryID: itam.Some(B.cat.ID)})
+			_, err := f.models.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: A.model.Version, CategoryID: itam.Some(B.cat.ID)})
 			return err
 		}, itam.CodeInvalid, "categoryId"},
 		{"default owner team of another org", func() error {
-			_, err := c.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("Renamed"), DefaultOwnerTeamID: itam.Some(B.team.ID)})
+			_, err := f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("Renamed"), DefaultOwnerTeamID: itam.Some(B.team.ID)})
 			return err
 		}, itam.CodeInvalid, "defaultOwnerTeamId"},
 
 		// Stale versions.
 		{"stale team", func() error {
-			_, err := c.UpdateTeam(ctx, itam.TeamPatch{ID: A.spare.ID, Version: stale, Name: itam.Some("New")})
+			_, err := f.teams.UpdateTeam(ctx, itam.TeamPatch{ID: A.spare.ID, Version: stale, Name: itam.Some("New")})
 			return err
 		}, itam.CodeConflict, "version"},
 		{"stale person", func() error {
-			_, err := c.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: stale, Title: itam.Some("T")})
+			_, err := f.people.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: stale, Title: itam.Some("T")})
 			return err
 		}, itam.CodeConflict, "version"},
 		{"stale location", func() error {
-			_, err := c.UpdateLocation(ctx, itam.LocationPatch{ID: A.floor.ID, Version: stale, Name: itam.Some("2")})
+			_, err := f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: A.floor.ID, Version: stale, Name: itam.Some("2")})
 			return err
 		}, itam.CodeConflict, "version"},
 		{"stale manufacturer", func() error {
-			_, err := c.UpdateManufacturer(ctx, itam.ManufacturerPatch{ID: A.mfr.ID, Version: stale, Name: itam.Some("D")})
+			_, err := f.models.UpdateManufacturer(ctx, itam.ManufacturerPatch{ID: A.mfr.ID, Version: stale, Name: itam.Some("D")})
 			return err
 		}, itam.CodeConflict, "version"},
 		{"stale category", func() error {
-			_, err := c.UpdateCategory(ctx, itam.CategoryPatch{ID: A.cat.ID, Version: stale, Name: itam.Some("C")})
+			_, err := f.models.UpdateCategory(ctx, itam.CategoryPatch{ID: A.cat.ID, Version: stale, Name: itam.Some("C")})
 			return err
 		}, itam.CodeConflict, "version"},
 		{"stale model", func() error {
-			_, err := c.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: stale, Name: itam.Some("M")})
+			_, err := f.models.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: stale, Name: itam.Some("M")})
 			return err
 		}, itam.CodeConflict, "version"},
 		{"stale supplier", func() error {
-			_, err := c.UpdateSupplier(ctx, itam.SupplierPatch{ID: A.supplier.ID, Version: stale, Name: itam.Some("S")})
+			_, err := f.suppliers.UpdateSupplier(ctx, itam.SupplierPatch{ID: A.supplier.ID, Version: stale, Name: itam.Some("S")})
 			return err
 		}, itam.CodeConflict, "version"},
-		{"stale delete", func() error { _, err := c.DeleteTeam(ctx, A.spare.ID, &stale); return err }, itam.CodeConflict, "version"},
+		{"stale delete", func() error { _, err := f.teams.DeleteTeam(ctx, A.spare.ID, &stale); return err }, itam.CodeConflict, "version"},
 
 		// Deletes of referenced rows.
-		{"delete team with members and assets", func() error { _, err := c.DeleteTeam(ctx, A.team.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete manager", func() error { _, err := c.DeletePerson(ctx, A.boss.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete assignee", func() error { _, err := c.DeletePerson(ctx, A.ann.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete location with children", func() error { _, err := c.DeleteLocation(ctx, A.site.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete location with people and assets", func() error { _, err := c.DeleteLocation(ctx, A.floor.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete manufacturer with models", func() error { _, err := c.DeleteManufacturer(ctx, A.mfr.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete category with models", func() error { _, err := c.DeleteCategory(ctx, A.cat.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete model with assets", func() error { _, err := c.DeleteModel(ctx, A.model.ID, nil); return err }, itam.CodeConflict, "id"},
-		{"delete supplier with assets", func() error { _, err := c.DeleteSupplier(ctx, A.supplier.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete team with members and assets", func() error { _, err := f.teams.DeleteTeam(ctx, A.team.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete manager", func() error { _, err := f.people.DeletePerson(ctx, A.boss.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete assignee", func() error { _, err := f.people.DeletePerson(ctx, A.ann.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete location with children", func() error { _, err := f.locations.DeleteLocation(ctx, A.site.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete location with people and assets", func() error { _, err := f.locations.DeleteLocation(ctx, A.floor.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete manufacturer with models", func() error { _, err := f.models.DeleteManufacturer(ctx, A.mfr.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete category with models", func() error { _, err := f.models.DeleteCategory(ctx, A.cat.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete model with assets", func() error { _, err := f.models.DeleteModel(ctx, A.model.ID, nil); return err }, itam.CodeConflict, "id"},
+		{"delete supplier with assets", func() error { _, err := f.suppliers.DeleteSupplier(ctx, A.supplier.ID, nil); return err }, itam.CodeConflict, "id"},
 		{"change manufacturer of a model in use", func() error {
-			m2, err := c.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "HP"})
+			m2, err := f.models.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "HP"})
 			if err != nil {
 				return err
 			}
-			defer func() { _, _ = c.DeleteManufacturer(ctx, m2.ID, nil) }()
-			_, err = c.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: A.model.Version, ManufacturerID: itam.Some(m2.ID)})
+			defer func() { _, _ = f.models.DeleteManufacturer(ctx, m2.ID, nil) }()
+			_, err = f.models.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: A.model.Version, ManufacturerID: itam.Some(m2.ID)})
 			return err
 		}, itam.CodeConflict, "manufacturerId"},
 
 		// Location cycles.
 		{"location under itself", func() error {
-			_, err := c.UpdateLocation(ctx, itam.LocationPatch{ID: A.site.ID, Version: A.site.Version, ParentID: itam.Some(A.site.ID)})
+			_, err := f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: A.site.ID, Version: A.site.Version, ParentID: itam.Some(A.site.ID)})
 			return err
 		}, itam.CodeInvalid, "parentId"},
 		{"location under its descendant", func() error {
-			_, err := c.UpdateLocation(ctx, itam.LocationPatch{ID: A.site.ID, Version: A.site.Version, ParentID: itam.Some(A.floor.ID)})
+			_, err := f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: A.site.ID, Version: A.site.Version, ParentID: itam.Some(A.floor.ID)})
 			return err
 		}, itam.CodeInvalid, "parentId"},
 
 		// Rows of another organization do not exist.
 		{"update another org's team", func() error {
-			_, err := c.UpdateTeam(ctx, itam.TeamPatch{ID: B.team.ID, Version: B.team.Version, Name: itam.Some("Mine")})
+			_, err := f.teams.UpdateTeam(ctx, itam.TeamPatch{ID: B.team.ID, Version: B.team.Version, Name: itam.Some("Mine")})
 			return err
 		}, itam.CodeNotFound, ""},
-		{"delete another org's supplier", func() error { _, err := c.DeleteSupplier(ctx, B.supplier.ID, nil); return err }, itam.CodeNotFound, ""},
+		{"delete another org's supplier", func() error { _, err := f.suppliers.DeleteSupplier(ctx, B.supplier.ID, nil); return err }, itam.CodeNotFound, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -569,71 +577,71 @@ func TestCatalogRefusesBadWritesWithoutWriting(t *testing.T) {
 func TestCatalogRoles(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
-	c, A := f.c, f.A
+	A := f.A
 
 	writes := map[string]func(ctx context.Context) error{
-		"CreateTeam": func(ctx context.Context) error { _, err := c.CreateTeam(ctx, itam.TeamInput{Name: "T"}); return err },
+		"CreateTeam": func(ctx context.Context) error { _, err := f.teams.CreateTeam(ctx, itam.TeamInput{Name: "T"}); return err },
 		"UpdateTeam": func(ctx context.Context) error {
-			_, err := c.UpdateTeam(ctx, itam.TeamPatch{ID: A.spare.ID, Version: 1})
+			_, err := f.teams.UpdateTeam(ctx, itam.TeamPatch{ID: A.spare.ID, Version: 1})
 			return err
 		},
-		"DeleteTeam": func(ctx context.Context) error { _, err := c.DeleteTeam(ctx, A.spare.ID, nil); return err },
+		"DeleteTeam": func(ctx context.Context) error { _, err := f.teams.DeleteTeam(ctx, A.spare.ID, nil); return err },
 		"CreatePerson": func(ctx context.Context) error {
-			_, err := c.CreatePerson(ctx, itam.PersonInput{Name: "P", Email: "p@x"})
+			_, err := f.people.CreatePerson(ctx, itam.PersonInput{Name: "P", Email: "p@x"})
 			return err
 		},
 		"UpdatePerson": func(ctx context.Context) error {
-			_, err := c.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: 1, Title: itam.Some("Boss")})
+			_, err := f.people.UpdatePerson(ctx, itam.PersonPatch{ID: A.ann.ID, Version: 1, Title: itam.Some("Boss")})
 			return err
 		},
-		"DeletePerson": func(ctx context.Context) error { _, err := c.DeletePerson(ctx, A.ann.ID, nil); return err },
+		"DeletePerson": func(ctx context.Context) error { _, err := f.people.DeletePerson(ctx, A.ann.ID, nil); return err },
 		"CreateLocation": func(ctx context.Context) error {
-			_, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "L"})
+			_, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "L"})
 			return err
 		},
 		"UpdateLocation": func(ctx context.Context) error {
-			_, err := c.UpdateLocation(ctx, itam.LocationPatch{ID: A.floor.ID, Version: 1, Name: itam.Some("2")})
+			_, err := f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: A.floor.ID, Version: 1, Name: itam.Some("2")})
 			return err
 		},
-		"DeleteLocation": func(ctx context.Context) error { _, err := c.DeleteLocation(ctx, A.floor.ID, nil); return err },
+		"DeleteLocation": func(ctx context.Context) error { _, err := f.locations.DeleteLocation(ctx, A.floor.ID, nil); return err },
 		"CreateManufacturer": func(ctx context.Context) error {
-			_, err := c.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "M"})
+			_, err := f.models.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "M"})
 			return err
 		},
 		"UpdateManufacturer": func(ctx context.Context) error {
-			_, err := c.UpdateManufacturer(ctx, itam.ManufacturerPatch{ID: A.mfr.ID, Version: 1})
+			_, err := f.models.UpdateManufacturer(ctx, itam.ManufacturerPatch{ID: A.mfr.ID, Version: 1})
 			return err
 		},
-		"DeleteManufacturer": func(ctx context.Context) error { _, err := c.DeleteManufacturer(ctx, A.mfr.ID, nil); return err },
+		"DeleteManufacturer": func(ctx context.Context) error { _, err := f.models.DeleteManufacturer(ctx, A.mfr.ID, nil); return err },
 		"CreateCategory": func(ctx context.Context) error {
-			_, err := c.CreateCategory(ctx, itam.CategoryInput{Name: "C", Kind: itam.CategoryOther})
+			_, err := f.models.CreateCategory(ctx, itam.CategoryInput{Name: "C", Kind: itam.CategoryOther})
 			return err
 		},
 		"UpdateCategory": func(ctx context.Context) error {
-			_, err := c.UpdateCategory(ctx, itam.CategoryPatch{ID: A.cat.ID, Version: 1})
+			_, err := f.models.UpdateCategory(ctx, itam.CategoryPatch{ID: A.cat.ID, Version: 1})
 			return err
 		},
-		"DeleteCategory": func(ctx context.Context) error { _, err := c.DeleteCategory(ctx, A.cat.ID, nil); return err },
+		"DeleteCategory": func(ctx context.Context) error { _, err := f.models.DeleteCategory(ctx, A.cat.ID, nil); return err },
 		"CreateModel": func(ctx context.Context) error {
-			_, err := c.CreateModel(ctx, itam.ModelInput{Name: "M", ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID})
+			_, err := f.models.CreateModel(ctx, itam.ModelInput{Name: "M", ManufacturerID: A.mfr.ID, CategoryID: A.cat.ID})
 			return err
 		},
 		"UpdateModel": func(ctx context.Context) error {
-			_, err := c.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: 1})
+			_, err := f.models.UpdateModel(ctx, itam.ModelPatch{ID: A.model.ID, Version: 1})
 			return err
 		},
-		"DeleteModel": func(ctx context.Context) error { _, err := c.DeleteModel(ctx, A.model.ID, nil); return err },
+		"DeleteModel": func(ctx context.Context) error { _, err := f.models.DeleteModel(ctx, A.model.ID, nil); return err },
 		"CreateSupplier": func(ctx context.Context) error {
-			_, err := c.CreateSupplier(ctx, itam.SupplierInput{Name: "S"})
+			_, err := f.suppliers.CreateSupplier(ctx, itam.SupplierInput{Name: "S"})
 			return err
 		},
 		"UpdateSupplier": func(ctx context.Context) error {
-			_, err := c.UpdateSupplier(ctx, itam.SupplierPatch{ID: A.supplier.ID, Version: 1})
+			_, err := f.suppliers.UpdateSupplier(ctx, itam.SupplierPatch{ID: A.supplier.ID, Version: 1})
 			return err
 		},
-		"DeleteSupplier": func(ctx context.Context) error { _, err := c.DeleteSupplier(ctx, A.supplier.ID, nil); return err },
+		"DeleteSupplier": func(ctx context.Context) error { _, err := f.suppliers.DeleteSupplier(ctx, A.supplier.ID, nil); return err },
 		"UpdateOrganization": func(ctx context.Context) error {
-			_, err := c.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("Mine")})
+			_, err := f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("Mine")})
 			return err
 		},
 	}
@@ -654,63 +662,63 @@ func TestCatalogRoles(t *testing.T) {
 	}
 
 	t.Run("manager writes inventory", func(t *testing.T) {
-		x, err := c.CreateTeam(manager, itam.TeamInput{Name: "By manager"})
+		x, err := f.teams.CreateTeam(manager, itam.TeamInput{Name: "By manager"})
 		require.NoError(t, err)
-		_, err = c.DeleteTeam(manager, x.ID, &x.Version)
+		_, err = f.teams.DeleteTeam(manager, x.ID, &x.Version)
 		require.NoError(t, err)
 	})
 
 	t.Run("employee sees only their own person", func(t *testing.T) {
-		page, err := c.ListPeople(employee, itam.PersonQuery{}, itam.PageArgs{})
+		page, err := f.people.ListPeople(employee, itam.PersonQuery{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Equal(t, []uuid.UUID{A.ann.ID}, ids(page.Items, func(p *itam.Person) uuid.UUID { return p.ID }))
-		n, err := c.CountPeople(employee, itam.PersonFilter{})
+		n, err := f.people.CountPeople(employee, itam.PersonFilter{})
 		require.NoError(t, err)
 		require.Equal(t, 1, n)
-		m, err := c.PeopleByIDs(employee, []uuid.UUID{A.ann.ID, A.boss.ID})
+		m, err := f.people.PeopleByIDs(employee, []uuid.UUID{A.ann.ID, A.boss.ID})
 		require.NoError(t, err)
 		require.Len(t, m, 1)
 		require.Contains(t, m, A.ann.ID)
 
 		// Someone without a person record sees nobody.
-		page, err = c.ListPeople(as(f.orgA, itam.RoleEmployee, "contractor@x"), itam.PersonQuery{}, itam.PageArgs{})
+		page, err = f.people.ListPeople(as(f.orgA, itam.RoleEmployee, "contractor@x"), itam.PersonQuery{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Empty(t, page.Items)
 
 		// Everyone else sees everyone.
-		n, err = c.CountPeople(auditor, itam.PersonFilter{})
+		n, err = f.people.CountPeople(auditor, itam.PersonFilter{})
 		require.NoError(t, err)
 		require.Equal(t, 2, n)
 	})
 
 	t.Run("employee reads the catalog but not suppliers", func(t *testing.T) {
-		_, err := c.ListSuppliers(employee, itam.NameFilter{}, itam.PageArgs{})
+		_, err := f.suppliers.ListSuppliers(employee, itam.NameFilter{}, itam.PageArgs{})
 		requireCode(t, err, itam.CodeForbidden, "")
-		_, err = c.CountSuppliers(employee, itam.NameFilter{})
+		_, err = f.suppliers.CountSuppliers(employee, itam.NameFilter{})
 		requireCode(t, err, itam.CodeForbidden, "")
-		_, err = c.SuppliersByIDs(employee, []uuid.UUID{A.supplier.ID})
+		_, err = f.suppliers.SuppliersByIDs(employee, []uuid.UUID{A.supplier.ID})
 		requireCode(t, err, itam.CodeForbidden, "")
 
-		teams, err := c.ListTeams(employee, itam.TeamFilter{}, itam.PageArgs{})
+		teams, err := f.teams.ListTeams(employee, itam.TeamFilter{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Len(t, teams.Items, 2)
-		locs, err := c.ListLocations(employee, itam.LocationFilter{}, itam.PageArgs{})
+		locs, err := f.locations.ListLocations(employee, itam.LocationFilter{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Len(t, locs.Items, 3)
-		mfrs, err := c.ListManufacturers(employee, itam.NameFilter{}, itam.PageArgs{})
+		mfrs, err := f.models.ListManufacturers(employee, itam.NameFilter{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Len(t, mfrs.Items, 1)
-		cats, err := c.ListCategories(employee, itam.CategoryFilter{}, itam.PageArgs{})
+		cats, err := f.models.ListCategories(employee, itam.CategoryFilter{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Len(t, cats.Items, 1)
-		models, err := c.ListModels(employee, itam.ModelFilter{}, itam.PageArgs{})
+		models, err := f.models.ListModels(employee, itam.ModelFilter{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Len(t, models.Items, 1)
-		org, err := c.Organization(employee)
+		org, err := f.orgs.Organization(employee)
 		require.NoError(t, err)
 		require.Equal(t, f.orgA, org.ID)
 
-		sups, err := c.ListSuppliers(auditor, itam.NameFilter{}, itam.PageArgs{})
+		sups, err := f.suppliers.ListSuppliers(auditor, itam.NameFilter{}, itam.PageArgs{})
 		require.NoError(t, err)
 		require.Len(t, sups.Items, 1)
 	})
@@ -727,7 +735,7 @@ func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {
 func TestCatalogTenantIsolation(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
-	c, A, B := f.c, f.A, f.B
+	A, B := f.A, f.B
 	ctx := A.admin
 
 	// Every list shows exactly org A's rows, never B's.
@@ -738,33 +746,33 @@ func TestCatalogTenantIsolation(t *testing.T) {
 		want  []uuid.UUID
 	}{
 		{"people", func() ([]uuid.UUID, error) {
-			p, err := c.ListPeople(ctx, itam.PersonQuery{}, itam.PageArgs{})
+			p, err := f.people.ListPeople(ctx, itam.PersonQuery{}, itam.PageArgs{})
 			return ids(p.Items, func(x *itam.Person) uuid.UUID { return x.ID }), err
-		}, func() (int, error) { return c.CountPeople(ctx, itam.PersonFilter{}) }, []uuid.UUID{A.ann.ID, A.boss.ID}},
+		}, func() (int, error) { return f.people.CountPeople(ctx, itam.PersonFilter{}) }, []uuid.UUID{A.ann.ID, A.boss.ID}},
 		{"teams", func() ([]uuid.UUID, error) {
-			p, err := c.ListTeams(ctx, itam.TeamFilter{}, itam.PageArgs{})
+			p, err := f.teams.ListTeams(ctx, itam.TeamFilter{}, itam.PageArgs{})
 			return ids(p.Items, func(x *itam.Team) uuid.UUID { return x.ID }), err
-		}, func() (int, error) { return c.CountTeams(ctx, itam.TeamFilter{}) }, []uuid.UUID{A.team.ID, A.spare.ID}},
+		}, func() (int, error) { return f.teams.CountTeams(ctx, itam.TeamFilter{}) }, []uuid.UUID{A.team.ID, A.spare.ID}},
 		{"locations", func() ([]uuid.UUID, error) {
-			p, err := c.ListLocations(ctx, itam.LocationFilter{}, itam.PageArgs{})
+			p, err := f.locations.ListLocations(ctx, itam.LocationFilter{}, itam.PageArgs{})
 			return ids(p.Items, func(x *itam.Location) uuid.UUID { return x.ID }), err
-		}, func() (int, error) { return c.CountLocations(ctx, itam.LocationFilter{}) }, []uuid.UUID{A.floor.ID, A.site.ID, A.building.ID}},
+		}, func() (int, error) { return f.locations.CountLocations(ctx, itam.LocationFilter{}) }, []uuid.UUID{A.floor.ID, A.site.ID, A.building.ID}},
 		{"manufacturers", func() ([]uuid.UUID, error) {
-			p, err := c.ListManufacturers(ctx, itam.NameFilter{}, itam.PageArgs{})
+			p, err := f.models.ListManufacturers(ctx, itam.NameFilter{}, itam.PageArgs{})
 			return ids(p.Items, func(x *itam.Manufacturer) uuid.UUID { return x.ID }), err
-		}, func() (int, error) { return c.CountManufacturers(ctx, itam.NameFilter{}) }, []uuid.UUID{A.mfr.ID}},
+		}, func() (int, error) { return f.models.CountManufacturers(ctx, itam.NameFilter{}) }, []uuid.UUID{A.mfr.ID}},
 		{"categories", func() ([]uuid.UUID, error) {
-			p, err := c.ListCategories(ctx, itam.CategoryFilter{}, itam.PageArgs{})
+			p, err := f.models.ListCategories(ctx, itam.CategoryFilter{}, itam.PageArgs{})
 			return ids(p.Items, func(x *itam.Category) uuid.UUID { return x.ID }), err
-		}, func() (int, error) { return c.CountCategories(ctx, itam.CategoryFilter{}) }, []uuid.UUID{A.cat.ID}},
+		}, func() (int, error) { return f.models.CountCategories(ctx, itam.CategoryFilter{}) }, []uuid.UUID{A.cat.ID}},
 		{"models", func() ([]uuid.UUID, error) {
-			p, err := c.ListModels(ctx, itam.ModelFilter{}, itam.PageArgs{})
+			p, err := f.models.ListModels(ctx, itam.ModelFilter{}, itam.PageArgs{})
 			return ids(p.Items, func(x *itam.Model) uuid.UUID { return x.ID }), err
-		}, func() (int, error) { return c.CountModels(ctx, itam.ModelFilter{}) }, []uuid.UUID{A.model.ID}},
+		}, func() (int, error) { return f.models.CountModels(ctx, itam.ModelFilter{}) }, []uuid.UUID{A.model.ID}},
 		{"suppliers", func() ([]uuid.UUID, error) {
-			p, err := c.ListSuppliers(ctx, itam.NameFilter{}, itam.PageArgs{})
+			p, err := f.suppliers.ListSuppliers(ctx, itam.NameFilter{}, itam.PageArgs{})
 			return ids(p.Items, func(x *itam.Supplier) uuid.UUID { return x.ID }), err
-		}, func() (int, error) { return c.CountSuppliers(ctx, itam.NameFilter{}) }, []uuid.UUID{A.supplier.ID}},
+		}, func() (int, error) { return f.suppliers.CountSuppliers(ctx, itam.NameFilter{}) }, []uuid.UUID{A.supplier.ID}},
 	}
 	for _, l := range lists {
 		t.Run("list "+l.name, func(t *testing.T) {
@@ -783,16 +791,16 @@ func TestCatalogTenantIsolation(t *testing.T) {
 		load func([]uuid.UUID) (int, error)
 		a, b uuid.UUID
 	}{
-		{"people", func(x []uuid.UUID) (int, error) { m, err := c.PeopleByIDs(ctx, x); return len(m), err }, A.ann.ID, B.ann.ID},
-		{"teams", func(x []uuid.UUID) (int, error) { m, err := c.TeamsByIDs(ctx, x); return len(m), err }, A.team.ID, B.team.ID},
-		{"locations", func(x []uuid.UUID) (int, error) { m, err := c.LocationsByIDs(ctx, x); return len(m), err }, A.floor.ID, B.floor.ID},
-		{"manufacturers", func(x []uuid.UUID) (int, error) { m, err := c.ManufacturersByIDs(ctx, x); return len(m), err }, A.mfr.ID, B.mfr.ID},
-		{"categories", func(x []uuid.UUID) (int, error) { m, err := c.CategoriesByIDs(ctx, x); return len(m), err }, A.cat.ID, B.cat.ID},
-		{"models", func(x []uuid.UUID) (int, error) { m, err := c.ModelsByIDs(ctx, x); return len(m), err }, A.model.ID, B.model.ID},
-		{"suppliers", func(x []uuid.UUID) (int, error) { m, err := c.SuppliersByIDs(ctx, x); return len(m), err }, A.supplier.ID, B.supplier.ID},
-		{"external ids", func(x []uuid.UUID) (int, error) { m, err := c.ExternalIDsByAssetIDs(ctx, x); return len(m), err }, uuid.Nil, B.asset.ID},
-		{"location children", func(x []uuid.UUID) (int, error) { m, err := c.LocationChildren(ctx, x); return len(m), err }, A.site.ID, B.site.ID},
-		{"location ancestors", func(x []uuid.UUID) (int, error) { m, err := c.LocationAncestors(ctx, x); return len(m), err }, A.floor.ID, B.floor.ID},
+		{"people", func(x []uuid.UUID) (int, error) { m, err := f.people.PeopleByIDs(ctx, x); return len(m), err }, A.ann.ID, B.ann.ID},
+		{"teams", func(x []uuid.UUID) (int, error) { m, err := f.teams.TeamsByIDs(ctx, x); return len(m), err }, A.team.ID, B.team.ID},
+		{"locations", func(x []uuid.UUID) (int, error) { m, err := f.locations.LocationsByIDs(ctx, x); return len(m), err }, A.floor.ID, B.floor.ID},
+		{"manufacturers", func(x []uuid.UUID) (int, error) { m, err := f.models.ManufacturersByIDs(ctx, x); return len(m), err }, A.mfr.ID, B.mfr.ID},
+		{"categories", func(x []uuid.UUID) (int, error) { m, err := f.models.CategoriesByIDs(ctx, x); return len(m), err }, A.cat.ID, B.cat.ID},
+		{"models", func(x []uuid.UUID) (int, error) { m, err := f.models.ModelsByIDs(ctx, x); return len(m), err }, A.model.ID, B.model.ID},
+		{"suppliers", func(x []uuid.UUID) (int, error) { m, err := f.suppliers.SuppliersByIDs(ctx, x); return len(m), err }, A.supplier.ID, B.supplier.ID},
+		{"external ids", func(x []uuid.UUID) (int, error) { m, err := f.provenance.ExternalIDsByAssetIDs(ctx, x); return len(m), err }, uuid.Nil, B.asset.ID},
+		{"location children", func(x []uuid.UUID) (int, error) { m, err := f.locations.LocationChildren(ctx, x); return len(m), err }, A.site.ID, B.site.ID},
+		{"location ancestors", func(x []uuid.UUID) (int, error) { m, err := f.locations.LocationAncestors(ctx, x); return len(m), err }, A.floor.ID, B.floor.ID},
 	}
 	for _, b := range byIDs {
 		t.Run("by ids "+b.name, func(t *testing.T) {
@@ -822,7 +830,7 @@ func TestCatalogTenantIsolation(t *testing.T) {
 		var rounds atomic.Int64
 		f.db.Queries = func() { rounds.Add(1) }
 		defer func() { f.db.Queries = nil }()
-		rel, err := c.AssetRelations(ctx, want)
+		rel, err := f.relations.AssetRelations(ctx, want)
 		require.NoError(t, err)
 		require.EqualValues(t, 1, rounds.Load(), "one round trip for every kind")
 		require.Equal(t, []uuid.UUID{A.model.ID}, slices.Collect(maps.Keys(rel.Models)))
@@ -834,33 +842,33 @@ func TestCatalogTenantIsolation(t *testing.T) {
 		require.Equal(t, []uuid.UUID{A.floor.ID}, slices.Collect(maps.Keys(rel.Locations)))
 
 		employee := as(f.orgA, itam.RoleEmployee, "ann@example.com")
-		rel, err = c.AssetRelations(employee, want)
+		rel, err = f.relations.AssetRelations(employee, want)
 		require.NoError(t, err)
 		require.Equal(t, []uuid.UUID{A.ann.ID}, slices.Collect(maps.Keys(rel.People)), "an employee sees only their own person")
 		require.Len(t, rel.Models, 1)
 
 		rounds.Store(0)
-		rel, err = c.AssetRelations(ctx, AssetRelationIDs{})
+		rel, err = f.relations.AssetRelations(ctx, AssetRelationIDs{})
 		require.NoError(t, err)
 		require.Zero(t, rounds.Load(), "nothing asked, nothing sent")
 		require.Empty(t, rel.Models)
 
-		_, err = c.AssetRelations(context.Background(), want)
+		_, err = f.relations.AssetRelations(context.Background(), want)
 		requireCode(t, err, itam.CodeUnauthenticated, "")
 	})
 
 	t.Run("location path", func(t *testing.T) {
-		_, err := c.LocationPath(ctx, B.floor.ID)
+		_, err := f.locations.LocationPath(ctx, B.floor.ID)
 		requireCode(t, err, itam.CodeNotFound, "")
 	})
 
 	t.Run("organization", func(t *testing.T) {
-		org, err := c.Organization(B.admin)
+		org, err := f.orgs.Organization(B.admin)
 		require.NoError(t, err)
 		require.Equal(t, f.orgB, org.ID)
-		_, err = c.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("A2")})
+		_, err = f.orgs.UpdateOrganization(ctx, itam.OrganizationPatch{Name: itam.Some("A2")})
 		require.NoError(t, err)
-		org, err = c.Organization(B.admin)
+		org, err = f.orgs.Organization(B.admin)
 		require.NoError(t, err)
 		require.Equal(t, "ORG-B", org.Name, "updating A's organization leaves B's alone")
 	})
@@ -869,22 +877,22 @@ func TestCatalogTenantIsolation(t *testing.T) {
 func TestLocationTree(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
-	c, A := f.c, f.A
+	A := f.A
 	ctx := A.admin
 	locID := func(l *itam.Location) uuid.UUID { return l.ID }
 
-	room, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationRoom, Name: "101", ParentID: &A.floor.ID})
+	room, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationRoom, Name: "101", ParentID: &A.floor.ID})
 	require.NoError(t, err)
-	other, err := c.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "Annex"})
+	other, err := f.locations.CreateLocation(ctx, itam.LocationInput{Kind: itam.LocationSite, Name: "Annex"})
 	require.NoError(t, err)
 
-	anc, err := c.LocationAncestors(ctx, []uuid.UUID{room.ID, A.building.ID, A.site.ID})
+	anc, err := f.locations.LocationAncestors(ctx, []uuid.UUID{room.ID, A.building.ID, A.site.ID})
 	require.NoError(t, err)
 	require.Equal(t, []uuid.UUID{A.site.ID, A.building.ID, A.floor.ID}, ids(anc[room.ID], locID))
 	require.Equal(t, []uuid.UUID{A.site.ID}, ids(anc[A.building.ID], locID))
 	require.NotContains(t, anc, A.site.ID, "a root has no ancestors")
 
-	kids, err := c.LocationChildren(ctx, []uuid.UUID{A.site.ID, A.floor.ID, room.ID})
+	kids, err := f.locations.LocationChildren(ctx, []uuid.UUID{A.site.ID, A.floor.ID, room.ID})
 	require.NoError(t, err)
 	require.Equal(t, []uuid.UUID{A.building.ID}, ids(kids[A.site.ID], locID))
 	require.Equal(t, []uuid.UUID{room.ID}, ids(kids[A.floor.ID], locID))
@@ -892,9 +900,9 @@ func TestLocationTree(t *testing.T) {
 
 	list := func(lf itam.LocationFilter) []uuid.UUID {
 		t.Helper()
-		p, err := c.ListLocations(ctx, lf, itam.PageArgs{})
+		p, err := f.locations.ListLocations(ctx, lf, itam.PageArgs{})
 		require.NoError(t, err)
-		n, err := c.CountLocations(ctx, lf)
+		n, err := f.locations.CountLocations(ctx, lf)
 		require.NoError(t, err)
 		require.Len(t, p.Items, n)
 		return ids(p.Items, locID)
@@ -906,24 +914,24 @@ func TestLocationTree(t *testing.T) {
 	require.Equal(t, []uuid.UUID{other.ID}, list(itam.LocationFilter{Search: ptr("nne")}))
 
 	// Moving the building under another site moves everything below it.
-	b, err := c.UpdateLocation(ctx, itam.LocationPatch{ID: A.building.ID, Version: A.building.Version, ParentID: itam.Some(other.ID)})
+	b, err := f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: A.building.ID, Version: A.building.Version, ParentID: itam.Some(other.ID)})
 	require.NoError(t, err)
 	require.Equal(t, other.ID, *b.ParentID)
-	path, err := c.LocationPath(ctx, room.ID)
+	path, err := f.locations.LocationPath(ctx, room.ID)
 	require.NoError(t, err)
 	require.Equal(t, []uuid.UUID{other.ID, A.building.ID, A.floor.ID, room.ID}, path)
 	require.Equal(t, []uuid.UUID{A.floor.ID, room.ID, other.ID, A.building.ID}, list(itam.LocationFilter{WithinID: &other.ID}))
 
 	// Clearing the parent makes it a root.
-	b, err = c.UpdateLocation(ctx, itam.LocationPatch{ID: b.ID, Version: b.Version, ParentID: itam.Optional[uuid.UUID]{Set: true}})
+	b, err = f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: b.ID, Version: b.Version, ParentID: itam.Optional[uuid.UUID]{Set: true}})
 	require.NoError(t, err)
 	require.Nil(t, b.ParentID)
-	path, err = c.LocationPath(ctx, A.floor.ID)
+	path, err = f.locations.LocationPath(ctx, A.floor.ID)
 	require.NoError(t, err)
 	require.Equal(t, []uuid.UUID{A.building.ID, A.floor.ID}, path)
 
 	// Clearing the address clears every line.
-	s, err := c.UpdateLocation(ctx, itam.LocationPatch{ID: A.site.ID, Version: A.site.Version, Address: itam.Optional[itam.AddressPatch]{Set: true}})
+	s, err := f.locations.UpdateLocation(ctx, itam.LocationPatch{ID: A.site.ID, Version: A.site.Version, Address: itam.Optional[itam.AddressPatch]{Set: true}})
 	require.NoError(t, err)
 	require.Equal(t, itam.Address{}, s.Address)
 }
@@ -931,7 +939,7 @@ func TestLocationTree(t *testing.T) {
 func TestPeopleFiltersAndPagination(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
-	c, A := f.c, f.A
+	A := f.A
 	ctx := A.admin
 
 	// 25 more people; names repeat so the id tie-break matters.
@@ -944,7 +952,7 @@ func TestPeopleFiltersAndPagination(t *testing.T) {
 		if i%5 == 0 {
 			in.Status = ptr(itam.PersonOffboarded)
 		}
-		p, err := c.CreatePerson(ctx, in)
+		p, err := f.people.CreatePerson(ctx, in)
 		require.NoError(t, err)
 		all[p.ID] = p
 	}
@@ -956,7 +964,7 @@ func TestPeopleFiltersAndPagination(t *testing.T) {
 				q := itam.PersonQuery{Sort: sort, Dir: dir}
 				// The reference order is the database's own in one page (its
 				// collation decides text order); it must hold everyone.
-				full, err := c.ListPeople(ctx, q, itam.PageArgs{First: ptr(100)})
+				full, err := f.people.ListPeople(ctx, q, itam.PageArgs{First: ptr(100)})
 				require.NoError(t, err)
 				require.False(t, full.HasNextPage)
 				want := full.Items
@@ -976,7 +984,7 @@ func TestPeopleFiltersAndPagination(t *testing.T) {
 				var after *string
 				for pages := 0; ; pages++ {
 					require.Less(t, pages, 20)
-					page, err := c.ListPeople(ctx, q, itam.PageArgs{First: ptr(4), After: after})
+					page, err := f.people.ListPeople(ctx, q, itam.PageArgs{First: ptr(4), After: after})
 					require.NoError(t, err)
 					require.Equal(t, after != nil, page.HasPreviousPage)
 					got = append(got, ids(page.Items, personID)...)
@@ -992,7 +1000,7 @@ func TestPeopleFiltersAndPagination(t *testing.T) {
 				var before *string
 				for pages := 0; ; pages++ {
 					require.Less(t, pages, 20)
-					page, err := c.ListPeople(ctx, q, itam.PageArgs{Last: ptr(6), Before: before})
+					page, err := f.people.ListPeople(ctx, q, itam.PageArgs{Last: ptr(6), Before: before})
 					require.NoError(t, err)
 					back = append(ids(page.Items, personID), back...)
 					if !page.HasPreviousPage {
@@ -1008,9 +1016,9 @@ func TestPeopleFiltersAndPagination(t *testing.T) {
 	t.Run("filters", func(t *testing.T) {
 		count := func(pf itam.PersonFilter) int {
 			t.Helper()
-			n, err := c.CountPeople(ctx, pf)
+			n, err := f.people.CountPeople(ctx, pf)
 			require.NoError(t, err)
-			p, err := c.ListPeople(ctx, itam.PersonQuery{Filter: pf}, itam.PageArgs{First: ptr(100)})
+			p, err := f.people.ListPeople(ctx, itam.PersonQuery{Filter: pf}, itam.PageArgs{First: ptr(100)})
 			require.NoError(t, err)
 			require.Len(t, p.Items, n)
 			return n
@@ -1026,7 +1034,7 @@ func TestPeopleFiltersAndPagination(t *testing.T) {
 		require.Equal(t, 1, count(itam.PersonFilter{Search: ptr("e007")}))
 		require.Equal(t, 4, count(itam.PersonFilter{Search: ptr("person 3")}))
 		require.Equal(t, 0, count(itam.PersonFilter{Search: ptr("%")}), "LIKE wildcards are literal")
-		_, err := c.ListPeople(ctx, itam.PersonQuery{Sort: "SALARY"}, itam.PageArgs{})
+		_, err := f.people.ListPeople(ctx, itam.PersonQuery{Sort: "SALARY"}, itam.PageArgs{})
 		requireCode(t, err, itam.CodeInvalid, "orderBy.field")
 	})
 }
@@ -1034,19 +1042,19 @@ func TestPeopleFiltersAndPagination(t *testing.T) {
 func TestCatalogSearchFilters(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
-	c, A := f.c, f.A
+	A := f.A
 	ctx := A.admin
 
-	hp, err := c.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "HP"})
+	hp, err := f.models.CreateManufacturer(ctx, itam.ManufacturerInput{Name: "HP"})
 	require.NoError(t, err)
-	phones, err := c.CreateCategory(ctx, itam.CategoryInput{Name: "Phones", Kind: itam.CategoryPhone})
+	phones, err := f.models.CreateCategory(ctx, itam.CategoryInput{Name: "Phones", Kind: itam.CategoryPhone})
 	require.NoError(t, err)
-	elite, err := c.CreateModel(ctx, itam.ModelInput{Name: "EliteBook", ManufacturerID: hp.ID, CategoryID: A.cat.ID, ModelNumber: ptr("840-G10")})
+	elite, err := f.models.CreateModel(ctx, itam.ModelInput{Name: "EliteBook", ManufacturerID: hp.ID, CategoryID: A.cat.ID, ModelNumber: ptr("840-G10")})
 	require.NoError(t, err)
 
 	models := func(mf itam.ModelFilter) []uuid.UUID {
 		t.Helper()
-		p, err := c.ListModels(ctx, mf, itam.PageArgs{})
+		p, err := f.models.ListModels(ctx, mf, itam.PageArgs{})
 		require.NoError(t, err)
 		return ids(p.Items, func(m *itam.Model) uuid.UUID { return m.ID })
 	}
@@ -1055,16 +1063,16 @@ func TestCatalogSearchFilters(t *testing.T) {
 	require.Equal(t, []uuid.UUID{elite.ID}, models(itam.ModelFilter{Search: ptr("g10")}))
 	require.Empty(t, models(itam.ModelFilter{CategoryIDs: []uuid.UUID{phones.ID}}))
 
-	cats, err := c.ListCategories(ctx, itam.CategoryFilter{Kind: ptr(itam.CategoryPhone)}, itam.PageArgs{})
+	cats, err := f.models.ListCategories(ctx, itam.CategoryFilter{Kind: ptr(itam.CategoryPhone)}, itam.PageArgs{})
 	require.NoError(t, err)
 	require.Equal(t, []uuid.UUID{phones.ID}, ids(cats.Items, func(x *itam.Category) uuid.UUID { return x.ID }))
-	n, err := c.CountManufacturers(ctx, itam.NameFilter{Search: ptr("d")})
+	n, err := f.models.CountManufacturers(ctx, itam.NameFilter{Search: ptr("d")})
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	n, err = c.CountTeams(ctx, itam.TeamFilter{Search: ptr("SPA")})
+	n, err = f.teams.CountTeams(ctx, itam.TeamFilter{Search: ptr("SPA")})
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	n, err = c.CountSuppliers(ctx, itam.NameFilter{Search: ptr("nothing")})
+	n, err = f.suppliers.CountSuppliers(ctx, itam.NameFilter{Search: ptr("nothing")})
 	require.NoError(t, err)
 	require.Zero(t, n)
 }
