@@ -174,21 +174,11 @@ func (s *LocationStore) CreateLocation(ctx context.Context, in itam.LocationInpu
 		return nil, err
 	}
 	a := l.Address
-	var out *itam.Location
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		if err := parentExists(ctx, tx, l.ParentID); err != nil {
-			return err
-		}
-		out, err = returningOne(ctx, tx, scanLocation, `INSERT INTO locations AS x (org_id, parent_id, kind, name, address_line1, address_line2,
-			city, region, postal_code, country)
-			VALUES ($1, $2, $3::text::location_kind, $4, $5, $6, $7, $8, $9, $10) RETURNING `+locationColumns,
-			p.OrgID, l.ParentID, string(l.Kind), l.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	parentKnown := func(tx pgx.Tx) error { return parentExists(ctx, tx, l.ParentID) }
+	return locationsTable.insert(ctx, s.db, p.OrgID, parentKnown, `INSERT INTO locations AS x (org_id, parent_id, kind, name, address_line1, address_line2,
+		city, region, postal_code, country)
+		VALUES ($1, $2, $3::text::location_kind, $4, $5, $6, $7, $8, $9, $10) RETURNING `+locationColumns,
+		p.OrgID, l.ParentID, string(l.Kind), l.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
 }
 
 // UpdateLocation changes a location; the caller's version must be current.

@@ -53,17 +53,9 @@ func (s *ModelStore) CreateManufacturer(ctx context.Context, in itam.Manufacture
 	if err != nil {
 		return nil, err
 	}
-	var out *itam.Manufacturer
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanManufacturer, `INSERT INTO manufacturers AS x (org_id, name, website, support_url)
-			VALUES ($1, $2, $3, $4) RETURNING `+manufacturerColumns,
-			p.OrgID, name, itam.Trimmed(in.Website), itam.Trimmed(in.SupportURL))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return manufacturersTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO manufacturers AS x (org_id, name, website, support_url)
+		VALUES ($1, $2, $3, $4) RETURNING `+manufacturerColumns,
+		p.OrgID, name, itam.Trimmed(in.Website), itam.Trimmed(in.SupportURL))
 }
 
 // UpdateManufacturer changes a manufacturer; the caller's version must be current.
@@ -155,17 +147,9 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 	if err := validateCategory(x); err != nil {
 		return nil, err
 	}
-	var out *itam.Category
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanCategory, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
-			VALUES ($1, $2, $3::text::category_kind, $4) RETURNING `+categoryColumns,
-			p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return categoriesTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
+		VALUES ($1, $2, $3::text::category_kind, $4) RETURNING `+categoryColumns,
+		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions)
 }
 
 // UpdateCategory changes a category; the caller's version must be current.
@@ -261,17 +245,9 @@ func (s *ModelStore) CreateModel(ctx context.Context, in itam.ModelInput) (*itam
 	if err := validateModel(m); err != nil {
 		return nil, err
 	}
-	var out *itam.Model
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanModel, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+modelColumns,
-			p.OrgID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return modelsTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+modelColumns,
+		p.OrgID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
 }
 
 // UpdateModel changes a model; the caller's version must be current. Assets

@@ -170,19 +170,11 @@ func (s *PersonStore) CreatePerson(ctx context.Context, in itam.PersonInput) (*i
 	if err := validatePerson(x); err != nil {
 		return nil, err
 	}
-	var out *itam.Person
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanPerson, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
-			location_id, status, start_date, end_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::person_status, $10, $11) RETURNING `+personColumns,
-			p.OrgID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
-			x.StartDate, x.EndDate)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return peopleTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
+		location_id, status, start_date, end_date)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::person_status, $10, $11) RETURNING `+personColumns,
+		p.OrgID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
+		x.StartDate, x.EndDate)
 }
 
 // UpdatePerson changes a person; the caller's version must be current.

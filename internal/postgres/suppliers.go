@@ -62,17 +62,9 @@ func (s *SupplierStore) CreateSupplier(ctx context.Context, in itam.SupplierInpu
 	if err := validateSupplier(x); err != nil {
 		return nil, err
 	}
-	var out *itam.Supplier
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanSupplier, `INSERT INTO suppliers AS x (org_id, name, contact_name, email, phone, website)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+supplierColumns,
-			p.OrgID, x.Name, x.ContactName, x.Email, x.Phone, x.Website)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return suppliersTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO suppliers AS x (org_id, name, contact_name, email, phone, website)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+supplierColumns,
+		p.OrgID, x.Name, x.ContactName, x.Email, x.Phone, x.Website)
 }
 
 // UpdateSupplier changes a supplier; the caller's version must be current.

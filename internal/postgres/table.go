@@ -100,6 +100,27 @@ func (t catalogTable[T]) page(ctx context.Context, db *DB, org uuid.UUID, where 
 	}, p)
 }
 
+// insert runs one INSERT … RETURNING in a transaction of org, after check
+// (when given) inside the same transaction, and returns the stored row.
+func (t catalogTable[T]) insert(ctx context.Context, db *DB, org uuid.UUID, check func(pgx.Tx) error, sql string, args ...any) (T, error) {
+	var out T
+	err := db.inTx(ctx, org, func(tx pgx.Tx) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = returningOne(ctx, tx, t.scan, sql, args...)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
 // byIDs loads the rows among ids in one round trip (see byIDs).
 func (t catalogTable[T]) byIDs(ctx context.Context, db *DB, ids []uuid.UUID) (map[uuid.UUID]T, error) {
 	return byIDs(ctx, db, t.columns, t.name+" x", ids, t.scan, t.id)

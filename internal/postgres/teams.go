@@ -67,19 +67,9 @@ func (s *TeamStore) CreateTeam(ctx context.Context, in itam.TeamInput) (*itam.Te
 	if err != nil {
 		return nil, err
 	}
-	var out *itam.Team
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		if err := teamNameTaken(ctx, tx, name, uuid.Nil); err != nil {
-			return err
-		}
-		out, err = returningOne(ctx, tx, scanTeam, `INSERT INTO teams AS x (org_id, name, description) VALUES ($1, $2, $3) RETURNING `+teamColumns,
-			p.OrgID, name, itam.Trimmed(in.Description))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	nameFree := func(tx pgx.Tx) error { return teamNameTaken(ctx, tx, name, uuid.Nil) }
+	return teamsTable.insert(ctx, s.db, p.OrgID, nameFree, `INSERT INTO teams AS x (org_id, name, description) VALUES ($1, $2, $3) RETURNING `+teamColumns,
+		p.OrgID, name, itam.Trimmed(in.Description))
 }
 
 // UpdateTeam changes a team; the caller's version must be current.
