@@ -127,6 +127,27 @@ func (f *fixture) makeOrg(slug string) orgFixture {
 	return o
 }
 
+// asApp runs fn in a transaction of the application role with org as the
+// tenant, and rolls it back (a broken policy must not eat the fixture).
+func (f *fixture) asApp(org uuid.UUID, fn func(tx pgx.Tx) error) error { return f.inAppTx(&org, fn) }
+
+// inAppTx is asApp with the tenant optional: nil leaves it unset.
+func (f *fixture) inAppTx(org *uuid.UUID, fn func(tx pgx.Tx) error) error {
+	f.t.Helper()
+	ctx := context.Background()
+	tx, err := f.db.Pool.Begin(ctx)
+	require.NoError(f.t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	var role string
+	require.NoError(f.t, tx.QueryRow(ctx, `SELECT current_user`).Scan(&role))
+	require.Equal(f.t, AppRole, role)
+	if org != nil {
+		_, err = tx.Exec(ctx, `SELECT set_config('itam.org_id', $1, true)`, org.String())
+		require.NoError(f.t, err)
+	}
+	return fn(tx)
+}
+
 func (f *fixture) admin(o orgFixture) context.Context { return as(o.id, itam.RoleAdmin, "admin@test") }
 
 // count returns the number of rows of table for org, read as the owner.
