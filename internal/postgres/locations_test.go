@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestLocationStore: locations show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestLocationStore: org A sees its own locations and paths only; bad
+// countries, cycles, duplicates under one parent and deleting a used
+// location are refused and write nothing; a location round-trips.
 func TestLocationStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)

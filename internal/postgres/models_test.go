@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestModelStore: manufacturers, categories and models show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestModelStore: the product catalog (manufacturers, categories, models)
+// of org A only; bad field definitions, useful lives, cross-tenant
+// references and a manufacturer change of a model in use are refused.
 func TestModelStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)

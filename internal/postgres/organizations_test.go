@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestOrganizationStore: the organization show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestOrganizationStore: each caller reads and changes only their own
+// organization, ADMIN only; bad currencies, long prefixes and another
+// tenant's default owner team are refused and write nothing.
 func TestOrganizationStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)

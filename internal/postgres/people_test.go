@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestPersonStore: people show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestPersonStore: org A sees its own people only; bad emails, dates,
+// self-management, other tenants' references and deleting a manager or
+// assignee are refused and write nothing; an EMPLOYEE sees only themself.
 func TestPersonStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)

@@ -6,9 +6,8 @@ import (
 	"github.com/google/uuid"
 )
 
-// TestProvenanceStore: external ids show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestProvenanceStore: another tenant's assets have no external ids for
+// the caller.
 func TestProvenanceStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)

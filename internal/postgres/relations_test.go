@@ -12,9 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestRelationStore: asset relations show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestRelationStore: a page's relations load in one round trip with the
+// loaders' visibility: never another tenant's rows, and for an EMPLOYEE
+// only their own person.
 func TestRelationStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)

@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestSupplierStore: suppliers show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestSupplierStore: org A sees its own suppliers only, and an EMPLOYEE
+// none at all; bad emails, duplicates and deleting a used supplier are
+// refused and write nothing; a supplier round-trips.
 func TestSupplierStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)

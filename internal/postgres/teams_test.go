@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestTeamStore: teams show only the caller's organization; bad or stale
-// writes are refused with a typed error and write nothing; only writers write;
-// a row is created, changed and deleted.
+// TestTeamStore: org A sees its own teams only; blank, duplicate (in any
+// case), stale and still-referenced changes are refused and write nothing;
+// MANAGER and ADMIN write, others may only read; a team round-trips.
 func TestTeamStore(t *testing.T) {
 	t.Parallel()
 	f := newCatalogFixture(t)
