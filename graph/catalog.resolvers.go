@@ -29,7 +29,7 @@ func (r *mutationResolver) CreateManufacturer(ctx context.Context, input model.C
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	m, err := r.Catalog.CreateManufacturer(ctx, itam.ManufacturerInput{Name: input.Name, Website: val(input.Website), SupportURL: val(input.SupportURL)})
+	m, err := r.ModelStore.CreateManufacturer(ctx, itam.ManufacturerInput{Name: input.Name, Website: val(input.Website), SupportURL: val(input.SupportURL)})
 	if err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func (r *mutationResolver) UpdateManufacturer(ctx context.Context, input model.U
 	if err != nil {
 		return nil, err
 	}
-	m, err := r.Catalog.UpdateManufacturer(ctx, itam.ManufacturerPatch{
+	m, err := r.ModelStore.UpdateManufacturer(ctx, itam.ManufacturerPatch{
 		ID: id, Version: input.Version, Name: opt(input.Name), Website: opt(input.Website), SupportURL: opt(input.SupportURL),
 	})
 	if err != nil {
@@ -59,7 +59,7 @@ func (r *mutationResolver) DeleteManufacturer(ctx context.Context, input model.D
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeManufacturer, r.Catalog.DeleteManufacturer)
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeManufacturer, r.ModelStore.DeleteManufacturer)
 }
 
 // CreateCategory is the resolver for the createCategory field.
@@ -75,7 +75,7 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, input model.Creat
 		}
 		in.FieldDefinitions = append(in.FieldDefinitions, fd)
 	}
-	c, err := r.Catalog.CreateCategory(ctx, in)
+	c, err := r.ModelStore.CreateCategory(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.Updat
 		}
 		patch.FieldDefinitions = itam.Some(fds)
 	}
-	c, err := r.Catalog.UpdateCategory(ctx, patch)
+	c, err := r.ModelStore.UpdateCategory(ctx, patch)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (r *mutationResolver) DeleteCategory(ctx context.Context, input model.Delet
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeCategory, r.Catalog.DeleteCategory)
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeCategory, r.ModelStore.DeleteCategory)
 }
 
 // CreateModel is the resolver for the createModel field.
@@ -131,7 +131,7 @@ func (r *mutationResolver) CreateModel(ctx context.Context, input model.CreateMo
 	if in.CategoryID, err = relay.DecodeAs("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
 		return nil, err
 	}
-	m, err := r.modelNode(ctx)(r.Catalog.CreateModel(ctx, in))
+	m, err := r.modelNode(ctx)(r.ModelStore.CreateModel(ctx, in))
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +156,7 @@ func (r *mutationResolver) UpdateModel(ctx context.Context, input model.UpdateMo
 	if patch.CategoryID, err = optID("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
 		return nil, err
 	}
-	m, err := r.modelNode(ctx)(r.Catalog.UpdateModel(ctx, patch))
+	m, err := r.modelNode(ctx)(r.ModelStore.UpdateModel(ctx, patch))
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (r *mutationResolver) DeleteModel(ctx context.Context, input model.DeleteIn
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeModel, r.Catalog.DeleteModel)
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeModel, r.ModelStore.DeleteModel)
 }
 
 // Manufacturers is the resolver for the manufacturers field.
@@ -180,7 +180,7 @@ func (r *queryResolver) Manufacturers(ctx context.Context, first *int, after *st
 		}
 		f.Search = val(filter.Search)
 	}
-	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListManufacturers, r.Catalog.CountManufacturers)
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.ModelStore.ListManufacturers, r.ModelStore.CountManufacturers)
 }
 
 // Categories is the resolver for the categories field.
@@ -192,7 +192,7 @@ func (r *queryResolver) Categories(ctx context.Context, first *int, after *strin
 		}
 		f.Search, f.Kind = val(filter.Search), val(filter.Kind)
 	}
-	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListCategories, r.Catalog.CountCategories)
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.ModelStore.ListCategories, r.ModelStore.CountCategories)
 }
 
 // Models is the resolver for the models field.
@@ -211,7 +211,7 @@ func (r *queryResolver) Models(ctx context.Context, first *int, after *string, l
 			return nil, err
 		}
 	}
-	page, err := r.Catalog.ListModels(ctx, f, pageArgs(first, after, last, before))
+	page, err := r.ModelStore.ListModels(ctx, f, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func (r *queryResolver) Models(ctx context.Context, first *int, after *string, l
 	}
 	return &model.Connection[*model.Model]{Page: itam.Page[*model.Model]{Items: nodes, Cursors: page.Cursors,
 		HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage}, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountModels(ctx, f)
+		return r.ModelStore.CountModels(ctx, f)
 	}}, nil
 }
 

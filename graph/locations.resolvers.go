@@ -57,7 +57,7 @@ func (r *mutationResolver) CreateLocation(ctx context.Context, input model.Creat
 			PostalCode: val(a.PostalCode), Country: val(a.Country),
 		}
 	}
-	l, err := r.Catalog.CreateLocation(ctx, in)
+	l, err := r.LocationStore.CreateLocation(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, input model.Updat
 			})
 		}
 	}
-	l, err := r.Catalog.UpdateLocation(ctx, patch)
+	l, err := r.LocationStore.UpdateLocation(ctx, patch)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (r *mutationResolver) DeleteLocation(ctx context.Context, input model.Delet
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeLocation, r.Catalog.DeleteLocation)
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeLocation, r.LocationStore.DeleteLocation)
 }
 
 // Locations is the resolver for the locations field.
@@ -120,7 +120,7 @@ func (r *queryResolver) Locations(ctx context.Context, first *int, after *string
 			return nil, err
 		}
 	}
-	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListLocations, r.Catalog.CountLocations)
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.LocationStore.ListLocations, r.LocationStore.CountLocations)
 	if err == nil {
 		siblings(ctx, fieldPath(ctx), conn.Page.Items, locationID)
 	}

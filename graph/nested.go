@@ -104,7 +104,7 @@ func (r *Resolver) teamMembers(ctx context.Context, team uuid.UUID, p itam.PageA
 	key, parentPath := nestedKey(ctx)
 	path, sel := fieldPath(ctx), nodeSelection(ctx)
 	page, err := loaders.Nested(ctx, key, parentPath, team, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Person], error) {
-		pages, err := r.Catalog.TeamMembers(ctx, teams, q, p)
+		pages, err := r.PersonStore.TeamMembers(ctx, teams, q, p)
 		if err != nil {
 			return nil, err
 		}
@@ -123,7 +123,7 @@ func (r *Resolver) teamMembers(ctx context.Context, team uuid.UUID, p itam.PageA
 	}
 	return &model.PersonConnection{Page: page, Count: func(ctx context.Context) (int, error) {
 		return loaders.Nested(ctx, key+"#count", parentPath, team, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.Catalog.CountTeamMembers(ctx, teams, q.Filter)
+			return r.PersonStore.CountTeamMembers(ctx, teams, q.Filter)
 		})
 	}}, nil
 }

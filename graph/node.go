@@ -157,7 +157,7 @@ func thunk[V any](ctx context.Context, f func() (*V, error)) func() (any, error)
 
 func (r *Resolver) orgNode(ctx context.Context, id uuid.UUID) func() (any, error) {
 	return func() (any, error) {
-		org, err := r.Catalog.Organization(ctx)
+		org, err := r.OrganizationStore.Organization(ctx)
 		if err != nil || org.ID != id {
 			return nil, err
 		}

@@ -25,7 +25,7 @@ func (r *mutationResolver) UpdateOrganization(ctx context.Context, input model.U
 	if patch.DefaultOwnerTeamID, err = optID("defaultOwnerTeamId", input.DefaultOwnerTeamID, relay.TypeTeam); err != nil {
 		return nil, err
 	}
-	org, err := r.Catalog.UpdateOrganization(ctx, patch)
+	org, err := r.OrganizationStore.UpdateOrganization(ctx, patch)
 	if err != nil {
 		return nil, err
 	}
@@ -44,7 +44,7 @@ func (r *organizationResolver) DefaultOwnerTeam(ctx context.Context, obj *itam.O
 
 // Organization is the resolver for the organization field.
 func (r *queryResolver) Organization(ctx context.Context) (*itam.Organization, error) {
-	return r.Catalog.Organization(ctx)
+	return r.OrganizationStore.Organization(ctx)
 }
 
 func (r *Resolver) Organization() generated.OrganizationResolver { return &organizationResolver{r} }

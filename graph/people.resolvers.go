@@ -35,7 +35,7 @@ func (r *mutationResolver) CreatePerson(ctx context.Context, input model.CreateP
 	if in.LocationID, err = idOf("locationId", input.LocationID, relay.TypeLocation); err != nil {
 		return nil, err
 	}
-	p, err := r.Catalog.CreatePerson(ctx, in)
+	p, err := r.PersonStore.CreatePerson(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +64,7 @@ func (r *mutationResolver) UpdatePerson(ctx context.Context, input model.UpdateP
 	if patch.LocationID, err = optID("locationId", input.LocationID, relay.TypeLocation); err != nil {
 		return nil, err
 	}
-	p, err := r.Catalog.UpdatePerson(ctx, patch)
+	p, err := r.PersonStore.UpdatePerson(ctx, patch)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (r *mutationResolver) DeletePerson(ctx context.Context, input model.DeleteI
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	return deleteNode(ctx, input.ID, val(input.Version), relay.TypePerson, r.Catalog.DeletePerson)
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypePerson, r.PersonStore.DeletePerson)
 }
 
 // CreateTeam is the resolver for the createTeam field.
@@ -84,7 +84,7 @@ func (r *mutationResolver) CreateTeam(ctx context.Context, input model.CreateTea
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	t, err := r.Catalog.CreateTeam(ctx, itam.TeamInput{Name: input.Name, Description: val(input.Description)})
+	t, err := r.TeamStore.CreateTeam(ctx, itam.TeamInput{Name: input.Name, Description: val(input.Description)})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (r *mutationResolver) UpdateTeam(ctx context.Context, input model.UpdateTea
 	if err != nil {
 		return nil, err
 	}
-	t, err := r.Catalog.UpdateTeam(ctx, itam.TeamPatch{ID: id, Version: input.Version, Name: opt(input.Name), Description: opt(input.Description)})
+	t, err := r.TeamStore.UpdateTeam(ctx, itam.TeamPatch{ID: id, Version: input.Version, Name: opt(input.Name), Description: opt(input.Description)})
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +112,7 @@ func (r *mutationResolver) DeleteTeam(ctx context.Context, input model.DeleteInp
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeTeam, r.Catalog.DeleteTeam)
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeTeam, r.TeamStore.DeleteTeam)
 }
 
 // ID is the resolver for the id field.
@@ -165,14 +165,14 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, l
 			q.Dir = *d
 		}
 	}
-	page, err := r.Catalog.ListPeople(ctx, q, pageArgs(first, after, last, before))
+	page, err := r.PersonStore.ListPeople(ctx, q, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
 	siblings(ctx, fieldPath(ctx), page.Items, personID)
 	prefetchPeople(ctx, page.Items)
 	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return r.Catalog.CountPeople(ctx, q.Filter)
+		return r.PersonStore.CountPeople(ctx, q.Filter)
 	}}, nil
 }
 
@@ -185,7 +185,7 @@ func (r *queryResolver) Teams(ctx context.Context, first *int, after *string, la
 		}
 		f.Search = val(filter.Search)
 	}
-	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListTeams, r.Catalog.CountTeams)
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.TeamStore.ListTeams, r.TeamStore.CountTeams)
 	if err == nil {
 		siblings(ctx, fieldPath(ctx), conn.Page.Items, teamID)
 	}

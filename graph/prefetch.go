@@ -59,7 +59,7 @@ func nodeSelection(ctx context.Context) selection {
 
 // assetNodes attaches to each asset the related objects sel selects. Every
 // relation is read for all the assets at once, all in one round trip
-// (postgres.Catalog.AssetRelations), so a page costs the same whatever its
+// (postgres.RelationStore.AssetRelations), so a page costs the same whatever its
 // size; the results also prime the request's loaders, so nested fields (a
 // model's manufacturer, an assignee's team) find them there.
 func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel selection) ([]*model.Asset, error) {
@@ -80,7 +80,7 @@ func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel sel
 		Owner:        sel.has("owner"),
 		Location:     sel.has("location"),
 	})
-	rel, err := r.Catalog.AssetRelations(ctx, want)
+	rel, err := r.RelationStore.AssetRelations(ctx, want)
 	if err != nil {
 		return nil, err
 	}
@@ -302,7 +302,7 @@ func (r *Resolver) modelNodes(ctx context.Context, ms []*itam.Model) ([]*model.M
 }
 
 // modelNode is modelNodes for one model (nil stays nil); it takes a store
-// call's results directly: r.modelNode(ctx)(r.Catalog.CreateModel(ctx, in)).
+// call's results directly: r.modelNode(ctx)(r.ModelStore.CreateModel(ctx, in)).
 func (r *Resolver) modelNode(ctx context.Context) func(*itam.Model, error) (*model.Model, error) {
 	return func(m *itam.Model, err error) (*model.Model, error) {
 		if err != nil || m == nil {

@@ -9,9 +9,17 @@ import (
 // GraphQL and the domain and nothing more: rules (roles, validation,
 // lifecycle) live in the stores and internal packages they call.
 type Resolver struct {
-	// AssetStore is not named Assets: queryResolver has an Assets method.
-	AssetStore *postgres.AssetStore
-	Catalog    *postgres.Catalog
+	// One store per entity. Each is named for its type, not Assets or
+	// People: queryResolver has methods of those names, which would hide them.
+	AssetStore        *postgres.AssetStore
+	PersonStore       *postgres.PersonStore
+	TeamStore         *postgres.TeamStore
+	LocationStore     *postgres.LocationStore
+	ModelStore        *postgres.ModelStore // manufacturers, categories and models
+	SupplierStore     *postgres.SupplierStore
+	OrganizationStore *postgres.OrganizationStore
+	ProvenanceStore   *postgres.ProvenanceStore // sync conflicts, field precedence
+	RelationStore     *postgres.RelationStore   // what a page of assets refers to
 
 	// Connectors (graph/connectors.resolvers.go). PublicURL is the server's
 	// external base URL for webhook URLs; empty shows them as paths.

@@ -38,12 +38,12 @@ func (r *queryResolver) Viewer(ctx context.Context) (*itam.Principal, error) {
 
 // Organization is the resolver for the organization field.
 func (r *viewerResolver) Organization(ctx context.Context, obj *itam.Principal) (*itam.Organization, error) {
-	return r.Catalog.Organization(ctx)
+	return r.OrganizationStore.Organization(ctx)
 }
 
 // Person is the resolver for the person field.
 func (r *viewerResolver) Person(ctx context.Context, obj *itam.Principal) (*itam.Person, error) {
-	return nullIfNotFound(r.Catalog.PersonByEmail(ctx, obj.Subject))
+	return nullIfNotFound(r.PersonStore.PersonByEmail(ctx, obj.Subject))
 }
 
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }

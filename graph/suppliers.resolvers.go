@@ -19,7 +19,7 @@ func (r *mutationResolver) CreateSupplier(ctx context.Context, input model.Creat
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	s, err := r.Catalog.CreateSupplier(ctx, itam.SupplierInput{
+	s, err := r.SupplierStore.CreateSupplier(ctx, itam.SupplierInput{
 		Name: input.Name, ContactName: val(input.ContactName), Email: val(input.Email), Phone: val(input.Phone), Website: val(input.Website),
 	})
 	if err != nil {
@@ -37,7 +37,7 @@ func (r *mutationResolver) UpdateSupplier(ctx context.Context, input model.Updat
 	if err != nil {
 		return nil, err
 	}
-	s, err := r.Catalog.UpdateSupplier(ctx, itam.SupplierPatch{
+	s, err := r.SupplierStore.UpdateSupplier(ctx, itam.SupplierPatch{
 		ID: id, Version: input.Version, Name: opt(input.Name), ContactName: opt(input.ContactName),
 		Email: opt(input.Email), Phone: opt(input.Phone), Website: opt(input.Website),
 	})
@@ -52,7 +52,7 @@ func (r *mutationResolver) DeleteSupplier(ctx context.Context, input model.Delet
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeSupplier, r.Catalog.DeleteSupplier)
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeSupplier, r.SupplierStore.DeleteSupplier)
 }
 
 // Suppliers is the resolver for the suppliers field.
@@ -64,7 +64,7 @@ func (r *queryResolver) Suppliers(ctx context.Context, first *int, after *string
 		}
 		f.Search = val(filter.Search)
 	}
-	return listPage(ctx, f, pageArgs(first, after, last, before), r.Catalog.ListSuppliers, r.Catalog.CountSuppliers)
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.SupplierStore.ListSuppliers, r.SupplierStore.CountSuppliers)
 }
 
 // ID is the resolver for the id field.

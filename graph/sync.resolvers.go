@@ -54,7 +54,7 @@ func (r *mutationResolver) SetFieldPrecedence(ctx context.Context, input model.S
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	fp, err := r.Catalog.SetFieldPrecedence(ctx, input.Field, input.Sources)
+	fp, err := r.ProvenanceStore.SetFieldPrecedence(ctx, input.Field, input.Sources)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +86,7 @@ func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *st
 	if f.AssetID, err = relay.DecodeOptional("assetId", assetID, relay.TypeAsset); err != nil {
 		return nil, err
 	}
-	page, err := r.Catalog.SyncConflicts(ctx, f, pageArgs(first, after, last, before))
+	page, err := r.ProvenanceStore.SyncConflicts(ctx, f, pageArgs(first, after, last, before))
 	if err != nil {
 		return nil, err
 	}
@@ -97,12 +97,12 @@ func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *st
 	return &model.Connection[*model.SyncConflict]{
 		Page: itam.Page[*model.SyncConflict]{Items: nodes, Cursors: page.Cursors, HasNextPage: page.HasNextPage, HasPreviousPage: page.HasPreviousPage},
 		Count: func(ctx context.Context) (int, error) {
-			return r.Catalog.CountSyncConflicts(ctx, f)
+			return r.ProvenanceStore.CountSyncConflicts(ctx, f)
 		}}, nil
 }
 
 func (r *queryResolver) FieldPrecedence(ctx context.Context) ([]*itam.FieldPrecedence, error) {
-	fps, err := r.Catalog.FieldPrecedence(ctx)
+	fps, err := r.ProvenanceStore.FieldPrecedence(ctx)
 	return ptrs(fps), err
 }
 

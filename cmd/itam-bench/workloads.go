@@ -43,8 +43,9 @@ type workload struct {
 }
 
 type stores struct {
-	assets  *postgres.AssetStore
-	catalog *postgres.Catalog
+	assets    *postgres.AssetStore
+	models    *postgres.ModelStore
+	relations *postgres.RelationStore
 }
 
 const listDoc = `query ListAssets($after: String) {
@@ -417,7 +418,7 @@ func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
 	if err != nil {
 		return err
 	}
-	rel, err := st.catalog.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
+	rel, err := st.relations.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
 		Model: true, Manufacturer: true, Category: true, Assignee: true, Owner: true, Location: true}))
 	if err != nil {
 		return err
@@ -480,7 +481,7 @@ func floorSearch(ctx context.Context, st stores, p params, fp *[]string) error {
 	if err != nil {
 		return err
 	}
-	rel, err := st.catalog.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
+	rel, err := st.relations.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
 		Model: true, Assignee: true, Location: true}))
 	if err != nil {
 		return err
@@ -569,7 +570,7 @@ func floorCounts(ctx context.Context, st stores, _ params, fp *[]string) error {
 	}
 	var cm map[uuid.UUID]*itam.Category
 	if len(cats) > 0 {
-		if cm, err = st.catalog.CategoriesByIDs(ctx, cats); err != nil {
+		if cm, err = st.models.CategoriesByIDs(ctx, cats); err != nil {
 			return err
 		}
 	}

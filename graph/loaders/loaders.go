@@ -88,34 +88,45 @@ func mapped[V any](fetch func(context.Context, []uuid.UUID) (map[uuid.UUID]V, er
 	}, dataloadgen.WithWait(wait), dataloadgen.WithBatchCapacity(1000))
 }
 
-// New returns a fresh set of loaders over the stores.
-func New(assets *postgres.AssetStore, c *postgres.Catalog) *Loaders {
-	return &Loaders{
-		Asset:        mapped(assets.AssetsByIDs),
-		Person:       mapped(c.PeopleByIDs),
-		Team:         mapped(c.TeamsByIDs),
-		Location:     mapped(c.LocationsByIDs),
-		Manufacturer: mapped(c.ManufacturersByIDs),
-		Category:     mapped(c.CategoriesByIDs),
-		Model:        mapped(c.ModelsByIDs),
-		Supplier:     mapped(c.SuppliersByIDs),
-		ExternalIDs:  mapped(c.ExternalIDsByAssetIDs),
+// Stores are what the loaders read through, one store per entity.
+type Stores struct {
+	Assets     *postgres.AssetStore
+	People     *postgres.PersonStore
+	Teams      *postgres.TeamStore
+	Locations  *postgres.LocationStore
+	Models     *postgres.ModelStore // manufacturers, categories and models
+	Suppliers  *postgres.SupplierStore
+	Provenance *postgres.ProvenanceStore // per-asset sync details and conflicts
+}
 
-		Provenance:        mapped(c.ProvenanceByAssetIDs),
-		Software:          mapped(c.SoftwareByAssetIDs),
-		Conflicts:         mapped(c.ConflictsByAssetIDs),
-		SyncConflict:      mapped(c.SyncConflictsByIDs),
-		LocationChildren:  mapped(c.LocationChildren),
-		LocationAncestors: mapped(c.LocationAncestors),
+// New returns a fresh set of loaders over the stores.
+func New(s Stores) *Loaders {
+	return &Loaders{
+		Asset:        mapped(s.Assets.AssetsByIDs),
+		Person:       mapped(s.People.PeopleByIDs),
+		Team:         mapped(s.Teams.TeamsByIDs),
+		Location:     mapped(s.Locations.LocationsByIDs),
+		Manufacturer: mapped(s.Models.ManufacturersByIDs),
+		Category:     mapped(s.Models.CategoriesByIDs),
+		Model:        mapped(s.Models.ModelsByIDs),
+		Supplier:     mapped(s.Suppliers.SuppliersByIDs),
+		ExternalIDs:  mapped(s.Provenance.ExternalIDsByAssetIDs),
+
+		Provenance:        mapped(s.Provenance.ProvenanceByAssetIDs),
+		Software:          mapped(s.Provenance.SoftwareByAssetIDs),
+		Conflicts:         mapped(s.Provenance.ConflictsByAssetIDs),
+		SyncConflict:      mapped(s.Provenance.SyncConflictsByIDs),
+		LocationChildren:  mapped(s.Locations.LocationChildren),
+		LocationAncestors: mapped(s.Locations.LocationAncestors),
 	}
 }
 
 type ctxKey struct{}
 
 // Middleware gives each request its own loaders.
-func Middleware(assets *postgres.AssetStore, c *postgres.Catalog, next http.Handler) http.Handler {
+func Middleware(s Stores, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(assets, c))))
+		next.ServeHTTP(w, r.WithContext(With(r.Context(), New(s))))
 	})
 }
 

@@ -85,16 +85,24 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	for _, opt := range opts {
 		opt(&o)
 	}
-	assets, catalog := postgres.NewAssetStore(db), postgres.NewCatalog(db)
+	stores := loaders.Stores{
+		Assets: postgres.NewAssetStore(db), People: postgres.NewPersonStore(db), Teams: postgres.NewTeamStore(db),
+		Locations: postgres.NewLocationStore(db), Models: postgres.NewModelStore(db), Suppliers: postgres.NewSupplierStore(db),
+		Provenance: postgres.NewProvenanceStore(db),
+	}
 	connectorStore := postgres.NewConnectorStore(db, o.box, o.enq)
-	resolver := &graph.Resolver{AssetStore: assets, Catalog: catalog, Connectors: connectorStore, PublicURL: o.publicURL,
+	resolver := &graph.Resolver{
+		AssetStore: stores.Assets, PersonStore: stores.People, TeamStore: stores.Teams, LocationStore: stores.Locations,
+		ModelStore: stores.Models, SupplierStore: stores.Suppliers, ProvenanceStore: stores.Provenance,
+		OrganizationStore: postgres.NewOrganizationStore(db), RelationStore: postgres.NewRelationStore(db),
+		Connectors: connectorStore, PublicURL: o.publicURL,
 		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress}}
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(assets, catalog, gql))))
+	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(stores, gql))))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
 	if o.jobDashboard != nil && o.operator != "" {
 		mux.Handle("/riverui/", requireOperator(o.operator, o.jobDashboard))

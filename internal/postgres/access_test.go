@@ -51,7 +51,7 @@ func TestOrgIDByClaim(t *testing.T) {
 func TestOffboardedEmployeeReadsNothing(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	c := NewCatalog(f.db)
+	personStore, models := NewPersonStore(f.db), NewModelStore(f.db)
 	mine := f.newAsset(f.a, func(in *itam.AssetInput) { in.OwnerPersonID = &f.a.bob })
 	_, err := f.assets.AssignAsset(f.admin(f.a), mine.ID, itam.Assignee{PersonID: &f.a.bob}, nil)
 	require.NoError(t, err)
@@ -77,15 +77,15 @@ func TestOffboardedEmployeeReadsNothing(t *testing.T) {
 			return err
 		},
 		"own person": func(ctx context.Context) error {
-			_, err := c.PeopleByIDs(ctx, []uuid.UUID{f.a.bob})
+			_, err := personStore.PeopleByIDs(ctx, []uuid.UUID{f.a.bob})
 			return err
 		},
 		"people": func(ctx context.Context) error {
-			_, err := c.ListPeople(ctx, itam.PersonQuery{}, itam.PageArgs{})
+			_, err := personStore.ListPeople(ctx, itam.PersonQuery{}, itam.PageArgs{})
 			return err
 		},
 		"models": func(ctx context.Context) error {
-			_, err := c.ModelsByIDs(ctx, []uuid.UUID{f.a.laptop})
+			_, err := models.ModelsByIDs(ctx, []uuid.UUID{f.a.laptop})
 			return err
 		},
 	}
@@ -124,7 +124,7 @@ func TestOffboardedEmployeeReadsNothing(t *testing.T) {
 	page, err = f.assets.ListAssets(stranger, itam.AssetQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	require.Empty(t, page.Items)
-	people, err := c.ListPeople(stranger, itam.PersonQuery{}, itam.PageArgs{})
+	people, err := personStore.ListPeople(stranger, itam.PersonQuery{}, itam.PageArgs{})
 	require.NoError(t, err)
 	require.Empty(t, people.Items)
 }

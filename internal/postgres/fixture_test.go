@@ -2,8 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -36,16 +38,51 @@ type orgFixture struct {
 	supplier             uuid.UUID
 }
 
-func newFixture(t *testing.T) *fixture {
+// openTestDB opens a fresh migrated database as the application (db, under
+// row-level security) and as its owner (not subject to it, for seeding,
+// counting and snapshots). Both close when the test ends.
+func openTestDB(t *testing.T, opts ...Option) (*DB, *pgxpool.Pool) {
 	t.Helper()
 	ctx := context.Background()
 	url := pgtest.NewURL(t)
 	owner, err := pgxpool.New(ctx, url)
 	require.NoError(t, err)
 	t.Cleanup(owner.Close)
-	db, err := Open(ctx, url, nil)
+	db, err := Open(ctx, url, nil, opts...)
 	require.NoError(t, err)
 	t.Cleanup(db.Close)
+	return db, owner
+}
+
+// as is a caller of org with role, as a verified token would make them.
+func as(org uuid.UUID, role itam.Role, subject string) context.Context {
+	return itam.WithPrincipal(context.Background(), itam.Principal{Subject: subject, OrgID: org, Role: role})
+}
+
+// requireCode checks err is an *itam.Error with code on field.
+func requireCode(t *testing.T, err error, code itam.Code, field string) {
+	t.Helper()
+	require.Error(t, err)
+	var e *itam.Error
+	require.True(t, errors.As(err, &e), "want an *itam.Error, got %T: %v", err, err)
+	require.Equal(t, code, e.Code, "error: %v", err)
+	require.Equal(t, field, e.Field, "error: %v", err)
+}
+
+// ids lists the ids of items, in order.
+func ids[T any](items []T, id func(T) uuid.UUID) []uuid.UUID {
+	out := make([]uuid.UUID, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	db, owner := openTestDB(t)
 	f := &fixture{t: t, owner: owner, db: db, assets: NewAssetStore(db)}
 	f.a = f.makeOrg("alpha")
 	f.b = f.makeOrg("bravo")
@@ -88,6 +125,27 @@ func (f *fixture) makeOrg(slug string) orgFixture {
 	o.carol = f.id(`INSERT INTO people (org_id, name, email, status, end_date) VALUES ($1, 'Carol Cole', 'carol@`+slug+`.test', 'OFFBOARDED', '2025-01-01') RETURNING id`, o.id)
 	o.supplier = f.id(`INSERT INTO suppliers (org_id, name) VALUES ($1, 'CDW') RETURNING id`, o.id)
 	return o
+}
+
+// asApp runs fn in a transaction of the application role with org as the
+// tenant, and rolls it back (a broken policy must not eat the fixture).
+func (f *fixture) asApp(org uuid.UUID, fn func(tx pgx.Tx) error) error { return f.inAppTx(&org, fn) }
+
+// inAppTx is asApp with the tenant optional: nil leaves it unset.
+func (f *fixture) inAppTx(org *uuid.UUID, fn func(tx pgx.Tx) error) error {
+	f.t.Helper()
+	ctx := context.Background()
+	tx, err := f.db.Pool.Begin(ctx)
+	require.NoError(f.t, err)
+	defer func() { _ = tx.Rollback(ctx) }()
+	var role string
+	require.NoError(f.t, tx.QueryRow(ctx, `SELECT current_user`).Scan(&role))
+	require.Equal(f.t, AppRole, role)
+	if org != nil {
+		_, err = tx.Exec(ctx, `SELECT set_config('itam.org_id', $1, true)`, org.String())
+		require.NoError(f.t, err)
+	}
+	return fn(tx)
 }
 
 func (f *fixture) admin(o orgFixture) context.Context { return as(o.id, itam.RoleAdmin, "admin@test") }

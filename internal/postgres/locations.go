@@ -12,14 +12,23 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-var locationsTable = catalogTable[*itam.Location]{
-	what: "location", name: "locations", columns: locationColumns, scan: scanLocation,
-	id:      func(l *itam.Location) uuid.UUID { return l.ID },
-	label:   func(l *itam.Location) string { return l.Name },
-	version: func(l *itam.Location) int { return l.Version },
+// LocationStore loads and saves locations and their tree.
+type LocationStore struct{ db *DB }
+
+// NewLocationStore returns a LocationStore over db.
+func NewLocationStore(db *DB) *LocationStore { return &LocationStore{db: db} }
+
+var locationsTable = filtered[*itam.Location, itam.LocationFilter]{
+	catalogTable: catalogTable[*itam.Location]{
+		what: "location", name: "locations", columns: locationColumns, scan: scanLocation,
+		id:      func(l *itam.Location) uuid.UUID { return l.ID },
+		label:   func(l *itam.Location) string { return l.Name },
+		version: func(l *itam.Location) int { return l.Version },
+	},
+	where: locationsWhere,
 }
 
-func locationsWhere(f itam.LocationFilter) ([]string, *sqlArgs, error) {
+func locationsWhere(_ itam.Principal, f itam.LocationFilter) ([]string, *sqlArgs, error) {
 	args := &sqlArgs{}
 	where := searchWhere(nil, args, f.Search, "x.name")
 	if f.Kind != nil {
@@ -41,90 +50,59 @@ func locationsWhere(f itam.LocationFilter) ([]string, *sqlArgs, error) {
 }
 
 // ListLocations returns one page of locations matching f, by name.
-func (c *Catalog) ListLocations(ctx context.Context, f itam.LocationFilter, page itam.PageArgs) (itam.Page[*itam.Location], error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return itam.Page[*itam.Location]{}, err
-	}
-	where, args, err := locationsWhere(f)
-	if err != nil {
-		return itam.Page[*itam.Location]{}, err
-	}
-	return locationsTable.page(ctx, c.db, p.OrgID, where, args, page)
+func (s *LocationStore) ListLocations(ctx context.Context, f itam.LocationFilter, page itam.PageArgs) (itam.Page[*itam.Location], error) {
+	return locationsTable.listBy(ctx, s.db, f, page)
 }
 
 // CountLocations returns how many locations match f.
-func (c *Catalog) CountLocations(ctx context.Context, f itam.LocationFilter) (int, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return 0, err
-	}
-	where, args, err := locationsWhere(f)
-	if err != nil {
-		return 0, err
-	}
-	return count(ctx, c.db, p.OrgID, "locations x", where, args)
+func (s *LocationStore) CountLocations(ctx context.Context, f itam.LocationFilter) (int, error) {
+	return locationsTable.countBy(ctx, s.db, f)
 }
 
 // LocationChildren returns the direct children of each of parentIDs, by
 // name, in one round trip; a location without children is absent.
-func (c *Catalog) LocationChildren(ctx context.Context, parentIDs []uuid.UUID) (map[uuid.UUID][]*itam.Location, error) {
+func (s *LocationStore) LocationChildren(ctx context.Context, parentIDs []uuid.UUID) (map[uuid.UUID][]*itam.Location, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, c.db, p.OrgID, "SELECT "+locationColumns+" FROM locations x WHERE x.parent_id = ANY($1::uuid[]) ORDER BY x.name, x.id",
-		[]any{parentIDs}, scanLocation)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID][]*itam.Location, len(parentIDs))
-	for _, l := range rows {
-		out[*l.ParentID] = append(out[*l.ParentID], l)
-	}
-	return out, nil
+	return grouped(ctx, s.db, p.OrgID, len(parentIDs), "SELECT "+locationColumns+" FROM locations x WHERE x.parent_id = ANY($1::uuid[]) ORDER BY x.name, x.id",
+		[]any{parentIDs}, func(r pgx.CollectableRow) (uuid.UUID, *itam.Location, error) {
+			l, err := scanLocation(r)
+			if err != nil {
+				return uuid.Nil, nil, err
+			}
+			return *l.ParentID, l, nil
+		})
 }
 
 // LocationAncestors returns the ancestors of each of ids, from the root down
 // to the parent, in one round trip, read off the path column; a root (or an
 // unknown id) is absent.
-func (c *Catalog) LocationAncestors(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*itam.Location, error) {
+func (s *LocationStore) LocationAncestors(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*itam.Location, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		of uuid.UUID
-		l  *itam.Location
-	}
-	rows, err := query(ctx, c.db, p.OrgID, `SELECT l.id, `+locationColumns+`
+	return grouped(ctx, s.db, p.OrgID, len(ids), `SELECT l.id, `+locationColumns+`
 		FROM locations l
 		CROSS JOIN LATERAL unnest(l.path[1:array_length(l.path, 1) - 1]) WITH ORDINALITY AS a(id, n)
 		JOIN locations x ON x.id = a.id
 		WHERE l.id = ANY($1::uuid[])
-		ORDER BY l.id, a.n`, []any{ids}, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		var err error
-		x.l, err = scanLocation(prefixRow{r, []any{&x.of}})
-		return x, err
+		ORDER BY l.id, a.n`, []any{ids}, func(r pgx.CollectableRow) (uuid.UUID, *itam.Location, error) {
+		var of uuid.UUID
+		l, err := scanLocation(prefixRow{r, []any{&of}})
+		return of, l, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID][]*itam.Location, len(ids))
-	for _, r := range rows {
-		out[r.of] = append(out[r.of], r.l)
-	}
-	return out, nil
 }
 
 // LocationPath returns the ids from the root down to the location itself.
-func (c *Catalog) LocationPath(ctx context.Context, id uuid.UUID) ([]uuid.UUID, error) {
+func (s *LocationStore) LocationPath(ctx context.Context, id uuid.UUID) ([]uuid.UUID, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return queryOne(ctx, c.db, p.OrgID, "location", "SELECT path FROM locations WHERE id = $1", []any{id}, func(r pgx.CollectableRow) ([]uuid.UUID, error) {
+	return queryOne(ctx, s.db, p.OrgID, "location", "SELECT path FROM locations WHERE id = $1", []any{id}, func(r pgx.CollectableRow) ([]uuid.UUID, error) {
 		var path []uuid.UUID
 		return path, r.Scan(&path)
 	})
@@ -186,7 +164,7 @@ func parentExists(ctx context.Context, tx pgx.Tx, id *uuid.UUID) error {
 }
 
 // CreateLocation adds a location, at the top level or under parentId.
-func (c *Catalog) CreateLocation(ctx context.Context, in itam.LocationInput) (*itam.Location, error) {
+func (s *LocationStore) CreateLocation(ctx context.Context, in itam.LocationInput) (*itam.Location, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -196,28 +174,18 @@ func (c *Catalog) CreateLocation(ctx context.Context, in itam.LocationInput) (*i
 		return nil, err
 	}
 	a := l.Address
-	var out *itam.Location
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		if err := parentExists(ctx, tx, l.ParentID); err != nil {
-			return err
-		}
-		out, err = returningOne(ctx, tx, scanLocation, `INSERT INTO locations AS x (org_id, parent_id, kind, name, address_line1, address_line2,
-			city, region, postal_code, country)
-			VALUES ($1, $2, $3::text::location_kind, $4, $5, $6, $7, $8, $9, $10) RETURNING `+locationColumns,
-			p.OrgID, l.ParentID, string(l.Kind), l.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	parentKnown := func(tx pgx.Tx) error { return parentExists(ctx, tx, l.ParentID) }
+	return locationsTable.insert(ctx, s.db, p.OrgID, parentKnown, `INSERT INTO locations AS x (org_id, parent_id, kind, name, address_line1, address_line2,
+		city, region, postal_code, country)
+		VALUES ($1, $2, $3::text::location_kind, $4, $5, $6, $7, $8, $9, $10) RETURNING `+locationColumns,
+		p.OrgID, l.ParentID, string(l.Kind), l.Name, a.Line1, a.Line2, a.City, a.Region, a.PostalCode, a.Country)
 }
 
 // UpdateLocation changes a location; the caller's version must be current.
 // Moving it moves everything below it; moving it under itself or one of its
 // descendants is BAD_USER_INPUT on parentId.
-func (c *Catalog) UpdateLocation(ctx context.Context, in itam.LocationPatch) (*itam.Location, error) {
-	return locationsTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Location) (*itam.Location, error) {
+func (s *LocationStore) UpdateLocation(ctx context.Context, in itam.LocationPatch) (*itam.Location, error) {
+	return locationsTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Location) (*itam.Location, error) {
 		l := *cur
 		if in.Kind.Set {
 			if in.Kind.Value == nil {
@@ -264,6 +232,11 @@ func (c *Catalog) UpdateLocation(ctx context.Context, in itam.LocationPatch) (*i
 
 // DeleteLocation removes a location; refused (CONFLICT) while it has
 // children or people or assets reference it.
-func (c *Catalog) DeleteLocation(ctx context.Context, id uuid.UUID, version *int) (*itam.Location, error) {
-	return locationsTable.remove(ctx, c.db, id, version)
+func (s *LocationStore) DeleteLocation(ctx context.Context, id uuid.UUID, version *int) (*itam.Location, error) {
+	return locationsTable.remove(ctx, s.db, id, version)
+}
+
+// LocationsByIDs returns the locations among ids.
+func (s *LocationStore) LocationsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Location, error) {
+	return locationsTable.byIDs(ctx, s.db, ids)
 }

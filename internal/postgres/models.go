@@ -14,40 +14,37 @@ import (
 
 // Manufacturers, categories and models: the product catalog assets point at.
 
-var manufacturersTable = catalogTable[*itam.Manufacturer]{
-	what: "manufacturer", name: "manufacturers", columns: manufacturerColumns, scan: scanManufacturer,
-	id:      func(m *itam.Manufacturer) uuid.UUID { return m.ID },
-	label:   func(m *itam.Manufacturer) string { return m.Name },
-	version: func(m *itam.Manufacturer) int { return m.Version },
-}
+// ModelStore loads and saves the product catalog: manufacturers,
+// categories and the models that belong to both. One store, because a
+// model's rules (its manufacturer cannot change while assets use it) span
+// all three.
+type ModelStore struct{ db *DB }
 
-func nameWhere(f itam.NameFilter) ([]string, *sqlArgs) {
-	args := &sqlArgs{}
-	return searchWhere(nil, args, f.Search, "x.name"), args
+// NewModelStore returns a ModelStore over db.
+func NewModelStore(db *DB) *ModelStore { return &ModelStore{db: db} }
+
+var manufacturersTable = filtered[*itam.Manufacturer, itam.NameFilter]{
+	catalogTable: catalogTable[*itam.Manufacturer]{
+		what: "manufacturer", name: "manufacturers", columns: manufacturerColumns, scan: scanManufacturer,
+		id:      func(m *itam.Manufacturer) uuid.UUID { return m.ID },
+		label:   func(m *itam.Manufacturer) string { return m.Name },
+		version: func(m *itam.Manufacturer) int { return m.Version },
+	},
+	where: nameWhere,
 }
 
 // ListManufacturers returns one page of manufacturers matching f, by name.
-func (c *Catalog) ListManufacturers(ctx context.Context, f itam.NameFilter, page itam.PageArgs) (itam.Page[*itam.Manufacturer], error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return itam.Page[*itam.Manufacturer]{}, err
-	}
-	where, args := nameWhere(f)
-	return manufacturersTable.page(ctx, c.db, p.OrgID, where, args, page)
+func (s *ModelStore) ListManufacturers(ctx context.Context, f itam.NameFilter, page itam.PageArgs) (itam.Page[*itam.Manufacturer], error) {
+	return manufacturersTable.listBy(ctx, s.db, f, page)
 }
 
 // CountManufacturers returns how many manufacturers match f.
-func (c *Catalog) CountManufacturers(ctx context.Context, f itam.NameFilter) (int, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return 0, err
-	}
-	where, args := nameWhere(f)
-	return count(ctx, c.db, p.OrgID, "manufacturers x", where, args)
+func (s *ModelStore) CountManufacturers(ctx context.Context, f itam.NameFilter) (int, error) {
+	return manufacturersTable.countBy(ctx, s.db, f)
 }
 
 // CreateManufacturer adds a manufacturer; names are unique regardless of case.
-func (c *Catalog) CreateManufacturer(ctx context.Context, in itam.ManufacturerInput) (*itam.Manufacturer, error) {
+func (s *ModelStore) CreateManufacturer(ctx context.Context, in itam.ManufacturerInput) (*itam.Manufacturer, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -56,22 +53,14 @@ func (c *Catalog) CreateManufacturer(ctx context.Context, in itam.ManufacturerIn
 	if err != nil {
 		return nil, err
 	}
-	var out *itam.Manufacturer
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanManufacturer, `INSERT INTO manufacturers AS x (org_id, name, website, support_url)
-			VALUES ($1, $2, $3, $4) RETURNING `+manufacturerColumns,
-			p.OrgID, name, itam.Trimmed(in.Website), itam.Trimmed(in.SupportURL))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return manufacturersTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO manufacturers AS x (org_id, name, website, support_url)
+		VALUES ($1, $2, $3, $4) RETURNING `+manufacturerColumns,
+		p.OrgID, name, itam.Trimmed(in.Website), itam.Trimmed(in.SupportURL))
 }
 
 // UpdateManufacturer changes a manufacturer; the caller's version must be current.
-func (c *Catalog) UpdateManufacturer(ctx context.Context, in itam.ManufacturerPatch) (*itam.Manufacturer, error) {
-	return manufacturersTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Manufacturer) (*itam.Manufacturer, error) {
+func (s *ModelStore) UpdateManufacturer(ctx context.Context, in itam.ManufacturerPatch) (*itam.Manufacturer, error) {
+	return manufacturersTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Manufacturer) (*itam.Manufacturer, error) {
 		m := *cur
 		if err := patchRequired(&m.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -89,53 +78,38 @@ func (c *Catalog) UpdateManufacturer(ctx context.Context, in itam.ManufacturerPa
 
 // DeleteManufacturer removes a manufacturer; refused (CONFLICT) while models
 // or assets reference it.
-func (c *Catalog) DeleteManufacturer(ctx context.Context, id uuid.UUID, version *int) (*itam.Manufacturer, error) {
-	return manufacturersTable.remove(ctx, c.db, id, version)
+func (s *ModelStore) DeleteManufacturer(ctx context.Context, id uuid.UUID, version *int) (*itam.Manufacturer, error) {
+	return manufacturersTable.remove(ctx, s.db, id, version)
 }
 
-var categoriesTable = catalogTable[*itam.Category]{
-	what: "category", name: "categories", columns: categoryColumns, scan: scanCategory,
-	id:      func(c *itam.Category) uuid.UUID { return c.ID },
-	label:   func(c *itam.Category) string { return c.Name },
-	version: func(c *itam.Category) int { return c.Version },
-}
-
-func categoriesWhere(f itam.CategoryFilter) ([]string, *sqlArgs, error) {
-	args := &sqlArgs{}
-	where := searchWhere(nil, args, f.Search, "x.name")
-	if f.Kind != nil {
-		if !slices.Contains(itam.CategoryKinds, *f.Kind) {
-			return nil, nil, itam.Invalid("filter.kind", "unknown category kind %q", *f.Kind)
+var categoriesTable = filtered[*itam.Category, itam.CategoryFilter]{
+	catalogTable: catalogTable[*itam.Category]{
+		what: "category", name: "categories", columns: categoryColumns, scan: scanCategory,
+		id:      func(c *itam.Category) uuid.UUID { return c.ID },
+		label:   func(c *itam.Category) string { return c.Name },
+		version: func(c *itam.Category) int { return c.Version },
+	},
+	where: func(_ itam.Principal, f itam.CategoryFilter) ([]string, *sqlArgs, error) {
+		args := &sqlArgs{}
+		where := searchWhere(nil, args, f.Search, "x.name")
+		if f.Kind != nil {
+			if !slices.Contains(itam.CategoryKinds, *f.Kind) {
+				return nil, nil, itam.Invalid("filter.kind", "unknown category kind %q", *f.Kind)
+			}
+			where = append(where, "x.kind = "+args.add(string(*f.Kind))+"::text::category_kind")
 		}
-		where = append(where, "x.kind = "+args.add(string(*f.Kind))+"::text::category_kind")
-	}
-	return where, args, nil
+		return where, args, nil
+	},
 }
 
 // ListCategories returns one page of categories matching f, by name.
-func (c *Catalog) ListCategories(ctx context.Context, f itam.CategoryFilter, page itam.PageArgs) (itam.Page[*itam.Category], error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return itam.Page[*itam.Category]{}, err
-	}
-	where, args, err := categoriesWhere(f)
-	if err != nil {
-		return itam.Page[*itam.Category]{}, err
-	}
-	return categoriesTable.page(ctx, c.db, p.OrgID, where, args, page)
+func (s *ModelStore) ListCategories(ctx context.Context, f itam.CategoryFilter, page itam.PageArgs) (itam.Page[*itam.Category], error) {
+	return categoriesTable.listBy(ctx, s.db, f, page)
 }
 
 // CountCategories returns how many categories match f.
-func (c *Catalog) CountCategories(ctx context.Context, f itam.CategoryFilter) (int, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return 0, err
-	}
-	where, args, err := categoriesWhere(f)
-	if err != nil {
-		return 0, err
-	}
-	return count(ctx, c.db, p.OrgID, "categories x", where, args)
+func (s *ModelStore) CountCategories(ctx context.Context, f itam.CategoryFilter) (int, error) {
+	return categoriesTable.countBy(ctx, s.db, f)
 }
 
 // validateCategory normalizes and checks a category about to be stored.
@@ -164,7 +138,7 @@ func validateCategory(x *itam.Category) error {
 }
 
 // CreateCategory adds a category with its custom field definitions.
-func (c *Catalog) CreateCategory(ctx context.Context, in itam.CategoryInput) (*itam.Category, error) {
+func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) (*itam.Category, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -173,23 +147,15 @@ func (c *Catalog) CreateCategory(ctx context.Context, in itam.CategoryInput) (*i
 	if err := validateCategory(x); err != nil {
 		return nil, err
 	}
-	var out *itam.Category
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanCategory, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
-			VALUES ($1, $2, $3::text::category_kind, $4) RETURNING `+categoryColumns,
-			p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return categoriesTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
+		VALUES ($1, $2, $3::text::category_kind, $4) RETURNING `+categoryColumns,
+		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions)
 }
 
 // UpdateCategory changes a category; the caller's version must be current.
 // New field definitions apply to assets as they are next written.
-func (c *Catalog) UpdateCategory(ctx context.Context, in itam.CategoryPatch) (*itam.Category, error) {
-	return categoriesTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Category) (*itam.Category, error) {
+func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) (*itam.Category, error) {
+	return categoriesTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Category) (*itam.Category, error) {
 		x := *cur
 		if err := patchRequired(&x.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -219,47 +185,38 @@ func (c *Catalog) UpdateCategory(ctx context.Context, in itam.CategoryPatch) (*i
 }
 
 // DeleteCategory removes a category; refused (CONFLICT) while models use it.
-func (c *Catalog) DeleteCategory(ctx context.Context, id uuid.UUID, version *int) (*itam.Category, error) {
-	return categoriesTable.remove(ctx, c.db, id, version)
+func (s *ModelStore) DeleteCategory(ctx context.Context, id uuid.UUID, version *int) (*itam.Category, error) {
+	return categoriesTable.remove(ctx, s.db, id, version)
 }
 
-var modelsTable = catalogTable[*itam.Model]{
-	what: "model", name: "models", columns: modelColumns, scan: scanModel,
-	id:      func(m *itam.Model) uuid.UUID { return m.ID },
-	label:   func(m *itam.Model) string { return m.Name },
-	version: func(m *itam.Model) int { return m.Version },
-}
-
-func modelsWhere(f itam.ModelFilter) ([]string, *sqlArgs) {
-	args := &sqlArgs{}
-	where := searchWhere(nil, args, f.Search, "x.name", "x.model_number")
-	if f.ManufacturerIDs != nil {
-		where = append(where, fmt.Sprintf("x.manufacturer_id = ANY(%s::uuid[])", args.add(f.ManufacturerIDs)))
-	}
-	if f.CategoryIDs != nil {
-		where = append(where, fmt.Sprintf("x.category_id = ANY(%s::uuid[])", args.add(f.CategoryIDs)))
-	}
-	return where, args
+var modelsTable = filtered[*itam.Model, itam.ModelFilter]{
+	catalogTable: catalogTable[*itam.Model]{
+		what: "model", name: "models", columns: modelColumns, scan: scanModel,
+		id:      func(m *itam.Model) uuid.UUID { return m.ID },
+		label:   func(m *itam.Model) string { return m.Name },
+		version: func(m *itam.Model) int { return m.Version },
+	},
+	where: func(_ itam.Principal, f itam.ModelFilter) ([]string, *sqlArgs, error) {
+		args := &sqlArgs{}
+		where := searchWhere(nil, args, f.Search, "x.name", "x.model_number")
+		if f.ManufacturerIDs != nil {
+			where = append(where, fmt.Sprintf("x.manufacturer_id = ANY(%s::uuid[])", args.add(f.ManufacturerIDs)))
+		}
+		if f.CategoryIDs != nil {
+			where = append(where, fmt.Sprintf("x.category_id = ANY(%s::uuid[])", args.add(f.CategoryIDs)))
+		}
+		return where, args, nil
+	},
 }
 
 // ListModels returns one page of models matching f, by name.
-func (c *Catalog) ListModels(ctx context.Context, f itam.ModelFilter, page itam.PageArgs) (itam.Page[*itam.Model], error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return itam.Page[*itam.Model]{}, err
-	}
-	where, args := modelsWhere(f)
-	return modelsTable.page(ctx, c.db, p.OrgID, where, args, page)
+func (s *ModelStore) ListModels(ctx context.Context, f itam.ModelFilter, page itam.PageArgs) (itam.Page[*itam.Model], error) {
+	return modelsTable.listBy(ctx, s.db, f, page)
 }
 
 // CountModels returns how many models match f.
-func (c *Catalog) CountModels(ctx context.Context, f itam.ModelFilter) (int, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return 0, err
-	}
-	where, args := modelsWhere(f)
-	return count(ctx, c.db, p.OrgID, "models x", where, args)
+func (s *ModelStore) CountModels(ctx context.Context, f itam.ModelFilter) (int, error) {
+	return modelsTable.countBy(ctx, s.db, f)
 }
 
 // validateModel normalizes and checks a model about to be stored. Unknown
@@ -278,7 +235,7 @@ func validateModel(m *itam.Model) error {
 }
 
 // CreateModel adds a model of a manufacturer in a category.
-func (c *Catalog) CreateModel(ctx context.Context, in itam.ModelInput) (*itam.Model, error) {
+func (s *ModelStore) CreateModel(ctx context.Context, in itam.ModelInput) (*itam.Model, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -288,24 +245,16 @@ func (c *Catalog) CreateModel(ctx context.Context, in itam.ModelInput) (*itam.Mo
 	if err := validateModel(m); err != nil {
 		return nil, err
 	}
-	var out *itam.Model
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanModel, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+modelColumns,
-			p.OrgID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return modelsTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+modelColumns,
+		p.OrgID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
 }
 
 // UpdateModel changes a model; the caller's version must be current. Assets
 // carry their model's manufacturer (serial numbers are unique per
 // manufacturer), so the manufacturer of a model in use cannot change.
-func (c *Catalog) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam.Model, error) {
-	return modelsTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Model) (*itam.Model, error) {
+func (s *ModelStore) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam.Model, error) {
+	return modelsTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Model) (*itam.Model, error) {
 		m := *cur
 		if err := patchRequired(&m.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -346,6 +295,21 @@ func (c *Catalog) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam.Mo
 }
 
 // DeleteModel removes a model; refused (CONFLICT) while assets use it.
-func (c *Catalog) DeleteModel(ctx context.Context, id uuid.UUID, version *int) (*itam.Model, error) {
-	return modelsTable.remove(ctx, c.db, id, version)
+func (s *ModelStore) DeleteModel(ctx context.Context, id uuid.UUID, version *int) (*itam.Model, error) {
+	return modelsTable.remove(ctx, s.db, id, version)
+}
+
+// ManufacturersByIDs returns the manufacturers among ids.
+func (s *ModelStore) ManufacturersByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Manufacturer, error) {
+	return manufacturersTable.byIDs(ctx, s.db, ids)
+}
+
+// CategoriesByIDs returns the categories among ids.
+func (s *ModelStore) CategoriesByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Category, error) {
+	return categoriesTable.byIDs(ctx, s.db, ids)
+}
+
+// ModelsByIDs returns the models among ids.
+func (s *ModelStore) ModelsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Model, error) {
+	return modelsTable.byIDs(ctx, s.db, ids)
 }

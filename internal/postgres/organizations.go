@@ -42,14 +42,20 @@ func (db *DB) OrgIDByClaim(ctx context.Context, claim string) (uuid.UUID, error)
 	return *id, nil
 }
 
+// OrganizationStore reads and changes the caller's organization.
+type OrganizationStore struct{ db *DB }
+
+// NewOrganizationStore returns an OrganizationStore over db.
+func NewOrganizationStore(db *DB) *OrganizationStore { return &OrganizationStore{db: db} }
+
 // Organization returns the caller's organization (row-level security shows
 // no other).
-func (c *Catalog) Organization(ctx context.Context) (*itam.Organization, error) {
+func (s *OrganizationStore) Organization(ctx context.Context) (*itam.Organization, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return queryOne(ctx, c.db, p.OrgID, "organization", "SELECT "+organizationColumns+" FROM organizations o WHERE o.id = $1",
+	return queryOne(ctx, s.db, p.OrgID, "organization", "SELECT "+organizationColumns+" FROM organizations o WHERE o.id = $1",
 		[]any{p.OrgID}, scanOrganization)
 }
 
@@ -59,13 +65,13 @@ const maxTagPrefix = 16
 // UpdateOrganization changes the caller's organization settings (ADMIN
 // only). A null asset tag prefix means none; the default owner team must be
 // one of the organization's teams.
-func (c *Catalog) UpdateOrganization(ctx context.Context, in itam.OrganizationPatch) (*itam.Organization, error) {
+func (s *OrganizationStore) UpdateOrganization(ctx context.Context, in itam.OrganizationPatch) (*itam.Organization, error) {
 	p, err := itam.RequireAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out *itam.Organization
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, "SELECT "+organizationColumns+" FROM organizations o WHERE o.id = $1 FOR UPDATE", p.OrgID)
 		cur, err := pgx.CollectExactlyOneRow(rows, scanOrganization)
 		if errors.Is(err, pgx.ErrNoRows) {

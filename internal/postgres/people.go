@@ -11,11 +11,20 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-var peopleTable = catalogTable[*itam.Person]{
-	what: "person", name: "people", columns: personColumns, scan: scanPerson,
-	id:      func(p *itam.Person) uuid.UUID { return p.ID },
-	label:   func(p *itam.Person) string { return p.Name },
-	version: func(p *itam.Person) int { return p.Version },
+// PersonStore loads and saves people.
+type PersonStore struct{ db *DB }
+
+// NewPersonStore returns a PersonStore over db.
+func NewPersonStore(db *DB) *PersonStore { return &PersonStore{db: db} }
+
+var peopleTable = filtered[*itam.Person, itam.PersonFilter]{
+	catalogTable: catalogTable[*itam.Person]{
+		what: "person", name: "people", columns: personColumns, scan: scanPerson,
+		id:      func(p *itam.Person) uuid.UUID { return p.ID },
+		label:   func(p *itam.Person) string { return p.Name },
+		version: func(p *itam.Person) int { return p.Version },
+	},
+	where: peopleWhere,
 }
 
 var personSorts = map[itam.PersonSortField]sortKey[*itam.Person]{
@@ -58,46 +67,38 @@ func peopleWhere(p itam.Principal, f itam.PersonFilter) ([]string, *sqlArgs, err
 
 // ListPeople returns one page of the people matching q, by name unless q
 // says otherwise. An EMPLOYEE gets at most their own record.
-func (c *Catalog) ListPeople(ctx context.Context, q itam.PersonQuery, page itam.PageArgs) (itam.Page[*itam.Person], error) {
-	spec, p, err := c.peopleSpec(ctx, q)
+func (s *PersonStore) ListPeople(ctx context.Context, q itam.PersonQuery, page itam.PageArgs) (itam.Page[*itam.Person], error) {
+	spec, p, err := s.peopleSpec(ctx, q)
 	if err != nil {
 		return itam.Page[*itam.Person]{}, err
 	}
-	return list(ctx, c.db, p.OrgID, spec, page)
+	return list(ctx, s.db, p.OrgID, spec, page)
 }
 
 // TeamMembers returns, for each team, the page of its members that q and
 // page select, in one round trip for all of them (Team.members).
-func (c *Catalog) TeamMembers(ctx context.Context, teams []uuid.UUID, q itam.PersonQuery, page itam.PageArgs) (map[uuid.UUID]itam.Page[*itam.Person], error) {
-	spec, p, err := c.peopleSpec(ctx, q)
+func (s *PersonStore) TeamMembers(ctx context.Context, teams []uuid.UUID, q itam.PersonQuery, page itam.PageArgs) (map[uuid.UUID]itam.Page[*itam.Person], error) {
+	spec, p, err := s.peopleSpec(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return listEach(ctx, c.db, p.OrgID, spec, teams, memberOf, page)
+	return listEach(ctx, s.db, p.OrgID, spec, teams, memberOf, page)
 }
 
 // CountTeamMembers returns how many members matching f each team has.
-func (c *Catalog) CountTeamMembers(ctx context.Context, teams []uuid.UUID, f itam.PersonFilter) (map[uuid.UUID]int, error) {
-	p, err := itam.RequirePrincipal(ctx)
+func (s *PersonStore) CountTeamMembers(ctx context.Context, teams []uuid.UUID, f itam.PersonFilter) (map[uuid.UUID]int, error) {
+	p, where, args, err := peopleTable.filter(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	where, args, err := peopleWhere(p, f)
-	if err != nil {
-		return nil, err
-	}
-	return countEach(ctx, c.db, p.OrgID, "people x", where, args, teams, memberOf)
+	return countEach(ctx, s.db, p.OrgID, "people x", where, args, teams, memberOf)
 }
 
 func memberOf(team string) string { return "x.team_id = " + team }
 
 // peopleSpec is the keyset list of the people q selects, as the caller may see them.
-func (c *Catalog) peopleSpec(ctx context.Context, q itam.PersonQuery) (listSpec[*itam.Person], itam.Principal, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return listSpec[*itam.Person]{}, p, err
-	}
-	where, args, err := peopleWhere(p, q.Filter)
+func (s *PersonStore) peopleSpec(ctx context.Context, q itam.PersonQuery) (listSpec[*itam.Person], itam.Principal, error) {
+	p, where, args, err := peopleTable.filter(ctx, q.Filter)
 	if err != nil {
 		return listSpec[*itam.Person]{}, p, err
 	}
@@ -123,16 +124,8 @@ func (c *Catalog) peopleSpec(ctx context.Context, q itam.PersonQuery) (listSpec[
 }
 
 // CountPeople returns how many visible people match f.
-func (c *Catalog) CountPeople(ctx context.Context, f itam.PersonFilter) (int, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return 0, err
-	}
-	where, args, err := peopleWhere(p, f)
-	if err != nil {
-		return 0, err
-	}
-	return count(ctx, c.db, p.OrgID, "people x", where, args)
+func (s *PersonStore) CountPeople(ctx context.Context, f itam.PersonFilter) (int, error) {
+	return peopleTable.countBy(ctx, s.db, f)
 }
 
 // validatePerson normalizes and checks a person about to be stored. Unknown
@@ -161,7 +154,7 @@ func validatePerson(x *itam.Person) error {
 
 // CreatePerson adds a person, ACTIVE unless told otherwise. Emails are
 // stored as given but unique regardless of case.
-func (c *Catalog) CreatePerson(ctx context.Context, in itam.PersonInput) (*itam.Person, error) {
+func (s *PersonStore) CreatePerson(ctx context.Context, in itam.PersonInput) (*itam.Person, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -177,24 +170,16 @@ func (c *Catalog) CreatePerson(ctx context.Context, in itam.PersonInput) (*itam.
 	if err := validatePerson(x); err != nil {
 		return nil, err
 	}
-	var out *itam.Person
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanPerson, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
-			location_id, status, start_date, end_date)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::person_status, $10, $11) RETURNING `+personColumns,
-			p.OrgID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
-			x.StartDate, x.EndDate)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return peopleTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
+		location_id, status, start_date, end_date)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::text::person_status, $10, $11) RETURNING `+personColumns,
+		p.OrgID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
+		x.StartDate, x.EndDate)
 }
 
 // UpdatePerson changes a person; the caller's version must be current.
-func (c *Catalog) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.Person, error) {
-	return peopleTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Person) (*itam.Person, error) {
+func (s *PersonStore) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.Person, error) {
+	return peopleTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Person) (*itam.Person, error) {
 		x := *cur
 		if err := patchRequired(&x.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -232,6 +217,38 @@ func (c *Catalog) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.
 
 // DeletePerson removes a person; refused (CONFLICT) while assets or other
 // people (as manager) reference them.
-func (c *Catalog) DeletePerson(ctx context.Context, id uuid.UUID, version *int) (*itam.Person, error) {
-	return peopleTable.remove(ctx, c.db, id, version)
+func (s *PersonStore) DeletePerson(ctx context.Context, id uuid.UUID, version *int) (*itam.Person, error) {
+	return peopleTable.remove(ctx, s.db, id, version)
+}
+
+// PeopleByIDs returns the visible people among ids. An EMPLOYEE sees only
+// their own record.
+func (s *PersonStore) PeopleByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Person, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*itam.Person, len(ids))
+	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) { queuePeople(b, p, ids, out) })
+	return out, err
+}
+
+func queuePeople(b *pgx.Batch, p itam.Principal, ids []uuid.UUID, out map[uuid.UUID]*itam.Person) {
+	args := []any{ids}
+	sql := "SELECT " + personColumns + " FROM people x WHERE x.id = ANY($1::uuid[])"
+	if !p.CanReadAll() {
+		sql += " AND x.email_key = lower($2)"
+		args = append(args, p.Subject)
+	}
+	queueRows(b, sql, args, scanPerson, func(v *itam.Person) { out[v.ID] = v })
+}
+
+// PersonByEmail finds the person whose email matches, case-insensitively:
+// how a token's subject becomes a person.
+func (s *PersonStore) PersonByEmail(ctx context.Context, email string) (*itam.Person, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return queryOne(ctx, s.db, p.OrgID, "person", "SELECT "+personColumns+" FROM people x WHERE x.email_key = lower($1)", []any{email}, scanPerson)
 }

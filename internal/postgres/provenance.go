@@ -15,57 +15,44 @@ import (
 	"github.com/itam-dev/itam/internal/reconcile"
 )
 
-// Provenance, software and conflicts are per-asset details read through
-// dataloaders: each ByAssetIDs method answers a whole page in one query.
+// ProvenanceStore holds what syncs record about assets: each field's
+// provenance, installed software, external ids, the conflicts between
+// sources and the field precedence that settles them. The per-asset details
+// are read through dataloaders: each ByAssetIDs method answers a whole page
+// in one query.
+type ProvenanceStore struct{ db *DB }
+
+// NewProvenanceStore returns a ProvenanceStore over db.
+func NewProvenanceStore(db *DB) *ProvenanceStore { return &ProvenanceStore{db: db} }
 
 // ProvenanceByAssetIDs returns each asset's field provenance, by field name.
-func (c *Catalog) ProvenanceByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]itam.FieldProvenance, error) {
+func (s *ProvenanceStore) ProvenanceByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]itam.FieldProvenance, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		asset uuid.UUID
-		fp    itam.FieldProvenance
-	}
-	rows, err := query(ctx, c.db, p.OrgID, `SELECT asset_id, field, source, observed_at, locked FROM field_provenance
-		WHERE asset_id = ANY($1::uuid[]) ORDER BY field`, []any{ids}, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.asset, &x.fp.Field, &x.fp.Source, &x.fp.ObservedAt, &x.fp.Locked)
+	return grouped(ctx, s.db, p.OrgID, len(ids), `SELECT asset_id, field, source, observed_at, locked FROM field_provenance
+		WHERE asset_id = ANY($1::uuid[]) ORDER BY field`, []any{ids}, func(r pgx.CollectableRow) (uuid.UUID, itam.FieldProvenance, error) {
+		var asset uuid.UUID
+		var fp itam.FieldProvenance
+		err := r.Scan(&asset, &fp.Field, &fp.Source, &fp.ObservedAt, &fp.Locked)
+		return asset, fp, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID][]itam.FieldProvenance, len(ids))
-	for _, r := range rows {
-		out[r.asset] = append(out[r.asset], r.fp)
-	}
-	return out, nil
 }
 
 // SoftwareByAssetIDs returns what each asset has installed, by title.
-func (c *Catalog) SoftwareByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]itam.SoftwareInstallation, error) {
+func (s *ProvenanceStore) SoftwareByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]itam.SoftwareInstallation, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	type row struct {
-		asset uuid.UUID
-		s     itam.SoftwareInstallation
-	}
-	rows, err := query(ctx, c.db, p.OrgID, `SELECT asset_id, title, version, identifier, source, first_seen_at, last_seen_at
-		FROM software_installations WHERE asset_id = ANY($1::uuid[]) ORDER BY lower(title), source`, []any{ids}, func(r pgx.CollectableRow) (row, error) {
-		var x row
-		return x, r.Scan(&x.asset, &x.s.Title, &x.s.Version, &x.s.Identifier, &x.s.Source, &x.s.FirstSeenAt, &x.s.LastSeenAt)
+	return grouped(ctx, s.db, p.OrgID, len(ids), `SELECT asset_id, title, version, identifier, source, first_seen_at, last_seen_at
+		FROM software_installations WHERE asset_id = ANY($1::uuid[]) ORDER BY lower(title), source`, []any{ids}, func(r pgx.CollectableRow) (uuid.UUID, itam.SoftwareInstallation, error) {
+		var asset uuid.UUID
+		var x itam.SoftwareInstallation
+		err := r.Scan(&asset, &x.Title, &x.Version, &x.Identifier, &x.Source, &x.FirstSeenAt, &x.LastSeenAt)
+		return asset, x, err
 	})
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID][]itam.SoftwareInstallation, len(ids))
-	for _, r := range rows {
-		out[r.asset] = append(out[r.asset], r.s)
-	}
-	return out, nil
 }
 
 const conflictColumns = `x.id, x.asset_id, x.field, x.kept_source, x.kept_value, x.other_source, x.other_value, x.first_seen_at, x.last_seen_at`
@@ -82,30 +69,28 @@ func scanConflict(r pgx.CollectableRow) (*itam.SyncConflict, error) {
 }
 
 // ConflictsByAssetIDs returns each asset's recorded source disagreements.
-func (c *Catalog) ConflictsByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*itam.SyncConflict, error) {
+func (s *ProvenanceStore) ConflictsByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]*itam.SyncConflict, error) {
 	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, c.db, p.OrgID, "SELECT "+conflictColumns+" FROM sync_conflicts x WHERE x.asset_id = ANY($1::uuid[]) ORDER BY x.field, x.other_source",
-		[]any{ids}, scanConflict)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID][]*itam.SyncConflict, len(ids))
-	for _, r := range rows {
-		out[r.AssetID] = append(out[r.AssetID], r)
-	}
-	return out, nil
+	return grouped(ctx, s.db, p.OrgID, len(ids), "SELECT "+conflictColumns+" FROM sync_conflicts x WHERE x.asset_id = ANY($1::uuid[]) ORDER BY x.field, x.other_source",
+		[]any{ids}, func(r pgx.CollectableRow) (uuid.UUID, *itam.SyncConflict, error) {
+			c, err := scanConflict(r)
+			if err != nil {
+				return uuid.Nil, nil, err
+			}
+			return c.AssetID, c, nil
+		})
 }
 
 // SyncConflictsByIDs returns the conflicts among ids, for node(id:); like
 // syncConflicts, only callers who read every record may (else FORBIDDEN).
-func (c *Catalog) SyncConflictsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.SyncConflict, error) {
+func (s *ProvenanceStore) SyncConflictsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.SyncConflict, error) {
 	if _, err := itam.RequireReadAll(ctx); err != nil {
 		return nil, err
 	}
-	return byIDs(ctx, c.db, conflictColumns, "sync_conflicts x", ids, scanConflict, func(c *itam.SyncConflict) uuid.UUID { return c.ID })
+	return byIDs(ctx, s.db, conflictColumns, "sync_conflicts x", ids, scanConflict, func(c *itam.SyncConflict) uuid.UUID { return c.ID })
 }
 
 // ConflictFilter narrows syncConflicts.
@@ -132,13 +117,13 @@ func conflictWhere(f ConflictFilter) ([]string, *sqlArgs) {
 }
 
 // SyncConflicts lists disagreements between sources, most recently seen first.
-func (c *Catalog) SyncConflicts(ctx context.Context, f ConflictFilter, page itam.PageArgs) (itam.Page[*itam.SyncConflict], error) {
+func (s *ProvenanceStore) SyncConflicts(ctx context.Context, f ConflictFilter, page itam.PageArgs) (itam.Page[*itam.SyncConflict], error) {
 	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return itam.Page[*itam.SyncConflict]{}, err
 	}
 	where, args := conflictWhere(f)
-	return list(ctx, c.db, p.OrgID, listSpec[*itam.SyncConflict]{
+	return list(ctx, s.db, p.OrgID, listSpec[*itam.SyncConflict]{
 		columns: conflictColumns, from: "sync_conflicts x", idExpr: "x.id",
 		where: where, args: args, dir: itam.Desc, scan: scanConflict,
 		sort: sortKey[*itam.SyncConflict]{"x.last_seen_at", "timestamptz", func(c *itam.SyncConflict) string { return c.LastSeenAt.Format(time.RFC3339Nano) }},
@@ -147,18 +132,18 @@ func (c *Catalog) SyncConflicts(ctx context.Context, f ConflictFilter, page itam
 }
 
 // CountSyncConflicts counts what SyncConflicts lists.
-func (c *Catalog) CountSyncConflicts(ctx context.Context, f ConflictFilter) (int, error) {
+func (s *ProvenanceStore) CountSyncConflicts(ctx context.Context, f ConflictFilter) (int, error) {
 	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return 0, err
 	}
 	where, args := conflictWhere(f)
-	return count(ctx, c.db, p.OrgID, "sync_conflicts x", where, args)
+	return count(ctx, s.db, p.OrgID, "sync_conflicts x", where, args)
 }
 
 // FieldPrecedence returns the precedence of every synced field: the
 // organization's own list where it set one, else the default.
-func (c *Catalog) FieldPrecedence(ctx context.Context) ([]itam.FieldPrecedence, error) {
+func (s *ProvenanceStore) FieldPrecedence(ctx context.Context) ([]itam.FieldPrecedence, error) {
 	p, err := itam.RequireReadAll(ctx)
 	if err != nil {
 		return nil, err
@@ -167,7 +152,7 @@ func (c *Catalog) FieldPrecedence(ctx context.Context) ([]itam.FieldPrecedence, 
 		field   string
 		sources []string
 	}
-	rows, err := query(ctx, c.db, p.OrgID, `SELECT field, sources FROM field_precedence`, nil, func(r pgx.CollectableRow) (row, error) {
+	rows, err := query(ctx, s.db, p.OrgID, `SELECT field, sources FROM field_precedence`, nil, func(r pgx.CollectableRow) (row, error) {
 		var x row
 		return x, r.Scan(&x.field, &x.sources)
 	})
@@ -219,7 +204,7 @@ func requireSyncedField(field string) error {
 // first (ADMIN only). Sources are "manual", "procurement", "authoritative",
 // a connector kind (JAMF_PRO…) or one connector ("JAMF_PRO:<id>"). An empty
 // list restores the default.
-func (c *Catalog) SetFieldPrecedence(ctx context.Context, field string, sources []string) (itam.FieldPrecedence, error) {
+func (s *ProvenanceStore) SetFieldPrecedence(ctx context.Context, field string, sources []string) (itam.FieldPrecedence, error) {
 	p, err := itam.RequireAdmin(ctx)
 	if err != nil {
 		return itam.FieldPrecedence{}, err
@@ -237,7 +222,7 @@ func (c *Catalog) SetFieldPrecedence(ctx context.Context, field string, sources 
 		}
 		seen[s] = true
 	}
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		if len(sources) == 0 {
 			_, err := tx.Exec(ctx, `DELETE FROM field_precedence WHERE field = $1`, field)
 			return err
@@ -253,4 +238,20 @@ func (c *Catalog) SetFieldPrecedence(ctx context.Context, field string, sources 
 		return itam.FieldPrecedence{Field: field, Sources: slices.Clone(reconcile.DefaultPrecedence[field]), IsDefault: true}, nil
 	}
 	return itam.FieldPrecedence{Field: field, Sources: sources}, nil
+}
+
+// ExternalIDsByAssetIDs returns each asset's links to other systems.
+func (s *ProvenanceStore) ExternalIDsByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]itam.ExternalID, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return grouped(ctx, s.db, p.OrgID, len(ids), `SELECT asset_id, source, external_id, last_seen_at, connector_id, last_check_in,
+		missing_since, stale_since FROM asset_external_ids
+		WHERE asset_id = ANY($1::uuid[]) ORDER BY source, external_id`, []any{ids}, func(r pgx.CollectableRow) (uuid.UUID, itam.ExternalID, error) {
+		var asset uuid.UUID
+		var e itam.ExternalID
+		err := r.Scan(&asset, &e.Source, &e.ExternalID, &e.LastSeenAt, &e.ConnectorID, &e.LastCheckIn, &e.MissingSince, &e.StaleSince)
+		return asset, e, err
+	})
 }

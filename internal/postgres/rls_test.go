@@ -84,21 +84,6 @@ type tenantTable struct {
 	Policies int
 }
 
-// asApp runs fn in a transaction of the application role with org as the
-// tenant, and rolls it back (a broken policy must not eat the fixture).
-func (f *fixture) asApp(org uuid.UUID, fn func(tx pgx.Tx) error) error {
-	ctx := context.Background()
-	tx, err := f.db.Pool.Begin(ctx)
-	require.NoError(f.t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	var role string
-	require.NoError(f.t, tx.QueryRow(ctx, `SELECT current_user`).Scan(&role))
-	require.Equal(f.t, AppRole, role)
-	_, err = tx.Exec(ctx, `SELECT set_config('itam.org_id', $1, true)`, org.String())
-	require.NoError(f.t, err)
-	return fn(tx)
-}
-
 // refusedOrNone passes when a write was refused for lack of privilege or
 // row-level security (42501) or touched no row.
 func refusedOrNone(t *testing.T, tag pgconn.CommandTag, err error, msg string) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/connectors"
@@ -22,27 +23,19 @@ func vm(ext, serial, name string) connectors.Device {
 // with org (or none) as the tenant setting.
 func (f *fixture) searchAsApp(org *uuid.UUID, pattern string) []uuid.UUID {
 	f.t.Helper()
-	ctx := context.Background()
-	tx, err := f.db.Pool.Begin(ctx)
-	require.NoError(f.t, err)
-	defer func() { _ = tx.Rollback(ctx) }()
-	var role string
-	require.NoError(f.t, tx.QueryRow(ctx, `SELECT current_user`).Scan(&role))
-	require.Equal(f.t, AppRole, role)
-	if org != nil {
-		_, err = tx.Exec(ctx, `SELECT set_config('itam.org_id', $1, true)`, org.String())
-		require.NoError(f.t, err)
-	}
-	rows, err := tx.Query(ctx, `SELECT itam.search_assets($1)`, likePattern("qq"))
-	require.NoError(f.t, err)
-	defer rows.Close()
 	var ids []uuid.UUID
-	for rows.Next() {
-		var id uuid.UUID
-		require.NoError(f.t, rows.Scan(&id))
-		ids = append(ids, id)
-	}
-	require.NoError(f.t, rows.Err())
+	err := f.inAppTx(org, func(tx pgx.Tx) error {
+		rows, err := tx.Query(context.Background(), `SELECT itam.search_assets($1)`, likePattern(pattern))
+		require.NoError(f.t, err)
+		defer rows.Close()
+		for rows.Next() {
+			var id uuid.UUID
+			require.NoError(f.t, rows.Scan(&id))
+			ids = append(ids, id)
+		}
+		return rows.Err()
+	})
+	require.NoError(f.t, err)
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	return ids
 }

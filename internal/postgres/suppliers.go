@@ -9,32 +9,32 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-var suppliersTable = catalogTable[*itam.Supplier]{
-	what: "supplier", name: "suppliers", columns: supplierColumns, scan: scanSupplier,
-	id:      func(s *itam.Supplier) uuid.UUID { return s.ID },
-	label:   func(s *itam.Supplier) string { return s.Name },
-	version: func(s *itam.Supplier) int { return s.Version },
+// SupplierStore loads and saves suppliers; EMPLOYEE may not read them.
+type SupplierStore struct{ db *DB }
+
+// NewSupplierStore returns a SupplierStore over db.
+func NewSupplierStore(db *DB) *SupplierStore { return &SupplierStore{db: db} }
+
+var suppliersTable = filtered[*itam.Supplier, itam.NameFilter]{
+	catalogTable: catalogTable[*itam.Supplier]{
+		what: "supplier", name: "suppliers", columns: supplierColumns, scan: scanSupplier,
+		id:      func(s *itam.Supplier) uuid.UUID { return s.ID },
+		label:   func(s *itam.Supplier) string { return s.Name },
+		version: func(s *itam.Supplier) int { return s.Version },
+	},
+	read:  itam.RequireReadAll,
+	where: nameWhere,
 }
 
 // ListSuppliers returns one page of suppliers matching f, by name.
 // EMPLOYEE may not read suppliers.
-func (c *Catalog) ListSuppliers(ctx context.Context, f itam.NameFilter, page itam.PageArgs) (itam.Page[*itam.Supplier], error) {
-	p, err := itam.RequireReadAll(ctx)
-	if err != nil {
-		return itam.Page[*itam.Supplier]{}, err
-	}
-	where, args := nameWhere(f)
-	return suppliersTable.page(ctx, c.db, p.OrgID, where, args, page)
+func (s *SupplierStore) ListSuppliers(ctx context.Context, f itam.NameFilter, page itam.PageArgs) (itam.Page[*itam.Supplier], error) {
+	return suppliersTable.listBy(ctx, s.db, f, page)
 }
 
 // CountSuppliers returns how many suppliers match f.
-func (c *Catalog) CountSuppliers(ctx context.Context, f itam.NameFilter) (int, error) {
-	p, err := itam.RequireReadAll(ctx)
-	if err != nil {
-		return 0, err
-	}
-	where, args := nameWhere(f)
-	return count(ctx, c.db, p.OrgID, "suppliers x", where, args)
+func (s *SupplierStore) CountSuppliers(ctx context.Context, f itam.NameFilter) (int, error) {
+	return suppliersTable.countBy(ctx, s.db, f)
 }
 
 // validateSupplier normalizes and checks a supplier about to be stored.
@@ -53,31 +53,23 @@ func validateSupplier(s *itam.Supplier) error {
 }
 
 // CreateSupplier adds a supplier; names are unique regardless of case.
-func (c *Catalog) CreateSupplier(ctx context.Context, in itam.SupplierInput) (*itam.Supplier, error) {
+func (s *SupplierStore) CreateSupplier(ctx context.Context, in itam.SupplierInput) (*itam.Supplier, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s := &itam.Supplier{Name: in.Name, ContactName: in.ContactName, Email: in.Email, Phone: in.Phone, Website: in.Website}
-	if err := validateSupplier(s); err != nil {
+	x := &itam.Supplier{Name: in.Name, ContactName: in.ContactName, Email: in.Email, Phone: in.Phone, Website: in.Website}
+	if err := validateSupplier(x); err != nil {
 		return nil, err
 	}
-	var out *itam.Supplier
-	err = c.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = returningOne(ctx, tx, scanSupplier, `INSERT INTO suppliers AS x (org_id, name, contact_name, email, phone, website)
-			VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+supplierColumns,
-			p.OrgID, s.Name, s.ContactName, s.Email, s.Phone, s.Website)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return suppliersTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO suppliers AS x (org_id, name, contact_name, email, phone, website)
+		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+supplierColumns,
+		p.OrgID, x.Name, x.ContactName, x.Email, x.Phone, x.Website)
 }
 
 // UpdateSupplier changes a supplier; the caller's version must be current.
-func (c *Catalog) UpdateSupplier(ctx context.Context, in itam.SupplierPatch) (*itam.Supplier, error) {
-	return suppliersTable.update(ctx, c.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Supplier) (*itam.Supplier, error) {
+func (s *SupplierStore) UpdateSupplier(ctx context.Context, in itam.SupplierPatch) (*itam.Supplier, error) {
+	return suppliersTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Supplier) (*itam.Supplier, error) {
 		s := *cur
 		if err := patchRequired(&s.Name, "name", in.Name); err != nil {
 			return nil, err
@@ -99,6 +91,14 @@ func (c *Catalog) UpdateSupplier(ctx context.Context, in itam.SupplierPatch) (*i
 }
 
 // DeleteSupplier removes a supplier; refused (CONFLICT) while assets reference it.
-func (c *Catalog) DeleteSupplier(ctx context.Context, id uuid.UUID, version *int) (*itam.Supplier, error) {
-	return suppliersTable.remove(ctx, c.db, id, version)
+func (s *SupplierStore) DeleteSupplier(ctx context.Context, id uuid.UUID, version *int) (*itam.Supplier, error) {
+	return suppliersTable.remove(ctx, s.db, id, version)
+}
+
+// SuppliersByIDs returns the suppliers among ids; EMPLOYEE may not read suppliers.
+func (s *SupplierStore) SuppliersByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*itam.Supplier, error) {
+	if _, err := itam.RequireReadAll(ctx); err != nil {
+		return nil, err
+	}
+	return suppliersTable.byIDs(ctx, s.db, ids)
 }

@@ -1,0 +1,270 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// catalogTable describes a catalog table for the helpers every catalog type shares:
+// locking a row for a versioned change, deleting, and the default list
+// ordered by name.
+type catalogTable[T any] struct {
+	what    string // singular, for messages: "team"
+	name    string // the SQL table; it is aliased x
+	columns string
+	scan    func(pgx.CollectableRow) (T, error)
+	id      func(T) uuid.UUID
+	label   func(T) string // the name, the default sort key
+	version func(T) int
+}
+
+// lock reads row id FOR UPDATE inside tx and checks the version the caller
+// read (nil skips the check): a stale version is CONFLICT on "version".
+func (t catalogTable[T]) lock(ctx context.Context, tx pgx.Tx, id uuid.UUID, version *int) (T, error) {
+	rows, _ := tx.Query(ctx, "SELECT "+t.columns+" FROM "+t.name+" x WHERE x.id = $1 FOR UPDATE", id)
+	v, err := pgx.CollectExactlyOneRow(rows, t.scan)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return v, itam.NotFound(t.what)
+	}
+	if err != nil {
+		return v, err
+	}
+	if version != nil && *version != t.version(v) {
+		return v, itam.Conflict("version", "this %s was changed by someone else: it is at version %d, you edited version %d; reload and retry",
+			t.what, t.version(v), *version)
+	}
+	return v, nil
+}
+
+// update is the one path every change to an existing catalog row takes: in
+// one transaction, lock the row, check the version, let change compute the
+// new row from a copy of the current one and write it (returning the stored
+// row). A change that changes nothing writes nothing.
+func (t catalogTable[T]) update(ctx context.Context, db *DB, id uuid.UUID, version int, change func(tx pgx.Tx, cur T) (T, error)) (T, error) {
+	var zero T
+	p, err := itam.RequireWrite(ctx)
+	if err != nil {
+		return zero, err
+	}
+	var out T
+	err = db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		cur, err := t.lock(ctx, tx, id, &version)
+		if err != nil {
+			return err
+		}
+		out, err = change(tx, cur)
+		return err
+	})
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// remove deletes row id, checking version when given. A row still
+// referenced is refused: the foreign key violation maps to CONFLICT.
+func (t catalogTable[T]) remove(ctx context.Context, db *DB, id uuid.UUID, version *int) (T, error) {
+	var zero T
+	p, err := itam.RequireWrite(ctx)
+	if err != nil {
+		return zero, err
+	}
+	var out T
+	err = db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		if _, err := t.lock(ctx, tx, id, version); err != nil {
+			return err
+		}
+		out, err = returningOne(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
+		return err
+	})
+	if err != nil {
+		return zero, err
+	}
+	return out, nil
+}
+
+// page lists the rows matching where, ordered by name.
+func (t catalogTable[T]) page(ctx context.Context, db *DB, org uuid.UUID, where []string, args *sqlArgs, p itam.PageArgs) (itam.Page[T], error) {
+	return list(ctx, db, org, listSpec[T]{
+		columns: t.columns, from: t.name + " x", idExpr: "x.id",
+		where: where, args: args, sort: sortKey[T]{"x.name", "text", t.label}, dir: itam.Asc,
+		id: func(v T) string { return t.id(v).String() }, scan: t.scan,
+	}, p)
+}
+
+// insert runs one INSERT … RETURNING in a transaction of org, after check
+// (when given) inside the same transaction, and returns the stored row.
+func (t catalogTable[T]) insert(ctx context.Context, db *DB, org uuid.UUID, check func(pgx.Tx) error, sql string, args ...any) (T, error) {
+	var out T
+	err := db.inTx(ctx, org, func(tx pgx.Tx) error {
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = returningOne(ctx, tx, t.scan, sql, args...)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// byIDs loads the rows among ids in one round trip (see byIDs).
+func (t catalogTable[T]) byIDs(ctx context.Context, db *DB, ids []uuid.UUID) (map[uuid.UUID]T, error) {
+	return byIDs(ctx, db, t.columns, t.name+" x", ids, t.scan, t.id)
+}
+
+// queue adds to b the statement byIDs runs, filling out.
+func (t catalogTable[T]) queue(b *pgx.Batch, ids []uuid.UUID, out map[uuid.UUID]T) {
+	queueByIDs(b, t.columns, t.name+" x", ids, t.scan, t.id, out)
+}
+
+// filtered is a catalog table listed and counted through a filter F: the
+// List and Count pair every catalog store has, written once, so the two
+// always agree on who may read and what the filter means.
+type filtered[T, F any] struct {
+	catalogTable[T]
+	// read checks the caller may read the table; nil is itam.RequirePrincipal.
+	read  func(context.Context) (itam.Principal, error)
+	where func(itam.Principal, F) ([]string, *sqlArgs, error)
+}
+
+// filter checks the caller in ctx may read and renders f for them (alias x).
+func (t filtered[T, F]) filter(ctx context.Context, f F) (itam.Principal, []string, *sqlArgs, error) {
+	read := t.read
+	if read == nil {
+		read = itam.RequirePrincipal
+	}
+	p, err := read(ctx)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	where, args, err := t.where(p, f)
+	return p, where, args, err
+}
+
+// listBy returns one page of the rows matching f, by name.
+func (t filtered[T, F]) listBy(ctx context.Context, db *DB, f F, page itam.PageArgs) (itam.Page[T], error) {
+	p, where, args, err := t.filter(ctx, f)
+	if err != nil {
+		return itam.Page[T]{}, err
+	}
+	return t.page(ctx, db, p.OrgID, where, args, page)
+}
+
+// countBy returns how many rows match f, for totalCount.
+func (t filtered[T, F]) countBy(ctx context.Context, db *DB, f F) (int, error) {
+	p, where, args, err := t.filter(ctx, f)
+	if err != nil {
+		return 0, err
+	}
+	return count(ctx, db, p.OrgID, t.name+" x", where, args)
+}
+
+// nameWhere is the filter of tables searched by name only.
+func nameWhere(_ itam.Principal, f itam.NameFilter) ([]string, *sqlArgs, error) {
+	args := &sqlArgs{}
+	return searchWhere(nil, args, f.Search, "x.name"), args, nil
+}
+
+// grouped runs a statement whose rows each lead with a key (scan returns
+// it with the rest) and groups the rest by key, in row order: the shape of
+// every per-asset or per-parent batch a dataloader asks for. n sizes the map.
+func grouped[V any](ctx context.Context, db *DB, org uuid.UUID, n int, sql string, args []any, scan func(pgx.CollectableRow) (uuid.UUID, V, error)) (map[uuid.UUID][]V, error) {
+	type row struct {
+		key uuid.UUID
+		v   V
+	}
+	rows, err := query(ctx, db, org, sql, args, func(r pgx.CollectableRow) (row, error) {
+		var x row
+		var err error
+		x.key, x.v, err = scan(r)
+		return x, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]V, n)
+	for _, r := range rows {
+		out[r.key] = append(out[r.key], r.v)
+	}
+	return out, nil
+}
+
+// returningOne runs a statement returning exactly one row inside tx.
+func returningOne[T any](ctx context.Context, tx pgx.Tx, scan func(pgx.CollectableRow) (T, error), sql string, args ...any) (T, error) {
+	rows, _ := tx.Query(ctx, sql, args...)
+	return pgx.CollectExactlyOneRow(rows, scan)
+}
+
+// unchanged reports whether a change left a row as it was.
+func unchanged[T any](before, after *T) bool { return reflect.DeepEqual(*before, *after) }
+
+// requiredText trims a required text input; nil or blank is BAD_USER_INPUT on field.
+func requiredText(field string, s *string) (string, error) {
+	if t := itam.Trimmed(s); t != nil {
+		return *t, nil
+	}
+	return "", itam.Invalid(field, "%s cannot be blank", field)
+}
+
+// patchRequired applies an optional change to a required text field: unset
+// keeps it, null or blank is BAD_USER_INPUT.
+func patchRequired(dst *string, field string, o itam.Optional[string]) error {
+	if !o.Set {
+		return nil
+	}
+	v, err := requiredText(field, o.Value)
+	if err != nil {
+		return err
+	}
+	*dst = v
+	return nil
+}
+
+// patchText applies an optional change to an optional text field; blank clears it.
+func patchText(dst **string, o itam.Optional[string]) {
+	if o.Set {
+		*dst = itam.Trimmed(o.Value)
+	}
+}
+
+// emailPattern is the same shape the people table's CHECK enforces.
+var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
+
+// validEmail trims an email and checks its shape.
+func validEmail(field, email string) (string, error) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return "", itam.Invalid(field, "%s cannot be blank", field)
+	}
+	if !emailPattern.MatchString(email) {
+		return "", itam.Invalid(field, "%q is not an email address", email)
+	}
+	return email, nil
+}
+
+// searchWhere adds a case-insensitive substring match of search on any of exprs.
+func searchWhere(where []string, args *sqlArgs, search *string, exprs ...string) []string {
+	if search == nil || strings.TrimSpace(*search) == "" {
+		return where
+	}
+	pat := args.add(likePattern(*search))
+	c := make([]string, len(exprs))
+	for i, e := range exprs {
+		c[i] = e + " ILIKE " + pat
+	}
+	return append(where, "("+strings.Join(c, " OR ")+")")
+}
