@@ -17,11 +17,12 @@ import (
 // Connector configuration: loading and saving what internal/connector has
 // validated (this package implements connector.Store).
 //
-// Connectors are ADMIN only (sync runs: see sync_runs.go). Credentials and webhook secrets are sealed with a secretbox before
-// they reach the database and are opened only for principals acting as a
-// connector or the system (the sync worker, the connection test, the webhook
-// handler), never for a USER: no method a user can call returns them, and
-// none of their errors quote them.
+// Connectors are ADMIN only (sync runs: see sync_runs.go). Credentials and
+// webhook secrets are sealed with a secretbox before they reach the
+// database and are opened only for principals acting as a connector or the
+// system (the sync worker, the connection test, the webhook handler), never
+// for a USER: no method a user can call returns them, and none of their
+// errors quote them.
 
 // ConnectorStore manages connectors and their sync runs.
 type ConnectorStore struct {
@@ -77,7 +78,7 @@ func scanConnector(r pgx.CollectableRow) (*itam.Connector, error) {
 }
 
 // sealedConnector is a connector row with its sealed secrets, read only
-// inside this file.
+// inside this package.
 type sealedConnector struct {
 	c       *itam.Connector
 	creds   []byte
