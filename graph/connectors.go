@@ -1,9 +1,13 @@
 package graph
 
 import (
+	"context"
+
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -59,3 +63,23 @@ func setConnectorComplexity(c *generated.ComplexityRoot) {
 	c.Query.SyncRuns = func(child int, _ string, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }
 	c.Connector.SyncRuns = func(child int, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }
 }
+
+// connectorSyncRuns is Connector.syncRuns, batched over every connector the
+// request resolves it on (see nested.go): a page of connectors costs the
+// same round trips whatever its size.
+func (r *Resolver) connectorSyncRuns(ctx context.Context, connector uuid.UUID, p itam.PageArgs) (*model.Connection[*itam.SyncRun], error) {
+	key, parentPath := nestedKey(ctx)
+	page, err := loaders.Nested(ctx, key, parentPath, connector, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.SyncRun], error) {
+		return r.Connectors.SyncRunsOf(ctx, parents, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[*itam.SyncRun]{Page: page, Count: func(ctx context.Context) (int, error) {
+		return loaders.Nested(ctx, key+"#count", parentPath, connector, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+			return r.Connectors.CountSyncRunsOf(ctx, parents)
+		})
+	}}, nil
+}
+
+func connectorID(c *itam.Connector) uuid.UUID { return c.ID }

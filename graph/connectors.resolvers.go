@@ -13,9 +13,9 @@ import (
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
+	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 )
 
 func (r *connectorResolver) ID(ctx context.Context, obj *itam.Connector) (string, error) {
@@ -54,7 +54,7 @@ func (r *connectorResolver) LastSync(ctx context.Context, obj *itam.Connector) (
 }
 
 func (r *connectorResolver) SyncRuns(ctx context.Context, obj *itam.Connector, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error) {
-	return listPage(ctx, obj.ID, pageArgs(first, after, last, before), r.Connectors.SyncRuns, r.Connectors.CountSyncRuns)
+	return r.connectorSyncRuns(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *mutationResolver) CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.ConnectorPayload, error) {
@@ -70,13 +70,13 @@ func (r *mutationResolver) CreateConnector(ctx context.Context, input model.Crea
 	if err != nil {
 		return nil, err
 	}
-	in := postgres.ConnectorInput{
+	in := connector.Input{
 		Kind: input.Kind, Name: input.Name, BaseURL: val(input.BaseURL), AuthURL: val(input.AuthURL), Credentials: creds,
 		Options: opts, Enabled: val(input.Enabled), DefaultOwnerTeamID: team, StaleAfterDays: val(input.StaleAfterDays),
 		WebhookSecret: val(input.WebhookSecret),
 	}
 	if v := val(input.Schedule); v != nil {
-		in.Schedule = &postgres.ConnectorSchedule{IntervalMinutes: val(v.IntervalMinutes), Cron: val(v.Cron)}
+		in.Schedule = &connector.Schedule{IntervalMinutes: val(v.IntervalMinutes), Cron: val(v.Cron)}
 	}
 	if v := val(input.AuthoritativeForPeople); v != nil {
 		in.AuthoritativeForPeople = *v
@@ -84,7 +84,7 @@ func (r *mutationResolver) CreateConnector(ctx context.Context, input model.Crea
 	if v := val(input.GenerateWebhookSecret); v != nil {
 		in.GenerateWebhookSecret = *v
 	}
-	c, secret, err := r.Connectors.CreateConnector(ctx, in)
+	c, secret, err := r.ConnectorEdits.Create(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (r *mutationResolver) UpdateConnector(ctx context.Context, input model.Upda
 	if err != nil {
 		return nil, err
 	}
-	in := postgres.ConnectorPatch{
+	in := connector.Patch{
 		ID: id, Version: input.Version, Name: opt(input.Name), BaseURL: opt(input.BaseURL), AuthURL: opt(input.AuthURL),
 		Enabled: opt(input.Enabled), DefaultOwnerTeamID: team, AuthoritativeForPeople: opt(input.AuthoritativeForPeople),
 		StaleAfterDays: opt(input.StaleAfterDays), WebhookSecret: opt(input.WebhookSecret),
@@ -121,15 +121,15 @@ func (r *mutationResolver) UpdateConnector(ctx context.Context, input model.Upda
 		in.Options = itam.Some(o)
 	}
 	if v, set := input.Schedule.ValueOK(); set {
-		in.Schedule = itam.Optional[postgres.ConnectorSchedule]{Set: true}
+		in.Schedule = itam.Optional[connector.Schedule]{Set: true}
 		if v != nil {
-			in.Schedule.Value = &postgres.ConnectorSchedule{IntervalMinutes: val(v.IntervalMinutes), Cron: val(v.Cron)}
+			in.Schedule.Value = &connector.Schedule{IntervalMinutes: val(v.IntervalMinutes), Cron: val(v.Cron)}
 		}
 	}
 	if v := val(input.GenerateWebhookSecret); v != nil {
 		in.GenerateWebhookSecret = *v
 	}
-	c, secret, err := r.Connectors.UpdateConnector(ctx, in)
+	c, secret, err := r.ConnectorEdits.Update(ctx, in)
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +175,7 @@ func (r *queryResolver) Connectors(ctx context.Context, first *int, after *strin
 	if err != nil {
 		return nil, err
 	}
+	siblings(ctx, fieldPath(ctx), page.Items, connectorID)
 	return &model.Connection[*itam.Connector]{Page: page, Count: r.Resolver.Connectors.CountConnectors}, nil
 }
 
@@ -195,10 +196,7 @@ func (r *syncRunResolver) ConnectorID(ctx context.Context, obj *itam.SyncRun) (s
 }
 
 func (r *syncRunResolver) Connector(ctx context.Context, obj *itam.SyncRun) (*itam.Connector, error) {
-	if p, ok := itam.PrincipalFrom(ctx); !ok || p.Role != itam.RoleAdmin {
-		return nil, nil // connectors are ADMIN only; runs are not
-	}
-	return loaders.For(ctx).Connectors(r.Connectors).Connector.Load(ctx, obj.ConnectorID)
+	return loaders.For(ctx).Connectors(r.Connectors).Linked.Load(ctx, obj.ConnectorID)
 }
 
 func (r *Resolver) Connector() generated.ConnectorResolver { return &connectorResolver{r} }

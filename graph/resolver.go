@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/postgres"
 )
@@ -23,7 +24,9 @@ type Resolver struct {
 
 	// Connectors (graph/connectors.resolvers.go). PublicURL is the server's
 	// external base URL for webhook URLs; empty shows them as paths.
-	Connectors     *postgres.ConnectorStore
+	Connectors *postgres.ConnectorStore
+	// ConnectorEdits creates and updates connectors under internal/connector's rules.
+	ConnectorEdits *connector.Service
 	ConnectorCheck *connectorcheck.Checker
 	PublicURL      string
 }

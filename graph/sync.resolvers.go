@@ -13,7 +13,6 @@ import (
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 )
 
 func (r *assetResolver) FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error) {
@@ -44,10 +43,7 @@ func (r *externalIdResolver) Connector(ctx context.Context, obj *itam.ExternalID
 	if obj.ConnectorID == nil {
 		return nil, nil
 	}
-	if _, err := itam.RequireAdmin(ctx); err != nil {
-		return nil, nil // connectors are ADMIN-only; others see the link without it
-	}
-	return loaders.For(ctx).Connectors(r.Connectors).Connector.Load(ctx, *obj.ConnectorID)
+	return loaders.For(ctx).Connectors(r.Connectors).Linked.Load(ctx, *obj.ConnectorID)
 }
 
 func (r *mutationResolver) SetFieldPrecedence(ctx context.Context, input model.SetFieldPrecedenceInput) (*itam.FieldPrecedence, error) {
@@ -81,7 +77,7 @@ func (r *queryResolver) SyncConflicts(ctx context.Context, first *int, after *st
 			return nil, err
 		}
 	}
-	f := postgres.ConflictFilter{Field: field, Source: source}
+	f := itam.ConflictFilter{Field: field, Source: source}
 	var err error
 	if f.AssetID, err = relay.DecodeOptional("assetId", assetID, relay.TypeAsset); err != nil {
 		return nil, err

@@ -55,6 +55,8 @@ import (
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/config"
+	"github.com/itam-dev/itam/internal/connector"
+	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/devdb"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
@@ -310,7 +312,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}()
 
 	adminCtx := itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "syncbench@itam.test"})
-	c, _, err := deps.Connectors.CreateConnector(adminCtx, postgres.ConnectorInput{
+	c, _, err := connector.NewService(deps.Connectors, connectorcheck.Config).Create(adminCtx, connector.Input{
 		Kind: "JAMF_PRO", Name: "Jamf (syncbench)", BaseURL: &fake.hello.URL,
 		Credentials: map[string]string{"clientId": fake.hello.ClientID, "clientSecret": fake.hello.ClientSecret},
 		Options:     map[string]any{"pageSize": o.pageSize},

@@ -55,12 +55,16 @@ type ConnectorLoaders struct {
 	Connector *dataloadgen.Loader[uuid.UUID, *itam.Connector]
 	SyncRun   *dataloadgen.Loader[uuid.UUID, *itam.SyncRun]
 	LastSync  *dataloadgen.Loader[uuid.UUID, *itam.SyncRun]
+	// Linked is Connector for links (a run's, an external id's): nil, not
+	// FORBIDDEN, for roles that may not see connectors.
+	Linked *dataloadgen.Loader[uuid.UUID, *itam.Connector]
 }
 
 // Connectors returns the request's connector loaders over s.
 func (l *Loaders) Connectors(s *postgres.ConnectorStore) *ConnectorLoaders {
 	l.connOnce.Do(func() {
-		l.conn = &ConnectorLoaders{Connector: mapped(s.ConnectorsByIDs), SyncRun: mapped(s.SyncRunsByIDs), LastSync: mapped(s.LastSync)}
+		l.conn = &ConnectorLoaders{Connector: mapped(s.ConnectorsByIDs), SyncRun: mapped(s.SyncRunsByIDs), LastSync: mapped(s.LastSync),
+			Linked: mapped(s.LinkedConnectors)}
 	})
 	return l.conn
 }

@@ -70,15 +70,15 @@ func (c *Checker) Check(ctx context.Context, id uuid.UUID) (*Result, error) {
 	if err := c.tests.Allow(id, time.Now()); err != nil {
 		return nil, err
 	}
-	creds := sc.Config.Credentials
-	cfg := sc.Config
+	creds := sc.Credentials
+	kind, cfg := VendorConfig(sc)
 	cfg.Logger = c.Logger
 	cfg.Egress = c.Egress
 	cfg.MaxInlineWait = 5 * time.Second
 	fail := func(format string, args ...any) *Result {
 		return &Result{Message: redact.Secrets(fmt.Sprintf(format, args...), creds), Sample: []connectors.Device{}}
 	}
-	src, err := connectors.New(sc.Kind, cfg)
+	src, err := connectors.New(kind, cfg)
 	if err != nil {
 		return fail("configuration: %s", describe(err)), nil
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/graphiql"
 	"github.com/itam-dev/itam/internal/httplog"
@@ -96,6 +97,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		ModelStore: stores.Models, SupplierStore: stores.Suppliers, ProvenanceStore: stores.Provenance,
 		OrganizationStore: postgres.NewOrganizationStore(db), RelationStore: postgres.NewRelationStore(db),
 		Connectors: connectorStore, PublicURL: o.publicURL,
+		ConnectorEdits: connector.NewService(connectorStore, connectorcheck.Config),
 		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress}}
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +15,8 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/secretbox"
 )
 
@@ -31,6 +28,7 @@ const (
 type connFixture struct {
 	*fixture
 	store *ConnectorStore
+	svc   *connector.Service
 	river *river.Client[pgx.Tx]
 	box   *secretbox.Box
 }
@@ -46,7 +44,8 @@ func newConnFixture(t *testing.T) *connFixture {
 	// the store's transaction, as in production.
 	rc, err := river.NewClient(riverpgxv5.New(f.db.Pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
-	return &connFixture{fixture: f, store: NewConnectorStore(f.db, box, RiverEnqueuer{Client: rc}), river: rc, box: box}
+	store := NewConnectorStore(f.db, box, RiverEnqueuer{Client: rc})
+	return &connFixture{fixture: f, store: store, svc: connector.NewService(store, nil), river: rc, box: box}
 }
 
 func (f *connFixture) jobs() int {
@@ -56,17 +55,17 @@ func (f *connFixture) jobs() int {
 	return n
 }
 
-func kandjiInput(name string) ConnectorInput {
-	return ConnectorInput{
+func kandjiInput(name string) connector.Input {
+	return connector.Input{
 		Kind: "KANDJI", Name: name, BaseURL: ptr("https://acme.api.kandji.io"),
 		Credentials: map[string]string{"apiToken": plainToken},
-		Schedule:    &ConnectorSchedule{IntervalMinutes: ptr(60)},
+		Schedule:    &connector.Schedule{IntervalMinutes: ptr(60)},
 	}
 }
 
-func (f *connFixture) create(o orgFixture, in ConnectorInput) *itam.Connector {
+func (f *connFixture) create(o orgFixture, in connector.Input) *itam.Connector {
 	f.t.Helper()
-	c, _, err := f.store.CreateConnector(f.admin(o), in)
+	c, _, err := f.svc.Create(f.admin(o), in)
 	require.NoError(f.t, err)
 	return c
 }
@@ -103,10 +102,10 @@ func TestConnectorCRUD(t *testing.T) {
 	require.Equal(t, c, got)
 
 	// Cron schedule, generated webhook secret, Jamf with a user account.
-	j, secret, err := f.store.CreateConnector(ctx, ConnectorInput{
+	j, secret, err := f.svc.Create(ctx, connector.Input{
 		Kind: "JAMF_PRO", Name: "Jamf", BaseURL: ptr("https://acme.jamfcloud.com/"),
 		Credentials: map[string]string{"username": "api", "password": plainSecret},
-		Schedule:    &ConnectorSchedule{Cron: ptr("30 2 * * *")}, GenerateWebhookSecret: true,
+		Schedule:    &connector.Schedule{Cron: ptr("30 2 * * *")}, GenerateWebhookSecret: true,
 		Options: map[string]any{"pageSize": 100}, DefaultOwnerTeamID: &f.a.team, AuthoritativeForPeople: true, StaleAfterDays: ptr(14),
 	})
 	require.NoError(t, err)
@@ -131,49 +130,49 @@ func TestConnectorCRUD(t *testing.T) {
 	require.Equal(t, 2, n)
 
 	// Update: rename, switch to cron, disable; stale version is CONFLICT.
-	u, _, err := f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 1, Name: itam.Some("Kandji EU"),
-		Schedule: itam.Some(ConnectorSchedule{Cron: ptr("@hourly")}), Enabled: itam.Some(false)})
+	u, _, err := f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 1, Name: itam.Some("Kandji EU"),
+		Schedule: itam.Some(connector.Schedule{Cron: ptr("@hourly")}), Enabled: itam.Some(false)})
 	require.NoError(t, err)
 	require.Equal(t, 2, u.Version)
 	require.Equal(t, "Kandji EU", u.Name)
 	require.Nil(t, u.ScheduleInterval)
 	require.Equal(t, "@hourly", *u.ScheduleCron)
 	require.False(t, u.Enabled)
-	_, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 1, Name: itam.Some("x")})
+	_, _, err = f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 1, Name: itam.Some("x")})
 	requireCode(t, err, itam.CodeConflict, "version")
 
 	// A no-op update writes nothing.
-	same, _, err := f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 2, Name: itam.Some("Kandji EU")})
+	same, _, err := f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 2, Name: itam.Some("Kandji EU")})
 	require.NoError(t, err)
 	require.Equal(t, 2, same.Version)
 
 	// Credentials are replaced only when given; old ones stay otherwise.
 	cfg, err := f.store.ConnectorSecrets(system(f.a.id), c.ID)
 	require.NoError(t, err)
-	require.Equal(t, plainToken, cfg.Config.Credentials["apiToken"])
-	_, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 2, Credentials: map[string]string{"apiToken": "new-token-123"}})
+	require.Equal(t, plainToken, cfg.Credentials["apiToken"])
+	_, _, err = f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 2, Credentials: map[string]string{"apiToken": "new-token-123"}})
 	require.NoError(t, err)
 	cfg, err = f.store.ConnectorSecrets(system(f.a.id), c.ID)
 	require.NoError(t, err)
-	require.Equal(t, "new-token-123", cfg.Config.Credentials["apiToken"])
+	require.Equal(t, "new-token-123", cfg.Credentials["apiToken"])
 	require.NotContains(t, fmt.Sprintf("%v %+v %#v %s", cfg, cfg, cfg, *cfg), "new-token-123")
 
 	// Moving the connector to another host needs the credentials again.
-	_, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 3, BaseURL: itam.Some("https://evil.example.com")})
+	_, _, err = f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 3, BaseURL: itam.Some("https://evil.example.com")})
 	requireCode(t, err, itam.CodeInvalid, "credentials")
-	u, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 3, BaseURL: itam.Some("https://acme.api.eu.kandji.io"),
+	u, _, err = f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 3, BaseURL: itam.Some("https://acme.api.eu.kandji.io"),
 		Credentials: map[string]string{"apiToken": plainToken}})
 	require.NoError(t, err)
 	require.Equal(t, 4, u.Version)
 
 	// Webhook secret: set, then remove.
-	u, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 4, WebhookSecret: itam.Some("a-long-enough-webhook-secret")})
+	u, _, err = f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 4, WebhookSecret: itam.Some("a-long-enough-webhook-secret")})
 	require.NoError(t, err)
 	require.True(t, u.HasWebhookSecret)
 	wt, err := f.store.WebhookTarget(system(f.a.id), c.ID)
 	require.NoError(t, err)
 	require.Equal(t, "a-long-enough-webhook-secret", string(wt.Secret))
-	u, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 5, WebhookSecret: itam.Optional[string]{Set: true}})
+	u, _, err = f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 5, WebhookSecret: itam.Optional[string]{Set: true}})
 	require.NoError(t, err)
 	require.False(t, u.HasWebhookSecret)
 
@@ -193,46 +192,46 @@ func TestConnectorValidation(t *testing.T) {
 	f.create(f.a, kandjiInput("Kandji"))
 	cases := []struct {
 		name  string
-		edit  func(*ConnectorInput)
+		edit  func(*connector.Input)
 		code  itam.Code
 		field string
 	}{
-		{"unknown kind", func(in *ConnectorInput) { in.Kind = "MOBILEIRON" }, itam.CodeInvalid, "kind"},
-		{"blank name", func(in *ConnectorInput) { in.Name = "  " }, itam.CodeInvalid, "name"},
-		{"duplicate name, other case", func(in *ConnectorInput) { in.Name = "KANDJI" }, itam.CodeConflict, "name"},
-		{"no base url", func(in *ConnectorInput) { in.BaseURL = nil }, itam.CodeInvalid, "baseUrl"},
-		{"bad base url", func(in *ConnectorInput) { in.BaseURL = ptr("ftp://x") }, itam.CodeInvalid, "baseUrl"},
-		{"credentials in url", func(in *ConnectorInput) { in.BaseURL = ptr("https://u:p@x.example.com") }, itam.CodeInvalid, "baseUrl"},
-		{"bad auth url", func(in *ConnectorInput) { in.AuthURL = ptr("not a url") }, itam.CodeInvalid, "authUrl"},
-		{"missing token", func(in *ConnectorInput) { in.Credentials = map[string]string{} }, itam.CodeInvalid, "credentials.apiToken"},
-		{"blank token", func(in *ConnectorInput) { in.Credentials = map[string]string{"apiToken": " "} }, itam.CodeInvalid, "credentials.apiToken"},
-		{"unknown credential", func(in *ConnectorInput) { in.Credentials["apiKey"] = "x" }, itam.CodeInvalid, "credentials.apiKey"},
-		{"jamf nothing", func(in *ConnectorInput) { in.Kind, in.Credentials = "JAMF_PRO", map[string]string{} }, itam.CodeInvalid, "credentials.clientId"},
-		{"jamf half client", func(in *ConnectorInput) {
+		{"unknown kind", func(in *connector.Input) { in.Kind = "MOBILEIRON" }, itam.CodeInvalid, "kind"},
+		{"blank name", func(in *connector.Input) { in.Name = "  " }, itam.CodeInvalid, "name"},
+		{"duplicate name, other case", func(in *connector.Input) { in.Name = "KANDJI" }, itam.CodeConflict, "name"},
+		{"no base url", func(in *connector.Input) { in.BaseURL = nil }, itam.CodeInvalid, "baseUrl"},
+		{"bad base url", func(in *connector.Input) { in.BaseURL = ptr("ftp://x") }, itam.CodeInvalid, "baseUrl"},
+		{"credentials in url", func(in *connector.Input) { in.BaseURL = ptr("https://u:p@x.example.com") }, itam.CodeInvalid, "baseUrl"},
+		{"bad auth url", func(in *connector.Input) { in.AuthURL = ptr("not a url") }, itam.CodeInvalid, "authUrl"},
+		{"missing token", func(in *connector.Input) { in.Credentials = map[string]string{} }, itam.CodeInvalid, "credentials.apiToken"},
+		{"blank token", func(in *connector.Input) { in.Credentials = map[string]string{"apiToken": " "} }, itam.CodeInvalid, "credentials.apiToken"},
+		{"unknown credential", func(in *connector.Input) { in.Credentials["apiKey"] = "x" }, itam.CodeInvalid, "credentials.apiKey"},
+		{"jamf nothing", func(in *connector.Input) { in.Kind, in.Credentials = "JAMF_PRO", map[string]string{} }, itam.CodeInvalid, "credentials.clientId"},
+		{"jamf half client", func(in *connector.Input) {
 			in.Kind, in.Credentials = "JAMF_PRO", map[string]string{"clientId": "id"}
 		}, itam.CodeInvalid, "credentials.clientSecret"},
-		{"jamf half user", func(in *ConnectorInput) {
+		{"jamf half user", func(in *connector.Input) {
 			in.Kind, in.Credentials = "JAMF_PRO", map[string]string{"username": "u"}
 		}, itam.CodeInvalid, "credentials.password"},
-		{"intune missing tenant", func(in *ConnectorInput) {
+		{"intune missing tenant", func(in *connector.Input) {
 			in.Kind, in.Credentials = "INTUNE", map[string]string{"clientId": "a", "clientSecret": "b"}
 		}, itam.CodeInvalid, "credentials.tenantId"},
-		{"fleet missing token", func(in *ConnectorInput) { in.Kind, in.Credentials = "FLEET", nil }, itam.CodeInvalid, "credentials.apiToken"},
-		{"both schedules", func(in *ConnectorInput) { in.Schedule.Cron = ptr("* * * * *") }, itam.CodeInvalid, "schedule"},
-		{"zero interval", func(in *ConnectorInput) { in.Schedule.IntervalMinutes = ptr(0) }, itam.CodeInvalid, "schedule.intervalMinutes"},
-		{"bad cron", func(in *ConnectorInput) { in.Schedule = &ConnectorSchedule{Cron: ptr("61 * * * *")} }, itam.CodeInvalid, "schedule.cron"},
-		{"six-field cron", func(in *ConnectorInput) { in.Schedule = &ConnectorSchedule{Cron: ptr("0 0 1 * * *")} }, itam.CodeInvalid, "schedule.cron"},
-		{"stale days", func(in *ConnectorInput) { in.StaleAfterDays = ptr(0) }, itam.CodeInvalid, "staleAfterDays"},
-		{"short webhook secret", func(in *ConnectorInput) { in.WebhookSecret = ptr("short") }, itam.CodeInvalid, "webhookSecret"},
-		{"both webhook secrets", func(in *ConnectorInput) {
+		{"fleet missing token", func(in *connector.Input) { in.Kind, in.Credentials = "FLEET", nil }, itam.CodeInvalid, "credentials.apiToken"},
+		{"both schedules", func(in *connector.Input) { in.Schedule.Cron = ptr("* * * * *") }, itam.CodeInvalid, "schedule"},
+		{"zero interval", func(in *connector.Input) { in.Schedule.IntervalMinutes = ptr(0) }, itam.CodeInvalid, "schedule.intervalMinutes"},
+		{"bad cron", func(in *connector.Input) { in.Schedule = &connector.Schedule{Cron: ptr("61 * * * *")} }, itam.CodeInvalid, "schedule.cron"},
+		{"six-field cron", func(in *connector.Input) { in.Schedule = &connector.Schedule{Cron: ptr("0 0 1 * * *")} }, itam.CodeInvalid, "schedule.cron"},
+		{"stale days", func(in *connector.Input) { in.StaleAfterDays = ptr(0) }, itam.CodeInvalid, "staleAfterDays"},
+		{"short webhook secret", func(in *connector.Input) { in.WebhookSecret = ptr("short") }, itam.CodeInvalid, "webhookSecret"},
+		{"both webhook secrets", func(in *connector.Input) {
 			in.WebhookSecret, in.GenerateWebhookSecret = ptr("a-long-enough-webhook-secret"), true
 		}, itam.CodeInvalid, "webhookSecret"},
-		{"other org's team", func(in *ConnectorInput) { in.DefaultOwnerTeamID = &f.b.team }, itam.CodeInvalid, "defaultOwnerTeamId"},
+		{"other org's team", func(in *connector.Input) { in.DefaultOwnerTeamID = &f.b.team }, itam.CodeInvalid, "defaultOwnerTeamId"},
 	}
 	for _, tc := range cases {
 		in := kandjiInput("New")
 		tc.edit(&in)
-		_, _, err := f.store.CreateConnector(ctx, in)
+		_, _, err := f.svc.Create(ctx, in)
 		requireCode(t, err, tc.code, tc.field)
 		require.NotContains(t, err.Error(), plainToken, tc.name)
 	}
@@ -241,7 +240,7 @@ func TestConnectorValidation(t *testing.T) {
 	// The credentials are never quoted back in a validation error.
 	in := kandjiInput("New")
 	in.Credentials = map[string]string{"apiToken": plainToken, "bogus": plainSecret}
-	_, _, err := f.store.CreateConnector(ctx, in)
+	_, _, err := f.svc.Create(ctx, in)
 	requireCode(t, err, itam.CodeInvalid, "credentials.bogus")
 	require.NotContains(t, err.Error(), plainSecret)
 }
@@ -254,13 +253,13 @@ func TestConnectorRoles(t *testing.T) {
 	require.NoError(t, err)
 	for _, role := range []itam.Role{itam.RoleManager, itam.RoleAuditor, itam.RoleEmployee} {
 		ctx := as(f.a.id, role, "someone@test")
-		_, _, err := f.store.CreateConnector(ctx, kandjiInput("X"))
+		_, _, err := f.svc.Create(ctx, kandjiInput("X"))
 		requireCode(t, err, itam.CodeForbidden, "")
 		_, err = f.store.Connector(ctx, c.ID)
 		requireCode(t, err, itam.CodeForbidden, "")
 		_, err = f.store.Connectors(ctx, itam.PageArgs{})
 		requireCode(t, err, itam.CodeForbidden, "")
-		_, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c.ID, Version: 1, Name: itam.Some("x")})
+		_, _, err = f.svc.Update(ctx, connector.Patch{ID: c.ID, Version: 1, Name: itam.Some("x")})
 		requireCode(t, err, itam.CodeForbidden, "")
 		_, err = f.store.DeleteConnector(ctx, c.ID, nil)
 		requireCode(t, err, itam.CodeForbidden, "")
@@ -313,7 +312,7 @@ func TestConnectorTenantIsolation(t *testing.T) {
 	m, err := f.store.ConnectorsByIDs(ctx, []uuid.UUID{ca.ID, cb.ID})
 	require.NoError(t, err)
 	require.Len(t, m, 1)
-	_, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: cb.ID, Version: 1, Name: itam.Some("mine")})
+	_, _, err = f.svc.Update(ctx, connector.Patch{ID: cb.ID, Version: 1, Name: itam.Some("mine")})
 	requireCode(t, err, itam.CodeNotFound, "")
 	_, err = f.store.DeleteConnector(ctx, cb.ID, nil)
 	requireCode(t, err, itam.CodeNotFound, "")
@@ -346,201 +345,4 @@ func TestConnectorTenantIsolation(t *testing.T) {
 	require.Equal(t, f.b.id, org)
 	_, err = f.store.ConnectorOrg(context.Background(), uuid.New())
 	requireCode(t, err, itam.CodeNotFound, "")
-}
-
-func TestSyncConnectorEnqueuesInSameTransaction(t *testing.T) {
-	t.Parallel()
-	f := newConnFixture(t)
-	c := f.create(f.a, kandjiInput("Kandji"))
-	ctx := f.admin(f.a)
-
-	run, err := f.store.SyncConnector(ctx, c.ID, itam.SyncFull, "manual", nil)
-	require.NoError(t, err)
-	require.Equal(t, itam.SyncQueued, run.Status)
-	require.Equal(t, itam.SyncFull, run.Mode)
-	require.Equal(t, "manual", run.Trigger)
-	require.Equal(t, 1, f.jobs())
-	var jobID int64
-	var args []byte
-	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT r.job_id, j.args FROM sync_runs r JOIN river_job j ON j.id = r.job_id WHERE r.id = $1`, run.ID).Scan(&jobID, &args))
-	require.Contains(t, string(args), run.ID.String())
-	require.Contains(t, string(args), c.ID.String())
-	require.Contains(t, string(args), f.a.id.String())
-
-	// A second sync while the first is queued: CONFLICT, no second run or job.
-	_, err = f.store.SyncConnector(ctx, c.ID, itam.SyncIncremental, "manual", nil)
-	requireCode(t, err, itam.CodeConflict, "id")
-	require.Contains(t, err.Error(), "already queued or running")
-	require.Equal(t, 1, f.count("sync_runs", f.a.id))
-	require.Equal(t, 1, f.jobs())
-
-	// Another connector syncs independently.
-	c2 := f.create(f.a, kandjiInput("Kandji 2"))
-	_, err = f.store.SyncConnector(ctx, c2.ID, itam.SyncFull, "manual", nil)
-	require.NoError(t, err)
-	require.Equal(t, 2, f.jobs())
-
-	// Cancelling the queued run cancels its job, so the connector is free again.
-	cancelled, err := f.store.CancelSyncRun(ctx, run.ID)
-	require.NoError(t, err)
-	require.Equal(t, itam.SyncCancelled, cancelled.Status)
-	require.NotNil(t, cancelled.FinishedAt)
-	var state string
-	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT state::text FROM river_job WHERE id = $1`, jobID).Scan(&state))
-	require.Equal(t, "cancelled", state)
-	_, err = f.store.CancelSyncRun(ctx, run.ID)
-	requireCode(t, err, itam.CodeConflict, "id")
-	next, err := f.store.SyncConnector(ctx, c.ID, itam.SyncIncremental, "manual", nil)
-	require.NoError(t, err)
-	require.Nil(t, next.Since, "no successful run yet")
-
-	// Incremental runs start from the last successful run's start.
-	done, err := f.store.FinishRun(system(f.a.id), next.ID, itam.SyncSucceeded, "ok")
-	require.NoError(t, err)
-	require.Equal(t, itam.SyncSucceeded, done.Status)
-	require.NotNil(t, done.StartedAt)
-	f.exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'connector.sync'`)
-	inc, err := f.store.SyncConnector(ctx, c.ID, itam.SyncIncremental, "schedule", nil)
-	require.NoError(t, err)
-	require.NotNil(t, inc.Since)
-	require.True(t, inc.Since.Equal(*done.StartedAt))
-
-	// Disabled connectors do not sync.
-	_, _, err = f.store.UpdateConnector(ctx, ConnectorPatch{ID: c2.ID, Version: 1, Enabled: itam.Some(false)})
-	require.NoError(t, err)
-	f.exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'connector.sync'`)
-	_, err = f.store.SyncConnector(ctx, c2.ID, itam.SyncFull, "manual", nil)
-	requireCode(t, err, itam.CodeConflict, "id")
-
-	_, err = f.store.SyncConnector(ctx, c.ID, "SOMETIMES", "manual", nil)
-	requireCode(t, err, itam.CodeInvalid, "mode")
-}
-
-// failingEnqueuer inserts the job for real, then fails: the store's
-// transaction must roll back both the run and the job.
-type failingEnqueuer struct{ inner Enqueuer }
-
-func (e failingEnqueuer) EnqueueSyncTx(ctx context.Context, tx pgx.Tx, args jobs.SyncArgs) (int64, error) {
-	id, err := e.inner.EnqueueSyncTx(ctx, tx, args)
-	if err != nil {
-		return 0, err
-	}
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE id = $1`, id).Scan(&n); err != nil || n != 1 {
-		return 0, fmt.Errorf("job not visible in the transaction (%d, %v)", n, err)
-	}
-	return 0, errors.New("boom")
-}
-
-func TestSyncConnectorRollbackLeavesNothing(t *testing.T) {
-	t.Parallel()
-	f := newConnFixture(t)
-	c := f.create(f.a, kandjiInput("Kandji"))
-	bad := NewConnectorStore(f.db, f.box, failingEnqueuer{RiverEnqueuer{Client: f.river}})
-	_, err := bad.SyncConnector(f.admin(f.a), c.ID, itam.SyncFull, "manual", nil)
-	require.ErrorContains(t, err, "boom")
-	require.Equal(t, 0, f.count("sync_runs", f.a.id))
-	require.Equal(t, 0, f.jobs())
-	// And the connector is not blocked by a phantom job.
-	_, err = f.store.SyncConnector(f.admin(f.a), c.ID, itam.SyncFull, "manual", nil)
-	require.NoError(t, err)
-	require.Equal(t, 1, f.jobs())
-}
-
-func TestSyncConnectorConcurrent(t *testing.T) {
-	t.Parallel()
-	f := newConnFixture(t)
-	c := f.create(f.a, kandjiInput("Kandji"))
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = f.store.SyncConnector(f.admin(f.a), c.ID, itam.SyncFull, "manual", nil)
-		}()
-	}
-	wg.Wait()
-	ok := 0
-	for _, err := range errs {
-		if err == nil {
-			ok++
-			continue
-		}
-		requireCode(t, err, itam.CodeConflict, "id")
-	}
-	require.Equal(t, 1, ok)
-	require.Equal(t, 1, f.count("sync_runs", f.a.id))
-	require.Equal(t, 1, f.jobs())
-}
-
-func TestSyncRunsListAndWorker(t *testing.T) {
-	t.Parallel()
-	f := newConnFixture(t)
-	c := f.create(f.a, kandjiInput("Kandji"))
-	ctx := f.admin(f.a)
-	var ids []uuid.UUID
-	for i := range 3 {
-		r, err := f.store.SyncConnector(ctx, c.ID, itam.SyncFull, "manual", ptr(fmt.Sprintf("dev-%d", i)))
-		require.NoError(t, err)
-		require.Equal(t, fmt.Sprintf("dev-%d", i), *r.TargetExternalID)
-		ids = append(ids, r.ID)
-		f.exec(`UPDATE sync_runs SET cursor = 'page-2' WHERE id = $1`, r.ID)
-		_, err = f.store.FinishRun(system(f.a.id), r.ID, itam.SyncFailed, "vendor said no to "+plainToken)
-		require.NoError(t, err)
-		f.exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'connector.sync'`)
-	}
-	page, err := f.store.SyncRuns(ctx, c.ID, itam.PageArgs{First: ptr(2)})
-	require.NoError(t, err)
-	require.Equal(t, []uuid.UUID{ids[2], ids[1]}, []uuid.UUID{page.Items[0].ID, page.Items[1].ID})
-	require.True(t, page.HasNextPage)
-	require.Nil(t, page.Items[0].Cursor, "the vendor cursor is for the worker only")
-	page, err = f.store.SyncRuns(ctx, c.ID, itam.PageArgs{First: ptr(2), After: &page.Cursors[1]})
-	require.NoError(t, err)
-	require.Len(t, page.Items, 1)
-	require.Equal(t, ids[0], page.Items[0].ID)
-	n, err := f.store.CountSyncRuns(ctx, c.ID)
-	require.NoError(t, err)
-	require.Equal(t, 3, n)
-
-	last, err := f.store.LastSync(ctx, []uuid.UUID{c.ID, uuid.New()})
-	require.NoError(t, err)
-	require.Len(t, last, 1)
-	require.Equal(t, ids[2], last[c.ID].ID)
-
-	w, err := f.store.RunForWorker(system(f.a.id), ids[2])
-	require.NoError(t, err)
-	require.Equal(t, "page-2", *w.Cursor)
-	require.Equal(t, itam.SyncFailed, w.Status)
-	require.NotContains(t, *w.Message, plainToken, "credentials are redacted from run messages")
-	require.Contains(t, *w.Message, "[redacted]")
-
-	// Finishing an ended run changes nothing; non-final statuses are refused.
-	again, err := f.store.FinishRun(system(f.a.id), ids[2], itam.SyncSucceeded, "late")
-	require.NoError(t, err)
-	require.Equal(t, itam.SyncFailed, again.Status)
-	_, err = f.store.FinishRun(system(f.a.id), ids[2], itam.SyncRunning, "")
-	requireCode(t, err, itam.CodeInvalid, "status")
-
-	byID, err := f.store.SyncRunsByIDs(as(f.a.id, itam.RoleAuditor, "a@test"), ids)
-	require.NoError(t, err)
-	require.Len(t, byID, 3)
-}
-
-func TestNextSyncAt(t *testing.T) {
-	at := time.Date(2025, 3, 1, 10, 17, 0, 0, time.UTC)
-	next, err := NextSyncAt(nil, ptr("*/15 * * * *"), at)
-	require.NoError(t, err)
-	require.Equal(t, time.Date(2025, 3, 1, 10, 30, 0, 0, time.UTC), *next)
-	d := 90 * time.Minute
-	next, err = NextSyncAt(&d, nil, at)
-	require.NoError(t, err)
-	require.Equal(t, at.Add(d), *next)
-	next, err = NextSyncAt(nil, nil, at)
-	require.NoError(t, err)
-	require.Nil(t, next)
-	next, err = NextSyncAt(nil, ptr("@daily"), at)
-	require.NoError(t, err)
-	require.Equal(t, time.Date(2025, 3, 2, 0, 0, 0, 0, time.UTC), *next)
-	require.False(t, strings.Contains(fmt.Sprint(ConnectorKinds), "MDM"))
 }

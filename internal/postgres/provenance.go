@@ -93,12 +93,8 @@ func (s *ProvenanceStore) SyncConflictsByIDs(ctx context.Context, ids []uuid.UUI
 	return byIDs(ctx, s.db, conflictColumns, "sync_conflicts x", ids, scanConflict, func(c *itam.SyncConflict) uuid.UUID { return c.ID })
 }
 
-// ConflictFilter narrows syncConflicts.
-type ConflictFilter struct {
-	AssetID *uuid.UUID
-	Field   *string
-	Source  *string // either side
-}
+// ConflictFilter narrows syncConflicts (itam.ConflictFilter).
+type ConflictFilter = itam.ConflictFilter
 
 func conflictWhere(f ConflictFilter) ([]string, *sqlArgs) {
 	args := &sqlArgs{}

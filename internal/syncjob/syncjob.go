@@ -22,6 +22,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	_ "github.com/itam-dev/itam/connectors/all" // every vendor, built by kind
+	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/postgres"
@@ -172,7 +173,7 @@ func (w *ScheduleWorker) Work(ctx context.Context, _ *river.Job[jobs.ScheduleArg
 		if _, err := w.d.Connectors.SyncConnector(sctx, c.ID, mode, "schedule", nil); err != nil && itam.ErrorCode(err) != itam.CodeConflict {
 			w.d.Log.ErrorContext(ctx, "scheduler: enqueueing sync", "connector", c.ID, "err", err)
 		}
-		next, err := postgres.NextSyncAt(c.ScheduleInterval, c.ScheduleCron, now)
+		next, err := connector.NextSyncAt(c.ScheduleInterval, c.ScheduleCron, now)
 		if err != nil {
 			w.d.Log.ErrorContext(ctx, "scheduler: next run", "connector", c.ID, "err", err)
 		}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/internal/connector"
+	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/pgtest"
@@ -124,7 +126,7 @@ func (e *env) connector(pageSize int) *itam.Connector {
 // or a gate in front of it).
 func (e *env) connectorAt(url string, pageSize int) *itam.Connector {
 	e.t.Helper()
-	c, _, err := e.deps.Connectors.CreateConnector(e.admin, postgres.ConnectorInput{
+	c, _, err := connector.NewService(e.deps.Connectors, connectorcheck.Config).Create(e.admin, connector.Input{
 		Kind: "JAMF_PRO", Name: "Jamf", BaseURL: &url,
 		Credentials: map[string]string{"clientId": e.jamf.ClientID, "clientSecret": e.jamf.ClientSecret},
 		Options:     map[string]any{"pageSize": pageSize},
@@ -284,10 +286,10 @@ func TestSchedulerEnqueuesDueConnectors(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, 5)
 	every := 15
-	c, _, err := e.deps.Connectors.CreateConnector(e.admin, postgres.ConnectorInput{
+	c, _, err := connector.NewService(e.deps.Connectors, connectorcheck.Config).Create(e.admin, connector.Input{
 		Kind: "JAMF_PRO", Name: "Scheduled", BaseURL: &e.jamf.URL,
 		Credentials: map[string]string{"clientId": e.jamf.ClientID, "clientSecret": e.jamf.ClientSecret},
-		Schedule:    &postgres.ConnectorSchedule{IntervalMinutes: &every},
+		Schedule:    &connector.Schedule{IntervalMinutes: &every},
 	})
 	require.NoError(t, err)
 	manual := e.connector(100) // no schedule: never enqueued by the scheduler

@@ -12,6 +12,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
+	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/postgres"
@@ -60,9 +61,9 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) (e
 	}
 	// History names the connector by its name; provenance by kind and id.
 	sctx = withPrincipalOf(ctx, worker(a.OrgID, sc.Connector.Name, itam.ActorConnector))
-	cfg := sc.Config
+	kind, cfg := connectorcheck.VendorConfig(sc)
 	cfg.Logger, cfg.Egress = w.d.Log, w.d.Egress
-	src, err := connectors.New(sc.Kind, cfg)
+	src, err := connectors.New(kind, cfg)
 	if err != nil {
 		return w.fail(sctx, job, err.Error(), err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/postgres"
@@ -96,14 +97,14 @@ func admin(org uuid.UUID) context.Context {
 
 func (f *fixture) connector(org uuid.UUID, kind, name string, secret *string) uuid.UUID {
 	f.t.Helper()
-	in := postgres.ConnectorInput{Kind: kind, Name: name, BaseURL: ptr("https://tenant.example.com"), WebhookSecret: secret}
+	in := connector.Input{Kind: kind, Name: name, BaseURL: ptr("https://tenant.example.com"), WebhookSecret: secret}
 	switch kind {
 	case "JAMF_PRO":
 		in.Credentials = map[string]string{"clientId": "id", "clientSecret": "jamf-client-secret"}
 	default:
 		in.Credentials = map[string]string{"apiToken": "vendor-api-token"}
 	}
-	c, _, err := f.store.CreateConnector(admin(org), in)
+	c, _, err := connector.NewService(f.store, nil).Create(admin(org), in)
 	require.NoError(f.t, err)
 	return c.ID
 }
@@ -251,7 +252,7 @@ func TestWebhookRefusals(t *testing.T) {
 	// A disabled connector accepts and ignores.
 	c, err := f.store.Connector(admin(f.orgA), id)
 	require.NoError(t, err)
-	_, _, err = f.store.UpdateConnector(admin(f.orgA), postgres.ConnectorPatch{ID: id, Version: c.Version, Enabled: itam.Some(false)})
+	_, _, err = connector.NewService(f.store, nil).Update(admin(f.orgA), connector.Patch{ID: id, Version: c.Version, Enabled: itam.Some(false)})
 	require.NoError(t, err)
 	code, out = f.post(id.String(), body, map[string]string{SecretHeader: hookSecret})
 	require.Equal(t, http.StatusAccepted, code)
