@@ -21,7 +21,6 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/kandji/kandjitest"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/httpapi"
@@ -29,6 +28,7 @@ import (
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/secretbox"
 	"github.com/itam-dev/itam/internal/seed"
 )

@@ -26,7 +26,6 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/graph"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/itam"
@@ -34,6 +33,7 @@ import (
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/seed"
 	"github.com/itam-dev/itam/internal/syncjob"
 	"github.com/itam-dev/itam/migrations"

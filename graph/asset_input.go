@@ -9,8 +9,8 @@ import (
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/itam-dev/itam/graph/model"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 // assetQuery converts GraphQL filter and order arguments to the store's query.

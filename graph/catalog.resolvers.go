@@ -10,8 +10,8 @@ import (
 
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 // ID is the resolver for the id field.

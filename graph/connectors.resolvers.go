@@ -12,10 +12,10 @@ import (
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 func (r *connectorResolver) ID(ctx context.Context, obj *itam.Connector) (string, error) {

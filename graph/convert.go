@@ -7,8 +7,8 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/graph/model"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 // pageArgs gathers Relay arguments.

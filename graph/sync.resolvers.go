@@ -11,8 +11,8 @@ import (
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 func (r *assetResolver) FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error) {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 // params are one request's random inputs, shared by the server and the

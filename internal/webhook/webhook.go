@@ -52,9 +52,9 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/itam-dev/itam/graph/relay"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 // MaxBody is the largest webhook body accepted.
