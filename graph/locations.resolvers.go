@@ -12,7 +12,6 @@ import (
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/relay"
 )
 
@@ -38,7 +37,7 @@ func (r *locationResolver) Children(ctx context.Context, obj *itam.Location) ([]
 
 // Assets is the resolver for the assets field.
 func (r *locationResolver) Assets(ctx context.Context, obj *itam.Location, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	return r.nestedAssets(ctx, postgres.AssetsOfLocation, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return r.nestedAssets(ctx, itam.AssetsOfLocation, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 // CreateLocation is the resolver for the createLocation field.

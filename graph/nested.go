@@ -11,7 +11,6 @@ import (
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 )
 
 // Nested connections (a person's assets, a team's members, …) are resolved
@@ -57,7 +56,7 @@ func siblings[T any](ctx context.Context, path string, items []T, id func(T) uui
 // nestedAssets is an asset connection hanging off parent (Person.assets,
 // Team.ownedAssets, Location.assets), batched over every parent the request
 // resolves the same field on.
-func (r *Resolver) nestedAssets(ctx context.Context, of postgres.AssetsOf, parent uuid.UUID, filter *model.AssetFilter, orderBy *model.AssetOrder, p itam.PageArgs) (*model.AssetConnection, error) {
+func (r *Resolver) nestedAssets(ctx context.Context, of itam.AssetsOf, parent uuid.UUID, filter *model.AssetFilter, orderBy *model.AssetOrder, p itam.PageArgs) (*model.AssetConnection, error) {
 	q, err := assetQuery(filter, orderBy)
 	if err != nil {
 		return nil, err

@@ -12,7 +12,6 @@ import (
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/relay"
 )
 
@@ -137,7 +136,7 @@ func (r *personResolver) Location(ctx context.Context, obj *itam.Person) (*itam.
 
 // Assets is the resolver for the assets field.
 func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	return r.nestedAssets(ctx, postgres.AssetsOfPerson, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return r.nestedAssets(ctx, itam.AssetsOfPerson, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 // People is the resolver for the people field.
@@ -204,7 +203,7 @@ func (r *teamResolver) Members(ctx context.Context, obj *itam.Team, first *int, 
 
 // OwnedAssets is the resolver for the ownedAssets field.
 func (r *teamResolver) OwnedAssets(ctx context.Context, obj *itam.Team, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error) {
-	return r.nestedAssets(ctx, postgres.AssetsOfTeam, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
+	return r.nestedAssets(ctx, itam.AssetsOfTeam, obj.ID, filter, orderBy, pageArgs(first, after, last, before))
 }
 
 func (r *Resolver) Person() generated.PersonResolver { return &personResolver{r} }

@@ -10,7 +10,6 @@ import (
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/relay"
 )
 
@@ -72,7 +71,7 @@ func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel sel
 		return out, nil
 	}
 	l := loaders.For(ctx)
-	want := postgres.RelationIDsOf(assets, postgres.AssetRelationKinds{
+	want := itam.RelationIDsOf(assets, itam.AssetRelationKinds{
 		Model:        sel.has("model"),
 		Manufacturer: sel.has("manufacturer") || sel.has("model", "manufacturer"),
 		Category:     sel.has("category") || sel.has("model", "category"),

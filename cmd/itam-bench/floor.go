@@ -10,7 +10,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/postgres"
 )
 
 // floorList mirrors workload 1: the page, then its models, manufacturers,
@@ -21,7 +20,7 @@ func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
 	if err != nil {
 		return err
 	}
-	rel, err := st.relations.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
+	rel, err := st.relations.AssetRelations(ctx, itam.RelationIDsOf(page.Items, itam.AssetRelationKinds{
 		Model: true, Manufacturer: true, Category: true, Assignee: true, Owner: true, Location: true}))
 	if err != nil {
 		return err
@@ -84,7 +83,7 @@ func floorSearch(ctx context.Context, st stores, p params, fp *[]string) error {
 	if err != nil {
 		return err
 	}
-	rel, err := st.relations.AssetRelations(ctx, postgres.RelationIDsOf(page.Items, postgres.AssetRelationKinds{
+	rel, err := st.relations.AssetRelations(ctx, itam.RelationIDsOf(page.Items, itam.AssetRelationKinds{
 		Model: true, Assignee: true, Location: true}))
 	if err != nil {
 		return err

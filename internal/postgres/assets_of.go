@@ -8,28 +8,18 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-// AssetsOf names a nested asset connection: which assets belong to a parent
-// object.
-type AssetsOf string
+// assetsOfSQL renders the condition tying an asset (alias a) to a parent id.
+func assetsOfCond(o itam.AssetsOf) func(parent string) string {
+	return func(parent string) string { return assetsOfSQL(o, parent) }
+}
 
-const (
-	// AssetsOfPerson are the assets assigned to a person (Person.assets).
-	AssetsOfPerson AssetsOf = "person"
-	// AssetsOfTeam are the assets a team owns (Team.ownedAssets).
-	AssetsOfTeam AssetsOf = "team"
-	// AssetsOfLocation are the assets at a location or anywhere below it
-	// (Location.assets).
-	AssetsOfLocation AssetsOf = "location"
-)
-
-// cond renders the condition tying an asset (alias a) to a parent id.
-func (o AssetsOf) cond(parent string) string {
+func assetsOfSQL(o itam.AssetsOf, parent string) string {
 	switch o {
-	case AssetsOfPerson:
+	case itam.AssetsOfPerson:
 		return "a.assigned_person_id = " + parent
-	case AssetsOfTeam:
+	case itam.AssetsOfTeam:
 		return "a.owner_team_id = " + parent
-	case AssetsOfLocation:
+	case itam.AssetsOfLocation:
 		// Expanded to an array first, so the planner looks assets up by
 		// location id rather than walking another index and filtering.
 		return "a.location_id = ANY(ARRAY(SELECT l.id FROM locations l WHERE l.path @> ARRAY[" + parent + "]))"
@@ -40,20 +30,20 @@ func (o AssetsOf) cond(parent string) string {
 // ListAssetsOf returns, for each parent, the page of its assets that q and
 // page select — the same page ListAssets returns for one parent — in one
 // round trip for all of them.
-func (s *AssetStore) ListAssetsOf(ctx context.Context, of AssetsOf, parents []uuid.UUID, q itam.AssetQuery, page itam.PageArgs) (map[uuid.UUID]itam.Page[*itam.Asset], error) {
+func (s *AssetStore) ListAssetsOf(ctx context.Context, of itam.AssetsOf, parents []uuid.UUID, q itam.AssetQuery, page itam.PageArgs) (map[uuid.UUID]itam.Page[*itam.Asset], error) {
 	spec, p, err := s.listSpec(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	return listEach(ctx, s.db, p.OrgID, spec, parents, of.cond, page)
+	return listEach(ctx, s.db, p.OrgID, spec, parents, assetsOfCond(of), page)
 }
 
 // CountAssetsOf returns how many assets matching f each parent has, in one
 // round trip.
-func (s *AssetStore) CountAssetsOf(ctx context.Context, of AssetsOf, parents []uuid.UUID, f *itam.AssetFilter) (map[uuid.UUID]int, error) {
+func (s *AssetStore) CountAssetsOf(ctx context.Context, of itam.AssetsOf, parents []uuid.UUID, f *itam.AssetFilter) (map[uuid.UUID]int, error) {
 	p, where, args, err := s.where(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	return countEach(ctx, s.db, p.OrgID, "assets a", where, args, parents, of.cond)
+	return countEach(ctx, s.db, p.OrgID, "assets a", where, args, parents, assetsOfCond(of))
 }

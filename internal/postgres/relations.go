@@ -34,72 +34,6 @@ func queueCategoriesByModel(b *pgx.Batch, modelIDs []uuid.UUID, out map[uuid.UUI
 		}, func(r row) { out[r.model] = r.cat })
 }
 
-// AssetRelationIDs names the records a page of assets refers to, by kind.
-// An empty list skips that kind.
-type AssetRelationIDs struct {
-	Models, Manufacturers, People, Teams, Locations []uuid.UUID
-	// CategoriesOfModels are model ids whose categories to load, keyed by
-	// model, so the categories need not wait for the models.
-	CategoriesOfModels []uuid.UUID
-}
-
-// AssetRelationKinds says which of an asset's relations a caller shows.
-type AssetRelationKinds struct {
-	Model, Manufacturer, Category, Assignee, Owner, Location bool
-}
-
-// RelationIDsOf collects the distinct ids assets refer to for the relation
-// kinds wanted, in first-seen order, ready for AssetRelations.
-func RelationIDsOf(assets []*itam.Asset, want AssetRelationKinds) AssetRelationIDs {
-	var models, mfrs, people, teams, locations idSet
-	for _, a := range assets {
-		if want.Model || want.Category {
-			models.add(&a.ModelID)
-		}
-		if want.Manufacturer {
-			mfrs.add(&a.ManufacturerID)
-		}
-		if want.Assignee {
-			people.add(a.AssignedPersonID)
-			locations.add(a.AssignedLocationID)
-		}
-		if want.Owner {
-			people.add(a.OwnerPersonID)
-			teams.add(a.OwnerTeamID)
-		}
-		if want.Location {
-			locations.add(a.LocationID)
-		}
-	}
-	ids := AssetRelationIDs{Manufacturers: mfrs.ids, People: people.ids, Teams: teams.ids, Locations: locations.ids}
-	if want.Model {
-		ids.Models = models.ids
-	}
-	if want.Category {
-		ids.CategoriesOfModels = models.ids
-	}
-	return ids
-}
-
-// idSet collects distinct ids in the order first seen.
-type idSet struct {
-	ids  []uuid.UUID
-	seen map[uuid.UUID]struct{}
-}
-
-func (s *idSet) add(id *uuid.UUID) {
-	if id == nil {
-		return
-	}
-	if s.seen == nil {
-		s.seen = make(map[uuid.UUID]struct{})
-	}
-	if _, ok := s.seen[*id]; !ok {
-		s.seen[*id] = struct{}{}
-		s.ids = append(s.ids, *id)
-	}
-}
-
 // AssetRelations are the records AssetRelations found, keyed by id
 // (CategoryByModel by model id). Records the caller cannot see are absent.
 type AssetRelations struct {
@@ -116,7 +50,7 @@ type AssetRelations struct {
 // parallel instead, a page took a connection per relation kind, and under
 // load the requests queued for connections and woke PostgreSQL six times
 // for what one pipeline does.
-func (s *RelationStore) AssetRelations(ctx context.Context, ids AssetRelationIDs) (AssetRelations, error) {
+func (s *RelationStore) AssetRelations(ctx context.Context, ids itam.AssetRelationIDs) (AssetRelations, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return AssetRelations{}, err

@@ -8,8 +8,9 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/itam-dev/itam/internal/itam"
 	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/internal/itam"
 )
 
 // TestRelationStore: a page's relations load in one round trip with the
@@ -23,7 +24,7 @@ func TestRelationStore(t *testing.T) {
 
 	t.Run("tenant isolation", func(t *testing.T) {
 		t.Run("asset relations", func(t *testing.T) {
-			want := AssetRelationIDs{
+			want := itam.AssetRelationIDs{
 				Models:             []uuid.UUID{A.model.ID, B.model.ID},
 				Manufacturers:      []uuid.UUID{A.mfr.ID, B.mfr.ID},
 				CategoriesOfModels: []uuid.UUID{A.model.ID, B.model.ID},
@@ -52,7 +53,7 @@ func TestRelationStore(t *testing.T) {
 			require.Len(t, rel.Models, 1)
 
 			rounds.Store(0)
-			rel, err = f.relations.AssetRelations(ctx, AssetRelationIDs{})
+			rel, err = f.relations.AssetRelations(ctx, itam.AssetRelationIDs{})
 			require.NoError(t, err)
 			require.Zero(t, rounds.Load(), "nothing asked, nothing sent")
 			require.Empty(t, rel.Models)
