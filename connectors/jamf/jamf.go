@@ -96,6 +96,15 @@ type Source struct {
 // New builds a Jamf Pro Source. BaseURL (https://<tenant>.jamfcloud.com or
 // an on-premises server) is required: Jamf has no shared public endpoint.
 func New(cfg connectors.Config) (connectors.Source, error) {
+	s, err := newSource(cfg, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newSource is New with the clock token lifetimes are measured on.
+func newSource(cfg connectors.Config, now func() time.Time) (*Source, error) {
 	base, err := instanceURL(cfg.BaseURL, "baseUrl", true)
 	if err != nil {
 		return nil, err
@@ -115,7 +124,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	}
 	// One guarded transport for the API and its token requests.
 	transport := vendorhttp.NewTransport(cfg.Egress)
-	if s.auth, err = newAuthenticator(cfg, authBase, transport); err != nil {
+	if s.auth, err = newAuthenticator(cfg, authBase, transport, now); err != nil {
 		return nil, err
 	}
 	conc := cfg.MaxConcurrency

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"sync"
+	"time"
 )
 
 // LockedBuffer collects output written from several goroutines (River's
@@ -72,3 +73,28 @@ func (b *Barrier) Wait(ctx context.Context) error {
 
 // Opened is closed once N callers have met.
 func (b *Barrier) Opened() <-chan struct{} { return b.open }
+
+// Clock is a clock a test moves by hand: code under test that takes a
+// `now func() time.Time` sees time pass exactly as the test says, however
+// slowly the machine runs.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// NewClock returns a Clock stopped at start.
+func NewClock(start time.Time) *Clock { return &Clock{now: start} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}

@@ -60,8 +60,11 @@ type Options struct {
 	// APIVersions are the computers-inventory versions served (default
 	// v1–v4); others answer 404.
 	APIVersions []string
-	// Latency is added to every inventory request (concurrency tests).
+	// Latency is added to every inventory request (the sync benchmark).
 	Latency time.Duration
+	// Now is the clock tokens are issued and checked on (default
+	// time.Now): a test shares one it advances by hand with the client.
+	Now func() time.Time
 	// Credentials accepted; defaults are generated.
 	ClientID, ClientSecret, Username, Password string
 }
@@ -154,6 +157,9 @@ func Start(opt Options) *Server {
 	}
 	if opt.TokenLifetime <= 0 {
 		opt.TokenLifetime = 20 * time.Minute
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
 	}
 	if opt.MaxPageSize <= 0 {
 		opt.MaxPageSize = 2000
@@ -412,7 +418,7 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secs := int(math.Ceil(s.lifetime.Seconds()))
-	tok, _ := s.issue(time.Now(), time.Duration(secs)*time.Second)
+	tok, _ := s.issue(s.opt.Now(), time.Duration(secs)*time.Second)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok, "scope": "api-role:1", "token_type": "Bearer", "expires_in": secs,
 	})
@@ -427,7 +433,7 @@ func (s *Server) basicToken(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusUnauthorized, "INVALID_CREDENTIALS", "Unauthorized")
 		return
 	}
-	tok, exp := s.issue(time.Now(), s.lifetime)
+	tok, exp := s.issue(s.opt.Now(), s.lifetime)
 	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "expires": exp.UTC().Format("2006-01-02T15:04:05.000Z")})
 }
 
@@ -453,7 +459,7 @@ func bearer(r *http.Request) (string, bool) {
 
 func (s *Server) validLocked(tok string) bool {
 	exp, ok := s.tokens[tok]
-	return ok && time.Now().Before(exp)
+	return ok && s.opt.Now().Before(exp)
 }
 
 // ---- inventory ----
