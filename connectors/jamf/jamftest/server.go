@@ -62,6 +62,11 @@ type Options struct {
 	APIVersions []string
 	// Latency is added to every inventory request (the sync benchmark).
 	Latency time.Duration
+	// BeforeServe, when set, runs for every inventory request while it
+	// counts as in flight, before it is answered: a test blocks there (a
+	// testkit.Barrier) to make requests meet instead of hoping that
+	// latencies overlap.
+	BeforeServe func(r *http.Request)
 	// Now is the clock tokens are issued and checked on (default
 	// time.Now): a test shares one it advances by hand with the client.
 	Now func() time.Time
@@ -489,6 +494,9 @@ func (s *Server) inventory(h func(w http.ResponseWriter, r *http.Request, versio
 			case <-r.Context().Done():
 				return
 			}
+		}
+		if s.opt.BeforeServe != nil {
+			s.opt.BeforeServe(r)
 		}
 		s.mu.Lock()
 		var status int

@@ -45,8 +45,13 @@ type Options struct {
 	// AppsPerDevice is the base app count: device i has AppsPerDevice + i%3
 	// apps (0: DefaultAppsPerDevice; negative: no apps at all).
 	AppsPerDevice int
-	// Latency delays every API response (to observe concurrency).
+	// Latency delays every API response (the sync benchmark).
 	Latency time.Duration
+	// BeforeServe, when set, runs for every request while it counts as in
+	// flight, before it is answered: a test blocks there (a
+	// testkit.Barrier) to make requests meet instead of hoping that
+	// latencies overlap.
+	BeforeServe func(r *http.Request)
 }
 
 // Endpoint names the routes for counters.
@@ -129,6 +134,7 @@ type Server struct {
 	token string
 	base  int
 	delay time.Duration
+	hold  func(r *http.Request)
 
 	mu            sync.Mutex
 	n             int
@@ -150,6 +156,7 @@ func New(t testing.TB, opt Options) *Server {
 		token:    opt.Token,
 		base:     opt.AppsPerDevice,
 		delay:    opt.Latency,
+		hold:     opt.BeforeServe,
 		n:        opt.Devices,
 		removed:  map[int]bool{},
 		changed:  map[int]Device{},
@@ -395,6 +402,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			case <-r.Context().Done():
 				return
 			}
+		}
+		if s.hold != nil {
+			s.hold(r)
 		}
 		switch {
 		case f != nil:
