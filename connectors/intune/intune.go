@@ -47,6 +47,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 const (
@@ -289,8 +290,7 @@ func (s *source) attachSoftware(ctx context.Context, devices []connectors.Device
 // apps) and nil when the device is gone.
 func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Software, error) {
 	path := fmt.Sprintf(appsPathFmt, url.PathEscape(id))
-	out := []connectors.Software{}
-	seen := map[connectors.Software]bool{}
+	list := reconcile.NewSoftwareList(0)
 	link := ""
 	for pages := 0; ; pages++ {
 		if pages == maxAppPages {
@@ -313,15 +313,10 @@ func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Sof
 			return nil, s.malformed(path, errors.New(`collection without "value"`))
 		}
 		for _, a := range *body.Value {
-			sw := connectors.Software{Title: strings.TrimSpace(a.DisplayName), Version: strings.TrimSpace(a.Version)}
-			if sw.Title == "" || seen[sw] {
-				continue
-			}
-			seen[sw] = true
-			out = append(out, sw)
+			list.Add(a.DisplayName, a.Version, "")
 		}
 		if body.NextLink == "" {
-			return out, nil
+			return list.Items(), nil
 		}
 		if body.NextLink == link {
 			return nil, s.malformed(path, errors.New("@odata.nextLink points at the page itself"))
