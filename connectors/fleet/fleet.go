@@ -32,7 +32,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,11 +48,11 @@ const (
 	// CredentialAPIToken is the Fleet API token, sent as a bearer token.
 	CredentialAPIToken = "apiToken"
 	// OptionPageSize is how many hosts one page asks for (default 100).
-	OptionPageSize = "pageSize"
+	OptionPageSize = connectors.OptPageSize
 	// OptionIncludeSoftware fetches each host's detail for its installed
 	// software and IdP user name (default true): one more request per host,
 	// MaxConcurrency at a time. The name is the one Jamf and Intune use.
-	OptionIncludeSoftware = "includeSoftware"
+	OptionIncludeSoftware = connectors.OptIncludeSoftware
 )
 
 const (
@@ -76,35 +75,23 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	pageSize, err := cfg.IntOption(OptionPageSize, defaultPageSize, 1, math.MaxInt32)
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: defaultPageSize}, defaultWorkers)
 	if err != nil {
 		return nil, err
-	}
-	software, err := cfg.BoolOption(OptionIncludeSoftware, true)
-	if err != nil {
-		return nil, err
-	}
-	workers := cfg.MaxConcurrency
-	if workers <= 0 {
-		workers = defaultWorkers
-	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
 	}
 	return &source{
 		client: vendorhttp.New(vendorhttp.Options{
 			BaseURL:        base,
 			Transport:      vendorhttp.NewTransport(cfg.Egress),
 			Auth:           vendorhttp.StaticToken(token),
-			MaxConcurrency: workers,
+			MaxConcurrency: opt.MaxConcurrency,
 			MaxInlineWait:  cfg.MaxInlineWait,
 		}),
 		errBase:  withoutUser(base),
-		pageSize: pageSize,
-		software: software,
-		workers:  workers,
-		logger:   logger.With("connector", string(connectors.Fleet)),
+		pageSize: opt.PageSize,
+		software: opt.Software,
+		workers:  opt.MaxConcurrency,
+		logger:   opt.Logger.With("connector", string(connectors.Fleet)),
 	}, nil
 }
 

@@ -71,10 +71,10 @@ const (
 	CredClientSecret = "clientSecret"
 
 	// OptionPageSize is the $top of device pages (1..1000, default 1000).
-	OptionPageSize = "pageSize"
+	OptionPageSize = connectors.OptPageSize
 	// OptionIncludeSoftware turns the per-device detected apps requests
 	// on or off (default on).
-	OptionIncludeSoftware = "includeSoftware"
+	OptionIncludeSoftware = connectors.OptIncludeSoftware
 )
 
 const (
@@ -128,22 +128,11 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	pageSize, err := cfg.IntOption(OptionPageSize, MaxPageSize, 1, MaxPageSize)
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: MaxPageSize, Max: MaxPageSize}, DefaultMaxConcurrency)
 	if err != nil {
 		return nil, err
 	}
-	software, err := cfg.BoolOption(OptionIncludeSoftware, true)
-	if err != nil {
-		return nil, err
-	}
-	workers := cfg.MaxConcurrency
-	if workers <= 0 {
-		workers = DefaultMaxConcurrency
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	pageSize, software, workers, log := opt.PageSize, opt.Software, opt.MaxConcurrency, opt.Logger
 
 	// The token request goes through the same guarded transport as Graph
 	// requests but not through the concurrency bound. Without the

@@ -27,9 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,10 +46,10 @@ const CredAPIToken = "apiToken"
 const (
 	// OptPageSize is the devices asked per list request, 1..MaxPageSize
 	// (default MaxPageSize; larger values are clamped).
-	OptPageSize = "pageSize"
+	OptPageSize = connectors.OptPageSize
 	// OptIncludeSoftware says whether to read each device's apps
 	// (default true).
-	OptIncludeSoftware = "includeSoftware"
+	OptIncludeSoftware = connectors.OptIncludeSoftware
 	// OptIncludeDetails says whether to read each device's details for
 	// ModelIdentifier: one more request per device (default false).
 	OptIncludeDetails = "includeDetails"
@@ -91,25 +89,12 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{
-		log:         cfg.Logger,
-		concurrency: cfg.MaxConcurrency,
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if s.concurrency <= 0 {
-		s.concurrency = DefaultMaxConcurrency
-	}
 	// Kandji rejects a limit above MaxPageSize: larger values are clamped.
-	n, err := cfg.IntOption(OptPageSize, MaxPageSize, 1, math.MaxInt32)
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: MaxPageSize, Max: MaxPageSize, Clamp: true}, DefaultMaxConcurrency)
 	if err != nil {
 		return nil, err
 	}
-	s.pageSize = min(n, MaxPageSize)
-	if s.fetchSoftware, err = cfg.BoolOption(OptIncludeSoftware, true); err != nil {
-		return nil, err
-	}
+	s := &Source{log: opt.Logger, concurrency: opt.MaxConcurrency, pageSize: opt.PageSize, fetchSoftware: opt.Software}
 	if s.fetchDetails, err = cfg.BoolOption(OptIncludeDetails, false); err != nil {
 		return nil, err
 	}
