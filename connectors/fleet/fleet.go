@@ -126,13 +126,9 @@ func (s *source) Kind() connectors.Kind { return connectors.Fleet }
 // FetchPage lists one page of hosts. Mode and Since are ignored: Fleet
 // cannot filter hosts by change time (see the package comment).
 func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (connectors.Page, error) {
-	page := 0
-	if req.Cursor != "" {
-		p, err := strconv.Atoi(req.Cursor)
-		if err != nil || p < 0 {
-			return connectors.Page{}, fmt.Errorf("fleet: cursor %q is not a page number", req.Cursor)
-		}
-		page = p
+	page, ok := req.Offset()
+	if !ok {
+		return connectors.Page{}, fmt.Errorf("fleet: cursor %q is not a page number", req.Cursor)
 	}
 	q := url.Values{}
 	q.Set("page", strconv.Itoa(page))

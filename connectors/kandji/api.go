@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
 // Wire types: only the fields the connector maps, named exactly as Kandji's
@@ -79,29 +80,8 @@ func (u *apiUser) UnmarshalJSON(b []byte) error {
 	}
 }
 
-// flexString accepts a JSON string, number or null (asset tags are free
-// text in Kandji but numeric-looking; be lenient about how they arrive).
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || bytes.Equal(b, []byte("null")):
-		*f = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	default:
-		if _, err := strconv.ParseFloat(string(b), 64); err != nil {
-			return fmt.Errorf("expected a string or a number, got %.20s", b)
-		}
-		*f = flexString(b)
-	}
-	return nil
-}
+// flexString is a string a vendor may also send as a number or null.
+type flexString = vendorhttp.FlexString
 
 // apiApps is GET /api/v1/devices/{device_id}/apps:
 // {"device_id": "...", "apps": [{"app_name", "bundle_id", "version", ...}]}.

@@ -134,13 +134,9 @@ func (s *Source) Kind() connectors.Kind { return connectors.Kandji }
 // incremental sync (req.Mode Incremental, req.Since) reads the full listing
 // exactly like a full one; the sync engine's matching skips what did not change.
 func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (connectors.Page, error) {
-	offset := 0
-	if req.Cursor != "" {
-		n, err := strconv.Atoi(req.Cursor)
-		if err != nil || n < 0 {
-			return connectors.Page{}, fmt.Errorf("kandji: invalid page cursor %q", req.Cursor)
-		}
-		offset = n
+	offset, ok := req.Offset()
+	if !ok {
+		return connectors.Page{}, fmt.Errorf("kandji: invalid page cursor %q", req.Cursor)
 	}
 	q := url.Values{}
 	q.Set("limit", strconv.Itoa(s.pageSize))
