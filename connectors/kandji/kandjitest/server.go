@@ -25,6 +25,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/itam-dev/itam/connectors/vendorfake"
 )
 
 // DefaultToken is the API token the server accepts unless Options.Token is set.
@@ -396,12 +398,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.mu.Unlock()
 		}()
 
-		if s.delay > 0 {
-			select {
-			case <-time.After(s.delay):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendorfake.Latency(r, s.delay) {
+			return
 		}
 		if s.hold != nil {
 			s.hold(r)
