@@ -102,13 +102,11 @@ func baseURL(raw string) (string, error) {
 	if raw == "" {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: "the Fleet server URL is required (e.g. https://fleet.example.com)"}
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u, ok := connectors.VendorURL(raw, "/api/v1/fleet")
+	if !ok {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("%q is not an http(s) URL of a Fleet server", raw)}
 	}
-	u.RawQuery, u.Fragment = "", ""
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1/fleet")
-	return strings.TrimRight(u.String(), "/"), nil
+	return u, nil
 }
 
 type source struct {

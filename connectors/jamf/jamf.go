@@ -147,14 +147,11 @@ func instanceURL(raw, field string, required bool) (string, error) {
 		}
 		return "", nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u, ok := connectors.VendorURL(raw, "/api")
+	if !ok {
 		return "", &connectors.ConfigError{Field: field, Message: fmt.Sprintf("%s %q is not an http(s) URL", field, raw)}
 	}
-	u.RawQuery, u.Fragment = "", ""
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.Path = strings.TrimSuffix(u.Path, "/api")
-	return strings.TrimRight(u.String(), "/"), nil
+	return u, nil
 }
 
 func (s *Source) applyOptions(cfg connectors.Config) error {

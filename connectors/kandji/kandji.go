@@ -114,16 +114,11 @@ func baseURL(raw string) (string, error) {
 	if raw == "" {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: "baseUrl is required: the Kandji API URL from Settings > Access, e.g. https://<subdomain>.api.kandji.io"}
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u, ok := connectors.VendorURL(raw, "/api/v1", "/api")
+	if !ok {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL", raw)}
 	}
-	u.RawQuery, u.Fragment = "", ""
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/api/v1")
-	p = strings.TrimSuffix(p, "/api")
-	u.Path = p
-	return strings.TrimRight(u.String(), "/"), nil
+	return u, nil
 }
 
 // Kind reports connectors.Kandji.
