@@ -521,8 +521,16 @@ func (s *Server) underlying(pos int) int {
 }
 
 func (s *Server) device(w http.ResponseWriter, r *http.Request) {
+	if d, ok := s.countedDevice(w, r, &s.counts.Device); ok {
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+// countedDevice counts a request to a device's endpoint (counter) and finds
+// the device, answering Kandji's 404 itself when there is none.
+func (s *Server) countedDevice(w http.ResponseWriter, r *http.Request, counter *int) (Device, bool) {
 	s.mu.Lock()
-	s.counts.Device++
+	*counter++
 	i, ok := s.lookup(r.PathValue("id"))
 	var d Device
 	if ok {
@@ -533,9 +541,8 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if !ok {
 		notFound(w)
-		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	return d, ok
 }
 
 func (s *Server) deviceApps(w http.ResponseWriter, r *http.Request) {
@@ -568,21 +575,9 @@ func (s *Server) deviceApps(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deviceDetails(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.counts.Details++
-	i, ok := s.lookup(r.PathValue("id"))
-	var d Device
-	if ok {
-		d = s.deviceLocked(i)
-	} else {
-		s.counts.NotFound++
+	if d, ok := s.countedDevice(w, r, &s.counts.Details); ok {
+		writeJSON(w, http.StatusOK, details(d))
 	}
-	s.mu.Unlock()
-	if !ok {
-		notFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, details(d))
 }
 
 func notFound(w http.ResponseWriter) {
