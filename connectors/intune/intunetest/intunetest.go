@@ -649,16 +649,25 @@ func (s *Server) nextLink(r *http.Request, skip string) string {
 
 func odataEscape(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "+", "%20") }
 
+// selectAndTop reads a collection request's $select (against the
+// resource's properties) and $top (at most maxTop), answering Graph's 400
+// BadRequest itself when either is wrong.
+func selectAndTop(w http.ResponseWriter, q url.Values, props []string, typ string, maxTop int) (sel []string, top int, ok bool) {
+	sel, msg := parseSelect(q, props, typ)
+	if msg == "" {
+		top, msg = parseTop(q, maxTop)
+	}
+	if msg != "" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return nil, 0, false
+	}
+	return sel, top, true
+}
+
 func (s *Server) listDevicesLocked(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	sel, msg := parseSelect(q, v1Properties, "microsoft.graph.managedDevice")
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
-		return
-	}
-	top, msg := parseTop(q, s.maxTop)
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+	sel, top, ok := selectAndTop(w, q, v1Properties, "microsoft.graph.managedDevice", s.maxTop)
+	if !ok {
 		return
 	}
 	since, msg := parseFilter(q)
@@ -765,14 +774,8 @@ func (s *Server) listAppsLocked(w http.ResponseWriter, r *http.Request, id strin
 		graphError(w, http.StatusNotFound, "ResourceNotFound", "Resource not found.")
 		return
 	}
-	sel, msg := parseSelect(q, detectedAppProperties, "microsoft.graph.detectedApp")
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
-		return
-	}
-	top, msg := parseTop(q, s.appsPage)
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+	sel, top, ok := selectAndTop(w, q, detectedAppProperties, "microsoft.graph.detectedApp", s.appsPage)
+	if !ok {
 		return
 	}
 	start, page := 0, 1
