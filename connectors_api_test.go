@@ -31,32 +31,15 @@ import (
 	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/secretbox"
 	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/internal/testkit"
 )
-
-// lockedBuffer collects log output from concurrent handlers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // connAPI is a server with connectors enabled; it keeps every response
 // body and log line so tests can prove no secret ever leaves.
 type connAPI struct {
 	*api
 	owner     *pgxpool.Pool
-	logs      *lockedBuffer
+	logs      *testkit.LockedBuffer
 	mu        sync.Mutex
 	responses []string
 }
@@ -88,7 +71,7 @@ func newConnAPIWith(t *testing.T, egress connectors.Egress) *connAPI {
 	require.NoError(t, err)
 	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	srv := httptest.NewServer(httpapi.NewServer(newLogger(logs, "debug"), db, v, metrics.New(db.Pool), "",
 		httpapi.WithConnectors(box, postgres.RiverEnqueuer{Client: rc}, "https://itam.example.com"), httpapi.WithConnectorEgress(egress)))
 	t.Cleanup(srv.Close)

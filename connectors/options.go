@@ -3,10 +3,68 @@ package connectors
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math"
 	"strconv"
 	"strings"
 )
+
+// Option names every connector reads (Config.Options).
+const (
+	// OptPageSize is the number of records asked per list request.
+	OptPageSize = "pageSize"
+	// OptIncludeSoftware says whether installed software is read
+	// (default true).
+	OptIncludeSoftware = "includeSoftware"
+)
+
+// PageSize says how a connector takes OptPageSize.
+type PageSize struct {
+	// Default applies when the option is absent.
+	Default int
+	// Max is the vendor's limit; 0 means none.
+	Max int
+	// Clamp lowers a value above Max to Max (a vendor that caps silently
+	// or refuses larger pages); otherwise such a value is refused.
+	Clamp bool
+}
+
+// Common are the settings every connector reads alike.
+type Common struct {
+	PageSize       int
+	Software       bool
+	MaxConcurrency int
+	Logger         *slog.Logger
+}
+
+// CommonOptions reads the page size, OptIncludeSoftware, the bound on
+// requests in flight (defConcurrency when the config sets none) and the
+// logger (one that discards when the config has none).
+func (c Config) CommonOptions(page PageSize, defConcurrency int) (Common, error) {
+	hi := page.Max
+	if hi <= 0 || page.Clamp {
+		hi = math.MaxInt32
+	}
+	n, err := c.IntOption(OptPageSize, page.Default, 1, hi)
+	if err != nil {
+		return Common{}, err
+	}
+	if page.Clamp && page.Max > 0 {
+		n = min(n, page.Max)
+	}
+	software, err := c.BoolOption(OptIncludeSoftware, true)
+	if err != nil {
+		return Common{}, err
+	}
+	out := Common{PageSize: n, Software: software, MaxConcurrency: c.MaxConcurrency, Logger: c.Logger}
+	if out.MaxConcurrency <= 0 {
+		out.MaxConcurrency = defConcurrency
+	}
+	if out.Logger == nil {
+		out.Logger = slog.New(slog.DiscardHandler)
+	}
+	return out, nil
+}
 
 // Options arrive as JSON (numbers as float64) from the API, or as Go values
 // and strings from tests and tools; these accessors read them all the same

@@ -32,7 +32,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,11 +48,11 @@ const (
 	// CredentialAPIToken is the Fleet API token, sent as a bearer token.
 	CredentialAPIToken = "apiToken"
 	// OptionPageSize is how many hosts one page asks for (default 100).
-	OptionPageSize = "pageSize"
+	OptionPageSize = connectors.OptPageSize
 	// OptionIncludeSoftware fetches each host's detail for its installed
 	// software and IdP user name (default true): one more request per host,
 	// MaxConcurrency at a time. The name is the one Jamf and Intune use.
-	OptionIncludeSoftware = "includeSoftware"
+	OptionIncludeSoftware = connectors.OptIncludeSoftware
 )
 
 const (
@@ -76,35 +75,23 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	pageSize, err := cfg.IntOption(OptionPageSize, defaultPageSize, 1, math.MaxInt32)
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: defaultPageSize}, defaultWorkers)
 	if err != nil {
 		return nil, err
-	}
-	software, err := cfg.BoolOption(OptionIncludeSoftware, true)
-	if err != nil {
-		return nil, err
-	}
-	workers := cfg.MaxConcurrency
-	if workers <= 0 {
-		workers = defaultWorkers
-	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
 	}
 	return &source{
 		client: vendorhttp.New(vendorhttp.Options{
 			BaseURL:        base,
 			Transport:      vendorhttp.NewTransport(cfg.Egress),
 			Auth:           vendorhttp.StaticToken(token),
-			MaxConcurrency: workers,
+			MaxConcurrency: opt.MaxConcurrency,
 			MaxInlineWait:  cfg.MaxInlineWait,
 		}),
 		errBase:  withoutUser(base),
-		pageSize: pageSize,
-		software: software,
-		workers:  workers,
-		logger:   logger.With("connector", string(connectors.Fleet)),
+		pageSize: opt.PageSize,
+		software: opt.Software,
+		workers:  opt.MaxConcurrency,
+		logger:   opt.Logger.With("connector", string(connectors.Fleet)),
 	}, nil
 }
 
@@ -115,13 +102,11 @@ func baseURL(raw string) (string, error) {
 	if raw == "" {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: "the Fleet server URL is required (e.g. https://fleet.example.com)"}
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u, ok := connectors.VendorURL(raw, "/api/v1/fleet")
+	if !ok {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("%q is not an http(s) URL of a Fleet server", raw)}
 	}
-	u.RawQuery, u.Fragment = "", ""
-	u.Path = strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/api/v1/fleet")
-	return strings.TrimRight(u.String(), "/"), nil
+	return u, nil
 }
 
 type source struct {
@@ -139,13 +124,9 @@ func (s *source) Kind() connectors.Kind { return connectors.Fleet }
 // FetchPage lists one page of hosts. Mode and Since are ignored: Fleet
 // cannot filter hosts by change time (see the package comment).
 func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (connectors.Page, error) {
-	page := 0
-	if req.Cursor != "" {
-		p, err := strconv.Atoi(req.Cursor)
-		if err != nil || p < 0 {
-			return connectors.Page{}, fmt.Errorf("fleet: cursor %q is not a page number", req.Cursor)
-		}
-		page = p
+	page, ok := req.Offset()
+	if !ok {
+		return connectors.Page{}, fmt.Errorf("fleet: cursor %q is not a page number", req.Cursor)
 	}
 	q := url.Values{}
 	q.Set("page", strconv.Itoa(page))

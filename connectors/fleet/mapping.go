@@ -107,26 +107,15 @@ func toSoftware(in []software) []connectors.Software {
 	if in == nil {
 		return nil
 	}
-	out := make([]connectors.Software, 0, len(in))
-	seen := make(map[connectors.Software]bool, len(in))
+	list := reconcile.NewSoftwareList(len(in))
 	for _, s := range in {
-		sw := connectors.Software{
-			Title:      strings.TrimSpace(s.Name),
-			Version:    strings.TrimSpace(s.Version),
-			Identifier: strings.TrimSpace(s.BundleIdentifier),
+		id := s.BundleIdentifier
+		if strings.TrimSpace(id) == "" && strings.HasSuffix(s.Source, "_packages") {
+			id = s.Name
 		}
-		if sw.Title == "" {
-			continue
-		}
-		if sw.Identifier == "" && strings.HasSuffix(s.Source, "_packages") {
-			sw.Identifier = sw.Title
-		}
-		if !seen[sw] {
-			seen[sw] = true
-			out = append(out, sw)
-		}
+		list.Add(s.Name, s.Version, id)
 	}
-	return out
+	return list.Items()
 }
 
 func firstNonEmpty(vals ...string) string {

@@ -47,6 +47,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
+	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 const (
@@ -70,10 +71,10 @@ const (
 	CredClientSecret = "clientSecret"
 
 	// OptionPageSize is the $top of device pages (1..1000, default 1000).
-	OptionPageSize = "pageSize"
+	OptionPageSize = connectors.OptPageSize
 	// OptionIncludeSoftware turns the per-device detected apps requests
 	// on or off (default on).
-	OptionIncludeSoftware = "includeSoftware"
+	OptionIncludeSoftware = connectors.OptIncludeSoftware
 )
 
 const (
@@ -127,22 +128,11 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	pageSize, err := cfg.IntOption(OptionPageSize, MaxPageSize, 1, MaxPageSize)
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: MaxPageSize, Max: MaxPageSize}, DefaultMaxConcurrency)
 	if err != nil {
 		return nil, err
 	}
-	software, err := cfg.BoolOption(OptionIncludeSoftware, true)
-	if err != nil {
-		return nil, err
-	}
-	workers := cfg.MaxConcurrency
-	if workers <= 0 {
-		workers = DefaultMaxConcurrency
-	}
-	log := cfg.Logger
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
+	pageSize, software, workers, log := opt.PageSize, opt.Software, opt.MaxConcurrency, opt.Logger
 
 	// The token request goes through the same guarded transport as Graph
 	// requests but not through the concurrency bound. Without the
@@ -289,8 +279,7 @@ func (s *source) attachSoftware(ctx context.Context, devices []connectors.Device
 // apps) and nil when the device is gone.
 func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Software, error) {
 	path := fmt.Sprintf(appsPathFmt, url.PathEscape(id))
-	out := []connectors.Software{}
-	seen := map[connectors.Software]bool{}
+	list := reconcile.NewSoftwareList(0)
 	link := ""
 	for pages := 0; ; pages++ {
 		if pages == maxAppPages {
@@ -313,15 +302,10 @@ func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Sof
 			return nil, s.malformed(path, errors.New(`collection without "value"`))
 		}
 		for _, a := range *body.Value {
-			sw := connectors.Software{Title: strings.TrimSpace(a.DisplayName), Version: strings.TrimSpace(a.Version)}
-			if sw.Title == "" || seen[sw] {
-				continue
-			}
-			seen[sw] = true
-			out = append(out, sw)
+			list.Add(a.DisplayName, a.Version, "")
 		}
 		if body.NextLink == "" {
-			return out, nil
+			return list.Items(), nil
 		}
 		if body.NextLink == link {
 			return nil, s.malformed(path, errors.New("@odata.nextLink points at the page itself"))

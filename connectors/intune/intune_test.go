@@ -15,6 +15,7 @@ import (
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/intune"
 	"github.com/itam-dev/itam/connectors/intune/intunetest"
+	"github.com/itam-dev/itam/internal/testkit"
 )
 
 const wantSelect = "id,deviceName,serialNumber,manufacturer,model,operatingSystem,osVersion,userPrincipalName,emailAddress,userDisplayName,lastSyncDateTime"
@@ -328,8 +329,8 @@ func TestThrottlingHonoursRetryAfter(t *testing.T) {
 			t.Parallel()
 			s := intunetest.New(t, intunetest.Options{Devices: 5})
 			src := newSource(t, config(s, noSoftware))
+			start := time.Now() // before an HTTP date starts counting down
 			s.Throttle(tc.throttles, tc.retryAfter())
-			start := time.Now()
 			p, err := src.FetchPage(context.Background(), connectors.PageRequest{})
 			elapsed := time.Since(start)
 			require.NoError(t, err)
@@ -354,7 +355,7 @@ func TestLongRetryAfterSnoozesWithoutWaiting(t *testing.T) {
 		{"HTTP date in ten minutes", func() string {
 			return time.Now().Add(10*time.Minute + 500*time.Millisecond).UTC().Format(http.TimeFormat)
 		}, 0, 10 * time.Minute},
-		{"longer than the configured inline wait", func() string { return "1.5" }, 100 * time.Millisecond, 1500 * time.Millisecond},
+		{"longer than the configured inline wait", func() string { return "5.5" }, 100 * time.Millisecond, 5500 * time.Millisecond},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -366,7 +367,7 @@ func TestLongRetryAfterSnoozesWithoutWaiting(t *testing.T) {
 			s.Throttle(1, tc.retryAfter())
 			start := time.Now()
 			_, err := src.FetchPage(context.Background(), connectors.PageRequest{})
-			require.Less(t, time.Since(start), time.Second, "no inline wait")
+			require.Less(t, time.Since(start), tc.want, "the Retry-After is not sat out")
 			var rl *connectors.RateLimitError
 			require.ErrorAs(t, err, &rl)
 			require.InDelta(t, tc.want.Seconds(), rl.RetryAfter.Seconds(), 2)
@@ -697,6 +698,10 @@ func TestConcurrencyBound(t *testing.T) {
 	t.Parallel()
 	s := intunetest.New(t, intunetest.Options{Devices: 40})
 	var inFlight, peak atomic.Int64
+	// App requests wait until two are in flight together, which only
+	// parallel reads can achieve; overlapping sleeps stop overlapping on
+	// a busy machine, a barrier does not.
+	met := testkit.NewBarrier(2)
 	cfg := config(s, nil)
 	cfg.MaxConcurrency = 3
 	cfg.Egress.WrapTransport = func(next http.RoundTripper) http.RoundTripper {
@@ -709,7 +714,11 @@ func TestConcurrencyBound(t *testing.T) {
 					break
 				}
 			}
-			time.Sleep(2 * time.Millisecond)
+			if strings.HasSuffix(r.URL.Path, "/detectedApps") {
+				if err := met.Wait(r.Context()); err != nil {
+					return nil, err
+				}
+			}
 			return next.RoundTrip(r)
 		})
 	}

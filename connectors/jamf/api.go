@@ -1,11 +1,6 @@
 package jamf
 
-import (
-	"bytes"
-	"encoding/json"
-	"fmt"
-	"strings"
-)
+import "github.com/itam-dev/itam/connectors/vendorhttp"
 
 // Wire types: only the fields the connector maps, named exactly as the Jamf
 // Pro API's ComputerInventory schema names them (components ComputerGeneral,
@@ -98,31 +93,5 @@ type application struct {
 	BundleID string `json:"bundleId"`
 }
 
-// flexString reads a JSON string, number or null as text. Jamf documents
-// ids and purchasePrice as strings; a number (older servers, proxies) or
-// null must not fail a page.
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || bytes.Equal(b, []byte("null")):
-		*f = ""
-		return nil
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-		return nil
-	case b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
-		var n json.Number
-		if err := json.Unmarshal(b, &n); err != nil {
-			return err
-		}
-		*f = flexString(n.String())
-		return nil
-	}
-	return fmt.Errorf("expected a string or a number, got %.20s", strings.TrimSpace(string(b)))
-}
+// flexString is a string a vendor may also send as a number or null.
+type flexString = vendorhttp.FlexString

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -39,8 +40,9 @@ const (
 
 // newAuthenticator builds the token cache for the configured credentials:
 // an API client (clientId + clientSecret, preferred when both are given)
-// or a user account (username + password).
-func newAuthenticator(cfg connectors.Config, authBase string, transport *vendorhttp.Transport) (*vendorhttp.TokenCache, error) {
+// or a user account (username + password). now is the clock token
+// lifetimes are measured on (time.Now but in tests).
+func newAuthenticator(cfg connectors.Config, authBase string, transport *vendorhttp.Transport, now func() time.Time) (*vendorhttp.TokenCache, error) {
 	creds := cfg.Credentials
 	var fetch func(context.Context) (*oauth2.Token, error)
 	switch {
@@ -64,7 +66,14 @@ func newAuthenticator(cfg connectors.Config, authBase string, transport *vendorh
 		// outside the egress guard.
 		httpClient := transport.Client(60 * time.Second)
 		fetch = func(ctx context.Context) (*oauth2.Token, error) {
-			return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, httpClient))
+			tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, httpClient))
+			if err == nil {
+				// oauth2 dates expires_in on time.Now; date it on ours.
+				if secs, ok := expiresIn(tok); ok {
+					tok.Expiry = now().Add(time.Duration(secs * float64(time.Second)))
+				}
+			}
+			return tok, err
 		}
 	case creds[CredUsername] != "" || creds[CredPassword] != "":
 		user, err := cfg.Credential(CredUsername)
@@ -75,20 +84,37 @@ func newAuthenticator(cfg connectors.Config, authBase string, transport *vendorh
 		if err != nil {
 			return nil, err
 		}
-		fetch = basicTokenFetcher(authBase, transport, user, pass)
+		fetch = basicTokenFetcher(authBase, transport, user, pass, now)
 	default:
 		return nil, &connectors.ConfigError{
 			Field:   "credentials",
 			Message: "Jamf Pro needs an API client (clientId and clientSecret) or a user account (username and password)",
 		}
 	}
-	return &vendorhttp.TokenCache{Fetch: withRefreshMargin(fetch), Early: cacheEarly}, nil
+	return &vendorhttp.TokenCache{Fetch: withRefreshMargin(fetch, now), Early: cacheEarly, Now: now}, nil
+}
+
+// expiresIn reads the answer's expires_in (a number; some servers send a
+// string), which clientcredentials keeps only among the extras.
+func expiresIn(tok *oauth2.Token) (float64, bool) {
+	var secs float64
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		secs = v
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, false
+		}
+		secs = f
+	}
+	return secs, secs > 0
 }
 
 // basicTokenFetcher posts HTTP Basic credentials to /api/v1/auth/token. It
 // goes through its own vendorhttp client (no bearer auth, same transport),
 // so a 429/503 there is retried and a 401 is ErrUnauthorized.
-func basicTokenFetcher(authBase string, transport *vendorhttp.Transport, user, pass string) func(context.Context) (*oauth2.Token, error) {
+func basicTokenFetcher(authBase string, transport *vendorhttp.Transport, user, pass string, clock func() time.Time) func(context.Context) (*oauth2.Token, error) {
 	c := vendorhttp.New(vendorhttp.Options{BaseURL: authBase, Transport: transport, MaxConcurrency: 1})
 	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
 	return func(ctx context.Context) (*oauth2.Token, error) {
@@ -102,7 +128,7 @@ func basicTokenFetcher(authBase string, transport *vendorhttp.Transport, user, p
 		if out.Token == "" {
 			return nil, &connectors.MalformedError{URL: authBase + basicTokenPath, Err: errors.New("no token in the answer")}
 		}
-		now := time.Now()
+		now := clock()
 		expiry := now.Add(fallbackBasicLifetime)
 		if t := parseTime(out.Expires); t != nil {
 			expiry = *t
@@ -121,13 +147,13 @@ func basicTokenFetcher(authBase string, transport *vendorhttp.Transport, user, p
 // fixed minute of margin would then fetch a token for every request. So
 // the cached Expiry is shifted: the cache's refresh point lands `margin`
 // before the real expiry.
-func withRefreshMargin(fetch func(context.Context) (*oauth2.Token, error)) func(context.Context) (*oauth2.Token, error) {
+func withRefreshMargin(fetch func(context.Context) (*oauth2.Token, error), now func() time.Time) func(context.Context) (*oauth2.Token, error) {
 	return func(ctx context.Context) (*oauth2.Token, error) {
 		tok, err := fetch(ctx)
 		if err != nil || tok == nil || tok.Expiry.IsZero() {
 			return tok, err
 		}
-		life := time.Until(tok.Expiry)
+		life := tok.Expiry.Sub(now())
 		margin := min(cacheEarly, life/4)
 		if margin < 0 {
 			margin = 0

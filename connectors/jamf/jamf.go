@@ -21,9 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -49,10 +47,10 @@ const (
 const (
 	// OptPageSize is the page-size asked of Jamf (default DefaultPageSize,
 	// at most MaxPageSize).
-	OptPageSize = "pageSize"
+	OptPageSize = connectors.OptPageSize
 	// OptIncludeSoftware says whether to read the APPLICATIONS section
 	// (default true).
-	OptIncludeSoftware = "includeSoftware"
+	OptIncludeSoftware = connectors.OptIncludeSoftware
 	// OptAPIVersion pins the computers-inventory version: "v1", "v2",
 	// "v3", "v4", or "auto" (default: newest the server has).
 	OptAPIVersion = "apiVersion"
@@ -85,6 +83,7 @@ type Source struct {
 	auth     *vendorhttp.TokenCache
 	baseURL  string
 	pageSize int
+	conc     int
 	software bool
 	sections []string
 	log      *slog.Logger
@@ -96,6 +95,15 @@ type Source struct {
 // New builds a Jamf Pro Source. BaseURL (https://<tenant>.jamfcloud.com or
 // an on-premises server) is required: Jamf has no shared public endpoint.
 func New(cfg connectors.Config) (connectors.Source, error) {
+	s, err := newSource(cfg, time.Now)
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// newSource is New with the clock token lifetimes are measured on.
+func newSource(cfg connectors.Config, now func() time.Time) (*Source, error) {
 	base, err := instanceURL(cfg.BaseURL, "baseUrl", true)
 	if err != nil {
 		return nil, err
@@ -106,27 +114,20 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			return nil, err
 		}
 	}
-	s := &Source{baseURL: base, log: cfg.Logger}
-	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
+	s := &Source{baseURL: base}
 	if err := s.applyOptions(cfg); err != nil {
 		return nil, err
 	}
 	// One guarded transport for the API and its token requests.
 	transport := vendorhttp.NewTransport(cfg.Egress)
-	if s.auth, err = newAuthenticator(cfg, authBase, transport); err != nil {
+	if s.auth, err = newAuthenticator(cfg, authBase, transport, now); err != nil {
 		return nil, err
-	}
-	conc := cfg.MaxConcurrency
-	if conc <= 0 {
-		conc = DefaultMaxConcurrency
 	}
 	s.api = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
 		Transport:      transport,
 		Auth:           s.auth,
-		MaxConcurrency: conc,
+		MaxConcurrency: s.conc,
 		MaxInlineWait:  cfg.MaxInlineWait,
 	})
 	s.sections = append([]string(nil), baseSections...)
@@ -146,26 +147,20 @@ func instanceURL(raw, field string, required bool) (string, error) {
 		}
 		return "", nil
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u, ok := connectors.VendorURL(raw, "/api")
+	if !ok {
 		return "", &connectors.ConfigError{Field: field, Message: fmt.Sprintf("%s %q is not an http(s) URL", field, raw)}
 	}
-	u.RawQuery, u.Fragment = "", ""
-	u.Path = strings.TrimRight(u.Path, "/")
-	u.Path = strings.TrimSuffix(u.Path, "/api")
-	return strings.TrimRight(u.String(), "/"), nil
+	return u, nil
 }
 
 func (s *Source) applyOptions(cfg connectors.Config) error {
 	// Jamf silently caps page-size at MaxPageSize: larger values are clamped.
-	n, err := cfg.IntOption(OptPageSize, DefaultPageSize, 1, math.MaxInt32)
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: DefaultPageSize, Max: MaxPageSize, Clamp: true}, DefaultMaxConcurrency)
 	if err != nil {
 		return err
 	}
-	s.pageSize = min(n, MaxPageSize)
-	if s.software, err = cfg.BoolOption(OptIncludeSoftware, true); err != nil {
-		return err
-	}
+	s.pageSize, s.software, s.log, s.conc = opt.PageSize, opt.Software, opt.Logger, opt.MaxConcurrency
 	if v, ok := cfg.Options[OptAPIVersion]; ok && v != nil {
 		str, isString := v.(string)
 		str = strings.ToLower(strings.TrimSpace(str))

@@ -68,21 +68,11 @@ func toSoftware(apps []application) []connectors.Software {
 	if apps == nil {
 		return nil
 	}
-	out := make([]connectors.Software, 0, len(apps))
-	seen := make(map[connectors.Software]bool, len(apps))
+	list := reconcile.NewSoftwareList(len(apps))
 	for _, a := range apps {
-		s := connectors.Software{
-			Title:      strings.TrimSpace(a.Name),
-			Version:    strings.TrimSpace(a.Version),
-			Identifier: strings.TrimSpace(a.BundleID),
-		}
-		if s.Title == "" || seen[s] {
-			continue
-		}
-		seen[s] = true
-		out = append(out, s)
+		list.Add(a.Name, a.Version, a.BundleID)
 	}
-	return out
+	return list.Items()
 }
 
 // timeLayouts are the timestamp shapes Jamf Pro returns. The API documents

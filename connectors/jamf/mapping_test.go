@@ -133,17 +133,19 @@ func TestRefreshMargin(t *testing.T) {
 		{60 * time.Second, 15 * time.Second}, // Jamf's documented expires_in example
 		{8 * time.Second, 2 * time.Second},
 	}
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
 	for _, tc := range cases {
-		real := time.Now().Add(tc.life)
+		real := now.Add(tc.life)
 		fetch := withRefreshMargin(func(context.Context) (*oauth2.Token, error) {
 			return &oauth2.Token{AccessToken: "t", Expiry: real}, nil
-		})
+		}, clock)
 		tok, err := fetch(context.Background())
 		require.NoError(t, err)
 		// The cache replaces the token when less than cacheEarly is left
 		// before tok.Expiry, i.e. when less than margin is left for real.
 		refreshAt := tok.Expiry.Add(-cacheEarly)
-		require.WithinDuration(t, real.Add(-tc.margin), refreshAt, 50*time.Millisecond, "life %s", tc.life)
+		require.Equal(t, real.Add(-tc.margin), refreshAt, "life %s", tc.life)
 	}
 }
 

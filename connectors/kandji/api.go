@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
+
+	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
 // Wire types: only the fields the connector maps, named exactly as Kandji's
@@ -42,24 +43,7 @@ type apiUser struct {
 func (u *apiUser) UnmarshalJSON(b []byte) error {
 	*u = apiUser{}
 	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || bytes.Equal(b, []byte("null")):
-		return nil
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		// "" is Kandji's "no user". A bare non-empty string is not
-		// documented; keep what it says rather than failing the page.
-		s = strings.TrimSpace(s)
-		if strings.Contains(s, "@") {
-			u.Email = s
-		} else {
-			u.Name = s
-		}
-		return nil
-	case b[0] == '{':
+	if len(b) > 0 && b[0] == '{' {
 		var obj struct {
 			Email *string `json:"email"`
 			Name  *string `json:"name"`
@@ -74,34 +58,27 @@ func (u *apiUser) UnmarshalJSON(b []byte) error {
 			u.Name = strings.TrimSpace(*obj.Name)
 		}
 		return nil
-	default:
+	}
+	var str *string // null stays nil
+	if err := json.Unmarshal(b, &str); err != nil {
 		return fmt.Errorf("user: expected an object or a string, got %.20s", b)
 	}
-}
-
-// flexString accepts a JSON string, number or null (asset tags are free
-// text in Kandji but numeric-looking; be lenient about how they arrive).
-type flexString string
-
-func (f *flexString) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	switch {
-	case len(b) == 0 || bytes.Equal(b, []byte("null")):
-		*f = ""
-	case b[0] == '"':
-		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
-			return err
-		}
-		*f = flexString(s)
-	default:
-		if _, err := strconv.ParseFloat(string(b), 64); err != nil {
-			return fmt.Errorf("expected a string or a number, got %.20s", b)
-		}
-		*f = flexString(b)
+	if str == nil {
+		return nil
+	}
+	// "" is Kandji's "no user". A bare non-empty string is not documented;
+	// keep what it says rather than failing the page.
+	v := strings.TrimSpace(*str)
+	if strings.Contains(v, "@") {
+		u.Email = v
+	} else {
+		u.Name = v
 	}
 	return nil
 }
+
+// flexString is a string a vendor may also send as a number or null.
+type flexString = vendorhttp.FlexString
 
 // apiApps is GET /api/v1/devices/{device_id}/apps:
 // {"device_id": "...", "apps": [{"app_name", "bundle_id", "version", ...}]}.

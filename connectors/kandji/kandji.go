@@ -27,9 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -48,10 +46,10 @@ const CredAPIToken = "apiToken"
 const (
 	// OptPageSize is the devices asked per list request, 1..MaxPageSize
 	// (default MaxPageSize; larger values are clamped).
-	OptPageSize = "pageSize"
+	OptPageSize = connectors.OptPageSize
 	// OptIncludeSoftware says whether to read each device's apps
 	// (default true).
-	OptIncludeSoftware = "includeSoftware"
+	OptIncludeSoftware = connectors.OptIncludeSoftware
 	// OptIncludeDetails says whether to read each device's details for
 	// ModelIdentifier: one more request per device (default false).
 	OptIncludeDetails = "includeDetails"
@@ -91,25 +89,12 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{
-		log:         cfg.Logger,
-		concurrency: cfg.MaxConcurrency,
-	}
-	if s.log == nil {
-		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	}
-	if s.concurrency <= 0 {
-		s.concurrency = DefaultMaxConcurrency
-	}
 	// Kandji rejects a limit above MaxPageSize: larger values are clamped.
-	n, err := cfg.IntOption(OptPageSize, MaxPageSize, 1, math.MaxInt32)
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: MaxPageSize, Max: MaxPageSize, Clamp: true}, DefaultMaxConcurrency)
 	if err != nil {
 		return nil, err
 	}
-	s.pageSize = min(n, MaxPageSize)
-	if s.fetchSoftware, err = cfg.BoolOption(OptIncludeSoftware, true); err != nil {
-		return nil, err
-	}
+	s := &Source{log: opt.Logger, concurrency: opt.MaxConcurrency, pageSize: opt.PageSize, fetchSoftware: opt.Software}
 	if s.fetchDetails, err = cfg.BoolOption(OptIncludeDetails, false); err != nil {
 		return nil, err
 	}
@@ -129,16 +114,11 @@ func baseURL(raw string) (string, error) {
 	if raw == "" {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: "baseUrl is required: the Kandji API URL from Settings > Access, e.g. https://<subdomain>.api.kandji.io"}
 	}
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	u, ok := connectors.VendorURL(raw, "/api/v1", "/api")
+	if !ok {
 		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL", raw)}
 	}
-	u.RawQuery, u.Fragment = "", ""
-	p := strings.TrimRight(u.Path, "/")
-	p = strings.TrimSuffix(p, "/api/v1")
-	p = strings.TrimSuffix(p, "/api")
-	u.Path = p
-	return strings.TrimRight(u.String(), "/"), nil
+	return u, nil
 }
 
 // Kind reports connectors.Kandji.
@@ -149,13 +129,9 @@ func (s *Source) Kind() connectors.Kind { return connectors.Kandji }
 // incremental sync (req.Mode Incremental, req.Since) reads the full listing
 // exactly like a full one; the sync engine's matching skips what did not change.
 func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (connectors.Page, error) {
-	offset := 0
-	if req.Cursor != "" {
-		n, err := strconv.Atoi(req.Cursor)
-		if err != nil || n < 0 {
-			return connectors.Page{}, fmt.Errorf("kandji: invalid page cursor %q", req.Cursor)
-		}
-		offset = n
+	offset, ok := req.Offset()
+	if !ok {
+		return connectors.Page{}, fmt.Errorf("kandji: invalid page cursor %q", req.Cursor)
 	}
 	q := url.Values{}
 	q.Set("limit", strconv.Itoa(s.pageSize))

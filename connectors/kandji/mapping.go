@@ -127,19 +127,9 @@ func isBlankTime(s string) bool {
 // duplicates. A device that reported no apps gets an empty, non-nil slice so
 // "no software" is distinguishable from "not fetched".
 func toSoftware(apps []apiApp) []connectors.Software {
-	out := make([]connectors.Software, 0, len(apps))
-	seen := make(map[connectors.Software]bool, len(apps))
+	list := reconcile.NewSoftwareList(len(apps))
 	for _, a := range apps {
-		s := connectors.Software{
-			Title:      strings.TrimSpace(a.AppName),
-			Version:    strings.TrimSpace(a.Version),
-			Identifier: strings.TrimSpace(a.BundleID),
-		}
-		if s.Title == "" || seen[s] {
-			continue
-		}
-		seen[s] = true
-		out = append(out, s)
+		list.Add(a.AppName, a.Version, a.BundleID)
 	}
-	return out
+	return list.Items()
 }

@@ -22,6 +22,9 @@ type TokenCache struct {
 	Fetch func(ctx context.Context) (*oauth2.Token, error)
 	// Early is how long before expiry a token is replaced (default 60s).
 	Early time.Duration
+	// Now is the clock expiry is judged by (default time.Now); tests set
+	// one they advance by hand.
+	Now func() time.Time
 
 	mu  sync.Mutex
 	tok *oauth2.Token
@@ -37,7 +40,11 @@ func (t *TokenCache) Authorization(ctx context.Context) (string, error) {
 	if early == 0 {
 		early = time.Minute
 	}
-	if t.tok == nil || t.tok.AccessToken == "" || (!t.tok.Expiry.IsZero() && time.Until(t.tok.Expiry) < early) {
+	now := time.Now
+	if t.Now != nil {
+		now = t.Now
+	}
+	if t.tok == nil || t.tok.AccessToken == "" || (!t.tok.Expiry.IsZero() && t.tok.Expiry.Sub(now()) < early) {
 		tok, err := t.Fetch(ctx)
 		t.Fetches++
 		if err != nil {

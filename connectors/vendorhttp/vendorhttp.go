@@ -57,6 +57,7 @@ type Options struct {
 // Client is a vendor API client.
 type Client struct {
 	r             *resty.Client
+	limit         *limited
 	auth          Authenticator
 	maxInlineWait time.Duration
 }
@@ -82,9 +83,10 @@ func New(opt Options) *Client {
 		opt.Transport = NewTransport(connectors.Egress{})
 	}
 	c := &Client{auth: opt.Auth, maxInlineWait: opt.MaxInlineWait}
+	c.limit = &limited{next: opt.Transport, slots: make(chan struct{}, opt.MaxConcurrency)}
 	r := resty.New().
 		SetBaseURL(strings.TrimRight(opt.BaseURL, "/")).
-		SetTransport(&limited{next: opt.Transport, slots: make(chan struct{}, opt.MaxConcurrency)}).
+		SetTransport(c.limit).
 		SetTimeout(opt.Timeout).
 		SetHeader("Accept", "application/json").
 		SetHeader("User-Agent", "itam/1 (+https://github.com/itam-dev/itam)").
@@ -278,13 +280,24 @@ func redact(raw string) string {
 type limited struct {
 	next  http.RoundTripper
 	slots chan struct{}
+	// waiting, set only by tests (a test signal, as River's), is told
+	// when a request finds every slot taken, so a test can wait for the
+	// bound to hold requests back instead of sleeping and hoping.
+	waiting func()
 }
 
 func (l *limited) RoundTrip(req *http.Request) (*http.Response, error) {
 	select {
 	case l.slots <- struct{}{}:
-	case <-req.Context().Done():
-		return nil, req.Context().Err()
+	default:
+		if l.waiting != nil {
+			l.waiting()
+		}
+		select {
+		case l.slots <- struct{}{}:
+		case <-req.Context().Done():
+			return nil, req.Context().Err()
+		}
 	}
 	resp, err := l.next.RoundTrip(req)
 	if err != nil {

@@ -256,23 +256,45 @@ func TestTokenCacheInvalidate(t *testing.T) {
 
 func TestConcurrencyBound(t *testing.T) {
 	t.Parallel()
+	// Requests are held in the handler until the test lets them go, and
+	// the client reports each request its bound holds back. Once all 12
+	// are accounted for (in the handler or held back) the count in the
+	// handler is the bound: no sleeps that must overlap, so a busy machine
+	// cannot change the answer.
+	const bound, requests = 3, 12
+	events := make(chan bool, requests) // true: in the handler; false: held back
+	release := make(chan struct{})
 	var inFlight, peak atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
 		for {
 			p := peak.Load()
 			if n <= p || peak.CompareAndSwap(p, n) {
 				break
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
-		inFlight.Add(-1)
+		select {
+		case events <- true:
+		default: // a request let through after the release
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+			return
+		}
 		fmt.Fprint(w, `{"n": 1}`)
 	}))
 	t.Cleanup(srv.Close)
-	c := New(Options{BaseURL: srv.URL, Transport: loopback(), MaxConcurrency: 3})
+	c := New(Options{BaseURL: srv.URL, Transport: loopback(), MaxConcurrency: bound})
+	c.limit.waiting = func() {
+		select {
+		case events <- false:
+		default:
+		}
+	}
 	var wg sync.WaitGroup
-	for range 12 {
+	for range requests {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -280,8 +302,16 @@ func TestConcurrencyBound(t *testing.T) {
 			require.NoError(t, c.GetJSON(context.Background(), "/", nil, &p))
 		}()
 	}
+	served := 0
+	for range requests {
+		if <-events {
+			served++
+		}
+	}
+	close(release)
 	wg.Wait()
-	require.EqualValues(t, 3, peak.Load())
+	require.Equal(t, bound, served, "in the handler at once")
+	require.EqualValues(t, bound, peak.Load())
 }
 
 // loopback is the transport of tests whose servers are httptest's on

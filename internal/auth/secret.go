@@ -1,11 +1,7 @@
 package auth
 
 import (
-	"encoding/base64"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/itam-dev/itam/internal/keyfile"
 )
@@ -15,26 +11,9 @@ import (
 // bytes. Raw passphrases are refused on purpose: they are short on entropy,
 // and requiring an encoding makes "I pasted the wrong thing" fail loudly.
 func DecodeSecret(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, errors.New("auth: secret is empty")
-	}
-	// Hex first: every hex string is also valid base64 and would decode to
-	// different bytes.
-	b, err := hex.DecodeString(s)
+	b, err := keyfile.Decode(s, "secret")
 	if err != nil {
-		b = nil
-		for _, enc := range []*base64.Encoding{
-			base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
-		} {
-			if d, err := enc.DecodeString(s); err == nil {
-				b = d
-				break
-			}
-		}
-		if b == nil {
-			return nil, errors.New("auth: secret is neither hex nor base64")
-		}
+		return nil, fmt.Errorf("auth: %w", err)
 	}
 	if len(b) < MinSecretLen {
 		return nil, fmt.Errorf("auth: secret is %d bytes, need at least %d", len(b), MinSecretLen)

@@ -5,12 +5,14 @@ package keyfile
 
 import (
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // LoadOrCreate returns the secret stored at path, decoded by decode. When
@@ -74,4 +76,26 @@ func decodeFile(path string, data []byte, decode func([]byte) ([]byte, error)) (
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	return b, nil
+}
+
+// Decode reads a secret written as hex or base64 (standard or URL
+// alphabet, padded or not); what names it in errors ("secret", "key").
+// Hex is tried first: every hex string is also valid base64 and would
+// decode to other bytes. Raw passphrases are refused on purpose: requiring
+// an encoding makes "I pasted the wrong thing" fail loudly. Length rules
+// are the caller's.
+func Decode(s, what string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, fmt.Errorf("%s is empty", what)
+	}
+	if b, err := hex.DecodeString(s); err == nil {
+		return b, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("%s is neither hex nor base64", what)
 }

@@ -88,3 +88,40 @@ func DiffSoftware(changes []*Change, have map[uuid.UUID]map[string]InstalledSoft
 	}
 	return out
 }
+
+// SoftwareList gathers the applications one source reports on one device,
+// as every connector maps them: fields trimmed, untitled entries dropped,
+// exact repeats kept once, order kept. Vendors list an application twice
+// (per user, per architecture) and without a title an entry identifies
+// nothing.
+type SoftwareList struct {
+	items []Software
+	seen  map[Software]bool
+}
+
+// NewSoftwareList returns an empty list with room for n entries.
+func NewSoftwareList(n int) *SoftwareList {
+	return &SoftwareList{items: make([]Software, 0, n), seen: make(map[Software]bool, n)}
+}
+
+// Add appends an application unless it has no title or is already listed.
+func (l *SoftwareList) Add(title, version, identifier string) {
+	sw := Software{Title: strings.TrimSpace(title), Version: strings.TrimSpace(version), Identifier: strings.TrimSpace(identifier)}
+	if sw.Title == "" || l.seen[sw] {
+		return
+	}
+	if l.seen == nil {
+		l.seen = map[Software]bool{}
+	}
+	l.seen[sw] = true
+	l.items = append(l.items, sw)
+}
+
+// Items is the list, never nil: a device that reported no software has an
+// empty list, told apart from software not fetched (nil).
+func (l *SoftwareList) Items() []Software {
+	if l.items == nil {
+		return []Software{}
+	}
+	return l.items
+}

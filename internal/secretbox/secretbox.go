@@ -16,11 +16,8 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/itam-dev/itam/internal/keyfile"
 )
@@ -110,23 +107,9 @@ func (b *Box) Open(sealed []byte) ([]byte, error) {
 // DecodeKey decodes a key written as hex or base64 (standard or URL
 // alphabet, padded or not) that must be exactly KeySize bytes.
 func DecodeKey(s string) ([]byte, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, errors.New("key is empty")
-	}
-	// Hex first: a 64-digit hex string is also valid base64 of other bytes.
-	b, err := hex.DecodeString(s)
+	b, err := keyfile.Decode(s, "key")
 	if err != nil {
-		b = nil
-		for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-			if d, err := enc.DecodeString(s); err == nil {
-				b = d
-				break
-			}
-		}
-		if b == nil {
-			return nil, errors.New("key is neither hex nor base64")
-		}
+		return nil, err
 	}
 	if len(b) != KeySize {
 		return nil, fmt.Errorf("key is %d bytes, need exactly %d", len(b), KeySize)

@@ -16,6 +16,7 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/testkit"
 )
 
 // The environment of a worker process: the test binary, re-executed with
@@ -79,7 +80,7 @@ func (e *env) startWorkerProcess(slice, rescue time.Duration) *exec.Cmd {
 	if slice > 0 {
 		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%s", workerSliceEnv, slice), fmt.Sprintf("%s=%s", workerRescueEnv, rescue))
 	}
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	require.NoError(e.t, cmd.Start())
 	e.t.Cleanup(func() {

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,6 +25,7 @@ import (
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/secretbox"
 	"github.com/itam-dev/itam/internal/seed"
+	"github.com/itam-dev/itam/internal/testkit"
 )
 
 func TestMain(m *testing.M) {
@@ -45,26 +45,7 @@ type env struct {
 	org    uuid.UUID
 	admin  context.Context
 	jamf   *jamftest.Server
-	logs   *lockedBuffer
-}
-
-// lockedBuffer collects the log, which River's goroutines write while a
-// test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
+	logs   *testkit.LockedBuffer
 }
 
 func newEnv(t *testing.T, computers int) *env {
@@ -81,7 +62,7 @@ func newEnv(t *testing.T, computers int) *env {
 	t.Cleanup(db.Close)
 	box, err := secretbox.New(bytes.Repeat([]byte{7}, 32))
 	require.NoError(t, err)
-	logs := &lockedBuffer{}
+	logs := &testkit.LockedBuffer{}
 	e := &env{t: t, url: url, owner: owner, org: org, logs: logs,
 		admin: itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "admin@acme.test"}),
 		jamf:  jamftest.New(t, jamftest.Options{Computers: computers})}

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,35 +24,19 @@ import (
 	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/testkit"
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
 const hookSecret = "webhook-secret-0123456789-abcdef"
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 type fixture struct {
 	t     *testing.T
 	owner *pgxpool.Pool
 	store *postgres.ConnectorStore
 	srv   *httptest.Server
-	logs  *syncBuffer
+	logs  *testkit.LockedBuffer
 	orgA  uuid.UUID
 	orgB  uuid.UUID
 }
@@ -74,7 +57,7 @@ func newFixture(t *testing.T) *fixture {
 	require.NoError(t, err)
 	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
-	f := &fixture{t: t, owner: owner, store: postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: rc}), logs: &syncBuffer{}}
+	f := &fixture{t: t, owner: owner, store: postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: rc}), logs: &testkit.LockedBuffer{}}
 	for i, slug := range []string{"alpha", "bravo"} {
 		var id uuid.UUID
 		require.NoError(t, owner.QueryRow(ctx, `INSERT INTO organizations (slug, name) VALUES ($1, $1) RETURNING id`, slug).Scan(&id))

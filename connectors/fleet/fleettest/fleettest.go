@@ -23,6 +23,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/itam-dev/itam/connectors/vendorfake"
 )
 
 // DefaultToken is the API token a server accepts when Options.Token is empty.
@@ -249,12 +251,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			status = http.StatusUnauthorized
 		}
 		s.mu.Unlock()
-		if s.opt.Latency > 0 {
-			select {
-			case <-time.After(s.opt.Latency):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendorfake.Latency(r, s.opt.Latency) {
+			return
 		}
 		switch status {
 		case http.StatusTooManyRequests:

@@ -30,6 +30,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/itam-dev/itam/connectors/vendorfake"
 )
 
 // Defaults for Options.
@@ -117,11 +119,6 @@ type fault struct {
 	left       int
 }
 
-type token struct {
-	expires time.Time
-	epoch   int
-}
-
 // Server is a running fake. Its fields are read-only.
 type Server struct {
 	// GraphURL is the Graph base URL (connectors.Config.BaseURL).
@@ -139,15 +136,12 @@ type Server struct {
 	n             int
 	maxTop        int
 	appsPage      int
-	lifetime      time.Duration
 	overrides     map[int]ManagedDevice
 	apps          map[int][]DetectedApp
 	deleted       map[int]bool
 	faults        []fault
 	malformed     map[int]Malformation
-	tokens        map[string]token
-	epoch         int // tokens of an older epoch are refused (expired/revoked)
-	revoked       bool
+	tokens        *vendorfake.Tokens
 	rejectTokens  bool
 	counts        Counts
 	requests      []Request
@@ -189,12 +183,11 @@ func New(t testing.TB, opt Options) *Server {
 		n:            opt.Devices,
 		maxTop:       opt.MaxTop,
 		appsPage:     opt.AppsPageSize,
-		lifetime:     opt.TokenLifetime,
 		overrides:    map[int]ManagedDevice{},
 		apps:         map[int][]DetectedApp{},
 		deleted:      map[int]bool{},
 		malformed:    map[int]Malformation{},
-		tokens:       map[string]token{},
+		tokens:       vendorfake.NewTokens(opt.TokenLifetime, time.Now),
 	}
 	s.graph = httptest.NewServer(http.HandlerFunc(s.serveGraph))
 	s.login = httptest.NewServer(http.HandlerFunc(s.serveToken))
@@ -324,26 +317,18 @@ func (s *Server) MalformPage(p int, m Malformation) {
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	s.faults, s.malformed = nil, map[int]Malformation{}
-	s.revoked, s.rejectTokens = false, false
+	s.rejectTokens = false
+	s.tokens.Restore()
 	s.mu.Unlock()
 }
 
 // ExpireTokens makes every token issued so far invalid, as if it had
 // expired: Graph answers 401 to it, and a fresh token works.
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	s.epoch++
-	s.mu.Unlock()
-}
+func (s *Server) ExpireTokens() { s.tokens.ExpireAll() }
 
 // RevokeCredentials invalidates the client secret and every issued token:
 // Graph answers 401 and the token endpoint answers 401 invalid_client.
-func (s *Server) RevokeCredentials() {
-	s.mu.Lock()
-	s.epoch++
-	s.revoked = true
-	s.mu.Unlock()
-}
+func (s *Server) RevokeCredentials() { s.tokens.Revoke() }
 
 // RejectTokens makes Graph answer 401 to every token, fresh ones too, while
 // the token endpoint keeps issuing them.
@@ -354,11 +339,7 @@ func (s *Server) RejectTokens(reject bool) {
 }
 
 // SetTokenLifetime changes expires_in of tokens issued from now on.
-func (s *Server) SetTokenLifetime(d time.Duration) {
-	s.mu.Lock()
-	s.lifetime = d
-	s.mu.Unlock()
-}
+func (s *Server) SetTokenLifetime(d time.Duration) { s.tokens.SetLifetime(d) }
 
 // --- observation ---------------------------------------------------------
 
@@ -436,7 +417,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	case form.Get("client_secret") == "":
 		aadError(w, http.StatusUnauthorized, "invalid_client", 7000218,
 			"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
-	case s.revoked || form.Get("client_secret") != s.ClientSecret:
+	case s.tokens.Revoked() || form.Get("client_secret") != s.ClientSecret:
 		aadError(w, http.StatusUnauthorized, "invalid_client", 7000215,
 			"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
 	case form.Get("scope") != GraphScope:
@@ -446,9 +427,10 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		b := make([]byte, 24)
 		_, _ = rand.Read(b)
 		tok := "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + base64.RawURLEncoding.EncodeToString(b)
-		s.tokens[tok] = token{expires: time.Now().Add(s.lifetime), epoch: s.epoch}
+		life := s.tokens.Lifetime()
+		s.tokens.Issue(tok, life)
 		s.counts.TokensIssued++
-		secs := int(s.lifetime / time.Second)
+		secs := int(life / time.Second)
 		writeJSON(w, http.StatusOK, map[string]any{
 			"token_type":     "Bearer",
 			"expires_in":     secs,
@@ -540,8 +522,7 @@ func (s *Server) authorizedLocked(r *http.Request) bool {
 	if !strings.HasPrefix(h, "Bearer ") || s.rejectTokens {
 		return false
 	}
-	tok, ok := s.tokens[strings.TrimPrefix(h, "Bearer ")]
-	return ok && tok.epoch == s.epoch && time.Now().Before(tok.expires)
+	return s.tokens.Valid(strings.TrimPrefix(h, "Bearer "))
 }
 
 func graphError(w http.ResponseWriter, status int, code, msg string) {
@@ -668,16 +649,25 @@ func (s *Server) nextLink(r *http.Request, skip string) string {
 
 func odataEscape(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "+", "%20") }
 
+// selectAndTop reads a collection request's $select (against the
+// resource's properties) and $top (at most maxTop), answering Graph's 400
+// BadRequest itself when either is wrong.
+func selectAndTop(w http.ResponseWriter, q url.Values, props []string, typ string, maxTop int) (sel []string, top int, ok bool) {
+	sel, msg := parseSelect(q, props, typ)
+	if msg == "" {
+		top, msg = parseTop(q, maxTop)
+	}
+	if msg != "" {
+		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+		return nil, 0, false
+	}
+	return sel, top, true
+}
+
 func (s *Server) listDevicesLocked(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	sel, msg := parseSelect(q, v1Properties, "microsoft.graph.managedDevice")
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
-		return
-	}
-	top, msg := parseTop(q, s.maxTop)
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+	sel, top, ok := selectAndTop(w, q, v1Properties, "microsoft.graph.managedDevice", s.maxTop)
+	if !ok {
 		return
 	}
 	since, msg := parseFilter(q)
@@ -784,14 +774,8 @@ func (s *Server) listAppsLocked(w http.ResponseWriter, r *http.Request, id strin
 		graphError(w, http.StatusNotFound, "ResourceNotFound", "Resource not found.")
 		return
 	}
-	sel, msg := parseSelect(q, detectedAppProperties, "microsoft.graph.detectedApp")
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
-		return
-	}
-	top, msg := parseTop(q, s.appsPage)
-	if msg != "" {
-		graphError(w, http.StatusBadRequest, "BadRequest", msg)
+	sel, top, ok := selectAndTop(w, q, detectedAppProperties, "microsoft.graph.detectedApp", s.appsPage)
+	if !ok {
 		return
 	}
 	start, page := 0, 1

@@ -38,6 +38,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/itam-dev/itam/connectors/vendorfake"
 )
 
 // Options configure a Server. Zero values take the defaults.
@@ -60,8 +62,16 @@ type Options struct {
 	// APIVersions are the computers-inventory versions served (default
 	// v1–v4); others answer 404.
 	APIVersions []string
-	// Latency is added to every inventory request (concurrency tests).
+	// Latency is added to every inventory request (the sync benchmark).
 	Latency time.Duration
+	// BeforeServe, when set, runs for every inventory request while it
+	// counts as in flight, before it is answered: a test blocks there (a
+	// testkit.Barrier) to make requests meet instead of hoping that
+	// latencies overlap.
+	BeforeServe func(r *http.Request)
+	// Now is the clock tokens are issued and checked on (default
+	// time.Now): a test shares one it advances by hand with the client.
+	Now func() time.Time
 	// Credentials accepted; defaults are generated.
 	ClientID, ClientSecret, Username, Password string
 }
@@ -126,10 +136,8 @@ type Server struct {
 	maxID       int
 	overrides   map[int]*Computer
 	removed     map[int]bool
-	tokens      map[string]time.Time
+	tokens      *vendorfake.Tokens
 	tokenSeq    int
-	lifetime    time.Duration
-	revoked     bool
 	rateLimit   fault
 	unavailable fault
 	malformed   map[int]Malformation
@@ -155,6 +163,9 @@ func Start(opt Options) *Server {
 	if opt.TokenLifetime <= 0 {
 		opt.TokenLifetime = 20 * time.Minute
 	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
 	if opt.MaxPageSize <= 0 {
 		opt.MaxPageSize = 2000
 	}
@@ -172,8 +183,8 @@ func Start(opt Options) *Server {
 	def(&opt.Password, fmt.Sprintf("jamftest-password-%d", opt.Seed))
 	s := &Server{
 		ClientID: opt.ClientID, ClientSecret: opt.ClientSecret, Username: opt.Username, Password: opt.Password,
-		opt: opt, versions: opt.APIVersions, maxID: opt.Computers, lifetime: opt.TokenLifetime,
-		overrides: map[int]*Computer{}, removed: map[int]bool{}, tokens: map[string]time.Time{}, malformed: map[int]Malformation{},
+		opt: opt, versions: opt.APIVersions, maxID: opt.Computers, tokens: vendorfake.NewTokens(opt.TokenLifetime, opt.Now),
+		overrides: map[int]*Computer{}, removed: map[int]bool{}, malformed: map[int]Malformation{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/oauth/token", s.oauthToken)
@@ -313,34 +324,17 @@ func (s *Server) ClearFaults() {
 
 // ExpireTokens ends every token issued so far, as their expiry would: the
 // next request with one is answered 401, and new tokens can be had.
-func (s *Server) ExpireTokens() {
-	s.mu.Lock()
-	clear(s.tokens)
-	s.mu.Unlock()
-}
+func (s *Server) ExpireTokens() { s.tokens.ExpireAll() }
 
 // RevokeCredentials ends every token and refuses the credentials from now
 // on, as rotating an API client's secret or disabling the account does.
-func (s *Server) RevokeCredentials() {
-	s.mu.Lock()
-	clear(s.tokens)
-	s.revoked = true
-	s.mu.Unlock()
-}
+func (s *Server) RevokeCredentials() { s.tokens.Revoke() }
 
 // RestoreCredentials accepts the credentials again.
-func (s *Server) RestoreCredentials() {
-	s.mu.Lock()
-	s.revoked = false
-	s.mu.Unlock()
-}
+func (s *Server) RestoreCredentials() { s.tokens.Restore() }
 
 // SetTokenLifetime changes the lifetime of tokens issued from now on.
-func (s *Server) SetTokenLifetime(d time.Duration) {
-	s.mu.Lock()
-	s.lifetime = d
-	s.mu.Unlock()
-}
+func (s *Server) SetTokenLifetime(d time.Duration) { s.tokens.SetLifetime(d) }
 
 // ---- counters ----
 
@@ -380,11 +374,10 @@ func cloneValues(v url.Values) url.Values {
 
 // ---- authentication ----
 
-func (s *Server) issue(now time.Time, lifetime time.Duration) (string, time.Time) {
+func (s *Server) issue(lifetime time.Duration) (string, time.Time) {
 	s.tokenSeq++
-	tok := fmt.Sprintf("jamftest.%d.%x", s.tokenSeq, now.UnixNano())
-	exp := now.Add(lifetime)
-	s.tokens[tok] = exp
+	tok := fmt.Sprintf("jamftest.%d.%x", s.tokenSeq, s.tokens.Now().UnixNano())
+	exp := s.tokens.Issue(tok, lifetime)
 	s.stats.TokensIssued++
 	return tok, exp
 }
@@ -407,12 +400,12 @@ func (s *Server) oauthToken(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.revoked || id != s.ClientID || secret != s.ClientSecret {
+	if s.tokens.Revoked() || id != s.ClientID || secret != s.ClientSecret {
 		oauthError(w, http.StatusUnauthorized, "invalid_client")
 		return
 	}
-	secs := int(math.Ceil(s.lifetime.Seconds()))
-	tok, _ := s.issue(time.Now(), time.Duration(secs)*time.Second)
+	secs := int(math.Ceil(s.tokens.Lifetime().Seconds()))
+	tok, _ := s.issue(time.Duration(secs) * time.Second)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok, "scope": "api-role:1", "token_type": "Bearer", "expires_in": secs,
 	})
@@ -423,11 +416,11 @@ func (s *Server) basicToken(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.BasicTokenRequests++
-	if !ok || s.revoked || user != s.Username || pass != s.Password {
+	if !ok || s.tokens.Revoked() || user != s.Username || pass != s.Password {
 		apiError(w, http.StatusUnauthorized, "INVALID_CREDENTIALS", "Unauthorized")
 		return
 	}
-	tok, exp := s.issue(time.Now(), s.lifetime)
+	tok, exp := s.issue(s.tokens.Lifetime())
 	writeJSON(w, http.StatusOK, map[string]string{"token": tok, "expires": exp.UTC().Format("2006-01-02T15:04:05.000Z")})
 }
 
@@ -439,7 +432,7 @@ func (s *Server) invalidateToken(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusUnauthorized, "INVALID_TOKEN", "Unauthorized")
 		return
 	}
-	delete(s.tokens, tok)
+	s.tokens.Forget(tok)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -451,10 +444,7 @@ func bearer(r *http.Request) (string, bool) {
 	return strings.TrimSpace(h[7:]), true
 }
 
-func (s *Server) validLocked(tok string) bool {
-	exp, ok := s.tokens[tok]
-	return ok && time.Now().Before(exp)
-}
+func (s *Server) validLocked(tok string) bool { return s.tokens.Valid(tok) }
 
 // ---- inventory ----
 
@@ -477,12 +467,11 @@ func (s *Server) inventory(h func(w http.ResponseWriter, r *http.Request, versio
 			s.inFlight--
 			s.mu.Unlock()
 		}()
-		if s.opt.Latency > 0 {
-			select {
-			case <-time.After(s.opt.Latency):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendorfake.Latency(r, s.opt.Latency) {
+			return
+		}
+		if s.opt.BeforeServe != nil {
+			s.opt.BeforeServe(r)
 		}
 		s.mu.Lock()
 		var status int

@@ -25,6 +25,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/itam-dev/itam/connectors/vendorfake"
 )
 
 // DefaultToken is the API token the server accepts unless Options.Token is set.
@@ -45,8 +47,13 @@ type Options struct {
 	// AppsPerDevice is the base app count: device i has AppsPerDevice + i%3
 	// apps (0: DefaultAppsPerDevice; negative: no apps at all).
 	AppsPerDevice int
-	// Latency delays every API response (to observe concurrency).
+	// Latency delays every API response (the sync benchmark).
 	Latency time.Duration
+	// BeforeServe, when set, runs for every request while it counts as in
+	// flight, before it is answered: a test blocks there (a
+	// testkit.Barrier) to make requests meet instead of hoping that
+	// latencies overlap.
+	BeforeServe func(r *http.Request)
 }
 
 // Endpoint names the routes for counters.
@@ -129,6 +136,7 @@ type Server struct {
 	token string
 	base  int
 	delay time.Duration
+	hold  func(r *http.Request)
 
 	mu            sync.Mutex
 	n             int
@@ -150,6 +158,7 @@ func New(t testing.TB, opt Options) *Server {
 		token:    opt.Token,
 		base:     opt.AppsPerDevice,
 		delay:    opt.Latency,
+		hold:     opt.BeforeServe,
 		n:        opt.Devices,
 		removed:  map[int]bool{},
 		changed:  map[int]Device{},
@@ -389,12 +398,11 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			s.mu.Unlock()
 		}()
 
-		if s.delay > 0 {
-			select {
-			case <-time.After(s.delay):
-			case <-r.Context().Done():
-				return
-			}
+		if !vendorfake.Latency(r, s.delay) {
+			return
+		}
+		if s.hold != nil {
+			s.hold(r)
 		}
 		switch {
 		case f != nil:
@@ -513,8 +521,16 @@ func (s *Server) underlying(pos int) int {
 }
 
 func (s *Server) device(w http.ResponseWriter, r *http.Request) {
+	if d, ok := s.countedDevice(w, r, &s.counts.Device); ok {
+		writeJSON(w, http.StatusOK, d)
+	}
+}
+
+// countedDevice counts a request to a device's endpoint (counter) and finds
+// the device, answering Kandji's 404 itself when there is none.
+func (s *Server) countedDevice(w http.ResponseWriter, r *http.Request, counter *int) (Device, bool) {
 	s.mu.Lock()
-	s.counts.Device++
+	*counter++
 	i, ok := s.lookup(r.PathValue("id"))
 	var d Device
 	if ok {
@@ -525,9 +541,8 @@ func (s *Server) device(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if !ok {
 		notFound(w)
-		return
 	}
-	writeJSON(w, http.StatusOK, d)
+	return d, ok
 }
 
 func (s *Server) deviceApps(w http.ResponseWriter, r *http.Request) {
@@ -560,21 +575,9 @@ func (s *Server) deviceApps(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deviceDetails(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	s.counts.Details++
-	i, ok := s.lookup(r.PathValue("id"))
-	var d Device
-	if ok {
-		d = s.deviceLocked(i)
-	} else {
-		s.counts.NotFound++
+	if d, ok := s.countedDevice(w, r, &s.counts.Details); ok {
+		writeJSON(w, http.StatusOK, details(d))
 	}
-	s.mu.Unlock()
-	if !ok {
-		notFound(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, details(d))
 }
 
 func notFound(w http.ResponseWriter) {
