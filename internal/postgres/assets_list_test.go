@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,38 +25,32 @@ func TestPaginationStableUnderInserts(t *testing.T) {
 	}
 	for _, sort := range []itam.AssetSortField{itam.AssetSortTag, itam.AssetSortCreatedAt, itam.AssetSortName} {
 		for _, dir := range []itam.SortDirection{itam.Asc, itam.Desc} {
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; ; i++ {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					_, err := f.assets.CreateAsset(ctx, itam.AssetInput{ModelID: f.a.laptop, AssetTag: ptr(fmt.Sprintf("T-%03d-%s%s-%d", i*2+1, sort, dir, i))}, nil)
-					if err != nil {
-						panic(err)
-					}
-				}
-			}()
+			// Between every two pages, rows land before and after the cursor
+			// (tags interleave with the existing ones; ids, and so the order
+			// among equal names, are random). Interleaving them with the reads,
+			// rather than racing a goroutine, makes the walk the same on a busy
+			// machine: it must still see every existing asset exactly once.
+			inserted := 0
 			seen := map[uuid.UUID]int{}
 			var after *string
 			for pages := 0; ; pages++ {
+				for range 3 {
+					_, err := f.assets.CreateAsset(ctx, itam.AssetInput{ModelID: f.a.laptop,
+						AssetTag: ptr(fmt.Sprintf("T-%03d-%s%s-%d", (inserted%40)*2+1, sort, dir, inserted))}, nil)
+					require.NoError(t, err)
+					inserted++
+				}
 				page, err := f.assets.ListAssets(ctx, itam.AssetQuery{Sort: sort, Dir: dir}, itam.PageArgs{First: ptr(7), After: after})
 				require.NoError(t, err)
 				for _, a := range page.Items {
 					seen[a.ID]++
 				}
-				if !page.HasNextPage || pages > 200 {
+				require.Less(t, pages, 200, "the walk must end: each page reads 7 rows and only 3 arrive meanwhile")
+				if !page.HasNextPage {
 					break
 				}
 				after = &page.Cursors[len(page.Cursors)-1]
 			}
-			close(stop)
-			wg.Wait()
 			for id, n := range seen {
 				require.Equal(t, 1, n, "%s %s: asset %s seen %d times", sort, dir, id, n)
 			}
