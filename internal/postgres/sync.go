@@ -208,8 +208,8 @@ func (s *SyncStore) LastFullSuccess(ctx context.Context, connectorID uuid.UUID) 
 // distinct drops repeated values: lookups join their arguments through
 // unnest (so the plan is index lookups whatever the statistics say), and a
 // repeated value would return its rows twice.
-func distinct(vs []string) []string {
-	seen := make(map[string]bool, len(vs))
+func distinct[T comparable](vs []T) []T {
+	seen := make(map[T]bool, len(vs))
 	out := vs[:0:0]
 	for _, v := range vs {
 		if !seen[v] {
@@ -220,17 +220,8 @@ func distinct(vs []string) []string {
 	return out
 }
 
-func distinctIDs(vs []uuid.UUID) []uuid.UUID {
-	seen := make(map[uuid.UUID]bool, len(vs))
-	out := vs[:0:0]
-	for _, v := range vs {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
+// distinctIDs is distinct for ids (most callers' case).
+func distinctIDs(vs []uuid.UUID) []uuid.UUID { return distinct(vs) }
 
 // EndOrphanedRuns ends the caller organization's QUEUED or RUNNING runs whose
 // River job has ended without ending them, or no longer exists: a job
