@@ -30,6 +30,15 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 	}
 	l := loaders.For(ctx)
 	out := make([]model.Node, len(ids))
+	// The objects' own nested connections (an asset's history, a person's
+	// assets) batch over all of them.
+	decoded := make([]uuid.UUID, 0, len(ids))
+	for _, g := range ids {
+		if _, id, ok := relay.Parse(g); ok {
+			decoded = append(decoded, id)
+		}
+	}
+	loaders.Siblings(ctx, fieldPath(ctx), decoded)
 	var (
 		others    queued[any]
 		assets    queued[*itam.Asset]

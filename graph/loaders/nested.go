@@ -43,7 +43,7 @@ type nestedField[V any] struct {
 // parent type and response path without list indices): fetch answers for
 // any set of parents. The first call enqueues every sibling recorded at
 // parentPath; a parent without recorded siblings (reached through
-// node(id:), say) batches with whatever else is loading.
+// assetByTag or a mutation, say) is fetched on its own at once.
 func Nested[V any](ctx context.Context, key, parentPath string, parent uuid.UUID, fetch func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]V, error)) (V, error) {
 	l := For(ctx)
 	v, ok := l.nested.Load(key)
@@ -51,8 +51,19 @@ func Nested[V any](ctx context.Context, key, parentPath string, parent uuid.UUID
 		v, _ = l.nested.LoadOrStore(key, &nestedField[V]{loader: mapped(fetch)})
 	}
 	f := v.(*nestedField[V])
-	if sib, ok := l.siblings.Load(parentPath); ok && slices.Contains(sib.([]uuid.UUID), parent) {
-		f.enqueue.Do(func() { f.loader.LoadAllThunk(ctx, sib.([]uuid.UUID)) })
+	sib, ok := l.siblings.Load(parentPath)
+	if !ok || len(sib.([]uuid.UUID)) < 2 || !slices.Contains(sib.([]uuid.UUID), parent) {
+		// A parent on its own (assetByTag, node(id:), a mutation's payload)
+		// has nothing to batch with: fetch now rather than wait out the
+		// loader's window, and keep the answer for a repeat.
+		got, err := fetch(ctx, []uuid.UUID{parent})
+		if err != nil {
+			var zero V
+			return zero, err
+		}
+		f.loader.Prime(parent, got[parent])
+		return got[parent], nil
 	}
+	f.enqueue.Do(func() { f.loader.LoadAllThunk(ctx, sib.([]uuid.UUID)) })
 	return f.loader.Load(ctx, parent)
 }
