@@ -75,6 +75,19 @@ func listEach[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], 
 	if err != nil {
 		return nil, err
 	}
+	if len(parents) == 1 {
+		// One parent (assetByTag's history, node(id:)): the plain page
+		// query, which plans cheaper than a LATERAL join over one row.
+		s.where = append(slices.Clone(s.where), parentCond(s.args.add(parents[0])+"::uuid"))
+		var items []T
+		if w.limit > 0 {
+			if items, err = query(ctx, db, org, s.pageSQL(w), s.args.list, s.scan); err != nil {
+				return nil, err
+			}
+		}
+		out[parents[0]] = s.toPage(items, w)
+		return out, nil
+	}
 	byParent := make(map[uuid.UUID][]T, len(parents))
 	if w.limit > 0 && len(parents) > 0 {
 		ids := s.args.add(distinctIDs(parents))
@@ -195,6 +208,14 @@ func count(ctx context.Context, db *DB, org uuid.UUID, from string, where []stri
 func countEach(ctx context.Context, db *DB, org uuid.UUID, from string, where []string, args *sqlArgs, parents []uuid.UUID, parentCond func(parent string) string) (map[uuid.UUID]int, error) {
 	out := make(map[uuid.UUID]int, len(parents))
 	if len(parents) == 0 {
+		return out, nil
+	}
+	if len(parents) == 1 {
+		n, err := count(ctx, db, org, from, append(slices.Clone(where), parentCond(args.add(parents[0])+"::uuid")), args)
+		if err != nil {
+			return nil, err
+		}
+		out[parents[0]] = n
 		return out, nil
 	}
 	ids := args.add(distinctIDs(parents))
