@@ -199,3 +199,22 @@ func TestNoNPlusOneAssetHistory(t *testing.T) {
 		}
 	}
 }
+
+// TestNodesSiblingsLeakNothing: nodes(ids:) records every id as a sibling
+// for nested batching, including ids the caller may not see; those stay
+// null and nothing of them is returned.
+func TestNodesSiblingsLeakNothing(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	mine := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "assigneeId": ids["ada"]}})
+	other := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "assigneeId": ids["grace"]}})
+	emp := mint(t, "acme", itam.RoleEmployee, "ada@example.com")
+	d := a.ok(emp, `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Asset { assetTag history { nodes { action } } } } }`,
+		map[string]any{"ids": []any{str(mine, "createAsset.asset.id"), str(other, "createAsset.asset.id")}})
+	nodes := get(d, "nodes").([]any)
+	require.NotNil(t, nodes[0])
+	require.Nil(t, nodes[1], "another person's asset stays null")
+	require.NotEmpty(t, get(nodes[0], "history.nodes"))
+}
