@@ -39,6 +39,13 @@ type api struct {
 
 func newAPI(t testing.TB) *api {
 	t.Helper()
+	return newAPIWith(t, io.Discard, "error")
+}
+
+// newAPIWith is newAPI with the server's log (at level) and options under
+// the test's control.
+func newAPIWith(t testing.TB, logs io.Writer, level string, opts ...httpapi.ServerOption) *api {
+	t.Helper()
 	ctx := context.Background()
 	dbURL := pgtest.NewURL(t)
 	owner, err := pgxpool.New(ctx, dbURL)
@@ -55,7 +62,7 @@ func newAPI(t testing.TB) *api {
 	require.NoError(t, err)
 	a := &api{t: t, db: db, dbURL: dbURL}
 	db.Queries = func() { a.rounds.Add(1) }
-	a.srv = httptest.NewServer(httpapi.NewServer(newLogger(io.Discard, "error"), db, v, metrics.New(db.Pool), ""))
+	a.srv = httptest.NewServer(httpapi.NewServer(newLogger(logs, level), db, v, metrics.New(db.Pool), "", opts...))
 	t.Cleanup(a.srv.Close)
 	return a
 }

@@ -10,23 +10,18 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/pgtest"
-	"github.com/itam-dev/itam/internal/postgres"
-	"github.com/itam-dev/itam/internal/seed"
 )
 
 // lineWriter hands each complete log line to a channel, so a test can wait
@@ -51,27 +46,6 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	}
 }
 
-// newOpsAPI is newAPI with the server's log and options under the test's control.
-func newOpsAPI(t *testing.T, logs io.Writer, opts ...httpapi.ServerOption) *api {
-	t.Helper()
-	ctx := context.Background()
-	dbURL := pgtest.NewURL(t)
-	owner, err := pgxpool.New(ctx, dbURL)
-	require.NoError(t, err)
-	defer owner.Close()
-	_, _, err = seed.EnsureOrg(ctx, owner, "acme", "")
-	require.NoError(t, err)
-	db, err := postgres.Open(ctx, dbURL, nil)
-	require.NoError(t, err)
-	t.Cleanup(db.Close)
-	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: testSecret})
-	require.NoError(t, err)
-	a := &api{t: t, db: db, dbURL: dbURL}
-	a.srv = httptest.NewServer(httpapi.NewServer(newLogger(logs, "info"), db, v, metrics.New(db.Pool), "", opts...))
-	t.Cleanup(a.srv.Close)
-	return a
-}
-
 func scrape(t *testing.T, url, tok string) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url+"/metrics", nil)
@@ -90,7 +64,7 @@ func scrape(t *testing.T, url, tok string) (int, string) {
 // so /metrics stops growing with them.
 func TestMetricsOperationLabelsAreBounded(t *testing.T) {
 	t.Parallel()
-	a := newOpsAPI(t, io.Discard)
+	a := newAPIWith(t, io.Discard, "info")
 	tok := mint(t, "acme", itam.RoleAuditor, "audit@acme.test")
 	for i := range 300 {
 		a.ok(tok, fmt.Sprintf("query Op%d { viewer { role } }", i), nil)
@@ -108,7 +82,7 @@ func TestMetricsOperationLabelsAreBounded(t *testing.T) {
 // TestMetricsToken: with ITAM_METRICS_TOKEN set, /metrics wants it.
 func TestMetricsToken(t *testing.T) {
 	t.Parallel()
-	a := newOpsAPI(t, io.Discard, httpapi.WithMetricsToken("scrape-secret"))
+	a := newAPIWith(t, io.Discard, "info", httpapi.WithMetricsToken("scrape-secret"))
 	cases := []struct {
 		tok  string
 		want int
@@ -128,7 +102,7 @@ func TestMetricsToken(t *testing.T) {
 func TestRequestLogSaysWhoAndWhatFailed(t *testing.T) {
 	t.Parallel()
 	logs := &lineWriter{lines: make(chan string, 100)}
-	a := newOpsAPI(t, logs)
+	a := newAPIWith(t, logs, "info")
 	r := a.do(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), `mutation AddTeam { createTeam(input: {name: "X"}) { team { id } } }`, nil)
 	require.Equal(t, http.StatusOK, r.status)
 	require.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"])
