@@ -231,6 +231,13 @@ func (c *Client) decode(resp *resty.Response, err error, out any) error {
 		if errors.As(err, &tl) {
 			return tl
 		}
+		// net/http's *url.Error quotes the full request URL, query string
+		// included; show the redacted one instead (keeping the type, which
+		// callers inspect).
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			ue.URL = target
+		}
 		return fmt.Errorf("request to %s: %w", target, err)
 	}
 	switch st := resp.StatusCode(); {

@@ -109,6 +109,10 @@ func (c *Checker) Check(ctx context.Context, id uuid.UUID) (*Result, error) {
 // network said (connection refused, reset, no route, the body of an
 // unexpected answer): those differences would map what listens where.
 // The server log keeps the detail.
+// refusedMessage answers a URL the egress guard refused, whatever address
+// it resolved to.
+const refusedMessage = "the connector's URL resolves to an address that is not allowed: loopback and private targets are refused (ITAM_CONNECTOR_ALLOW_PRIVATE)"
+
 func describe(err error) string {
 	var (
 		ce *connectors.ConfigError
@@ -122,7 +126,9 @@ func describe(err error) string {
 	)
 	switch {
 	case errors.As(err, &be):
-		return be.Error()
+		// Not be.Error(): it names the resolved address, which would tell
+		// the caller what an internal name resolves to.
+		return refusedMessage
 	case errors.As(err, &tl):
 		return tl.Error()
 	case errors.Is(err, connectors.ErrUnauthorized):
@@ -141,7 +147,9 @@ func describe(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("the vendor did not answer within %s", Timeout)
 	case errors.As(err, &de):
-		return fmt.Sprintf("the host name %s could not be resolved", de.Name)
+		// The same words as a refused connection: whether an internal name
+		// resolves is itself a probe.
+		return fmt.Sprintf("could not connect to %s", de.Name)
 	case errors.As(err, &ue):
 		host := "the vendor"
 		if u, perr := url.Parse(ue.URL); perr == nil && u.Host != "" {
