@@ -46,9 +46,6 @@ func init() {
 	constraintFields["connectors_one_schedule"] = constraintField{"schedule", "give intervalMinutes or cron, not both"}
 }
 
-// ConnectorKinds are the kinds a connector can have (itam.ConnectorKinds).
-var ConnectorKinds = itam.ConnectorKinds
-
 // WebhookTarget is what the webhook handler needs to authenticate a call.
 type WebhookTarget struct {
 	ConnectorID uuid.UUID

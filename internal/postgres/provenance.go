@@ -177,7 +177,7 @@ func knownSource(s string) bool {
 		return true
 	}
 	kind, id, one := strings.Cut(s, ":")
-	if !slices.Contains(ConnectorKinds, kind) {
+	if !slices.Contains(itam.ConnectorKinds, kind) {
 		return false
 	}
 	if !one {

@@ -24,7 +24,9 @@ func TestStatementTimeout(t *testing.T) {
 	url := pgtest.NewURL(t)
 	// pg_sleep(5) always outlives 100ms however slow the machine, and
 	// pg_sleep(0.3) always outlives 100ms but never 1 minute.
-	db, err := Open(ctx, url, nil, StatementTimeout(100*time.Millisecond), JobStatementTimeout(time.Minute))
+	// One connection, so the SHOW below runs where the transactions ran: a
+	// session-wide setting would show there, whatever the pool hands out.
+	db, err := Open(ctx, url, nil, StatementTimeout(100*time.Millisecond), JobStatementTimeout(time.Minute), MaxConns(1))
 	require.NoError(t, err)
 	t.Cleanup(db.Close)
 	org := uuid.New()
