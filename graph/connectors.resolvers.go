@@ -58,6 +58,9 @@ func (r *connectorResolver) SyncRuns(ctx context.Context, obj *itam.Connector, f
 }
 
 func (r *mutationResolver) CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.ConnectorPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	creds, err := credentialsArg("credentials", input.Credentials)
 	if err != nil {
 		return nil, err
@@ -92,6 +95,9 @@ func (r *mutationResolver) CreateConnector(ctx context.Context, input model.Crea
 }
 
 func (r *mutationResolver) UpdateConnector(ctx context.Context, input model.UpdateConnectorInput) (*model.ConnectorPayload, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	id, err := relay.DecodeAs("id", input.ID, relay.TypeConnector)
 	if err != nil {
 		return nil, err
