@@ -272,7 +272,10 @@ func (w *costWalker) field(f *ast.Field) int {
 	case ast.Object, ast.Interface, ast.Union:
 		child = w.selectionSet(f.SelectionSet)
 	}
-	args := f.ArgumentMap(w.vars)
+	var args map[string]any // most fields take none: no map for them
+	if len(f.Definition.Arguments) > 0 {
+		args = f.ArgumentMap(w.vars)
+	}
 	if f.ObjectDefinition.Kind != ast.Interface {
 		return w.fieldCost(f.ObjectDefinition.Name, f.Name, child, args)
 	}

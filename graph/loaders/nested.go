@@ -2,7 +2,6 @@ package loaders
 
 import (
 	"context"
-	"slices"
 	"sync"
 
 	"github.com/google/uuid"
@@ -26,9 +25,21 @@ import (
 // path.edges.node, those of a plain list at path itself.
 func Siblings(ctx context.Context, path string, ids []uuid.UUID) {
 	l := For(ctx)
-	for _, p := range []string{path, path + ".nodes", path + ".edges.node"} {
-		l.siblings.Store(p, ids)
+	sib := &siblingSet{ids: ids, set: make(map[uuid.UUID]struct{}, len(ids))}
+	for _, id := range ids {
+		sib.set[id] = struct{}{}
 	}
+	for _, p := range []string{path, path + ".nodes", path + ".edges.node"} {
+		l.siblings.Store(p, sib)
+	}
+}
+
+// siblingSet is a list's ids, with a set so each parent's membership test
+// is constant time (a page of 10,000 nested parents would otherwise scan
+// 10,000 ids each).
+type siblingSet struct {
+	ids []uuid.UUID
+	set map[uuid.UUID]struct{}
 }
 
 // nestedField is one nested connection field's loader, and whether its
@@ -51,8 +62,12 @@ func Nested[V any](ctx context.Context, key, parentPath string, parent uuid.UUID
 		v, _ = l.nested.LoadOrStore(key, &nestedField[V]{loader: mapped(fetch)})
 	}
 	f := v.(*nestedField[V])
-	sib, ok := l.siblings.Load(parentPath)
-	if !ok || len(sib.([]uuid.UUID)) < 2 || !slices.Contains(sib.([]uuid.UUID), parent) {
+	v, ok = l.siblings.Load(parentPath)
+	var sib *siblingSet
+	if ok {
+		sib = v.(*siblingSet)
+	}
+	if !sib.has(parent) || len(sib.ids) < 2 {
 		// A parent on its own (assetByTag, node(id:), a mutation's payload)
 		// has nothing to batch with: fetch now rather than wait out the
 		// loader's window, and keep the answer for a repeat.
@@ -64,6 +79,15 @@ func Nested[V any](ctx context.Context, key, parentPath string, parent uuid.UUID
 		f.loader.Prime(parent, got[parent])
 		return got[parent], nil
 	}
-	f.enqueue.Do(func() { f.loader.LoadAllThunk(ctx, sib.([]uuid.UUID)) })
+	f.enqueue.Do(func() { f.loader.LoadAllThunk(ctx, sib.ids) })
 	return f.loader.Load(ctx, parent)
+}
+
+// has reports whether id is one of the siblings (none recorded: false).
+func (s *siblingSet) has(id uuid.UUID) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := s.set[id]
+	return ok
 }
