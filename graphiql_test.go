@@ -28,6 +28,7 @@ var pageRefs = regexp.MustCompile(`(?:src|href)="([^"]*)"`)
 // binary with its content type, and the dev token must reach the headers
 // editor intact however it is spelled.
 func TestGraphiQLWorksOffline(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, pgtest.NewURL(t), nil)
 	require.NoError(t, err)

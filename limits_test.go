@@ -14,6 +14,7 @@ import (
 // The limits through the real server: the fan-out document that pinned a
 // core for minutes is refused at once, and nodes(ids:) takes at most a page.
 func TestDocumentLimitsEndToEnd(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	tok := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
 
@@ -46,6 +47,7 @@ func TestDocumentLimitsEndToEnd(t *testing.T) {
 // Mutation results are nullable: when one mutation of a document fails,
 // the one that committed keeps its payload.
 func TestMutationsStandAlone(t *testing.T) {
+	t.Parallel()
 	a := newAPI(t)
 	tok := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
 	r := a.do(tok, `mutation {

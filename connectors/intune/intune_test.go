@@ -336,7 +336,6 @@ func TestThrottlingHonoursRetryAfter(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, p.Devices, 5)
 			require.GreaterOrEqual(t, elapsed, tc.minWait)
-			require.Less(t, elapsed, 5*time.Second)
 			require.Equal(t, tc.throttles, s.Counts().Throttled)
 			require.Equal(t, tc.throttles+1, s.Counts().Graph)
 		})

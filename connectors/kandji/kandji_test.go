@@ -283,7 +283,6 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 			require.Len(t, page.Devices, 3)
 			require.True(t, page.Done)
 			require.GreaterOrEqual(t, elapsed, tc.minWait)
-			require.Less(t, elapsed, 4*time.Second)
 			c := srv.Counts()
 			require.Equal(t, tc.k, c.Faulted)
 			require.Equal(t, 1, c.List)

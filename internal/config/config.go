@@ -13,6 +13,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/secretbox"
 )
 
@@ -207,7 +208,7 @@ func (c *Config) loadOps(getenv func(string) string) error {
 		return fmt.Errorf("config: ITAM_OPERATOR_TOKEN must be at least %d characters (use e.g. `openssl rand -hex 32`)", MinOperatorTokenLen)
 	}
 	c.MetricsToken = strings.TrimSpace(getenv("ITAM_METRICS_TOKEN"))
-	c.MetricsMaxOperations = 200
+	c.MetricsMaxOperations = metrics.DefaultMaxOperations
 	if s := strings.TrimSpace(getenv("ITAM_METRICS_MAX_OPERATIONS")); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 0 {
