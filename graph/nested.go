@@ -112,9 +112,7 @@ func (r *Resolver) teamMembers(ctx context.Context, team uuid.UUID, p itam.PageA
 			all = append(all, pages[id].Items...)
 		}
 		siblings(ctx, path, all, personID)
-		if sel.has("team") || sel.has("location") || sel.has("manager") {
-			prefetchPeopleRelations(ctx, loaders.For(ctx), all)
-		}
+		prefetchPeople(ctx, sel, all)
 		return pages, nil
 	})
 	if err != nil {

@@ -169,7 +169,7 @@ func (r *queryResolver) People(ctx context.Context, first *int, after *string, l
 		return nil, err
 	}
 	siblings(ctx, fieldPath(ctx), page.Items, personID)
-	prefetchPeople(ctx, page.Items)
+	prefetchPeople(ctx, nodeSelection(ctx), page.Items)
 	return &model.Connection[*itam.Person]{Page: page, Count: func(ctx context.Context) (int, error) {
 		return r.PersonStore.CountPeople(ctx, q.Filter)
 	}}, nil

@@ -255,9 +255,9 @@ func prefetchPeopleRelations(ctx context.Context, l *loaders.Loaders, ps []*itam
 	l.Person.LoadAllThunk(ctx, managers)
 }
 
-// prefetchPeople queues a page of people's relations in one batch each.
-func prefetchPeople(ctx context.Context, ps []*itam.Person) {
-	sel := nodeSelection(ctx)
+// prefetchPeople queues a page of people's relations in one batch each,
+// those sel (what is selected on each person) shows.
+func prefetchPeople(ctx context.Context, sel selection, ps []*itam.Person) {
 	if len(ps) == 0 || !(sel.has("team") || sel.has("location") || sel.has("manager")) {
 		return
 	}

@@ -163,9 +163,7 @@ func writeAuthError(log *slog.Logger) func(http.ResponseWriter, *http.Request, e
 			log.ErrorContext(r.Context(), "authentication failed", "err", err)
 			status, code, msg = http.StatusInternalServerError, itam.CodeInternal, "internal error"
 		}
-		writeJSON(w, status, map[string]any{"errors": []any{map[string]any{
-			"message": msg, "extensions": map[string]any{"code": string(code)},
-		}}})
+		writeCodeError(w, status, code, msg)
 	}
 }
 
