@@ -81,8 +81,8 @@ func (p AssetPatch) Apply(a Asset) (Asset, error) {
 		}
 		a.AssetTag = strings.TrimSpace(*p.AssetTag.Value)
 	}
-	patchText(&a.SerialNumber, p.SerialNumber)
-	patchText(&a.Name, p.Name)
+	PatchText(&a.SerialNumber, p.SerialNumber)
+	PatchText(&a.Name, p.Name)
 	if p.Condition.Set {
 		if p.Condition.Value == nil {
 			return a, Invalid("condition", "condition cannot be removed")
@@ -93,15 +93,15 @@ func (p AssetPatch) Apply(a Asset) (Asset, error) {
 	if p.OwnerPersonID.Set || p.OwnerTeamID.Set {
 		a.OwnerPersonID, a.OwnerTeamID = p.OwnerPersonID.Value, p.OwnerTeamID.Value
 	}
-	patch(&a.LocationID, p.LocationID)
-	patch(&a.PurchaseDate, p.PurchaseDate)
-	patch(&a.PurchasePrice, p.PurchasePrice)
-	patch(&a.SupplierID, p.SupplierID)
-	patchText(&a.OrderNumber, p.OrderNumber)
-	patchText(&a.InvoiceNumber, p.InvoiceNumber)
-	patch(&a.WarrantyEnd, p.WarrantyEnd)
-	patch(&a.EndOfLife, p.EndOfLife)
-	patch(&a.Notes, p.Notes)
+	Patch(&a.LocationID, p.LocationID)
+	Patch(&a.PurchaseDate, p.PurchaseDate)
+	Patch(&a.PurchasePrice, p.PurchasePrice)
+	Patch(&a.SupplierID, p.SupplierID)
+	PatchText(&a.OrderNumber, p.OrderNumber)
+	PatchText(&a.InvoiceNumber, p.InvoiceNumber)
+	Patch(&a.WarrantyEnd, p.WarrantyEnd)
+	Patch(&a.EndOfLife, p.EndOfLife)
+	Patch(&a.Notes, p.Notes)
 	if p.CustomFields.Set {
 		a.CustomFields = map[string]any{}
 		if p.CustomFields.Value != nil {
@@ -121,14 +121,17 @@ func (p AssetPatch) Apply(a Asset) (Asset, error) {
 // model itself, or custom fields, which its category's definitions check.
 func (p AssetPatch) ChecksModel() bool { return p.ModelID.Set || p.CustomFields.Set }
 
-func patch[T any](dst **T, o Optional[T]) {
+// Patch applies an optional change to a nullable field: set means replace
+// (nil clears), unset leaves it.
+func Patch[T any](dst **T, o Optional[T]) {
 	if o.Set {
 		*dst = o.Value
 	}
 }
 
-// patchText applies an optional change to an optional text field; blank clears it.
-func patchText(dst **string, o Optional[string]) {
+// PatchText applies an optional change to an optional text field, trimmed;
+// blank clears it.
+func PatchText(dst **string, o Optional[string]) {
 	if o.Set {
 		*dst = Trimmed(o.Value)
 	}

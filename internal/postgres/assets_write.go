@@ -332,13 +332,6 @@ func (s *AssetStore) UnlockAssetField(ctx context.Context, id uuid.UUID, field s
 	})
 }
 
-// set applies an optional change to a nullable field (used by every store's update).
-func set[T any](dst **T, o itam.Optional[T]) {
-	if o.Set {
-		*dst = o.Value
-	}
-}
-
 // UpdateAsset changes descriptive fields; the caller's version must be current.
 func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam.Asset, error) {
 	return s.mutate(ctx, in.ID, &in.Version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {

@@ -196,18 +196,18 @@ func (s *LocationStore) UpdateLocation(ctx context.Context, in itam.LocationPatc
 		if err := patchRequired(&l.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
-		set(&l.ParentID, in.ParentID)
+		itam.Patch(&l.ParentID, in.ParentID)
 		if in.Address.Set {
 			if in.Address.Value == nil {
 				l.Address = itam.Address{}
 			} else {
 				ap := in.Address.Value
-				set(&l.Address.Line1, ap.Line1)
-				set(&l.Address.Line2, ap.Line2)
-				set(&l.Address.City, ap.City)
-				set(&l.Address.Region, ap.Region)
-				set(&l.Address.PostalCode, ap.PostalCode)
-				set(&l.Address.Country, ap.Country)
+				itam.Patch(&l.Address.Line1, ap.Line1)
+				itam.Patch(&l.Address.Line2, ap.Line2)
+				itam.Patch(&l.Address.City, ap.City)
+				itam.Patch(&l.Address.Region, ap.Region)
+				itam.Patch(&l.Address.PostalCode, ap.PostalCode)
+				itam.Patch(&l.Address.Country, ap.Country)
 			}
 		}
 		if err := validateLocation(&l); err != nil {

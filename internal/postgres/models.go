@@ -65,8 +65,8 @@ func (s *ModelStore) UpdateManufacturer(ctx context.Context, in itam.Manufacture
 		if err := patchRequired(&m.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
-		patchText(&m.Website, in.Website)
-		patchText(&m.SupportURL, in.SupportURL)
+		itam.PatchText(&m.Website, in.Website)
+		itam.PatchText(&m.SupportURL, in.SupportURL)
 		if unchanged(cur, &m) {
 			return cur, nil
 		}
@@ -271,8 +271,8 @@ func (s *ModelStore) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam
 			}
 			m.CategoryID = *in.CategoryID.Value
 		}
-		patchText(&m.ModelNumber, in.ModelNumber)
-		set(&m.UsefulLifeMonths, in.UsefulLifeMonths)
+		itam.PatchText(&m.ModelNumber, in.ModelNumber)
+		itam.Patch(&m.UsefulLifeMonths, in.UsefulLifeMonths)
 		if err := validateModel(&m); err != nil {
 			return nil, err
 		}

@@ -187,19 +187,19 @@ func (s *PersonStore) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*i
 		if err := patchRequired(&x.Email, "email", in.Email); err != nil {
 			return nil, err
 		}
-		patchText(&x.EmployeeNumber, in.EmployeeNumber)
-		patchText(&x.Title, in.Title)
-		set(&x.TeamID, in.TeamID)
-		set(&x.ManagerID, in.ManagerID)
-		set(&x.LocationID, in.LocationID)
+		itam.PatchText(&x.EmployeeNumber, in.EmployeeNumber)
+		itam.PatchText(&x.Title, in.Title)
+		itam.Patch(&x.TeamID, in.TeamID)
+		itam.Patch(&x.ManagerID, in.ManagerID)
+		itam.Patch(&x.LocationID, in.LocationID)
 		if in.Status.Set {
 			if in.Status.Value == nil {
 				return nil, itam.Invalid("status", "status cannot be removed")
 			}
 			x.Status = *in.Status.Value
 		}
-		set(&x.StartDate, in.StartDate)
-		set(&x.EndDate, in.EndDate)
+		itam.Patch(&x.StartDate, in.StartDate)
+		itam.Patch(&x.EndDate, in.EndDate)
 		if err := validatePerson(&x); err != nil {
 			return nil, err
 		}

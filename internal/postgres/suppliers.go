@@ -74,10 +74,10 @@ func (s *SupplierStore) UpdateSupplier(ctx context.Context, in itam.SupplierPatc
 		if err := patchRequired(&s.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
-		patchText(&s.ContactName, in.ContactName)
-		patchText(&s.Email, in.Email)
-		patchText(&s.Phone, in.Phone)
-		patchText(&s.Website, in.Website)
+		itam.PatchText(&s.ContactName, in.ContactName)
+		itam.PatchText(&s.Email, in.Email)
+		itam.PatchText(&s.Phone, in.Phone)
+		itam.PatchText(&s.Website, in.Website)
 		if err := validateSupplier(&s); err != nil {
 			return nil, err
 		}

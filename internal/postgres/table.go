@@ -234,13 +234,6 @@ func patchRequired(dst *string, field string, o itam.Optional[string]) error {
 	return nil
 }
 
-// patchText applies an optional change to an optional text field; blank clears it.
-func patchText(dst **string, o itam.Optional[string]) {
-	if o.Set {
-		*dst = itam.Trimmed(o.Value)
-	}
-}
-
 // emailPattern is the same shape the people table's CHECK enforces.
 var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
 

@@ -79,7 +79,7 @@ func (s *TeamStore) UpdateTeam(ctx context.Context, in itam.TeamPatch) (*itam.Te
 		if err := patchRequired(&t.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
-		patchText(&t.Description, in.Description)
+		itam.PatchText(&t.Description, in.Description)
 		if unchanged(cur, &t) {
 			return cur, nil
 		}
