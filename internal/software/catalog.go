@@ -34,7 +34,8 @@ type PublisherInput struct {
 type PublisherPatch struct {
 	ID      uuid.UUID
 	Version int
-	Name    *string
+	// Name: unset keeps it; null or blank is BAD_USER_INPUT.
+	Name    itam.Optional[string]
 	Website itam.Optional[string]
 }
 
@@ -62,12 +63,14 @@ type ProductInput struct {
 
 // ProductPatch changes a product; the version must be current.
 type ProductPatch struct {
-	ID          uuid.UUID
-	Version     int
-	PublisherID *uuid.UUID
-	Name        *string
-	Editions    *[]string
-	Notes       itam.Optional[string]
+	ID      uuid.UUID
+	Version int
+	// PublisherID and Name: unset keeps them; null is BAD_USER_INPUT.
+	PublisherID itam.Optional[uuid.UUID]
+	Name        itam.Optional[string]
+	// Editions: unset keeps them; null or empty clears them.
+	Editions itam.Optional[[]string]
+	Notes    itam.Optional[string]
 }
 
 // ProductFilter selects products by name and publisher.
