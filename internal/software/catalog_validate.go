@@ -28,7 +28,9 @@ func RequireCatalogWrite(ctx context.Context) (itam.Principal, error) { return i
 // products: every role. An EMPLOYEE sees the products of the software on
 // their own devices (Asset.software), so the names are no secret to them;
 // a product's notes (contract remarks) are hidden from them (VisibleTo).
-func RequireCatalogRead(ctx context.Context) (itam.Principal, error) { return itam.RequirePrincipal(ctx) }
+func RequireCatalogRead(ctx context.Context) (itam.Principal, error) {
+	return itam.RequirePrincipal(ctx)
+}
 
 // VisibleTo returns the product as p may read it: notes are internal and
 // only callers who read every record see them.
