@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 // tenantRows gives org o at least one row in every tenant table, through the
@@ -29,6 +30,12 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	d.Name = "another name"
 	f.apply(o, intune, d)
 	f.exec(`INSERT INTO field_precedence (org_id, field, sources) VALUES ($1, 'name', ARRAY['INTUNE','JAMF_PRO','manual'])`, o.id)
+	// software_publishers, software_products (through the catalog store).
+	sw := NewSoftwareCatalogStore(f.db)
+	pub, err := sw.CreatePublisher(f.admin(o), software.PublisherInput{Name: "Adobe"})
+	require.NoError(f.t, err)
+	_, err = sw.CreateProduct(f.admin(o), software.ProductInput{PublisherID: pub.ID, Name: "Acrobat Pro"})
+	require.NoError(f.t, err)
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
 }
