@@ -63,6 +63,11 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 		"Organization": ids["organization"], "Connector": relay.ID(relay.TypeConnector, connector),
 		"SyncRun": relay.ID(relay.TypeSyncRun, run), "SyncConflict": relay.ID(relay.TypeSyncConflict, conflict),
 	}
+	d = a.ok(admin, `mutation { p: createSoftwarePublisher(input: {name: "Adobe"}) { softwarePublisher { id } } }`, nil)
+	fixtures["SoftwarePublisher"] = str(d, "p.softwarePublisher.id")
+	d = a.ok(admin, `mutation($p: ID!) { p: createSoftwareProduct(input: {publisherId: $p, name: "Acrobat"}) { softwareProduct { id } } }`,
+		map[string]any{"p": fixtures["SoftwarePublisher"]})
+	fixtures["SoftwareProduct"] = str(d, "p.softwareProduct.id")
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

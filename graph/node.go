@@ -75,6 +75,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id)))
 		case relay.TypeSyncConflict:
 			conflicts.add(i, l.SyncConflict.LoadThunk(ctx, id))
+		case relay.TypeSoftwarePublisher:
+			others.add(i, thunk(ctx, r.catalog(ctx).Publisher.LoadThunk(ctx, id)))
+		case relay.TypeSoftwareProduct:
+			others.add(i, thunk(ctx, r.catalog(ctx).Product.LoadThunk(ctx, id)))
 		}
 	}
 	at, vs, err := others.found()

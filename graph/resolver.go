@@ -29,4 +29,7 @@ type Resolver struct {
 	ConnectorEdits *connector.Service
 	ConnectorCheck *connectorcheck.Checker
 	PublicURL      string
+
+	// Software publishers and products (graph/software.resolvers.go).
+	SoftwareCatalog *postgres.SoftwareCatalogStore
 }

@@ -9,49 +9,136 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/software"
 )
 
 func (r *mutationResolver) CreateSoftwarePublisher(ctx context.Context, input model.CreateSoftwarePublisherInput) (*model.SoftwarePublisherPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateSoftwarePublisher - createSoftwarePublisher"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	x, err := r.SoftwareCatalog.CreatePublisher(ctx, software.PublisherInput{Name: input.Name, Website: val(input.Website)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwarePublisherPayload{SoftwarePublisher: x}, nil
 }
 
 func (r *mutationResolver) UpdateSoftwarePublisher(ctx context.Context, input model.UpdateSoftwarePublisherInput) (*model.SoftwarePublisherPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateSoftwarePublisher - updateSoftwarePublisher"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeSoftwarePublisher)
+	if err != nil {
+		return nil, err
+	}
+	x, err := r.SoftwareCatalog.UpdatePublisher(ctx, software.PublisherPatch{ID: id, Version: input.Version, Name: opt(input.Name), Website: opt(input.Website)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwarePublisherPayload{SoftwarePublisher: x}, nil
 }
 
 func (r *mutationResolver) DeleteSoftwarePublisher(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteSoftwarePublisher - deleteSoftwarePublisher"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeSoftwarePublisher, r.SoftwareCatalog.DeletePublisher)
 }
 
 func (r *mutationResolver) CreateSoftwareProduct(ctx context.Context, input model.CreateSoftwareProductInput) (*model.SoftwareProductPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateSoftwareProduct - createSoftwareProduct"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	pub, err := relay.DecodeAs("publisherId", input.PublisherID, relay.TypeSoftwarePublisher)
+	if err != nil {
+		return nil, err
+	}
+	x, err := r.SoftwareCatalog.CreateProduct(ctx, software.ProductInput{PublisherID: pub, Name: input.Name, Editions: input.Editions.Value(), Notes: val(input.Notes)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwareProductPayload{SoftwareProduct: x}, nil
 }
 
 func (r *mutationResolver) UpdateSoftwareProduct(ctx context.Context, input model.UpdateSoftwareProductInput) (*model.SoftwareProductPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateSoftwareProduct - updateSoftwareProduct"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeSoftwareProduct)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := optID("publisherId", input.PublisherID, relay.TypeSoftwarePublisher)
+	if err != nil {
+		return nil, err
+	}
+	x, err := r.SoftwareCatalog.UpdateProduct(ctx, software.ProductPatch{ID: id, Version: input.Version, PublisherID: pub,
+		Name: opt(input.Name), Editions: editionsArg(input.Editions), Notes: opt(input.Notes)})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwareProductPayload{SoftwareProduct: x}, nil
 }
 
 func (r *mutationResolver) DeleteSoftwareProduct(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteSoftwareProduct - deleteSoftwareProduct"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeSoftwareProduct, r.SoftwareCatalog.DeleteProduct)
 }
 
-func (r *queryResolver) SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.SoftwarePublisherConnection, error) {
-	panic(fmt.Errorf("not implemented: SoftwarePublishers - softwarePublishers"))
+func (r *queryResolver) SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*software.Publisher], error) {
+	var f itam.NameFilter
+	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
+		f.Search = val(filter.Search)
+	}
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.SoftwareCatalog.ListPublishers, r.SoftwareCatalog.CountPublishers)
 }
 
-func (r *queryResolver) SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.SoftwareProductConnection, error) {
-	panic(fmt.Errorf("not implemented: SoftwareProducts - softwareProducts"))
+func (r *queryResolver) SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.Connection[*software.Product], error) {
+	var f software.ProductFilter
+	if filter != nil {
+		if err := checkListFilter(filter, val(filter.Search)); err != nil {
+			return nil, err
+		}
+		pub, err := relay.DecodeOptional("filter.publisherId", val(filter.PublisherID), relay.TypeSoftwarePublisher)
+		if err != nil {
+			return nil, err
+		}
+		f.Search, f.PublisherID = val(filter.Search), pub
+	}
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.SoftwareCatalog.ListProducts, r.SoftwareCatalog.CountProducts)
+	if err != nil {
+		return nil, err
+	}
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, productID)
+	if nodeSelection(ctx).has("publisher") {
+		pubs := make([]uuid.UUID, len(conn.Page.Items))
+		for i, x := range conn.Page.Items {
+			pubs[i] = x.PublisherID
+		}
+		r.catalog(ctx).Publisher.LoadAllThunk(ctx, pubs)
+	}
+	return conn, nil
 }
 
 func (r *softwareInstallationResolver) Asset(ctx context.Context, obj *software.Installation) (*model.Asset, error) {
-	panic(fmt.Errorf("not implemented: Asset - asset"))
+	return r.installationAsset(ctx, obj.AssetID)
 }
 
 func (r *softwareInstallationResolver) Product(ctx context.Context, obj *software.Installation) (*software.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	if obj.ProductID == nil {
+		return nil, nil
+	}
+	return r.catalog(ctx).Product.Load(ctx, *obj.ProductID)
 }
 
 func (r *softwareInstallationResolver) MatchedBy(ctx context.Context, obj *software.Installation) (*model.SoftwareTitleRule, error) {
@@ -59,19 +146,26 @@ func (r *softwareInstallationResolver) MatchedBy(ctx context.Context, obj *softw
 }
 
 func (r *softwareProductResolver) ID(ctx context.Context, obj *software.Product) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeSoftwareProduct, obj.ID), nil
 }
 
 func (r *softwareProductResolver) Publisher(ctx context.Context, obj *software.Product) (*software.Publisher, error) {
-	panic(fmt.Errorf("not implemented: Publisher - publisher"))
+	x, err := r.catalog(ctx).Publisher.Load(ctx, obj.PublisherID)
+	if err != nil {
+		return nil, err
+	}
+	if x == nil {
+		return nil, itam.NotFound("software publisher")
+	}
+	return x, nil
 }
 
-func (r *softwareProductResolver) Installations(ctx context.Context, obj *software.Product, first *int, after *string, last *int, before *string) (*model.SoftwareInstallationConnection, error) {
-	panic(fmt.Errorf("not implemented: Installations - installations"))
+func (r *softwareProductResolver) Installations(ctx context.Context, obj *software.Product, first *int, after *string, last *int, before *string) (*model.Connection[*software.Installation], error) {
+	return r.productInstallations(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *softwarePublisherResolver) ID(ctx context.Context, obj *software.Publisher) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeSoftwarePublisher, obj.ID), nil
 }
 
 func (r *Resolver) SoftwareProduct() generated.SoftwareProductResolver {

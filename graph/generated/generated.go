@@ -1208,8 +1208,8 @@ type QueryResolver interface {
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
-	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.SoftwarePublisherConnection, error)
-	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.SoftwareProductConnection, error)
+	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*software.Publisher], error)
+	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.Connection[*software.Product], error)
 	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareTitleRuleConnection, error)
 	TestSoftwareTitleRules(ctx context.Context, titles []*model.SoftwareTitleSample) ([]*model.SoftwareTitleTestResult, error)
 	UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.UnmatchedSoftwareTitleConnection, error)
@@ -1234,7 +1234,7 @@ type SoftwareProductResolver interface {
 
 	Publisher(ctx context.Context, obj *software.Product) (*software.Publisher, error)
 
-	Installations(ctx context.Context, obj *software.Product, first *int, after *string, last *int, before *string) (*model.SoftwareInstallationConnection, error)
+	Installations(ctx context.Context, obj *software.Product, first *int, after *string, last *int, before *string) (*model.Connection[*software.Installation], error)
 }
 type SoftwarePublisherResolver interface {
 	ID(ctx context.Context, obj *software.Publisher) (string, error)
@@ -7150,7 +7150,11 @@ others (which committed) still stand.
 """
 type Mutation
 `, BuiltIn: false},
-	{Name: "../schema/software.graphqls", Input: `"A company that publishes software."
+	{Name: "../schema/software.graphqls", Input: `"""
+A company that publishes software. Every role reads publishers (EMPLOYEE
+included: the products on their own devices name them); ADMIN and MANAGER
+change them.
+"""
 type SoftwarePublisher implements Node {
   id: ID!
   name: String!
@@ -7174,19 +7178,24 @@ type SoftwarePublisherConnection {
   totalCount: Int!
 }
 
-"A piece of software licenses are bought for, e.g. Adobe Acrobat Pro."
+"""
+A piece of software licenses are bought for, e.g. Adobe Acrobat Pro. Every
+role reads products, EMPLOYEE without notes; ADMIN and MANAGER change them.
+"""
 type SoftwareProduct implements Node {
   id: ID!
   name: String!
   publisher: SoftwarePublisher!
   "Known editions, e.g. Standard, Professional Plus."
   editions: [String!]!
+  "Internal remarks; null for EMPLOYEE."
   notes: String
   "Created from the starter rule set; editable like any other."
   starter: Boolean!
   """
   Current installations resolved to this product, by asset. EMPLOYEE sees
-  only those on devices assigned to them.
+  only those on devices assigned to them. Ordered by asset, then source and
+  key; fetched for every product of a page at once.
   """
   installations(first: Int, after: String, last: Int, before: String): SoftwareInstallationConnection!
   version: Int!
@@ -7239,12 +7248,16 @@ type SoftwareInstallationConnection {
 }
 
 extend type Query {
+  "Publishers by name (every role)."
   softwarePublishers(first: Int, after: String, last: Int, before: String, filter: NameFilter): SoftwarePublisherConnection!
+  "Products by name (every role; EMPLOYEE without notes)."
   softwareProducts(first: Int, after: String, last: Int, before: String, filter: SoftwareProductFilter): SoftwareProductConnection!
 }
 
 input CreateSoftwarePublisherInput {
+  "Trimmed; at most 200 characters; unique regardless of case (CONFLICT)."
   name: String!
+  "An absolute http(s) URL."
   website: String
 }
 
@@ -7260,8 +7273,11 @@ type SoftwarePublisherPayload {
 }
 
 input CreateSoftwareProductInput {
+  "An unknown publisher is BAD_USER_INPUT on publisherId."
   publisherId: ID!
+  "Trimmed; at most 200 characters; unique per publisher regardless of case (CONFLICT)."
   name: String!
+  "Trimmed, each at most 100 characters, at most 50; repeats (regardless of case) are dropped."
   editions: [String!]
   notes: String
 }
@@ -23545,8 +23561,8 @@ func (ec *executionContext) _Query_softwarePublishers(ctx context.Context, field
 			return ec.Resolvers.Query().SoftwarePublishers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.NameFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwarePublisherConnection) graphql.Marshaler {
-			return ec.marshalNSoftwarePublisherConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.Publisher]) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisherConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23589,8 +23605,8 @@ func (ec *executionContext) _Query_softwareProducts(ctx context.Context, field g
 			return ec.Resolvers.Query().SoftwareProducts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.SoftwareProductFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareProductConnection) graphql.Marshaler {
-			return ec.marshalNSoftwareProductConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.Product]) graphql.Marshaler {
+			return ec.marshalNSoftwareProductConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24437,7 +24453,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallation_endedAt(_ context.
 	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareInstallationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Installation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24446,11 +24462,11 @@ func (ec *executionContext) _SoftwareInstallationConnection_edges(ctx context.Co
 			return ec.fieldContext_SoftwareInstallationConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareInstallationEdge) graphql.Marshaler {
-			return ec.marshalNSoftwareInstallationEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.Installation]) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallationEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24460,7 +24476,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallationConnection_edges(_ 
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareInstallationConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareInstallationEdge(ctx, field)
@@ -24469,7 +24485,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallationConnection_edges(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareInstallationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Installation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24478,7 +24494,7 @@ func (ec *executionContext) _SoftwareInstallationConnection_nodes(ctx context.Co
 			return ec.fieldContext_SoftwareInstallationConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*software.Installation) graphql.Marshaler {
@@ -24492,7 +24508,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallationConnection_nodes(_ 
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareInstallationConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareInstallation(ctx, field)
@@ -24501,7 +24517,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallationConnection_nodes(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareInstallationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Installation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24510,7 +24526,7 @@ func (ec *executionContext) _SoftwareInstallationConnection_pageInfo(ctx context
 			return ec.fieldContext_SoftwareInstallationConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -24524,7 +24540,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallationConnection_pageInfo
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareInstallationConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -24533,7 +24549,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallationConnection_pageInfo
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareInstallationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Installation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24542,7 +24558,7 @@ func (ec *executionContext) _SoftwareInstallationConnection_totalCount(ctx conte
 			return ec.fieldContext_SoftwareInstallationConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -24553,10 +24569,10 @@ func (ec *executionContext) _SoftwareInstallationConnection_totalCount(ctx conte
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareInstallationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareInstallationConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SoftwareInstallationConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareInstallationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Installation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24579,7 +24595,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallationEdge_cursor(_ conte
 	return graphql.NewScalarFieldContext("SoftwareInstallationEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareInstallationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Installation]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25230,8 +25246,8 @@ func (ec *executionContext) _SoftwareProduct_installations(ctx context.Context, 
 			return ec.Resolvers.SoftwareProduct().Installations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareInstallationConnection) graphql.Marshaler {
-			return ec.marshalNSoftwareInstallationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.Installation]) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25330,7 +25346,7 @@ func (ec *executionContext) fieldContext_SoftwareProduct_updatedAt(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25339,11 +25355,11 @@ func (ec *executionContext) _SoftwareProductConnection_edges(ctx context.Context
 			return ec.fieldContext_SoftwareProductConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareProductEdge) graphql.Marshaler {
-			return ec.marshalNSoftwareProductEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.Product]) graphql.Marshaler {
+			return ec.marshalNSoftwareProductEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25353,7 +25369,7 @@ func (ec *executionContext) fieldContext_SoftwareProductConnection_edges(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareProductConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareProductEdge(ctx, field)
@@ -25362,7 +25378,7 @@ func (ec *executionContext) fieldContext_SoftwareProductConnection_edges(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareProductConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareProductConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25371,7 +25387,7 @@ func (ec *executionContext) _SoftwareProductConnection_nodes(ctx context.Context
 			return ec.fieldContext_SoftwareProductConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*software.Product) graphql.Marshaler {
@@ -25385,7 +25401,7 @@ func (ec *executionContext) fieldContext_SoftwareProductConnection_nodes(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareProductConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareProduct(ctx, field)
@@ -25394,7 +25410,7 @@ func (ec *executionContext) fieldContext_SoftwareProductConnection_nodes(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25403,7 +25419,7 @@ func (ec *executionContext) _SoftwareProductConnection_pageInfo(ctx context.Cont
 			return ec.fieldContext_SoftwareProductConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -25417,7 +25433,7 @@ func (ec *executionContext) fieldContext_SoftwareProductConnection_pageInfo(_ co
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareProductConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -25426,7 +25442,7 @@ func (ec *executionContext) fieldContext_SoftwareProductConnection_pageInfo(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25435,7 +25451,7 @@ func (ec *executionContext) _SoftwareProductConnection_totalCount(ctx context.Co
 			return ec.fieldContext_SoftwareProductConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -25446,10 +25462,10 @@ func (ec *executionContext) _SoftwareProductConnection_totalCount(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareProductConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareProductConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SoftwareProductConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25472,7 +25488,7 @@ func (ec *executionContext) fieldContext_SoftwareProductEdge_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("SoftwareProductEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareProductEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareProductEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25697,7 +25713,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisher_updatedAt(_ context.C
 	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwarePublisherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwarePublisherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Publisher]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25706,11 +25722,11 @@ func (ec *executionContext) _SoftwarePublisherConnection_edges(ctx context.Conte
 			return ec.fieldContext_SoftwarePublisherConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwarePublisherEdge) graphql.Marshaler {
-			return ec.marshalNSoftwarePublisherEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.Publisher]) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisherEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25720,7 +25736,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherConnection_edges(_ con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwarePublisherConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwarePublisherEdge(ctx, field)
@@ -25729,7 +25745,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherConnection_edges(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwarePublisherConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwarePublisherConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Publisher]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25738,7 +25754,7 @@ func (ec *executionContext) _SoftwarePublisherConnection_nodes(ctx context.Conte
 			return ec.fieldContext_SoftwarePublisherConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*software.Publisher) graphql.Marshaler {
@@ -25752,7 +25768,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherConnection_nodes(_ con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwarePublisherConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwarePublisher(ctx, field)
@@ -25761,7 +25777,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherConnection_nodes(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwarePublisherConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwarePublisherConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Publisher]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25770,7 +25786,7 @@ func (ec *executionContext) _SoftwarePublisherConnection_pageInfo(ctx context.Co
 			return ec.fieldContext_SoftwarePublisherConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -25784,7 +25800,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherConnection_pageInfo(_ 
 	fc = &graphql.FieldContext{
 		Object:     "SoftwarePublisherConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -25793,7 +25809,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherConnection_pageInfo(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwarePublisherConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwarePublisherConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Publisher]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25802,7 +25818,7 @@ func (ec *executionContext) _SoftwarePublisherConnection_totalCount(ctx context.
 			return ec.fieldContext_SoftwarePublisherConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -25813,10 +25829,10 @@ func (ec *executionContext) _SoftwarePublisherConnection_totalCount(ctx context.
 	)
 }
 func (ec *executionContext) fieldContext_SoftwarePublisherConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwarePublisherConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SoftwarePublisherConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SoftwarePublisherEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwarePublisherEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Publisher]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25839,7 +25855,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherEdge_cursor(_ context.
 	return graphql.NewScalarFieldContext("SoftwarePublisherEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwarePublisherEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwarePublisherEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Publisher]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -38973,7 +38989,7 @@ func (ec *executionContext) _SoftwareInstallation(ctx context.Context, sel ast.S
 
 var softwareInstallationConnectionImplementors = []string{"SoftwareInstallationConnection"}
 
-func (ec *executionContext) _SoftwareInstallationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareInstallationConnection) graphql.Marshaler {
+func (ec *executionContext) _SoftwareInstallationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.Installation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareInstallationConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -38985,23 +39001,24 @@ func (ec *executionContext) _SoftwareInstallationConnection(ctx context.Context,
 		case "edges":
 			out.Values[i] = ec._SoftwareInstallationConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SoftwareInstallationConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SoftwareInstallationConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SoftwareInstallationConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareInstallationConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39021,7 +39038,7 @@ func (ec *executionContext) _SoftwareInstallationConnection(ctx context.Context,
 
 var softwareInstallationEdgeImplementors = []string{"SoftwareInstallationEdge"}
 
-func (ec *executionContext) _SoftwareInstallationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareInstallationEdge) graphql.Marshaler {
+func (ec *executionContext) _SoftwareInstallationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.Installation]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareInstallationEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39343,7 +39360,7 @@ func (ec *executionContext) _SoftwareProduct(ctx context.Context, sel ast.Select
 
 var softwareProductConnectionImplementors = []string{"SoftwareProductConnection"}
 
-func (ec *executionContext) _SoftwareProductConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareProductConnection) graphql.Marshaler {
+func (ec *executionContext) _SoftwareProductConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.Product]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareProductConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39355,23 +39372,24 @@ func (ec *executionContext) _SoftwareProductConnection(ctx context.Context, sel 
 		case "edges":
 			out.Values[i] = ec._SoftwareProductConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SoftwareProductConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SoftwareProductConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SoftwareProductConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareProductConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39391,7 +39409,7 @@ func (ec *executionContext) _SoftwareProductConnection(ctx context.Context, sel 
 
 var softwareProductEdgeImplementors = []string{"SoftwareProductEdge"}
 
-func (ec *executionContext) _SoftwareProductEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareProductEdge) graphql.Marshaler {
+func (ec *executionContext) _SoftwareProductEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.Product]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareProductEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39526,7 +39544,7 @@ func (ec *executionContext) _SoftwarePublisher(ctx context.Context, sel ast.Sele
 
 var softwarePublisherConnectionImplementors = []string{"SoftwarePublisherConnection"}
 
-func (ec *executionContext) _SoftwarePublisherConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwarePublisherConnection) graphql.Marshaler {
+func (ec *executionContext) _SoftwarePublisherConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.Publisher]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwarePublisherConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39538,23 +39556,24 @@ func (ec *executionContext) _SoftwarePublisherConnection(ctx context.Context, se
 		case "edges":
 			out.Values[i] = ec._SoftwarePublisherConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SoftwarePublisherConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SoftwarePublisherConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SoftwarePublisherConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwarePublisherConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39574,7 +39593,7 @@ func (ec *executionContext) _SoftwarePublisherConnection(ctx context.Context, se
 
 var softwarePublisherEdgeImplementors = []string{"SoftwarePublisherEdge"}
 
-func (ec *executionContext) _SoftwarePublisherEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwarePublisherEdge) graphql.Marshaler {
+func (ec *executionContext) _SoftwarePublisherEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.Publisher]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwarePublisherEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -43074,7 +43093,7 @@ func (ec *executionContext) marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitam�
 	return ec._SoftwareInstallation(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareInstallationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareInstallationConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareInstallationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.Installation]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareInstallationConnection!")
 		return graphql.Null
@@ -43082,11 +43101,15 @@ func (ec *executionContext) marshalNSoftwareInstallationConnection2ᚖgithubᚗc
 	return ec._SoftwareInstallationConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareInstallationEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareInstallationEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.Installation]) graphql.Marshaler {
+	return ec._SoftwareInstallationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.Installation]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareInstallationEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdge(ctx, sel, v[i])
+		return ec.marshalNSoftwareInstallationEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43096,14 +43119,6 @@ func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚕᚖgithubᚗcom�
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareInstallationEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SoftwareInstallationEdge!")
-		return graphql.Null
-	}
-	return ec._SoftwareInstallationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, v any) (model.SoftwareMatchKind, error) {
@@ -43211,7 +43226,7 @@ func (ec *executionContext) marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._SoftwareProduct(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareProductConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareProductConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareProductConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.Product]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareProductConnection!")
 		return graphql.Null
@@ -43219,11 +43234,15 @@ func (ec *executionContext) marshalNSoftwareProductConnection2ᚖgithubᚗcomᚋ
 	return ec._SoftwareProductConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareProductEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareProductEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareProductEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.Product]) graphql.Marshaler {
+	return ec._SoftwareProductEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareProductEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.Product]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareProductEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdge(ctx, sel, v[i])
+		return ec.marshalNSoftwareProductEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43233,14 +43252,6 @@ func (ec *executionContext) marshalNSoftwareProductEdge2ᚕᚖgithubᚗcomᚋita
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSoftwareProductEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareProductEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SoftwareProductEdge!")
-		return graphql.Null
-	}
-	return ec._SoftwareProductEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSoftwarePublisher2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisherᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.Publisher) graphql.Marshaler {
@@ -43267,7 +43278,7 @@ func (ec *executionContext) marshalNSoftwarePublisher2ᚖgithubᚗcomᚋitamᚑd
 	return ec._SoftwarePublisher(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwarePublisherConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwarePublisherConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwarePublisherConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.Publisher]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwarePublisherConnection!")
 		return graphql.Null
@@ -43275,11 +43286,15 @@ func (ec *executionContext) marshalNSoftwarePublisherConnection2ᚖgithubᚗcom�
 	return ec._SoftwarePublisherConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwarePublisherEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwarePublisherEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.Publisher]) graphql.Marshaler {
+	return ec._SoftwarePublisherEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.Publisher]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwarePublisherEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdge(ctx, sel, v[i])
+		return ec.marshalNSoftwarePublisherEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43289,14 +43304,6 @@ func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚕᚖgithubᚗcomᚋi
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwarePublisherEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SoftwarePublisherEdge!")
-		return graphql.Null
-	}
-	return ec._SoftwarePublisherEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleRule) graphql.Marshaler {

@@ -226,14 +226,19 @@ type CreatePersonInput struct {
 }
 
 type CreateSoftwareProductInput struct {
-	PublisherID string                      `json:"publisherId"`
-	Name        string                      `json:"name"`
-	Editions    graphql.Omittable[[]string] `json:"editions,omitempty"`
-	Notes       graphql.Omittable[*string]  `json:"notes,omitempty"`
+	// An unknown publisher is BAD_USER_INPUT on publisherId.
+	PublisherID string `json:"publisherId"`
+	// Trimmed; at most 200 characters; unique per publisher regardless of case (CONFLICT).
+	Name string `json:"name"`
+	// Trimmed, each at most 100 characters, at most 50; repeats (regardless of case) are dropped.
+	Editions graphql.Omittable[[]string] `json:"editions,omitempty"`
+	Notes    graphql.Omittable[*string]  `json:"notes,omitempty"`
 }
 
 type CreateSoftwarePublisherInput struct {
-	Name    string                     `json:"name"`
+	// Trimmed; at most 200 characters; unique regardless of case (CONFLICT).
+	Name string `json:"name"`
+	// An absolute http(s) URL.
 	Website graphql.Omittable[*string] `json:"website,omitempty"`
 }
 
@@ -459,18 +464,6 @@ type SetFieldPrecedenceInput struct {
 	Sources []string `json:"sources"`
 }
 
-type SoftwareInstallationConnection struct {
-	Edges      []*SoftwareInstallationEdge `json:"edges"`
-	Nodes      []*software.Installation    `json:"nodes"`
-	PageInfo   *PageInfo                   `json:"pageInfo"`
-	TotalCount int                         `json:"totalCount"`
-}
-
-type SoftwareInstallationEdge struct {
-	Cursor string                 `json:"cursor"`
-	Node   *software.Installation `json:"node"`
-}
-
 type SoftwareNormalizationRunConnection struct {
 	Edges      []*SoftwareNormalizationRunEdge `json:"edges"`
 	Nodes      []*software.NormalizationRun    `json:"nodes"`
@@ -487,18 +480,6 @@ type SoftwareNormalizationRunPayload struct {
 	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
 }
 
-type SoftwareProductConnection struct {
-	Edges      []*SoftwareProductEdge `json:"edges"`
-	Nodes      []*software.Product    `json:"nodes"`
-	PageInfo   *PageInfo              `json:"pageInfo"`
-	TotalCount int                    `json:"totalCount"`
-}
-
-type SoftwareProductEdge struct {
-	Cursor string            `json:"cursor"`
-	Node   *software.Product `json:"node"`
-}
-
 type SoftwareProductFilter struct {
 	// Part of the name, case-insensitive.
 	Search      graphql.Omittable[*string] `json:"search,omitempty"`
@@ -507,18 +488,6 @@ type SoftwareProductFilter struct {
 
 type SoftwareProductPayload struct {
 	SoftwareProduct *software.Product `json:"softwareProduct"`
-}
-
-type SoftwarePublisherConnection struct {
-	Edges      []*SoftwarePublisherEdge `json:"edges"`
-	Nodes      []*software.Publisher    `json:"nodes"`
-	PageInfo   *PageInfo                `json:"pageInfo"`
-	TotalCount int                      `json:"totalCount"`
-}
-
-type SoftwarePublisherEdge struct {
-	Cursor string              `json:"cursor"`
-	Node   *software.Publisher `json:"node"`
 }
 
 type SoftwarePublisherPayload struct {

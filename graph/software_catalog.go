@@ -1,0 +1,140 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
+
+	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
+	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/software"
+)
+
+// Helpers of graph/software.resolvers.go (kept out of it: gqlgen moves
+// non-resolver code out of resolver files when it regenerates).
+
+// setSoftwareCatalogComplexity prices the catalog's connections by page size.
+func setSoftwareCatalogComplexity(c *generated.ComplexityRoot) {
+	type s = *string
+	c.Query.SoftwarePublishers = func(child int, first *int, _ s, last *int, _ s, _ *model.NameFilter) int {
+		return pageCost(child, first, last)
+	}
+	c.Query.SoftwareProducts = func(child int, first *int, _ s, last *int, _ s, _ *model.SoftwareProductFilter) int {
+		return pageCost(child, first, last)
+	}
+	c.SoftwareProduct.Installations = func(child int, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }
+}
+
+// catalog is the request's catalog loaders.
+func (r *Resolver) catalog(ctx context.Context) *loaders.CatalogLoaders {
+	return loaders.For(ctx).SoftwareCatalog(r.SoftwareCatalog)
+}
+
+// productInstallations is SoftwareProduct.installations, batched over every
+// product the request resolves it on (see nested.go): a page of products
+// costs the same round trips whatever its size. The installations' assets
+// and products are queued for all of them at once too.
+func (r *Resolver) productInstallations(ctx context.Context, product uuid.UUID, p itam.PageArgs) (*model.SoftwareInstallationConnection, error) {
+	key, parentPath := nestedKey(ctx)
+	path, sel := fieldPath(ctx), nodeSelection(ctx)
+	page, err := loaders.Nested(ctx, key, parentPath, product, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*software.Installation], error) {
+		pages, err := r.SoftwareCatalog.InstallationsOf(ctx, parents, p)
+		if err != nil {
+			return nil, err
+		}
+		var all []*software.Installation
+		for _, id := range parents {
+			all = append(all, pages[id].Items...)
+		}
+		r.prefetchInstallations(ctx, path, sel, all)
+		return pages, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwareInstallationConnection{Page: page, Count: func(ctx context.Context) (int, error) {
+		return loaders.Nested(ctx, key+"#count", parentPath, product, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+			return r.SoftwareCatalog.CountInstallationsOf(ctx, parents)
+		})
+	}}, nil
+}
+
+// prefetchInstallations prepares what sel (the selection on each
+// installation at path) asks of a list of installations: their assets are
+// recorded as siblings so installationAsset reads them (with their
+// relations) in one batch, and their products are queued in one load.
+func (r *Resolver) prefetchInstallations(ctx context.Context, path string, sel selection, xs []*software.Installation) {
+	if sel.has("asset") {
+		assets := make([]uuid.UUID, 0, len(xs))
+		seen := make(map[uuid.UUID]bool, len(xs))
+		for _, x := range xs {
+			if !seen[x.AssetID] {
+				seen[x.AssetID] = true
+				assets = append(assets, x.AssetID)
+			}
+		}
+		loaders.Siblings(ctx, path, assets)
+	}
+	if sel.has("product") {
+		var products []uuid.UUID
+		for _, x := range xs {
+			products = appendID(products, x.ProductID)
+		}
+		r.catalog(ctx).Product.LoadAllThunk(ctx, products)
+	}
+}
+
+// installationAsset is SoftwareInstallation.asset: the assets of every
+// installation a list resolved are read at once, with the relations the
+// query selects on them (assetNodes), so a page of installations costs the
+// same whatever its size. An asset the caller may not see is NOT_FOUND:
+// the field is not nullable, and an EMPLOYEE only lists installations on
+// their own devices, so that happens only when an assignment changes
+// under the request.
+func (r *Resolver) installationAsset(ctx context.Context, asset uuid.UUID) (*model.Asset, error) {
+	key, parentPath := nestedKey(ctx)
+	sel := fieldSelection(ctx)
+	a, err := loaders.Nested(ctx, key, parentPath, asset, func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*model.Asset, error) {
+		found, err := loaders.For(ctx).Asset.LoadAll(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		var assets []*itam.Asset
+		for _, a := range found {
+			if a != nil {
+				assets = append(assets, a)
+			}
+		}
+		nodes, err := r.assetNodes(ctx, assets, sel)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uuid.UUID]*model.Asset, len(nodes))
+		for _, n := range nodes {
+			out[n.Asset.ID] = n
+		}
+		return out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if a == nil {
+		return nil, itam.NotFound("asset")
+	}
+	return a, nil
+}
+
+// editionsArg turns the editions input into the domain's Optional:
+// absent keeps them, null or [] clears them.
+func editionsArg(o graphql.Omittable[[]string]) itam.Optional[[]string] {
+	v, set := o.ValueOK()
+	if !set {
+		return itam.Optional[[]string]{}
+	}
+	return itam.Optional[[]string]{Set: true, Value: &v}
+}
+
+func productID(x *software.Product) uuid.UUID { return x.ID }
