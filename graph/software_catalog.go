@@ -6,7 +6,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 
-	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
@@ -15,18 +14,6 @@ import (
 
 // Helpers of graph/software.resolvers.go (kept out of it: gqlgen moves
 // non-resolver code out of resolver files when it regenerates).
-
-// setSoftwareCatalogComplexity prices the catalog's connections by page size.
-func setSoftwareCatalogComplexity(c *generated.ComplexityRoot) {
-	type s = *string
-	c.Query.SoftwarePublishers = func(child int, first *int, _ s, last *int, _ s, _ *model.NameFilter) int {
-		return pageCost(child, first, last)
-	}
-	c.Query.SoftwareProducts = func(child int, first *int, _ s, last *int, _ s, _ *model.SoftwareProductFilter) int {
-		return pageCost(child, first, last)
-	}
-	c.SoftwareProduct.Installations = func(child int, first *int, _ s, last *int, _ s) int { return pageCost(child, first, last) }
-}
 
 // catalog is the request's catalog loaders.
 func (r *Resolver) catalog(ctx context.Context) *loaders.CatalogLoaders {
