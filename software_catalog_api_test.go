@@ -197,7 +197,14 @@ func TestSoftwareCatalogRolesAndTenants(t *testing.T) {
 	require.Equal(t, counts, a.ok(admin, catalogCounts, nil), "refused writes wrote nothing")
 	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on SoftwareProduct { name version } } }`, map[string]any{"id": prodID})
 	require.EqualValues(t, 1, get(d, "node.version"))
-	require.NotEmpty(t, ids)
+
+	t.Run("offboarded EMPLOYEE reads nothing", func(t *testing.T) {
+		d := a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Person { version } } }`, map[string]any{"id": ids["ada"]})
+		a.ok(admin, `mutation($id: ID!, $v: Int!) { updatePerson(input: {id: $id, version: $v, status: OFFBOARDED}) { person { status } } }`,
+			map[string]any{"id": ids["ada"], "v": get(d, "node.version")})
+		a.code(readers[itam.RoleEmployee], `{ softwarePublishers { totalCount } }`, nil, "FORBIDDEN", "")
+		a.code(readers[itam.RoleEmployee], `{ softwareProducts { nodes { name } } }`, nil, "FORBIDDEN", "")
+	})
 
 	t.Run("another organization", func(t *testing.T) {
 		globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
