@@ -3,6 +3,8 @@ package licenses
 import (
 	"context"
 
+	"github.com/google/uuid"
+
 	"github.com/itam-dev/itam/internal/itam"
 )
 
@@ -114,4 +116,17 @@ func RequireCosts(ctx context.Context) (itam.Principal, error) {
 		return p, itam.Forbidden("role %s cannot see costs", p.Role)
 	}
 	return p, nil
+}
+
+// ReclaimInput ends a seat, saying why.
+type ReclaimInput struct {
+	SeatID uuid.UUID
+	Reason string
+}
+
+// SeatResult is one item of a bulk seat change: the seat, or why that item
+// was refused (the other items stand).
+type SeatResult struct {
+	Seat *Seat
+	Err  *itam.Error
 }

@@ -29,6 +29,7 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	d.Name = "another name"
 	f.apply(o, intune, d)
 	f.exec(`INSERT INTO field_precedence (org_id, field, sources) VALUES ($1, 'name', ARRAY['INTUNE','JAMF_PRO','manual'])`, o.id)
+	licenseTenantRows(f.fixture, o) // licenses, license_seats, license_history
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
 }
