@@ -112,7 +112,9 @@ func TestLicenseBadInputWritesNothing(t *testing.T) {
 		{"SITE with seats", ok(func(in *licenses.Input) { in.Model = licenses.Site }), itam.CodeInvalid, "seats"},
 		{"end before start", ok(func(in *licenses.Input) { in.TermStart, in.TermEnd = ptr(date(2026, 2, 1)), ptr(date(2026, 1, 1)) }), itam.CodeInvalid, "termEnd"},
 		{"unknown currency", ok(func(in *licenses.Input) { in.SeatCost = licenseMoney("1", "XXZ") }), itam.CodeInvalid, "seatCost.currency"},
-		{"both costs", ok(func(in *licenses.Input) { in.SeatCost, in.TotalCost = licenseMoney("1", "USD"), licenseMoney("5", "USD") }), itam.CodeInvalid, "totalCost"},
+		{"both costs", ok(func(in *licenses.Input) {
+			in.SeatCost, in.TotalCost = licenseMoney("1", "USD"), licenseMoney("5", "USD")
+		}), itam.CodeInvalid, "totalCost"},
 		{"unknown product", ok(func(in *licenses.Input) { in.ProductID = uuid.New() }), itam.CodeInvalid, "productId"},
 		{"another org's product", ok(func(in *licenses.Input) { in.ProductID = f.productB }), itam.CodeInvalid, "productId"},
 		{"another org's supplier", ok(func(in *licenses.Input) { in.SupplierID = &f.b.supplier }), itam.CodeInvalid, "supplierId"},
