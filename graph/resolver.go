@@ -29,4 +29,7 @@ type Resolver struct {
 	ConnectorEdits *connector.Service
 	ConnectorCheck *connectorcheck.Checker
 	PublicURL      string
+
+	// LicenseStore: licenses, seats, history, sealed keys (graph/licenses.go).
+	LicenseStore *postgres.LicenseStore
 }

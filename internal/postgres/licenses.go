@@ -380,3 +380,15 @@ func insertLicenseHistory(ctx context.Context, tx pgx.Tx, p itam.Principal, lice
 	_, err := tx.Exec(ctx, insertLicenseHistorySQL, p.OrgID, license, seat, string(action), string(kind), who, changes)
 	return err
 }
+
+// KeyOf is LicenseKey for a license the caller already read: one without a
+// key answers nil, after the same role check, without a round trip.
+func (s *LicenseStore) KeyOf(ctx context.Context, l *licenses.License) (*string, error) {
+	if _, err := licenses.RequireKeyRead(ctx); err != nil {
+		return nil, err
+	}
+	if !l.HasKey {
+		return nil, nil
+	}
+	return s.LicenseKey(ctx, l.ID)
+}
