@@ -63,6 +63,7 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 		"Organization": ids["organization"], "Connector": relay.ID(relay.TypeConnector, connector),
 		"SyncRun": relay.ID(relay.TypeSyncRun, run), "SyncConflict": relay.ID(relay.TypeSyncConflict, conflict),
 	}
+	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

@@ -193,8 +193,30 @@ func licenseFilter(in *model.LicenseFilter) (licenses.Filter, error) {
 // license the request resolves it on (see nested.go).
 func (r *Resolver) licenseSeatAssignments(ctx context.Context, license uuid.UUID, includeReclaimed bool, p itam.PageArgs) (*model.LicenseSeatConnection, error) {
 	key, parentPath := nestedKey(ctx)
+	path := fieldPath(ctx)
 	page, err := loaders.Nested(ctx, key, parentPath, license, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*licenses.Seat], error) {
-		return r.LicenseStore.SeatsOf(ctx, parents, includeReclaimed, p)
+		pages, err := r.LicenseStore.SeatsOf(ctx, parents, includeReclaimed, p)
+		if err != nil {
+			return nil, err
+		}
+		// The holders of every page are siblings: their own nested fields
+		// (a person's licenseSeats) batch over all of them.
+		var people, assets []uuid.UUID
+		for _, pg := range pages {
+			for _, s := range pg.Items {
+				if s.PersonID != nil {
+					people = append(people, *s.PersonID)
+				}
+				if s.AssetID != nil {
+					assets = append(assets, *s.AssetID)
+				}
+			}
+		}
+		for _, under := range []string{".nodes", ".edges.node"} {
+			loaders.Siblings(ctx, path+under+".person", people)
+			loaders.Siblings(ctx, path+under+".asset", assets)
+		}
+		return pages, nil
 	})
 	if err != nil {
 		return nil, err
