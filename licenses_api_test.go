@@ -417,3 +417,21 @@ func licenseNodeFixtures(t *testing.T, owner *pgxpool.Pool, org uuid.UUID, perso
 		VALUES ($1, $2, $3, 'node@test') RETURNING id`, org, l, personID).Scan(&s))
 	return relay.ID(relay.TypeLicense, l), relay.ID(relay.TypeLicenseSeat, s)
 }
+
+// TestLicenseAPICost: license connections are priced by page size, so a
+// page of 500 licenses each with 500 seats is refused before it runs.
+func TestLicenseAPICost(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	for _, q := range []string{
+		`{ licenses(first: 500) { nodes { seatAssignments(first: 500) { nodes { id assignedAt } } } } }`,
+		`{ licenses(first: 500) { nodes { history(first: 500) { nodes { action at } } } } }`,
+		`{ people(first: 500) { nodes { licenseSeats { id license { id } person { id } assignedAt } } } }`,
+	} {
+		r := a.do(admin, q, nil)
+		require.NotEmpty(t, r.Errors, q)
+		require.Equal(t, "COMPLEXITY_LIMIT_EXCEEDED", r.Errors[0].Extensions["code"], "%s: %+v", q, r.Errors)
+	}
+	a.ok(admin, `{ licenses(first: 100) { nodes { seatAssignments(first: 10) { nodes { id } } history(first: 10) { nodes { action } } } } }`, nil)
+}
