@@ -31,7 +31,7 @@ func (r *licenseResolver) Product(ctx context.Context, obj *licenses.License) (*
 }
 
 func (r *licenseResolver) Active(ctx context.Context, obj *licenses.License) (bool, error) {
-	return obj.Active(time.Now()), nil
+	return obj.Active(time.Now().UTC()), nil
 }
 
 func (r *licenseResolver) SeatCost(ctx context.Context, obj *licenses.License) (*itam.Money, error) {
