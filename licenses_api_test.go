@@ -377,6 +377,8 @@ func TestLicenseAPIBatched(t *testing.T) {
 			seatAssignments(first: 1) { totalCount nodes { id } } history { totalCount nodes { action } } } } }`,
 		"people": `query($n: Int!) { people(first: $n) { nodes { licenseSeats { id assignedAt } } } }`,
 		"assets": `query($n: Int!) { assets(first: $n) { nodes { licenseSeats { id } } } }`,
+		"seatAssets": `query($n: Int!) { seatAssets: licenses(first: $n, filter: {licenseModel: PER_DEVICE}) { nodes {
+			seatAssignments { nodes { asset { assetTag model { name } location { name } } } } } } }`,
 	}
 	var people []string
 	for i := range 12 {

@@ -212,9 +212,11 @@ func (r *Resolver) licenseSeatAssignments(ctx context.Context, license uuid.UUID
 				}
 			}
 		}
+		people, assets = distinctIDs(people), distinctIDs(assets)
 		for _, under := range []string{".nodes", ".edges.node"} {
 			loaders.Siblings(ctx, path+under+".person", people)
 			loaders.Siblings(ctx, path+under+".asset", assets)
+			loaders.Siblings(ctx, path+under+seatAssetsOf, assets)
 		}
 		return pages, nil
 	})
@@ -246,9 +248,70 @@ func (r *Resolver) licenseHistory(ctx context.Context, license uuid.UUID, p itam
 // of every person (or asset) of the request's page in one statement.
 func (r *Resolver) heldSeats(ctx context.Context, holder uuid.UUID, fetch func(context.Context, []uuid.UUID) (map[uuid.UUID][]*licenses.Seat, error)) ([]*licenses.Seat, error) {
 	key, parentPath := nestedKey(ctx)
-	seats, err := loaders.Nested(ctx, key, parentPath, holder, fetch)
+	path := fieldPath(ctx)
+	seats, err := loaders.Nested(ctx, key, parentPath, holder, func(ctx context.Context, holders []uuid.UUID) (map[uuid.UUID][]*licenses.Seat, error) {
+		m, err := fetch(ctx, holders)
+		var assets []uuid.UUID
+		for _, seats := range m {
+			for _, s := range seats {
+				if s.AssetID != nil {
+					assets = append(assets, *s.AssetID)
+				}
+			}
+		}
+		loaders.Siblings(ctx, path+seatAssetsOf, distinctIDs(assets))
+		return m, err
+	})
 	if seats == nil && err == nil {
 		seats = []*licenses.Seat{}
 	}
 	return seats, err
+}
+
+// seatAssetsOf suffixes the path of a list of seats to name the set of
+// their assets (recorded by the list, read by seatAsset).
+const seatAssetsOf = "#assets"
+
+// seatAsset is LicenseSeat.asset with its relations, batched over the
+// assets of every seat of the list it belongs to: the list records their
+// ids (seatAssetsOf), and the first seat to resolve loads them all and
+// their relations in one assetNodes call.
+func (r *Resolver) seatAsset(ctx context.Context, asset *uuid.UUID) (*model.Asset, error) {
+	if asset == nil {
+		return nil, nil
+	}
+	key, parentPath := nestedKey(ctx)
+	sel := fieldSelection(ctx)
+	return loaders.Nested(ctx, key, parentPath+seatAssetsOf, *asset, func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*model.Asset, error) {
+		found, err := r.AssetStore.AssetsByIDs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		list := make([]*itam.Asset, 0, len(found))
+		for _, a := range found {
+			list = append(list, a)
+		}
+		nodes, err := r.assetNodes(ctx, list, sel)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uuid.UUID]*model.Asset, len(nodes))
+		for _, n := range nodes {
+			out[n.Asset.ID] = n
+		}
+		return out, nil
+	})
+}
+
+// distinctIDs drops repeated ids, keeping the first of each.
+func distinctIDs(ids []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }

@@ -86,11 +86,7 @@ func (r *licenseSeatResolver) Person(ctx context.Context, obj *licenses.Seat) (*
 }
 
 func (r *licenseSeatResolver) Asset(ctx context.Context, obj *licenses.Seat) (*model.Asset, error) {
-	a, err := loadOptional(ctx, loaders.For(ctx).Asset, obj.AssetID)
-	if err != nil {
-		return nil, err
-	}
-	return r.assetNode(ctx, a, fieldSelection(ctx))
+	return r.seatAsset(ctx, obj.AssetID)
 }
 
 func (r *mutationResolver) CreateLicense(ctx context.Context, input model.CreateLicenseInput) (*model.LicensePayload, error) {
