@@ -68,6 +68,7 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	d = a.ok(admin, `mutation($p: ID!) { p: createSoftwareProduct(input: {publisherId: $p, name: "Acrobat"}) { softwareProduct { id } } }`,
 		map[string]any{"p": fixtures["SoftwarePublisher"]})
 	fixtures["SoftwareProduct"] = str(d, "p.softwareProduct.id")
+	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

@@ -65,6 +65,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setComplexity(&cfg.Complexity)
 	setConnectorComplexity(&cfg.Complexity)
 	setSoftwareCatalogComplexity(&cfg.Complexity)
+	setLicenseComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }

@@ -7,113 +7,162 @@ package graph
 
 import (
 	"context"
-	"fmt"
+	"time"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/software"
 )
 
 func (r *assetResolver) LicenseSeats(ctx context.Context, obj *model.Asset) ([]*licenses.Seat, error) {
-	panic(fmt.Errorf("not implemented: LicenseSeats - licenseSeats"))
+	return r.heldSeats(ctx, obj.Asset.ID, r.LicenseStore.SeatsOfAssets)
 }
 
 func (r *licenseResolver) ID(ctx context.Context, obj *licenses.License) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeLicense, obj.ID), nil
 }
 
 func (r *licenseResolver) Product(ctx context.Context, obj *licenses.License) (*software.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	return loaders.For(ctx).Licenses(r.LicenseStore).Product.Load(ctx, obj.ProductID)
 }
 
 func (r *licenseResolver) Active(ctx context.Context, obj *licenses.License) (bool, error) {
-	panic(fmt.Errorf("not implemented: Active - active"))
+	return obj.Active(time.Now().UTC()), nil
 }
 
 func (r *licenseResolver) SeatCost(ctx context.Context, obj *licenses.License) (*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: SeatCost - seatCost"))
+	if _, err := licenses.RequireCosts(ctx); err != nil {
+		return nil, err
+	}
+	return obj.SeatCost, nil
 }
 
 func (r *licenseResolver) TotalCost(ctx context.Context, obj *licenses.License) (*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: TotalCost - totalCost"))
+	if _, err := licenses.RequireCosts(ctx); err != nil {
+		return nil, err
+	}
+	return obj.TotalCost, nil
 }
 
 func (r *licenseResolver) Supplier(ctx context.Context, obj *licenses.License) (*itam.Supplier, error) {
-	panic(fmt.Errorf("not implemented: Supplier - supplier"))
+	return loadOptional(ctx, loaders.For(ctx).Supplier, obj.SupplierID)
 }
 
 func (r *licenseResolver) LicenseKey(ctx context.Context, obj *licenses.License) (*string, error) {
-	panic(fmt.Errorf("not implemented: LicenseKey - licenseKey"))
+	return r.LicenseStore.KeyOf(ctx, obj)
 }
 
 func (r *licenseResolver) AssignedSeats(ctx context.Context, obj *licenses.License) (int, error) {
-	panic(fmt.Errorf("not implemented: AssignedSeats - assignedSeats"))
+	key, parentPath := nestedKey(ctx)
+	return loaders.Nested(ctx, key, parentPath, obj.ID, r.LicenseStore.AssignedSeats)
 }
 
-func (r *licenseResolver) SeatAssignments(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string, includeReclaimed *bool) (*model.LicenseSeatConnection, error) {
-	panic(fmt.Errorf("not implemented: SeatAssignments - seatAssignments"))
+func (r *licenseResolver) SeatAssignments(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string, includeReclaimed *bool) (*model.Connection[*licenses.Seat], error) {
+	return r.licenseSeatAssignments(ctx, obj.ID, includeReclaimed != nil && *includeReclaimed, pageArgs(first, after, last, before))
 }
 
-func (r *licenseResolver) History(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.LicenseHistoryConnection, error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+func (r *licenseResolver) History(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.Connection[licenses.HistoryEntry], error) {
+	return r.licenseHistory(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *licenseHistoryEntryResolver) Seat(ctx context.Context, obj *licenses.HistoryEntry) (*licenses.Seat, error) {
-	panic(fmt.Errorf("not implemented: Seat - seat"))
+	return loadOptional(ctx, loaders.For(ctx).Licenses(r.LicenseStore).Seat, obj.SeatID)
 }
 
 func (r *licenseSeatResolver) ID(ctx context.Context, obj *licenses.Seat) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeLicenseSeat, obj.ID), nil
 }
 
 func (r *licenseSeatResolver) License(ctx context.Context, obj *licenses.Seat) (*licenses.License, error) {
-	panic(fmt.Errorf("not implemented: License - license"))
+	return loaders.For(ctx).Licenses(r.LicenseStore).License.Load(ctx, obj.LicenseID)
 }
 
 func (r *licenseSeatResolver) Person(ctx context.Context, obj *licenses.Seat) (*itam.Person, error) {
-	panic(fmt.Errorf("not implemented: Person - person"))
+	return loadOptional(ctx, loaders.For(ctx).Person, obj.PersonID)
 }
 
 func (r *licenseSeatResolver) Asset(ctx context.Context, obj *licenses.Seat) (*model.Asset, error) {
-	panic(fmt.Errorf("not implemented: Asset - asset"))
+	return r.seatAsset(ctx, obj.AssetID)
 }
 
 func (r *mutationResolver) CreateLicense(ctx context.Context, input model.CreateLicenseInput) (*model.LicensePayload, error) {
-	panic(fmt.Errorf("not implemented: CreateLicense - createLicense"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := licenseInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return licensePayload(r.LicenseStore.CreateLicense(ctx, in))
 }
 
 func (r *mutationResolver) UpdateLicense(ctx context.Context, input model.UpdateLicenseInput) (*model.LicensePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateLicense - updateLicense"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := licensePatch(input)
+	if err != nil {
+		return nil, err
+	}
+	return licensePayload(r.LicenseStore.UpdateLicense(ctx, in))
 }
 
 func (r *mutationResolver) DeleteLicense(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteLicense - deleteLicense"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeLicense, r.LicenseStore.DeleteLicense)
 }
 
 func (r *mutationResolver) AssignLicenseSeat(ctx context.Context, input model.AssignLicenseSeatInput) (*model.LicenseSeatPayload, error) {
-	panic(fmt.Errorf("not implemented: AssignLicenseSeat - assignLicenseSeat"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := seatInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return seatPayload(r.LicenseStore.AssignSeat(ctx, in))
 }
 
 func (r *mutationResolver) ReclaimLicenseSeat(ctx context.Context, input model.ReclaimLicenseSeatInput) (*model.LicenseSeatPayload, error) {
-	panic(fmt.Errorf("not implemented: ReclaimLicenseSeat - reclaimLicenseSeat"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := reclaimInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return seatPayload(r.LicenseStore.ReclaimSeat(ctx, in))
 }
 
 func (r *mutationResolver) AssignLicenseSeats(ctx context.Context, input []*model.AssignLicenseSeatInput) (*model.BulkLicenseSeatPayload, error) {
-	panic(fmt.Errorf("not implemented: AssignLicenseSeats - assignLicenseSeats"))
+	return bulkSeats(ctx, input, seatInput, r.LicenseStore.AssignSeats)
 }
 
 func (r *mutationResolver) ReclaimLicenseSeats(ctx context.Context, input []*model.ReclaimLicenseSeatInput) (*model.BulkLicenseSeatPayload, error) {
-	panic(fmt.Errorf("not implemented: ReclaimLicenseSeats - reclaimLicenseSeats"))
+	return bulkSeats(ctx, input, reclaimInput, r.LicenseStore.ReclaimSeats)
 }
 
 func (r *personResolver) LicenseSeats(ctx context.Context, obj *itam.Person) ([]*licenses.Seat, error) {
-	panic(fmt.Errorf("not implemented: LicenseSeats - licenseSeats"))
+	return r.heldSeats(ctx, obj.ID, r.LicenseStore.SeatsOfPeople)
 }
 
-func (r *queryResolver) Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.LicenseConnection, error) {
-	panic(fmt.Errorf("not implemented: Licenses - licenses"))
+func (r *queryResolver) Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error) {
+	f, err := licenseFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.LicenseStore.ListLicenses, r.LicenseStore.CountLicenses)
+	if err != nil {
+		return nil, err
+	}
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, licenseID)
+	return conn, nil
 }
 
 func (r *Resolver) License() generated.LicenseResolver { return &licenseResolver{r} }

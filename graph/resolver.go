@@ -32,4 +32,6 @@ type Resolver struct {
 
 	// Software publishers and products (graph/software.resolvers.go).
 	SoftwareCatalog *postgres.SoftwareCatalogStore
+	// LicenseStore: licenses, seats, history, sealed keys (graph/licenses.go).
+	LicenseStore *postgres.LicenseStore
 }

@@ -1074,8 +1074,8 @@ type LicenseResolver interface {
 	LicenseKey(ctx context.Context, obj *licenses.License) (*string, error)
 
 	AssignedSeats(ctx context.Context, obj *licenses.License) (int, error)
-	SeatAssignments(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string, includeReclaimed *bool) (*model.LicenseSeatConnection, error)
-	History(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.LicenseHistoryConnection, error)
+	SeatAssignments(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string, includeReclaimed *bool) (*model.Connection[*licenses.Seat], error)
+	History(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.Connection[licenses.HistoryEntry], error)
 }
 type LicenseComplianceResolver interface {
 	Product(ctx context.Context, obj *licenses.Position) (*software.Product, error)
@@ -1203,7 +1203,7 @@ type QueryResolver interface {
 	LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.LicenseEvidenceConnection, error)
 	Connectors(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Connector], error)
 	SyncRuns(ctx context.Context, connectorID string, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
-	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.LicenseConnection, error)
+	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
@@ -16028,8 +16028,8 @@ func (ec *executionContext) _License_seatAssignments(ctx context.Context, field 
 			return ec.Resolvers.License().SeatAssignments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["includeReclaimed"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseSeatConnection) graphql.Marshaler {
-			return ec.marshalNLicenseSeatConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*licenses.Seat]) graphql.Marshaler {
+			return ec.marshalNLicenseSeatConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16072,8 +16072,8 @@ func (ec *executionContext) _License_history(ctx context.Context, field graphql.
 			return ec.Resolvers.License().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseHistoryConnection) graphql.Marshaler {
-			return ec.marshalNLicenseHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[licenses.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16498,7 +16498,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_status(_ context.Cont
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "ComplianceStatus")
 }
 
-func (ec *executionContext) _LicenseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.License]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16507,11 +16507,11 @@ func (ec *executionContext) _LicenseConnection_edges(ctx context.Context, field 
 			return ec.fieldContext_LicenseConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseEdge) graphql.Marshaler {
-			return ec.marshalNLicenseEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*licenses.License]) graphql.Marshaler {
+			return ec.marshalNLicenseEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16521,7 +16521,7 @@ func (ec *executionContext) fieldContext_LicenseConnection_edges(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "LicenseConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseEdge(ctx, field)
@@ -16530,7 +16530,7 @@ func (ec *executionContext) fieldContext_LicenseConnection_edges(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.License]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16539,7 +16539,7 @@ func (ec *executionContext) _LicenseConnection_nodes(ctx context.Context, field 
 			return ec.fieldContext_LicenseConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.License) graphql.Marshaler {
@@ -16553,7 +16553,7 @@ func (ec *executionContext) fieldContext_LicenseConnection_nodes(_ context.Conte
 	fc = &graphql.FieldContext{
 		Object:     "LicenseConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_License(ctx, field)
@@ -16562,7 +16562,7 @@ func (ec *executionContext) fieldContext_LicenseConnection_nodes(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.License]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16571,7 +16571,7 @@ func (ec *executionContext) _LicenseConnection_pageInfo(ctx context.Context, fie
 			return ec.fieldContext_LicenseConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -16585,7 +16585,7 @@ func (ec *executionContext) fieldContext_LicenseConnection_pageInfo(_ context.Co
 	fc = &graphql.FieldContext{
 		Object:     "LicenseConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -16594,7 +16594,7 @@ func (ec *executionContext) fieldContext_LicenseConnection_pageInfo(_ context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.License]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16603,7 +16603,7 @@ func (ec *executionContext) _LicenseConnection_totalCount(ctx context.Context, f
 			return ec.fieldContext_LicenseConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -16614,10 +16614,10 @@ func (ec *executionContext) _LicenseConnection_totalCount(ctx context.Context, f
 	)
 }
 func (ec *executionContext) fieldContext_LicenseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LicenseConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("LicenseConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _LicenseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*licenses.License]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16640,7 +16640,7 @@ func (ec *executionContext) fieldContext_LicenseEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("LicenseEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _LicenseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*licenses.License]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17052,7 +17052,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceEdge_node(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[licenses.HistoryEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17061,11 +17061,11 @@ func (ec *executionContext) _LicenseHistoryConnection_edges(ctx context.Context,
 			return ec.fieldContext_LicenseHistoryConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseHistoryEdge) graphql.Marshaler {
-			return ec.marshalNLicenseHistoryEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[licenses.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17075,7 +17075,7 @@ func (ec *executionContext) fieldContext_LicenseHistoryConnection_edges(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "LicenseHistoryConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseHistoryEdge(ctx, field)
@@ -17084,7 +17084,7 @@ func (ec *executionContext) fieldContext_LicenseHistoryConnection_edges(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseHistoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseHistoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[licenses.HistoryEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17093,11 +17093,11 @@ func (ec *executionContext) _LicenseHistoryConnection_nodes(ctx context.Context,
 			return ec.fieldContext_LicenseHistoryConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.HistoryEntry) graphql.Marshaler {
-			return ec.marshalNLicenseHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []licenses.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17107,7 +17107,7 @@ func (ec *executionContext) fieldContext_LicenseHistoryConnection_nodes(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "LicenseHistoryConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseHistoryEntry(ctx, field)
@@ -17116,7 +17116,7 @@ func (ec *executionContext) fieldContext_LicenseHistoryConnection_nodes(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[licenses.HistoryEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17125,7 +17125,7 @@ func (ec *executionContext) _LicenseHistoryConnection_pageInfo(ctx context.Conte
 			return ec.fieldContext_LicenseHistoryConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -17139,7 +17139,7 @@ func (ec *executionContext) fieldContext_LicenseHistoryConnection_pageInfo(_ con
 	fc = &graphql.FieldContext{
 		Object:     "LicenseHistoryConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -17148,7 +17148,7 @@ func (ec *executionContext) fieldContext_LicenseHistoryConnection_pageInfo(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseHistoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseHistoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[licenses.HistoryEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17157,7 +17157,7 @@ func (ec *executionContext) _LicenseHistoryConnection_totalCount(ctx context.Con
 			return ec.fieldContext_LicenseHistoryConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -17168,10 +17168,10 @@ func (ec *executionContext) _LicenseHistoryConnection_totalCount(ctx context.Con
 	)
 }
 func (ec *executionContext) fieldContext_LicenseHistoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LicenseHistoryConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("LicenseHistoryConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _LicenseHistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseHistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[licenses.HistoryEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17194,7 +17194,7 @@ func (ec *executionContext) fieldContext_LicenseHistoryEdge_cursor(_ context.Con
 	return graphql.NewScalarFieldContext("LicenseHistoryEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _LicenseHistoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseHistoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[licenses.HistoryEntry]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17206,8 +17206,8 @@ func (ec *executionContext) _LicenseHistoryEdge_node(ctx context.Context, field 
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *licenses.HistoryEntry) graphql.Marshaler {
-			return ec.marshalNLicenseHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17648,7 +17648,7 @@ func (ec *executionContext) fieldContext_LicenseSeat_reclaimReason(_ context.Con
 	return graphql.NewScalarFieldContext("LicenseSeat", field, false, false, "String")
 }
 
-func (ec *executionContext) _LicenseSeatConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseSeatConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.Seat]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17657,11 +17657,11 @@ func (ec *executionContext) _LicenseSeatConnection_edges(ctx context.Context, fi
 			return ec.fieldContext_LicenseSeatConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseSeatEdge) graphql.Marshaler {
-			return ec.marshalNLicenseSeatEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*licenses.Seat]) graphql.Marshaler {
+			return ec.marshalNLicenseSeatEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -17671,7 +17671,7 @@ func (ec *executionContext) fieldContext_LicenseSeatConnection_edges(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "LicenseSeatConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseSeatEdge(ctx, field)
@@ -17680,7 +17680,7 @@ func (ec *executionContext) fieldContext_LicenseSeatConnection_edges(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseSeatConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseSeatConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.Seat]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17689,7 +17689,7 @@ func (ec *executionContext) _LicenseSeatConnection_nodes(ctx context.Context, fi
 			return ec.fieldContext_LicenseSeatConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Seat) graphql.Marshaler {
@@ -17703,7 +17703,7 @@ func (ec *executionContext) fieldContext_LicenseSeatConnection_nodes(_ context.C
 	fc = &graphql.FieldContext{
 		Object:     "LicenseSeatConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseSeat(ctx, field)
@@ -17712,7 +17712,7 @@ func (ec *executionContext) fieldContext_LicenseSeatConnection_nodes(_ context.C
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseSeatConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseSeatConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.Seat]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17721,7 +17721,7 @@ func (ec *executionContext) _LicenseSeatConnection_pageInfo(ctx context.Context,
 			return ec.fieldContext_LicenseSeatConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -17735,7 +17735,7 @@ func (ec *executionContext) fieldContext_LicenseSeatConnection_pageInfo(_ contex
 	fc = &graphql.FieldContext{
 		Object:     "LicenseSeatConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -17744,7 +17744,7 @@ func (ec *executionContext) fieldContext_LicenseSeatConnection_pageInfo(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseSeatConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseSeatConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*licenses.Seat]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17753,7 +17753,7 @@ func (ec *executionContext) _LicenseSeatConnection_totalCount(ctx context.Contex
 			return ec.fieldContext_LicenseSeatConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -17764,10 +17764,10 @@ func (ec *executionContext) _LicenseSeatConnection_totalCount(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_LicenseSeatConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LicenseSeatConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("LicenseSeatConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _LicenseSeatEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseSeatEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*licenses.Seat]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17790,7 +17790,7 @@ func (ec *executionContext) fieldContext_LicenseSeatEdge_cursor(_ context.Contex
 	return graphql.NewScalarFieldContext("LicenseSeatEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _LicenseSeatEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseSeatEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*licenses.Seat]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23353,8 +23353,8 @@ func (ec *executionContext) _Query_licenses(ctx context.Context, field graphql.C
 			return ec.Resolvers.Query().Licenses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LicenseFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseConnection) graphql.Marshaler {
-			return ec.marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*licenses.License]) graphql.Marshaler {
+			return ec.marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -36555,7 +36555,7 @@ func (ec *executionContext) _LicenseCompliance(ctx context.Context, sel ast.Sele
 
 var licenseConnectionImplementors = []string{"LicenseConnection"}
 
-func (ec *executionContext) _LicenseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseConnection) graphql.Marshaler {
+func (ec *executionContext) _LicenseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*licenses.License]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36567,23 +36567,24 @@ func (ec *executionContext) _LicenseConnection(ctx context.Context, sel ast.Sele
 		case "edges":
 			out.Values[i] = ec._LicenseConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._LicenseConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._LicenseConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36603,7 +36604,7 @@ func (ec *executionContext) _LicenseConnection(ctx context.Context, sel ast.Sele
 
 var licenseEdgeImplementors = []string{"LicenseEdge"}
 
-func (ec *executionContext) _LicenseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseEdge) graphql.Marshaler {
+func (ec *executionContext) _LicenseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*licenses.License]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36795,7 +36796,7 @@ func (ec *executionContext) _LicenseEvidenceEdge(ctx context.Context, sel ast.Se
 
 var licenseHistoryConnectionImplementors = []string{"LicenseHistoryConnection"}
 
-func (ec *executionContext) _LicenseHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseHistoryConnection) graphql.Marshaler {
+func (ec *executionContext) _LicenseHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[licenses.HistoryEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseHistoryConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36807,23 +36808,24 @@ func (ec *executionContext) _LicenseHistoryConnection(ctx context.Context, sel a
 		case "edges":
 			out.Values[i] = ec._LicenseHistoryConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._LicenseHistoryConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseHistoryConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._LicenseHistoryConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseHistoryConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36843,7 +36845,7 @@ func (ec *executionContext) _LicenseHistoryConnection(ctx context.Context, sel a
 
 var licenseHistoryEdgeImplementors = []string{"LicenseHistoryEdge"}
 
-func (ec *executionContext) _LicenseHistoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseHistoryEdge) graphql.Marshaler {
+func (ec *executionContext) _LicenseHistoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[licenses.HistoryEntry]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseHistoryEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37050,7 +37052,7 @@ func (ec *executionContext) _LicenseSeat(ctx context.Context, sel ast.SelectionS
 
 var licenseSeatConnectionImplementors = []string{"LicenseSeatConnection"}
 
-func (ec *executionContext) _LicenseSeatConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseSeatConnection) graphql.Marshaler {
+func (ec *executionContext) _LicenseSeatConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*licenses.Seat]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseSeatConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37062,23 +37064,24 @@ func (ec *executionContext) _LicenseSeatConnection(ctx context.Context, sel ast.
 		case "edges":
 			out.Values[i] = ec._LicenseSeatConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._LicenseSeatConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseSeatConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._LicenseSeatConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseSeatConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -37098,7 +37101,7 @@ func (ec *executionContext) _LicenseSeatConnection(ctx context.Context, sel ast.
 
 var licenseSeatEdgeImplementors = []string{"LicenseSeatEdge"}
 
-func (ec *executionContext) _LicenseSeatEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseSeatEdge) graphql.Marshaler {
+func (ec *executionContext) _LicenseSeatEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*licenses.Seat]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseSeatEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -42357,7 +42360,7 @@ func (ec *executionContext) marshalNLicenseCompliance2ᚖgithubᚗcomᚋitamᚑd
 	return ec._LicenseCompliance(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*licenses.License]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LicenseConnection!")
 		return graphql.Null
@@ -42365,11 +42368,15 @@ func (ec *executionContext) marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑd
 	return ec._LicenseConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*licenses.License]) graphql.Marshaler {
+	return ec._LicenseEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLicenseEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*licenses.License]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLicenseEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdge(ctx, sel, v[i])
+		return ec.marshalNLicenseEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42379,14 +42386,6 @@ func (ec *executionContext) marshalNLicenseEdge2ᚕᚖgithubᚗcomᚋitamᚑdev�
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNLicenseEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LicenseEdge!")
-		return graphql.Null
-	}
-	return ec._LicenseEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Evidence) graphql.Marshaler {
@@ -42460,7 +42459,7 @@ func (ec *executionContext) marshalNLicenseHistoryAction2githubᚗcomᚋitamᚑd
 	return res
 }
 
-func (ec *executionContext) marshalNLicenseHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseHistoryConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[licenses.HistoryEntry]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LicenseHistoryConnection!")
 		return graphql.Null
@@ -42468,11 +42467,15 @@ func (ec *executionContext) marshalNLicenseHistoryConnection2ᚖgithubᚗcomᚋi
 	return ec._LicenseHistoryConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseHistoryEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseHistoryEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[licenses.HistoryEntry]) graphql.Marshaler {
+	return ec._LicenseHistoryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLicenseHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[licenses.HistoryEntry]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLicenseHistoryEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdge(ctx, sel, v[i])
+		return ec.marshalNLicenseHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42484,19 +42487,15 @@ func (ec *executionContext) marshalNLicenseHistoryEdge2ᚕᚖgithubᚗcomᚋitam
 	return ret
 }
 
-func (ec *executionContext) marshalNLicenseHistoryEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseHistoryEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LicenseHistoryEdge!")
-		return graphql.Null
-	}
-	return ec._LicenseHistoryEdge(ctx, sel, v)
+func (ec *executionContext) marshalNLicenseHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v licenses.HistoryEntry) graphql.Marshaler {
+	return ec._LicenseHistoryEntry(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNLicenseHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.HistoryEntry) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []licenses.HistoryEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLicenseHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx, sel, v[i])
+		return ec.marshalNLicenseHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42506,14 +42505,6 @@ func (ec *executionContext) marshalNLicenseHistoryEntry2ᚕᚖgithubᚗcomᚋita
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNLicenseHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *licenses.HistoryEntry) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LicenseHistoryEntry!")
-		return graphql.Null
-	}
-	return ec._LicenseHistoryEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLicenseMetric2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐMetric(ctx context.Context, v any) (licenses.Metric, error) {
@@ -42604,7 +42595,7 @@ func (ec *executionContext) marshalNLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋi
 	return ec._LicenseSeat(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseSeatConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseSeatConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseSeatConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*licenses.Seat]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LicenseSeatConnection!")
 		return graphql.Null
@@ -42612,11 +42603,15 @@ func (ec *executionContext) marshalNLicenseSeatConnection2ᚖgithubᚗcomᚋitam
 	return ec._LicenseSeatConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseSeatEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseSeatEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseSeatEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*licenses.Seat]) graphql.Marshaler {
+	return ec._LicenseSeatEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLicenseSeatEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*licenses.Seat]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLicenseSeatEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdge(ctx, sel, v[i])
+		return ec.marshalNLicenseSeatEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42626,14 +42621,6 @@ func (ec *executionContext) marshalNLicenseSeatEdge2ᚕᚖgithubᚗcomᚋitamᚑ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNLicenseSeatEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseSeatEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LicenseSeatEdge!")
-		return graphql.Null
-	}
-	return ec._LicenseSeatEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLicenseSeatResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseSeatResult) graphql.Marshaler {

@@ -44,6 +44,7 @@ type Loaders struct {
 	// keeps its signature.
 	connOnce sync.Once
 	conn     *ConnectorLoaders
+	lic      licenseLoaders // licenses, seats, their products (licenses.go)
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

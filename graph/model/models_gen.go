@@ -318,18 +318,6 @@ type LicenseComplianceFilter struct {
 	Status      graphql.Omittable[*licenses.ComplianceStatus] `json:"status,omitempty"`
 }
 
-type LicenseConnection struct {
-	Edges      []*LicenseEdge      `json:"edges"`
-	Nodes      []*licenses.License `json:"nodes"`
-	PageInfo   *PageInfo           `json:"pageInfo"`
-	TotalCount int                 `json:"totalCount"`
-}
-
-type LicenseEdge struct {
-	Cursor string            `json:"cursor"`
-	Node   *licenses.License `json:"node"`
-}
-
 type LicenseEvidenceConnection struct {
 	Edges      []*LicenseEvidenceEdge `json:"edges"`
 	Nodes      []*licenses.Evidence   `json:"nodes"`
@@ -352,32 +340,8 @@ type LicenseFilter struct {
 	Active graphql.Omittable[*bool] `json:"active,omitempty"`
 }
 
-type LicenseHistoryConnection struct {
-	Edges      []*LicenseHistoryEdge    `json:"edges"`
-	Nodes      []*licenses.HistoryEntry `json:"nodes"`
-	PageInfo   *PageInfo                `json:"pageInfo"`
-	TotalCount int                      `json:"totalCount"`
-}
-
-type LicenseHistoryEdge struct {
-	Cursor string                 `json:"cursor"`
-	Node   *licenses.HistoryEntry `json:"node"`
-}
-
 type LicensePayload struct {
 	License *licenses.License `json:"license"`
-}
-
-type LicenseSeatConnection struct {
-	Edges      []*LicenseSeatEdge `json:"edges"`
-	Nodes      []*licenses.Seat   `json:"nodes"`
-	PageInfo   *PageInfo          `json:"pageInfo"`
-	TotalCount int                `json:"totalCount"`
-}
-
-type LicenseSeatEdge struct {
-	Cursor string         `json:"cursor"`
-	Node   *licenses.Seat `json:"node"`
 }
 
 type LicenseSeatPayload struct {

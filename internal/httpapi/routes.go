@@ -98,7 +98,8 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		OrganizationStore: postgres.NewOrganizationStore(db), RelationStore: postgres.NewRelationStore(db),
 		Connectors: connectorStore, PublicURL: o.publicURL, SoftwareCatalog: postgres.NewSoftwareCatalogStore(db),
 		ConnectorEdits: connector.NewService(connectorStore, connectorcheck.Config),
-		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress}}
+		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress},
+		LicenseStore:   postgres.NewLicenseStore(db, o.box)}
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))

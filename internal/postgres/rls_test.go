@@ -36,6 +36,7 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	require.NoError(f.t, err)
 	_, err = sw.CreateProduct(f.admin(o), software.ProductInput{PublisherID: pub.ID, Name: "Acrobat Pro"})
 	require.NoError(f.t, err)
+	licenseTenantRows(f.fixture, o) // licenses, license_seats, license_history
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
 }

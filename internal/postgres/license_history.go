@@ -1,0 +1,83 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"sort"
+	"strconv"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/software"
+)
+
+const licenseHistoryColumns = "h.id, h.license_id, h.seat_id, h.action::text, h.actor_kind::text, h.actor, h.changes, h.at"
+
+func scanLicenseHistory(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
+	var h licenses.HistoryEntry
+	var changes map[string]map[string]json.RawMessage
+	if err := r.Scan(&h.ID, &h.LicenseID, &h.SeatID, &h.Action, &h.ActorKind, &h.Actor, &changes, &h.At); err != nil {
+		return h, err
+	}
+	keys := make([]string, 0, len(changes))
+	for k := range changes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		h.Changes = append(h.Changes, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
+	}
+	return h, nil
+}
+
+// licenseHistorySpec lists history entries oldest first, keyset-paginated
+// on the entry id (which only grows), each change as p may see it.
+func licenseHistorySpec(p itam.Principal) listSpec[licenses.HistoryEntry] {
+	return listSpec[licenses.HistoryEntry]{
+		columns: licenseHistoryColumns, from: "license_history h", idExpr: "h.id", idType: "bigint", args: &sqlArgs{},
+		sort: sortKey[licenses.HistoryEntry]{"h.id", "bigint", func(h licenses.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
+		dir:  itam.Asc,
+		id:   func(h licenses.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },
+		scan: func(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
+			h, err := scanLicenseHistory(r)
+			h.Changes = licenses.VisibleChanges(p, h.Changes)
+			return h, err
+		},
+	}
+}
+
+// HistoriesOf returns the same page of the history of each license the
+// caller already read, in one round trip (License.history of a page of
+// licenses).
+func (s *LicenseStore) HistoriesOf(ctx context.Context, licenseIDs []uuid.UUID, page itam.PageArgs) (map[uuid.UUID]itam.Page[licenses.HistoryEntry], error) {
+	p, err := licenses.RequireRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return listEach(ctx, s.db, p.OrgID, licenseHistorySpec(p), licenseIDs, func(parent string) string { return "h.license_id = " + parent }, page)
+}
+
+// CountHistoriesOf counts each license's history entries.
+func (s *LicenseStore) CountHistoriesOf(ctx context.Context, licenseIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	p, err := licenses.RequireRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return countEach(ctx, s.db, p.OrgID, "license_history h", nil, &sqlArgs{}, licenseIDs, func(parent string) string { return "h.license_id = " + parent })
+}
+
+const licenseProductColumns = `x.id, x.publisher_id, x.name, x.editions, x.notes, x.starter, x.version, x.created_at, x.updated_at`
+
+func scanLicenseProduct(r pgx.CollectableRow) (*software.Product, error) {
+	var p software.Product
+	return &p, r.Scan(&p.ID, &p.PublisherID, &p.Name, &p.Editions, &p.Notes, &p.Starter, &p.Version, &p.CreatedAt, &p.UpdatedAt)
+}
+
+// ProductsOfLicenses returns the products among ids (License.product): a
+// caller who read a license may read what it licenses.
+func (s *LicenseStore) ProductsOfLicenses(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*software.Product, error) {
+	return byIDs(ctx, s.db, licenseProductColumns, "software_products x", ids, scanLicenseProduct, func(p *software.Product) uuid.UUID { return p.ID })
+}
