@@ -407,7 +407,8 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 	fmt.Fprintf(stdout, "organization %s %s (%s)\n", *org, verb, res.OrgID)
 	if *assets > 0 {
-		fmt.Fprintf(stdout, "inserted %+v in %s\n", res.Inserted, res.Duration.Round(time.Millisecond))
+		fmt.Fprintf(stdout, "inserted %+v in %s (software %s, analyze %s)\n", res.Inserted, res.Duration.Round(time.Millisecond),
+			res.Software.Round(time.Millisecond), res.Analyze.Round(time.Millisecond))
 	}
 	return nil
 }

@@ -95,8 +95,9 @@ type Result struct {
 	// AssetTagSeq is the organization's asset_tag_seq after the run.
 	AssetTagSeq int64
 	// Duration is the wall time of the whole run; Analyze is the part of it
-	// spent refreshing planner statistics after the commit.
-	Duration, Analyze time.Duration
+	// spent refreshing planner statistics after the commit, Software the
+	// part spent generating software (catalog, installations, licenses).
+	Duration, Analyze, Software time.Duration
 }
 
 // analyzeTargets lists the tables a run may write and how many rows it
@@ -330,7 +331,11 @@ func (g *generator) run(ctx context.Context, assets, people int, res *Result) er
 		{"catalog", g.ensureCatalog},
 		{"people", func(ctx context.Context, c *Counts) error { return g.insertPeople(ctx, people, c) }},
 		{"assets", func(ctx context.Context, c *Counts) error { return g.insertAssets(ctx, assets, c, res) }},
-		{"software", func(ctx context.Context, c *Counts) error { return g.insertSoftware(ctx, assets, c) }},
+		{"software", func(ctx context.Context, c *Counts) error {
+			start := time.Now()
+			defer func() { res.Software = time.Since(start) }()
+			return g.insertSoftware(ctx, assets, c)
+		}},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, &res.Inserted); err != nil {
