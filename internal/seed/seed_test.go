@@ -351,4 +351,6 @@ func TestRunLarge(t *testing.T) {
 		res.Duration.Round(time.Millisecond), res.Analyze.Round(time.Millisecond), res.Inserted)
 	require.EqualValues(t, n, res.Inserted.Assets)
 	require.EqualValues(t, n, count(t, pool, `SELECT count(*) FROM asset_history WHERE org_id = $1`, res.OrgID))
+	require.EqualValues(t, softwareProducts(n), res.Inserted.SoftwareProducts)
+	require.InDelta(t, 10*n, res.Inserted.SoftwareInstallations, float64(n), "about ten installations per asset")
 }
