@@ -135,9 +135,10 @@ func (lg *licenseGen) product(p *swProduct) {
 		lg.license(p, "SITE", nil, lg.termStart(false), "")
 		return
 	}
-	// Holders: people for per-user models, devices otherwise.
+	// Holders and consumption as the schema's LicenseCompliance counts
+	// them: devices for PER_DEVICE, people for every other model.
 	var holders []uuid.UUID
-	perUser := p.model == "PER_USER" || p.model == "SUBSCRIPTION"
+	perUser := p.model != "PER_DEVICE"
 	seen := map[uuid.UUID]bool{}
 	for _, di := range devices {
 		d := &lg.src.devices[di]
@@ -197,9 +198,6 @@ func (lg *licenseGen) product(p *swProduct) {
 			}
 		}
 		lic := lg.license(p, p.model, &n, s, "")
-		if p.model == "CONCURRENT" {
-			continue // concurrent seats are not assigned to anyone
-		}
 		k := min(len(holders), int(float64(n)*(0.75+0.25*r.Float64())))
 		if pos == "OVER_DEPLOYED" && r.IntN(100) < 30 { // assigned beyond the seats bought
 			k = min(len(holders), n+max(1, n/20))

@@ -102,11 +102,10 @@ func TestRunSoftware(t *testing.T) {
 	require.Positive(t, q(`SELECT count(*) FROM licenses WHERE org_id = $1 AND seat_cost > 0`))
 	require.Positive(t, q(`SELECT count(*) FROM licenses WHERE org_id = $1 AND total_cost > 0`))
 
-	// Seats: per-user ones on people, per-device ones on assets; some on
+	// Seats: PER_DEVICE ones on assets, the others on people; some on
 	// people who left and devices out of service; some reclaimed.
 	require.Zero(t, q(`SELECT count(*) FROM license_seats s JOIN licenses l ON l.id = s.license_id WHERE s.org_id = $1
-		AND (s.assigned_by <> 'seed' OR (l.license_model IN ('PER_USER', 'SUBSCRIPTION')) <> (s.person_id IS NOT NULL)
-		     OR l.license_model IN ('SITE', 'CONCURRENT'))`))
+		AND (s.assigned_by <> 'seed' OR (l.license_model = 'PER_DEVICE') <> (s.asset_id IS NOT NULL) OR l.license_model = 'SITE')`))
 	require.Positive(t, q(`SELECT count(*) FROM license_seats s JOIN people p ON p.id = s.person_id
 		WHERE s.org_id = $1 AND s.reclaimed_at IS NULL AND p.status = 'OFFBOARDED'`))
 	require.Positive(t, q(`SELECT count(*) FROM license_seats s JOIN assets a ON a.id = s.asset_id
@@ -114,8 +113,9 @@ func TestRunSoftware(t *testing.T) {
 	require.Positive(t, q(`SELECT count(*) FROM license_seats WHERE org_id = $1 AND reclaimed_at IS NOT NULL AND reclaim_reason IS NOT NULL`))
 	require.Equal(t, in.Licenses, q(`SELECT count(*) FROM license_history WHERE org_id = $1 AND action = 'CREATE'`))
 
-	// The position comes out as a mix (consumption counted as the issue
-	// defines it: active devices, or people whose devices have it).
+	// The position comes out as a mix (consumption counted as the schema
+	// defines it: active devices for PER_DEVICE, else people whose active
+	// devices have it).
 	rows, err := pool.Query(ctx, `
 		WITH lic AS (
 		  SELECT product_id, min(license_model::text) AS model, sum(seats) AS seats, bool_or(license_model = 'SITE') AS site
@@ -129,7 +129,7 @@ func TestRunSoftware(t *testing.T) {
 		  SELECT CASE WHEN l.product_id IS NULL THEN 'UNLICENSED' WHEN l.site THEN 'COMPLIANT'
 		              WHEN c > l.seats THEN 'OVER_DEPLOYED' WHEN c >= 0.9 * l.seats THEN 'AT_RISK' ELSE 'COMPLIANT' END AS status
 		    FROM use u LEFT JOIN lic l USING (product_id)
-		    CROSS JOIN LATERAL (SELECT CASE WHEN l.model IN ('PER_USER', 'SUBSCRIPTION') THEN u.people ELSE u.devices END AS c) x
+		    CROSS JOIN LATERAL (SELECT CASE WHEN l.model = 'PER_DEVICE' THEN u.devices ELSE u.people END AS c) x
 		) s GROUP BY 1`, org)
 	require.NoError(t, err)
 	mix := map[string]int64{}
