@@ -21,7 +21,10 @@
 // already has generated data (or any data, with Force) adds to it: reference rows (teams, locations, vendors,
 // models, suppliers) are matched by name and reused, people get emails and
 // employee numbers that do not collide, and asset tags continue after the
-// highest one in use.
+// highest one in use. Software publishers and products are reference rows
+// too (matched by name, so a rerun with the same seed reuses the whole
+// catalog); installations, licenses and seats are generated for the run's
+// new assets only.
 package seed
 
 import (
