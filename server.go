@@ -377,6 +377,8 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	name := fs.String("name", "", "organization name when it is created")
 	assets := fs.Int("assets", 0, "how many assets to generate")
 	people := fs.Int("people", 0, "how many people to generate (default: derived from --assets)")
+	products := fs.Int("software-products", 0, "software products in the generated catalog (default: max(104, assets/20); negative: no software)")
+	perAsset := fs.Float64("installs-per-asset", 0, "software installations per generated asset, on its laptops and desktops (default 10; negative: no software)")
 	randSeed := fs.Int64("seed", 1, "random seed; equal seeds give equal data")
 	force := fs.Bool("force", false, "add generated data even to an organization holding records seed did not generate")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
@@ -394,7 +396,8 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 		return err
 	}
 	defer pool.Close()
-	res, err := seed.Run(ctx, pool, seed.Options{OrgSlug: *org, OrgName: *name, Assets: *assets, People: *people, RandSeed: *randSeed, Force: *force})
+	res, err := seed.Run(ctx, pool, seed.Options{OrgSlug: *org, OrgName: *name, Assets: *assets, People: *people,
+		SoftwareProducts: *products, InstallsPerAsset: *perAsset, RandSeed: *randSeed, Force: *force})
 	if err != nil {
 		return err
 	}
@@ -404,7 +407,8 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 	fmt.Fprintf(stdout, "organization %s %s (%s)\n", *org, verb, res.OrgID)
 	if *assets > 0 {
-		fmt.Fprintf(stdout, "inserted %+v in %s\n", res.Inserted, res.Duration.Round(time.Millisecond))
+		fmt.Fprintf(stdout, "inserted %+v in %s (software %s, analyze %s)\n", res.Inserted, res.Duration.Round(time.Millisecond),
+			res.Software.Round(time.Millisecond), res.Analyze.Round(time.Millisecond))
 	}
 	return nil
 }

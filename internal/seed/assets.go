@@ -117,6 +117,7 @@ func (g *generator) insertAssets(ctx context.Context, n int, c *Counts, res *Res
 	}
 
 	hist := src.history
+	g.added = hist
 	orgID := pgID(g.orgID)
 	copied, err = g.tx.CopyFrom(ctx, pgx.Identifier{"asset_history"}, historyColumns, pgx.CopyFromSlice(len(hist), func(i int) ([]any, error) {
 		h := hist[i]

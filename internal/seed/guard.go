@@ -9,9 +9,17 @@ import (
 )
 
 // realRecordTables are the tables a run writes, each with a seeded column
-// (migration 00006) that only this package sets. A row without it was
-// created some other way: through the API, by a connector sync, or by hand.
-var realRecordTables = []string{"assets", "people", "locations", "teams", "models", "manufacturers", "categories", "suppliers"}
+// (migrations 00006, 00007) that only this package sets. A row without it
+// was created some other way: through the API, by a connector sync, or by
+// hand. (software_installations has no seeded column: it belongs to its
+// asset, which has one.)
+var realRecordTables = []string{"assets", "people", "locations", "teams", "models", "manufacturers", "categories", "suppliers",
+	"software_publishers", "software_products", "licenses", "license_seats"}
+
+// starterTables hold rows of the shipped starter rule set besides real and
+// generated ones; those (starter = true) are the product's data, not the
+// customer's, and do not make an organization real.
+var starterTables = map[string]bool{"software_publishers": true, "software_products": true}
 
 // refuseRealRecords fails with CONFLICT when the organization holds records
 // this package did not generate, or has a connector (its syncs bring real
@@ -23,7 +31,11 @@ func (g *generator) refuseRealRecords(ctx context.Context) error {
 	var sql strings.Builder
 	sql.WriteString("SELECT (SELECT count(*) FROM connectors WHERE org_id = $1)")
 	for _, t := range realRecordTables {
-		fmt.Fprintf(&sql, ", (SELECT count(*) FROM %s WHERE org_id = $1 AND NOT seeded)", t)
+		cond := "NOT seeded"
+		if starterTables[t] {
+			cond += " AND NOT starter"
+		}
+		fmt.Fprintf(&sql, ", (SELECT count(*) FROM %s WHERE org_id = $1 AND %s)", t, cond)
 	}
 	counts := make([]int64, 1+len(realRecordTables))
 	dest := make([]any, len(counts))

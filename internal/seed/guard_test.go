@@ -35,6 +35,15 @@ const (
 	realCatalog = `WITH m AS (INSERT INTO manufacturers (org_id, name) VALUES ($1, 'Framework') RETURNING id),
 	                     c AS (INSERT INTO categories (org_id, name, kind) VALUES ($1, 'Notebooks', 'LAPTOP') RETURNING id)
 	                INSERT INTO models (org_id, name, manufacturer_id, category_id) SELECT $1, 'Laptop 13', m.id, c.id FROM m, c`
+	realProduct = `WITH p AS (INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Slack Technologies') RETURNING id)
+	               INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, p.id, 'Slack' FROM p`
+	realLicense = `WITH l AS (INSERT INTO licenses (org_id, product_id, license_model, seats)
+	                          SELECT $1, id, 'PER_USER', 10 FROM software_products WHERE org_id = $1 RETURNING id)
+	               INSERT INTO license_seats (org_id, license_id, person_id, assigned_by)
+	               SELECT $1, l.id, p.id, 'someone' FROM l, people p WHERE p.org_id = $1`
+	// The shipped starter rule set's catalog is not the customer's data.
+	starterProduct = `WITH p AS (INSERT INTO software_publishers (org_id, name, starter) VALUES ($1, 'Microsoft', true) RETURNING id)
+	                  INSERT INTO software_products (org_id, publisher_id, name, starter) SELECT $1, p.id, 'Microsoft 365 Apps for enterprise', true FROM p`
 	realAsset = `INSERT INTO assets (org_id, asset_tag, model_id, manufacturer_id, owner_team_id)
 	             SELECT $1, 'FW-1', m.id, m.manufacturer_id, o.default_owner_team_id
 	               FROM models m JOIN organizations o ON o.id = m.org_id WHERE m.org_id = $1`
@@ -59,6 +68,10 @@ func TestRunRefusesOrganizationsWithRealRecords(t *testing.T) {
 		{name: "a location", setup: []string{`INSERT INTO locations (org_id, kind, name) VALUES ($1, 'SITE', 'HQ')`}, want: "1 locations"},
 		{name: "a team", setup: []string{`INSERT INTO teams (org_id, name) VALUES ($1, 'Finance')`}, want: "1 teams"},
 		{name: "a supplier", setup: []string{`INSERT INTO suppliers (org_id, name) VALUES ($1, 'CDW')`}, want: "1 suppliers"},
+		{name: "a software product", setup: []string{realProduct}, want: "1 software_publishers, 1 software_products"},
+		{name: "a license with a seat", setup: []string{realProduct, realPerson, realLicense},
+			want: "1 people, 1 software_publishers, 1 software_products, 1 licenses, 1 license_seats"},
+		{name: "the starter catalog", setup: []string{starterProduct}},
 		{name: "a connector", setup: []string{`INSERT INTO connectors (org_id, kind, name, credentials) VALUES ($1, 'JAMF_PRO', 'Jamf', '\x00')`},
 			want: "1 connectors"},
 	}
@@ -150,7 +163,7 @@ func TestEveryGeneratedRowIsMarked(t *testing.T) {
 func snapshot(t *testing.T, pool *pgxpool.Pool, org uuid.UUID) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
-	for _, table := range append(slices.Clone(realRecordTables), "asset_history") {
+	for _, table := range append(slices.Clone(realRecordTables), "asset_history", "software_installations", "license_history") {
 		out[table] = count(t, pool, `SELECT count(*) FROM `+table+` WHERE org_id = $1`, org)
 	}
 	out["asset_tag_seq"] = count(t, pool, `SELECT asset_tag_seq FROM organizations WHERE id = $1`, org)

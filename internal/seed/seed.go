@@ -3,6 +3,15 @@
 // assets as asked for, each with its CREATE history entry. Bulk tables are
 // loaded with COPY in a single transaction, so 100,000 assets take seconds.
 //
+// With the assets comes their software: a catalog of publishers and
+// products (well-known business titles plus a generated long tail),
+// installations on the laptops and desktops as an MDM sync would write them
+// (macOS bundles, Windows Add/Remove Programs names, Linux packages; a few
+// unmatched, a few ended), and licenses of every model with seats, sized so
+// the compliance position is a realistic mix. Installations dominate a big
+// run: PostgreSQL spends some 50 µs a row on their indexes and foreign keys
+// (Result.Software says how long the software part took).
+//
 // Generated rows are marked (the seeded column), and a run refuses an
 // organization holding records it did not generate unless Options.Force.
 //
@@ -12,7 +21,10 @@
 // already has generated data (or any data, with Force) adds to it: reference rows (teams, locations, vendors,
 // models, suppliers) are matched by name and reused, people get emails and
 // employee numbers that do not collide, and asset tags continue after the
-// highest one in use.
+// highest one in use. Software publishers and products are reference rows
+// too (matched by name, so a rerun with the same seed reuses the whole
+// catalog); installations, licenses and seats are generated for the run's
+// new assets only.
 package seed
 
 import (
@@ -38,6 +50,16 @@ type Options struct {
 	// People is how many people to add. Zero means max(20, Assets/2); a
 	// negative value adds nobody and assigns assets to existing people.
 	People int
+	// SoftwareProducts is how many software products the catalog has (the
+	// well-known titles first, then a generated long tail). Zero means
+	// one per 20 assets, at least the 64 well-known titles plus 40 (104); a
+	// negative value generates no software at all (no catalog,
+	// installations or licenses).
+	SoftwareProducts int
+	// InstallsPerAsset is how many software installations to generate per
+	// added asset, spread over its laptops and desktops. Zero means 10; a
+	// negative value generates no software at all.
+	InstallsPerAsset float64
 	// RandSeed seeds the generator; equal seeds give equal data.
 	RandSeed int64
 	// Force adds generated data even to an organization that holds records
@@ -58,6 +80,13 @@ type Counts struct {
 	Suppliers     int64
 	Assets        int64
 	History       int64
+
+	SoftwarePublishers    int64
+	SoftwareProducts      int64
+	SoftwareInstallations int64
+	Licenses              int64
+	LicenseSeats          int64
+	LicenseHistory        int64
 }
 
 // Result reports what a run did.
@@ -71,8 +100,9 @@ type Result struct {
 	// AssetTagSeq is the organization's asset_tag_seq after the run.
 	AssetTagSeq int64
 	// Duration is the wall time of the whole run; Analyze is the part of it
-	// spent refreshing planner statistics after the commit.
-	Duration, Analyze time.Duration
+	// spent refreshing planner statistics after the commit, Software the
+	// part spent generating software (catalog, installations, licenses).
+	Duration, Analyze, Software time.Duration
 }
 
 // analyzeTargets lists the tables a run may write and how many rows it
@@ -86,6 +116,9 @@ func analyzeTargets(c Counts) []string {
 		{"teams", c.Teams}, {"locations", c.Locations}, {"people", c.People},
 		{"manufacturers", c.Manufacturers}, {"categories", c.Categories}, {"models", c.Models},
 		{"suppliers", c.Suppliers}, {"assets", c.Assets}, {"asset_history", c.History},
+		{"software_publishers", c.SoftwarePublishers}, {"software_products", c.SoftwareProducts},
+		{"software_installations", c.SoftwareInstallations}, {"licenses", c.Licenses},
+		{"license_seats", c.LicenseSeats}, {"license_history", c.LicenseHistory},
 	} {
 		if t.n > 0 {
 			out = append(out, t.table)
@@ -130,7 +163,8 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
-	g := &generator{tx: tx, orgID: orgID, slug: opt.OrgSlug, seed: opt.RandSeed, force: opt.Force}
+	g := &generator{tx: tx, orgID: orgID, slug: opt.OrgSlug, seed: opt.RandSeed, force: opt.Force,
+		swProducts: opt.SoftwareProducts, installsPerAsset: opt.InstallsPerAsset}
 	if err := g.run(ctx, opt.Assets, people, &res); err != nil {
 		return res, err
 	}
@@ -253,6 +287,10 @@ type generator struct {
 	invoicePrefix map[uuid.UUID]string // by supplier id
 
 	active []*person // people deployed assets may go to
+
+	added            []historyRow // the assets this run added, in order
+	swProducts       int          // Options.SoftwareProducts
+	installsPerAsset float64      // Options.InstallsPerAsset
 }
 
 func (g *generator) run(ctx context.Context, assets, people int, res *Result) error {
@@ -298,6 +336,11 @@ func (g *generator) run(ctx context.Context, assets, people int, res *Result) er
 		{"catalog", g.ensureCatalog},
 		{"people", func(ctx context.Context, c *Counts) error { return g.insertPeople(ctx, people, c) }},
 		{"assets", func(ctx context.Context, c *Counts) error { return g.insertAssets(ctx, assets, c, res) }},
+		{"software", func(ctx context.Context, c *Counts) error {
+			start := time.Now()
+			defer func() { res.Software = time.Since(start) }()
+			return g.insertSoftware(ctx, assets, c)
+		}},
 	}
 	for _, s := range steps {
 		if err := s.fn(ctx, &res.Inserted); err != nil {

@@ -122,7 +122,12 @@ func TestRun(t *testing.T) {
 		Locations: res.Inserted.Locations, People: 1000, Manufacturers: int64(len(manufacturerDefs)),
 		Categories: 8, Models: int64(len(modelDefs)), Suppliers: int64(len(supplierDefs)),
 		Assets: 2000, History: 2000,
+		SoftwarePublishers: res.Inserted.SoftwarePublishers, SoftwareProducts: int64(softwareProducts(2000)),
+		SoftwareInstallations: res.Inserted.SoftwareInstallations, Licenses: res.Inserted.Licenses,
+		LicenseSeats: res.Inserted.LicenseSeats, LicenseHistory: res.Inserted.LicenseHistory,
 	}, res.Inserted)
+	require.InDelta(t, 20000, res.Inserted.SoftwareInstallations, 3000, "ten installations per asset by default")
+	require.Positive(t, res.Inserted.Licenses)
 	require.Greater(t, res.Inserted.Locations, int64(20))
 	require.Equal(t, "A-000001", res.FirstAssetTag)
 	require.Equal(t, "A-002000", res.LastAssetTag)
@@ -222,7 +227,11 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, res2.OrgCreated)
 	require.Equal(t, org, res2.OrgID)
-	require.Equal(t, Counts{People: 250, Assets: 500, History: 500}, res2.Inserted, "reference data is reused")
+	require.Equal(t, Counts{People: 250, Assets: 500, History: 500,
+		SoftwareInstallations: res2.Inserted.SoftwareInstallations, Licenses: res2.Inserted.Licenses,
+		LicenseSeats: res2.Inserted.LicenseSeats, LicenseHistory: res2.Inserted.LicenseHistory,
+	}, res2.Inserted, "reference data and the software catalog are reused")
+	require.Positive(t, res2.Inserted.SoftwareInstallations)
 	require.Equal(t, "A-002101", res2.FirstAssetTag)
 	require.Equal(t, "A-002600", res2.LastAssetTag)
 	require.EqualValues(t, 2600, res2.AssetTagSeq)
@@ -236,7 +245,10 @@ func TestRun(t *testing.T) {
 	require.NoError(t, err)
 	res3, err := Run(ctx, pool, Options{OrgSlug: "demo", Assets: 100, People: -1, RandSeed: 7})
 	require.NoError(t, err)
-	require.Equal(t, Counts{Assets: 100, History: 100}, res3.Inserted)
+	require.Equal(t, Counts{Assets: 100, History: 100,
+		SoftwareInstallations: res3.Inserted.SoftwareInstallations, Licenses: res3.Inserted.Licenses,
+		LicenseSeats: res3.Inserted.LicenseSeats, LicenseHistory: res3.Inserted.LicenseHistory,
+	}, res3.Inserted)
 	require.Equal(t, "A-009001", res3.FirstAssetTag)
 	require.EqualValues(t, 9100, res3.AssetTagSeq)
 	require.EqualValues(t, 2600, q(`SELECT count(*) FROM asset_history WHERE org_id = $1 AND action = 'CREATE'`))
@@ -334,8 +346,11 @@ func TestRunLarge(t *testing.T) {
 	pool := newPool(t)
 	res, err := Run(ctx, pool, Options{OrgSlug: "big", Assets: n, RandSeed: 1})
 	require.NoError(t, err)
-	t.Logf("seeded %d assets and %d people in %s (ANALYZE %s): %+v",
-		res.Inserted.Assets, res.Inserted.People, res.Duration.Round(time.Millisecond), res.Analyze.Round(time.Millisecond), res.Inserted)
+	t.Logf("seeded %d assets, %d people and %d software installations in %s (ANALYZE %s): %+v",
+		res.Inserted.Assets, res.Inserted.People, res.Inserted.SoftwareInstallations,
+		res.Duration.Round(time.Millisecond), res.Analyze.Round(time.Millisecond), res.Inserted)
 	require.EqualValues(t, n, res.Inserted.Assets)
 	require.EqualValues(t, n, count(t, pool, `SELECT count(*) FROM asset_history WHERE org_id = $1`, res.OrgID))
+	require.EqualValues(t, softwareProducts(n), res.Inserted.SoftwareProducts)
+	require.InDelta(t, 10*n, res.Inserted.SoftwareInstallations, float64(n), "about ten installations per asset")
 }
