@@ -13,6 +13,7 @@ import (
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/relay"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 func (r *assetResolver) FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error) {
@@ -20,7 +21,7 @@ func (r *assetResolver) FieldProvenance(ctx context.Context, obj *model.Asset) (
 	return ptrs(ps), err
 }
 
-func (r *assetResolver) Software(ctx context.Context, obj *model.Asset) ([]*itam.SoftwareInstallation, error) {
+func (r *assetResolver) Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error) {
 	sw, err := loaders.For(ctx).Software.Load(ctx, obj.Asset.ID)
 	return ptrs(sw), err
 }
@@ -106,6 +107,13 @@ func (r *syncConflictResolver) ID(ctx context.Context, obj *model.SyncConflict) 
 	return relay.ID(relay.TypeSyncConflict, obj.SyncConflict.ID), nil
 }
 
+func (r *Resolver) SoftwareInstallation() generated.SoftwareInstallationResolver {
+	return &softwareInstallationResolver{r}
+}
+
 func (r *Resolver) SyncConflict() generated.SyncConflictResolver { return &syncConflictResolver{r} }
 
-type syncConflictResolver struct{ *Resolver }
+type (
+	softwareInstallationResolver struct{ *Resolver }
+	syncConflictResolver         struct{ *Resolver }
+)

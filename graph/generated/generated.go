@@ -19,6 +19,8 @@ import (
 	"github.com/itam-dev/itam/graph/scalar"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/software"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -38,14 +40,25 @@ type ResolverRoot interface {
 	AssetCountGroup() AssetCountGroupResolver
 	Category() CategoryResolver
 	Connector() ConnectorResolver
+	ExpiringLicense() ExpiringLicenseResolver
 	ExternalId() ExternalIdResolver
 	FieldChange() FieldChangeResolver
+	License() LicenseResolver
+	LicenseCompliance() LicenseComplianceResolver
+	LicenseEvidence() LicenseEvidenceResolver
+	LicenseHistoryEntry() LicenseHistoryEntryResolver
+	LicenseSeat() LicenseSeatResolver
 	Location() LocationResolver
 	Manufacturer() ManufacturerResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
 	Query() QueryResolver
+	ReclaimCandidate() ReclaimCandidateResolver
+	SoftwareInstallation() SoftwareInstallationResolver
+	SoftwareNormalizationRun() SoftwareNormalizationRunResolver
+	SoftwareProduct() SoftwareProductResolver
+	SoftwarePublisher() SoftwarePublisherResolver
 	Supplier() SupplierResolver
 	SyncConflict() SyncConflictResolver
 	SyncRun() SyncRunResolver
@@ -80,6 +93,7 @@ type ComplexityRoot struct {
 		History         func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID              func(childComplexity int) int
 		InvoiceNumber   func(childComplexity int) int
+		LicenseSeats    func(childComplexity int) int
 		Location        func(childComplexity int) int
 		Manufacturer    func(childComplexity int) int
 		Model           func(childComplexity int) int
@@ -90,7 +104,7 @@ type ComplexityRoot struct {
 		PurchaseDate    func(childComplexity int) int
 		PurchasePrice   func(childComplexity int) int
 		SerialNumber    func(childComplexity int) int
-		Software        func(childComplexity int) int
+		Software        func(childComplexity int, includeEnded *bool) int
 		Status          func(childComplexity int) int
 		Supplier        func(childComplexity int) int
 		SyncConflicts   func(childComplexity int) int
@@ -145,6 +159,12 @@ type ComplexityRoot struct {
 
 	AssetPayload struct {
 		Asset func(childComplexity int) int
+	}
+
+	BulkLicenseSeatPayload struct {
+		Failed    func(childComplexity int) int
+		Results   func(childComplexity int) int
+		Succeeded func(childComplexity int) int
 	}
 
 	Category struct {
@@ -221,10 +241,23 @@ type ComplexityRoot struct {
 		DeletedID func(childComplexity int) int
 	}
 
+	DeleteSoftwareTitleRulePayload struct {
+		DeletedID        func(childComplexity int) int
+		NormalizationRun func(childComplexity int) int
+	}
+
 	Disposal struct {
 		Certificate func(childComplexity int) int
 		Date        func(childComplexity int) int
 		Method      func(childComplexity int) int
+	}
+
+	ExpiringLicense struct {
+		AtStake   func(childComplexity int) int
+		AutoRenew func(childComplexity int) int
+		DaysLeft  func(childComplexity int) int
+		License   func(childComplexity int) int
+		TermEnd   func(childComplexity int) int
 	}
 
 	ExternalId struct {
@@ -262,6 +295,145 @@ type ComplexityRoot struct {
 		Locked     func(childComplexity int) int
 		ObservedAt func(childComplexity int) int
 		Source     func(childComplexity int) int
+	}
+
+	License struct {
+		Active            func(childComplexity int) int
+		AssignedSeats     func(childComplexity int) int
+		AutoRenew         func(childComplexity int) int
+		BillingPeriod     func(childComplexity int) int
+		ContractReference func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		Editions          func(childComplexity int) int
+		HasKey            func(childComplexity int) int
+		History           func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID                func(childComplexity int) int
+		LicenseKey        func(childComplexity int) int
+		Model             func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Notes             func(childComplexity int) int
+		Product           func(childComplexity int) int
+		PurchaseOrder     func(childComplexity int) int
+		RenewalDate       func(childComplexity int) int
+		SeatAssignments   func(childComplexity int, first *int, after *string, last *int, before *string, includeReclaimed *bool) int
+		SeatCost          func(childComplexity int) int
+		Seats             func(childComplexity int) int
+		Supplier          func(childComplexity int) int
+		TermEnd           func(childComplexity int) int
+		TermStart         func(childComplexity int) int
+		TotalCost         func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		Version           func(childComplexity int) int
+		Versions          func(childComplexity int) int
+	}
+
+	LicenseCompliance struct {
+		Assigned            func(childComplexity int) int
+		Consumed            func(childComplexity int) int
+		Entitled            func(childComplexity int) int
+		Installed           func(childComplexity int) int
+		Metric              func(childComplexity int) int
+		Models              func(childComplexity int) int
+		Product             func(childComplexity int) int
+		Shortfall           func(childComplexity int) int
+		Status              func(childComplexity int) int
+		Surplus             func(childComplexity int) int
+		SurplusCost         func(childComplexity int) int
+		TrueUpCost          func(childComplexity int) int
+		UnattributedDevices func(childComplexity int) int
+	}
+
+	LicenseConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LicenseEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseEvidence struct {
+		Asset         func(childComplexity int) int
+		Covered       func(childComplexity int) int
+		Installations func(childComplexity int) int
+		License       func(childComplexity int) int
+		Note          func(childComplexity int) int
+		Person        func(childComplexity int) int
+		Seat          func(childComplexity int) int
+	}
+
+	LicenseEvidenceConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LicenseEvidenceEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseHistoryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LicenseHistoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseHistoryEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorKind func(childComplexity int) int
+		At        func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		Seat      func(childComplexity int) int
+	}
+
+	LicensePayload struct {
+		License func(childComplexity int) int
+	}
+
+	LicenseSeat struct {
+		Asset         func(childComplexity int) int
+		AssignedAt    func(childComplexity int) int
+		AssignedBy    func(childComplexity int) int
+		ID            func(childComplexity int) int
+		License       func(childComplexity int) int
+		Person        func(childComplexity int) int
+		ReclaimReason func(childComplexity int) int
+		ReclaimedAt   func(childComplexity int) int
+		ReclaimedBy   func(childComplexity int) int
+	}
+
+	LicenseSeatConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	LicenseSeatEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LicenseSeatPayload struct {
+		Seat func(childComplexity int) int
+	}
+
+	LicenseSeatResult struct {
+		Error func(childComplexity int) int
+		Index func(childComplexity int) int
+		Seat  func(childComplexity int) int
 	}
 
 	Location struct {
@@ -354,54 +526,73 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AssignAsset        func(childComplexity int, input model.AssignAssetInput) int
-		CancelSyncRun      func(childComplexity int, id string) int
-		CreateAsset        func(childComplexity int, input model.CreateAssetInput) int
-		CreateCategory     func(childComplexity int, input model.CreateCategoryInput) int
-		CreateConnector    func(childComplexity int, input model.CreateConnectorInput) int
-		CreateLocation     func(childComplexity int, input model.CreateLocationInput) int
-		CreateManufacturer func(childComplexity int, input model.CreateManufacturerInput) int
-		CreateModel        func(childComplexity int, input model.CreateModelInput) int
-		CreatePerson       func(childComplexity int, input model.CreatePersonInput) int
-		CreateSupplier     func(childComplexity int, input model.CreateSupplierInput) int
-		CreateTeam         func(childComplexity int, input model.CreateTeamInput) int
-		DeleteAsset        func(childComplexity int, input model.DeleteAssetInput) int
-		DeleteCategory     func(childComplexity int, input model.DeleteInput) int
-		DeleteConnector    func(childComplexity int, input model.DeleteInput) int
-		DeleteLocation     func(childComplexity int, input model.DeleteInput) int
-		DeleteManufacturer func(childComplexity int, input model.DeleteInput) int
-		DeleteModel        func(childComplexity int, input model.DeleteInput) int
-		DeletePerson       func(childComplexity int, input model.DeleteInput) int
-		DeleteSupplier     func(childComplexity int, input model.DeleteInput) int
-		DeleteTeam         func(childComplexity int, input model.DeleteInput) int
-		DisposeAsset       func(childComplexity int, input model.DisposeAssetInput) int
-		SetFieldPrecedence func(childComplexity int, input model.SetFieldPrecedenceInput) int
-		SyncConnector      func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
-		TestConnector      func(childComplexity int, id string) int
-		TransitionAsset    func(childComplexity int, input model.TransitionAssetInput) int
-		UnassignAsset      func(childComplexity int, input model.UnassignAssetInput) int
-		UnlockAssetField   func(childComplexity int, input model.UnlockAssetFieldInput) int
-		UpdateAsset        func(childComplexity int, input model.UpdateAssetInput) int
-		UpdateCategory     func(childComplexity int, input model.UpdateCategoryInput) int
-		UpdateConnector    func(childComplexity int, input model.UpdateConnectorInput) int
-		UpdateLocation     func(childComplexity int, input model.UpdateLocationInput) int
-		UpdateManufacturer func(childComplexity int, input model.UpdateManufacturerInput) int
-		UpdateModel        func(childComplexity int, input model.UpdateModelInput) int
-		UpdateOrganization func(childComplexity int, input model.UpdateOrganizationInput) int
-		UpdatePerson       func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateSupplier     func(childComplexity int, input model.UpdateSupplierInput) int
-		UpdateTeam         func(childComplexity int, input model.UpdateTeamInput) int
+		AssignAsset             func(childComplexity int, input model.AssignAssetInput) int
+		AssignLicenseSeat       func(childComplexity int, input model.AssignLicenseSeatInput) int
+		AssignLicenseSeats      func(childComplexity int, input []*model.AssignLicenseSeatInput) int
+		CancelSyncRun           func(childComplexity int, id string) int
+		CreateAsset             func(childComplexity int, input model.CreateAssetInput) int
+		CreateCategory          func(childComplexity int, input model.CreateCategoryInput) int
+		CreateConnector         func(childComplexity int, input model.CreateConnectorInput) int
+		CreateLicense           func(childComplexity int, input model.CreateLicenseInput) int
+		CreateLocation          func(childComplexity int, input model.CreateLocationInput) int
+		CreateManufacturer      func(childComplexity int, input model.CreateManufacturerInput) int
+		CreateModel             func(childComplexity int, input model.CreateModelInput) int
+		CreatePerson            func(childComplexity int, input model.CreatePersonInput) int
+		CreateSoftwareProduct   func(childComplexity int, input model.CreateSoftwareProductInput) int
+		CreateSoftwarePublisher func(childComplexity int, input model.CreateSoftwarePublisherInput) int
+		CreateSoftwareTitleRule func(childComplexity int, input model.CreateSoftwareTitleRuleInput) int
+		CreateSupplier          func(childComplexity int, input model.CreateSupplierInput) int
+		CreateTeam              func(childComplexity int, input model.CreateTeamInput) int
+		DeleteAsset             func(childComplexity int, input model.DeleteAssetInput) int
+		DeleteCategory          func(childComplexity int, input model.DeleteInput) int
+		DeleteConnector         func(childComplexity int, input model.DeleteInput) int
+		DeleteLicense           func(childComplexity int, input model.DeleteInput) int
+		DeleteLocation          func(childComplexity int, input model.DeleteInput) int
+		DeleteManufacturer      func(childComplexity int, input model.DeleteInput) int
+		DeleteModel             func(childComplexity int, input model.DeleteInput) int
+		DeletePerson            func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwareProduct   func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwarePublisher func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwareTitleRule func(childComplexity int, input model.DeleteInput) int
+		DeleteSupplier          func(childComplexity int, input model.DeleteInput) int
+		DeleteTeam              func(childComplexity int, input model.DeleteInput) int
+		DisposeAsset            func(childComplexity int, input model.DisposeAssetInput) int
+		MoveSoftwareTitleRule   func(childComplexity int, id string, position int) int
+		ReclaimLicenseSeat      func(childComplexity int, input model.ReclaimLicenseSeatInput) int
+		ReclaimLicenseSeats     func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
+		RenormalizeSoftware     func(childComplexity int) int
+		SetFieldPrecedence      func(childComplexity int, input model.SetFieldPrecedenceInput) int
+		SyncConnector           func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
+		TestConnector           func(childComplexity int, id string) int
+		TransitionAsset         func(childComplexity int, input model.TransitionAssetInput) int
+		UnassignAsset           func(childComplexity int, input model.UnassignAssetInput) int
+		UnlockAssetField        func(childComplexity int, input model.UnlockAssetFieldInput) int
+		UpdateAsset             func(childComplexity int, input model.UpdateAssetInput) int
+		UpdateCategory          func(childComplexity int, input model.UpdateCategoryInput) int
+		UpdateConnector         func(childComplexity int, input model.UpdateConnectorInput) int
+		UpdateLicense           func(childComplexity int, input model.UpdateLicenseInput) int
+		UpdateLocation          func(childComplexity int, input model.UpdateLocationInput) int
+		UpdateManufacturer      func(childComplexity int, input model.UpdateManufacturerInput) int
+		UpdateModel             func(childComplexity int, input model.UpdateModelInput) int
+		UpdateOrganization      func(childComplexity int, input model.UpdateOrganizationInput) int
+		UpdatePerson            func(childComplexity int, input model.UpdatePersonInput) int
+		UpdateSoftwareProduct   func(childComplexity int, input model.UpdateSoftwareProductInput) int
+		UpdateSoftwarePublisher func(childComplexity int, input model.UpdateSoftwarePublisherInput) int
+		UpdateSoftwareTitleRule func(childComplexity int, input model.UpdateSoftwareTitleRuleInput) int
+		UpdateSupplier          func(childComplexity int, input model.UpdateSupplierInput) int
+		UpdateTeam              func(childComplexity int, input model.UpdateTeamInput) int
 	}
 
 	Organization struct {
-		AssetTagPrefix   func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		DefaultCurrency  func(childComplexity int) int
-		DefaultOwnerTeam func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Name             func(childComplexity int) int
-		Slug             func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
+		AssetTagPrefix           func(childComplexity int) int
+		CreatedAt                func(childComplexity int) int
+		DefaultCurrency          func(childComplexity int) int
+		DefaultOwnerTeam         func(childComplexity int) int
+		ID                       func(childComplexity int) int
+		Name                     func(childComplexity int) int
+		Slug                     func(childComplexity int) int
+		SoftwareReclaimAfterDays func(childComplexity int) int
+		UpdatedAt                func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -418,6 +609,7 @@ type ComplexityRoot struct {
 		EmployeeNumber func(childComplexity int) int
 		EndDate        func(childComplexity int) int
 		ID             func(childComplexity int) int
+		LicenseSeats   func(childComplexity int) int
 		Location       func(childComplexity int) int
 		Manager        func(childComplexity int) int
 		Name           func(childComplexity int) int
@@ -446,34 +638,196 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AssetBySerial   func(childComplexity int, serialNumber string, manufacturerID *string) int
-		AssetByTag      func(childComplexity int, assetTag string) int
-		AssetCounts     func(childComplexity int, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) int
-		Assets          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
-		Categories      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
-		Connectors      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		FieldPrecedence func(childComplexity int) int
-		Locations       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LocationFilter) int
-		Manufacturers   func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
-		Models          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ModelFilter) int
-		Node            func(childComplexity int, id string) int
-		Nodes           func(childComplexity int, ids []string) int
-		Organization    func(childComplexity int) int
-		People          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
-		Suppliers       func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
-		SyncConflicts   func(childComplexity int, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) int
-		SyncRuns        func(childComplexity int, connectorID string, first *int, after *string, last *int, before *string) int
-		Teams           func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TeamFilter) int
-		Viewer          func(childComplexity int) int
+		AssetBySerial             func(childComplexity int, serialNumber string, manufacturerID *string) int
+		AssetByTag                func(childComplexity int, assetTag string) int
+		AssetCounts               func(childComplexity int, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) int
+		Assets                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
+		Categories                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
+		Connectors                func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ExpiringLicenses          func(childComplexity int, withinDays int, first *int) int
+		FieldPrecedence           func(childComplexity int) int
+		LicenseCompliance         func(childComplexity int, filter *model.LicenseComplianceFilter) int
+		LicenseEvidence           func(childComplexity int, productID string, first *int, after *string) int
+		Licenses                  func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) int
+		Locations                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LocationFilter) int
+		Manufacturers             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		Models                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ModelFilter) int
+		Node                      func(childComplexity int, id string) int
+		Nodes                     func(childComplexity int, ids []string) int
+		Organization              func(childComplexity int) int
+		People                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
+		ReclaimCandidates         func(childComplexity int, productID *string, first *int) int
+		SoftwareNormalizationRuns func(childComplexity int, first *int, after *string, last *int, before *string) int
+		SoftwareProducts          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) int
+		SoftwarePublishers        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		SoftwareTitleRules        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Suppliers                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		SyncConflicts             func(childComplexity int, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) int
+		SyncRuns                  func(childComplexity int, connectorID string, first *int, after *string, last *int, before *string) int
+		Teams                     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.TeamFilter) int
+		TestSoftwareTitleRules    func(childComplexity int, titles []*model.SoftwareTitleSample) int
+		UnmatchedSoftwareTitles   func(childComplexity int, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) int
+		Viewer                    func(childComplexity int) int
+	}
+
+	ReclaimCandidate struct {
+		Frees      func(childComplexity int) int
+		LastSeenAt func(childComplexity int) int
+		License    func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		Seat       func(childComplexity int) int
 	}
 
 	SoftwareInstallation struct {
-		FirstSeenAt func(childComplexity int) int
-		Identifier  func(childComplexity int) int
-		LastSeenAt  func(childComplexity int) int
-		Source      func(childComplexity int) int
-		Title       func(childComplexity int) int
-		Version     func(childComplexity int) int
+		Asset             func(childComplexity int) int
+		Edition           func(childComplexity int) int
+		EndedAt           func(childComplexity int) int
+		FirstSeenAt       func(childComplexity int) int
+		Identifier        func(childComplexity int) int
+		LastSeenAt        func(childComplexity int) int
+		MatchedBy         func(childComplexity int) int
+		NormalizedVersion func(childComplexity int) int
+		Product           func(childComplexity int) int
+		Source            func(childComplexity int) int
+		Title             func(childComplexity int) int
+		Version           func(childComplexity int) int
+	}
+
+	SoftwareInstallationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SoftwareInstallationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SoftwareNormalizationRun struct {
+		Actor                func(childComplexity int) int
+		CreatedAt            func(childComplexity int) int
+		Error                func(childComplexity int) int
+		FinishedAt           func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		InstallationsChanged func(childComplexity int) int
+		Reason               func(childComplexity int) int
+		StartedAt            func(childComplexity int) int
+		State                func(childComplexity int) int
+		TitlesDone           func(childComplexity int) int
+		TitlesTotal          func(childComplexity int) int
+	}
+
+	SoftwareNormalizationRunConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SoftwareNormalizationRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SoftwareNormalizationRunPayload struct {
+		NormalizationRun func(childComplexity int) int
+	}
+
+	SoftwareProduct struct {
+		CreatedAt     func(childComplexity int) int
+		Editions      func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Installations func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Name          func(childComplexity int) int
+		Notes         func(childComplexity int) int
+		Publisher     func(childComplexity int) int
+		Starter       func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+		Version       func(childComplexity int) int
+	}
+
+	SoftwareProductConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SoftwareProductEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SoftwareProductPayload struct {
+		SoftwareProduct func(childComplexity int) int
+	}
+
+	SoftwarePublisher struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Starter   func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+		Website   func(childComplexity int) int
+	}
+
+	SoftwarePublisherConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SoftwarePublisherEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SoftwarePublisherPayload struct {
+		SoftwarePublisher func(childComplexity int) int
+	}
+
+	SoftwareTitleRule struct {
+		CreatedAt      func(childComplexity int) int
+		Edition        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Kind           func(childComplexity int) int
+		Pattern        func(childComplexity int) int
+		Position       func(childComplexity int) int
+		Product        func(childComplexity int) int
+		Starter        func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Version        func(childComplexity int) int
+		VersionPattern func(childComplexity int) int
+	}
+
+	SoftwareTitleRuleConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SoftwareTitleRuleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SoftwareTitleRulePayload struct {
+		NormalizationRun  func(childComplexity int) int
+		SoftwareTitleRule func(childComplexity int) int
+	}
+
+	SoftwareTitleTestResult struct {
+		Edition           func(childComplexity int) int
+		Identifier        func(childComplexity int) int
+		NormalizedVersion func(childComplexity int) int
+		Product           func(childComplexity int) int
+		Rule              func(childComplexity int) int
+		Title             func(childComplexity int) int
 	}
 
 	Supplier struct {
@@ -612,8 +966,36 @@ type ComplexityRoot struct {
 		UserEmail    func(childComplexity int) int
 	}
 
+	UnmatchedSoftwareTitle struct {
+		DeviceCount func(childComplexity int) int
+		FirstSeenAt func(childComplexity int) int
+		Identifier  func(childComplexity int) int
+		LastSeenAt  func(childComplexity int) int
+		Sources     func(childComplexity int) int
+		Title       func(childComplexity int) int
+		Versions    func(childComplexity int) int
+	}
+
+	UnmatchedSoftwareTitleConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	UnmatchedSoftwareTitleEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	UpdateOrganizationPayload struct {
 		Organization func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 
 	Viewer struct {
@@ -639,8 +1021,9 @@ type AssetResolver interface {
 	ExternalIds(ctx context.Context, obj *model.Asset) ([]*itam.ExternalID, error)
 
 	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
+	LicenseSeats(ctx context.Context, obj *model.Asset) ([]*licenses.Seat, error)
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
-	Software(ctx context.Context, obj *model.Asset) ([]*itam.SoftwareInstallation, error)
+	Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error)
 	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error)
 }
 type AssetCountGroupResolver interface {
@@ -665,12 +1048,57 @@ type ConnectorResolver interface {
 	LastSync(ctx context.Context, obj *itam.Connector) (*itam.SyncRun, error)
 	SyncRuns(ctx context.Context, obj *itam.Connector, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
 }
+type ExpiringLicenseResolver interface {
+	License(ctx context.Context, obj *licenses.Expiring) (*licenses.License, error)
+
+	AutoRenew(ctx context.Context, obj *licenses.Expiring) (bool, error)
+}
 type ExternalIdResolver interface {
 	Connector(ctx context.Context, obj *itam.ExternalID) (*itam.Connector, error)
 }
 type FieldChangeResolver interface {
 	From(ctx context.Context, obj *itam.FieldChange) (any, error)
 	To(ctx context.Context, obj *itam.FieldChange) (any, error)
+}
+type LicenseResolver interface {
+	ID(ctx context.Context, obj *licenses.License) (string, error)
+
+	Product(ctx context.Context, obj *licenses.License) (*software.Product, error)
+
+	Active(ctx context.Context, obj *licenses.License) (bool, error)
+	SeatCost(ctx context.Context, obj *licenses.License) (*itam.Money, error)
+	TotalCost(ctx context.Context, obj *licenses.License) (*itam.Money, error)
+
+	Supplier(ctx context.Context, obj *licenses.License) (*itam.Supplier, error)
+
+	LicenseKey(ctx context.Context, obj *licenses.License) (*string, error)
+
+	AssignedSeats(ctx context.Context, obj *licenses.License) (int, error)
+	SeatAssignments(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string, includeReclaimed *bool) (*model.LicenseSeatConnection, error)
+	History(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.LicenseHistoryConnection, error)
+}
+type LicenseComplianceResolver interface {
+	Product(ctx context.Context, obj *licenses.Position) (*software.Product, error)
+
+	TrueUpCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error)
+
+	SurplusCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error)
+}
+type LicenseEvidenceResolver interface {
+	Asset(ctx context.Context, obj *licenses.Evidence) (*model.Asset, error)
+	Person(ctx context.Context, obj *licenses.Evidence) (*itam.Person, error)
+	Installations(ctx context.Context, obj *licenses.Evidence) ([]*software.Installation, error)
+	Seat(ctx context.Context, obj *licenses.Evidence) (*licenses.Seat, error)
+	License(ctx context.Context, obj *licenses.Evidence) (*licenses.License, error)
+}
+type LicenseHistoryEntryResolver interface {
+	Seat(ctx context.Context, obj *licenses.HistoryEntry) (*licenses.Seat, error)
+}
+type LicenseSeatResolver interface {
+	ID(ctx context.Context, obj *licenses.Seat) (string, error)
+	License(ctx context.Context, obj *licenses.Seat) (*licenses.License, error)
+	Person(ctx context.Context, obj *licenses.Seat) (*itam.Person, error)
+	Asset(ctx context.Context, obj *licenses.Seat) (*model.Asset, error)
 }
 type LocationResolver interface {
 	ID(ctx context.Context, obj *itam.Location) (string, error)
@@ -707,6 +1135,13 @@ type MutationResolver interface {
 	TestConnector(ctx context.Context, id string) (*connectorcheck.Result, error)
 	SyncConnector(ctx context.Context, id string, mode itam.SyncMode, targetExternalID *string) (*itam.SyncRun, error)
 	CancelSyncRun(ctx context.Context, id string) (*itam.SyncRun, error)
+	CreateLicense(ctx context.Context, input model.CreateLicenseInput) (*model.LicensePayload, error)
+	UpdateLicense(ctx context.Context, input model.UpdateLicenseInput) (*model.LicensePayload, error)
+	DeleteLicense(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	AssignLicenseSeat(ctx context.Context, input model.AssignLicenseSeatInput) (*model.LicenseSeatPayload, error)
+	ReclaimLicenseSeat(ctx context.Context, input model.ReclaimLicenseSeatInput) (*model.LicenseSeatPayload, error)
+	AssignLicenseSeats(ctx context.Context, input []*model.AssignLicenseSeatInput) (*model.BulkLicenseSeatPayload, error)
+	ReclaimLicenseSeats(ctx context.Context, input []*model.ReclaimLicenseSeatInput) (*model.BulkLicenseSeatPayload, error)
 	CreateLocation(ctx context.Context, input model.CreateLocationInput) (*model.LocationPayload, error)
 	UpdateLocation(ctx context.Context, input model.UpdateLocationInput) (*model.LocationPayload, error)
 	DeleteLocation(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -717,6 +1152,17 @@ type MutationResolver interface {
 	CreateTeam(ctx context.Context, input model.CreateTeamInput) (*model.TeamPayload, error)
 	UpdateTeam(ctx context.Context, input model.UpdateTeamInput) (*model.TeamPayload, error)
 	DeleteTeam(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateSoftwarePublisher(ctx context.Context, input model.CreateSoftwarePublisherInput) (*model.SoftwarePublisherPayload, error)
+	UpdateSoftwarePublisher(ctx context.Context, input model.UpdateSoftwarePublisherInput) (*model.SoftwarePublisherPayload, error)
+	DeleteSoftwarePublisher(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateSoftwareProduct(ctx context.Context, input model.CreateSoftwareProductInput) (*model.SoftwareProductPayload, error)
+	UpdateSoftwareProduct(ctx context.Context, input model.UpdateSoftwareProductInput) (*model.SoftwareProductPayload, error)
+	DeleteSoftwareProduct(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateSoftwareTitleRule(ctx context.Context, input model.CreateSoftwareTitleRuleInput) (*model.SoftwareTitleRulePayload, error)
+	UpdateSoftwareTitleRule(ctx context.Context, input model.UpdateSoftwareTitleRuleInput) (*model.SoftwareTitleRulePayload, error)
+	DeleteSoftwareTitleRule(ctx context.Context, input model.DeleteInput) (*model.DeleteSoftwareTitleRulePayload, error)
+	MoveSoftwareTitleRule(ctx context.Context, id string, position int) (*model.SoftwareTitleRulePayload, error)
+	RenormalizeSoftware(ctx context.Context) (*model.SoftwareNormalizationRunPayload, error)
 	CreateSupplier(ctx context.Context, input model.CreateSupplierInput) (*model.SupplierPayload, error)
 	UpdateSupplier(ctx context.Context, input model.UpdateSupplierInput) (*model.SupplierPayload, error)
 	DeleteSupplier(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -727,6 +1173,8 @@ type OrganizationResolver interface {
 	ID(ctx context.Context, obj *itam.Organization) (string, error)
 
 	DefaultOwnerTeam(ctx context.Context, obj *itam.Organization) (*itam.Team, error)
+
+	SoftwareReclaimAfterDays(ctx context.Context, obj *itam.Organization) (int, error)
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *itam.Person) (string, error)
@@ -736,6 +1184,7 @@ type PersonResolver interface {
 	Location(ctx context.Context, obj *itam.Person) (*itam.Location, error)
 
 	Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error)
+	LicenseSeats(ctx context.Context, obj *itam.Person) ([]*licenses.Seat, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -748,15 +1197,47 @@ type QueryResolver interface {
 	Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error)
 	Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*model.Model], error)
+	LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*licenses.Position, error)
+	ReclaimCandidates(ctx context.Context, productID *string, first *int) ([]*licenses.ReclaimCandidate, error)
+	ExpiringLicenses(ctx context.Context, withinDays int, first *int) ([]*licenses.Expiring, error)
+	LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.LicenseEvidenceConnection, error)
 	Connectors(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Connector], error)
 	SyncRuns(ctx context.Context, connectorID string, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
+	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.LicenseConnection, error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
+	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.SoftwarePublisherConnection, error)
+	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.SoftwareProductConnection, error)
+	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareTitleRuleConnection, error)
+	TestSoftwareTitleRules(ctx context.Context, titles []*model.SoftwareTitleSample) ([]*model.SoftwareTitleTestResult, error)
+	UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.UnmatchedSoftwareTitleConnection, error)
+	SoftwareNormalizationRuns(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareNormalizationRunConnection, error)
 	Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error)
 	SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*model.SyncConflict], error)
 	FieldPrecedence(ctx context.Context) ([]*itam.FieldPrecedence, error)
+}
+type ReclaimCandidateResolver interface {
+	License(ctx context.Context, obj *licenses.ReclaimCandidate) (*licenses.License, error)
+}
+type SoftwareInstallationResolver interface {
+	Asset(ctx context.Context, obj *software.Installation) (*model.Asset, error)
+	Product(ctx context.Context, obj *software.Installation) (*software.Product, error)
+	MatchedBy(ctx context.Context, obj *software.Installation) (*model.SoftwareTitleRule, error)
+}
+type SoftwareNormalizationRunResolver interface {
+	ID(ctx context.Context, obj *software.NormalizationRun) (string, error)
+}
+type SoftwareProductResolver interface {
+	ID(ctx context.Context, obj *software.Product) (string, error)
+
+	Publisher(ctx context.Context, obj *software.Product) (*software.Publisher, error)
+
+	Installations(ctx context.Context, obj *software.Product, first *int, after *string, last *int, before *string) (*model.SoftwareInstallationConnection, error)
+}
+type SoftwarePublisherResolver interface {
+	ID(ctx context.Context, obj *software.Publisher) (string, error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
@@ -918,6 +1399,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.InvoiceNumber(childComplexity), true
+	case "Asset.licenseSeats":
+		if e.ComplexityRoot.Asset.LicenseSeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.LicenseSeats(childComplexity), true
 	case "Asset.location":
 		if e.ComplexityRoot.Asset.Location == nil {
 			break
@@ -983,7 +1470,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Asset.Software(childComplexity), true
+		args, err := ec.field_Asset_software_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Software(childComplexity, args["includeEnded"].(*bool)), true
 	case "Asset.status":
 		if e.ComplexityRoot.Asset.Status == nil {
 			break
@@ -1189,6 +1681,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AssetPayload.Asset(childComplexity), true
+
+	case "BulkLicenseSeatPayload.failed":
+		if e.ComplexityRoot.BulkLicenseSeatPayload.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatPayload.Failed(childComplexity), true
+	case "BulkLicenseSeatPayload.results":
+		if e.ComplexityRoot.BulkLicenseSeatPayload.Results == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatPayload.Results(childComplexity), true
+	case "BulkLicenseSeatPayload.succeeded":
+		if e.ComplexityRoot.BulkLicenseSeatPayload.Succeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatPayload.Succeeded(childComplexity), true
 
 	case "Category.createdAt":
 		if e.ComplexityRoot.Category.CreatedAt == nil {
@@ -1469,6 +1980,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeletePayload.DeletedID(childComplexity), true
 
+	case "DeleteSoftwareTitleRulePayload.deletedId":
+		if e.ComplexityRoot.DeleteSoftwareTitleRulePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteSoftwareTitleRulePayload.DeletedID(childComplexity), true
+	case "DeleteSoftwareTitleRulePayload.normalizationRun":
+		if e.ComplexityRoot.DeleteSoftwareTitleRulePayload.NormalizationRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteSoftwareTitleRulePayload.NormalizationRun(childComplexity), true
+
 	case "Disposal.certificate":
 		if e.ComplexityRoot.Disposal.Certificate == nil {
 			break
@@ -1487,6 +2011,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Disposal.Method(childComplexity), true
+
+	case "ExpiringLicense.atStake":
+		if e.ComplexityRoot.ExpiringLicense.AtStake == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLicense.AtStake(childComplexity), true
+	case "ExpiringLicense.autoRenew":
+		if e.ComplexityRoot.ExpiringLicense.AutoRenew == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLicense.AutoRenew(childComplexity), true
+	case "ExpiringLicense.daysLeft":
+		if e.ComplexityRoot.ExpiringLicense.DaysLeft == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLicense.DaysLeft(childComplexity), true
+	case "ExpiringLicense.license":
+		if e.ComplexityRoot.ExpiringLicense.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLicense.License(childComplexity), true
+	case "ExpiringLicense.termEnd":
+		if e.ComplexityRoot.ExpiringLicense.TermEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExpiringLicense.TermEnd(childComplexity), true
 
 	case "ExternalId.connector":
 		if e.ComplexityRoot.ExternalId.Connector == nil {
@@ -1624,6 +2179,578 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FieldProvenance.Source(childComplexity), true
+
+	case "License.active":
+		if e.ComplexityRoot.License.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Active(childComplexity), true
+	case "License.assignedSeats":
+		if e.ComplexityRoot.License.AssignedSeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.AssignedSeats(childComplexity), true
+	case "License.autoRenew":
+		if e.ComplexityRoot.License.AutoRenew == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.AutoRenew(childComplexity), true
+	case "License.billingPeriod":
+		if e.ComplexityRoot.License.BillingPeriod == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.BillingPeriod(childComplexity), true
+	case "License.contractReference":
+		if e.ComplexityRoot.License.ContractReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.ContractReference(childComplexity), true
+	case "License.createdAt":
+		if e.ComplexityRoot.License.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.CreatedAt(childComplexity), true
+	case "License.editions":
+		if e.ComplexityRoot.License.Editions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Editions(childComplexity), true
+	case "License.hasLicenseKey":
+		if e.ComplexityRoot.License.HasKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.HasKey(childComplexity), true
+	case "License.history":
+		if e.ComplexityRoot.License.History == nil {
+			break
+		}
+
+		args, err := ec.field_License_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.License.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "License.id":
+		if e.ComplexityRoot.License.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.ID(childComplexity), true
+	case "License.licenseKey":
+		if e.ComplexityRoot.License.LicenseKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.LicenseKey(childComplexity), true
+	case "License.licenseModel":
+		if e.ComplexityRoot.License.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Model(childComplexity), true
+	case "License.name":
+		if e.ComplexityRoot.License.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Name(childComplexity), true
+	case "License.notes":
+		if e.ComplexityRoot.License.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Notes(childComplexity), true
+	case "License.product":
+		if e.ComplexityRoot.License.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Product(childComplexity), true
+	case "License.purchaseOrder":
+		if e.ComplexityRoot.License.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.PurchaseOrder(childComplexity), true
+	case "License.renewalDate":
+		if e.ComplexityRoot.License.RenewalDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.RenewalDate(childComplexity), true
+	case "License.seatAssignments":
+		if e.ComplexityRoot.License.SeatAssignments == nil {
+			break
+		}
+
+		args, err := ec.field_License_seatAssignments_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.License.SeatAssignments(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["includeReclaimed"].(*bool)), true
+	case "License.seatCost":
+		if e.ComplexityRoot.License.SeatCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.SeatCost(childComplexity), true
+	case "License.seats":
+		if e.ComplexityRoot.License.Seats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Seats(childComplexity), true
+	case "License.supplier":
+		if e.ComplexityRoot.License.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Supplier(childComplexity), true
+	case "License.termEnd":
+		if e.ComplexityRoot.License.TermEnd == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.TermEnd(childComplexity), true
+	case "License.termStart":
+		if e.ComplexityRoot.License.TermStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.TermStart(childComplexity), true
+	case "License.totalCost":
+		if e.ComplexityRoot.License.TotalCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.TotalCost(childComplexity), true
+	case "License.updatedAt":
+		if e.ComplexityRoot.License.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.UpdatedAt(childComplexity), true
+	case "License.version":
+		if e.ComplexityRoot.License.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Version(childComplexity), true
+	case "License.versions":
+		if e.ComplexityRoot.License.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Versions(childComplexity), true
+
+	case "LicenseCompliance.assigned":
+		if e.ComplexityRoot.LicenseCompliance.Assigned == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Assigned(childComplexity), true
+	case "LicenseCompliance.consumed":
+		if e.ComplexityRoot.LicenseCompliance.Consumed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Consumed(childComplexity), true
+	case "LicenseCompliance.entitled":
+		if e.ComplexityRoot.LicenseCompliance.Entitled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Entitled(childComplexity), true
+	case "LicenseCompliance.installedDevices":
+		if e.ComplexityRoot.LicenseCompliance.Installed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Installed(childComplexity), true
+	case "LicenseCompliance.metric":
+		if e.ComplexityRoot.LicenseCompliance.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Metric(childComplexity), true
+	case "LicenseCompliance.licenseModels":
+		if e.ComplexityRoot.LicenseCompliance.Models == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Models(childComplexity), true
+	case "LicenseCompliance.product":
+		if e.ComplexityRoot.LicenseCompliance.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Product(childComplexity), true
+	case "LicenseCompliance.shortfall":
+		if e.ComplexityRoot.LicenseCompliance.Shortfall == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Shortfall(childComplexity), true
+	case "LicenseCompliance.status":
+		if e.ComplexityRoot.LicenseCompliance.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Status(childComplexity), true
+	case "LicenseCompliance.surplus":
+		if e.ComplexityRoot.LicenseCompliance.Surplus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.Surplus(childComplexity), true
+	case "LicenseCompliance.surplusCost":
+		if e.ComplexityRoot.LicenseCompliance.SurplusCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.SurplusCost(childComplexity), true
+	case "LicenseCompliance.trueUpCost":
+		if e.ComplexityRoot.LicenseCompliance.TrueUpCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.TrueUpCost(childComplexity), true
+	case "LicenseCompliance.unattributedDevices":
+		if e.ComplexityRoot.LicenseCompliance.UnattributedDevices == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseCompliance.UnattributedDevices(childComplexity), true
+
+	case "LicenseConnection.edges":
+		if e.ComplexityRoot.LicenseConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.Edges(childComplexity), true
+	case "LicenseConnection.nodes":
+		if e.ComplexityRoot.LicenseConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.Nodes(childComplexity), true
+	case "LicenseConnection.pageInfo":
+		if e.ComplexityRoot.LicenseConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.PageInfo(childComplexity), true
+	case "LicenseConnection.totalCount":
+		if e.ComplexityRoot.LicenseConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseConnection.TotalCount(childComplexity), true
+
+	case "LicenseEdge.cursor":
+		if e.ComplexityRoot.LicenseEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEdge.Cursor(childComplexity), true
+	case "LicenseEdge.node":
+		if e.ComplexityRoot.LicenseEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEdge.Node(childComplexity), true
+
+	case "LicenseEvidence.asset":
+		if e.ComplexityRoot.LicenseEvidence.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidence.Asset(childComplexity), true
+	case "LicenseEvidence.covered":
+		if e.ComplexityRoot.LicenseEvidence.Covered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidence.Covered(childComplexity), true
+	case "LicenseEvidence.installations":
+		if e.ComplexityRoot.LicenseEvidence.Installations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidence.Installations(childComplexity), true
+	case "LicenseEvidence.license":
+		if e.ComplexityRoot.LicenseEvidence.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidence.License(childComplexity), true
+	case "LicenseEvidence.note":
+		if e.ComplexityRoot.LicenseEvidence.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidence.Note(childComplexity), true
+	case "LicenseEvidence.person":
+		if e.ComplexityRoot.LicenseEvidence.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidence.Person(childComplexity), true
+	case "LicenseEvidence.seat":
+		if e.ComplexityRoot.LicenseEvidence.Seat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidence.Seat(childComplexity), true
+
+	case "LicenseEvidenceConnection.edges":
+		if e.ComplexityRoot.LicenseEvidenceConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidenceConnection.Edges(childComplexity), true
+	case "LicenseEvidenceConnection.nodes":
+		if e.ComplexityRoot.LicenseEvidenceConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidenceConnection.Nodes(childComplexity), true
+	case "LicenseEvidenceConnection.pageInfo":
+		if e.ComplexityRoot.LicenseEvidenceConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidenceConnection.PageInfo(childComplexity), true
+	case "LicenseEvidenceConnection.totalCount":
+		if e.ComplexityRoot.LicenseEvidenceConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidenceConnection.TotalCount(childComplexity), true
+
+	case "LicenseEvidenceEdge.cursor":
+		if e.ComplexityRoot.LicenseEvidenceEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidenceEdge.Cursor(childComplexity), true
+	case "LicenseEvidenceEdge.node":
+		if e.ComplexityRoot.LicenseEvidenceEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseEvidenceEdge.Node(childComplexity), true
+
+	case "LicenseHistoryConnection.edges":
+		if e.ComplexityRoot.LicenseHistoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryConnection.Edges(childComplexity), true
+	case "LicenseHistoryConnection.nodes":
+		if e.ComplexityRoot.LicenseHistoryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryConnection.Nodes(childComplexity), true
+	case "LicenseHistoryConnection.pageInfo":
+		if e.ComplexityRoot.LicenseHistoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryConnection.PageInfo(childComplexity), true
+	case "LicenseHistoryConnection.totalCount":
+		if e.ComplexityRoot.LicenseHistoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryConnection.TotalCount(childComplexity), true
+
+	case "LicenseHistoryEdge.cursor":
+		if e.ComplexityRoot.LicenseHistoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEdge.Cursor(childComplexity), true
+	case "LicenseHistoryEdge.node":
+		if e.ComplexityRoot.LicenseHistoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEdge.Node(childComplexity), true
+
+	case "LicenseHistoryEntry.action":
+		if e.ComplexityRoot.LicenseHistoryEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEntry.Action(childComplexity), true
+	case "LicenseHistoryEntry.actor":
+		if e.ComplexityRoot.LicenseHistoryEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEntry.Actor(childComplexity), true
+	case "LicenseHistoryEntry.actorKind":
+		if e.ComplexityRoot.LicenseHistoryEntry.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEntry.ActorKind(childComplexity), true
+	case "LicenseHistoryEntry.at":
+		if e.ComplexityRoot.LicenseHistoryEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEntry.At(childComplexity), true
+	case "LicenseHistoryEntry.changes":
+		if e.ComplexityRoot.LicenseHistoryEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEntry.Changes(childComplexity), true
+	case "LicenseHistoryEntry.seat":
+		if e.ComplexityRoot.LicenseHistoryEntry.Seat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseHistoryEntry.Seat(childComplexity), true
+
+	case "LicensePayload.license":
+		if e.ComplexityRoot.LicensePayload.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicensePayload.License(childComplexity), true
+
+	case "LicenseSeat.asset":
+		if e.ComplexityRoot.LicenseSeat.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.Asset(childComplexity), true
+	case "LicenseSeat.assignedAt":
+		if e.ComplexityRoot.LicenseSeat.AssignedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.AssignedAt(childComplexity), true
+	case "LicenseSeat.assignedBy":
+		if e.ComplexityRoot.LicenseSeat.AssignedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.AssignedBy(childComplexity), true
+	case "LicenseSeat.id":
+		if e.ComplexityRoot.LicenseSeat.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.ID(childComplexity), true
+	case "LicenseSeat.license":
+		if e.ComplexityRoot.LicenseSeat.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.License(childComplexity), true
+	case "LicenseSeat.person":
+		if e.ComplexityRoot.LicenseSeat.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.Person(childComplexity), true
+	case "LicenseSeat.reclaimReason":
+		if e.ComplexityRoot.LicenseSeat.ReclaimReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.ReclaimReason(childComplexity), true
+	case "LicenseSeat.reclaimedAt":
+		if e.ComplexityRoot.LicenseSeat.ReclaimedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.ReclaimedAt(childComplexity), true
+	case "LicenseSeat.reclaimedBy":
+		if e.ComplexityRoot.LicenseSeat.ReclaimedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeat.ReclaimedBy(childComplexity), true
+
+	case "LicenseSeatConnection.edges":
+		if e.ComplexityRoot.LicenseSeatConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatConnection.Edges(childComplexity), true
+	case "LicenseSeatConnection.nodes":
+		if e.ComplexityRoot.LicenseSeatConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatConnection.Nodes(childComplexity), true
+	case "LicenseSeatConnection.pageInfo":
+		if e.ComplexityRoot.LicenseSeatConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatConnection.PageInfo(childComplexity), true
+	case "LicenseSeatConnection.totalCount":
+		if e.ComplexityRoot.LicenseSeatConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatConnection.TotalCount(childComplexity), true
+
+	case "LicenseSeatEdge.cursor":
+		if e.ComplexityRoot.LicenseSeatEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatEdge.Cursor(childComplexity), true
+	case "LicenseSeatEdge.node":
+		if e.ComplexityRoot.LicenseSeatEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatEdge.Node(childComplexity), true
+
+	case "LicenseSeatPayload.seat":
+		if e.ComplexityRoot.LicenseSeatPayload.Seat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatPayload.Seat(childComplexity), true
+
+	case "LicenseSeatResult.error":
+		if e.ComplexityRoot.LicenseSeatResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatResult.Error(childComplexity), true
+	case "LicenseSeatResult.index":
+		if e.ComplexityRoot.LicenseSeatResult.Index == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatResult.Index(childComplexity), true
+	case "LicenseSeatResult.seat":
+		if e.ComplexityRoot.LicenseSeatResult.Seat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LicenseSeatResult.Seat(childComplexity), true
 
 	case "Location.address":
 		if e.ComplexityRoot.Location.Address == nil {
@@ -1954,6 +3081,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignAsset(childComplexity, args["input"].(model.AssignAssetInput)), true
+	case "Mutation.assignLicenseSeat":
+		if e.ComplexityRoot.Mutation.AssignLicenseSeat == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignLicenseSeat_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignLicenseSeat(childComplexity, args["input"].(model.AssignLicenseSeatInput)), true
+	case "Mutation.assignLicenseSeats":
+		if e.ComplexityRoot.Mutation.AssignLicenseSeats == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_assignLicenseSeats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AssignLicenseSeats(childComplexity, args["input"].([]*model.AssignLicenseSeatInput)), true
 	case "Mutation.cancelSyncRun":
 		if e.ComplexityRoot.Mutation.CancelSyncRun == nil {
 			break
@@ -1998,6 +3147,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateConnector(childComplexity, args["input"].(model.CreateConnectorInput)), true
+	case "Mutation.createLicense":
+		if e.ComplexityRoot.Mutation.CreateLicense == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createLicense_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateLicense(childComplexity, args["input"].(model.CreateLicenseInput)), true
 	case "Mutation.createLocation":
 		if e.ComplexityRoot.Mutation.CreateLocation == nil {
 			break
@@ -2042,6 +3202,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(model.CreatePersonInput)), true
+	case "Mutation.createSoftwareProduct":
+		if e.ComplexityRoot.Mutation.CreateSoftwareProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSoftwareProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSoftwareProduct(childComplexity, args["input"].(model.CreateSoftwareProductInput)), true
+	case "Mutation.createSoftwarePublisher":
+		if e.ComplexityRoot.Mutation.CreateSoftwarePublisher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSoftwarePublisher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSoftwarePublisher(childComplexity, args["input"].(model.CreateSoftwarePublisherInput)), true
+	case "Mutation.createSoftwareTitleRule":
+		if e.ComplexityRoot.Mutation.CreateSoftwareTitleRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createSoftwareTitleRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateSoftwareTitleRule(childComplexity, args["input"].(model.CreateSoftwareTitleRuleInput)), true
 	case "Mutation.createSupplier":
 		if e.ComplexityRoot.Mutation.CreateSupplier == nil {
 			break
@@ -2097,6 +3290,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteConnector(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteLicense":
+		if e.ComplexityRoot.Mutation.DeleteLicense == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteLicense_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteLicense(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.deleteLocation":
 		if e.ComplexityRoot.Mutation.DeleteLocation == nil {
 			break
@@ -2141,6 +3345,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeletePerson(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteSoftwareProduct":
+		if e.ComplexityRoot.Mutation.DeleteSoftwareProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSoftwareProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSoftwareProduct(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteSoftwarePublisher":
+		if e.ComplexityRoot.Mutation.DeleteSoftwarePublisher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSoftwarePublisher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSoftwarePublisher(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteSoftwareTitleRule":
+		if e.ComplexityRoot.Mutation.DeleteSoftwareTitleRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSoftwareTitleRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSoftwareTitleRule(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.deleteSupplier":
 		if e.ComplexityRoot.Mutation.DeleteSupplier == nil {
 			break
@@ -2174,6 +3411,45 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisposeAsset(childComplexity, args["input"].(model.DisposeAssetInput)), true
+	case "Mutation.moveSoftwareTitleRule":
+		if e.ComplexityRoot.Mutation.MoveSoftwareTitleRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveSoftwareTitleRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveSoftwareTitleRule(childComplexity, args["id"].(string), args["position"].(int)), true
+	case "Mutation.reclaimLicenseSeat":
+		if e.ComplexityRoot.Mutation.ReclaimLicenseSeat == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reclaimLicenseSeat_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReclaimLicenseSeat(childComplexity, args["input"].(model.ReclaimLicenseSeatInput)), true
+	case "Mutation.reclaimLicenseSeats":
+		if e.ComplexityRoot.Mutation.ReclaimLicenseSeats == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_reclaimLicenseSeats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReclaimLicenseSeats(childComplexity, args["input"].([]*model.ReclaimLicenseSeatInput)), true
+	case "Mutation.renormalizeSoftware":
+		if e.ComplexityRoot.Mutation.RenormalizeSoftware == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.RenormalizeSoftware(childComplexity), true
 	case "Mutation.setFieldPrecedence":
 		if e.ComplexityRoot.Mutation.SetFieldPrecedence == nil {
 			break
@@ -2273,6 +3549,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateConnector(childComplexity, args["input"].(model.UpdateConnectorInput)), true
+	case "Mutation.updateLicense":
+		if e.ComplexityRoot.Mutation.UpdateLicense == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateLicense_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateLicense(childComplexity, args["input"].(model.UpdateLicenseInput)), true
 	case "Mutation.updateLocation":
 		if e.ComplexityRoot.Mutation.UpdateLocation == nil {
 			break
@@ -2328,6 +3615,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(model.UpdatePersonInput)), true
+	case "Mutation.updateSoftwareProduct":
+		if e.ComplexityRoot.Mutation.UpdateSoftwareProduct == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSoftwareProduct_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSoftwareProduct(childComplexity, args["input"].(model.UpdateSoftwareProductInput)), true
+	case "Mutation.updateSoftwarePublisher":
+		if e.ComplexityRoot.Mutation.UpdateSoftwarePublisher == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSoftwarePublisher_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSoftwarePublisher(childComplexity, args["input"].(model.UpdateSoftwarePublisherInput)), true
+	case "Mutation.updateSoftwareTitleRule":
+		if e.ComplexityRoot.Mutation.UpdateSoftwareTitleRule == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSoftwareTitleRule_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSoftwareTitleRule(childComplexity, args["input"].(model.UpdateSoftwareTitleRuleInput)), true
 	case "Mutation.updateSupplier":
 		if e.ComplexityRoot.Mutation.UpdateSupplier == nil {
 			break
@@ -2393,6 +3713,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Slug(childComplexity), true
+	case "Organization.softwareReclaimAfterDays":
+		if e.ComplexityRoot.Organization.SoftwareReclaimAfterDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.SoftwareReclaimAfterDays(childComplexity), true
 	case "Organization.updatedAt":
 		if e.ComplexityRoot.Organization.UpdatedAt == nil {
 			break
@@ -2466,6 +3792,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.ID(childComplexity), true
+	case "Person.licenseSeats":
+		if e.ComplexityRoot.Person.LicenseSeats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.LicenseSeats(childComplexity), true
 	case "Person.location":
 		if e.ComplexityRoot.Person.Location == nil {
 			break
@@ -2632,6 +3964,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Connectors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.expiringLicenses":
+		if e.ComplexityRoot.Query.ExpiringLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_expiringLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExpiringLicenses(childComplexity, args["withinDays"].(int), args["first"].(*int)), true
 	case "Query.fieldPrecedence":
 		if e.ComplexityRoot.Query.FieldPrecedence == nil {
 			break
@@ -2639,6 +3982,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.FieldPrecedence(childComplexity), true
 
+	case "Query.licenseCompliance":
+		if e.ComplexityRoot.Query.LicenseCompliance == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licenseCompliance_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LicenseCompliance(childComplexity, args["filter"].(*model.LicenseComplianceFilter)), true
+	case "Query.licenseEvidence":
+		if e.ComplexityRoot.Query.LicenseEvidence == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licenseEvidence_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.LicenseEvidence(childComplexity, args["productId"].(string), args["first"].(*int), args["after"].(*string)), true
+	case "Query.licenses":
+		if e.ComplexityRoot.Query.Licenses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_licenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Licenses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.LicenseFilter)), true
 	case "Query.locations":
 		if e.ComplexityRoot.Query.Locations == nil {
 			break
@@ -2711,6 +4087,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PersonFilter), args["orderBy"].(*model.PersonOrder)), true
+	case "Query.reclaimCandidates":
+		if e.ComplexityRoot.Query.ReclaimCandidates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_reclaimCandidates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ReclaimCandidates(childComplexity, args["productId"].(*string), args["first"].(*int)), true
+	case "Query.softwareNormalizationRuns":
+		if e.ComplexityRoot.Query.SoftwareNormalizationRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_softwareNormalizationRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SoftwareNormalizationRuns(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.softwareProducts":
+		if e.ComplexityRoot.Query.SoftwareProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_softwareProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SoftwareProducts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.SoftwareProductFilter)), true
+	case "Query.softwarePublishers":
+		if e.ComplexityRoot.Query.SoftwarePublishers == nil {
+			break
+		}
+
+		args, err := ec.field_Query_softwarePublishers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SoftwarePublishers(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.NameFilter)), true
+	case "Query.softwareTitleRules":
+		if e.ComplexityRoot.Query.SoftwareTitleRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_softwareTitleRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SoftwareTitleRules(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.suppliers":
 		if e.ComplexityRoot.Query.Suppliers == nil {
 			break
@@ -2755,6 +4186,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Teams(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.TeamFilter)), true
+	case "Query.testSoftwareTitleRules":
+		if e.ComplexityRoot.Query.TestSoftwareTitleRules == nil {
+			break
+		}
+
+		args, err := ec.field_Query_testSoftwareTitleRules_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TestSoftwareTitleRules(childComplexity, args["titles"].([]*model.SoftwareTitleSample)), true
+	case "Query.unmatchedSoftwareTitles":
+		if e.ComplexityRoot.Query.UnmatchedSoftwareTitles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unmatchedSoftwareTitles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnmatchedSoftwareTitles(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.UnmatchedSoftwareTitleFilter)), true
 	case "Query.viewer":
 		if e.ComplexityRoot.Query.Viewer == nil {
 			break
@@ -2762,6 +4215,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "ReclaimCandidate.frees":
+		if e.ComplexityRoot.ReclaimCandidate.Frees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReclaimCandidate.Frees(childComplexity), true
+	case "ReclaimCandidate.lastSeenAt":
+		if e.ComplexityRoot.ReclaimCandidate.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReclaimCandidate.LastSeenAt(childComplexity), true
+	case "ReclaimCandidate.license":
+		if e.ComplexityRoot.ReclaimCandidate.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReclaimCandidate.License(childComplexity), true
+	case "ReclaimCandidate.reason":
+		if e.ComplexityRoot.ReclaimCandidate.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReclaimCandidate.Reason(childComplexity), true
+	case "ReclaimCandidate.seat":
+		if e.ComplexityRoot.ReclaimCandidate.Seat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReclaimCandidate.Seat(childComplexity), true
+
+	case "SoftwareInstallation.asset":
+		if e.ComplexityRoot.SoftwareInstallation.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.Asset(childComplexity), true
+	case "SoftwareInstallation.edition":
+		if e.ComplexityRoot.SoftwareInstallation.Edition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.Edition(childComplexity), true
+	case "SoftwareInstallation.endedAt":
+		if e.ComplexityRoot.SoftwareInstallation.EndedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.EndedAt(childComplexity), true
 	case "SoftwareInstallation.firstSeenAt":
 		if e.ComplexityRoot.SoftwareInstallation.FirstSeenAt == nil {
 			break
@@ -2780,6 +4282,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SoftwareInstallation.LastSeenAt(childComplexity), true
+	case "SoftwareInstallation.matchedBy":
+		if e.ComplexityRoot.SoftwareInstallation.MatchedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.MatchedBy(childComplexity), true
+	case "SoftwareInstallation.normalizedVersion":
+		if e.ComplexityRoot.SoftwareInstallation.NormalizedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.NormalizedVersion(childComplexity), true
+	case "SoftwareInstallation.product":
+		if e.ComplexityRoot.SoftwareInstallation.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallation.Product(childComplexity), true
 	case "SoftwareInstallation.source":
 		if e.ComplexityRoot.SoftwareInstallation.Source == nil {
 			break
@@ -2798,6 +4318,510 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SoftwareInstallation.Version(childComplexity), true
+
+	case "SoftwareInstallationConnection.edges":
+		if e.ComplexityRoot.SoftwareInstallationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallationConnection.Edges(childComplexity), true
+	case "SoftwareInstallationConnection.nodes":
+		if e.ComplexityRoot.SoftwareInstallationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallationConnection.Nodes(childComplexity), true
+	case "SoftwareInstallationConnection.pageInfo":
+		if e.ComplexityRoot.SoftwareInstallationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallationConnection.PageInfo(childComplexity), true
+	case "SoftwareInstallationConnection.totalCount":
+		if e.ComplexityRoot.SoftwareInstallationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallationConnection.TotalCount(childComplexity), true
+
+	case "SoftwareInstallationEdge.cursor":
+		if e.ComplexityRoot.SoftwareInstallationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallationEdge.Cursor(childComplexity), true
+	case "SoftwareInstallationEdge.node":
+		if e.ComplexityRoot.SoftwareInstallationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareInstallationEdge.Node(childComplexity), true
+
+	case "SoftwareNormalizationRun.actor":
+		if e.ComplexityRoot.SoftwareNormalizationRun.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.Actor(childComplexity), true
+	case "SoftwareNormalizationRun.createdAt":
+		if e.ComplexityRoot.SoftwareNormalizationRun.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.CreatedAt(childComplexity), true
+	case "SoftwareNormalizationRun.error":
+		if e.ComplexityRoot.SoftwareNormalizationRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.Error(childComplexity), true
+	case "SoftwareNormalizationRun.finishedAt":
+		if e.ComplexityRoot.SoftwareNormalizationRun.FinishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.FinishedAt(childComplexity), true
+	case "SoftwareNormalizationRun.id":
+		if e.ComplexityRoot.SoftwareNormalizationRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.ID(childComplexity), true
+	case "SoftwareNormalizationRun.installationsChanged":
+		if e.ComplexityRoot.SoftwareNormalizationRun.InstallationsChanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.InstallationsChanged(childComplexity), true
+	case "SoftwareNormalizationRun.reason":
+		if e.ComplexityRoot.SoftwareNormalizationRun.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.Reason(childComplexity), true
+	case "SoftwareNormalizationRun.startedAt":
+		if e.ComplexityRoot.SoftwareNormalizationRun.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.StartedAt(childComplexity), true
+	case "SoftwareNormalizationRun.state":
+		if e.ComplexityRoot.SoftwareNormalizationRun.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.State(childComplexity), true
+	case "SoftwareNormalizationRun.titlesDone":
+		if e.ComplexityRoot.SoftwareNormalizationRun.TitlesDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.TitlesDone(childComplexity), true
+	case "SoftwareNormalizationRun.titlesTotal":
+		if e.ComplexityRoot.SoftwareNormalizationRun.TitlesTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRun.TitlesTotal(childComplexity), true
+
+	case "SoftwareNormalizationRunConnection.edges":
+		if e.ComplexityRoot.SoftwareNormalizationRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRunConnection.Edges(childComplexity), true
+	case "SoftwareNormalizationRunConnection.nodes":
+		if e.ComplexityRoot.SoftwareNormalizationRunConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRunConnection.Nodes(childComplexity), true
+	case "SoftwareNormalizationRunConnection.pageInfo":
+		if e.ComplexityRoot.SoftwareNormalizationRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRunConnection.PageInfo(childComplexity), true
+	case "SoftwareNormalizationRunConnection.totalCount":
+		if e.ComplexityRoot.SoftwareNormalizationRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRunConnection.TotalCount(childComplexity), true
+
+	case "SoftwareNormalizationRunEdge.cursor":
+		if e.ComplexityRoot.SoftwareNormalizationRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRunEdge.Cursor(childComplexity), true
+	case "SoftwareNormalizationRunEdge.node":
+		if e.ComplexityRoot.SoftwareNormalizationRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRunEdge.Node(childComplexity), true
+
+	case "SoftwareNormalizationRunPayload.normalizationRun":
+		if e.ComplexityRoot.SoftwareNormalizationRunPayload.NormalizationRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareNormalizationRunPayload.NormalizationRun(childComplexity), true
+
+	case "SoftwareProduct.createdAt":
+		if e.ComplexityRoot.SoftwareProduct.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.CreatedAt(childComplexity), true
+	case "SoftwareProduct.editions":
+		if e.ComplexityRoot.SoftwareProduct.Editions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.Editions(childComplexity), true
+	case "SoftwareProduct.id":
+		if e.ComplexityRoot.SoftwareProduct.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.ID(childComplexity), true
+	case "SoftwareProduct.installations":
+		if e.ComplexityRoot.SoftwareProduct.Installations == nil {
+			break
+		}
+
+		args, err := ec.field_SoftwareProduct_installations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.Installations(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "SoftwareProduct.name":
+		if e.ComplexityRoot.SoftwareProduct.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.Name(childComplexity), true
+	case "SoftwareProduct.notes":
+		if e.ComplexityRoot.SoftwareProduct.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.Notes(childComplexity), true
+	case "SoftwareProduct.publisher":
+		if e.ComplexityRoot.SoftwareProduct.Publisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.Publisher(childComplexity), true
+	case "SoftwareProduct.starter":
+		if e.ComplexityRoot.SoftwareProduct.Starter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.Starter(childComplexity), true
+	case "SoftwareProduct.updatedAt":
+		if e.ComplexityRoot.SoftwareProduct.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.UpdatedAt(childComplexity), true
+	case "SoftwareProduct.version":
+		if e.ComplexityRoot.SoftwareProduct.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.Version(childComplexity), true
+
+	case "SoftwareProductConnection.edges":
+		if e.ComplexityRoot.SoftwareProductConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProductConnection.Edges(childComplexity), true
+	case "SoftwareProductConnection.nodes":
+		if e.ComplexityRoot.SoftwareProductConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProductConnection.Nodes(childComplexity), true
+	case "SoftwareProductConnection.pageInfo":
+		if e.ComplexityRoot.SoftwareProductConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProductConnection.PageInfo(childComplexity), true
+	case "SoftwareProductConnection.totalCount":
+		if e.ComplexityRoot.SoftwareProductConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProductConnection.TotalCount(childComplexity), true
+
+	case "SoftwareProductEdge.cursor":
+		if e.ComplexityRoot.SoftwareProductEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProductEdge.Cursor(childComplexity), true
+	case "SoftwareProductEdge.node":
+		if e.ComplexityRoot.SoftwareProductEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProductEdge.Node(childComplexity), true
+
+	case "SoftwareProductPayload.softwareProduct":
+		if e.ComplexityRoot.SoftwareProductPayload.SoftwareProduct == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareProductPayload.SoftwareProduct(childComplexity), true
+
+	case "SoftwarePublisher.createdAt":
+		if e.ComplexityRoot.SoftwarePublisher.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.CreatedAt(childComplexity), true
+	case "SoftwarePublisher.id":
+		if e.ComplexityRoot.SoftwarePublisher.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.ID(childComplexity), true
+	case "SoftwarePublisher.name":
+		if e.ComplexityRoot.SoftwarePublisher.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.Name(childComplexity), true
+	case "SoftwarePublisher.starter":
+		if e.ComplexityRoot.SoftwarePublisher.Starter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.Starter(childComplexity), true
+	case "SoftwarePublisher.updatedAt":
+		if e.ComplexityRoot.SoftwarePublisher.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.UpdatedAt(childComplexity), true
+	case "SoftwarePublisher.version":
+		if e.ComplexityRoot.SoftwarePublisher.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.Version(childComplexity), true
+	case "SoftwarePublisher.website":
+		if e.ComplexityRoot.SoftwarePublisher.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.Website(childComplexity), true
+
+	case "SoftwarePublisherConnection.edges":
+		if e.ComplexityRoot.SoftwarePublisherConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisherConnection.Edges(childComplexity), true
+	case "SoftwarePublisherConnection.nodes":
+		if e.ComplexityRoot.SoftwarePublisherConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisherConnection.Nodes(childComplexity), true
+	case "SoftwarePublisherConnection.pageInfo":
+		if e.ComplexityRoot.SoftwarePublisherConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisherConnection.PageInfo(childComplexity), true
+	case "SoftwarePublisherConnection.totalCount":
+		if e.ComplexityRoot.SoftwarePublisherConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisherConnection.TotalCount(childComplexity), true
+
+	case "SoftwarePublisherEdge.cursor":
+		if e.ComplexityRoot.SoftwarePublisherEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisherEdge.Cursor(childComplexity), true
+	case "SoftwarePublisherEdge.node":
+		if e.ComplexityRoot.SoftwarePublisherEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisherEdge.Node(childComplexity), true
+
+	case "SoftwarePublisherPayload.softwarePublisher":
+		if e.ComplexityRoot.SoftwarePublisherPayload.SoftwarePublisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwarePublisherPayload.SoftwarePublisher(childComplexity), true
+
+	case "SoftwareTitleRule.createdAt":
+		if e.ComplexityRoot.SoftwareTitleRule.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.CreatedAt(childComplexity), true
+	case "SoftwareTitleRule.edition":
+		if e.ComplexityRoot.SoftwareTitleRule.Edition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.Edition(childComplexity), true
+	case "SoftwareTitleRule.id":
+		if e.ComplexityRoot.SoftwareTitleRule.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.ID(childComplexity), true
+	case "SoftwareTitleRule.kind":
+		if e.ComplexityRoot.SoftwareTitleRule.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.Kind(childComplexity), true
+	case "SoftwareTitleRule.pattern":
+		if e.ComplexityRoot.SoftwareTitleRule.Pattern == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.Pattern(childComplexity), true
+	case "SoftwareTitleRule.position":
+		if e.ComplexityRoot.SoftwareTitleRule.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.Position(childComplexity), true
+	case "SoftwareTitleRule.product":
+		if e.ComplexityRoot.SoftwareTitleRule.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.Product(childComplexity), true
+	case "SoftwareTitleRule.starter":
+		if e.ComplexityRoot.SoftwareTitleRule.Starter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.Starter(childComplexity), true
+	case "SoftwareTitleRule.updatedAt":
+		if e.ComplexityRoot.SoftwareTitleRule.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.UpdatedAt(childComplexity), true
+	case "SoftwareTitleRule.version":
+		if e.ComplexityRoot.SoftwareTitleRule.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.Version(childComplexity), true
+	case "SoftwareTitleRule.versionPattern":
+		if e.ComplexityRoot.SoftwareTitleRule.VersionPattern == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.VersionPattern(childComplexity), true
+
+	case "SoftwareTitleRuleConnection.edges":
+		if e.ComplexityRoot.SoftwareTitleRuleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRuleConnection.Edges(childComplexity), true
+	case "SoftwareTitleRuleConnection.nodes":
+		if e.ComplexityRoot.SoftwareTitleRuleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRuleConnection.Nodes(childComplexity), true
+	case "SoftwareTitleRuleConnection.pageInfo":
+		if e.ComplexityRoot.SoftwareTitleRuleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRuleConnection.PageInfo(childComplexity), true
+	case "SoftwareTitleRuleConnection.totalCount":
+		if e.ComplexityRoot.SoftwareTitleRuleConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRuleConnection.TotalCount(childComplexity), true
+
+	case "SoftwareTitleRuleEdge.cursor":
+		if e.ComplexityRoot.SoftwareTitleRuleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRuleEdge.Cursor(childComplexity), true
+	case "SoftwareTitleRuleEdge.node":
+		if e.ComplexityRoot.SoftwareTitleRuleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRuleEdge.Node(childComplexity), true
+
+	case "SoftwareTitleRulePayload.normalizationRun":
+		if e.ComplexityRoot.SoftwareTitleRulePayload.NormalizationRun == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRulePayload.NormalizationRun(childComplexity), true
+	case "SoftwareTitleRulePayload.softwareTitleRule":
+		if e.ComplexityRoot.SoftwareTitleRulePayload.SoftwareTitleRule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRulePayload.SoftwareTitleRule(childComplexity), true
+
+	case "SoftwareTitleTestResult.edition":
+		if e.ComplexityRoot.SoftwareTitleTestResult.Edition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleTestResult.Edition(childComplexity), true
+	case "SoftwareTitleTestResult.identifier":
+		if e.ComplexityRoot.SoftwareTitleTestResult.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleTestResult.Identifier(childComplexity), true
+	case "SoftwareTitleTestResult.normalizedVersion":
+		if e.ComplexityRoot.SoftwareTitleTestResult.NormalizedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleTestResult.NormalizedVersion(childComplexity), true
+	case "SoftwareTitleTestResult.product":
+		if e.ComplexityRoot.SoftwareTitleTestResult.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleTestResult.Product(childComplexity), true
+	case "SoftwareTitleTestResult.rule":
+		if e.ComplexityRoot.SoftwareTitleTestResult.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleTestResult.Rule(childComplexity), true
+	case "SoftwareTitleTestResult.title":
+		if e.ComplexityRoot.SoftwareTitleTestResult.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareTitleTestResult.Title(childComplexity), true
 
 	case "Supplier.contactName":
 		if e.ComplexityRoot.Supplier.ContactName == nil {
@@ -3336,12 +5360,112 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TestDevice.UserEmail(childComplexity), true
 
+	case "UnmatchedSoftwareTitle.deviceCount":
+		if e.ComplexityRoot.UnmatchedSoftwareTitle.DeviceCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitle.DeviceCount(childComplexity), true
+	case "UnmatchedSoftwareTitle.firstSeenAt":
+		if e.ComplexityRoot.UnmatchedSoftwareTitle.FirstSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitle.FirstSeenAt(childComplexity), true
+	case "UnmatchedSoftwareTitle.identifier":
+		if e.ComplexityRoot.UnmatchedSoftwareTitle.Identifier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitle.Identifier(childComplexity), true
+	case "UnmatchedSoftwareTitle.lastSeenAt":
+		if e.ComplexityRoot.UnmatchedSoftwareTitle.LastSeenAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitle.LastSeenAt(childComplexity), true
+	case "UnmatchedSoftwareTitle.sources":
+		if e.ComplexityRoot.UnmatchedSoftwareTitle.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitle.Sources(childComplexity), true
+	case "UnmatchedSoftwareTitle.title":
+		if e.ComplexityRoot.UnmatchedSoftwareTitle.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitle.Title(childComplexity), true
+	case "UnmatchedSoftwareTitle.versions":
+		if e.ComplexityRoot.UnmatchedSoftwareTitle.Versions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitle.Versions(childComplexity), true
+
+	case "UnmatchedSoftwareTitleConnection.edges":
+		if e.ComplexityRoot.UnmatchedSoftwareTitleConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitleConnection.Edges(childComplexity), true
+	case "UnmatchedSoftwareTitleConnection.nodes":
+		if e.ComplexityRoot.UnmatchedSoftwareTitleConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitleConnection.Nodes(childComplexity), true
+	case "UnmatchedSoftwareTitleConnection.pageInfo":
+		if e.ComplexityRoot.UnmatchedSoftwareTitleConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitleConnection.PageInfo(childComplexity), true
+	case "UnmatchedSoftwareTitleConnection.totalCount":
+		if e.ComplexityRoot.UnmatchedSoftwareTitleConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitleConnection.TotalCount(childComplexity), true
+
+	case "UnmatchedSoftwareTitleEdge.cursor":
+		if e.ComplexityRoot.UnmatchedSoftwareTitleEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitleEdge.Cursor(childComplexity), true
+	case "UnmatchedSoftwareTitleEdge.node":
+		if e.ComplexityRoot.UnmatchedSoftwareTitleEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnmatchedSoftwareTitleEdge.Node(childComplexity), true
+
 	case "UpdateOrganizationPayload.organization":
 		if e.ComplexityRoot.UpdateOrganizationPayload.Organization == nil {
 			break
 		}
 
 		return e.ComplexityRoot.UpdateOrganizationPayload.Organization(childComplexity), true
+
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
 
 	case "Viewer.organization":
 		if e.ComplexityRoot.Viewer.Organization == nil {
@@ -3381,15 +5505,20 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssetFilter", ec.unmarshalInputAssetFilter),
 			graphql.NewInputUnmarshaler("AssetOrder", ec.unmarshalInputAssetOrder),
 			graphql.NewInputUnmarshaler("AssignAssetInput", ec.unmarshalInputAssignAssetInput),
+			graphql.NewInputUnmarshaler("AssignLicenseSeatInput", ec.unmarshalInputAssignLicenseSeatInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("ConnectorScheduleInput", ec.unmarshalInputConnectorScheduleInput),
 			graphql.NewInputUnmarshaler("CreateAssetInput", ec.unmarshalInputCreateAssetInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateConnectorInput", ec.unmarshalInputCreateConnectorInput),
+			graphql.NewInputUnmarshaler("CreateLicenseInput", ec.unmarshalInputCreateLicenseInput),
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateManufacturerInput", ec.unmarshalInputCreateManufacturerInput),
 			graphql.NewInputUnmarshaler("CreateModelInput", ec.unmarshalInputCreateModelInput),
 			graphql.NewInputUnmarshaler("CreatePersonInput", ec.unmarshalInputCreatePersonInput),
+			graphql.NewInputUnmarshaler("CreateSoftwareProductInput", ec.unmarshalInputCreateSoftwareProductInput),
+			graphql.NewInputUnmarshaler("CreateSoftwarePublisherInput", ec.unmarshalInputCreateSoftwarePublisherInput),
+			graphql.NewInputUnmarshaler("CreateSoftwareTitleRuleInput", ec.unmarshalInputCreateSoftwareTitleRuleInput),
 			graphql.NewInputUnmarshaler("CreateSupplierInput", ec.unmarshalInputCreateSupplierInput),
 			graphql.NewInputUnmarshaler("CreateTeamInput", ec.unmarshalInputCreateTeamInput),
 			graphql.NewInputUnmarshaler("DeleteAssetInput", ec.unmarshalInputDeleteAssetInput),
@@ -3397,25 +5526,35 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DisposeAssetInput", ec.unmarshalInputDisposeAssetInput),
 			graphql.NewInputUnmarshaler("ExternalIdInput", ec.unmarshalInputExternalIdInput),
 			graphql.NewInputUnmarshaler("FieldDefinitionInput", ec.unmarshalInputFieldDefinitionInput),
+			graphql.NewInputUnmarshaler("LicenseComplianceFilter", ec.unmarshalInputLicenseComplianceFilter),
+			graphql.NewInputUnmarshaler("LicenseFilter", ec.unmarshalInputLicenseFilter),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
 			graphql.NewInputUnmarshaler("ModelFilter", ec.unmarshalInputModelFilter),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("NameFilter", ec.unmarshalInputNameFilter),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonOrder", ec.unmarshalInputPersonOrder),
+			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
 			graphql.NewInputUnmarshaler("SetFieldPrecedenceInput", ec.unmarshalInputSetFieldPrecedenceInput),
+			graphql.NewInputUnmarshaler("SoftwareProductFilter", ec.unmarshalInputSoftwareProductFilter),
+			graphql.NewInputUnmarshaler("SoftwareTitleSample", ec.unmarshalInputSoftwareTitleSample),
 			graphql.NewInputUnmarshaler("TeamFilter", ec.unmarshalInputTeamFilter),
 			graphql.NewInputUnmarshaler("TransitionAssetInput", ec.unmarshalInputTransitionAssetInput),
 			graphql.NewInputUnmarshaler("UnassignAssetInput", ec.unmarshalInputUnassignAssetInput),
 			graphql.NewInputUnmarshaler("UnlockAssetFieldInput", ec.unmarshalInputUnlockAssetFieldInput),
+			graphql.NewInputUnmarshaler("UnmatchedSoftwareTitleFilter", ec.unmarshalInputUnmatchedSoftwareTitleFilter),
 			graphql.NewInputUnmarshaler("UpdateAssetInput", ec.unmarshalInputUpdateAssetInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
 			graphql.NewInputUnmarshaler("UpdateConnectorInput", ec.unmarshalInputUpdateConnectorInput),
+			graphql.NewInputUnmarshaler("UpdateLicenseInput", ec.unmarshalInputUpdateLicenseInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateManufacturerInput", ec.unmarshalInputUpdateManufacturerInput),
 			graphql.NewInputUnmarshaler("UpdateModelInput", ec.unmarshalInputUpdateModelInput),
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
+			graphql.NewInputUnmarshaler("UpdateSoftwareProductInput", ec.unmarshalInputUpdateSoftwareProductInput),
+			graphql.NewInputUnmarshaler("UpdateSoftwarePublisherInput", ec.unmarshalInputUpdateSoftwarePublisherInput),
+			graphql.NewInputUnmarshaler("UpdateSoftwareTitleRuleInput", ec.unmarshalInputUpdateSoftwareTitleRuleInput),
 			graphql.NewInputUnmarshaler("UpdateSupplierInput", ec.unmarshalInputUpdateSupplierInput),
 			graphql.NewInputUnmarshaler("UpdateTeamInput", ec.unmarshalInputUpdateTeamInput),
 		)
@@ -4019,6 +6158,151 @@ extend type Mutation {
   deleteModel(input: DeleteInput!): DeletePayload
 }
 `, BuiltIn: false},
+	{Name: "../schema/compliance.graphqls", Input: `enum ComplianceStatus {
+  "Enough active entitlement, under 90% used."
+  COMPLIANT
+  "At least 90% of the active entitlement is used."
+  AT_RISK
+  "More consumed than entitled: shortfall > 0."
+  OVER_DEPLOYED
+  "Installed, and no active license of the product at all."
+  UNLICENSED
+}
+
+"What a product's position counts."
+enum LicenseMetric {
+  DEVICE
+  USER
+}
+
+"""
+One product's license position. Only active licenses (within their term
+today) count. The metric is DEVICE when an active license is PER_DEVICE or
+the product has no active license, else USER.
+
+consumed, DEVICE: distinct devices, not RETIRED or DISPOSED, with a current
+installation of the product or holding a seat of one of its licenses (a
+device with two versions counts once).
+
+consumed, USER: distinct people, not OFFBOARDED, assigned a device (not
+RETIRED or DISPOSED) with a current installation, or holding a seat (a
+person with two devices counts once). Installations on devices assigned to
+nobody are counted in unattributedDevices instead.
+"""
+type LicenseCompliance {
+  product: SoftwareProduct!
+  metric: LicenseMetric!
+  "Models of the active licenses."
+  licenseModels: [LicenseModel!]!
+  "Seats of the active licenses; null when a SITE license makes it unlimited."
+  entitled: Int
+  consumed: Int!
+  "Active seats assigned."
+  assigned: Int!
+  "Devices (not RETIRED or DISPOSED) with a current installation."
+  installedDevices: Int!
+  "USER metric: devices with an installation and no assigned person."
+  unattributedDevices: Int!
+  "consumed − entitled when positive: over-deployed."
+  shortfall: Int!
+  "shortfall at the per-seat price of the newest active license with a price, per currency. Not visible to EMPLOYEE."
+  trueUpCost: [Money!]!
+  "Unused entitled seats; null when unlimited."
+  surplus: Int
+  "surplus at each license's per-seat price, per currency."
+  surplusCost: [Money!]!
+  status: ComplianceStatus!
+}
+
+input LicenseComplianceFilter {
+  productId: ID
+  publisherId: ID
+  status: ComplianceStatus
+}
+
+enum ReclaimReason {
+  "The seat's person is OFFBOARDED."
+  HOLDER_OFFBOARDED
+  "The seat's device is RETIRED or DISPOSED."
+  ASSET_RETIRED
+  "The seat's device (or the person's devices) have not reported the software for Organization.softwareReclaimAfterDays."
+  NOT_USED
+}
+
+"A seat that could be taken back, and the money it frees."
+type ReclaimCandidate {
+  seat: LicenseSeat!
+  license: License!
+  reason: ReclaimReason!
+  "When the holder's devices last reported the software; null if never."
+  lastSeenAt: Time
+  "The seat's price (seatCost, or totalCost / seats)."
+  frees: Money
+}
+
+"A license whose term ends within the window, and the money at stake."
+type ExpiringLicense {
+  license: License!
+  termEnd: Date!
+  daysLeft: Int!
+  autoRenew: Boolean!
+  "Its total cost (seatCost × seats, or totalCost) for one billing period."
+  atStake: Money
+}
+
+"""
+One row of a product's audit evidence: a device (DEVICE metric) or a person
+(USER metric), what is installed, and the seat and license that cover it.
+"""
+type LicenseEvidence {
+  asset: Asset
+  person: Person
+  "Installed titles and versions on the device (or the person's devices)."
+  installations: [SoftwareInstallation!]!
+  seat: LicenseSeat
+  license: License
+  "Whether an active license's seat (or a SITE license) covers it."
+  covered: Boolean!
+  "Why it is or is not covered, in words."
+  note: String!
+}
+
+type LicenseEvidenceEdge {
+  cursor: String!
+  node: LicenseEvidence!
+}
+
+type LicenseEvidenceConnection {
+  edges: [LicenseEvidenceEdge!]!
+  nodes: [LicenseEvidence!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type Query {
+  "Per product, ordered by status (worst first) then product name. ADMIN, MANAGER and AUDITOR."
+  licenseCompliance(filter: LicenseComplianceFilter): [LicenseCompliance!]!
+  "Most money freed first; at most first (≤ 500) items. ADMIN, MANAGER and AUDITOR."
+  reclaimCandidates(productId: ID, first: Int = 100): [ReclaimCandidate!]!
+  "Soonest first; at most first (≤ 500) items. ADMIN, MANAGER and AUDITOR."
+  expiringLicenses(withinDays: Int!, first: Int = 100): [ExpiringLicense!]!
+  """
+  What is installed where and which seat covers it; also as CSV at
+  GET /exports/license-evidence/{productId}.csv with the bearer token.
+  ADMIN, MANAGER and AUDITOR.
+  """
+  licenseEvidence(productId: ID!, first: Int, after: String): LicenseEvidenceConnection!
+}
+
+extend type Organization {
+  "Seats on devices that have not reported the software for this many days are reclaim candidates (default 90)."
+  softwareReclaimAfterDays: Int!
+}
+
+extend input UpdateOrganizationInput {
+  softwareReclaimAfterDays: Int
+}
+`, BuiltIn: false},
 	{Name: "../schema/connectors.graphqls", Input: `"The platforms a connector can pull devices from."
 enum ConnectorKind {
   JAMF_PRO
@@ -4242,6 +6526,273 @@ extend type Mutation {
   syncConnector(id: ID!, mode: SyncMode! = INCREMENTAL, targetExternalId: String): SyncRun
   "Cancels a queued or running sync; a running one stops before its next page."
   cancelSyncRun(id: ID!): SyncRun
+}
+`, BuiltIn: false},
+	{Name: "../schema/licenses.graphqls", Input: `"How a license counts use."
+enum LicenseModel {
+  "A seat per device (asset)."
+  PER_DEVICE
+  "A seat per named person."
+  PER_USER
+  "A number of simultaneous users; the inventory cannot see concurrency, so seats count people like PER_USER."
+  CONCURRENT
+  "Unlimited use at the organization; seats is null."
+  SITE
+  "Seats per term, held by people (e.g. Microsoft 365, Adobe Creative Cloud)."
+  SUBSCRIPTION
+}
+
+enum BillingPeriod {
+  ONE_TIME
+  MONTHLY
+  ANNUAL
+}
+
+"An entitlement to use a software product."
+type License implements Node {
+  id: ID!
+  name: String
+  product: SoftwareProduct!
+  licenseModel: LicenseModel!
+  "Editions covered; empty covers every edition."
+  editions: [String!]!
+  "Versions covered (list older ones for downgrade rights); empty covers every version."
+  versions: [String!]!
+  "Entitled seats; null only for SITE (unlimited)."
+  seats: Int
+  termStart: Date
+  termEnd: Date
+  renewalDate: Date
+  autoRenew: Boolean!
+  "Within its term today: only active licenses count towards entitlement."
+  active: Boolean!
+  "Not visible to EMPLOYEE (FORBIDDEN)."
+  seatCost: Money
+  "Not visible to EMPLOYEE (FORBIDDEN)."
+  totalCost: Money
+  billingPeriod: BillingPeriod!
+  supplier: Supplier
+  purchaseOrder: String
+  contractReference: String
+  "ADMIN only (FORBIDDEN for everyone else); every read is recorded in the license's history."
+  licenseKey: String
+  "Whether a key is stored (readable by everyone who reads the license)."
+  hasLicenseKey: Boolean!
+  notes: String
+  "Seats currently assigned."
+  assignedSeats: Int!
+  "Seat assignments, oldest first; reclaimed ones only with includeReclaimed."
+  seatAssignments(first: Int, after: String, last: Int, before: String, includeReclaimed: Boolean = false): LicenseSeatConnection!
+  "Changes to the license and its seats, and reads of its key, oldest first."
+  history(first: Int, after: String, last: Int, before: String): LicenseHistoryConnection!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type LicenseEdge {
+  cursor: String!
+  node: License!
+}
+
+type LicenseConnection {
+  edges: [LicenseEdge!]!
+  nodes: [License!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A seat of a license held by a person (PER_USER, CONCURRENT, SUBSCRIPTION) or a device (PER_DEVICE)."
+type LicenseSeat implements Node {
+  id: ID!
+  license: License!
+  person: Person
+  asset: Asset
+  assignedAt: Time!
+  assignedBy: String!
+  reclaimedAt: Time
+  reclaimedBy: String
+  reclaimReason: String
+}
+
+type LicenseSeatEdge {
+  cursor: String!
+  node: LicenseSeat!
+}
+
+type LicenseSeatConnection {
+  edges: [LicenseSeatEdge!]!
+  nodes: [LicenseSeat!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+enum LicenseHistoryAction {
+  CREATE
+  UPDATE
+  DELETE
+  ASSIGN_SEAT
+  RECLAIM_SEAT
+  "Someone read the license key."
+  KEY_READ
+}
+
+type LicenseHistoryEntry {
+  action: LicenseHistoryAction!
+  actorKind: ActorKind!
+  actor: String!
+  seat: LicenseSeat
+  "Field changes; the license key shows only as changed, never its value."
+  changes: [FieldChange!]!
+  at: Time!
+}
+
+type LicenseHistoryEdge {
+  cursor: String!
+  node: LicenseHistoryEntry!
+}
+
+type LicenseHistoryConnection {
+  edges: [LicenseHistoryEdge!]!
+  nodes: [LicenseHistoryEntry!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input LicenseFilter {
+  productId: ID
+  publisherId: ID
+  licenseModel: LicenseModel
+  "Part of the name, product name, purchase order or contract reference."
+  search: String
+  "Within its term today (true) or not (false)."
+  active: Boolean
+}
+
+extend type Query {
+  "EMPLOYEE sees only licenses they (or their devices) hold a seat of."
+  licenses(first: Int, after: String, last: Int, before: String, filter: LicenseFilter): LicenseConnection!
+}
+
+extend type Person {
+  "Seats this person holds. EMPLOYEE: only their own."
+  licenseSeats: [LicenseSeat!]!
+}
+
+extend type Asset {
+  "Seats this device holds."
+  licenseSeats: [LicenseSeat!]!
+}
+
+input CreateLicenseInput {
+  productId: ID!
+  name: String
+  licenseModel: LicenseModel!
+  editions: [String!]
+  versions: [String!]
+  "Required except for SITE, which must not have one."
+  seats: Int
+  "Price per seat; give this or totalCost, not both."
+  seatCost: MoneyInput
+  totalCost: MoneyInput
+  "Default ONE_TIME."
+  billingPeriod: BillingPeriod
+  termStart: Date
+  termEnd: Date
+  renewalDate: Date
+  autoRenew: Boolean
+  supplierId: ID
+  purchaseOrder: String
+  contractReference: String
+  "Stored sealed; readable only by ADMIN."
+  licenseKey: String
+  notes: String
+}
+
+input UpdateLicenseInput {
+  id: ID!
+  version: Int!
+  productId: ID
+  name: String
+  licenseModel: LicenseModel
+  editions: [String!]
+  versions: [String!]
+  seats: Int
+  seatCost: MoneyInput
+  totalCost: MoneyInput
+  billingPeriod: BillingPeriod
+  termStart: Date
+  termEnd: Date
+  renewalDate: Date
+  autoRenew: Boolean
+  supplierId: ID
+  purchaseOrder: String
+  contractReference: String
+  "null removes the key."
+  licenseKey: String
+  notes: String
+}
+
+type LicensePayload {
+  license: License!
+}
+
+input AssignLicenseSeatInput {
+  licenseId: ID!
+  "For PER_USER, CONCURRENT and SUBSCRIPTION licenses."
+  personId: ID
+  "For PER_DEVICE licenses."
+  assetId: ID
+}
+
+input ReclaimLicenseSeatInput {
+  seatId: ID!
+  reason: String!
+}
+
+type LicenseSeatPayload {
+  seat: LicenseSeat!
+}
+
+"One item of a bulk seat change: the seat, or why that item was refused."
+type LicenseSeatResult {
+  "The item's position in the input list."
+  index: Int!
+  seat: LicenseSeat
+  error: UserError
+}
+
+"A refusal of one item of a bulk change, as extensions would carry it."
+type UserError {
+  code: String!
+  message: String!
+  field: String
+}
+
+type BulkLicenseSeatPayload {
+  results: [LicenseSeatResult!]!
+  succeeded: Int!
+  failed: Int!
+}
+
+extend type Mutation {
+  "ADMIN and MANAGER."
+  createLicense(input: CreateLicenseInput!): LicensePayload
+  "ADMIN and MANAGER."
+  updateLicense(input: UpdateLicenseInput!): LicensePayload
+  "ADMIN and MANAGER. Its seats go with it; its history stays."
+  deleteLicense(input: DeleteInput!): DeletePayload
+  """
+  ADMIN and MANAGER. Over-assigning beyond seats is allowed and shows in
+  licenseCompliance. A holder already holding a seat of the license: CONFLICT.
+  """
+  assignLicenseSeat(input: AssignLicenseSeatInput!): LicenseSeatPayload
+  "ADMIN and MANAGER. The seat is ended, not deleted."
+  reclaimLicenseSeat(input: ReclaimLicenseSeatInput!): LicenseSeatPayload
+  "ADMIN and MANAGER. Up to 500 items, each applied or refused on its own."
+  assignLicenseSeats(input: [AssignLicenseSeatInput!]!): BulkLicenseSeatPayload
+  "ADMIN and MANAGER. Up to 500 items, each applied or refused on its own."
+  reclaimLicenseSeats(input: [ReclaimLicenseSeatInput!]!): BulkLicenseSeatPayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/locations.graphqls", Input: `enum LocationKind {
@@ -4599,6 +7150,337 @@ others (which committed) still stand.
 """
 type Mutation
 `, BuiltIn: false},
+	{Name: "../schema/software.graphqls", Input: `"A company that publishes software."
+type SoftwarePublisher implements Node {
+  id: ID!
+  name: String!
+  website: String
+  "Created from the starter rule set; editable like any other."
+  starter: Boolean!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type SoftwarePublisherEdge {
+  cursor: String!
+  node: SoftwarePublisher!
+}
+
+type SoftwarePublisherConnection {
+  edges: [SoftwarePublisherEdge!]!
+  nodes: [SoftwarePublisher!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A piece of software licenses are bought for, e.g. Adobe Acrobat Pro."
+type SoftwareProduct implements Node {
+  id: ID!
+  name: String!
+  publisher: SoftwarePublisher!
+  "Known editions, e.g. Standard, Professional Plus."
+  editions: [String!]!
+  notes: String
+  "Created from the starter rule set; editable like any other."
+  starter: Boolean!
+  """
+  Current installations resolved to this product, by asset. EMPLOYEE sees
+  only those on devices assigned to them.
+  """
+  installations(first: Int, after: String, last: Int, before: String): SoftwareInstallationConnection!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type SoftwareProductEdge {
+  cursor: String!
+  node: SoftwareProduct!
+}
+
+type SoftwareProductConnection {
+  edges: [SoftwareProductEdge!]!
+  nodes: [SoftwareProduct!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input SoftwareProductFilter {
+  "Part of the name, case-insensitive."
+  search: String
+  publisherId: ID
+}
+
+extend type SoftwareInstallation {
+  "The device it is installed on."
+  asset: Asset!
+  "The product a title rule resolved it to; null when no rule matches (see unmatchedSoftwareTitles)."
+  product: SoftwareProduct
+  "The rule that resolved it."
+  matchedBy: SoftwareTitleRule
+  edition: String
+  "The rule's version pattern capture, else the reported version."
+  normalizedVersion: String
+  "Set when the source stopped reporting it; the installation is kept for history."
+  endedAt: Time
+}
+
+type SoftwareInstallationEdge {
+  cursor: String!
+  node: SoftwareInstallation!
+}
+
+type SoftwareInstallationConnection {
+  edges: [SoftwareInstallationEdge!]!
+  nodes: [SoftwareInstallation!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type Query {
+  softwarePublishers(first: Int, after: String, last: Int, before: String, filter: NameFilter): SoftwarePublisherConnection!
+  softwareProducts(first: Int, after: String, last: Int, before: String, filter: SoftwareProductFilter): SoftwareProductConnection!
+}
+
+input CreateSoftwarePublisherInput {
+  name: String!
+  website: String
+}
+
+input UpdateSoftwarePublisherInput {
+  id: ID!
+  version: Int!
+  name: String
+  website: String
+}
+
+type SoftwarePublisherPayload {
+  softwarePublisher: SoftwarePublisher!
+}
+
+input CreateSoftwareProductInput {
+  publisherId: ID!
+  name: String!
+  editions: [String!]
+  notes: String
+}
+
+input UpdateSoftwareProductInput {
+  id: ID!
+  version: Int!
+  publisherId: ID
+  name: String
+  editions: [String!]
+  notes: String
+}
+
+type SoftwareProductPayload {
+  softwareProduct: SoftwareProduct!
+}
+
+extend type Mutation {
+  "ADMIN and MANAGER."
+  createSoftwarePublisher(input: CreateSoftwarePublisherInput!): SoftwarePublisherPayload
+  updateSoftwarePublisher(input: UpdateSoftwarePublisherInput!): SoftwarePublisherPayload
+  "Refused (CONFLICT) while products reference it."
+  deleteSoftwarePublisher(input: DeleteInput!): DeletePayload
+  createSoftwareProduct(input: CreateSoftwareProductInput!): SoftwareProductPayload
+  updateSoftwareProduct(input: UpdateSoftwareProductInput!): SoftwareProductPayload
+  "Refused (CONFLICT) while rules or licenses reference it."
+  deleteSoftwareProduct(input: DeleteInput!): DeletePayload
+}
+`, BuiltIn: false},
+	{Name: "../schema/software_rules.graphqls", Input: `"How a title rule matches a reported installation."
+enum SoftwareMatchKind {
+  "The whole title, case-insensitive (runs of spaces count as one)."
+  EXACT
+  "The start of the title, case-insensitive."
+  PREFIX
+  "An RE2 regular expression on the title, case-insensitive; validated on save."
+  REGEX
+  "The bundle id, package name or product code, case-insensitive."
+  IDENTIFIER
+}
+
+"""
+A normalization rule: installations whose title (or identifier) it matches
+resolve to its product. Rules apply in position order; the first match wins.
+"""
+type SoftwareTitleRule implements Node {
+  id: ID!
+  "1-based; lower positions are tried first."
+  position: Int!
+  kind: SoftwareMatchKind!
+  pattern: String!
+  product: SoftwareProduct!
+  edition: String
+  "RE2 with one capture group, applied to the title (then the reported version): the normalized version."
+  versionPattern: String
+  "Shipped in the starter rule set; editable like any other."
+  starter: Boolean!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type SoftwareTitleRuleEdge {
+  cursor: String!
+  node: SoftwareTitleRule!
+}
+
+type SoftwareTitleRuleConnection {
+  edges: [SoftwareTitleRuleEdge!]!
+  nodes: [SoftwareTitleRule!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A title (and identifier) to try the rules on."
+input SoftwareTitleSample {
+  title: String!
+  identifier: String
+  version: String
+}
+
+"What the rules make of a sample; rule and product are null when none matches."
+type SoftwareTitleTestResult {
+  title: String!
+  identifier: String
+  rule: SoftwareTitleRule
+  product: SoftwareProduct
+  edition: String
+  normalizedVersion: String
+}
+
+"A reported title no rule resolves to a product."
+type UnmatchedSoftwareTitle {
+  title: String!
+  identifier: String
+  "Devices with a current installation of it."
+  deviceCount: Int!
+  versions: [String!]!
+  sources: [String!]!
+  firstSeenAt: Time!
+  lastSeenAt: Time!
+}
+
+type UnmatchedSoftwareTitleEdge {
+  cursor: String!
+  node: UnmatchedSoftwareTitle!
+}
+
+type UnmatchedSoftwareTitleConnection {
+  edges: [UnmatchedSoftwareTitleEdge!]!
+  nodes: [UnmatchedSoftwareTitle!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input UnmatchedSoftwareTitleFilter {
+  "Part of the title or identifier, case-insensitive."
+  search: String
+  "Only titles this source reports (JAMF_PRO:<id>, …)."
+  source: String
+  minDevices: Int
+}
+
+enum SoftwareNormalizationState {
+  QUEUED
+  RUNNING
+  COMPLETED
+  FAILED
+}
+
+"Re-resolves the organization's installations after its rules changed (a background job)."
+type SoftwareNormalizationRun implements Node {
+  id: ID!
+  state: SoftwareNormalizationState!
+  "What started it, e.g. createSoftwareTitleRule."
+  reason: String!
+  actor: String!
+  "Distinct titles to resolve, and resolved so far."
+  titlesTotal: Int!
+  titlesDone: Int!
+  "Installations whose product, edition or version changed."
+  installationsChanged: Int!
+  error: String
+  createdAt: Time!
+  startedAt: Time
+  finishedAt: Time
+}
+
+type SoftwareNormalizationRunEdge {
+  cursor: String!
+  node: SoftwareNormalizationRun!
+}
+
+type SoftwareNormalizationRunConnection {
+  edges: [SoftwareNormalizationRunEdge!]!
+  nodes: [SoftwareNormalizationRun!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type Query {
+  "In position order. ADMIN, MANAGER and AUDITOR."
+  softwareTitleRules(first: Int, after: String, last: Int, before: String): SoftwareTitleRuleConnection!
+  "Which rule and product each sample would get under the current rules; writes nothing."
+  testSoftwareTitleRules(titles: [SoftwareTitleSample!]!): [SoftwareTitleTestResult!]!
+  "Most devices first. ADMIN, MANAGER and AUDITOR."
+  unmatchedSoftwareTitles(first: Int, after: String, filter: UnmatchedSoftwareTitleFilter): UnmatchedSoftwareTitleConnection!
+  "Newest first."
+  softwareNormalizationRuns(first: Int, after: String, last: Int, before: String): SoftwareNormalizationRunConnection!
+}
+
+input CreateSoftwareTitleRuleInput {
+  kind: SoftwareMatchKind!
+  pattern: String!
+  productId: ID!
+  edition: String
+  versionPattern: String
+  "Where to insert it (1 = first); default last."
+  position: Int
+}
+
+input UpdateSoftwareTitleRuleInput {
+  id: ID!
+  version: Int!
+  kind: SoftwareMatchKind
+  pattern: String
+  productId: ID
+  edition: String
+  versionPattern: String
+}
+
+"A rule change and the re-normalization it queued."
+type SoftwareTitleRulePayload {
+  softwareTitleRule: SoftwareTitleRule!
+  normalizationRun: SoftwareNormalizationRun!
+}
+
+type DeleteSoftwareTitleRulePayload {
+  deletedId: ID!
+  normalizationRun: SoftwareNormalizationRun!
+}
+
+type SoftwareNormalizationRunPayload {
+  normalizationRun: SoftwareNormalizationRun!
+}
+
+extend type Mutation {
+  "ADMIN only. Queues a re-normalization of existing installations."
+  createSoftwareTitleRule(input: CreateSoftwareTitleRuleInput!): SoftwareTitleRulePayload
+  "ADMIN only. Queues a re-normalization of existing installations."
+  updateSoftwareTitleRule(input: UpdateSoftwareTitleRuleInput!): SoftwareTitleRulePayload
+  "ADMIN only. Queues a re-normalization of existing installations."
+  deleteSoftwareTitleRule(input: DeleteInput!): DeleteSoftwareTitleRulePayload
+  "ADMIN only. Moves a rule to position (1 = first), shifting the others; queues a re-normalization."
+  moveSoftwareTitleRule(id: ID!, position: Int!): SoftwareTitleRulePayload
+  "ADMIN only. Re-resolves every installation under the current rules."
+  renormalizeSoftware: SoftwareNormalizationRunPayload
+}
+`, BuiltIn: false},
 	{Name: "../schema/suppliers.graphqls", Input: `"A vendor the organization buys assets from."
 type Supplier implements Node {
   id: ID!
@@ -4727,8 +7609,11 @@ type FieldPrecedence {
 extend type Asset {
   "Who set each synced field."
   fieldProvenance: [FieldProvenance!]!
-  "Installed applications reported by the device's sources."
-  software: [SoftwareInstallation!]!
+  """
+  Applications the device's sources report, with the product each resolves
+  to. Ended installations (no longer reported) only with includeEnded.
+  """
+  software(includeEnded: Boolean = false): [SoftwareInstallation!]!
   "Disagreements between sources about this asset."
   syncConflicts: [SyncConflict!]!
 }
@@ -4843,6 +7728,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Asset_history(ctx, field)
+	case "licenseSeats":
+		return ec.fieldContext_Asset_licenseSeats(ctx, field)
 	case "fieldProvenance":
 		return ec.fieldContext_Asset_fieldProvenance(ctx, field)
 	case "software":
@@ -4947,6 +7834,18 @@ func (ec *executionContext) childFields_AssetPayload(ctx context.Context, field 
 		return ec.fieldContext_AssetPayload_asset(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkLicenseSeatPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "results":
+		return ec.fieldContext_BulkLicenseSeatPayload_results(ctx, field)
+	case "succeeded":
+		return ec.fieldContext_BulkLicenseSeatPayload_succeeded(ctx, field)
+	case "failed":
+		return ec.fieldContext_BulkLicenseSeatPayload_failed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkLicenseSeatPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5097,6 +7996,16 @@ func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteSoftwareTitleRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeleteSoftwareTitleRulePayload_deletedId(ctx, field)
+	case "normalizationRun":
+		return ec.fieldContext_DeleteSoftwareTitleRulePayload_normalizationRun(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteSoftwareTitleRulePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Disposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "date":
@@ -5107,6 +8016,22 @@ func (ec *executionContext) childFields_Disposal(ctx context.Context, field grap
 		return ec.fieldContext_Disposal_certificate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Disposal", field.Name)
+}
+
+func (ec *executionContext) childFields_ExpiringLicense(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "license":
+		return ec.fieldContext_ExpiringLicense_license(ctx, field)
+	case "termEnd":
+		return ec.fieldContext_ExpiringLicense_termEnd(ctx, field)
+	case "daysLeft":
+		return ec.fieldContext_ExpiringLicense_daysLeft(ctx, field)
+	case "autoRenew":
+		return ec.fieldContext_ExpiringLicense_autoRenew(ctx, field)
+	case "atStake":
+		return ec.fieldContext_ExpiringLicense_atStake(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExpiringLicense", field.Name)
 }
 
 func (ec *executionContext) childFields_ExternalId(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5181,6 +8106,284 @@ func (ec *executionContext) childFields_FieldProvenance(ctx context.Context, fie
 		return ec.fieldContext_FieldProvenance_locked(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FieldProvenance", field.Name)
+}
+
+func (ec *executionContext) childFields_License(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_License_id(ctx, field)
+	case "name":
+		return ec.fieldContext_License_name(ctx, field)
+	case "product":
+		return ec.fieldContext_License_product(ctx, field)
+	case "licenseModel":
+		return ec.fieldContext_License_licenseModel(ctx, field)
+	case "editions":
+		return ec.fieldContext_License_editions(ctx, field)
+	case "versions":
+		return ec.fieldContext_License_versions(ctx, field)
+	case "seats":
+		return ec.fieldContext_License_seats(ctx, field)
+	case "termStart":
+		return ec.fieldContext_License_termStart(ctx, field)
+	case "termEnd":
+		return ec.fieldContext_License_termEnd(ctx, field)
+	case "renewalDate":
+		return ec.fieldContext_License_renewalDate(ctx, field)
+	case "autoRenew":
+		return ec.fieldContext_License_autoRenew(ctx, field)
+	case "active":
+		return ec.fieldContext_License_active(ctx, field)
+	case "seatCost":
+		return ec.fieldContext_License_seatCost(ctx, field)
+	case "totalCost":
+		return ec.fieldContext_License_totalCost(ctx, field)
+	case "billingPeriod":
+		return ec.fieldContext_License_billingPeriod(ctx, field)
+	case "supplier":
+		return ec.fieldContext_License_supplier(ctx, field)
+	case "purchaseOrder":
+		return ec.fieldContext_License_purchaseOrder(ctx, field)
+	case "contractReference":
+		return ec.fieldContext_License_contractReference(ctx, field)
+	case "licenseKey":
+		return ec.fieldContext_License_licenseKey(ctx, field)
+	case "hasLicenseKey":
+		return ec.fieldContext_License_hasLicenseKey(ctx, field)
+	case "notes":
+		return ec.fieldContext_License_notes(ctx, field)
+	case "assignedSeats":
+		return ec.fieldContext_License_assignedSeats(ctx, field)
+	case "seatAssignments":
+		return ec.fieldContext_License_seatAssignments(ctx, field)
+	case "history":
+		return ec.fieldContext_License_history(ctx, field)
+	case "version":
+		return ec.fieldContext_License_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_License_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_License_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type License", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseCompliance(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_LicenseCompliance_product(ctx, field)
+	case "metric":
+		return ec.fieldContext_LicenseCompliance_metric(ctx, field)
+	case "licenseModels":
+		return ec.fieldContext_LicenseCompliance_licenseModels(ctx, field)
+	case "entitled":
+		return ec.fieldContext_LicenseCompliance_entitled(ctx, field)
+	case "consumed":
+		return ec.fieldContext_LicenseCompliance_consumed(ctx, field)
+	case "assigned":
+		return ec.fieldContext_LicenseCompliance_assigned(ctx, field)
+	case "installedDevices":
+		return ec.fieldContext_LicenseCompliance_installedDevices(ctx, field)
+	case "unattributedDevices":
+		return ec.fieldContext_LicenseCompliance_unattributedDevices(ctx, field)
+	case "shortfall":
+		return ec.fieldContext_LicenseCompliance_shortfall(ctx, field)
+	case "trueUpCost":
+		return ec.fieldContext_LicenseCompliance_trueUpCost(ctx, field)
+	case "surplus":
+		return ec.fieldContext_LicenseCompliance_surplus(ctx, field)
+	case "surplusCost":
+		return ec.fieldContext_LicenseCompliance_surplusCost(ctx, field)
+	case "status":
+		return ec.fieldContext_LicenseCompliance_status(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseCompliance", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LicenseConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseEvidence(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asset":
+		return ec.fieldContext_LicenseEvidence_asset(ctx, field)
+	case "person":
+		return ec.fieldContext_LicenseEvidence_person(ctx, field)
+	case "installations":
+		return ec.fieldContext_LicenseEvidence_installations(ctx, field)
+	case "seat":
+		return ec.fieldContext_LicenseEvidence_seat(ctx, field)
+	case "license":
+		return ec.fieldContext_LicenseEvidence_license(ctx, field)
+	case "covered":
+		return ec.fieldContext_LicenseEvidence_covered(ctx, field)
+	case "note":
+		return ec.fieldContext_LicenseEvidence_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseEvidence", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseEvidenceConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseEvidenceConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LicenseEvidenceConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseEvidenceConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseEvidenceConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseEvidenceConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseEvidenceEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseEvidenceEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseEvidenceEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseEvidenceEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseHistoryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LicenseHistoryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseHistoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseHistoryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseHistoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseHistoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseHistoryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseHistoryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseHistoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_LicenseHistoryEntry_action(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_LicenseHistoryEntry_actorKind(ctx, field)
+	case "actor":
+		return ec.fieldContext_LicenseHistoryEntry_actor(ctx, field)
+	case "seat":
+		return ec.fieldContext_LicenseHistoryEntry_seat(ctx, field)
+	case "changes":
+		return ec.fieldContext_LicenseHistoryEntry_changes(ctx, field)
+	case "at":
+		return ec.fieldContext_LicenseHistoryEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseHistoryEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_LicensePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "license":
+		return ec.fieldContext_LicensePayload_license(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicensePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseSeat(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_LicenseSeat_id(ctx, field)
+	case "license":
+		return ec.fieldContext_LicenseSeat_license(ctx, field)
+	case "person":
+		return ec.fieldContext_LicenseSeat_person(ctx, field)
+	case "asset":
+		return ec.fieldContext_LicenseSeat_asset(ctx, field)
+	case "assignedAt":
+		return ec.fieldContext_LicenseSeat_assignedAt(ctx, field)
+	case "assignedBy":
+		return ec.fieldContext_LicenseSeat_assignedBy(ctx, field)
+	case "reclaimedAt":
+		return ec.fieldContext_LicenseSeat_reclaimedAt(ctx, field)
+	case "reclaimedBy":
+		return ec.fieldContext_LicenseSeat_reclaimedBy(ctx, field)
+	case "reclaimReason":
+		return ec.fieldContext_LicenseSeat_reclaimReason(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseSeat", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseSeatConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_LicenseSeatConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_LicenseSeatConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_LicenseSeatConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_LicenseSeatConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseSeatConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseSeatEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_LicenseSeatEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_LicenseSeatEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseSeatEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseSeatPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seat":
+		return ec.fieldContext_LicenseSeatPayload_seat(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseSeatPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_LicenseSeatResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "index":
+		return ec.fieldContext_LicenseSeatResult_index(ctx, field)
+	case "seat":
+		return ec.fieldContext_LicenseSeatResult_seat(ctx, field)
+	case "error":
+		return ec.fieldContext_LicenseSeatResult_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LicenseSeatResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5379,6 +8582,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Organization_updatedAt(ctx, field)
+	case "softwareReclaimAfterDays":
+		return ec.fieldContext_Organization_softwareReclaimAfterDays(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -5429,6 +8634,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_updatedAt(ctx, field)
 	case "assets":
 		return ec.fieldContext_Person_assets(ctx, field)
+	case "licenseSeats":
+		return ec.fieldContext_Person_licenseSeats(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -5465,6 +8672,22 @@ func (ec *executionContext) childFields_PersonPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type PersonPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_ReclaimCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "seat":
+		return ec.fieldContext_ReclaimCandidate_seat(ctx, field)
+	case "license":
+		return ec.fieldContext_ReclaimCandidate_license(ctx, field)
+	case "reason":
+		return ec.fieldContext_ReclaimCandidate_reason(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_ReclaimCandidate_lastSeenAt(ctx, field)
+	case "frees":
+		return ec.fieldContext_ReclaimCandidate_frees(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReclaimCandidate", field.Name)
+}
+
 func (ec *executionContext) childFields_SoftwareInstallation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "title":
@@ -5479,8 +8702,294 @@ func (ec *executionContext) childFields_SoftwareInstallation(ctx context.Context
 		return ec.fieldContext_SoftwareInstallation_firstSeenAt(ctx, field)
 	case "lastSeenAt":
 		return ec.fieldContext_SoftwareInstallation_lastSeenAt(ctx, field)
+	case "asset":
+		return ec.fieldContext_SoftwareInstallation_asset(ctx, field)
+	case "product":
+		return ec.fieldContext_SoftwareInstallation_product(ctx, field)
+	case "matchedBy":
+		return ec.fieldContext_SoftwareInstallation_matchedBy(ctx, field)
+	case "edition":
+		return ec.fieldContext_SoftwareInstallation_edition(ctx, field)
+	case "normalizedVersion":
+		return ec.fieldContext_SoftwareInstallation_normalizedVersion(ctx, field)
+	case "endedAt":
+		return ec.fieldContext_SoftwareInstallation_endedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SoftwareInstallation", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareInstallationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SoftwareInstallationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SoftwareInstallationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SoftwareInstallationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SoftwareInstallationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareInstallationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareInstallationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SoftwareInstallationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SoftwareInstallationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareInstallationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareNormalizationRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SoftwareNormalizationRun_id(ctx, field)
+	case "state":
+		return ec.fieldContext_SoftwareNormalizationRun_state(ctx, field)
+	case "reason":
+		return ec.fieldContext_SoftwareNormalizationRun_reason(ctx, field)
+	case "actor":
+		return ec.fieldContext_SoftwareNormalizationRun_actor(ctx, field)
+	case "titlesTotal":
+		return ec.fieldContext_SoftwareNormalizationRun_titlesTotal(ctx, field)
+	case "titlesDone":
+		return ec.fieldContext_SoftwareNormalizationRun_titlesDone(ctx, field)
+	case "installationsChanged":
+		return ec.fieldContext_SoftwareNormalizationRun_installationsChanged(ctx, field)
+	case "error":
+		return ec.fieldContext_SoftwareNormalizationRun_error(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SoftwareNormalizationRun_createdAt(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_SoftwareNormalizationRun_startedAt(ctx, field)
+	case "finishedAt":
+		return ec.fieldContext_SoftwareNormalizationRun_finishedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareNormalizationRun", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareNormalizationRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SoftwareNormalizationRunConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SoftwareNormalizationRunConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SoftwareNormalizationRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SoftwareNormalizationRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareNormalizationRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareNormalizationRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SoftwareNormalizationRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SoftwareNormalizationRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareNormalizationRunEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareNormalizationRunPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "normalizationRun":
+		return ec.fieldContext_SoftwareNormalizationRunPayload_normalizationRun(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareNormalizationRunPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareProduct(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SoftwareProduct_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SoftwareProduct_name(ctx, field)
+	case "publisher":
+		return ec.fieldContext_SoftwareProduct_publisher(ctx, field)
+	case "editions":
+		return ec.fieldContext_SoftwareProduct_editions(ctx, field)
+	case "notes":
+		return ec.fieldContext_SoftwareProduct_notes(ctx, field)
+	case "starter":
+		return ec.fieldContext_SoftwareProduct_starter(ctx, field)
+	case "installations":
+		return ec.fieldContext_SoftwareProduct_installations(ctx, field)
+	case "version":
+		return ec.fieldContext_SoftwareProduct_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SoftwareProduct_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SoftwareProduct_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareProduct", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareProductConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SoftwareProductConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SoftwareProductConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SoftwareProductConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SoftwareProductConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareProductConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareProductEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SoftwareProductEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SoftwareProductEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareProductEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareProductPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "softwareProduct":
+		return ec.fieldContext_SoftwareProductPayload_softwareProduct(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareProductPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwarePublisher(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SoftwarePublisher_id(ctx, field)
+	case "name":
+		return ec.fieldContext_SoftwarePublisher_name(ctx, field)
+	case "website":
+		return ec.fieldContext_SoftwarePublisher_website(ctx, field)
+	case "starter":
+		return ec.fieldContext_SoftwarePublisher_starter(ctx, field)
+	case "version":
+		return ec.fieldContext_SoftwarePublisher_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SoftwarePublisher_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SoftwarePublisher_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwarePublisher", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwarePublisherConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SoftwarePublisherConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SoftwarePublisherConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SoftwarePublisherConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SoftwarePublisherConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwarePublisherConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwarePublisherEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SoftwarePublisherEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SoftwarePublisherEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwarePublisherEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwarePublisherPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "softwarePublisher":
+		return ec.fieldContext_SoftwarePublisherPayload_softwarePublisher(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwarePublisherPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SoftwareTitleRule_id(ctx, field)
+	case "position":
+		return ec.fieldContext_SoftwareTitleRule_position(ctx, field)
+	case "kind":
+		return ec.fieldContext_SoftwareTitleRule_kind(ctx, field)
+	case "pattern":
+		return ec.fieldContext_SoftwareTitleRule_pattern(ctx, field)
+	case "product":
+		return ec.fieldContext_SoftwareTitleRule_product(ctx, field)
+	case "edition":
+		return ec.fieldContext_SoftwareTitleRule_edition(ctx, field)
+	case "versionPattern":
+		return ec.fieldContext_SoftwareTitleRule_versionPattern(ctx, field)
+	case "starter":
+		return ec.fieldContext_SoftwareTitleRule_starter(ctx, field)
+	case "version":
+		return ec.fieldContext_SoftwareTitleRule_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_SoftwareTitleRule_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SoftwareTitleRule_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareTitleRule", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareTitleRuleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SoftwareTitleRuleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SoftwareTitleRuleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SoftwareTitleRuleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SoftwareTitleRuleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareTitleRuleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareTitleRuleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SoftwareTitleRuleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SoftwareTitleRuleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareTitleRuleEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareTitleRulePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "softwareTitleRule":
+		return ec.fieldContext_SoftwareTitleRulePayload_softwareTitleRule(ctx, field)
+	case "normalizationRun":
+		return ec.fieldContext_SoftwareTitleRulePayload_normalizationRun(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareTitleRulePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareTitleTestResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_SoftwareTitleTestResult_title(ctx, field)
+	case "identifier":
+		return ec.fieldContext_SoftwareTitleTestResult_identifier(ctx, field)
+	case "rule":
+		return ec.fieldContext_SoftwareTitleTestResult_rule(ctx, field)
+	case "product":
+		return ec.fieldContext_SoftwareTitleTestResult_product(ctx, field)
+	case "edition":
+		return ec.fieldContext_SoftwareTitleTestResult_edition(ctx, field)
+	case "normalizedVersion":
+		return ec.fieldContext_SoftwareTitleTestResult_normalizedVersion(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareTitleTestResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Supplier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5755,12 +9264,68 @@ func (ec *executionContext) childFields_TestDevice(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TestDevice", field.Name)
 }
 
+func (ec *executionContext) childFields_UnmatchedSoftwareTitle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "title":
+		return ec.fieldContext_UnmatchedSoftwareTitle_title(ctx, field)
+	case "identifier":
+		return ec.fieldContext_UnmatchedSoftwareTitle_identifier(ctx, field)
+	case "deviceCount":
+		return ec.fieldContext_UnmatchedSoftwareTitle_deviceCount(ctx, field)
+	case "versions":
+		return ec.fieldContext_UnmatchedSoftwareTitle_versions(ctx, field)
+	case "sources":
+		return ec.fieldContext_UnmatchedSoftwareTitle_sources(ctx, field)
+	case "firstSeenAt":
+		return ec.fieldContext_UnmatchedSoftwareTitle_firstSeenAt(ctx, field)
+	case "lastSeenAt":
+		return ec.fieldContext_UnmatchedSoftwareTitle_lastSeenAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnmatchedSoftwareTitle", field.Name)
+}
+
+func (ec *executionContext) childFields_UnmatchedSoftwareTitleConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_UnmatchedSoftwareTitleConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_UnmatchedSoftwareTitleConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_UnmatchedSoftwareTitleConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_UnmatchedSoftwareTitleConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnmatchedSoftwareTitleConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_UnmatchedSoftwareTitleEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_UnmatchedSoftwareTitleEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_UnmatchedSoftwareTitleEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnmatchedSoftwareTitleEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organization":
 		return ec.fieldContext_UpdateOrganizationPayload_organization(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateOrganizationPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5931,6 +9496,20 @@ func (ec *executionContext) field_Asset_history_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Asset_software_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "includeEnded",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeEnded"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Connector_syncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5966,6 +9545,90 @@ func (ec *executionContext) field_Connector_syncRuns_args(ctx context.Context, r
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_License_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_License_seatAssignments_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "includeReclaimed",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["includeReclaimed"] = arg4
 	return args, nil
 }
 
@@ -6037,6 +9700,34 @@ func (ec *executionContext) field_Mutation_assignAsset_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_assignLicenseSeat_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AssignLicenseSeatInput, error) {
+			return ec.unmarshalNAssignLicenseSeatInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignLicenseSeatInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_assignLicenseSeats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.AssignLicenseSeatInput, error) {
+			return ec.unmarshalNAssignLicenseSeatInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignLicenseSeatInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_cancelSyncRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6093,6 +9784,20 @@ func (ec *executionContext) field_Mutation_createConnector_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createLicense_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateLicenseInput, error) {
+			return ec.unmarshalNCreateLicenseInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateLicenseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6141,6 +9846,48 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreatePersonInput, error) {
 			return ec.unmarshalNCreatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreatePersonInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSoftwareProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateSoftwareProductInput, error) {
+			return ec.unmarshalNCreateSoftwareProductInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateSoftwareProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSoftwarePublisher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateSoftwarePublisherInput, error) {
+			return ec.unmarshalNCreateSoftwarePublisherInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateSoftwarePublisherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createSoftwareTitleRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateSoftwareTitleRuleInput, error) {
+			return ec.unmarshalNCreateSoftwareTitleRuleInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateSoftwareTitleRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6219,6 +9966,20 @@ func (ec *executionContext) field_Mutation_deleteConnector_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteLicense_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6275,6 +10036,48 @@ func (ec *executionContext) field_Mutation_deletePerson_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteSoftwareProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteSoftwarePublisher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteSoftwareTitleRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteSupplier_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6309,6 +10112,56 @@ func (ec *executionContext) field_Mutation_disposeAsset_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DisposeAssetInput, error) {
 			return ec.unmarshalNDisposeAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposeAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moveSoftwareTitleRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "position",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["position"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reclaimLicenseSeat_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReclaimLicenseSeatInput, error) {
+			return ec.unmarshalNReclaimLicenseSeatInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReclaimLicenseSeatInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_reclaimLicenseSeats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) ([]*model.ReclaimLicenseSeatInput, error) {
+			return ec.unmarshalNReclaimLicenseSeatInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReclaimLicenseSeatInputᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6459,6 +10312,20 @@ func (ec *executionContext) field_Mutation_updateConnector_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateLicense_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateLicenseInput, error) {
+			return ec.unmarshalNUpdateLicenseInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateLicenseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateLocation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6521,6 +10388,48 @@ func (ec *executionContext) field_Mutation_updatePerson_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdatePersonInput, error) {
 			return ec.unmarshalNUpdatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdatePersonInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSoftwareProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSoftwareProductInput, error) {
+			return ec.unmarshalNUpdateSoftwareProductInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateSoftwareProductInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSoftwarePublisher_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSoftwarePublisherInput, error) {
+			return ec.unmarshalNUpdateSoftwarePublisherInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateSoftwarePublisherInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateSoftwareTitleRule_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateSoftwareTitleRuleInput, error) {
+			return ec.unmarshalNUpdateSoftwareTitleRuleInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateSoftwareTitleRuleInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6821,6 +10730,118 @@ func (ec *executionContext) field_Query_connectors_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_expiringLicenses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_licenseCompliance_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.LicenseComplianceFilter, error) {
+			return ec.unmarshalOLicenseComplianceFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseComplianceFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_licenseEvidence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_licenses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.LicenseFilter, error) {
+			return ec.unmarshalOLicenseFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_locations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7041,6 +11062,196 @@ func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_reclaimCandidates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_softwareNormalizationRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_softwareProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SoftwareProductFilter, error) {
+			return ec.unmarshalOSoftwareProductFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_softwarePublishers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NameFilter, error) {
+			return ec.unmarshalONameFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNameFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_softwareTitleRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_suppliers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7238,6 +11449,88 @@ func (ec *executionContext) field_Query_teams_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_testSoftwareTitleRules_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "titles",
+		func(ctx context.Context, v any) ([]*model.SoftwareTitleSample, error) {
+			return ec.unmarshalNSoftwareTitleSample2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleSampleᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["titles"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unmatchedSoftwareTitles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.UnmatchedSoftwareTitleFilter, error) {
+			return ec.unmarshalOUnmatchedSoftwareTitleFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_SoftwareProduct_installations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8259,6 +12552,38 @@ func (ec *executionContext) fieldContext_Asset_history(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_licenseSeats(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_licenseSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().LicenseSeats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Seat) graphql.Marshaler {
+			return ec.marshalNLicenseSeat2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeatᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_licenseSeats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Asset_fieldProvenance(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8300,17 +12625,18 @@ func (ec *executionContext) _Asset_software(ctx context.Context, field graphql.C
 			return ec.fieldContext_Asset_software(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Asset().Software(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Software(ctx, obj, fc.Args["includeEnded"].(*bool))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.SoftwareInstallation) graphql.Marshaler {
-			return ec.marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.Installation) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Asset_software(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Asset_software(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Asset",
 		Field:      field,
@@ -8319,6 +12645,17 @@ func (ec *executionContext) fieldContext_Asset_software(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareInstallation(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_software_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9109,6 +13446,84 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _BulkLicenseSeatPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatPayload_results(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Results, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseSeatResult) graphql.Marshaler {
+			return ec.marshalNLicenseSeatResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatPayload_results(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkLicenseSeatPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeatResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkLicenseSeatPayload_succeeded(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatPayload_succeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Succeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatPayload_succeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkLicenseSeatPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkLicenseSeatPayload_failed(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatPayload_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatPayload_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkLicenseSeatPayload", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *itam.Category) (ret graphql.Marshaler) {
@@ -10270,6 +14685,61 @@ func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Conte
 	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
 }
 
+func (ec *executionContext) _DeleteSoftwareTitleRulePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeleteSoftwareTitleRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteSoftwareTitleRulePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteSoftwareTitleRulePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteSoftwareTitleRulePayload", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeleteSoftwareTitleRulePayload_normalizationRun(ctx context.Context, field graphql.CollectedField, obj *model.DeleteSoftwareTitleRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteSoftwareTitleRulePayload_normalizationRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizationRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.NormalizationRun) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteSoftwareTitleRulePayload_normalizationRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteSoftwareTitleRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Disposal_date(ctx context.Context, field graphql.CollectedField, obj *model.Disposal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10337,6 +14807,139 @@ func (ec *executionContext) _Disposal_certificate(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Disposal_certificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Disposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExpiringLicense_license(ctx context.Context, field graphql.CollectedField, obj *licenses.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLicense_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExpiringLicense().License(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+			return ec.marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLicense_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringLicense",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExpiringLicense_termEnd(ctx context.Context, field graphql.CollectedField, obj *licenses.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLicense_termEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLicense_termEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLicense", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ExpiringLicense_daysLeft(ctx context.Context, field graphql.CollectedField, obj *licenses.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLicense_daysLeft(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysLeft, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLicense_daysLeft(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLicense", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ExpiringLicense_autoRenew(ctx context.Context, field graphql.CollectedField, obj *licenses.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLicense_autoRenew(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ExpiringLicense().AutoRenew(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLicense_autoRenew(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExpiringLicense", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _ExpiringLicense_atStake(ctx context.Context, field graphql.CollectedField, obj *licenses.Expiring) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExpiringLicense_atStake(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AtStake, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ExpiringLicense_atStake(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExpiringLicense",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ExternalId_source(ctx context.Context, field graphql.CollectedField, obj *itam.ExternalID) (ret graphql.Marshaler) {
@@ -10852,6 +15455,2474 @@ func (ec *executionContext) _FieldProvenance_locked(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_FieldProvenance_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldProvenance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _License_id(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, true, true, "ID")
+}
+
+func (ec *executionContext) _License_name(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
+}
+
+func (ec *executionContext) _License_product(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
+			return ec.marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_licenseModel(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_licenseModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.Model) graphql.Marshaler {
+			return ec.marshalNLicenseModel2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_licenseModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "LicenseModel")
+}
+
+func (ec *executionContext) _License_editions(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_editions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Editions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_editions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
+}
+
+func (ec *executionContext) _License_versions(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
+}
+
+func (ec *executionContext) _License_seats(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_seats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seats, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_seats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Int")
+}
+
+func (ec *executionContext) _License_termStart(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_termStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_termStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Date")
+}
+
+func (ec *executionContext) _License_termEnd(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_termEnd(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TermEnd, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_termEnd(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Date")
+}
+
+func (ec *executionContext) _License_renewalDate(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_renewalDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewalDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_renewalDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Date")
+}
+
+func (ec *executionContext) _License_autoRenew(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_autoRenew(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AutoRenew, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_autoRenew(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _License_active(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().Active(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _License_seatCost(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_seatCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().SeatCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_seatCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_totalCost(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_totalCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().TotalCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_totalCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_billingPeriod(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_billingPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BillingPeriod, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.BillingPeriod) graphql.Marshaler {
+			return ec.marshalNBillingPeriod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_billingPeriod(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "BillingPeriod")
+}
+
+func (ec *executionContext) _License_supplier(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().Supplier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_purchaseOrder(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_purchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurchaseOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_purchaseOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
+}
+
+func (ec *executionContext) _License_contractReference(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_contractReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_contractReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
+}
+
+func (ec *executionContext) _License_licenseKey(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_licenseKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().LicenseKey(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_licenseKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, true, true, "String")
+}
+
+func (ec *executionContext) _License_hasLicenseKey(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_hasLicenseKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasKey, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_hasLicenseKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _License_notes(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_License_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "String")
+}
+
+func (ec *executionContext) _License_assignedSeats(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_assignedSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().AssignedSeats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_assignedSeats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, true, true, "Int")
+}
+
+func (ec *executionContext) _License_seatAssignments(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_seatAssignments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.License().SeatAssignments(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["includeReclaimed"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseSeatConnection) graphql.Marshaler {
+			return ec.marshalNLicenseSeatConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_seatAssignments(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeatConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_License_seatAssignments_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_history(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.License().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseHistoryConnection) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_License_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_version(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Int")
+}
+
+func (ec *executionContext) _License_createdAt(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Time")
+}
+
+func (ec *executionContext) _License_updatedAt(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("License", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LicenseCompliance_product(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseCompliance().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
+			return ec.marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseCompliance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseCompliance_metric(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.Metric) graphql.Marshaler {
+			return ec.marshalNLicenseMetric2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "LicenseMetric")
+}
+
+func (ec *executionContext) _LicenseCompliance_licenseModels(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_licenseModels(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Models, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []licenses.Model) graphql.Marshaler {
+			return ec.marshalNLicenseModel2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModelᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_licenseModels(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "LicenseModel")
+}
+
+func (ec *executionContext) _LicenseCompliance_entitled(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_entitled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entitled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_entitled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseCompliance_consumed(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_consumed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Consumed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_consumed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseCompliance_assigned(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_assigned(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assigned, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_assigned(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseCompliance_installedDevices(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_installedDevices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Installed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_installedDevices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseCompliance_unattributedDevices(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_unattributedDevices(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnattributedDevices, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_unattributedDevices(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseCompliance_shortfall(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_shortfall(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Shortfall, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_shortfall(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseCompliance_trueUpCost(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_trueUpCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseCompliance().TrueUpCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_trueUpCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseCompliance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseCompliance_surplus(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_surplus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Surplus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_surplus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseCompliance_surplusCost(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_surplusCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseCompliance().SurplusCost(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_surplusCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseCompliance",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseCompliance_status(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseCompliance_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.ComplianceStatus) graphql.Marshaler {
+			return ec.marshalNComplianceStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseCompliance_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "ComplianceStatus")
+}
+
+func (ec *executionContext) _LicenseConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseEdge) graphql.Marshaler {
+			return ec.marshalNLicenseEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.License) graphql.Marshaler {
+			return ec.marshalNLicense2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicenseᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+			return ec.marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidence_asset(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidence_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseEvidence().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidence_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidence_person(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidence_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseEvidence().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidence_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidence_installations(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidence_installations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseEvidence().Installations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.Installation) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidence_installations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareInstallation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidence_seat(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidence_seat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseEvidence().Seat(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalOLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidence_seat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidence_license(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidence_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseEvidence().License(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+			return ec.marshalOLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidence_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidence",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidence_covered(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidence_covered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Covered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidence_covered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseEvidence", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _LicenseEvidence_note(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidence_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidence_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseEvidence", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseEvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidenceConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseEvidenceEdge) graphql.Marshaler {
+			return ec.marshalNLicenseEvidenceEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidenceConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseEvidenceEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidenceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidenceConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Evidence) graphql.Marshaler {
+			return ec.marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidenceConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidenceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidenceConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidenceConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidenceConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseEvidenceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidenceConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidenceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseEvidenceConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseEvidenceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidenceEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidenceEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseEvidenceEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseEvidenceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseEvidenceEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Evidence) graphql.Marshaler {
+			return ec.marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidence(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseEvidenceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseEvidenceEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseEvidence(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseHistoryEdge) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseHistoryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseHistoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseHistoryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseHistoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseHistoryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseHistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseHistoryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseHistoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseHistoryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseHistoryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseHistoryEntry_action(ctx context.Context, field graphql.CollectedField, obj *licenses.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.HistoryAction) graphql.Marshaler {
+			return ec.marshalNLicenseHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseHistoryEntry", field, false, false, "LicenseHistoryAction")
+}
+
+func (ec *executionContext) _LicenseHistoryEntry_actorKind(ctx context.Context, field graphql.CollectedField, obj *licenses.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEntry_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.ActorKind) graphql.Marshaler {
+			return ec.marshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEntry_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseHistoryEntry", field, false, false, "ActorKind")
+}
+
+func (ec *executionContext) _LicenseHistoryEntry_actor(ctx context.Context, field graphql.CollectedField, obj *licenses.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseHistoryEntry_seat(ctx context.Context, field graphql.CollectedField, obj *licenses.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEntry_seat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseHistoryEntry().Seat(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalOLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEntry_seat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseHistoryEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseHistoryEntry_changes(ctx context.Context, field graphql.CollectedField, obj *licenses.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseHistoryEntry_at(ctx context.Context, field graphql.CollectedField, obj *licenses.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseHistoryEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseHistoryEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseHistoryEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LicensePayload_license(ctx context.Context, field graphql.CollectedField, obj *model.LicensePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicensePayload_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.License, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+			return ec.marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicensePayload_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicensePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeat_id(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseSeat().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeat", field, true, true, "ID")
+}
+
+func (ec *executionContext) _LicenseSeat_license(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseSeat().License(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+			return ec.marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeat",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeat_person(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseSeat().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Person) graphql.Marshaler {
+			return ec.marshalOPerson2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPerson(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeat",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeat_asset(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.LicenseSeat().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeat",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeat_assignedAt(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_assignedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssignedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_assignedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeat", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LicenseSeat_assignedBy(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_assignedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssignedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_assignedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeat", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseSeat_reclaimedAt(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_reclaimedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReclaimedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_reclaimedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeat", field, false, false, "Time")
+}
+
+func (ec *executionContext) _LicenseSeat_reclaimedBy(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_reclaimedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReclaimedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_reclaimedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeat", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseSeat_reclaimReason(ctx context.Context, field graphql.CollectedField, obj *licenses.Seat) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeat_reclaimReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReclaimReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeat_reclaimReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeat", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseSeatConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseSeatEdge) graphql.Marshaler {
+			return ec.marshalNLicenseSeatEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeatConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeatEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeatConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Seat) graphql.Marshaler {
+			return ec.marshalNLicenseSeat2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeatᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeatConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeatConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeatConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeatConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeatConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseSeatEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeatEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _LicenseSeatEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalNLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeatEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeatPayload_seat(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatPayload_seat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalNLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatPayload_seat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeatPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeatResult_index(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatResult_index(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Index, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatResult_index(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LicenseSeatResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _LicenseSeatResult_seat(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatResult_seat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalOLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatResult_seat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeatResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LicenseSeatResult_error(ctx context.Context, field graphql.CollectedField, obj *model.LicenseSeatResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LicenseSeatResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+			return ec.marshalOUserError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUserError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LicenseSeatResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LicenseSeatResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Location_id(ctx context.Context, field graphql.CollectedField, obj *itam.Location) (ret graphql.Marshaler) {
@@ -13182,6 +20253,314 @@ func (ec *executionContext) fieldContext_Mutation_cancelSyncRun(ctx context.Cont
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createLicense(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createLicense(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateLicense(ctx, fc.Args["input"].(model.CreateLicenseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicensePayload) graphql.Marshaler {
+			return ec.marshalOLicensePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicensePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createLicense(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicensePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createLicense_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateLicense(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateLicense(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateLicense(ctx, fc.Args["input"].(model.UpdateLicenseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicensePayload) graphql.Marshaler {
+			return ec.marshalOLicensePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicensePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateLicense(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicensePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateLicense_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteLicense(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteLicense(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteLicense(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteLicense(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteLicense_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignLicenseSeat(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignLicenseSeat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignLicenseSeat(ctx, fc.Args["input"].(model.AssignLicenseSeatInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseSeatPayload) graphql.Marshaler {
+			return ec.marshalOLicenseSeatPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignLicenseSeat(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeatPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignLicenseSeat_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reclaimLicenseSeat(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reclaimLicenseSeat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReclaimLicenseSeat(ctx, fc.Args["input"].(model.ReclaimLicenseSeatInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseSeatPayload) graphql.Marshaler {
+			return ec.marshalOLicenseSeatPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reclaimLicenseSeat(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeatPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reclaimLicenseSeat_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_assignLicenseSeats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_assignLicenseSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AssignLicenseSeats(ctx, fc.Args["input"].([]*model.AssignLicenseSeatInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkLicenseSeatPayload) graphql.Marshaler {
+			return ec.marshalOBulkLicenseSeatPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_assignLicenseSeats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkLicenseSeatPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_assignLicenseSeats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_reclaimLicenseSeats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_reclaimLicenseSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReclaimLicenseSeats(ctx, fc.Args["input"].([]*model.ReclaimLicenseSeatInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkLicenseSeatPayload) graphql.Marshaler {
+			return ec.marshalOBulkLicenseSeatPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_reclaimLicenseSeats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkLicenseSeatPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_reclaimLicenseSeats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createLocation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13622,6 +21001,478 @@ func (ec *executionContext) fieldContext_Mutation_deleteTeam(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createSoftwarePublisher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSoftwarePublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSoftwarePublisher(ctx, fc.Args["input"].(model.CreateSoftwarePublisherInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwarePublisherPayload) graphql.Marshaler {
+			return ec.marshalOSoftwarePublisherPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSoftwarePublisher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSoftwarePublisher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSoftwarePublisher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSoftwarePublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSoftwarePublisher(ctx, fc.Args["input"].(model.UpdateSoftwarePublisherInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwarePublisherPayload) graphql.Marshaler {
+			return ec.marshalOSoftwarePublisherPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSoftwarePublisher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisherPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSoftwarePublisher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSoftwarePublisher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSoftwarePublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSoftwarePublisher(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSoftwarePublisher(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSoftwarePublisher_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSoftwareProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSoftwareProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSoftwareProduct(ctx, fc.Args["input"].(model.CreateSoftwareProductInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareProductPayload) graphql.Marshaler {
+			return ec.marshalOSoftwareProductPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSoftwareProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSoftwareProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSoftwareProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSoftwareProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSoftwareProduct(ctx, fc.Args["input"].(model.UpdateSoftwareProductInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareProductPayload) graphql.Marshaler {
+			return ec.marshalOSoftwareProductPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSoftwareProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProductPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSoftwareProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSoftwareProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSoftwareProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSoftwareProduct(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSoftwareProduct(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSoftwareProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createSoftwareTitleRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateSoftwareTitleRule(ctx, fc.Args["input"].(model.CreateSoftwareTitleRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRulePayload) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRulePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRulePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRulePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createSoftwareTitleRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSoftwareTitleRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSoftwareTitleRule(ctx, fc.Args["input"].(model.UpdateSoftwareTitleRuleInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRulePayload) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRulePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRulePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRulePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSoftwareTitleRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSoftwareTitleRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSoftwareTitleRule(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeleteSoftwareTitleRulePayload) graphql.Marshaler {
+			return ec.marshalODeleteSoftwareTitleRulePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteSoftwareTitleRulePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteSoftwareTitleRulePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSoftwareTitleRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveSoftwareTitleRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveSoftwareTitleRule(ctx, fc.Args["id"].(string), fc.Args["position"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRulePayload) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRulePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRulePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveSoftwareTitleRule(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRulePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveSoftwareTitleRule_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_renormalizeSoftware(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_renormalizeSoftware(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().RenormalizeSoftware(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareNormalizationRunPayload) graphql.Marshaler {
+			return ec.marshalOSoftwareNormalizationRunPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_renormalizeSoftware(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRunPayload(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createSupplier(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14033,6 +21884,29 @@ func (ec *executionContext) _Organization_updatedAt(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_Organization_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Organization_softwareReclaimAfterDays(ctx context.Context, field graphql.CollectedField, obj *itam.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_softwareReclaimAfterDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().SoftwareReclaimAfterDays(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_softwareReclaimAfterDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organization", field, true, true, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -14516,6 +22390,38 @@ func (ec *executionContext) fieldContext_Person_assets(ctx context.Context, fiel
 	if fc.Args, err = ec.field_Person_assets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_licenseSeats(ctx context.Context, field graphql.CollectedField, obj *itam.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_licenseSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().LicenseSeats(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Seat) graphql.Marshaler {
+			return ec.marshalNLicenseSeat2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeatᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Person_licenseSeats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -15154,6 +23060,182 @@ func (ec *executionContext) fieldContext_Query_models(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_licenseCompliance(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_licenseCompliance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LicenseCompliance(ctx, fc.Args["filter"].(*model.LicenseComplianceFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Position) graphql.Marshaler {
+			return ec.marshalNLicenseCompliance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPositionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_licenseCompliance(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseCompliance(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_licenseCompliance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_reclaimCandidates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_reclaimCandidates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ReclaimCandidates(ctx, fc.Args["productId"].(*string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.ReclaimCandidate) graphql.Marshaler {
+			return ec.marshalNReclaimCandidate2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_reclaimCandidates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReclaimCandidate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_reclaimCandidates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_expiringLicenses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_expiringLicenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExpiringLicenses(ctx, fc.Args["withinDays"].(int), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Expiring) graphql.Marshaler {
+			return ec.marshalNExpiringLicense2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐExpiringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_expiringLicenses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExpiringLicense(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_expiringLicenses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_licenseEvidence(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_licenseEvidence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().LicenseEvidence(ctx, fc.Args["productId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseEvidenceConnection) graphql.Marshaler {
+			return ec.marshalNLicenseEvidenceConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_licenseEvidence(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseEvidenceConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_licenseEvidence_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_connectors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15236,6 +23318,50 @@ func (ec *executionContext) fieldContext_Query_syncRuns(ctx context.Context, fie
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_syncRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_licenses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_licenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Licenses(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.LicenseFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseConnection) graphql.Marshaler {
+			return ec.marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_licenses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_licenses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15400,6 +23526,270 @@ func (ec *executionContext) fieldContext_Query_teams(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_teams_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_softwarePublishers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_softwarePublishers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SoftwarePublishers(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.NameFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwarePublisherConnection) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisherConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_softwarePublishers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisherConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_softwarePublishers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_softwareProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_softwareProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SoftwareProducts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.SoftwareProductFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareProductConnection) graphql.Marshaler {
+			return ec.marshalNSoftwareProductConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_softwareProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProductConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_softwareProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_softwareTitleRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_softwareTitleRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SoftwareTitleRules(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRuleConnection) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_softwareTitleRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRuleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_softwareTitleRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_testSoftwareTitleRules(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_testSoftwareTitleRules(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TestSoftwareTitleRules(ctx, fc.Args["titles"].([]*model.SoftwareTitleSample))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareTitleTestResult) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleTestResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleTestResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_testSoftwareTitleRules(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleTestResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_testSoftwareTitleRules_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_unmatchedSoftwareTitles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unmatchedSoftwareTitles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnmatchedSoftwareTitles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.UnmatchedSoftwareTitleFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unmatchedSoftwareTitles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnmatchedSoftwareTitleConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unmatchedSoftwareTitles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_softwareNormalizationRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_softwareNormalizationRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SoftwareNormalizationRuns(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_softwareNormalizationRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_softwareNormalizationRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15602,7 +23992,149 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareInstallation_title(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+func (ec *executionContext) _ReclaimCandidate_seat(ctx context.Context, field graphql.CollectedField, obj *licenses.ReclaimCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReclaimCandidate_seat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.Seat) graphql.Marshaler {
+			return ec.marshalNLicenseSeat2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReclaimCandidate_seat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReclaimCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReclaimCandidate_license(ctx context.Context, field graphql.CollectedField, obj *licenses.ReclaimCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReclaimCandidate_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ReclaimCandidate().License(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+			return ec.marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReclaimCandidate_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReclaimCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReclaimCandidate_reason(ctx context.Context, field graphql.CollectedField, obj *licenses.ReclaimCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReclaimCandidate_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v licenses.ReclaimReason) graphql.Marshaler {
+			return ec.marshalNReclaimReason2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimReason(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReclaimCandidate_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReclaimCandidate", field, false, false, "ReclaimReason")
+}
+
+func (ec *executionContext) _ReclaimCandidate_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *licenses.ReclaimCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReclaimCandidate_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReclaimCandidate_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReclaimCandidate", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ReclaimCandidate_frees(ctx context.Context, field graphql.CollectedField, obj *licenses.ReclaimCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReclaimCandidate_frees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Frees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ReclaimCandidate_frees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReclaimCandidate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallation_title(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15625,7 +24157,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallation_title(_ context.Co
 	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareInstallation_version(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallation_version(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15648,7 +24180,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallation_version(_ context.
 	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareInstallation_identifier(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallation_identifier(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15671,7 +24203,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallation_identifier(_ conte
 	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareInstallation_source(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallation_source(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15694,7 +24226,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallation_source(_ context.C
 	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareInstallation_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallation_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15717,7 +24249,7 @@ func (ec *executionContext) fieldContext_SoftwareInstallation_firstSeenAt(_ cont
 	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareInstallation_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *itam.SoftwareInstallation) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareInstallation_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -15738,6 +24270,2293 @@ func (ec *executionContext) _SoftwareInstallation_lastSeenAt(ctx context.Context
 }
 func (ec *executionContext) fieldContext_SoftwareInstallation_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareInstallation_asset(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareInstallation().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareInstallation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallation_product(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareInstallation().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
+			return ec.marshalOSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareInstallation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallation_matchedBy(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_matchedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareInstallation().MatchedBy(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_matchedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareInstallation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallation_edition(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_edition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareInstallation_normalizedVersion(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_normalizedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_normalizedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareInstallation_endedAt(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallation_endedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallation_endedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallation", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareInstallationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareInstallationEdge) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallationEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareInstallationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareInstallationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.Installation) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareInstallationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareInstallation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareInstallationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareInstallationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareInstallationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareInstallationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareInstallationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareInstallationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareInstallationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Installation) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareInstallationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareInstallationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareInstallation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_id(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareNormalizationRun().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_state(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v software.NormalizationState) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "SoftwareNormalizationState")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_reason(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_actor(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_titlesTotal(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_titlesTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitlesTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_titlesTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_titlesDone(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_titlesDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitlesDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_titlesDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_installationsChanged(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_installationsChanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InstallationsChanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_installationsChanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_error(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_createdAt(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_startedAt(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRun_finishedAt(ctx context.Context, field graphql.CollectedField, obj *software.NormalizationRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRun_finishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FinishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRun_finishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareNormalizationRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareNormalizationRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRunConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.NormalizationRun) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareNormalizationRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareNormalizationRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareNormalizationRunConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRunConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRunEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareNormalizationRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.NormalizationRun) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareNormalizationRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareNormalizationRunPayload_normalizationRun(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareNormalizationRunPayload_normalizationRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizationRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.NormalizationRun) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareNormalizationRunPayload_normalizationRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareNormalizationRunPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareProduct_id(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareProduct().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SoftwareProduct_name(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareProduct_publisher(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_publisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwareProduct().Publisher(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Publisher) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisher2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareProduct_editions(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_editions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Editions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_editions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareProduct_notes(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareProduct_starter(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_starter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Starter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_starter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SoftwareProduct_installations(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_installations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SoftwareProduct().Installations(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareInstallationConnection) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_installations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareInstallationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SoftwareProduct_installations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareProduct_version(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareProduct_createdAt(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareProduct_updatedAt(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProductConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareProductEdge) graphql.Marshaler {
+			return ec.marshalNSoftwareProductEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProductConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProductConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProductEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareProductConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProductConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.Product) graphql.Marshaler {
+			return ec.marshalNSoftwareProduct2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProductConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProductConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareProductConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProductConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProductConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProductConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareProductConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProductConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProductConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProductConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareProductEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProductEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProductEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareProductEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareProductEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProductEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
+			return ec.marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProductEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProductEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareProductPayload_softwareProduct(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareProductPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProductPayload_softwareProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SoftwareProduct, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
+			return ec.marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProductPayload_softwareProduct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProductPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwarePublisher_id(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SoftwarePublisher().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisher", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SoftwarePublisher_name(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwarePublisher_website(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_website(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Website, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwarePublisher_starter(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_starter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Starter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_starter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SoftwarePublisher_version(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwarePublisher_createdAt(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwarePublisher_updatedAt(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwarePublisherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisherConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwarePublisherEdge) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisherEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisherConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwarePublisherConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisherEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwarePublisherConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisherConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.Publisher) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisher2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisherᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisherConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwarePublisherConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwarePublisherConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisherConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisherConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwarePublisherConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwarePublisherConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisherConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisherConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisherConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwarePublisherEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisherEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisherEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwarePublisherEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwarePublisherEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisherEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Publisher) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisher2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisherEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwarePublisherEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwarePublisherPayload_softwarePublisher(ctx context.Context, field graphql.CollectedField, obj *model.SoftwarePublisherPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisherPayload_softwarePublisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SoftwarePublisher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Publisher) graphql.Marshaler {
+			return ec.marshalNSoftwarePublisher2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisher(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisherPayload_softwarePublisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwarePublisherPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwarePublisher(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "ID")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_position(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_kind(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SoftwareMatchKind) graphql.Marshaler {
+			return ec.marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "SoftwareMatchKind")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_pattern(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_pattern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pattern, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_pattern(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_product(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
+			return ec.marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRule",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleRule_edition(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_edition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_versionPattern(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_versionPattern(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VersionPattern, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_versionPattern(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_starter(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_starter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Starter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_starter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_version(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRuleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareTitleRuleEdge) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRuleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleRuleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRuleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareTitleRule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleRuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRuleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRuleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRuleConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRuleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareTitleRuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRuleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRuleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleRuleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareTitleRuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRuleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRuleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRuleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleRulePayload_softwareTitleRule(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRulePayload_softwareTitleRule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SoftwareTitleRule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRulePayload_softwareTitleRule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleRulePayload_normalizationRun(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRulePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRulePayload_normalizationRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizationRun, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.NormalizationRun) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRulePayload_normalizationRun(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRulePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareNormalizationRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleTestResult_title(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleTestResult_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleTestResult_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleTestResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareTitleTestResult_identifier(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleTestResult_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleTestResult_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleTestResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareTitleTestResult_rule(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleTestResult_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleTestResult_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleTestResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareTitleRule(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleTestResult_product(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleTestResult_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
+			return ec.marshalOSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleTestResult_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleTestResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareProduct(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareTitleTestResult_edition(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleTestResult_edition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleTestResult_edition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleTestResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareTitleTestResult_normalizedVersion(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleTestResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleTestResult_normalizedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NormalizedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleTestResult_normalizedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareTitleTestResult", field, false, false, "String")
 }
 
 func (ec *executionContext) _Supplier_id(ctx context.Context, field graphql.CollectedField, obj *itam.Supplier) (ret graphql.Marshaler) {
@@ -17935,6 +28754,341 @@ func (ec *executionContext) fieldContext_TestDevice_lastCheckIn(_ context.Contex
 	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "Time")
 }
 
+func (ec *executionContext) _UnmatchedSoftwareTitle_title(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitle_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitle_identifier(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitle_identifier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Identifier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_identifier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitle_deviceCount(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitle_deviceCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeviceCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_deviceCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitle_versions(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitle_versions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Versions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_versions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitle_sources(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitle_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitle_firstSeenAt(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitle_firstSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_firstSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitle_lastSeenAt(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitle_lastSeenAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSeenAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "Time")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitleConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnmatchedSoftwareTitleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnmatchedSoftwareTitleEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitleConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.UnmatchedTitle) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitle2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐUnmatchedTitleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnmatchedSoftwareTitleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnmatchedSoftwareTitle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitleConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnmatchedSoftwareTitleConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitleConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitleEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnmatchedSoftwareTitleEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *software.UnmatchedTitle) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitle2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐUnmatchedTitle(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnmatchedSoftwareTitleEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnmatchedSoftwareTitle(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateOrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.UpdateOrganizationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -17965,6 +29119,75 @@ func (ec *executionContext) fieldContext_UpdateOrganizationPayload_organization(
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *model.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, "String")
 }
 
 func (ec *executionContext) _Viewer_subject(ctx context.Context, field graphql.CollectedField, obj *itam.Principal) (ret graphql.Marshaler) {
@@ -19497,6 +30720,62 @@ func UnmarshalAssignAssetInput(ctx context.Context, raw any) (model.AssignAssetI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAssignLicenseSeatInput(ctx context.Context, obj any) (model.AssignLicenseSeatInput, error) {
+	var it model.AssignLicenseSeatInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"licenseId", "personId", "assetId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "licenseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseID = data
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = graphql.OmittableOf(data)
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAssignLicenseSeatInput unmarshals raw into the AssignLicenseSeatInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAssignLicenseSeatInput(ctx context.Context, raw any) (model.AssignLicenseSeatInput, error) {
+	var out model.AssignLicenseSeatInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignLicenseSeatInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCategoryFilter(ctx context.Context, obj any) (model.CategoryFilter, error) {
 	var it model.CategoryFilter
 	if obj == nil {
@@ -19945,6 +31224,167 @@ func UnmarshalCreateConnectorInput(ctx context.Context, raw any) (model.CreateCo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateLicenseInput(ctx context.Context, obj any) (model.CreateLicenseInput, error) {
+	var it model.CreateLicenseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productId", "name", "licenseModel", "editions", "versions", "seats", "seatCost", "totalCost", "billingPeriod", "termStart", "termEnd", "renewalDate", "autoRenew", "supplierId", "purchaseOrder", "contractReference", "licenseKey", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "licenseModel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseModel"))
+			data, err := ec.unmarshalNLicenseModel2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseModel = data
+		case "editions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Editions = graphql.OmittableOf(data)
+		case "versions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Versions = graphql.OmittableOf(data)
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = graphql.OmittableOf(data)
+		case "seatCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatCost"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatCost = graphql.OmittableOf(data)
+		case "totalCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalCost"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalCost = graphql.OmittableOf(data)
+		case "billingPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingPeriod"))
+			data, err := ec.unmarshalOBillingPeriod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingPeriod = graphql.OmittableOf(data)
+		case "termStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStart"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStart = graphql.OmittableOf(data)
+		case "termEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termEnd"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermEnd = graphql.OmittableOf(data)
+		case "renewalDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("renewalDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RenewalDate = graphql.OmittableOf(data)
+		case "autoRenew":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoRenew"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoRenew = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "purchaseOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purchaseOrder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PurchaseOrder = graphql.OmittableOf(data)
+		case "contractReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractReference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractReference = graphql.OmittableOf(data)
+		case "licenseKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseKey = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateLicenseInput unmarshals raw into the CreateLicenseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateLicenseInput(ctx context.Context, raw any) (model.CreateLicenseInput, error) {
+	var out model.CreateLicenseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateLicenseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateLocationInput(ctx context.Context, obj any) (model.CreateLocationInput, error) {
 	var it model.CreateLocationInput
 	if obj == nil {
@@ -20236,6 +31676,195 @@ func (ec *executionContext) unmarshalInputCreatePersonInput(ctx context.Context,
 func UnmarshalCreatePersonInput(ctx context.Context, raw any) (model.CreatePersonInput, error) {
 	var out model.CreatePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePersonInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateSoftwareProductInput(ctx context.Context, obj any) (model.CreateSoftwareProductInput, error) {
+	var it model.CreateSoftwareProductInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"publisherId", "name", "editions", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "publisherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisherId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublisherID = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "editions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Editions = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSoftwareProductInput unmarshals raw into the CreateSoftwareProductInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSoftwareProductInput(ctx context.Context, raw any) (model.CreateSoftwareProductInput, error) {
+	var out model.CreateSoftwareProductInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSoftwareProductInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateSoftwarePublisherInput(ctx context.Context, obj any) (model.CreateSoftwarePublisherInput, error) {
+	var it model.CreateSoftwarePublisherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "website"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSoftwarePublisherInput unmarshals raw into the CreateSoftwarePublisherInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSoftwarePublisherInput(ctx context.Context, raw any) (model.CreateSoftwarePublisherInput, error) {
+	var out model.CreateSoftwarePublisherInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSoftwarePublisherInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateSoftwareTitleRuleInput(ctx context.Context, obj any) (model.CreateSoftwareTitleRuleInput, error) {
+	var it model.CreateSoftwareTitleRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "pattern", "productId", "edition", "versionPattern", "position"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "pattern":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pattern"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pattern = data
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "edition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("edition"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Edition = graphql.OmittableOf(data)
+		case "versionPattern":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionPattern"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionPattern = graphql.OmittableOf(data)
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateSoftwareTitleRuleInput unmarshals raw into the CreateSoftwareTitleRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateSoftwareTitleRuleInput(ctx context.Context, raw any) (model.CreateSoftwareTitleRuleInput, error) {
+	var out model.CreateSoftwareTitleRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateSoftwareTitleRuleInput", raw, &out)
 	return out, err
 }
 
@@ -20656,6 +32285,132 @@ func UnmarshalFieldDefinitionInput(ctx context.Context, raw any) (model.FieldDef
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputLicenseComplianceFilter(ctx context.Context, obj any) (model.LicenseComplianceFilter, error) {
+	var it model.LicenseComplianceFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productId", "publisherId", "status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = graphql.OmittableOf(data)
+		case "publisherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisherId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublisherID = graphql.OmittableOf(data)
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOComplianceStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLicenseComplianceFilter unmarshals raw into the LicenseComplianceFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLicenseComplianceFilter(ctx context.Context, raw any) (model.LicenseComplianceFilter, error) {
+	var out model.LicenseComplianceFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LicenseComplianceFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputLicenseFilter(ctx context.Context, obj any) (model.LicenseFilter, error) {
+	var it model.LicenseFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"productId", "publisherId", "licenseModel", "search", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = graphql.OmittableOf(data)
+		case "publisherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisherId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublisherID = graphql.OmittableOf(data)
+		case "licenseModel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseModel"))
+			data, err := ec.unmarshalOLicenseModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseModel = graphql.OmittableOf(data)
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = graphql.OmittableOf(data)
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalLicenseFilter unmarshals raw into the LicenseFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalLicenseFilter(ctx context.Context, raw any) (model.LicenseFilter, error) {
+	var out model.LicenseFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "LicenseFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLocationFilter(ctx context.Context, obj any) (model.LocationFilter, error) {
 	var it model.LocationFilter
 	if obj == nil {
@@ -20996,6 +32751,55 @@ func UnmarshalPersonOrder(ctx context.Context, raw any) (model.PersonOrder, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputReclaimLicenseSeatInput(ctx context.Context, obj any) (model.ReclaimLicenseSeatInput, error) {
+	var it model.ReclaimLicenseSeatInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"seatId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "seatId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReclaimLicenseSeatInput unmarshals raw into the ReclaimLicenseSeatInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReclaimLicenseSeatInput(ctx context.Context, raw any) (model.ReclaimLicenseSeatInput, error) {
+	var out model.ReclaimLicenseSeatInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReclaimLicenseSeatInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetFieldPrecedenceInput(ctx context.Context, obj any) (model.SetFieldPrecedenceInput, error) {
 	var it model.SetFieldPrecedenceInput
 	if obj == nil {
@@ -21042,6 +32846,111 @@ func (ec *executionContext) unmarshalInputSetFieldPrecedenceInput(ctx context.Co
 func UnmarshalSetFieldPrecedenceInput(ctx context.Context, raw any) (model.SetFieldPrecedenceInput, error) {
 	var out model.SetFieldPrecedenceInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SetFieldPrecedenceInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSoftwareProductFilter(ctx context.Context, obj any) (model.SoftwareProductFilter, error) {
+	var it model.SoftwareProductFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"search", "publisherId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = graphql.OmittableOf(data)
+		case "publisherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisherId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublisherID = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSoftwareProductFilter unmarshals raw into the SoftwareProductFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSoftwareProductFilter(ctx context.Context, raw any) (model.SoftwareProductFilter, error) {
+	var out model.SoftwareProductFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SoftwareProductFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputSoftwareTitleSample(ctx context.Context, obj any) (model.SoftwareTitleSample, error) {
+	var it model.SoftwareTitleSample
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "identifier", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "identifier":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("identifier"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Identifier = graphql.OmittableOf(data)
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSoftwareTitleSample unmarshals raw into the SoftwareTitleSample input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSoftwareTitleSample(ctx context.Context, raw any) (model.SoftwareTitleSample, error) {
+	var out model.SoftwareTitleSample
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SoftwareTitleSample", raw, &out)
 	return out, err
 }
 
@@ -21238,6 +33147,62 @@ func (ec *executionContext) unmarshalInputUnlockAssetFieldInput(ctx context.Cont
 func UnmarshalUnlockAssetFieldInput(ctx context.Context, raw any) (model.UnlockAssetFieldInput, error) {
 	var out model.UnlockAssetFieldInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnlockAssetFieldInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUnmatchedSoftwareTitleFilter(ctx context.Context, obj any) (model.UnmatchedSoftwareTitleFilter, error) {
+	var it model.UnmatchedSoftwareTitleFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"search", "source", "minDevices"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = graphql.OmittableOf(data)
+		case "source":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("source"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Source = graphql.OmittableOf(data)
+		case "minDevices":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minDevices"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinDevices = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUnmatchedSoftwareTitleFilter unmarshals raw into the UnmatchedSoftwareTitleFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUnmatchedSoftwareTitleFilter(ctx context.Context, raw any) (model.UnmatchedSoftwareTitleFilter, error) {
+	var out model.UnmatchedSoftwareTitleFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UnmatchedSoftwareTitleFilter", raw, &out)
 	return out, err
 }
 
@@ -21605,6 +33570,181 @@ func UnmarshalUpdateConnectorInput(ctx context.Context, raw any) (model.UpdateCo
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateLicenseInput(ctx context.Context, obj any) (model.UpdateLicenseInput, error) {
+	var it model.UpdateLicenseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "productId", "name", "licenseModel", "editions", "versions", "seats", "seatCost", "totalCost", "billingPeriod", "termStart", "termEnd", "renewalDate", "autoRenew", "supplierId", "purchaseOrder", "contractReference", "licenseKey", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "licenseModel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseModel"))
+			data, err := ec.unmarshalOLicenseModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseModel = graphql.OmittableOf(data)
+		case "editions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Editions = graphql.OmittableOf(data)
+		case "versions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Versions = graphql.OmittableOf(data)
+		case "seats":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seats"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Seats = graphql.OmittableOf(data)
+		case "seatCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("seatCost"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SeatCost = graphql.OmittableOf(data)
+		case "totalCost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("totalCost"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TotalCost = graphql.OmittableOf(data)
+		case "billingPeriod":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("billingPeriod"))
+			data, err := ec.unmarshalOBillingPeriod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BillingPeriod = graphql.OmittableOf(data)
+		case "termStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termStart"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermStart = graphql.OmittableOf(data)
+		case "termEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("termEnd"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TermEnd = graphql.OmittableOf(data)
+		case "renewalDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("renewalDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RenewalDate = graphql.OmittableOf(data)
+		case "autoRenew":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("autoRenew"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AutoRenew = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "purchaseOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purchaseOrder"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PurchaseOrder = graphql.OmittableOf(data)
+		case "contractReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractReference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractReference = graphql.OmittableOf(data)
+		case "licenseKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseKey = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateLicenseInput unmarshals raw into the UpdateLicenseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateLicenseInput(ctx context.Context, raw any) (model.UpdateLicenseInput, error) {
+	var out model.UpdateLicenseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateLicenseInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateLocationInput(ctx context.Context, obj any) (model.UpdateLocationInput, error) {
 	var it model.UpdateLocationInput
 	if obj == nil {
@@ -21847,7 +33987,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "assetTagPrefix", "defaultCurrency", "defaultOwnerTeamId"}
+	fieldsInOrder := [...]string{"name", "assetTagPrefix", "defaultCurrency", "defaultOwnerTeamId", "softwareReclaimAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -21882,6 +34022,13 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.DefaultOwnerTeamID = graphql.OmittableOf(data)
+		case "softwareReclaimAfterDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("softwareReclaimAfterDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SoftwareReclaimAfterDays = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -22015,6 +34162,230 @@ func (ec *executionContext) unmarshalInputUpdatePersonInput(ctx context.Context,
 func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (model.UpdatePersonInput, error) {
 	var out model.UpdatePersonInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePersonInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSoftwareProductInput(ctx context.Context, obj any) (model.UpdateSoftwareProductInput, error) {
+	var it model.UpdateSoftwareProductInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "publisherId", "name", "editions", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "publisherId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisherId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublisherID = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "editions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("editions"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Editions = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSoftwareProductInput unmarshals raw into the UpdateSoftwareProductInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSoftwareProductInput(ctx context.Context, raw any) (model.UpdateSoftwareProductInput, error) {
+	var out model.UpdateSoftwareProductInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSoftwareProductInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSoftwarePublisherInput(ctx context.Context, obj any) (model.UpdateSoftwarePublisherInput, error) {
+	var it model.UpdateSoftwarePublisherInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "name", "website"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSoftwarePublisherInput unmarshals raw into the UpdateSoftwarePublisherInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSoftwarePublisherInput(ctx context.Context, raw any) (model.UpdateSoftwarePublisherInput, error) {
+	var out model.UpdateSoftwarePublisherInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSoftwarePublisherInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateSoftwareTitleRuleInput(ctx context.Context, obj any) (model.UpdateSoftwareTitleRuleInput, error) {
+	var it model.UpdateSoftwareTitleRuleInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "kind", "pattern", "productId", "edition", "versionPattern"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = graphql.OmittableOf(data)
+		case "pattern":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pattern"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pattern = graphql.OmittableOf(data)
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = graphql.OmittableOf(data)
+		case "edition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("edition"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Edition = graphql.OmittableOf(data)
+		case "versionPattern":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("versionPattern"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VersionPattern = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateSoftwareTitleRuleInput unmarshals raw into the UpdateSoftwareTitleRuleInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateSoftwareTitleRuleInput(ctx context.Context, raw any) (model.UpdateSoftwareTitleRuleInput, error) {
+	var out model.UpdateSoftwareTitleRuleInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateSoftwareTitleRuleInput", raw, &out)
 	return out, err
 }
 
@@ -22228,6 +34599,34 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Supplier(ctx, sel, obj)
+	case model.SoftwareTitleRule:
+		return ec._SoftwareTitleRule(ctx, sel, &obj)
+	case *model.SoftwareTitleRule:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SoftwareTitleRule(ctx, sel, obj)
+	case software.Publisher:
+		return ec._SoftwarePublisher(ctx, sel, &obj)
+	case *software.Publisher:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SoftwarePublisher(ctx, sel, obj)
+	case software.Product:
+		return ec._SoftwareProduct(ctx, sel, &obj)
+	case *software.Product:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SoftwareProduct(ctx, sel, obj)
+	case software.NormalizationRun:
+		return ec._SoftwareNormalizationRun(ctx, sel, &obj)
+	case *software.NormalizationRun:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SoftwareNormalizationRun(ctx, sel, obj)
 	case itam.Person:
 		return ec._Person(ctx, sel, &obj)
 	case *itam.Person:
@@ -22263,6 +34662,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Location(ctx, sel, obj)
+	case licenses.Seat:
+		return ec._LicenseSeat(ctx, sel, &obj)
+	case *licenses.Seat:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._LicenseSeat(ctx, sel, obj)
+	case licenses.License:
+		return ec._License(ctx, sel, &obj)
+	case *licenses.License:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._License(ctx, sel, obj)
 	case itam.Connector:
 		return ec._Connector(ctx, sel, &obj)
 	case *itam.Connector:
@@ -22535,6 +34948,12 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_history(ctx, field, obj)
+				})
+		case "licenseSeats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_licenseSeats(ctx, field, obj)
 				})
 		case "fieldProvenance":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -22887,6 +35306,49 @@ func (ec *executionContext) _AssetPayload(ctx context.Context, sel ast.Selection
 			out.Values[i] = graphql.MarshalString("AssetPayload")
 		case "asset":
 			out.Values[i] = ec._AssetPayload_asset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkLicenseSeatPayloadImplementors = []string{"BulkLicenseSeatPayload"}
+
+func (ec *executionContext) _BulkLicenseSeatPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BulkLicenseSeatPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkLicenseSeatPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkLicenseSeatPayload")
+		case "results":
+			out.Values[i] = ec._BulkLicenseSeatPayload_results(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "succeeded":
+			out.Values[i] = ec._BulkLicenseSeatPayload_succeeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._BulkLicenseSeatPayload_failed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -23417,6 +35879,44 @@ func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var deleteSoftwareTitleRulePayloadImplementors = []string{"DeleteSoftwareTitleRulePayload"}
+
+func (ec *executionContext) _DeleteSoftwareTitleRulePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeleteSoftwareTitleRulePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteSoftwareTitleRulePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteSoftwareTitleRulePayload")
+		case "deletedId":
+			out.Values[i] = ec._DeleteSoftwareTitleRulePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "normalizationRun":
+			out.Values[i] = ec._DeleteSoftwareTitleRulePayload_normalizationRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disposalImplementors = []string{"Disposal"}
 
 func (ec *executionContext) _Disposal(ctx context.Context, sel ast.SelectionSet, obj *model.Disposal) graphql.Marshaler {
@@ -23442,6 +35942,61 @@ func (ec *executionContext) _Disposal(ctx context.Context, sel ast.SelectionSet,
 			out.Values[i] = ec._Disposal_certificate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var expiringLicenseImplementors = []string{"ExpiringLicense"}
+
+func (ec *executionContext) _ExpiringLicense(ctx context.Context, sel ast.SelectionSet, obj *licenses.Expiring) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, expiringLicenseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExpiringLicense")
+		case "license":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExpiringLicense_license(ctx, field, obj)
+				})
+		case "termEnd":
+			out.Values[i] = ec._ExpiringLicense_termEnd(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysLeft":
+			out.Values[i] = ec._ExpiringLicense_daysLeft(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "autoRenew":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExpiringLicense_autoRenew(ctx, field, obj)
+				})
+		case "atStake":
+			out.Values[i] = ec._ExpiringLicense_atStake(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -23694,6 +36249,932 @@ func (ec *executionContext) _FieldProvenance(ctx context.Context, sel ast.Select
 		case "locked":
 			out.Values[i] = ec._FieldProvenance_locked(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseImplementors = []string{"License", "Node"}
+
+func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, obj *licenses.License) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("License")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._License_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_product(ctx, field, obj)
+				})
+		case "licenseModel":
+			out.Values[i] = ec._License_licenseModel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "editions":
+			out.Values[i] = ec._License_editions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "versions":
+			out.Values[i] = ec._License_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seats":
+			out.Values[i] = ec._License_seats(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termStart":
+			out.Values[i] = ec._License_termStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "termEnd":
+			out.Values[i] = ec._License_termEnd(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "renewalDate":
+			out.Values[i] = ec._License_renewalDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "autoRenew":
+			out.Values[i] = ec._License_autoRenew(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_active(ctx, field, obj)
+				})
+		case "seatCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_seatCost(ctx, field, obj)
+				})
+		case "totalCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_totalCost(ctx, field, obj)
+				})
+		case "billingPeriod":
+			out.Values[i] = ec._License_billingPeriod(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_supplier(ctx, field, obj)
+				})
+		case "purchaseOrder":
+			out.Values[i] = ec._License_purchaseOrder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contractReference":
+			out.Values[i] = ec._License_contractReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "licenseKey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_licenseKey(ctx, field, obj)
+				})
+		case "hasLicenseKey":
+			out.Values[i] = ec._License_hasLicenseKey(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._License_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignedSeats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_assignedSeats(ctx, field, obj)
+				})
+		case "seatAssignments":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_seatAssignments(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._License_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._License_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._License_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseComplianceImplementors = []string{"LicenseCompliance"}
+
+func (ec *executionContext) _LicenseCompliance(ctx context.Context, sel ast.SelectionSet, obj *licenses.Position) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseComplianceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseCompliance")
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseCompliance_product(ctx, field, obj)
+				})
+		case "metric":
+			out.Values[i] = ec._LicenseCompliance_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "licenseModels":
+			out.Values[i] = ec._LicenseCompliance_licenseModels(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entitled":
+			out.Values[i] = ec._LicenseCompliance_entitled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "consumed":
+			out.Values[i] = ec._LicenseCompliance_consumed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assigned":
+			out.Values[i] = ec._LicenseCompliance_assigned(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "installedDevices":
+			out.Values[i] = ec._LicenseCompliance_installedDevices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unattributedDevices":
+			out.Values[i] = ec._LicenseCompliance_unattributedDevices(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "shortfall":
+			out.Values[i] = ec._LicenseCompliance_shortfall(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "trueUpCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseCompliance_trueUpCost(ctx, field, obj)
+				})
+		case "surplus":
+			out.Values[i] = ec._LicenseCompliance_surplus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "surplusCost":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseCompliance_surplusCost(ctx, field, obj)
+				})
+		case "status":
+			out.Values[i] = ec._LicenseCompliance_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseConnectionImplementors = []string{"LicenseConnection"}
+
+func (ec *executionContext) _LicenseConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseConnection")
+		case "edges":
+			out.Values[i] = ec._LicenseConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._LicenseConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LicenseConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LicenseConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseEdgeImplementors = []string{"LicenseEdge"}
+
+func (ec *executionContext) _LicenseEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseEdge")
+		case "cursor":
+			out.Values[i] = ec._LicenseEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LicenseEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseEvidenceImplementors = []string{"LicenseEvidence"}
+
+func (ec *executionContext) _LicenseEvidence(ctx context.Context, sel ast.SelectionSet, obj *licenses.Evidence) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEvidenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseEvidence")
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseEvidence_asset(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseEvidence_person(ctx, field, obj)
+				})
+		case "installations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseEvidence_installations(ctx, field, obj)
+				})
+		case "seat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseEvidence_seat(ctx, field, obj)
+				})
+		case "license":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseEvidence_license(ctx, field, obj)
+				})
+		case "covered":
+			out.Values[i] = ec._LicenseEvidence_covered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "note":
+			out.Values[i] = ec._LicenseEvidence_note(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseEvidenceConnectionImplementors = []string{"LicenseEvidenceConnection"}
+
+func (ec *executionContext) _LicenseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseEvidenceConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEvidenceConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseEvidenceConnection")
+		case "edges":
+			out.Values[i] = ec._LicenseEvidenceConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._LicenseEvidenceConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LicenseEvidenceConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LicenseEvidenceConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseEvidenceEdgeImplementors = []string{"LicenseEvidenceEdge"}
+
+func (ec *executionContext) _LicenseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseEvidenceEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEvidenceEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseEvidenceEdge")
+		case "cursor":
+			out.Values[i] = ec._LicenseEvidenceEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LicenseEvidenceEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseHistoryConnectionImplementors = []string{"LicenseHistoryConnection"}
+
+func (ec *executionContext) _LicenseHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseHistoryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseHistoryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseHistoryConnection")
+		case "edges":
+			out.Values[i] = ec._LicenseHistoryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._LicenseHistoryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LicenseHistoryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LicenseHistoryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseHistoryEdgeImplementors = []string{"LicenseHistoryEdge"}
+
+func (ec *executionContext) _LicenseHistoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseHistoryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseHistoryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseHistoryEdge")
+		case "cursor":
+			out.Values[i] = ec._LicenseHistoryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LicenseHistoryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseHistoryEntryImplementors = []string{"LicenseHistoryEntry"}
+
+func (ec *executionContext) _LicenseHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *licenses.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseHistoryEntry")
+		case "action":
+			out.Values[i] = ec._LicenseHistoryEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorKind":
+			out.Values[i] = ec._LicenseHistoryEntry_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._LicenseHistoryEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "seat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseHistoryEntry_seat(ctx, field, obj)
+				})
+		case "changes":
+			out.Values[i] = ec._LicenseHistoryEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._LicenseHistoryEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licensePayloadImplementors = []string{"LicensePayload"}
+
+func (ec *executionContext) _LicensePayload(ctx context.Context, sel ast.SelectionSet, obj *model.LicensePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licensePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicensePayload")
+		case "license":
+			out.Values[i] = ec._LicensePayload_license(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseSeatImplementors = []string{"LicenseSeat", "Node"}
+
+func (ec *executionContext) _LicenseSeat(ctx context.Context, sel ast.SelectionSet, obj *licenses.Seat) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseSeatImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseSeat")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseSeat_id(ctx, field, obj)
+				})
+		case "license":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseSeat_license(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseSeat_person(ctx, field, obj)
+				})
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseSeat_asset(ctx, field, obj)
+				})
+		case "assignedAt":
+			out.Values[i] = ec._LicenseSeat_assignedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assignedBy":
+			out.Values[i] = ec._LicenseSeat_assignedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reclaimedAt":
+			out.Values[i] = ec._LicenseSeat_reclaimedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reclaimedBy":
+			out.Values[i] = ec._LicenseSeat_reclaimedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reclaimReason":
+			out.Values[i] = ec._LicenseSeat_reclaimReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseSeatConnectionImplementors = []string{"LicenseSeatConnection"}
+
+func (ec *executionContext) _LicenseSeatConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseSeatConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseSeatConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseSeatConnection")
+		case "edges":
+			out.Values[i] = ec._LicenseSeatConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._LicenseSeatConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._LicenseSeatConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._LicenseSeatConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseSeatEdgeImplementors = []string{"LicenseSeatEdge"}
+
+func (ec *executionContext) _LicenseSeatEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseSeatEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseSeatEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseSeatEdge")
+		case "cursor":
+			out.Values[i] = ec._LicenseSeatEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._LicenseSeatEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseSeatPayloadImplementors = []string{"LicenseSeatPayload"}
+
+func (ec *executionContext) _LicenseSeatPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseSeatPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseSeatPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseSeatPayload")
+		case "seat":
+			out.Values[i] = ec._LicenseSeatPayload_seat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var licenseSeatResultImplementors = []string{"LicenseSeatResult"}
+
+func (ec *executionContext) _LicenseSeatResult(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseSeatResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, licenseSeatResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LicenseSeatResult")
+		case "index":
+			out.Values[i] = ec._LicenseSeatResult_index(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seat":
+			out.Values[i] = ec._LicenseSeatResult_seat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._LicenseSeatResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -24509,6 +37990,55 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createLicense":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createLicense(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateLicense":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateLicense(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteLicense":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteLicense(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "assignLicenseSeat":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignLicenseSeat(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reclaimLicenseSeat":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reclaimLicenseSeat(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "assignLicenseSeats":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_assignLicenseSeats(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reclaimLicenseSeats":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_reclaimLicenseSeats(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createLocation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLocation(ctx, field)
@@ -24575,6 +38105,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "deleteTeam":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteTeam(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createSoftwarePublisher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSoftwarePublisher(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateSoftwarePublisher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSoftwarePublisher(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteSoftwarePublisher":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSoftwarePublisher(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createSoftwareProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSoftwareProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateSoftwareProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSoftwareProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteSoftwareProduct":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSoftwareProduct(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createSoftwareTitleRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createSoftwareTitleRule(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateSoftwareTitleRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSoftwareTitleRule(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteSoftwareTitleRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSoftwareTitleRule(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "moveSoftwareTitleRule":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveSoftwareTitleRule(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "renormalizeSoftware":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_renormalizeSoftware(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -24684,6 +38291,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "softwareReclaimAfterDays":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_softwareReclaimAfterDays(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -24839,6 +38452,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_assets(ctx, field, obj)
+				})
+		case "licenseSeats":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_licenseSeats(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -25056,6 +38675,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_models(ctx, field)
 				})
+		case "licenseCompliance":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_licenseCompliance(ctx, field)
+				})
+		case "reclaimCandidates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_reclaimCandidates(ctx, field)
+				})
+		case "expiringLicenses":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_expiringLicenses(ctx, field)
+				})
+		case "licenseEvidence":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_licenseEvidence(ctx, field)
+				})
 		case "connectors":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -25067,6 +38710,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_syncRuns(ctx, field)
+				})
+		case "licenses":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_licenses(ctx, field)
 				})
 		case "locations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -25091,6 +38740,42 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_teams(ctx, field)
+				})
+		case "softwarePublishers":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_softwarePublishers(ctx, field)
+				})
+		case "softwareProducts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_softwareProducts(ctx, field)
+				})
+		case "softwareTitleRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_softwareTitleRules(ctx, field)
+				})
+		case "testSoftwareTitleRules":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_testSoftwareTitleRules(ctx, field)
+				})
+		case "unmatchedSoftwareTitles":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_unmatchedSoftwareTitles(ctx, field)
+				})
+		case "softwareNormalizationRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_softwareNormalizationRuns(ctx, field)
 				})
 		case "suppliers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -25141,9 +38826,63 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var reclaimCandidateImplementors = []string{"ReclaimCandidate"}
+
+func (ec *executionContext) _ReclaimCandidate(ctx context.Context, sel ast.SelectionSet, obj *licenses.ReclaimCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reclaimCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReclaimCandidate")
+		case "seat":
+			out.Values[i] = ec._ReclaimCandidate_seat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "license":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ReclaimCandidate_license(ctx, field, obj)
+				})
+		case "reason":
+			out.Values[i] = ec._ReclaimCandidate_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._ReclaimCandidate_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "frees":
+			out.Values[i] = ec._ReclaimCandidate_frees(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var softwareInstallationImplementors = []string{"SoftwareInstallation"}
 
-func (ec *executionContext) _SoftwareInstallation(ctx context.Context, sel ast.SelectionSet, obj *itam.SoftwareInstallation) graphql.Marshaler {
+func (ec *executionContext) _SoftwareInstallation(ctx context.Context, sel ast.SelectionSet, obj *software.Installation) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareInstallationImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -25155,31 +38894,1001 @@ func (ec *executionContext) _SoftwareInstallation(ctx context.Context, sel ast.S
 		case "title":
 			out.Values[i] = ec._SoftwareInstallation_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._SoftwareInstallation_version(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "identifier":
 			out.Values[i] = ec._SoftwareInstallation_identifier(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "source":
 			out.Values[i] = ec._SoftwareInstallation_source(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "firstSeenAt":
 			out.Values[i] = ec._SoftwareInstallation_firstSeenAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "lastSeenAt":
 			out.Values[i] = ec._SoftwareInstallation_lastSeenAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareInstallation_asset(ctx, field, obj)
+				})
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareInstallation_product(ctx, field, obj)
+				})
+		case "matchedBy":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareInstallation_matchedBy(ctx, field, obj)
+				})
+		case "edition":
+			out.Values[i] = ec._SoftwareInstallation_edition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "normalizedVersion":
+			out.Values[i] = ec._SoftwareInstallation_normalizedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "endedAt":
+			out.Values[i] = ec._SoftwareInstallation_endedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareInstallationConnectionImplementors = []string{"SoftwareInstallationConnection"}
+
+func (ec *executionContext) _SoftwareInstallationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareInstallationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareInstallationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareInstallationConnection")
+		case "edges":
+			out.Values[i] = ec._SoftwareInstallationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SoftwareInstallationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SoftwareInstallationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SoftwareInstallationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareInstallationEdgeImplementors = []string{"SoftwareInstallationEdge"}
+
+func (ec *executionContext) _SoftwareInstallationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareInstallationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareInstallationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareInstallationEdge")
+		case "cursor":
+			out.Values[i] = ec._SoftwareInstallationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SoftwareInstallationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareNormalizationRunImplementors = []string{"SoftwareNormalizationRun", "Node"}
+
+func (ec *executionContext) _SoftwareNormalizationRun(ctx context.Context, sel ast.SelectionSet, obj *software.NormalizationRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareNormalizationRun")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareNormalizationRun_id(ctx, field, obj)
+				})
+		case "state":
+			out.Values[i] = ec._SoftwareNormalizationRun_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._SoftwareNormalizationRun_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._SoftwareNormalizationRun_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "titlesTotal":
+			out.Values[i] = ec._SoftwareNormalizationRun_titlesTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "titlesDone":
+			out.Values[i] = ec._SoftwareNormalizationRun_titlesDone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "installationsChanged":
+			out.Values[i] = ec._SoftwareNormalizationRun_installationsChanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._SoftwareNormalizationRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SoftwareNormalizationRun_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startedAt":
+			out.Values[i] = ec._SoftwareNormalizationRun_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "finishedAt":
+			out.Values[i] = ec._SoftwareNormalizationRun_finishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareNormalizationRunConnectionImplementors = []string{"SoftwareNormalizationRunConnection"}
+
+func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareNormalizationRunConnection")
+		case "edges":
+			out.Values[i] = ec._SoftwareNormalizationRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SoftwareNormalizationRunConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SoftwareNormalizationRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SoftwareNormalizationRunConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareNormalizationRunEdgeImplementors = []string{"SoftwareNormalizationRunEdge"}
+
+func (ec *executionContext) _SoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareNormalizationRunEdge")
+		case "cursor":
+			out.Values[i] = ec._SoftwareNormalizationRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SoftwareNormalizationRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareNormalizationRunPayloadImplementors = []string{"SoftwareNormalizationRunPayload"}
+
+func (ec *executionContext) _SoftwareNormalizationRunPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareNormalizationRunPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareNormalizationRunPayload")
+		case "normalizationRun":
+			out.Values[i] = ec._SoftwareNormalizationRunPayload_normalizationRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareProductImplementors = []string{"SoftwareProduct", "Node"}
+
+func (ec *executionContext) _SoftwareProduct(ctx context.Context, sel ast.SelectionSet, obj *software.Product) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareProductImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareProduct")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareProduct_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._SoftwareProduct_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publisher":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareProduct_publisher(ctx, field, obj)
+				})
+		case "editions":
+			out.Values[i] = ec._SoftwareProduct_editions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._SoftwareProduct_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "starter":
+			out.Values[i] = ec._SoftwareProduct_starter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "installations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareProduct_installations(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._SoftwareProduct_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SoftwareProduct_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SoftwareProduct_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareProductConnectionImplementors = []string{"SoftwareProductConnection"}
+
+func (ec *executionContext) _SoftwareProductConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareProductConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareProductConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareProductConnection")
+		case "edges":
+			out.Values[i] = ec._SoftwareProductConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SoftwareProductConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SoftwareProductConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SoftwareProductConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareProductEdgeImplementors = []string{"SoftwareProductEdge"}
+
+func (ec *executionContext) _SoftwareProductEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareProductEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareProductEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareProductEdge")
+		case "cursor":
+			out.Values[i] = ec._SoftwareProductEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SoftwareProductEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareProductPayloadImplementors = []string{"SoftwareProductPayload"}
+
+func (ec *executionContext) _SoftwareProductPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareProductPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareProductPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareProductPayload")
+		case "softwareProduct":
+			out.Values[i] = ec._SoftwareProductPayload_softwareProduct(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwarePublisherImplementors = []string{"SoftwarePublisher", "Node"}
+
+func (ec *executionContext) _SoftwarePublisher(ctx context.Context, sel ast.SelectionSet, obj *software.Publisher) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwarePublisherImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwarePublisher")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwarePublisher_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._SoftwarePublisher_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "website":
+			out.Values[i] = ec._SoftwarePublisher_website(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "starter":
+			out.Values[i] = ec._SoftwarePublisher_starter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._SoftwarePublisher_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._SoftwarePublisher_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SoftwarePublisher_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwarePublisherConnectionImplementors = []string{"SoftwarePublisherConnection"}
+
+func (ec *executionContext) _SoftwarePublisherConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwarePublisherConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwarePublisherConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwarePublisherConnection")
+		case "edges":
+			out.Values[i] = ec._SoftwarePublisherConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SoftwarePublisherConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SoftwarePublisherConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SoftwarePublisherConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwarePublisherEdgeImplementors = []string{"SoftwarePublisherEdge"}
+
+func (ec *executionContext) _SoftwarePublisherEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwarePublisherEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwarePublisherEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwarePublisherEdge")
+		case "cursor":
+			out.Values[i] = ec._SoftwarePublisherEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SoftwarePublisherEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwarePublisherPayloadImplementors = []string{"SoftwarePublisherPayload"}
+
+func (ec *executionContext) _SoftwarePublisherPayload(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwarePublisherPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwarePublisherPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwarePublisherPayload")
+		case "softwarePublisher":
+			out.Values[i] = ec._SoftwarePublisherPayload_softwarePublisher(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareTitleRuleImplementors = []string{"SoftwareTitleRule", "Node"}
+
+func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRule) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareTitleRule")
+		case "id":
+			out.Values[i] = ec._SoftwareTitleRule_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._SoftwareTitleRule_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._SoftwareTitleRule_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pattern":
+			out.Values[i] = ec._SoftwareTitleRule_pattern(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "product":
+			out.Values[i] = ec._SoftwareTitleRule_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edition":
+			out.Values[i] = ec._SoftwareTitleRule_edition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "versionPattern":
+			out.Values[i] = ec._SoftwareTitleRule_versionPattern(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "starter":
+			out.Values[i] = ec._SoftwareTitleRule_starter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._SoftwareTitleRule_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._SoftwareTitleRule_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SoftwareTitleRule_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareTitleRuleConnectionImplementors = []string{"SoftwareTitleRuleConnection"}
+
+func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRuleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareTitleRuleConnection")
+		case "edges":
+			out.Values[i] = ec._SoftwareTitleRuleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._SoftwareTitleRuleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SoftwareTitleRuleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._SoftwareTitleRuleConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareTitleRuleEdgeImplementors = []string{"SoftwareTitleRuleEdge"}
+
+func (ec *executionContext) _SoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRuleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareTitleRuleEdge")
+		case "cursor":
+			out.Values[i] = ec._SoftwareTitleRuleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SoftwareTitleRuleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareTitleRulePayloadImplementors = []string{"SoftwareTitleRulePayload"}
+
+func (ec *executionContext) _SoftwareTitleRulePayload(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRulePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRulePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareTitleRulePayload")
+		case "softwareTitleRule":
+			out.Values[i] = ec._SoftwareTitleRulePayload_softwareTitleRule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "normalizationRun":
+			out.Values[i] = ec._SoftwareTitleRulePayload_normalizationRun(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareTitleTestResultImplementors = []string{"SoftwareTitleTestResult"}
+
+func (ec *executionContext) _SoftwareTitleTestResult(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleTestResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleTestResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareTitleTestResult")
+		case "title":
+			out.Values[i] = ec._SoftwareTitleTestResult_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifier":
+			out.Values[i] = ec._SoftwareTitleTestResult_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "rule":
+			out.Values[i] = ec._SoftwareTitleTestResult_rule(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "product":
+			out.Values[i] = ec._SoftwareTitleTestResult_product(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "edition":
+			out.Values[i] = ec._SoftwareTitleTestResult_edition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "normalizedVersion":
+			out.Values[i] = ec._SoftwareTitleTestResult_normalizedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -26112,6 +40821,155 @@ func (ec *executionContext) _TestDevice(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var unmatchedSoftwareTitleImplementors = []string{"UnmatchedSoftwareTitle"}
+
+func (ec *executionContext) _UnmatchedSoftwareTitle(ctx context.Context, sel ast.SelectionSet, obj *software.UnmatchedTitle) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unmatchedSoftwareTitleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnmatchedSoftwareTitle")
+		case "title":
+			out.Values[i] = ec._UnmatchedSoftwareTitle_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "identifier":
+			out.Values[i] = ec._UnmatchedSoftwareTitle_identifier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deviceCount":
+			out.Values[i] = ec._UnmatchedSoftwareTitle_deviceCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "versions":
+			out.Values[i] = ec._UnmatchedSoftwareTitle_versions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._UnmatchedSoftwareTitle_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "firstSeenAt":
+			out.Values[i] = ec._UnmatchedSoftwareTitle_firstSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSeenAt":
+			out.Values[i] = ec._UnmatchedSoftwareTitle_lastSeenAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unmatchedSoftwareTitleConnectionImplementors = []string{"UnmatchedSoftwareTitleConnection"}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unmatchedSoftwareTitleConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnmatchedSoftwareTitleConnection")
+		case "edges":
+			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var unmatchedSoftwareTitleEdgeImplementors = []string{"UnmatchedSoftwareTitleEdge"}
+
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unmatchedSoftwareTitleEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnmatchedSoftwareTitleEdge")
+		case "cursor":
+			out.Values[i] = ec._UnmatchedSoftwareTitleEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._UnmatchedSoftwareTitleEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updateOrganizationPayloadImplementors = []string{"UpdateOrganizationPayload"}
 
 func (ec *executionContext) _UpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateOrganizationPayload) graphql.Marshaler {
@@ -26126,6 +40984,49 @@ func (ec *executionContext) _UpdateOrganizationPayload(ctx context.Context, sel 
 		case "organization":
 			out.Values[i] = ec._UpdateOrganizationPayload_organization(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *model.UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -26800,6 +41701,45 @@ func (ec *executionContext) unmarshalNAssignAssetInput2githubᚗcomᚋitamᚑdev
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAssignLicenseSeatInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignLicenseSeatInput(ctx context.Context, v any) (model.AssignLicenseSeatInput, error) {
+	res, err := ec.unmarshalInputAssignLicenseSeatInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAssignLicenseSeatInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignLicenseSeatInputᚄ(ctx context.Context, v any) ([]*model.AssignLicenseSeatInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.AssignLicenseSeatInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssignLicenseSeatInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignLicenseSeatInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNAssignLicenseSeatInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignLicenseSeatInput(ctx context.Context, v any) (*model.AssignLicenseSeatInput, error) {
+	res, err := ec.unmarshalInputAssignLicenseSeatInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNBillingPeriod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx context.Context, v any) (licenses.BillingPeriod, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.BillingPeriod(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBillingPeriod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx context.Context, sel ast.SelectionSet, v licenses.BillingPeriod) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BillingPeriod!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26877,6 +41817,21 @@ func (ec *executionContext) marshalNCategoryKind2githubᚗcomᚋitamᚑdevᚋita
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "CategoryKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNComplianceStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx context.Context, v any) (licenses.ComplianceStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.ComplianceStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNComplianceStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx context.Context, sel ast.SelectionSet, v licenses.ComplianceStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ComplianceStatus!")
 	}
 	return res
 }
@@ -26962,6 +41917,11 @@ func (ec *executionContext) unmarshalNCreateConnectorInput2githubᚗcomᚋitam�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateLicenseInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateLicenseInput(ctx context.Context, v any) (model.CreateLicenseInput, error) {
+	res, err := ec.unmarshalInputCreateLicenseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateLocationInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateLocationInput(ctx context.Context, v any) (model.CreateLocationInput, error) {
 	res, err := ec.unmarshalInputCreateLocationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -26979,6 +41939,21 @@ func (ec *executionContext) unmarshalNCreateModelInput2githubᚗcomᚋitamᚑdev
 
 func (ec *executionContext) unmarshalNCreatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreatePersonInput(ctx context.Context, v any) (model.CreatePersonInput, error) {
 	res, err := ec.unmarshalInputCreatePersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSoftwareProductInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateSoftwareProductInput(ctx context.Context, v any) (model.CreateSoftwareProductInput, error) {
+	res, err := ec.unmarshalInputCreateSoftwareProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSoftwarePublisherInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateSoftwarePublisherInput(ctx context.Context, v any) (model.CreateSoftwarePublisherInput, error) {
+	res, err := ec.unmarshalInputCreateSoftwarePublisherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSoftwareTitleRuleInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateSoftwareTitleRuleInput(ctx context.Context, v any) (model.CreateSoftwareTitleRuleInput, error) {
+	res, err := ec.unmarshalInputCreateSoftwareTitleRuleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -27048,6 +42023,30 @@ func (ec *executionContext) marshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋi
 func (ec *executionContext) unmarshalNDisposeAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposeAssetInput(ctx context.Context, v any) (model.DisposeAssetInput, error) {
 	res, err := ec.unmarshalInputDisposeAssetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExpiringLicense2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐExpiringᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Expiring) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExpiringLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐExpiring(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExpiringLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐExpiring(ctx context.Context, sel ast.SelectionSet, v *licenses.Expiring) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExpiringLicense!")
+		return graphql.Null
+	}
+	return ec._ExpiringLicense(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNExternalId2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐExternalIDᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.ExternalID) graphql.Marshaler {
@@ -27259,6 +42258,20 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNJSON2interface(ctx context.Context, v any) (any, error) {
 	res, err := scalar.UnmarshalJSON(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27275,6 +42288,357 @@ func (ec *executionContext) marshalNJSON2interface(ctx context.Context, sel ast.
 		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNLicense2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicenseᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.License) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx context.Context, sel ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "License!")
+		return graphql.Null
+	}
+	return ec._License(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseCompliance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPositionᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Position) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseCompliance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPosition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseCompliance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPosition(ctx context.Context, sel ast.SelectionSet, v *licenses.Position) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseCompliance!")
+		return graphql.Null
+	}
+	return ec._LicenseCompliance(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseConnection!")
+		return graphql.Null
+	}
+	return ec._LicenseConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseEdge!")
+		return graphql.Null
+	}
+	return ec._LicenseEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Evidence) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidence(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidence(ctx context.Context, sel ast.SelectionSet, v *licenses.Evidence) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseEvidence!")
+		return graphql.Null
+	}
+	return ec._LicenseEvidence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseEvidenceConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseEvidenceConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseEvidenceConnection!")
+		return graphql.Null
+	}
+	return ec._LicenseEvidenceConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseEvidenceEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseEvidenceEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseEvidenceEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseEvidenceEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseEvidenceEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseEvidenceEdge!")
+		return graphql.Null
+	}
+	return ec._LicenseEvidenceEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLicenseHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryAction(ctx context.Context, v any) (licenses.HistoryAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.HistoryAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLicenseHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryAction(ctx context.Context, sel ast.SelectionSet, v licenses.HistoryAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LicenseHistoryAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNLicenseHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseHistoryConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseHistoryConnection!")
+		return graphql.Null
+	}
+	return ec._LicenseHistoryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseHistoryEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseHistoryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseHistoryEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseHistoryEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseHistoryEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseHistoryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseHistoryEdge!")
+		return graphql.Null
+	}
+	return ec._LicenseHistoryEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.HistoryEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *licenses.HistoryEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseHistoryEntry!")
+		return graphql.Null
+	}
+	return ec._LicenseHistoryEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNLicenseMetric2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐMetric(ctx context.Context, v any) (licenses.Metric, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.Metric(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLicenseMetric2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐMetric(ctx context.Context, sel ast.SelectionSet, v licenses.Metric) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LicenseMetric!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNLicenseModel2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx context.Context, v any) (licenses.Model, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.Model(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLicenseModel2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx context.Context, sel ast.SelectionSet, v licenses.Model) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "LicenseModel!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNLicenseModel2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModelᚄ(ctx context.Context, v any) ([]licenses.Model, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]licenses.Model, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLicenseModel2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNLicenseModel2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModelᚄ(ctx context.Context, sel ast.SelectionSet, v []licenses.Model) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseModel2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseSeat2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx context.Context, sel ast.SelectionSet, v licenses.Seat) graphql.Marshaler {
+	return ec._LicenseSeat(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLicenseSeat2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeatᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Seat) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx context.Context, sel ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseSeat!")
+		return graphql.Null
+	}
+	return ec._LicenseSeat(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseSeatConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseSeatConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseSeatConnection!")
+		return graphql.Null
+	}
+	return ec._LicenseSeatConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseSeatEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseSeatEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseSeatEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseSeatEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseSeatEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseSeatEdge!")
+		return graphql.Null
+	}
+	return ec._LicenseSeatEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNLicenseSeatResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseSeatResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseSeatResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLicenseSeatResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatResult(ctx context.Context, sel ast.SelectionSet, v *model.LicenseSeatResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LicenseSeatResult!")
+		return graphql.Null
+	}
+	return ec._LicenseSeatResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLocation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocationᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Location) graphql.Marshaler {
@@ -27468,6 +42832,30 @@ func (ec *executionContext) marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx context.Context, sel ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Money!")
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -27579,6 +42967,69 @@ func (ec *executionContext) marshalNPersonStatus2githubᚗcomᚋitamᚑdevᚋita
 	return res
 }
 
+func (ec *executionContext) marshalNReclaimCandidate2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.ReclaimCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReclaimCandidate2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReclaimCandidate2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimCandidate(ctx context.Context, sel ast.SelectionSet, v *licenses.ReclaimCandidate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReclaimCandidate!")
+		return graphql.Null
+	}
+	return ec._ReclaimCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNReclaimLicenseSeatInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReclaimLicenseSeatInput(ctx context.Context, v any) (model.ReclaimLicenseSeatInput, error) {
+	res, err := ec.unmarshalInputReclaimLicenseSeatInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReclaimLicenseSeatInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReclaimLicenseSeatInputᚄ(ctx context.Context, v any) ([]*model.ReclaimLicenseSeatInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ReclaimLicenseSeatInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReclaimLicenseSeatInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReclaimLicenseSeatInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReclaimLicenseSeatInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReclaimLicenseSeatInput(ctx context.Context, v any) (*model.ReclaimLicenseSeatInput, error) {
+	res, err := ec.unmarshalInputReclaimLicenseSeatInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReclaimReason2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimReason(ctx context.Context, v any) (licenses.ReclaimReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.ReclaimReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReclaimReason2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimReason(ctx context.Context, sel ast.SelectionSet, v licenses.ReclaimReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ReclaimReason!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐRole(ctx context.Context, v any) (itam.Role, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := itam.Role(tmp)
@@ -27599,11 +43050,11 @@ func (ec *executionContext) unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋita
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallationᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.SoftwareInstallation) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.Installation) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallation(ctx, sel, v[i])
+		return ec.marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallation(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -27615,12 +43066,336 @@ func (ec *executionContext) marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋit
 	return ret
 }
 
-func (ec *executionContext) marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSoftwareInstallation(ctx context.Context, sel ast.SelectionSet, v *itam.SoftwareInstallation) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareInstallation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallation(ctx context.Context, sel ast.SelectionSet, v *software.Installation) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareInstallation!")
 		return graphql.Null
 	}
 	return ec._SoftwareInstallation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareInstallationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareInstallationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareInstallationConnection!")
+		return graphql.Null
+	}
+	return ec._SoftwareInstallationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareInstallationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareInstallationEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareInstallationEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareInstallationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareInstallationEdge!")
+		return graphql.Null
+	}
+	return ec._SoftwareInstallationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, v any) (model.SoftwareMatchKind, error) {
+	var res model.SoftwareMatchKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, sel ast.SelectionSet, v model.SoftwareMatchKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.NormalizationRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRun(ctx context.Context, sel ast.SelectionSet, v *software.NormalizationRun) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareNormalizationRun!")
+		return graphql.Null
+	}
+	return ec._SoftwareNormalizationRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareNormalizationRunConnection!")
+		return graphql.Null
+	}
+	return ec._SoftwareNormalizationRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareNormalizationRunEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareNormalizationRunEdge!")
+		return graphql.Null
+	}
+	return ec._SoftwareNormalizationRunEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSoftwareNormalizationState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationState(ctx context.Context, v any) (software.NormalizationState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := software.NormalizationState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationState(ctx context.Context, sel ast.SelectionSet, v software.NormalizationState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SoftwareNormalizationState!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSoftwareProduct2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.Product) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx context.Context, sel ast.SelectionSet, v *software.Product) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareProduct!")
+		return graphql.Null
+	}
+	return ec._SoftwareProduct(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareProductConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareProductConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareProductConnection!")
+		return graphql.Null
+	}
+	return ec._SoftwareProductConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareProductEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareProductEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareProductEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareProductEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareProductEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareProductEdge!")
+		return graphql.Null
+	}
+	return ec._SoftwareProductEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwarePublisher2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisherᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.Publisher) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwarePublisher2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisher(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwarePublisher2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐPublisher(ctx context.Context, sel ast.SelectionSet, v *software.Publisher) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwarePublisher!")
+		return graphql.Null
+	}
+	return ec._SoftwarePublisher(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwarePublisherConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwarePublisherConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwarePublisherConnection!")
+		return graphql.Null
+	}
+	return ec._SoftwarePublisherConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwarePublisherEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwarePublisherEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwarePublisherEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwarePublisherEdge!")
+		return graphql.Null
+	}
+	return ec._SoftwarePublisherEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleRule) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareTitleRule!")
+		return graphql.Null
+	}
+	return ec._SoftwareTitleRule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRuleConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareTitleRuleConnection!")
+		return graphql.Null
+	}
+	return ec._SoftwareTitleRuleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleRuleEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareTitleRuleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRuleEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareTitleRuleEdge!")
+		return graphql.Null
+	}
+	return ec._SoftwareTitleRuleEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSoftwareTitleSample2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleSampleᚄ(ctx context.Context, v any) ([]*model.SoftwareTitleSample, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.SoftwareTitleSample, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSoftwareTitleSample2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleSample(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNSoftwareTitleSample2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleSample(ctx context.Context, v any) (*model.SoftwareTitleSample, error) {
+	res, err := ec.unmarshalInputSoftwareTitleSample(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSoftwareTitleTestResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleTestResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleTestResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareTitleTestResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleTestResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareTitleTestResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleTestResult(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleTestResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareTitleTestResult!")
+		return graphql.Null
+	}
+	return ec._SoftwareTitleTestResult(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -27973,6 +43748,62 @@ func (ec *executionContext) unmarshalNUnlockAssetFieldInput2githubᚗcomᚋitam�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNUnmatchedSoftwareTitle2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐUnmatchedTitleᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.UnmatchedTitle) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnmatchedSoftwareTitle2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐUnmatchedTitle(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnmatchedSoftwareTitle2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐUnmatchedTitle(ctx context.Context, sel ast.SelectionSet, v *software.UnmatchedTitle) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnmatchedSoftwareTitle!")
+		return graphql.Null
+	}
+	return ec._UnmatchedSoftwareTitle(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, v *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnmatchedSoftwareTitleConnection!")
+		return graphql.Null
+	}
+	return ec._UnmatchedSoftwareTitleConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUnmatchedSoftwareTitleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, v *model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "UnmatchedSoftwareTitleEdge!")
+		return graphql.Null
+	}
+	return ec._UnmatchedSoftwareTitleEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNUpdateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateAssetInput(ctx context.Context, v any) (model.UpdateAssetInput, error) {
 	res, err := ec.unmarshalInputUpdateAssetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27985,6 +43816,11 @@ func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋitamᚑ
 
 func (ec *executionContext) unmarshalNUpdateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateConnectorInput(ctx context.Context, v any) (model.UpdateConnectorInput, error) {
 	res, err := ec.unmarshalInputUpdateConnectorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateLicenseInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateLicenseInput(ctx context.Context, v any) (model.UpdateLicenseInput, error) {
+	res, err := ec.unmarshalInputUpdateLicenseInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -28010,6 +43846,21 @@ func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋita
 
 func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdatePersonInput(ctx context.Context, v any) (model.UpdatePersonInput, error) {
 	res, err := ec.unmarshalInputUpdatePersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSoftwareProductInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateSoftwareProductInput(ctx context.Context, v any) (model.UpdateSoftwareProductInput, error) {
+	res, err := ec.unmarshalInputUpdateSoftwareProductInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSoftwarePublisherInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateSoftwarePublisherInput(ctx context.Context, v any) (model.UpdateSoftwarePublisherInput, error) {
+	res, err := ec.unmarshalInputUpdateSoftwarePublisherInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSoftwareTitleRuleInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateSoftwareTitleRuleInput(ctx context.Context, v any) (model.UpdateSoftwareTitleRuleInput, error) {
+	res, err := ec.unmarshalInputUpdateSoftwareTitleRuleInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -28309,6 +44160,25 @@ func (ec *executionContext) marshalOAssignee2githubᚗcomᚋitamᚑdevᚋitamᚋ
 	return ec._Assignee(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOBillingPeriod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx context.Context, v any) (*licenses.BillingPeriod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.BillingPeriod(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOBillingPeriod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx context.Context, sel ast.SelectionSet, v *licenses.BillingPeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -28337,6 +44207,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOBulkLicenseSeatPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatPayload(ctx context.Context, sel ast.SelectionSet, v *model.BulkLicenseSeatPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BulkLicenseSeatPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCategory(ctx context.Context, sel ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -28378,6 +44255,25 @@ func (ec *executionContext) marshalOCategoryPayload2ᚖgithubᚗcomᚋitamᚑdev
 		return graphql.Null
 	}
 	return ec._CategoryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOComplianceStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx context.Context, v any) (*licenses.ComplianceStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.ComplianceStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOComplianceStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx context.Context, sel ast.SelectionSet, v *licenses.ComplianceStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalOConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx context.Context, sel ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
@@ -28431,6 +44327,13 @@ func (ec *executionContext) marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdev�
 		return graphql.Null
 	}
 	return ec._DeletePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteSoftwareTitleRulePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteSoftwareTitleRulePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeleteSoftwareTitleRulePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteSoftwareTitleRulePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalODisposal2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposal(ctx context.Context, sel ast.SelectionSet, v *model.Disposal) graphql.Marshaler {
@@ -28567,6 +44470,69 @@ func (ec *executionContext) marshalOJSON2interface(ctx context.Context, sel ast.
 	_ = sel
 	res := scalar.MarshalJSON(v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx context.Context, sel ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._License(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOLicenseComplianceFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseComplianceFilter(ctx context.Context, v any) (*model.LicenseComplianceFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLicenseComplianceFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLicenseFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseFilter(ctx context.Context, v any) (*model.LicenseFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputLicenseFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOLicenseModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx context.Context, v any) (*licenses.Model, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := licenses.Model(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOLicenseModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐModel(ctx context.Context, sel ast.SelectionSet, v *licenses.Model) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOLicensePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicensePayload(ctx context.Context, sel ast.SelectionSet, v *model.LicensePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LicensePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx context.Context, sel ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LicenseSeat(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOLicenseSeatPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseSeatPayload(ctx context.Context, sel ast.SelectionSet, v *model.LicenseSeatPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LicenseSeatPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocation(ctx context.Context, sel ast.SelectionSet, v *itam.Location) graphql.Marshaler {
@@ -28718,6 +44684,72 @@ func (ec *executionContext) marshalOPersonStatus2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
+func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, v any) (*model.SoftwareMatchKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SoftwareMatchKind)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareMatchKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOSoftwareNormalizationRunPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunPayload(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SoftwareNormalizationRunPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSoftwareProduct2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐProduct(ctx context.Context, sel ast.SelectionSet, v *software.Product) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SoftwareProduct(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSoftwareProductFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductFilter(ctx context.Context, v any) (*model.SoftwareProductFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSoftwareProductFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSoftwareProductPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareProductPayload(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareProductPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SoftwareProductPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSoftwarePublisherPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwarePublisherPayload(ctx context.Context, sel ast.SelectionSet, v *model.SoftwarePublisherPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SoftwarePublisherPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SoftwareTitleRule(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSoftwareTitleRulePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRulePayload(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRulePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SoftwareTitleRulePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOSortDirection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSortDirection(ctx context.Context, v any) (*itam.SortDirection, error) {
 	if v == nil {
 		return nil, nil
@@ -28857,11 +44889,26 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalOUnmatchedSoftwareTitleFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleFilter(ctx context.Context, v any) (*model.UnmatchedSoftwareTitleFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputUnmatchedSoftwareTitleFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOUpdateOrganizationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganizationPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._UpdateOrganizationPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUserError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUserError(ctx context.Context, sel ast.SelectionSet, v *model.UserError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

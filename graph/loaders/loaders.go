@@ -15,6 +15,7 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 // Loaders is one request's set of loaders. They cache for the request only,
@@ -31,7 +32,7 @@ type Loaders struct {
 	ExternalIDs  *dataloadgen.Loader[uuid.UUID, []itam.ExternalID]
 	// Per-asset sync details, keyed by asset id.
 	Provenance *dataloadgen.Loader[uuid.UUID, []itam.FieldProvenance]
-	Software   *dataloadgen.Loader[uuid.UUID, []itam.SoftwareInstallation]
+	Software   *dataloadgen.Loader[uuid.UUID, []software.Installation]
 	Conflicts  *dataloadgen.Loader[uuid.UUID, []*itam.SyncConflict]
 	// SyncConflict is keyed by the conflict's own id (node(id:)).
 	SyncConflict *dataloadgen.Loader[uuid.UUID, *itam.SyncConflict]

@@ -11,6 +11,8 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 type AddressInput struct {
@@ -66,6 +68,20 @@ type AssignAssetInput struct {
 	// A Person or a Location.
 	AssigneeID string                  `json:"assigneeId"`
 	Version    graphql.Omittable[*int] `json:"version,omitempty"`
+}
+
+type AssignLicenseSeatInput struct {
+	LicenseID string `json:"licenseId"`
+	// For PER_USER, CONCURRENT and SUBSCRIPTION licenses.
+	PersonID graphql.Omittable[*string] `json:"personId,omitempty"`
+	// For PER_DEVICE licenses.
+	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
+}
+
+type BulkLicenseSeatPayload struct {
+	Results   []*LicenseSeatResult `json:"results"`
+	Succeeded int                  `json:"succeeded"`
+	Failed    int                  `json:"failed"`
 }
 
 type CategoryFilter struct {
@@ -150,6 +166,31 @@ type CreateConnectorInput struct {
 	GenerateWebhookSecret graphql.Omittable[*bool] `json:"generateWebhookSecret,omitempty"`
 }
 
+type CreateLicenseInput struct {
+	ProductID    string                      `json:"productId"`
+	Name         graphql.Omittable[*string]  `json:"name,omitempty"`
+	LicenseModel licenses.Model              `json:"licenseModel"`
+	Editions     graphql.Omittable[[]string] `json:"editions,omitempty"`
+	Versions     graphql.Omittable[[]string] `json:"versions,omitempty"`
+	// Required except for SITE, which must not have one.
+	Seats graphql.Omittable[*int] `json:"seats,omitempty"`
+	// Price per seat; give this or totalCost, not both.
+	SeatCost  graphql.Omittable[*itam.Money] `json:"seatCost,omitempty"`
+	TotalCost graphql.Omittable[*itam.Money] `json:"totalCost,omitempty"`
+	// Default ONE_TIME.
+	BillingPeriod     graphql.Omittable[*licenses.BillingPeriod] `json:"billingPeriod,omitempty"`
+	TermStart         graphql.Omittable[*time.Time]              `json:"termStart,omitempty"`
+	TermEnd           graphql.Omittable[*time.Time]              `json:"termEnd,omitempty"`
+	RenewalDate       graphql.Omittable[*time.Time]              `json:"renewalDate,omitempty"`
+	AutoRenew         graphql.Omittable[*bool]                   `json:"autoRenew,omitempty"`
+	SupplierID        graphql.Omittable[*string]                 `json:"supplierId,omitempty"`
+	PurchaseOrder     graphql.Omittable[*string]                 `json:"purchaseOrder,omitempty"`
+	ContractReference graphql.Omittable[*string]                 `json:"contractReference,omitempty"`
+	// Stored sealed; readable only by ADMIN.
+	LicenseKey graphql.Omittable[*string] `json:"licenseKey,omitempty"`
+	Notes      graphql.Omittable[*string] `json:"notes,omitempty"`
+}
+
 type CreateLocationInput struct {
 	Kind     itam.LocationKind                `json:"kind"`
 	Name     string                           `json:"name"`
@@ -184,6 +225,28 @@ type CreatePersonInput struct {
 	EndDate        graphql.Omittable[*time.Time]         `json:"endDate,omitempty"`
 }
 
+type CreateSoftwareProductInput struct {
+	PublisherID string                      `json:"publisherId"`
+	Name        string                      `json:"name"`
+	Editions    graphql.Omittable[[]string] `json:"editions,omitempty"`
+	Notes       graphql.Omittable[*string]  `json:"notes,omitempty"`
+}
+
+type CreateSoftwarePublisherInput struct {
+	Name    string                     `json:"name"`
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+}
+
+type CreateSoftwareTitleRuleInput struct {
+	Kind           SoftwareMatchKind          `json:"kind"`
+	Pattern        string                     `json:"pattern"`
+	ProductID      string                     `json:"productId"`
+	Edition        graphql.Omittable[*string] `json:"edition,omitempty"`
+	VersionPattern graphql.Omittable[*string] `json:"versionPattern,omitempty"`
+	// Where to insert it (1 = first); default last.
+	Position graphql.Omittable[*int] `json:"position,omitempty"`
+}
+
 type CreateSupplierInput struct {
 	Name        string                     `json:"name"`
 	ContactName graphql.Omittable[*string] `json:"contactName,omitempty"`
@@ -209,6 +272,11 @@ type DeleteInput struct {
 
 type DeletePayload struct {
 	DeletedID string `json:"deletedId"`
+}
+
+type DeleteSoftwareTitleRulePayload struct {
+	DeletedID        string                     `json:"deletedId"`
+	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
 }
 
 type Disposal struct {
@@ -237,6 +305,86 @@ type FieldDefinitionInput struct {
 	Type     itam.FieldType              `json:"type"`
 	Required graphql.Omittable[*bool]    `json:"required,omitempty"`
 	Options  graphql.Omittable[[]string] `json:"options,omitempty"`
+}
+
+type LicenseComplianceFilter struct {
+	ProductID   graphql.Omittable[*string]                    `json:"productId,omitempty"`
+	PublisherID graphql.Omittable[*string]                    `json:"publisherId,omitempty"`
+	Status      graphql.Omittable[*licenses.ComplianceStatus] `json:"status,omitempty"`
+}
+
+type LicenseConnection struct {
+	Edges      []*LicenseEdge      `json:"edges"`
+	Nodes      []*licenses.License `json:"nodes"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+	TotalCount int                 `json:"totalCount"`
+}
+
+type LicenseEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *licenses.License `json:"node"`
+}
+
+type LicenseEvidenceConnection struct {
+	Edges      []*LicenseEvidenceEdge `json:"edges"`
+	Nodes      []*licenses.Evidence   `json:"nodes"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type LicenseEvidenceEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *licenses.Evidence `json:"node"`
+}
+
+type LicenseFilter struct {
+	ProductID    graphql.Omittable[*string]         `json:"productId,omitempty"`
+	PublisherID  graphql.Omittable[*string]         `json:"publisherId,omitempty"`
+	LicenseModel graphql.Omittable[*licenses.Model] `json:"licenseModel,omitempty"`
+	// Part of the name, product name, purchase order or contract reference.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Within its term today (true) or not (false).
+	Active graphql.Omittable[*bool] `json:"active,omitempty"`
+}
+
+type LicenseHistoryConnection struct {
+	Edges      []*LicenseHistoryEdge    `json:"edges"`
+	Nodes      []*licenses.HistoryEntry `json:"nodes"`
+	PageInfo   *PageInfo                `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type LicenseHistoryEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *licenses.HistoryEntry `json:"node"`
+}
+
+type LicensePayload struct {
+	License *licenses.License `json:"license"`
+}
+
+type LicenseSeatConnection struct {
+	Edges      []*LicenseSeatEdge `json:"edges"`
+	Nodes      []*licenses.Seat   `json:"nodes"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+}
+
+type LicenseSeatEdge struct {
+	Cursor string         `json:"cursor"`
+	Node   *licenses.Seat `json:"node"`
+}
+
+type LicenseSeatPayload struct {
+	Seat *licenses.Seat `json:"seat"`
+}
+
+// One item of a bulk seat change: the seat, or why that item was refused.
+type LicenseSeatResult struct {
+	// The item's position in the input list.
+	Index int            `json:"index"`
+	Seat  *licenses.Seat `json:"seat,omitempty"`
+	Error *UserError     `json:"error,omitempty"`
 }
 
 type LocationFilter struct {
@@ -300,10 +448,137 @@ type PersonPayload struct {
 type Query struct {
 }
 
+type ReclaimLicenseSeatInput struct {
+	SeatID string `json:"seatId"`
+	Reason string `json:"reason"`
+}
+
 type SetFieldPrecedenceInput struct {
 	Field string `json:"field"`
 	// Most trusted first; an empty list restores the default.
 	Sources []string `json:"sources"`
+}
+
+type SoftwareInstallationConnection struct {
+	Edges      []*SoftwareInstallationEdge `json:"edges"`
+	Nodes      []*software.Installation    `json:"nodes"`
+	PageInfo   *PageInfo                   `json:"pageInfo"`
+	TotalCount int                         `json:"totalCount"`
+}
+
+type SoftwareInstallationEdge struct {
+	Cursor string                 `json:"cursor"`
+	Node   *software.Installation `json:"node"`
+}
+
+type SoftwareNormalizationRunConnection struct {
+	Edges      []*SoftwareNormalizationRunEdge `json:"edges"`
+	Nodes      []*software.NormalizationRun    `json:"nodes"`
+	PageInfo   *PageInfo                       `json:"pageInfo"`
+	TotalCount int                             `json:"totalCount"`
+}
+
+type SoftwareNormalizationRunEdge struct {
+	Cursor string                     `json:"cursor"`
+	Node   *software.NormalizationRun `json:"node"`
+}
+
+type SoftwareNormalizationRunPayload struct {
+	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
+}
+
+type SoftwareProductConnection struct {
+	Edges      []*SoftwareProductEdge `json:"edges"`
+	Nodes      []*software.Product    `json:"nodes"`
+	PageInfo   *PageInfo              `json:"pageInfo"`
+	TotalCount int                    `json:"totalCount"`
+}
+
+type SoftwareProductEdge struct {
+	Cursor string            `json:"cursor"`
+	Node   *software.Product `json:"node"`
+}
+
+type SoftwareProductFilter struct {
+	// Part of the name, case-insensitive.
+	Search      graphql.Omittable[*string] `json:"search,omitempty"`
+	PublisherID graphql.Omittable[*string] `json:"publisherId,omitempty"`
+}
+
+type SoftwareProductPayload struct {
+	SoftwareProduct *software.Product `json:"softwareProduct"`
+}
+
+type SoftwarePublisherConnection struct {
+	Edges      []*SoftwarePublisherEdge `json:"edges"`
+	Nodes      []*software.Publisher    `json:"nodes"`
+	PageInfo   *PageInfo                `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type SoftwarePublisherEdge struct {
+	Cursor string              `json:"cursor"`
+	Node   *software.Publisher `json:"node"`
+}
+
+type SoftwarePublisherPayload struct {
+	SoftwarePublisher *software.Publisher `json:"softwarePublisher"`
+}
+
+// A normalization rule: installations whose title (or identifier) it matches
+// resolve to its product. Rules apply in position order; the first match wins.
+type SoftwareTitleRule struct {
+	ID string `json:"id"`
+	// 1-based; lower positions are tried first.
+	Position int               `json:"position"`
+	Kind     SoftwareMatchKind `json:"kind"`
+	Pattern  string            `json:"pattern"`
+	Product  *software.Product `json:"product"`
+	Edition  *string           `json:"edition,omitempty"`
+	// RE2 with one capture group, applied to the title (then the reported version): the normalized version.
+	VersionPattern *string `json:"versionPattern,omitempty"`
+	// Shipped in the starter rule set; editable like any other.
+	Starter   bool      `json:"starter"`
+	Version   int       `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (SoftwareTitleRule) IsNode() {}
+
+type SoftwareTitleRuleConnection struct {
+	Edges      []*SoftwareTitleRuleEdge `json:"edges"`
+	Nodes      []*SoftwareTitleRule     `json:"nodes"`
+	PageInfo   *PageInfo                `json:"pageInfo"`
+	TotalCount int                      `json:"totalCount"`
+}
+
+type SoftwareTitleRuleEdge struct {
+	Cursor string             `json:"cursor"`
+	Node   *SoftwareTitleRule `json:"node"`
+}
+
+// A rule change and the re-normalization it queued.
+type SoftwareTitleRulePayload struct {
+	SoftwareTitleRule *SoftwareTitleRule         `json:"softwareTitleRule"`
+	NormalizationRun  *software.NormalizationRun `json:"normalizationRun"`
+}
+
+// A title (and identifier) to try the rules on.
+type SoftwareTitleSample struct {
+	Title      string                     `json:"title"`
+	Identifier graphql.Omittable[*string] `json:"identifier,omitempty"`
+	Version    graphql.Omittable[*string] `json:"version,omitempty"`
+}
+
+// What the rules make of a sample; rule and product are null when none matches.
+type SoftwareTitleTestResult struct {
+	Title             string             `json:"title"`
+	Identifier        *string            `json:"identifier,omitempty"`
+	Rule              *SoftwareTitleRule `json:"rule,omitempty"`
+	Product           *software.Product  `json:"product,omitempty"`
+	Edition           *string            `json:"edition,omitempty"`
+	NormalizedVersion *string            `json:"normalizedVersion,omitempty"`
 }
 
 type SupplierPayload struct {
@@ -332,6 +607,26 @@ type UnassignAssetInput struct {
 type UnlockAssetFieldInput struct {
 	AssetID string `json:"assetId"`
 	Field   string `json:"field"`
+}
+
+type UnmatchedSoftwareTitleConnection struct {
+	Edges      []*UnmatchedSoftwareTitleEdge `json:"edges"`
+	Nodes      []*software.UnmatchedTitle    `json:"nodes"`
+	PageInfo   *PageInfo                     `json:"pageInfo"`
+	TotalCount int                           `json:"totalCount"`
+}
+
+type UnmatchedSoftwareTitleEdge struct {
+	Cursor string                   `json:"cursor"`
+	Node   *software.UnmatchedTitle `json:"node"`
+}
+
+type UnmatchedSoftwareTitleFilter struct {
+	// Part of the title or identifier, case-insensitive.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Only titles this source reports (JAMF_PRO:<id>, …).
+	Source     graphql.Omittable[*string] `json:"source,omitempty"`
+	MinDevices graphql.Omittable[*int]    `json:"minDevices,omitempty"`
 }
 
 // Omitted fields stay as they are; null clears a field.
@@ -385,6 +680,30 @@ type UpdateConnectorInput struct {
 	GenerateWebhookSecret graphql.Omittable[*bool]   `json:"generateWebhookSecret,omitempty"`
 }
 
+type UpdateLicenseInput struct {
+	ID                string                                     `json:"id"`
+	Version           int                                        `json:"version"`
+	ProductID         graphql.Omittable[*string]                 `json:"productId,omitempty"`
+	Name              graphql.Omittable[*string]                 `json:"name,omitempty"`
+	LicenseModel      graphql.Omittable[*licenses.Model]         `json:"licenseModel,omitempty"`
+	Editions          graphql.Omittable[[]string]                `json:"editions,omitempty"`
+	Versions          graphql.Omittable[[]string]                `json:"versions,omitempty"`
+	Seats             graphql.Omittable[*int]                    `json:"seats,omitempty"`
+	SeatCost          graphql.Omittable[*itam.Money]             `json:"seatCost,omitempty"`
+	TotalCost         graphql.Omittable[*itam.Money]             `json:"totalCost,omitempty"`
+	BillingPeriod     graphql.Omittable[*licenses.BillingPeriod] `json:"billingPeriod,omitempty"`
+	TermStart         graphql.Omittable[*time.Time]              `json:"termStart,omitempty"`
+	TermEnd           graphql.Omittable[*time.Time]              `json:"termEnd,omitempty"`
+	RenewalDate       graphql.Omittable[*time.Time]              `json:"renewalDate,omitempty"`
+	AutoRenew         graphql.Omittable[*bool]                   `json:"autoRenew,omitempty"`
+	SupplierID        graphql.Omittable[*string]                 `json:"supplierId,omitempty"`
+	PurchaseOrder     graphql.Omittable[*string]                 `json:"purchaseOrder,omitempty"`
+	ContractReference graphql.Omittable[*string]                 `json:"contractReference,omitempty"`
+	// null removes the key.
+	LicenseKey graphql.Omittable[*string] `json:"licenseKey,omitempty"`
+	Notes      graphql.Omittable[*string] `json:"notes,omitempty"`
+}
+
 type UpdateLocationInput struct {
 	ID       string                                `json:"id"`
 	Version  int                                   `json:"version"`
@@ -413,10 +732,11 @@ type UpdateModelInput struct {
 }
 
 type UpdateOrganizationInput struct {
-	Name               graphql.Omittable[*string] `json:"name,omitempty"`
-	AssetTagPrefix     graphql.Omittable[*string] `json:"assetTagPrefix,omitempty"`
-	DefaultCurrency    graphql.Omittable[*string] `json:"defaultCurrency,omitempty"`
-	DefaultOwnerTeamID graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
+	Name                     graphql.Omittable[*string] `json:"name,omitempty"`
+	AssetTagPrefix           graphql.Omittable[*string] `json:"assetTagPrefix,omitempty"`
+	DefaultCurrency          graphql.Omittable[*string] `json:"defaultCurrency,omitempty"`
+	DefaultOwnerTeamID       graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
+	SoftwareReclaimAfterDays graphql.Omittable[*int]    `json:"softwareReclaimAfterDays,omitempty"`
 }
 
 type UpdateOrganizationPayload struct {
@@ -439,6 +759,32 @@ type UpdatePersonInput struct {
 	EndDate        graphql.Omittable[*time.Time]         `json:"endDate,omitempty"`
 }
 
+type UpdateSoftwareProductInput struct {
+	ID          string                      `json:"id"`
+	Version     int                         `json:"version"`
+	PublisherID graphql.Omittable[*string]  `json:"publisherId,omitempty"`
+	Name        graphql.Omittable[*string]  `json:"name,omitempty"`
+	Editions    graphql.Omittable[[]string] `json:"editions,omitempty"`
+	Notes       graphql.Omittable[*string]  `json:"notes,omitempty"`
+}
+
+type UpdateSoftwarePublisherInput struct {
+	ID      string                     `json:"id"`
+	Version int                        `json:"version"`
+	Name    graphql.Omittable[*string] `json:"name,omitempty"`
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+}
+
+type UpdateSoftwareTitleRuleInput struct {
+	ID             string                                `json:"id"`
+	Version        int                                   `json:"version"`
+	Kind           graphql.Omittable[*SoftwareMatchKind] `json:"kind,omitempty"`
+	Pattern        graphql.Omittable[*string]            `json:"pattern,omitempty"`
+	ProductID      graphql.Omittable[*string]            `json:"productId,omitempty"`
+	Edition        graphql.Omittable[*string]            `json:"edition,omitempty"`
+	VersionPattern graphql.Omittable[*string]            `json:"versionPattern,omitempty"`
+}
+
 type UpdateSupplierInput struct {
 	ID          string                     `json:"id"`
 	Version     int                        `json:"version"`
@@ -454,6 +800,13 @@ type UpdateTeamInput struct {
 	Version     int                        `json:"version"`
 	Name        graphql.Omittable[*string] `json:"name,omitempty"`
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
+}
+
+// A refusal of one item of a bulk change, as extensions would carry it.
+type UserError struct {
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Field   *string `json:"field,omitempty"`
 }
 
 type PersonOrderField string
@@ -508,6 +861,70 @@ func (e *PersonOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e PersonOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How a title rule matches a reported installation.
+type SoftwareMatchKind string
+
+const (
+	// The whole title, case-insensitive (runs of spaces count as one).
+	SoftwareMatchKindExact SoftwareMatchKind = "EXACT"
+	// The start of the title, case-insensitive.
+	SoftwareMatchKindPrefix SoftwareMatchKind = "PREFIX"
+	// An RE2 regular expression on the title, case-insensitive; validated on save.
+	SoftwareMatchKindRegex SoftwareMatchKind = "REGEX"
+	// The bundle id, package name or product code, case-insensitive.
+	SoftwareMatchKindIdentifier SoftwareMatchKind = "IDENTIFIER"
+)
+
+var AllSoftwareMatchKind = []SoftwareMatchKind{
+	SoftwareMatchKindExact,
+	SoftwareMatchKindPrefix,
+	SoftwareMatchKindRegex,
+	SoftwareMatchKindIdentifier,
+}
+
+func (e SoftwareMatchKind) IsValid() bool {
+	switch e {
+	case SoftwareMatchKindExact, SoftwareMatchKindPrefix, SoftwareMatchKindRegex, SoftwareMatchKindIdentifier:
+		return true
+	}
+	return false
+}
+
+func (e SoftwareMatchKind) String() string {
+	return string(e)
+}
+
+func (e *SoftwareMatchKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SoftwareMatchKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SoftwareMatchKind", str)
+	}
+	return nil
+}
+
+func (e SoftwareMatchKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SoftwareMatchKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SoftwareMatchKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

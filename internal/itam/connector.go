@@ -99,16 +99,6 @@ type FieldProvenance struct {
 	Locked     bool
 }
 
-// SoftwareInstallation is one application a source reports on a device.
-type SoftwareInstallation struct {
-	Title       string
-	Version     *string
-	Identifier  *string
-	Source      string
-	FirstSeenAt time.Time
-	LastSeenAt  time.Time
-}
-
 // SyncConflict is a disagreement between two sources about one field of one
 // asset, resolved by precedence (or a lock) in favour of KeptSource.
 type SyncConflict struct {

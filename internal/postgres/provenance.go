@@ -13,6 +13,7 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/reconcile"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 // ProvenanceStore holds what syncs record about assets: each field's
@@ -40,19 +41,30 @@ func (s *ProvenanceStore) ProvenanceByAssetIDs(ctx context.Context, ids []uuid.U
 	})
 }
 
-// SoftwareByAssetIDs returns what each asset has installed, by title.
-func (s *ProvenanceStore) SoftwareByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]itam.SoftwareInstallation, error) {
+// SoftwareByAssetIDs returns what each asset has installed now (ended
+// installations left out), by title.
+func (s *ProvenanceStore) SoftwareByAssetIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID][]software.Installation, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return grouped(ctx, s.db, p.OrgID, len(ids), `SELECT asset_id, title, version, identifier, source, first_seen_at, last_seen_at
-		FROM software_installations WHERE asset_id = ANY($1::uuid[]) ORDER BY lower(title), source`, []any{ids}, func(r pgx.CollectableRow) (uuid.UUID, itam.SoftwareInstallation, error) {
+	return grouped(ctx, s.db, p.OrgID, len(ids), `SELECT asset_id, `+installationColumns+`
+		FROM software_installations WHERE asset_id = ANY($1::uuid[]) AND ended_at IS NULL ORDER BY lower(title), source`, []any{ids}, func(r pgx.CollectableRow) (uuid.UUID, software.Installation, error) {
 		var asset uuid.UUID
-		var x itam.SoftwareInstallation
-		err := r.Scan(&asset, &x.Title, &x.Version, &x.Identifier, &x.Source, &x.FirstSeenAt, &x.LastSeenAt)
+		x, err := scanInstallation(r, &asset)
 		return asset, x, err
 	})
+}
+
+// installationColumns are software_installations' columns scanInstallation reads.
+const installationColumns = `asset_id, source, app_key, title, version, identifier, product_id, rule_id, edition, normalized_version, first_seen_at, last_seen_at, ended_at`
+
+// scanInstallation reads installationColumns after the given leading columns.
+func scanInstallation(r pgx.CollectableRow, lead ...any) (software.Installation, error) {
+	var x software.Installation
+	err := r.Scan(append(lead, &x.AssetID, &x.Source, &x.Key, &x.Title, &x.Version, &x.Identifier, &x.ProductID, &x.RuleID,
+		&x.Edition, &x.NormalizedVersion, &x.FirstSeenAt, &x.LastSeenAt, &x.EndedAt)...)
+	return x, err
 }
 
 const conflictColumns = `x.id, x.asset_id, x.field, x.kept_source, x.kept_value, x.other_source, x.other_value, x.first_seen_at, x.last_seen_at`

@@ -33,6 +33,13 @@ const (
 	TypeSyncConflict = "SyncConflict"
 	TypeConnector    = "Connector"
 	TypeSyncRun      = "SyncRun"
+
+	TypeSoftwarePublisher        = "SoftwarePublisher"
+	TypeSoftwareProduct          = "SoftwareProduct"
+	TypeSoftwareTitleRule        = "SoftwareTitleRule"
+	TypeSoftwareNormalizationRun = "SoftwareNormalizationRun"
+	TypeLicense                  = "License"
+	TypeLicenseSeat              = "LicenseSeat"
 )
 
 // typeCodes are the type bytes of global ids. Clients keep ids, so a code,
@@ -50,6 +57,12 @@ var typeCodes = []string{
 	10: TypeSyncConflict,
 	11: TypeConnector,
 	12: TypeSyncRun,
+	13: TypeSoftwarePublisher,
+	14: TypeSoftwareProduct,
+	15: TypeSoftwareTitleRule,
+	16: TypeSoftwareNormalizationRun,
+	17: TypeLicense,
+	18: TypeLicenseSeat,
 }
 
 var codeOf = func() map[string]byte {
