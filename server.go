@@ -463,9 +463,14 @@ func startJobs(ctx context.Context, cfg config.Config, db *postgres.DB, log *slo
 	if !cfg.Workers {
 		return j, nil
 	}
+	deps.SoftwareRules = postgres.NewSoftwareRuleStore(db, postgres.RiverEnqueuer{Client: insert})
 	if box == nil {
-		log.Warn("job workers not started: connectors are disabled without ITAM_SECRET_KEY")
-		return j, nil
+		// Software re-normalization needs no credentials: it runs anyway.
+		log.Warn("connector sync workers not started: connectors are disabled without ITAM_SECRET_KEY")
+		if j.work, err = syncjob.NewClient(deps, syncjob.Options{Workers: true, NoSync: true}); err != nil {
+			return nil, err
+		}
+		return j, j.work.Start(ctx)
 	}
 	deps.Connectors = postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: insert})
 	if j.work, err = syncjob.NewClient(deps, syncjob.Options{Workers: true}); err != nil {
@@ -490,7 +495,8 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if svc.work == nil {
+	if svc.box == nil {
+		svc.stop()
 		return errors.New("worker: nothing to do without ITAM_SECRET_KEY (connector credentials cannot be opened)")
 	}
 	log.Info("worker running")

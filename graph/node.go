@@ -75,6 +75,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id)))
 		case relay.TypeSyncConflict:
 			conflicts.add(i, l.SyncConflict.LoadThunk(ctx, id))
+		case relay.TypeSoftwareTitleRule:
+			others.add(i, thunk(ctx, l.SoftwareRules(r.SoftwareRules).Rule.LoadThunk(ctx, id)))
+		case relay.TypeSoftwareNormalizationRun:
+			others.add(i, thunk(ctx, l.SoftwareRules(r.SoftwareRules).Run.LoadThunk(ctx, id)))
 		}
 	}
 	at, vs, err := others.found()

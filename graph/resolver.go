@@ -29,4 +29,7 @@ type Resolver struct {
 	ConnectorEdits *connector.Service
 	ConnectorCheck *connectorcheck.Checker
 	PublicURL      string
+
+	// SoftwareRules: software title rules and re-normalization runs.
+	SoftwareRules *postgres.SoftwareRuleStore
 }

@@ -54,8 +54,8 @@ func (r *softwareInstallationResolver) Product(ctx context.Context, obj *softwar
 	panic(fmt.Errorf("not implemented: Product - product"))
 }
 
-func (r *softwareInstallationResolver) MatchedBy(ctx context.Context, obj *software.Installation) (*model.SoftwareTitleRule, error) {
-	panic(fmt.Errorf("not implemented: MatchedBy - matchedBy"))
+func (r *softwareInstallationResolver) MatchedBy(ctx context.Context, obj *software.Installation) (*software.Rule, error) {
+	return r.matchedBy(ctx, obj)
 }
 
 func (r *softwareProductResolver) ID(ctx context.Context, obj *software.Product) (string, error) {

@@ -59,6 +59,7 @@ type ResolverRoot interface {
 	SoftwareNormalizationRun() SoftwareNormalizationRunResolver
 	SoftwareProduct() SoftwareProductResolver
 	SoftwarePublisher() SoftwarePublisherResolver
+	SoftwareTitleRule() SoftwareTitleRuleResolver
 	Supplier() SupplierResolver
 	SyncConflict() SyncConflictResolver
 	SyncRun() SyncRunResolver
@@ -1210,10 +1211,10 @@ type QueryResolver interface {
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
 	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.SoftwarePublisherConnection, error)
 	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.SoftwareProductConnection, error)
-	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareTitleRuleConnection, error)
+	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.Rule], error)
 	TestSoftwareTitleRules(ctx context.Context, titles []*model.SoftwareTitleSample) ([]*model.SoftwareTitleTestResult, error)
-	UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.UnmatchedSoftwareTitleConnection, error)
-	SoftwareNormalizationRuns(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareNormalizationRunConnection, error)
+	UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.Connection[*software.UnmatchedTitle], error)
+	SoftwareNormalizationRuns(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.NormalizationRun], error)
 	Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error)
 	SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*model.SyncConflict], error)
 	FieldPrecedence(ctx context.Context) ([]*itam.FieldPrecedence, error)
@@ -1224,7 +1225,7 @@ type ReclaimCandidateResolver interface {
 type SoftwareInstallationResolver interface {
 	Asset(ctx context.Context, obj *software.Installation) (*model.Asset, error)
 	Product(ctx context.Context, obj *software.Installation) (*software.Product, error)
-	MatchedBy(ctx context.Context, obj *software.Installation) (*model.SoftwareTitleRule, error)
+	MatchedBy(ctx context.Context, obj *software.Installation) (*software.Rule, error)
 }
 type SoftwareNormalizationRunResolver interface {
 	ID(ctx context.Context, obj *software.NormalizationRun) (string, error)
@@ -1238,6 +1239,11 @@ type SoftwareProductResolver interface {
 }
 type SoftwarePublisherResolver interface {
 	ID(ctx context.Context, obj *software.Publisher) (string, error)
+}
+type SoftwareTitleRuleResolver interface {
+	ID(ctx context.Context, obj *software.Rule) (string, error)
+
+	Product(ctx context.Context, obj *software.Rule) (*software.Product, error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
@@ -23633,8 +23639,8 @@ func (ec *executionContext) _Query_softwareTitleRules(ctx context.Context, field
 			return ec.Resolvers.Query().SoftwareTitleRules(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRuleConnection) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.Rule]) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23721,8 +23727,8 @@ func (ec *executionContext) _Query_unmatchedSoftwareTitles(ctx context.Context, 
 			return ec.Resolvers.Query().UnmatchedSoftwareTitles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.UnmatchedSoftwareTitleFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
-			return ec.marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.UnmatchedTitle]) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23765,8 +23771,8 @@ func (ec *executionContext) _Query_softwareNormalizationRuns(ctx context.Context
 			return ec.Resolvers.Query().SoftwareNormalizationRuns(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
-			return ec.marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.NormalizationRun]) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24348,8 +24354,8 @@ func (ec *executionContext) _SoftwareInstallation_matchedBy(ctx context.Context,
 			return ec.Resolvers.SoftwareInstallation().MatchedBy(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		false,
@@ -24864,7 +24870,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRun_finishedAt(_ c
 	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24873,11 +24879,11 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_edges(ctx contex
 			return ec.fieldContext_SoftwareNormalizationRunConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareNormalizationRunEdge) graphql.Marshaler {
-			return ec.marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.NormalizationRun]) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24887,7 +24893,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_edge
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareNormalizationRunConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareNormalizationRunEdge(ctx, field)
@@ -24896,7 +24902,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_edge
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24905,7 +24911,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_nodes(ctx contex
 			return ec.fieldContext_SoftwareNormalizationRunConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*software.NormalizationRun) graphql.Marshaler {
@@ -24919,7 +24925,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_node
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareNormalizationRunConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareNormalizationRun(ctx, field)
@@ -24928,7 +24934,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_node
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24937,7 +24943,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_pageInfo(ctx con
 			return ec.fieldContext_SoftwareNormalizationRunConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -24951,7 +24957,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_page
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareNormalizationRunConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -24960,7 +24966,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_page
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24969,7 +24975,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx c
 			return ec.fieldContext_SoftwareNormalizationRunConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -24980,10 +24986,10 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx c
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareNormalizationRunConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRunConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25006,7 +25012,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunEdge_cursor(_ c
 	return graphql.NewScalarFieldContext("SoftwareNormalizationRunEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25903,7 +25909,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherPayload_softwarePublis
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25912,7 +25918,7 @@ func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field gra
 			return ec.fieldContext_SoftwareTitleRule_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.SoftwareTitleRule().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25923,10 +25929,10 @@ func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareTitleRule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, true, true, "ID")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_position(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_position(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25949,7 +25955,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_position(_ context.Co
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_kind(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_kind(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25961,8 +25967,8 @@ func (ec *executionContext) _SoftwareTitleRule_kind(ctx context.Context, field g
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.SoftwareMatchKind) graphql.Marshaler {
-			return ec.marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v software.MatchKind) graphql.Marshaler {
+			return ec.marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25972,7 +25978,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_kind(_ context.Contex
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "SoftwareMatchKind")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_pattern(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_pattern(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25995,7 +26001,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_pattern(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_product(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_product(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26004,7 +26010,7 @@ func (ec *executionContext) _SoftwareTitleRule_product(ctx context.Context, fiel
 			return ec.fieldContext_SoftwareTitleRule_product(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Product, nil
+			return ec.Resolvers.SoftwareTitleRule().Product(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
@@ -26018,8 +26024,8 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_product(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareProduct(ctx, field)
 		},
@@ -26027,7 +26033,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_product(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRule_edition(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_edition(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26050,7 +26056,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_edition(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_versionPattern(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_versionPattern(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26073,7 +26079,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_versionPattern(_ cont
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_starter(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_starter(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26096,7 +26102,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_starter(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_version(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_version(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26119,7 +26125,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_version(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_createdAt(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26142,7 +26148,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_createdAt(_ context.C
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26165,7 +26171,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_updatedAt(_ context.C
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26174,11 +26180,11 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Conte
 			return ec.fieldContext_SoftwareTitleRuleConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareTitleRuleEdge) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.Rule]) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRuleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26188,7 +26194,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_edges(_ con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRuleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareTitleRuleEdge(ctx, field)
@@ -26197,7 +26203,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_edges(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26206,11 +26212,11 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_nodes(ctx context.Conte
 			return ec.fieldContext_SoftwareTitleRuleConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.Rule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRuleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26220,7 +26226,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_nodes(_ con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRuleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareTitleRule(ctx, field)
@@ -26229,7 +26235,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_nodes(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26238,7 +26244,7 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_pageInfo(ctx context.Co
 			return ec.fieldContext_SoftwareTitleRuleConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -26252,7 +26258,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_pageInfo(_ 
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRuleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -26261,7 +26267,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_pageInfo(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26270,7 +26276,7 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.
 			return ec.fieldContext_SoftwareTitleRuleConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -26281,10 +26287,10 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareTitleRuleConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SoftwareTitleRuleConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareTitleRuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26307,7 +26313,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleEdge_cursor(_ context.
 	return graphql.NewScalarFieldContext("SoftwareTitleRuleEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26319,8 +26325,8 @@ func (ec *executionContext) _SoftwareTitleRuleEdge_node(ctx context.Context, fie
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26351,8 +26357,8 @@ func (ec *executionContext) _SoftwareTitleRulePayload_softwareTitleRule(ctx cont
 			return obj.SoftwareTitleRule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26461,8 +26467,8 @@ func (ec *executionContext) _SoftwareTitleTestResult_rule(ctx context.Context, f
 			return obj.Rule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28915,7 +28921,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_lastSeenAt(_ con
 	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "Time")
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28924,11 +28930,11 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_edges(ctx context.
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
-			return ec.marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -28938,7 +28944,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_edges(
 	fc = &graphql.FieldContext{
 		Object:     "UnmatchedSoftwareTitleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UnmatchedSoftwareTitleEdge(ctx, field)
@@ -28947,7 +28953,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_edges(
 	return fc, nil
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28956,7 +28962,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_nodes(ctx context.
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*software.UnmatchedTitle) graphql.Marshaler {
@@ -28970,7 +28976,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_nodes(
 	fc = &graphql.FieldContext{
 		Object:     "UnmatchedSoftwareTitleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UnmatchedSoftwareTitle(ctx, field)
@@ -28979,7 +28985,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_nodes(
 	return fc, nil
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28988,7 +28994,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_pageInfo(ctx conte
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -29002,7 +29008,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_pageIn
 	fc = &graphql.FieldContext{
 		Object:     "UnmatchedSoftwareTitleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -29011,7 +29017,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_pageIn
 	return fc, nil
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29020,7 +29026,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx con
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -29031,10 +29037,10 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx con
 	)
 }
 func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29057,7 +29063,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleEdge_cursor(_ con
 	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31811,7 +31817,7 @@ func (ec *executionContext) unmarshalInputCreateSoftwareTitleRuleInput(ctx conte
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, v)
+			data, err := ec.unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34339,7 +34345,7 @@ func (ec *executionContext) unmarshalInputUpdateSoftwareTitleRuleInput(ctx conte
 			it.Version = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, v)
+			data, err := ec.unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34599,9 +34605,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Supplier(ctx, sel, obj)
-	case model.SoftwareTitleRule:
+	case software.Rule:
 		return ec._SoftwareTitleRule(ctx, sel, &obj)
-	case *model.SoftwareTitleRule:
+	case *software.Rule:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -39143,7 +39149,7 @@ func (ec *executionContext) _SoftwareNormalizationRun(ctx context.Context, sel a
 
 var softwareNormalizationRunConnectionImplementors = []string{"SoftwareNormalizationRunConnection"}
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
+func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.NormalizationRun]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39155,23 +39161,24 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Cont
 		case "edges":
 			out.Values[i] = ec._SoftwareNormalizationRunConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SoftwareNormalizationRunConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SoftwareNormalizationRunConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SoftwareNormalizationRunConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareNormalizationRunConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39191,7 +39198,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Cont
 
 var softwareNormalizationRunEdgeImplementors = []string{"SoftwareNormalizationRunEdge"}
 
-func (ec *executionContext) _SoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+func (ec *executionContext) _SoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.NormalizationRun]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39645,7 +39652,7 @@ func (ec *executionContext) _SoftwarePublisherPayload(ctx context.Context, sel a
 
 var softwareTitleRuleImplementors = []string{"SoftwareTitleRule", "Node"}
 
-func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, obj *software.Rule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39655,59 +39662,61 @@ func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.Sele
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SoftwareTitleRule")
 		case "id":
-			out.Values[i] = ec._SoftwareTitleRule_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareTitleRule_id(ctx, field, obj)
+				})
 		case "position":
 			out.Values[i] = ec._SoftwareTitleRule_position(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._SoftwareTitleRule_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pattern":
 			out.Values[i] = ec._SoftwareTitleRule_pattern(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
-			out.Values[i] = ec._SoftwareTitleRule_product(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareTitleRule_product(ctx, field, obj)
+				})
 		case "edition":
 			out.Values[i] = ec._SoftwareTitleRule_edition(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "versionPattern":
 			out.Values[i] = ec._SoftwareTitleRule_versionPattern(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "starter":
 			out.Values[i] = ec._SoftwareTitleRule_starter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._SoftwareTitleRule_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._SoftwareTitleRule_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._SoftwareTitleRule_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39728,7 +39737,7 @@ func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.Sele
 
 var softwareTitleRuleConnectionImplementors = []string{"SoftwareTitleRuleConnection"}
 
-func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRuleConnection) graphql.Marshaler {
+func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.Rule]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39740,23 +39749,24 @@ func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, se
 		case "edges":
 			out.Values[i] = ec._SoftwareTitleRuleConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SoftwareTitleRuleConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SoftwareTitleRuleConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SoftwareTitleRuleConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareTitleRuleConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39776,7 +39786,7 @@ func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, se
 
 var softwareTitleRuleEdgeImplementors = []string{"SoftwareTitleRuleEdge"}
 
-func (ec *executionContext) _SoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRuleEdge) graphql.Marshaler {
+func (ec *executionContext) _SoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.Rule]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40886,7 +40896,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitle(ctx context.Context, sel ast
 
 var unmatchedSoftwareTitleConnectionImplementors = []string{"UnmatchedSoftwareTitleConnection"}
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.UnmatchedTitle]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, unmatchedSoftwareTitleConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40898,23 +40908,24 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Contex
 		case "edges":
 			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnmatchedSoftwareTitleConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40934,7 +40945,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Contex
 
 var unmatchedSoftwareTitleEdgeImplementors = []string{"UnmatchedSoftwareTitleEdge"}
 
-func (ec *executionContext) _UnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, unmatchedSoftwareTitleEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -43106,14 +43117,19 @@ func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚖgithubᚗcomᚋi
 	return ec._SoftwareInstallationEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, v any) (model.SoftwareMatchKind, error) {
-	var res model.SoftwareMatchKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, v any) (software.MatchKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := software.MatchKind(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, sel ast.SelectionSet, v model.SoftwareMatchKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, sel ast.SelectionSet, v software.MatchKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SoftwareMatchKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNSoftwareNormalizationRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.NormalizationRun) graphql.Marshaler {
@@ -43140,7 +43156,7 @@ func (ec *executionContext) marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋi
 	return ec._SoftwareNormalizationRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.NormalizationRun]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareNormalizationRunConnection!")
 		return graphql.Null
@@ -43148,11 +43164,15 @@ func (ec *executionContext) marshalNSoftwareNormalizationRunConnection2ᚖgithub
 	return ec._SoftwareNormalizationRunConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.NormalizationRun]) graphql.Marshaler {
+	return ec._SoftwareNormalizationRunEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.NormalizationRun]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareNormalizationRunEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdge(ctx, sel, v[i])
+		return ec.marshalNSoftwareNormalizationRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43162,14 +43182,6 @@ func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SoftwareNormalizationRunEdge!")
-		return graphql.Null
-	}
-	return ec._SoftwareNormalizationRunEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSoftwareNormalizationState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationState(ctx context.Context, v any) (software.NormalizationState, error) {
@@ -43299,11 +43311,11 @@ func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚖgithubᚗcomᚋitam
 	return ec._SoftwarePublisherEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.Rule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, sel, v[i])
+		return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43315,7 +43327,7 @@ func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitam�
 	return ret
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx context.Context, sel ast.SelectionSet, v *software.Rule) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareTitleRule!")
 		return graphql.Null
@@ -43323,7 +43335,7 @@ func (ec *executionContext) marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑd
 	return ec._SoftwareTitleRule(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRuleConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.Rule]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareTitleRuleConnection!")
 		return graphql.Null
@@ -43331,11 +43343,15 @@ func (ec *executionContext) marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcom�
 	return ec._SoftwareTitleRuleConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleRuleEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRuleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.Rule]) graphql.Marshaler {
+	return ec._SoftwareTitleRuleEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.Rule]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareTitleRuleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdge(ctx, sel, v[i])
+		return ec.marshalNSoftwareTitleRuleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43345,14 +43361,6 @@ func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋi
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRuleEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SoftwareTitleRuleEdge!")
-		return graphql.Null
-	}
-	return ec._SoftwareTitleRuleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSoftwareTitleSample2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleSampleᚄ(ctx context.Context, v any) ([]*model.SoftwareTitleSample, error) {
@@ -43772,7 +43780,7 @@ func (ec *executionContext) marshalNUnmatchedSoftwareTitle2ᚖgithubᚗcomᚋita
 	return ec._UnmatchedSoftwareTitle(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, v *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.UnmatchedTitle]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UnmatchedSoftwareTitleConnection!")
 		return graphql.Null
@@ -43780,11 +43788,15 @@ func (ec *executionContext) marshalNUnmatchedSoftwareTitleConnection2ᚖgithub�
 	return ec._UnmatchedSoftwareTitleConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
+	return ec._UnmatchedSoftwareTitleEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUnmatchedSoftwareTitleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdge(ctx, sel, v[i])
+		return ec.marshalNUnmatchedSoftwareTitleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43794,14 +43806,6 @@ func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗco
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, v *model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "UnmatchedSoftwareTitleEdge!")
-		return graphql.Null
-	}
-	return ec._UnmatchedSoftwareTitleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateAssetInput(ctx context.Context, v any) (model.UpdateAssetInput, error) {
@@ -44684,20 +44688,23 @@ func (ec *executionContext) marshalOPersonStatus2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
-func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, v any) (*model.SoftwareMatchKind, error) {
+func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, v any) (*software.MatchKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.SoftwareMatchKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := software.MatchKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareMatchKind) graphql.Marshaler {
+func (ec *executionContext) marshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, sel ast.SelectionSet, v *software.MatchKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalOSoftwareNormalizationRunPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunPayload(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunPayload) graphql.Marshaler {
@@ -44736,7 +44743,7 @@ func (ec *executionContext) marshalOSoftwarePublisherPayload2ᚖgithubᚗcomᚋi
 	return ec._SoftwarePublisherPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx context.Context, sel ast.SelectionSet, v *software.Rule) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

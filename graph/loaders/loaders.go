@@ -44,6 +44,9 @@ type Loaders struct {
 	// keeps its signature.
 	connOnce sync.Once
 	conn     *ConnectorLoaders
+	// Software title rule loaders, built on first use (see SoftwareRules).
+	rulesOnce sync.Once
+	rules     *SoftwareRuleLoaders
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

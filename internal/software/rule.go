@@ -74,8 +74,8 @@ type Rule struct {
 	// kept.
 	VersionPattern *string
 
-	// Seeded marks a rule created from the starter set (editable like any other).
-	Seeded    bool
+	// Starter marks a rule created from the starter set (editable like any other).
+	Starter   bool
 	Version   int
 	CreatedAt time.Time
 	UpdatedAt time.Time

@@ -28,7 +28,7 @@ func starterMatcher(t testing.TB) (m *software.Matcher, names map[uuid.UUID]stri
 	for i, s := range starter {
 		id, ok := ids[s.Publisher+"/"+s.Product]
 		require.True(t, ok, "rule %d names unknown product %s/%s", i, s.Publisher, s.Product)
-		rules[i] = software.Rule{ID: uuid.New(), Position: i + 1, Kind: s.Kind, Pattern: s.Pattern, ProductID: id, Seeded: true}
+		rules[i] = software.Rule{ID: uuid.New(), Position: i + 1, Kind: s.Kind, Pattern: s.Pattern, ProductID: id, Starter: true}
 		if s.Edition != "" {
 			rules[i].Edition = ptr(s.Edition)
 		}
