@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/reconcile"
 	"github.com/itam-dev/itam/internal/software"
 )
 
@@ -114,6 +115,9 @@ type installationResolution struct {
 // resolveInstallation matches t; unmatched installations keep their reported version
 // as the normalized one, so queries can always read normalized_version.
 func resolveInstallation(m *software.Matcher, t software.Title) installationResolution {
+	if m == nil {
+		return installationResolution{version: itam.Trimmed(&t.Version)}
+	}
 	got, ok := m.Match(t)
 	if !ok {
 		return installationResolution{version: itam.Trimmed(&t.Version)}
@@ -132,4 +136,26 @@ func (s *SoftwareRuleStore) FailRun(ctx context.Context, runID uuid.UUID, messag
 			WHERE id = $1 AND state IN ('QUEUED', 'RUNNING')`, runID, message)
 		return err
 	})
+}
+
+// loadTitleRules compiles the organization's title rules for a sync page,
+// once per page and only when the page reports software: one statement,
+// whatever the page's size.
+func loadTitleRules(ctx context.Context, tx pgx.Tx, devices []reconcile.Device) (*software.Matcher, error) {
+	reports := false
+	for _, d := range devices {
+		if d.Software != nil {
+			reports = true
+			break
+		}
+	}
+	if !reports {
+		return nil, nil
+	}
+	rows, _ := tx.Query(ctx, `SELECT `+softwareRuleColumns+` FROM software_title_rules x ORDER BY x.position`)
+	rules, err := pgx.CollectRows(rows, scanSoftwareRule)
+	if err != nil {
+		return nil, err
+	}
+	return compileRules(rules)
 }

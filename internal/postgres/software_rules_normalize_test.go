@@ -193,3 +193,43 @@ func stringOf(c byte, n int) string {
 	}
 	return string(b)
 }
+
+// TestSyncResolvesSoftwareAsItWrites: a sync page resolves new and changed
+// installations with the organization's rules in the same write, and an
+// unmatched one stays unmatched until a rule (and its run) matches it.
+func TestSyncResolvesSoftwareAsItWrites(t *testing.T) {
+	t.Parallel()
+	sf := newSyncFixture(t)
+	f := &ruleFixture{fixture: sf.fixture, queue: &fakeNormalizeQueue{}}
+	f.rules = NewSoftwareRuleStore(f.db, f.queue)
+	pub := f.id(`INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Salesforce') RETURNING id`, f.a.id)
+	f.slack = f.id(`INSERT INTO software_products (org_id, publisher_id, name) VALUES ($1, $2, 'Slack') RETURNING id`, f.a.id, pub)
+	f.office = f.id(`INSERT INTO software_products (org_id, publisher_id, name) VALUES ($1, $2, 'Zoom') RETURNING id`, f.a.id, pub)
+	ctx := f.admin(f.a)
+	r := f.create(ctx, software.MatchIdentifier, "com.tinyspeck.slackmacgap", f.slack, nil)
+	_, _, err := f.rules.UpdateRule(ctx, software.RulePatch{ID: r.ID, Version: r.Version, VersionPattern: itam.Some(`^(\d+)\.`)})
+	require.NoError(t, err)
+
+	jamf := sf.connector(f.a, "JAMF_PRO", "Jamf", false)
+	d := mac("1", "C02RES001", "") // reports Slack 4.41 (com.tinyspeck.slackmacgap) and Zoom 6.0
+	sf.apply(f.a, jamf, d)
+	a := sf.assetBySerial(f.a, "C02RES001")
+	slack := f.resolved(a.ID, "Slack")
+	require.Equal(t, f.slack, *slack.product)
+	require.Equal(t, "4", *slack.version, "the version pattern applies at write time")
+	zoom := f.resolved(a.ID, "Zoom")
+	require.Nil(t, zoom.product)
+	require.Equal(t, "6.0", *zoom.version)
+
+	// A rule for Zoom resolves the stored row through its run, and the
+	// next sync keeps it resolved.
+	_, run, err := f.rules.CreateRule(ctx, software.RuleInput{Kind: software.MatchExact, Pattern: "Zoom", ProductID: f.office})
+	require.NoError(t, err)
+	f.normalize(f.a, run.ID)
+	require.Equal(t, f.office, *f.resolved(a.ID, "Zoom").product)
+	d.Software[1].Version = "6.1"
+	sf.apply(f.a, jamf, d)
+	zoom = f.resolved(a.ID, "Zoom")
+	require.Equal(t, f.office, *zoom.product)
+	require.Equal(t, "6.1", *zoom.version)
+}
