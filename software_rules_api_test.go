@@ -56,8 +56,12 @@ func newRulesAPI(t *testing.T) *rulesAPI {
 	require.NoError(t, err)
 	insert, err := syncjob.NewClient(syncjob.Deps{DB: db, Log: slog.New(slog.DiscardHandler)}, syncjob.Options{})
 	require.NoError(t, err)
-	work, err := syncjob.NewClient(syncjob.Deps{DB: db, Log: slog.New(slog.DiscardHandler),
-		SoftwareRules: postgres.NewSoftwareRuleStore(db, postgres.RiverEnqueuer{Client: insert})}, syncjob.Options{Workers: true, NoSync: true})
+	// The worker has its own pool, so its queries do not count as the API's.
+	jobDB, err := postgres.Open(ctx, dbURL, nil)
+	require.NoError(t, err)
+	t.Cleanup(jobDB.Close)
+	work, err := syncjob.NewClient(syncjob.Deps{DB: jobDB, Log: slog.New(slog.DiscardHandler),
+		SoftwareRules: postgres.NewSoftwareRuleStore(jobDB, postgres.RiverEnqueuer{Client: insert})}, syncjob.Options{Workers: true, NoSync: true})
 	require.NoError(t, err)
 	events, cancel := work.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed)
 	t.Cleanup(cancel)
@@ -72,6 +76,7 @@ func newRulesAPI(t *testing.T) *rulesAPI {
 		httpapi.WithConnectors(nil, postgres.RiverEnqueuer{Client: insert}, "")))
 	t.Cleanup(srv.Close)
 	a.api = &api{t: t, srv: srv, db: db}
+	db.Queries = func() { a.rounds.Add(1) }
 	return a
 }
 
@@ -179,4 +184,62 @@ func TestSoftwareRulesAPIRolesAndRuns(t *testing.T) {
 	var runs int
 	require.NoError(t, a.owner.QueryRow(context.Background(), `SELECT count(*) FROM software_normalization_runs`).Scan(&runs))
 	require.GreaterOrEqual(t, runs, 2)
+}
+
+// TestSoftwareRulesAPIAssetSoftware: Asset.software shows current
+// installations with the rule that resolved them; includeEnded adds the
+// ended ones, for every asset of a page in one batched query.
+func TestSoftwareRulesAPIAssetSoftware(t *testing.T) {
+	t.Parallel()
+	a := newRulesAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	var assets []uuid.UUID
+	for range 2 {
+		d := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"]}})
+		id, err := relay.DecodeAs("id", str(d, "createAsset.asset.id"), relay.TypeAsset)
+		require.NoError(t, err)
+		assets = append(assets, id)
+	}
+	d := a.ok(admin, `mutation($in: CreateSoftwareTitleRuleInput!) { createSoftwareTitleRule(input: $in) { softwareTitleRule { id } } }`,
+		map[string]any{"in": map[string]any{"kind": "PREFIX", "pattern": "Slack", "productId": a.products["acme"]}})
+	ruleID := str(d, "createSoftwareTitleRule.softwareTitleRule.id")
+	rule, err := relay.DecodeAs("id", ruleID, relay.TypeSoftwareTitleRule)
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, asset := range assets {
+		_, err := a.owner.Exec(ctx, `INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, product_id, rule_id, normalized_version)
+			SELECT org_id, id, 'JAMF_PRO:x', 'slack', 'Slack', '4.41', $2, $3, '4.41' FROM assets WHERE id = $1`, asset, uuid.Must(relay.DecodeAs("p", a.products["acme"], relay.TypeSoftwareProduct)), rule)
+		require.NoError(t, err)
+		_, err = a.owner.Exec(ctx, `INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, ended_at)
+			SELECT org_id, id, 'JAMF_PRO:x', 'old', 'Old App', '1', now() FROM assets WHERE id = $1`, asset)
+		require.NoError(t, err)
+	}
+	q := `{ assets { nodes {
+		now: software { title normalizedVersion endedAt matchedBy { id pattern } }
+		all: software(includeEnded: true) { title endedAt } } } }`
+	start := a.rounds.Load()
+	got := a.ok(admin, q, nil)
+	rounds := a.rounds.Load() - start
+	for _, n := range get(got, "assets.nodes").([]any) {
+		now := get(n, "now").([]any)
+		require.Len(t, now, 1)
+		require.Equal(t, "Slack", get(now[0], "title"))
+		require.Equal(t, "4.41", get(now[0], "normalizedVersion"))
+		require.Nil(t, get(now[0], "endedAt"))
+		require.Equal(t, ruleID, get(now[0], "matchedBy.id"))
+		all := get(n, "all").([]any)
+		require.Len(t, all, 2)
+		require.Equal(t, "Old App", get(all[0], "title"))
+		require.NotNil(t, get(all[0], "endedAt"))
+	}
+	// The same query over twice the assets costs the same round trips.
+	for range 2 {
+		a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"]}})
+	}
+	start = a.rounds.Load()
+	a.ok(admin, q, nil)
+	require.Equal(t, rounds, a.rounds.Load()-start, "batched: no query per asset")
+
+	require.NotZero(t, rounds)
 }

@@ -15,12 +15,15 @@ type SoftwareRuleLoaders struct {
 	Rule    *dataloadgen.Loader[uuid.UUID, *software.Rule]
 	Product *dataloadgen.Loader[uuid.UUID, *software.Product]
 	Run     *dataloadgen.Loader[uuid.UUID, *software.NormalizationRun]
+	// InstallationHistory is Asset.software(includeEnded: true), by asset id.
+	InstallationHistory *dataloadgen.Loader[uuid.UUID, []software.Installation]
 }
 
 // SoftwareRules returns the request's title rule loaders over s.
 func (l *Loaders) SoftwareRules(s *postgres.SoftwareRuleStore) *SoftwareRuleLoaders {
 	l.rulesOnce.Do(func() {
-		l.rules = &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Product: mapped(s.RuleProductsByIDs), Run: mapped(s.RunsByIDs)}
+		l.rules = &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Product: mapped(s.RuleProductsByIDs), Run: mapped(s.RunsByIDs),
+			InstallationHistory: mapped(s.InstallationHistoryByAssetIDs)}
 	})
 	return l.rules
 }
