@@ -88,7 +88,7 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		if err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args, stdout, stderr); err != nil {
 			return err
 		}
-	case "token", "seed", "db":
+	case "token", "seed", "db", "software":
 		// They parse their own flags, after the configuration is read.
 	default:
 		fmt.Fprint(stderr, usage)
@@ -110,6 +110,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return seedCmd(ctx, cfg, log, args, stdout, stderr)
 	case "db":
 		return dbCmd(ctx, cfg, log, args, stdout, stderr)
+	case "software":
+		return softwareCmd(ctx, cfg, log, args, stdout, stderr)
 	default: // worker
 		return runWorker(ctx, cfg, log)
 	}
@@ -225,6 +227,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer svc.stop()
+	installSoftwareStarters(ctx, url, postgres.RiverEnqueuer{Client: svc.insert}, log)
 	opts := []httpapi.ServerOption{httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL),
 		httpapi.WithMetricsToken(cfg.MetricsToken), httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
 		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection})}

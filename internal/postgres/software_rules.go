@@ -175,20 +175,20 @@ func (s *SoftwareRuleStore) change(ctx context.Context, reason string, fn func(t
 				return err
 			}
 		}
-		run, err = s.queueRun(ctx, tx, p, reason)
+		run, err = queueNormalization(ctx, tx, s.enq, p.OrgID, reason, p.Subject)
 		return err
 	})
 	return run, err
 }
 
-// queueRun returns the organization's QUEUED run, which has not read the
-// rules yet and so will apply this change too, or queues a new one with its
-// job. The FOR UPDATE waits for a worker starting that run (it flips it to
-// RUNNING under the same row lock), so a change never joins a run that
-// already read the rules before the change committed.
-func (s *SoftwareRuleStore) queueRun(ctx context.Context, tx pgx.Tx, p itam.Principal, reason string) (*software.NormalizationRun, error) {
+// queueNormalization returns the organization's QUEUED run, which has not
+// read the rules yet and so will apply this change too, or queues a new one
+// with its job. The FOR UPDATE waits for a worker starting that run (it
+// flips it to RUNNING under the same row lock), so a change never joins a
+// run that already read the rules before the change committed.
+func queueNormalization(ctx context.Context, tx pgx.Tx, enq NormalizeEnqueuer, org uuid.UUID, reason, actor string) (*software.NormalizationRun, error) {
 	run, err := returningOne(ctx, tx, scanNormalizationRun, `SELECT `+normalizationRunColumns+` FROM software_normalization_runs x
-		WHERE x.state = 'QUEUED' ORDER BY x.created_at LIMIT 1 FOR UPDATE`)
+		WHERE x.org_id = $1 AND x.state = 'QUEUED' ORDER BY x.created_at LIMIT 1 FOR UPDATE`, org)
 	if err == nil {
 		return run, nil
 	}
@@ -196,11 +196,11 @@ func (s *SoftwareRuleStore) queueRun(ctx context.Context, tx pgx.Tx, p itam.Prin
 		return nil, err
 	}
 	run, err = returningOne(ctx, tx, scanNormalizationRun, `INSERT INTO software_normalization_runs AS x (org_id, reason, actor)
-		VALUES ($1, $2, $3) RETURNING `+normalizationRunColumns, p.OrgID, reason, p.Subject)
+		VALUES ($1, $2, $3) RETURNING `+normalizationRunColumns, org, reason, actor)
 	if err != nil {
 		return nil, err
 	}
-	return run, s.enq.EnqueueNormalizeTx(ctx, tx, jobs.NormalizeArgs{OrgID: p.OrgID, RunID: run.ID})
+	return run, enq.EnqueueNormalizeTx(ctx, tx, jobs.NormalizeArgs{OrgID: org, RunID: run.ID})
 }
 
 func ruleCount(ctx context.Context, tx pgx.Tx) (int, error) {
