@@ -7384,10 +7384,11 @@ type UnmatchedSoftwareTitleConnection {
 }
 
 input UnmatchedSoftwareTitleFilter {
-  "Part of the title or identifier, case-insensitive."
+  "Part of the title or identifier, case-insensitive; at most 256 characters."
   search: String
   "Only titles this source reports (JAMF_PRO:<id>, …)."
   source: String
+  "At least this many devices (1 or more)."
   minDevices: Int
 }
 
@@ -7431,11 +7432,11 @@ type SoftwareNormalizationRunConnection {
 extend type Query {
   "In position order. ADMIN, MANAGER and AUDITOR."
   softwareTitleRules(first: Int, after: String, last: Int, before: String): SoftwareTitleRuleConnection!
-  "Which rule and product each sample would get under the current rules; writes nothing."
+  "Which rule and product each sample would get under the current rules; writes nothing. At most 500 titles (BAD_USER_INPUT on titles). ADMIN, MANAGER and AUDITOR."
   testSoftwareTitleRules(titles: [SoftwareTitleSample!]!): [SoftwareTitleTestResult!]!
-  "Most devices first. ADMIN, MANAGER and AUDITOR."
+  "Current installations no rule resolves, grouped by title (case-insensitive) and identifier; most devices first. ADMIN, MANAGER and AUDITOR."
   unmatchedSoftwareTitles(first: Int, after: String, filter: UnmatchedSoftwareTitleFilter): UnmatchedSoftwareTitleConnection!
-  "Newest first."
+  "Newest first. ADMIN, MANAGER and AUDITOR."
   softwareNormalizationRuns(first: Int, after: String, last: Int, before: String): SoftwareNormalizationRunConnection!
 }
 
@@ -7459,7 +7460,11 @@ input UpdateSoftwareTitleRuleInput {
   versionPattern: String
 }
 
-"A rule change and the re-normalization it queued."
+"""
+A rule change and the re-normalization it queued. Changes made while a run
+is still QUEUED join that run (it has not read the rules yet); once a run is
+RUNNING, the next change queues a new one.
+"""
 type SoftwareTitleRulePayload {
   softwareTitleRule: SoftwareTitleRule!
   normalizationRun: SoftwareNormalizationRun!
@@ -7475,7 +7480,10 @@ type SoftwareNormalizationRunPayload {
 }
 
 extend type Mutation {
-  "ADMIN only. Queues a re-normalization of existing installations."
+  """
+  ADMIN only. Queues a re-normalization of existing installations. An
+  organization has at most 2,000 rules (CONFLICT beyond).
+  """
   createSoftwareTitleRule(input: CreateSoftwareTitleRuleInput!): SoftwareTitleRulePayload
   "ADMIN only. Queues a re-normalization of existing installations."
   updateSoftwareTitleRule(input: UpdateSoftwareTitleRuleInput!): SoftwareTitleRulePayload

@@ -513,7 +513,9 @@ type SoftwarePublisherPayload struct {
 	SoftwarePublisher *software.Publisher `json:"softwarePublisher"`
 }
 
-// A rule change and the re-normalization it queued.
+// A rule change and the re-normalization it queued. Changes made while a run
+// is still QUEUED join that run (it has not read the rules yet); once a run is
+// RUNNING, the next change queues a new one.
 type SoftwareTitleRulePayload struct {
 	SoftwareTitleRule *software.Rule             `json:"softwareTitleRule"`
 	NormalizationRun  *software.NormalizationRun `json:"normalizationRun"`
@@ -565,11 +567,12 @@ type UnlockAssetFieldInput struct {
 }
 
 type UnmatchedSoftwareTitleFilter struct {
-	// Part of the title or identifier, case-insensitive.
+	// Part of the title or identifier, case-insensitive; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 	// Only titles this source reports (JAMF_PRO:<id>, …).
-	Source     graphql.Omittable[*string] `json:"source,omitempty"`
-	MinDevices graphql.Omittable[*int]    `json:"minDevices,omitempty"`
+	Source graphql.Omittable[*string] `json:"source,omitempty"`
+	// At least this many devices (1 or more).
+	MinDevices graphql.Omittable[*int] `json:"minDevices,omitempty"`
 }
 
 // Omitted fields stay as they are; null clears a field.
