@@ -20,7 +20,7 @@ func deref(s *string) string {
 
 // testResults adapts TestRules' results, loading the products they name in
 // one query.
-func (r *Resolver) testResults(ctx context.Context, results []postgres.TestResult) ([]*model.SoftwareTitleTestResult, error) {
+func (r *Resolver) testResults(ctx context.Context, results []postgres.RuleTestResult) ([]*model.SoftwareTitleTestResult, error) {
 	var ids []uuid.UUID
 	for _, res := range results {
 		if res.Match != nil {

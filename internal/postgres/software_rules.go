@@ -325,15 +325,15 @@ func (s *SoftwareRuleStore) Renormalize(ctx context.Context) (*software.Normaliz
 	return s.change(ctx, "renormalizeSoftware", nil)
 }
 
-// TestResult is what the organization's rules make of one sample.
-type TestResult struct {
+// RuleTestResult is what the organization's rules make of one sample.
+type RuleTestResult struct {
 	Sample software.Title
 	Match  *software.Match // nil when no rule matches
 }
 
 // TestRules matches samples against the organization's current rules and
 // writes nothing.
-func (s *SoftwareRuleStore) TestRules(ctx context.Context, samples []software.Title) ([]TestResult, error) {
+func (s *SoftwareRuleStore) TestRules(ctx context.Context, samples []software.Title) ([]RuleTestResult, error) {
 	p, err := software.RequireRuleRead(ctx)
 	if err != nil {
 		return nil, err
@@ -345,7 +345,7 @@ func (s *SoftwareRuleStore) TestRules(ctx context.Context, samples []software.Ti
 	if err != nil {
 		return nil, err
 	}
-	out := make([]TestResult, len(samples))
+	out := make([]RuleTestResult, len(samples))
 	for i, t := range samples {
 		out[i].Sample = t
 		if got, ok := m.Match(t); ok {
