@@ -243,3 +243,60 @@ func TestSoftwareRulesAPIAssetSoftware(t *testing.T) {
 
 	require.NotZero(t, rounds)
 }
+
+// waitJob waits for the next normalization job to finish and requires it
+// completed.
+func (a *rulesAPI) waitJob() {
+	a.t.Helper()
+	select {
+	case ev := <-a.finished:
+		require.Equal(a.t, river.EventKindJobCompleted, ev.Kind)
+		require.Equal(a.t, "software.normalize", ev.Job.Kind)
+	case <-time.After(30 * time.Second):
+		a.t.Fatal("the normalization job did not finish")
+	}
+}
+
+// TestSoftwareRulesAPIReorderRenormalizes: through the API and the real
+// worker, the first matching rule resolves an installation, and moving
+// another rule ahead of it moves the installation to that rule's product.
+func TestSoftwareRulesAPIReorderRenormalizes(t *testing.T) {
+	t.Parallel()
+	a := newRulesAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	d := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"]}})
+	assetID := str(d, "createAsset.asset.id")
+	asset, err := relay.DecodeAs("id", assetID, relay.TypeAsset)
+	require.NoError(t, err)
+	ctx := context.Background()
+	var beta uuid.UUID
+	require.NoError(t, a.owner.QueryRow(ctx, `INSERT INTO software_products (org_id, publisher_id, name)
+		SELECT org_id, id, 'Slack Beta' FROM software_publishers WHERE name = 'Salesforce' AND org_id = (SELECT org_id FROM assets WHERE id = $1)
+		RETURNING id`, asset).Scan(&beta))
+	_, err = a.owner.Exec(ctx, `INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version)
+		SELECT org_id, id, 'INTUNE:x', 'slack beta', 'Slack Beta', '5.0' FROM assets WHERE id = $1`, asset)
+	require.NoError(t, err)
+	create := `mutation($in: CreateSoftwareTitleRuleInput!) { createSoftwareTitleRule(input: $in) { softwareTitleRule { id } } }`
+	matched := func() string {
+		d := a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { software { matchedBy { pattern product { name } } } } } }`, map[string]any{"id": assetID})
+		return str(d, "node.software.0.matchedBy.product.name")
+	}
+
+	a.ok(admin, create, map[string]any{"in": map[string]any{"kind": "PREFIX", "pattern": "Slack", "productId": a.products["acme"]}})
+	a.waitJob()
+	require.Equal(t, "Slack", matched())
+
+	d = a.ok(admin, create, map[string]any{"in": map[string]any{"kind": "EXACT", "pattern": "Slack Beta",
+		"productId": relay.ID(relay.TypeSoftwareProduct, beta)}})
+	a.waitJob()
+	require.Equal(t, "Slack", matched(), "the PREFIX rule comes first")
+
+	a.ok(admin, `mutation($id: ID!) { moveSoftwareTitleRule(id: $id, position: 1) { softwareTitleRule { position } } }`,
+		map[string]any{"id": str(d, "createSoftwareTitleRule.softwareTitleRule.id")})
+	a.waitJob()
+	require.Equal(t, "Slack Beta", matched(), "moved first, the EXACT rule wins")
+	runs := a.ok(admin, `{ softwareNormalizationRuns(first: 1) { nodes { state reason titlesTotal titlesDone installationsChanged } } }`, nil)
+	require.Equal(t, map[string]any{"state": "COMPLETED", "reason": "moveSoftwareTitleRule", "titlesTotal": float64(1), "titlesDone": float64(1),
+		"installationsChanged": float64(1)}, get(runs, "softwareNormalizationRuns.nodes.0"))
+}
