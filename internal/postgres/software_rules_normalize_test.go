@@ -233,3 +233,32 @@ func TestSyncResolvesSoftwareAsItWrites(t *testing.T) {
 	require.Equal(t, f.office, *zoom.product)
 	require.Equal(t, "6.1", *zoom.version)
 }
+
+// TestSoftwareNormalizationFailRun: a run whose job gave up ends FAILED
+// with its message; a finished run is left as it ended.
+func TestSoftwareNormalizationFailRun(t *testing.T) {
+	t.Parallel()
+	f := newRuleFixture(t)
+	run, err := f.rules.Renormalize(f.admin(f.a))
+	require.NoError(t, err)
+	system := itam.WithPrincipal(context.Background(), itam.Principal{OrgID: f.a.id, Role: itam.RoleAdmin, Subject: "software-normalization", ActorKind: itam.ActorSystem})
+	require.NoError(t, f.rules.FailRun(system, run.ID, "re-normalization failed after 3 attempts"))
+	got, err := f.rules.RunsByIDs(f.admin(f.a), []uuid.UUID{run.ID})
+	require.NoError(t, err)
+	require.Equal(t, software.NormalizationFailed, got[run.ID].State)
+	require.Equal(t, "re-normalization failed after 3 attempts", *got[run.ID].Error)
+	require.NotNil(t, got[run.ID].FinishedAt)
+	// A failed run is not started again by a late retry.
+	require.NoError(t, f.rules.Normalize(system, run.ID))
+	got, err = f.rules.RunsByIDs(f.admin(f.a), []uuid.UUID{run.ID})
+	require.NoError(t, err)
+	require.Equal(t, software.NormalizationFailed, got[run.ID].State)
+	// Another organization's principal cannot fail it.
+	other := itam.WithPrincipal(context.Background(), itam.Principal{OrgID: f.b.id, Role: itam.RoleAdmin, Subject: "x", ActorKind: itam.ActorSystem})
+	run2, err := f.rules.Renormalize(f.admin(f.a))
+	require.NoError(t, err)
+	require.NoError(t, f.rules.FailRun(other, run2.ID, "nope"))
+	got, err = f.rules.RunsByIDs(f.admin(f.a), []uuid.UUID{run2.ID})
+	require.NoError(t, err)
+	require.Equal(t, software.NormalizationQueued, got[run2.ID].State)
+}
