@@ -56,12 +56,19 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO sync_runs (org_id, connector_id, mode) VALUES ($1, $2, 'FULL') RETURNING id`, org, connector).Scan(&run))
 	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO sync_conflicts (org_id, asset_id, field, kept_source, kept_value, other_source, other_value)
 		VALUES ($1, $2, 'name', 'JAMF_PRO:x', '"a"', 'INTUNE:y', '"b"') RETURNING id`, org, asset).Scan(&conflict))
+	var titleRule, normalization uuid.UUID // software title rules
+	require.NoError(t, owner.QueryRow(ctx, `WITH p AS (INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Node rules publisher') RETURNING id),
+		s AS (INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, id, 'Node rules product' FROM p RETURNING id)
+		INSERT INTO software_title_rules (org_id, position, kind, pattern, product_id) SELECT $1, 1, 'EXACT', 'Node', id FROM s RETURNING id`, org).Scan(&titleRule))
+	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO software_normalization_runs (org_id, reason, actor) VALUES ($1, 'node', 'node@test') RETURNING id`, org).Scan(&normalization))
 
 	fixtures := map[string]string{
 		"Asset": ids["asset"], "Person": ids["ada"], "Team": ids["team"], "Location": ids["location"],
 		"Manufacturer": ids["manufacturer"], "Category": ids["category"], "Model": ids["model"], "Supplier": ids["supplier"],
 		"Organization": ids["organization"], "Connector": relay.ID(relay.TypeConnector, connector),
 		"SyncRun": relay.ID(relay.TypeSyncRun, run), "SyncConflict": relay.ID(relay.TypeSyncConflict, conflict),
+		"SoftwareTitleRule":        relay.ID(relay.TypeSoftwareTitleRule, titleRule),
+		"SoftwareNormalizationRun": relay.ID(relay.TypeSoftwareNormalizationRun, normalization),
 	}
 	d = a.ok(admin, `mutation { p: createSoftwarePublisher(input: {name: "Adobe"}) { softwarePublisher { id } } }`, nil)
 	fixtures["SoftwarePublisher"] = str(d, "p.softwarePublisher.id")

@@ -88,7 +88,7 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		if err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args, stdout, stderr); err != nil {
 			return err
 		}
-	case "token", "seed", "db":
+	case "token", "seed", "db", "software":
 		// They parse their own flags, after the configuration is read.
 	default:
 		fmt.Fprint(stderr, usage)
@@ -110,6 +110,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return seedCmd(ctx, cfg, log, args, stdout, stderr)
 	case "db":
 		return dbCmd(ctx, cfg, log, args, stdout, stderr)
+	case "software":
+		return softwareCmd(ctx, cfg, log, args, stdout, stderr)
 	default: // worker
 		return runWorker(ctx, cfg, log)
 	}
@@ -225,6 +227,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer svc.stop()
+	installSoftwareStarters(ctx, url, postgres.RiverEnqueuer{Client: svc.insert}, log)
 	opts := []httpapi.ServerOption{httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL),
 		httpapi.WithMetricsToken(cfg.MetricsToken), httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
 		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection})}
@@ -467,9 +470,14 @@ func startJobs(ctx context.Context, cfg config.Config, db *postgres.DB, log *slo
 	if !cfg.Workers {
 		return j, nil
 	}
+	deps.SoftwareRules = postgres.NewSoftwareRuleStore(db, postgres.RiverEnqueuer{Client: insert})
 	if box == nil {
-		log.Warn("job workers not started: connectors are disabled without ITAM_SECRET_KEY")
-		return j, nil
+		// Software re-normalization needs no credentials: it runs anyway.
+		log.Warn("connector sync workers not started: connectors are disabled without ITAM_SECRET_KEY")
+		if j.work, err = syncjob.NewClient(deps, syncjob.Options{Workers: true, NoSync: true}); err != nil {
+			return nil, err
+		}
+		return j, j.work.Start(ctx)
 	}
 	deps.Connectors = postgres.NewConnectorStore(db, box, postgres.RiverEnqueuer{Client: insert})
 	if j.work, err = syncjob.NewClient(deps, syncjob.Options{Workers: true}); err != nil {
@@ -494,7 +502,8 @@ func runWorker(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if svc.work == nil {
+	if svc.box == nil {
+		svc.stop()
 		return errors.New("worker: nothing to do without ITAM_SECRET_KEY (connector credentials cannot be opened)")
 	}
 	log.Info("worker running")

@@ -66,6 +66,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setConnectorComplexity(&cfg.Complexity)
 	setSoftwareCatalogComplexity(&cfg.Complexity)
 	setLicenseComplexity(&cfg.Complexity)
+	setSoftwareRulesComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }

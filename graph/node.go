@@ -83,6 +83,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, thunk(ctx, r.catalog(ctx).Publisher.LoadThunk(ctx, id)))
 		case relay.TypeSoftwareProduct:
 			others.add(i, thunk(ctx, r.catalog(ctx).Product.LoadThunk(ctx, id)))
+		case relay.TypeSoftwareTitleRule:
+			others.add(i, thunk(ctx, l.SoftwareRules(r.SoftwareRules).Rule.LoadThunk(ctx, id)))
+		case relay.TypeSoftwareNormalizationRun:
+			others.add(i, thunk(ctx, l.SoftwareRules(r.SoftwareRules).Run.LoadThunk(ctx, id)))
 		}
 	}
 	at, vs, err := others.found()

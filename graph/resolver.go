@@ -34,4 +34,6 @@ type Resolver struct {
 	SoftwareCatalog *postgres.SoftwareCatalogStore
 	// LicenseStore: licenses, seats, history, sealed keys (graph/licenses.go).
 	LicenseStore *postgres.LicenseStore
+	// SoftwareRules: software title rules and re-normalization runs.
+	SoftwareRules *postgres.SoftwareRuleStore
 }

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/itam-dev/itam/graph/generated"
@@ -141,8 +140,8 @@ func (r *softwareInstallationResolver) Product(ctx context.Context, obj *softwar
 	return r.catalog(ctx).Product.Load(ctx, *obj.ProductID)
 }
 
-func (r *softwareInstallationResolver) MatchedBy(ctx context.Context, obj *software.Installation) (*model.SoftwareTitleRule, error) {
-	panic(fmt.Errorf("not implemented: MatchedBy - matchedBy"))
+func (r *softwareInstallationResolver) MatchedBy(ctx context.Context, obj *software.Installation) (*software.Rule, error) {
+	return r.matchedBy(ctx, obj)
 }
 
 func (r *softwareProductResolver) ID(ctx context.Context, obj *software.Product) (string, error) {

@@ -7,55 +7,146 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/software"
 )
 
 func (r *mutationResolver) CreateSoftwareTitleRule(ctx context.Context, input model.CreateSoftwareTitleRuleInput) (*model.SoftwareTitleRulePayload, error) {
-	panic(fmt.Errorf("not implemented: CreateSoftwareTitleRule - createSoftwareTitleRule"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	product, err := relay.DecodeAs("productId", input.ProductID, relay.TypeSoftwareProduct)
+	if err != nil {
+		return nil, err
+	}
+	rule, run, err := r.SoftwareRules.CreateRule(ctx, software.RuleInput{
+		Kind: input.Kind, Pattern: input.Pattern, ProductID: product,
+		Edition: val(input.Edition), VersionPattern: val(input.VersionPattern), Position: val(input.Position),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwareTitleRulePayload{SoftwareTitleRule: rule, NormalizationRun: run}, nil
 }
 
 func (r *mutationResolver) UpdateSoftwareTitleRule(ctx context.Context, input model.UpdateSoftwareTitleRuleInput) (*model.SoftwareTitleRulePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateSoftwareTitleRule - updateSoftwareTitleRule"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeSoftwareTitleRule)
+	if err != nil {
+		return nil, err
+	}
+	product, err := optID("productId", input.ProductID, relay.TypeSoftwareProduct)
+	if err != nil {
+		return nil, err
+	}
+	rule, run, err := r.SoftwareRules.UpdateRule(ctx, software.RulePatch{
+		ID: id, Version: input.Version, Kind: opt(input.Kind), Pattern: opt(input.Pattern), ProductID: product,
+		Edition: opt(input.Edition), VersionPattern: opt(input.VersionPattern),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwareTitleRulePayload{SoftwareTitleRule: rule, NormalizationRun: run}, nil
 }
 
 func (r *mutationResolver) DeleteSoftwareTitleRule(ctx context.Context, input model.DeleteInput) (*model.DeleteSoftwareTitleRulePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteSoftwareTitleRule - deleteSoftwareTitleRule"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	id, err := relay.DecodeAs("id", input.ID, relay.TypeSoftwareTitleRule)
+	if err != nil {
+		return nil, err
+	}
+	_, run, err := r.SoftwareRules.DeleteRule(ctx, id, val(input.Version))
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeleteSoftwareTitleRulePayload{DeletedID: relay.ID(relay.TypeSoftwareTitleRule, id), NormalizationRun: run}, nil
 }
 
 func (r *mutationResolver) MoveSoftwareTitleRule(ctx context.Context, id string, position int) (*model.SoftwareTitleRulePayload, error) {
-	panic(fmt.Errorf("not implemented: MoveSoftwareTitleRule - moveSoftwareTitleRule"))
+	ruleID, err := relay.DecodeAs("id", id, relay.TypeSoftwareTitleRule)
+	if err != nil {
+		return nil, err
+	}
+	rule, run, err := r.SoftwareRules.MoveRule(ctx, ruleID, position)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwareTitleRulePayload{SoftwareTitleRule: rule, NormalizationRun: run}, nil
 }
 
 func (r *mutationResolver) RenormalizeSoftware(ctx context.Context) (*model.SoftwareNormalizationRunPayload, error) {
-	panic(fmt.Errorf("not implemented: RenormalizeSoftware - renormalizeSoftware"))
+	run, err := r.SoftwareRules.Renormalize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &model.SoftwareNormalizationRunPayload{NormalizationRun: run}, nil
 }
 
-func (r *queryResolver) SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareTitleRuleConnection, error) {
-	panic(fmt.Errorf("not implemented: SoftwareTitleRules - softwareTitleRules"))
+func (r *queryResolver) SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.Rule], error) {
+	return listPage(ctx, struct{}{}, pageArgs(first, after, last, before),
+		func(ctx context.Context, _ struct{}, p itam.PageArgs) (itam.Page[*software.Rule], error) {
+			return r.SoftwareRules.ListRules(ctx, p)
+		},
+		func(ctx context.Context, _ struct{}) (int, error) { return r.SoftwareRules.CountRules(ctx) })
 }
 
 func (r *queryResolver) TestSoftwareTitleRules(ctx context.Context, titles []*model.SoftwareTitleSample) ([]*model.SoftwareTitleTestResult, error) {
-	panic(fmt.Errorf("not implemented: TestSoftwareTitleRules - testSoftwareTitleRules"))
+	if err := checkInput("titles", titles); err != nil {
+		return nil, err
+	}
+	samples := make([]software.Title, len(titles))
+	for i, t := range titles {
+		samples[i] = software.Title{Title: t.Title, Identifier: deref(val(t.Identifier)), Version: deref(val(t.Version))}
+	}
+	results, err := r.SoftwareRules.TestRules(ctx, samples)
+	if err != nil {
+		return nil, err
+	}
+	return r.testResults(ctx, results)
 }
 
-func (r *queryResolver) UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.UnmatchedSoftwareTitleConnection, error) {
-	panic(fmt.Errorf("not implemented: UnmatchedSoftwareTitles - unmatchedSoftwareTitles"))
+func (r *queryResolver) UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.Connection[*software.UnmatchedTitle], error) {
+	return r.unmatchedTitles(ctx, first, after, filter)
 }
 
-func (r *queryResolver) SoftwareNormalizationRuns(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareNormalizationRunConnection, error) {
-	panic(fmt.Errorf("not implemented: SoftwareNormalizationRuns - softwareNormalizationRuns"))
+func (r *queryResolver) SoftwareNormalizationRuns(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.NormalizationRun], error) {
+	return listPage(ctx, struct{}{}, pageArgs(first, after, last, before),
+		func(ctx context.Context, _ struct{}, p itam.PageArgs) (itam.Page[*software.NormalizationRun], error) {
+			return r.SoftwareRules.ListRuns(ctx, p)
+		},
+		func(ctx context.Context, _ struct{}) (int, error) { return r.SoftwareRules.CountRuns(ctx) })
 }
 
 func (r *softwareNormalizationRunResolver) ID(ctx context.Context, obj *software.NormalizationRun) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeSoftwareNormalizationRun, obj.ID), nil
+}
+
+func (r *softwareTitleRuleResolver) ID(ctx context.Context, obj *software.Rule) (string, error) {
+	return relay.ID(relay.TypeSoftwareTitleRule, obj.ID), nil
+}
+
+func (r *softwareTitleRuleResolver) Product(ctx context.Context, obj *software.Rule) (*software.Product, error) {
+	return loaders.For(ctx).SoftwareRules(r.SoftwareRules).Product.Load(ctx, obj.ProductID)
 }
 
 func (r *Resolver) SoftwareNormalizationRun() generated.SoftwareNormalizationRunResolver {
 	return &softwareNormalizationRunResolver{r}
 }
 
-type softwareNormalizationRunResolver struct{ *Resolver }
+func (r *Resolver) SoftwareTitleRule() generated.SoftwareTitleRuleResolver {
+	return &softwareTitleRuleResolver{r}
+}
+
+type (
+	softwareNormalizationRunResolver struct{ *Resolver }
+	softwareTitleRuleResolver        struct{ *Resolver }
+)

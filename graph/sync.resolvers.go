@@ -22,7 +22,11 @@ func (r *assetResolver) FieldProvenance(ctx context.Context, obj *model.Asset) (
 }
 
 func (r *assetResolver) Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error) {
-	sw, err := loaders.For(ctx).Software.Load(ctx, obj.Asset.ID)
+	l := loaders.For(ctx).Software
+	if includeEnded != nil && *includeEnded {
+		l = loaders.For(ctx).SoftwareRules(r.SoftwareRules).InstallationHistory
+	}
+	sw, err := l.Load(ctx, obj.Asset.ID)
 	return ptrs(sw), err
 }
 

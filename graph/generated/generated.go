@@ -59,6 +59,7 @@ type ResolverRoot interface {
 	SoftwareNormalizationRun() SoftwareNormalizationRunResolver
 	SoftwareProduct() SoftwareProductResolver
 	SoftwarePublisher() SoftwarePublisherResolver
+	SoftwareTitleRule() SoftwareTitleRuleResolver
 	Supplier() SupplierResolver
 	SyncConflict() SyncConflictResolver
 	SyncRun() SyncRunResolver
@@ -1210,10 +1211,10 @@ type QueryResolver interface {
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
 	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*software.Publisher], error)
 	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.Connection[*software.Product], error)
-	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareTitleRuleConnection, error)
+	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.Rule], error)
 	TestSoftwareTitleRules(ctx context.Context, titles []*model.SoftwareTitleSample) ([]*model.SoftwareTitleTestResult, error)
-	UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.UnmatchedSoftwareTitleConnection, error)
-	SoftwareNormalizationRuns(ctx context.Context, first *int, after *string, last *int, before *string) (*model.SoftwareNormalizationRunConnection, error)
+	UnmatchedSoftwareTitles(ctx context.Context, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) (*model.Connection[*software.UnmatchedTitle], error)
+	SoftwareNormalizationRuns(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.NormalizationRun], error)
 	Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error)
 	SyncConflicts(ctx context.Context, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) (*model.Connection[*model.SyncConflict], error)
 	FieldPrecedence(ctx context.Context) ([]*itam.FieldPrecedence, error)
@@ -1224,7 +1225,7 @@ type ReclaimCandidateResolver interface {
 type SoftwareInstallationResolver interface {
 	Asset(ctx context.Context, obj *software.Installation) (*model.Asset, error)
 	Product(ctx context.Context, obj *software.Installation) (*software.Product, error)
-	MatchedBy(ctx context.Context, obj *software.Installation) (*model.SoftwareTitleRule, error)
+	MatchedBy(ctx context.Context, obj *software.Installation) (*software.Rule, error)
 }
 type SoftwareNormalizationRunResolver interface {
 	ID(ctx context.Context, obj *software.NormalizationRun) (string, error)
@@ -1238,6 +1239,11 @@ type SoftwareProductResolver interface {
 }
 type SoftwarePublisherResolver interface {
 	ID(ctx context.Context, obj *software.Publisher) (string, error)
+}
+type SoftwareTitleRuleResolver interface {
+	ID(ctx context.Context, obj *software.Rule) (string, error)
+
+	Product(ctx context.Context, obj *software.Rule) (*software.Product, error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
@@ -7394,10 +7400,11 @@ type UnmatchedSoftwareTitleConnection {
 }
 
 input UnmatchedSoftwareTitleFilter {
-  "Part of the title or identifier, case-insensitive."
+  "Part of the title or identifier, case-insensitive; at most 256 characters."
   search: String
   "Only titles this source reports (JAMF_PRO:<id>, …)."
   source: String
+  "At least this many devices (1 or more)."
   minDevices: Int
 }
 
@@ -7441,11 +7448,11 @@ type SoftwareNormalizationRunConnection {
 extend type Query {
   "In position order. ADMIN, MANAGER and AUDITOR."
   softwareTitleRules(first: Int, after: String, last: Int, before: String): SoftwareTitleRuleConnection!
-  "Which rule and product each sample would get under the current rules; writes nothing."
+  "Which rule and product each sample would get under the current rules; writes nothing. At most 500 titles (BAD_USER_INPUT on titles). ADMIN, MANAGER and AUDITOR."
   testSoftwareTitleRules(titles: [SoftwareTitleSample!]!): [SoftwareTitleTestResult!]!
-  "Most devices first. ADMIN, MANAGER and AUDITOR."
+  "Current installations no rule resolves, grouped by title (case-insensitive) and identifier; most devices first. ADMIN, MANAGER and AUDITOR."
   unmatchedSoftwareTitles(first: Int, after: String, filter: UnmatchedSoftwareTitleFilter): UnmatchedSoftwareTitleConnection!
-  "Newest first."
+  "Newest first. ADMIN, MANAGER and AUDITOR."
   softwareNormalizationRuns(first: Int, after: String, last: Int, before: String): SoftwareNormalizationRunConnection!
 }
 
@@ -7469,7 +7476,11 @@ input UpdateSoftwareTitleRuleInput {
   versionPattern: String
 }
 
-"A rule change and the re-normalization it queued."
+"""
+A rule change and the re-normalization it queued. Changes made while a run
+is still QUEUED join that run (it has not read the rules yet); once a run is
+RUNNING, the next change queues a new one.
+"""
 type SoftwareTitleRulePayload {
   softwareTitleRule: SoftwareTitleRule!
   normalizationRun: SoftwareNormalizationRun!
@@ -7485,7 +7496,10 @@ type SoftwareNormalizationRunPayload {
 }
 
 extend type Mutation {
-  "ADMIN only. Queues a re-normalization of existing installations."
+  """
+  ADMIN only. Queues a re-normalization of existing installations. An
+  organization has at most 2,000 rules (CONFLICT beyond).
+  """
   createSoftwareTitleRule(input: CreateSoftwareTitleRuleInput!): SoftwareTitleRulePayload
   "ADMIN only. Queues a re-normalization of existing installations."
   updateSoftwareTitleRule(input: UpdateSoftwareTitleRuleInput!): SoftwareTitleRulePayload
@@ -23649,8 +23663,8 @@ func (ec *executionContext) _Query_softwareTitleRules(ctx context.Context, field
 			return ec.Resolvers.Query().SoftwareTitleRules(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRuleConnection) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.Rule]) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23737,8 +23751,8 @@ func (ec *executionContext) _Query_unmatchedSoftwareTitles(ctx context.Context, 
 			return ec.Resolvers.Query().UnmatchedSoftwareTitles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.UnmatchedSoftwareTitleFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
-			return ec.marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.UnmatchedTitle]) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23781,8 +23795,8 @@ func (ec *executionContext) _Query_softwareNormalizationRuns(ctx context.Context
 			return ec.Resolvers.Query().SoftwareNormalizationRuns(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
-			return ec.marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*software.NormalizationRun]) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24364,8 +24378,8 @@ func (ec *executionContext) _SoftwareInstallation_matchedBy(ctx context.Context,
 			return ec.Resolvers.SoftwareInstallation().MatchedBy(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		false,
@@ -24880,7 +24894,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRun_finishedAt(_ c
 	return graphql.NewScalarFieldContext("SoftwareNormalizationRun", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24889,11 +24903,11 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_edges(ctx contex
 			return ec.fieldContext_SoftwareNormalizationRunConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareNormalizationRunEdge) graphql.Marshaler {
-			return ec.marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.NormalizationRun]) graphql.Marshaler {
+			return ec.marshalNSoftwareNormalizationRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -24903,7 +24917,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_edge
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareNormalizationRunConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareNormalizationRunEdge(ctx, field)
@@ -24912,7 +24926,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_edge
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24921,7 +24935,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_nodes(ctx contex
 			return ec.fieldContext_SoftwareNormalizationRunConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*software.NormalizationRun) graphql.Marshaler {
@@ -24935,7 +24949,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_node
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareNormalizationRunConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareNormalizationRun(ctx, field)
@@ -24944,7 +24958,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_node
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24953,7 +24967,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_pageInfo(ctx con
 			return ec.fieldContext_SoftwareNormalizationRunConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -24967,7 +24981,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_page
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareNormalizationRunConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -24976,7 +24990,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_page
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -24985,7 +24999,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx c
 			return ec.fieldContext_SoftwareNormalizationRunConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -24996,10 +25010,10 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection_totalCount(ctx c
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareNormalizationRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareNormalizationRunConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SoftwareNormalizationRunConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25022,7 +25036,7 @@ func (ec *executionContext) fieldContext_SoftwareNormalizationRunEdge_cursor(_ c
 	return graphql.NewScalarFieldContext("SoftwareNormalizationRunEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareNormalizationRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareNormalizationRunEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareNormalizationRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.NormalizationRun]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25919,7 +25933,7 @@ func (ec *executionContext) fieldContext_SoftwarePublisherPayload_softwarePublis
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25928,7 +25942,7 @@ func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field gra
 			return ec.fieldContext_SoftwareTitleRule_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.SoftwareTitleRule().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -25939,10 +25953,10 @@ func (ec *executionContext) _SoftwareTitleRule_id(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareTitleRule_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "ID")
+	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, true, true, "ID")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_position(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_position(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25965,7 +25979,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_position(_ context.Co
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_kind(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_kind(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -25977,8 +25991,8 @@ func (ec *executionContext) _SoftwareTitleRule_kind(ctx context.Context, field g
 			return obj.Kind, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.SoftwareMatchKind) graphql.Marshaler {
-			return ec.marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v software.MatchKind) graphql.Marshaler {
+			return ec.marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx, selections, v)
 		},
 		true,
 		true,
@@ -25988,7 +26002,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_kind(_ context.Contex
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "SoftwareMatchKind")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_pattern(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_pattern(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26011,7 +26025,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_pattern(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_product(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_product(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26020,7 +26034,7 @@ func (ec *executionContext) _SoftwareTitleRule_product(ctx context.Context, fiel
 			return ec.fieldContext_SoftwareTitleRule_product(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Product, nil
+			return ec.Resolvers.SoftwareTitleRule().Product(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
@@ -26034,8 +26048,8 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_product(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRule",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareProduct(ctx, field)
 		},
@@ -26043,7 +26057,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_product(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRule_edition(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_edition(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26066,7 +26080,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_edition(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_versionPattern(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_versionPattern(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26089,7 +26103,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_versionPattern(_ cont
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_starter(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_starter(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26112,7 +26126,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_starter(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_version(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_version(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26135,7 +26149,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_version(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_createdAt(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26158,7 +26172,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_createdAt(_ context.C
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareTitleRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRule) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRule_updatedAt(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26181,7 +26195,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRule_updatedAt(_ context.C
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Time")
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26190,11 +26204,11 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Conte
 			return ec.fieldContext_SoftwareTitleRuleConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareTitleRuleEdge) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.Rule]) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRuleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26204,7 +26218,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_edges(_ con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRuleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareTitleRuleEdge(ctx, field)
@@ -26213,7 +26227,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_edges(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26222,11 +26236,11 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_nodes(ctx context.Conte
 			return ec.fieldContext_SoftwareTitleRuleConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*software.Rule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRuleᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26236,7 +26250,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_nodes(_ con
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRuleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareTitleRule(ctx, field)
@@ -26245,7 +26259,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_nodes(_ con
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26254,7 +26268,7 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_pageInfo(ctx context.Co
 			return ec.fieldContext_SoftwareTitleRuleConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -26268,7 +26282,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_pageInfo(_ 
 	fc = &graphql.FieldContext{
 		Object:     "SoftwareTitleRuleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -26277,7 +26291,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_pageInfo(_ 
 	return fc, nil
 }
 
-func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26286,7 +26300,7 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.
 			return ec.fieldContext_SoftwareTitleRuleConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -26297,10 +26311,10 @@ func (ec *executionContext) _SoftwareTitleRuleConnection_totalCount(ctx context.
 	)
 }
 func (ec *executionContext) fieldContext_SoftwareTitleRuleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SoftwareTitleRuleConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("SoftwareTitleRuleConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _SoftwareTitleRuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26323,7 +26337,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleRuleEdge_cursor(_ context.
 	return graphql.NewScalarFieldContext("SoftwareTitleRuleEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _SoftwareTitleRuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SoftwareTitleRuleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _SoftwareTitleRuleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.Rule]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -26335,8 +26349,8 @@ func (ec *executionContext) _SoftwareTitleRuleEdge_node(ctx context.Context, fie
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26367,8 +26381,8 @@ func (ec *executionContext) _SoftwareTitleRulePayload_softwareTitleRule(ctx cont
 			return obj.SoftwareTitleRule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		true,
@@ -26477,8 +26491,8 @@ func (ec *executionContext) _SoftwareTitleTestResult_rule(ctx context.Context, f
 			return obj.Rule, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
-			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *software.Rule) graphql.Marshaler {
+			return ec.marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, selections, v)
 		},
 		true,
 		false,
@@ -28931,7 +28945,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitle_lastSeenAt(_ con
 	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitle", field, false, false, "Time")
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28940,11 +28954,11 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_edges(ctx context.
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
-			return ec.marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
+			return ec.marshalNUnmatchedSoftwareTitleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -28954,7 +28968,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_edges(
 	fc = &graphql.FieldContext{
 		Object:     "UnmatchedSoftwareTitleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UnmatchedSoftwareTitleEdge(ctx, field)
@@ -28963,7 +28977,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_edges(
 	return fc, nil
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -28972,7 +28986,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_nodes(ctx context.
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*software.UnmatchedTitle) graphql.Marshaler {
@@ -28986,7 +29000,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_nodes(
 	fc = &graphql.FieldContext{
 		Object:     "UnmatchedSoftwareTitleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UnmatchedSoftwareTitle(ctx, field)
@@ -28995,7 +29009,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_nodes(
 	return fc, nil
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29004,7 +29018,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_pageInfo(ctx conte
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -29018,7 +29032,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_pageIn
 	fc = &graphql.FieldContext{
 		Object:     "UnmatchedSoftwareTitleConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -29027,7 +29041,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_pageIn
 	return fc, nil
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29036,7 +29050,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx con
 			return ec.fieldContext_UnmatchedSoftwareTitleConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -29047,10 +29061,10 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection_totalCount(ctx con
 	)
 }
 func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -29073,7 +29087,7 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleEdge_cursor(_ con
 	return graphql.NewScalarFieldContext("UnmatchedSoftwareTitleEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _UnmatchedSoftwareTitleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.UnmatchedSoftwareTitleEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*software.UnmatchedTitle]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -31827,7 +31841,7 @@ func (ec *executionContext) unmarshalInputCreateSoftwareTitleRuleInput(ctx conte
 		switch k {
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, v)
+			data, err := ec.unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34355,7 +34369,7 @@ func (ec *executionContext) unmarshalInputUpdateSoftwareTitleRuleInput(ctx conte
 			it.Version = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx, v)
+			data, err := ec.unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -34615,9 +34629,9 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Supplier(ctx, sel, obj)
-	case model.SoftwareTitleRule:
+	case software.Rule:
 		return ec._SoftwareTitleRule(ctx, sel, &obj)
-	case *model.SoftwareTitleRule:
+	case *software.Rule:
 		if obj == nil {
 			return graphql.Null
 		}
@@ -39163,7 +39177,7 @@ func (ec *executionContext) _SoftwareNormalizationRun(ctx context.Context, sel a
 
 var softwareNormalizationRunConnectionImplementors = []string{"SoftwareNormalizationRunConnection"}
 
-func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
+func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.NormalizationRun]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39175,23 +39189,24 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Cont
 		case "edges":
 			out.Values[i] = ec._SoftwareNormalizationRunConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SoftwareNormalizationRunConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SoftwareNormalizationRunConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SoftwareNormalizationRunConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareNormalizationRunConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39211,7 +39226,7 @@ func (ec *executionContext) _SoftwareNormalizationRunConnection(ctx context.Cont
 
 var softwareNormalizationRunEdgeImplementors = []string{"SoftwareNormalizationRunEdge"}
 
-func (ec *executionContext) _SoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+func (ec *executionContext) _SoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.NormalizationRun]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareNormalizationRunEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39667,7 +39682,7 @@ func (ec *executionContext) _SoftwarePublisherPayload(ctx context.Context, sel a
 
 var softwareTitleRuleImplementors = []string{"SoftwareTitleRule", "Node"}
 
-func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, obj *software.Rule) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39677,59 +39692,61 @@ func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.Sele
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("SoftwareTitleRule")
 		case "id":
-			out.Values[i] = ec._SoftwareTitleRule_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareTitleRule_id(ctx, field, obj)
+				})
 		case "position":
 			out.Values[i] = ec._SoftwareTitleRule_position(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "kind":
 			out.Values[i] = ec._SoftwareTitleRule_kind(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pattern":
 			out.Values[i] = ec._SoftwareTitleRule_pattern(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "product":
-			out.Values[i] = ec._SoftwareTitleRule_product(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareTitleRule_product(ctx, field, obj)
+				})
 		case "edition":
 			out.Values[i] = ec._SoftwareTitleRule_edition(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "versionPattern":
 			out.Values[i] = ec._SoftwareTitleRule_versionPattern(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "starter":
 			out.Values[i] = ec._SoftwareTitleRule_starter(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._SoftwareTitleRule_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._SoftwareTitleRule_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._SoftwareTitleRule_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -39750,7 +39767,7 @@ func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.Sele
 
 var softwareTitleRuleConnectionImplementors = []string{"SoftwareTitleRuleConnection"}
 
-func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRuleConnection) graphql.Marshaler {
+func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.Rule]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -39762,23 +39779,24 @@ func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, se
 		case "edges":
 			out.Values[i] = ec._SoftwareTitleRuleConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._SoftwareTitleRuleConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._SoftwareTitleRuleConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._SoftwareTitleRuleConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareTitleRuleConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39798,7 +39816,7 @@ func (ec *executionContext) _SoftwareTitleRuleConnection(ctx context.Context, se
 
 var softwareTitleRuleEdgeImplementors = []string{"SoftwareTitleRuleEdge"}
 
-func (ec *executionContext) _SoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SoftwareTitleRuleEdge) graphql.Marshaler {
+func (ec *executionContext) _SoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.Rule]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, softwareTitleRuleEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40908,7 +40926,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitle(ctx context.Context, sel ast
 
 var unmatchedSoftwareTitleConnectionImplementors = []string{"UnmatchedSoftwareTitleConnection"}
 
-func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
+func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*software.UnmatchedTitle]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, unmatchedSoftwareTitleConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -40920,23 +40938,24 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Contex
 		case "edges":
 			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._UnmatchedSoftwareTitleConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._UnmatchedSoftwareTitleConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -40956,7 +40975,7 @@ func (ec *executionContext) _UnmatchedSoftwareTitleConnection(ctx context.Contex
 
 var unmatchedSoftwareTitleEdgeImplementors = []string{"UnmatchedSoftwareTitleEdge"}
 
-func (ec *executionContext) _UnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+func (ec *executionContext) _UnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, unmatchedSoftwareTitleEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -43108,14 +43127,19 @@ func (ec *executionContext) marshalNSoftwareInstallationEdge2ᚕgithubᚗcomᚋi
 	return ret
 }
 
-func (ec *executionContext) unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, v any) (model.SoftwareMatchKind, error) {
-	var res model.SoftwareMatchKind
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, v any) (software.MatchKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := software.MatchKind(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, sel ast.SelectionSet, v model.SoftwareMatchKind) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNSoftwareMatchKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, sel ast.SelectionSet, v software.MatchKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SoftwareMatchKind!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNSoftwareNormalizationRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.NormalizationRun) graphql.Marshaler {
@@ -43142,7 +43166,7 @@ func (ec *executionContext) marshalNSoftwareNormalizationRun2ᚖgithubᚗcomᚋi
 	return ec._SoftwareNormalizationRun(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareNormalizationRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.NormalizationRun]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareNormalizationRunConnection!")
 		return graphql.Null
@@ -43150,11 +43174,15 @@ func (ec *executionContext) marshalNSoftwareNormalizationRunConnection2ᚖgithub
 	return ec._SoftwareNormalizationRunConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareNormalizationRunEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.NormalizationRun]) graphql.Marshaler {
+	return ec._SoftwareNormalizationRunEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.NormalizationRun]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareNormalizationRunEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdge(ctx, sel, v[i])
+		return ec.marshalNSoftwareNormalizationRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43164,14 +43192,6 @@ func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚕᚖgithubᚗ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSoftwareNormalizationRunEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SoftwareNormalizationRunEdge!")
-		return graphql.Null
-	}
-	return ec._SoftwareNormalizationRunEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSoftwareNormalizationState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐNormalizationState(ctx context.Context, v any) (software.NormalizationState, error) {
@@ -43293,11 +43313,11 @@ func (ec *executionContext) marshalNSoftwarePublisherEdge2ᚕgithubᚗcomᚋitam
 	return ret
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRuleᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.Rule) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx, sel, v[i])
+		return ec.marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43309,7 +43329,7 @@ func (ec *executionContext) marshalNSoftwareTitleRule2ᚕᚖgithubᚗcomᚋitam�
 	return ret
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx context.Context, sel ast.SelectionSet, v *software.Rule) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareTitleRule!")
 		return graphql.Null
@@ -43317,7 +43337,7 @@ func (ec *executionContext) marshalNSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑd
 	return ec._SoftwareTitleRule(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleConnection(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRuleConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.Rule]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SoftwareTitleRuleConnection!")
 		return graphql.Null
@@ -43325,11 +43345,15 @@ func (ec *executionContext) marshalNSoftwareTitleRuleConnection2ᚖgithubᚗcom�
 	return ec._SoftwareTitleRuleConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SoftwareTitleRuleEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSoftwareTitleRuleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.Rule]) graphql.Marshaler {
+	return ec._SoftwareTitleRuleEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.Rule]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSoftwareTitleRuleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdge(ctx, sel, v[i])
+		return ec.marshalNSoftwareTitleRuleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43339,14 +43363,6 @@ func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚕᚖgithubᚗcomᚋi
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNSoftwareTitleRuleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRuleEdge(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRuleEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "SoftwareTitleRuleEdge!")
-		return graphql.Null
-	}
-	return ec._SoftwareTitleRuleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSoftwareTitleSample2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleSampleᚄ(ctx context.Context, v any) ([]*model.SoftwareTitleSample, error) {
@@ -43766,7 +43782,7 @@ func (ec *executionContext) marshalNUnmatchedSoftwareTitle2ᚖgithubᚗcomᚋita
 	return ec._UnmatchedSoftwareTitle(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleConnection(ctx context.Context, sel ast.SelectionSet, v *model.UnmatchedSoftwareTitleConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*software.UnmatchedTitle]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "UnmatchedSoftwareTitleConnection!")
 		return graphql.Null
@@ -43774,11 +43790,15 @@ func (ec *executionContext) marshalNUnmatchedSoftwareTitleConnection2ᚖgithub�
 	return ec._UnmatchedSoftwareTitleConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
+	return ec._UnmatchedSoftwareTitleEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*software.UnmatchedTitle]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNUnmatchedSoftwareTitleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdge(ctx, sel, v[i])
+		return ec.marshalNUnmatchedSoftwareTitleEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43788,14 +43808,6 @@ func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚕᚖgithubᚗco
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNUnmatchedSoftwareTitleEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUnmatchedSoftwareTitleEdge(ctx context.Context, sel ast.SelectionSet, v *model.UnmatchedSoftwareTitleEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "UnmatchedSoftwareTitleEdge!")
-		return graphql.Null
-	}
-	return ec._UnmatchedSoftwareTitleEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateAssetInput(ctx context.Context, v any) (model.UpdateAssetInput, error) {
@@ -44678,20 +44690,23 @@ func (ec *executionContext) marshalOPersonStatus2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	return res
 }
 
-func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, v any) (*model.SoftwareMatchKind, error) {
+func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, v any) (*software.MatchKind, error) {
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.SoftwareMatchKind)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
+	tmp, err := graphql.UnmarshalString(v)
+	res := software.MatchKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareMatchKind(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareMatchKind) graphql.Marshaler {
+func (ec *executionContext) marshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, sel ast.SelectionSet, v *software.MatchKind) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
-	return v
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) marshalOSoftwareNormalizationRunPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareNormalizationRunPayload(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareNormalizationRunPayload) graphql.Marshaler {
@@ -44730,7 +44745,7 @@ func (ec *executionContext) marshalOSoftwarePublisherPayload2ᚖgithubᚗcomᚋi
 	return ec._SoftwarePublisherPayload(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSoftwareTitleRule(ctx context.Context, sel ast.SelectionSet, v *model.SoftwareTitleRule) graphql.Marshaler {
+func (ec *executionContext) marshalOSoftwareTitleRule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐRule(ctx context.Context, sel ast.SelectionSet, v *software.Rule) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -45,6 +45,9 @@ type Loaders struct {
 	connOnce sync.Once
 	conn     *ConnectorLoaders
 	lic      licenseLoaders // licenses, seats, their products (licenses.go)
+	// Software title rule loaders, built on first use (see SoftwareRules).
+	rulesOnce sync.Once
+	rules     *SoftwareRuleLoaders
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

@@ -243,7 +243,7 @@ type CreateSoftwarePublisherInput struct {
 }
 
 type CreateSoftwareTitleRuleInput struct {
-	Kind           SoftwareMatchKind          `json:"kind"`
+	Kind           software.MatchKind         `json:"kind"`
 	Pattern        string                     `json:"pattern"`
 	ProductID      string                     `json:"productId"`
 	Edition        graphql.Omittable[*string] `json:"edition,omitempty"`
@@ -428,18 +428,6 @@ type SetFieldPrecedenceInput struct {
 	Sources []string `json:"sources"`
 }
 
-type SoftwareNormalizationRunConnection struct {
-	Edges      []*SoftwareNormalizationRunEdge `json:"edges"`
-	Nodes      []*software.NormalizationRun    `json:"nodes"`
-	PageInfo   *PageInfo                       `json:"pageInfo"`
-	TotalCount int                             `json:"totalCount"`
-}
-
-type SoftwareNormalizationRunEdge struct {
-	Cursor string                     `json:"cursor"`
-	Node   *software.NormalizationRun `json:"node"`
-}
-
 type SoftwareNormalizationRunPayload struct {
 	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
 }
@@ -458,42 +446,11 @@ type SoftwarePublisherPayload struct {
 	SoftwarePublisher *software.Publisher `json:"softwarePublisher"`
 }
 
-// A normalization rule: installations whose title (or identifier) it matches
-// resolve to its product. Rules apply in position order; the first match wins.
-type SoftwareTitleRule struct {
-	ID string `json:"id"`
-	// 1-based; lower positions are tried first.
-	Position int               `json:"position"`
-	Kind     SoftwareMatchKind `json:"kind"`
-	Pattern  string            `json:"pattern"`
-	Product  *software.Product `json:"product"`
-	Edition  *string           `json:"edition,omitempty"`
-	// RE2 with one capture group, applied to the title (then the reported version): the normalized version.
-	VersionPattern *string `json:"versionPattern,omitempty"`
-	// Shipped in the starter rule set; editable like any other.
-	Starter   bool      `json:"starter"`
-	Version   int       `json:"version"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
-}
-
-func (SoftwareTitleRule) IsNode() {}
-
-type SoftwareTitleRuleConnection struct {
-	Edges      []*SoftwareTitleRuleEdge `json:"edges"`
-	Nodes      []*SoftwareTitleRule     `json:"nodes"`
-	PageInfo   *PageInfo                `json:"pageInfo"`
-	TotalCount int                      `json:"totalCount"`
-}
-
-type SoftwareTitleRuleEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *SoftwareTitleRule `json:"node"`
-}
-
-// A rule change and the re-normalization it queued.
+// A rule change and the re-normalization it queued. Changes made while a run
+// is still QUEUED join that run (it has not read the rules yet); once a run is
+// RUNNING, the next change queues a new one.
 type SoftwareTitleRulePayload struct {
-	SoftwareTitleRule *SoftwareTitleRule         `json:"softwareTitleRule"`
+	SoftwareTitleRule *software.Rule             `json:"softwareTitleRule"`
 	NormalizationRun  *software.NormalizationRun `json:"normalizationRun"`
 }
 
@@ -506,12 +463,12 @@ type SoftwareTitleSample struct {
 
 // What the rules make of a sample; rule and product are null when none matches.
 type SoftwareTitleTestResult struct {
-	Title             string             `json:"title"`
-	Identifier        *string            `json:"identifier,omitempty"`
-	Rule              *SoftwareTitleRule `json:"rule,omitempty"`
-	Product           *software.Product  `json:"product,omitempty"`
-	Edition           *string            `json:"edition,omitempty"`
-	NormalizedVersion *string            `json:"normalizedVersion,omitempty"`
+	Title             string            `json:"title"`
+	Identifier        *string           `json:"identifier,omitempty"`
+	Rule              *software.Rule    `json:"rule,omitempty"`
+	Product           *software.Product `json:"product,omitempty"`
+	Edition           *string           `json:"edition,omitempty"`
+	NormalizedVersion *string           `json:"normalizedVersion,omitempty"`
 }
 
 type SupplierPayload struct {
@@ -542,24 +499,13 @@ type UnlockAssetFieldInput struct {
 	Field   string `json:"field"`
 }
 
-type UnmatchedSoftwareTitleConnection struct {
-	Edges      []*UnmatchedSoftwareTitleEdge `json:"edges"`
-	Nodes      []*software.UnmatchedTitle    `json:"nodes"`
-	PageInfo   *PageInfo                     `json:"pageInfo"`
-	TotalCount int                           `json:"totalCount"`
-}
-
-type UnmatchedSoftwareTitleEdge struct {
-	Cursor string                   `json:"cursor"`
-	Node   *software.UnmatchedTitle `json:"node"`
-}
-
 type UnmatchedSoftwareTitleFilter struct {
-	// Part of the title or identifier, case-insensitive.
+	// Part of the title or identifier, case-insensitive; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 	// Only titles this source reports (JAMF_PRO:<id>, …).
-	Source     graphql.Omittable[*string] `json:"source,omitempty"`
-	MinDevices graphql.Omittable[*int]    `json:"minDevices,omitempty"`
+	Source graphql.Omittable[*string] `json:"source,omitempty"`
+	// At least this many devices (1 or more).
+	MinDevices graphql.Omittable[*int] `json:"minDevices,omitempty"`
 }
 
 // Omitted fields stay as they are; null clears a field.
@@ -709,13 +655,13 @@ type UpdateSoftwarePublisherInput struct {
 }
 
 type UpdateSoftwareTitleRuleInput struct {
-	ID             string                                `json:"id"`
-	Version        int                                   `json:"version"`
-	Kind           graphql.Omittable[*SoftwareMatchKind] `json:"kind,omitempty"`
-	Pattern        graphql.Omittable[*string]            `json:"pattern,omitempty"`
-	ProductID      graphql.Omittable[*string]            `json:"productId,omitempty"`
-	Edition        graphql.Omittable[*string]            `json:"edition,omitempty"`
-	VersionPattern graphql.Omittable[*string]            `json:"versionPattern,omitempty"`
+	ID             string                                 `json:"id"`
+	Version        int                                    `json:"version"`
+	Kind           graphql.Omittable[*software.MatchKind] `json:"kind,omitempty"`
+	Pattern        graphql.Omittable[*string]             `json:"pattern,omitempty"`
+	ProductID      graphql.Omittable[*string]             `json:"productId,omitempty"`
+	Edition        graphql.Omittable[*string]             `json:"edition,omitempty"`
+	VersionPattern graphql.Omittable[*string]             `json:"versionPattern,omitempty"`
 }
 
 type UpdateSupplierInput struct {
@@ -794,70 +740,6 @@ func (e *PersonOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e PersonOrderField) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// How a title rule matches a reported installation.
-type SoftwareMatchKind string
-
-const (
-	// The whole title, case-insensitive (runs of spaces count as one).
-	SoftwareMatchKindExact SoftwareMatchKind = "EXACT"
-	// The start of the title, case-insensitive.
-	SoftwareMatchKindPrefix SoftwareMatchKind = "PREFIX"
-	// An RE2 regular expression on the title, case-insensitive; validated on save.
-	SoftwareMatchKindRegex SoftwareMatchKind = "REGEX"
-	// The bundle id, package name or product code, case-insensitive.
-	SoftwareMatchKindIdentifier SoftwareMatchKind = "IDENTIFIER"
-)
-
-var AllSoftwareMatchKind = []SoftwareMatchKind{
-	SoftwareMatchKindExact,
-	SoftwareMatchKindPrefix,
-	SoftwareMatchKindRegex,
-	SoftwareMatchKindIdentifier,
-}
-
-func (e SoftwareMatchKind) IsValid() bool {
-	switch e {
-	case SoftwareMatchKindExact, SoftwareMatchKindPrefix, SoftwareMatchKindRegex, SoftwareMatchKindIdentifier:
-		return true
-	}
-	return false
-}
-
-func (e SoftwareMatchKind) String() string {
-	return string(e)
-}
-
-func (e *SoftwareMatchKind) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = SoftwareMatchKind(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid SoftwareMatchKind", str)
-	}
-	return nil
-}
-
-func (e SoftwareMatchKind) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *SoftwareMatchKind) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e SoftwareMatchKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

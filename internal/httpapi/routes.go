@@ -100,6 +100,11 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		ConnectorEdits: connector.NewService(connectorStore, connectorcheck.Config),
 		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress},
 		LicenseStore:   postgres.NewLicenseStore(db, o.box)}
+	if enq, ok := o.enq.(postgres.NormalizeEnqueuer); ok {
+		resolver.SoftwareRules = postgres.NewSoftwareRuleStore(db, enq)
+	} else {
+		resolver.SoftwareRules = postgres.NewSoftwareRuleStore(db, nil) // reads work; rule changes are refused
+	}
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))

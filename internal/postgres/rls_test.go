@@ -37,6 +37,11 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	_, err = sw.CreateProduct(f.admin(o), software.ProductInput{PublisherID: pub.ID, Name: "Acrobat Pro"})
 	require.NoError(f.t, err)
 	licenseTenantRows(f.fixture, o) // licenses, license_seats, license_history
+	// software_title_rules, software_normalization_runs (software rules).
+	f.exec(`WITH p AS (INSERT INTO software_publishers (org_id, name) VALUES ($1, 'RLS rules publisher') RETURNING id),
+		s AS (INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, id, 'RLS rules product' FROM p RETURNING id)
+		INSERT INTO software_title_rules (org_id, position, kind, pattern, product_id) SELECT $1, 1, 'EXACT', 'RLS', id FROM s`, o.id)
+	f.exec(`INSERT INTO software_normalization_runs (org_id, reason, actor) VALUES ($1, 'rls', 'rls@test')`, o.id)
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/reconcile"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 // SyncStore applies what connectors report to the inventory, one page per
@@ -50,6 +51,9 @@ type pageState struct {
 	// software of the page's existing assets, by app key.
 	*reconcile.Snapshot
 	software map[uuid.UUID]map[string]reconcile.InstalledSoftware
+	// titleRules resolve the page's new and changed installations to
+	// products (nil when the page reports no software).
+	titleRules *software.Matcher
 }
 
 // ApplyPage reconciles one page of devices and records progress (next

@@ -11,6 +11,7 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/reconcile"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 // apply plans the page with reconcile.Plan, then writes it in one
@@ -170,34 +171,49 @@ func queueHistory(b *pgx.Batch, p itam.Principal, action itam.HistoryAction, bef
 
 // queueSoftware writes reconcile.DiffSoftware's verdict: only differences
 // (and day-old last_seen_at) travel; new assets' rows are plain inserts.
+// New and changed installations are resolved to products by the
+// organization's title rules as they are written; ones no longer reported
+// end (ended_at) and ones reported again are current again.
 func queueSoftware(b *pgx.Batch, st *pageState, plans []*reconcile.Change) {
 	d := reconcile.DiffSoftware(plans, st.software)
-	cols := func(rows []reconcile.SoftwareRow) (assets, keys, titles, versions, idents []string) {
-		for _, r := range rows {
-			assets, keys, titles = append(assets, r.Asset.String()), append(keys, r.Key), append(titles, r.Title)
-			versions, idents = append(versions, r.Version), append(idents, r.Identifier)
-		}
-		return
+	type columns struct {
+		assets, keys, titles, versions, idents []string
+		products, rules                        []*uuid.UUID
+		editions, normalized                   []*string
 	}
+	cols := func(rows []reconcile.SoftwareRow) (c columns) {
+		for _, r := range rows {
+			c.assets, c.keys, c.titles = append(c.assets, r.Asset.String()), append(c.keys, r.Key), append(c.titles, r.Title)
+			c.versions, c.idents = append(c.versions, r.Version), append(c.idents, r.Identifier)
+			res := resolveInstallation(st.titleRules, software.Title{Title: r.Title, Identifier: r.Identifier, Version: r.Version})
+			c.products, c.rules = append(c.products, res.product), append(c.rules, res.rule)
+			c.editions, c.normalized = append(c.editions, res.edition), append(c.normalized, res.version)
+		}
+		return c
+	}
+	const insert = `INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, identifier,
+			product_id, rule_id, edition, normalized_version)
+		SELECT $1, x.asset::uuid, $2, x.key, x.title, nullif(x.version, ''), nullif(x.ident, ''), x.product, x.rule, x.edition, x.normalized
+		FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::uuid[], $10::text[], $11::text[])
+			AS x(asset, key, title, version, ident, product, rule, edition, normalized)`
 	if len(d.Insert) > 0 {
-		assets, keys, titles, versions, idents := cols(d.Insert)
-		b.Queue(`INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, identifier)
-			SELECT $1, x.asset::uuid, $2, x.key, x.title, nullif(x.version, ''), nullif(x.ident, '')
-			FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(asset, key, title, version, ident)`,
-			st.p.OrgID, st.Source, assets, keys, titles, versions, idents)
+		c := cols(d.Insert)
+		b.Queue(insert, st.p.OrgID, st.Source, c.assets, c.keys, c.titles, c.versions, c.idents, c.products, c.rules, c.editions, c.normalized)
 	}
 	if len(d.Upsert) > 0 {
-		assets, keys, titles, versions, idents := cols(d.Upsert)
-		b.Queue(`INSERT INTO software_installations (org_id, asset_id, source, app_key, title, version, identifier)
-			SELECT $1, x.asset::uuid, $2, x.key, x.title, nullif(x.version, ''), nullif(x.ident, '')
-			FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS x(asset, key, title, version, ident)
+		c := cols(d.Upsert)
+		b.Queue(insert+`
 			ON CONFLICT (org_id, asset_id, source, app_key) DO UPDATE SET title = excluded.title, version = excluded.version,
-				identifier = excluded.identifier, last_seen_at = now()`,
-			st.p.OrgID, st.Source, assets, keys, titles, versions, idents)
+				identifier = excluded.identifier, product_id = excluded.product_id, rule_id = excluded.rule_id,
+				edition = excluded.edition, normalized_version = excluded.normalized_version, ended_at = NULL, last_seen_at = now()`,
+			st.p.OrgID, st.Source, c.assets, c.keys, c.titles, c.versions, c.idents, c.products, c.rules, c.editions, c.normalized)
 	}
-	if len(d.Delete) > 0 {
-		assets, keys, _, _, _ := cols(d.Delete)
-		b.Queue(`DELETE FROM software_installations s USING unnest($2::uuid[], $3::text[]) AS x(asset, key)
-			WHERE s.source = $1 AND s.asset_id = x.asset AND s.app_key = x.key`, st.Source, assets, keys)
+	if len(d.End) > 0 {
+		var assets, keys []string
+		for _, r := range d.End {
+			assets, keys = append(assets, r.Asset.String()), append(keys, r.Key)
+		}
+		b.Queue(`UPDATE software_installations s SET ended_at = now() FROM unnest($2::uuid[], $3::text[]) AS x(asset, key)
+			WHERE s.source = $1 AND s.asset_id = x.asset AND s.app_key = x.key AND s.ended_at IS NULL`, st.Source, assets, keys)
 	}
 }

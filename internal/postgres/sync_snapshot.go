@@ -144,15 +144,15 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	}); err != nil {
 		return nil, err
 	}
-	if err := scanEach(ctx, tx, `SELECT y.asset_id, y.app_key, y.title, y.version, y.identifier, y.stale FROM unnest($2::uuid[]) AS x(id), LATERAL (
+	if err := scanEach(ctx, tx, `SELECT y.asset_id, y.app_key, y.title, y.version, y.identifier, y.stale, y.ended FROM unnest($2::uuid[]) AS x(id), LATERAL (
 			SELECT s.asset_id, s.app_key, s.title, coalesce(s.version, '') AS version, coalesce(s.identifier, '') AS identifier,
-				s.last_seen_at < now() - interval '1 day' AS stale
+				s.last_seen_at < now() - interval '1 day' AS stale, s.ended_at IS NOT NULL AS ended
 			FROM software_installations s WHERE s.source = $1 AND s.asset_id = x.id OFFSET 0) y`,
 		[]any{st.Source, distinctIDs(ids)}, func(r pgx.Rows) error {
 			var id uuid.UUID
 			var key string
 			var sw reconcile.InstalledSoftware
-			if err := r.Scan(&id, &key, &sw.Title, &sw.Version, &sw.Identifier, &sw.Stale); err != nil {
+			if err := r.Scan(&id, &key, &sw.Title, &sw.Version, &sw.Identifier, &sw.Stale, &sw.Ended); err != nil {
 				return err
 			}
 			if st.software[id] == nil {
@@ -161,6 +161,9 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 			st.software[id][key] = sw
 			return nil
 		}); err != nil {
+		return nil, err
+	}
+	if st.titleRules, err = loadTitleRules(ctx, tx, devices); err != nil {
 		return nil, err
 	}
 	if err := st.ensurePeople(ctx, tx, devices, emails); err != nil {

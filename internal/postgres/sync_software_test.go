@@ -19,7 +19,7 @@ func TestSyncSoftwareDiff(t *testing.T) {
 	a := f.assetBySerial(f.a, "C02AAA111")
 	rows := func() map[string]string {
 		out := map[string]string{}
-		r, err := f.owner.Query(context.Background(), `SELECT app_key, coalesce(version, '-') FROM software_installations WHERE asset_id = $1`, a.ID)
+		r, err := f.owner.Query(context.Background(), `SELECT app_key, coalesce(version, '-') FROM software_installations WHERE asset_id = $1 AND ended_at IS NULL`, a.ID)
 		require.NoError(t, err)
 		for r.Next() {
 			var k, v string
@@ -44,8 +44,15 @@ func TestSyncSoftwareDiff(t *testing.T) {
 	d.Software = nil
 	f.apply(f.a, jamf, d)
 	require.Len(t, rows(), 3)
-	// Empty list sent: all removed.
+	// Empty list sent: all ended, none deleted (installations are history).
 	d.Software = []connectors.Software{}
 	f.apply(f.a, jamf, d)
 	require.Empty(t, rows())
+	var ended int
+	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT count(*) FROM software_installations WHERE asset_id = $1 AND ended_at IS NOT NULL`, a.ID).Scan(&ended))
+	require.Equal(t, 4, ended, "Zoom, then Slack, Chrome and Figma")
+	// Reported again: current again, with its first sighting kept.
+	d.Software = []connectors.Software{{Title: "Chrome", Version: "2"}}
+	f.apply(f.a, jamf, d)
+	require.Equal(t, map[string]string{"chrome": "2"}, rows())
 }

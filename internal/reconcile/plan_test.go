@@ -341,6 +341,8 @@ func TestDiffSoftware(t *testing.T) {
 			"com.bump":  {Title: "Bump", Version: "1", Identifier: "com.bump"},
 			"com.stale": {Title: "Stale", Version: "1", Identifier: "com.stale", Stale: true},
 			"removed":   {Title: "Removed"},
+			"gone":      {Title: "Gone", Ended: true},                                       // already ended: stays so
+			"com.back":  {Title: "Back", Version: "1", Identifier: "com.back", Ended: true}, // reported again
 		},
 		untouched.ID: {"x": {Title: "X"}},
 	}
@@ -349,6 +351,7 @@ func TestDiffSoftware(t *testing.T) {
 			{Title: "Same", Version: "1", Identifier: "com.same"},
 			{Title: "Bump", Version: "2", Identifier: "com.bump"},
 			{Title: "Stale", Version: "1", Identifier: "com.stale"},
+			{Title: "Back", Version: "1", Identifier: "com.back"},
 			{Title: " Fresh ", Version: " 3 "},
 			{Title: "fresh", Version: "4"}, // same key (lower-cased title): the first counts
 			{Title: "  "},                  // untitled: skipped
@@ -361,7 +364,8 @@ func TestDiffSoftware(t *testing.T) {
 	require.Equal(t, []reconcile.SoftwareRow{
 		{Asset: oldAsset.ID, Key: "com.bump", Title: "Bump", Version: "2", Identifier: "com.bump"},
 		{Asset: oldAsset.ID, Key: "com.stale", Title: "Stale", Version: "1", Identifier: "com.stale"},
+		{Asset: oldAsset.ID, Key: "com.back", Title: "Back", Version: "1", Identifier: "com.back"},
 		{Asset: oldAsset.ID, Key: "fresh", Title: "Fresh", Version: "3"},
 	}, d.Upsert)
-	require.Equal(t, []reconcile.SoftwareRow{{Asset: oldAsset.ID, Key: "removed"}}, d.Delete)
+	require.Equal(t, []reconcile.SoftwareRow{{Asset: oldAsset.ID, Key: "removed"}}, d.End)
 }

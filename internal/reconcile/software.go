@@ -13,6 +13,9 @@ type InstalledSoftware struct {
 	// Stale marks a row last confirmed over a day ago: it is refreshed even
 	// when unchanged, so last_seen_at stays meaningful.
 	Stale bool
+	// Ended marks an installation the source stopped reporting (kept as
+	// history); reported again, it is current again.
+	Ended bool
 }
 
 // SoftwareRow is one installation to write.
@@ -27,8 +30,10 @@ type SoftwareRow struct {
 // SoftwareDiff is what a page changes in the software of its assets.
 type SoftwareDiff struct {
 	Insert []SoftwareRow // new assets' software: plain inserts
-	Upsert []SoftwareRow // new or changed (or stale) on existing assets
-	Delete []SoftwareRow // no longer reported (Asset and Key only)
+	Upsert []SoftwareRow // new, changed, stale or ended-and-back on existing assets
+	// End lists installations no longer reported (Asset and Key only): they
+	// end, kept as history, rather than disappear.
+	End []SoftwareRow
 }
 
 // SoftwareKey is the per-asset key of an application.
@@ -41,7 +46,8 @@ func SoftwareKey(sw Software) string {
 
 // DiffSoftware compares what each changed device reports installed with
 // what the inventory holds for this source (have, by asset and key): new
-// titles are added, changed ones updated, ones no longer reported removed.
+// titles are added, changed ones updated, ones no longer reported ended
+// (ended ones reported again are current again).
 // A device whose software the source did not send (nil) is left alone; a
 // title repeated on one device counts once; untitled entries are skipped.
 func DiffSoftware(changes []*Change, have map[uuid.UUID]map[string]InstalledSoftware) SoftwareDiff {
@@ -70,7 +76,7 @@ func DiffSoftware(changes []*Change, have map[uuid.UUID]map[string]InstalledSoft
 			switch cur, ok := have[id][key]; {
 			case isNew:
 				out.Insert = append(out.Insert, row)
-			case ok && !cur.Stale && cur.Title == row.Title && cur.Version == row.Version && cur.Identifier == row.Identifier:
+			case ok && !cur.Stale && !cur.Ended && cur.Title == row.Title && cur.Version == row.Version && cur.Identifier == row.Identifier:
 			default:
 				out.Upsert = append(out.Upsert, row)
 			}
@@ -80,9 +86,9 @@ func DiffSoftware(changes []*Change, have map[uuid.UUID]map[string]InstalledSoft
 		if c.Device.Software == nil || c.Before == nil {
 			continue
 		}
-		for key := range have[c.After.ID] {
-			if !seen[c.After.ID][key] {
-				out.Delete = append(out.Delete, SoftwareRow{Asset: c.After.ID, Key: key})
+		for key, cur := range have[c.After.ID] {
+			if !seen[c.After.ID][key] && !cur.Ended {
+				out.End = append(out.End, SoftwareRow{Asset: c.After.ID, Key: key})
 			}
 		}
 	}

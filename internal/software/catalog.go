@@ -111,6 +111,9 @@ type UnmatchedTitle struct {
 	Sources     []string
 	FirstSeenAt time.Time
 	LastSeenAt  time.Time
+	// GroupKey identifies the group for keyset pagination, as the database
+	// computes it (lower(title), a unit separator, the identifier).
+	GroupKey string
 }
 
 // UnmatchedFilter selects unmatched titles.

@@ -36,6 +36,8 @@ type Deps struct {
 	Log        *slog.Logger
 	// Egress is the vendor network policy (zero: no non-public address).
 	Egress connectors.Egress
+	// SoftwareRules, when set, runs software re-normalization jobs.
+	SoftwareRules *postgres.SoftwareRuleStore
 }
 
 // Options tune the client.
@@ -59,6 +61,10 @@ type Options struct {
 	// EndOrphansEvery is how often runs whose job ended without ending them
 	// are ended (default 1m).
 	EndOrphansEvery time.Duration
+
+	// NoSync leaves out the connector workers and periodic passes, keeping
+	// only software re-normalization: what runs without ITAM_SECRET_KEY.
+	NoSync bool
 
 	// middleware wraps every job (tests observe jobs with it).
 	middleware []rivertype.Middleware
@@ -93,10 +99,15 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 		}
 		attempt := opt.SyncSlice + (opt.RescueAfter-opt.SyncSlice)/2
 		workers := river.NewWorkers()
-		river.AddWorker(workers, &SyncWorker{d: d, slice: opt.SyncSlice, timeout: attempt})
-		river.AddWorker(workers, &ScheduleWorker{d: d})
-		river.AddWorker(workers, &StaleWorker{d: d})
-		river.AddWorker(workers, &EndOrphanedRunsWorker{d: d})
+		if !opt.NoSync {
+			river.AddWorker(workers, &SyncWorker{d: d, slice: opt.SyncSlice, timeout: attempt})
+			river.AddWorker(workers, &ScheduleWorker{d: d})
+			river.AddWorker(workers, &StaleWorker{d: d})
+			river.AddWorker(workers, &EndOrphanedRunsWorker{d: d})
+		}
+		if d.SoftwareRules != nil {
+			river.AddWorker(workers, &NormalizeWorker{rules: d.SoftwareRules, timeout: attempt})
+		}
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
@@ -106,6 +117,9 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 		// River refuses a default job timeout above the rescue delay; the
 		// quick jobs set their own (Timeout), so this only bounds strays.
 		cfg.JobTimeout = min(quickJobTimeout, attempt)
+		if opt.NoSync {
+			return river.NewClient(riverpgxv5.New(d.DB.Pool), cfg)
+		}
 		cfg.PeriodicJobs = []*river.PeriodicJob{
 			river.NewPeriodicJob(river.PeriodicInterval(opt.ScheduleEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.ScheduleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),

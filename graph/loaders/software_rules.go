@@ -1,0 +1,29 @@
+package loaders
+
+import (
+	"github.com/google/uuid"
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/software"
+)
+
+// SoftwareRuleLoaders batch title rule lookups: rules by id (node,
+// SoftwareInstallation.matchedBy), the products rules name, and
+// normalization runs by id.
+type SoftwareRuleLoaders struct {
+	Rule    *dataloadgen.Loader[uuid.UUID, *software.Rule]
+	Product *dataloadgen.Loader[uuid.UUID, *software.Product]
+	Run     *dataloadgen.Loader[uuid.UUID, *software.NormalizationRun]
+	// InstallationHistory is Asset.software(includeEnded: true), by asset id.
+	InstallationHistory *dataloadgen.Loader[uuid.UUID, []software.Installation]
+}
+
+// SoftwareRules returns the request's title rule loaders over s.
+func (l *Loaders) SoftwareRules(s *postgres.SoftwareRuleStore) *SoftwareRuleLoaders {
+	l.rulesOnce.Do(func() {
+		l.rules = &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Product: mapped(s.RuleProductsByIDs), Run: mapped(s.RunsByIDs),
+			InstallationHistory: mapped(s.InstallationHistoryByAssetIDs)}
+	})
+	return l.rules
+}
