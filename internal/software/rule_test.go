@@ -53,7 +53,7 @@ func TestValidateRefusesBadInput(t *testing.T) {
 		{"version pattern with two groups", func(r *software.Rule) { r.VersionPattern = ptr(`(\d+)\.(\d+)`) }, "versionPattern"},
 		{"version pattern that does not compile", func(r *software.Rule) { r.VersionPattern = ptr(`(\d+`) }, "versionPattern"},
 		{"version pattern too long", func(r *software.Rule) { r.VersionPattern = ptr("(" + strings.Repeat("a", 512) + ")") }, "versionPattern"},
-		{"edition too long", func(r *software.Rule) { r.Edition = ptr(strings.Repeat("e", 201)) }, "edition"},
+		{"edition too long", func(r *software.Rule) { r.Edition = ptr(strings.Repeat("e", software.MaxEditionLength+1)) }, "edition"},
 		{"NUL in edition", func(r *software.Rule) { r.Edition = ptr("Pro\x00") }, "edition"},
 		{"no product", func(r *software.Rule) { r.ProductID = uuid.Nil }, "productId"},
 	}
@@ -83,7 +83,7 @@ func TestValidateAccepts(t *testing.T) {
 			r.VersionPattern = ptr(`(?:Plus|Standard) (20\d\d)(?: - \w+)?`)
 		}},
 		{"version pattern with a named group", func(r *software.Rule) { r.VersionPattern = ptr(`(?P<year>20\d\d)`) }},
-		{"edition of 200 characters", func(r *software.Rule) { r.Edition = ptr(strings.Repeat("e", 200)) }},
+		{"edition of MaxEditionLength characters", func(r *software.Rule) { r.Edition = ptr(strings.Repeat("e", software.MaxEditionLength)) }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
