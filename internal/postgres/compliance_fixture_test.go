@@ -1,7 +1,7 @@
 package postgres
 
 import (
-		"time"
+	"time"
 
 	"github.com/google/uuid"
 
