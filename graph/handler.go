@@ -64,6 +64,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	cfg := generated.Config{Resolvers: r}
 	setComplexity(&cfg.Complexity)
 	setConnectorComplexity(&cfg.Complexity)
+	setComplianceComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }

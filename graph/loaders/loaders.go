@@ -45,6 +45,8 @@ type Loaders struct {
 	connOnce sync.Once
 	conn     *ConnectorLoaders
 
+	compliance lazyCompliance // see Compliance
+
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID
 	nested   sync.Map // field key → *nestedField
