@@ -61,12 +61,16 @@ func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.Compl
 	// for one product, an index probe per installation instead of reading
 	// every asset's status.
 	active := func(col string) string { return col + " NOT IN (SELECT id FROM inactive)" }
+	present := func(col string) string { return col + " NOT IN (SELECT id FROM offboarded)" }
 	if f.ProductID != nil {
 		a := args.add(*f.ProductID)
 		prodWhere = append(prodWhere, "p.id = "+a)
 		instProduct = "i.product_id = " + a
 		active = func(col string) string {
 			return "NOT EXISTS (SELECT 1 FROM assets x WHERE x.id = " + col + " AND x.status IN " + inactiveAssetSQL + ")"
+		}
+		present = func(col string) string {
+			return "NOT EXISTS (SELECT 1 FROM people x WHERE x.id = " + col + " AND x.status = 'OFFBOARDED')"
 		}
 	}
 	if f.PublisherID != nil {
@@ -87,35 +91,41 @@ func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.Compl
 	SELECT act.product_id, s.person_id, s.asset_id FROM license_seats s JOIN act ON act.id = s.license_id WHERE s.reclaimed_at IS NULL
 ), inactive AS MATERIALIZED (
 	SELECT a.id FROM assets a WHERE a.status IN ` + inactiveAssetSQL + `
+), offboarded AS MATERIALIZED (
+	SELECT pe.id FROM people pe WHERE pe.status = 'OFFBOARDED'
 ), seat_devices AS MATERIALIZED (
 	SELECT DISTINCT s.product_id, s.asset_id FROM seat s WHERE s.asset_id IS NOT NULL AND ` + active("s.asset_id") + `
 ), devices AS (
-	-- Distinct devices per product, streamed in (product, asset) order
-	-- from the partial index software_installations_product: a DISTINCT
-	-- aggregate runs on that order without a sort or hash of its own.
-	SELECT i.product_id, count(DISTINCT i.asset_id) AS installed FROM software_installations i
-	WHERE i.ended_at IS NULL AND ` + instProduct + ` AND ` + active("i.asset_id") + `
-	GROUP BY i.product_id
-), seat_only AS (
-	-- Seated devices without a current installation: one index probe each
-	-- (LIMIT keeps the planner from hashing every installation instead).
-	SELECT sd.product_id, count(*) AS n FROM seat_devices sd
-	WHERE NOT EXISTS (SELECT 1 FROM software_installations i WHERE i.product_id = sd.product_id AND i.asset_id = sd.asset_id
-		AND i.ended_at IS NULL LIMIT 1)
-	GROUP BY sd.product_id
+	-- Distinct devices per product. DISTINCT ON is always done on sorted
+	-- input, here the partial index software_installations_product's own
+	-- (product, asset) order: a million installations stream through
+	-- without a sort, where a GROUP BY would be planned as a hash of every
+	-- pair (the planner cannot tell how many a tenant has). Each device is
+	-- looked up in the (small) hashed set of seated ones on the way.
+	SELECT d.product_id, count(*) AS installed,
+		count(*) FILTER (WHERE (d.product_id, d.asset_id) IN (SELECT product_id, asset_id FROM seat_devices)) AS seated
+	FROM (
+		SELECT DISTINCT ON (i.product_id, i.asset_id) i.product_id, i.asset_id FROM software_installations i
+		WHERE i.ended_at IS NULL AND ` + instProduct + ` AND ` + active("i.asset_id") + `
+		ORDER BY i.product_id, i.asset_id) d
+	GROUP BY d.product_id
+), seated AS (
+	SELECT product_id, count(*) AS n FROM seat_devices GROUP BY product_id
 ), user_installs AS MATERIALIZED (
-	SELECT i.product_id, i.asset_id, a.assigned_person_id FROM software_installations i
+	-- USER metric products only: their installed active devices and who
+	-- they are assigned to.
+	SELECT i.product_id, i.asset_id, a.assigned_person_id AS person_id FROM software_installations i
 	JOIN assets a ON a.id = i.asset_id AND a.status NOT IN ` + inactiveAssetSQL + `
 	WHERE i.ended_at IS NULL AND i.product_id IN (SELECT product_id FROM user_products)
 ), users AS (
 	SELECT u.product_id, count(DISTINCT u.person_id) AS n FROM (
-		SELECT ui.product_id, ui.assigned_person_id AS person_id FROM user_installs ui
+		SELECT ui.product_id, ui.person_id FROM user_installs ui WHERE ui.person_id IS NOT NULL
 		UNION ALL
 		SELECT s.product_id, s.person_id FROM seat s WHERE s.person_id IS NOT NULL AND s.product_id IN (SELECT product_id FROM user_products)
-	) u JOIN people pe ON pe.id = u.person_id AND pe.status <> 'OFFBOARDED'
+	) u WHERE ` + present("u.person_id") + `
 	GROUP BY u.product_id
 ), unattributed AS (
-	SELECT ui.product_id, count(DISTINCT ui.asset_id) AS n FROM user_installs ui WHERE ui.assigned_person_id IS NULL GROUP BY ui.product_id
+	SELECT ui.product_id, count(DISTINCT ui.asset_id) AS n FROM user_installs ui WHERE ui.person_id IS NULL GROUP BY ui.product_id
 ), assigned AS (
 	SELECT product_id, count(*) AS n FROM seat GROUP BY product_id
 ), lic AS (
@@ -123,11 +133,11 @@ func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.Compl
 		'totalCost', total_cost, 'currency', cost_currency, 'termStart', term_start, 'createdAt', created_at)) AS j
 	FROM act GROUP BY product_id
 )
-SELECT prod.id, coalesce(devices.installed, 0), coalesce(devices.installed, 0) + coalesce(seat_only.n, 0), coalesce(users.n, 0),
+SELECT prod.id, coalesce(devices.installed, 0), coalesce(devices.installed, 0) + coalesce(seated.n, 0) - coalesce(devices.seated, 0), coalesce(users.n, 0),
 	coalesce(unattributed.n, 0), coalesce(assigned.n, 0), lic.j
 FROM prod
 LEFT JOIN devices ON devices.product_id = prod.id
-LEFT JOIN seat_only ON seat_only.product_id = prod.id
+LEFT JOIN seated ON seated.product_id = prod.id
 LEFT JOIN users ON users.product_id = prod.id
 LEFT JOIN unattributed ON unattributed.product_id = prod.id
 LEFT JOIN assigned ON assigned.product_id = prod.id
