@@ -245,3 +245,27 @@ func TestComplianceAPIEvidenceCSV(t *testing.T) {
 		require.Equal(t, c.code, out.Errors[0].Extensions["code"], c.name)
 	}
 }
+
+// A page of evidence costs the same round trips whatever its size: assets
+// (with their relations), people, seats and licenses load in one batch each.
+func TestComplianceAPIEvidenceNoNPlusOne(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	e := newComplianceEstate(t, a, "acme", 20)
+	tok := mint(t, "acme", itam.RoleAuditor, "auditor@acme.test")
+	q := `query($p: ID!, $n: Int) { licenseEvidence(productId: $p, first: $n) { totalCount nodes {
+		asset { assetTag model { name manufacturer { name } } assignee { ... on Person { name } } } person { name }
+		installations { title } seat { assignedAt } license { name } covered note } } }`
+	rounds := func(n int) int64 {
+		before := a.rounds.Load()
+		d := a.ok(tok, q, map[string]any{"p": e.productID, "n": n})
+		require.Len(t, get(d, "licenseEvidence.nodes"), n)
+		return a.rounds.Load() - before
+	}
+	// The product's licenses, the page, the count, assets, their relations,
+	// people, seats, licenses: a constant, whichever rows a page holds.
+	const most = 9
+	require.LessOrEqual(t, rounds(2), int64(most))
+	require.LessOrEqual(t, rounds(20), int64(most), "20 rows cost no more than 2")
+	require.LessOrEqual(t, rounds(24), int64(most), "every row")
+}
