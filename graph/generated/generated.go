@@ -6244,7 +6244,7 @@ type ReclaimCandidate {
   reason: ReclaimReason!
   "When the holder's devices last reported the software; null if never."
   lastSeenAt: Time
-  "The seat's price (seatCost, or totalCost / seats)."
+  "The seat's price (seatCost, or totalCost / seats rounded to the currency's minor unit); null without a price."
   frees: Money
 }
 
