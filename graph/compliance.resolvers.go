@@ -7,77 +7,90 @@ package graph
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/software"
 )
 
 func (r *expiringLicenseResolver) License(ctx context.Context, obj *licenses.Expiring) (*licenses.License, error) {
-	panic(fmt.Errorf("not implemented: License - license"))
-}
-
-func (r *expiringLicenseResolver) AutoRenew(ctx context.Context, obj *licenses.Expiring) (bool, error) {
-	panic(fmt.Errorf("not implemented: AutoRenew - autoRenew"))
+	return loaders.For(ctx).Compliance(r.Compliance).License.Load(ctx, obj.LicenseID)
 }
 
 func (r *licenseComplianceResolver) Product(ctx context.Context, obj *licenses.Position) (*software.Product, error) {
-	panic(fmt.Errorf("not implemented: Product - product"))
+	return loaders.For(ctx).Compliance(r.Compliance).Product.Load(ctx, obj.ProductID)
 }
 
 func (r *licenseComplianceResolver) TrueUpCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: TrueUpCost - trueUpCost"))
+	return moneyList(obj.TrueUpCost), nil
 }
 
 func (r *licenseComplianceResolver) SurplusCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: SurplusCost - surplusCost"))
+	return moneyList(obj.SurplusCost), nil
 }
 
-func (r *licenseEvidenceResolver) Asset(ctx context.Context, obj *licenses.Evidence) (*model.Asset, error) {
-	panic(fmt.Errorf("not implemented: Asset - asset"))
+func (r *licenseEvidenceResolver) Person(ctx context.Context, obj *model.LicenseEvidence) (*itam.Person, error) {
+	return loadOptional(ctx, loaders.For(ctx).Person, obj.PersonID)
 }
 
-func (r *licenseEvidenceResolver) Person(ctx context.Context, obj *licenses.Evidence) (*itam.Person, error) {
-	panic(fmt.Errorf("not implemented: Person - person"))
+func (r *licenseEvidenceResolver) Seat(ctx context.Context, obj *model.LicenseEvidence) (*licenses.Seat, error) {
+	return loadOptional(ctx, loaders.For(ctx).Compliance(r.Compliance).Seat, obj.SeatID)
 }
 
-func (r *licenseEvidenceResolver) Installations(ctx context.Context, obj *licenses.Evidence) ([]*software.Installation, error) {
-	panic(fmt.Errorf("not implemented: Installations - installations"))
-}
-
-func (r *licenseEvidenceResolver) Seat(ctx context.Context, obj *licenses.Evidence) (*licenses.Seat, error) {
-	panic(fmt.Errorf("not implemented: Seat - seat"))
-}
-
-func (r *licenseEvidenceResolver) License(ctx context.Context, obj *licenses.Evidence) (*licenses.License, error) {
-	panic(fmt.Errorf("not implemented: License - license"))
-}
-
-func (r *organizationResolver) SoftwareReclaimAfterDays(ctx context.Context, obj *itam.Organization) (int, error) {
-	panic(fmt.Errorf("not implemented: SoftwareReclaimAfterDays - softwareReclaimAfterDays"))
+func (r *licenseEvidenceResolver) License(ctx context.Context, obj *model.LicenseEvidence) (*licenses.License, error) {
+	return loadOptional(ctx, loaders.For(ctx).Compliance(r.Compliance).License, obj.LicenseID)
 }
 
 func (r *queryResolver) LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*licenses.Position, error) {
-	panic(fmt.Errorf("not implemented: LicenseCompliance - licenseCompliance"))
+	f, err := complianceFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := r.Compliance.Positions(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	return r.positionNodes(ctx, ps)
 }
 
 func (r *queryResolver) ReclaimCandidates(ctx context.Context, productID *string, first *int) ([]*licenses.ReclaimCandidate, error) {
-	panic(fmt.Errorf("not implemented: ReclaimCandidates - reclaimCandidates"))
+	product, err := relay.DecodeOptional("productId", productID, relay.TypeSoftwareProduct)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := r.Compliance.ReclaimCandidates(ctx, product, first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(cs), nil
 }
 
 func (r *queryResolver) ExpiringLicenses(ctx context.Context, withinDays int, first *int) ([]*licenses.Expiring, error) {
-	panic(fmt.Errorf("not implemented: ExpiringLicenses - expiringLicenses"))
+	es, err := r.Compliance.ExpiringLicenses(ctx, withinDays, first)
+	if err != nil {
+		return nil, err
+	}
+	return pointers(es), nil
 }
 
-func (r *queryResolver) LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.LicenseEvidenceConnection, error) {
-	panic(fmt.Errorf("not implemented: LicenseEvidence - licenseEvidence"))
+func (r *queryResolver) LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.Connection[*model.LicenseEvidence], error) {
+	product, err := relay.DecodeAs("productId", productID, relay.TypeSoftwareProduct)
+	if err != nil {
+		return nil, err
+	}
+	page, err := r.Compliance.LicenseEvidence(ctx, product, itam.PageArgs{First: first, After: after})
+	if err != nil {
+		return nil, err
+	}
+	return r.evidenceConnection(ctx, product, page)
 }
 
 func (r *reclaimCandidateResolver) License(ctx context.Context, obj *licenses.ReclaimCandidate) (*licenses.License, error) {
-	panic(fmt.Errorf("not implemented: License - license"))
+	return loaders.For(ctx).Compliance(r.Compliance).License.Load(ctx, obj.Seat.LicenseID)
 }
 
 func (r *Resolver) ExpiringLicense() generated.ExpiringLicenseResolver {

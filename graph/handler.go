@@ -67,6 +67,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setSoftwareCatalogComplexity(&cfg.Complexity)
 	setLicenseComplexity(&cfg.Complexity)
 	setSoftwareRulesComplexity(&cfg.Complexity)
+	setComplianceComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }

@@ -21,6 +21,12 @@ func (r *mutationResolver) UpdateOrganization(ctx context.Context, input model.U
 		return nil, err
 	}
 	patch := itam.OrganizationPatch{Name: opt(input.Name), AssetTagPrefix: opt(input.AssetTagPrefix), DefaultCurrency: opt(input.DefaultCurrency)}
+	if v, set := input.SoftwareReclaimAfterDays.ValueOK(); set {
+		if v == nil {
+			return nil, itam.Invalid("softwareReclaimAfterDays", "softwareReclaimAfterDays cannot be removed")
+		}
+		patch.SoftwareReclaimAfterDays = v
+	}
 	var err error
 	if patch.DefaultOwnerTeamID, err = optID("defaultOwnerTeamId", input.DefaultOwnerTeamID, relay.TypeTeam); err != nil {
 		return nil, err

@@ -22,6 +22,9 @@ type Resolver struct {
 	ProvenanceStore   *postgres.ProvenanceStore // sync conflicts, field precedence
 	RelationStore     *postgres.RelationStore   // what a page of assets refers to
 
+	// License positions, reclaim candidates, expiring licenses, evidence.
+	Compliance *postgres.LicenseComplianceStore
+
 	// Connectors (graph/connectors.resolvers.go). PublicURL is the server's
 	// external base URL for webhook URLs; empty shows them as paths.
 	Connectors *postgres.ConnectorStore

@@ -6,13 +6,15 @@
 // It creates a fresh database (on a throwaway cluster unless -database-url
 // names a server), migrates it, seeds an organization "bench" with -assets
 // assets and VACUUMs it, builds the server (go build of the module) and runs
-// it as `itam serve` with its environment, then drives four read workloads
+// it as `itam serve` with its environment, then drives six read workloads
 // from -clients concurrent clients:
 //
 //  1. a page of 100 assets with every nested relation (random cursor);
 //  2. a filtered text search for a fragment of a real tag, serial or name;
 //  3. one asset by tag (or, -history-by-id, by node id) with its history;
-//  4. assetCounts grouped by category.
+//  4. assetCounts grouped by category;
+//  5. licenseCompliance, every product's license position (compliance.go);
+//  6. licenseCompliance for one random product.
 //
 // Each side warms up for -warmup, then is measured for -duration in -rounds
 // slices alternating with the other side's, so load other programs put on
@@ -102,7 +104,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
 	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
 	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
 	flag.BoolVar(&o.historyByID, "history-by-id", false, "workload 3 looks the asset up with node(id:) instead of assetByTag")
 	flag.Var(&o.serverEnv, "server-env", "extra KEY=VALUE for the server process, e.g. GOGC=400 (repeatable; -server=subprocess)")
 	flag.StringVar(&o.server, "server", "subprocess", "subprocess: build and run the real binary; inprocess: rebuild its handler in this process (for -cpuprofile)")
@@ -171,7 +173,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
 	if len(wls) == 0 {
-		return fmt.Errorf("-only %q names no workload (list, search, history, counts, flat)", o.only)
+		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, flat)", o.only)
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
@@ -290,10 +292,14 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	var floorQueries atomic.Int64
 	floorDB.Queries = func() { floorQueries.Add(1) }
 	res.PoolMax = floorDB.Pool.Config().MaxConns
-	st := stores{assets: postgres.NewAssetStore(floorDB), models: postgres.NewModelStore(floorDB), relations: postgres.NewRelationStore(floorDB)}
+	st := stores{assets: postgres.NewAssetStore(floorDB), models: postgres.NewModelStore(floorDB), relations: postgres.NewRelationStore(floorDB),
+		compliance: postgres.NewLicenseComplianceStore(floorDB)}
 	pctx := itam.WithPrincipal(ctx, itam.Principal{Subject: "bench.manager@bench.example.com", OrgID: seeded.OrgID, Role: itam.RoleManager})
 	smp, err := loadSamples(ctx, ownerPool, seeded.OrgID, st.assets, pctx)
 	if err != nil {
+		return err
+	}
+	if err := loadProductSamples(ctx, ownerPool, seeded.OrgID, &smp); err != nil {
 		return err
 	}
 

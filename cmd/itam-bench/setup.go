@@ -33,6 +33,7 @@ type samples struct {
 	ids       []uuid.UUID // asset ids
 	fragments []string    // search fragments of tags, serials and people's names
 	cursors   []string    // cursors of every 100th asset in the default order
+	products  []uuid.UUID // software products (compliance.go)
 }
 
 // loadSamples reads values to build requests from: tags and fragments

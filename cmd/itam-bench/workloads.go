@@ -25,6 +25,8 @@ type params struct {
 	search string    // workload 2
 	tag    string    // workload 3 by tag
 	id     uuid.UUID // workload 3 by node id
+	// product: the compliance one-product workload (compliance.go)
+	product uuid.UUID
 }
 
 // workload is one kind of request: a GraphQL operation for the server and
@@ -44,6 +46,8 @@ type stores struct {
 	assets    *postgres.AssetStore
 	models    *postgres.ModelStore
 	relations *postgres.RelationStore
+	// compliance: the compliance workloads (compliance.go)
+	compliance *postgres.LicenseComplianceStore
 }
 
 const listDoc = `query ListAssets($after: String) {
@@ -121,7 +125,7 @@ const countsDoc = `query AssetCountsByCategory {
 }`
 
 // defaultWorkloads are run unless -only names others.
-var defaultWorkloads = []string{"list", "search", "history", "counts"}
+var defaultWorkloads = []string{"list", "search", "history", "counts", "compliance", "compliance-one"}
 
 // randomPage picks a page start: one request in ten reads the first page,
 // the rest start after a random cursor.
@@ -155,7 +159,7 @@ func workloads(historyByID bool) []workload {
 			return serverHistoryFP(bytes.Replace(data, []byte(`{"node":`), []byte(`{"assetByTag":`), 1))
 		}
 	}
-	return []workload{
+	return append([]workload{
 		{
 			key: "list", title: "1 list 100 assets + relations", op: "ListAssets", doc: listDoc,
 			gen:      randomPage,
@@ -203,7 +207,7 @@ func workloads(historyByID bool) []workload {
 				return out, err
 			},
 		},
-	}
+	}, complianceWorkloads()...)
 }
 
 // ---- the server side: GraphQL over HTTP ----

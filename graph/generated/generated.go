@@ -1051,8 +1051,6 @@ type ConnectorResolver interface {
 }
 type ExpiringLicenseResolver interface {
 	License(ctx context.Context, obj *licenses.Expiring) (*licenses.License, error)
-
-	AutoRenew(ctx context.Context, obj *licenses.Expiring) (bool, error)
 }
 type ExternalIdResolver interface {
 	Connector(ctx context.Context, obj *itam.ExternalID) (*itam.Connector, error)
@@ -1086,11 +1084,10 @@ type LicenseComplianceResolver interface {
 	SurplusCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error)
 }
 type LicenseEvidenceResolver interface {
-	Asset(ctx context.Context, obj *licenses.Evidence) (*model.Asset, error)
-	Person(ctx context.Context, obj *licenses.Evidence) (*itam.Person, error)
-	Installations(ctx context.Context, obj *licenses.Evidence) ([]*software.Installation, error)
-	Seat(ctx context.Context, obj *licenses.Evidence) (*licenses.Seat, error)
-	License(ctx context.Context, obj *licenses.Evidence) (*licenses.License, error)
+	Person(ctx context.Context, obj *model.LicenseEvidence) (*itam.Person, error)
+
+	Seat(ctx context.Context, obj *model.LicenseEvidence) (*licenses.Seat, error)
+	License(ctx context.Context, obj *model.LicenseEvidence) (*licenses.License, error)
 }
 type LicenseHistoryEntryResolver interface {
 	Seat(ctx context.Context, obj *licenses.HistoryEntry) (*licenses.Seat, error)
@@ -1174,8 +1171,6 @@ type OrganizationResolver interface {
 	ID(ctx context.Context, obj *itam.Organization) (string, error)
 
 	DefaultOwnerTeam(ctx context.Context, obj *itam.Organization) (*itam.Team, error)
-
-	SoftwareReclaimAfterDays(ctx context.Context, obj *itam.Organization) (int, error)
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *itam.Person) (string, error)
@@ -1201,7 +1196,7 @@ type QueryResolver interface {
 	LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*licenses.Position, error)
 	ReclaimCandidates(ctx context.Context, productID *string, first *int) ([]*licenses.ReclaimCandidate, error)
 	ExpiringLicenses(ctx context.Context, withinDays int, first *int) ([]*licenses.Expiring, error)
-	LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.LicenseEvidenceConnection, error)
+	LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.Connection[*model.LicenseEvidence], error)
 	Connectors(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Connector], error)
 	SyncRuns(ctx context.Context, connectorID string, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
 	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error)
@@ -6165,7 +6160,7 @@ extend type Mutation {
 }
 `, BuiltIn: false},
 	{Name: "../schema/compliance.graphqls", Input: `enum ComplianceStatus {
-  "Enough active entitlement, under 90% used."
+  "Under 90% of the active entitlement used, or unlimited (SITE), or nothing consumed and no license."
   COMPLIANT
   "At least 90% of the active entitlement is used."
   AT_RISK
@@ -6209,13 +6204,22 @@ type LicenseCompliance {
   installedDevices: Int!
   "USER metric: devices with an installation and no assigned person."
   unattributedDevices: Int!
-  "consumed − entitled when positive: over-deployed."
+  "consumed − entitled when positive: over-deployed (with no active license, all of consumed)."
   shortfall: Int!
-  "shortfall at the per-seat price of the newest active license with a price, per currency. Not visible to EMPLOYEE."
+  """
+  shortfall at the per-seat price of the newest active license with a price
+  (latest term start, or creation day without one). A per-seat price is the
+  seatCost, or the totalCost divided by the seats and rounded to the
+  currency's minor unit. Empty without a priced license.
+  """
   trueUpCost: [Money!]!
-  "Unused entitled seats; null when unlimited."
+  "Unused entitled seats (entitled − consumed when positive); null when unlimited."
   surplus: Int
-  "surplus at each license's per-seat price, per currency."
+  """
+  surplus priced license by license: the unused seats are counted against
+  the newest active licenses first, each up to its seats, at each one's
+  per-seat price; summed per currency.
+  """
   surplusCost: [Money!]!
   status: ComplianceStatus!
 }
@@ -6231,18 +6235,22 @@ enum ReclaimReason {
   HOLDER_OFFBOARDED
   "The seat's device is RETIRED or DISPOSED."
   ASSET_RETIRED
-  "The seat's device (or the person's devices) have not reported the software for Organization.softwareReclaimAfterDays."
+  """
+  The seat's device (or the person's devices) have not reported the software
+  for Organization.softwareReclaimAfterDays days; a seat whose software was
+  never reported counts from its assignment.
+  """
   NOT_USED
 }
 
-"A seat that could be taken back, and the money it frees."
+"An unreclaimed seat of an active license that could be taken back, and the money it frees."
 type ReclaimCandidate {
   seat: LicenseSeat!
   license: License!
   reason: ReclaimReason!
   "When the holder's devices last reported the software; null if never."
   lastSeenAt: Time
-  "The seat's price (seatCost, or totalCost / seats)."
+  "The seat's price (seatCost, or totalCost / seats rounded to the currency's minor unit); null without a price."
   frees: Money
 }
 
@@ -6257,8 +6265,12 @@ type ExpiringLicense {
 }
 
 """
-One row of a product's audit evidence: a device (DEVICE metric) or a person
-(USER metric), what is installed, and the seat and license that cover it.
+One row of a product's audit evidence: a device (DEVICE metric: every
+device with a current installation or an unreclaimed seat of an active
+license, its assignee as person) or a person (USER metric: everyone assigned
+such a device that is not RETIRED or DISPOSED, or holding such a seat; a
+device assigned to nobody is a row of its own), what is installed, and the
+seat and license that cover it.
 """
 type LicenseEvidence {
   asset: Asset
@@ -6286,14 +6298,15 @@ type LicenseEvidenceConnection {
 }
 
 extend type Query {
-  "Per product, ordered by status (worst first) then product name. ADMIN, MANAGER and AUDITOR."
+  "Every product, worst status first (UNLICENSED, OVER_DEPLOYED, AT_RISK, COMPLIANT), then by product name. ADMIN, MANAGER and AUDITOR."
   licenseCompliance(filter: LicenseComplianceFilter): [LicenseCompliance!]!
-  "Most money freed first; at most first (≤ 500) items. ADMIN, MANAGER and AUDITOR."
+  "Most money freed first, then oldest assignment; at most first (0..500) items. ADMIN, MANAGER and AUDITOR."
   reclaimCandidates(productId: ID, first: Int = 100): [ReclaimCandidate!]!
-  "Soonest first; at most first (≤ 500) items. ADMIN, MANAGER and AUDITOR."
+  "Licenses whose termEnd is between today and today + withinDays (0..3650), soonest first; at most first (0..500) items. ADMIN, MANAGER and AUDITOR."
   expiringLicenses(withinDays: Int!, first: Int = 100): [ExpiringLicense!]!
   """
-  What is installed where and which seat covers it; also as CSV at
+  What is installed where and which seat covers it, in a stable order (pages
+  go forward: first ≤ 500, after); also as CSV at
   GET /exports/license-evidence/{productId}.csv with the bearer token.
   ADMIN, MANAGER and AUDITOR.
   """
@@ -6301,7 +6314,7 @@ extend type Query {
 }
 
 extend type Organization {
-  "Seats on devices that have not reported the software for this many days are reclaim candidates (default 90)."
+  "Seats on devices that have not reported the software for this many days are reclaim candidates (default 90; 1..3650, set by ADMIN)."
   softwareReclaimAfterDays: Int!
 }
 
@@ -14926,7 +14939,7 @@ func (ec *executionContext) _ExpiringLicense_autoRenew(ctx context.Context, fiel
 			return ec.fieldContext_ExpiringLicense_autoRenew(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ExpiringLicense().AutoRenew(ctx, obj)
+			return obj.AutoRenew, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -14937,7 +14950,7 @@ func (ec *executionContext) _ExpiringLicense_autoRenew(ctx context.Context, fiel
 	)
 }
 func (ec *executionContext) fieldContext_ExpiringLicense_autoRenew(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ExpiringLicense", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("ExpiringLicense", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _ExpiringLicense_atStake(ctx context.Context, field graphql.CollectedField, obj *licenses.Expiring) (ret graphql.Marshaler) {
@@ -16686,7 +16699,7 @@ func (ec *executionContext) fieldContext_LicenseEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidence_asset(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidence_asset(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16695,7 +16708,7 @@ func (ec *executionContext) _LicenseEvidence_asset(ctx context.Context, field gr
 			return ec.fieldContext_LicenseEvidence_asset(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LicenseEvidence().Asset(ctx, obj)
+			return obj.Asset, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
@@ -16709,8 +16722,8 @@ func (ec *executionContext) fieldContext_LicenseEvidence_asset(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "LicenseEvidence",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Asset(ctx, field)
 		},
@@ -16718,7 +16731,7 @@ func (ec *executionContext) fieldContext_LicenseEvidence_asset(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidence_person(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidence_person(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16750,7 +16763,7 @@ func (ec *executionContext) fieldContext_LicenseEvidence_person(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidence_installations(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidence_installations(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16759,11 +16772,11 @@ func (ec *executionContext) _LicenseEvidence_installations(ctx context.Context, 
 			return ec.fieldContext_LicenseEvidence_installations(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LicenseEvidence().Installations(ctx, obj)
+			return obj.Installations, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*software.Installation) graphql.Marshaler {
-			return ec.marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []software.Installation) graphql.Marshaler {
+			return ec.marshalNSoftwareInstallation2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16773,8 +16786,8 @@ func (ec *executionContext) fieldContext_LicenseEvidence_installations(_ context
 	fc = &graphql.FieldContext{
 		Object:     "LicenseEvidence",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareInstallation(ctx, field)
 		},
@@ -16782,7 +16795,7 @@ func (ec *executionContext) fieldContext_LicenseEvidence_installations(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidence_seat(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidence_seat(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16814,7 +16827,7 @@ func (ec *executionContext) fieldContext_LicenseEvidence_seat(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidence_license(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidence_license(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16846,7 +16859,7 @@ func (ec *executionContext) fieldContext_LicenseEvidence_license(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidence_covered(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidence_covered(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16869,7 +16882,7 @@ func (ec *executionContext) fieldContext_LicenseEvidence_covered(_ context.Conte
 	return graphql.NewScalarFieldContext("LicenseEvidence", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _LicenseEvidence_note(ctx context.Context, field graphql.CollectedField, obj *licenses.Evidence) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidence_note(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidence) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16892,7 +16905,7 @@ func (ec *executionContext) fieldContext_LicenseEvidence_note(_ context.Context,
 	return graphql.NewScalarFieldContext("LicenseEvidence", field, false, false, "String")
 }
 
-func (ec *executionContext) _LicenseEvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidenceConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.LicenseEvidence]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16901,11 +16914,11 @@ func (ec *executionContext) _LicenseEvidenceConnection_edges(ctx context.Context
 			return ec.fieldContext_LicenseEvidenceConnection_edges(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Edges, nil
+			return obj.Edges(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseEvidenceEdge) graphql.Marshaler {
-			return ec.marshalNLicenseEvidenceEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdgeᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*model.LicenseEvidence]) graphql.Marshaler {
+			return ec.marshalNLicenseEvidenceEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16915,7 +16928,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceConnection_edges(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "LicenseEvidenceConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseEvidenceEdge(ctx, field)
@@ -16924,7 +16937,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceConnection_edges(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidenceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidenceConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.LicenseEvidence]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16933,11 +16946,11 @@ func (ec *executionContext) _LicenseEvidenceConnection_nodes(ctx context.Context
 			return ec.fieldContext_LicenseEvidenceConnection_nodes(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Nodes, nil
+			return obj.Nodes(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Evidence) graphql.Marshaler {
-			return ec.marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidenceᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseEvidence) graphql.Marshaler {
+			return ec.marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16947,7 +16960,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceConnection_nodes(_ conte
 	fc = &graphql.FieldContext{
 		Object:     "LicenseEvidenceConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseEvidence(ctx, field)
@@ -16956,7 +16969,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceConnection_nodes(_ conte
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidenceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidenceConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.LicenseEvidence]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16965,7 +16978,7 @@ func (ec *executionContext) _LicenseEvidenceConnection_pageInfo(ctx context.Cont
 			return ec.fieldContext_LicenseEvidenceConnection_pageInfo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.PageInfo, nil
+			return obj.PageInfo(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -16979,7 +16992,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceConnection_pageInfo(_ co
 	fc = &graphql.FieldContext{
 		Object:     "LicenseEvidenceConnection",
 		Field:      field,
-		IsMethod:   false,
+		IsMethod:   true,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PageInfo(ctx, field)
@@ -16988,7 +17001,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceConnection_pageInfo(_ co
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseEvidenceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceConnection) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidenceConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.LicenseEvidence]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16997,7 +17010,7 @@ func (ec *executionContext) _LicenseEvidenceConnection_totalCount(ctx context.Co
 			return ec.fieldContext_LicenseEvidenceConnection_totalCount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.TotalCount, nil
+			return obj.TotalCount(ctx)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -17008,10 +17021,10 @@ func (ec *executionContext) _LicenseEvidenceConnection_totalCount(ctx context.Co
 	)
 }
 func (ec *executionContext) fieldContext_LicenseEvidenceConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("LicenseEvidenceConnection", field, false, false, "Int")
+	return graphql.NewScalarFieldContext("LicenseEvidenceConnection", field, true, false, "Int")
 }
 
-func (ec *executionContext) _LicenseEvidenceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidenceEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.LicenseEvidence]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17034,7 +17047,7 @@ func (ec *executionContext) fieldContext_LicenseEvidenceEdge_cursor(_ context.Co
 	return graphql.NewScalarFieldContext("LicenseEvidenceEdge", field, false, false, "String")
 }
 
-func (ec *executionContext) _LicenseEvidenceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.LicenseEvidenceEdge) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseEvidenceEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.LicenseEvidence]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -17046,8 +17059,8 @@ func (ec *executionContext) _LicenseEvidenceEdge_node(ctx context.Context, field
 			return obj.Node, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Evidence) graphql.Marshaler {
-			return ec.marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidence(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseEvidence) graphql.Marshaler {
+			return ec.marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidence(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21925,7 +21938,7 @@ func (ec *executionContext) _Organization_softwareReclaimAfterDays(ctx context.C
 			return ec.fieldContext_Organization_softwareReclaimAfterDays(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organization().SoftwareReclaimAfterDays(ctx, obj)
+			return obj.SoftwareReclaimAfterDays, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
@@ -21936,7 +21949,7 @@ func (ec *executionContext) _Organization_softwareReclaimAfterDays(ctx context.C
 	)
 }
 func (ec *executionContext) fieldContext_Organization_softwareReclaimAfterDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organization", field, true, true, "Int")
+	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -23235,8 +23248,8 @@ func (ec *executionContext) _Query_licenseEvidence(ctx context.Context, field gr
 			return ec.Resolvers.Query().LicenseEvidence(ctx, fc.Args["productId"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.LicenseEvidenceConnection) graphql.Marshaler {
-			return ec.marshalNLicenseEvidenceConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceConnection(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.LicenseEvidence]) graphql.Marshaler {
+			return ec.marshalNLicenseEvidenceConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -36018,11 +36031,10 @@ func (ec *executionContext) _ExpiringLicense(ctx context.Context, sel ast.Select
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "autoRenew":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ExpiringLicense_autoRenew(ctx, field, obj)
-				})
+			out.Values[i] = ec._ExpiringLicense_autoRenew(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "atStake":
 			out.Values[i] = ec._ExpiringLicense_atStake(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -36656,7 +36668,7 @@ func (ec *executionContext) _LicenseEdge(ctx context.Context, sel ast.SelectionS
 
 var licenseEvidenceImplementors = []string{"LicenseEvidence"}
 
-func (ec *executionContext) _LicenseEvidence(ctx context.Context, sel ast.SelectionSet, obj *licenses.Evidence) graphql.Marshaler {
+func (ec *executionContext) _LicenseEvidence(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseEvidence) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEvidenceImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36666,11 +36678,10 @@ func (ec *executionContext) _LicenseEvidence(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LicenseEvidence")
 		case "asset":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LicenseEvidence_asset(ctx, field, obj)
-				})
+			out.Values[i] = ec._LicenseEvidence_asset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "person":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -36678,11 +36689,10 @@ func (ec *executionContext) _LicenseEvidence(ctx context.Context, sel ast.Select
 					return ec._LicenseEvidence_person(ctx, field, obj)
 				})
 		case "installations":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LicenseEvidence_installations(ctx, field, obj)
-				})
+			out.Values[i] = ec._LicenseEvidence_installations(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "seat":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -36724,7 +36734,7 @@ func (ec *executionContext) _LicenseEvidence(ctx context.Context, sel ast.Select
 
 var licenseEvidenceConnectionImplementors = []string{"LicenseEvidenceConnection"}
 
-func (ec *executionContext) _LicenseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseEvidenceConnection) graphql.Marshaler {
+func (ec *executionContext) _LicenseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.LicenseEvidence]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEvidenceConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -36736,23 +36746,24 @@ func (ec *executionContext) _LicenseEvidenceConnection(ctx context.Context, sel 
 		case "edges":
 			out.Values[i] = ec._LicenseEvidenceConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nodes":
 			out.Values[i] = ec._LicenseEvidenceConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._LicenseEvidenceConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "totalCount":
-			out.Values[i] = ec._LicenseEvidenceConnection_totalCount(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._LicenseEvidenceConnection_totalCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36772,7 +36783,7 @@ func (ec *executionContext) _LicenseEvidenceConnection(ctx context.Context, sel 
 
 var licenseEvidenceEdgeImplementors = []string{"LicenseEvidenceEdge"}
 
-func (ec *executionContext) _LicenseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseEvidenceEdge) graphql.Marshaler {
+func (ec *executionContext) _LicenseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.LicenseEvidence]) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseEvidenceEdgeImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -38325,11 +38336,10 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "softwareReclaimAfterDays":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organization_softwareReclaimAfterDays(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organization_softwareReclaimAfterDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -42407,11 +42417,11 @@ func (ec *executionContext) marshalNLicenseEdge2ᚕgithubᚗcomᚋitamᚑdevᚋi
 	return ret
 }
 
-func (ec *executionContext) marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Evidence) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseEvidence) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidence(ctx, sel, v[i])
+		return ec.marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidence(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42423,7 +42433,7 @@ func (ec *executionContext) marshalNLicenseEvidence2ᚕᚖgithubᚗcomᚋitamᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐEvidence(ctx context.Context, sel ast.SelectionSet, v *licenses.Evidence) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidence(ctx context.Context, sel ast.SelectionSet, v *model.LicenseEvidence) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LicenseEvidence!")
 		return graphql.Null
@@ -42431,7 +42441,7 @@ func (ec *executionContext) marshalNLicenseEvidence2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._LicenseEvidence(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseEvidenceConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceConnection(ctx context.Context, sel ast.SelectionSet, v *model.LicenseEvidenceConnection) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseEvidenceConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.LicenseEvidence]) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LicenseEvidenceConnection!")
 		return graphql.Null
@@ -42439,11 +42449,15 @@ func (ec *executionContext) marshalNLicenseEvidenceConnection2ᚖgithubᚗcomᚋ
 	return ec._LicenseEvidenceConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseEvidenceEdge2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseEvidenceEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseEvidenceEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*model.LicenseEvidence]) graphql.Marshaler {
+	return ec._LicenseEvidenceEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNLicenseEvidenceEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*model.LicenseEvidence]) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLicenseEvidenceEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdge(ctx, sel, v[i])
+		return ec.marshalNLicenseEvidenceEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -42453,14 +42467,6 @@ func (ec *executionContext) marshalNLicenseEvidenceEdge2ᚕᚖgithubᚗcomᚋita
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNLicenseEvidenceEdge2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseEvidenceEdge(ctx context.Context, sel ast.SelectionSet, v *model.LicenseEvidenceEdge) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "LicenseEvidenceEdge!")
-		return graphql.Null
-	}
-	return ec._LicenseEvidenceEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNLicenseHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryAction(ctx context.Context, v any) (licenses.HistoryAction, error) {
@@ -43073,6 +43079,26 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋitamᚑdevᚋitamᚋinte
 func (ec *executionContext) unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
 	res, err := ec.unmarshalInputSetFieldPrecedenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSoftwareInstallation2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallation(ctx context.Context, sel ast.SelectionSet, v software.Installation) graphql.Marshaler {
+	return ec._SoftwareInstallation(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareInstallation2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx context.Context, sel ast.SelectionSet, v []software.Installation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareInstallation2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSoftwareInstallation2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallationᚄ(ctx context.Context, sel ast.SelectionSet, v []*software.Installation) graphql.Marshaler {

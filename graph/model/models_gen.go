@@ -318,18 +318,6 @@ type LicenseComplianceFilter struct {
 	Status      graphql.Omittable[*licenses.ComplianceStatus] `json:"status,omitempty"`
 }
 
-type LicenseEvidenceConnection struct {
-	Edges      []*LicenseEvidenceEdge `json:"edges"`
-	Nodes      []*licenses.Evidence   `json:"nodes"`
-	PageInfo   *PageInfo              `json:"pageInfo"`
-	TotalCount int                    `json:"totalCount"`
-}
-
-type LicenseEvidenceEdge struct {
-	Cursor string             `json:"cursor"`
-	Node   *licenses.Evidence `json:"node"`
-}
-
 type LicenseFilter struct {
 	ProductID    graphql.Omittable[*string]         `json:"productId,omitempty"`
 	PublisherID  graphql.Omittable[*string]         `json:"publisherId,omitempty"`

@@ -105,12 +105,14 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	} else {
 		resolver.SoftwareRules = postgres.NewSoftwareRuleStore(db, nil) // reads work; rule changes are refused
 	}
+	resolver.Compliance = postgres.NewLicenseComplianceStore(db)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
 
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(stores, gql))))
+	mux.Handle("GET /exports/license-evidence/{file}", authn(logPrincipal(handleEvidenceCSV(resolver.Compliance, log))))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
 	if o.jobDashboard != nil && o.operator != "" {
 		mux.Handle("/riverui/", requireOperator(o.operator, o.jobDashboard))

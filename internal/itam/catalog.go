@@ -14,8 +14,11 @@ type Organization struct {
 	AssetTagPrefix     string
 	DefaultCurrency    string
 	DefaultOwnerTeamID *uuid.UUID
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// SoftwareReclaimAfterDays: seats on devices that have not reported
+	// their software for this many days are reclaim candidates.
+	SoftwareReclaimAfterDays int
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
 }
 
 // OrganizationPatch changes organization settings (ADMIN only).
@@ -24,6 +27,8 @@ type OrganizationPatch struct {
 	AssetTagPrefix     Optional[string]
 	DefaultCurrency    Optional[string]
 	DefaultOwnerTeamID Optional[uuid.UUID]
+	// SoftwareReclaimAfterDays: nil leaves it.
+	SoftwareReclaimAfterDays *int
 }
 
 // PersonStatus says whether a person still works for the organization.

@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 // Model is how a license counts use.
@@ -229,20 +230,30 @@ type Expiring struct {
 	LicenseID uuid.UUID
 	TermEnd   time.Time
 	DaysLeft  int
+	AutoRenew bool
 	AtStake   *itam.Money
 }
 
-// Evidence is one row of a product's audit evidence: an installation or a
-// seat, the device and person it concerns, and what covers it.
+// Evidence is one row of a product's audit evidence: a device (DEVICE
+// metric) or a person (USER metric; a device assigned to nobody is its own
+// row), what is installed, and the seat and license that cover it.
 type Evidence struct {
-	AssetID          *uuid.UUID
-	PersonID         *uuid.UUID
-	InstalledTitle   *string
-	InstalledVersion *string
-	Source           *string
-	LastSeenAt       *time.Time
-	SeatID           *uuid.UUID
-	LicenseID        *uuid.UUID
-	Covered          bool
-	Note             string
+	AssetID  *uuid.UUID
+	PersonID *uuid.UUID
+	// Installations: the product's current installations on the device (or
+	// on the person's devices that are not RETIRED or DISPOSED).
+	Installations []software.Installation
+	SeatID        *uuid.UUID
+	LicenseID     *uuid.UUID
+	Covered       bool
+	Note          string
+	// For the CSV export, which has no loaders: the row's names.
+	AssetTag     *string
+	SerialNumber *string
+	AssetStatus  *string
+	PersonName   *string
+	PersonEmail  *string
+	PersonStatus *string
+	LicenseName  *string
+	LicenseModel *Model
 }

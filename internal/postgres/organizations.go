@@ -9,13 +9,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/licenses"
 )
 
-const organizationColumns = `o.id, o.slug, o.name, o.asset_tag_prefix, o.default_currency, o.default_owner_team_id, o.created_at, o.updated_at`
+const organizationColumns = `o.id, o.slug, o.name, o.asset_tag_prefix, o.default_currency, o.default_owner_team_id, o.software_reclaim_after_days, o.created_at, o.updated_at`
 
 func scanOrganization(r pgx.CollectableRow) (*itam.Organization, error) {
 	var o itam.Organization
-	return &o, r.Scan(&o.ID, &o.Slug, &o.Name, &o.AssetTagPrefix, &o.DefaultCurrency, &o.DefaultOwnerTeamID, &o.CreatedAt, &o.UpdatedAt)
+	return &o, r.Scan(&o.ID, &o.Slug, &o.Name, &o.AssetTagPrefix, &o.DefaultCurrency, &o.DefaultOwnerTeamID, &o.SoftwareReclaimAfterDays, &o.CreatedAt, &o.UpdatedAt)
 }
 
 // OrgIDByClaim resolves a token's org claim before any tenant is known: a
@@ -113,13 +114,19 @@ func (s *OrganizationStore) UpdateOrganization(ctx context.Context, in itam.Orga
 				}
 			}
 		}
+		if in.SoftwareReclaimAfterDays != nil {
+			if err := licenses.ValidateReclaimAfterDays(*in.SoftwareReclaimAfterDays); err != nil {
+				return err
+			}
+			o.SoftwareReclaimAfterDays = *in.SoftwareReclaimAfterDays
+		}
 		if unchanged(cur, &o) {
 			out = cur
 			return nil
 		}
 		out, err = returningOne(ctx, tx, scanOrganization, `UPDATE organizations o SET name = $2, asset_tag_prefix = $3, default_currency = $4,
-			default_owner_team_id = $5, updated_at = now() WHERE o.id = $1 RETURNING `+organizationColumns,
-			o.ID, o.Name, o.AssetTagPrefix, o.DefaultCurrency, o.DefaultOwnerTeamID)
+			default_owner_team_id = $5, software_reclaim_after_days = $6, updated_at = now() WHERE o.id = $1 RETURNING `+organizationColumns,
+			o.ID, o.Name, o.AssetTagPrefix, o.DefaultCurrency, o.DefaultOwnerTeamID, o.SoftwareReclaimAfterDays)
 		return err
 	})
 	if err != nil {
