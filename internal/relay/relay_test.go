@@ -24,7 +24,7 @@ func TestIDRoundTripsEveryType(t *testing.T) {
 		require.Equal(t, typ, gotType)
 		require.Equal(t, id, gotID)
 	}
-	require.Len(t, seen, 12)
+	require.Len(t, seen, 18)
 }
 
 func TestParseAcceptsTheFirstFormAndRejectsGarbage(t *testing.T) {
@@ -62,6 +62,13 @@ func TestIDsAreStable(t *testing.T) {
 		"SyncConflict": "Cg8eLTxLWml4h5altMPS4fA",
 		"Connector":    "Cw8eLTxLWml4h5altMPS4fA",
 		"SyncRun":      "DA8eLTxLWml4h5altMPS4fA",
+
+		"SoftwarePublisher":        "DQ8eLTxLWml4h5altMPS4fA",
+		"SoftwareProduct":          "Dg8eLTxLWml4h5altMPS4fA",
+		"SoftwareTitleRule":        "Dw8eLTxLWml4h5altMPS4fA",
+		"SoftwareNormalizationRun": "EA8eLTxLWml4h5altMPS4fA",
+		"License":                  "EQ8eLTxLWml4h5altMPS4fA",
+		"LicenseSeat":              "Eg8eLTxLWml4h5altMPS4fA",
 	}
 	got := map[string]string{}
 	for _, typ := range typeCodes {
