@@ -7,6 +7,7 @@ package scalar
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"strconv"
 	"strings"
@@ -90,11 +91,16 @@ func UnmarshalTime(ctx context.Context, v any) (time.Time, error) {
 	return t, nil
 }
 
-// MarshalJSON writes any JSON value.
+// MarshalJSON writes any JSON value, compact: gqlgen's MarshalAny goes
+// through a json.Encoder, which ends every value with a newline.
 func MarshalJSON(v any) graphql.ContextMarshaler {
 	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
-		graphql.MarshalAny(v).MarshalGQL(w)
-		return nil
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(b)
+		return err
 	})
 }
 

@@ -1,6 +1,7 @@
 package scalar
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"testing"
@@ -57,4 +58,16 @@ func TestUnmarshalTimeAndJSON(t *testing.T) {
 	v, err := UnmarshalJSON(at("input", "customFields"), map[string]any{"ram_gb": json.Number("16")})
 	require.NoError(t, err)
 	require.Equal(t, map[string]any{"ram_gb": json.Number("16")}, v)
+}
+
+// TestMarshalJSONIsCompact: a JSON value in a response carries no trailing
+// newline (gqlgen's MarshalAny ends each with one, which showed in every
+// history change's from and to).
+func TestMarshalJSONIsCompact(t *testing.T) {
+	for _, v := range []any{nil, 5, "x", map[string]any{"a": []int{1}}, json.RawMessage(`{"a": 1}`)} {
+		var b bytes.Buffer
+		require.NoError(t, MarshalJSON(v).MarshalGQLContext(context.Background(), &b))
+		require.NotContains(t, b.String(), "\n", "%v", v)
+		require.True(t, json.Valid(b.Bytes()), b.String())
+	}
 }
