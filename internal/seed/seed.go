@@ -81,8 +81,16 @@ type Counts struct {
 	Assets        int64
 	History       int64
 
-	SoftwarePublishers    int64
-	SoftwareProducts      int64
+	// SoftwarePublishers and SoftwareProducts are the seeded rows the run
+	// created: the long tail and the well-known products the organization's
+	// rules do not resolve. The starter set (installed by the first run that
+	// generates software, see Result.SoftwareStarter) is not counted.
+	SoftwarePublishers int64
+	SoftwareProducts   int64
+	// SoftwareTitleRules is how many title rules the run appended (EXACT and
+	// IDENTIFIER rules for generated titles the rules did not resolve yet);
+	// the starter set's rules are not counted.
+	SoftwareTitleRules    int64
 	SoftwareInstallations int64
 	Licenses              int64
 	LicenseSeats          int64
@@ -99,6 +107,10 @@ type Result struct {
 	FirstAssetTag, LastAssetTag string
 	// AssetTagSeq is the organization's asset_tag_seq after the run.
 	AssetTagSeq int64
+	// SoftwareStarter says the run installed the software starter set
+	// (publishers, products and title rules every organization gets; the
+	// server installs it at start into organizations that lack it).
+	SoftwareStarter bool
 	// Duration is the wall time of the whole run; Analyze is the part of it
 	// spent refreshing planner statistics after the commit, Software the
 	// part spent generating software (catalog, installations, licenses).
@@ -117,6 +129,7 @@ func analyzeTargets(c Counts) []string {
 		{"manufacturers", c.Manufacturers}, {"categories", c.Categories}, {"models", c.Models},
 		{"suppliers", c.Suppliers}, {"assets", c.Assets}, {"asset_history", c.History},
 		{"software_publishers", c.SoftwarePublishers}, {"software_products", c.SoftwareProducts},
+		{"software_title_rules", c.SoftwareTitleRules},
 		{"software_installations", c.SoftwareInstallations}, {"licenses", c.Licenses},
 		{"license_seats", c.LicenseSeats}, {"license_history", c.LicenseHistory},
 	} {
@@ -171,6 +184,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 	if err := tx.Commit(ctx); err != nil {
 		return res, fmt.Errorf("seed: commit: %w", err)
 	}
+	res.SoftwareStarter = g.starterInstalled
 
 	// Fresh statistics, so the planner does not treat the new rows as absent
 	// until autovacuum gets around to it.
@@ -290,6 +304,7 @@ type generator struct {
 
 	added            []historyRow // the assets this run added, in order
 	swProducts       int          // Options.SoftwareProducts
+	starterInstalled bool         // this run installed the software starter set
 	installsPerAsset float64      // Options.InstallsPerAsset
 }
 
