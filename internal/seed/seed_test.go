@@ -21,7 +21,13 @@ func TestMain(m *testing.M) { pgtest.Main(m) }
 
 func newPool(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	pool, err := pgxpool.New(t.Context(), pgtest.NewURL(t))
+	return newPoolURL(t, pgtest.NewURL(t))
+}
+
+// newPoolURL connects to url (a pgtest database), as the migrations' owner.
+func newPoolURL(t *testing.T, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(t.Context(), url)
 	require.NoError(t, err)
 	t.Cleanup(pool.Close)
 	return pool
