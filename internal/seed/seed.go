@@ -3,12 +3,19 @@
 // assets as asked for, each with its CREATE history entry. Bulk tables are
 // loaded with COPY in a single transaction, so 100,000 assets take seconds.
 //
-// With the assets comes their software: a catalog of publishers and
-// products (well-known business titles plus a generated long tail),
-// installations on the laptops and desktops as an MDM sync would write them
-// (macOS bundles, Windows Add/Remove Programs names, Linux packages; a few
-// unmatched, a few ended), and licenses of every model with seats, sized so
-// the compliance position is a realistic mix. Installations dominate a big
+// With the assets comes their software, on the organization's own catalog:
+// the starter set every organization gets (installed by the first run when
+// the server has not done it yet), plus a generated long tail of
+// publishers and products with one EXACT title rule per title (and an
+// IDENTIFIER rule per bundle or package id) appended after the existing
+// rules. Well-known business titles resolve through the starter rules;
+// the few the starter set lacks get products and rules like the tail.
+// Installations on the laptops and desktops are written as an MDM sync
+// would write them (macOS bundles, Windows Add/Remove Programs names, Linux
+// packages; a few unmatched, a few ended), resolved by the organization's
+// rules, so a re-normalization changes nothing. Licenses of every model go
+// to the products the titles resolve to, with seats sized so the
+// compliance position is a realistic mix. Installations dominate a big
 // run: PostgreSQL spends some 50 µs a row on their indexes and foreign keys
 // (Result.Software says how long the software part took).
 //
@@ -23,8 +30,9 @@
 // employee numbers that do not collide, and asset tags continue after the
 // highest one in use. Software publishers and products are reference rows
 // too (matched by name, so a rerun with the same seed reuses the whole
-// catalog); installations, licenses and seats are generated for the run's
-// new assets only.
+// catalog), and title rules are only added for titles the rules do not
+// resolve yet, so a rerun adds none; installations, licenses and seats are
+// generated for the run's new assets only.
 package seed
 
 import (
@@ -50,11 +58,12 @@ type Options struct {
 	// People is how many people to add. Zero means max(20, Assets/2); a
 	// negative value adds nobody and assigns assets to existing people.
 	People int
-	// SoftwareProducts is how many software products the catalog has (the
-	// well-known titles first, then a generated long tail). Zero means
-	// one per 20 assets, at least the 64 well-known titles plus 40 (104); a
-	// negative value generates no software at all (no catalog,
-	// installations or licenses).
+	// SoftwareProducts is how many software products the generated titles
+	// cover (the 64 well-known titles first, then a generated long tail);
+	// the well-known ones the starter set has are its products, not new
+	// ones. Zero means one per 20 assets, at least 64 + 40 (104); a
+	// negative value generates no software at all (no starter set, catalog,
+	// rules, installations or licenses).
 	SoftwareProducts int
 	// InstallsPerAsset is how many software installations to generate per
 	// added asset, spread over its laptops and desktops. Zero means 10; a
