@@ -134,3 +134,12 @@ func InstallSoftwareStarters(ctx context.Context, pool *pgxpool.Pool, enq Normal
 	}
 	return done, nil
 }
+
+// LockSoftwareRules takes organization org's rule lock in tx (held until tx
+// ends), for code outside this package that appends title rules (itam
+// seed): rule edits through the API shift positions as a block under the
+// same lock, so an append racing one would collide on positions.
+func LockSoftwareRules(ctx context.Context, tx pgx.Tx, org uuid.UUID) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, rulesLockKey, org.String())
+	return err
+}

@@ -3,12 +3,19 @@
 // assets as asked for, each with its CREATE history entry. Bulk tables are
 // loaded with COPY in a single transaction, so 100,000 assets take seconds.
 //
-// With the assets comes their software: a catalog of publishers and
-// products (well-known business titles plus a generated long tail),
-// installations on the laptops and desktops as an MDM sync would write them
-// (macOS bundles, Windows Add/Remove Programs names, Linux packages; a few
-// unmatched, a few ended), and licenses of every model with seats, sized so
-// the compliance position is a realistic mix. Installations dominate a big
+// With the assets comes their software, on the organization's own catalog:
+// the starter set every organization gets (installed by the first run when
+// the server has not done it yet), plus a generated long tail of
+// publishers and products with one EXACT title rule per title (and an
+// IDENTIFIER rule per bundle or package id) appended after the existing
+// rules. Well-known business titles resolve through the starter rules;
+// the few the starter set lacks get products and rules like the tail.
+// Installations on the laptops and desktops are written as an MDM sync
+// would write them (macOS bundles, Windows Add/Remove Programs names, Linux
+// packages; a few unmatched, a few ended), resolved by the organization's
+// rules, so a re-normalization changes nothing. Licenses of every model go
+// to the products the titles resolve to, with seats sized so the
+// compliance position is a realistic mix. Installations dominate a big
 // run: PostgreSQL spends some 50 µs a row on their indexes and foreign keys
 // (Result.Software says how long the software part took).
 //
@@ -23,8 +30,9 @@
 // employee numbers that do not collide, and asset tags continue after the
 // highest one in use. Software publishers and products are reference rows
 // too (matched by name, so a rerun with the same seed reuses the whole
-// catalog); installations, licenses and seats are generated for the run's
-// new assets only.
+// catalog), and title rules are only added for titles the rules do not
+// resolve yet, so a rerun adds none; installations, licenses and seats are
+// generated for the run's new assets only.
 package seed
 
 import (
@@ -50,11 +58,12 @@ type Options struct {
 	// People is how many people to add. Zero means max(20, Assets/2); a
 	// negative value adds nobody and assigns assets to existing people.
 	People int
-	// SoftwareProducts is how many software products the catalog has (the
-	// well-known titles first, then a generated long tail). Zero means
-	// one per 20 assets, at least the 64 well-known titles plus 40 (104); a
-	// negative value generates no software at all (no catalog,
-	// installations or licenses).
+	// SoftwareProducts is how many software products the generated titles
+	// cover (the 64 well-known titles first, then a generated long tail);
+	// the well-known ones the starter set has are its products, not new
+	// ones. Zero means one per 20 assets, at least 64 + 40 (104); a
+	// negative value generates no software at all (no starter set, catalog,
+	// rules, installations or licenses).
 	SoftwareProducts int
 	// InstallsPerAsset is how many software installations to generate per
 	// added asset, spread over its laptops and desktops. Zero means 10; a
@@ -81,8 +90,16 @@ type Counts struct {
 	Assets        int64
 	History       int64
 
-	SoftwarePublishers    int64
-	SoftwareProducts      int64
+	// SoftwarePublishers and SoftwareProducts are the seeded rows the run
+	// created: the long tail and the well-known products the organization's
+	// rules do not resolve. The starter set (installed by the first run that
+	// generates software, see Result.SoftwareStarter) is not counted.
+	SoftwarePublishers int64
+	SoftwareProducts   int64
+	// SoftwareTitleRules is how many title rules the run appended (EXACT and
+	// IDENTIFIER rules for generated titles the rules did not resolve yet);
+	// the starter set's rules are not counted.
+	SoftwareTitleRules    int64
 	SoftwareInstallations int64
 	Licenses              int64
 	LicenseSeats          int64
@@ -99,6 +116,10 @@ type Result struct {
 	FirstAssetTag, LastAssetTag string
 	// AssetTagSeq is the organization's asset_tag_seq after the run.
 	AssetTagSeq int64
+	// SoftwareStarter says the run installed the software starter set
+	// (publishers, products and title rules every organization gets; the
+	// server installs it at start into organizations that lack it).
+	SoftwareStarter bool
 	// Duration is the wall time of the whole run; Analyze is the part of it
 	// spent refreshing planner statistics after the commit, Software the
 	// part spent generating software (catalog, installations, licenses).
@@ -117,6 +138,7 @@ func analyzeTargets(c Counts) []string {
 		{"manufacturers", c.Manufacturers}, {"categories", c.Categories}, {"models", c.Models},
 		{"suppliers", c.Suppliers}, {"assets", c.Assets}, {"asset_history", c.History},
 		{"software_publishers", c.SoftwarePublishers}, {"software_products", c.SoftwareProducts},
+		{"software_title_rules", c.SoftwareTitleRules},
 		{"software_installations", c.SoftwareInstallations}, {"licenses", c.Licenses},
 		{"license_seats", c.LicenseSeats}, {"license_history", c.LicenseHistory},
 	} {
@@ -171,6 +193,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 	if err := tx.Commit(ctx); err != nil {
 		return res, fmt.Errorf("seed: commit: %w", err)
 	}
+	res.SoftwareStarter = g.starterInstalled
 
 	// Fresh statistics, so the planner does not treat the new rows as absent
 	// until autovacuum gets around to it.
@@ -290,6 +313,7 @@ type generator struct {
 
 	added            []historyRow // the assets this run added, in order
 	swProducts       int          // Options.SoftwareProducts
+	starterInstalled bool         // this run installed the software starter set
 	installsPerAsset float64      // Options.InstallsPerAsset
 }
 

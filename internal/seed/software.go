@@ -9,7 +9,9 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/reconcile"
+	"github.com/itam-dev/itam/internal/software"
 )
 
 // Software defaults: a catalog of one product per 20 assets (5,000 at
@@ -39,6 +41,12 @@ type swProduct struct {
 	billing   string
 	// licensed: the run buys licenses for it (the popular paid products).
 	licensed bool
+	// own: the run creates it (seeded) unless a product of that name exists.
+	// A well-known product the organization's rules already resolve (the
+	// starter set's) is not own: id, name and publisher are the resolved
+	// product's, and ruleEdition the edition the rules record for it.
+	own         bool
+	ruleEdition *string
 }
 
 // swVariant is one reported form of an entry: title, identifier and the
@@ -50,7 +58,6 @@ type swVariant struct{ title, ident, key string }
 type swEntry struct {
 	product  *swProduct
 	versions []string // newest first
-	norms    []string // normalized version of each
 	// titles[platform][title][version]; a platform without titles does not
 	// have the entry. allMac: every macOS title is installed together (the
 	// apps of a suite), otherwise one title is picked per device.
@@ -122,12 +129,11 @@ func buildSoftwareCatalog(seed int64, n int) *swCatalog {
 		if kp.linux != "" {
 			e.titles[platLinux] = append(e.titles[platLinux], variants(keys, kp.linux, kp.linux, kp.versions))
 		}
-		e.norms = normalizeVersions(kp.versions)
 		c.known = append(c.known, e)
 	}
 	for plat, list := range noiseTitles {
 		for _, nt := range list {
-			e := &swEntry{versions: []string{"1.0"}, norms: []string{"1.0"}}
+			e := &swEntry{versions: []string{"1.0"}}
 			e.share[plat] = nt.share
 			e.titles[plat] = [][]swVariant{variants(keys, nt.title, nt.ident, e.versions)}
 			c.noise[plat] = append(c.noise[plat], e)
@@ -158,7 +164,7 @@ func buildSoftwareCatalog(seed int64, n int) *swCatalog {
 		e := &swEntry{}
 		if isProduct {
 			addPub(pub, "https://"+slug(stem, "")+".example.com")
-			p := &swProduct{publisher: pub, name: name, model: tailModels[r.IntN(len(tailModels))]}
+			p := &swProduct{publisher: pub, name: name, model: tailModels[r.IntN(len(tailModels))], own: true}
 			p.seatPrice, p.billing = tailPrice(r, p.model)
 			c.products = append(c.products, p)
 			e.product = p
@@ -168,7 +174,6 @@ func buildSoftwareCatalog(seed int64, n int) *swCatalog {
 			um++
 		}
 		e.versions = tailVersions(r)
-		e.norms = normalizeVersions(e.versions)
 		mac, win := r.IntN(10) < 7, r.IntN(4) < 3
 		if !mac && !win {
 			win = true
@@ -275,17 +280,6 @@ func tailPrice(r *rand.Rand, model string) (float64, string) {
 	return round(20 + r.Float64()*580), "ANNUAL"
 }
 
-// normalizeVersions keeps major.minor ("16.89.1" → "16.89"); versions
-// without a dot ("2025", "R2024a") stay as they are.
-func normalizeVersions(vs []string) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		parts := strings.SplitN(v, ".", 3)
-		out[i] = strings.Join(parts[:min(2, len(parts))], ".")
-	}
-	return out
-}
-
 // slug lowercases s, keeping letters and digits and joining words with sep.
 func slug(s, sep string) string {
 	var b strings.Builder
@@ -305,14 +299,24 @@ func slug(s, sep string) string {
 	return b.String()
 }
 
-// ensureSoftwareCatalog inserts the catalog's publishers and products the
-// organization does not have yet (matched by name, case-insensitively, so
-// a rerun with the same seed reuses them) and loads their ids.
+// ensureSoftwareCatalog inserts the publishers and products the run
+// creates (own: the long tail, and the well-known products the rules do
+// not resolve) that the organization does not have yet, matched by name
+// case-insensitively so a rerun with the same seed (or a starter product
+// of the same name) is reused, and loads their ids.
 func (g *generator) ensureSoftwareCatalog(ctx context.Context, cat *swCatalog, c *Counts) error {
-	names := cat.publishers
-	sites := make([]string, len(names))
-	for i, n := range names {
-		sites[i] = cat.websites[n]
+	var own []*swProduct
+	var names, sites []string
+	seen := map[string]bool{}
+	for _, p := range cat.products {
+		if !p.own {
+			continue
+		}
+		own = append(own, p)
+		if k := strings.ToLower(p.publisher); !seen[k] {
+			seen[k] = true
+			names, sites = append(names, p.publisher), append(sites, cat.websites[p.publisher])
+		}
 	}
 	tag, err := g.tx.Exec(ctx, `
 		INSERT INTO software_publishers (org_id, name, website, seeded)
@@ -327,10 +331,10 @@ func (g *generator) ensureSoftwareCatalog(ctx context.Context, cat *swCatalog, c
 		return err
 	}
 
-	n := len(cat.products)
+	n := len(own)
 	pids := make([]uuid.UUID, n)
 	pnames, editions := make([]string, n), make([]string, n)
-	for i, p := range cat.products {
+	for i, p := range own {
 		pids[i], pnames[i], editions[i] = pubIDs[strings.ToLower(p.publisher)], p.name, p.edition
 	}
 	tag, err = g.tx.Exec(ctx, `
@@ -346,15 +350,17 @@ func (g *generator) ensureSoftwareCatalog(ctx context.Context, cat *swCatalog, c
 	if err != nil {
 		return err
 	}
-	for i, p := range cat.products {
+	for i, p := range own {
 		p.id = prodIDs[pids[i].String()+"/"+strings.ToLower(p.name)]
 	}
 	return nil
 }
 
 // insertSoftware adds the software side of a run that added assets: the
-// catalog, the installations of the new laptops and desktops, and licenses
-// with seats sized against them.
+// starter set when the organization never had it, the catalog products and
+// title rules the generated titles need beyond the organization's rules,
+// the installations of the new laptops and desktops resolved by those
+// rules, and licenses with seats sized against them.
 func (g *generator) insertSoftware(ctx context.Context, assets int, c *Counts) error {
 	if g.swProducts < 0 || g.installsPerAsset < 0 || assets == 0 {
 		return nil
@@ -367,8 +373,31 @@ func (g *generator) insertSoftware(ctx context.Context, assets int, c *Counts) e
 	if perAsset == 0 {
 		perAsset = defaultInstallsPerAsset
 	}
+	// Inside the run's transaction, so a refused or failed run leaves the
+	// organization as it was. No re-normalization is queued: the
+	// organization has no installations but generated ones, and those are
+	// written resolved below.
+	installed, err := postgres.InstallSoftwareStarter(ctx, g.tx, g.orgID, nil)
+	if err != nil {
+		return fmt.Errorf("software starter: %w", err)
+	}
+	g.starterInstalled = installed
 	cat := buildSoftwareCatalog(g.seed, n)
+	before, err := g.loadMatcher(ctx)
+	if err != nil {
+		return err
+	}
+	if err := g.resolveKnown(ctx, cat, before); err != nil {
+		return err
+	}
 	if err := g.ensureSoftwareCatalog(ctx, cat, c); err != nil {
+		return err
+	}
+	if err := g.ensureTitleRules(ctx, cat, before, c); err != nil {
+		return err
+	}
+	rules, err := g.loadMatcher(ctx)
+	if err != nil {
 		return err
 	}
 	devices, err := g.loadSoftwareDevices(ctx)
@@ -377,7 +406,8 @@ func (g *generator) insertSoftware(ctx context.Context, assets int, c *Counts) e
 	}
 	// Its own stream, so adding software leaves the assets as they were.
 	rng := rand.New(rand.NewPCG(uint64(g.seed), uint64(g.startSeq)^0x5eed50f7a7e00001))
-	src := newInstallSource(cat, devices, int(math.Round(perAsset*float64(assets))), rng, g.orgID)
+	rv := &resolver{m: rules, cache: map[software.Title]*resolution{}}
+	src := newInstallSource(cat, devices, int(math.Round(perAsset*float64(assets))), rng, g.orgID, rv)
 	if err := g.insertInstallations(ctx, src, c); err != nil {
 		return err
 	}

@@ -9,11 +9,13 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/itam-dev/itam/internal/software"
 )
 
 var installColumns = []string{
 	"org_id", "asset_id", "source", "app_key", "title", "version", "identifier",
-	"first_seen_at", "last_seen_at", "product_id", "edition", "normalized_version", "ended_at",
+	"first_seen_at", "last_seen_at", "product_id", "rule_id", "edition", "normalized_version", "ended_at",
 }
 
 // swDevice is a laptop or desktop of this run that reports software.
@@ -27,8 +29,8 @@ type swDevice struct {
 	active bool
 }
 
-// swTally collects, for a licensed product, the active devices with an
-// installation that has not ended, in generation order.
+// swTally collects, for a product, the active devices with an installation
+// resolved to it that has not ended, in generation order.
 type swTally struct {
 	devices []int32
 	last    int32 // last device appended, so a suite's apps count once
@@ -81,7 +83,8 @@ func (g *generator) loadSoftwareDevices(ctx context.Context) ([]swDevice, error)
 type installSource struct {
 	cat     *swCatalog
 	devices []swDevice
-	tallies map[*swProduct]*swTally
+	rv      *resolver
+	tallies map[uuid.UUID]*swTally // by product id
 	rng     *rand.Rand
 	now     time.Time
 	orgID   pgtype.UUID
@@ -96,19 +99,9 @@ type installSource struct {
 	lastSeen time.Time
 }
 
-func newInstallSource(cat *swCatalog, devices []swDevice, target int, rng *rand.Rand, orgID uuid.UUID) *installSource {
-	s := &installSource{cat: cat, devices: devices, rng: rng, now: time.Now().UTC(), orgID: pgID(orgID),
-		tallies: map[*swProduct]*swTally{}}
-	for _, e := range cat.known {
-		if e.product.licensed {
-			s.tallies[e.product] = &swTally{last: -1}
-		}
-	}
-	for _, e := range cat.tail {
-		if e.product != nil && e.product.licensed {
-			s.tallies[e.product] = &swTally{last: -1}
-		}
-	}
+func newInstallSource(cat *swCatalog, devices []swDevice, target int, rng *rand.Rand, orgID uuid.UUID, rv *resolver) *installSource {
+	s := &installSource{cat: cat, devices: devices, rv: rv, rng: rng, now: time.Now().UTC(), orgID: pgID(orgID),
+		tallies: map[uuid.UUID]*swTally{}}
 	// Expected rows from the well-known titles and the noise, per platform.
 	var fixed [numPlatforms]float64
 	for plat := range numPlatforms {
@@ -268,19 +261,21 @@ func (s *installSource) row(di int32, e *swEntry, v swVariant, vi int) {
 	}
 	row[7] = first
 	row[8] = last
-	row[9], row[10], row[11] = pgtype.UUID{}, nil, nil
-	if p := e.product; p != nil {
-		row[9] = pgID(p.id)
-		if p.edition != "" {
-			row[10] = p.edition
+	// Resolved as a sync resolves it: by the organization's rules.
+	res := s.rv.resolve(software.Title{Title: v.title, Identifier: v.ident, Version: e.versions[vi]})
+	row[9], row[10], row[11], row[12] = res.product, res.rule, res.edition, res.normalized
+	if res.productID != uuid.Nil && d.active && ended == nil {
+		t := s.tallies[res.productID]
+		if t == nil {
+			t = &swTally{last: -1}
+			s.tallies[res.productID] = t
 		}
-		row[11] = e.norms[vi]
-		if t := s.tallies[p]; t != nil && d.active && ended == nil && t.last != di {
+		if t.last != di {
 			t.devices = append(t.devices, di)
 			t.last = di
 		}
 	}
-	row[12] = ended
+	row[13] = ended
 }
 
 // insertInstallations streams the installations of the run's devices.

@@ -108,12 +108,15 @@ func (g *generator) insertLicenses(ctx context.Context, cat *swCatalog, src *ins
 		lg.positions.add(p.position, p.weight)
 	}
 
-	for _, e := range cat.known {
-		lg.product(e.product)
-	}
-	for _, e := range cat.tail {
-		if e.product != nil && e.product.licensed {
-			lg.product(e.product)
+	// Well-known entries may resolve to the same product (the starter set
+	// has one product where the catalog names two): it is bought once.
+	bought := map[uuid.UUID]bool{}
+	for _, list := range [][]*swEntry{cat.known, cat.tail} {
+		for _, e := range list {
+			if p := e.product; p != nil && p.licensed && !bought[p.id] {
+				bought[p.id] = true
+				lg.product(p)
+			}
 		}
 	}
 	return lg.write(ctx, c)
@@ -126,11 +129,10 @@ func (lg *licenseGen) product(p *swProduct) {
 		lg.license(p, "SITE", nil, lg.termStart(false), "Free software: recorded so installations read as covered.")
 		return
 	}
-	t := lg.src.tallies[p]
-	if t == nil {
-		return
+	var devices []int32 // none: nothing installed it
+	if t := lg.src.tallies[p.id]; t != nil {
+		devices = t.devices
 	}
-	devices := t.devices
 	if p.model == "SITE" {
 		lg.license(p, "SITE", nil, lg.termStart(false), "")
 		return
