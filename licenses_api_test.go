@@ -344,6 +344,18 @@ func TestLicenseAPIRoles(t *testing.T) {
 	require.Len(t, get(d, "licenses.nodes.0.seatAssignments.nodes"), 1)
 	require.Equal(t, l.ids["ada"], str(d, "licenses.nodes.0.seatAssignments.nodes.0.person.id"))
 	require.Nil(t, get(l.ok(employee, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": other["id"]}), "node"))
+
+	// License.product reads through the catalog: the product of Ada's
+	// license resolves for her, without the notes the catalog keeps from an
+	// EMPLOYEE; an AUDITOR reads them.
+	_, err := l.owner.Exec(context.Background(), `UPDATE software_products SET notes = 'renewal via reseller'`)
+	require.NoError(t, err)
+	const product = `{ licenses { nodes { product { name notes } } } }`
+	d = l.ok(employee, product, nil)
+	require.Equal(t, "Slack", str(d, "licenses.nodes.0.product.name"))
+	require.Nil(t, get(d, "licenses.nodes.0.product.notes"))
+	d = l.ok(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), product, nil)
+	require.Equal(t, "renewal via reseller", str(d, "licenses.nodes.0.product.notes"))
 }
 
 func TestLicenseAPICrossOrg(t *testing.T) {

@@ -11,7 +11,6 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
-	"github.com/itam-dev/itam/internal/software"
 )
 
 const licenseHistoryColumns = "h.id, h.license_id, h.seat_id, h.action::text, h.actor_kind::text, h.actor, h.changes, h.at"
@@ -67,17 +66,4 @@ func (s *LicenseStore) CountHistoriesOf(ctx context.Context, licenseIDs []uuid.U
 		return nil, err
 	}
 	return countEach(ctx, s.db, p.OrgID, "license_history h", nil, &sqlArgs{}, licenseIDs, func(parent string) string { return "h.license_id = " + parent })
-}
-
-const licenseProductColumns = `x.id, x.publisher_id, x.name, x.editions, x.notes, x.starter, x.version, x.created_at, x.updated_at`
-
-func scanLicenseProduct(r pgx.CollectableRow) (*software.Product, error) {
-	var p software.Product
-	return &p, r.Scan(&p.ID, &p.PublisherID, &p.Name, &p.Editions, &p.Notes, &p.Starter, &p.Version, &p.CreatedAt, &p.UpdatedAt)
-}
-
-// ProductsOfLicenses returns the products among ids (License.product): a
-// caller who read a license may read what it licenses.
-func (s *LicenseStore) ProductsOfLicenses(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*software.Product, error) {
-	return byIDs(ctx, s.db, licenseProductColumns, "software_products x", ids, scanLicenseProduct, func(p *software.Product) uuid.UUID { return p.ID })
 }
