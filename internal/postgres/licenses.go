@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -156,27 +155,13 @@ func (s *LicenseStore) LicensesByIDs(ctx context.Context, ids []uuid.UUID) (map[
 	if err != nil {
 		return nil, err
 	}
-	args := &sqlArgs{}
-	ids0 := args.add(ids)
-	where := append([]string{"x.id = ANY(" + ids0 + "::uuid[])"}, licenseVisibility(p, args)...)
-	out := make(map[uuid.UUID]*licenses.License, len(ids))
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+licenseColumns+" FROM licenses x WHERE "+strings.Join(where, " AND "), args.list, scanLicense)
-	for _, l := range rows {
-		out[l.ID] = l
-	}
-	return out, err
+	return visibleByIDs(ctx, s.db, p, licenseColumns, "licenses x", "x.id", ids, licenseVisibility, scanLicense,
+		func(l *licenses.License) uuid.UUID { return l.ID })
 }
 
 // License returns one license the caller may see, else NOT_FOUND.
 func (s *LicenseStore) License(ctx context.Context, id uuid.UUID) (*licenses.License, error) {
-	m, err := s.LicensesByIDs(ctx, []uuid.UUID{id})
-	if err != nil {
-		return nil, err
-	}
-	if l, ok := m[id]; ok {
-		return l, nil
-	}
-	return nil, itam.NotFound("license")
+	return oneByID(ctx, id, "license", s.LicensesByIDs)
 }
 
 // seal seals a license key; nil stays nil. Without a box a key is refused.
