@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"sort"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -18,34 +16,20 @@ const licenseHistoryColumns = "h.id, h.license_id, h.seat_id, h.action::text, h.
 func scanLicenseHistory(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
 	var h licenses.HistoryEntry
 	var changes map[string]map[string]json.RawMessage
-	if err := r.Scan(&h.ID, &h.LicenseID, &h.SeatID, &h.Action, &h.ActorKind, &h.Actor, &changes, &h.At); err != nil {
-		return h, err
-	}
-	keys := make([]string, 0, len(changes))
-	for k := range changes {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		h.Changes = append(h.Changes, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
-	}
-	return h, nil
+	err := r.Scan(&h.ID, &h.LicenseID, &h.SeatID, &h.Action, &h.ActorKind, &h.Actor, &changes, &h.At)
+	h.Changes = fieldChanges(changes)
+	return h, err
 }
 
 // licenseHistorySpec lists history entries oldest first, keyset-paginated
 // on the entry id (which only grows), each change as p may see it.
 func licenseHistorySpec(p itam.Principal) listSpec[licenses.HistoryEntry] {
-	return listSpec[licenses.HistoryEntry]{
-		columns: licenseHistoryColumns, from: "license_history h", idExpr: "h.id", idType: "bigint", args: &sqlArgs{},
-		sort: sortKey[licenses.HistoryEntry]{"h.id", "bigint", func(h licenses.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
-		dir:  itam.Asc,
-		id:   func(h licenses.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },
-		scan: func(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
+	return historyListSpec(licenseHistoryColumns, "license_history h", &sqlArgs{}, func(h licenses.HistoryEntry) int64 { return h.ID },
+		func(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
 			h, err := scanLicenseHistory(r)
 			h.Changes = licenses.VisibleChanges(p, h.Changes)
 			return h, err
-		},
-	}
+		})
 }
 
 // HistoriesOf returns the same page of the history of each license the
