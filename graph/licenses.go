@@ -291,15 +291,7 @@ func (r *Resolver) seatAsset(ctx context.Context, asset *uuid.UUID) (*model.Asse
 		for _, a := range found {
 			list = append(list, a)
 		}
-		nodes, err := r.assetNodes(ctx, list, sel)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[uuid.UUID]*model.Asset, len(nodes))
-		for _, n := range nodes {
-			out[n.Asset.ID] = n
-		}
-		return out, nil
+		return r.assetNodesByID(ctx, list, sel)
 	})
 }
 

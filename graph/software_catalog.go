@@ -89,21 +89,7 @@ func (r *Resolver) installationAsset(ctx context.Context, asset uuid.UUID) (*mod
 		if err != nil {
 			return nil, err
 		}
-		var assets []*itam.Asset
-		for _, a := range found {
-			if a != nil {
-				assets = append(assets, a)
-			}
-		}
-		nodes, err := r.assetNodes(ctx, assets, sel)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[uuid.UUID]*model.Asset, len(nodes))
-		for _, n := range nodes {
-			out[n.Asset.ID] = n
-		}
-		return out, nil
+		return r.assetNodesByID(ctx, found, sel)
 	})
 	if err != nil {
 		return nil, err
