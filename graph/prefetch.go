@@ -265,6 +265,19 @@ func appendID(ids []uuid.UUID, id *uuid.UUID) []uuid.UUID {
 	return append(ids, *id)
 }
 
+// distinctIDs drops repeated ids, keeping the first of each.
+func distinctIDs(ids []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // assetNodesByID is assetNodes keyed by asset id, for fields that resolve
 // one asset of a list read at once; nil assets (not visible) are skipped.
 func (r *Resolver) assetNodesByID(ctx context.Context, assets []*itam.Asset, sel selection) (map[uuid.UUID]*model.Asset, error) {

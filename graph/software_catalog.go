@@ -55,15 +55,11 @@ func (r *Resolver) productInstallations(ctx context.Context, product uuid.UUID, 
 // relations) in one batch, and their products are queued in one load.
 func (r *Resolver) prefetchInstallations(ctx context.Context, path string, sel selection, xs []*software.Installation) {
 	if sel.has("asset") {
-		assets := make([]uuid.UUID, 0, len(xs))
-		seen := make(map[uuid.UUID]bool, len(xs))
-		for _, x := range xs {
-			if !seen[x.AssetID] {
-				seen[x.AssetID] = true
-				assets = append(assets, x.AssetID)
-			}
+		assets := make([]uuid.UUID, len(xs))
+		for i, x := range xs {
+			assets[i] = x.AssetID
 		}
-		loaders.Siblings(ctx, path, assets)
+		loaders.Siblings(ctx, path, distinctIDs(assets))
 	}
 	if sel.has("product") {
 		var products []uuid.UUID
