@@ -36,10 +36,7 @@ func newLicAPI(t *testing.T) *licAPI {
 	require.NoError(t, err)
 	logs := &testkit.LockedBuffer{}
 	a := newAPIWith(t, logs, "debug", httpapi.WithConnectors(box, nil, ""))
-	owner, err := pgxpool.New(context.Background(), a.dbURL)
-	require.NoError(t, err)
-	t.Cleanup(owner.Close)
-	l := &licAPI{api: a, owner: owner, logs: logs, admin: mint(t, "acme", itam.RoleAdmin, "admin@acme.test")}
+	l := &licAPI{api: a, owner: a.owner(), logs: logs, admin: mint(t, "acme", itam.RoleAdmin, "admin@acme.test")}
 	l.ids = a.inventory(l.admin)
 	l.product = l.newProduct("acme", "Slack")
 	return l
@@ -49,11 +46,9 @@ func newLicAPI(t *testing.T) *licAPI {
 // catalog's mutations are another part's) and returns the product's id.
 func (l *licAPI) newProduct(org, name string) string {
 	l.t.Helper()
-	var id uuid.UUID
-	require.NoError(l.t, l.owner.QueryRow(context.Background(), `WITH o AS (SELECT id FROM organizations WHERE slug = $1),
-		p AS (INSERT INTO software_publishers (org_id, name) SELECT id, $2 || ' Inc.' FROM o RETURNING id, org_id)
-		INSERT INTO software_products (org_id, publisher_id, name) SELECT org_id, id, $2 FROM p RETURNING id`, org, name).Scan(&id))
-	return relay.ID(relay.TypeSoftwareProduct, id)
+	var orgID uuid.UUID
+	require.NoError(l.t, l.owner.QueryRow(context.Background(), `SELECT id FROM organizations WHERE slug = $1`, org).Scan(&orgID))
+	return relay.ID(relay.TypeSoftwareProduct, insertProduct(l.t, l.owner, orgID, name+" Inc.", name))
 }
 
 // rows counts a table's rows of every organization, as the owner.
@@ -204,10 +199,7 @@ func TestLicenseAPIKeyWithoutSecretKey(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
 	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
-	owner, err := pgxpool.New(context.Background(), a.dbURL)
-	require.NoError(t, err)
-	t.Cleanup(owner.Close)
-	l := &licAPI{api: a, owner: owner}
+	l := &licAPI{api: a, owner: a.owner()}
 	product := l.newProduct("acme", "Figma")
 	r := a.code(admin, createLicenseQ, map[string]any{"in": map[string]any{"productId": product, "licenseModel": "SITE", "licenseKey": "K-1"}},
 		"BAD_USER_INPUT", "licenseKey")
@@ -344,6 +336,18 @@ func TestLicenseAPIRoles(t *testing.T) {
 	require.Len(t, get(d, "licenses.nodes.0.seatAssignments.nodes"), 1)
 	require.Equal(t, l.ids["ada"], str(d, "licenses.nodes.0.seatAssignments.nodes.0.person.id"))
 	require.Nil(t, get(l.ok(employee, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": other["id"]}), "node"))
+
+	// License.product reads through the catalog: the product of Ada's
+	// license resolves for her, without the notes the catalog keeps from an
+	// EMPLOYEE; an AUDITOR reads them.
+	_, err := l.owner.Exec(context.Background(), `UPDATE software_products SET notes = 'renewal via reseller'`)
+	require.NoError(t, err)
+	const product = `{ licenses { nodes { product { name notes } } } }`
+	d = l.ok(employee, product, nil)
+	require.Equal(t, "Slack", str(d, "licenses.nodes.0.product.name"))
+	require.Nil(t, get(d, "licenses.nodes.0.product.notes"))
+	d = l.ok(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), product, nil)
+	require.Equal(t, "renewal via reseller", str(d, "licenses.nodes.0.product.notes"))
 }
 
 func TestLicenseAPICrossOrg(t *testing.T) {
@@ -412,9 +416,8 @@ func licenseNodeFixtures(t *testing.T, owner *pgxpool.Pool, org uuid.UUID, perso
 	t.Helper()
 	_, personID, _ := relay.Parse(person)
 	var l, s uuid.UUID
-	require.NoError(t, owner.QueryRow(context.Background(), `WITH p AS (INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Node Inc.') RETURNING id),
-		sp AS (INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, id, 'Node Suite' FROM p RETURNING id)
-		INSERT INTO licenses (org_id, product_id, license_model, seats) SELECT $1, id, 'PER_USER', 1 FROM sp RETURNING id`, org).Scan(&l))
+	require.NoError(t, owner.QueryRow(context.Background(), `INSERT INTO licenses (org_id, product_id, license_model, seats)
+		VALUES ($1, $2, 'PER_USER', 1) RETURNING id`, org, insertProduct(t, owner, org, "Node Inc.", "Node Suite")).Scan(&l))
 	require.NoError(t, owner.QueryRow(context.Background(), `INSERT INTO license_seats (org_id, license_id, person_id, assigned_by)
 		VALUES ($1, $2, $3, 'node@test') RETURNING id`, org, l, personID).Scan(&s))
 	return relay.ID(relay.TypeLicense, l), relay.ID(relay.TypeLicenseSeat, s)

@@ -57,9 +57,8 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO sync_conflicts (org_id, asset_id, field, kept_source, kept_value, other_source, other_value)
 		VALUES ($1, $2, 'name', 'JAMF_PRO:x', '"a"', 'INTUNE:y', '"b"') RETURNING id`, org, asset).Scan(&conflict))
 	var titleRule, normalization uuid.UUID // software title rules
-	require.NoError(t, owner.QueryRow(ctx, `WITH p AS (INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Node rules publisher') RETURNING id),
-		s AS (INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, id, 'Node rules product' FROM p RETURNING id)
-		INSERT INTO software_title_rules (org_id, position, kind, pattern, product_id) SELECT $1, 1, 'EXACT', 'Node', id FROM s RETURNING id`, org).Scan(&titleRule))
+	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO software_title_rules (org_id, position, kind, pattern, product_id)
+		VALUES ($1, 1, 'EXACT', 'Node', $2) RETURNING id`, org, insertProduct(t, owner, org, "Node rules publisher", "Node rules product")).Scan(&titleRule))
 	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO software_normalization_runs (org_id, reason, actor) VALUES ($1, 'node', 'node@test') RETURNING id`, org).Scan(&normalization))
 
 	fixtures := map[string]string{

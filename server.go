@@ -158,6 +158,17 @@ func prepareDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (
 	return url, nil
 }
 
+// ownerPool opens a pool on the prepared database (see prepareDatabase)
+// as its owner, for commands that write to any organization (seed,
+// software install-starter); the caller closes it.
+func ownerPool(ctx context.Context, cfg config.Config, log *slog.Logger) (*pgxpool.Pool, error) {
+	url, err := prepareDatabase(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	return pgxpool.New(ctx, url)
+}
+
 // openDatabase prepares the database and opens the application's pool on
 // it; the URL is returned for what connects as the owner.
 func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*postgres.DB, string, error) {
@@ -390,11 +401,7 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	if *org == "" {
 		return errors.New("seed: --org is required")
 	}
-	url, err := prepareDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	pool, err := pgxpool.New(ctx, url)
+	pool, err := ownerPool(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

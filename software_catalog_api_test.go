@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
@@ -23,32 +22,6 @@ const (
 	deleteProduct   = `mutation($id: ID!) { deleteSoftwareProduct(input: {id: $id}) { deletedId } }`
 	catalogCounts   = `{ softwarePublishers { totalCount } softwareProducts { totalCount } }`
 )
-
-// owner opens the database as its owner (past RLS), for what the API
-// cannot write: installations come from syncs, rules and licenses from
-// other parts.
-func (a *api) owner() *pgxpool.Pool {
-	a.t.Helper()
-	pool, err := pgxpool.New(context.Background(), a.dbURL)
-	require.NoError(a.t, err)
-	a.t.Cleanup(pool.Close)
-	return pool
-}
-
-// orgID is the caller's organization id.
-func (a *api) orgID(tok string) uuid.UUID {
-	a.t.Helper()
-	_, id, ok := relay.Parse(str(a.ok(tok, `{ organization { id } }`, nil), "organization.id"))
-	require.True(a.t, ok)
-	return id
-}
-
-func uid(t *testing.T, global string) uuid.UUID {
-	t.Helper()
-	_, id, ok := relay.Parse(global)
-	require.True(t, ok, global)
-	return id
-}
 
 // TestSoftwareCatalogAPI: publishers and products through GraphQL — create,
 // update, delete; bad input is BAD_USER_INPUT on its field and writes
@@ -265,16 +238,6 @@ func installFixture(t *testing.T, a *api, admin string, n int) (products, assets
 		org, prodIDs, uuids(t, assets), len(assets))
 	require.NoError(t, err)
 	return products, assets
-}
-
-// uuids decodes global ids.
-func uuids(t *testing.T, globals []string) []uuid.UUID {
-	t.Helper()
-	out := make([]uuid.UUID, len(globals))
-	for i, g := range globals {
-		out[i] = uid(t, g)
-	}
-	return out
 }
 
 // TestNoNPlusOneSoftwareProductInstallations: SoftwareProduct.installations

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -41,11 +40,7 @@ func softwareCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 	if *org == "" {
 		return errors.New("software install-starter: --org is required")
 	}
-	url, err := prepareDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	pool, err := pgxpool.New(ctx, url)
+	pool, err := ownerPool(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -62,14 +57,7 @@ func softwareCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args 
 	if err != nil {
 		return err
 	}
-	var installed bool
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('itam.org_id', $1, true)`, id.String()); err != nil {
-			return err
-		}
-		installed, err = postgres.InstallSoftwareStarter(ctx, tx, id.Bytes, postgres.RiverEnqueuer{Client: rc})
-		return err
-	})
+	installed, err := postgres.InstallSoftwareStarterIn(ctx, pool, id.Bytes, postgres.RiverEnqueuer{Client: rc})
 	if err != nil {
 		return err
 	}

@@ -37,17 +37,12 @@ func newRulesAPI(t *testing.T) *rulesAPI {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := pgtest.NewURL(t)
-	owner, err := pgxpool.New(ctx, dbURL)
-	require.NoError(t, err)
-	t.Cleanup(owner.Close)
+	owner := openOwner(t, dbURL)
 	a := &rulesAPI{owner: owner, products: map[string]string{}}
 	for _, slug := range []string{"acme", "globex"} {
 		org, _, err := seed.EnsureOrg(ctx, owner, slug, "")
 		require.NoError(t, err)
-		var product uuid.UUID
-		require.NoError(t, owner.QueryRow(ctx, `WITH p AS (INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Salesforce') RETURNING id)
-			INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, id, 'Slack' FROM p RETURNING id`, org).Scan(&product))
-		a.products[slug] = relay.ID(relay.TypeSoftwareProduct, product)
+		a.products[slug] = relay.ID(relay.TypeSoftwareProduct, insertProduct(t, owner, org, "Salesforce", "Slack"))
 	}
 	db, err := postgres.Open(ctx, dbURL, nil)
 	require.NoError(t, err)

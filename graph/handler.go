@@ -184,6 +184,22 @@ func pageCost(child int, first, last *int) int {
 	return addCost(1, mulCost(child, n))
 }
 
+// connectionCost is pageCost as the complexity function of a connection
+// whose arguments are the page alone (first, after, last, before).
+func connectionCost(child int, first *int, _ *string, last *int, _ *string) int {
+	return pageCost(child, first, last)
+}
+
+// filteredConnectionCost is connectionCost for a connection with one more
+// argument (a filter) that leaves its price to the page size.
+func filteredConnectionCost[F any](child int, first *int, _ *string, last *int, _ *string, _ F) int {
+	return pageCost(child, first, last)
+}
+
+// perItemCost prices a bulk field by the number of items it returns, one
+// per input.
+func perItemCost[T any](child int, in []T) int { return addCost(1, mulCost(child, len(in))) }
+
 // setComplexity prices every connection by its page size, so "500 assets
 // each with 500 history entries" is refused before it runs.
 func setComplexity(c *generated.ComplexityRoot) {

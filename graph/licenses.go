@@ -204,12 +204,7 @@ func (r *Resolver) licenseSeatAssignments(ctx context.Context, license uuid.UUID
 		var people, assets []uuid.UUID
 		for _, pg := range pages {
 			for _, s := range pg.Items {
-				if s.PersonID != nil {
-					people = append(people, *s.PersonID)
-				}
-				if s.AssetID != nil {
-					assets = append(assets, *s.AssetID)
-				}
+				people, assets = appendID(people, s.PersonID), appendID(assets, s.AssetID)
 			}
 		}
 		people, assets = distinctIDs(people), distinctIDs(assets)
@@ -254,9 +249,7 @@ func (r *Resolver) heldSeats(ctx context.Context, holder uuid.UUID, fetch func(c
 		var assets []uuid.UUID
 		for _, seats := range m {
 			for _, s := range seats {
-				if s.AssetID != nil {
-					assets = append(assets, *s.AssetID)
-				}
+				assets = appendID(assets, s.AssetID)
 			}
 		}
 		loaders.Siblings(ctx, path+seatAssetsOf, distinctIDs(assets))
@@ -291,27 +284,6 @@ func (r *Resolver) seatAsset(ctx context.Context, asset *uuid.UUID) (*model.Asse
 		for _, a := range found {
 			list = append(list, a)
 		}
-		nodes, err := r.assetNodes(ctx, list, sel)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[uuid.UUID]*model.Asset, len(nodes))
-		for _, n := range nodes {
-			out[n.Asset.ID] = n
-		}
-		return out, nil
+		return r.assetNodesByID(ctx, list, sel)
 	})
-}
-
-// distinctIDs drops repeated ids, keeping the first of each.
-func distinctIDs(ids []uuid.UUID) []uuid.UUID {
-	seen := make(map[uuid.UUID]bool, len(ids))
-	out := ids[:0:0]
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -27,7 +27,7 @@ func (r *licenseResolver) ID(ctx context.Context, obj *licenses.License) (string
 }
 
 func (r *licenseResolver) Product(ctx context.Context, obj *licenses.License) (*software.Product, error) {
-	return loaders.For(ctx).Licenses(r.LicenseStore).Product.Load(ctx, obj.ProductID)
+	return r.catalog(ctx).Product.Load(ctx, obj.ProductID)
 }
 
 func (r *licenseResolver) Active(ctx context.Context, obj *licenses.License) (bool, error) {

@@ -223,17 +223,11 @@ func (r *Resolver) conflictNodes(ctx context.Context, cs []*itam.SyncConflict, s
 		if err != nil {
 			return nil, err
 		}
-		if a != nil {
-			assets = append(assets, a)
-		}
+		assets = append(assets, a)
 	}
-	nodes, err := r.assetNodes(ctx, assets, assetSel)
+	byID, err := r.assetNodesByID(ctx, assets, assetSel)
 	if err != nil {
 		return nil, err
-	}
-	byID := make(map[uuid.UUID]*model.Asset, len(nodes))
-	for _, n := range nodes {
-		byID[n.Asset.ID] = n
 	}
 	for _, c := range out {
 		c.Asset = byID[c.AssetID]
@@ -269,6 +263,39 @@ func appendID(ids []uuid.UUID, id *uuid.UUID) []uuid.UUID {
 		return ids
 	}
 	return append(ids, *id)
+}
+
+// distinctIDs drops repeated ids, keeping the first of each.
+func distinctIDs(ids []uuid.UUID) []uuid.UUID {
+	seen := make(map[uuid.UUID]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// assetNodesByID is assetNodes keyed by asset id, for fields that resolve
+// one asset of a list read at once; nil assets (not visible) are skipped.
+func (r *Resolver) assetNodesByID(ctx context.Context, assets []*itam.Asset, sel selection) (map[uuid.UUID]*model.Asset, error) {
+	visible := make([]*itam.Asset, 0, len(assets))
+	for _, a := range assets {
+		if a != nil {
+			visible = append(visible, a)
+		}
+	}
+	nodes, err := r.assetNodes(ctx, visible, sel)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*model.Asset, len(nodes))
+	for _, n := range nodes {
+		out[n.Asset.ID] = n
+	}
+	return out, nil
 }
 
 // modelNodes attaches manufacturer and category to models, loading each

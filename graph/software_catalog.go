@@ -55,15 +55,11 @@ func (r *Resolver) productInstallations(ctx context.Context, product uuid.UUID, 
 // relations) in one batch, and their products are queued in one load.
 func (r *Resolver) prefetchInstallations(ctx context.Context, path string, sel selection, xs []*software.Installation) {
 	if sel.has("asset") {
-		assets := make([]uuid.UUID, 0, len(xs))
-		seen := make(map[uuid.UUID]bool, len(xs))
-		for _, x := range xs {
-			if !seen[x.AssetID] {
-				seen[x.AssetID] = true
-				assets = append(assets, x.AssetID)
-			}
+		assets := make([]uuid.UUID, len(xs))
+		for i, x := range xs {
+			assets[i] = x.AssetID
 		}
-		loaders.Siblings(ctx, path, assets)
+		loaders.Siblings(ctx, path, distinctIDs(assets))
 	}
 	if sel.has("product") {
 		var products []uuid.UUID
@@ -89,21 +85,7 @@ func (r *Resolver) installationAsset(ctx context.Context, asset uuid.UUID) (*mod
 		if err != nil {
 			return nil, err
 		}
-		var assets []*itam.Asset
-		for _, a := range found {
-			if a != nil {
-				assets = append(assets, a)
-			}
-		}
-		nodes, err := r.assetNodes(ctx, assets, sel)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[uuid.UUID]*model.Asset, len(nodes))
-		for _, n := range nodes {
-			out[n.Asset.ID] = n
-		}
-		return out, nil
+		return r.assetNodesByID(ctx, found, sel)
 	})
 	if err != nil {
 		return nil, err

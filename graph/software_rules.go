@@ -27,11 +27,14 @@ func (r *Resolver) testResults(ctx context.Context, results []postgres.RuleTestR
 			ids = append(ids, res.Match.ProductID)
 		}
 	}
-	products := map[uuid.UUID]*software.Product{}
-	if len(ids) > 0 {
-		var err error
-		if products, err = r.SoftwareRules.RuleProductsByIDs(ctx, ids); err != nil {
-			return nil, err
+	found, err := r.catalog(ctx).Product.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	products := make(map[uuid.UUID]*software.Product, len(found))
+	for _, x := range found {
+		if x != nil {
+			products[x.ID] = x
 		}
 	}
 	out := make([]*model.SoftwareTitleTestResult, len(results))

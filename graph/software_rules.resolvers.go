@@ -9,7 +9,6 @@ import (
 	"context"
 
 	"github.com/itam-dev/itam/graph/generated"
-	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/relay"
@@ -135,7 +134,7 @@ func (r *softwareTitleRuleResolver) ID(ctx context.Context, obj *software.Rule) 
 }
 
 func (r *softwareTitleRuleResolver) Product(ctx context.Context, obj *software.Rule) (*software.Product, error) {
-	return loaders.For(ctx).SoftwareRules(r.SoftwareRules).Product.Load(ctx, obj.ProductID)
+	return r.catalog(ctx).Product.Load(ctx, obj.ProductID)
 }
 
 func (r *Resolver) SoftwareNormalizationRun() generated.SoftwareNormalizationRunResolver {

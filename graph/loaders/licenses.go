@@ -8,16 +8,14 @@ import (
 
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/postgres"
-	"github.com/itam-dev/itam/internal/software"
 )
 
-// LicenseLoaders batch lookups by id of licenses, seats and the products
-// licenses are for (License.product, LicenseSeat.license,
-// LicenseHistoryEntry.seat, node(id:)).
+// LicenseLoaders batch lookups by id of licenses and seats
+// (LicenseSeat.license, LicenseHistoryEntry.seat, node(id:)). License.product
+// reads through the catalog's loader (SoftwareCatalog).
 type LicenseLoaders struct {
 	License *dataloadgen.Loader[uuid.UUID, *licenses.License]
 	Seat    *dataloadgen.Loader[uuid.UUID, *licenses.Seat]
-	Product *dataloadgen.Loader[uuid.UUID, *software.Product]
 }
 
 // licenseLoaders is built on the request's first use (Loaders.Licenses).
@@ -29,7 +27,7 @@ type licenseLoaders struct {
 // Licenses returns the request's license loaders over s.
 func (l *Loaders) Licenses(s *postgres.LicenseStore) *LicenseLoaders {
 	l.lic.once.Do(func() {
-		l.lic.l = &LicenseLoaders{License: mapped(s.LicensesByIDs), Seat: mapped(s.SeatsByIDs), Product: mapped(s.ProductsOfLicenses)}
+		l.lic.l = &LicenseLoaders{License: mapped(s.LicensesByIDs), Seat: mapped(s.SeatsByIDs)}
 	})
 	return l.lic.l
 }

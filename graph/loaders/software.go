@@ -9,7 +9,9 @@ import (
 )
 
 // CatalogLoaders batch software catalog lookups by id: a product's
-// publisher, an installation's product, node(id:).
+// publisher, the product of an installation, a license or a title rule,
+// node(id:). It is the one product loader: every role may read the
+// catalog, and each product comes as the caller may see it (VisibleTo).
 type CatalogLoaders struct {
 	Publisher *dataloadgen.Loader[uuid.UUID, *software.Publisher]
 	Product   *dataloadgen.Loader[uuid.UUID, *software.Product]

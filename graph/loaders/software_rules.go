@@ -9,12 +9,11 @@ import (
 )
 
 // SoftwareRuleLoaders batch title rule lookups: rules by id (node,
-// SoftwareInstallation.matchedBy), the products rules name, and
-// normalization runs by id.
+// SoftwareInstallation.matchedBy) and normalization runs by id. The
+// products rules name read through the catalog's loader (SoftwareCatalog).
 type SoftwareRuleLoaders struct {
-	Rule    *dataloadgen.Loader[uuid.UUID, *software.Rule]
-	Product *dataloadgen.Loader[uuid.UUID, *software.Product]
-	Run     *dataloadgen.Loader[uuid.UUID, *software.NormalizationRun]
+	Rule *dataloadgen.Loader[uuid.UUID, *software.Rule]
+	Run  *dataloadgen.Loader[uuid.UUID, *software.NormalizationRun]
 	// InstallationHistory is Asset.software(includeEnded: true), by asset id.
 	InstallationHistory *dataloadgen.Loader[uuid.UUID, []software.Installation]
 }
@@ -22,7 +21,7 @@ type SoftwareRuleLoaders struct {
 // SoftwareRules returns the request's title rule loaders over s.
 func (l *Loaders) SoftwareRules(s *postgres.SoftwareRuleStore) *SoftwareRuleLoaders {
 	l.rulesOnce.Do(func() {
-		l.rules = &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Product: mapped(s.RuleProductsByIDs), Run: mapped(s.RunsByIDs),
+		l.rules = &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Run: mapped(s.RunsByIDs),
 			InstallationHistory: mapped(s.InstallationHistoryByAssetIDs)}
 	})
 	return l.rules

@@ -60,29 +60,12 @@ func (s *AssetStore) AssetsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid
 	if err != nil {
 		return nil, err
 	}
-	args := &sqlArgs{}
-	where := append(visibility(p, args), "a.id = ANY("+args.add(ids)+"::uuid[])")
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+assetColumns+" FROM assets a WHERE "+strings.Join(where, " AND "), args.list, scanAsset)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID]*itam.Asset, len(rows))
-	for _, a := range rows {
-		out[a.ID] = a
-	}
-	return out, nil
+	return visibleByIDs(ctx, s.db, p, assetColumns, "assets a", "a.id", ids, visibility, scanAsset, func(a *itam.Asset) uuid.UUID { return a.ID })
 }
 
 // Asset returns one visible asset or NOT_FOUND.
 func (s *AssetStore) Asset(ctx context.Context, id uuid.UUID) (*itam.Asset, error) {
-	m, err := s.AssetsByIDs(ctx, []uuid.UUID{id})
-	if err != nil {
-		return nil, err
-	}
-	if a, ok := m[id]; ok {
-		return a, nil
-	}
-	return nil, itam.NotFound("asset")
+	return oneByID(ctx, id, "asset", s.AssetsByIDs)
 }
 
 // AssetByTag finds an asset by its tag, case-insensitively.

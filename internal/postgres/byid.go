@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -24,6 +25,37 @@ func byIDs[T any](ctx context.Context, db *DB, columns, from string, ids []uuid.
 // queueByIDs adds to b the statement byIDs runs, filling out.
 func queueByIDs[T any](b *pgx.Batch, columns, from string, ids []uuid.UUID, scan func(pgx.CollectableRow) (T, error), id func(T) uuid.UUID, out map[uuid.UUID]T) {
 	queueRows(b, "SELECT "+columns+" FROM "+from+" WHERE x.id = ANY($1::uuid[])", []any{ids}, scan, func(v T) { out[id(v)] = v })
+}
+
+// visibleByIDs is byIDs for tables whose rows p may see only in part
+// (assets, licenses): visible renders the conditions that limit p, and
+// idExpr is the id column under the alias they use.
+func visibleByIDs[T any](ctx context.Context, db *DB, p itam.Principal, columns, from, idExpr string, ids []uuid.UUID,
+	visible func(itam.Principal, *sqlArgs) []string, scan func(pgx.CollectableRow) (T, error), id func(T) uuid.UUID) (map[uuid.UUID]T, error) {
+	args := &sqlArgs{}
+	where := append(visible(p, args), idExpr+" = ANY("+args.add(ids)+"::uuid[])")
+	out := make(map[uuid.UUID]T, len(ids))
+	err := db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		queueRows(b, "SELECT "+columns+" FROM "+from+" WHERE "+strings.Join(where, " AND "), args.list, scan, func(v T) { out[id(v)] = v })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// oneByID returns the row id among what byIDs (a store's ByIDs method,
+// which enforces who may see what) returns, else NOT_FOUND on what.
+func oneByID[T any](ctx context.Context, id uuid.UUID, what string, byIDs func(context.Context, []uuid.UUID) (map[uuid.UUID]T, error)) (T, error) {
+	m, err := byIDs(ctx, []uuid.UUID{id})
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if v, ok := m[id]; ok {
+		return v, nil
+	}
+	return zero, itam.NotFound(what)
 }
 
 const personColumns = `x.id, x.name, x.email, x.employee_number, x.title, x.team_id, x.manager_id, x.location_id,

@@ -109,8 +109,14 @@ var catalogTables = []string{"organizations", "teams", "people", "locations", "m
 // mutation can be shown to have written nothing at all.
 func (f *catalogFixture) snapshot(t *testing.T) map[string]string {
 	t.Helper()
+	return f.snapshotTables(t, catalogTables...)
+}
+
+// snapshotTables digests the full contents of tables, by name.
+func (f *catalogFixture) snapshotTables(t *testing.T, tables ...string) map[string]string {
+	t.Helper()
 	out := map[string]string{}
-	for _, tbl := range catalogTables {
+	for _, tbl := range tables {
 		var n int
 		var digest *string
 		require.NoError(t, f.owner.QueryRow(t.Context(),

@@ -19,18 +19,31 @@ func scanHistory(r pgx.CollectableRow, self **uuid.UUID) (itam.HistoryEntry, err
 	var h itam.HistoryEntry
 	var changes map[string]map[string]json.RawMessage
 	err := r.Scan(&h.ID, &h.AssetID, &h.Action, &h.ActorKind, &h.Actor, &h.Source, &changes, &h.FromStatus, &h.ToStatus, &h.At, self)
-	if err != nil {
-		return h, err
-	}
+	h.Changes = fieldChanges(changes)
+	return h, err
+}
+
+// fieldChanges reads a history table's changes column ({field: {from,
+// to}}) as a list by field name, so an entry reads the same every time.
+func fieldChanges(changes map[string]map[string]json.RawMessage) []itam.FieldChange {
 	keys := make([]string, 0, len(changes))
 	for k := range changes {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	var out []itam.FieldChange
 	for _, k := range keys {
-		h.Changes = append(h.Changes, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
+		out = append(out, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
 	}
-	return h, nil
+	return out
+}
+
+// historyListSpec is the keyset every history list shares: oldest first,
+// on the entry id (a bigint that only grows) under alias h.
+func historyListSpec[T any](columns, from string, args *sqlArgs, id func(T) int64, scan func(pgx.CollectableRow) (T, error)) listSpec[T] {
+	key := func(h T) string { return strconv.FormatInt(id(h), 10) }
+	return listSpec[T]{columns: columns, from: from, idExpr: "h.id", idType: "bigint", args: args,
+		sort: sortKey[T]{"h.id", "bigint", key}, dir: itam.Asc, id: key, scan: scan}
 }
 
 // AssetHistory returns an asset's history, oldest first, keyset-paginated
@@ -78,18 +91,11 @@ func historySpec(p itam.Principal) listSpec[itam.HistoryEntry] {
 	if !p.CanReadAll() {
 		columns = historyColumns + ", (SELECT x.id FROM people x WHERE x.email_key = lower(" + args.add(p.Subject) + "))"
 	}
-	return listSpec[itam.HistoryEntry]{
-		columns: columns,
-		from:    "asset_history h", idExpr: "h.id", idType: "bigint",
-		args: args,
-		sort: sortKey[itam.HistoryEntry]{"h.id", "bigint", func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
-		dir:  itam.Asc,
-		id:   func(h itam.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },
-		scan: func(r pgx.CollectableRow) (itam.HistoryEntry, error) {
+	return historyListSpec(columns, "asset_history h", args, func(h itam.HistoryEntry) int64 { return h.ID },
+		func(r pgx.CollectableRow) (itam.HistoryEntry, error) {
 			var self *uuid.UUID
 			h, err := scanHistory(r, &self)
 			h.Changes = p.VisibleChanges(h.Changes, self)
 			return h, err
-		},
-	}
+		})
 }

@@ -3,15 +3,12 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"sort"
-	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
-	"github.com/itam-dev/itam/internal/software"
 )
 
 const licenseHistoryColumns = "h.id, h.license_id, h.seat_id, h.action::text, h.actor_kind::text, h.actor, h.changes, h.at"
@@ -19,34 +16,20 @@ const licenseHistoryColumns = "h.id, h.license_id, h.seat_id, h.action::text, h.
 func scanLicenseHistory(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
 	var h licenses.HistoryEntry
 	var changes map[string]map[string]json.RawMessage
-	if err := r.Scan(&h.ID, &h.LicenseID, &h.SeatID, &h.Action, &h.ActorKind, &h.Actor, &changes, &h.At); err != nil {
-		return h, err
-	}
-	keys := make([]string, 0, len(changes))
-	for k := range changes {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		h.Changes = append(h.Changes, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
-	}
-	return h, nil
+	err := r.Scan(&h.ID, &h.LicenseID, &h.SeatID, &h.Action, &h.ActorKind, &h.Actor, &changes, &h.At)
+	h.Changes = fieldChanges(changes)
+	return h, err
 }
 
 // licenseHistorySpec lists history entries oldest first, keyset-paginated
 // on the entry id (which only grows), each change as p may see it.
 func licenseHistorySpec(p itam.Principal) listSpec[licenses.HistoryEntry] {
-	return listSpec[licenses.HistoryEntry]{
-		columns: licenseHistoryColumns, from: "license_history h", idExpr: "h.id", idType: "bigint", args: &sqlArgs{},
-		sort: sortKey[licenses.HistoryEntry]{"h.id", "bigint", func(h licenses.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) }},
-		dir:  itam.Asc,
-		id:   func(h licenses.HistoryEntry) string { return strconv.FormatInt(h.ID, 10) },
-		scan: func(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
+	return historyListSpec(licenseHistoryColumns, "license_history h", &sqlArgs{}, func(h licenses.HistoryEntry) int64 { return h.ID },
+		func(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
 			h, err := scanLicenseHistory(r)
 			h.Changes = licenses.VisibleChanges(p, h.Changes)
 			return h, err
-		},
-	}
+		})
 }
 
 // HistoriesOf returns the same page of the history of each license the
@@ -67,17 +50,4 @@ func (s *LicenseStore) CountHistoriesOf(ctx context.Context, licenseIDs []uuid.U
 		return nil, err
 	}
 	return countEach(ctx, s.db, p.OrgID, "license_history h", nil, &sqlArgs{}, licenseIDs, func(parent string) string { return "h.license_id = " + parent })
-}
-
-const licenseProductColumns = `x.id, x.publisher_id, x.name, x.editions, x.notes, x.starter, x.version, x.created_at, x.updated_at`
-
-func scanLicenseProduct(r pgx.CollectableRow) (*software.Product, error) {
-	var p software.Product
-	return &p, r.Scan(&p.ID, &p.PublisherID, &p.Name, &p.Editions, &p.Notes, &p.Starter, &p.Version, &p.CreatedAt, &p.UpdatedAt)
-}
-
-// ProductsOfLicenses returns the products among ids (License.product): a
-// caller who read a license may read what it licenses.
-func (s *LicenseStore) ProductsOfLicenses(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*software.Product, error) {
-	return byIDs(ctx, s.db, licenseProductColumns, "software_products x", ids, scanLicenseProduct, func(p *software.Product) uuid.UUID { return p.ID })
 }

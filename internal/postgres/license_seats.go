@@ -38,19 +38,7 @@ func notFoundIn(field, what string) *itam.Error {
 // AssignSeat gives a holder a seat of a license (see licenses.CheckAssign);
 // a holder who already holds an active seat of it is CONFLICT.
 func (s *LicenseStore) AssignSeat(ctx context.Context, in licenses.SeatInput) (*licenses.Seat, error) {
-	p, err := licenses.RequireWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out *licenses.Seat
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = assignSeat(ctx, tx, p, in)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return oneSeat(ctx, s.db, in, assignSeat)
 }
 
 func assignSeat(ctx context.Context, tx pgx.Tx, p itam.Principal, in licenses.SeatInput) (*licenses.Seat, error) {
@@ -111,19 +99,7 @@ func assignSeat(ctx context.Context, tx pgx.Tx, p itam.Principal, in licenses.Se
 // ReclaimSeat ends a seat (kept, with when, by whom and why); a seat
 // already reclaimed is CONFLICT.
 func (s *LicenseStore) ReclaimSeat(ctx context.Context, in licenses.ReclaimInput) (*licenses.Seat, error) {
-	p, err := licenses.RequireWrite(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var out *licenses.Seat
-	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		out, err = reclaimSeat(ctx, tx, p, in)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
+	return oneSeat(ctx, s.db, in, reclaimSeat)
 }
 
 func reclaimSeat(ctx context.Context, tx pgx.Tx, p itam.Principal, in licenses.ReclaimInput) (*licenses.Seat, error) {
@@ -162,6 +138,27 @@ func (s *LicenseStore) ReclaimSeats(ctx context.Context, items []licenses.Reclai
 	return bulkSeats(ctx, s.db, items, reclaimSeat)
 }
 
+// oneSeat applies one seat change (assignSeat, reclaimSeat) in its own
+// transaction, for the roles that may change seats.
+func oneSeat[In any](ctx context.Context, db *DB, in In, apply func(context.Context, pgx.Tx, itam.Principal, In) (*licenses.Seat, error)) (*licenses.Seat, error) {
+	p, err := licenses.RequireWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *licenses.Seat
+	err = db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		out, err = apply(ctx, tx, p, in)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// bulkSeats applies a seat change to each of items in one transaction, each
+// in a savepoint: an item refused with a domain error is reported in its
+// result and the others still apply.
 func bulkSeats[In any](ctx context.Context, db *DB, items []In, apply func(context.Context, pgx.Tx, itam.Principal, In) (*licenses.Seat, error)) ([]licenses.SeatResult, error) {
 	p, err := licenses.RequireWrite(ctx)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -156,27 +155,13 @@ func (s *LicenseStore) LicensesByIDs(ctx context.Context, ids []uuid.UUID) (map[
 	if err != nil {
 		return nil, err
 	}
-	args := &sqlArgs{}
-	ids0 := args.add(ids)
-	where := append([]string{"x.id = ANY(" + ids0 + "::uuid[])"}, licenseVisibility(p, args)...)
-	out := make(map[uuid.UUID]*licenses.License, len(ids))
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+licenseColumns+" FROM licenses x WHERE "+strings.Join(where, " AND "), args.list, scanLicense)
-	for _, l := range rows {
-		out[l.ID] = l
-	}
-	return out, err
+	return visibleByIDs(ctx, s.db, p, licenseColumns, "licenses x", "x.id", ids, licenseVisibility, scanLicense,
+		func(l *licenses.License) uuid.UUID { return l.ID })
 }
 
 // License returns one license the caller may see, else NOT_FOUND.
 func (s *LicenseStore) License(ctx context.Context, id uuid.UUID) (*licenses.License, error) {
-	m, err := s.LicensesByIDs(ctx, []uuid.UUID{id})
-	if err != nil {
-		return nil, err
-	}
-	if l, ok := m[id]; ok {
-		return l, nil
-	}
-	return nil, itam.NotFound("license")
+	return oneByID(ctx, id, "license", s.LicensesByIDs)
 }
 
 // seal seals a license key; nil stays nil. Without a box a key is refused.
@@ -238,22 +223,10 @@ func costColumns(l *licenses.License) (seat, total *decimal.Decimal, currency *s
 	return seat, total, currency
 }
 
-// lockLicense reads license id FOR UPDATE and checks the version the
-// caller read (nil skips the check).
-func lockLicense(ctx context.Context, tx pgx.Tx, id uuid.UUID, version *int) (*licenses.License, error) {
-	l, err := returningOne(ctx, tx, scanLicense, "SELECT "+licenseColumns+" FROM licenses x WHERE x.id = $1 FOR UPDATE", id)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, itam.NotFound("license")
-	}
-	if err != nil {
-		return nil, err
-	}
-	if version != nil && *version != l.Version {
-		return nil, itam.Conflict("version", "this license was changed by someone else: it is at version %d, you edited version %d; reload and retry",
-			l.Version, *version)
-	}
-	return l, nil
-}
+// licensesTable locks a license for a change the way every catalog row is
+// locked (catalogTable.lock: NOT_FOUND, or CONFLICT on a stale version).
+var licensesTable = catalogTable[*licenses.License]{what: "license", name: "licenses", columns: licenseColumns, scan: scanLicense,
+	id: func(l *licenses.License) uuid.UUID { return l.ID }, version: func(l *licenses.License) int { return l.Version }}
 
 // UpdateLicense applies a patch under the licenses rules; the caller's
 // version must be current. A patch that changes nothing writes nothing.
@@ -264,7 +237,7 @@ func (s *LicenseStore) UpdateLicense(ctx context.Context, in licenses.Patch) (*l
 	}
 	var out *licenses.License
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		cur, err := lockLicense(ctx, tx, in.ID, &in.Version)
+		cur, err := licensesTable.lock(ctx, tx, in.ID, &in.Version)
 		if err != nil {
 			return err
 		}
@@ -316,7 +289,7 @@ func (s *LicenseStore) DeleteLicense(ctx context.Context, id uuid.UUID, version 
 	}
 	var out *licenses.License
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		cur, err := lockLicense(ctx, tx, id, version)
+		cur, err := licensesTable.lock(ctx, tx, id, version)
 		if err != nil {
 			return err
 		}

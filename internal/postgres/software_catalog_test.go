@@ -2,7 +2,7 @@ package postgres
 
 import (
 	"context"
-	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -50,15 +50,7 @@ func (f *softwareFixture) ownerExec(t *testing.T, sql string, args ...any) {
 // shown to have written nothing.
 func (f *softwareFixture) softwareSnapshot(t *testing.T) map[string]string {
 	t.Helper()
-	out := f.snapshot(t)
-	for _, tbl := range []string{"software_publishers", "software_products", "software_title_rules", "licenses"} {
-		var n int
-		var digest *string
-		require.NoError(t, f.owner.QueryRow(t.Context(),
-			fmt.Sprintf(`SELECT count(*), md5(string_agg(t::text, '|' ORDER BY t.id)) FROM %s t`, tbl)).Scan(&n, &digest))
-		out[tbl] = fmt.Sprintf("%d:%v", n, deref(digest))
-	}
-	return out
+	return f.snapshotTables(t, slices.Concat(catalogTables, []string{"software_publishers", "software_products", "software_title_rules", "licenses"})...)
 }
 
 // TestSoftwareCatalogStore: publishers and products round-trip; bad input,

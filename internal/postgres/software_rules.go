@@ -63,14 +63,6 @@ func scanNormalizationRun(r pgx.CollectableRow) (*software.NormalizationRun, err
 	return &x, err
 }
 
-const ruleProductColumns = `x.id, x.publisher_id, x.name, x.editions, x.notes, x.starter, x.version, x.created_at, x.updated_at`
-
-func scanRuleProduct(r pgx.CollectableRow) (*software.Product, error) {
-	var x software.Product
-	err := r.Scan(&x.ID, &x.PublisherID, &x.Name, &x.Editions, &x.Notes, &x.Starter, &x.Version, &x.CreatedAt, &x.UpdatedAt)
-	return &x, err
-}
-
 var softwareRulesTable = catalogTable[*software.Rule]{
 	what: "software title rule", name: "software_title_rules", columns: softwareRuleColumns, scan: scanSoftwareRule,
 	id:      func(r *software.Rule) uuid.UUID { return r.ID },
@@ -110,12 +102,6 @@ func (s *SoftwareRuleStore) RulesByIDs(ctx context.Context, ids []uuid.UUID) (ma
 		return nil, err
 	}
 	return softwareRulesTable.byIDs(ctx, s.db, ids)
-}
-
-// RuleProductsByIDs returns the products among ids, for the rules and test
-// results that name them; a product the caller cannot see is absent.
-func (s *SoftwareRuleStore) RuleProductsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*software.Product, error) {
-	return byIDs(ctx, s.db, ruleProductColumns, "software_products x", ids, scanRuleProduct, func(p *software.Product) uuid.UUID { return p.ID })
 }
 
 // RunsByIDs returns the normalization runs among ids (node).

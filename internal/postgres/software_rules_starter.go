@@ -97,6 +97,19 @@ func InstallSoftwareStarter(ctx context.Context, tx pgx.Tx, org uuid.UUID, enq N
 	return true, nil
 }
 
+// InstallSoftwareStarterIn is InstallSoftwareStarter in a transaction of
+// its own on pool, as organization org (the server at start, the CLI).
+func InstallSoftwareStarterIn(ctx context.Context, pool *pgxpool.Pool, org uuid.UUID, enq NormalizeEnqueuer) (installed bool, err error) {
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT set_config('itam.org_id', $1, true)`, org.String()); err != nil {
+			return err
+		}
+		installed, err = InstallSoftwareStarter(ctx, tx, org, enq)
+		return err
+	})
+	return installed, err
+}
+
 // InstallSoftwareStarters installs the starter set into every organization
 // that never had it, one transaction each, and returns their slugs. pool
 // must see every organization (the database owner): the server runs this
@@ -116,15 +129,7 @@ func InstallSoftwareStarters(ctx context.Context, pool *pgxpool.Pool, enq Normal
 	}
 	var done []string
 	for _, o := range orgs {
-		var installed bool
-		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `SELECT set_config('itam.org_id', $1, true)`, o.id.String()); err != nil {
-				return err
-			}
-			var err error
-			installed, err = InstallSoftwareStarter(ctx, tx, o.id, enq)
-			return err
-		})
+		installed, err := InstallSoftwareStarterIn(ctx, pool, o.id, enq)
 		if err != nil {
 			return done, fmt.Errorf("software starter for %s: %w", o.slug, err)
 		}
