@@ -69,6 +69,8 @@ ON CONFLICT (org_id, product_id) DO UPDATE SET installed = excluded.installed, d
 	users_consumed = excluded.users_consumed, unattributed = excluded.unattributed, assigned = excluded.assigned,
 	valid_until = excluded.valid_until, computed_at = excluded.computed_at`
 
+const setTimeoutSQL = `SELECT set_config('statement_timeout', $1, true)`
+
 // cachedPositions refreshes what changed and reads every requested
 // product's counts, with its active licenses' price inputs read live, in
 // one round trip: the batch is one implicit transaction (DB.read), so the
@@ -93,8 +95,14 @@ ORDER BY lower(prod.name), prod.id`
 	var rows []licenses.PositionCounts
 	err := s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
 		b.Queue(positionSettingsSQL)
+		// The refresh (and waiting for another's) gets the job timeout: its
+		// work is bounded by the estate, not by the request, and one cut
+		// short by the request timeout would roll back and be redone, cut
+		// short again, by every following report.
+		b.Queue(setTimeoutSQL, s.db.jobTimeout)
 		b.Queue(positionNeedsRefreshSQL, p.OrgID)
 		b.Queue(positionRefreshSQL, p.OrgID)
+		b.Queue(setTimeoutSQL, s.db.timeout)
 		queueRows(b, sql, args.list, scanPositionCounts, func(c licenses.PositionCounts) { rows = append(rows, c) })
 	})
 	if err != nil {
