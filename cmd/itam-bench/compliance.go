@@ -76,9 +76,14 @@ func loadProductSamples(ctx context.Context, admin *pgxpool.Pool, orgID uuid.UUI
 }
 
 // floorCompliance is the server's two round trips straight through the
-// store: the positions, then their products' names.
+// store: the positions (the maintained counts, like the server; live with
+// -compliance-live-floor), then their products' names.
 func floorCompliance(ctx context.Context, st stores, product *uuid.UUID, fp *[]string) error {
-	ps, err := st.compliance.Positions(ctx, licenses.ComplianceFilter{ProductID: product})
+	positions := st.compliance.Positions
+	if st.liveCompliance {
+		positions = st.compliance.LivePositions
+	}
+	ps, err := positions(ctx, licenses.ComplianceFilter{ProductID: product})
 	if err != nil {
 		return err
 	}

@@ -80,7 +80,9 @@ func TestLicensePositionCacheFollowsEveryChange(t *testing.T) {
 			c.same("setup: unattributed installation", true)
 			f.exec(`UPDATE assets SET assigned_person_id = $2 WHERE id = $1`, dev, erin)
 		}},
-		{"person offboarded", func() { f.exec(`UPDATE people SET status = 'OFFBOARDED', end_date = current_date WHERE id = $1`, o.alice) }},
+		{"person offboarded", func() {
+			f.exec(`UPDATE people SET status = 'OFFBOARDED', end_date = current_date WHERE id = $1`, o.alice)
+		}},
 		{"seat assigned", func() { seat = f.cxSeat(o, w.userLicense, &erin, nil, time.Hour) }},
 		{"seat reclaimed", func() {
 			f.exec(`UPDATE license_seats SET reclaimed_at = now(), reclaimed_by = 'test' WHERE id = $1`, seat)
