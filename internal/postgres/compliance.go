@@ -152,9 +152,23 @@ const licJSONCTE = `lic AS (
 // countsCTEs follows a CTE prod (the products to count, column id) with
 // act (their active licenses) and counts: per product, installed devices,
 // devices consuming, users consuming, unattributed devices and assigned
-// seats. instProduct selects the installations to read; active and present
-// exclude inactive devices and offboarded people.
+// seats. instProduct selects the installations to read, or, when empty,
+// they are read product by product (an index range each: the plan stays
+// right whether prod holds none, a few or every product); active and
+// present exclude inactive devices and offboarded people.
 func countsCTEs(instProduct string, active, present func(string) string) string {
+	devices := `SELECT DISTINCT ON (i.product_id, i.asset_id) i.product_id, i.asset_id FROM software_installations i
+		WHERE i.ended_at IS NULL AND ` + instProduct + ` AND ` + active("i.asset_id") + `
+		ORDER BY i.product_id, i.asset_id`
+	userInstalls := `(SELECT i.product_id, i.asset_id FROM software_installations i
+		WHERE i.ended_at IS NULL AND i.product_id IN (SELECT product_id FROM user_products)) i`
+	if instProduct == "" {
+		devices = `SELECT prod.id AS product_id, x.asset_id FROM prod CROSS JOIN LATERAL (
+			SELECT DISTINCT i.asset_id FROM software_installations i
+			WHERE i.product_id = prod.id AND i.ended_at IS NULL AND ` + active("i.asset_id") + `) x`
+		userInstalls = `user_products up CROSS JOIN LATERAL (
+		SELECT up.product_id, i.asset_id FROM software_installations i WHERE i.product_id = up.product_id AND i.ended_at IS NULL) i`
+	}
 	return actCTE + `, user_products AS MATERIALIZED (
 	-- licenses.MetricFor: people when every active license is other than PER_DEVICE.
 	SELECT product_id FROM act GROUP BY product_id HAVING bool_and(license_model <> 'PER_DEVICE')
@@ -175,19 +189,15 @@ func countsCTEs(instProduct string, active, present func(string) string) string 
 	-- looked up in the (small) hashed set of seated ones on the way.
 	SELECT d.product_id, count(*) AS installed,
 		count(*) FILTER (WHERE (d.product_id, d.asset_id) IN (SELECT product_id, asset_id FROM seat_devices)) AS seated
-	FROM (
-		SELECT DISTINCT ON (i.product_id, i.asset_id) i.product_id, i.asset_id FROM software_installations i
-		WHERE i.ended_at IS NULL AND ` + instProduct + ` AND ` + active("i.asset_id") + `
-		ORDER BY i.product_id, i.asset_id) d
+	FROM (` + devices + `) d
 	GROUP BY d.product_id
 ), seated AS (
 	SELECT product_id, count(*) AS n FROM seat_devices GROUP BY product_id
 ), user_installs AS MATERIALIZED (
 	-- USER metric products only: their installed active devices and who
 	-- they are assigned to.
-	SELECT i.product_id, i.asset_id, a.assigned_person_id AS person_id FROM software_installations i
+	SELECT i.product_id, i.asset_id, a.assigned_person_id AS person_id FROM ` + userInstalls + `
 	JOIN assets a ON a.id = i.asset_id AND a.status NOT IN ` + inactiveAssetSQL + `
-	WHERE i.ended_at IS NULL AND i.product_id IN (SELECT product_id FROM user_products)
 ), users AS (
 	SELECT u.product_id, count(DISTINCT u.person_id) AS n FROM (
 		SELECT ui.product_id, ui.person_id FROM user_installs ui WHERE ui.person_id IS NOT NULL

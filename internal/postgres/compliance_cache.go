@@ -55,7 +55,7 @@ var positionRefreshSQL = `WITH gate AS MATERIALIZED (
 	WHERE p.org_id = $1 AND (SELECT ok FROM gate) AND (p.id IN (SELECT product_id FROM claimed) OR NOT EXISTS (
 		SELECT 1 FROM license_position_counts c WHERE c.org_id = p.org_id AND c.product_id = p.id
 			AND (c.valid_until IS NULL OR c.valid_until > current_date)))
-), ` + countsCTEs("i.product_id IN (SELECT id FROM prod)", hashedActive, hashedPresent) + `, valid AS (
+), ` + countsCTEs("", hashedActive, hashedPresent) + `, valid AS (
 	-- A position depends on today's date through its licenses' terms: the
 	-- counts hold until the next day a license starts or ends.
 	SELECT l.product_id, min(least(CASE WHEN l.term_start > current_date THEN l.term_start END,
