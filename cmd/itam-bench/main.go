@@ -289,7 +289,13 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	// The floor's side: the stores over a pool opened the way the server
 	// opens its own (SET ROLE itam_app, same pool settings), with the
 	// principal the token stands for.
-	floorDB, err := postgres.Open(ctx, cfg.DatabaseURL, log)
+	var floorOpts []postgres.Option
+	if o.liveComplianceFloor {
+		// The live whole report can outlast the request timeout on a busy
+		// machine; the floor is a reference, not a request.
+		floorOpts = append(floorOpts, postgres.StatementTimeout(0))
+	}
+	floorDB, err := postgres.Open(ctx, cfg.DatabaseURL, log, floorOpts...)
 	if err != nil {
 		return err
 	}
