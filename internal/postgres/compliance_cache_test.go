@@ -227,7 +227,8 @@ func TestLicensePositionCacheConcurrentWriter(t *testing.T) {
 		// refresh holding the organization's lock.
 		require.Eventually(t, func() bool {
 			var waiting bool
-			err := f.owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)`).Scan(&waiting)
+			err := f.owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+				AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`).Scan(&waiting)
 			return err == nil && waiting
 		}, 10*time.Second, 5*time.Millisecond)
 		select {
@@ -275,7 +276,7 @@ func TestLicensePositionRefreshOutlastsRequestTimeout(t *testing.T) {
 	// timeout.
 	require.Eventually(t, func() bool {
 		var waited bool
-		err := f.owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'
+		err := f.owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
 			AND wait_event = 'advisory' AND now() - query_start > interval '400 milliseconds')`).Scan(&waited)
 		return err == nil && waited
 	}, 20*time.Second, 10*time.Millisecond, "the report stopped waiting for the lock")
