@@ -3,7 +3,10 @@ package main
 // The compliance workloads (issue 9): the whole license position
 // (licenseCompliance over every product) and one product's position, each
 // against the floor of the same LicenseComplianceStore.Positions call made
-// in-process, plus the products' names the server also loads.
+// in-process, plus the products' names the server also loads. The whole
+// report reads the maintained per-product counts on both sides (the bench
+// reports the cold refresh after the seed separately);
+// -compliance-live-floor makes its floor recount everything live instead.
 
 import (
 	"context"
