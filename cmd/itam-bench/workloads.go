@@ -48,6 +48,8 @@ type stores struct {
 	relations *postgres.RelationStore
 	// compliance: the compliance workloads (compliance.go)
 	compliance *postgres.LicenseComplianceStore
+	// liveCompliance: the whole report's floor computes live (-compliance-live-floor).
+	liveCompliance bool
 }
 
 const listDoc = `query ListAssets($after: String) {

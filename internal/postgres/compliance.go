@@ -38,8 +38,33 @@ const (
 func activeLicense(alias string) string { return fmt.Sprintf(activeLicenseSQL, alias) }
 
 // Positions returns each product's license position, worst status first,
-// then by product name. One statement computes every product's counts; the
-// domain finishes each row (licenses.NewPosition).
+// then by product name; the domain finishes each row (licenses.NewPosition).
+// One product's position is computed live (an index range, about a
+// millisecond); the whole report and a publisher's read the maintained
+// per-product counts (compliance_cache.go).
+func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.ComplianceFilter) ([]licenses.Position, error) {
+	p, err := licenses.RequireComplianceRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f.ProductID != nil {
+		return s.livePositions(ctx, p, f)
+	}
+	return s.cachedPositions(ctx, p, f)
+}
+
+// LivePositions is Positions computed from the installations, seats and
+// licenses without the maintained counts: what the cache must always equal
+// (tests) and the benchmark's uncached floor.
+func (s *LicenseComplianceStore) LivePositions(ctx context.Context, f licenses.ComplianceFilter) ([]licenses.Position, error) {
+	p, err := licenses.RequireComplianceRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.livePositions(ctx, p, f)
+}
+
+// livePositions computes the positions in one statement.
 //
 // Performance: the installation counts read the partial index
 // software_installations_product (org, product, asset) in order, so
@@ -47,25 +72,18 @@ func activeLicense(alias string) string { return fmt.Sprintf(activeLicenseSQL, a
 // a sort or hash over the whole table; inactive assets are a small hashed
 // NOT IN list; the join to assets and people (for the USER metric) runs only
 // over the products whose active licenses make them count people.
-func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.ComplianceFilter) ([]licenses.Position, error) {
-	p, err := licenses.RequireComplianceRead(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (s *LicenseComplianceStore) livePositions(ctx context.Context, p itam.Principal, f licenses.ComplianceFilter) ([]licenses.Position, error) {
 	args := &sqlArgs{}
 	prodWhere := []string{"TRUE"}
 	// Which installations to count: one product's index range, or all.
 	instProduct := "i.product_id IS NOT NULL"
-	// Excluding RETIRED and DISPOSED devices: for the whole report, a hashed
-	// list of them (a few percent of the assets) probed per installation;
-	// for one product, an index probe per installation instead of reading
-	// every asset's status.
-	active := func(col string) string { return col + " NOT IN (SELECT id FROM inactive)" }
-	present := func(col string) string { return col + " NOT IN (SELECT id FROM offboarded)" }
+	active, present := hashedActive, hashedPresent
 	if f.ProductID != nil {
 		a := args.add(*f.ProductID)
 		prodWhere = append(prodWhere, "p.id = "+a)
 		instProduct = "i.product_id = " + a
+		// For one product, an index probe per installation instead of
+		// reading every asset's status.
 		active = func(col string) string {
 			return "NOT EXISTS (SELECT 1 FROM assets x WHERE x.id = " + col + " AND x.status IN " + inactiveAssetSQL + ")"
 		}
@@ -81,10 +99,77 @@ func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.Compl
 	}
 	sql := `WITH prod AS MATERIALIZED (
 	SELECT p.id, p.name FROM software_products p WHERE ` + strings.Join(prodWhere, " AND ") + `
-), act AS MATERIALIZED (
+), ` + countsCTEs(instProduct, active, present) + `, ` + licJSONCTE + `
+SELECT prod.id, counts.installed, counts.devices_consumed, counts.users_consumed, counts.unattributed, counts.assigned, lic.j
+FROM prod
+JOIN counts ON counts.product_id = prod.id
+LEFT JOIN lic ON lic.product_id = prod.id
+ORDER BY lower(prod.name), prod.id`
+	var rows []licenses.PositionCounts
+	err := s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		b.Queue(positionSettingsSQL)
+		queueRows(b, sql, args.list, scanPositionCounts, func(c licenses.PositionCounts) { rows = append(rows, c) })
+	})
+	if err != nil {
+		return nil, err
+	}
+	return finishPositions(rows, f), nil
+}
+
+// finishPositions turns counts into positions (the domain's rules), keeps
+// those of the filter's status and sorts them.
+func finishPositions(rows []licenses.PositionCounts, f licenses.ComplianceFilter) []licenses.Position {
+	out := make([]licenses.Position, 0, len(rows))
+	for _, c := range rows {
+		pos := licenses.NewPosition(c)
+		if f.Status == nil || pos.Status == *f.Status {
+			out = append(out, pos)
+		}
+	}
+	licenses.SortPositions(out)
+	return out
+}
+
+// Excluding RETIRED and DISPOSED devices and OFFBOARDED people over many
+// products: hashed lists of them (a few percent of the rows) probed per
+// installation or seat.
+func hashedActive(col string) string  { return col + " NOT IN (SELECT id FROM inactive)" }
+func hashedPresent(col string) string { return col + " NOT IN (SELECT id FROM offboarded)" }
+
+// actCTE is the active licenses of the products in prod.
+var actCTE = `act AS MATERIALIZED (
 	SELECT l.id, l.product_id, l.license_model, l.seats, l.seat_cost, l.total_cost, l.cost_currency, l.term_start, l.created_at
 	FROM licenses l WHERE l.product_id IN (SELECT id FROM prod) AND ` + activeLicense("l") + `
-), user_products AS MATERIALIZED (
+)`
+
+// licJSONCTE is each product's active licenses as scanPositionCounts reads them.
+const licJSONCTE = `lic AS (
+	SELECT product_id, json_agg(json_build_object('id', id, 'model', license_model, 'seats', seats, 'seatCost', seat_cost,
+		'totalCost', total_cost, 'currency', cost_currency, 'termStart', term_start, 'createdAt', created_at)) AS j
+	FROM act GROUP BY product_id
+)`
+
+// countsCTEs follows a CTE prod (the products to count, column id) with
+// act (their active licenses) and counts: per product, installed devices,
+// devices consuming, users consuming, unattributed devices and assigned
+// seats. instProduct selects the installations to read, or, when empty,
+// they are read product by product (an index range each: the plan stays
+// right whether prod holds none, a few or every product); active and
+// present exclude inactive devices and offboarded people.
+func countsCTEs(instProduct string, active, present func(string) string) string {
+	devices := `SELECT DISTINCT ON (i.product_id, i.asset_id) i.product_id, i.asset_id FROM software_installations i
+		WHERE i.ended_at IS NULL AND ` + instProduct + ` AND ` + active("i.asset_id") + `
+		ORDER BY i.product_id, i.asset_id`
+	userInstalls := `(SELECT i.product_id, i.asset_id FROM software_installations i
+		WHERE i.ended_at IS NULL AND i.product_id IN (SELECT product_id FROM user_products)) i`
+	if instProduct == "" {
+		devices = `SELECT prod.id AS product_id, x.asset_id FROM prod CROSS JOIN LATERAL (
+			SELECT DISTINCT i.asset_id FROM software_installations i
+			WHERE i.product_id = prod.id AND i.ended_at IS NULL AND ` + active("i.asset_id") + `) x`
+		userInstalls = `user_products up CROSS JOIN LATERAL (
+		SELECT up.product_id, i.asset_id FROM software_installations i WHERE i.product_id = up.product_id AND i.ended_at IS NULL) i`
+	}
+	return actCTE + `, user_products AS MATERIALIZED (
 	-- licenses.MetricFor: people when every active license is other than PER_DEVICE.
 	SELECT product_id FROM act GROUP BY product_id HAVING bool_and(license_model <> 'PER_DEVICE')
 ), seat AS MATERIALIZED (
@@ -104,19 +189,15 @@ func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.Compl
 	-- looked up in the (small) hashed set of seated ones on the way.
 	SELECT d.product_id, count(*) AS installed,
 		count(*) FILTER (WHERE (d.product_id, d.asset_id) IN (SELECT product_id, asset_id FROM seat_devices)) AS seated
-	FROM (
-		SELECT DISTINCT ON (i.product_id, i.asset_id) i.product_id, i.asset_id FROM software_installations i
-		WHERE i.ended_at IS NULL AND ` + instProduct + ` AND ` + active("i.asset_id") + `
-		ORDER BY i.product_id, i.asset_id) d
+	FROM (` + devices + `) d
 	GROUP BY d.product_id
 ), seated AS (
 	SELECT product_id, count(*) AS n FROM seat_devices GROUP BY product_id
 ), user_installs AS MATERIALIZED (
 	-- USER metric products only: their installed active devices and who
 	-- they are assigned to.
-	SELECT i.product_id, i.asset_id, a.assigned_person_id AS person_id FROM software_installations i
+	SELECT i.product_id, i.asset_id, a.assigned_person_id AS person_id FROM ` + userInstalls + `
 	JOIN assets a ON a.id = i.asset_id AND a.status NOT IN ` + inactiveAssetSQL + `
-	WHERE i.ended_at IS NULL AND i.product_id IN (SELECT product_id FROM user_products)
 ), users AS (
 	SELECT u.product_id, count(DISTINCT u.person_id) AS n FROM (
 		SELECT ui.product_id, ui.person_id FROM user_installs ui WHERE ui.person_id IS NOT NULL
@@ -128,38 +209,17 @@ func (s *LicenseComplianceStore) Positions(ctx context.Context, f licenses.Compl
 	SELECT ui.product_id, count(DISTINCT ui.asset_id) AS n FROM user_installs ui WHERE ui.person_id IS NULL GROUP BY ui.product_id
 ), assigned AS (
 	SELECT product_id, count(*) AS n FROM seat GROUP BY product_id
-), lic AS (
-	SELECT product_id, json_agg(json_build_object('id', id, 'model', license_model, 'seats', seats, 'seatCost', seat_cost,
-		'totalCost', total_cost, 'currency', cost_currency, 'termStart', term_start, 'createdAt', created_at)) AS j
-	FROM act GROUP BY product_id
-)
-SELECT prod.id, coalesce(devices.installed, 0), coalesce(devices.installed, 0) + coalesce(seated.n, 0) - coalesce(devices.seated, 0), coalesce(users.n, 0),
-	coalesce(unattributed.n, 0), coalesce(assigned.n, 0), lic.j
-FROM prod
-LEFT JOIN devices ON devices.product_id = prod.id
-LEFT JOIN seated ON seated.product_id = prod.id
-LEFT JOIN users ON users.product_id = prod.id
-LEFT JOIN unattributed ON unattributed.product_id = prod.id
-LEFT JOIN assigned ON assigned.product_id = prod.id
-LEFT JOIN lic ON lic.product_id = prod.id
-ORDER BY lower(prod.name), prod.id`
-	var rows []licenses.PositionCounts
-	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
-		b.Queue(positionSettingsSQL)
-		queueRows(b, sql, args.list, scanPositionCounts, func(c licenses.PositionCounts) { rows = append(rows, c) })
-	})
-	if err != nil {
-		return nil, err
-	}
-	out := make([]licenses.Position, 0, len(rows))
-	for _, c := range rows {
-		pos := licenses.NewPosition(c)
-		if f.Status == nil || pos.Status == *f.Status {
-			out = append(out, pos)
-		}
-	}
-	licenses.SortPositions(out)
-	return out, nil
+), counts AS (
+	SELECT prod.id AS product_id, coalesce(devices.installed, 0) AS installed,
+		coalesce(devices.installed, 0) + coalesce(seated.n, 0) - coalesce(devices.seated, 0) AS devices_consumed,
+		coalesce(users.n, 0) AS users_consumed, coalesce(unattributed.n, 0) AS unattributed, coalesce(assigned.n, 0) AS assigned
+	FROM prod
+	LEFT JOIN devices ON devices.product_id = prod.id
+	LEFT JOIN seated ON seated.product_id = prod.id
+	LEFT JOIN users ON users.product_id = prod.id
+	LEFT JOIN unattributed ON unattributed.product_id = prod.id
+	LEFT JOIN assigned ON assigned.product_id = prod.id
+)`
 }
 
 // positionSettingsSQL tunes the positions statement, for its transaction

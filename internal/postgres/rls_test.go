@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/software"
 )
 
@@ -37,6 +38,11 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	_, err = sw.CreateProduct(f.admin(o), software.ProductInput{PublisherID: pub.ID, Name: "Acrobat Pro"})
 	require.NoError(f.t, err)
 	licenseTenantRows(f.fixture, o) // licenses, license_seats, license_history
+	// license_position_counts (a report refreshes them), then
+	// license_position_dirty (the license trigger records the change).
+	_, err = NewLicenseComplianceStore(f.db).Positions(as(o.id, itam.RoleAuditor, "auditor@test"), licenses.ComplianceFilter{})
+	require.NoError(f.t, err)
+	f.exec(`UPDATE licenses SET notes = 'rls' WHERE org_id = $1`, o.id)
 	// software_title_rules, software_normalization_runs (software rules).
 	f.exec(`WITH p AS (INSERT INTO software_publishers (org_id, name) VALUES ($1, 'RLS rules publisher') RETURNING id),
 		s AS (INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, id, 'RLS rules product' FROM p RETURNING id)
