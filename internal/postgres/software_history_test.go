@@ -235,6 +235,14 @@ func TestSoftwareHistoryStarter(t *testing.T) {
 	require.NoError(t, f.owner.QueryRow(ctx, `SELECT h.changes->'pattern'->'to' FROM software_history h
 		JOIN software_title_rules r ON r.id = h.entity_id WHERE r.org_id = $1 AND r.position = 1`, f.a.id).Scan(&pattern))
 	require.JSONEq(t, `"`+rules[0].Pattern+`"`, string(pattern))
+
+	// Append-only, even for the owner.
+	_, err = f.owner.Exec(ctx, `UPDATE software_history SET actor = 'someone else'`)
+	require.Error(t, err)
+	_, err = f.owner.Exec(ctx, `DELETE FROM software_history`)
+	require.Error(t, err)
+	after, _ := f.newHistory(f.a.id, 0)
+	require.Equal(t, rows, after)
 }
 
 // TestSoftwareHistoryRead: histories of many entries in one call, each its
