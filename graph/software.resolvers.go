@@ -99,7 +99,12 @@ func (r *queryResolver) SoftwarePublishers(ctx context.Context, first *int, afte
 		}
 		f.Search = val(filter.Search)
 	}
-	return listPage(ctx, f, pageArgs(first, after, last, before), r.SoftwareCatalog.ListPublishers, r.SoftwareCatalog.CountPublishers)
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.SoftwareCatalog.ListPublishers, r.SoftwareCatalog.CountPublishers)
+	if err != nil {
+		return nil, err
+	}
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, publisherID)
+	return conn, nil
 }
 
 func (r *queryResolver) SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.Connection[*software.Product], error) {

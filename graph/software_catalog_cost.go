@@ -10,4 +10,5 @@ func setSoftwareCatalogComplexity(c *generated.ComplexityRoot) {
 	c.Query.SoftwarePublishers = filteredConnectionCost[*model.NameFilter]
 	c.Query.SoftwareProducts = filteredConnectionCost[*model.SoftwareProductFilter]
 	c.SoftwareProduct.Installations = connectionCost
+	c.SoftwarePublisher.History, c.SoftwareProduct.History = connectionCost, connectionCost
 }

@@ -91,11 +91,16 @@ func (r *mutationResolver) RenormalizeSoftware(ctx context.Context) (*model.Soft
 }
 
 func (r *queryResolver) SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.Rule], error) {
-	return listPage(ctx, struct{}{}, pageArgs(first, after, last, before),
+	conn, err := listPage(ctx, struct{}{}, pageArgs(first, after, last, before),
 		func(ctx context.Context, _ struct{}, p itam.PageArgs) (itam.Page[*software.Rule], error) {
 			return r.SoftwareRules.ListRules(ctx, p)
 		},
 		func(ctx context.Context, _ struct{}) (int, error) { return r.SoftwareRules.CountRules(ctx) })
+	if err != nil {
+		return nil, err
+	}
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, ruleID)
+	return conn, nil
 }
 
 func (r *queryResolver) TestSoftwareTitleRules(ctx context.Context, titles []*model.SoftwareTitleSample) ([]*model.SoftwareTitleTestResult, error) {

@@ -10,6 +10,7 @@ import (
 // a rule and a product).
 func setSoftwareRulesComplexity(c *generated.ComplexityRoot) {
 	c.Query.SoftwareTitleRules, c.Query.SoftwareNormalizationRuns = connectionCost, connectionCost
+	c.SoftwareTitleRule.History = connectionCost
 	c.Query.UnmatchedSoftwareTitles = func(child int, first *int, _ *string, _ *model.UnmatchedSoftwareTitleFilter) int {
 		return pageCost(child, first, nil)
 	}

@@ -679,6 +679,26 @@ type ComplexityRoot struct {
 		Seat       func(childComplexity int) int
 	}
 
+	SoftwareHistoryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SoftwareHistoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	SoftwareHistoryEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorKind func(childComplexity int) int
+		At        func(childComplexity int) int
+		Changes   func(childComplexity int) int
+	}
+
 	SoftwareInstallation struct {
 		Asset             func(childComplexity int) int
 		Edition           func(childComplexity int) int
@@ -739,6 +759,7 @@ type ComplexityRoot struct {
 	SoftwareProduct struct {
 		CreatedAt     func(childComplexity int) int
 		Editions      func(childComplexity int) int
+		History       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID            func(childComplexity int) int
 		Installations func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Name          func(childComplexity int) int
@@ -767,6 +788,7 @@ type ComplexityRoot struct {
 
 	SoftwarePublisher struct {
 		CreatedAt func(childComplexity int) int
+		History   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID        func(childComplexity int) int
 		Name      func(childComplexity int) int
 		Starter   func(childComplexity int) int
@@ -794,6 +816,7 @@ type ComplexityRoot struct {
 	SoftwareTitleRule struct {
 		CreatedAt      func(childComplexity int) int
 		Edition        func(childComplexity int) int
+		History        func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID             func(childComplexity int) int
 		Kind           func(childComplexity int) int
 		Pattern        func(childComplexity int) int
@@ -1231,14 +1254,20 @@ type SoftwareProductResolver interface {
 	Publisher(ctx context.Context, obj *software.Product) (*software.Publisher, error)
 
 	Installations(ctx context.Context, obj *software.Product, first *int, after *string, last *int, before *string) (*model.Connection[*software.Installation], error)
+
+	History(ctx context.Context, obj *software.Product, first *int, after *string, last *int, before *string) (*model.Connection[software.HistoryEntry], error)
 }
 type SoftwarePublisherResolver interface {
 	ID(ctx context.Context, obj *software.Publisher) (string, error)
+
+	History(ctx context.Context, obj *software.Publisher, first *int, after *string, last *int, before *string) (*model.Connection[software.HistoryEntry], error)
 }
 type SoftwareTitleRuleResolver interface {
 	ID(ctx context.Context, obj *software.Rule) (string, error)
 
 	Product(ctx context.Context, obj *software.Rule) (*software.Product, error)
+
+	History(ctx context.Context, obj *software.Rule, first *int, after *string, last *int, before *string) (*model.Connection[software.HistoryEntry], error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
@@ -4247,6 +4276,75 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReclaimCandidate.Seat(childComplexity), true
 
+	case "SoftwareHistoryConnection.edges":
+		if e.ComplexityRoot.SoftwareHistoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryConnection.Edges(childComplexity), true
+	case "SoftwareHistoryConnection.nodes":
+		if e.ComplexityRoot.SoftwareHistoryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryConnection.Nodes(childComplexity), true
+	case "SoftwareHistoryConnection.pageInfo":
+		if e.ComplexityRoot.SoftwareHistoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryConnection.PageInfo(childComplexity), true
+	case "SoftwareHistoryConnection.totalCount":
+		if e.ComplexityRoot.SoftwareHistoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryConnection.TotalCount(childComplexity), true
+
+	case "SoftwareHistoryEdge.cursor":
+		if e.ComplexityRoot.SoftwareHistoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryEdge.Cursor(childComplexity), true
+	case "SoftwareHistoryEdge.node":
+		if e.ComplexityRoot.SoftwareHistoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryEdge.Node(childComplexity), true
+
+	case "SoftwareHistoryEntry.action":
+		if e.ComplexityRoot.SoftwareHistoryEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryEntry.Action(childComplexity), true
+	case "SoftwareHistoryEntry.actor":
+		if e.ComplexityRoot.SoftwareHistoryEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryEntry.Actor(childComplexity), true
+	case "SoftwareHistoryEntry.actorKind":
+		if e.ComplexityRoot.SoftwareHistoryEntry.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryEntry.ActorKind(childComplexity), true
+	case "SoftwareHistoryEntry.at":
+		if e.ComplexityRoot.SoftwareHistoryEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryEntry.At(childComplexity), true
+	case "SoftwareHistoryEntry.changes":
+		if e.ComplexityRoot.SoftwareHistoryEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SoftwareHistoryEntry.Changes(childComplexity), true
+
 	case "SoftwareInstallation.asset":
 		if e.ComplexityRoot.SoftwareInstallation.Asset == nil {
 			break
@@ -4482,6 +4580,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SoftwareProduct.Editions(childComplexity), true
+	case "SoftwareProduct.history":
+		if e.ComplexityRoot.SoftwareProduct.History == nil {
+			break
+		}
+
+		args, err := ec.field_SoftwareProduct_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SoftwareProduct.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "SoftwareProduct.id":
 		if e.ComplexityRoot.SoftwareProduct.ID == nil {
 			break
@@ -4587,6 +4696,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SoftwarePublisher.CreatedAt(childComplexity), true
+	case "SoftwarePublisher.history":
+		if e.ComplexityRoot.SoftwarePublisher.History == nil {
+			break
+		}
+
+		args, err := ec.field_SoftwarePublisher_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SoftwarePublisher.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "SoftwarePublisher.id":
 		if e.ComplexityRoot.SoftwarePublisher.ID == nil {
 			break
@@ -4681,6 +4801,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SoftwareTitleRule.Edition(childComplexity), true
+	case "SoftwareTitleRule.history":
+		if e.ComplexityRoot.SoftwareTitleRule.History == nil {
+			break
+		}
+
+		args, err := ec.field_SoftwareTitleRule_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.SoftwareTitleRule.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "SoftwareTitleRule.id":
 		if e.ComplexityRoot.SoftwareTitleRule.ID == nil {
 			break
@@ -7326,6 +7457,70 @@ extend type Mutation {
   deleteSoftwareProduct(input: DeleteInput!): DeletePayload
 }
 `, BuiltIn: false},
+	{Name: "../schema/software_history.graphqls", Input: `# History of the software catalog and its title rules: every create, update,
+# delete and move, who did it and what changed, append-only.
+
+enum SoftwareHistoryAction {
+  CREATE
+  UPDATE
+  DELETE
+  """
+  A title rule moved to another position (changes: position from → to). The
+  rules it shifted by one get no entry of their own.
+  """
+  MOVE
+}
+
+"One append-only record of a change to a software publisher, product or title rule."
+type SoftwareHistoryEntry {
+  action: SoftwareHistoryAction!
+  "SYSTEM for the starter rule set's install."
+  actorKind: ActorKind!
+  actor: String!
+  "Field changes by field name (e.g. pattern, position, productId), from → to."
+  changes: [FieldChange!]!
+  at: Time!
+}
+
+type SoftwareHistoryEdge {
+  cursor: String!
+  node: SoftwareHistoryEntry!
+}
+
+type SoftwareHistoryConnection {
+  edges: [SoftwareHistoryEdge!]!
+  nodes: [SoftwareHistoryEntry!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type SoftwarePublisher {
+  """
+  Every change to this publisher, oldest first. ADMIN, MANAGER and AUDITOR;
+  FORBIDDEN for EMPLOYEE. The history of a deleted publisher is kept but not
+  reachable through the API (the node is gone).
+  """
+  history(first: Int, after: String, last: Int, before: String): SoftwareHistoryConnection!
+}
+
+extend type SoftwareProduct {
+  """
+  Every change to this product, oldest first. ADMIN, MANAGER and AUDITOR;
+  FORBIDDEN for EMPLOYEE. The history of a deleted product is kept but not
+  reachable through the API (the node is gone).
+  """
+  history(first: Int, after: String, last: Int, before: String): SoftwareHistoryConnection!
+}
+
+extend type SoftwareTitleRule {
+  """
+  Every change to this rule, oldest first, moves included. ADMIN, MANAGER
+  and AUDITOR, like the rules. The history of a deleted rule is kept but not
+  reachable through the API (the node is gone).
+  """
+  history(first: Int, after: String, last: Int, before: String): SoftwareHistoryConnection!
+}
+`, BuiltIn: false},
 	{Name: "../schema/software_rules.graphqls", Input: `"How a title rule matches a reported installation."
 enum SoftwareMatchKind {
   "The whole title, case-insensitive (runs of spaces count as one)."
@@ -8731,6 +8926,46 @@ func (ec *executionContext) childFields_ReclaimCandidate(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type ReclaimCandidate", field.Name)
 }
 
+func (ec *executionContext) childFields_SoftwareHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SoftwareHistoryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SoftwareHistoryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SoftwareHistoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SoftwareHistoryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareHistoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareHistoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SoftwareHistoryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SoftwareHistoryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareHistoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SoftwareHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_SoftwareHistoryEntry_action(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_SoftwareHistoryEntry_actorKind(ctx, field)
+	case "actor":
+		return ec.fieldContext_SoftwareHistoryEntry_actor(ctx, field)
+	case "changes":
+		return ec.fieldContext_SoftwareHistoryEntry_changes(ctx, field)
+	case "at":
+		return ec.fieldContext_SoftwareHistoryEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SoftwareHistoryEntry", field.Name)
+}
+
 func (ec *executionContext) childFields_SoftwareInstallation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "title":
@@ -8867,6 +9102,8 @@ func (ec *executionContext) childFields_SoftwareProduct(ctx context.Context, fie
 		return ec.fieldContext_SoftwareProduct_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_SoftwareProduct_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_SoftwareProduct_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SoftwareProduct", field.Name)
 }
@@ -8919,6 +9156,8 @@ func (ec *executionContext) childFields_SoftwarePublisher(ctx context.Context, f
 		return ec.fieldContext_SoftwarePublisher_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_SoftwarePublisher_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_SoftwarePublisher_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SoftwarePublisher", field.Name)
 }
@@ -8979,6 +9218,8 @@ func (ec *executionContext) childFields_SoftwareTitleRule(ctx context.Context, f
 		return ec.fieldContext_SoftwareTitleRule_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_SoftwareTitleRule_updatedAt(ctx, field)
+	case "history":
+		return ec.fieldContext_SoftwareTitleRule_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SoftwareTitleRule", field.Name)
 }
@@ -11539,7 +11780,121 @@ func (ec *executionContext) field_Query_unmatchedSoftwareTitles_args(ctx context
 	return args, nil
 }
 
+func (ec *executionContext) field_SoftwareProduct_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_SoftwareProduct_installations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_SoftwarePublisher_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_SoftwareTitleRule_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -24177,6 +24532,304 @@ func (ec *executionContext) fieldContext_ReclaimCandidate_frees(_ context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _SoftwareHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[software.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[software.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNSoftwareHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareHistoryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareHistoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[software.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []software.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNSoftwareHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[software.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareHistoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[software.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareHistoryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _SoftwareHistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[software.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareHistoryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareHistoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[software.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v software.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNSoftwareHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareHistoryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareHistoryEntry_action(ctx context.Context, field graphql.CollectedField, obj *software.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v software.HistoryAction) graphql.Marshaler {
+			return ec.marshalNSoftwareHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareHistoryEntry", field, false, false, "SoftwareHistoryAction")
+}
+
+func (ec *executionContext) _SoftwareHistoryEntry_actorKind(ctx context.Context, field graphql.CollectedField, obj *software.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryEntry_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.ActorKind) graphql.Marshaler {
+			return ec.marshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryEntry_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareHistoryEntry", field, false, false, "ActorKind")
+}
+
+func (ec *executionContext) _SoftwareHistoryEntry_actor(ctx context.Context, field graphql.CollectedField, obj *software.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _SoftwareHistoryEntry_changes(ctx context.Context, field graphql.CollectedField, obj *software.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SoftwareHistoryEntry_at(ctx context.Context, field graphql.CollectedField, obj *software.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareHistoryEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareHistoryEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SoftwareHistoryEntry", field, false, false, "Time")
+}
+
 func (ec *executionContext) _SoftwareInstallation_title(ctx context.Context, field graphql.CollectedField, obj *software.Installation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25373,6 +26026,50 @@ func (ec *executionContext) fieldContext_SoftwareProduct_updatedAt(_ context.Con
 	return graphql.NewScalarFieldContext("SoftwareProduct", field, false, false, "Time")
 }
 
+func (ec *executionContext) _SoftwareProduct_history(ctx context.Context, field graphql.CollectedField, obj *software.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareProduct_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SoftwareProduct().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[software.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNSoftwareHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareProduct_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareProduct",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SoftwareProduct_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _SoftwareProductConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Product]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25738,6 +26435,50 @@ func (ec *executionContext) _SoftwarePublisher_updatedAt(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_SoftwarePublisher_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SoftwarePublisher", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwarePublisher_history(ctx context.Context, field graphql.CollectedField, obj *software.Publisher) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwarePublisher_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SoftwarePublisher().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[software.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNSoftwareHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwarePublisher_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwarePublisher",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SoftwarePublisher_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SoftwarePublisherConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Publisher]) (ret graphql.Marshaler) {
@@ -26206,6 +26947,50 @@ func (ec *executionContext) _SoftwareTitleRule_updatedAt(ctx context.Context, fi
 }
 func (ec *executionContext) fieldContext_SoftwareTitleRule_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SoftwareTitleRule", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SoftwareTitleRule_history(ctx context.Context, field graphql.CollectedField, obj *software.Rule) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SoftwareTitleRule_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.SoftwareTitleRule().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[software.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNSoftwareHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SoftwareTitleRule_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SoftwareTitleRule",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SoftwareHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_SoftwareTitleRule_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SoftwareTitleRuleConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*software.Rule]) (ret graphql.Marshaler) {
@@ -38923,6 +39708,146 @@ func (ec *executionContext) _ReclaimCandidate(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var softwareHistoryConnectionImplementors = []string{"SoftwareHistoryConnection"}
+
+func (ec *executionContext) _SoftwareHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[software.HistoryEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareHistoryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareHistoryConnection")
+		case "edges":
+			out.Values[i] = ec._SoftwareHistoryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._SoftwareHistoryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SoftwareHistoryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareHistoryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareHistoryEdgeImplementors = []string{"SoftwareHistoryEdge"}
+
+func (ec *executionContext) _SoftwareHistoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[software.HistoryEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareHistoryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareHistoryEdge")
+		case "cursor":
+			out.Values[i] = ec._SoftwareHistoryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SoftwareHistoryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var softwareHistoryEntryImplementors = []string{"SoftwareHistoryEntry"}
+
+func (ec *executionContext) _SoftwareHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *software.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, softwareHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SoftwareHistoryEntry")
+		case "action":
+			out.Values[i] = ec._SoftwareHistoryEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorKind":
+			out.Values[i] = ec._SoftwareHistoryEntry_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._SoftwareHistoryEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._SoftwareHistoryEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._SoftwareHistoryEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var softwareInstallationImplementors = []string{"SoftwareInstallation"}
 
 func (ec *executionContext) _SoftwareInstallation(ctx context.Context, sel ast.SelectionSet, obj *software.Installation) graphql.Marshaler {
@@ -39369,6 +40294,12 @@ func (ec *executionContext) _SoftwareProduct(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareProduct_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39553,6 +40484,12 @@ func (ec *executionContext) _SoftwarePublisher(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwarePublisher_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39758,6 +40695,12 @@ func (ec *executionContext) _SoftwareTitleRule(ctx context.Context, sel ast.Sele
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SoftwareTitleRule_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -43079,6 +44022,69 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋitamᚑdevᚋitamᚋinte
 func (ec *executionContext) unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
 	res, err := ec.unmarshalInputSetFieldPrecedenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSoftwareHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryAction(ctx context.Context, v any) (software.HistoryAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := software.HistoryAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSoftwareHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryAction(ctx context.Context, sel ast.SelectionSet, v software.HistoryAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SoftwareHistoryAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNSoftwareHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[software.HistoryEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SoftwareHistoryConnection!")
+		return graphql.Null
+	}
+	return ec._SoftwareHistoryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSoftwareHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[software.HistoryEntry]) graphql.Marshaler {
+	return ec._SoftwareHistoryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[software.HistoryEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSoftwareHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v software.HistoryEntry) graphql.Marshaler {
+	return ec._SoftwareHistoryEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNSoftwareHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []software.HistoryEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSoftwareHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSoftwareInstallation2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐInstallation(ctx context.Context, sel ast.SelectionSet, v software.Installation) graphql.Marshaler {

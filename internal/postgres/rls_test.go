@@ -48,6 +48,8 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 		s AS (INSERT INTO software_products (org_id, publisher_id, name) SELECT $1, id, 'RLS rules product' FROM p RETURNING id)
 		INSERT INTO software_title_rules (org_id, position, kind, pattern, product_id) SELECT $1, 1, 'EXACT', 'RLS', id FROM s`, o.id)
 	f.exec(`INSERT INTO software_normalization_runs (org_id, reason, actor) VALUES ($1, 'rls', 'rls@test')`, o.id)
+	f.exec(`INSERT INTO software_history (org_id, entity_type, entity_id, action, actor_kind, actor)
+		VALUES ($1, 'SoftwarePublisher', gen_random_uuid(), 'CREATE', 'USER', 'rls@test')`, o.id)
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
 }

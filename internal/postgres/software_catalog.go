@@ -120,14 +120,18 @@ func (s *SoftwareCatalogStore) CreatePublisher(ctx context.Context, in software.
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		out, err = returningOne(ctx, tx, scanPublisher, `INSERT INTO software_publishers AS x (org_id, name, website)
 			VALUES ($1, $2, $3) RETURNING `+publisherColumns, p.OrgID, in.Name, in.Website)
-		return nameClash(err, in.Name)
+		if err != nil {
+			return nameClash(err, in.Name)
+		}
+		return insertSoftwareHistory(ctx, tx, p, software.HistoryPublisher, out.ID, software.HistoryCreate, software.PublisherDiff(nil, out))
 	})
 	return out, err
 }
 
 // UpdatePublisher changes a publisher; the caller's version must be current.
 func (s *SoftwareCatalogStore) UpdatePublisher(ctx context.Context, in software.PublisherPatch) (*software.Publisher, error) {
-	if _, err := software.RequireCatalogWrite(ctx); err != nil {
+	p, err := software.RequireCatalogWrite(ctx)
+	if err != nil {
 		return nil, err
 	}
 	return publishersTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *software.Publisher) (*software.Publisher, error) {
@@ -147,14 +151,17 @@ func (s *SoftwareCatalogStore) UpdatePublisher(ctx context.Context, in software.
 		}
 		out, err := returningOne(ctx, tx, scanPublisher, `UPDATE software_publishers x SET name = $2, website = $3,
 			version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+publisherColumns, x.ID, x.Name, x.Website)
-		return out, nameClash(err, x.Name)
+		if err != nil {
+			return nil, nameClash(err, x.Name)
+		}
+		return out, insertSoftwareHistory(ctx, tx, p, software.HistoryPublisher, out.ID, software.HistoryUpdate, software.PublisherDiff(cur, out))
 	})
 }
 
 // DeletePublisher removes a publisher; refused (CONFLICT on "id") while
 // products belong to it, saying how many.
 func (s *SoftwareCatalogStore) DeletePublisher(ctx context.Context, id uuid.UUID, version *int) (*software.Publisher, error) {
-	return removeUnreferenced(ctx, s.db, publishersTable.catalogTable, id, version,
+	return removeUnreferenced(ctx, s.db, publishersTable.catalogTable, id, version, publisherDeleted,
 		`SELECT count(*) FROM software_products WHERE publisher_id = $1`, "product")
 }
 
@@ -205,14 +212,18 @@ func (s *SoftwareCatalogStore) CreateProduct(ctx context.Context, in software.Pr
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		out, err = returningOne(ctx, tx, scanProduct, `INSERT INTO software_products AS x (org_id, publisher_id, name, editions, notes)
 			VALUES ($1, $2, $3, $4, $5) RETURNING `+productColumns, p.OrgID, in.PublisherID, in.Name, in.Editions, in.Notes)
-		return nameClash(err, in.Name)
+		if err != nil {
+			return nameClash(err, in.Name)
+		}
+		return insertSoftwareHistory(ctx, tx, p, software.HistoryProduct, out.ID, software.HistoryCreate, software.ProductDiff(nil, out))
 	})
 	return out, err
 }
 
 // UpdateProduct changes a product; the caller's version must be current.
 func (s *SoftwareCatalogStore) UpdateProduct(ctx context.Context, in software.ProductPatch) (*software.Product, error) {
-	if _, err := software.RequireCatalogWrite(ctx); err != nil {
+	p, err := software.RequireCatalogWrite(ctx)
+	if err != nil {
 		return nil, err
 	}
 	return productsTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *software.Product) (*software.Product, error) {
@@ -244,7 +255,10 @@ func (s *SoftwareCatalogStore) UpdateProduct(ctx context.Context, in software.Pr
 		}
 		out, err := returningOne(ctx, tx, scanProduct, `UPDATE software_products x SET publisher_id = $2, name = $3, editions = $4, notes = $5,
 			version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+productColumns, x.ID, x.PublisherID, x.Name, x.Editions, x.Notes)
-		return out, nameClash(err, x.Name)
+		if err != nil {
+			return nil, nameClash(err, x.Name)
+		}
+		return out, insertSoftwareHistory(ctx, tx, p, software.HistoryProduct, out.ID, software.HistoryUpdate, software.ProductDiff(cur, out))
 	})
 }
 
@@ -252,7 +266,7 @@ func (s *SoftwareCatalogStore) UpdateProduct(ctx context.Context, in software.Pr
 // rules or licenses reference it, saying how many. Its installations stay
 // and become unmatched (their product is cleared).
 func (s *SoftwareCatalogStore) DeleteProduct(ctx context.Context, id uuid.UUID, version *int) (*software.Product, error) {
-	return removeUnreferenced(ctx, s.db, productsTable.catalogTable, id, version,
+	return removeUnreferenced(ctx, s.db, productsTable.catalogTable, id, version, productDeleted,
 		`SELECT count(*) FROM software_title_rules WHERE product_id = $1`, "title rule",
 		`SELECT count(*) FROM licenses WHERE product_id = $1`, "license")
 }
@@ -261,8 +275,10 @@ func (s *SoftwareCatalogStore) DeleteProduct(ctx context.Context, id uuid.UUID, 
 // unless the counting statements (each with what it counts, in pairs)
 // find references, in which case it is CONFLICT on "id" naming them. The
 // row is locked first, so nothing can start referencing it meanwhile
-// (a new reference's foreign key check waits on the lock).
-func removeUnreferenced[T any](ctx context.Context, db *DB, t catalogTable[T], id uuid.UUID, version *int, counts ...string) (T, error) {
+// (a new reference's foreign key check waits on the lock). deleted records
+// the deletion's history in the same transaction.
+func removeUnreferenced[T any](ctx context.Context, db *DB, t catalogTable[T], id uuid.UUID, version *int,
+	deleted func(ctx context.Context, tx pgx.Tx, p itam.Principal, x T) error, counts ...string) (T, error) {
 	var zero T
 	p, err := software.RequireCatalogWrite(ctx)
 	if err != nil {
@@ -288,12 +304,23 @@ func removeUnreferenced[T any](ctx context.Context, db *DB, t catalogTable[T], i
 			return itam.Conflict("id", "%s %q is still referenced by %s; delete or change them first", t.what, t.label(cur), strings.Join(refs, " and "))
 		}
 		out, err = returningOne(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return deleted(ctx, tx, p, out)
 	})
 	if err != nil {
 		return zero, err
 	}
 	return out, nil
+}
+
+func publisherDeleted(ctx context.Context, tx pgx.Tx, p itam.Principal, x *software.Publisher) error {
+	return insertSoftwareHistory(ctx, tx, p, software.HistoryPublisher, x.ID, software.HistoryDelete, software.PublisherDiff(x, nil))
+}
+
+func productDeleted(ctx context.Context, tx pgx.Tx, p itam.Principal, x *software.Product) error {
+	return insertSoftwareHistory(ctx, tx, p, software.HistoryProduct, x.ID, software.HistoryDelete, software.ProductDiff(x, nil))
 }
 
 // plural says "1 license", "3 licenses".

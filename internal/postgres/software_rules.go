@@ -143,7 +143,8 @@ const rulesLockKey = 0x5a3e
 
 // change runs one rule mutation: ADMIN only, in one transaction holding
 // the organization's rule lock, ending with the re-normalization it queues.
-func (s *SoftwareRuleStore) change(ctx context.Context, reason string, fn func(tx pgx.Tx, org uuid.UUID) error) (*software.NormalizationRun, error) {
+// fn writes the change and its history entry.
+func (s *SoftwareRuleStore) change(ctx context.Context, reason string, fn func(tx pgx.Tx, p itam.Principal) error) (*software.NormalizationRun, error) {
 	p, err := software.RequireRuleAdmin(ctx)
 	if err != nil {
 		return nil, err
@@ -157,7 +158,7 @@ func (s *SoftwareRuleStore) change(ctx context.Context, reason string, fn func(t
 			return err
 		}
 		if fn != nil {
-			if err := fn(tx, p.OrgID); err != nil {
+			if err := fn(tx, p); err != nil {
 				return err
 			}
 		}
@@ -198,7 +199,7 @@ func ruleCount(ctx context.Context, tx pgx.Tx) (int, error) {
 // rules from there on down one, and queues a re-normalization.
 func (s *SoftwareRuleStore) CreateRule(ctx context.Context, in software.RuleInput) (*software.Rule, *software.NormalizationRun, error) {
 	var out *software.Rule
-	run, err := s.change(ctx, "createSoftwareTitleRule", func(tx pgx.Tx, org uuid.UUID) error {
+	run, err := s.change(ctx, "createSoftwareTitleRule", func(tx pgx.Tx, p itam.Principal) error {
 		n, err := ruleCount(ctx, tx)
 		if err != nil {
 			return err
@@ -212,8 +213,11 @@ func (s *SoftwareRuleStore) CreateRule(ctx context.Context, in software.RuleInpu
 		}
 		out, err = returningOne(ctx, tx, scanSoftwareRule, `INSERT INTO software_title_rules AS x (org_id, position, kind, pattern, product_id, edition, version_pattern)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+softwareRuleColumns,
-			org, r.Position, string(r.Kind), r.Pattern, r.ProductID, r.Edition, r.VersionPattern)
-		return err
+			p.OrgID, r.Position, string(r.Kind), r.Pattern, r.ProductID, r.Edition, r.VersionPattern)
+		if err != nil {
+			return err
+		}
+		return insertSoftwareHistory(ctx, tx, p, software.HistoryRule, out.ID, software.HistoryCreate, software.RuleDiff(nil, out))
 	})
 	if err != nil {
 		return nil, nil, err
@@ -225,7 +229,7 @@ func (s *SoftwareRuleStore) CreateRule(ctx context.Context, in software.RuleInpu
 // queues a re-normalization.
 func (s *SoftwareRuleStore) UpdateRule(ctx context.Context, patch software.RulePatch) (*software.Rule, *software.NormalizationRun, error) {
 	var out *software.Rule
-	run, err := s.change(ctx, "updateSoftwareTitleRule", func(tx pgx.Tx, _ uuid.UUID) error {
+	run, err := s.change(ctx, "updateSoftwareTitleRule", func(tx pgx.Tx, p itam.Principal) error {
 		cur, err := softwareRulesTable.lock(ctx, tx, patch.ID, &patch.Version)
 		if err != nil {
 			return err
@@ -237,7 +241,10 @@ func (s *SoftwareRuleStore) UpdateRule(ctx context.Context, patch software.RuleP
 		out, err = returningOne(ctx, tx, scanSoftwareRule, `UPDATE software_title_rules x SET kind = $2, pattern = $3, product_id = $4,
 			edition = $5, version_pattern = $6, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+softwareRuleColumns,
 			r.ID, string(r.Kind), r.Pattern, r.ProductID, r.Edition, r.VersionPattern)
-		return err
+		if err != nil {
+			return err
+		}
+		return insertSoftwareHistory(ctx, tx, p, software.HistoryRule, out.ID, software.HistoryUpdate, software.RuleDiff(cur, out))
 	})
 	if err != nil {
 		return nil, nil, err
@@ -250,7 +257,7 @@ func (s *SoftwareRuleStore) UpdateRule(ctx context.Context, patch software.RuleP
 // keep their product until the run re-resolves them.
 func (s *SoftwareRuleStore) DeleteRule(ctx context.Context, id uuid.UUID, version *int) (*software.Rule, *software.NormalizationRun, error) {
 	var out *software.Rule
-	run, err := s.change(ctx, "deleteSoftwareTitleRule", func(tx pgx.Tx, _ uuid.UUID) error {
+	run, err := s.change(ctx, "deleteSoftwareTitleRule", func(tx pgx.Tx, p itam.Principal) error {
 		if _, err := softwareRulesTable.lock(ctx, tx, id, version); err != nil {
 			return err
 		}
@@ -258,8 +265,11 @@ func (s *SoftwareRuleStore) DeleteRule(ctx context.Context, id uuid.UUID, versio
 		if out, err = returningOne(ctx, tx, scanSoftwareRule, `DELETE FROM software_title_rules x WHERE x.id = $1 RETURNING `+softwareRuleColumns, id); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `UPDATE software_title_rules SET position = position - 1 WHERE position > $1`, out.Position)
-		return err
+		if _, err = tx.Exec(ctx, `UPDATE software_title_rules SET position = position - 1 WHERE position > $1`, out.Position); err != nil {
+			return err
+		}
+		// The rules after it moved up by one; only the deletion is recorded.
+		return insertSoftwareHistory(ctx, tx, p, software.HistoryRule, out.ID, software.HistoryDelete, software.RuleDiff(out, nil))
 	})
 	if err != nil {
 		return nil, nil, err
@@ -271,7 +281,7 @@ func (s *SoftwareRuleStore) DeleteRule(ctx context.Context, id uuid.UUID, versio
 // rules in between by one, and queues a re-normalization.
 func (s *SoftwareRuleStore) MoveRule(ctx context.Context, id uuid.UUID, position int) (*software.Rule, *software.NormalizationRun, error) {
 	var out *software.Rule
-	run, err := s.change(ctx, "moveSoftwareTitleRule", func(tx pgx.Tx, _ uuid.UUID) error {
+	run, err := s.change(ctx, "moveSoftwareTitleRule", func(tx pgx.Tx, p itam.Principal) error {
 		cur, err := softwareRulesTable.lock(ctx, tx, id, nil)
 		if err != nil {
 			return err
@@ -297,8 +307,12 @@ func (s *SoftwareRuleStore) MoveRule(ctx context.Context, id uuid.UUID, position
 			WHERE position BETWEEN least($2::int, $3::int) AND greatest($2::int, $3::int)`, id, position, cur.Position); err != nil {
 			return err
 		}
-		out, err = returningOne(ctx, tx, scanSoftwareRule, `SELECT `+softwareRuleColumns+` FROM software_title_rules x WHERE x.id = $1`, id)
-		return err
+		if out, err = returningOne(ctx, tx, scanSoftwareRule, `SELECT `+softwareRuleColumns+` FROM software_title_rules x WHERE x.id = $1`, id); err != nil {
+			return err
+		}
+		// Only the moved rule's entry: the rules it shifted by one are not
+		// recorded each (their order follows from this move).
+		return insertSoftwareHistory(ctx, tx, p, software.HistoryRule, id, software.HistoryMove, software.MoveChanges(cur.Position, out.Position))
 	})
 	if err != nil {
 		return nil, nil, err

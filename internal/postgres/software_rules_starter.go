@@ -37,22 +37,36 @@ func InstallSoftwareStarter(ctx context.Context, tx pgx.Tx, org uuid.UUID, enq N
 	for _, p := range pubs {
 		names, sites = append(names, p.Name), append(sites, p.Website)
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO software_publishers (org_id, name, website, starter)
-		SELECT $1, x.name, x.website, true FROM unnest($2::text[], $3::text[]) AS x(name, website)
-		ON CONFLICT (org_id, lower(name)) DO NOTHING`, org, names, sites); err != nil {
+	// Each insert returns only what it created: those get a history entry.
+	rows, _ := tx.Query(ctx, `INSERT INTO software_publishers AS x (org_id, name, website, starter)
+		SELECT $1, y.name, y.website, true FROM unnest($2::text[], $3::text[]) AS y(name, website)
+		ON CONFLICT (org_id, lower(name)) DO NOTHING RETURNING `+publisherColumns, org, names, sites)
+	newPubs, err := pgx.CollectRows(rows, scanPublisher)
+	if err != nil {
 		return false, err
 	}
 	b := &pgx.Batch{}
 	for _, p := range products {
-		b.Queue(`INSERT INTO software_products (org_id, publisher_id, name, editions, starter)
+		b.Queue(`INSERT INTO software_products AS x (org_id, publisher_id, name, editions, starter)
 			SELECT $1, id, $3, $4, true FROM software_publishers WHERE org_id = $1 AND lower(name) = lower($2)
-			ON CONFLICT (org_id, publisher_id, lower(name)) DO NOTHING`, org, p.Publisher, p.Name, append([]string{}, p.Editions...))
+			ON CONFLICT (org_id, publisher_id, lower(name)) DO NOTHING RETURNING `+productColumns, org, p.Publisher, p.Name, append([]string{}, p.Editions...))
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+	br := tx.SendBatch(ctx, b)
+	var newProducts []*software.Product
+	for range products {
+		rows, _ := br.Query()
+		created, err := pgx.CollectRows(rows, scanProduct)
+		if err != nil {
+			_ = br.Close()
+			return false, err
+		}
+		newProducts = append(newProducts, created...)
+	}
+	if err := br.Close(); err != nil {
 		return false, err
 	}
 	ids := map[string]uuid.UUID{}
-	rows, _ := tx.Query(ctx, `SELECT p.id, lower(pub.name), lower(p.name) FROM software_products p
+	rows, _ = tx.Query(ctx, `SELECT p.id, lower(pub.name), lower(p.name) FROM software_products p
 		JOIN software_publishers pub ON pub.org_id = p.org_id AND pub.id = p.publisher_id WHERE p.org_id = $1`, org)
 	var id uuid.UUID
 	var pub, name string
@@ -79,11 +93,16 @@ func InstallSoftwareStarter(ctx context.Context, tx pgx.Tx, org uuid.UUID, enq N
 			versions[i] = &r.VersionPattern
 		}
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO software_title_rules (org_id, position, kind, pattern, product_id, edition, version_pattern, starter)
-		SELECT $1, x.position, x.kind::software_match_kind, x.pattern, x.product, x.edition, x.version_pattern, true
+	rows, _ = tx.Query(ctx, `INSERT INTO software_title_rules AS x (org_id, position, kind, pattern, product_id, edition, version_pattern, starter)
+		SELECT $1, y.position, y.kind::software_match_kind, y.pattern, y.product, y.edition, y.version_pattern, true
 		FROM unnest($2::int[], $3::text[], $4::text[], $5::uuid[], $6::text[], $7::text[])
-			AS x(position, kind, pattern, product, edition, version_pattern)`,
-		org, positions, kinds, patterns, productIDs, editions, versions); err != nil {
+			AS y(position, kind, pattern, product, edition, version_pattern) RETURNING `+softwareRuleColumns,
+		org, positions, kinds, patterns, productIDs, editions, versions)
+	newRules, err := pgx.CollectRows(rows, scanSoftwareRule)
+	if err != nil {
+		return false, err
+	}
+	if err := starterHistory(ctx, tx, org, newPubs, newProducts, newRules); err != nil {
 		return false, err
 	}
 	if _, err := tx.Exec(ctx, `UPDATE organizations SET software_starter_installed_at = now() WHERE id = $1`, org); err != nil {
