@@ -21,6 +21,10 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 )
 
+// Numbers 00004 and 00009 were reserved by parallel branches and never
+// used; never add them now: goose refuses a migration numbered below one
+// already applied.
+//
 //go:embed *.sql
 var files embed.FS
 
