@@ -35,7 +35,8 @@ func complianceFilter(in *model.LicenseComplianceFilter) (licenses.ComplianceFil
 
 // positionNodes returns the positions; when their products are selected,
 // every product of the report is read in one query and primed into the
-// request's loader, so 5,000 positions do not cost five loader batches.
+// request's catalog loader, so 5,000 positions do not cost five loader
+// batches.
 func (r *Resolver) positionNodes(ctx context.Context, ps []licenses.Position) ([]*licenses.Position, error) {
 	out := pointers(ps)
 	if len(ps) == 0 || !fieldSelection(ctx).has("product") {
@@ -45,11 +46,11 @@ func (r *Resolver) positionNodes(ctx context.Context, ps []licenses.Position) ([
 	for i, p := range ps {
 		ids[i] = p.ProductID
 	}
-	products, err := r.Compliance.CompliantProductsByIDs(ctx, ids)
+	products, err := r.SoftwareCatalog.ProductsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	l := loaders.For(ctx).Compliance(r.Compliance).Product
+	l := r.catalog(ctx).Product
 	for id, p := range products {
 		l.Prime(id, p)
 	}

@@ -49,8 +49,6 @@ type Loaders struct {
 	rulesOnce sync.Once
 	rules     *SoftwareRuleLoaders
 
-	compliance lazyCompliance // see Compliance
-
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID
 	nested   sync.Map // field key → *nestedField

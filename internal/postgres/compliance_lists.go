@@ -34,7 +34,7 @@ func (s *LicenseComplianceStore) ReclaimCandidates(ctx context.Context, productI
 	}
 	// The WHERE clause is licenses.ReclaimReasonFor in SQL, so LIMIT keeps
 	// the right seats; Go then names the reason from the same facts.
-	sql := `SELECT ` + complianceSeatColumns + `, coalesce(pe.status = 'OFFBOARDED', false), coalesce(a.status IN ` + inactiveAssetSQL + `, false),
+	sql := `SELECT ` + seatColumns + `, coalesce(pe.status = 'OFFBOARDED', false), coalesce(a.status IN ` + inactiveAssetSQL + `, false),
 		seen.last, o.days, l.seats, l.seat_cost, l.total_cost, l.cost_currency
 	FROM license_seats x
 	JOIN licenses l ON l.id = x.license_id
