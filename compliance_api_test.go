@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
@@ -28,9 +27,7 @@ type complianceEstate struct {
 func newComplianceEstate(t *testing.T, a *api, slug string, extraDevices int) complianceEstate {
 	t.Helper()
 	ctx := context.Background()
-	owner, err := pgxpool.New(ctx, a.dbURL)
-	require.NoError(t, err)
-	defer owner.Close()
+	owner := a.owner()
 	var e complianceEstate
 	id := func(sql string, args ...any) uuid.UUID {
 		t.Helper()
@@ -38,14 +35,13 @@ func newComplianceEstate(t *testing.T, a *api, slug string, extraDevices int) co
 		require.NoError(t, owner.QueryRow(ctx, sql, args...).Scan(&id))
 		return id
 	}
-	e.org = id(`SELECT id FROM organizations WHERE slug = $1`, slug)
+	e.org = a.orgID(mint(t, slug, itam.RoleAdmin, "admin@"+slug+".test"))
 	team := id(`INSERT INTO teams (org_id, name) VALUES ($1, 'Software asset team') RETURNING id`, e.org)
 	mfr := id(`INSERT INTO manufacturers (org_id, name) VALUES ($1, 'SW Dell') RETURNING id`, e.org)
 	cat := id(`INSERT INTO categories (org_id, name, kind) VALUES ($1, 'SW Laptops', 'LAPTOP') RETURNING id`, e.org)
 	model := id(`INSERT INTO models (org_id, name, manufacturer_id, category_id) VALUES ($1, 'Latitude', $2, $3) RETURNING id`, e.org, mfr, cat)
 	e.ada = id(`INSERT INTO people (org_id, name, email) VALUES ($1, 'Ada', 'ada@`+slug+`.test') RETURNING id`, e.org)
-	pub := id(`INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Adobe') RETURNING id`, e.org)
-	e.product = id(`INSERT INTO software_products (org_id, publisher_id, name) VALUES ($1, $2, 'Acrobat Pro') RETURNING id`, e.org, pub)
+	e.product = insertProduct(t, owner, e.org, "Adobe", "Acrobat Pro")
 	e.productID = relay.ID(relay.TypeSoftwareProduct, e.product)
 	e.license = id(`INSERT INTO licenses (org_id, product_id, name, license_model, seats, seat_cost, cost_currency, term_end, auto_renew)
 		VALUES ($1, $2, 'Acrobat 2026', 'PER_DEVICE', 2, 240, 'EUR', current_date + 20, true) RETURNING id`, e.org, e.product)
@@ -65,7 +61,7 @@ func newComplianceEstate(t *testing.T, a *api, slug string, extraDevices int) co
 	install(d2, "24.1")
 	install(d3, "23.0")
 	retired := device("L-4", "RETIRED", nil)
-	_, err = owner.Exec(ctx, `INSERT INTO license_seats (org_id, license_id, asset_id, assigned_by) VALUES ($1, $2, $3, 't'), ($1, $2, $4, 't')`,
+	_, err := owner.Exec(ctx, `INSERT INTO license_seats (org_id, license_id, asset_id, assigned_by) VALUES ($1, $2, $3, 't'), ($1, $2, $4, 't')`,
 		e.org, e.license, d1, retired)
 	require.NoError(t, err)
 	if extraDevices > 0 {
