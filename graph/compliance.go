@@ -6,7 +6,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/graph/generated"
-	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
@@ -70,23 +69,9 @@ func (r *Resolver) evidenceConnection(ctx context.Context, product uuid.UUID, pa
 		for _, e := range page.Items {
 			ids = appendID(ids, e.AssetID)
 		}
-		loaded, err := loaders.For(ctx).Asset.LoadAll(ctx, ids)
+		byID, err := r.loadAssetNodes(ctx, ids, assetSel)
 		if err != nil {
 			return nil, err
-		}
-		var assets []*itam.Asset
-		for _, a := range loaded {
-			if a != nil {
-				assets = append(assets, a)
-			}
-		}
-		nodes, err := r.assetNodes(ctx, assets, assetSel)
-		if err != nil {
-			return nil, err
-		}
-		byID := make(map[uuid.UUID]*model.Asset, len(nodes))
-		for _, n := range nodes {
-			byID[n.Asset.ID] = n
 		}
 		for _, row := range rows {
 			if row.AssetID != nil {
