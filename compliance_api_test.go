@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 
@@ -175,21 +174,6 @@ func TestComplianceAPIReclaimSetting(t *testing.T) {
 		"organization.softwareReclaimAfterDays"), "another organization keeps its own")
 }
 
-// getCSV fetches the evidence export.
-func getCSV(t *testing.T, a *api, tok, path string) (*http.Response, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res, body
-}
-
 func TestComplianceAPIEvidenceCSV(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
@@ -199,7 +183,7 @@ func TestComplianceAPIEvidenceCSV(t *testing.T) {
 	path := "/exports/license-evidence/" + e.productID + ".csv"
 
 	before := a.rounds.Load()
-	res, body := getCSV(t, a, mint(t, "acme", itam.RoleAuditor, "auditor@acme.test"), path)
+	res, body := getAuthed(t, a.srv.URL+path, mint(t, "acme", itam.RoleAuditor, "auditor@acme.test"))
 	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
 	require.Equal(t, "text/csv; charset=utf-8", res.Header.Get("Content-Type"))
 	require.Equal(t, `attachment; filename="license-evidence-`+e.productID+`.csv"`, res.Header.Get("Content-Disposition"))
@@ -233,7 +217,7 @@ func TestComplianceAPIEvidenceCSV(t *testing.T) {
 		{"not a product id", mint(t, "acme", itam.RoleAdmin, "a@acme.test"), "/exports/license-evidence/nope.csv", http.StatusBadRequest, "BAD_USER_INPUT"},
 		{"not .csv", mint(t, "acme", itam.RoleAdmin, "a@acme.test"), "/exports/license-evidence/" + e.productID, http.StatusNotFound, "NOT_FOUND"},
 	} {
-		res, body := getCSV(t, a, c.tok, c.path)
+		res, body := getAuthed(t, a.srv.URL+c.path, c.tok)
 		require.Equal(t, c.status, res.StatusCode, c.name)
 		require.Equal(t, "application/json", res.Header.Get("Content-Type"), c.name)
 		var out gqlResponse
