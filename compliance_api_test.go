@@ -249,3 +249,27 @@ func TestComplianceAPIEvidenceNoNPlusOne(t *testing.T) {
 	require.LessOrEqual(t, rounds(20), int64(most), "20 rows cost no more than 2")
 	require.LessOrEqual(t, rounds(24), int64(most), "every row")
 }
+
+// The report's products are read in one query and primed into the
+// request's catalog loader: many more products cost no more round trips
+// (the loader alone would split 1,200 of them over two batches).
+func TestComplianceAPIReportProductsOneQuery(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	e := newComplianceEstate(t, a, "acme", 0)
+	tok := mint(t, "acme", itam.RoleAuditor, "auditor@acme.test")
+	rounds := func(n int) int64 {
+		before := a.rounds.Load()
+		require.Len(t, get(a.ok(tok, complianceReport, nil), "licenseCompliance"), n)
+		return a.rounds.Load() - before
+	}
+	one := rounds(1)
+	const more = 1200
+	_, err := a.owner().Exec(context.Background(), `WITH p AS (
+		INSERT INTO software_products (org_id, publisher_id, name)
+		SELECT $1, (SELECT publisher_id FROM software_products WHERE id = $2), 'Product ' || g FROM generate_series(1, $3::int) g RETURNING id)
+	INSERT INTO software_installations (org_id, asset_id, source, app_key, title, product_id)
+	SELECT $1, (SELECT id FROM assets WHERE org_id = $1 ORDER BY asset_tag LIMIT 1), 'jamf', p.id::text, 'Tool', p.id FROM p`, e.org, e.product, more)
+	require.NoError(t, err)
+	require.Equal(t, one, rounds(1+more), "1,201 products cost what one does")
+}
