@@ -86,6 +86,23 @@ type gqlResponse struct {
 	status int
 }
 
+// getAuthed GETs url with tok as its bearer token (none when empty) and
+// reads the whole body, for the routes beside /graphql.
+func getAuthed(t testing.TB, url, tok string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	}
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	return res, body
+}
+
 func (a *api) do(tok, query string, vars map[string]any) gqlResponse {
 	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})

@@ -5,12 +5,10 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
@@ -28,9 +26,7 @@ type complianceEstate struct {
 func newComplianceEstate(t *testing.T, a *api, slug string, extraDevices int) complianceEstate {
 	t.Helper()
 	ctx := context.Background()
-	owner, err := pgxpool.New(ctx, a.dbURL)
-	require.NoError(t, err)
-	defer owner.Close()
+	owner := a.owner()
 	var e complianceEstate
 	id := func(sql string, args ...any) uuid.UUID {
 		t.Helper()
@@ -38,14 +34,13 @@ func newComplianceEstate(t *testing.T, a *api, slug string, extraDevices int) co
 		require.NoError(t, owner.QueryRow(ctx, sql, args...).Scan(&id))
 		return id
 	}
-	e.org = id(`SELECT id FROM organizations WHERE slug = $1`, slug)
+	e.org = a.orgID(mint(t, slug, itam.RoleAdmin, "admin@"+slug+".test"))
 	team := id(`INSERT INTO teams (org_id, name) VALUES ($1, 'Software asset team') RETURNING id`, e.org)
 	mfr := id(`INSERT INTO manufacturers (org_id, name) VALUES ($1, 'SW Dell') RETURNING id`, e.org)
 	cat := id(`INSERT INTO categories (org_id, name, kind) VALUES ($1, 'SW Laptops', 'LAPTOP') RETURNING id`, e.org)
 	model := id(`INSERT INTO models (org_id, name, manufacturer_id, category_id) VALUES ($1, 'Latitude', $2, $3) RETURNING id`, e.org, mfr, cat)
 	e.ada = id(`INSERT INTO people (org_id, name, email) VALUES ($1, 'Ada', 'ada@`+slug+`.test') RETURNING id`, e.org)
-	pub := id(`INSERT INTO software_publishers (org_id, name) VALUES ($1, 'Adobe') RETURNING id`, e.org)
-	e.product = id(`INSERT INTO software_products (org_id, publisher_id, name) VALUES ($1, $2, 'Acrobat Pro') RETURNING id`, e.org, pub)
+	e.product = insertProduct(t, owner, e.org, "Adobe", "Acrobat Pro")
 	e.productID = relay.ID(relay.TypeSoftwareProduct, e.product)
 	e.license = id(`INSERT INTO licenses (org_id, product_id, name, license_model, seats, seat_cost, cost_currency, term_end, auto_renew)
 		VALUES ($1, $2, 'Acrobat 2026', 'PER_DEVICE', 2, 240, 'EUR', current_date + 20, true) RETURNING id`, e.org, e.product)
@@ -65,7 +60,7 @@ func newComplianceEstate(t *testing.T, a *api, slug string, extraDevices int) co
 	install(d2, "24.1")
 	install(d3, "23.0")
 	retired := device("L-4", "RETIRED", nil)
-	_, err = owner.Exec(ctx, `INSERT INTO license_seats (org_id, license_id, asset_id, assigned_by) VALUES ($1, $2, $3, 't'), ($1, $2, $4, 't')`,
+	_, err := owner.Exec(ctx, `INSERT INTO license_seats (org_id, license_id, asset_id, assigned_by) VALUES ($1, $2, $3, 't'), ($1, $2, $4, 't')`,
 		e.org, e.license, d1, retired)
 	require.NoError(t, err)
 	if extraDevices > 0 {
@@ -179,21 +174,6 @@ func TestComplianceAPIReclaimSetting(t *testing.T) {
 		"organization.softwareReclaimAfterDays"), "another organization keeps its own")
 }
 
-// getCSV fetches the evidence export.
-func getCSV(t *testing.T, a *api, tok, path string) (*http.Response, []byte) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, a.srv.URL+path, nil)
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	require.NoError(t, err)
-	return res, body
-}
-
 func TestComplianceAPIEvidenceCSV(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
@@ -203,7 +183,7 @@ func TestComplianceAPIEvidenceCSV(t *testing.T) {
 	path := "/exports/license-evidence/" + e.productID + ".csv"
 
 	before := a.rounds.Load()
-	res, body := getCSV(t, a, mint(t, "acme", itam.RoleAuditor, "auditor@acme.test"), path)
+	res, body := getAuthed(t, a.srv.URL+path, mint(t, "acme", itam.RoleAuditor, "auditor@acme.test"))
 	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
 	require.Equal(t, "text/csv; charset=utf-8", res.Header.Get("Content-Type"))
 	require.Equal(t, `attachment; filename="license-evidence-`+e.productID+`.csv"`, res.Header.Get("Content-Disposition"))
@@ -237,7 +217,7 @@ func TestComplianceAPIEvidenceCSV(t *testing.T) {
 		{"not a product id", mint(t, "acme", itam.RoleAdmin, "a@acme.test"), "/exports/license-evidence/nope.csv", http.StatusBadRequest, "BAD_USER_INPUT"},
 		{"not .csv", mint(t, "acme", itam.RoleAdmin, "a@acme.test"), "/exports/license-evidence/" + e.productID, http.StatusNotFound, "NOT_FOUND"},
 	} {
-		res, body := getCSV(t, a, c.tok, c.path)
+		res, body := getAuthed(t, a.srv.URL+c.path, c.tok)
 		require.Equal(t, c.status, res.StatusCode, c.name)
 		require.Equal(t, "application/json", res.Header.Get("Content-Type"), c.name)
 		var out gqlResponse
@@ -268,4 +248,28 @@ func TestComplianceAPIEvidenceNoNPlusOne(t *testing.T) {
 	require.LessOrEqual(t, rounds(2), int64(most))
 	require.LessOrEqual(t, rounds(20), int64(most), "20 rows cost no more than 2")
 	require.LessOrEqual(t, rounds(24), int64(most), "every row")
+}
+
+// The report's products are read in one query and primed into the
+// request's catalog loader: many more products cost no more round trips
+// (the loader alone would split 1,200 of them over two batches).
+func TestComplianceAPIReportProductsOneQuery(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	e := newComplianceEstate(t, a, "acme", 0)
+	tok := mint(t, "acme", itam.RoleAuditor, "auditor@acme.test")
+	rounds := func(n int) int64 {
+		before := a.rounds.Load()
+		require.Len(t, get(a.ok(tok, complianceReport, nil), "licenseCompliance"), n)
+		return a.rounds.Load() - before
+	}
+	one := rounds(1)
+	const more = 1200
+	_, err := a.owner().Exec(context.Background(), `WITH p AS (
+		INSERT INTO software_products (org_id, publisher_id, name)
+		SELECT $1, (SELECT publisher_id FROM software_products WHERE id = $2), 'Product ' || g FROM generate_series(1, $3::int) g RETURNING id)
+	INSERT INTO software_installations (org_id, asset_id, source, app_key, title, product_id)
+	SELECT $1, (SELECT id FROM assets WHERE org_id = $1 ORDER BY asset_tag LIMIT 1), 'jamf', p.id::text, 'Tool', p.id FROM p`, e.org, e.product, more)
+	require.NoError(t, err)
+	require.Equal(t, one, rounds(1+more), "1,201 products cost what one does")
 }

@@ -48,14 +48,7 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 
 func scrape(t *testing.T, url, tok string) (int, string) {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, url+"/metrics", nil)
-	if tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	}
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	res, b := getAuthed(t, url+"/metrics", tok)
 	return res.StatusCode, string(b)
 }
 
@@ -266,11 +259,7 @@ func TestRunDevModeOnRealDatabase(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusOK, res.StatusCode)
-	req, _ = http.NewRequest(http.MethodGet, base+"/riverui/api/jobs?state=available", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err = http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	res.Body.Close()
+	res, _ = getAuthed(t, base+"/riverui/api/jobs?state=available", token)
 	require.Equal(t, http.StatusForbidden, res.StatusCode, "the admin token does not open the dashboard")
 	cancel()
 	require.NoError(t, <-done)

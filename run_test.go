@@ -188,11 +188,7 @@ func TestJobDashboardNeedsOperatorToken(t *testing.T) {
 	off := httptest.NewServer(httpapi.NewServer(log, db, v, metrics.New(db.Pool), "", httpapi.WithJobDashboard(dash, "")))
 	t.Cleanup(off.Close)
 	for _, p := range []string{"/riverui/", "/riverui/login?token=" + acmeAdmin, job} {
-		req, _ := http.NewRequest(http.MethodGet, off.URL+p, nil)
-		req.Header.Set("Authorization", "Bearer "+acmeAdmin)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		res.Body.Close()
+		res, _ := getAuthed(t, off.URL+p, acmeAdmin)
 		require.Equal(t, http.StatusNotFound, res.StatusCode, p)
 	}
 }

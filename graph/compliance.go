@@ -6,7 +6,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/graph/generated"
-	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
@@ -35,7 +34,8 @@ func complianceFilter(in *model.LicenseComplianceFilter) (licenses.ComplianceFil
 
 // positionNodes returns the positions; when their products are selected,
 // every product of the report is read in one query and primed into the
-// request's loader, so 5,000 positions do not cost five loader batches.
+// request's catalog loader, so 5,000 positions do not cost five loader
+// batches.
 func (r *Resolver) positionNodes(ctx context.Context, ps []licenses.Position) ([]*licenses.Position, error) {
 	out := pointers(ps)
 	if len(ps) == 0 || !fieldSelection(ctx).has("product") {
@@ -45,11 +45,11 @@ func (r *Resolver) positionNodes(ctx context.Context, ps []licenses.Position) ([
 	for i, p := range ps {
 		ids[i] = p.ProductID
 	}
-	products, err := r.Compliance.CompliantProductsByIDs(ctx, ids)
+	products, err := r.SoftwareCatalog.ProductsByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
-	l := loaders.For(ctx).Compliance(r.Compliance).Product
+	l := r.catalog(ctx).Product
 	for id, p := range products {
 		l.Prime(id, p)
 	}
@@ -69,23 +69,9 @@ func (r *Resolver) evidenceConnection(ctx context.Context, product uuid.UUID, pa
 		for _, e := range page.Items {
 			ids = appendID(ids, e.AssetID)
 		}
-		loaded, err := loaders.For(ctx).Asset.LoadAll(ctx, ids)
+		byID, err := r.loadAssetNodes(ctx, ids, assetSel)
 		if err != nil {
 			return nil, err
-		}
-		var assets []*itam.Asset
-		for _, a := range loaded {
-			if a != nil {
-				assets = append(assets, a)
-			}
-		}
-		nodes, err := r.assetNodes(ctx, assets, assetSel)
-		if err != nil {
-			return nil, err
-		}
-		byID := make(map[uuid.UUID]*model.Asset, len(nodes))
-		for _, n := range nodes {
-			byID[n.Asset.ID] = n
 		}
 		for _, row := range rows {
 			if row.AssetID != nil {

@@ -18,11 +18,11 @@ import (
 )
 
 func (r *expiringLicenseResolver) License(ctx context.Context, obj *licenses.Expiring) (*licenses.License, error) {
-	return loaders.For(ctx).Compliance(r.Compliance).License.Load(ctx, obj.LicenseID)
+	return loaders.For(ctx).Licenses(r.LicenseStore).License.Load(ctx, obj.LicenseID)
 }
 
 func (r *licenseComplianceResolver) Product(ctx context.Context, obj *licenses.Position) (*software.Product, error) {
-	return loaders.For(ctx).Compliance(r.Compliance).Product.Load(ctx, obj.ProductID)
+	return r.catalog(ctx).Product.Load(ctx, obj.ProductID)
 }
 
 func (r *licenseComplianceResolver) TrueUpCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error) {
@@ -38,11 +38,11 @@ func (r *licenseEvidenceResolver) Person(ctx context.Context, obj *model.License
 }
 
 func (r *licenseEvidenceResolver) Seat(ctx context.Context, obj *model.LicenseEvidence) (*licenses.Seat, error) {
-	return loadOptional(ctx, loaders.For(ctx).Compliance(r.Compliance).Seat, obj.SeatID)
+	return loadOptional(ctx, loaders.For(ctx).Licenses(r.LicenseStore).Seat, obj.SeatID)
 }
 
 func (r *licenseEvidenceResolver) License(ctx context.Context, obj *model.LicenseEvidence) (*licenses.License, error) {
-	return loadOptional(ctx, loaders.For(ctx).Compliance(r.Compliance).License, obj.LicenseID)
+	return loadOptional(ctx, loaders.For(ctx).Licenses(r.LicenseStore).License, obj.LicenseID)
 }
 
 func (r *queryResolver) LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*licenses.Position, error) {
@@ -90,7 +90,7 @@ func (r *queryResolver) LicenseEvidence(ctx context.Context, productID string, f
 }
 
 func (r *reclaimCandidateResolver) License(ctx context.Context, obj *licenses.ReclaimCandidate) (*licenses.License, error) {
-	return loaders.For(ctx).Compliance(r.Compliance).License.Load(ctx, obj.Seat.LicenseID)
+	return loaders.For(ctx).Licenses(r.LicenseStore).License.Load(ctx, obj.Seat.LicenseID)
 }
 
 func (r *Resolver) ExpiringLicense() generated.ExpiringLicenseResolver {

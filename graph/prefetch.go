@@ -208,24 +208,11 @@ func (r *Resolver) conflictNodes(ctx context.Context, cs []*itam.SyncConflict, s
 	if !ok || len(cs) == 0 {
 		return out, nil
 	}
-	l := loaders.For(ctx)
-	thunks := make(map[uuid.UUID]func() (*itam.Asset, error), len(cs))
-	var ids []uuid.UUID
-	for _, c := range cs {
-		if _, ok := thunks[c.AssetID]; !ok {
-			thunks[c.AssetID] = l.Asset.LoadThunk(ctx, c.AssetID)
-			ids = append(ids, c.AssetID)
-		}
+	ids := make([]uuid.UUID, len(cs))
+	for i, c := range cs {
+		ids[i] = c.AssetID
 	}
-	assets := make([]*itam.Asset, 0, len(ids))
-	for _, id := range ids {
-		a, err := thunks[id]()
-		if err != nil {
-			return nil, err
-		}
-		assets = append(assets, a)
-	}
-	byID, err := r.assetNodesByID(ctx, assets, assetSel)
+	byID, err := r.loadAssetNodes(ctx, distinctIDs(ids), assetSel)
 	if err != nil {
 		return nil, err
 	}
@@ -276,6 +263,16 @@ func distinctIDs(ids []uuid.UUID) []uuid.UUID {
 		}
 	}
 	return out
+}
+
+// loadAssetNodes reads the assets among ids through the request's loader
+// and returns them as assetNodesByID does.
+func (r *Resolver) loadAssetNodes(ctx context.Context, ids []uuid.UUID, sel selection) (map[uuid.UUID]*model.Asset, error) {
+	assets, err := loaders.For(ctx).Asset.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	return r.assetNodesByID(ctx, assets, sel)
 }
 
 // assetNodesByID is assetNodes keyed by asset id, for fields that resolve

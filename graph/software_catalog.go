@@ -81,11 +81,7 @@ func (r *Resolver) installationAsset(ctx context.Context, asset uuid.UUID) (*mod
 	key, parentPath := nestedKey(ctx)
 	sel := fieldSelection(ctx)
 	a, err := loaders.Nested(ctx, key, parentPath, asset, func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*model.Asset, error) {
-		found, err := loaders.For(ctx).Asset.LoadAll(ctx, ids)
-		if err != nil {
-			return nil, err
-		}
-		return r.assetNodesByID(ctx, found, sel)
+		return r.loadAssetNodes(ctx, ids, sel)
 	})
 	if err != nil {
 		return nil, err

@@ -96,7 +96,7 @@ func floorCompliance(ctx context.Context, st stores, product *uuid.UUID, fp *[]s
 	}
 	var names map[uuid.UUID]string
 	if len(ids) > 0 {
-		products, err := st.compliance.CompliantProductsByIDs(ctx, ids)
+		products, err := st.catalog.ProductsByIDs(ctx, ids)
 		if err != nil {
 			return err
 		}

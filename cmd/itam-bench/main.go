@@ -305,7 +305,8 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	floorDB.Queries = func() { floorQueries.Add(1) }
 	res.PoolMax = floorDB.Pool.Config().MaxConns
 	st := stores{assets: postgres.NewAssetStore(floorDB), models: postgres.NewModelStore(floorDB), relations: postgres.NewRelationStore(floorDB),
-		compliance: postgres.NewLicenseComplianceStore(floorDB), liveCompliance: o.liveComplianceFloor}
+		compliance: postgres.NewLicenseComplianceStore(floorDB), catalog: postgres.NewSoftwareCatalogStore(floorDB),
+		liveCompliance: o.liveComplianceFloor}
 	pctx := itam.WithPrincipal(ctx, itam.Principal{Subject: "bench.manager@bench.example.com", OrgID: seeded.OrgID, Role: itam.RoleManager})
 	smp, err := loadSamples(ctx, ownerPool, seeded.OrgID, st.assets, pctx)
 	if err != nil {

@@ -48,6 +48,7 @@ type stores struct {
 	relations *postgres.RelationStore
 	// compliance: the compliance workloads (compliance.go)
 	compliance *postgres.LicenseComplianceStore
+	catalog    *postgres.SoftwareCatalogStore // the report's products
 	// liveCompliance: the whole report's floor computes live (-compliance-live-floor).
 	liveCompliance bool
 }

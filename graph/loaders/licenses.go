@@ -1,8 +1,6 @@
 package loaders
 
 import (
-	"sync"
-
 	"github.com/google/uuid"
 	"github.com/vikstrous/dataloadgen"
 
@@ -18,16 +16,9 @@ type LicenseLoaders struct {
 	Seat    *dataloadgen.Loader[uuid.UUID, *licenses.Seat]
 }
 
-// licenseLoaders is built on the request's first use (Loaders.Licenses).
-type licenseLoaders struct {
-	once sync.Once
-	l    *LicenseLoaders
-}
-
 // Licenses returns the request's license loaders over s.
 func (l *Loaders) Licenses(s *postgres.LicenseStore) *LicenseLoaders {
-	l.lic.once.Do(func() {
-		l.lic.l = &LicenseLoaders{License: mapped(s.LicensesByIDs), Seat: mapped(s.SeatsByIDs)}
+	return l.lic.get(func() *LicenseLoaders {
+		return &LicenseLoaders{License: mapped(s.LicensesByIDs), Seat: mapped(s.SeatsByIDs)}
 	})
-	return l.lic.l
 }

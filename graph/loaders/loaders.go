@@ -40,16 +40,12 @@ type Loaders struct {
 	LocationChildren  *dataloadgen.Loader[uuid.UUID, []*itam.Location]
 	LocationAncestors *dataloadgen.Loader[uuid.UUID, []*itam.Location]
 
-	// Connector loaders are built on first use (see Connectors), so New
-	// keeps its signature.
-	connOnce sync.Once
-	conn     *ConnectorLoaders
-	lic      licenseLoaders // licenses, seats, their products (licenses.go)
-	// Software title rule loaders, built on first use (see SoftwareRules).
-	rulesOnce sync.Once
-	rules     *SoftwareRuleLoaders
-
-	compliance lazyCompliance // see Compliance
+	// Loaders over stores New does not take, built on first use (most
+	// requests never touch them), so New keeps its signature.
+	conn    lazy[ConnectorLoaders]    // see Connectors
+	lic     lazy[LicenseLoaders]      // see Licenses
+	rules   lazy[SoftwareRuleLoaders] // see SoftwareRules
+	catalog lazy[CatalogLoaders]      // see SoftwareCatalog
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID
@@ -69,11 +65,22 @@ type ConnectorLoaders struct {
 
 // Connectors returns the request's connector loaders over s.
 func (l *Loaders) Connectors(s *postgres.ConnectorStore) *ConnectorLoaders {
-	l.connOnce.Do(func() {
-		l.conn = &ConnectorLoaders{Connector: mapped(s.ConnectorsByIDs), SyncRun: mapped(s.SyncRunsByIDs), LastSync: mapped(s.LastSync),
+	return l.conn.get(func() *ConnectorLoaders {
+		return &ConnectorLoaders{Connector: mapped(s.ConnectorsByIDs), SyncRun: mapped(s.SyncRunsByIDs), LastSync: mapped(s.LastSync),
 			Linked: mapped(s.LinkedConnectors)}
 	})
-	return l.conn
+}
+
+// lazy is a group of loaders built on the request's first use of it.
+type lazy[T any] struct {
+	once sync.Once
+	v    *T
+}
+
+// get returns the group, building it with build the first time.
+func (z *lazy[T]) get(build func() *T) *T {
+	z.once.Do(func() { z.v = build() })
+	return z.v
 }
 
 // wait is how long a loader collects keys before querying. Resolvers of one

@@ -17,16 +17,9 @@ type CatalogLoaders struct {
 	Product   *dataloadgen.Loader[uuid.UUID, *software.Product]
 }
 
-// catalogKey holds a request's CatalogLoaders in its nested map, whose
-// other keys are field keys (strings), so New and Loaders stay as they are.
-type catalogKey struct{}
-
-// SoftwareCatalog returns the request's catalog loaders over s, built on
-// first use (most requests never touch the catalog).
+// SoftwareCatalog returns the request's catalog loaders over s.
 func (l *Loaders) SoftwareCatalog(s *postgres.SoftwareCatalogStore) *CatalogLoaders {
-	if v, ok := l.nested.Load(catalogKey{}); ok {
-		return v.(*CatalogLoaders)
-	}
-	v, _ := l.nested.LoadOrStore(catalogKey{}, &CatalogLoaders{Publisher: mapped(s.PublishersByIDs), Product: mapped(s.ProductsByIDs)})
-	return v.(*CatalogLoaders)
+	return l.catalog.get(func() *CatalogLoaders {
+		return &CatalogLoaders{Publisher: mapped(s.PublishersByIDs), Product: mapped(s.ProductsByIDs)}
+	})
 }

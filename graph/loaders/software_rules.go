@@ -20,9 +20,8 @@ type SoftwareRuleLoaders struct {
 
 // SoftwareRules returns the request's title rule loaders over s.
 func (l *Loaders) SoftwareRules(s *postgres.SoftwareRuleStore) *SoftwareRuleLoaders {
-	l.rulesOnce.Do(func() {
-		l.rules = &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Run: mapped(s.RunsByIDs),
+	return l.rules.get(func() *SoftwareRuleLoaders {
+		return &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Run: mapped(s.RunsByIDs),
 			InstallationHistory: mapped(s.InstallationHistoryByAssetIDs)}
 	})
-	return l.rules
 }

@@ -15,16 +15,6 @@ func testMoney(amount, currency string) *itam.Money {
 	return &itam.Money{Amount: decimal.RequireFromString(amount), Currency: currency}
 }
 
-func seats(n int) *int { return &n }
-
-func testDay(s string) *time.Time {
-	t, err := time.Parse(time.DateOnly, s)
-	if err != nil {
-		panic(err)
-	}
-	return &t
-}
-
 func TestMetricFor(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -53,14 +43,14 @@ func TestStatusFor(t *testing.T) {
 		licensed bool
 		want     ComplianceStatus
 	}{
-		{"installed, no license", 1, seats(0), false, Unlicensed},
-		{"nothing installed, no license", 0, seats(0), false, Compliant},
-		{"over", 11, seats(10), true, OverDeployed},
-		{"exactly 90%", 9, seats(10), true, AtRisk},
-		{"just under 90%", 89, seats(100), true, Compliant},
-		{"all used", 10, seats(10), true, AtRisk},
-		{"zero seats, none used", 0, seats(0), true, Compliant},
-		{"zero seats, one used", 1, seats(0), true, OverDeployed},
+		{"installed, no license", 1, ptr(0), false, Unlicensed},
+		{"nothing installed, no license", 0, ptr(0), false, Compliant},
+		{"over", 11, ptr(10), true, OverDeployed},
+		{"exactly 90%", 9, ptr(10), true, AtRisk},
+		{"just under 90%", 89, ptr(100), true, Compliant},
+		{"all used", 10, ptr(10), true, AtRisk},
+		{"zero seats, none used", 0, ptr(0), true, Compliant},
+		{"zero seats, one used", 1, ptr(0), true, OverDeployed},
 		{"site", 100000, nil, true, Compliant},
 	}
 	for _, c := range cases {
@@ -75,13 +65,13 @@ func TestPrices(t *testing.T) {
 		l               License
 		perSeat, staked *itam.Money
 	}{
-		{"seat cost", License{Seats: seats(10), SeatCost: testMoney("12.5", "EUR")}, testMoney("12.5", "EUR"), testMoney("125", "EUR")},
-		{"total split, rounded to cents", License{Seats: seats(3), TotalCost: testMoney("100", "USD")}, testMoney("33.33", "USD"), testMoney("100", "USD")},
-		{"total split, yen has no minor unit", License{Seats: seats(3), TotalCost: testMoney("1000", "JPY")}, testMoney("333", "JPY"), testMoney("1000", "JPY")},
-		{"total split, dinar has three", License{Seats: seats(3), TotalCost: testMoney("10", "BHD")}, testMoney("3.333", "BHD"), testMoney("10", "BHD")},
+		{"seat cost", License{Seats: ptr(10), SeatCost: testMoney("12.5", "EUR")}, testMoney("12.5", "EUR"), testMoney("125", "EUR")},
+		{"total split, rounded to cents", License{Seats: ptr(3), TotalCost: testMoney("100", "USD")}, testMoney("33.33", "USD"), testMoney("100", "USD")},
+		{"total split, yen has no minor unit", License{Seats: ptr(3), TotalCost: testMoney("1000", "JPY")}, testMoney("333", "JPY"), testMoney("1000", "JPY")},
+		{"total split, dinar has three", License{Seats: ptr(3), TotalCost: testMoney("10", "BHD")}, testMoney("3.333", "BHD"), testMoney("10", "BHD")},
 		{"site total", License{Model: Site, TotalCost: testMoney("5000", "EUR")}, nil, testMoney("5000", "EUR")},
-		{"zero seats", License{Seats: seats(0), TotalCost: testMoney("10", "EUR")}, nil, testMoney("10", "EUR")},
-		{"no price", License{Seats: seats(5)}, nil, nil},
+		{"zero seats", License{Seats: ptr(0), TotalCost: testMoney("10", "EUR")}, nil, testMoney("10", "EUR")},
+		{"no price", License{Seats: ptr(5)}, nil, nil},
 	}
 	for _, c := range cases {
 		requireMoney(t, c.perSeat, PricePerSeat(c.l), c.name)
@@ -112,10 +102,10 @@ func requireMonies(t *testing.T, want []string, got []itam.Money, msg string) {
 func TestNewPosition(t *testing.T) {
 	t.Parallel()
 	created := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	older := License{ID: uuid.New(), Model: PerDevice, Seats: seats(10), SeatCost: testMoney("10", "EUR"), TermStart: testDay("2025-01-01"), CreatedAt: created}
-	newer := License{ID: uuid.New(), Model: PerDevice, Seats: seats(5), TotalCost: testMoney("100", "USD"), TermStart: testDay("2026-01-01"), CreatedAt: created}
-	unpriced := License{ID: uuid.New(), Model: PerUser, Seats: seats(4), TermStart: testDay("2026-06-01"), CreatedAt: created}
-	perUser := License{ID: uuid.New(), Model: PerUser, Seats: seats(10), SeatCost: testMoney("7", "EUR"), CreatedAt: created}
+	older := License{ID: uuid.New(), Model: PerDevice, Seats: ptr(10), SeatCost: testMoney("10", "EUR"), TermStart: day0(2025, 1, 1), CreatedAt: created}
+	newer := License{ID: uuid.New(), Model: PerDevice, Seats: ptr(5), TotalCost: testMoney("100", "USD"), TermStart: day0(2026, 1, 1), CreatedAt: created}
+	unpriced := License{ID: uuid.New(), Model: PerUser, Seats: ptr(4), TermStart: day0(2026, 6, 1), CreatedAt: created}
+	perUser := License{ID: uuid.New(), Model: PerUser, Seats: ptr(10), SeatCost: testMoney("7", "EUR"), CreatedAt: created}
 	site := License{ID: uuid.New(), Model: Site, TotalCost: testMoney("1000", "EUR"), CreatedAt: created}
 
 	t.Run("over-deployed: true-up at the newest priced license", func(t *testing.T) {

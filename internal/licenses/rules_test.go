@@ -21,9 +21,7 @@ func day0(y int, m time.Month, d int) *time.Time {
 	return &t
 }
 
-func usd(s string) *itam.Money {
-	return &itam.Money{Amount: decimal.RequireFromString(s), Currency: "usd"}
-}
+func usd(s string) *itam.Money { return testMoney(s, "usd") }
 
 // requireInvalid checks err is BAD_USER_INPUT on field.
 func requireInvalid(t *testing.T, err error, field string) {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
-	"github.com/itam-dev/itam/internal/software"
 )
 
 // LicenseComplianceStore reads the license position of an organization's
@@ -274,74 +273,4 @@ func scanPositionCounts(r pgx.CollectableRow) (licenses.PositionCounts, error) {
 		c.Active = append(c.Active, l)
 	}
 	return c, nil
-}
-
-// The compliance report resolves its licenses, seats and products itself
-// (by id, batched per request), so it does not depend on the license and
-// catalog stores' loaders.
-
-const complianceLicenseColumns = `x.id, x.product_id, x.name, x.license_model, x.editions, x.versions, x.seats, x.term_start, x.term_end,
-	x.renewal_date, x.auto_renew, x.seat_cost, x.total_cost, x.cost_currency, x.billing_period, x.supplier_id, x.purchase_order,
-	x.contract_reference, x.license_key IS NOT NULL, x.notes, x.version, x.created_at, x.updated_at`
-
-func scanComplianceLicense(r pgx.CollectableRow) (*licenses.License, error) {
-	var l licenses.License
-	var seatCost, totalCost decimal.NullDecimal
-	var currency *string
-	err := r.Scan(&l.ID, &l.ProductID, &l.Name, &l.Model, &l.Editions, &l.Versions, &l.Seats, &l.TermStart, &l.TermEnd,
-		&l.RenewalDate, &l.AutoRenew, &seatCost, &totalCost, &currency, &l.BillingPeriod, &l.SupplierID, &l.PurchaseOrder,
-		&l.ContractReference, &l.HasKey, &l.Notes, &l.Version, &l.CreatedAt, &l.UpdatedAt)
-	if err != nil {
-		return nil, err
-	}
-	if currency != nil {
-		cur := strings.TrimSpace(*currency)
-		if seatCost.Valid {
-			l.SeatCost = &itam.Money{Amount: seatCost.Decimal, Currency: cur}
-		}
-		if totalCost.Valid {
-			l.TotalCost = &itam.Money{Amount: totalCost.Decimal, Currency: cur}
-		}
-	}
-	return &l, nil
-}
-
-// CompliantLicensesByIDs loads licenses by id for the compliance report's
-// license fields (ADMIN, MANAGER, AUDITOR).
-func (s *LicenseComplianceStore) CompliantLicensesByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*licenses.License, error) {
-	if _, err := licenses.RequireComplianceRead(ctx); err != nil {
-		return nil, err
-	}
-	return byIDs(ctx, s.db, complianceLicenseColumns, "licenses x", ids, scanComplianceLicense, func(l *licenses.License) uuid.UUID { return l.ID })
-}
-
-const complianceSeatColumns = `x.id, x.license_id, x.person_id, x.asset_id, x.assigned_at, x.assigned_by, x.reclaimed_at, x.reclaimed_by, x.reclaim_reason`
-
-// seatDest is where complianceSeatColumns scan to.
-func seatDest(st *licenses.Seat) []any {
-	return []any{&st.ID, &st.LicenseID, &st.PersonID, &st.AssetID, &st.AssignedAt, &st.AssignedBy, &st.ReclaimedAt, &st.ReclaimedBy, &st.ReclaimReason}
-}
-
-// CompliantSeatsByIDs loads seats by id for the evidence's seat field.
-func (s *LicenseComplianceStore) CompliantSeatsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*licenses.Seat, error) {
-	if _, err := licenses.RequireComplianceRead(ctx); err != nil {
-		return nil, err
-	}
-	return byIDs(ctx, s.db, complianceSeatColumns, "license_seats x", ids, func(r pgx.CollectableRow) (*licenses.Seat, error) {
-		var st licenses.Seat
-		return &st, r.Scan(seatDest(&st)...)
-	}, func(st *licenses.Seat) uuid.UUID { return st.ID })
-}
-
-const complianceProductColumns = `x.id, x.publisher_id, x.name, x.editions, x.notes, x.starter, x.version, x.created_at, x.updated_at`
-
-// CompliantProductsByIDs loads the products of a report in one query.
-func (s *LicenseComplianceStore) CompliantProductsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*software.Product, error) {
-	if _, err := licenses.RequireComplianceRead(ctx); err != nil {
-		return nil, err
-	}
-	return byIDs(ctx, s.db, complianceProductColumns, "software_products x", ids, func(r pgx.CollectableRow) (*software.Product, error) {
-		var p software.Product
-		return &p, r.Scan(&p.ID, &p.PublisherID, &p.Name, &p.Editions, &p.Notes, &p.Starter, &p.Version, &p.CreatedAt, &p.UpdatedAt)
-	}, func(p *software.Product) uuid.UUID { return p.ID })
 }

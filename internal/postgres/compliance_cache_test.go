@@ -90,7 +90,7 @@ func TestLicensePositionCacheFollowsEveryChange(t *testing.T) {
 		{"seat assigned to a device", func() { seat = f.cxSeat(o, w.userLicense, nil, &dev, time.Hour) }},
 		{"seat deleted", func() { f.exec(`DELETE FROM license_seats WHERE id = $1`, seat) }},
 		{"license created", func() {
-			f.cxLicense(o, w.unl, cxLic{model: licenses.PerUser, seats: cxN(5), start: cxDate(-1)})
+			f.cxLicense(o, w.unl, cxLic{model: licenses.PerUser, seats: ptr(5), start: cxDate(-1)})
 		}},
 		{"license model changed", func() {
 			f.exec(`UPDATE licenses SET license_model = 'PER_DEVICE' WHERE id = $1`, w.userLicense)
@@ -104,12 +104,12 @@ func TestLicensePositionCacheFollowsEveryChange(t *testing.T) {
 		}},
 		{"license deleted", func() { f.exec(`DELETE FROM licenses WHERE id = $1`, w.devLicense) }},
 		{"product created", func() {
-			fresh = f.cxProduct(o, w.pub, "H Fresh")
+			fresh = f.insertProduct(o, w.pub, "H Fresh")
 			f.cxInstall(o, dev, fresh, "Fresh", "1", time.Hour)
 		}},
 		{"product deleted", func() { f.exec(`DELETE FROM software_products WHERE id = $1`, fresh) }},
 		{"product of another publisher", func() {
-			other = f.cxProduct(o, f.cxPublisher(o, "Third"), "I Other")
+			other = f.insertProduct(o, f.insertPublisher(o, "Third"), "I Other")
 			f.cxInstall(o, w.d1, other, "Other", "1", time.Hour)
 		}},
 	}
@@ -133,12 +133,12 @@ func TestLicensePositionCacheExpiresWithTerms(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	o := f.a
-	pub := f.cxPublisher(o, "Acme")
-	prod := f.cxProduct(o, pub, "Suite")
+	pub := f.insertPublisher(o, "Acme")
+	prod := f.insertProduct(o, pub, "Suite")
 	d := f.cxDevice(o, "DEPLOYED", &o.alice)
 	f.cxInstall(o, d, prod, "Suite", "1", time.Hour)
-	l := f.cxLicense(o, prod, cxLic{model: licenses.PerUser, seats: cxN(5), start: cxDate(-10), end: cxDate(0)})
-	f.cxLicense(o, prod, cxLic{model: licenses.PerDevice, seats: cxN(5), start: cxDate(20)})
+	l := f.cxLicense(o, prod, cxLic{model: licenses.PerUser, seats: ptr(5), start: cxDate(-10), end: cxDate(0)})
+	f.cxLicense(o, prod, cxLic{model: licenses.PerDevice, seats: ptr(5), start: cxDate(20)})
 	c := newCacheCheck(t, f, o)
 	c.same("cold refresh", false)
 
@@ -171,9 +171,9 @@ func TestLicensePositionCacheConcurrentWriter(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	o := f.a
-	pub := f.cxPublisher(o, "Acme")
-	prod := f.cxProduct(o, pub, "Suite")
-	f.cxLicense(o, prod, cxLic{model: licenses.PerDevice, seats: cxN(5)})
+	pub := f.insertPublisher(o, "Acme")
+	prod := f.insertProduct(o, pub, "Suite")
+	f.cxLicense(o, prod, cxLic{model: licenses.PerDevice, seats: ptr(5)})
 	c := newCacheCheck(t, f, o)
 	c.same("cold refresh", false)
 
@@ -254,7 +254,7 @@ func TestLicensePositionRefreshOutlastsRequestTimeout(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	o := f.a
-	prod := f.cxProduct(o, f.cxPublisher(o, "Acme"), "Suite")
+	prod := f.insertProduct(o, f.insertPublisher(o, "Acme"), "Suite")
 	f.cxInstall(o, f.cxDevice(o, "DEPLOYED", nil), prod, "Suite", "1", time.Hour)
 	short := *f.db
 	short.timeout = "200" // milliseconds

@@ -11,14 +11,6 @@ import (
 // Software fixture rows, written as the owner role (outside RLS) so the
 // compliance store is the only code under test.
 
-func (f *fixture) cxPublisher(o orgFixture, name string) uuid.UUID {
-	return f.id(`INSERT INTO software_publishers (org_id, name) VALUES ($1, $2) RETURNING id`, o.id, name)
-}
-
-func (f *fixture) cxProduct(o orgFixture, publisher uuid.UUID, name string) uuid.UUID {
-	return f.id(`INSERT INTO software_products (org_id, publisher_id, name) VALUES ($1, $2, $3) RETURNING id`, o.id, publisher, name)
-}
-
 // cxDevice inserts an asset in status (assigned to person, if any).
 func (f *fixture) cxDevice(o orgFixture, status string, person *uuid.UUID) uuid.UUID {
 	var disposal *time.Time
@@ -72,10 +64,6 @@ func (f *fixture) cxSeat(o orgFixture, license uuid.UUID, person, asset *uuid.UU
 	return f.id(`INSERT INTO license_seats (org_id, license_id, person_id, asset_id, assigned_at, assigned_by)
 		VALUES ($1, $2, $3, $4, now() - $5::interval, 'test') RETURNING id`, o.id, license, person, asset, ago)
 }
-
-func cxN(i int) *int { return &i }
-
-func cxRef(id uuid.UUID) *uuid.UUID { return &id }
 
 // cxDate is today plus days as a date string (the database's today).
 func cxDate(days int) string { return time.Now().AddDate(0, 0, days).Format(time.DateOnly) }

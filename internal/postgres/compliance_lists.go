@@ -2,14 +2,11 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/shopspring/decimal"
 
-	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 )
 
@@ -34,7 +31,7 @@ func (s *LicenseComplianceStore) ReclaimCandidates(ctx context.Context, productI
 	}
 	// The WHERE clause is licenses.ReclaimReasonFor in SQL, so LIMIT keeps
 	// the right seats; Go then names the reason from the same facts.
-	sql := `SELECT ` + complianceSeatColumns + `, coalesce(pe.status = 'OFFBOARDED', false), coalesce(a.status IN ` + inactiveAssetSQL + `, false),
+	sql := `SELECT ` + seatColumns + `, coalesce(pe.status = 'OFFBOARDED', false), coalesce(a.status IN ` + inactiveAssetSQL + `, false),
 		seen.last, o.days, l.seats, l.seat_cost, l.total_cost, l.cost_currency
 	FROM license_seats x
 	JOIN licenses l ON l.id = x.license_id
@@ -105,29 +102,4 @@ func (s *LicenseComplianceStore) ExpiringLicenses(ctx context.Context, withinDay
 		out = []licenses.Expiring{}
 	}
 	return out, err
-}
-
-// priceColumns are a license's seats and costs as a query returns them
-// (seats, seat_cost, total_cost, cost_currency).
-type priceColumns struct {
-	seats               *int
-	seatCost, totalCost decimal.NullDecimal
-	currency            *string
-}
-
-func (c *priceColumns) dest() []any { return []any{&c.seats, &c.seatCost, &c.totalCost, &c.currency} }
-
-// license is a License holding only the price inputs.
-func (c *priceColumns) license() licenses.License {
-	l := licenses.License{Seats: c.seats}
-	if c.currency != nil {
-		cur := strings.TrimSpace(*c.currency)
-		if c.seatCost.Valid {
-			l.SeatCost = &itam.Money{Amount: c.seatCost.Decimal, Currency: cur}
-		}
-		if c.totalCost.Valid {
-			l.TotalCost = &itam.Money{Amount: c.totalCost.Decimal, Currency: cur}
-		}
-	}
-	return l
 }

@@ -148,6 +148,17 @@ func (f *fixture) inAppTx(org *uuid.UUID, fn func(tx pgx.Tx) error) error {
 	return fn(tx)
 }
 
+// insertPublisher adds a software publisher to o as the owner, for tests
+// of what refers to the catalog.
+func (f *fixture) insertPublisher(o orgFixture, name string) uuid.UUID {
+	return f.id(`INSERT INTO software_publishers (org_id, name) VALUES ($1, $2) RETURNING id`, o.id, name)
+}
+
+// insertProduct adds a product of publisher to o as the owner.
+func (f *fixture) insertProduct(o orgFixture, publisher uuid.UUID, name string) uuid.UUID {
+	return f.id(`INSERT INTO software_products (org_id, publisher_id, name) VALUES ($1, $2, $3) RETURNING id`, o.id, publisher, name)
+}
+
 func (f *fixture) admin(o orgFixture) context.Context { return as(o.id, itam.RoleAdmin, "admin@test") }
 
 // count returns the number of rows of table for org, read as the owner.

@@ -17,7 +17,13 @@ const seatColumns = `x.id, x.license_id, x.person_id, x.asset_id, x.assigned_at,
 
 func scanSeat(r pgx.CollectableRow) (*licenses.Seat, error) {
 	var s licenses.Seat
-	return &s, r.Scan(&s.ID, &s.LicenseID, &s.PersonID, &s.AssetID, &s.AssignedAt, &s.AssignedBy, &s.ReclaimedAt, &s.ReclaimedBy, &s.ReclaimReason)
+	return &s, r.Scan(seatDest(&s)...)
+}
+
+// seatDest is where seatColumns scan to; queries that select more after
+// them (reclaim candidates) append their own.
+func seatDest(s *licenses.Seat) []any {
+	return []any{&s.ID, &s.LicenseID, &s.PersonID, &s.AssetID, &s.AssignedAt, &s.AssignedBy, &s.ReclaimedAt, &s.ReclaimedBy, &s.ReclaimReason}
 }
 
 // seatVisibility narrows an EMPLOYEE to the seats they or their devices

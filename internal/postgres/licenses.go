@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -57,23 +58,41 @@ const licenseColumns = `x.id, x.product_id, x.name, x.license_model::text, x.edi
 
 func scanLicense(r pgx.CollectableRow) (*licenses.License, error) {
 	var l licenses.License
-	var seatCost, totalCost decimal.NullDecimal
-	var currency *string
-	err := r.Scan(&l.ID, &l.ProductID, &l.Name, &l.Model, &l.Editions, &l.Versions, &l.Seats, &l.TermStart, &l.TermEnd,
-		&l.RenewalDate, &l.AutoRenew, &seatCost, &totalCost, &currency, &l.BillingPeriod, &l.SupplierID,
+	var price priceColumns
+	err := r.Scan(&l.ID, &l.ProductID, &l.Name, &l.Model, &l.Editions, &l.Versions, &price.seats, &l.TermStart, &l.TermEnd,
+		&l.RenewalDate, &l.AutoRenew, &price.seatCost, &price.totalCost, &price.currency, &l.BillingPeriod, &l.SupplierID,
 		&l.PurchaseOrder, &l.ContractReference, &l.HasKey, &l.Notes, &l.Version, &l.CreatedAt, &l.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
-	if currency != nil {
-		if seatCost.Valid {
-			l.SeatCost = &itam.Money{Amount: seatCost.Decimal, Currency: *currency}
+	costs := price.license()
+	l.Seats, l.SeatCost, l.TotalCost = costs.Seats, costs.SeatCost, costs.TotalCost
+	return &l, nil
+}
+
+// priceColumns are a license's seats and costs as a query returns them
+// (seats, seat_cost, total_cost, cost_currency).
+type priceColumns struct {
+	seats               *int
+	seatCost, totalCost decimal.NullDecimal
+	currency            *string
+}
+
+func (c *priceColumns) dest() []any { return []any{&c.seats, &c.seatCost, &c.totalCost, &c.currency} }
+
+// license is a License holding only the price inputs.
+func (c *priceColumns) license() licenses.License {
+	l := licenses.License{Seats: c.seats}
+	if c.currency != nil {
+		cur := strings.TrimSpace(*c.currency)
+		if c.seatCost.Valid {
+			l.SeatCost = &itam.Money{Amount: c.seatCost.Decimal, Currency: cur}
 		}
-		if totalCost.Valid {
-			l.TotalCost = &itam.Money{Amount: totalCost.Decimal, Currency: *currency}
+		if c.totalCost.Valid {
+			l.TotalCost = &itam.Money{Amount: c.totalCost.Decimal, Currency: cur}
 		}
 	}
-	return &l, nil
+	return l
 }
 
 // selfPersonSQL is the caller's own person id (an EMPLOYEE reads through it).

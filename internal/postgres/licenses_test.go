@@ -34,8 +34,7 @@ func newLicenseFixture(t *testing.T) *licenseFixture {
 }
 
 func (f *licenseFixture) product(o orgFixture, name string) uuid.UUID {
-	pub := f.id(`INSERT INTO software_publishers (org_id, name) VALUES ($1, $2 || ' Inc.') RETURNING id`, o.id, name)
-	return f.id(`INSERT INTO software_products (org_id, publisher_id, name) VALUES ($1, $2, $3) RETURNING id`, o.id, pub, name)
+	return f.insertProduct(o, f.insertPublisher(o, name+" Inc."), name)
 }
 
 func (f *licenseFixture) license(ctx context.Context, in licenses.Input) *licenses.License {
