@@ -32,12 +32,13 @@ func complianceFilter(in *model.LicenseComplianceFilter) (licenses.ComplianceFil
 	return f, nil
 }
 
-// positionNodes returns the positions; when their products are selected,
-// every product of the report is read in one query and primed into the
-// request's catalog loader, so 5,000 positions do not cost five loader
-// batches.
-func (r *Resolver) positionNodes(ctx context.Context, ps []licenses.Position) ([]*licenses.Position, error) {
-	out := pointers(ps)
+// positionNodes returns the positions with their products when those are
+// selected: every product of the report in one query.
+func (r *Resolver) positionNodes(ctx context.Context, ps []licenses.Position) ([]*model.LicenseCompliance, error) {
+	out := make([]*model.LicenseCompliance, len(ps))
+	for i := range ps {
+		out[i] = &model.LicenseCompliance{Position: &ps[i]}
+	}
 	if len(ps) == 0 || !fieldSelection(ctx).has("product") {
 		return out, nil
 	}
@@ -49,9 +50,8 @@ func (r *Resolver) positionNodes(ctx context.Context, ps []licenses.Position) ([
 	if err != nil {
 		return nil, err
 	}
-	l := r.catalog(ctx).Product
-	for id, p := range products {
-		l.Prime(id, p)
+	for _, row := range out {
+		row.Product = products[row.ProductID]
 	}
 	return out, nil
 }
@@ -94,9 +94,6 @@ func pointers[T any](xs []T) []*T {
 	}
 	return out
 }
-
-// moneyList is a list of amounts as GraphQL lists them.
-func moneyList(ms []itam.Money) []*itam.Money { return pointers(ms) }
 
 // setComplianceComplexity prices the compliance lists: a list costs its
 // child's complexity times its bound, so a report's nested fields are paid

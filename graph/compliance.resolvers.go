@@ -14,23 +14,10 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/relay"
-	"github.com/itam-dev/itam/internal/software"
 )
 
 func (r *expiringLicenseResolver) License(ctx context.Context, obj *licenses.Expiring) (*licenses.License, error) {
 	return loaders.For(ctx).Licenses(r.LicenseStore).License.Load(ctx, obj.LicenseID)
-}
-
-func (r *licenseComplianceResolver) Product(ctx context.Context, obj *licenses.Position) (*software.Product, error) {
-	return r.catalog(ctx).Product.Load(ctx, obj.ProductID)
-}
-
-func (r *licenseComplianceResolver) TrueUpCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error) {
-	return moneyList(obj.TrueUpCost), nil
-}
-
-func (r *licenseComplianceResolver) SurplusCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error) {
-	return moneyList(obj.SurplusCost), nil
 }
 
 func (r *licenseEvidenceResolver) Person(ctx context.Context, obj *model.LicenseEvidence) (*itam.Person, error) {
@@ -45,7 +32,7 @@ func (r *licenseEvidenceResolver) License(ctx context.Context, obj *model.Licens
 	return loadOptional(ctx, loaders.For(ctx).Licenses(r.LicenseStore).License, obj.LicenseID)
 }
 
-func (r *queryResolver) LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*licenses.Position, error) {
+func (r *queryResolver) LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*model.LicenseCompliance, error) {
 	f, err := complianceFilter(filter)
 	if err != nil {
 		return nil, err
@@ -97,10 +84,6 @@ func (r *Resolver) ExpiringLicense() generated.ExpiringLicenseResolver {
 	return &expiringLicenseResolver{r}
 }
 
-func (r *Resolver) LicenseCompliance() generated.LicenseComplianceResolver {
-	return &licenseComplianceResolver{r}
-}
-
 func (r *Resolver) LicenseEvidence() generated.LicenseEvidenceResolver {
 	return &licenseEvidenceResolver{r}
 }
@@ -110,8 +93,7 @@ func (r *Resolver) ReclaimCandidate() generated.ReclaimCandidateResolver {
 }
 
 type (
-	expiringLicenseResolver   struct{ *Resolver }
-	licenseComplianceResolver struct{ *Resolver }
-	licenseEvidenceResolver   struct{ *Resolver }
-	reclaimCandidateResolver  struct{ *Resolver }
+	expiringLicenseResolver  struct{ *Resolver }
+	licenseEvidenceResolver  struct{ *Resolver }
+	reclaimCandidateResolver struct{ *Resolver }
 )

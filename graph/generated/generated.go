@@ -44,7 +44,6 @@ type ResolverRoot interface {
 	ExternalId() ExternalIdResolver
 	FieldChange() FieldChangeResolver
 	License() LicenseResolver
-	LicenseCompliance() LicenseComplianceResolver
 	LicenseEvidence() LicenseEvidenceResolver
 	LicenseHistoryEntry() LicenseHistoryEntryResolver
 	LicenseSeat() LicenseSeatResolver
@@ -1099,13 +1098,6 @@ type LicenseResolver interface {
 	SeatAssignments(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string, includeReclaimed *bool) (*model.Connection[*licenses.Seat], error)
 	History(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.Connection[licenses.HistoryEntry], error)
 }
-type LicenseComplianceResolver interface {
-	Product(ctx context.Context, obj *licenses.Position) (*software.Product, error)
-
-	TrueUpCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error)
-
-	SurplusCost(ctx context.Context, obj *licenses.Position) ([]*itam.Money, error)
-}
 type LicenseEvidenceResolver interface {
 	Person(ctx context.Context, obj *model.LicenseEvidence) (*itam.Person, error)
 
@@ -1216,7 +1208,7 @@ type QueryResolver interface {
 	Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error)
 	Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*model.Model], error)
-	LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*licenses.Position, error)
+	LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*model.LicenseCompliance, error)
 	ReclaimCandidates(ctx context.Context, productID *string, first *int) ([]*licenses.ReclaimCandidate, error)
 	ExpiringLicenses(ctx context.Context, withinDays int, first *int) ([]*licenses.Expiring, error)
 	LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.Connection[*model.LicenseEvidence], error)
@@ -16554,7 +16546,7 @@ func (ec *executionContext) fieldContext_License_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("License", field, false, false, "Time")
 }
 
-func (ec *executionContext) _LicenseCompliance_product(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_product(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16563,7 +16555,7 @@ func (ec *executionContext) _LicenseCompliance_product(ctx context.Context, fiel
 			return ec.fieldContext_LicenseCompliance_product(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LicenseCompliance().Product(ctx, obj)
+			return obj.Product, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *software.Product) graphql.Marshaler {
@@ -16577,8 +16569,8 @@ func (ec *executionContext) fieldContext_LicenseCompliance_product(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "LicenseCompliance",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SoftwareProduct(ctx, field)
 		},
@@ -16586,7 +16578,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_product(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseCompliance_metric(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_metric(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16609,7 +16601,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_metric(_ context.Cont
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "LicenseMetric")
 }
 
-func (ec *executionContext) _LicenseCompliance_licenseModels(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_licenseModels(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16632,7 +16624,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_licenseModels(_ conte
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "LicenseModel")
 }
 
-func (ec *executionContext) _LicenseCompliance_entitled(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_entitled(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16655,7 +16647,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_entitled(_ context.Co
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LicenseCompliance_consumed(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_consumed(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16678,7 +16670,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_consumed(_ context.Co
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LicenseCompliance_assigned(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_assigned(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16701,7 +16693,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_assigned(_ context.Co
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LicenseCompliance_installedDevices(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_installedDevices(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16724,7 +16716,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_installedDevices(_ co
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LicenseCompliance_unattributedDevices(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_unattributedDevices(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16747,7 +16739,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_unattributedDevices(_
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LicenseCompliance_shortfall(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_shortfall(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16770,7 +16762,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_shortfall(_ context.C
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LicenseCompliance_trueUpCost(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_trueUpCost(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16779,11 +16771,11 @@ func (ec *executionContext) _LicenseCompliance_trueUpCost(ctx context.Context, f
 			return ec.fieldContext_LicenseCompliance_trueUpCost(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LicenseCompliance().TrueUpCost(ctx, obj)
+			return obj.TrueUpCost, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
-			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16793,8 +16785,8 @@ func (ec *executionContext) fieldContext_LicenseCompliance_trueUpCost(_ context.
 	fc = &graphql.FieldContext{
 		Object:     "LicenseCompliance",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -16802,7 +16794,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_trueUpCost(_ context.
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseCompliance_surplus(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_surplus(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16825,7 +16817,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_surplus(_ context.Con
 	return graphql.NewScalarFieldContext("LicenseCompliance", field, false, false, "Int")
 }
 
-func (ec *executionContext) _LicenseCompliance_surplusCost(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_surplusCost(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -16834,11 +16826,11 @@ func (ec *executionContext) _LicenseCompliance_surplusCost(ctx context.Context, 
 			return ec.fieldContext_LicenseCompliance_surplusCost(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.LicenseCompliance().SurplusCost(ctx, obj)
+			return obj.SurplusCost, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
-			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16848,8 +16840,8 @@ func (ec *executionContext) fieldContext_LicenseCompliance_surplusCost(_ context
 	fc = &graphql.FieldContext{
 		Object:     "LicenseCompliance",
 		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
+		IsMethod:   false,
+		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -16857,7 +16849,7 @@ func (ec *executionContext) fieldContext_LicenseCompliance_surplusCost(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _LicenseCompliance_status(ctx context.Context, field graphql.CollectedField, obj *licenses.Position) (ret graphql.Marshaler) {
+func (ec *executionContext) _LicenseCompliance_status(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23471,8 +23463,8 @@ func (ec *executionContext) _Query_licenseCompliance(ctx context.Context, field 
 			return ec.Resolvers.Query().LicenseCompliance(ctx, fc.Args["filter"].(*model.LicenseComplianceFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*licenses.Position) graphql.Marshaler {
-			return ec.marshalNLicenseCompliance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPositionᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LicenseCompliance) graphql.Marshaler {
+			return ec.marshalNLicenseCompliance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseComplianceᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -37270,7 +37262,7 @@ func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, 
 
 var licenseComplianceImplementors = []string{"LicenseCompliance"}
 
-func (ec *executionContext) _LicenseCompliance(ctx context.Context, sel ast.SelectionSet, obj *licenses.Position) graphql.Marshaler {
+func (ec *executionContext) _LicenseCompliance(ctx context.Context, sel ast.SelectionSet, obj *model.LicenseCompliance) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, licenseComplianceImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -37280,72 +37272,69 @@ func (ec *executionContext) _LicenseCompliance(ctx context.Context, sel ast.Sele
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("LicenseCompliance")
 		case "product":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LicenseCompliance_product(ctx, field, obj)
-				})
+			out.Values[i] = ec._LicenseCompliance_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "metric":
 			out.Values[i] = ec._LicenseCompliance_metric(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "licenseModels":
 			out.Values[i] = ec._LicenseCompliance_licenseModels(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "entitled":
 			out.Values[i] = ec._LicenseCompliance_entitled(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "consumed":
 			out.Values[i] = ec._LicenseCompliance_consumed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "assigned":
 			out.Values[i] = ec._LicenseCompliance_assigned(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "installedDevices":
 			out.Values[i] = ec._LicenseCompliance_installedDevices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "unattributedDevices":
 			out.Values[i] = ec._LicenseCompliance_unattributedDevices(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "shortfall":
 			out.Values[i] = ec._LicenseCompliance_shortfall(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "trueUpCost":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LicenseCompliance_trueUpCost(ctx, field, obj)
-				})
+			out.Values[i] = ec._LicenseCompliance_trueUpCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "surplus":
 			out.Values[i] = ec._LicenseCompliance_surplus(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "surplusCost":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._LicenseCompliance_surplusCost(ctx, field, obj)
-				})
+			out.Values[i] = ec._LicenseCompliance_surplusCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "status":
 			out.Values[i] = ec._LicenseCompliance_status(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -43308,11 +43297,11 @@ func (ec *executionContext) marshalNLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitam�
 	return ec._License(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNLicenseCompliance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPositionᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Position) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseCompliance2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseComplianceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LicenseCompliance) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNLicenseCompliance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPosition(ctx, sel, v[i])
+		return ec.marshalNLicenseCompliance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseCompliance(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -43324,7 +43313,7 @@ func (ec *executionContext) marshalNLicenseCompliance2ᚕᚖgithubᚗcomᚋitam�
 	return ret
 }
 
-func (ec *executionContext) marshalNLicenseCompliance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐPosition(ctx context.Context, sel ast.SelectionSet, v *licenses.Position) graphql.Marshaler {
+func (ec *executionContext) marshalNLicenseCompliance2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseCompliance(ctx context.Context, sel ast.SelectionSet, v *model.LicenseCompliance) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "LicenseCompliance!")
 		return graphql.Null
@@ -43804,30 +43793,6 @@ func (ec *executionContext) marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
-func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx context.Context, sel ast.SelectionSet, v *itam.Money) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Money!")
-		return graphql.Null
-	}
-	return ec._Money(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
