@@ -52,3 +52,40 @@ type FieldChange struct {
 	From  json.RawMessage
 	To    json.RawMessage
 }
+
+// DiffSnapshots is the field-level diff history entries store: each field
+// whose JSON differs between before and after, as {"from", "to"}. A nil
+// snapshot means the entity did not exist: a creation or a deletion records
+// only the fields that were set (not null, empty, "" or false).
+func DiffSnapshots(before, after map[string]any) map[string]map[string]json.RawMessage {
+	out := map[string]map[string]json.RawMessage{}
+	keys := after
+	if keys == nil {
+		keys = before
+	}
+	for k := range keys {
+		bj, aj := []byte("null"), []byte("null")
+		if before != nil {
+			bj, _ = json.Marshal(before[k])
+		}
+		if after != nil {
+			aj, _ = json.Marshal(after[k])
+		}
+		if string(aj) == string(bj) {
+			continue
+		}
+		if (before == nil && unsetJSON(aj)) || (after == nil && unsetJSON(bj)) {
+			continue
+		}
+		out[k] = map[string]json.RawMessage{"from": bj, "to": aj}
+	}
+	return out
+}
+
+func unsetJSON(j []byte) bool {
+	switch string(j) {
+	case "null", "[]", `""`, "false":
+		return true
+	}
+	return false
+}

@@ -52,36 +52,13 @@ func Diff(before, after *License, keyChanged bool) Changes {
 	if after != nil {
 		a = snapshot(after)
 	}
-	out := Changes{}
-	keys := a
-	if keys == nil {
-		keys = b
-	}
-	for k := range keys {
-		bj, aj := []byte("null"), []byte("null")
-		if b != nil {
-			bj, _ = json.Marshal(b[k])
-		}
-		if a != nil {
-			aj, _ = json.Marshal(a[k])
-		}
-		if string(aj) == string(bj) {
-			continue
-		}
-		// A creation or deletion records only what was there.
-		if (b == nil && emptyJSON(aj)) || (a == nil && emptyJSON(bj)) {
-			continue
-		}
-		out[k] = map[string]json.RawMessage{"from": bj, "to": aj}
-	}
+	out := itam.DiffSnapshots(b, a)
 	if keyChanged {
 		out[KeyField] = map[string]json.RawMessage{
 			"from": keyJSON(before != nil && before.HasKey), "to": keyJSON(after != nil && after.HasKey), "changed": json.RawMessage("true")}
 	}
 	return out
 }
-
-func emptyJSON(j []byte) bool { s := string(j); return s == "null" || s == "[]" || s == "false" }
 
 func keyJSON(has bool) json.RawMessage {
 	if has {

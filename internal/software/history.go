@@ -84,22 +84,22 @@ func ruleFields(x *Rule) map[string]any {
 // PublisherDiff lists the fields that differ between before and after
 // (before nil: a creation; after nil: a deletion).
 func PublisherDiff(before, after *Publisher) Changes {
-	return diff(fieldsOf(before, publisherFields), fieldsOf(after, publisherFields))
+	return itam.DiffSnapshots(fieldsOf(before, publisherFields), fieldsOf(after, publisherFields))
 }
 
 // ProductDiff is PublisherDiff for products.
 func ProductDiff(before, after *Product) Changes {
-	return diff(fieldsOf(before, productFields), fieldsOf(after, productFields))
+	return itam.DiffSnapshots(fieldsOf(before, productFields), fieldsOf(after, productFields))
 }
 
 // RuleDiff is PublisherDiff for title rules.
 func RuleDiff(before, after *Rule) Changes {
-	return diff(fieldsOf(before, ruleFields), fieldsOf(after, ruleFields))
+	return itam.DiffSnapshots(fieldsOf(before, ruleFields), fieldsOf(after, ruleFields))
 }
 
 // MoveChanges is what moving a rule records: its position, from → to.
 func MoveChanges(from, to int) Changes {
-	return diff(map[string]any{"position": from}, map[string]any{"position": to})
+	return itam.DiffSnapshots(map[string]any{"position": from}, map[string]any{"position": to})
 }
 
 func fieldsOf[T any](x *T, fields func(*T) map[string]any) map[string]any {
@@ -108,32 +108,3 @@ func fieldsOf[T any](x *T, fields func(*T) map[string]any) map[string]any {
 	}
 	return fields(x)
 }
-
-// diff compares two snapshots (nil: the entry did not exist). A creation
-// or a deletion records only the fields that were set.
-func diff(b, a map[string]any) Changes {
-	out := Changes{}
-	keys := a
-	if keys == nil {
-		keys = b
-	}
-	for k := range keys {
-		bj, aj := []byte("null"), []byte("null")
-		if b != nil {
-			bj, _ = json.Marshal(b[k])
-		}
-		if a != nil {
-			aj, _ = json.Marshal(a[k])
-		}
-		if string(aj) == string(bj) {
-			continue
-		}
-		if (b == nil && emptyJSON(aj)) || (a == nil && emptyJSON(bj)) {
-			continue
-		}
-		out[k] = map[string]json.RawMessage{"from": bj, "to": aj}
-	}
-	return out
-}
-
-func emptyJSON(j []byte) bool { s := string(j); return s == "null" || s == "[]" || s == `""` }
