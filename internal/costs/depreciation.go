@@ -49,6 +49,12 @@ const precision = 20
 // own fields, cost.amount / cost.currency, or salvageValue when the salvage
 // is above cost or in another currency.
 func Schedule(p Profile, cost itam.Money, inService time.Time) ([]Period, error) {
+	if p.SalvageValue != nil {
+		// Validate canonicalizes the currency; work on a copy so the
+		// caller's profile is never changed by asking for a schedule.
+		sv := *p.SalvageValue
+		p.SalvageValue = &sv
+	}
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}

@@ -240,6 +240,18 @@ func TestScheduleSYDPublished(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"34000", "25500", "17000", "8500"}, amounts(t, sched))
 	require.True(t, d("15000").Equal(sched[3].Closing.Amount))
+	require.Equal(t, "CAD", p.SalvageValue.Currency)
+}
+
+// TestScheduleLeavesProfileAlone: asking for a schedule never rewrites the
+// caller's profile (Validate canonicalizes currencies in place).
+func TestScheduleLeavesProfileAlone(t *testing.T) {
+	t.Parallel()
+	p := profile(StraightLine, 12, Annual)
+	p.SalvageValue = mp("1", " usd ")
+	_, err := Schedule(p, money("10", "USD"), day(2024, 1, 1))
+	require.NoError(t, err)
+	require.Equal(t, " usd ", p.SalvageValue.Currency)
 }
 
 func TestScheduleRoundingAndCurrencies(t *testing.T) {
@@ -291,6 +303,25 @@ func TestScheduleRoundingAndCurrencies(t *testing.T) {
 			// 30 months annual: two full years and a half one.
 			name: "partial last year", p: profile(StraightLine, 30, Annual), cost: money("9000", "EUR"),
 			want: []string{"3600", "3600", "1800"}, wantLast: "0",
+		},
+		{
+			// SYD over 2.5 years weights the years 30, 18 and 6 months
+			// (2.5, 1.5, 0.5 years remaining): 9,000 × 30/54, 18/54, 6/54.
+			name: "partial last year SYD", p: profile(SumOfYearsDigits, 30, Annual), cost: money("9000", "EUR"),
+			want: []string{"5000", "3000", "1000"}, wantLast: "0",
+		},
+		{
+			// DDB at 2 × 12/30 = 80% a year: 8,000; then 1,600 (straight
+			// line would give 2,000 × 12/18 = 1,333.33); the half year
+			// takes the 400 left, more than 80% × 6/12 × 400 = 160.
+			name: "partial last year DDB", p: profile(DoubleDecliningBalance, 30, Annual), cost: money("10000", "EUR"),
+			want: []string{"8000", "1600", "400"}, wantLast: "0",
+		},
+		{
+			// A one-month life at 150%: the rate would take 1,800% a year;
+			// the period is capped at what is left above salvage.
+			name: "one month DB", p: profile(DecliningBalance, 1, Annual), cost: money("10000", "EUR"),
+			want: []string{"10000"}, wantLast: "0",
 		},
 	}
 	for _, tc := range cases {
