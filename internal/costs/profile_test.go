@@ -1,6 +1,7 @@
 package costs
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +81,7 @@ func TestProfileValidate(t *testing.T) {
 		{"valid salvage value", func(p *Profile) { p.SalvageValue = mp("100", "eur") }, ""},
 		{"valid 600 months", func(p *Profile) { p.UsefulLifeMonths = 600 }, ""},
 		{"name blank", func(p *Profile) { p.Name = "  " }, "name"},
+		{"name too long", func(p *Profile) { p.Name = strings.Repeat("x", 201) }, "name"},
 		{"unknown method", func(p *Profile) { p.Method = "UNITS_OF_PRODUCTION" }, "method"},
 		{"unknown convention", func(p *Profile) { p.Convention = "HALF_YEAR" }, "convention"},
 		{"useful life 0", func(p *Profile) { p.UsefulLifeMonths = 0 }, "usefulLifeMonths"},
