@@ -43,7 +43,10 @@ const precision = 20
 //     next — the allocation taught for partial years, see the cited cases in
 //     depreciation_test.go;
 //   - each period is rounded on its own, half away from zero, and the last
-//     takes whatever remains, so the periods sum exactly to cost − salvage.
+//     takes whatever remains, so the periods sum exactly to cost − salvage
+//     (a calendar year's months may then differ from a textbook's
+//     annual × months ÷ 12 by those per-month cents: 9 × 1,333.33 =
+//     11,999.97, not 12,000).
 //
 // Bad input is a BAD_USER_INPUT *itam.Error naming the field: the profile's
 // own fields, cost.amount / cost.currency, or salvageValue when the salvage
