@@ -1,7 +1,8 @@
-// Package costs is the money domain: the cost ledger, contracts and their
-// recurring charges, exchange rates, total cost of ownership, end-of-life
-// forecasts and depreciation. It holds types and pure rules only; storage
-// and the SQL aggregates live in internal/postgres.
+// The cost ledger, contracts and their recurring charges, exchange rates,
+// total cost of ownership and end-of-life forecasts: types and pure rules
+// only; storage and the SQL aggregates live in internal/postgres. (The
+// package comment is profile.go's, written with depreciation.)
+
 package costs
 
 import (
