@@ -1,7 +1,10 @@
 // Package costs holds the money rules of the inventory that need no
-// database: depreciation profiles and the schedules they produce. Storage and
-// GraphQL adapt these types; the arithmetic lives here so it is tested once,
-// to the cent, against published cases.
+// database: depreciation profiles and the schedules they produce, the cost
+// ledger's entries, contracts and the dated lines their recurring charges
+// expand into, exchange rates and per-currency totals, total cost of
+// ownership, and the end-of-life forecast's rules. Storage and GraphQL adapt
+// these types; the arithmetic lives here so it is tested once, to the cent,
+// against published cases.
 package costs
 
 import (
