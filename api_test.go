@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,6 +36,12 @@ type api struct {
 	db     *postgres.DB
 	dbURL  string
 	rounds atomic.Int64
+
+	// keep makes do record every response body in bodies, for tests
+	// that prove no secret ever leaves.
+	keep   bool
+	mu     sync.Mutex
+	bodies []string
 }
 
 func newAPI(t testing.TB) *api {
@@ -45,6 +52,13 @@ func newAPI(t testing.TB) *api {
 // newAPIWith is newAPI with the server's log (at level) and options under
 // the test's control.
 func newAPIWith(t testing.TB, logs io.Writer, level string, opts ...httpapi.ServerOption) *api {
+	t.Helper()
+	return newAPIFrom(t, logs, level, func(*postgres.DB) []httpapi.ServerOption { return opts })
+}
+
+// newAPIFrom is newAPIWith for options that need the server's database
+// (a River client over its pool).
+func newAPIFrom(t testing.TB, logs io.Writer, level string, opts func(*postgres.DB) []httpapi.ServerOption) *api {
 	t.Helper()
 	ctx := context.Background()
 	dbURL := pgtest.NewURL(t)
@@ -62,7 +76,7 @@ func newAPIWith(t testing.TB, logs io.Writer, level string, opts ...httpapi.Serv
 	require.NoError(t, err)
 	a := &api{t: t, db: db, dbURL: dbURL}
 	db.Queries = func() { a.rounds.Add(1) }
-	a.srv = httptest.NewServer(httpapi.NewServer(newLogger(logs, level), db, v, metrics.New(db.Pool), "", opts...))
+	a.srv = httptest.NewServer(httpapi.NewServer(newLogger(logs, level), db, v, metrics.New(db.Pool), "", opts(db)...))
 	t.Cleanup(a.srv.Close)
 	return a
 }
@@ -114,8 +128,15 @@ func (a *api) do(tok, query string, vars map[string]any) gqlResponse {
 	res, err := http.DefaultClient.Do(req)
 	require.NoError(a.t, err)
 	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(a.t, err)
+	if a.keep {
+		a.mu.Lock()
+		a.bodies = append(a.bodies, string(raw))
+		a.mu.Unlock()
+	}
 	var out gqlResponse
-	require.NoError(a.t, json.NewDecoder(res.Body).Decode(&out))
+	require.NoError(a.t, json.Unmarshal(raw, &out), string(raw))
 	out.status = res.StatusCode
 	return out
 }

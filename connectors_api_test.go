@@ -3,15 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -21,16 +17,12 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/kandji/kandjitest"
-	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/metrics"
-	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/relay"
 	"github.com/itam-dev/itam/internal/secretbox"
-	"github.com/itam-dev/itam/internal/seed"
 	"github.com/itam-dev/itam/internal/testkit"
 )
 
@@ -38,10 +30,8 @@ import (
 // body and log line so tests can prove no secret ever leaves.
 type connAPI struct {
 	*api
-	owner     *pgxpool.Pool
-	logs      *testkit.LockedBuffer
-	mu        sync.Mutex
-	responses []string
+	owner *pgxpool.Pool
+	logs  *testkit.LockedBuffer
 }
 
 func newConnAPI(t *testing.T) *connAPI {
@@ -53,74 +43,24 @@ func newConnAPI(t *testing.T) *connAPI {
 // newConnAPIWith is newConnAPI with the vendor network policy egress.
 func newConnAPIWith(t *testing.T, egress connectors.Egress) *connAPI {
 	t.Helper()
-	ctx := context.Background()
-	dbURL := pgtest.NewURL(t)
-	owner, err := pgxpool.New(ctx, dbURL)
-	require.NoError(t, err)
-	t.Cleanup(owner.Close)
-	for _, slug := range []string{"acme", "globex"} {
-		_, _, err := seed.EnsureOrg(ctx, owner, slug, "")
-		require.NoError(t, err)
-	}
-	db, err := postgres.Open(ctx, dbURL, nil)
-	require.NoError(t, err)
-	t.Cleanup(db.Close)
-	v, err := auth.NewVerifier(ctx, auth.Config{HS256Secret: testSecret})
-	require.NoError(t, err)
 	box, err := secretbox.New(bytes.Repeat([]byte{7}, secretbox.KeySize))
 	require.NoError(t, err)
-	rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
 	logs := &testkit.LockedBuffer{}
-	srv := httptest.NewServer(httpapi.NewServer(newLogger(logs, "debug"), db, v, metrics.New(db.Pool), "",
-		httpapi.WithConnectors(box, postgres.RiverEnqueuer{Client: rc}, "https://itam.example.com"), httpapi.WithConnectorEgress(egress)))
-	t.Cleanup(srv.Close)
-	return &connAPI{api: &api{t: t, srv: srv, db: db}, owner: owner, logs: logs}
-}
-
-// gql runs a query, keeping the raw response.
-func (a *connAPI) gql(tok, query string, vars map[string]any) gqlResponse {
-	a.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(a.t, err)
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	require.NoError(a.t, err)
-	a.mu.Lock()
-	a.responses = append(a.responses, string(raw))
-	a.mu.Unlock()
-	var out gqlResponse
-	require.NoError(a.t, json.Unmarshal(raw, &out), string(raw))
-	out.status = res.StatusCode
-	return out
-}
-
-func (a *connAPI) must(tok, query string, vars map[string]any) map[string]any {
-	a.t.Helper()
-	r := a.gql(tok, query, vars)
-	require.Empty(a.t, r.Errors, "query: %s", query)
-	return r.Data
-}
-
-func (a *connAPI) fails(tok, query string, vars map[string]any, code, field string) {
-	a.t.Helper()
-	r := a.gql(tok, query, vars)
-	require.NotEmpty(a.t, r.Errors, "query should fail: %s", query)
-	require.Equal(a.t, code, r.Errors[0].Extensions["code"], "%+v", r.Errors)
-	if field != "" {
-		require.Equal(a.t, field, r.Errors[0].Extensions["field"], "%+v", r.Errors)
-	}
+	a := newAPIFrom(t, logs, "debug", func(db *postgres.DB) []httpapi.ServerOption {
+		rc, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+		require.NoError(t, err)
+		return []httpapi.ServerOption{httpapi.WithConnectors(box, postgres.RiverEnqueuer{Client: rc}, "https://itam.example.com"),
+			httpapi.WithConnectorEgress(egress)}
+	})
+	a.keep = true
+	return &connAPI{api: a, owner: a.owner(), logs: logs}
 }
 
 // noLeak fails if any response or log line so far contains one of secrets.
 func (a *connAPI) noLeak(secrets ...string) {
 	a.t.Helper()
 	a.mu.Lock()
-	all := strings.Join(a.responses, "\n")
+	all := strings.Join(a.bodies, "\n")
 	a.mu.Unlock()
 	logs := a.logs.String()
 	for _, s := range secrets {
@@ -145,7 +85,7 @@ func TestConnectorsThroughAPI(t *testing.T) {
 	auditor := mint(t, "acme", itam.RoleAuditor, "audit@acme.test")
 	employee := mint(t, "acme", itam.RoleEmployee, "ada@acme.test")
 	otherAdmin := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
-	team := str(a.must(admin, `mutation { createTeam(input: {name: "Endpoint"}) { team { id } } }`, nil), "createTeam.team.id")
+	team := str(a.ok(admin, `mutation { createTeam(input: {name: "Endpoint"}) { team { id } } }`, nil), "createTeam.team.id")
 
 	create := `mutation($in: CreateConnectorInput!) { createConnector(input: $in) { webhookSecret connector { ` + connectorFields + ` } } }`
 	in := map[string]any{
@@ -153,7 +93,7 @@ func TestConnectorsThroughAPI(t *testing.T) {
 		"schedule": map[string]any{"intervalMinutes": 120}, "options": map[string]any{"pageSize": 5, "fetchSoftware": false},
 		"defaultOwnerTeamId": team, "authoritativeForPeople": true, "staleAfterDays": 10, "generateWebhookSecret": true,
 	}
-	d := a.must(admin, create, map[string]any{"in": in})
+	d := a.ok(admin, create, map[string]any{"in": in})
 	c := get(d, "createConnector.connector")
 	id := str(c, "id")
 	hookSecret := str(d, "createConnector.webhookSecret")
@@ -181,7 +121,7 @@ func TestConnectorsThroughAPI(t *testing.T) {
 		m["name"] = "Another"
 		delete(m, "generateWebhookSecret")
 		edit(m)
-		a.fails(admin, create, map[string]any{"in": m}, "BAD_USER_INPUT", field)
+		a.code(admin, create, map[string]any{"in": m}, "BAD_USER_INPUT", field)
 	}
 	bad(func(m map[string]any) { m["credentials"] = map[string]any{} }, "credentials.apiToken")
 	bad(func(m map[string]any) { m["credentials"] = "token" }, "credentials")
@@ -190,11 +130,11 @@ func TestConnectorsThroughAPI(t *testing.T) {
 	bad(func(m map[string]any) { m["options"] = []any{1} }, "options")
 	bad(func(m map[string]any) { m["options"] = map[string]any{"pageSize": "lots"} }, "options.pageSize")
 	bad(func(m map[string]any) { delete(m, "baseUrl") }, "baseUrl")
-	a.fails(admin, create, map[string]any{"in": in}, "CONFLICT", "name")
+	a.code(admin, create, map[string]any{"in": in}, "CONFLICT", "name")
 
 	// testConnector authenticates and reads one page, writing nothing.
 	test := `mutation($id: ID!) { testConnector(id: $id) { ok message devicesSeen sample { externalId serialNumber name model osName osVersion userEmail lastCheckIn } } }`
-	d = a.must(admin, test, map[string]any{"id": id})
+	d = a.ok(admin, test, map[string]any{"id": id})
 	require.Equal(t, true, get(d, "testConnector.ok"), "%v", d)
 	require.EqualValues(t, 5, get(d, "testConnector.devicesSeen"))
 	require.Len(t, get(d, "testConnector.sample"), 5)
@@ -209,7 +149,7 @@ func TestConnectorsThroughAPI(t *testing.T) {
 
 	// syncConnector queues one run and one job; a second is CONFLICT.
 	sync := `mutation($id: ID!, $mode: SyncMode!) { syncConnector(id: $id, mode: $mode) { ` + runFields + ` } }`
-	d = a.must(admin, sync, map[string]any{"id": id, "mode": "FULL"})
+	d = a.ok(admin, sync, map[string]any{"id": id, "mode": "FULL"})
 	run := get(d, "syncConnector")
 	runID := str(run, "id")
 	require.Equal(t, "QUEUED", str(run, "status"))
@@ -218,16 +158,16 @@ func TestConnectorsThroughAPI(t *testing.T) {
 	require.Equal(t, id, str(run, "connectorId"))
 	require.Equal(t, "Kandji", str(run, "connector.name"))
 	require.Equal(t, []any{}, get(run, "errors"))
-	a.fails(admin, sync, map[string]any{"id": id, "mode": "INCREMENTAL"}, "CONFLICT", "id")
+	a.code(admin, sync, map[string]any{"id": id, "mode": "INCREMENTAL"}, "CONFLICT", "id")
 	var jobs int
 	require.NoError(t, a.owner.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'connector.sync'`).Scan(&jobs))
 	require.Equal(t, 1, jobs)
 
-	d = a.must(admin, `{ connectors(first: 10) { totalCount nodes { `+connectorFields+` } } }`, nil)
+	d = a.ok(admin, `{ connectors(first: 10) { totalCount nodes { `+connectorFields+` } } }`, nil)
 	require.EqualValues(t, 1, get(d, "connectors.totalCount"))
 	require.Equal(t, runID, str(d, "connectors.nodes.0.lastSync.id"))
 	require.EqualValues(t, 1, get(d, "connectors.nodes.0.syncRuns.totalCount"))
-	d = a.must(admin, `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Connector { name } ... on SyncRun { status } } }`,
+	d = a.ok(admin, `query($ids: [ID!]!) { nodes(ids: $ids) { id ... on Connector { name } ... on SyncRun { status } } }`,
 		map[string]any{"ids": []string{id, runID}})
 	require.Equal(t, "Kandji", str(d, "nodes.0.name"))
 	require.Equal(t, "QUEUED", str(d, "nodes.1.status"))
@@ -235,36 +175,36 @@ func TestConnectorsThroughAPI(t *testing.T) {
 	// MANAGER and AUDITOR read runs, not connectors; EMPLOYEE reads neither.
 	runsQ := `query($c: ID!) { syncRuns(connectorId: $c) { totalCount nodes { ` + runFields + ` } } }`
 	for _, tok := range []string{manager, auditor} {
-		a.fails(tok, `{ connectors { totalCount } }`, nil, "FORBIDDEN", "")
-		a.fails(tok, create, map[string]any{"in": in}, "FORBIDDEN", "")
-		a.fails(tok, sync, map[string]any{"id": id, "mode": "FULL"}, "FORBIDDEN", "")
-		a.fails(tok, test, map[string]any{"id": id}, "FORBIDDEN", "")
-		a.fails(tok, `mutation($id: ID!) { cancelSyncRun(id: $id) { status } }`, map[string]any{"id": runID}, "FORBIDDEN", "")
-		d = a.must(tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
+		a.code(tok, `{ connectors { totalCount } }`, nil, "FORBIDDEN", "")
+		a.code(tok, create, map[string]any{"in": in}, "FORBIDDEN", "")
+		a.code(tok, sync, map[string]any{"id": id, "mode": "FULL"}, "FORBIDDEN", "")
+		a.code(tok, test, map[string]any{"id": id}, "FORBIDDEN", "")
+		a.code(tok, `mutation($id: ID!) { cancelSyncRun(id: $id) { status } }`, map[string]any{"id": runID}, "FORBIDDEN", "")
+		d = a.ok(tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
 		require.Nil(t, d["node"])
-		d = a.must(tok, runsQ, map[string]any{"c": id})
+		d = a.ok(tok, runsQ, map[string]any{"c": id})
 		require.EqualValues(t, 1, get(d, "syncRuns.totalCount"))
 		require.Nil(t, get(d, "syncRuns.nodes.0.connector"))
 		require.Equal(t, id, str(d, "syncRuns.nodes.0.connectorId"))
 	}
-	a.fails(employee, runsQ, map[string]any{"c": id}, "FORBIDDEN", "")
-	a.fails(employee, `{ connectors { totalCount } }`, nil, "FORBIDDEN", "")
+	a.code(employee, runsQ, map[string]any{"c": id}, "FORBIDDEN", "")
+	a.code(employee, `{ connectors { totalCount } }`, nil, "FORBIDDEN", "")
 
 	// Another organization sees and changes nothing.
-	d = a.must(otherAdmin, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{id, runID}})
+	d = a.ok(otherAdmin, `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []string{id, runID}})
 	require.Equal(t, []any{nil, nil}, d["nodes"])
-	d = a.must(otherAdmin, `{ connectors { totalCount } }`, nil)
+	d = a.ok(otherAdmin, `{ connectors { totalCount } }`, nil)
 	require.EqualValues(t, 0, get(d, "connectors.totalCount"))
-	d = a.must(otherAdmin, runsQ, map[string]any{"c": id})
+	d = a.ok(otherAdmin, runsQ, map[string]any{"c": id})
 	require.EqualValues(t, 0, get(d, "syncRuns.totalCount"))
-	a.fails(otherAdmin, `mutation($id: ID!) { updateConnector(input: {id: $id, version: 1, name: "mine"}) { connector { id } } }`, map[string]any{"id": id}, "NOT_FOUND", "")
-	a.fails(otherAdmin, `mutation($id: ID!) { deleteConnector(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, "NOT_FOUND", "")
-	a.fails(otherAdmin, test, map[string]any{"id": id}, "NOT_FOUND", "")
-	a.fails(otherAdmin, sync, map[string]any{"id": id, "mode": "FULL"}, "NOT_FOUND", "")
-	a.fails(otherAdmin, `mutation($id: ID!) { cancelSyncRun(id: $id) { status } }`, map[string]any{"id": runID}, "NOT_FOUND", "")
+	a.code(otherAdmin, `mutation($id: ID!) { updateConnector(input: {id: $id, version: 1, name: "mine"}) { connector { id } } }`, map[string]any{"id": id}, "NOT_FOUND", "")
+	a.code(otherAdmin, `mutation($id: ID!) { deleteConnector(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, "NOT_FOUND", "")
+	a.code(otherAdmin, test, map[string]any{"id": id}, "NOT_FOUND", "")
+	a.code(otherAdmin, sync, map[string]any{"id": id, "mode": "FULL"}, "NOT_FOUND", "")
+	a.code(otherAdmin, `mutation($id: ID!) { cancelSyncRun(id: $id) { status } }`, map[string]any{"id": runID}, "NOT_FOUND", "")
 
 	// Cancel, then a webhook with the generated secret queues a targeted run.
-	d = a.must(admin, `mutation($id: ID!) { cancelSyncRun(id: $id) { status finishedAt message } }`, map[string]any{"id": runID})
+	d = a.ok(admin, `mutation($id: ID!) { cancelSyncRun(id: $id) { status finishedAt message } }`, map[string]any{"id": runID})
 	require.Equal(t, "CANCELLED", str(d, "cancelSyncRun.status"))
 	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/webhooks/"+rowID.String(), strings.NewReader(`{"device_id": "`+kandjitest.DeviceID(3)+`"}`))
 	req.Header.Set("X-Webhook-Secret", hookSecret)
@@ -272,7 +212,7 @@ func TestConnectorsThroughAPI(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	require.Equal(t, http.StatusAccepted, res.StatusCode)
-	d = a.must(admin, `query($id: ID!) { node(id: $id) { ... on Connector { lastSync { trigger targetExternalId status } } } }`, map[string]any{"id": id})
+	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Connector { lastSync { trigger targetExternalId status } } } }`, map[string]any{"id": id})
 	require.Equal(t, "webhook", str(d, "node.lastSync.trigger"))
 	require.Equal(t, kandjitest.DeviceID(3), str(d, "node.lastSync.targetExternalId"))
 	req, _ = http.NewRequest(http.MethodPost, a.srv.URL+"/webhooks/"+rowID.String(), strings.NewReader(`{"device_id": "x"}`))
@@ -284,7 +224,7 @@ func TestConnectorsThroughAPI(t *testing.T) {
 
 	// Wrong credentials: the test reports the refusal, and still no secret leaks.
 	upd := `mutation($in: UpdateConnectorInput!) { updateConnector(input: $in) { webhookSecret connector { ` + connectorFields + ` } } }`
-	d = a.must(admin, upd, map[string]any{"in": map[string]any{"id": id, "version": 1, "credentials": map[string]any{"apiToken": "wrong-plaintext-token-99"},
+	d = a.ok(admin, upd, map[string]any{"in": map[string]any{"id": id, "version": 1, "credentials": map[string]any{"apiToken": "wrong-plaintext-token-99"},
 		"schedule": map[string]any{"cron": "0 3 * * 1-5"}, "options": nil}})
 	c = get(d, "updateConnector.connector")
 	require.EqualValues(t, 2, get(c, "version"))
@@ -292,25 +232,25 @@ func TestConnectorsThroughAPI(t *testing.T) {
 	require.Nil(t, get(c, "schedule.intervalMinutes"))
 	require.Equal(t, map[string]any{}, get(c, "options"))
 	require.Nil(t, get(d, "updateConnector.webhookSecret"))
-	d = a.must(admin, test, map[string]any{"id": id})
+	d = a.ok(admin, test, map[string]any{"id": id})
 	require.Equal(t, false, get(d, "testConnector.ok"))
 	require.Contains(t, str(d, "testConnector.message"), "refused")
 	require.Equal(t, []any{}, get(d, "testConnector.sample"))
 
 	// Moving to another host without re-entering credentials is refused.
-	a.fails(admin, upd, map[string]any{"in": map[string]any{"id": id, "version": 2, "baseUrl": "https://attacker.example.com"}}, "BAD_USER_INPUT", "credentials")
-	a.fails(admin, upd, map[string]any{"in": map[string]any{"id": id, "version": 1, "name": "stale"}}, "CONFLICT", "version")
+	a.code(admin, upd, map[string]any{"in": map[string]any{"id": id, "version": 2, "baseUrl": "https://attacker.example.com"}}, "BAD_USER_INPUT", "credentials")
+	a.code(admin, upd, map[string]any{"in": map[string]any{"id": id, "version": 1, "name": "stale"}}, "CONFLICT", "version")
 
-	d = a.must(admin, `mutation($id: ID!) { deleteConnector(input: {id: $id, version: 2}) { deletedId } }`, map[string]any{"id": id})
+	d = a.ok(admin, `mutation($id: ID!) { deleteConnector(input: {id: $id, version: 2}) { deletedId } }`, map[string]any{"id": id})
 	require.Equal(t, id, str(d, "deleteConnector.deletedId"))
-	d = a.must(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
+	d = a.ok(admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
 	require.Nil(t, d["node"])
 
 	a.noLeak(vendor.Token(), "wrong-plaintext-token-99")
 	// The webhook secret is shown once, at creation, and never again.
 	a.mu.Lock()
 	shown := 0
-	for _, r := range a.responses {
+	for _, r := range a.bodies {
 		shown += strings.Count(r, hookSecret)
 	}
 	a.mu.Unlock()

@@ -22,7 +22,7 @@ const (
 func (a *connAPI) kandji(tok, name, baseURL, token string) string {
 	a.t.Helper()
 	in := map[string]any{"kind": "KANDJI", "name": name, "baseUrl": baseURL, "credentials": map[string]any{"apiToken": token}}
-	return str(a.must(tok, createKandji, map[string]any{"in": in}), "createConnector.connector.id")
+	return str(a.ok(tok, createKandji, map[string]any{"in": in}), "createConnector.connector.id")
 }
 
 // With the production policy (nothing private allowed), testConnector
@@ -49,7 +49,7 @@ func TestConnectorTestRefusesPrivateTargets(t *testing.T) {
 		{"by name", "http://localhost:" + port, refusal},
 	} {
 		id := a.kandji(admin, tc.name, tc.url, vendor.Token())
-		d := a.must(admin, testOne, map[string]any{"id": id})
+		d := a.ok(admin, testOne, map[string]any{"id": id})
 		require.Equal(t, false, get(d, "testConnector.ok"), tc.name)
 		msg := str(d, "testConnector.message")
 		require.Equal(t, tc.want, msg, tc.name)
@@ -72,7 +72,7 @@ func TestVendorCallsOnePerRequest(t *testing.T) {
 		`mutation($id: ID!) { testConnector(id: $id) { ok } s: syncConnector(id: $id, mode: FULL) { id } }`,
 		`mutation($id: ID!) { ...F } fragment F on Mutation { a: testConnector(id: $id) { ok } b: syncConnector(id: $id) { id } }`,
 	} {
-		r := a.gql(admin, doc, map[string]any{"id": id})
+		r := a.do(admin, doc, map[string]any{"id": id})
 		require.Len(t, r.Errors, 2, doc)
 		for _, e := range r.Errors {
 			require.Equal(t, "BAD_USER_INPUT", e.Extensions["code"], "%+v", e)
@@ -85,7 +85,7 @@ func TestVendorCallsOnePerRequest(t *testing.T) {
 	require.Zero(t, runs, "no sync was queued")
 
 	// A skipped one does not count.
-	d := a.must(admin, `mutation($id: ID!, $no: Boolean!) { testConnector(id: $id) { ok } b: testConnector(id: $id) @include(if: $no) { ok } }`,
+	d := a.ok(admin, `mutation($id: ID!, $no: Boolean!) { testConnector(id: $id) { ok } b: testConnector(id: $id) @include(if: $no) { ok } }`,
 		map[string]any{"id": id, "no": false})
 	require.Equal(t, true, get(d, "testConnector.ok"))
 }
@@ -105,7 +105,7 @@ func TestConnectorTestRateLimit(t *testing.T) {
 	// The bucket refills one test every 12 s: unless each call took that
 	// long, one of these is refused.
 	for range 3 * connectorlimit.TestBurst {
-		r := a.gql(admin, testOne, map[string]any{"id": id})
+		r := a.do(admin, testOne, map[string]any{"id": id})
 		if len(r.Errors) > 0 {
 			limited = &r.Errors[0]
 			break
@@ -121,7 +121,7 @@ func TestConnectorTestRateLimit(t *testing.T) {
 	require.Equal(t, passed, vendor.Counts().List, "the refused test made no request")
 
 	// Another connector is not affected.
-	d := a.must(admin, testOne, map[string]any{"id": other})
+	d := a.ok(admin, testOne, map[string]any{"id": other})
 	require.Equal(t, true, get(d, "testConnector.ok"))
 }
 
@@ -137,7 +137,7 @@ func TestConnectorTestHidesDialErrors(t *testing.T) {
 	addr := ln.Addr().String()
 	require.NoError(t, ln.Close())
 	id := a.kandji(admin, "Closed", "http://"+addr, "t")
-	d := a.must(admin, testOne, map[string]any{"id": id})
+	d := a.ok(admin, testOne, map[string]any{"id": id})
 	require.Equal(t, false, get(d, "testConnector.ok"))
 	require.Equal(t, "could not connect to "+addr, str(d, "testConnector.message"))
 }

@@ -26,7 +26,7 @@ func TestNoNPlusOneConnectorSyncRuns(t *testing.T) {
 		fields = append(fields, fmt.Sprintf(`c%d: createConnector(input: {kind: KANDJI, name: "Conn%03d", baseUrl: "https://c%d.api.kandji.io",
 			credentials: {apiToken: "token-%d"}}) { connector { id } }`, i, i, i, i))
 	}
-	d := a.must(admin, "mutation {\n"+strings.Join(fields, "\n")+"\n}", nil)
+	d := a.ok(admin, "mutation {\n"+strings.Join(fields, "\n")+"\n}", nil)
 	// Connector i has i%3 runs.
 	ctx := context.Background()
 	for i := range n {
@@ -40,7 +40,7 @@ func TestNoNPlusOneConnectorSyncRuns(t *testing.T) {
 	q := `query($n: Int) { connectors(first: $n) { nodes { name syncRuns(first: 1) { totalCount pageInfo { hasNextPage } nodes { id status } } } } }`
 	measure := func(first int) (int64, []any) {
 		before := a.rounds.Load()
-		d := a.must(admin, q, map[string]any{"n": first})
+		d := a.ok(admin, q, map[string]any{"n": first})
 		rounds := a.rounds.Load() - before
 		nodes := get(d, "connectors.nodes").([]any)
 		require.Len(t, nodes, first)
