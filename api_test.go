@@ -119,8 +119,16 @@ func getAuthed(t testing.TB, url, tok string) (*http.Response, []byte) {
 
 func (a *api) do(tok, query string, vars map[string]any) gqlResponse {
 	a.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", bytes.NewReader(body))
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	require.NoError(a.t, err)
+	return a.raw(tok, string(body))
+}
+
+// raw posts a request body as is (for JSON no map can express).
+func (a *api) raw(tok, body string) gqlResponse {
+	a.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(body))
+	require.NoError(a.t, err)
 	req.Header.Set("Content-Type", "application/json")
 	if tok != "" {
 		req.Header.Set("Authorization", "Bearer "+tok)

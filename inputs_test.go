@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -197,19 +196,4 @@ func TestDeepFilterJSON(t *testing.T) {
 		require.NotEqual(t, "INTERNAL", r.Errors[0].Extensions["code"], "depth %d: %+v", depth, r.Errors[0])
 		require.NotNil(t, r.Errors[0].Extensions["code"], "depth %d: %+v", depth, r.Errors[0])
 	}
-}
-
-// raw posts a request body as is (for JSON no map can express).
-func (a *api) raw(tok, body string) gqlResponse {
-	a.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, a.srv.URL+"/graphql", strings.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+tok)
-	res, err := http.DefaultClient.Do(req)
-	require.NoError(a.t, err)
-	defer res.Body.Close()
-	var out gqlResponse
-	require.NoError(a.t, json.NewDecoder(res.Body).Decode(&out))
-	out.status = res.StatusCode
-	return out
 }
