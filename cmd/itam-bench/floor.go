@@ -104,18 +104,7 @@ func floorHistory(ctx context.Context, st stores, p params, fp *[]string) error 
 	if err != nil {
 		return err
 	}
-	first := 20
-	page, err := st.assets.AssetHistory(ctx, a.ID, itam.PageArgs{First: &first})
-	if err != nil {
-		return err
-	}
-	if fp != nil {
-		*fp = append(*fp, a.AssetTag)
-		for _, h := range page.Items {
-			*fp = append(*fp, string(h.Action)+"|"+h.Actor)
-		}
-	}
-	return nil
+	return floorAssetHistory(ctx, st, a, fp)
 }
 
 // floorHistoryByID mirrors workload 3 through node(id:): the asset through
@@ -129,6 +118,12 @@ func floorHistoryByID(ctx context.Context, st stores, p params, fp *[]string) er
 	if a == nil {
 		return errors.New("asset not found")
 	}
+	return floorAssetHistory(ctx, st, a, fp)
+}
+
+// floorAssetHistory is the second half of both history workloads: the
+// first page of a's history.
+func floorAssetHistory(ctx context.Context, st stores, a *itam.Asset, fp *[]string) error {
 	first := 20
 	page, err := st.assets.AssetHistory(ctx, a.ID, itam.PageArgs{First: &first})
 	if err != nil {
