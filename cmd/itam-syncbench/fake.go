@@ -13,34 +13,22 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/itam-dev/itam/cmd/itam-syncbench/fakewire"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
 	"github.com/itam-dev/itam/internal/benchkit"
 )
 
-// fakeHello and fakeStats mirror fakejamf's Hello and Stats.
-type fakeHello struct {
-	URL          string `json:"url"`
-	ClientID     string `json:"clientId"`
-	ClientSecret string `json:"clientSecret"`
-	PID          int    `json:"pid"`
-}
-
+// fakeStats is fakejamf's Stats plus what this side measures.
 type fakeStats struct {
-	Jamf       jamftest.Stats `json:"jamf"`
-	TotalAlloc uint64         `json:"totalAllocBytes"`
-	Mallocs    uint64         `json:"mallocs"`
-	NumGC      uint32         `json:"numGC"`
-	HeapSys    uint64         `json:"heapSysBytes"`
-	VmHWM      int64          `json:"vmHWMBytes"`
-	VmRSS      int64          `json:"vmRSSBytes"`
-	CPU        time.Duration  `json:"cpu_ns"`
-	InProcess  bool           `json:"in_process"`
+	fakewire.Stats
+	CPU       time.Duration `json:"cpu_ns"`
+	InProcess bool          `json:"in_process"`
 }
 
 // fakeJamf is the fake Jamf Pro: a child process, or a jamftest server in
 // this process.
 type fakeJamf struct {
-	hello fakeHello
+	hello fakewire.Hello
 	// child
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
@@ -55,7 +43,7 @@ func startFake(ctx context.Context, o options, progress func(string, ...any)) (*
 	if o.fake == "inprocess" {
 		srv := jamftest.Start(jamftest.Options{Computers: o.computers, Seed: o.seed, Apps: o.apps})
 		progress("fake Jamf Pro in this process at %s, %d computers", srv.URL, o.computers)
-		return &fakeJamf{srv: srv, hello: fakeHello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}}, nil
+		return &fakeJamf{srv: srv, hello: fakewire.Hello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}}, nil
 	}
 	f := &fakeJamf{}
 	bin := o.fakeBin
@@ -109,7 +97,7 @@ func startFake(ctx context.Context, o options, progress func(string, ...any)) (*
 // stats asks the fake for its counters; nil when it cannot answer.
 func (f *fakeJamf) stats() *fakeStats {
 	if f.srv != nil {
-		return &fakeStats{Jamf: f.srv.Stats(), InProcess: true}
+		return &fakeStats{Stats: fakewire.Stats{Jamf: f.srv.Stats()}, InProcess: true}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -29,28 +29,10 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/itam-dev/itam/cmd/itam-syncbench/fakewire"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
 	"github.com/itam-dev/itam/internal/benchkit"
 )
-
-// Hello is the first line printed.
-type Hello struct {
-	URL          string `json:"url"`
-	ClientID     string `json:"clientId"`
-	ClientSecret string `json:"clientSecret"`
-	PID          int    `json:"pid"`
-}
-
-// Stats is the answer to "stats".
-type Stats struct {
-	Jamf       jamftest.Stats `json:"jamf"`
-	TotalAlloc uint64         `json:"totalAllocBytes"`
-	Mallocs    uint64         `json:"mallocs"`
-	NumGC      uint32         `json:"numGC"`
-	HeapSys    uint64         `json:"heapSysBytes"`
-	VmHWM      int64          `json:"vmHWMBytes"`
-	VmRSS      int64          `json:"vmRSSBytes"`
-}
 
 func main() {
 	computers := flag.Int("computers", 50000, "generated computers")
@@ -63,7 +45,7 @@ func main() {
 
 	srv := jamftest.Start(jamftest.Options{Computers: *computers, Seed: *seed, Apps: *apps})
 	defer srv.Close()
-	hello := Hello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}
+	hello := fakewire.Hello{URL: srv.URL, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, PID: os.Getpid()}
 	if *addr != "" {
 		// jamftest picks its own port (httptest); put a proxy on the one asked.
 		ln, err := net.Listen("tcp", *addr)
@@ -91,7 +73,7 @@ func main() {
 				var m runtime.MemStats
 				runtime.ReadMemStats(&m)
 				hwm, rss := benchkit.ProcStatus()
-				_ = out.Encode(Stats{Jamf: srv.Stats(), TotalAlloc: m.TotalAlloc, Mallocs: m.Mallocs, NumGC: m.NumGC,
+				_ = out.Encode(fakewire.Stats{Jamf: srv.Stats(), TotalAlloc: m.TotalAlloc, Mallocs: m.Mallocs, NumGC: m.NumGC,
 					HeapSys: m.HeapSys, VmHWM: hwm, VmRSS: rss})
 			case "":
 			default:
