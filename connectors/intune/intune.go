@@ -323,7 +323,7 @@ func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Sof
 func (s *source) checkLink(link string) error {
 	u, err := url.Parse(link)
 	if err != nil || !u.IsAbs() || !strings.EqualFold(u.Scheme, s.base.Scheme) || !strings.EqualFold(u.Host, s.base.Host) {
-		return s.malformed(redact(link), errors.New("next link does not point at the configured Graph endpoint"))
+		return s.malformed(vendorhttp.RedactURL(link), errors.New("next link does not point at the configured Graph endpoint"))
 	}
 	return nil
 }
@@ -332,7 +332,7 @@ func (s *source) malformed(at string, err error) error {
 	if !strings.HasPrefix(at, "http") {
 		at = s.base.String() + at
 	}
-	return &connectors.MalformedError{URL: redact(at), Err: err}
+	return &connectors.MalformedError{URL: vendorhttp.RedactURL(at), Err: err}
 }
 
 // odataQuery writes query options as Graph's documentation does: "$"
@@ -349,14 +349,6 @@ func odataQuery(kv ...string) string {
 		b.WriteString(kv[i] + "=" + v)
 	}
 	return b.String()
-}
-
-// redact drops the query (skip tokens, filters) from URLs in errors.
-func redact(raw string) string {
-	if i := strings.IndexByte(raw, '?'); i >= 0 {
-		return raw[:i]
-	}
-	return raw
 }
 
 func parseEndpoint(field, raw, def string) (*url.URL, error) {

@@ -443,6 +443,17 @@ func TestMalformedPage(t *testing.T) {
 		require.ErrorAs(t, err, &me)
 		require.Zero(t, s.Counts().TokenRequests, "no token is fetched, let alone sent elsewhere")
 	})
+	t.Run("link with user info", func(t *testing.T) {
+		t.Parallel()
+		s := intunetest.New(t, intunetest.Options{Devices: 3})
+		_, err := newSource(t, config(s, noSoftware)).FetchPage(context.Background(), connectors.PageRequest{
+			Cursor: "https://admin:hunter2@attacker.example/v1.0/deviceManagement/managedDevices?$skiptoken=x#frag",
+		})
+		var me *connectors.MalformedError
+		require.ErrorAs(t, err, &me)
+		require.NotContains(t, err.Error(), "hunter2", "user info is redacted from URLs in errors")
+		require.NotContains(t, err.Error(), "frag", "fragments are redacted from URLs in errors")
+	})
 }
 
 func TestEveryCanonicalFieldMapped(t *testing.T) {
