@@ -135,11 +135,8 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	pageSize, software, workers, log := opt.PageSize, opt.Software, opt.MaxConcurrency, opt.Logger
 
 	// The token request goes through the same guarded transport as Graph
-	// requests but not through the concurrency bound. Without the
-	// oauth2.HTTPClient context key oauth2 would use http.DefaultClient,
-	// outside the egress guard.
+	// requests but not through the concurrency bound.
 	transport := vendorhttp.NewTransport(cfg.Egress)
-	tokenHTTP := transport.Client(30 * time.Second)
 	cc := &clientcredentials.Config{
 		ClientID:     clientID,
 		ClientSecret: secret,
@@ -149,9 +146,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		// auto-detection would spend a second request on every refusal.
 		AuthStyle: oauth2.AuthStyleInParams,
 	}
-	tokens := &vendorhttp.TokenCache{Fetch: func(ctx context.Context) (*oauth2.Token, error) {
-		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, tokenHTTP))
-	}}
+	tokens := &vendorhttp.TokenCache{Fetch: vendorhttp.ClientCredentials(cc, transport, 30*time.Second, nil)}
 
 	return &source{
 		client: vendorhttp.New(vendorhttp.Options{
