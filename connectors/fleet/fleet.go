@@ -87,7 +87,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			MaxConcurrency: opt.MaxConcurrency,
 			MaxInlineWait:  cfg.MaxInlineWait,
 		}),
-		errBase:  withoutUser(base),
+		errBase:  vendorhttp.RedactURL(base),
 		pageSize: opt.PageSize,
 		software: opt.Software,
 		workers:  opt.MaxConcurrency,
@@ -293,13 +293,4 @@ func notFound(err error) error {
 
 func (s *source) malformed(path string, err error) error {
 	return &connectors.MalformedError{URL: s.errBase + path, Err: err}
-}
-
-func withoutUser(base string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return "the Fleet server"
-	}
-	u.User = nil
-	return u.String()
 }

@@ -135,11 +135,8 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	pageSize, software, workers, log := opt.PageSize, opt.Software, opt.MaxConcurrency, opt.Logger
 
 	// The token request goes through the same guarded transport as Graph
-	// requests but not through the concurrency bound. Without the
-	// oauth2.HTTPClient context key oauth2 would use http.DefaultClient,
-	// outside the egress guard.
+	// requests but not through the concurrency bound.
 	transport := vendorhttp.NewTransport(cfg.Egress)
-	tokenHTTP := transport.Client(30 * time.Second)
 	cc := &clientcredentials.Config{
 		ClientID:     clientID,
 		ClientSecret: secret,
@@ -149,9 +146,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		// auto-detection would spend a second request on every refusal.
 		AuthStyle: oauth2.AuthStyleInParams,
 	}
-	tokens := &vendorhttp.TokenCache{Fetch: func(ctx context.Context) (*oauth2.Token, error) {
-		return cc.Token(context.WithValue(ctx, oauth2.HTTPClient, tokenHTTP))
-	}}
+	tokens := &vendorhttp.TokenCache{Fetch: vendorhttp.ClientCredentials(cc, transport, 30*time.Second, nil)}
 
 	return &source{
 		client: vendorhttp.New(vendorhttp.Options{
@@ -323,7 +318,7 @@ func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Sof
 func (s *source) checkLink(link string) error {
 	u, err := url.Parse(link)
 	if err != nil || !u.IsAbs() || !strings.EqualFold(u.Scheme, s.base.Scheme) || !strings.EqualFold(u.Host, s.base.Host) {
-		return s.malformed(redact(link), errors.New("next link does not point at the configured Graph endpoint"))
+		return s.malformed(vendorhttp.RedactURL(link), errors.New("next link does not point at the configured Graph endpoint"))
 	}
 	return nil
 }
@@ -332,7 +327,7 @@ func (s *source) malformed(at string, err error) error {
 	if !strings.HasPrefix(at, "http") {
 		at = s.base.String() + at
 	}
-	return &connectors.MalformedError{URL: redact(at), Err: err}
+	return &connectors.MalformedError{URL: vendorhttp.RedactURL(at), Err: err}
 }
 
 // odataQuery writes query options as Graph's documentation does: "$"
@@ -349,14 +344,6 @@ func odataQuery(kv ...string) string {
 		b.WriteString(kv[i] + "=" + v)
 	}
 	return b.String()
-}
-
-// redact drops the query (skip tokens, filters) from URLs in errors.
-func redact(raw string) string {
-	if i := strings.IndexByte(raw, '?'); i >= 0 {
-		return raw[:i]
-	}
-	return raw
 }
 
 func parseEndpoint(field, raw, def string) (*url.URL, error) {

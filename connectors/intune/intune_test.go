@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -443,6 +442,17 @@ func TestMalformedPage(t *testing.T) {
 		require.ErrorAs(t, err, &me)
 		require.Zero(t, s.Counts().TokenRequests, "no token is fetched, let alone sent elsewhere")
 	})
+	t.Run("link with user info", func(t *testing.T) {
+		t.Parallel()
+		s := intunetest.New(t, intunetest.Options{Devices: 3})
+		_, err := newSource(t, config(s, noSoftware)).FetchPage(context.Background(), connectors.PageRequest{
+			Cursor: "https://admin:hunter2@attacker.example/v1.0/deviceManagement/managedDevices?$skiptoken=x#frag",
+		})
+		var me *connectors.MalformedError
+		require.ErrorAs(t, err, &me)
+		require.NotContains(t, err.Error(), "hunter2", "user info is redacted from URLs in errors")
+		require.NotContains(t, err.Error(), "frag", "fragments are redacted from URLs in errors")
+	})
 }
 
 func TestEveryCanonicalFieldMapped(t *testing.T) {
@@ -696,7 +706,7 @@ func TestSoftware(t *testing.T) {
 func TestConcurrencyBound(t *testing.T) {
 	t.Parallel()
 	s := intunetest.New(t, intunetest.Options{Devices: 40})
-	var inFlight, peak atomic.Int64
+	var inFlight testkit.InFlight
 	// App requests wait until two are in flight together, which only
 	// parallel reads can achieve; overlapping sleeps stop overlapping on
 	// a busy machine, a barrier does not.
@@ -705,14 +715,7 @@ func TestConcurrencyBound(t *testing.T) {
 	cfg.MaxConcurrency = 3
 	cfg.Egress.WrapTransport = func(next http.RoundTripper) http.RoundTripper {
 		return roundTripper(func(r *http.Request) (*http.Response, error) {
-			n := inFlight.Add(1)
-			defer inFlight.Add(-1)
-			for {
-				p := peak.Load()
-				if n <= p || peak.CompareAndSwap(p, n) {
-					break
-				}
-			}
+			defer inFlight.Enter()()
 			if strings.HasSuffix(r.URL.Path, "/detectedApps") {
 				if err := met.Wait(r.Context()); err != nil {
 					return nil, err
@@ -724,8 +727,8 @@ func TestConcurrencyBound(t *testing.T) {
 	p, err := newSource(t, cfg).FetchPage(context.Background(), connectors.PageRequest{})
 	require.NoError(t, err)
 	require.Len(t, p.Devices, 40)
-	require.LessOrEqual(t, peak.Load(), int64(3))
-	require.Greater(t, peak.Load(), int64(1), "apps are read in parallel")
+	require.LessOrEqual(t, inFlight.Peak(), int64(3))
+	require.Greater(t, inFlight.Peak(), int64(1), "apps are read in parallel")
 }
 
 func TestFetchDevice(t *testing.T) {

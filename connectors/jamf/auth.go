@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
-	"strconv"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -62,19 +61,7 @@ func newAuthenticator(cfg connectors.Config, authBase string, transport *vendorh
 			// Jamf documents client_id and client_secret as form fields.
 			AuthStyle: oauth2.AuthStyleInParams,
 		}
-		// Without the context key oauth2 would use http.DefaultClient,
-		// outside the egress guard.
-		httpClient := transport.Client(60 * time.Second)
-		fetch = func(ctx context.Context) (*oauth2.Token, error) {
-			tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, httpClient))
-			if err == nil {
-				// oauth2 dates expires_in on time.Now; date it on ours.
-				if secs, ok := expiresIn(tok); ok {
-					tok.Expiry = now().Add(time.Duration(secs * float64(time.Second)))
-				}
-			}
-			return tok, err
-		}
+		fetch = vendorhttp.ClientCredentials(cc, transport, 60*time.Second, now)
 	case creds[CredUsername] != "" || creds[CredPassword] != "":
 		user, err := cfg.Credential(CredUsername)
 		if err != nil {
@@ -92,23 +79,6 @@ func newAuthenticator(cfg connectors.Config, authBase string, transport *vendorh
 		}
 	}
 	return &vendorhttp.TokenCache{Fetch: withRefreshMargin(fetch, now), Early: cacheEarly, Now: now}, nil
-}
-
-// expiresIn reads the answer's expires_in (a number; some servers send a
-// string), which clientcredentials keeps only among the extras.
-func expiresIn(tok *oauth2.Token) (float64, bool) {
-	var secs float64
-	switch v := tok.Extra("expires_in").(type) {
-	case float64:
-		secs = v
-	case string:
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return 0, false
-		}
-		secs = f
-	}
-	return secs, secs > 0
 }
 
 // basicTokenFetcher posts HTTP Basic credentials to /api/v1/auth/token. It

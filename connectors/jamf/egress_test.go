@@ -2,17 +2,13 @@ package jamf_test
 
 import (
 	"context"
-	"net"
-	"net/http"
-	"net/http/httptest"
-	"net/netip"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/connectors/vendorfake"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
@@ -25,20 +21,12 @@ func TestTokenEndpointOnPrivateAddressIsRefused(t *testing.T) {
 		t.Run(string(k), func(t *testing.T) {
 			t.Parallel()
 			s := jamftest.New(t, jamftest.Options{Computers: 3})
-			// 127.0.0.2 stands for a private address; only 127.0.0.1 (the
-			// API fake) is allowed.
-			ln, err := net.Listen("tcp", "127.0.0.2:0")
-			require.NoError(t, err)
-			var hits atomic.Int64
-			tokens := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { hits.Add(1) }))
-			tokens.Listener = ln
-			tokens.Start()
-			t.Cleanup(tokens.Close)
+			tokens, hits := vendorfake.CountingServer(t, vendorfake.PrivateAddr)
 			src := source(t, s, k, func(c *connectors.Config) {
 				c.AuthURL = tokens.URL
-				c.Egress = connectors.Egress{AllowPrivate: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
+				c.Egress = vendorfake.FakesOnly()
 			})
-			_, err = src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+			_, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 			require.True(t, vendorhttp.IsBlocked(err), "%v", err)
 			require.Zero(t, hits.Load())
 		})

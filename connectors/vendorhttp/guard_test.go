@@ -3,14 +3,12 @@ package vendorhttp
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -18,6 +16,7 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/connectors/vendorfake"
 )
 
 func TestAllowed(t *testing.T) {
@@ -68,24 +67,6 @@ func TestAllowed(t *testing.T) {
 	}
 }
 
-// counting serves JSON and counts the requests that reached it.
-func counting(t *testing.T, listen string) (*httptest.Server, *atomic.Int64) {
-	t.Helper()
-	var hits atomic.Int64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		hits.Add(1)
-		fmt.Fprint(w, `{"n": 1, "access_token": "tok", "token_type": "Bearer", "expires_in": 3600}`)
-	}))
-	if listen != "" {
-		ln, err := net.Listen("tcp", listen)
-		require.NoError(t, err)
-		srv.Listener = ln
-	}
-	srv.Start()
-	t.Cleanup(srv.Close)
-	return srv, &hits
-}
-
 // closedPort returns a loopback address nothing listens on.
 func closedPort(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -97,7 +78,7 @@ func closedPort(t *testing.T) string {
 
 func TestGuardRefusesLoopbackByDefault(t *testing.T) {
 	t.Parallel()
-	srv, hits := counting(t, "")
+	srv, hits := vendorfake.CountingServer(t, "")
 	get := func(base string) error {
 		var out page
 		return New(Options{BaseURL: base, BaseWait: 1}).GetJSON(context.Background(), "/x", nil, &out)
@@ -128,7 +109,7 @@ func TestGuardRefusesRedirectToPrivate(t *testing.T) {
 	t.Parallel()
 	// 127.0.0.2 stands for a private address: on Linux all of 127/8 is
 	// local, and only 127.0.0.1 is allowed here.
-	inner, innerHits := counting(t, "127.0.0.2:0")
+	inner, innerHits := vendorfake.CountingServer(t, vendorfake.PrivateAddr)
 	outer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, inner.URL+"/secret", http.StatusFound)
 	}))
@@ -144,7 +125,7 @@ func TestGuardRefusesRedirectToPrivate(t *testing.T) {
 
 func TestGuardRefusesTokenEndpointOnPrivateAddress(t *testing.T) {
 	t.Parallel()
-	tokenSrv, hits := counting(t, "")
+	tokenSrv, hits := vendorfake.CountingServer(t, "")
 	cc := &clientcredentials.Config{ClientID: "id", ClientSecret: "secret", TokenURL: tokenSrv.URL + "/token"}
 	guarded := NewTransport(connectors.Egress{}).Client(0)
 	_, err := cc.Token(context.WithValue(context.Background(), oauth2.HTTPClient, guarded))
@@ -184,7 +165,7 @@ func TestResponseCap(t *testing.T) {
 	})
 	t.Run("configured, announced by Content-Length", func(t *testing.T) {
 		t.Parallel()
-		srv, hits := counting(t, "")
+		srv, hits := vendorfake.CountingServer(t, "")
 		e := connectors.AllowLoopback()
 		e.MaxResponseBytes = 20
 		err := New(Options{BaseURL: srv.URL, Transport: NewTransport(e)}).GetJSON(context.Background(), "/", nil, &out)

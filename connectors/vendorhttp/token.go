@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/itam-dev/itam/connectors"
 )
@@ -66,6 +68,42 @@ func (t *TokenCache) Invalidate(refused string) bool {
 		t.tok = nil
 	}
 	return true
+}
+
+// ClientCredentials is a TokenCache Fetch for an OAuth 2.0 client
+// credentials grant whose token requests go through t (the egress guard):
+// without the oauth2.HTTPClient context key oauth2 would use
+// http.DefaultClient, outside the guard. When now is set, a token's
+// expires_in is dated on it instead of oauth2's time.Now, so tests can
+// drive expiry with their own clock.
+func ClientCredentials(cc *clientcredentials.Config, t *Transport, timeout time.Duration, now func() time.Time) func(context.Context) (*oauth2.Token, error) {
+	httpClient := t.Client(timeout)
+	return func(ctx context.Context) (*oauth2.Token, error) {
+		tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, httpClient))
+		if err == nil && now != nil {
+			if secs, ok := expiresIn(tok); ok {
+				tok.Expiry = now().Add(time.Duration(secs * float64(time.Second)))
+			}
+		}
+		return tok, err
+	}
+}
+
+// expiresIn reads the answer's expires_in (a number; some servers send a
+// string), which clientcredentials keeps only among the extras.
+func expiresIn(tok *oauth2.Token) (float64, bool) {
+	var secs float64
+	switch v := tok.Extra("expires_in").(type) {
+	case float64:
+		secs = v
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, false
+		}
+		secs = f
+	}
+	return secs, secs > 0
 }
 
 // classifyTokenError turns a refused token request into ErrUnauthorized so

@@ -211,7 +211,7 @@ func (c *Client) decode(resp *resty.Response, err error, out any) error {
 	}
 	target := ""
 	if resp != nil && resp.Request != nil {
-		target = redact(resp.Request.URL)
+		target = RedactURL(resp.Request.URL)
 	}
 	if err != nil {
 		var rl *connectors.RateLimitError
@@ -271,9 +271,10 @@ func (c *Client) decode(resp *resty.Response, err error, out any) error {
 	return nil
 }
 
-// redact drops the query string: vendors sometimes take keys there, and
-// errors end up in logs and run reports.
-func redact(raw string) string {
+// RedactURL drops the query string, user info and fragment: vendors
+// sometimes take keys there, and errors end up in logs and run reports.
+// Every connector quotes URLs in errors through it.
+func RedactURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return "the vendor API"

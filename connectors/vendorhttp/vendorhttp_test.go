@@ -14,6 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/testkit"
 )
 
 func TestParseRetryAfter(t *testing.T) {
@@ -264,16 +265,9 @@ func TestConcurrencyBound(t *testing.T) {
 	const bound, requests = 3, 12
 	events := make(chan bool, requests) // true: in the handler; false: held back
 	release := make(chan struct{})
-	var inFlight, peak atomic.Int64
+	var inFlight testkit.InFlight
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := inFlight.Add(1)
-		defer inFlight.Add(-1)
-		for {
-			p := peak.Load()
-			if n <= p || peak.CompareAndSwap(p, n) {
-				break
-			}
-		}
+		defer inFlight.Enter()()
 		select {
 		case events <- true:
 		default: // a request let through after the release
@@ -311,7 +305,7 @@ func TestConcurrencyBound(t *testing.T) {
 	close(release)
 	wg.Wait()
 	require.Equal(t, bound, served, "in the handler at once")
-	require.EqualValues(t, bound, peak.Load())
+	require.EqualValues(t, bound, inFlight.Peak())
 }
 
 // loopback is the transport of tests whose servers are httptest's on

@@ -1,6 +1,7 @@
 // Package testkit holds the small pieces tests and test fakes share: a
-// buffer that concurrent writers may log into, and a barrier that holds
-// requests until enough of them are in flight. It imports nothing of ours,
+// buffer that concurrent writers may log into, a barrier that holds
+// requests until enough of them are in flight, a clock advanced by hand and
+// a counter of callers in flight. It imports nothing of ours,
 // so any package's tests (and the vendor fakes under connectors/) can use it.
 package testkit
 
@@ -8,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -98,3 +100,24 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 	c.mu.Unlock()
 }
+
+// InFlight counts callers inside a section and keeps the most seen at once,
+// so a test can check a concurrency bound. Safe for concurrent use.
+type InFlight struct {
+	n, peak atomic.Int64
+}
+
+// Enter counts one caller in and returns the func that counts it out.
+func (f *InFlight) Enter() (leave func()) {
+	n := f.n.Add(1)
+	for {
+		p := f.peak.Load()
+		if n <= p || f.peak.CompareAndSwap(p, n) {
+			break
+		}
+	}
+	return func() { f.n.Add(-1) }
+}
+
+// Peak is the most callers seen inside at once.
+func (f *InFlight) Peak() int64 { return f.peak.Load() }

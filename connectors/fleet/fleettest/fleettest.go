@@ -403,14 +403,7 @@ func queryInt(q url.Values, key string, def int) (int, error) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	vendorfake.WriteJSON(w, status, "application/json", v)
 }
 
 // writeError answers in Fleet's documented error shape.

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/itam-dev/itam/connectors/vendorfake"
 )
 
 // The HTTP side of the fake: the Microsoft identity platform token
@@ -180,11 +182,7 @@ func graphError(w http.ResponseWriter, status int, code, msg string) {
 const odataContentType = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, _ := json.Marshal(v)
-	w.Header().Set("Content-Type", odataContentType)
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	vendorfake.WriteJSON(w, status, odataContentType, v)
 }
 
 // parseSelect validates $select against the resource's properties.

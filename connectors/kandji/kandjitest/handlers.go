@@ -232,15 +232,7 @@ func notFound(w http.ResponseWriter) {
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	vendorfake.WriteJSON(w, status, "application/json", v)
 }
 
 func writeMalformed(w http.ResponseWriter, v any, m Malformation) {
