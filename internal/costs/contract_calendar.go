@@ -2,25 +2,8 @@ package costs
 
 import "time"
 
-// Money is counted in calendar days: a cost is incurred on a day, a
-// contract runs from one day to another. These helpers reduce times to
-// that day so a time of day or a zone never moves a cost across a period
-// boundary.
-
-// calendarDay is t's year, month and day (in t's own location) as UTC
-// midnight.
-func calendarDay(t time.Time) time.Time {
-	y, m, d := t.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-func dayPtr(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	d := calendarDay(*t)
-	return &d
-}
+// Money is counted in calendar days (itam.CalendarDay): a cost is incurred
+// on a day, a contract runs from one day to another.
 
 // monthsLater is the day n calendar months after t with the day of month
 // clamped to the target month's length (Jan 31 + 1 month = Feb 28, or 29 in

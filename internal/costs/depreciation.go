@@ -82,7 +82,7 @@ func Schedule(p Profile, cost itam.Money, inService time.Time) ([]Period, error)
 	}
 
 	years := yearAmounts(&p, total, salvage)
-	start := calendarDay(inService)
+	start := itam.CalendarDay(inService)
 	exact, bounds := periods(&p, years, start)
 
 	depreciable := total.Sub(salvage)
@@ -118,7 +118,7 @@ func BookValue(p Profile, cost itam.Money, inService, asOf time.Time) (itam.Mone
 		return itam.Money{}, err
 	}
 	value := sched[0].Opening
-	day := calendarDay(asOf)
+	day := itam.CalendarDay(asOf)
 	for _, per := range sched {
 		if per.End.After(day) {
 			break
