@@ -119,21 +119,21 @@ func (c Contract) Validate() error {
 	if c.Start.IsZero() {
 		return itam.Invalid("start", "a contract needs a start date")
 	}
-	start := calendarDay(c.Start)
-	if c.End != nil && calendarDay(*c.End).Before(start) {
+	start := itam.CalendarDay(c.Start)
+	if c.End != nil && itam.CalendarDay(*c.End).Before(start) {
 		return itam.Invalid("end", "a contract cannot end before it starts")
 	}
-	if c.RenewalDate != nil && calendarDay(*c.RenewalDate).Before(start) {
+	if c.RenewalDate != nil && itam.CalendarDay(*c.RenewalDate).Before(start) {
 		return itam.Invalid("renewalDate", "a contract cannot renew before it starts")
 	}
 	if c.NoticeDate != nil {
-		n := calendarDay(*c.NoticeDate)
+		n := itam.CalendarDay(*c.NoticeDate)
 		switch {
 		case n.Before(start):
 			return itam.Invalid("noticeDate", "the notice date cannot be before the contract starts")
-		case c.End != nil && n.After(calendarDay(*c.End)):
+		case c.End != nil && n.After(itam.CalendarDay(*c.End)):
 			return itam.Invalid("noticeDate", "the notice date cannot be after the contract ends")
-		case c.RenewalDate != nil && n.After(calendarDay(*c.RenewalDate)):
+		case c.RenewalDate != nil && n.After(itam.CalendarDay(*c.RenewalDate)):
 			return itam.Invalid("noticeDate", "the notice date cannot be after the renewal date")
 		}
 	}
@@ -172,10 +172,10 @@ func (ch Charge) validate(field string, c Contract) error {
 		return itam.Invalid(field+".every", "a charge recurs every MONTH, QUARTER or YEAR")
 	}
 	start := ch.first(c)
-	if start.Before(calendarDay(c.Start)) || (c.End != nil && start.After(calendarDay(*c.End))) {
+	if start.Before(itam.CalendarDay(c.Start)) || (c.End != nil && start.After(itam.CalendarDay(*c.End))) {
 		return itam.Invalid(field+".start", "a charge starts within its contract")
 	}
-	if ch.End != nil && calendarDay(*ch.End).Before(start) {
+	if ch.End != nil && itam.CalendarDay(*ch.End).Before(start) {
 		return itam.Invalid(field+".end", "a charge cannot end before it starts")
 	}
 	return nil
@@ -187,16 +187,16 @@ func (c Contract) Normalize() (Contract, error) {
 	if err := c.Validate(); err != nil {
 		return Contract{}, err
 	}
-	c.Start = calendarDay(c.Start)
-	c.End = dayPtr(c.End)
-	c.RenewalDate = dayPtr(c.RenewalDate)
-	c.NoticeDate = dayPtr(c.NoticeDate)
+	c.Start = itam.CalendarDay(c.Start)
+	c.End = itam.CalendarDayPtr(c.End)
+	c.RenewalDate = itam.CalendarDayPtr(c.RenewalDate)
+	c.NoticeDate = itam.CalendarDayPtr(c.NoticeDate)
 	c.Number = itam.Trimmed(c.Number)
 	c.Notes = itam.Trimmed(c.Notes)
 	charges := make([]Charge, len(c.Charges))
 	for i, ch := range c.Charges {
 		ch.Amount.Currency, _ = itam.ParseCurrency(ch.Amount.Currency)
-		ch.Start, ch.End = dayPtr(ch.Start), dayPtr(ch.End)
+		ch.Start, ch.End = itam.CalendarDayPtr(ch.Start), itam.CalendarDayPtr(ch.End)
 		charges[i] = ch
 	}
 	c.Charges = charges
@@ -240,7 +240,7 @@ type Line struct {
 // and never drifts to the 28th. c is assumed valid (see Validate); a
 // charge with an unknown interval yields nothing.
 func Expand(c Contract, from, to time.Time) []Line {
-	from, to = calendarDay(from), calendarDay(to)
+	from, to = itam.CalendarDay(from), itam.CalendarDay(to)
 	var lines []Line
 	kind := c.Kind.EntryKind()
 	for i, ch := range c.Charges {
@@ -250,11 +250,11 @@ func Expand(c Contract, from, to time.Time) []Line {
 		}
 		first := ch.first(c)
 		last := to
-		if c.End != nil && calendarDay(*c.End).Before(last) {
-			last = calendarDay(*c.End)
+		if c.End != nil && itam.CalendarDay(*c.End).Before(last) {
+			last = itam.CalendarDay(*c.End)
 		}
-		if ch.End != nil && calendarDay(*ch.End).Before(last) {
-			last = calendarDay(*ch.End)
+		if ch.End != nil && itam.CalendarDay(*ch.End).Before(last) {
+			last = itam.CalendarDay(*ch.End)
 		}
 		// Skip to just before the window rather than walking from a start
 		// years back: the due date is a function of k alone.
@@ -280,9 +280,9 @@ func Expand(c Contract, from, to time.Time) []Line {
 // first is the charge's first due day: its own start, else the contract's.
 func (ch Charge) first(c Contract) time.Time {
 	if ch.Start != nil {
-		return calendarDay(*ch.Start)
+		return itam.CalendarDay(*ch.Start)
 	}
-	return calendarDay(c.Start)
+	return itam.CalendarDay(c.Start)
 }
 
 // LeaseEnd is the latest end among c's LEASE contracts, which drives an
@@ -293,7 +293,7 @@ func LeaseEnd(cs []Contract) *time.Time {
 		if c.Kind != ContractLease || c.End == nil {
 			continue
 		}
-		if e := calendarDay(*c.End); end == nil || e.After(*end) {
+		if e := itam.CalendarDay(*c.End); end == nil || e.After(*end) {
 			end = &e
 		}
 	}

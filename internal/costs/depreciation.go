@@ -82,7 +82,7 @@ func Schedule(p Profile, cost itam.Money, inService time.Time) ([]Period, error)
 	}
 
 	years := yearAmounts(&p, total, salvage)
-	start := dateOf(inService)
+	start := itam.CalendarDay(inService)
 	exact, bounds := periods(&p, years, start)
 
 	depreciable := total.Sub(salvage)
@@ -118,7 +118,7 @@ func BookValue(p Profile, cost itam.Money, inService, asOf time.Time) (itam.Mone
 		return itam.Money{}, err
 	}
 	value := sched[0].Opening
-	day := dateOf(asOf)
+	day := itam.CalendarDay(asOf)
 	for _, per := range sched {
 		if per.End.After(day) {
 			break
@@ -184,7 +184,7 @@ func periods(p *Profile, years []decimal.Decimal, start time.Time) ([]decimal.De
 		bounds := make([][2]time.Time, len(years))
 		for y := range years {
 			end := min(12*(y+1), life)
-			bounds[y] = [2]time.Time{addMonths(start, 12*y), addMonths(start, end).AddDate(0, 0, -1)}
+			bounds[y] = [2]time.Time{monthsLater(start, 12*y), monthsLater(start, end).AddDate(0, 0, -1)}
 		}
 		return years, bounds
 	}
@@ -201,17 +201,3 @@ func periods(p *Profile, years []decimal.Decimal, start time.Time) ([]decimal.De
 
 // monthsIn is how many months depreciation year y (0-based) has.
 func monthsIn(life, y int) int { return min(12, life-12*y) }
-
-// dateOf keeps the calendar date of t, as midnight UTC, so a time zone never
-// moves a period boundary.
-func dateOf(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// addMonths adds n months to a date, clamping to the month's last day
-// (31 January + 1 month = 28/29 February, not 2/3 March).
-func addMonths(d time.Time, n int) time.Time {
-	first := time.Date(d.Year(), d.Month()+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	return time.Date(first.Year(), first.Month(), min(d.Day(), last), 0, 0, 0, 0, time.UTC)
-}

@@ -51,7 +51,7 @@ func (r Rate) Normalize() (Rate, error) {
 	}
 	r.From, _ = itam.ParseCurrency(r.From)
 	r.To, _ = itam.ParseCurrency(r.To)
-	r.ValidFrom = calendarDay(r.ValidFrom)
+	r.ValidFrom = itam.CalendarDay(r.ValidFrom)
 	return r, nil
 }
 
@@ -85,7 +85,7 @@ func (r Rates) Convert(m itam.Money, to string, at time.Time) (itam.Money, Rate,
 	if source == target {
 		return itam.Money{Amount: m.Amount, Currency: target}, Rate{}, nil
 	}
-	day := calendarDay(at)
+	day := itam.CalendarDay(at)
 	best, inverse, found := Rate{}, false, false
 	for _, rt := range r {
 		f, _ := itam.ParseCurrency(rt.From)
@@ -99,11 +99,11 @@ func (r Rates) Convert(m itam.Money, to string, at time.Time) (itam.Money, Rate,
 		default:
 			continue
 		}
-		vf := calendarDay(rt.ValidFrom)
+		vf := itam.CalendarDay(rt.ValidFrom)
 		if vf.After(day) || !rt.Rate.IsPositive() {
 			continue
 		}
-		bvf := calendarDay(best.ValidFrom)
+		bvf := itam.CalendarDay(best.ValidFrom)
 		if !found || vf.After(bvf) || (vf.Equal(bvf) && inverse && !inv) {
 			best, inverse, found = rt, inv, true
 		}

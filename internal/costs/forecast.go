@@ -22,13 +22,13 @@ const (
 func ExpectedEndOfLife(explicit, leaseEnd, inService *time.Time, usefulLifeMonths *int) (*time.Time, string) {
 	switch {
 	case explicit != nil:
-		d := calendarDay(*explicit)
+		d := itam.CalendarDay(*explicit)
 		return &d, EndOfLifeExplicit
 	case leaseEnd != nil:
-		d := calendarDay(*leaseEnd)
+		d := itam.CalendarDay(*leaseEnd)
 		return &d, EndOfLifeLease
 	case inService != nil && usefulLifeMonths != nil && *usefulLifeMonths > 0:
-		d := monthsLater(calendarDay(*inService), *usefulLifeMonths)
+		d := monthsLater(itam.CalendarDay(*inService), *usefulLifeMonths)
 		return &d, EndOfLifeUsefulLife
 	}
 	return nil, ""

@@ -114,7 +114,7 @@ func (e Entry) Normalize() (Entry, error) {
 		return Entry{}, err
 	}
 	e.Amount.Currency, _ = itam.ParseCurrency(e.Amount.Currency)
-	e.Date = calendarDay(e.Date)
+	e.Date = itam.CalendarDay(e.Date)
 	e.InvoiceReference = itam.Trimmed(e.InvoiceReference)
 	e.Notes = itam.Trimmed(e.Notes)
 	return e, nil
@@ -123,5 +123,5 @@ func (e Entry) Normalize() (Entry, error) {
 // Line returns the entry as a dated cost line, the common shape totals are
 // computed over.
 func (e Entry) Line() Line {
-	return Line{Kind: e.Kind, Date: calendarDay(e.Date), Amount: e.Amount, SourceID: e.ID}
+	return Line{Kind: e.Kind, Date: itam.CalendarDay(e.Date), Amount: e.Amount, SourceID: e.ID}
 }

@@ -57,10 +57,10 @@ func TCOIn(entries []Entry, contractLines, seatCosts []Line, from, to time.Time,
 }
 
 func tcoLines(entries []Entry, contractLines, seatCosts []Line, from, to time.Time) []Line {
-	from, to = calendarDay(from), calendarDay(to)
+	from, to = itam.CalendarDay(from), itam.CalendarDay(to)
 	var lines []Line
 	keep := func(l Line) {
-		d := calendarDay(l.Date)
+		d := itam.CalendarDay(l.Date)
 		if !d.Before(from) && !d.After(to) {
 			lines = append(lines, l)
 		}

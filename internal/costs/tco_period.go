@@ -1,11 +1,15 @@
 package costs
 
-import "time"
+import (
+	"time"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
 
 // PeriodStart is the first day of the calendar MONTH, QUARTER or YEAR t's
 // day falls in (quarters start in January, April, July, October).
 func PeriodStart(t time.Time, every Interval) time.Time {
-	d := calendarDay(t)
+	d := itam.CalendarDay(t)
 	switch every {
 	case EveryQuarter:
 		y, q := Quarter(d)
@@ -29,7 +33,7 @@ type PeriodTotals struct {
 // and last periods keep their calendar bounds but count only lines within
 // [from, to]. An unknown interval or to before from gives nil.
 func SpendByPeriod(lines []Line, every Interval, from, to time.Time) []PeriodTotals {
-	from, to = calendarDay(from), calendarDay(to)
+	from, to = itam.CalendarDay(from), itam.CalendarDay(to)
 	if !every.Valid() || to.Before(from) {
 		return nil
 	}
@@ -38,7 +42,7 @@ func SpendByPeriod(lines []Line, every Interval, from, to time.Time) []PeriodTot
 		out = append(out, PeriodTotals{Start: s, End: monthsLater(s, every.Months()).AddDate(0, 0, -1)})
 	}
 	for _, l := range lines {
-		d := calendarDay(l.Date)
+		d := itam.CalendarDay(l.Date)
 		if d.Before(from) || d.After(to) {
 			continue
 		}

@@ -213,7 +213,7 @@ func (l *License) Validate() error {
 	if !l.BillingPeriod.Valid() {
 		return itam.Invalid("billingPeriod", "unknown billing period %q", l.BillingPeriod)
 	}
-	l.TermStart, l.TermEnd, l.RenewalDate = day(l.TermStart), day(l.TermEnd), day(l.RenewalDate)
+	l.TermStart, l.TermEnd, l.RenewalDate = itam.CalendarDayPtr(l.TermStart), itam.CalendarDayPtr(l.TermEnd), itam.CalendarDayPtr(l.RenewalDate)
 	for _, d := range []struct {
 		field string
 		t     *time.Time
@@ -312,24 +312,15 @@ func money(field string, m *itam.Money) (*itam.Money, error) {
 	return &itam.Money{Amount: m.Amount, Currency: c}, nil
 }
 
-// day drops the time of day: terms are calendar dates.
-func day(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return &d
-}
-
 // Active reports whether l is within its term on today's date: started
 // (or no start) and not ended (or no end). Only active licenses count
 // towards entitlement; the compliance position uses the same rule.
 func (l License) Active(today time.Time) bool {
-	d := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
-	if l.TermStart != nil && d.Before(*day(l.TermStart)) {
+	d := itam.CalendarDay(today)
+	if l.TermStart != nil && d.Before(*itam.CalendarDayPtr(l.TermStart)) {
 		return false
 	}
-	if l.TermEnd != nil && d.After(*day(l.TermEnd)) {
+	if l.TermEnd != nil && d.After(*itam.CalendarDayPtr(l.TermEnd)) {
 		return false
 	}
 	return true

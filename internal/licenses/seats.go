@@ -74,49 +74,22 @@ func CheckBulk(n int) error {
 func RequireRead(ctx context.Context) (itam.Principal, error) { return itam.RequirePrincipal(ctx) }
 
 // RequireWrite returns the caller when they may change licenses and seats.
-func RequireWrite(ctx context.Context) (itam.Principal, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return p, err
-	}
-	if !p.CanWriteInventory() {
-		return p, itam.Forbidden("role %s cannot change licenses", p.Role)
-	}
-	return p, nil
-}
+func RequireWrite(ctx context.Context) (itam.Principal, error) { return itam.RequireWrite(ctx) }
 
 // RequireKeyRead returns the caller when they may read a license key: ADMIN
 // only, because a key is a credential, not inventory.
-func RequireKeyRead(ctx context.Context) (itam.Principal, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return p, err
-	}
-	if p.Role != itam.RoleAdmin {
-		return p, itam.Forbidden("only ADMIN may read license keys")
-	}
-	return p, nil
-}
+func RequireKeyRead(ctx context.Context) (itam.Principal, error) { return itam.RequireAdmin(ctx) }
 
 // SeesAll reports whether p reads every license of the organization; an
 // EMPLOYEE reads only those they or their devices hold an active seat of.
 func SeesAll(p itam.Principal) bool { return p.CanReadAll() }
 
 // CanSeeCosts reports whether p may read seat and total costs.
-func CanSeeCosts(p itam.Principal) bool { return p.Role != itam.RoleEmployee }
+func CanSeeCosts(p itam.Principal) bool { return p.CanReadCosts() }
 
 // RequireCosts returns the caller when they may read costs, else FORBIDDEN
 // (as Asset.purchasePrice is for an EMPLOYEE).
-func RequireCosts(ctx context.Context) (itam.Principal, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return p, err
-	}
-	if !CanSeeCosts(p) {
-		return p, itam.Forbidden("role %s cannot see costs", p.Role)
-	}
-	return p, nil
-}
+func RequireCosts(ctx context.Context) (itam.Principal, error) { return itam.RequireCosts(ctx) }
 
 // ReclaimInput ends a seat, saying why.
 type ReclaimInput struct {

@@ -183,7 +183,7 @@ func (lg *licenseGen) product(p *swProduct) {
 	}
 	start := lg.termStart(perpetual)
 	if r.IntN(100) < 30 && !perpetual { // the previous term, expired
-		lg.license(p, p.model, ptr(max(1, seats*4/5)), start.AddDate(-1, 0, 0), "")
+		lg.license(p, p.model, new(max(1, seats*4/5)), start.AddDate(-1, 0, 0), "")
 	}
 	parts := []int{seats}
 	if seats >= 4 && r.IntN(100) < 30 { // the original purchase and a later true-up
@@ -232,8 +232,6 @@ func (lg *licenseGen) product(p *swProduct) {
 		}
 	}
 }
-
-func ptr[T any](v T) *T { return &v }
 
 func (lg *licenseGen) today() time.Time { return lg.g.today }
 

@@ -25,29 +25,11 @@ const (
 // RequireRuleAdmin allows changing title rules (and re-normalizing) to
 // ADMIN only: a rule re-attributes installations across every license
 // position of the organization.
-func RequireRuleAdmin(ctx context.Context) (itam.Principal, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return p, err
-	}
-	if p.Role != itam.RoleAdmin {
-		return p, itam.Forbidden("only ADMIN may change software title rules")
-	}
-	return p, nil
-}
+func RequireRuleAdmin(ctx context.Context) (itam.Principal, error) { return itam.RequireAdmin(ctx) }
 
 // RequireRuleRead allows reading rules, runs and unmatched titles to
 // ADMIN, MANAGER and AUDITOR; EMPLOYEE is FORBIDDEN.
-func RequireRuleRead(ctx context.Context) (itam.Principal, error) {
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return p, err
-	}
-	if !p.CanReadAll() {
-		return p, itam.Forbidden("role %s cannot read software title rules", p.Role)
-	}
-	return p, nil
-}
+func RequireRuleRead(ctx context.Context) (itam.Principal, error) { return itam.RequireReadAll(ctx) }
 
 // RuleInput creates a rule. Position nil means last.
 type RuleInput struct {

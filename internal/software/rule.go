@@ -10,7 +10,6 @@ import (
 	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -86,7 +85,7 @@ func (r *Rule) Validate() error {
 		return itam.Invalid("kind", "unknown match kind %q (want one of EXACT, PREFIX, REGEX, IDENTIFIER)", r.Kind)
 	}
 	r.Pattern = strings.TrimSpace(r.Pattern)
-	if err := checkText("pattern", r.Pattern, MaxPatternLength); err != nil {
+	if err := itam.CheckText("pattern", r.Pattern, MaxPatternLength); err != nil {
 		return err
 	}
 	if r.Pattern == "" {
@@ -99,7 +98,7 @@ func (r *Rule) Validate() error {
 	}
 	r.Edition = itam.Trimmed(r.Edition)
 	if r.Edition != nil {
-		if err := checkText("edition", *r.Edition, MaxEditionLength); err != nil {
+		if err := itam.CheckText("edition", *r.Edition, MaxEditionLength); err != nil {
 			return err
 		}
 	}
@@ -115,21 +114,8 @@ func (r *Rule) Validate() error {
 	return nil
 }
 
-// checkText refuses what PostgreSQL text cannot store (NUL, invalid UTF-8),
-// so bad input is BAD_USER_INPUT here rather than INTERNAL at the database,
-// and text longer than max characters.
-func checkText(field, s string, max int) error {
-	if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
-		return itam.Invalid(field, "%s must be valid UTF-8 text without NUL characters", field)
-	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return itam.Invalid(field, "%s is at most %d characters (got %d)", field, max, n)
-	}
-	return nil
-}
-
 func checkVersionPattern(p string) error {
-	if err := checkText("versionPattern", p, MaxPatternLength); err != nil {
+	if err := itam.CheckText("versionPattern", p, MaxPatternLength); err != nil {
 		return err
 	}
 	re, err := compileFold(p)
