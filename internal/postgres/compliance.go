@@ -229,14 +229,14 @@ const positionSettingsSQL = `SELECT set_config('jit', 'off', true), set_config('
 
 // positionLicense is one active license as the positions query's JSON has it.
 type positionLicense struct {
-	ID        uuid.UUID        `json:"id"`
-	Model     licenses.Model   `json:"model"`
-	Seats     *int             `json:"seats"`
-	SeatCost  *decimal.Decimal `json:"seatCost"`
-	TotalCost *decimal.Decimal `json:"totalCost"`
-	Currency  *string          `json:"currency"`
-	TermStart *string          `json:"termStart"`
-	CreatedAt time.Time        `json:"createdAt"`
+	ID        uuid.UUID           `json:"id"`
+	Model     licenses.Model      `json:"model"`
+	Seats     *int                `json:"seats"`
+	SeatCost  decimal.NullDecimal `json:"seatCost"`
+	TotalCost decimal.NullDecimal `json:"totalCost"`
+	Currency  *string             `json:"currency"`
+	TermStart *string             `json:"termStart"`
+	CreatedAt time.Time           `json:"createdAt"`
 }
 
 func scanPositionCounts(r pgx.CollectableRow) (licenses.PositionCounts, error) {
@@ -253,16 +253,9 @@ func scanPositionCounts(r pgx.CollectableRow) (licenses.PositionCounts, error) {
 		return c, fmt.Errorf("positions: licenses of %s: %w", c.ProductID, err)
 	}
 	for _, pl := range ls {
-		l := licenses.License{ID: pl.ID, ProductID: c.ProductID, Model: pl.Model, Seats: pl.Seats, CreatedAt: pl.CreatedAt}
-		if pl.Currency != nil {
-			cur := strings.TrimSpace(*pl.Currency)
-			if pl.SeatCost != nil {
-				l.SeatCost = &itam.Money{Amount: *pl.SeatCost, Currency: cur}
-			}
-			if pl.TotalCost != nil {
-				l.TotalCost = &itam.Money{Amount: *pl.TotalCost, Currency: cur}
-			}
-		}
+		price := priceColumns{seats: pl.Seats, seatCost: pl.SeatCost, totalCost: pl.TotalCost, currency: pl.Currency}
+		l := price.license()
+		l.ID, l.ProductID, l.Model, l.CreatedAt = pl.ID, c.ProductID, pl.Model, pl.CreatedAt
 		if pl.TermStart != nil {
 			t, err := time.Parse(time.DateOnly, *pl.TermStart)
 			if err != nil {

@@ -135,15 +135,8 @@ func (s *SoftwareCatalogStore) UpdatePublisher(ctx context.Context, in software.
 		return nil, err
 	}
 	return publishersTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *software.Publisher) (*software.Publisher, error) {
-		x := *cur
-		if in.Name.Set {
-			if in.Name.Value == nil {
-				return nil, itam.Invalid("name", "name cannot be null")
-			}
-			x.Name = *in.Name.Value
-		}
-		itam.Patch(&x.Website, in.Website)
-		if err := x.Validate(); err != nil {
+		x, err := in.Apply(*cur)
+		if err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &x) {
@@ -227,27 +220,8 @@ func (s *SoftwareCatalogStore) UpdateProduct(ctx context.Context, in software.Pr
 		return nil, err
 	}
 	return productsTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *software.Product) (*software.Product, error) {
-		x := *cur
-		if in.PublisherID.Set {
-			if in.PublisherID.Value == nil {
-				return nil, itam.Invalid("publisherId", "publisherId cannot be null")
-			}
-			x.PublisherID = *in.PublisherID.Value
-		}
-		if in.Name.Set {
-			if in.Name.Value == nil {
-				return nil, itam.Invalid("name", "name cannot be null")
-			}
-			x.Name = *in.Name.Value
-		}
-		if in.Editions.Set {
-			x.Editions = nil
-			if in.Editions.Value != nil {
-				x.Editions = *in.Editions.Value
-			}
-		}
-		itam.Patch(&x.Notes, in.Notes)
-		if err := x.Validate(); err != nil {
+		x, err := in.Apply(*cur)
+		if err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &x) {

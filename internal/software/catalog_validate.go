@@ -148,3 +148,38 @@ func validEditions(in []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Apply returns cur changed by p, validated.
+func (p PublisherPatch) Apply(cur Publisher) (Publisher, error) {
+	x := cur
+	if err := required(&x.Name, "name", p.Name); err != nil {
+		return Publisher{}, err
+	}
+	itam.Patch(&x.Website, p.Website)
+	if err := x.Validate(); err != nil {
+		return Publisher{}, err
+	}
+	return x, nil
+}
+
+// Apply returns cur changed by p, validated.
+func (p ProductPatch) Apply(cur Product) (Product, error) {
+	x := cur
+	if err := required(&x.PublisherID, "publisherId", p.PublisherID); err != nil {
+		return Product{}, err
+	}
+	if err := required(&x.Name, "name", p.Name); err != nil {
+		return Product{}, err
+	}
+	if p.Editions.Set {
+		x.Editions = nil
+		if p.Editions.Value != nil {
+			x.Editions = *p.Editions.Value
+		}
+	}
+	itam.Patch(&x.Notes, p.Notes)
+	if err := x.Validate(); err != nil {
+		return Product{}, err
+	}
+	return x, nil
+}
