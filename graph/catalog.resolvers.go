@@ -173,12 +173,9 @@ func (r *mutationResolver) DeleteModel(ctx context.Context, input model.DeleteIn
 
 // Manufacturers is the resolver for the manufacturers field.
 func (r *queryResolver) Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error) {
-	var f itam.NameFilter
-	if filter != nil {
-		if err := checkListFilter(filter, val(filter.Search)); err != nil {
-			return nil, err
-		}
-		f.Search = val(filter.Search)
+	f, err := nameFilter(filter)
+	if err != nil {
+		return nil, err
 	}
 	return listPage(ctx, f, pageArgs(first, after, last, before), r.ModelStore.ListManufacturers, r.ModelStore.CountManufacturers)
 }

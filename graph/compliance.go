@@ -85,16 +85,6 @@ func (r *Resolver) evidenceConnection(ctx context.Context, product uuid.UUID, pa
 	return conn, nil
 }
 
-// pointers returns pointers to the items of a list, for GraphQL lists of
-// objects.
-func pointers[T any](xs []T) []*T {
-	out := make([]*T, len(xs))
-	for i := range xs {
-		out[i] = &xs[i]
-	}
-	return out
-}
-
 // setComplianceComplexity prices the compliance lists: a list costs its
 // child's complexity times its bound, so a report's nested fields are paid
 // per row. licenseCompliance has one row per product and no bound of its

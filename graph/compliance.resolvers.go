@@ -53,7 +53,7 @@ func (r *queryResolver) ReclaimCandidates(ctx context.Context, productID *string
 	if err != nil {
 		return nil, err
 	}
-	return pointers(cs), nil
+	return ptrs(cs), nil
 }
 
 func (r *queryResolver) ExpiringLicenses(ctx context.Context, withinDays int, first *int) ([]*licenses.Expiring, error) {
@@ -61,7 +61,7 @@ func (r *queryResolver) ExpiringLicenses(ctx context.Context, withinDays int, fi
 	if err != nil {
 		return nil, err
 	}
-	return pointers(es), nil
+	return ptrs(es), nil
 }
 
 func (r *queryResolver) LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.Connection[*model.LicenseEvidence], error) {

@@ -95,3 +95,17 @@ func deleteNode[T any](ctx context.Context, global string, version *int, typ str
 	}
 	return &model.DeletePayload{DeletedID: relay.ID(typ, id)}, nil
 }
+
+// nameFilter checks and reads the NameFilter every named list shares
+// (manufacturers, suppliers, software publishers); nil is no filter.
+func nameFilter(filter *model.NameFilter) (itam.NameFilter, error) {
+	var f itam.NameFilter
+	if filter == nil {
+		return f, nil
+	}
+	if err := checkListFilter(filter, val(filter.Search)); err != nil {
+		return f, err
+	}
+	f.Search = val(filter.Search)
+	return f, nil
+}

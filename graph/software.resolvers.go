@@ -92,12 +92,9 @@ func (r *mutationResolver) DeleteSoftwareProduct(ctx context.Context, input mode
 }
 
 func (r *queryResolver) SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*software.Publisher], error) {
-	var f itam.NameFilter
-	if filter != nil {
-		if err := checkListFilter(filter, val(filter.Search)); err != nil {
-			return nil, err
-		}
-		f.Search = val(filter.Search)
+	f, err := nameFilter(filter)
+	if err != nil {
+		return nil, err
 	}
 	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.SoftwareCatalog.ListPublishers, r.SoftwareCatalog.CountPublishers)
 	if err != nil {

@@ -57,12 +57,9 @@ func (r *mutationResolver) DeleteSupplier(ctx context.Context, input model.Delet
 
 // Suppliers is the resolver for the suppliers field.
 func (r *queryResolver) Suppliers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Supplier], error) {
-	var f itam.NameFilter
-	if filter != nil {
-		if err := checkListFilter(filter, val(filter.Search)); err != nil {
-			return nil, err
-		}
-		f.Search = val(filter.Search)
+	f, err := nameFilter(filter)
+	if err != nil {
+		return nil, err
 	}
 	return listPage(ctx, f, pageArgs(first, after, last, before), r.SupplierStore.ListSuppliers, r.SupplierStore.CountSuppliers)
 }
