@@ -82,7 +82,7 @@ func (s *OrganizationStore) UpdateOrganization(ctx context.Context, in itam.Orga
 			return err
 		}
 		o := *cur
-		if err := patchRequired(&o.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&o.Name, "name", in.Name); err != nil {
 			return err
 		}
 		if in.AssetTagPrefix.Set {

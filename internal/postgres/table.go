@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -211,43 +210,6 @@ func returningOne[T any](ctx context.Context, tx pgx.Tx, scan func(pgx.Collectab
 
 // unchanged reports whether a change left a row as it was.
 func unchanged[T any](before, after *T) bool { return reflect.DeepEqual(*before, *after) }
-
-// requiredText trims a required text input; nil or blank is BAD_USER_INPUT on field.
-func requiredText(field string, s *string) (string, error) {
-	if t := itam.Trimmed(s); t != nil {
-		return *t, nil
-	}
-	return "", itam.Invalid(field, "%s cannot be blank", field)
-}
-
-// patchRequired applies an optional change to a required text field: unset
-// keeps it, null or blank is BAD_USER_INPUT.
-func patchRequired(dst *string, field string, o itam.Optional[string]) error {
-	if !o.Set {
-		return nil
-	}
-	v, err := requiredText(field, o.Value)
-	if err != nil {
-		return err
-	}
-	*dst = v
-	return nil
-}
-
-// emailPattern is the same shape the people table's CHECK enforces.
-var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
-
-// validEmail trims an email and checks its shape.
-func validEmail(field, email string) (string, error) {
-	email = strings.TrimSpace(email)
-	if email == "" {
-		return "", itam.Invalid(field, "%s cannot be blank", field)
-	}
-	if !emailPattern.MatchString(email) {
-		return "", itam.Invalid(field, "%q is not an email address", email)
-	}
-	return email, nil
-}
 
 // searchWhere adds a case-insensitive substring match of search on any of exprs.
 func searchWhere(where []string, args *sqlArgs, search *string, exprs ...string) []string {
