@@ -156,3 +156,38 @@ func (p *Person) Validate() error {
 	}
 	return nil
 }
+
+// MaxTagPrefix is the longest asset tag prefix the column allows.
+const MaxTagPrefix = 16
+
+// Apply returns o changed by the patch's name, asset tag prefix, currency
+// and default owner team (whose existence is the store's to check); the
+// reclaim period is the licenses package's rule.
+func (in OrganizationPatch) Apply(o Organization) (Organization, error) {
+	if err := PatchRequired(&o.Name, "name", in.Name); err != nil {
+		return o, err
+	}
+	if in.AssetTagPrefix.Set {
+		o.AssetTagPrefix = ""
+		if in.AssetTagPrefix.Value != nil {
+			o.AssetTagPrefix = strings.TrimSpace(*in.AssetTagPrefix.Value)
+		}
+		if len(o.AssetTagPrefix) > MaxTagPrefix {
+			return o, Invalid("assetTagPrefix", "prefix is at most %d characters", MaxTagPrefix)
+		}
+	}
+	if in.DefaultCurrency.Set {
+		if in.DefaultCurrency.Value == nil {
+			return o, Invalid("defaultCurrency", "default currency cannot be removed")
+		}
+		c, err := ParseCurrency(*in.DefaultCurrency.Value)
+		if err != nil {
+			return o, Invalid("defaultCurrency", "%q is not an ISO 4217 currency code", *in.DefaultCurrency.Value)
+		}
+		o.DefaultCurrency = c
+	}
+	if in.DefaultOwnerTeamID.Set {
+		o.DefaultOwnerTeamID = in.DefaultOwnerTeamID.Value
+	}
+	return o, nil
+}

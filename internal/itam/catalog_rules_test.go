@@ -92,3 +92,39 @@ func TestPatchRequired(t *testing.T) {
 		})
 	}
 }
+
+// TestOrganizationPatchApply: the organization settings rules; a refused
+// patch is reported on its field.
+func TestOrganizationPatchApply(t *testing.T) {
+	t.Parallel()
+	team := uuid.New()
+	cur := Organization{Name: "Acme", AssetTagPrefix: "AC-", DefaultCurrency: "EUR", DefaultOwnerTeamID: &team}
+	tests := []struct {
+		name       string
+		in         OrganizationPatch
+		want       Organization
+		field, msg string
+	}{
+		{"empty patch keeps", OrganizationPatch{}, cur, "", ""},
+		{"trimmed name, prefix, currency", OrganizationPatch{Name: Some(" New "), AssetTagPrefix: Some(" X- "), DefaultCurrency: Some("usd")},
+			Organization{Name: "New", AssetTagPrefix: "X-", DefaultCurrency: "USD", DefaultOwnerTeamID: &team}, "", ""},
+		{"null prefix and team clear", OrganizationPatch{AssetTagPrefix: Optional[string]{Set: true}, DefaultOwnerTeamID: Optional[uuid.UUID]{Set: true}},
+			Organization{Name: "Acme", DefaultCurrency: "EUR"}, "", ""},
+		{"blank name", OrganizationPatch{Name: Some(" ")}, Organization{}, "name", "cannot be blank"},
+		{"long prefix", OrganizationPatch{AssetTagPrefix: Some("ABCDEFGHIJKLMNOPQ")}, Organization{}, "assetTagPrefix", "at most 16"},
+		{"currency removed", OrganizationPatch{DefaultCurrency: Optional[string]{Set: true}}, Organization{}, "defaultCurrency", "cannot be removed"},
+		{"bad currency", OrganizationPatch{DefaultCurrency: Some("EURO")}, Organization{}, "defaultCurrency", "ISO 4217"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := tt.in.Apply(cur)
+			if tt.field != "" {
+				requireInvalidField(t, err, tt.field, tt.msg)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
