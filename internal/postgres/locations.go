@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -120,33 +119,6 @@ func (r prefixRow) Scan(dest ...any) error {
 	return r.CollectableRow.Scan(append(r.extra[:len(r.extra):len(r.extra)], dest...)...)
 }
 
-// normalizeAddress trims every line and checks the country is two letters,
-// which it upper-cases.
-func normalizeAddress(a *itam.Address) error {
-	for _, s := range []**string{&a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country} {
-		*s = itam.Trimmed(*s)
-	}
-	if a.Country != nil {
-		c := strings.ToUpper(*a.Country)
-		if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
-			return itam.Invalid("address.country", "country must be a two-letter ISO 3166-1 code, not %q", *a.Country)
-		}
-		a.Country = &c
-	}
-	return nil
-}
-
-func validateLocation(l *itam.Location) error {
-	var err error
-	if l.Name, err = requiredText("name", &l.Name); err != nil {
-		return err
-	}
-	if !slices.Contains(itam.LocationKinds, l.Kind) {
-		return itam.Invalid("kind", "unknown location kind %q", l.Kind)
-	}
-	return normalizeAddress(&l.Address)
-}
-
 // parentExists checks a parent location id names a location of the caller's
 // organization (the path trigger would refuse it too, but without a field).
 func parentExists(ctx context.Context, tx pgx.Tx, id *uuid.UUID) error {
@@ -170,7 +142,7 @@ func (s *LocationStore) CreateLocation(ctx context.Context, in itam.LocationInpu
 		return nil, err
 	}
 	l := &itam.Location{Kind: in.Kind, Name: in.Name, ParentID: in.ParentID, Address: in.Address}
-	if err := validateLocation(l); err != nil {
+	if err := l.Validate(); err != nil {
 		return nil, err
 	}
 	a := l.Address
@@ -193,7 +165,7 @@ func (s *LocationStore) UpdateLocation(ctx context.Context, in itam.LocationPatc
 			}
 			l.Kind = *in.Kind.Value
 		}
-		if err := patchRequired(&l.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&l.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
 		itam.Patch(&l.ParentID, in.ParentID)
@@ -210,7 +182,7 @@ func (s *LocationStore) UpdateLocation(ctx context.Context, in itam.LocationPatc
 				itam.Patch(&l.Address.Country, ap.Country)
 			}
 		}
-		if err := validateLocation(&l); err != nil {
+		if err := l.Validate(); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &l) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -49,7 +48,7 @@ func (s *ModelStore) CreateManufacturer(ctx context.Context, in itam.Manufacture
 	if err != nil {
 		return nil, err
 	}
-	name, err := requiredText("name", &in.Name)
+	name, err := itam.RequiredText("name", &in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +61,7 @@ func (s *ModelStore) CreateManufacturer(ctx context.Context, in itam.Manufacture
 func (s *ModelStore) UpdateManufacturer(ctx context.Context, in itam.ManufacturerPatch) (*itam.Manufacturer, error) {
 	return manufacturersTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Manufacturer) (*itam.Manufacturer, error) {
 		m := *cur
-		if err := patchRequired(&m.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&m.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
 		itam.PatchText(&m.Website, in.Website)
@@ -112,31 +111,6 @@ func (s *ModelStore) CountCategories(ctx context.Context, f itam.CategoryFilter)
 	return categoriesTable.countBy(ctx, s.db, f)
 }
 
-// validateCategory normalizes and checks a category about to be stored.
-func validateCategory(x *itam.Category) error {
-	var err error
-	if x.Name, err = requiredText("name", &x.Name); err != nil {
-		return err
-	}
-	if !slices.Contains(itam.CategoryKinds, x.Kind) {
-		return itam.Invalid("kind", "unknown category kind %q", x.Kind)
-	}
-	defs := make([]itam.FieldDefinition, len(x.FieldDefinitions))
-	for i, d := range x.FieldDefinitions {
-		d.Key, d.Label = strings.TrimSpace(d.Key), strings.TrimSpace(d.Label)
-		d.Options = slices.Clone(d.Options)
-		for j := range d.Options {
-			d.Options[j] = strings.TrimSpace(d.Options[j])
-			if d.Options[j] == "" {
-				return itam.Invalid(fmt.Sprintf("fieldDefinitions[%d].options[%d]", i, j), "options cannot be blank")
-			}
-		}
-		defs[i] = d
-	}
-	x.FieldDefinitions = defs // never nil: the column holds a JSON array
-	return itam.ValidateFieldDefinitions(defs, "fieldDefinitions")
-}
-
 // CreateCategory adds a category with its custom field definitions.
 func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) (*itam.Category, error) {
 	p, err := itam.RequireWrite(ctx)
@@ -144,7 +118,7 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 		return nil, err
 	}
 	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions}
-	if err := validateCategory(x); err != nil {
+	if err := x.Validate(); err != nil {
 		return nil, err
 	}
 	return categoriesTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
@@ -157,7 +131,7 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) (*itam.Category, error) {
 	return categoriesTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Category) (*itam.Category, error) {
 		x := *cur
-		if err := patchRequired(&x.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&x.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
 		if in.Kind.Set {
@@ -172,7 +146,7 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 				x.FieldDefinitions = *in.FieldDefinitions.Value
 			}
 		}
-		if err := validateCategory(&x); err != nil {
+		if err := x.Validate(); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &x) {
@@ -219,21 +193,6 @@ func (s *ModelStore) CountModels(ctx context.Context, f itam.ModelFilter) (int, 
 	return modelsTable.countBy(ctx, s.db, f)
 }
 
-// validateModel normalizes and checks a model about to be stored. Unknown
-// manufacturer or category ids surface from their foreign keys as
-// BAD_USER_INPUT on manufacturerId and categoryId.
-func validateModel(m *itam.Model) error {
-	var err error
-	if m.Name, err = requiredText("name", &m.Name); err != nil {
-		return err
-	}
-	m.ModelNumber = itam.Trimmed(m.ModelNumber)
-	if m.UsefulLifeMonths != nil && (*m.UsefulLifeMonths < 1 || *m.UsefulLifeMonths > 600) {
-		return itam.Invalid("usefulLifeMonths", "useful life must be between 1 and 600 months")
-	}
-	return nil
-}
-
 // CreateModel adds a model of a manufacturer in a category.
 func (s *ModelStore) CreateModel(ctx context.Context, in itam.ModelInput) (*itam.Model, error) {
 	p, err := itam.RequireWrite(ctx)
@@ -242,7 +201,7 @@ func (s *ModelStore) CreateModel(ctx context.Context, in itam.ModelInput) (*itam
 	}
 	m := &itam.Model{Name: in.Name, ManufacturerID: in.ManufacturerID, CategoryID: in.CategoryID,
 		ModelNumber: in.ModelNumber, UsefulLifeMonths: in.UsefulLifeMonths}
-	if err := validateModel(m); err != nil {
+	if err := m.Validate(); err != nil {
 		return nil, err
 	}
 	return modelsTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
@@ -256,7 +215,7 @@ func (s *ModelStore) CreateModel(ctx context.Context, in itam.ModelInput) (*itam
 func (s *ModelStore) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam.Model, error) {
 	return modelsTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Model) (*itam.Model, error) {
 		m := *cur
-		if err := patchRequired(&m.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&m.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
 		if in.ManufacturerID.Set {
@@ -273,7 +232,7 @@ func (s *ModelStore) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam
 		}
 		itam.PatchText(&m.ModelNumber, in.ModelNumber)
 		itam.Patch(&m.UsefulLifeMonths, in.UsefulLifeMonths)
-		if err := validateModel(&m); err != nil {
+		if err := m.Validate(); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &m) {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -60,9 +59,6 @@ func (s *OrganizationStore) Organization(ctx context.Context) (*itam.Organizatio
 		[]any{p.OrgID}, scanOrganization)
 }
 
-// maxTagPrefix is the longest asset tag prefix the column allows.
-const maxTagPrefix = 16
-
 // UpdateOrganization changes the caller's organization settings (ADMIN
 // only). A null asset tag prefix means none; the default owner team must be
 // one of the organization's teams.
@@ -81,37 +77,17 @@ func (s *OrganizationStore) UpdateOrganization(ctx context.Context, in itam.Orga
 		if err != nil {
 			return err
 		}
-		o := *cur
-		if err := patchRequired(&o.Name, "name", in.Name); err != nil {
+		o, err := in.Apply(*cur)
+		if err != nil {
 			return err
 		}
-		if in.AssetTagPrefix.Set {
-			o.AssetTagPrefix = ""
-			if in.AssetTagPrefix.Value != nil {
-				o.AssetTagPrefix = strings.TrimSpace(*in.AssetTagPrefix.Value)
+		if in.DefaultOwnerTeamID.Set && o.DefaultOwnerTeamID != nil {
+			var ok bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1)`, *o.DefaultOwnerTeamID).Scan(&ok); err != nil {
+				return err
 			}
-			if len(o.AssetTagPrefix) > maxTagPrefix {
-				return itam.Invalid("assetTagPrefix", "prefix is at most %d characters", maxTagPrefix)
-			}
-		}
-		if in.DefaultCurrency.Set {
-			if in.DefaultCurrency.Value == nil {
-				return itam.Invalid("defaultCurrency", "default currency cannot be removed")
-			}
-			if o.DefaultCurrency, err = itam.ParseCurrency(*in.DefaultCurrency.Value); err != nil {
-				return itam.Invalid("defaultCurrency", "%q is not an ISO 4217 currency code", *in.DefaultCurrency.Value)
-			}
-		}
-		if in.DefaultOwnerTeamID.Set {
-			o.DefaultOwnerTeamID = in.DefaultOwnerTeamID.Value
-			if o.DefaultOwnerTeamID != nil {
-				var ok bool
-				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM teams WHERE id = $1)`, *o.DefaultOwnerTeamID).Scan(&ok); err != nil {
-					return err
-				}
-				if !ok {
-					return itam.Invalid("defaultOwnerTeamId", "unknown team")
-				}
+			if !ok {
+				return itam.Invalid("defaultOwnerTeamId", "unknown team")
 			}
 		}
 		if in.SoftwareReclaimAfterDays != nil {

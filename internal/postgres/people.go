@@ -33,10 +33,6 @@ var personSorts = map[itam.PersonSortField]sortKey[*itam.Person]{
 	itam.PersonSortCreatedAt: {"x.created_at", "timestamptz", func(p *itam.Person) string { return p.CreatedAt.Format(time.RFC3339Nano) }},
 }
 
-func validPersonStatus(s itam.PersonStatus) bool {
-	return s == itam.PersonActive || s == itam.PersonOffboarded
-}
-
 // peopleWhere renders f for alias x. An EMPLOYEE sees only the person whose
 // email is their subject.
 func peopleWhere(p itam.Principal, f itam.PersonFilter) ([]string, *sqlArgs, error) {
@@ -47,7 +43,7 @@ func peopleWhere(p itam.Principal, f itam.PersonFilter) ([]string, *sqlArgs, err
 	}
 	where = searchWhere(where, args, f.Search, "x.name", "x.email", "x.employee_number")
 	if f.Status != nil {
-		if !validPersonStatus(*f.Status) {
+		if !itam.ValidPersonStatus(*f.Status) {
 			return nil, nil, itam.Invalid("filter.status", "unknown person status %q", *f.Status)
 		}
 		where = append(where, "x.status = "+args.add(string(*f.Status))+"::text::person_status")
@@ -128,30 +124,6 @@ func (s *PersonStore) CountPeople(ctx context.Context, f itam.PersonFilter) (int
 	return peopleTable.countBy(ctx, s.db, f)
 }
 
-// validatePerson normalizes and checks a person about to be stored. Unknown
-// team, manager or location ids surface from their foreign keys as
-// BAD_USER_INPUT on teamId, managerId and locationId.
-func validatePerson(x *itam.Person) error {
-	var err error
-	if x.Name, err = requiredText("name", &x.Name); err != nil {
-		return err
-	}
-	if x.Email, err = validEmail("email", x.Email); err != nil {
-		return err
-	}
-	x.EmployeeNumber, x.Title = itam.Trimmed(x.EmployeeNumber), itam.Trimmed(x.Title)
-	if !validPersonStatus(x.Status) {
-		return itam.Invalid("status", "unknown person status %q", x.Status)
-	}
-	if x.StartDate != nil && x.EndDate != nil && x.EndDate.Before(*x.StartDate) {
-		return itam.Invalid("endDate", "end date is before start date")
-	}
-	if x.ManagerID != nil && *x.ManagerID == x.ID {
-		return itam.Invalid("managerId", "a person cannot be their own manager")
-	}
-	return nil
-}
-
 // CreatePerson adds a person, ACTIVE unless told otherwise. Emails are
 // stored as given but unique regardless of case.
 func (s *PersonStore) CreatePerson(ctx context.Context, in itam.PersonInput) (*itam.Person, error) {
@@ -167,7 +139,7 @@ func (s *PersonStore) CreatePerson(ctx context.Context, in itam.PersonInput) (*i
 	if in.Status != nil {
 		x.Status = *in.Status
 	}
-	if err := validatePerson(x); err != nil {
+	if err := x.Validate(); err != nil {
 		return nil, err
 	}
 	return peopleTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO people AS x (org_id, name, email, employee_number, title, team_id, manager_id,
@@ -181,10 +153,10 @@ func (s *PersonStore) CreatePerson(ctx context.Context, in itam.PersonInput) (*i
 func (s *PersonStore) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*itam.Person, error) {
 	return peopleTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Person) (*itam.Person, error) {
 		x := *cur
-		if err := patchRequired(&x.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&x.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
-		if err := patchRequired(&x.Email, "email", in.Email); err != nil {
+		if err := itam.PatchRequired(&x.Email, "email", in.Email); err != nil {
 			return nil, err
 		}
 		itam.PatchText(&x.EmployeeNumber, in.EmployeeNumber)
@@ -200,7 +172,7 @@ func (s *PersonStore) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*i
 		}
 		itam.Patch(&x.StartDate, in.StartDate)
 		itam.Patch(&x.EndDate, in.EndDate)
-		if err := validatePerson(&x); err != nil {
+		if err := x.Validate(); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &x) {

@@ -37,21 +37,6 @@ func (s *SupplierStore) CountSuppliers(ctx context.Context, f itam.NameFilter) (
 	return suppliersTable.countBy(ctx, s.db, f)
 }
 
-// validateSupplier normalizes and checks a supplier about to be stored.
-func validateSupplier(s *itam.Supplier) error {
-	var err error
-	if s.Name, err = requiredText("name", &s.Name); err != nil {
-		return err
-	}
-	s.ContactName, s.Email, s.Phone, s.Website = itam.Trimmed(s.ContactName), itam.Trimmed(s.Email), itam.Trimmed(s.Phone), itam.Trimmed(s.Website)
-	if s.Email != nil {
-		if _, err := validEmail("email", *s.Email); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // CreateSupplier adds a supplier; names are unique regardless of case.
 func (s *SupplierStore) CreateSupplier(ctx context.Context, in itam.SupplierInput) (*itam.Supplier, error) {
 	p, err := itam.RequireWrite(ctx)
@@ -59,7 +44,7 @@ func (s *SupplierStore) CreateSupplier(ctx context.Context, in itam.SupplierInpu
 		return nil, err
 	}
 	x := &itam.Supplier{Name: in.Name, ContactName: in.ContactName, Email: in.Email, Phone: in.Phone, Website: in.Website}
-	if err := validateSupplier(x); err != nil {
+	if err := x.Validate(); err != nil {
 		return nil, err
 	}
 	return suppliersTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO suppliers AS x (org_id, name, contact_name, email, phone, website)
@@ -71,14 +56,14 @@ func (s *SupplierStore) CreateSupplier(ctx context.Context, in itam.SupplierInpu
 func (s *SupplierStore) UpdateSupplier(ctx context.Context, in itam.SupplierPatch) (*itam.Supplier, error) {
 	return suppliersTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Supplier) (*itam.Supplier, error) {
 		s := *cur
-		if err := patchRequired(&s.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&s.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
 		itam.PatchText(&s.ContactName, in.ContactName)
 		itam.PatchText(&s.Email, in.Email)
 		itam.PatchText(&s.Phone, in.Phone)
 		itam.PatchText(&s.Website, in.Website)
-		if err := validateSupplier(&s); err != nil {
+		if err := s.Validate(); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &s) {

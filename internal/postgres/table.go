@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"reflect"
-	"regexp"
 	"strings"
 
 	"github.com/google/uuid"
@@ -49,46 +48,34 @@ func (t catalogTable[T]) lock(ctx context.Context, tx pgx.Tx, id uuid.UUID, vers
 // new row from a copy of the current one and write it (returning the stored
 // row). A change that changes nothing writes nothing.
 func (t catalogTable[T]) update(ctx context.Context, db *DB, id uuid.UUID, version int, change func(tx pgx.Tx, cur T) (T, error)) (T, error) {
-	var zero T
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
+		var zero T
 		return zero, err
 	}
-	var out T
-	err = db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+	return inTxReturning(ctx, db, p.OrgID, func(tx pgx.Tx) (T, error) {
 		cur, err := t.lock(ctx, tx, id, &version)
 		if err != nil {
-			return err
+			return cur, err
 		}
-		out, err = change(tx, cur)
-		return err
+		return change(tx, cur)
 	})
-	if err != nil {
-		return zero, err
-	}
-	return out, nil
 }
 
 // remove deletes row id, checking version when given. A row still
 // referenced is refused: the foreign key violation maps to CONFLICT.
 func (t catalogTable[T]) remove(ctx context.Context, db *DB, id uuid.UUID, version *int) (T, error) {
-	var zero T
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
+		var zero T
 		return zero, err
 	}
-	var out T
-	err = db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		if _, err := t.lock(ctx, tx, id, version); err != nil {
-			return err
+	return inTxReturning(ctx, db, p.OrgID, func(tx pgx.Tx) (T, error) {
+		if cur, err := t.lock(ctx, tx, id, version); err != nil {
+			return cur, err
 		}
-		out, err = returningOne(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
-		return err
+		return returningOne(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
 	})
-	if err != nil {
-		return zero, err
-	}
-	return out, nil
 }
 
 // page lists the rows matching where, ordered by name.
@@ -103,15 +90,24 @@ func (t catalogTable[T]) page(ctx context.Context, db *DB, org uuid.UUID, where 
 // insert runs one INSERT … RETURNING in a transaction of org, after check
 // (when given) inside the same transaction, and returns the stored row.
 func (t catalogTable[T]) insert(ctx context.Context, db *DB, org uuid.UUID, check func(pgx.Tx) error, sql string, args ...any) (T, error) {
-	var out T
-	err := db.inTx(ctx, org, func(tx pgx.Tx) error {
+	return inTxReturning(ctx, db, org, func(tx pgx.Tx) (T, error) {
 		if check != nil {
 			if err := check(tx); err != nil {
-				return err
+				var zero T
+				return zero, err
 			}
 		}
+		return returningOne(ctx, tx, t.scan, sql, args...)
+	})
+}
+
+// inTxReturning runs fn in a transaction of org (see DB.inTx) and returns
+// its value, or the zero value when the transaction fails.
+func inTxReturning[T any](ctx context.Context, db *DB, org uuid.UUID, fn func(pgx.Tx) (T, error)) (T, error) {
+	var out T
+	err := db.inTx(ctx, org, func(tx pgx.Tx) error {
 		var err error
-		out, err = returningOne(ctx, tx, t.scan, sql, args...)
+		out, err = fn(tx)
 		return err
 	})
 	if err != nil {
@@ -211,43 +207,6 @@ func returningOne[T any](ctx context.Context, tx pgx.Tx, scan func(pgx.Collectab
 
 // unchanged reports whether a change left a row as it was.
 func unchanged[T any](before, after *T) bool { return reflect.DeepEqual(*before, *after) }
-
-// requiredText trims a required text input; nil or blank is BAD_USER_INPUT on field.
-func requiredText(field string, s *string) (string, error) {
-	if t := itam.Trimmed(s); t != nil {
-		return *t, nil
-	}
-	return "", itam.Invalid(field, "%s cannot be blank", field)
-}
-
-// patchRequired applies an optional change to a required text field: unset
-// keeps it, null or blank is BAD_USER_INPUT.
-func patchRequired(dst *string, field string, o itam.Optional[string]) error {
-	if !o.Set {
-		return nil
-	}
-	v, err := requiredText(field, o.Value)
-	if err != nil {
-		return err
-	}
-	*dst = v
-	return nil
-}
-
-// emailPattern is the same shape the people table's CHECK enforces.
-var emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+$`)
-
-// validEmail trims an email and checks its shape.
-func validEmail(field, email string) (string, error) {
-	email = strings.TrimSpace(email)
-	if email == "" {
-		return "", itam.Invalid(field, "%s cannot be blank", field)
-	}
-	if !emailPattern.MatchString(email) {
-		return "", itam.Invalid(field, "%q is not an email address", email)
-	}
-	return email, nil
-}
 
 // searchWhere adds a case-insensitive substring match of search on any of exprs.
 func searchWhere(where []string, args *sqlArgs, search *string, exprs ...string) []string {

@@ -63,7 +63,7 @@ func (s *TeamStore) CreateTeam(ctx context.Context, in itam.TeamInput) (*itam.Te
 	if err != nil {
 		return nil, err
 	}
-	name, err := requiredText("name", &in.Name)
+	name, err := itam.RequiredText("name", &in.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (s *TeamStore) CreateTeam(ctx context.Context, in itam.TeamInput) (*itam.Te
 func (s *TeamStore) UpdateTeam(ctx context.Context, in itam.TeamPatch) (*itam.Team, error) {
 	return teamsTable.update(ctx, s.db, in.ID, in.Version, func(tx pgx.Tx, cur *itam.Team) (*itam.Team, error) {
 		t := *cur
-		if err := patchRequired(&t.Name, "name", in.Name); err != nil {
+		if err := itam.PatchRequired(&t.Name, "name", in.Name); err != nil {
 			return nil, err
 		}
 		itam.PatchText(&t.Description, in.Description)
