@@ -68,6 +68,45 @@ func (r *Resolver) prefetchInstallations(ctx context.Context, path string, sel s
 		}
 		r.catalog(ctx).Product.LoadAllThunk(ctx, products)
 	}
+	if _, err := software.RequireRuleRead(ctx); err == nil && sel.has("matchedBy") {
+		var rules []uuid.UUID
+		for _, x := range xs {
+			rules = appendID(rules, x.RuleID)
+		}
+		loaders.For(ctx).SoftwareRules(r.SoftwareRules).Rule.LoadAllThunk(ctx, rules)
+	}
+}
+
+// assetSoftware is Asset.software: every asset of the page at once (its
+// siblings), current installations or, with ended, all of them; what the
+// installations select (asset, product, matchedBy) is queued for all of
+// them in the same pass, so the round trips do not depend on the page size
+// nor on how a busy machine schedules the resolvers.
+func (r *Resolver) assetSoftware(ctx context.Context, asset uuid.UUID, ended bool) ([]*software.Installation, error) {
+	key, parentPath := nestedKey(ctx)
+	if ended {
+		key += "#ended"
+	}
+	path, sel := fieldPath(ctx), fieldSelection(ctx)
+	fetch := r.ProvenanceStore.SoftwareByAssetIDs
+	if ended {
+		fetch = r.SoftwareRules.InstallationHistoryByAssetIDs
+	}
+	sw, err := loaders.Nested(ctx, key, parentPath, asset, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID][]*software.Installation, error) {
+		m, err := fetch(ctx, parents)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[uuid.UUID][]*software.Installation, len(m))
+		var all []*software.Installation
+		for id, xs := range m {
+			out[id] = ptrs(xs)
+			all = append(all, out[id]...)
+		}
+		r.prefetchInstallations(ctx, path, sel, all)
+		return out, nil
+	})
+	return sw, err
 }
 
 // installationAsset is SoftwareInstallation.asset: the assets of every

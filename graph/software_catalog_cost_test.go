@@ -40,6 +40,7 @@ func TestSoftwareAndLicenseCosts(t *testing.T) {
 		{"{licenses(first:2){nodes{history(first:3){nodes{action}}}}}", 1 + 2*(1+1+3*2)},
 		{"{people(first:2){nodes{licenseSeats{id}}}}", 1 + 2*(1+1+itam.DefaultPageSize*1)},
 		{"{assets(first:2){nodes{licenseSeats{id}}}}", 1 + 2*(1+1+itam.DefaultPageSize*1)},
+		{"{assets(first:2){nodes{software(includeEnded:true){title}}}}", 1 + 2*(1+1+installationsPerDevice*1)},
 		{`mutation{assignLicenseSeats(input:[{licenseId:"a"},{licenseId:"b"},{licenseId:"c"}]){succeeded}}`, 1 + 3*1},
 		{`mutation{reclaimLicenseSeats(input:[{seatId:"a",reason:"x"},{seatId:"b",reason:"x"}]){succeeded}}`, 1 + 2*1},
 		{"{softwarePublishers(last:7){nodes{name}}}", 1 + 7*2},

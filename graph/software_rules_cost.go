@@ -15,4 +15,12 @@ func setSoftwareRulesComplexity(c *generated.ComplexityRoot) {
 		return pageCost(child, first, nil)
 	}
 	c.Query.TestSoftwareTitleRules = perItemCost[*model.SoftwareTitleSample]
+	// A device's software is an unpaged list: price it at a typical
+	// device's count, so 500 assets with their software cost what they read.
+	c.Asset.Software = func(child int, _ *bool) int { return addCost(1, mulCost(child, installationsPerDevice)) }
+	c.LicenseEvidence.Installations = func(child int) int { return addCost(1, mulCost(child, installationsPerDevice)) }
 }
+
+// installationsPerDevice is the cost model's installations per device:
+// `itam seed`'s default, about what an office laptop reports.
+const installationsPerDevice = 10

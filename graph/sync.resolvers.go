@@ -22,12 +22,7 @@ func (r *assetResolver) FieldProvenance(ctx context.Context, obj *model.Asset) (
 }
 
 func (r *assetResolver) Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error) {
-	l := loaders.For(ctx).Software
-	if includeEnded != nil && *includeEnded {
-		l = loaders.For(ctx).SoftwareRules(r.SoftwareRules).InstallationHistory
-	}
-	sw, err := l.Load(ctx, obj.Asset.ID)
-	return ptrs(sw), err
+	return r.assetSoftware(ctx, obj.Asset.ID, includeEnded != nil && *includeEnded)
 }
 
 func (r *assetResolver) SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error) {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
-	"github.com/itam-dev/itam/internal/software"
 )
 
 // Loaders is one request's set of loaders. They cache for the request only,
@@ -32,7 +31,6 @@ type Loaders struct {
 	ExternalIDs  *dataloadgen.Loader[uuid.UUID, []itam.ExternalID]
 	// Per-asset sync details, keyed by asset id.
 	Provenance *dataloadgen.Loader[uuid.UUID, []itam.FieldProvenance]
-	Software   *dataloadgen.Loader[uuid.UUID, []software.Installation]
 	Conflicts  *dataloadgen.Loader[uuid.UUID, []*itam.SyncConflict]
 	// SyncConflict is keyed by the conflict's own id (node(id:)).
 	SyncConflict *dataloadgen.Loader[uuid.UUID, *itam.SyncConflict]
@@ -131,7 +129,6 @@ func New(s Stores) *Loaders {
 		ExternalIDs:  mapped(s.Provenance.ExternalIDsByAssetIDs),
 
 		Provenance:        mapped(s.Provenance.ProvenanceByAssetIDs),
-		Software:          mapped(s.Provenance.SoftwareByAssetIDs),
 		Conflicts:         mapped(s.Provenance.ConflictsByAssetIDs),
 		SyncConflict:      mapped(s.Provenance.SyncConflictsByIDs),
 		LocationChildren:  mapped(s.Locations.LocationChildren),

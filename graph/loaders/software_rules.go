@@ -14,14 +14,11 @@ import (
 type SoftwareRuleLoaders struct {
 	Rule *dataloadgen.Loader[uuid.UUID, *software.Rule]
 	Run  *dataloadgen.Loader[uuid.UUID, *software.NormalizationRun]
-	// InstallationHistory is Asset.software(includeEnded: true), by asset id.
-	InstallationHistory *dataloadgen.Loader[uuid.UUID, []software.Installation]
 }
 
 // SoftwareRules returns the request's title rule loaders over s.
 func (l *Loaders) SoftwareRules(s *postgres.SoftwareRuleStore) *SoftwareRuleLoaders {
 	return l.rules.get(func() *SoftwareRuleLoaders {
-		return &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Run: mapped(s.RunsByIDs),
-			InstallationHistory: mapped(s.InstallationHistoryByAssetIDs)}
+		return &SoftwareRuleLoaders{Rule: mapped(s.RulesByIDs), Run: mapped(s.RunsByIDs)}
 	})
 }
