@@ -226,7 +226,10 @@ func (r *Resolver) Category() generated.CategoryResolver { return &categoryResol
 
 func (r *Resolver) Manufacturer() generated.ManufacturerResolver { return &manufacturerResolver{r} }
 
+func (r *Resolver) Model() generated.ModelResolver { return &modelResolver{r} }
+
 type (
 	categoryResolver     struct{ *Resolver }
 	manufacturerResolver struct{ *Resolver }
+	modelResolver        struct{ *Resolver }
 )

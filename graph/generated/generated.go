@@ -18,6 +18,7 @@ import (
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/scalar"
 	"github.com/itam-dev/itam/internal/connectorcheck"
+	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/software"
@@ -40,6 +41,9 @@ type ResolverRoot interface {
 	AssetCountGroup() AssetCountGroupResolver
 	Category() CategoryResolver
 	Connector() ConnectorResolver
+	Contract() ContractResolver
+	CostEntry() CostEntryResolver
+	DepreciationProfile() DepreciationProfileResolver
 	ExpiringLicense() ExpiringLicenseResolver
 	ExternalId() ExternalIdResolver
 	FieldChange() FieldChangeResolver
@@ -49,6 +53,7 @@ type ResolverRoot interface {
 	LicenseSeat() LicenseSeatResolver
 	Location() LocationResolver
 	Manufacturer() ManufacturerResolver
+	Model() ModelResolver
 	Mutation() MutationResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
@@ -80,37 +85,46 @@ type ComplexityRoot struct {
 	}
 
 	Asset struct {
-		AssetTag        func(childComplexity int) int
-		Assignee        func(childComplexity int) int
-		Category        func(childComplexity int) int
-		Condition       func(childComplexity int) int
-		CreatedAt       func(childComplexity int) int
-		CustomFields    func(childComplexity int) int
-		Disposal        func(childComplexity int) int
-		EndOfLife       func(childComplexity int) int
-		ExternalIds     func(childComplexity int) int
-		FieldProvenance func(childComplexity int) int
-		History         func(childComplexity int, first *int, after *string, last *int, before *string) int
-		ID              func(childComplexity int) int
-		InvoiceNumber   func(childComplexity int) int
-		LicenseSeats    func(childComplexity int) int
-		Location        func(childComplexity int) int
-		Manufacturer    func(childComplexity int) int
-		Model           func(childComplexity int) int
-		Name            func(childComplexity int) int
-		Notes           func(childComplexity int) int
-		OrderNumber     func(childComplexity int) int
-		Owner           func(childComplexity int) int
-		PurchaseDate    func(childComplexity int) int
-		PurchasePrice   func(childComplexity int) int
-		SerialNumber    func(childComplexity int) int
-		Software        func(childComplexity int, includeEnded *bool) int
-		Status          func(childComplexity int) int
-		Supplier        func(childComplexity int) int
-		SyncConflicts   func(childComplexity int) int
-		UpdatedAt       func(childComplexity int) int
-		Version         func(childComplexity int) int
-		WarrantyEnd     func(childComplexity int) int
+		AssetTag                  func(childComplexity int) int
+		Assignee                  func(childComplexity int) int
+		BookValue                 func(childComplexity int, asOf *time.Time) int
+		Category                  func(childComplexity int) int
+		Condition                 func(childComplexity int) int
+		Contracts                 func(childComplexity int) int
+		CostEntries               func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CreatedAt                 func(childComplexity int) int
+		CustomFields              func(childComplexity int) int
+		DepreciationProfile       func(childComplexity int) int
+		DepreciationProfileSource func(childComplexity int) int
+		DepreciationSchedule      func(childComplexity int) int
+		Disposal                  func(childComplexity int) int
+		EndOfLife                 func(childComplexity int) int
+		ExpectedEndOfLife         func(childComplexity int) int
+		ExternalIds               func(childComplexity int) int
+		FieldProvenance           func(childComplexity int) int
+		History                   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID                        func(childComplexity int) int
+		InServiceDate             func(childComplexity int) int
+		InvoiceNumber             func(childComplexity int) int
+		LicenseSeats              func(childComplexity int) int
+		Location                  func(childComplexity int) int
+		Manufacturer              func(childComplexity int) int
+		Model                     func(childComplexity int) int
+		Name                      func(childComplexity int) int
+		Notes                     func(childComplexity int) int
+		OrderNumber               func(childComplexity int) int
+		Owner                     func(childComplexity int) int
+		PurchaseDate              func(childComplexity int) int
+		PurchasePrice             func(childComplexity int) int
+		SerialNumber              func(childComplexity int) int
+		Software                  func(childComplexity int, includeEnded *bool) int
+		Status                    func(childComplexity int) int
+		Supplier                  func(childComplexity int) int
+		SyncConflicts             func(childComplexity int) int
+		TotalCostOfOwnership      func(childComplexity int, from *time.Time, to *time.Time, reportingCurrency *string) int
+		UpdatedAt                 func(childComplexity int) int
+		Version                   func(childComplexity int) int
+		WarrantyEnd               func(childComplexity int) int
 	}
 
 	AssetConnection struct {
@@ -121,6 +135,7 @@ type ComplexityRoot struct {
 	}
 
 	AssetCountGroup struct {
+		BookValue     func(childComplexity int, asOf *time.Time) int
 		Category      func(childComplexity int) int
 		Count         func(childComplexity int) int
 		Location      func(childComplexity int) int
@@ -168,13 +183,14 @@ type ComplexityRoot struct {
 	}
 
 	Category struct {
-		CreatedAt        func(childComplexity int) int
-		FieldDefinitions func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Kind             func(childComplexity int) int
-		Name             func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		Version          func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DepreciationProfile func(childComplexity int) int
+		FieldDefinitions    func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Kind                func(childComplexity int) int
+		Name                func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	CategoryConnection struct {
@@ -237,6 +253,144 @@ type ComplexityRoot struct {
 		IntervalMinutes func(childComplexity int) int
 	}
 
+	Contract struct {
+		Charges         func(childComplexity int) int
+		CostEntries     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CostLines       func(childComplexity int, from time.Time, to time.Time) int
+		CoveredAssets   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CoveredLicenses func(childComplexity int, first *int, after *string, last *int, before *string) int
+		CreatedAt       func(childComplexity int) int
+		End             func(childComplexity int) int
+		History         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID              func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Notes           func(childComplexity int) int
+		NoticeDate      func(childComplexity int) int
+		Number          func(childComplexity int) int
+		RenewalDate     func(childComplexity int) int
+		Start           func(childComplexity int) int
+		Supplier        func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Version         func(childComplexity int) int
+	}
+
+	ContractCharge struct {
+		Amount func(childComplexity int) int
+		End    func(childComplexity int) int
+		Every  func(childComplexity int) int
+		Start  func(childComplexity int) int
+	}
+
+	ContractConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ContractEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ContractPayload struct {
+		Contract func(childComplexity int) int
+	}
+
+	CostBreakdown struct {
+		ByKind            func(childComplexity int) int
+		From              func(childComplexity int) int
+		RatesUsed         func(childComplexity int) int
+		ReportingCurrency func(childComplexity int) int
+		To                func(childComplexity int) int
+		Total             func(childComplexity int) int
+	}
+
+	CostEntry struct {
+		Amount           func(childComplexity int) int
+		Asset            func(childComplexity int) int
+		Contract         func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Date             func(childComplexity int) int
+		History          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID               func(childComplexity int) int
+		InvoiceReference func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		License          func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		Supplier         func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	CostEntryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CostEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CostEntryPayload struct {
+		CostEntry func(childComplexity int) int
+	}
+
+	CostHistoryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CostHistoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CostHistoryEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorKind func(childComplexity int) int
+		At        func(childComplexity int) int
+		Changes   func(childComplexity int) int
+	}
+
+	CostKindTotal struct {
+		Kind  func(childComplexity int) int
+		Total func(childComplexity int) int
+	}
+
+	CostLine struct {
+		Amount func(childComplexity int) int
+		Charge func(childComplexity int) int
+		Date   func(childComplexity int) int
+		Kind   func(childComplexity int) int
+	}
+
+	CostRollup struct {
+		From              func(childComplexity int) int
+		Groups            func(childComplexity int) int
+		RatesUsed         func(childComplexity int) int
+		ReportingCurrency func(childComplexity int) int
+		To                func(childComplexity int) int
+		Total             func(childComplexity int) int
+	}
+
+	CostRollupGroup struct {
+		ByKind   func(childComplexity int) int
+		Category func(childComplexity int) int
+		Location func(childComplexity int) int
+		Model    func(childComplexity int) int
+		Owner    func(childComplexity int) int
+		Supplier func(childComplexity int) int
+		Team     func(childComplexity int) int
+		Total    func(childComplexity int) int
+	}
+
 	DeletePayload struct {
 		DeletedID func(childComplexity int) int
 	}
@@ -246,10 +400,73 @@ type ComplexityRoot struct {
 		NormalizationRun func(childComplexity int) int
 	}
 
+	DepreciationPeriod struct {
+		Closing      func(childComplexity int) int
+		Depreciation func(childComplexity int) int
+		End          func(childComplexity int) int
+		Opening      func(childComplexity int) int
+		Start        func(childComplexity int) int
+	}
+
+	DepreciationProfile struct {
+		Convention       func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		History          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID               func(childComplexity int) int
+		IsDefault        func(childComplexity int) int
+		Method           func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Rate             func(childComplexity int) int
+		SalvagePercent   func(childComplexity int) int
+		SalvageValue     func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		UsefulLifeMonths func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	DepreciationProfileConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DepreciationProfileEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DepreciationProfilePayload struct {
+		DepreciationProfile func(childComplexity int) int
+	}
+
 	Disposal struct {
 		Certificate func(childComplexity int) int
 		Date        func(childComplexity int) int
 		Method      func(childComplexity int) int
+	}
+
+	ExchangeRate struct {
+		From      func(childComplexity int) int
+		Rate      func(childComplexity int) int
+		To        func(childComplexity int) int
+		ValidFrom func(childComplexity int) int
+	}
+
+	ExchangeRateConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ExchangeRateEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ExchangeRatePayload struct {
+		ExchangeRate func(childComplexity int) int
 	}
 
 	ExpiringLicense struct {
@@ -297,12 +514,31 @@ type ComplexityRoot struct {
 		Source     func(childComplexity int) int
 	}
 
+	ForecastCategory struct {
+		Category      func(childComplexity int) int
+		Count         func(childComplexity int) int
+		EstimatedCost func(childComplexity int) int
+		UnpricedCount func(childComplexity int) int
+	}
+
+	ForecastQuarter struct {
+		Categories    func(childComplexity int) int
+		Count         func(childComplexity int) int
+		End           func(childComplexity int) int
+		EstimatedCost func(childComplexity int) int
+		Quarter       func(childComplexity int) int
+		Start         func(childComplexity int) int
+		Year          func(childComplexity int) int
+	}
+
 	License struct {
 		Active            func(childComplexity int) int
 		AssignedSeats     func(childComplexity int) int
 		AutoRenew         func(childComplexity int) int
 		BillingPeriod     func(childComplexity int) int
 		ContractReference func(childComplexity int) int
+		Contracts         func(childComplexity int) int
+		CostEntries       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt         func(childComplexity int) int
 		Editions          func(childComplexity int) int
 		HasKey            func(childComplexity int) int
@@ -493,15 +729,16 @@ type ComplexityRoot struct {
 	}
 
 	Model struct {
-		Category         func(childComplexity int) int
-		CreatedAt        func(childComplexity int) int
-		ID               func(childComplexity int) int
-		Manufacturer     func(childComplexity int) int
-		ModelNumber      func(childComplexity int) int
-		Name             func(childComplexity int) int
-		UpdatedAt        func(childComplexity int) int
-		UsefulLifeMonths func(childComplexity int) int
-		Version          func(childComplexity int) int
+		Category            func(childComplexity int) int
+		CreatedAt           func(childComplexity int) int
+		DepreciationProfile func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		Manufacturer        func(childComplexity int) int
+		ModelNumber         func(childComplexity int) int
+		Name                func(childComplexity int) int
+		UpdatedAt           func(childComplexity int) int
+		UsefulLifeMonths    func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	ModelConnection struct {
@@ -526,73 +763,85 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AssignAsset             func(childComplexity int, input model.AssignAssetInput) int
-		AssignLicenseSeat       func(childComplexity int, input model.AssignLicenseSeatInput) int
-		AssignLicenseSeats      func(childComplexity int, input []*model.AssignLicenseSeatInput) int
-		CancelSyncRun           func(childComplexity int, id string) int
-		CreateAsset             func(childComplexity int, input model.CreateAssetInput) int
-		CreateCategory          func(childComplexity int, input model.CreateCategoryInput) int
-		CreateConnector         func(childComplexity int, input model.CreateConnectorInput) int
-		CreateLicense           func(childComplexity int, input model.CreateLicenseInput) int
-		CreateLocation          func(childComplexity int, input model.CreateLocationInput) int
-		CreateManufacturer      func(childComplexity int, input model.CreateManufacturerInput) int
-		CreateModel             func(childComplexity int, input model.CreateModelInput) int
-		CreatePerson            func(childComplexity int, input model.CreatePersonInput) int
-		CreateSoftwareProduct   func(childComplexity int, input model.CreateSoftwareProductInput) int
-		CreateSoftwarePublisher func(childComplexity int, input model.CreateSoftwarePublisherInput) int
-		CreateSoftwareTitleRule func(childComplexity int, input model.CreateSoftwareTitleRuleInput) int
-		CreateSupplier          func(childComplexity int, input model.CreateSupplierInput) int
-		CreateTeam              func(childComplexity int, input model.CreateTeamInput) int
-		DeleteAsset             func(childComplexity int, input model.DeleteAssetInput) int
-		DeleteCategory          func(childComplexity int, input model.DeleteInput) int
-		DeleteConnector         func(childComplexity int, input model.DeleteInput) int
-		DeleteLicense           func(childComplexity int, input model.DeleteInput) int
-		DeleteLocation          func(childComplexity int, input model.DeleteInput) int
-		DeleteManufacturer      func(childComplexity int, input model.DeleteInput) int
-		DeleteModel             func(childComplexity int, input model.DeleteInput) int
-		DeletePerson            func(childComplexity int, input model.DeleteInput) int
-		DeleteSoftwareProduct   func(childComplexity int, input model.DeleteInput) int
-		DeleteSoftwarePublisher func(childComplexity int, input model.DeleteInput) int
-		DeleteSoftwareTitleRule func(childComplexity int, input model.DeleteInput) int
-		DeleteSupplier          func(childComplexity int, input model.DeleteInput) int
-		DeleteTeam              func(childComplexity int, input model.DeleteInput) int
-		DisposeAsset            func(childComplexity int, input model.DisposeAssetInput) int
-		MoveSoftwareTitleRule   func(childComplexity int, id string, position int) int
-		ReclaimLicenseSeat      func(childComplexity int, input model.ReclaimLicenseSeatInput) int
-		ReclaimLicenseSeats     func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
-		RenormalizeSoftware     func(childComplexity int) int
-		SetFieldPrecedence      func(childComplexity int, input model.SetFieldPrecedenceInput) int
-		SyncConnector           func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
-		TestConnector           func(childComplexity int, id string) int
-		TransitionAsset         func(childComplexity int, input model.TransitionAssetInput) int
-		UnassignAsset           func(childComplexity int, input model.UnassignAssetInput) int
-		UnlockAssetField        func(childComplexity int, input model.UnlockAssetFieldInput) int
-		UpdateAsset             func(childComplexity int, input model.UpdateAssetInput) int
-		UpdateCategory          func(childComplexity int, input model.UpdateCategoryInput) int
-		UpdateConnector         func(childComplexity int, input model.UpdateConnectorInput) int
-		UpdateLicense           func(childComplexity int, input model.UpdateLicenseInput) int
-		UpdateLocation          func(childComplexity int, input model.UpdateLocationInput) int
-		UpdateManufacturer      func(childComplexity int, input model.UpdateManufacturerInput) int
-		UpdateModel             func(childComplexity int, input model.UpdateModelInput) int
-		UpdateOrganization      func(childComplexity int, input model.UpdateOrganizationInput) int
-		UpdatePerson            func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateSoftwareProduct   func(childComplexity int, input model.UpdateSoftwareProductInput) int
-		UpdateSoftwarePublisher func(childComplexity int, input model.UpdateSoftwarePublisherInput) int
-		UpdateSoftwareTitleRule func(childComplexity int, input model.UpdateSoftwareTitleRuleInput) int
-		UpdateSupplier          func(childComplexity int, input model.UpdateSupplierInput) int
-		UpdateTeam              func(childComplexity int, input model.UpdateTeamInput) int
+		AssignAsset               func(childComplexity int, input model.AssignAssetInput) int
+		AssignLicenseSeat         func(childComplexity int, input model.AssignLicenseSeatInput) int
+		AssignLicenseSeats        func(childComplexity int, input []*model.AssignLicenseSeatInput) int
+		CancelSyncRun             func(childComplexity int, id string) int
+		CreateAsset               func(childComplexity int, input model.CreateAssetInput) int
+		CreateCategory            func(childComplexity int, input model.CreateCategoryInput) int
+		CreateConnector           func(childComplexity int, input model.CreateConnectorInput) int
+		CreateContract            func(childComplexity int, input model.CreateContractInput) int
+		CreateCostEntry           func(childComplexity int, input model.CreateCostEntryInput) int
+		CreateDepreciationProfile func(childComplexity int, input model.CreateDepreciationProfileInput) int
+		CreateLicense             func(childComplexity int, input model.CreateLicenseInput) int
+		CreateLocation            func(childComplexity int, input model.CreateLocationInput) int
+		CreateManufacturer        func(childComplexity int, input model.CreateManufacturerInput) int
+		CreateModel               func(childComplexity int, input model.CreateModelInput) int
+		CreatePerson              func(childComplexity int, input model.CreatePersonInput) int
+		CreateSoftwareProduct     func(childComplexity int, input model.CreateSoftwareProductInput) int
+		CreateSoftwarePublisher   func(childComplexity int, input model.CreateSoftwarePublisherInput) int
+		CreateSoftwareTitleRule   func(childComplexity int, input model.CreateSoftwareTitleRuleInput) int
+		CreateSupplier            func(childComplexity int, input model.CreateSupplierInput) int
+		CreateTeam                func(childComplexity int, input model.CreateTeamInput) int
+		DeleteAsset               func(childComplexity int, input model.DeleteAssetInput) int
+		DeleteCategory            func(childComplexity int, input model.DeleteInput) int
+		DeleteConnector           func(childComplexity int, input model.DeleteInput) int
+		DeleteContract            func(childComplexity int, input model.DeleteInput) int
+		DeleteCostEntry           func(childComplexity int, input model.DeleteInput) int
+		DeleteDepreciationProfile func(childComplexity int, input model.DeleteInput) int
+		DeleteExchangeRate        func(childComplexity int, from string, to string, validFrom time.Time) int
+		DeleteLicense             func(childComplexity int, input model.DeleteInput) int
+		DeleteLocation            func(childComplexity int, input model.DeleteInput) int
+		DeleteManufacturer        func(childComplexity int, input model.DeleteInput) int
+		DeleteModel               func(childComplexity int, input model.DeleteInput) int
+		DeletePerson              func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwareProduct     func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwarePublisher   func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwareTitleRule   func(childComplexity int, input model.DeleteInput) int
+		DeleteSupplier            func(childComplexity int, input model.DeleteInput) int
+		DeleteTeam                func(childComplexity int, input model.DeleteInput) int
+		DisposeAsset              func(childComplexity int, input model.DisposeAssetInput) int
+		MoveSoftwareTitleRule     func(childComplexity int, id string, position int) int
+		ReclaimLicenseSeat        func(childComplexity int, input model.ReclaimLicenseSeatInput) int
+		ReclaimLicenseSeats       func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
+		RenormalizeSoftware       func(childComplexity int) int
+		SetExchangeRate           func(childComplexity int, from string, to string, rate decimal.Decimal, validFrom time.Time) int
+		SetFieldPrecedence        func(childComplexity int, input model.SetFieldPrecedenceInput) int
+		SyncConnector             func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
+		TestConnector             func(childComplexity int, id string) int
+		TransitionAsset           func(childComplexity int, input model.TransitionAssetInput) int
+		UnassignAsset             func(childComplexity int, input model.UnassignAssetInput) int
+		UnlockAssetField          func(childComplexity int, input model.UnlockAssetFieldInput) int
+		UpdateAsset               func(childComplexity int, input model.UpdateAssetInput) int
+		UpdateCategory            func(childComplexity int, input model.UpdateCategoryInput) int
+		UpdateConnector           func(childComplexity int, input model.UpdateConnectorInput) int
+		UpdateContract            func(childComplexity int, input model.UpdateContractInput) int
+		UpdateCostEntry           func(childComplexity int, input model.UpdateCostEntryInput) int
+		UpdateDepreciationProfile func(childComplexity int, input model.UpdateDepreciationProfileInput) int
+		UpdateLicense             func(childComplexity int, input model.UpdateLicenseInput) int
+		UpdateLocation            func(childComplexity int, input model.UpdateLocationInput) int
+		UpdateManufacturer        func(childComplexity int, input model.UpdateManufacturerInput) int
+		UpdateModel               func(childComplexity int, input model.UpdateModelInput) int
+		UpdateOrganization        func(childComplexity int, input model.UpdateOrganizationInput) int
+		UpdatePerson              func(childComplexity int, input model.UpdatePersonInput) int
+		UpdateSoftwareProduct     func(childComplexity int, input model.UpdateSoftwareProductInput) int
+		UpdateSoftwarePublisher   func(childComplexity int, input model.UpdateSoftwarePublisherInput) int
+		UpdateSoftwareTitleRule   func(childComplexity int, input model.UpdateSoftwareTitleRuleInput) int
+		UpdateSupplier            func(childComplexity int, input model.UpdateSupplierInput) int
+		UpdateTeam                func(childComplexity int, input model.UpdateTeamInput) int
 	}
 
 	Organization struct {
-		AssetTagPrefix           func(childComplexity int) int
-		CreatedAt                func(childComplexity int) int
-		DefaultCurrency          func(childComplexity int) int
-		DefaultOwnerTeam         func(childComplexity int) int
-		ID                       func(childComplexity int) int
-		Name                     func(childComplexity int) int
-		Slug                     func(childComplexity int) int
-		SoftwareReclaimAfterDays func(childComplexity int) int
-		UpdatedAt                func(childComplexity int) int
+		AssetTagPrefix             func(childComplexity int) int
+		CreatedAt                  func(childComplexity int) int
+		DefaultCurrency            func(childComplexity int) int
+		DefaultDepreciationProfile func(childComplexity int) int
+		DefaultOwnerTeam           func(childComplexity int) int
+		ID                         func(childComplexity int) int
+		Name                       func(childComplexity int) int
+		Slug                       func(childComplexity int) int
+		SoftwareReclaimAfterDays   func(childComplexity int) int
+		UpdatedAt                  func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -644,6 +893,12 @@ type ComplexityRoot struct {
 		Assets                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
 		Categories                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
 		Connectors                func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Contracts                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ContractFilter) int
+		CostEntries               func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CostEntryFilter) int
+		CostHistory               func(childComplexity int, id string, first *int, after *string, last *int, before *string) int
+		CostRollup                func(childComplexity int, groupBy []costs.GroupBy, from time.Time, to time.Time, filter *model.AssetFilter, reportingCurrency *string) int
+		DepreciationProfiles      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		ExchangeRates             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ExchangeRateFilter) int
 		ExpiringLicenses          func(childComplexity int, withinDays int, first *int) int
 		FieldPrecedence           func(childComplexity int) int
 		LicenseCompliance         func(childComplexity int, filter *model.LicenseComplianceFilter) int
@@ -657,10 +912,12 @@ type ComplexityRoot struct {
 		Organization              func(childComplexity int) int
 		People                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
 		ReclaimCandidates         func(childComplexity int, productID *string, first *int) int
+		RefreshForecast           func(childComplexity int, quarters *int, filter *model.AssetFilter) int
 		SoftwareNormalizationRuns func(childComplexity int, first *int, after *string, last *int, before *string) int
 		SoftwareProducts          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) int
 		SoftwarePublishers        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
 		SoftwareTitleRules        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		SpendByPeriod             func(childComplexity int, period costs.Interval, from time.Time, to time.Time, groupBy []costs.GroupBy, filter *model.AssetFilter, reportingCurrency *string) int
 		Suppliers                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
 		SyncConflicts             func(childComplexity int, first *int, after *string, last *int, before *string, assetID *string, field *string, source *string) int
 		SyncRuns                  func(childComplexity int, connectorID string, first *int, after *string, last *int, before *string) int
@@ -676,6 +933,11 @@ type ComplexityRoot struct {
 		License    func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		Seat       func(childComplexity int) int
+	}
+
+	RefreshForecast struct {
+		Overdue  func(childComplexity int) int
+		Quarters func(childComplexity int) int
 	}
 
 	SoftwareHistoryConnection struct {
@@ -851,6 +1113,26 @@ type ComplexityRoot struct {
 		Product           func(childComplexity int) int
 		Rule              func(childComplexity int) int
 		Title             func(childComplexity int) int
+	}
+
+	SpendBucket struct {
+		ByKind   func(childComplexity int) int
+		Category func(childComplexity int) int
+		End      func(childComplexity int) int
+		Location func(childComplexity int) int
+		Model    func(childComplexity int) int
+		Owner    func(childComplexity int) int
+		Start    func(childComplexity int) int
+		Supplier func(childComplexity int) int
+		Team     func(childComplexity int) int
+		Total    func(childComplexity int) int
+	}
+
+	SpendReport struct {
+		Buckets           func(childComplexity int) int
+		Period            func(childComplexity int) int
+		RatesUsed         func(childComplexity int) int
+		ReportingCurrency func(childComplexity int) int
 	}
 
 	Supplier struct {
@@ -1044,6 +1326,15 @@ type AssetResolver interface {
 	ExternalIds(ctx context.Context, obj *model.Asset) ([]*itam.ExternalID, error)
 
 	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
+	Contracts(ctx context.Context, obj *model.Asset) ([]*costs.Contract, error)
+	ExpectedEndOfLife(ctx context.Context, obj *model.Asset) (*time.Time, error)
+	CostEntries(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error)
+	TotalCostOfOwnership(ctx context.Context, obj *model.Asset, from *time.Time, to *time.Time, reportingCurrency *string) (*model.CostBreakdown, error)
+	DepreciationProfile(ctx context.Context, obj *model.Asset) (*costs.Profile, error)
+	DepreciationProfileSource(ctx context.Context, obj *model.Asset) (*costs.ProfileSource, error)
+	InServiceDate(ctx context.Context, obj *model.Asset) (*time.Time, error)
+	DepreciationSchedule(ctx context.Context, obj *model.Asset) ([]*costs.Period, error)
+	BookValue(ctx context.Context, obj *model.Asset, asOf *time.Time) (*itam.Money, error)
 	LicenseSeats(ctx context.Context, obj *model.Asset) ([]*licenses.Seat, error)
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
 	Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error)
@@ -1054,9 +1345,13 @@ type AssetCountGroupResolver interface {
 	Location(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Location, error)
 	OwnerTeam(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Team, error)
 	Model(ctx context.Context, obj *itam.AssetCountGroup) (*model.Model, error)
+
+	BookValue(ctx context.Context, obj *itam.AssetCountGroup, asOf *time.Time) ([]*itam.Money, error)
 }
 type CategoryResolver interface {
 	ID(ctx context.Context, obj *itam.Category) (string, error)
+
+	DepreciationProfile(ctx context.Context, obj *itam.Category) (*costs.Profile, error)
 }
 type ConnectorResolver interface {
 	ID(ctx context.Context, obj *itam.Connector) (string, error)
@@ -1070,6 +1365,35 @@ type ConnectorResolver interface {
 
 	LastSync(ctx context.Context, obj *itam.Connector) (*itam.SyncRun, error)
 	SyncRuns(ctx context.Context, obj *itam.Connector, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
+}
+type ContractResolver interface {
+	ID(ctx context.Context, obj *costs.Contract) (string, error)
+
+	Supplier(ctx context.Context, obj *costs.Contract) (*itam.Supplier, error)
+
+	CostLines(ctx context.Context, obj *costs.Contract, from time.Time, to time.Time) ([]*costs.Line, error)
+	CoveredAssets(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*model.Asset], error)
+	CoveredLicenses(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*licenses.License], error)
+	CostEntries(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error)
+	History(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
+}
+type CostEntryResolver interface {
+	ID(ctx context.Context, obj *costs.Entry) (string, error)
+
+	Asset(ctx context.Context, obj *costs.Entry) (*model.Asset, error)
+	License(ctx context.Context, obj *costs.Entry) (*licenses.License, error)
+	Contract(ctx context.Context, obj *costs.Entry) (*costs.Contract, error)
+	Supplier(ctx context.Context, obj *costs.Entry) (*itam.Supplier, error)
+
+	History(ctx context.Context, obj *costs.Entry, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
+}
+type DepreciationProfileResolver interface {
+	ID(ctx context.Context, obj *costs.Profile) (string, error)
+
+	SalvageValue(ctx context.Context, obj *costs.Profile) (*itam.Money, error)
+
+	IsDefault(ctx context.Context, obj *costs.Profile) (bool, error)
+	History(ctx context.Context, obj *costs.Profile, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
 }
 type ExpiringLicenseResolver interface {
 	License(ctx context.Context, obj *licenses.Expiring) (*licenses.License, error)
@@ -1097,6 +1421,9 @@ type LicenseResolver interface {
 	AssignedSeats(ctx context.Context, obj *licenses.License) (int, error)
 	SeatAssignments(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string, includeReclaimed *bool) (*model.Connection[*licenses.Seat], error)
 	History(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.Connection[licenses.HistoryEntry], error)
+
+	Contracts(ctx context.Context, obj *licenses.License) ([]*costs.Contract, error)
+	CostEntries(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error)
 }
 type LicenseEvidenceResolver interface {
 	Person(ctx context.Context, obj *model.LicenseEvidence) (*itam.Person, error)
@@ -1125,6 +1452,9 @@ type LocationResolver interface {
 type ManufacturerResolver interface {
 	ID(ctx context.Context, obj *itam.Manufacturer) (string, error)
 }
+type ModelResolver interface {
+	DepreciationProfile(ctx context.Context, obj *model.Model) (*costs.Profile, error)
+}
 type MutationResolver interface {
 	CreateAsset(ctx context.Context, input model.CreateAssetInput) (*model.AssetPayload, error)
 	UpdateAsset(ctx context.Context, input model.UpdateAssetInput) (*model.AssetPayload, error)
@@ -1148,6 +1478,17 @@ type MutationResolver interface {
 	TestConnector(ctx context.Context, id string) (*connectorcheck.Result, error)
 	SyncConnector(ctx context.Context, id string, mode itam.SyncMode, targetExternalID *string) (*itam.SyncRun, error)
 	CancelSyncRun(ctx context.Context, id string) (*itam.SyncRun, error)
+	CreateContract(ctx context.Context, input model.CreateContractInput) (*model.ContractPayload, error)
+	UpdateContract(ctx context.Context, input model.UpdateContractInput) (*model.ContractPayload, error)
+	DeleteContract(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreateCostEntry(ctx context.Context, input model.CreateCostEntryInput) (*model.CostEntryPayload, error)
+	UpdateCostEntry(ctx context.Context, input model.UpdateCostEntryInput) (*model.CostEntryPayload, error)
+	DeleteCostEntry(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	SetExchangeRate(ctx context.Context, from string, to string, rate decimal.Decimal, validFrom time.Time) (*model.ExchangeRatePayload, error)
+	DeleteExchangeRate(ctx context.Context, from string, to string, validFrom time.Time) (*model.DeletePayload, error)
+	CreateDepreciationProfile(ctx context.Context, input model.CreateDepreciationProfileInput) (*model.DepreciationProfilePayload, error)
+	UpdateDepreciationProfile(ctx context.Context, input model.UpdateDepreciationProfileInput) (*model.DepreciationProfilePayload, error)
+	DeleteDepreciationProfile(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	CreateLicense(ctx context.Context, input model.CreateLicenseInput) (*model.LicensePayload, error)
 	UpdateLicense(ctx context.Context, input model.UpdateLicenseInput) (*model.LicensePayload, error)
 	DeleteLicense(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -1186,6 +1527,8 @@ type OrganizationResolver interface {
 	ID(ctx context.Context, obj *itam.Organization) (string, error)
 
 	DefaultOwnerTeam(ctx context.Context, obj *itam.Organization) (*itam.Team, error)
+
+	DefaultDepreciationProfile(ctx context.Context, obj *itam.Organization) (*costs.Profile, error)
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *itam.Person) (string, error)
@@ -1214,6 +1557,14 @@ type QueryResolver interface {
 	LicenseEvidence(ctx context.Context, productID string, first *int, after *string) (*model.Connection[*model.LicenseEvidence], error)
 	Connectors(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*itam.Connector], error)
 	SyncRuns(ctx context.Context, connectorID string, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
+	Contracts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ContractFilter) (*model.Connection[*costs.Contract], error)
+	CostEntries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CostEntryFilter) (*model.Connection[*costs.Entry], error)
+	CostHistory(ctx context.Context, id string, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
+	ExchangeRates(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ExchangeRateFilter) (*model.Connection[costs.Rate], error)
+	CostRollup(ctx context.Context, groupBy []costs.GroupBy, from time.Time, to time.Time, filter *model.AssetFilter, reportingCurrency *string) (*model.CostRollup, error)
+	SpendByPeriod(ctx context.Context, period costs.Interval, from time.Time, to time.Time, groupBy []costs.GroupBy, filter *model.AssetFilter, reportingCurrency *string) (*model.SpendReport, error)
+	RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*model.RefreshForecast, error)
+	DepreciationProfiles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*costs.Profile], error)
 	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
 	Organization(ctx context.Context) (*itam.Organization, error)
@@ -1350,6 +1701,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Assignee(childComplexity), true
+	case "Asset.bookValue":
+		if e.ComplexityRoot.Asset.BookValue == nil {
+			break
+		}
+
+		args, err := ec.field_Asset_bookValue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.BookValue(childComplexity, args["asOf"].(*time.Time)), true
 	case "Asset.category":
 		if e.ComplexityRoot.Asset.Category == nil {
 			break
@@ -1362,6 +1724,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Condition(childComplexity), true
+	case "Asset.contracts":
+		if e.ComplexityRoot.Asset.Contracts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Contracts(childComplexity), true
+	case "Asset.costEntries":
+		if e.ComplexityRoot.Asset.CostEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Asset_costEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.CostEntries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Asset.createdAt":
 		if e.ComplexityRoot.Asset.CreatedAt == nil {
 			break
@@ -1374,6 +1753,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.CustomFields(childComplexity), true
+	case "Asset.depreciationProfile":
+		if e.ComplexityRoot.Asset.DepreciationProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.DepreciationProfile(childComplexity), true
+	case "Asset.depreciationProfileSource":
+		if e.ComplexityRoot.Asset.DepreciationProfileSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.DepreciationProfileSource(childComplexity), true
+	case "Asset.depreciationSchedule":
+		if e.ComplexityRoot.Asset.DepreciationSchedule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.DepreciationSchedule(childComplexity), true
 	case "Asset.disposal":
 		if e.ComplexityRoot.Asset.Disposal == nil {
 			break
@@ -1386,6 +1783,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.EndOfLife(childComplexity), true
+	case "Asset.expectedEndOfLife":
+		if e.ComplexityRoot.Asset.ExpectedEndOfLife == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.ExpectedEndOfLife(childComplexity), true
 	case "Asset.externalIds":
 		if e.ComplexityRoot.Asset.ExternalIds == nil {
 			break
@@ -1415,6 +1818,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.ID(childComplexity), true
+	case "Asset.inServiceDate":
+		if e.ComplexityRoot.Asset.InServiceDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.InServiceDate(childComplexity), true
 	case "Asset.invoiceNumber":
 		if e.ComplexityRoot.Asset.InvoiceNumber == nil {
 			break
@@ -1516,6 +1925,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.SyncConflicts(childComplexity), true
+	case "Asset.totalCostOfOwnership":
+		if e.ComplexityRoot.Asset.TotalCostOfOwnership == nil {
+			break
+		}
+
+		args, err := ec.field_Asset_totalCostOfOwnership_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.TotalCostOfOwnership(childComplexity, args["from"].(*time.Time), args["to"].(*time.Time), args["reportingCurrency"].(*string)), true
 	case "Asset.updatedAt":
 		if e.ComplexityRoot.Asset.UpdatedAt == nil {
 			break
@@ -1560,6 +1980,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssetConnection.TotalCount(childComplexity), true
 
+	case "AssetCountGroup.bookValue":
+		if e.ComplexityRoot.AssetCountGroup.BookValue == nil {
+			break
+		}
+
+		args, err := ec.field_AssetCountGroup_bookValue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AssetCountGroup.BookValue(childComplexity, args["asOf"].(*time.Time)), true
 	case "AssetCountGroup.category":
 		if e.ComplexityRoot.AssetCountGroup.Category == nil {
 			break
@@ -1729,6 +2160,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.CreatedAt(childComplexity), true
+	case "Category.depreciationProfile":
+		if e.ComplexityRoot.Category.DepreciationProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.DepreciationProfile(childComplexity), true
 	case "Category.fieldDefinitions":
 		if e.ComplexityRoot.Category.FieldDefinitions == nil {
 			break
@@ -1995,6 +2432,575 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ConnectorSchedule.IntervalMinutes(childComplexity), true
 
+	case "Contract.charges":
+		if e.ComplexityRoot.Contract.Charges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Charges(childComplexity), true
+	case "Contract.costEntries":
+		if e.ComplexityRoot.Contract.CostEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Contract_costEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Contract.CostEntries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Contract.costLines":
+		if e.ComplexityRoot.Contract.CostLines == nil {
+			break
+		}
+
+		args, err := ec.field_Contract_costLines_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Contract.CostLines(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Contract.coveredAssets":
+		if e.ComplexityRoot.Contract.CoveredAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Contract_coveredAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Contract.CoveredAssets(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Contract.coveredLicenses":
+		if e.ComplexityRoot.Contract.CoveredLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Contract_coveredLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Contract.CoveredLicenses(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Contract.createdAt":
+		if e.ComplexityRoot.Contract.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.CreatedAt(childComplexity), true
+	case "Contract.end":
+		if e.ComplexityRoot.Contract.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.End(childComplexity), true
+	case "Contract.history":
+		if e.ComplexityRoot.Contract.History == nil {
+			break
+		}
+
+		args, err := ec.field_Contract_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Contract.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Contract.id":
+		if e.ComplexityRoot.Contract.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.ID(childComplexity), true
+	case "Contract.kind":
+		if e.ComplexityRoot.Contract.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Kind(childComplexity), true
+	case "Contract.notes":
+		if e.ComplexityRoot.Contract.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Notes(childComplexity), true
+	case "Contract.noticeDate":
+		if e.ComplexityRoot.Contract.NoticeDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.NoticeDate(childComplexity), true
+	case "Contract.number":
+		if e.ComplexityRoot.Contract.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Number(childComplexity), true
+	case "Contract.renewalDate":
+		if e.ComplexityRoot.Contract.RenewalDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.RenewalDate(childComplexity), true
+	case "Contract.start":
+		if e.ComplexityRoot.Contract.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Start(childComplexity), true
+	case "Contract.supplier":
+		if e.ComplexityRoot.Contract.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Supplier(childComplexity), true
+	case "Contract.updatedAt":
+		if e.ComplexityRoot.Contract.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.UpdatedAt(childComplexity), true
+	case "Contract.version":
+		if e.ComplexityRoot.Contract.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Contract.Version(childComplexity), true
+
+	case "ContractCharge.amount":
+		if e.ComplexityRoot.ContractCharge.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractCharge.Amount(childComplexity), true
+	case "ContractCharge.end":
+		if e.ComplexityRoot.ContractCharge.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractCharge.End(childComplexity), true
+	case "ContractCharge.every":
+		if e.ComplexityRoot.ContractCharge.Every == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractCharge.Every(childComplexity), true
+	case "ContractCharge.start":
+		if e.ComplexityRoot.ContractCharge.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractCharge.Start(childComplexity), true
+
+	case "ContractConnection.edges":
+		if e.ComplexityRoot.ContractConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.Edges(childComplexity), true
+	case "ContractConnection.nodes":
+		if e.ComplexityRoot.ContractConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.Nodes(childComplexity), true
+	case "ContractConnection.pageInfo":
+		if e.ComplexityRoot.ContractConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.PageInfo(childComplexity), true
+	case "ContractConnection.totalCount":
+		if e.ComplexityRoot.ContractConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractConnection.TotalCount(childComplexity), true
+
+	case "ContractEdge.cursor":
+		if e.ComplexityRoot.ContractEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractEdge.Cursor(childComplexity), true
+	case "ContractEdge.node":
+		if e.ComplexityRoot.ContractEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractEdge.Node(childComplexity), true
+
+	case "ContractPayload.contract":
+		if e.ComplexityRoot.ContractPayload.Contract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ContractPayload.Contract(childComplexity), true
+
+	case "CostBreakdown.byKind":
+		if e.ComplexityRoot.CostBreakdown.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBreakdown.ByKind(childComplexity), true
+	case "CostBreakdown.from":
+		if e.ComplexityRoot.CostBreakdown.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBreakdown.From(childComplexity), true
+	case "CostBreakdown.ratesUsed":
+		if e.ComplexityRoot.CostBreakdown.RatesUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBreakdown.RatesUsed(childComplexity), true
+	case "CostBreakdown.reportingCurrency":
+		if e.ComplexityRoot.CostBreakdown.ReportingCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBreakdown.ReportingCurrency(childComplexity), true
+	case "CostBreakdown.to":
+		if e.ComplexityRoot.CostBreakdown.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBreakdown.To(childComplexity), true
+	case "CostBreakdown.total":
+		if e.ComplexityRoot.CostBreakdown.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostBreakdown.Total(childComplexity), true
+
+	case "CostEntry.amount":
+		if e.ComplexityRoot.CostEntry.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Amount(childComplexity), true
+	case "CostEntry.asset":
+		if e.ComplexityRoot.CostEntry.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Asset(childComplexity), true
+	case "CostEntry.contract":
+		if e.ComplexityRoot.CostEntry.Contract == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Contract(childComplexity), true
+	case "CostEntry.createdAt":
+		if e.ComplexityRoot.CostEntry.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.CreatedAt(childComplexity), true
+	case "CostEntry.date":
+		if e.ComplexityRoot.CostEntry.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Date(childComplexity), true
+	case "CostEntry.history":
+		if e.ComplexityRoot.CostEntry.History == nil {
+			break
+		}
+
+		args, err := ec.field_CostEntry_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.CostEntry.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "CostEntry.id":
+		if e.ComplexityRoot.CostEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.ID(childComplexity), true
+	case "CostEntry.invoiceReference":
+		if e.ComplexityRoot.CostEntry.InvoiceReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.InvoiceReference(childComplexity), true
+	case "CostEntry.kind":
+		if e.ComplexityRoot.CostEntry.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Kind(childComplexity), true
+	case "CostEntry.license":
+		if e.ComplexityRoot.CostEntry.License == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.License(childComplexity), true
+	case "CostEntry.notes":
+		if e.ComplexityRoot.CostEntry.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Notes(childComplexity), true
+	case "CostEntry.supplier":
+		if e.ComplexityRoot.CostEntry.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Supplier(childComplexity), true
+	case "CostEntry.updatedAt":
+		if e.ComplexityRoot.CostEntry.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.UpdatedAt(childComplexity), true
+	case "CostEntry.version":
+		if e.ComplexityRoot.CostEntry.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntry.Version(childComplexity), true
+
+	case "CostEntryConnection.edges":
+		if e.ComplexityRoot.CostEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntryConnection.Edges(childComplexity), true
+	case "CostEntryConnection.nodes":
+		if e.ComplexityRoot.CostEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntryConnection.Nodes(childComplexity), true
+	case "CostEntryConnection.pageInfo":
+		if e.ComplexityRoot.CostEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntryConnection.PageInfo(childComplexity), true
+	case "CostEntryConnection.totalCount":
+		if e.ComplexityRoot.CostEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntryConnection.TotalCount(childComplexity), true
+
+	case "CostEntryEdge.cursor":
+		if e.ComplexityRoot.CostEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntryEdge.Cursor(childComplexity), true
+	case "CostEntryEdge.node":
+		if e.ComplexityRoot.CostEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntryEdge.Node(childComplexity), true
+
+	case "CostEntryPayload.costEntry":
+		if e.ComplexityRoot.CostEntryPayload.CostEntry == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostEntryPayload.CostEntry(childComplexity), true
+
+	case "CostHistoryConnection.edges":
+		if e.ComplexityRoot.CostHistoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryConnection.Edges(childComplexity), true
+	case "CostHistoryConnection.nodes":
+		if e.ComplexityRoot.CostHistoryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryConnection.Nodes(childComplexity), true
+	case "CostHistoryConnection.pageInfo":
+		if e.ComplexityRoot.CostHistoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryConnection.PageInfo(childComplexity), true
+	case "CostHistoryConnection.totalCount":
+		if e.ComplexityRoot.CostHistoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryConnection.TotalCount(childComplexity), true
+
+	case "CostHistoryEdge.cursor":
+		if e.ComplexityRoot.CostHistoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryEdge.Cursor(childComplexity), true
+	case "CostHistoryEdge.node":
+		if e.ComplexityRoot.CostHistoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryEdge.Node(childComplexity), true
+
+	case "CostHistoryEntry.action":
+		if e.ComplexityRoot.CostHistoryEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryEntry.Action(childComplexity), true
+	case "CostHistoryEntry.actor":
+		if e.ComplexityRoot.CostHistoryEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryEntry.Actor(childComplexity), true
+	case "CostHistoryEntry.actorKind":
+		if e.ComplexityRoot.CostHistoryEntry.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryEntry.ActorKind(childComplexity), true
+	case "CostHistoryEntry.at":
+		if e.ComplexityRoot.CostHistoryEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryEntry.At(childComplexity), true
+	case "CostHistoryEntry.changes":
+		if e.ComplexityRoot.CostHistoryEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostHistoryEntry.Changes(childComplexity), true
+
+	case "CostKindTotal.kind":
+		if e.ComplexityRoot.CostKindTotal.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostKindTotal.Kind(childComplexity), true
+	case "CostKindTotal.total":
+		if e.ComplexityRoot.CostKindTotal.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostKindTotal.Total(childComplexity), true
+
+	case "CostLine.amount":
+		if e.ComplexityRoot.CostLine.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Amount(childComplexity), true
+	case "CostLine.charge":
+		if e.ComplexityRoot.CostLine.Charge == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Charge(childComplexity), true
+	case "CostLine.date":
+		if e.ComplexityRoot.CostLine.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Date(childComplexity), true
+	case "CostLine.kind":
+		if e.ComplexityRoot.CostLine.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostLine.Kind(childComplexity), true
+
+	case "CostRollup.from":
+		if e.ComplexityRoot.CostRollup.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollup.From(childComplexity), true
+	case "CostRollup.groups":
+		if e.ComplexityRoot.CostRollup.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollup.Groups(childComplexity), true
+	case "CostRollup.ratesUsed":
+		if e.ComplexityRoot.CostRollup.RatesUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollup.RatesUsed(childComplexity), true
+	case "CostRollup.reportingCurrency":
+		if e.ComplexityRoot.CostRollup.ReportingCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollup.ReportingCurrency(childComplexity), true
+	case "CostRollup.to":
+		if e.ComplexityRoot.CostRollup.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollup.To(childComplexity), true
+	case "CostRollup.total":
+		if e.ComplexityRoot.CostRollup.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollup.Total(childComplexity), true
+
+	case "CostRollupGroup.byKind":
+		if e.ComplexityRoot.CostRollupGroup.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.ByKind(childComplexity), true
+	case "CostRollupGroup.category":
+		if e.ComplexityRoot.CostRollupGroup.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.Category(childComplexity), true
+	case "CostRollupGroup.location":
+		if e.ComplexityRoot.CostRollupGroup.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.Location(childComplexity), true
+	case "CostRollupGroup.model":
+		if e.ComplexityRoot.CostRollupGroup.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.Model(childComplexity), true
+	case "CostRollupGroup.owner":
+		if e.ComplexityRoot.CostRollupGroup.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.Owner(childComplexity), true
+	case "CostRollupGroup.supplier":
+		if e.ComplexityRoot.CostRollupGroup.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.Supplier(childComplexity), true
+	case "CostRollupGroup.team":
+		if e.ComplexityRoot.CostRollupGroup.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.Team(childComplexity), true
+	case "CostRollupGroup.total":
+		if e.ComplexityRoot.CostRollupGroup.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CostRollupGroup.Total(childComplexity), true
+
 	case "DeletePayload.deletedId":
 		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
 			break
@@ -2015,6 +3021,166 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeleteSoftwareTitleRulePayload.NormalizationRun(childComplexity), true
 
+	case "DepreciationPeriod.closingValue":
+		if e.ComplexityRoot.DepreciationPeriod.Closing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationPeriod.Closing(childComplexity), true
+	case "DepreciationPeriod.depreciation":
+		if e.ComplexityRoot.DepreciationPeriod.Depreciation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationPeriod.Depreciation(childComplexity), true
+	case "DepreciationPeriod.end":
+		if e.ComplexityRoot.DepreciationPeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationPeriod.End(childComplexity), true
+	case "DepreciationPeriod.openingValue":
+		if e.ComplexityRoot.DepreciationPeriod.Opening == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationPeriod.Opening(childComplexity), true
+	case "DepreciationPeriod.start":
+		if e.ComplexityRoot.DepreciationPeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationPeriod.Start(childComplexity), true
+
+	case "DepreciationProfile.convention":
+		if e.ComplexityRoot.DepreciationProfile.Convention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.Convention(childComplexity), true
+	case "DepreciationProfile.createdAt":
+		if e.ComplexityRoot.DepreciationProfile.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.CreatedAt(childComplexity), true
+	case "DepreciationProfile.history":
+		if e.ComplexityRoot.DepreciationProfile.History == nil {
+			break
+		}
+
+		args, err := ec.field_DepreciationProfile_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "DepreciationProfile.id":
+		if e.ComplexityRoot.DepreciationProfile.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.ID(childComplexity), true
+	case "DepreciationProfile.isDefault":
+		if e.ComplexityRoot.DepreciationProfile.IsDefault == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.IsDefault(childComplexity), true
+	case "DepreciationProfile.method":
+		if e.ComplexityRoot.DepreciationProfile.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.Method(childComplexity), true
+	case "DepreciationProfile.name":
+		if e.ComplexityRoot.DepreciationProfile.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.Name(childComplexity), true
+	case "DepreciationProfile.rate":
+		if e.ComplexityRoot.DepreciationProfile.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.Rate(childComplexity), true
+	case "DepreciationProfile.salvagePercent":
+		if e.ComplexityRoot.DepreciationProfile.SalvagePercent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.SalvagePercent(childComplexity), true
+	case "DepreciationProfile.salvageValue":
+		if e.ComplexityRoot.DepreciationProfile.SalvageValue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.SalvageValue(childComplexity), true
+	case "DepreciationProfile.updatedAt":
+		if e.ComplexityRoot.DepreciationProfile.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.UpdatedAt(childComplexity), true
+	case "DepreciationProfile.usefulLifeMonths":
+		if e.ComplexityRoot.DepreciationProfile.UsefulLifeMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.UsefulLifeMonths(childComplexity), true
+	case "DepreciationProfile.version":
+		if e.ComplexityRoot.DepreciationProfile.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfile.Version(childComplexity), true
+
+	case "DepreciationProfileConnection.edges":
+		if e.ComplexityRoot.DepreciationProfileConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfileConnection.Edges(childComplexity), true
+	case "DepreciationProfileConnection.nodes":
+		if e.ComplexityRoot.DepreciationProfileConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfileConnection.Nodes(childComplexity), true
+	case "DepreciationProfileConnection.pageInfo":
+		if e.ComplexityRoot.DepreciationProfileConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfileConnection.PageInfo(childComplexity), true
+	case "DepreciationProfileConnection.totalCount":
+		if e.ComplexityRoot.DepreciationProfileConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfileConnection.TotalCount(childComplexity), true
+
+	case "DepreciationProfileEdge.cursor":
+		if e.ComplexityRoot.DepreciationProfileEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfileEdge.Cursor(childComplexity), true
+	case "DepreciationProfileEdge.node":
+		if e.ComplexityRoot.DepreciationProfileEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfileEdge.Node(childComplexity), true
+
+	case "DepreciationProfilePayload.depreciationProfile":
+		if e.ComplexityRoot.DepreciationProfilePayload.DepreciationProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DepreciationProfilePayload.DepreciationProfile(childComplexity), true
+
 	case "Disposal.certificate":
 		if e.ComplexityRoot.Disposal.Certificate == nil {
 			break
@@ -2033,6 +3199,76 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Disposal.Method(childComplexity), true
+
+	case "ExchangeRate.from":
+		if e.ComplexityRoot.ExchangeRate.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.From(childComplexity), true
+	case "ExchangeRate.rate":
+		if e.ComplexityRoot.ExchangeRate.Rate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.Rate(childComplexity), true
+	case "ExchangeRate.to":
+		if e.ComplexityRoot.ExchangeRate.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.To(childComplexity), true
+	case "ExchangeRate.validFrom":
+		if e.ComplexityRoot.ExchangeRate.ValidFrom == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRate.ValidFrom(childComplexity), true
+
+	case "ExchangeRateConnection.edges":
+		if e.ComplexityRoot.ExchangeRateConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRateConnection.Edges(childComplexity), true
+	case "ExchangeRateConnection.nodes":
+		if e.ComplexityRoot.ExchangeRateConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRateConnection.Nodes(childComplexity), true
+	case "ExchangeRateConnection.pageInfo":
+		if e.ComplexityRoot.ExchangeRateConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRateConnection.PageInfo(childComplexity), true
+	case "ExchangeRateConnection.totalCount":
+		if e.ComplexityRoot.ExchangeRateConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRateConnection.TotalCount(childComplexity), true
+
+	case "ExchangeRateEdge.cursor":
+		if e.ComplexityRoot.ExchangeRateEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRateEdge.Cursor(childComplexity), true
+	case "ExchangeRateEdge.node":
+		if e.ComplexityRoot.ExchangeRateEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRateEdge.Node(childComplexity), true
+
+	case "ExchangeRatePayload.exchangeRate":
+		if e.ComplexityRoot.ExchangeRatePayload.ExchangeRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExchangeRatePayload.ExchangeRate(childComplexity), true
 
 	case "ExpiringLicense.atStake":
 		if e.ComplexityRoot.ExpiringLicense.AtStake == nil {
@@ -2202,6 +3438,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.FieldProvenance.Source(childComplexity), true
 
+	case "ForecastCategory.category":
+		if e.ComplexityRoot.ForecastCategory.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCategory.Category(childComplexity), true
+	case "ForecastCategory.count":
+		if e.ComplexityRoot.ForecastCategory.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCategory.Count(childComplexity), true
+	case "ForecastCategory.estimatedCost":
+		if e.ComplexityRoot.ForecastCategory.EstimatedCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCategory.EstimatedCost(childComplexity), true
+	case "ForecastCategory.unpricedCount":
+		if e.ComplexityRoot.ForecastCategory.UnpricedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastCategory.UnpricedCount(childComplexity), true
+
+	case "ForecastQuarter.categories":
+		if e.ComplexityRoot.ForecastQuarter.Categories == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastQuarter.Categories(childComplexity), true
+	case "ForecastQuarter.count":
+		if e.ComplexityRoot.ForecastQuarter.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastQuarter.Count(childComplexity), true
+	case "ForecastQuarter.end":
+		if e.ComplexityRoot.ForecastQuarter.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastQuarter.End(childComplexity), true
+	case "ForecastQuarter.estimatedCost":
+		if e.ComplexityRoot.ForecastQuarter.EstimatedCost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastQuarter.EstimatedCost(childComplexity), true
+	case "ForecastQuarter.quarter":
+		if e.ComplexityRoot.ForecastQuarter.Quarter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastQuarter.Quarter(childComplexity), true
+	case "ForecastQuarter.start":
+		if e.ComplexityRoot.ForecastQuarter.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastQuarter.Start(childComplexity), true
+	case "ForecastQuarter.year":
+		if e.ComplexityRoot.ForecastQuarter.Year == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastQuarter.Year(childComplexity), true
+
 	case "License.active":
 		if e.ComplexityRoot.License.Active == nil {
 			break
@@ -2232,6 +3536,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.License.ContractReference(childComplexity), true
+	case "License.contracts":
+		if e.ComplexityRoot.License.Contracts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.License.Contracts(childComplexity), true
+	case "License.costEntries":
+		if e.ComplexityRoot.License.CostEntries == nil {
+			break
+		}
+
+		args, err := ec.field_License_costEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.License.CostEntries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "License.createdAt":
 		if e.ComplexityRoot.License.CreatedAt == nil {
 			break
@@ -2991,6 +4312,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Model.CreatedAt(childComplexity), true
+	case "Model.depreciationProfile":
+		if e.ComplexityRoot.Model.DepreciationProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Model.DepreciationProfile(childComplexity), true
 	case "Model.id":
 		if e.ComplexityRoot.Model.ID == nil {
 			break
@@ -3169,6 +4496,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateConnector(childComplexity, args["input"].(model.CreateConnectorInput)), true
+	case "Mutation.createContract":
+		if e.ComplexityRoot.Mutation.CreateContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateContract(childComplexity, args["input"].(model.CreateContractInput)), true
+	case "Mutation.createCostEntry":
+		if e.ComplexityRoot.Mutation.CreateCostEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCostEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCostEntry(childComplexity, args["input"].(model.CreateCostEntryInput)), true
+	case "Mutation.createDepreciationProfile":
+		if e.ComplexityRoot.Mutation.CreateDepreciationProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDepreciationProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDepreciationProfile(childComplexity, args["input"].(model.CreateDepreciationProfileInput)), true
 	case "Mutation.createLicense":
 		if e.ComplexityRoot.Mutation.CreateLicense == nil {
 			break
@@ -3312,6 +4672,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteConnector(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteContract":
+		if e.ComplexityRoot.Mutation.DeleteContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteContract(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteCostEntry":
+		if e.ComplexityRoot.Mutation.DeleteCostEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCostEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCostEntry(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteDepreciationProfile":
+		if e.ComplexityRoot.Mutation.DeleteDepreciationProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDepreciationProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDepreciationProfile(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteExchangeRate":
+		if e.ComplexityRoot.Mutation.DeleteExchangeRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteExchangeRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteExchangeRate(childComplexity, args["from"].(string), args["to"].(string), args["validFrom"].(time.Time)), true
 	case "Mutation.deleteLicense":
 		if e.ComplexityRoot.Mutation.DeleteLicense == nil {
 			break
@@ -3472,6 +4876,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenormalizeSoftware(childComplexity), true
+	case "Mutation.setExchangeRate":
+		if e.ComplexityRoot.Mutation.SetExchangeRate == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setExchangeRate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetExchangeRate(childComplexity, args["from"].(string), args["to"].(string), args["rate"].(decimal.Decimal), args["validFrom"].(time.Time)), true
 	case "Mutation.setFieldPrecedence":
 		if e.ComplexityRoot.Mutation.SetFieldPrecedence == nil {
 			break
@@ -3571,6 +4986,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateConnector(childComplexity, args["input"].(model.UpdateConnectorInput)), true
+	case "Mutation.updateContract":
+		if e.ComplexityRoot.Mutation.UpdateContract == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateContract_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateContract(childComplexity, args["input"].(model.UpdateContractInput)), true
+	case "Mutation.updateCostEntry":
+		if e.ComplexityRoot.Mutation.UpdateCostEntry == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCostEntry_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCostEntry(childComplexity, args["input"].(model.UpdateCostEntryInput)), true
+	case "Mutation.updateDepreciationProfile":
+		if e.ComplexityRoot.Mutation.UpdateDepreciationProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDepreciationProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDepreciationProfile(childComplexity, args["input"].(model.UpdateDepreciationProfileInput)), true
 	case "Mutation.updateLicense":
 		if e.ComplexityRoot.Mutation.UpdateLicense == nil {
 			break
@@ -3711,6 +5159,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.DefaultCurrency(childComplexity), true
+	case "Organization.defaultDepreciationProfile":
+		if e.ComplexityRoot.Organization.DefaultDepreciationProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.DefaultDepreciationProfile(childComplexity), true
 	case "Organization.defaultOwnerTeam":
 		if e.ComplexityRoot.Organization.DefaultOwnerTeam == nil {
 			break
@@ -3986,6 +5440,72 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Connectors(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.contracts":
+		if e.ComplexityRoot.Query.Contracts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_contracts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Contracts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ContractFilter)), true
+	case "Query.costEntries":
+		if e.ComplexityRoot.Query.CostEntries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_costEntries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CostEntries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.CostEntryFilter)), true
+	case "Query.costHistory":
+		if e.ComplexityRoot.Query.CostHistory == nil {
+			break
+		}
+
+		args, err := ec.field_Query_costHistory_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CostHistory(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.costRollup":
+		if e.ComplexityRoot.Query.CostRollup == nil {
+			break
+		}
+
+		args, err := ec.field_Query_costRollup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CostRollup(childComplexity, args["groupBy"].([]costs.GroupBy), args["from"].(time.Time), args["to"].(time.Time), args["filter"].(*model.AssetFilter), args["reportingCurrency"].(*string)), true
+	case "Query.depreciationProfiles":
+		if e.ComplexityRoot.Query.DepreciationProfiles == nil {
+			break
+		}
+
+		args, err := ec.field_Query_depreciationProfiles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DepreciationProfiles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.NameFilter)), true
+	case "Query.exchangeRates":
+		if e.ComplexityRoot.Query.ExchangeRates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exchangeRates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExchangeRates(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ExchangeRateFilter)), true
 	case "Query.expiringLicenses":
 		if e.ComplexityRoot.Query.ExpiringLicenses == nil {
 			break
@@ -4120,6 +5640,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ReclaimCandidates(childComplexity, args["productId"].(*string), args["first"].(*int)), true
+	case "Query.refreshForecast":
+		if e.ComplexityRoot.Query.RefreshForecast == nil {
+			break
+		}
+
+		args, err := ec.field_Query_refreshForecast_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RefreshForecast(childComplexity, args["quarters"].(*int), args["filter"].(*model.AssetFilter)), true
 	case "Query.softwareNormalizationRuns":
 		if e.ComplexityRoot.Query.SoftwareNormalizationRuns == nil {
 			break
@@ -4164,6 +5695,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SoftwareTitleRules(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.spendByPeriod":
+		if e.ComplexityRoot.Query.SpendByPeriod == nil {
+			break
+		}
+
+		args, err := ec.field_Query_spendByPeriod_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SpendByPeriod(childComplexity, args["period"].(costs.Interval), args["from"].(time.Time), args["to"].(time.Time), args["groupBy"].([]costs.GroupBy), args["filter"].(*model.AssetFilter), args["reportingCurrency"].(*string)), true
 	case "Query.suppliers":
 		if e.ComplexityRoot.Query.Suppliers == nil {
 			break
@@ -4267,6 +5809,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReclaimCandidate.Seat(childComplexity), true
+
+	case "RefreshForecast.overdue":
+		if e.ComplexityRoot.RefreshForecast.Overdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshForecast.Overdue(childComplexity), true
+	case "RefreshForecast.quarters":
+		if e.ComplexityRoot.RefreshForecast.Quarters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RefreshForecast.Quarters(childComplexity), true
 
 	case "SoftwareHistoryConnection.edges":
 		if e.ComplexityRoot.SoftwareHistoryConnection.Edges == nil {
@@ -4946,6 +6501,92 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SoftwareTitleTestResult.Title(childComplexity), true
+
+	case "SpendBucket.byKind":
+		if e.ComplexityRoot.SpendBucket.ByKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.ByKind(childComplexity), true
+	case "SpendBucket.category":
+		if e.ComplexityRoot.SpendBucket.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Category(childComplexity), true
+	case "SpendBucket.end":
+		if e.ComplexityRoot.SpendBucket.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.End(childComplexity), true
+	case "SpendBucket.location":
+		if e.ComplexityRoot.SpendBucket.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Location(childComplexity), true
+	case "SpendBucket.model":
+		if e.ComplexityRoot.SpendBucket.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Model(childComplexity), true
+	case "SpendBucket.owner":
+		if e.ComplexityRoot.SpendBucket.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Owner(childComplexity), true
+	case "SpendBucket.start":
+		if e.ComplexityRoot.SpendBucket.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Start(childComplexity), true
+	case "SpendBucket.supplier":
+		if e.ComplexityRoot.SpendBucket.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Supplier(childComplexity), true
+	case "SpendBucket.team":
+		if e.ComplexityRoot.SpendBucket.Team == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Team(childComplexity), true
+	case "SpendBucket.total":
+		if e.ComplexityRoot.SpendBucket.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendBucket.Total(childComplexity), true
+
+	case "SpendReport.buckets":
+		if e.ComplexityRoot.SpendReport.Buckets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendReport.Buckets(childComplexity), true
+	case "SpendReport.period":
+		if e.ComplexityRoot.SpendReport.Period == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendReport.Period(childComplexity), true
+	case "SpendReport.ratesUsed":
+		if e.ComplexityRoot.SpendReport.RatesUsed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendReport.RatesUsed(childComplexity), true
+	case "SpendReport.reportingCurrency":
+		if e.ComplexityRoot.SpendReport.ReportingCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SpendReport.ReportingCurrency(childComplexity), true
 
 	case "Supplier.contactName":
 		if e.ComplexityRoot.Supplier.ContactName == nil {
@@ -5632,9 +7273,15 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssignLicenseSeatInput", ec.unmarshalInputAssignLicenseSeatInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("ConnectorScheduleInput", ec.unmarshalInputConnectorScheduleInput),
+			graphql.NewInputUnmarshaler("ContractChargeInput", ec.unmarshalInputContractChargeInput),
+			graphql.NewInputUnmarshaler("ContractFilter", ec.unmarshalInputContractFilter),
+			graphql.NewInputUnmarshaler("CostEntryFilter", ec.unmarshalInputCostEntryFilter),
 			graphql.NewInputUnmarshaler("CreateAssetInput", ec.unmarshalInputCreateAssetInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateConnectorInput", ec.unmarshalInputCreateConnectorInput),
+			graphql.NewInputUnmarshaler("CreateContractInput", ec.unmarshalInputCreateContractInput),
+			graphql.NewInputUnmarshaler("CreateCostEntryInput", ec.unmarshalInputCreateCostEntryInput),
+			graphql.NewInputUnmarshaler("CreateDepreciationProfileInput", ec.unmarshalInputCreateDepreciationProfileInput),
 			graphql.NewInputUnmarshaler("CreateLicenseInput", ec.unmarshalInputCreateLicenseInput),
 			graphql.NewInputUnmarshaler("CreateLocationInput", ec.unmarshalInputCreateLocationInput),
 			graphql.NewInputUnmarshaler("CreateManufacturerInput", ec.unmarshalInputCreateManufacturerInput),
@@ -5648,6 +7295,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("DeleteAssetInput", ec.unmarshalInputDeleteAssetInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
 			graphql.NewInputUnmarshaler("DisposeAssetInput", ec.unmarshalInputDisposeAssetInput),
+			graphql.NewInputUnmarshaler("ExchangeRateFilter", ec.unmarshalInputExchangeRateFilter),
 			graphql.NewInputUnmarshaler("ExternalIdInput", ec.unmarshalInputExternalIdInput),
 			graphql.NewInputUnmarshaler("FieldDefinitionInput", ec.unmarshalInputFieldDefinitionInput),
 			graphql.NewInputUnmarshaler("LicenseComplianceFilter", ec.unmarshalInputLicenseComplianceFilter),
@@ -5670,6 +7318,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateAssetInput", ec.unmarshalInputUpdateAssetInput),
 			graphql.NewInputUnmarshaler("UpdateCategoryInput", ec.unmarshalInputUpdateCategoryInput),
 			graphql.NewInputUnmarshaler("UpdateConnectorInput", ec.unmarshalInputUpdateConnectorInput),
+			graphql.NewInputUnmarshaler("UpdateContractInput", ec.unmarshalInputUpdateContractInput),
+			graphql.NewInputUnmarshaler("UpdateCostEntryInput", ec.unmarshalInputUpdateCostEntryInput),
+			graphql.NewInputUnmarshaler("UpdateDepreciationProfileInput", ec.unmarshalInputUpdateDepreciationProfileInput),
 			graphql.NewInputUnmarshaler("UpdateLicenseInput", ec.unmarshalInputUpdateLicenseInput),
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateManufacturerInput", ec.unmarshalInputUpdateManufacturerInput),
@@ -6003,6 +7654,10 @@ input CreateAssetInput {
   notes: String
   customFields: JSON
   externalIds: [ExternalIdInput!]
+  "Overrides the profile of the asset's model, category or organization."
+  depreciationProfileId: ID
+  "The day the asset was placed in service (depreciation starts); the purchase date when omitted."
+  inServiceDate: Date
 }
 
 "Omitted fields stay as they are; null clears a field."
@@ -6026,6 +7681,10 @@ input UpdateAssetInput {
   endOfLife: Date
   notes: String
   customFields: JSON
+  "null goes back to the model's, category's or organization's profile."
+  depreciationProfileId: ID
+  "null: placed in service on the purchase date."
+  inServiceDate: Date
 }
 
 input DeleteAssetInput {
@@ -6234,6 +7893,8 @@ input CreateCategoryInput {
   name: String!
   kind: CategoryKind!
   fieldDefinitions: [FieldDefinitionInput!]
+  "Depreciation profile of the category's assets unless their model or the asset sets one."
+  depreciationProfileId: ID
 }
 
 input UpdateCategoryInput {
@@ -6242,6 +7903,8 @@ input UpdateCategoryInput {
   name: String
   kind: CategoryKind
   fieldDefinitions: [FieldDefinitionInput!]
+  "Depreciation profile of the category's assets unless their model or the asset sets one."
+  depreciationProfileId: ID
 }
 
 type CategoryPayload {
@@ -6254,6 +7917,8 @@ input CreateModelInput {
   categoryId: ID!
   modelNumber: String
   usefulLifeMonths: Int
+  "Depreciation profile of the model's assets unless the asset sets one."
+  depreciationProfileId: ID
 }
 
 input UpdateModelInput {
@@ -6264,6 +7929,8 @@ input UpdateModelInput {
   categoryId: ID
   modelNumber: String
   usefulLifeMonths: Int
+  "Depreciation profile of the model's assets unless the asset sets one."
+  depreciationProfileId: ID
 }
 
 type ModelPayload {
@@ -6670,6 +8337,653 @@ extend type Mutation {
   cancelSyncRun(id: ID!): SyncRun
 }
 `, BuiltIn: false},
+	{Name: "../schema/contracts.graphqls", Input: `# Contracts with suppliers: what they cover and what they cost. Recurring
+# charges expand into dated cost lines on read, for any period; nothing
+# writes future rows. Never visible to EMPLOYEE (FORBIDDEN). ADMIN and
+# MANAGER write; AUDITOR reads.
+
+enum ContractKind {
+  SUPPORT
+  MAINTENANCE
+  WARRANTY_EXTENSION
+  "Its end is the expected end of life of the assets it covers."
+  LEASE
+  SUBSCRIPTION
+}
+
+enum CostInterval {
+  MONTH
+  QUARTER
+  YEAR
+}
+
+"""
+An amount a contract costs every interval, due on start (default: the
+contract's start) and every interval after it (month ends clamped: a
+charge due on the 31st falls on the 30th in a 30-day month), until end
+(default: the contract's end).
+"""
+type ContractCharge {
+  amount: Money!
+  every: CostInterval!
+  start: Date
+  end: Date
+}
+
+"One dated cost: a contract charge falling due, or a ledger entry."
+type CostLine {
+  date: Date!
+  kind: CostEntryKind!
+  amount: Money!
+  "The index of the contract charge that fell due."
+  charge: Int
+}
+
+type Contract implements Node {
+  id: ID!
+  kind: ContractKind!
+  supplier: Supplier
+  number: String
+  start: Date!
+  "null: rolling until cancelled."
+  end: Date
+  renewalDate: Date
+  "The last day to give notice before the contract renews."
+  noticeDate: Date
+  notes: String
+  charges: [ContractCharge!]!
+  "The dated lines the charges fall due on in [from, to] (inclusive; at most 10 years)."
+  costLines(from: Date!, to: Date!): [CostLine!]!
+  coveredAssets(first: Int, after: String, last: Int, before: String): AssetConnection!
+  coveredLicenses(first: Int, after: String, last: Int, before: String): LicenseConnection!
+  "Ledger entries booked against the contract (one-off fees, credits are separate entries), newest first."
+  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
+  "Every change to this contract, oldest first."
+  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type ContractEdge {
+  cursor: String!
+  node: Contract!
+}
+
+type ContractConnection {
+  edges: [ContractEdge!]!
+  nodes: [Contract!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+input ContractFilter {
+  kinds: [ContractKind!]
+  supplierId: ID
+  "Contracts covering this asset."
+  assetId: ID
+  "Contracts covering this license."
+  licenseId: ID
+  "In force on this day (started, not ended)."
+  activeOn: Date
+  "Contracts whose notice date falls in the next this many days (1–3650), soonest first is up to the client."
+  noticeWithinDays: Int
+  "Part of the number or notes."
+  search: String
+}
+
+extend type Query {
+  "ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE. By start date."
+  contracts(first: Int, after: String, last: Int, before: String, filter: ContractFilter): ContractConnection!
+}
+
+extend type Asset {
+  "Contracts covering this asset. FORBIDDEN for EMPLOYEE."
+  contracts: [Contract!]!
+  "The explicit end of life, else the end of a lease covering it, else placed-in-service + useful life (model's, else depreciation profile's)."
+  expectedEndOfLife: Date
+}
+
+extend type License {
+  "Contracts covering this license. FORBIDDEN for EMPLOYEE."
+  contracts: [Contract!]!
+}
+
+input ContractChargeInput {
+  amount: MoneyInput!
+  every: CostInterval!
+  start: Date
+  end: Date
+}
+
+input CreateContractInput {
+  kind: ContractKind!
+  supplierId: ID
+  number: String
+  start: Date!
+  end: Date
+  renewalDate: Date
+  noticeDate: Date
+  "At most 10,000."
+  assetIds: [ID!]
+  "At most 1,000."
+  licenseIds: [ID!]
+  "At most 50."
+  charges: [ContractChargeInput!]
+  notes: String
+}
+
+"Omitted fields stay as they are; null clears; assetIds, licenseIds and charges replace the whole list."
+input UpdateContractInput {
+  id: ID!
+  version: Int!
+  kind: ContractKind
+  supplierId: ID
+  number: String
+  start: Date
+  end: Date
+  renewalDate: Date
+  noticeDate: Date
+  assetIds: [ID!]
+  licenseIds: [ID!]
+  charges: [ContractChargeInput!]
+  notes: String
+}
+
+type ContractPayload {
+  contract: Contract!
+}
+
+extend type Mutation {
+  "ADMIN and MANAGER."
+  createContract(input: CreateContractInput!): ContractPayload
+  "ADMIN and MANAGER."
+  updateContract(input: UpdateContractInput!): ContractPayload
+  "ADMIN and MANAGER; its ledger entries go with it (history keeps them)."
+  deleteContract(input: DeleteInput!): DeletePayload
+}
+`, BuiltIn: false},
+	{Name: "../schema/cost_ledger.graphqls", Input: `# The cost ledger: dated costs booked against an asset, a license or a
+# contract, their history, and an asset's total cost of ownership. Money
+# is never visible to EMPLOYEE (FORBIDDEN). ADMIN and MANAGER write;
+# AUDITOR reads.
+
+enum CostEntryKind {
+  PURCHASE
+  MAINTENANCE
+  REPAIR
+  SUPPORT
+  SUBSCRIPTION
+  LEASE
+  DISPOSAL
+  OTHER
+}
+
+"""
+One cost, booked against exactly one asset, license or contract. An
+asset's purchase price is its one PURCHASE entry: editing either changes
+the other.
+"""
+type CostEntry implements Node {
+  id: ID!
+  kind: CostEntryKind!
+  "The day the cost was incurred (invoice date)."
+  date: Date!
+  amount: Money!
+  asset: Asset
+  license: License
+  contract: Contract
+  supplier: Supplier
+  invoiceReference: String
+  notes: String
+  "Every change to this entry, oldest first."
+  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type CostEntryEdge {
+  cursor: String!
+  node: CostEntry!
+}
+
+type CostEntryConnection {
+  edges: [CostEntryEdge!]!
+  nodes: [CostEntry!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"Ledger entries, newest date first by default in costEntries; all filters combine."
+input CostEntryFilter {
+  assetId: ID
+  licenseId: ID
+  contractId: ID
+  "At most 8 kinds."
+  kinds: [CostEntryKind!]
+  supplierId: ID
+  "First day included."
+  from: Date
+  "Last day included."
+  to: Date
+  "Part of the invoice reference or notes."
+  search: String
+}
+
+enum CostHistoryAction {
+  CREATE
+  UPDATE
+  DELETE
+}
+
+"One append-only record of a change to a cost entry, contract, depreciation profile or exchange rate."
+type CostHistoryEntry {
+  action: CostHistoryAction!
+  actorKind: ActorKind!
+  actor: String!
+  "Field changes by field name, from → to."
+  changes: [FieldChange!]!
+  at: Time!
+}
+
+type CostHistoryEdge {
+  cursor: String!
+  node: CostHistoryEntry!
+}
+
+type CostHistoryConnection {
+  edges: [CostHistoryEdge!]!
+  nodes: [CostHistoryEntry!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"A sum per currency for one kind of cost."
+type CostKindTotal {
+  kind: CostEntryKind!
+  total: [Money!]!
+}
+
+"An exchange rate: one unit of from is worth rate units of to, from validFrom until the pair's next rate."
+type ExchangeRate {
+  from: String!
+  to: String!
+  rate: Decimal!
+  validFrom: Date!
+}
+
+"""
+A total cost split by kind. Without a reporting currency every sum is a
+list of amounts per currency (never mixed); with one, each cost is
+converted at the rate valid on its own date and ratesUsed lists them.
+"""
+type CostBreakdown {
+  from: Date
+  to: Date!
+  byKind: [CostKindTotal!]!
+  total: [Money!]!
+  reportingCurrency: String
+  ratesUsed: [ExchangeRate!]!
+}
+
+extend type Query {
+  "ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE. Newest first."
+  costEntries(first: Int, after: String, last: Int, before: String, filter: CostEntryFilter): CostEntryConnection!
+  """
+  The history of a cost entry, contract, depreciation profile or exchange
+  rate by its id, also after it was deleted. ADMIN, MANAGER and AUDITOR.
+  """
+  costHistory(id: ID!, first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+}
+
+extend type Asset {
+  "The asset's ledger entries, newest first. FORBIDDEN for EMPLOYEE."
+  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
+  """
+  Purchase, maintenance, repairs, support and every other ledger entry of
+  the asset, its share of the charges and entries of the contracts covering
+  it, and the license seats it holds (PER_DEVICE) or its person holds
+  (PER_USER, shared among the person's assets) over [from, to] (default:
+  all time until today). reportingCurrency converts (BAD_USER_INPUT naming
+  the pair and date when a rate is missing). FORBIDDEN for EMPLOYEE.
+  """
+  totalCostOfOwnership(from: Date, to: Date, reportingCurrency: String): CostBreakdown!
+}
+
+extend type License {
+  "The license's ledger entries, newest first. FORBIDDEN for EMPLOYEE."
+  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
+}
+
+input CreateCostEntryInput {
+  "Exactly one of assetId, licenseId and contractId."
+  assetId: ID
+  licenseId: ID
+  contractId: ID
+  kind: CostEntryKind!
+  date: Date!
+  "At least 0, in an ISO 4217 currency."
+  amount: MoneyInput!
+  supplierId: ID
+  invoiceReference: String
+  notes: String
+}
+
+"Omitted fields stay as they are; null clears supplierId, invoiceReference or notes."
+input UpdateCostEntryInput {
+  id: ID!
+  version: Int!
+  kind: CostEntryKind
+  date: Date
+  amount: MoneyInput
+  supplierId: ID
+  invoiceReference: String
+  notes: String
+}
+
+type CostEntryPayload {
+  costEntry: CostEntry!
+}
+
+extend type Mutation {
+  "ADMIN and MANAGER. A second PURCHASE entry for an asset is a CONFLICT."
+  createCostEntry(input: CreateCostEntryInput!): CostEntryPayload
+  "ADMIN and MANAGER."
+  updateCostEntry(input: UpdateCostEntryInput!): CostEntryPayload
+  "ADMIN and MANAGER. Deleting an asset's PURCHASE entry clears its purchase price."
+  deleteCostEntry(input: DeleteInput!): DeletePayload
+  "ADMIN only: sets (or replaces) the rate of a pair from a day on."
+  setExchangeRate(from: String!, to: String!, rate: Decimal!, validFrom: Date!): ExchangeRatePayload
+  "ADMIN only."
+  deleteExchangeRate(from: String!, to: String!, validFrom: Date!): DeletePayload
+}
+
+type ExchangeRatePayload {
+  exchangeRate: ExchangeRate!
+}
+
+input ExchangeRateFilter {
+  from: String
+  to: String
+}
+
+type ExchangeRateEdge {
+  cursor: String!
+  node: ExchangeRate!
+}
+
+type ExchangeRateConnection {
+  edges: [ExchangeRateEdge!]!
+  nodes: [ExchangeRate!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+extend type Query {
+  "ADMIN, MANAGER and AUDITOR; by pair, then newest validFrom first."
+  exchangeRates(first: Int, after: String, last: Int, before: String, filter: ExchangeRateFilter): ExchangeRateConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/cost_reports.graphqls", Input: `# Money reports for finance and charts: cost roll-ups, spend over time and
+# the hardware refresh forecast. SQL aggregates over the ledger plus the
+# contract charges expanded for the period. Never visible to EMPLOYEE
+# (FORBIDDEN).
+
+"""
+How costs are grouped. Asset dimensions (MODEL, CATEGORY, TEAM, LOCATION,
+OWNER) use the asset a cost is booked against; a contract's charges and
+entries are shared equally among the assets it covers, and costs on
+licenses or on contracts covering no asset fall in the group with every
+asset dimension null. SUPPLIER is the cost's own supplier (an entry's, or
+its contract's).
+"""
+enum CostGroupBy {
+  MODEL
+  CATEGORY
+  "The asset's owner team."
+  TEAM
+  LOCATION
+  "The asset's owner: a Person or a Team."
+  OWNER
+  SUPPLIER
+}
+
+"One group of costRollup; dimensions not grouped by are null."
+type CostRollupGroup {
+  model: Model
+  category: Category
+  team: Team
+  location: Location
+  owner: Owner
+  supplier: Supplier
+  byKind: [CostKindTotal!]!
+  total: [Money!]!
+}
+
+type CostRollup {
+  from: Date!
+  to: Date!
+  groups: [CostRollupGroup!]!
+  "All groups together."
+  total: [Money!]!
+  reportingCurrency: String
+  ratesUsed: [ExchangeRate!]!
+}
+
+"One period (and group) of spendByPeriod."
+type SpendBucket {
+  start: Date!
+  end: Date!
+  model: Model
+  category: Category
+  team: Team
+  location: Location
+  owner: Owner
+  supplier: Supplier
+  byKind: [CostKindTotal!]!
+  total: [Money!]!
+}
+
+type SpendReport {
+  period: CostInterval!
+  "Buckets in period order, then by group; periods without spend are present with empty totals when not grouped."
+  buckets: [SpendBucket!]!
+  reportingCurrency: String
+  ratesUsed: [ExchangeRate!]!
+}
+
+"The replacement estimate for one category in one quarter."
+type ForecastCategory {
+  category: Category!
+  count: Int!
+  "count × the model's latest purchase price, else the category's average over the last two years, per currency."
+  estimatedCost: [Money!]!
+  "Assets with no price to estimate from (neither the model's nor the category's)."
+  unpricedCount: Int!
+}
+
+type ForecastQuarter {
+  year: Int!
+  quarter: Int!
+  start: Date!
+  end: Date!
+  count: Int!
+  estimatedCost: [Money!]!
+  categories: [ForecastCategory!]!
+}
+
+type RefreshForecast {
+  "Active assets whose expected end of life is already past."
+  overdue: ForecastQuarter
+  "This quarter and the ones after it, in order."
+  quarters: [ForecastQuarter!]!
+}
+
+extend type Query {
+  """
+  Costs over [from, to] (inclusive; at most 10 years) grouped by up to 3
+  dimensions (no groupBy: one total), for the assets matching filter (with
+  a filter, costs not on a matching asset are left out). ADMIN, MANAGER
+  and AUDITOR.
+  """
+  costRollup(groupBy: [CostGroupBy!]! = [], from: Date!, to: Date!, filter: AssetFilter, reportingCurrency: String): CostRollup!
+  "Spend per MONTH, QUARTER or YEAR over [from, to] (at most 10 years), optionally grouped like costRollup. ADMIN, MANAGER and AUDITOR."
+  spendByPeriod(period: CostInterval!, from: Date!, to: Date!, groupBy: [CostGroupBy!] = [], filter: AssetFilter, reportingCurrency: String): SpendReport!
+  """
+  Active assets (not retired, disposed, lost or stolen) reaching their
+  expected end of life per quarter over the next quarters (1–40, default
+  8), with counts and estimated replacement cost per category. ADMIN,
+  MANAGER and AUDITOR.
+  """
+  refreshForecast(quarters: Int = 8, filter: AssetFilter): RefreshForecast!
+}
+`, BuiltIn: false},
+	{Name: "../schema/depreciation.graphqls", Input: `# Depreciation: profiles, where they apply, and the schedules and book
+# values they give an asset. Money is never visible to EMPLOYEE (FORBIDDEN).
+
+enum DepreciationMethod {
+  "The same amount every month of the useful life."
+  STRAIGHT_LINE
+  "rate ÷ life in years of the book value each year (rate 1.5 is 150%), switching to straight line when that gives more."
+  DECLINING_BALANCE
+  "DECLINING_BALANCE with rate 2, switching to straight line when that gives more."
+  DOUBLE_DECLINING_BALANCE
+  "Each year weighted by the life remaining at its start."
+  SUM_OF_YEARS_DIGITS
+}
+
+enum DepreciationConvention {
+  "One period per year from the in-service date; the first year is a full one."
+  ANNUAL
+  "One period per calendar month, from the month placed in service (a full month for it)."
+  MONTHLY
+}
+
+"A named depreciation rule; categories, models and assets point at one, and the organization has a default."
+type DepreciationProfile implements Node {
+  id: ID!
+  name: String!
+  method: DepreciationMethod!
+  usefulLifeMonths: Int!
+  "Salvage as an amount; null when given as a percentage or not at all (salvage 0)."
+  salvageValue: Money
+  "Salvage as a percentage of cost (0 ≤ p < 100)."
+  salvagePercent: Decimal
+  "Declining-balance multiple, only for DECLINING_BALANCE (1.5 = 150%)."
+  rate: Decimal
+  convention: DepreciationConvention!
+  "Whether this is the organization's default."
+  isDefault: Boolean!
+  "Every change to this profile, oldest first."
+  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  version: Int!
+  createdAt: Time!
+  updatedAt: Time!
+}
+
+type DepreciationProfileEdge {
+  cursor: String!
+  node: DepreciationProfile!
+}
+
+type DepreciationProfileConnection {
+  edges: [DepreciationProfileEdge!]!
+  nodes: [DepreciationProfile!]!
+  pageInfo: PageInfo!
+  totalCount: Int!
+}
+
+"One period of an asset's depreciation schedule (start and end inclusive)."
+type DepreciationPeriod {
+  start: Date!
+  end: Date!
+  openingValue: Money!
+  depreciation: Money!
+  closingValue: Money!
+}
+
+"Where an asset's depreciation profile comes from."
+enum DepreciationProfileSource {
+  ASSET
+  MODEL
+  CATEGORY
+  ORGANIZATION
+}
+
+extend type Query {
+  "ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE."
+  depreciationProfiles(first: Int, after: String, last: Int, before: String, filter: NameFilter): DepreciationProfileConnection!
+}
+
+extend type Asset {
+  "The profile that applies: the asset's own, else its model's, else its category's, else the organization's default. FORBIDDEN for EMPLOYEE."
+  depreciationProfile: DepreciationProfile
+  "Which of those the profile comes from; null when none applies."
+  depreciationProfileSource: DepreciationProfileSource
+  "The day placed in service: inServiceDate as set, else the purchase date."
+  inServiceDate: Date
+  "The schedule from the purchase price and the profile that applies; empty without either. FORBIDDEN for EMPLOYEE."
+  depreciationSchedule: [DepreciationPeriod!]!
+  "Book value at the end of asOf (default today); null without a purchase price. Before service it is the cost. FORBIDDEN for EMPLOYEE."
+  bookValue(asOf: Date): Money
+}
+
+extend type Category {
+  depreciationProfile: DepreciationProfile
+}
+
+extend type Model {
+  depreciationProfile: DepreciationProfile
+}
+
+extend type Organization {
+  defaultDepreciationProfile: DepreciationProfile
+}
+
+extend type AssetCountGroup {
+  "Summed book value per currency at the end of asOf (default today); assets without a price or profile count at cost. FORBIDDEN for EMPLOYEE."
+  bookValue(asOf: Date): [Money!]!
+}
+
+input CreateDepreciationProfileInput {
+  name: String!
+  method: DepreciationMethod!
+  usefulLifeMonths: Int!
+  "Give salvageValue or salvagePercent (or neither: salvage 0), not both."
+  salvageValue: MoneyInput
+  salvagePercent: Decimal
+  "Required for DECLINING_BALANCE, refused for the other methods."
+  rate: Decimal
+  convention: DepreciationConvention!
+}
+
+"Omitted fields stay as they are; null clears salvageValue, salvagePercent or rate."
+input UpdateDepreciationProfileInput {
+  id: ID!
+  version: Int!
+  name: String
+  method: DepreciationMethod
+  usefulLifeMonths: Int
+  salvageValue: MoneyInput
+  salvagePercent: Decimal
+  rate: Decimal
+  convention: DepreciationConvention
+}
+
+type DepreciationProfilePayload {
+  depreciationProfile: DepreciationProfile!
+}
+
+extend type Mutation {
+  "ADMIN only."
+  createDepreciationProfile(input: CreateDepreciationProfileInput!): DepreciationProfilePayload
+  "ADMIN only."
+  updateDepreciationProfile(input: UpdateDepreciationProfileInput!): DepreciationProfilePayload
+  "ADMIN only; CONFLICT while the organization, a category, a model or an asset uses it."
+  deleteDepreciationProfile(input: DeleteInput!): DeletePayload
+}
+`, BuiltIn: false},
 	{Name: "../schema/licenses.graphqls", Input: `"How a license counts use."
 enum LicenseModel {
   "A seat per device (asset)."
@@ -7056,6 +9370,8 @@ input UpdateOrganizationInput {
   assetTagPrefix: String
   defaultCurrency: String
   defaultOwnerTeamId: ID
+  "The profile for assets whose own, model's and category's are unset."
+  defaultDepreciationProfileId: ID
 }
 
 type UpdateOrganizationPayload {
@@ -7958,6 +10274,24 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Asset_history(ctx, field)
+	case "contracts":
+		return ec.fieldContext_Asset_contracts(ctx, field)
+	case "expectedEndOfLife":
+		return ec.fieldContext_Asset_expectedEndOfLife(ctx, field)
+	case "costEntries":
+		return ec.fieldContext_Asset_costEntries(ctx, field)
+	case "totalCostOfOwnership":
+		return ec.fieldContext_Asset_totalCostOfOwnership(ctx, field)
+	case "depreciationProfile":
+		return ec.fieldContext_Asset_depreciationProfile(ctx, field)
+	case "depreciationProfileSource":
+		return ec.fieldContext_Asset_depreciationProfileSource(ctx, field)
+	case "inServiceDate":
+		return ec.fieldContext_Asset_inServiceDate(ctx, field)
+	case "depreciationSchedule":
+		return ec.fieldContext_Asset_depreciationSchedule(ctx, field)
+	case "bookValue":
+		return ec.fieldContext_Asset_bookValue(ctx, field)
 	case "licenseSeats":
 		return ec.fieldContext_Asset_licenseSeats(ctx, field)
 	case "fieldProvenance":
@@ -8000,6 +10334,8 @@ func (ec *executionContext) childFields_AssetCountGroup(ctx context.Context, fie
 		return ec.fieldContext_AssetCountGroup_count(ctx, field)
 	case "purchaseValue":
 		return ec.fieldContext_AssetCountGroup_purchaseValue(ctx, field)
+	case "bookValue":
+		return ec.fieldContext_AssetCountGroup_bookValue(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AssetCountGroup", field.Name)
 }
@@ -8094,6 +10430,8 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Category_updatedAt(ctx, field)
+	case "depreciationProfile":
+		return ec.fieldContext_Category_depreciationProfile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
@@ -8218,6 +10556,282 @@ func (ec *executionContext) childFields_ConnectorSchedule(ctx context.Context, f
 	return nil, fmt.Errorf("no field named %q was found under type ConnectorSchedule", field.Name)
 }
 
+func (ec *executionContext) childFields_Contract(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Contract_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Contract_kind(ctx, field)
+	case "supplier":
+		return ec.fieldContext_Contract_supplier(ctx, field)
+	case "number":
+		return ec.fieldContext_Contract_number(ctx, field)
+	case "start":
+		return ec.fieldContext_Contract_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Contract_end(ctx, field)
+	case "renewalDate":
+		return ec.fieldContext_Contract_renewalDate(ctx, field)
+	case "noticeDate":
+		return ec.fieldContext_Contract_noticeDate(ctx, field)
+	case "notes":
+		return ec.fieldContext_Contract_notes(ctx, field)
+	case "charges":
+		return ec.fieldContext_Contract_charges(ctx, field)
+	case "costLines":
+		return ec.fieldContext_Contract_costLines(ctx, field)
+	case "coveredAssets":
+		return ec.fieldContext_Contract_coveredAssets(ctx, field)
+	case "coveredLicenses":
+		return ec.fieldContext_Contract_coveredLicenses(ctx, field)
+	case "costEntries":
+		return ec.fieldContext_Contract_costEntries(ctx, field)
+	case "history":
+		return ec.fieldContext_Contract_history(ctx, field)
+	case "version":
+		return ec.fieldContext_Contract_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Contract_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Contract_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Contract", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractCharge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_ContractCharge_amount(ctx, field)
+	case "every":
+		return ec.fieldContext_ContractCharge_every(ctx, field)
+	case "start":
+		return ec.fieldContext_ContractCharge_start(ctx, field)
+	case "end":
+		return ec.fieldContext_ContractCharge_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractCharge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ContractConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ContractConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ContractConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ContractConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ContractEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ContractEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ContractPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "contract":
+		return ec.fieldContext_ContractPayload_contract(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ContractPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CostBreakdown(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CostBreakdown_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CostBreakdown_to(ctx, field)
+	case "byKind":
+		return ec.fieldContext_CostBreakdown_byKind(ctx, field)
+	case "total":
+		return ec.fieldContext_CostBreakdown_total(ctx, field)
+	case "reportingCurrency":
+		return ec.fieldContext_CostBreakdown_reportingCurrency(ctx, field)
+	case "ratesUsed":
+		return ec.fieldContext_CostBreakdown_ratesUsed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostBreakdown", field.Name)
+}
+
+func (ec *executionContext) childFields_CostEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_CostEntry_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_CostEntry_kind(ctx, field)
+	case "date":
+		return ec.fieldContext_CostEntry_date(ctx, field)
+	case "amount":
+		return ec.fieldContext_CostEntry_amount(ctx, field)
+	case "asset":
+		return ec.fieldContext_CostEntry_asset(ctx, field)
+	case "license":
+		return ec.fieldContext_CostEntry_license(ctx, field)
+	case "contract":
+		return ec.fieldContext_CostEntry_contract(ctx, field)
+	case "supplier":
+		return ec.fieldContext_CostEntry_supplier(ctx, field)
+	case "invoiceReference":
+		return ec.fieldContext_CostEntry_invoiceReference(ctx, field)
+	case "notes":
+		return ec.fieldContext_CostEntry_notes(ctx, field)
+	case "history":
+		return ec.fieldContext_CostEntry_history(ctx, field)
+	case "version":
+		return ec.fieldContext_CostEntry_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CostEntry_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_CostEntry_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_CostEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CostEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CostEntryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CostEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CostEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CostEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CostEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CostEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CostEntryPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "costEntry":
+		return ec.fieldContext_CostEntryPayload_costEntry(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostEntryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CostHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CostHistoryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CostHistoryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CostHistoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CostHistoryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostHistoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CostHistoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CostHistoryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CostHistoryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostHistoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CostHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_CostHistoryEntry_action(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_CostHistoryEntry_actorKind(ctx, field)
+	case "actor":
+		return ec.fieldContext_CostHistoryEntry_actor(ctx, field)
+	case "changes":
+		return ec.fieldContext_CostHistoryEntry_changes(ctx, field)
+	case "at":
+		return ec.fieldContext_CostHistoryEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostHistoryEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_CostKindTotal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_CostKindTotal_kind(ctx, field)
+	case "total":
+		return ec.fieldContext_CostKindTotal_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostKindTotal", field.Name)
+}
+
+func (ec *executionContext) childFields_CostLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_CostLine_date(ctx, field)
+	case "kind":
+		return ec.fieldContext_CostLine_kind(ctx, field)
+	case "amount":
+		return ec.fieldContext_CostLine_amount(ctx, field)
+	case "charge":
+		return ec.fieldContext_CostLine_charge(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostLine", field.Name)
+}
+
+func (ec *executionContext) childFields_CostRollup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_CostRollup_from(ctx, field)
+	case "to":
+		return ec.fieldContext_CostRollup_to(ctx, field)
+	case "groups":
+		return ec.fieldContext_CostRollup_groups(ctx, field)
+	case "total":
+		return ec.fieldContext_CostRollup_total(ctx, field)
+	case "reportingCurrency":
+		return ec.fieldContext_CostRollup_reportingCurrency(ctx, field)
+	case "ratesUsed":
+		return ec.fieldContext_CostRollup_ratesUsed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostRollup", field.Name)
+}
+
+func (ec *executionContext) childFields_CostRollupGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "model":
+		return ec.fieldContext_CostRollupGroup_model(ctx, field)
+	case "category":
+		return ec.fieldContext_CostRollupGroup_category(ctx, field)
+	case "team":
+		return ec.fieldContext_CostRollupGroup_team(ctx, field)
+	case "location":
+		return ec.fieldContext_CostRollupGroup_location(ctx, field)
+	case "owner":
+		return ec.fieldContext_CostRollupGroup_owner(ctx, field)
+	case "supplier":
+		return ec.fieldContext_CostRollupGroup_supplier(ctx, field)
+	case "byKind":
+		return ec.fieldContext_CostRollupGroup_byKind(ctx, field)
+	case "total":
+		return ec.fieldContext_CostRollupGroup_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CostRollupGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "deletedId":
@@ -8236,6 +10850,86 @@ func (ec *executionContext) childFields_DeleteSoftwareTitleRulePayload(ctx conte
 	return nil, fmt.Errorf("no field named %q was found under type DeleteSoftwareTitleRulePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DepreciationPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_DepreciationPeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_DepreciationPeriod_end(ctx, field)
+	case "openingValue":
+		return ec.fieldContext_DepreciationPeriod_openingValue(ctx, field)
+	case "depreciation":
+		return ec.fieldContext_DepreciationPeriod_depreciation(ctx, field)
+	case "closingValue":
+		return ec.fieldContext_DepreciationPeriod_closingValue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepreciationPeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_DepreciationProfile(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DepreciationProfile_id(ctx, field)
+	case "name":
+		return ec.fieldContext_DepreciationProfile_name(ctx, field)
+	case "method":
+		return ec.fieldContext_DepreciationProfile_method(ctx, field)
+	case "usefulLifeMonths":
+		return ec.fieldContext_DepreciationProfile_usefulLifeMonths(ctx, field)
+	case "salvageValue":
+		return ec.fieldContext_DepreciationProfile_salvageValue(ctx, field)
+	case "salvagePercent":
+		return ec.fieldContext_DepreciationProfile_salvagePercent(ctx, field)
+	case "rate":
+		return ec.fieldContext_DepreciationProfile_rate(ctx, field)
+	case "convention":
+		return ec.fieldContext_DepreciationProfile_convention(ctx, field)
+	case "isDefault":
+		return ec.fieldContext_DepreciationProfile_isDefault(ctx, field)
+	case "history":
+		return ec.fieldContext_DepreciationProfile_history(ctx, field)
+	case "version":
+		return ec.fieldContext_DepreciationProfile_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_DepreciationProfile_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_DepreciationProfile_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepreciationProfile", field.Name)
+}
+
+func (ec *executionContext) childFields_DepreciationProfileConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DepreciationProfileConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DepreciationProfileConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DepreciationProfileConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DepreciationProfileConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepreciationProfileConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DepreciationProfileEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DepreciationProfileEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DepreciationProfileEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepreciationProfileEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DepreciationProfilePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "depreciationProfile":
+		return ec.fieldContext_DepreciationProfilePayload_depreciationProfile(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DepreciationProfilePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Disposal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "date":
@@ -8246,6 +10940,52 @@ func (ec *executionContext) childFields_Disposal(ctx context.Context, field grap
 		return ec.fieldContext_Disposal_certificate(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Disposal", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_ExchangeRate_from(ctx, field)
+	case "to":
+		return ec.fieldContext_ExchangeRate_to(ctx, field)
+	case "rate":
+		return ec.fieldContext_ExchangeRate_rate(ctx, field)
+	case "validFrom":
+		return ec.fieldContext_ExchangeRate_validFrom(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRate", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRateConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ExchangeRateConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ExchangeRateConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ExchangeRateConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ExchangeRateConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRateConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRateEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ExchangeRateEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ExchangeRateEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRateEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ExchangeRatePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "exchangeRate":
+		return ec.fieldContext_ExchangeRatePayload_exchangeRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExchangeRatePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ExpiringLicense(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8338,6 +11078,40 @@ func (ec *executionContext) childFields_FieldProvenance(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type FieldProvenance", field.Name)
 }
 
+func (ec *executionContext) childFields_ForecastCategory(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_ForecastCategory_category(ctx, field)
+	case "count":
+		return ec.fieldContext_ForecastCategory_count(ctx, field)
+	case "estimatedCost":
+		return ec.fieldContext_ForecastCategory_estimatedCost(ctx, field)
+	case "unpricedCount":
+		return ec.fieldContext_ForecastCategory_unpricedCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForecastCategory", field.Name)
+}
+
+func (ec *executionContext) childFields_ForecastQuarter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "year":
+		return ec.fieldContext_ForecastQuarter_year(ctx, field)
+	case "quarter":
+		return ec.fieldContext_ForecastQuarter_quarter(ctx, field)
+	case "start":
+		return ec.fieldContext_ForecastQuarter_start(ctx, field)
+	case "end":
+		return ec.fieldContext_ForecastQuarter_end(ctx, field)
+	case "count":
+		return ec.fieldContext_ForecastQuarter_count(ctx, field)
+	case "estimatedCost":
+		return ec.fieldContext_ForecastQuarter_estimatedCost(ctx, field)
+	case "categories":
+		return ec.fieldContext_ForecastQuarter_categories(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForecastQuarter", field.Name)
+}
+
 func (ec *executionContext) childFields_License(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -8394,6 +11168,10 @@ func (ec *executionContext) childFields_License(ctx context.Context, field graph
 		return ec.fieldContext_License_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_License_updatedAt(ctx, field)
+	case "contracts":
+		return ec.fieldContext_License_contracts(ctx, field)
+	case "costEntries":
+		return ec.fieldContext_License_costEntries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type License", field.Name)
 }
@@ -8748,6 +11526,8 @@ func (ec *executionContext) childFields_Model(ctx context.Context, field graphql
 		return ec.fieldContext_Model_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Model_updatedAt(ctx, field)
+	case "depreciationProfile":
+		return ec.fieldContext_Model_depreciationProfile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Model", field.Name)
 }
@@ -8814,6 +11594,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_updatedAt(ctx, field)
 	case "softwareReclaimAfterDays":
 		return ec.fieldContext_Organization_softwareReclaimAfterDays(ctx, field)
+	case "defaultDepreciationProfile":
+		return ec.fieldContext_Organization_defaultDepreciationProfile(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -8916,6 +11698,16 @@ func (ec *executionContext) childFields_ReclaimCandidate(ctx context.Context, fi
 		return ec.fieldContext_ReclaimCandidate_frees(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReclaimCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_RefreshForecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "overdue":
+		return ec.fieldContext_RefreshForecast_overdue(ctx, field)
+	case "quarters":
+		return ec.fieldContext_RefreshForecast_quarters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RefreshForecast", field.Name)
 }
 
 func (ec *executionContext) childFields_SoftwareHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9266,6 +12058,46 @@ func (ec *executionContext) childFields_SoftwareTitleTestResult(ctx context.Cont
 		return ec.fieldContext_SoftwareTitleTestResult_normalizedVersion(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SoftwareTitleTestResult", field.Name)
+}
+
+func (ec *executionContext) childFields_SpendBucket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_SpendBucket_start(ctx, field)
+	case "end":
+		return ec.fieldContext_SpendBucket_end(ctx, field)
+	case "model":
+		return ec.fieldContext_SpendBucket_model(ctx, field)
+	case "category":
+		return ec.fieldContext_SpendBucket_category(ctx, field)
+	case "team":
+		return ec.fieldContext_SpendBucket_team(ctx, field)
+	case "location":
+		return ec.fieldContext_SpendBucket_location(ctx, field)
+	case "owner":
+		return ec.fieldContext_SpendBucket_owner(ctx, field)
+	case "supplier":
+		return ec.fieldContext_SpendBucket_supplier(ctx, field)
+	case "byKind":
+		return ec.fieldContext_SpendBucket_byKind(ctx, field)
+	case "total":
+		return ec.fieldContext_SpendBucket_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpendBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_SpendReport(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "period":
+		return ec.fieldContext_SpendReport_period(ctx, field)
+	case "buckets":
+		return ec.fieldContext_SpendReport_buckets(ctx, field)
+	case "reportingCurrency":
+		return ec.fieldContext_SpendReport_reportingCurrency(ctx, field)
+	case "ratesUsed":
+		return ec.fieldContext_SpendReport_ratesUsed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SpendReport", field.Name)
 }
 
 func (ec *executionContext) childFields_Supplier(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9734,6 +12566,72 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_AssetCountGroup_bookValue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Asset_bookValue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Asset_costEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Asset_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9786,7 +12684,325 @@ func (ec *executionContext) field_Asset_software_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Asset_totalCostOfOwnership_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reportingCurrency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportingCurrency"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Connector_syncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Contract_costEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Contract_costLines_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Contract_coveredAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Contract_coveredLicenses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Contract_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_CostEntry_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_DepreciationProfile_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_License_costEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -10060,6 +13276,48 @@ func (ec *executionContext) field_Mutation_createConnector_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateContractInput, error) {
+			return ec.unmarshalNCreateContractInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateContractInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCostEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCostEntryInput, error) {
+			return ec.unmarshalNCreateCostEntryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateCostEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createDepreciationProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateDepreciationProfileInput, error) {
+			return ec.unmarshalNCreateDepreciationProfileInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateDepreciationProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createLicense_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10239,6 +13497,78 @@ func (ec *executionContext) field_Mutation_deleteConnector_args(ctx context.Cont
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCostEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteDepreciationProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteExchangeRate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "validFrom",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validFrom"] = arg2
 	return args, nil
 }
 
@@ -10446,6 +13776,44 @@ func (ec *executionContext) field_Mutation_reclaimLicenseSeats_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setExchangeRate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "rate",
+		func(ctx context.Context, v any) (decimal.Decimal, error) {
+			return ec.unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rate"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "validFrom",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["validFrom"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setFieldPrecedence_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10580,6 +13948,48 @@ func (ec *executionContext) field_Mutation_updateConnector_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateConnectorInput, error) {
 			return ec.unmarshalNUpdateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateConnectorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateContract_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateContractInput, error) {
+			return ec.unmarshalNUpdateContractInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateContractInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCostEntry_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCostEntryInput, error) {
+			return ec.unmarshalNUpdateCostEntryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateCostEntryInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateDepreciationProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateDepreciationProfileInput, error) {
+			return ec.unmarshalNUpdateDepreciationProfileInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateDepreciationProfileInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11006,6 +14416,282 @@ func (ec *executionContext) field_Query_connectors_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_contracts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ContractFilter, error) {
+			return ec.unmarshalOContractFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_costEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.CostEntryFilter, error) {
+			return ec.unmarshalOCostEntryFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostEntryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_costHistory_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_costRollup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]costs.GroupBy, error) {
+			return ec.unmarshalNCostGroupBy2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "reportingCurrency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportingCurrency"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_depreciationProfiles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NameFilter, error) {
+			return ec.unmarshalONameFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNameFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exchangeRates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.ExchangeRateFilter, error) {
+			return ec.unmarshalOExchangeRateFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExchangeRateFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_expiringLicenses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11360,6 +15046,28 @@ func (ec *executionContext) field_Query_reclaimCandidates_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_refreshForecast_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "quarters",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["quarters"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_softwareNormalizationRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -11525,6 +15233,60 @@ func (ec *executionContext) field_Query_softwareTitleRules_args(ctx context.Cont
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_spendByPeriod_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "period",
+		func(ctx context.Context, v any) (costs.Interval, error) {
+			return ec.unmarshalNCostInterval2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐInterval(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["period"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]costs.GroupBy, error) {
+			return ec.unmarshalOCostGroupBy2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupByᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "reportingCurrency",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reportingCurrency"] = arg5
 	return args, nil
 }
 
@@ -12942,6 +16704,303 @@ func (ec *executionContext) fieldContext_Asset_history(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_contracts(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_contracts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Contracts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_contracts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_expectedEndOfLife(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_expectedEndOfLife(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().ExpectedEndOfLife(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_expectedEndOfLife(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Asset_costEntries(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_costEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().CostEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
+			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_totalCostOfOwnership(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_totalCostOfOwnership(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().TotalCostOfOwnership(ctx, obj, fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["reportingCurrency"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CostBreakdown) graphql.Marshaler {
+			return ec.marshalNCostBreakdown2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostBreakdown(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_totalCostOfOwnership(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostBreakdown(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_totalCostOfOwnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_depreciationProfile(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_depreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().DepreciationProfile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+			return ec.marshalODepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_depreciationProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_depreciationProfileSource(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_depreciationProfileSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().DepreciationProfileSource(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.ProfileSource) graphql.Marshaler {
+			return ec.marshalODepreciationProfileSource2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfileSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_depreciationProfileSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "DepreciationProfileSource")
+}
+
+func (ec *executionContext) _Asset_inServiceDate(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_inServiceDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().InServiceDate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_inServiceDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Asset_depreciationSchedule(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_depreciationSchedule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().DepreciationSchedule(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Period) graphql.Marshaler {
+			return ec.marshalNDepreciationPeriod2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_depreciationSchedule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationPeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_bookValue(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_bookValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().BookValue(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_bookValue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_bookValue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Asset_licenseSeats(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13403,6 +17462,50 @@ func (ec *executionContext) fieldContext_AssetCountGroup_purchaseValue(_ context
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCountGroup_bookValue(ctx context.Context, field graphql.CollectedField, obj *itam.AssetCountGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCountGroup_bookValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AssetCountGroup().BookValue(ctx, obj, fc.Args["asOf"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCountGroup_bookValue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCountGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AssetCountGroup_bookValue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -14084,6 +18187,38 @@ func (ec *executionContext) _Category_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Category_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Category_depreciationProfile(ctx context.Context, field graphql.CollectedField, obj *itam.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_depreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Category().DepreciationProfile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+			return ec.marshalODepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Category_depreciationProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Category",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Category]) (ret graphql.Marshaler) {
@@ -15052,6 +19187,2475 @@ func (ec *executionContext) fieldContext_ConnectorSchedule_cron(_ context.Contex
 	return graphql.NewScalarFieldContext("ConnectorSchedule", field, false, false, "String")
 }
 
+func (ec *executionContext) _Contract_id(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contract().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Contract_kind(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.ContractKind) graphql.Marshaler {
+			return ec.marshalNContractKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "ContractKind")
+}
+
+func (ec *executionContext) _Contract_supplier(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Contract().Supplier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_number(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contract_start(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Contract_end(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Contract_renewalDate(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_renewalDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RenewalDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_renewalDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Contract_noticeDate(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_noticeDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NoticeDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_noticeDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Contract_notes(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "String")
+}
+
+func (ec *executionContext) _Contract_charges(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_charges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Charges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []costs.Charge) graphql.Marshaler {
+			return ec.marshalNContractCharge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐChargeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_charges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContractCharge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_costLines(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_costLines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Contract().CostLines(ctx, obj, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Line) graphql.Marshaler {
+			return ec.marshalNCostLine2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_costLines(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostLine(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Contract_costLines_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_coveredAssets(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_coveredAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Contract().CoveredAssets(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Asset]) graphql.Marshaler {
+			return ec.marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_coveredAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Contract_coveredAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_coveredLicenses(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_coveredLicenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Contract().CoveredLicenses(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*licenses.License]) graphql.Marshaler {
+			return ec.marshalNLicenseConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_coveredLicenses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Contract_coveredLicenses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_costEntries(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_costEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Contract().CostEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
+			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Contract_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_history(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Contract().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[costs.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNCostHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Contract_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Contract_version(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Contract_createdAt(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Contract_updatedAt(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Contract", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ContractCharge_amount(ctx context.Context, field graphql.CollectedField, obj *costs.Charge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractCharge_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractCharge_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractCharge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContractCharge_every(ctx context.Context, field graphql.CollectedField, obj *costs.Charge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractCharge_every(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Every, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.Interval) graphql.Marshaler {
+			return ec.marshalNCostInterval2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐInterval(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractCharge_every(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractCharge", field, false, false, "CostInterval")
+}
+
+func (ec *executionContext) _ContractCharge_start(ctx context.Context, field graphql.CollectedField, obj *costs.Charge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractCharge_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContractCharge_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractCharge", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ContractCharge_end(ctx context.Context, field graphql.CollectedField, obj *costs.Charge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractCharge_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ContractCharge_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractCharge", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ContractConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Contract]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*costs.Contract]) graphql.Marshaler {
+			return ec.marshalNContractEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContractEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContractConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Contract]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContractConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Contract]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContractConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Contract]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ContractEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*costs.Contract]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ContractEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ContractEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*costs.Contract]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ContractPayload_contract(ctx context.Context, field graphql.CollectedField, obj *model.ContractPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ContractPayload_contract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Contract, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContract(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ContractPayload_contract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ContractPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostBreakdown_from(ctx context.Context, field graphql.CollectedField, obj *model.CostBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBreakdown_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostBreakdown_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostBreakdown", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CostBreakdown_to(ctx context.Context, field graphql.CollectedField, obj *model.CostBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBreakdown_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBreakdown_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostBreakdown", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CostBreakdown_byKind(ctx context.Context, field graphql.CollectedField, obj *model.CostBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBreakdown_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CostKindTotal) graphql.Marshaler {
+			return ec.marshalNCostKindTotal2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBreakdown_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostKindTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostBreakdown_total(ctx context.Context, field graphql.CollectedField, obj *model.CostBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBreakdown_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBreakdown_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostBreakdown_reportingCurrency(ctx context.Context, field graphql.CollectedField, obj *model.CostBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBreakdown_reportingCurrency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportingCurrency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostBreakdown_reportingCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostBreakdown", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostBreakdown_ratesUsed(ctx context.Context, field graphql.CollectedField, obj *model.CostBreakdown) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostBreakdown_ratesUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatesUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []costs.Rate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostBreakdown_ratesUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostBreakdown",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntry_id(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CostEntry().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _CostEntry_kind(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.EntryKind) graphql.Marshaler {
+			return ec.marshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, false, false, "CostEntryKind")
+}
+
+func (ec *executionContext) _CostEntry_date(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CostEntry_amount(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntry_asset(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CostEntry().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntry_license(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_license(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CostEntry().License(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.License) graphql.Marshaler {
+			return ec.marshalOLicense2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐLicense(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_license(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_License(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntry_contract(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_contract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CostEntry().Contract(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Contract) graphql.Marshaler {
+			return ec.marshalOContract2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContract(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_contract(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntry_supplier(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CostEntry().Supplier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntry_invoiceReference(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_invoiceReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.InvoiceReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_invoiceReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostEntry_notes(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostEntry_history(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.CostEntry().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[costs.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNCostHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_CostEntry_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntry_version(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostEntry_createdAt(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostEntry_updatedAt(ctx context.Context, field graphql.CollectedField, obj *costs.Entry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntry_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntry_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Entry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*costs.Entry]) graphql.Marshaler {
+			return ec.marshalNCostEntryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Entry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Entry) graphql.Marshaler {
+			return ec.marshalNCostEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Entry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Entry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CostEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*costs.Entry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*costs.Entry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Entry) graphql.Marshaler {
+			return ec.marshalNCostEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostEntryPayload_costEntry(ctx context.Context, field graphql.CollectedField, obj *model.CostEntryPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostEntryPayload_costEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CostEntry, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Entry) graphql.Marshaler {
+			return ec.marshalNCostEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostEntryPayload_costEntry(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostEntryPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[costs.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNCostHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostHistoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []costs.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNCostHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostHistoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostHistoryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _CostHistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[costs.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostHistoryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostHistoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[costs.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNCostHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostHistoryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostHistoryEntry_action(ctx context.Context, field graphql.CollectedField, obj *costs.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.HistoryAction) graphql.Marshaler {
+			return ec.marshalNCostHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostHistoryEntry", field, false, false, "CostHistoryAction")
+}
+
+func (ec *executionContext) _CostHistoryEntry_actorKind(ctx context.Context, field graphql.CollectedField, obj *costs.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryEntry_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.ActorKind) graphql.Marshaler {
+			return ec.marshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryEntry_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostHistoryEntry", field, false, false, "ActorKind")
+}
+
+func (ec *executionContext) _CostHistoryEntry_actor(ctx context.Context, field graphql.CollectedField, obj *costs.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostHistoryEntry_changes(ctx context.Context, field graphql.CollectedField, obj *costs.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostHistoryEntry_at(ctx context.Context, field graphql.CollectedField, obj *costs.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostHistoryEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostHistoryEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostHistoryEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _CostKindTotal_kind(ctx context.Context, field graphql.CollectedField, obj *model.CostKindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostKindTotal_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.EntryKind) graphql.Marshaler {
+			return ec.marshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostKindTotal_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostKindTotal", field, false, false, "CostEntryKind")
+}
+
+func (ec *executionContext) _CostKindTotal_total(ctx context.Context, field graphql.CollectedField, obj *model.CostKindTotal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostKindTotal_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostKindTotal_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostKindTotal",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostLine_date(ctx context.Context, field graphql.CollectedField, obj *costs.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CostLine_kind(ctx context.Context, field graphql.CollectedField, obj *costs.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.EntryKind) graphql.Marshaler {
+			return ec.marshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "CostEntryKind")
+}
+
+func (ec *executionContext) _CostLine_amount(ctx context.Context, field graphql.CollectedField, obj *costs.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostLine",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostLine_charge(ctx context.Context, field graphql.CollectedField, obj *costs.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostLine_charge(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Charge, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalOInt2int(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostLine_charge(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CostRollup_from(ctx context.Context, field graphql.CollectedField, obj *model.CostRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollup_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollup_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRollup", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CostRollup_to(ctx context.Context, field graphql.CollectedField, obj *model.CostRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollup_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollup_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRollup", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CostRollup_groups(ctx context.Context, field graphql.CollectedField, obj *model.CostRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollup_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostRollupGroup) graphql.Marshaler {
+			return ec.marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollup_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostRollupGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollup_total(ctx context.Context, field graphql.CollectedField, obj *model.CostRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollup_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollup_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollup_reportingCurrency(ctx context.Context, field graphql.CollectedField, obj *model.CostRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollup_reportingCurrency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportingCurrency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollup_reportingCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRollup", field, false, false, "String")
+}
+
+func (ec *executionContext) _CostRollup_ratesUsed(ctx context.Context, field graphql.CollectedField, obj *model.CostRollup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollup_ratesUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatesUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Rate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollup_ratesUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollupGroup_model(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
+			return ec.marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollupGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Model(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollupGroup_category(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollupGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollupGroup_team(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
+			return ec.marshalOTeam2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollupGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollupGroup_location(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollupGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Owner) graphql.Marshaler {
+			return ec.marshalOOwner2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOwner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CostRollupGroup", field, false, false, "Owner")
+}
+
+func (ec *executionContext) _CostRollupGroup_supplier(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supplier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollupGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollupGroup_byKind(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostKindTotal) graphql.Marshaler {
+			return ec.marshalNCostKindTotal2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollupGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostKindTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CostRollupGroup_total(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CostRollupGroup_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CostRollupGroup_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CostRollupGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15130,6 +21734,683 @@ func (ec *executionContext) fieldContext_DeleteSoftwareTitleRulePayload_normaliz
 	return fc, nil
 }
 
+func (ec *executionContext) _DepreciationPeriod_start(ctx context.Context, field graphql.CollectedField, obj *costs.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationPeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationPeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DepreciationPeriod_end(ctx context.Context, field graphql.CollectedField, obj *costs.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationPeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationPeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DepreciationPeriod_openingValue(ctx context.Context, field graphql.CollectedField, obj *costs.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationPeriod_openingValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Opening, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationPeriod_openingValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationPeriod_depreciation(ctx context.Context, field graphql.CollectedField, obj *costs.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationPeriod_depreciation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depreciation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationPeriod_depreciation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationPeriod_closingValue(ctx context.Context, field graphql.CollectedField, obj *costs.Period) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationPeriod_closingValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Closing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationPeriod_closingValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationProfile_id(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DepreciationProfile().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, true, true, "ID")
+}
+
+func (ec *executionContext) _DepreciationProfile_name(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "String")
+}
+
+func (ec *executionContext) _DepreciationProfile_method(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.Method) graphql.Marshaler {
+			return ec.marshalNDepreciationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "DepreciationMethod")
+}
+
+func (ec *executionContext) _DepreciationProfile_usefulLifeMonths(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_usefulLifeMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsefulLifeMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_usefulLifeMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepreciationProfile_salvageValue(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_salvageValue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DepreciationProfile().SalvageValue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+			return ec.marshalOMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_salvageValue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationProfile_salvagePercent(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_salvagePercent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SalvagePercent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_salvagePercent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _DepreciationProfile_rate(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _DepreciationProfile_convention(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_convention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Convention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.Convention) graphql.Marshaler {
+			return ec.marshalNDepreciationConvention2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_convention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "DepreciationConvention")
+}
+
+func (ec *executionContext) _DepreciationProfile_isDefault(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_isDefault(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DepreciationProfile().IsDefault(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_isDefault(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _DepreciationProfile_history(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.DepreciationProfile().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[costs.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNCostHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationProfile",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_DepreciationProfile_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationProfile_version(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DepreciationProfile_createdAt(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DepreciationProfile_updatedAt(ctx context.Context, field graphql.CollectedField, obj *costs.Profile) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfile_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfile_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfile", field, false, false, "Time")
+}
+
+func (ec *executionContext) _DepreciationProfileConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Profile]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfileConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*costs.Profile]) graphql.Marshaler {
+			return ec.marshalNDepreciationProfileEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfileConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationProfileConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfileEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationProfileConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Profile]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfileConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Profile) graphql.Marshaler {
+			return ec.marshalNDepreciationProfile2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfileᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfileConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationProfileConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationProfileConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Profile]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfileConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfileConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationProfileConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationProfileConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*costs.Profile]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfileConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfileConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfileConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _DepreciationProfileEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*costs.Profile]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfileEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfileEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DepreciationProfileEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DepreciationProfileEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*costs.Profile]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfileEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+			return ec.marshalNDepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfileEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationProfileEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DepreciationProfilePayload_depreciationProfile(ctx context.Context, field graphql.CollectedField, obj *model.DepreciationProfilePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DepreciationProfilePayload_depreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DepreciationProfile, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+			return ec.marshalNDepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DepreciationProfilePayload_depreciationProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DepreciationProfilePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Disposal_date(ctx context.Context, field graphql.CollectedField, obj *model.Disposal) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15197,6 +22478,304 @@ func (ec *executionContext) _Disposal_certificate(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Disposal_certificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Disposal", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_from(ctx context.Context, field graphql.CollectedField, obj *costs.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_to(ctx context.Context, field graphql.CollectedField, obj *costs.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRate_rate(ctx context.Context, field graphql.CollectedField, obj *costs.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_rate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_rate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _ExchangeRate_validFrom(ctx context.Context, field graphql.CollectedField, obj *costs.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_validFrom(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ValidFrom, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ExchangeRateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.Rate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRateConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[costs.Rate]) graphql.Marshaler {
+			return ec.marshalNExchangeRateEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRateConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRateConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRateEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeRateConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.Rate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRateConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []costs.Rate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRateConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRateConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeRateConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.Rate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRateConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRateConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRateConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeRateConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.Rate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRateConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRateConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRateConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ExchangeRateEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[costs.Rate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRateEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRateEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExchangeRateEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExchangeRateEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[costs.Rate]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRateEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.Rate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRateEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRateEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ExchangeRatePayload_exchangeRate(ctx context.Context, field graphql.CollectedField, obj *model.ExchangeRatePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRatePayload_exchangeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExchangeRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Rate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRatePayload_exchangeRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRatePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ExpiringLicense_license(ctx context.Context, field graphql.CollectedField, obj *licenses.Expiring) (ret graphql.Marshaler) {
@@ -15845,6 +23424,295 @@ func (ec *executionContext) _FieldProvenance_locked(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_FieldProvenance_locked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldProvenance", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ForecastCategory_category(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCategory_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
+			return ec.marshalNCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCategory(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCategory_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForecastCategory",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForecastCategory_count(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCategory_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCategory_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastCategory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ForecastCategory_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCategory_estimatedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstimatedCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCategory_estimatedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForecastCategory",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForecastCategory_unpricedCount(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastCategory_unpricedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnpricedCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastCategory_unpricedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastCategory", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ForecastQuarter_year(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastQuarter_year(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Year, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastQuarter_year(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ForecastQuarter_quarter(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastQuarter_quarter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarter, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastQuarter_quarter(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ForecastQuarter_start(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastQuarter_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastQuarter_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ForecastQuarter_end(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastQuarter_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastQuarter_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ForecastQuarter_count(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastQuarter_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastQuarter_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ForecastQuarter_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastQuarter_estimatedCost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EstimatedCost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastQuarter_estimatedCost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForecastQuarter",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ForecastQuarter_categories(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastQuarter_categories(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Categories, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastCategory) graphql.Marshaler {
+			return ec.marshalNForecastCategory2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategoryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastQuarter_categories(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ForecastQuarter",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastCategory(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _License_id(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
@@ -16544,6 +24412,82 @@ func (ec *executionContext) _License_updatedAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_License_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("License", field, false, false, "Time")
+}
+
+func (ec *executionContext) _License_contracts(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_contracts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.License().Contracts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Contract) graphql.Marshaler {
+			return ec.marshalNContract2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_contracts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Contract(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _License_costEntries(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_License_costEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.License().CostEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
+			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_License_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "License",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_License_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LicenseCompliance_product(ctx context.Context, field graphql.CollectedField, obj *model.LicenseCompliance) (ret graphql.Marshaler) {
@@ -19423,6 +27367,38 @@ func (ec *executionContext) fieldContext_Model_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Model", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Model_depreciationProfile(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Model_depreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Model().DepreciationProfile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+			return ec.marshalODepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Model_depreciationProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Model",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ModelConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.Model]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20637,6 +28613,490 @@ func (ec *executionContext) fieldContext_Mutation_cancelSyncRun(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_cancelSyncRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateContract(ctx, fc.Args["input"].(model.CreateContractInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContractPayload) graphql.Marshaler {
+			return ec.marshalOContractPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContractPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateContract(ctx, fc.Args["input"].(model.UpdateContractInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ContractPayload) graphql.Marshaler {
+			return ec.marshalOContractPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContractPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteContract(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteContract(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteContract(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteContract(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteContract_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCostEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCostEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCostEntry(ctx, fc.Args["input"].(model.CreateCostEntryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CostEntryPayload) graphql.Marshaler {
+			return ec.marshalOCostEntryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostEntryPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCostEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCostEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCostEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCostEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCostEntry(ctx, fc.Args["input"].(model.UpdateCostEntryInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CostEntryPayload) graphql.Marshaler {
+			return ec.marshalOCostEntryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostEntryPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCostEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCostEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCostEntry(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCostEntry(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCostEntry(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCostEntry(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCostEntry_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setExchangeRate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setExchangeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetExchangeRate(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["rate"].(decimal.Decimal), fc.Args["validFrom"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExchangeRatePayload) graphql.Marshaler {
+			return ec.marshalOExchangeRatePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExchangeRatePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setExchangeRate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRatePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setExchangeRate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteExchangeRate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteExchangeRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteExchangeRate(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["validFrom"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteExchangeRate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteExchangeRate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createDepreciationProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createDepreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateDepreciationProfile(ctx, fc.Args["input"].(model.CreateDepreciationProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DepreciationProfilePayload) graphql.Marshaler {
+			return ec.marshalODepreciationProfilePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDepreciationProfilePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createDepreciationProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createDepreciationProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateDepreciationProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateDepreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateDepreciationProfile(ctx, fc.Args["input"].(model.UpdateDepreciationProfileInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DepreciationProfilePayload) graphql.Marshaler {
+			return ec.marshalODepreciationProfilePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDepreciationProfilePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateDepreciationProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfilePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateDepreciationProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteDepreciationProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteDepreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteDepreciationProfile(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteDepreciationProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteDepreciationProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -22299,6 +30759,38 @@ func (ec *executionContext) fieldContext_Organization_softwareReclaimAfterDays(_
 	return graphql.NewScalarFieldContext("Organization", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Organization_defaultDepreciationProfile(ctx context.Context, field graphql.CollectedField, obj *itam.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_defaultDepreciationProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().DefaultDepreciationProfile(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+			return ec.marshalODepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_defaultDepreciationProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23714,6 +32206,358 @@ func (ec *executionContext) fieldContext_Query_syncRuns(ctx context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_contracts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_contracts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Contracts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ContractFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Contract]) graphql.Marshaler {
+			return ec.marshalNContractConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_contracts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ContractConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_contracts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_costEntries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_costEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CostEntries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.CostEntryFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
+			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_costHistory(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_costHistory(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CostHistory(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[costs.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNCostHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_costHistory(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_costHistory_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exchangeRates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exchangeRates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExchangeRates(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.ExchangeRateFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[costs.Rate]) graphql.Marshaler {
+			return ec.marshalNExchangeRateConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exchangeRates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRateConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exchangeRates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_costRollup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_costRollup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CostRollup(ctx, fc.Args["groupBy"].([]costs.GroupBy), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["filter"].(*model.AssetFilter), fc.Args["reportingCurrency"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CostRollup) graphql.Marshaler {
+			return ec.marshalNCostRollup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_costRollup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostRollup(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_costRollup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_spendByPeriod(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_spendByPeriod(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SpendByPeriod(ctx, fc.Args["period"].(costs.Interval), fc.Args["from"].(time.Time), fc.Args["to"].(time.Time), fc.Args["groupBy"].([]costs.GroupBy), fc.Args["filter"].(*model.AssetFilter), fc.Args["reportingCurrency"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SpendReport) graphql.Marshaler {
+			return ec.marshalNSpendReport2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendReport(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_spendByPeriod(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpendReport(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_spendByPeriod_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_refreshForecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_refreshForecast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RefreshForecast(ctx, fc.Args["quarters"].(*int), fc.Args["filter"].(*model.AssetFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshForecast) graphql.Marshaler {
+			return ec.marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRefreshForecast(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_refreshForecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefreshForecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_refreshForecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_depreciationProfiles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_depreciationProfiles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DepreciationProfiles(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.NameFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Profile]) graphql.Marshaler {
+			return ec.marshalNDepreciationProfileConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_depreciationProfiles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DepreciationProfileConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_depreciationProfiles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_licenses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24519,6 +33363,70 @@ func (ec *executionContext) fieldContext_ReclaimCandidate_frees(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefreshForecast_overdue(ctx context.Context, field graphql.CollectedField, obj *model.RefreshForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshForecast_overdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Overdue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ForecastQuarter) graphql.Marshaler {
+			return ec.marshalOForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshForecast_overdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefreshForecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastQuarter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RefreshForecast_quarters(ctx context.Context, field graphql.CollectedField, obj *model.RefreshForecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RefreshForecast_quarters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quarters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastQuarter) graphql.Marshaler {
+			return ec.marshalNForecastQuarter2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RefreshForecast_quarters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RefreshForecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastQuarter(ctx, field)
 		},
 	}
 	return fc, nil
@@ -27377,6 +36285,409 @@ func (ec *executionContext) _SoftwareTitleTestResult_normalizedVersion(ctx conte
 }
 func (ec *executionContext) fieldContext_SoftwareTitleTestResult_normalizedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SoftwareTitleTestResult", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpendBucket_start(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SpendBucket_end(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Date")
+}
+
+func (ec *executionContext) _SpendBucket_model(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
+			return ec.marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Model(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendBucket_category(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
+			return ec.marshalOCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCategory(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendBucket_team(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Team, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
+			return ec.marshalOTeam2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_team(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendBucket_location(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Owner, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Owner) graphql.Marshaler {
+			return ec.marshalOOwner2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOwner(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Owner")
+}
+
+func (ec *executionContext) _SpendBucket_supplier(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Supplier, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendBucket_byKind(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_byKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostKindTotal) graphql.Marshaler {
+			return ec.marshalNCostKindTotal2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotalᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_byKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostKindTotal(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendBucket_total(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendBucket_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpendBucket_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendBucket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendReport_period(ctx context.Context, field graphql.CollectedField, obj *model.SpendReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendReport_period(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Period, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v costs.Interval) graphql.Marshaler {
+			return ec.marshalNCostInterval2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐInterval(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpendReport_period(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpendReport", field, false, false, "CostInterval")
+}
+
+func (ec *executionContext) _SpendReport_buckets(ctx context.Context, field graphql.CollectedField, obj *model.SpendReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendReport_buckets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Buckets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SpendBucket) graphql.Marshaler {
+			return ec.marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpendReport_buckets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SpendBucket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SpendReport_reportingCurrency(ctx context.Context, field graphql.CollectedField, obj *model.SpendReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendReport_reportingCurrency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReportingCurrency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SpendReport_reportingCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SpendReport", field, false, false, "String")
+}
+
+func (ec *executionContext) _SpendReport_ratesUsed(ctx context.Context, field graphql.CollectedField, obj *model.SpendReport) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SpendReport_ratesUsed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RatesUsed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.Rate) graphql.Marshaler {
+			return ec.marshalNExchangeRate2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SpendReport_ratesUsed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SpendReport",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExchangeRate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Supplier_id(ctx context.Context, field graphql.CollectedField, obj *itam.Supplier) (ret graphql.Marshaler) {
@@ -31694,6 +41005,244 @@ func UnmarshalConnectorScheduleInput(ctx context.Context, raw any) (model.Connec
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputContractChargeInput(ctx context.Context, obj any) (model.ContractChargeInput, error) {
+	var it model.ContractChargeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"amount", "every", "start", "end"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "every":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("every"))
+			data, err := ec.unmarshalNCostInterval2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐInterval(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Every = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = graphql.OmittableOf(data)
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContractChargeInput unmarshals raw into the ContractChargeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContractChargeInput(ctx context.Context, raw any) (model.ContractChargeInput, error) {
+	var out model.ContractChargeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContractChargeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputContractFilter(ctx context.Context, obj any) (model.ContractFilter, error) {
+	var it model.ContractFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "supplierId", "assetId", "licenseId", "activeOn", "noticeWithinDays", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOContractKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = graphql.OmittableOf(data)
+		case "licenseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseID = graphql.OmittableOf(data)
+		case "activeOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("activeOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActiveOn = graphql.OmittableOf(data)
+		case "noticeWithinDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeWithinDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeWithinDays = graphql.OmittableOf(data)
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalContractFilter unmarshals raw into the ContractFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalContractFilter(ctx context.Context, raw any) (model.ContractFilter, error) {
+	var out model.ContractFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ContractFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCostEntryFilter(ctx context.Context, obj any) (model.CostEntryFilter, error) {
+	var it model.CostEntryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId", "licenseId", "contractId", "kinds", "supplierId", "from", "to", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = graphql.OmittableOf(data)
+		case "licenseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseID = graphql.OmittableOf(data)
+		case "contractId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractID = graphql.OmittableOf(data)
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOCostEntryKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = graphql.OmittableOf(data)
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = graphql.OmittableOf(data)
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCostEntryFilter unmarshals raw into the CostEntryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCostEntryFilter(ctx context.Context, raw any) (model.CostEntryFilter, error) {
+	var out model.CostEntryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CostEntryFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateAssetInput(ctx context.Context, obj any) (model.CreateAssetInput, error) {
 	var it model.CreateAssetInput
 	if obj == nil {
@@ -31705,7 +41254,7 @@ func (ec *executionContext) unmarshalInputCreateAssetInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"assetTag", "serialNumber", "name", "modelId", "status", "condition", "assigneeId", "ownerId", "locationId", "purchaseDate", "purchasePrice", "supplierId", "orderNumber", "invoiceNumber", "warrantyEnd", "endOfLife", "notes", "customFields", "externalIds"}
+	fieldsInOrder := [...]string{"assetTag", "serialNumber", "name", "modelId", "status", "condition", "assigneeId", "ownerId", "locationId", "purchaseDate", "purchasePrice", "supplierId", "orderNumber", "invoiceNumber", "warrantyEnd", "endOfLife", "notes", "customFields", "externalIds", "depreciationProfileId", "inServiceDate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31845,6 +41394,20 @@ func (ec *executionContext) unmarshalInputCreateAssetInput(ctx context.Context, 
 				return it, err
 			}
 			it.ExternalIds = graphql.OmittableOf(data)
+		case "depreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepreciationProfileID = graphql.OmittableOf(data)
+		case "inServiceDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inServiceDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InServiceDate = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -31873,7 +41436,7 @@ func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "fieldDefinitions"}
+	fieldsInOrder := [...]string{"name", "kind", "fieldDefinitions", "depreciationProfileId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -31901,6 +41464,13 @@ func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Contex
 				return it, err
 			}
 			it.FieldDefinitions = graphql.OmittableOf(data)
+		case "depreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepreciationProfileID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -32041,6 +41611,300 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 func UnmarshalCreateConnectorInput(ctx context.Context, raw any) (model.CreateConnectorInput, error) {
 	var out model.CreateConnectorInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateConnectorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateContractInput(ctx context.Context, obj any) (model.CreateContractInput, error) {
+	var it model.CreateContractInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "supplierId", "number", "start", "end", "renewalDate", "noticeDate", "assetIds", "licenseIds", "charges", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNContractKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = graphql.OmittableOf(data)
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = graphql.OmittableOf(data)
+		case "renewalDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("renewalDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RenewalDate = graphql.OmittableOf(data)
+		case "noticeDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeDate = graphql.OmittableOf(data)
+		case "assetIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetIds = graphql.OmittableOf(data)
+		case "licenseIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseIds = graphql.OmittableOf(data)
+		case "charges":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("charges"))
+			data, err := ec.unmarshalOContractChargeInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractChargeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Charges = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateContractInput unmarshals raw into the CreateContractInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateContractInput(ctx context.Context, raw any) (model.CreateContractInput, error) {
+	var out model.CreateContractInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateContractInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCostEntryInput(ctx context.Context, obj any) (model.CreateCostEntryInput, error) {
+	var it model.CreateCostEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId", "licenseId", "contractId", "kind", "date", "amount", "supplierId", "invoiceReference", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = graphql.OmittableOf(data)
+		case "licenseId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseID = graphql.OmittableOf(data)
+		case "contractId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractID = graphql.OmittableOf(data)
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalNMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = data
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "invoiceReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceReference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceReference = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCostEntryInput unmarshals raw into the CreateCostEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCostEntryInput(ctx context.Context, raw any) (model.CreateCostEntryInput, error) {
+	var out model.CreateCostEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCostEntryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateDepreciationProfileInput(ctx context.Context, obj any) (model.CreateDepreciationProfileInput, error) {
+	var it model.CreateDepreciationProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "method", "usefulLifeMonths", "salvageValue", "salvagePercent", "rate", "convention"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNDepreciationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "usefulLifeMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usefulLifeMonths"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsefulLifeMonths = data
+		case "salvageValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salvageValue"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalvageValue = graphql.OmittableOf(data)
+		case "salvagePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salvagePercent"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalvagePercent = graphql.OmittableOf(data)
+		case "rate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rate"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rate = graphql.OmittableOf(data)
+		case "convention":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convention"))
+			data, err := ec.unmarshalNDepreciationConvention2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Convention = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateDepreciationProfileInput unmarshals raw into the CreateDepreciationProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateDepreciationProfileInput(ctx context.Context, raw any) (model.CreateDepreciationProfileInput, error) {
+	var out model.CreateDepreciationProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateDepreciationProfileInput", raw, &out)
 	return out, err
 }
 
@@ -32335,7 +42199,7 @@ func (ec *executionContext) unmarshalInputCreateModelInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "manufacturerId", "categoryId", "modelNumber", "usefulLifeMonths"}
+	fieldsInOrder := [...]string{"name", "manufacturerId", "categoryId", "modelNumber", "usefulLifeMonths", "depreciationProfileId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -32377,6 +42241,13 @@ func (ec *executionContext) unmarshalInputCreateModelInput(ctx context.Context, 
 				return it, err
 			}
 			it.UsefulLifeMonths = graphql.OmittableOf(data)
+		case "depreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepreciationProfileID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -32972,6 +42843,55 @@ func (ec *executionContext) unmarshalInputDisposeAssetInput(ctx context.Context,
 func UnmarshalDisposeAssetInput(ctx context.Context, raw any) (model.DisposeAssetInput, error) {
 	var out model.DisposeAssetInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisposeAssetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputExchangeRateFilter(ctx context.Context, obj any) (model.ExchangeRateFilter, error) {
+	var it model.ExchangeRateFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = graphql.OmittableOf(data)
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalExchangeRateFilter unmarshals raw into the ExchangeRateFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalExchangeRateFilter(ctx context.Context, raw any) (model.ExchangeRateFilter, error) {
+	var out model.ExchangeRateFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ExchangeRateFilter", raw, &out)
 	return out, err
 }
 
@@ -34037,7 +43957,7 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "assetTag", "serialNumber", "name", "modelId", "condition", "ownerId", "locationId", "purchaseDate", "purchasePrice", "supplierId", "orderNumber", "invoiceNumber", "warrantyEnd", "endOfLife", "notes", "customFields"}
+	fieldsInOrder := [...]string{"id", "version", "assetTag", "serialNumber", "name", "modelId", "condition", "ownerId", "locationId", "purchaseDate", "purchasePrice", "supplierId", "orderNumber", "invoiceNumber", "warrantyEnd", "endOfLife", "notes", "customFields", "depreciationProfileId", "inServiceDate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34170,6 +44090,20 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 				return it, err
 			}
 			it.CustomFields = graphql.OmittableOf(data)
+		case "depreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepreciationProfileID = graphql.OmittableOf(data)
+		case "inServiceDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inServiceDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InServiceDate = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -34198,7 +44132,7 @@ func (ec *executionContext) unmarshalInputUpdateCategoryInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "name", "kind", "fieldDefinitions"}
+	fieldsInOrder := [...]string{"id", "version", "name", "kind", "fieldDefinitions", "depreciationProfileId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34240,6 +44174,13 @@ func (ec *executionContext) unmarshalInputUpdateCategoryInput(ctx context.Contex
 				return it, err
 			}
 			it.FieldDefinitions = graphql.OmittableOf(data)
+		case "depreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepreciationProfileID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -34387,6 +44328,321 @@ func (ec *executionContext) unmarshalInputUpdateConnectorInput(ctx context.Conte
 func UnmarshalUpdateConnectorInput(ctx context.Context, raw any) (model.UpdateConnectorInput, error) {
 	var out model.UpdateConnectorInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateConnectorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateContractInput(ctx context.Context, obj any) (model.UpdateContractInput, error) {
+	var it model.UpdateContractInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "kind", "supplierId", "number", "start", "end", "renewalDate", "noticeDate", "assetIds", "licenseIds", "charges", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOContractKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "number":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("number"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Number = graphql.OmittableOf(data)
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = graphql.OmittableOf(data)
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = graphql.OmittableOf(data)
+		case "renewalDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("renewalDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RenewalDate = graphql.OmittableOf(data)
+		case "noticeDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("noticeDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NoticeDate = graphql.OmittableOf(data)
+		case "assetIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetIds = graphql.OmittableOf(data)
+		case "licenseIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseIds = graphql.OmittableOf(data)
+		case "charges":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("charges"))
+			data, err := ec.unmarshalOContractChargeInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractChargeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Charges = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateContractInput unmarshals raw into the UpdateContractInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateContractInput(ctx context.Context, raw any) (model.UpdateContractInput, error) {
+	var out model.UpdateContractInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateContractInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateCostEntryInput(ctx context.Context, obj any) (model.UpdateCostEntryInput, error) {
+	var it model.UpdateCostEntryInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "kind", "date", "amount", "supplierId", "invoiceReference", "notes"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOCostEntryKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = graphql.OmittableOf(data)
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = graphql.OmittableOf(data)
+		case "amount":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("amount"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Amount = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "invoiceReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceReference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceReference = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCostEntryInput unmarshals raw into the UpdateCostEntryInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCostEntryInput(ctx context.Context, raw any) (model.UpdateCostEntryInput, error) {
+	var out model.UpdateCostEntryInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCostEntryInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateDepreciationProfileInput(ctx context.Context, obj any) (model.UpdateDepreciationProfileInput, error) {
+	var it model.UpdateDepreciationProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "name", "method", "usefulLifeMonths", "salvageValue", "salvagePercent", "rate", "convention"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalODepreciationMethod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = graphql.OmittableOf(data)
+		case "usefulLifeMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usefulLifeMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UsefulLifeMonths = graphql.OmittableOf(data)
+		case "salvageValue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salvageValue"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalvageValue = graphql.OmittableOf(data)
+		case "salvagePercent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("salvagePercent"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SalvagePercent = graphql.OmittableOf(data)
+		case "rate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("rate"))
+			data, err := ec.unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Rate = graphql.OmittableOf(data)
+		case "convention":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("convention"))
+			data, err := ec.unmarshalODepreciationConvention2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Convention = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateDepreciationProfileInput unmarshals raw into the UpdateDepreciationProfileInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateDepreciationProfileInput(ctx context.Context, raw any) (model.UpdateDepreciationProfileInput, error) {
+	var out model.UpdateDepreciationProfileInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateDepreciationProfileInput", raw, &out)
 	return out, err
 }
 
@@ -34723,7 +44979,7 @@ func (ec *executionContext) unmarshalInputUpdateModelInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "name", "manufacturerId", "categoryId", "modelNumber", "usefulLifeMonths"}
+	fieldsInOrder := [...]string{"id", "version", "name", "manufacturerId", "categoryId", "modelNumber", "usefulLifeMonths", "depreciationProfileId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34779,6 +45035,13 @@ func (ec *executionContext) unmarshalInputUpdateModelInput(ctx context.Context, 
 				return it, err
 			}
 			it.UsefulLifeMonths = graphql.OmittableOf(data)
+		case "depreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepreciationProfileID = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -34807,7 +45070,7 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "assetTagPrefix", "defaultCurrency", "defaultOwnerTeamId", "softwareReclaimAfterDays"}
+	fieldsInOrder := [...]string{"name", "assetTagPrefix", "defaultCurrency", "defaultOwnerTeamId", "defaultDepreciationProfileId", "softwareReclaimAfterDays"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -34842,6 +45105,13 @@ func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Co
 				return it, err
 			}
 			it.DefaultOwnerTeamID = graphql.OmittableOf(data)
+		case "defaultDepreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultDepreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultDepreciationProfileID = graphql.OmittableOf(data)
 		case "softwareReclaimAfterDays":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("softwareReclaimAfterDays"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -35496,6 +45766,27 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._License(ctx, sel, obj)
+	case costs.Profile:
+		return ec._DepreciationProfile(ctx, sel, &obj)
+	case *costs.Profile:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._DepreciationProfile(ctx, sel, obj)
+	case costs.Entry:
+		return ec._CostEntry(ctx, sel, &obj)
+	case *costs.Entry:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._CostEntry(ctx, sel, obj)
+	case costs.Contract:
+		return ec._Contract(ctx, sel, &obj)
+	case *costs.Contract:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Contract(ctx, sel, obj)
 	case itam.Connector:
 		return ec._Connector(ctx, sel, &obj)
 	case *itam.Connector:
@@ -35769,6 +46060,60 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_history(ctx, field, obj)
 				})
+		case "contracts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_contracts(ctx, field, obj)
+				})
+		case "expectedEndOfLife":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_expectedEndOfLife(ctx, field, obj)
+				})
+		case "costEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_costEntries(ctx, field, obj)
+				})
+		case "totalCostOfOwnership":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_totalCostOfOwnership(ctx, field, obj)
+				})
+		case "depreciationProfile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_depreciationProfile(ctx, field, obj)
+				})
+		case "depreciationProfileSource":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_depreciationProfileSource(ctx, field, obj)
+				})
+		case "inServiceDate":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_inServiceDate(ctx, field, obj)
+				})
+		case "depreciationSchedule":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_depreciationSchedule(ctx, field, obj)
+				})
+		case "bookValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_bookValue(ctx, field, obj)
+				})
 		case "licenseSeats":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -35909,6 +46254,12 @@ func (ec *executionContext) _AssetCountGroup(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "bookValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCountGroup_bookValue(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36236,6 +46587,12 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "depreciationProfile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Category_depreciationProfile(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36666,6 +47023,933 @@ func (ec *executionContext) _ConnectorSchedule(ctx context.Context, sel ast.Sele
 	return out
 }
 
+var contractImplementors = []string{"Contract", "Node"}
+
+func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet, obj *costs.Contract) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contractImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Contract")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Contract_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "supplier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_supplier(ctx, field, obj)
+				})
+		case "number":
+			out.Values[i] = ec._Contract_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "start":
+			out.Values[i] = ec._Contract_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.Values[i] = ec._Contract_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "renewalDate":
+			out.Values[i] = ec._Contract_renewalDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "noticeDate":
+			out.Values[i] = ec._Contract_noticeDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._Contract_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "charges":
+			out.Values[i] = ec._Contract_charges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "costLines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_costLines(ctx, field, obj)
+				})
+		case "coveredAssets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_coveredAssets(ctx, field, obj)
+				})
+		case "coveredLicenses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_coveredLicenses(ctx, field, obj)
+				})
+		case "costEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_costEntries(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Contract_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Contract_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Contract_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contractChargeImplementors = []string{"ContractCharge"}
+
+func (ec *executionContext) _ContractCharge(ctx context.Context, sel ast.SelectionSet, obj *costs.Charge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contractChargeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContractCharge")
+		case "amount":
+			out.Values[i] = ec._ContractCharge_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "every":
+			out.Values[i] = ec._ContractCharge_every(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._ContractCharge_start(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._ContractCharge_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contractConnectionImplementors = []string{"ContractConnection"}
+
+func (ec *executionContext) _ContractConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*costs.Contract]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contractConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContractConnection")
+		case "edges":
+			out.Values[i] = ec._ContractConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ContractConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ContractConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ContractConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contractEdgeImplementors = []string{"ContractEdge"}
+
+func (ec *executionContext) _ContractEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*costs.Contract]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contractEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContractEdge")
+		case "cursor":
+			out.Values[i] = ec._ContractEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ContractEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var contractPayloadImplementors = []string{"ContractPayload"}
+
+func (ec *executionContext) _ContractPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ContractPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, contractPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ContractPayload")
+		case "contract":
+			out.Values[i] = ec._ContractPayload_contract(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costBreakdownImplementors = []string{"CostBreakdown"}
+
+func (ec *executionContext) _CostBreakdown(ctx context.Context, sel ast.SelectionSet, obj *model.CostBreakdown) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costBreakdownImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostBreakdown")
+		case "from":
+			out.Values[i] = ec._CostBreakdown_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CostBreakdown_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._CostBreakdown_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CostBreakdown_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportingCurrency":
+			out.Values[i] = ec._CostBreakdown_reportingCurrency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ratesUsed":
+			out.Values[i] = ec._CostBreakdown_ratesUsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costEntryImplementors = []string{"CostEntry", "Node"}
+
+func (ec *executionContext) _CostEntry(ctx context.Context, sel ast.SelectionSet, obj *costs.Entry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostEntry")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostEntry_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._CostEntry_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._CostEntry_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amount":
+			out.Values[i] = ec._CostEntry_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostEntry_asset(ctx, field, obj)
+				})
+		case "license":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostEntry_license(ctx, field, obj)
+				})
+		case "contract":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostEntry_contract(ctx, field, obj)
+				})
+		case "supplier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostEntry_supplier(ctx, field, obj)
+				})
+		case "invoiceReference":
+			out.Values[i] = ec._CostEntry_invoiceReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._CostEntry_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostEntry_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._CostEntry_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._CostEntry_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._CostEntry_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costEntryConnectionImplementors = []string{"CostEntryConnection"}
+
+func (ec *executionContext) _CostEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*costs.Entry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostEntryConnection")
+		case "edges":
+			out.Values[i] = ec._CostEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CostEntryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CostEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostEntryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costEntryEdgeImplementors = []string{"CostEntryEdge"}
+
+func (ec *executionContext) _CostEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*costs.Entry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._CostEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CostEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costEntryPayloadImplementors = []string{"CostEntryPayload"}
+
+func (ec *executionContext) _CostEntryPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CostEntryPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costEntryPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostEntryPayload")
+		case "costEntry":
+			out.Values[i] = ec._CostEntryPayload_costEntry(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costHistoryConnectionImplementors = []string{"CostHistoryConnection"}
+
+func (ec *executionContext) _CostHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[costs.HistoryEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costHistoryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostHistoryConnection")
+		case "edges":
+			out.Values[i] = ec._CostHistoryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._CostHistoryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CostHistoryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostHistoryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costHistoryEdgeImplementors = []string{"CostHistoryEdge"}
+
+func (ec *executionContext) _CostHistoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[costs.HistoryEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costHistoryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostHistoryEdge")
+		case "cursor":
+			out.Values[i] = ec._CostHistoryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CostHistoryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costHistoryEntryImplementors = []string{"CostHistoryEntry"}
+
+func (ec *executionContext) _CostHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *costs.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostHistoryEntry")
+		case "action":
+			out.Values[i] = ec._CostHistoryEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorKind":
+			out.Values[i] = ec._CostHistoryEntry_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._CostHistoryEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._CostHistoryEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._CostHistoryEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costKindTotalImplementors = []string{"CostKindTotal"}
+
+func (ec *executionContext) _CostKindTotal(ctx context.Context, sel ast.SelectionSet, obj *model.CostKindTotal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costKindTotalImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostKindTotal")
+		case "kind":
+			out.Values[i] = ec._CostKindTotal_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CostKindTotal_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costLineImplementors = []string{"CostLine"}
+
+func (ec *executionContext) _CostLine(ctx context.Context, sel ast.SelectionSet, obj *costs.Line) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostLine")
+		case "date":
+			out.Values[i] = ec._CostLine_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._CostLine_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._CostLine_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "charge":
+			out.Values[i] = ec._CostLine_charge(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costRollupImplementors = []string{"CostRollup"}
+
+func (ec *executionContext) _CostRollup(ctx context.Context, sel ast.SelectionSet, obj *model.CostRollup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costRollupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostRollup")
+		case "from":
+			out.Values[i] = ec._CostRollup_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._CostRollup_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._CostRollup_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CostRollup_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportingCurrency":
+			out.Values[i] = ec._CostRollup_reportingCurrency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ratesUsed":
+			out.Values[i] = ec._CostRollup_ratesUsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var costRollupGroupImplementors = []string{"CostRollupGroup"}
+
+func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.SelectionSet, obj *model.CostRollupGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, costRollupGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CostRollupGroup")
+		case "model":
+			out.Values[i] = ec._CostRollupGroup_model(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._CostRollupGroup_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "team":
+			out.Values[i] = ec._CostRollupGroup_team(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._CostRollupGroup_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._CostRollupGroup_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "supplier":
+			out.Values[i] = ec._CostRollupGroup_supplier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._CostRollupGroup_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._CostRollupGroup_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deletePayloadImplementors = []string{"DeletePayload"}
 
 func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
@@ -36737,6 +48021,276 @@ func (ec *executionContext) _DeleteSoftwareTitleRulePayload(ctx context.Context,
 	return out
 }
 
+var depreciationPeriodImplementors = []string{"DepreciationPeriod"}
+
+func (ec *executionContext) _DepreciationPeriod(ctx context.Context, sel ast.SelectionSet, obj *costs.Period) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, depreciationPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepreciationPeriod")
+		case "start":
+			out.Values[i] = ec._DepreciationPeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._DepreciationPeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "openingValue":
+			out.Values[i] = ec._DepreciationPeriod_openingValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "depreciation":
+			out.Values[i] = ec._DepreciationPeriod_depreciation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "closingValue":
+			out.Values[i] = ec._DepreciationPeriod_closingValue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var depreciationProfileImplementors = []string{"DepreciationProfile", "Node"}
+
+func (ec *executionContext) _DepreciationProfile(ctx context.Context, sel ast.SelectionSet, obj *costs.Profile) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, depreciationProfileImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepreciationProfile")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepreciationProfile_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._DepreciationProfile_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._DepreciationProfile_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "usefulLifeMonths":
+			out.Values[i] = ec._DepreciationProfile_usefulLifeMonths(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "salvageValue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepreciationProfile_salvageValue(ctx, field, obj)
+				})
+		case "salvagePercent":
+			out.Values[i] = ec._DepreciationProfile_salvagePercent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rate":
+			out.Values[i] = ec._DepreciationProfile_rate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "convention":
+			out.Values[i] = ec._DepreciationProfile_convention(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "isDefault":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepreciationProfile_isDefault(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepreciationProfile_history(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._DepreciationProfile_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._DepreciationProfile_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._DepreciationProfile_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var depreciationProfileConnectionImplementors = []string{"DepreciationProfileConnection"}
+
+func (ec *executionContext) _DepreciationProfileConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*costs.Profile]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, depreciationProfileConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepreciationProfileConnection")
+		case "edges":
+			out.Values[i] = ec._DepreciationProfileConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._DepreciationProfileConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DepreciationProfileConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DepreciationProfileConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var depreciationProfileEdgeImplementors = []string{"DepreciationProfileEdge"}
+
+func (ec *executionContext) _DepreciationProfileEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*costs.Profile]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, depreciationProfileEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepreciationProfileEdge")
+		case "cursor":
+			out.Values[i] = ec._DepreciationProfileEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DepreciationProfileEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var depreciationProfilePayloadImplementors = []string{"DepreciationProfilePayload"}
+
+func (ec *executionContext) _DepreciationProfilePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DepreciationProfilePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, depreciationProfilePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DepreciationProfilePayload")
+		case "depreciationProfile":
+			out.Values[i] = ec._DepreciationProfilePayload_depreciationProfile(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var disposalImplementors = []string{"Disposal"}
 
 func (ec *executionContext) _Disposal(ctx context.Context, sel ast.SelectionSet, obj *model.Disposal) graphql.Marshaler {
@@ -36761,6 +48315,174 @@ func (ec *executionContext) _Disposal(ctx context.Context, sel ast.SelectionSet,
 		case "certificate":
 			out.Values[i] = ec._Disposal_certificate(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeRateImplementors = []string{"ExchangeRate"}
+
+func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.SelectionSet, obj *costs.Rate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRate")
+		case "from":
+			out.Values[i] = ec._ExchangeRate_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._ExchangeRate_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rate":
+			out.Values[i] = ec._ExchangeRate_rate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "validFrom":
+			out.Values[i] = ec._ExchangeRate_validFrom(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeRateConnectionImplementors = []string{"ExchangeRateConnection"}
+
+func (ec *executionContext) _ExchangeRateConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[costs.Rate]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRateConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRateConnection")
+		case "edges":
+			out.Values[i] = ec._ExchangeRateConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ExchangeRateConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ExchangeRateConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeRateConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeRateEdgeImplementors = []string{"ExchangeRateEdge"}
+
+func (ec *executionContext) _ExchangeRateEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[costs.Rate]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRateEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRateEdge")
+		case "cursor":
+			out.Values[i] = ec._ExchangeRateEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ExchangeRateEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var exchangeRatePayloadImplementors = []string{"ExchangeRatePayload"}
+
+func (ec *executionContext) _ExchangeRatePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ExchangeRatePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exchangeRatePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExchangeRatePayload")
+		case "exchangeRate":
+			out.Values[i] = ec._ExchangeRatePayload_exchangeRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -37087,6 +48809,117 @@ func (ec *executionContext) _FieldProvenance(ctx context.Context, sel ast.Select
 	return out
 }
 
+var forecastCategoryImplementors = []string{"ForecastCategory"}
+
+func (ec *executionContext) _ForecastCategory(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastCategory) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastCategoryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForecastCategory")
+		case "category":
+			out.Values[i] = ec._ForecastCategory_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ForecastCategory_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "estimatedCost":
+			out.Values[i] = ec._ForecastCategory_estimatedCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unpricedCount":
+			out.Values[i] = ec._ForecastCategory_unpricedCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forecastQuarterImplementors = []string{"ForecastQuarter"}
+
+func (ec *executionContext) _ForecastQuarter(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastQuarter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastQuarterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForecastQuarter")
+		case "year":
+			out.Values[i] = ec._ForecastQuarter_year(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "quarter":
+			out.Values[i] = ec._ForecastQuarter_quarter(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "start":
+			out.Values[i] = ec._ForecastQuarter_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._ForecastQuarter_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ForecastQuarter_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "estimatedCost":
+			out.Values[i] = ec._ForecastQuarter_estimatedCost(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "categories":
+			out.Values[i] = ec._ForecastQuarter_categories(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var licenseImplementors = []string{"License", "Node"}
 
 func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, obj *licenses.License) graphql.Marshaler {
@@ -37243,6 +49076,18 @@ func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "contracts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_contracts(ctx, field, obj)
+				})
+		case "costEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._License_costEntries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38418,48 +50263,54 @@ func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, ob
 		case "id":
 			out.Values[i] = ec._Model_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._Model_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "manufacturer":
 			out.Values[i] = ec._Model_manufacturer(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "category":
 			out.Values[i] = ec._Model_category(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "modelNumber":
 			out.Values[i] = ec._Model_modelNumber(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "usefulLifeMonths":
 			out.Values[i] = ec._Model_usefulLifeMonths(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "version":
 			out.Values[i] = ec._Model_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "createdAt":
 			out.Values[i] = ec._Model_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "updatedAt":
 			out.Values[i] = ec._Model_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "depreciationProfile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Model_depreciationProfile(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -38808,6 +50659,83 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createContract(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateContract(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteContract":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteContract(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createCostEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCostEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateCostEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCostEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteCostEntry":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCostEntry(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "setExchangeRate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setExchangeRate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteExchangeRate":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteExchangeRate(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createDepreciationProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createDepreciationProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateDepreciationProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateDepreciationProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteDepreciationProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteDepreciationProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createLicense":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createLicense(ctx, field)
@@ -39114,6 +51042,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "defaultDepreciationProfile":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_defaultDepreciationProfile(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -39528,6 +51462,54 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_syncRuns(ctx, field)
 				})
+		case "contracts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_contracts(ctx, field)
+				})
+		case "costEntries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_costEntries(ctx, field)
+				})
+		case "costHistory":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_costHistory(ctx, field)
+				})
+		case "exchangeRates":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exchangeRates(ctx, field)
+				})
+		case "costRollup":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_costRollup(ctx, field)
+				})
+		case "spendByPeriod":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_spendByPeriod(ctx, field)
+				})
+		case "refreshForecast":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_refreshForecast(ctx, field)
+				})
+		case "depreciationProfiles":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_depreciationProfiles(ctx, field)
+				})
 		case "licenses":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -39679,6 +51661,44 @@ func (ec *executionContext) _ReclaimCandidate(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._ReclaimCandidate_frees(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var refreshForecastImplementors = []string{"RefreshForecast"}
+
+func (ec *executionContext) _RefreshForecast(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshForecast) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, refreshForecastImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RefreshForecast")
+		case "overdue":
+			out.Values[i] = ec._RefreshForecast_overdue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "quarters":
+			out.Values[i] = ec._RefreshForecast_quarters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -40871,6 +52891,132 @@ func (ec *executionContext) _SoftwareTitleTestResult(ctx context.Context, sel as
 		case "normalizedVersion":
 			out.Values[i] = ec._SoftwareTitleTestResult_normalizedVersion(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spendBucketImplementors = []string{"SpendBucket"}
+
+func (ec *executionContext) _SpendBucket(ctx context.Context, sel ast.SelectionSet, obj *model.SpendBucket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spendBucketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpendBucket")
+		case "start":
+			out.Values[i] = ec._SpendBucket_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._SpendBucket_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._SpendBucket_model(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._SpendBucket_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "team":
+			out.Values[i] = ec._SpendBucket_team(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "location":
+			out.Values[i] = ec._SpendBucket_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "owner":
+			out.Values[i] = ec._SpendBucket_owner(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "supplier":
+			out.Values[i] = ec._SpendBucket_supplier(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "byKind":
+			out.Values[i] = ec._SpendBucket_byKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._SpendBucket_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var spendReportImplementors = []string{"SpendReport"}
+
+func (ec *executionContext) _SpendReport(ctx context.Context, sel ast.SelectionSet, obj *model.SpendReport) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, spendReportImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SpendReport")
+		case "period":
+			out.Values[i] = ec._SpendReport_period(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "buckets":
+			out.Values[i] = ec._SpendReport_buckets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reportingCurrency":
+			out.Values[i] = ec._SpendReport_reportingCurrency(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ratesUsed":
+			out.Values[i] = ec._SpendReport_ratesUsed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -42885,6 +55031,396 @@ func (ec *executionContext) marshalNConnectorKind2string(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNContract2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.Contract) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContract2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContract(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNContract2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContract(ctx context.Context, sel ast.SelectionSet, v *costs.Contract) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Contract!")
+		return graphql.Null
+	}
+	return ec._Contract(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContractCharge2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐCharge(ctx context.Context, sel ast.SelectionSet, v costs.Charge) graphql.Marshaler {
+	return ec._ContractCharge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContractCharge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐChargeᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.Charge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContractCharge2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐCharge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNContractChargeInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractChargeInput(ctx context.Context, v any) (*model.ContractChargeInput, error) {
+	res, err := ec.unmarshalInputContractChargeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContractConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*costs.Contract]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ContractConnection!")
+		return graphql.Null
+	}
+	return ec._ContractConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNContractEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*costs.Contract]) graphql.Marshaler {
+	return ec._ContractEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNContractEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*costs.Contract]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContractEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNContractKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx context.Context, v any) (costs.ContractKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.ContractKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNContractKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx context.Context, sel ast.SelectionSet, v costs.ContractKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ContractKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCostBreakdown2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostBreakdown(ctx context.Context, sel ast.SelectionSet, v *model.CostBreakdown) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostBreakdown!")
+		return graphql.Null
+	}
+	return ec._CostBreakdown(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.Entry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCostEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntry(ctx context.Context, sel ast.SelectionSet, v *costs.Entry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostEntry!")
+		return graphql.Null
+	}
+	return ec._CostEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostEntryConnection!")
+		return graphql.Null
+	}
+	return ec._CostEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostEntryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*costs.Entry]) graphql.Marshaler {
+	return ec._CostEntryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostEntryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*costs.Entry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostEntryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx context.Context, v any) (costs.EntryKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.EntryKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx context.Context, sel ast.SelectionSet, v costs.EntryKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CostEntryKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCostGroupBy2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupBy(ctx context.Context, v any) (costs.GroupBy, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.GroupBy(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCostGroupBy2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupBy(ctx context.Context, sel ast.SelectionSet, v costs.GroupBy) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CostGroupBy!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCostGroupBy2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupByᚄ(ctx context.Context, v any) ([]costs.GroupBy, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]costs.GroupBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCostGroupBy2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCostGroupBy2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupByᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.GroupBy) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostGroupBy2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupBy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCostHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryAction(ctx context.Context, v any) (costs.HistoryAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.HistoryAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCostHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryAction(ctx context.Context, sel ast.SelectionSet, v costs.HistoryAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CostHistoryAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCostHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[costs.HistoryEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostHistoryConnection!")
+		return graphql.Null
+	}
+	return ec._CostHistoryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[costs.HistoryEntry]) graphql.Marshaler {
+	return ec._CostHistoryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[costs.HistoryEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCostHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v costs.HistoryEntry) graphql.Marshaler {
+	return ec._CostHistoryEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.HistoryEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐHistoryEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCostInterval2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐInterval(ctx context.Context, v any) (costs.Interval, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.Interval(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCostInterval2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐInterval(ctx context.Context, sel ast.SelectionSet, v costs.Interval) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CostInterval!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNCostKindTotal2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotal(ctx context.Context, sel ast.SelectionSet, v model.CostKindTotal) graphql.Marshaler {
+	return ec._CostKindTotal(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCostKindTotal2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CostKindTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostKindTotal2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCostKindTotal2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotalᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CostKindTotal) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostKindTotal2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotal(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCostKindTotal2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostKindTotal(ctx context.Context, sel ast.SelectionSet, v *model.CostKindTotal) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostKindTotal!")
+		return graphql.Null
+	}
+	return ec._CostKindTotal(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostLine2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.Line) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCostLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐLine(ctx context.Context, sel ast.SelectionSet, v *costs.Line) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostLine!")
+		return graphql.Null
+	}
+	return ec._CostLine(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostRollup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollup(ctx context.Context, sel ast.SelectionSet, v *model.CostRollup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostRollup!")
+		return graphql.Null
+	}
+	return ec._CostRollup(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CostRollupGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroup(ctx context.Context, sel ast.SelectionSet, v *model.CostRollupGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CostRollupGroup!")
+		return graphql.Null
+	}
+	return ec._CostRollupGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateAssetInput(ctx context.Context, v any) (model.CreateAssetInput, error) {
 	res, err := ec.unmarshalInputCreateAssetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -42897,6 +55433,21 @@ func (ec *executionContext) unmarshalNCreateCategoryInput2githubᚗcomᚋitamᚑ
 
 func (ec *executionContext) unmarshalNCreateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateConnectorInput(ctx context.Context, v any) (model.CreateConnectorInput, error) {
 	res, err := ec.unmarshalInputCreateConnectorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateContractInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateContractInput(ctx context.Context, v any) (model.CreateContractInput, error) {
+	res, err := ec.unmarshalInputCreateContractInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCostEntryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateCostEntryInput(ctx context.Context, v any) (model.CreateCostEntryInput, error) {
+	res, err := ec.unmarshalInputCreateCostEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateDepreciationProfileInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateDepreciationProfileInput(ctx context.Context, v any) (model.CreateDepreciationProfileInput, error) {
+	res, err := ec.unmarshalInputCreateDepreciationProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -42988,6 +55539,112 @@ func (ec *executionContext) unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋit
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNDepreciationConvention2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx context.Context, v any) (costs.Convention, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.Convention(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDepreciationConvention2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx context.Context, sel ast.SelectionSet, v costs.Convention) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DepreciationConvention!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDepreciationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐMethod(ctx context.Context, v any) (costs.Method, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.Method(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDepreciationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐMethod(ctx context.Context, sel ast.SelectionSet, v costs.Method) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DepreciationMethod!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNDepreciationPeriod2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.Period) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDepreciationPeriod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDepreciationPeriod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐPeriod(ctx context.Context, sel ast.SelectionSet, v *costs.Period) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepreciationPeriod!")
+		return graphql.Null
+	}
+	return ec._DepreciationPeriod(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDepreciationProfile2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfileᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.Profile) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx context.Context, sel ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepreciationProfile!")
+		return graphql.Null
+	}
+	return ec._DepreciationProfile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDepreciationProfileConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*costs.Profile]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DepreciationProfileConnection!")
+		return graphql.Null
+	}
+	return ec._DepreciationProfileConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDepreciationProfileEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*costs.Profile]) graphql.Marshaler {
+	return ec._DepreciationProfileEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDepreciationProfileEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*costs.Profile]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDepreciationProfileEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethod(ctx context.Context, v any) (itam.DisposalMethod, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := itam.DisposalMethod(tmp)
@@ -43006,6 +55663,78 @@ func (ec *executionContext) marshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋi
 func (ec *executionContext) unmarshalNDisposeAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposeAssetInput(ctx context.Context, v any) (model.DisposeAssetInput, error) {
 	res, err := ec.unmarshalInputDisposeAssetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExchangeRate2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRate(ctx context.Context, sel ast.SelectionSet, v costs.Rate) graphql.Marshaler {
+	return ec._ExchangeRate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExchangeRate2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.Rate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeRate2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExchangeRate2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRateᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.Rate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeRate2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNExchangeRate2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐRate(ctx context.Context, sel ast.SelectionSet, v *costs.Rate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeRate!")
+		return graphql.Null
+	}
+	return ec._ExchangeRate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExchangeRateConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[costs.Rate]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExchangeRateConnection!")
+		return graphql.Null
+	}
+	return ec._ExchangeRateConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNExchangeRateEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[costs.Rate]) graphql.Marshaler {
+	return ec._ExchangeRateEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNExchangeRateEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[costs.Rate]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNExchangeRateEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNExpiringLicense2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐExpiringᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.Expiring) graphql.Marshaler {
@@ -43167,6 +55896,54 @@ func (ec *executionContext) marshalNFieldType2githubᚗcomᚋitamᚑdevᚋitam�
 		graphql.AddInvalidNullFromMarshaler(ctx, "FieldType!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNForecastCategory2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastCategory) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForecastCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategory(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForecastCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategory(ctx context.Context, sel ast.SelectionSet, v *model.ForecastCategory) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForecastCategory!")
+		return graphql.Null
+	}
+	return ec._ForecastCategory(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNForecastQuarter2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastQuarter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx context.Context, sel ast.SelectionSet, v *model.ForecastQuarter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForecastQuarter!")
+		return graphql.Null
+	}
+	return ec._ForecastQuarter(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐHistoryAction(ctx context.Context, v any) (itam.HistoryAction, error) {
@@ -43795,6 +56572,35 @@ func (ec *executionContext) marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx context.Context, sel ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Money!")
+		return graphql.Null
+	}
+	return ec._Money(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx context.Context, v any) (*itam.Money, error) {
+	res, err := ec.unmarshalInputMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -43967,6 +56773,14 @@ func (ec *executionContext) marshalNReclaimReason2githubᚗcomᚋitamᚑdevᚋit
 		graphql.AddInvalidNullFromMarshaler(ctx, "ReclaimReason!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRefreshForecast(ctx context.Context, sel ast.SelectionSet, v *model.RefreshForecast) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RefreshForecast!")
+		return graphql.Null
+	}
+	return ec._RefreshForecast(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐRole(ctx context.Context, v any) (itam.Role, error) {
@@ -44405,6 +57219,38 @@ func (ec *executionContext) marshalNSoftwareTitleTestResult2ᚖgithubᚗcomᚋit
 	return ec._SoftwareTitleTestResult(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpendBucket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucket(ctx context.Context, sel ast.SelectionSet, v *model.SpendBucket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpendBucket!")
+		return graphql.Null
+	}
+	return ec._SpendBucket(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSpendReport2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendReport(ctx context.Context, sel ast.SelectionSet, v *model.SpendReport) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SpendReport!")
+		return graphql.Null
+	}
+	return ec._SpendReport(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -44819,6 +57665,21 @@ func (ec *executionContext) unmarshalNUpdateCategoryInput2githubᚗcomᚋitamᚑ
 
 func (ec *executionContext) unmarshalNUpdateConnectorInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateConnectorInput(ctx context.Context, v any) (model.UpdateConnectorInput, error) {
 	res, err := ec.unmarshalInputUpdateConnectorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateContractInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateContractInput(ctx context.Context, v any) (model.UpdateContractInput, error) {
+	res, err := ec.unmarshalInputUpdateContractInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateCostEntryInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateCostEntryInput(ctx context.Context, v any) (model.UpdateCostEntryInput, error) {
+	res, err := ec.unmarshalInputUpdateCostEntryInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateDepreciationProfileInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateDepreciationProfileInput(ctx context.Context, v any) (model.UpdateDepreciationProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateDepreciationProfileInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -45308,6 +58169,206 @@ func (ec *executionContext) unmarshalOConnectorScheduleInput2ᚖgithubᚗcomᚋi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOContract2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContract(ctx context.Context, sel ast.SelectionSet, v *costs.Contract) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Contract(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOContractChargeInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractChargeInputᚄ(ctx context.Context, v any) ([]*model.ContractChargeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ContractChargeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContractChargeInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractChargeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOContractFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractFilter(ctx context.Context, v any) (*model.ContractFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputContractFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOContractKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKindᚄ(ctx context.Context, v any) ([]costs.ContractKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]costs.ContractKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNContractKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOContractKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKindᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.ContractKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNContractKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOContractKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx context.Context, v any) (*costs.ContractKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.ContractKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOContractKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractKind(ctx context.Context, sel ast.SelectionSet, v *costs.ContractKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOContractPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐContractPayload(ctx context.Context, sel ast.SelectionSet, v *model.ContractPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ContractPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCostEntryFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostEntryFilter(ctx context.Context, v any) (*model.CostEntryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCostEntryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCostEntryKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKindᚄ(ctx context.Context, v any) ([]costs.EntryKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]costs.EntryKind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCostEntryKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKindᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.EntryKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostEntryKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOCostEntryKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx context.Context, v any) (*costs.EntryKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.EntryKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCostEntryKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐEntryKind(ctx context.Context, sel ast.SelectionSet, v *costs.EntryKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOCostEntryPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostEntryPayload(ctx context.Context, sel ast.SelectionSet, v *model.CostEntryPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CostEntryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCostGroupBy2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupByᚄ(ctx context.Context, v any) ([]costs.GroupBy, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]costs.GroupBy, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCostGroupBy2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupBy(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCostGroupBy2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupByᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.GroupBy) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCostGroupBy2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐGroupBy(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -45325,6 +58386,23 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (*decimal.Decimal, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := scalar.UnmarshalDecimal(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, sel ast.SelectionSet, v *decimal.Decimal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := scalar.MarshalDecimal(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -45339,11 +58417,97 @@ func (ec *executionContext) marshalODeleteSoftwareTitleRulePayload2ᚖgithubᚗc
 	return ec._DeleteSoftwareTitleRulePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalODepreciationConvention2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx context.Context, v any) (*costs.Convention, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.Convention(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODepreciationConvention2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx context.Context, sel ast.SelectionSet, v *costs.Convention) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalODepreciationMethod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐMethod(ctx context.Context, v any) (*costs.Method, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.Method(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODepreciationMethod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐMethod(ctx context.Context, sel ast.SelectionSet, v *costs.Method) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalODepreciationProfile2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfile(ctx context.Context, sel ast.SelectionSet, v *costs.Profile) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DepreciationProfile(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODepreciationProfilePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDepreciationProfilePayload(ctx context.Context, sel ast.SelectionSet, v *model.DepreciationProfilePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DepreciationProfilePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODepreciationProfileSource2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfileSource(ctx context.Context, v any) (*costs.ProfileSource, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := costs.ProfileSource(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODepreciationProfileSource2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐProfileSource(ctx context.Context, sel ast.SelectionSet, v *costs.ProfileSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalODisposal2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposal(ctx context.Context, sel ast.SelectionSet, v *model.Disposal) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Disposal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOExchangeRateFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExchangeRateFilter(ctx context.Context, v any) (*model.ExchangeRateFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputExchangeRateFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOExchangeRatePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExchangeRatePayload(ctx context.Context, sel ast.SelectionSet, v *model.ExchangeRatePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ExchangeRatePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOExternalIdInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExternalIDInputᚄ(ctx context.Context, v any) ([]*model.ExternalIDInput, error) {
@@ -45385,6 +58549,13 @@ func (ec *executionContext) marshalOFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdev
 		return graphql.Null
 	}
 	return ec._FieldPrecedence(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx context.Context, sel ast.SelectionSet, v *model.ForecastQuarter) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ForecastQuarter(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -45437,6 +58608,18 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(v)
 	return res
 }
 
@@ -45636,6 +58819,13 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋitamᚑdevᚋitamᚋgrap
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOwner2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOwner(ctx context.Context, sel ast.SelectionSet, v model.Owner) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Owner(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPerson(ctx context.Context, sel ast.SelectionSet, v *itam.Person) graphql.Marshaler {

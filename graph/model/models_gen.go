@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/software"
+	"github.com/shopspring/decimal"
 )
 
 type AddressInput struct {
@@ -111,6 +113,74 @@ type ConnectorScheduleInput struct {
 	Cron            graphql.Omittable[*string] `json:"cron,omitempty"`
 }
 
+type ContractChargeInput struct {
+	Amount *itam.Money                   `json:"amount"`
+	Every  costs.Interval                `json:"every"`
+	Start  graphql.Omittable[*time.Time] `json:"start,omitempty"`
+	End    graphql.Omittable[*time.Time] `json:"end,omitempty"`
+}
+
+type ContractFilter struct {
+	Kinds      graphql.Omittable[[]costs.ContractKind] `json:"kinds,omitempty"`
+	SupplierID graphql.Omittable[*string]              `json:"supplierId,omitempty"`
+	// Contracts covering this asset.
+	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
+	// Contracts covering this license.
+	LicenseID graphql.Omittable[*string] `json:"licenseId,omitempty"`
+	// In force on this day (started, not ended).
+	ActiveOn graphql.Omittable[*time.Time] `json:"activeOn,omitempty"`
+	// Contracts whose notice date falls in the next this many days (1–3650), soonest first is up to the client.
+	NoticeWithinDays graphql.Omittable[*int] `json:"noticeWithinDays,omitempty"`
+	// Part of the number or notes.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+}
+
+type ContractPayload struct {
+	Contract *costs.Contract `json:"contract"`
+}
+
+// Ledger entries, newest date first by default in costEntries; all filters combine.
+type CostEntryFilter struct {
+	AssetID    graphql.Omittable[*string] `json:"assetId,omitempty"`
+	LicenseID  graphql.Omittable[*string] `json:"licenseId,omitempty"`
+	ContractID graphql.Omittable[*string] `json:"contractId,omitempty"`
+	// At most 8 kinds.
+	Kinds      graphql.Omittable[[]costs.EntryKind] `json:"kinds,omitempty"`
+	SupplierID graphql.Omittable[*string]           `json:"supplierId,omitempty"`
+	// First day included.
+	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
+	// Last day included.
+	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
+	// Part of the invoice reference or notes.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+}
+
+type CostEntryPayload struct {
+	CostEntry *costs.Entry `json:"costEntry"`
+}
+
+type CostRollup struct {
+	From   time.Time          `json:"from"`
+	To     time.Time          `json:"to"`
+	Groups []*CostRollupGroup `json:"groups"`
+	// All groups together.
+	Total             []*itam.Money `json:"total"`
+	ReportingCurrency *string       `json:"reportingCurrency,omitempty"`
+	RatesUsed         []*costs.Rate `json:"ratesUsed"`
+}
+
+// One group of costRollup; dimensions not grouped by are null.
+type CostRollupGroup struct {
+	Model    *Model           `json:"model,omitempty"`
+	Category *itam.Category   `json:"category,omitempty"`
+	Team     *itam.Team       `json:"team,omitempty"`
+	Location *itam.Location   `json:"location,omitempty"`
+	Owner    Owner            `json:"owner,omitempty"`
+	Supplier *itam.Supplier   `json:"supplier,omitempty"`
+	ByKind   []*CostKindTotal `json:"byKind"`
+	Total    []*itam.Money    `json:"total"`
+}
+
 type CreateAssetInput struct {
 	// Generated from the organization's prefix and sequence when omitted.
 	AssetTag     graphql.Omittable[*string] `json:"assetTag,omitempty"`
@@ -135,12 +205,18 @@ type CreateAssetInput struct {
 	Notes         graphql.Omittable[*string]            `json:"notes,omitempty"`
 	CustomFields  graphql.Omittable[any]                `json:"customFields,omitempty"`
 	ExternalIds   graphql.Omittable[[]*ExternalIDInput] `json:"externalIds,omitempty"`
+	// Overrides the profile of the asset's model, category or organization.
+	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
+	// The day the asset was placed in service (depreciation starts); the purchase date when omitted.
+	InServiceDate graphql.Omittable[*time.Time] `json:"inServiceDate,omitempty"`
 }
 
 type CreateCategoryInput struct {
 	Name             string                                     `json:"name"`
 	Kind             itam.CategoryKind                          `json:"kind"`
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
+	// Depreciation profile of the category's assets unless their model or the asset sets one.
+	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
 type CreateConnectorInput struct {
@@ -164,6 +240,49 @@ type CreateConnectorInput struct {
 	WebhookSecret graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
 	// Generate a webhook secret; it is returned once, in the payload.
 	GenerateWebhookSecret graphql.Omittable[*bool] `json:"generateWebhookSecret,omitempty"`
+}
+
+type CreateContractInput struct {
+	Kind        costs.ContractKind            `json:"kind"`
+	SupplierID  graphql.Omittable[*string]    `json:"supplierId,omitempty"`
+	Number      graphql.Omittable[*string]    `json:"number,omitempty"`
+	Start       time.Time                     `json:"start"`
+	End         graphql.Omittable[*time.Time] `json:"end,omitempty"`
+	RenewalDate graphql.Omittable[*time.Time] `json:"renewalDate,omitempty"`
+	NoticeDate  graphql.Omittable[*time.Time] `json:"noticeDate,omitempty"`
+	// At most 10,000.
+	AssetIds graphql.Omittable[[]string] `json:"assetIds,omitempty"`
+	// At most 1,000.
+	LicenseIds graphql.Omittable[[]string] `json:"licenseIds,omitempty"`
+	// At most 50.
+	Charges graphql.Omittable[[]*ContractChargeInput] `json:"charges,omitempty"`
+	Notes   graphql.Omittable[*string]                `json:"notes,omitempty"`
+}
+
+type CreateCostEntryInput struct {
+	// Exactly one of assetId, licenseId and contractId.
+	AssetID    graphql.Omittable[*string] `json:"assetId,omitempty"`
+	LicenseID  graphql.Omittable[*string] `json:"licenseId,omitempty"`
+	ContractID graphql.Omittable[*string] `json:"contractId,omitempty"`
+	Kind       costs.EntryKind            `json:"kind"`
+	Date       time.Time                  `json:"date"`
+	// At least 0, in an ISO 4217 currency.
+	Amount           *itam.Money                `json:"amount"`
+	SupplierID       graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	InvoiceReference graphql.Omittable[*string] `json:"invoiceReference,omitempty"`
+	Notes            graphql.Omittable[*string] `json:"notes,omitempty"`
+}
+
+type CreateDepreciationProfileInput struct {
+	Name             string       `json:"name"`
+	Method           costs.Method `json:"method"`
+	UsefulLifeMonths int          `json:"usefulLifeMonths"`
+	// Give salvageValue or salvagePercent (or neither: salvage 0), not both.
+	SalvageValue   graphql.Omittable[*itam.Money]      `json:"salvageValue,omitempty"`
+	SalvagePercent graphql.Omittable[*decimal.Decimal] `json:"salvagePercent,omitempty"`
+	// Required for DECLINING_BALANCE, refused for the other methods.
+	Rate       graphql.Omittable[*decimal.Decimal] `json:"rate,omitempty"`
+	Convention costs.Convention                    `json:"convention"`
 }
 
 type CreateLicenseInput struct {
@@ -210,6 +329,8 @@ type CreateModelInput struct {
 	CategoryID       string                     `json:"categoryId"`
 	ModelNumber      graphql.Omittable[*string] `json:"modelNumber,omitempty"`
 	UsefulLifeMonths graphql.Omittable[*int]    `json:"usefulLifeMonths,omitempty"`
+	// Depreciation profile of the model's assets unless the asset sets one.
+	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
 type CreatePersonInput struct {
@@ -284,6 +405,10 @@ type DeleteSoftwareTitleRulePayload struct {
 	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
 }
 
+type DepreciationProfilePayload struct {
+	DepreciationProfile *costs.Profile `json:"depreciationProfile"`
+}
+
 type Disposal struct {
 	Date        time.Time           `json:"date"`
 	Method      itam.DisposalMethod `json:"method"`
@@ -298,6 +423,15 @@ type DisposeAssetInput struct {
 	Version     graphql.Omittable[*int]    `json:"version,omitempty"`
 }
 
+type ExchangeRateFilter struct {
+	From graphql.Omittable[*string] `json:"from,omitempty"`
+	To   graphql.Omittable[*string] `json:"to,omitempty"`
+}
+
+type ExchangeRatePayload struct {
+	ExchangeRate *costs.Rate `json:"exchangeRate"`
+}
+
 type ExternalIDInput struct {
 	Source     string                        `json:"source"`
 	ExternalID string                        `json:"externalId"`
@@ -310,6 +444,26 @@ type FieldDefinitionInput struct {
 	Type     itam.FieldType              `json:"type"`
 	Required graphql.Omittable[*bool]    `json:"required,omitempty"`
 	Options  graphql.Omittable[[]string] `json:"options,omitempty"`
+}
+
+// The replacement estimate for one category in one quarter.
+type ForecastCategory struct {
+	Category *itam.Category `json:"category"`
+	Count    int            `json:"count"`
+	// count × the model's latest purchase price, else the category's average over the last two years, per currency.
+	EstimatedCost []*itam.Money `json:"estimatedCost"`
+	// Assets with no price to estimate from (neither the model's nor the category's).
+	UnpricedCount int `json:"unpricedCount"`
+}
+
+type ForecastQuarter struct {
+	Year          int                 `json:"year"`
+	Quarter       int                 `json:"quarter"`
+	Start         time.Time           `json:"start"`
+	End           time.Time           `json:"end"`
+	Count         int                 `json:"count"`
+	EstimatedCost []*itam.Money       `json:"estimatedCost"`
+	Categories    []*ForecastCategory `json:"categories"`
 }
 
 type LicenseComplianceFilter struct {
@@ -410,6 +564,13 @@ type ReclaimLicenseSeatInput struct {
 	Reason string `json:"reason"`
 }
 
+type RefreshForecast struct {
+	// Active assets whose expected end of life is already past.
+	Overdue *ForecastQuarter `json:"overdue,omitempty"`
+	// This quarter and the ones after it, in order.
+	Quarters []*ForecastQuarter `json:"quarters"`
+}
+
 type SetFieldPrecedenceInput struct {
 	Field string `json:"field"`
 	// Most trusted first; an empty list restores the default.
@@ -457,6 +618,28 @@ type SoftwareTitleTestResult struct {
 	Product           *software.Product `json:"product,omitempty"`
 	Edition           *string           `json:"edition,omitempty"`
 	NormalizedVersion *string           `json:"normalizedVersion,omitempty"`
+}
+
+// One period (and group) of spendByPeriod.
+type SpendBucket struct {
+	Start    time.Time        `json:"start"`
+	End      time.Time        `json:"end"`
+	Model    *Model           `json:"model,omitempty"`
+	Category *itam.Category   `json:"category,omitempty"`
+	Team     *itam.Team       `json:"team,omitempty"`
+	Location *itam.Location   `json:"location,omitempty"`
+	Owner    Owner            `json:"owner,omitempty"`
+	Supplier *itam.Supplier   `json:"supplier,omitempty"`
+	ByKind   []*CostKindTotal `json:"byKind"`
+	Total    []*itam.Money    `json:"total"`
+}
+
+type SpendReport struct {
+	Period costs.Interval `json:"period"`
+	// Buckets in period order, then by group; periods without spend are present with empty totals when not grouped.
+	Buckets           []*SpendBucket `json:"buckets"`
+	ReportingCurrency *string        `json:"reportingCurrency,omitempty"`
+	RatesUsed         []*costs.Rate  `json:"ratesUsed"`
 }
 
 type SupplierPayload struct {
@@ -517,6 +700,10 @@ type UpdateAssetInput struct {
 	EndOfLife     graphql.Omittable[*time.Time]      `json:"endOfLife,omitempty"`
 	Notes         graphql.Omittable[*string]         `json:"notes,omitempty"`
 	CustomFields  graphql.Omittable[any]             `json:"customFields,omitempty"`
+	// null goes back to the model's, category's or organization's profile.
+	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
+	// null: placed in service on the purchase date.
+	InServiceDate graphql.Omittable[*time.Time] `json:"inServiceDate,omitempty"`
 }
 
 type UpdateCategoryInput struct {
@@ -525,6 +712,8 @@ type UpdateCategoryInput struct {
 	Name             graphql.Omittable[*string]                 `json:"name,omitempty"`
 	Kind             graphql.Omittable[*itam.CategoryKind]      `json:"kind,omitempty"`
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
+	// Depreciation profile of the category's assets unless their model or the asset sets one.
+	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
 type UpdateConnectorInput struct {
@@ -545,6 +734,48 @@ type UpdateConnectorInput struct {
 	// Null removes the secret (webhooks are then refused).
 	WebhookSecret         graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
 	GenerateWebhookSecret graphql.Omittable[*bool]   `json:"generateWebhookSecret,omitempty"`
+}
+
+// Omitted fields stay as they are; null clears; assetIds, licenseIds and charges replace the whole list.
+type UpdateContractInput struct {
+	ID          string                                    `json:"id"`
+	Version     int                                       `json:"version"`
+	Kind        graphql.Omittable[*costs.ContractKind]    `json:"kind,omitempty"`
+	SupplierID  graphql.Omittable[*string]                `json:"supplierId,omitempty"`
+	Number      graphql.Omittable[*string]                `json:"number,omitempty"`
+	Start       graphql.Omittable[*time.Time]             `json:"start,omitempty"`
+	End         graphql.Omittable[*time.Time]             `json:"end,omitempty"`
+	RenewalDate graphql.Omittable[*time.Time]             `json:"renewalDate,omitempty"`
+	NoticeDate  graphql.Omittable[*time.Time]             `json:"noticeDate,omitempty"`
+	AssetIds    graphql.Omittable[[]string]               `json:"assetIds,omitempty"`
+	LicenseIds  graphql.Omittable[[]string]               `json:"licenseIds,omitempty"`
+	Charges     graphql.Omittable[[]*ContractChargeInput] `json:"charges,omitempty"`
+	Notes       graphql.Omittable[*string]                `json:"notes,omitempty"`
+}
+
+// Omitted fields stay as they are; null clears supplierId, invoiceReference or notes.
+type UpdateCostEntryInput struct {
+	ID               string                              `json:"id"`
+	Version          int                                 `json:"version"`
+	Kind             graphql.Omittable[*costs.EntryKind] `json:"kind,omitempty"`
+	Date             graphql.Omittable[*time.Time]       `json:"date,omitempty"`
+	Amount           graphql.Omittable[*itam.Money]      `json:"amount,omitempty"`
+	SupplierID       graphql.Omittable[*string]          `json:"supplierId,omitempty"`
+	InvoiceReference graphql.Omittable[*string]          `json:"invoiceReference,omitempty"`
+	Notes            graphql.Omittable[*string]          `json:"notes,omitempty"`
+}
+
+// Omitted fields stay as they are; null clears salvageValue, salvagePercent or rate.
+type UpdateDepreciationProfileInput struct {
+	ID               string                               `json:"id"`
+	Version          int                                  `json:"version"`
+	Name             graphql.Omittable[*string]           `json:"name,omitempty"`
+	Method           graphql.Omittable[*costs.Method]     `json:"method,omitempty"`
+	UsefulLifeMonths graphql.Omittable[*int]              `json:"usefulLifeMonths,omitempty"`
+	SalvageValue     graphql.Omittable[*itam.Money]       `json:"salvageValue,omitempty"`
+	SalvagePercent   graphql.Omittable[*decimal.Decimal]  `json:"salvagePercent,omitempty"`
+	Rate             graphql.Omittable[*decimal.Decimal]  `json:"rate,omitempty"`
+	Convention       graphql.Omittable[*costs.Convention] `json:"convention,omitempty"`
 }
 
 type UpdateLicenseInput struct {
@@ -596,14 +827,18 @@ type UpdateModelInput struct {
 	CategoryID       graphql.Omittable[*string] `json:"categoryId,omitempty"`
 	ModelNumber      graphql.Omittable[*string] `json:"modelNumber,omitempty"`
 	UsefulLifeMonths graphql.Omittable[*int]    `json:"usefulLifeMonths,omitempty"`
+	// Depreciation profile of the model's assets unless the asset sets one.
+	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
 type UpdateOrganizationInput struct {
-	Name                     graphql.Omittable[*string] `json:"name,omitempty"`
-	AssetTagPrefix           graphql.Omittable[*string] `json:"assetTagPrefix,omitempty"`
-	DefaultCurrency          graphql.Omittable[*string] `json:"defaultCurrency,omitempty"`
-	DefaultOwnerTeamID       graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
-	SoftwareReclaimAfterDays graphql.Omittable[*int]    `json:"softwareReclaimAfterDays,omitempty"`
+	Name               graphql.Omittable[*string] `json:"name,omitempty"`
+	AssetTagPrefix     graphql.Omittable[*string] `json:"assetTagPrefix,omitempty"`
+	DefaultCurrency    graphql.Omittable[*string] `json:"defaultCurrency,omitempty"`
+	DefaultOwnerTeamID graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
+	// The profile for assets whose own, model's and category's are unset.
+	DefaultDepreciationProfileID graphql.Omittable[*string] `json:"defaultDepreciationProfileId,omitempty"`
+	SoftwareReclaimAfterDays     graphql.Omittable[*int]    `json:"softwareReclaimAfterDays,omitempty"`
 }
 
 type UpdateOrganizationPayload struct {

@@ -50,8 +50,26 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	f.exec(`INSERT INTO software_normalization_runs (org_id, reason, actor) VALUES ($1, 'rls', 'rls@test')`, o.id)
 	f.exec(`INSERT INTO software_history (org_id, entity_type, entity_id, action, actor_kind, actor)
 		VALUES ($1, 'SoftwarePublisher', gen_random_uuid(), 'CREATE', 'USER', 'rls@test')`, o.id)
+	costTenantRows(f, o)
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
+}
+
+// costTenantRows gives o a depreciation profile, a contract with a charge
+// covering an asset and a license, a cost entry, an exchange rate and a
+// history entry.
+func costTenantRows(f *syncFixture, o orgFixture) {
+	f.t.Helper()
+	f.exec(`INSERT INTO depreciation_profiles (org_id, name, method, useful_life_months, convention)
+		VALUES ($1, 'RLS 3 years', 'STRAIGHT_LINE', 36, 'MONTHLY')`, o.id)
+	f.exec(`WITH c AS (INSERT INTO contracts (org_id, kind, start_date) VALUES ($1, 'SUPPORT', '2026-01-01') RETURNING id),
+		ch AS (INSERT INTO contract_charges (org_id, contract_id, position, amount, currency, every) SELECT $1, id, 0, 10, 'USD', 'MONTH' FROM c),
+		ca AS (INSERT INTO contract_assets (org_id, contract_id, asset_id) SELECT $1, c.id, (SELECT id FROM assets WHERE org_id = $1 LIMIT 1) FROM c),
+		cl AS (INSERT INTO contract_licenses (org_id, contract_id, license_id) SELECT $1, c.id, (SELECT id FROM licenses WHERE org_id = $1 LIMIT 1) FROM c)
+		INSERT INTO cost_entries (org_id, contract_id, kind, entry_date, amount, currency) SELECT $1, id, 'SUPPORT', '2026-01-01', 5, 'USD' FROM c`, o.id)
+	f.exec(`INSERT INTO exchange_rates (org_id, from_currency, to_currency, valid_from, rate) VALUES ($1, 'EUR', 'USD', '2026-01-01', 1.1)`, o.id)
+	f.exec(`INSERT INTO cost_history (org_id, entity_type, entity_id, action, actor_kind, actor)
+		VALUES ($1, 'CostEntry', gen_random_uuid(), 'CREATE', 'USER', 'rls@test')`, o.id)
 }
 
 // tenantTables lists every table of the public schema with an org_id

@@ -40,6 +40,10 @@ const (
 	TypeSoftwareNormalizationRun = "SoftwareNormalizationRun"
 	TypeLicense                  = "License"
 	TypeLicenseSeat              = "LicenseSeat"
+
+	TypeCostEntry           = "CostEntry"
+	TypeContract            = "Contract"
+	TypeDepreciationProfile = "DepreciationProfile"
 )
 
 // typeCodes are the type bytes of global ids. Clients keep ids, so a code,
@@ -63,6 +67,9 @@ var typeCodes = []string{
 	16: TypeSoftwareNormalizationRun,
 	17: TypeLicense,
 	18: TypeLicenseSeat,
+	19: TypeCostEntry,
+	20: TypeContract,
+	21: TypeDepreciationProfile,
 }
 
 var codeOf = func() map[string]byte {

@@ -24,7 +24,7 @@ func TestIDRoundTripsEveryType(t *testing.T) {
 		require.Equal(t, typ, gotType)
 		require.Equal(t, id, gotID)
 	}
-	require.Len(t, seen, 18)
+	require.Len(t, seen, 21)
 }
 
 func TestParseAcceptsTheFirstFormAndRejectsGarbage(t *testing.T) {
@@ -69,6 +69,10 @@ func TestIDsAreStable(t *testing.T) {
 		"SoftwareNormalizationRun": "EA8eLTxLWml4h5altMPS4fA",
 		"License":                  "EQ8eLTxLWml4h5altMPS4fA",
 		"LicenseSeat":              "Eg8eLTxLWml4h5altMPS4fA",
+
+		"CostEntry":           "Ew8eLTxLWml4h5altMPS4fA",
+		"Contract":            "FA8eLTxLWml4h5altMPS4fA",
+		"DepreciationProfile": "FQ8eLTxLWml4h5altMPS4fA",
 	}
 	got := map[string]string{}
 	for _, typ := range typeCodes {
