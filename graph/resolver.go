@@ -39,4 +39,13 @@ type Resolver struct {
 	LicenseStore *postgres.LicenseStore
 	// SoftwareRules: software title rules and re-normalization runs.
 	SoftwareRules *postgres.SoftwareRuleStore
+
+	// Money (graph/schema/depreciation.graphqls, cost_ledger.graphqls,
+	// contracts.graphqls, cost_reports.graphqls).
+	DepreciationProfiles *postgres.DepreciationProfileStore
+	CostEntries          *postgres.CostEntryStore
+	CostHistory          *postgres.CostHistoryStore
+	ExchangeRates        *postgres.ExchangeRateStore
+	Contracts            *postgres.ContractStore
+	CostReports          *postgres.CostReportStore
 }

@@ -106,6 +106,10 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		resolver.SoftwareRules = postgres.NewSoftwareRuleStore(db, nil) // reads work; rule changes are refused
 	}
 	resolver.Compliance = postgres.NewLicenseComplianceStore(db)
+	resolver.DepreciationProfiles = postgres.NewDepreciationProfileStore(db)
+	resolver.CostEntries, resolver.CostHistory = postgres.NewCostEntryStore(db), postgres.NewCostHistoryStore(db)
+	resolver.ExchangeRates, resolver.Contracts = postgres.NewExchangeRateStore(db), postgres.NewContractStore(db)
+	resolver.CostReports = postgres.NewCostReportStore(db)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
