@@ -68,6 +68,11 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setLicenseComplexity(&cfg.Complexity)
 	setSoftwareRulesComplexity(&cfg.Complexity)
 	setComplianceComplexity(&cfg.Complexity)
+	setDepreciationComplexity(&cfg.Complexity)
+	setCostLedgerComplexity(&cfg.Complexity)
+	setContractComplexity(&cfg.Complexity)
+	setCostReportComplexity(&cfg.Complexity)
+	setRefreshForecastComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }

@@ -87,6 +87,12 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, thunk(ctx, l.SoftwareRules(r.SoftwareRules).Rule.LoadThunk(ctx, id)))
 		case relay.TypeSoftwareNormalizationRun:
 			others.add(i, thunk(ctx, l.SoftwareRules(r.SoftwareRules).Run.LoadThunk(ctx, id)))
+		case relay.TypeDepreciationProfile:
+			others.add(i, r.depreciationProfileNode(ctx, id))
+		case relay.TypeCostEntry:
+			others.add(i, r.costEntryNode(ctx, id))
+		case relay.TypeContract:
+			others.add(i, r.contractNode(ctx, id))
 		}
 	}
 	at, vs, err := others.found()
