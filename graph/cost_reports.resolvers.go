@@ -21,7 +21,3 @@ func (r *queryResolver) CostRollup(ctx context.Context, groupBy []costs.GroupBy,
 func (r *queryResolver) SpendByPeriod(ctx context.Context, period costs.Interval, from time.Time, to time.Time, groupBy []costs.GroupBy, filter *model.AssetFilter, reportingCurrency *string) (*model.SpendReport, error) {
 	panic(fmt.Errorf("not implemented: SpendByPeriod - spendByPeriod"))
 }
-
-func (r *queryResolver) RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*model.RefreshForecast, error) {
-	panic(fmt.Errorf("not implemented: RefreshForecast - refreshForecast"))
-}

@@ -1563,13 +1563,13 @@ type QueryResolver interface {
 	ExchangeRates(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ExchangeRateFilter) (*model.Connection[costs.Rate], error)
 	CostRollup(ctx context.Context, groupBy []costs.GroupBy, from time.Time, to time.Time, filter *model.AssetFilter, reportingCurrency *string) (*model.CostRollup, error)
 	SpendByPeriod(ctx context.Context, period costs.Interval, from time.Time, to time.Time, groupBy []costs.GroupBy, filter *model.AssetFilter, reportingCurrency *string) (*model.SpendReport, error)
-	RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*model.RefreshForecast, error)
 	DepreciationProfiles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*costs.Profile], error)
 	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
+	RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*model.RefreshForecast, error)
 	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*software.Publisher], error)
 	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.Connection[*software.Product], error)
 	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.Rule], error)
@@ -8793,33 +8793,6 @@ type SpendReport {
   ratesUsed: [ExchangeRate!]!
 }
 
-"The replacement estimate for one category in one quarter."
-type ForecastCategory {
-  category: Category!
-  count: Int!
-  "count × the model's latest purchase price, else the category's average over the last two years, per currency."
-  estimatedCost: [Money!]!
-  "Assets with no price to estimate from (neither the model's nor the category's)."
-  unpricedCount: Int!
-}
-
-type ForecastQuarter {
-  year: Int!
-  quarter: Int!
-  start: Date!
-  end: Date!
-  count: Int!
-  estimatedCost: [Money!]!
-  categories: [ForecastCategory!]!
-}
-
-type RefreshForecast {
-  "Active assets whose expected end of life is already past."
-  overdue: ForecastQuarter
-  "This quarter and the ones after it, in order."
-  quarters: [ForecastQuarter!]!
-}
-
 extend type Query {
   """
   Costs over [from, to] (inclusive; at most 10 years) grouped by up to 3
@@ -8830,13 +8803,6 @@ extend type Query {
   costRollup(groupBy: [CostGroupBy!]! = [], from: Date!, to: Date!, filter: AssetFilter, reportingCurrency: String): CostRollup!
   "Spend per MONTH, QUARTER or YEAR over [from, to] (at most 10 years), optionally grouped like costRollup. ADMIN, MANAGER and AUDITOR."
   spendByPeriod(period: CostInterval!, from: Date!, to: Date!, groupBy: [CostGroupBy!] = [], filter: AssetFilter, reportingCurrency: String): SpendReport!
-  """
-  Active assets (not retired, disposed, lost or stolen) reaching their
-  expected end of life per quarter over the next quarters (1–40, default
-  8), with counts and estimated replacement cost per category. ADMIN,
-  MANAGER and AUDITOR.
-  """
-  refreshForecast(quarters: Int = 8, filter: AssetFilter): RefreshForecast!
 }
 `, BuiltIn: false},
 	{Name: "../schema/depreciation.graphqls", Input: `# Depreciation: profiles, where they apply, and the schedules and book
@@ -9536,6 +9502,46 @@ extend type Mutation {
   createTeam(input: CreateTeamInput!): TeamPayload
   updateTeam(input: UpdateTeamInput!): TeamPayload
   deleteTeam(input: DeleteInput!): DeletePayload
+}
+`, BuiltIn: false},
+	{Name: "../schema/refresh_forecast.graphqls", Input: `# The hardware refresh forecast: what reaches its end of life when, and
+# what replacing it will cost. Never visible to EMPLOYEE (FORBIDDEN).
+
+"The replacement estimate for one category in one quarter."
+type ForecastCategory {
+  category: Category!
+  count: Int!
+  "count × the model's latest purchase price, else the category's average over the last two years, per currency."
+  estimatedCost: [Money!]!
+  "Assets with no price to estimate from (neither the model's nor the category's)."
+  unpricedCount: Int!
+}
+
+type ForecastQuarter {
+  year: Int!
+  quarter: Int!
+  start: Date!
+  end: Date!
+  count: Int!
+  estimatedCost: [Money!]!
+  categories: [ForecastCategory!]!
+}
+
+type RefreshForecast {
+  "Active assets whose expected end of life is already past."
+  overdue: ForecastQuarter
+  "This quarter and the ones after it, in order."
+  quarters: [ForecastQuarter!]!
+}
+
+extend type Query {
+  """
+  Active assets (not retired, disposed, lost or stolen) reaching their
+  expected end of life per quarter over the next quarters (1–40, default
+  8), with counts and estimated replacement cost per category. ADMIN,
+  MANAGER and AUDITOR.
+  """
+  refreshForecast(quarters: Int = 8, filter: AssetFilter): RefreshForecast!
 }
 `, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `"An instant, RFC 3339."
@@ -32470,50 +32476,6 @@ func (ec *executionContext) fieldContext_Query_spendByPeriod(ctx context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _Query_refreshForecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Query_refreshForecast(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RefreshForecast(ctx, fc.Args["quarters"].(*int), fc.Args["filter"].(*model.AssetFilter))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshForecast) graphql.Marshaler {
-			return ec.marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRefreshForecast(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Query_refreshForecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Query",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RefreshForecast(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Query_refreshForecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Query_depreciationProfiles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32760,6 +32722,50 @@ func (ec *executionContext) fieldContext_Query_teams(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_teams_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_refreshForecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_refreshForecast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RefreshForecast(ctx, fc.Args["quarters"].(*int), fc.Args["filter"].(*model.AssetFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshForecast) graphql.Marshaler {
+			return ec.marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRefreshForecast(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_refreshForecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RefreshForecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_refreshForecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -51498,12 +51504,6 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_spendByPeriod(ctx, field)
 				})
-		case "refreshForecast":
-			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Query_refreshForecast(ctx, field)
-				})
 		case "depreciationProfiles":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -51539,6 +51539,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_teams(ctx, field)
+				})
+		case "refreshForecast":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_refreshForecast(ctx, field)
 				})
 		case "softwarePublishers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
