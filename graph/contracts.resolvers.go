@@ -25,6 +25,10 @@ func (r *assetResolver) ExpectedEndOfLife(ctx context.Context, obj *model.Asset)
 	panic(fmt.Errorf("not implemented: ExpectedEndOfLife - expectedEndOfLife"))
 }
 
+func (r *assetResolver) TotalCostOfOwnership(ctx context.Context, obj *model.Asset, from *time.Time, to *time.Time, reportingCurrency *string) (*model.CostBreakdown, error) {
+	panic(fmt.Errorf("not implemented: TotalCostOfOwnership - totalCostOfOwnership"))
+}
+
 func (r *contractResolver) ID(ctx context.Context, obj *costs.Contract) (string, error) {
 	panic(fmt.Errorf("not implemented: ID - id"))
 }

@@ -22,10 +22,6 @@ func (r *assetResolver) CostEntries(ctx context.Context, obj *model.Asset, first
 	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
 }
 
-func (r *assetResolver) TotalCostOfOwnership(ctx context.Context, obj *model.Asset, from *time.Time, to *time.Time, reportingCurrency *string) (*model.CostBreakdown, error) {
-	panic(fmt.Errorf("not implemented: TotalCostOfOwnership - totalCostOfOwnership"))
-}
-
 func (r *costEntryResolver) ID(ctx context.Context, obj *costs.Entry) (string, error) {
 	panic(fmt.Errorf("not implemented: ID - id"))
 }

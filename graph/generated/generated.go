@@ -1328,8 +1328,8 @@ type AssetResolver interface {
 	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
 	Contracts(ctx context.Context, obj *model.Asset) ([]*costs.Contract, error)
 	ExpectedEndOfLife(ctx context.Context, obj *model.Asset) (*time.Time, error)
-	CostEntries(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error)
 	TotalCostOfOwnership(ctx context.Context, obj *model.Asset, from *time.Time, to *time.Time, reportingCurrency *string) (*model.CostBreakdown, error)
+	CostEntries(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error)
 	DepreciationProfile(ctx context.Context, obj *model.Asset) (*costs.Profile, error)
 	DepreciationProfileSource(ctx context.Context, obj *model.Asset) (*costs.ProfileSource, error)
 	InServiceDate(ctx context.Context, obj *model.Asset) (*time.Time, error)
@@ -8442,6 +8442,15 @@ extend type Asset {
   contracts: [Contract!]!
   "The explicit end of life, else the end of a lease covering it, else placed-in-service + useful life (model's, else depreciation profile's)."
   expectedEndOfLife: Date
+  """
+  Purchase, maintenance, repairs, support and every other ledger entry of
+  the asset, its share of the charges and entries of the contracts covering
+  it, and the license seats it holds (PER_DEVICE) or its person holds
+  (PER_USER, shared among the person's assets) over [from, to] (default:
+  all time until today). reportingCurrency converts (BAD_USER_INPUT naming
+  the pair and date when a rate is missing). FORBIDDEN for EMPLOYEE.
+  """
+  totalCostOfOwnership(from: Date, to: Date, reportingCurrency: String): CostBreakdown!
 }
 
 extend type License {
@@ -8640,15 +8649,6 @@ extend type Query {
 extend type Asset {
   "The asset's ledger entries, newest first. FORBIDDEN for EMPLOYEE."
   costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
-  """
-  Purchase, maintenance, repairs, support and every other ledger entry of
-  the asset, its share of the charges and entries of the contracts covering
-  it, and the license seats it holds (PER_DEVICE) or its person holds
-  (PER_USER, shared among the person's assets) over [from, to] (default:
-  all time until today). reportingCurrency converts (BAD_USER_INPUT naming
-  the pair and date when a rate is missing). FORBIDDEN for EMPLOYEE.
-  """
-  totalCostOfOwnership(from: Date, to: Date, reportingCurrency: String): CostBreakdown!
 }
 
 extend type License {
@@ -10284,10 +10284,10 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_contracts(ctx, field)
 	case "expectedEndOfLife":
 		return ec.fieldContext_Asset_expectedEndOfLife(ctx, field)
-	case "costEntries":
-		return ec.fieldContext_Asset_costEntries(ctx, field)
 	case "totalCostOfOwnership":
 		return ec.fieldContext_Asset_totalCostOfOwnership(ctx, field)
+	case "costEntries":
+		return ec.fieldContext_Asset_costEntries(ctx, field)
 	case "depreciationProfile":
 		return ec.fieldContext_Asset_depreciationProfile(ctx, field)
 	case "depreciationProfileSource":
@@ -16765,50 +16765,6 @@ func (ec *executionContext) fieldContext_Asset_expectedEndOfLife(_ context.Conte
 	return graphql.NewScalarFieldContext("Asset", field, true, true, "Date")
 }
 
-func (ec *executionContext) _Asset_costEntries(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Asset_costEntries(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Asset().CostEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
-			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Asset_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Asset",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CostEntryConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Asset_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Asset_totalCostOfOwnership(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16847,6 +16803,50 @@ func (ec *executionContext) fieldContext_Asset_totalCostOfOwnership(ctx context.
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Asset_totalCostOfOwnership_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_costEntries(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_costEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().CostEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
+			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -46078,17 +46078,17 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_expectedEndOfLife(ctx, field, obj)
 				})
-		case "costEntries":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Asset_costEntries(ctx, field, obj)
-				})
 		case "totalCostOfOwnership":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_totalCostOfOwnership(ctx, field, obj)
+				})
+		case "costEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_costEntries(ctx, field, obj)
 				})
 		case "depreciationProfile":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
