@@ -49,10 +49,6 @@ func (r *contractResolver) CoveredLicenses(ctx context.Context, obj *costs.Contr
 	panic(fmt.Errorf("not implemented: CoveredLicenses - coveredLicenses"))
 }
 
-func (r *contractResolver) CostEntries(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error) {
-	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
-}
-
 func (r *contractResolver) History(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
 	panic(fmt.Errorf("not implemented: History - history"))
 }

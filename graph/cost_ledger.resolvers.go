@@ -22,6 +22,10 @@ func (r *assetResolver) CostEntries(ctx context.Context, obj *model.Asset, first
 	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
 }
 
+func (r *contractResolver) CostEntries(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error) {
+	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
+}
+
 func (r *costEntryResolver) ID(ctx context.Context, obj *costs.Entry) (string, error) {
 	panic(fmt.Errorf("not implemented: ID - id"))
 }

@@ -1374,8 +1374,9 @@ type ContractResolver interface {
 	CostLines(ctx context.Context, obj *costs.Contract, from time.Time, to time.Time) ([]*costs.Line, error)
 	CoveredAssets(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*model.Asset], error)
 	CoveredLicenses(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*licenses.License], error)
-	CostEntries(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error)
 	History(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
+
+	CostEntries(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error)
 }
 type CostEntryResolver interface {
 	ID(ctx context.Context, obj *costs.Entry) (string, error)
@@ -8396,8 +8397,6 @@ type Contract implements Node {
   costLines(from: Date!, to: Date!): [CostLine!]!
   coveredAssets(first: Int, after: String, last: Int, before: String): AssetConnection!
   coveredLicenses(first: Int, after: String, last: Int, before: String): LicenseConnection!
-  "Ledger entries booked against the contract (one-off fees, credits are separate entries), newest first."
-  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
   "Every change to this contract, oldest first."
   history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
   version: Int!
@@ -8653,6 +8652,11 @@ extend type Asset {
 
 extend type License {
   "The license's ledger entries, newest first. FORBIDDEN for EMPLOYEE."
+  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
+}
+
+extend type Contract {
+  "Ledger entries booked against the contract (one-off fees and the like), newest first."
   costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
 }
 
@@ -10590,8 +10594,6 @@ func (ec *executionContext) childFields_Contract(ctx context.Context, field grap
 		return ec.fieldContext_Contract_coveredAssets(ctx, field)
 	case "coveredLicenses":
 		return ec.fieldContext_Contract_coveredLicenses(ctx, field)
-	case "costEntries":
-		return ec.fieldContext_Contract_costEntries(ctx, field)
 	case "history":
 		return ec.fieldContext_Contract_history(ctx, field)
 	case "version":
@@ -10600,6 +10602,8 @@ func (ec *executionContext) childFields_Contract(ctx context.Context, field grap
 		return ec.fieldContext_Contract_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Contract_updatedAt(ctx, field)
+	case "costEntries":
+		return ec.fieldContext_Contract_costEntries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Contract", field.Name)
 }
@@ -19573,50 +19577,6 @@ func (ec *executionContext) fieldContext_Contract_coveredLicenses(ctx context.Co
 	return fc, nil
 }
 
-func (ec *executionContext) _Contract_costEntries(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Contract_costEntries(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Contract().CostEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
-			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_Contract_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	fc = &graphql.FieldContext{
-		Object:     "Contract",
-		Field:      field,
-		IsMethod:   true,
-		IsResolver: true,
-		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_CostEntryConnection(ctx, field)
-		},
-	}
-	defer func() {
-		if r := recover(); r != nil {
-			err = ec.Recover(ctx, r)
-			ec.Error(ctx, err)
-		}
-	}()
-	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Contract_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
-		ec.Error(ctx, err)
-		return fc, err
-	}
-	return fc, nil
-}
-
 func (ec *executionContext) _Contract_history(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -19728,6 +19688,50 @@ func (ec *executionContext) _Contract_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Contract_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Contract", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Contract_costEntries(ctx context.Context, field graphql.CollectedField, obj *costs.Contract) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Contract_costEntries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Contract().CostEntries(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*costs.Entry]) graphql.Marshaler {
+			return ec.marshalNCostEntryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Contract_costEntries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Contract",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Contract_costEntries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ContractCharge_amount(ctx context.Context, field graphql.CollectedField, obj *costs.Charge) (ret graphql.Marshaler) {
@@ -47110,12 +47114,6 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Contract_coveredLicenses(ctx, field, obj)
 				})
-		case "costEntries":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Contract_costEntries(ctx, field, obj)
-				})
 		case "history":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -47137,6 +47135,12 @@ func (ec *executionContext) _Contract(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "costEntries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Contract_costEntries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
