@@ -347,3 +347,186 @@ func profileUUID(t *testing.T, global string) uuid.UUID {
 	require.NoError(t, err)
 	return id
 }
+
+// TestDepreciationAPIAssetWrites: an asset's own profile must fit its
+// price: salvage above the cost or in another currency is refused on
+// depreciationProfileId and writes nothing. A profile that stops fitting
+// later (inherited, or edited) never fails a read: no depreciation, the
+// book value stays the cost.
+func TestDepreciationAPIAssetWrites(t *testing.T) {
+	d := newDepAPI(t)
+	usd := d.profile(d.admin, straightLine("USD 1000 salvage", "USD"))
+	price := func(amount, cur string) map[string]any { return map[string]any{"amount": amount, "currency": cur} }
+	assets := func() int { return d.count(`SELECT count(*) FROM assets`) }
+	n := assets()
+	d.code(d.admin, createAsset, map[string]any{"in": map[string]any{"modelId": d.ids["model"], "purchasePrice": price("500", "USD"),
+		"depreciationProfileId": usd}}, "BAD_USER_INPUT", "depreciationProfileId")
+	d.code(d.admin, createAsset, map[string]any{"in": map[string]any{"modelId": d.ids["model"], "purchasePrice": price("5000", "EUR"),
+		"depreciationProfileId": usd}}, "BAD_USER_INPUT", "depreciationProfileId")
+	require.Equal(t, n, assets())
+
+	asset := d.asset(map[string]any{"purchasePrice": price("5000", "USD"), "purchaseDate": "2024-01-01", "depreciationProfileId": usd})
+	const update = `mutation($in: UpdateAssetInput!) { updateAsset(input: $in) { asset { id version } } }`
+	history := func() int { return d.count(`SELECT count(*) FROM asset_history`) }
+	h := history()
+	d.code(d.admin, update, map[string]any{"in": map[string]any{"id": asset, "version": 1, "purchasePrice": price("999.99", "USD")}},
+		"BAD_USER_INPUT", "depreciationProfileId")
+	cheap := d.asset(map[string]any{"purchasePrice": price("500", "USD"), "purchaseDate": "2024-01-01"})
+	d.code(d.admin, update, map[string]any{"in": map[string]any{"id": cheap, "version": 1, "depreciationProfileId": usd}},
+		"BAD_USER_INPUT", "depreciationProfileId")
+	require.Equal(t, h+1, history(), "only the cheap asset's creation was recorded")
+	require.Equal(t, 1, d.count(`SELECT count(*) FROM assets WHERE depreciation_profile_id IS NOT NULL`))
+
+	// Unknown ids, and ids of another type, are refused too.
+	globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
+	other := d.profile(globex, straightLine("Globex", "USD"))
+	d.code(d.admin, update, map[string]any{"in": map[string]any{"id": cheap, "version": 1, "depreciationProfileId": other}},
+		"NOT_FOUND", "depreciationProfileId")
+	d.code(d.admin, update, map[string]any{"in": map[string]any{"id": cheap, "version": 1, "depreciationProfileId": d.ids["model"]}},
+		"BAD_USER_INPUT", "depreciationProfileId")
+
+	// The cheap asset inherits the profile through its model: it is read
+	// undepreciated, and the page around it still answers.
+	d.ok(d.admin, `mutation($id: ID!, $p: ID) { updateModel(input: {id: $id, version: 1, depreciationProfileId: $p}) { model { id } } }`,
+		map[string]any{"id": d.ids["model"], "p": usd})
+	got, book, node := d.schedule(d.admin, cheap, "2030-01-01")
+	require.Empty(t, got)
+	require.Equal(t, "500", book)
+	require.Equal(t, "MODEL", get(node, "depreciationProfileSource"))
+	r := d.ok(d.admin, `{ assets { nodes { assetTag bookValue(asOf: "2030-01-01") { amount } depreciationSchedule { end } } } }`, nil)
+	require.Len(t, get(r, "assets.nodes").([]any), 2)
+	_, book, _ = d.schedule(d.admin, asset, "2030-01-01")
+	require.Equal(t, "1000", book, "the asset that fits is depreciated to salvage")
+}
+
+// TestDepreciationAPICrossOrg: another organization's profile is unknown
+// everywhere: as an id on an asset, category, model or the default, and to
+// read, update or delete.
+func TestDepreciationAPICrossOrg(t *testing.T) {
+	d := newDepAPI(t)
+	mine := d.profile(d.admin, straightLine("Acme", "USD"))
+	globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
+	theirs := d.profile(globex, straightLine("Globex", "USD"))
+	asset := d.asset(map[string]any{})
+	before := [3]int{d.count(`SELECT count(*) FROM assets`), d.count(`SELECT count(*) FROM asset_history`), d.count(`SELECT count(*) FROM categories`)}
+	d.code(d.admin, createAsset, map[string]any{"in": map[string]any{"modelId": d.ids["model"], "depreciationProfileId": theirs}}, "NOT_FOUND", "depreciationProfileId")
+	d.code(d.admin, `mutation($id: ID!, $p: ID) { updateAsset(input: {id: $id, version: 1, depreciationProfileId: $p}) { asset { id } } }`,
+		map[string]any{"id": asset, "p": theirs}, "NOT_FOUND", "depreciationProfileId")
+	d.code(d.admin, `mutation($p: ID) { createCategory(input: {name: "X", kind: OTHER, depreciationProfileId: $p}) { category { id } } }`,
+		map[string]any{"p": theirs}, "NOT_FOUND", "depreciationProfileId")
+	d.code(d.admin, `mutation($id: ID!, $p: ID) { updateCategory(input: {id: $id, version: 1, depreciationProfileId: $p}) { category { id } } }`,
+		map[string]any{"id": d.ids["category"], "p": theirs}, "NOT_FOUND", "depreciationProfileId")
+	d.code(d.admin, `mutation($m: ID!, $c: ID!, $p: ID) { createModel(input: {name: "X", manufacturerId: $m, categoryId: $c, depreciationProfileId: $p}) { model { id } } }`,
+		map[string]any{"m": d.ids["manufacturer"], "c": d.ids["category"], "p": theirs}, "NOT_FOUND", "depreciationProfileId")
+	d.code(d.admin, `mutation($id: ID!, $p: ID) { updateModel(input: {id: $id, version: 1, depreciationProfileId: $p}) { model { id } } }`,
+		map[string]any{"id": d.ids["model"], "p": theirs}, "NOT_FOUND", "depreciationProfileId")
+	d.code(d.admin, `mutation($p: ID) { updateOrganization(input: {defaultDepreciationProfileId: $p}) { organization { id } } }`,
+		map[string]any{"p": theirs}, "NOT_FOUND", "defaultDepreciationProfileId")
+	require.Equal(t, before, [3]int{d.count(`SELECT count(*) FROM assets`), d.count(`SELECT count(*) FROM asset_history`), d.count(`SELECT count(*) FROM categories`)})
+	require.Zero(t, d.count(`SELECT count(*) FROM assets WHERE depreciation_profile_id IS NOT NULL`)+
+		d.count(`SELECT count(*) FROM categories WHERE depreciation_profile_id IS NOT NULL`)+
+		d.count(`SELECT count(*) FROM models WHERE depreciation_profile_id IS NOT NULL`)+
+		d.count(`SELECT count(*) FROM organizations WHERE default_depreciation_profile_id IS NOT NULL`))
+
+	// Globex cannot see, change or delete acme's profile.
+	r := d.ok(globex, `query($id: ID!) { node(id: $id) { id } depreciationProfiles { totalCount nodes { id } } }`, map[string]any{"id": mine})
+	require.Nil(t, get(r, "node"))
+	require.EqualValues(t, 1, get(r, "depreciationProfiles.totalCount"))
+	require.Equal(t, theirs, str(r, "depreciationProfiles.nodes.0.id"))
+	d.code(globex, `mutation($id: ID!) { updateDepreciationProfile(input: {id: $id, version: 1, name: "Mine now"}) { depreciationProfile { id } } }`,
+		map[string]any{"id": mine}, "NOT_FOUND", "")
+	d.code(globex, `mutation($id: ID!) { deleteDepreciationProfile(input: {id: $id}) { deletedId } }`, map[string]any{"id": mine}, "NOT_FOUND", "")
+	require.Equal(t, "Acme", str(d.ok(d.admin, `query($id: ID!) { node(id: $id) { ... on DepreciationProfile { name } } }`, map[string]any{"id": mine}), "node.name"))
+}
+
+// TestDepreciationAPIRoles: ADMIN writes profiles; ADMIN, MANAGER and
+// AUDITOR read them and every depreciation figure; EMPLOYEE sees none of
+// it (FORBIDDEN, and null through node(id:)), not even on their own asset.
+func TestDepreciationAPIRoles(t *testing.T) {
+	d := newDepAPI(t)
+	prof := d.profile(d.admin, straightLine("Laptops", "USD"))
+	d.ok(d.admin, `mutation($p: ID) { updateOrganization(input: {defaultDepreciationProfileId: $p}) { organization { id } } }`, map[string]any{"p": prof})
+	asset := d.asset(map[string]any{"assigneeId": d.ids["ada"], "purchasePrice": map[string]any{"amount": "10000", "currency": "USD"},
+		"purchaseDate": "2020-01-01"})
+	readers := map[itam.Role]string{
+		itam.RoleAdmin: d.admin, itam.RoleManager: mint(t, "acme", itam.RoleManager, "m@acme.test"),
+		itam.RoleAuditor: mint(t, "acme", itam.RoleAuditor, "a@acme.test"),
+	}
+	employee := mint(t, "acme", itam.RoleEmployee, "ada@example.com")
+	const listQ = `{ depreciationProfiles(filter: {search: "lap"}) { totalCount nodes { id isDefault salvageValue { amount } history { totalCount } } } }`
+	const catalogQ = `query($c: ID!, $m: ID!) { c: node(id: $c) { ... on Category { depreciationProfile { id } } }
+		m: node(id: $m) { ... on Model { depreciationProfile { id } } } }`
+	const orgQ = `{ organization { defaultDepreciationProfile { id } } }`
+	const countsQ = `{ assetCounts(groupBy: [CATEGORY]) { count bookValue(asOf: "2020-12-31") { amount currency } } }`
+	vars := map[string]any{"c": d.ids["category"], "m": d.ids["model"]}
+	for role, tok := range readers {
+		r := d.ok(tok, listQ, nil)
+		require.EqualValues(t, 1, get(r, "depreciationProfiles.totalCount"), role)
+		require.Equal(t, true, get(r, "depreciationProfiles.nodes.0.isDefault"), role)
+		require.Equal(t, "1000", str(r, "depreciationProfiles.nodes.0.salvageValue.amount"), role)
+		require.EqualValues(t, 1, get(r, "depreciationProfiles.nodes.0.history.totalCount"), role)
+		require.Equal(t, prof, str(d.ok(tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": prof}), "node.id"), role)
+		_, book, n := d.schedule(tok, asset, "2020-12-31")
+		require.Equal(t, "8200", book, role)
+		require.Equal(t, "ORGANIZATION", get(n, "depreciationProfileSource"), role)
+		require.Equal(t, "2020-01-01", get(n, "inServiceDate"), role)
+		require.Nil(t, get(d.ok(tok, catalogQ, vars), "c.depreciationProfile"), role)
+		require.Equal(t, prof, str(d.ok(tok, orgQ, nil), "organization.defaultDepreciationProfile.id"), role)
+		require.Equal(t, "8200", str(d.ok(tok, countsQ, nil), "assetCounts.0.bookValue.0.amount"), role)
+	}
+	d.code(employee, listQ, nil, "FORBIDDEN", "")
+	require.Nil(t, get(d.ok(employee, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": prof}), "node"))
+	for _, field := range []string{"depreciationProfile { id }", "depreciationProfileSource", "inServiceDate",
+		"depreciationSchedule { end }", "bookValue { amount }", `bookValue(asOf: "2020-12-31") { amount }`} {
+		d.code(employee, `query($id: ID!) { node(id: $id) { ... on Asset { assetTag `+field+` } } }`, map[string]any{"id": asset}, "FORBIDDEN", "")
+	}
+	require.NotEmpty(t, str(d.ok(employee, `query($id: ID!) { node(id: $id) { ... on Asset { assetTag } } }`, map[string]any{"id": asset}), "node.assetTag"),
+		"the asset itself stays readable")
+	d.code(employee, catalogQ, vars, "FORBIDDEN", "")
+	d.code(employee, orgQ, nil, "FORBIDDEN", "")
+	d.code(employee, countsQ, nil, "FORBIDDEN", "")
+
+	// Writes: ADMIN only.
+	before := d.written()
+	for _, tok := range []string{readers[itam.RoleManager], readers[itam.RoleAuditor], employee} {
+		d.code(tok, createProfileQ, map[string]any{"in": straightLine("New", "USD")}, "FORBIDDEN", "")
+		d.code(tok, `mutation($id: ID!) { updateDepreciationProfile(input: {id: $id, version: 1, name: "X"}) { depreciationProfile { id } } }`,
+			map[string]any{"id": prof}, "FORBIDDEN", "")
+		d.code(tok, `mutation($id: ID!) { deleteDepreciationProfile(input: {id: $id}) { deletedId } }`, map[string]any{"id": prof}, "FORBIDDEN", "")
+	}
+	require.Equal(t, before, d.written())
+	id := d.profile(d.admin, straightLine("Admin's", "USD"))
+	d.ok(d.admin, `mutation($id: ID!) { updateDepreciationProfile(input: {id: $id, version: 1, name: "Admin's 2"}) { depreciationProfile { id } } }`, map[string]any{"id": id})
+	d.ok(d.admin, `mutation($id: ID!) { deleteDepreciationProfile(input: {id: $id}) { deletedId } }`, map[string]any{"id": id})
+	// Attaching a profile to an asset is an inventory write: MANAGER may.
+	d.ok(readers[itam.RoleManager], `mutation($id: ID!, $p: ID) { updateAsset(input: {id: $id, version: 1, depreciationProfileId: $p}) { asset { id } } }`,
+		map[string]any{"id": asset, "p": prof})
+	d.code(readers[itam.RoleAuditor], `mutation($id: ID!) { updateAsset(input: {id: $id, version: 2, inServiceDate: "2021-01-01"}) { asset { id } } }`,
+		map[string]any{"id": asset}, "FORBIDDEN", "")
+}
+
+// TestDepreciationAPIEmployeeHistory: an asset's history records its
+// profile and in-service date; an EMPLOYEE reading it sees neither change.
+func TestDepreciationAPIEmployeeHistory(t *testing.T) {
+	d := newDepAPI(t)
+	prof := d.profile(d.admin, straightLine("Laptops", "USD"))
+	asset := d.asset(map[string]any{"assigneeId": d.ids["ada"]})
+	d.ok(d.admin, `mutation($id: ID!, $p: ID) { updateAsset(input: {id: $id, version: 1, depreciationProfileId: $p, inServiceDate: "2024-02-01", name: "Ada's"}) { asset { id } } }`,
+		map[string]any{"id": asset, "p": prof})
+	const q = `query($id: ID!) { node(id: $id) { ... on Asset { history { nodes { action changes { field from to } } } } } }`
+	changed := func(tok string) map[string]any {
+		out := map[string]any{}
+		nodes := get(d.ok(tok, q, map[string]any{"id": asset}), "node.history.nodes").([]any)
+		for _, c := range get(nodes[len(nodes)-1], "changes").([]any) {
+			out[str(c, "field")] = get(c, "to")
+		}
+		return out
+	}
+	all := changed(d.admin)
+	require.Equal(t, profileUUID(t, prof).String(), all["depreciationProfileId"])
+	require.Equal(t, "2024-02-01", all["inServiceDate"])
+	mine := changed(mint(t, "acme", itam.RoleEmployee, "ada@example.com"))
+	require.Equal(t, "Ada's", mine["name"], "the employee reads the rest of the change")
+	require.NotContains(t, mine, "depreciationProfileId")
+	require.NotContains(t, mine, "inServiceDate")
+}
