@@ -75,6 +75,7 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 		map[string]any{"p": fixtures["SoftwarePublisher"]})
 	fixtures["SoftwareProduct"] = str(d, "p.softwareProduct.id")
 	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
+	fixtures["DepreciationProfile"] = str(a.ok(admin, createProfileQ, map[string]any{"in": straightLine("Node", "USD")}), "createDepreciationProfile.depreciationProfile.id")
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

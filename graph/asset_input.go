@@ -254,6 +254,10 @@ func createAssetInput(in model.CreateAssetInput) (itam.AssetInput, *itam.Assigne
 	if out.SupplierID, err = idOf("supplierId", in.SupplierID, relay.TypeSupplier); err != nil {
 		return out, nil, err
 	}
+	if out.DepreciationProfileID, err = idOf("depreciationProfileId", in.DepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
+		return out, nil, err
+	}
+	out.InServiceDate = val(in.InServiceDate)
 	if owner := in.OwnerID.Value(); owner != nil {
 		if out.OwnerPersonID, out.OwnerTeamID, err = ownerOf("ownerId", *owner); err != nil {
 			return out, nil, err
@@ -300,6 +304,10 @@ func updateAssetInput(in model.UpdateAssetInput) (itam.AssetPatch, error) {
 	if p.SupplierID, err = optID("supplierId", in.SupplierID, relay.TypeSupplier); err != nil {
 		return p, err
 	}
+	if p.DepreciationProfileID, err = optID("depreciationProfileId", in.DepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
+		return p, err
+	}
+	p.InServiceDate = opt(in.InServiceDate)
 	if owner, set := in.OwnerID.ValueOK(); set {
 		if owner == nil {
 			return p, itam.Invalid("ownerId", "every asset has an owner; give another one instead of null")

@@ -68,6 +68,10 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, input model.Creat
 		return nil, err
 	}
 	in := itam.CategoryInput{Name: input.Name, Kind: input.Kind}
+	var err error
+	if in.DepreciationProfileID, err = idOf("depreciationProfileId", input.DepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
+		return nil, err
+	}
 	for _, d := range input.FieldDefinitions.Value() {
 		fd := itam.FieldDefinition{Key: d.Key, Label: d.Label, Type: d.Type, Options: d.Options.Value()}
 		if req := val(d.Required); req != nil {
@@ -103,6 +107,9 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.Updat
 		}
 		patch.FieldDefinitions = itam.Some(fds)
 	}
+	if patch.DepreciationProfileID, err = optID("depreciationProfileId", input.DepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
+		return nil, err
+	}
 	c, err := r.ModelStore.UpdateCategory(ctx, patch)
 	if err != nil {
 		return nil, err
@@ -131,6 +138,9 @@ func (r *mutationResolver) CreateModel(ctx context.Context, input model.CreateMo
 	if in.CategoryID, err = relay.DecodeAs("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
 		return nil, err
 	}
+	if in.DepreciationProfileID, err = idOf("depreciationProfileId", input.DepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
+		return nil, err
+	}
 	m, err := r.modelNode(ctx)(r.ModelStore.CreateModel(ctx, in))
 	if err != nil {
 		return nil, err
@@ -154,6 +164,9 @@ func (r *mutationResolver) UpdateModel(ctx context.Context, input model.UpdateMo
 		return nil, err
 	}
 	if patch.CategoryID, err = optID("categoryId", input.CategoryID, relay.TypeCategory); err != nil {
+		return nil, err
+	}
+	if patch.DepreciationProfileID, err = optID("depreciationProfileId", input.DepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
 		return nil, err
 	}
 	m, err := r.modelNode(ctx)(r.ModelStore.UpdateModel(ctx, patch))

@@ -7,81 +7,120 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 func (r *assetResolver) DepreciationProfile(ctx context.Context, obj *model.Asset) (*costs.Profile, error) {
-	panic(fmt.Errorf("not implemented: DepreciationProfile - depreciationProfile"))
+	ap, err := r.assetProfile(ctx, obj.Asset.ID)
+	return ap.Profile, err
 }
 
 func (r *assetResolver) DepreciationProfileSource(ctx context.Context, obj *model.Asset) (*costs.ProfileSource, error) {
-	panic(fmt.Errorf("not implemented: DepreciationProfileSource - depreciationProfileSource"))
+	ap, err := r.assetProfile(ctx, obj.Asset.ID)
+	if err != nil || ap.Source == "" {
+		return nil, err
+	}
+	return &ap.Source, nil
 }
 
 func (r *assetResolver) InServiceDate(ctx context.Context, obj *model.Asset) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: InServiceDate - inServiceDate"))
+	if _, err := costs.RequireRead(ctx); err != nil {
+		return nil, err
+	}
+	return costs.InServiceDate(obj.Asset.InServiceDate, obj.Asset.PurchaseDate), nil
 }
 
 func (r *assetResolver) DepreciationSchedule(ctx context.Context, obj *model.Asset) ([]*costs.Period, error) {
-	panic(fmt.Errorf("not implemented: DepreciationSchedule - depreciationSchedule"))
+	ap, err := r.assetProfile(ctx, obj.Asset.ID)
+	if err != nil {
+		return nil, err
+	}
+	a := obj.Asset
+	return ptrs(costs.AssetSchedule(ap.Profile, a.PurchasePrice, costs.InServiceDate(a.InServiceDate, a.PurchaseDate))), nil
 }
 
 func (r *assetResolver) BookValue(ctx context.Context, obj *model.Asset, asOf *time.Time) (*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: BookValue - bookValue"))
+	ap, err := r.assetProfile(ctx, obj.Asset.ID)
+	if err != nil {
+		return nil, err
+	}
+	at := today()
+	if asOf != nil {
+		at = *asOf
+	}
+	a := obj.Asset
+	return costs.AssetBookValue(ap.Profile, a.PurchasePrice, costs.InServiceDate(a.InServiceDate, a.PurchaseDate), at), nil
 }
 
 func (r *assetCountGroupResolver) BookValue(ctx context.Context, obj *itam.AssetCountGroup, asOf *time.Time) ([]*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: BookValue - bookValue"))
+	return r.groupBookValue(ctx, obj, asOf)
 }
 
 func (r *categoryResolver) DepreciationProfile(ctx context.Context, obj *itam.Category) (*costs.Profile, error) {
-	panic(fmt.Errorf("not implemented: DepreciationProfile - depreciationProfile"))
+	return r.profileOf(ctx, obj.DepreciationProfileID)
 }
 
 func (r *depreciationProfileResolver) ID(ctx context.Context, obj *costs.Profile) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeDepreciationProfile, obj.ID), nil
 }
 
 func (r *depreciationProfileResolver) SalvageValue(ctx context.Context, obj *costs.Profile) (*itam.Money, error) {
-	panic(fmt.Errorf("not implemented: SalvageValue - salvageValue"))
+	return obj.SalvageValue, nil
 }
 
 func (r *depreciationProfileResolver) IsDefault(ctx context.Context, obj *costs.Profile) (bool, error) {
-	panic(fmt.Errorf("not implemented: IsDefault - isDefault"))
+	return r.isDefaultProfile(ctx, obj)
 }
 
 func (r *depreciationProfileResolver) History(ctx context.Context, obj *costs.Profile, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return r.profileHistory(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *modelResolver) DepreciationProfile(ctx context.Context, obj *model.Model) (*costs.Profile, error) {
-	panic(fmt.Errorf("not implemented: DepreciationProfile - depreciationProfile"))
+	return r.profileOf(ctx, obj.Model.DepreciationProfileID)
 }
 
 func (r *mutationResolver) CreateDepreciationProfile(ctx context.Context, input model.CreateDepreciationProfileInput) (*model.DepreciationProfilePayload, error) {
-	panic(fmt.Errorf("not implemented: CreateDepreciationProfile - createDepreciationProfile"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	return profilePayload(r.DepreciationProfiles.CreateProfile(ctx, profileInput(input)))
 }
 
 func (r *mutationResolver) UpdateDepreciationProfile(ctx context.Context, input model.UpdateDepreciationProfileInput) (*model.DepreciationProfilePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateDepreciationProfile - updateDepreciationProfile"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	id, patch, err := profilePatch(input)
+	if err != nil {
+		return nil, err
+	}
+	return profilePayload(r.DepreciationProfiles.UpdateProfile(ctx, id, input.Version, patch))
 }
 
 func (r *mutationResolver) DeleteDepreciationProfile(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteDepreciationProfile - deleteDepreciationProfile"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeDepreciationProfile, r.DepreciationProfiles.DeleteProfile)
 }
 
 func (r *organizationResolver) DefaultDepreciationProfile(ctx context.Context, obj *itam.Organization) (*costs.Profile, error) {
-	panic(fmt.Errorf("not implemented: DefaultDepreciationProfile - defaultDepreciationProfile"))
+	return r.profileOf(ctx, obj.DefaultDepreciationProfileID)
 }
 
 func (r *queryResolver) DepreciationProfiles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*costs.Profile], error) {
-	panic(fmt.Errorf("not implemented: DepreciationProfiles - depreciationProfiles"))
+	f, err := nameFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.Resolver.DepreciationProfiles.ListProfiles, r.Resolver.DepreciationProfiles.CountProfiles)
 }
 
 func (r *Resolver) DepreciationProfile() generated.DepreciationProfileResolver {

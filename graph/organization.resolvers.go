@@ -31,6 +31,9 @@ func (r *mutationResolver) UpdateOrganization(ctx context.Context, input model.U
 	if patch.DefaultOwnerTeamID, err = optID("defaultOwnerTeamId", input.DefaultOwnerTeamID, relay.TypeTeam); err != nil {
 		return nil, err
 	}
+	if patch.DefaultDepreciationProfileID, err = optID("defaultDepreciationProfileId", input.DefaultDepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
+		return nil, err
+	}
 	org, err := r.OrganizationStore.UpdateOrganization(ctx, patch)
 	if err != nil {
 		return nil, err

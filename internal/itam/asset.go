@@ -55,35 +55,39 @@ type Money struct {
 
 // Asset is one tracked piece of hardware.
 type Asset struct {
-	ID                   uuid.UUID
-	OrgID                uuid.UUID
-	AssetTag             string
-	SerialNumber         *string
-	Name                 *string
-	ModelID              uuid.UUID
-	ManufacturerID       uuid.UUID
-	Status               AssetStatus
-	Condition            Condition
-	AssignedPersonID     *uuid.UUID
-	AssignedLocationID   *uuid.UUID
-	OwnerPersonID        *uuid.UUID
-	OwnerTeamID          *uuid.UUID
-	LocationID           *uuid.UUID
-	PurchaseDate         *time.Time
-	PurchasePrice        *Money
-	SupplierID           *uuid.UUID
-	OrderNumber          *string
-	InvoiceNumber        *string
-	WarrantyEnd          *time.Time
-	EndOfLife            *time.Time
-	Notes                *string
-	CustomFields         map[string]any
-	DisposalDate         *time.Time
-	DisposalMethod       *DisposalMethod
-	DisposalCertificate  *string
-	ExternalIDs          []ExternalID
-	Version              int
-	CreatedAt, UpdatedAt time.Time
+	ID                 uuid.UUID
+	OrgID              uuid.UUID
+	AssetTag           string
+	SerialNumber       *string
+	Name               *string
+	ModelID            uuid.UUID
+	ManufacturerID     uuid.UUID
+	Status             AssetStatus
+	Condition          Condition
+	AssignedPersonID   *uuid.UUID
+	AssignedLocationID *uuid.UUID
+	OwnerPersonID      *uuid.UUID
+	OwnerTeamID        *uuid.UUID
+	LocationID         *uuid.UUID
+	PurchaseDate       *time.Time
+	PurchasePrice      *Money
+	SupplierID         *uuid.UUID
+	OrderNumber        *string
+	InvoiceNumber      *string
+	WarrantyEnd        *time.Time
+	EndOfLife          *time.Time
+	Notes              *string
+	CustomFields       map[string]any
+	// DepreciationProfileID is the asset's own profile (nil: inherited,
+	// see costs.EffectiveProfile); InServiceDate nil means the purchase date.
+	DepreciationProfileID *uuid.UUID
+	InServiceDate         *time.Time
+	DisposalDate          *time.Time
+	DisposalMethod        *DisposalMethod
+	DisposalCertificate   *string
+	ExternalIDs           []ExternalID
+	Version               int
+	CreatedAt, UpdatedAt  time.Time
 }
 
 // ExternalID links an asset to a record in another system (an MDM, an ITSM).
@@ -129,6 +133,9 @@ type AssetInput struct {
 	Notes         *string
 	CustomFields  map[string]any
 	ExternalIDs   []ExternalID
+	// DepreciationProfileID and InServiceDate: see Asset.
+	DepreciationProfileID *uuid.UUID
+	InServiceDate         *time.Time
 }
 
 // AssetPatch changes the descriptive fields of an asset. Status, assignee and
@@ -154,6 +161,9 @@ type AssetPatch struct {
 	EndOfLife     Optional[time.Time]
 	Notes         Optional[string]
 	CustomFields  Optional[map[string]any]
+	// DepreciationProfileID and InServiceDate: see Asset; null clears.
+	DepreciationProfileID Optional[uuid.UUID]
+	InServiceDate         Optional[time.Time]
 }
 
 // Assignee is who or where an asset is checked out to: exactly one of the two.

@@ -102,6 +102,8 @@ func (p AssetPatch) Apply(a Asset) (Asset, error) {
 	Patch(&a.WarrantyEnd, p.WarrantyEnd)
 	Patch(&a.EndOfLife, p.EndOfLife)
 	Patch(&a.Notes, p.Notes)
+	Patch(&a.DepreciationProfileID, p.DepreciationProfileID)
+	Patch(&a.InServiceDate, p.InServiceDate)
 	if p.CustomFields.Set {
 		a.CustomFields = map[string]any{}
 		if p.CustomFields.Value != nil {
@@ -120,6 +122,12 @@ func (p AssetPatch) Apply(a Asset) (Asset, error) {
 // ChecksModel reports whether the patch changes what the model decides: the
 // model itself, or custom fields, which its category's definitions check.
 func (p AssetPatch) ChecksModel() bool { return p.ModelID.Set || p.CustomFields.Set }
+
+// ChecksDepreciation reports whether the patch changes what decides whether
+// the asset's own depreciation profile fits it: the profile or the price.
+func (p AssetPatch) ChecksDepreciation() bool {
+	return p.DepreciationProfileID.Set || p.PurchasePrice.Set
+}
 
 // Patch applies an optional change to a nullable field: set means replace
 // (nil clears), unset leaves it.

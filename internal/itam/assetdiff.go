@@ -16,7 +16,8 @@ func AssetSnapshot(a *Asset) map[string]any {
 		"supplierId": a.SupplierID, "orderNumber": a.OrderNumber, "invoiceNumber": a.InvoiceNumber,
 		"warrantyEnd": DateJSON(a.WarrantyEnd), "endOfLife": DateJSON(a.EndOfLife), "notes": a.Notes,
 		"customFields": a.CustomFields, "disposalDate": DateJSON(a.DisposalDate), "disposalMethod": a.DisposalMethod,
-		"disposalCertificate": a.DisposalCertificate,
+		"disposalCertificate":   a.DisposalCertificate,
+		"depreciationProfileId": a.DepreciationProfileID, "inServiceDate": DateJSON(a.InServiceDate),
 	}
 	if a.PurchasePrice != nil {
 		m["purchasePrice"] = map[string]string{"amount": a.PurchasePrice.Amount.String(), "currency": a.PurchasePrice.Currency}

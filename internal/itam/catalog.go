@@ -14,6 +14,9 @@ type Organization struct {
 	AssetTagPrefix     string
 	DefaultCurrency    string
 	DefaultOwnerTeamID *uuid.UUID
+	// DefaultDepreciationProfileID applies to assets whose asset, model and
+	// category set none.
+	DefaultDepreciationProfileID *uuid.UUID
 	// SoftwareReclaimAfterDays: seats on devices that have not reported
 	// their software for this many days are reclaim candidates.
 	SoftwareReclaimAfterDays int
@@ -27,6 +30,8 @@ type OrganizationPatch struct {
 	AssetTagPrefix     Optional[string]
 	DefaultCurrency    Optional[string]
 	DefaultOwnerTeamID Optional[uuid.UUID]
+	// DefaultDepreciationProfileID: existence is the store's to check.
+	DefaultDepreciationProfileID Optional[uuid.UUID]
 	// SoftwareReclaimAfterDays: nil leaves it.
 	SoftwareReclaimAfterDays *int
 }
@@ -134,9 +139,11 @@ type Category struct {
 	Name             string
 	Kind             CategoryKind
 	FieldDefinitions []FieldDefinition
-	Version          int
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// DepreciationProfileID applies to its models' assets that set none.
+	DepreciationProfileID *uuid.UUID
+	Version               int
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 }
 
 // Model is a product line of a manufacturer, e.g. "Latitude 7440".
@@ -147,9 +154,11 @@ type Model struct {
 	CategoryID       uuid.UUID
 	ModelNumber      *string
 	UsefulLifeMonths *int
-	Version          int
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// DepreciationProfileID applies to its assets that set none.
+	DepreciationProfileID *uuid.UUID
+	Version               int
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
 }
 
 // Supplier sells assets to the organization.

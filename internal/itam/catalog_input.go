@@ -163,9 +163,10 @@ var CategoryKinds = []CategoryKind{CategoryLaptop, CategoryDesktop, CategoryServ
 
 // CategoryInput creates a category.
 type CategoryInput struct {
-	Name             string
-	Kind             CategoryKind
-	FieldDefinitions []FieldDefinition
+	Name                  string
+	Kind                  CategoryKind
+	FieldDefinitions      []FieldDefinition
+	DepreciationProfileID *uuid.UUID
 }
 
 // CategoryPatch changes a category. FieldDefinitions set to nil removes them all.
@@ -175,6 +176,8 @@ type CategoryPatch struct {
 	Name             Optional[string]
 	Kind             Optional[CategoryKind]
 	FieldDefinitions Optional[[]FieldDefinition]
+	// DepreciationProfileID: null clears it.
+	DepreciationProfileID Optional[uuid.UUID]
 }
 
 // CategoryFilter selects categories.
@@ -190,6 +193,8 @@ type ModelInput struct {
 	CategoryID       uuid.UUID
 	ModelNumber      *string
 	UsefulLifeMonths *int
+	// DepreciationProfileID: existence is the store's to check.
+	DepreciationProfileID *uuid.UUID
 }
 
 // ModelPatch changes a model.
@@ -201,6 +206,8 @@ type ModelPatch struct {
 	CategoryID       Optional[uuid.UUID]
 	ModelNumber      Optional[string]
 	UsefulLifeMonths Optional[int]
+	// DepreciationProfileID: null clears it.
+	DepreciationProfileID Optional[uuid.UUID]
 }
 
 // ModelFilter selects models. Fields combine with AND.

@@ -189,5 +189,6 @@ func (in OrganizationPatch) Apply(o Organization) (Organization, error) {
 	if in.DefaultOwnerTeamID.Set {
 		o.DefaultOwnerTeamID = in.DefaultOwnerTeamID.Value
 	}
+	Patch(&o.DefaultDepreciationProfileID, in.DefaultDepreciationProfileID)
 	return o, nil
 }

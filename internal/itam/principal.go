@@ -144,7 +144,8 @@ func RequireReadAll(ctx context.Context) (Principal, error) {
 
 // costFields are the asset fields, by API name, that only a caller who
 // may see costs reads: on the asset and in its history alike.
-var costFields = map[string]bool{"purchasePrice": true, "orderNumber": true, "invoiceNumber": true}
+var costFields = map[string]bool{"purchasePrice": true, "orderNumber": true, "invoiceNumber": true,
+	"depreciationProfileId": true, "inServiceDate": true}
 
 // supplierFields are the asset fields naming a supplier, which only a
 // caller who reads every record may read (suppliers are not an EMPLOYEE's).

@@ -27,6 +27,7 @@ func Create(in itam.AssetInput, assignee *itam.Assignee) (Change, error) {
 		SerialNumber: itam.Trimmed(in.SerialNumber), Name: itam.Trimmed(in.Name), ModelID: in.ModelID,
 		Status: itam.StatusInStock, Condition: itam.ConditionNew, OwnerPersonID: in.OwnerPersonID, OwnerTeamID: in.OwnerTeamID,
 		LocationID: in.LocationID, PurchaseDate: in.PurchaseDate, PurchasePrice: in.PurchasePrice, SupplierID: in.SupplierID,
+		DepreciationProfileID: in.DepreciationProfileID, InServiceDate: in.InServiceDate,
 		OrderNumber: itam.Trimmed(in.OrderNumber), InvoiceNumber: itam.Trimmed(in.InvoiceNumber), WarrantyEnd: in.WarrantyEnd,
 		EndOfLife: in.EndOfLife, Notes: in.Notes, CustomFields: in.CustomFields,
 	}

@@ -24,7 +24,7 @@ const assetColumns = `a.id, a.org_id, a.asset_tag, a.serial_number, a.name, a.mo
 	a.status, a.condition, a.assigned_person_id, a.assigned_location_id, a.owner_person_id, a.owner_team_id,
 	a.location_id, a.purchase_date, a.purchase_price, a.purchase_currency, a.supplier_id, a.order_number,
 	a.invoice_number, a.warranty_end, a.end_of_life, a.notes, a.custom_fields, a.disposal_date,
-	a.disposal_method, a.disposal_certificate, a.version, a.created_at, a.updated_at`
+	a.disposal_method, a.disposal_certificate, a.depreciation_profile_id, a.in_service_date, a.version, a.created_at, a.updated_at`
 
 func scanAsset(r pgx.CollectableRow) (*itam.Asset, error) {
 	var a itam.Asset
@@ -34,7 +34,7 @@ func scanAsset(r pgx.CollectableRow) (*itam.Asset, error) {
 		&a.Status, &a.Condition, &a.AssignedPersonID, &a.AssignedLocationID, &a.OwnerPersonID, &a.OwnerTeamID,
 		&a.LocationID, &a.PurchaseDate, &price, &currency, &a.SupplierID, &a.OrderNumber,
 		&a.InvoiceNumber, &a.WarrantyEnd, &a.EndOfLife, &a.Notes, &a.CustomFields, &a.DisposalDate,
-		&a.DisposalMethod, &a.DisposalCertificate, &a.Version, &a.CreatedAt, &a.UpdatedAt)
+		&a.DisposalMethod, &a.DisposalCertificate, &a.DepreciationProfileID, &a.InServiceDate, &a.Version, &a.CreatedAt, &a.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}

@@ -84,8 +84,9 @@ func modelInfo(ctx context.Context, tx pgx.Tx, id uuid.UUID) (uuid.UUID, []itam.
 
 const assetInsert = `INSERT INTO assets AS a (org_id, asset_tag, serial_number, name, model_id, manufacturer_id, status, condition,
 	assigned_person_id, assigned_location_id, owner_person_id, owner_team_id, location_id, purchase_date, purchase_price,
-	purchase_currency, supplier_id, order_number, invoice_number, warranty_end, end_of_life, notes, custom_fields)
-	VALUES ($1, $2, $3, $4, $5, $6, $7::text::asset_status, $8::text::asset_condition, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+	purchase_currency, supplier_id, order_number, invoice_number, warranty_end, end_of_life, notes, custom_fields,
+	depreciation_profile_id, in_service_date)
+	VALUES ($1, $2, $3, $4, $5, $6, $7::text::asset_status, $8::text::asset_condition, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)
 	RETURNING ` + assetColumns
 
 func priceArgs(m *itam.Money) (any, any) {
@@ -144,11 +145,14 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 				return err
 			}
 		}
+		if err := checkAssetProfile(ctx, tx, n); err != nil {
+			return err
+		}
 		price, cur := priceArgs(n.PurchasePrice)
 		rows, _ := tx.Query(ctx, assetInsert, p.OrgID, n.AssetTag, n.SerialNumber, n.Name, n.ModelID, n.ManufacturerID,
 			string(n.Status), string(n.Condition), n.AssignedPersonID, n.AssignedLocationID, n.OwnerPersonID, n.OwnerTeamID,
 			n.LocationID, n.PurchaseDate, price, cur, n.SupplierID, n.OrderNumber, n.InvoiceNumber, n.WarrantyEnd,
-			n.EndOfLife, n.Notes, n.CustomFields)
+			n.EndOfLife, n.Notes, n.CustomFields, n.DepreciationProfileID, n.InServiceDate)
 		created, err := pgx.CollectExactlyOneRow(rows, scanAsset)
 		if err != nil {
 			return err
@@ -257,12 +261,12 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int,
 			purchase_currency = $16, supplier_id = $17, order_number = $18, invoice_number = $19, warranty_end = $20,
 			end_of_life = $21, notes = $22, custom_fields = $23, disposal_date = $24,
 			disposal_method = $25::text::disposal_method, disposal_certificate = $26,
-			version = a.version + 1, updated_at = now()
+			depreciation_profile_id = $27, in_service_date = $28, version = a.version + 1, updated_at = now()
 			WHERE a.id = $1 RETURNING `+assetColumns,
 			a.ID, a.AssetTag, a.SerialNumber, a.Name, a.ModelID, a.ManufacturerID, string(a.Status), string(a.Condition),
 			a.AssignedPersonID, a.AssignedLocationID, a.OwnerPersonID, a.OwnerTeamID, a.LocationID, a.PurchaseDate,
 			price, cur, a.SupplierID, a.OrderNumber, a.InvoiceNumber, a.WarrantyEnd, a.EndOfLife, a.Notes,
-			a.CustomFields, a.DisposalDate, a.DisposalMethod, a.DisposalCertificate)
+			a.CustomFields, a.DisposalDate, a.DisposalMethod, a.DisposalCertificate, a.DepreciationProfileID, a.InServiceDate)
 		updated, err := pgx.CollectExactlyOneRow(rows, scanAsset)
 		if err != nil {
 			return err
@@ -346,6 +350,17 @@ func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam
 			}
 			a.ManufacturerID = mfr
 			if a.CustomFields, err = itam.ValidateCustomFields(defs, a.CustomFields, "customFields"); err != nil {
+				return lifecycle.Change{}, err
+			}
+		}
+		if in.ChecksDepreciation() {
+			// Normalized here too so the price's currency is canonical
+			// for the check; mutate normalizes the final state again.
+			n, err := a.Normalize()
+			if err != nil {
+				return lifecycle.Change{}, err
+			}
+			if err := checkAssetProfile(ctx, tx, n); err != nil {
 				return lifecycle.Change{}, err
 			}
 		}

@@ -117,13 +117,14 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 	if err != nil {
 		return nil, err
 	}
-	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions}
+	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions, DepreciationProfileID: in.DepreciationProfileID}
 	if err := x.Validate(); err != nil {
 		return nil, err
 	}
-	return categoriesTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO categories AS x (org_id, name, kind, field_definitions)
-		VALUES ($1, $2, $3::text::category_kind, $4) RETURNING `+categoryColumns,
-		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions)
+	return categoriesTable.insert(ctx, s.db, p.OrgID, profileExists(ctx, x.DepreciationProfileID, "depreciationProfileId"),
+		`INSERT INTO categories AS x (org_id, name, kind, field_definitions, depreciation_profile_id)
+		VALUES ($1, $2, $3::text::category_kind, $4, $5) RETURNING `+categoryColumns,
+		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID)
 }
 
 // UpdateCategory changes a category; the caller's version must be current.
@@ -146,15 +147,21 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 				x.FieldDefinitions = *in.FieldDefinitions.Value
 			}
 		}
+		itam.Patch(&x.DepreciationProfileID, in.DepreciationProfileID)
 		if err := x.Validate(); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &x) {
 			return cur, nil
 		}
+		if in.DepreciationProfileID.Set {
+			if err := profileExists(ctx, x.DepreciationProfileID, "depreciationProfileId")(tx); err != nil {
+				return nil, err
+			}
+		}
 		return returningOne(ctx, tx, scanCategory, `UPDATE categories x SET name = $2, kind = $3::text::category_kind, field_definitions = $4,
-			version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
-			x.ID, x.Name, string(x.Kind), x.FieldDefinitions)
+			depreciation_profile_id = $5, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
+			x.ID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID)
 	})
 }
 
@@ -200,13 +207,14 @@ func (s *ModelStore) CreateModel(ctx context.Context, in itam.ModelInput) (*itam
 		return nil, err
 	}
 	m := &itam.Model{Name: in.Name, ManufacturerID: in.ManufacturerID, CategoryID: in.CategoryID,
-		ModelNumber: in.ModelNumber, UsefulLifeMonths: in.UsefulLifeMonths}
+		ModelNumber: in.ModelNumber, UsefulLifeMonths: in.UsefulLifeMonths, DepreciationProfileID: in.DepreciationProfileID}
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	return modelsTable.insert(ctx, s.db, p.OrgID, nil, `INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING `+modelColumns,
-		p.OrgID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
+	return modelsTable.insert(ctx, s.db, p.OrgID, profileExists(ctx, m.DepreciationProfileID, "depreciationProfileId"),
+		`INSERT INTO models AS x (org_id, name, manufacturer_id, category_id, model_number, useful_life_months, depreciation_profile_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+modelColumns,
+		p.OrgID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths, m.DepreciationProfileID)
 }
 
 // UpdateModel changes a model; the caller's version must be current. Assets
@@ -232,11 +240,17 @@ func (s *ModelStore) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam
 		}
 		itam.PatchText(&m.ModelNumber, in.ModelNumber)
 		itam.Patch(&m.UsefulLifeMonths, in.UsefulLifeMonths)
+		itam.Patch(&m.DepreciationProfileID, in.DepreciationProfileID)
 		if err := m.Validate(); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &m) {
 			return cur, nil
+		}
+		if in.DepreciationProfileID.Set {
+			if err := profileExists(ctx, m.DepreciationProfileID, "depreciationProfileId")(tx); err != nil {
+				return nil, err
+			}
 		}
 		if m.ManufacturerID != cur.ManufacturerID {
 			var n int
@@ -248,8 +262,8 @@ func (s *ModelStore) UpdateModel(ctx context.Context, in itam.ModelPatch) (*itam
 			}
 		}
 		return returningOne(ctx, tx, scanModel, `UPDATE models x SET name = $2, manufacturer_id = $3, category_id = $4, model_number = $5,
-			useful_life_months = $6, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+modelColumns,
-			m.ID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths)
+			useful_life_months = $6, depreciation_profile_id = $7, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+modelColumns,
+			m.ID, m.Name, m.ManufacturerID, m.CategoryID, m.ModelNumber, m.UsefulLifeMonths, m.DepreciationProfileID)
 	})
 }
 

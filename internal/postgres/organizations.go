@@ -11,11 +11,11 @@ import (
 	"github.com/itam-dev/itam/internal/licenses"
 )
 
-const organizationColumns = `o.id, o.slug, o.name, o.asset_tag_prefix, o.default_currency, o.default_owner_team_id, o.software_reclaim_after_days, o.created_at, o.updated_at`
+const organizationColumns = `o.id, o.slug, o.name, o.asset_tag_prefix, o.default_currency, o.default_owner_team_id, o.default_depreciation_profile_id, o.software_reclaim_after_days, o.created_at, o.updated_at`
 
 func scanOrganization(r pgx.CollectableRow) (*itam.Organization, error) {
 	var o itam.Organization
-	return &o, r.Scan(&o.ID, &o.Slug, &o.Name, &o.AssetTagPrefix, &o.DefaultCurrency, &o.DefaultOwnerTeamID, &o.SoftwareReclaimAfterDays, &o.CreatedAt, &o.UpdatedAt)
+	return &o, r.Scan(&o.ID, &o.Slug, &o.Name, &o.AssetTagPrefix, &o.DefaultCurrency, &o.DefaultOwnerTeamID, &o.DefaultDepreciationProfileID, &o.SoftwareReclaimAfterDays, &o.CreatedAt, &o.UpdatedAt)
 }
 
 // OrgIDByClaim resolves a token's org claim before any tenant is known: a
@@ -90,6 +90,11 @@ func (s *OrganizationStore) UpdateOrganization(ctx context.Context, in itam.Orga
 				return itam.Invalid("defaultOwnerTeamId", "unknown team")
 			}
 		}
+		if in.DefaultDepreciationProfileID.Set {
+			if err := profileExists(ctx, o.DefaultDepreciationProfileID, "defaultDepreciationProfileId")(tx); err != nil {
+				return err
+			}
+		}
 		if in.SoftwareReclaimAfterDays != nil {
 			if err := licenses.ValidateReclaimAfterDays(*in.SoftwareReclaimAfterDays); err != nil {
 				return err
@@ -101,8 +106,9 @@ func (s *OrganizationStore) UpdateOrganization(ctx context.Context, in itam.Orga
 			return nil
 		}
 		out, err = returningOne(ctx, tx, scanOrganization, `UPDATE organizations o SET name = $2, asset_tag_prefix = $3, default_currency = $4,
-			default_owner_team_id = $5, software_reclaim_after_days = $6, updated_at = now() WHERE o.id = $1 RETURNING `+organizationColumns,
-			o.ID, o.Name, o.AssetTagPrefix, o.DefaultCurrency, o.DefaultOwnerTeamID, o.SoftwareReclaimAfterDays)
+			default_owner_team_id = $5, software_reclaim_after_days = $6, default_depreciation_profile_id = $7, updated_at = now()
+			WHERE o.id = $1 RETURNING `+organizationColumns,
+			o.ID, o.Name, o.AssetTagPrefix, o.DefaultCurrency, o.DefaultOwnerTeamID, o.SoftwareReclaimAfterDays, o.DefaultDepreciationProfileID)
 		return err
 	})
 	if err != nil {
