@@ -44,6 +44,7 @@ type Loaders struct {
 	lic     lazy[LicenseLoaders]      // see Licenses
 	rules   lazy[SoftwareRuleLoaders] // see SoftwareRules
 	catalog lazy[CatalogLoaders]      // see SoftwareCatalog
+	ledger  lazy[CostLedgerLoaders]   // see CostLedger
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID
