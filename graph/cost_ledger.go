@@ -223,3 +223,13 @@ func rateFilter(in *model.ExchangeRateFilter) (costs.RateFilter, error) {
 	}
 	return costs.RateFilter{From: val(in.From), To: val(in.To)}.Normalize()
 }
+
+// checkPair checks setExchangeRate's and deleteExchangeRate's currency
+// arguments as text (a megabyte "currency" is refused before any message
+// quotes it).
+func checkPair(from, to string) error {
+	return checkInput("", struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}{from, to})
+}

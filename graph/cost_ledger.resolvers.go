@@ -9,7 +9,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
@@ -94,7 +93,7 @@ func (r *mutationResolver) DeleteCostEntry(ctx context.Context, input model.Dele
 }
 
 func (r *mutationResolver) SetExchangeRate(ctx context.Context, from string, to string, rate decimal.Decimal, validFrom time.Time) (*model.ExchangeRatePayload, error) {
-	if err := checkInput("", model.ExchangeRateFilter{From: graphql.OmittableOf(&from), To: graphql.OmittableOf(&to)}); err != nil {
+	if err := checkPair(from, to); err != nil {
 		return nil, err
 	}
 	out, err := r.ExchangeRates.SetRate(ctx, costs.Rate{From: from, To: to, Rate: rate, ValidFrom: validFrom})
@@ -105,7 +104,7 @@ func (r *mutationResolver) SetExchangeRate(ctx context.Context, from string, to 
 }
 
 func (r *mutationResolver) DeleteExchangeRate(ctx context.Context, from string, to string, validFrom time.Time) (*model.DeletePayload, error) {
-	if err := checkInput("", model.ExchangeRateFilter{From: graphql.OmittableOf(&from), To: graphql.OmittableOf(&to)}); err != nil {
+	if err := checkPair(from, to); err != nil {
 		return nil, err
 	}
 	id, err := r.ExchangeRates.DeleteRate(ctx, from, to, validFrom)
