@@ -61,7 +61,9 @@ const (
 	historyQ     = `query($id: ID!) { costHistory(id: $id) { totalCount nodes { action actor changes { field from to } } } }`
 )
 
-func money(amount, currency string) map[string]any { return map[string]any{"amount": amount, "currency": currency} }
+func money(amount, currency string) map[string]any {
+	return map[string]any{"amount": amount, "currency": currency}
+}
 
 // createEntry books a cost with in (against acme's asset unless in names a
 // target) and returns the entry.
