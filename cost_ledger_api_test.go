@@ -51,17 +51,17 @@ func (l *ledAPI) rows(table string) int {
 	return n
 }
 
-const entrySelection = `id kind date amount { amount currency } asset { id } license { id } supplier { id }
+const ledEntrySelection = `id kind date amount { amount currency } asset { id } license { id } supplier { id }
 	invoiceReference notes version`
 
 const (
-	createEntryQ = `mutation($in: CreateCostEntryInput!) { createCostEntry(input: $in) { costEntry { ` + entrySelection + ` } } }`
-	updateEntryQ = `mutation($in: UpdateCostEntryInput!) { updateCostEntry(input: $in) { costEntry { ` + entrySelection + ` } } }`
-	deleteEntryQ = `mutation($id: ID!, $v: Int) { deleteCostEntry(input: {id: $id, version: $v}) { deletedId } }`
-	historyQ     = `query($id: ID!) { costHistory(id: $id) { totalCount nodes { action actor changes { field from to } } } }`
+	ledCreateQ  = `mutation($in: CreateCostEntryInput!) { createCostEntry(input: $in) { costEntry { ` + ledEntrySelection + ` } } }`
+	ledUpdateQ  = `mutation($in: UpdateCostEntryInput!) { updateCostEntry(input: $in) { costEntry { ` + ledEntrySelection + ` } } }`
+	ledDeleteQ  = `mutation($id: ID!, $v: Int) { deleteCostEntry(input: {id: $id, version: $v}) { deletedId } }`
+	ledHistoryQ = `query($id: ID!) { costHistory(id: $id) { totalCount nodes { action actor changes { field from to } } } }`
 )
 
-func money(amount, currency string) map[string]any {
+func ledMoney(amount, currency string) map[string]any {
 	return map[string]any{"amount": amount, "currency": currency}
 }
 
@@ -72,7 +72,7 @@ func (l *ledAPI) createEntry(tok string, in map[string]any) map[string]any {
 	if in["assetId"] == nil && in["licenseId"] == nil && in["contractId"] == nil {
 		in["assetId"] = l.asset
 	}
-	return get(l.ok(tok, createEntryQ, map[string]any{"in": in}), "createCostEntry.costEntry").(map[string]any)
+	return get(l.ok(tok, ledCreateQ, map[string]any{"in": in}), "createCostEntry.costEntry").(map[string]any)
 }
 
 // TestCostEntryAPIRoundTrip: entries are booked, read, changed and deleted
@@ -91,7 +91,7 @@ func TestCostEntryAPIRoundTrip(t *testing.T) {
 		{"12.345", "BHD", "12.345"},
 		{"0.0001", "BHD", "0.0001"},
 	} {
-		e := l.createEntry(l.admin, map[string]any{"kind": "REPAIR", "date": "2025-03-01", "amount": money(tc.amount, tc.currency),
+		e := l.createEntry(l.admin, map[string]any{"kind": "REPAIR", "date": "2025-03-01", "amount": ledMoney(tc.amount, tc.currency),
 			"supplierId": l.ids["supplier"], "invoiceReference": " INV-1 ", "notes": "screen"})
 		require.Equal(t, tc.want, str(e, "amount.amount"), tc.amount)
 		require.Equal(t, strings.ToUpper(tc.currency), str(e, "amount.currency"))
@@ -104,8 +104,8 @@ func TestCostEntryAPIRoundTrip(t *testing.T) {
 		require.Equal(t, tc.want, str(d, "node.amount.amount"), "read back exactly")
 	}
 
-	e := l.createEntry(l.admin, map[string]any{"kind": "MAINTENANCE", "date": "2025-04-01", "amount": money("99.99", "EUR"), "notes": "visit"})
-	d := l.ok(l.admin, updateEntryQ, map[string]any{"in": map[string]any{"id": e["id"], "version": 1, "amount": money("100.01", "EUR"),
+	e := l.createEntry(l.admin, map[string]any{"kind": "MAINTENANCE", "date": "2025-04-01", "amount": ledMoney("99.99", "EUR"), "notes": "visit"})
+	d := l.ok(l.admin, ledUpdateQ, map[string]any{"in": map[string]any{"id": e["id"], "version": 1, "amount": ledMoney("100.01", "EUR"),
 		"date": "2025-04-02", "notes": nil, "supplierId": l.ids["supplier"]}})
 	u := get(d, "updateCostEntry.costEntry").(map[string]any)
 	require.Equal(t, "100.01", str(u, "amount.amount"))
@@ -115,17 +115,17 @@ func TestCostEntryAPIRoundTrip(t *testing.T) {
 	require.EqualValues(t, 2, u["version"])
 	// The same patch again changes nothing and writes nothing.
 	h := l.rows("cost_history")
-	d = l.ok(l.admin, updateEntryQ, map[string]any{"in": map[string]any{"id": e["id"], "version": 2, "amount": money("100.01", "eur")}})
+	d = l.ok(l.admin, ledUpdateQ, map[string]any{"in": map[string]any{"id": e["id"], "version": 2, "amount": ledMoney("100.01", "eur")}})
 	require.EqualValues(t, 2, get(d, "updateCostEntry.costEntry.version"))
 	require.Equal(t, h, l.rows("cost_history"))
-	l.code(l.admin, updateEntryQ, map[string]any{"in": map[string]any{"id": e["id"], "version": 1, "notes": "late"}}, "CONFLICT", "version")
+	l.code(l.admin, ledUpdateQ, map[string]any{"in": map[string]any{"id": e["id"], "version": 1, "notes": "late"}}, "CONFLICT", "version")
 
-	l.ok(l.admin, deleteEntryQ, map[string]any{"id": e["id"], "v": 2})
+	l.ok(l.admin, ledDeleteQ, map[string]any{"id": e["id"], "v": 2})
 	require.Nil(t, l.ok(l.admin, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": e["id"]})["node"])
-	l.code(l.admin, deleteEntryQ, map[string]any{"id": e["id"]}, "NOT_FOUND", "")
+	l.code(l.admin, ledDeleteQ, map[string]any{"id": e["id"]}, "NOT_FOUND", "")
 
 	// The history outlives the entry: CREATE, UPDATE (what changed, from → to), DELETE.
-	d = l.ok(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), historyQ, map[string]any{"id": e["id"]})
+	d = l.ok(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), ledHistoryQ, map[string]any{"id": e["id"]})
 	require.EqualValues(t, 3, get(d, "costHistory.totalCount"))
 	require.Equal(t, "CREATE", str(d, "costHistory.nodes.0.action"))
 	require.Equal(t, "admin@acme.test", str(d, "costHistory.nodes.0.actor"))
@@ -138,12 +138,12 @@ func TestCostEntryAPIRoundTrip(t *testing.T) {
 		"amount":     {map[string]any{"amount": "99.99", "currency": "EUR"}, map[string]any{"amount": "100.01", "currency": "EUR"}},
 		"date":       {"2025-04-01", "2025-04-02"},
 		"notes":      {"visit", nil},
-		"supplierId": {nil, rawID(l.ids["supplier"])},
+		"supplierId": {nil, ledRawID(l.ids["supplier"])},
 	}, changes)
 	require.Equal(t, "DELETE", str(d, "costHistory.nodes.2.action"))
 
 	// CostEntry.history reads the same entries while the entry exists.
-	k := l.createEntry(l.admin, map[string]any{"kind": "OTHER", "date": "2025-05-01", "amount": money("1", "USD")})
+	k := l.createEntry(l.admin, map[string]any{"kind": "OTHER", "date": "2025-05-01", "amount": ledMoney("1", "USD")})
 	d = l.ok(l.admin, `query($id: ID!) { node(id: $id) { ... on CostEntry { history { totalCount nodes { action changes { field to } } } } } }`,
 		map[string]any{"id": k["id"]})
 	require.EqualValues(t, 1, get(d, "node.history.totalCount"))
@@ -157,7 +157,7 @@ func TestCostEntryAPIBadInput(t *testing.T) {
 	l := newLedAPI(t)
 	license := l.licenseOf("acme")
 	base := func() map[string]any {
-		return map[string]any{"assetId": l.asset, "kind": "REPAIR", "date": "2025-03-01", "amount": money("10", "USD")}
+		return map[string]any{"assetId": l.asset, "kind": "REPAIR", "date": "2025-03-01", "amount": ledMoney("10", "USD")}
 	}
 	with := func(f func(map[string]any)) map[string]any { in := base(); f(in); return in }
 	globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
@@ -166,11 +166,11 @@ func TestCostEntryAPIBadInput(t *testing.T) {
 		name, code, field string
 		in                map[string]any
 	}{
-		{"negative amount", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = money("-0.01", "USD") })},
-		{"five decimals", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = money("1.00001", "USD") })},
-		{"too large", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = money("100000000000000", "USD") })},
-		{"unknown currency", "BAD_USER_INPUT", "amount.currency", with(func(in map[string]any) { in["amount"] = money("1", "XYZ") })},
-		{"not a decimal", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = money("ten", "USD") })},
+		{"negative amount", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = ledMoney("-0.01", "USD") })},
+		{"five decimals", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = ledMoney("1.00001", "USD") })},
+		{"too large", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = ledMoney("100000000000000", "USD") })},
+		{"unknown currency", "BAD_USER_INPUT", "amount.currency", with(func(in map[string]any) { in["amount"] = ledMoney("1", "XYZ") })},
+		{"not a decimal", "BAD_USER_INPUT", "amount.amount", with(func(in map[string]any) { in["amount"] = ledMoney("ten", "USD") })},
 		{"no target", "BAD_USER_INPUT", "assetId", with(func(in map[string]any) { delete(in, "assetId") })},
 		{"two targets", "BAD_USER_INPUT", "assetId", with(func(in map[string]any) { in["licenseId"] = license })},
 		{"long invoice reference", "BAD_USER_INPUT", "invoiceReference", with(func(in map[string]any) { in["invoiceReference"] = strings.Repeat("r", 256) })},
@@ -184,7 +184,7 @@ func TestCostEntryAPIBadInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			n, h := l.rows("cost_entries"), l.rows("cost_history")
-			l.code(l.admin, createEntryQ, map[string]any{"in": tt.in}, tt.code, tt.field)
+			l.code(l.admin, ledCreateQ, map[string]any{"in": tt.in}, tt.code, tt.field)
 			require.Equal(t, n, l.rows("cost_entries"), "nothing written")
 			require.Equal(t, h, l.rows("cost_history"), "no history")
 		})
@@ -195,8 +195,8 @@ func TestCostEntryAPIBadInput(t *testing.T) {
 		name, code, field string
 		in                map[string]any
 	}{
-		{"negative amount", "BAD_USER_INPUT", "amount.amount", map[string]any{"amount": money("-1", "USD")}},
-		{"unknown currency", "BAD_USER_INPUT", "amount.currency", map[string]any{"amount": money("1", "ABC")}},
+		{"negative amount", "BAD_USER_INPUT", "amount.amount", map[string]any{"amount": ledMoney("-1", "USD")}},
+		{"unknown currency", "BAD_USER_INPUT", "amount.currency", map[string]any{"amount": ledMoney("1", "ABC")}},
 		{"long invoice reference", "BAD_USER_INPUT", "invoiceReference", map[string]any{"invoiceReference": strings.Repeat("r", 256)}},
 		{"another org's supplier", "NOT_FOUND", "supplierId", map[string]any{"supplierId": theirs}},
 		{"stale version", "CONFLICT", "version", map[string]any{"version": 7, "notes": "x"}},
@@ -208,20 +208,20 @@ func TestCostEntryAPIBadInput(t *testing.T) {
 				in[k] = v
 			}
 			h := l.rows("cost_history")
-			l.code(l.admin, updateEntryQ, map[string]any{"in": in}, tt.code, tt.field)
+			l.code(l.admin, ledUpdateQ, map[string]any{"in": in}, tt.code, tt.field)
 			require.Equal(t, h, l.rows("cost_history"), "no history")
 			d := l.ok(l.admin, `query($id: ID!) { node(id: $id) { ... on CostEntry { version amount { amount } } } }`, map[string]any{"id": e["id"]})
 			require.EqualValues(t, 1, get(d, "node.version"), "unchanged")
 			require.Equal(t, "10", str(d, "node.amount.amount"))
 		})
 	}
-	l.code(l.admin, deleteEntryQ, map[string]any{"id": e["id"], "v": 9}, "CONFLICT", "version")
-	l.code(l.admin, historyQ, map[string]any{"id": "nope"}, "BAD_USER_INPUT", "id")
-	l.code(l.admin, historyQ, map[string]any{"id": l.asset}, "BAD_USER_INPUT", "id")
+	l.code(l.admin, ledDeleteQ, map[string]any{"id": e["id"], "v": 9}, "CONFLICT", "version")
+	l.code(l.admin, ledHistoryQ, map[string]any{"id": "nope"}, "BAD_USER_INPUT", "id")
+	l.code(l.admin, ledHistoryQ, map[string]any{"id": l.asset}, "BAD_USER_INPUT", "id")
 }
 
 // rawID is the UUID inside a global id, as history records ids.
-func rawID(global string) string {
+func ledRawID(global string) string {
 	_, id, _ := relay.Parse(global)
 	return id.String()
 }
