@@ -6,14 +6,230 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
+	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/internal/costs"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
-// Adapters for the cost ledger, exchange rates and cost history (TODO(money): being built).
+// Adapters for the cost ledger, exchange rates and cost history (helpers of
+// graph/cost_ledger.resolvers.go, kept out of it because gqlgen moves
+// non-resolver code when it regenerates). They only translate: the rules
+// are internal/costs', applied by the stores.
 
-// costEntryNode loads one for node(id:); nil when missing or not visible.
+// costEntryNode loads one for node(id:); nil when missing or not visible
+// (an EMPLOYEE sees no money: the store's FORBIDDEN reads as null there).
 func (r *Resolver) costEntryNode(ctx context.Context, id uuid.UUID) func() (any, error) {
-	return func() (any, error) { return nil, nil }
+	return thunk(ctx, loaders.For(ctx).CostLedger(r.CostEntries).Entry.LoadThunk(ctx, id))
 }
 
-// setCostLedgerComplexity prices the cost ledger, exchange rates and cost history.
-func setCostLedgerComplexity(c *generated.ComplexityRoot) {}
+// setCostLedgerComplexity prices the cost ledger, exchange rates and cost
+// history: every connection by its page size, the costEntries filter by
+// its conditions like an asset filter's.
+func setCostLedgerComplexity(c *generated.ComplexityRoot) {
+	c.Query.CostEntries = func(child int, first *int, _ *string, last *int, _ *string, f *model.CostEntryFilter) int {
+		return pageCost(child, first, last) + FilterLeafCost*entryFilterConditions(f)
+	}
+	c.Query.CostHistory = func(child int, _ string, first *int, _ *string, last *int, _ *string) int {
+		return pageCost(child, first, last)
+	}
+	c.Query.ExchangeRates = filteredConnectionCost[*model.ExchangeRateFilter]
+	c.Asset.CostEntries, c.License.CostEntries, c.Contract.CostEntries = connectionCost, connectionCost, connectionCost
+	c.CostEntry.History = connectionCost
+}
+
+// entryFilterConditions counts the conditions a costEntries filter sets.
+func entryFilterConditions(f *model.CostEntryFilter) int {
+	if f == nil {
+		return 0
+	}
+	n := 0
+	for _, set := range []bool{
+		f.AssetID.Value() != nil, f.LicenseID.Value() != nil, f.ContractID.Value() != nil, f.Kinds.Value() != nil,
+		f.SupplierID.Value() != nil, f.From.Value() != nil, f.To.Value() != nil, f.Search.Value() != nil,
+	} {
+		if set {
+			n++
+		}
+	}
+	return n
+}
+
+// entryInput reads createCostEntry's input.
+func entryInput(in model.CreateCostEntryInput) (costs.Entry, error) {
+	e := costs.Entry{Kind: in.Kind, Date: in.Date, InvoiceReference: val(in.InvoiceReference), Notes: val(in.Notes)}
+	if in.Amount != nil {
+		e.Amount = *in.Amount
+	}
+	var err error
+	for _, id := range []struct {
+		dst   **uuid.UUID
+		field string
+		in    *string
+		typ   string
+	}{
+		{&e.AssetID, "assetId", val(in.AssetID), relay.TypeAsset},
+		{&e.LicenseID, "licenseId", val(in.LicenseID), relay.TypeLicense},
+		{&e.ContractID, "contractId", val(in.ContractID), relay.TypeContract},
+		{&e.SupplierID, "supplierId", val(in.SupplierID), relay.TypeSupplier},
+	} {
+		if *id.dst, err = relay.DecodeOptional(id.field, id.in, id.typ); err != nil {
+			return costs.Entry{}, err
+		}
+	}
+	return e, nil
+}
+
+// entryPatch reads updateCostEntry's input: absent fields stay, null
+// clears supplierId, invoiceReference or notes (and is ignored on kind,
+// date and amount, which cannot be cleared).
+func entryPatch(in model.UpdateCostEntryInput) (costs.EntryPatch, error) {
+	id, err := relay.DecodeAs("id", in.ID, relay.TypeCostEntry)
+	if err != nil {
+		return costs.EntryPatch{}, err
+	}
+	supplier, err := optID("supplierId", in.SupplierID, relay.TypeSupplier)
+	if err != nil {
+		return costs.EntryPatch{}, err
+	}
+	return costs.EntryPatch{
+		ID: id, Version: in.Version, Kind: val(in.Kind), Date: val(in.Date), Amount: val(in.Amount),
+		SupplierID: supplier, InvoiceReference: opt(in.InvoiceReference), Notes: opt(in.Notes),
+	}, nil
+}
+
+func entryPayload(e *costs.Entry, err error) (*model.CostEntryPayload, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &model.CostEntryPayload{CostEntry: e}, nil
+}
+
+// entryFilter reads the costEntries filter.
+func entryFilter(in *model.CostEntryFilter) (costs.EntryFilter, error) {
+	if in == nil {
+		return costs.EntryFilter{}, nil
+	}
+	if err := checkListFilter(in, val(in.Search)); err != nil {
+		return costs.EntryFilter{}, err
+	}
+	f := costs.EntryFilter{Kinds: in.Kinds.Value(), From: val(in.From), To: val(in.To), Search: val(in.Search)}
+	var err error
+	for _, id := range []struct {
+		dst   **uuid.UUID
+		field string
+		in    *string
+		typ   string
+	}{
+		{&f.AssetID, "filter.assetId", val(in.AssetID), relay.TypeAsset},
+		{&f.LicenseID, "filter.licenseId", val(in.LicenseID), relay.TypeLicense},
+		{&f.ContractID, "filter.contractId", val(in.ContractID), relay.TypeContract},
+		{&f.SupplierID, "filter.supplierId", val(in.SupplierID), relay.TypeSupplier},
+	} {
+		if *id.dst, err = relay.DecodeOptional(id.field, id.in, id.typ); err != nil {
+			return costs.EntryFilter{}, err
+		}
+	}
+	return f, f.Validate()
+}
+
+func entryID(e *costs.Entry) uuid.UUID { return e.ID }
+
+// costEntriesOf is Asset.costEntries, License.costEntries and
+// Contract.costEntries, batched over every parent of the request's page
+// (their list recorded them as siblings): one statement for the pages and
+// one for the counts, whatever the page size.
+func (r *Resolver) costEntriesOf(ctx context.Context, of postgres.EntryTarget, parent uuid.UUID, p itam.PageArgs) (*model.CostEntryConnection, error) {
+	key, parentPath := nestedKey(ctx)
+	path := fieldPath(ctx)
+	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*costs.Entry], error) {
+		pages, err := r.CostEntries.EntriesOf(ctx, of, parents, p)
+		if err != nil {
+			return nil, err
+		}
+		var all []*costs.Entry
+		for _, id := range parents {
+			all = append(all, pages[id].Items...)
+		}
+		siblings(ctx, path, all, entryID)
+		return pages, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CostEntryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
+		return loaders.Nested(ctx, key+"#count", parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+			return r.CostEntries.CountEntriesOf(ctx, of, parents)
+		})
+	}}, nil
+}
+
+// costHistoryOf is the history connection of a cost entry (and of
+// whatever else keeps cost history), batched like costEntriesOf.
+func (r *Resolver) costHistoryOf(ctx context.Context, parent uuid.UUID, p itam.PageArgs) (*model.CostHistoryConnection, error) {
+	key, parentPath := nestedKey(ctx)
+	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[costs.HistoryEntry], error) {
+		return r.CostHistory.HistoriesOf(ctx, parents, p)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &model.CostHistoryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
+		return loaders.Nested(ctx, key+"#count", parentPath, parent, r.CostHistory.CountHistoriesOf)
+	}}, nil
+}
+
+// costHistoryTypes are the relay types costHistory(id:) reads: the money
+// records with a global id (exchange rates have none; their history is
+// kept all the same).
+var costHistoryTypes = []string{relay.TypeCostEntry, relay.TypeContract, relay.TypeDepreciationProfile}
+
+// costHistoryID decodes costHistory's id: a malformed id, or one of
+// another type, is BAD_USER_INPUT on id.
+func costHistoryID(global string) (uuid.UUID, error) {
+	typ, id, ok := relay.Parse(global)
+	if !ok {
+		return uuid.Nil, itam.Invalid("id", "not a valid id")
+	}
+	for _, t := range costHistoryTypes {
+		if typ == t {
+			return id, nil
+		}
+	}
+	return uuid.Nil, itam.Invalid("id", "costHistory reads the history of a CostEntry, Contract or DepreciationProfile")
+}
+
+// entryAsset is CostEntry.asset with the relations its selection asks for.
+func (r *Resolver) entryAsset(ctx context.Context, id *uuid.UUID) (*model.Asset, error) {
+	if id == nil {
+		return nil, nil
+	}
+	a, err := loaders.For(ctx).Asset.Load(ctx, *id)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	return r.assetNode(ctx, a, fieldSelection(ctx))
+}
+
+// rateFilter reads the exchangeRates filter.
+func rateFilter(in *model.ExchangeRateFilter) (costs.RateFilter, error) {
+	if in == nil {
+		return costs.RateFilter{}, nil
+	}
+	if err := checkInput("filter", in); err != nil {
+		return costs.RateFilter{}, err
+	}
+	return costs.RateFilter{From: val(in.From), To: val(in.To)}.Normalize()
+}
+
+// checkPair checks setExchangeRate's and deleteExchangeRate's currency
+// arguments as text (a megabyte "currency" is refused before any message
+// quotes it).
+func checkPair(from, to string) error {
+	return checkInput("", struct {
+		From string `json:"from"`
+		To   string `json:"to"`
+	}{from, to})
+}

@@ -7,83 +7,140 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/relay"
 	"github.com/shopspring/decimal"
 )
 
 func (r *assetResolver) CostEntries(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error) {
-	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
+	return r.costEntriesOf(ctx, postgres.EntriesOfAsset, obj.Asset.ID, pageArgs(first, after, last, before))
 }
 
 func (r *contractResolver) CostEntries(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error) {
-	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
+	return r.costEntriesOf(ctx, postgres.EntriesOfContract, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *costEntryResolver) ID(ctx context.Context, obj *costs.Entry) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeCostEntry, obj.ID), nil
 }
 
 func (r *costEntryResolver) Asset(ctx context.Context, obj *costs.Entry) (*model.Asset, error) {
-	panic(fmt.Errorf("not implemented: Asset - asset"))
+	return r.entryAsset(ctx, obj.AssetID)
 }
 
 func (r *costEntryResolver) License(ctx context.Context, obj *costs.Entry) (*licenses.License, error) {
-	panic(fmt.Errorf("not implemented: License - license"))
+	return loadOptional(ctx, loaders.For(ctx).Licenses(r.LicenseStore).License, obj.LicenseID)
 }
 
 func (r *costEntryResolver) Contract(ctx context.Context, obj *costs.Entry) (*costs.Contract, error) {
-	panic(fmt.Errorf("not implemented: Contract - contract"))
+	if obj.ContractID == nil {
+		return nil, nil
+	}
+	c, err := r.contractNode(ctx, *obj.ContractID)()
+	if err != nil || c == nil {
+		return nil, err
+	}
+	return c.(*costs.Contract), nil
 }
 
 func (r *costEntryResolver) Supplier(ctx context.Context, obj *costs.Entry) (*itam.Supplier, error) {
-	panic(fmt.Errorf("not implemented: Supplier - supplier"))
+	return loadOptional(ctx, loaders.For(ctx).Supplier, obj.SupplierID)
 }
 
 func (r *costEntryResolver) History(ctx context.Context, obj *costs.Entry, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return r.costHistoryOf(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *licenseResolver) CostEntries(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error) {
-	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
+	return r.costEntriesOf(ctx, postgres.EntriesOfLicense, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *mutationResolver) CreateCostEntry(ctx context.Context, input model.CreateCostEntryInput) (*model.CostEntryPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateCostEntry - createCostEntry"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := entryInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return entryPayload(r.CostEntries.CreateEntry(ctx, in))
 }
 
 func (r *mutationResolver) UpdateCostEntry(ctx context.Context, input model.UpdateCostEntryInput) (*model.CostEntryPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateCostEntry - updateCostEntry"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := entryPatch(input)
+	if err != nil {
+		return nil, err
+	}
+	return entryPayload(r.CostEntries.UpdateEntry(ctx, in))
 }
 
 func (r *mutationResolver) DeleteCostEntry(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteCostEntry - deleteCostEntry"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeCostEntry, r.CostEntries.DeleteEntry)
 }
 
 func (r *mutationResolver) SetExchangeRate(ctx context.Context, from string, to string, rate decimal.Decimal, validFrom time.Time) (*model.ExchangeRatePayload, error) {
-	panic(fmt.Errorf("not implemented: SetExchangeRate - setExchangeRate"))
+	if err := checkPair(from, to); err != nil {
+		return nil, err
+	}
+	out, err := r.ExchangeRates.SetRate(ctx, costs.Rate{From: from, To: to, Rate: rate, ValidFrom: validFrom})
+	if err != nil {
+		return nil, err
+	}
+	return &model.ExchangeRatePayload{ExchangeRate: &out}, nil
 }
 
 func (r *mutationResolver) DeleteExchangeRate(ctx context.Context, from string, to string, validFrom time.Time) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteExchangeRate - deleteExchangeRate"))
+	if err := checkPair(from, to); err != nil {
+		return nil, err
+	}
+	id, err := r.ExchangeRates.DeleteRate(ctx, from, to, validFrom)
+	if err != nil {
+		return nil, err
+	}
+	return &model.DeletePayload{DeletedID: id.String()}, nil
 }
 
 func (r *queryResolver) CostEntries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CostEntryFilter) (*model.Connection[*costs.Entry], error) {
-	panic(fmt.Errorf("not implemented: CostEntries - costEntries"))
+	f, err := entryFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Resolver.CostEntries.ListEntries, r.Resolver.CostEntries.CountEntries)
+	if err != nil {
+		return nil, err
+	}
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, entryID)
+	return conn, nil
 }
 
 func (r *queryResolver) CostHistory(ctx context.Context, id string, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
-	panic(fmt.Errorf("not implemented: CostHistory - costHistory"))
+	parent, err := costHistoryID(id)
+	if err != nil {
+		return nil, err
+	}
+	return r.costHistoryOf(ctx, parent, pageArgs(first, after, last, before))
 }
 
 func (r *queryResolver) ExchangeRates(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ExchangeRateFilter) (*model.Connection[costs.Rate], error) {
-	panic(fmt.Errorf("not implemented: ExchangeRates - exchangeRates"))
+	f, err := rateFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	return listPage(ctx, f, pageArgs(first, after, last, before), r.Resolver.ExchangeRates.ListRates, r.Resolver.ExchangeRates.CountRates)
 }
 
 func (r *Resolver) CostEntry() generated.CostEntryResolver { return &costEntryResolver{r} }

@@ -45,6 +45,7 @@ type Loaders struct {
 	rules   lazy[SoftwareRuleLoaders] // see SoftwareRules
 	catalog lazy[CatalogLoaders]      // see SoftwareCatalog
 	dep     lazy[DepreciationLoaders] // see Depreciation
+	ledger  lazy[CostLedgerLoaders]   // see CostLedger
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID
