@@ -44,6 +44,7 @@ type Loaders struct {
 	lic     lazy[LicenseLoaders]      // see Licenses
 	rules   lazy[SoftwareRuleLoaders] // see SoftwareRules
 	catalog lazy[CatalogLoaders]      // see SoftwareCatalog
+	ctr     lazy[ContractLoaders]     // see Contracts
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID
