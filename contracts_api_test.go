@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/google/uuid"
@@ -60,7 +61,9 @@ func (c *ctrAPI) rows(table string) int {
 	return n
 }
 
-func money(amount, currency string) map[string]any { return map[string]any{"amount": amount, "currency": currency} }
+func money(amount, currency string) map[string]any {
+	return map[string]any{"amount": amount, "currency": currency}
+}
 
 func monthly(amount, currency string) map[string]any {
 	return map[string]any{"amount": money(amount, currency), "every": "MONTH"}
@@ -160,4 +163,211 @@ func jsonText(v any) string {
 func idOf(global string) uuid.UUID {
 	_, id, _ := relay.Parse(global)
 	return id
+}
+
+// TestContractBadInput: every refused input names its field, and nothing
+// is written: no contract, charge, coverage or history row.
+func TestContractBadInput(t *testing.T) {
+	c := newCtrAPI(t)
+	a1 := c.asset(nil)
+	globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
+	gids := c.inventory(globex)
+	theirs := str(c.ok(globex, createAsset, map[string]any{"in": map[string]any{"modelId": gids["model"]}}), "createAsset.asset.id")
+	unknown := relay.ID(relay.TypeAsset, uuid.New())
+	base := func(f func(in map[string]any)) map[string]any {
+		in := map[string]any{"kind": "MAINTENANCE", "start": "2025-01-01", "end": "2025-12-31", "assetIds": []string{a1},
+			"charges": []any{monthly("10", "EUR")}}
+		f(in)
+		return in
+	}
+	manyLicenses := make([]string, 1001)
+	for i := range manyLicenses {
+		manyLicenses[i] = relay.ID(relay.TypeLicense, uuid.New())
+	}
+	tests := []struct {
+		name        string
+		in          map[string]any
+		code, field string
+	}{
+		{"end before start", base(func(in map[string]any) { in["end"] = "2024-12-31" }), "BAD_USER_INPUT", "end"},
+		{"negative charge", base(func(in map[string]any) { in["charges"] = []any{monthly("-1", "EUR")} }), "BAD_USER_INPUT", "charges[0].amount.amount"},
+		{"unknown currency", base(func(in map[string]any) { in["charges"] = []any{monthly("1", "EURO")} }), "BAD_USER_INPUT", "charges[0].amount.currency"},
+		{"charge before the contract", base(func(in map[string]any) {
+			in["charges"] = []any{monthly("1", "EUR"), map[string]any{"amount": money("1", "EUR"), "every": "YEAR", "start": "2024-06-01"}}
+		}), "BAD_USER_INPUT", "charges[1].start"},
+		{"charge after the contract", base(func(in map[string]any) {
+			in["charges"] = []any{map[string]any{"amount": money("1", "EUR"), "every": "QUARTER", "start": "2026-01-01"}}
+		}), "BAD_USER_INPUT", "charges[0].start"},
+		{"asset twice", base(func(in map[string]any) { in["assetIds"] = []string{a1, a1} }), "BAD_USER_INPUT", "assetIds"},
+		{"too many licenses", base(func(in map[string]any) { in["licenseIds"] = manyLicenses }), "BAD_USER_INPUT", "licenseIds"},
+		{"unknown asset", base(func(in map[string]any) { in["assetIds"] = []string{a1, unknown} }), "NOT_FOUND", "assetIds[1]"},
+		{"another organization's asset", base(func(in map[string]any) { in["assetIds"] = []string{theirs} }), "NOT_FOUND", "assetIds[0]"},
+		{"another organization's supplier", base(func(in map[string]any) { in["supplierId"] = gids["supplier"] }), "NOT_FOUND", "supplierId"},
+		{"unknown license", base(func(in map[string]any) { in["licenseIds"] = manyLicenses[:1] }), "NOT_FOUND", "licenseIds[0]"},
+	}
+	for _, tc := range tests {
+		c.code(c.admin, createContractQ, map[string]any{"in": tc.in}, tc.code, tc.field)
+	}
+	for _, table := range []string{"contracts", "contract_charges", "contract_assets", "contract_licenses", "cost_history"} {
+		require.Zero(t, c.rows(table), table)
+	}
+
+	// The same on update: refused, the contract as it was.
+	id := c.contract(base(func(map[string]any) {}))
+	const update = `mutation($in: UpdateContractInput!) { updateContract(input: $in) { contract { version } } }`
+	for _, tc := range []struct {
+		in          map[string]any
+		code, field string
+	}{
+		{map[string]any{"end": "2024-01-01"}, "BAD_USER_INPUT", "end"},
+		{map[string]any{"charges": []any{monthly("-5", "EUR")}}, "BAD_USER_INPUT", "charges[0].amount.amount"},
+		{map[string]any{"renewalDate": "2024-01-01"}, "BAD_USER_INPUT", "renewalDate"},
+		{map[string]any{"charges": []any{map[string]any{"amount": money("1", "EUR"), "every": "MONTH", "start": "2026-01-01"}}}, "BAD_USER_INPUT", "charges[0].start"},
+		{map[string]any{"assetIds": []string{theirs}}, "NOT_FOUND", "assetIds[0]"},
+		{map[string]any{"supplierId": gids["supplier"]}, "NOT_FOUND", "supplierId"},
+	} {
+		tc.in["id"], tc.in["version"] = id, 1
+		c.code(c.admin, update, map[string]any{"in": tc.in}, tc.code, tc.field)
+	}
+	require.Equal(t, 1, c.rows("cost_history"))
+	require.Equal(t, 1, c.rows("contract_assets"))
+	d := c.ok(c.admin, `query($id: ID!) { node(id: $id) { ... on Contract { version end } } }`, map[string]any{"id": id})
+	require.Equal(t, float64(1), get(d, "node.version"))
+	require.Equal(t, "2025-12-31", str(d, "node.end"))
+}
+
+// TestContractRoles: ADMIN and MANAGER write, AUDITOR reads, EMPLOYEE gets
+// FORBIDDEN on every contract query, field and mutation, and null from
+// node(id:); expectedEndOfLife reveals no money and stays readable.
+func TestContractRoles(t *testing.T) {
+	c := newCtrAPI(t)
+	asset := c.asset(map[string]any{"assigneeId": c.ids["ada"], "purchaseDate": "2024-03-15"})
+	_, lic := newLicense(c, "PER_DEVICE", map[string]any{"seats": 5})
+	c.ok(c.admin, `mutation($l: ID!, $a: ID!) { assignLicenseSeat(input: {licenseId: $l, assetId: $a}) { seat { id } } }`,
+		map[string]any{"l": lic, "a": asset})
+	id := c.contract(map[string]any{"kind": "LEASE", "start": "2024-01-01", "end": "2026-06-30", "assetIds": []string{asset},
+		"licenseIds": []string{lic}})
+	const del = `mutation($id: ID!) { deleteContract(input: {id: $id}) { deletedId } }`
+	for _, role := range []itam.Role{itam.RoleAdmin, itam.RoleManager} {
+		tok := mint(t, "acme", role, "staff@acme.test")
+		made := str(c.ok(tok, createContractQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}), "createContract.contract.id")
+		c.ok(tok, `mutation($id: ID!) { updateContract(input: {id: $id, version: 1, notes: "n"}) { contract { id } } }`, map[string]any{"id": made})
+		c.ok(tok, del, map[string]any{"id": made})
+	}
+	reads := []string{
+		`{ contracts { totalCount nodes { id } } }`,
+		`query($a: ID!) { node(id: $a) { ... on Asset { contracts { id } } } }`,
+		`query($a: ID!) { node(id: $a) { ... on Asset { totalCostOfOwnership { total { amount } } } } }`,
+		`query($l: ID!) { node(id: $l) { ... on License { contracts { id } } } }`,
+	}
+	vars := map[string]any{"a": asset, "l": lic}
+	auditor := mint(t, "acme", itam.RoleAuditor, "audit@acme.test")
+	for _, q := range reads {
+		c.ok(auditor, q, vars)
+	}
+	d := c.ok(auditor, `query($id: ID!) { node(id: $id) { ... on Contract { id coveredAssets { totalCount } coveredLicenses { totalCount } } } }`, map[string]any{"id": id})
+	require.Equal(t, float64(1), get(d, "node.coveredLicenses.totalCount"))
+	c.code(auditor, createContractQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}, "FORBIDDEN", "")
+	c.code(auditor, del, map[string]any{"id": id}, "FORBIDDEN", "")
+
+	ada := mint(t, "acme", itam.RoleEmployee, "ada@example.com")
+	for _, q := range reads {
+		c.code(ada, q, vars, "FORBIDDEN", "")
+	}
+	c.code(ada, createContractQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}, "FORBIDDEN", "")
+	c.code(ada, `mutation($id: ID!) { updateContract(input: {id: $id, version: 1, notes: "n"}) { contract { id } } }`, map[string]any{"id": id}, "FORBIDDEN", "")
+	c.code(ada, del, map[string]any{"id": id}, "FORBIDDEN", "")
+	require.Nil(t, get(c.ok(ada, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}), "node"))
+	// Her own asset's expected end of life is hers to read: the lease's end.
+	d = c.ok(ada, `query($a: ID!) { node(id: $a) { ... on Asset { expectedEndOfLife } } }`, vars)
+	require.Equal(t, "2026-06-30", str(d, "node.expectedEndOfLife"))
+	require.Equal(t, 1, c.rows("contracts"))
+}
+
+// TestContractCrossOrg: another organization sees none of acme's
+// contracts, by list, node or coverage, and cannot change them.
+func TestContractCrossOrg(t *testing.T) {
+	c := newCtrAPI(t)
+	asset := c.asset(nil)
+	id := c.contract(map[string]any{"kind": "SUPPORT", "start": "2025-01-01", "assetIds": []string{asset}, "charges": []any{monthly("5", "EUR")}})
+	globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
+	d := c.ok(globex, `{ contracts { totalCount nodes { id } } }`, nil)
+	require.Equal(t, float64(0), get(d, "contracts.totalCount"))
+	require.Nil(t, get(c.ok(globex, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}), "node"))
+	c.code(globex, `mutation($id: ID!) { updateContract(input: {id: $id, version: 1, notes: "x"}) { contract { id } } }`, map[string]any{"id": id}, "NOT_FOUND", "")
+	c.code(globex, `mutation($id: ID!) { deleteContract(input: {id: $id}) { deletedId } }`, map[string]any{"id": id}, "NOT_FOUND", "")
+	d = c.ok(globex, `query($a: ID!) { contracts(filter: {assetId: $a}) { totalCount } }`, map[string]any{"a": asset})
+	require.Equal(t, float64(0), get(d, "contracts.totalCount"))
+	require.Equal(t, 1, c.rows("contracts"))
+	require.Equal(t, float64(1), get(c.ok(c.admin, `{ contracts { totalCount } }`, nil), "contracts.totalCount"))
+}
+
+// TestContractCostLinesAcrossBoundaries: monthly, quarterly and yearly
+// charges starting on month ends fall due on clamped days across month,
+// quarter, year and leap-year boundaries, computed on read for the period
+// asked; a period over ten years or ending before it starts is refused.
+func TestContractCostLinesAcrossBoundaries(t *testing.T) {
+	c := newCtrAPI(t)
+	id := c.contract(map[string]any{"kind": "SUBSCRIPTION", "start": "2024-01-31", "end": "2025-03-31", "charges": []any{
+		monthly("10.00", "EUR"),
+		map[string]any{"amount": money("30", "USD"), "every": "QUARTER", "start": "2024-11-30"},
+		map[string]any{"amount": money("1000", "JPY"), "every": "YEAR", "start": "2024-02-29"},
+	}})
+	const q = `query($id: ID!, $from: Date!, $to: Date!) { node(id: $id) { ... on Contract { costLines(from: $from, to: $to) {
+		date kind charge amount { amount currency } } } } }`
+	d := c.ok(c.admin, q, map[string]any{"id": id, "from": "2024-12-15", "to": "2025-03-31"})
+	var got []string
+	for _, l := range get(d, "node.costLines").([]any) {
+		got = append(got, fmt.Sprintf("%s %v %s %s", str(l, "date"), get(l, "charge"), str(l, "amount.amount"), str(l, "amount.currency")))
+		require.Equal(t, "SUBSCRIPTION", str(l, "kind"))
+	}
+	require.Equal(t, []string{
+		"2024-12-31 0 10 EUR",
+		"2025-01-31 0 10 EUR",
+		"2025-02-28 0 10 EUR",   // Jan 31 + 13 months, clamped
+		"2025-02-28 1 30 USD",   // Nov 30 + 3 months, clamped
+		"2025-02-28 2 1000 JPY", // Feb 29 + 1 year, clamped
+		"2025-03-31 0 10 EUR",
+	}, got)
+	d = c.ok(c.admin, q, map[string]any{"id": id, "from": "2024-02-01", "to": "2024-03-31"})
+	require.Equal(t, "2024-02-29", str(d, "node.costLines.0.date"), "leap year")
+	require.Equal(t, "2024-02-29", str(d, "node.costLines.1.date"))
+	require.Equal(t, "2024-03-31", str(d, "node.costLines.2.date"))
+	require.Len(t, get(d, "node.costLines"), 3)
+	c.code(c.admin, q, map[string]any{"id": id, "from": "2020-01-01", "to": "2030-12-31"}, "BAD_USER_INPUT", "to")
+	c.code(c.admin, q, map[string]any{"id": id, "from": "2025-01-01", "to": "2024-12-31"}, "BAD_USER_INPUT", "to")
+}
+
+// TestContractLeaseEndsLife: an asset's expected end of life is placed in
+// service + the model's useful life, until a lease covering it ends first
+// (the latest lease end), and an explicit end of life wins over both.
+func TestContractLeaseEndsLife(t *testing.T) {
+	c := newCtrAPI(t)
+	plain := c.asset(map[string]any{"purchaseDate": "2024-08-31"})
+	leased := c.asset(map[string]any{"purchaseDate": "2024-08-31"})
+	explicit := c.asset(map[string]any{"purchaseDate": "2024-08-31", "endOfLife": "2025-05-01"})
+	c.contract(map[string]any{"kind": "LEASE", "start": "2024-09-01", "end": "2026-08-31", "assetIds": []string{leased, explicit}})
+	c.contract(map[string]any{"kind": "LEASE", "start": "2024-09-01", "end": "2027-02-28", "assetIds": []string{leased}})
+	c.contract(map[string]any{"kind": "SUPPORT", "start": "2024-09-01", "end": "2029-12-31", "assetIds": []string{plain}})
+	d := c.ok(c.admin, `query($ids: [ID!]!) { nodes(ids: $ids) { ... on Asset { expectedEndOfLife } } }`,
+		map[string]any{"ids": []string{plain, leased, explicit}})
+	require.Equal(t, "2028-08-31", str(d, "nodes.0.expectedEndOfLife"), "purchase + 48 months; support contracts do not count")
+	require.Equal(t, "2027-02-28", str(d, "nodes.1.expectedEndOfLife"), "the latest lease end")
+	require.Equal(t, "2025-05-01", str(d, "nodes.2.expectedEndOfLife"), "explicit wins")
+	noDate := c.asset(nil)
+	d = c.ok(c.admin, `query($a: ID!) { node(id: $a) { ... on Asset { expectedEndOfLife } } }`, map[string]any{"a": noDate})
+	require.Nil(t, get(d, "node.expectedEndOfLife"))
+}
+
+// newLicense creates a license of a new product with the extra input
+// fields and returns its id and global id.
+func newLicense(c *ctrAPI, model string, extra map[string]any) (uuid.UUID, string) {
+	c.t.Helper()
+	product := relay.ID(relay.TypeSoftwareProduct, insertProduct(c.t, c.owner, c.org, "Pub "+uuid.NewString(), "Product "+uuid.NewString()))
+	in := map[string]any{"productId": product, "licenseModel": model}
+	for k, v := range extra {
+		in[k] = v
+	}
+	id := str(c.ok(c.admin, `mutation($in: CreateLicenseInput!) { createLicense(input: $in) { license { id } } }`, map[string]any{"in": in}), "createLicense.license.id")
+	return idOf(id), id
 }
