@@ -75,6 +75,7 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 		map[string]any{"p": fixtures["SoftwarePublisher"]})
 	fixtures["SoftwareProduct"] = str(d, "p.softwareProduct.id")
 	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
+	fixtures["Contract"] = str(a.ok(admin, `mutation { createContract(input: {kind: SUPPORT, start: "2025-01-01"}) { contract { id } } }`, nil), "createContract.contract.id")
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {
