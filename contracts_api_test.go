@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -370,4 +371,64 @@ func newLicense(c *ctrAPI, model string, extra map[string]any) (uuid.UUID, strin
 	}
 	id := str(c.ok(c.admin, `mutation($in: CreateLicenseInput!) { createLicense(input: $in) { license { id } } }`, map[string]any{"in": in}), "createLicense.license.id")
 	return idOf(id), id
+}
+
+// TestContractListFilters: contracts list by start date with keyset pages
+// and totalCount; each filter narrows it; bad filters name their field.
+func TestContractListFilters(t *testing.T) {
+	c := newCtrAPI(t)
+	asset := c.asset(nil)
+	_, lic := newLicense(c, "PER_USER", map[string]any{"seats": 2})
+	soon := time.Now().UTC().AddDate(0, 0, 10).Format(time.DateOnly)
+	later := time.Now().UTC().AddDate(0, 0, 200).Format(time.DateOnly)
+	lease := c.contract(map[string]any{"kind": "LEASE", "number": "L-77", "start": "2023-05-01", "end": "2030-04-30", "assetIds": []string{asset},
+		"noticeDate": soon})
+	support := c.contract(map[string]any{"kind": "SUPPORT", "supplierId": c.ids["supplier"], "start": "2024-01-01", "end": "2024-12-31",
+		"notes": "Premium hotline", "licenseIds": []string{lic}})
+	sub := c.contract(map[string]any{"kind": "SUBSCRIPTION", "start": "2025-01-01", "renewalDate": later, "noticeDate": later})
+
+	const q = `query($f: ContractFilter, $first: Int, $after: String) { contracts(filter: $f, first: $first, after: $after) {
+		totalCount nodes { id } pageInfo { hasNextPage endCursor } } }`
+	ids := func(d map[string]any) []string {
+		var out []string
+		for _, n := range get(d, "contracts.nodes").([]any) {
+			out = append(out, str(n, "id"))
+		}
+		return out
+	}
+	d := c.ok(c.admin, q, map[string]any{"first": 2})
+	require.Equal(t, []string{lease, support}, ids(d), "by start date")
+	require.Equal(t, float64(3), get(d, "contracts.totalCount"))
+	require.Equal(t, true, get(d, "contracts.pageInfo.hasNextPage"))
+	d = c.ok(c.admin, q, map[string]any{"first": 2, "after": str(d, "contracts.pageInfo.endCursor")})
+	require.Equal(t, []string{sub}, ids(d))
+
+	for _, tc := range []struct {
+		name string
+		f    map[string]any
+		want []string
+	}{
+		{"kinds", map[string]any{"kinds": []string{"LEASE", "SUBSCRIPTION"}}, []string{lease, sub}},
+		{"supplier", map[string]any{"supplierId": c.ids["supplier"]}, []string{support}},
+		{"asset", map[string]any{"assetId": asset}, []string{lease}},
+		{"license", map[string]any{"licenseId": lic}, []string{support}},
+		{"active on", map[string]any{"activeOn": "2024-06-01"}, []string{lease, support}},
+		{"notice within", map[string]any{"noticeWithinDays": 30}, []string{lease}},
+		{"search number", map[string]any{"search": "l-7"}, []string{lease}},
+		{"search notes", map[string]any{"search": "HOTLINE"}, []string{support}},
+		{"combined", map[string]any{"kinds": []string{"LEASE"}, "activeOn": "2022-01-01"}, nil},
+	} {
+		d := c.ok(c.admin, q, map[string]any{"f": tc.f})
+		require.Equal(t, tc.want, ids(d), tc.name)
+		require.Equal(t, float64(len(tc.want)), get(d, "contracts.totalCount"), tc.name)
+	}
+	c.code(c.admin, q, map[string]any{"f": map[string]any{"noticeWithinDays": 0}}, "BAD_USER_INPUT", "filter.noticeWithinDays")
+	c.code(c.admin, q, map[string]any{"f": map[string]any{"kinds": []string{"LEASE", "LEASE"}}}, "BAD_USER_INPUT", "filter.kinds")
+	c.code(c.admin, q, map[string]any{"f": map[string]any{"assetId": lic}}, "BAD_USER_INPUT", "filter.assetId")
+
+	// Asset.contracts and License.contracts.
+	d = c.ok(c.admin, `query($a: ID!, $l: ID!) { a: node(id: $a) { ... on Asset { contracts { id number } } }
+		l: node(id: $l) { ... on License { contracts { id } } } }`, map[string]any{"a": asset, "l": lic})
+	require.Equal(t, lease, str(d, "a.contracts.0.id"))
+	require.Equal(t, support, str(d, "l.contracts.0.id"))
 }

@@ -284,10 +284,17 @@ func (r *Resolver) expectedEndOfLife(ctx context.Context, asset uuid.UUID) (*tim
 	return loaders.Nested(ctx, key, parentPath, asset, r.Contracts.ExpectedEndsOfLife)
 }
 
+// TCOCost is what one asset's totalCostOfOwnership adds to a query's
+// complexity beyond its selection: it reads the asset's entries, contracts
+// and seats and expands charges over its period, so a page of 500 assets
+// selecting it is priced like 500 small connections.
+const TCOCost = 50
+
 // setContractComplexity prices contracts and total cost of ownership: the
-// connections by page size (plus each filter condition), Asset.contracts
-// and License.contracts as a default page, and totalCostOfOwnership as a
-// default page of lines (it expands charges over its period).
+// connections by page size (plus each filter condition), Asset.contracts,
+// License.contracts and Contract.costLines as a default page, and
+// totalCostOfOwnership as its breakdown plus TCOCost for the loads and
+// the expansion behind it.
 func setContractComplexity(c *generated.ComplexityRoot) {
 	c.Query.Contracts = func(child int, first *int, _ *string, last *int, _ *string, f *model.ContractFilter) int {
 		return pageCost(child, first, last) + FilterLeafCost*contractFilterLeaves(f)
@@ -296,7 +303,7 @@ func setContractComplexity(c *generated.ComplexityRoot) {
 	c.Contract.CostLines = func(child int, _, _ time.Time) int { return pageCost(child, nil, nil) }
 	held := func(child int) int { return pageCost(child, nil, nil) }
 	c.Asset.Contracts, c.License.Contracts = held, held
-	c.Asset.TotalCostOfOwnership = func(child int, _, _ *time.Time, _ *string) int { return pageCost(child, nil, nil) }
+	c.Asset.TotalCostOfOwnership = func(child int, _, _ *time.Time, _ *string) int { return addCost(child, TCOCost) }
 }
 
 // contractFilterLeaves counts the conditions a contracts filter sets.

@@ -184,3 +184,15 @@ func TestContractFilterValidate(t *testing.T) {
 	finRequireInvalid(t, costs.ContractFilter{NoticeWithinDays: finPtr(3651)}.Validate(), "filter.noticeWithinDays")
 	require.NoError(t, costs.ContractFilter{Kinds: []costs.ContractKind{costs.ContractLease}, NoticeWithinDays: finPtr(90)}.Validate())
 }
+
+func TestTCOStart(t *testing.T) {
+	require.Equal(t, finDay(2024, 2, 1), costs.TCOStart(finDayP(2024, 2, 1), finDay(2025, 1, 1)))
+	require.Equal(t, finDay(1975, 3, 31), costs.TCOStart(nil, finDay(2025, 3, 31)))
+	// All time reaches back AllTimeYears: an open-ended monthly charge
+	// from 1900 expands 600 times, not 1,500.
+	c := costs.Contract{Kind: costs.ContractSupport, Start: finDay(1900, 1, 1), Charges: []costs.Charge{{Amount: finMoney("1", "EUR"), Every: costs.EveryMonth}}}
+	a := costs.AssetCosts{Contracts: []costs.CoveringContract{{Contract: c, Of: 1}}}
+	b, err := a.TotalCostOfOwnership(nil, finDay(2024, 12, 31), nil, nil)
+	require.NoError(t, err)
+	finRequireMoney(t, finMoney("600", "EUR"), b.Total[0])
+}

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/itam-dev/itam/internal/itam"
 )
 
 // AssetCosts is everything an asset's total cost of ownership draws on,
@@ -63,15 +65,12 @@ func (a AssetCosts) Lines(from, to time.Time) (contractLines, seatLines []Line) 
 	return contractLines, seatLines
 }
 
-// TotalCostOfOwnership is the asset's TCO over [from, to] (from nil: since
-// its first cost): per kind and total per currency, or, with currency set,
+// TotalCostOfOwnership is the asset's TCO over [from, to] (from nil: all
+// time, see TCOStart): per kind and total per currency, or, with currency set,
 // converted line by line at each line's own date (TCOIn, rates used
 // returned; a missing rate is BAD_USER_INPUT on reportingCurrency).
 func (a AssetCosts) TotalCostOfOwnership(from *time.Time, to time.Time, rates Rates, currency *string) (Breakdown, error) {
-	var start time.Time // all time: year 1, before any cost
-	if from != nil {
-		start = *from
-	}
+	start := TCOStart(from, to)
 	contractLines, seatLines := a.Lines(start, to)
 	if currency != nil {
 		return TCOIn(a.Entries, contractLines, seatLines, start, to, rates, *currency)
@@ -79,10 +78,23 @@ func (a AssetCosts) TotalCostOfOwnership(from *time.Time, to time.Time, rates Ra
 	return TCO(a.Entries, contractLines, seatLines, start, to), nil
 }
 
-// ValidateTCOPeriod checks totalCostOfOwnership's arguments: to not before
-// from and, when from is given, at most MaxReportDays (charges are
-// expanded over the period); without from the period starts at the
-// asset's first cost, bounded by its contracts' own starts.
+// AllTimeYears is how far back "all time" reaches when a TCO is asked
+// without from: further than any asset lives, and a bound on how many
+// times a recurring charge is expanded (an open-ended monthly charge of a
+// contract dated centuries back would otherwise expand without end).
+const AllTimeYears = 50
+
+// TCOStart is the first day a TCO counts: from, else AllTimeYears before to.
+func TCOStart(from *time.Time, to time.Time) time.Time {
+	if from != nil {
+		return itam.CalendarDay(*from)
+	}
+	return itam.CalendarDay(to).AddDate(-AllTimeYears, 0, 0)
+}
+
+// ValidateTCOPeriod checks totalCostOfOwnership's arguments: with from,
+// to not before it and at most MaxReportDays (charges are expanded over
+// the period); without from (all time, see TCOStart) any to is accepted.
 func ValidateTCOPeriod(from *time.Time, to time.Time) error {
 	if from == nil {
 		return nil
