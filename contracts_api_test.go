@@ -45,13 +45,13 @@ func (c *ctrAPI) asset(extra map[string]any) string {
 	return str(c.ok(c.admin, createAsset, map[string]any{"in": in}), "createAsset.asset.id")
 }
 
-const createContractQ = `mutation($in: CreateContractInput!) { createContract(input: $in) { contract {
+const ctrCreateQ = `mutation($in: CreateContractInput!) { createContract(input: $in) { contract {
 	id kind number start end version supplier { id } charges { amount { amount currency } every start end } } } }`
 
 // contract creates a contract as admin and returns its id.
 func (c *ctrAPI) contract(in map[string]any) string {
 	c.t.Helper()
-	return str(c.ok(c.admin, createContractQ, map[string]any{"in": in}), "createContract.contract.id")
+	return str(c.ok(c.admin, ctrCreateQ, map[string]any{"in": in}), "createContract.contract.id")
 }
 
 // rows counts a table's rows of every organization, as the owner.
@@ -62,12 +62,12 @@ func (c *ctrAPI) rows(table string) int {
 	return n
 }
 
-func money(amount, currency string) map[string]any {
+func ctrMoney(amount, currency string) map[string]any {
 	return map[string]any{"amount": amount, "currency": currency}
 }
 
-func monthly(amount, currency string) map[string]any {
-	return map[string]any{"amount": money(amount, currency), "every": "MONTH"}
+func ctrMonthly(amount, currency string) map[string]any {
+	return map[string]any{"amount": ctrMoney(amount, currency), "every": "MONTH"}
 }
 
 // TestContractCreateUpdateDeleteHistory: a contract is created with its
@@ -77,9 +77,9 @@ func monthly(amount, currency string) map[string]any {
 func TestContractCreateUpdateDeleteHistory(t *testing.T) {
 	c := newCtrAPI(t)
 	a1, a2, a3 := c.asset(nil), c.asset(nil), c.asset(nil)
-	d := c.ok(c.admin, createContractQ, map[string]any{"in": map[string]any{
+	d := c.ok(c.admin, ctrCreateQ, map[string]any{"in": map[string]any{
 		"kind": "SUPPORT", "supplierId": c.ids["supplier"], "number": " SUP-1 ", "start": "2025-01-01", "end": "2025-12-31",
-		"assetIds": []string{a1, a2}, "charges": []any{monthly("100.00", "eur")}, "notes": "gold",
+		"assetIds": []string{a1, a2}, "charges": []any{ctrMonthly("100.00", "eur")}, "notes": "gold",
 	}})
 	id := str(d, "createContract.contract.id")
 	require.Equal(t, "SUP-1", str(d, "createContract.contract.number"))
@@ -92,11 +92,11 @@ func TestContractCreateUpdateDeleteHistory(t *testing.T) {
 	d = c.ok(c.admin, read, map[string]any{"id": id})
 	require.Equal(t, float64(2), get(d, "node.coveredAssets.totalCount"))
 	require.Equal(t, float64(1), get(d, "node.history.totalCount"))
-	created := changesOf(get(d, "node.history.nodes.0"))
+	created := ctrChanges(get(d, "node.history.nodes.0"))
 	require.JSONEq(t, `2`, created["assetCount"])
 	require.JSONEq(t, `"SUPPORT"`, created["kind"])
 	require.Contains(t, created["charges"], `"every":"MONTH"`)
-	require.Contains(t, created["assetsAdded"], idOf(a1).String())
+	require.Contains(t, created["assetsAdded"], ctrID(a1).String())
 
 	const update = `mutation($in: UpdateContractInput!) { updateContract(input: $in) { contract { version number end
 		coveredAssets { totalCount } charges { amount { amount } } } } }`
@@ -113,9 +113,9 @@ func TestContractCreateUpdateDeleteHistory(t *testing.T) {
 
 	d = c.ok(c.admin, read, map[string]any{"id": id})
 	require.Equal(t, float64(2), get(d, "node.history.totalCount"))
-	updated := changesOf(get(d, "node.history.nodes.1"))
-	require.Contains(t, updated["assetsAdded"], idOf(a3).String())
-	require.Contains(t, updated["assetsRemoved"], idOf(a1).String())
+	updated := ctrChanges(get(d, "node.history.nodes.1"))
+	require.Contains(t, updated["assetsAdded"], ctrID(a3).String())
+	require.Contains(t, updated["assetsRemoved"], ctrID(a1).String())
 	require.NotContains(t, updated, "assetCount", "two for two: the count is unchanged")
 	require.Contains(t, updated, "number")
 	require.Contains(t, updated, "end")
@@ -143,11 +143,11 @@ func TestContractCreateUpdateDeleteHistory(t *testing.T) {
 }
 
 // changesOf maps a history entry's changes by field to "from → to" JSON.
-func changesOf(entry any) map[string]string {
+func ctrChanges(entry any) map[string]string {
 	out := map[string]string{}
 	for _, ch := range get(entry, "changes").([]any) {
 		m := ch.(map[string]any)
-		from, to := jsonText(m["from"]), jsonText(m["to"])
+		from, to := ctrJSON(m["from"]), ctrJSON(m["to"])
 		out[m["field"].(string)] = to
 		if m["to"] == nil {
 			out[m["field"].(string)] = from
@@ -156,12 +156,12 @@ func changesOf(entry any) map[string]string {
 	return out
 }
 
-func jsonText(v any) string {
+func ctrJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
 
-func idOf(global string) uuid.UUID {
+func ctrID(global string) uuid.UUID {
 	_, id, _ := relay.Parse(global)
 	return id
 }
@@ -177,7 +177,7 @@ func TestContractBadInput(t *testing.T) {
 	unknown := relay.ID(relay.TypeAsset, uuid.New())
 	base := func(f func(in map[string]any)) map[string]any {
 		in := map[string]any{"kind": "MAINTENANCE", "start": "2025-01-01", "end": "2025-12-31", "assetIds": []string{a1},
-			"charges": []any{monthly("10", "EUR")}}
+			"charges": []any{ctrMonthly("10", "EUR")}}
 		f(in)
 		return in
 	}
@@ -191,13 +191,13 @@ func TestContractBadInput(t *testing.T) {
 		code, field string
 	}{
 		{"end before start", base(func(in map[string]any) { in["end"] = "2024-12-31" }), "BAD_USER_INPUT", "end"},
-		{"negative charge", base(func(in map[string]any) { in["charges"] = []any{monthly("-1", "EUR")} }), "BAD_USER_INPUT", "charges[0].amount.amount"},
-		{"unknown currency", base(func(in map[string]any) { in["charges"] = []any{monthly("1", "EURO")} }), "BAD_USER_INPUT", "charges[0].amount.currency"},
+		{"negative charge", base(func(in map[string]any) { in["charges"] = []any{ctrMonthly("-1", "EUR")} }), "BAD_USER_INPUT", "charges[0].amount.amount"},
+		{"unknown currency", base(func(in map[string]any) { in["charges"] = []any{ctrMonthly("1", "EURO")} }), "BAD_USER_INPUT", "charges[0].amount.currency"},
 		{"charge before the contract", base(func(in map[string]any) {
-			in["charges"] = []any{monthly("1", "EUR"), map[string]any{"amount": money("1", "EUR"), "every": "YEAR", "start": "2024-06-01"}}
+			in["charges"] = []any{ctrMonthly("1", "EUR"), map[string]any{"amount": ctrMoney("1", "EUR"), "every": "YEAR", "start": "2024-06-01"}}
 		}), "BAD_USER_INPUT", "charges[1].start"},
 		{"charge after the contract", base(func(in map[string]any) {
-			in["charges"] = []any{map[string]any{"amount": money("1", "EUR"), "every": "QUARTER", "start": "2026-01-01"}}
+			in["charges"] = []any{map[string]any{"amount": ctrMoney("1", "EUR"), "every": "QUARTER", "start": "2026-01-01"}}
 		}), "BAD_USER_INPUT", "charges[0].start"},
 		{"asset twice", base(func(in map[string]any) { in["assetIds"] = []string{a1, a1} }), "BAD_USER_INPUT", "assetIds"},
 		{"too many licenses", base(func(in map[string]any) { in["licenseIds"] = manyLicenses }), "BAD_USER_INPUT", "licenseIds"},
@@ -207,7 +207,7 @@ func TestContractBadInput(t *testing.T) {
 		{"unknown license", base(func(in map[string]any) { in["licenseIds"] = manyLicenses[:1] }), "NOT_FOUND", "licenseIds[0]"},
 	}
 	for _, tc := range tests {
-		c.code(c.admin, createContractQ, map[string]any{"in": tc.in}, tc.code, tc.field)
+		c.code(c.admin, ctrCreateQ, map[string]any{"in": tc.in}, tc.code, tc.field)
 	}
 	for _, table := range []string{"contracts", "contract_charges", "contract_assets", "contract_licenses", "cost_history"} {
 		require.Zero(t, c.rows(table), table)
@@ -221,9 +221,9 @@ func TestContractBadInput(t *testing.T) {
 		code, field string
 	}{
 		{map[string]any{"end": "2024-01-01"}, "BAD_USER_INPUT", "end"},
-		{map[string]any{"charges": []any{monthly("-5", "EUR")}}, "BAD_USER_INPUT", "charges[0].amount.amount"},
+		{map[string]any{"charges": []any{ctrMonthly("-5", "EUR")}}, "BAD_USER_INPUT", "charges[0].amount.amount"},
 		{map[string]any{"renewalDate": "2024-01-01"}, "BAD_USER_INPUT", "renewalDate"},
-		{map[string]any{"charges": []any{map[string]any{"amount": money("1", "EUR"), "every": "MONTH", "start": "2026-01-01"}}}, "BAD_USER_INPUT", "charges[0].start"},
+		{map[string]any{"charges": []any{map[string]any{"amount": ctrMoney("1", "EUR"), "every": "MONTH", "start": "2026-01-01"}}}, "BAD_USER_INPUT", "charges[0].start"},
 		{map[string]any{"assetIds": []string{theirs}}, "NOT_FOUND", "assetIds[0]"},
 		{map[string]any{"supplierId": gids["supplier"]}, "NOT_FOUND", "supplierId"},
 	} {
@@ -243,7 +243,7 @@ func TestContractBadInput(t *testing.T) {
 func TestContractRoles(t *testing.T) {
 	c := newCtrAPI(t)
 	asset := c.asset(map[string]any{"assigneeId": c.ids["ada"], "purchaseDate": "2024-03-15"})
-	_, lic := newLicense(c, "PER_DEVICE", map[string]any{"seats": 5})
+	_, lic := ctrLicense(c, "PER_DEVICE", map[string]any{"seats": 5})
 	c.ok(c.admin, `mutation($l: ID!, $a: ID!) { assignLicenseSeat(input: {licenseId: $l, assetId: $a}) { seat { id } } }`,
 		map[string]any{"l": lic, "a": asset})
 	id := c.contract(map[string]any{"kind": "LEASE", "start": "2024-01-01", "end": "2026-06-30", "assetIds": []string{asset},
@@ -251,7 +251,7 @@ func TestContractRoles(t *testing.T) {
 	const del = `mutation($id: ID!) { deleteContract(input: {id: $id}) { deletedId } }`
 	for _, role := range []itam.Role{itam.RoleAdmin, itam.RoleManager} {
 		tok := mint(t, "acme", role, "staff@acme.test")
-		made := str(c.ok(tok, createContractQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}), "createContract.contract.id")
+		made := str(c.ok(tok, ctrCreateQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}), "createContract.contract.id")
 		c.ok(tok, `mutation($id: ID!) { updateContract(input: {id: $id, version: 1, notes: "n"}) { contract { id } } }`, map[string]any{"id": made})
 		c.ok(tok, del, map[string]any{"id": made})
 	}
@@ -268,14 +268,14 @@ func TestContractRoles(t *testing.T) {
 	}
 	d := c.ok(auditor, `query($id: ID!) { node(id: $id) { ... on Contract { id coveredAssets { totalCount } coveredLicenses { totalCount } } } }`, map[string]any{"id": id})
 	require.Equal(t, float64(1), get(d, "node.coveredLicenses.totalCount"))
-	c.code(auditor, createContractQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}, "FORBIDDEN", "")
+	c.code(auditor, ctrCreateQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}, "FORBIDDEN", "")
 	c.code(auditor, del, map[string]any{"id": id}, "FORBIDDEN", "")
 
 	ada := mint(t, "acme", itam.RoleEmployee, "ada@example.com")
 	for _, q := range reads {
 		c.code(ada, q, vars, "FORBIDDEN", "")
 	}
-	c.code(ada, createContractQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}, "FORBIDDEN", "")
+	c.code(ada, ctrCreateQ, map[string]any{"in": map[string]any{"kind": "SUPPORT", "start": "2025-01-01"}}, "FORBIDDEN", "")
 	c.code(ada, `mutation($id: ID!) { updateContract(input: {id: $id, version: 1, notes: "n"}) { contract { id } } }`, map[string]any{"id": id}, "FORBIDDEN", "")
 	c.code(ada, del, map[string]any{"id": id}, "FORBIDDEN", "")
 	require.Nil(t, get(c.ok(ada, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}), "node"))
@@ -290,7 +290,7 @@ func TestContractRoles(t *testing.T) {
 func TestContractCrossOrg(t *testing.T) {
 	c := newCtrAPI(t)
 	asset := c.asset(nil)
-	id := c.contract(map[string]any{"kind": "SUPPORT", "start": "2025-01-01", "assetIds": []string{asset}, "charges": []any{monthly("5", "EUR")}})
+	id := c.contract(map[string]any{"kind": "SUPPORT", "start": "2025-01-01", "assetIds": []string{asset}, "charges": []any{ctrMonthly("5", "EUR")}})
 	globex := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
 	d := c.ok(globex, `{ contracts { totalCount nodes { id } } }`, nil)
 	require.Equal(t, float64(0), get(d, "contracts.totalCount"))
@@ -310,9 +310,9 @@ func TestContractCrossOrg(t *testing.T) {
 func TestContractCostLinesAcrossBoundaries(t *testing.T) {
 	c := newCtrAPI(t)
 	id := c.contract(map[string]any{"kind": "SUBSCRIPTION", "start": "2024-01-31", "end": "2025-03-31", "charges": []any{
-		monthly("10.00", "EUR"),
-		map[string]any{"amount": money("30", "USD"), "every": "QUARTER", "start": "2024-11-30"},
-		map[string]any{"amount": money("1000", "JPY"), "every": "YEAR", "start": "2024-02-29"},
+		ctrMonthly("10.00", "EUR"),
+		map[string]any{"amount": ctrMoney("30", "USD"), "every": "QUARTER", "start": "2024-11-30"},
+		map[string]any{"amount": ctrMoney("1000", "JPY"), "every": "YEAR", "start": "2024-02-29"},
 	}})
 	const q = `query($id: ID!, $from: Date!, $to: Date!) { node(id: $id) { ... on Contract { costLines(from: $from, to: $to) {
 		date kind charge amount { amount currency } } } } }`
@@ -362,7 +362,7 @@ func TestContractLeaseEndsLife(t *testing.T) {
 
 // newLicense creates a license of a new product with the extra input
 // fields and returns its id and global id.
-func newLicense(c *ctrAPI, model string, extra map[string]any) (uuid.UUID, string) {
+func ctrLicense(c *ctrAPI, model string, extra map[string]any) (uuid.UUID, string) {
 	c.t.Helper()
 	product := relay.ID(relay.TypeSoftwareProduct, insertProduct(c.t, c.owner, c.org, "Pub "+uuid.NewString(), "Product "+uuid.NewString()))
 	in := map[string]any{"productId": product, "licenseModel": model}
@@ -370,7 +370,7 @@ func newLicense(c *ctrAPI, model string, extra map[string]any) (uuid.UUID, strin
 		in[k] = v
 	}
 	id := str(c.ok(c.admin, `mutation($in: CreateLicenseInput!) { createLicense(input: $in) { license { id } } }`, map[string]any{"in": in}), "createLicense.license.id")
-	return idOf(id), id
+	return ctrID(id), id
 }
 
 // TestContractListFilters: contracts list by start date with keyset pages
@@ -378,7 +378,7 @@ func newLicense(c *ctrAPI, model string, extra map[string]any) (uuid.UUID, strin
 func TestContractListFilters(t *testing.T) {
 	c := newCtrAPI(t)
 	asset := c.asset(nil)
-	_, lic := newLicense(c, "PER_USER", map[string]any{"seats": 2})
+	_, lic := ctrLicense(c, "PER_USER", map[string]any{"seats": 2})
 	soon := time.Now().UTC().AddDate(0, 0, 10).Format(time.DateOnly)
 	later := time.Now().UTC().AddDate(0, 0, 200).Format(time.DateOnly)
 	lease := c.contract(map[string]any{"kind": "LEASE", "number": "L-77", "start": "2023-05-01", "end": "2030-04-30", "assetIds": []string{asset},

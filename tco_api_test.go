@@ -12,7 +12,7 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-const tcoQ = `query($ids: [ID!]!, $from: Date, $to: Date, $cur: String) { nodes(ids: $ids) { ... on Asset {
+const ctrTCOQ = `query($ids: [ID!]!, $from: Date, $to: Date, $cur: String) { nodes(ids: $ids) { ... on Asset {
 	totalCostOfOwnership(from: $from, to: $to, reportingCurrency: $cur) { from to reportingCurrency
 		byKind { kind total { amount currency } } total { amount currency }
 		ratesUsed { from to rate validFrom } } } } }`
@@ -22,7 +22,7 @@ const tcoQ = `query($ids: [ID!]!, $from: Date, $to: Date, $cur: String) { nodes(
 func (c *ctrAPI) tcoOf(tok string, vars map[string]any, assets ...string) []map[string]decimal.Decimal {
 	c.t.Helper()
 	vars["ids"] = assets
-	d := c.ok(tok, tcoQ, vars)
+	d := c.ok(tok, ctrTCOQ, vars)
 	out := make([]map[string]decimal.Decimal, len(assets))
 	for i := range assets {
 		m := map[string]decimal.Decimal{}
@@ -40,15 +40,15 @@ func (c *ctrAPI) tcoOf(tok string, vars map[string]any, assets ...string) []map[
 	return out
 }
 
-func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+func ctrDec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
 
 // requireAmounts compares amounts by value (100 and 100.00 are equal).
-func requireAmounts(t *testing.T, want map[string]string, got map[string]decimal.Decimal) {
+func ctrAmounts(t *testing.T, want map[string]string, got map[string]decimal.Decimal) {
 	t.Helper()
 	require.Len(t, got, len(want), "%v", got)
 	for k, v := range want {
 		require.Contains(t, got, k)
-		require.True(t, dec(v).Equal(got[k]), "%s: want %s, got %s", k, v, got[k])
+		require.True(t, ctrDec(v).Equal(got[k]), "%s: want %s, got %s", k, v, got[k])
 	}
 }
 
@@ -58,42 +58,42 @@ func requireAmounts(t *testing.T, want map[string]string, got map[string]decimal
 // shares of a contract covering three assets sum exactly to each charge.
 func TestTCOMixedCurrenciesAndShares(t *testing.T) {
 	c := newCtrAPI(t)
-	a1 := c.asset(map[string]any{"purchaseDate": "2024-01-10", "purchasePrice": money("1000", "EUR")})
+	a1 := c.asset(map[string]any{"purchaseDate": "2024-01-10", "purchasePrice": ctrMoney("1000", "EUR")})
 	a2, a3 := c.asset(nil), c.asset(nil)
 	ctr := c.contract(map[string]any{"kind": "SUPPORT", "start": "2024-01-01", "end": "2024-03-31",
-		"assetIds": []string{a1, a2, a3}, "charges": []any{monthly("100.00", "USD")}})
+		"assetIds": []string{a1, a2, a3}, "charges": []any{ctrMonthly("100.00", "USD")}})
 	ctx := context.Background()
 	_, err := c.owner.Exec(ctx, `INSERT INTO cost_entries (org_id, asset_id, kind, entry_date, amount, currency) VALUES ($1, $2, 'REPAIR', '2024-06-01', 50, 'USD')`,
-		c.org, idOf(a1))
+		c.org, ctrID(a1))
 	require.NoError(t, err)
 	_, err = c.owner.Exec(ctx, `INSERT INTO cost_entries (org_id, contract_id, kind, entry_date, amount, currency) VALUES ($1, $2, 'OTHER', '2024-02-15', 10, 'USD')`,
-		c.org, idOf(ctr))
+		c.org, ctrID(ctr))
 	require.NoError(t, err)
 
 	got := c.tcoOf(c.admin, map[string]any{"from": "2024-01-01", "to": "2024-12-31"}, a1, a2, a3)
 	// Shares go by asset id: the first gets the odd cents.
 	byID := []string{a1, a2, a3}
-	slices.SortFunc(byID, func(x, y string) int { return strings.Compare(idOf(x).String(), idOf(y).String()) })
+	slices.SortFunc(byID, func(x, y string) int { return strings.Compare(ctrID(x).String(), ctrID(y).String()) })
 	support := map[string]string{byID[0]: "100.02", byID[1]: "99.99", byID[2]: "99.99"}
 	other := map[string]string{byID[0]: "3.34", byID[1]: "3.33", byID[2]: "3.33"}
-	requireAmounts(t, map[string]string{"PURCHASE EUR": "1000", "REPAIR USD": "50", "SUPPORT USD": support[a1], "OTHER USD": other[a1],
-		"TOTAL EUR": "1000", "TOTAL USD": dec("50").Add(dec(support[a1])).Add(dec(other[a1])).String()}, got[0])
+	ctrAmounts(t, map[string]string{"PURCHASE EUR": "1000", "REPAIR USD": "50", "SUPPORT USD": support[a1], "OTHER USD": other[a1],
+		"TOTAL EUR": "1000", "TOTAL USD": ctrDec("50").Add(ctrDec(support[a1])).Add(ctrDec(other[a1])).String()}, got[0])
 	sumSupport, sumOther := decimal.Zero, decimal.Zero
 	for _, m := range got {
 		sumSupport, sumOther = sumSupport.Add(m["SUPPORT USD"]), sumOther.Add(m["OTHER USD"])
 	}
-	require.True(t, dec("300").Equal(sumSupport), "3 × 100.00 exactly, got %s", sumSupport)
-	require.True(t, dec("10").Equal(sumOther), "got %s", sumOther)
+	require.True(t, ctrDec("300").Equal(sumSupport), "3 × 100.00 exactly, got %s", sumSupport)
+	require.True(t, ctrDec("10").Equal(sumOther), "got %s", sumOther)
 
 	// The period bounds what counts; the default is all time until today.
 	got = c.tcoOf(c.admin, map[string]any{"from": "2024-02-01", "to": "2024-02-29"}, a1)
 	require.NotContains(t, got[0], "PURCHASE EUR")
-	d := c.ok(c.admin, tcoQ, map[string]any{"ids": []string{a1}})
+	d := c.ok(c.admin, ctrTCOQ, map[string]any{"ids": []string{a1}})
 	require.Nil(t, get(d, "nodes.0.totalCostOfOwnership.from"))
 	require.NotEmpty(t, str(d, "nodes.0.totalCostOfOwnership.to"))
 	require.Len(t, get(d, "nodes.0.totalCostOfOwnership.total"), 2)
-	c.code(c.admin, tcoQ, map[string]any{"ids": []string{a1}, "from": "2024-02-01", "to": "2024-01-01"}, "BAD_USER_INPUT", "to")
-	c.code(c.admin, tcoQ, map[string]any{"ids": []string{a1}, "from": "2010-01-01", "to": "2024-01-01"}, "BAD_USER_INPUT", "to")
+	c.code(c.admin, ctrTCOQ, map[string]any{"ids": []string{a1}, "from": "2024-02-01", "to": "2024-01-01"}, "BAD_USER_INPUT", "to")
+	c.code(c.admin, ctrTCOQ, map[string]any{"ids": []string{a1}, "from": "2010-01-01", "to": "2024-01-01"}, "BAD_USER_INPUT", "to")
 
 	// Roles: AUDITOR reads, EMPLOYEE is refused.
 	c.tcoOf(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), map[string]any{}, a1)
@@ -108,34 +108,34 @@ func TestTCOMixedCurrenciesAndShares(t *testing.T) {
 // and an unknown currency is refused.
 func TestTCOConversion(t *testing.T) {
 	c := newCtrAPI(t)
-	asset := c.asset(map[string]any{"purchaseDate": "2024-01-31", "purchasePrice": money("500", "EUR")})
-	c.contract(map[string]any{"kind": "LEASE", "start": "2024-01-31", "assetIds": []string{asset}, "charges": []any{monthly("100", "USD")}})
+	asset := c.asset(map[string]any{"purchaseDate": "2024-01-31", "purchasePrice": ctrMoney("500", "EUR")})
+	c.contract(map[string]any{"kind": "LEASE", "start": "2024-01-31", "assetIds": []string{asset}, "charges": []any{ctrMonthly("100", "USD")}})
 	for _, r := range []struct{ rate, from string }{{"0.9", "2024-01-01"}, {"0.8", "2024-03-01"}, {"0.5", "2025-01-01"}} {
 		_, err := c.owner.Exec(context.Background(), `INSERT INTO exchange_rates (org_id, from_currency, to_currency, rate, valid_from) VALUES ($1, 'USD', 'EUR', $2, $3)`,
 			c.org, r.rate, r.from)
 		require.NoError(t, err)
 	}
 	vars := map[string]any{"ids": []string{asset}, "from": "2024-01-01", "to": "2024-03-31", "cur": "eur"}
-	d := c.ok(c.admin, tcoQ, vars)
+	d := c.ok(c.admin, ctrTCOQ, vars)
 	b := get(d, "nodes.0.totalCostOfOwnership")
 	require.Equal(t, "EUR", str(b, "reportingCurrency"))
 	require.Len(t, get(b, "total"), 1)
-	require.True(t, dec("760").Equal(dec(str(b, "total.0.amount"))), "500 + 90 (Jan 31) + 90 (Feb 29) + 80 (Mar 31), got %s", str(b, "total.0.amount"))
+	require.True(t, ctrDec("760").Equal(ctrDec(str(b, "total.0.amount"))), "500 + 90 (Jan 31) + 90 (Feb 29) + 80 (Mar 31), got %s", str(b, "total.0.amount"))
 	var used []string
 	for _, r := range get(b, "ratesUsed").([]any) {
-		used = append(used, str(r, "from")+"→"+str(r, "to")+" "+dec(str(r, "rate")).String()+" "+str(r, "validFrom"))
+		used = append(used, str(r, "from")+"→"+str(r, "to")+" "+ctrDec(str(r, "rate")).String()+" "+str(r, "validFrom"))
 	}
 	slices.Sort(used)
 	require.Equal(t, []string{"USD→EUR 0.8 2024-03-01", "USD→EUR 0.9 2024-01-01"}, used)
 	got := c.tcoOf(c.admin, map[string]any{"from": "2024-01-01", "to": "2024-03-31", "cur": "EUR"}, asset)
-	requireAmounts(t, map[string]string{"PURCHASE EUR": "500", "LEASE EUR": "260", "TOTAL EUR": "760"}, got[0])
+	ctrAmounts(t, map[string]string{"PURCHASE EUR": "500", "LEASE EUR": "260", "TOTAL EUR": "760"}, got[0])
 
 	// Without a rate to GBP the report is refused, never guessed.
-	r := c.code(c.admin, tcoQ, map[string]any{"ids": []string{asset}, "from": "2024-01-01", "to": "2024-03-31", "cur": "GBP"}, "BAD_USER_INPUT", "reportingCurrency")
+	r := c.code(c.admin, ctrTCOQ, map[string]any{"ids": []string{asset}, "from": "2024-01-01", "to": "2024-03-31", "cur": "GBP"}, "BAD_USER_INPUT", "reportingCurrency")
 	require.Contains(t, r.Errors[0].Message, "GBP")
 	require.Contains(t, r.Errors[0].Message, "2024-01-31")
-	c.code(c.admin, tcoQ, map[string]any{"ids": []string{asset}, "cur": "EURO"}, "BAD_USER_INPUT", "reportingCurrency")
-	c.code(c.admin, tcoQ, map[string]any{"ids": []string{asset}, "cur": "JPY"}, "BAD_USER_INPUT", "reportingCurrency")
+	c.code(c.admin, ctrTCOQ, map[string]any{"ids": []string{asset}, "cur": "EURO"}, "BAD_USER_INPUT", "reportingCurrency")
+	c.code(c.admin, ctrTCOQ, map[string]any{"ids": []string{asset}, "cur": "JPY"}, "BAD_USER_INPUT", "reportingCurrency")
 }
 
 // TestTCOSeats: a seat the asset holds counts its price (an annual seat
@@ -146,21 +146,21 @@ func TestTCOSeats(t *testing.T) {
 	mine1 := c.asset(map[string]any{"assigneeId": c.ids["ada"]})
 	mine2 := c.asset(map[string]any{"assigneeId": c.ids["ada"]})
 	device := c.asset(nil)
-	_, perDevice := newLicense(c, "PER_DEVICE", map[string]any{"seats": 5, "seatCost": money("120", "EUR"), "billingPeriod": "ANNUAL"})
-	_, perUser := newLicense(c, "PER_USER", map[string]any{"seats": 3, "totalCost": money("300.00", "EUR")})
+	_, perDevice := ctrLicense(c, "PER_DEVICE", map[string]any{"seats": 5, "seatCost": ctrMoney("120", "EUR"), "billingPeriod": "ANNUAL"})
+	_, perUser := ctrLicense(c, "PER_USER", map[string]any{"seats": 3, "totalCost": ctrMoney("300.00", "EUR")})
 	assign := `mutation($l: ID!, $a: ID, $p: ID) { assignLicenseSeat(input: {licenseId: $l, assetId: $a, personId: $p}) { seat { id } } }`
 	c.ok(c.admin, assign, map[string]any{"l": perDevice, "a": device})
 	c.ok(c.admin, assign, map[string]any{"l": perUser, "p": c.ids["ada"]})
 	ctx := context.Background()
-	_, err := c.owner.Exec(ctx, `UPDATE license_seats SET assigned_at = '2024-01-15T10:00:00Z' WHERE asset_id = $1`, idOf(device))
+	_, err := c.owner.Exec(ctx, `UPDATE license_seats SET assigned_at = '2024-01-15T10:00:00Z' WHERE asset_id = $1`, ctrID(device))
 	require.NoError(t, err)
-	_, err = c.owner.Exec(ctx, `UPDATE license_seats SET assigned_at = '2024-02-01T10:00:00Z' WHERE person_id = $1`, idOf(c.ids["ada"]))
+	_, err = c.owner.Exec(ctx, `UPDATE license_seats SET assigned_at = '2024-02-01T10:00:00Z' WHERE person_id = $1`, ctrID(c.ids["ada"]))
 	require.NoError(t, err)
 
 	got := c.tcoOf(c.admin, map[string]any{"from": "2024-01-01", "to": "2025-06-30"}, device, mine1, mine2)
-	requireAmounts(t, map[string]string{"SUBSCRIPTION EUR": "240", "TOTAL EUR": "240"}, got[0])
-	requireAmounts(t, map[string]string{"SUBSCRIPTION EUR": "50", "TOTAL EUR": "50"}, got[1])
-	requireAmounts(t, map[string]string{"SUBSCRIPTION EUR": "50", "TOTAL EUR": "50"}, got[2])
+	ctrAmounts(t, map[string]string{"SUBSCRIPTION EUR": "240", "TOTAL EUR": "240"}, got[0])
+	ctrAmounts(t, map[string]string{"SUBSCRIPTION EUR": "50", "TOTAL EUR": "50"}, got[1])
+	ctrAmounts(t, map[string]string{"SUBSCRIPTION EUR": "50", "TOTAL EUR": "50"}, got[2])
 
 	// A third device of hers: 100.00 shared three ways, exactly.
 	mine3 := c.asset(map[string]any{"assigneeId": c.ids["ada"]})
@@ -169,12 +169,12 @@ func TestTCOSeats(t *testing.T) {
 	for _, m := range got {
 		sum = sum.Add(m["SUBSCRIPTION EUR"])
 	}
-	require.True(t, dec("100").Equal(sum), "got %s", sum)
+	require.True(t, ctrDec("100").Equal(sum), "got %s", sum)
 	// A reclaimed annual seat stops falling due.
-	_, err = c.owner.Exec(ctx, `UPDATE license_seats SET reclaimed_at = '2025-01-15T09:00:00Z', reclaimed_by = 'x' WHERE asset_id = $1`, idOf(device))
+	_, err = c.owner.Exec(ctx, `UPDATE license_seats SET reclaimed_at = '2025-01-15T09:00:00Z', reclaimed_by = 'x' WHERE asset_id = $1`, ctrID(device))
 	require.NoError(t, err)
 	got = c.tcoOf(c.admin, map[string]any{"from": "2024-01-01", "to": "2025-06-30"}, device)
-	requireAmounts(t, map[string]string{"SUBSCRIPTION EUR": "120", "TOTAL EUR": "120"}, got[0])
+	ctrAmounts(t, map[string]string{"SUBSCRIPTION EUR": "120", "TOTAL EUR": "120"}, got[0])
 }
 
 // TestTCOPageRoundTrips: a page of assets selecting contracts, expected end
@@ -184,11 +184,11 @@ func TestTCOPageRoundTrips(t *testing.T) {
 	c := newCtrAPI(t)
 	var assets []string
 	for i := 0; i < 6; i++ {
-		assets = append(assets, c.asset(map[string]any{"purchaseDate": "2024-01-10", "purchasePrice": money("100", "EUR")}))
+		assets = append(assets, c.asset(map[string]any{"purchaseDate": "2024-01-10", "purchasePrice": ctrMoney("100", "EUR")}))
 	}
 	for i := 0; i < 6; i++ {
 		c.contract(map[string]any{"kind": "SUPPORT", "supplierId": c.ids["supplier"], "start": "2024-01-0" + string(rune('1'+i)),
-			"assetIds": assets[i:], "charges": []any{monthly("10", "USD")}})
+			"assetIds": assets[i:], "charges": []any{ctrMonthly("10", "USD")}})
 	}
 	const assetsQ = `query($n: Int!) { assets(first: $n) { nodes { assetTag expectedEndOfLife
 		totalCostOfOwnership(from: "2024-01-01", to: "2024-12-31") { total { amount currency } }

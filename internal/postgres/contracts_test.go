@@ -30,13 +30,13 @@ func newContractFixture(t *testing.T) *contractFixture {
 func (f *contractFixture) asset(o orgFixture, tag string, extra string, args ...any) uuid.UUID {
 	f.t.Helper()
 	return f.id(`INSERT INTO assets (org_id, asset_tag, model_id, manufacturer_id, owner_team_id`+extra+`)
-		SELECT $1, $2, m.id, m.manufacturer_id, $3`+placeholders(len(args))+` FROM models m WHERE m.id = $4 RETURNING id`,
+		SELECT $1, $2, m.id, m.manufacturer_id, $3`+ctrPlaceholders(len(args))+` FROM models m WHERE m.id = $4 RETURNING id`,
 		append([]any{o.id, tag, o.team, o.laptop}, args...)...)
 }
 
 // placeholders renders ", $5, $6, …" for n extra arguments after the four
 // asset() always passes.
-func placeholders(n int) string {
+func ctrPlaceholders(n int) string {
 	s := ""
 	for i := 0; i < n; i++ {
 		s += ", $" + string(rune('5'+i))
@@ -51,7 +51,7 @@ func (f *contractFixture) count(table string) int {
 	return n
 }
 
-func eur(amount string) itam.Money {
+func ctrEUR(amount string) itam.Money {
 	return itam.Money{Amount: decimal.RequireFromString(amount), Currency: "EUR"}
 }
 
@@ -71,7 +71,7 @@ func TestContractStoreRefusesWritesNothing(t *testing.T) {
 		{costs.Contract{Kind: costs.ContractSupport, Start: start, SupplierID: &f.b.supplier}, itam.CodeNotFound, "supplierId"},
 		{costs.Contract{Kind: costs.ContractSupport, Start: start, LicenseIDs: []uuid.UUID{uuid.New()}}, itam.CodeNotFound, "licenseIds[0]"},
 		{costs.Contract{Kind: costs.ContractSupport, Start: start, End: &[]time.Time{date(2024, 1, 1)}[0]}, itam.CodeInvalid, "end"},
-		{costs.Contract{Kind: costs.ContractSupport, Start: start, Charges: []costs.Charge{{Amount: eur("-1"), Every: costs.EveryMonth}}}, itam.CodeInvalid, "charges[0].amount.amount"},
+		{costs.Contract{Kind: costs.ContractSupport, Start: start, Charges: []costs.Charge{{Amount: ctrEUR("-1"), Every: costs.EveryMonth}}}, itam.CodeInvalid, "charges[0].amount.amount"},
 	} {
 		_, err := f.store.CreateContract(ctx, tc.c)
 		requireCode(t, err, tc.code, tc.field)
@@ -89,7 +89,7 @@ func TestContractStoreIsolation(t *testing.T) {
 	f := newContractFixture(t)
 	a1 := f.asset(f.a, "A-1", "")
 	c, err := f.store.CreateContract(f.admin(f.a), costs.Contract{Kind: costs.ContractLease, Start: date(2025, 1, 1), AssetIDs: []uuid.UUID{a1},
-		Charges: []costs.Charge{{Amount: eur("10"), Every: costs.EveryMonth}}})
+		Charges: []costs.Charge{{Amount: ctrEUR("10"), Every: costs.EveryMonth}}})
 	require.NoError(t, err)
 
 	got, err := f.store.ContractsByIDs(f.admin(f.a), []uuid.UUID{c.ID})
