@@ -193,11 +193,13 @@ func (s *ContractStore) ExpectedEndsOfLife(ctx context.Context, assetIDs []uuid.
 	}
 	var leases []lease
 	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		// The profile ids and lives are aggregated in the same (id) order, so
+		// they pair up.
 		queueRows(b, `SELECT a.id, a.end_of_life, a.in_service_date, a.purchase_date, m.useful_life_months,
 				a.depreciation_profile_id, m.depreciation_profile_id, c.depreciation_profile_id, o.default_depreciation_profile_id,
-				(SELECT array_agg(dp.id) FROM depreciation_profiles dp WHERE dp.id IN (a.depreciation_profile_id, m.depreciation_profile_id,
+				(SELECT array_agg(dp.id ORDER BY dp.id) FROM depreciation_profiles dp WHERE dp.id IN (a.depreciation_profile_id, m.depreciation_profile_id,
 					c.depreciation_profile_id, o.default_depreciation_profile_id)),
-				(SELECT array_agg(dp.useful_life_months) FROM depreciation_profiles dp WHERE dp.id IN (a.depreciation_profile_id,
+				(SELECT array_agg(dp.useful_life_months ORDER BY dp.id) FROM depreciation_profiles dp WHERE dp.id IN (a.depreciation_profile_id,
 					m.depreciation_profile_id, c.depreciation_profile_id, o.default_depreciation_profile_id))
 			FROM assets a JOIN models m ON m.id = a.model_id LEFT JOIN categories c ON c.id = m.category_id
 			JOIN organizations o ON o.id = a.org_id WHERE `+strings.Join(where, " AND "), args.list,
