@@ -7,70 +7,100 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 func (r *assetResolver) Contracts(ctx context.Context, obj *model.Asset) ([]*costs.Contract, error) {
-	panic(fmt.Errorf("not implemented: Contracts - contracts"))
+	return r.contractsOf(ctx, obj.Asset.ID, r.Resolver.Contracts.ContractsOfAssets)
 }
 
 func (r *assetResolver) ExpectedEndOfLife(ctx context.Context, obj *model.Asset) (*time.Time, error) {
-	panic(fmt.Errorf("not implemented: ExpectedEndOfLife - expectedEndOfLife"))
+	return r.expectedEndOfLife(ctx, obj.Asset.ID)
 }
 
 func (r *assetResolver) TotalCostOfOwnership(ctx context.Context, obj *model.Asset, from *time.Time, to *time.Time, reportingCurrency *string) (*model.CostBreakdown, error) {
-	panic(fmt.Errorf("not implemented: TotalCostOfOwnership - totalCostOfOwnership"))
+	return r.totalCostOfOwnership(ctx, obj.Asset.ID, from, to, reportingCurrency)
 }
 
 func (r *contractResolver) ID(ctx context.Context, obj *costs.Contract) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return relay.ID(relay.TypeContract, obj.ID), nil
 }
 
 func (r *contractResolver) Supplier(ctx context.Context, obj *costs.Contract) (*itam.Supplier, error) {
-	panic(fmt.Errorf("not implemented: Supplier - supplier"))
+	return loadOptional(ctx, loaders.For(ctx).Supplier, obj.SupplierID)
 }
 
 func (r *contractResolver) CostLines(ctx context.Context, obj *costs.Contract, from time.Time, to time.Time) ([]*costs.Line, error) {
-	panic(fmt.Errorf("not implemented: CostLines - costLines"))
+	if err := costs.ValidatePeriod(from, to, "from", "to"); err != nil {
+		return nil, err
+	}
+	return ptrs(costs.Expand(*obj, from, to)), nil
 }
 
 func (r *contractResolver) CoveredAssets(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*model.Asset], error) {
-	panic(fmt.Errorf("not implemented: CoveredAssets - coveredAssets"))
+	return r.coveredAssets(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *contractResolver) CoveredLicenses(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[*licenses.License], error) {
-	panic(fmt.Errorf("not implemented: CoveredLicenses - coveredLicenses"))
+	return r.coveredLicenses(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *contractResolver) History(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return r.contractHistory(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *licenseResolver) Contracts(ctx context.Context, obj *licenses.License) ([]*costs.Contract, error) {
-	panic(fmt.Errorf("not implemented: Contracts - contracts"))
+	return r.contractsOf(ctx, obj.ID, r.Resolver.Contracts.ContractsOfLicenses)
 }
 
 func (r *mutationResolver) CreateContract(ctx context.Context, input model.CreateContractInput) (*model.ContractPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateContract - createContract"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := contractInput(input)
+	if err != nil {
+		return nil, err
+	}
+	return contractPayload(r.Contracts.CreateContract(ctx, in))
 }
 
 func (r *mutationResolver) UpdateContract(ctx context.Context, input model.UpdateContractInput) (*model.ContractPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateContract - updateContract"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	in, err := contractPatch(input)
+	if err != nil {
+		return nil, err
+	}
+	return contractPayload(r.Contracts.UpdateContract(ctx, in))
 }
 
 func (r *mutationResolver) DeleteContract(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteContract - deleteContract"))
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
+	return deleteNode(ctx, input.ID, val(input.Version), relay.TypeContract, r.Contracts.DeleteContract)
 }
 
 func (r *queryResolver) Contracts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ContractFilter) (*model.Connection[*costs.Contract], error) {
-	panic(fmt.Errorf("not implemented: Contracts - contracts"))
+	f, err := contractFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Resolver.Contracts.ListContracts, r.Resolver.Contracts.CountContracts)
+	if err != nil {
+		return nil, err
+	}
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, contractID)
+	return conn, nil
 }
 
 func (r *Resolver) Contract() generated.ContractResolver { return &contractResolver{r} }

@@ -46,6 +46,7 @@ type Loaders struct {
 	catalog lazy[CatalogLoaders]      // see SoftwareCatalog
 	dep     lazy[DepreciationLoaders] // see Depreciation
 	ledger  lazy[CostLedgerLoaders]   // see CostLedger
+	ctr     lazy[ContractLoaders]     // see Contracts
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID
