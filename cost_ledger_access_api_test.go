@@ -148,7 +148,7 @@ func TestCostEntryAPIPagination(t *testing.T) {
 
 	var forward []row
 	var after any
-	for {
+	for range 10 { // bounded: a cursor that never advances fails instead of spinning
 		got, c := page(map[string]any{"f": 2, "a": after})
 		forward = append(forward, got...)
 		if !get(c, "pageInfo.hasNextPage").(bool) {
@@ -159,7 +159,7 @@ func TestCostEntryAPIPagination(t *testing.T) {
 	require.Equal(t, all, forward, "pages of 2 join into the whole list")
 	var backward []row
 	var before any
-	for {
+	for range 10 {
 		got, c := page(map[string]any{"l": 3, "b": before})
 		backward = append(got, backward...)
 		if !get(c, "pageInfo.hasPreviousPage").(bool) {

@@ -137,7 +137,9 @@ const rateOrder = `(x.from_currency || x.to_currency || lpad((DATE '9999-12-31' 
 var rateKeyEnd = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 func rateSortKey(r costs.Rate) string {
-	days := int(rateKeyEnd.Sub(itam.CalendarDay(r.ValidFrom)).Hours() / 24)
+	// Whole days by Unix day number: a time.Duration cannot span the
+	// ~8,000 years to rateKeyEnd.
+	days := (rateKeyEnd.Unix() - itam.CalendarDay(r.ValidFrom).Unix()) / 86400
 	return fmt.Sprintf("%s%s%07d", r.From, r.To, days)
 }
 
