@@ -23,9 +23,9 @@ func TestCostEntryAPIRoles(t *testing.T) {
 	l.ok(l.admin, `mutation { setExchangeRate(from: "EUR", to: "USD", rate: "1.1", validFrom: "2025-01-01") { exchangeRate { rate } } }`, nil)
 
 	reads := map[string]string{
-		"costEntries": `{ costEntries { totalCount nodes { id amount { amount } } } }`,
-		"costHistory": `query($e: ID!) { costHistory(id: $e) { totalCount } }`,
-		"Asset.costEntries": `query($a: ID!) { node(id: $a) { ... on Asset { costEntries { totalCount nodes { amount { amount } } } } } }`,
+		"costEntries":         `{ costEntries { totalCount nodes { id amount { amount } } } }`,
+		"costHistory":         `query($e: ID!) { costHistory(id: $e) { totalCount } }`,
+		"Asset.costEntries":   `query($a: ID!) { node(id: $a) { ... on Asset { costEntries { totalCount nodes { amount { amount } } } } } }`,
 		"License.costEntries": `query($l: ID!) { node(id: $l) { ... on License { costEntries { totalCount } } } }`,
 		"CostEntry.history":   `{ costEntries { nodes { history { totalCount } } } }`,
 		"exchangeRates":       `{ exchangeRates { totalCount nodes { from to rate validFrom } } }`,
