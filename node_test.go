@@ -75,6 +75,9 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 		map[string]any{"p": fixtures["SoftwarePublisher"]})
 	fixtures["SoftwareProduct"] = str(d, "p.softwareProduct.id")
 	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
+	d = a.ok(admin, `mutation($a: ID!) { c: createCostEntry(input: {assetId: $a, kind: REPAIR, date: "2025-01-01", amount: {amount: "1", currency: "USD"}}) { costEntry { id } } }`,
+		map[string]any{"a": ids["asset"]})
+	fixtures["CostEntry"] = str(d, "c.costEntry.id")
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {
