@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/url"
 	"os"
 	"strings"
@@ -115,5 +114,5 @@ func TestMigrationTurnsPurchasePricesIntoEntries(t *testing.T) {
 	require.True(t, decimal.RequireFromString("12.345").Equal(got[0].amount), "%s", got[0].amount)
 	require.Equal(t, "BHD", got[0].currency)
 	require.Equal(t, "2023-02-03", got[0].date)
-	require.Empty(t, read(unpriced), fmt.Sprint("an asset without a price has no entry"))
+	require.Empty(t, read(unpriced), "an asset without a price has no entry")
 }
