@@ -28,7 +28,7 @@ func TestCostEntryAPIRoles(t *testing.T) {
 		"Asset.costEntries":   `query($a: ID!) { node(id: $a) { ... on Asset { costEntries { totalCount nodes { amount { amount } } } } } }`,
 		"License.costEntries": `query($l: ID!) { node(id: $l) { ... on License { costEntries { totalCount } } } }`,
 		"CostEntry.history":   `{ costEntries { nodes { history { totalCount } } } }`,
-		"exchangeRates":       `{ exchangeRates { totalCount nodes { from to rate validFrom } } }`,
+		"exchangeRates":       `{ exchangeRates { totalCount nodes { from to rate validFrom history { totalCount } } } }`,
 	}
 	vars := map[string]any{"e": seed["id"], "a": mine, "l": license}
 	for _, role := range []itam.Role{itam.RoleAdmin, itam.RoleManager, itam.RoleAuditor, itam.RoleEmployee} {
@@ -244,6 +244,7 @@ func TestCostEntryAPICost(t *testing.T) {
 		`{ costEntries(first: 500) { nodes { history(first: 500) { nodes { action at } } } } }`,
 		`{ licenses(first: 500) { nodes { costEntries(first: 500) { nodes { id } } } } }`,
 		`{ costEntries(first: 500) { nodes { license { costEntries(first: 200) { nodes { id } } } } } }`,
+		`{ exchangeRates(first: 500) { nodes { history(first: 500) { nodes { action } } } } }`,
 	} {
 		r := a.do(admin, q, nil)
 		require.NotEmpty(t, r.Errors, q)

@@ -99,6 +99,15 @@ func TestExchangeRateAPI(t *testing.T) {
 	require.Equal(t, got, paged, "pages of 2 join into the whole list")
 	d = l.ok(l.admin, ledRatesQ, map[string]any{"filter": map[string]any{"from": "eur"}})
 	require.EqualValues(t, 3, get(d, "exchangeRates.totalCount"))
+	// ExchangeRate.history: the same story through the API, for each rate of the page.
+	d = l.ok(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), `{ exchangeRates(filter: {from: "EUR"}) { nodes { validFrom
+		history { totalCount nodes { action changes { field from to } } } } } }`, nil)
+	require.Equal(t, "2025-01-01", str(d, "exchangeRates.nodes.1.validFrom"))
+	require.EqualValues(t, 2, get(d, "exchangeRates.nodes.1.history.totalCount"))
+	require.Equal(t, "UPDATE", str(d, "exchangeRates.nodes.1.history.nodes.1.action"))
+	require.Equal(t, []any{map[string]any{"field": "rate", "from": "1.1", "to": "1.085012345678"}},
+		get(d, "exchangeRates.nodes.1.history.nodes.1.changes"))
+	require.EqualValues(t, 1, get(d, "exchangeRates.nodes.0.history.totalCount"))
 	d = l.ok(l.admin, ledRatesQ, map[string]any{"filter": map[string]any{"to": "USD"}})
 	require.EqualValues(t, 4, get(d, "exchangeRates.totalCount"))
 	l.code(l.admin, ledRatesQ, map[string]any{"filter": map[string]any{"to": "DOLLARS"}}, "BAD_USER_INPUT", "filter.to")

@@ -37,7 +37,7 @@ func setCostLedgerComplexity(c *generated.ComplexityRoot) {
 	}
 	c.Query.ExchangeRates = filteredConnectionCost[*model.ExchangeRateFilter]
 	c.Asset.CostEntries, c.License.CostEntries, c.Contract.CostEntries = connectionCost, connectionCost, connectionCost
-	c.CostEntry.History = connectionCost
+	c.CostEntry.History, c.ExchangeRate.History = connectionCost, connectionCost
 }
 
 // entryFilterConditions counts the conditions a costEntries filter sets.
@@ -136,6 +136,7 @@ func entryFilter(in *model.CostEntryFilter) (costs.EntryFilter, error) {
 }
 
 func entryID(e *costs.Entry) uuid.UUID { return e.ID }
+func rateID(r costs.Rate) uuid.UUID    { return r.ID }
 
 // costEntriesOf is Asset.costEntries, License.costEntries and
 // Contract.costEntries, batched over every parent of the request's page

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	"github.com/itam-dev/itam/internal/itam"
@@ -14,6 +15,9 @@ import (
 // calendar day) until the pair's next rate. Admins enter rates; nothing is
 // fetched, so a report converts only with rates someone has accepted.
 type Rate struct {
+	// ID is the stored rate's id (its cost history's entity id); zero for
+	// a rate not read from storage.
+	ID        uuid.UUID
 	From      string
 	To        string
 	Rate      decimal.Decimal
