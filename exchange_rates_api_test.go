@@ -123,6 +123,8 @@ func TestExchangeRateAPI(t *testing.T) {
 		{ledRate("EUR", "USD", "0", "2025-01-01"), "rate"},
 		{ledRate("EUR", "USD", "-1.1", "2025-01-01"), "rate"},
 		{ledRate("EUR", "USD", "one", "2025-01-01"), "rate"},
+		{ledRate("EUR", "USD", "1.0850123456789", "2025-01-01"), "rate"}, // would round silently in numeric(24,12)
+		{ledRate("EUR", "USD", "1e12", "2025-01-01"), "rate"},
 		{ledRate("EUR", "USD", "1", "01/01/2025"), "validFrom"},
 	} {
 		l.code(l.admin, ledSetRateQ, tc.vars, "BAD_USER_INPUT", tc.field)
