@@ -202,9 +202,9 @@ func TestCostEntryAPIBatched(t *testing.T) {
 	for i := range 12 {
 		asset := l.newAsset(l.admin, nil)
 		license := l.licenseOf("acme")
-		for _, target := range []map[string]any{{"assetId": asset}, {"licenseId": license}} {
+		for _, target := range []map[string]any{{"assetId": asset, "kind": "SUPPORT"}, {"licenseId": license, "kind": "SUBSCRIPTION"}} {
 			for k := range 2 {
-				in := map[string]any{"kind": "SUPPORT", "date": fmt.Sprintf("2025-01-%02d", k+1), "amount": ledMoney(fmt.Sprint(i), "USD")}
+				in := map[string]any{"date": fmt.Sprintf("2025-01-%02d", k+1), "amount": ledMoney(fmt.Sprint(i), "USD")}
 				for key, v := range target {
 					in[key] = v
 				}
@@ -216,7 +216,8 @@ func TestCostEntryAPIBatched(t *testing.T) {
 		"assets": `query($n: Int!) { assets(first: $n) { nodes { costEntries(first: 5) { totalCount
 			nodes { amount { amount } history { totalCount nodes { action } } } } } } }`,
 		"licenses":    `query($n: Int!) { licenses(first: $n) { nodes { costEntries { totalCount nodes { kind } } } } }`,
-		"costEntries": `query($n: Int!) { costEntries(first: $n) { nodes { history { totalCount nodes { action } } } } }`,
+		"costEntries": `query($n: Int!) { costEntries(first: $n, filter: {kinds: [SUPPORT]}) { nodes { history { totalCount nodes { action } }
+			asset { assetTag model { name } location { name } } } } }`,
 	}
 	for name, q := range queries {
 		t.Run(name, func(t *testing.T) {

@@ -127,7 +127,7 @@ func (r *queryResolver) CostEntries(ctx context.Context, first *int, after *stri
 	if err != nil {
 		return nil, err
 	}
-	siblings(ctx, fieldPath(ctx), conn.Page.Items, entryID)
+	entrySiblings(ctx, fieldPath(ctx), conn.Page.Items)
 	return conn, nil
 }
 
