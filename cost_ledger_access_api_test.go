@@ -215,7 +215,7 @@ func TestCostEntryAPIBatched(t *testing.T) {
 	queries := map[string]string{
 		"assets": `query($n: Int!) { assets(first: $n) { nodes { costEntries(first: 5) { totalCount
 			nodes { amount { amount } history { totalCount nodes { action } } } } } } }`,
-		"licenses":    `query($n: Int!) { licenses(first: $n) { nodes { costEntries { totalCount nodes { kind } } } } }`,
+		"licenses": `query($n: Int!) { licenses(first: $n) { nodes { costEntries { totalCount nodes { kind } } } } }`,
 		"costEntries": `query($n: Int!) { costEntries(first: $n, filter: {kinds: [SUPPORT]}) { nodes { history { totalCount nodes { action } }
 			asset { assetTag model { name } location { name } } } } }`,
 	}
