@@ -30,7 +30,7 @@ func TestMigrationTurnsPurchasePricesIntoEntries(t *testing.T) {
 	require.NoError(t, err)
 	defer admin.Close(ctx)
 	name := "ledger_mig_" + strings.ReplaceAll(uuid.NewString(), "-", "")
-	_, err = admin.Exec(ctx, "CREATE DATABASE "+name)
+	_, err = admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE template0") // template0: nobody connects to it
 	require.NoError(t, err)
 	t.Cleanup(func() {
 		_, _ = admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
