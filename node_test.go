@@ -74,10 +74,10 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	d = a.ok(admin, `mutation($p: ID!) { p: createSoftwareProduct(input: {publisherId: $p, name: "Acrobat"}) { softwareProduct { id } } }`,
 		map[string]any{"p": fixtures["SoftwarePublisher"]})
 	fixtures["SoftwareProduct"] = str(d, "p.softwareProduct.id")
-	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
 	d = a.ok(admin, `mutation($a: ID!) { c: createCostEntry(input: {assetId: $a, kind: REPAIR, date: "2025-01-01", amount: {amount: "1", currency: "USD"}}) { costEntry { id } } }`,
 		map[string]any{"a": ids["asset"]})
 	fixtures["CostEntry"] = str(d, "c.costEntry.id")
+	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {
