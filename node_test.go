@@ -74,6 +74,9 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	d = a.ok(admin, `mutation($p: ID!) { p: createSoftwareProduct(input: {publisherId: $p, name: "Acrobat"}) { softwareProduct { id } } }`,
 		map[string]any{"p": fixtures["SoftwarePublisher"]})
 	fixtures["SoftwareProduct"] = str(d, "p.softwareProduct.id")
+	d = a.ok(admin, `mutation($a: ID!) { c: createCostEntry(input: {assetId: $a, kind: REPAIR, date: "2025-01-01", amount: {amount: "1", currency: "USD"}}) { costEntry { id } } }`,
+		map[string]any{"a": ids["asset"]})
+	fixtures["CostEntry"] = str(d, "c.costEntry.id")
 	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
 	fixtures["DepreciationProfile"] = str(a.ok(admin, createProfileQ, map[string]any{"in": straightLine("Node", "USD")}), "createDepreciationProfile.depreciationProfile.id")
 	fixtures["Contract"] = str(a.ok(admin, `mutation { createContract(input: {kind: SUPPORT, start: "2025-01-01"}) { contract { id } } }`, nil), "createContract.contract.id")

@@ -37,7 +37,7 @@ func setCostLedgerComplexity(c *generated.ComplexityRoot) {
 	}
 	c.Query.ExchangeRates = filteredConnectionCost[*model.ExchangeRateFilter]
 	c.Asset.CostEntries, c.License.CostEntries, c.Contract.CostEntries = connectionCost, connectionCost, connectionCost
-	c.CostEntry.History = connectionCost
+	c.CostEntry.History, c.ExchangeRate.History = connectionCost, connectionCost
 }
 
 // entryFilterConditions counts the conditions a costEntries filter sets.
@@ -136,6 +136,7 @@ func entryFilter(in *model.CostEntryFilter) (costs.EntryFilter, error) {
 }
 
 func entryID(e *costs.Entry) uuid.UUID { return e.ID }
+func rateID(r costs.Rate) uuid.UUID    { return r.ID }
 
 // costEntriesOf is Asset.costEntries, License.costEntries and
 // Contract.costEntries, batched over every parent of the request's page
@@ -153,7 +154,7 @@ func (r *Resolver) costEntriesOf(ctx context.Context, of postgres.EntryTarget, p
 		for _, id := range parents {
 			all = append(all, pages[id].Items...)
 		}
-		siblings(ctx, path, all, entryID)
+		entrySiblings(ctx, path, all)
 		return pages, nil
 	})
 	if err != nil {
@@ -201,16 +202,44 @@ func costHistoryID(global string) (uuid.UUID, error) {
 	return uuid.Nil, itam.Invalid("id", "costHistory reads the history of a CostEntry, Contract or DepreciationProfile")
 }
 
-// entryAsset is CostEntry.asset with the relations its selection asks for.
+// entryAssetsOf suffixes the path of a list of entries to name the set of
+// their assets (recorded by the list, read by entryAsset).
+const entryAssetsOf = "#assets"
+
+// entrySiblings records a list of entries at path, and their assets, so
+// the entries' nested fields (history, asset) batch over all of them.
+func entrySiblings(ctx context.Context, path string, entries []*costs.Entry) {
+	siblings(ctx, path, entries, entryID)
+	var assets []uuid.UUID
+	for _, e := range entries {
+		assets = appendID(assets, e.AssetID)
+	}
+	assets = distinctIDs(assets)
+	for _, under := range []string{".nodes", ".edges.node"} {
+		loaders.Siblings(ctx, path+under+entryAssetsOf, assets)
+	}
+}
+
+// entryAsset is CostEntry.asset with the relations its selection asks for,
+// batched over the assets of every entry of its list: the first entry to
+// resolve loads them all and their relations in one assetNodes call.
 func (r *Resolver) entryAsset(ctx context.Context, id *uuid.UUID) (*model.Asset, error) {
 	if id == nil {
 		return nil, nil
 	}
-	a, err := loaders.For(ctx).Asset.Load(ctx, *id)
-	if err != nil || a == nil {
-		return nil, err
-	}
-	return r.assetNode(ctx, a, fieldSelection(ctx))
+	key, parentPath := nestedKey(ctx)
+	sel := fieldSelection(ctx)
+	return loaders.Nested(ctx, key, parentPath+entryAssetsOf, *id, func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*model.Asset, error) {
+		found, err := r.AssetStore.AssetsByIDs(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		list := make([]*itam.Asset, 0, len(found))
+		for _, a := range found {
+			list = append(list, a)
+		}
+		return r.assetNodesByID(ctx, list, sel)
+	})
 }
 
 // rateFilter reads the exchangeRates filter.

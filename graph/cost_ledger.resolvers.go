@@ -59,6 +59,10 @@ func (r *costEntryResolver) History(ctx context.Context, obj *costs.Entry, first
 	return r.costHistoryOf(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
+func (r *exchangeRateResolver) History(ctx context.Context, obj *costs.Rate, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
+	return r.costHistoryOf(ctx, obj.ID, pageArgs(first, after, last, before))
+}
+
 func (r *licenseResolver) CostEntries(ctx context.Context, obj *licenses.License, first *int, after *string, last *int, before *string) (*model.Connection[*costs.Entry], error) {
 	return r.costEntriesOf(ctx, postgres.EntriesOfLicense, obj.ID, pageArgs(first, after, last, before))
 }
@@ -123,7 +127,7 @@ func (r *queryResolver) CostEntries(ctx context.Context, first *int, after *stri
 	if err != nil {
 		return nil, err
 	}
-	siblings(ctx, fieldPath(ctx), conn.Page.Items, entryID)
+	entrySiblings(ctx, fieldPath(ctx), conn.Page.Items)
 	return conn, nil
 }
 
@@ -140,9 +144,19 @@ func (r *queryResolver) ExchangeRates(ctx context.Context, first *int, after *st
 	if err != nil {
 		return nil, err
 	}
-	return listPage(ctx, f, pageArgs(first, after, last, before), r.Resolver.ExchangeRates.ListRates, r.Resolver.ExchangeRates.CountRates)
+	conn, err := listPage(ctx, f, pageArgs(first, after, last, before), r.Resolver.ExchangeRates.ListRates, r.Resolver.ExchangeRates.CountRates)
+	if err != nil {
+		return nil, err
+	}
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, rateID)
+	return conn, nil
 }
 
 func (r *Resolver) CostEntry() generated.CostEntryResolver { return &costEntryResolver{r} }
 
-type costEntryResolver struct{ *Resolver }
+func (r *Resolver) ExchangeRate() generated.ExchangeRateResolver { return &exchangeRateResolver{r} }
+
+type (
+	costEntryResolver    struct{ *Resolver }
+	exchangeRateResolver struct{ *Resolver }
+)

@@ -44,6 +44,7 @@ type ResolverRoot interface {
 	Contract() ContractResolver
 	CostEntry() CostEntryResolver
 	DepreciationProfile() DepreciationProfileResolver
+	ExchangeRate() ExchangeRateResolver
 	ExpiringLicense() ExpiringLicenseResolver
 	ExternalId() ExternalIdResolver
 	FieldChange() FieldChangeResolver
@@ -448,6 +449,7 @@ type ComplexityRoot struct {
 
 	ExchangeRate struct {
 		From      func(childComplexity int) int
+		History   func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Rate      func(childComplexity int) int
 		To        func(childComplexity int) int
 		ValidFrom func(childComplexity int) int
@@ -1395,6 +1397,9 @@ type DepreciationProfileResolver interface {
 
 	IsDefault(ctx context.Context, obj *costs.Profile) (bool, error)
 	History(ctx context.Context, obj *costs.Profile, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
+}
+type ExchangeRateResolver interface {
+	History(ctx context.Context, obj *costs.Rate, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
 }
 type ExpiringLicenseResolver interface {
 	License(ctx context.Context, obj *licenses.Expiring) (*licenses.License, error)
@@ -3207,6 +3212,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExchangeRate.From(childComplexity), true
+	case "ExchangeRate.history":
+		if e.ComplexityRoot.ExchangeRate.History == nil {
+			break
+		}
+
+		args, err := ec.field_ExchangeRate_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ExchangeRate.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "ExchangeRate.rate":
 		if e.ComplexityRoot.ExchangeRate.Rate == nil {
 			break
@@ -8619,6 +8635,11 @@ type ExchangeRate {
   to: String!
   rate: Decimal!
   validFrom: Date!
+  """
+  Every change to this rate (set, replaced, deleted), oldest first. ADMIN,
+  MANAGER and AUDITOR.
+  """
+  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
 }
 
 """
@@ -10962,6 +10983,8 @@ func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field 
 		return ec.fieldContext_ExchangeRate_rate(ctx, field)
 	case "validFrom":
 		return ec.fieldContext_ExchangeRate_validFrom(ctx, field)
+	case "history":
+		return ec.fieldContext_ExchangeRate_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExchangeRate", field.Name)
 }
@@ -12975,6 +12998,44 @@ func (ec *executionContext) field_CostEntry_history_args(ctx context.Context, ra
 }
 
 func (ec *executionContext) field_DepreciationProfile_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_ExchangeRate_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -22580,6 +22641,50 @@ func (ec *executionContext) _ExchangeRate_validFrom(ctx context.Context, field g
 }
 func (ec *executionContext) fieldContext_ExchangeRate_validFrom(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ExchangeRate", field, false, false, "Date")
+}
+
+func (ec *executionContext) _ExchangeRate_history(ctx context.Context, field graphql.CollectedField, obj *costs.Rate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExchangeRate_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ExchangeRate().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[costs.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNCostHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExchangeRate_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ExchangeRate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CostHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ExchangeRate_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ExchangeRateConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[costs.Rate]) (ret graphql.Marshaler) {
@@ -48358,23 +48463,29 @@ func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.Selection
 		case "from":
 			out.Values[i] = ec._ExchangeRate_from(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "to":
 			out.Values[i] = ec._ExchangeRate_to(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "rate":
 			out.Values[i] = ec._ExchangeRate_rate(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "validFrom":
 			out.Values[i] = ec._ExchangeRate_validFrom(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ExchangeRate_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}

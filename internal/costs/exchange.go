@@ -5,6 +5,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	"github.com/itam-dev/itam/internal/itam"
@@ -14,14 +15,24 @@ import (
 // calendar day) until the pair's next rate. Admins enter rates; nothing is
 // fetched, so a report converts only with rates someone has accepted.
 type Rate struct {
+	// ID is the stored rate's id (its cost history's entity id); zero for
+	// a rate not read from storage.
+	ID        uuid.UUID
 	From      string
 	To        string
 	Rate      decimal.Decimal
 	ValidFrom time.Time
 }
 
+// MaxRatePlaces is how many decimal places a stored rate keeps.
+const MaxRatePlaces = 12
+
+// maxRate is the first value a stored rate (numeric(24,12)) cannot hold.
+var maxRate = decimal.New(1, 12)
+
 // Validate checks a rate before it is stored: both currencies ISO 4217 and
-// different, a rate above zero, a start day.
+// different, a rate above zero that storage holds exactly (at most
+// MaxRatePlaces places, below 10^12), a start day.
 func (r Rate) Validate() error {
 	from, err := itam.ParseCurrency(r.From)
 	if err != nil {
@@ -36,6 +47,14 @@ func (r Rate) Validate() error {
 	}
 	if !r.Rate.IsPositive() {
 		return itam.Invalid("rate", "a rate is above zero")
+	}
+	// numeric(24,12) would round a thirteenth place away silently, and a
+	// rate is what an admin accepted: stored exactly or refused.
+	if !r.Rate.Equal(r.Rate.Round(MaxRatePlaces)) {
+		return itam.Invalid("rate", "a rate has at most %d decimal places", MaxRatePlaces)
+	}
+	if r.Rate.GreaterThanOrEqual(maxRate) {
+		return itam.Invalid("rate", "a rate is below 10^12")
 	}
 	if r.ValidFrom.IsZero() {
 		return itam.Invalid("validFrom", "a rate needs the day it is valid from")

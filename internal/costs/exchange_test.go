@@ -31,6 +31,11 @@ func TestRateValidate(t *testing.T) {
 		{"zero rate", finRate("EUR", "USD", "0", day), "rate"},
 		{"negative rate", finRate("EUR", "USD", "-1.1", day), "rate"},
 		{"no valid-from day", finRate("EUR", "USD", "1.1", time.Time{}), "validFrom"},
+		{"twelve places", finRate("EUR", "USD", "1.085012345678", day), ""},
+		{"thirteen places", finRate("EUR", "USD", "1.0850123456789", day), "rate"},
+		{"trailing zeros are no places", finRate("EUR", "USD", "1.1000000000000000", day), ""},
+		{"just below 10^12", finRate("VND", "USD", "999999999999.999999999999", day), ""},
+		{"10^12", finRate("VND", "USD", "1000000000000", day), "rate"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,12 +21,14 @@ type ExchangeRateStore struct{ db *DB }
 // NewExchangeRateStore returns a store over db.
 func NewExchangeRateStore(db *DB) *ExchangeRateStore { return &ExchangeRateStore{db: db} }
 
-const allRatesSQL = `SELECT from_currency, to_currency, rate, valid_from FROM exchange_rates
-	ORDER BY from_currency, to_currency, valid_from`
+const allRatesSQL = `SELECT ` + rateColumns + ` FROM exchange_rates x ORDER BY x.from_currency, x.to_currency, x.valid_from`
+
+// rateColumns are a rate's, its row id first (its history's entity id).
+const rateColumns = `x.id, x.from_currency, x.to_currency, x.rate, x.valid_from`
 
 func scanRate(r pgx.CollectableRow) (costs.Rate, error) {
 	var x costs.Rate
-	err := r.Scan(&x.From, &x.To, &x.Rate, &x.ValidFrom)
+	err := r.Scan(&x.ID, &x.From, &x.To, &x.Rate, &x.ValidFrom)
 	return x, err
 }
 
@@ -42,22 +44,6 @@ func (s *ExchangeRateStore) All(ctx context.Context) (costs.Rates, error) {
 
 func (s *ExchangeRateStore) all(ctx context.Context, p itam.Principal) (costs.Rates, error) {
 	return query(ctx, s.db, p.OrgID, allRatesSQL, nil, scanRate)
-}
-
-// rateColumns leads with the row id, which rate lists and history need
-// and costs.Rate does not carry.
-const rateColumns = `x.id, x.from_currency, x.to_currency, x.rate, x.valid_from`
-
-// storedRate is a rate with its row id (the entity id of its history).
-type storedRate struct {
-	id   uuid.UUID
-	rate costs.Rate
-}
-
-func scanStoredRate(r pgx.CollectableRow) (storedRate, error) {
-	var x storedRate
-	err := r.Scan(&x.id, &x.rate.From, &x.rate.To, &x.rate.Rate, &x.rate.ValidFrom)
-	return x, err
 }
 
 // SetRate stores (or replaces) the rate of a pair from a day on: ADMIN
@@ -76,7 +62,7 @@ func (s *ExchangeRateStore) SetRate(ctx context.Context, in costs.Rate) (costs.R
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `SELECT `+rateColumns+` FROM exchange_rates x
 			WHERE x.from_currency = $1 AND x.to_currency = $2 AND x.valid_from = $3 FOR UPDATE`, r.From, r.To, r.ValidFrom)
-		before, err := pgx.CollectRows(rows, scanStoredRate)
+		before, err := pgx.CollectRows(rows, scanRate)
 		if err != nil {
 			return err
 		}
@@ -84,15 +70,15 @@ func (s *ExchangeRateStore) SetRate(ctx context.Context, in costs.Rate) (costs.R
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (org_id, from_currency, to_currency, valid_from) DO UPDATE SET rate = EXCLUDED.rate, updated_at = now()
 			RETURNING `+rateColumns, p.OrgID, r.From, r.To, r.ValidFrom, r.Rate)
-		after, err := pgx.CollectExactlyOneRow(rows, scanStoredRate)
+		after, err := pgx.CollectExactlyOneRow(rows, scanRate)
 		if err != nil {
 			return err
 		}
-		out = after.rate
+		out = after
 		if len(before) == 0 {
-			return insertCostHistory(ctx, tx, p, costs.HistoryExchangeRate, after.id, costs.HistoryCreate, costs.Diff(nil, &after.rate, costs.RateFields))
+			return insertCostHistory(ctx, tx, p, costs.HistoryExchangeRate, after.ID, costs.HistoryCreate, costs.Diff(nil, &after, costs.RateFields))
 		}
-		return insertCostHistory(ctx, tx, p, costs.HistoryExchangeRate, after.id, costs.HistoryUpdate, costs.Diff(&before[0].rate, &after.rate, costs.RateFields))
+		return insertCostHistory(ctx, tx, p, costs.HistoryExchangeRate, after.ID, costs.HistoryUpdate, costs.Diff(&before[0], &after, costs.RateFields))
 	})
 	if err != nil {
 		return costs.Rate{}, err
@@ -115,15 +101,15 @@ func (s *ExchangeRateStore) DeleteRate(ctx context.Context, from, to string, val
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, `DELETE FROM exchange_rates x WHERE x.from_currency = $1 AND x.to_currency = $2 AND x.valid_from = $3
 			RETURNING `+rateColumns, key.From, key.To, key.ValidFrom)
-		gone, err := pgx.CollectExactlyOneRow(rows, scanStoredRate)
+		gone, err := pgx.CollectExactlyOneRow(rows, scanRate)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return itam.NotFound("exchange rate")
 		}
 		if err != nil {
 			return err
 		}
-		id = gone.id
-		return insertCostHistory(ctx, tx, p, costs.HistoryExchangeRate, gone.id, costs.HistoryDelete, costs.Diff(&gone.rate, nil, costs.RateFields))
+		id = gone.ID
+		return insertCostHistory(ctx, tx, p, costs.HistoryExchangeRate, gone.ID, costs.HistoryDelete, costs.Diff(&gone, nil, costs.RateFields))
 	})
 	return id, err
 }
@@ -137,7 +123,9 @@ const rateOrder = `(x.from_currency || x.to_currency || lpad((DATE '9999-12-31' 
 var rateKeyEnd = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
 
 func rateSortKey(r costs.Rate) string {
-	days := int(rateKeyEnd.Sub(itam.CalendarDay(r.ValidFrom)).Hours() / 24)
+	// Whole days by Unix day number: a time.Duration cannot span the
+	// ~8,000 years to rateKeyEnd.
+	days := (rateKeyEnd.Unix() - itam.CalendarDay(r.ValidFrom).Unix()) / 86400
 	return fmt.Sprintf("%s%s%07d", r.From, r.To, days)
 }
 
@@ -165,7 +153,7 @@ func (s *ExchangeRateStore) ListRates(ctx context.Context, f costs.RateFilter, p
 	}
 	where, args := rateWhere(f)
 	return list(ctx, s.db, p.OrgID, listSpec[costs.Rate]{
-		columns: "x.from_currency, x.to_currency, x.rate, x.valid_from", from: "exchange_rates x", idExpr: rateOrder, idType: "text",
+		columns: rateColumns, from: "exchange_rates x", idExpr: rateOrder, idType: "text",
 		where: where, args: args, sort: sortKey[costs.Rate]{rateOrder, "text", rateSortKey}, dir: itam.Asc, id: rateSortKey, scan: scanRate,
 	}, page)
 }
