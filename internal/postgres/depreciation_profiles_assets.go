@@ -101,8 +101,8 @@ func CountGroupKey(g itam.AssetCountGroup) string {
 // groups the assets by the group keys and by everything a book value
 // depends on (price, currency, candidate profiles, in-service and purchase
 // dates) with a count, and each distinct combination is valued once in Go
-// (costs.AssetBookValue) and multiplied by its count: exact decimals, no
-// per-asset work. Money: not for EMPLOYEE.
+// (costs.Valuer: one schedule per profile and cost) and multiplied by its
+// count: exact decimals, no per-asset work. Money: not for EMPLOYEE.
 func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGroupBy, f *itam.AssetFilter, asOf time.Time) (map[string][]itam.Money, error) {
 	if _, err := costs.RequireRead(ctx); err != nil {
 		return nil, err
@@ -152,6 +152,7 @@ func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGr
 		return nil, err
 	}
 	totals := map[string]costs.Totals{}
+	valuer := costs.NewValuer(asOf)
 	for _, r := range rows {
 		var g itam.AssetCountGroup
 		for j, d := range groupBy {
@@ -162,7 +163,7 @@ func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGr
 			prof = profiles[*id]
 		}
 		cost := itam.Money{Amount: r.price, Currency: strings.TrimSpace(r.currency)}
-		v := costs.AssetBookValue(prof, &cost, costs.InServiceDate(r.inService, r.bought), asOf)
+		v := valuer.BookValue(prof, &cost, costs.InServiceDate(r.inService, r.bought))
 		v.Amount = v.Amount.Mul(decimal.NewFromInt(r.n))
 		key := CountGroupKey(g)
 		totals[key] = totals[key].Add(*v)
