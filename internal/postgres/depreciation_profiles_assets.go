@@ -151,12 +151,22 @@ func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGr
 	if err != nil {
 		return nil, err
 	}
-	totals := map[string]costs.Totals{}
+	// Rows share few group keys and currencies: each key is rendered once
+	// and sums stay plain decimals until the end.
+	type sumKey struct{ group, currency string }
+	sums := map[sumKey]decimal.Decimal{}
+	keys := map[string]string{}
 	valuer := costs.NewValuer(asOf)
 	for _, r := range rows {
-		var g itam.AssetCountGroup
-		for j, d := range groupBy {
-			setGroupKey(&g, d, r.dims[j])
+		dk := strings.Join(derefAll(r.dims), "\x01")
+		key, ok := keys[dk]
+		if !ok {
+			var g itam.AssetCountGroup
+			for j, d := range groupBy {
+				setGroupKey(&g, d, r.dims[j])
+			}
+			key = CountGroupKey(g)
+			keys[dk] = key
 		}
 		var prof *costs.Profile
 		if id, _ := r.c.effective(); id != nil {
@@ -164,9 +174,12 @@ func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGr
 		}
 		cost := itam.Money{Amount: r.price, Currency: strings.TrimSpace(r.currency)}
 		v := valuer.BookValue(prof, &cost, costs.InServiceDate(r.inService, r.bought))
-		v.Amount = v.Amount.Mul(decimal.NewFromInt(r.n))
-		key := CountGroupKey(g)
-		totals[key] = totals[key].Add(*v)
+		k := sumKey{key, v.Currency}
+		sums[k] = sums[k].Add(v.Amount.Mul(decimal.NewFromInt(r.n)))
+	}
+	totals := map[string]costs.Totals{}
+	for k, amount := range sums {
+		totals[k.group] = totals[k.group].Add(itam.Money{Amount: amount, Currency: k.currency})
 	}
 	out := make(map[string][]itam.Money, len(totals))
 	for k, t := range totals {
