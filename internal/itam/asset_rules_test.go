@@ -117,16 +117,18 @@ func TestAssetInputValidate(t *testing.T) {
 
 func TestAssetPatchApply(t *testing.T) {
 	t.Parallel()
-	model, loc, team, person := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	model, loc, team, person, profile := uuid.New(), uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	inService := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	serial := "SN-1"
 	before := Asset{AssetTag: "LT-1", SerialNumber: &serial, ModelID: uuid.New(), Condition: ConditionGood, OwnerTeamID: &team,
 		CustomFields: map[string]any{"ram": 16.0}, Status: StatusDeployed}
 	tests := []struct {
-		name        string
-		patch       AssetPatch
-		want        func(a *Asset)
-		field, err  string
-		checksModel bool
+		name               string
+		patch              AssetPatch
+		want               func(a *Asset)
+		field, err         string
+		checksModel        bool
+		checksDepreciation bool
 	}{
 		{name: "nothing set changes nothing", patch: AssetPatch{}},
 		{name: "tag trimmed", patch: AssetPatch{AssetTag: Some(" LT-2 ")}, want: func(a *Asset) { a.AssetTag = "LT-2" }},
@@ -144,11 +146,15 @@ func TestAssetPatchApply(t *testing.T) {
 			want: func(a *Asset) { a.CustomFields = map[string]any{} }},
 		{name: "model changes", patch: AssetPatch{ModelID: Some(model)}, checksModel: true, want: func(a *Asset) { a.ModelID = model }},
 		{name: "model cannot be removed", patch: AssetPatch{ModelID: Optional[uuid.UUID]{Set: true}}, checksModel: true, field: "modelId", err: "cannot be removed"},
+		{name: "depreciation profile and in-service date set", patch: AssetPatch{DepreciationProfileID: Some(profile), InServiceDate: Some(inService)},
+			checksDepreciation: true, want: func(a *Asset) { a.DepreciationProfileID, a.InServiceDate = &profile, &inService }},
+		{name: "price changes check the profile", patch: AssetPatch{PurchasePrice: Optional[Money]{Set: true}}, checksDepreciation: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			require.Equal(t, tt.checksModel, tt.patch.ChecksModel())
+			require.Equal(t, tt.checksDepreciation, tt.patch.ChecksDepreciation())
 			got, err := tt.patch.Apply(before)
 			if tt.err != "" {
 				requireInvalidField(t, err, tt.field, tt.err)

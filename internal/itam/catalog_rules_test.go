@@ -97,7 +97,7 @@ func TestPatchRequired(t *testing.T) {
 // patch is reported on its field.
 func TestOrganizationPatchApply(t *testing.T) {
 	t.Parallel()
-	team := uuid.New()
+	team, profile := uuid.New(), uuid.New()
 	cur := Organization{Name: "Acme", AssetTagPrefix: "AC-", DefaultCurrency: "EUR", DefaultOwnerTeamID: &team}
 	tests := []struct {
 		name       string
@@ -110,6 +110,8 @@ func TestOrganizationPatchApply(t *testing.T) {
 			Organization{Name: "New", AssetTagPrefix: "X-", DefaultCurrency: "USD", DefaultOwnerTeamID: &team}, "", ""},
 		{"null prefix and team clear", OrganizationPatch{AssetTagPrefix: Optional[string]{Set: true}, DefaultOwnerTeamID: Optional[uuid.UUID]{Set: true}},
 			Organization{Name: "Acme", DefaultCurrency: "EUR"}, "", ""},
+		{"default depreciation profile set", OrganizationPatch{DefaultDepreciationProfileID: Some(profile)},
+			Organization{Name: "Acme", AssetTagPrefix: "AC-", DefaultCurrency: "EUR", DefaultOwnerTeamID: &team, DefaultDepreciationProfileID: &profile}, "", ""},
 		{"blank name", OrganizationPatch{Name: Some(" ")}, Organization{}, "name", "cannot be blank"},
 		{"long prefix", OrganizationPatch{AssetTagPrefix: Some("ABCDEFGHIJKLMNOPQ")}, Organization{}, "assetTagPrefix", "at most 16"},
 		{"currency removed", OrganizationPatch{DefaultCurrency: Optional[string]{Set: true}}, Organization{}, "defaultCurrency", "cannot be removed"},

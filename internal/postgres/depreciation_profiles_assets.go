@@ -101,8 +101,8 @@ func CountGroupKey(g itam.AssetCountGroup) string {
 // groups the assets by the group keys and by everything a book value
 // depends on (price, currency, candidate profiles, in-service and purchase
 // dates) with a count, and each distinct combination is valued once in Go
-// (costs.AssetBookValue) and multiplied by its count: exact decimals, no
-// per-asset work. Money: not for EMPLOYEE.
+// (costs.Valuer: one schedule per profile and cost) and multiplied by its
+// count: exact decimals, no per-asset work. Money: not for EMPLOYEE.
 func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGroupBy, f *itam.AssetFilter, asOf time.Time) (map[string][]itam.Money, error) {
 	if _, err := costs.RequireRead(ctx); err != nil {
 		return nil, err
@@ -151,21 +151,35 @@ func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGr
 	if err != nil {
 		return nil, err
 	}
-	totals := map[string]costs.Totals{}
+	// Rows share few group keys and currencies: each key is rendered once
+	// and sums stay plain decimals until the end.
+	type sumKey struct{ group, currency string }
+	sums := map[sumKey]decimal.Decimal{}
+	keys := map[string]string{}
+	valuer := costs.NewValuer(asOf)
 	for _, r := range rows {
-		var g itam.AssetCountGroup
-		for j, d := range groupBy {
-			setGroupKey(&g, d, r.dims[j])
+		dk := strings.Join(derefAll(r.dims), "\x01")
+		key, ok := keys[dk]
+		if !ok {
+			var g itam.AssetCountGroup
+			for j, d := range groupBy {
+				setGroupKey(&g, d, r.dims[j])
+			}
+			key = CountGroupKey(g)
+			keys[dk] = key
 		}
 		var prof *costs.Profile
 		if id, _ := r.c.effective(); id != nil {
 			prof = profiles[*id]
 		}
 		cost := itam.Money{Amount: r.price, Currency: strings.TrimSpace(r.currency)}
-		v := costs.AssetBookValue(prof, &cost, costs.InServiceDate(r.inService, r.bought), asOf)
-		v.Amount = v.Amount.Mul(decimal.NewFromInt(r.n))
-		key := CountGroupKey(g)
-		totals[key] = totals[key].Add(*v)
+		v := valuer.BookValue(prof, &cost, costs.InServiceDate(r.inService, r.bought))
+		k := sumKey{key, v.Currency}
+		sums[k] = sums[k].Add(v.Amount.Mul(decimal.NewFromInt(r.n)))
+	}
+	totals := map[string]costs.Totals{}
+	for k, amount := range sums {
+		totals[k.group] = totals[k.group].Add(itam.Money{Amount: amount, Currency: k.currency})
 	}
 	out := make(map[string][]itam.Money, len(totals))
 	for k, t := range totals {
