@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Connector() ConnectorResolver
 	Contract() ContractResolver
 	CostEntry() CostEntryResolver
+	CostRollupGroup() CostRollupGroupResolver
 	DepreciationProfile() DepreciationProfileResolver
 	ExpiringLicense() ExpiringLicenseResolver
 	ExternalId() ExternalIdResolver
@@ -64,6 +65,7 @@ type ResolverRoot interface {
 	SoftwareProduct() SoftwareProductResolver
 	SoftwarePublisher() SoftwarePublisherResolver
 	SoftwareTitleRule() SoftwareTitleRuleResolver
+	SpendBucket() SpendBucketResolver
 	Supplier() SupplierResolver
 	SyncConflict() SyncConflictResolver
 	SyncRun() SyncRunResolver
@@ -1388,6 +1390,16 @@ type CostEntryResolver interface {
 
 	History(ctx context.Context, obj *costs.Entry, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
 }
+type CostRollupGroupResolver interface {
+	Model(ctx context.Context, obj *costs.ReportGroup) (*model.Model, error)
+	Category(ctx context.Context, obj *costs.ReportGroup) (*itam.Category, error)
+	Team(ctx context.Context, obj *costs.ReportGroup) (*itam.Team, error)
+	Location(ctx context.Context, obj *costs.ReportGroup) (*itam.Location, error)
+	Owner(ctx context.Context, obj *costs.ReportGroup) (model.Owner, error)
+	Supplier(ctx context.Context, obj *costs.ReportGroup) (*itam.Supplier, error)
+	ByKind(ctx context.Context, obj *costs.ReportGroup) ([]*model.CostKindTotal, error)
+	Total(ctx context.Context, obj *costs.ReportGroup) ([]*itam.Money, error)
+}
 type DepreciationProfileResolver interface {
 	ID(ctx context.Context, obj *costs.Profile) (string, error)
 
@@ -1612,6 +1624,16 @@ type SoftwareTitleRuleResolver interface {
 	Product(ctx context.Context, obj *software.Rule) (*software.Product, error)
 
 	History(ctx context.Context, obj *software.Rule, first *int, after *string, last *int, before *string) (*model.Connection[software.HistoryEntry], error)
+}
+type SpendBucketResolver interface {
+	Model(ctx context.Context, obj *costs.ReportGroup) (*model.Model, error)
+	Category(ctx context.Context, obj *costs.ReportGroup) (*itam.Category, error)
+	Team(ctx context.Context, obj *costs.ReportGroup) (*itam.Team, error)
+	Location(ctx context.Context, obj *costs.ReportGroup) (*itam.Location, error)
+	Owner(ctx context.Context, obj *costs.ReportGroup) (model.Owner, error)
+	Supplier(ctx context.Context, obj *costs.ReportGroup) (*itam.Supplier, error)
+	ByKind(ctx context.Context, obj *costs.ReportGroup) ([]*model.CostKindTotal, error)
+	Total(ctx context.Context, obj *costs.ReportGroup) ([]*itam.Money, error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
@@ -21312,8 +21334,8 @@ func (ec *executionContext) _CostRollup_groups(ctx context.Context, field graphq
 			return obj.Groups, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostRollupGroup) graphql.Marshaler {
-			return ec.marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
+			return ec.marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21419,7 +21441,7 @@ func (ec *executionContext) fieldContext_CostRollup_ratesUsed(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_model(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_model(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21428,7 +21450,7 @@ func (ec *executionContext) _CostRollupGroup_model(ctx context.Context, field gr
 			return ec.fieldContext_CostRollupGroup_model(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Model, nil
+			return ec.Resolvers.CostRollupGroup().Model(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
@@ -21442,8 +21464,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_model(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Model(ctx, field)
 		},
@@ -21451,7 +21473,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_model(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_category(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_category(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21460,7 +21482,7 @@ func (ec *executionContext) _CostRollupGroup_category(ctx context.Context, field
 			return ec.fieldContext_CostRollupGroup_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
+			return ec.Resolvers.CostRollupGroup().Category(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -21474,8 +21496,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_category(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -21483,7 +21505,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_category(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_team(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_team(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21492,7 +21514,7 @@ func (ec *executionContext) _CostRollupGroup_team(ctx context.Context, field gra
 			return ec.fieldContext_CostRollupGroup_team(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Team, nil
+			return ec.Resolvers.CostRollupGroup().Team(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
@@ -21506,8 +21528,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_team(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Team(ctx, field)
 		},
@@ -21515,7 +21537,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_team(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_location(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_location(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21524,7 +21546,7 @@ func (ec *executionContext) _CostRollupGroup_location(ctx context.Context, field
 			return ec.fieldContext_CostRollupGroup_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
+			return ec.Resolvers.CostRollupGroup().Location(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
@@ -21538,8 +21560,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_location(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
@@ -21547,7 +21569,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_location(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21556,7 +21578,7 @@ func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field gr
 			return ec.fieldContext_CostRollupGroup_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Owner, nil
+			return ec.Resolvers.CostRollupGroup().Owner(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Owner) graphql.Marshaler {
@@ -21567,10 +21589,10 @@ func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_CostRollupGroup_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CostRollupGroup", field, false, false, "Owner")
+	return graphql.NewScalarFieldContext("CostRollupGroup", field, true, true, "Owner")
 }
 
-func (ec *executionContext) _CostRollupGroup_supplier(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_supplier(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21579,7 +21601,7 @@ func (ec *executionContext) _CostRollupGroup_supplier(ctx context.Context, field
 			return ec.fieldContext_CostRollupGroup_supplier(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supplier, nil
+			return ec.Resolvers.CostRollupGroup().Supplier(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
@@ -21593,8 +21615,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_supplier(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supplier(ctx, field)
 		},
@@ -21602,7 +21624,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_supplier(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_byKind(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_byKind(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21611,7 +21633,7 @@ func (ec *executionContext) _CostRollupGroup_byKind(ctx context.Context, field g
 			return ec.fieldContext_CostRollupGroup_byKind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ByKind, nil
+			return ec.Resolvers.CostRollupGroup().ByKind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostKindTotal) graphql.Marshaler {
@@ -21625,8 +21647,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_byKind(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CostKindTotal(ctx, field)
 		},
@@ -21634,7 +21656,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_byKind(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_total(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_total(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21643,7 +21665,7 @@ func (ec *executionContext) _CostRollupGroup_total(ctx context.Context, field gr
 			return ec.fieldContext_CostRollupGroup_total(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
+			return ec.Resolvers.CostRollupGroup().Total(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
@@ -21657,8 +21679,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_total(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -36297,7 +36319,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleTestResult_normalizedVersi
 	return graphql.NewScalarFieldContext("SoftwareTitleTestResult", field, false, false, "String")
 }
 
-func (ec *executionContext) _SpendBucket_start(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_start(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36320,7 +36342,7 @@ func (ec *executionContext) fieldContext_SpendBucket_start(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Date")
 }
 
-func (ec *executionContext) _SpendBucket_end(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_end(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36343,7 +36365,7 @@ func (ec *executionContext) fieldContext_SpendBucket_end(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Date")
 }
 
-func (ec *executionContext) _SpendBucket_model(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_model(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36352,7 +36374,7 @@ func (ec *executionContext) _SpendBucket_model(ctx context.Context, field graphq
 			return ec.fieldContext_SpendBucket_model(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Model, nil
+			return ec.Resolvers.SpendBucket().Model(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
@@ -36366,8 +36388,8 @@ func (ec *executionContext) fieldContext_SpendBucket_model(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Model(ctx, field)
 		},
@@ -36375,7 +36397,7 @@ func (ec *executionContext) fieldContext_SpendBucket_model(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_category(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_category(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36384,7 +36406,7 @@ func (ec *executionContext) _SpendBucket_category(ctx context.Context, field gra
 			return ec.fieldContext_SpendBucket_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
+			return ec.Resolvers.SpendBucket().Category(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -36398,8 +36420,8 @@ func (ec *executionContext) fieldContext_SpendBucket_category(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -36407,7 +36429,7 @@ func (ec *executionContext) fieldContext_SpendBucket_category(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_team(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_team(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36416,7 +36438,7 @@ func (ec *executionContext) _SpendBucket_team(ctx context.Context, field graphql
 			return ec.fieldContext_SpendBucket_team(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Team, nil
+			return ec.Resolvers.SpendBucket().Team(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
@@ -36430,8 +36452,8 @@ func (ec *executionContext) fieldContext_SpendBucket_team(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Team(ctx, field)
 		},
@@ -36439,7 +36461,7 @@ func (ec *executionContext) fieldContext_SpendBucket_team(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_location(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_location(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36448,7 +36470,7 @@ func (ec *executionContext) _SpendBucket_location(ctx context.Context, field gra
 			return ec.fieldContext_SpendBucket_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
+			return ec.Resolvers.SpendBucket().Location(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
@@ -36462,8 +36484,8 @@ func (ec *executionContext) fieldContext_SpendBucket_location(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
@@ -36471,7 +36493,7 @@ func (ec *executionContext) fieldContext_SpendBucket_location(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36480,7 +36502,7 @@ func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphq
 			return ec.fieldContext_SpendBucket_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Owner, nil
+			return ec.Resolvers.SpendBucket().Owner(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Owner) graphql.Marshaler {
@@ -36491,10 +36513,10 @@ func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SpendBucket_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Owner")
+	return graphql.NewScalarFieldContext("SpendBucket", field, true, true, "Owner")
 }
 
-func (ec *executionContext) _SpendBucket_supplier(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_supplier(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36503,7 +36525,7 @@ func (ec *executionContext) _SpendBucket_supplier(ctx context.Context, field gra
 			return ec.fieldContext_SpendBucket_supplier(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supplier, nil
+			return ec.Resolvers.SpendBucket().Supplier(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
@@ -36517,8 +36539,8 @@ func (ec *executionContext) fieldContext_SpendBucket_supplier(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supplier(ctx, field)
 		},
@@ -36526,7 +36548,7 @@ func (ec *executionContext) fieldContext_SpendBucket_supplier(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_byKind(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_byKind(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36535,7 +36557,7 @@ func (ec *executionContext) _SpendBucket_byKind(ctx context.Context, field graph
 			return ec.fieldContext_SpendBucket_byKind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ByKind, nil
+			return ec.Resolvers.SpendBucket().ByKind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostKindTotal) graphql.Marshaler {
@@ -36549,8 +36571,8 @@ func (ec *executionContext) fieldContext_SpendBucket_byKind(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CostKindTotal(ctx, field)
 		},
@@ -36558,7 +36580,7 @@ func (ec *executionContext) fieldContext_SpendBucket_byKind(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_total(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_total(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36567,7 +36589,7 @@ func (ec *executionContext) _SpendBucket_total(ctx context.Context, field graphq
 			return ec.fieldContext_SpendBucket_total(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
+			return ec.Resolvers.SpendBucket().Total(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
@@ -36581,8 +36603,8 @@ func (ec *executionContext) fieldContext_SpendBucket_total(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -36625,8 +36647,8 @@ func (ec *executionContext) _SpendReport_buckets(ctx context.Context, field grap
 			return obj.Buckets, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SpendBucket) graphql.Marshaler {
-			return ec.marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucketᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
+			return ec.marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -47894,7 +47916,7 @@ func (ec *executionContext) _CostRollup(ctx context.Context, sel ast.SelectionSe
 
 var costRollupGroupImplementors = []string{"CostRollupGroup"}
 
-func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.SelectionSet, obj *model.CostRollupGroup) graphql.Marshaler {
+func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.SelectionSet, obj *costs.ReportGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, costRollupGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -47904,45 +47926,53 @@ func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CostRollupGroup")
 		case "model":
-			out.Values[i] = ec._CostRollupGroup_model(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_model(ctx, field, obj)
+				})
 		case "category":
-			out.Values[i] = ec._CostRollupGroup_category(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_category(ctx, field, obj)
+				})
 		case "team":
-			out.Values[i] = ec._CostRollupGroup_team(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_team(ctx, field, obj)
+				})
 		case "location":
-			out.Values[i] = ec._CostRollupGroup_location(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_location(ctx, field, obj)
+				})
 		case "owner":
-			out.Values[i] = ec._CostRollupGroup_owner(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_owner(ctx, field, obj)
+				})
 		case "supplier":
-			out.Values[i] = ec._CostRollupGroup_supplier(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_supplier(ctx, field, obj)
+				})
 		case "byKind":
-			out.Values[i] = ec._CostRollupGroup_byKind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_byKind(ctx, field, obj)
+				})
 		case "total":
-			out.Values[i] = ec._CostRollupGroup_total(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_total(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -52922,7 +52952,7 @@ func (ec *executionContext) _SoftwareTitleTestResult(ctx context.Context, sel as
 
 var spendBucketImplementors = []string{"SpendBucket"}
 
-func (ec *executionContext) _SpendBucket(ctx context.Context, sel ast.SelectionSet, obj *model.SpendBucket) graphql.Marshaler {
+func (ec *executionContext) _SpendBucket(ctx context.Context, sel ast.SelectionSet, obj *costs.ReportGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, spendBucketImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -52934,53 +52964,61 @@ func (ec *executionContext) _SpendBucket(ctx context.Context, sel ast.SelectionS
 		case "start":
 			out.Values[i] = ec._SpendBucket_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "end":
 			out.Values[i] = ec._SpendBucket_end(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "model":
-			out.Values[i] = ec._SpendBucket_model(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_model(ctx, field, obj)
+				})
 		case "category":
-			out.Values[i] = ec._SpendBucket_category(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_category(ctx, field, obj)
+				})
 		case "team":
-			out.Values[i] = ec._SpendBucket_team(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_team(ctx, field, obj)
+				})
 		case "location":
-			out.Values[i] = ec._SpendBucket_location(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_location(ctx, field, obj)
+				})
 		case "owner":
-			out.Values[i] = ec._SpendBucket_owner(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_owner(ctx, field, obj)
+				})
 		case "supplier":
-			out.Values[i] = ec._SpendBucket_supplier(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_supplier(ctx, field, obj)
+				})
 		case "byKind":
-			out.Values[i] = ec._SpendBucket_byKind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_byKind(ctx, field, obj)
+				})
 		case "total":
-			out.Values[i] = ec._SpendBucket_total(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_total(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55407,11 +55445,11 @@ func (ec *executionContext) marshalNCostRollup2ᚖgithubᚗcomᚋitamᚑdevᚋit
 	return ec._CostRollup(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CostRollupGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroup(ctx, sel, v[i])
+		return ec.marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -55423,7 +55461,7 @@ func (ec *executionContext) marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroup(ctx context.Context, sel ast.SelectionSet, v *model.CostRollupGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx context.Context, sel ast.SelectionSet, v *costs.ReportGroup) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CostRollupGroup!")
 		return graphql.Null
@@ -57229,11 +57267,11 @@ func (ec *executionContext) marshalNSoftwareTitleTestResult2ᚖgithubᚗcomᚋit
 	return ec._SoftwareTitleTestResult(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpendBucket) graphql.Marshaler {
+func (ec *executionContext) marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucket(ctx, sel, v[i])
+		return ec.marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -57245,7 +57283,7 @@ func (ec *executionContext) marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdev�
 	return ret
 }
 
-func (ec *executionContext) marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucket(ctx context.Context, sel ast.SelectionSet, v *model.SpendBucket) graphql.Marshaler {
+func (ec *executionContext) marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx context.Context, sel ast.SelectionSet, v *costs.ReportGroup) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SpendBucket!")
 		return graphql.Null

@@ -278,3 +278,17 @@ func kindOrder(k EntryKind) int {
 	}
 	return len(EntryKinds)
 }
+
+// Periods is how many buckets a spend report over [From, To] has before
+// grouping (1 for a roll-up, 0 for an invalid period): what pricing a
+// request needs before it runs.
+func (s ReportSpec) Periods() int {
+	from, to := itam.CalendarDay(s.From), itam.CalendarDay(s.To)
+	if to.Before(from) {
+		return 0
+	}
+	if s.Every == "" || !s.Every.Valid() {
+		return 1
+	}
+	return monthsBetween(PeriodStart(from, s.Every), to)/s.Every.Months() + 1
+}

@@ -1,6 +1,7 @@
 package costs
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -96,8 +97,9 @@ func ContractEntrySupplier(entry, contract uuid.UUID) uuid.UUID {
 // ShareContract attributes one contract's lines (its charges and its own
 // ledger entries, each keyed by its supplier only) to the groups of the
 // assets it covers: each amount is split by the number of covered assets in
-// each group (SplitByCounts, groups in key order), so the shares sum
-// exactly to it. Shares of Excluded groups are dropped. A contract covering
+// each group (SplitByCounts, groups in key order, matching ones first), so
+// the shares sum exactly to it. Shares of Excluded groups are dropped (they
+// still count in the split). A contract covering
 // no asset keeps its lines whole, with every asset dimension null, unless
 // the report is filtered (then only costs on matching assets count, and it
 // has none).
@@ -136,7 +138,11 @@ func (s ReportSpec) ShareContract(lines []ReportLine, covered []Covered, filtere
 		sums[c] = sums[c].Add(l.Amount.Amount)
 	}
 	covered = slices.Clone(covered)
-	slices.SortFunc(covered, func(a, b Covered) int { return compareKeys(a.Key, b.Key) })
+	// Key order, matching assets first: the split's remainder never
+	// depends on the order storage returned the groups in.
+	slices.SortFunc(covered, func(a, b Covered) int {
+		return cmp.Or(compareKeys(a.Key, b.Key), cmpBool(a.Excluded, b.Excluded))
+	})
 	counts := make([]int, len(covered))
 	for i, c := range covered {
 		counts[i] = c.Assets
@@ -154,4 +160,15 @@ func (s ReportSpec) ShareContract(lines []ReportLine, covered []Covered, filtere
 		}
 	}
 	return out
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }
