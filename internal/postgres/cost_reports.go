@@ -247,7 +247,8 @@ func (q reportQuery) dayKey(args *sqlArgs, from string) string {
 	bucket := from
 	if q.spec.Every != "" {
 		unit := map[costs.Interval]string{costs.EveryMonth: "month", costs.EveryQuarter: "quarter", costs.EveryYear: "year"}[q.spec.Every]
-		bucket = fmt.Sprintf("greatest(date_trunc('%s', e.entry_date)::date, %s)", unit, from)
+		// On timestamp, not timestamptz: no time zone work per row.
+		bucket = fmt.Sprintf("greatest(date_trunc('%s', e.entry_date::timestamp)::date, %s)", unit, from)
 	}
 	if q.spec.Currency == "" {
 		return bucket
