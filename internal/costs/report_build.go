@@ -157,39 +157,74 @@ type reportCell struct {
 	currency string
 }
 
-// Build sums lines into the report s describes. With a reporting currency
-// every line is converted at the rate valid on its own date (rounded to
-// the currency's minor unit, then summed), and a line without a valid rate
-// fails the whole report (BAD_USER_INPUT on reportingCurrency naming the
-// pair and day). Lines outside [From, To] are ignored.
+// Build sums lines into the report s describes (see ReportBuilder).
+func Build(s ReportSpec, lines []ReportLine, rates Rates) (Report, error) {
+	b := NewReportBuilder(s, rates)
+	for _, l := range lines {
+		if err := b.Add(l); err != nil {
+			return Report{}, err
+		}
+	}
+	return b.Report(), nil
+}
+
+// ReportBuilder sums lines into the report its spec describes as they
+// come, so a report over millions of amounts never holds them. With a
+// reporting currency every line is converted at the rate valid on its own
+// date (rounded to the currency's minor unit, then summed), and a line
+// without a valid rate fails the whole report (BAD_USER_INPUT on
+// reportingCurrency naming the pair and day). Lines outside [From, To]
+// are ignored.
+type ReportBuilder struct {
+	spec ReportSpec
+	conv *converter
+	sums map[reportCell]decimal.Decimal
+}
+
+// NewReportBuilder returns an empty report over s, converting with rates
+// when s has a reporting currency.
+func NewReportBuilder(s ReportSpec, rates Rates) *ReportBuilder {
+	b := &ReportBuilder{spec: s, sums: map[reportCell]decimal.Decimal{}}
+	if s.Currency != "" {
+		b.conv = newConverter(rates, s.Currency)
+	}
+	return b
+}
+
+// Add counts l in its bucket and group.
+func (b *ReportBuilder) Add(l ReportLine) error {
+	s := b.spec
+	d := l.Date
+	if d.Hour() != 0 || d.Minute() != 0 || d.Second() != 0 || d.Nanosecond() != 0 || d.Location() != time.UTC {
+		d = itam.CalendarDay(d)
+	}
+	if d.Before(s.From) || d.After(s.To) {
+		return nil
+	}
+	amount := l.Amount
+	if b.conv != nil {
+		m, err := b.conv.convert(amount, d)
+		if err != nil {
+			return err
+		}
+		amount = m
+	} else {
+		amount.Currency = canonicalCurrency(amount.Currency)
+	}
+	cell := reportCell{start: s.Bucket(d), key: s.Project(l.Key), kind: l.Kind, currency: amount.Currency}
+	b.sums[cell] = b.sums[cell].Add(amount.Amount)
+	return nil
+}
+
+// Report returns the report of the lines added so far.
 //
 // Groups come in a stable order: by period, then by their dimensions' ids
 // with null dimensions last. A spend report that groups by nothing lists
 // every period of [From, To], an empty one with no totals (zero in the
 // reporting currency when converting), so a chart has no gaps.
-func Build(s ReportSpec, lines []ReportLine, rates Rates) (Report, error) {
+func (b *ReportBuilder) Report() Report {
+	s, sums := b.spec, b.sums
 	r := Report{Spec: s}
-	var used ratesUsed
-	sums := map[reportCell]decimal.Decimal{}
-	for _, l := range lines {
-		d := itam.CalendarDay(l.Date)
-		if d.Before(s.From) || d.After(s.To) {
-			continue
-		}
-		amount := l.Amount
-		if s.Currency != "" {
-			m, rate, err := rates.Convert(amount, s.Currency, d)
-			if err != nil {
-				return Report{}, err
-			}
-			amount = m
-			used.add(rate)
-		} else if c, err := itam.ParseCurrency(amount.Currency); err == nil {
-			amount.Currency = c
-		}
-		cell := reportCell{start: s.Bucket(d), key: s.Project(l.Key), kind: l.Kind, currency: amount.Currency}
-		sums[cell] = sums[cell].Add(amount.Amount)
-	}
 	cells := make([]reportCell, 0, len(sums))
 	for c := range sums {
 		cells = append(cells, c)
@@ -230,9 +265,9 @@ func Build(s ReportSpec, lines []ReportLine, rates Rates) (Report, error) {
 		if len(r.Total) == 0 {
 			r.Total = Totals{zero}
 		}
+		r.Rates = b.conv.used.list()
 	}
-	r.Rates = used.list()
-	return r, nil
+	return r
 }
 
 // everyPeriod returns the periods of [From, To] in order, taking each from

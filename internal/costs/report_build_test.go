@@ -211,3 +211,38 @@ func TestShareContract(t *testing.T) {
 	require.Equal(t, repSup, costs.ContractEntrySupplier(uuid.Nil, repSup))
 	require.Equal(t, repCatA, costs.ContractEntrySupplier(repCatA, repSup))
 }
+
+// TestBuildConvertsLikeConvert: each converted line equals Rates.Convert's
+// result, direct and inverse rates, at the rate valid on its day.
+func TestBuildConvertsLikeConvert(t *testing.T) {
+	rates := costs.Rates{
+		{From: "EUR", To: "USD", Rate: decimal.RequireFromString("1.0837"), ValidFrom: finDay(2025, 1, 1)},
+		{From: "USD", To: "EUR", Rate: decimal.RequireFromString("0.9123"), ValidFrom: finDay(2025, 5, 1)}, // newer, the other way
+		{From: "USD", To: "JPY", Rate: decimal.RequireFromString("151.37"), ValidFrom: finDay(2025, 1, 1)},
+		{From: "BHD", To: "USD", Rate: decimal.RequireFromString("2.6596"), ValidFrom: finDay(2025, 1, 1)},
+	}
+	tests := []struct {
+		amount, cur, to string
+		day             time.Time
+	}{
+		{"10.01", "EUR", "USD", finDay(2025, 2, 1)},
+		{"10.01", "EUR", "USD", finDay(2025, 6, 1)}, // inverse of USD→EUR
+		{"0.333", "eur", "USD", finDay(2025, 6, 1)},
+		{"1234.5678", "USD", "JPY", finDay(2025, 3, 3)},
+		{"1234", "JPY", "USD", finDay(2025, 3, 3)},
+		{"7.125", "BHD", "USD", finDay(2025, 3, 3)},
+		{"7.12", "USD", "BHD", finDay(2025, 3, 3)},
+		{"5", "usd", "USD", finDay(2025, 3, 3)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.amount+tt.cur+tt.to, func(t *testing.T) {
+			spec, err := costs.ReportSpec{From: finDay(2025, 1, 1), To: finDay(2025, 12, 31), Currency: tt.to}.Normalize()
+			require.NoError(t, err)
+			want, _, err := rates.Convert(finMoney(tt.amount, tt.cur), tt.to, tt.day)
+			require.NoError(t, err)
+			r, err := costs.Build(spec, []costs.ReportLine{repLine(costs.GroupKey{}, costs.KindOther, tt.day, tt.amount, tt.cur)}, rates)
+			require.NoError(t, err)
+			finRequireTotals(t, []itam.Money{want}, r.Total)
+		})
+	}
+}

@@ -34,7 +34,7 @@ func SplitByCounts(m itam.Money, counts []int) []itam.Money {
 		out[0] = m
 		return out
 	}
-	places := itam.MinorUnits(m.Currency)
+	places := minorUnits(m.Currency)
 	units := m.Amount.Shift(places).Truncate(0)
 	nd := decimal.NewFromInt(int64(n))
 	base := units.Div(nd).Truncate(0)
@@ -147,9 +147,17 @@ func (s ReportSpec) ShareContract(lines []ReportLine, covered []Covered, filtere
 	for i, c := range covered {
 		counts[i] = c.Assets
 	}
-	var out []ReportLine
+	out := make([]ReportLine, 0, len(order)*len(covered))
+	// A recurring charge splits the same amount in every bucket: split once.
+	type splitKey struct{ amount, currency string }
+	splits := map[splitKey][]itam.Money{}
 	for _, c := range order {
-		shares := SplitByCounts(itam.Money{Amount: sums[c], Currency: c.currency}, counts)
+		sk := splitKey{sums[c].String(), c.currency}
+		shares, ok := splits[sk]
+		if !ok {
+			shares = SplitByCounts(itam.Money{Amount: sums[c], Currency: c.currency}, counts)
+			splits[sk] = shares
+		}
 		for i, g := range covered {
 			if g.Excluded || g.Assets <= 0 {
 				continue

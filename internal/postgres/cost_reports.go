@@ -47,7 +47,7 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		return costs.Report{}, err
 	}
 	var (
-		lines     []costs.ReportLine
+		build     *costs.ReportBuilder
 		contracts = map[uuid.UUID]*costs.Contract{}
 		order     []uuid.UUID // contracts in a stable order
 		own       = map[uuid.UUID][]costs.ReportLine{}
@@ -55,6 +55,14 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		rates     costs.Rates
 		qerr      error
 	)
+	// Rates come first in the batch; the builder starts with the first
+	// ledger row, so SQL rows are summed as they arrive, never held.
+	builder := func() *costs.ReportBuilder {
+		if build == nil {
+			build = costs.NewReportBuilder(spec, rates)
+		}
+		return build
+	}
 	contract := func(id uuid.UUID) *costs.Contract {
 		c, ok := contracts[id]
 		if !ok {
@@ -75,6 +83,13 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		})
 	}
 	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		if spec.Currency != "" {
+			queue(b, allRatesSQL, &sqlArgs{}, func(r pgx.CollectableRow) error {
+				rate, err := scanRate(r)
+				rates = append(rates, rate)
+				return err
+			})
+		}
 		sql, args, err := q.entriesSQL()
 		if err != nil {
 			qerr = err
@@ -82,15 +97,19 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		}
 		queue(b, sql, args, func(r pgx.CollectableRow) error {
 			l, err := scanReportLine(r)
-			lines = append(lines, l)
-			return err
+			if err != nil {
+				return err
+			}
+			return builder().Add(l)
 		})
 		if q.needsLicenses() {
 			sql, args := q.licenseEntriesSQL()
 			queue(b, sql, args, func(r pgx.CollectableRow) error {
 				l, err := scanReportLine(r)
-				lines = append(lines, l)
-				return err
+				if err != nil {
+					return err
+				}
+				return builder().Add(l)
 			})
 		}
 		sql, args = q.contractEntriesSQL()
@@ -139,13 +158,6 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 				return nil
 			})
 		}
-		if spec.Currency != "" {
-			queue(b, allRatesSQL, &sqlArgs{}, func(r pgx.CollectableRow) error {
-				rate, err := scanRate(r)
-				rates = append(rates, rate)
-				return err
-			})
-		}
 	})
 	if qerr != nil {
 		return costs.Report{}, qerr
@@ -160,9 +172,13 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		if len(c.Charges) > 0 {
 			cl = append(spec.ContractLines(*c), cl...)
 		}
-		lines = append(lines, spec.ShareContract(cl, covered[id], filtered)...)
+		for _, l := range spec.ShareContract(cl, covered[id], filtered) {
+			if err := builder().Add(l); err != nil {
+				return costs.Report{}, err
+			}
+		}
 	}
-	return costs.Build(spec, lines, rates)
+	return builder().Report(), nil
 }
 
 func orNil(id *uuid.UUID) uuid.UUID {
