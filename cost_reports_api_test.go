@@ -458,3 +458,21 @@ func TestSpendByPeriod(t *testing.T) {
 	filtered := spend(map[string]any{"period": "YEAR", "filter": map[string]any{"modelIds": []string{f.ids["model2"]}}})
 	require.Equal(t, map[string][]string{"REPAIR": {"3000 JPY"}, "SUPPORT": {"66.67 USD"}, "OTHER": {"10 USD"}}, repByKind(t, filtered[0]))
 }
+
+// TestCostReportPricing: a grouped report is priced per estimated group
+// (and per period for spend), so a ten-year monthly spend grouped three
+// ways with every dimension selected is refused before it runs, while the
+// same report ungrouped runs.
+func TestCostReportPricing(t *testing.T) {
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	q := `query($groupBy: [CostGroupBy!]) {
+		spendByPeriod(period: MONTH, from: "2016-01-01", to: "2025-12-31", groupBy: $groupBy) {
+			buckets { start end model { id name } category { id name } team { id name } location { id name }
+				owner { ... on Person { id name } ... on Team { id name } } supplier { id name }
+				byKind { kind total { amount currency } } total { amount currency } }
+		}
+	}`
+	a.code(admin, q, map[string]any{"groupBy": []string{"CATEGORY", "TEAM", "OWNER"}}, "COMPLEXITY_LIMIT_EXCEEDED", "")
+	require.Len(t, get(a.ok(admin, q, map[string]any{"groupBy": []string{}}), "spendByPeriod.buckets"), 120)
+}
