@@ -274,6 +274,8 @@ func TestCostRollupTotalsAndGroups(t *testing.T) {
 		// A filter matching nothing: no costs at all (no license, no K2).
 		r = f.rollup(t, f.admin, map[string]any{"filter": map[string]any{"search": "no such asset"}})
 		require.Empty(t, r["total"])
+		require.Len(t, r["groups"], 1, "not grouped: one group, also empty")
+		require.Empty(t, get(r, "groups.0.total"))
 	})
 
 	t.Run("charges crossing the period's bounds count only inside", func(t *testing.T) {

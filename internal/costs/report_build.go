@@ -221,7 +221,8 @@ func (b *ReportBuilder) Add(l ReportLine) error {
 // Groups come in a stable order: by period, then by their dimensions' ids
 // with null dimensions last. A spend report that groups by nothing lists
 // every period of [From, To], an empty one with no totals (zero in the
-// reporting currency when converting), so a chart has no gaps.
+// reporting currency when converting), so a chart has no gaps; a roll-up
+// that groups by nothing is always one group.
 func (b *ReportBuilder) Report() Report {
 	s, sums := b.spec, b.sums
 	r := Report{Spec: s}
@@ -251,8 +252,12 @@ func (b *ReportBuilder) Report() Report {
 		}
 		r.Groups = append(r.Groups, g)
 	}
-	if s.Every != "" && len(s.GroupBy) == 0 {
+	switch {
+	case s.Every != "" && len(s.GroupBy) == 0:
 		r.Groups = everyPeriod(s, r.Groups)
+	case len(s.GroupBy) == 0 && len(r.Groups) == 0:
+		// Not grouped, a roll-up is one group, also when nothing was spent.
+		r.Groups = []ReportGroup{{}}
 	}
 	if s.Currency != "" {
 		zero := itam.Money{Amount: decimal.Zero, Currency: s.Currency}
