@@ -83,6 +83,9 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		})
 	}
 	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		// A report's statements cost enough to trigger JIT compilation,
+		// which takes longer (over 100 ms) than they run.
+		b.Queue(noJITSQL)
 		if spec.Currency != "" {
 			queue(b, allRatesSQL, &sqlArgs{}, func(r pgx.CollectableRow) error {
 				rate, err := scanRate(r)
@@ -181,6 +184,9 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 	return builder().Report(), nil
 }
 
+// noJITSQL turns JIT off for the rest of the batch's implicit transaction.
+const noJITSQL = `SELECT set_config('jit', 'off', true)`
+
 func orNil(id *uuid.UUID) uuid.UUID {
 	if id == nil {
 		return uuid.Nil
@@ -272,9 +278,42 @@ func (q reportQuery) dayKey(args *sqlArgs, from string) string {
 	return fmt.Sprintf("CASE WHEN e.currency = %s THEN %s ELSE e.entry_date END", args.add(q.spec.Currency), bucket)
 }
 
-// dims renders the seven dimension columns: the grouped ones, NULL for the
-// others (the domain projects again; NULLs keep SQL's groups few).
-func (q reportQuery) dims(supplier string) string {
+// assetCols are the asset columns the grouped dimensions need; coverageSQL
+// aggregates by them first: grouping by model before joining models for
+// the category groups the big join by few, narrow columns (a third faster
+// on 100,000 assets than grouping by the category directly).
+func (q reportQuery) assetCols() []string {
+	var cols []string
+	if q.spec.Grouped(costs.GroupModel) || q.spec.Grouped(costs.GroupCategory) {
+		cols = append(cols, "model_id")
+	}
+	if q.spec.Grouped(costs.GroupTeam) || q.spec.Grouped(costs.GroupOwner) {
+		cols = append(cols, "owner_team_id")
+	}
+	if q.spec.Grouped(costs.GroupOwner) {
+		cols = append(cols, "owner_person_id")
+	}
+	if q.spec.Grouped(costs.GroupLocation) {
+		cols = append(cols, "location_id")
+	}
+	return cols
+}
+
+// inner renders the inner select list's leading columns: the asset
+// columns (from alias a), then extra.
+func (q reportQuery) inner(extra ...string) (list string, n int) {
+	var out []string
+	for _, c := range q.assetCols() {
+		out = append(out, "a."+c+" AS "+c)
+	}
+	out = append(out, extra...)
+	return strings.Join(out, ", "), len(out)
+}
+
+// dims renders the seven dimension columns over alias t's asset columns
+// (and models m for the category): the grouped ones, NULL for the others
+// (the domain projects again; NULLs keep SQL's groups few).
+func (q reportQuery) dims(t, supplier string) string {
 	col := func(g costs.GroupBy, expr string) string {
 		if q.spec.Grouped(g) {
 			return expr
@@ -282,16 +321,26 @@ func (q reportQuery) dims(supplier string) string {
 		return "NULL::uuid"
 	}
 	owner := func(expr string) string { return col(costs.GroupOwner, expr) }
-	return strings.Join([]string{col(costs.GroupModel, "a.model_id"), col(costs.GroupCategory, "m.category_id"),
-		col(costs.GroupTeam, "a.owner_team_id"), col(costs.GroupLocation, "a.location_id"),
-		owner("a.owner_person_id"), owner("a.owner_team_id"), col(costs.GroupSupplier, supplier)}, ", ")
+	return strings.Join([]string{col(costs.GroupModel, t+".model_id"), col(costs.GroupCategory, "m.category_id"),
+		col(costs.GroupTeam, t+".owner_team_id"), col(costs.GroupLocation, t+".location_id"),
+		owner(t + ".owner_person_id"), owner(t + ".owner_team_id"), col(costs.GroupSupplier, supplier)}, ", ")
 }
 
-func (q reportQuery) assetJoin() string {
+// modelsJoin joins the inner query's models when the category is asked.
+func (q reportQuery) modelsJoin() string {
 	if q.spec.Grouped(costs.GroupCategory) {
-		return "JOIN assets a ON a.id = e.asset_id JOIN models m ON m.id = a.model_id"
+		return " JOIN models m ON m.id = x.model_id"
 	}
-	return "JOIN assets a ON a.id = e.asset_id"
+	return ""
+}
+
+// positions renders "1, 2, …, n" for GROUP BY.
+func positions(n int) string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint(i + 1)
+	}
+	return strings.Join(out, ", ")
 }
 
 // entriesSQL sums the ledger entries on assets (and, when nothing asks for
@@ -316,10 +365,17 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 	if cond != "" {
 		where = " AND " + cond
 	}
+	join := "JOIN assets a ON a.id = e.asset_id"
+	if q.spec.Grouped(costs.GroupCategory) {
+		join += " JOIN models m ON m.id = a.model_id"
+	}
+	// One level here: aggregated by model first (as coverageSQL is), the
+	// per-month or per-day keys make PostgreSQL overestimate the groups and
+	// sort on disk.
 	return fmt.Sprintf(`SELECT %[1]s, e.kind, e.currency::text, %[2]s, sum(e.amount)
 		FROM cost_entries e %[3]s
 		WHERE e.entry_date BETWEEN %[4]s AND %[5]s AND e.asset_id IS NOT NULL%[6]s
-		GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`, q.dims("e.supplier_id"), day, q.assetJoin(), from, to, where), args, nil
+		GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, 10`, q.dims("a", "e.supplier_id"), day, join, from, to, where), args, nil
 }
 
 // licenseEntriesSQL sums the entries on licenses: every asset dimension
@@ -376,16 +432,15 @@ func (q reportQuery) coverageSQL() (string, *sqlArgs, error) {
 	if cond != "" {
 		matches = "coalesce((" + cond + "), false)"
 	}
-	join := "JOIN assets a ON a.id = ca.asset_id"
-	if q.spec.Grouped(costs.GroupCategory) {
-		join += " JOIN models m ON m.id = a.model_id"
-	}
-	dims := q.dims("NULL::uuid")
+	dims := q.dims("x", "NULL::uuid")
 	dims = dims[:strings.LastIndex(dims, ", ")] // the six asset dimensions
-	return fmt.Sprintf(`SELECT ca.contract_id, %[1]s, %[2]s, count(*)
-		FROM contract_assets ca %[3]s
-		WHERE ca.contract_id IN (
-			SELECT c.id FROM contracts c WHERE c.start_date <= %[5]s AND (c.end_date IS NULL OR c.end_date >= %[4]s)
-			UNION SELECT e.contract_id FROM cost_entries e WHERE e.entry_date BETWEEN %[4]s AND %[5]s AND e.contract_id IS NOT NULL)
-		GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, dims, matches, join, from, to), args, nil
+	list, n := q.inner("ca.contract_id", matches+" AS matches")
+	return fmt.Sprintf(`SELECT x.contract_id, %[1]s, x.matches, sum(x.n)::int
+		FROM (SELECT %[2]s, count(*) AS n
+			FROM contract_assets ca JOIN assets a ON a.id = ca.asset_id
+			WHERE ca.contract_id IN (
+				SELECT c.id FROM contracts c WHERE c.start_date <= %[4]s AND (c.end_date IS NULL OR c.end_date >= %[3]s)
+				UNION SELECT e.contract_id FROM cost_entries e WHERE e.entry_date BETWEEN %[3]s AND %[4]s AND e.contract_id IS NOT NULL)
+			GROUP BY %[5]s) x%[6]s
+		GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`, dims, list, from, to, positions(n), q.modelsJoin()), args, nil
 }
