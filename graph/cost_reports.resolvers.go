@@ -7,17 +7,117 @@ package graph
 
 import (
 	"context"
-	"fmt"
 	"time"
 
+	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/costs"
+	"github.com/itam-dev/itam/internal/itam"
 )
 
+func (r *costRollupGroupResolver) Model(ctx context.Context, obj *costs.ReportGroup) (*model.Model, error) {
+	return r.reportModel(ctx, obj)
+}
+
+func (r *costRollupGroupResolver) Category(ctx context.Context, obj *costs.ReportGroup) (*itam.Category, error) {
+	return reportCategory(ctx, obj)
+}
+
+func (r *costRollupGroupResolver) Team(ctx context.Context, obj *costs.ReportGroup) (*itam.Team, error) {
+	return reportTeam(ctx, obj)
+}
+
+func (r *costRollupGroupResolver) Location(ctx context.Context, obj *costs.ReportGroup) (*itam.Location, error) {
+	return reportLocation(ctx, obj)
+}
+
+func (r *costRollupGroupResolver) Owner(ctx context.Context, obj *costs.ReportGroup) (model.Owner, error) {
+	return reportOwner(ctx, obj)
+}
+
+func (r *costRollupGroupResolver) Supplier(ctx context.Context, obj *costs.ReportGroup) (*itam.Supplier, error) {
+	return reportSupplier(ctx, obj)
+}
+
+func (r *costRollupGroupResolver) ByKind(ctx context.Context, obj *costs.ReportGroup) ([]*model.CostKindTotal, error) {
+	return reportByKind(obj), nil
+}
+
+func (r *costRollupGroupResolver) Total(ctx context.Context, obj *costs.ReportGroup) ([]*itam.Money, error) {
+	return ptrs(obj.Total), nil
+}
+
 func (r *queryResolver) CostRollup(ctx context.Context, groupBy []costs.GroupBy, from time.Time, to time.Time, filter *model.AssetFilter, reportingCurrency *string) (*model.CostRollup, error) {
-	panic(fmt.Errorf("not implemented: CostRollup - costRollup"))
+	spec, err := reportSpec(groupBy, from, to, "", reportingCurrency)
+	if err != nil {
+		return nil, err
+	}
+	f, err := assetFilter(filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	rep, err := r.CostReports.CostRollup(ctx, spec, f)
+	if err != nil {
+		return nil, err
+	}
+	return costRollupOf(rep), nil
 }
 
 func (r *queryResolver) SpendByPeriod(ctx context.Context, period costs.Interval, from time.Time, to time.Time, groupBy []costs.GroupBy, filter *model.AssetFilter, reportingCurrency *string) (*model.SpendReport, error) {
-	panic(fmt.Errorf("not implemented: SpendByPeriod - spendByPeriod"))
+	spec, err := reportSpec(groupBy, from, to, period, reportingCurrency)
+	if err != nil {
+		return nil, err
+	}
+	f, err := assetFilter(filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	rep, err := r.CostReports.SpendByPeriod(ctx, spec, f)
+	if err != nil {
+		return nil, err
+	}
+	return spendReportOf(rep), nil
 }
+
+func (r *spendBucketResolver) Model(ctx context.Context, obj *costs.ReportGroup) (*model.Model, error) {
+	return r.reportModel(ctx, obj)
+}
+
+func (r *spendBucketResolver) Category(ctx context.Context, obj *costs.ReportGroup) (*itam.Category, error) {
+	return reportCategory(ctx, obj)
+}
+
+func (r *spendBucketResolver) Team(ctx context.Context, obj *costs.ReportGroup) (*itam.Team, error) {
+	return reportTeam(ctx, obj)
+}
+
+func (r *spendBucketResolver) Location(ctx context.Context, obj *costs.ReportGroup) (*itam.Location, error) {
+	return reportLocation(ctx, obj)
+}
+
+func (r *spendBucketResolver) Owner(ctx context.Context, obj *costs.ReportGroup) (model.Owner, error) {
+	return reportOwner(ctx, obj)
+}
+
+func (r *spendBucketResolver) Supplier(ctx context.Context, obj *costs.ReportGroup) (*itam.Supplier, error) {
+	return reportSupplier(ctx, obj)
+}
+
+func (r *spendBucketResolver) ByKind(ctx context.Context, obj *costs.ReportGroup) ([]*model.CostKindTotal, error) {
+	return reportByKind(obj), nil
+}
+
+func (r *spendBucketResolver) Total(ctx context.Context, obj *costs.ReportGroup) ([]*itam.Money, error) {
+	return ptrs(obj.Total), nil
+}
+
+func (r *Resolver) CostRollupGroup() generated.CostRollupGroupResolver {
+	return &costRollupGroupResolver{r}
+}
+
+func (r *Resolver) SpendBucket() generated.SpendBucketResolver { return &spendBucketResolver{r} }
+
+type (
+	costRollupGroupResolver struct{ *Resolver }
+	spendBucketResolver     struct{ *Resolver }
+)

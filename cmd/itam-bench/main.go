@@ -307,6 +307,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	st := stores{assets: postgres.NewAssetStore(floorDB), models: postgres.NewModelStore(floorDB), relations: postgres.NewRelationStore(floorDB),
 		compliance: postgres.NewLicenseComplianceStore(floorDB), catalog: postgres.NewSoftwareCatalogStore(floorDB),
 		liveCompliance: o.liveComplianceFloor}
+	st.costReports = postgres.NewCostReportStore(floorDB)
 	pctx := itam.WithPrincipal(ctx, itam.Principal{Subject: "bench.manager@bench.example.com", OrgID: seeded.OrgID, Role: itam.RoleManager})
 	smp, err := loadSamples(ctx, ownerPool, seeded.OrgID, st.assets, pctx)
 	if err != nil {

@@ -51,6 +51,7 @@ type stores struct {
 	catalog    *postgres.SoftwareCatalogStore // the report's products
 	// liveCompliance: the whole report's floor computes live (-compliance-live-floor).
 	liveCompliance bool
+	costReports    *postgres.CostReportStore // the cost report workloads (cost_reports.go)
 }
 
 const listDoc = `query ListAssets($after: String) {
@@ -128,7 +129,10 @@ const countsDoc = `query AssetCountsByCategory {
 }`
 
 // defaultWorkloads are run unless -only names others.
-var defaultWorkloads = []string{"list", "search", "history", "counts", "compliance", "compliance-one"}
+var defaultWorkloads = []string{"list", "search", "history", "counts", "compliance", "compliance-one",
+	"cost-rollup",
+	"spend-by-period",
+}
 
 // randomPage picks a page start: one request in ten reads the first page,
 // the rest start after a random cursor.
@@ -210,7 +214,9 @@ func workloads(historyByID bool) []workload {
 				return out, err
 			},
 		},
-	}, complianceWorkloads()...)
+	}, append(complianceWorkloads(),
+		costReportWorkloads()...,
+	)...)
 }
 
 // ---- the server side: GraphQL over HTTP ----

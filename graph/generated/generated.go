@@ -43,6 +43,7 @@ type ResolverRoot interface {
 	Connector() ConnectorResolver
 	Contract() ContractResolver
 	CostEntry() CostEntryResolver
+	CostRollupGroup() CostRollupGroupResolver
 	DepreciationProfile() DepreciationProfileResolver
 	ExchangeRate() ExchangeRateResolver
 	ExpiringLicense() ExpiringLicenseResolver
@@ -65,6 +66,7 @@ type ResolverRoot interface {
 	SoftwareProduct() SoftwareProductResolver
 	SoftwarePublisher() SoftwarePublisherResolver
 	SoftwareTitleRule() SoftwareTitleRuleResolver
+	SpendBucket() SpendBucketResolver
 	Supplier() SupplierResolver
 	SyncConflict() SyncConflictResolver
 	SyncRun() SyncRunResolver
@@ -1390,6 +1392,16 @@ type CostEntryResolver interface {
 
 	History(ctx context.Context, obj *costs.Entry, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
 }
+type CostRollupGroupResolver interface {
+	Model(ctx context.Context, obj *costs.ReportGroup) (*model.Model, error)
+	Category(ctx context.Context, obj *costs.ReportGroup) (*itam.Category, error)
+	Team(ctx context.Context, obj *costs.ReportGroup) (*itam.Team, error)
+	Location(ctx context.Context, obj *costs.ReportGroup) (*itam.Location, error)
+	Owner(ctx context.Context, obj *costs.ReportGroup) (model.Owner, error)
+	Supplier(ctx context.Context, obj *costs.ReportGroup) (*itam.Supplier, error)
+	ByKind(ctx context.Context, obj *costs.ReportGroup) ([]*model.CostKindTotal, error)
+	Total(ctx context.Context, obj *costs.ReportGroup) ([]*itam.Money, error)
+}
 type DepreciationProfileResolver interface {
 	ID(ctx context.Context, obj *costs.Profile) (string, error)
 
@@ -1617,6 +1629,16 @@ type SoftwareTitleRuleResolver interface {
 	Product(ctx context.Context, obj *software.Rule) (*software.Product, error)
 
 	History(ctx context.Context, obj *software.Rule, first *int, after *string, last *int, before *string) (*model.Connection[software.HistoryEntry], error)
+}
+type SpendBucketResolver interface {
+	Model(ctx context.Context, obj *costs.ReportGroup) (*model.Model, error)
+	Category(ctx context.Context, obj *costs.ReportGroup) (*itam.Category, error)
+	Team(ctx context.Context, obj *costs.ReportGroup) (*itam.Team, error)
+	Location(ctx context.Context, obj *costs.ReportGroup) (*itam.Location, error)
+	Owner(ctx context.Context, obj *costs.ReportGroup) (model.Owner, error)
+	Supplier(ctx context.Context, obj *costs.ReportGroup) (*itam.Supplier, error)
+	ByKind(ctx context.Context, obj *costs.ReportGroup) ([]*model.CostKindTotal, error)
+	Total(ctx context.Context, obj *costs.ReportGroup) ([]*itam.Money, error)
 }
 type SupplierResolver interface {
 	ID(ctx context.Context, obj *itam.Supplier) (string, error)
@@ -21373,8 +21395,8 @@ func (ec *executionContext) _CostRollup_groups(ctx context.Context, field graphq
 			return obj.Groups, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostRollupGroup) graphql.Marshaler {
-			return ec.marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroupᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
+			return ec.marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -21480,7 +21502,7 @@ func (ec *executionContext) fieldContext_CostRollup_ratesUsed(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_model(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_model(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21489,7 +21511,7 @@ func (ec *executionContext) _CostRollupGroup_model(ctx context.Context, field gr
 			return ec.fieldContext_CostRollupGroup_model(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Model, nil
+			return ec.Resolvers.CostRollupGroup().Model(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
@@ -21503,8 +21525,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_model(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Model(ctx, field)
 		},
@@ -21512,7 +21534,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_model(_ context.Context
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_category(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_category(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21521,7 +21543,7 @@ func (ec *executionContext) _CostRollupGroup_category(ctx context.Context, field
 			return ec.fieldContext_CostRollupGroup_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
+			return ec.Resolvers.CostRollupGroup().Category(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -21535,8 +21557,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_category(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -21544,7 +21566,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_category(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_team(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_team(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21553,7 +21575,7 @@ func (ec *executionContext) _CostRollupGroup_team(ctx context.Context, field gra
 			return ec.fieldContext_CostRollupGroup_team(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Team, nil
+			return ec.Resolvers.CostRollupGroup().Team(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
@@ -21567,8 +21589,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_team(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Team(ctx, field)
 		},
@@ -21576,7 +21598,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_team(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_location(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_location(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21585,7 +21607,7 @@ func (ec *executionContext) _CostRollupGroup_location(ctx context.Context, field
 			return ec.fieldContext_CostRollupGroup_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
+			return ec.Resolvers.CostRollupGroup().Location(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
@@ -21599,8 +21621,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_location(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
@@ -21608,7 +21630,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_location(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21617,7 +21639,7 @@ func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field gr
 			return ec.fieldContext_CostRollupGroup_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Owner, nil
+			return ec.Resolvers.CostRollupGroup().Owner(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Owner) graphql.Marshaler {
@@ -21628,10 +21650,10 @@ func (ec *executionContext) _CostRollupGroup_owner(ctx context.Context, field gr
 	)
 }
 func (ec *executionContext) fieldContext_CostRollupGroup_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("CostRollupGroup", field, false, false, "Owner")
+	return graphql.NewScalarFieldContext("CostRollupGroup", field, true, true, "Owner")
 }
 
-func (ec *executionContext) _CostRollupGroup_supplier(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_supplier(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21640,7 +21662,7 @@ func (ec *executionContext) _CostRollupGroup_supplier(ctx context.Context, field
 			return ec.fieldContext_CostRollupGroup_supplier(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supplier, nil
+			return ec.Resolvers.CostRollupGroup().Supplier(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
@@ -21654,8 +21676,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_supplier(_ context.Cont
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supplier(ctx, field)
 		},
@@ -21663,7 +21685,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_supplier(_ context.Cont
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_byKind(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_byKind(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21672,7 +21694,7 @@ func (ec *executionContext) _CostRollupGroup_byKind(ctx context.Context, field g
 			return ec.fieldContext_CostRollupGroup_byKind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ByKind, nil
+			return ec.Resolvers.CostRollupGroup().ByKind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostKindTotal) graphql.Marshaler {
@@ -21686,8 +21708,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_byKind(_ context.Contex
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CostKindTotal(ctx, field)
 		},
@@ -21695,7 +21717,7 @@ func (ec *executionContext) fieldContext_CostRollupGroup_byKind(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _CostRollupGroup_total(ctx context.Context, field graphql.CollectedField, obj *model.CostRollupGroup) (ret graphql.Marshaler) {
+func (ec *executionContext) _CostRollupGroup_total(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -21704,7 +21726,7 @@ func (ec *executionContext) _CostRollupGroup_total(ctx context.Context, field gr
 			return ec.fieldContext_CostRollupGroup_total(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
+			return ec.Resolvers.CostRollupGroup().Total(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
@@ -21718,8 +21740,8 @@ func (ec *executionContext) fieldContext_CostRollupGroup_total(_ context.Context
 	fc = &graphql.FieldContext{
 		Object:     "CostRollupGroup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -36402,7 +36424,7 @@ func (ec *executionContext) fieldContext_SoftwareTitleTestResult_normalizedVersi
 	return graphql.NewScalarFieldContext("SoftwareTitleTestResult", field, false, false, "String")
 }
 
-func (ec *executionContext) _SpendBucket_start(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_start(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36425,7 +36447,7 @@ func (ec *executionContext) fieldContext_SpendBucket_start(_ context.Context, fi
 	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Date")
 }
 
-func (ec *executionContext) _SpendBucket_end(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_end(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36448,7 +36470,7 @@ func (ec *executionContext) fieldContext_SpendBucket_end(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Date")
 }
 
-func (ec *executionContext) _SpendBucket_model(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_model(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36457,7 +36479,7 @@ func (ec *executionContext) _SpendBucket_model(ctx context.Context, field graphq
 			return ec.fieldContext_SpendBucket_model(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Model, nil
+			return ec.Resolvers.SpendBucket().Model(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
@@ -36471,8 +36493,8 @@ func (ec *executionContext) fieldContext_SpendBucket_model(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Model(ctx, field)
 		},
@@ -36480,7 +36502,7 @@ func (ec *executionContext) fieldContext_SpendBucket_model(_ context.Context, fi
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_category(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_category(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36489,7 +36511,7 @@ func (ec *executionContext) _SpendBucket_category(ctx context.Context, field gra
 			return ec.fieldContext_SpendBucket_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
+			return ec.Resolvers.SpendBucket().Category(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -36503,8 +36525,8 @@ func (ec *executionContext) fieldContext_SpendBucket_category(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -36512,7 +36534,7 @@ func (ec *executionContext) fieldContext_SpendBucket_category(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_team(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_team(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36521,7 +36543,7 @@ func (ec *executionContext) _SpendBucket_team(ctx context.Context, field graphql
 			return ec.fieldContext_SpendBucket_team(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Team, nil
+			return ec.Resolvers.SpendBucket().Team(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
@@ -36535,8 +36557,8 @@ func (ec *executionContext) fieldContext_SpendBucket_team(_ context.Context, fie
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Team(ctx, field)
 		},
@@ -36544,7 +36566,7 @@ func (ec *executionContext) fieldContext_SpendBucket_team(_ context.Context, fie
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_location(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_location(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36553,7 +36575,7 @@ func (ec *executionContext) _SpendBucket_location(ctx context.Context, field gra
 			return ec.fieldContext_SpendBucket_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
+			return ec.Resolvers.SpendBucket().Location(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
@@ -36567,8 +36589,8 @@ func (ec *executionContext) fieldContext_SpendBucket_location(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Location(ctx, field)
 		},
@@ -36576,7 +36598,7 @@ func (ec *executionContext) fieldContext_SpendBucket_location(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36585,7 +36607,7 @@ func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphq
 			return ec.fieldContext_SpendBucket_owner(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Owner, nil
+			return ec.Resolvers.SpendBucket().Owner(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v model.Owner) graphql.Marshaler {
@@ -36596,10 +36618,10 @@ func (ec *executionContext) _SpendBucket_owner(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_SpendBucket_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SpendBucket", field, false, false, "Owner")
+	return graphql.NewScalarFieldContext("SpendBucket", field, true, true, "Owner")
 }
 
-func (ec *executionContext) _SpendBucket_supplier(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_supplier(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36608,7 +36630,7 @@ func (ec *executionContext) _SpendBucket_supplier(ctx context.Context, field gra
 			return ec.fieldContext_SpendBucket_supplier(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Supplier, nil
+			return ec.Resolvers.SpendBucket().Supplier(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
@@ -36622,8 +36644,8 @@ func (ec *executionContext) fieldContext_SpendBucket_supplier(_ context.Context,
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Supplier(ctx, field)
 		},
@@ -36631,7 +36653,7 @@ func (ec *executionContext) fieldContext_SpendBucket_supplier(_ context.Context,
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_byKind(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_byKind(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36640,7 +36662,7 @@ func (ec *executionContext) _SpendBucket_byKind(ctx context.Context, field graph
 			return ec.fieldContext_SpendBucket_byKind(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ByKind, nil
+			return ec.Resolvers.SpendBucket().ByKind(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.CostKindTotal) graphql.Marshaler {
@@ -36654,8 +36676,8 @@ func (ec *executionContext) fieldContext_SpendBucket_byKind(_ context.Context, f
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_CostKindTotal(ctx, field)
 		},
@@ -36663,7 +36685,7 @@ func (ec *executionContext) fieldContext_SpendBucket_byKind(_ context.Context, f
 	return fc, nil
 }
 
-func (ec *executionContext) _SpendBucket_total(ctx context.Context, field graphql.CollectedField, obj *model.SpendBucket) (ret graphql.Marshaler) {
+func (ec *executionContext) _SpendBucket_total(ctx context.Context, field graphql.CollectedField, obj *costs.ReportGroup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -36672,7 +36694,7 @@ func (ec *executionContext) _SpendBucket_total(ctx context.Context, field graphq
 			return ec.fieldContext_SpendBucket_total(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Total, nil
+			return ec.Resolvers.SpendBucket().Total(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
@@ -36686,8 +36708,8 @@ func (ec *executionContext) fieldContext_SpendBucket_total(_ context.Context, fi
 	fc = &graphql.FieldContext{
 		Object:     "SpendBucket",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
 		},
@@ -36730,8 +36752,8 @@ func (ec *executionContext) _SpendReport_buckets(ctx context.Context, field grap
 			return obj.Buckets, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.SpendBucket) graphql.Marshaler {
-			return ec.marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucketᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
+			return ec.marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -47999,7 +48021,7 @@ func (ec *executionContext) _CostRollup(ctx context.Context, sel ast.SelectionSe
 
 var costRollupGroupImplementors = []string{"CostRollupGroup"}
 
-func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.SelectionSet, obj *model.CostRollupGroup) graphql.Marshaler {
+func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.SelectionSet, obj *costs.ReportGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, costRollupGroupImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -48009,45 +48031,53 @@ func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.Select
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CostRollupGroup")
 		case "model":
-			out.Values[i] = ec._CostRollupGroup_model(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_model(ctx, field, obj)
+				})
 		case "category":
-			out.Values[i] = ec._CostRollupGroup_category(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_category(ctx, field, obj)
+				})
 		case "team":
-			out.Values[i] = ec._CostRollupGroup_team(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_team(ctx, field, obj)
+				})
 		case "location":
-			out.Values[i] = ec._CostRollupGroup_location(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_location(ctx, field, obj)
+				})
 		case "owner":
-			out.Values[i] = ec._CostRollupGroup_owner(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_owner(ctx, field, obj)
+				})
 		case "supplier":
-			out.Values[i] = ec._CostRollupGroup_supplier(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_supplier(ctx, field, obj)
+				})
 		case "byKind":
-			out.Values[i] = ec._CostRollupGroup_byKind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_byKind(ctx, field, obj)
+				})
 		case "total":
-			out.Values[i] = ec._CostRollupGroup_total(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CostRollupGroup_total(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53033,7 +53063,7 @@ func (ec *executionContext) _SoftwareTitleTestResult(ctx context.Context, sel as
 
 var spendBucketImplementors = []string{"SpendBucket"}
 
-func (ec *executionContext) _SpendBucket(ctx context.Context, sel ast.SelectionSet, obj *model.SpendBucket) graphql.Marshaler {
+func (ec *executionContext) _SpendBucket(ctx context.Context, sel ast.SelectionSet, obj *costs.ReportGroup) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, spendBucketImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -53045,53 +53075,61 @@ func (ec *executionContext) _SpendBucket(ctx context.Context, sel ast.SelectionS
 		case "start":
 			out.Values[i] = ec._SpendBucket_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "end":
 			out.Values[i] = ec._SpendBucket_end(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "model":
-			out.Values[i] = ec._SpendBucket_model(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_model(ctx, field, obj)
+				})
 		case "category":
-			out.Values[i] = ec._SpendBucket_category(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_category(ctx, field, obj)
+				})
 		case "team":
-			out.Values[i] = ec._SpendBucket_team(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_team(ctx, field, obj)
+				})
 		case "location":
-			out.Values[i] = ec._SpendBucket_location(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_location(ctx, field, obj)
+				})
 		case "owner":
-			out.Values[i] = ec._SpendBucket_owner(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_owner(ctx, field, obj)
+				})
 		case "supplier":
-			out.Values[i] = ec._SpendBucket_supplier(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_supplier(ctx, field, obj)
+				})
 		case "byKind":
-			out.Values[i] = ec._SpendBucket_byKind(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_byKind(ctx, field, obj)
+				})
 		case "total":
-			out.Values[i] = ec._SpendBucket_total(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SpendBucket_total(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55518,11 +55556,11 @@ func (ec *executionContext) marshalNCostRollup2ᚖgithubᚗcomᚋitamᚑdevᚋit
 	return ec._CostRollup(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CostRollupGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroup(ctx, sel, v[i])
+		return ec.marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -55534,7 +55572,7 @@ func (ec *executionContext) marshalNCostRollupGroup2ᚕᚖgithubᚗcomᚋitamᚑ
 	return ret
 }
 
-func (ec *executionContext) marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCostRollupGroup(ctx context.Context, sel ast.SelectionSet, v *model.CostRollupGroup) graphql.Marshaler {
+func (ec *executionContext) marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx context.Context, sel ast.SelectionSet, v *costs.ReportGroup) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "CostRollupGroup!")
 		return graphql.Null
@@ -57340,11 +57378,11 @@ func (ec *executionContext) marshalNSoftwareTitleTestResult2ᚖgithubᚗcomᚋit
 	return ec._SoftwareTitleTestResult(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SpendBucket) graphql.Marshaler {
+func (ec *executionContext) marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.ReportGroup) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucket(ctx, sel, v[i])
+		return ec.marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -57356,7 +57394,7 @@ func (ec *executionContext) marshalNSpendBucket2ᚕᚖgithubᚗcomᚋitamᚑdev�
 	return ret
 }
 
-func (ec *executionContext) marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSpendBucket(ctx context.Context, sel ast.SelectionSet, v *model.SpendBucket) graphql.Marshaler {
+func (ec *executionContext) marshalNSpendBucket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐReportGroup(ctx context.Context, sel ast.SelectionSet, v *costs.ReportGroup) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "SpendBucket!")
 		return graphql.Null

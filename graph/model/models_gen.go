@@ -160,25 +160,13 @@ type CostEntryPayload struct {
 }
 
 type CostRollup struct {
-	From   time.Time          `json:"from"`
-	To     time.Time          `json:"to"`
-	Groups []*CostRollupGroup `json:"groups"`
+	From   time.Time            `json:"from"`
+	To     time.Time            `json:"to"`
+	Groups []*costs.ReportGroup `json:"groups"`
 	// All groups together.
 	Total             []*itam.Money `json:"total"`
 	ReportingCurrency *string       `json:"reportingCurrency,omitempty"`
 	RatesUsed         []*costs.Rate `json:"ratesUsed"`
-}
-
-// One group of costRollup; dimensions not grouped by are null.
-type CostRollupGroup struct {
-	Model    *Model           `json:"model,omitempty"`
-	Category *itam.Category   `json:"category,omitempty"`
-	Team     *itam.Team       `json:"team,omitempty"`
-	Location *itam.Location   `json:"location,omitempty"`
-	Owner    Owner            `json:"owner,omitempty"`
-	Supplier *itam.Supplier   `json:"supplier,omitempty"`
-	ByKind   []*CostKindTotal `json:"byKind"`
-	Total    []*itam.Money    `json:"total"`
 }
 
 type CreateAssetInput struct {
@@ -620,26 +608,12 @@ type SoftwareTitleTestResult struct {
 	NormalizedVersion *string           `json:"normalizedVersion,omitempty"`
 }
 
-// One period (and group) of spendByPeriod.
-type SpendBucket struct {
-	Start    time.Time        `json:"start"`
-	End      time.Time        `json:"end"`
-	Model    *Model           `json:"model,omitempty"`
-	Category *itam.Category   `json:"category,omitempty"`
-	Team     *itam.Team       `json:"team,omitempty"`
-	Location *itam.Location   `json:"location,omitempty"`
-	Owner    Owner            `json:"owner,omitempty"`
-	Supplier *itam.Supplier   `json:"supplier,omitempty"`
-	ByKind   []*CostKindTotal `json:"byKind"`
-	Total    []*itam.Money    `json:"total"`
-}
-
 type SpendReport struct {
 	Period costs.Interval `json:"period"`
 	// Buckets in period order, then by group; periods without spend are present with empty totals when not grouped.
-	Buckets           []*SpendBucket `json:"buckets"`
-	ReportingCurrency *string        `json:"reportingCurrency,omitempty"`
-	RatesUsed         []*costs.Rate  `json:"ratesUsed"`
+	Buckets           []*costs.ReportGroup `json:"buckets"`
+	ReportingCurrency *string              `json:"reportingCurrency,omitempty"`
+	RatesUsed         []*costs.Rate        `json:"ratesUsed"`
 }
 
 type SupplierPayload struct {
