@@ -320,3 +320,7 @@ func contractFilterLeaves(in *model.ContractFilter) int {
 	}
 	return n
 }
+
+// contractLists are the coverage lists a contract input may carry beyond
+// the usual 100 items (the domain bounds them the same way).
+var contractLists = map[string]int{"assetIds": costs.MaxContractAssets, "licenseIds": costs.MaxContractLicenses}

@@ -62,7 +62,7 @@ func (r *licenseResolver) Contracts(ctx context.Context, obj *licenses.License) 
 }
 
 func (r *mutationResolver) CreateContract(ctx context.Context, input model.CreateContractInput) (*model.ContractPayload, error) {
-	if err := checkInput("", input); err != nil {
+	if err := checkInputLists("", input, contractLists); err != nil {
 		return nil, err
 	}
 	in, err := contractInput(input)
@@ -73,7 +73,7 @@ func (r *mutationResolver) CreateContract(ctx context.Context, input model.Creat
 }
 
 func (r *mutationResolver) UpdateContract(ctx context.Context, input model.UpdateContractInput) (*model.ContractPayload, error) {
-	if err := checkInput("", input); err != nil {
+	if err := checkInputLists("", input, contractLists); err != nil {
 		return nil, err
 	}
 	in, err := contractPatch(input)

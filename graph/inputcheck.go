@@ -21,7 +21,15 @@ import (
 // prefix names the argument ("filter"); "" for a mutation's input, whose
 // fields are named without "input.".
 func checkInput(prefix string, in any) error {
-	return checkValue(reflect.ValueOf(in), prefix, 0)
+	return checkValue(reflect.ValueOf(in), prefix, 0, nil)
+}
+
+// checkInputLists is checkInput for an input whose schema documents a
+// larger bound for some lists (a contract covers up to 10,000 assets):
+// lists maps those fields' paths to their own bound, which the domain
+// enforces again; every other list keeps itam.MaxListItems.
+func checkInputLists(prefix string, in any, lists map[string]int) error {
+	return checkValue(reflect.ValueOf(in), prefix, 0, lists)
 }
 
 var (
@@ -34,7 +42,7 @@ var (
 // levels of and/or/not, each a few structs deep).
 const maxInputDepth = 8 * (itam.MaxFilterDepth + 2)
 
-func checkValue(v reflect.Value, field string, depth int) error {
+func checkValue(v reflect.Value, field string, depth int, lists map[string]int) error {
 	if depth > maxInputDepth {
 		return itam.Invalid(field, "input is nested too deeply")
 	}
@@ -45,13 +53,17 @@ func checkValue(v reflect.Value, field string, depth int) error {
 		if v.IsNil() {
 			return nil
 		}
-		return checkValue(v.Elem(), field, depth+1)
+		return checkValue(v.Elem(), field, depth+1, lists)
 	case reflect.Slice, reflect.Array:
-		if err := itam.CheckList(field, v.Len()); err != nil {
+		if limit, ok := lists[field]; ok {
+			if v.Len() > limit {
+				return itam.Invalid(field, "at most %d items are allowed, got %d", limit, v.Len())
+			}
+		} else if err := itam.CheckList(field, v.Len()); err != nil {
 			return err
 		}
 		for i := range v.Len() {
-			if err := checkValue(v.Index(i), fmt.Sprintf("%s[%d]", field, i), depth+1); err != nil {
+			if err := checkValue(v.Index(i), fmt.Sprintf("%s[%d]", field, i), depth+1, lists); err != nil {
 				return err
 			}
 		}
@@ -68,7 +80,7 @@ func checkValue(v reflect.Value, field string, depth int) error {
 			if f.IsExported() {
 				name = join(field, fieldName(f))
 			}
-			if err := checkValue(v.Field(i), name, depth+1); err != nil {
+			if err := checkValue(v.Field(i), name, depth+1, lists); err != nil {
 				return err
 			}
 		}
