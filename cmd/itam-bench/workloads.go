@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,6 +50,8 @@ type stores struct {
 	// compliance: the compliance workloads (compliance.go)
 	compliance *postgres.LicenseComplianceStore
 	catalog    *postgres.SoftwareCatalogStore // the report's products
+	// forecast: the refresh forecast workload (refresh_forecast.go)
+	forecast *postgres.CostReportStore
 	// liveCompliance: the whole report's floor computes live (-compliance-live-floor).
 	liveCompliance bool
 }
@@ -128,7 +131,7 @@ const countsDoc = `query AssetCountsByCategory {
 }`
 
 // defaultWorkloads are run unless -only names others.
-var defaultWorkloads = []string{"list", "search", "history", "counts", "compliance", "compliance-one"}
+var defaultWorkloads = []string{"list", "search", "history", "counts", "compliance", "compliance-one", "refresh-forecast"}
 
 // randomPage picks a page start: one request in ten reads the first page,
 // the rest start after a random cursor.
@@ -210,7 +213,7 @@ func workloads(historyByID bool) []workload {
 				return out, err
 			},
 		},
-	}, complianceWorkloads()...)
+	}, slices.Concat(complianceWorkloads(), refreshForecastWorkloads())...)
 }
 
 // ---- the server side: GraphQL over HTTP ----
