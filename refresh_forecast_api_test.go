@@ -133,7 +133,10 @@ func TestRefreshForecastAPIQuarters(t *testing.T) {
 	f := newForecastFixture(t, a, "acme")
 	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
 
+	a.ok(admin, `{ refreshForecast { quarters { count } } }`, nil) // the organization is looked up once per server
+	before := a.rounds.Load()
 	d := a.ok(admin, refreshForecastQuery, map[string]any{"q": 4})
+	require.EqualValues(t, 2, a.rounds.Load()-before, "the forecast, then every quarter's categories in one batch")
 	qs := get(d, "refreshForecast.quarters").([]any)
 	require.Len(t, qs, 4)
 	for i, q := range qs {

@@ -1,7 +1,12 @@
 package graph
 
 import (
+	"context"
+
+	"github.com/google/uuid"
+
 	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
@@ -17,6 +22,36 @@ func forecastQuarters(q *int) int {
 		return costs.DefaultForecastQuarters
 	}
 	return *q
+}
+
+// primeForecastCategories loads the categories of every quarter in one
+// batch when the query selects them: the rows' category resolvers then
+// read the loader's cache, and the round trips do not depend on how the
+// resolvers are scheduled against the loader's batching window.
+func primeForecastCategories(ctx context.Context, f *costs.Forecast) error {
+	sel := fieldSelection(ctx)
+	if !sel.has("quarters", "categories", "category") && !sel.has("overdue", "categories", "category") {
+		return nil
+	}
+	seen := map[uuid.UUID]bool{}
+	var ids []uuid.UUID
+	quarters := f.Quarters
+	if f.Overdue != nil {
+		quarters = append([]costs.ForecastQuarter{*f.Overdue}, quarters...)
+	}
+	for _, q := range quarters {
+		for _, c := range q.Categories {
+			if !seen[c.CategoryID] {
+				seen[c.CategoryID] = true
+				ids = append(ids, c.CategoryID)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := loaders.For(ctx).Category.LoadAll(ctx, ids)
+	return err
 }
 
 // setRefreshForecastComplexity prices refreshForecast by what it returns:

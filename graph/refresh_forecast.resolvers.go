@@ -31,6 +31,9 @@ func (r *queryResolver) RefreshForecast(ctx context.Context, quarters *int, filt
 	if err != nil {
 		return nil, err
 	}
+	if err := primeForecastCategories(ctx, &fc); err != nil {
+		return nil, err
+	}
 	return &fc, nil
 }
 
