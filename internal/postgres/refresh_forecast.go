@@ -49,7 +49,8 @@ const endOfLifeSQL = `coalesce(a.end_of_life, lease.end_date,
 // replacement rule and sums the models into their category. The prices
 // are looked up for the grouped models and categories only:
 //   - model_price: the model's latest purchase (newest purchase date, ties
-//     by the greatest id), whatever its status now;
+//     by the greatest id), whatever its status now: one probe per model
+//     into assets_model_latest_purchase (migration 00017);
 //   - category_avg: the average purchase price of the category over the two
 //     years to today in the currency most of those purchases used (ties by
 //     code), so an average never mixes currencies and the estimate is in
@@ -62,7 +63,7 @@ const forecastSQL = `WITH eol AS (
 	  FROM ` + endOfLifeFrom + `
 	 WHERE a.status NOT IN ` + forecastInactive + ` AND %s
 ), grouped AS (
-	SELECT date_trunc('quarter', day)::date AS quarter, category_id, model_id, count(*) AS n
+	SELECT date_trunc('quarter', day::timestamp)::date AS quarter, category_id, model_id, count(*) AS n
 	  FROM eol WHERE day < $1::date
 	 GROUP BY 1, 2, 3
 ), model_price AS (
@@ -106,7 +107,14 @@ func (s *CostReportStore) RefreshForecast(ctx context.Context, quarters int, f *
 			return costs.Forecast{}, err
 		}
 	}
-	groups, err := query(ctx, s.db, p.OrgID, fmt.Sprintf(forecastSQL, cond), args.list, scanForecastGroup)
+	var groups []costs.ForecastGroup
+	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		// The estimate of the per-model price lookups crosses the JIT
+		// threshold, and compiling costs seconds where the query takes
+		// tens of milliseconds.
+		b.Queue(`SELECT set_config('jit', 'off', true)`)
+		queueRows(b, fmt.Sprintf(forecastSQL, cond), args.list, scanForecastGroup, func(g costs.ForecastGroup) { groups = append(groups, g) })
+	})
 	if err != nil {
 		return costs.Forecast{}, err
 	}
