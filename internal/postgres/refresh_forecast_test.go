@@ -146,10 +146,12 @@ func TestRefreshForecastPrices(t *testing.T) {
 	asset(o.laptop, "RETIRED", nil, d(2026, 5, 1), s("1100"), s("EUR"))
 	asset(o.laptop, "IN_STOCK", nil, d(2026, 5, 1), s("1200"), s("EUR"))
 	asset(o.laptop, "IN_STOCK", nil, d(2020, 1, 1), s("900"), s("USD"))
+	asset(o.laptop, "STOLEN", nil, d(2025, 6, 1), s("500"), s("USD"))
 	asset(o.laptop, "DEPLOYED", eol, nil, nil, nil)
 	// The mac was never bought with a price: the laptops' average over the
 	// two years to today in their most used currency (EUR: 1100, 1200,
-	// 1450 → 1250; the 2020 USD purchase is too old).
+	// 1450 → 1250; one USD purchase of 500 is the minority, the 2020 one
+	// too old).
 	asset(o.mac, "DEPLOYED", eol, d(2025, 12, 1), nil, nil)
 	asset(o.mac, "IN_STOCK", nil, d(2025, 1, 1), nil, nil)
 	asset(o.laptop, "RETIRED", nil, d(2025, 2, 1), s("1450"), s("EUR"))
