@@ -56,8 +56,10 @@ type seededContract struct {
 // contracts of different kinds (1.7 on average; leases only for assets
 // still in use), grouped by kind and currency into contracts of 20–200
 // assets with one or two recurring charges. Leases end over the next two
-// years; support, maintenance and warranty extensions run one to three
-// years from a start in the last five; most subscriptions are rolling.
+// years (and drive their assets' expected end of life: the assets get no
+// explicit one); support, maintenance and warranty extensions run one to
+// three years from a start in the last five; most subscriptions are
+// rolling.
 func (g *generator) insertContracts(ctx context.Context, c *Counts) error {
 	r := g.rng
 	var kinds weighted[int]
@@ -240,5 +242,18 @@ func (g *generator) copyContracts(ctx context.Context, contracts []seededContrac
 		return fmt.Errorf("copy contract_assets: %w", err)
 	}
 	c.ContractAssets += copied
+	// A leased asset goes back at the lease's end: that is its expected
+	// end of life (costs.ExpectedEndOfLife), not one set on the asset.
+	var leased []uuid.UUID
+	for _, k := range contracts {
+		if k.Kind == costs.ContractLease {
+			leased = append(leased, k.AssetIDs...)
+		}
+	}
+	if len(leased) > 0 {
+		if _, err := g.tx.Exec(ctx, `UPDATE assets SET end_of_life = NULL WHERE org_id = $1 AND id = ANY($2::uuid[])`, g.orgID, leased); err != nil {
+			return fmt.Errorf("leased assets' end of life: %w", err)
+		}
+	}
 	return nil
 }

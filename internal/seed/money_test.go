@@ -73,6 +73,11 @@ func TestRunMoney(t *testing.T) {
 	require.Zero(t, q(`SELECT count(*) FROM contract_assets ca JOIN contracts c ON c.id = ca.contract_id JOIN assets a ON a.id = ca.asset_id
 		WHERE ca.org_id = $1 AND c.kind = 'LEASE' AND a.status IN ('RETIRED', 'DISPOSED', 'LOST', 'STOLEN')`), "nothing gone is leased")
 	require.Zero(t, q(`SELECT count(*) FROM contract_assets ca JOIN assets a ON a.id = ca.asset_id WHERE ca.org_id = $1 AND a.org_id <> ca.org_id`))
+	leased := `SELECT count(*) FROM assets a WHERE org_id = $1 AND EXISTS (SELECT 1 FROM contract_assets ca JOIN contracts c ON c.id = ca.contract_id
+		WHERE ca.asset_id = a.id AND c.kind = 'LEASE')`
+	require.Positive(t, q(leased))
+	require.Equal(t, q(leased), q(leased+` AND a.end_of_life IS NULL`), "a lease's end is its assets' end of life")
+	require.Equal(t, q(`SELECT count(*) FROM assets WHERE org_id = $1 AND end_of_life IS NULL`), q(leased), "the others keep theirs")
 
 	// A rerun reuses the profiles and rates and adds ledger and contracts
 	// for its own assets only.
