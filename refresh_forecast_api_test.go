@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"slices"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/pgtest"
 	"github.com/itam-dev/itam/internal/relay"
 )
 
@@ -236,4 +240,20 @@ func TestRefreshForecastAPICrossOrg(t *testing.T) {
 	g.asset(t, model, "DEPLOYED", forecastPtr(f.start.AddDate(0, 0, -40)), nil, nil, "", "")
 	d = a.ok(globex, refreshForecastQuery, map[string]any{"q": 4})
 	require.Equal(t, []string{"Laptops 1 1 []"}, forecastCategories(get(d, "refreshForecast.overdue")))
+}
+
+// TestRefreshForecastSeedCommand: `itam seed` books money with the assets
+// unless --no-money.
+func TestRefreshForecastSeedCommand(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.NewURL(t)
+	env := map[string]string{"DATABASE_URL": dbURL, "ITAM_JWT_SECRET": hex.EncodeToString(testSecret)}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	require.NoError(t, run(ctx, []string{"seed", "--org", "plain", "--assets", "30", "--software-products", "-1", "--no-money"}, getenv, &out, io.Discard))
+	require.Contains(t, out.String(), "CostEntries:0 ")
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"seed", "--org", "money", "--assets", "30", "--software-products", "-1"}, getenv, &out, io.Discard))
+	require.Regexp(t, `CostEntries:[1-9]`, out.String())
+	require.Regexp(t, `Contracts:[1-9]`, out.String())
 }
