@@ -17,21 +17,31 @@ import (
 // is already gone.
 const forecastInactive = `('RETIRED', 'DISPOSED', 'LOST', 'STOLEN')`
 
+// endOfLifeCTE is what every asset of a model shares, computed once per
+// model (49 rows, not 100,000): its category, its own useful life, and the
+// useful life of the profile it inherits when the asset names none
+// (costs.EffectiveProfile: model → category → organization default).
+const endOfLifeCTE = `model_life AS MATERIALIZED (
+	SELECT m.id, m.category_id, m.useful_life_months AS life, dp.useful_life_months AS profile_life
+	  FROM models m
+	  JOIN categories cat ON cat.id = m.category_id
+	  JOIN organizations o ON o.id = m.org_id
+	  LEFT JOIN depreciation_profiles dp
+	         ON dp.id = coalesce(m.depreciation_profile_id, cat.depreciation_profile_id, o.default_depreciation_profile_id)
+)`
+
 // endOfLifeFrom joins what an asset's expected end of life is computed from
-// (alias a): its model m, category cat, organization o, effective
-// depreciation profile dp (costs.EffectiveProfile: asset → model →
-// category → organization default) and the latest end of the LEASE
-// contracts covering it, lease.end_date (costs.LeaseEnd). The lease ends
-// are aggregated once, not looked up per asset: a hash join over the
-// leased assets beats 100,000 index probes.
+// (alias a): its model's model_life m, its own profile adp, and the latest
+// end of the LEASE contracts covering it, lease.end_date
+// (costs.LeaseEnd). The lease ends are aggregated once, from the leases
+// down their coverage (a few contracts, an index range each), not by
+// scanning every contract's coverage or probing per asset.
 const endOfLifeFrom = `assets a
-	JOIN models m ON m.id = a.model_id
-	JOIN categories cat ON cat.id = m.category_id
-	JOIN organizations o ON o.id = a.org_id
-	LEFT JOIN depreciation_profiles dp
-	       ON dp.id = coalesce(a.depreciation_profile_id, m.depreciation_profile_id, cat.depreciation_profile_id, o.default_depreciation_profile_id)
+	JOIN model_life m ON m.id = a.model_id
+	LEFT JOIN depreciation_profiles adp ON adp.id = a.depreciation_profile_id
 	LEFT JOIN (SELECT ca.asset_id, max(c.end_date) AS end_date
-	             FROM contract_assets ca JOIN contracts c ON c.id = ca.contract_id
+	             FROM contracts c
+	            CROSS JOIN LATERAL (SELECT x.asset_id FROM contract_assets x WHERE x.contract_id = c.id OFFSET 0) ca
 	            WHERE c.kind = 'LEASE' AND c.end_date IS NOT NULL
 	            GROUP BY ca.asset_id) lease ON lease.asset_id = a.id`
 
@@ -41,7 +51,7 @@ const endOfLifeFrom = `assets a
 // domain does (Aug 31 + 6 months = Feb 28); TestEndOfLifeSQLAgrees holds
 // the two together.
 const endOfLifeSQL = `coalesce(a.end_of_life, lease.end_date,
-	(coalesce(a.in_service_date, a.purchase_date) + make_interval(months => coalesce(m.useful_life_months, dp.useful_life_months)))::date)`
+	(coalesce(a.in_service_date, a.purchase_date) + make_interval(months => coalesce(m.life, adp.useful_life_months, m.profile_life)))::date)`
 
 // forecastSQL is the one aggregate behind refreshForecast. Groups are per
 // quarter, category and model: the model carries the price its
@@ -58,7 +68,7 @@ const endOfLifeSQL = `coalesce(a.end_of_life, lease.end_date,
 //
 // %s is the filter (over alias a); $1 is the end of the window, $2 today.
 // Ends of life before the window are kept, by quarter: they are overdue.
-const forecastSQL = `WITH eol AS (
+const forecastSQL = `WITH ` + endOfLifeCTE + `, eol AS (
 	SELECT m.category_id, a.model_id, ` + endOfLifeSQL + ` AS day
 	  FROM ` + endOfLifeFrom + `
 	 WHERE a.status NOT IN ` + forecastInactive + ` AND %s

@@ -22,7 +22,7 @@ func expectedEndsOfLife(t *testing.T, db *DB, org uuid.UUID, ids []uuid.UUID) ma
 		id  uuid.UUID
 		day *time.Time
 	}
-	rows, err := query(context.Background(), db, org, `SELECT a.id, `+endOfLifeSQL+` FROM `+endOfLifeFrom+` WHERE a.id = ANY($1::uuid[])`,
+	rows, err := query(context.Background(), db, org, `WITH `+endOfLifeCTE+` SELECT a.id, `+endOfLifeSQL+` FROM `+endOfLifeFrom+` WHERE a.id = ANY($1::uuid[])`,
 		[]any{ids}, func(r pgx.CollectableRow) (row, error) {
 			var x row
 			return x, r.Scan(&x.id, &x.day)
