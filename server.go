@@ -395,6 +395,7 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	perAsset := fs.Float64("installs-per-asset", 0, "software installations per generated asset, on its laptops and desktops (default 10; negative: no software)")
 	randSeed := fs.Int64("seed", 1, "random seed; equal seeds give equal data")
 	force := fs.Bool("force", false, "add generated data even to an organization holding records seed did not generate")
+	noMoney := fs.Bool("no-money", false, "skip depreciation profiles, exchange rates, ledger entries and contracts")
 	if err := parseFlags(fs, args, stdout, stderr); err != nil {
 		return err
 	}
@@ -407,7 +408,7 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 	defer pool.Close()
 	res, err := seed.Run(ctx, pool, seed.Options{OrgSlug: *org, OrgName: *name, Assets: *assets, People: *people,
-		SoftwareProducts: *products, InstallsPerAsset: *perAsset, RandSeed: *randSeed, Force: *force})
+		SoftwareProducts: *products, InstallsPerAsset: *perAsset, RandSeed: *randSeed, Force: *force, NoMoney: *noMoney})
 	if err != nil {
 		return err
 	}
@@ -417,8 +418,8 @@ func seedCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []st
 	}
 	fmt.Fprintf(stdout, "organization %s %s (%s)\n", *org, verb, res.OrgID)
 	if *assets > 0 {
-		fmt.Fprintf(stdout, "inserted %+v in %s (software %s, analyze %s)\n", res.Inserted, res.Duration.Round(time.Millisecond),
-			res.Software.Round(time.Millisecond), res.Analyze.Round(time.Millisecond))
+		fmt.Fprintf(stdout, "inserted %+v in %s (software %s, money %s, analyze %s)\n", res.Inserted, res.Duration.Round(time.Millisecond),
+			res.Software.Round(time.Millisecond), res.Money.Round(time.Millisecond), res.Analyze.Round(time.Millisecond))
 	}
 	return nil
 }

@@ -7,11 +7,38 @@ package graph
 
 import (
 	"context"
-	"fmt"
+	"time"
 
+	"github.com/itam-dev/itam/graph/generated"
+	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
+	"github.com/itam-dev/itam/internal/costs"
+	"github.com/itam-dev/itam/internal/itam"
 )
 
-func (r *queryResolver) RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*model.RefreshForecast, error) {
-	panic(fmt.Errorf("not implemented: RefreshForecast - refreshForecast"))
+// Category is the resolver for the category field.
+func (r *forecastCategoryResolver) Category(ctx context.Context, obj *costs.ForecastCategory) (*itam.Category, error) {
+	return loadOptional(ctx, loaders.For(ctx).Category, &obj.CategoryID)
 }
+
+// RefreshForecast is the resolver for the refreshForecast field.
+func (r *queryResolver) RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*costs.Forecast, error) {
+	f, err := assetFilter(filter, "filter")
+	if err != nil {
+		return nil, err
+	}
+	fc, err := r.CostReports.RefreshForecast(ctx, forecastQuarters(quarters), f, time.Now())
+	if err != nil {
+		return nil, err
+	}
+	if err := primeForecastCategories(ctx, &fc); err != nil {
+		return nil, err
+	}
+	return &fc, nil
+}
+
+func (r *Resolver) ForecastCategory() generated.ForecastCategoryResolver {
+	return &forecastCategoryResolver{r}
+}
+
+type forecastCategoryResolver struct{ *Resolver }

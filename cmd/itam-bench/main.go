@@ -109,7 +109,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
 	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
 	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, refresh-forecast, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
 	flag.BoolVar(&o.liveComplianceFloor, "compliance-live-floor", false, "the compliance workload's floor recomputes every position live (LivePositions) instead of reading the maintained counts like the server")
 	flag.BoolVar(&o.historyByID, "history-by-id", false, "workload 3 looks the asset up with node(id:) instead of assetByTag")
 	flag.Var(&o.serverEnv, "server-env", "extra KEY=VALUE for the server process, e.g. GOGC=400 (repeatable; -server=subprocess)")
@@ -179,7 +179,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
 	if len(wls) == 0 {
-		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, flat)", o.only)
+		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, refresh-forecast, flat)", o.only)
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
@@ -306,8 +306,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	res.PoolMax = floorDB.Pool.Config().MaxConns
 	st := stores{assets: postgres.NewAssetStore(floorDB), models: postgres.NewModelStore(floorDB), relations: postgres.NewRelationStore(floorDB),
 		compliance: postgres.NewLicenseComplianceStore(floorDB), catalog: postgres.NewSoftwareCatalogStore(floorDB),
-		liveCompliance: o.liveComplianceFloor}
-	st.costReports = postgres.NewCostReportStore(floorDB)
+		liveCompliance: o.liveComplianceFloor,
+		forecast:       postgres.NewCostReportStore(floorDB)}
+	st.costReports = st.forecast
 	pctx := itam.WithPrincipal(ctx, itam.Principal{Subject: "bench.manager@bench.example.com", OrgID: seeded.OrgID, Role: itam.RoleManager})
 	smp, err := loadSamples(ctx, ownerPool, seeded.OrgID, st.assets, pctx)
 	if err != nil {

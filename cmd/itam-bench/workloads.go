@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,6 +50,8 @@ type stores struct {
 	// compliance: the compliance workloads (compliance.go)
 	compliance *postgres.LicenseComplianceStore
 	catalog    *postgres.SoftwareCatalogStore // the report's products
+	// forecast: the refresh forecast workload (refresh_forecast.go)
+	forecast *postgres.CostReportStore
 	// liveCompliance: the whole report's floor computes live (-compliance-live-floor).
 	liveCompliance bool
 	costReports    *postgres.CostReportStore // the cost report workloads (cost_reports.go)
@@ -130,9 +133,7 @@ const countsDoc = `query AssetCountsByCategory {
 
 // defaultWorkloads are run unless -only names others.
 var defaultWorkloads = []string{"list", "search", "history", "counts", "compliance", "compliance-one",
-	"cost-rollup",
-	"spend-by-period",
-}
+	"cost-rollup", "spend-by-period", "refresh-forecast"}
 
 // randomPage picks a page start: one request in ten reads the first page,
 // the rest start after a random cursor.
@@ -214,9 +215,7 @@ func workloads(historyByID bool) []workload {
 				return out, err
 			},
 		},
-	}, append(complianceWorkloads(),
-		costReportWorkloads()...,
-	)...)
+	}, slices.Concat(complianceWorkloads(), costReportWorkloads(), refreshForecastWorkloads())...)
 }
 
 // ---- the server side: GraphQL over HTTP ----

@@ -49,6 +49,7 @@ type ResolverRoot interface {
 	ExpiringLicense() ExpiringLicenseResolver
 	ExternalId() ExternalIdResolver
 	FieldChange() FieldChangeResolver
+	ForecastCategory() ForecastCategoryResolver
 	License() LicenseResolver
 	LicenseEvidence() LicenseEvidenceResolver
 	LicenseHistoryEntry() LicenseHistoryEntryResolver
@@ -1423,6 +1424,9 @@ type FieldChangeResolver interface {
 	From(ctx context.Context, obj *itam.FieldChange) (any, error)
 	To(ctx context.Context, obj *itam.FieldChange) (any, error)
 }
+type ForecastCategoryResolver interface {
+	Category(ctx context.Context, obj *costs.ForecastCategory) (*itam.Category, error)
+}
 type LicenseResolver interface {
 	ID(ctx context.Context, obj *licenses.License) (string, error)
 
@@ -1587,7 +1591,7 @@ type QueryResolver interface {
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
-	RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*model.RefreshForecast, error)
+	RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*costs.Forecast, error)
 	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*software.Publisher], error)
 	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.Connection[*software.Product], error)
 	SoftwareTitleRules(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*software.Rule], error)
@@ -9564,6 +9568,12 @@ type ForecastCategory {
   unpricedCount: Int!
 }
 
+"""
+One quarter of the forecast: the assets whose expected end of life falls
+between start and end (both included). As the overdue bucket, start is the
+first day of the oldest overdue asset's quarter, end the day before this
+quarter, and year and quarter are end's.
+"""
 type ForecastQuarter {
   year: Int!
   quarter: Int!
@@ -9575,9 +9585,9 @@ type ForecastQuarter {
 }
 
 type RefreshForecast {
-  "Active assets whose expected end of life is already past."
+  "Active assets whose expected end of life is already past (null when none)."
   overdue: ForecastQuarter
-  "This quarter and the ones after it, in order."
+  "This quarter and the ones after it, in order; empty quarters included."
   quarters: [ForecastQuarter!]!
 }
 
@@ -23563,7 +23573,7 @@ func (ec *executionContext) fieldContext_FieldProvenance_locked(_ context.Contex
 	return graphql.NewScalarFieldContext("FieldProvenance", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _ForecastCategory_category(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastCategory_category(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastCategory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23572,7 +23582,7 @@ func (ec *executionContext) _ForecastCategory_category(ctx context.Context, fiel
 			return ec.fieldContext_ForecastCategory_category(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Category, nil
+			return ec.Resolvers.ForecastCategory().Category(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *itam.Category) graphql.Marshaler {
@@ -23586,8 +23596,8 @@ func (ec *executionContext) fieldContext_ForecastCategory_category(_ context.Con
 	fc = &graphql.FieldContext{
 		Object:     "ForecastCategory",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
 		},
@@ -23595,7 +23605,7 @@ func (ec *executionContext) fieldContext_ForecastCategory_category(_ context.Con
 	return fc, nil
 }
 
-func (ec *executionContext) _ForecastCategory_count(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastCategory_count(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastCategory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23618,7 +23628,7 @@ func (ec *executionContext) fieldContext_ForecastCategory_count(_ context.Contex
 	return graphql.NewScalarFieldContext("ForecastCategory", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ForecastCategory_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastCategory_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastCategory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23630,8 +23640,8 @@ func (ec *executionContext) _ForecastCategory_estimatedCost(ctx context.Context,
 			return obj.EstimatedCost, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
-			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23650,7 +23660,7 @@ func (ec *executionContext) fieldContext_ForecastCategory_estimatedCost(_ contex
 	return fc, nil
 }
 
-func (ec *executionContext) _ForecastCategory_unpricedCount(ctx context.Context, field graphql.CollectedField, obj *model.ForecastCategory) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastCategory_unpricedCount(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastCategory) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23673,7 +23683,7 @@ func (ec *executionContext) fieldContext_ForecastCategory_unpricedCount(_ contex
 	return graphql.NewScalarFieldContext("ForecastCategory", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ForecastQuarter_year(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastQuarter_year(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastQuarter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23696,7 +23706,7 @@ func (ec *executionContext) fieldContext_ForecastQuarter_year(_ context.Context,
 	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ForecastQuarter_quarter(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastQuarter_quarter(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastQuarter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23719,7 +23729,7 @@ func (ec *executionContext) fieldContext_ForecastQuarter_quarter(_ context.Conte
 	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ForecastQuarter_start(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastQuarter_start(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastQuarter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23742,7 +23752,7 @@ func (ec *executionContext) fieldContext_ForecastQuarter_start(_ context.Context
 	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ForecastQuarter_end(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastQuarter_end(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastQuarter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23765,7 +23775,7 @@ func (ec *executionContext) fieldContext_ForecastQuarter_end(_ context.Context, 
 	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Date")
 }
 
-func (ec *executionContext) _ForecastQuarter_count(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastQuarter_count(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastQuarter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23788,7 +23798,7 @@ func (ec *executionContext) fieldContext_ForecastQuarter_count(_ context.Context
 	return graphql.NewScalarFieldContext("ForecastQuarter", field, false, false, "Int")
 }
 
-func (ec *executionContext) _ForecastQuarter_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastQuarter_estimatedCost(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastQuarter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23800,8 +23810,8 @@ func (ec *executionContext) _ForecastQuarter_estimatedCost(ctx context.Context, 
 			return obj.EstimatedCost, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*itam.Money) graphql.Marshaler {
-			return ec.marshalNMoney2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoneyᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -23820,7 +23830,7 @@ func (ec *executionContext) fieldContext_ForecastQuarter_estimatedCost(_ context
 	return fc, nil
 }
 
-func (ec *executionContext) _ForecastQuarter_categories(ctx context.Context, field graphql.CollectedField, obj *model.ForecastQuarter) (ret graphql.Marshaler) {
+func (ec *executionContext) _ForecastQuarter_categories(ctx context.Context, field graphql.CollectedField, obj *costs.ForecastQuarter) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -23832,8 +23842,8 @@ func (ec *executionContext) _ForecastQuarter_categories(ctx context.Context, fie
 			return obj.Categories, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastCategory) graphql.Marshaler {
-			return ec.marshalNForecastCategory2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategoryᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []costs.ForecastCategory) graphql.Marshaler {
+			return ec.marshalNForecastCategory2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastCategoryᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -32872,8 +32882,8 @@ func (ec *executionContext) _Query_refreshForecast(ctx context.Context, field gr
 			return ec.Resolvers.Query().RefreshForecast(ctx, fc.Args["quarters"].(*int), fc.Args["filter"].(*model.AssetFilter))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.RefreshForecast) graphql.Marshaler {
-			return ec.marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRefreshForecast(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.Forecast) graphql.Marshaler {
+			return ec.marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecast(ctx, selections, v)
 		},
 		true,
 		true,
@@ -33505,7 +33515,7 @@ func (ec *executionContext) fieldContext_ReclaimCandidate_frees(_ context.Contex
 	return fc, nil
 }
 
-func (ec *executionContext) _RefreshForecast_overdue(ctx context.Context, field graphql.CollectedField, obj *model.RefreshForecast) (ret graphql.Marshaler) {
+func (ec *executionContext) _RefreshForecast_overdue(ctx context.Context, field graphql.CollectedField, obj *costs.Forecast) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33517,8 +33527,8 @@ func (ec *executionContext) _RefreshForecast_overdue(ctx context.Context, field 
 			return obj.Overdue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *model.ForecastQuarter) graphql.Marshaler {
-			return ec.marshalOForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *costs.ForecastQuarter) graphql.Marshaler {
+			return ec.marshalOForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastQuarter(ctx, selections, v)
 		},
 		true,
 		false,
@@ -33537,7 +33547,7 @@ func (ec *executionContext) fieldContext_RefreshForecast_overdue(_ context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _RefreshForecast_quarters(ctx context.Context, field graphql.CollectedField, obj *model.RefreshForecast) (ret graphql.Marshaler) {
+func (ec *executionContext) _RefreshForecast_quarters(ctx context.Context, field graphql.CollectedField, obj *costs.Forecast) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -33549,8 +33559,8 @@ func (ec *executionContext) _RefreshForecast_quarters(ctx context.Context, field
 			return obj.Quarters, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastQuarter) graphql.Marshaler {
-			return ec.marshalNForecastQuarter2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarterᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []costs.ForecastQuarter) graphql.Marshaler {
+			return ec.marshalNForecastQuarter2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastQuarterᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -48962,7 +48972,7 @@ func (ec *executionContext) _FieldProvenance(ctx context.Context, sel ast.Select
 
 var forecastCategoryImplementors = []string{"ForecastCategory"}
 
-func (ec *executionContext) _ForecastCategory(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastCategory) graphql.Marshaler {
+func (ec *executionContext) _ForecastCategory(ctx context.Context, sel ast.SelectionSet, obj *costs.ForecastCategory) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, forecastCategoryImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -48972,24 +48982,25 @@ func (ec *executionContext) _ForecastCategory(ctx context.Context, sel ast.Selec
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ForecastCategory")
 		case "category":
-			out.Values[i] = ec._ForecastCategory_category(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				out.Invalids++
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ForecastCategory_category(ctx, field, obj)
+				})
 		case "count":
 			out.Values[i] = ec._ForecastCategory_count(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "estimatedCost":
 			out.Values[i] = ec._ForecastCategory_estimatedCost(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "unpricedCount":
 			out.Values[i] = ec._ForecastCategory_unpricedCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -49010,7 +49021,7 @@ func (ec *executionContext) _ForecastCategory(ctx context.Context, sel ast.Selec
 
 var forecastQuarterImplementors = []string{"ForecastQuarter"}
 
-func (ec *executionContext) _ForecastQuarter(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastQuarter) graphql.Marshaler {
+func (ec *executionContext) _ForecastQuarter(ctx context.Context, sel ast.SelectionSet, obj *costs.ForecastQuarter) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, forecastQuarterImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -51832,7 +51843,7 @@ func (ec *executionContext) _ReclaimCandidate(ctx context.Context, sel ast.Selec
 
 var refreshForecastImplementors = []string{"RefreshForecast"}
 
-func (ec *executionContext) _RefreshForecast(ctx context.Context, sel ast.SelectionSet, obj *model.RefreshForecast) graphql.Marshaler {
+func (ec *executionContext) _RefreshForecast(ctx context.Context, sel ast.SelectionSet, obj *costs.Forecast) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, refreshForecastImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -56057,11 +56068,15 @@ func (ec *executionContext) marshalNFieldType2githubᚗcomᚋitamᚑdevᚋitam�
 	return res
 }
 
-func (ec *executionContext) marshalNForecastCategory2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastCategory) graphql.Marshaler {
+func (ec *executionContext) marshalNForecastCategory2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastCategory(ctx context.Context, sel ast.SelectionSet, v costs.ForecastCategory) graphql.Marshaler {
+	return ec._ForecastCategory(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNForecastCategory2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.ForecastCategory) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNForecastCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategory(ctx, sel, v[i])
+		return ec.marshalNForecastCategory2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastCategory(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -56073,19 +56088,15 @@ func (ec *executionContext) marshalNForecastCategory2ᚕᚖgithubᚗcomᚋitam�
 	return ret
 }
 
-func (ec *executionContext) marshalNForecastCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastCategory(ctx context.Context, sel ast.SelectionSet, v *model.ForecastCategory) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ForecastCategory!")
-		return graphql.Null
-	}
-	return ec._ForecastCategory(ctx, sel, v)
+func (ec *executionContext) marshalNForecastQuarter2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastQuarter(ctx context.Context, sel ast.SelectionSet, v costs.ForecastQuarter) graphql.Marshaler {
+	return ec._ForecastQuarter(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNForecastQuarter2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastQuarter) graphql.Marshaler {
+func (ec *executionContext) marshalNForecastQuarter2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastQuarterᚄ(ctx context.Context, sel ast.SelectionSet, v []costs.ForecastQuarter) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx, sel, v[i])
+		return ec.marshalNForecastQuarter2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastQuarter(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -56095,14 +56106,6 @@ func (ec *executionContext) marshalNForecastQuarter2ᚕᚖgithubᚗcomᚋitamᚑ
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx context.Context, sel ast.SelectionSet, v *model.ForecastQuarter) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "ForecastQuarter!")
-		return graphql.Null
-	}
-	return ec._ForecastQuarter(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐHistoryAction(ctx context.Context, v any) (itam.HistoryAction, error) {
@@ -56934,7 +56937,7 @@ func (ec *executionContext) marshalNReclaimReason2githubᚗcomᚋitamᚑdevᚋit
 	return res
 }
 
-func (ec *executionContext) marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRefreshForecast(ctx context.Context, sel ast.SelectionSet, v *model.RefreshForecast) graphql.Marshaler {
+func (ec *executionContext) marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecast(ctx context.Context, sel ast.SelectionSet, v *costs.Forecast) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RefreshForecast!")
 		return graphql.Null
@@ -58710,7 +58713,7 @@ func (ec *executionContext) marshalOFieldPrecedence2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._FieldPrecedence(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalOForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐForecastQuarter(ctx context.Context, sel ast.SelectionSet, v *model.ForecastQuarter) graphql.Marshaler {
+func (ec *executionContext) marshalOForecastQuarter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastQuarter(ctx context.Context, sel ast.SelectionSet, v *costs.ForecastQuarter) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}

@@ -434,26 +434,6 @@ type FieldDefinitionInput struct {
 	Options  graphql.Omittable[[]string] `json:"options,omitempty"`
 }
 
-// The replacement estimate for one category in one quarter.
-type ForecastCategory struct {
-	Category *itam.Category `json:"category"`
-	Count    int            `json:"count"`
-	// count × the model's latest purchase price, else the category's average over the last two years, per currency.
-	EstimatedCost []*itam.Money `json:"estimatedCost"`
-	// Assets with no price to estimate from (neither the model's nor the category's).
-	UnpricedCount int `json:"unpricedCount"`
-}
-
-type ForecastQuarter struct {
-	Year          int                 `json:"year"`
-	Quarter       int                 `json:"quarter"`
-	Start         time.Time           `json:"start"`
-	End           time.Time           `json:"end"`
-	Count         int                 `json:"count"`
-	EstimatedCost []*itam.Money       `json:"estimatedCost"`
-	Categories    []*ForecastCategory `json:"categories"`
-}
-
 type LicenseComplianceFilter struct {
 	ProductID   graphql.Omittable[*string]                    `json:"productId,omitempty"`
 	PublisherID graphql.Omittable[*string]                    `json:"publisherId,omitempty"`
@@ -550,13 +530,6 @@ type Query struct {
 type ReclaimLicenseSeatInput struct {
 	SeatID string `json:"seatId"`
 	Reason string `json:"reason"`
-}
-
-type RefreshForecast struct {
-	// Active assets whose expected end of life is already past.
-	Overdue *ForecastQuarter `json:"overdue,omitempty"`
-	// This quarter and the ones after it, in order.
-	Quarters []*ForecastQuarter `json:"quarters"`
 }
 
 type SetFieldPrecedenceInput struct {

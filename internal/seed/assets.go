@@ -61,6 +61,13 @@ type historyRow struct {
 	id     uuid.UUID
 	status string
 	at     time.Time
+	// What the money step (money.go) books costs from: the purchase, the
+	// price in minor units of currency, the supplier and (disposed) when.
+	purchase time.Time
+	cents    int64
+	currency string
+	supplier uuid.UUID
+	disposed time.Time
 }
 
 // assetSource generates asset rows on demand for CopyFrom.
@@ -312,7 +319,11 @@ func (s *assetSource) fill() error {
 	}
 
 	id := newID()
-	s.history = append(s.history, historyRow{id: id, status: status, at: created})
+	h := historyRow{id: id, status: status, at: created, purchase: purchase, cents: cents, currency: currency, supplier: supplier}
+	if d, ok := disposalDate.(time.Time); ok {
+		h.disposed = d
+	}
+	s.history = append(s.history, h)
 
 	row := s.row
 	row[0] = pgID(id)

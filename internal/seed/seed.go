@@ -15,7 +15,12 @@
 // packages; a few unmatched, a few ended), resolved by the organization's
 // rules, so a re-normalization changes nothing. Licenses of every model go
 // to the products the titles resolve to, with seats sized so the
-// compliance position is a realistic mix. Installations dominate a big
+// compliance position is a realistic mix. The money follows (money.go):
+// depreciation profiles (the organization's default and some on
+// categories), monthly EUR and GBP rates to USD over five years, about
+// four ledger entries per added asset over its life, and contracts of 20
+// to 200 assets each with recurring charges, so every asset is on one to
+// three. Installations dominate a big
 // run: PostgreSQL spends some 50 µs a row on their indexes and foreign keys
 // (Result.Software says how long the software part took).
 //
@@ -69,6 +74,10 @@ type Options struct {
 	// added asset, spread over its laptops and desktops. Zero means 10; a
 	// negative value generates no software at all.
 	InstallsPerAsset float64
+	// NoMoney skips the money data (depreciation profiles, exchange rates,
+	// ledger entries and contracts; see money.go). Purchase prices, and so
+	// PURCHASE entries, come with the assets regardless.
+	NoMoney bool
 	// RandSeed seeds the generator; equal seeds give equal data.
 	RandSeed int64
 	// Force adds generated data even to an organization that holds records
@@ -104,6 +113,18 @@ type Counts struct {
 	Licenses              int64
 	LicenseSeats          int64
 	LicenseHistory        int64
+
+	// Money (money.go): DepreciationProfiles and ExchangeRates are the
+	// reference rows the run created; CostEntries the ledger entries it
+	// copied (the PURCHASE entries the assets' trigger books are not
+	// counted); Contracts with their ContractCharges and ContractAssets
+	// (covered assets).
+	DepreciationProfiles int64
+	ExchangeRates        int64
+	CostEntries          int64
+	Contracts            int64
+	ContractCharges      int64
+	ContractAssets       int64
 }
 
 // Result reports what a run did.
@@ -122,8 +143,9 @@ type Result struct {
 	SoftwareStarter bool
 	// Duration is the wall time of the whole run; Analyze is the part of it
 	// spent refreshing planner statistics after the commit, Software the
-	// part spent generating software (catalog, installations, licenses).
-	Duration, Analyze, Software time.Duration
+	// part spent generating software (catalog, installations, licenses),
+	// Money the part spent on profiles, rates, ledger entries and contracts.
+	Duration, Analyze, Software, Money time.Duration
 }
 
 // analyzeTargets lists the tables a run may write and how many rows it
@@ -141,6 +163,10 @@ func analyzeTargets(c Counts) []string {
 		{"software_title_rules", c.SoftwareTitleRules},
 		{"software_installations", c.SoftwareInstallations}, {"licenses", c.Licenses},
 		{"license_seats", c.LicenseSeats}, {"license_history", c.LicenseHistory},
+		// cost_entries also holds the assets' PURCHASE entries.
+		{"depreciation_profiles", c.DepreciationProfiles}, {"exchange_rates", c.ExchangeRates},
+		{"cost_entries", c.CostEntries + c.Assets}, {"contracts", c.Contracts},
+		{"contract_charges", c.ContractCharges}, {"contract_assets", c.ContractAssets},
 	} {
 		if t.n > 0 {
 			out = append(out, t.table)
@@ -186,7 +212,7 @@ func Run(ctx context.Context, pool *pgxpool.Pool, opt Options) (Result, error) {
 	defer tx.Rollback(context.WithoutCancel(ctx))
 
 	g := &generator{tx: tx, orgID: orgID, slug: opt.OrgSlug, seed: opt.RandSeed, force: opt.Force,
-		swProducts: opt.SoftwareProducts, installsPerAsset: opt.InstallsPerAsset}
+		swProducts: opt.SoftwareProducts, installsPerAsset: opt.InstallsPerAsset, noMoney: opt.NoMoney}
 	if err := g.run(ctx, opt.Assets, people, &res); err != nil {
 		return res, err
 	}
@@ -315,6 +341,7 @@ type generator struct {
 	swProducts       int          // Options.SoftwareProducts
 	starterInstalled bool         // this run installed the software starter set
 	installsPerAsset float64      // Options.InstallsPerAsset
+	noMoney          bool         // Options.NoMoney
 }
 
 func (g *generator) run(ctx context.Context, assets, people int, res *Result) error {
@@ -364,6 +391,14 @@ func (g *generator) run(ctx context.Context, assets, people int, res *Result) er
 			start := time.Now()
 			defer func() { res.Software = time.Since(start) }()
 			return g.insertSoftware(ctx, assets, c)
+		}},
+		{"money", func(ctx context.Context, c *Counts) error {
+			if g.noMoney {
+				return nil
+			}
+			start := time.Now()
+			defer func() { res.Money = time.Since(start) }()
+			return g.insertMoney(ctx, c)
 		}},
 	}
 	for _, s := range steps {

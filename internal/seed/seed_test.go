@@ -134,6 +134,10 @@ func TestRun(t *testing.T) {
 		SoftwareTitleRules:    q(`SELECT count(*) FROM software_title_rules WHERE org_id = $1 AND NOT starter`),
 		SoftwareInstallations: res.Inserted.SoftwareInstallations, Licenses: res.Inserted.Licenses,
 		LicenseSeats: res.Inserted.LicenseSeats, LicenseHistory: res.Inserted.LicenseHistory,
+		// Money: see TestRunMoney.
+		DepreciationProfiles: res.Inserted.DepreciationProfiles, ExchangeRates: res.Inserted.ExchangeRates,
+		CostEntries: res.Inserted.CostEntries, Contracts: res.Inserted.Contracts,
+		ContractCharges: res.Inserted.ContractCharges, ContractAssets: res.Inserted.ContractAssets,
 	}, res.Inserted)
 	require.InDelta(t, 20000, res.Inserted.SoftwareInstallations, 3000, "ten installations per asset by default")
 	require.True(t, res.SoftwareStarter)
@@ -245,7 +249,9 @@ func TestRun(t *testing.T) {
 	require.Equal(t, Counts{People: 250, Assets: 500, History: 500,
 		SoftwareInstallations: res2.Inserted.SoftwareInstallations, Licenses: res2.Inserted.Licenses,
 		LicenseSeats: res2.Inserted.LicenseSeats, LicenseHistory: res2.Inserted.LicenseHistory,
-	}, res2.Inserted, "reference data, the software catalog and its title rules are reused")
+		CostEntries: res2.Inserted.CostEntries, Contracts: res2.Inserted.Contracts,
+		ContractCharges: res2.Inserted.ContractCharges, ContractAssets: res2.Inserted.ContractAssets,
+	}, res2.Inserted, "reference data, the software catalog and its title rules, depreciation profiles and rates are reused")
 	require.False(t, res2.SoftwareStarter)
 	require.Positive(t, res2.Inserted.SoftwareInstallations)
 	require.Equal(t, "A-002101", res2.FirstAssetTag)
@@ -264,6 +270,8 @@ func TestRun(t *testing.T) {
 	require.Equal(t, Counts{Assets: 100, History: 100,
 		SoftwareInstallations: res3.Inserted.SoftwareInstallations, Licenses: res3.Inserted.Licenses,
 		LicenseSeats: res3.Inserted.LicenseSeats, LicenseHistory: res3.Inserted.LicenseHistory,
+		CostEntries: res3.Inserted.CostEntries, Contracts: res3.Inserted.Contracts,
+		ContractCharges: res3.Inserted.ContractCharges, ContractAssets: res3.Inserted.ContractAssets,
 	}, res3.Inserted)
 	require.Equal(t, "A-009001", res3.FirstAssetTag)
 	require.EqualValues(t, 9100, res3.AssetTagSeq)
