@@ -109,7 +109,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
 	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
 	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, refresh-forecast, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
 	flag.BoolVar(&o.liveComplianceFloor, "compliance-live-floor", false, "the compliance workload's floor recomputes every position live (LivePositions) instead of reading the maintained counts like the server")
 	flag.BoolVar(&o.historyByID, "history-by-id", false, "workload 3 looks the asset up with node(id:) instead of assetByTag")
 	flag.Var(&o.serverEnv, "server-env", "extra KEY=VALUE for the server process, e.g. GOGC=400 (repeatable; -server=subprocess)")
@@ -179,7 +179,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
 	if len(wls) == 0 {
-		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, refresh-forecast, flat)", o.only)
+		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, flat)", o.only)
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
