@@ -6,7 +6,7 @@
 // It creates a fresh database (on a throwaway cluster unless -database-url
 // names a server), migrates it, seeds an organization "bench" with -assets
 // assets and VACUUMs it, builds the server (go build of the module) and runs
-// it as `itam serve` with its environment, then drives six read workloads
+// it as `itam serve` with its environment, then drives nine read workloads
 // from -clients concurrent clients:
 //
 //  1. a page of 100 assets with every nested relation (random cursor);
@@ -14,7 +14,10 @@
 //  3. one asset by tag (or, -history-by-id, by node id) with its history;
 //  4. assetCounts grouped by category;
 //  5. licenseCompliance, every product's license position (compliance.go);
-//  6. licenseCompliance for one random product.
+//  6. licenseCompliance for one random product;
+//  7. costRollup by category over a year (cost_reports.go);
+//  8. spendByPeriod by month over five years;
+//  9. refreshForecast over 8 quarters (refresh_forecast.go).
 //
 // Each side warms up for -warmup, then is measured for -duration in -rounds
 // slices alternating with the other side's, so load other programs put on
