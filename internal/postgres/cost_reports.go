@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -46,6 +47,7 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 	if _, _, err := q.filterArgs(); err != nil {
 		return costs.Report{}, err
 	}
+	q.summary = spec.Summarizable(q.filtered()) && !detailedOnly(ctx)
 	var (
 		build     *costs.ReportBuilder
 		contracts = map[uuid.UUID]*costs.Contract{}
@@ -91,29 +93,32 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 				return err
 			})
 		}
-		sql, args, err := q.entriesSQL()
-		if err != nil {
-			qerr = err
-			return
-		}
-		queue(b, sql, args, func(r pgx.CollectableRow) error {
+		addLine := func(r pgx.CollectableRow) error {
 			l, err := scanReportLine(r)
 			if err != nil {
 				return err
 			}
 			return builder().Add(l)
-		})
-		if q.needsLicenses() {
-			sql, args := q.licenseEntriesSQL()
-			queue(b, sql, args, func(r pgx.CollectableRow) error {
-				l, err := scanReportLine(r)
-				if err != nil {
-					return err
-				}
-				return builder().Add(l)
-			})
 		}
-		sql, args = q.contractEntriesSQL()
+		// The ledger itself over the period, or over the partial months
+		// at its edges when the summaries answer the whole ones.
+		for _, part := range q.ledgerParts() {
+			sql, args, err := part.entriesSQL()
+			if err != nil {
+				qerr = err
+				return
+			}
+			queue(b, sql, args, addLine)
+			if part.needsLicenses() {
+				sql, args := part.licenseEntriesSQL()
+				queue(b, sql, args, addLine)
+			}
+		}
+		if first, last, ok := spec.WholeMonths(); q.summary && ok {
+			sql, args := q.monthTotalsSQL(first, last)
+			queue(b, sql, args, addLine)
+		}
+		sql, args := q.contractEntriesSQL()
 		queue(b, sql, args, func(r pgx.CollectableRow) error {
 			var id uuid.UUID
 			var entrySupplier, contractSupplier *uuid.UUID
@@ -142,6 +147,9 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		})
 		if q.needsCoverage() {
 			sql, args, err := q.coverageSQL()
+			if q.summary {
+				sql, args = q.coverageSummarySQL()
+			}
 			if err != nil {
 				qerr = err
 				return
@@ -223,6 +231,12 @@ type reportQuery struct {
 	spec   costs.ReportSpec
 	filter *itam.AssetFilter
 	reader itam.Principal
+	// summary: the summaries answer the whole months and the coverage
+	// (costs.ReportSpec.Summarizable).
+	summary bool
+	// lo, hi narrow the ledger statements (entriesSQL,
+	// licenseEntriesSQL) to part of the period; zero: all of it.
+	lo, hi time.Time
 }
 
 // filterArgs starts a statement's arguments with the asset filter's (the
@@ -364,8 +378,8 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	from, to := q.period(args)
-	day, group := q.dayKey(args, from, 10)
+	origin, from, to := q.ledgerPeriod(args)
+	day, group := q.dayKey(args, origin, 10)
 	if !q.needsJoin() {
 		sup := "NULL::uuid"
 		if q.spec.Grouped(costs.GroupSupplier) {
@@ -396,8 +410,8 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 // null.
 func (q reportQuery) licenseEntriesSQL() (string, *sqlArgs) {
 	args := &sqlArgs{}
-	from, to := q.period(args)
-	day, group := q.dayKey(args, from, 10)
+	origin, from, to := q.ledgerPeriod(args)
+	day, group := q.dayKey(args, origin, 10)
 	sup := "NULL::uuid"
 	if q.spec.Grouped(costs.GroupSupplier) {
 		sup = "e.supplier_id"
