@@ -74,42 +74,66 @@ CREATE TABLE contract_model_counts (
 );
 CREATE INDEX contract_model_counts_org ON contract_model_counts (org_id, contract_id);
 
--- The summaries move by the statement's net change per key (d). Rows
--- gaining entries are upserted in key order (concurrent writers lock them
--- in the same order: no deadlock); rows losing entries are locked in key
--- order, then updated or, left with none, deleted; never inserted: when an
+-- The summaries move by the statement's net change per key. Rows gaining
+-- entries are upserted in key order (concurrent writers lock them in the
+-- same order: no deadlock); rows losing entries are locked in key order,
+-- then updated or, left with none, deleted; never inserted: when an
 -- organization or contract delete cascades, the summary row may be gone
--- already. The change is read from the transition tables by dynamic SQL:
--- one statement text per operation, no temporary table per statement.
+-- already. Static statements, one branch per operation (PL/pgSQL plans a
+-- statement when first run, so a branch names only the transition tables
+-- its operation has): their plans are cached, which matters when a row
+-- trigger (the asset's PURCHASE entry) inserts one entry at a time.
 -- +goose StatementBegin
 CREATE FUNCTION itam.cost_month_totals_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  src text;
-  d text;
 BEGIN
-  src := CASE TG_OP
-    WHEN 'INSERT' THEN 'SELECT org_id, entry_date, model_id, kind, currency, amount, 1 AS n, contract_id FROM new_rows'
-    WHEN 'DELETE' THEN 'SELECT org_id, entry_date, model_id, kind, currency, -amount AS amount, -1 AS n, contract_id FROM old_rows'
-    ELSE 'SELECT org_id, entry_date, model_id, kind, currency, amount, 1 AS n, contract_id FROM new_rows
-          UNION ALL SELECT org_id, entry_date, model_id, kind, currency, -amount, -1, contract_id FROM old_rows' END;
-  d := format('SELECT org_id, date_trunc(''month'', entry_date)::date AS month,
-                      coalesce(model_id, ''00000000-0000-0000-0000-000000000000'') AS model_id, kind, currency,
-                      sum(amount) AS amount, sum(n)::int AS entries
-                 FROM (%s) x WHERE contract_id IS NULL GROUP BY 1, 2, 3, 4, 5
-                 HAVING sum(amount) <> 0 OR sum(n) <> 0', src);
-  EXECUTE format('INSERT INTO cost_month_totals AS t (org_id, month, model_id, kind, currency, amount, entries)
-    SELECT * FROM (%s) d WHERE entries >= 0 ORDER BY org_id, month, model_id, kind, currency
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO cost_month_totals AS t (org_id, month, model_id, kind, currency, amount, entries)
+    SELECT org_id, date_trunc('month', entry_date)::date, coalesce(model_id, '00000000-0000-0000-0000-000000000000'), kind, currency, sum(amount), count(*)
+      FROM new_rows WHERE contract_id IS NULL GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
     ON CONFLICT (org_id, month, model_id, kind, currency) DO UPDATE
-      SET amount = t.amount + EXCLUDED.amount, entries = t.entries + EXCLUDED.entries', d);
-  IF TG_OP <> 'INSERT' THEN
-    EXECUTE format('WITH d AS MATERIALIZED (%s),
-      locked AS MATERIALIZED (SELECT t.org_id, t.month, t.model_id, t.kind, t.currency, t.entries + d.entries AS left_entries, d.amount
-        FROM cost_month_totals t JOIN d USING (org_id, month, model_id, kind, currency) WHERE d.entries < 0
-        ORDER BY 1, 2, 3, 4, 5 FOR UPDATE OF t),
+      SET amount = t.amount + EXCLUDED.amount, entries = t.entries + EXCLUDED.entries;
+  ELSIF TG_OP = 'DELETE' THEN
+    WITH d AS MATERIALIZED (
+        SELECT org_id, date_trunc('month', entry_date)::date AS month, coalesce(model_id, '00000000-0000-0000-0000-000000000000') AS model_id, kind, currency,
+               -sum(amount) AS amount, -count(*)::int AS entries
+          FROM old_rows WHERE contract_id IS NULL GROUP BY 1, 2, 3, 4, 5),
+      locked AS MATERIALIZED (
+        SELECT t.org_id, t.month, t.model_id, t.kind, t.currency, t.entries + d.entries AS left_entries, d.amount
+          FROM cost_month_totals t JOIN d USING (org_id, month, model_id, kind, currency)
+         ORDER BY 1, 2, 3, 4, 5 FOR UPDATE OF t),
       gone AS (DELETE FROM cost_month_totals t USING locked l
         WHERE l.left_entries <= 0 AND (t.org_id, t.month, t.model_id, t.kind, t.currency) = (l.org_id, l.month, l.model_id, l.kind, l.currency))
-      UPDATE cost_month_totals t SET amount = t.amount + l.amount, entries = l.left_entries FROM locked l
-        WHERE l.left_entries > 0 AND (t.org_id, t.month, t.model_id, t.kind, t.currency) = (l.org_id, l.month, l.model_id, l.kind, l.currency)', d);
+    UPDATE cost_month_totals t SET amount = t.amount + l.amount, entries = l.left_entries FROM locked l
+     WHERE l.left_entries > 0 AND (t.org_id, t.month, t.model_id, t.kind, t.currency) = (l.org_id, l.month, l.model_id, l.kind, l.currency);
+  ELSE
+    -- The delta is computed twice (gains, then losses): cheaper than a
+    -- temporary table for the few rows an update statement usually has.
+    WITH d AS (SELECT org_id, month, model_id, kind, currency, sum(amount) AS amount, sum(n)::int AS entries
+          FROM (SELECT org_id, date_trunc('month', entry_date)::date AS month, coalesce(model_id, '00000000-0000-0000-0000-000000000000') AS model_id, kind, currency, amount, 1 AS n
+                  FROM new_rows WHERE contract_id IS NULL
+                UNION ALL
+                SELECT org_id, date_trunc('month', entry_date)::date, coalesce(model_id, '00000000-0000-0000-0000-000000000000'), kind, currency, -amount, -1
+                  FROM old_rows WHERE contract_id IS NULL) x
+         GROUP BY 1, 2, 3, 4, 5 HAVING sum(amount) <> 0 OR sum(n) <> 0)
+    INSERT INTO cost_month_totals AS t (org_id, month, model_id, kind, currency, amount, entries)
+    SELECT * FROM d WHERE entries >= 0 ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (org_id, month, model_id, kind, currency) DO UPDATE
+      SET amount = t.amount + EXCLUDED.amount, entries = t.entries + EXCLUDED.entries;
+    WITH d AS MATERIALIZED (SELECT org_id, month, model_id, kind, currency, sum(amount) AS amount, sum(n)::int AS entries
+          FROM (SELECT org_id, date_trunc('month', entry_date)::date AS month, coalesce(model_id, '00000000-0000-0000-0000-000000000000') AS model_id, kind, currency, amount, 1 AS n
+                  FROM new_rows WHERE contract_id IS NULL
+                UNION ALL
+                SELECT org_id, date_trunc('month', entry_date)::date, coalesce(model_id, '00000000-0000-0000-0000-000000000000'), kind, currency, -amount, -1
+                  FROM old_rows WHERE contract_id IS NULL) x
+         GROUP BY 1, 2, 3, 4, 5 HAVING sum(amount) <> 0 OR sum(n) <> 0),
+      locked AS MATERIALIZED (
+        SELECT t.org_id, t.month, t.model_id, t.kind, t.currency, t.entries + d.entries AS left_entries, d.amount
+          FROM cost_month_totals t JOIN d USING (org_id, month, model_id, kind, currency)
+         WHERE d.entries < 0 ORDER BY 1, 2, 3, 4, 5 FOR UPDATE OF t),
+      gone AS (DELETE FROM cost_month_totals t USING locked l
+        WHERE l.left_entries <= 0 AND (t.org_id, t.month, t.model_id, t.kind, t.currency) = (l.org_id, l.month, l.model_id, l.kind, l.currency))
+    UPDATE cost_month_totals t SET amount = t.amount + l.amount, entries = l.left_entries FROM locked l
+     WHERE l.left_entries > 0 AND (t.org_id, t.month, t.model_id, t.kind, t.currency) = (l.org_id, l.month, l.model_id, l.kind, l.currency);
   END IF;
   RETURN NULL;
 END
@@ -124,29 +148,41 @@ CREATE TRIGGER cost_entries_totals_delete AFTER DELETE ON cost_entries
 
 -- +goose StatementBegin
 CREATE FUNCTION itam.contract_model_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  src text;
-  d text;
 BEGIN
-  src := CASE TG_OP
-    WHEN 'INSERT' THEN 'SELECT org_id, contract_id, model_id, 1 AS n FROM new_rows'
-    WHEN 'DELETE' THEN 'SELECT org_id, contract_id, model_id, -1 AS n FROM old_rows'
-    ELSE 'SELECT org_id, contract_id, model_id, 1 AS n FROM new_rows
-          UNION ALL SELECT org_id, contract_id, model_id, -1 FROM old_rows' END;
-  d := format('SELECT org_id, contract_id, model_id, sum(n)::int AS assets FROM (%s) x
-                GROUP BY 1, 2, 3 HAVING sum(n) <> 0', src);
-  EXECUTE format('INSERT INTO contract_model_counts AS t (org_id, contract_id, model_id, assets)
-    SELECT * FROM (%s) d WHERE assets > 0 ORDER BY contract_id, model_id
-    ON CONFLICT (contract_id, model_id) DO UPDATE SET assets = t.assets + EXCLUDED.assets', d);
-  IF TG_OP <> 'INSERT' THEN
-    EXECUTE format('WITH d AS MATERIALIZED (%s),
-      locked AS MATERIALIZED (SELECT t.contract_id, t.model_id, t.assets + d.assets AS left_assets
-        FROM contract_model_counts t JOIN d USING (contract_id, model_id) WHERE d.assets < 0
-        ORDER BY 1, 2 FOR UPDATE OF t),
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO contract_model_counts AS t (org_id, contract_id, model_id, assets)
+    SELECT org_id, contract_id, model_id, count(*) FROM new_rows GROUP BY 1, 2, 3 ORDER BY 2, 3
+    ON CONFLICT (contract_id, model_id) DO UPDATE SET assets = t.assets + EXCLUDED.assets;
+  ELSIF TG_OP = 'DELETE' THEN
+    WITH d AS MATERIALIZED (SELECT org_id, contract_id, model_id, -count(*)::int AS assets FROM old_rows GROUP BY 1, 2, 3),
+      locked AS MATERIALIZED (
+        SELECT t.contract_id, t.model_id, t.assets + d.assets AS left_assets
+          FROM contract_model_counts t JOIN d USING (contract_id, model_id)
+         WHERE d.assets < 0 ORDER BY 1, 2 FOR UPDATE OF t),
       gone AS (DELETE FROM contract_model_counts t USING locked l
         WHERE l.left_assets <= 0 AND (t.contract_id, t.model_id) = (l.contract_id, l.model_id))
-      UPDATE contract_model_counts t SET assets = l.left_assets FROM locked l
-        WHERE l.left_assets > 0 AND (t.contract_id, t.model_id) = (l.contract_id, l.model_id)', d);
+    UPDATE contract_model_counts t SET assets = l.left_assets FROM locked l
+     WHERE l.left_assets > 0 AND (t.contract_id, t.model_id) = (l.contract_id, l.model_id);
+  ELSE
+    WITH d AS (SELECT org_id, contract_id, model_id, sum(n)::int AS assets
+          FROM (SELECT org_id, contract_id, model_id, 1 AS n FROM new_rows
+                UNION ALL SELECT org_id, contract_id, model_id, -1 FROM old_rows) x
+         GROUP BY 1, 2, 3 HAVING sum(n) <> 0)
+    INSERT INTO contract_model_counts AS t (org_id, contract_id, model_id, assets)
+    SELECT * FROM d WHERE assets > 0 ORDER BY 2, 3
+    ON CONFLICT (contract_id, model_id) DO UPDATE SET assets = t.assets + EXCLUDED.assets;
+    WITH d AS MATERIALIZED (SELECT org_id, contract_id, model_id, sum(n)::int AS assets
+          FROM (SELECT org_id, contract_id, model_id, 1 AS n FROM new_rows
+                UNION ALL SELECT org_id, contract_id, model_id, -1 FROM old_rows) x
+         GROUP BY 1, 2, 3 HAVING sum(n) <> 0),
+      locked AS MATERIALIZED (
+        SELECT t.contract_id, t.model_id, t.assets + d.assets AS left_assets
+          FROM contract_model_counts t JOIN d USING (contract_id, model_id)
+         WHERE d.assets < 0 ORDER BY 1, 2 FOR UPDATE OF t),
+      gone AS (DELETE FROM contract_model_counts t USING locked l
+        WHERE l.left_assets <= 0 AND (t.contract_id, t.model_id) = (l.contract_id, l.model_id))
+    UPDATE contract_model_counts t SET assets = l.left_assets FROM locked l
+     WHERE l.left_assets > 0 AND (t.contract_id, t.model_id) = (l.contract_id, l.model_id);
   END IF;
   RETURN NULL;
 END
