@@ -431,10 +431,17 @@ func (q reportQuery) contractEntriesSQL() (string, *sqlArgs) {
 	if q.spec.Grouped(costs.GroupSupplier) {
 		sup, csup = "e.supplier_id", "c.supplier_id"
 	}
-	return fmt.Sprintf(`SELECT e.contract_id, %[1]s, %[2]s, e.kind, e.currency::text, %[3]s, sum(e.amount)
+	// Unshared (no asset dimension, no filter), a contract's entries count
+	// whole wherever it is: summed over all contracts, as the nil one, a
+	// few rows per bucket instead of one per contract and bucket.
+	id := "e.contract_id"
+	if !q.needsCoverage() {
+		id = "'00000000-0000-0000-0000-000000000000'::uuid"
+	}
+	return fmt.Sprintf(`SELECT %[7]s, %[1]s, %[2]s, e.kind, e.currency::text, %[3]s, sum(e.amount)
 		FROM cost_entries e JOIN contracts c ON c.id = e.contract_id
 		WHERE e.entry_date BETWEEN %[4]s AND %[5]s AND e.contract_id IS NOT NULL
-		GROUP BY 1, 2, 3, e.kind, e.currency, %[6]s ORDER BY 1`, sup, csup, day, from, to, group), args
+		GROUP BY 1, 2, 3, e.kind, e.currency, %[6]s ORDER BY 1`, sup, csup, day, from, to, group, id), args
 }
 
 // chargesSQL reads the charges that can fall due in the period, with their
