@@ -393,9 +393,13 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 	if cond != "" {
 		where = " AND " + cond
 	}
-	join := "JOIN assets a ON a.id = e.asset_id"
+	join, alias := "JOIN assets a ON a.id = e.asset_id", "a"
+	if q.summary {
+		// Only the model is asked: the entry's copy of it, no asset read.
+		join, alias = "", "e"
+	}
 	if q.spec.Grouped(costs.GroupCategory) {
-		join += " JOIN models m ON m.id = a.model_id"
+		join += " JOIN models m ON m.id = " + alias + ".model_id"
 	}
 	// One level here: aggregated by model first (as coverageSQL is), the
 	// per-month or per-day keys make PostgreSQL overestimate the groups and
@@ -403,7 +407,7 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 	return fmt.Sprintf(`SELECT %[1]s, e.kind, e.currency::text, %[2]s, sum(e.amount)
 		FROM cost_entries e %[3]s
 		WHERE e.entry_date BETWEEN %[4]s AND %[5]s AND e.asset_id IS NOT NULL%[6]s
-		GROUP BY 1, 2, 3, 4, 5, 6, 7, e.kind, e.currency, %[7]s`, q.dims("a", "e.supplier_id"), day, join, from, to, where, group), args, nil
+		GROUP BY 1, 2, 3, 4, 5, 6, 7, e.kind, e.currency, %[7]s`, q.dims(alias, "e.supplier_id"), day, join, from, to, where, group), args, nil
 }
 
 // licenseEntriesSQL sums the entries on licenses: every asset dimension
