@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -46,6 +47,7 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 	if _, _, err := q.filterArgs(); err != nil {
 		return costs.Report{}, err
 	}
+	q.summary = spec.Summarizable(q.filtered()) && !detailedOnly(ctx)
 	var (
 		build     *costs.ReportBuilder
 		contracts = map[uuid.UUID]*costs.Contract{}
@@ -91,29 +93,32 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 				return err
 			})
 		}
-		sql, args, err := q.entriesSQL()
-		if err != nil {
-			qerr = err
-			return
-		}
-		queue(b, sql, args, func(r pgx.CollectableRow) error {
+		addLine := func(r pgx.CollectableRow) error {
 			l, err := scanReportLine(r)
 			if err != nil {
 				return err
 			}
 			return builder().Add(l)
-		})
-		if q.needsLicenses() {
-			sql, args := q.licenseEntriesSQL()
-			queue(b, sql, args, func(r pgx.CollectableRow) error {
-				l, err := scanReportLine(r)
-				if err != nil {
-					return err
-				}
-				return builder().Add(l)
-			})
 		}
-		sql, args = q.contractEntriesSQL()
+		// The ledger itself over the period, or over the partial months
+		// at its edges when the summaries answer the whole ones.
+		for _, part := range q.ledgerParts() {
+			sql, args, err := part.entriesSQL()
+			if err != nil {
+				qerr = err
+				return
+			}
+			queue(b, sql, args, addLine)
+			if part.needsLicenses() {
+				sql, args := part.licenseEntriesSQL()
+				queue(b, sql, args, addLine)
+			}
+		}
+		if first, last, ok := spec.WholeMonths(); q.summary && ok {
+			sql, args := q.monthTotalsSQL(first, last)
+			queue(b, sql, args, addLine)
+		}
+		sql, args := q.contractEntriesSQL()
 		queue(b, sql, args, func(r pgx.CollectableRow) error {
 			var id uuid.UUID
 			var entrySupplier, contractSupplier *uuid.UUID
@@ -142,6 +147,9 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 		})
 		if q.needsCoverage() {
 			sql, args, err := q.coverageSQL()
+			if q.summary {
+				sql, args = q.coverageSummarySQL()
+			}
 			if err != nil {
 				qerr = err
 				return
@@ -223,6 +231,12 @@ type reportQuery struct {
 	spec   costs.ReportSpec
 	filter *itam.AssetFilter
 	reader itam.Principal
+	// summary: the summaries answer the whole months and the coverage
+	// (costs.ReportSpec.Summarizable).
+	summary bool
+	// lo, hi narrow the ledger statements (entriesSQL,
+	// licenseEntriesSQL) to part of the period; zero: all of it.
+	lo, hi time.Time
 }
 
 // filterArgs starts a statement's arguments with the asset filter's (the
@@ -364,8 +378,8 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	from, to := q.period(args)
-	day, group := q.dayKey(args, from, 10)
+	origin, from, to := q.ledgerPeriod(args)
+	day, group := q.dayKey(args, origin, 10)
 	if !q.needsJoin() {
 		sup := "NULL::uuid"
 		if q.spec.Grouped(costs.GroupSupplier) {
@@ -379,9 +393,13 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 	if cond != "" {
 		where = " AND " + cond
 	}
-	join := "JOIN assets a ON a.id = e.asset_id"
+	join, alias := "JOIN assets a ON a.id = e.asset_id", "a"
+	if q.summary {
+		// Only the model is asked: the entry's copy of it, no asset read.
+		join, alias = "", "e"
+	}
 	if q.spec.Grouped(costs.GroupCategory) {
-		join += " JOIN models m ON m.id = a.model_id"
+		join += " JOIN models m ON m.id = " + alias + ".model_id"
 	}
 	// One level here: aggregated by model first (as coverageSQL is), the
 	// per-month or per-day keys make PostgreSQL overestimate the groups and
@@ -389,15 +407,15 @@ func (q reportQuery) entriesSQL() (string, *sqlArgs, error) {
 	return fmt.Sprintf(`SELECT %[1]s, e.kind, e.currency::text, %[2]s, sum(e.amount)
 		FROM cost_entries e %[3]s
 		WHERE e.entry_date BETWEEN %[4]s AND %[5]s AND e.asset_id IS NOT NULL%[6]s
-		GROUP BY 1, 2, 3, 4, 5, 6, 7, e.kind, e.currency, %[7]s`, q.dims("a", "e.supplier_id"), day, join, from, to, where, group), args, nil
+		GROUP BY 1, 2, 3, 4, 5, 6, 7, e.kind, e.currency, %[7]s`, q.dims(alias, "e.supplier_id"), day, join, from, to, where, group), args, nil
 }
 
 // licenseEntriesSQL sums the entries on licenses: every asset dimension
 // null.
 func (q reportQuery) licenseEntriesSQL() (string, *sqlArgs) {
 	args := &sqlArgs{}
-	from, to := q.period(args)
-	day, group := q.dayKey(args, from, 10)
+	origin, from, to := q.ledgerPeriod(args)
+	day, group := q.dayKey(args, origin, 10)
 	sup := "NULL::uuid"
 	if q.spec.Grouped(costs.GroupSupplier) {
 		sup = "e.supplier_id"
@@ -417,10 +435,17 @@ func (q reportQuery) contractEntriesSQL() (string, *sqlArgs) {
 	if q.spec.Grouped(costs.GroupSupplier) {
 		sup, csup = "e.supplier_id", "c.supplier_id"
 	}
-	return fmt.Sprintf(`SELECT e.contract_id, %[1]s, %[2]s, e.kind, e.currency::text, %[3]s, sum(e.amount)
+	// Unshared (no asset dimension, no filter), a contract's entries count
+	// whole wherever it is: summed over all contracts, as the nil one, a
+	// few rows per bucket instead of one per contract and bucket.
+	id := "e.contract_id"
+	if !q.needsCoverage() {
+		id = "'00000000-0000-0000-0000-000000000000'::uuid"
+	}
+	return fmt.Sprintf(`SELECT %[7]s, %[1]s, %[2]s, e.kind, e.currency::text, %[3]s, sum(e.amount)
 		FROM cost_entries e JOIN contracts c ON c.id = e.contract_id
 		WHERE e.entry_date BETWEEN %[4]s AND %[5]s AND e.contract_id IS NOT NULL
-		GROUP BY 1, 2, 3, e.kind, e.currency, %[6]s ORDER BY 1`, sup, csup, day, from, to, group), args
+		GROUP BY 1, 2, 3, e.kind, e.currency, %[6]s ORDER BY 1`, sup, csup, day, from, to, group, id), args
 }
 
 // chargesSQL reads the charges that can fall due in the period, with their

@@ -56,8 +56,8 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 }
 
 // costTenantRows gives o a depreciation profile, a contract with a charge
-// covering an asset and a license, a cost entry, an exchange rate and a
-// history entry.
+// covering an asset and a license, cost entries on the contract and the
+// asset (and so the cost summaries), an exchange rate and a history entry.
 func costTenantRows(f *syncFixture, o orgFixture) {
 	f.t.Helper()
 	f.exec(`INSERT INTO depreciation_profiles (org_id, name, method, useful_life_months, convention)
@@ -67,6 +67,10 @@ func costTenantRows(f *syncFixture, o orgFixture) {
 		ca AS (INSERT INTO contract_assets (org_id, contract_id, asset_id) SELECT $1, c.id, (SELECT id FROM assets WHERE org_id = $1 LIMIT 1) FROM c),
 		cl AS (INSERT INTO contract_licenses (org_id, contract_id, license_id) SELECT $1, c.id, (SELECT id FROM licenses WHERE org_id = $1 LIMIT 1) FROM c)
 		INSERT INTO cost_entries (org_id, contract_id, kind, entry_date, amount, currency) SELECT $1, id, 'SUPPORT', '2026-01-01', 5, 'USD' FROM c`, o.id)
+	// cost_month_totals (and contract_model_counts, from the link above)
+	// follow through their triggers.
+	f.exec(`INSERT INTO cost_entries (org_id, asset_id, kind, entry_date, amount, currency)
+		SELECT $1, id, 'REPAIR', '2026-01-02', 7, 'USD' FROM assets WHERE org_id = $1 LIMIT 1`, o.id)
 	f.exec(`INSERT INTO exchange_rates (org_id, from_currency, to_currency, valid_from, rate) VALUES ($1, 'EUR', 'USD', '2026-01-01', 1.1)`, o.id)
 	f.exec(`INSERT INTO cost_history (org_id, entity_type, entity_id, action, actor_kind, actor)
 		VALUES ($1, 'CostEntry', gen_random_uuid(), 'CREATE', 'USER', 'rls@test')`, o.id)
