@@ -21,7 +21,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 )
 
-// Numbers 00004 and 00009 were reserved by parallel branches and never
+// Numbers 00004, 00009, 00013, 00014 and 00015 were reserved by parallel branches and never
 // used; never add them now: goose refuses a migration numbered below one
 // already applied.
 //
