@@ -195,7 +195,13 @@ func (s *CostReportStore) report(ctx context.Context, spec costs.ReportSpec, f *
 // longer (over 100 ms) than they run, and parallel workers made them slower
 // on 2 cores (a year by category: 440 ms in parallel, 260 ms without, on
 // 500,000 entries), the server's other requests wanting the cores too.
-const reportSettingsSQL = `SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true)`
+//
+// work_mem: a year's coverage by category hashes tens of thousands of
+// (contract, group) pairs, a few MB more than the 4 MB default, which
+// spilled the hash to disk; the setting is local to the report's
+// transaction.
+const reportSettingsSQL = `SELECT set_config('jit', 'off', true), set_config('max_parallel_workers_per_gather', '0', true),
+	set_config('work_mem', '32MB', true)`
 
 func orNil(id *uuid.UUID) uuid.UUID {
 	if id == nil {
