@@ -95,11 +95,15 @@ func TestCostReportsFullLedgerTimings(t *testing.T) {
 			for i, part := range q.ledgerParts() {
 				stmts[fmt.Sprint("edge", i)] = func() (string, *sqlArgs) { s, a, _ := part.entriesSQL(); return s, a }
 			}
-			// As the store runs them: no JIT, no parallel workers.
+			// As the store runs them: no JIT, no parallel workers, 32 MB of
+			// work_mem, as the application role under row-level security
+			// (its org predicate is what lets the date indexes serve; as the
+			// owner the edge months were sequential scans).
 			conn, err := f.owner.Acquire(context.Background())
 			require.NoError(t, err)
 			defer conn.Release()
-			_, err = conn.Exec(context.Background(), `SET jit = off; SET max_parallel_workers_per_gather = 0`)
+			_, err = conn.Exec(context.Background(), `SET jit = off; SET max_parallel_workers_per_gather = 0; SET work_mem = '32MB';
+				SET ROLE itam_app; SELECT set_config('itam.org_id', '`+o.id.String()+`', false)`)
 			require.NoError(t, err)
 			for sn, stmt := range stmts {
 				sql, args := stmt()
