@@ -25,6 +25,12 @@ import (
 // 00011 first, with goose over the same SQL files the server embeds.
 func TestMigrationTurnsPurchasePricesIntoEntries(t *testing.T) {
 	t.Parallel()
+	// Migration 00001 creates the cluster-wide role itam_app unless it
+	// exists; run concurrently with the test template's own migration (a
+	// fresh cluster, as in CI), both saw no role and one failed on the
+	// duplicate. A test database first means the template, and so the role,
+	// exist before this test migrates its own.
+	pgtest.NewURL(t)
 	ctx := context.Background()
 	admin, err := pgx.Connect(ctx, pgtest.AdminURL())
 	require.NoError(t, err)
