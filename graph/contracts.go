@@ -219,21 +219,6 @@ func (r *Resolver) coveredLicenses(ctx context.Context, contract uuid.UUID, p it
 	}}, nil
 }
 
-// costHistory is the history field of a money record (Contract.history),
-// batched over the records of the request.
-func (r *Resolver) contractHistory(ctx context.Context, id uuid.UUID, p itam.PageArgs) (*model.CostHistoryConnection, error) {
-	key, parentPath := nestedKey(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, id, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[costs.HistoryEntry], error) {
-		return r.CostHistory.HistoriesOf(ctx, parents, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.CostHistoryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, id, r.CostHistory.CountHistoriesOf)
-	}}, nil
-}
-
 // totalCostOfOwnership is Asset.totalCostOfOwnership, batched over the
 // assets of the request (siblings share the field's arguments).
 func (r *Resolver) totalCostOfOwnership(ctx context.Context, asset uuid.UUID, from, to *time.Time, currency *string) (*model.CostBreakdown, error) {

@@ -54,7 +54,7 @@ func (r *contractResolver) CoveredLicenses(ctx context.Context, obj *costs.Contr
 }
 
 func (r *contractResolver) History(ctx context.Context, obj *costs.Contract, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
-	return r.contractHistory(ctx, obj.ID, pageArgs(first, after, last, before))
+	return r.costHistoryOf(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *licenseResolver) Contracts(ctx context.Context, obj *licenses.License) ([]*costs.Contract, error) {

@@ -167,8 +167,9 @@ func (r *Resolver) costEntriesOf(ctx context.Context, of postgres.EntryTarget, p
 	}}, nil
 }
 
-// costHistoryOf is the history connection of a cost entry (and of
-// whatever else keeps cost history), batched like costEntriesOf.
+// costHistoryOf is the history connection of every money record (cost
+// entry, contract, depreciation profile, exchange rate): cost_history is
+// read by entity id alone, so one batch serves the records of a list.
 func (r *Resolver) costHistoryOf(ctx context.Context, parent uuid.UUID, p itam.PageArgs) (*model.CostHistoryConnection, error) {
 	key, parentPath := nestedKey(ctx)
 	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[costs.HistoryEntry], error) {

@@ -89,21 +89,6 @@ func profilePayload(p *costs.Profile, err error) (*model.DepreciationProfilePayl
 	return &model.DepreciationProfilePayload{DepreciationProfile: p}, nil
 }
 
-// profileHistory is DepreciationProfile.history, batched over every profile
-// of the list it belongs to.
-func (r *Resolver) profileHistory(ctx context.Context, id uuid.UUID, p itam.PageArgs) (*model.CostHistoryConnection, error) {
-	key, parentPath := nestedKey(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, id, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[costs.HistoryEntry], error) {
-		return r.CostHistory.HistoriesOf(ctx, parents, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.CostHistoryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, id, r.CostHistory.CountHistoriesOf)
-	}}, nil
-}
-
 // today is the default asOf: the current day in UTC.
 func today() time.Time { return itam.CalendarDay(time.Now().UTC()) }
 

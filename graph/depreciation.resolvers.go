@@ -79,7 +79,7 @@ func (r *depreciationProfileResolver) IsDefault(ctx context.Context, obj *costs.
 }
 
 func (r *depreciationProfileResolver) History(ctx context.Context, obj *costs.Profile, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error) {
-	return r.profileHistory(ctx, obj.ID, pageArgs(first, after, last, before))
+	return r.costHistoryOf(ctx, obj.ID, pageArgs(first, after, last, before))
 }
 
 func (r *modelResolver) DepreciationProfile(ctx context.Context, obj *model.Model) (*costs.Profile, error) {
