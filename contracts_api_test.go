@@ -122,9 +122,9 @@ func TestContractCreateUpdateDeleteHistory(t *testing.T) {
 
 	// Its ledger entries go with it; the history stays, closed by DELETE.
 	_, cid, _ := relay.Parse(id)
-	_, err := c.owner.Exec(context.Background(), `INSERT INTO cost_entries (org_id, contract_id, kind, entry_date, amount, currency)
-		VALUES ($1, $2, 'OTHER', '2025-02-01', 50, 'EUR')`, c.org, cid)
-	require.NoError(t, err)
+	var entry uuid.UUID
+	require.NoError(t, c.owner.QueryRow(context.Background(), `INSERT INTO cost_entries (org_id, contract_id, kind, entry_date, amount, currency)
+		VALUES ($1, $2, 'OTHER', '2025-02-01', 50, 'EUR') RETURNING id`, c.org, cid).Scan(&entry))
 	c.code(c.admin, `mutation($id: ID!) { deleteContract(input: {id: $id, version: 1}) { deletedId } }`, map[string]any{"id": id}, "CONFLICT", "version")
 	d = c.ok(c.admin, `mutation($id: ID!) { deleteContract(input: {id: $id, version: 2}) { deletedId } }`, map[string]any{"id": id})
 	require.Equal(t, id, str(d, "deleteContract.deletedId"))
@@ -140,6 +140,12 @@ func TestContractCreateUpdateDeleteHistory(t *testing.T) {
 	require.EqualValues(t, 1, changes["costEntryCount"]["from"])
 	require.EqualValues(t, 2, changes["assetCount"]["from"])
 	require.Nil(t, get(c.ok(c.admin, read, map[string]any{"id": id}), "node"))
+	// The entry that went with it has its own DELETE, with what it was.
+	d = c.ok(c.admin, `query($id: ID!) { costHistory(id: $id) { nodes { action changes { field from } } } }`,
+		map[string]any{"id": relay.ID(relay.TypeCostEntry, entry)})
+	require.Len(t, get(d, "costHistory.nodes"), 1)
+	require.Equal(t, "DELETE", str(d, "costHistory.nodes.0.action"))
+	require.Contains(t, ctrChanges(get(d, "costHistory.nodes.0"))["amount"], "50")
 }
 
 // changesOf maps a history entry's changes by field to "from → to" JSON.

@@ -261,15 +261,27 @@ func (s *ContractStore) DeleteContract(ctx context.Context, id uuid.UUID, versio
 		if err != nil {
 			return nil, err
 		}
-		tag, err := tx.Exec(ctx, "DELETE FROM cost_entries WHERE contract_id = $1", id)
+		// The contract's own entries go with it; each gets its DELETE
+		// history, as deleteCostEntry would write, so costHistory(id:)
+		// still tells an auditor what was booked.
+		rows, err := tx.Query(ctx, "DELETE FROM cost_entries x WHERE x.contract_id = $1 RETURNING "+entryColumns, id)
 		if err != nil {
 			return nil, err
+		}
+		gone, err := pgx.CollectRows(rows, scanEntry)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range gone {
+			if err := insertCostHistory(ctx, tx, p, costs.HistoryCostEntry, e.ID, costs.HistoryDelete, costs.Diff(e, nil, costs.EntryFields)); err != nil {
+				return nil, err
+			}
 		}
 		if _, err := tx.Exec(ctx, "DELETE FROM contracts WHERE id = $1", id); err != nil {
 			return nil, err
 		}
 		changes := costs.ContractChanges(cur, nil)
-		if n := tag.RowsAffected(); n > 0 {
+		if n := int64(len(gone)); n > 0 {
 			for k, v := range costs.Diff(&n, nil, func(n *int64) map[string]any { return map[string]any{"costEntryCount": *n} }) {
 				changes[k] = v
 			}
