@@ -63,6 +63,15 @@ func entryInput(in model.CreateCostEntryInput) (costs.Entry, error) {
 	if in.Amount != nil {
 		e.Amount = *in.Amount
 	}
+	err := decodeEntryRefs("", &e.AssetID, &e.LicenseID, &e.ContractID, &e.SupplierID,
+		val(in.AssetID), val(in.LicenseID), val(in.ContractID), val(in.SupplierID))
+	return e, err
+}
+
+// decodeEntryRefs decodes the ids an entry or the ledger filter refers to
+// (asset, license, contract, supplier), naming the field at fault under
+// prefix ("" for a mutation's input, "filter." for the list's filter).
+func decodeEntryRefs(prefix string, asset, license, contract, supplier **uuid.UUID, assetID, licenseID, contractID, supplierID *string) error {
 	var err error
 	for _, id := range []struct {
 		dst   **uuid.UUID
@@ -70,16 +79,16 @@ func entryInput(in model.CreateCostEntryInput) (costs.Entry, error) {
 		in    *string
 		typ   string
 	}{
-		{&e.AssetID, "assetId", val(in.AssetID), relay.TypeAsset},
-		{&e.LicenseID, "licenseId", val(in.LicenseID), relay.TypeLicense},
-		{&e.ContractID, "contractId", val(in.ContractID), relay.TypeContract},
-		{&e.SupplierID, "supplierId", val(in.SupplierID), relay.TypeSupplier},
+		{asset, "assetId", assetID, relay.TypeAsset},
+		{license, "licenseId", licenseID, relay.TypeLicense},
+		{contract, "contractId", contractID, relay.TypeContract},
+		{supplier, "supplierId", supplierID, relay.TypeSupplier},
 	} {
-		if *id.dst, err = relay.DecodeOptional(id.field, id.in, id.typ); err != nil {
-			return costs.Entry{}, err
+		if *id.dst, err = relay.DecodeOptional(prefix+id.field, id.in, id.typ); err != nil {
+			return err
 		}
 	}
-	return e, nil
+	return nil
 }
 
 // entryPatch reads updateCostEntry's input: absent fields stay, null
@@ -116,21 +125,9 @@ func entryFilter(in *model.CostEntryFilter) (costs.EntryFilter, error) {
 		return costs.EntryFilter{}, err
 	}
 	f := costs.EntryFilter{Kinds: in.Kinds.Value(), From: val(in.From), To: val(in.To), Search: val(in.Search)}
-	var err error
-	for _, id := range []struct {
-		dst   **uuid.UUID
-		field string
-		in    *string
-		typ   string
-	}{
-		{&f.AssetID, "filter.assetId", val(in.AssetID), relay.TypeAsset},
-		{&f.LicenseID, "filter.licenseId", val(in.LicenseID), relay.TypeLicense},
-		{&f.ContractID, "filter.contractId", val(in.ContractID), relay.TypeContract},
-		{&f.SupplierID, "filter.supplierId", val(in.SupplierID), relay.TypeSupplier},
-	} {
-		if *id.dst, err = relay.DecodeOptional(id.field, id.in, id.typ); err != nil {
-			return costs.EntryFilter{}, err
-		}
+	if err := decodeEntryRefs("filter.", &f.AssetID, &f.LicenseID, &f.ContractID, &f.SupplierID,
+		val(in.AssetID), val(in.LicenseID), val(in.ContractID), val(in.SupplierID)); err != nil {
+		return costs.EntryFilter{}, err
 	}
 	return f, f.Validate()
 }
