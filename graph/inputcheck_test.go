@@ -46,3 +46,18 @@ func TestContractCoverageListsBeyondTheUsualBound(t *testing.T) {
 	up := model.UpdateContractInput{AssetIds: graphql.OmittableOf(ids(costs.MaxContractAssets))}
 	require.NoError(t, checkInputLists("", up, contractLists))
 }
+
+// TestEntryRefsNameTheirField: a malformed or other-type id in the ledger's
+// input or filter is BAD_USER_INPUT naming that field, under filter. in the
+// filter.
+func TestEntryRefsNameTheirField(t *testing.T) {
+	bad := "not-an-id"
+	_, err := entryInput(model.CreateCostEntryInput{ContractID: graphql.OmittableOf(&bad)})
+	var e *itam.Error
+	require.True(t, errors.As(err, &e), "%v", err)
+	require.Equal(t, "contractId", e.Field)
+	_, err = entryFilter(&model.CostEntryFilter{SupplierID: graphql.OmittableOf(&bad)})
+	require.True(t, errors.As(err, &e), "%v", err)
+	require.Equal(t, itam.CodeInvalid, e.Code)
+	require.Equal(t, "filter.supplierId", e.Field)
+}
