@@ -44,6 +44,16 @@ const (
 	TypeCostEntry           = "CostEntry"
 	TypeContract            = "Contract"
 	TypeDepreciationProfile = "DepreciationProfile"
+
+	TypePurchaseOrder        = "PurchaseOrder"
+	TypePurchaseOrderLine    = "PurchaseOrderLine"
+	TypeOffboardingChecklist = "OffboardingChecklist"
+	TypeAuditCampaign        = "AuditCampaign"
+	TypeWebhookSubscription  = "WebhookSubscription"
+	TypeWebhookDelivery      = "WebhookDelivery"
+	TypeNotification         = "Notification"
+	TypeSanitizationRecord   = "SanitizationRecord"
+	TypeAssetCheckout        = "AssetCheckout"
 )
 
 // typeCodes are the type bytes of global ids. Clients keep ids, so a code,
@@ -70,6 +80,15 @@ var typeCodes = []string{
 	19: TypeCostEntry,
 	20: TypeContract,
 	21: TypeDepreciationProfile,
+	22: TypePurchaseOrder,
+	23: TypePurchaseOrderLine,
+	24: TypeOffboardingChecklist,
+	25: TypeAuditCampaign,
+	26: TypeWebhookSubscription,
+	27: TypeWebhookDelivery,
+	28: TypeNotification,
+	29: TypeSanitizationRecord,
+	30: TypeAssetCheckout,
 }
 
 var codeOf = func() map[string]byte {

@@ -24,7 +24,7 @@ func TestIDRoundTripsEveryType(t *testing.T) {
 		require.Equal(t, typ, gotType)
 		require.Equal(t, id, gotID)
 	}
-	require.Len(t, seen, 21)
+	require.Len(t, seen, 30)
 }
 
 func TestParseAcceptsTheFirstFormAndRejectsGarbage(t *testing.T) {
@@ -73,6 +73,16 @@ func TestIDsAreStable(t *testing.T) {
 		"CostEntry":           "Ew8eLTxLWml4h5altMPS4fA",
 		"Contract":            "FA8eLTxLWml4h5altMPS4fA",
 		"DepreciationProfile": "FQ8eLTxLWml4h5altMPS4fA",
+
+		"PurchaseOrder":        "Fg8eLTxLWml4h5altMPS4fA",
+		"PurchaseOrderLine":    "Fw8eLTxLWml4h5altMPS4fA",
+		"OffboardingChecklist": "GA8eLTxLWml4h5altMPS4fA",
+		"AuditCampaign":        "GQ8eLTxLWml4h5altMPS4fA",
+		"WebhookSubscription":  "Gg8eLTxLWml4h5altMPS4fA",
+		"WebhookDelivery":      "Gw8eLTxLWml4h5altMPS4fA",
+		"Notification":         "HA8eLTxLWml4h5altMPS4fA",
+		"SanitizationRecord":   "HQ8eLTxLWml4h5altMPS4fA",
+		"AssetCheckout":        "Hg8eLTxLWml4h5altMPS4fA",
 	}
 	got := map[string]string{}
 	for _, typ := range typeCodes {
