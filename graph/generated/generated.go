@@ -7499,6 +7499,7 @@ type ExternalId {
 
 "A tracked piece of hardware."
 type Asset implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   assetTag: String!
   serialNumber: String
@@ -7528,21 +7529,40 @@ type Asset implements Node {
   externalIds: [ExternalId!]!
   "Optimistic concurrency: pass it back to updateAsset."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
   "Every change to this asset, oldest first."
-  history(first: Int, after: String, last: Int, before: String): AssetHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): AssetHistoryConnection!
 }
 
+"One Asset of a page, with its cursor."
 type AssetEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Asset!
 }
 
+"A page of Asset (Relay connection), in the list's order."
 type AssetConnection {
+  "This page's items with their cursors."
   edges: [AssetEdge!]!
+  "This page's items, without cursors."
   nodes: [Asset!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -7647,19 +7667,37 @@ type AssetHistoryEntry {
   at: Time!
 }
 
+"One AssetHistoryEntry of a page, with its cursor."
 type AssetHistoryEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: AssetHistoryEntry!
 }
 
+"A page of AssetHistoryEntry (Relay connection), in the list's order."
 type AssetHistoryConnection {
+  "This page's items with their cursors."
   edges: [AssetHistoryEdge!]!
+  "This page's items, without cursors."
   nodes: [AssetHistoryEntry!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
 }
 
 extend type Query {
-  assets(first: Int, after: String, last: Int, before: String, filter: AssetFilter, orderBy: AssetOrder): AssetConnection!
+  assets(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: AssetFilter
+    orderBy: AssetOrder
+  ): AssetConnection!
   assetByTag(assetTag: String!): Asset
   "Serials are unique per manufacturer; give manufacturerId when two share one."
   assetBySerial(serialNumber: String!, manufacturerId: ID): Asset
@@ -7732,6 +7770,7 @@ input UpdateAssetInput {
 
 input DeleteAssetInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
@@ -7739,17 +7778,20 @@ input AssignAssetInput {
   id: ID!
   "A Person or a Location."
   assigneeId: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
 input UnassignAssetInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
 input TransitionAssetInput {
   id: ID!
   status: AssetStatus!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
@@ -7758,6 +7800,7 @@ input DisposeAssetInput {
   date: Date!
   method: DisposalMethod!
   certificate: String
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
@@ -7823,27 +7866,36 @@ input FieldDefinitionInput {
 }
 
 type Manufacturer implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   website: String
   supportUrl: String
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
 type Category implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   kind: CategoryKind!
   fieldDefinitions: [FieldDefinition!]!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
 "A product of a manufacturer, e.g. Latitude 7440."
 type Model implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   manufacturer: Manufacturer!
@@ -7851,44 +7903,71 @@ type Model implements Node {
   modelNumber: String
   "Default useful life, for end-of-life and depreciation."
   usefulLifeMonths: Int
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One Manufacturer of a page, with its cursor."
 type ManufacturerEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Manufacturer!
 }
 
+"A page of Manufacturer (Relay connection), in the list's order."
 type ManufacturerConnection {
+  "This page's items with their cursors."
   edges: [ManufacturerEdge!]!
+  "This page's items, without cursors."
   nodes: [Manufacturer!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
+"One Category of a page, with its cursor."
 type CategoryEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Category!
 }
 
+"A page of Category (Relay connection), in the list's order."
 type CategoryConnection {
+  "This page's items with their cursors."
   edges: [CategoryEdge!]!
+  "This page's items, without cursors."
   nodes: [Category!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
+"One Model of a page, with its cursor."
 type ModelEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Model!
 }
 
+"A page of Model (Relay connection), in the list's order."
 type ModelConnection {
+  "This page's items with their cursors."
   edges: [ModelEdge!]!
+  "This page's items, without cursors."
   nodes: [Model!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -7909,9 +7988,39 @@ input ModelFilter {
 }
 
 extend type Query {
-  manufacturers(first: Int, after: String, last: Int, before: String, filter: NameFilter): ManufacturerConnection!
-  categories(first: Int, after: String, last: Int, before: String, filter: CategoryFilter): CategoryConnection!
-  models(first: Int, after: String, last: Int, before: String, filter: ModelFilter): ModelConnection!
+  manufacturers(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: NameFilter
+  ): ManufacturerConnection!
+  categories(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: CategoryFilter
+  ): CategoryConnection!
+  models(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: ModelFilter
+  ): ModelConnection!
 }
 
 input CreateManufacturerInput {
@@ -7922,6 +8031,7 @@ input CreateManufacturerInput {
 
 input UpdateManufacturerInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   website: String
@@ -7942,6 +8052,7 @@ input CreateCategoryInput {
 
 input UpdateCategoryInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   kind: CategoryKind
@@ -7966,6 +8077,7 @@ input CreateModelInput {
 
 input UpdateModelInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   manufacturerId: ID
@@ -8118,15 +8230,23 @@ type LicenseEvidence {
   note: String!
 }
 
+"One LicenseEvidence of a page, with its cursor."
 type LicenseEvidenceEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: LicenseEvidence!
 }
 
+"A page of LicenseEvidence (Relay connection), in the list's order."
 type LicenseEvidenceConnection {
+  "This page's items with their cursors."
   edges: [LicenseEvidenceEdge!]!
+  "This page's items, without cursors."
   nodes: [LicenseEvidence!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -8134,16 +8254,30 @@ extend type Query {
   "Every product, worst status first (UNLICENSED, OVER_DEPLOYED, AT_RISK, COMPLIANT), then by product name. ADMIN, MANAGER and AUDITOR."
   licenseCompliance(filter: LicenseComplianceFilter): [LicenseCompliance!]!
   "Most money freed first, then oldest assignment; at most first (0..500) items. ADMIN, MANAGER and AUDITOR."
-  reclaimCandidates(productId: ID, first: Int = 100): [ReclaimCandidate!]!
+  reclaimCandidates(
+    productId: ID
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int = 100
+  ): [ReclaimCandidate!]!
   "Licenses whose termEnd is between today and today + withinDays (0..3650), soonest first; at most first (0..500) items. ADMIN, MANAGER and AUDITOR."
-  expiringLicenses(withinDays: Int!, first: Int = 100): [ExpiringLicense!]!
+  expiringLicenses(
+    withinDays: Int!
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int = 100
+  ): [ExpiringLicense!]!
   """
   What is installed where and which seat covers it, in a stable order (pages
   go forward: first ≤ 500, after); also as CSV at
   GET /exports/license-evidence/{productId}.csv with the bearer token.
   ADMIN, MANAGER and AUDITOR.
   """
-  licenseEvidence(productId: ID!, first: Int, after: String): LicenseEvidenceConnection!
+  licenseEvidence(
+    productId: ID!
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+  ): LicenseEvidenceConnection!
 }
 
 extend type Organization {
@@ -8193,6 +8327,7 @@ A configured connection to an MDM platform. ADMIN only. Credentials are
 write-only: they are stored encrypted and no field returns them.
 """
 type Connector implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   kind: ConnectorKind!
   name: String!
@@ -8215,24 +8350,44 @@ type Connector implements Node {
   webhookUrl: String!
   "Vendor-specific settings, e.g. {\"pageSize\": 100}."
   options: JSON!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
   "The most recently queued run."
   lastSync: SyncRun
   "Runs, newest first."
-  syncRuns(first: Int, after: String, last: Int, before: String): SyncRunConnection!
+  syncRuns(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SyncRunConnection!
 }
 
+"One Connector of a page, with its cursor."
 type ConnectorEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Connector!
 }
 
+"A page of Connector (Relay connection), in the list's order."
 type ConnectorConnection {
+  "This page's items with their cursors."
   edges: [ConnectorEdge!]!
+  "This page's items, without cursors."
   nodes: [Connector!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -8244,6 +8399,7 @@ type SyncError {
 
 "One execution of a connector's sync. Readable by ADMIN, MANAGER and AUDITOR."
 type SyncRun implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   "The connector's id (its details are visible to ADMIN only)."
   connectorId: ID!
@@ -8270,15 +8426,23 @@ type SyncRun implements Node {
   message: String
 }
 
+"One SyncRun of a page, with its cursor."
 type SyncRunEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SyncRun!
 }
 
+"A page of SyncRun (Relay connection), in the list's order."
 type SyncRunConnection {
+  "This page's items with their cursors."
   edges: [SyncRunEdge!]!
+  "This page's items, without cursors."
   nodes: [SyncRun!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -8306,9 +8470,28 @@ type TestConnectorPayload {
 
 extend type Query {
   "ADMIN only."
-  connectors(first: Int, after: String, last: Int, before: String): ConnectorConnection!
+  connectors(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): ConnectorConnection!
   "A connector's runs, newest first (ADMIN, MANAGER, AUDITOR)."
-  syncRuns(connectorId: ID!, first: Int, after: String, last: Int, before: String): SyncRunConnection!
+  syncRuns(
+    connectorId: ID!
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SyncRunConnection!
 }
 
 input ConnectorScheduleInput {
@@ -8343,6 +8526,7 @@ input CreateConnectorInput {
 
 input UpdateConnectorInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   baseUrl: String
@@ -8423,6 +8607,7 @@ type CostLine {
 }
 
 type Contract implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   kind: ContractKind!
   supplier: Supplier
@@ -8437,24 +8622,62 @@ type Contract implements Node {
   charges: [ContractCharge!]!
   "The dated lines the charges fall due on in [from, to] (inclusive; at most 10 years)."
   costLines(from: Date!, to: Date!): [CostLine!]!
-  coveredAssets(first: Int, after: String, last: Int, before: String): AssetConnection!
-  coveredLicenses(first: Int, after: String, last: Int, before: String): LicenseConnection!
+  coveredAssets(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): AssetConnection!
+  coveredLicenses(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): LicenseConnection!
   "Every change to this contract, oldest first."
-  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostHistoryConnection!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One Contract of a page, with its cursor."
 type ContractEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Contract!
 }
 
+"A page of Contract (Relay connection), in the list's order."
 type ContractConnection {
+  "This page's items with their cursors."
   edges: [ContractEdge!]!
+  "This page's items, without cursors."
   nodes: [Contract!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -8475,7 +8698,17 @@ input ContractFilter {
 
 extend type Query {
   "ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE. By start date."
-  contracts(first: Int, after: String, last: Int, before: String, filter: ContractFilter): ContractConnection!
+  contracts(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: ContractFilter
+  ): ContractConnection!
 }
 
 extend type Asset {
@@ -8526,6 +8759,7 @@ input CreateContractInput {
 "Omitted fields stay as they are; null clears; assetIds, licenseIds and charges replace the whole list."
 input UpdateContractInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   kind: ContractKind
   supplierId: ID
@@ -8575,6 +8809,7 @@ asset's purchase price is its one PURCHASE entry: editing either changes
 the other.
 """
 type CostEntry implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   kind: CostEntryKind!
   "The day the cost was incurred (invoice date)."
@@ -8587,21 +8822,41 @@ type CostEntry implements Node {
   invoiceReference: String
   notes: String
   "Every change to this entry, oldest first."
-  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostHistoryConnection!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One CostEntry of a page, with its cursor."
 type CostEntryEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: CostEntry!
 }
 
+"A page of CostEntry (Relay connection), in the list's order."
 type CostEntryConnection {
+  "This page's items with their cursors."
   edges: [CostEntryEdge!]!
+  "This page's items, without cursors."
   nodes: [CostEntry!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -8637,15 +8892,23 @@ type CostHistoryEntry {
   at: Time!
 }
 
+"One CostHistoryEntry of a page, with its cursor."
 type CostHistoryEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: CostHistoryEntry!
 }
 
+"A page of CostHistoryEntry (Relay connection), in the list's order."
 type CostHistoryConnection {
+  "This page's items with their cursors."
   edges: [CostHistoryEdge!]!
+  "This page's items, without cursors."
   nodes: [CostHistoryEntry!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -8665,7 +8928,16 @@ type ExchangeRate {
   Every change to this rate (set, replaced, deleted), oldest first. ADMIN,
   MANAGER and AUDITOR.
   """
-  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostHistoryConnection!
 }
 
 """
@@ -8684,27 +8956,74 @@ type CostBreakdown {
 
 extend type Query {
   "ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE. Newest first."
-  costEntries(first: Int, after: String, last: Int, before: String, filter: CostEntryFilter): CostEntryConnection!
+  costEntries(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: CostEntryFilter
+  ): CostEntryConnection!
   """
   The history of a cost entry, contract, depreciation profile or exchange
   rate by its id, also after it was deleted. ADMIN, MANAGER and AUDITOR.
   """
-  costHistory(id: ID!, first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  costHistory(
+    id: ID!
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostHistoryConnection!
 }
 
 extend type Asset {
   "The asset's ledger entries, newest first. FORBIDDEN for EMPLOYEE."
-  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
+  costEntries(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostEntryConnection!
 }
 
 extend type License {
   "The license's ledger entries, newest first. FORBIDDEN for EMPLOYEE."
-  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
+  costEntries(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostEntryConnection!
 }
 
 extend type Contract {
   "Ledger entries booked against the contract (one-off fees and the like), newest first."
-  costEntries(first: Int, after: String, last: Int, before: String): CostEntryConnection!
+  costEntries(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostEntryConnection!
 }
 
 input CreateCostEntryInput {
@@ -8724,6 +9043,7 @@ input CreateCostEntryInput {
 "Omitted fields stay as they are; null clears supplierId, invoiceReference or notes."
 input UpdateCostEntryInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   kind: CostEntryKind
   date: Date
@@ -8759,21 +9079,39 @@ input ExchangeRateFilter {
   to: String
 }
 
+"One ExchangeRate of a page, with its cursor."
 type ExchangeRateEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: ExchangeRate!
 }
 
+"A page of ExchangeRate (Relay connection), in the list's order."
 type ExchangeRateConnection {
+  "This page's items with their cursors."
   edges: [ExchangeRateEdge!]!
+  "This page's items, without cursors."
   nodes: [ExchangeRate!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
 extend type Query {
   "ADMIN, MANAGER and AUDITOR; by pair, then newest validFrom first."
-  exchangeRates(first: Int, after: String, last: Int, before: String, filter: ExchangeRateFilter): ExchangeRateConnection!
+  exchangeRates(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: ExchangeRateFilter
+  ): ExchangeRateConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/cost_reports.graphqls", Input: `# Money reports for finance and charts: cost roll-ups, spend over time and
@@ -8879,6 +9217,7 @@ enum DepreciationConvention {
 
 "A named depreciation rule; categories, models and assets point at one, and the organization has a default."
 type DepreciationProfile implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   method: DepreciationMethod!
@@ -8893,21 +9232,41 @@ type DepreciationProfile implements Node {
   "Whether this is the organization's default."
   isDefault: Boolean!
   "Every change to this profile, oldest first."
-  history(first: Int, after: String, last: Int, before: String): CostHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): CostHistoryConnection!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One DepreciationProfile of a page, with its cursor."
 type DepreciationProfileEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: DepreciationProfile!
 }
 
+"A page of DepreciationProfile (Relay connection), in the list's order."
 type DepreciationProfileConnection {
+  "This page's items with their cursors."
   edges: [DepreciationProfileEdge!]!
+  "This page's items, without cursors."
   nodes: [DepreciationProfile!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -8930,7 +9289,17 @@ enum DepreciationProfileSource {
 
 extend type Query {
   "ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE."
-  depreciationProfiles(first: Int, after: String, last: Int, before: String, filter: NameFilter): DepreciationProfileConnection!
+  depreciationProfiles(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: NameFilter
+  ): DepreciationProfileConnection!
 }
 
 extend type Asset {
@@ -8978,6 +9347,7 @@ input CreateDepreciationProfileInput {
 "Omitted fields stay as they are; null clears salvageValue, salvagePercent or rate."
 input UpdateDepreciationProfileInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   method: DepreciationMethod
@@ -9023,6 +9393,7 @@ enum BillingPeriod {
 
 "An entitlement to use a software product."
 type License implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String
   product: SoftwareProduct!
@@ -9055,28 +9426,59 @@ type License implements Node {
   "Seats currently assigned."
   assignedSeats: Int!
   "Seat assignments, oldest first; reclaimed ones only with includeReclaimed."
-  seatAssignments(first: Int, after: String, last: Int, before: String, includeReclaimed: Boolean = false): LicenseSeatConnection!
+  seatAssignments(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    includeReclaimed: Boolean = false
+  ): LicenseSeatConnection!
   "Changes to the license and its seats, and reads of its key, oldest first."
-  history(first: Int, after: String, last: Int, before: String): LicenseHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): LicenseHistoryConnection!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One License of a page, with its cursor."
 type LicenseEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: License!
 }
 
+"A page of License (Relay connection), in the list's order."
 type LicenseConnection {
+  "This page's items with their cursors."
   edges: [LicenseEdge!]!
+  "This page's items, without cursors."
   nodes: [License!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
 "A seat of a license held by a person (PER_USER, CONCURRENT, SUBSCRIPTION) or a device (PER_DEVICE)."
 type LicenseSeat implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   license: License!
   person: Person
@@ -9088,15 +9490,23 @@ type LicenseSeat implements Node {
   reclaimReason: String
 }
 
+"One LicenseSeat of a page, with its cursor."
 type LicenseSeatEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: LicenseSeat!
 }
 
+"A page of LicenseSeat (Relay connection), in the list's order."
 type LicenseSeatConnection {
+  "This page's items with their cursors."
   edges: [LicenseSeatEdge!]!
+  "This page's items, without cursors."
   nodes: [LicenseSeat!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9120,15 +9530,23 @@ type LicenseHistoryEntry {
   at: Time!
 }
 
+"One LicenseHistoryEntry of a page, with its cursor."
 type LicenseHistoryEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: LicenseHistoryEntry!
 }
 
+"A page of LicenseHistoryEntry (Relay connection), in the list's order."
 type LicenseHistoryConnection {
+  "This page's items with their cursors."
   edges: [LicenseHistoryEdge!]!
+  "This page's items, without cursors."
   nodes: [LicenseHistoryEntry!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9144,7 +9562,17 @@ input LicenseFilter {
 
 extend type Query {
   "EMPLOYEE sees only licenses they (or their devices) hold a seat of."
-  licenses(first: Int, after: String, last: Int, before: String, filter: LicenseFilter): LicenseConnection!
+  licenses(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: LicenseFilter
+  ): LicenseConnection!
 }
 
 extend type Person {
@@ -9184,6 +9612,7 @@ input CreateLicenseInput {
 
 input UpdateLicenseInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   productId: ID
   name: String
@@ -9287,6 +9716,7 @@ type Address {
 
 "A place: site > building > floor > room."
 type Location implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   kind: LocationKind!
   name: String!
@@ -9295,22 +9725,44 @@ type Location implements Node {
   ancestors: [Location!]!
   children: [Location!]!
   address: Address!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
   "Assets here or anywhere below."
-  assets(first: Int, after: String, last: Int, before: String, filter: AssetFilter, orderBy: AssetOrder): AssetConnection!
+  assets(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: AssetFilter
+    orderBy: AssetOrder
+  ): AssetConnection!
 }
 
+"One Location of a page, with its cursor."
 type LocationEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Location!
 }
 
+"A page of Location (Relay connection), in the list's order."
 type LocationConnection {
+  "This page's items with their cursors."
   edges: [LocationEdge!]!
+  "This page's items, without cursors."
   nodes: [Location!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9326,7 +9778,17 @@ input LocationFilter {
 }
 
 extend type Query {
-  locations(first: Int, after: String, last: Int, before: String, filter: LocationFilter): LocationConnection!
+  locations(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: LocationFilter
+  ): LocationConnection!
 }
 
 input AddressInput {
@@ -9347,6 +9809,7 @@ input CreateLocationInput {
 
 input UpdateLocationInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   kind: LocationKind
   name: String
@@ -9366,6 +9829,7 @@ extend type Mutation {
 `, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `"The tenant: every record belongs to exactly one organization."
 type Organization implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   slug: String!
   name: String!
@@ -9374,7 +9838,9 @@ type Organization implements Node {
   defaultCurrency: String!
   "Owns assets created without an owner."
   defaultOwnerTeam: Team
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
@@ -9407,6 +9873,7 @@ extend type Mutation {
 
 "Someone who can hold or own assets."
 type Person implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   email: String!
@@ -9418,22 +9885,44 @@ type Person implements Node {
   status: PersonStatus!
   startDate: Date
   endDate: Date
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
   "What this person holds: the offboarding checklist."
-  assets(first: Int, after: String, last: Int, before: String, filter: AssetFilter, orderBy: AssetOrder): AssetConnection!
+  assets(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: AssetFilter
+    orderBy: AssetOrder
+  ): AssetConnection!
 }
 
+"One Person of a page, with its cursor."
 type PersonEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Person!
 }
 
+"A page of Person (Relay connection), in the list's order."
 type PersonConnection {
+  "This page's items with their cursors."
   edges: [PersonEdge!]!
+  "This page's items, without cursors."
   nodes: [Person!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9459,26 +9948,58 @@ input PersonOrder {
 
 "A group of people; teams own assets."
 type Team implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   description: String
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
-  members(first: Int, after: String, last: Int, before: String): PersonConnection!
+  members(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): PersonConnection!
   "Assets this team is responsible for."
-  ownedAssets(first: Int, after: String, last: Int, before: String, filter: AssetFilter, orderBy: AssetOrder): AssetConnection!
+  ownedAssets(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: AssetFilter
+    orderBy: AssetOrder
+  ): AssetConnection!
 }
 
+"One Team of a page, with its cursor."
 type TeamEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Team!
 }
 
+"A page of Team (Relay connection), in the list's order."
 type TeamConnection {
+  "This page's items with their cursors."
   edges: [TeamEdge!]!
+  "This page's items, without cursors."
   nodes: [Team!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9487,8 +10008,29 @@ input TeamFilter {
 }
 
 extend type Query {
-  people(first: Int, after: String, last: Int, before: String, filter: PersonFilter, orderBy: PersonOrder): PersonConnection!
-  teams(first: Int, after: String, last: Int, before: String, filter: TeamFilter): TeamConnection!
+  people(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: PersonFilter
+    orderBy: PersonOrder
+  ): PersonConnection!
+  teams(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: TeamFilter
+  ): TeamConnection!
 }
 
 input CreatePersonInput {
@@ -9507,6 +10049,7 @@ input CreatePersonInput {
 "Omitted fields stay as they are; null clears a field."
 input UpdatePersonInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   email: String
@@ -9522,6 +10065,7 @@ input UpdatePersonInput {
 
 input DeleteInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
@@ -9536,6 +10080,7 @@ input CreateTeamInput {
 
 input UpdateTeamInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   description: String
@@ -9612,6 +10157,7 @@ scalar JSON
 
 "Anything with a global identity. Ids are opaque: pass them back as they came."
 interface Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
 }
 
@@ -9677,25 +10223,37 @@ included: the products on their own devices name them); ADMIN and MANAGER
 change them.
 """
 type SoftwarePublisher implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   website: String
   "Created from the starter rule set; editable like any other."
   starter: Boolean!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One SoftwarePublisher of a page, with its cursor."
 type SoftwarePublisherEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SoftwarePublisher!
 }
 
+"A page of SoftwarePublisher (Relay connection), in the list's order."
 type SoftwarePublisherConnection {
+  "This page's items with their cursors."
   edges: [SoftwarePublisherEdge!]!
+  "This page's items, without cursors."
   nodes: [SoftwarePublisher!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9704,6 +10262,7 @@ A piece of software licenses are bought for, e.g. Adobe Acrobat Pro. Every
 role reads products, EMPLOYEE without notes; ADMIN and MANAGER change them.
 """
 type SoftwareProduct implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   publisher: SoftwarePublisher!
@@ -9718,21 +10277,41 @@ type SoftwareProduct implements Node {
   only those on devices assigned to them. Ordered by asset, then source and
   key; fetched for every product of a page at once.
   """
-  installations(first: Int, after: String, last: Int, before: String): SoftwareInstallationConnection!
+  installations(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SoftwareInstallationConnection!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One SoftwareProduct of a page, with its cursor."
 type SoftwareProductEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SoftwareProduct!
 }
 
+"A page of SoftwareProduct (Relay connection), in the list's order."
 type SoftwareProductConnection {
+  "This page's items with their cursors."
   edges: [SoftwareProductEdge!]!
+  "This page's items, without cursors."
   nodes: [SoftwareProduct!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9756,23 +10335,51 @@ extend type SoftwareInstallation {
   endedAt: Time
 }
 
+"One SoftwareInstallation of a page, with its cursor."
 type SoftwareInstallationEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SoftwareInstallation!
 }
 
+"A page of SoftwareInstallation (Relay connection), in the list's order."
 type SoftwareInstallationConnection {
+  "This page's items with their cursors."
   edges: [SoftwareInstallationEdge!]!
+  "This page's items, without cursors."
   nodes: [SoftwareInstallation!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
 extend type Query {
   "Publishers by name (every role)."
-  softwarePublishers(first: Int, after: String, last: Int, before: String, filter: NameFilter): SoftwarePublisherConnection!
+  softwarePublishers(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: NameFilter
+  ): SoftwarePublisherConnection!
   "Products by name (every role; EMPLOYEE without notes)."
-  softwareProducts(first: Int, after: String, last: Int, before: String, filter: SoftwareProductFilter): SoftwareProductConnection!
+  softwareProducts(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: SoftwareProductFilter
+  ): SoftwareProductConnection!
 }
 
 input CreateSoftwarePublisherInput {
@@ -9784,6 +10391,7 @@ input CreateSoftwarePublisherInput {
 
 input UpdateSoftwarePublisherInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   website: String
@@ -9805,6 +10413,7 @@ input CreateSoftwareProductInput {
 
 input UpdateSoftwareProductInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   publisherId: ID
   name: String
@@ -9853,15 +10462,23 @@ type SoftwareHistoryEntry {
   at: Time!
 }
 
+"One SoftwareHistoryEntry of a page, with its cursor."
 type SoftwareHistoryEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SoftwareHistoryEntry!
 }
 
+"A page of SoftwareHistoryEntry (Relay connection), in the list's order."
 type SoftwareHistoryConnection {
+  "This page's items with their cursors."
   edges: [SoftwareHistoryEdge!]!
+  "This page's items, without cursors."
   nodes: [SoftwareHistoryEntry!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9871,7 +10488,16 @@ extend type SoftwarePublisher {
   FORBIDDEN for EMPLOYEE. The history of a deleted publisher is kept but not
   reachable through the API (the node is gone).
   """
-  history(first: Int, after: String, last: Int, before: String): SoftwareHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SoftwareHistoryConnection!
 }
 
 extend type SoftwareProduct {
@@ -9880,7 +10506,16 @@ extend type SoftwareProduct {
   FORBIDDEN for EMPLOYEE. The history of a deleted product is kept but not
   reachable through the API (the node is gone).
   """
-  history(first: Int, after: String, last: Int, before: String): SoftwareHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SoftwareHistoryConnection!
 }
 
 extend type SoftwareTitleRule {
@@ -9889,7 +10524,16 @@ extend type SoftwareTitleRule {
   and AUDITOR, like the rules. The history of a deleted rule is kept but not
   reachable through the API (the node is gone).
   """
-  history(first: Int, after: String, last: Int, before: String): SoftwareHistoryConnection!
+  history(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SoftwareHistoryConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/software_rules.graphqls", Input: `"How a title rule matches a reported installation."
@@ -9909,6 +10553,7 @@ A normalization rule: installations whose title (or identifier) it matches
 resolve to its product. Rules apply in position order; the first match wins.
 """
 type SoftwareTitleRule implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   "1-based; lower positions are tried first."
   position: Int!
@@ -9920,20 +10565,31 @@ type SoftwareTitleRule implements Node {
   versionPattern: String
   "Shipped in the starter rule set; editable like any other."
   starter: Boolean!
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One SoftwareTitleRule of a page, with its cursor."
 type SoftwareTitleRuleEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SoftwareTitleRule!
 }
 
+"A page of SoftwareTitleRule (Relay connection), in the list's order."
 type SoftwareTitleRuleConnection {
+  "This page's items with their cursors."
   edges: [SoftwareTitleRuleEdge!]!
+  "This page's items, without cursors."
   nodes: [SoftwareTitleRule!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9966,15 +10622,23 @@ type UnmatchedSoftwareTitle {
   lastSeenAt: Time!
 }
 
+"One UnmatchedSoftwareTitle of a page, with its cursor."
 type UnmatchedSoftwareTitleEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: UnmatchedSoftwareTitle!
 }
 
+"A page of UnmatchedSoftwareTitle (Relay connection), in the list's order."
 type UnmatchedSoftwareTitleConnection {
+  "This page's items with their cursors."
   edges: [UnmatchedSoftwareTitleEdge!]!
+  "This page's items, without cursors."
   nodes: [UnmatchedSoftwareTitle!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -9996,6 +10660,7 @@ enum SoftwareNormalizationState {
 
 "Re-resolves the organization's installations after its rules changed (a background job)."
 type SoftwareNormalizationRun implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   state: SoftwareNormalizationState!
   "What started it, e.g. createSoftwareTitleRule."
@@ -10007,32 +10672,65 @@ type SoftwareNormalizationRun implements Node {
   "Installations whose product, edition or version changed."
   installationsChanged: Int!
   error: String
+  "When it was created."
   createdAt: Time!
   startedAt: Time
   finishedAt: Time
 }
 
+"One SoftwareNormalizationRun of a page, with its cursor."
 type SoftwareNormalizationRunEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SoftwareNormalizationRun!
 }
 
+"A page of SoftwareNormalizationRun (Relay connection), in the list's order."
 type SoftwareNormalizationRunConnection {
+  "This page's items with their cursors."
   edges: [SoftwareNormalizationRunEdge!]!
+  "This page's items, without cursors."
   nodes: [SoftwareNormalizationRun!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
 extend type Query {
   "In position order. ADMIN, MANAGER and AUDITOR."
-  softwareTitleRules(first: Int, after: String, last: Int, before: String): SoftwareTitleRuleConnection!
+  softwareTitleRules(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SoftwareTitleRuleConnection!
   "Which rule and product each sample would get under the current rules; writes nothing. At most 500 titles (BAD_USER_INPUT on titles). ADMIN, MANAGER and AUDITOR."
   testSoftwareTitleRules(titles: [SoftwareTitleSample!]!): [SoftwareTitleTestResult!]!
   "Current installations no rule resolves, grouped by title (case-insensitive) and identifier; most devices first. ADMIN, MANAGER and AUDITOR."
-  unmatchedSoftwareTitles(first: Int, after: String, filter: UnmatchedSoftwareTitleFilter): UnmatchedSoftwareTitleConnection!
+  unmatchedSoftwareTitles(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    filter: UnmatchedSoftwareTitleFilter
+  ): UnmatchedSoftwareTitleConnection!
   "Newest first. ADMIN, MANAGER and AUDITOR."
-  softwareNormalizationRuns(first: Int, after: String, last: Int, before: String): SoftwareNormalizationRunConnection!
+  softwareNormalizationRuns(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+  ): SoftwareNormalizationRunConnection!
 }
 
 input CreateSoftwareTitleRuleInput {
@@ -10047,6 +10745,7 @@ input CreateSoftwareTitleRuleInput {
 
 input UpdateSoftwareTitleRuleInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   kind: SoftwareMatchKind
   pattern: String
@@ -10092,32 +10791,54 @@ extend type Mutation {
 `, BuiltIn: false},
 	{Name: "../schema/suppliers.graphqls", Input: `"A vendor the organization buys assets from."
 type Supplier implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   name: String!
   contactName: String
   email: String
   phone: String
   website: String
+  "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
+  "When it was created."
   createdAt: Time!
+  "When it last changed."
   updatedAt: Time!
 }
 
+"One Supplier of a page, with its cursor."
 type SupplierEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: Supplier!
 }
 
+"A page of Supplier (Relay connection), in the list's order."
 type SupplierConnection {
+  "This page's items with their cursors."
   edges: [SupplierEdge!]!
+  "This page's items, without cursors."
   nodes: [Supplier!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
 extend type Query {
   "Not visible to EMPLOYEE."
-  suppliers(first: Int, after: String, last: Int, before: String, filter: NameFilter): SupplierConnection!
+  suppliers(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    filter: NameFilter
+  ): SupplierConnection!
 }
 
 input CreateSupplierInput {
@@ -10130,6 +10851,7 @@ input CreateSupplierInput {
 
 input UpdateSupplierInput {
   id: ID!
+  "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
   name: String
   contactName: String
@@ -10181,6 +10903,7 @@ type SoftwareInstallation {
 
 "Two sources disagree about a field of an asset; precedence (or a lock) kept one value."
 type SyncConflict implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
   asset: Asset
   field: String!
@@ -10192,15 +10915,23 @@ type SyncConflict implements Node {
   lastSeenAt: Time!
 }
 
+"One SyncConflict of a page, with its cursor."
 type SyncConflictEdge {
+  "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
+  "The item."
   node: SyncConflict!
 }
 
+"A page of SyncConflict (Relay connection), in the list's order."
 type SyncConflictConnection {
+  "This page's items with their cursors."
   edges: [SyncConflictEdge!]!
+  "This page's items, without cursors."
   nodes: [SyncConflict!]!
+  "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
+  "How many items the whole list has (every page together), not just this page."
   totalCount: Int!
 }
 
@@ -10233,7 +10964,19 @@ extend input AssetFilter {
 }
 
 extend type Query {
-  syncConflicts(first: Int, after: String, last: Int, before: String, assetId: ID, field: String, source: String): SyncConflictConnection!
+  syncConflicts(
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
+    last: Int
+    "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
+    before: String
+    assetId: ID
+    field: String
+    source: String
+  ): SyncConflictConnection!
   "Precedence of every synced field."
   fieldPrecedence: [FieldPrecedence!]!
 }

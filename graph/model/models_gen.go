@@ -68,8 +68,9 @@ type AssetPayload struct {
 type AssignAssetInput struct {
 	ID string `json:"id"`
 	// A Person or a Location.
-	AssigneeID string                  `json:"assigneeId"`
-	Version    graphql.Omittable[*int] `json:"version,omitempty"`
+	AssigneeID string `json:"assigneeId"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 type AssignLicenseSeatInput struct {
@@ -375,12 +376,14 @@ type CreateTeamInput struct {
 }
 
 type DeleteAssetInput struct {
-	ID      string                  `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 type DeleteInput struct {
-	ID      string                  `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
@@ -408,7 +411,8 @@ type DisposeAssetInput struct {
 	Date        time.Time                  `json:"date"`
 	Method      itam.DisposalMethod        `json:"method"`
 	Certificate graphql.Omittable[*string] `json:"certificate,omitempty"`
-	Version     graphql.Omittable[*int]    `json:"version,omitempty"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 type ExchangeRateFilter struct {
@@ -602,13 +606,15 @@ type TeamPayload struct {
 }
 
 type TransitionAssetInput struct {
-	ID      string                  `json:"id"`
-	Status  itam.AssetStatus        `json:"status"`
+	ID     string           `json:"id"`
+	Status itam.AssetStatus `json:"status"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 type UnassignAssetInput struct {
-	ID      string                  `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
@@ -654,7 +660,8 @@ type UpdateAssetInput struct {
 }
 
 type UpdateCategoryInput struct {
-	ID               string                                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version          int                                        `json:"version"`
 	Name             graphql.Omittable[*string]                 `json:"name,omitempty"`
 	Kind             graphql.Omittable[*itam.CategoryKind]      `json:"kind,omitempty"`
@@ -664,7 +671,8 @@ type UpdateCategoryInput struct {
 }
 
 type UpdateConnectorInput struct {
-	ID      string                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version int                        `json:"version"`
 	Name    graphql.Omittable[*string] `json:"name,omitempty"`
 	BaseURL graphql.Omittable[*string] `json:"baseUrl,omitempty"`
@@ -685,7 +693,8 @@ type UpdateConnectorInput struct {
 
 // Omitted fields stay as they are; null clears; assetIds, licenseIds and charges replace the whole list.
 type UpdateContractInput struct {
-	ID          string                                    `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version     int                                       `json:"version"`
 	Kind        graphql.Omittable[*costs.ContractKind]    `json:"kind,omitempty"`
 	SupplierID  graphql.Omittable[*string]                `json:"supplierId,omitempty"`
@@ -702,7 +711,8 @@ type UpdateContractInput struct {
 
 // Omitted fields stay as they are; null clears supplierId, invoiceReference or notes.
 type UpdateCostEntryInput struct {
-	ID               string                              `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version          int                                 `json:"version"`
 	Kind             graphql.Omittable[*costs.EntryKind] `json:"kind,omitempty"`
 	Date             graphql.Omittable[*time.Time]       `json:"date,omitempty"`
@@ -714,7 +724,8 @@ type UpdateCostEntryInput struct {
 
 // Omitted fields stay as they are; null clears salvageValue, salvagePercent or rate.
 type UpdateDepreciationProfileInput struct {
-	ID               string                               `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version          int                                  `json:"version"`
 	Name             graphql.Omittable[*string]           `json:"name,omitempty"`
 	Method           graphql.Omittable[*costs.Method]     `json:"method,omitempty"`
@@ -726,7 +737,8 @@ type UpdateDepreciationProfileInput struct {
 }
 
 type UpdateLicenseInput struct {
-	ID                string                                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version           int                                        `json:"version"`
 	ProductID         graphql.Omittable[*string]                 `json:"productId,omitempty"`
 	Name              graphql.Omittable[*string]                 `json:"name,omitempty"`
@@ -750,7 +762,8 @@ type UpdateLicenseInput struct {
 }
 
 type UpdateLocationInput struct {
-	ID       string                                `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version  int                                   `json:"version"`
 	Kind     graphql.Omittable[*itam.LocationKind] `json:"kind,omitempty"`
 	Name     graphql.Omittable[*string]            `json:"name,omitempty"`
@@ -759,7 +772,8 @@ type UpdateLocationInput struct {
 }
 
 type UpdateManufacturerInput struct {
-	ID         string                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version    int                        `json:"version"`
 	Name       graphql.Omittable[*string] `json:"name,omitempty"`
 	Website    graphql.Omittable[*string] `json:"website,omitempty"`
@@ -767,7 +781,8 @@ type UpdateManufacturerInput struct {
 }
 
 type UpdateModelInput struct {
-	ID               string                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version          int                        `json:"version"`
 	Name             graphql.Omittable[*string] `json:"name,omitempty"`
 	ManufacturerID   graphql.Omittable[*string] `json:"manufacturerId,omitempty"`
@@ -794,7 +809,8 @@ type UpdateOrganizationPayload struct {
 
 // Omitted fields stay as they are; null clears a field.
 type UpdatePersonInput struct {
-	ID             string                                `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version        int                                   `json:"version"`
 	Name           graphql.Omittable[*string]            `json:"name,omitempty"`
 	Email          graphql.Omittable[*string]            `json:"email,omitempty"`
@@ -809,7 +825,8 @@ type UpdatePersonInput struct {
 }
 
 type UpdateSoftwareProductInput struct {
-	ID          string                      `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version     int                         `json:"version"`
 	PublisherID graphql.Omittable[*string]  `json:"publisherId,omitempty"`
 	Name        graphql.Omittable[*string]  `json:"name,omitempty"`
@@ -818,14 +835,16 @@ type UpdateSoftwareProductInput struct {
 }
 
 type UpdateSoftwarePublisherInput struct {
-	ID      string                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version int                        `json:"version"`
 	Name    graphql.Omittable[*string] `json:"name,omitempty"`
 	Website graphql.Omittable[*string] `json:"website,omitempty"`
 }
 
 type UpdateSoftwareTitleRuleInput struct {
-	ID             string                                 `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version        int                                    `json:"version"`
 	Kind           graphql.Omittable[*software.MatchKind] `json:"kind,omitempty"`
 	Pattern        graphql.Omittable[*string]             `json:"pattern,omitempty"`
@@ -835,7 +854,8 @@ type UpdateSoftwareTitleRuleInput struct {
 }
 
 type UpdateSupplierInput struct {
-	ID          string                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version     int                        `json:"version"`
 	Name        graphql.Omittable[*string] `json:"name,omitempty"`
 	ContactName graphql.Omittable[*string] `json:"contactName,omitempty"`
@@ -845,7 +865,8 @@ type UpdateSupplierInput struct {
 }
 
 type UpdateTeamInput struct {
-	ID          string                     `json:"id"`
+	ID string `json:"id"`
+	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
 	Version     int                        `json:"version"`
 	Name        graphql.Omittable[*string] `json:"name,omitempty"`
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
