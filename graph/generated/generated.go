@@ -7462,19 +7462,31 @@ var sources = []*ast.Source{
   DISPOSED
 }
 
+"The physical state of an asset, as last recorded by a person or a check-in."
 enum AssetCondition {
+  "Unused, as delivered."
   NEW
+  "Used, fully working, normal wear."
   GOOD
+  "Working, with visible wear or minor faults."
   FAIR
+  "Working badly or heavily worn; a candidate for replacement."
   POOR
+  "Not working."
   BROKEN
 }
 
+"How an asset left the organization for good."
 enum DisposalMethod {
+  "Handed to a recycler."
   RECYCLED
+  "Sold."
   RESOLD
+  "Given away."
   DONATED
+  "Physically destroyed."
   DESTROYED
+  "Returned at the end of a lease."
   RETURNED_TO_LESSOR
 }
 
@@ -7484,16 +7496,26 @@ union Assignee = Person | Location
 "Who is responsible for an asset."
 union Owner = Person | Team
 
+"How and when a DISPOSED asset left the organization (set by disposeAsset)."
 type Disposal {
+  "The day it was disposed of (not in the future, not before the purchase date)."
   date: Date!
+  "How it was disposed of."
   method: DisposalMethod!
+  "Reference of the disposal or destruction certificate; null when none was given."
   certificate: String
 }
 
 "A link to the same device in another system (an MDM, an ITSM)."
 type ExternalId {
+  """
+  The system that knows the device: a connector as KIND:<connector id> (e.g. JAMF_PRO:…), or the
+  name given in createAsset.
+  """
   source: String!
+  "The device's id in that system."
   externalId: String!
+  "When that system last reported the device; null when never recorded."
   lastSeenAt: Time
 }
 
@@ -7501,39 +7523,65 @@ type ExternalId {
 type Asset implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "The organization's label on the device, unique per organization regardless of case, at most 64 characters."
   assetTag: String!
+  "The manufacturer's serial number, unique per manufacturer; null when unknown."
   serialNumber: String
+  "A display name, e.g. the device's host name; null when unset."
   name: String
+  "The model this asset is an instance of."
   model: Model!
+  "The model's manufacturer."
   manufacturer: Manufacturer!
+  "The model's category (what custom fields apply)."
   category: Category!
+  """
+  Where the asset is in its lifecycle; changed only by the lifecycle mutations (assign, unassign,
+  transition, dispose…), never by updateAsset.
+  """
   status: AssetStatus!
+  "The physical state last recorded."
   condition: AssetCondition!
+  "The person or location it is checked out to; null when nobody holds it."
   assignee: Assignee
+  "The person or team responsible for it (always set)."
   owner: Owner!
+  "Where the asset physically is; null when unknown."
   location: Location
+  "The day it was bought; null when unknown."
   purchaseDate: Date
-  "Not visible to EMPLOYEE (FORBIDDEN)."
+  "What it cost (its PURCHASE cost entry); null when unknown. Not visible to EMPLOYEE (FORBIDDEN)."
   purchasePrice: Money
+  "Who it was bought from; null when unknown. Not visible to EMPLOYEE (FORBIDDEN)."
   supplier: Supplier
-  "Not visible to EMPLOYEE (FORBIDDEN)."
+  "The purchase order number; null when unknown. Not visible to EMPLOYEE (FORBIDDEN)."
   orderNumber: String
-  "Not visible to EMPLOYEE (FORBIDDEN)."
+  "The supplier's invoice number; null when unknown. Not visible to EMPLOYEE (FORBIDDEN)."
   invoiceNumber: String
+  "The last day of the manufacturer's warranty (not before the purchase date); null when unknown."
   warrantyEnd: Date
   endOfLife: Date
+  "Free text, at most 10,000 characters; null when unset."
   notes: String
   "Values of the category's custom fields, by key."
   customFields: JSON!
+  "How it was disposed of; null unless DISPOSED."
   disposal: Disposal
+  "Its links to MDMs and other systems, one per source and device id."
   externalIds: [ExternalId!]!
-  "Optimistic concurrency: pass it back to updateAsset."
+  """
+  Optimistic concurrency: grows by one with every change; pass the value you read to updateAsset,
+  deleteAsset and the lifecycle mutations.
+  """
   version: Int!
   "When it was created."
   createdAt: Time!
   "When it last changed."
   updatedAt: Time!
-  "Every change to this asset, oldest first."
+  """
+  Every change to this asset, oldest first. EMPLOYEE sees no cost or supplier changes, and other
+  people's ids as "[redacted]".
+  """
   history(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -7546,7 +7594,7 @@ type Asset implements Node {
   ): AssetHistoryConnection!
 }
 
-"One Asset of a page, with its cursor."
+"One asset of a page, with its cursor."
 type AssetEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -7554,7 +7602,7 @@ type AssetEdge {
   node: Asset!
 }
 
-"A page of Asset (Relay connection), in the list's order."
+"A page of assets (Relay connection), in the order asked for."
 type AssetConnection {
   "This page's items with their cursors."
   edges: [AssetEdge!]!
@@ -7571,103 +7619,172 @@ Selects assets. Fields combine with AND; and/or/not nest. Id lists match any
 of their ids.
 """
 input AssetFilter {
+  "Assets in any of these statuses; at most 100."
   statusIn: [AssetStatus!]
+  "Assets whose model is in any of these categories; at most 100 Category ids."
   categoryIds: [ID!]
+  "Assets of any of these models; at most 100 Model ids."
   modelIds: [ID!]
+  "Assets of any of these manufacturers; at most 100 Manufacturer ids."
   manufacturerIds: [ID!]
-  "Assets at these locations or anywhere below them."
+  "Assets at these locations or anywhere below them; at most 100 Location ids."
   locationIds: [ID!]
-  "Assets assigned to these people or locations."
+  "Assets assigned to these people or locations; at most 100 Person or Location ids."
   assigneeIds: [ID!]
-  "Assets owned by these people or teams."
+  "Assets owned by these people or teams; at most 100 Person or Team ids."
   ownerIds: [ID!]
+  "Assets bought from any of these suppliers; at most 100 Supplier ids."
   supplierIds: [ID!]
   "Case-insensitive substring of asset tag, serial number, name or assignee name."
   search: String
+  "Assets purchased on or after this day (assets without a purchase date never match)."
   purchasedAfter: Date
+  "Assets purchased on or before this day (assets without a purchase date never match)."
   purchasedBefore: Date
+  "Assets whose warranty ends strictly before this day (assets without a warranty end never match)."
   warrantyExpiresBefore: Date
   "true: only assets assigned to nobody; false: only assigned ones."
   unassigned: Boolean
-  "Equality on custom fields, e.g. {\"ram_gb\": 32}."
+  """
+  Containment on custom fields: every given key must have exactly the given value, e.g. {"ram_gb":
+  32}. At most 16 levels and 100 keys.
+  """
   customFields: JSON
+  "Every one of these filters must match; at most 100."
   and: [AssetFilter!]
+  "At least one of these filters must match; at most 100."
   or: [AssetFilter!]
+  "This filter must not match."
   not: AssetFilter
 }
 
+"What assets can be sorted by; ties are broken by id, so pages stay stable."
 enum AssetOrderField {
+  "By asset tag (the default)."
   ASSET_TAG
+  "By when the asset was created."
   CREATED_AT
+  "By when it last changed."
   UPDATED_AT
+  "By name."
   NAME
+  "By serial number."
   SERIAL_NUMBER
+  "By purchase date."
   PURCHASE_DATE
+  "By warranty end."
   WARRANTY_END
+  "By status, in lifecycle order (ORDERED first)."
   STATUS
 }
 
+"How to sort assets."
 input AssetOrder {
+  "The field to sort by."
   field: AssetOrderField!
+  "ASC (default) or DESC."
   direction: SortDirection = ASC
 }
 
+"A dimension assetCounts can group by; each at most once (BAD_USER_INPUT, field groupBy)."
 enum AssetGroupBy {
+  "By status."
   STATUS
+  "By the model's category."
   CATEGORY
+  "By location (assets without one form their own group)."
   LOCATION
+  "By owning team (assets owned by a person form one group with ownerTeam null)."
   OWNER_TEAM
+  "By model."
   MODEL
 }
 
 "One bucket of assetCounts; dimensions not grouped by are null."
 type AssetCountGroup {
+  "The group's status; null unless grouped by STATUS."
   status: AssetStatus
+  "The group's category; null unless grouped by CATEGORY."
   category: Category
+  "The group's location; null unless grouped by LOCATION, or for assets without one."
   location: Location
+  "The owning team; null unless grouped by OWNER_TEAM, or for assets owned by a person."
   ownerTeam: Team
+  "The group's model; null unless grouped by MODEL."
   model: Model
+  "How many assets are in the group."
   count: Int!
   "Summed purchase price per currency (currencies are never mixed)."
   purchaseValue: [Money!]!
 }
 
+"What kind of change a history entry records."
 enum HistoryAction {
+  "The asset was created."
   CREATE
+  "Descriptive fields changed (updateAsset, a sync, a cost entry)."
   UPDATE
+  "It was checked out (assignee set)."
   ASSIGN
+  "It was checked in (assignee cleared)."
   UNASSIGN
+  "Its status changed by transitionAsset."
   TRANSITION
+  "It was disposed of."
   DISPOSE
+  "It was deleted; the entry keeps what it was."
   DELETE
 }
 
+"Who made a change."
 enum ActorKind {
+  "A person through the API (actor is their token's subject)."
   USER
+  "A connector sync."
   CONNECTOR
+  "Generated or imported data (itam seed: actor and source seed)."
   IMPORT
+  "The server itself (e.g. a vendor webhook, a scheduled pass)."
   SYSTEM
 }
 
+"One field's value before and after a change."
 type FieldChange {
+  "The field's API name, e.g. assetTag, assignedPersonId, purchasePrice."
   field: String!
+  "The value before, as JSON; null when it was unset (or on CREATE). Values an EMPLOYEE may not see are \"[redacted]\"."
   from: JSON
+  "The value after, as JSON; null when it was cleared (or on DELETE). Values an EMPLOYEE may not see are \"[redacted]\"."
   to: JSON
 }
 
 "One append-only record of a change to an asset."
 type AssetHistoryEntry {
+  "What kind of change it was."
   action: HistoryAction!
+  "Who made it: a user, a connector, an import or the system."
   actorKind: ActorKind!
+  "The token subject (usually an email) of the user, or the connector or system actor's name."
   actor: String!
+  """
+  How the change arrived: api for a user, seed for generated data, else the actor kind in lower case
+  (connector, system).
+  """
   source: String!
+  "The status before; null on CREATE."
   fromStatus: AssetStatus
+  "The status after; null on DELETE."
   toStatus: AssetStatus
+  """
+  The fields that changed, each with its value before and after; on CREATE the fields set, on DELETE
+  the fields it had.
+  """
   changes: [FieldChange!]!
+  "When the change was committed."
   at: Time!
 }
 
-"One AssetHistoryEntry of a page, with its cursor."
+"One history entry of a page, with its cursor."
 type AssetHistoryEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -7675,7 +7792,7 @@ type AssetHistoryEdge {
   node: AssetHistoryEntry!
 }
 
-"A page of AssetHistoryEntry (Relay connection), in the list's order."
+"A page of an asset's history (Relay connection), oldest first."
 type AssetHistoryConnection {
   "This page's items with their cursors."
   edges: [AssetHistoryEdge!]!
@@ -7686,6 +7803,10 @@ type AssetHistoryConnection {
 }
 
 extend type Query {
+  """
+  The assets the caller may see (EMPLOYEE: only those assigned to them), filtered and sorted;
+  default order asset tag ascending.
+  """
   assets(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -7695,71 +7816,156 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which assets; null: all. Limits: 50 conditions, 10 levels of and/or/not (BAD_USER_INPUT naming the field)."
     filter: AssetFilter
+    "Sort order; null: asset tag ascending."
     orderBy: AssetOrder
   ): AssetConnection!
-  assetByTag(assetTag: String!): Asset
-  "Serials are unique per manufacturer; give manufacturerId when two share one."
-  assetBySerial(serialNumber: String!, manufacturerId: ID): Asset
-  "Counts and purchase value of the assets matching filter, grouped (no groupBy: one total)."
-  assetCounts(groupBy: [AssetGroupBy!]! = [], filter: AssetFilter): [AssetCountGroup!]!
+  "The asset with this tag (case-insensitive, trimmed); null when none, or not visible to the caller."
+  assetByTag(
+    "The tag as printed on the label."
+    assetTag: String!
+  ): Asset
+  """
+  The asset with this serial number (trimmed, case-insensitive), its own or one a source reported on
+  its link (virtual machines); null when none or not visible. Serials are unique per manufacturer:
+  when two manufacturers share one, give manufacturerId (else BAD_USER_INPUT, field manufacturerId);
+  a link serial several assets carry is BAD_USER_INPUT (field serialNumber): search for it instead.
+  """
+  assetBySerial(
+    "The serial number as reported or printed."
+    serialNumber: String!
+    "The Manufacturer whose serial it is; needed only when two manufacturers share the serial."
+    manufacturerId: ID
+  ): Asset
+  """
+  Counts and purchase value of the assets matching filter, grouped, largest group first (no groupBy:
+  one total). ADMIN, MANAGER, AUDITOR; EMPLOYEE gets FORBIDDEN.
+  """
+  assetCounts(
+    "The dimensions to group by, each at most once; empty: one group with every asset."
+    groupBy: [AssetGroupBy!]! = []
+    "Which assets to count; null: all."
+    filter: AssetFilter
+  ): [AssetCountGroup!]!
 }
 
+"A link of a new asset to the same device in another system."
 input ExternalIdInput {
+  "The system, e.g. an ITSM's name (not blank; BAD_USER_INPUT, field externalIds[i])."
   source: String!
+  "The device's id there (not blank); a source and id already linked to another asset is CONFLICT (field externalIds)."
   externalId: String!
+  "When that system last reported the device; null: unknown."
   lastSeenAt: Time
 }
 
+"""
+A new asset. ADMIN and MANAGER (others: FORBIDDEN). Bad values are BAD_USER_INPUT naming the field;
+nothing is written.
+"""
 input CreateAssetInput {
-  "Generated from the organization's prefix and sequence when omitted."
+  """
+  Unique per organization regardless of case (CONFLICT, field assetTag), at most 64 characters.
+  Generated from the organization's prefix and sequence when omitted.
+  """
   assetTag: String
+  "Unique per manufacturer (CONFLICT, field serialNumber); trimmed, blank means none."
   serialNumber: String
+  "A display name, e.g. the host name; trimmed, blank means none."
   name: String
+  "The Model (unknown: BAD_USER_INPUT, field modelId); it decides the manufacturer, category and custom fields."
   modelId: ID!
-  "ORDERED or IN_STOCK (default); give assigneeId to create it DEPLOYED."
+  "ORDERED or IN_STOCK (default); give assigneeId to create it DEPLOYED. Other statuses: BAD_USER_INPUT (field status)."
   status: AssetStatus
+  "The physical state; default NEW."
   condition: AssetCondition
-  "A Person or a Location."
+  """
+  A Person (ACTIVE) or a Location to check it out to at once; the asset is then DEPLOYED. Unknown or
+  inactive: BAD_USER_INPUT (field assigneeId).
+  """
   assigneeId: ID
-  "A Person or a Team; the organization's default owner team when omitted."
+  "A Person or a Team; the organization's default owner team when omitted (none set: BAD_USER_INPUT, field ownerId)."
   ownerId: ID
+  "The Location where it is; null: unknown."
   locationId: ID
+  "The day it was bought."
   purchaseDate: Date
+  """
+  What it cost: amount ≥ 0 with at most 4 decimals, below 10^14, in an ISO 4217 currency; becomes
+  its PURCHASE cost entry.
+  """
   purchasePrice: MoneyInput
+  "The Supplier it was bought from."
   supplierId: ID
+  "The purchase order number."
   orderNumber: String
+  "The supplier's invoice number."
   invoiceNumber: String
+  "The last day of warranty; not before purchaseDate (BAD_USER_INPUT, field warrantyEnd)."
   warrantyEnd: Date
+  "The planned end of life; not before purchaseDate (BAD_USER_INPUT, field endOfLife)."
   endOfLife: Date
+  "Free text."
   notes: String
+  """
+  Values of the model's category's custom fields by key, checked against their definitions (unknown
+  key, wrong type, missing required: BAD_USER_INPUT, field customFields.<key>).
+  """
   customFields: JSON
+  "Links to MDMs and other systems; at most 100."
   externalIds: [ExternalIdInput!]
-  "Overrides the profile of the asset's model, category or organization."
+  """
+  Overrides the profile of the asset's model, category or organization. A profile whose salvage
+  amount is above the price or in another currency is BAD_USER_INPUT (field depreciationProfileId).
+  """
   depreciationProfileId: ID
   "The day the asset was placed in service (depreciation starts); the purchase date when omitted."
   inServiceDate: Date
 }
 
-"Omitted fields stay as they are; null clears a field."
+"""
+Changes an asset's descriptive fields (not status or assignee: use the lifecycle mutations). Omitted
+fields stay as they are; null clears a field; text is trimmed and blank clears it. A field changed
+here is locked against syncs until unlockAssetField. ADMIN and MANAGER (others: FORBIDDEN).
+"""
 input UpdateAssetInput {
+  "The Asset to change (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is a CONFLICT."
   version: Int!
+  """
+  A new tag: unique per organization regardless of case (CONFLICT), at most 64 characters; null is
+  BAD_USER_INPUT (a tag cannot be removed).
+  """
   assetTag: String
+  "Unique per manufacturer (CONFLICT, field serialNumber); null or blank clears it."
   serialNumber: String
+  "A display name; null or blank clears it."
   name: String
+  "Another Model (its category's custom fields then apply); null is BAD_USER_INPUT (a model cannot be removed)."
   modelId: ID
+  "The physical state; null is BAD_USER_INPUT."
   condition: AssetCondition
+  "A Person or a Team; null is BAD_USER_INPUT (an asset always has an owner)."
   ownerId: ID
+  "The Location where it is; null: unknown."
   locationId: ID
+  "The day it was bought; null clears it."
   purchaseDate: Date
+  "What it cost (updates its PURCHASE cost entry); null clears it (and deletes the entry)."
   purchasePrice: MoneyInput
+  "The Supplier; null clears it."
   supplierId: ID
+  "The purchase order number; null clears it."
   orderNumber: String
+  "The invoice number; null clears it."
   invoiceNumber: String
+  "The last day of warranty, not before the purchase date; null clears it."
   warrantyEnd: Date
+  "The planned end of life, not before the purchase date; null clears it."
   endOfLife: Date
+  "Free text; null clears it."
   notes: String
   customFields: JSON
   "null goes back to the model's, category's or organization's profile."
@@ -7768,21 +7974,27 @@ input UpdateAssetInput {
   inServiceDate: Date
 }
 
+"Deletes an asset; only unassigned ORDERED or IN_STOCK ones (else BAD_USER_INPUT, field id). Its history stays."
 input DeleteAssetInput {
+  "The Asset to delete (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
+"Checks an asset out to a person or a location."
 input AssignAssetInput {
+  "The Asset (unknown: NOT_FOUND)."
   id: ID!
-  "A Person or a Location."
+  "A Person (must be ACTIVE) or a Location; unknown or inactive: BAD_USER_INPUT (field assigneeId)."
   assigneeId: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
+"Checks an asset in."
 input UnassignAssetInput {
+  "The Asset (unknown: NOT_FOUND; not assigned: BAD_USER_INPUT, field id)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
@@ -7791,85 +8003,153 @@ input UnassignAssetInput {
 input TransitionAssetInput {
   id: ID!
   status: AssetStatus!
-  "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
+"Records how a RETIRED asset left the organization."
 input DisposeAssetInput {
+  "The Asset; it must be RETIRED (else BAD_USER_INPUT, field status). Unknown: NOT_FOUND."
   id: ID!
+  "The day of disposal: not in the future nor before the purchase date (BAD_USER_INPUT, field date)."
   date: Date!
+  "How it was disposed of."
   method: DisposalMethod!
+  "Reference of the disposal or destruction certificate."
   certificate: String
   "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
+"The asset as it is after the mutation."
 type AssetPayload {
+  "The asset after the change."
   asset: Asset!
 }
 
+"What a delete removed."
 type DeletePayload {
+  """
+  The global id of the deleted record (deleteExchangeRate: the rate's internal id, as exchange rates
+  have no global id).
+  """
   deletedId: ID!
 }
 
 extend type Mutation {
-  createAsset(input: CreateAssetInput!): AssetPayload
-  updateAsset(input: UpdateAssetInput!): AssetPayload
-  "Only unassigned ORDERED or IN_STOCK assets; others are retired and disposed."
-  deleteAsset(input: DeleteAssetInput!): DeletePayload
+  "Creates an asset (ORDERED, IN_STOCK, or DEPLOYED with assigneeId), with a CREATE history entry. ADMIN and MANAGER."
+  createAsset(
+    "The new asset."
+    input: CreateAssetInput!
+  ): AssetPayload
+  "Changes an asset's descriptive fields, with an UPDATE history entry. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateAsset(
+    "The changes."
+    input: UpdateAssetInput!
+  ): AssetPayload
+  """
+  Deletes an unassigned ORDERED or IN_STOCK asset (others are retired and disposed: BAD_USER_INPUT,
+  field id); a DELETE history entry keeps what it was. ADMIN and MANAGER.
+  """
+  deleteAsset(
+    "Which asset."
+    input: DeleteAssetInput!
+  ): DeletePayload
   "Checks the asset out; it becomes DEPLOYED."
   assignAsset(input: AssignAssetInput!): AssetPayload
   "Checks the asset in; a DEPLOYED asset returns to IN_STOCK."
   unassignAsset(input: UnassignAssetInput!): AssetPayload
   transitionAsset(input: TransitionAssetInput!): AssetPayload
-  "RETIRED → DISPOSED, with how and when."
-  disposeAsset(input: DisposeAssetInput!): AssetPayload
+  "RETIRED → DISPOSED, with how and when, and a DISPOSE history entry. ADMIN and MANAGER."
+  disposeAsset(
+    "The disposal details."
+    input: DisposeAssetInput!
+  ): AssetPayload
 }
 `, BuiltIn: false},
-	{Name: "../schema/catalog.graphqls", Input: `enum CategoryKind {
+	{Name: "../schema/catalog.graphqls", Input: `"The broad kind of hardware a category holds."
+enum CategoryKind {
+  "Notebook computers."
   LAPTOP
+  "Desktop computers and workstations."
   DESKTOP
+  "Servers."
   SERVER
+  "Mobile phones."
   PHONE
+  "Tablets."
   TABLET
+  "Displays."
   MONITOR
+  "Network equipment (switches, routers, access points)."
   NETWORK
+  "Keyboards, mice, docks, headsets and other accessories."
   PERIPHERAL
+  "Hardware of no listed kind."
   OTHER
+  "A kind the organization defines itself, by the category's name and custom fields."
   CUSTOM
 }
 
+"The type of a custom field's value (in Asset.customFields)."
 enum FieldType {
+  "A JSON string."
   TEXT
+  "A JSON number."
   NUMBER
+  "A JSON string YYYY-MM-DD."
   DATE
+  "true or false."
   BOOLEAN
+  "A JSON string, one of the field's options."
   ENUM
 }
 
 "A custom field assets of a category carry."
 type FieldDefinition {
+  """
+  The key in Asset.customFields: lowercase letters, digits and underscores, starting with a letter,
+  at most 63 characters; unique within the category.
+  """
   key: String!
+  "The name shown to people."
   label: String!
+  "The value's type."
   type: FieldType!
+  "Whether every asset of the category must have a value."
   required: Boolean!
   "Allowed values of an ENUM field."
   options: [String!]!
 }
 
+"""
+A custom field of a category. Bad keys, labels, types or options are BAD_USER_INPUT naming
+fieldDefinitions[i].<field>.
+"""
 input FieldDefinitionInput {
+  """
+  Lowercase letters, digits and underscores, starting with a letter, at most 63 characters; unique
+  within the category.
+  """
   key: String!
+  "The name shown to people; not blank."
   label: String!
+  "The value's type."
   type: FieldType!
+  "Whether every asset of the category must have a value; default false."
   required: Boolean = false
+  "The allowed values, required for ENUM and refused for other types; none blank; at most 100."
   options: [String!]
 }
 
+"A maker of hardware, e.g. Dell. Every role reads manufacturers."
 type Manufacturer implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique in the organization regardless of case."
   name: String!
+  "The maker's website; null when unset."
   website: String
+  "Where to get support or check warranties; null when unset."
   supportUrl: String
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -7879,11 +8159,15 @@ type Manufacturer implements Node {
   updatedAt: Time!
 }
 
+"A kind of hardware with the custom fields its assets carry, e.g. Laptops. Every role reads categories."
 type Category implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique in the organization regardless of case."
   name: String!
+  "The broad kind."
   kind: CategoryKind!
+  "The custom fields its assets carry, in order."
   fieldDefinitions: [FieldDefinition!]!
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -7897,11 +8181,15 @@ type Category implements Node {
 type Model implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique per manufacturer regardless of case."
   name: String!
+  "Who makes it."
   manufacturer: Manufacturer!
+  "The category of its assets."
   category: Category!
+  "The maker's model or part number; null when unset."
   modelNumber: String
-  "Default useful life, for end-of-life and depreciation."
+  "Default useful life in months (1–600), for end of life and depreciation; null when unset."
   usefulLifeMonths: Int
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -7911,7 +8199,7 @@ type Model implements Node {
   updatedAt: Time!
 }
 
-"One Manufacturer of a page, with its cursor."
+"One manufacturer of a page, with its cursor."
 type ManufacturerEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -7919,7 +8207,7 @@ type ManufacturerEdge {
   node: Manufacturer!
 }
 
-"A page of Manufacturer (Relay connection), in the list's order."
+"A page of manufacturers (Relay connection), by name."
 type ManufacturerConnection {
   "This page's items with their cursors."
   edges: [ManufacturerEdge!]!
@@ -7931,7 +8219,7 @@ type ManufacturerConnection {
   totalCount: Int!
 }
 
-"One Category of a page, with its cursor."
+"One category of a page, with its cursor."
 type CategoryEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -7939,7 +8227,7 @@ type CategoryEdge {
   node: Category!
 }
 
-"A page of Category (Relay connection), in the list's order."
+"A page of categories (Relay connection), by name."
 type CategoryConnection {
   "This page's items with their cursors."
   edges: [CategoryEdge!]!
@@ -7951,7 +8239,7 @@ type CategoryConnection {
   totalCount: Int!
 }
 
-"One Model of a page, with its cursor."
+"One model of a page, with its cursor."
 type ModelEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -7959,7 +8247,7 @@ type ModelEdge {
   node: Model!
 }
 
-"A page of Model (Relay connection), in the list's order."
+"A page of models (Relay connection), by name."
 type ModelConnection {
   "This page's items with their cursors."
   edges: [ModelEdge!]!
@@ -7971,23 +8259,32 @@ type ModelConnection {
   totalCount: Int!
 }
 
+"Selects records by name."
 input NameFilter {
-  "Case-insensitive substring of the name."
+  "Case-insensitive substring of the name; at most 256 characters."
   search: String
 }
 
+"Selects categories; fields combine with AND."
 input CategoryFilter {
+  "Case-insensitive substring of the name; at most 256 characters."
   search: String
+  "Only categories of this kind."
   kind: CategoryKind
 }
 
+"Selects models; fields combine with AND."
 input ModelFilter {
+  "Case-insensitive substring of the name; at most 256 characters."
   search: String
+  "Models of any of these Manufacturers; at most 100."
   manufacturerIds: [ID!]
+  "Models in any of these Categories; at most 100."
   categoryIds: [ID!]
 }
 
 extend type Query {
+  "Manufacturers, by name. Every role."
   manufacturers(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -7997,8 +8294,10 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which ones; null: all."
     filter: NameFilter
   ): ManufacturerConnection!
+  "Categories, by name. Every role."
   categories(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -8008,8 +8307,10 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which ones; null: all."
     filter: CategoryFilter
   ): CategoryConnection!
+  "Models, by name. Every role."
   models(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -8019,92 +8320,179 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which ones; null: all."
     filter: ModelFilter
   ): ModelConnection!
 }
 
+"A new manufacturer."
 input CreateManufacturerInput {
+  "Not blank; unique regardless of case (CONFLICT, field name)."
   name: String!
+  "The maker's website; blank means none."
   website: String
+  "Where to get support; blank means none."
   supportUrl: String
 }
 
+"Changes a manufacturer; omitted fields stay, null or blank clears an optional one."
 input UpdateManufacturerInput {
+  "The Manufacturer (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank (BAD_USER_INPUT); unique regardless of case (CONFLICT)."
   name: String
+  "The maker's website; null clears it."
   website: String
+  "Where to get support; null clears it."
   supportUrl: String
 }
 
+"The manufacturer after the mutation."
 type ManufacturerPayload {
+  "The manufacturer as stored."
   manufacturer: Manufacturer!
 }
 
+"A new category."
 input CreateCategoryInput {
+  "Not blank; unique regardless of case (CONFLICT, field name)."
   name: String!
+  "The broad kind."
   kind: CategoryKind!
+  "The custom fields its assets carry; at most 100."
   fieldDefinitions: [FieldDefinitionInput!]
-  "Depreciation profile of the category's assets unless their model or the asset sets one."
+  """
+  Depreciation profile of the category's assets unless their model or the asset sets one (unknown:
+  NOT_FOUND, field depreciationProfileId).
+  """
   depreciationProfileId: ID
 }
 
+"Changes a category; omitted fields stay."
 input UpdateCategoryInput {
+  "The Category (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank (BAD_USER_INPUT); unique regardless of case (CONFLICT)."
   name: String
+  "The broad kind; null is BAD_USER_INPUT."
   kind: CategoryKind
+  """
+  Replaces the whole list of custom fields; at most 100. Values assets already hold are not
+  rechecked until the asset's custom fields next change.
+  """
   fieldDefinitions: [FieldDefinitionInput!]
   "Depreciation profile of the category's assets unless their model or the asset sets one."
   depreciationProfileId: ID
 }
 
+"The category after the mutation."
 type CategoryPayload {
+  "The category as stored."
   category: Category!
 }
 
+"A new model."
 input CreateModelInput {
+  "Not blank; unique per manufacturer regardless of case (CONFLICT, field name)."
   name: String!
+  "The Manufacturer (unknown: BAD_USER_INPUT, field manufacturerId)."
   manufacturerId: ID!
+  "The Category of its assets (unknown: BAD_USER_INPUT, field categoryId)."
   categoryId: ID!
+  "The maker's model or part number."
   modelNumber: String
+  "Default useful life in months, 1–600 (BAD_USER_INPUT, field usefulLifeMonths)."
   usefulLifeMonths: Int
-  "Depreciation profile of the model's assets unless the asset sets one."
+  """
+  Depreciation profile of the model's assets unless the asset sets one (unknown: NOT_FOUND, field
+  depreciationProfileId).
+  """
   depreciationProfileId: ID
 }
 
+"Changes a model; omitted fields stay, null clears an optional one."
 input UpdateModelInput {
+  "The Model (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank (BAD_USER_INPUT); unique per manufacturer (CONFLICT)."
   name: String
+  """
+  Another Manufacturer; refused while assets are of this model (CONFLICT, field manufacturerId);
+  null is BAD_USER_INPUT.
+  """
   manufacturerId: ID
+  "Another Category; null is BAD_USER_INPUT."
   categoryId: ID
+  "The maker's model or part number; null clears it."
   modelNumber: String
+  "Useful life in months, 1–600; null clears it."
   usefulLifeMonths: Int
   "Depreciation profile of the model's assets unless the asset sets one."
   depreciationProfileId: ID
 }
 
+"The model after the mutation."
 type ModelPayload {
+  "The model as stored."
   model: Model!
 }
 
 extend type Mutation {
-  createManufacturer(input: CreateManufacturerInput!): ManufacturerPayload
-  updateManufacturer(input: UpdateManufacturerInput!): ManufacturerPayload
-  deleteManufacturer(input: DeleteInput!): DeletePayload
-  createCategory(input: CreateCategoryInput!): CategoryPayload
-  updateCategory(input: UpdateCategoryInput!): CategoryPayload
-  deleteCategory(input: DeleteInput!): DeletePayload
-  createModel(input: CreateModelInput!): ModelPayload
-  updateModel(input: UpdateModelInput!): ModelPayload
-  deleteModel(input: DeleteInput!): DeletePayload
+  "Adds a manufacturer. ADMIN and MANAGER (others: FORBIDDEN)."
+  createManufacturer(
+    "The new manufacturer."
+    input: CreateManufacturerInput!
+  ): ManufacturerPayload
+  "Changes a manufacturer. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateManufacturer(
+    "The changes."
+    input: UpdateManufacturerInput!
+  ): ManufacturerPayload
+  "Deletes a manufacturer; refused while models or assets reference it (CONFLICT, field id). ADMIN and MANAGER."
+  deleteManufacturer(
+    "Which manufacturer."
+    input: DeleteInput!
+  ): DeletePayload
+  "Adds a category. ADMIN and MANAGER (others: FORBIDDEN)."
+  createCategory(
+    "The new category."
+    input: CreateCategoryInput!
+  ): CategoryPayload
+  "Changes a category. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateCategory(
+    "The changes."
+    input: UpdateCategoryInput!
+  ): CategoryPayload
+  "Deletes a category; refused while models reference it (CONFLICT, field id). ADMIN and MANAGER."
+  deleteCategory(
+    "Which category."
+    input: DeleteInput!
+  ): DeletePayload
+  "Adds a model. ADMIN and MANAGER (others: FORBIDDEN)."
+  createModel(
+    "The new model."
+    input: CreateModelInput!
+  ): ModelPayload
+  "Changes a model. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateModel(
+    "The changes."
+    input: UpdateModelInput!
+  ): ModelPayload
+  "Deletes a model; refused while assets reference it (CONFLICT, field id). ADMIN and MANAGER."
+  deleteModel(
+    "Which model."
+    input: DeleteInput!
+  ): DeletePayload
 }
 `, BuiltIn: false},
-	{Name: "../schema/compliance.graphqls", Input: `enum ComplianceStatus {
+	{Name: "../schema/compliance.graphqls", Input: `"A product's license position in one word, worst first: UNLICENSED, OVER_DEPLOYED, AT_RISK, COMPLIANT."
+enum ComplianceStatus {
   "Under 90% of the active entitlement used, or unlimited (SITE), or nothing consumed and no license."
   COMPLIANT
   "At least 90% of the active entitlement is used."
@@ -8117,7 +8505,9 @@ extend type Mutation {
 
 "What a product's position counts."
 enum LicenseMetric {
+  "Counts distinct devices."
   DEVICE
+  "Counts distinct people."
   USER
 }
 
@@ -8136,12 +8526,15 @@ person with two devices counts once). Installations on devices assigned to
 nobody are counted in unattributedDevices instead.
 """
 type LicenseCompliance {
+  "The product."
   product: SoftwareProduct!
+  "Whether devices or people are counted."
   metric: LicenseMetric!
   "Models of the active licenses."
   licenseModels: [LicenseModel!]!
   "Seats of the active licenses; null when a SITE license makes it unlimited."
   entitled: Int
+  "Devices or people using the product (see the type's description)."
   consumed: Int!
   "Active seats assigned."
   assigned: Int!
@@ -8166,15 +8559,21 @@ type LicenseCompliance {
   per-seat price; summed per currency.
   """
   surplusCost: [Money!]!
+  "The position in one word."
   status: ComplianceStatus!
 }
 
+"Selects products for licenseCompliance; fields combine with AND."
 input LicenseComplianceFilter {
+  "Only this SoftwareProduct (computed live)."
   productId: ID
+  "Only products of this SoftwarePublisher."
   publisherId: ID
+  "Only products in this status."
   status: ComplianceStatus
 }
 
+"Why a seat could be taken back."
 enum ReclaimReason {
   "The seat's person is OFFBOARDED."
   HOLDER_OFFBOARDED
@@ -8190,8 +8589,11 @@ enum ReclaimReason {
 
 "An unreclaimed seat of an active license that could be taken back, and the money it frees."
 type ReclaimCandidate {
+  "The seat."
   seat: LicenseSeat!
+  "The seat's license."
   license: License!
+  "Why it could be reclaimed."
   reason: ReclaimReason!
   "When the holder's devices last reported the software; null if never."
   lastSeenAt: Time
@@ -8201,9 +8603,13 @@ type ReclaimCandidate {
 
 "A license whose term ends within the window, and the money at stake."
 type ExpiringLicense {
+  "The license."
   license: License!
+  "The last day of its term."
   termEnd: Date!
+  "Days from today (UTC) to termEnd; 0 when it ends today."
   daysLeft: Int!
+  "Whether it renews by itself."
   autoRenew: Boolean!
   "Its total cost (seatCost × seats, or totalCost) for one billing period."
   atStake: Money
@@ -8218,11 +8624,15 @@ device assigned to nobody is a row of its own), what is installed, and the
 seat and license that cover it.
 """
 type LicenseEvidence {
+  "The device of the row; null for a person row."
   asset: Asset
+  "The person of the row (or the device's assignee); null when none."
   person: Person
   "Installed titles and versions on the device (or the person's devices)."
   installations: [SoftwareInstallation!]!
+  "The covering seat; null when none."
   seat: LicenseSeat
+  "The covering license; null when none."
   license: License
   "Whether an active license's seat (or a SITE license) covers it."
   covered: Boolean!
@@ -8230,7 +8640,7 @@ type LicenseEvidence {
   note: String!
 }
 
-"One LicenseEvidence of a page, with its cursor."
+"One evidence row of a page, with its cursor."
 type LicenseEvidenceEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -8238,7 +8648,7 @@ type LicenseEvidenceEdge {
   node: LicenseEvidence!
 }
 
-"A page of LicenseEvidence (Relay connection), in the list's order."
+"A page of a product's audit evidence (Relay connection), in a stable order."
 type LicenseEvidenceConnection {
   "This page's items with their cursors."
   edges: [LicenseEvidenceEdge!]!
@@ -8252,17 +8662,22 @@ type LicenseEvidenceConnection {
 
 extend type Query {
   "Every product, worst status first (UNLICENSED, OVER_DEPLOYED, AT_RISK, COMPLIANT), then by product name. ADMIN, MANAGER and AUDITOR."
-  licenseCompliance(filter: LicenseComplianceFilter): [LicenseCompliance!]!
+  licenseCompliance(
+    "Which products; null: every product with a license, installation or seat."
+    filter: LicenseComplianceFilter
+  ): [LicenseCompliance!]!
   "Most money freed first, then oldest assignment; at most first (0..500) items. ADMIN, MANAGER and AUDITOR."
   reclaimCandidates(
+    "Only seats of licenses of this SoftwareProduct; null: every product."
     productId: ID
-    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    "How many, 0–500 (BAD_USER_INPUT, field first); default 100."
     first: Int = 100
   ): [ReclaimCandidate!]!
   "Licenses whose termEnd is between today and today + withinDays (0..3650), soonest first; at most first (0..500) items. ADMIN, MANAGER and AUDITOR."
   expiringLicenses(
+    "The window in days from today (UTC), 0–3650 (BAD_USER_INPUT, field withinDays)."
     withinDays: Int!
-    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    "How many, 0–500; default 100."
     first: Int = 100
   ): [ExpiringLicense!]!
   """
@@ -8272,10 +8687,11 @@ extend type Query {
   ADMIN, MANAGER and AUDITOR.
   """
   licenseEvidence(
+    "The SoftwareProduct (unknown: NOT_FOUND)."
     productId: ID!
-    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    "Page size, 0–500; default 50."
     first: Int
-    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    "Cursor (an edge's cursor or pageInfo.endCursor) to continue after."
     after: String
   ): LicenseEvidenceConnection!
 }
@@ -8286,28 +8702,42 @@ extend type Organization {
 }
 
 extend input UpdateOrganizationInput {
+  """
+  Days without a report after which a seat is NOT_USED, 1–3650 (BAD_USER_INPUT, field
+  softwareReclaimAfterDays); null is BAD_USER_INPUT.
+  """
   softwareReclaimAfterDays: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/connectors.graphqls", Input: `"The platforms a connector can pull devices from."
 enum ConnectorKind {
+  "Jamf Pro (macOS, iOS); needs the tenant's baseUrl."
   JAMF_PRO
+  "Microsoft Intune, through Microsoft Graph."
   INTUNE
+  "Kandji; needs the tenant's baseUrl."
   KANDJI
+  "Fleet (osquery); needs the server's baseUrl."
   FLEET
 }
 
 "Where a sync run is."
 enum SyncStatus {
+  "Waiting for a worker."
   QUEUED
+  "A worker is reading pages."
   RUNNING
+  "Finished; every record was applied."
   SUCCEEDED
   "Finished; some records could not be applied (see errors)."
   PARTIAL
+  "Stopped on an error (message says why); pages already applied stay."
   FAILED
+  "Cancelled (cancelSyncRun, or its job was cancelled); pages already applied stay."
   CANCELLED
 }
 
+"How much of the source a sync reads."
 enum SyncMode {
   "Read every device; devices not seen are marked missing."
   FULL
@@ -8317,6 +8747,7 @@ enum SyncMode {
 
 "When a connector syncs by itself: at most one of the two is set."
 type ConnectorSchedule {
+  "Sync every this many minutes (1 to 527,040, a leap year); null when cron is used."
   intervalMinutes: Int
   "Five-field cron expression (or @hourly, @daily…), evaluated in UTC."
   cron: String
@@ -8329,7 +8760,9 @@ write-only: they are stored encrypted and no field returns them.
 type Connector implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "The platform."
   kind: ConnectorKind!
+  "Display name, at most 200 characters."
   name: String!
   "The tenant's API URL; null means the vendor's public default."
   baseUrl: String
@@ -8337,18 +8770,24 @@ type Connector implements Node {
   authUrl: String
   "Null: manual syncs only."
   schedule: ConnectorSchedule
+  "When the scheduler next queues a sync (if enabled); null without a schedule."
   nextSyncAt: Time
+  """
+  Whether it syncs: a disabled connector is skipped by the scheduler, refuses syncConnector
+  (CONFLICT) and ignores webhooks.
+  """
   enabled: Boolean!
   "Owner of synced assets that have no assigned person."
   defaultOwnerTeam: Team
   "Whether this connector's user assignments are believed for assignees."
   authoritativeForPeople: Boolean!
-  "Days a device may stay unseen before it is flagged stale."
+  "Days (1–3650) a device may stay unreported before its asset is flagged stale."
   staleAfterDays: Int!
+  "Whether a webhook secret is stored (the secret itself is never returned)."
   hasWebhookSecret: Boolean!
   "Where the vendor should POST webhooks (absolute when ITAM_PUBLIC_URL is set)."
   webhookUrl: String!
-  "Vendor-specific settings, e.g. {\"pageSize\": 100}."
+  "Vendor-specific settings, a JSON object of at most 64 KB, e.g. {\"pageSize\": 100}."
   options: JSON!
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -8371,7 +8810,7 @@ type Connector implements Node {
   ): SyncRunConnection!
 }
 
-"One Connector of a page, with its cursor."
+"One connector of a page, with its cursor."
 type ConnectorEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -8379,7 +8818,7 @@ type ConnectorEdge {
   node: Connector!
 }
 
-"A page of Connector (Relay connection), in the list's order."
+"A page of connectors (Relay connection), by name."
 type ConnectorConnection {
   "This page's items with their cursors."
   edges: [ConnectorEdge!]!
@@ -8393,7 +8832,9 @@ type ConnectorConnection {
 
 "One record a sync could not apply."
 type SyncError {
+  "The vendor's id of the record."
   externalId: String!
+  "Why it could not be applied."
   message: String!
 }
 
@@ -8405,28 +8846,44 @@ type SyncRun implements Node {
   connectorId: ID!
   "Null unless the caller is an ADMIN."
   connector: Connector
+  "FULL or INCREMENTAL."
   mode: SyncMode!
+  "Where the run is."
   status: SyncStatus!
   "manual, schedule or webhook."
   trigger: String!
   "Set when the run syncs a single device (webhooks)."
   targetExternalId: String
+  "When it was queued."
   queuedAt: Time!
+  "When a worker started it; null while QUEUED."
   startedAt: Time
+  "When it ended; null while QUEUED or RUNNING."
   finishedAt: Time
+  "Vendor pages read so far."
   pagesFetched: Int!
+  "Device records read so far."
   recordsSeen: Int!
+  "Assets it created."
   created: Int!
+  "Assets it changed."
   updated: Int!
+  "Records that matched an asset and changed nothing."
   unchanged: Int!
+  "Devices it marked missing (FULL runs)."
   staleMarked: Int!
   "Total per-record errors; errors keeps at most the first 100."
   errorCount: Int!
+  "The first (at most 100) records that could not be applied."
   errors: [SyncError!]!
+  """
+  A summary, or why the run failed; null when none. Connector URLs and hosts show as [redacted] to
+  MANAGER and AUDITOR.
+  """
   message: String
 }
 
-"One SyncRun of a page, with its cursor."
+"One sync run of a page, with its cursor."
 type SyncRunEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -8434,7 +8891,7 @@ type SyncRunEdge {
   node: SyncRun!
 }
 
-"A page of SyncRun (Relay connection), in the list's order."
+"A page of sync runs (Relay connection), newest first."
 type SyncRunConnection {
   "This page's items with their cursors."
   edges: [SyncRunEdge!]!
@@ -8448,19 +8905,29 @@ type SyncRunConnection {
 
 "A device seen by testConnector."
 type TestDevice {
+  "The vendor's id of the device."
   externalId: String!
+  "The serial number the vendor reports (empty when none)."
   serialNumber: String!
+  "The device name (empty when none)."
   name: String!
+  "The model name (empty when none)."
   model: String!
+  "The operating system (empty when none)."
   osName: String!
+  "The operating system version (empty when none)."
   osVersion: String!
+  "The assigned user's email (empty when none)."
   userEmail: String!
+  "When the device last reported to the vendor; null when unknown."
   lastCheckIn: Time
 }
 
+"What testConnector found."
 type TestConnectorPayload {
   "Whether authentication and one page fetch succeeded."
   ok: Boolean!
+  "What happened, in plain words; never quotes network errors."
   message: String!
   "How many devices the first page held."
   devicesSeen: Int!
@@ -8482,6 +8949,7 @@ extend type Query {
   ): ConnectorConnection!
   "A connector's runs, newest first (ADMIN, MANAGER, AUDITOR)."
   syncRuns(
+    "The Connector (unknown: NOT_FOUND)."
     connectorId: ID!
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -8494,15 +8962,27 @@ extend type Query {
   ): SyncRunConnection!
 }
 
+"When a connector syncs by itself: intervalMinutes or cron, not both (BAD_USER_INPUT, field schedule)."
 input ConnectorScheduleInput {
+  "Every this many minutes, 1 to 527,040 (BAD_USER_INPUT, field schedule.intervalMinutes)."
   intervalMinutes: Int
+  "A five-field cron expression or @hourly, @daily…, in UTC (invalid: BAD_USER_INPUT, field schedule.cron)."
   cron: String
 }
 
+"A new connector. Bad values are BAD_USER_INPUT naming the field; nothing is written."
 input CreateConnectorInput {
+  "The platform."
   kind: ConnectorKind!
+  "Not blank, at most 200 characters."
   name: String!
+  """
+  The tenant's API URL, http(s) without credentials in it; required for JAMF_PRO, KANDJI and FLEET.
+  Must pass the egress guard (no private or loopback address unless ITAM_CONNECTOR_ALLOW_PRIVATE
+  lists it).
+  """
   baseUrl: String
+  "The token endpoint, http(s); null: the vendor's default."
   authUrl: String
   """
   An object of strings. JAMF_PRO: clientId and clientSecret, or username and
@@ -8511,57 +8991,110 @@ input CreateConnectorInput {
   credentials: JSON!
   "Omitted or null: manual syncs only."
   schedule: ConnectorScheduleInput
+  "Vendor-specific settings: a JSON object of at most 64 KB."
   options: JSON
   "Default true."
   enabled: Boolean
+  "The Team owning synced assets that have no assigned person; null: the organization's default owner team."
   defaultOwnerTeamId: ID
+  "Whether this connector's user assignments decide assets' assignees; default false."
   authoritativeForPeople: Boolean
-  "Default 30."
+  "Days (1–3650) a device may stay unreported before it is flagged stale; default 30."
   staleAfterDays: Int
   "The secret webhooks must prove (16 to 512 characters)."
   webhookSecret: String
-  "Generate a webhook secret; it is returned once, in the payload."
+  "true generates a webhook secret, returned once in ConnectorPayload.webhookSecret; not together with webhookSecret."
   generateWebhookSecret: Boolean
 }
 
+"Changes a connector; omitted fields stay."
 input UpdateConnectorInput {
+  "The Connector (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank, at most 200 characters."
   name: String
+  "The tenant's API URL; changing it requires credentials (BAD_USER_INPUT, field credentials)."
   baseUrl: String
+  "The token endpoint; changing it requires credentials; null: the vendor's default."
   authUrl: String
   "Replaces the stored credentials whole; required when baseUrl or authUrl change."
   credentials: JSON
   "Null: manual syncs only."
   schedule: ConnectorScheduleInput
+  "Replaces the vendor-specific settings (a JSON object of at most 64 KB)."
   options: JSON
+  "Whether it syncs; null is BAD_USER_INPUT."
   enabled: Boolean
+  "The Team owning synced assets without an assigned person; null: the organization's default."
   defaultOwnerTeamId: ID
+  "Whether its user assignments decide assignees; null is BAD_USER_INPUT."
   authoritativeForPeople: Boolean
+  "Days (1–3650) before an unreported device is flagged stale; null is BAD_USER_INPUT."
   staleAfterDays: Int
-  "Null removes the secret (webhooks are then refused)."
+  "A new secret (16 to 512 characters); null removes the secret (webhooks are then refused)."
   webhookSecret: String
+  "true generates a new secret, returned once in the payload; not together with webhookSecret."
   generateWebhookSecret: Boolean
 }
 
+"The connector after the mutation."
 type ConnectorPayload {
+  "The connector as stored (never its credentials)."
   connector: Connector!
   "The generated webhook secret, when generateWebhookSecret was set: shown only this once."
   webhookSecret: String
 }
 
 extend type Mutation {
-  createConnector(input: CreateConnectorInput!): ConnectorPayload
-  updateConnector(input: UpdateConnectorInput!): ConnectorPayload
-  "Deletes the connector and its runs; synced assets stay."
-  deleteConnector(input: DeleteInput!): DeletePayload
-  "Authenticates with the vendor and fetches one page, writing nothing."
-  testConnector(id: ID!): TestConnectorPayload
-  "Queues a sync; CONFLICT while one is queued or running."
-  syncConnector(id: ID!, mode: SyncMode! = INCREMENTAL, targetExternalId: String): SyncRun
-  "Cancels a queued or running sync; a running one stops before its next page."
-  cancelSyncRun(id: ID!): SyncRun
+  "Adds a connector. ADMIN only (others: FORBIDDEN). Without ITAM_SECRET_KEY on the server connectors are disabled."
+  createConnector(
+    "The new connector."
+    input: CreateConnectorInput!
+  ): ConnectorPayload
+  "Changes a connector. ADMIN only; a stale version is CONFLICT."
+  updateConnector(
+    "The changes."
+    input: UpdateConnectorInput!
+  ): ConnectorPayload
+  "Deletes the connector and its runs; synced assets and their history stay. ADMIN only."
+  deleteConnector(
+    "Which connector."
+    input: DeleteInput!
+  ): DeletePayload
+  """
+  Authenticates with the vendor and fetches one page, writing nothing. ADMIN only; one per request
+  (BAD_USER_INPUT), a burst of 5 per connector then one every 12 s (RATE_LIMITED with
+  extensions.retryAfterSeconds).
+  """
+  testConnector(
+    "The Connector (unknown: NOT_FOUND)."
+    id: ID!
+  ): TestConnectorPayload
+  """
+  Queues a sync and returns its run. ADMIN only; one per request; CONFLICT (field id) while one is
+  queued or running, or when the connector is disabled.
+  """
+  syncConnector(
+    "The Connector (unknown: NOT_FOUND)."
+    id: ID!
+    """
+    FULL reads everything and marks unseen devices missing; INCREMENTAL (default) reads what changed
+    since the last successful run.
+    """
+    mode: SyncMode! = INCREMENTAL
+    "Sync only this device (the vendor's id, at most 512 bytes); null: every device."
+    targetExternalId: String
+  ): SyncRun
+  """
+  Cancels a queued or running sync; a running one stops before its next page. ADMIN only; a run that
+  already ended is CONFLICT (field id).
+  """
+  cancelSyncRun(
+    "The SyncRun (unknown: NOT_FOUND)."
+    id: ID!
+  ): SyncRun
 }
 `, BuiltIn: false},
 	{Name: "../schema/contracts.graphqls", Input: `# Contracts with suppliers: what they cover and what they cost. Recurring
@@ -8569,18 +9102,27 @@ extend type Mutation {
 # writes future rows. Never visible to EMPLOYEE (FORBIDDEN). ADMIN and
 # MANAGER write; AUDITOR reads.
 
+"What a contract is for."
 enum ContractKind {
+  "Vendor support."
   SUPPORT
+  "Scheduled maintenance."
   MAINTENANCE
+  "Warranty beyond the manufacturer's."
   WARRANTY_EXTENSION
   "Its end is the expected end of life of the assets it covers."
   LEASE
+  "A subscription to software or a service."
   SUBSCRIPTION
 }
 
+"How often a contract charge recurs."
 enum CostInterval {
+  "Every month."
   MONTH
+  "Every three months."
   QUARTER
+  "Every year."
   YEAR
 }
 
@@ -8591,37 +9133,64 @@ charge due on the 31st falls on the 30th in a 30-day month), until end
 (default: the contract's end).
 """
 type ContractCharge {
+  "The amount due each time."
   amount: Money!
+  "How often it falls due."
   every: CostInterval!
+  "The first due day; null: the contract's start."
   start: Date
+  "The last day it can fall due; null: the contract's end (or never, for a rolling contract)."
   end: Date
 }
 
 "One dated cost: a contract charge falling due, or a ledger entry."
 type CostLine {
+  "The day the cost falls due or was booked."
   date: Date!
+  "The kind of cost (a contract charge counts as its contract's kind of cost)."
   kind: CostEntryKind!
+  "The amount."
   amount: Money!
-  "The index of the contract charge that fell due."
+  "The index (from 0) in charges of the contract charge that fell due; null for a ledger entry."
   charge: Int
 }
 
+"""
+An agreement with a supplier: what it covers (assets, licenses) and what it costs (recurring
+charges, ledger entries). ADMIN, MANAGER and AUDITOR; EMPLOYEE gets FORBIDDEN.
+"""
 type Contract implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "What the contract is for."
   kind: ContractKind!
+  "The other party; null when unset."
   supplier: Supplier
+  "The contract number (at most 255 characters); null when unset."
   number: String
+  "First day in force."
   start: Date!
   "null: rolling until cancelled."
   end: Date
+  "When it renews (not before start); null when unset."
   renewalDate: Date
-  "The last day to give notice before the contract renews."
+  """
+  The last day to give notice before the contract renews (between start and end, not after
+  renewalDate); null when unset.
+  """
   noticeDate: Date
+  "Free text; null when empty."
   notes: String
+  "Its recurring charges, at most 50, in the order given."
   charges: [ContractCharge!]!
   "The dated lines the charges fall due on in [from, to] (inclusive; at most 10 years)."
-  costLines(from: Date!, to: Date!): [CostLine!]!
+  costLines(
+    "First day, inclusive."
+    from: Date!
+    "Last day, inclusive; not before from, at most 10 years after it (BAD_USER_INPUT)."
+    to: Date!
+  ): [CostLine!]!
+  "The assets it covers (at most 10,000)."
   coveredAssets(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -8632,6 +9201,7 @@ type Contract implements Node {
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
   ): AssetConnection!
+  "The licenses it covers (at most 1,000)."
   coveredLicenses(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -8661,7 +9231,7 @@ type Contract implements Node {
   updatedAt: Time!
 }
 
-"One Contract of a page, with its cursor."
+"One contract of a page, with its cursor."
 type ContractEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -8669,7 +9239,7 @@ type ContractEdge {
   node: Contract!
 }
 
-"A page of Contract (Relay connection), in the list's order."
+"A page of contracts (Relay connection), by start date."
 type ContractConnection {
   "This page's items with their cursors."
   edges: [ContractEdge!]!
@@ -8681,18 +9251,24 @@ type ContractConnection {
   totalCount: Int!
 }
 
+"Selects contracts; fields combine with AND."
 input ContractFilter {
+  "Contracts of any of these kinds; none repeated (BAD_USER_INPUT, field filter.kinds)."
   kinds: [ContractKind!]
+  "Contracts with this Supplier."
   supplierId: ID
   "Contracts covering this asset."
   assetId: ID
   "Contracts covering this license."
   licenseId: ID
-  "In force on this day (started, not ended)."
+  "In force on this day: started on or before it and not ended before it."
   activeOn: Date
-  "Contracts whose notice date falls in the next this many days (1–3650), soonest first is up to the client."
+  """
+  Contracts whose notice date falls from today (UTC) to today + this many days; 1–3650
+  (BAD_USER_INPUT, field filter.noticeWithinDays).
+  """
   noticeWithinDays: Int
-  "Part of the number or notes."
+  "Case-insensitive substring of the number or notes; at most 256 characters."
   search: String
 }
 
@@ -8707,6 +9283,7 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which contracts; null: all."
     filter: ContractFilter
   ): ContractConnection!
 }
@@ -8714,7 +9291,11 @@ extend type Query {
 extend type Asset {
   "Contracts covering this asset. FORBIDDEN for EMPLOYEE."
   contracts: [Contract!]!
-  "The explicit end of life, else the end of a lease covering it, else placed-in-service + useful life (model's, else depreciation profile's)."
+  """
+  The first known of: the end of life set on the asset; the latest end of a LEASE contract covering
+  it; the in-service date plus the useful life (the model's, else the depreciation profile's). Null
+  when none is known. Readable by whoever reads the asset.
+  """
   expectedEndOfLife: Date
   """
   Purchase, maintenance, repairs, support and every other ledger entry of
@@ -8724,7 +9305,14 @@ extend type Asset {
   all time until today). reportingCurrency converts (BAD_USER_INPUT naming
   the pair and date when a rate is missing). FORBIDDEN for EMPLOYEE.
   """
-  totalCostOfOwnership(from: Date, to: Date, reportingCurrency: String): CostBreakdown!
+  totalCostOfOwnership(
+    "First day counted; null: 50 years before to (all time). With from, the period is at most 10 years."
+    from: Date
+    "Last day counted; null: today (UTC). Not before from."
+    to: Date
+    "ISO 4217 code to convert every cost to at its date's rate; null: totals per currency."
+    reportingCurrency: String
+  ): CostBreakdown!
 }
 
 extend type License {
@@ -8732,59 +9320,99 @@ extend type License {
   contracts: [Contract!]!
 }
 
+"A recurring charge of a contract."
 input ContractChargeInput {
+  "The amount due each time, ≥ 0."
   amount: MoneyInput!
+  "How often it falls due."
   every: CostInterval!
+  "The first due day, within the contract (BAD_USER_INPUT, field charges[i].start); null: the contract's start."
   start: Date
+  "The last day it can fall due, not before start (BAD_USER_INPUT, field charges[i].end); null: the contract's end."
   end: Date
 }
 
+"""
+A new contract. Bad values are BAD_USER_INPUT naming the field; unknown ids are NOT_FOUND naming
+them (assetIds[3], supplierId); nothing is written.
+"""
 input CreateContractInput {
+  "What the contract is for."
   kind: ContractKind!
+  "The Supplier, the other party."
   supplierId: ID
+  "The contract number; at most 255 characters."
   number: String
+  "First day in force."
   start: Date!
+  "Last day in force, not before start (BAD_USER_INPUT, field end); null: rolling until cancelled."
   end: Date
+  "When it renews; not before start."
   renewalDate: Date
+  "The last day to give notice; between start and end and not after renewalDate."
   noticeDate: Date
-  "At most 10,000."
+  "The Assets it covers; at most 10,000, none twice."
   assetIds: [ID!]
-  "At most 1,000."
+  "The Licenses it covers; at most 1,000, none twice."
   licenseIds: [ID!]
-  "At most 50."
+  "Its recurring charges; at most 50."
   charges: [ContractChargeInput!]
+  "Free text."
   notes: String
 }
 
 "Omitted fields stay as they are; null clears; assetIds, licenseIds and charges replace the whole list."
 input UpdateContractInput {
+  "The Contract (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "What the contract is for; null leaves it unchanged."
   kind: ContractKind
+  "The Supplier; null clears it."
   supplierId: ID
+  "The contract number; null clears it."
   number: String
+  "First day in force; null leaves it unchanged."
   start: Date
+  "Last day in force; null: rolling."
   end: Date
+  "When it renews; null clears it."
   renewalDate: Date
+  "The last day to give notice; null clears it."
   noticeDate: Date
+  "Replaces the covered Assets; at most 10,000; null or empty: none."
   assetIds: [ID!]
+  "Replaces the covered Licenses; at most 1,000; null or empty: none."
   licenseIds: [ID!]
+  "Replaces the charges; at most 50; null or empty: none."
   charges: [ContractChargeInput!]
+  "Free text; null clears it."
   notes: String
 }
 
+"The contract after the mutation."
 type ContractPayload {
+  "The contract as stored."
   contract: Contract!
 }
 
 extend type Mutation {
   "ADMIN and MANAGER."
-  createContract(input: CreateContractInput!): ContractPayload
-  "ADMIN and MANAGER."
-  updateContract(input: UpdateContractInput!): ContractPayload
+  createContract(
+    "The new contract."
+    input: CreateContractInput!
+  ): ContractPayload
+  "Changes a contract. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateContract(
+    "The changes."
+    input: UpdateContractInput!
+  ): ContractPayload
   "ADMIN and MANAGER; its ledger entries go with it (history keeps them)."
-  deleteContract(input: DeleteInput!): DeletePayload
+  deleteContract(
+    "Which contract."
+    input: DeleteInput!
+  ): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/cost_ledger.graphqls", Input: `# The cost ledger: dated costs booked against an asset, a license or a
@@ -8792,14 +9420,23 @@ extend type Mutation {
 # is never visible to EMPLOYEE (FORBIDDEN). ADMIN and MANAGER write;
 # AUDITOR reads.
 
+"What a cost paid for."
 enum CostEntryKind {
+  "Buying an asset; an asset has at most one, and it is its purchasePrice."
   PURCHASE
+  "Scheduled upkeep."
   MAINTENANCE
+  "Fixing a fault."
   REPAIR
+  "Support services."
   SUPPORT
+  "Recurring use of software or a service (license seat costs count here)."
   SUBSCRIPTION
+  "Lease payments."
   LEASE
+  "Getting rid of an asset (recycling, destruction)."
   DISPOSAL
+  "Anything else."
   OTHER
 }
 
@@ -8811,15 +9448,23 @@ the other.
 type CostEntry implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "What the cost paid for."
   kind: CostEntryKind!
   "The day the cost was incurred (invoice date)."
   date: Date!
+  "The amount, ≥ 0, as entered (at most 4 decimals)."
   amount: Money!
+  "The asset it is booked against; null when booked against a license or contract."
   asset: Asset
+  "The license it is booked against; null otherwise."
   license: License
+  "The contract it is booked against; null otherwise."
   contract: Contract
+  "Who was paid; null when unknown."
   supplier: Supplier
+  "The invoice number or reference (at most 255 characters); null when unset."
   invoiceReference: String
+  "Free text; null when empty."
   notes: String
   "Every change to this entry, oldest first."
   history(
@@ -8840,7 +9485,7 @@ type CostEntry implements Node {
   updatedAt: Time!
 }
 
-"One CostEntry of a page, with its cursor."
+"One cost entry of a page, with its cursor."
 type CostEntryEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -8848,7 +9493,7 @@ type CostEntryEdge {
   node: CostEntry!
 }
 
-"A page of CostEntry (Relay connection), in the list's order."
+"A page of cost entries (Relay connection), newest date first."
 type CostEntryConnection {
   "This page's items with their cursors."
   edges: [CostEntryEdge!]!
@@ -8862,37 +9507,49 @@ type CostEntryConnection {
 
 "Ledger entries, newest date first by default in costEntries; all filters combine."
 input CostEntryFilter {
+  "Only entries booked against this Asset (a malformed id: BAD_USER_INPUT, field filter.assetId)."
   assetId: ID
+  "Only entries booked against this License."
   licenseId: ID
+  "Only entries booked against this Contract."
   contractId: ID
-  "At most 8 kinds."
+  "Only entries of these kinds; at most 8, none unknown."
   kinds: [CostEntryKind!]
+  "Only entries paid to this Supplier."
   supplierId: ID
   "First day included."
   from: Date
-  "Last day included."
+  "Last day included; not before from (BAD_USER_INPUT, field filter.to)."
   to: Date
-  "Part of the invoice reference or notes."
+  "Case-insensitive substring of the invoice reference or notes; at most 256 characters."
   search: String
 }
 
+"What kind of change a money history entry records."
 enum CostHistoryAction {
+  "The record was created (an exchange rate: set)."
   CREATE
+  "Fields changed (an exchange rate: replaced for the same day)."
   UPDATE
+  "The record was deleted; changes keep what it was."
   DELETE
 }
 
 "One append-only record of a change to a cost entry, contract, depreciation profile or exchange rate."
 type CostHistoryEntry {
+  "What kind of change it was."
   action: CostHistoryAction!
+  "Who made it: a user, a connector, an import or the system."
   actorKind: ActorKind!
+  "The token subject (usually an email) of whoever made it."
   actor: String!
   "Field changes by field name, from → to."
   changes: [FieldChange!]!
+  "When the change was committed."
   at: Time!
 }
 
-"One CostHistoryEntry of a page, with its cursor."
+"One money history entry of a page, with its cursor."
 type CostHistoryEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -8900,7 +9557,7 @@ type CostHistoryEdge {
   node: CostHistoryEntry!
 }
 
-"A page of CostHistoryEntry (Relay connection), in the list's order."
+"A page of a money record's history (Relay connection), oldest first."
 type CostHistoryConnection {
   "This page's items with their cursors."
   edges: [CostHistoryEdge!]!
@@ -8914,15 +9571,21 @@ type CostHistoryConnection {
 
 "A sum per currency for one kind of cost."
 type CostKindTotal {
+  "The kind of cost."
   kind: CostEntryKind!
+  "The kind's sum, one Money per currency (or one in the reporting currency)."
   total: [Money!]!
 }
 
 "An exchange rate: one unit of from is worth rate units of to, from validFrom until the pair's next rate."
 type ExchangeRate {
+  "The ISO 4217 code converted from."
   from: String!
+  "The ISO 4217 code converted to."
   to: String!
+  "How many units of to one unit of from is worth: above 0, at most 12 decimal places."
   rate: Decimal!
+  "The first day the rate applies; it applies until the pair's next rate."
   validFrom: Date!
   """
   Every change to this rate (set, replaced, deleted), oldest first. ADMIN,
@@ -8946,16 +9609,22 @@ list of amounts per currency (never mixed); with one, each cost is
 converted at the rate valid on its own date and ratesUsed lists them.
 """
 type CostBreakdown {
+  "First day counted; null when the period was asked without a start (all time)."
   from: Date
+  "Last day counted."
   to: Date!
+  "Totals per kind of cost, kinds without costs left out."
   byKind: [CostKindTotal!]!
+  "The grand total, one Money per currency (or one in the reporting currency)."
   total: [Money!]!
+  "The currency everything was converted to; null when amounts stay in their own currencies."
   reportingCurrency: String
+  "Exactly the exchange rates applied; empty without a reporting currency."
   ratesUsed: [ExchangeRate!]!
 }
 
 extend type Query {
-  "ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE. Newest first."
+  "Ledger entries, newest date first. ADMIN, MANAGER and AUDITOR; EMPLOYEE gets FORBIDDEN."
   costEntries(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -8965,13 +9634,16 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which entries; null: all."
     filter: CostEntryFilter
   ): CostEntryConnection!
   """
-  The history of a cost entry, contract, depreciation profile or exchange
-  rate by its id, also after it was deleted. ADMIN, MANAGER and AUDITOR.
+  The history of a cost entry, contract or depreciation profile by its global id, also after it was
+  deleted (an exchange rate's history is ExchangeRate.history). Another type's id is BAD_USER_INPUT
+  (field id). ADMIN, MANAGER and AUDITOR.
   """
   costHistory(
+    "Global id of a CostEntry, Contract or DepreciationProfile, deleted or not."
     id: ID!
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -9026,60 +9698,110 @@ extend type Contract {
   ): CostEntryConnection!
 }
 
+"""
+A new ledger entry. Bad values are BAD_USER_INPUT naming the field; an unknown target or supplier is
+NOT_FOUND naming it; nothing is written.
+"""
 input CreateCostEntryInput {
-  "Exactly one of assetId, licenseId and contractId."
+  "The Asset it is booked against; exactly one of assetId, licenseId and contractId (BAD_USER_INPUT, field assetId)."
   assetId: ID
+  "The License it is booked against."
   licenseId: ID
+  "The Contract it is booked against."
   contractId: ID
+  "What it paid for; a second PURCHASE entry of an asset is CONFLICT (field kind)."
   kind: CostEntryKind!
+  "The day the cost was incurred (invoice date)."
   date: Date!
   "At least 0, in an ISO 4217 currency."
   amount: MoneyInput!
+  "The Supplier who was paid."
   supplierId: ID
+  "The invoice number or reference; at most 255 characters."
   invoiceReference: String
+  "Free text."
   notes: String
 }
 
 "Omitted fields stay as they are; null clears supplierId, invoiceReference or notes."
 input UpdateCostEntryInput {
+  "The CostEntry (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Another kind; to or from PURCHASE sets or clears the asset's purchase price."
   kind: CostEntryKind
+  "The day the cost was incurred."
   date: Date
+  "The amount, ≥ 0."
   amount: MoneyInput
+  "The Supplier; null clears it."
   supplierId: ID
+  "At most 255 characters; null clears it."
   invoiceReference: String
+  "Free text; null clears it."
   notes: String
 }
 
+"The entry after the mutation."
 type CostEntryPayload {
+  "The entry as stored."
   costEntry: CostEntry!
 }
 
 extend type Mutation {
   "ADMIN and MANAGER. A second PURCHASE entry for an asset is a CONFLICT."
-  createCostEntry(input: CreateCostEntryInput!): CostEntryPayload
-  "ADMIN and MANAGER."
-  updateCostEntry(input: UpdateCostEntryInput!): CostEntryPayload
+  createCostEntry(
+    "The new entry."
+    input: CreateCostEntryInput!
+  ): CostEntryPayload
+  "Changes a ledger entry. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateCostEntry(
+    "The changes."
+    input: UpdateCostEntryInput!
+  ): CostEntryPayload
   "ADMIN and MANAGER. Deleting an asset's PURCHASE entry clears its purchase price."
-  deleteCostEntry(input: DeleteInput!): DeletePayload
-  "ADMIN only: sets (or replaces) the rate of a pair from a day on."
-  setExchangeRate(from: String!, to: String!, rate: Decimal!, validFrom: Date!): ExchangeRatePayload
-  "ADMIN only."
-  deleteExchangeRate(from: String!, to: String!, validFrom: Date!): DeletePayload
+  deleteCostEntry(
+    "Which entry."
+    input: DeleteInput!
+  ): DeletePayload
+  "Sets (or replaces) the rate of a pair from a day on. ADMIN only (others: FORBIDDEN)."
+  setExchangeRate(
+    "ISO 4217 code converted from."
+    from: String!
+    "ISO 4217 code converted to; not the same as from."
+    to: String!
+    "Units of to per unit of from: above 0, below 10^12, at most 12 decimal places."
+    rate: Decimal!
+    "The first day it applies."
+    validFrom: Date!
+  ): ExchangeRatePayload
+  "Deletes the rate of a pair set for that day (none: NOT_FOUND); deletedId is the rate's internal id. ADMIN only."
+  deleteExchangeRate(
+    "ISO 4217 code converted from."
+    from: String!
+    "ISO 4217 code converted to."
+    to: String!
+    "The day the rate applies from."
+    validFrom: Date!
+  ): DeletePayload
 }
 
+"The rate after the mutation."
 type ExchangeRatePayload {
+  "The rate as stored."
   exchangeRate: ExchangeRate!
 }
 
+"Selects exchange rates."
 input ExchangeRateFilter {
+  "Only rates converting from this ISO 4217 code."
   from: String
+  "Only rates converting to this ISO 4217 code."
   to: String
 }
 
-"One ExchangeRate of a page, with its cursor."
+"One exchange rate of a page, with its cursor."
 type ExchangeRateEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9087,7 +9809,7 @@ type ExchangeRateEdge {
   node: ExchangeRate!
 }
 
-"A page of ExchangeRate (Relay connection), in the list's order."
+"A page of exchange rates (Relay connection), by pair, newest first."
 type ExchangeRateConnection {
   "This page's items with their cursors."
   edges: [ExchangeRateEdge!]!
@@ -9110,6 +9832,7 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which rates; null: all."
     filter: ExchangeRateFilter
   ): ExchangeRateConnection!
 }
@@ -9128,57 +9851,89 @@ asset dimension null. SUPPLIER is the cost's own supplier (an entry's, or
 its contract's).
 """
 enum CostGroupBy {
+  "By the asset's model."
   MODEL
+  "By the asset's model's category."
   CATEGORY
   "The asset's owner team."
   TEAM
+  "By the asset's location."
   LOCATION
   "The asset's owner: a Person or a Team."
   OWNER
+  "By the supplier paid (the entry's, else its contract's)."
   SUPPLIER
 }
 
 "One group of costRollup; dimensions not grouped by are null."
 type CostRollupGroup {
+  "The group's model; null unless grouped by MODEL (or for costs on no asset)."
   model: Model
+  "The group's category; null unless grouped by CATEGORY (or for costs on no asset)."
   category: Category
+  "The group's owner team; null unless grouped by TEAM, or for assets owned by a person or costs on no asset."
   team: Team
+  "The group's location; null unless grouped by LOCATION, or when unknown."
   location: Location
+  "The group's owner; null unless grouped by OWNER (or for costs on no asset)."
   owner: Owner
+  "The group's supplier; null unless grouped by SUPPLIER, or when none."
   supplier: Supplier
+  "The group's totals per kind of cost."
   byKind: [CostKindTotal!]!
+  "The group's total, one Money per currency (or one in the reporting currency)."
   total: [Money!]!
 }
 
+"Costs of a period, grouped."
 type CostRollup {
+  "First day counted."
   from: Date!
+  "Last day counted."
   to: Date!
+  "One group per combination of the grouped dimensions that has costs."
   groups: [CostRollupGroup!]!
   "All groups together."
   total: [Money!]!
+  "The currency everything was converted to; null when amounts stay in their own currencies."
   reportingCurrency: String
+  "Exactly the exchange rates applied; empty without a reporting currency."
   ratesUsed: [ExchangeRate!]!
 }
 
 "One period (and group) of spendByPeriod."
 type SpendBucket {
+  "First day of the period."
   start: Date!
+  "Last day of the period."
   end: Date!
+  "The group's model; null unless grouped by MODEL."
   model: Model
+  "The group's category; null unless grouped by CATEGORY."
   category: Category
+  "The group's owner team; null unless grouped by TEAM."
   team: Team
+  "The group's location; null unless grouped by LOCATION."
   location: Location
+  "The group's owner; null unless grouped by OWNER."
   owner: Owner
+  "The group's supplier; null unless grouped by SUPPLIER."
   supplier: Supplier
+  "The bucket's totals per kind of cost."
   byKind: [CostKindTotal!]!
+  "The bucket's total, one Money per currency (or one in the reporting currency)."
   total: [Money!]!
 }
 
+"Costs per calendar period."
 type SpendReport {
+  "The length of each period."
   period: CostInterval!
   "Buckets in period order, then by group; periods without spend are present with empty totals when not grouped."
   buckets: [SpendBucket!]!
+  "The currency everything was converted to; null when amounts stay in their own currencies."
   reportingCurrency: String
+  "Exactly the exchange rates applied; empty without a reporting currency."
   ratesUsed: [ExchangeRate!]!
 }
 
@@ -9189,16 +9944,44 @@ extend type Query {
   a filter, costs not on a matching asset are left out). ADMIN, MANAGER
   and AUDITOR.
   """
-  costRollup(groupBy: [CostGroupBy!]! = [], from: Date!, to: Date!, filter: AssetFilter, reportingCurrency: String): CostRollup!
+  costRollup(
+    "Up to 3 dimensions, none repeated (BAD_USER_INPUT, field groupBy); empty: one total."
+    groupBy: [CostGroupBy!]! = []
+    "First day, inclusive."
+    from: Date!
+    "Last day, inclusive; not before from and at most 10 years after it (BAD_USER_INPUT)."
+    to: Date!
+    "Only costs on assets matching this filter; null: every cost."
+    filter: AssetFilter
+    """
+    ISO 4217 code to convert every cost to at its date's rate (a missing rate: BAD_USER_INPUT, field
+    reportingCurrency, naming the pair and date); null: totals per currency.
+    """
+    reportingCurrency: String
+  ): CostRollup!
   "Spend per MONTH, QUARTER or YEAR over [from, to] (at most 10 years), optionally grouped like costRollup. ADMIN, MANAGER and AUDITOR."
-  spendByPeriod(period: CostInterval!, from: Date!, to: Date!, groupBy: [CostGroupBy!] = [], filter: AssetFilter, reportingCurrency: String): SpendReport!
+  spendByPeriod(
+    "MONTH, QUARTER or YEAR (calendar periods, UTC)."
+    period: CostInterval!
+    "First day, inclusive."
+    from: Date!
+    "Last day, inclusive; at most 10 years after from."
+    to: Date!
+    "Up to 3 dimensions, as in costRollup; empty: every period listed, spent or not."
+    groupBy: [CostGroupBy!] = []
+    "Only costs on assets matching this filter; null: every cost."
+    filter: AssetFilter
+    "ISO 4217 code to convert every cost to; null: totals per currency."
+    reportingCurrency: String
+  ): SpendReport!
 }
 `, BuiltIn: false},
 	{Name: "../schema/depreciation.graphqls", Input: `# Depreciation: profiles, where they apply, and the schedules and book
 # values they give an asset. Money is never visible to EMPLOYEE (FORBIDDEN).
 
+"How a profile spreads an asset's cost (less salvage) over its useful life."
 enum DepreciationMethod {
-  "The same amount every month of the useful life."
+  "The same amount every period (year or month, by convention) of the useful life."
   STRAIGHT_LINE
   "rate ÷ life in years of the book value each year (rate 1.5 is 150%), switching to straight line when that gives more."
   DECLINING_BALANCE
@@ -9208,6 +9991,7 @@ enum DepreciationMethod {
   SUM_OF_YEARS_DIGITS
 }
 
+"How a profile cuts the useful life into periods."
 enum DepreciationConvention {
   "One period per year from the in-service date; the first year is a full one."
   ANNUAL
@@ -9219,8 +10003,11 @@ enum DepreciationConvention {
 type DepreciationProfile implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique regardless of case (CONFLICT, field name); at most 200 characters."
   name: String!
+  "How the cost is spread."
   method: DepreciationMethod!
+  "Useful life in months, 1–600."
   usefulLifeMonths: Int!
   "Salvage as an amount; null when given as a percentage or not at all (salvage 0)."
   salvageValue: Money
@@ -9228,6 +10015,7 @@ type DepreciationProfile implements Node {
   salvagePercent: Decimal
   "Declining-balance multiple, only for DECLINING_BALANCE (1.5 = 150%)."
   rate: Decimal
+  "How the life is cut into periods."
   convention: DepreciationConvention!
   "Whether this is the organization's default."
   isDefault: Boolean!
@@ -9250,7 +10038,7 @@ type DepreciationProfile implements Node {
   updatedAt: Time!
 }
 
-"One DepreciationProfile of a page, with its cursor."
+"One depreciation profile of a page, with its cursor."
 type DepreciationProfileEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9258,7 +10046,7 @@ type DepreciationProfileEdge {
   node: DepreciationProfile!
 }
 
-"A page of DepreciationProfile (Relay connection), in the list's order."
+"A page of depreciation profiles (Relay connection), by name."
 type DepreciationProfileConnection {
   "This page's items with their cursors."
   edges: [DepreciationProfileEdge!]!
@@ -9272,18 +10060,27 @@ type DepreciationProfileConnection {
 
 "One period of an asset's depreciation schedule (start and end inclusive)."
 type DepreciationPeriod {
+  "First day of the period."
   start: Date!
+  "Last day of the period."
   end: Date!
+  "Book value at the start of the period."
   openingValue: Money!
+  "What the period takes off, rounded to the currency's minor unit (any remainder in the last period)."
   depreciation: Money!
+  "Book value at the end of the period (never below salvage)."
   closingValue: Money!
 }
 
 "Where an asset's depreciation profile comes from."
 enum DepreciationProfileSource {
+  "The asset's own profile."
   ASSET
+  "Its model's profile."
   MODEL
+  "Its category's profile."
   CATEGORY
+  "The organization's default profile."
   ORGANIZATION
 }
 
@@ -9298,6 +10095,7 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which profiles (by name); null: all."
     filter: NameFilter
   ): DepreciationProfileConnection!
 }
@@ -9307,68 +10105,105 @@ extend type Asset {
   depreciationProfile: DepreciationProfile
   "Which of those the profile comes from; null when none applies."
   depreciationProfileSource: DepreciationProfileSource
-  "The day placed in service: inServiceDate as set, else the purchase date."
+  """
+  The day placed in service: inServiceDate as set, else the purchase date; null when neither is
+  known. FORBIDDEN for EMPLOYEE.
+  """
   inServiceDate: Date
   "The schedule from the purchase price and the profile that applies; empty without either. FORBIDDEN for EMPLOYEE."
   depreciationSchedule: [DepreciationPeriod!]!
   "Book value at the end of asOf (default today); null without a purchase price. Before service it is the cost. FORBIDDEN for EMPLOYEE."
-  bookValue(asOf: Date): Money
+  bookValue(
+    "The day to value the asset at (end of day); null: today (UTC)."
+    asOf: Date
+  ): Money
 }
 
 extend type Category {
+  "The profile its assets use unless their model or the asset sets one; null when unset. FORBIDDEN for EMPLOYEE."
   depreciationProfile: DepreciationProfile
 }
 
 extend type Model {
+  "The profile its assets use unless the asset sets one; null when unset. FORBIDDEN for EMPLOYEE."
   depreciationProfile: DepreciationProfile
 }
 
 extend type Organization {
+  "The profile of assets whose own, model's and category's are unset; null when unset. FORBIDDEN for EMPLOYEE."
   defaultDepreciationProfile: DepreciationProfile
 }
 
 extend type AssetCountGroup {
   "Summed book value per currency at the end of asOf (default today); assets without a price or profile count at cost. FORBIDDEN for EMPLOYEE."
-  bookValue(asOf: Date): [Money!]!
+  bookValue(
+    "The day to value the assets at; null: today (UTC)."
+    asOf: Date
+  ): [Money!]!
 }
 
+"A new depreciation profile. Bad values are BAD_USER_INPUT naming the field."
 input CreateDepreciationProfileInput {
+  "Not blank, at most 200 characters; unique regardless of case (CONFLICT, field name)."
   name: String!
+  "How the cost is spread."
   method: DepreciationMethod!
+  "Useful life in months, 1–600."
   usefulLifeMonths: Int!
   "Give salvageValue or salvagePercent (or neither: salvage 0), not both."
   salvageValue: MoneyInput
+  "Salvage as a percentage of cost, 0 ≤ p < 100."
   salvagePercent: Decimal
   "Required for DECLINING_BALANCE, refused for the other methods."
   rate: Decimal
+  "How the life is cut into periods."
   convention: DepreciationConvention!
 }
 
 "Omitted fields stay as they are; null clears salvageValue, salvagePercent or rate."
 input UpdateDepreciationProfileInput {
+  "The DepreciationProfile (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank, at most 200 characters; unique regardless of case (CONFLICT)."
   name: String
+  "How the cost is spread; rate must then fit it."
   method: DepreciationMethod
+  "Useful life in months, 1–600."
   usefulLifeMonths: Int
+  "Salvage as an amount; not with salvagePercent; null clears it."
   salvageValue: MoneyInput
+  "Salvage as a percentage, 0 ≤ p < 100; not with salvageValue; null clears it."
   salvagePercent: Decimal
+  "Declining-balance multiple > 0, only for DECLINING_BALANCE; null clears it."
   rate: Decimal
+  "How the life is cut into periods."
   convention: DepreciationConvention
 }
 
+"The profile after the mutation."
 type DepreciationProfilePayload {
+  "The profile as stored."
   depreciationProfile: DepreciationProfile!
 }
 
 extend type Mutation {
   "ADMIN only."
-  createDepreciationProfile(input: CreateDepreciationProfileInput!): DepreciationProfilePayload
-  "ADMIN only."
-  updateDepreciationProfile(input: UpdateDepreciationProfileInput!): DepreciationProfilePayload
+  createDepreciationProfile(
+    "The new profile."
+    input: CreateDepreciationProfileInput!
+  ): DepreciationProfilePayload
+  "Changes a profile; assets using it are revalued on read. ADMIN only; a stale version is CONFLICT."
+  updateDepreciationProfile(
+    "The changes."
+    input: UpdateDepreciationProfileInput!
+  ): DepreciationProfilePayload
   "ADMIN only; CONFLICT while the organization, a category, a model or an asset uses it."
-  deleteDepreciationProfile(input: DeleteInput!): DeletePayload
+  deleteDepreciationProfile(
+    "Which profile."
+    input: DeleteInput!
+  ): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/licenses.graphqls", Input: `"How a license counts use."
@@ -9385,9 +10220,13 @@ enum LicenseModel {
   SUBSCRIPTION
 }
 
+"How often a license's cost falls due."
 enum BillingPeriod {
+  "Once, on purchase (perpetual licenses)."
   ONE_TIME
+  "Every month."
   MONTHLY
+  "Every year."
   ANNUAL
 }
 
@@ -9395,8 +10234,11 @@ enum BillingPeriod {
 type License implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "A label for this purchase (at most 255 characters); null when unset."
   name: String
+  "The software product it entitles use of."
   product: SoftwareProduct!
+  "How it counts use."
   licenseModel: LicenseModel!
   "Editions covered; empty covers every edition."
   editions: [String!]!
@@ -9404,24 +10246,39 @@ type License implements Node {
   versions: [String!]!
   "Entitled seats; null only for SITE (unlimited)."
   seats: Int
+  "First day of the term; null: since always."
   termStart: Date
+  "Last day of the term (not before termStart); null: perpetual."
   termEnd: Date
+  "When it renews or must be renewed (not before termStart); null when unset."
   renewalDate: Date
+  "Whether it renews by itself at termEnd."
   autoRenew: Boolean!
   "Within its term today: only active licenses count towards entitlement."
   active: Boolean!
-  "Not visible to EMPLOYEE (FORBIDDEN)."
+  """
+  Price per seat per billing period; null when the license is priced by totalCost or not at all. Not
+  visible to EMPLOYEE (FORBIDDEN).
+  """
   seatCost: Money
-  "Not visible to EMPLOYEE (FORBIDDEN)."
+  """
+  Price of the whole license per billing period; null when priced per seat or not at all. Not
+  visible to EMPLOYEE (FORBIDDEN).
+  """
   totalCost: Money
+  "How often the cost falls due."
   billingPeriod: BillingPeriod!
+  "Who sold it; null when unknown. Not visible to EMPLOYEE (FORBIDDEN)."
   supplier: Supplier
+  "The purchase order number (at most 255 characters); null when unset."
   purchaseOrder: String
+  "The reseller's or publisher's contract or agreement number (at most 255 characters); null when unset."
   contractReference: String
   "ADMIN only (FORBIDDEN for everyone else); every read is recorded in the license's history."
   licenseKey: String
   "Whether a key is stored (readable by everyone who reads the license)."
   hasLicenseKey: Boolean!
+  "Free text; null when empty."
   notes: String
   "Seats currently assigned."
   assignedSeats: Int!
@@ -9435,6 +10292,7 @@ type License implements Node {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "true also lists reclaimed seats; default false (active seats only)."
     includeReclaimed: Boolean = false
   ): LicenseSeatConnection!
   "Changes to the license and its seats, and reads of its key, oldest first."
@@ -9456,7 +10314,7 @@ type License implements Node {
   updatedAt: Time!
 }
 
-"One License of a page, with its cursor."
+"One license of a page, with its cursor."
 type LicenseEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9464,7 +10322,7 @@ type LicenseEdge {
   node: License!
 }
 
-"A page of License (Relay connection), in the list's order."
+"A page of licenses (Relay connection), oldest first."
 type LicenseConnection {
   "This page's items with their cursors."
   edges: [LicenseEdge!]!
@@ -9480,17 +10338,28 @@ type LicenseConnection {
 type LicenseSeat implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "The license the seat belongs to."
   license: License!
+  """
+  The person holding it (PER_USER, CONCURRENT, SUBSCRIPTION); null for a device seat, or when not
+  visible to the caller.
+  """
   person: Person
+  "The device holding it (PER_DEVICE); null for a person seat, or when not visible to the caller."
   asset: Asset
+  "When it was assigned."
   assignedAt: Time!
+  "Token subject of whoever assigned it."
   assignedBy: String!
+  "When it was reclaimed; null while it is active."
   reclaimedAt: Time
+  "Token subject of whoever reclaimed it; null while active."
   reclaimedBy: String
+  "Why it was reclaimed; null while active."
   reclaimReason: String
 }
 
-"One LicenseSeat of a page, with its cursor."
+"One seat of a page, with its cursor."
 type LicenseSeatEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9498,7 +10367,7 @@ type LicenseSeatEdge {
   node: LicenseSeat!
 }
 
-"A page of LicenseSeat (Relay connection), in the list's order."
+"A page of license seats (Relay connection), oldest first."
 type LicenseSeatConnection {
   "This page's items with their cursors."
   edges: [LicenseSeatEdge!]!
@@ -9510,27 +10379,39 @@ type LicenseSeatConnection {
   totalCount: Int!
 }
 
+"What kind of change a license history entry records."
 enum LicenseHistoryAction {
+  "The license was created."
   CREATE
+  "Fields of the license changed."
   UPDATE
+  "The license was deleted (with its seats)."
   DELETE
+  "A seat was assigned (seat says which)."
   ASSIGN_SEAT
+  "A seat was reclaimed (seat says which)."
   RECLAIM_SEAT
   "Someone read the license key."
   KEY_READ
 }
 
+"One append-only record of a change to a license, its seats, or a read of its key."
 type LicenseHistoryEntry {
+  "What kind of change it was."
   action: LicenseHistoryAction!
+  "Who made it: a user, a connector, an import or the system."
   actorKind: ActorKind!
+  "The token subject (usually an email) of whoever made it."
   actor: String!
+  "The seat assigned or reclaimed; null for other actions or when the seat is gone."
   seat: LicenseSeat
   "Field changes; the license key shows only as changed, never its value."
   changes: [FieldChange!]!
+  "When the change was committed."
   at: Time!
 }
 
-"One LicenseHistoryEntry of a page, with its cursor."
+"One license history entry of a page, with its cursor."
 type LicenseHistoryEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9538,7 +10419,7 @@ type LicenseHistoryEdge {
   node: LicenseHistoryEntry!
 }
 
-"A page of LicenseHistoryEntry (Relay connection), in the list's order."
+"A page of a license's history (Relay connection), oldest first."
 type LicenseHistoryConnection {
   "This page's items with their cursors."
   edges: [LicenseHistoryEdge!]!
@@ -9550,11 +10431,15 @@ type LicenseHistoryConnection {
   totalCount: Int!
 }
 
+"Selects licenses; fields combine with AND."
 input LicenseFilter {
+  "Only licenses of this SoftwareProduct."
   productId: ID
+  "Only licenses of products of this SoftwarePublisher."
   publisherId: ID
+  "Only licenses of this model."
   licenseModel: LicenseModel
-  "Part of the name, product name, purchase order or contract reference."
+  "Case-insensitive substring of the name, product name, purchase order or contract reference; at most 256 characters."
   search: String
   "Within its term today (true) or not (false)."
   active: Boolean
@@ -9571,6 +10456,7 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which licenses; null: all the caller may see."
     filter: LicenseFilter
   ): LicenseConnection!
 }
@@ -9585,61 +10471,111 @@ extend type Asset {
   licenseSeats: [LicenseSeat!]!
 }
 
+"A new license. Bad values are BAD_USER_INPUT naming the field; nothing is written."
 input CreateLicenseInput {
+  "The SoftwareProduct it covers (unknown: BAD_USER_INPUT, field productId)."
   productId: ID!
+  "A label for this purchase; at most 255 characters."
   name: String
+  "How it counts use."
   licenseModel: LicenseModel!
+  """
+  Editions covered, at most 50 of at most 100 characters, none blank; repeats (ignoring case)
+  dropped. Empty or omitted: every edition.
+  """
   editions: [String!]
+  """
+  Versions covered (list older ones for downgrade rights), at most 50 of at most 100 characters;
+  empty or omitted: every version.
+  """
   versions: [String!]
   "Required except for SITE, which must not have one."
   seats: Int
   "Price per seat; give this or totalCost, not both."
   seatCost: MoneyInput
+  "Price of the whole license; give this or seatCost, not both (BAD_USER_INPUT, field totalCost)."
   totalCost: MoneyInput
   "Default ONE_TIME."
   billingPeriod: BillingPeriod
+  "First day of the term (year 1900–9999)."
   termStart: Date
+  "Last day of the term, not before termStart (BAD_USER_INPUT, field termEnd); omitted: perpetual."
   termEnd: Date
+  "When it renews; not before termStart."
   renewalDate: Date
+  "Whether it renews by itself; default false."
   autoRenew: Boolean
+  "The Supplier who sold it."
   supplierId: ID
+  "The purchase order number; at most 255 characters."
   purchaseOrder: String
+  "The contract or agreement number; at most 255 characters."
   contractReference: String
-  "Stored sealed; readable only by ADMIN."
+  """
+  The key, at most 4,096 characters; stored sealed and readable only by ADMIN. Refused without
+  ITAM_SECRET_KEY on the server (BAD_USER_INPUT, field licenseKey).
+  """
   licenseKey: String
+  "Free text."
   notes: String
 }
 
+"""
+Changes a license; omitted fields stay, null clears an optional one. The result must still satisfy
+every rule of CreateLicenseInput.
+"""
 input UpdateLicenseInput {
+  "The License (unknown or not visible: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Another SoftwareProduct; null is BAD_USER_INPUT."
   productId: ID
+  "A label; null clears it."
   name: String
+  "Another model; seats must then fit it."
   licenseModel: LicenseModel
+  "Replaces the editions covered; empty: every edition."
   editions: [String!]
+  "Replaces the versions covered; empty: every version."
   versions: [String!]
+  "Entitled seats, ≥ 0; null only for SITE."
   seats: Int
+  "Price per seat; not together with totalCost; null clears it."
   seatCost: MoneyInput
+  "Price of the whole license; not together with seatCost; null clears it."
   totalCost: MoneyInput
+  "How often the cost falls due."
   billingPeriod: BillingPeriod
+  "First day of the term; null clears it."
   termStart: Date
+  "Last day of the term; null: perpetual."
   termEnd: Date
+  "When it renews; null clears it."
   renewalDate: Date
+  "Whether it renews by itself."
   autoRenew: Boolean
+  "The Supplier; null clears it."
   supplierId: ID
+  "The purchase order number; null clears it."
   purchaseOrder: String
+  "The contract reference; null clears it."
   contractReference: String
-  "null removes the key."
+  "A new key (sealed, at most 4,096 characters); null removes the key. History shows only that it changed."
   licenseKey: String
+  "Free text; null clears it."
   notes: String
 }
 
+"The license after the mutation."
 type LicensePayload {
+  "The license as stored."
   license: License!
 }
 
+"Gives one seat of a license to a person or a device: exactly one of personId and assetId."
 input AssignLicenseSeatInput {
+  "The License (unknown: NOT_FOUND; SITE: BAD_USER_INPUT, it has no seats)."
   licenseId: ID!
   "For PER_USER, CONCURRENT and SUBSCRIPTION licenses."
   personId: ID
@@ -9647,12 +10583,17 @@ input AssignLicenseSeatInput {
   assetId: ID
 }
 
+"Ends one seat."
 input ReclaimLicenseSeatInput {
+  "The LicenseSeat (unknown: NOT_FOUND; already reclaimed: CONFLICT)."
   seatId: ID!
+  "Why, e.g. \"left the company\"; not blank, at most 1,000 characters."
   reason: String!
 }
 
+"The seat after the mutation."
 type LicenseSeatPayload {
+  "The seat as stored."
   seat: LicenseSeat!
 }
 
@@ -9660,70 +10601,116 @@ type LicenseSeatPayload {
 type LicenseSeatResult {
   "The item's position in the input list."
   index: Int!
+  "The seat assigned or reclaimed; null when the item was refused."
   seat: LicenseSeat
+  "Why the item was refused; null when it succeeded."
   error: UserError
 }
 
 "A refusal of one item of a bulk change, as extensions would carry it."
 type UserError {
+  "The error code, as extensions.code would carry it (BAD_USER_INPUT, NOT_FOUND, CONFLICT…)."
   code: String!
+  "What went wrong, safe to show."
   message: String!
+  "The input field at fault, relative to the item; null when not about a field."
   field: String
 }
 
+"The outcome of a bulk seat change, item by item."
 type BulkLicenseSeatPayload {
+  "One result per input item, in input order."
   results: [LicenseSeatResult!]!
+  "How many items were applied."
   succeeded: Int!
+  "How many items were refused."
   failed: Int!
 }
 
 extend type Mutation {
   "ADMIN and MANAGER."
-  createLicense(input: CreateLicenseInput!): LicensePayload
-  "ADMIN and MANAGER."
-  updateLicense(input: UpdateLicenseInput!): LicensePayload
+  createLicense(
+    "The new license."
+    input: CreateLicenseInput!
+  ): LicensePayload
+  "Changes a license. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateLicense(
+    "The changes."
+    input: UpdateLicenseInput!
+  ): LicensePayload
   "ADMIN and MANAGER. Its seats go with it; its history stays."
-  deleteLicense(input: DeleteInput!): DeletePayload
+  deleteLicense(
+    "Which license."
+    input: DeleteInput!
+  ): DeletePayload
   """
   ADMIN and MANAGER. Over-assigning beyond seats is allowed and shows in
   licenseCompliance. A holder already holding a seat of the license: CONFLICT.
   """
-  assignLicenseSeat(input: AssignLicenseSeatInput!): LicenseSeatPayload
+  assignLicenseSeat(
+    "The seat to assign."
+    input: AssignLicenseSeatInput!
+  ): LicenseSeatPayload
   "ADMIN and MANAGER. The seat is ended, not deleted."
-  reclaimLicenseSeat(input: ReclaimLicenseSeatInput!): LicenseSeatPayload
+  reclaimLicenseSeat(
+    "The seat and why."
+    input: ReclaimLicenseSeatInput!
+  ): LicenseSeatPayload
   "ADMIN and MANAGER. Up to 500 items, each applied or refused on its own."
-  assignLicenseSeats(input: [AssignLicenseSeatInput!]!): BulkLicenseSeatPayload
+  assignLicenseSeats(
+    "The seats to assign; at most 500."
+    input: [AssignLicenseSeatInput!]!
+  ): BulkLicenseSeatPayload
   "ADMIN and MANAGER. Up to 500 items, each applied or refused on its own."
-  reclaimLicenseSeats(input: [ReclaimLicenseSeatInput!]!): BulkLicenseSeatPayload
+  reclaimLicenseSeats(
+    "The seats to reclaim; at most 500."
+    input: [ReclaimLicenseSeatInput!]!
+  ): BulkLicenseSeatPayload
 }
 `, BuiltIn: false},
-	{Name: "../schema/locations.graphqls", Input: `enum LocationKind {
+	{Name: "../schema/locations.graphqls", Input: `"What kind of place a location is. The tree does not enforce an order of kinds."
+enum LocationKind {
+  "A campus, office or data center."
   SITE
+  "A building."
   BUILDING
+  "A floor of a building."
   FLOOR
+  "A room, store room or rack."
   ROOM
 }
 
+"A postal address; every line null when unset."
 type Address {
+  "First street line."
   line1: String
+  "Second street line."
   line2: String
+  "City."
   city: String
+  "State, province or region."
   region: String
+  "Postal or ZIP code."
   postalCode: String
-  "ISO 3166-1 alpha-2."
+  "ISO 3166-1 alpha-2 code, upper case (e.g. DE)."
   country: String
 }
 
-"A place: site > building > floor > room."
+"A place in a tree (e.g. site > building > floor > room) where assets and people are. Every role reads locations."
 type Location implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "What kind of place it is."
   kind: LocationKind!
+  "Unique among the children of one parent (CONFLICT, field name)."
   name: String!
+  "The location it is inside; null for a root."
   parent: Location
   "From the root down to the parent."
   ancestors: [Location!]!
+  "The locations directly inside it, by name."
   children: [Location!]!
+  "Its postal address (lines null when unset)."
   address: Address!
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -9731,7 +10718,7 @@ type Location implements Node {
   createdAt: Time!
   "When it last changed."
   updatedAt: Time!
-  "Assets here or anywhere below."
+  "Assets here or anywhere below, filtered and sorted like Query.assets."
   assets(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -9741,12 +10728,14 @@ type Location implements Node {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which of those assets; null: all."
     filter: AssetFilter
+    "Sort order; null: asset tag ascending."
     orderBy: AssetOrder
   ): AssetConnection!
 }
 
-"One Location of a page, with its cursor."
+"One location of a page, with its cursor."
 type LocationEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9754,7 +10743,7 @@ type LocationEdge {
   node: Location!
 }
 
-"A page of Location (Relay connection), in the list's order."
+"A page of locations (Relay connection), by name."
 type LocationConnection {
   "This page's items with their cursors."
   edges: [LocationEdge!]!
@@ -9766,8 +10755,11 @@ type LocationConnection {
   totalCount: Int!
 }
 
+"Selects locations; fields combine with AND."
 input LocationFilter {
+  "Case-insensitive substring of the name; at most 256 characters."
   search: String
+  "Only locations of this kind."
   kind: LocationKind
   "Direct children of this location."
   parentId: ID
@@ -9778,6 +10770,7 @@ input LocationFilter {
 }
 
 extend type Query {
+  "Locations, by name. Every role."
   locations(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -9787,56 +10780,101 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which locations; null: all."
     filter: LocationFilter
   ): LocationConnection!
 }
 
+"A postal address; each line trimmed, blank means none."
 input AddressInput {
+  "First street line."
   line1: String
+  "Second street line."
   line2: String
+  "City."
   city: String
+  "State, province or region."
   region: String
+  "Postal or ZIP code."
   postalCode: String
+  "ISO 3166-1 alpha-2 code, any case (BAD_USER_INPUT, field address.country, otherwise)."
   country: String
 }
 
+"A new location. ADMIN and MANAGER (others: FORBIDDEN)."
 input CreateLocationInput {
+  "What kind of place it is."
   kind: LocationKind!
+  "Not blank; unique among the parent's children (CONFLICT, field name)."
   name: String!
+  "The Location it is inside (unknown: BAD_USER_INPUT, field parentId); null: a root."
   parentId: ID
+  "Its postal address."
   address: AddressInput
 }
 
+"Changes a location; omitted fields stay."
 input UpdateLocationInput {
+  "The Location (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "What kind of place it is; null is BAD_USER_INPUT."
   kind: LocationKind
+  "Not blank; unique among the parent's children (CONFLICT)."
   name: String
+  """
+  Moves it (with everything below) under another Location; not itself or anything below it
+  (BAD_USER_INPUT, field parentId); null makes it a root.
+  """
   parentId: ID
+  "Changes the address line by line: omitted lines stay, a null line clears it; address null clears every line."
   address: AddressInput
 }
 
+"The location after the mutation."
 type LocationPayload {
+  "The location as stored."
   location: Location!
 }
 
 extend type Mutation {
-  createLocation(input: CreateLocationInput!): LocationPayload
-  updateLocation(input: UpdateLocationInput!): LocationPayload
-  deleteLocation(input: DeleteInput!): DeletePayload
+  "Adds a location. ADMIN and MANAGER."
+  createLocation(
+    "The new location."
+    input: CreateLocationInput!
+  ): LocationPayload
+  "Changes or moves a location. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateLocation(
+    "The changes."
+    input: UpdateLocationInput!
+  ): LocationPayload
+  """
+  Deletes a location; refused while it has children or assets, people or other records reference it
+  (CONFLICT, field id). ADMIN and MANAGER.
+  """
+  deleteLocation(
+    "Which location."
+    input: DeleteInput!
+  ): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `"The tenant: every record belongs to exactly one organization."
 type Organization implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  """
+  The short name tokens may carry in their org claim: lowercase letters, digits and dashes, at most
+  63 characters; set when the organization is created (itam seed), not through the API.
+  """
   slug: String!
+  "Display name."
   name: String!
-  "Prefix of generated asset tags, e.g. A- gives A-000123."
+  "Prefix of generated asset tags (at most 16 characters), e.g. A- gives A-000123; may be empty."
   assetTagPrefix: String!
+  "ISO 4217 code given to purchase prices a connector reports without a currency (and to generated data)."
   defaultCurrency: String!
-  "Owns assets created without an owner."
+  "The team that owns assets created without an owner (createAsset, syncs); null when unset."
   defaultOwnerTeam: Team
   "When it was created."
   createdAt: Time!
@@ -9845,45 +10883,75 @@ type Organization implements Node {
 }
 
 extend type Query {
+  "The caller's organization (the token's org). Every role."
   organization: Organization!
 }
 
+"Changes the organization's settings; omitted fields stay as they are."
 input UpdateOrganizationInput {
+  "Not blank (BAD_USER_INPUT, field name)."
   name: String
+  "At most 16 characters, trimmed (BAD_USER_INPUT); null or blank: no prefix. Existing tags keep theirs."
   assetTagPrefix: String
+  "An ISO 4217 code, any case (BAD_USER_INPUT otherwise); null is BAD_USER_INPUT."
   defaultCurrency: String
+  """
+  The Team that owns assets created without an owner (unknown: BAD_USER_INPUT, field
+  defaultOwnerTeamId); null: none (createAsset then needs ownerId).
+  """
   defaultOwnerTeamId: ID
   "The profile for assets whose own, model's and category's are unset."
   defaultDepreciationProfileId: ID
 }
 
+"The organization after the change."
 type UpdateOrganizationPayload {
+  "The organization as stored."
   organization: Organization!
 }
 
 extend type Mutation {
-  "ADMIN only."
-  updateOrganization(input: UpdateOrganizationInput!): UpdateOrganizationPayload
+  "Changes the organization's settings. ADMIN only (others: FORBIDDEN)."
+  updateOrganization(
+    "The changes."
+    input: UpdateOrganizationInput!
+  ): UpdateOrganizationPayload
 }
 `, BuiltIn: false},
-	{Name: "../schema/people.graphqls", Input: `enum PersonStatus {
+	{Name: "../schema/people.graphqls", Input: `"Whether a person still works for the organization."
+enum PersonStatus {
+  "Works here: may be assigned assets and license seats."
   ACTIVE
+  "Has left: cannot be assigned assets or seats, and their own EMPLOYEE token reads nothing (FORBIDDEN)."
   OFFBOARDED
 }
 
-"Someone who can hold or own assets."
+"""
+Someone who can hold assets and license seats or own assets. EMPLOYEE sees only their own record
+(the one whose email is their token's subject).
+"""
 type Person implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Full name; not blank."
   name: String!
+  "Unique in the organization regardless of case; how a token's subject and synced users map to this person."
   email: String!
+  "The HR system's number, unique in the organization; null when unset."
   employeeNumber: String
+  "Job title; null when unset."
   title: String
+  "The team they belong to; null when none."
   team: Team
+  "Their manager; null when none or not visible to the caller."
   manager: Person
+  "Where they are based; null when unknown."
   location: Location
+  "ACTIVE or OFFBOARDED."
   status: PersonStatus!
+  "First working day; null when unknown."
   startDate: Date
+  "Last working day (not before startDate); null when unknown or still employed."
   endDate: Date
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -9891,7 +10959,7 @@ type Person implements Node {
   createdAt: Time!
   "When it last changed."
   updatedAt: Time!
-  "What this person holds: the offboarding checklist."
+  "The assets assigned to this person (what they hold), filtered and sorted like Query.assets."
   assets(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -9901,12 +10969,14 @@ type Person implements Node {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which of their assets; null: all."
     filter: AssetFilter
+    "Sort order; null: asset tag ascending."
     orderBy: AssetOrder
   ): AssetConnection!
 }
 
-"One Person of a page, with its cursor."
+"One person of a page, with its cursor."
 type PersonEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9914,7 +10984,7 @@ type PersonEdge {
   node: Person!
 }
 
-"A page of Person (Relay connection), in the list's order."
+"A page of people (Relay connection), in the order asked for."
 type PersonConnection {
   "This page's items with their cursors."
   edges: [PersonEdge!]!
@@ -9926,23 +10996,35 @@ type PersonConnection {
   totalCount: Int!
 }
 
+"Selects people; fields combine with AND."
 input PersonFilter {
-  "Case-insensitive substring of name, email or employee number."
+  "Case-insensitive substring of name, email or employee number; at most 256 characters."
   search: String
+  "Only people with this status."
   status: PersonStatus
+  "People in any of these Teams; at most 100."
   teamIds: [ID!]
+  "People managed by any of these People; at most 100."
   managerIds: [ID!]
+  "People based at these Locations or anywhere below them; at most 100."
   locationIds: [ID!]
 }
 
+"What people can be sorted by; ties are broken by id."
 enum PersonOrderField {
+  "By name (the default)."
   NAME
+  "By email."
   EMAIL
+  "By when the record was created."
   CREATED_AT
 }
 
+"How to sort people."
 input PersonOrder {
+  "The field to sort by."
   field: PersonOrderField!
+  "ASC (default) or DESC."
   direction: SortDirection = ASC
 }
 
@@ -9950,7 +11032,9 @@ input PersonOrder {
 type Team implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique in the organization (CONFLICT, field name)."
   name: String!
+  "What the team does; null when unset."
   description: String
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -9958,6 +11042,7 @@ type Team implements Node {
   createdAt: Time!
   "When it last changed."
   updatedAt: Time!
+  "The people whose team this is, by name (EMPLOYEE: at most themselves)."
   members(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -9978,12 +11063,14 @@ type Team implements Node {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which of its assets; null: all."
     filter: AssetFilter
+    "Sort order; null: asset tag ascending."
     orderBy: AssetOrder
   ): AssetConnection!
 }
 
-"One Team of a page, with its cursor."
+"One team of a page, with its cursor."
 type TeamEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -9991,7 +11078,7 @@ type TeamEdge {
   node: Team!
 }
 
-"A page of Team (Relay connection), in the list's order."
+"A page of teams (Relay connection), by name."
 type TeamConnection {
   "This page's items with their cursors."
   edges: [TeamEdge!]!
@@ -10003,11 +11090,14 @@ type TeamConnection {
   totalCount: Int!
 }
 
+"Selects teams."
 input TeamFilter {
+  "Case-insensitive substring of the name; at most 256 characters."
   search: String
 }
 
 extend type Query {
+  "People, by name unless orderBy says otherwise. EMPLOYEE gets at most their own record."
   people(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -10017,9 +11107,12 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which people; null: all."
     filter: PersonFilter
+    "Sort order; null: name ascending."
     orderBy: PersonOrder
   ): PersonConnection!
+  "Teams, by name. Every role."
   teams(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -10029,75 +11122,140 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which teams; null: all."
     filter: TeamFilter
   ): TeamConnection!
 }
 
+"A new person. ADMIN and MANAGER (others: FORBIDDEN)."
 input CreatePersonInput {
+  "Full name; not blank (BAD_USER_INPUT)."
   name: String!
+  "An email address, unique regardless of case (CONFLICT, field email); malformed: BAD_USER_INPUT."
   email: String!
+  "The HR system's number, unique (CONFLICT, field employeeNumber)."
   employeeNumber: String
+  "Job title."
   title: String
+  "The Team they belong to."
   teamId: ID
+  "Their manager (a Person)."
   managerId: ID
+  "The Location where they are based."
   locationId: ID
+  "Default ACTIVE."
   status: PersonStatus
+  "First working day."
   startDate: Date
+  "Last working day; not before startDate (BAD_USER_INPUT, field endDate)."
   endDate: Date
 }
 
-"Omitted fields stay as they are; null clears a field."
+"""
+Changes a person; omitted fields stay as they are, null or blank clears an optional field (name,
+email and status cannot be cleared: BAD_USER_INPUT).
+"""
 input UpdatePersonInput {
+  "The Person (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank (BAD_USER_INPUT)."
   name: String
+  "Unique regardless of case (CONFLICT); not blank."
   email: String
+  "Unique (CONFLICT); null clears it."
   employeeNumber: String
+  "Job title; null clears it."
   title: String
+  "The Team; null: none."
   teamId: ID
+  "Their manager; not themselves (BAD_USER_INPUT, field managerId); null: none."
   managerId: ID
+  "The Location; null: unknown."
   locationId: ID
+  "ACTIVE or OFFBOARDED; null is BAD_USER_INPUT."
   status: PersonStatus
+  "First working day; null clears it."
   startDate: Date
+  "Last working day, not before startDate; null clears it."
   endDate: Date
 }
 
+"Which record to delete."
 input DeleteInput {
+  "The record's global id (unknown: NOT_FOUND; an id of another type: BAD_USER_INPUT, field id)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check."
   version: Int
 }
 
+"The person after the mutation."
 type PersonPayload {
+  "The person as stored."
   person: Person!
 }
 
+"A new team. ADMIN and MANAGER (others: FORBIDDEN)."
 input CreateTeamInput {
+  "Not blank; unique (CONFLICT, field name)."
   name: String!
+  "What the team does; blank means none."
   description: String
 }
 
+"Changes a team; omitted fields stay."
 input UpdateTeamInput {
+  "The Team (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank; unique (CONFLICT)."
   name: String
+  "What the team does; null or blank clears it."
   description: String
 }
 
+"The team after the mutation."
 type TeamPayload {
+  "The team as stored."
   team: Team!
 }
 
 extend type Mutation {
-  createPerson(input: CreatePersonInput!): PersonPayload
-  updatePerson(input: UpdatePersonInput!): PersonPayload
+  "Adds a person. ADMIN and MANAGER."
+  createPerson(
+    "The new person."
+    input: CreatePersonInput!
+  ): PersonPayload
+  "Changes a person. ADMIN and MANAGER; a stale version is CONFLICT."
+  updatePerson(
+    "The changes."
+    input: UpdatePersonInput!
+  ): PersonPayload
   "Refused (CONFLICT) while anything references the person."
-  deletePerson(input: DeleteInput!): DeletePayload
-  createTeam(input: CreateTeamInput!): TeamPayload
-  updateTeam(input: UpdateTeamInput!): TeamPayload
-  deleteTeam(input: DeleteInput!): DeletePayload
+  deletePerson(
+    "Which person."
+    input: DeleteInput!
+  ): DeletePayload
+  "Adds a team. ADMIN and MANAGER."
+  createTeam(
+    "The new team."
+    input: CreateTeamInput!
+  ): TeamPayload
+  "Changes a team. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateTeam(
+    "The changes."
+    input: UpdateTeamInput!
+  ): TeamPayload
+  """
+  Deletes a team; refused while it has members, owns assets or is the organization's default owner
+  team (CONFLICT, field id). ADMIN and MANAGER.
+  """
+  deleteTeam(
+    "Which team."
+    input: DeleteInput!
+  ): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/refresh_forecast.graphqls", Input: `# The hardware refresh forecast: what reaches its end of life when, and
@@ -10105,7 +11263,9 @@ extend type Mutation {
 
 "The replacement estimate for one category in one quarter."
 type ForecastCategory {
+  "The category."
   category: Category!
+  "Its assets reaching end of life in the quarter."
   count: Int!
   "count × the model's latest purchase price, else the category's average over the last two years, per currency."
   estimatedCost: [Money!]!
@@ -10120,15 +11280,23 @@ first day of the oldest overdue asset's quarter, end the day before this
 quarter, and year and quarter are end's.
 """
 type ForecastQuarter {
+  "The calendar year."
   year: Int!
+  "The quarter of the year, 1–4."
   quarter: Int!
+  "First day included."
   start: Date!
+  "Last day included."
   end: Date!
+  "Assets reaching end of life in it."
   count: Int!
+  "Estimated replacement cost, one Money per currency."
   estimatedCost: [Money!]!
+  "Per category, largest count first."
   categories: [ForecastCategory!]!
 }
 
+"What reaches its end of life when, and what replacing it will cost."
 type RefreshForecast {
   "Active assets whose expected end of life is already past (null when none)."
   overdue: ForecastQuarter
@@ -10143,16 +11311,27 @@ extend type Query {
   8), with counts and estimated replacement cost per category. ADMIN,
   MANAGER and AUDITOR.
   """
-  refreshForecast(quarters: Int = 8, filter: AssetFilter): RefreshForecast!
+  refreshForecast(
+    "How many quarters from this one (UTC), 1–40 (BAD_USER_INPUT, field quarters); default 8."
+    quarters: Int = 8
+    "Only assets matching this filter; null: every active asset."
+    filter: AssetFilter
+  ): RefreshForecast!
 }
 `, BuiltIn: false},
-	{Name: "../schema/schema.graphqls", Input: `"An instant, RFC 3339."
+	{Name: "../schema/schema.graphqls", Input: `"An instant, RFC 3339 with offset (e.g. 2026-03-01T09:30:00Z)."
 scalar Time
-"A calendar date, YYYY-MM-DD."
+"A calendar date, YYYY-MM-DD, without time zone (days are UTC where the server compares them with today)."
 scalar Date
-"An exact decimal number, as a string (e.g. \"1299.00\")."
+"""
+An exact decimal number, as a string (e.g. "1299.00"); inputs take at most 64 characters and an
+exponent within ±64 (BAD_USER_INPUT).
+"""
 scalar Decimal
-"Any JSON value."
+"""
+Any JSON value. Inputs nest at most 16 levels, with at most 100 keys or items per object or array
+and text of at most 10,000 characters (BAD_USER_INPUT naming the key path).
+"""
 scalar JSON
 
 "Anything with a global identity. Ids are opaque: pass them back as they came."
@@ -10161,59 +11340,102 @@ interface Node {
   id: ID!
 }
 
-"Relay page information."
+"Where a page sits in its list (Relay)."
 type PageInfo {
+  "Whether items follow this page (paging forward with first/after)."
   hasNextPage: Boolean!
+  "Whether items precede this page (paging backward with last/before)."
   hasPreviousPage: Boolean!
+  "Cursor of the page's first item; null when the page is empty."
   startCursor: String
+  "Cursor of the page's last item; null when the page is empty."
   endCursor: String
 }
 
+"Sort order."
 enum SortDirection {
+  "Ascending: smallest, earliest or A first."
   ASC
+  "Descending: largest, latest or Z first."
   DESC
 }
 
+"What a caller may do in their organization (the token's role claim)."
 enum Role {
+  "Everything, including organization settings, connectors and exchange rates."
   ADMIN
+  "IT staff: reads everything and changes inventory."
   MANAGER
+  "Reads everything, costs included; changes nothing."
   AUDITOR
+  """
+  Reads only their own person record and the assets (and license seats) assigned to them, never
+  costs; changes nothing.
+  """
   EMPLOYEE
 }
 
-"An exact amount in an ISO 4217 currency."
+"""
+An exact amount in an ISO 4217 currency. Totals are lists of Money, one per currency: currencies are
+never added together.
+"""
 type Money {
+  "The amount, an exact decimal string."
   amount: Decimal!
+  "The ISO 4217 code, upper case (e.g. EUR)."
   currency: String!
 }
 
+"An amount in a currency."
 input MoneyInput {
+  "An exact decimal: not negative, at most 4 decimal places, below 10^14 (BAD_USER_INPUT, field <name>.amount)."
   amount: Decimal!
-  "ISO 4217 code, e.g. USD, EUR, JPY."
+  "ISO 4217 code, any case, e.g. USD, EUR, JPY (unknown: BAD_USER_INPUT, field <name>.currency)."
   currency: String!
 }
 
 "Who is asking."
 type Viewer {
+  "The token's sub claim, usually the caller's email."
   subject: String!
+  "The token's role."
   role: Role!
+  "The token's organization."
   organization: Organization!
-  "The person record whose email is the token's subject, if any."
+  "The person record whose email is the token's subject (case-insensitive); null when there is none."
   person: Person
 }
 
+"""
+Reads. Every list is a Relay connection of at most 500 items per page; a query's cost (each
+connection's selection times its page size, 20 per filter condition) may not exceed 50,000
+(COMPLEXITY_LIMIT_EXCEEDED). Text arguments take at most 10,000 characters, lists at most 100 items
+unless a field says otherwise (BAD_USER_INPUT naming the argument).
+"""
 type Query {
-  "Fetch any object by its global id; null when it does not exist or is not visible."
-  node(id: ID!): Node
+  """
+  Fetch any object by its global id; null when it does not exist or is not visible to the caller. A
+  malformed id is BAD_USER_INPUT (field id).
+  """
+  node(
+    "A global id as returned by the API."
+    id: ID!
+  ): Node
   "Fetch several objects by global id, in order; null for each not found. At most 500 ids (BAD_USER_INPUT, field ids)."
-  nodes(ids: [ID!]!): [Node]!
+  nodes(
+    "Global ids as returned by the API; at most 500."
+    ids: [ID!]!
+  ): [Node]!
+  "Who is asking: the token's subject, role and organization."
   viewer: Viewer!
 }
 
 """
-Every mutation's result is nullable, as in GitHub's API: when one mutation of
-a document fails, its field is null with its error, and the results of the
-others (which committed) still stand.
+Writes. Each mutation is one transaction: a refused one writes nothing. Every mutation's result is
+nullable, as in GitHub's API: when one mutation of a document fails, its field is null with its
+error (extensions.code, and extensions.field for bad input), and the results of the others (which
+committed) still stand. Text inputs take at most 10,000 characters (no NUL, valid UTF-8), lists at
+most 100 items unless a field says otherwise (BAD_USER_INPUT naming the field).
 """
 type Mutation
 `, BuiltIn: false},
@@ -10225,7 +11447,9 @@ change them.
 type SoftwarePublisher implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique in the organization regardless of case; at most 200 characters."
   name: String!
+  "An absolute http(s) URL; null when unset."
   website: String
   "Created from the starter rule set; editable like any other."
   starter: Boolean!
@@ -10237,7 +11461,7 @@ type SoftwarePublisher implements Node {
   updatedAt: Time!
 }
 
-"One SoftwarePublisher of a page, with its cursor."
+"One software publisher of a page, with its cursor."
 type SoftwarePublisherEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10245,7 +11469,7 @@ type SoftwarePublisherEdge {
   node: SoftwarePublisher!
 }
 
-"A page of SoftwarePublisher (Relay connection), in the list's order."
+"A page of software publishers (Relay connection), by name."
 type SoftwarePublisherConnection {
   "This page's items with their cursors."
   edges: [SoftwarePublisherEdge!]!
@@ -10264,7 +11488,9 @@ role reads products, EMPLOYEE without notes; ADMIN and MANAGER change them.
 type SoftwareProduct implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique per publisher regardless of case; at most 200 characters."
   name: String!
+  "Who publishes it."
   publisher: SoftwarePublisher!
   "Known editions, e.g. Standard, Professional Plus."
   editions: [String!]!
@@ -10295,7 +11521,7 @@ type SoftwareProduct implements Node {
   updatedAt: Time!
 }
 
-"One SoftwareProduct of a page, with its cursor."
+"One software product of a page, with its cursor."
 type SoftwareProductEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10303,7 +11529,7 @@ type SoftwareProductEdge {
   node: SoftwareProduct!
 }
 
-"A page of SoftwareProduct (Relay connection), in the list's order."
+"A page of software products (Relay connection), by name."
 type SoftwareProductConnection {
   "This page's items with their cursors."
   edges: [SoftwareProductEdge!]!
@@ -10315,9 +11541,11 @@ type SoftwareProductConnection {
   totalCount: Int!
 }
 
+"Selects software products; fields combine with AND."
 input SoftwareProductFilter {
-  "Part of the name, case-insensitive."
+  "Case-insensitive substring of the name; at most 256 characters."
   search: String
+  "Only products of this SoftwarePublisher."
   publisherId: ID
 }
 
@@ -10328,6 +11556,7 @@ extend type SoftwareInstallation {
   product: SoftwareProduct
   "The rule that resolved it."
   matchedBy: SoftwareTitleRule
+  "The edition the matching rule assigns; null when none."
   edition: String
   "The rule's version pattern capture, else the reported version."
   normalizedVersion: String
@@ -10335,7 +11564,7 @@ extend type SoftwareInstallation {
   endedAt: Time
 }
 
-"One SoftwareInstallation of a page, with its cursor."
+"One installation of a page, with its cursor."
 type SoftwareInstallationEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10343,7 +11572,7 @@ type SoftwareInstallationEdge {
   node: SoftwareInstallation!
 }
 
-"A page of SoftwareInstallation (Relay connection), in the list's order."
+"A page of software installations (Relay connection), by asset, then source and key."
 type SoftwareInstallationConnection {
   "This page's items with their cursors."
   edges: [SoftwareInstallationEdge!]!
@@ -10366,6 +11595,7 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which publishers (by name); null: all."
     filter: NameFilter
   ): SoftwarePublisherConnection!
   "Products by name (every role; EMPLOYEE without notes)."
@@ -10378,29 +11608,38 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which products; null: all."
     filter: SoftwareProductFilter
   ): SoftwareProductConnection!
 }
 
+"A new software publisher. ADMIN and MANAGER (others: FORBIDDEN)."
 input CreateSoftwarePublisherInput {
   "Trimmed; at most 200 characters; unique regardless of case (CONFLICT)."
   name: String!
-  "An absolute http(s) URL."
+  "An absolute http(s) URL (BAD_USER_INPUT, field website, otherwise); blank means none."
   website: String
 }
 
+"Changes a publisher; omitted fields stay, null clears the website."
 input UpdateSoftwarePublisherInput {
+  "The SoftwarePublisher (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Trimmed, at most 200 characters, unique regardless of case (CONFLICT); null is BAD_USER_INPUT."
   name: String
+  "An absolute http(s) URL; null clears it."
   website: String
 }
 
+"The publisher after the mutation."
 type SoftwarePublisherPayload {
+  "The publisher as stored."
   softwarePublisher: SoftwarePublisher!
 }
 
+"A new software product. ADMIN and MANAGER (others: FORBIDDEN)."
 input CreateSoftwareProductInput {
   "An unknown publisher is BAD_USER_INPUT on publisherId."
   publisherId: ID!
@@ -10408,41 +11647,78 @@ input CreateSoftwareProductInput {
   name: String!
   "Trimmed, each at most 100 characters, at most 50; repeats (regardless of case) are dropped."
   editions: [String!]
+  "Internal remarks (hidden from EMPLOYEE)."
   notes: String
 }
 
+"Changes a product; omitted fields stay, null clears notes."
 input UpdateSoftwareProductInput {
+  "The SoftwareProduct (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Moves it to another SoftwarePublisher (unknown: BAD_USER_INPUT); null is BAD_USER_INPUT."
   publisherId: ID
+  "Trimmed, at most 200 characters, unique per publisher (CONFLICT); null is BAD_USER_INPUT."
   name: String
+  "Replaces the known editions (at most 50 of at most 100 characters); null or empty: none."
   editions: [String!]
+  "Internal remarks; null clears them."
   notes: String
 }
 
+"The product after the mutation."
 type SoftwareProductPayload {
+  "The product as stored."
   softwareProduct: SoftwareProduct!
 }
 
 extend type Mutation {
   "ADMIN and MANAGER."
-  createSoftwarePublisher(input: CreateSoftwarePublisherInput!): SoftwarePublisherPayload
-  updateSoftwarePublisher(input: UpdateSoftwarePublisherInput!): SoftwarePublisherPayload
-  "Refused (CONFLICT) while products reference it."
-  deleteSoftwarePublisher(input: DeleteInput!): DeletePayload
-  createSoftwareProduct(input: CreateSoftwareProductInput!): SoftwareProductPayload
-  updateSoftwareProduct(input: UpdateSoftwareProductInput!): SoftwareProductPayload
-  "Refused (CONFLICT) while rules or licenses reference it."
-  deleteSoftwareProduct(input: DeleteInput!): DeletePayload
+  createSoftwarePublisher(
+    "The new publisher."
+    input: CreateSoftwarePublisherInput!
+  ): SoftwarePublisherPayload
+  "Changes a publisher. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateSoftwarePublisher(
+    "The changes."
+    input: UpdateSoftwarePublisherInput!
+  ): SoftwarePublisherPayload
+  "Deletes a publisher; refused (CONFLICT, saying how many) while products reference it. ADMIN and MANAGER."
+  deleteSoftwarePublisher(
+    "Which publisher."
+    input: DeleteInput!
+  ): DeletePayload
+  "Adds a product. ADMIN and MANAGER."
+  createSoftwareProduct(
+    "The new product."
+    input: CreateSoftwareProductInput!
+  ): SoftwareProductPayload
+  "Changes a product. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateSoftwareProduct(
+    "The changes."
+    input: UpdateSoftwareProductInput!
+  ): SoftwareProductPayload
+  """
+  Deletes a product; refused (CONFLICT, saying what and how many) while title rules or licenses
+  reference it. Its installations stay, unmatched. ADMIN and MANAGER.
+  """
+  deleteSoftwareProduct(
+    "Which product."
+    input: DeleteInput!
+  ): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/software_history.graphqls", Input: `# History of the software catalog and its title rules: every create, update,
 # delete and move, who did it and what changed, append-only.
 
+"What kind of change a software history entry records."
 enum SoftwareHistoryAction {
+  "The record was created (also by the starter set's install)."
   CREATE
+  "Fields changed."
   UPDATE
+  "The record was deleted; changes keep what it was."
   DELETE
   """
   A title rule moved to another position (changes: position from → to). The
@@ -10453,16 +11729,19 @@ enum SoftwareHistoryAction {
 
 "One append-only record of a change to a software publisher, product or title rule."
 type SoftwareHistoryEntry {
+  "What kind of change it was."
   action: SoftwareHistoryAction!
   "SYSTEM for the starter rule set's install."
   actorKind: ActorKind!
+  "The token subject (usually an email) of whoever made it; itam for the starter set."
   actor: String!
   "Field changes by field name (e.g. pattern, position, productId), from → to."
   changes: [FieldChange!]!
+  "When the change was committed."
   at: Time!
 }
 
-"One SoftwareHistoryEntry of a page, with its cursor."
+"One software history entry of a page, with its cursor."
 type SoftwareHistoryEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10470,7 +11749,7 @@ type SoftwareHistoryEdge {
   node: SoftwareHistoryEntry!
 }
 
-"A page of SoftwareHistoryEntry (Relay connection), in the list's order."
+"A page of a software record's history (Relay connection), oldest first."
 type SoftwareHistoryConnection {
   "This page's items with their cursors."
   edges: [SoftwareHistoryEdge!]!
@@ -10557,9 +11836,13 @@ type SoftwareTitleRule implements Node {
   id: ID!
   "1-based; lower positions are tried first."
   position: Int!
+  "How the pattern matches."
   kind: SoftwareMatchKind!
+  "What it matches (at most 512 characters): the title, its start, an RE2 expression, or an identifier, by kind."
   pattern: String!
+  "The product matching installations resolve to."
   product: SoftwareProduct!
+  "The edition it assigns (at most 100 characters); null when none."
   edition: String
   "RE2 with one capture group, applied to the title (then the reported version): the normalized version."
   versionPattern: String
@@ -10573,7 +11856,7 @@ type SoftwareTitleRule implements Node {
   updatedAt: Time!
 }
 
-"One SoftwareTitleRule of a page, with its cursor."
+"One title rule of a page, with its cursor."
 type SoftwareTitleRuleEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10581,7 +11864,7 @@ type SoftwareTitleRuleEdge {
   node: SoftwareTitleRule!
 }
 
-"A page of SoftwareTitleRule (Relay connection), in the list's order."
+"A page of title rules (Relay connection), in position order."
 type SoftwareTitleRuleConnection {
   "This page's items with their cursors."
   edges: [SoftwareTitleRuleEdge!]!
@@ -10595,34 +11878,49 @@ type SoftwareTitleRuleConnection {
 
 "A title (and identifier) to try the rules on."
 input SoftwareTitleSample {
+  "The title as a source would report it; at most 1,000 characters."
   title: String!
+  "Bundle id, package name or product code; at most 1,000 characters."
   identifier: String
+  "The reported version; at most 1,000 characters."
   version: String
 }
 
 "What the rules make of a sample; rule and product are null when none matches."
 type SoftwareTitleTestResult {
+  "The sample's title."
   title: String!
+  "The sample's identifier."
   identifier: String
+  "The first rule that matches; null when none."
   rule: SoftwareTitleRule
+  "The product it resolves to; null when no rule matches."
   product: SoftwareProduct
+  "The edition the rule assigns; null when none."
   edition: String
+  "The version the rule's pattern captures, else the sample's version."
   normalizedVersion: String
 }
 
 "A reported title no rule resolves to a product."
 type UnmatchedSoftwareTitle {
+  "The title as reported (one spelling of it)."
   title: String!
+  "The identifier reported with it; null when none."
   identifier: String
   "Devices with a current installation of it."
   deviceCount: Int!
+  "The distinct versions reported."
   versions: [String!]!
+  "The connectors reporting it (KIND:<connector id>)."
   sources: [String!]!
+  "When it was first reported."
   firstSeenAt: Time!
+  "When it was last reported."
   lastSeenAt: Time!
 }
 
-"One UnmatchedSoftwareTitle of a page, with its cursor."
+"One unmatched title of a page, with its cursor."
 type UnmatchedSoftwareTitleEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10630,7 +11928,7 @@ type UnmatchedSoftwareTitleEdge {
   node: UnmatchedSoftwareTitle!
 }
 
-"A page of UnmatchedSoftwareTitle (Relay connection), in the list's order."
+"A page of unmatched titles (Relay connection), most devices first."
 type UnmatchedSoftwareTitleConnection {
   "This page's items with their cursors."
   edges: [UnmatchedSoftwareTitleEdge!]!
@@ -10642,6 +11940,7 @@ type UnmatchedSoftwareTitleConnection {
   totalCount: Int!
 }
 
+"Selects unmatched titles; fields combine with AND."
 input UnmatchedSoftwareTitleFilter {
   "Part of the title or identifier, case-insensitive; at most 256 characters."
   search: String
@@ -10651,10 +11950,15 @@ input UnmatchedSoftwareTitleFilter {
   minDevices: Int
 }
 
+"Where a re-normalization run is."
 enum SoftwareNormalizationState {
+  "Waiting for a worker; rule changes made now join it."
   QUEUED
+  "Resolving titles; a rule change now queues another run."
   RUNNING
+  "Every installation was re-resolved."
   COMPLETED
+  "Stopped on an error (see error)."
   FAILED
 }
 
@@ -10662,23 +11966,29 @@ enum SoftwareNormalizationState {
 type SoftwareNormalizationRun implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Where the run is."
   state: SoftwareNormalizationState!
   "What started it, e.g. createSoftwareTitleRule."
   reason: String!
+  "Token subject of whoever caused it."
   actor: String!
   "Distinct titles to resolve, and resolved so far."
   titlesTotal: Int!
+  "Distinct titles resolved so far."
   titlesDone: Int!
   "Installations whose product, edition or version changed."
   installationsChanged: Int!
+  "Why it failed; null unless FAILED."
   error: String
   "When it was created."
   createdAt: Time!
+  "When a worker started it; null while QUEUED."
   startedAt: Time
+  "When it ended; null until COMPLETED or FAILED."
   finishedAt: Time
 }
 
-"One SoftwareNormalizationRun of a page, with its cursor."
+"One normalization run of a page, with its cursor."
 type SoftwareNormalizationRunEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10686,7 +11996,7 @@ type SoftwareNormalizationRunEdge {
   node: SoftwareNormalizationRun!
 }
 
-"A page of SoftwareNormalizationRun (Relay connection), in the list's order."
+"A page of normalization runs (Relay connection), newest first."
 type SoftwareNormalizationRunConnection {
   "This page's items with their cursors."
   edges: [SoftwareNormalizationRunEdge!]!
@@ -10711,13 +12021,17 @@ extend type Query {
     before: String
   ): SoftwareTitleRuleConnection!
   "Which rule and product each sample would get under the current rules; writes nothing. At most 500 titles (BAD_USER_INPUT on titles). ADMIN, MANAGER and AUDITOR."
-  testSoftwareTitleRules(titles: [SoftwareTitleSample!]!): [SoftwareTitleTestResult!]!
+  testSoftwareTitleRules(
+    "The samples; at most 500."
+    titles: [SoftwareTitleSample!]!
+  ): [SoftwareTitleTestResult!]!
   "Current installations no rule resolves, grouped by title (case-insensitive) and identifier; most devices first. ADMIN, MANAGER and AUDITOR."
   unmatchedSoftwareTitles(
-    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
+    "Page size, 0–500; default 50."
     first: Int
-    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    "Cursor (an edge's cursor or pageInfo.endCursor) to continue after."
     after: String
+    "Which titles; null: all."
     filter: UnmatchedSoftwareTitleFilter
   ): UnmatchedSoftwareTitleConnection!
   "Newest first. ADMIN, MANAGER and AUDITOR."
@@ -10733,24 +12047,40 @@ extend type Query {
   ): SoftwareNormalizationRunConnection!
 }
 
+"A new title rule. Bad values are BAD_USER_INPUT naming the field; nothing is written."
 input CreateSoftwareTitleRuleInput {
+  "How the pattern matches."
   kind: SoftwareMatchKind!
+  "Not blank, at most 512 characters; a REGEX must compile as RE2 (BAD_USER_INPUT, field pattern)."
   pattern: String!
+  "The SoftwareProduct matches resolve to (unknown: BAD_USER_INPUT, field productId)."
   productId: ID!
+  "The edition to assign; at most 100 characters."
   edition: String
+  "RE2 with exactly one capture group (the version); at most 512 characters."
   versionPattern: String
-  "Where to insert it (1 = first); default last."
+  "Where to insert it: 1 (first) to the number of rules + 1 (BAD_USER_INPUT, field position); default last."
   position: Int
 }
 
+"""
+Changes a rule (not its position: see moveSoftwareTitleRule); omitted fields stay, null clears
+edition or versionPattern.
+"""
 input UpdateSoftwareTitleRuleInput {
+  "The SoftwareTitleRule (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "How the pattern matches; null is BAD_USER_INPUT."
   kind: SoftwareMatchKind
+  "What it matches, at most 512 characters; null is BAD_USER_INPUT."
   pattern: String
+  "The SoftwareProduct; null is BAD_USER_INPUT."
   productId: ID
+  "The edition to assign; null clears it."
   edition: String
+  "RE2 with one capture group; null clears it."
   versionPattern: String
 }
 
@@ -10760,16 +12090,23 @@ is still QUEUED join that run (it has not read the rules yet); once a run is
 RUNNING, the next change queues a new one.
 """
 type SoftwareTitleRulePayload {
+  "The rule as stored."
   softwareTitleRule: SoftwareTitleRule!
+  "The run that will apply the change to existing installations."
   normalizationRun: SoftwareNormalizationRun!
 }
 
+"A deleted rule and the re-normalization it queued."
 type DeleteSoftwareTitleRulePayload {
+  "The global id of the deleted rule."
   deletedId: ID!
+  "The run that will re-resolve the installations it matched."
   normalizationRun: SoftwareNormalizationRun!
 }
 
+"The re-normalization queued."
 type SoftwareNormalizationRunPayload {
+  "The run (QUEUED, or one already queued that the request joined)."
   normalizationRun: SoftwareNormalizationRun!
 }
 
@@ -10778,25 +12115,47 @@ extend type Mutation {
   ADMIN only. Queues a re-normalization of existing installations. An
   organization has at most 2,000 rules (CONFLICT beyond).
   """
-  createSoftwareTitleRule(input: CreateSoftwareTitleRuleInput!): SoftwareTitleRulePayload
+  createSoftwareTitleRule(
+    "The new rule."
+    input: CreateSoftwareTitleRuleInput!
+  ): SoftwareTitleRulePayload
   "ADMIN only. Queues a re-normalization of existing installations."
-  updateSoftwareTitleRule(input: UpdateSoftwareTitleRuleInput!): SoftwareTitleRulePayload
+  updateSoftwareTitleRule(
+    "The changes; a stale version is CONFLICT."
+    input: UpdateSoftwareTitleRuleInput!
+  ): SoftwareTitleRulePayload
   "ADMIN only. Queues a re-normalization of existing installations."
-  deleteSoftwareTitleRule(input: DeleteInput!): DeleteSoftwareTitleRulePayload
+  deleteSoftwareTitleRule(
+    "Which rule."
+    input: DeleteInput!
+  ): DeleteSoftwareTitleRulePayload
   "ADMIN only. Moves a rule to position (1 = first), shifting the others; queues a re-normalization."
-  moveSoftwareTitleRule(id: ID!, position: Int!): SoftwareTitleRulePayload
+  moveSoftwareTitleRule(
+    "The SoftwareTitleRule (unknown: NOT_FOUND)."
+    id: ID!
+    "The new position, 1 to the number of rules (BAD_USER_INPUT, field position)."
+    position: Int!
+  ): SoftwareTitleRulePayload
   "ADMIN only. Re-resolves every installation under the current rules."
   renormalizeSoftware: SoftwareNormalizationRunPayload
 }
 `, BuiltIn: false},
-	{Name: "../schema/suppliers.graphqls", Input: `"A vendor the organization buys assets from."
+	{Name: "../schema/suppliers.graphqls", Input: `"""
+A vendor the organization buys assets, licenses and services from. ADMIN, MANAGER and AUDITOR read
+suppliers; EMPLOYEE gets FORBIDDEN.
+"""
 type Supplier implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "Unique in the organization regardless of case (CONFLICT, field name)."
   name: String!
+  "The person to talk to there; null when unset."
   contactName: String
+  "Contact email; null when unset."
   email: String
+  "Contact phone; null when unset."
   phone: String
+  "The supplier's website; null when unset."
   website: String
   "Optimistic concurrency: grows by one with every change; pass the value you read back to update or delete."
   version: Int!
@@ -10806,7 +12165,7 @@ type Supplier implements Node {
   updatedAt: Time!
 }
 
-"One Supplier of a page, with its cursor."
+"One supplier of a page, with its cursor."
 type SupplierEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10814,7 +12173,7 @@ type SupplierEdge {
   node: Supplier!
 }
 
-"A page of Supplier (Relay connection), in the list's order."
+"A page of suppliers (Relay connection), by name."
 type SupplierConnection {
   "This page's items with their cursors."
   edges: [SupplierEdge!]!
@@ -10827,7 +12186,7 @@ type SupplierConnection {
 }
 
 extend type Query {
-  "Not visible to EMPLOYEE."
+  "Suppliers, by name. ADMIN, MANAGER and AUDITOR; EMPLOYEE gets FORBIDDEN."
   suppliers(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -10837,37 +12196,68 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Which suppliers (by name); null: all."
     filter: NameFilter
   ): SupplierConnection!
 }
 
+"A new supplier. ADMIN and MANAGER (others: FORBIDDEN)."
 input CreateSupplierInput {
+  "Not blank; unique regardless of case (CONFLICT, field name)."
   name: String!
+  "The person to talk to; blank means none."
   contactName: String
+  "Contact email (must look like one: BAD_USER_INPUT, field email); blank means none."
   email: String
+  "Contact phone; blank means none."
   phone: String
+  "The supplier's website; blank means none."
   website: String
 }
 
+"Changes a supplier; omitted fields stay, null or blank clears an optional one."
 input UpdateSupplierInput {
+  "The Supplier (unknown: NOT_FOUND)."
   id: ID!
   "The version you read; a stale one is CONFLICT (field version) and nothing is written."
   version: Int!
+  "Not blank; unique regardless of case (CONFLICT)."
   name: String
+  "The person to talk to; null clears it."
   contactName: String
+  "Contact email; null clears it."
   email: String
+  "Contact phone; null clears it."
   phone: String
+  "The website; null clears it."
   website: String
 }
 
+"The supplier after the mutation."
 type SupplierPayload {
+  "The supplier as stored."
   supplier: Supplier!
 }
 
 extend type Mutation {
-  createSupplier(input: CreateSupplierInput!): SupplierPayload
-  updateSupplier(input: UpdateSupplierInput!): SupplierPayload
-  deleteSupplier(input: DeleteInput!): DeletePayload
+  "Adds a supplier. ADMIN and MANAGER."
+  createSupplier(
+    "The new supplier."
+    input: CreateSupplierInput!
+  ): SupplierPayload
+  "Changes a supplier. ADMIN and MANAGER; a stale version is CONFLICT."
+  updateSupplier(
+    "The changes."
+    input: UpdateSupplierInput!
+  ): SupplierPayload
+  """
+  Deletes a supplier; refused while assets, cost entries, contracts or licenses reference it
+  (CONFLICT, field id). ADMIN and MANAGER.
+  """
+  deleteSupplier(
+    "Which supplier."
+    input: DeleteInput!
+  ): DeletePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/sync.graphqls", Input: `extend type ExternalId {
@@ -10883,8 +12273,11 @@ extend type Mutation {
 
 "Which source last set a synced field of an asset, and whether a person locked it."
 type FieldProvenance {
+  "The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or warrantyEnd."
   field: String!
+  "Who set it last: manual (a person), procurement, or a connector as KIND:<connector id> (e.g. JAMF_PRO:…)."
   source: String!
+  "When that source last set or confirmed it."
   observedAt: Time!
   "A manual edit locks the field: syncs leave it alone until unlockAssetField."
   locked: Boolean!
@@ -10892,12 +12285,17 @@ type FieldProvenance {
 
 "An application a source reports on a device."
 type SoftwareInstallation {
+  "The application's name as reported."
   title: String!
+  "The version as reported; null when none."
   version: String
   "Bundle id, package name or product code."
   identifier: String
+  "The connector that reports it, as KIND:<connector id>."
   source: String!
+  "When a source first reported it on this device."
   firstSeenAt: Time!
+  "When a source last reported it."
   lastSeenAt: Time!
 }
 
@@ -10905,17 +12303,25 @@ type SoftwareInstallation {
 type SyncConflict implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
   id: ID!
+  "The asset concerned; null when not visible."
   asset: Asset
+  "The synced field they disagree on."
   field: String!
+  "The source whose value the asset keeps (by precedence or lock)."
   keptSource: String!
+  "The value kept, as JSON."
   keptValue: JSON
+  "The source whose value was not applied."
   otherSource: String!
+  "The value not applied, as JSON."
   otherValue: JSON
+  "When the disagreement was first seen."
   firstSeenAt: Time!
+  "When it was last seen."
   lastSeenAt: Time!
 }
 
-"One SyncConflict of a page, with its cursor."
+"One sync conflict of a page, with its cursor."
 type SyncConflictEdge {
   "Opaque position of this item: pass it as after or before to page from here."
   cursor: String!
@@ -10923,7 +12329,7 @@ type SyncConflictEdge {
   node: SyncConflict!
 }
 
-"A page of SyncConflict (Relay connection), in the list's order."
+"A page of sync conflicts (Relay connection), most recently seen first."
 type SyncConflictConnection {
   "This page's items with their cursors."
   edges: [SyncConflictEdge!]!
@@ -10941,8 +12347,11 @@ Who is believed for a synced field, most trusted first. Sources: "manual",
 people), a connector kind (JAMF_PRO…) or one connector ("JAMF_PRO:<id>").
 """
 type FieldPrecedence {
+  "The synced field."
   field: String!
+  "The sources believed for it, most trusted first."
   sources: [String!]!
+  "Whether this is the built-in default (never set, or reset with an empty list)."
   isDefault: Boolean!
 }
 
@@ -10953,7 +12362,10 @@ extend type Asset {
   Applications the device's sources report, with the product each resolves
   to. Ended installations (no longer reported) only with includeEnded.
   """
-  software(includeEnded: Boolean = false): [SoftwareInstallation!]!
+  software(
+    "true also lists installations no source reports any more; default false."
+    includeEnded: Boolean = false
+  ): [SoftwareInstallation!]!
   "Disagreements between sources about this asset."
   syncConflicts: [SyncConflict!]!
 }
@@ -10964,6 +12376,7 @@ extend input AssetFilter {
 }
 
 extend type Query {
+  "Disagreements between sources, most recently seen first. ADMIN, MANAGER and AUDITOR; EMPLOYEE gets FORBIDDEN."
   syncConflicts(
     "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
@@ -10973,30 +12386,47 @@ extend type Query {
     last: Int
     "Cursor (an edge's cursor or pageInfo.startCursor) to end before; malformed: BAD_USER_INPUT (field before)."
     before: String
+    "Only conflicts about this Asset."
     assetId: ID
+    "Only conflicts about this synced field (e.g. serialNumber)."
     field: String
+    "Only conflicts where this source's value was not applied."
     source: String
   ): SyncConflictConnection!
-  "Precedence of every synced field."
+  "Precedence of every synced field. ADMIN, MANAGER and AUDITOR; EMPLOYEE gets FORBIDDEN."
   fieldPrecedence: [FieldPrecedence!]!
 }
 
+"Who is believed for one synced field."
 input SetFieldPrecedenceInput {
+  """
+  The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or
+  warrantyEnd (else BAD_USER_INPUT, field field).
+  """
   field: String!
-  "Most trusted first; an empty list restores the default."
+  "Most trusted first, none unknown or repeated (BAD_USER_INPUT, field sources[i]); an empty list restores the default."
   sources: [String!]!
 }
 
+"Which asset field to hand back to syncs."
 input UnlockAssetFieldInput {
+  "The Asset (unknown: NOT_FOUND)."
   assetId: ID!
+  "The synced field to unlock (not a synced field: BAD_USER_INPUT, field field)."
   field: String!
 }
 
 extend type Mutation {
   "ADMIN only."
-  setFieldPrecedence(input: SetFieldPrecedenceInput!): FieldPrecedence
-  "Lets syncs set a field a person edited (and so locked) again."
-  unlockAssetField(input: UnlockAssetFieldInput!): AssetPayload
+  setFieldPrecedence(
+    "The field and its sources."
+    input: SetFieldPrecedenceInput!
+  ): FieldPrecedence
+  "Lets syncs set a field a person edited (and so locked) again. ADMIN and MANAGER."
+  unlockAssetField(
+    "The asset and field."
+    input: UnlockAssetFieldInput!
+  ): AssetPayload
 }
 `, BuiltIn: false},
 }

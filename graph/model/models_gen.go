@@ -17,63 +17,91 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// A postal address; each line trimmed, blank means none.
 type AddressInput struct {
-	Line1      graphql.Omittable[*string] `json:"line1,omitempty"`
-	Line2      graphql.Omittable[*string] `json:"line2,omitempty"`
-	City       graphql.Omittable[*string] `json:"city,omitempty"`
-	Region     graphql.Omittable[*string] `json:"region,omitempty"`
+	// First street line.
+	Line1 graphql.Omittable[*string] `json:"line1,omitempty"`
+	// Second street line.
+	Line2 graphql.Omittable[*string] `json:"line2,omitempty"`
+	// City.
+	City graphql.Omittable[*string] `json:"city,omitempty"`
+	// State, province or region.
+	Region graphql.Omittable[*string] `json:"region,omitempty"`
+	// Postal or ZIP code.
 	PostalCode graphql.Omittable[*string] `json:"postalCode,omitempty"`
-	Country    graphql.Omittable[*string] `json:"country,omitempty"`
+	// ISO 3166-1 alpha-2 code, any case (BAD_USER_INPUT, field address.country, otherwise).
+	Country graphql.Omittable[*string] `json:"country,omitempty"`
 }
 
 // Selects assets. Fields combine with AND; and/or/not nest. Id lists match any
 // of their ids.
 type AssetFilter struct {
-	StatusIn        graphql.Omittable[[]itam.AssetStatus] `json:"statusIn,omitempty"`
-	CategoryIds     graphql.Omittable[[]string]           `json:"categoryIds,omitempty"`
-	ModelIds        graphql.Omittable[[]string]           `json:"modelIds,omitempty"`
-	ManufacturerIds graphql.Omittable[[]string]           `json:"manufacturerIds,omitempty"`
-	// Assets at these locations or anywhere below them.
+	// Assets in any of these statuses; at most 100.
+	StatusIn graphql.Omittable[[]itam.AssetStatus] `json:"statusIn,omitempty"`
+	// Assets whose model is in any of these categories; at most 100 Category ids.
+	CategoryIds graphql.Omittable[[]string] `json:"categoryIds,omitempty"`
+	// Assets of any of these models; at most 100 Model ids.
+	ModelIds graphql.Omittable[[]string] `json:"modelIds,omitempty"`
+	// Assets of any of these manufacturers; at most 100 Manufacturer ids.
+	ManufacturerIds graphql.Omittable[[]string] `json:"manufacturerIds,omitempty"`
+	// Assets at these locations or anywhere below them; at most 100 Location ids.
 	LocationIds graphql.Omittable[[]string] `json:"locationIds,omitempty"`
-	// Assets assigned to these people or locations.
+	// Assets assigned to these people or locations; at most 100 Person or Location ids.
 	AssigneeIds graphql.Omittable[[]string] `json:"assigneeIds,omitempty"`
-	// Assets owned by these people or teams.
-	OwnerIds    graphql.Omittable[[]string] `json:"ownerIds,omitempty"`
+	// Assets owned by these people or teams; at most 100 Person or Team ids.
+	OwnerIds graphql.Omittable[[]string] `json:"ownerIds,omitempty"`
+	// Assets bought from any of these suppliers; at most 100 Supplier ids.
 	SupplierIds graphql.Omittable[[]string] `json:"supplierIds,omitempty"`
 	// Case-insensitive substring of asset tag, serial number, name or assignee name.
-	Search                graphql.Omittable[*string]    `json:"search,omitempty"`
-	PurchasedAfter        graphql.Omittable[*time.Time] `json:"purchasedAfter,omitempty"`
-	PurchasedBefore       graphql.Omittable[*time.Time] `json:"purchasedBefore,omitempty"`
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Assets purchased on or after this day (assets without a purchase date never match).
+	PurchasedAfter graphql.Omittable[*time.Time] `json:"purchasedAfter,omitempty"`
+	// Assets purchased on or before this day (assets without a purchase date never match).
+	PurchasedBefore graphql.Omittable[*time.Time] `json:"purchasedBefore,omitempty"`
+	// Assets whose warranty ends strictly before this day (assets without a warranty end never match).
 	WarrantyExpiresBefore graphql.Omittable[*time.Time] `json:"warrantyExpiresBefore,omitempty"`
 	// true: only assets assigned to nobody; false: only assigned ones.
 	Unassigned graphql.Omittable[*bool] `json:"unassigned,omitempty"`
-	// Equality on custom fields, e.g. {"ram_gb": 32}.
-	CustomFields graphql.Omittable[any]            `json:"customFields,omitempty"`
-	And          graphql.Omittable[[]*AssetFilter] `json:"and,omitempty"`
-	Or           graphql.Omittable[[]*AssetFilter] `json:"or,omitempty"`
-	Not          graphql.Omittable[*AssetFilter]   `json:"not,omitempty"`
+	// Containment on custom fields: every given key must have exactly the given value, e.g. {"ram_gb":
+	// 32}. At most 16 levels and 100 keys.
+	CustomFields graphql.Omittable[any] `json:"customFields,omitempty"`
+	// Every one of these filters must match; at most 100.
+	And graphql.Omittable[[]*AssetFilter] `json:"and,omitempty"`
+	// At least one of these filters must match; at most 100.
+	Or graphql.Omittable[[]*AssetFilter] `json:"or,omitempty"`
+	// This filter must not match.
+	Not graphql.Omittable[*AssetFilter] `json:"not,omitempty"`
 	// true: assets some source stopped reporting for longer than allowed (see externalIds.staleSince).
 	Stale graphql.Omittable[*bool] `json:"stale,omitempty"`
 }
 
+// How to sort assets.
 type AssetOrder struct {
-	Field     itam.AssetSortField                    `json:"field"`
+	// The field to sort by.
+	Field itam.AssetSortField `json:"field"`
+	// ASC (default) or DESC.
 	Direction graphql.Omittable[*itam.SortDirection] `json:"direction,omitempty"`
 }
 
+// The asset as it is after the mutation.
 type AssetPayload struct {
+	// The asset after the change.
 	Asset *Asset `json:"asset"`
 }
 
+// Checks an asset out to a person or a location.
 type AssignAssetInput struct {
+	// The Asset (unknown: NOT_FOUND).
 	ID string `json:"id"`
-	// A Person or a Location.
+	// A Person (must be ACTIVE) or a Location; unknown or inactive: BAD_USER_INPUT (field assigneeId).
 	AssigneeID string `json:"assigneeId"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
+// Gives one seat of a license to a person or a device: exactly one of personId and assetId.
 type AssignLicenseSeatInput struct {
+	// The License (unknown: NOT_FOUND; SITE: BAD_USER_INPUT, it has no seats).
 	LicenseID string `json:"licenseId"`
 	// For PER_USER, CONCURRENT and SUBSCRIPTION licenses.
 	PersonID graphql.Omittable[*string] `json:"personId,omitempty"`
@@ -81,22 +109,33 @@ type AssignLicenseSeatInput struct {
 	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
 }
 
+// The outcome of a bulk seat change, item by item.
 type BulkLicenseSeatPayload struct {
-	Results   []*LicenseSeatResult `json:"results"`
-	Succeeded int                  `json:"succeeded"`
-	Failed    int                  `json:"failed"`
+	// One result per input item, in input order.
+	Results []*LicenseSeatResult `json:"results"`
+	// How many items were applied.
+	Succeeded int `json:"succeeded"`
+	// How many items were refused.
+	Failed int `json:"failed"`
 }
 
+// Selects categories; fields combine with AND.
 type CategoryFilter struct {
-	Search graphql.Omittable[*string]            `json:"search,omitempty"`
-	Kind   graphql.Omittable[*itam.CategoryKind] `json:"kind,omitempty"`
+	// Case-insensitive substring of the name; at most 256 characters.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Only categories of this kind.
+	Kind graphql.Omittable[*itam.CategoryKind] `json:"kind,omitempty"`
 }
 
+// The category after the mutation.
 type CategoryPayload struct {
+	// The category as stored.
 	Category *itam.Category `json:"category"`
 }
 
+// The connector after the mutation.
 type ConnectorPayload struct {
+	// The connector as stored (never its credentials).
 	Connector *itam.Connector `json:"connector"`
 	// The generated webhook secret, when generateWebhookSecret was set: shown only this once.
 	WebhookSecret *string `json:"webhookSecret,omitempty"`
@@ -104,237 +143,372 @@ type ConnectorPayload struct {
 
 // When a connector syncs by itself: at most one of the two is set.
 type ConnectorSchedule struct {
+	// Sync every this many minutes (1 to 527,040, a leap year); null when cron is used.
 	IntervalMinutes *int `json:"intervalMinutes,omitempty"`
 	// Five-field cron expression (or @hourly, @daily…), evaluated in UTC.
 	Cron *string `json:"cron,omitempty"`
 }
 
+// When a connector syncs by itself: intervalMinutes or cron, not both (BAD_USER_INPUT, field schedule).
 type ConnectorScheduleInput struct {
-	IntervalMinutes graphql.Omittable[*int]    `json:"intervalMinutes,omitempty"`
-	Cron            graphql.Omittable[*string] `json:"cron,omitempty"`
+	// Every this many minutes, 1 to 527,040 (BAD_USER_INPUT, field schedule.intervalMinutes).
+	IntervalMinutes graphql.Omittable[*int] `json:"intervalMinutes,omitempty"`
+	// A five-field cron expression or @hourly, @daily…, in UTC (invalid: BAD_USER_INPUT, field schedule.cron).
+	Cron graphql.Omittable[*string] `json:"cron,omitempty"`
 }
 
+// A recurring charge of a contract.
 type ContractChargeInput struct {
-	Amount *itam.Money                   `json:"amount"`
-	Every  costs.Interval                `json:"every"`
-	Start  graphql.Omittable[*time.Time] `json:"start,omitempty"`
-	End    graphql.Omittable[*time.Time] `json:"end,omitempty"`
+	// The amount due each time, ≥ 0.
+	Amount *itam.Money `json:"amount"`
+	// How often it falls due.
+	Every costs.Interval `json:"every"`
+	// The first due day, within the contract (BAD_USER_INPUT, field charges[i].start); null: the contract's start.
+	Start graphql.Omittable[*time.Time] `json:"start,omitempty"`
+	// The last day it can fall due, not before start (BAD_USER_INPUT, field charges[i].end); null: the contract's end.
+	End graphql.Omittable[*time.Time] `json:"end,omitempty"`
 }
 
+// Selects contracts; fields combine with AND.
 type ContractFilter struct {
-	Kinds      graphql.Omittable[[]costs.ContractKind] `json:"kinds,omitempty"`
-	SupplierID graphql.Omittable[*string]              `json:"supplierId,omitempty"`
+	// Contracts of any of these kinds; none repeated (BAD_USER_INPUT, field filter.kinds).
+	Kinds graphql.Omittable[[]costs.ContractKind] `json:"kinds,omitempty"`
+	// Contracts with this Supplier.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
 	// Contracts covering this asset.
 	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
 	// Contracts covering this license.
 	LicenseID graphql.Omittable[*string] `json:"licenseId,omitempty"`
-	// In force on this day (started, not ended).
+	// In force on this day: started on or before it and not ended before it.
 	ActiveOn graphql.Omittable[*time.Time] `json:"activeOn,omitempty"`
-	// Contracts whose notice date falls in the next this many days (1–3650), soonest first is up to the client.
+	// Contracts whose notice date falls from today (UTC) to today + this many days; 1–3650
+	// (BAD_USER_INPUT, field filter.noticeWithinDays).
 	NoticeWithinDays graphql.Omittable[*int] `json:"noticeWithinDays,omitempty"`
-	// Part of the number or notes.
+	// Case-insensitive substring of the number or notes; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 }
 
+// The contract after the mutation.
 type ContractPayload struct {
+	// The contract as stored.
 	Contract *costs.Contract `json:"contract"`
 }
 
 // Ledger entries, newest date first by default in costEntries; all filters combine.
 type CostEntryFilter struct {
-	AssetID    graphql.Omittable[*string] `json:"assetId,omitempty"`
-	LicenseID  graphql.Omittable[*string] `json:"licenseId,omitempty"`
+	// Only entries booked against this Asset (a malformed id: BAD_USER_INPUT, field filter.assetId).
+	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
+	// Only entries booked against this License.
+	LicenseID graphql.Omittable[*string] `json:"licenseId,omitempty"`
+	// Only entries booked against this Contract.
 	ContractID graphql.Omittable[*string] `json:"contractId,omitempty"`
-	// At most 8 kinds.
-	Kinds      graphql.Omittable[[]costs.EntryKind] `json:"kinds,omitempty"`
-	SupplierID graphql.Omittable[*string]           `json:"supplierId,omitempty"`
+	// Only entries of these kinds; at most 8, none unknown.
+	Kinds graphql.Omittable[[]costs.EntryKind] `json:"kinds,omitempty"`
+	// Only entries paid to this Supplier.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
 	// First day included.
 	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
-	// Last day included.
+	// Last day included; not before from (BAD_USER_INPUT, field filter.to).
 	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
-	// Part of the invoice reference or notes.
+	// Case-insensitive substring of the invoice reference or notes; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 }
 
+// The entry after the mutation.
 type CostEntryPayload struct {
+	// The entry as stored.
 	CostEntry *costs.Entry `json:"costEntry"`
 }
 
+// Costs of a period, grouped.
 type CostRollup struct {
-	From   time.Time            `json:"from"`
-	To     time.Time            `json:"to"`
+	// First day counted.
+	From time.Time `json:"from"`
+	// Last day counted.
+	To time.Time `json:"to"`
+	// One group per combination of the grouped dimensions that has costs.
 	Groups []*costs.ReportGroup `json:"groups"`
 	// All groups together.
-	Total             []*itam.Money `json:"total"`
-	ReportingCurrency *string       `json:"reportingCurrency,omitempty"`
-	RatesUsed         []*costs.Rate `json:"ratesUsed"`
+	Total []*itam.Money `json:"total"`
+	// The currency everything was converted to; null when amounts stay in their own currencies.
+	ReportingCurrency *string `json:"reportingCurrency,omitempty"`
+	// Exactly the exchange rates applied; empty without a reporting currency.
+	RatesUsed []*costs.Rate `json:"ratesUsed"`
 }
 
+// A new asset. ADMIN and MANAGER (others: FORBIDDEN). Bad values are BAD_USER_INPUT naming the field;
+// nothing is written.
 type CreateAssetInput struct {
+	// Unique per organization regardless of case (CONFLICT, field assetTag), at most 64 characters.
 	// Generated from the organization's prefix and sequence when omitted.
-	AssetTag     graphql.Omittable[*string] `json:"assetTag,omitempty"`
+	AssetTag graphql.Omittable[*string] `json:"assetTag,omitempty"`
+	// Unique per manufacturer (CONFLICT, field serialNumber); trimmed, blank means none.
 	SerialNumber graphql.Omittable[*string] `json:"serialNumber,omitempty"`
-	Name         graphql.Omittable[*string] `json:"name,omitempty"`
-	ModelID      string                     `json:"modelId"`
-	// ORDERED or IN_STOCK (default); give assigneeId to create it DEPLOYED.
-	Status    graphql.Omittable[*itam.AssetStatus] `json:"status,omitempty"`
-	Condition graphql.Omittable[*itam.Condition]   `json:"condition,omitempty"`
-	// A Person or a Location.
+	// A display name, e.g. the host name; trimmed, blank means none.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// The Model (unknown: BAD_USER_INPUT, field modelId); it decides the manufacturer, category and custom fields.
+	ModelID string `json:"modelId"`
+	// ORDERED or IN_STOCK (default); give assigneeId to create it DEPLOYED. Other statuses: BAD_USER_INPUT (field status).
+	Status graphql.Omittable[*itam.AssetStatus] `json:"status,omitempty"`
+	// The physical state; default NEW.
+	Condition graphql.Omittable[*itam.Condition] `json:"condition,omitempty"`
+	// A Person (ACTIVE) or a Location to check it out to at once; the asset is then DEPLOYED. Unknown or
+	// inactive: BAD_USER_INPUT (field assigneeId).
 	AssigneeID graphql.Omittable[*string] `json:"assigneeId,omitempty"`
-	// A Person or a Team; the organization's default owner team when omitted.
-	OwnerID       graphql.Omittable[*string]            `json:"ownerId,omitempty"`
-	LocationID    graphql.Omittable[*string]            `json:"locationId,omitempty"`
-	PurchaseDate  graphql.Omittable[*time.Time]         `json:"purchaseDate,omitempty"`
-	PurchasePrice graphql.Omittable[*itam.Money]        `json:"purchasePrice,omitempty"`
-	SupplierID    graphql.Omittable[*string]            `json:"supplierId,omitempty"`
-	OrderNumber   graphql.Omittable[*string]            `json:"orderNumber,omitempty"`
-	InvoiceNumber graphql.Omittable[*string]            `json:"invoiceNumber,omitempty"`
-	WarrantyEnd   graphql.Omittable[*time.Time]         `json:"warrantyEnd,omitempty"`
-	EndOfLife     graphql.Omittable[*time.Time]         `json:"endOfLife,omitempty"`
-	Notes         graphql.Omittable[*string]            `json:"notes,omitempty"`
-	CustomFields  graphql.Omittable[any]                `json:"customFields,omitempty"`
-	ExternalIds   graphql.Omittable[[]*ExternalIDInput] `json:"externalIds,omitempty"`
-	// Overrides the profile of the asset's model, category or organization.
+	// A Person or a Team; the organization's default owner team when omitted (none set: BAD_USER_INPUT, field ownerId).
+	OwnerID graphql.Omittable[*string] `json:"ownerId,omitempty"`
+	// The Location where it is; null: unknown.
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// The day it was bought.
+	PurchaseDate graphql.Omittable[*time.Time] `json:"purchaseDate,omitempty"`
+	// What it cost: amount ≥ 0 with at most 4 decimals, below 10^14, in an ISO 4217 currency; becomes
+	// its PURCHASE cost entry.
+	PurchasePrice graphql.Omittable[*itam.Money] `json:"purchasePrice,omitempty"`
+	// The Supplier it was bought from.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The purchase order number.
+	OrderNumber graphql.Omittable[*string] `json:"orderNumber,omitempty"`
+	// The supplier's invoice number.
+	InvoiceNumber graphql.Omittable[*string] `json:"invoiceNumber,omitempty"`
+	// The last day of warranty; not before purchaseDate (BAD_USER_INPUT, field warrantyEnd).
+	WarrantyEnd graphql.Omittable[*time.Time] `json:"warrantyEnd,omitempty"`
+	// The planned end of life; not before purchaseDate (BAD_USER_INPUT, field endOfLife).
+	EndOfLife graphql.Omittable[*time.Time] `json:"endOfLife,omitempty"`
+	// Free text.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// Values of the model's category's custom fields by key, checked against their definitions (unknown
+	// key, wrong type, missing required: BAD_USER_INPUT, field customFields.<key>).
+	CustomFields graphql.Omittable[any] `json:"customFields,omitempty"`
+	// Links to MDMs and other systems; at most 100.
+	ExternalIds graphql.Omittable[[]*ExternalIDInput] `json:"externalIds,omitempty"`
+	// Overrides the profile of the asset's model, category or organization. A profile whose salvage
+	// amount is above the price or in another currency is BAD_USER_INPUT (field depreciationProfileId).
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 	// The day the asset was placed in service (depreciation starts); the purchase date when omitted.
 	InServiceDate graphql.Omittable[*time.Time] `json:"inServiceDate,omitempty"`
 }
 
+// A new category.
 type CreateCategoryInput struct {
-	Name             string                                     `json:"name"`
-	Kind             itam.CategoryKind                          `json:"kind"`
+	// Not blank; unique regardless of case (CONFLICT, field name).
+	Name string `json:"name"`
+	// The broad kind.
+	Kind itam.CategoryKind `json:"kind"`
+	// The custom fields its assets carry; at most 100.
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
-	// Depreciation profile of the category's assets unless their model or the asset sets one.
+	// Depreciation profile of the category's assets unless their model or the asset sets one (unknown:
+	// NOT_FOUND, field depreciationProfileId).
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
+// A new connector. Bad values are BAD_USER_INPUT naming the field; nothing is written.
 type CreateConnectorInput struct {
-	Kind    string                     `json:"kind"`
-	Name    string                     `json:"name"`
+	// The platform.
+	Kind string `json:"kind"`
+	// Not blank, at most 200 characters.
+	Name string `json:"name"`
+	// The tenant's API URL, http(s) without credentials in it; required for JAMF_PRO, KANDJI and FLEET.
+	// Must pass the egress guard (no private or loopback address unless ITAM_CONNECTOR_ALLOW_PRIVATE
+	// lists it).
 	BaseURL graphql.Omittable[*string] `json:"baseUrl,omitempty"`
+	// The token endpoint, http(s); null: the vendor's default.
 	AuthURL graphql.Omittable[*string] `json:"authUrl,omitempty"`
 	// An object of strings. JAMF_PRO: clientId and clientSecret, or username and
 	// password; INTUNE: tenantId, clientId, clientSecret; KANDJI and FLEET: apiToken.
 	Credentials any `json:"credentials"`
 	// Omitted or null: manual syncs only.
 	Schedule graphql.Omittable[*ConnectorScheduleInput] `json:"schedule,omitempty"`
-	Options  graphql.Omittable[any]                     `json:"options,omitempty"`
+	// Vendor-specific settings: a JSON object of at most 64 KB.
+	Options graphql.Omittable[any] `json:"options,omitempty"`
 	// Default true.
-	Enabled                graphql.Omittable[*bool]   `json:"enabled,omitempty"`
-	DefaultOwnerTeamID     graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
-	AuthoritativeForPeople graphql.Omittable[*bool]   `json:"authoritativeForPeople,omitempty"`
-	// Default 30.
+	Enabled graphql.Omittable[*bool] `json:"enabled,omitempty"`
+	// The Team owning synced assets that have no assigned person; null: the organization's default owner team.
+	DefaultOwnerTeamID graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
+	// Whether this connector's user assignments decide assets' assignees; default false.
+	AuthoritativeForPeople graphql.Omittable[*bool] `json:"authoritativeForPeople,omitempty"`
+	// Days (1–3650) a device may stay unreported before it is flagged stale; default 30.
 	StaleAfterDays graphql.Omittable[*int] `json:"staleAfterDays,omitempty"`
 	// The secret webhooks must prove (16 to 512 characters).
 	WebhookSecret graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
-	// Generate a webhook secret; it is returned once, in the payload.
+	// true generates a webhook secret, returned once in ConnectorPayload.webhookSecret; not together with webhookSecret.
 	GenerateWebhookSecret graphql.Omittable[*bool] `json:"generateWebhookSecret,omitempty"`
 }
 
+// A new contract. Bad values are BAD_USER_INPUT naming the field; unknown ids are NOT_FOUND naming
+// them (assetIds[3], supplierId); nothing is written.
 type CreateContractInput struct {
-	Kind        costs.ContractKind            `json:"kind"`
-	SupplierID  graphql.Omittable[*string]    `json:"supplierId,omitempty"`
-	Number      graphql.Omittable[*string]    `json:"number,omitempty"`
-	Start       time.Time                     `json:"start"`
-	End         graphql.Omittable[*time.Time] `json:"end,omitempty"`
+	// What the contract is for.
+	Kind costs.ContractKind `json:"kind"`
+	// The Supplier, the other party.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The contract number; at most 255 characters.
+	Number graphql.Omittable[*string] `json:"number,omitempty"`
+	// First day in force.
+	Start time.Time `json:"start"`
+	// Last day in force, not before start (BAD_USER_INPUT, field end); null: rolling until cancelled.
+	End graphql.Omittable[*time.Time] `json:"end,omitempty"`
+	// When it renews; not before start.
 	RenewalDate graphql.Omittable[*time.Time] `json:"renewalDate,omitempty"`
-	NoticeDate  graphql.Omittable[*time.Time] `json:"noticeDate,omitempty"`
-	// At most 10,000.
+	// The last day to give notice; between start and end and not after renewalDate.
+	NoticeDate graphql.Omittable[*time.Time] `json:"noticeDate,omitempty"`
+	// The Assets it covers; at most 10,000, none twice.
 	AssetIds graphql.Omittable[[]string] `json:"assetIds,omitempty"`
-	// At most 1,000.
+	// The Licenses it covers; at most 1,000, none twice.
 	LicenseIds graphql.Omittable[[]string] `json:"licenseIds,omitempty"`
-	// At most 50.
+	// Its recurring charges; at most 50.
 	Charges graphql.Omittable[[]*ContractChargeInput] `json:"charges,omitempty"`
-	Notes   graphql.Omittable[*string]                `json:"notes,omitempty"`
+	// Free text.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
+// A new ledger entry. Bad values are BAD_USER_INPUT naming the field; an unknown target or supplier is
+// NOT_FOUND naming it; nothing is written.
 type CreateCostEntryInput struct {
-	// Exactly one of assetId, licenseId and contractId.
-	AssetID    graphql.Omittable[*string] `json:"assetId,omitempty"`
-	LicenseID  graphql.Omittable[*string] `json:"licenseId,omitempty"`
+	// The Asset it is booked against; exactly one of assetId, licenseId and contractId (BAD_USER_INPUT, field assetId).
+	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
+	// The License it is booked against.
+	LicenseID graphql.Omittable[*string] `json:"licenseId,omitempty"`
+	// The Contract it is booked against.
 	ContractID graphql.Omittable[*string] `json:"contractId,omitempty"`
-	Kind       costs.EntryKind            `json:"kind"`
-	Date       time.Time                  `json:"date"`
+	// What it paid for; a second PURCHASE entry of an asset is CONFLICT (field kind).
+	Kind costs.EntryKind `json:"kind"`
+	// The day the cost was incurred (invoice date).
+	Date time.Time `json:"date"`
 	// At least 0, in an ISO 4217 currency.
-	Amount           *itam.Money                `json:"amount"`
-	SupplierID       graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	Amount *itam.Money `json:"amount"`
+	// The Supplier who was paid.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The invoice number or reference; at most 255 characters.
 	InvoiceReference graphql.Omittable[*string] `json:"invoiceReference,omitempty"`
-	Notes            graphql.Omittable[*string] `json:"notes,omitempty"`
+	// Free text.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
+// A new depreciation profile. Bad values are BAD_USER_INPUT naming the field.
 type CreateDepreciationProfileInput struct {
-	Name             string       `json:"name"`
-	Method           costs.Method `json:"method"`
-	UsefulLifeMonths int          `json:"usefulLifeMonths"`
+	// Not blank, at most 200 characters; unique regardless of case (CONFLICT, field name).
+	Name string `json:"name"`
+	// How the cost is spread.
+	Method costs.Method `json:"method"`
+	// Useful life in months, 1–600.
+	UsefulLifeMonths int `json:"usefulLifeMonths"`
 	// Give salvageValue or salvagePercent (or neither: salvage 0), not both.
-	SalvageValue   graphql.Omittable[*itam.Money]      `json:"salvageValue,omitempty"`
+	SalvageValue graphql.Omittable[*itam.Money] `json:"salvageValue,omitempty"`
+	// Salvage as a percentage of cost, 0 ≤ p < 100.
 	SalvagePercent graphql.Omittable[*decimal.Decimal] `json:"salvagePercent,omitempty"`
 	// Required for DECLINING_BALANCE, refused for the other methods.
-	Rate       graphql.Omittable[*decimal.Decimal] `json:"rate,omitempty"`
-	Convention costs.Convention                    `json:"convention"`
+	Rate graphql.Omittable[*decimal.Decimal] `json:"rate,omitempty"`
+	// How the life is cut into periods.
+	Convention costs.Convention `json:"convention"`
 }
 
+// A new license. Bad values are BAD_USER_INPUT naming the field; nothing is written.
 type CreateLicenseInput struct {
-	ProductID    string                      `json:"productId"`
-	Name         graphql.Omittable[*string]  `json:"name,omitempty"`
-	LicenseModel licenses.Model              `json:"licenseModel"`
-	Editions     graphql.Omittable[[]string] `json:"editions,omitempty"`
-	Versions     graphql.Omittable[[]string] `json:"versions,omitempty"`
+	// The SoftwareProduct it covers (unknown: BAD_USER_INPUT, field productId).
+	ProductID string `json:"productId"`
+	// A label for this purchase; at most 255 characters.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// How it counts use.
+	LicenseModel licenses.Model `json:"licenseModel"`
+	// Editions covered, at most 50 of at most 100 characters, none blank; repeats (ignoring case)
+	// dropped. Empty or omitted: every edition.
+	Editions graphql.Omittable[[]string] `json:"editions,omitempty"`
+	// Versions covered (list older ones for downgrade rights), at most 50 of at most 100 characters;
+	// empty or omitted: every version.
+	Versions graphql.Omittable[[]string] `json:"versions,omitempty"`
 	// Required except for SITE, which must not have one.
 	Seats graphql.Omittable[*int] `json:"seats,omitempty"`
 	// Price per seat; give this or totalCost, not both.
-	SeatCost  graphql.Omittable[*itam.Money] `json:"seatCost,omitempty"`
+	SeatCost graphql.Omittable[*itam.Money] `json:"seatCost,omitempty"`
+	// Price of the whole license; give this or seatCost, not both (BAD_USER_INPUT, field totalCost).
 	TotalCost graphql.Omittable[*itam.Money] `json:"totalCost,omitempty"`
 	// Default ONE_TIME.
-	BillingPeriod     graphql.Omittable[*licenses.BillingPeriod] `json:"billingPeriod,omitempty"`
-	TermStart         graphql.Omittable[*time.Time]              `json:"termStart,omitempty"`
-	TermEnd           graphql.Omittable[*time.Time]              `json:"termEnd,omitempty"`
-	RenewalDate       graphql.Omittable[*time.Time]              `json:"renewalDate,omitempty"`
-	AutoRenew         graphql.Omittable[*bool]                   `json:"autoRenew,omitempty"`
-	SupplierID        graphql.Omittable[*string]                 `json:"supplierId,omitempty"`
-	PurchaseOrder     graphql.Omittable[*string]                 `json:"purchaseOrder,omitempty"`
-	ContractReference graphql.Omittable[*string]                 `json:"contractReference,omitempty"`
-	// Stored sealed; readable only by ADMIN.
+	BillingPeriod graphql.Omittable[*licenses.BillingPeriod] `json:"billingPeriod,omitempty"`
+	// First day of the term (year 1900–9999).
+	TermStart graphql.Omittable[*time.Time] `json:"termStart,omitempty"`
+	// Last day of the term, not before termStart (BAD_USER_INPUT, field termEnd); omitted: perpetual.
+	TermEnd graphql.Omittable[*time.Time] `json:"termEnd,omitempty"`
+	// When it renews; not before termStart.
+	RenewalDate graphql.Omittable[*time.Time] `json:"renewalDate,omitempty"`
+	// Whether it renews by itself; default false.
+	AutoRenew graphql.Omittable[*bool] `json:"autoRenew,omitempty"`
+	// The Supplier who sold it.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The purchase order number; at most 255 characters.
+	PurchaseOrder graphql.Omittable[*string] `json:"purchaseOrder,omitempty"`
+	// The contract or agreement number; at most 255 characters.
+	ContractReference graphql.Omittable[*string] `json:"contractReference,omitempty"`
+	// The key, at most 4,096 characters; stored sealed and readable only by ADMIN. Refused without
+	// ITAM_SECRET_KEY on the server (BAD_USER_INPUT, field licenseKey).
 	LicenseKey graphql.Omittable[*string] `json:"licenseKey,omitempty"`
-	Notes      graphql.Omittable[*string] `json:"notes,omitempty"`
+	// Free text.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
+// A new location. ADMIN and MANAGER (others: FORBIDDEN).
 type CreateLocationInput struct {
-	Kind     itam.LocationKind                `json:"kind"`
-	Name     string                           `json:"name"`
-	ParentID graphql.Omittable[*string]       `json:"parentId,omitempty"`
-	Address  graphql.Omittable[*AddressInput] `json:"address,omitempty"`
+	// What kind of place it is.
+	Kind itam.LocationKind `json:"kind"`
+	// Not blank; unique among the parent's children (CONFLICT, field name).
+	Name string `json:"name"`
+	// The Location it is inside (unknown: BAD_USER_INPUT, field parentId); null: a root.
+	ParentID graphql.Omittable[*string] `json:"parentId,omitempty"`
+	// Its postal address.
+	Address graphql.Omittable[*AddressInput] `json:"address,omitempty"`
 }
 
+// A new manufacturer.
 type CreateManufacturerInput struct {
-	Name       string                     `json:"name"`
-	Website    graphql.Omittable[*string] `json:"website,omitempty"`
+	// Not blank; unique regardless of case (CONFLICT, field name).
+	Name string `json:"name"`
+	// The maker's website; blank means none.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// Where to get support; blank means none.
 	SupportURL graphql.Omittable[*string] `json:"supportUrl,omitempty"`
 }
 
+// A new model.
 type CreateModelInput struct {
-	Name             string                     `json:"name"`
-	ManufacturerID   string                     `json:"manufacturerId"`
-	CategoryID       string                     `json:"categoryId"`
-	ModelNumber      graphql.Omittable[*string] `json:"modelNumber,omitempty"`
-	UsefulLifeMonths graphql.Omittable[*int]    `json:"usefulLifeMonths,omitempty"`
-	// Depreciation profile of the model's assets unless the asset sets one.
+	// Not blank; unique per manufacturer regardless of case (CONFLICT, field name).
+	Name string `json:"name"`
+	// The Manufacturer (unknown: BAD_USER_INPUT, field manufacturerId).
+	ManufacturerID string `json:"manufacturerId"`
+	// The Category of its assets (unknown: BAD_USER_INPUT, field categoryId).
+	CategoryID string `json:"categoryId"`
+	// The maker's model or part number.
+	ModelNumber graphql.Omittable[*string] `json:"modelNumber,omitempty"`
+	// Default useful life in months, 1–600 (BAD_USER_INPUT, field usefulLifeMonths).
+	UsefulLifeMonths graphql.Omittable[*int] `json:"usefulLifeMonths,omitempty"`
+	// Depreciation profile of the model's assets unless the asset sets one (unknown: NOT_FOUND, field
+	// depreciationProfileId).
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
+// A new person. ADMIN and MANAGER (others: FORBIDDEN).
 type CreatePersonInput struct {
-	Name           string                                `json:"name"`
-	Email          string                                `json:"email"`
-	EmployeeNumber graphql.Omittable[*string]            `json:"employeeNumber,omitempty"`
-	Title          graphql.Omittable[*string]            `json:"title,omitempty"`
-	TeamID         graphql.Omittable[*string]            `json:"teamId,omitempty"`
-	ManagerID      graphql.Omittable[*string]            `json:"managerId,omitempty"`
-	LocationID     graphql.Omittable[*string]            `json:"locationId,omitempty"`
-	Status         graphql.Omittable[*itam.PersonStatus] `json:"status,omitempty"`
-	StartDate      graphql.Omittable[*time.Time]         `json:"startDate,omitempty"`
-	EndDate        graphql.Omittable[*time.Time]         `json:"endDate,omitempty"`
+	// Full name; not blank (BAD_USER_INPUT).
+	Name string `json:"name"`
+	// An email address, unique regardless of case (CONFLICT, field email); malformed: BAD_USER_INPUT.
+	Email string `json:"email"`
+	// The HR system's number, unique (CONFLICT, field employeeNumber).
+	EmployeeNumber graphql.Omittable[*string] `json:"employeeNumber,omitempty"`
+	// Job title.
+	Title graphql.Omittable[*string] `json:"title,omitempty"`
+	// The Team they belong to.
+	TeamID graphql.Omittable[*string] `json:"teamId,omitempty"`
+	// Their manager (a Person).
+	ManagerID graphql.Omittable[*string] `json:"managerId,omitempty"`
+	// The Location where they are based.
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// Default ACTIVE.
+	Status graphql.Omittable[*itam.PersonStatus] `json:"status,omitempty"`
+	// First working day.
+	StartDate graphql.Omittable[*time.Time] `json:"startDate,omitempty"`
+	// Last working day; not before startDate (BAD_USER_INPUT, field endDate).
+	EndDate graphql.Omittable[*time.Time] `json:"endDate,omitempty"`
 }
 
+// A new software product. ADMIN and MANAGER (others: FORBIDDEN).
 type CreateSoftwareProductInput struct {
 	// An unknown publisher is BAD_USER_INPUT on publisherId.
 	PublisherID string `json:"publisherId"`
@@ -342,137 +516,209 @@ type CreateSoftwareProductInput struct {
 	Name string `json:"name"`
 	// Trimmed, each at most 100 characters, at most 50; repeats (regardless of case) are dropped.
 	Editions graphql.Omittable[[]string] `json:"editions,omitempty"`
-	Notes    graphql.Omittable[*string]  `json:"notes,omitempty"`
+	// Internal remarks (hidden from EMPLOYEE).
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
+// A new software publisher. ADMIN and MANAGER (others: FORBIDDEN).
 type CreateSoftwarePublisherInput struct {
 	// Trimmed; at most 200 characters; unique regardless of case (CONFLICT).
 	Name string `json:"name"`
-	// An absolute http(s) URL.
+	// An absolute http(s) URL (BAD_USER_INPUT, field website, otherwise); blank means none.
 	Website graphql.Omittable[*string] `json:"website,omitempty"`
 }
 
+// A new title rule. Bad values are BAD_USER_INPUT naming the field; nothing is written.
 type CreateSoftwareTitleRuleInput struct {
-	Kind           software.MatchKind         `json:"kind"`
-	Pattern        string                     `json:"pattern"`
-	ProductID      string                     `json:"productId"`
-	Edition        graphql.Omittable[*string] `json:"edition,omitempty"`
+	// How the pattern matches.
+	Kind software.MatchKind `json:"kind"`
+	// Not blank, at most 512 characters; a REGEX must compile as RE2 (BAD_USER_INPUT, field pattern).
+	Pattern string `json:"pattern"`
+	// The SoftwareProduct matches resolve to (unknown: BAD_USER_INPUT, field productId).
+	ProductID string `json:"productId"`
+	// The edition to assign; at most 100 characters.
+	Edition graphql.Omittable[*string] `json:"edition,omitempty"`
+	// RE2 with exactly one capture group (the version); at most 512 characters.
 	VersionPattern graphql.Omittable[*string] `json:"versionPattern,omitempty"`
-	// Where to insert it (1 = first); default last.
+	// Where to insert it: 1 (first) to the number of rules + 1 (BAD_USER_INPUT, field position); default last.
 	Position graphql.Omittable[*int] `json:"position,omitempty"`
 }
 
+// A new supplier. ADMIN and MANAGER (others: FORBIDDEN).
 type CreateSupplierInput struct {
-	Name        string                     `json:"name"`
+	// Not blank; unique regardless of case (CONFLICT, field name).
+	Name string `json:"name"`
+	// The person to talk to; blank means none.
 	ContactName graphql.Omittable[*string] `json:"contactName,omitempty"`
-	Email       graphql.Omittable[*string] `json:"email,omitempty"`
-	Phone       graphql.Omittable[*string] `json:"phone,omitempty"`
-	Website     graphql.Omittable[*string] `json:"website,omitempty"`
+	// Contact email (must look like one: BAD_USER_INPUT, field email); blank means none.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// Contact phone; blank means none.
+	Phone graphql.Omittable[*string] `json:"phone,omitempty"`
+	// The supplier's website; blank means none.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
 }
 
+// A new team. ADMIN and MANAGER (others: FORBIDDEN).
 type CreateTeamInput struct {
-	Name        string                     `json:"name"`
+	// Not blank; unique (CONFLICT, field name).
+	Name string `json:"name"`
+	// What the team does; blank means none.
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
+// Deletes an asset; only unassigned ORDERED or IN_STOCK ones (else BAD_USER_INPUT, field id). Its history stays.
 type DeleteAssetInput struct {
+	// The Asset to delete (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
+// Which record to delete.
 type DeleteInput struct {
+	// The record's global id (unknown: NOT_FOUND; an id of another type: BAD_USER_INPUT, field id).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
+// What a delete removed.
 type DeletePayload struct {
+	// The global id of the deleted record (deleteExchangeRate: the rate's internal id, as exchange rates
+	// have no global id).
 	DeletedID string `json:"deletedId"`
 }
 
+// A deleted rule and the re-normalization it queued.
 type DeleteSoftwareTitleRulePayload struct {
-	DeletedID        string                     `json:"deletedId"`
+	// The global id of the deleted rule.
+	DeletedID string `json:"deletedId"`
+	// The run that will re-resolve the installations it matched.
 	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
 }
 
+// The profile after the mutation.
 type DepreciationProfilePayload struct {
+	// The profile as stored.
 	DepreciationProfile *costs.Profile `json:"depreciationProfile"`
 }
 
+// How and when a DISPOSED asset left the organization (set by disposeAsset).
 type Disposal struct {
-	Date        time.Time           `json:"date"`
-	Method      itam.DisposalMethod `json:"method"`
-	Certificate *string             `json:"certificate,omitempty"`
+	// The day it was disposed of (not in the future, not before the purchase date).
+	Date time.Time `json:"date"`
+	// How it was disposed of.
+	Method itam.DisposalMethod `json:"method"`
+	// Reference of the disposal or destruction certificate; null when none was given.
+	Certificate *string `json:"certificate,omitempty"`
 }
 
+// Records how a RETIRED asset left the organization.
 type DisposeAssetInput struct {
-	ID          string                     `json:"id"`
-	Date        time.Time                  `json:"date"`
-	Method      itam.DisposalMethod        `json:"method"`
+	// The Asset; it must be RETIRED (else BAD_USER_INPUT, field status). Unknown: NOT_FOUND.
+	ID string `json:"id"`
+	// The day of disposal: not in the future nor before the purchase date (BAD_USER_INPUT, field date).
+	Date time.Time `json:"date"`
+	// How it was disposed of.
+	Method itam.DisposalMethod `json:"method"`
+	// Reference of the disposal or destruction certificate.
 	Certificate graphql.Omittable[*string] `json:"certificate,omitempty"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
+// Selects exchange rates.
 type ExchangeRateFilter struct {
+	// Only rates converting from this ISO 4217 code.
 	From graphql.Omittable[*string] `json:"from,omitempty"`
-	To   graphql.Omittable[*string] `json:"to,omitempty"`
+	// Only rates converting to this ISO 4217 code.
+	To graphql.Omittable[*string] `json:"to,omitempty"`
 }
 
+// The rate after the mutation.
 type ExchangeRatePayload struct {
+	// The rate as stored.
 	ExchangeRate *costs.Rate `json:"exchangeRate"`
 }
 
+// A link of a new asset to the same device in another system.
 type ExternalIDInput struct {
-	Source     string                        `json:"source"`
-	ExternalID string                        `json:"externalId"`
+	// The system, e.g. an ITSM's name (not blank; BAD_USER_INPUT, field externalIds[i]).
+	Source string `json:"source"`
+	// The device's id there (not blank); a source and id already linked to another asset is CONFLICT (field externalIds).
+	ExternalID string `json:"externalId"`
+	// When that system last reported the device; null: unknown.
 	LastSeenAt graphql.Omittable[*time.Time] `json:"lastSeenAt,omitempty"`
 }
 
+// A custom field of a category. Bad keys, labels, types or options are BAD_USER_INPUT naming
+// fieldDefinitions[i].<field>.
 type FieldDefinitionInput struct {
-	Key      string                      `json:"key"`
-	Label    string                      `json:"label"`
-	Type     itam.FieldType              `json:"type"`
-	Required graphql.Omittable[*bool]    `json:"required,omitempty"`
-	Options  graphql.Omittable[[]string] `json:"options,omitempty"`
+	// Lowercase letters, digits and underscores, starting with a letter, at most 63 characters; unique
+	// within the category.
+	Key string `json:"key"`
+	// The name shown to people; not blank.
+	Label string `json:"label"`
+	// The value's type.
+	Type itam.FieldType `json:"type"`
+	// Whether every asset of the category must have a value; default false.
+	Required graphql.Omittable[*bool] `json:"required,omitempty"`
+	// The allowed values, required for ENUM and refused for other types; none blank; at most 100.
+	Options graphql.Omittable[[]string] `json:"options,omitempty"`
 }
 
+// Selects products for licenseCompliance; fields combine with AND.
 type LicenseComplianceFilter struct {
-	ProductID   graphql.Omittable[*string]                    `json:"productId,omitempty"`
-	PublisherID graphql.Omittable[*string]                    `json:"publisherId,omitempty"`
-	Status      graphql.Omittable[*licenses.ComplianceStatus] `json:"status,omitempty"`
+	// Only this SoftwareProduct (computed live).
+	ProductID graphql.Omittable[*string] `json:"productId,omitempty"`
+	// Only products of this SoftwarePublisher.
+	PublisherID graphql.Omittable[*string] `json:"publisherId,omitempty"`
+	// Only products in this status.
+	Status graphql.Omittable[*licenses.ComplianceStatus] `json:"status,omitempty"`
 }
 
+// Selects licenses; fields combine with AND.
 type LicenseFilter struct {
-	ProductID    graphql.Omittable[*string]         `json:"productId,omitempty"`
-	PublisherID  graphql.Omittable[*string]         `json:"publisherId,omitempty"`
+	// Only licenses of this SoftwareProduct.
+	ProductID graphql.Omittable[*string] `json:"productId,omitempty"`
+	// Only licenses of products of this SoftwarePublisher.
+	PublisherID graphql.Omittable[*string] `json:"publisherId,omitempty"`
+	// Only licenses of this model.
 	LicenseModel graphql.Omittable[*licenses.Model] `json:"licenseModel,omitempty"`
-	// Part of the name, product name, purchase order or contract reference.
+	// Case-insensitive substring of the name, product name, purchase order or contract reference; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 	// Within its term today (true) or not (false).
 	Active graphql.Omittable[*bool] `json:"active,omitempty"`
 }
 
+// The license after the mutation.
 type LicensePayload struct {
+	// The license as stored.
 	License *licenses.License `json:"license"`
 }
 
+// The seat after the mutation.
 type LicenseSeatPayload struct {
+	// The seat as stored.
 	Seat *licenses.Seat `json:"seat"`
 }
 
 // One item of a bulk seat change: the seat, or why that item was refused.
 type LicenseSeatResult struct {
 	// The item's position in the input list.
-	Index int            `json:"index"`
-	Seat  *licenses.Seat `json:"seat,omitempty"`
-	Error *UserError     `json:"error,omitempty"`
+	Index int `json:"index"`
+	// The seat assigned or reclaimed; null when the item was refused.
+	Seat *licenses.Seat `json:"seat,omitempty"`
+	// Why the item was refused; null when it succeeded.
+	Error *UserError `json:"error,omitempty"`
 }
 
+// Selects locations; fields combine with AND.
 type LocationFilter struct {
-	Search graphql.Omittable[*string]            `json:"search,omitempty"`
-	Kind   graphql.Omittable[*itam.LocationKind] `json:"kind,omitempty"`
+	// Case-insensitive substring of the name; at most 256 characters.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Only locations of this kind.
+	Kind graphql.Omittable[*itam.LocationKind] `json:"kind,omitempty"`
 	// Direct children of this location.
 	ParentID graphql.Omittable[*string] `json:"parentId,omitempty"`
 	// Only top-level locations.
@@ -481,82 +727,123 @@ type LocationFilter struct {
 	WithinID graphql.Omittable[*string] `json:"withinId,omitempty"`
 }
 
+// The location after the mutation.
 type LocationPayload struct {
+	// The location as stored.
 	Location *itam.Location `json:"location"`
 }
 
+// The manufacturer after the mutation.
 type ManufacturerPayload struct {
+	// The manufacturer as stored.
 	Manufacturer *itam.Manufacturer `json:"manufacturer"`
 }
 
+// Selects models; fields combine with AND.
 type ModelFilter struct {
-	Search          graphql.Omittable[*string]  `json:"search,omitempty"`
+	// Case-insensitive substring of the name; at most 256 characters.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Models of any of these Manufacturers; at most 100.
 	ManufacturerIds graphql.Omittable[[]string] `json:"manufacturerIds,omitempty"`
-	CategoryIds     graphql.Omittable[[]string] `json:"categoryIds,omitempty"`
+	// Models in any of these Categories; at most 100.
+	CategoryIds graphql.Omittable[[]string] `json:"categoryIds,omitempty"`
 }
 
+// The model after the mutation.
 type ModelPayload struct {
+	// The model as stored.
 	Model *Model `json:"model"`
 }
 
-// Every mutation's result is nullable, as in GitHub's API: when one mutation of
-// a document fails, its field is null with its error, and the results of the
-// others (which committed) still stand.
+// Writes. Each mutation is one transaction: a refused one writes nothing. Every mutation's result is
+// nullable, as in GitHub's API: when one mutation of a document fails, its field is null with its
+// error (extensions.code, and extensions.field for bad input), and the results of the others (which
+// committed) still stand. Text inputs take at most 10,000 characters (no NUL, valid UTF-8), lists at
+// most 100 items unless a field says otherwise (BAD_USER_INPUT naming the field).
 type Mutation struct {
 }
 
+// Selects records by name.
 type NameFilter struct {
-	// Case-insensitive substring of the name.
+	// Case-insensitive substring of the name; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 }
 
+// Selects people; fields combine with AND.
 type PersonFilter struct {
-	// Case-insensitive substring of name, email or employee number.
-	Search      graphql.Omittable[*string]            `json:"search,omitempty"`
-	Status      graphql.Omittable[*itam.PersonStatus] `json:"status,omitempty"`
-	TeamIds     graphql.Omittable[[]string]           `json:"teamIds,omitempty"`
-	ManagerIds  graphql.Omittable[[]string]           `json:"managerIds,omitempty"`
-	LocationIds graphql.Omittable[[]string]           `json:"locationIds,omitempty"`
+	// Case-insensitive substring of name, email or employee number; at most 256 characters.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Only people with this status.
+	Status graphql.Omittable[*itam.PersonStatus] `json:"status,omitempty"`
+	// People in any of these Teams; at most 100.
+	TeamIds graphql.Omittable[[]string] `json:"teamIds,omitempty"`
+	// People managed by any of these People; at most 100.
+	ManagerIds graphql.Omittable[[]string] `json:"managerIds,omitempty"`
+	// People based at these Locations or anywhere below them; at most 100.
+	LocationIds graphql.Omittable[[]string] `json:"locationIds,omitempty"`
 }
 
+// How to sort people.
 type PersonOrder struct {
-	Field     PersonOrderField                       `json:"field"`
+	// The field to sort by.
+	Field PersonOrderField `json:"field"`
+	// ASC (default) or DESC.
 	Direction graphql.Omittable[*itam.SortDirection] `json:"direction,omitempty"`
 }
 
+// The person after the mutation.
 type PersonPayload struct {
+	// The person as stored.
 	Person *itam.Person `json:"person"`
 }
 
+// Reads. Every list is a Relay connection of at most 500 items per page; a query's cost (each
+// connection's selection times its page size, 20 per filter condition) may not exceed 50,000
+// (COMPLEXITY_LIMIT_EXCEEDED). Text arguments take at most 10,000 characters, lists at most 100 items
+// unless a field says otherwise (BAD_USER_INPUT naming the argument).
 type Query struct {
 }
 
+// Ends one seat.
 type ReclaimLicenseSeatInput struct {
+	// The LicenseSeat (unknown: NOT_FOUND; already reclaimed: CONFLICT).
 	SeatID string `json:"seatId"`
+	// Why, e.g. "left the company"; not blank, at most 1,000 characters.
 	Reason string `json:"reason"`
 }
 
+// Who is believed for one synced field.
 type SetFieldPrecedenceInput struct {
+	// The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or
+	// warrantyEnd (else BAD_USER_INPUT, field field).
 	Field string `json:"field"`
-	// Most trusted first; an empty list restores the default.
+	// Most trusted first, none unknown or repeated (BAD_USER_INPUT, field sources[i]); an empty list restores the default.
 	Sources []string `json:"sources"`
 }
 
+// The re-normalization queued.
 type SoftwareNormalizationRunPayload struct {
+	// The run (QUEUED, or one already queued that the request joined).
 	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
 }
 
+// Selects software products; fields combine with AND.
 type SoftwareProductFilter struct {
-	// Part of the name, case-insensitive.
-	Search      graphql.Omittable[*string] `json:"search,omitempty"`
+	// Case-insensitive substring of the name; at most 256 characters.
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Only products of this SoftwarePublisher.
 	PublisherID graphql.Omittable[*string] `json:"publisherId,omitempty"`
 }
 
+// The product after the mutation.
 type SoftwareProductPayload struct {
+	// The product as stored.
 	SoftwareProduct *software.Product `json:"softwareProduct"`
 }
 
+// The publisher after the mutation.
 type SoftwarePublisherPayload struct {
+	// The publisher as stored.
 	SoftwarePublisher *software.Publisher `json:"softwarePublisher"`
 }
 
@@ -564,65 +851,91 @@ type SoftwarePublisherPayload struct {
 // is still QUEUED join that run (it has not read the rules yet); once a run is
 // RUNNING, the next change queues a new one.
 type SoftwareTitleRulePayload struct {
-	SoftwareTitleRule *software.Rule             `json:"softwareTitleRule"`
-	NormalizationRun  *software.NormalizationRun `json:"normalizationRun"`
+	// The rule as stored.
+	SoftwareTitleRule *software.Rule `json:"softwareTitleRule"`
+	// The run that will apply the change to existing installations.
+	NormalizationRun *software.NormalizationRun `json:"normalizationRun"`
 }
 
 // A title (and identifier) to try the rules on.
 type SoftwareTitleSample struct {
-	Title      string                     `json:"title"`
+	// The title as a source would report it; at most 1,000 characters.
+	Title string `json:"title"`
+	// Bundle id, package name or product code; at most 1,000 characters.
 	Identifier graphql.Omittable[*string] `json:"identifier,omitempty"`
-	Version    graphql.Omittable[*string] `json:"version,omitempty"`
+	// The reported version; at most 1,000 characters.
+	Version graphql.Omittable[*string] `json:"version,omitempty"`
 }
 
 // What the rules make of a sample; rule and product are null when none matches.
 type SoftwareTitleTestResult struct {
-	Title             string            `json:"title"`
-	Identifier        *string           `json:"identifier,omitempty"`
-	Rule              *software.Rule    `json:"rule,omitempty"`
-	Product           *software.Product `json:"product,omitempty"`
-	Edition           *string           `json:"edition,omitempty"`
-	NormalizedVersion *string           `json:"normalizedVersion,omitempty"`
+	// The sample's title.
+	Title string `json:"title"`
+	// The sample's identifier.
+	Identifier *string `json:"identifier,omitempty"`
+	// The first rule that matches; null when none.
+	Rule *software.Rule `json:"rule,omitempty"`
+	// The product it resolves to; null when no rule matches.
+	Product *software.Product `json:"product,omitempty"`
+	// The edition the rule assigns; null when none.
+	Edition *string `json:"edition,omitempty"`
+	// The version the rule's pattern captures, else the sample's version.
+	NormalizedVersion *string `json:"normalizedVersion,omitempty"`
 }
 
+// Costs per calendar period.
 type SpendReport struct {
+	// The length of each period.
 	Period costs.Interval `json:"period"`
 	// Buckets in period order, then by group; periods without spend are present with empty totals when not grouped.
-	Buckets           []*costs.ReportGroup `json:"buckets"`
-	ReportingCurrency *string              `json:"reportingCurrency,omitempty"`
-	RatesUsed         []*costs.Rate        `json:"ratesUsed"`
+	Buckets []*costs.ReportGroup `json:"buckets"`
+	// The currency everything was converted to; null when amounts stay in their own currencies.
+	ReportingCurrency *string `json:"reportingCurrency,omitempty"`
+	// Exactly the exchange rates applied; empty without a reporting currency.
+	RatesUsed []*costs.Rate `json:"ratesUsed"`
 }
 
+// The supplier after the mutation.
 type SupplierPayload struct {
+	// The supplier as stored.
 	Supplier *itam.Supplier `json:"supplier"`
 }
 
+// Selects teams.
 type TeamFilter struct {
+	// Case-insensitive substring of the name; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 }
 
+// The team after the mutation.
 type TeamPayload struct {
+	// The team as stored.
 	Team *itam.Team `json:"team"`
 }
 
 type TransitionAssetInput struct {
-	ID     string           `json:"id"`
-	Status itam.AssetStatus `json:"status"`
-	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
+	ID      string                  `json:"id"`
+	Status  itam.AssetStatus        `json:"status"`
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
+// Checks an asset in.
 type UnassignAssetInput struct {
+	// The Asset (unknown: NOT_FOUND; not assigned: BAD_USER_INPUT, field id).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
+// Which asset field to hand back to syncs.
 type UnlockAssetFieldInput struct {
+	// The Asset (unknown: NOT_FOUND).
 	AssetID string `json:"assetId"`
-	Field   string `json:"field"`
+	// The synced field to unlock (not a synced field: BAD_USER_INPUT, field field).
+	Field string `json:"field"`
 }
 
+// Selects unmatched titles; fields combine with AND.
 type UnmatchedSoftwareTitleFilter struct {
 	// Part of the title or identifier, case-insensitive; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
@@ -632,258 +945,419 @@ type UnmatchedSoftwareTitleFilter struct {
 	MinDevices graphql.Omittable[*int] `json:"minDevices,omitempty"`
 }
 
-// Omitted fields stay as they are; null clears a field.
+// Changes an asset's descriptive fields (not status or assignee: use the lifecycle mutations). Omitted
+// fields stay as they are; null clears a field; text is trimmed and blank clears it. A field changed
+// here is locked against syncs until unlockAssetField. ADMIN and MANAGER (others: FORBIDDEN).
 type UpdateAssetInput struct {
+	// The Asset to change (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is a CONFLICT.
-	Version       int                                `json:"version"`
-	AssetTag      graphql.Omittable[*string]         `json:"assetTag,omitempty"`
-	SerialNumber  graphql.Omittable[*string]         `json:"serialNumber,omitempty"`
-	Name          graphql.Omittable[*string]         `json:"name,omitempty"`
-	ModelID       graphql.Omittable[*string]         `json:"modelId,omitempty"`
-	Condition     graphql.Omittable[*itam.Condition] `json:"condition,omitempty"`
-	OwnerID       graphql.Omittable[*string]         `json:"ownerId,omitempty"`
-	LocationID    graphql.Omittable[*string]         `json:"locationId,omitempty"`
-	PurchaseDate  graphql.Omittable[*time.Time]      `json:"purchaseDate,omitempty"`
-	PurchasePrice graphql.Omittable[*itam.Money]     `json:"purchasePrice,omitempty"`
-	SupplierID    graphql.Omittable[*string]         `json:"supplierId,omitempty"`
-	OrderNumber   graphql.Omittable[*string]         `json:"orderNumber,omitempty"`
-	InvoiceNumber graphql.Omittable[*string]         `json:"invoiceNumber,omitempty"`
-	WarrantyEnd   graphql.Omittable[*time.Time]      `json:"warrantyEnd,omitempty"`
-	EndOfLife     graphql.Omittable[*time.Time]      `json:"endOfLife,omitempty"`
-	Notes         graphql.Omittable[*string]         `json:"notes,omitempty"`
-	CustomFields  graphql.Omittable[any]             `json:"customFields,omitempty"`
+	Version int `json:"version"`
+	// A new tag: unique per organization regardless of case (CONFLICT), at most 64 characters; null is
+	// BAD_USER_INPUT (a tag cannot be removed).
+	AssetTag graphql.Omittable[*string] `json:"assetTag,omitempty"`
+	// Unique per manufacturer (CONFLICT, field serialNumber); null or blank clears it.
+	SerialNumber graphql.Omittable[*string] `json:"serialNumber,omitempty"`
+	// A display name; null or blank clears it.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Another Model (its category's custom fields then apply); null is BAD_USER_INPUT (a model cannot be removed).
+	ModelID graphql.Omittable[*string] `json:"modelId,omitempty"`
+	// The physical state; null is BAD_USER_INPUT.
+	Condition graphql.Omittable[*itam.Condition] `json:"condition,omitempty"`
+	// A Person or a Team; null is BAD_USER_INPUT (an asset always has an owner).
+	OwnerID graphql.Omittable[*string] `json:"ownerId,omitempty"`
+	// The Location where it is; null: unknown.
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// The day it was bought; null clears it.
+	PurchaseDate graphql.Omittable[*time.Time] `json:"purchaseDate,omitempty"`
+	// What it cost (updates its PURCHASE cost entry); null clears it (and deletes the entry).
+	PurchasePrice graphql.Omittable[*itam.Money] `json:"purchasePrice,omitempty"`
+	// The Supplier; null clears it.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The purchase order number; null clears it.
+	OrderNumber graphql.Omittable[*string] `json:"orderNumber,omitempty"`
+	// The invoice number; null clears it.
+	InvoiceNumber graphql.Omittable[*string] `json:"invoiceNumber,omitempty"`
+	// The last day of warranty, not before the purchase date; null clears it.
+	WarrantyEnd graphql.Omittable[*time.Time] `json:"warrantyEnd,omitempty"`
+	// The planned end of life, not before the purchase date; null clears it.
+	EndOfLife graphql.Omittable[*time.Time] `json:"endOfLife,omitempty"`
+	// Free text; null clears it.
+	Notes        graphql.Omittable[*string] `json:"notes,omitempty"`
+	CustomFields graphql.Omittable[any]     `json:"customFields,omitempty"`
 	// null goes back to the model's, category's or organization's profile.
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 	// null: placed in service on the purchase date.
 	InServiceDate graphql.Omittable[*time.Time] `json:"inServiceDate,omitempty"`
 }
 
+// Changes a category; omitted fields stay.
 type UpdateCategoryInput struct {
+	// The Category (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version          int                                        `json:"version"`
-	Name             graphql.Omittable[*string]                 `json:"name,omitempty"`
-	Kind             graphql.Omittable[*itam.CategoryKind]      `json:"kind,omitempty"`
+	Version int `json:"version"`
+	// Not blank (BAD_USER_INPUT); unique regardless of case (CONFLICT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// The broad kind; null is BAD_USER_INPUT.
+	Kind graphql.Omittable[*itam.CategoryKind] `json:"kind,omitempty"`
+	// Replaces the whole list of custom fields; at most 100. Values assets already hold are not
+	// rechecked until the asset's custom fields next change.
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
 	// Depreciation profile of the category's assets unless their model or the asset sets one.
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
+// Changes a connector; omitted fields stay.
 type UpdateConnectorInput struct {
+	// The Connector (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version int                        `json:"version"`
-	Name    graphql.Omittable[*string] `json:"name,omitempty"`
+	Version int `json:"version"`
+	// Not blank, at most 200 characters.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// The tenant's API URL; changing it requires credentials (BAD_USER_INPUT, field credentials).
 	BaseURL graphql.Omittable[*string] `json:"baseUrl,omitempty"`
+	// The token endpoint; changing it requires credentials; null: the vendor's default.
 	AuthURL graphql.Omittable[*string] `json:"authUrl,omitempty"`
 	// Replaces the stored credentials whole; required when baseUrl or authUrl change.
 	Credentials graphql.Omittable[any] `json:"credentials,omitempty"`
 	// Null: manual syncs only.
-	Schedule               graphql.Omittable[*ConnectorScheduleInput] `json:"schedule,omitempty"`
-	Options                graphql.Omittable[any]                     `json:"options,omitempty"`
-	Enabled                graphql.Omittable[*bool]                   `json:"enabled,omitempty"`
-	DefaultOwnerTeamID     graphql.Omittable[*string]                 `json:"defaultOwnerTeamId,omitempty"`
-	AuthoritativeForPeople graphql.Omittable[*bool]                   `json:"authoritativeForPeople,omitempty"`
-	StaleAfterDays         graphql.Omittable[*int]                    `json:"staleAfterDays,omitempty"`
-	// Null removes the secret (webhooks are then refused).
-	WebhookSecret         graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
-	GenerateWebhookSecret graphql.Omittable[*bool]   `json:"generateWebhookSecret,omitempty"`
+	Schedule graphql.Omittable[*ConnectorScheduleInput] `json:"schedule,omitempty"`
+	// Replaces the vendor-specific settings (a JSON object of at most 64 KB).
+	Options graphql.Omittable[any] `json:"options,omitempty"`
+	// Whether it syncs; null is BAD_USER_INPUT.
+	Enabled graphql.Omittable[*bool] `json:"enabled,omitempty"`
+	// The Team owning synced assets without an assigned person; null: the organization's default.
+	DefaultOwnerTeamID graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
+	// Whether its user assignments decide assignees; null is BAD_USER_INPUT.
+	AuthoritativeForPeople graphql.Omittable[*bool] `json:"authoritativeForPeople,omitempty"`
+	// Days (1–3650) before an unreported device is flagged stale; null is BAD_USER_INPUT.
+	StaleAfterDays graphql.Omittable[*int] `json:"staleAfterDays,omitempty"`
+	// A new secret (16 to 512 characters); null removes the secret (webhooks are then refused).
+	WebhookSecret graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
+	// true generates a new secret, returned once in the payload; not together with webhookSecret.
+	GenerateWebhookSecret graphql.Omittable[*bool] `json:"generateWebhookSecret,omitempty"`
 }
 
 // Omitted fields stay as they are; null clears; assetIds, licenseIds and charges replace the whole list.
 type UpdateContractInput struct {
+	// The Contract (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version     int                                       `json:"version"`
-	Kind        graphql.Omittable[*costs.ContractKind]    `json:"kind,omitempty"`
-	SupplierID  graphql.Omittable[*string]                `json:"supplierId,omitempty"`
-	Number      graphql.Omittable[*string]                `json:"number,omitempty"`
-	Start       graphql.Omittable[*time.Time]             `json:"start,omitempty"`
-	End         graphql.Omittable[*time.Time]             `json:"end,omitempty"`
-	RenewalDate graphql.Omittable[*time.Time]             `json:"renewalDate,omitempty"`
-	NoticeDate  graphql.Omittable[*time.Time]             `json:"noticeDate,omitempty"`
-	AssetIds    graphql.Omittable[[]string]               `json:"assetIds,omitempty"`
-	LicenseIds  graphql.Omittable[[]string]               `json:"licenseIds,omitempty"`
-	Charges     graphql.Omittable[[]*ContractChargeInput] `json:"charges,omitempty"`
-	Notes       graphql.Omittable[*string]                `json:"notes,omitempty"`
+	Version int `json:"version"`
+	// What the contract is for; null leaves it unchanged.
+	Kind graphql.Omittable[*costs.ContractKind] `json:"kind,omitempty"`
+	// The Supplier; null clears it.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The contract number; null clears it.
+	Number graphql.Omittable[*string] `json:"number,omitempty"`
+	// First day in force; null leaves it unchanged.
+	Start graphql.Omittable[*time.Time] `json:"start,omitempty"`
+	// Last day in force; null: rolling.
+	End graphql.Omittable[*time.Time] `json:"end,omitempty"`
+	// When it renews; null clears it.
+	RenewalDate graphql.Omittable[*time.Time] `json:"renewalDate,omitempty"`
+	// The last day to give notice; null clears it.
+	NoticeDate graphql.Omittable[*time.Time] `json:"noticeDate,omitempty"`
+	// Replaces the covered Assets; at most 10,000; null or empty: none.
+	AssetIds graphql.Omittable[[]string] `json:"assetIds,omitempty"`
+	// Replaces the covered Licenses; at most 1,000; null or empty: none.
+	LicenseIds graphql.Omittable[[]string] `json:"licenseIds,omitempty"`
+	// Replaces the charges; at most 50; null or empty: none.
+	Charges graphql.Omittable[[]*ContractChargeInput] `json:"charges,omitempty"`
+	// Free text; null clears it.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
 // Omitted fields stay as they are; null clears supplierId, invoiceReference or notes.
 type UpdateCostEntryInput struct {
+	// The CostEntry (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version          int                                 `json:"version"`
-	Kind             graphql.Omittable[*costs.EntryKind] `json:"kind,omitempty"`
-	Date             graphql.Omittable[*time.Time]       `json:"date,omitempty"`
-	Amount           graphql.Omittable[*itam.Money]      `json:"amount,omitempty"`
-	SupplierID       graphql.Omittable[*string]          `json:"supplierId,omitempty"`
-	InvoiceReference graphql.Omittable[*string]          `json:"invoiceReference,omitempty"`
-	Notes            graphql.Omittable[*string]          `json:"notes,omitempty"`
+	Version int `json:"version"`
+	// Another kind; to or from PURCHASE sets or clears the asset's purchase price.
+	Kind graphql.Omittable[*costs.EntryKind] `json:"kind,omitempty"`
+	// The day the cost was incurred.
+	Date graphql.Omittable[*time.Time] `json:"date,omitempty"`
+	// The amount, ≥ 0.
+	Amount graphql.Omittable[*itam.Money] `json:"amount,omitempty"`
+	// The Supplier; null clears it.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// At most 255 characters; null clears it.
+	InvoiceReference graphql.Omittable[*string] `json:"invoiceReference,omitempty"`
+	// Free text; null clears it.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
 // Omitted fields stay as they are; null clears salvageValue, salvagePercent or rate.
 type UpdateDepreciationProfileInput struct {
+	// The DepreciationProfile (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version          int                                  `json:"version"`
-	Name             graphql.Omittable[*string]           `json:"name,omitempty"`
-	Method           graphql.Omittable[*costs.Method]     `json:"method,omitempty"`
-	UsefulLifeMonths graphql.Omittable[*int]              `json:"usefulLifeMonths,omitempty"`
-	SalvageValue     graphql.Omittable[*itam.Money]       `json:"salvageValue,omitempty"`
-	SalvagePercent   graphql.Omittable[*decimal.Decimal]  `json:"salvagePercent,omitempty"`
-	Rate             graphql.Omittable[*decimal.Decimal]  `json:"rate,omitempty"`
-	Convention       graphql.Omittable[*costs.Convention] `json:"convention,omitempty"`
+	Version int `json:"version"`
+	// Not blank, at most 200 characters; unique regardless of case (CONFLICT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// How the cost is spread; rate must then fit it.
+	Method graphql.Omittable[*costs.Method] `json:"method,omitempty"`
+	// Useful life in months, 1–600.
+	UsefulLifeMonths graphql.Omittable[*int] `json:"usefulLifeMonths,omitempty"`
+	// Salvage as an amount; not with salvagePercent; null clears it.
+	SalvageValue graphql.Omittable[*itam.Money] `json:"salvageValue,omitempty"`
+	// Salvage as a percentage, 0 ≤ p < 100; not with salvageValue; null clears it.
+	SalvagePercent graphql.Omittable[*decimal.Decimal] `json:"salvagePercent,omitempty"`
+	// Declining-balance multiple > 0, only for DECLINING_BALANCE; null clears it.
+	Rate graphql.Omittable[*decimal.Decimal] `json:"rate,omitempty"`
+	// How the life is cut into periods.
+	Convention graphql.Omittable[*costs.Convention] `json:"convention,omitempty"`
 }
 
+// Changes a license; omitted fields stay, null clears an optional one. The result must still satisfy
+// every rule of CreateLicenseInput.
 type UpdateLicenseInput struct {
+	// The License (unknown or not visible: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version           int                                        `json:"version"`
-	ProductID         graphql.Omittable[*string]                 `json:"productId,omitempty"`
-	Name              graphql.Omittable[*string]                 `json:"name,omitempty"`
-	LicenseModel      graphql.Omittable[*licenses.Model]         `json:"licenseModel,omitempty"`
-	Editions          graphql.Omittable[[]string]                `json:"editions,omitempty"`
-	Versions          graphql.Omittable[[]string]                `json:"versions,omitempty"`
-	Seats             graphql.Omittable[*int]                    `json:"seats,omitempty"`
-	SeatCost          graphql.Omittable[*itam.Money]             `json:"seatCost,omitempty"`
-	TotalCost         graphql.Omittable[*itam.Money]             `json:"totalCost,omitempty"`
-	BillingPeriod     graphql.Omittable[*licenses.BillingPeriod] `json:"billingPeriod,omitempty"`
-	TermStart         graphql.Omittable[*time.Time]              `json:"termStart,omitempty"`
-	TermEnd           graphql.Omittable[*time.Time]              `json:"termEnd,omitempty"`
-	RenewalDate       graphql.Omittable[*time.Time]              `json:"renewalDate,omitempty"`
-	AutoRenew         graphql.Omittable[*bool]                   `json:"autoRenew,omitempty"`
-	SupplierID        graphql.Omittable[*string]                 `json:"supplierId,omitempty"`
-	PurchaseOrder     graphql.Omittable[*string]                 `json:"purchaseOrder,omitempty"`
-	ContractReference graphql.Omittable[*string]                 `json:"contractReference,omitempty"`
-	// null removes the key.
+	Version int `json:"version"`
+	// Another SoftwareProduct; null is BAD_USER_INPUT.
+	ProductID graphql.Omittable[*string] `json:"productId,omitempty"`
+	// A label; null clears it.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Another model; seats must then fit it.
+	LicenseModel graphql.Omittable[*licenses.Model] `json:"licenseModel,omitempty"`
+	// Replaces the editions covered; empty: every edition.
+	Editions graphql.Omittable[[]string] `json:"editions,omitempty"`
+	// Replaces the versions covered; empty: every version.
+	Versions graphql.Omittable[[]string] `json:"versions,omitempty"`
+	// Entitled seats, ≥ 0; null only for SITE.
+	Seats graphql.Omittable[*int] `json:"seats,omitempty"`
+	// Price per seat; not together with totalCost; null clears it.
+	SeatCost graphql.Omittable[*itam.Money] `json:"seatCost,omitempty"`
+	// Price of the whole license; not together with seatCost; null clears it.
+	TotalCost graphql.Omittable[*itam.Money] `json:"totalCost,omitempty"`
+	// How often the cost falls due.
+	BillingPeriod graphql.Omittable[*licenses.BillingPeriod] `json:"billingPeriod,omitempty"`
+	// First day of the term; null clears it.
+	TermStart graphql.Omittable[*time.Time] `json:"termStart,omitempty"`
+	// Last day of the term; null: perpetual.
+	TermEnd graphql.Omittable[*time.Time] `json:"termEnd,omitempty"`
+	// When it renews; null clears it.
+	RenewalDate graphql.Omittable[*time.Time] `json:"renewalDate,omitempty"`
+	// Whether it renews by itself.
+	AutoRenew graphql.Omittable[*bool] `json:"autoRenew,omitempty"`
+	// The Supplier; null clears it.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The purchase order number; null clears it.
+	PurchaseOrder graphql.Omittable[*string] `json:"purchaseOrder,omitempty"`
+	// The contract reference; null clears it.
+	ContractReference graphql.Omittable[*string] `json:"contractReference,omitempty"`
+	// A new key (sealed, at most 4,096 characters); null removes the key. History shows only that it changed.
 	LicenseKey graphql.Omittable[*string] `json:"licenseKey,omitempty"`
-	Notes      graphql.Omittable[*string] `json:"notes,omitempty"`
+	// Free text; null clears it.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
+// Changes a location; omitted fields stay.
 type UpdateLocationInput struct {
+	// The Location (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version  int                                   `json:"version"`
-	Kind     graphql.Omittable[*itam.LocationKind] `json:"kind,omitempty"`
-	Name     graphql.Omittable[*string]            `json:"name,omitempty"`
-	ParentID graphql.Omittable[*string]            `json:"parentId,omitempty"`
-	Address  graphql.Omittable[*AddressInput]      `json:"address,omitempty"`
+	Version int `json:"version"`
+	// What kind of place it is; null is BAD_USER_INPUT.
+	Kind graphql.Omittable[*itam.LocationKind] `json:"kind,omitempty"`
+	// Not blank; unique among the parent's children (CONFLICT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Moves it (with everything below) under another Location; not itself or anything below it
+	// (BAD_USER_INPUT, field parentId); null makes it a root.
+	ParentID graphql.Omittable[*string] `json:"parentId,omitempty"`
+	// Changes the address line by line: omitted lines stay, a null line clears it; address null clears every line.
+	Address graphql.Omittable[*AddressInput] `json:"address,omitempty"`
 }
 
+// Changes a manufacturer; omitted fields stay, null or blank clears an optional one.
 type UpdateManufacturerInput struct {
+	// The Manufacturer (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version    int                        `json:"version"`
-	Name       graphql.Omittable[*string] `json:"name,omitempty"`
-	Website    graphql.Omittable[*string] `json:"website,omitempty"`
+	Version int `json:"version"`
+	// Not blank (BAD_USER_INPUT); unique regardless of case (CONFLICT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// The maker's website; null clears it.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// Where to get support; null clears it.
 	SupportURL graphql.Omittable[*string] `json:"supportUrl,omitempty"`
 }
 
+// Changes a model; omitted fields stay, null clears an optional one.
 type UpdateModelInput struct {
+	// The Model (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version          int                        `json:"version"`
-	Name             graphql.Omittable[*string] `json:"name,omitempty"`
-	ManufacturerID   graphql.Omittable[*string] `json:"manufacturerId,omitempty"`
-	CategoryID       graphql.Omittable[*string] `json:"categoryId,omitempty"`
-	ModelNumber      graphql.Omittable[*string] `json:"modelNumber,omitempty"`
-	UsefulLifeMonths graphql.Omittable[*int]    `json:"usefulLifeMonths,omitempty"`
+	Version int `json:"version"`
+	// Not blank (BAD_USER_INPUT); unique per manufacturer (CONFLICT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Another Manufacturer; refused while assets are of this model (CONFLICT, field manufacturerId);
+	// null is BAD_USER_INPUT.
+	ManufacturerID graphql.Omittable[*string] `json:"manufacturerId,omitempty"`
+	// Another Category; null is BAD_USER_INPUT.
+	CategoryID graphql.Omittable[*string] `json:"categoryId,omitempty"`
+	// The maker's model or part number; null clears it.
+	ModelNumber graphql.Omittable[*string] `json:"modelNumber,omitempty"`
+	// Useful life in months, 1–600; null clears it.
+	UsefulLifeMonths graphql.Omittable[*int] `json:"usefulLifeMonths,omitempty"`
 	// Depreciation profile of the model's assets unless the asset sets one.
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
+// Changes the organization's settings; omitted fields stay as they are.
 type UpdateOrganizationInput struct {
-	Name               graphql.Omittable[*string] `json:"name,omitempty"`
-	AssetTagPrefix     graphql.Omittable[*string] `json:"assetTagPrefix,omitempty"`
-	DefaultCurrency    graphql.Omittable[*string] `json:"defaultCurrency,omitempty"`
+	// Not blank (BAD_USER_INPUT, field name).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// At most 16 characters, trimmed (BAD_USER_INPUT); null or blank: no prefix. Existing tags keep theirs.
+	AssetTagPrefix graphql.Omittable[*string] `json:"assetTagPrefix,omitempty"`
+	// An ISO 4217 code, any case (BAD_USER_INPUT otherwise); null is BAD_USER_INPUT.
+	DefaultCurrency graphql.Omittable[*string] `json:"defaultCurrency,omitempty"`
+	// The Team that owns assets created without an owner (unknown: BAD_USER_INPUT, field
+	// defaultOwnerTeamId); null: none (createAsset then needs ownerId).
 	DefaultOwnerTeamID graphql.Omittable[*string] `json:"defaultOwnerTeamId,omitempty"`
 	// The profile for assets whose own, model's and category's are unset.
 	DefaultDepreciationProfileID graphql.Omittable[*string] `json:"defaultDepreciationProfileId,omitempty"`
-	SoftwareReclaimAfterDays     graphql.Omittable[*int]    `json:"softwareReclaimAfterDays,omitempty"`
+	// Days without a report after which a seat is NOT_USED, 1–3650 (BAD_USER_INPUT, field
+	// softwareReclaimAfterDays); null is BAD_USER_INPUT.
+	SoftwareReclaimAfterDays graphql.Omittable[*int] `json:"softwareReclaimAfterDays,omitempty"`
 }
 
+// The organization after the change.
 type UpdateOrganizationPayload struct {
+	// The organization as stored.
 	Organization *itam.Organization `json:"organization"`
 }
 
-// Omitted fields stay as they are; null clears a field.
+// Changes a person; omitted fields stay as they are, null or blank clears an optional field (name,
+// email and status cannot be cleared: BAD_USER_INPUT).
 type UpdatePersonInput struct {
+	// The Person (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version        int                                   `json:"version"`
-	Name           graphql.Omittable[*string]            `json:"name,omitempty"`
-	Email          graphql.Omittable[*string]            `json:"email,omitempty"`
-	EmployeeNumber graphql.Omittable[*string]            `json:"employeeNumber,omitempty"`
-	Title          graphql.Omittable[*string]            `json:"title,omitempty"`
-	TeamID         graphql.Omittable[*string]            `json:"teamId,omitempty"`
-	ManagerID      graphql.Omittable[*string]            `json:"managerId,omitempty"`
-	LocationID     graphql.Omittable[*string]            `json:"locationId,omitempty"`
-	Status         graphql.Omittable[*itam.PersonStatus] `json:"status,omitempty"`
-	StartDate      graphql.Omittable[*time.Time]         `json:"startDate,omitempty"`
-	EndDate        graphql.Omittable[*time.Time]         `json:"endDate,omitempty"`
+	Version int `json:"version"`
+	// Not blank (BAD_USER_INPUT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Unique regardless of case (CONFLICT); not blank.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// Unique (CONFLICT); null clears it.
+	EmployeeNumber graphql.Omittable[*string] `json:"employeeNumber,omitempty"`
+	// Job title; null clears it.
+	Title graphql.Omittable[*string] `json:"title,omitempty"`
+	// The Team; null: none.
+	TeamID graphql.Omittable[*string] `json:"teamId,omitempty"`
+	// Their manager; not themselves (BAD_USER_INPUT, field managerId); null: none.
+	ManagerID graphql.Omittable[*string] `json:"managerId,omitempty"`
+	// The Location; null: unknown.
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// ACTIVE or OFFBOARDED; null is BAD_USER_INPUT.
+	Status graphql.Omittable[*itam.PersonStatus] `json:"status,omitempty"`
+	// First working day; null clears it.
+	StartDate graphql.Omittable[*time.Time] `json:"startDate,omitempty"`
+	// Last working day, not before startDate; null clears it.
+	EndDate graphql.Omittable[*time.Time] `json:"endDate,omitempty"`
 }
 
+// Changes a product; omitted fields stay, null clears notes.
 type UpdateSoftwareProductInput struct {
+	// The SoftwareProduct (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version     int                         `json:"version"`
-	PublisherID graphql.Omittable[*string]  `json:"publisherId,omitempty"`
-	Name        graphql.Omittable[*string]  `json:"name,omitempty"`
-	Editions    graphql.Omittable[[]string] `json:"editions,omitempty"`
-	Notes       graphql.Omittable[*string]  `json:"notes,omitempty"`
+	Version int `json:"version"`
+	// Moves it to another SoftwarePublisher (unknown: BAD_USER_INPUT); null is BAD_USER_INPUT.
+	PublisherID graphql.Omittable[*string] `json:"publisherId,omitempty"`
+	// Trimmed, at most 200 characters, unique per publisher (CONFLICT); null is BAD_USER_INPUT.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Replaces the known editions (at most 50 of at most 100 characters); null or empty: none.
+	Editions graphql.Omittable[[]string] `json:"editions,omitempty"`
+	// Internal remarks; null clears them.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 }
 
+// Changes a publisher; omitted fields stay, null clears the website.
 type UpdateSoftwarePublisherInput struct {
+	// The SoftwarePublisher (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version int                        `json:"version"`
-	Name    graphql.Omittable[*string] `json:"name,omitempty"`
+	Version int `json:"version"`
+	// Trimmed, at most 200 characters, unique regardless of case (CONFLICT); null is BAD_USER_INPUT.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// An absolute http(s) URL; null clears it.
 	Website graphql.Omittable[*string] `json:"website,omitempty"`
 }
 
+// Changes a rule (not its position: see moveSoftwareTitleRule); omitted fields stay, null clears
+// edition or versionPattern.
 type UpdateSoftwareTitleRuleInput struct {
+	// The SoftwareTitleRule (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version        int                                    `json:"version"`
-	Kind           graphql.Omittable[*software.MatchKind] `json:"kind,omitempty"`
-	Pattern        graphql.Omittable[*string]             `json:"pattern,omitempty"`
-	ProductID      graphql.Omittable[*string]             `json:"productId,omitempty"`
-	Edition        graphql.Omittable[*string]             `json:"edition,omitempty"`
-	VersionPattern graphql.Omittable[*string]             `json:"versionPattern,omitempty"`
+	Version int `json:"version"`
+	// How the pattern matches; null is BAD_USER_INPUT.
+	Kind graphql.Omittable[*software.MatchKind] `json:"kind,omitempty"`
+	// What it matches, at most 512 characters; null is BAD_USER_INPUT.
+	Pattern graphql.Omittable[*string] `json:"pattern,omitempty"`
+	// The SoftwareProduct; null is BAD_USER_INPUT.
+	ProductID graphql.Omittable[*string] `json:"productId,omitempty"`
+	// The edition to assign; null clears it.
+	Edition graphql.Omittable[*string] `json:"edition,omitempty"`
+	// RE2 with one capture group; null clears it.
+	VersionPattern graphql.Omittable[*string] `json:"versionPattern,omitempty"`
 }
 
+// Changes a supplier; omitted fields stay, null or blank clears an optional one.
 type UpdateSupplierInput struct {
+	// The Supplier (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version     int                        `json:"version"`
-	Name        graphql.Omittable[*string] `json:"name,omitempty"`
+	Version int `json:"version"`
+	// Not blank; unique regardless of case (CONFLICT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// The person to talk to; null clears it.
 	ContactName graphql.Omittable[*string] `json:"contactName,omitempty"`
-	Email       graphql.Omittable[*string] `json:"email,omitempty"`
-	Phone       graphql.Omittable[*string] `json:"phone,omitempty"`
-	Website     graphql.Omittable[*string] `json:"website,omitempty"`
+	// Contact email; null clears it.
+	Email graphql.Omittable[*string] `json:"email,omitempty"`
+	// Contact phone; null clears it.
+	Phone graphql.Omittable[*string] `json:"phone,omitempty"`
+	// The website; null clears it.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
 }
 
+// Changes a team; omitted fields stay.
 type UpdateTeamInput struct {
+	// The Team (unknown: NOT_FOUND).
 	ID string `json:"id"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written.
-	Version     int                        `json:"version"`
-	Name        graphql.Omittable[*string] `json:"name,omitempty"`
+	Version int `json:"version"`
+	// Not blank; unique (CONFLICT).
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// What the team does; null or blank clears it.
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
 // A refusal of one item of a bulk change, as extensions would carry it.
 type UserError struct {
-	Code    string  `json:"code"`
-	Message string  `json:"message"`
-	Field   *string `json:"field,omitempty"`
+	// The error code, as extensions.code would carry it (BAD_USER_INPUT, NOT_FOUND, CONFLICT…).
+	Code string `json:"code"`
+	// What went wrong, safe to show.
+	Message string `json:"message"`
+	// The input field at fault, relative to the item; null when not about a field.
+	Field *string `json:"field,omitempty"`
 }
 
+// What people can be sorted by; ties are broken by id.
 type PersonOrderField string
 
 const (
-	PersonOrderFieldName      PersonOrderField = "NAME"
-	PersonOrderFieldEmail     PersonOrderField = "EMAIL"
+	// By name (the default).
+	PersonOrderFieldName PersonOrderField = "NAME"
+	// By email.
+	PersonOrderFieldEmail PersonOrderField = "EMAIL"
+	// By when the record was created.
 	PersonOrderFieldCreatedAt PersonOrderField = "CREATED_AT"
 )
 
