@@ -7686,7 +7686,7 @@ input AssetOrder {
   direction: SortDirection = ASC
 }
 
-"A dimension assetCounts can group by; each at most once (BAD_USER_INPUT, field groupBy)."
+"A dimension assetCounts can group by; each at most once (BAD_USER_INPUT, field groupBy[i])."
 enum AssetGroupBy {
   "By status."
   STATUS
@@ -7926,8 +7926,9 @@ input CreateAssetInput {
 
 """
 Changes an asset's descriptive fields (not status or assignee: use the lifecycle mutations). Omitted
-fields stay as they are; null clears a field; text is trimmed and blank clears it. A field changed
-here is locked against syncs until unlockAssetField. ADMIN and MANAGER (others: FORBIDDEN).
+fields stay as they are; null clears a field; text is trimmed and blank clears it. A synced field
+changed here (serial number, name, model, purchase date and price, warranty end) is locked against
+syncs until unlockAssetField. ADMIN and MANAGER (others: FORBIDDEN).
 """
 input UpdateAssetInput {
   "The Asset to change (unknown: NOT_FOUND)."
@@ -11414,14 +11415,17 @@ unless a field says otherwise (BAD_USER_INPUT naming the argument).
 """
 type Query {
   """
-  Fetch any object by its global id; null when it does not exist or is not visible to the caller. A
-  malformed id is BAD_USER_INPUT (field id).
+  Fetch any object by its global id; null when it does not exist, is not visible to the caller, or
+  the id is malformed.
   """
   node(
     "A global id as returned by the API."
     id: ID!
   ): Node
-  "Fetch several objects by global id, in order; null for each not found. At most 500 ids (BAD_USER_INPUT, field ids)."
+  """
+  Fetch several objects by global id, in order; null for each not found, not visible or malformed.
+  At most 500 ids (BAD_USER_INPUT, field ids).
+  """
   nodes(
     "Global ids as returned by the API; at most 500."
     ids: [ID!]!

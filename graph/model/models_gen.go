@@ -946,8 +946,9 @@ type UnmatchedSoftwareTitleFilter struct {
 }
 
 // Changes an asset's descriptive fields (not status or assignee: use the lifecycle mutations). Omitted
-// fields stay as they are; null clears a field; text is trimmed and blank clears it. A field changed
-// here is locked against syncs until unlockAssetField. ADMIN and MANAGER (others: FORBIDDEN).
+// fields stay as they are; null clears a field; text is trimmed and blank clears it. A synced field
+// changed here (serial number, name, model, purchase date and price, warranty end) is locked against
+// syncs until unlockAssetField. ADMIN and MANAGER (others: FORBIDDEN).
 type UpdateAssetInput struct {
 	// The Asset to change (unknown: NOT_FOUND).
 	ID string `json:"id"`
