@@ -25,9 +25,10 @@ func TestSchemaIsDocumented(t *testing.T) {
 		return
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d schema items have no description. Write one (\"...\" or \"\"\"...\"\"\" just before the item) "+
-		"that says what it is for an API client: meaning, units, bounds, when it is null, who may call it and its error codes; "+
-		"then run `go run github.com/99designs/gqlgen generate`.\n", len(missing))
+	fmt.Fprintf(&b, "%d schema items have no description. Every type, field, argument, input field, enum value and "+
+		"directive of every graph/schema/*.graphqls file (new files included) needs one: write it (\"...\" or \"\"\"...\"\"\" "+
+		"just before the item) saying what it is for an API client: meaning, units, bounds, when it is null, who may call it "+
+		"and its error codes; then run `go run github.com/99designs/gqlgen generate`.\n", len(missing))
 	file := ""
 	for _, m := range missing {
 		if m.file != file {
