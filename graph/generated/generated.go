@@ -11365,13 +11365,17 @@ enum SortDirection {
 enum Role {
   "Everything, including organization settings, connectors and exchange rates."
   ADMIN
-  "IT staff: reads everything and changes inventory."
+  """
+  IT staff: reads everything but connector details; changes inventory, the catalog, people,
+  licenses, contracts and cost entries. Not organization settings, connectors, depreciation
+  profiles, title rules or exchange rates (those are ADMIN's).
+  """
   MANAGER
-  "Reads everything, costs included; changes nothing."
+  "Reads everything but connector details, costs included; changes nothing."
   AUDITOR
   """
   Reads only their own person record and the assets (and license seats) assigned to them, never
-  costs; changes nothing.
+  costs; changes nothing unless a mutation says otherwise.
   """
   EMPLOYEE
 }
