@@ -109,20 +109,20 @@ type Due struct {
 	SubjectID   uuid.UUID
 	// Label names the subject for people (an asset tag, a contract number).
 	Label string
-	// DueDate is the day it ends or ended; nil for conditions without one
-	// (a failing sync), which then notify once per day they are found.
+	// DueDate is the day it ends or ended (for a stale device, the day it
+	// was last seen); nil for conditions without one (a failing sync).
 	DueDate *time.Time
+	// Occurrence tells one occurrence of the subject's event from another:
+	// the due date, or for a failing sync the day of its latest failed
+	// run. The same subject with another occurrence (a renewed warranty, a
+	// new expected return, a sync that failed again after recovering) is
+	// notified again; the same occurrence found again is not.
+	Occurrence time.Time
 }
 
-// DedupKey identifies one occurrence of a subject's event: the same subject
-// due on another day (a renewed warranty, a new expected return) is a new
-// occurrence, the same one found again is not.
-func (d Due) DedupKey(today time.Time) string {
-	day := today
-	if d.DueDate != nil {
-		day = *d.DueDate
-	}
-	return fmt.Sprintf("%s:%s:%s", d.Kind, d.SubjectID, day.Format(time.DateOnly))
+// DedupKey identifies one occurrence of a subject's event (see Occurrence).
+func (d Due) DedupKey() string {
+	return fmt.Sprintf("%s:%s:%s", d.Kind, d.SubjectID, d.Occurrence.Format(time.DateOnly))
 }
 
 // Describe writes a notification's title and message, in plain words.
@@ -193,4 +193,79 @@ func RequireMarkRead(ctx context.Context) (itam.Principal, error) {
 // send the organization's data to a URL of the caller's choosing.
 func RequireAdmin(ctx context.Context) (itam.Principal, error) {
 	return itam.RequireAdmin(ctx)
+}
+
+// Filter selects notifications: any of Kinds (empty: all), and read or
+// unread when Unread is set.
+type Filter struct {
+	Kinds  []Kind
+	Unread *bool
+}
+
+// Validate refuses unknown kinds and more than there are.
+func (f Filter) Validate() error {
+	if len(f.Kinds) > len(Kinds) {
+		return itam.Invalid("filter.kinds", "at most %d kinds", len(Kinds))
+	}
+	for i, k := range f.Kinds {
+		if !k.Valid() {
+			return itam.Invalid("filter.kinds", "filter.kinds[%d]: unknown notification kind %q", i, k)
+		}
+	}
+	return nil
+}
+
+// DeliveryState is where a delivery attempt left its delivery.
+type DeliveryState string
+
+// Delivery states: SUCCEEDED (a 2xx answer), RETRYING (failed, another
+// attempt at NextRetryAt), FAILED (failed for good: the retry window is
+// over, the receiver answered 410 Gone, or the subscription is gone).
+const (
+	DeliverySucceeded DeliveryState = "SUCCEEDED"
+	DeliveryRetrying  DeliveryState = "RETRYING"
+	DeliveryFailed    DeliveryState = "FAILED"
+)
+
+// Delivery is one attempt of delivering a notification to a subscription.
+type Delivery struct {
+	ID             uuid.UUID
+	SubscriptionID uuid.UUID
+	NotificationID *uuid.UUID
+	Event          string
+	Attempt        int
+	State          DeliveryState
+	StatusCode     *int
+	Error          *string
+	Duration       time.Duration
+	At             time.Time
+	NextRetryAt    *time.Time
+}
+
+// DeliveryFilter selects delivery attempts: of one subscription, and only
+// failed ones (RETRYING or FAILED) when Failed is true, only successful
+// ones when false.
+type DeliveryFilter struct {
+	SubscriptionID *uuid.UUID
+	Failed         *bool
+}
+
+// MarkRead says which notifications markNotificationsRead marks: the ids,
+// or every unread one when All.
+type MarkRead struct {
+	IDs []uuid.UUID
+	All bool
+}
+
+// Validate refuses both or neither, and more than itam.MaxListItems ids.
+func (m MarkRead) Validate() error {
+	switch {
+	case m.All && len(m.IDs) > 0:
+		return itam.Invalid("ids", "give ids or all: true, not both")
+	case !m.All && len(m.IDs) == 0:
+		return itam.Invalid("ids", "give the ids to mark read, or all: true")
+	case len(m.IDs) > itam.MaxListItems:
+		return itam.Invalid("ids", "at most %d ids", itam.MaxListItems)
+	}
+	return nil
 }

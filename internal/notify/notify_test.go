@@ -222,12 +222,13 @@ func TestDedupKeyAndDescribe(t *testing.T) {
 	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	due := today.AddDate(0, 0, 10)
 	id := uuid.New()
-	d := notify.Due{Kind: notify.WarrantyEnding, SubjectType: "Asset", SubjectID: id, Label: "A-7", DueDate: &due}
-	require.Equal(t, d.DedupKey(today), d.DedupKey(today.AddDate(0, 0, 3)), "same occurrence found another day")
-	later := due.AddDate(1, 0, 0)
+	d := notify.Due{Kind: notify.WarrantyEnding, SubjectType: "Asset", SubjectID: id, Label: "A-7", DueDate: &due, Occurrence: due}
+	again := d
+	again.Label = "renamed"
+	require.Equal(t, d.DedupKey(), again.DedupKey(), "same occurrence found again")
 	renewed := d
-	renewed.DueDate = &later
-	require.NotEqual(t, d.DedupKey(today), renewed.DedupKey(today), "a new due date is a new occurrence")
+	renewed.Occurrence = due.AddDate(1, 0, 0)
+	require.NotEqual(t, d.DedupKey(), renewed.DedupKey(), "a new due date is a new occurrence")
 	title, msg := d.Describe(today)
 	require.Equal(t, "Warranty ending: A-7", title)
 	require.Equal(t, "The warranty of asset A-7 ends on 2026-12-11 (in 10 days).", msg)
