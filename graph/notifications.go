@@ -117,5 +117,3 @@ func setNotificationComplexity(c *generated.ComplexityRoot) {
 		return pageCost(child, first, last) + FilterLeafCost*n
 	}
 }
-
-
