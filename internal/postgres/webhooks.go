@@ -81,7 +81,7 @@ func (s *WebhookStore) CreateSubscription(ctx context.Context, in notify.Subscri
 	}
 	var out *notify.Subscription
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `INSERT INTO webhook_subscriptions x (org_id, url, events, format, secret, active, created_by)
+		rows, err := tx.Query(ctx, `INSERT INTO webhook_subscriptions AS x (org_id, url, events, format, secret, active, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+subscriptionColumns,
 			p.OrgID, *v.URL, kindStrings(v.Events), string(*v.Format), sealed, *v.Active, p.Subject)
 		if err != nil {
@@ -131,7 +131,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, id uuid.UUID, ver
 		if version != nil && *version != cur {
 			return itam.Conflict("version", "the subscription changed since version %d (now %d): reload and retry", *version, cur)
 		}
-		rows, err := tx.Query(ctx, `UPDATE webhook_subscriptions x SET url = coalesce($2, url), events = coalesce($3, events),
+		rows, err := tx.Query(ctx, `UPDATE webhook_subscriptions AS x SET url = coalesce($2, url), events = coalesce($3, events),
 			format = coalesce($4, format), secret = coalesce($5, secret), active = coalesce($6, active),
 			version = version + 1, updated_at = now() WHERE id = $1 RETURNING `+subscriptionColumns,
 			id, v.URL, events, format, sealed, v.Active)
