@@ -47,6 +47,9 @@ func (s *WebhookStore) ListDeliveries(ctx context.Context, f notify.DeliveryFilt
 	if err != nil {
 		return itam.Page[*notify.Delivery]{}, err
 	}
+	if err := s.requireSubscription(ctx, p.OrgID, f.SubscriptionID); err != nil {
+		return itam.Page[*notify.Delivery]{}, err
+	}
 	where, args := deliveryWhere(f)
 	return list(ctx, s.db, p.OrgID, listSpec[*notify.Delivery]{
 		columns: deliveryColumns, from: "webhook_deliveries x", idExpr: "x.id", where: where, args: args,
@@ -61,8 +64,28 @@ func (s *WebhookStore) CountDeliveries(ctx context.Context, f notify.DeliveryFil
 	if err != nil {
 		return 0, err
 	}
+	if err := s.requireSubscription(ctx, p.OrgID, f.SubscriptionID); err != nil {
+		return 0, err
+	}
 	where, args := deliveryWhere(f)
 	return count(ctx, s.db, p.OrgID, "webhook_deliveries x", where, args)
+}
+
+// requireSubscription refuses a filter naming a subscription that is not
+// the organization's: NOT_FOUND on filter.subscriptionId, not an empty
+// list that reads like "no deliveries yet".
+func (s *WebhookStore) requireSubscription(ctx context.Context, org uuid.UUID, id *uuid.UUID) error {
+	if id == nil {
+		return nil
+	}
+	var ok bool
+	err := s.db.read(ctx, org, func(b *pgx.Batch) {
+		b.Queue(`SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = $1)`, *id).QueryRow(func(r pgx.Row) error { return r.Scan(&ok) })
+	})
+	if err == nil && !ok {
+		err = &itam.Error{Code: itam.CodeNotFound, Field: "filter.subscriptionId", Message: "webhook subscription not found"}
+	}
+	return err
 }
 
 // DeliveriesByIDs returns the attempts among ids (node(id:)).

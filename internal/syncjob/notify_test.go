@@ -352,4 +352,3 @@ func TestDeliveryIsGuardedAtDialTime(t *testing.T) {
 	require.Equal(t, http.StatusFound, *as[0].StatusCode)
 	require.Contains(t, *as[0].Error, "redirects are not followed")
 }
-
