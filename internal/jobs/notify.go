@@ -5,6 +5,11 @@ import (
 	"github.com/riverqueue/river"
 )
 
+// QueueWebhooks is the queue webhook deliveries run on, so receivers that
+// are slow to answer (up to the 10 s timeout each) never delay scheduling
+// or syncs.
+const QueueWebhooks = "webhooks"
+
 // ScanNotificationsArgs looks, in every organization, for what is due
 // (warranties, contracts, license terms, overdue checkouts, failing syncs,
 // stale devices, …) and records a notification for each new occurrence,
@@ -39,5 +44,5 @@ const MaxDeliveryAttempts = 40
 
 // InsertOpts: the worker's NextRetry and retry window decide retries.
 func (DeliverWebhookArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{MaxAttempts: MaxDeliveryAttempts}
+	return river.InsertOpts{Queue: QueueWebhooks, MaxAttempts: MaxDeliveryAttempts}
 }

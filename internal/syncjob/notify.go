@@ -28,6 +28,9 @@ import (
 // scan, a handful of indexed queries per organization, stays cheap.
 const DefaultNotifyScanEvery = time.Hour
 
+// webhookWorkers bounds concurrent webhook deliveries per process.
+const webhookWorkers = 4
+
 // ScanNotificationsWorker records the notifications that are due in every
 // organization (postgres.NotificationStore.ScanAll).
 type ScanNotificationsWorker struct {

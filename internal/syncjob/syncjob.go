@@ -122,6 +122,7 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 			river.QueueDefault: {MaxWorkers: 2},
 			jobs.QueueSync:     {MaxWorkers: syncWorkers},
 		}
+		cfg.Queues[jobs.QueueWebhooks] = river.QueueConfig{MaxWorkers: webhookWorkers} // notify.go
 		cfg.RescueStuckJobsAfter = opt.RescueAfter
 		// River refuses a default job timeout above the rescue delay; the
 		// quick jobs set their own (Timeout), so this only bounds strays.
