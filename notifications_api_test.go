@@ -1,15 +1,31 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/relay"
+	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/syncjob"
 )
 
 const (
@@ -181,4 +197,82 @@ func TestNotificationsAPI(t *testing.T) {
 	require.Equal(t, float64(0), get(a.ok(admin, deliveries, map[string]any{"f": map[string]any{"failed": false}}), "webhookDeliveries.totalCount"))
 	require.Equal(t, float64(0), get(a.ok(other, deliveries, nil), "webhookDeliveries.totalCount"))
 	a.code(other, deliveries, map[string]any{"f": map[string]any{"subscriptionId": "bogus"}}, "BAD_USER_INPUT", "filter.subscriptionId")
+}
+
+// End to end: a webhook created through the API receives, through River,
+// the signed notification a scan records, and webhookDeliveries shows the
+// attempt; another organization's hook receives nothing.
+func TestWebhookDeliveryEndToEnd(t *testing.T) {
+	t.Parallel()
+	a := newConnAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	other := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
+	got := make(chan *http.Request, 4)
+	bodies := make(chan []byte, 4)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- r
+		bodies <- b
+	}))
+	t.Cleanup(srv.Close)
+	var otherHits atomic.Int32
+	otherSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { otherHits.Add(1) }))
+	t.Cleanup(otherSrv.Close)
+	hook := func(tok, url string) {
+		a.ok(tok, createHookQ, map[string]any{"in": map[string]any{"url": url, "events": []string{"SYNC_FAILING"}, "secret": hookSecretValue}})
+	}
+	hook(admin, srv.URL+"/itam")
+	hook(other, otherSrv.URL+"/itam")
+
+	org := orgID(t, a.api, admin)
+	ctx := context.Background()
+	var connector uuid.UUID
+	require.NoError(t, a.owner.QueryRow(ctx, `INSERT INTO connectors (org_id, kind, name, credentials) VALUES ($1, 'JAMF_PRO', 'Jamf', '\x00') RETURNING id`, org).Scan(&connector))
+	_, err := a.owner.Exec(ctx, `INSERT INTO sync_runs (org_id, connector_id, mode, status, finished_at) VALUES ($1, $2, 'FULL', 'FAILED', now()), ($1, $2, 'FULL', 'FAILED', now())`, org, connector)
+	require.NoError(t, err)
+
+	box, err := secretbox.New(bytes.Repeat([]byte{7}, secretbox.KeySize)) // newConnAPI's key
+	require.NoError(t, err)
+	deps := syncjob.Deps{DB: a.db, Log: slog.New(slog.DiscardHandler), Egress: connectors.AllowLoopback()}
+	insert, err := syncjob.NewClient(deps, syncjob.Options{})
+	require.NoError(t, err)
+	enq := postgres.RiverEnqueuer{Client: insert}
+	deps.Webhooks = postgres.NewWebhookStore(a.db, box, enq, nil)
+	deps.Notifications = postgres.NewNotificationStore(a.db, enq)
+	n, err := deps.Notifications.ScanAll(ctx, time.Now().UTC())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	work, err := syncjob.NewClient(syncjob.Deps{DB: a.db, Log: deps.Log, Egress: deps.Egress, Webhooks: deps.Webhooks}, syncjob.Options{Workers: true, NoSync: true})
+	require.NoError(t, err)
+	events, cancel := work.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+	defer cancel()
+	require.NoError(t, work.Start(ctx))
+	t.Cleanup(func() {
+		sctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		_ = work.Stop(sctx)
+	})
+	select {
+	case ev := <-events:
+		require.Equal(t, river.EventKindJobCompleted, ev.Kind)
+	case <-time.After(time.Minute):
+		t.Fatal("no delivery")
+	}
+	r, body := <-got, <-bodies
+	mac := hmac.New(sha256.New, []byte(hookSecretValue))
+	mac.Write([]byte(r.Header.Get("X-Itam-Timestamp") + "." + string(body)))
+	require.Equal(t, "sha256="+hex.EncodeToString(mac.Sum(nil)), r.Header.Get("X-Itam-Signature"))
+	var payload map[string]any
+	require.NoError(t, json.Unmarshal(body, &payload))
+	require.Equal(t, "SYNC_FAILING", payload["event"])
+	require.Equal(t, relay.ID(relay.TypeConnector, connector), get(payload, "notification.subject.id"))
+	require.Zero(t, otherHits.Load(), "org A's event never goes to org B's hook")
+
+	d := a.ok(admin, `{ webhookDeliveries { totalCount nodes { state statusCode attempt notification { kind subject { id } } } } }`, nil)
+	require.Equal(t, float64(1), get(d, "webhookDeliveries.totalCount"))
+	require.Equal(t, "SUCCEEDED", str(d, "webhookDeliveries.nodes.0.state"))
+	require.Equal(t, float64(200), get(d, "webhookDeliveries.nodes.0.statusCode"))
+	require.Equal(t, float64(0), get(a.ok(other, `{ webhookDeliveries { totalCount } }`, nil), "webhookDeliveries.totalCount"))
+	a.noLeak(hookSecretValue)
 }
