@@ -7,13 +7,13 @@ package graph
 
 import (
 	"context"
-	"github.com/itam-dev/itam/internal/postgres"
-	"github.com/itam-dev/itam/internal/relay"
 
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/notify"
+	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 func (r *mutationResolver) UpdateNotificationSettings(ctx context.Context, input model.UpdateNotificationSettingsInput) (*model.UpdateNotificationSettingsPayload, error) {
