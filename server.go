@@ -479,6 +479,9 @@ func startJobs(ctx context.Context, cfg config.Config, db *postgres.DB, log *slo
 		return j, nil
 	}
 	deps.SoftwareRules = postgres.NewSoftwareRuleStore(db, postgres.RiverEnqueuer{Client: insert})
+	// Notifications: the hourly scan and webhook deliveries (secrets need box).
+	deps.Notifications = postgres.NewNotificationStore(db, postgres.RiverEnqueuer{Client: insert})
+	deps.Webhooks = postgres.NewWebhookStore(db, box, postgres.RiverEnqueuer{Client: insert}, cfg.ConnectorAllowPrivate)
 	if box == nil {
 		// Software re-normalization needs no credentials: it runs anyway.
 		log.Warn("connector sync workers not started: connectors are disabled without ITAM_SECRET_KEY")

@@ -48,4 +48,9 @@ type Resolver struct {
 	ExchangeRates        *postgres.ExchangeRateStore
 	Contracts            *postgres.ContractStore
 	CostReports          *postgres.CostReportStore
+
+	// Notifications: the feed and its settings; Webhooks: outgoing
+	// webhook subscriptions and their deliveries (graph/notifications.go).
+	Notifications *postgres.NotificationStore
+	Webhooks      *postgres.WebhookStore
 }

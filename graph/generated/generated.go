@@ -21,6 +21,7 @@ import (
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/notify"
 	"github.com/itam-dev/itam/internal/software"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -58,6 +59,7 @@ type ResolverRoot interface {
 	Manufacturer() ManufacturerResolver
 	Model() ModelResolver
 	Mutation() MutationResolver
+	Notification() NotificationResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
 	Query() QueryResolver
@@ -73,6 +75,8 @@ type ResolverRoot interface {
 	SyncRun() SyncRunResolver
 	Team() TeamResolver
 	Viewer() ViewerResolver
+	WebhookDelivery() WebhookDeliveryResolver
+	WebhookSubscription() WebhookSubscriptionResolver
 }
 
 type DirectiveRoot struct {
@@ -733,6 +737,10 @@ type ComplexityRoot struct {
 		Manufacturer func(childComplexity int) int
 	}
 
+	MarkNotificationsReadPayload struct {
+		Marked func(childComplexity int) int
+	}
+
 	Model struct {
 		Category            func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
@@ -768,72 +776,108 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AssignAsset               func(childComplexity int, input model.AssignAssetInput) int
-		AssignLicenseSeat         func(childComplexity int, input model.AssignLicenseSeatInput) int
-		AssignLicenseSeats        func(childComplexity int, input []*model.AssignLicenseSeatInput) int
-		CancelSyncRun             func(childComplexity int, id string) int
-		CreateAsset               func(childComplexity int, input model.CreateAssetInput) int
-		CreateCategory            func(childComplexity int, input model.CreateCategoryInput) int
-		CreateConnector           func(childComplexity int, input model.CreateConnectorInput) int
-		CreateContract            func(childComplexity int, input model.CreateContractInput) int
-		CreateCostEntry           func(childComplexity int, input model.CreateCostEntryInput) int
-		CreateDepreciationProfile func(childComplexity int, input model.CreateDepreciationProfileInput) int
-		CreateLicense             func(childComplexity int, input model.CreateLicenseInput) int
-		CreateLocation            func(childComplexity int, input model.CreateLocationInput) int
-		CreateManufacturer        func(childComplexity int, input model.CreateManufacturerInput) int
-		CreateModel               func(childComplexity int, input model.CreateModelInput) int
-		CreatePerson              func(childComplexity int, input model.CreatePersonInput) int
-		CreateSoftwareProduct     func(childComplexity int, input model.CreateSoftwareProductInput) int
-		CreateSoftwarePublisher   func(childComplexity int, input model.CreateSoftwarePublisherInput) int
-		CreateSoftwareTitleRule   func(childComplexity int, input model.CreateSoftwareTitleRuleInput) int
-		CreateSupplier            func(childComplexity int, input model.CreateSupplierInput) int
-		CreateTeam                func(childComplexity int, input model.CreateTeamInput) int
-		DeleteAsset               func(childComplexity int, input model.DeleteAssetInput) int
-		DeleteCategory            func(childComplexity int, input model.DeleteInput) int
-		DeleteConnector           func(childComplexity int, input model.DeleteInput) int
-		DeleteContract            func(childComplexity int, input model.DeleteInput) int
-		DeleteCostEntry           func(childComplexity int, input model.DeleteInput) int
-		DeleteDepreciationProfile func(childComplexity int, input model.DeleteInput) int
-		DeleteExchangeRate        func(childComplexity int, from string, to string, validFrom time.Time) int
-		DeleteLicense             func(childComplexity int, input model.DeleteInput) int
-		DeleteLocation            func(childComplexity int, input model.DeleteInput) int
-		DeleteManufacturer        func(childComplexity int, input model.DeleteInput) int
-		DeleteModel               func(childComplexity int, input model.DeleteInput) int
-		DeletePerson              func(childComplexity int, input model.DeleteInput) int
-		DeleteSoftwareProduct     func(childComplexity int, input model.DeleteInput) int
-		DeleteSoftwarePublisher   func(childComplexity int, input model.DeleteInput) int
-		DeleteSoftwareTitleRule   func(childComplexity int, input model.DeleteInput) int
-		DeleteSupplier            func(childComplexity int, input model.DeleteInput) int
-		DeleteTeam                func(childComplexity int, input model.DeleteInput) int
-		DisposeAsset              func(childComplexity int, input model.DisposeAssetInput) int
-		MoveSoftwareTitleRule     func(childComplexity int, id string, position int) int
-		ReclaimLicenseSeat        func(childComplexity int, input model.ReclaimLicenseSeatInput) int
-		ReclaimLicenseSeats       func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
-		RenormalizeSoftware       func(childComplexity int) int
-		SetExchangeRate           func(childComplexity int, from string, to string, rate decimal.Decimal, validFrom time.Time) int
-		SetFieldPrecedence        func(childComplexity int, input model.SetFieldPrecedenceInput) int
-		SyncConnector             func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
-		TestConnector             func(childComplexity int, id string) int
-		TransitionAsset           func(childComplexity int, input model.TransitionAssetInput) int
-		UnassignAsset             func(childComplexity int, input model.UnassignAssetInput) int
-		UnlockAssetField          func(childComplexity int, input model.UnlockAssetFieldInput) int
-		UpdateAsset               func(childComplexity int, input model.UpdateAssetInput) int
-		UpdateCategory            func(childComplexity int, input model.UpdateCategoryInput) int
-		UpdateConnector           func(childComplexity int, input model.UpdateConnectorInput) int
-		UpdateContract            func(childComplexity int, input model.UpdateContractInput) int
-		UpdateCostEntry           func(childComplexity int, input model.UpdateCostEntryInput) int
-		UpdateDepreciationProfile func(childComplexity int, input model.UpdateDepreciationProfileInput) int
-		UpdateLicense             func(childComplexity int, input model.UpdateLicenseInput) int
-		UpdateLocation            func(childComplexity int, input model.UpdateLocationInput) int
-		UpdateManufacturer        func(childComplexity int, input model.UpdateManufacturerInput) int
-		UpdateModel               func(childComplexity int, input model.UpdateModelInput) int
-		UpdateOrganization        func(childComplexity int, input model.UpdateOrganizationInput) int
-		UpdatePerson              func(childComplexity int, input model.UpdatePersonInput) int
-		UpdateSoftwareProduct     func(childComplexity int, input model.UpdateSoftwareProductInput) int
-		UpdateSoftwarePublisher   func(childComplexity int, input model.UpdateSoftwarePublisherInput) int
-		UpdateSoftwareTitleRule   func(childComplexity int, input model.UpdateSoftwareTitleRuleInput) int
-		UpdateSupplier            func(childComplexity int, input model.UpdateSupplierInput) int
-		UpdateTeam                func(childComplexity int, input model.UpdateTeamInput) int
+		AssignAsset                func(childComplexity int, input model.AssignAssetInput) int
+		AssignLicenseSeat          func(childComplexity int, input model.AssignLicenseSeatInput) int
+		AssignLicenseSeats         func(childComplexity int, input []*model.AssignLicenseSeatInput) int
+		CancelSyncRun              func(childComplexity int, id string) int
+		CreateAsset                func(childComplexity int, input model.CreateAssetInput) int
+		CreateCategory             func(childComplexity int, input model.CreateCategoryInput) int
+		CreateConnector            func(childComplexity int, input model.CreateConnectorInput) int
+		CreateContract             func(childComplexity int, input model.CreateContractInput) int
+		CreateCostEntry            func(childComplexity int, input model.CreateCostEntryInput) int
+		CreateDepreciationProfile  func(childComplexity int, input model.CreateDepreciationProfileInput) int
+		CreateLicense              func(childComplexity int, input model.CreateLicenseInput) int
+		CreateLocation             func(childComplexity int, input model.CreateLocationInput) int
+		CreateManufacturer         func(childComplexity int, input model.CreateManufacturerInput) int
+		CreateModel                func(childComplexity int, input model.CreateModelInput) int
+		CreatePerson               func(childComplexity int, input model.CreatePersonInput) int
+		CreateSoftwareProduct      func(childComplexity int, input model.CreateSoftwareProductInput) int
+		CreateSoftwarePublisher    func(childComplexity int, input model.CreateSoftwarePublisherInput) int
+		CreateSoftwareTitleRule    func(childComplexity int, input model.CreateSoftwareTitleRuleInput) int
+		CreateSupplier             func(childComplexity int, input model.CreateSupplierInput) int
+		CreateTeam                 func(childComplexity int, input model.CreateTeamInput) int
+		CreateWebhookSubscription  func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
+		DeleteAsset                func(childComplexity int, input model.DeleteAssetInput) int
+		DeleteCategory             func(childComplexity int, input model.DeleteInput) int
+		DeleteConnector            func(childComplexity int, input model.DeleteInput) int
+		DeleteContract             func(childComplexity int, input model.DeleteInput) int
+		DeleteCostEntry            func(childComplexity int, input model.DeleteInput) int
+		DeleteDepreciationProfile  func(childComplexity int, input model.DeleteInput) int
+		DeleteExchangeRate         func(childComplexity int, from string, to string, validFrom time.Time) int
+		DeleteLicense              func(childComplexity int, input model.DeleteInput) int
+		DeleteLocation             func(childComplexity int, input model.DeleteInput) int
+		DeleteManufacturer         func(childComplexity int, input model.DeleteInput) int
+		DeleteModel                func(childComplexity int, input model.DeleteInput) int
+		DeletePerson               func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwareProduct      func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwarePublisher    func(childComplexity int, input model.DeleteInput) int
+		DeleteSoftwareTitleRule    func(childComplexity int, input model.DeleteInput) int
+		DeleteSupplier             func(childComplexity int, input model.DeleteInput) int
+		DeleteTeam                 func(childComplexity int, input model.DeleteInput) int
+		DeleteWebhookSubscription  func(childComplexity int, input model.DeleteInput) int
+		DisposeAsset               func(childComplexity int, input model.DisposeAssetInput) int
+		MarkNotificationsRead      func(childComplexity int, input model.MarkNotificationsReadInput) int
+		MoveSoftwareTitleRule      func(childComplexity int, id string, position int) int
+		ReclaimLicenseSeat         func(childComplexity int, input model.ReclaimLicenseSeatInput) int
+		ReclaimLicenseSeats        func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
+		RenormalizeSoftware        func(childComplexity int) int
+		SetExchangeRate            func(childComplexity int, from string, to string, rate decimal.Decimal, validFrom time.Time) int
+		SetFieldPrecedence         func(childComplexity int, input model.SetFieldPrecedenceInput) int
+		SyncConnector              func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
+		TestConnector              func(childComplexity int, id string) int
+		TestWebhookSubscription    func(childComplexity int, id string) int
+		TransitionAsset            func(childComplexity int, input model.TransitionAssetInput) int
+		UnassignAsset              func(childComplexity int, input model.UnassignAssetInput) int
+		UnlockAssetField           func(childComplexity int, input model.UnlockAssetFieldInput) int
+		UpdateAsset                func(childComplexity int, input model.UpdateAssetInput) int
+		UpdateCategory             func(childComplexity int, input model.UpdateCategoryInput) int
+		UpdateConnector            func(childComplexity int, input model.UpdateConnectorInput) int
+		UpdateContract             func(childComplexity int, input model.UpdateContractInput) int
+		UpdateCostEntry            func(childComplexity int, input model.UpdateCostEntryInput) int
+		UpdateDepreciationProfile  func(childComplexity int, input model.UpdateDepreciationProfileInput) int
+		UpdateLicense              func(childComplexity int, input model.UpdateLicenseInput) int
+		UpdateLocation             func(childComplexity int, input model.UpdateLocationInput) int
+		UpdateManufacturer         func(childComplexity int, input model.UpdateManufacturerInput) int
+		UpdateModel                func(childComplexity int, input model.UpdateModelInput) int
+		UpdateNotificationSettings func(childComplexity int, input model.UpdateNotificationSettingsInput) int
+		UpdateOrganization         func(childComplexity int, input model.UpdateOrganizationInput) int
+		UpdatePerson               func(childComplexity int, input model.UpdatePersonInput) int
+		UpdateSoftwareProduct      func(childComplexity int, input model.UpdateSoftwareProductInput) int
+		UpdateSoftwarePublisher    func(childComplexity int, input model.UpdateSoftwarePublisherInput) int
+		UpdateSoftwareTitleRule    func(childComplexity int, input model.UpdateSoftwareTitleRuleInput) int
+		UpdateSupplier             func(childComplexity int, input model.UpdateSupplierInput) int
+		UpdateTeam                 func(childComplexity int, input model.UpdateTeamInput) int
+		UpdateWebhookSubscription  func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
+	}
+
+	Notification struct {
+		CreatedAt func(childComplexity int) int
+		DueDate   func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Message   func(childComplexity int) int
+		ReadAt    func(childComplexity int) int
+		Subject   func(childComplexity int) int
+		Title     func(childComplexity int) int
+	}
+
+	NotificationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NotificationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	NotificationSettings struct {
+		ContractDays    func(childComplexity int) int
+		LicenseDays     func(childComplexity int) int
+		StaleDeviceDays func(childComplexity int) int
+		WarrantyDays    func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -844,6 +888,7 @@ type ComplexityRoot struct {
 		DefaultOwnerTeam           func(childComplexity int) int
 		ID                         func(childComplexity int) int
 		Name                       func(childComplexity int) int
+		NotificationSettings       func(childComplexity int) int
 		Slug                       func(childComplexity int) int
 		SoftwareReclaimAfterDays   func(childComplexity int) int
 		UpdatedAt                  func(childComplexity int) int
@@ -914,6 +959,7 @@ type ComplexityRoot struct {
 		Models                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ModelFilter) int
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
+		Notifications             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NotificationFilter) int
 		Organization              func(childComplexity int) int
 		People                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
 		ReclaimCandidates         func(childComplexity int, productID *string, first *int) int
@@ -930,6 +976,8 @@ type ComplexityRoot struct {
 		TestSoftwareTitleRules    func(childComplexity int, titles []*model.SoftwareTitleSample) int
 		UnmatchedSoftwareTitles   func(childComplexity int, first *int, after *string, filter *model.UnmatchedSoftwareTitleFilter) int
 		Viewer                    func(childComplexity int) int
+		WebhookDeliveries         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.WebhookDeliveryFilter) int
+		WebhookSubscriptions      func(childComplexity int, first *int, after *string, last *int, before *string) int
 	}
 
 	ReclaimCandidate struct {
@@ -1298,6 +1346,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	UpdateNotificationSettingsPayload struct {
+		NotificationSettings func(childComplexity int) int
+	}
+
 	UpdateOrganizationPayload struct {
 		Organization func(childComplexity int) int
 	}
@@ -1313,6 +1365,60 @@ type ComplexityRoot struct {
 		Person       func(childComplexity int) int
 		Role         func(childComplexity int) int
 		Subject      func(childComplexity int) int
+	}
+
+	WebhookDelivery struct {
+		At           func(childComplexity int) int
+		Attempt      func(childComplexity int) int
+		DurationMs   func(childComplexity int) int
+		Error        func(childComplexity int) int
+		Event        func(childComplexity int) int
+		ID           func(childComplexity int) int
+		NextRetryAt  func(childComplexity int) int
+		Notification func(childComplexity int) int
+		State        func(childComplexity int) int
+		StatusCode   func(childComplexity int) int
+		Subscription func(childComplexity int) int
+	}
+
+	WebhookDeliveryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	WebhookDeliveryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WebhookSubscription struct {
+		Active    func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		Events    func(childComplexity int) int
+		Format    func(childComplexity int) int
+		HasSecret func(childComplexity int) int
+		ID        func(childComplexity int) int
+		URL       func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	WebhookSubscriptionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	WebhookSubscriptionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	WebhookSubscriptionPayload struct {
+		WebhookSubscription func(childComplexity int) int
 	}
 }
 
@@ -1521,6 +1627,12 @@ type MutationResolver interface {
 	CreateLocation(ctx context.Context, input model.CreateLocationInput) (*model.LocationPayload, error)
 	UpdateLocation(ctx context.Context, input model.UpdateLocationInput) (*model.LocationPayload, error)
 	DeleteLocation(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	UpdateNotificationSettings(ctx context.Context, input model.UpdateNotificationSettingsInput) (*model.UpdateNotificationSettingsPayload, error)
+	MarkNotificationsRead(ctx context.Context, input model.MarkNotificationsReadInput) (*model.MarkNotificationsReadPayload, error)
+	CreateWebhookSubscription(ctx context.Context, input model.CreateWebhookSubscriptionInput) (*model.WebhookSubscriptionPayload, error)
+	UpdateWebhookSubscription(ctx context.Context, input model.UpdateWebhookSubscriptionInput) (*model.WebhookSubscriptionPayload, error)
+	DeleteWebhookSubscription(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	TestWebhookSubscription(ctx context.Context, id string) (*model.WebhookSubscriptionPayload, error)
 	UpdateOrganization(ctx context.Context, input model.UpdateOrganizationInput) (*model.UpdateOrganizationPayload, error)
 	CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error)
 	UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error)
@@ -1545,12 +1657,18 @@ type MutationResolver interface {
 	SetFieldPrecedence(ctx context.Context, input model.SetFieldPrecedenceInput) (*itam.FieldPrecedence, error)
 	UnlockAssetField(ctx context.Context, input model.UnlockAssetFieldInput) (*model.AssetPayload, error)
 }
+type NotificationResolver interface {
+	ID(ctx context.Context, obj *notify.Notification) (string, error)
+
+	Subject(ctx context.Context, obj *notify.Notification) (model.Node, error)
+}
 type OrganizationResolver interface {
 	ID(ctx context.Context, obj *itam.Organization) (string, error)
 
 	DefaultOwnerTeam(ctx context.Context, obj *itam.Organization) (*itam.Team, error)
 
 	DefaultDepreciationProfile(ctx context.Context, obj *itam.Organization) (*costs.Profile, error)
+	NotificationSettings(ctx context.Context, obj *itam.Organization) (*notify.Settings, error)
 }
 type PersonResolver interface {
 	ID(ctx context.Context, obj *itam.Person) (string, error)
@@ -1588,6 +1706,9 @@ type QueryResolver interface {
 	DepreciationProfiles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*costs.Profile], error)
 	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
+	Notifications(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NotificationFilter) (*model.Connection[*notify.Notification], error)
+	WebhookSubscriptions(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*notify.Subscription], error)
+	WebhookDeliveries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.WebhookDeliveryFilter) (*model.Connection[*notify.Delivery], error)
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
@@ -1664,6 +1785,16 @@ type TeamResolver interface {
 type ViewerResolver interface {
 	Organization(ctx context.Context, obj *itam.Principal) (*itam.Organization, error)
 	Person(ctx context.Context, obj *itam.Principal) (*itam.Person, error)
+}
+type WebhookDeliveryResolver interface {
+	ID(ctx context.Context, obj *notify.Delivery) (string, error)
+	Subscription(ctx context.Context, obj *notify.Delivery) (*notify.Subscription, error)
+	Notification(ctx context.Context, obj *notify.Delivery) (*notify.Notification, error)
+
+	DurationMs(ctx context.Context, obj *notify.Delivery) (int, error)
+}
+type WebhookSubscriptionResolver interface {
+	ID(ctx context.Context, obj *notify.Subscription) (string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -4343,6 +4474,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ManufacturerPayload.Manufacturer(childComplexity), true
 
+	case "MarkNotificationsReadPayload.marked":
+		if e.ComplexityRoot.MarkNotificationsReadPayload.Marked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MarkNotificationsReadPayload.Marked(childComplexity), true
+
 	case "Model.category":
 		if e.ComplexityRoot.Model.Category == nil {
 			break
@@ -4682,6 +4820,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTeam(childComplexity, args["input"].(model.CreateTeamInput)), true
+	case "Mutation.createWebhookSubscription":
+		if e.ComplexityRoot.Mutation.CreateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateWebhookSubscription(childComplexity, args["input"].(model.CreateWebhookSubscriptionInput)), true
 	case "Mutation.deleteAsset":
 		if e.ComplexityRoot.Mutation.DeleteAsset == nil {
 			break
@@ -4869,6 +5018,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteTeam(childComplexity, args["input"].(model.DeleteInput)), true
+	case "Mutation.deleteWebhookSubscription":
+		if e.ComplexityRoot.Mutation.DeleteWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteWebhookSubscription(childComplexity, args["input"].(model.DeleteInput)), true
 	case "Mutation.disposeAsset":
 		if e.ComplexityRoot.Mutation.DisposeAsset == nil {
 			break
@@ -4880,6 +5040,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DisposeAsset(childComplexity, args["input"].(model.DisposeAssetInput)), true
+	case "Mutation.markNotificationsRead":
+		if e.ComplexityRoot.Mutation.MarkNotificationsRead == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_markNotificationsRead_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MarkNotificationsRead(childComplexity, args["input"].(model.MarkNotificationsReadInput)), true
 	case "Mutation.moveSoftwareTitleRule":
 		if e.ComplexityRoot.Mutation.MoveSoftwareTitleRule == nil {
 			break
@@ -4963,6 +5134,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TestConnector(childComplexity, args["id"].(string)), true
+	case "Mutation.testWebhookSubscription":
+		if e.ComplexityRoot.Mutation.TestWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_testWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.TestWebhookSubscription(childComplexity, args["id"].(string)), true
 	case "Mutation.transitionAsset":
 		if e.ComplexityRoot.Mutation.TransitionAsset == nil {
 			break
@@ -5106,6 +5288,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateModel(childComplexity, args["input"].(model.UpdateModelInput)), true
+	case "Mutation.updateNotificationSettings":
+		if e.ComplexityRoot.Mutation.UpdateNotificationSettings == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateNotificationSettings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateNotificationSettings(childComplexity, args["input"].(model.UpdateNotificationSettingsInput)), true
 	case "Mutation.updateOrganization":
 		if e.ComplexityRoot.Mutation.UpdateOrganization == nil {
 			break
@@ -5183,6 +5376,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateTeam(childComplexity, args["input"].(model.UpdateTeamInput)), true
+	case "Mutation.updateWebhookSubscription":
+		if e.ComplexityRoot.Mutation.UpdateWebhookSubscription == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateWebhookSubscription_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateWebhookSubscription(childComplexity, args["input"].(model.UpdateWebhookSubscriptionInput)), true
+
+	case "Notification.createdAt":
+		if e.ComplexityRoot.Notification.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.CreatedAt(childComplexity), true
+	case "Notification.dueDate":
+		if e.ComplexityRoot.Notification.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.DueDate(childComplexity), true
+	case "Notification.id":
+		if e.ComplexityRoot.Notification.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ID(childComplexity), true
+	case "Notification.kind":
+		if e.ComplexityRoot.Notification.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Kind(childComplexity), true
+	case "Notification.message":
+		if e.ComplexityRoot.Notification.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Message(childComplexity), true
+	case "Notification.readAt":
+		if e.ComplexityRoot.Notification.ReadAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.ReadAt(childComplexity), true
+	case "Notification.subject":
+		if e.ComplexityRoot.Notification.Subject == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Subject(childComplexity), true
+	case "Notification.title":
+		if e.ComplexityRoot.Notification.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Notification.Title(childComplexity), true
+
+	case "NotificationConnection.edges":
+		if e.ComplexityRoot.NotificationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Edges(childComplexity), true
+	case "NotificationConnection.nodes":
+		if e.ComplexityRoot.NotificationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.Nodes(childComplexity), true
+	case "NotificationConnection.pageInfo":
+		if e.ComplexityRoot.NotificationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.PageInfo(childComplexity), true
+	case "NotificationConnection.totalCount":
+		if e.ComplexityRoot.NotificationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationConnection.TotalCount(childComplexity), true
+
+	case "NotificationEdge.cursor":
+		if e.ComplexityRoot.NotificationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Cursor(childComplexity), true
+	case "NotificationEdge.node":
+		if e.ComplexityRoot.NotificationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationEdge.Node(childComplexity), true
+
+	case "NotificationSettings.contractDays":
+		if e.ComplexityRoot.NotificationSettings.ContractDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSettings.ContractDays(childComplexity), true
+	case "NotificationSettings.licenseDays":
+		if e.ComplexityRoot.NotificationSettings.LicenseDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSettings.LicenseDays(childComplexity), true
+	case "NotificationSettings.staleDeviceDays":
+		if e.ComplexityRoot.NotificationSettings.StaleDeviceDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSettings.StaleDeviceDays(childComplexity), true
+	case "NotificationSettings.warrantyDays":
+		if e.ComplexityRoot.NotificationSettings.WarrantyDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NotificationSettings.WarrantyDays(childComplexity), true
 
 	case "Organization.assetTagPrefix":
 		if e.ComplexityRoot.Organization.AssetTagPrefix == nil {
@@ -5226,6 +5542,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organization.Name(childComplexity), true
+	case "Organization.notificationSettings":
+		if e.ComplexityRoot.Organization.NotificationSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organization.NotificationSettings(childComplexity), true
 	case "Organization.slug":
 		if e.ComplexityRoot.Organization.Slug == nil {
 			break
@@ -5655,6 +5977,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.notifications":
+		if e.ComplexityRoot.Query.Notifications == nil {
+			break
+		}
+
+		args, err := ec.field_Query_notifications_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Notifications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.NotificationFilter)), true
 	case "Query.organization":
 		if e.ComplexityRoot.Query.Organization == nil {
 			break
@@ -5821,6 +6154,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
+	case "Query.webhookDeliveries":
+		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookDeliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookDeliveries(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.WebhookDeliveryFilter)), true
+	case "Query.webhookSubscriptions":
+		if e.ComplexityRoot.Query.WebhookSubscriptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_webhookSubscriptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.WebhookSubscriptions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
 	case "ReclaimCandidate.frees":
 		if e.ComplexityRoot.ReclaimCandidate.Frees == nil {
@@ -7249,6 +7604,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UnmatchedSoftwareTitleEdge.Node(childComplexity), true
 
+	case "UpdateNotificationSettingsPayload.notificationSettings":
+		if e.ComplexityRoot.UpdateNotificationSettingsPayload.NotificationSettings == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateNotificationSettingsPayload.NotificationSettings(childComplexity), true
+
 	case "UpdateOrganizationPayload.organization":
 		if e.ComplexityRoot.UpdateOrganizationPayload.Organization == nil {
 			break
@@ -7300,6 +7662,211 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Viewer.Subject(childComplexity), true
 
+	case "WebhookDelivery.at":
+		if e.ComplexityRoot.WebhookDelivery.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.At(childComplexity), true
+	case "WebhookDelivery.attempt":
+		if e.ComplexityRoot.WebhookDelivery.Attempt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Attempt(childComplexity), true
+	case "WebhookDelivery.durationMs":
+		if e.ComplexityRoot.WebhookDelivery.DurationMs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.DurationMs(childComplexity), true
+	case "WebhookDelivery.error":
+		if e.ComplexityRoot.WebhookDelivery.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Error(childComplexity), true
+	case "WebhookDelivery.event":
+		if e.ComplexityRoot.WebhookDelivery.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Event(childComplexity), true
+	case "WebhookDelivery.id":
+		if e.ComplexityRoot.WebhookDelivery.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.ID(childComplexity), true
+	case "WebhookDelivery.nextRetryAt":
+		if e.ComplexityRoot.WebhookDelivery.NextRetryAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.NextRetryAt(childComplexity), true
+	case "WebhookDelivery.notification":
+		if e.ComplexityRoot.WebhookDelivery.Notification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Notification(childComplexity), true
+	case "WebhookDelivery.state":
+		if e.ComplexityRoot.WebhookDelivery.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.State(childComplexity), true
+	case "WebhookDelivery.statusCode":
+		if e.ComplexityRoot.WebhookDelivery.StatusCode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.StatusCode(childComplexity), true
+	case "WebhookDelivery.subscription":
+		if e.ComplexityRoot.WebhookDelivery.Subscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDelivery.Subscription(childComplexity), true
+
+	case "WebhookDeliveryConnection.edges":
+		if e.ComplexityRoot.WebhookDeliveryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.Edges(childComplexity), true
+	case "WebhookDeliveryConnection.nodes":
+		if e.ComplexityRoot.WebhookDeliveryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.Nodes(childComplexity), true
+	case "WebhookDeliveryConnection.pageInfo":
+		if e.ComplexityRoot.WebhookDeliveryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.PageInfo(childComplexity), true
+	case "WebhookDeliveryConnection.totalCount":
+		if e.ComplexityRoot.WebhookDeliveryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryConnection.TotalCount(childComplexity), true
+
+	case "WebhookDeliveryEdge.cursor":
+		if e.ComplexityRoot.WebhookDeliveryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryEdge.Cursor(childComplexity), true
+	case "WebhookDeliveryEdge.node":
+		if e.ComplexityRoot.WebhookDeliveryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookDeliveryEdge.Node(childComplexity), true
+
+	case "WebhookSubscription.active":
+		if e.ComplexityRoot.WebhookSubscription.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Active(childComplexity), true
+	case "WebhookSubscription.createdAt":
+		if e.ComplexityRoot.WebhookSubscription.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.CreatedAt(childComplexity), true
+	case "WebhookSubscription.events":
+		if e.ComplexityRoot.WebhookSubscription.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Events(childComplexity), true
+	case "WebhookSubscription.format":
+		if e.ComplexityRoot.WebhookSubscription.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Format(childComplexity), true
+	case "WebhookSubscription.hasSecret":
+		if e.ComplexityRoot.WebhookSubscription.HasSecret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.HasSecret(childComplexity), true
+	case "WebhookSubscription.id":
+		if e.ComplexityRoot.WebhookSubscription.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.ID(childComplexity), true
+	case "WebhookSubscription.url":
+		if e.ComplexityRoot.WebhookSubscription.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.URL(childComplexity), true
+	case "WebhookSubscription.updatedAt":
+		if e.ComplexityRoot.WebhookSubscription.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.UpdatedAt(childComplexity), true
+	case "WebhookSubscription.version":
+		if e.ComplexityRoot.WebhookSubscription.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscription.Version(childComplexity), true
+
+	case "WebhookSubscriptionConnection.edges":
+		if e.ComplexityRoot.WebhookSubscriptionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionConnection.Edges(childComplexity), true
+	case "WebhookSubscriptionConnection.nodes":
+		if e.ComplexityRoot.WebhookSubscriptionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionConnection.Nodes(childComplexity), true
+	case "WebhookSubscriptionConnection.pageInfo":
+		if e.ComplexityRoot.WebhookSubscriptionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionConnection.PageInfo(childComplexity), true
+	case "WebhookSubscriptionConnection.totalCount":
+		if e.ComplexityRoot.WebhookSubscriptionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionConnection.TotalCount(childComplexity), true
+
+	case "WebhookSubscriptionEdge.cursor":
+		if e.ComplexityRoot.WebhookSubscriptionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionEdge.Cursor(childComplexity), true
+	case "WebhookSubscriptionEdge.node":
+		if e.ComplexityRoot.WebhookSubscriptionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionEdge.Node(childComplexity), true
+
+	case "WebhookSubscriptionPayload.webhookSubscription":
+		if e.ComplexityRoot.WebhookSubscriptionPayload.WebhookSubscription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -7335,6 +7902,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSoftwareTitleRuleInput", ec.unmarshalInputCreateSoftwareTitleRuleInput),
 			graphql.NewInputUnmarshaler("CreateSupplierInput", ec.unmarshalInputCreateSupplierInput),
 			graphql.NewInputUnmarshaler("CreateTeamInput", ec.unmarshalInputCreateTeamInput),
+			graphql.NewInputUnmarshaler("CreateWebhookSubscriptionInput", ec.unmarshalInputCreateWebhookSubscriptionInput),
 			graphql.NewInputUnmarshaler("DeleteAssetInput", ec.unmarshalInputDeleteAssetInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
 			graphql.NewInputUnmarshaler("DisposeAssetInput", ec.unmarshalInputDisposeAssetInput),
@@ -7344,9 +7912,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("LicenseComplianceFilter", ec.unmarshalInputLicenseComplianceFilter),
 			graphql.NewInputUnmarshaler("LicenseFilter", ec.unmarshalInputLicenseFilter),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
+			graphql.NewInputUnmarshaler("MarkNotificationsReadInput", ec.unmarshalInputMarkNotificationsReadInput),
 			graphql.NewInputUnmarshaler("ModelFilter", ec.unmarshalInputModelFilter),
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("NameFilter", ec.unmarshalInputNameFilter),
+			graphql.NewInputUnmarshaler("NotificationFilter", ec.unmarshalInputNotificationFilter),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonOrder", ec.unmarshalInputPersonOrder),
 			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
@@ -7368,6 +7938,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateLocationInput", ec.unmarshalInputUpdateLocationInput),
 			graphql.NewInputUnmarshaler("UpdateManufacturerInput", ec.unmarshalInputUpdateManufacturerInput),
 			graphql.NewInputUnmarshaler("UpdateModelInput", ec.unmarshalInputUpdateModelInput),
+			graphql.NewInputUnmarshaler("UpdateNotificationSettingsInput", ec.unmarshalInputUpdateNotificationSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
 			graphql.NewInputUnmarshaler("UpdateSoftwareProductInput", ec.unmarshalInputUpdateSoftwareProductInput),
@@ -7375,6 +7946,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateSoftwareTitleRuleInput", ec.unmarshalInputUpdateSoftwareTitleRuleInput),
 			graphql.NewInputUnmarshaler("UpdateSupplierInput", ec.unmarshalInputUpdateSupplierInput),
 			graphql.NewInputUnmarshaler("UpdateTeamInput", ec.unmarshalInputUpdateTeamInput),
+			graphql.NewInputUnmarshaler("UpdateWebhookSubscriptionInput", ec.unmarshalInputUpdateWebhookSubscriptionInput),
+			graphql.NewInputUnmarshaler("WebhookDeliveryFilter", ec.unmarshalInputWebhookDeliveryFilter),
 		)
 	}
 	first := true
@@ -10860,6 +11433,368 @@ extend type Mutation {
   ): DeletePayload
 }
 `, BuiltIn: false},
+	{Name: "../schema/notifications.graphqls", Input: `# Notifications: what is due in the organization (warranties, contracts and
+# license terms ending, overdue checkouts, audits, offboardings, failing
+# syncs, stale devices), found by an hourly scan, shown as a feed and
+# delivered to outgoing webhooks. ADMIN, MANAGER and AUDITOR read the feed;
+# webhooks, their deliveries and the settings are ADMIN's. EMPLOYEE:
+# FORBIDDEN everywhere here.
+
+"What a notification is about."
+enum NotificationKind {
+  "An active asset's warranty ends within the organization's warrantyDays."
+  WARRANTY_ENDING
+  "A contract's notice date or end falls within contractDays (each is its own notification)."
+  CONTRACT_ENDING
+  "A license's term ends within licenseDays."
+  LICENSE_TERM_ENDING
+  "An asset checked out with an expected return date was not returned by then."
+  CHECKOUT_OVERDUE
+  "A physical audit campaign is due."
+  AUDIT_DUE
+  "An offboarding checklist is still open past its effective date."
+  OFFBOARDING_OVERDUE
+  "A connector's last two finished syncs failed (at most one notification per connector a day)."
+  SYNC_FAILING
+  "An active asset has not been reported by any of its connectors for staleDeviceDays."
+  DEVICE_STALE
+}
+
+"""
+One thing the organization should act on. Recorded once per subject and
+occurrence: the same warranty end is notified once however often the scan
+runs; a new due date (a renewed warranty) is a new notification.
+"""
+type Notification implements Node {
+  "The notification's global id."
+  id: ID!
+  "What it is about."
+  kind: NotificationKind!
+  "A one-line summary naming the subject."
+  title: String!
+  "The notification in a sentence, with its date."
+  message: String!
+  "The record it is about (an Asset, Contract, License or Connector); null when deleted since."
+  subject: Node
+  "The day the subject ends or ended (for DEVICE_STALE the day it was last reported); null when the event has no date (SYNC_FAILING)."
+  dueDate: Date
+  "When the scan recorded it."
+  createdAt: Time!
+  "When someone marked it read; organization-wide (one read state for everyone). null: unread."
+  readAt: Time
+}
+
+"An edge of a NotificationConnection."
+type NotificationEdge {
+  "Opaque cursor of this edge."
+  cursor: String!
+  "The notification."
+  node: Notification!
+}
+
+"A page of notifications, newest first."
+type NotificationConnection {
+  "The page's edges."
+  edges: [NotificationEdge!]!
+  "The page's notifications."
+  nodes: [Notification!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many notifications match the filter."
+  totalCount: Int!
+}
+
+"Selects notifications."
+input NotificationFilter {
+  "Only these kinds (at most 8); empty or absent: every kind."
+  kinds: [NotificationKind!]
+  "true: only unread; false: only read; absent: both."
+  unread: Boolean
+}
+
+"The organization's notification windows, in days (1..365 each)."
+type NotificationSettings {
+  "Days before a warranty ends that WARRANTY_ENDING is raised (default 30)."
+  warrantyDays: Int!
+  "Days before a contract's notice date or end that CONTRACT_ENDING is raised (default 60)."
+  contractDays: Int!
+  "Days before a license term ends that LICENSE_TERM_ENDING is raised (default 60)."
+  licenseDays: Int!
+  "Days without a report from its connector after which DEVICE_STALE is raised (default 30)."
+  staleDeviceDays: Int!
+}
+
+extend type Organization {
+  "The windows of the notification scan. ADMIN, MANAGER and AUDITOR; EMPLOYEE: FORBIDDEN."
+  notificationSettings: NotificationSettings!
+}
+
+"Changes notification windows; absent fields keep their value. Each 1..365, else BAD_USER_INPUT on the field."
+input UpdateNotificationSettingsInput {
+  "Days of notice before a warranty ends."
+  warrantyDays: Int
+  "Days of notice before a contract's notice date or end."
+  contractDays: Int
+  "Days of notice before a license term ends."
+  licenseDays: Int
+  "Days without a report before a device is stale."
+  staleDeviceDays: Int
+}
+
+"The result of updateNotificationSettings."
+type UpdateNotificationSettingsPayload {
+  "The settings now in force."
+  notificationSettings: NotificationSettings!
+}
+
+"Which notifications to mark read: ids, or all: true (not both)."
+input MarkNotificationsReadInput {
+  "Notification ids (at most 100); an unknown or other organization's id is NOT_FOUND on ids[i] and nothing is marked."
+  ids: [ID!]
+  "true marks every unread notification of the organization read."
+  all: Boolean
+}
+
+"The result of markNotificationsRead."
+type MarkNotificationsReadPayload {
+  "How many notifications were unread and are now read."
+  marked: Int!
+}
+
+"The body format a webhook receives. Every format is signed the same way."
+enum WebhookFormat {
+  "itam's JSON: {id, event, organization, sentAt, notification {id kind title message subject {type id} dueDate createdAt}}; id is the same on every attempt of one delivery."
+  JSON
+  "A Slack incoming webhook's {\"text\": \"*title*\\nmessage\"}."
+  SLACK
+  "A Microsoft Teams message with one Adaptive Card (title and message), as Teams incoming webhooks and Workflows accept it."
+  TEAMS
+}
+
+"""
+An outgoing webhook: every new notification of one of its events is POSTed
+to url, signed: X-Itam-Timestamp is the Unix time in seconds and
+X-Itam-Signature is "sha256=" + the hex HMAC-SHA256, keyed with the
+subscription's secret, of the timestamp, a ".", and the raw body. Failed
+deliveries (no answer within 10 s, or a status other than 2xx; 410 ends
+them) are retried with exponential backoff for 24 hours. ADMIN only.
+"""
+type WebhookSubscription implements Node {
+  "The subscription's global id."
+  id: ID!
+  "Where deliveries are POSTed (https)."
+  url: String!
+  "The notification kinds it receives."
+  events: [NotificationKind!]!
+  "The body format."
+  format: WebhookFormat!
+  "false: no notification is delivered (testWebhookSubscription still is)."
+  active: Boolean!
+  "Always true: a secret is required. The secret itself is write-only and never returned."
+  hasSecret: Boolean!
+  "Optimistic lock for updates and deletes."
+  version: Int!
+  "When it was created."
+  createdAt: Time!
+  "When it last changed."
+  updatedAt: Time!
+}
+
+"An edge of a WebhookSubscriptionConnection."
+type WebhookSubscriptionEdge {
+  "Opaque cursor of this edge."
+  cursor: String!
+  "The subscription."
+  node: WebhookSubscription!
+}
+
+"A page of webhook subscriptions, oldest first."
+type WebhookSubscriptionConnection {
+  "The page's edges."
+  edges: [WebhookSubscriptionEdge!]!
+  "The page's subscriptions."
+  nodes: [WebhookSubscription!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many subscriptions the organization has."
+  totalCount: Int!
+}
+
+"Where a delivery attempt left its delivery."
+enum WebhookDeliveryState {
+  "The receiver answered 2xx."
+  SUCCEEDED
+  "It failed; another attempt follows at nextRetryAt."
+  RETRYING
+  "It failed for good: 24 hours of retries are over, or the receiver answered 410 Gone."
+  FAILED
+}
+
+"One attempt of delivering a notification (or a test ping) to a webhook. Every attempt is recorded."
+type WebhookDelivery implements Node {
+  "The attempt's global id."
+  id: ID!
+  "The subscription it went to."
+  subscription: WebhookSubscription!
+  "The notification delivered; null for a test ping."
+  notification: Notification
+  "The event delivered: a NotificationKind, or PING."
+  event: String!
+  "1 for the first attempt of a delivery, then 2, 3, …"
+  attempt: Int!
+  "Where this attempt left the delivery."
+  state: WebhookDeliveryState!
+  "The receiver's HTTP status; null when there was no answer."
+  statusCode: Int
+  "Why it failed, in plain words (at most 500 characters; never the URL or the secret); null on success."
+  error: String
+  "How long the request took, in milliseconds."
+  durationMs: Int!
+  "When the attempt was made."
+  at: Time!
+  "When the next attempt is due; null unless state is RETRYING."
+  nextRetryAt: Time
+}
+
+"An edge of a WebhookDeliveryConnection."
+type WebhookDeliveryEdge {
+  "Opaque cursor of this edge."
+  cursor: String!
+  "The attempt."
+  node: WebhookDelivery!
+}
+
+"A page of delivery attempts, newest first."
+type WebhookDeliveryConnection {
+  "The page's edges."
+  edges: [WebhookDeliveryEdge!]!
+  "The page's attempts."
+  nodes: [WebhookDelivery!]!
+  "Where the page sits."
+  pageInfo: PageInfo!
+  "How many attempts match the filter."
+  totalCount: Int!
+}
+
+"Selects delivery attempts."
+input WebhookDeliveryFilter {
+  "Only attempts to this subscription (unknown or other organization's: NOT_FOUND on filter.subscriptionId)."
+  subscriptionId: ID
+  "true: only failed attempts (RETRYING or FAILED); false: only SUCCEEDED ones."
+  failed: Boolean
+}
+
+"A new outgoing webhook."
+input CreateWebhookSubscriptionInput {
+  "An absolute https URL, at most 2048 characters, without credentials. Loopback, private, link-local and other non-public addresses (and localhost) are refused (BAD_USER_INPUT on url) unless ITAM_CONNECTOR_ALLOW_PRIVATE lists them; deliveries are checked again on the address dialled."
+  url: String!
+  "The notification kinds to receive: 1 to 8, repeats ignored."
+  events: [NotificationKind!]!
+  "The signing secret, 16 to 256 characters without surrounding whitespace. Stored sealed; write-only."
+  secret: String!
+  "The body format (default JSON)."
+  format: WebhookFormat
+  "Whether notifications are delivered (default true)."
+  active: Boolean
+}
+
+"The result of creating or changing a webhook subscription."
+type WebhookSubscriptionPayload {
+  "The subscription as saved."
+  webhookSubscription: WebhookSubscription!
+}
+
+"Changes a webhook subscription; absent fields keep their value."
+input UpdateWebhookSubscriptionInput {
+  "The subscription to change."
+  id: ID!
+  "The version read; a different stored version is CONFLICT on version."
+  version: Int
+  "A new URL (same rules as on create)."
+  url: String
+  "New events (1 to 8)."
+  events: [NotificationKind!]
+  "A new signing secret (16 to 256 characters)."
+  secret: String
+  "A new body format."
+  format: WebhookFormat
+  "Switch deliveries on or off."
+  active: Boolean
+}
+
+extend type Query {
+  "The organization's notifications, newest first (at most 500 a page). ADMIN, MANAGER, AUDITOR; EMPLOYEE: FORBIDDEN."
+  notifications(
+    "Page size, at most 500."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end, at most 500."
+    last: Int
+    "Cursor to continue before."
+    before: String
+    "Which notifications."
+    filter: NotificationFilter
+  ): NotificationConnection!
+  "The organization's webhook subscriptions, oldest first. ADMIN only."
+  webhookSubscriptions(
+    "Page size, at most 500."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end, at most 500."
+    last: Int
+    "Cursor to continue before."
+    before: String
+  ): WebhookSubscriptionConnection!
+  "Every delivery attempt of the organization's webhooks, newest first. ADMIN only."
+  webhookDeliveries(
+    "Page size, at most 500."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end, at most 500."
+    last: Int
+    "Cursor to continue before."
+    before: String
+    "Which attempts."
+    filter: WebhookDeliveryFilter
+  ): WebhookDeliveryConnection!
+}
+
+extend type Mutation {
+  "Changes the notification windows. ADMIN only."
+  updateNotificationSettings(
+    "The windows to change."
+    input: UpdateNotificationSettingsInput!
+  ): UpdateNotificationSettingsPayload
+  "Marks notifications read for the whole organization. ADMIN and MANAGER; AUDITOR and EMPLOYEE: FORBIDDEN."
+  markNotificationsRead(
+    "Which notifications."
+    input: MarkNotificationsReadInput!
+  ): MarkNotificationsReadPayload
+  "Creates an outgoing webhook. ADMIN only."
+  createWebhookSubscription(
+    "The new subscription."
+    input: CreateWebhookSubscriptionInput!
+  ): WebhookSubscriptionPayload
+  "Changes an outgoing webhook. ADMIN only."
+  updateWebhookSubscription(
+    "What to change."
+    input: UpdateWebhookSubscriptionInput!
+  ): WebhookSubscriptionPayload
+  "Deletes an outgoing webhook with its delivery records; its queued deliveries stop. ADMIN only."
+  deleteWebhookSubscription(
+    "The subscription (and optionally the version read)."
+    input: DeleteInput!
+  ): DeletePayload
+  "Queues a PING delivery to the subscription (also when inactive), recorded in webhookDeliveries like any other. ADMIN only."
+  testWebhookSubscription(
+    "The subscription's id."
+    id: ID!
+  ): WebhookSubscriptionPayload
+}
+`, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `"The tenant: every record belongs to exactly one organization."
 type Organization implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
@@ -13752,6 +14687,14 @@ func (ec *executionContext) childFields_ManufacturerPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type ManufacturerPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MarkNotificationsReadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "marked":
+		return ec.fieldContext_MarkNotificationsReadPayload_marked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MarkNotificationsReadPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Model(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13820,6 +14763,66 @@ func (ec *executionContext) childFields_Money(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Money", field.Name)
 }
 
+func (ec *executionContext) childFields_Notification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Notification_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_Notification_kind(ctx, field)
+	case "title":
+		return ec.fieldContext_Notification_title(ctx, field)
+	case "message":
+		return ec.fieldContext_Notification_message(ctx, field)
+	case "subject":
+		return ec.fieldContext_Notification_subject(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_Notification_dueDate(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Notification_createdAt(ctx, field)
+	case "readAt":
+		return ec.fieldContext_Notification_readAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Notification", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NotificationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NotificationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NotificationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_NotificationSettings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "warrantyDays":
+		return ec.fieldContext_NotificationSettings_warrantyDays(ctx, field)
+	case "contractDays":
+		return ec.fieldContext_NotificationSettings_contractDays(ctx, field)
+	case "licenseDays":
+		return ec.fieldContext_NotificationSettings_licenseDays(ctx, field)
+	case "staleDeviceDays":
+		return ec.fieldContext_NotificationSettings_staleDeviceDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NotificationSettings", field.Name)
+}
+
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -13842,6 +14845,8 @@ func (ec *executionContext) childFields_Organization(ctx context.Context, field 
 		return ec.fieldContext_Organization_softwareReclaimAfterDays(ctx, field)
 	case "defaultDepreciationProfile":
 		return ec.fieldContext_Organization_defaultDepreciationProfile(ctx, field)
+	case "notificationSettings":
+		return ec.fieldContext_Organization_notificationSettings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Organization", field.Name)
 }
@@ -14662,6 +15667,14 @@ func (ec *executionContext) childFields_UnmatchedSoftwareTitleEdge(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type UnmatchedSoftwareTitleEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_UpdateNotificationSettingsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "notificationSettings":
+		return ec.fieldContext_UpdateNotificationSettingsPayload_notificationSettings(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateNotificationSettingsPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_UpdateOrganizationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "organization":
@@ -14694,6 +15707,114 @@ func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphq
 		return ec.fieldContext_Viewer_person(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDelivery(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookDelivery_id(ctx, field)
+	case "subscription":
+		return ec.fieldContext_WebhookDelivery_subscription(ctx, field)
+	case "notification":
+		return ec.fieldContext_WebhookDelivery_notification(ctx, field)
+	case "event":
+		return ec.fieldContext_WebhookDelivery_event(ctx, field)
+	case "attempt":
+		return ec.fieldContext_WebhookDelivery_attempt(ctx, field)
+	case "state":
+		return ec.fieldContext_WebhookDelivery_state(ctx, field)
+	case "statusCode":
+		return ec.fieldContext_WebhookDelivery_statusCode(ctx, field)
+	case "error":
+		return ec.fieldContext_WebhookDelivery_error(ctx, field)
+	case "durationMs":
+		return ec.fieldContext_WebhookDelivery_durationMs(ctx, field)
+	case "at":
+		return ec.fieldContext_WebhookDelivery_at(ctx, field)
+	case "nextRetryAt":
+		return ec.fieldContext_WebhookDelivery_nextRetryAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDelivery", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDeliveryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WebhookDeliveryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_WebhookDeliveryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WebhookDeliveryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDeliveryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookDeliveryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WebhookDeliveryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookDeliveryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscription(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_WebhookSubscription_id(ctx, field)
+	case "url":
+		return ec.fieldContext_WebhookSubscription_url(ctx, field)
+	case "events":
+		return ec.fieldContext_WebhookSubscription_events(ctx, field)
+	case "format":
+		return ec.fieldContext_WebhookSubscription_format(ctx, field)
+	case "active":
+		return ec.fieldContext_WebhookSubscription_active(ctx, field)
+	case "hasSecret":
+		return ec.fieldContext_WebhookSubscription_hasSecret(ctx, field)
+	case "version":
+		return ec.fieldContext_WebhookSubscription_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_WebhookSubscription_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscription", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscriptionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_WebhookSubscriptionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_WebhookSubscriptionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_WebhookSubscriptionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_WebhookSubscriptionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscriptionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_WebhookSubscriptionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_WebhookSubscriptionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WebhookSubscriptionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhookSubscription":
+		return ec.fieldContext_WebhookSubscriptionPayload_webhookSubscription(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -15742,6 +16863,20 @@ func (ec *executionContext) field_Mutation_createTeam_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateWebhookSubscriptionInput, error) {
+			return ec.unmarshalNCreateWebhookSubscriptionInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateWebhookSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -15996,12 +17131,40 @@ func (ec *executionContext) field_Mutation_deleteTeam_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteInput, error) {
+			return ec.unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_disposeAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.DisposeAssetInput, error) {
 			return ec.unmarshalNDisposeAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposeAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_markNotificationsRead_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MarkNotificationsReadInput, error) {
+			return ec.unmarshalNMarkNotificationsReadInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐMarkNotificationsReadInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -16143,6 +17306,20 @@ func (ec *executionContext) field_Mutation_syncConnector_args(ctx context.Contex
 }
 
 func (ec *executionContext) field_Mutation_testConnector_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_testWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -16338,6 +17515,20 @@ func (ec *executionContext) field_Mutation_updateModel_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateNotificationSettings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateNotificationSettingsInput, error) {
+			return ec.unmarshalNUpdateNotificationSettingsInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateNotificationSettingsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateOrganization_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -16428,6 +17619,20 @@ func (ec *executionContext) field_Mutation_updateTeam_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateTeamInput, error) {
 			return ec.unmarshalNUpdateTeamInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateWebhookSubscription_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateWebhookSubscriptionInput, error) {
+			return ec.unmarshalNUpdateWebhookSubscriptionInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateWebhookSubscriptionInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -17254,6 +18459,52 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_notifications_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.NotificationFilter, error) {
+			return ec.unmarshalONotificationFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNotificationFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17815,6 +19066,90 @@ func (ec *executionContext) field_Query_unmatchedSoftwareTitles_args(ctx context
 		return nil, err
 	}
 	args["filter"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookDeliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.WebhookDeliveryFilter, error) {
+			return ec.unmarshalOWebhookDeliveryFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWebhookDeliveryFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_webhookSubscriptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -29470,6 +30805,29 @@ func (ec *executionContext) fieldContext_ManufacturerPayload_manufacturer(_ cont
 	return fc, nil
 }
 
+func (ec *executionContext) _MarkNotificationsReadPayload_marked(ctx context.Context, field graphql.CollectedField, obj *model.MarkNotificationsReadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MarkNotificationsReadPayload_marked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Marked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MarkNotificationsReadPayload_marked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MarkNotificationsReadPayload", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Model_id(ctx context.Context, field graphql.CollectedField, obj *model.Model) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31871,6 +33229,270 @@ func (ec *executionContext) fieldContext_Mutation_deleteLocation(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateNotificationSettings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateNotificationSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateNotificationSettings(ctx, fc.Args["input"].(model.UpdateNotificationSettingsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UpdateNotificationSettingsPayload) graphql.Marshaler {
+			return ec.marshalOUpdateNotificationSettingsPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateNotificationSettingsPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateNotificationSettings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateNotificationSettingsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateNotificationSettings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_markNotificationsRead(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MarkNotificationsRead(ctx, fc.Args["input"].(model.MarkNotificationsReadInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MarkNotificationsReadPayload) graphql.Marshaler {
+			return ec.marshalOMarkNotificationsReadPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_markNotificationsRead(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MarkNotificationsReadPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_markNotificationsRead_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateWebhookSubscription(ctx, fc.Args["input"].(model.CreateWebhookSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOWebhookSubscriptionPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWebhookSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateWebhookSubscription(ctx, fc.Args["input"].(model.UpdateWebhookSubscriptionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOWebhookSubscriptionPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWebhookSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteWebhookSubscription(ctx, fc.Args["input"].(model.DeleteInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_testWebhookSubscription(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_testWebhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().TestWebhookSubscription(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+			return ec.marshalOWebhookSubscriptionPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWebhookSubscriptionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_testWebhookSubscription(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_testWebhookSubscription_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32871,6 +34493,465 @@ func (ec *executionContext) fieldContext_Mutation_unlockAssetField(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Notification_id(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Notification_kind(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.Kind) graphql.Marshaler {
+			return ec.marshalNNotificationKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "NotificationKind")
+}
+
+func (ec *executionContext) _Notification_title(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_message(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "String")
+}
+
+func (ec *executionContext) _Notification_subject(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_subject(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Notification().Subject(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_subject(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Notification",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Notification_dueDate(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Notification_createdAt(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Notification_readAt(ctx context.Context, field graphql.CollectedField, obj *notify.Notification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Notification_readAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReadAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Notification_readAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Notification", field, false, false, "Time")
+}
+
+func (ec *executionContext) _NotificationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Notification]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*notify.Notification]) graphql.Marshaler {
+			return ec.marshalNNotificationEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Notification]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*notify.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐNotificationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Notification]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Notification]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _NotificationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*notify.Notification]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _NotificationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*notify.Notification]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Notification) graphql.Marshaler {
+			return ec.marshalNNotification2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐNotification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NotificationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NotificationSettings_warrantyDays(ctx context.Context, field graphql.CollectedField, obj *notify.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSettings_warrantyDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WarrantyDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSettings_warrantyDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NotificationSettings_contractDays(ctx context.Context, field graphql.CollectedField, obj *notify.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSettings_contractDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ContractDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSettings_contractDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NotificationSettings_licenseDays(ctx context.Context, field graphql.CollectedField, obj *notify.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSettings_licenseDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LicenseDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSettings_licenseDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSettings", field, false, false, "Int")
+}
+
+func (ec *executionContext) _NotificationSettings_staleDeviceDays(ctx context.Context, field graphql.CollectedField, obj *notify.Settings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NotificationSettings_staleDeviceDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StaleDeviceDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NotificationSettings_staleDeviceDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NotificationSettings", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *itam.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -33114,6 +35195,38 @@ func (ec *executionContext) fieldContext_Organization_defaultDepreciationProfile
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_DepreciationProfile(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organization_notificationSettings(ctx context.Context, field graphql.CollectedField, obj *itam.Organization) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organization_notificationSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organization().NotificationSettings(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Settings) graphql.Marshaler {
+			return ec.marshalNNotificationSettings2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organization_notificationSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organization",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSettings(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34924,6 +37037,138 @@ func (ec *executionContext) fieldContext_Query_locations(ctx context.Context, fi
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_locations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_notifications(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_notifications(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Notifications(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.NotificationFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*notify.Notification]) graphql.Marshaler {
+			return ec.marshalNNotificationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_notifications(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_notifications_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookSubscriptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookSubscriptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookSubscriptions(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*notify.Subscription]) graphql.Marshaler {
+			return ec.marshalNWebhookSubscriptionConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookSubscriptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookSubscriptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_webhookDeliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().WebhookDeliveries(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.WebhookDeliveryFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*notify.Delivery]) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -41548,6 +43793,38 @@ func (ec *executionContext) fieldContext_UnmatchedSoftwareTitleEdge_node(_ conte
 	return fc, nil
 }
 
+func (ec *executionContext) _UpdateNotificationSettingsPayload_notificationSettings(ctx context.Context, field graphql.CollectedField, obj *model.UpdateNotificationSettingsPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateNotificationSettingsPayload_notificationSettings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NotificationSettings, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Settings) graphql.Marshaler {
+			return ec.marshalNNotificationSettings2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSettings(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateNotificationSettingsPayload_notificationSettings(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateNotificationSettingsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NotificationSettings(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _UpdateOrganizationPayload_organization(ctx context.Context, field graphql.CollectedField, obj *model.UpdateOrganizationPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41754,6 +44031,864 @@ func (ec *executionContext) fieldContext_Viewer_person(_ context.Context, field 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDelivery_id(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "ID")
+}
+
+func (ec *executionContext) _WebhookDelivery_subscription(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_subscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().Subscription(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Subscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_subscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDelivery",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDelivery_notification(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_notification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().Notification(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Notification) graphql.Marshaler {
+			return ec.marshalONotification2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐNotification(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_notification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDelivery",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Notification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDelivery_event(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_attempt(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_attempt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_attempt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_state(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.DeliveryState) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDeliveryState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "WebhookDeliveryState")
+}
+
+func (ec *executionContext) _WebhookDelivery_statusCode(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_statusCode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StatusCode, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_statusCode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_error(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDelivery_durationMs(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_durationMs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookDelivery().DurationMs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_durationMs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, true, true, "Int")
+}
+
+func (ec *executionContext) _WebhookDelivery_at(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDelivery_nextRetryAt(ctx context.Context, field graphql.CollectedField, obj *notify.Delivery) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDelivery_nextRetryAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextRetryAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDelivery_nextRetryAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDelivery", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Delivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*notify.Delivery]) graphql.Marshaler {
+			return ec.marshalNWebhookDeliveryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDeliveryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Delivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*notify.Delivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Delivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookDeliveryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Delivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDeliveryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _WebhookDeliveryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*notify.Delivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookDeliveryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookDeliveryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*notify.Delivery]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Delivery) graphql.Marshaler {
+			return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDelivery(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookDeliveryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookDeliveryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookDelivery(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscription_id(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.WebhookSubscription().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, true, true, "ID")
+}
+
+func (ec *executionContext) _WebhookSubscription_url(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscription_events(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []notify.Kind) graphql.Marshaler {
+			return ec.marshalNNotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "NotificationKind")
+}
+
+func (ec *executionContext) _WebhookSubscription_format(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v notify.Format) graphql.Marshaler {
+			return ec.marshalNWebhookFormat2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐFormat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "WebhookFormat")
+}
+
+func (ec *executionContext) _WebhookSubscription_active(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WebhookSubscription_hasSecret(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_hasSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasSecret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_hasSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WebhookSubscription_version(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WebhookSubscription_createdAt(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscription_updatedAt(ctx context.Context, field graphql.CollectedField, obj *notify.Subscription) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscription_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscription_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscription", field, false, false, "Time")
+}
+
+func (ec *executionContext) _WebhookSubscriptionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Subscription]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*notify.Subscription]) graphql.Marshaler {
+			return ec.marshalNWebhookSubscriptionEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscriptionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Subscription]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*notify.Subscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSubscriptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Subscription]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*notify.Subscription]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscriptionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _WebhookSubscriptionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*notify.Subscription]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WebhookSubscriptionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _WebhookSubscriptionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*notify.Subscription]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Subscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WebhookSubscriptionPayload_webhookSubscription(ctx context.Context, field graphql.CollectedField, obj *model.WebhookSubscriptionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WebhookSubscriptionPayload_webhookSubscription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WebhookSubscription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *notify.Subscription) graphql.Marshaler {
+			return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSubscription(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WebhookSubscriptionPayload_webhookSubscription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WebhookSubscriptionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WebhookSubscription(ctx, field)
 		},
 	}
 	return fc, nil
@@ -45006,6 +48141,76 @@ func UnmarshalCreateTeamInput(ctx context.Context, raw any) (model.CreateTeamInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateWebhookSubscriptionInput(ctx context.Context, obj any) (model.CreateWebhookSubscriptionInput, error) {
+	var it model.CreateWebhookSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "events", "secret", "format", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalNNotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = data
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = data
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOWebhookFormat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = graphql.OmittableOf(data)
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateWebhookSubscriptionInput unmarshals raw into the CreateWebhookSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateWebhookSubscriptionInput(ctx context.Context, raw any) (model.CreateWebhookSubscriptionInput, error) {
+	var out model.CreateWebhookSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateWebhookSubscriptionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeleteAssetInput(ctx context.Context, obj any) (model.DeleteAssetInput, error) {
 	var it model.DeleteAssetInput
 	if obj == nil {
@@ -45549,6 +48754,55 @@ func UnmarshalLocationFilter(ctx context.Context, raw any) (model.LocationFilter
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMarkNotificationsReadInput(ctx context.Context, obj any) (model.MarkNotificationsReadInput, error) {
+	var it model.MarkNotificationsReadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"ids", "all"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "ids":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ids"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ids = graphql.OmittableOf(data)
+		case "all":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("all"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.All = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMarkNotificationsReadInput unmarshals raw into the MarkNotificationsReadInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMarkNotificationsReadInput(ctx context.Context, raw any) (model.MarkNotificationsReadInput, error) {
+	var out model.MarkNotificationsReadInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MarkNotificationsReadInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputModelFilter(ctx context.Context, obj any) (model.ModelFilter, error) {
 	var it model.ModelFilter
 	if obj == nil {
@@ -45693,6 +48947,55 @@ func (ec *executionContext) unmarshalInputNameFilter(ctx context.Context, obj an
 func UnmarshalNameFilter(ctx context.Context, raw any) (model.NameFilter, error) {
 	var out model.NameFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "NameFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNotificationFilter(ctx context.Context, obj any) (model.NotificationFilter, error) {
+	var it model.NotificationFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "unread"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalONotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = graphql.OmittableOf(data)
+		case "unread":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unread"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Unread = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNotificationFilter unmarshals raw into the NotificationFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNotificationFilter(ctx context.Context, raw any) (model.NotificationFilter, error) {
+	var out model.NotificationFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NotificationFilter", raw, &out)
 	return out, err
 }
 
@@ -47387,6 +50690,69 @@ func UnmarshalUpdateModelInput(ctx context.Context, raw any) (model.UpdateModelI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateNotificationSettingsInput(ctx context.Context, obj any) (model.UpdateNotificationSettingsInput, error) {
+	var it model.UpdateNotificationSettingsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"warrantyDays", "contractDays", "licenseDays", "staleDeviceDays"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "warrantyDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warrantyDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WarrantyDays = graphql.OmittableOf(data)
+		case "contractDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contractDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ContractDays = graphql.OmittableOf(data)
+		case "licenseDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licenseDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LicenseDays = graphql.OmittableOf(data)
+		case "staleDeviceDays":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("staleDeviceDays"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StaleDeviceDays = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateNotificationSettingsInput unmarshals raw into the UpdateNotificationSettingsInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateNotificationSettingsInput(ctx context.Context, raw any) (model.UpdateNotificationSettingsInput, error) {
+	var out model.UpdateNotificationSettingsInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateNotificationSettingsInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateOrganizationInput(ctx context.Context, obj any) (model.UpdateOrganizationInput, error) {
 	var it model.UpdateOrganizationInput
 	if obj == nil {
@@ -47954,6 +51320,139 @@ func UnmarshalUpdateTeamInput(ctx context.Context, raw any) (model.UpdateTeamInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateWebhookSubscriptionInput(ctx context.Context, obj any) (model.UpdateWebhookSubscriptionInput, error) {
+	var it model.UpdateWebhookSubscriptionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "url", "events", "secret", "format", "active"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = graphql.OmittableOf(data)
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = graphql.OmittableOf(data)
+		case "events":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("events"))
+			data, err := ec.unmarshalONotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Events = graphql.OmittableOf(data)
+		case "secret":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("secret"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Secret = graphql.OmittableOf(data)
+		case "format":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("format"))
+			data, err := ec.unmarshalOWebhookFormat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐFormat(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Format = graphql.OmittableOf(data)
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateWebhookSubscriptionInput unmarshals raw into the UpdateWebhookSubscriptionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateWebhookSubscriptionInput(ctx context.Context, raw any) (model.UpdateWebhookSubscriptionInput, error) {
+	var out model.UpdateWebhookSubscriptionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateWebhookSubscriptionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputWebhookDeliveryFilter(ctx context.Context, obj any) (model.WebhookDeliveryFilter, error) {
+	var it model.WebhookDeliveryFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"subscriptionId", "failed"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "subscriptionId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("subscriptionId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SubscriptionID = graphql.OmittableOf(data)
+		case "failed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("failed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Failed = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWebhookDeliveryFilter unmarshals raw into the WebhookDeliveryFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWebhookDeliveryFilter(ctx context.Context, raw any) (model.WebhookDeliveryFilter, error) {
+	var out model.WebhookDeliveryFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WebhookDeliveryFilter", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -47989,6 +51488,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case notify.Subscription:
+		return ec._WebhookSubscription(ctx, sel, &obj)
+	case *notify.Subscription:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WebhookSubscription(ctx, sel, obj)
+	case notify.Delivery:
+		return ec._WebhookDelivery(ctx, sel, &obj)
+	case *notify.Delivery:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._WebhookDelivery(ctx, sel, obj)
 	case itam.Team:
 		return ec._Team(ctx, sel, &obj)
 	case *itam.Team:
@@ -48059,6 +51572,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Organization(ctx, sel, obj)
+	case notify.Notification:
+		return ec._Notification(ctx, sel, &obj)
+	case *notify.Notification:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Notification(ctx, sel, obj)
 	case model.Model:
 		return ec._Model(ctx, sel, &obj)
 	case *model.Model:
@@ -52592,6 +56112,39 @@ func (ec *executionContext) _ManufacturerPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var markNotificationsReadPayloadImplementors = []string{"MarkNotificationsReadPayload"}
+
+func (ec *executionContext) _MarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MarkNotificationsReadPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, markNotificationsReadPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MarkNotificationsReadPayload")
+		case "marked":
+			out.Values[i] = ec._MarkNotificationsReadPayload_marked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var modelImplementors = []string{"Model", "Node"}
 
 func (ec *executionContext) _Model(ctx context.Context, sel ast.SelectionSet, obj *model.Model) graphql.Marshaler {
@@ -53149,6 +56702,48 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "updateNotificationSettings":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateNotificationSettings(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "markNotificationsRead":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_markNotificationsRead(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "testWebhookSubscription":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_testWebhookSubscription(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "updateOrganization":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateOrganization(ctx, field)
@@ -53327,6 +56922,211 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 	return out
 }
 
+var notificationImplementors = []string{"Notification", "Node"}
+
+func (ec *executionContext) _Notification(ctx context.Context, sel ast.SelectionSet, obj *notify.Notification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Notification")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._Notification_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Notification_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._Notification_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "subject":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Notification_subject(ctx, field, obj)
+				})
+		case "dueDate":
+			out.Values[i] = ec._Notification_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Notification_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "readAt":
+			out.Values[i] = ec._Notification_readAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationConnectionImplementors = []string{"NotificationConnection"}
+
+func (ec *executionContext) _NotificationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*notify.Notification]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationConnection")
+		case "edges":
+			out.Values[i] = ec._NotificationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._NotificationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NotificationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._NotificationConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationEdgeImplementors = []string{"NotificationEdge"}
+
+func (ec *executionContext) _NotificationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*notify.Notification]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationEdge")
+		case "cursor":
+			out.Values[i] = ec._NotificationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NotificationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var notificationSettingsImplementors = []string{"NotificationSettings"}
+
+func (ec *executionContext) _NotificationSettings(ctx context.Context, sel ast.SelectionSet, obj *notify.Settings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, notificationSettingsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NotificationSettings")
+		case "warrantyDays":
+			out.Values[i] = ec._NotificationSettings_warrantyDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "contractDays":
+			out.Values[i] = ec._NotificationSettings_contractDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "licenseDays":
+			out.Values[i] = ec._NotificationSettings_licenseDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "staleDeviceDays":
+			out.Values[i] = ec._NotificationSettings_staleDeviceDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organizationImplementors = []string{"Organization", "Node"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *itam.Organization) graphql.Marshaler {
@@ -53390,6 +57190,12 @@ func (ec *executionContext) _Organization(ctx context.Context, sel ast.Selection
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organization_defaultDepreciationProfile(ctx, field, obj)
+				})
+		case "notificationSettings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organization_notificationSettings(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -53858,6 +57664,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_locations(ctx, field)
+				})
+		case "notifications":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_notifications(ctx, field)
+				})
+		case "webhookSubscriptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookSubscriptions(ctx, field)
+				})
+		case "webhookDeliveries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_webhookDeliveries(ctx, field)
 				})
 		case "organization":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -56450,6 +60274,39 @@ func (ec *executionContext) _UnmatchedSoftwareTitleEdge(ctx context.Context, sel
 	return out
 }
 
+var updateNotificationSettingsPayloadImplementors = []string{"UpdateNotificationSettingsPayload"}
+
+func (ec *executionContext) _UpdateNotificationSettingsPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateNotificationSettingsPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateNotificationSettingsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateNotificationSettingsPayload")
+		case "notificationSettings":
+			out.Values[i] = ec._UpdateNotificationSettingsPayload_notificationSettings(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var updateOrganizationPayloadImplementors = []string{"UpdateOrganizationPayload"}
 
 func (ec *executionContext) _UpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UpdateOrganizationPayload) graphql.Marshaler {
@@ -56559,6 +60416,374 @@ func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Viewer_person(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookDeliveryImplementors = []string{"WebhookDelivery", "Node"}
+
+func (ec *executionContext) _WebhookDelivery(ctx context.Context, sel ast.SelectionSet, obj *notify.Delivery) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDelivery")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_id(ctx, field, obj)
+				})
+		case "subscription":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_subscription(ctx, field, obj)
+				})
+		case "notification":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_notification(ctx, field, obj)
+				})
+		case "event":
+			out.Values[i] = ec._WebhookDelivery_event(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attempt":
+			out.Values[i] = ec._WebhookDelivery_attempt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._WebhookDelivery_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "statusCode":
+			out.Values[i] = ec._WebhookDelivery_statusCode(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "error":
+			out.Values[i] = ec._WebhookDelivery_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "durationMs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDelivery_durationMs(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._WebhookDelivery_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextRetryAt":
+			out.Values[i] = ec._WebhookDelivery_nextRetryAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookDeliveryConnectionImplementors = []string{"WebhookDeliveryConnection"}
+
+func (ec *executionContext) _WebhookDeliveryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*notify.Delivery]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDeliveryConnection")
+		case "edges":
+			out.Values[i] = ec._WebhookDeliveryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._WebhookDeliveryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WebhookDeliveryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookDeliveryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookDeliveryEdgeImplementors = []string{"WebhookDeliveryEdge"}
+
+func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*notify.Delivery]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookDeliveryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookDeliveryEdge")
+		case "cursor":
+			out.Values[i] = ec._WebhookDeliveryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._WebhookDeliveryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionImplementors = []string{"WebhookSubscription", "Node"}
+
+func (ec *executionContext) _WebhookSubscription(ctx context.Context, sel ast.SelectionSet, obj *notify.Subscription) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscription")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookSubscription_id(ctx, field, obj)
+				})
+		case "url":
+			out.Values[i] = ec._WebhookSubscription_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "events":
+			out.Values[i] = ec._WebhookSubscription_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "format":
+			out.Values[i] = ec._WebhookSubscription_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.Values[i] = ec._WebhookSubscription_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hasSecret":
+			out.Values[i] = ec._WebhookSubscription_hasSecret(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._WebhookSubscription_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._WebhookSubscription_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._WebhookSubscription_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionConnectionImplementors = []string{"WebhookSubscriptionConnection"}
+
+func (ec *executionContext) _WebhookSubscriptionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*notify.Subscription]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscriptionConnection")
+		case "edges":
+			out.Values[i] = ec._WebhookSubscriptionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._WebhookSubscriptionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._WebhookSubscriptionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._WebhookSubscriptionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionEdgeImplementors = []string{"WebhookSubscriptionEdge"}
+
+func (ec *executionContext) _WebhookSubscriptionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*notify.Subscription]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscriptionEdge")
+		case "cursor":
+			out.Values[i] = ec._WebhookSubscriptionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._WebhookSubscriptionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var webhookSubscriptionPayloadImplementors = []string{"WebhookSubscriptionPayload"}
+
+func (ec *executionContext) _WebhookSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WebhookSubscriptionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, webhookSubscriptionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WebhookSubscriptionPayload")
+		case "webhookSubscription":
+			out.Values[i] = ec._WebhookSubscriptionPayload_webhookSubscription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -57852,6 +62077,11 @@ func (ec *executionContext) unmarshalNCreateTeamInput2githubᚗcomᚋitamᚑdev�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateWebhookSubscriptionInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateWebhookSubscriptionInput(ctx context.Context, v any) (model.CreateWebhookSubscriptionInput, error) {
+	res, err := ec.unmarshalInputCreateWebhookSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := scalar.UnmarshalDate(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -58843,6 +63073,11 @@ func (ec *executionContext) marshalNManufacturerEdge2ᚕgithubᚗcomᚋitamᚑde
 	return ret
 }
 
+func (ec *executionContext) unmarshalNMarkNotificationsReadInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐMarkNotificationsReadInput(ctx context.Context, v any) (model.MarkNotificationsReadInput, error) {
+	res, err := ec.unmarshalInputMarkNotificationsReadInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNModel2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModelᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Model) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -58952,6 +63187,111 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋg
 	})
 
 	return ret
+}
+
+func (ec *executionContext) marshalNNotification2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐNotificationᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.Notification) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotification2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐNotification(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotification2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐNotification(ctx context.Context, sel ast.SelectionSet, v *notify.Notification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Notification!")
+		return graphql.Null
+	}
+	return ec._Notification(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*notify.Notification]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationConnection!")
+		return graphql.Null
+	}
+	return ec._NotificationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNotificationEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*notify.Notification]) graphql.Marshaler {
+	return ec._NotificationEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNNotificationEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*notify.Notification]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNNotificationKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKind(ctx context.Context, v any) (notify.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.Kind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNotificationKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKind(ctx context.Context, sel ast.SelectionSet, v notify.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NotificationKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNNotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx context.Context, v any) ([]notify.Kind, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]notify.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNotificationKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNNotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []notify.Kind) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNotificationSettings2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSettings(ctx context.Context, sel ast.SelectionSet, v *notify.Settings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NotificationSettings!")
+		return graphql.Null
+	}
+	return ec._NotificationSettings(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *itam.Organization) graphql.Marshaler {
@@ -60046,6 +64386,11 @@ func (ec *executionContext) unmarshalNUpdateModelInput2githubᚗcomᚋitamᚑdev
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateNotificationSettingsInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateNotificationSettingsInput(ctx context.Context, v any) (model.UpdateNotificationSettingsInput, error) {
+	res, err := ec.unmarshalInputUpdateNotificationSettingsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationInput(ctx context.Context, v any) (model.UpdateOrganizationInput, error) {
 	res, err := ec.unmarshalInputUpdateOrganizationInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -60081,12 +64426,151 @@ func (ec *executionContext) unmarshalNUpdateTeamInput2githubᚗcomᚋitamᚑdev�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNUpdateWebhookSubscriptionInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateWebhookSubscriptionInput(ctx context.Context, v any) (model.UpdateWebhookSubscriptionInput, error) {
+	res, err := ec.unmarshalInputUpdateWebhookSubscriptionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPrincipal(ctx context.Context, sel ast.SelectionSet, v *itam.Principal) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Viewer!")
 		return graphql.Null
 	}
 	return ec._Viewer(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.Delivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDelivery2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookDelivery2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDelivery(ctx context.Context, sel ast.SelectionSet, v *notify.Delivery) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDelivery!")
+		return graphql.Null
+	}
+	return ec._WebhookDelivery(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*notify.Delivery]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookDeliveryConnection!")
+		return graphql.Null
+	}
+	return ec._WebhookDeliveryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*notify.Delivery]) graphql.Marshaler {
+	return ec._WebhookDeliveryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*notify.Delivery]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookDeliveryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNWebhookDeliveryState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDeliveryState(ctx context.Context, v any) (notify.DeliveryState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.DeliveryState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookDeliveryState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐDeliveryState(ctx context.Context, sel ast.SelectionSet, v notify.DeliveryState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WebhookDeliveryState!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNWebhookFormat2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐFormat(ctx context.Context, v any) (notify.Format, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.Format(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNWebhookFormat2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐFormat(ctx context.Context, sel ast.SelectionSet, v notify.Format) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "WebhookFormat!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSubscriptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*notify.Subscription) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookSubscription2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSubscription(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWebhookSubscription2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐSubscription(ctx context.Context, sel ast.SelectionSet, v *notify.Subscription) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookSubscription!")
+		return graphql.Null
+	}
+	return ec._WebhookSubscription(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookSubscriptionConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*notify.Subscription]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WebhookSubscriptionConnection!")
+		return graphql.Null
+	}
+	return ec._WebhookSubscriptionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWebhookSubscriptionEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*notify.Subscription]) graphql.Marshaler {
+	return ec._WebhookSubscriptionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNWebhookSubscriptionEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*notify.Subscription]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWebhookSubscriptionEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -61112,6 +65596,13 @@ func (ec *executionContext) marshalOManufacturerPayload2ᚖgithubᚗcomᚋitam�
 	return ec._ManufacturerPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMarkNotificationsReadPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐMarkNotificationsReadPayload(ctx context.Context, sel ast.SelectionSet, v *model.MarkNotificationsReadPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MarkNotificationsReadPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx context.Context, sel ast.SelectionSet, v *model.Model) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61162,6 +65653,57 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋitamᚑdevᚋitamᚋgrap
 		return graphql.Null
 	}
 	return ec._Node(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONotification2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐNotification(ctx context.Context, sel ast.SelectionSet, v *notify.Notification) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Notification(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalONotificationFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNotificationFilter(ctx context.Context, v any) (*model.NotificationFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNotificationFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalONotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx context.Context, v any) ([]notify.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]notify.Kind, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNNotificationKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKind(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalONotificationKind2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKindᚄ(ctx context.Context, sel ast.SelectionSet, v []notify.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNotificationKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐKind(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOOwner2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOwner(ctx context.Context, sel ast.SelectionSet, v model.Owner) graphql.Marshaler {
@@ -61436,6 +65978,13 @@ func (ec *executionContext) unmarshalOUnmatchedSoftwareTitleFilter2ᚖgithubᚗc
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalOUpdateNotificationSettingsPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateNotificationSettingsPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateNotificationSettingsPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateNotificationSettingsPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOUpdateOrganizationPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateOrganizationPayload(ctx context.Context, sel ast.SelectionSet, v *model.UpdateOrganizationPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -61448,6 +65997,40 @@ func (ec *executionContext) marshalOUserError2ᚖgithubᚗcomᚋitamᚑdevᚋita
 		return graphql.Null
 	}
 	return ec._UserError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWebhookDeliveryFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWebhookDeliveryFilter(ctx context.Context, v any) (*model.WebhookDeliveryFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWebhookDeliveryFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOWebhookFormat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐFormat(ctx context.Context, v any) (*notify.Format, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := notify.Format(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWebhookFormat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋnotifyᚐFormat(ctx context.Context, sel ast.SelectionSet, v *notify.Format) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOWebhookSubscriptionPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWebhookSubscriptionPayload(ctx context.Context, sel ast.SelectionSet, v *model.WebhookSubscriptionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WebhookSubscriptionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

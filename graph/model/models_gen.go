@@ -13,6 +13,7 @@ import (
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/notify"
 	"github.com/itam-dev/itam/internal/software"
 	"github.com/shopspring/decimal"
 )
@@ -566,6 +567,20 @@ type CreateTeamInput struct {
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
+// A new outgoing webhook.
+type CreateWebhookSubscriptionInput struct {
+	// An absolute https URL, at most 2048 characters, without credentials. Loopback, private, link-local and other non-public addresses (and localhost) are refused (BAD_USER_INPUT on url) unless ITAM_CONNECTOR_ALLOW_PRIVATE lists them; deliveries are checked again on the address dialled.
+	URL string `json:"url"`
+	// The notification kinds to receive: 1 to 8, repeats ignored.
+	Events []notify.Kind `json:"events"`
+	// The signing secret, 16 to 256 characters without surrounding whitespace. Stored sealed; write-only.
+	Secret string `json:"secret"`
+	// The body format (default JSON).
+	Format graphql.Omittable[*notify.Format] `json:"format,omitempty"`
+	// Whether notifications are delivered (default true).
+	Active graphql.Omittable[*bool] `json:"active,omitempty"`
+}
+
 // Deletes an asset; only unassigned ORDERED or IN_STOCK ones (else BAD_USER_INPUT, field id). Its history stays.
 type DeleteAssetInput struct {
 	// The Asset to delete (unknown: NOT_FOUND).
@@ -739,6 +754,20 @@ type ManufacturerPayload struct {
 	Manufacturer *itam.Manufacturer `json:"manufacturer"`
 }
 
+// Which notifications to mark read: ids, or all: true (not both).
+type MarkNotificationsReadInput struct {
+	// Notification ids (at most 100); an unknown or other organization's id is NOT_FOUND on ids[i] and nothing is marked.
+	Ids graphql.Omittable[[]string] `json:"ids,omitempty"`
+	// true marks every unread notification of the organization read.
+	All graphql.Omittable[*bool] `json:"all,omitempty"`
+}
+
+// The result of markNotificationsRead.
+type MarkNotificationsReadPayload struct {
+	// How many notifications were unread and are now read.
+	Marked int `json:"marked"`
+}
+
 // Selects models; fields combine with AND.
 type ModelFilter struct {
 	// Case-insensitive substring of the name; at most 256 characters.
@@ -767,6 +796,14 @@ type Mutation struct {
 type NameFilter struct {
 	// Case-insensitive substring of the name; at most 256 characters.
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
+}
+
+// Selects notifications.
+type NotificationFilter struct {
+	// Only these kinds (at most 8); empty or absent: every kind.
+	Kinds graphql.Omittable[[]notify.Kind] `json:"kinds,omitempty"`
+	// true: only unread; false: only read; absent: both.
+	Unread graphql.Omittable[*bool] `json:"unread,omitempty"`
 }
 
 // Selects people; fields combine with AND.
@@ -1210,6 +1247,24 @@ type UpdateModelInput struct {
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 }
 
+// Changes notification windows; absent fields keep their value. Each 1..365, else BAD_USER_INPUT on the field.
+type UpdateNotificationSettingsInput struct {
+	// Days of notice before a warranty ends.
+	WarrantyDays graphql.Omittable[*int] `json:"warrantyDays,omitempty"`
+	// Days of notice before a contract's notice date or end.
+	ContractDays graphql.Omittable[*int] `json:"contractDays,omitempty"`
+	// Days of notice before a license term ends.
+	LicenseDays graphql.Omittable[*int] `json:"licenseDays,omitempty"`
+	// Days without a report before a device is stale.
+	StaleDeviceDays graphql.Omittable[*int] `json:"staleDeviceDays,omitempty"`
+}
+
+// The result of updateNotificationSettings.
+type UpdateNotificationSettingsPayload struct {
+	// The settings now in force.
+	NotificationSettings *notify.Settings `json:"notificationSettings"`
+}
+
 // Changes the organization's settings; omitted fields stay as they are.
 type UpdateOrganizationInput struct {
 	// Not blank (BAD_USER_INPUT, field name).
@@ -1340,6 +1395,24 @@ type UpdateTeamInput struct {
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
+// Changes a webhook subscription; absent fields keep their value.
+type UpdateWebhookSubscriptionInput struct {
+	// The subscription to change.
+	ID string `json:"id"`
+	// The version read; a different stored version is CONFLICT on version.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
+	// A new URL (same rules as on create).
+	URL graphql.Omittable[*string] `json:"url,omitempty"`
+	// New events (1 to 8).
+	Events graphql.Omittable[[]notify.Kind] `json:"events,omitempty"`
+	// A new signing secret (16 to 256 characters).
+	Secret graphql.Omittable[*string] `json:"secret,omitempty"`
+	// A new body format.
+	Format graphql.Omittable[*notify.Format] `json:"format,omitempty"`
+	// Switch deliveries on or off.
+	Active graphql.Omittable[*bool] `json:"active,omitempty"`
+}
+
 // A refusal of one item of a bulk change, as extensions would carry it.
 type UserError struct {
 	// The error code, as extensions.code would carry it (BAD_USER_INPUT, NOT_FOUND, CONFLICT…).
@@ -1348,6 +1421,20 @@ type UserError struct {
 	Message string `json:"message"`
 	// The input field at fault, relative to the item; null when not about a field.
 	Field *string `json:"field,omitempty"`
+}
+
+// Selects delivery attempts.
+type WebhookDeliveryFilter struct {
+	// Only attempts to this subscription (unknown or other organization's: NOT_FOUND on filter.subscriptionId).
+	SubscriptionID graphql.Omittable[*string] `json:"subscriptionId,omitempty"`
+	// true: only failed attempts (RETRYING or FAILED); false: only SUCCEEDED ones.
+	Failed graphql.Omittable[*bool] `json:"failed,omitempty"`
+}
+
+// The result of creating or changing a webhook subscription.
+type WebhookSubscriptionPayload struct {
+	// The subscription as saved.
+	WebhookSubscription *notify.Subscription `json:"webhookSubscription"`
 }
 
 // What people can be sorted by; ties are broken by id.

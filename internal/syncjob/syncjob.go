@@ -38,6 +38,10 @@ type Deps struct {
 	Egress connectors.Egress
 	// SoftwareRules, when set, runs software re-normalization jobs.
 	SoftwareRules *postgres.SoftwareRuleStore
+	// Notifications and Webhooks, when set, run the periodic notification
+	// scan and webhook deliveries (notify.go).
+	Notifications *postgres.NotificationStore
+	Webhooks      *postgres.WebhookStore
 }
 
 // Options tune the client.
@@ -61,6 +65,10 @@ type Options struct {
 	// EndOrphansEvery is how often runs whose job ended without ending them
 	// are ended (default 1m).
 	EndOrphansEvery time.Duration
+
+	// NotifyScanEvery is how often the notification scan runs (default
+	// DefaultNotifyScanEvery).
+	NotifyScanEvery time.Duration
 
 	// NoSync leaves out the connector workers and periodic passes, keeping
 	// only software re-normalization: what runs without ITAM_SECRET_KEY.
@@ -108,26 +116,29 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 		if d.SoftwareRules != nil {
 			river.AddWorker(workers, &NormalizeWorker{rules: d.SoftwareRules, timeout: attempt})
 		}
+		notifyJobs := addNotifyWorkers(workers, d, opt)
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			jobs.QueueSync:     {MaxWorkers: syncWorkers},
 		}
+		cfg.Queues[jobs.QueueWebhooks] = river.QueueConfig{MaxWorkers: webhookWorkers} // notify.go
 		cfg.RescueStuckJobsAfter = opt.RescueAfter
 		// River refuses a default job timeout above the rescue delay; the
 		// quick jobs set their own (Timeout), so this only bounds strays.
 		cfg.JobTimeout = min(quickJobTimeout, attempt)
 		if opt.NoSync {
+			cfg.PeriodicJobs = notifyJobs
 			return river.NewClient(riverpgxv5.New(d.DB.Pool), cfg)
 		}
-		cfg.PeriodicJobs = []*river.PeriodicJob{
+		cfg.PeriodicJobs = append(notifyJobs,
 			river.NewPeriodicJob(river.PeriodicInterval(opt.ScheduleEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.ScheduleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(nightly,
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.StaleArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
 			river.NewPeriodicJob(river.PeriodicInterval(opt.EndOrphansEvery),
 				func() (river.JobArgs, *river.InsertOpts) { return jobs.EndOrphanedRunsArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}),
-		}
+		)
 	}
 	return river.NewClient(riverpgxv5.New(d.DB.Pool), cfg)
 }
