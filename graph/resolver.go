@@ -48,4 +48,7 @@ type Resolver struct {
 	ExchangeRates        *postgres.ExchangeRateStore
 	Contracts            *postgres.ContractStore
 	CostReports          *postgres.CostReportStore
+
+	// Offboarding checklists and exceptions (graph/offboarding.go).
+	Offboarding *postgres.OffboardingStore
 }
