@@ -169,10 +169,22 @@ func TestOffboardingEndToEnd(t *testing.T) {
 	// no exception. The history has every step.
 	d = o.ok(o.admin, `{ offboardingExceptions { totalCount } }`, nil)
 	require.EqualValues(t, 0, get(d, "offboardingExceptions.totalCount"))
-	_, cid, _ := relay.Parse(str(c, "id"))
-	for action, n := range map[string]int{"OPEN": 1, "CLOSE_ITEM": 3, "COMPLETE": 1} {
-		require.Equal(t, n, o.count("offboarding_history WHERE checklist_id = $1 AND action = $2", cid, action), action)
+	d = o.ok(o.admin, `query($id: ID!) { node(id: $id) { ... on OffboardingChecklist { history { action actor actorKind itemId at
+		changes { field from to } } } } }`, map[string]any{"id": c["id"]})
+	var actions []string
+	for _, h := range get(d, "node.history").([]any) {
+		actions = append(actions, str(h, "action"))
+		require.Equal(t, "USER", str(h, "actorKind"))
+		require.Equal(t, str(h, "action") == "CLOSE_ITEM", str(h, "itemId") != "", "itemId on closings only")
 	}
+	require.Equal(t, []string{"OPEN", "CLOSE_ITEM", "CLOSE_ITEM", "CLOSE_ITEM", "COMPLETE"}, actions)
+	require.Equal(t, "admin@acme.test", str(d, "node.history.0.actor"))
+	opened := map[string]any{}
+	for _, ch := range get(d, "node.history.0.changes").([]any) {
+		opened[str(ch, "field")] = get(ch, "to")
+	}
+	require.Equal(t, map[string]any{"personStatus": "OFFBOARDED", "personEndDate": today(), "items": float64(3)}, opened)
+	require.Equal(t, "manager@acme.test", str(d, "node.history.2.actor"), "the reclaim")
 
 	// Offboarded again (nothing open any more) lists what is still held.
 	d = o.ok(o.admin, offboardQ, map[string]any{"p": ada, "d": today()})
@@ -350,7 +362,7 @@ func TestOffboardingBatched(t *testing.T) {
 		o.ok(o.admin, offboardQ, map[string]any{"p": p, "d": today()})
 	}
 	const q = `query($n: Int!) { people(first: $n, filter: {status: OFFBOARDED}) { nodes { id offboarding {
-		id status person { id } items { kind state asset { id assetTag model { name } } licenseSeat { id license { id } } } } } } }`
+		id status person { id } history { action } items { kind state asset { id assetTag model { name } } licenseSeat { id } } } } } }`
 	rounds := func(n int) int64 {
 		start := o.rounds.Load()
 		d := o.ok(o.admin, q, map[string]any{"n": n})
@@ -366,4 +378,21 @@ func TestOffboardingBatched(t *testing.T) {
 	few := rounds(2)
 	require.Equal(t, few, rounds(6), "no query per person, item, asset or seat")
 	require.NotZero(t, few)
+}
+
+// TestOffboardingCost: the lists are priced by page size, so a page of 500
+// checklists each listing assets with their history is refused before it runs.
+func TestOffboardingCost(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	for _, q := range []string{
+		`{ offboardingChecklists(first: 500) { nodes { items { asset { history(first: 500) { nodes { at } } } } } } }`,
+		`{ offboardingExceptions(first: 500) { nodes { asset { history(first: 500) { nodes { at } } } } } }`,
+		`{ people(first: 500) { nodes { offboarding { history { at } items { asset { history(first: 100) { nodes { at } } } } } } } }`,
+	} {
+		r := a.do(admin, q, nil)
+		require.NotEmpty(t, r.Errors, q)
+		require.Equal(t, "COMPLEXITY_LIMIT_EXCEEDED", r.Errors[0].Extensions["code"], "%s: %+v", q, r.Errors)
+	}
 }

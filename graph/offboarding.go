@@ -68,7 +68,38 @@ func checklistFilter(in *model.OffboardingChecklistFilter) (offboarding.Filter, 
 const (
 	heldAssetsOf = seatAssetsOf
 	heldSeatsOf  = "#seats"
+	peopleOf     = "#people"
 )
+
+// recordPeople records, under each of paths, the people rows point to, so
+// their person fields load in one batch.
+func recordPeople(ctx context.Context, paths []string, people []uuid.UUID) {
+	for _, p := range paths {
+		loaders.Siblings(ctx, p+peopleOf, distinctIDs(people))
+	}
+}
+
+// personOf is OffboardingChecklist.person and OffboardingException.person,
+// batched over the rows of their list.
+func (r *Resolver) personOf(ctx context.Context, id uuid.UUID) (*itam.Person, error) {
+	key, parentPath := nestedKey(ctx)
+	return loaders.Nested(ctx, key, parentPath+peopleOf, id, r.PersonStore.PeopleByIDs)
+}
+
+// recordChecklists records what the checklists at paths point to: their
+// people, and their items' assets and seats (under paths' ".items").
+func recordChecklists(ctx context.Context, paths []string, cs []*offboarding.Checklist) {
+	people := make([]uuid.UUID, len(cs))
+	for i, c := range cs {
+		people[i] = c.PersonID
+	}
+	recordPeople(ctx, paths, people)
+	items := make([]string, len(paths))
+	for i, p := range paths {
+		items[i] = p + ".items"
+	}
+	recordItems(ctx, items, cs)
+}
 
 // recordHeld records, under each of paths, the assets and seats the rows
 // point to, so their asset and licenseSeat fields load in one batch each.
@@ -126,16 +157,29 @@ func (r *Resolver) personOffboarding(ctx context.Context, person uuid.UUID) (*of
 		for _, c := range m {
 			cs = append(cs, c)
 		}
-		recordItems(ctx, []string{path + ".items"}, cs)
+		recordChecklists(ctx, []string{path}, cs)
+		siblings(ctx, path, cs, checklistID)
 		return m, nil
 	})
+}
+
+func checklistID(c *offboarding.Checklist) uuid.UUID { return c.ID }
+
+// checklistHistory is OffboardingChecklist.history, batched over the
+// checklists of the request.
+func (r *Resolver) checklistHistory(ctx context.Context, checklist uuid.UUID) ([]*offboarding.HistoryEntry, error) {
+	key, parentPath := nestedKey(ctx)
+	out, err := loaders.Nested(ctx, key, parentPath, checklist, r.Offboarding.HistoriesOf)
+	if out == nil && err == nil {
+		out = []*offboarding.HistoryEntry{}
+	}
+	return out, err
 }
 
 // checklistPayload answers a mutation with its checklist; the items'
 // assets and seats load in one batch each.
 func checklistPayload(ctx context.Context, c *offboarding.Checklist) {
-	path := fieldPath(ctx)
-	recordItems(ctx, []string{path + ".checklist.items"}, []*offboarding.Checklist{c})
+	recordChecklists(ctx, []string{fieldPath(ctx) + ".checklist"}, []*offboarding.Checklist{c})
 }
 
 // setOffboardingComplexity prices the checklists and exceptions by page
@@ -154,6 +198,7 @@ func setOffboardingComplexity(c *generated.ComplexityRoot) {
 		return pageCost(child, first, last) + FilterLeafCost*n
 	}
 	c.Query.OffboardingExceptions = connectionCost
-	c.OffboardingChecklist.Items = func(child int) int { return pageCost(child, nil, nil) }
+	held := func(child int) int { return pageCost(child, nil, nil) }
+	c.OffboardingChecklist.Items, c.OffboardingChecklist.History = held, held
 	c.Person.Offboarding = func(child int) int { return addCost(child, 1) }
 }

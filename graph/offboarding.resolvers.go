@@ -9,9 +9,7 @@ import (
 	"context"
 
 	"github.com/google/uuid"
-
 	"github.com/itam-dev/itam/graph/generated"
-	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
@@ -56,11 +54,15 @@ func (r *offboardingChecklistResolver) ID(ctx context.Context, obj *offboarding.
 }
 
 func (r *offboardingChecklistResolver) Person(ctx context.Context, obj *offboarding.Checklist) (*itam.Person, error) {
-	return loaders.For(ctx).Person.Load(ctx, obj.PersonID)
+	return r.personOf(ctx, obj.PersonID)
+}
+
+func (r *offboardingChecklistResolver) History(ctx context.Context, obj *offboarding.Checklist) ([]*offboarding.HistoryEntry, error) {
+	return r.checklistHistory(ctx, obj.ID)
 }
 
 func (r *offboardingExceptionResolver) Person(ctx context.Context, obj *offboarding.Exception) (*itam.Person, error) {
-	return loaders.For(ctx).Person.Load(ctx, obj.PersonID)
+	return r.personOf(ctx, obj.PersonID)
 }
 
 func (r *offboardingExceptionResolver) Asset(ctx context.Context, obj *offboarding.Exception) (*model.Asset, error) {
@@ -69,6 +71,14 @@ func (r *offboardingExceptionResolver) Asset(ctx context.Context, obj *offboardi
 
 func (r *offboardingExceptionResolver) LicenseSeat(ctx context.Context, obj *offboarding.Exception) (*licenses.Seat, error) {
 	return r.heldSeat(ctx, obj.SeatID)
+}
+
+func (r *offboardingHistoryEntryResolver) ItemID(ctx context.Context, obj *offboarding.HistoryEntry) (*string, error) {
+	if obj.ItemID == nil {
+		return nil, nil
+	}
+	id := obj.ItemID.String()
+	return &id, nil
 }
 
 func (r *offboardingItemResolver) ID(ctx context.Context, obj *offboarding.Item) (string, error) {
@@ -96,7 +106,8 @@ func (r *queryResolver) OffboardingChecklists(ctx context.Context, first *int, a
 	if err != nil {
 		return nil, err
 	}
-	recordItems(ctx, connectionPaths(fieldPath(ctx), ".items"), conn.Page.Items)
+	recordChecklists(ctx, connectionPaths(fieldPath(ctx), ""), conn.Page.Items)
+	siblings(ctx, fieldPath(ctx), conn.Page.Items, checklistID)
 	return conn, nil
 }
 
@@ -105,11 +116,13 @@ func (r *queryResolver) OffboardingExceptions(ctx context.Context, first *int, a
 	if err != nil {
 		return nil, err
 	}
-	var assets, seats []uuid.UUID
+	var assets, seats, people []uuid.UUID
 	for _, e := range page.Items {
-		assets, seats = appendID(assets, e.AssetID), appendID(seats, e.SeatID)
+		assets, seats, people = appendID(assets, e.AssetID), appendID(seats, e.SeatID), append(people, e.PersonID)
 	}
-	recordHeld(ctx, connectionPaths(fieldPath(ctx), ""), assets, seats)
+	paths := connectionPaths(fieldPath(ctx), "")
+	recordHeld(ctx, paths, assets, seats)
+	recordPeople(ctx, paths, people)
 	return &model.Connection[*offboarding.Exception]{Page: page, Count: r.Offboarding.CountExceptions}, nil
 }
 
@@ -121,12 +134,17 @@ func (r *Resolver) OffboardingException() generated.OffboardingExceptionResolver
 	return &offboardingExceptionResolver{r}
 }
 
+func (r *Resolver) OffboardingHistoryEntry() generated.OffboardingHistoryEntryResolver {
+	return &offboardingHistoryEntryResolver{r}
+}
+
 func (r *Resolver) OffboardingItem() generated.OffboardingItemResolver {
 	return &offboardingItemResolver{r}
 }
 
 type (
-	offboardingChecklistResolver struct{ *Resolver }
-	offboardingExceptionResolver struct{ *Resolver }
-	offboardingItemResolver      struct{ *Resolver }
+	offboardingChecklistResolver    struct{ *Resolver }
+	offboardingExceptionResolver    struct{ *Resolver }
+	offboardingHistoryEntryResolver struct{ *Resolver }
+	offboardingItemResolver         struct{ *Resolver }
 )

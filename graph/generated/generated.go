@@ -61,6 +61,7 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	OffboardingChecklist() OffboardingChecklistResolver
 	OffboardingException() OffboardingExceptionResolver
+	OffboardingHistoryEntry() OffboardingHistoryEntryResolver
 	OffboardingItem() OffboardingItemResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
@@ -849,6 +850,7 @@ type ComplexityRoot struct {
 	OffboardingChecklist struct {
 		CompletedAt   func(childComplexity int) int
 		EffectiveDate func(childComplexity int) int
+		History       func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Items         func(childComplexity int) int
 		OpenedAt      func(childComplexity int) int
@@ -887,6 +889,15 @@ type ComplexityRoot struct {
 	OffboardingExceptionEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OffboardingHistoryEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorKind func(childComplexity int) int
+		At        func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		ItemID    func(childComplexity int) int
 	}
 
 	OffboardingItem struct {
@@ -1623,12 +1634,17 @@ type MutationResolver interface {
 type OffboardingChecklistResolver interface {
 	ID(ctx context.Context, obj *offboarding.Checklist) (string, error)
 	Person(ctx context.Context, obj *offboarding.Checklist) (*itam.Person, error)
+
+	History(ctx context.Context, obj *offboarding.Checklist) ([]*offboarding.HistoryEntry, error)
 }
 type OffboardingExceptionResolver interface {
 	Person(ctx context.Context, obj *offboarding.Exception) (*itam.Person, error)
 
 	Asset(ctx context.Context, obj *offboarding.Exception) (*model.Asset, error)
 	LicenseSeat(ctx context.Context, obj *offboarding.Exception) (*licenses.Seat, error)
+}
+type OffboardingHistoryEntryResolver interface {
+	ItemID(ctx context.Context, obj *offboarding.HistoryEntry) (*string, error)
 }
 type OffboardingItemResolver interface {
 	ID(ctx context.Context, obj *offboarding.Item) (string, error)
@@ -5319,6 +5335,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OffboardingChecklist.EffectiveDate(childComplexity), true
+	case "OffboardingChecklist.history":
+		if e.ComplexityRoot.OffboardingChecklist.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.History(childComplexity), true
 	case "OffboardingChecklist.id":
 		if e.ComplexityRoot.OffboardingChecklist.ID == nil {
 			break
@@ -5462,6 +5484,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OffboardingExceptionEdge.Node(childComplexity), true
+
+	case "OffboardingHistoryEntry.action":
+		if e.ComplexityRoot.OffboardingHistoryEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.Action(childComplexity), true
+	case "OffboardingHistoryEntry.actor":
+		if e.ComplexityRoot.OffboardingHistoryEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.Actor(childComplexity), true
+	case "OffboardingHistoryEntry.actorKind":
+		if e.ComplexityRoot.OffboardingHistoryEntry.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.ActorKind(childComplexity), true
+	case "OffboardingHistoryEntry.at":
+		if e.ComplexityRoot.OffboardingHistoryEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.At(childComplexity), true
+	case "OffboardingHistoryEntry.changes":
+		if e.ComplexityRoot.OffboardingHistoryEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.Changes(childComplexity), true
+	case "OffboardingHistoryEntry.itemId":
+		if e.ComplexityRoot.OffboardingHistoryEntry.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.ItemID(childComplexity), true
 
 	case "OffboardingItem.asset":
 		if e.ComplexityRoot.OffboardingItem.Asset == nil {
@@ -9817,6 +9876,34 @@ type OffboardingChecklist implements Node {
   completedAt: Time
   "Every item, assets (by asset tag) first, then license seats (by assignment date)."
   items: [OffboardingItem!]!
+  "Every change to this checklist, oldest first: opened (with the person's status and end date), each item closed, completed."
+  history: [OffboardingHistoryEntry!]!
+}
+
+"What an offboarding history entry records."
+enum OffboardingHistoryAction {
+  "The person was marked OFFBOARDED and the checklist opened (changes: personStatus, personEndDate, items)."
+  OPEN
+  "An item closed (changes: state, and reason for a write-off)."
+  CLOSE_ITEM
+  "The checklist completed (changes: status)."
+  COMPLETE
+}
+
+"One append-only record of a change to an offboarding checklist."
+type OffboardingHistoryEntry {
+  "What happened."
+  action: OffboardingHistoryAction!
+  "Who made the change: a USER through the API, or a CONNECTOR sync that checked an asset in."
+  actorKind: ActorKind!
+  "The user's subject, or the connector."
+  actor: String!
+  "The item that closed (CLOSE_ITEM): its OffboardingItem.id."
+  itemId: ID
+  "Field changes, each with from and to."
+  changes: [FieldChange!]!
+  "When."
+  at: Time!
 }
 
 "An edge of OffboardingChecklistConnection."
@@ -12285,6 +12372,8 @@ func (ec *executionContext) childFields_OffboardingChecklist(ctx context.Context
 		return ec.fieldContext_OffboardingChecklist_completedAt(ctx, field)
 	case "items":
 		return ec.fieldContext_OffboardingChecklist_items(ctx, field)
+	case "history":
+		return ec.fieldContext_OffboardingChecklist_history(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OffboardingChecklist", field.Name)
 }
@@ -12351,6 +12440,24 @@ func (ec *executionContext) childFields_OffboardingExceptionEdge(ctx context.Con
 		return ec.fieldContext_OffboardingExceptionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OffboardingExceptionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_OffboardingHistoryEntry_action(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_OffboardingHistoryEntry_actorKind(ctx, field)
+	case "actor":
+		return ec.fieldContext_OffboardingHistoryEntry_actor(ctx, field)
+	case "itemId":
+		return ec.fieldContext_OffboardingHistoryEntry_itemId(ctx, field)
+	case "changes":
+		return ec.fieldContext_OffboardingHistoryEntry_changes(ctx, field)
+	case "at":
+		return ec.fieldContext_OffboardingHistoryEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingHistoryEntry", field.Name)
 }
 
 func (ec *executionContext) childFields_OffboardingItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -31874,6 +31981,38 @@ func (ec *executionContext) fieldContext_OffboardingChecklist_items(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _OffboardingChecklist_history(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingChecklist().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*offboarding.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNOffboardingHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OffboardingChecklistConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Checklist]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32362,6 +32501,153 @@ func (ec *executionContext) fieldContext_OffboardingExceptionEdge_node(_ context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_action(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v offboarding.HistoryAction) graphql.Marshaler {
+			return ec.marshalNOffboardingHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "OffboardingHistoryAction")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_actorKind(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.ActorKind) graphql.Marshaler {
+			return ec.marshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "ActorKind")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_actor(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_itemId(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingHistoryEntry().ItemID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_changes(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_at(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "Time")
 }
 
 func (ec *executionContext) _OffboardingItem_id(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
@@ -53490,6 +53776,12 @@ func (ec *executionContext) _OffboardingChecklist(ctx context.Context, sel ast.S
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingChecklist_history(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -53719,6 +54011,65 @@ func (ec *executionContext) _OffboardingExceptionEdge(ctx context.Context, sel a
 			out.Values[i] = ec._OffboardingExceptionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingHistoryEntryImplementors = []string{"OffboardingHistoryEntry"}
+
+func (ec *executionContext) _OffboardingHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *offboarding.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingHistoryEntry")
+		case "action":
+			out.Values[i] = ec._OffboardingHistoryEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorKind":
+			out.Values[i] = ec._OffboardingHistoryEntry_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._OffboardingHistoryEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingHistoryEntry_itemId(ctx, field, obj)
+				})
+		case "changes":
+			out.Values[i] = ec._OffboardingHistoryEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._OffboardingHistoryEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -59603,6 +59954,45 @@ func (ec *executionContext) marshalNOffboardingExceptionEdge2ᚕgithubᚗcomᚋi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNOffboardingHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryAction(ctx context.Context, v any) (offboarding.HistoryAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := offboarding.HistoryAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffboardingHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryAction(ctx context.Context, sel ast.SelectionSet, v offboarding.HistoryAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OffboardingHistoryAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNOffboardingHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*offboarding.HistoryEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffboardingHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOffboardingHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *offboarding.HistoryEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OffboardingHistoryEntry!")
+		return graphql.Null
+	}
+	return ec._OffboardingHistoryEntry(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOffboardingItem2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*offboarding.Item) graphql.Marshaler {

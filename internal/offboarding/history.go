@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/itam-dev/itam/internal/itam"
 )
 
@@ -50,3 +52,16 @@ func ItemChanges(before ItemState, it *Item) Changes {
 
 // CompleteChanges records a checklist completing.
 func CompleteChanges() Changes { return Changes{"status": change(Open, Completed)} }
+
+// HistoryEntry is one append-only record of a checklist's story.
+type HistoryEntry struct {
+	ID          int64
+	ChecklistID uuid.UUID
+	// ItemID is the item that closed (CLOSE_ITEM).
+	ItemID    *uuid.UUID
+	Action    HistoryAction
+	ActorKind itam.ActorKind
+	Actor     string
+	Changes   []itam.FieldChange
+	At        time.Time
+}

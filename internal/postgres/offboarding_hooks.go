@@ -30,10 +30,11 @@ func afterSeatReclaimed(ctx context.Context, tx pgx.Tx, p itam.Principal, seatID
 }
 
 // assetCameBack calls afterAssetReturned, in the change's transaction,
-// when a change checks the asset in from a person (unassignAsset, or
-// transitionAsset to IN_STOCK, which unassigns).
+// when a change takes the asset out of a person's hands: unassignAsset,
+// transitionAsset to IN_STOCK (which unassigns), or an assignment to
+// someone else (a leaver's laptop handed straight to their successor).
 func assetCameBack(ctx context.Context, tx pgx.Tx, before, after itam.Asset) error {
-	if before.AssignedPersonID == nil || after.AssignedPersonID != nil {
+	if before.AssignedPersonID == nil || (after.AssignedPersonID != nil && *after.AssignedPersonID == *before.AssignedPersonID) {
 		return nil
 	}
 	p, err := itam.RequirePrincipal(ctx)

@@ -184,3 +184,26 @@ func (s *OffboardingStore) CountExceptions(ctx context.Context) (int, error) {
 	}
 	return count(ctx, s.db, p.OrgID, exceptionsFrom, nil, &sqlArgs{})
 }
+
+// HistoriesOf returns the history of each checklist, oldest first, in one
+// round trip (OffboardingChecklist.history of a page of checklists). A
+// checklist's history is short: an entry per item closed, and two more.
+func (s *OffboardingStore) HistoriesOf(ctx context.Context, checklists []uuid.UUID) (map[uuid.UUID][]*offboarding.HistoryEntry, error) {
+	p, err := offboarding.RequireRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID][]*offboarding.HistoryEntry, len(checklists))
+	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		queueRows(b, `SELECT h.id, h.checklist_id, h.item_id, h.action, h.actor_kind::text, h.actor, h.changes, h.at
+			FROM offboarding_history h WHERE h.checklist_id = ANY($1::uuid[]) ORDER BY h.checklist_id, h.id`, []any{checklists},
+			func(r pgx.CollectableRow) (*offboarding.HistoryEntry, error) {
+				var h offboarding.HistoryEntry
+				var changes offboarding.Changes
+				err := r.Scan(&h.ID, &h.ChecklistID, &h.ItemID, &h.Action, &h.ActorKind, &h.Actor, &changes, &h.At)
+				h.Changes = fieldChanges(changes)
+				return &h, err
+			}, func(h *offboarding.HistoryEntry) { out[h.ChecklistID] = append(out[h.ChecklistID], h) })
+	})
+	return out, err
+}
