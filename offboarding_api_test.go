@@ -320,6 +320,7 @@ func TestOffboardingRoles(t *testing.T) {
 
 	o.code(employee, `{ offboardingChecklists { totalCount } }`, nil, "FORBIDDEN", "")
 	o.code(employee, `{ offboardingExceptions { totalCount } }`, nil, "FORBIDDEN", "")
+	o.code(employee, `{ people { nodes { offboarding { id } } } }`, nil, "FORBIDDEN", "")
 	d = o.ok(employee, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id})
 	require.Nil(t, d["node"])
 	o.ok(manager, writeOffQ, map[string]any{"c": id, "i": item, "r": "lost"})
