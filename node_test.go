@@ -81,6 +81,7 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	fixtures["DepreciationProfile"] = str(a.ok(admin, createProfileQ, map[string]any{"in": straightLine("Node", "USD")}), "createDepreciationProfile.depreciationProfile.id")
 	fixtures["Contract"] = str(a.ok(admin, `mutation { createContract(input: {kind: SUPPORT, start: "2025-01-01"}) { contract { id } } }`, nil), "createContract.contract.id")
 	notifyNodeFixtures(t, owner, org, connector, fixtures) // Notification, WebhookSubscription, WebhookDelivery
+	fixtures["OffboardingChecklist"] = offboardingNodeFixture(t, a, admin, ids["grace"])
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

@@ -74,6 +74,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setCostReportComplexity(&cfg.Complexity)
 	setRefreshForecastComplexity(&cfg.Complexity)
 	setNotificationComplexity(&cfg.Complexity)
+	setOffboardingComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }

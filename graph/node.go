@@ -95,6 +95,8 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, r.contractNode(ctx, id))
 		case relay.TypeNotification, relay.TypeWebhookSubscription, relay.TypeWebhookDelivery:
 			others.add(i, r.notifyNode(ctx, typ, id))
+		case relay.TypeOffboardingChecklist:
+			others.add(i, r.checklistNode(ctx, id))
 		}
 	}
 	at, vs, err := others.found()

@@ -53,4 +53,6 @@ type Resolver struct {
 	// webhook subscriptions and their deliveries (graph/notifications.go).
 	Notifications *postgres.NotificationStore
 	Webhooks      *postgres.WebhookStore
+	// Offboarding checklists and exceptions (graph/offboarding.go).
+	Offboarding *postgres.OffboardingStore
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/notify"
+	"github.com/itam-dev/itam/internal/offboarding"
 	"github.com/itam-dev/itam/internal/software"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -60,6 +61,10 @@ type ResolverRoot interface {
 	Model() ModelResolver
 	Mutation() MutationResolver
 	Notification() NotificationResolver
+	OffboardingChecklist() OffboardingChecklistResolver
+	OffboardingException() OffboardingExceptionResolver
+	OffboardingHistoryEntry() OffboardingHistoryEntryResolver
+	OffboardingItem() OffboardingItemResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
 	Query() QueryResolver
@@ -818,6 +823,7 @@ type ComplexityRoot struct {
 		DisposeAsset               func(childComplexity int, input model.DisposeAssetInput) int
 		MarkNotificationsRead      func(childComplexity int, input model.MarkNotificationsReadInput) int
 		MoveSoftwareTitleRule      func(childComplexity int, id string, position int) int
+		OffboardPerson             func(childComplexity int, input model.OffboardPersonInput) int
 		ReclaimLicenseSeat         func(childComplexity int, input model.ReclaimLicenseSeatInput) int
 		ReclaimLicenseSeats        func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
 		RenormalizeSoftware        func(childComplexity int) int
@@ -848,6 +854,7 @@ type ComplexityRoot struct {
 		UpdateSupplier             func(childComplexity int, input model.UpdateSupplierInput) int
 		UpdateTeam                 func(childComplexity int, input model.UpdateTeamInput) int
 		UpdateWebhookSubscription  func(childComplexity int, input model.UpdateWebhookSubscriptionInput) int
+		WriteOffOffboardingItem    func(childComplexity int, input model.WriteOffOffboardingItemInput) int
 	}
 
 	Notification struct {
@@ -878,6 +885,75 @@ type ComplexityRoot struct {
 		LicenseDays     func(childComplexity int) int
 		StaleDeviceDays func(childComplexity int) int
 		WarrantyDays    func(childComplexity int) int
+	}
+
+	OffboardPersonPayload struct {
+		Checklist func(childComplexity int) int
+	}
+
+	OffboardingChecklist struct {
+		CompletedAt   func(childComplexity int) int
+		EffectiveDate func(childComplexity int) int
+		History       func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Items         func(childComplexity int) int
+		OpenedAt      func(childComplexity int) int
+		OpenedBy      func(childComplexity int) int
+		Person        func(childComplexity int) int
+		Status        func(childComplexity int) int
+	}
+
+	OffboardingChecklistConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OffboardingChecklistEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OffboardingException struct {
+		Asset       func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		LicenseSeat func(childComplexity int) int
+		Person      func(childComplexity int) int
+		Since       func(childComplexity int) int
+	}
+
+	OffboardingExceptionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OffboardingExceptionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	OffboardingHistoryEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorKind func(childComplexity int) int
+		At        func(childComplexity int) int
+		Changes   func(childComplexity int) int
+		ItemID    func(childComplexity int) int
+	}
+
+	OffboardingItem struct {
+		Asset              func(childComplexity int) int
+		ClosedAt           func(childComplexity int) int
+		ClosedBy           func(childComplexity int) int
+		ExpectedReturnDate func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		Kind               func(childComplexity int) int
+		LicenseSeat        func(childComplexity int) int
+		Reason             func(childComplexity int) int
+		State              func(childComplexity int) int
 	}
 
 	Organization struct {
@@ -912,6 +988,7 @@ type ComplexityRoot struct {
 		Location       func(childComplexity int) int
 		Manager        func(childComplexity int) int
 		Name           func(childComplexity int) int
+		Offboarding    func(childComplexity int) int
 		StartDate      func(childComplexity int) int
 		Status         func(childComplexity int) int
 		Team           func(childComplexity int) int
@@ -960,6 +1037,8 @@ type ComplexityRoot struct {
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
 		Notifications             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NotificationFilter) int
+		OffboardingChecklists     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OffboardingChecklistFilter) int
+		OffboardingExceptions     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Organization              func(childComplexity int) int
 		People                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
 		ReclaimCandidates         func(childComplexity int, productID *string, first *int) int
@@ -1420,6 +1499,11 @@ type ComplexityRoot struct {
 	WebhookSubscriptionPayload struct {
 		WebhookSubscription func(childComplexity int) int
 	}
+
+	WriteOffOffboardingItemPayload struct {
+		Checklist func(childComplexity int) int
+		Item      func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -1633,6 +1717,8 @@ type MutationResolver interface {
 	UpdateWebhookSubscription(ctx context.Context, input model.UpdateWebhookSubscriptionInput) (*model.WebhookSubscriptionPayload, error)
 	DeleteWebhookSubscription(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	TestWebhookSubscription(ctx context.Context, id string) (*model.WebhookSubscriptionPayload, error)
+	OffboardPerson(ctx context.Context, input model.OffboardPersonInput) (*model.OffboardPersonPayload, error)
+	WriteOffOffboardingItem(ctx context.Context, input model.WriteOffOffboardingItemInput) (*model.WriteOffOffboardingItemPayload, error)
 	UpdateOrganization(ctx context.Context, input model.UpdateOrganizationInput) (*model.UpdateOrganizationPayload, error)
 	CreatePerson(ctx context.Context, input model.CreatePersonInput) (*model.PersonPayload, error)
 	UpdatePerson(ctx context.Context, input model.UpdatePersonInput) (*model.PersonPayload, error)
@@ -1662,6 +1748,27 @@ type NotificationResolver interface {
 
 	Subject(ctx context.Context, obj *notify.Notification) (model.Node, error)
 }
+type OffboardingChecklistResolver interface {
+	ID(ctx context.Context, obj *offboarding.Checklist) (string, error)
+	Person(ctx context.Context, obj *offboarding.Checklist) (*itam.Person, error)
+
+	History(ctx context.Context, obj *offboarding.Checklist) ([]*offboarding.HistoryEntry, error)
+}
+type OffboardingExceptionResolver interface {
+	Person(ctx context.Context, obj *offboarding.Exception) (*itam.Person, error)
+
+	Asset(ctx context.Context, obj *offboarding.Exception) (*model.Asset, error)
+	LicenseSeat(ctx context.Context, obj *offboarding.Exception) (*licenses.Seat, error)
+}
+type OffboardingHistoryEntryResolver interface {
+	ItemID(ctx context.Context, obj *offboarding.HistoryEntry) (*string, error)
+}
+type OffboardingItemResolver interface {
+	ID(ctx context.Context, obj *offboarding.Item) (string, error)
+
+	Asset(ctx context.Context, obj *offboarding.Item) (*model.Asset, error)
+	LicenseSeat(ctx context.Context, obj *offboarding.Item) (*licenses.Seat, error)
+}
 type OrganizationResolver interface {
 	ID(ctx context.Context, obj *itam.Organization) (string, error)
 
@@ -1679,6 +1786,7 @@ type PersonResolver interface {
 
 	Assets(ctx context.Context, obj *itam.Person, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) (*model.Connection[*model.Asset], error)
 	LicenseSeats(ctx context.Context, obj *itam.Person) ([]*licenses.Seat, error)
+	Offboarding(ctx context.Context, obj *itam.Person) (*offboarding.Checklist, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -1709,6 +1817,8 @@ type QueryResolver interface {
 	Notifications(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NotificationFilter) (*model.Connection[*notify.Notification], error)
 	WebhookSubscriptions(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*notify.Subscription], error)
 	WebhookDeliveries(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.WebhookDeliveryFilter) (*model.Connection[*notify.Delivery], error)
+	OffboardingChecklists(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OffboardingChecklistFilter) (*model.Connection[*offboarding.Checklist], error)
+	OffboardingExceptions(ctx context.Context, first *int, after *string, last *int, before *string) (*model.Connection[*offboarding.Exception], error)
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
@@ -5062,6 +5172,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.MoveSoftwareTitleRule(childComplexity, args["id"].(string), args["position"].(int)), true
+	case "Mutation.offboardPerson":
+		if e.ComplexityRoot.Mutation.OffboardPerson == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_offboardPerson_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.OffboardPerson(childComplexity, args["input"].(model.OffboardPersonInput)), true
 	case "Mutation.reclaimLicenseSeat":
 		if e.ComplexityRoot.Mutation.ReclaimLicenseSeat == nil {
 			break
@@ -5387,6 +5508,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateWebhookSubscription(childComplexity, args["input"].(model.UpdateWebhookSubscriptionInput)), true
+	case "Mutation.writeOffOffboardingItem":
+		if e.ComplexityRoot.Mutation.WriteOffOffboardingItem == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_writeOffOffboardingItem_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.WriteOffOffboardingItem(childComplexity, args["input"].(model.WriteOffOffboardingItemInput)), true
 
 	case "Notification.createdAt":
 		if e.ComplexityRoot.Notification.CreatedAt == nil {
@@ -5499,6 +5631,267 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.NotificationSettings.WarrantyDays(childComplexity), true
+
+	case "OffboardPersonPayload.checklist":
+		if e.ComplexityRoot.OffboardPersonPayload.Checklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardPersonPayload.Checklist(childComplexity), true
+
+	case "OffboardingChecklist.completedAt":
+		if e.ComplexityRoot.OffboardingChecklist.CompletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.CompletedAt(childComplexity), true
+	case "OffboardingChecklist.effectiveDate":
+		if e.ComplexityRoot.OffboardingChecklist.EffectiveDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.EffectiveDate(childComplexity), true
+	case "OffboardingChecklist.history":
+		if e.ComplexityRoot.OffboardingChecklist.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.History(childComplexity), true
+	case "OffboardingChecklist.id":
+		if e.ComplexityRoot.OffboardingChecklist.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.ID(childComplexity), true
+	case "OffboardingChecklist.items":
+		if e.ComplexityRoot.OffboardingChecklist.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.Items(childComplexity), true
+	case "OffboardingChecklist.openedAt":
+		if e.ComplexityRoot.OffboardingChecklist.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.OpenedAt(childComplexity), true
+	case "OffboardingChecklist.openedBy":
+		if e.ComplexityRoot.OffboardingChecklist.OpenedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.OpenedBy(childComplexity), true
+	case "OffboardingChecklist.person":
+		if e.ComplexityRoot.OffboardingChecklist.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.Person(childComplexity), true
+	case "OffboardingChecklist.status":
+		if e.ComplexityRoot.OffboardingChecklist.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklist.Status(childComplexity), true
+
+	case "OffboardingChecklistConnection.edges":
+		if e.ComplexityRoot.OffboardingChecklistConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklistConnection.Edges(childComplexity), true
+	case "OffboardingChecklistConnection.nodes":
+		if e.ComplexityRoot.OffboardingChecklistConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklistConnection.Nodes(childComplexity), true
+	case "OffboardingChecklistConnection.pageInfo":
+		if e.ComplexityRoot.OffboardingChecklistConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklistConnection.PageInfo(childComplexity), true
+	case "OffboardingChecklistConnection.totalCount":
+		if e.ComplexityRoot.OffboardingChecklistConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklistConnection.TotalCount(childComplexity), true
+
+	case "OffboardingChecklistEdge.cursor":
+		if e.ComplexityRoot.OffboardingChecklistEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklistEdge.Cursor(childComplexity), true
+	case "OffboardingChecklistEdge.node":
+		if e.ComplexityRoot.OffboardingChecklistEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingChecklistEdge.Node(childComplexity), true
+
+	case "OffboardingException.asset":
+		if e.ComplexityRoot.OffboardingException.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingException.Asset(childComplexity), true
+	case "OffboardingException.kind":
+		if e.ComplexityRoot.OffboardingException.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingException.Kind(childComplexity), true
+	case "OffboardingException.licenseSeat":
+		if e.ComplexityRoot.OffboardingException.LicenseSeat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingException.LicenseSeat(childComplexity), true
+	case "OffboardingException.person":
+		if e.ComplexityRoot.OffboardingException.Person == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingException.Person(childComplexity), true
+	case "OffboardingException.since":
+		if e.ComplexityRoot.OffboardingException.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingException.Since(childComplexity), true
+
+	case "OffboardingExceptionConnection.edges":
+		if e.ComplexityRoot.OffboardingExceptionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingExceptionConnection.Edges(childComplexity), true
+	case "OffboardingExceptionConnection.nodes":
+		if e.ComplexityRoot.OffboardingExceptionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingExceptionConnection.Nodes(childComplexity), true
+	case "OffboardingExceptionConnection.pageInfo":
+		if e.ComplexityRoot.OffboardingExceptionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingExceptionConnection.PageInfo(childComplexity), true
+	case "OffboardingExceptionConnection.totalCount":
+		if e.ComplexityRoot.OffboardingExceptionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingExceptionConnection.TotalCount(childComplexity), true
+
+	case "OffboardingExceptionEdge.cursor":
+		if e.ComplexityRoot.OffboardingExceptionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingExceptionEdge.Cursor(childComplexity), true
+	case "OffboardingExceptionEdge.node":
+		if e.ComplexityRoot.OffboardingExceptionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingExceptionEdge.Node(childComplexity), true
+
+	case "OffboardingHistoryEntry.action":
+		if e.ComplexityRoot.OffboardingHistoryEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.Action(childComplexity), true
+	case "OffboardingHistoryEntry.actor":
+		if e.ComplexityRoot.OffboardingHistoryEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.Actor(childComplexity), true
+	case "OffboardingHistoryEntry.actorKind":
+		if e.ComplexityRoot.OffboardingHistoryEntry.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.ActorKind(childComplexity), true
+	case "OffboardingHistoryEntry.at":
+		if e.ComplexityRoot.OffboardingHistoryEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.At(childComplexity), true
+	case "OffboardingHistoryEntry.changes":
+		if e.ComplexityRoot.OffboardingHistoryEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.Changes(childComplexity), true
+	case "OffboardingHistoryEntry.itemId":
+		if e.ComplexityRoot.OffboardingHistoryEntry.ItemID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingHistoryEntry.ItemID(childComplexity), true
+
+	case "OffboardingItem.asset":
+		if e.ComplexityRoot.OffboardingItem.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.Asset(childComplexity), true
+	case "OffboardingItem.closedAt":
+		if e.ComplexityRoot.OffboardingItem.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.ClosedAt(childComplexity), true
+	case "OffboardingItem.closedBy":
+		if e.ComplexityRoot.OffboardingItem.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.ClosedBy(childComplexity), true
+	case "OffboardingItem.expectedReturnDate":
+		if e.ComplexityRoot.OffboardingItem.ExpectedReturnDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.ExpectedReturnDate(childComplexity), true
+	case "OffboardingItem.id":
+		if e.ComplexityRoot.OffboardingItem.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.ID(childComplexity), true
+	case "OffboardingItem.kind":
+		if e.ComplexityRoot.OffboardingItem.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.Kind(childComplexity), true
+	case "OffboardingItem.licenseSeat":
+		if e.ComplexityRoot.OffboardingItem.LicenseSeat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.LicenseSeat(childComplexity), true
+	case "OffboardingItem.reason":
+		if e.ComplexityRoot.OffboardingItem.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.Reason(childComplexity), true
+	case "OffboardingItem.state":
+		if e.ComplexityRoot.OffboardingItem.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OffboardingItem.State(childComplexity), true
 
 	case "Organization.assetTagPrefix":
 		if e.ComplexityRoot.Organization.AssetTagPrefix == nil {
@@ -5657,6 +6050,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Person.Name(childComplexity), true
+	case "Person.offboarding":
+		if e.ComplexityRoot.Person.Offboarding == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Person.Offboarding(childComplexity), true
 	case "Person.startDate":
 		if e.ComplexityRoot.Person.StartDate == nil {
 			break
@@ -5988,6 +6387,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Notifications(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.NotificationFilter)), true
+	case "Query.offboardingChecklists":
+		if e.ComplexityRoot.Query.OffboardingChecklists == nil {
+			break
+		}
+
+		args, err := ec.field_Query_offboardingChecklists_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OffboardingChecklists(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OffboardingChecklistFilter)), true
+	case "Query.offboardingExceptions":
+		if e.ComplexityRoot.Query.OffboardingExceptions == nil {
+			break
+		}
+
+		args, err := ec.field_Query_offboardingExceptions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OffboardingExceptions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.organization":
 		if e.ComplexityRoot.Query.Organization == nil {
 			break
@@ -7867,6 +8288,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.WebhookSubscriptionPayload.WebhookSubscription(childComplexity), true
 
+	case "WriteOffOffboardingItemPayload.checklist":
+		if e.ComplexityRoot.WriteOffOffboardingItemPayload.Checklist == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WriteOffOffboardingItemPayload.Checklist(childComplexity), true
+	case "WriteOffOffboardingItemPayload.item":
+		if e.ComplexityRoot.WriteOffOffboardingItemPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WriteOffOffboardingItemPayload.Item(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -7917,6 +8351,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("MoneyInput", ec.unmarshalInputMoneyInput),
 			graphql.NewInputUnmarshaler("NameFilter", ec.unmarshalInputNameFilter),
 			graphql.NewInputUnmarshaler("NotificationFilter", ec.unmarshalInputNotificationFilter),
+			graphql.NewInputUnmarshaler("OffboardPersonInput", ec.unmarshalInputOffboardPersonInput),
+			graphql.NewInputUnmarshaler("OffboardingChecklistFilter", ec.unmarshalInputOffboardingChecklistFilter),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonOrder", ec.unmarshalInputPersonOrder),
 			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
@@ -7948,6 +8384,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateTeamInput", ec.unmarshalInputUpdateTeamInput),
 			graphql.NewInputUnmarshaler("UpdateWebhookSubscriptionInput", ec.unmarshalInputUpdateWebhookSubscriptionInput),
 			graphql.NewInputUnmarshaler("WebhookDeliveryFilter", ec.unmarshalInputWebhookDeliveryFilter),
+			graphql.NewInputUnmarshaler("WriteOffOffboardingItemInput", ec.unmarshalInputWriteOffOffboardingItemInput),
 		)
 	}
 	first := true
@@ -11795,6 +12232,276 @@ extend type Mutation {
   ): WebhookSubscriptionPayload
 }
 `, BuiltIn: false},
+	{Name: "../schema/offboarding.graphqls", Input: `# Offboarding: offboardPerson marks a person OFFBOARDED and opens a
+# checklist of everything they hold; items close as things come back.
+# ADMIN, MANAGER and AUDITOR read; ADMIN and MANAGER write; EMPLOYEE is
+# refused (FORBIDDEN).
+
+"Whether an offboarding checklist still has anything to return."
+enum OffboardingStatus {
+  "At least one item is TO_RETURN."
+  OPEN
+  "Every item is closed (RETURNED, RECLAIMED or WRITTEN_OFF), or there was none; completedAt says when."
+  COMPLETED
+}
+
+"What an offboarding item lists."
+enum OffboardingItemKind {
+  "An asset assigned to the person (no expected return date)."
+  ASSET
+  "A license seat the person holds."
+  LICENSE_SEAT
+  "An asset on loan to the person: its open checkout has an expected return date (expectedReturnDate)."
+  CHECKOUT
+}
+
+"Where an offboarding item stands."
+enum OffboardingItemState {
+  "Still held by the person."
+  TO_RETURN
+  "The asset was checked in (unassigned, or moved to IN_STOCK)."
+  RETURNED
+  "The license seat was reclaimed."
+  RECLAIMED
+  "Given up on (lost, kept by agreement, …), with a reason: see writeOffOffboardingItem."
+  WRITTEN_OFF
+}
+
+"One thing an offboarded person must give back. Closes by itself when the asset is checked in or the seat reclaimed."
+type OffboardingItem {
+  "The item's id (a UUID, not a global Node id): what writeOffOffboardingItem's itemId takes."
+  id: ID!
+  "What the item lists: an ASSET or a CHECKOUT (asset is set) or a LICENSE_SEAT (licenseSeat is set)."
+  kind: OffboardingItemKind!
+  "TO_RETURN until it closes."
+  state: OffboardingItemState!
+  "The asset (ASSET and CHECKOUT items); null for seats, or when the asset was deleted since."
+  asset: Asset
+  "The license seat (LICENSE_SEAT items); null for assets, or when the seat's license was deleted since."
+  licenseSeat: LicenseSeat
+  "When a CHECKOUT was due back (its checkout's expected return date when the checklist opened)."
+  expectedReturnDate: Date
+  "Why it was written off (WRITTEN_OFF only)."
+  reason: String
+  "When it closed; null while TO_RETURN."
+  closedAt: Time
+  "Who closed it (the subject of whoever checked the asset in, reclaimed the seat or wrote it off); null while TO_RETURN."
+  closedBy: String
+}
+
+"One offboarding of one person: what they held on the day, and what came back."
+type OffboardingChecklist implements Node {
+  "Global id."
+  id: ID!
+  "The person offboarded."
+  person: Person!
+  "The person's last day (also their endDate)."
+  effectiveDate: Date!
+  "OPEN while any item is TO_RETURN."
+  status: OffboardingStatus!
+  "When offboardPerson opened it."
+  openedAt: Time!
+  "Who opened it (the caller's subject)."
+  openedBy: String!
+  "When the last item closed (immediately when there was none); null while OPEN."
+  completedAt: Time
+  "Every item, assets (by asset tag) first, then license seats (by assignment date)."
+  items: [OffboardingItem!]!
+  "Every change to this checklist, oldest first: opened (with the person's status and end date), each item closed, completed."
+  history: [OffboardingHistoryEntry!]!
+}
+
+"What an offboarding history entry records."
+enum OffboardingHistoryAction {
+  "The person was marked OFFBOARDED and the checklist opened (changes: personStatus, personEndDate, items)."
+  OPEN
+  "An item closed (changes: state, and reason for a write-off)."
+  CLOSE_ITEM
+  "The checklist completed (changes: status)."
+  COMPLETE
+}
+
+"One append-only record of a change to an offboarding checklist."
+type OffboardingHistoryEntry {
+  "What happened."
+  action: OffboardingHistoryAction!
+  "Who made the change: a USER through the API, or a CONNECTOR sync that checked an asset in."
+  actorKind: ActorKind!
+  "The user's subject, or the connector."
+  actor: String!
+  "The item that closed (CLOSE_ITEM): its OffboardingItem.id."
+  itemId: ID
+  "Field changes, each with from and to."
+  changes: [FieldChange!]!
+  "When."
+  at: Time!
+}
+
+"An edge of OffboardingChecklistConnection."
+type OffboardingChecklistEdge {
+  "Opaque cursor of this checklist."
+  cursor: String!
+  "The checklist."
+  node: OffboardingChecklist!
+}
+
+"A page of offboarding checklists."
+type OffboardingChecklistConnection {
+  "The checklists with their cursors."
+  edges: [OffboardingChecklistEdge!]!
+  "The checklists."
+  nodes: [OffboardingChecklist!]!
+  "Whether more pages exist, and the cursors of this one."
+  pageInfo: PageInfo!
+  "How many checklists match the filter (counted only when selected)."
+  totalCount: Int!
+}
+
+"Which offboarding checklists to list (conditions combine with AND)."
+input OffboardingChecklistFilter {
+  "true: only OPEN checklists; false: only COMPLETED ones; null or absent: both."
+  open: Boolean
+  "Only this person's checklists (NOT_FOUND on filter.personId for an id of another type)."
+  personId: ID
+}
+
+"Something an OFFBOARDED person still holds that no open checklist lists and nobody wrote off: the register says a leaver has it."
+type OffboardingException {
+  "The offboarded person holding it."
+  person: Person!
+  "ASSET, CHECKOUT (an asset with an expected return date) or LICENSE_SEAT."
+  kind: OffboardingItemKind!
+  "The asset (ASSET, CHECKOUT)."
+  asset: Asset
+  "The license seat (LICENSE_SEAT)."
+  licenseSeat: LicenseSeat
+  "Since when the person holds it (the checkout's or the seat assignment's time)."
+  since: Time!
+}
+
+"An edge of OffboardingExceptionConnection."
+type OffboardingExceptionEdge {
+  "Opaque cursor of this row."
+  cursor: String!
+  "The exception."
+  node: OffboardingException!
+}
+
+"A page of offboarding exceptions."
+type OffboardingExceptionConnection {
+  "The rows with their cursors."
+  edges: [OffboardingExceptionEdge!]!
+  "The rows."
+  nodes: [OffboardingException!]!
+  "Whether more pages exist, and the cursors of this one."
+  pageInfo: PageInfo!
+  "How many rows there are (counted only when selected)."
+  totalCount: Int!
+}
+
+extend type Person {
+  "The person's latest offboarding checklist (the open one while there is one); null if never offboarded. FORBIDDEN for EMPLOYEE."
+  offboarding: OffboardingChecklist
+}
+
+extend type Query {
+  """
+  Offboarding checklists, newest first (keyset pagination, at most 500 per
+  page). ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE.
+  """
+  offboardingChecklists(
+    "Page size from the start (0–500)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end (0–500)."
+    last: Int
+    "Cursor to continue before."
+    before: String
+    "Which checklists; absent: all."
+    filter: OffboardingChecklistFilter
+  ): OffboardingChecklistConnection!
+  """
+  Everything held by an OFFBOARDED person (assets assigned to them, active
+  license seats) that is neither TO_RETURN on an open checklist of theirs
+  nor written off on one opened after they got it: held longest first.
+  Includes people marked OFFBOARDED without offboardPerson (updatePerson,
+  an HR sync) and things handed to a person after their offboarding.
+  Resolve one with offboardPerson (a new checklist), a check-in or reclaim.
+  ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE.
+  """
+  offboardingExceptions(
+    "Page size from the start (0–500)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end (0–500)."
+    last: Int
+    "Cursor to continue before."
+    before: String
+  ): OffboardingExceptionConnection!
+}
+
+"offboardPerson's input."
+input OffboardPersonInput {
+  "The person (Person id; NOT_FOUND on personId when unknown)."
+  personId: ID!
+  "Their last day, stored as their endDate: within 366 days of today either way, not before their startDate (BAD_USER_INPUT on effectiveDate)."
+  effectiveDate: Date!
+}
+
+"offboardPerson's result."
+type OffboardPersonPayload {
+  "The checklist opened (COMPLETED at once when the person held nothing)."
+  checklist: OffboardingChecklist!
+}
+
+"writeOffOffboardingItem's input."
+input WriteOffOffboardingItemInput {
+  "The checklist (OffboardingChecklist id; NOT_FOUND on checklistId when unknown)."
+  checklistId: ID!
+  "The item's id (OffboardingItem.id; NOT_FOUND on itemId when not an item of that checklist)."
+  itemId: ID!
+  "Why it will not come back: required, 1–1000 characters, trimmed (BAD_USER_INPUT on reason)."
+  reason: String!
+}
+
+"writeOffOffboardingItem's result."
+type WriteOffOffboardingItemPayload {
+  "The checklist, COMPLETED when this was its last TO_RETURN item."
+  checklist: OffboardingChecklist!
+  "The item, now WRITTEN_OFF."
+  item: OffboardingItem!
+}
+
+extend type Mutation {
+  """
+  Offboards a person in one transaction: marks them OFFBOARDED with
+  effectiveDate as their endDate, and opens a checklist with one TO_RETURN
+  item per asset assigned to them (CHECKOUT when its checkout has an
+  expected return date, else ASSET) and per license seat they hold. Items
+  close when the asset is checked in (unassignAsset, transitionAsset to
+  IN_STOCK, checkinAsset) or the seat reclaimed (reclaimLicenseSeat), or by
+  writeOffOffboardingItem. A person already OFFBOARDED with an OPEN
+  checklist is refused (BAD_USER_INPUT on personId); one OFFBOARDED without
+  one gets a new checklist of what they hold now. ADMIN and MANAGER.
+  """
+  offboardPerson(
+    "Who leaves, and when."
+    input: OffboardPersonInput!
+  ): OffboardPersonPayload
+  """
+  Closes a TO_RETURN item as WRITTEN_OFF with a reason (an item already
+  closed: CONFLICT on itemId); the checklist completes when it was the
+  last. The asset or seat itself is not changed: transition a lost asset to
+  LOST, reclaim a seat. ADMIN and MANAGER.
+  """
+  writeOffOffboardingItem(
+    "The item and why."
+    input: WriteOffOffboardingItemInput!
+  ): WriteOffOffboardingItemPayload
+}
+`, BuiltIn: false},
 	{Name: "../schema/organization.graphqls", Input: `"The tenant: every record belongs to exactly one organization."
 type Organization implements Node {
   "Global id: opaque, stable; node(id:) fetches it."
@@ -14823,6 +15530,144 @@ func (ec *executionContext) childFields_NotificationSettings(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type NotificationSettings", field.Name)
 }
 
+func (ec *executionContext) childFields_OffboardPersonPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checklist":
+		return ec.fieldContext_OffboardPersonPayload_checklist(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardPersonPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingChecklist(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OffboardingChecklist_id(ctx, field)
+	case "person":
+		return ec.fieldContext_OffboardingChecklist_person(ctx, field)
+	case "effectiveDate":
+		return ec.fieldContext_OffboardingChecklist_effectiveDate(ctx, field)
+	case "status":
+		return ec.fieldContext_OffboardingChecklist_status(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_OffboardingChecklist_openedAt(ctx, field)
+	case "openedBy":
+		return ec.fieldContext_OffboardingChecklist_openedBy(ctx, field)
+	case "completedAt":
+		return ec.fieldContext_OffboardingChecklist_completedAt(ctx, field)
+	case "items":
+		return ec.fieldContext_OffboardingChecklist_items(ctx, field)
+	case "history":
+		return ec.fieldContext_OffboardingChecklist_history(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingChecklist", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingChecklistConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OffboardingChecklistConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OffboardingChecklistConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OffboardingChecklistConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OffboardingChecklistConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingChecklistConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingChecklistEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OffboardingChecklistEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OffboardingChecklistEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingChecklistEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingException(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "person":
+		return ec.fieldContext_OffboardingException_person(ctx, field)
+	case "kind":
+		return ec.fieldContext_OffboardingException_kind(ctx, field)
+	case "asset":
+		return ec.fieldContext_OffboardingException_asset(ctx, field)
+	case "licenseSeat":
+		return ec.fieldContext_OffboardingException_licenseSeat(ctx, field)
+	case "since":
+		return ec.fieldContext_OffboardingException_since(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingException", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingExceptionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OffboardingExceptionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OffboardingExceptionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OffboardingExceptionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OffboardingExceptionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingExceptionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingExceptionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OffboardingExceptionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OffboardingExceptionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingExceptionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_OffboardingHistoryEntry_action(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_OffboardingHistoryEntry_actorKind(ctx, field)
+	case "actor":
+		return ec.fieldContext_OffboardingHistoryEntry_actor(ctx, field)
+	case "itemId":
+		return ec.fieldContext_OffboardingHistoryEntry_itemId(ctx, field)
+	case "changes":
+		return ec.fieldContext_OffboardingHistoryEntry_changes(ctx, field)
+	case "at":
+		return ec.fieldContext_OffboardingHistoryEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingHistoryEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_OffboardingItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_OffboardingItem_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_OffboardingItem_kind(ctx, field)
+	case "state":
+		return ec.fieldContext_OffboardingItem_state(ctx, field)
+	case "asset":
+		return ec.fieldContext_OffboardingItem_asset(ctx, field)
+	case "licenseSeat":
+		return ec.fieldContext_OffboardingItem_licenseSeat(ctx, field)
+	case "expectedReturnDate":
+		return ec.fieldContext_OffboardingItem_expectedReturnDate(ctx, field)
+	case "reason":
+		return ec.fieldContext_OffboardingItem_reason(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_OffboardingItem_closedAt(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_OffboardingItem_closedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OffboardingItem", field.Name)
+}
+
 func (ec *executionContext) childFields_Organization(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -14899,6 +15744,8 @@ func (ec *executionContext) childFields_Person(ctx context.Context, field graphq
 		return ec.fieldContext_Person_assets(ctx, field)
 	case "licenseSeats":
 		return ec.fieldContext_Person_licenseSeats(ctx, field)
+	case "offboarding":
+		return ec.fieldContext_Person_offboarding(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Person", field.Name)
 }
@@ -15815,6 +16662,16 @@ func (ec *executionContext) childFields_WebhookSubscriptionPayload(ctx context.C
 		return ec.fieldContext_WebhookSubscriptionPayload_webhookSubscription(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WebhookSubscriptionPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_WriteOffOffboardingItemPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "checklist":
+		return ec.fieldContext_WriteOffOffboardingItemPayload_checklist(ctx, field)
+	case "item":
+		return ec.fieldContext_WriteOffOffboardingItemPayload_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WriteOffOffboardingItemPayload", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17195,6 +18052,20 @@ func (ec *executionContext) field_Mutation_moveSoftwareTitleRule_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_offboardPerson_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.OffboardPersonInput, error) {
+			return ec.unmarshalNOffboardPersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOffboardPersonInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reclaimLicenseSeat_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17633,6 +18504,20 @@ func (ec *executionContext) field_Mutation_updateWebhookSubscription_args(ctx co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateWebhookSubscriptionInput, error) {
 			return ec.unmarshalNUpdateWebhookSubscriptionInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateWebhookSubscriptionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_writeOffOffboardingItem_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.WriteOffOffboardingItemInput, error) {
+			return ec.unmarshalNWriteOffOffboardingItemInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWriteOffOffboardingItemInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18502,6 +19387,90 @@ func (ec *executionContext) field_Query_notifications_args(ctx context.Context, 
 		return nil, err
 	}
 	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_offboardingChecklists_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OffboardingChecklistFilter, error) {
+			return ec.unmarshalOOffboardingChecklistFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOffboardingChecklistFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_offboardingExceptions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -33493,6 +34462,94 @@ func (ec *executionContext) fieldContext_Mutation_testWebhookSubscription(ctx co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_offboardPerson(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_offboardPerson(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().OffboardPerson(ctx, fc.Args["input"].(model.OffboardPersonInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OffboardPersonPayload) graphql.Marshaler {
+			return ec.marshalOOffboardPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOffboardPersonPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_offboardPerson(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardPersonPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_offboardPerson_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_writeOffOffboardingItem(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_writeOffOffboardingItem(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().WriteOffOffboardingItem(ctx, fc.Args["input"].(model.WriteOffOffboardingItemInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WriteOffOffboardingItemPayload) graphql.Marshaler {
+			return ec.marshalOWriteOffOffboardingItemPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWriteOffOffboardingItemPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_writeOffOffboardingItem(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WriteOffOffboardingItemPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_writeOffOffboardingItem_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateOrganization(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -34952,6 +36009,1134 @@ func (ec *executionContext) fieldContext_NotificationSettings_staleDeviceDays(_ 
 	return graphql.NewScalarFieldContext("NotificationSettings", field, false, false, "Int")
 }
 
+func (ec *executionContext) _OffboardPersonPayload_checklist(ctx context.Context, field graphql.CollectedField, obj *model.OffboardPersonPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardPersonPayload_checklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checklist, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *offboarding.Checklist) graphql.Marshaler {
+			return ec.marshalNOffboardingChecklist2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardPersonPayload_checklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardPersonPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingChecklist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingChecklist_id(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingChecklist().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklist", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OffboardingChecklist_person(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingChecklist().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingChecklist_effectiveDate(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_effectiveDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_effectiveDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklist", field, false, false, "Date")
+}
+
+func (ec *executionContext) _OffboardingChecklist_status(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v offboarding.Status) graphql.Marshaler {
+			return ec.marshalNOffboardingStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklist", field, false, false, "OffboardingStatus")
+}
+
+func (ec *executionContext) _OffboardingChecklist_openedAt(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklist", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OffboardingChecklist_openedBy(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_openedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_openedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklist", field, false, false, "String")
+}
+
+func (ec *executionContext) _OffboardingChecklist_completedAt(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_completedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CompletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_completedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklist", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OffboardingChecklist_items(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*offboarding.Item) graphql.Marshaler {
+			return ec.marshalNOffboardingItem2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklist",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingChecklist_history(ctx context.Context, field graphql.CollectedField, obj *offboarding.Checklist) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklist_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingChecklist().History(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*offboarding.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNOffboardingHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklist_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklist",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingChecklistConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Checklist]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklistConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*offboarding.Checklist]) graphql.Marshaler {
+			return ec.marshalNOffboardingChecklistEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklistConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklistConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingChecklistEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingChecklistConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Checklist]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklistConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*offboarding.Checklist) graphql.Marshaler {
+			return ec.marshalNOffboardingChecklist2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklistᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklistConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklistConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingChecklist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingChecklistConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Checklist]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklistConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklistConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklistConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingChecklistConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Checklist]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklistConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklistConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklistConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _OffboardingChecklistEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*offboarding.Checklist]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklistEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklistEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingChecklistEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OffboardingChecklistEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*offboarding.Checklist]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingChecklistEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *offboarding.Checklist) graphql.Marshaler {
+			return ec.marshalNOffboardingChecklist2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingChecklistEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingChecklistEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingChecklist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingException_person(ctx context.Context, field graphql.CollectedField, obj *offboarding.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingException_person(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingException().Person(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Person) graphql.Marshaler {
+			return ec.marshalNPerson2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPerson(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingException_person(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingException",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Person(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingException_kind(ctx context.Context, field graphql.CollectedField, obj *offboarding.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingException_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v offboarding.ItemKind) graphql.Marshaler {
+			return ec.marshalNOffboardingItemKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingException_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingException", field, false, false, "OffboardingItemKind")
+}
+
+func (ec *executionContext) _OffboardingException_asset(ctx context.Context, field graphql.CollectedField, obj *offboarding.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingException_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingException().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingException_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingException",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingException_licenseSeat(ctx context.Context, field graphql.CollectedField, obj *offboarding.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingException_licenseSeat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingException().LicenseSeat(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalOLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingException_licenseSeat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingException",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingException_since(ctx context.Context, field graphql.CollectedField, obj *offboarding.Exception) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingException_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingException_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingException", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OffboardingExceptionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Exception]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingExceptionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*offboarding.Exception]) graphql.Marshaler {
+			return ec.marshalNOffboardingExceptionEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingExceptionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingExceptionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingExceptionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingExceptionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Exception]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingExceptionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*offboarding.Exception) graphql.Marshaler {
+			return ec.marshalNOffboardingException2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐExceptionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingExceptionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingExceptionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingException(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingExceptionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Exception]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingExceptionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingExceptionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingExceptionConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingExceptionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*offboarding.Exception]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingExceptionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingExceptionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingExceptionConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _OffboardingExceptionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*offboarding.Exception]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingExceptionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingExceptionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingExceptionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OffboardingExceptionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*offboarding.Exception]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingExceptionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *offboarding.Exception) graphql.Marshaler {
+			return ec.marshalNOffboardingException2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐException(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingExceptionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingExceptionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingException(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_action(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v offboarding.HistoryAction) graphql.Marshaler {
+			return ec.marshalNOffboardingHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "OffboardingHistoryAction")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_actorKind(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.ActorKind) graphql.Marshaler {
+			return ec.marshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "ActorKind")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_actor(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_itemId(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_itemId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingHistoryEntry().ItemID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_itemId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_changes(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingHistoryEntry_at(ctx context.Context, field graphql.CollectedField, obj *offboarding.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingHistoryEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingHistoryEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingHistoryEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OffboardingItem_id(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingItem().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingItem", field, true, true, "ID")
+}
+
+func (ec *executionContext) _OffboardingItem_kind(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v offboarding.ItemKind) graphql.Marshaler {
+			return ec.marshalNOffboardingItemKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingItem", field, false, false, "OffboardingItemKind")
+}
+
+func (ec *executionContext) _OffboardingItem_state(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v offboarding.ItemState) graphql.Marshaler {
+			return ec.marshalNOffboardingItemState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingItem", field, false, false, "OffboardingItemState")
+}
+
+func (ec *executionContext) _OffboardingItem_asset(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingItem().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingItem_licenseSeat(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_licenseSeat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OffboardingItem().LicenseSeat(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalOLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_licenseSeat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OffboardingItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OffboardingItem_expectedReturnDate(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_expectedReturnDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedReturnDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_expectedReturnDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingItem", field, false, false, "Date")
+}
+
+func (ec *executionContext) _OffboardingItem_reason(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _OffboardingItem_closedAt(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _OffboardingItem_closedBy(ctx context.Context, field graphql.CollectedField, obj *offboarding.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OffboardingItem_closedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OffboardingItem_closedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OffboardingItem", field, false, false, "String")
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *itam.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35744,6 +37929,38 @@ func (ec *executionContext) fieldContext_Person_licenseSeats(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Person_offboarding(ctx context.Context, field graphql.CollectedField, obj *itam.Person) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Person_offboarding(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Person().Offboarding(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *offboarding.Checklist) graphql.Marshaler {
+			return ec.marshalOOffboardingChecklist2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklist(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Person_offboarding(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Person",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingChecklist(ctx, field)
 		},
 	}
 	return fc, nil
@@ -37169,6 +39386,94 @@ func (ec *executionContext) fieldContext_Query_webhookDeliveries(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_webhookDeliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_offboardingChecklists(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_offboardingChecklists(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OffboardingChecklists(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OffboardingChecklistFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*offboarding.Checklist]) graphql.Marshaler {
+			return ec.marshalNOffboardingChecklistConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_offboardingChecklists(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingChecklistConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_offboardingChecklists_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_offboardingExceptions(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_offboardingExceptions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OffboardingExceptions(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*offboarding.Exception]) graphql.Marshaler {
+			return ec.marshalNOffboardingExceptionConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_offboardingExceptions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingExceptionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_offboardingExceptions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -44894,6 +47199,70 @@ func (ec *executionContext) fieldContext_WebhookSubscriptionPayload_webhookSubsc
 	return fc, nil
 }
 
+func (ec *executionContext) _WriteOffOffboardingItemPayload_checklist(ctx context.Context, field graphql.CollectedField, obj *model.WriteOffOffboardingItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WriteOffOffboardingItemPayload_checklist(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checklist, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *offboarding.Checklist) graphql.Marshaler {
+			return ec.marshalNOffboardingChecklist2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklist(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WriteOffOffboardingItemPayload_checklist(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WriteOffOffboardingItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingChecklist(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _WriteOffOffboardingItemPayload_item(ctx context.Context, field graphql.CollectedField, obj *model.WriteOffOffboardingItemPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WriteOffOffboardingItemPayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *offboarding.Item) graphql.Marshaler {
+			return ec.marshalNOffboardingItem2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WriteOffOffboardingItemPayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WriteOffOffboardingItemPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OffboardingItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -48999,6 +51368,104 @@ func UnmarshalNotificationFilter(ctx context.Context, raw any) (model.Notificati
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputOffboardPersonInput(ctx context.Context, obj any) (model.OffboardPersonInput, error) {
+	var it model.OffboardPersonInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"personId", "effectiveDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = data
+		case "effectiveDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("effectiveDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EffectiveDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOffboardPersonInput unmarshals raw into the OffboardPersonInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOffboardPersonInput(ctx context.Context, raw any) (model.OffboardPersonInput, error) {
+	var out model.OffboardPersonInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OffboardPersonInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOffboardingChecklistFilter(ctx context.Context, obj any) (model.OffboardingChecklistFilter, error) {
+	var it model.OffboardingChecklistFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"open", "personId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "open":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("open"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Open = graphql.OmittableOf(data)
+		case "personId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("personId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PersonID = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOffboardingChecklistFilter unmarshals raw into the OffboardingChecklistFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOffboardingChecklistFilter(ctx context.Context, raw any) (model.OffboardingChecklistFilter, error) {
+	var out model.OffboardingChecklistFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OffboardingChecklistFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputPersonFilter(ctx context.Context, obj any) (model.PersonFilter, error) {
 	var it model.PersonFilter
 	if obj == nil {
@@ -51453,6 +53920,62 @@ func UnmarshalWebhookDeliveryFilter(ctx context.Context, raw any) (model.Webhook
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputWriteOffOffboardingItemInput(ctx context.Context, obj any) (model.WriteOffOffboardingItemInput, error) {
+	var it model.WriteOffOffboardingItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"checklistId", "itemId", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "checklistId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("checklistId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ChecklistID = data
+		case "itemId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("itemId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ItemID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalWriteOffOffboardingItemInput unmarshals raw into the WriteOffOffboardingItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalWriteOffOffboardingItemInput(ctx context.Context, raw any) (model.WriteOffOffboardingItemInput, error) {
+	var out model.WriteOffOffboardingItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "WriteOffOffboardingItemInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -51572,6 +54095,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Organization(ctx, sel, obj)
+	case offboarding.Checklist:
+		return ec._OffboardingChecklist(ctx, sel, &obj)
+	case *offboarding.Checklist:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._OffboardingChecklist(ctx, sel, obj)
 	case notify.Notification:
 		return ec._Notification(ctx, sel, &obj)
 	case *notify.Notification:
@@ -56744,6 +59274,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "offboardPerson":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_offboardPerson(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "writeOffOffboardingItem":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_writeOffOffboardingItem(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "updateOrganization":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateOrganization(ctx, field)
@@ -57127,6 +59671,480 @@ func (ec *executionContext) _NotificationSettings(ctx context.Context, sel ast.S
 	return out
 }
 
+var offboardPersonPayloadImplementors = []string{"OffboardPersonPayload"}
+
+func (ec *executionContext) _OffboardPersonPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OffboardPersonPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardPersonPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardPersonPayload")
+		case "checklist":
+			out.Values[i] = ec._OffboardPersonPayload_checklist(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingChecklistImplementors = []string{"OffboardingChecklist", "Node"}
+
+func (ec *executionContext) _OffboardingChecklist(ctx context.Context, sel ast.SelectionSet, obj *offboarding.Checklist) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingChecklistImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingChecklist")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingChecklist_id(ctx, field, obj)
+				})
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingChecklist_person(ctx, field, obj)
+				})
+		case "effectiveDate":
+			out.Values[i] = ec._OffboardingChecklist_effectiveDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._OffboardingChecklist_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedAt":
+			out.Values[i] = ec._OffboardingChecklist_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "openedBy":
+			out.Values[i] = ec._OffboardingChecklist_openedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "completedAt":
+			out.Values[i] = ec._OffboardingChecklist_completedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "items":
+			out.Values[i] = ec._OffboardingChecklist_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingChecklist_history(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingChecklistConnectionImplementors = []string{"OffboardingChecklistConnection"}
+
+func (ec *executionContext) _OffboardingChecklistConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*offboarding.Checklist]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingChecklistConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingChecklistConnection")
+		case "edges":
+			out.Values[i] = ec._OffboardingChecklistConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._OffboardingChecklistConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OffboardingChecklistConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingChecklistConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingChecklistEdgeImplementors = []string{"OffboardingChecklistEdge"}
+
+func (ec *executionContext) _OffboardingChecklistEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*offboarding.Checklist]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingChecklistEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingChecklistEdge")
+		case "cursor":
+			out.Values[i] = ec._OffboardingChecklistEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OffboardingChecklistEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingExceptionImplementors = []string{"OffboardingException"}
+
+func (ec *executionContext) _OffboardingException(ctx context.Context, sel ast.SelectionSet, obj *offboarding.Exception) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingExceptionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingException")
+		case "person":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingException_person(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._OffboardingException_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingException_asset(ctx, field, obj)
+				})
+		case "licenseSeat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingException_licenseSeat(ctx, field, obj)
+				})
+		case "since":
+			out.Values[i] = ec._OffboardingException_since(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingExceptionConnectionImplementors = []string{"OffboardingExceptionConnection"}
+
+func (ec *executionContext) _OffboardingExceptionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*offboarding.Exception]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingExceptionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingExceptionConnection")
+		case "edges":
+			out.Values[i] = ec._OffboardingExceptionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._OffboardingExceptionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OffboardingExceptionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingExceptionConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingExceptionEdgeImplementors = []string{"OffboardingExceptionEdge"}
+
+func (ec *executionContext) _OffboardingExceptionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*offboarding.Exception]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingExceptionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingExceptionEdge")
+		case "cursor":
+			out.Values[i] = ec._OffboardingExceptionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OffboardingExceptionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingHistoryEntryImplementors = []string{"OffboardingHistoryEntry"}
+
+func (ec *executionContext) _OffboardingHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *offboarding.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingHistoryEntry")
+		case "action":
+			out.Values[i] = ec._OffboardingHistoryEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorKind":
+			out.Values[i] = ec._OffboardingHistoryEntry_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._OffboardingHistoryEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "itemId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingHistoryEntry_itemId(ctx, field, obj)
+				})
+		case "changes":
+			out.Values[i] = ec._OffboardingHistoryEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._OffboardingHistoryEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var offboardingItemImplementors = []string{"OffboardingItem"}
+
+func (ec *executionContext) _OffboardingItem(ctx context.Context, sel ast.SelectionSet, obj *offboarding.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, offboardingItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OffboardingItem")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingItem_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._OffboardingItem_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._OffboardingItem_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingItem_asset(ctx, field, obj)
+				})
+		case "licenseSeat":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OffboardingItem_licenseSeat(ctx, field, obj)
+				})
+		case "expectedReturnDate":
+			out.Values[i] = ec._OffboardingItem_expectedReturnDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			out.Values[i] = ec._OffboardingItem_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._OffboardingItem_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedBy":
+			out.Values[i] = ec._OffboardingItem_closedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organizationImplementors = []string{"Organization", "Node"}
 
 func (ec *executionContext) _Organization(ctx context.Context, sel ast.SelectionSet, obj *itam.Organization) graphql.Marshaler {
@@ -57358,6 +60376,12 @@ func (ec *executionContext) _Person(ctx context.Context, sel ast.SelectionSet, o
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Person_licenseSeats(ctx, field, obj)
+				})
+		case "offboarding":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Person_offboarding(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -57682,6 +60706,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_webhookDeliveries(ctx, field)
+				})
+		case "offboardingChecklists":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_offboardingChecklists(ctx, field)
+				})
+		case "offboardingExceptions":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_offboardingExceptions(ctx, field)
 				})
 		case "organization":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -60801,6 +63837,44 @@ func (ec *executionContext) _WebhookSubscriptionPayload(ctx context.Context, sel
 	return out
 }
 
+var writeOffOffboardingItemPayloadImplementors = []string{"WriteOffOffboardingItemPayload"}
+
+func (ec *executionContext) _WriteOffOffboardingItemPayload(ctx context.Context, sel ast.SelectionSet, obj *model.WriteOffOffboardingItemPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, writeOffOffboardingItemPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WriteOffOffboardingItemPayload")
+		case "checklist":
+			out.Values[i] = ec._WriteOffOffboardingItemPayload_checklist(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "item":
+			out.Values[i] = ec._WriteOffOffboardingItemPayload_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var __DirectiveImplementors = []string{"__Directive"}
 
 func (ec *executionContext) ___Directive(ctx context.Context, sel ast.SelectionSet, obj *introspection.Directive) graphql.Marshaler {
@@ -63294,6 +66368,223 @@ func (ec *executionContext) marshalNNotificationSettings2ᚖgithubᚗcomᚋitam�
 	return ec._NotificationSettings(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNOffboardPersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOffboardPersonInput(ctx context.Context, v any) (model.OffboardPersonInput, error) {
+	res, err := ec.unmarshalInputOffboardPersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffboardingChecklist2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklistᚄ(ctx context.Context, sel ast.SelectionSet, v []*offboarding.Checklist) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffboardingChecklist2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklist(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOffboardingChecklist2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklist(ctx context.Context, sel ast.SelectionSet, v *offboarding.Checklist) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OffboardingChecklist!")
+		return graphql.Null
+	}
+	return ec._OffboardingChecklist(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOffboardingChecklistConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*offboarding.Checklist]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OffboardingChecklistConnection!")
+		return graphql.Null
+	}
+	return ec._OffboardingChecklistConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOffboardingChecklistEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*offboarding.Checklist]) graphql.Marshaler {
+	return ec._OffboardingChecklistEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOffboardingChecklistEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*offboarding.Checklist]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffboardingChecklistEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOffboardingException2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐExceptionᚄ(ctx context.Context, sel ast.SelectionSet, v []*offboarding.Exception) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffboardingException2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐException(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOffboardingException2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐException(ctx context.Context, sel ast.SelectionSet, v *offboarding.Exception) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OffboardingException!")
+		return graphql.Null
+	}
+	return ec._OffboardingException(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOffboardingExceptionConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*offboarding.Exception]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OffboardingExceptionConnection!")
+		return graphql.Null
+	}
+	return ec._OffboardingExceptionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOffboardingExceptionEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*offboarding.Exception]) graphql.Marshaler {
+	return ec._OffboardingExceptionEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNOffboardingExceptionEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*offboarding.Exception]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffboardingExceptionEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOffboardingHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryAction(ctx context.Context, v any) (offboarding.HistoryAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := offboarding.HistoryAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffboardingHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryAction(ctx context.Context, sel ast.SelectionSet, v offboarding.HistoryAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OffboardingHistoryAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNOffboardingHistoryEntry2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*offboarding.HistoryEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffboardingHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOffboardingHistoryEntry2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v *offboarding.HistoryEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OffboardingHistoryEntry!")
+		return graphql.Null
+	}
+	return ec._OffboardingHistoryEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOffboardingItem2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*offboarding.Item) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOffboardingItem2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOffboardingItem2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItem(ctx context.Context, sel ast.SelectionSet, v *offboarding.Item) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OffboardingItem!")
+		return graphql.Null
+	}
+	return ec._OffboardingItem(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOffboardingItemKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemKind(ctx context.Context, v any) (offboarding.ItemKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := offboarding.ItemKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffboardingItemKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemKind(ctx context.Context, sel ast.SelectionSet, v offboarding.ItemKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OffboardingItemKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNOffboardingItemState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemState(ctx context.Context, v any) (offboarding.ItemState, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := offboarding.ItemState(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffboardingItemState2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐItemState(ctx context.Context, sel ast.SelectionSet, v offboarding.ItemState) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OffboardingItemState!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNOffboardingStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐStatus(ctx context.Context, v any) (offboarding.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := offboarding.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOffboardingStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐStatus(ctx context.Context, sel ast.SelectionSet, v offboarding.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "OffboardingStatus!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNOrganization2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐOrganization(ctx context.Context, sel ast.SelectionSet, v *itam.Organization) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Organization!")
@@ -64573,6 +67864,11 @@ func (ec *executionContext) marshalNWebhookSubscriptionEdge2ᚕgithubᚗcomᚋit
 	return ret
 }
 
+func (ec *executionContext) unmarshalNWriteOffOffboardingItemInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWriteOffOffboardingItemInput(ctx context.Context, v any) (model.WriteOffOffboardingItemInput, error) {
+	res, err := ec.unmarshalInputWriteOffOffboardingItemInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -65706,6 +69002,28 @@ func (ec *executionContext) marshalONotificationKind2ᚕgithubᚗcomᚋitamᚑde
 	return ret
 }
 
+func (ec *executionContext) marshalOOffboardPersonPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOffboardPersonPayload(ctx context.Context, sel ast.SelectionSet, v *model.OffboardPersonPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OffboardPersonPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOffboardingChecklist2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋoffboardingᚐChecklist(ctx context.Context, sel ast.SelectionSet, v *offboarding.Checklist) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OffboardingChecklist(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOOffboardingChecklistFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOffboardingChecklistFilter(ctx context.Context, v any) (*model.OffboardingChecklistFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOffboardingChecklistFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOOwner2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOwner(ctx context.Context, sel ast.SelectionSet, v model.Owner) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -66031,6 +69349,13 @@ func (ec *executionContext) marshalOWebhookSubscriptionPayload2ᚖgithubᚗcom�
 		return graphql.Null
 	}
 	return ec._WebhookSubscriptionPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOWriteOffOffboardingItemPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐWriteOffOffboardingItemPayload(ctx context.Context, sel ast.SelectionSet, v *model.WriteOffOffboardingItemPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._WriteOffOffboardingItemPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -48,6 +48,7 @@ type Loaders struct {
 	ledger  lazy[CostLedgerLoaders]   // see CostLedger
 	ctr     lazy[ContractLoaders]     // see Contracts
 	ntf     lazy[NotificationLoaders] // see Notifications
+	off     lazy[OffboardingLoaders]  // see Offboarding
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

@@ -14,6 +14,7 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/notify"
+	"github.com/itam-dev/itam/internal/offboarding"
 	"github.com/itam-dev/itam/internal/software"
 	"github.com/shopspring/decimal"
 )
@@ -806,6 +807,28 @@ type NotificationFilter struct {
 	Unread graphql.Omittable[*bool] `json:"unread,omitempty"`
 }
 
+// offboardPerson's input.
+type OffboardPersonInput struct {
+	// The person (Person id; NOT_FOUND on personId when unknown).
+	PersonID string `json:"personId"`
+	// Their last day, stored as their endDate: within 366 days of today either way, not before their startDate (BAD_USER_INPUT on effectiveDate).
+	EffectiveDate time.Time `json:"effectiveDate"`
+}
+
+// offboardPerson's result.
+type OffboardPersonPayload struct {
+	// The checklist opened (COMPLETED at once when the person held nothing).
+	Checklist *offboarding.Checklist `json:"checklist"`
+}
+
+// Which offboarding checklists to list (conditions combine with AND).
+type OffboardingChecklistFilter struct {
+	// true: only OPEN checklists; false: only COMPLETED ones; null or absent: both.
+	Open graphql.Omittable[*bool] `json:"open,omitempty"`
+	// Only this person's checklists (NOT_FOUND on filter.personId for an id of another type).
+	PersonID graphql.Omittable[*string] `json:"personId,omitempty"`
+}
+
 // Selects people; fields combine with AND.
 type PersonFilter struct {
 	// Case-insensitive substring of name, email or employee number; at most 256 characters.
@@ -1435,6 +1458,24 @@ type WebhookDeliveryFilter struct {
 type WebhookSubscriptionPayload struct {
 	// The subscription as saved.
 	WebhookSubscription *notify.Subscription `json:"webhookSubscription"`
+}
+
+// writeOffOffboardingItem's input.
+type WriteOffOffboardingItemInput struct {
+	// The checklist (OffboardingChecklist id; NOT_FOUND on checklistId when unknown).
+	ChecklistID string `json:"checklistId"`
+	// The item's id (OffboardingItem.id; NOT_FOUND on itemId when not an item of that checklist).
+	ItemID string `json:"itemId"`
+	// Why it will not come back: required, 1–1000 characters, trimmed (BAD_USER_INPUT on reason).
+	Reason string `json:"reason"`
+}
+
+// writeOffOffboardingItem's result.
+type WriteOffOffboardingItemPayload struct {
+	// The checklist, COMPLETED when this was its last TO_RETURN item.
+	Checklist *offboarding.Checklist `json:"checklist"`
+	// The item, now WRITTEN_OFF.
+	Item *offboarding.Item `json:"item"`
 }
 
 // What people can be sorted by; ties are broken by id.

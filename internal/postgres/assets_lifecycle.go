@@ -27,16 +27,24 @@ func (s *AssetStore) AssignAsset(ctx context.Context, id uuid.UUID, to itam.Assi
 
 // UnassignAsset checks an asset back in; a DEPLOYED asset returns to IN_STOCK.
 func (s *AssetStore) UnassignAsset(ctx context.Context, id uuid.UUID, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, func(_ pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
-		return lifecycle.Unassign(before)
+	return s.mutate(ctx, id, version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+		ch, err := lifecycle.Unassign(before)
+		if err != nil {
+			return ch, err
+		}
+		return ch, assetCameBack(ctx, tx, before, ch.Asset)
 	})
 }
 
 // TransitionAsset moves an asset to another lifecycle status. Returning to
 // stock (from deployment, repair, or found after loss) checks it in.
 func (s *AssetStore) TransitionAsset(ctx context.Context, id uuid.UUID, to itam.AssetStatus, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, func(_ pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
-		return lifecycle.Move(before, to)
+	return s.mutate(ctx, id, version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+		ch, err := lifecycle.Move(before, to)
+		if err != nil {
+			return ch, err
+		}
+		return ch, assetCameBack(ctx, tx, before, ch.Asset)
 	})
 }
 

@@ -128,6 +128,9 @@ func reclaimSeat(ctx context.Context, tx pgx.Tx, p itam.Principal, in licenses.R
 	if err != nil {
 		return nil, err
 	}
+	if err := afterSeatReclaimed(ctx, tx, p, seat.ID); err != nil {
+		return nil, err
+	}
 	return seat, insertLicenseHistory(ctx, tx, p, seat.LicenseID, &seat.ID, licenses.HistoryReclaimSeat, licenses.SeatChanges(seat, true))
 }
 
