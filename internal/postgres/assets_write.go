@@ -232,6 +232,14 @@ func checkAssignee(ctx context.Context, tx pgx.Tx, as itam.Assignee) error {
 // nothing writes nothing.
 func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int,
 	change func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error)) (*itam.Asset, error) {
+	return s.mutateThen(ctx, id, version, change, nil)
+}
+
+// mutateThen is mutate with then run in the same transaction after a change
+// is saved (what goes with it: the checkout rows, see assets_lifecycle.go).
+func (s *AssetStore) mutateThen(ctx context.Context, id uuid.UUID, version *int,
+	change func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error),
+	then func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error) (*itam.Asset, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -276,8 +284,10 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int,
 		if err := lockEditedFields(ctx, tx, p, updated.ID, changes); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, before, updated, changes)...)
-		return err
+		if _, err := tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, before, updated, changes)...); err != nil || then == nil {
+			return err
+		}
+		return then(tx, p, before, updated)
 	})
 	return out, err
 }
