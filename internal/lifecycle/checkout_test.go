@@ -21,8 +21,10 @@ func TestCheckin(t *testing.T) {
 		field, err string
 	}{
 		{name: "deployed, back to the shelf", before: itam.Asset{Status: dep, AssignedPersonID: person, LocationID: place, Condition: itam.ConditionNew},
-			req:  lifecycle.CheckinRequest{Condition: itam.ConditionFair, LocationID: shelf},
-			want: func(a *itam.Asset) { a.Status, a.AssignedPersonID, a.Condition, a.LocationID = stk, nil, itam.ConditionFair, shelf }},
+			req: lifecycle.CheckinRequest{Condition: itam.ConditionFair, LocationID: shelf},
+			want: func(a *itam.Asset) {
+				a.Status, a.AssignedPersonID, a.Condition, a.LocationID = stk, nil, itam.ConditionFair, shelf
+			}},
 		{name: "no location given: stays where it is", before: itam.Asset{Status: dep, AssignedLocationID: place, LocationID: place},
 			req:  lifecycle.CheckinRequest{Condition: itam.ConditionGood},
 			want: func(a *itam.Asset) { a.Status, a.AssignedLocationID, a.Condition = stk, nil, itam.ConditionGood }},
