@@ -48,4 +48,7 @@ type Resolver struct {
 	ExchangeRates        *postgres.ExchangeRateStore
 	Contracts            *postgres.ContractStore
 	CostReports          *postgres.CostReportStore
+
+	// Checkouts reads asset checkouts and records acceptance (graph/schema/checkouts.graphqls).
+	Checkouts *postgres.CheckoutStore
 }

@@ -90,6 +90,17 @@ func (s *CheckoutStore) CheckoutsOf(ctx context.Context, assetIDs []uuid.UUID, p
 	return listEach(ctx, s.db, p.OrgID, spec, assetIDs, func(parent string) string { return "c.asset_id = " + parent }, page)
 }
 
+// CountCheckoutsOf counts each asset's visible checkouts, in one statement.
+func (s *CheckoutStore) CountCheckoutsOf(ctx context.Context, assetIDs []uuid.UUID) (map[uuid.UUID]int, error) {
+	p, err := itam.RequirePrincipal(ctx)
+	if err != nil {
+		return nil, err
+	}
+	args := &sqlArgs{}
+	return countEach(ctx, s.db, p.OrgID, "asset_checkouts c", checkoutVisibility(p, args), args, assetIDs,
+		func(parent string) string { return "c.asset_id = " + parent })
+}
+
 // OverdueFilter narrows overdueCheckouts.
 type OverdueFilter struct {
 	// Assignees: checkouts to these people or locations (any of them).
