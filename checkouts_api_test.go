@@ -185,6 +185,16 @@ func TestAcceptAssetAssignment(t *testing.T) {
 	require.Equal(t, "ACCEPT", str(last, "action"))
 	require.Equal(t, "acceptedAt", str(last, "changes.0.field"))
 	require.NotEmpty(t, str(last, "changes.0.to"), "the history carries the time")
+	// The checkout as a node: its holder and staff read it; another
+	// EMPLOYEE and another organization get null.
+	cid := str(l.ok(l.admin, `query($id: ID!) { node(id: $id) { ... on Asset { currentCheckout { id } } } }`, map[string]any{"id": id}), "node.currentCheckout.id")
+	const nodeQ = `query($id: ID!) { node(id: $id) { ... on AssetCheckout { id asset { assetTag } } } }`
+	for _, tok := range []string{ada, l.admin, mint(t, "acme", itam.RoleAuditor, "audit@acme.test")} {
+		require.Equal(t, "LT-ACC", str(l.ok(tok, nodeQ, map[string]any{"id": cid}), "node.asset.assetTag"))
+	}
+	for _, tok := range []string{grace, mint(t, "globex", itam.RoleAdmin, "admin@globex.test")} {
+		require.Nil(t, l.ok(tok, nodeQ, map[string]any{"id": cid})["node"])
+	}
 	// The EMPLOYEE reads their asset's current checkout, accepted.
 	d = l.ok(ada, `query($id: ID!) { node(id: $id) { ... on Asset { currentCheckout { acceptedAt requiresAcceptance } } } }`, map[string]any{"id": id})
 	require.Equal(t, true, get(d, "node.currentCheckout.requiresAcceptance"))

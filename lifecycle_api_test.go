@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/relay"
 )
 
 const (
@@ -110,8 +111,10 @@ func TestReassignNeedsReassign(t *testing.T) {
 		}
 	}
 	require.NotNil(t, person, "the entry shows the assignee change")
-	require.NotEqual(t, person["from"], person["to"])
-	require.NotNil(t, person["from"], "from Ada")
+	_, ada, _ := relay.Parse(l.ids["ada"])
+	_, grace, _ := relay.Parse(l.ids["grace"])
+	require.Equal(t, ada.String(), person["from"], "from Ada")
+	require.Equal(t, grace.String(), person["to"], "to Grace")
 	require.Equal(t, float64(2), get(after, "checkouts.totalCount"), "Ada's checkout closed, Grace's opened")
 }
 
