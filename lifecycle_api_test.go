@@ -238,6 +238,7 @@ func TestLifecycleRoles(t *testing.T) {
 	l := newLifecycleAPI(t)
 	id := l.asset(map[string]any{"assigneeId": l.ids["ada"]})
 	before := l.state(l.admin, id)
+	require.Equal(t, "admin@acme.test", str(before, "currentCheckout.checkedOutBy"), "created assigned: checked out by its creator")
 	mutations := []struct {
 		q    string
 		vars map[string]any

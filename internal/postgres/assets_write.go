@@ -168,8 +168,10 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 			}
 		}
 		out = created
-		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, nil, created, itam.DiffAssets(nil, created))...)
-		return err
+		if _, err := tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, nil, created, itam.DiffAssets(nil, created))...); err != nil || assignee == nil {
+			return err
+		}
+		return saveCheckouts(ctx, tx, p, &itam.Asset{}, created, &lifecycle.AssignRequest{To: *assignee}, nil)
 	})
 	return out, err
 }
