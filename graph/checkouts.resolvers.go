@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-
 	"github.com/itam-dev/itam/graph/generated"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
