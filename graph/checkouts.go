@@ -10,7 +10,6 @@ import (
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/lifecycle"
-	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/relay"
 )
 
@@ -138,8 +137,8 @@ func (r *Resolver) assetCheckouts(ctx context.Context, asset uuid.UUID, p itam.P
 }
 
 // overdueFilter reads overdueCheckouts' filter.
-func overdueFilter(in *model.OverdueCheckoutFilter) (postgres.OverdueFilter, error) {
-	var f postgres.OverdueFilter
+func overdueFilter(in *model.OverdueCheckoutFilter) (lifecycle.OverdueFilter, error) {
+	var f lifecycle.OverdueFilter
 	if in == nil {
 		return f, nil
 	}

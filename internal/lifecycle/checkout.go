@@ -124,3 +124,24 @@ func Accept(c *Checkout, caller *uuid.UUID) error {
 	}
 	return nil
 }
+
+// OverdueFilter narrows the overdue report (overdueCheckouts).
+type OverdueFilter struct {
+	// Assignees: checkouts to any of these people or locations.
+	Assignees []uuid.UUID
+	// MinDaysOverdue: at least this many days late (1–36500; nil: 1).
+	MinDaysOverdue *int
+}
+
+// DueBefore checks f and returns the day a checkout must be due on or
+// before to be reported on today (UTC): MinDaysOverdue days before today.
+func (f OverdueFilter) DueBefore(today time.Time) (time.Time, error) {
+	days := 1
+	if f.MinDaysOverdue != nil {
+		if *f.MinDaysOverdue < 1 || *f.MinDaysOverdue > 36500 {
+			return time.Time{}, itam.Invalid("filter.minDaysOverdue", "must be between 1 and 36500, got %d", *f.MinDaysOverdue)
+		}
+		days = *f.MinDaysOverdue
+	}
+	return itam.CalendarDay(today.UTC()).AddDate(0, 0, -days), nil
+}

@@ -104,3 +104,28 @@ func TestDaysOverdue(t *testing.T) {
 		require.Equal(t, tt.want, tt.c.DaysOverdue(today), tt.name)
 	}
 }
+
+func TestOverdueFilterDueBefore(t *testing.T) {
+	t.Parallel()
+	today := time.Date(2026, 6, 15, 23, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		min  *int
+		want time.Time
+		err  string
+	}{
+		{"default: due before today", nil, time.Date(2026, 6, 14, 0, 0, 0, 0, time.UTC), ""},
+		{"a week late", ref(7), time.Date(2026, 6, 8, 0, 0, 0, 0, time.UTC), ""},
+		{"zero", ref(0), time.Time{}, "must be between 1 and 36500, got 0"},
+		{"too many", ref(36501), time.Time{}, "must be between 1 and 36500"},
+	}
+	for _, tt := range tests {
+		got, err := lifecycle.OverdueFilter{MinDaysOverdue: tt.min}.DueBefore(today)
+		if tt.err != "" {
+			requireInvalid(t, err, "filter.minDaysOverdue", tt.err)
+			continue
+		}
+		require.NoError(t, err, tt.name)
+		require.Equal(t, tt.want, got, tt.name)
+	}
+}

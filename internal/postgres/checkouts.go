@@ -101,27 +101,16 @@ func (s *CheckoutStore) CountCheckoutsOf(ctx context.Context, assetIDs []uuid.UU
 		func(parent string) string { return "c.asset_id = " + parent })
 }
 
-// OverdueFilter narrows overdueCheckouts.
-type OverdueFilter struct {
-	// Assignees: checkouts to these people or locations (any of them).
-	Assignees []uuid.UUID
-	// MinDaysOverdue: at least this many days late.
-	MinDaysOverdue *int
-}
-
 // overdueWhere selects the open checkouts due before today (UTC) that f
 // and the caller's visibility allow.
-func overdueWhere(p itam.Principal, f OverdueFilter, today time.Time) ([]string, *sqlArgs, error) {
-	args := &sqlArgs{}
-	where := append(checkoutVisibility(p, args), "c.returned_at IS NULL", "c.expected_return_date IS NOT NULL")
-	minDays := 1
-	if f.MinDaysOverdue != nil {
-		if *f.MinDaysOverdue < 1 || *f.MinDaysOverdue > 36500 {
-			return nil, nil, itam.Invalid("filter.minDaysOverdue", "must be between 1 and 36500, got %d", *f.MinDaysOverdue)
-		}
-		minDays = *f.MinDaysOverdue
+func overdueWhere(p itam.Principal, f lifecycle.OverdueFilter, today time.Time) ([]string, *sqlArgs, error) {
+	due, err := f.DueBefore(today)
+	if err != nil {
+		return nil, nil, err
 	}
-	where = append(where, "c.expected_return_date <= "+args.add(itam.CalendarDay(today.UTC()).AddDate(0, 0, -minDays))+"::date")
+	args := &sqlArgs{}
+	where := append(checkoutVisibility(p, args), "c.returned_at IS NULL", "c.expected_return_date IS NOT NULL",
+		"c.expected_return_date <= "+args.add(due)+"::date")
 	if f.Assignees != nil {
 		ids := args.add(f.Assignees)
 		where = append(where, "(c.person_id = ANY("+ids+"::uuid[]) OR c.location_id = ANY("+ids+"::uuid[]))")
@@ -132,7 +121,7 @@ func overdueWhere(p itam.Principal, f OverdueFilter, today time.Time) ([]string,
 // OverdueCheckouts lists the open checkouts whose expected return date is
 // before today (the organization's day is UTC's), oldest due first, keyset
 // paginated on (due date, id).
-func (s *CheckoutStore) OverdueCheckouts(ctx context.Context, f OverdueFilter, page itam.PageArgs) (itam.Page[*lifecycle.Checkout], error) {
+func (s *CheckoutStore) OverdueCheckouts(ctx context.Context, f lifecycle.OverdueFilter, page itam.PageArgs) (itam.Page[*lifecycle.Checkout], error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return itam.Page[*lifecycle.Checkout]{}, err
@@ -152,7 +141,7 @@ func (s *CheckoutStore) OverdueCheckouts(ctx context.Context, f OverdueFilter, p
 }
 
 // CountOverdue counts what OverdueCheckouts lists.
-func (s *CheckoutStore) CountOverdue(ctx context.Context, f OverdueFilter) (int, error) {
+func (s *CheckoutStore) CountOverdue(ctx context.Context, f lifecycle.OverdueFilter) (int, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return 0, err
