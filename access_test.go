@@ -81,7 +81,7 @@ func TestEmployeeHistoryThroughAPI(t *testing.T) {
 	d := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "assigneeId": ids["grace"],
 		"supplierId": ids["supplier"], "orderNumber": "PO-9"}})
 	asset := str(d, "createAsset.asset.id")
-	a.ok(admin, `mutation($id: ID!, $to: ID!) { assignAsset(input: {id: $id, assigneeId: $to}) { asset { id } } }`,
+	a.ok(admin, `mutation($id: ID!, $to: ID!) { assignAsset(input: {id: $id, assigneeId: $to, reassign: true}) { asset { id } } }`,
 		map[string]any{"id": asset, "to": ids["ada"]})
 	_, ada, _ := relay.Parse(ids["ada"])
 	_, grace, _ := relay.Parse(ids["grace"])

@@ -82,6 +82,8 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	fixtures["Contract"] = str(a.ok(admin, `mutation { createContract(input: {kind: SUPPORT, start: "2025-01-01"}) { contract { id } } }`, nil), "createContract.contract.id")
 	notifyNodeFixtures(t, owner, org, connector, fixtures) // Notification, WebhookSubscription, WebhookDelivery
 	fixtures["OffboardingChecklist"] = offboardingNodeFixture(t, a, admin, ids["grace"])
+	fixtures["AssetCheckout"] = str(a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { currentCheckout { id } } } }`,
+		map[string]any{"id": ids["asset"]}), "node.currentCheckout.id")
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

@@ -141,15 +141,11 @@ func (r *mutationResolver) AssignAsset(ctx context.Context, input model.AssignAs
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	id, err := relay.DecodeAs("id", input.ID, relay.TypeAsset)
+	id, req, err := assignRequest(input)
 	if err != nil {
 		return nil, err
 	}
-	to, err := assigneeOf("assigneeId", input.AssigneeID)
-	if err != nil {
-		return nil, err
-	}
-	return r.assetPayload(ctx)(r.AssetStore.AssignAsset(ctx, id, to, val(input.Version)))
+	return r.assetPayload(ctx)(r.AssetStore.CheckOutAsset(ctx, id, req, val(input.Version)))
 }
 
 // UnassignAsset is the resolver for the unassignAsset field.

@@ -97,6 +97,8 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, r.notifyNode(ctx, typ, id))
 		case relay.TypeOffboardingChecklist:
 			others.add(i, r.checklistNode(ctx, id))
+		case relay.TypeAssetCheckout:
+			others.add(i, thunk(ctx, l.Checkouts(r.Checkouts).Checkout.LoadThunk(ctx, id)))
 		}
 	}
 	at, vs, err := others.found()

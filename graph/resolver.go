@@ -55,4 +55,6 @@ type Resolver struct {
 	Webhooks      *postgres.WebhookStore
 	// Offboarding checklists and exceptions (graph/offboarding.go).
 	Offboarding *postgres.OffboardingStore
+	// Checkouts reads asset checkouts and records acceptance (graph/schema/checkouts.graphqls).
+	Checkouts *postgres.CheckoutStore
 }

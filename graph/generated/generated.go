@@ -21,6 +21,7 @@ import (
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
+	"github.com/itam-dev/itam/internal/lifecycle"
 	"github.com/itam-dev/itam/internal/notify"
 	"github.com/itam-dev/itam/internal/offboarding"
 	"github.com/itam-dev/itam/internal/software"
@@ -40,6 +41,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Asset() AssetResolver
+	AssetCheckout() AssetCheckoutResolver
 	AssetCountGroup() AssetCountGroupResolver
 	Category() CategoryResolver
 	Connector() ConnectorResolver
@@ -98,14 +100,17 @@ type ComplexityRoot struct {
 	}
 
 	Asset struct {
+		AllowedTransitions        func(childComplexity int) int
 		AssetTag                  func(childComplexity int) int
 		Assignee                  func(childComplexity int) int
 		BookValue                 func(childComplexity int, asOf *time.Time) int
 		Category                  func(childComplexity int) int
+		Checkouts                 func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Condition                 func(childComplexity int) int
 		Contracts                 func(childComplexity int) int
 		CostEntries               func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt                 func(childComplexity int) int
+		CurrentCheckout           func(childComplexity int) int
 		CustomFields              func(childComplexity int) int
 		DepreciationProfile       func(childComplexity int) int
 		DepreciationProfileSource func(childComplexity int) int
@@ -138,6 +143,35 @@ type ComplexityRoot struct {
 		UpdatedAt                 func(childComplexity int) int
 		Version                   func(childComplexity int) int
 		WarrantyEnd               func(childComplexity int) int
+	}
+
+	AssetCheckout struct {
+		AcceptedAt         func(childComplexity int) int
+		AcceptedBy         func(childComplexity int) int
+		Asset              func(childComplexity int) int
+		Assignee           func(childComplexity int) int
+		CheckedOutAt       func(childComplexity int) int
+		CheckedOutBy       func(childComplexity int) int
+		DaysOverdue        func(childComplexity int) int
+		ExpectedReturnDate func(childComplexity int) int
+		ID                 func(childComplexity int) int
+		RequiresAcceptance func(childComplexity int) int
+		ReturnCondition    func(childComplexity int) int
+		ReturnNotes        func(childComplexity int) int
+		ReturnedAt         func(childComplexity int) int
+		ReturnedBy         func(childComplexity int) int
+	}
+
+	AssetCheckoutConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AssetCheckoutEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	AssetConnection struct {
@@ -220,6 +254,11 @@ type ComplexityRoot struct {
 
 	CategoryPayload struct {
 		Category func(childComplexity int) int
+	}
+
+	CheckoutPayload struct {
+		Asset    func(childComplexity int) int
+		Checkout func(childComplexity int) int
 	}
 
 	Connector struct {
@@ -781,10 +820,12 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AcceptAssetAssignment      func(childComplexity int, input model.AcceptAssetAssignmentInput) int
 		AssignAsset                func(childComplexity int, input model.AssignAssetInput) int
 		AssignLicenseSeat          func(childComplexity int, input model.AssignLicenseSeatInput) int
 		AssignLicenseSeats         func(childComplexity int, input []*model.AssignLicenseSeatInput) int
 		CancelSyncRun              func(childComplexity int, id string) int
+		CheckinAsset               func(childComplexity int, input model.CheckinAssetInput) int
 		CreateAsset                func(childComplexity int, input model.CreateAssetInput) int
 		CreateCategory             func(childComplexity int, input model.CreateCategoryInput) int
 		CreateConnector            func(childComplexity int, input model.CreateConnectorInput) int
@@ -1034,12 +1075,14 @@ type ComplexityRoot struct {
 		Locations                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LocationFilter) int
 		Manufacturers             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
 		Models                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ModelFilter) int
+		MyPendingAcceptances      func(childComplexity int) int
 		Node                      func(childComplexity int, id string) int
 		Nodes                     func(childComplexity int, ids []string) int
 		Notifications             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NotificationFilter) int
 		OffboardingChecklists     func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OffboardingChecklistFilter) int
 		OffboardingExceptions     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Organization              func(childComplexity int) int
+		OverdueCheckouts          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OverdueCheckoutFilter) int
 		People                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
 		ReclaimCandidates         func(childComplexity int, productID *string, first *int) int
 		RefreshForecast           func(childComplexity int, quarters *int, filter *model.AssetFilter) int
@@ -1521,6 +1564,9 @@ type AssetResolver interface {
 	ExternalIds(ctx context.Context, obj *model.Asset) ([]*itam.ExternalID, error)
 
 	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
+	AllowedTransitions(ctx context.Context, obj *model.Asset) ([]itam.AssetStatus, error)
+	CurrentCheckout(ctx context.Context, obj *model.Asset) (*lifecycle.Checkout, error)
+	Checkouts(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*lifecycle.Checkout], error)
 	Contracts(ctx context.Context, obj *model.Asset) ([]*costs.Contract, error)
 	ExpectedEndOfLife(ctx context.Context, obj *model.Asset) (*time.Time, error)
 	TotalCostOfOwnership(ctx context.Context, obj *model.Asset, from *time.Time, to *time.Time, reportingCurrency *string) (*model.CostBreakdown, error)
@@ -1534,6 +1580,13 @@ type AssetResolver interface {
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
 	Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error)
 	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error)
+}
+type AssetCheckoutResolver interface {
+	ID(ctx context.Context, obj *lifecycle.Checkout) (string, error)
+	Asset(ctx context.Context, obj *lifecycle.Checkout) (*model.Asset, error)
+	Assignee(ctx context.Context, obj *lifecycle.Checkout) (model.Assignee, error)
+
+	DaysOverdue(ctx context.Context, obj *lifecycle.Checkout) (int, error)
 }
 type AssetCountGroupResolver interface {
 	Category(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Category, error)
@@ -1684,6 +1737,8 @@ type MutationResolver interface {
 	CreateModel(ctx context.Context, input model.CreateModelInput) (*model.ModelPayload, error)
 	UpdateModel(ctx context.Context, input model.UpdateModelInput) (*model.ModelPayload, error)
 	DeleteModel(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CheckinAsset(ctx context.Context, input model.CheckinAssetInput) (*model.CheckoutPayload, error)
+	AcceptAssetAssignment(ctx context.Context, input model.AcceptAssetAssignmentInput) (*model.CheckoutPayload, error)
 	CreateConnector(ctx context.Context, input model.CreateConnectorInput) (*model.ConnectorPayload, error)
 	UpdateConnector(ctx context.Context, input model.UpdateConnectorInput) (*model.ConnectorPayload, error)
 	DeleteConnector(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -1799,6 +1854,8 @@ type QueryResolver interface {
 	Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error)
 	Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*model.Model], error)
+	OverdueCheckouts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.OverdueCheckoutFilter) (*model.Connection[*lifecycle.Checkout], error)
+	MyPendingAcceptances(ctx context.Context) ([]*lifecycle.Checkout, error)
 	LicenseCompliance(ctx context.Context, filter *model.LicenseComplianceFilter) ([]*model.LicenseCompliance, error)
 	ReclaimCandidates(ctx context.Context, productID *string, first *int) ([]*licenses.ReclaimCandidate, error)
 	ExpiringLicenses(ctx context.Context, withinDays int, first *int) ([]*licenses.Expiring, error)
@@ -1962,6 +2019,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Address.Region(childComplexity), true
 
+	case "Asset.allowedTransitions":
+		if e.ComplexityRoot.Asset.AllowedTransitions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.AllowedTransitions(childComplexity), true
 	case "Asset.assetTag":
 		if e.ComplexityRoot.Asset.AssetTag == nil {
 			break
@@ -1991,6 +2054,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Category(childComplexity), true
+	case "Asset.checkouts":
+		if e.ComplexityRoot.Asset.Checkouts == nil {
+			break
+		}
+
+		args, err := ec.field_Asset_checkouts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Checkouts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Asset.condition":
 		if e.ComplexityRoot.Asset.Condition == nil {
 			break
@@ -2020,6 +2094,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.CreatedAt(childComplexity), true
+	case "Asset.currentCheckout":
+		if e.ComplexityRoot.Asset.CurrentCheckout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.CurrentCheckout(childComplexity), true
 	case "Asset.customFields":
 		if e.ComplexityRoot.Asset.CustomFields == nil {
 			break
@@ -2227,6 +2307,129 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.WarrantyEnd(childComplexity), true
+
+	case "AssetCheckout.acceptedAt":
+		if e.ComplexityRoot.AssetCheckout.AcceptedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.AcceptedAt(childComplexity), true
+	case "AssetCheckout.acceptedBy":
+		if e.ComplexityRoot.AssetCheckout.AcceptedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.AcceptedBy(childComplexity), true
+	case "AssetCheckout.asset":
+		if e.ComplexityRoot.AssetCheckout.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.Asset(childComplexity), true
+	case "AssetCheckout.assignee":
+		if e.ComplexityRoot.AssetCheckout.Assignee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.Assignee(childComplexity), true
+	case "AssetCheckout.checkedOutAt":
+		if e.ComplexityRoot.AssetCheckout.CheckedOutAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.CheckedOutAt(childComplexity), true
+	case "AssetCheckout.checkedOutBy":
+		if e.ComplexityRoot.AssetCheckout.CheckedOutBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.CheckedOutBy(childComplexity), true
+	case "AssetCheckout.daysOverdue":
+		if e.ComplexityRoot.AssetCheckout.DaysOverdue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.DaysOverdue(childComplexity), true
+	case "AssetCheckout.expectedReturnDate":
+		if e.ComplexityRoot.AssetCheckout.ExpectedReturnDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.ExpectedReturnDate(childComplexity), true
+	case "AssetCheckout.id":
+		if e.ComplexityRoot.AssetCheckout.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.ID(childComplexity), true
+	case "AssetCheckout.requiresAcceptance":
+		if e.ComplexityRoot.AssetCheckout.RequiresAcceptance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.RequiresAcceptance(childComplexity), true
+	case "AssetCheckout.returnCondition":
+		if e.ComplexityRoot.AssetCheckout.ReturnCondition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.ReturnCondition(childComplexity), true
+	case "AssetCheckout.returnNotes":
+		if e.ComplexityRoot.AssetCheckout.ReturnNotes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.ReturnNotes(childComplexity), true
+	case "AssetCheckout.returnedAt":
+		if e.ComplexityRoot.AssetCheckout.ReturnedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.ReturnedAt(childComplexity), true
+	case "AssetCheckout.returnedBy":
+		if e.ComplexityRoot.AssetCheckout.ReturnedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckout.ReturnedBy(childComplexity), true
+
+	case "AssetCheckoutConnection.edges":
+		if e.ComplexityRoot.AssetCheckoutConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckoutConnection.Edges(childComplexity), true
+	case "AssetCheckoutConnection.nodes":
+		if e.ComplexityRoot.AssetCheckoutConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckoutConnection.Nodes(childComplexity), true
+	case "AssetCheckoutConnection.pageInfo":
+		if e.ComplexityRoot.AssetCheckoutConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckoutConnection.PageInfo(childComplexity), true
+	case "AssetCheckoutConnection.totalCount":
+		if e.ComplexityRoot.AssetCheckoutConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckoutConnection.TotalCount(childComplexity), true
+
+	case "AssetCheckoutEdge.cursor":
+		if e.ComplexityRoot.AssetCheckoutEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckoutEdge.Cursor(childComplexity), true
+	case "AssetCheckoutEdge.node":
+		if e.ComplexityRoot.AssetCheckoutEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCheckoutEdge.Node(childComplexity), true
 
 	case "AssetConnection.edges":
 		if e.ComplexityRoot.AssetConnection.Edges == nil {
@@ -2520,6 +2723,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CategoryPayload.Category(childComplexity), true
+
+	case "CheckoutPayload.asset":
+		if e.ComplexityRoot.CheckoutPayload.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutPayload.Asset(childComplexity), true
+	case "CheckoutPayload.checkout":
+		if e.ComplexityRoot.CheckoutPayload.Checkout == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CheckoutPayload.Checkout(childComplexity), true
 
 	case "Connector.authUrl":
 		if e.ComplexityRoot.Connector.AuthURL == nil {
@@ -4710,6 +4926,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Money.Currency(childComplexity), true
 
+	case "Mutation.acceptAssetAssignment":
+		if e.ComplexityRoot.Mutation.AcceptAssetAssignment == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_acceptAssetAssignment_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AcceptAssetAssignment(childComplexity, args["input"].(model.AcceptAssetAssignmentInput)), true
 	case "Mutation.assignAsset":
 		if e.ComplexityRoot.Mutation.AssignAsset == nil {
 			break
@@ -4754,6 +4981,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CancelSyncRun(childComplexity, args["id"].(string)), true
+	case "Mutation.checkinAsset":
+		if e.ComplexityRoot.Mutation.CheckinAsset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_checkinAsset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CheckinAsset(childComplexity, args["input"].(model.CheckinAssetInput)), true
 	case "Mutation.createAsset":
 		if e.ComplexityRoot.Mutation.CreateAsset == nil {
 			break
@@ -6354,6 +6592,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Models(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.ModelFilter)), true
+	case "Query.myPendingAcceptances":
+		if e.ComplexityRoot.Query.MyPendingAcceptances == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.MyPendingAcceptances(childComplexity), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -6415,6 +6659,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Organization(childComplexity), true
+	case "Query.overdueCheckouts":
+		if e.ComplexityRoot.Query.OverdueCheckouts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_overdueCheckouts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OverdueCheckouts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.OverdueCheckoutFilter)), true
 	case "Query.people":
 		if e.ComplexityRoot.Query.People == nil {
 			break
@@ -8310,12 +8565,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AcceptAssetAssignmentInput", ec.unmarshalInputAcceptAssetAssignmentInput),
 			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
 			graphql.NewInputUnmarshaler("AssetFilter", ec.unmarshalInputAssetFilter),
 			graphql.NewInputUnmarshaler("AssetOrder", ec.unmarshalInputAssetOrder),
 			graphql.NewInputUnmarshaler("AssignAssetInput", ec.unmarshalInputAssignAssetInput),
 			graphql.NewInputUnmarshaler("AssignLicenseSeatInput", ec.unmarshalInputAssignLicenseSeatInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
+			graphql.NewInputUnmarshaler("CheckinAssetInput", ec.unmarshalInputCheckinAssetInput),
 			graphql.NewInputUnmarshaler("ConnectorScheduleInput", ec.unmarshalInputConnectorScheduleInput),
 			graphql.NewInputUnmarshaler("ContractChargeInput", ec.unmarshalInputContractChargeInput),
 			graphql.NewInputUnmarshaler("ContractFilter", ec.unmarshalInputContractFilter),
@@ -8353,6 +8610,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("NotificationFilter", ec.unmarshalInputNotificationFilter),
 			graphql.NewInputUnmarshaler("OffboardPersonInput", ec.unmarshalInputOffboardPersonInput),
 			graphql.NewInputUnmarshaler("OffboardingChecklistFilter", ec.unmarshalInputOffboardingChecklistFilter),
+			graphql.NewInputUnmarshaler("OverdueCheckoutFilter", ec.unmarshalInputOverdueCheckoutFilter),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonOrder", ec.unmarshalInputPersonOrder),
 			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
@@ -8461,14 +8719,23 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
-	{Name: "../schema/assets.graphqls", Input: `enum AssetStatus {
+	{Name: "../schema/assets.graphqls", Input: `"Where an asset is in its lifecycle; transitionAsset describes the moves between them."
+enum AssetStatus {
+  "On order, not received yet."
   ORDERED
+  "On the shelf, assigned to nobody."
   IN_STOCK
+  "Checked out to a person or a location (assignAsset)."
   DEPLOYED
+  "Being repaired; keeps its holder, if it had one, to go back to them."
   IN_REPAIR
+  "Missing."
   LOST
+  "Stolen."
   STOLEN
+  "Out of service, waiting for disposal."
   RETIRED
+  "Gone from the organization (disposeAsset); final."
   DISPOSED
 }
 
@@ -9011,9 +9278,13 @@ input UnassignAssetInput {
   version: Int
 }
 
+"Moves an asset to another status; see transitionAsset for which moves are allowed."
 input TransitionAssetInput {
+  "The asset."
   id: ID!
+  "The target status: one of the asset's allowedTransitions."
   status: AssetStatus!
+  "The asset version you read; a stale one is a CONFLICT."
   version: Int
 }
 
@@ -9065,10 +9336,42 @@ extend type Mutation {
     "Which asset."
     input: DeleteAssetInput!
   ): DeletePayload
-  "Checks the asset out; it becomes DEPLOYED."
+  """
+  Checks an IN_STOCK asset out (or hands on a DEPLOYED one with reassign:
+  true); it becomes DEPLOYED, opens a checkout (with expectedReturnDate and
+  requireAcceptance) and moves with its holder: to the location assigned
+  to, or to the person's location when they have one, unless locationId
+  says where. Refused (BAD_USER_INPUT): an asset someone else holds
+  without reassign (field reassign, naming the holder); the same holder
+  again (field assigneeId: nothing to do); an asset IN_REPAIR (it keeps
+  its holder: transition it to DEPLOYED or IN_STOCK), ORDERED, LOST,
+  STOLEN, RETIRED or DISPOSED (field status); an offboarded person.
+  """
   assignAsset(input: AssignAssetInput!): AssetPayload
-  "Checks the asset in; a DEPLOYED asset returns to IN_STOCK."
+  """
+  Checks the asset in: the assignee is dropped and the checkout closed; a
+  DEPLOYED asset returns to IN_STOCK, others (IN_REPAIR, LOST, STOLEN)
+  keep their status. Use checkinAsset to record the condition it came back in.
+  """
   unassignAsset(input: UnassignAssetInput!): AssetPayload
+  """
+  Moves an asset to another status. The lifecycle (Asset.allowedTransitions
+  lists what applies to one asset):
+
+      ORDERED   → IN_STOCK (received), LOST, STOLEN
+      IN_STOCK  → DEPLOYED (only with an assignee: use assignAsset), IN_REPAIR, LOST, STOLEN, RETIRED (only unassigned)
+      DEPLOYED  → IN_STOCK (checks it in), IN_REPAIR (keeps the holder), LOST, STOLEN
+      IN_REPAIR → DEPLOYED (back to the holder it kept; needs one), IN_STOCK (checks it in), LOST, STOLEN
+      LOST, STOLEN → IN_STOCK (found; checks it in)
+      RETIRED   → DISPOSED only with disposeAsset
+      DISPOSED  → nothing
+
+  Moving to IN_STOCK drops the assignee and closes the checkout; every other
+  move keeps the assignee. A refused move is BAD_USER_INPUT (field status)
+  naming the statuses allowed from the current one and what to do, e.g.
+  "cannot move an asset from DEPLOYED to RETIRED: allowed from DEPLOYED:
+  IN_STOCK, IN_REPAIR, LOST, STOLEN; unassign it first".
+  """
   transitionAsset(input: TransitionAssetInput!): AssetPayload
   "RETIRED → DISPOSED, with how and when, and a DISPOSE history entry. ADMIN and MANAGER."
   disposeAsset(
@@ -9500,6 +9803,196 @@ extend type Mutation {
     "Which model."
     input: DeleteInput!
   ): DeletePayload
+}
+`, BuiltIn: false},
+	{Name: "../schema/checkouts.graphqls", Input: `# Checkout and return. Each time an asset is assigned it gets one
+# AssetCheckout, closed when it comes back (checkinAsset, unassignAsset, a
+# transition to IN_STOCK, a hand-over with reassign: true). It says since
+# when and by whom, until when it is expected back, whether the holder
+# confirmed receipt and how it came back. ADMIN, MANAGER and AUDITOR read
+# every checkout; an EMPLOYEE reads only their own checkouts of the assets
+# they hold. Dates are calendar days; "today" is the UTC date.
+
+extend enum HistoryAction {
+  "checkinAsset returned the asset to stock, with the condition it came back in."
+  CHECKIN
+  "The assignee confirmed receipt (acceptAssetAssignment); the asset itself did not change. changes.acceptedAt holds the time."
+  ACCEPT
+}
+
+"One period an asset spent checked out to a person or a location."
+type AssetCheckout implements Node {
+  "Global id of the checkout."
+  id: ID!
+  "The asset checked out."
+  asset: Asset!
+  "Who or where the asset is (or was) checked out to; null when the caller may not see them."
+  assignee: Assignee
+  "When the asset was checked out."
+  checkedOutAt: Time!
+  "The subject of who checked it out; 'system' for a checkout a sync or import opened."
+  checkedOutBy: String!
+  "The day the asset is due back (UTC calendar day); null: no due date."
+  expectedReturnDate: Date
+  "Whole days past expectedReturnDate as of today (UTC) while the checkout is open; 0 when not due yet, without a due date, or returned."
+  daysOverdue: Int!
+  "Whether the holder must confirm receipt with acceptAssetAssignment."
+  requiresAcceptance: Boolean!
+  "When the holder confirmed receipt; null while pending or when not required."
+  acceptedAt: Time
+  "The subject of who confirmed receipt."
+  acceptedBy: String
+  "When the asset came back; null while it is still checked out."
+  returnedAt: Time
+  "The subject of who checked it back in; 'system' when a sync or import did."
+  returnedBy: String
+  "The condition recorded by checkinAsset; null for other returns."
+  returnCondition: AssetCondition
+  "Notes recorded by checkinAsset."
+  returnNotes: String
+}
+
+"An edge of an AssetCheckoutConnection."
+type AssetCheckoutEdge {
+  "Opaque cursor of this edge, for after/before."
+  cursor: String!
+  "The checkout."
+  node: AssetCheckout!
+}
+
+"A page of checkouts."
+type AssetCheckoutConnection {
+  "The checkouts of this page with their cursors."
+  edges: [AssetCheckoutEdge!]!
+  "The checkouts of this page."
+  nodes: [AssetCheckout!]!
+  "Where this page sits in the list."
+  pageInfo: PageInfo!
+  "How many checkouts the whole list has (one more query, only when selected)."
+  totalCount: Int!
+}
+
+"Narrows overdueCheckouts; fields combine with AND."
+input OverdueCheckoutFilter {
+  "Checkouts to any of these people or locations (at most 100 ids; unknown ids match nothing)."
+  assigneeIds: [ID!]
+  "At least this many days overdue (1–36500; default 1: everything due before today)."
+  minDaysOverdue: Int
+}
+
+extend type Asset {
+  """
+  The statuses transitionAsset accepts for this asset as it stands: the
+  edges of the lifecycle out of its status (see transitionAsset) that meet
+  their side conditions: DEPLOYED only with an assignee, RETIRED only
+  without one, never DISPOSED (disposeAsset). Empty for RETIRED and
+  DISPOSED assets.
+  """
+  allowedTransitions: [AssetStatus!]!
+  "The open checkout (the current holder's); null when the asset is not assigned."
+  currentCheckout: AssetCheckout
+  "Every checkout of this asset, newest first."
+  checkouts(
+    "Page size (at most 100)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end (at most 100)."
+    last: Int
+    "Cursor to continue before."
+    before: String
+  ): AssetCheckoutConnection!
+}
+
+extend input AssignAssetInput {
+  """
+  Hand on an asset someone else holds. Without it, assigning an asset that
+  is assigned to someone else is BAD_USER_INPUT (field reassign) naming the
+  holder. The hand-over is one ASSIGN history entry (assignee from → to); it
+  closes the old checkout and opens a new one.
+  """
+  reassign: Boolean = false
+  """
+  Where the asset goes. Default: the location it is assigned to, or the
+  person's location when they have one (else it stays where it is).
+  Unknown: NOT_FOUND (field locationId).
+  """
+  locationId: ID
+  "The day the asset is due back; not before today (UTC), else BAD_USER_INPUT. overdueCheckouts lists it once past."
+  expectedReturnDate: Date
+  "Ask the person to confirm receipt with acceptAssetAssignment. Only for a person (BAD_USER_INPUT for a location)."
+  requireAcceptance: Boolean = false
+}
+
+"Returns a checked-out asset to stock."
+input CheckinAssetInput {
+  "The asset (DEPLOYED and assigned; an asset IN_REPAIR is checked in with transitionAsset to IN_STOCK)."
+  assetId: ID!
+  "The condition it came back in; becomes the asset's condition."
+  condition: AssetCondition!
+  "Where it now is; default: it stays at its current location. Unknown: NOT_FOUND (field locationId)."
+  locationId: ID
+  "Notes on the return (damage, missing charger), kept on the checkout."
+  notes: String
+  "The asset version you read; a stale one is a CONFLICT."
+  version: Int
+}
+
+"Confirms receipt of an asset assigned to the caller."
+input AcceptAssetAssignmentInput {
+  "The asset assigned to the caller with requireAcceptance."
+  assetId: ID!
+}
+
+"What a checkout mutation changed."
+type CheckoutPayload {
+  "The asset as it is now."
+  asset: Asset!
+  "The checkout concerned: the one closed by checkinAsset, the one accepted by acceptAssetAssignment."
+  checkout: AssetCheckout!
+}
+
+extend type Query {
+  """
+  Open checkouts whose expected return date is before today (UTC), oldest
+  due first. ADMIN, MANAGER and AUDITOR see all; an EMPLOYEE sees only
+  their own.
+  """
+  overdueCheckouts(
+    "Page size (at most 100)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end (at most 100)."
+    last: Int
+    "Cursor to continue before."
+    before: String
+    "Narrows the list."
+    filter: OverdueCheckoutFilter
+  ): AssetCheckoutConnection!
+  "The caller's own open checkouts waiting for them to accept (acceptAssetAssignment), oldest first; at most 100. Empty for a caller without a person record."
+  myPendingAcceptances: [AssetCheckout!]!
+}
+
+extend type Mutation {
+  """
+  Returns a DEPLOYED asset to IN_STOCK: records the condition it came back
+  in (on the asset and the checkout), moves it to locationId when given,
+  closes the checkout (returnedBy, returnCondition, returnNotes) and writes
+  a CHECKIN history entry. ADMIN and MANAGER. Not checked out or not
+  DEPLOYED: BAD_USER_INPUT (field assetId).
+  """
+  checkinAsset(input: CheckinAssetInput!): CheckoutPayload
+  """
+  The assignee confirms receipt of an asset assigned with
+  requireAcceptance: records acceptedAt/acceptedBy and an ACCEPT history
+  entry. The one mutation an EMPLOYEE may make. Only the person the asset
+  is assigned to may (anyone else, whatever their role: FORBIDDEN); when
+  no acceptance is pending (not required, already accepted):
+  BAD_USER_INPUT (field assetId). An asset of another organization:
+  NOT_FOUND.
+  """
+  acceptAssetAssignment(input: AcceptAssetAssignmentInput!): CheckoutPayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/compliance.graphqls", Input: `"A product's license position in one word, worst first: UNLICENSED, OVER_DEPLOYED, AT_RISK, COMPLIANT."
@@ -14160,6 +14653,12 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Asset_history(ctx, field)
+	case "allowedTransitions":
+		return ec.fieldContext_Asset_allowedTransitions(ctx, field)
+	case "currentCheckout":
+		return ec.fieldContext_Asset_currentCheckout(ctx, field)
+	case "checkouts":
+		return ec.fieldContext_Asset_checkouts(ctx, field)
 	case "contracts":
 		return ec.fieldContext_Asset_contracts(ctx, field)
 	case "expectedEndOfLife":
@@ -14188,6 +14687,64 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_syncConflicts(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
+}
+
+func (ec *executionContext) childFields_AssetCheckout(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AssetCheckout_id(ctx, field)
+	case "asset":
+		return ec.fieldContext_AssetCheckout_asset(ctx, field)
+	case "assignee":
+		return ec.fieldContext_AssetCheckout_assignee(ctx, field)
+	case "checkedOutAt":
+		return ec.fieldContext_AssetCheckout_checkedOutAt(ctx, field)
+	case "checkedOutBy":
+		return ec.fieldContext_AssetCheckout_checkedOutBy(ctx, field)
+	case "expectedReturnDate":
+		return ec.fieldContext_AssetCheckout_expectedReturnDate(ctx, field)
+	case "daysOverdue":
+		return ec.fieldContext_AssetCheckout_daysOverdue(ctx, field)
+	case "requiresAcceptance":
+		return ec.fieldContext_AssetCheckout_requiresAcceptance(ctx, field)
+	case "acceptedAt":
+		return ec.fieldContext_AssetCheckout_acceptedAt(ctx, field)
+	case "acceptedBy":
+		return ec.fieldContext_AssetCheckout_acceptedBy(ctx, field)
+	case "returnedAt":
+		return ec.fieldContext_AssetCheckout_returnedAt(ctx, field)
+	case "returnedBy":
+		return ec.fieldContext_AssetCheckout_returnedBy(ctx, field)
+	case "returnCondition":
+		return ec.fieldContext_AssetCheckout_returnCondition(ctx, field)
+	case "returnNotes":
+		return ec.fieldContext_AssetCheckout_returnNotes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssetCheckout", field.Name)
+}
+
+func (ec *executionContext) childFields_AssetCheckoutConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AssetCheckoutConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AssetCheckoutConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AssetCheckoutConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AssetCheckoutConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssetCheckoutConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AssetCheckoutEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AssetCheckoutEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AssetCheckoutEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AssetCheckoutEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_AssetConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -14352,6 +14909,16 @@ func (ec *executionContext) childFields_CategoryPayload(ctx context.Context, fie
 		return ec.fieldContext_CategoryPayload_category(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CategoryPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CheckoutPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asset":
+		return ec.fieldContext_CheckoutPayload_asset(ctx, field)
+	case "checkout":
+		return ec.fieldContext_CheckoutPayload_checkout(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CheckoutPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Connector(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -16818,6 +17385,44 @@ func (ec *executionContext) field_Asset_bookValue_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Asset_checkouts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Asset_costEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17440,6 +18045,20 @@ func (ec *executionContext) field_Location_assets_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_acceptAssetAssignment_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AcceptAssetAssignmentInput, error) {
+			return ec.unmarshalNAcceptAssetAssignmentInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAcceptAssetAssignmentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -17493,6 +18112,20 @@ func (ec *executionContext) field_Mutation_cancelSyncRun_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_checkinAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CheckinAssetInput, error) {
+			return ec.unmarshalNCheckinAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCheckinAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -19474,6 +20107,52 @@ func (ec *executionContext) field_Query_offboardingExceptions_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_overdueCheckouts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.OverdueCheckoutFilter, error) {
+			return ec.unmarshalOOverdueCheckoutFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOverdueCheckoutFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -21292,6 +21971,105 @@ func (ec *executionContext) fieldContext_Asset_history(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_allowedTransitions(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_allowedTransitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().AllowedTransitions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.AssetStatus) graphql.Marshaler {
+			return ec.marshalNAssetStatus2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatusᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_allowedTransitions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "AssetStatus")
+}
+
+func (ec *executionContext) _Asset_currentCheckout(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_currentCheckout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().CurrentCheckout(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lifecycle.Checkout) graphql.Marshaler {
+			return ec.marshalOAssetCheckout2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckout(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_currentCheckout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_checkouts(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_checkouts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Checkouts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*lifecycle.Checkout]) graphql.Marshaler {
+			return ec.marshalNAssetCheckoutConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_checkouts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckoutConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_checkouts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Asset_contracts(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21724,6 +22502,511 @@ func (ec *executionContext) fieldContext_Asset_syncConflicts(_ context.Context, 
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SyncConflict(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCheckout_id(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssetCheckout().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AssetCheckout_asset(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssetCheckout().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCheckout",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCheckout_assignee(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_assignee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssetCheckout().Assignee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Assignee) graphql.Marshaler {
+			return ec.marshalOAssignee2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_assignee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, true, true, "Assignee")
+}
+
+func (ec *executionContext) _AssetCheckout_checkedOutAt(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_checkedOutAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedOutAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_checkedOutAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssetCheckout_checkedOutBy(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_checkedOutBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedOutBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_checkedOutBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssetCheckout_expectedReturnDate(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_expectedReturnDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedReturnDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_expectedReturnDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AssetCheckout_daysOverdue(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_daysOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssetCheckout().DaysOverdue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_daysOverdue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, true, true, "Int")
+}
+
+func (ec *executionContext) _AssetCheckout_requiresAcceptance(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_requiresAcceptance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequiresAcceptance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_requiresAcceptance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AssetCheckout_acceptedAt(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_acceptedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_acceptedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssetCheckout_acceptedBy(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_acceptedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AcceptedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_acceptedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssetCheckout_returnedAt(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_returnedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_returnedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AssetCheckout_returnedBy(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_returnedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_returnedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssetCheckout_returnCondition(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_returnCondition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnCondition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Condition) graphql.Marshaler {
+			return ec.marshalOAssetCondition2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCondition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_returnCondition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "AssetCondition")
+}
+
+func (ec *executionContext) _AssetCheckout_returnNotes(ctx context.Context, field graphql.CollectedField, obj *lifecycle.Checkout) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckout_returnNotes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReturnNotes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckout_returnNotes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckout", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssetCheckoutConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*lifecycle.Checkout]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckoutConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*lifecycle.Checkout]) graphql.Marshaler {
+			return ec.marshalNAssetCheckoutEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckoutConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCheckoutConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckoutEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCheckoutConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*lifecycle.Checkout]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckoutConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*lifecycle.Checkout) graphql.Marshaler {
+			return ec.marshalNAssetCheckout2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckoutᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckoutConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCheckoutConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckout(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCheckoutConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*lifecycle.Checkout]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckoutConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckoutConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCheckoutConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCheckoutConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*lifecycle.Checkout]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckoutConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckoutConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckoutConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AssetCheckoutEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*lifecycle.Checkout]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckoutEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckoutEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AssetCheckoutEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AssetCheckoutEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*lifecycle.Checkout]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCheckoutEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lifecycle.Checkout) graphql.Marshaler {
+			return ec.marshalNAssetCheckout2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCheckoutEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCheckoutEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckout(ctx, field)
 		},
 	}
 	return fc, nil
@@ -23010,6 +24293,70 @@ func (ec *executionContext) fieldContext_CategoryPayload_category(_ context.Cont
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Category(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckoutPayload_asset(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutPayload_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Asset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutPayload_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckoutPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CheckoutPayload_checkout(ctx context.Context, field graphql.CollectedField, obj *model.CheckoutPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CheckoutPayload_checkout(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checkout, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *lifecycle.Checkout) graphql.Marshaler {
+			return ec.marshalNAssetCheckout2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckout(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CheckoutPayload_checkout(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CheckoutPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckout(ctx, field)
 		},
 	}
 	return fc, nil
@@ -33010,6 +34357,94 @@ func (ec *executionContext) fieldContext_Mutation_deleteModel(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_checkinAsset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_checkinAsset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CheckinAsset(ctx, fc.Args["input"].(model.CheckinAssetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckoutPayload) graphql.Marshaler {
+			return ec.marshalOCheckoutPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCheckoutPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_checkinAsset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckoutPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_checkinAsset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_acceptAssetAssignment(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_acceptAssetAssignment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AcceptAssetAssignment(ctx, fc.Args["input"].(model.AcceptAssetAssignmentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CheckoutPayload) graphql.Marshaler {
+			return ec.marshalOCheckoutPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCheckoutPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_acceptAssetAssignment(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CheckoutPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_acceptAssetAssignment_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createConnector(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -38596,6 +40031,82 @@ func (ec *executionContext) fieldContext_Query_models(ctx context.Context, field
 	if fc.Args, err = ec.field_Query_models_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_overdueCheckouts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_overdueCheckouts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OverdueCheckouts(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.OverdueCheckoutFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*lifecycle.Checkout]) graphql.Marshaler {
+			return ec.marshalNAssetCheckoutConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_overdueCheckouts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckoutConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_overdueCheckouts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_myPendingAcceptances(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_myPendingAcceptances(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().MyPendingAcceptances(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*lifecycle.Checkout) graphql.Marshaler {
+			return ec.marshalNAssetCheckout2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckoutᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_myPendingAcceptances(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetCheckout(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -48336,6 +49847,48 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAcceptAssetAssignmentInput(ctx context.Context, obj any) (model.AcceptAssetAssignmentInput, error) {
+	var it model.AcceptAssetAssignmentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAcceptAssetAssignmentInput unmarshals raw into the AcceptAssetAssignmentInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAcceptAssetAssignmentInput(ctx context.Context, raw any) (model.AcceptAssetAssignmentInput, error) {
+	var out model.AcceptAssetAssignmentInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AcceptAssetAssignmentInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAddressInput(ctx context.Context, obj any) (model.AddressInput, error) {
 	var it model.AddressInput
 	if obj == nil {
@@ -48638,7 +50191,14 @@ func (ec *executionContext) unmarshalInputAssignAssetInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "assigneeId", "version"}
+	if _, present := asMap["reassign"]; !present {
+		asMap["reassign"] = false
+	}
+	if _, present := asMap["requireAcceptance"]; !present {
+		asMap["requireAcceptance"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "assigneeId", "version", "reassign", "locationId", "expectedReturnDate", "requireAcceptance"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -48666,6 +50226,34 @@ func (ec *executionContext) unmarshalInputAssignAssetInput(ctx context.Context, 
 				return it, err
 			}
 			it.Version = graphql.OmittableOf(data)
+		case "reassign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reassign"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reassign = graphql.OmittableOf(data)
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = graphql.OmittableOf(data)
+		case "expectedReturnDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedReturnDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedReturnDate = graphql.OmittableOf(data)
+		case "requireAcceptance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireAcceptance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireAcceptance = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -48785,6 +50373,76 @@ func (ec *executionContext) unmarshalInputCategoryFilter(ctx context.Context, ob
 func UnmarshalCategoryFilter(ctx context.Context, raw any) (model.CategoryFilter, error) {
 	var out model.CategoryFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CategoryFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCheckinAssetInput(ctx context.Context, obj any) (model.CheckinAssetInput, error) {
+	var it model.CheckinAssetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId", "condition", "locationId", "notes", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = data
+		case "condition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("condition"))
+			data, err := ec.unmarshalNAssetCondition2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Condition = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCheckinAssetInput unmarshals raw into the CheckinAssetInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCheckinAssetInput(ctx context.Context, raw any) (model.CheckinAssetInput, error) {
+	var out model.CheckinAssetInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckinAssetInput", raw, &out)
 	return out, err
 }
 
@@ -51463,6 +53121,55 @@ func (ec *executionContext) unmarshalInputOffboardingChecklistFilter(ctx context
 func UnmarshalOffboardingChecklistFilter(ctx context.Context, raw any) (model.OffboardingChecklistFilter, error) {
 	var out model.OffboardingChecklistFilter
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "OffboardingChecklistFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputOverdueCheckoutFilter(ctx context.Context, obj any) (model.OverdueCheckoutFilter, error) {
+	var it model.OverdueCheckoutFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assigneeIds", "minDaysOverdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assigneeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeIds = graphql.OmittableOf(data)
+		case "minDaysOverdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minDaysOverdue"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinDaysOverdue = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalOverdueCheckoutFilter unmarshals raw into the OverdueCheckoutFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalOverdueCheckoutFilter(ctx context.Context, raw any) (model.OverdueCheckoutFilter, error) {
+	var out model.OverdueCheckoutFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "OverdueCheckoutFilter", raw, &out)
 	return out, err
 }
 
@@ -54179,6 +55886,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Category(ctx, sel, obj)
+	case lifecycle.Checkout:
+		return ec._AssetCheckout(ctx, sel, &obj)
+	case *lifecycle.Checkout:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AssetCheckout(ctx, sel, obj)
 	case model.Asset:
 		return ec._Asset(ctx, sel, &obj)
 	case *model.Asset:
@@ -54438,6 +56152,24 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_history(ctx, field, obj)
 				})
+		case "allowedTransitions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_allowedTransitions(ctx, field, obj)
+				})
+		case "currentCheckout":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_currentCheckout(ctx, field, obj)
+				})
+		case "checkouts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_checkouts(ctx, field, obj)
+				})
 		case "contracts":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -54516,6 +56248,195 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_syncConflicts(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assetCheckoutImplementors = []string{"AssetCheckout", "Node"}
+
+func (ec *executionContext) _AssetCheckout(ctx context.Context, sel ast.SelectionSet, obj *lifecycle.Checkout) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assetCheckoutImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssetCheckout")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCheckout_id(ctx, field, obj)
+				})
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCheckout_asset(ctx, field, obj)
+				})
+		case "assignee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCheckout_assignee(ctx, field, obj)
+				})
+		case "checkedOutAt":
+			out.Values[i] = ec._AssetCheckout_checkedOutAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "checkedOutBy":
+			out.Values[i] = ec._AssetCheckout_checkedOutBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedReturnDate":
+			out.Values[i] = ec._AssetCheckout_expectedReturnDate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysOverdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCheckout_daysOverdue(ctx, field, obj)
+				})
+		case "requiresAcceptance":
+			out.Values[i] = ec._AssetCheckout_requiresAcceptance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptedAt":
+			out.Values[i] = ec._AssetCheckout_acceptedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acceptedBy":
+			out.Values[i] = ec._AssetCheckout_acceptedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnedAt":
+			out.Values[i] = ec._AssetCheckout_returnedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnedBy":
+			out.Values[i] = ec._AssetCheckout_returnedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnCondition":
+			out.Values[i] = ec._AssetCheckout_returnCondition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "returnNotes":
+			out.Values[i] = ec._AssetCheckout_returnNotes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assetCheckoutConnectionImplementors = []string{"AssetCheckoutConnection"}
+
+func (ec *executionContext) _AssetCheckoutConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*lifecycle.Checkout]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assetCheckoutConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssetCheckoutConnection")
+		case "edges":
+			out.Values[i] = ec._AssetCheckoutConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._AssetCheckoutConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AssetCheckoutConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCheckoutConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var assetCheckoutEdgeImplementors = []string{"AssetCheckoutEdge"}
+
+func (ec *executionContext) _AssetCheckoutEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*lifecycle.Checkout]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, assetCheckoutEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AssetCheckoutEdge")
+		case "cursor":
+			out.Values[i] = ec._AssetCheckoutEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AssetCheckoutEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -55088,6 +57009,44 @@ func (ec *executionContext) _CategoryPayload(ctx context.Context, sel ast.Select
 			out.Values[i] = graphql.MarshalString("CategoryPayload")
 		case "category":
 			out.Values[i] = ec._CategoryPayload_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var checkoutPayloadImplementors = []string{"CheckoutPayload"}
+
+func (ec *executionContext) _CheckoutPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CheckoutPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, checkoutPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CheckoutPayload")
+		case "asset":
+			out.Values[i] = ec._CheckoutPayload_asset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkout":
+			out.Values[i] = ec._CheckoutPayload_checkout(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -59043,6 +61002,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "checkinAsset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_checkinAsset(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "acceptAssetAssignment":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_acceptAssetAssignment(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createConnector":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createConnector(ctx, field)
@@ -60598,6 +62571,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_models(ctx, field)
+				})
+		case "overdueCheckouts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_overdueCheckouts(ctx, field)
+				})
+		case "myPendingAcceptances":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_myPendingAcceptances(ctx, field)
 				})
 		case "licenseCompliance":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -64237,6 +66222,11 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAcceptAssetAssignmentInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAcceptAssetAssignmentInput(ctx context.Context, v any) (model.AcceptAssetAssignmentInput, error) {
+	res, err := ec.unmarshalInputAcceptAssetAssignmentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx context.Context, v any) (itam.ActorKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := itam.ActorKind(tmp)
@@ -64278,6 +66268,58 @@ func (ec *executionContext) marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋ
 		return graphql.Null
 	}
 	return ec._Asset(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssetCheckout2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckoutᚄ(ctx context.Context, sel ast.SelectionSet, v []*lifecycle.Checkout) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetCheckout2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckout(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAssetCheckout2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckout(ctx context.Context, sel ast.SelectionSet, v *lifecycle.Checkout) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssetCheckout!")
+		return graphql.Null
+	}
+	return ec._AssetCheckout(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssetCheckoutConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*lifecycle.Checkout]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AssetCheckoutConnection!")
+		return graphql.Null
+	}
+	return ec._AssetCheckoutConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAssetCheckoutEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*lifecycle.Checkout]) graphql.Marshaler {
+	return ec._AssetCheckoutEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAssetCheckoutEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*lifecycle.Checkout]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetCheckoutEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNAssetCondition2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCondition(ctx context.Context, v any) (itam.Condition, error) {
@@ -64475,6 +66517,36 @@ func (ec *executionContext) marshalNAssetStatus2githubᚗcomᚋitamᚑdevᚋitam
 	return res
 }
 
+func (ec *executionContext) unmarshalNAssetStatus2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatusᚄ(ctx context.Context, v any) ([]itam.AssetStatus, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]itam.AssetStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssetStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNAssetStatus2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []itam.AssetStatus) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNAssignAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignAssetInput(ctx context.Context, v any) (model.AssignAssetInput, error) {
 	res, err := ec.unmarshalInputAssignAssetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -64598,6 +66670,11 @@ func (ec *executionContext) marshalNCategoryKind2githubᚗcomᚋitamᚑdevᚋita
 		graphql.AddInvalidNullFromMarshaler(ctx, "CategoryKind!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCheckinAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCheckinAssetInput(ctx context.Context, v any) (model.CheckinAssetInput, error) {
+	res, err := ec.unmarshalInputCheckinAssetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNComplianceStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx context.Context, v any) (licenses.ComplianceStatus, error) {
@@ -68026,6 +70103,13 @@ func (ec *executionContext) marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋ
 	return ec._Asset(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOAssetCheckout2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlifecycleᚐCheckout(ctx context.Context, sel ast.SelectionSet, v *lifecycle.Checkout) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AssetCheckout(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOAssetCondition2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCondition(ctx context.Context, v any) (*itam.Condition, error) {
 	if v == nil {
 		return nil, nil
@@ -68242,6 +70326,13 @@ func (ec *executionContext) marshalOCategoryPayload2ᚖgithubᚗcomᚋitamᚑdev
 		return graphql.Null
 	}
 	return ec._CategoryPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCheckoutPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCheckoutPayload(ctx context.Context, sel ast.SelectionSet, v *model.CheckoutPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CheckoutPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOComplianceStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx context.Context, v any) (*licenses.ComplianceStatus, error) {
@@ -69021,6 +71112,14 @@ func (ec *executionContext) unmarshalOOffboardingChecklistFilter2ᚖgithubᚗcom
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputOffboardingChecklistFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOOverdueCheckoutFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐOverdueCheckoutFilter(ctx context.Context, v any) (*model.OverdueCheckoutFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputOverdueCheckoutFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

@@ -49,6 +49,7 @@ type Loaders struct {
 	ctr     lazy[ContractLoaders]     // see Contracts
 	ntf     lazy[NotificationLoaders] // see Notifications
 	off     lazy[OffboardingLoaders]  // see Offboarding
+	chk     lazy[CheckoutLoaders]     // see Checkouts
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

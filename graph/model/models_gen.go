@@ -19,6 +19,12 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Confirms receipt of an asset assigned to the caller.
+type AcceptAssetAssignmentInput struct {
+	// The asset assigned to the caller with requireAcceptance.
+	AssetID string `json:"assetId"`
+}
+
 // A postal address; each line trimmed, blank means none.
 type AddressInput struct {
 	// First street line.
@@ -99,6 +105,19 @@ type AssignAssetInput struct {
 	AssigneeID string `json:"assigneeId"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
+	// Hand on an asset someone else holds. Without it, assigning an asset that
+	// is assigned to someone else is BAD_USER_INPUT (field reassign) naming the
+	// holder. The hand-over is one ASSIGN history entry (assignee from → to); it
+	// closes the old checkout and opens a new one.
+	Reassign graphql.Omittable[*bool] `json:"reassign,omitempty"`
+	// Where the asset goes. Default: the location it is assigned to, or the
+	// person's location when they have one (else it stays where it is).
+	// Unknown: NOT_FOUND (field locationId).
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// The day the asset is due back; not before today (UTC), else BAD_USER_INPUT. overdueCheckouts lists it once past.
+	ExpectedReturnDate graphql.Omittable[*time.Time] `json:"expectedReturnDate,omitempty"`
+	// Ask the person to confirm receipt with acceptAssetAssignment. Only for a person (BAD_USER_INPUT for a location).
+	RequireAcceptance graphql.Omittable[*bool] `json:"requireAcceptance,omitempty"`
 }
 
 // Gives one seat of a license to a person or a device: exactly one of personId and assetId.
@@ -133,6 +152,20 @@ type CategoryFilter struct {
 type CategoryPayload struct {
 	// The category as stored.
 	Category *itam.Category `json:"category"`
+}
+
+// Returns a checked-out asset to stock.
+type CheckinAssetInput struct {
+	// The asset (DEPLOYED and assigned; an asset IN_REPAIR is checked in with transitionAsset to IN_STOCK).
+	AssetID string `json:"assetId"`
+	// The condition it came back in; becomes the asset's condition.
+	Condition itam.Condition `json:"condition"`
+	// Where it now is; default: it stays at its current location. Unknown: NOT_FOUND (field locationId).
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// Notes on the return (damage, missing charger), kept on the checkout.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// The asset version you read; a stale one is a CONFLICT.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 // The connector after the mutation.
@@ -829,6 +862,14 @@ type OffboardingChecklistFilter struct {
 	PersonID graphql.Omittable[*string] `json:"personId,omitempty"`
 }
 
+// Narrows overdueCheckouts; fields combine with AND.
+type OverdueCheckoutFilter struct {
+	// Checkouts to any of these people or locations (at most 100 ids; unknown ids match nothing).
+	AssigneeIds graphql.Omittable[[]string] `json:"assigneeIds,omitempty"`
+	// At least this many days overdue (1–36500; default 1: everything due before today).
+	MinDaysOverdue graphql.Omittable[*int] `json:"minDaysOverdue,omitempty"`
+}
+
 // Selects people; fields combine with AND.
 type PersonFilter struct {
 	// Case-insensitive substring of name, email or employee number; at most 256 characters.
@@ -973,9 +1014,13 @@ type TeamPayload struct {
 	Team *itam.Team `json:"team"`
 }
 
+// Moves an asset to another status; see transitionAsset for which moves are allowed.
 type TransitionAssetInput struct {
-	ID      string                  `json:"id"`
-	Status  itam.AssetStatus        `json:"status"`
+	// The asset.
+	ID string `json:"id"`
+	// The target status: one of the asset's allowedTransitions.
+	Status itam.AssetStatus `json:"status"`
+	// The asset version you read; a stale one is a CONFLICT.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 

@@ -29,6 +29,12 @@ const (
 	HistoryTransition HistoryAction = "TRANSITION"
 	HistoryDispose    HistoryAction = "DISPOSE"
 	HistoryDelete     HistoryAction = "DELETE"
+	// HistoryCheckin is checkinAsset: back to stock with the condition it
+	// came back in.
+	HistoryCheckin HistoryAction = "CHECKIN"
+	// HistoryAccept is the assignee confirming receipt
+	// (acceptAssetAssignment); the asset itself does not change.
+	HistoryAccept HistoryAction = "ACCEPT"
 )
 
 // HistoryEntry is one append-only record of a change to an asset.

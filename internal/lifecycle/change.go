@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/itam-dev/itam/internal/itam"
 )
 
@@ -69,21 +71,48 @@ func Create(in itam.AssetInput, assignee *itam.Assignee) (Change, error) {
 	return Change{Asset: a, Action: itam.HistoryCreate}, nil
 }
 
-// Assign checks an asset out to a person or a location: it becomes
-// DEPLOYED (see AfterAssign), and one assigned to a location moves there.
-// That the assignee exists and may take assets is the store's to check.
-func Assign(a itam.Asset, to itam.Assignee) (Change, error) {
+// Assign checks an asset out to req.To (see AssignRequest): it becomes
+// DEPLOYED (see AfterAssign) and moves with its holder: to a location
+// assigned to, or to the person's location (facts.PersonLocation) when they
+// have one; req.LocationID, when given, wins over both. An asset someone
+// else holds is handed on only with req.Reassign (the refusal names the
+// holder, facts.Holder); assigning it to its current holder again is
+// refused, so a retried call never opens a second checkout. That the
+// assignee and location exist, and that the person may take assets, is the
+// store's to check.
+func Assign(a itam.Asset, req AssignRequest, facts AssignFacts) (Change, error) {
 	st, err := AfterAssign(a.Status)
 	if err != nil {
 		return Change{}, err
 	}
+	to := req.To
 	if err := to.Validate(); err != nil {
 		return Change{}, err
 	}
+	if err := req.checkTerms(facts.Today); err != nil {
+		return Change{}, err
+	}
+	if assigned(a) {
+		holder := facts.Holder
+		if holder == "" {
+			holder = "someone else"
+		}
+		if sameID(a.AssignedPersonID, to.PersonID) && sameID(a.AssignedLocationID, to.LocationID) {
+			return Change{}, itam.Invalid("assigneeId", "asset %s is already assigned to %s: nothing to do (unassign or check it in first to open a new checkout)", a.AssetTag, holder)
+		}
+		if !req.Reassign {
+			return Change{}, itam.Invalid("reassign", "asset %s is assigned to %s: pass reassign: true to hand it over (the history records from whom to whom), or check it in first", a.AssetTag, holder)
+		}
+	}
 	a.Status = st
 	a.AssignedPersonID, a.AssignedLocationID = to.PersonID, to.LocationID
-	if to.LocationID != nil {
+	switch {
+	case req.LocationID != nil:
+		a.LocationID = req.LocationID
+	case to.LocationID != nil:
 		a.LocationID = to.LocationID
+	case facts.PersonLocation != nil:
+		a.LocationID = facts.PersonLocation
 	}
 	return Change{Asset: a, Action: itam.HistoryAssign}, nil
 }
@@ -99,8 +128,10 @@ func Unassign(a itam.Asset) (Change, error) {
 }
 
 // Move changes an asset's status as Transition allows; retiring is a Move
-// to RETIRED. Returning to stock (from deployment, repair, or found after
-// loss) checks the asset in.
+// to RETIRED. Returning to stock (from deployment, from repair, or found
+// after loss) checks the asset in: the assignee is dropped and the open
+// checkout closes. Every other move keeps the assignee, so a repair round
+// trip (DEPLOYED → IN_REPAIR → DEPLOYED) ends with the same holder.
 func Move(a itam.Asset, to itam.AssetStatus) (Change, error) {
 	if err := Transition(a.Status, to, assigned(a)); err != nil {
 		return Change{}, err
@@ -152,3 +183,12 @@ func Delete(a itam.Asset) (Change, error) {
 }
 
 func assigned(a itam.Asset) bool { return a.AssignedPersonID != nil || a.AssignedLocationID != nil }
+
+func sameID(a, b *uuid.UUID) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }
+
+// Returned reports whether a change from before to after brings the asset
+// back from the holder it had: checked in, or handed to someone else. The
+// store then tells offboarding (afterAssetReturned).
+func Returned(before, after itam.Asset) bool {
+	return assigned(before) && !(sameID(before.AssignedPersonID, after.AssignedPersonID) && sameID(before.AssignedLocationID, after.AssignedLocationID))
+}

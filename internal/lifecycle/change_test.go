@@ -87,28 +87,76 @@ func TestCreate(t *testing.T) {
 
 func TestAssign(t *testing.T) {
 	t.Parallel()
-	for _, from := range all {
-		for _, to := range []itam.Assignee{toPerson, toPlace} {
-			before := itam.Asset{AssetTag: "LT-1", Status: from, LocationID: shelf}
-			ch, err := lifecycle.Assign(before, to)
-			if from != dep && !contains(allowed[from], dep) {
-				requireInvalid(t, err, "status", "cannot assign an asset that is "+string(from))
-				continue
-			}
-			require.NoError(t, err, from)
-			want := before
-			want.Status, want.AssignedPersonID, want.AssignedLocationID = dep, to.PersonID, to.LocationID
-			if to.LocationID != nil {
-				want.LocationID = to.LocationID
-			}
-			require.Equal(t, lifecycle.Change{Asset: want, Action: itam.HistoryAssign}, ch, from)
-		}
+	today := time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC)
+	home := ref(uuid.MustParse("00000000-0000-0000-0000-00000000000d"))
+	other := ref(uuid.MustParse("00000000-0000-0000-0000-00000000000e"))
+	stock := itam.Asset{AssetTag: "LT-1", Status: stk, LocationID: shelf}
+	held := itam.Asset{AssetTag: "LT-1", Status: dep, LocationID: shelf, AssignedPersonID: other}
+	tests := []struct {
+		name       string
+		before     itam.Asset
+		req        lifecycle.AssignRequest
+		facts      lifecycle.AssignFacts
+		want       func(a *itam.Asset) // from before
+		field, err string
+	}{
+		{name: "to a person without a location: stays where it is", before: stock, req: lifecycle.AssignRequest{To: toPerson},
+			want: func(a *itam.Asset) { a.Status, a.AssignedPersonID = dep, person }},
+		{name: "to a person with a location: moves there", before: stock, req: lifecycle.AssignRequest{To: toPerson}, facts: lifecycle.AssignFacts{PersonLocation: home},
+			want: func(a *itam.Asset) { a.Status, a.AssignedPersonID, a.LocationID = dep, person, home }},
+		{name: "an explicit location wins over the person's", before: stock, req: lifecycle.AssignRequest{To: toPerson, LocationID: place}, facts: lifecycle.AssignFacts{PersonLocation: home},
+			want: func(a *itam.Asset) { a.Status, a.AssignedPersonID, a.LocationID = dep, person, place }},
+		{name: "to a location: moves there", before: stock, req: lifecycle.AssignRequest{To: toPlace},
+			want: func(a *itam.Asset) { a.Status, a.AssignedLocationID, a.LocationID = dep, place, place }},
+		{name: "to a location, placed elsewhere", before: stock, req: lifecycle.AssignRequest{To: toPlace, LocationID: home},
+			want: func(a *itam.Asset) { a.Status, a.AssignedLocationID, a.LocationID = dep, place, home }},
+		{name: "held by someone else: refused, naming them", before: held, req: lifecycle.AssignRequest{To: toPerson}, facts: lifecycle.AssignFacts{Holder: "Grace Hopper"},
+			field: "reassign", err: "asset LT-1 is assigned to Grace Hopper: pass reassign: true"},
+		{name: "held by someone else, reassign", before: held, req: lifecycle.AssignRequest{To: toPerson, Reassign: true}, facts: lifecycle.AssignFacts{Holder: "Grace Hopper"},
+			want: func(a *itam.Asset) { a.AssignedPersonID = person }},
+		{name: "held by someone else, handed to a place", before: held, req: lifecycle.AssignRequest{To: toPlace, Reassign: true},
+			want: func(a *itam.Asset) { a.AssignedPersonID, a.AssignedLocationID, a.LocationID = nil, place, place }},
+		{name: "same holder again: refused", before: held, req: lifecycle.AssignRequest{To: itam.Assignee{PersonID: other}, Reassign: true}, facts: lifecycle.AssignFacts{Holder: "Grace Hopper"},
+			field: "assigneeId", err: "asset LT-1 is already assigned to Grace Hopper: nothing to do"},
+		{name: "due today", before: stock, req: lifecycle.AssignRequest{To: toPerson, ExpectedReturn: ref(time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC))},
+			want: func(a *itam.Asset) { a.Status, a.AssignedPersonID = dep, person }},
+		{name: "due yesterday", before: stock, req: lifecycle.AssignRequest{To: toPerson, ExpectedReturn: ref(time.Date(2026, 6, 14, 0, 0, 0, 0, time.UTC))},
+			field: "expectedReturnDate", err: "expected return date 2026-06-14 is before today (2026-06-15, UTC)"},
+		{name: "acceptance by a person", before: stock, req: lifecycle.AssignRequest{To: toPerson, RequireAcceptance: true},
+			want: func(a *itam.Asset) { a.Status, a.AssignedPersonID = dep, person }},
+		{name: "acceptance by a place", before: stock, req: lifecycle.AssignRequest{To: toPlace, RequireAcceptance: true},
+			field: "requireAcceptance", err: "only a person can accept"},
+		{name: "in repair keeps its holder", before: itam.Asset{Status: rep, AssignedPersonID: other}, req: lifecycle.AssignRequest{To: toPerson, Reassign: true},
+			field: "status", err: "cannot assign an asset that is IN_REPAIR"},
+		{name: "status before assignee", before: itam.Asset{Status: ret}, req: lifecycle.AssignRequest{},
+			field: "status", err: "RETIRED"},
+		{name: "assignee is one of the two", before: stock, req: lifecycle.AssignRequest{To: itam.Assignee{PersonID: person, LocationID: place}},
+			field: "assigneeId", err: "exactly one"},
 	}
-	// A refused status is reported before a malformed assignee, as stores did.
-	_, err := lifecycle.Assign(itam.Asset{Status: ret}, itam.Assignee{})
-	requireInvalid(t, err, "status", "RETIRED")
-	_, err = lifecycle.Assign(itam.Asset{Status: stk}, itam.Assignee{PersonID: person, LocationID: place})
-	requireInvalid(t, err, "assigneeId", "exactly one")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.facts.Today = today
+			ch, err := lifecycle.Assign(tt.before, tt.req, tt.facts)
+			if tt.err != "" {
+				requireInvalid(t, err, tt.field, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			want := tt.before
+			tt.want(&want)
+			require.Equal(t, lifecycle.Change{Asset: want, Action: itam.HistoryAssign}, ch)
+		})
+	}
+	// Every status: only IN_STOCK and DEPLOYED may be assigned.
+	for _, from := range all {
+		_, err := lifecycle.Assign(itam.Asset{Status: from}, lifecycle.AssignRequest{To: toPerson}, lifecycle.AssignFacts{Today: today})
+		if from == stk || from == dep {
+			require.NoError(t, err, from)
+			continue
+		}
+		requireInvalid(t, err, "status", "cannot assign an asset that is "+string(from))
+	}
 }
 
 func TestUnassign(t *testing.T) {
@@ -171,6 +219,44 @@ func TestMove(t *testing.T) {
 	ch, err := lifecycle.Move(itam.Asset{Status: stk}, ret)
 	require.NoError(t, err)
 	require.Equal(t, ret, ch.Asset.Status)
+}
+
+// The repair round trip keeps the holder: DEPLOYED → IN_REPAIR →
+// DEPLOYED ends with the same assignee; IN_REPAIR → IN_STOCK checks it in.
+func TestRepairRoundTrip(t *testing.T) {
+	t.Parallel()
+	deployed := itam.Asset{Status: dep, AssignedPersonID: person, LocationID: shelf}
+	out, err := lifecycle.Move(deployed, rep)
+	require.NoError(t, err)
+	require.Equal(t, person, out.Asset.AssignedPersonID, "a repair keeps the holder")
+	back, err := lifecycle.Move(out.Asset, dep)
+	require.NoError(t, err)
+	require.Equal(t, deployed, back.Asset)
+	require.False(t, lifecycle.Returned(deployed, back.Asset))
+	in, err := lifecycle.Move(out.Asset, stk)
+	require.NoError(t, err)
+	require.Nil(t, in.Asset.AssignedPersonID, "back to stock checks it in")
+	require.True(t, lifecycle.Returned(out.Asset, in.Asset))
+}
+
+func TestReturned(t *testing.T) {
+	t.Parallel()
+	other := ref(uuid.MustParse("00000000-0000-0000-0000-00000000000e"))
+	tests := []struct {
+		name          string
+		before, after itam.Asset
+		want          bool
+	}{
+		{"checked in", itam.Asset{AssignedPersonID: person}, itam.Asset{}, true},
+		{"handed on", itam.Asset{AssignedPersonID: person}, itam.Asset{AssignedPersonID: other}, true},
+		{"person to place", itam.Asset{AssignedPersonID: person}, itam.Asset{AssignedLocationID: place}, true},
+		{"kept", itam.Asset{AssignedPersonID: person}, itam.Asset{AssignedPersonID: ref(*person)}, false},
+		{"checked out", itam.Asset{}, itam.Asset{AssignedPersonID: person}, false},
+		{"never held", itam.Asset{}, itam.Asset{}, false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, lifecycle.Returned(tt.before, tt.after), tt.name)
+	}
 }
 
 func TestDispose(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/lifecycle"
 )
 
 // TestOrgIDByClaim: a token's org claim resolves to an existing
@@ -141,7 +142,7 @@ func TestEmployeeHistoryShowsOnlyTheirs(t *testing.T) {
 	})
 	_, err := f.assets.AssignAsset(f.admin(f.a), a.ID, itam.Assignee{PersonID: &f.a.alice}, nil)
 	require.NoError(t, err)
-	_, err = f.assets.AssignAsset(f.admin(f.a), a.ID, itam.Assignee{PersonID: &f.a.bob}, nil)
+	_, err = f.assets.CheckOutAsset(f.admin(f.a), a.ID, lifecycle.AssignRequest{To: itam.Assignee{PersonID: &f.a.bob}, Reassign: true}, nil)
 	require.NoError(t, err)
 
 	type change struct{ from, to string }

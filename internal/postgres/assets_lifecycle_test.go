@@ -53,6 +53,8 @@ func TestTransitionTable(t *testing.T) {
 				require.Equal(t, to, got.Status, name)
 				if to == itam.StatusInStock {
 					require.Nil(t, got.AssignedPersonID, "%s: returning to stock checks the asset in", name)
+				} else {
+					require.Equal(t, person, got.AssignedPersonID, "%s: any other move keeps the holder", name)
 				}
 			}
 		}
@@ -68,7 +70,7 @@ func TestTransitionTable(t *testing.T) {
 		"ORDERED>IN_STOCK": true, "ORDERED>LOST": true, "ORDERED>STOLEN": true,
 		"IN_STOCK>DEPLOYED": true, "IN_STOCK>IN_REPAIR": true, "IN_STOCK>LOST": true, "IN_STOCK>STOLEN": true, "IN_STOCK>RETIRED": true,
 		"DEPLOYED>IN_STOCK": true, "DEPLOYED>IN_REPAIR": true, "DEPLOYED>LOST": true, "DEPLOYED>STOLEN": true,
-		"IN_REPAIR>IN_STOCK": true, "IN_REPAIR>LOST": true, "IN_REPAIR>STOLEN": true,
+		"IN_REPAIR>DEPLOYED": true, "IN_REPAIR>IN_STOCK": true, "IN_REPAIR>LOST": true, "IN_REPAIR>STOLEN": true,
 		"LOST>IN_STOCK": true, "STOLEN>IN_STOCK": true, "RETIRED>DISPOSED": true,
 	}, allowed)
 }
@@ -86,7 +88,9 @@ func TestAssignUnassignDispose(t *testing.T) {
 	_, err = f.assets.AssignAsset(ctx, a.ID, itam.Assignee{PersonID: &f.a.bob}, &a.Version)
 	requireCode(t, err, itam.CodeConflict, "version")
 
-	re, err := f.assets.AssignAsset(ctx, a.ID, itam.Assignee{LocationID: &f.a.room}, nil)
+	_, err = f.assets.AssignAsset(ctx, a.ID, itam.Assignee{LocationID: &f.a.room}, nil)
+	requireCode(t, err, itam.CodeInvalid, "reassign")
+	re, err := f.assets.CheckOutAsset(ctx, a.ID, lifecycle.AssignRequest{To: itam.Assignee{LocationID: &f.a.room}, Reassign: true}, nil)
 	require.NoError(t, err, "reassigning to a location")
 	require.Nil(t, re.AssignedPersonID)
 	require.Equal(t, &f.a.room, re.LocationID, "assigning to a location moves the asset there")

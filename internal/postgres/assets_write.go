@@ -168,8 +168,10 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 			}
 		}
 		out = created
-		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, nil, created, itam.DiffAssets(nil, created))...)
-		return err
+		if _, err := tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, nil, created, itam.DiffAssets(nil, created))...); err != nil || assignee == nil {
+			return err
+		}
+		return saveCheckouts(ctx, tx, p, &itam.Asset{}, created, &lifecycle.AssignRequest{To: *assignee}, nil)
 	})
 	return out, err
 }
@@ -232,6 +234,14 @@ func checkAssignee(ctx context.Context, tx pgx.Tx, as itam.Assignee) error {
 // nothing writes nothing.
 func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int,
 	change func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error)) (*itam.Asset, error) {
+	return s.mutateThen(ctx, id, version, change, nil)
+}
+
+// mutateThen is mutate with then run in the same transaction after a change
+// is saved (what goes with it: the checkout rows, see assets_lifecycle.go).
+func (s *AssetStore) mutateThen(ctx context.Context, id uuid.UUID, version *int,
+	change func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error),
+	then func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error) (*itam.Asset, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -276,8 +286,10 @@ func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int,
 		if err := lockEditedFields(ctx, tx, p, updated.ID, changes); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, before, updated, changes)...)
-		return err
+		if _, err := tx.Exec(ctx, insertHistorySQL, historyArgs(p, ch.Action, before, updated, changes)...); err != nil || then == nil {
+			return err
+		}
+		return then(tx, p, before, updated)
 	})
 	return out, err
 }

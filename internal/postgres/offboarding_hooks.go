@@ -29,21 +29,6 @@ func afterSeatReclaimed(ctx context.Context, tx pgx.Tx, p itam.Principal, seatID
 	return closeOpenItems(ctx, tx, p, "seat_id", seatID)
 }
 
-// assetCameBack calls afterAssetReturned, in the change's transaction,
-// when a change takes the asset out of a person's hands: unassignAsset,
-// transitionAsset to IN_STOCK (which unassigns), or an assignment to
-// someone else (a leaver's laptop handed straight to their successor).
-func assetCameBack(ctx context.Context, tx pgx.Tx, before, after itam.Asset) error {
-	if before.AssignedPersonID == nil || (after.AssignedPersonID != nil && *after.AssignedPersonID == *before.AssignedPersonID) {
-		return nil
-	}
-	p, err := itam.RequirePrincipal(ctx)
-	if err != nil {
-		return err
-	}
-	return afterAssetReturned(ctx, tx, p, after.ID)
-}
-
 // closeOpenItems closes the TO_RETURN items listing id (col: asset_id or
 // seat_id) in open checklists, and completes each checklist whose last
 // item that was. The checklist is locked before its items, as a write-off

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/lifecycle"
 	"github.com/itam-dev/itam/internal/offboarding"
 )
 
@@ -55,7 +56,14 @@ func TestAssetCameBack(t *testing.T) {
 		{"given to the person", with(nil), with(&o.bob), false},
 		{"handed to someone else", with(&o.bob), with(&o.alice), true},
 	} {
-		err := f.db.inTx(f.admin(o), o.id, func(tx pgx.Tx) error { return assetCameBack(f.admin(o), tx, tc.before, tc.after) })
+		// What saveCheckouts does after a lifecycle change is saved.
+		err := f.db.inTx(f.admin(o), o.id, func(tx pgx.Tx) error {
+			if !lifecycle.Returned(tc.before, tc.after) {
+				return nil
+			}
+			p, _ := itam.PrincipalFrom(f.admin(o))
+			return afterAssetReturned(f.admin(o), tx, p, a.ID)
+		})
 		require.NoError(t, err, tc.name)
 		st, status := state()
 		if tc.closes {

@@ -168,6 +168,9 @@ func (s *PersonStore) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*i
 			if in.Status.Value == nil {
 				return nil, itam.Invalid("status", "status cannot be removed")
 			}
+			if err := checkStatusChange(ctx, tx, *cur, *in.Status.Value); err != nil {
+				return nil, err
+			}
 			x.Status = *in.Status.Value
 		}
 		itam.Patch(&x.StartDate, in.StartDate)
@@ -185,6 +188,23 @@ func (s *PersonStore) UpdatePerson(ctx context.Context, in itam.PersonPatch) (*i
 			x.ID, x.Name, x.Email, x.EmployeeNumber, x.Title, x.TeamID, x.ManagerID, x.LocationID, string(x.Status),
 			x.StartDate, x.EndDate)
 	})
+}
+
+// checkStatusChange applies itam.CheckStatusChange, counting what the
+// person holds only when they are being offboarded.
+func checkStatusChange(ctx context.Context, tx pgx.Tx, p itam.Person, to itam.PersonStatus) error {
+	if to != itam.PersonOffboarded || p.Status == itam.PersonOffboarded {
+		return nil
+	}
+	var held itam.Holdings
+	var example *string
+	if err := tx.QueryRow(ctx, `SELECT count(*), min(asset_tag) FROM assets WHERE assigned_person_id = $1`, p.ID).Scan(&held.Assets, &example); err != nil {
+		return err
+	}
+	if example != nil {
+		held.ExampleAsset = *example
+	}
+	return itam.CheckStatusChange(p, to, held)
 }
 
 // DeletePerson removes a person; refused (CONFLICT) while assets or other
