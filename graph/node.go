@@ -93,6 +93,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, r.costEntryNode(ctx, id))
 		case relay.TypeContract:
 			others.add(i, r.contractNode(ctx, id))
+		case relay.TypePurchaseOrder:
+			others.add(i, r.purchaseOrderNode(ctx, id))
+		case relay.TypePurchaseOrderLine:
+			others.add(i, r.purchaseOrderLineNode(ctx, id))
 		}
 	}
 	at, vs, err := others.found()

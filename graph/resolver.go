@@ -48,4 +48,7 @@ type Resolver struct {
 	ExchangeRates        *postgres.ExchangeRateStore
 	Contracts            *postgres.ContractStore
 	CostReports          *postgres.CostReportStore
+
+	// Purchase orders (graph/schema/procurement.graphqls).
+	PurchaseOrders *postgres.PurchaseOrderStore
 }
