@@ -282,7 +282,9 @@ func TestPurchaseOrderInvalidInput(t *testing.T) {
 		in[k] = v
 		return in
 	}
-	line := func(l map[string]any) map[string]any { return set("lines", []any{poLine(c.ids["model"], 1, "1", "EUR"), l}) }
+	line := func(l map[string]any) map[string]any {
+		return set("lines", []any{poLine(c.ids["model"], 1, "1", "EUR"), l})
+	}
 	for _, tc := range []struct {
 		name, code, field string
 		in                map[string]any
