@@ -179,3 +179,13 @@ func TestPurchaseOrderListFilterAndRoundTrips(t *testing.T) {
 	small, large := rounds(2), rounds(6)
 	require.Equal(t, small, large, "a page of orders costs constant round trips")
 }
+
+// purchaseOrderNodeFixtures creates a DRAFT order with one line for
+// TestNodeResolvesEveryNodeType and returns the order's and line's ids.
+func purchaseOrderNodeFixtures(t *testing.T, a *api, admin string, ids map[string]string) (string, string) {
+	t.Helper()
+	d := a.ok(admin, `mutation($s: ID!, $m: ID!) { createPurchaseOrder(input: {supplierId: $s, orderNumber: "NODE-1", orderDate: "2026-01-01",
+		currency: "USD", lines: [{modelId: $m, quantity: 1, unitPrice: {amount: "1", currency: "USD"}}]}) { purchaseOrder { id lines { id } } } }`,
+		map[string]any{"s": ids["supplier"], "m": ids["model"]})
+	return str(d, "createPurchaseOrder.purchaseOrder.id"), str(d, "createPurchaseOrder.purchaseOrder.lines.0.id")
+}
