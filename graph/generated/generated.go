@@ -10374,9 +10374,9 @@ type ReceivePurchaseOrderLinePayload {
 
 extend type Mutation {
   "Creates a DRAFT order. ADMIN and MANAGER."
-  createPurchaseOrder(input: CreatePurchaseOrderInput!): PurchaseOrderPayload
+  createPurchaseOrder("The order." input: CreatePurchaseOrderInput!): PurchaseOrderPayload
   "Changes a DRAFT order. ADMIN and MANAGER."
-  updatePurchaseOrder(input: UpdatePurchaseOrderInput!): PurchaseOrderPayload
+  updatePurchaseOrder("What to change." input: UpdatePurchaseOrderInput!): PurchaseOrderPayload
   """
   Approves a DRAFT order and, in the same transaction, creates one ORDERED
   asset per unit with the line's model, a tag from the organization's
@@ -10386,12 +10386,12 @@ extend type Mutation {
   PURCHASE cost entry. BAD_USER_INPUT on id when the organization has no
   default owner team. ADMIN and MANAGER.
   """
-  approvePurchaseOrder(input: ApprovePurchaseOrderInput!): PurchaseOrderPayload
+  approvePurchaseOrder("Which order." input: ApprovePurchaseOrderInput!): PurchaseOrderPayload
   """
   Cancels a DRAFT order, or an APPROVED one of which nothing was received
   (its ORDERED assets are deleted with it). ADMIN and MANAGER.
   """
-  cancelPurchaseOrder(input: CancelPurchaseOrderInput!): PurchaseOrderPayload
+  cancelPurchaseOrder("Which order." input: CancelPurchaseOrderInput!): PurchaseOrderPayload
   """
   Receives part or all of a line: each item takes one of the line's ORDERED
   assets, sets its serial (and tag) and moves it to IN_STOCK at the
@@ -10399,7 +10399,7 @@ extend type Mutation {
   and a line of an order not APPROVED/PARTIALLY_RECEIVED are BAD_USER_INPUT
   naming the item; nothing is written. ADMIN and MANAGER.
   """
-  receivePurchaseOrderLine(input: ReceivePurchaseOrderLineInput!): ReceivePurchaseOrderLinePayload
+  receivePurchaseOrderLine("The delivery." input: ReceivePurchaseOrderLineInput!): ReceivePurchaseOrderLinePayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/refresh_forecast.graphqls", Input: `# The hardware refresh forecast: what reaches its end of life when, and
