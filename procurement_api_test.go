@@ -41,7 +41,7 @@ const poCreateQ = `mutation($in: CreatePurchaseOrderInput!) { createPurchaseOrde
 const poApproveQ = `mutation($id: ID!) { approvePurchaseOrder(input: {id: $id}) { purchaseOrder { ` + poFields + ` } } }`
 const poReceiveQ = `mutation($in: ReceivePurchaseOrderLineInput!) { receivePurchaseOrderLine(input: $in) {
 	purchaseOrder { id status receivedCount version } line { id received remaining }
-	assets { id assetTag serialNumber status location { id } } } }`
+	assets { id assetTag serialNumber status location { id } purchaseOrderLine { id purchaseOrder { orderNumber } } } } }`
 
 func poLine(model string, qty int, amount, currency string) map[string]any {
 	return map[string]any{"modelId": model, "quantity": qty, "unitPrice": map[string]any{"amount": amount, "currency": currency}}
@@ -177,6 +177,8 @@ func TestPurchaseOrderPartialThenFullReceiving(t *testing.T) {
 	require.Equal(t, "SN-A1", str(a, "serialNumber"))
 	require.Equal(t, "IN_STOCK", str(a, "status"))
 	require.Equal(t, c.ids["location"], str(a, "location.id"))
+	require.Equal(t, l0, str(a, "purchaseOrderLine.id"), "an asset names the line it was ordered on")
+	require.Equal(t, "PO-2001", str(a, "purchaseOrderLine.purchaseOrder.orderNumber"))
 
 	in := receiveIn(l0, c.ids["location"], "SN-A2")
 	in["items"].([]any)[0].(map[string]any)["assetTag"] = "DESK-0001"

@@ -17,6 +17,11 @@ import (
 	"github.com/itam-dev/itam/internal/relay"
 )
 
+func (r *assetResolver) PurchaseOrderLine(ctx context.Context, obj *model.Asset) (*procurement.Line, error) {
+	key, parentPath := nestedKey(ctx)
+	return loaders.Nested(ctx, key, parentPath, obj.Asset.ID, r.PurchaseOrders.LinesOfAssets)
+}
+
 func (r *mutationResolver) CreatePurchaseOrder(ctx context.Context, input model.CreatePurchaseOrderInput) (*model.PurchaseOrderPayload, error) {
 	if err := checkInput("", input); err != nil {
 		return nil, err

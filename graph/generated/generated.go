@@ -122,6 +122,7 @@ type ComplexityRoot struct {
 		OrderNumber               func(childComplexity int) int
 		Owner                     func(childComplexity int) int
 		PurchaseDate              func(childComplexity int) int
+		PurchaseOrderLine         func(childComplexity int) int
 		PurchasePrice             func(childComplexity int) int
 		SerialNumber              func(childComplexity int) int
 		Software                  func(childComplexity int, includeEnded *bool) int
@@ -1427,6 +1428,7 @@ type AssetResolver interface {
 	DepreciationSchedule(ctx context.Context, obj *model.Asset) ([]*costs.Period, error)
 	BookValue(ctx context.Context, obj *model.Asset, asOf *time.Time) (*itam.Money, error)
 	LicenseSeats(ctx context.Context, obj *model.Asset) ([]*licenses.Seat, error)
+	PurchaseOrderLine(ctx context.Context, obj *model.Asset) (*procurement.Line, error)
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
 	Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error)
 	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error)
@@ -2028,6 +2030,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.PurchaseDate(childComplexity), true
+	case "Asset.purchaseOrderLine":
+		if e.ComplexityRoot.Asset.PurchaseOrderLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.PurchaseOrderLine(childComplexity), true
 	case "Asset.purchasePrice":
 		if e.ComplexityRoot.Asset.PurchasePrice == nil {
 			break
@@ -10296,7 +10304,7 @@ input CreatePurchaseOrderInput {
   currency: String!
   "Free text."
   notes: String
-  "1–100 lines."
+  "1–100 lines, at most 5,000 units over all lines."
   lines: [PurchaseOrderLineInput!]!
 }
 
@@ -10400,6 +10408,15 @@ extend type Mutation {
   naming the item; nothing is written. ADMIN and MANAGER.
   """
   receivePurchaseOrderLine("The delivery." input: ReceivePurchaseOrderLineInput!): ReceivePurchaseOrderLinePayload
+}
+
+extend type Asset {
+  """
+  The purchase order line the asset was ordered on (approvePurchaseOrder
+  created it); null for an asset not ordered through a purchase order.
+  FORBIDDEN for EMPLOYEE.
+  """
+  purchaseOrderLine: PurchaseOrderLine
 }
 `, BuiltIn: false},
 	{Name: "../schema/refresh_forecast.graphqls", Input: `# The hardware refresh forecast: what reaches its end of life when, and
@@ -11204,6 +11221,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_bookValue(ctx, field)
 	case "licenseSeats":
 		return ec.fieldContext_Asset_licenseSeats(ctx, field)
+	case "purchaseOrderLine":
+		return ec.fieldContext_Asset_purchaseOrderLine(ctx, field)
 	case "fieldProvenance":
 		return ec.fieldContext_Asset_fieldProvenance(ctx, field)
 	case "software":
@@ -18324,6 +18343,38 @@ func (ec *executionContext) fieldContext_Asset_licenseSeats(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_purchaseOrderLine(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_purchaseOrderLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().PurchaseOrderLine(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procurement.Line) graphql.Marshaler {
+			return ec.marshalOPurchaseOrderLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLine(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_purchaseOrderLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderLine(ctx, field)
 		},
 	}
 	return fc, nil
@@ -49621,6 +49672,12 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_licenseSeats(ctx, field, obj)
 				})
+		case "purchaseOrderLine":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_purchaseOrderLine(ctx, field, obj)
+				})
 		case "fieldProvenance":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -63179,6 +63236,13 @@ func (ec *executionContext) unmarshalOPurchaseOrderFilter2ᚖgithubᚗcomᚋitam
 	}
 	res, err := ec.unmarshalInputPurchaseOrderFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPurchaseOrderLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLine(ctx context.Context, sel ast.SelectionSet, v *procurement.Line) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PurchaseOrderLine(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOPurchaseOrderLineInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInputᚄ(ctx context.Context, v any) ([]*model.PurchaseOrderLineInput, error) {

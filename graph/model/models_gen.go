@@ -365,7 +365,7 @@ type CreatePurchaseOrderInput struct {
 	Currency string `json:"currency"`
 	// Free text.
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
-	// 1–100 lines.
+	// 1–100 lines, at most 5,000 units over all lines.
 	Lines []*PurchaseOrderLineInput `json:"lines"`
 }
 

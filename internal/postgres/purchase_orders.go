@@ -244,3 +244,28 @@ func insertPOHistory(ctx context.Context, tx pgx.Tx, p itam.Principal, id uuid.U
 		VALUES ($1, $2, $3, $4::text::actor_kind, $5, $6)`, p.OrgID, id, string(action), string(kind), who, changes)
 	return err
 }
+
+// LinesOfAssets returns the line each asset was ordered on, for a page of
+// assets in one statement; assets not ordered through an order are absent.
+func (s *PurchaseOrderStore) LinesOfAssets(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*procurement.Line, error) {
+	p, err := procurement.RequireRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]*procurement.Line, len(ids))
+	type row struct {
+		asset uuid.UUID
+		line  procurement.Line
+	}
+	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
+		queueRows(b, `SELECT a.id, `+poLineColumns+` FROM assets a JOIN purchase_order_lines l ON l.id = a.purchase_order_line_id
+			JOIN purchase_orders o ON o.id = l.purchase_order_id WHERE a.id = ANY($1::uuid[])`, []any{ids},
+			func(r pgx.CollectableRow) (row, error) {
+				var x row
+				l, err := scanPOLine(parentRow{CollectableRow: r, parent: &x.asset})
+				x.line = l
+				return x, err
+			}, func(x row) { out[x.asset] = &x.line })
+	})
+	return out, err
+}

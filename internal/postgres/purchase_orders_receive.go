@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -90,19 +91,24 @@ func createOrderedAssets(ctx context.Context, tx pgx.Tx, p itam.Principal, o *pr
 			return 0, err
 		}
 	}
-	b := &pgx.Batch{}
+	// Inserts go in batches of approveBatch: a pipeline shares one
+	// statement timeout until its end, and each insert runs the cost
+	// triggers, so one batch of thousands could outlast it.
 	ids := make([]uuid.UUID, 0, len(assets))
-	for _, n := range assets {
-		pr, cur := priceArgs(n.PurchasePrice)
-		queueRows(b, assetInsert, []any{p.OrgID, n.AssetTag, n.SerialNumber, n.Name, n.ModelID, n.ManufacturerID,
-			string(n.Status), string(n.Condition), n.AssignedPersonID, n.AssignedLocationID, n.OwnerPersonID, n.OwnerTeamID,
-			n.LocationID, n.PurchaseDate, pr, cur, n.SupplierID, n.OrderNumber, n.InvoiceNumber, n.WarrantyEnd,
-			n.EndOfLife, n.Notes, n.CustomFields, n.DepreciationProfileID, n.InServiceDate}, scanAsset, func(a *itam.Asset) {
-			ids = append(ids, a.ID)
-		})
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return 0, err
+	for chunk := range slices.Chunk(assets, approveBatch) {
+		b := &pgx.Batch{}
+		for _, n := range chunk {
+			pr, cur := priceArgs(n.PurchasePrice)
+			queueRows(b, assetInsert, []any{p.OrgID, n.AssetTag, n.SerialNumber, n.Name, n.ModelID, n.ManufacturerID,
+				string(n.Status), string(n.Condition), n.AssignedPersonID, n.AssignedLocationID, n.OwnerPersonID, n.OwnerTeamID,
+				n.LocationID, n.PurchaseDate, pr, cur, n.SupplierID, n.OrderNumber, n.InvoiceNumber, n.WarrantyEnd,
+				n.EndOfLife, n.Notes, n.CustomFields, n.DepreciationProfileID, n.InServiceDate}, scanAsset, func(a *itam.Asset) {
+				ids = append(ids, a.ID)
+			})
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return 0, err
+		}
 	}
 	return len(ids), linkOrderedAssets(ctx, tx, p, l, ids)
 }
@@ -115,15 +121,23 @@ func linkOrderedAssets(ctx context.Context, tx pgx.Tx, p itam.Principal, l procu
 	if err != nil {
 		return err
 	}
-	b := &pgx.Batch{}
-	for _, a := range assets {
-		b.Queue(insertHistorySQL, procurementHistoryArgs(p, itam.HistoryCreate, nil, a, itam.DiffAssets(nil, a))...)
+	for chunk := range slices.Chunk(assets, approveBatch) {
+		b := &pgx.Batch{}
+		for _, a := range chunk {
+			b.Queue(insertHistorySQL, procurementHistoryArgs(p, itam.HistoryCreate, nil, a, itam.DiffAssets(nil, a))...)
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
 	}
-	b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at, locked)
+	_, err = tx.Exec(ctx, `INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at, locked)
 		SELECT $1, a, f, $4, now(), false FROM unnest($2::uuid[]) a, unnest($3::text[]) f`,
 		p.OrgID, ids, []string{reconcile.FieldPurchaseDate, reconcile.FieldPurchasePrice}, reconcile.SourceProcurement)
-	return tx.SendBatch(ctx, b).Close()
+	return err
 }
+
+// approveBatch is how many assets approval writes per round trip.
+const approveBatch = 250
 
 // Receipt is what receiving a line did: the order and line after it, and
 // the assets that arrived.

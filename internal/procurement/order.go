@@ -83,6 +83,7 @@ func (o Order) normalize(lines []LineInput) (Order, error) {
 	if len(o.Lines) > MaxLines {
 		return Order{}, itam.Invalid("lines", "an order has at most %d lines, got %d", MaxLines, len(o.Lines))
 	}
+	units := 0
 	for i := range o.Lines {
 		l := &o.Lines[i]
 		field := indexed("lines", i)
@@ -103,6 +104,10 @@ func (o Order) normalize(lines []LineInput) (Order, error) {
 			return Order{}, itam.Invalid(field+".unitPrice.currency", "unit price is in %s but the order is in %s", c, o.Currency)
 		}
 		l.Position, l.Currency = i, o.Currency
+		units += l.Quantity
+	}
+	if units > MaxUnits {
+		return Order{}, itam.Invalid("lines", "an order has at most %d units over all lines (approving creates one asset each), got %d", MaxUnits, units)
 	}
 	return o, nil
 }

@@ -42,8 +42,11 @@ var Statuses = []Status{StatusDraft, StatusApproved, StatusPartiallyReceived, St
 // Bounds of an order. A line's quantity is the number of assets approving
 // creates, so both bound the work of one approval.
 const (
-	MaxLines     = 100
-	MaxQuantity  = 1000
+	MaxLines    = 100
+	MaxQuantity = 1000
+	// MaxUnits bounds the units of one order over all its lines: one
+	// approval creates that many assets in one transaction.
+	MaxUnits     = 5_000
 	MaxNumberLen = 100
 	MaxNotesLen  = 10_000
 )

@@ -40,6 +40,10 @@ func TestNewOrder(t *testing.T) {
 	require.Equal(t, "EUR", o.Lines[0].Currency)
 	require.True(t, decimal.RequireFromString("21").Equal(o.Total().Amount))
 
+	bulk := make([]LineInput, MaxUnits/MaxQuantity+1)
+	for i := range bulk {
+		bulk[i] = LineInput{ModelID: uuid.New(), Quantity: MaxQuantity, UnitPrice: money("1", "EUR")}
+	}
 	many := make([]LineInput, MaxLines+1)
 	for i := range many {
 		many[i] = validInput().Lines[0]
@@ -57,6 +61,7 @@ func TestNewOrder(t *testing.T) {
 		{"bad currency", func(in *Input) { in.Currency = "XX" }, "currency"},
 		{"no lines", func(in *Input) { in.Lines = nil }, "lines"},
 		{"too many lines", func(in *Input) { in.Lines = many }, "lines"},
+		{"too many units", func(in *Input) { in.Lines = bulk }, "lines"},
 		{"no model", func(in *Input) { in.Lines[0].ModelID = uuid.Nil }, "lines[0].modelId"},
 		{"zero quantity", func(in *Input) { in.Lines[0].Quantity = 0 }, "lines[0].quantity"},
 		{"quantity over max", func(in *Input) { in.Lines[0].Quantity = MaxQuantity + 1 }, "lines[0].quantity"},
