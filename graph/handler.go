@@ -75,6 +75,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setRefreshForecastComplexity(&cfg.Complexity)
 	setNotificationComplexity(&cfg.Complexity)
 	setOffboardingComplexity(&cfg.Complexity)
+	setProcurementComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	setCheckoutComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)

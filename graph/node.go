@@ -99,6 +99,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, r.checklistNode(ctx, id))
 		case relay.TypeAssetCheckout:
 			others.add(i, thunk(ctx, l.Checkouts(r.Checkouts).Checkout.LoadThunk(ctx, id)))
+		case relay.TypePurchaseOrder:
+			others.add(i, r.purchaseOrderNode(ctx, id))
+		case relay.TypePurchaseOrderLine:
+			others.add(i, r.purchaseOrderLineNode(ctx, id))
 		}
 	}
 	at, vs, err := others.found()

@@ -57,4 +57,6 @@ type Resolver struct {
 	Offboarding *postgres.OffboardingStore
 	// Checkouts reads asset checkouts and records acceptance (graph/schema/checkouts.graphqls).
 	Checkouts *postgres.CheckoutStore
+	// Purchase orders (graph/schema/procurement.graphqls).
+	PurchaseOrders *postgres.PurchaseOrderStore
 }

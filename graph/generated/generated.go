@@ -24,6 +24,7 @@ import (
 	"github.com/itam-dev/itam/internal/lifecycle"
 	"github.com/itam-dev/itam/internal/notify"
 	"github.com/itam-dev/itam/internal/offboarding"
+	"github.com/itam-dev/itam/internal/procurement"
 	"github.com/itam-dev/itam/internal/software"
 	"github.com/shopspring/decimal"
 	gqlparser "github.com/vektah/gqlparser/v2"
@@ -69,6 +70,8 @@ type ResolverRoot interface {
 	OffboardingItem() OffboardingItemResolver
 	Organization() OrganizationResolver
 	Person() PersonResolver
+	PurchaseOrder() PurchaseOrderResolver
+	PurchaseOrderLine() PurchaseOrderLineResolver
 	Query() QueryResolver
 	ReclaimCandidate() ReclaimCandidateResolver
 	SoftwareInstallation() SoftwareInstallationResolver
@@ -133,6 +136,7 @@ type ComplexityRoot struct {
 		OrderNumber               func(childComplexity int) int
 		Owner                     func(childComplexity int) int
 		PurchaseDate              func(childComplexity int) int
+		PurchaseOrderLine         func(childComplexity int) int
 		PurchasePrice             func(childComplexity int) int
 		SerialNumber              func(childComplexity int) int
 		Software                  func(childComplexity int, includeEnded *bool) int
@@ -821,9 +825,11 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AcceptAssetAssignment      func(childComplexity int, input model.AcceptAssetAssignmentInput) int
+		ApprovePurchaseOrder       func(childComplexity int, input model.ApprovePurchaseOrderInput) int
 		AssignAsset                func(childComplexity int, input model.AssignAssetInput) int
 		AssignLicenseSeat          func(childComplexity int, input model.AssignLicenseSeatInput) int
 		AssignLicenseSeats         func(childComplexity int, input []*model.AssignLicenseSeatInput) int
+		CancelPurchaseOrder        func(childComplexity int, input model.CancelPurchaseOrderInput) int
 		CancelSyncRun              func(childComplexity int, id string) int
 		CheckinAsset               func(childComplexity int, input model.CheckinAssetInput) int
 		CreateAsset                func(childComplexity int, input model.CreateAssetInput) int
@@ -837,6 +843,7 @@ type ComplexityRoot struct {
 		CreateManufacturer         func(childComplexity int, input model.CreateManufacturerInput) int
 		CreateModel                func(childComplexity int, input model.CreateModelInput) int
 		CreatePerson               func(childComplexity int, input model.CreatePersonInput) int
+		CreatePurchaseOrder        func(childComplexity int, input model.CreatePurchaseOrderInput) int
 		CreateSoftwareProduct      func(childComplexity int, input model.CreateSoftwareProductInput) int
 		CreateSoftwarePublisher    func(childComplexity int, input model.CreateSoftwarePublisherInput) int
 		CreateSoftwareTitleRule    func(childComplexity int, input model.CreateSoftwareTitleRuleInput) int
@@ -865,6 +872,7 @@ type ComplexityRoot struct {
 		MarkNotificationsRead      func(childComplexity int, input model.MarkNotificationsReadInput) int
 		MoveSoftwareTitleRule      func(childComplexity int, id string, position int) int
 		OffboardPerson             func(childComplexity int, input model.OffboardPersonInput) int
+		ReceivePurchaseOrderLine   func(childComplexity int, input model.ReceivePurchaseOrderLineInput) int
 		ReclaimLicenseSeat         func(childComplexity int, input model.ReclaimLicenseSeatInput) int
 		ReclaimLicenseSeats        func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
 		RenormalizeSoftware        func(childComplexity int) int
@@ -889,6 +897,7 @@ type ComplexityRoot struct {
 		UpdateNotificationSettings func(childComplexity int, input model.UpdateNotificationSettingsInput) int
 		UpdateOrganization         func(childComplexity int, input model.UpdateOrganizationInput) int
 		UpdatePerson               func(childComplexity int, input model.UpdatePersonInput) int
+		UpdatePurchaseOrder        func(childComplexity int, input model.UpdatePurchaseOrderInput) int
 		UpdateSoftwareProduct      func(childComplexity int, input model.UpdateSoftwareProductInput) int
 		UpdateSoftwarePublisher    func(childComplexity int, input model.UpdateSoftwarePublisherInput) int
 		UpdateSoftwareTitleRule    func(childComplexity int, input model.UpdateSoftwareTitleRuleInput) int
@@ -1054,6 +1063,77 @@ type ComplexityRoot struct {
 		Person func(childComplexity int) int
 	}
 
+	PurchaseOrder struct {
+		ApprovedAt       func(childComplexity int) int
+		ApprovedBy       func(childComplexity int) int
+		CancelledAt      func(childComplexity int) int
+		CreatedAt        func(childComplexity int) int
+		Currency         func(childComplexity int) int
+		ExpectedCount    func(childComplexity int) int
+		ExpectedDelivery func(childComplexity int) int
+		History          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID               func(childComplexity int) int
+		Lines            func(childComplexity int) int
+		Notes            func(childComplexity int) int
+		OrderDate        func(childComplexity int) int
+		OrderNumber      func(childComplexity int) int
+		ReceivedCount    func(childComplexity int) int
+		Status           func(childComplexity int) int
+		Supplier         func(childComplexity int) int
+		Total            func(childComplexity int) int
+		UpdatedAt        func(childComplexity int) int
+		Version          func(childComplexity int) int
+	}
+
+	PurchaseOrderConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PurchaseOrderEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PurchaseOrderHistoryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	PurchaseOrderHistoryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	PurchaseOrderHistoryEntry struct {
+		Action    func(childComplexity int) int
+		Actor     func(childComplexity int) int
+		ActorKind func(childComplexity int) int
+		At        func(childComplexity int) int
+		Changes   func(childComplexity int) int
+	}
+
+	PurchaseOrderLine struct {
+		Assets        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ID            func(childComplexity int) int
+		LineTotal     func(childComplexity int) int
+		Model         func(childComplexity int) int
+		Position      func(childComplexity int) int
+		PurchaseOrder func(childComplexity int) int
+		Quantity      func(childComplexity int) int
+		Received      func(childComplexity int) int
+		Remaining     func(childComplexity int) int
+		UnitPrice     func(childComplexity int) int
+	}
+
+	PurchaseOrderPayload struct {
+		PurchaseOrder func(childComplexity int) int
+	}
+
 	Query struct {
 		AssetBySerial             func(childComplexity int, serialNumber string, manufacturerID *string) int
 		AssetByTag                func(childComplexity int, assetTag string) int
@@ -1084,6 +1164,7 @@ type ComplexityRoot struct {
 		Organization              func(childComplexity int) int
 		OverdueCheckouts          func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.OverdueCheckoutFilter) int
 		People                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) int
+		PurchaseOrders            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.PurchaseOrderFilter) int
 		ReclaimCandidates         func(childComplexity int, productID *string, first *int) int
 		RefreshForecast           func(childComplexity int, quarters *int, filter *model.AssetFilter) int
 		SoftwareNormalizationRuns func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -1100,6 +1181,12 @@ type ComplexityRoot struct {
 		Viewer                    func(childComplexity int) int
 		WebhookDeliveries         func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.WebhookDeliveryFilter) int
 		WebhookSubscriptions      func(childComplexity int, first *int, after *string, last *int, before *string) int
+	}
+
+	ReceivePurchaseOrderLinePayload struct {
+		Assets        func(childComplexity int) int
+		Line          func(childComplexity int) int
+		PurchaseOrder func(childComplexity int) int
 	}
 
 	ReclaimCandidate struct {
@@ -1577,6 +1664,7 @@ type AssetResolver interface {
 	DepreciationSchedule(ctx context.Context, obj *model.Asset) ([]*costs.Period, error)
 	BookValue(ctx context.Context, obj *model.Asset, asOf *time.Time) (*itam.Money, error)
 	LicenseSeats(ctx context.Context, obj *model.Asset) ([]*licenses.Seat, error)
+	PurchaseOrderLine(ctx context.Context, obj *model.Asset) (*procurement.Line, error)
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
 	Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error)
 	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error)
@@ -1781,6 +1869,11 @@ type MutationResolver interface {
 	CreateTeam(ctx context.Context, input model.CreateTeamInput) (*model.TeamPayload, error)
 	UpdateTeam(ctx context.Context, input model.UpdateTeamInput) (*model.TeamPayload, error)
 	DeleteTeam(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	CreatePurchaseOrder(ctx context.Context, input model.CreatePurchaseOrderInput) (*model.PurchaseOrderPayload, error)
+	UpdatePurchaseOrder(ctx context.Context, input model.UpdatePurchaseOrderInput) (*model.PurchaseOrderPayload, error)
+	ApprovePurchaseOrder(ctx context.Context, input model.ApprovePurchaseOrderInput) (*model.PurchaseOrderPayload, error)
+	CancelPurchaseOrder(ctx context.Context, input model.CancelPurchaseOrderInput) (*model.PurchaseOrderPayload, error)
+	ReceivePurchaseOrderLine(ctx context.Context, input model.ReceivePurchaseOrderLineInput) (*model.ReceivePurchaseOrderLinePayload, error)
 	CreateSoftwarePublisher(ctx context.Context, input model.CreateSoftwarePublisherInput) (*model.SoftwarePublisherPayload, error)
 	UpdateSoftwarePublisher(ctx context.Context, input model.UpdateSoftwarePublisherInput) (*model.SoftwarePublisherPayload, error)
 	DeleteSoftwarePublisher(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -1843,6 +1936,26 @@ type PersonResolver interface {
 	LicenseSeats(ctx context.Context, obj *itam.Person) ([]*licenses.Seat, error)
 	Offboarding(ctx context.Context, obj *itam.Person) (*offboarding.Checklist, error)
 }
+type PurchaseOrderResolver interface {
+	ID(ctx context.Context, obj *procurement.Order) (string, error)
+	Supplier(ctx context.Context, obj *procurement.Order) (*itam.Supplier, error)
+
+	Lines(ctx context.Context, obj *procurement.Order) ([]*procurement.Line, error)
+
+	ExpectedCount(ctx context.Context, obj *procurement.Order) (int, error)
+	ReceivedCount(ctx context.Context, obj *procurement.Order) (int, error)
+	History(ctx context.Context, obj *procurement.Order, first *int, after *string, last *int, before *string) (*model.Connection[procurement.HistoryEntry], error)
+}
+type PurchaseOrderLineResolver interface {
+	ID(ctx context.Context, obj *procurement.Line) (string, error)
+
+	PurchaseOrder(ctx context.Context, obj *procurement.Line) (*procurement.Order, error)
+	Model(ctx context.Context, obj *procurement.Line) (*model.Model, error)
+
+	UnitPrice(ctx context.Context, obj *procurement.Line) (*itam.Money, error)
+
+	Assets(ctx context.Context, obj *procurement.Line, first *int, after *string, last *int, before *string) (*model.Connection[*model.Asset], error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
@@ -1879,6 +1992,7 @@ type QueryResolver interface {
 	Organization(ctx context.Context) (*itam.Organization, error)
 	People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error)
 	Teams(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.TeamFilter) (*model.Connection[*itam.Team], error)
+	PurchaseOrders(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PurchaseOrderFilter) (*model.Connection[*procurement.Order], error)
 	RefreshForecast(ctx context.Context, quarters *int, filter *model.AssetFilter) (*costs.Forecast, error)
 	SoftwarePublishers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*software.Publisher], error)
 	SoftwareProducts(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.SoftwareProductFilter) (*model.Connection[*software.Product], error)
@@ -2237,6 +2351,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.PurchaseDate(childComplexity), true
+	case "Asset.purchaseOrderLine":
+		if e.ComplexityRoot.Asset.PurchaseOrderLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.PurchaseOrderLine(childComplexity), true
 	case "Asset.purchasePrice":
 		if e.ComplexityRoot.Asset.PurchasePrice == nil {
 			break
@@ -4937,6 +5057,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AcceptAssetAssignment(childComplexity, args["input"].(model.AcceptAssetAssignmentInput)), true
+	case "Mutation.approvePurchaseOrder":
+		if e.ComplexityRoot.Mutation.ApprovePurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_approvePurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ApprovePurchaseOrder(childComplexity, args["input"].(model.ApprovePurchaseOrderInput)), true
 	case "Mutation.assignAsset":
 		if e.ComplexityRoot.Mutation.AssignAsset == nil {
 			break
@@ -4970,6 +5101,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignLicenseSeats(childComplexity, args["input"].([]*model.AssignLicenseSeatInput)), true
+	case "Mutation.cancelPurchaseOrder":
+		if e.ComplexityRoot.Mutation.CancelPurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelPurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelPurchaseOrder(childComplexity, args["input"].(model.CancelPurchaseOrderInput)), true
 	case "Mutation.cancelSyncRun":
 		if e.ComplexityRoot.Mutation.CancelSyncRun == nil {
 			break
@@ -5113,6 +5255,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreatePerson(childComplexity, args["input"].(model.CreatePersonInput)), true
+	case "Mutation.createPurchaseOrder":
+		if e.ComplexityRoot.Mutation.CreatePurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePurchaseOrder(childComplexity, args["input"].(model.CreatePurchaseOrderInput)), true
 	case "Mutation.createSoftwareProduct":
 		if e.ComplexityRoot.Mutation.CreateSoftwareProduct == nil {
 			break
@@ -5421,6 +5574,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.OffboardPerson(childComplexity, args["input"].(model.OffboardPersonInput)), true
+	case "Mutation.receivePurchaseOrderLine":
+		if e.ComplexityRoot.Mutation.ReceivePurchaseOrderLine == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_receivePurchaseOrderLine_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReceivePurchaseOrderLine(childComplexity, args["input"].(model.ReceivePurchaseOrderLineInput)), true
 	case "Mutation.reclaimLicenseSeat":
 		if e.ComplexityRoot.Mutation.ReclaimLicenseSeat == nil {
 			break
@@ -5680,6 +5844,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdatePerson(childComplexity, args["input"].(model.UpdatePersonInput)), true
+	case "Mutation.updatePurchaseOrder":
+		if e.ComplexityRoot.Mutation.UpdatePurchaseOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updatePurchaseOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdatePurchaseOrder(childComplexity, args["input"].(model.UpdatePurchaseOrderInput)), true
 	case "Mutation.updateSoftwareProduct":
 		if e.ComplexityRoot.Mutation.UpdateSoftwareProduct == nil {
 			break
@@ -6376,6 +6551,306 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PersonPayload.Person(childComplexity), true
 
+	case "PurchaseOrder.approvedAt":
+		if e.ComplexityRoot.PurchaseOrder.ApprovedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ApprovedAt(childComplexity), true
+	case "PurchaseOrder.approvedBy":
+		if e.ComplexityRoot.PurchaseOrder.ApprovedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ApprovedBy(childComplexity), true
+	case "PurchaseOrder.cancelledAt":
+		if e.ComplexityRoot.PurchaseOrder.CancelledAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.CancelledAt(childComplexity), true
+	case "PurchaseOrder.createdAt":
+		if e.ComplexityRoot.PurchaseOrder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.CreatedAt(childComplexity), true
+	case "PurchaseOrder.currency":
+		if e.ComplexityRoot.PurchaseOrder.Currency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Currency(childComplexity), true
+	case "PurchaseOrder.expectedCount":
+		if e.ComplexityRoot.PurchaseOrder.ExpectedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ExpectedCount(childComplexity), true
+	case "PurchaseOrder.expectedDelivery":
+		if e.ComplexityRoot.PurchaseOrder.ExpectedDelivery == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ExpectedDelivery(childComplexity), true
+	case "PurchaseOrder.history":
+		if e.ComplexityRoot.PurchaseOrder.History == nil {
+			break
+		}
+
+		args, err := ec.field_PurchaseOrder_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.History(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "PurchaseOrder.id":
+		if e.ComplexityRoot.PurchaseOrder.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ID(childComplexity), true
+	case "PurchaseOrder.lines":
+		if e.ComplexityRoot.PurchaseOrder.Lines == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Lines(childComplexity), true
+	case "PurchaseOrder.notes":
+		if e.ComplexityRoot.PurchaseOrder.Notes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Notes(childComplexity), true
+	case "PurchaseOrder.orderDate":
+		if e.ComplexityRoot.PurchaseOrder.OrderDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.OrderDate(childComplexity), true
+	case "PurchaseOrder.orderNumber":
+		if e.ComplexityRoot.PurchaseOrder.OrderNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.OrderNumber(childComplexity), true
+	case "PurchaseOrder.receivedCount":
+		if e.ComplexityRoot.PurchaseOrder.ReceivedCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.ReceivedCount(childComplexity), true
+	case "PurchaseOrder.status":
+		if e.ComplexityRoot.PurchaseOrder.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Status(childComplexity), true
+	case "PurchaseOrder.supplier":
+		if e.ComplexityRoot.PurchaseOrder.Supplier == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Supplier(childComplexity), true
+	case "PurchaseOrder.total":
+		if e.ComplexityRoot.PurchaseOrder.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Total(childComplexity), true
+	case "PurchaseOrder.updatedAt":
+		if e.ComplexityRoot.PurchaseOrder.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.UpdatedAt(childComplexity), true
+	case "PurchaseOrder.version":
+		if e.ComplexityRoot.PurchaseOrder.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrder.Version(childComplexity), true
+
+	case "PurchaseOrderConnection.edges":
+		if e.ComplexityRoot.PurchaseOrderConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderConnection.Edges(childComplexity), true
+	case "PurchaseOrderConnection.nodes":
+		if e.ComplexityRoot.PurchaseOrderConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderConnection.Nodes(childComplexity), true
+	case "PurchaseOrderConnection.pageInfo":
+		if e.ComplexityRoot.PurchaseOrderConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderConnection.PageInfo(childComplexity), true
+	case "PurchaseOrderConnection.totalCount":
+		if e.ComplexityRoot.PurchaseOrderConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderConnection.TotalCount(childComplexity), true
+
+	case "PurchaseOrderEdge.cursor":
+		if e.ComplexityRoot.PurchaseOrderEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderEdge.Cursor(childComplexity), true
+	case "PurchaseOrderEdge.node":
+		if e.ComplexityRoot.PurchaseOrderEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderEdge.Node(childComplexity), true
+
+	case "PurchaseOrderHistoryConnection.edges":
+		if e.ComplexityRoot.PurchaseOrderHistoryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryConnection.Edges(childComplexity), true
+	case "PurchaseOrderHistoryConnection.nodes":
+		if e.ComplexityRoot.PurchaseOrderHistoryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryConnection.Nodes(childComplexity), true
+	case "PurchaseOrderHistoryConnection.pageInfo":
+		if e.ComplexityRoot.PurchaseOrderHistoryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryConnection.PageInfo(childComplexity), true
+	case "PurchaseOrderHistoryConnection.totalCount":
+		if e.ComplexityRoot.PurchaseOrderHistoryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryConnection.TotalCount(childComplexity), true
+
+	case "PurchaseOrderHistoryEdge.cursor":
+		if e.ComplexityRoot.PurchaseOrderHistoryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryEdge.Cursor(childComplexity), true
+	case "PurchaseOrderHistoryEdge.node":
+		if e.ComplexityRoot.PurchaseOrderHistoryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryEdge.Node(childComplexity), true
+
+	case "PurchaseOrderHistoryEntry.action":
+		if e.ComplexityRoot.PurchaseOrderHistoryEntry.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryEntry.Action(childComplexity), true
+	case "PurchaseOrderHistoryEntry.actor":
+		if e.ComplexityRoot.PurchaseOrderHistoryEntry.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryEntry.Actor(childComplexity), true
+	case "PurchaseOrderHistoryEntry.actorKind":
+		if e.ComplexityRoot.PurchaseOrderHistoryEntry.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryEntry.ActorKind(childComplexity), true
+	case "PurchaseOrderHistoryEntry.at":
+		if e.ComplexityRoot.PurchaseOrderHistoryEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryEntry.At(childComplexity), true
+	case "PurchaseOrderHistoryEntry.changes":
+		if e.ComplexityRoot.PurchaseOrderHistoryEntry.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderHistoryEntry.Changes(childComplexity), true
+
+	case "PurchaseOrderLine.assets":
+		if e.ComplexityRoot.PurchaseOrderLine.Assets == nil {
+			break
+		}
+
+		args, err := ec.field_PurchaseOrderLine_assets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Assets(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "PurchaseOrderLine.id":
+		if e.ComplexityRoot.PurchaseOrderLine.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.ID(childComplexity), true
+	case "PurchaseOrderLine.lineTotal":
+		if e.ComplexityRoot.PurchaseOrderLine.LineTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.LineTotal(childComplexity), true
+	case "PurchaseOrderLine.model":
+		if e.ComplexityRoot.PurchaseOrderLine.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Model(childComplexity), true
+	case "PurchaseOrderLine.position":
+		if e.ComplexityRoot.PurchaseOrderLine.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Position(childComplexity), true
+	case "PurchaseOrderLine.purchaseOrder":
+		if e.ComplexityRoot.PurchaseOrderLine.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.PurchaseOrder(childComplexity), true
+	case "PurchaseOrderLine.quantity":
+		if e.ComplexityRoot.PurchaseOrderLine.Quantity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Quantity(childComplexity), true
+	case "PurchaseOrderLine.received":
+		if e.ComplexityRoot.PurchaseOrderLine.Received == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Received(childComplexity), true
+	case "PurchaseOrderLine.remaining":
+		if e.ComplexityRoot.PurchaseOrderLine.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.Remaining(childComplexity), true
+	case "PurchaseOrderLine.unitPrice":
+		if e.ComplexityRoot.PurchaseOrderLine.UnitPrice == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderLine.UnitPrice(childComplexity), true
+
+	case "PurchaseOrderPayload.purchaseOrder":
+		if e.ComplexityRoot.PurchaseOrderPayload.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PurchaseOrderPayload.PurchaseOrder(childComplexity), true
+
 	case "Query.assetBySerial":
 		if e.ComplexityRoot.Query.AssetBySerial == nil {
 			break
@@ -6681,6 +7156,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.People(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PersonFilter), args["orderBy"].(*model.PersonOrder)), true
+	case "Query.purchaseOrders":
+		if e.ComplexityRoot.Query.PurchaseOrders == nil {
+			break
+		}
+
+		args, err := ec.field_Query_purchaseOrders_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PurchaseOrders(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.PurchaseOrderFilter)), true
 	case "Query.reclaimCandidates":
 		if e.ComplexityRoot.Query.ReclaimCandidates == nil {
 			break
@@ -6852,6 +7338,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.WebhookSubscriptions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "ReceivePurchaseOrderLinePayload.assets":
+		if e.ComplexityRoot.ReceivePurchaseOrderLinePayload.Assets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivePurchaseOrderLinePayload.Assets(childComplexity), true
+	case "ReceivePurchaseOrderLinePayload.line":
+		if e.ComplexityRoot.ReceivePurchaseOrderLinePayload.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivePurchaseOrderLinePayload.Line(childComplexity), true
+	case "ReceivePurchaseOrderLinePayload.purchaseOrder":
+		if e.ComplexityRoot.ReceivePurchaseOrderLinePayload.PurchaseOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReceivePurchaseOrderLinePayload.PurchaseOrder(childComplexity), true
 
 	case "ReclaimCandidate.frees":
 		if e.ComplexityRoot.ReclaimCandidate.Frees == nil {
@@ -8567,10 +9072,12 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AcceptAssetAssignmentInput", ec.unmarshalInputAcceptAssetAssignmentInput),
 			graphql.NewInputUnmarshaler("AddressInput", ec.unmarshalInputAddressInput),
+			graphql.NewInputUnmarshaler("ApprovePurchaseOrderInput", ec.unmarshalInputApprovePurchaseOrderInput),
 			graphql.NewInputUnmarshaler("AssetFilter", ec.unmarshalInputAssetFilter),
 			graphql.NewInputUnmarshaler("AssetOrder", ec.unmarshalInputAssetOrder),
 			graphql.NewInputUnmarshaler("AssignAssetInput", ec.unmarshalInputAssignAssetInput),
 			graphql.NewInputUnmarshaler("AssignLicenseSeatInput", ec.unmarshalInputAssignLicenseSeatInput),
+			graphql.NewInputUnmarshaler("CancelPurchaseOrderInput", ec.unmarshalInputCancelPurchaseOrderInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("CheckinAssetInput", ec.unmarshalInputCheckinAssetInput),
 			graphql.NewInputUnmarshaler("ConnectorScheduleInput", ec.unmarshalInputConnectorScheduleInput),
@@ -8588,6 +9095,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateManufacturerInput", ec.unmarshalInputCreateManufacturerInput),
 			graphql.NewInputUnmarshaler("CreateModelInput", ec.unmarshalInputCreateModelInput),
 			graphql.NewInputUnmarshaler("CreatePersonInput", ec.unmarshalInputCreatePersonInput),
+			graphql.NewInputUnmarshaler("CreatePurchaseOrderInput", ec.unmarshalInputCreatePurchaseOrderInput),
 			graphql.NewInputUnmarshaler("CreateSoftwareProductInput", ec.unmarshalInputCreateSoftwareProductInput),
 			graphql.NewInputUnmarshaler("CreateSoftwarePublisherInput", ec.unmarshalInputCreateSoftwarePublisherInput),
 			graphql.NewInputUnmarshaler("CreateSoftwareTitleRuleInput", ec.unmarshalInputCreateSoftwareTitleRuleInput),
@@ -8613,6 +9121,10 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("OverdueCheckoutFilter", ec.unmarshalInputOverdueCheckoutFilter),
 			graphql.NewInputUnmarshaler("PersonFilter", ec.unmarshalInputPersonFilter),
 			graphql.NewInputUnmarshaler("PersonOrder", ec.unmarshalInputPersonOrder),
+			graphql.NewInputUnmarshaler("PurchaseOrderFilter", ec.unmarshalInputPurchaseOrderFilter),
+			graphql.NewInputUnmarshaler("PurchaseOrderLineInput", ec.unmarshalInputPurchaseOrderLineInput),
+			graphql.NewInputUnmarshaler("ReceiveItemInput", ec.unmarshalInputReceiveItemInput),
+			graphql.NewInputUnmarshaler("ReceivePurchaseOrderLineInput", ec.unmarshalInputReceivePurchaseOrderLineInput),
 			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
 			graphql.NewInputUnmarshaler("SetFieldPrecedenceInput", ec.unmarshalInputSetFieldPrecedenceInput),
 			graphql.NewInputUnmarshaler("SoftwareProductFilter", ec.unmarshalInputSoftwareProductFilter),
@@ -8635,6 +9147,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("UpdateNotificationSettingsInput", ec.unmarshalInputUpdateNotificationSettingsInput),
 			graphql.NewInputUnmarshaler("UpdateOrganizationInput", ec.unmarshalInputUpdateOrganizationInput),
 			graphql.NewInputUnmarshaler("UpdatePersonInput", ec.unmarshalInputUpdatePersonInput),
+			graphql.NewInputUnmarshaler("UpdatePurchaseOrderInput", ec.unmarshalInputUpdatePurchaseOrderInput),
 			graphql.NewInputUnmarshaler("UpdateSoftwareProductInput", ec.unmarshalInputUpdateSoftwareProductInput),
 			graphql.NewInputUnmarshaler("UpdateSoftwarePublisherInput", ec.unmarshalInputUpdateSoftwarePublisherInput),
 			graphql.NewInputUnmarshaler("UpdateSoftwareTitleRuleInput", ec.unmarshalInputUpdateSoftwareTitleRuleInput),
@@ -13394,6 +13907,357 @@ extend type Mutation {
   ): DeletePayload
 }
 `, BuiltIn: false},
+	{Name: "../schema/procurement.graphqls", Input: `# Procurement: purchase orders, their approval (which creates the expected
+# assets in ORDERED) and receiving (which brings them IN_STOCK with their
+# serials). Orders are money: ADMIN and MANAGER write, AUDITOR reads,
+# EMPLOYEE is FORBIDDEN.
+
+"""
+Where a purchase order stands:
+DRAFT → APPROVED → PARTIALLY_RECEIVED → RECEIVED, or CANCELLED from DRAFT,
+or from APPROVED while nothing has been received.
+"""
+enum PurchaseOrderStatus {
+  "Being prepared: editable with updatePurchaseOrder; no assets exist yet."
+  DRAFT
+  "Placed: one ORDERED asset exists per unit ordered; nothing received yet."
+  APPROVED
+  "Some units, not all, have been received."
+  PARTIALLY_RECEIVED
+  "Every unit of every line has been received (terminal)."
+  RECEIVED
+  "Withdrawn before anything was received; its ORDERED assets were deleted (terminal)."
+  CANCELLED
+}
+
+"""
+An order placed with a supplier: lines of a model × quantity × unit price,
+all in the order's currency. Approving it creates the expected assets;
+receiving its lines brings them in.
+"""
+type PurchaseOrder implements Node {
+  "Global id."
+  id: ID!
+  "Who the order is placed with."
+  supplier: Supplier
+  "The order number, unique per supplier (case-insensitive)."
+  orderNumber: String!
+  "The day the order was placed; the purchase date of its assets."
+  orderDate: Date!
+  "The day delivery is expected, if known (not before orderDate)."
+  expectedDelivery: Date
+  "ISO 4217 code every line is priced in."
+  currency: String!
+  "Where the order stands."
+  status: PurchaseOrderStatus!
+  "Free text."
+  notes: String
+  "The lines, in the order given at creation (at most 100)."
+  lines: [PurchaseOrderLine!]!
+  "The sum of the lines' totals, in the order's currency."
+  total: Money!
+  "Units ordered over all lines."
+  expectedCount: Int!
+  "Units received so far over all lines."
+  receivedCount: Int!
+  "Every change to this order (create, update, approve, receive, cancel), oldest first."
+  history(
+    "Page size from the start (at most 500)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end (at most 500)."
+    last: Int
+    "Cursor to continue before."
+    before: String
+  ): PurchaseOrderHistoryConnection!
+  "When it was approved; null before."
+  approvedAt: Time
+  "Who approved it (token subject); null before."
+  approvedBy: String
+  "When it was cancelled; null unless CANCELLED."
+  cancelledAt: Time
+  "Optimistic-locking version: pass it back to updatePurchaseOrder and cancelPurchaseOrder."
+  version: Int!
+  "When the order was created."
+  createdAt: Time!
+  "When the order last changed."
+  updatedAt: Time!
+}
+
+"One line of a purchase order: a model in a quantity at a unit price."
+type PurchaseOrderLine implements Node {
+  "Global id."
+  id: ID!
+  "0-based position in the order."
+  position: Int!
+  "The order it belongs to."
+  purchaseOrder: PurchaseOrder
+  "The model ordered."
+  model: Model
+  "Units ordered (1–1000)."
+  quantity: Int!
+  "Units received so far (0–quantity)."
+  received: Int!
+  "Units still to receive."
+  remaining: Int!
+  "Price of one unit, in the order's currency."
+  unitPrice: Money!
+  "quantity × unitPrice."
+  lineTotal: Money!
+  """
+  The line's assets, by tag: one per unit once the order is approved
+  (ORDERED until received, then IN_STOCK and on). Empty for a DRAFT.
+  """
+  assets(
+    "Page size from the start (at most 500)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end (at most 500)."
+    last: Int
+    "Cursor to continue before."
+    before: String
+  ): AssetConnection!
+}
+
+"What a purchase order history entry records."
+enum PurchaseOrderHistoryAction {
+  "The order was created (as DRAFT)."
+  CREATE
+  "A DRAFT order's terms or lines changed."
+  UPDATE
+  "The order was approved; changes.createdAssets counts the assets created."
+  APPROVE
+  "A line was received; changes name the line's received count and the status."
+  RECEIVE
+  "The order was cancelled; changes.deletedAssets counts the ORDERED assets deleted."
+  CANCEL
+}
+
+"One append-only record of a change to a purchase order."
+type PurchaseOrderHistoryEntry {
+  "What happened."
+  action: PurchaseOrderHistoryAction!
+  "Who made the change: a user, a connector, an import or the system."
+  actorKind: ActorKind!
+  "The actor's subject (a user's token subject)."
+  actor: String!
+  "Field changes by field name, from → to."
+  changes: [FieldChange!]!
+  "When it happened."
+  at: Time!
+}
+
+"An edge of a purchase order history."
+type PurchaseOrderHistoryEdge {
+  "Cursor of this entry."
+  cursor: String!
+  "The entry."
+  node: PurchaseOrderHistoryEntry!
+}
+
+"A page of a purchase order's history."
+type PurchaseOrderHistoryConnection {
+  "The entries with their cursors."
+  edges: [PurchaseOrderHistoryEdge!]!
+  "The entries."
+  nodes: [PurchaseOrderHistoryEntry!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "Every entry of the order, not just this page."
+  totalCount: Int!
+}
+
+"An edge of a purchase order list."
+type PurchaseOrderEdge {
+  "Cursor of this order."
+  cursor: String!
+  "The order."
+  node: PurchaseOrder!
+}
+
+"A page of purchase orders."
+type PurchaseOrderConnection {
+  "The orders with their cursors."
+  edges: [PurchaseOrderEdge!]!
+  "The orders."
+  nodes: [PurchaseOrder!]!
+  "Paging."
+  pageInfo: PageInfo!
+  "Every order matching the filter, not just this page."
+  totalCount: Int!
+}
+
+"Narrows purchaseOrders; conditions combine with AND."
+input PurchaseOrderFilter {
+  "Orders in any of these statuses (at most 100)."
+  status: [PurchaseOrderStatus!]
+  "Orders placed with this supplier."
+  supplierId: ID
+  "Part of the order number or notes (case-insensitive)."
+  search: String
+  "Orders placed on or after this day."
+  orderedAfter: Date
+  "Orders placed on or before this day (not before orderedAfter)."
+  orderedBefore: Date
+}
+
+extend type Query {
+  "Purchase orders, newest order date first. ADMIN, MANAGER and AUDITOR; FORBIDDEN for EMPLOYEE."
+  purchaseOrders(
+    "Page size from the start (at most 500)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end (at most 500)."
+    last: Int
+    "Cursor to continue before."
+    before: String
+    "Conditions the orders match."
+    filter: PurchaseOrderFilter
+  ): PurchaseOrderConnection!
+}
+
+"One line of a new or edited order."
+input PurchaseOrderLineInput {
+  "The model ordered (NOT_FOUND naming lines[i].modelId when unknown)."
+  modelId: ID!
+  "Units ordered, 1–1000: approving creates one asset per unit."
+  quantity: Int!
+  "Price of one unit, ≥ 0, in the order's currency (BAD_USER_INPUT on lines[i].unitPrice.currency otherwise)."
+  unitPrice: MoneyInput!
+}
+
+"A new purchase order; it starts DRAFT."
+input CreatePurchaseOrderInput {
+  "Who the order is placed with (NOT_FOUND naming supplierId when unknown)."
+  supplierId: ID!
+  "The order number, unique per supplier (CONFLICT on orderNumber otherwise); at most 100 characters."
+  orderNumber: String!
+  "The day the order was placed."
+  orderDate: Date!
+  "The day delivery is expected (not before orderDate)."
+  expectedDelivery: Date
+  "ISO 4217 code every line is priced in."
+  currency: String!
+  "Free text."
+  notes: String
+  "1–100 lines, at most 5,000 units over all lines."
+  lines: [PurchaseOrderLineInput!]!
+}
+
+"Changes a DRAFT order (BAD_USER_INPUT on id otherwise). Omitted fields stay; null clears expectedDelivery and notes."
+input UpdatePurchaseOrderInput {
+  "The order."
+  id: ID!
+  "The version read; CONFLICT on version when the order changed since."
+  version: Int!
+  "Another supplier."
+  supplierId: ID
+  "Another order number."
+  orderNumber: String
+  "Another order date."
+  orderDate: Date
+  "Another expected delivery; null clears it."
+  expectedDelivery: Date
+  "Another currency: the lines must then be given again, priced in it."
+  currency: String
+  "Other notes; null clears them."
+  notes: String
+  "Replaces every line (1–100)."
+  lines: [PurchaseOrderLineInput!]
+}
+
+"Which order to approve."
+input ApprovePurchaseOrderInput {
+  "The DRAFT order (BAD_USER_INPUT on id otherwise)."
+  id: ID!
+  "The version read, if the caller wants the approval refused (CONFLICT) when the order changed since."
+  version: Int
+}
+
+"Which order to cancel."
+input CancelPurchaseOrderInput {
+  "A DRAFT order, or an APPROVED one of which nothing was received (BAD_USER_INPUT on id otherwise)."
+  id: ID!
+  "The version read, if the caller wants the cancellation refused (CONFLICT) when the order changed since."
+  version: Int
+}
+
+"One unit arriving."
+input ReceiveItemInput {
+  "Its serial number: required, unused by any asset of the organization and given once per call (BAD_USER_INPUT on items[i].serialNumber)."
+  serialNumber: String!
+  "A tag to label it with instead of the one given at approval: unused by any other asset and given once per call (BAD_USER_INPUT on items[i].assetTag)."
+  assetTag: String
+}
+
+"A delivery against one line."
+input ReceivePurchaseOrderLineInput {
+  "The line of an APPROVED or PARTIALLY_RECEIVED order (BAD_USER_INPUT on lineId for any other status)."
+  lineId: ID!
+  "Where the units go into stock."
+  locationId: ID!
+  "1 to the line's remaining units (more is BAD_USER_INPUT on items[remaining]: over-receiving is refused)."
+  items: [ReceiveItemInput!]!
+}
+
+"The order a mutation created or changed."
+type PurchaseOrderPayload {
+  "The order as stored."
+  purchaseOrder: PurchaseOrder!
+}
+
+"What receiving did."
+type ReceivePurchaseOrderLinePayload {
+  "The order after receiving (its status follows: PARTIALLY_RECEIVED or RECEIVED)."
+  purchaseOrder: PurchaseOrder!
+  "The line after receiving."
+  line: PurchaseOrderLine!
+  "The assets received, in the order of the items: IN_STOCK at the location with their serials."
+  assets: [Asset!]!
+}
+
+extend type Mutation {
+  "Creates a DRAFT order. ADMIN and MANAGER."
+  createPurchaseOrder("The order." input: CreatePurchaseOrderInput!): PurchaseOrderPayload
+  "Changes a DRAFT order. ADMIN and MANAGER."
+  updatePurchaseOrder("What to change." input: UpdatePurchaseOrderInput!): PurchaseOrderPayload
+  """
+  Approves a DRAFT order and, in the same transaction, creates one ORDERED
+  asset per unit with the line's model, a tag from the organization's
+  sequence, the default owner team and the purchase data (purchase date =
+  order date, price = unit price, supplier, order number), recorded with the
+  source "procurement" so a sync does not overwrite it; each gets its
+  PURCHASE cost entry. BAD_USER_INPUT on id when the organization has no
+  default owner team. ADMIN and MANAGER.
+  """
+  approvePurchaseOrder("Which order." input: ApprovePurchaseOrderInput!): PurchaseOrderPayload
+  """
+  Cancels a DRAFT order, or an APPROVED one of which nothing was received
+  (its ORDERED assets are deleted with it). ADMIN and MANAGER.
+  """
+  cancelPurchaseOrder("Which order." input: CancelPurchaseOrderInput!): PurchaseOrderPayload
+  """
+  Receives part or all of a line: each item takes one of the line's ORDERED
+  assets, sets its serial (and tag) and moves it to IN_STOCK at the
+  location. Over-receiving, a serial or tag already in use (or given twice)
+  and a line of an order not APPROVED/PARTIALLY_RECEIVED are BAD_USER_INPUT
+  naming the item; nothing is written. ADMIN and MANAGER.
+  """
+  receivePurchaseOrderLine("The delivery." input: ReceivePurchaseOrderLineInput!): ReceivePurchaseOrderLinePayload
+}
+
+extend type Asset {
+  """
+  The purchase order line the asset was ordered on (approvePurchaseOrder
+  created it); null for an asset not ordered through a purchase order.
+  FORBIDDEN for EMPLOYEE.
+  """
+  purchaseOrderLine: PurchaseOrderLine
+}
+`, BuiltIn: false},
 	{Name: "../schema/refresh_forecast.graphqls", Input: `# The hardware refresh forecast: what reaches its end of life when, and
 # what replacing it will cost. Never visible to EMPLOYEE (FORBIDDEN).
 
@@ -14679,6 +15543,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_bookValue(ctx, field)
 	case "licenseSeats":
 		return ec.fieldContext_Asset_licenseSeats(ctx, field)
+	case "purchaseOrderLine":
+		return ec.fieldContext_Asset_purchaseOrderLine(ctx, field)
 	case "fieldProvenance":
 		return ec.fieldContext_Asset_fieldProvenance(ctx, field)
 	case "software":
@@ -16347,6 +17213,160 @@ func (ec *executionContext) childFields_PersonPayload(ctx context.Context, field
 		return ec.fieldContext_PersonPayload_person(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PersonPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PurchaseOrder_id(ctx, field)
+	case "supplier":
+		return ec.fieldContext_PurchaseOrder_supplier(ctx, field)
+	case "orderNumber":
+		return ec.fieldContext_PurchaseOrder_orderNumber(ctx, field)
+	case "orderDate":
+		return ec.fieldContext_PurchaseOrder_orderDate(ctx, field)
+	case "expectedDelivery":
+		return ec.fieldContext_PurchaseOrder_expectedDelivery(ctx, field)
+	case "currency":
+		return ec.fieldContext_PurchaseOrder_currency(ctx, field)
+	case "status":
+		return ec.fieldContext_PurchaseOrder_status(ctx, field)
+	case "notes":
+		return ec.fieldContext_PurchaseOrder_notes(ctx, field)
+	case "lines":
+		return ec.fieldContext_PurchaseOrder_lines(ctx, field)
+	case "total":
+		return ec.fieldContext_PurchaseOrder_total(ctx, field)
+	case "expectedCount":
+		return ec.fieldContext_PurchaseOrder_expectedCount(ctx, field)
+	case "receivedCount":
+		return ec.fieldContext_PurchaseOrder_receivedCount(ctx, field)
+	case "history":
+		return ec.fieldContext_PurchaseOrder_history(ctx, field)
+	case "approvedAt":
+		return ec.fieldContext_PurchaseOrder_approvedAt(ctx, field)
+	case "approvedBy":
+		return ec.fieldContext_PurchaseOrder_approvedBy(ctx, field)
+	case "cancelledAt":
+		return ec.fieldContext_PurchaseOrder_cancelledAt(ctx, field)
+	case "version":
+		return ec.fieldContext_PurchaseOrder_version(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PurchaseOrder_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_PurchaseOrder_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrder", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PurchaseOrderConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PurchaseOrderConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PurchaseOrderConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PurchaseOrderConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PurchaseOrderEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PurchaseOrderEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_PurchaseOrderHistoryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_PurchaseOrderHistoryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_PurchaseOrderHistoryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_PurchaseOrderHistoryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderHistoryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderHistoryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_PurchaseOrderHistoryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_PurchaseOrderHistoryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderHistoryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderHistoryEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "action":
+		return ec.fieldContext_PurchaseOrderHistoryEntry_action(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_PurchaseOrderHistoryEntry_actorKind(ctx, field)
+	case "actor":
+		return ec.fieldContext_PurchaseOrderHistoryEntry_actor(ctx, field)
+	case "changes":
+		return ec.fieldContext_PurchaseOrderHistoryEntry_changes(ctx, field)
+	case "at":
+		return ec.fieldContext_PurchaseOrderHistoryEntry_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderHistoryEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderLine(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_PurchaseOrderLine_id(ctx, field)
+	case "position":
+		return ec.fieldContext_PurchaseOrderLine_position(ctx, field)
+	case "purchaseOrder":
+		return ec.fieldContext_PurchaseOrderLine_purchaseOrder(ctx, field)
+	case "model":
+		return ec.fieldContext_PurchaseOrderLine_model(ctx, field)
+	case "quantity":
+		return ec.fieldContext_PurchaseOrderLine_quantity(ctx, field)
+	case "received":
+		return ec.fieldContext_PurchaseOrderLine_received(ctx, field)
+	case "remaining":
+		return ec.fieldContext_PurchaseOrderLine_remaining(ctx, field)
+	case "unitPrice":
+		return ec.fieldContext_PurchaseOrderLine_unitPrice(ctx, field)
+	case "lineTotal":
+		return ec.fieldContext_PurchaseOrderLine_lineTotal(ctx, field)
+	case "assets":
+		return ec.fieldContext_PurchaseOrderLine_assets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderLine", field.Name)
+}
+
+func (ec *executionContext) childFields_PurchaseOrderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purchaseOrder":
+		return ec.fieldContext_PurchaseOrderPayload_purchaseOrder(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PurchaseOrderPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ReceivePurchaseOrderLinePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "purchaseOrder":
+		return ec.fieldContext_ReceivePurchaseOrderLinePayload_purchaseOrder(ctx, field)
+	case "line":
+		return ec.fieldContext_ReceivePurchaseOrderLinePayload_line(ctx, field)
+	case "assets":
+		return ec.fieldContext_ReceivePurchaseOrderLinePayload_assets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReceivePurchaseOrderLinePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ReclaimCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18059,6 +19079,20 @@ func (ec *executionContext) field_Mutation_acceptAssetAssignment_args(ctx contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_approvePurchaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ApprovePurchaseOrderInput, error) {
+			return ec.unmarshalNApprovePurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐApprovePurchaseOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_assignAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -18093,6 +19127,20 @@ func (ec *executionContext) field_Mutation_assignLicenseSeats_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) ([]*model.AssignLicenseSeatInput, error) {
 			return ec.unmarshalNAssignLicenseSeatInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssignLicenseSeatInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelPurchaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelPurchaseOrderInput, error) {
+			return ec.unmarshalNCancelPurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCancelPurchaseOrderInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18275,6 +19323,20 @@ func (ec *executionContext) field_Mutation_createPerson_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreatePersonInput, error) {
 			return ec.unmarshalNCreatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreatePersonInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createPurchaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreatePurchaseOrderInput, error) {
+			return ec.unmarshalNCreatePurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreatePurchaseOrderInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -18699,6 +19761,20 @@ func (ec *executionContext) field_Mutation_offboardPerson_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_receivePurchaseOrderLine_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ReceivePurchaseOrderLineInput, error) {
+			return ec.unmarshalNReceivePurchaseOrderLineInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceivePurchaseOrderLineInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_reclaimLicenseSeat_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19061,6 +20137,20 @@ func (ec *executionContext) field_Mutation_updatePerson_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updatePurchaseOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdatePurchaseOrderInput, error) {
+			return ec.unmarshalNUpdatePurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdatePurchaseOrderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSoftwareProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19210,6 +20300,82 @@ func (ec *executionContext) field_Person_assets_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_PurchaseOrderLine_assets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_PurchaseOrder_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -20204,6 +21370,52 @@ func (ec *executionContext) field_Query_people_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_purchaseOrders_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PurchaseOrderFilter, error) {
+			return ec.unmarshalOPurchaseOrderFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -22394,6 +23606,38 @@ func (ec *executionContext) fieldContext_Asset_licenseSeats(_ context.Context, f
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_purchaseOrderLine(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_purchaseOrderLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().PurchaseOrderLine(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procurement.Line) graphql.Marshaler {
+			return ec.marshalOPurchaseOrderLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLine(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_purchaseOrderLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderLine(ctx, field)
 		},
 	}
 	return fc, nil
@@ -36293,6 +37537,226 @@ func (ec *executionContext) fieldContext_Mutation_deleteTeam(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createPurchaseOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPurchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePurchaseOrder(ctx, fc.Args["input"].(model.CreatePurchaseOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+			return ec.marshalOPurchaseOrderPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPurchaseOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPurchaseOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updatePurchaseOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updatePurchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdatePurchaseOrder(ctx, fc.Args["input"].(model.UpdatePurchaseOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+			return ec.marshalOPurchaseOrderPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updatePurchaseOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updatePurchaseOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_approvePurchaseOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_approvePurchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ApprovePurchaseOrder(ctx, fc.Args["input"].(model.ApprovePurchaseOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+			return ec.marshalOPurchaseOrderPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_approvePurchaseOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_approvePurchaseOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelPurchaseOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelPurchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelPurchaseOrder(ctx, fc.Args["input"].(model.CancelPurchaseOrderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+			return ec.marshalOPurchaseOrderPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelPurchaseOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelPurchaseOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_receivePurchaseOrderLine(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_receivePurchaseOrderLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReceivePurchaseOrderLine(ctx, fc.Args["input"].(model.ReceivePurchaseOrderLineInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReceivePurchaseOrderLinePayload) graphql.Marshaler {
+			return ec.marshalOReceivePurchaseOrderLinePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceivePurchaseOrderLinePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_receivePurchaseOrderLine(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReceivePurchaseOrderLinePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_receivePurchaseOrderLine_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createSoftwarePublisher(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -39607,6 +41071,1282 @@ func (ec *executionContext) fieldContext_PersonPayload_person(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _PurchaseOrder_id(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrder().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PurchaseOrder_supplier(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_supplier(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrder().Supplier(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Supplier) graphql.Marshaler {
+			return ec.marshalOSupplier2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSupplier(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_supplier(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Supplier(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrder_orderNumber(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_orderNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_orderNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrder_orderDate(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_orderDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OrderDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_orderDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PurchaseOrder_expectedDelivery(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_expectedDelivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpectedDelivery, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_expectedDelivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PurchaseOrder_currency(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_currency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Currency, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_currency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrder_status(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v procurement.Status) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "PurchaseOrderStatus")
+}
+
+func (ec *executionContext) _PurchaseOrder_notes(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_notes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Notes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_notes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrder_lines(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_lines(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrder().Lines(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*procurement.Line) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderLine2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLineᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_lines(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrder_total(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrder_expectedCount(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_expectedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrder().ExpectedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_expectedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrder_receivedCount(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_receivedCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrder().ReceivedCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_receivedCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, true, true, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrder_history(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PurchaseOrder().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[procurement.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderHistoryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PurchaseOrder_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrder_approvedAt(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_approvedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_approvedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PurchaseOrder_approvedBy(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_approvedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ApprovedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_approvedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrder_cancelledAt(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_cancelledAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CancelledAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_cancelledAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PurchaseOrder_version(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrder_createdAt(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PurchaseOrder_updatedAt(ctx context.Context, field graphql.CollectedField, obj *procurement.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrder_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrder_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrder", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PurchaseOrderConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*procurement.Order]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*procurement.Order]) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*procurement.Order]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*procurement.Order) graphql.Marshaler {
+			return ec.marshalNPurchaseOrder2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*procurement.Order]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*procurement.Order]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*procurement.Order]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrderEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*procurement.Order]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procurement.Order) graphql.Marshaler {
+			return ec.marshalNPurchaseOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[procurement.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[procurement.HistoryEntry]) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderHistoryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[procurement.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []procurement.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[procurement.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderHistoryConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[procurement.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderHistoryConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[procurement.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderHistoryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[procurement.HistoryEntry]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v procurement.HistoryEntry) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderHistoryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderHistoryEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryEntry_action(ctx context.Context, field graphql.CollectedField, obj *procurement.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryEntry_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v procurement.HistoryAction) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryEntry_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderHistoryEntry", field, false, false, "PurchaseOrderHistoryAction")
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryEntry_actorKind(ctx context.Context, field graphql.CollectedField, obj *procurement.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryEntry_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.ActorKind) graphql.Marshaler {
+			return ec.marshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryEntry_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderHistoryEntry", field, false, false, "ActorKind")
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryEntry_actor(ctx context.Context, field graphql.CollectedField, obj *procurement.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryEntry_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryEntry_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderHistoryEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryEntry_changes(ctx context.Context, field graphql.CollectedField, obj *procurement.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryEntry_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryEntry_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderHistoryEntry",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderHistoryEntry_at(ctx context.Context, field graphql.CollectedField, obj *procurement.HistoryEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderHistoryEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderHistoryEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderHistoryEntry", field, false, false, "Time")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_id(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrderLine().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, true, true, "ID")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_position(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_purchaseOrder(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_purchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrderLine().PurchaseOrder(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procurement.Order) graphql.Marshaler {
+			return ec.marshalOPurchaseOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_purchaseOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderLine_model(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrderLine().Model(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Model) graphql.Marshaler {
+			return ec.marshalOModel2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐModel(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Model(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderLine_quantity(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_quantity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Quantity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_quantity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_received(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_received(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Received, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_received(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_remaining(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PurchaseOrderLine", field, true, false, "Int")
+}
+
+func (ec *executionContext) _PurchaseOrderLine_unitPrice(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_unitPrice(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PurchaseOrderLine().UnitPrice(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_unitPrice(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderLine_lineTotal(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_lineTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LineTotal(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.Money) graphql.Marshaler {
+			return ec.marshalNMoney2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_lineTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderLine_assets(ctx context.Context, field graphql.CollectedField, obj *procurement.Line) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderLine_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.PurchaseOrderLine().Assets(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.Asset]) graphql.Marshaler {
+			return ec.marshalNAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderLine_assets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderLine",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AssetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_PurchaseOrderLine_assets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PurchaseOrderPayload_purchaseOrder(ctx context.Context, field graphql.CollectedField, obj *model.PurchaseOrderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PurchaseOrderPayload_purchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurchaseOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procurement.Order) graphql.Marshaler {
+			return ec.marshalNPurchaseOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PurchaseOrderPayload_purchaseOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PurchaseOrderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41111,6 +43851,50 @@ func (ec *executionContext) fieldContext_Query_teams(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_purchaseOrders(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_purchaseOrders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PurchaseOrders(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.PurchaseOrderFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*procurement.Order]) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_purchaseOrders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_purchaseOrders_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_refreshForecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -41610,6 +44394,102 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivePurchaseOrderLinePayload_purchaseOrder(ctx context.Context, field graphql.CollectedField, obj *model.ReceivePurchaseOrderLinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivePurchaseOrderLinePayload_purchaseOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PurchaseOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procurement.Order) graphql.Marshaler {
+			return ec.marshalNPurchaseOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivePurchaseOrderLinePayload_purchaseOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivePurchaseOrderLinePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivePurchaseOrderLinePayload_line(ctx context.Context, field graphql.CollectedField, obj *model.ReceivePurchaseOrderLinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivePurchaseOrderLinePayload_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *procurement.Line) graphql.Marshaler {
+			return ec.marshalNPurchaseOrderLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLine(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivePurchaseOrderLinePayload_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivePurchaseOrderLinePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PurchaseOrderLine(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReceivePurchaseOrderLinePayload_assets(ctx context.Context, field graphql.CollectedField, obj *model.ReceivePurchaseOrderLinePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReceivePurchaseOrderLinePayload_assets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Assets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReceivePurchaseOrderLinePayload_assets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReceivePurchaseOrderLinePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
 		},
 	}
 	return fc, nil
@@ -49966,6 +52846,55 @@ func UnmarshalAddressInput(ctx context.Context, raw any) (model.AddressInput, er
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputApprovePurchaseOrderInput(ctx context.Context, obj any) (model.ApprovePurchaseOrderInput, error) {
+	var it model.ApprovePurchaseOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalApprovePurchaseOrderInput unmarshals raw into the ApprovePurchaseOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalApprovePurchaseOrderInput(ctx context.Context, raw any) (model.ApprovePurchaseOrderInput, error) {
+	var out model.ApprovePurchaseOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ApprovePurchaseOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputAssetFilter(ctx context.Context, obj any) (model.AssetFilter, error) {
 	var it model.AssetFilter
 	if obj == nil {
@@ -50324,6 +53253,55 @@ func (ec *executionContext) unmarshalInputAssignLicenseSeatInput(ctx context.Con
 func UnmarshalAssignLicenseSeatInput(ctx context.Context, raw any) (model.AssignLicenseSeatInput, error) {
 	var out model.AssignLicenseSeatInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "AssignLicenseSeatInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCancelPurchaseOrderInput(ctx context.Context, obj any) (model.CancelPurchaseOrderInput, error) {
+	var it model.CancelPurchaseOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelPurchaseOrderInput unmarshals raw into the CancelPurchaseOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelPurchaseOrderInput(ctx context.Context, raw any) (model.CancelPurchaseOrderInput, error) {
+	var out model.CancelPurchaseOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelPurchaseOrderInput", raw, &out)
 	return out, err
 }
 
@@ -51860,6 +54838,90 @@ func UnmarshalCreatePersonInput(ctx context.Context, raw any) (model.CreatePerso
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreatePurchaseOrderInput(ctx context.Context, obj any) (model.CreatePurchaseOrderInput, error) {
+	var it model.CreatePurchaseOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"supplierId", "orderNumber", "orderDate", "expectedDelivery", "currency", "notes", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = data
+		case "orderNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumber = data
+		case "orderDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDate = data
+		case "expectedDelivery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedDelivery"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedDelivery = graphql.OmittableOf(data)
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = data
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalNPurchaseOrderLineInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreatePurchaseOrderInput unmarshals raw into the CreatePurchaseOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreatePurchaseOrderInput(ctx context.Context, raw any) (model.CreatePurchaseOrderInput, error) {
+	var out model.CreatePurchaseOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreatePurchaseOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateSoftwareProductInput(ctx context.Context, obj any) (model.CreateSoftwareProductInput, error) {
 	var it model.CreateSoftwareProductInput
 	if obj == nil {
@@ -53293,6 +56355,237 @@ func (ec *executionContext) unmarshalInputPersonOrder(ctx context.Context, obj a
 func UnmarshalPersonOrder(ctx context.Context, raw any) (model.PersonOrder, error) {
 	var out model.PersonOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "PersonOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPurchaseOrderFilter(ctx context.Context, obj any) (model.PurchaseOrderFilter, error) {
+	var it model.PurchaseOrderFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "supplierId", "search", "orderedAfter", "orderedBefore"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOPurchaseOrderStatus2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = graphql.OmittableOf(data)
+		case "orderedAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedAfter"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedAfter = graphql.OmittableOf(data)
+		case "orderedBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderedBefore"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderedBefore = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPurchaseOrderFilter unmarshals raw into the PurchaseOrderFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPurchaseOrderFilter(ctx context.Context, raw any) (model.PurchaseOrderFilter, error) {
+	var out model.PurchaseOrderFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PurchaseOrderFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputPurchaseOrderLineInput(ctx context.Context, obj any) (model.PurchaseOrderLineInput, error) {
+	var it model.PurchaseOrderLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"modelId", "quantity", "unitPrice"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "modelId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("modelId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ModelID = data
+		case "quantity":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quantity"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Quantity = data
+		case "unitPrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unitPrice"))
+			data, err := ec.unmarshalNMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UnitPrice = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPurchaseOrderLineInput unmarshals raw into the PurchaseOrderLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPurchaseOrderLineInput(ctx context.Context, raw any) (model.PurchaseOrderLineInput, error) {
+	var out model.PurchaseOrderLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PurchaseOrderLineInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReceiveItemInput(ctx context.Context, obj any) (model.ReceiveItemInput, error) {
+	var it model.ReceiveItemInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"serialNumber", "assetTag"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "serialNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("serialNumber"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SerialNumber = data
+		case "assetTag":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetTag"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetTag = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceiveItemInput unmarshals raw into the ReceiveItemInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceiveItemInput(ctx context.Context, raw any) (model.ReceiveItemInput, error) {
+	var out model.ReceiveItemInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceiveItemInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputReceivePurchaseOrderLineInput(ctx context.Context, obj any) (model.ReceivePurchaseOrderLineInput, error) {
+	var it model.ReceivePurchaseOrderLineInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"lineId", "locationId", "items"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "lineId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lineId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LineID = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "items":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("items"))
+			data, err := ec.unmarshalNReceiveItemInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceiveItemInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Items = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalReceivePurchaseOrderLineInput unmarshals raw into the ReceivePurchaseOrderLineInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalReceivePurchaseOrderLineInput(ctx context.Context, raw any) (model.ReceivePurchaseOrderLineInput, error) {
+	var out model.ReceivePurchaseOrderLineInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ReceivePurchaseOrderLineInput", raw, &out)
 	return out, err
 }
 
@@ -55123,6 +58416,104 @@ func UnmarshalUpdatePersonInput(ctx context.Context, raw any) (model.UpdatePerso
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdatePurchaseOrderInput(ctx context.Context, obj any) (model.UpdatePurchaseOrderInput, error) {
+	var it model.UpdatePurchaseOrderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "supplierId", "orderNumber", "orderDate", "expectedDelivery", "currency", "notes", "lines"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "orderNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumber = graphql.OmittableOf(data)
+		case "orderDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderDate = graphql.OmittableOf(data)
+		case "expectedDelivery":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedDelivery"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedDelivery = graphql.OmittableOf(data)
+		case "currency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("currency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Currency = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		case "lines":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("lines"))
+			data, err := ec.unmarshalOPurchaseOrderLineInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Lines = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdatePurchaseOrderInput unmarshals raw into the UpdatePurchaseOrderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdatePurchaseOrderInput(ctx context.Context, raw any) (model.UpdatePurchaseOrderInput, error) {
+	var out model.UpdatePurchaseOrderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdatePurchaseOrderInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputUpdateSoftwareProductInput(ctx context.Context, obj any) (model.UpdateSoftwareProductInput, error) {
 	var it model.UpdateSoftwareProductInput
 	if obj == nil {
@@ -55788,6 +59179,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SoftwareNormalizationRun(ctx, sel, obj)
+	case procurement.Line:
+		return ec._PurchaseOrderLine(ctx, sel, &obj)
+	case *procurement.Line:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PurchaseOrderLine(ctx, sel, obj)
+	case procurement.Order:
+		return ec._PurchaseOrder(ctx, sel, &obj)
+	case *procurement.Order:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._PurchaseOrder(ctx, sel, obj)
 	case itam.Person:
 		return ec._Person(ctx, sel, &obj)
 	case *itam.Person:
@@ -56229,6 +59634,12 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_licenseSeats(ctx, field, obj)
+				})
+		case "purchaseOrderLine":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_purchaseOrderLine(ctx, field, obj)
 				})
 		case "fieldProvenance":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -61310,6 +64721,41 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "createPurchaseOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPurchaseOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatePurchaseOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updatePurchaseOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "approvePurchaseOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_approvePurchaseOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cancelPurchaseOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelPurchaseOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "receivePurchaseOrderLine":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_receivePurchaseOrderLine(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createSoftwarePublisher":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSoftwarePublisher(ctx, field)
@@ -62493,6 +65939,478 @@ func (ec *executionContext) _PersonPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var purchaseOrderImplementors = []string{"PurchaseOrder", "Node"}
+
+func (ec *executionContext) _PurchaseOrder(ctx context.Context, sel ast.SelectionSet, obj *procurement.Order) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrder")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrder_id(ctx, field, obj)
+				})
+		case "supplier":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrder_supplier(ctx, field, obj)
+				})
+		case "orderNumber":
+			out.Values[i] = ec._PurchaseOrder_orderNumber(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "orderDate":
+			out.Values[i] = ec._PurchaseOrder_orderDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedDelivery":
+			out.Values[i] = ec._PurchaseOrder_expectedDelivery(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "currency":
+			out.Values[i] = ec._PurchaseOrder_currency(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._PurchaseOrder_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "notes":
+			out.Values[i] = ec._PurchaseOrder_notes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lines":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrder_lines(ctx, field, obj)
+				})
+		case "total":
+			out.Values[i] = ec._PurchaseOrder_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrder_expectedCount(ctx, field, obj)
+				})
+		case "receivedCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrder_receivedCount(ctx, field, obj)
+				})
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrder_history(ctx, field, obj)
+				})
+		case "approvedAt":
+			out.Values[i] = ec._PurchaseOrder_approvedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "approvedBy":
+			out.Values[i] = ec._PurchaseOrder_approvedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "cancelledAt":
+			out.Values[i] = ec._PurchaseOrder_cancelledAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._PurchaseOrder_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._PurchaseOrder_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._PurchaseOrder_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderConnectionImplementors = []string{"PurchaseOrderConnection"}
+
+func (ec *executionContext) _PurchaseOrderConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*procurement.Order]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderConnection")
+		case "edges":
+			out.Values[i] = ec._PurchaseOrderConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._PurchaseOrderConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PurchaseOrderConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderEdgeImplementors = []string{"PurchaseOrderEdge"}
+
+func (ec *executionContext) _PurchaseOrderEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*procurement.Order]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderEdge")
+		case "cursor":
+			out.Values[i] = ec._PurchaseOrderEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PurchaseOrderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderHistoryConnectionImplementors = []string{"PurchaseOrderHistoryConnection"}
+
+func (ec *executionContext) _PurchaseOrderHistoryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[procurement.HistoryEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderHistoryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderHistoryConnection")
+		case "edges":
+			out.Values[i] = ec._PurchaseOrderHistoryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._PurchaseOrderHistoryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._PurchaseOrderHistoryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderHistoryConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderHistoryEdgeImplementors = []string{"PurchaseOrderHistoryEdge"}
+
+func (ec *executionContext) _PurchaseOrderHistoryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[procurement.HistoryEntry]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderHistoryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderHistoryEdge")
+		case "cursor":
+			out.Values[i] = ec._PurchaseOrderHistoryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._PurchaseOrderHistoryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderHistoryEntryImplementors = []string{"PurchaseOrderHistoryEntry"}
+
+func (ec *executionContext) _PurchaseOrderHistoryEntry(ctx context.Context, sel ast.SelectionSet, obj *procurement.HistoryEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderHistoryEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderHistoryEntry")
+		case "action":
+			out.Values[i] = ec._PurchaseOrderHistoryEntry_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actorKind":
+			out.Values[i] = ec._PurchaseOrderHistoryEntry_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._PurchaseOrderHistoryEntry_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changes":
+			out.Values[i] = ec._PurchaseOrderHistoryEntry_changes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._PurchaseOrderHistoryEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderLineImplementors = []string{"PurchaseOrderLine", "Node"}
+
+func (ec *executionContext) _PurchaseOrderLine(ctx context.Context, sel ast.SelectionSet, obj *procurement.Line) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderLineImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderLine")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderLine_id(ctx, field, obj)
+				})
+		case "position":
+			out.Values[i] = ec._PurchaseOrderLine_position(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "purchaseOrder":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderLine_purchaseOrder(ctx, field, obj)
+				})
+		case "model":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderLine_model(ctx, field, obj)
+				})
+		case "quantity":
+			out.Values[i] = ec._PurchaseOrderLine_quantity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "received":
+			out.Values[i] = ec._PurchaseOrderLine_received(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "remaining":
+			out.Values[i] = ec._PurchaseOrderLine_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unitPrice":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderLine_unitPrice(ctx, field, obj)
+				})
+		case "lineTotal":
+			out.Values[i] = ec._PurchaseOrderLine_lineTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "assets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PurchaseOrderLine_assets(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var purchaseOrderPayloadImplementors = []string{"PurchaseOrderPayload"}
+
+func (ec *executionContext) _PurchaseOrderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.PurchaseOrderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, purchaseOrderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PurchaseOrderPayload")
+		case "purchaseOrder":
+			out.Values[i] = ec._PurchaseOrderPayload_purchaseOrder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -62722,6 +66640,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_teams(ctx, field)
 				})
+		case "purchaseOrders":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_purchaseOrders(ctx, field)
+				})
 		case "refreshForecast":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -62795,6 +66719,49 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var receivePurchaseOrderLinePayloadImplementors = []string{"ReceivePurchaseOrderLinePayload"}
+
+func (ec *executionContext) _ReceivePurchaseOrderLinePayload(ctx context.Context, sel ast.SelectionSet, obj *model.ReceivePurchaseOrderLinePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, receivePurchaseOrderLinePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReceivePurchaseOrderLinePayload")
+		case "purchaseOrder":
+			out.Values[i] = ec._ReceivePurchaseOrderLinePayload_purchaseOrder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "line":
+			out.Values[i] = ec._ReceivePurchaseOrderLinePayload_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "assets":
+			out.Values[i] = ec._ReceivePurchaseOrderLinePayload_assets(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -66246,6 +70213,11 @@ func (ec *executionContext) marshalNAddress2githubᚗcomᚋitamᚑdevᚋitamᚋi
 	return ec._Address(ctx, sel, &v)
 }
 
+func (ec *executionContext) unmarshalNApprovePurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐApprovePurchaseOrderInput(ctx context.Context, v any) (model.ApprovePurchaseOrderInput, error) {
+	res, err := ec.unmarshalInputApprovePurchaseOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Asset) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -66603,6 +70575,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		graphql.AddInvalidNullFromMarshaler(ctx, "Boolean!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNCancelPurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCancelPurchaseOrderInput(ctx context.Context, v any) (model.CancelPurchaseOrderInput, error) {
+	res, err := ec.unmarshalInputCancelPurchaseOrderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCategory2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCategoryᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.Category) graphql.Marshaler {
@@ -67200,6 +71177,11 @@ func (ec *executionContext) unmarshalNCreateModelInput2githubᚗcomᚋitamᚑdev
 
 func (ec *executionContext) unmarshalNCreatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreatePersonInput(ctx context.Context, v any) (model.CreatePersonInput, error) {
 	res, err := ec.unmarshalInputCreatePersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreatePurchaseOrderInput(ctx context.Context, v any) (model.CreatePurchaseOrderInput, error) {
+	res, err := ec.unmarshalInputCreatePurchaseOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -68763,6 +72745,203 @@ func (ec *executionContext) marshalNPersonStatus2githubᚗcomᚋitamᚑdevᚋita
 	return res
 }
 
+func (ec *executionContext) marshalNPurchaseOrder2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*procurement.Order) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPurchaseOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrder(ctx context.Context, sel ast.SelectionSet, v *procurement.Order) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseOrder!")
+		return graphql.Null
+	}
+	return ec._PurchaseOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*procurement.Order]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseOrderConnection!")
+		return graphql.Null
+	}
+	return ec._PurchaseOrderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*procurement.Order]) graphql.Marshaler {
+	return ec._PurchaseOrderEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*procurement.Order]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrderEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNPurchaseOrderHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryAction(ctx context.Context, v any) (procurement.HistoryAction, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := procurement.HistoryAction(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryAction(ctx context.Context, sel ast.SelectionSet, v procurement.HistoryAction) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PurchaseOrderHistoryAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNPurchaseOrderHistoryConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[procurement.HistoryEntry]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseOrderHistoryConnection!")
+		return graphql.Null
+	}
+	return ec._PurchaseOrderHistoryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[procurement.HistoryEntry]) graphql.Marshaler {
+	return ec._PurchaseOrderHistoryEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderHistoryEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[procurement.HistoryEntry]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrderHistoryEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPurchaseOrderHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryEntry(ctx context.Context, sel ast.SelectionSet, v procurement.HistoryEntry) graphql.Marshaler {
+	return ec._PurchaseOrderHistoryEntry(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderHistoryEntry2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []procurement.HistoryEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrderHistoryEntry2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐHistoryEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPurchaseOrderLine2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLineᚄ(ctx context.Context, sel ast.SelectionSet, v []*procurement.Line) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrderLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLine(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPurchaseOrderLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLine(ctx context.Context, sel ast.SelectionSet, v *procurement.Line) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PurchaseOrderLine!")
+		return graphql.Null
+	}
+	return ec._PurchaseOrderLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPurchaseOrderLineInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInputᚄ(ctx context.Context, v any) ([]*model.PurchaseOrderLineInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PurchaseOrderLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPurchaseOrderLineInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNPurchaseOrderLineInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInput(ctx context.Context, v any) (*model.PurchaseOrderLineInput, error) {
+	res, err := ec.unmarshalInputPurchaseOrderLineInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNPurchaseOrderStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatus(ctx context.Context, v any) (procurement.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := procurement.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPurchaseOrderStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatus(ctx context.Context, sel ast.SelectionSet, v procurement.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PurchaseOrderStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNReceiveItemInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceiveItemInputᚄ(ctx context.Context, v any) ([]*model.ReceiveItemInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ReceiveItemInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReceiveItemInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceiveItemInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNReceiveItemInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceiveItemInput(ctx context.Context, v any) (*model.ReceiveItemInput, error) {
+	res, err := ec.unmarshalInputReceiveItemInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNReceivePurchaseOrderLineInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceivePurchaseOrderLineInput(ctx context.Context, v any) (model.ReceivePurchaseOrderLineInput, error) {
+	res, err := ec.unmarshalInputReceivePurchaseOrderLineInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNReclaimCandidate2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐReclaimCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*licenses.ReclaimCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -69766,6 +73945,11 @@ func (ec *executionContext) unmarshalNUpdateOrganizationInput2githubᚗcomᚋita
 
 func (ec *executionContext) unmarshalNUpdatePersonInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdatePersonInput(ctx context.Context, v any) (model.UpdatePersonInput, error) {
 	res, err := ec.unmarshalInputUpdatePersonInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdatePurchaseOrderInput(ctx context.Context, v any) (model.UpdatePurchaseOrderInput, error) {
+	res, err := ec.unmarshalInputUpdatePurchaseOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -71177,6 +75361,95 @@ func (ec *executionContext) marshalOPersonStatus2ᚖgithubᚗcomᚋitamᚑdevᚋ
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOPurchaseOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐOrder(ctx context.Context, sel ast.SelectionSet, v *procurement.Order) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PurchaseOrder(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPurchaseOrderFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderFilter(ctx context.Context, v any) (*model.PurchaseOrderFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputPurchaseOrderFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPurchaseOrderLine2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐLine(ctx context.Context, sel ast.SelectionSet, v *procurement.Line) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PurchaseOrderLine(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPurchaseOrderLineInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInputᚄ(ctx context.Context, v any) ([]*model.PurchaseOrderLineInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.PurchaseOrderLineInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPurchaseOrderLineInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderLineInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPurchaseOrderPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPurchaseOrderPayload(ctx context.Context, sel ast.SelectionSet, v *model.PurchaseOrderPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PurchaseOrderPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPurchaseOrderStatus2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatusᚄ(ctx context.Context, v any) ([]procurement.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]procurement.Status, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPurchaseOrderStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPurchaseOrderStatus2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []procurement.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPurchaseOrderStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋprocurementᚐStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOReceivePurchaseOrderLinePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReceivePurchaseOrderLinePayload(ctx context.Context, sel ast.SelectionSet, v *model.ReceivePurchaseOrderLinePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ReceivePurchaseOrderLinePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, v any) (*software.MatchKind, error) {

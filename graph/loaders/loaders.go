@@ -50,6 +50,7 @@ type Loaders struct {
 	ntf     lazy[NotificationLoaders] // see Notifications
 	off     lazy[OffboardingLoaders]  // see Offboarding
 	chk     lazy[CheckoutLoaders]     // see Checkouts
+	po      lazy[ProcurementLoaders]  // see Procurement
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

@@ -15,6 +15,7 @@ import (
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/notify"
 	"github.com/itam-dev/itam/internal/offboarding"
+	"github.com/itam-dev/itam/internal/procurement"
 	"github.com/itam-dev/itam/internal/software"
 	"github.com/shopspring/decimal"
 )
@@ -39,6 +40,14 @@ type AddressInput struct {
 	PostalCode graphql.Omittable[*string] `json:"postalCode,omitempty"`
 	// ISO 3166-1 alpha-2 code, any case (BAD_USER_INPUT, field address.country, otherwise).
 	Country graphql.Omittable[*string] `json:"country,omitempty"`
+}
+
+// Which order to approve.
+type ApprovePurchaseOrderInput struct {
+	// The DRAFT order (BAD_USER_INPUT on id otherwise).
+	ID string `json:"id"`
+	// The version read, if the caller wants the approval refused (CONFLICT) when the order changed since.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 // Selects assets. Fields combine with AND; and/or/not nest. Id lists match any
@@ -138,6 +147,14 @@ type BulkLicenseSeatPayload struct {
 	Succeeded int `json:"succeeded"`
 	// How many items were refused.
 	Failed int `json:"failed"`
+}
+
+// Which order to cancel.
+type CancelPurchaseOrderInput struct {
+	// A DRAFT order, or an APPROVED one of which nothing was received (BAD_USER_INPUT on id otherwise).
+	ID string `json:"id"`
+	// The version read, if the caller wants the cancellation refused (CONFLICT) when the order changed since.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 // Selects categories; fields combine with AND.
@@ -543,6 +560,24 @@ type CreatePersonInput struct {
 	EndDate graphql.Omittable[*time.Time] `json:"endDate,omitempty"`
 }
 
+// A new purchase order; it starts DRAFT.
+type CreatePurchaseOrderInput struct {
+	// Who the order is placed with (NOT_FOUND naming supplierId when unknown).
+	SupplierID string `json:"supplierId"`
+	// The order number, unique per supplier (CONFLICT on orderNumber otherwise); at most 100 characters.
+	OrderNumber string `json:"orderNumber"`
+	// The day the order was placed.
+	OrderDate time.Time `json:"orderDate"`
+	// The day delivery is expected (not before orderDate).
+	ExpectedDelivery graphql.Omittable[*time.Time] `json:"expectedDelivery,omitempty"`
+	// ISO 4217 code every line is priced in.
+	Currency string `json:"currency"`
+	// Free text.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// 1–100 lines, at most 5,000 units over all lines.
+	Lines []*PurchaseOrderLineInput `json:"lines"`
+}
+
 // A new software product. ADMIN and MANAGER (others: FORBIDDEN).
 type CreateSoftwareProductInput struct {
 	// An unknown publisher is BAD_USER_INPUT on publisherId.
@@ -898,11 +933,69 @@ type PersonPayload struct {
 	Person *itam.Person `json:"person"`
 }
 
+// Narrows purchaseOrders; conditions combine with AND.
+type PurchaseOrderFilter struct {
+	// Orders in any of these statuses (at most 100).
+	Status graphql.Omittable[[]procurement.Status] `json:"status,omitempty"`
+	// Orders placed with this supplier.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// Part of the order number or notes (case-insensitive).
+	Search graphql.Omittable[*string] `json:"search,omitempty"`
+	// Orders placed on or after this day.
+	OrderedAfter graphql.Omittable[*time.Time] `json:"orderedAfter,omitempty"`
+	// Orders placed on or before this day (not before orderedAfter).
+	OrderedBefore graphql.Omittable[*time.Time] `json:"orderedBefore,omitempty"`
+}
+
+// One line of a new or edited order.
+type PurchaseOrderLineInput struct {
+	// The model ordered (NOT_FOUND naming lines[i].modelId when unknown).
+	ModelID string `json:"modelId"`
+	// Units ordered, 1–1000: approving creates one asset per unit.
+	Quantity int `json:"quantity"`
+	// Price of one unit, ≥ 0, in the order's currency (BAD_USER_INPUT on lines[i].unitPrice.currency otherwise).
+	UnitPrice *itam.Money `json:"unitPrice"`
+}
+
+// The order a mutation created or changed.
+type PurchaseOrderPayload struct {
+	// The order as stored.
+	PurchaseOrder *procurement.Order `json:"purchaseOrder"`
+}
+
 // Reads. Every list is a Relay connection of at most 500 items per page; a query's cost (each
 // connection's selection times its page size, 20 per filter condition) may not exceed 50,000
 // (COMPLEXITY_LIMIT_EXCEEDED). Text arguments take at most 10,000 characters, lists at most 100 items
 // unless a field says otherwise (BAD_USER_INPUT naming the argument).
 type Query struct {
+}
+
+// One unit arriving.
+type ReceiveItemInput struct {
+	// Its serial number: required, unused by any asset of the organization and given once per call (BAD_USER_INPUT on items[i].serialNumber).
+	SerialNumber string `json:"serialNumber"`
+	// A tag to label it with instead of the one given at approval: unused by any other asset and given once per call (BAD_USER_INPUT on items[i].assetTag).
+	AssetTag graphql.Omittable[*string] `json:"assetTag,omitempty"`
+}
+
+// A delivery against one line.
+type ReceivePurchaseOrderLineInput struct {
+	// The line of an APPROVED or PARTIALLY_RECEIVED order (BAD_USER_INPUT on lineId for any other status).
+	LineID string `json:"lineId"`
+	// Where the units go into stock.
+	LocationID string `json:"locationId"`
+	// 1 to the line's remaining units (more is BAD_USER_INPUT on items[remaining]: over-receiving is refused).
+	Items []*ReceiveItemInput `json:"items"`
+}
+
+// What receiving did.
+type ReceivePurchaseOrderLinePayload struct {
+	// The order after receiving (its status follows: PARTIALLY_RECEIVED or RECEIVED).
+	PurchaseOrder *procurement.Order `json:"purchaseOrder"`
+	// The line after receiving.
+	Line *procurement.Line `json:"line"`
+	// The assets received, in the order of the items: IN_STOCK at the location with their serials.
+	Assets []*Asset `json:"assets"`
 }
 
 // Ends one seat.
@@ -1384,6 +1477,28 @@ type UpdatePersonInput struct {
 	StartDate graphql.Omittable[*time.Time] `json:"startDate,omitempty"`
 	// Last working day, not before startDate; null clears it.
 	EndDate graphql.Omittable[*time.Time] `json:"endDate,omitempty"`
+}
+
+// Changes a DRAFT order (BAD_USER_INPUT on id otherwise). Omitted fields stay; null clears expectedDelivery and notes.
+type UpdatePurchaseOrderInput struct {
+	// The order.
+	ID string `json:"id"`
+	// The version read; CONFLICT on version when the order changed since.
+	Version int `json:"version"`
+	// Another supplier.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// Another order number.
+	OrderNumber graphql.Omittable[*string] `json:"orderNumber,omitempty"`
+	// Another order date.
+	OrderDate graphql.Omittable[*time.Time] `json:"orderDate,omitempty"`
+	// Another expected delivery; null clears it.
+	ExpectedDelivery graphql.Omittable[*time.Time] `json:"expectedDelivery,omitempty"`
+	// Another currency: the lines must then be given again, priced in it.
+	Currency graphql.Omittable[*string] `json:"currency,omitempty"`
+	// Other notes; null clears them.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// Replaces every line (1–100).
+	Lines graphql.Omittable[[]*PurchaseOrderLineInput] `json:"lines,omitempty"`
 }
 
 // Changes a product; omitted fields stay, null clears notes.

@@ -114,6 +114,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.Notifications, resolver.Webhooks = postgres.NewNotificationStore(db, denq), postgres.NewWebhookStore(db, o.box, denq, o.egress.AllowPrivate)
 	resolver.Offboarding = postgres.NewOffboardingStore(db)
 	resolver.Checkouts = postgres.NewCheckoutStore(db)
+	resolver.PurchaseOrders = postgres.NewPurchaseOrderStore(db)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
