@@ -104,8 +104,8 @@ func deleteNamingBlockers[T any](ctx context.Context, tx pgx.Tx, table, what, la
 }
 
 // referenceBlockers counts, per referencing table, the rows that point at
-// row id of table, largest first, with one example each where it can be
-// named. Each count is one indexed probe per referencing column (every
+// row id of table (in referrerOrder, then most first), with one example
+// each where it can be named. Each count is one indexed probe per referencing column (every
 // foreign key column is indexed with org_id, and RLS scopes it to the
 // caller's organization).
 func referenceBlockers(ctx context.Context, tx pgx.Tx, table string, id uuid.UUID) ([]itam.Blocker, error) {
@@ -122,24 +122,45 @@ func referenceBlockers(ctx context.Context, tx pgx.Tx, table string, id uuid.UUI
 	if err != nil {
 		return nil, err
 	}
-	var out []itam.Blocker
+	type ranked struct {
+		itam.Blocker
+		rank int
+	}
+	var found []ranked
 	for _, r := range refs {
 		b, err := blocker(ctx, tx, table, r.table, r.cols, r.hasID, id)
 		if err != nil {
 			return nil, err
 		}
 		if b.Count > 0 {
-			out = append(out, b)
+			rank := slices.Index(referrerOrder, strings.TrimPrefix(r.table, "public."))
+			if rank < 0 {
+				rank = len(referrerOrder)
+			}
+			found = append(found, ranked{b, rank})
 		}
 	}
-	slices.SortStableFunc(out, func(a, b itam.Blocker) int {
+	// Assets first (what an admin reasons about and the example they
+	// open), then people and places; within a rank, most first.
+	slices.SortStableFunc(found, func(a, b ranked) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
 		if a.Count != b.Count {
 			return b.Count - a.Count
 		}
 		return strings.Compare(a.Plural+a.Phrase, b.Plural+b.Phrase)
 	})
+	out := make([]itam.Blocker, len(found))
+	for i, f := range found {
+		out[i] = f.Blocker
+	}
 	return out, nil
 }
+
+// referrerOrder is the order refusals list blockers in.
+var referrerOrder = []string{"assets", "people", "locations", "teams", "models", "manufacturers", "categories", "suppliers",
+	"licenses", "license_seats", "contracts", "cost_entries", "connectors", "purchase_orders", "purchase_order_lines", "asset_checkouts"}
 
 // blocker counts the rows of from whose cols reference id and names one.
 func blocker(ctx context.Context, tx pgx.Tx, target, from string, cols []string, hasID bool, id uuid.UUID) (itam.Blocker, error) {
