@@ -5,9 +5,13 @@
 --
 -- The new branch stays index-backed: it matches the few rows of the small
 -- catalog tables first (models, manufacturers, categories) and reaches the
--- assets of the matching models through assets_org_model (org_id,
--- model_id); a category or manufacturer reaches its assets through its
--- models, since assets carry model_id (and categories only through models).
+-- assets of each matching model through one range of assets_org_model
+-- (org_id, model_id); a category or manufacturer reaches its assets
+-- through its models, since assets carry model_id (categories only through
+-- models). The LATERAL ... OFFSET 0 keeps that shape: the function's plan
+-- is generic (the pattern is unknown when it is planned), and the planner,
+-- guessing that many models match, would otherwise hash-join a scan of
+-- every asset of the organization even for "Latitude 7440".
 -- Every branch filters on the caller's organization itself: the function
 -- runs as the owner, outside RLS (see 00001), and must never return another
 -- organization's ids even when called directly.
@@ -24,14 +28,15 @@ AS $$
   SELECT l.asset_id FROM asset_external_ids l
    WHERE l.org_id = itam.current_org() AND l.serial_key IS NOT NULL AND l.serial_key ILIKE p_pattern
   UNION
-  SELECT a.id
-    FROM (SELECT m.id FROM models m
-           WHERE m.org_id = itam.current_org()
-             AND (m.name ILIKE p_pattern OR m.model_number ILIKE p_pattern
-                  OR m.manufacturer_id IN (SELECT x.id FROM manufacturers x
-                                            WHERE x.org_id = itam.current_org() AND x.name ILIKE p_pattern)
-                  OR m.category_id IN (SELECT c.id FROM categories c
-                                        WHERE c.org_id = itam.current_org()
-                                          AND (c.name ILIKE p_pattern OR c.kind::text ILIKE p_pattern)))) mm
-    JOIN assets a ON a.org_id = itam.current_org() AND a.model_id = mm.id
+  SELECT ma.id
+    FROM models m
+   CROSS JOIN LATERAL (SELECT a.id FROM assets a
+                        WHERE a.org_id = itam.current_org() AND a.model_id = m.id OFFSET 0) ma
+   WHERE m.org_id = itam.current_org()
+     AND (m.name ILIKE p_pattern OR m.model_number ILIKE p_pattern
+          OR m.manufacturer_id IN (SELECT x.id FROM manufacturers x
+                                    WHERE x.org_id = itam.current_org() AND x.name ILIKE p_pattern)
+          OR m.category_id IN (SELECT c.id FROM categories c
+                                WHERE c.org_id = itam.current_org()
+                                  AND (c.name ILIKE p_pattern OR c.kind::text ILIKE p_pattern)))
 $$;
