@@ -96,18 +96,18 @@ func TestComplianceAPIRolesAndReport(t *testing.T) {
 		require.Len(t, get(d, "licenseCompliance"), 1, "acme's product only")
 		require.Equal(t, map[string]any{"product": map[string]any{"name": "Acrobat Pro"}, "metric": "DEVICE", "licenseModels": []any{"PER_DEVICE"},
 			"entitled": 2.0, "consumed": 3.0, "assigned": 2.0, "installedDevices": 3.0, "unattributedDevices": 0.0, "shortfall": 1.0,
-			"surplus": 0.0, "status": "OVER_DEPLOYED", "trueUpCost": []any{map[string]any{"amount": "240", "currency": "EUR"}},
+			"surplus": 0.0, "status": "OVER_DEPLOYED", "trueUpCost": []any{map[string]any{"amount": "240.00", "currency": "EUR"}},
 			"surplusCost": []any{}}, get(d, "licenseCompliance.0"), role)
 
 		d = a.ok(tok, reclaim, nil)
-		require.Equal(t, []any{map[string]any{"reason": "ASSET_RETIRED", "lastSeenAt": nil, "frees": map[string]any{"amount": "240", "currency": "EUR"},
+		require.Equal(t, []any{map[string]any{"reason": "ASSET_RETIRED", "lastSeenAt": nil, "frees": map[string]any{"amount": "240.00", "currency": "EUR"},
 			"license": map[string]any{"name": "Acrobat 2026"}, "seat": map[string]any{"assignedAt": get(d, "reclaimCandidates.0.seat.assignedAt")}}},
 			get(d, "reclaimCandidates"))
 
 		d = a.ok(tok, expiring, nil)
 		require.Equal(t, 20.0, get(d, "expiringLicenses.0.daysLeft"))
 		require.Equal(t, true, get(d, "expiringLicenses.0.autoRenew"))
-		require.Equal(t, map[string]any{"amount": "480", "currency": "EUR"}, get(d, "expiringLicenses.0.atStake"))
+		require.Equal(t, map[string]any{"amount": "480.00", "currency": "EUR"}, get(d, "expiringLicenses.0.atStake"))
 		require.Equal(t, map[string]any{"name": "Acrobat 2026", "seats": 2.0}, get(d, "expiringLicenses.0.license"))
 
 		d = a.ok(tok, evidence, map[string]any{"p": e.productID})

@@ -105,7 +105,7 @@ func TestContractCreateUpdateDeleteHistory(t *testing.T) {
 	require.Equal(t, float64(2), get(d, "updateContract.contract.version"))
 	require.Nil(t, get(d, "updateContract.contract.number"))
 	require.Equal(t, float64(2), get(d, "updateContract.contract.coveredAssets.totalCount"))
-	require.Equal(t, "100", str(d, "updateContract.contract.charges.0.amount.amount"), "charges not given stay")
+	require.Equal(t, "100.00", str(d, "updateContract.contract.charges.0.amount.amount"), "charges not given stay")
 	c.code(c.admin, update, map[string]any{"in": map[string]any{"id": id, "version": 1, "notes": "x"}}, "CONFLICT", "version")
 	// Changing nothing writes nothing.
 	d = c.ok(c.admin, update, map[string]any{"in": map[string]any{"id": id, "version": 2, "end": "2026-12-31"}})
@@ -329,12 +329,12 @@ func TestContractCostLinesAcrossBoundaries(t *testing.T) {
 		require.Equal(t, "SUBSCRIPTION", str(l, "kind"))
 	}
 	require.Equal(t, []string{
-		"2024-12-31 0 10 EUR",
-		"2025-01-31 0 10 EUR",
-		"2025-02-28 0 10 EUR",   // Jan 31 + 13 months, clamped
-		"2025-02-28 1 30 USD",   // Nov 30 + 3 months, clamped
-		"2025-02-28 2 1000 JPY", // Feb 29 + 1 year, clamped
-		"2025-03-31 0 10 EUR",
+		"2024-12-31 0 10.00 EUR",
+		"2025-01-31 0 10.00 EUR",
+		"2025-02-28 0 10.00 EUR", // Jan 31 + 13 months, clamped
+		"2025-02-28 1 30.00 USD", // Nov 30 + 3 months, clamped
+		"2025-02-28 2 1000 JPY",  // Feb 29 + 1 year, clamped
+		"2025-03-31 0 10.00 EUR",
 	}, got)
 	d = c.ok(c.admin, q, map[string]any{"id": id, "from": "2024-02-01", "to": "2024-03-31"})
 	require.Equal(t, "2024-02-29", str(d, "node.costLines.0.date"), "leap year")

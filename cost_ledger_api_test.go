@@ -212,7 +212,7 @@ func TestCostEntryAPIBadInput(t *testing.T) {
 			require.Equal(t, h, l.rows("cost_history"), "no history")
 			d := l.ok(l.admin, `query($id: ID!) { node(id: $id) { ... on CostEntry { version amount { amount } } } }`, map[string]any{"id": e["id"]})
 			require.EqualValues(t, 1, get(d, "node.version"), "unchanged")
-			require.Equal(t, "10", str(d, "node.amount.amount"))
+			require.Equal(t, "10.00", str(d, "node.amount.amount"))
 		})
 	}
 	l.code(l.admin, ledDeleteQ, map[string]any{"id": e["id"], "v": 9}, "CONFLICT", "version")

@@ -52,7 +52,7 @@ func TestCostEntryAPIPurchaseFromAsset(t *testing.T) {
 	l.ok(l.admin, update, map[string]any{"in": map[string]any{"id": asset, "version": 1, "purchasePrice": ledMoney("1100", "EUR"), "purchaseDate": "2025-02-04"}})
 	_, ps = l.ledPurchase(asset)
 	require.Len(t, ps, 1)
-	require.Equal(t, "1100", str(ps[0], "amount.amount"))
+	require.Equal(t, "1100.00", str(ps[0], "amount.amount"))
 	require.Equal(t, "EUR", str(ps[0], "amount.currency"))
 	require.Equal(t, "2025-02-04", str(ps[0], "date"))
 

@@ -75,7 +75,7 @@ func TestDepreciationAPIRoles(t *testing.T) {
 		r := d.ok(tok, listQ, nil)
 		require.EqualValues(t, 1, get(r, "depreciationProfiles.totalCount"), role)
 		require.Equal(t, true, get(r, "depreciationProfiles.nodes.0.isDefault"), role)
-		require.Equal(t, "1000", str(r, "depreciationProfiles.nodes.0.salvageValue.amount"), role)
+		require.Equal(t, "1000.00", str(r, "depreciationProfiles.nodes.0.salvageValue.amount"), role)
 		require.EqualValues(t, 1, get(r, "depreciationProfiles.nodes.0.history.totalCount"), role)
 		require.Equal(t, prof, str(d.ok(tok, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": prof}), "node.id"), role)
 		_, book, n := d.schedule(tok, asset, "2020-12-31")
@@ -84,7 +84,7 @@ func TestDepreciationAPIRoles(t *testing.T) {
 		require.Equal(t, "2020-01-01", get(n, "inServiceDate"), role)
 		require.Nil(t, get(d.ok(tok, catalogQ, vars), "c.depreciationProfile"), role)
 		require.Equal(t, prof, str(d.ok(tok, orgQ, nil), "organization.defaultDepreciationProfile.id"), role)
-		require.Equal(t, "8200", str(d.ok(tok, countsQ, nil), "assetCounts.0.bookValue.0.amount"), role)
+		require.Equal(t, "8200.00", str(d.ok(tok, countsQ, nil), "assetCounts.0.bookValue.0.amount"), role)
 	}
 	d.code(employee, listQ, nil, "FORBIDDEN", "")
 	require.Nil(t, get(d.ok(employee, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": prof}), "node"))
@@ -168,7 +168,7 @@ func TestDepreciationAPIPageRoundTrips(t *testing.T) {
 		nodes := get(r, "assets.nodes").([]any)
 		require.Len(t, nodes, want)
 		for _, node := range nodes {
-			require.Equal(t, "8200", str(node, "bookValue.amount"))
+			require.Equal(t, "8200.00", str(node, "bookValue.amount"))
 			require.Len(t, get(node, "depreciationSchedule"), 5)
 			require.Equal(t, prof, str(node, "depreciationProfile.id"))
 		}
@@ -220,9 +220,9 @@ func TestDepreciationAPIAssetCounts(t *testing.T) {
 		}
 		return out
 	}
-	require.Equal(t, []string{"7000 EUR", "17634.5 USD"}, money(get(byName["Laptops"], "bookValue")))
+	require.Equal(t, []string{"7000.00 EUR", "17634.50 USD"}, money(get(byName["Laptops"], "bookValue")))
 	require.Equal(t, []string{"120000 JPY"}, money(get(byName["Phones"], "bookValue")))
-	require.Equal(t, []string{"1000 EUR", "3234.5 USD"}, money(get(byName["Laptops"], "today")), "after the life: salvage")
+	require.Equal(t, []string{"1000.00 EUR", "3234.50 USD"}, money(get(byName["Laptops"], "today")), "after the life: salvage")
 	// Round trips: the counts, then one statement per distinct asOf shared
 	// by every group, never one per group. (Without category { name }, whose
 	// loader may batch in one or two rounds depending on scheduling.)
@@ -236,5 +236,5 @@ func TestDepreciationAPIAssetCounts(t *testing.T) {
 	require.Equal(t, []string{"120000 JPY"}, money(get(r, "assetCounts.0.bookValue")))
 	// Without groupBy: one group, everything.
 	r = d.ok(d.admin, `{ assetCounts { count bookValue(asOf: "2020-12-31") { amount currency } } }`, nil)
-	require.Equal(t, []string{"7000 EUR", "120000 JPY", "17634.5 USD"}, money(get(r, "assetCounts.0.bookValue")))
+	require.Equal(t, []string{"7000.00 EUR", "120000 JPY", "17634.50 USD"}, money(get(r, "assetCounts.0.bookValue")))
 }

@@ -323,7 +323,7 @@ func TestLicenseAPIRoles(t *testing.T) {
 
 	const costs = `{ licenses { totalCount nodes { id seatCost { amount } } } }`
 	d := l.ok(mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), costs, nil)
-	require.Equal(t, "5", str(d, "licenses.nodes.0.seatCost.amount"), "AUDITOR reads costs")
+	require.Equal(t, "5.00", str(d, "licenses.nodes.0.seatCost.amount"), "AUDITOR reads costs")
 	employee := mint(t, "acme", itam.RoleEmployee, "ada@example.com")
 	r := l.code(employee, costs, nil, "FORBIDDEN", "")
 	require.Equal(t, []any{"licenses", "nodes", float64(0), "seatCost"}, r.Errors[0].Path)

@@ -158,18 +158,18 @@ func TestRefreshForecastAPIQuarters(t *testing.T) {
 	require.Empty(t, get(qs[0], "estimatedCost"))
 	// Next: the explicit end of life and the monitor by its profile.
 	require.Equal(t, float64(2), get(qs[1], "count"))
-	require.Equal(t, []string{"Laptops 1 0 [1200 EUR]", "Monitors 1 1 []"}, forecastCategories(qs[1]))
-	require.Equal(t, []any{map[string]any{"amount": "1200", "currency": "EUR"}}, get(qs[1], "estimatedCost"))
+	require.Equal(t, []string{"Laptops 1 0 [1200.00 EUR]", "Monitors 1 1 []"}, forecastCategories(qs[1]))
+	require.Equal(t, []any{map[string]any{"amount": "1200.00", "currency": "EUR"}}, get(qs[1], "estimatedCost"))
 	// The lease end, at the Latitude's latest price.
-	require.Equal(t, []string{"Laptops 1 0 [1200 EUR]"}, forecastCategories(qs[2]))
+	require.Equal(t, []string{"Laptops 1 0 [1200.00 EUR]"}, forecastCategories(qs[2]))
 	// In service + the model's life, at the laptops' two-year average.
-	require.Equal(t, []string{"Laptops 1 0 [1100 EUR]"}, forecastCategories(qs[3]))
+	require.Equal(t, []string{"Laptops 1 0 [1100.00 EUR]"}, forecastCategories(qs[3]))
 	require.Equal(t, relay.ID(relay.TypeCategory, f.laptops), str(qs[3], "categories.0.category.id"))
 
 	o := get(d, "refreshForecast.overdue")
 	require.NotNil(t, o)
 	require.Equal(t, float64(1), get(o, "count"))
-	require.Equal(t, []string{"Laptops 1 0 [1200 EUR]"}, forecastCategories(o))
+	require.Equal(t, []string{"Laptops 1 0 [1200.00 EUR]"}, forecastCategories(o))
 	require.Equal(t, f.start.AddDate(0, 0, -1).Format(time.DateOnly), str(o, "end"))
 	require.Equal(t, f.start.AddDate(0, -3, 0).Format(time.DateOnly), str(o, "start"), "40 days back is the previous quarter")
 

@@ -330,6 +330,9 @@ func updateAssetInput(in model.UpdateAssetInput) (itam.AssetPatch, error) {
 			p.CustomFields = itam.Some(m)
 		}
 	}
+	if p.CustomFieldsPatch, err = customFieldsPatch(in); err != nil {
+		return p, err
+	}
 	return p, nil
 }
 

@@ -72,7 +72,8 @@ func (r *Resolver) assetNodes(ctx context.Context, assets []*itam.Asset, sel sel
 	}
 	l := loaders.For(ctx)
 	want := itam.RelationIDsOf(assets, itam.AssetRelationKinds{
-		Model:        sel.has("model"),
+		// endOfLife may be derived from the model's useful life.
+		Model:        sel.has("model") || sel.has("endOfLife") || sel.has("endOfLifeSource"),
 		Manufacturer: sel.has("manufacturer") || sel.has("model", "manufacturer"),
 		Category:     sel.has("category") || sel.has("model", "category"),
 		Assignee:     sel.has("assignee"),

@@ -119,7 +119,8 @@ type ComplexityRoot struct {
 		DepreciationProfileSource func(childComplexity int) int
 		DepreciationSchedule      func(childComplexity int) int
 		Disposal                  func(childComplexity int) int
-		EndOfLife                 func(childComplexity int) int
+		EffectiveEndOfLife        func(childComplexity int) int
+		EffectiveEndOfLifeSource  func(childComplexity int) int
 		ExpectedEndOfLife         func(childComplexity int) int
 		ExternalIds               func(childComplexity int) int
 		FieldProvenance           func(childComplexity int) int
@@ -186,14 +187,16 @@ type ComplexityRoot struct {
 	}
 
 	AssetCountGroup struct {
-		BookValue     func(childComplexity int, asOf *time.Time) int
-		Category      func(childComplexity int) int
-		Count         func(childComplexity int) int
-		Location      func(childComplexity int) int
-		Model         func(childComplexity int) int
-		OwnerTeam     func(childComplexity int) int
-		PurchaseValue func(childComplexity int) int
-		Status        func(childComplexity int) int
+		AssigneeLocation func(childComplexity int) int
+		AssigneeTeam     func(childComplexity int) int
+		BookValue        func(childComplexity int, asOf *time.Time) int
+		Category         func(childComplexity int) int
+		Count            func(childComplexity int) int
+		Location         func(childComplexity int) int
+		Model            func(childComplexity int) int
+		OwnerTeam        func(childComplexity int) int
+		PurchaseValue    func(childComplexity int) int
+		Status           func(childComplexity int) int
 	}
 
 	AssetEdge struct {
@@ -819,8 +822,8 @@ type ComplexityRoot struct {
 	}
 
 	Money struct {
-		Amount   func(childComplexity int) int
-		Currency func(childComplexity int) int
+		AmountString func(childComplexity int) int
+		Currency     func(childComplexity int) int
 	}
 
 	Mutation struct {
@@ -1651,6 +1654,7 @@ type AssetResolver interface {
 	ExternalIds(ctx context.Context, obj *model.Asset) ([]*itam.ExternalID, error)
 
 	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
+
 	AllowedTransitions(ctx context.Context, obj *model.Asset) ([]itam.AssetStatus, error)
 	CurrentCheckout(ctx context.Context, obj *model.Asset) (*lifecycle.Checkout, error)
 	Checkouts(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*lifecycle.Checkout], error)
@@ -1682,6 +1686,8 @@ type AssetCountGroupResolver interface {
 	OwnerTeam(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Team, error)
 	Model(ctx context.Context, obj *itam.AssetCountGroup) (*model.Model, error)
 
+	AssigneeTeam(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Team, error)
+	AssigneeLocation(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Location, error)
 	BookValue(ctx context.Context, obj *itam.AssetCountGroup, asOf *time.Time) ([]*itam.Money, error)
 }
 type CategoryResolver interface {
@@ -2245,11 +2251,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Asset.Disposal(childComplexity), true
 	case "Asset.endOfLife":
-		if e.ComplexityRoot.Asset.EndOfLife == nil {
+		if e.ComplexityRoot.Asset.EffectiveEndOfLife == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Asset.EndOfLife(childComplexity), true
+		return e.ComplexityRoot.Asset.EffectiveEndOfLife(childComplexity), true
+	case "Asset.endOfLifeSource":
+		if e.ComplexityRoot.Asset.EffectiveEndOfLifeSource == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.EffectiveEndOfLifeSource(childComplexity), true
 	case "Asset.expectedEndOfLife":
 		if e.ComplexityRoot.Asset.ExpectedEndOfLife == nil {
 			break
@@ -2576,6 +2588,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssetConnection.TotalCount(childComplexity), true
 
+	case "AssetCountGroup.assigneeLocation":
+		if e.ComplexityRoot.AssetCountGroup.AssigneeLocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCountGroup.AssigneeLocation(childComplexity), true
+	case "AssetCountGroup.assigneeTeam":
+		if e.ComplexityRoot.AssetCountGroup.AssigneeTeam == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AssetCountGroup.AssigneeTeam(childComplexity), true
 	case "AssetCountGroup.bookValue":
 		if e.ComplexityRoot.AssetCountGroup.BookValue == nil {
 			break
@@ -5034,11 +5058,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.ModelPayload.Model(childComplexity), true
 
 	case "Money.amount":
-		if e.ComplexityRoot.Money.Amount == nil {
+		if e.ComplexityRoot.Money.AmountString == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Money.Amount(childComplexity), true
+		return e.ComplexityRoot.Money.AmountString(childComplexity), true
 	case "Money.currency":
 		if e.ComplexityRoot.Money.Currency == nil {
 			break
@@ -9232,6 +9256,62 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/asset_extras.graphqls", Input: `"Where an asset's endOfLife comes from."
+enum EndOfLifeSource {
+  "Set on the asset itself (createAsset/updateAsset endOfLife)."
+  EXPLICIT
+  """
+  Derived: the asset's purchaseDate plus its model's usefulLifeMonths, in
+  calendar months with the day clamped to the month's end (2024-08-31 + 6
+  months = 2025-02-28).
+  """
+  MODEL_USEFUL_LIFE
+}
+
+extend type Asset {
+  """
+  Which rule gave endOfLife: EXPLICIT when set on the asset, MODEL_USEFUL_LIFE
+  when derived from the purchase date and the model's useful life; null when
+  endOfLife is null (neither is known).
+  """
+  endOfLifeSource: EndOfLifeSource
+}
+
+extend enum AssetGroupBy {
+  """
+  The team of the person the asset is assigned to. Null for assets assigned to
+  nobody, to a location, or to a person without a team.
+  """
+  ASSIGNEE_TEAM
+  """
+  Where the asset's assignee is: the location it is assigned to, or, when it
+  is assigned to a person, that person's location. Null for assets assigned to
+  nobody or to a person without a location. (The asset's own location is
+  LOCATION.)
+  """
+  ASSIGNEE_LOCATION
+}
+
+extend type AssetCountGroup {
+  "The assignee's team when grouped by ASSIGNEE_TEAM; null otherwise or when there is none."
+  assigneeTeam: Team
+  "The assignee's location when grouped by ASSIGNEE_LOCATION; null otherwise or when there is none."
+  assigneeLocation: Location
+}
+
+extend input UpdateAssetInput {
+  """
+  Changes some custom fields and keeps the others: each key given is set to its
+  value, a key given as null is removed. The merged object is checked against
+  the category's field definitions exactly as customFields is (an unknown key,
+  a value of the wrong type or a missing required field is BAD_USER_INPUT on
+  customFieldsPatch and nothing is written). History records only the keys
+  that changed. A JSON object (anything else is BAD_USER_INPUT); cannot be
+  given together with customFields (BAD_USER_INPUT on customFieldsPatch).
+  """
+  customFieldsPatch: JSON
+}
+`, BuiltIn: false},
 	{Name: "../schema/assets.graphqls", Input: `"Where an asset is in its lifecycle; transitionAsset describes the moves between them."
 enum AssetStatus {
   "On order, not received yet."
@@ -9350,6 +9430,15 @@ type Asset implements Node {
   invoiceNumber: String
   "The last day of the manufacturer's warranty (not before the purchase date); null when unknown."
   warrantyEnd: Date
+  """
+  When the asset is due for replacement: the date set on the asset
+  (endOfLifeSource EXPLICIT), else its purchaseDate plus its model's
+  usefulLifeMonths, the day clamped to the month's end (2024-08-31 + 6 months
+  = 2025-02-28; endOfLifeSource MODEL_USEFUL_LIFE); null when neither is known.
+  A derived date follows later changes of the purchase date or the model's
+  useful life; only an explicit date is stored (and recorded in history).
+  expectedEndOfLife also weighs leases and depreciation profiles.
+  """
   endOfLife: Date
   "Free text, at most 10,000 characters; null when unset."
   notes: String
@@ -9425,7 +9514,13 @@ input AssetFilter {
   ownerIds: [ID!]
   "Assets bought from any of these suppliers; at most 100 Supplier ids."
   supplierIds: [ID!]
-  "Case-insensitive substring of asset tag, serial number, name or assignee name."
+  """
+  Case-insensitive substring of the asset's tag, serial number (its own or one
+  a source reports on its link) or name, its assignee's name, its model's name
+  or model number, its manufacturer's name, or its category's name or kind:
+  "LT-00", "Latitude", "MacBook", "Dell", "laptop". At most 256 characters
+  (BAD_USER_INPUT).
+  """
   search: String
   "Assets purchased on or after this day (assets without a purchase date never match)."
   purchasedAfter: Date
@@ -9758,6 +9853,12 @@ input UpdateAssetInput {
   endOfLife: Date
   "Free text; null clears it."
   notes: String
+  """
+  Replaces the whole custom fields object: keys not given are removed (null:
+  none at all). Checked against the category's field definitions
+  (BAD_USER_INPUT on customFields.<key>). To change some keys and keep the
+  others, use customFieldsPatch.
+  """
   customFields: JSON
   "null goes back to the model's, category's or organization's profile."
   depreciationProfileId: ID
@@ -14380,11 +14481,14 @@ enum Role {
 }
 
 """
-An exact amount in an ISO 4217 currency. Totals are lists of Money, one per currency: currencies are
-never added together.
+An exact amount in an ISO 4217 currency. amount is written with exactly the
+currency's minor-unit digits ("1649.00" USD, "1649" JPY, "12.500" BHD); an
+amount entered finer than that (inputs keep up to 4 decimal places) keeps its
+extra digits rather than being rounded. Totals are lists of Money, one per
+currency: currencies are never added together.
 """
 type Money {
-  "The amount, an exact decimal string."
+  "The amount in the currency's minor units, as a decimal string (see Money)."
   amount: Decimal!
   "The ISO 4217 code, upper case (e.g. EUR)."
   currency: String!
@@ -15517,6 +15621,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_updatedAt(ctx, field)
 	case "history":
 		return ec.fieldContext_Asset_history(ctx, field)
+	case "endOfLifeSource":
+		return ec.fieldContext_Asset_endOfLifeSource(ctx, field)
 	case "allowedTransitions":
 		return ec.fieldContext_Asset_allowedTransitions(ctx, field)
 	case "currentCheckout":
@@ -15643,6 +15749,10 @@ func (ec *executionContext) childFields_AssetCountGroup(ctx context.Context, fie
 		return ec.fieldContext_AssetCountGroup_count(ctx, field)
 	case "purchaseValue":
 		return ec.fieldContext_AssetCountGroup_purchaseValue(ctx, field)
+	case "assigneeTeam":
+		return ec.fieldContext_AssetCountGroup_assigneeTeam(ctx, field)
+	case "assigneeLocation":
+		return ec.fieldContext_AssetCountGroup_assigneeLocation(ctx, field)
 	case "bookValue":
 		return ec.fieldContext_AssetCountGroup_bookValue(ctx, field)
 	}
@@ -22946,7 +23056,7 @@ func (ec *executionContext) _Asset_endOfLife(ctx context.Context, field graphql.
 			return ec.fieldContext_Asset_endOfLife(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.EndOfLife, nil
+			return obj.EffectiveEndOfLife(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
@@ -22957,7 +23067,7 @@ func (ec *executionContext) _Asset_endOfLife(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Asset_endOfLife(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Asset", field, false, false, "Date")
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Asset_notes(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
@@ -23181,6 +23291,29 @@ func (ec *executionContext) fieldContext_Asset_history(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Asset_endOfLifeSource(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_endOfLifeSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveEndOfLifeSource(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.EndOfLifeSource) graphql.Marshaler {
+			return ec.marshalOEndOfLifeSource2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐEndOfLifeSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_endOfLifeSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, false, "EndOfLifeSource")
 }
 
 func (ec *executionContext) _Asset_allowedTransitions(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
@@ -24576,6 +24709,70 @@ func (ec *executionContext) fieldContext_AssetCountGroup_purchaseValue(_ context
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCountGroup_assigneeTeam(ctx context.Context, field graphql.CollectedField, obj *itam.AssetCountGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCountGroup_assigneeTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssetCountGroup().AssigneeTeam(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Team) graphql.Marshaler {
+			return ec.marshalOTeam2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐTeam(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCountGroup_assigneeTeam(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCountGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AssetCountGroup_assigneeLocation(ctx context.Context, field graphql.CollectedField, obj *itam.AssetCountGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AssetCountGroup_assigneeLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AssetCountGroup().AssigneeLocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AssetCountGroup_assigneeLocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AssetCountGroup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
 		},
 	}
 	return fc, nil
@@ -34860,18 +35057,18 @@ func (ec *executionContext) _Money_amount(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Money_amount(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Amount, nil
+			return obj.AmountString(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v decimal.Decimal) graphql.Marshaler {
-			return ec.marshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNDecimal2string(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
 func (ec *executionContext) fieldContext_Money_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Money", field, false, false, "Decimal")
+	return graphql.NewScalarFieldContext("Money", field, true, false, "Decimal")
 }
 
 func (ec *executionContext) _Money_currency(ctx context.Context, field graphql.CollectedField, obj *itam.Money) (ret graphql.Marshaler) {
@@ -57055,7 +57252,7 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "assetTag", "serialNumber", "name", "modelId", "condition", "ownerId", "locationId", "purchaseDate", "purchasePrice", "supplierId", "orderNumber", "invoiceNumber", "warrantyEnd", "endOfLife", "notes", "customFields", "depreciationProfileId", "inServiceDate"}
+	fieldsInOrder := [...]string{"id", "version", "assetTag", "serialNumber", "name", "modelId", "condition", "ownerId", "locationId", "purchaseDate", "purchasePrice", "supplierId", "orderNumber", "invoiceNumber", "warrantyEnd", "endOfLife", "notes", "customFields", "depreciationProfileId", "inServiceDate", "customFieldsPatch"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -57202,6 +57399,13 @@ func (ec *executionContext) unmarshalInputUpdateAssetInput(ctx context.Context, 
 				return it, err
 			}
 			it.InServiceDate = graphql.OmittableOf(data)
+		case "customFieldsPatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customFieldsPatch"))
+			data, err := ec.unmarshalOJSON2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomFieldsPatch = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -59557,6 +59761,11 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_history(ctx, field, obj)
 				})
+		case "endOfLifeSource":
+			out.Values[i] = ec._Asset_endOfLifeSource(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "allowedTransitions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -59964,6 +60173,18 @@ func (ec *executionContext) _AssetCountGroup(ctx context.Context, sel ast.Select
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "assigneeTeam":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCountGroup_assigneeTeam(ctx, field, obj)
+				})
+		case "assigneeLocation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AssetCountGroup_assigneeLocation(ctx, field, obj)
+				})
 		case "bookValue":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -71243,6 +71464,20 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopspringᚋdecimal�
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNDecimal2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecimal2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDeleteAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteAssetInput(ctx context.Context, v any) (model.DeleteAssetInput, error) {
 	res, err := ec.unmarshalInputDeleteAssetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -74891,6 +75126,25 @@ func (ec *executionContext) marshalODisposal2ᚖgithubᚗcomᚋitamᚑdevᚋitam
 		return graphql.Null
 	}
 	return ec._Disposal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOEndOfLifeSource2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐEndOfLifeSource(ctx context.Context, v any) (*itam.EndOfLifeSource, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := itam.EndOfLifeSource(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOEndOfLifeSource2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐEndOfLifeSource(ctx context.Context, sel ast.SelectionSet, v *itam.EndOfLifeSource) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOExchangeRateFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExchangeRateFilter(ctx context.Context, v any) (*model.ExchangeRateFilter, error) {

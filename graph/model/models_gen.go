@@ -69,7 +69,11 @@ type AssetFilter struct {
 	OwnerIds graphql.Omittable[[]string] `json:"ownerIds,omitempty"`
 	// Assets bought from any of these suppliers; at most 100 Supplier ids.
 	SupplierIds graphql.Omittable[[]string] `json:"supplierIds,omitempty"`
-	// Case-insensitive substring of asset tag, serial number, name or assignee name.
+	// Case-insensitive substring of the asset's tag, serial number (its own or one
+	// a source reports on its link) or name, its assignee's name, its model's name
+	// or model number, its manufacturer's name, or its category's name or kind:
+	// "LT-00", "Latitude", "MacBook", "Dell", "laptop". At most 256 characters
+	// (BAD_USER_INPUT).
 	Search graphql.Omittable[*string] `json:"search,omitempty"`
 	// Assets purchased on or after this day (assets without a purchase date never match).
 	PurchasedAfter graphql.Omittable[*time.Time] `json:"purchasedAfter,omitempty"`
@@ -1182,12 +1186,24 @@ type UpdateAssetInput struct {
 	// The planned end of life, not before the purchase date; null clears it.
 	EndOfLife graphql.Omittable[*time.Time] `json:"endOfLife,omitempty"`
 	// Free text; null clears it.
-	Notes        graphql.Omittable[*string] `json:"notes,omitempty"`
-	CustomFields graphql.Omittable[any]     `json:"customFields,omitempty"`
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// Replaces the whole custom fields object: keys not given are removed (null:
+	// none at all). Checked against the category's field definitions
+	// (BAD_USER_INPUT on customFields.<key>). To change some keys and keep the
+	// others, use customFieldsPatch.
+	CustomFields graphql.Omittable[any] `json:"customFields,omitempty"`
 	// null goes back to the model's, category's or organization's profile.
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 	// null: placed in service on the purchase date.
 	InServiceDate graphql.Omittable[*time.Time] `json:"inServiceDate,omitempty"`
+	// Changes some custom fields and keeps the others: each key given is set to its
+	// value, a key given as null is removed. The merged object is checked against
+	// the category's field definitions exactly as customFields is (an unknown key,
+	// a value of the wrong type or a missing required field is BAD_USER_INPUT on
+	// customFieldsPatch and nothing is written). History records only the keys
+	// that changed. A JSON object (anything else is BAD_USER_INPUT); cannot be
+	// given together with customFields (BAD_USER_INPUT on customFieldsPatch).
+	CustomFieldsPatch graphql.Omittable[any] `json:"customFieldsPatch,omitempty"`
 }
 
 // Changes a category; omitted fields stay.

@@ -161,6 +161,9 @@ type AssetPatch struct {
 	EndOfLife     Optional[time.Time]
 	Notes         Optional[string]
 	CustomFields  Optional[map[string]any]
+	// CustomFieldsPatch changes only the keys it names (nil value: remove
+	// the key); nil means not given. See MergeCustomFields.
+	CustomFieldsPatch map[string]any
 	// DepreciationProfileID and InServiceDate: see Asset; null clears.
 	DepreciationProfileID Optional[uuid.UUID]
 	InServiceDate         Optional[time.Time]
@@ -234,20 +237,30 @@ const (
 	GroupByLocation  AssetGroupBy = "LOCATION"
 	GroupByOwnerTeam AssetGroupBy = "OWNER_TEAM"
 	GroupByModel     AssetGroupBy = "MODEL"
+	// GroupByAssigneeTeam is the team of the person an asset is assigned to.
+	GroupByAssigneeTeam AssetGroupBy = "ASSIGNEE_TEAM"
+	// GroupByAssigneeLocation is where the assignee is: the location an
+	// asset is assigned to, else its assigned person's location.
+	GroupByAssigneeLocation AssetGroupBy = "ASSIGNEE_LOCATION"
 )
 
 // AssetGroupBys lists every dimension assetCounts can group by.
-var AssetGroupBys = []AssetGroupBy{GroupByStatus, GroupByCategory, GroupByLocation, GroupByOwnerTeam, GroupByModel}
+var AssetGroupBys = []AssetGroupBy{GroupByStatus, GroupByCategory, GroupByLocation, GroupByOwnerTeam, GroupByModel,
+	GroupByAssigneeTeam, GroupByAssigneeLocation}
 
 // AssetCountGroup is one bucket of assetCounts: the key values of its
 // dimensions (nil where the asset has none), how many assets, and their
 // summed purchase value per currency.
 type AssetCountGroup struct {
-	Status        *AssetStatus
-	CategoryID    *uuid.UUID
-	LocationID    *uuid.UUID
-	OwnerTeamID   *uuid.UUID
-	ModelID       *uuid.UUID
-	Count         int
-	PurchaseValue []Money
+	Status      *AssetStatus
+	CategoryID  *uuid.UUID
+	LocationID  *uuid.UUID
+	OwnerTeamID *uuid.UUID
+	ModelID     *uuid.UUID
+	// AssigneeTeamID and AssigneeLocationID: see GroupByAssigneeTeam and
+	// GroupByAssigneeLocation.
+	AssigneeTeamID     *uuid.UUID
+	AssigneeLocationID *uuid.UUID
+	Count              int
+	PurchaseValue      []Money
 }

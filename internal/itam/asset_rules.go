@@ -110,6 +110,12 @@ func (p AssetPatch) Apply(a Asset) (Asset, error) {
 			a.CustomFields = *p.CustomFields.Value
 		}
 	}
+	if p.CustomFieldsPatch != nil {
+		if p.CustomFields.Set {
+			return a, Invalid("customFieldsPatch", "give customFields (replaces the whole object) or customFieldsPatch (changes the keys it names), not both")
+		}
+		a.CustomFields = MergeCustomFields(a.CustomFields, p.CustomFieldsPatch)
+	}
 	if p.ModelID.Set {
 		if p.ModelID.Value == nil {
 			return a, Invalid("modelId", "model cannot be removed")
@@ -121,7 +127,18 @@ func (p AssetPatch) Apply(a Asset) (Asset, error) {
 
 // ChecksModel reports whether the patch changes what the model decides: the
 // model itself, or custom fields, which its category's definitions check.
-func (p AssetPatch) ChecksModel() bool { return p.ModelID.Set || p.CustomFields.Set }
+func (p AssetPatch) ChecksModel() bool {
+	return p.ModelID.Set || p.CustomFields.Set || p.CustomFieldsPatch != nil
+}
+
+// CustomFieldsField is the input field custom field errors name: the patch
+// when one is given, else customFields.
+func (p AssetPatch) CustomFieldsField() string {
+	if p.CustomFieldsPatch != nil {
+		return "customFieldsPatch"
+	}
+	return "customFields"
+}
 
 // ChecksDepreciation reports whether the patch changes what decides whether
 // the asset's own depreciation profile fits it: the profile or the price.

@@ -37,15 +37,22 @@ func DateJSON(t *time.Time) *string {
 
 // DiffAssets lists the fields whose JSON value differs between before and
 // after, as {"from", "to"} pairs (before nil: every non-empty field of
-// after, for a creation).
+// after, for a creation). Custom fields are diffed key by key
+// ("customFields.<key>").
 func DiffAssets(before, after *Asset) map[string]map[string]json.RawMessage {
 	a := AssetSnapshot(after)
 	var b map[string]any
+	out := map[string]map[string]json.RawMessage{}
 	if before != nil {
 		b = AssetSnapshot(before)
+		customFieldChanges(before.CustomFields, after.CustomFields, out)
+	} else {
+		customFieldChanges(nil, after.CustomFields, out)
 	}
-	out := map[string]map[string]json.RawMessage{}
 	for k, av := range a {
+		if k == "customFields" {
+			continue
+		}
 		aj, _ := json.Marshal(av)
 		bj := []byte("null")
 		if b != nil {

@@ -110,7 +110,7 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 	}
 	a := &ch.Asset
 	a.OrgID = p.OrgID
-	var out *itam.Asset
+	var out, tried *itam.Asset
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		if a.OwnerPersonID == nil && a.OwnerTeamID == nil {
 			if err := tx.QueryRow(ctx, `SELECT default_owner_team_id FROM organizations WHERE id = $1`, p.OrgID).Scan(&a.OwnerTeamID); err != nil {
@@ -137,6 +137,7 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 			return err
 		}
 		n.ManufacturerID = mfr
+		tried = n
 		if n.CustomFields, err = itam.ValidateCustomFields(defs, n.CustomFields, "customFields"); err != nil {
 			return err
 		}
@@ -173,7 +174,7 @@ func (s *AssetStore) CreateAsset(ctx context.Context, in itam.AssetInput, assign
 		}
 		return saveCheckouts(ctx, tx, p, &itam.Asset{}, created, &lifecycle.AssignRequest{To: *assignee}, nil)
 	})
-	return out, err
+	return out, s.nameHolder(ctx, err, tried)
 }
 
 // nextAssetTag takes the next number of the organization's tag sequence,
@@ -350,18 +351,20 @@ func (s *AssetStore) UnlockAssetField(ctx context.Context, id uuid.UUID, field s
 
 // UpdateAsset changes descriptive fields; the caller's version must be current.
 func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam.Asset, error) {
-	return s.mutate(ctx, in.ID, &in.Version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+	var tried *itam.Asset
+	out, err := s.mutate(ctx, in.ID, &in.Version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
 		a, err := in.Apply(before)
 		if err != nil {
 			return lifecycle.Change{}, err
 		}
+		tried = &a
 		if in.ChecksModel() {
 			mfr, defs, err := modelInfo(ctx, tx, a.ModelID)
 			if err != nil {
 				return lifecycle.Change{}, err
 			}
 			a.ManufacturerID = mfr
-			if a.CustomFields, err = itam.ValidateCustomFields(defs, a.CustomFields, "customFields"); err != nil {
+			if a.CustomFields, err = itam.ValidateCustomFields(defs, a.CustomFields, in.CustomFieldsField()); err != nil {
 				return lifecycle.Change{}, err
 			}
 		}
@@ -378,4 +381,5 @@ func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam
 		}
 		return lifecycle.Change{Asset: a, Action: itam.HistoryUpdate}, nil
 	})
+	return out, s.nameHolder(ctx, err, tried)
 }

@@ -19,6 +19,11 @@ var groupExprs = map[itam.AssetGroupBy]string{
 	itam.GroupByLocation:  "a.location_id::text",
 	itam.GroupByOwnerTeam: "a.owner_team_id::text",
 	itam.GroupByModel:     "a.model_id::text",
+	// The assignee's dimensions go through the assigned person (ap, joined
+	// only when grouped by one of them): a location assignee is where the
+	// asset is; a person's is where they are.
+	itam.GroupByAssigneeTeam:     "ap.team_id::text",
+	itam.GroupByAssigneeLocation: "coalesce(a.assigned_location_id, ap.location_id)::text",
 }
 
 // AssetCounts groups the assets matching f by the given dimensions and
@@ -44,6 +49,7 @@ func (s *AssetStore) AssetCounts(ctx context.Context, groupBy []itam.AssetGroupB
 	if slices.Contains(groupBy, itam.GroupByCategory) {
 		from = "assets a JOIN models m ON m.id = a.model_id"
 	}
+	from += assigneeJoin(groupBy)
 	if len(where) == 0 {
 		where = []string{"TRUE"}
 	}
@@ -91,6 +97,15 @@ func (s *AssetStore) AssetCounts(ctx context.Context, groupBy []itam.AssetGroupB
 	return out, nil
 }
 
+// assigneeJoin is the join groupExprs' assignee dimensions read (the
+// assigned person, ap), or nothing when no dimension needs it.
+func assigneeJoin(groupBy []itam.AssetGroupBy) string {
+	if slices.Contains(groupBy, itam.GroupByAssigneeTeam) || slices.Contains(groupBy, itam.GroupByAssigneeLocation) {
+		return " LEFT JOIN people ap ON ap.id = a.assigned_person_id"
+	}
+	return ""
+}
+
 func derefAll(ss []*string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
@@ -125,6 +140,10 @@ func setGroupKey(g *itam.AssetCountGroup, d itam.AssetGroupBy, v *string) {
 		g.OwnerTeamID = &id
 	case itam.GroupByModel:
 		g.ModelID = &id
+	case itam.GroupByAssigneeTeam:
+		g.AssigneeTeamID = &id
+	case itam.GroupByAssigneeLocation:
+		g.AssigneeLocationID = &id
 	}
 }
 

@@ -92,7 +92,8 @@ func CountGroupKey(g itam.AssetCountGroup) string {
 	}
 	return strings.Join([]string{status,
 		s(g.CategoryID, g.CategoryID != nil), s(g.LocationID, g.LocationID != nil),
-		s(g.OwnerTeamID, g.OwnerTeamID != nil), s(g.ModelID, g.ModelID != nil)}, "|")
+		s(g.OwnerTeamID, g.OwnerTeamID != nil), s(g.ModelID, g.ModelID != nil),
+		s(g.AssigneeTeamID, g.AssigneeTeamID != nil), s(g.AssigneeLocationID, g.AssigneeLocationID != nil)}, "|")
 }
 
 // AssetBookValues is the book value at the end of asOf of each assetCounts
@@ -128,7 +129,7 @@ func (s *AssetStore) AssetBookValues(ctx context.Context, groupBy []itam.AssetGr
 	if len(exprs) > 0 {
 		group = strings.Join(exprs, ", ") + ", " + value
 	}
-	sql := fmt.Sprintf("SELECT %s, %s, count(*) FROM %s WHERE %s GROUP BY %s", dims, value, profileChainFrom, strings.Join(where, " AND "), group)
+	sql := fmt.Sprintf("SELECT %s, %s, count(*) FROM %s WHERE %s GROUP BY %s", dims, value, profileChainFrom+assigneeJoin(groupBy), strings.Join(where, " AND "), group)
 	type row struct {
 		dims              []*string
 		price             decimal.Decimal

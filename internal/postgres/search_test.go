@@ -44,7 +44,7 @@ func (f *fixture) searchAsApp(org *uuid.UUID, pattern string) []uuid.UUID {
 // runs outside RLS, so its own organization filter is all that keeps other
 // tenants' ids out when it is called directly. Each organization has one
 // asset matched by each branch (tag/serial/name, assignee's name, link
-// serial), so dropping the filter from any branch shows.
+// serial, model name), so dropping the filter from any branch shows.
 func TestSearchAssetsFunctionIsScoped(t *testing.T) {
 	t.Parallel()
 	f := newSyncFixture(t)
@@ -57,13 +57,16 @@ func TestSearchAssetsFunctionIsScoped(t *testing.T) {
 		f.apply(o, c, vm("vm-1", "VMware-56 4d QQ "+slug, "vm-"+slug))
 		link := f.assetBySerial(o, "VMware-56 4d QQ "+slug)
 		require.Nil(t, link.SerialNumber, "a VM's serial is on its link only")
-		ids := []uuid.UUID{byTag.ID, byPerson.ID, link.ID}
+		qqModel := f.id(`INSERT INTO models (org_id, name, manufacturer_id, category_id) VALUES ($1, 'QQ-Book', $2, $3) RETURNING id`,
+			o.id, o.manufacturer, o.laptops)
+		byModel := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag = ptr("M-" + slug); in.ModelID = qqModel })
+		ids := []uuid.UUID{byTag.ID, byPerson.ID, link.ID, byModel.ID}
 		slices.SortFunc(ids, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 		return ids
 	}
 	inA, inB := seed(f.a, "alpha"), seed(f.b, "bravo")
 
-	require.Equal(t, inA, f.searchAsApp(&f.a.id, "qq"), "org A's three matches, none of B's")
+	require.Equal(t, inA, f.searchAsApp(&f.a.id, "qq"), "org A's four matches, none of B's")
 	require.Equal(t, inB, f.searchAsApp(&f.b.id, "qq"))
 	require.Empty(t, f.searchAsApp(nil, "qq"), "no tenant set: nothing")
 	other := uuid.New()

@@ -63,7 +63,8 @@ func (t catalogTable[T]) update(ctx context.Context, db *DB, id uuid.UUID, versi
 }
 
 // remove deletes row id, checking version when given. A row still
-// referenced is refused: the foreign key violation maps to CONFLICT.
+// referenced is refused with CONFLICT saying what references it, how
+// many and one example (deleteNamingBlockers).
 func (t catalogTable[T]) remove(ctx context.Context, db *DB, id uuid.UUID, version *int) (T, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
@@ -71,10 +72,13 @@ func (t catalogTable[T]) remove(ctx context.Context, db *DB, id uuid.UUID, versi
 		return zero, err
 	}
 	return inTxReturning(ctx, db, p.OrgID, func(tx pgx.Tx) (T, error) {
-		if cur, err := t.lock(ctx, tx, id, version); err != nil {
+		cur, err := t.lock(ctx, tx, id, version)
+		if err != nil {
 			return cur, err
 		}
-		return returningOne(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
+		return deleteNamingBlockers(ctx, tx, t.name, t.what, t.label(cur), id, func(tx pgx.Tx) (T, error) {
+			return returningOne(ctx, tx, t.scan, "DELETE FROM "+t.name+" x WHERE x.id = $1 RETURNING "+t.columns, id)
+		})
 	})
 }
 
