@@ -51,7 +51,7 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	f.exec(`INSERT INTO software_history (org_id, entity_type, entity_id, action, actor_kind, actor)
 		VALUES ($1, 'SoftwarePublisher', gen_random_uuid(), 'CREATE', 'USER', 'rls@test')`, o.id)
 	costTenantRows(f, o)
-	notifyTenantRows(f.fixture, o) // notification_settings, notifications, webhook_subscriptions, webhook_deliveries
+	notifyTenantRows(f.fixture, o)      // notification_settings, notifications, webhook_subscriptions, webhook_deliveries
 	procurementTenantRows(f.fixture, o) // purchase_orders, purchase_order_lines, purchase_order_history
 	// asset_checkouts: the assets trigger opens one when an asset is assigned.
 	f.exec(`UPDATE assets SET assigned_location_id = (SELECT id FROM locations WHERE org_id = $1 LIMIT 1), status = 'DEPLOYED'
