@@ -172,7 +172,6 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-
 func TestGhostCutoff(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
