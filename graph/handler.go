@@ -73,6 +73,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setContractComplexity(&cfg.Complexity)
 	setCostReportComplexity(&cfg.Complexity)
 	setRefreshForecastComplexity(&cfg.Complexity)
+	setAuditComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }

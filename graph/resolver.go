@@ -48,4 +48,7 @@ type Resolver struct {
 	ExchangeRates        *postgres.ExchangeRateStore
 	Contracts            *postgres.ContractStore
 	CostReports          *postgres.CostReportStore
+
+	// Physical audits and ghost assets (graph/schema/audits.graphqls).
+	Audits *postgres.AuditCampaignStore
 }

@@ -110,6 +110,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.CostEntries, resolver.CostHistory = postgres.NewCostEntryStore(db), postgres.NewCostHistoryStore(db)
 	resolver.ExchangeRates, resolver.Contracts = postgres.NewExchangeRateStore(db), postgres.NewContractStore(db)
 	resolver.CostReports = postgres.NewCostReportStore(db)
+	resolver.Audits = postgres.NewAuditCampaignStore(db)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
