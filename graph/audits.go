@@ -88,8 +88,10 @@ func (r *Resolver) campaignItems(ctx context.Context, campaign uuid.UUID, outcom
 				}
 			}
 		}
+		assets = distinctIDs(assets)
 		for _, under := range []string{".nodes", ".edges.node"} {
-			loaders.Siblings(ctx, path+under+seatAssetsOf, distinctIDs(assets))
+			loaders.Siblings(ctx, path+under+seatAssetsOf, assets)
+			loaders.Siblings(ctx, path+under+".asset", assets)
 		}
 		return pages, nil
 	})
@@ -124,6 +126,7 @@ func (r *Resolver) ghostAssets(ctx context.Context, days int, p itam.PageArgs) (
 	}
 	for _, under := range []string{".nodes", ".edges.node"} {
 		loaders.Siblings(ctx, path+under+seatAssetsOf, ids)
+		loaders.Siblings(ctx, path+under+".asset", ids)
 	}
 	return conn, nil
 }
