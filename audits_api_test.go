@@ -152,6 +152,9 @@ func TestAuditCampaignOutcomesAndClose(t *testing.T) {
 	created, err := time.Parse(time.RFC3339Nano, str(d, "node.createdAt"))
 	require.NoError(t, err)
 	require.Equal(t, created.UTC().AddDate(1, 0, 0).Format(time.DateOnly), str(d, "node.nextAuditDue"))
+	d = a.ok(f.admin, assetAuditQ, map[string]any{"id": f.ids["AUD-4"]})
+	require.NotNil(t, get(d, "node.lastAuditedAt"), "a retired asset seen by the campaign is audited")
+	require.Nil(t, get(d, "node.nextAuditDue"), "but none is due: it left the register")
 
 	// A closed campaign takes no scans and cannot be closed again; nothing is written.
 	a.code(f.audit, scanQ, map[string]any{"in": map[string]any{"campaignId": c, "code": "AUD-2", "locationId": f.ids["room"]}}, "BAD_USER_INPUT", "campaignId")

@@ -8572,7 +8572,8 @@ extend type Asset {
   """
   The day its next physical audit is due: lastAuditedAt (else its purchase
   date, else the day it was recorded) plus its category's
-  auditIntervalMonths; null when the category requires no audits.
+  auditIntervalMonths; null when the category requires no audits and for
+  RETIRED and DISPOSED assets.
   """
   nextAuditDue: Date
 }

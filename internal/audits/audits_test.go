@@ -27,18 +27,21 @@ func TestNextAuditDue(t *testing.T) {
 	bought := day("2020-06-30")
 	for _, tc := range []struct {
 		name              string
+		status            itam.AssetStatus
 		audited, purchase *time.Time
 		interval          *int
 		want              string // "" = nil
 	}{
-		{"no interval: never due", &audited, &bought, nil, ""},
-		{"from the last audit", &audited, &bought, &twelve, "2027-01-31"},
-		{"month end clamps", &audited, nil, &one, "2026-02-28"},
-		{"never audited: from the purchase date", nil, &bought, &twelve, "2021-06-30"},
-		{"never audited nor bought: from when it was recorded", nil, nil, &twelve, "2027-03-10"},
+		{"no interval: never due", itam.StatusInStock, &audited, &bought, nil, ""},
+		{"from the last audit", itam.StatusDeployed, &audited, &bought, &twelve, "2027-01-31"},
+		{"month end clamps", itam.StatusInStock, &audited, nil, &one, "2026-02-28"},
+		{"never audited: from the purchase date", itam.StatusInStock, nil, &bought, &twelve, "2021-06-30"},
+		{"never audited nor bought: from when it was recorded", itam.StatusInStock, nil, nil, &twelve, "2027-03-10"},
+		{"retired: none due", itam.StatusRetired, &audited, &bought, &twelve, ""},
+		{"disposed: none due", itam.StatusDisposed, &audited, &bought, &twelve, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := NextAuditDue(tc.audited, tc.purchase, created, tc.interval)
+			got := NextAuditDue(tc.status, tc.audited, tc.purchase, created, tc.interval)
 			if tc.want == "" {
 				require.Nil(t, got)
 				return

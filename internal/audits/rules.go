@@ -76,9 +76,10 @@ func CheckInterval(field string, months *int) error {
 // when it entered the organization: its purchase date, else the day it was
 // recorded (an asset bought years before it was entered is overdue at
 // once, which is what an auditor expects). nil when the category requires
-// no audits. Month ends clamp (Jan 31 + 1 month = Feb 28/29).
-func NextAuditDue(lastAudited *time.Time, purchaseDate *time.Time, createdAt time.Time, intervalMonths *int) *time.Time {
-	if intervalMonths == nil {
+// no audits, and for RETIRED and DISPOSED assets, which have left the
+// register. Month ends clamp (Jan 31 + 1 month = Feb 28/29).
+func NextAuditDue(status itam.AssetStatus, lastAudited *time.Time, purchaseDate *time.Time, createdAt time.Time, intervalMonths *int) *time.Time {
+	if intervalMonths == nil || status == itam.StatusRetired || status == itam.StatusDisposed {
 		return nil
 	}
 	from := createdAt

@@ -121,17 +121,18 @@ func (s *AuditCampaignStore) AuditDatesOf(ctx context.Context, ids []uuid.UUID) 
 	}
 	out := make(map[uuid.UUID]AuditDates, len(ids))
 	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
-		queueRows(b, `SELECT a.id, a.last_audited_at, a.purchase_date, a.created_at, c.audit_interval_months
+		queueRows(b, `SELECT a.id, a.status, a.last_audited_at, a.purchase_date, a.created_at, c.audit_interval_months
 			FROM assets a JOIN models m ON m.id = a.model_id JOIN categories c ON c.id = m.category_id
 			WHERE a.id = ANY($1::uuid[])`, []any{ids}, func(r pgx.CollectableRow) (struct{}, error) {
 			var id uuid.UUID
+			var status itam.AssetStatus
 			var last, bought *time.Time
 			var created time.Time
 			var interval *int
-			if err := r.Scan(&id, &last, &bought, &created, &interval); err != nil {
+			if err := r.Scan(&id, &status, &last, &bought, &created, &interval); err != nil {
 				return struct{}{}, err
 			}
-			out[id] = AuditDates{LastAuditedAt: last, NextAuditDue: audits.NextAuditDue(last, bought, created, interval)}
+			out[id] = AuditDates{LastAuditedAt: last, NextAuditDue: audits.NextAuditDue(status, last, bought, created, interval)}
 			return struct{}{}, nil
 		}, func(struct{}) {})
 	})
