@@ -61,11 +61,11 @@ CREATE TABLE audit_campaign_items (
   CONSTRAINT audit_campaign_items_scanned CHECK (expected OR scanned_at IS NOT NULL),
   CONSTRAINT audit_campaign_items_scan_fields CHECK ((scanned_at IS NULL) = (scanned_by IS NULL))
 );
-CREATE UNIQUE INDEX audit_campaign_items_asset ON audit_campaign_items (campaign_id, asset_id) WHERE asset_id IS NOT NULL;
+-- asset_id first: it also serves the cascade when an asset is deleted.
+CREATE UNIQUE INDEX audit_campaign_items_asset ON audit_campaign_items (asset_id, campaign_id) WHERE asset_id IS NOT NULL;
 CREATE UNIQUE INDEX audit_campaign_items_unknown ON audit_campaign_items (campaign_id, code_key) WHERE asset_id IS NULL;
 CREATE INDEX audit_campaign_items_page ON audit_campaign_items (campaign_id, code, id);
 CREATE INDEX audit_campaign_items_outcome ON audit_campaign_items (campaign_id, outcome, code, id);
-CREATE INDEX audit_campaign_items_asset_any ON audit_campaign_items (org_id, asset_id) WHERE asset_id IS NOT NULL;
 
 ALTER TABLE audit_campaigns ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON audit_campaigns USING (org_id = (SELECT itam.current_org())) WITH CHECK (org_id = (SELECT itam.current_org()));
