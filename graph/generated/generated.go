@@ -8554,16 +8554,16 @@ extend type Query {
 
 extend type Mutation {
   "Opens an audit campaign. ADMIN and MANAGER."
-  createAuditCampaign(input: CreateAuditCampaignInput!): AuditCampaignPayload
+  createAuditCampaign("The campaign to open." input: CreateAuditCampaignInput!): AuditCampaignPayload
   "Records a scan in an OPEN campaign; scanning the same asset or code again updates its item. ADMIN, MANAGER and AUDITOR."
-  recordAuditScan(input: RecordAuditScanInput!): RecordAuditScanPayload
+  recordAuditScan("The scan." input: RecordAuditScanInput!): RecordAuditScanPayload
   """
   Closes an OPEN campaign, in one transaction: every FOUND and UNEXPECTED
   asset gets lastAuditedAt (its scan time) and the scanned condition when
   one was given (history); with moveUnexpected, UNEXPECTED assets move to
   the scanned location (history, source "audit"). ADMIN and MANAGER.
   """
-  closeAuditCampaign(input: CloseAuditCampaignInput!): AuditCampaignPayload
+  closeAuditCampaign("The campaign to close." input: CloseAuditCampaignInput!): AuditCampaignPayload
 }
 
 extend type Asset {
