@@ -79,6 +79,8 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	fixtures["CostEntry"] = str(d, "c.costEntry.id")
 	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
 	fixtures["DepreciationProfile"] = str(a.ok(admin, createProfileQ, map[string]any{"in": straightLine("Node", "USD")}), "createDepreciationProfile.depreciationProfile.id")
+	fixtures["AuditCampaign"] = str(a.ok(admin, `mutation($l: ID!) { createAuditCampaign(input: {name: "Node", locationId: $l, dueDate: "2026-06-30"}) { auditCampaign { id } } }`,
+		map[string]any{"l": ids["location"]}), "createAuditCampaign.auditCampaign.id")
 	fixtures["Contract"] = str(a.ok(admin, `mutation { createContract(input: {kind: SUPPORT, start: "2025-01-01"}) { contract { id } } }`, nil), "createContract.contract.id")
 	notifyNodeFixtures(t, owner, org, connector, fixtures) // Notification, WebhookSubscription, WebhookDelivery
 	fixtures["OffboardingChecklist"] = offboardingNodeFixture(t, a, admin, ids["grace"])

@@ -76,6 +76,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setNotificationComplexity(&cfg.Complexity)
 	setOffboardingComplexity(&cfg.Complexity)
 	setProcurementComplexity(&cfg.Complexity)
+	setAuditComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	setCheckoutComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)

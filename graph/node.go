@@ -73,6 +73,8 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).Connector.LoadThunk(ctx, id)))
 		case relay.TypeSyncRun:
 			others.add(i, thunk(ctx, l.Connectors(r.Connectors).SyncRun.LoadThunk(ctx, id)))
+		case relay.TypeAuditCampaign:
+			others.add(i, r.campaignNode(ctx, id))
 		case relay.TypeLicense:
 			others.add(i, thunk(ctx, l.Licenses(r.LicenseStore).License.LoadThunk(ctx, id)))
 		case relay.TypeLicenseSeat:

@@ -59,4 +59,6 @@ type Resolver struct {
 	Checkouts *postgres.CheckoutStore
 	// Purchase orders (graph/schema/procurement.graphqls).
 	PurchaseOrders *postgres.PurchaseOrderStore
+	// Physical audits and ghost assets (graph/schema/audits.graphqls).
+	Audits *postgres.AuditCampaignStore
 }

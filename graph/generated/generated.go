@@ -17,6 +17,7 @@ import (
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/graph/scalar"
+	"github.com/itam-dev/itam/internal/audits"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
@@ -44,6 +45,8 @@ type ResolverRoot interface {
 	Asset() AssetResolver
 	AssetCheckout() AssetCheckoutResolver
 	AssetCountGroup() AssetCountGroupResolver
+	AuditCampaign() AuditCampaignResolver
+	AuditItem() AuditItemResolver
 	Category() CategoryResolver
 	Connector() ConnectorResolver
 	Contract() ContractResolver
@@ -55,6 +58,7 @@ type ResolverRoot interface {
 	ExternalId() ExternalIdResolver
 	FieldChange() FieldChangeResolver
 	ForecastCategory() ForecastCategoryResolver
+	GhostAsset() GhostAssetResolver
 	License() LicenseResolver
 	LicenseEvidence() LicenseEvidenceResolver
 	LicenseHistoryEntry() LicenseHistoryEntryResolver
@@ -128,11 +132,13 @@ type ComplexityRoot struct {
 		ID                        func(childComplexity int) int
 		InServiceDate             func(childComplexity int) int
 		InvoiceNumber             func(childComplexity int) int
+		LastAuditedAt             func(childComplexity int) int
 		LicenseSeats              func(childComplexity int) int
 		Location                  func(childComplexity int) int
 		Manufacturer              func(childComplexity int) int
 		Model                     func(childComplexity int) int
 		Name                      func(childComplexity int) int
+		NextAuditDue              func(childComplexity int) int
 		Notes                     func(childComplexity int) int
 		OrderNumber               func(childComplexity int) int
 		Owner                     func(childComplexity int) int
@@ -230,6 +236,68 @@ type ComplexityRoot struct {
 		Asset func(childComplexity int) int
 	}
 
+	AuditCampaign struct {
+		ClosedAt       func(childComplexity int) int
+		ClosedBy       func(childComplexity int) int
+		Counts         func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		CreatedBy      func(childComplexity int) int
+		DueDate        func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Items          func(childComplexity int, outcome *audits.Outcome, first *int, after *string, last *int, before *string) int
+		Location       func(childComplexity int) int
+		MoveUnexpected func(childComplexity int) int
+		Name           func(childComplexity int) int
+		Status         func(childComplexity int) int
+	}
+
+	AuditCampaignConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditCampaignEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	AuditCampaignPayload struct {
+		AuditCampaign func(childComplexity int) int
+	}
+
+	AuditCounts struct {
+		Found      func(childComplexity int) int
+		Missing    func(childComplexity int) int
+		Total      func(childComplexity int) int
+		Unexpected func(childComplexity int) int
+		Unknown    func(childComplexity int) int
+	}
+
+	AuditItem struct {
+		Asset              func(childComplexity int) int
+		Code               func(childComplexity int) int
+		Condition          func(childComplexity int) int
+		Outcome            func(childComplexity int) int
+		RegisteredLocation func(childComplexity int) int
+		ScannedAt          func(childComplexity int) int
+		ScannedBy          func(childComplexity int) int
+		ScannedLocation    func(childComplexity int) int
+	}
+
+	AuditItemConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditItemEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	BulkLicenseSeatPayload struct {
 		Failed    func(childComplexity int) int
 		Results   func(childComplexity int) int
@@ -237,6 +305,7 @@ type ComplexityRoot struct {
 	}
 
 	Category struct {
+		AuditIntervalMonths func(childComplexity int) int
 		CreatedAt           func(childComplexity int) int
 		DepreciationProfile func(childComplexity int) int
 		FieldDefinitions    func(childComplexity int) int
@@ -591,6 +660,24 @@ type ComplexityRoot struct {
 		Year          func(childComplexity int) int
 	}
 
+	GhostAsset struct {
+		Asset          func(childComplexity int) int
+		LastSignOfLife func(childComplexity int) int
+		Source         func(childComplexity int) int
+	}
+
+	GhostAssetConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	GhostAssetEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	License struct {
 		Active            func(childComplexity int) int
 		AssignedSeats     func(childComplexity int) int
@@ -835,7 +922,9 @@ type ComplexityRoot struct {
 		CancelPurchaseOrder        func(childComplexity int, input model.CancelPurchaseOrderInput) int
 		CancelSyncRun              func(childComplexity int, id string) int
 		CheckinAsset               func(childComplexity int, input model.CheckinAssetInput) int
+		CloseAuditCampaign         func(childComplexity int, input model.CloseAuditCampaignInput) int
 		CreateAsset                func(childComplexity int, input model.CreateAssetInput) int
+		CreateAuditCampaign        func(childComplexity int, input model.CreateAuditCampaignInput) int
 		CreateCategory             func(childComplexity int, input model.CreateCategoryInput) int
 		CreateConnector            func(childComplexity int, input model.CreateConnectorInput) int
 		CreateContract             func(childComplexity int, input model.CreateContractInput) int
@@ -878,6 +967,7 @@ type ComplexityRoot struct {
 		ReceivePurchaseOrderLine   func(childComplexity int, input model.ReceivePurchaseOrderLineInput) int
 		ReclaimLicenseSeat         func(childComplexity int, input model.ReclaimLicenseSeatInput) int
 		ReclaimLicenseSeats        func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
+		RecordAuditScan            func(childComplexity int, input model.RecordAuditScanInput) int
 		RenormalizeSoftware        func(childComplexity int) int
 		SetExchangeRate            func(childComplexity int, from string, to string, rate decimal.Decimal, validFrom time.Time) int
 		SetFieldPrecedence         func(childComplexity int, input model.SetFieldPrecedenceInput) int
@@ -1142,6 +1232,7 @@ type ComplexityRoot struct {
 		AssetByTag                func(childComplexity int, assetTag string) int
 		AssetCounts               func(childComplexity int, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) int
 		Assets                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
+		AuditCampaigns            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AuditCampaignFilter) int
 		Categories                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
 		Connectors                func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Contracts                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ContractFilter) int
@@ -1152,6 +1243,7 @@ type ComplexityRoot struct {
 		ExchangeRates             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ExchangeRateFilter) int
 		ExpiringLicenses          func(childComplexity int, withinDays int, first *int) int
 		FieldPrecedence           func(childComplexity int) int
+		GhostAssets               func(childComplexity int, notSeenForDays int, first *int, after *string) int
 		LicenseCompliance         func(childComplexity int, filter *model.LicenseComplianceFilter) int
 		LicenseEvidence           func(childComplexity int, productID string, first *int, after *string) int
 		Licenses                  func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) int
@@ -1198,6 +1290,10 @@ type ComplexityRoot struct {
 		License    func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		Seat       func(childComplexity int) int
+	}
+
+	RecordAuditScanPayload struct {
+		Item func(childComplexity int) int
 	}
 
 	RefreshForecast struct {
@@ -1655,6 +1751,8 @@ type AssetResolver interface {
 
 	History(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[itam.HistoryEntry], error)
 
+	LastAuditedAt(ctx context.Context, obj *model.Asset) (*time.Time, error)
+	NextAuditDue(ctx context.Context, obj *model.Asset) (*time.Time, error)
 	AllowedTransitions(ctx context.Context, obj *model.Asset) ([]itam.AssetStatus, error)
 	CurrentCheckout(ctx context.Context, obj *model.Asset) (*lifecycle.Checkout, error)
 	Checkouts(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*lifecycle.Checkout], error)
@@ -1689,6 +1787,19 @@ type AssetCountGroupResolver interface {
 	AssigneeTeam(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Team, error)
 	AssigneeLocation(ctx context.Context, obj *itam.AssetCountGroup) (*itam.Location, error)
 	BookValue(ctx context.Context, obj *itam.AssetCountGroup, asOf *time.Time) ([]*itam.Money, error)
+}
+type AuditCampaignResolver interface {
+	ID(ctx context.Context, obj *audits.Campaign) (string, error)
+
+	Location(ctx context.Context, obj *audits.Campaign) (*itam.Location, error)
+
+	Counts(ctx context.Context, obj *audits.Campaign) (*audits.Counts, error)
+	Items(ctx context.Context, obj *audits.Campaign, outcome *audits.Outcome, first *int, after *string, last *int, before *string) (*model.Connection[*audits.Item], error)
+}
+type AuditItemResolver interface {
+	Asset(ctx context.Context, obj *audits.Item) (*model.Asset, error)
+	RegisteredLocation(ctx context.Context, obj *audits.Item) (*itam.Location, error)
+	ScannedLocation(ctx context.Context, obj *audits.Item) (*itam.Location, error)
 }
 type CategoryResolver interface {
 	ID(ctx context.Context, obj *itam.Category) (string, error)
@@ -1764,6 +1875,9 @@ type FieldChangeResolver interface {
 type ForecastCategoryResolver interface {
 	Category(ctx context.Context, obj *costs.ForecastCategory) (*itam.Category, error)
 }
+type GhostAssetResolver interface {
+	Asset(ctx context.Context, obj *audits.Ghost) (*model.Asset, error)
+}
 type LicenseResolver interface {
 	ID(ctx context.Context, obj *licenses.License) (string, error)
 
@@ -1822,6 +1936,9 @@ type MutationResolver interface {
 	UnassignAsset(ctx context.Context, input model.UnassignAssetInput) (*model.AssetPayload, error)
 	TransitionAsset(ctx context.Context, input model.TransitionAssetInput) (*model.AssetPayload, error)
 	DisposeAsset(ctx context.Context, input model.DisposeAssetInput) (*model.AssetPayload, error)
+	CreateAuditCampaign(ctx context.Context, input model.CreateAuditCampaignInput) (*model.AuditCampaignPayload, error)
+	RecordAuditScan(ctx context.Context, input model.RecordAuditScanInput) (*model.RecordAuditScanPayload, error)
+	CloseAuditCampaign(ctx context.Context, input model.CloseAuditCampaignInput) (*model.AuditCampaignPayload, error)
 	CreateManufacturer(ctx context.Context, input model.CreateManufacturerInput) (*model.ManufacturerPayload, error)
 	UpdateManufacturer(ctx context.Context, input model.UpdateManufacturerInput) (*model.ManufacturerPayload, error)
 	DeleteManufacturer(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -1970,6 +2087,8 @@ type QueryResolver interface {
 	AssetByTag(ctx context.Context, assetTag string) (*model.Asset, error)
 	AssetBySerial(ctx context.Context, serialNumber string, manufacturerID *string) (*model.Asset, error)
 	AssetCounts(ctx context.Context, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) ([]*itam.AssetCountGroup, error)
+	AuditCampaigns(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.AuditCampaignFilter) (*model.Connection[*audits.Campaign], error)
+	GhostAssets(ctx context.Context, notSeenForDays int, first *int, after *string) (*model.Connection[*audits.Ghost], error)
 	Manufacturers(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*itam.Manufacturer], error)
 	Categories(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) (*model.Connection[*itam.Category], error)
 	Models(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.ModelFilter) (*model.Connection[*model.Model], error)
@@ -2309,6 +2428,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.InvoiceNumber(childComplexity), true
+	case "Asset.lastAuditedAt":
+		if e.ComplexityRoot.Asset.LastAuditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.LastAuditedAt(childComplexity), true
 	case "Asset.licenseSeats":
 		if e.ComplexityRoot.Asset.LicenseSeats == nil {
 			break
@@ -2339,6 +2464,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.Name(childComplexity), true
+	case "Asset.nextAuditDue":
+		if e.ComplexityRoot.Asset.NextAuditDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.NextAuditDue(childComplexity), true
 	case "Asset.notes":
 		if e.ComplexityRoot.Asset.Notes == nil {
 			break
@@ -2755,6 +2886,247 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AssetPayload.Asset(childComplexity), true
 
+	case "AuditCampaign.closedAt":
+		if e.ComplexityRoot.AuditCampaign.ClosedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.ClosedAt(childComplexity), true
+	case "AuditCampaign.closedBy":
+		if e.ComplexityRoot.AuditCampaign.ClosedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.ClosedBy(childComplexity), true
+	case "AuditCampaign.counts":
+		if e.ComplexityRoot.AuditCampaign.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.Counts(childComplexity), true
+	case "AuditCampaign.createdAt":
+		if e.ComplexityRoot.AuditCampaign.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.CreatedAt(childComplexity), true
+	case "AuditCampaign.createdBy":
+		if e.ComplexityRoot.AuditCampaign.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.CreatedBy(childComplexity), true
+	case "AuditCampaign.dueDate":
+		if e.ComplexityRoot.AuditCampaign.DueDate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.DueDate(childComplexity), true
+	case "AuditCampaign.id":
+		if e.ComplexityRoot.AuditCampaign.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.ID(childComplexity), true
+	case "AuditCampaign.items":
+		if e.ComplexityRoot.AuditCampaign.Items == nil {
+			break
+		}
+
+		args, err := ec.field_AuditCampaign_items_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.AuditCampaign.Items(childComplexity, args["outcome"].(*audits.Outcome), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "AuditCampaign.location":
+		if e.ComplexityRoot.AuditCampaign.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.Location(childComplexity), true
+	case "AuditCampaign.moveUnexpected":
+		if e.ComplexityRoot.AuditCampaign.MoveUnexpected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.MoveUnexpected(childComplexity), true
+	case "AuditCampaign.name":
+		if e.ComplexityRoot.AuditCampaign.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.Name(childComplexity), true
+	case "AuditCampaign.status":
+		if e.ComplexityRoot.AuditCampaign.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaign.Status(childComplexity), true
+
+	case "AuditCampaignConnection.edges":
+		if e.ComplexityRoot.AuditCampaignConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaignConnection.Edges(childComplexity), true
+	case "AuditCampaignConnection.nodes":
+		if e.ComplexityRoot.AuditCampaignConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaignConnection.Nodes(childComplexity), true
+	case "AuditCampaignConnection.pageInfo":
+		if e.ComplexityRoot.AuditCampaignConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaignConnection.PageInfo(childComplexity), true
+	case "AuditCampaignConnection.totalCount":
+		if e.ComplexityRoot.AuditCampaignConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaignConnection.TotalCount(childComplexity), true
+
+	case "AuditCampaignEdge.cursor":
+		if e.ComplexityRoot.AuditCampaignEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaignEdge.Cursor(childComplexity), true
+	case "AuditCampaignEdge.node":
+		if e.ComplexityRoot.AuditCampaignEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaignEdge.Node(childComplexity), true
+
+	case "AuditCampaignPayload.auditCampaign":
+		if e.ComplexityRoot.AuditCampaignPayload.AuditCampaign == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCampaignPayload.AuditCampaign(childComplexity), true
+
+	case "AuditCounts.found":
+		if e.ComplexityRoot.AuditCounts.Found == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCounts.Found(childComplexity), true
+	case "AuditCounts.missing":
+		if e.ComplexityRoot.AuditCounts.Missing == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCounts.Missing(childComplexity), true
+	case "AuditCounts.total":
+		if e.ComplexityRoot.AuditCounts.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCounts.Total(childComplexity), true
+	case "AuditCounts.unexpected":
+		if e.ComplexityRoot.AuditCounts.Unexpected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCounts.Unexpected(childComplexity), true
+	case "AuditCounts.unknown":
+		if e.ComplexityRoot.AuditCounts.Unknown == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditCounts.Unknown(childComplexity), true
+
+	case "AuditItem.asset":
+		if e.ComplexityRoot.AuditItem.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.Asset(childComplexity), true
+	case "AuditItem.code":
+		if e.ComplexityRoot.AuditItem.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.Code(childComplexity), true
+	case "AuditItem.condition":
+		if e.ComplexityRoot.AuditItem.Condition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.Condition(childComplexity), true
+	case "AuditItem.outcome":
+		if e.ComplexityRoot.AuditItem.Outcome == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.Outcome(childComplexity), true
+	case "AuditItem.registeredLocation":
+		if e.ComplexityRoot.AuditItem.RegisteredLocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.RegisteredLocation(childComplexity), true
+	case "AuditItem.scannedAt":
+		if e.ComplexityRoot.AuditItem.ScannedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.ScannedAt(childComplexity), true
+	case "AuditItem.scannedBy":
+		if e.ComplexityRoot.AuditItem.ScannedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.ScannedBy(childComplexity), true
+	case "AuditItem.scannedLocation":
+		if e.ComplexityRoot.AuditItem.ScannedLocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItem.ScannedLocation(childComplexity), true
+
+	case "AuditItemConnection.edges":
+		if e.ComplexityRoot.AuditItemConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItemConnection.Edges(childComplexity), true
+	case "AuditItemConnection.nodes":
+		if e.ComplexityRoot.AuditItemConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItemConnection.Nodes(childComplexity), true
+	case "AuditItemConnection.pageInfo":
+		if e.ComplexityRoot.AuditItemConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItemConnection.PageInfo(childComplexity), true
+	case "AuditItemConnection.totalCount":
+		if e.ComplexityRoot.AuditItemConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItemConnection.TotalCount(childComplexity), true
+
+	case "AuditItemEdge.cursor":
+		if e.ComplexityRoot.AuditItemEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItemEdge.Cursor(childComplexity), true
+	case "AuditItemEdge.node":
+		if e.ComplexityRoot.AuditItemEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditItemEdge.Node(childComplexity), true
+
 	case "BulkLicenseSeatPayload.failed":
 		if e.ComplexityRoot.BulkLicenseSeatPayload.Failed == nil {
 			break
@@ -2774,6 +3146,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BulkLicenseSeatPayload.Succeeded(childComplexity), true
 
+	case "Category.auditIntervalMonths":
+		if e.ComplexityRoot.Category.AuditIntervalMonths == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.AuditIntervalMonths(childComplexity), true
 	case "Category.createdAt":
 		if e.ComplexityRoot.Category.CreatedAt == nil {
 			break
@@ -4150,6 +4528,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ForecastQuarter.Year(childComplexity), true
 
+	case "GhostAsset.asset":
+		if e.ComplexityRoot.GhostAsset.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAsset.Asset(childComplexity), true
+	case "GhostAsset.lastSignOfLife":
+		if e.ComplexityRoot.GhostAsset.LastSignOfLife == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAsset.LastSignOfLife(childComplexity), true
+	case "GhostAsset.lastSignOfLifeSource":
+		if e.ComplexityRoot.GhostAsset.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAsset.Source(childComplexity), true
+
+	case "GhostAssetConnection.edges":
+		if e.ComplexityRoot.GhostAssetConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAssetConnection.Edges(childComplexity), true
+	case "GhostAssetConnection.nodes":
+		if e.ComplexityRoot.GhostAssetConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAssetConnection.Nodes(childComplexity), true
+	case "GhostAssetConnection.pageInfo":
+		if e.ComplexityRoot.GhostAssetConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAssetConnection.PageInfo(childComplexity), true
+	case "GhostAssetConnection.totalCount":
+		if e.ComplexityRoot.GhostAssetConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAssetConnection.TotalCount(childComplexity), true
+
+	case "GhostAssetEdge.cursor":
+		if e.ComplexityRoot.GhostAssetEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAssetEdge.Cursor(childComplexity), true
+	case "GhostAssetEdge.node":
+		if e.ComplexityRoot.GhostAssetEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GhostAssetEdge.Node(childComplexity), true
+
 	case "License.active":
 		if e.ComplexityRoot.License.Active == nil {
 			break
@@ -5158,6 +5593,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CheckinAsset(childComplexity, args["input"].(model.CheckinAssetInput)), true
+	case "Mutation.closeAuditCampaign":
+		if e.ComplexityRoot.Mutation.CloseAuditCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_closeAuditCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CloseAuditCampaign(childComplexity, args["input"].(model.CloseAuditCampaignInput)), true
 	case "Mutation.createAsset":
 		if e.ComplexityRoot.Mutation.CreateAsset == nil {
 			break
@@ -5169,6 +5615,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAsset(childComplexity, args["input"].(model.CreateAssetInput)), true
+	case "Mutation.createAuditCampaign":
+		if e.ComplexityRoot.Mutation.CreateAuditCampaign == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createAuditCampaign_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAuditCampaign(childComplexity, args["input"].(model.CreateAuditCampaignInput)), true
 	case "Mutation.createCategory":
 		if e.ComplexityRoot.Mutation.CreateCategory == nil {
 			break
@@ -5631,6 +6088,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.ReclaimLicenseSeats(childComplexity, args["input"].([]*model.ReclaimLicenseSeatInput)), true
+	case "Mutation.recordAuditScan":
+		if e.ComplexityRoot.Mutation.RecordAuditScan == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordAuditScan_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordAuditScan(childComplexity, args["input"].(model.RecordAuditScanInput)), true
 	case "Mutation.renormalizeSoftware":
 		if e.ComplexityRoot.Mutation.RenormalizeSoftware == nil {
 			break
@@ -6919,6 +7387,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Assets(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AssetFilter), args["orderBy"].(*model.AssetOrder)), true
+	case "Query.auditCampaigns":
+		if e.ComplexityRoot.Query.AuditCampaigns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditCampaigns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditCampaigns(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AuditCampaignFilter)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -7024,6 +7503,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.FieldPrecedence(childComplexity), true
+	case "Query.ghostAssets":
+		if e.ComplexityRoot.Query.GhostAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ghostAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GhostAssets(childComplexity, args["notSeenForDays"].(int), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.licenseCompliance":
 		if e.ComplexityRoot.Query.LicenseCompliance == nil {
@@ -7412,6 +7902,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ReclaimCandidate.Seat(childComplexity), true
+
+	case "RecordAuditScanPayload.item":
+		if e.ComplexityRoot.RecordAuditScanPayload.Item == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecordAuditScanPayload.Item(childComplexity), true
 
 	case "RefreshForecast.overdue":
 		if e.ComplexityRoot.RefreshForecast.Overdue == nil {
@@ -9101,14 +9598,17 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssetOrder", ec.unmarshalInputAssetOrder),
 			graphql.NewInputUnmarshaler("AssignAssetInput", ec.unmarshalInputAssignAssetInput),
 			graphql.NewInputUnmarshaler("AssignLicenseSeatInput", ec.unmarshalInputAssignLicenseSeatInput),
+			graphql.NewInputUnmarshaler("AuditCampaignFilter", ec.unmarshalInputAuditCampaignFilter),
 			graphql.NewInputUnmarshaler("CancelPurchaseOrderInput", ec.unmarshalInputCancelPurchaseOrderInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("CheckinAssetInput", ec.unmarshalInputCheckinAssetInput),
+			graphql.NewInputUnmarshaler("CloseAuditCampaignInput", ec.unmarshalInputCloseAuditCampaignInput),
 			graphql.NewInputUnmarshaler("ConnectorScheduleInput", ec.unmarshalInputConnectorScheduleInput),
 			graphql.NewInputUnmarshaler("ContractChargeInput", ec.unmarshalInputContractChargeInput),
 			graphql.NewInputUnmarshaler("ContractFilter", ec.unmarshalInputContractFilter),
 			graphql.NewInputUnmarshaler("CostEntryFilter", ec.unmarshalInputCostEntryFilter),
 			graphql.NewInputUnmarshaler("CreateAssetInput", ec.unmarshalInputCreateAssetInput),
+			graphql.NewInputUnmarshaler("CreateAuditCampaignInput", ec.unmarshalInputCreateAuditCampaignInput),
 			graphql.NewInputUnmarshaler("CreateCategoryInput", ec.unmarshalInputCreateCategoryInput),
 			graphql.NewInputUnmarshaler("CreateConnectorInput", ec.unmarshalInputCreateConnectorInput),
 			graphql.NewInputUnmarshaler("CreateContractInput", ec.unmarshalInputCreateContractInput),
@@ -9150,6 +9650,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReceiveItemInput", ec.unmarshalInputReceiveItemInput),
 			graphql.NewInputUnmarshaler("ReceivePurchaseOrderLineInput", ec.unmarshalInputReceivePurchaseOrderLineInput),
 			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
+			graphql.NewInputUnmarshaler("RecordAuditScanInput", ec.unmarshalInputRecordAuditScanInput),
 			graphql.NewInputUnmarshaler("SetFieldPrecedenceInput", ec.unmarshalInputSetFieldPrecedenceInput),
 			graphql.NewInputUnmarshaler("SoftwareProductFilter", ec.unmarshalInputSoftwareProductFilter),
 			graphql.NewInputUnmarshaler("SoftwareTitleSample", ec.unmarshalInputSoftwareTitleSample),
@@ -9992,6 +10493,315 @@ extend type Mutation {
     "The disposal details."
     input: DisposeAssetInput!
   ): AssetPayload
+}
+`, BuiltIn: false},
+	{Name: "../schema/audits.graphqls", Input: `# Physical audits (campaigns, scans, outcomes), audit intervals per category
+# and the ghost-asset report. ADMIN and MANAGER create and close campaigns;
+# ADMIN, MANAGER and AUDITOR record scans and read campaigns and ghost
+# assets; EMPLOYEE gets FORBIDDEN (and null from node(id:)).
+
+"Where an audit campaign is: OPEN takes scans; CLOSED is final."
+enum AuditCampaignStatus {
+  "Taking scans."
+  OPEN
+  "Closed: no more scans; its outcome was applied to the assets."
+  CLOSED
+}
+
+"What an audit campaign learned about one expected asset or one scan."
+enum AuditOutcome {
+  "Expected by the campaign (in its scope when it was created) and scanned, wherever."
+  FOUND
+  "Expected by the campaign and not scanned (yet)."
+  MISSING
+  "A known asset the campaign did not expect, scanned: registeredLocation says where the register had it, scannedLocation where it was."
+  UNEXPECTED
+  "A scanned code that is no asset tag or serial number of the organization."
+  UNKNOWN
+}
+
+"What last showed that an asset exists."
+enum SignOfLifeSource {
+  "A connector (MDM) reported the device, or changed it."
+  CONNECTOR
+  "An audit scan saw it, or closing an audit changed it."
+  AUDIT
+  "A person changed it through the API."
+  USER
+  "Nothing since it was recorded."
+  CREATED
+}
+
+"A physical audit: scan what is there, compare with what the register expects."
+type AuditCampaign implements Node {
+  "Global id."
+  id: ID!
+  "Name, at most 200 characters."
+  name: String!
+  "The location whose subtree (it and every location below it) scoped the campaign; null when scoped by a filter only (or the location was deleted)."
+  location: Location
+  "The day the audit should be finished."
+  dueDate: Date!
+  "OPEN or CLOSED."
+  status: AuditCampaignStatus!
+  "What closing chose for UNEXPECTED assets; null while OPEN."
+  moveUnexpected: Boolean
+  "When it was created."
+  createdAt: Time!
+  "Who created it (token subject)."
+  createdBy: String!
+  "When it was closed; null while OPEN."
+  closedAt: Time
+  "Who closed it; null while OPEN."
+  closedBy: String
+  "Its items per outcome."
+  counts: AuditCounts!
+  """
+  Every expected asset and every scan, by code: FOUND, MISSING, UNEXPECTED
+  and UNKNOWN, or only those of outcome. Paginated (at most 500 a page).
+  """
+  items(
+    "Only items of this outcome; null: all."
+    outcome: AuditOutcome
+    "Page size, 0–500 (default 50)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end, 0–500."
+    last: Int
+    "Cursor to continue before."
+    before: String
+  ): AuditItemConnection!
+}
+
+"A campaign's items per outcome."
+type AuditCounts {
+  "Expected and scanned."
+  found: Int!
+  "Expected, not scanned."
+  missing: Int!
+  "Scanned, not expected."
+  unexpected: Int!
+  "Scanned codes no asset has."
+  unknown: Int!
+  "Every item."
+  total: Int!
+}
+
+"One expected asset or one scan of a campaign."
+type AuditItem {
+  "What the campaign learned."
+  outcome: AuditOutcome!
+  "The code as scanned (trimmed); for a MISSING asset, its asset tag."
+  code: String!
+  "The asset; null for UNKNOWN."
+  asset: Asset
+  "Where the register had the asset: when the campaign was created for expected assets, at the scan for UNEXPECTED ones; null for UNKNOWN or unlocated assets."
+  registeredLocation: Location
+  "Where it was scanned; null for MISSING."
+  scannedLocation: Location
+  "When it was (last) scanned; null for MISSING."
+  scannedAt: Time
+  "Who scanned it (token subject); null for MISSING."
+  scannedBy: String
+  "The condition the scan recorded; null when none was given."
+  condition: AssetCondition
+}
+
+"An edge of AuditItemConnection."
+type AuditItemEdge {
+  "Cursor of this item."
+  cursor: String!
+  "The item."
+  node: AuditItem!
+}
+
+"A page of audit items."
+type AuditItemConnection {
+  "The page's items with cursors."
+  edges: [AuditItemEdge!]!
+  "The page's items."
+  nodes: [AuditItem!]!
+  "Paging state."
+  pageInfo: PageInfo!
+  "How many items match (outcome filter included)."
+  totalCount: Int!
+}
+
+"An edge of AuditCampaignConnection."
+type AuditCampaignEdge {
+  "Cursor of this campaign."
+  cursor: String!
+  "The campaign."
+  node: AuditCampaign!
+}
+
+"A page of audit campaigns."
+type AuditCampaignConnection {
+  "The page's campaigns with cursors."
+  edges: [AuditCampaignEdge!]!
+  "The page's campaigns."
+  nodes: [AuditCampaign!]!
+  "Paging state."
+  pageInfo: PageInfo!
+  "How many campaigns match."
+  totalCount: Int!
+}
+
+"Selects audit campaigns."
+input AuditCampaignFilter {
+  "Only campaigns in this status."
+  status: AuditCampaignStatus
+}
+
+"An asset active in the register that nothing has shown to exist for a while: a candidate for retirement."
+type GhostAsset {
+  "The asset (select bookValue on it for what it is still worth)."
+  asset: Asset!
+  "The latest of: its creation, a connector seeing or changing it, a person changing it, an audit scan."
+  lastSignOfLife: Time!
+  "What that sign of life was."
+  lastSignOfLifeSource: SignOfLifeSource!
+}
+
+"An edge of GhostAssetConnection."
+type GhostAssetEdge {
+  "Cursor of this row."
+  cursor: String!
+  "The ghost asset."
+  node: GhostAsset!
+}
+
+"A page of ghost assets, oldest sign of life first."
+type GhostAssetConnection {
+  "The page's rows with cursors."
+  edges: [GhostAssetEdge!]!
+  "The page's rows."
+  nodes: [GhostAsset!]!
+  "Paging state."
+  pageInfo: PageInfo!
+  "How many assets are ghosts at this threshold."
+  totalCount: Int!
+}
+
+"""
+Opens an audit campaign. Its scope is the location's subtree and/or the
+filter (at least one; an empty filter is every asset); the assets it
+expects are the IN_STOCK, DEPLOYED and IN_REPAIR ones in scope when it is
+created (a snapshot: later moves do not change it).
+"""
+input CreateAuditCampaignInput {
+  "Name, 1–200 characters."
+  name: String!
+  "Scope: this location and every location below it (asset location). NOT_FOUND when unknown."
+  locationId: ID
+  "Scope: assets matching this filter (the assets query's filter and limits)."
+  filter: AssetFilter
+  "The day the audit should be finished."
+  dueDate: Date!
+}
+
+"Records one scan."
+input RecordAuditScanInput {
+  "The OPEN campaign (BAD_USER_INPUT when CLOSED; NOT_FOUND when unknown)."
+  campaignId: ID!
+  "An asset tag or serial number as scanned: trimmed, matched regardless of case; at most 255 characters. A serial recorded for two manufacturers is BAD_USER_INPUT (scan the tag)."
+  code: String!
+  "Where it was scanned (NOT_FOUND when unknown)."
+  locationId: ID!
+  "The condition seen; null keeps what an earlier scan recorded."
+  condition: AssetCondition
+}
+
+"Closes a campaign."
+input CloseAuditCampaignInput {
+  "The OPEN campaign (BAD_USER_INPUT when already CLOSED)."
+  id: ID!
+  "Move each UNEXPECTED asset to where it was scanned (history source \"audit\"). Default false: nothing moves."
+  moveUnexpected: Boolean = false
+}
+
+"The campaign created or closed."
+type AuditCampaignPayload {
+  "The campaign."
+  auditCampaign: AuditCampaign!
+}
+
+"The scan recorded."
+type RecordAuditScanPayload {
+  "The item the scan created or updated, with its outcome."
+  item: AuditItem!
+}
+
+extend type Query {
+  "Audit campaigns, newest first. ADMIN, MANAGER, AUDITOR; FORBIDDEN for EMPLOYEE."
+  auditCampaigns(
+    "Page size, 0–500 (default 50)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+    "Page size from the end, 0–500."
+    last: Int
+    "Cursor to continue before."
+    before: String
+    "Which campaigns."
+    filter: AuditCampaignFilter
+  ): AuditCampaignConnection!
+  """
+  Assets not RETIRED or DISPOSED whose last sign of life (creation, a
+  connector seeing or changing them, a person changing them, an audit scan)
+  is more than notSeenForDays days old, oldest first. ADMIN, MANAGER,
+  AUDITOR; FORBIDDEN for EMPLOYEE.
+  """
+  ghostAssets(
+    "Days without a sign of life, 1–3650 (BAD_USER_INPUT otherwise)."
+    notSeenForDays: Int!
+    "Page size, 0–500 (default 50)."
+    first: Int
+    "Cursor to continue after."
+    after: String
+  ): GhostAssetConnection!
+}
+
+extend type Mutation {
+  "Opens an audit campaign. ADMIN and MANAGER."
+  createAuditCampaign("The campaign to open." input: CreateAuditCampaignInput!): AuditCampaignPayload
+  "Records a scan in an OPEN campaign; scanning the same asset or code again updates its item. ADMIN, MANAGER and AUDITOR."
+  recordAuditScan("The scan." input: RecordAuditScanInput!): RecordAuditScanPayload
+  """
+  Closes an OPEN campaign, in one transaction: every FOUND and UNEXPECTED
+  asset gets lastAuditedAt (its scan time) and the scanned condition when
+  one was given (history); with moveUnexpected, UNEXPECTED assets move to
+  the scanned location (history, source "audit"). ADMIN and MANAGER.
+  """
+  closeAuditCampaign("The campaign to close." input: CloseAuditCampaignInput!): AuditCampaignPayload
+}
+
+extend type Asset {
+  "When an audit campaign last saw it (the scan time, recorded when the campaign closed); null: never."
+  lastAuditedAt: Time
+  """
+  The day its next physical audit is due: lastAuditedAt (else its purchase
+  date, else the day it was recorded) plus its category's
+  auditIntervalMonths; null when the category requires no audits and for
+  RETIRED and DISPOSED assets.
+  """
+  nextAuditDue: Date
+}
+
+extend type Category {
+  "How often its assets must be physically audited, in months (1–120); null: no audits required."
+  auditIntervalMonths: Int
+}
+
+extend input CreateCategoryInput {
+  "How often its assets must be audited, 1–120 months (BAD_USER_INPUT otherwise); null: never."
+  auditIntervalMonths: Int
+}
+
+extend input UpdateCategoryInput {
+  "How often its assets must be audited, 1–120 months (BAD_USER_INPUT otherwise); null: no audits required."
+  auditIntervalMonths: Int
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalog.graphqls", Input: `"The broad kind of hardware a category holds."
@@ -15623,6 +16433,10 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_history(ctx, field)
 	case "endOfLifeSource":
 		return ec.fieldContext_Asset_endOfLifeSource(ctx, field)
+	case "lastAuditedAt":
+		return ec.fieldContext_Asset_lastAuditedAt(ctx, field)
+	case "nextAuditDue":
+		return ec.fieldContext_Asset_nextAuditDue(ctx, field)
 	case "allowedTransitions":
 		return ec.fieldContext_Asset_allowedTransitions(ctx, field)
 	case "currentCheckout":
@@ -15821,6 +16635,130 @@ func (ec *executionContext) childFields_AssetPayload(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type AssetPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditCampaign(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditCampaign_id(ctx, field)
+	case "name":
+		return ec.fieldContext_AuditCampaign_name(ctx, field)
+	case "location":
+		return ec.fieldContext_AuditCampaign_location(ctx, field)
+	case "dueDate":
+		return ec.fieldContext_AuditCampaign_dueDate(ctx, field)
+	case "status":
+		return ec.fieldContext_AuditCampaign_status(ctx, field)
+	case "moveUnexpected":
+		return ec.fieldContext_AuditCampaign_moveUnexpected(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_AuditCampaign_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_AuditCampaign_createdBy(ctx, field)
+	case "closedAt":
+		return ec.fieldContext_AuditCampaign_closedAt(ctx, field)
+	case "closedBy":
+		return ec.fieldContext_AuditCampaign_closedBy(ctx, field)
+	case "counts":
+		return ec.fieldContext_AuditCampaign_counts(ctx, field)
+	case "items":
+		return ec.fieldContext_AuditCampaign_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditCampaign", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditCampaignConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditCampaignConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditCampaignConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditCampaignConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditCampaignConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditCampaignConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditCampaignEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditCampaignEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditCampaignEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditCampaignEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditCampaignPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "auditCampaign":
+		return ec.fieldContext_AuditCampaignPayload_auditCampaign(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditCampaignPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "found":
+		return ec.fieldContext_AuditCounts_found(ctx, field)
+	case "missing":
+		return ec.fieldContext_AuditCounts_missing(ctx, field)
+	case "unexpected":
+		return ec.fieldContext_AuditCounts_unexpected(ctx, field)
+	case "unknown":
+		return ec.fieldContext_AuditCounts_unknown(ctx, field)
+	case "total":
+		return ec.fieldContext_AuditCounts_total(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "outcome":
+		return ec.fieldContext_AuditItem_outcome(ctx, field)
+	case "code":
+		return ec.fieldContext_AuditItem_code(ctx, field)
+	case "asset":
+		return ec.fieldContext_AuditItem_asset(ctx, field)
+	case "registeredLocation":
+		return ec.fieldContext_AuditItem_registeredLocation(ctx, field)
+	case "scannedLocation":
+		return ec.fieldContext_AuditItem_scannedLocation(ctx, field)
+	case "scannedAt":
+		return ec.fieldContext_AuditItem_scannedAt(ctx, field)
+	case "scannedBy":
+		return ec.fieldContext_AuditItem_scannedBy(ctx, field)
+	case "condition":
+		return ec.fieldContext_AuditItem_condition(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditItem", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditItemConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditItemConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditItemConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditItemConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditItemConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditItemConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditItemEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditItemEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditItemEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditItemEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_BulkLicenseSeatPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "results":
@@ -15849,6 +16787,8 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Category_updatedAt(ctx, field)
+	case "auditIntervalMonths":
+		return ec.fieldContext_Category_auditIntervalMonths(ctx, field)
 	case "depreciationProfile":
 		return ec.fieldContext_Category_depreciationProfile(ctx, field)
 	}
@@ -16541,6 +17481,42 @@ func (ec *executionContext) childFields_ForecastQuarter(ctx context.Context, fie
 		return ec.fieldContext_ForecastQuarter_categories(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ForecastQuarter", field.Name)
+}
+
+func (ec *executionContext) childFields_GhostAsset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asset":
+		return ec.fieldContext_GhostAsset_asset(ctx, field)
+	case "lastSignOfLife":
+		return ec.fieldContext_GhostAsset_lastSignOfLife(ctx, field)
+	case "lastSignOfLifeSource":
+		return ec.fieldContext_GhostAsset_lastSignOfLifeSource(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GhostAsset", field.Name)
+}
+
+func (ec *executionContext) childFields_GhostAssetConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_GhostAssetConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_GhostAssetConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_GhostAssetConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_GhostAssetConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GhostAssetConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_GhostAssetEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_GhostAssetEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_GhostAssetEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GhostAssetEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_License(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -17493,6 +18469,14 @@ func (ec *executionContext) childFields_ReclaimCandidate(ctx context.Context, fi
 		return ec.fieldContext_ReclaimCandidate_frees(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ReclaimCandidate", field.Name)
+}
+
+func (ec *executionContext) childFields_RecordAuditScanPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "item":
+		return ec.fieldContext_RecordAuditScanPayload_item(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecordAuditScanPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RefreshForecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -18673,6 +19657,52 @@ func (ec *executionContext) field_Asset_totalCostOfOwnership_args(ctx context.Co
 	return args, nil
 }
 
+func (ec *executionContext) field_AuditCampaign_items_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "outcome",
+		func(ctx context.Context, v any) (*audits.Outcome, error) {
+			return ec.unmarshalOAuditOutcome2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐOutcome(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["outcome"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Connector_syncRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -19287,12 +20317,40 @@ func (ec *executionContext) field_Mutation_checkinAsset_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_closeAuditCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CloseAuditCampaignInput, error) {
+			return ec.unmarshalNCloseAuditCampaignInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCloseAuditCampaignInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateAssetInput, error) {
 			return ec.unmarshalNCreateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateAssetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createAuditCampaign_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateAuditCampaignInput, error) {
+			return ec.unmarshalNCreateAuditCampaignInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateAuditCampaignInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -19905,6 +20963,20 @@ func (ec *executionContext) field_Mutation_reclaimLicenseSeats_args(ctx context.
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) ([]*model.ReclaimLicenseSeatInput, error) {
 			return ec.unmarshalNReclaimLicenseSeatInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐReclaimLicenseSeatInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordAuditScan_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordAuditScanInput, error) {
+			return ec.unmarshalNRecordAuditScanInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRecordAuditScanInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -20615,6 +21687,52 @@ func (ec *executionContext) field_Query_assets_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditCampaigns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AuditCampaignFilter, error) {
+			return ec.unmarshalOAuditCampaignFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAuditCampaignFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -20994,6 +22112,36 @@ func (ec *executionContext) field_Query_expiringLicenses_args(ctx context.Contex
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ghostAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "notSeenForDays",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["notSeenForDays"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -23316,6 +24464,52 @@ func (ec *executionContext) fieldContext_Asset_endOfLifeSource(_ context.Context
 	return graphql.NewScalarFieldContext("Asset", field, true, false, "EndOfLifeSource")
 }
 
+func (ec *executionContext) _Asset_lastAuditedAt(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_lastAuditedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().LastAuditedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_lastAuditedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "Time")
+}
+
+func (ec *executionContext) _Asset_nextAuditDue(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_nextAuditDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().NextAuditDue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODate2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_nextAuditDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Asset", field, true, true, "Date")
+}
+
 func (ec *executionContext) _Asset_allowedTransitions(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25253,6 +26447,1027 @@ func (ec *executionContext) fieldContext_AssetPayload_asset(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _AuditCampaign_id(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditCampaign().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditCampaign_name(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditCampaign_location(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditCampaign().Location(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCampaign_dueDate(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_dueDate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DueDate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_dueDate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "Date")
+}
+
+func (ec *executionContext) _AuditCampaign_status(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audits.Status) graphql.Marshaler {
+			return ec.marshalNAuditCampaignStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "AuditCampaignStatus")
+}
+
+func (ec *executionContext) _AuditCampaign_moveUnexpected(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_moveUnexpected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MoveUnexpected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_moveUnexpected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _AuditCampaign_createdAt(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditCampaign_createdBy(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditCampaign_closedAt(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_closedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_closedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditCampaign_closedBy(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_closedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClosedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_closedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaign", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditCampaign_counts(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditCampaign().Counts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audits.Counts) graphql.Marshaler {
+			return ec.marshalNAuditCounts2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCampaign_items(ctx context.Context, field graphql.CollectedField, obj *audits.Campaign) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaign_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.AuditCampaign().Items(ctx, obj, fc.Args["outcome"].(*audits.Outcome), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*audits.Item]) graphql.Marshaler {
+			return ec.marshalNAuditItemConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaign_items(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaign",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditItemConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_AuditCampaign_items_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCampaignConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Campaign]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaignConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*audits.Campaign]) graphql.Marshaler {
+			return ec.marshalNAuditCampaignEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaignConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaignConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCampaignEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCampaignConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Campaign]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaignConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*audits.Campaign) graphql.Marshaler {
+			return ec.marshalNAuditCampaign2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCampaignᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaignConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaignConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCampaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCampaignConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Campaign]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaignConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaignConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaignConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCampaignConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Campaign]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaignConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaignConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaignConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AuditCampaignEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*audits.Campaign]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaignEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaignEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCampaignEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditCampaignEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*audits.Campaign]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaignEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audits.Campaign) graphql.Marshaler {
+			return ec.marshalNAuditCampaign2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaignEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaignEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCampaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCampaignPayload_auditCampaign(ctx context.Context, field graphql.CollectedField, obj *model.AuditCampaignPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCampaignPayload_auditCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditCampaign, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audits.Campaign) graphql.Marshaler {
+			return ec.marshalNAuditCampaign2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCampaign(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCampaignPayload_auditCampaign(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditCampaignPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCampaign(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditCounts_found(ctx context.Context, field graphql.CollectedField, obj *audits.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCounts_found(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Found, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCounts_found(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditCounts_missing(ctx context.Context, field graphql.CollectedField, obj *audits.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCounts_missing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Missing, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCounts_missing(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditCounts_unexpected(ctx context.Context, field graphql.CollectedField, obj *audits.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCounts_unexpected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unexpected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCounts_unexpected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditCounts_unknown(ctx context.Context, field graphql.CollectedField, obj *audits.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCounts_unknown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unknown, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCounts_unknown(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCounts", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditCounts_total(ctx context.Context, field graphql.CollectedField, obj *audits.Counts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditCounts_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditCounts_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditCounts", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AuditItem_outcome(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_outcome(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Outcome, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audits.Outcome) graphql.Marshaler {
+			return ec.marshalNAuditOutcome2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐOutcome(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_outcome(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditItem", field, false, false, "AuditOutcome")
+}
+
+func (ec *executionContext) _AuditItem_code(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditItem_asset(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditItem().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditItem_registeredLocation(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_registeredLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditItem().RegisteredLocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_registeredLocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditItem_scannedLocation(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_scannedLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditItem().ScannedLocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_scannedLocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditItem",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditItem_scannedAt(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_scannedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScannedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_scannedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditItem", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditItem_scannedBy(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_scannedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ScannedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_scannedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditItem", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditItem_condition(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItem_condition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Condition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Condition) graphql.Marshaler {
+			return ec.marshalOAssetCondition2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCondition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItem_condition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditItem", field, false, false, "AssetCondition")
+}
+
+func (ec *executionContext) _AuditItemConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Item]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItemConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*audits.Item]) graphql.Marshaler {
+			return ec.marshalNAuditItemEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItemConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditItemEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditItemConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Item]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItemConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*audits.Item) graphql.Marshaler {
+			return ec.marshalNAuditItem2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItemConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditItemConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Item]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItemConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItemConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditItemConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditItemConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Item]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItemConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItemConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditItemConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _AuditItemEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*audits.Item]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItemEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItemEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditItemEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditItemEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*audits.Item]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditItemEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audits.Item) graphql.Marshaler {
+			return ec.marshalNAuditItem2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditItemEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditItemEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditItem(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BulkLicenseSeatPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25499,6 +27714,29 @@ func (ec *executionContext) _Category_updatedAt(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_Category_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Category", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Category_auditIntervalMonths(ctx context.Context, field graphql.CollectedField, obj *itam.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_auditIntervalMonths(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AuditIntervalMonths, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Category_auditIntervalMonths(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Category_depreciationProfile(ctx context.Context, field graphql.CollectedField, obj *itam.Category) (ret graphql.Marshaler) {
@@ -31135,6 +33373,258 @@ func (ec *executionContext) fieldContext_ForecastQuarter_categories(_ context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _GhostAsset_asset(ctx context.Context, field graphql.CollectedField, obj *audits.Ghost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAsset_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GhostAsset().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAsset_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GhostAsset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GhostAsset_lastSignOfLife(ctx context.Context, field graphql.CollectedField, obj *audits.Ghost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAsset_lastSignOfLife(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSignOfLife, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAsset_lastSignOfLife(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GhostAsset", field, false, false, "Time")
+}
+
+func (ec *executionContext) _GhostAsset_lastSignOfLifeSource(ctx context.Context, field graphql.CollectedField, obj *audits.Ghost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAsset_lastSignOfLifeSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v audits.SignOfLifeSource) graphql.Marshaler {
+			return ec.marshalNSignOfLifeSource2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐSignOfLifeSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAsset_lastSignOfLifeSource(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GhostAsset", field, false, false, "SignOfLifeSource")
+}
+
+func (ec *executionContext) _GhostAssetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Ghost]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAssetConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*audits.Ghost]) graphql.Marshaler {
+			return ec.marshalNGhostAssetEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAssetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GhostAssetConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GhostAssetEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GhostAssetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Ghost]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAssetConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*audits.Ghost) graphql.Marshaler {
+			return ec.marshalNGhostAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐGhostᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAssetConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GhostAssetConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GhostAsset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GhostAssetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Ghost]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAssetConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAssetConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GhostAssetConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _GhostAssetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*audits.Ghost]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAssetConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAssetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GhostAssetConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _GhostAssetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*audits.Ghost]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAssetEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAssetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GhostAssetEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _GhostAssetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*audits.Ghost]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GhostAssetEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audits.Ghost) graphql.Marshaler {
+			return ec.marshalNGhostAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐGhost(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GhostAssetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GhostAssetEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GhostAsset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _License_id(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -35396,6 +37886,138 @@ func (ec *executionContext) fieldContext_Mutation_disposeAsset(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_disposeAsset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createAuditCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createAuditCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAuditCampaign(ctx, fc.Args["input"].(model.CreateAuditCampaignInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditCampaignPayload) graphql.Marshaler {
+			return ec.marshalOAuditCampaignPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAuditCampaignPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createAuditCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCampaignPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createAuditCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_recordAuditScan(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordAuditScan(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordAuditScan(ctx, fc.Args["input"].(model.RecordAuditScanInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecordAuditScanPayload) graphql.Marshaler {
+			return ec.marshalORecordAuditScanPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRecordAuditScanPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordAuditScan(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecordAuditScanPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordAuditScan_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_closeAuditCampaign(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_closeAuditCampaign(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CloseAuditCampaign(ctx, fc.Args["input"].(model.CloseAuditCampaignInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditCampaignPayload) graphql.Marshaler {
+			return ec.marshalOAuditCampaignPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAuditCampaignPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_closeAuditCampaign(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCampaignPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_closeAuditCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -42840,6 +45462,94 @@ func (ec *executionContext) fieldContext_Query_assetCounts(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_auditCampaigns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditCampaigns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditCampaigns(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.AuditCampaignFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*audits.Campaign]) graphql.Marshaler {
+			return ec.marshalNAuditCampaignConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditCampaigns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditCampaignConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditCampaigns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ghostAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ghostAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GhostAssets(ctx, fc.Args["notSeenForDays"].(int), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*audits.Ghost]) graphql.Marshaler {
+			return ec.marshalNGhostAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ghostAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GhostAssetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ghostAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_manufacturers(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -44829,6 +47539,38 @@ func (ec *executionContext) fieldContext_ReclaimCandidate_frees(_ context.Contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecordAuditScanPayload_item(ctx context.Context, field graphql.CollectedField, obj *model.RecordAuditScanPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecordAuditScanPayload_item(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Item, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *audits.Item) graphql.Marshaler {
+			return ec.marshalNAuditItem2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐItem(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecordAuditScanPayload_item(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecordAuditScanPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditItem(ctx, field)
 		},
 	}
 	return fc, nil
@@ -53453,6 +56195,48 @@ func UnmarshalAssignLicenseSeatInput(ctx context.Context, raw any) (model.Assign
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditCampaignFilter(ctx context.Context, obj any) (model.AuditCampaignFilter, error) {
+	var it model.AuditCampaignFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOAuditCampaignStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditCampaignFilter unmarshals raw into the AuditCampaignFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditCampaignFilter(ctx context.Context, raw any) (model.AuditCampaignFilter, error) {
+	var out model.AuditCampaignFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditCampaignFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelPurchaseOrderInput(ctx context.Context, obj any) (model.CancelPurchaseOrderInput, error) {
 	var it model.CancelPurchaseOrderInput
 	if obj == nil {
@@ -53618,6 +56402,59 @@ func (ec *executionContext) unmarshalInputCheckinAssetInput(ctx context.Context,
 func UnmarshalCheckinAssetInput(ctx context.Context, raw any) (model.CheckinAssetInput, error) {
 	var out model.CheckinAssetInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CheckinAssetInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCloseAuditCampaignInput(ctx context.Context, obj any) (model.CloseAuditCampaignInput, error) {
+	var it model.CloseAuditCampaignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["moveUnexpected"]; !present {
+		asMap["moveUnexpected"] = false
+	}
+
+	fieldsInOrder := [...]string{"id", "moveUnexpected"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "moveUnexpected":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("moveUnexpected"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MoveUnexpected = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCloseAuditCampaignInput unmarshals raw into the CloseAuditCampaignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCloseAuditCampaignInput(ctx context.Context, raw any) (model.CloseAuditCampaignInput, error) {
+	var out model.CloseAuditCampaignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CloseAuditCampaignInput", raw, &out)
 	return out, err
 }
 
@@ -54090,6 +56927,69 @@ func UnmarshalCreateAssetInput(ctx context.Context, raw any) (model.CreateAssetI
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateAuditCampaignInput(ctx context.Context, obj any) (model.CreateAuditCampaignInput, error) {
+	var it model.CreateAuditCampaignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "locationId", "filter", "dueDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = graphql.OmittableOf(data)
+		case "filter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filter"))
+			data, err := ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filter = graphql.OmittableOf(data)
+		case "dueDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dueDate"))
+			data, err := ec.unmarshalNDate2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DueDate = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateAuditCampaignInput unmarshals raw into the CreateAuditCampaignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateAuditCampaignInput(ctx context.Context, raw any) (model.CreateAuditCampaignInput, error) {
+	var out model.CreateAuditCampaignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateAuditCampaignInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Context, obj any) (model.CreateCategoryInput, error) {
 	var it model.CreateCategoryInput
 	if obj == nil {
@@ -54101,7 +57001,7 @@ func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "fieldDefinitions", "depreciationProfileId"}
+	fieldsInOrder := [...]string{"name", "kind", "fieldDefinitions", "depreciationProfileId", "auditIntervalMonths"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -54136,6 +57036,13 @@ func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Contex
 				return it, err
 			}
 			it.DepreciationProfileID = graphql.OmittableOf(data)
+		case "auditIntervalMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditIntervalMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditIntervalMonths = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -56835,6 +59742,69 @@ func UnmarshalReclaimLicenseSeatInput(ctx context.Context, raw any) (model.Recla
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecordAuditScanInput(ctx context.Context, obj any) (model.RecordAuditScanInput, error) {
+	var it model.RecordAuditScanInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"campaignId", "code", "locationId", "condition"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "campaignId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("campaignId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CampaignID = data
+		case "code":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("code"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Code = data
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = data
+		case "condition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("condition"))
+			data, err := ec.unmarshalOAssetCondition2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Condition = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordAuditScanInput unmarshals raw into the RecordAuditScanInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordAuditScanInput(ctx context.Context, raw any) (model.RecordAuditScanInput, error) {
+	var out model.RecordAuditScanInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordAuditScanInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetFieldPrecedenceInput(ctx context.Context, obj any) (model.SetFieldPrecedenceInput, error) {
 	var it model.SetFieldPrecedenceInput
 	if obj == nil {
@@ -57434,7 +60404,7 @@ func (ec *executionContext) unmarshalInputUpdateCategoryInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "name", "kind", "fieldDefinitions", "depreciationProfileId"}
+	fieldsInOrder := [...]string{"id", "version", "name", "kind", "fieldDefinitions", "depreciationProfileId", "auditIntervalMonths"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -57483,6 +60453,13 @@ func (ec *executionContext) unmarshalInputUpdateCategoryInput(ctx context.Contex
 				return it, err
 			}
 			it.DepreciationProfileID = graphql.OmittableOf(data)
+		case "auditIntervalMonths":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("auditIntervalMonths"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AuditIntervalMonths = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -59495,6 +62472,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Category(ctx, sel, obj)
+	case audits.Campaign:
+		return ec._AuditCampaign(ctx, sel, &obj)
+	case *audits.Campaign:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._AuditCampaign(ctx, sel, obj)
 	case lifecycle.Checkout:
 		return ec._AssetCheckout(ctx, sel, &obj)
 	case *lifecycle.Checkout:
@@ -59766,6 +62750,18 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "lastAuditedAt":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_lastAuditedAt(ctx, field, obj)
+				})
+		case "nextAuditDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_nextAuditDue(ctx, field, obj)
+				})
 		case "allowedTransitions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -60428,6 +63424,429 @@ func (ec *executionContext) _AssetPayload(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var auditCampaignImplementors = []string{"AuditCampaign", "Node"}
+
+func (ec *executionContext) _AuditCampaign(ctx context.Context, sel ast.SelectionSet, obj *audits.Campaign) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditCampaignImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditCampaign")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditCampaign_id(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._AuditCampaign_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "location":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditCampaign_location(ctx, field, obj)
+				})
+		case "dueDate":
+			out.Values[i] = ec._AuditCampaign_dueDate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._AuditCampaign_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "moveUnexpected":
+			out.Values[i] = ec._AuditCampaign_moveUnexpected(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._AuditCampaign_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._AuditCampaign_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedAt":
+			out.Values[i] = ec._AuditCampaign_closedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "closedBy":
+			out.Values[i] = ec._AuditCampaign_closedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "counts":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditCampaign_counts(ctx, field, obj)
+				})
+		case "items":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditCampaign_items(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditCampaignConnectionImplementors = []string{"AuditCampaignConnection"}
+
+func (ec *executionContext) _AuditCampaignConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*audits.Campaign]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditCampaignConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditCampaignConnection")
+		case "edges":
+			out.Values[i] = ec._AuditCampaignConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditCampaignConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditCampaignConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditCampaignConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditCampaignEdgeImplementors = []string{"AuditCampaignEdge"}
+
+func (ec *executionContext) _AuditCampaignEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*audits.Campaign]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditCampaignEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditCampaignEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditCampaignEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditCampaignEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditCampaignPayloadImplementors = []string{"AuditCampaignPayload"}
+
+func (ec *executionContext) _AuditCampaignPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AuditCampaignPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditCampaignPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditCampaignPayload")
+		case "auditCampaign":
+			out.Values[i] = ec._AuditCampaignPayload_auditCampaign(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditCountsImplementors = []string{"AuditCounts"}
+
+func (ec *executionContext) _AuditCounts(ctx context.Context, sel ast.SelectionSet, obj *audits.Counts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditCounts")
+		case "found":
+			out.Values[i] = ec._AuditCounts_found(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "missing":
+			out.Values[i] = ec._AuditCounts_missing(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unexpected":
+			out.Values[i] = ec._AuditCounts_unexpected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unknown":
+			out.Values[i] = ec._AuditCounts_unknown(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._AuditCounts_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditItemImplementors = []string{"AuditItem"}
+
+func (ec *executionContext) _AuditItem(ctx context.Context, sel ast.SelectionSet, obj *audits.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditItemImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditItem")
+		case "outcome":
+			out.Values[i] = ec._AuditItem_outcome(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "code":
+			out.Values[i] = ec._AuditItem_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditItem_asset(ctx, field, obj)
+				})
+		case "registeredLocation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditItem_registeredLocation(ctx, field, obj)
+				})
+		case "scannedLocation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditItem_scannedLocation(ctx, field, obj)
+				})
+		case "scannedAt":
+			out.Values[i] = ec._AuditItem_scannedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "scannedBy":
+			out.Values[i] = ec._AuditItem_scannedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "condition":
+			out.Values[i] = ec._AuditItem_condition(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditItemConnectionImplementors = []string{"AuditItemConnection"}
+
+func (ec *executionContext) _AuditItemConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*audits.Item]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditItemConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditItemConnection")
+		case "edges":
+			out.Values[i] = ec._AuditItemConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditItemConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditItemConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditItemConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditItemEdgeImplementors = []string{"AuditItemEdge"}
+
+func (ec *executionContext) _AuditItemEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*audits.Item]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditItemEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditItemEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditItemEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditItemEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bulkLicenseSeatPayloadImplementors = []string{"BulkLicenseSeatPayload"}
 
 func (ec *executionContext) _BulkLicenseSeatPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BulkLicenseSeatPayload) graphql.Marshaler {
@@ -60516,6 +63935,11 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 		case "updatedAt":
 			out.Values[i] = ec._Category_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "auditIntervalMonths":
+			out.Values[i] = ec._Category_auditIntervalMonths(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "depreciationProfile":
@@ -62904,6 +66328,137 @@ func (ec *executionContext) _ForecastQuarter(ctx context.Context, sel ast.Select
 	return out
 }
 
+var ghostAssetImplementors = []string{"GhostAsset"}
+
+func (ec *executionContext) _GhostAsset(ctx context.Context, sel ast.SelectionSet, obj *audits.Ghost) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ghostAssetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GhostAsset")
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GhostAsset_asset(ctx, field, obj)
+				})
+		case "lastSignOfLife":
+			out.Values[i] = ec._GhostAsset_lastSignOfLife(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "lastSignOfLifeSource":
+			out.Values[i] = ec._GhostAsset_lastSignOfLifeSource(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ghostAssetConnectionImplementors = []string{"GhostAssetConnection"}
+
+func (ec *executionContext) _GhostAssetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*audits.Ghost]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ghostAssetConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GhostAssetConnection")
+		case "edges":
+			out.Values[i] = ec._GhostAssetConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._GhostAssetConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._GhostAssetConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GhostAssetConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ghostAssetEdgeImplementors = []string{"GhostAssetEdge"}
+
+func (ec *executionContext) _GhostAssetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*audits.Ghost]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ghostAssetEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GhostAssetEdge")
+		case "cursor":
+			out.Values[i] = ec._GhostAssetEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._GhostAssetEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var licenseImplementors = []string{"License", "Node"}
 
 func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, obj *licenses.License) graphql.Marshaler {
@@ -64567,6 +68122,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "disposeAsset":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_disposeAsset(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createAuditCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createAuditCampaign(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordAuditScan":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordAuditScan(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "closeAuditCampaign":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_closeAuditCampaign(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -66693,6 +70269,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_assetCounts(ctx, field)
 				})
+		case "auditCampaigns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditCampaigns(ctx, field)
+				})
+		case "ghostAssets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ghostAssets(ctx, field)
+				})
 		case "manufacturers":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -67037,6 +70625,39 @@ func (ec *executionContext) _ReclaimCandidate(ctx context.Context, sel ast.Selec
 			out.Values[i] = ec._ReclaimCandidate_frees(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recordAuditScanPayloadImplementors = []string{"RecordAuditScanPayload"}
+
+func (ec *executionContext) _RecordAuditScanPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RecordAuditScanPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recordAuditScanPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecordAuditScanPayload")
+		case "item":
+			out.Values[i] = ec._RecordAuditScanPayload_item(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -70769,6 +74390,148 @@ func (ec *executionContext) unmarshalNAssignLicenseSeatInput2ᚖgithubᚗcomᚋi
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNAuditCampaign2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCampaignᚄ(ctx context.Context, sel ast.SelectionSet, v []*audits.Campaign) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditCampaign2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCampaign(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditCampaign2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCampaign(ctx context.Context, sel ast.SelectionSet, v *audits.Campaign) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditCampaign!")
+		return graphql.Null
+	}
+	return ec._AuditCampaign(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditCampaignConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*audits.Campaign]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditCampaignConnection!")
+		return graphql.Null
+	}
+	return ec._AuditCampaignConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditCampaignEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*audits.Campaign]) graphql.Marshaler {
+	return ec._AuditCampaignEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAuditCampaignEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*audits.Campaign]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditCampaignEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAuditCampaignStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐStatus(ctx context.Context, v any) (audits.Status, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := audits.Status(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditCampaignStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐStatus(ctx context.Context, sel ast.SelectionSet, v audits.Status) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditCampaignStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAuditCounts2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐCounts(ctx context.Context, sel ast.SelectionSet, v *audits.Counts) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditCounts!")
+		return graphql.Null
+	}
+	return ec._AuditCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditItem2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*audits.Item) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditItem2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditItem2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐItem(ctx context.Context, sel ast.SelectionSet, v *audits.Item) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditItem!")
+		return graphql.Null
+	}
+	return ec._AuditItem(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditItemConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*audits.Item]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditItemConnection!")
+		return graphql.Null
+	}
+	return ec._AuditItemConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditItemEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*audits.Item]) graphql.Marshaler {
+	return ec._AuditItemEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAuditItemEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*audits.Item]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditItemEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNAuditOutcome2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐOutcome(ctx context.Context, v any) (audits.Outcome, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := audits.Outcome(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditOutcome2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐOutcome(ctx context.Context, sel ast.SelectionSet, v audits.Outcome) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditOutcome!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNBillingPeriod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx context.Context, v any) (licenses.BillingPeriod, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := licenses.BillingPeriod(tmp)
@@ -70872,6 +74635,11 @@ func (ec *executionContext) marshalNCategoryKind2githubᚗcomᚋitamᚑdevᚋita
 
 func (ec *executionContext) unmarshalNCheckinAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCheckinAssetInput(ctx context.Context, v any) (model.CheckinAssetInput, error) {
 	res, err := ec.unmarshalInputCheckinAssetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCloseAuditCampaignInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCloseAuditCampaignInput(ctx context.Context, v any) (model.CloseAuditCampaignInput, error) {
+	res, err := ec.unmarshalInputCloseAuditCampaignInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -71348,6 +75116,11 @@ func (ec *executionContext) marshalNCostRollupGroup2ᚖgithubᚗcomᚋitamᚑdev
 
 func (ec *executionContext) unmarshalNCreateAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateAssetInput(ctx context.Context, v any) (model.CreateAssetInput, error) {
 	res, err := ec.unmarshalInputCreateAssetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAuditCampaignInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateAuditCampaignInput(ctx context.Context, v any) (model.CreateAuditCampaignInput, error) {
+	res, err := ec.unmarshalInputCreateAuditCampaignInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -71876,6 +75649,58 @@ func (ec *executionContext) marshalNForecastQuarter2ᚕgithubᚗcomᚋitamᚑdev
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNForecastQuarter2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecastQuarter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGhostAsset2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐGhostᚄ(ctx context.Context, sel ast.SelectionSet, v []*audits.Ghost) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGhostAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐGhost(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGhostAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐGhost(ctx context.Context, sel ast.SelectionSet, v *audits.Ghost) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GhostAsset!")
+		return graphql.Null
+	}
+	return ec._GhostAsset(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGhostAssetConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*audits.Ghost]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GhostAssetConnection!")
+		return graphql.Null
+	}
+	return ec._GhostAssetConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGhostAssetEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*audits.Ghost]) graphql.Marshaler {
+	return ec._GhostAssetEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNGhostAssetEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*audits.Ghost]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGhostAssetEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -73240,6 +77065,11 @@ func (ec *executionContext) marshalNReclaimReason2githubᚗcomᚋitamᚑdevᚋit
 	return res
 }
 
+func (ec *executionContext) unmarshalNRecordAuditScanInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRecordAuditScanInput(ctx context.Context, v any) (model.RecordAuditScanInput, error) {
+	res, err := ec.unmarshalInputRecordAuditScanInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNRefreshForecast2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐForecast(ctx context.Context, sel ast.SelectionSet, v *costs.Forecast) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "RefreshForecast!")
@@ -73266,6 +77096,21 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋitamᚑdevᚋitamᚋinte
 func (ec *executionContext) unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
 	res, err := ec.unmarshalInputSetFieldPrecedenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNSignOfLifeSource2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐSignOfLifeSource(ctx context.Context, v any) (audits.SignOfLifeSource, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := audits.SignOfLifeSource(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSignOfLifeSource2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐSignOfLifeSource(ctx context.Context, sel ast.SelectionSet, v audits.SignOfLifeSource) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SignOfLifeSource!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNSoftwareHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐHistoryAction(ctx context.Context, v any) (software.HistoryAction, error) {
@@ -74650,6 +78495,59 @@ func (ec *executionContext) marshalOAssignee2githubᚗcomᚋitamᚑdevᚋitamᚋ
 	return ec._Assignee(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOAuditCampaignFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAuditCampaignFilter(ctx context.Context, v any) (*model.AuditCampaignFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditCampaignFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditCampaignPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAuditCampaignPayload(ctx context.Context, sel ast.SelectionSet, v *model.AuditCampaignPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditCampaignPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditCampaignStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐStatus(ctx context.Context, v any) (*audits.Status, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := audits.Status(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditCampaignStatus2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐStatus(ctx context.Context, sel ast.SelectionSet, v *audits.Status) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOAuditOutcome2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐOutcome(ctx context.Context, v any) (*audits.Outcome, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := audits.Outcome(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditOutcome2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐOutcome(ctx context.Context, sel ast.SelectionSet, v *audits.Outcome) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOBillingPeriod2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐBillingPeriod(ctx context.Context, v any) (*licenses.BillingPeriod, error) {
 	if v == nil {
 		return nil, nil
@@ -75704,6 +79602,13 @@ func (ec *executionContext) marshalOReceivePurchaseOrderLinePayload2ᚖgithubᚗ
 		return graphql.Null
 	}
 	return ec._ReceivePurchaseOrderLinePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORecordAuditScanPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐRecordAuditScanPayload(ctx context.Context, sel ast.SelectionSet, v *model.RecordAuditScanPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecordAuditScanPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, v any) (*software.MatchKind, error) {

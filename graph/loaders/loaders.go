@@ -51,6 +51,7 @@ type Loaders struct {
 	off     lazy[OffboardingLoaders]  // see Offboarding
 	chk     lazy[CheckoutLoaders]     // see Checkouts
 	po      lazy[ProcurementLoaders]  // see Procurement
+	aud     lazy[AuditLoaders]        // see Audits
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

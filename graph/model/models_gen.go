@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/itam-dev/itam/internal/audits"
 	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
@@ -143,6 +144,18 @@ type AssignLicenseSeatInput struct {
 	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
 }
 
+// Selects audit campaigns.
+type AuditCampaignFilter struct {
+	// Only campaigns in this status.
+	Status graphql.Omittable[*audits.Status] `json:"status,omitempty"`
+}
+
+// The campaign created or closed.
+type AuditCampaignPayload struct {
+	// The campaign.
+	AuditCampaign *audits.Campaign `json:"auditCampaign"`
+}
+
 // The outcome of a bulk seat change, item by item.
 type BulkLicenseSeatPayload struct {
 	// One result per input item, in input order.
@@ -187,6 +200,14 @@ type CheckinAssetInput struct {
 	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
 	// The asset version you read; a stale one is a CONFLICT.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
+}
+
+// Closes a campaign.
+type CloseAuditCampaignInput struct {
+	// The OPEN campaign (BAD_USER_INPUT when already CLOSED).
+	ID string `json:"id"`
+	// Move each UNEXPECTED asset to where it was scanned (history source "audit"). Default false: nothing moves.
+	MoveUnexpected graphql.Omittable[*bool] `json:"moveUnexpected,omitempty"`
 }
 
 // The connector after the mutation.
@@ -344,6 +365,21 @@ type CreateAssetInput struct {
 	InServiceDate graphql.Omittable[*time.Time] `json:"inServiceDate,omitempty"`
 }
 
+// Opens an audit campaign. Its scope is the location's subtree and/or the
+// filter (at least one; an empty filter is every asset); the assets it
+// expects are the IN_STOCK, DEPLOYED and IN_REPAIR ones in scope when it is
+// created (a snapshot: later moves do not change it).
+type CreateAuditCampaignInput struct {
+	// Name, 1–200 characters.
+	Name string `json:"name"`
+	// Scope: this location and every location below it (asset location). NOT_FOUND when unknown.
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// Scope: assets matching this filter (the assets query's filter and limits).
+	Filter graphql.Omittable[*AssetFilter] `json:"filter,omitempty"`
+	// The day the audit should be finished.
+	DueDate time.Time `json:"dueDate"`
+}
+
 // A new category.
 type CreateCategoryInput struct {
 	// Not blank; unique regardless of case (CONFLICT, field name).
@@ -355,6 +391,8 @@ type CreateCategoryInput struct {
 	// Depreciation profile of the category's assets unless their model or the asset sets one (unknown:
 	// NOT_FOUND, field depreciationProfileId).
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
+	// How often its assets must be audited, 1–120 months (BAD_USER_INPUT otherwise); null: never.
+	AuditIntervalMonths graphql.Omittable[*int] `json:"auditIntervalMonths,omitempty"`
 }
 
 // A new connector. Bad values are BAD_USER_INPUT naming the field; nothing is written.
@@ -1010,6 +1048,24 @@ type ReclaimLicenseSeatInput struct {
 	Reason string `json:"reason"`
 }
 
+// Records one scan.
+type RecordAuditScanInput struct {
+	// The OPEN campaign (BAD_USER_INPUT when CLOSED; NOT_FOUND when unknown).
+	CampaignID string `json:"campaignId"`
+	// An asset tag or serial number as scanned: trimmed, matched regardless of case; at most 255 characters. A serial recorded for two manufacturers is BAD_USER_INPUT (scan the tag).
+	Code string `json:"code"`
+	// Where it was scanned (NOT_FOUND when unknown).
+	LocationID string `json:"locationId"`
+	// The condition seen; null keeps what an earlier scan recorded.
+	Condition graphql.Omittable[*itam.Condition] `json:"condition,omitempty"`
+}
+
+// The scan recorded.
+type RecordAuditScanPayload struct {
+	// The item the scan created or updated, with its outcome.
+	Item *audits.Item `json:"item"`
+}
+
 // Who is believed for one synced field.
 type SetFieldPrecedenceInput struct {
 	// The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or
@@ -1221,6 +1277,8 @@ type UpdateCategoryInput struct {
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
 	// Depreciation profile of the category's assets unless their model or the asset sets one.
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
+	// How often its assets must be audited, 1–120 months (BAD_USER_INPUT otherwise); null: no audits required.
+	AuditIntervalMonths graphql.Omittable[*int] `json:"auditIntervalMonths,omitempty"`
 }
 
 // Changes a connector; omitted fields stay.

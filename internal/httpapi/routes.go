@@ -115,6 +115,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.Offboarding = postgres.NewOffboardingStore(db)
 	resolver.Checkouts = postgres.NewCheckoutStore(db)
 	resolver.PurchaseOrders = postgres.NewPurchaseOrderStore(db)
+	resolver.Audits = postgres.NewAuditCampaignStore(db)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))

@@ -141,9 +141,12 @@ type Category struct {
 	FieldDefinitions []FieldDefinition
 	// DepreciationProfileID applies to its models' assets that set none.
 	DepreciationProfileID *uuid.UUID
-	Version               int
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// AuditIntervalMonths is how often its assets must be physically
+	// audited (internal/audits); nil: never required.
+	AuditIntervalMonths *int
+	Version             int
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
 }
 
 // Model is a product line of a manufacturer, e.g. "Latitude 7440".

@@ -167,6 +167,7 @@ type CategoryInput struct {
 	Kind                  CategoryKind
 	FieldDefinitions      []FieldDefinition
 	DepreciationProfileID *uuid.UUID
+	AuditIntervalMonths   *int
 }
 
 // CategoryPatch changes a category. FieldDefinitions set to nil removes them all.
@@ -178,6 +179,8 @@ type CategoryPatch struct {
 	FieldDefinitions Optional[[]FieldDefinition]
 	// DepreciationProfileID: null clears it.
 	DepreciationProfileID Optional[uuid.UUID]
+	// AuditIntervalMonths: null clears it (no audits required).
+	AuditIntervalMonths Optional[int]
 }
 
 // CategoryFilter selects categories.

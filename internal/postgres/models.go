@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/itam-dev/itam/internal/audits"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
@@ -117,14 +118,18 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 	if err != nil {
 		return nil, err
 	}
-	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions, DepreciationProfileID: in.DepreciationProfileID}
+	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions, DepreciationProfileID: in.DepreciationProfileID,
+		AuditIntervalMonths: in.AuditIntervalMonths}
 	if err := x.Validate(); err != nil {
 		return nil, err
 	}
+	if err := audits.CheckInterval("auditIntervalMonths", x.AuditIntervalMonths); err != nil {
+		return nil, err
+	}
 	return categoriesTable.insert(ctx, s.db, p.OrgID, profileExists(ctx, x.DepreciationProfileID, "depreciationProfileId"),
-		`INSERT INTO categories AS x (org_id, name, kind, field_definitions, depreciation_profile_id)
-		VALUES ($1, $2, $3::text::category_kind, $4, $5) RETURNING `+categoryColumns,
-		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID)
+		`INSERT INTO categories AS x (org_id, name, kind, field_definitions, depreciation_profile_id, audit_interval_months)
+		VALUES ($1, $2, $3::text::category_kind, $4, $5, $6) RETURNING `+categoryColumns,
+		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.AuditIntervalMonths)
 }
 
 // UpdateCategory changes a category; the caller's version must be current.
@@ -148,7 +153,11 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 			}
 		}
 		itam.Patch(&x.DepreciationProfileID, in.DepreciationProfileID)
+		itam.Patch(&x.AuditIntervalMonths, in.AuditIntervalMonths)
 		if err := x.Validate(); err != nil {
+			return nil, err
+		}
+		if err := audits.CheckInterval("auditIntervalMonths", x.AuditIntervalMonths); err != nil {
 			return nil, err
 		}
 		if unchanged(cur, &x) {
@@ -160,8 +169,8 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 			}
 		}
 		return returningOne(ctx, tx, scanCategory, `UPDATE categories x SET name = $2, kind = $3::text::category_kind, field_definitions = $4,
-			depreciation_profile_id = $5, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
-			x.ID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID)
+			depreciation_profile_id = $5, audit_interval_months = $6, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
+			x.ID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.AuditIntervalMonths)
 	})
 }
 
