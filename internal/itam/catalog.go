@@ -141,9 +141,12 @@ type Category struct {
 	FieldDefinitions []FieldDefinition
 	// DepreciationProfileID applies to its models' assets that set none.
 	DepreciationProfileID *uuid.UUID
-	Version               int
-	CreatedAt             time.Time
-	UpdatedAt             time.Time
+	// HasStorage: its devices carry storage, so disposing of one needs a
+	// sanitization record.
+	HasStorage bool
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Model is a product line of a manufacturer, e.g. "Latitude 7440".

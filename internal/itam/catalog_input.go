@@ -167,6 +167,8 @@ type CategoryInput struct {
 	Kind                  CategoryKind
 	FieldDefinitions      []FieldDefinition
 	DepreciationProfileID *uuid.UUID
+	// HasStorage: nil takes the kind's default (KindCarriesStorage).
+	HasStorage *bool
 }
 
 // CategoryPatch changes a category. FieldDefinitions set to nil removes them all.
@@ -178,6 +180,8 @@ type CategoryPatch struct {
 	FieldDefinitions Optional[[]FieldDefinition]
 	// DepreciationProfileID: null clears it.
 	DepreciationProfileID Optional[uuid.UUID]
+	// HasStorage: nil leaves it as it is.
+	HasStorage *bool
 }
 
 // CategoryFilter selects categories.

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -35,15 +34,13 @@ func (s *AssetStore) UnassignAsset(ctx context.Context, id uuid.UUID, version *i
 // TransitionAsset moves an asset to another lifecycle status. Returning to
 // stock (from deployment, repair, or found after loss) checks it in.
 func (s *AssetStore) TransitionAsset(ctx context.Context, id uuid.UUID, to itam.AssetStatus, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, func(_ pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+	return s.mutate(ctx, id, version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+		if to == itam.StatusRetired {
+			if err := checkRetirable(ctx, tx, before); err != nil {
+				return lifecycle.Change{}, err
+			}
+		}
 		return lifecycle.Move(before, to)
-	})
-}
-
-// DisposeAsset records how a RETIRED asset left the organization; DISPOSED is terminal.
-func (s *AssetStore) DisposeAsset(ctx context.Context, id uuid.UUID, d itam.Disposal, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, func(_ pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
-		return lifecycle.Dispose(before, d, time.Now())
 	})
 }
 

@@ -117,14 +117,18 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 	if err != nil {
 		return nil, err
 	}
-	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions, DepreciationProfileID: in.DepreciationProfileID}
+	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions, DepreciationProfileID: in.DepreciationProfileID,
+		HasStorage: itam.KindCarriesStorage(in.Kind)}
+	if in.HasStorage != nil {
+		x.HasStorage = *in.HasStorage
+	}
 	if err := x.Validate(); err != nil {
 		return nil, err
 	}
 	return categoriesTable.insert(ctx, s.db, p.OrgID, profileExists(ctx, x.DepreciationProfileID, "depreciationProfileId"),
-		`INSERT INTO categories AS x (org_id, name, kind, field_definitions, depreciation_profile_id)
-		VALUES ($1, $2, $3::text::category_kind, $4, $5) RETURNING `+categoryColumns,
-		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID)
+		`INSERT INTO categories AS x (org_id, name, kind, field_definitions, depreciation_profile_id, has_storage)
+		VALUES ($1, $2, $3::text::category_kind, $4, $5, $6) RETURNING `+categoryColumns,
+		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.HasStorage)
 }
 
 // UpdateCategory changes a category; the caller's version must be current.
@@ -148,6 +152,9 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 			}
 		}
 		itam.Patch(&x.DepreciationProfileID, in.DepreciationProfileID)
+		if in.HasStorage != nil {
+			x.HasStorage = *in.HasStorage
+		}
 		if err := x.Validate(); err != nil {
 			return nil, err
 		}
@@ -160,8 +167,8 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 			}
 		}
 		return returningOne(ctx, tx, scanCategory, `UPDATE categories x SET name = $2, kind = $3::text::category_kind, field_definitions = $4,
-			depreciation_profile_id = $5, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
-			x.ID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID)
+			depreciation_profile_id = $5, has_storage = $6, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
+			x.ID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.HasStorage)
 	})
 }
 
