@@ -159,7 +159,7 @@ func disposalSpec(f itam.DisposalFilter) (listSpec[*itam.DisposalRecord], error)
 	}
 	key := func(d *itam.DisposalRecord) string { return d.Date.Format(time.DateOnly) }
 	return listSpec[*itam.DisposalRecord]{columns: disposalColumns,
-		from:  "assets a JOIN models m ON m.id = a.model_id LEFT JOIN sanitization_records s ON s.asset_id = a.id",
+		from:   "assets a JOIN models m ON m.id = a.model_id LEFT JOIN sanitization_records s ON s.asset_id = a.id",
 		idExpr: "a.id", where: where, args: args, sort: sortKey[*itam.DisposalRecord]{"a.disposal_date", "date", key},
 		dir: itam.Desc, id: func(d *itam.DisposalRecord) string { return d.AssetID.String() }, scan: scanDisposal}, nil
 }
