@@ -74,6 +74,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setCostReportComplexity(&cfg.Complexity)
 	setRefreshForecastComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
+	setDisposalComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }
 

@@ -93,6 +93,8 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, r.costEntryNode(ctx, id))
 		case relay.TypeContract:
 			others.add(i, r.contractNode(ctx, id))
+		case relay.TypeSanitizationRecord:
+			others.add(i, thunk(ctx, r.historyLoaders(ctx).Sanitization.LoadThunk(ctx, id)))
 		}
 	}
 	at, vs, err := others.found()

@@ -48,4 +48,9 @@ type Resolver struct {
 	ExchangeRates        *postgres.ExchangeRateStore
 	Contracts            *postgres.ContractStore
 	CostReports          *postgres.CostReportStore
+
+	// Disposals and sanitization records; history labels and the audit
+	// feed (graph/schema/disposal.graphqls, history_feed.graphqls).
+	Sanitization *postgres.SanitizationStore
+	History      *postgres.HistoryStore
 }

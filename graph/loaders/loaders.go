@@ -47,6 +47,7 @@ type Loaders struct {
 	dep     lazy[DepreciationLoaders] // see Depreciation
 	ledger  lazy[CostLedgerLoaders]   // see CostLedger
 	ctr     lazy[ContractLoaders]     // see Contracts
+	hist    lazy[HistoryLoaders]      // see History
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

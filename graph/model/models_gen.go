@@ -80,6 +80,18 @@ type AssignLicenseSeatInput struct {
 	AssetID graphql.Omittable[*string] `json:"assetId,omitempty"`
 }
 
+// Selects audit events; conditions combine with AND.
+type AuditEventFilter struct {
+	// Only changes by this actor (their subject exactly as recorded, e.g. an email).
+	ActorSubject graphql.Omittable[*string] `json:"actorSubject,omitempty"`
+	// Only changes to this kind of record.
+	EntityType graphql.Omittable[*itam.AuditEntityType] `json:"entityType,omitempty"`
+	// From this instant (inclusive); default 30 days before to.
+	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
+	// Until this instant (exclusive); default now. The period is at most 366 days (BAD_USER_INPUT on filter.from), to not before from (filter.to).
+	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
+}
+
 type BulkLicenseSeatPayload struct {
 	Results   []*LicenseSeatResult `json:"results"`
 	Succeeded int                  `json:"succeeded"`
@@ -205,6 +217,8 @@ type CreateCategoryInput struct {
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
 	// Depreciation profile of the category's assets unless their model or the asset sets one.
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
+	// Whether its devices carry storage; omitted: true for LAPTOP, DESKTOP, SERVER, PHONE and TABLET, false otherwise.
+	HasStorage graphql.Omittable[*bool] `json:"hasStorage,omitempty"`
 }
 
 type CreateConnectorInput struct {
@@ -403,12 +417,29 @@ type Disposal struct {
 	Certificate *string             `json:"certificate,omitempty"`
 }
 
+// Selects disposals; conditions combine with AND, lists match any of their values.
+type DisposalFilter struct {
+	// Disposed on or after this date.
+	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
+	// Disposed on or before this date (BAD_USER_INPUT on filter.to when before from).
+	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
+	// Any of these disposal methods (at most 100).
+	Methods graphql.Omittable[[]itam.DisposalMethod] `json:"methods,omitempty"`
+	// Whose sanitization used any of these methods (at most 100); assets without a record never match.
+	SanitizationMethods graphql.Omittable[[]itam.SanitizationMethod] `json:"sanitizationMethods,omitempty"`
+}
+
 type DisposeAssetInput struct {
 	ID          string                     `json:"id"`
 	Date        time.Time                  `json:"date"`
 	Method      itam.DisposalMethod        `json:"method"`
 	Certificate graphql.Omittable[*string] `json:"certificate,omitempty"`
 	Version     graphql.Omittable[*int]    `json:"version,omitempty"`
+	// How the asset's storage was sanitized. Required when the asset's category
+	// carries storage (Category.hasStorage): without it disposeAsset is
+	// BAD_USER_INPUT on sanitization and nothing is written. Optional (and then
+	// recorded all the same) for other categories.
+	Sanitization graphql.Omittable[*SanitizationInput] `json:"sanitization,omitempty"`
 }
 
 type ExchangeRateFilter struct {
@@ -530,6 +561,20 @@ type Query struct {
 type ReclaimLicenseSeatInput struct {
 	SeatID string `json:"seatId"`
 	Reason string `json:"reason"`
+}
+
+// Sanitization details given with disposeAsset.
+type SanitizationInput struct {
+	// The NIST SP 800-88 method (CLEAR, PURGE, DESTROY).
+	Method itam.SanitizationMethod `json:"method"`
+	// When it was performed: not in the future (5 minutes of clock skew allowed) and not before the purchase date. BAD_USER_INPUT on sanitization.performedAt otherwise.
+	PerformedAt time.Time `json:"performedAt"`
+	// Who verified it, a person's name or email: required, at most 200 characters (BAD_USER_INPUT on sanitization.verifiedBy).
+	VerifiedBy string `json:"verifiedBy"`
+	// The tool or vendor, at most 200 characters.
+	Tool graphql.Omittable[*string] `json:"tool,omitempty"`
+	// The certificate's reference, at most 200 characters.
+	CertificateReference graphql.Omittable[*string] `json:"certificateReference,omitempty"`
 }
 
 type SetFieldPrecedenceInput struct {
@@ -661,6 +706,8 @@ type UpdateCategoryInput struct {
 	FieldDefinitions graphql.Omittable[[]*FieldDefinitionInput] `json:"fieldDefinitions,omitempty"`
 	// Depreciation profile of the category's assets unless their model or the asset sets one.
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
+	// Whether its devices carry storage; omitted or null leaves it as it is.
+	HasStorage graphql.Omittable[*bool] `json:"hasStorage,omitempty"`
 }
 
 type UpdateConnectorInput struct {

@@ -110,6 +110,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.CostEntries, resolver.CostHistory = postgres.NewCostEntryStore(db), postgres.NewCostHistoryStore(db)
 	resolver.ExchangeRates, resolver.Contracts = postgres.NewExchangeRateStore(db), postgres.NewContractStore(db)
 	resolver.CostReports = postgres.NewCostReportStore(db)
+	resolver.Sanitization, resolver.History = postgres.NewSanitizationStore(db), postgres.NewHistoryStore(db)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
@@ -117,6 +118,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(stores, gql))))
 	mux.Handle("GET /exports/license-evidence/{file}", authn(logPrincipal(handleEvidenceCSV(resolver.Compliance, log))))
+	mux.Handle("GET /exports/disposals.csv", authn(logPrincipal(handleDisposalsCSV(resolver.Sanitization, log))))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
 	if o.jobDashboard != nil && o.operator != "" {
 		mux.Handle("/riverui/", requireOperator(o.operator, o.jobDashboard))

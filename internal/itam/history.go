@@ -51,6 +51,9 @@ type FieldChange struct {
 	Field string
 	From  json.RawMessage
 	To    json.RawMessage
+	// RecordedFromLabel and RecordedToLabel are the labels a reference's sides had when
+	// the change was written (see RefTypes), when it recorded them.
+	RecordedFromLabel, RecordedToLabel *string
 }
 
 // DiffSnapshots is the field-level diff history entries store: each field

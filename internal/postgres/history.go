@@ -24,7 +24,9 @@ func scanHistory(r pgx.CollectableRow, self **uuid.UUID) (itam.HistoryEntry, err
 }
 
 // fieldChanges reads a history table's changes column ({field: {from,
-// to}}) as a list by field name, so an entry reads the same every time.
+// to}}, references also with the fromLabel and toLabel migration 00025's
+// trigger records) as a list by field name, so an entry reads the same
+// every time.
 func fieldChanges(changes map[string]map[string]json.RawMessage) []itam.FieldChange {
 	keys := make([]string, 0, len(changes))
 	for k := range changes {
@@ -33,9 +35,19 @@ func fieldChanges(changes map[string]map[string]json.RawMessage) []itam.FieldCha
 	sort.Strings(keys)
 	var out []itam.FieldChange
 	for _, k := range keys {
-		out = append(out, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
+		c := changes[k]
+		out = append(out, itam.FieldChange{Field: k, From: c["from"], To: c["to"], RecordedFromLabel: jsonString(c["fromLabel"]), RecordedToLabel: jsonString(c["toLabel"])})
 	}
 	return out
+}
+
+// jsonString is a recorded JSON string, or nil when absent or not a string.
+func jsonString(v json.RawMessage) *string {
+	var s string
+	if len(v) == 0 || json.Unmarshal(v, &s) != nil {
+		return nil
+	}
+	return &s
 }
 
 // historyListSpec is the keyset every history list shares: oldest first,
