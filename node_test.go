@@ -80,6 +80,7 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	fixtures["License"], fixtures["LicenseSeat"] = licenseNodeFixtures(t, owner, org, ids["ada"])
 	fixtures["DepreciationProfile"] = str(a.ok(admin, createProfileQ, map[string]any{"in": straightLine("Node", "USD")}), "createDepreciationProfile.depreciationProfile.id")
 	fixtures["Contract"] = str(a.ok(admin, `mutation { createContract(input: {kind: SUPPORT, start: "2025-01-01"}) { contract { id } } }`, nil), "createContract.contract.id")
+	fixtures["SanitizationRecord"] = sanitizationNodeFixture(t, owner, org, asset)
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

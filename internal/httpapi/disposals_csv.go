@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -21,7 +22,7 @@ func handleDisposalsCSV(store *postgres.SanitizationStore, log *slog.Logger) htt
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f, err := exportPeriod(r)
 		if err != nil {
-			writeDomainError(w, r, log, err)
+			writeFieldError(w, r, log, err)
 			return
 		}
 		batch := exports.DisposalBatch
@@ -50,6 +51,18 @@ func handleDisposalsCSV(store *postgres.SanitizationStore, log *slog.Logger) htt
 			panic(http.ErrAbortHandler)
 		}
 	})
+}
+
+// writeFieldError is writeDomainError for a bad parameter: the JSON error
+// also names it (extensions.field), as GraphQL errors do.
+func writeFieldError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	var de *itam.Error
+	if !errors.As(err, &de) || de.Code != itam.CodeInvalid || de.Field == "" {
+		writeDomainError(w, r, log, err)
+		return
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []any{map[string]any{
+		"message": de.Message, "extensions": map[string]any{"code": string(de.Code), "field": de.Field}}}})
 }
 
 // exportPeriod reads and checks the from and to query parameters.
