@@ -119,9 +119,6 @@ func (s *HistoryStore) AuditEvents(ctx context.Context, f itam.AuditFilter, page
 	if f.ActorSubject != nil {
 		actor = args.add(*f.ActorSubject)
 	}
-	if f.EntityType != nil {
-		typ = args.add(f.EntityType.NodeType())
-	}
 	var parts []string
 	for _, src := range auditSources {
 		if f.EntityType != nil && !slices.Contains(src.types, f.EntityType.NodeType()) {
@@ -131,19 +128,23 @@ func (s *HistoryStore) AuditEvents(ctx context.Context, f itam.AuditFilter, page
 		if actor != "" {
 			where = append(where, "h.actor = "+actor)
 		}
-		if typ != "" && src.typed {
+		if f.EntityType != nil && src.typed {
+			if typ == "" { // added once, where used (an unused parameter has no type)
+				typ = args.add(f.EntityType.NodeType())
+			}
 			where = append(where, "h.entity_type = "+typ)
 		}
 		if after != nil {
 			// (at, rank, id) < the cursor's, with this table's rank fixed.
-			at, id := args.add(after.at), args.add(after.id)
+			// (Parameters are added only where used: PostgreSQL cannot
+			// type an unused one.)
 			switch {
 			case src.rank < after.rank:
-				where = append(where, "h.at <= "+at+"::timestamptz")
+				where = append(where, "h.at <= "+args.add(after.at)+"::timestamptz")
 			case src.rank == after.rank:
-				where = append(where, fmt.Sprintf("(h.at, h.id) < (%s::timestamptz, %s::bigint)", at, id))
+				where = append(where, fmt.Sprintf("(h.at, h.id) < (%s::timestamptz, %s::bigint)", args.add(after.at), args.add(after.id)))
 			default:
-				where = append(where, "h.at < "+at+"::timestamptz")
+				where = append(where, "h.at < "+args.add(after.at)+"::timestamptz")
 			}
 		}
 		parts = append(parts, fmt.Sprintf("(%s WHERE %s ORDER BY h.at DESC, h.id DESC LIMIT %d)", src.sql, strings.Join(where, " AND "), limit+1))
