@@ -16,10 +16,9 @@ import (
 // string; the REST export streams any number.
 const maxExportRows = 5000
 
-// historyLoaders are the request's loaders for history labels and
-// sanitization records.
+// historyLoaders are the request's loaders for sanitization records.
 func (r *Resolver) historyLoaders(ctx context.Context) *loaders.HistoryLoaders {
-	return loaders.For(ctx).History(r.History, r.Sanitization)
+	return loaders.For(ctx).History(r.Sanitization)
 }
 
 // disposalFilter reads the disposals filter.

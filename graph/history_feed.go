@@ -26,18 +26,14 @@ func changeValue(field string, v json.RawMessage) any {
 // TestRefTypesHaveGlobalIDs).
 func globalRef(ref itam.Ref) string { return relay.ID(ref.Type, ref.ID) }
 
-// changeLabel is a reference's display label: the referent's current one
-// (batched over the request), else the one recorded with the change.
-func (r *Resolver) changeLabel(ctx context.Context, field string, v json.RawMessage, recorded *string) (*string, error) {
-	ref, ok := itam.RefOf(field, v)
-	if !ok {
-		return nil, nil
+// refLabel is a reference's display label as the history store read it
+// (itam.labelled_changes: the referent's current label, else the recorded
+// one); nil for a side that is not a reference (null, "[redacted]").
+func refLabel(field string, v json.RawMessage, label *string) *string {
+	if _, ok := itam.RefOf(field, v); !ok {
+		return nil
 	}
-	l, err := r.historyLoaders(ctx).RefLabel.Load(ctx, ref)
-	if err != nil || l != nil {
-		return l, err
-	}
-	return recorded, nil
+	return label
 }
 
 // refNode resolves a reference like node(id:): null when deleted or hidden.

@@ -31,11 +31,8 @@ func (r *auditEventResolver) EntityID(ctx context.Context, obj *itam.AuditEvent)
 }
 
 func (r *auditEventResolver) Label(ctx context.Context, obj *itam.AuditEvent) (*string, error) {
-	if ref, ok := eventRef(obj); ok {
-		l, err := r.historyLoaders(ctx).RefLabel.Load(ctx, ref)
-		if err != nil || l != nil {
-			return l, err
-		}
+	if obj.Label != nil {
+		return obj.Label, nil
 	}
 	return obj.FallbackLabel(), nil
 }
@@ -45,11 +42,11 @@ func (r *auditEventResolver) Changes(ctx context.Context, obj *itam.AuditEvent) 
 }
 
 func (r *fieldChangeResolver) FromLabel(ctx context.Context, obj *itam.FieldChange) (*string, error) {
-	return r.changeLabel(ctx, obj.Field, obj.From, obj.RecordedFromLabel)
+	return refLabel(obj.Field, obj.From, obj.FromRefLabel), nil
 }
 
 func (r *fieldChangeResolver) ToLabel(ctx context.Context, obj *itam.FieldChange) (*string, error) {
-	return r.changeLabel(ctx, obj.Field, obj.To, obj.RecordedToLabel)
+	return refLabel(obj.Field, obj.To, obj.ToRefLabel), nil
 }
 
 func (r *fieldChangeResolver) FromNode(ctx context.Context, obj *itam.FieldChange) (model.Node, error) {

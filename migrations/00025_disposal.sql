@@ -47,26 +47,88 @@ CREATE INDEX software_history_actor_at ON software_history (org_id, actor, at, i
 CREATE INDEX cost_history_at ON cost_history (org_id, at, id);
 CREATE INDEX cost_history_actor_at ON cost_history (org_id, actor, at, id);
 
--- itam.history_ref_label is the display label of what a history change's
--- field points at (field names as itam.RefTypes maps them), or NULL.
+-- itam.history_ref_type is the type a history change's field refers to
+-- (as itam.RefTypes maps them; a test keeps the two equal), or NULL.
 -- +goose StatementBegin
-CREATE FUNCTION itam.history_ref_label(field text, ref uuid) RETURNS text LANGUAGE sql STABLE AS $$
+CREATE FUNCTION itam.history_ref_type(field text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE
-    WHEN field IN ('assignedPersonId', 'ownerPersonId', 'personId', 'managerId') THEN (SELECT name FROM people WHERE id = ref)
-    WHEN field IN ('assignedLocationId', 'locationId', 'parentId') THEN (SELECT name FROM locations WHERE id = ref)
-    WHEN field IN ('ownerTeamId', 'teamId') THEN (SELECT name FROM teams WHERE id = ref)
-    WHEN field = 'modelId' THEN (SELECT name FROM models WHERE id = ref)
-    WHEN field = 'manufacturerId' THEN (SELECT name FROM manufacturers WHERE id = ref)
-    WHEN field = 'categoryId' THEN (SELECT name FROM categories WHERE id = ref)
-    WHEN field = 'supplierId' THEN (SELECT name FROM suppliers WHERE id = ref)
-    WHEN field = 'depreciationProfileId' THEN (SELECT name FROM depreciation_profiles WHERE id = ref)
-    WHEN field = 'assetId' THEN (SELECT asset_tag FROM assets WHERE id = ref)
-    WHEN field = 'licenseId' THEN (SELECT coalesce(l.name, p.name) FROM licenses l LEFT JOIN software_products p ON p.id = l.product_id WHERE l.id = ref)
-    WHEN field = 'contractId' THEN (SELECT coalesce(number, kind) FROM contracts WHERE id = ref)
-    WHEN field = 'productId' THEN (SELECT name FROM software_products WHERE id = ref)
-    WHEN field = 'publisherId' THEN (SELECT name FROM software_publishers WHERE id = ref)
+    WHEN field IN ('assignedPersonId', 'ownerPersonId', 'personId', 'managerId') THEN 'Person'
+    WHEN field IN ('assignedLocationId', 'locationId', 'parentId') THEN 'Location'
+    WHEN field IN ('ownerTeamId', 'teamId') THEN 'Team'
+    WHEN field = 'modelId' THEN 'Model'
+    WHEN field = 'manufacturerId' THEN 'Manufacturer'
+    WHEN field = 'categoryId' THEN 'Category'
+    WHEN field = 'supplierId' THEN 'Supplier'
+    WHEN field = 'depreciationProfileId' THEN 'DepreciationProfile'
+    WHEN field = 'assetId' THEN 'Asset'
+    WHEN field = 'licenseId' THEN 'License'
+    WHEN field = 'contractId' THEN 'Contract'
+    WHEN field = 'productId' THEN 'SoftwareProduct'
+    WHEN field = 'publisherId' THEN 'SoftwarePublisher'
   END
 $$;
+-- +goose StatementEnd
+
+-- itam.node_label is a record's display label (a name, an asset's tag, a
+-- contract's number …) by its type name, or NULL when it does not exist
+-- (or RLS hides it).
+-- +goose StatementBegin
+CREATE FUNCTION itam.node_label(typ text, ref uuid) RETURNS text LANGUAGE sql STABLE AS $$
+  SELECT CASE typ
+    WHEN 'Person' THEN (SELECT name FROM people WHERE id = ref)
+    WHEN 'Location' THEN (SELECT name FROM locations WHERE id = ref)
+    WHEN 'Team' THEN (SELECT name FROM teams WHERE id = ref)
+    WHEN 'Model' THEN (SELECT name FROM models WHERE id = ref)
+    WHEN 'Manufacturer' THEN (SELECT name FROM manufacturers WHERE id = ref)
+    WHEN 'Category' THEN (SELECT name FROM categories WHERE id = ref)
+    WHEN 'Supplier' THEN (SELECT name FROM suppliers WHERE id = ref)
+    WHEN 'DepreciationProfile' THEN (SELECT name FROM depreciation_profiles WHERE id = ref)
+    WHEN 'Asset' THEN (SELECT asset_tag FROM assets WHERE id = ref)
+    WHEN 'License' THEN (SELECT coalesce(l.name, p.name) FROM licenses l LEFT JOIN software_products p ON p.id = l.product_id WHERE l.id = ref)
+    WHEN 'Contract' THEN (SELECT coalesce(number, kind) FROM contracts WHERE id = ref)
+    WHEN 'SoftwareProduct' THEN (SELECT name FROM software_products WHERE id = ref)
+    WHEN 'SoftwarePublisher' THEN (SELECT name FROM software_publishers WHERE id = ref)
+    WHEN 'SoftwareTitleRule' THEN (SELECT pattern FROM software_title_rules WHERE id = ref)
+    WHEN 'CostEntry' THEN (SELECT kind || ' ' || entry_date::text FROM cost_entries WHERE id = ref)
+  END
+$$;
+-- +goose StatementEnd
+
+-- itam.labelled_changes sets, on each reference of a history changes
+-- column, the label of what each side points at ("fromLabel"/"toLabel") as
+-- the referent is now, keeping the one recorded (by the trigger below) when
+-- it has been deleted. Readers select it instead of the raw column, so a
+-- page of history gets its labels in the statement that reads it: no
+-- query per change, none per page.
+-- +goose StatementBegin
+CREATE FUNCTION itam.labelled_changes(changes jsonb) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  k text;
+  v jsonb;
+  typ text;
+  side text;
+  raw text;
+  label text;
+  labelled jsonb := changes;
+BEGIN
+  IF changes IS NULL OR changes = '{}'::jsonb THEN
+    RETURN changes;
+  END IF;
+  FOR k, v IN SELECT * FROM jsonb_each(changes) LOOP
+    typ := itam.history_ref_type(k);
+    CONTINUE WHEN typ IS NULL OR jsonb_typeof(v) <> 'object';
+    FOREACH side IN ARRAY ARRAY['from', 'to'] LOOP
+      raw := v ->> side;
+      CONTINUE WHEN raw IS NULL OR raw !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
+      label := itam.node_label(typ, raw::uuid);
+      IF label IS NOT NULL THEN
+        v := v || jsonb_build_object(side || 'Label', label);
+      END IF;
+    END LOOP;
+    labelled := labelled || jsonb_build_object(k, v);
+  END LOOP;
+  RETURN labelled;
+END $$;
 -- +goose StatementEnd
 
 -- Every history row records, next to each reference it changes, the label
@@ -75,30 +137,8 @@ $$;
 -- since been deleted. A trigger, so every writer (API, sync, seed) does it.
 -- +goose StatementBegin
 CREATE FUNCTION itam.label_history_changes() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  k text;
-  v jsonb;
-  side text;
-  raw text;
-  label text;
-  labelled jsonb := NEW.changes;
 BEGIN
-  IF NEW.changes IS NULL OR NEW.changes = '{}'::jsonb THEN
-    RETURN NEW;
-  END IF;
-  FOR k, v IN SELECT * FROM jsonb_each(NEW.changes) LOOP
-    CONTINUE WHEN jsonb_typeof(v) <> 'object' OR k NOT LIKE '%Id';
-    FOREACH side IN ARRAY ARRAY['from', 'to'] LOOP
-      raw := v ->> side;
-      CONTINUE WHEN raw IS NULL OR raw !~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-      label := itam.history_ref_label(k, raw::uuid);
-      IF label IS NOT NULL THEN
-        v := v || jsonb_build_object(side || 'Label', label);
-      END IF;
-    END LOOP;
-    labelled := labelled || jsonb_build_object(k, v);
-  END LOOP;
-  NEW.changes := labelled;
+  NEW.changes := itam.labelled_changes(NEW.changes);
   RETURN NEW;
 END $$;
 -- +goose StatementEnd

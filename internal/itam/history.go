@@ -51,9 +51,10 @@ type FieldChange struct {
 	Field string
 	From  json.RawMessage
 	To    json.RawMessage
-	// RecordedFromLabel and RecordedToLabel are the labels a reference's sides had when
-	// the change was written (see RefTypes), when it recorded them.
-	RecordedFromLabel, RecordedToLabel *string
+	// FromRefLabel and ToRefLabel label what a reference's sides point at
+	// (see RefTypes): as the referent is now, else as it was when the
+	// change was written; nil for other fields and hidden values.
+	FromRefLabel, ToRefLabel *string
 }
 
 // DiffSnapshots is the field-level diff history entries store: each field

@@ -81,6 +81,9 @@ type AuditEvent struct {
 	EntityType AuditEntityType
 	EntityID   uuid.UUID
 	Changes    []FieldChange
+	// Label is the record's display label as it is now; nil when it has
+	// been deleted (see FallbackLabel).
+	Label *string
 }
 
 // FallbackLabel is a label for an event's record read from its own

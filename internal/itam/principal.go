@@ -189,10 +189,10 @@ func (p Principal) VisibleChanges(changes []FieldChange, self *uuid.UUID) []Fiel
 			from, to := ownPersonOnly(c.From, self), ownPersonOnly(c.To, self)
 			// A hidden person's recorded name goes with their id.
 			if string(from) != string(c.From) {
-				c.RecordedFromLabel = nil
+				c.FromRefLabel = nil
 			}
 			if string(to) != string(c.To) {
-				c.RecordedToLabel = nil
+				c.ToRefLabel = nil
 			}
 			c.From, c.To = from, to
 		}

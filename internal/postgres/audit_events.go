@@ -149,7 +149,11 @@ func (s *HistoryStore) AuditEvents(ctx context.Context, f itam.AuditFilter, page
 		}
 		parts = append(parts, fmt.Sprintf("(%s WHERE %s ORDER BY h.at DESC, h.id DESC LIMIT %d)", src.sql, strings.Join(where, " AND "), limit+1))
 	}
-	sql := fmt.Sprintf("SELECT * FROM (%s) e ORDER BY 3 DESC, 1 DESC, 2 DESC LIMIT %d", strings.Join(parts, " UNION ALL "), limit+1)
+	// Labels are computed for the page's rows only, after the cut.
+	sql := fmt.Sprintf(`SELECT p.rank, p.id, p.at, p.actor_kind, p.actor, p.action, p.entity_type, p.entity_id,
+		itam.labelled_changes(p.changes), itam.node_label(p.entity_type, p.entity_id)
+		FROM (SELECT * FROM (%s) e(rank, id, at, actor_kind, actor, action, entity_type, entity_id, changes)
+		ORDER BY at DESC, rank DESC, id DESC LIMIT %d) p ORDER BY p.at DESC, p.rank DESC, p.id DESC`, strings.Join(parts, " UNION ALL "), limit+1)
 	events, err := query(ctx, s.db, p.OrgID, sql, args.list, scanAuditEvent)
 	if err != nil {
 		return out, err
@@ -170,7 +174,7 @@ func scanAuditEvent(r pgx.CollectableRow) (itam.AuditEvent, error) {
 	var e itam.AuditEvent
 	var changes map[string]map[string]json.RawMessage
 	var typ string
-	err := r.Scan(&e.Rank, &e.ID, &e.At, &e.ActorKind, &e.Actor, &e.Action, &typ, &e.EntityID, &changes)
+	err := r.Scan(&e.Rank, &e.ID, &e.At, &e.ActorKind, &e.Actor, &e.Action, &typ, &e.EntityID, &changes, &e.Label)
 	e.EntityType, e.Changes = itam.AuditEntityTypeOf(typ), fieldChanges(changes)
 	return e, err
 }

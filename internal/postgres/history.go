@@ -12,7 +12,9 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-const historyColumns = "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, h.changes, h.from_status, h.to_status, h.at"
+// historyColumns reads changes with their references labelled
+// (itam.labelled_changes, migration 00025) in the same statement.
+const historyColumns = "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, itam.labelled_changes(h.changes), h.from_status, h.to_status, h.at"
 
 // scanHistory reads historyColumns followed by the caller's person id.
 func scanHistory(r pgx.CollectableRow, self **uuid.UUID) (itam.HistoryEntry, error) {
@@ -24,9 +26,9 @@ func scanHistory(r pgx.CollectableRow, self **uuid.UUID) (itam.HistoryEntry, err
 }
 
 // fieldChanges reads a history table's changes column ({field: {from,
-// to}}, references also with the fromLabel and toLabel migration 00025's
-// trigger records) as a list by field name, so an entry reads the same
-// every time.
+// to}}, references also with fromLabel and toLabel, see
+// itam.labelled_changes) as a list by field name, so an entry reads the
+// same every time.
 func fieldChanges(changes map[string]map[string]json.RawMessage) []itam.FieldChange {
 	keys := make([]string, 0, len(changes))
 	for k := range changes {
@@ -36,7 +38,7 @@ func fieldChanges(changes map[string]map[string]json.RawMessage) []itam.FieldCha
 	var out []itam.FieldChange
 	for _, k := range keys {
 		c := changes[k]
-		out = append(out, itam.FieldChange{Field: k, From: c["from"], To: c["to"], RecordedFromLabel: jsonString(c["fromLabel"]), RecordedToLabel: jsonString(c["toLabel"])})
+		out = append(out, itam.FieldChange{Field: k, From: c["from"], To: c["to"], FromRefLabel: jsonString(c["fromLabel"]), ToRefLabel: jsonString(c["toLabel"])})
 	}
 	return out
 }
