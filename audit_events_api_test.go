@@ -46,7 +46,9 @@ func TestHistoryAPIReferencesResolve(t *testing.T) {
 	a.ok(admin, `mutation($id: ID!) { updateLocation(input: {id: $id, version: 1, name: "Berlin HQ"}) { location { id } } }`, map[string]any{"id": ids["location"]})
 
 	all := refChanges(t, a, mint(t, "acme", itam.RoleAuditor, "audit@acme.test"), asset)
-	person := func(id, name string) map[string]any { return map[string]any{"__typename": "Person", "id": id, "name": name} }
+	person := func(id, name string) map[string]any {
+		return map[string]any{"__typename": "Person", "id": id, "name": name}
+	}
 	require.Equal(t, map[string]any{"field": "assignedPersonId", "from": nil, "to": ids["grace"], "fromLabel": nil, "toLabel": "Grace Hopper",
 		"fromNode": nil, "toNode": person(ids["grace"], "Grace Hopper")}, all["CREATE assignedPersonId"])
 	require.Equal(t, ids["grace"], all["UNASSIGN assignedPersonId"]["from"])
@@ -153,7 +155,9 @@ func TestAuditEventsAPI(t *testing.T) {
 	require.Equal(t, map[string]any{"at": events[0]["at"], "actorKind": "USER", "actor": "it@acme.test", "action": "DELETE",
 		"entityType": "SOFTWARE_PUBLISHER", "entityId": lone, "label": "Lone", "entity": nil, "changes": events[0]["changes"]}, events[0])
 
-	byType := func(typ string) []map[string]any { return auditEvents(t, a, auditor, map[string]any{"entityType": typ}, 50) }
+	byType := func(typ string) []map[string]any {
+		return auditEvents(t, a, auditor, map[string]any{"entityType": typ}, 50)
+	}
 	lic := byType("LICENSE")
 	require.Len(t, lic, 1)
 	require.Equal(t, map[string]any{"at": lic[0]["at"], "actorKind": "USER", "actor": "admin@acme.test", "action": "CREATE", "entityType": "LICENSE",
