@@ -135,7 +135,7 @@ func TestDepreciationAPIEmployeeHistory(t *testing.T) {
 		return out
 	}
 	all := changed(d.admin)
-	require.Equal(t, profileUUID(t, prof).String(), all["depreciationProfileId"])
+	require.Equal(t, prof, all["depreciationProfileId"], "a reference reads as its global id")
 	require.Equal(t, "2024-02-01", all["inServiceDate"])
 	mine := changed(mint(t, "acme", itam.RoleEmployee, "ada@example.com"))
 	require.Equal(t, "Ada's", mine["name"], "the employee reads the rest of the change")

@@ -87,6 +87,7 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 	fixtures["AssetCheckout"] = str(a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { currentCheckout { id } } } }`,
 		map[string]any{"id": ids["asset"]}), "node.currentCheckout.id")
 	fixtures["PurchaseOrder"], fixtures["PurchaseOrderLine"] = purchaseOrderNodeFixtures(t, a, admin, ids)
+	fixtures["SanitizationRecord"] = sanitizationNodeFixture(t, owner, org, asset)
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

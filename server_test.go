@@ -49,7 +49,7 @@ func TestAssetLifecycleThroughAPI(t *testing.T) {
 	a.code(admin, `mutation($id: ID!) { transitionAsset(input: {id: $id, status: RETIRED}) { asset { status } } }`, map[string]any{"id": id}, "BAD_USER_INPUT", "status")
 	a.ok(admin, `mutation($id: ID!) { unassignAsset(input: {id: $id}) { asset { status } } }`, map[string]any{"id": id})
 	a.ok(admin, `mutation($id: ID!) { transitionAsset(input: {id: $id, status: RETIRED}) { asset { status } } }`, map[string]any{"id": id})
-	d = a.ok(admin, `mutation($id: ID!) { disposeAsset(input: {id: $id, date: "2025-01-15", method: RECYCLED, certificate: "R-1"}) { asset { status disposal { date method certificate } } } }`, map[string]any{"id": id})
+	d = a.ok(admin, `mutation($id: ID!) { disposeAsset(input: {id: $id, date: "2025-01-15", method: RECYCLED, certificate: "R-1", sanitization: {method: PURGE, performedAt: "2025-01-14T09:00:00Z", verifiedBy: "it@acme.test"}}) { asset { status disposal { date method certificate } } } }`, map[string]any{"id": id})
 	require.Equal(t, "2025-01-15", str(d, "disposeAsset.asset.disposal.date"))
 
 	d = a.ok(admin, `query($id: ID!) { node(id: $id) { ... on Asset { history { nodes { action actor fromStatus toStatus changes { field from to } } } } } }`, map[string]any{"id": id})

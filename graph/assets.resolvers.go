@@ -96,12 +96,12 @@ func (r *assetCountGroupResolver) Model(ctx context.Context, obj *itam.AssetCoun
 
 // From is the resolver for the from field.
 func (r *fieldChangeResolver) From(ctx context.Context, obj *itam.FieldChange) (any, error) {
-	return obj.From, nil
+	return changeValue(obj.Field, obj.From), nil
 }
 
 // To is the resolver for the to field.
 func (r *fieldChangeResolver) To(ctx context.Context, obj *itam.FieldChange) (any, error) {
-	return obj.To, nil
+	return changeValue(obj.Field, obj.To), nil
 }
 
 // CreateAsset is the resolver for the createAsset field.
@@ -181,7 +181,7 @@ func (r *mutationResolver) DisposeAsset(ctx context.Context, input model.Dispose
 	if err != nil {
 		return nil, err
 	}
-	d := itam.Disposal{Date: input.Date, Method: input.Method, Certificate: val(input.Certificate)}
+	d := itam.Disposal{Date: input.Date, Method: input.Method, Certificate: val(input.Certificate), Sanitization: sanitizationInput(val(input.Sanitization))}
 	return r.assetPayload(ctx)(r.AssetStore.DisposeAsset(ctx, id, d, val(input.Version)))
 }
 

@@ -67,7 +67,7 @@ func (r *mutationResolver) CreateCategory(ctx context.Context, input model.Creat
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	in := itam.CategoryInput{Name: input.Name, Kind: input.Kind, AuditIntervalMonths: val(input.AuditIntervalMonths)}
+	in := itam.CategoryInput{Name: input.Name, Kind: input.Kind, AuditIntervalMonths: val(input.AuditIntervalMonths), HasStorage: val(input.HasStorage)}
 	var err error
 	if in.DepreciationProfileID, err = idOf("depreciationProfileId", input.DepreciationProfileID, relay.TypeDepreciationProfile); err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (r *mutationResolver) UpdateCategory(ctx context.Context, input model.Updat
 	if err := checkInput("", input); err != nil {
 		return nil, err
 	}
-	patch := itam.CategoryPatch{Version: input.Version, Name: opt(input.Name), Kind: opt(input.Kind), AuditIntervalMonths: opt(input.AuditIntervalMonths)}
+	patch := itam.CategoryPatch{Version: input.Version, Name: opt(input.Name), Kind: opt(input.Kind), AuditIntervalMonths: opt(input.AuditIntervalMonths), HasStorage: val(input.HasStorage)}
 	var err error
 	if patch.ID, err = relay.DecodeAs("id", input.ID, relay.TypeCategory); err != nil {
 		return nil, err

@@ -79,6 +79,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setAuditComplexity(&cfg.Complexity)
 	setNodesComplexity(&cfg.Complexity)
 	setCheckoutComplexity(&cfg.Complexity)
+	setDisposalComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }
 

@@ -105,6 +105,8 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, r.purchaseOrderNode(ctx, id))
 		case relay.TypePurchaseOrderLine:
 			others.add(i, r.purchaseOrderLineNode(ctx, id))
+		case relay.TypeSanitizationRecord:
+			others.add(i, thunk(ctx, r.historyLoaders(ctx).Sanitization.LoadThunk(ctx, id)))
 		}
 	}
 	at, vs, err := others.found()

@@ -61,4 +61,8 @@ type Resolver struct {
 	PurchaseOrders *postgres.PurchaseOrderStore
 	// Physical audits and ghost assets (graph/schema/audits.graphqls).
 	Audits *postgres.AuditCampaignStore
+	// Disposals and sanitization records; history labels and the audit
+	// feed (graph/schema/disposal.graphqls, history_feed.graphqls).
+	Sanitization *postgres.SanitizationStore
+	History      *postgres.HistoryStore
 }

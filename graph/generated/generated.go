@@ -46,6 +46,7 @@ type ResolverRoot interface {
 	AssetCheckout() AssetCheckoutResolver
 	AssetCountGroup() AssetCountGroupResolver
 	AuditCampaign() AuditCampaignResolver
+	AuditEvent() AuditEventResolver
 	AuditItem() AuditItemResolver
 	Category() CategoryResolver
 	Connector() ConnectorResolver
@@ -53,6 +54,7 @@ type ResolverRoot interface {
 	CostEntry() CostEntryResolver
 	CostRollupGroup() CostRollupGroupResolver
 	DepreciationProfile() DepreciationProfileResolver
+	DisposalRecord() DisposalRecordResolver
 	ExchangeRate() ExchangeRateResolver
 	ExpiringLicense() ExpiringLicenseResolver
 	ExternalId() ExternalIdResolver
@@ -78,6 +80,7 @@ type ResolverRoot interface {
 	PurchaseOrderLine() PurchaseOrderLineResolver
 	Query() QueryResolver
 	ReclaimCandidate() ReclaimCandidateResolver
+	SanitizationRecord() SanitizationRecordResolver
 	SoftwareInstallation() SoftwareInstallationResolver
 	SoftwareNormalizationRun() SoftwareNormalizationRunResolver
 	SoftwareProduct() SoftwareProductResolver
@@ -145,6 +148,7 @@ type ComplexityRoot struct {
 		PurchaseDate              func(childComplexity int) int
 		PurchaseOrderLine         func(childComplexity int) int
 		PurchasePrice             func(childComplexity int) int
+		Sanitization              func(childComplexity int) int
 		SerialNumber              func(childComplexity int) int
 		Software                  func(childComplexity int, includeEnded *bool) int
 		Status                    func(childComplexity int) int
@@ -275,6 +279,29 @@ type ComplexityRoot struct {
 		Unknown    func(childComplexity int) int
 	}
 
+	AuditEvent struct {
+		Action     func(childComplexity int) int
+		Actor      func(childComplexity int) int
+		ActorKind  func(childComplexity int) int
+		At         func(childComplexity int) int
+		Changes    func(childComplexity int) int
+		Entity     func(childComplexity int) int
+		EntityID   func(childComplexity int) int
+		EntityType func(childComplexity int) int
+		Label      func(childComplexity int) int
+	}
+
+	AuditEventConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	AuditEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	AuditItem struct {
 		Asset              func(childComplexity int) int
 		Code               func(childComplexity int) int
@@ -309,6 +336,7 @@ type ComplexityRoot struct {
 		CreatedAt           func(childComplexity int) int
 		DepreciationProfile func(childComplexity int) int
 		FieldDefinitions    func(childComplexity int) int
+		HasStorage          func(childComplexity int) int
 		ID                  func(childComplexity int) int
 		Kind                func(childComplexity int) int
 		Name                func(childComplexity int) int
@@ -574,6 +602,29 @@ type ComplexityRoot struct {
 		Method      func(childComplexity int) int
 	}
 
+	DisposalConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DisposalEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DisposalRecord struct {
+		Asset        func(childComplexity int) int
+		AssetTag     func(childComplexity int) int
+		Certificate  func(childComplexity int) int
+		Date         func(childComplexity int) int
+		Method       func(childComplexity int) int
+		ModelName    func(childComplexity int) int
+		Sanitization func(childComplexity int) int
+		SerialNumber func(childComplexity int) int
+	}
+
 	ExchangeRate struct {
 		From      func(childComplexity int) int
 		History   func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -617,9 +668,13 @@ type ComplexityRoot struct {
 	}
 
 	FieldChange struct {
-		Field func(childComplexity int) int
-		From  func(childComplexity int) int
-		To    func(childComplexity int) int
+		Field     func(childComplexity int) int
+		From      func(childComplexity int) int
+		FromLabel func(childComplexity int) int
+		FromNode  func(childComplexity int) int
+		To        func(childComplexity int) int
+		ToLabel   func(childComplexity int) int
+		ToNode    func(childComplexity int) int
 	}
 
 	FieldDefinition struct {
@@ -1233,6 +1288,7 @@ type ComplexityRoot struct {
 		AssetCounts               func(childComplexity int, groupBy []itam.AssetGroupBy, filter *model.AssetFilter) int
 		Assets                    func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AssetFilter, orderBy *model.AssetOrder) int
 		AuditCampaigns            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.AuditCampaignFilter) int
+		AuditEvents               func(childComplexity int, first *int, after *string, filter *model.AuditEventFilter) int
 		Categories                func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.CategoryFilter) int
 		Connectors                func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Contracts                 func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ContractFilter) int
@@ -1240,6 +1296,8 @@ type ComplexityRoot struct {
 		CostHistory               func(childComplexity int, id string, first *int, after *string, last *int, before *string) int
 		CostRollup                func(childComplexity int, groupBy []costs.GroupBy, from time.Time, to time.Time, filter *model.AssetFilter, reportingCurrency *string) int
 		DepreciationProfiles      func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.NameFilter) int
+		DisposalCertificateExport func(childComplexity int, from time.Time, to time.Time) int
+		Disposals                 func(childComplexity int, first *int, after *string, filter *model.DisposalFilter) int
 		ExchangeRates             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ExchangeRateFilter) int
 		ExpiringLicenses          func(childComplexity int, withinDays int, first *int) int
 		FieldPrecedence           func(childComplexity int) int
@@ -1299,6 +1357,18 @@ type ComplexityRoot struct {
 	RefreshForecast struct {
 		Overdue  func(childComplexity int) int
 		Quarters func(childComplexity int) int
+	}
+
+	SanitizationRecord struct {
+		Asset                func(childComplexity int) int
+		CertificateReference func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		Method               func(childComplexity int) int
+		PerformedAt          func(childComplexity int) int
+		RecordedAt           func(childComplexity int) int
+		RecordedBy           func(childComplexity int) int
+		Tool                 func(childComplexity int) int
+		VerifiedBy           func(childComplexity int) int
 	}
 
 	SoftwareHistoryConnection struct {
@@ -1765,6 +1835,7 @@ type AssetResolver interface {
 	InServiceDate(ctx context.Context, obj *model.Asset) (*time.Time, error)
 	DepreciationSchedule(ctx context.Context, obj *model.Asset) ([]*costs.Period, error)
 	BookValue(ctx context.Context, obj *model.Asset, asOf *time.Time) (*itam.Money, error)
+	Sanitization(ctx context.Context, obj *model.Asset) (*itam.SanitizationRecord, error)
 	LicenseSeats(ctx context.Context, obj *model.Asset) ([]*licenses.Seat, error)
 	PurchaseOrderLine(ctx context.Context, obj *model.Asset) (*procurement.Line, error)
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
@@ -1795,6 +1866,12 @@ type AuditCampaignResolver interface {
 
 	Counts(ctx context.Context, obj *audits.Campaign) (*audits.Counts, error)
 	Items(ctx context.Context, obj *audits.Campaign, outcome *audits.Outcome, first *int, after *string, last *int, before *string) (*model.Connection[*audits.Item], error)
+}
+type AuditEventResolver interface {
+	Entity(ctx context.Context, obj *itam.AuditEvent) (model.Node, error)
+	EntityID(ctx context.Context, obj *itam.AuditEvent) (*string, error)
+	Label(ctx context.Context, obj *itam.AuditEvent) (*string, error)
+	Changes(ctx context.Context, obj *itam.AuditEvent) ([]*itam.FieldChange, error)
 }
 type AuditItemResolver interface {
 	Asset(ctx context.Context, obj *audits.Item) (*model.Asset, error)
@@ -1859,6 +1936,9 @@ type DepreciationProfileResolver interface {
 	IsDefault(ctx context.Context, obj *costs.Profile) (bool, error)
 	History(ctx context.Context, obj *costs.Profile, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
 }
+type DisposalRecordResolver interface {
+	Asset(ctx context.Context, obj *itam.DisposalRecord) (*model.Asset, error)
+}
 type ExchangeRateResolver interface {
 	History(ctx context.Context, obj *costs.Rate, first *int, after *string, last *int, before *string) (*model.Connection[costs.HistoryEntry], error)
 }
@@ -1871,6 +1951,10 @@ type ExternalIdResolver interface {
 type FieldChangeResolver interface {
 	From(ctx context.Context, obj *itam.FieldChange) (any, error)
 	To(ctx context.Context, obj *itam.FieldChange) (any, error)
+	FromLabel(ctx context.Context, obj *itam.FieldChange) (*string, error)
+	ToLabel(ctx context.Context, obj *itam.FieldChange) (*string, error)
+	FromNode(ctx context.Context, obj *itam.FieldChange) (model.Node, error)
+	ToNode(ctx context.Context, obj *itam.FieldChange) (model.Node, error)
 }
 type ForecastCategoryResolver interface {
 	Category(ctx context.Context, obj *costs.ForecastCategory) (*itam.Category, error)
@@ -2107,6 +2191,9 @@ type QueryResolver interface {
 	CostRollup(ctx context.Context, groupBy []costs.GroupBy, from time.Time, to time.Time, filter *model.AssetFilter, reportingCurrency *string) (*model.CostRollup, error)
 	SpendByPeriod(ctx context.Context, period costs.Interval, from time.Time, to time.Time, groupBy []costs.GroupBy, filter *model.AssetFilter, reportingCurrency *string) (*model.SpendReport, error)
 	DepreciationProfiles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*costs.Profile], error)
+	Disposals(ctx context.Context, first *int, after *string, filter *model.DisposalFilter) (*model.Connection[*itam.DisposalRecord], error)
+	DisposalCertificateExport(ctx context.Context, from time.Time, to time.Time) (string, error)
+	AuditEvents(ctx context.Context, first *int, after *string, filter *model.AuditEventFilter) (*model.Connection[itam.AuditEvent], error)
 	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
 	Notifications(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NotificationFilter) (*model.Connection[*notify.Notification], error)
@@ -2131,6 +2218,10 @@ type QueryResolver interface {
 }
 type ReclaimCandidateResolver interface {
 	License(ctx context.Context, obj *licenses.ReclaimCandidate) (*licenses.License, error)
+}
+type SanitizationRecordResolver interface {
+	ID(ctx context.Context, obj *itam.SanitizationRecord) (string, error)
+	Asset(ctx context.Context, obj *itam.SanitizationRecord) (*model.Asset, error)
 }
 type SoftwareInstallationResolver interface {
 	Asset(ctx context.Context, obj *software.Installation) (*model.Asset, error)
@@ -2506,6 +2597,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.PurchasePrice(childComplexity), true
+	case "Asset.sanitization":
+		if e.ComplexityRoot.Asset.Sanitization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.Sanitization(childComplexity), true
 	case "Asset.serialNumber":
 		if e.ComplexityRoot.Asset.SerialNumber == nil {
 			break
@@ -3040,6 +3137,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditCounts.Unknown(childComplexity), true
 
+	case "AuditEvent.action":
+		if e.ComplexityRoot.AuditEvent.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Action(childComplexity), true
+	case "AuditEvent.actor":
+		if e.ComplexityRoot.AuditEvent.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Actor(childComplexity), true
+	case "AuditEvent.actorKind":
+		if e.ComplexityRoot.AuditEvent.ActorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.ActorKind(childComplexity), true
+	case "AuditEvent.at":
+		if e.ComplexityRoot.AuditEvent.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.At(childComplexity), true
+	case "AuditEvent.changes":
+		if e.ComplexityRoot.AuditEvent.Changes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Changes(childComplexity), true
+	case "AuditEvent.entity":
+		if e.ComplexityRoot.AuditEvent.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Entity(childComplexity), true
+	case "AuditEvent.entityId":
+		if e.ComplexityRoot.AuditEvent.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.EntityID(childComplexity), true
+	case "AuditEvent.entityType":
+		if e.ComplexityRoot.AuditEvent.EntityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.EntityType(childComplexity), true
+	case "AuditEvent.label":
+		if e.ComplexityRoot.AuditEvent.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEvent.Label(childComplexity), true
+
+	case "AuditEventConnection.edges":
+		if e.ComplexityRoot.AuditEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Edges(childComplexity), true
+	case "AuditEventConnection.nodes":
+		if e.ComplexityRoot.AuditEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.Nodes(childComplexity), true
+	case "AuditEventConnection.pageInfo":
+		if e.ComplexityRoot.AuditEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventConnection.PageInfo(childComplexity), true
+
+	case "AuditEventEdge.cursor":
+		if e.ComplexityRoot.AuditEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Cursor(childComplexity), true
+	case "AuditEventEdge.node":
+		if e.ComplexityRoot.AuditEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEventEdge.Node(childComplexity), true
+
 	case "AuditItem.asset":
 		if e.ComplexityRoot.AuditItem.Asset == nil {
 			break
@@ -3170,6 +3354,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Category.FieldDefinitions(childComplexity), true
+	case "Category.hasStorage":
+		if e.ComplexityRoot.Category.HasStorage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Category.HasStorage(childComplexity), true
 	case "Category.id":
 		if e.ComplexityRoot.Category.ID == nil {
 			break
@@ -4211,6 +4401,93 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Disposal.Method(childComplexity), true
 
+	case "DisposalConnection.edges":
+		if e.ComplexityRoot.DisposalConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalConnection.Edges(childComplexity), true
+	case "DisposalConnection.nodes":
+		if e.ComplexityRoot.DisposalConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalConnection.Nodes(childComplexity), true
+	case "DisposalConnection.pageInfo":
+		if e.ComplexityRoot.DisposalConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalConnection.PageInfo(childComplexity), true
+	case "DisposalConnection.totalCount":
+		if e.ComplexityRoot.DisposalConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalConnection.TotalCount(childComplexity), true
+
+	case "DisposalEdge.cursor":
+		if e.ComplexityRoot.DisposalEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalEdge.Cursor(childComplexity), true
+	case "DisposalEdge.node":
+		if e.ComplexityRoot.DisposalEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalEdge.Node(childComplexity), true
+
+	case "DisposalRecord.asset":
+		if e.ComplexityRoot.DisposalRecord.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.Asset(childComplexity), true
+	case "DisposalRecord.assetTag":
+		if e.ComplexityRoot.DisposalRecord.AssetTag == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.AssetTag(childComplexity), true
+	case "DisposalRecord.certificate":
+		if e.ComplexityRoot.DisposalRecord.Certificate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.Certificate(childComplexity), true
+	case "DisposalRecord.date":
+		if e.ComplexityRoot.DisposalRecord.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.Date(childComplexity), true
+	case "DisposalRecord.method":
+		if e.ComplexityRoot.DisposalRecord.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.Method(childComplexity), true
+	case "DisposalRecord.modelName":
+		if e.ComplexityRoot.DisposalRecord.ModelName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.ModelName(childComplexity), true
+	case "DisposalRecord.sanitization":
+		if e.ComplexityRoot.DisposalRecord.Sanitization == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.Sanitization(childComplexity), true
+	case "DisposalRecord.serialNumber":
+		if e.ComplexityRoot.DisposalRecord.SerialNumber == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DisposalRecord.SerialNumber(childComplexity), true
+
 	case "ExchangeRate.from":
 		if e.ComplexityRoot.ExchangeRate.From == nil {
 			break
@@ -4378,12 +4655,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FieldChange.From(childComplexity), true
+	case "FieldChange.fromLabel":
+		if e.ComplexityRoot.FieldChange.FromLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.FromLabel(childComplexity), true
+	case "FieldChange.fromNode":
+		if e.ComplexityRoot.FieldChange.FromNode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.FromNode(childComplexity), true
 	case "FieldChange.to":
 		if e.ComplexityRoot.FieldChange.To == nil {
 			break
 		}
 
 		return e.ComplexityRoot.FieldChange.To(childComplexity), true
+	case "FieldChange.toLabel":
+		if e.ComplexityRoot.FieldChange.ToLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.ToLabel(childComplexity), true
+	case "FieldChange.toNode":
+		if e.ComplexityRoot.FieldChange.ToNode == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FieldChange.ToNode(childComplexity), true
 
 	case "FieldDefinition.key":
 		if e.ComplexityRoot.FieldDefinition.Key == nil {
@@ -7398,6 +7699,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditCampaigns(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.AuditCampaignFilter)), true
+	case "Query.auditEvents":
+		if e.ComplexityRoot.Query.AuditEvents == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditEvents_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditEvents(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.AuditEventFilter)), true
 	case "Query.categories":
 		if e.ComplexityRoot.Query.Categories == nil {
 			break
@@ -7475,6 +7787,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.DepreciationProfiles(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.NameFilter)), true
+	case "Query.disposalCertificateExport":
+		if e.ComplexityRoot.Query.DisposalCertificateExport == nil {
+			break
+		}
+
+		args, err := ec.field_Query_disposalCertificateExport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DisposalCertificateExport(childComplexity, args["from"].(time.Time), args["to"].(time.Time)), true
+	case "Query.disposals":
+		if e.ComplexityRoot.Query.Disposals == nil {
+			break
+		}
+
+		args, err := ec.field_Query_disposals_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Disposals(childComplexity, args["first"].(*int), args["after"].(*string), args["filter"].(*model.DisposalFilter)), true
 	case "Query.exchangeRates":
 		if e.ComplexityRoot.Query.ExchangeRates == nil {
 			break
@@ -7922,6 +8256,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RefreshForecast.Quarters(childComplexity), true
+
+	case "SanitizationRecord.asset":
+		if e.ComplexityRoot.SanitizationRecord.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.Asset(childComplexity), true
+	case "SanitizationRecord.certificateReference":
+		if e.ComplexityRoot.SanitizationRecord.CertificateReference == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.CertificateReference(childComplexity), true
+	case "SanitizationRecord.id":
+		if e.ComplexityRoot.SanitizationRecord.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.ID(childComplexity), true
+	case "SanitizationRecord.method":
+		if e.ComplexityRoot.SanitizationRecord.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.Method(childComplexity), true
+	case "SanitizationRecord.performedAt":
+		if e.ComplexityRoot.SanitizationRecord.PerformedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.PerformedAt(childComplexity), true
+	case "SanitizationRecord.recordedAt":
+		if e.ComplexityRoot.SanitizationRecord.RecordedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.RecordedAt(childComplexity), true
+	case "SanitizationRecord.recordedBy":
+		if e.ComplexityRoot.SanitizationRecord.RecordedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.RecordedBy(childComplexity), true
+	case "SanitizationRecord.tool":
+		if e.ComplexityRoot.SanitizationRecord.Tool == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.Tool(childComplexity), true
+	case "SanitizationRecord.verifiedBy":
+		if e.ComplexityRoot.SanitizationRecord.VerifiedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SanitizationRecord.VerifiedBy(childComplexity), true
 
 	case "SoftwareHistoryConnection.edges":
 		if e.ComplexityRoot.SoftwareHistoryConnection.Edges == nil {
@@ -9599,6 +9988,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssignAssetInput", ec.unmarshalInputAssignAssetInput),
 			graphql.NewInputUnmarshaler("AssignLicenseSeatInput", ec.unmarshalInputAssignLicenseSeatInput),
 			graphql.NewInputUnmarshaler("AuditCampaignFilter", ec.unmarshalInputAuditCampaignFilter),
+			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
 			graphql.NewInputUnmarshaler("CancelPurchaseOrderInput", ec.unmarshalInputCancelPurchaseOrderInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("CheckinAssetInput", ec.unmarshalInputCheckinAssetInput),
@@ -9628,6 +10018,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateWebhookSubscriptionInput", ec.unmarshalInputCreateWebhookSubscriptionInput),
 			graphql.NewInputUnmarshaler("DeleteAssetInput", ec.unmarshalInputDeleteAssetInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
+			graphql.NewInputUnmarshaler("DisposalFilter", ec.unmarshalInputDisposalFilter),
 			graphql.NewInputUnmarshaler("DisposeAssetInput", ec.unmarshalInputDisposeAssetInput),
 			graphql.NewInputUnmarshaler("ExchangeRateFilter", ec.unmarshalInputExchangeRateFilter),
 			graphql.NewInputUnmarshaler("ExternalIdInput", ec.unmarshalInputExternalIdInput),
@@ -9651,6 +10042,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReceivePurchaseOrderLineInput", ec.unmarshalInputReceivePurchaseOrderLineInput),
 			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
 			graphql.NewInputUnmarshaler("RecordAuditScanInput", ec.unmarshalInputRecordAuditScanInput),
+			graphql.NewInputUnmarshaler("SanitizationInput", ec.unmarshalInputSanitizationInput),
 			graphql.NewInputUnmarshaler("SetFieldPrecedenceInput", ec.unmarshalInputSetFieldPrecedenceInput),
 			graphql.NewInputUnmarshaler("SoftwareProductFilter", ec.unmarshalInputSoftwareProductFilter),
 			graphql.NewInputUnmarshaler("SoftwareTitleSample", ec.unmarshalInputSoftwareTitleSample),
@@ -13134,6 +13526,268 @@ extend type Mutation {
   ): DeletePayload
 }
 `, BuiltIn: false},
+	{Name: "../schema/disposal.graphqls", Input: `# Retirement and disposal: sanitization records (NIST SP 800-88), which
+# categories carry storage, the disposals list and the certificate export.
+
+"How a device's media were sanitized before it left, as NIST SP 800-88 names the methods."
+enum SanitizationMethod {
+  "Logical overwrite of user-addressable storage (e.g. a verified overwrite pass, a factory reset of a phone)."
+  CLEAR
+  "Recovery infeasible even in a laboratory: cryptographic erase, block erase, degaussing."
+  PURGE
+  "The media are physically destroyed: shredded, disintegrated, pulverized or incinerated."
+  DESTROY
+}
+
+"How an asset's storage was sanitized before disposal. Written with disposeAsset, never changed."
+type SanitizationRecord implements Node {
+  "Global id."
+  id: ID!
+  "The asset whose media were sanitized."
+  asset: Asset!
+  "The NIST SP 800-88 method used."
+  method: SanitizationMethod!
+  "When the sanitization was performed."
+  performedAt: Time!
+  "Who verified it: a person's name or email (at most 200 characters)."
+  verifiedBy: String!
+  "The tool or vendor that performed it (e.g. \"Blancco 7\", \"Iron Mountain\"), at most 200 characters."
+  tool: String
+  "The reference of the sanitization or destruction certificate, at most 200 characters."
+  certificateReference: String
+  "The subject (email) of whoever disposed of the asset and recorded this."
+  recordedBy: String!
+  "When this record was written (the disposal)."
+  recordedAt: Time!
+}
+
+"Sanitization details given with disposeAsset."
+input SanitizationInput {
+  "The NIST SP 800-88 method (CLEAR, PURGE, DESTROY)."
+  method: SanitizationMethod!
+  "When it was performed: not in the future (5 minutes of clock skew allowed) and not before the purchase date. BAD_USER_INPUT on sanitization.performedAt otherwise."
+  performedAt: Time!
+  "Who verified it, a person's name or email: required, at most 200 characters (BAD_USER_INPUT on sanitization.verifiedBy)."
+  verifiedBy: String!
+  "The tool or vendor, at most 200 characters."
+  tool: String
+  "The certificate's reference, at most 200 characters."
+  certificateReference: String
+}
+
+extend input DisposeAssetInput {
+  """
+  How the asset's storage was sanitized. Required when the asset's category
+  carries storage (Category.hasStorage): without it disposeAsset is
+  BAD_USER_INPUT on sanitization and nothing is written. Optional (and then
+  recorded all the same) for other categories.
+  """
+  sanitization: SanitizationInput
+}
+
+extend type Asset {
+  "How the asset's storage was sanitized when it was disposed of; null when none was recorded, and for EMPLOYEE."
+  sanitization: SanitizationRecord
+}
+
+extend type Category {
+  """
+  Whether devices of this category carry storage (disks, flash): they cannot
+  be DISPOSED without a sanitization record. Defaults to true for LAPTOP,
+  DESKTOP, SERVER, PHONE and TABLET, false for other kinds.
+  """
+  hasStorage: Boolean!
+}
+
+extend input CreateCategoryInput {
+  "Whether its devices carry storage; omitted: true for LAPTOP, DESKTOP, SERVER, PHONE and TABLET, false otherwise."
+  hasStorage: Boolean
+}
+
+extend input UpdateCategoryInput {
+  "Whether its devices carry storage; omitted or null leaves it as it is."
+  hasStorage: Boolean
+}
+
+"A disposed asset with how, when and under which certificates it left."
+type DisposalRecord {
+  "The asset (DISPOSED)."
+  asset: Asset!
+  "The asset's tag."
+  assetTag: String!
+  "The asset's serial number."
+  serialNumber: String
+  "The name of the asset's model."
+  modelName: String!
+  "The disposal date."
+  date: Date!
+  "How it left the organization."
+  method: DisposalMethod!
+  "The disposal certificate's reference, if any."
+  certificate: String
+  "How its storage was sanitized, if recorded."
+  sanitization: SanitizationRecord
+}
+
+"An edge of a DisposalConnection."
+type DisposalEdge {
+  "Opaque cursor of this edge."
+  cursor: String!
+  "The disposal."
+  node: DisposalRecord!
+}
+
+"Disposed assets, newest disposal first."
+type DisposalConnection {
+  "The page's edges."
+  edges: [DisposalEdge!]!
+  "The page's disposals."
+  nodes: [DisposalRecord!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many disposals match the filter."
+  totalCount: Int!
+}
+
+"Selects disposals; conditions combine with AND, lists match any of their values."
+input DisposalFilter {
+  "Disposed on or after this date."
+  from: Date
+  "Disposed on or before this date (BAD_USER_INPUT on filter.to when before from)."
+  to: Date
+  "Any of these disposal methods (at most 100)."
+  methods: [DisposalMethod!]
+  "Whose sanitization used any of these methods (at most 100); assets without a record never match."
+  sanitizationMethods: [SanitizationMethod!]
+}
+
+extend type Query {
+  """
+  Disposed assets with their disposal method, certificate, and sanitization
+  (method, tool or vendor, certificate), newest disposal first. ADMIN,
+  MANAGER and AUDITOR; EMPLOYEE gets FORBIDDEN. Page size at most 500.
+  """
+  disposals(first: Int, after: String, filter: DisposalFilter): DisposalConnection!
+  """
+  The disposal certificate export for a period as CSV text (header row, one
+  row per disposed asset, newest disposal first; at most 5,000 rows, BAD_USER_INPUT on to beyond: use the REST export): the same as GET
+  /exports/disposals.csv?from=…&to=…. from and to are inclusive; the period
+  is at most 366 days (BAD_USER_INPUT on to otherwise). ADMIN, MANAGER and
+  AUDITOR; EMPLOYEE gets FORBIDDEN.
+  """
+  disposalCertificateExport(from: Date!, to: Date!): String!
+}
+`, BuiltIn: false},
+	{Name: "../schema/history_feed.graphqls", Input: `# History that clients can resolve: references in field changes as global
+# ids with labels and nodes, and the organization-wide audit feed.
+
+extend type FieldChange {
+  """
+  For a field that refers to another record (assignedPersonId, locationId,
+  modelId, ownerTeamId, supplierId, licenseId, productId, …): the display
+  label of the record ` + "`" + `from` + "`" + ` pointed at (a person's or location's name, a
+  model's name, an asset's tag …): its current label while it exists, else
+  the label it had when the change was written; null for other fields, for
+  null or hidden ("[redacted]") values, and for records deleted before labels
+  were recorded.
+  """
+  fromLabel: String
+  "The same as fromLabel for ` + "`" + `to` + "`" + `."
+  toLabel: String
+  "For a reference field: the record ` + "`" + `from` + "`" + ` points at (resolvable like node(id:)); null when deleted, hidden or not a reference."
+  fromNode: Node
+  "The same as fromNode for ` + "`" + `to` + "`" + `."
+  toNode: Node
+}
+
+"The kinds of record the audit feed covers."
+enum AuditEntityType {
+  "Asset history (create, update, assign, transition, dispose, delete)."
+  ASSET
+  "License history, seat assignments and reclaims, key reads."
+  LICENSE
+  "Software catalog history."
+  SOFTWARE_PUBLISHER
+  "Software catalog history."
+  SOFTWARE_PRODUCT
+  "Software title rule history."
+  SOFTWARE_TITLE_RULE
+  "Cost ledger history."
+  COST_ENTRY
+  "Contract history."
+  CONTRACT
+  "Depreciation profile history."
+  DEPRECIATION_PROFILE
+  "Exchange rate history (not a Node: entity and entityId are null)."
+  EXCHANGE_RATE
+}
+
+"One change anywhere in the organization, from any history."
+type AuditEvent {
+  "When it happened."
+  at: Time!
+  "Who made it: a person through the API, a connector sync, an import, the system."
+  actorKind: ActorKind!
+  "The actor's subject (a user's email, a connector's name, \"seed\", \"itam\")."
+  actor: String!
+  """
+  What happened: CREATE, UPDATE, DELETE, and per entity type ASSIGN,
+  UNASSIGN, TRANSITION, DISPOSE (assets), ASSIGN_SEAT, RECLAIM_SEAT,
+  KEY_READ (licenses), MOVE (title rules).
+  """
+  action: String!
+  "The kind of record changed."
+  entityType: AuditEntityType!
+  "The record changed; null when it has been deleted since (or is not a Node)."
+  entity: Node
+  "The record's global id (also after it was deleted); null for exchange rates, which are not Nodes."
+  entityId: ID
+  "The record's display label (an asset's tag, a license's or product's name …), as it is now, else as its history recorded it."
+  label: String
+  "The field-level changes, with references resolvable (see FieldChange)."
+  changes: [FieldChange!]!
+}
+
+"An edge of an AuditEventConnection."
+type AuditEventEdge {
+  "Opaque cursor of this edge."
+  cursor: String!
+  "The event."
+  node: AuditEvent!
+}
+
+"Audit events, newest first. No totalCount: counting every history table of a large organization costs more than a page."
+type AuditEventConnection {
+  "The page's edges."
+  edges: [AuditEventEdge!]!
+  "The page's events."
+  nodes: [AuditEvent!]!
+  "Paging information (forward only)."
+  pageInfo: PageInfo!
+}
+
+"Selects audit events; conditions combine with AND."
+input AuditEventFilter {
+  "Only changes by this actor (their subject exactly as recorded, e.g. an email)."
+  actorSubject: String
+  "Only changes to this kind of record."
+  entityType: AuditEntityType
+  "From this instant (inclusive); default 30 days before to."
+  from: Time
+  "Until this instant (exclusive); default now. The period is at most 366 days (BAD_USER_INPUT on filter.from), to not before from (filter.to)."
+  to: Time
+}
+
+extend type Query {
+  """
+  The organization-wide audit feed: every history entry (assets, licenses,
+  software catalog and rules, cost ledger, contracts, depreciation profiles,
+  exchange rates), newest first, forward paging (first ≤ 500, after).
+  ADMIN and AUDITOR only: MANAGER and EMPLOYEE get FORBIDDEN.
+  """
+  auditEvents(first: Int, after: String, filter: AuditEventFilter): AuditEventConnection!
+}
+`, BuiltIn: false},
 	{Name: "../schema/licenses.graphqls", Input: `"How a license counts use."
 enum LicenseModel {
   "A seat per device (asset)."
@@ -16461,6 +17115,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_depreciationSchedule(ctx, field)
 	case "bookValue":
 		return ec.fieldContext_Asset_bookValue(ctx, field)
+	case "sanitization":
+		return ec.fieldContext_Asset_sanitization(ctx, field)
 	case "licenseSeats":
 		return ec.fieldContext_Asset_licenseSeats(ctx, field)
 	case "purchaseOrderLine":
@@ -16713,6 +17369,52 @@ func (ec *executionContext) childFields_AuditCounts(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuditCounts", field.Name)
 }
 
+func (ec *executionContext) childFields_AuditEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "at":
+		return ec.fieldContext_AuditEvent_at(ctx, field)
+	case "actorKind":
+		return ec.fieldContext_AuditEvent_actorKind(ctx, field)
+	case "actor":
+		return ec.fieldContext_AuditEvent_actor(ctx, field)
+	case "action":
+		return ec.fieldContext_AuditEvent_action(ctx, field)
+	case "entityType":
+		return ec.fieldContext_AuditEvent_entityType(ctx, field)
+	case "entity":
+		return ec.fieldContext_AuditEvent_entity(ctx, field)
+	case "entityId":
+		return ec.fieldContext_AuditEvent_entityId(ctx, field)
+	case "label":
+		return ec.fieldContext_AuditEvent_label(ctx, field)
+	case "changes":
+		return ec.fieldContext_AuditEvent_changes(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEventEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_AuditItem(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "outcome":
@@ -16791,6 +17493,8 @@ func (ec *executionContext) childFields_Category(ctx context.Context, field grap
 		return ec.fieldContext_Category_auditIntervalMonths(ctx, field)
 	case "depreciationProfile":
 		return ec.fieldContext_Category_depreciationProfile(ctx, field)
+	case "hasStorage":
+		return ec.fieldContext_Category_hasStorage(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Category", field.Name)
 }
@@ -17311,6 +18015,52 @@ func (ec *executionContext) childFields_Disposal(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Disposal", field.Name)
 }
 
+func (ec *executionContext) childFields_DisposalConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DisposalConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DisposalConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DisposalConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DisposalConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisposalConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DisposalEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DisposalEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DisposalEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisposalEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DisposalRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asset":
+		return ec.fieldContext_DisposalRecord_asset(ctx, field)
+	case "assetTag":
+		return ec.fieldContext_DisposalRecord_assetTag(ctx, field)
+	case "serialNumber":
+		return ec.fieldContext_DisposalRecord_serialNumber(ctx, field)
+	case "modelName":
+		return ec.fieldContext_DisposalRecord_modelName(ctx, field)
+	case "date":
+		return ec.fieldContext_DisposalRecord_date(ctx, field)
+	case "method":
+		return ec.fieldContext_DisposalRecord_method(ctx, field)
+	case "certificate":
+		return ec.fieldContext_DisposalRecord_certificate(ctx, field)
+	case "sanitization":
+		return ec.fieldContext_DisposalRecord_sanitization(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DisposalRecord", field.Name)
+}
+
 func (ec *executionContext) childFields_ExchangeRate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -17403,6 +18153,14 @@ func (ec *executionContext) childFields_FieldChange(ctx context.Context, field g
 		return ec.fieldContext_FieldChange_from(ctx, field)
 	case "to":
 		return ec.fieldContext_FieldChange_to(ctx, field)
+	case "fromLabel":
+		return ec.fieldContext_FieldChange_fromLabel(ctx, field)
+	case "toLabel":
+		return ec.fieldContext_FieldChange_toLabel(ctx, field)
+	case "fromNode":
+		return ec.fieldContext_FieldChange_fromNode(ctx, field)
+	case "toNode":
+		return ec.fieldContext_FieldChange_toNode(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FieldChange", field.Name)
 }
@@ -18487,6 +19245,30 @@ func (ec *executionContext) childFields_RefreshForecast(ctx context.Context, fie
 		return ec.fieldContext_RefreshForecast_quarters(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RefreshForecast", field.Name)
+}
+
+func (ec *executionContext) childFields_SanitizationRecord(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_SanitizationRecord_id(ctx, field)
+	case "asset":
+		return ec.fieldContext_SanitizationRecord_asset(ctx, field)
+	case "method":
+		return ec.fieldContext_SanitizationRecord_method(ctx, field)
+	case "performedAt":
+		return ec.fieldContext_SanitizationRecord_performedAt(ctx, field)
+	case "verifiedBy":
+		return ec.fieldContext_SanitizationRecord_verifiedBy(ctx, field)
+	case "tool":
+		return ec.fieldContext_SanitizationRecord_tool(ctx, field)
+	case "certificateReference":
+		return ec.fieldContext_SanitizationRecord_certificateReference(ctx, field)
+	case "recordedBy":
+		return ec.fieldContext_SanitizationRecord_recordedBy(ctx, field)
+	case "recordedAt":
+		return ec.fieldContext_SanitizationRecord_recordedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SanitizationRecord", field.Name)
 }
 
 func (ec *executionContext) childFields_SoftwareHistoryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -21733,6 +22515,36 @@ func (ec *executionContext) field_Query_auditCampaigns_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_auditEvents_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AuditEventFilter, error) {
+			return ec.unmarshalOAuditEventFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAuditEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_categories_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -22044,6 +22856,58 @@ func (ec *executionContext) field_Query_depreciationProfiles_args(ctx context.Co
 		return nil, err
 	}
 	args["filter"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_disposalCertificateExport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (time.Time, error) {
+			return ec.unmarshalNDate2timeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_disposals_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.DisposalFilter, error) {
+			return ec.unmarshalODisposalFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposalFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -24906,6 +25770,38 @@ func (ec *executionContext) fieldContext_Asset_bookValue(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_sanitization(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_sanitization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().Sanitization(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.SanitizationRecord) graphql.Marshaler {
+			return ec.marshalOSanitizationRecord2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_sanitization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanitizationRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Asset_licenseSeats(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27083,6 +27979,382 @@ func (ec *executionContext) fieldContext_AuditCounts_total(_ context.Context, fi
 	return graphql.NewScalarFieldContext("AuditCounts", field, true, false, "Int")
 }
 
+func (ec *executionContext) _AuditEvent_at(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "Time")
+}
+
+func (ec *executionContext) _AuditEvent_actorKind(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.ActorKind) graphql.Marshaler {
+			return ec.marshalNActorKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐActorKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "ActorKind")
+}
+
+func (ec *executionContext) _AuditEvent_actor(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_action(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEvent_entityType(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_entityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.AuditEntityType) graphql.Marshaler {
+			return ec.marshalNAuditEntityType2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEntityType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, false, false, "AuditEntityType")
+}
+
+func (ec *executionContext) _AuditEvent_entity(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEvent_entityId(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().EntityID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditEvent_label(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().Label(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditEvent_changes(ctx context.Context, field graphql.CollectedField, obj *itam.AuditEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEvent_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEvent().Changes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.FieldChange) graphql.Marshaler {
+			return ec.marshalNFieldChange2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEvent_changes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FieldChange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[itam.AuditEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[itam.AuditEvent]) graphql.Marshaler {
+			return ec.marshalNAuditEventEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[itam.AuditEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []itam.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[itam.AuditEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[itam.AuditEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[itam.AuditEvent]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.AuditEvent) graphql.Marshaler {
+			return ec.marshalNAuditEvent2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AuditItem_outcome(ctx context.Context, field graphql.CollectedField, obj *audits.Item) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -27769,6 +29041,29 @@ func (ec *executionContext) fieldContext_Category_depreciationProfile(_ context.
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Category_hasStorage(ctx context.Context, field graphql.CollectedField, obj *itam.Category) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Category_hasStorage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasStorage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Category_hasStorage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Category", field, false, false, "Boolean")
 }
 
 func (ec *executionContext) _CategoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Category]) (ret graphql.Marshaler) {
@@ -32094,6 +33389,382 @@ func (ec *executionContext) fieldContext_Disposal_certificate(_ context.Context,
 	return graphql.NewScalarFieldContext("Disposal", field, false, false, "String")
 }
 
+func (ec *executionContext) _DisposalConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.DisposalRecord]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.DisposalRecord]) graphql.Marshaler {
+			return ec.marshalNDisposalEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisposalConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisposalEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisposalConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.DisposalRecord]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.DisposalRecord) graphql.Marshaler {
+			return ec.marshalNDisposalRecord2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalRecordᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisposalConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisposalRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisposalConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.DisposalRecord]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisposalConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisposalConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.DisposalRecord]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _DisposalEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.DisposalRecord]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisposalEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.DisposalRecord]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.DisposalRecord) graphql.Marshaler {
+			return ec.marshalNDisposalRecord2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalRecord(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisposalEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisposalRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisposalRecord_asset(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DisposalRecord().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisposalRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DisposalRecord_assetTag(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_assetTag(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AssetTag, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_assetTag(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisposalRecord_serialNumber(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_serialNumber(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SerialNumber, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_serialNumber(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisposalRecord_modelName(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_modelName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ModelName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_modelName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisposalRecord_date(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDate2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalRecord", field, false, false, "Date")
+}
+
+func (ec *executionContext) _DisposalRecord_method(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.DisposalMethod) graphql.Marshaler {
+			return ec.marshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalRecord", field, false, false, "DisposalMethod")
+}
+
+func (ec *executionContext) _DisposalRecord_certificate(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_certificate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Certificate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_certificate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DisposalRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _DisposalRecord_sanitization(ctx context.Context, field graphql.CollectedField, obj *itam.DisposalRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DisposalRecord_sanitization(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sanitization, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.SanitizationRecord) graphql.Marshaler {
+			return ec.marshalOSanitizationRecord2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationRecord(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DisposalRecord_sanitization(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DisposalRecord",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SanitizationRecord(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ExchangeRate_from(ctx context.Context, field graphql.CollectedField, obj *costs.Rate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -32806,6 +34477,116 @@ func (ec *executionContext) _FieldChange_to(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_FieldChange_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FieldChange", field, true, true, "JSON")
+}
+
+func (ec *executionContext) _FieldChange_fromLabel(ctx context.Context, field graphql.CollectedField, obj *itam.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_fromLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FieldChange().FromLabel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_fromLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _FieldChange_toLabel(ctx context.Context, field graphql.CollectedField, obj *itam.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_toLabel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FieldChange().ToLabel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_toLabel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FieldChange", field, true, true, "String")
+}
+
+func (ec *executionContext) _FieldChange_fromNode(ctx context.Context, field graphql.CollectedField, obj *itam.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_fromNode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FieldChange().FromNode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_fromNode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FieldChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FieldChange_toNode(ctx context.Context, field graphql.CollectedField, obj *itam.FieldChange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FieldChange_toNode(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.FieldChange().ToNode(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FieldChange_toNode(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FieldChange",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _FieldDefinition_key(ctx context.Context, field graphql.CollectedField, obj *itam.FieldDefinition) (ret graphql.Marshaler) {
@@ -46330,6 +48111,138 @@ func (ec *executionContext) fieldContext_Query_depreciationProfiles(ctx context.
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_disposals(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_disposals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Disposals(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.DisposalFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.DisposalRecord]) graphql.Marshaler {
+			return ec.marshalNDisposalConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_disposals(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DisposalConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_disposals_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_disposalCertificateExport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_disposalCertificateExport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DisposalCertificateExport(ctx, fc.Args["from"].(time.Time), fc.Args["to"].(time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_disposalCertificateExport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type String does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_disposalCertificateExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditEvents(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditEvents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditEvents(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.AuditEventFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[itam.AuditEvent]) graphql.Marshaler {
+			return ec.marshalNAuditEventConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_licenses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -47638,6 +49551,222 @@ func (ec *executionContext) fieldContext_RefreshForecast_quarters(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SanitizationRecord_id(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SanitizationRecord().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, true, true, "ID")
+}
+
+func (ec *executionContext) _SanitizationRecord_asset(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SanitizationRecord().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SanitizationRecord",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SanitizationRecord_method(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v itam.SanitizationMethod) graphql.Marshaler {
+			return ec.marshalNSanitizationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, false, false, "SanitizationMethod")
+}
+
+func (ec *executionContext) _SanitizationRecord_performedAt(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_performedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PerformedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_performedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, false, false, "Time")
+}
+
+func (ec *executionContext) _SanitizationRecord_verifiedBy(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_verifiedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VerifiedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_verifiedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SanitizationRecord_tool(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_tool(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Tool, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_tool(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SanitizationRecord_certificateReference(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_certificateReference(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CertificateReference, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_certificateReference(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SanitizationRecord_recordedBy(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_recordedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_recordedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, false, false, "String")
+}
+
+func (ec *executionContext) _SanitizationRecord_recordedAt(ctx context.Context, field graphql.CollectedField, obj *itam.SanitizationRecord) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SanitizationRecord_recordedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SanitizationRecord_recordedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SanitizationRecord", field, false, false, "Time")
 }
 
 func (ec *executionContext) _SoftwareHistoryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[software.HistoryEntry]) (ret graphql.Marshaler) {
@@ -56237,6 +58366,69 @@ func UnmarshalAuditCampaignFilter(ctx context.Context, raw any) (model.AuditCamp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputAuditEventFilter(ctx context.Context, obj any) (model.AuditEventFilter, error) {
+	var it model.AuditEventFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"actorSubject", "entityType", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "actorSubject":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorSubject"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorSubject = graphql.OmittableOf(data)
+		case "entityType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityType"))
+			data, err := ec.unmarshalOAuditEntityType2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEntityType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityType = graphql.OmittableOf(data)
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = graphql.OmittableOf(data)
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditEventFilter unmarshals raw into the AuditEventFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditEventFilter(ctx context.Context, raw any) (model.AuditEventFilter, error) {
+	var out model.AuditEventFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditEventFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelPurchaseOrderInput(ctx context.Context, obj any) (model.CancelPurchaseOrderInput, error) {
 	var it model.CancelPurchaseOrderInput
 	if obj == nil {
@@ -57001,7 +59193,7 @@ func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "kind", "fieldDefinitions", "depreciationProfileId", "auditIntervalMonths"}
+	fieldsInOrder := [...]string{"name", "kind", "fieldDefinitions", "depreciationProfileId", "auditIntervalMonths", "hasStorage"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -57043,6 +59235,13 @@ func (ec *executionContext) unmarshalInputCreateCategoryInput(ctx context.Contex
 				return it, err
 			}
 			it.AuditIntervalMonths = graphql.OmittableOf(data)
+		case "hasStorage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStorage"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasStorage = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -58502,6 +60701,69 @@ func UnmarshalDeleteInput(ctx context.Context, raw any) (model.DeleteInput, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDisposalFilter(ctx context.Context, obj any) (model.DisposalFilter, error) {
+	var it model.DisposalFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to", "methods", "sanitizationMethods"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = graphql.OmittableOf(data)
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = graphql.OmittableOf(data)
+		case "methods":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("methods"))
+			data, err := ec.unmarshalODisposalMethod2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Methods = graphql.OmittableOf(data)
+		case "sanitizationMethods":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sanitizationMethods"))
+			data, err := ec.unmarshalOSanitizationMethod2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethodᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SanitizationMethods = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDisposalFilter unmarshals raw into the DisposalFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDisposalFilter(ctx context.Context, raw any) (model.DisposalFilter, error) {
+	var out model.DisposalFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DisposalFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDisposeAssetInput(ctx context.Context, obj any) (model.DisposeAssetInput, error) {
 	var it model.DisposeAssetInput
 	if obj == nil {
@@ -58513,7 +60775,7 @@ func (ec *executionContext) unmarshalInputDisposeAssetInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "date", "method", "certificate", "version"}
+	fieldsInOrder := [...]string{"id", "date", "method", "certificate", "version", "sanitization"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -58555,6 +60817,13 @@ func (ec *executionContext) unmarshalInputDisposeAssetInput(ctx context.Context,
 				return it, err
 			}
 			it.Version = graphql.OmittableOf(data)
+		case "sanitization":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sanitization"))
+			data, err := ec.unmarshalOSanitizationInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSanitizationInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sanitization = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -59805,6 +62074,76 @@ func UnmarshalRecordAuditScanInput(ctx context.Context, raw any) (model.RecordAu
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSanitizationInput(ctx context.Context, obj any) (model.SanitizationInput, error) {
+	var it model.SanitizationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"method", "performedAt", "verifiedBy", "tool", "certificateReference"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "method":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("method"))
+			data, err := ec.unmarshalNSanitizationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethod(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Method = data
+		case "performedAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("performedAt"))
+			data, err := ec.unmarshalNTime2timeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PerformedAt = data
+		case "verifiedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("verifiedBy"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VerifiedBy = data
+		case "tool":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tool"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tool = graphql.OmittableOf(data)
+		case "certificateReference":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("certificateReference"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CertificateReference = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSanitizationInput unmarshals raw into the SanitizationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSanitizationInput(ctx context.Context, raw any) (model.SanitizationInput, error) {
+	var out model.SanitizationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SanitizationInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetFieldPrecedenceInput(ctx context.Context, obj any) (model.SetFieldPrecedenceInput, error) {
 	var it model.SetFieldPrecedenceInput
 	if obj == nil {
@@ -60404,7 +62743,7 @@ func (ec *executionContext) unmarshalInputUpdateCategoryInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "name", "kind", "fieldDefinitions", "depreciationProfileId", "auditIntervalMonths"}
+	fieldsInOrder := [...]string{"id", "version", "name", "kind", "fieldDefinitions", "depreciationProfileId", "auditIntervalMonths", "hasStorage"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -60460,6 +62799,13 @@ func (ec *executionContext) unmarshalInputUpdateCategoryInput(ctx context.Contex
 				return it, err
 			}
 			it.AuditIntervalMonths = graphql.OmittableOf(data)
+		case "hasStorage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStorage"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasStorage = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -62360,6 +64706,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._SoftwareNormalizationRun(ctx, sel, obj)
+	case itam.SanitizationRecord:
+		return ec._SanitizationRecord(ctx, sel, &obj)
+	case *itam.SanitizationRecord:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._SanitizationRecord(ctx, sel, obj)
 	case procurement.Line:
 		return ec._PurchaseOrderLine(ctx, sel, &obj)
 	case *procurement.Line:
@@ -62833,6 +65186,12 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_bookValue(ctx, field, obj)
+				})
+		case "sanitization":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_sanitization(ctx, field, obj)
 				})
 		case "licenseSeats":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -63689,6 +66048,164 @@ func (ec *executionContext) _AuditCounts(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var auditEventImplementors = []string{"AuditEvent"}
+
+func (ec *executionContext) _AuditEvent(ctx context.Context, sel ast.SelectionSet, obj *itam.AuditEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEvent")
+		case "at":
+			out.Values[i] = ec._AuditEvent_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actorKind":
+			out.Values[i] = ec._AuditEvent_actorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "actor":
+			out.Values[i] = ec._AuditEvent_actor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "action":
+			out.Values[i] = ec._AuditEvent_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entityType":
+			out.Values[i] = ec._AuditEvent_entityType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_entity(ctx, field, obj)
+				})
+		case "entityId":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_entityId(ctx, field, obj)
+				})
+		case "label":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_label(ctx, field, obj)
+				})
+		case "changes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEvent_changes(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEventConnectionImplementors = []string{"AuditEventConnection"}
+
+func (ec *executionContext) _AuditEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[itam.AuditEvent]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEventConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEventEdgeImplementors = []string{"AuditEventEdge"}
+
+func (ec *executionContext) _AuditEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[itam.AuditEvent]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEventEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var auditItemImplementors = []string{"AuditItem"}
 
 func (ec *executionContext) _AuditItem(ctx context.Context, sel ast.SelectionSet, obj *audits.Item) graphql.Marshaler {
@@ -63948,6 +66465,11 @@ func (ec *executionContext) _Category(ctx context.Context, sel ast.SelectionSet,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Category_depreciationProfile(ctx, field, obj)
 				})
+		case "hasStorage":
+			out.Values[i] = ec._Category_hasStorage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -65735,6 +68257,162 @@ func (ec *executionContext) _Disposal(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var disposalConnectionImplementors = []string{"DisposalConnection"}
+
+func (ec *executionContext) _DisposalConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.DisposalRecord]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disposalConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisposalConnection")
+		case "edges":
+			out.Values[i] = ec._DisposalConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._DisposalConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DisposalConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisposalConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disposalEdgeImplementors = []string{"DisposalEdge"}
+
+func (ec *executionContext) _DisposalEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.DisposalRecord]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disposalEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisposalEdge")
+		case "cursor":
+			out.Values[i] = ec._DisposalEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DisposalEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var disposalRecordImplementors = []string{"DisposalRecord"}
+
+func (ec *executionContext) _DisposalRecord(ctx context.Context, sel ast.SelectionSet, obj *itam.DisposalRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, disposalRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DisposalRecord")
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._DisposalRecord_asset(ctx, field, obj)
+				})
+		case "assetTag":
+			out.Values[i] = ec._DisposalRecord_assetTag(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "serialNumber":
+			out.Values[i] = ec._DisposalRecord_serialNumber(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "modelName":
+			out.Values[i] = ec._DisposalRecord_modelName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.Values[i] = ec._DisposalRecord_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "method":
+			out.Values[i] = ec._DisposalRecord_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certificate":
+			out.Values[i] = ec._DisposalRecord_certificate(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sanitization":
+			out.Values[i] = ec._DisposalRecord_sanitization(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var exchangeRateImplementors = []string{"ExchangeRate"}
 
 func (ec *executionContext) _ExchangeRate(ctx context.Context, sel ast.SelectionSet, obj *costs.Rate) graphql.Marshaler {
@@ -66054,6 +68732,30 @@ func (ec *executionContext) _FieldChange(ctx context.Context, sel ast.SelectionS
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._FieldChange_to(ctx, field, obj)
+				})
+		case "fromLabel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FieldChange_fromLabel(ctx, field, obj)
+				})
+		case "toLabel":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FieldChange_toLabel(ctx, field, obj)
+				})
+		case "fromNode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FieldChange_fromNode(ctx, field, obj)
+				})
+		case "toNode":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._FieldChange_toNode(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -70389,6 +73091,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_depreciationProfiles(ctx, field)
 				})
+		case "disposals":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_disposals(ctx, field)
+				})
+		case "disposalCertificateExport":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_disposalCertificateExport(ctx, field)
+				})
+		case "auditEvents":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditEvents(ctx, field)
+				})
 		case "licenses":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -70696,6 +73416,81 @@ func (ec *executionContext) _RefreshForecast(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._RefreshForecast_quarters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sanitizationRecordImplementors = []string{"SanitizationRecord", "Node"}
+
+func (ec *executionContext) _SanitizationRecord(ctx context.Context, sel ast.SelectionSet, obj *itam.SanitizationRecord) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sanitizationRecordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SanitizationRecord")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SanitizationRecord_id(ctx, field, obj)
+				})
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SanitizationRecord_asset(ctx, field, obj)
+				})
+		case "method":
+			out.Values[i] = ec._SanitizationRecord_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "performedAt":
+			out.Values[i] = ec._SanitizationRecord_performedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "verifiedBy":
+			out.Values[i] = ec._SanitizationRecord_verifiedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tool":
+			out.Values[i] = ec._SanitizationRecord_tool(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "certificateReference":
+			out.Values[i] = ec._SanitizationRecord_certificateReference(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedBy":
+			out.Values[i] = ec._SanitizationRecord_recordedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "recordedAt":
+			out.Values[i] = ec._SanitizationRecord_recordedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -74465,6 +77260,69 @@ func (ec *executionContext) marshalNAuditCounts2ᚖgithubᚗcomᚋitamᚑdevᚋi
 	return ec._AuditCounts(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNAuditEntityType2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEntityType(ctx context.Context, v any) (itam.AuditEntityType, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := itam.AuditEntityType(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEntityType2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEntityType(ctx context.Context, sel ast.SelectionSet, v itam.AuditEntityType) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "AuditEntityType!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNAuditEvent2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEvent(ctx context.Context, sel ast.SelectionSet, v itam.AuditEvent) graphql.Marshaler {
+	return ec._AuditEvent(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAuditEvent2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEventᚄ(ctx context.Context, sel ast.SelectionSet, v []itam.AuditEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEvent2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEventConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[itam.AuditEvent]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEventConnection!")
+		return graphql.Null
+	}
+	return ec._AuditEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[itam.AuditEvent]) graphql.Marshaler {
+	return ec._AuditEventEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNAuditEventEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[itam.AuditEvent]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEventEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNAuditItem2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*audits.Item) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -75367,6 +78225,34 @@ func (ec *executionContext) marshalNDepreciationProfileEdge2ᚕgithubᚗcomᚋit
 	return ret
 }
 
+func (ec *executionContext) marshalNDisposalConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.DisposalRecord]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisposalConnection!")
+		return graphql.Null
+	}
+	return ec._DisposalConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDisposalEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.DisposalRecord]) graphql.Marshaler {
+	return ec._DisposalEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDisposalEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.DisposalRecord]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisposalEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethod(ctx context.Context, v any) (itam.DisposalMethod, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := itam.DisposalMethod(tmp)
@@ -75380,6 +78266,30 @@ func (ec *executionContext) marshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋi
 		graphql.AddInvalidNullFromMarshaler(ctx, "DisposalMethod!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNDisposalRecord2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalRecordᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.DisposalRecord) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisposalRecord2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalRecord(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDisposalRecord2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalRecord(ctx context.Context, sel ast.SelectionSet, v *itam.DisposalRecord) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DisposalRecord!")
+		return graphql.Null
+	}
+	return ec._DisposalRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDisposeAssetInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposeAssetInput(ctx context.Context, v any) (model.DisposeAssetInput, error) {
@@ -75530,6 +78440,30 @@ func (ec *executionContext) marshalNFieldChange2ᚕgithubᚗcomᚋitamᚑdevᚋi
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.FieldChange) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFieldChange2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFieldChange2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldChange(ctx context.Context, sel ast.SelectionSet, v *itam.FieldChange) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FieldChange!")
+		return graphql.Null
+	}
+	return ec._FieldChange(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFieldDefinition2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐFieldDefinition(ctx context.Context, sel ast.SelectionSet, v itam.FieldDefinition) graphql.Marshaler {
@@ -77093,6 +80027,21 @@ func (ec *executionContext) marshalNRole2githubᚗcomᚋitamᚑdevᚋitamᚋinte
 	return res
 }
 
+func (ec *executionContext) unmarshalNSanitizationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethod(ctx context.Context, v any) (itam.SanitizationMethod, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := itam.SanitizationMethod(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSanitizationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethod(ctx context.Context, sel ast.SelectionSet, v itam.SanitizationMethod) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "SanitizationMethod!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
 	res, err := ec.unmarshalInputSetFieldPrecedenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -78529,6 +81478,33 @@ func (ec *executionContext) marshalOAuditCampaignStatus2ᚖgithubᚗcomᚋitam�
 	return res
 }
 
+func (ec *executionContext) unmarshalOAuditEntityType2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEntityType(ctx context.Context, v any) (*itam.AuditEntityType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := itam.AuditEntityType(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAuditEntityType2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAuditEntityType(ctx context.Context, sel ast.SelectionSet, v *itam.AuditEntityType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOAuditEventFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAuditEventFilter(ctx context.Context, v any) (*model.AuditEventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOAuditOutcome2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋauditsᚐOutcome(ctx context.Context, v any) (*audits.Outcome, error) {
 	if v == nil {
 		return nil, nil
@@ -79024,6 +82000,50 @@ func (ec *executionContext) marshalODisposal2ᚖgithubᚗcomᚋitamᚑdevᚋitam
 		return graphql.Null
 	}
 	return ec._Disposal(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODisposalFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDisposalFilter(ctx context.Context, v any) (*model.DisposalFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDisposalFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalODisposalMethod2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethodᚄ(ctx context.Context, v any) ([]itam.DisposalMethod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]itam.DisposalMethod, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODisposalMethod2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []itam.DisposalMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDisposalMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐDisposalMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOEndOfLifeSource2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐEndOfLifeSource(ctx context.Context, v any) (*itam.EndOfLifeSource, error) {
@@ -79609,6 +82629,57 @@ func (ec *executionContext) marshalORecordAuditScanPayload2ᚖgithubᚗcomᚋita
 		return graphql.Null
 	}
 	return ec._RecordAuditScanPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSanitizationInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSanitizationInput(ctx context.Context, v any) (*model.SanitizationInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSanitizationInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSanitizationMethod2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethodᚄ(ctx context.Context, v any) ([]itam.SanitizationMethod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]itam.SanitizationMethod, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSanitizationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethod(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSanitizationMethod2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethodᚄ(ctx context.Context, sel ast.SelectionSet, v []itam.SanitizationMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSanitizationMethod2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationMethod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOSanitizationRecord2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐSanitizationRecord(ctx context.Context, sel ast.SelectionSet, v *itam.SanitizationRecord) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SanitizationRecord(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSoftwareMatchKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋsoftwareᚐMatchKind(ctx context.Context, v any) (*software.MatchKind, error) {

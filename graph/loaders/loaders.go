@@ -52,6 +52,7 @@ type Loaders struct {
 	chk     lazy[CheckoutLoaders]     // see Checkouts
 	po      lazy[ProcurementLoaders]  // see Procurement
 	aud     lazy[AuditLoaders]        // see Audits
+	hist    lazy[HistoryLoaders]      // see History
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

@@ -156,6 +156,18 @@ type AuditCampaignPayload struct {
 	AuditCampaign *audits.Campaign `json:"auditCampaign"`
 }
 
+// Selects audit events; conditions combine with AND.
+type AuditEventFilter struct {
+	// Only changes by this actor (their subject exactly as recorded, e.g. an email).
+	ActorSubject graphql.Omittable[*string] `json:"actorSubject,omitempty"`
+	// Only changes to this kind of record.
+	EntityType graphql.Omittable[*itam.AuditEntityType] `json:"entityType,omitempty"`
+	// From this instant (inclusive); default 30 days before to.
+	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
+	// Until this instant (exclusive); default now. The period is at most 366 days (BAD_USER_INPUT on filter.from), to not before from (filter.to).
+	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
+}
+
 // The outcome of a bulk seat change, item by item.
 type BulkLicenseSeatPayload struct {
 	// One result per input item, in input order.
@@ -393,6 +405,8 @@ type CreateCategoryInput struct {
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 	// How often its assets must be audited, 1–120 months (BAD_USER_INPUT otherwise); null: never.
 	AuditIntervalMonths graphql.Omittable[*int] `json:"auditIntervalMonths,omitempty"`
+	// Whether its devices carry storage; omitted: true for LAPTOP, DESKTOP, SERVER, PHONE and TABLET, false otherwise.
+	HasStorage graphql.Omittable[*bool] `json:"hasStorage,omitempty"`
 }
 
 // A new connector. Bad values are BAD_USER_INPUT naming the field; nothing is written.
@@ -739,6 +753,18 @@ type Disposal struct {
 	Certificate *string `json:"certificate,omitempty"`
 }
 
+// Selects disposals; conditions combine with AND, lists match any of their values.
+type DisposalFilter struct {
+	// Disposed on or after this date.
+	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
+	// Disposed on or before this date (BAD_USER_INPUT on filter.to when before from).
+	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
+	// Any of these disposal methods (at most 100).
+	Methods graphql.Omittable[[]itam.DisposalMethod] `json:"methods,omitempty"`
+	// Whose sanitization used any of these methods (at most 100); assets without a record never match.
+	SanitizationMethods graphql.Omittable[[]itam.SanitizationMethod] `json:"sanitizationMethods,omitempty"`
+}
+
 // Records how a RETIRED asset left the organization.
 type DisposeAssetInput struct {
 	// The Asset; it must be RETIRED (else BAD_USER_INPUT, field status). Unknown: NOT_FOUND.
@@ -751,6 +777,11 @@ type DisposeAssetInput struct {
 	Certificate graphql.Omittable[*string] `json:"certificate,omitempty"`
 	// The version you read; a stale one is CONFLICT (field version) and nothing is written. Omitted: no check.
 	Version graphql.Omittable[*int] `json:"version,omitempty"`
+	// How the asset's storage was sanitized. Required when the asset's category
+	// carries storage (Category.hasStorage): without it disposeAsset is
+	// BAD_USER_INPUT on sanitization and nothing is written. Optional (and then
+	// recorded all the same) for other categories.
+	Sanitization graphql.Omittable[*SanitizationInput] `json:"sanitization,omitempty"`
 }
 
 // Selects exchange rates.
@@ -1066,6 +1097,20 @@ type RecordAuditScanPayload struct {
 	Item *audits.Item `json:"item"`
 }
 
+// Sanitization details given with disposeAsset.
+type SanitizationInput struct {
+	// The NIST SP 800-88 method (CLEAR, PURGE, DESTROY).
+	Method itam.SanitizationMethod `json:"method"`
+	// When it was performed: not in the future (5 minutes of clock skew allowed) and not before the purchase date. BAD_USER_INPUT on sanitization.performedAt otherwise.
+	PerformedAt time.Time `json:"performedAt"`
+	// Who verified it, a person's name or email: required, at most 200 characters (BAD_USER_INPUT on sanitization.verifiedBy).
+	VerifiedBy string `json:"verifiedBy"`
+	// The tool or vendor, at most 200 characters.
+	Tool graphql.Omittable[*string] `json:"tool,omitempty"`
+	// The certificate's reference, at most 200 characters.
+	CertificateReference graphql.Omittable[*string] `json:"certificateReference,omitempty"`
+}
+
 // Who is believed for one synced field.
 type SetFieldPrecedenceInput struct {
 	// The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or
@@ -1279,6 +1324,8 @@ type UpdateCategoryInput struct {
 	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
 	// How often its assets must be audited, 1–120 months (BAD_USER_INPUT otherwise); null: no audits required.
 	AuditIntervalMonths graphql.Omittable[*int] `json:"auditIntervalMonths,omitempty"`
+	// Whether its devices carry storage; omitted or null leaves it as it is.
+	HasStorage graphql.Omittable[*bool] `json:"hasStorage,omitempty"`
 }
 
 // Changes a connector; omitted fields stay.

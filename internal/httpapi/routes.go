@@ -116,6 +116,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.Checkouts = postgres.NewCheckoutStore(db)
 	resolver.PurchaseOrders = postgres.NewPurchaseOrderStore(db)
 	resolver.Audits = postgres.NewAuditCampaignStore(db)
+	resolver.Sanitization, resolver.History = postgres.NewSanitizationStore(db), postgres.NewHistoryStore(db)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
@@ -123,6 +124,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(stores, gql))))
 	mux.Handle("GET /exports/license-evidence/{file}", authn(logPrincipal(handleEvidenceCSV(resolver.Compliance, log))))
+	mux.Handle("GET /exports/disposals.csv", authn(logPrincipal(handleDisposalsCSV(resolver.Sanitization, log))))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
 	if o.jobDashboard != nil && o.operator != "" {
 		mux.Handle("/riverui/", requireOperator(o.operator, o.jobDashboard))

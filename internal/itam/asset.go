@@ -180,6 +180,8 @@ type Disposal struct {
 	Date        time.Time
 	Method      DisposalMethod
 	Certificate *string
+	// Sanitization is required when the asset's category carries storage.
+	Sanitization *Sanitization
 }
 
 // AssetFilter selects assets. Fields combine with AND; And/Or/Not nest.

@@ -144,9 +144,12 @@ type Category struct {
 	// AuditIntervalMonths is how often its assets must be physically
 	// audited (internal/audits); nil: never required.
 	AuditIntervalMonths *int
-	Version             int
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
+	// HasStorage: its devices carry storage, so disposing of one needs a
+	// sanitization record.
+	HasStorage bool
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Model is a product line of a manufacturer, e.g. "Latitude 7440".

@@ -168,6 +168,8 @@ type CategoryInput struct {
 	FieldDefinitions      []FieldDefinition
 	DepreciationProfileID *uuid.UUID
 	AuditIntervalMonths   *int
+	// HasStorage: nil takes the kind's default (KindCarriesStorage).
+	HasStorage *bool
 }
 
 // CategoryPatch changes a category. FieldDefinitions set to nil removes them all.
@@ -181,6 +183,8 @@ type CategoryPatch struct {
 	DepreciationProfileID Optional[uuid.UUID]
 	// AuditIntervalMonths: null clears it (no audits required).
 	AuditIntervalMonths Optional[int]
+	// HasStorage: nil leaves it as it is.
+	HasStorage *bool
 }
 
 // CategoryFilter selects categories.

@@ -57,6 +57,10 @@ type FieldChange struct {
 	Field string
 	From  json.RawMessage
 	To    json.RawMessage
+	// FromRefLabel and ToRefLabel label what a reference's sides point at
+	// (see RefTypes): as the referent is now, else as it was when the
+	// change was written; nil for other fields and hidden values.
+	FromRefLabel, ToRefLabel *string
 }
 
 // DiffSnapshots is the field-level diff history entries store: each field

@@ -186,7 +186,15 @@ func (p Principal) VisibleChanges(changes []FieldChange, self *uuid.UUID) []Fiel
 		case costFields[c.Field] && !p.CanReadCosts(), supplierFields[c.Field] && !p.CanReadAll():
 			continue
 		case personFields[c.Field] && !p.CanReadAll():
-			c.From, c.To = ownPersonOnly(c.From, self), ownPersonOnly(c.To, self)
+			from, to := ownPersonOnly(c.From, self), ownPersonOnly(c.To, self)
+			// A hidden person's recorded name goes with their id.
+			if string(from) != string(c.From) {
+				c.FromRefLabel = nil
+			}
+			if string(to) != string(c.To) {
+				c.ToRefLabel = nil
+			}
+			c.From, c.To = from, to
 		}
 		out = append(out, c)
 	}

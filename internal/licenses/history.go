@@ -110,6 +110,7 @@ func VisibleChanges(p itam.Principal, changes []itam.FieldChange) []itam.FieldCh
 			continue
 		case holderFields[c.Field] && !SeesAll(p):
 			c.From, c.To = redact(c.From), redact(c.To)
+			c.FromRefLabel, c.ToRefLabel = nil, nil // a hidden holder's name goes with its id
 		}
 		out = append(out, c)
 	}

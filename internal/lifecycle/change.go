@@ -3,7 +3,6 @@ package lifecycle
 import (
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -141,35 +140,6 @@ func Move(a itam.Asset, to itam.AssetStatus) (Change, error) {
 	}
 	a.Status = to
 	return Change{Asset: a, Action: itam.HistoryTransition}, nil
-}
-
-// DisposalMethods are the ways a retired asset may leave the organization.
-var DisposalMethods = []itam.DisposalMethod{itam.DisposalRecycled, itam.DisposalResold, itam.DisposalDonated,
-	itam.DisposalDestroyed, itam.DisposalReturnedToLessor}
-
-// Dispose records how a RETIRED asset left the organization; DISPOSED is
-// terminal. The date is required, not before the purchase and not in the
-// future as of now (a day's grace covers time zones ahead of the server).
-func Dispose(a itam.Asset, d itam.Disposal, now time.Time) (Change, error) {
-	if !Allowed(a.Status, itam.StatusDisposed) {
-		return Change{}, itam.Invalid("status", "cannot move an asset from %s to DISPOSED: retire it first", a.Status)
-	}
-	if !slices.Contains(DisposalMethods, d.Method) {
-		return Change{}, itam.Invalid("method", "unknown disposal method %q", d.Method)
-	}
-	if d.Date.IsZero() {
-		return Change{}, itam.Invalid("date", "disposal date is required")
-	}
-	if d.Date.After(now.AddDate(0, 0, 1)) {
-		return Change{}, itam.Invalid("date", "disposal date cannot be in the future")
-	}
-	if a.PurchaseDate != nil && d.Date.Before(*a.PurchaseDate) {
-		return Change{}, itam.Invalid("date", "disposal date cannot be before the purchase date")
-	}
-	a.Status = itam.StatusDisposed
-	date, method := d.Date, d.Method
-	a.DisposalDate, a.DisposalMethod, a.DisposalCertificate = &date, &method, itam.Trimmed(d.Certificate)
-	return Change{Asset: a, Action: itam.HistoryDispose}, nil
 }
 
 // Delete decides whether an asset may be deleted: only one entered by

@@ -259,51 +259,6 @@ func TestReturned(t *testing.T) {
 	}
 }
 
-func TestDispose(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)
-	bought := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
-	ok := itam.Disposal{Date: now, Method: itam.DisposalRecycled, Certificate: ref("  CERT-1 ")}
-	tests := []struct {
-		name       string
-		from       itam.AssetStatus
-		d          itam.Disposal
-		field, err string
-	}{
-		{"retired asset recycled", ret, ok, "", ""},
-		{"every known method", ret, itam.Disposal{Date: now, Method: itam.DisposalReturnedToLessor}, "", ""},
-		{"a day ahead is allowed (time zones)", ret, itam.Disposal{Date: now.AddDate(0, 0, 1), Method: itam.DisposalDonated}, "", ""},
-		{"on the purchase date", ret, itam.Disposal{Date: bought, Method: itam.DisposalResold}, "", ""},
-		{"in stock must retire first", stk, ok, "status", "retire it first"},
-		{"deployed must retire first", dep, ok, "status", "from DEPLOYED to DISPOSED"},
-		{"disposed is terminal", dis, ok, "status", "from DISPOSED to DISPOSED"},
-		{"unknown method", ret, itam.Disposal{Date: now, Method: "SHREDDED"}, "method", `unknown disposal method "SHREDDED"`},
-		{"no date", ret, itam.Disposal{Method: itam.DisposalDestroyed}, "date", "required"},
-		{"future date", ret, itam.Disposal{Date: now.AddDate(0, 0, 2), Method: itam.DisposalDestroyed}, "date", "in the future"},
-		{"before purchase", ret, itam.Disposal{Date: bought.AddDate(0, 0, -1), Method: itam.DisposalDestroyed}, "date", "before the purchase date"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			before := itam.Asset{Status: tt.from, PurchaseDate: &bought}
-			ch, err := lifecycle.Dispose(before, tt.d, now)
-			if tt.err != "" {
-				requireInvalid(t, err, tt.field, tt.err)
-				return
-			}
-			require.NoError(t, err)
-			want := before
-			want.Status, want.DisposalDate, want.DisposalMethod, want.DisposalCertificate = dis, &tt.d.Date, &tt.d.Method, itam.Trimmed(tt.d.Certificate)
-			require.Equal(t, lifecycle.Change{Asset: want, Action: itam.HistoryDispose}, ch)
-		})
-	}
-	ch, err := lifecycle.Dispose(itam.Asset{Status: ret}, ok, now)
-	require.NoError(t, err)
-	require.Equal(t, "CERT-1", *ch.Asset.DisposalCertificate)
-	require.ElementsMatch(t, []itam.DisposalMethod{itam.DisposalRecycled, itam.DisposalResold, itam.DisposalDonated,
-		itam.DisposalDestroyed, itam.DisposalReturnedToLessor}, lifecycle.DisposalMethods)
-}
-
 func TestDelete(t *testing.T) {
 	t.Parallel()
 	for _, from := range all {

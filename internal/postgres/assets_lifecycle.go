@@ -87,7 +87,12 @@ func (s *AssetStore) UnassignAsset(ctx context.Context, id uuid.UUID, version *i
 // TransitionAsset moves an asset to another lifecycle status (see
 // lifecycle.Move). Returning to stock checks it in; a repair keeps the holder.
 func (s *AssetStore) TransitionAsset(ctx context.Context, id uuid.UUID, to itam.AssetStatus, version *int) (*itam.Asset, error) {
-	return s.mutateThen(ctx, id, version, func(_ pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+	return s.mutateThen(ctx, id, version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+		if to == itam.StatusRetired {
+			if err := checkRetirable(ctx, tx, before); err != nil {
+				return lifecycle.Change{}, err
+			}
+		}
 		return lifecycle.Move(before, to)
 	}, func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error {
 		return saveCheckouts(ctx, tx, p, before, after, nil, nil)
@@ -141,13 +146,6 @@ func saveCheckouts(ctx context.Context, tx pgx.Tx, p itam.Principal, before, aft
 		}
 	}
 	return nil
-}
-
-// DisposeAsset records how a RETIRED asset left the organization; DISPOSED is terminal.
-func (s *AssetStore) DisposeAsset(ctx context.Context, id uuid.UUID, d itam.Disposal, version *int) (*itam.Asset, error) {
-	return s.mutate(ctx, id, version, func(_ pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
-		return lifecycle.Dispose(before, d, time.Now())
-	})
 }
 
 // DeleteAsset removes an asset entered by mistake, if lifecycle.Delete

@@ -91,11 +91,11 @@ func scanManufacturer(r pgx.CollectableRow) (*itam.Manufacturer, error) {
 	return &m, r.Scan(&m.ID, &m.Name, &m.Website, &m.SupportURL, &m.Version, &m.CreatedAt, &m.UpdatedAt)
 }
 
-const categoryColumns = `x.id, x.name, x.kind, x.field_definitions, x.depreciation_profile_id, x.audit_interval_months, x.version, x.created_at, x.updated_at`
+const categoryColumns = `x.id, x.name, x.kind, x.field_definitions, x.depreciation_profile_id, x.audit_interval_months, x.has_storage, x.version, x.created_at, x.updated_at`
 
 func scanCategory(r pgx.CollectableRow) (*itam.Category, error) {
 	var c itam.Category
-	return &c, r.Scan(&c.ID, &c.Name, &c.Kind, &c.FieldDefinitions, &c.DepreciationProfileID, &c.AuditIntervalMonths, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+	return &c, r.Scan(&c.ID, &c.Name, &c.Kind, &c.FieldDefinitions, &c.DepreciationProfileID, &c.AuditIntervalMonths, &c.HasStorage, &c.Version, &c.CreatedAt, &c.UpdatedAt)
 }
 
 const modelColumns = `x.id, x.name, x.manufacturer_id, x.category_id, x.model_number, x.useful_life_months, x.depreciation_profile_id, x.version, x.created_at, x.updated_at`

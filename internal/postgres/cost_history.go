@@ -34,7 +34,7 @@ func insertCostHistory(ctx context.Context, tx pgx.Tx, p itam.Principal, entity 
 	return err
 }
 
-const costHistoryColumns = "h.id, h.entity_type, h.entity_id, h.action, h.actor_kind::text, h.actor, h.changes, h.at"
+const costHistoryColumns = "h.id, h.entity_type, h.entity_id, h.action, h.actor_kind::text, h.actor, itam.labelled_changes(h.changes), h.at" // labels: migration 00025
 
 func scanCostHistory(r pgx.CollectableRow) (costs.HistoryEntry, error) {
 	var h costs.HistoryEntry

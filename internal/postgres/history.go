@@ -12,7 +12,9 @@ import (
 	"github.com/itam-dev/itam/internal/itam"
 )
 
-const historyColumns = "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, h.changes, h.from_status, h.to_status, h.at"
+// historyColumns reads changes with their references labelled
+// (itam.labelled_changes, migration 00025) in the same statement.
+const historyColumns = "h.id, h.asset_id, h.action, h.actor_kind, h.actor, h.source, itam.labelled_changes(h.changes), h.from_status, h.to_status, h.at"
 
 // scanHistory reads historyColumns followed by the caller's person id.
 func scanHistory(r pgx.CollectableRow, self **uuid.UUID) (itam.HistoryEntry, error) {
@@ -24,7 +26,9 @@ func scanHistory(r pgx.CollectableRow, self **uuid.UUID) (itam.HistoryEntry, err
 }
 
 // fieldChanges reads a history table's changes column ({field: {from,
-// to}}) as a list by field name, so an entry reads the same every time.
+// to}}, references also with fromLabel and toLabel, see
+// itam.labelled_changes) as a list by field name, so an entry reads the
+// same every time.
 func fieldChanges(changes map[string]map[string]json.RawMessage) []itam.FieldChange {
 	keys := make([]string, 0, len(changes))
 	for k := range changes {
@@ -33,9 +37,19 @@ func fieldChanges(changes map[string]map[string]json.RawMessage) []itam.FieldCha
 	sort.Strings(keys)
 	var out []itam.FieldChange
 	for _, k := range keys {
-		out = append(out, itam.FieldChange{Field: k, From: changes[k]["from"], To: changes[k]["to"]})
+		c := changes[k]
+		out = append(out, itam.FieldChange{Field: k, From: c["from"], To: c["to"], FromRefLabel: jsonString(c["fromLabel"]), ToRefLabel: jsonString(c["toLabel"])})
 	}
 	return out
+}
+
+// jsonString is a recorded JSON string, or nil when absent or not a string.
+func jsonString(v json.RawMessage) *string {
+	var s string
+	if len(v) == 0 || json.Unmarshal(v, &s) != nil {
+		return nil
+	}
+	return &s
 }
 
 // historyListSpec is the keyset every history list shares: oldest first,

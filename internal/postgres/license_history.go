@@ -11,7 +11,7 @@ import (
 	"github.com/itam-dev/itam/internal/licenses"
 )
 
-const licenseHistoryColumns = "h.id, h.license_id, h.seat_id, h.action::text, h.actor_kind::text, h.actor, h.changes, h.at"
+const licenseHistoryColumns = "h.id, h.license_id, h.seat_id, h.action::text, h.actor_kind::text, h.actor, itam.labelled_changes(h.changes), h.at" // labels: migration 00025
 
 func scanLicenseHistory(r pgx.CollectableRow) (licenses.HistoryEntry, error) {
 	var h licenses.HistoryEntry

@@ -119,7 +119,10 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 		return nil, err
 	}
 	x := &itam.Category{Name: in.Name, Kind: in.Kind, FieldDefinitions: in.FieldDefinitions, DepreciationProfileID: in.DepreciationProfileID,
-		AuditIntervalMonths: in.AuditIntervalMonths}
+		AuditIntervalMonths: in.AuditIntervalMonths, HasStorage: itam.KindCarriesStorage(in.Kind)}
+	if in.HasStorage != nil {
+		x.HasStorage = *in.HasStorage
+	}
 	if err := x.Validate(); err != nil {
 		return nil, err
 	}
@@ -127,9 +130,9 @@ func (s *ModelStore) CreateCategory(ctx context.Context, in itam.CategoryInput) 
 		return nil, err
 	}
 	return categoriesTable.insert(ctx, s.db, p.OrgID, profileExists(ctx, x.DepreciationProfileID, "depreciationProfileId"),
-		`INSERT INTO categories AS x (org_id, name, kind, field_definitions, depreciation_profile_id, audit_interval_months)
-		VALUES ($1, $2, $3::text::category_kind, $4, $5, $6) RETURNING `+categoryColumns,
-		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.AuditIntervalMonths)
+		`INSERT INTO categories AS x (org_id, name, kind, field_definitions, depreciation_profile_id, audit_interval_months, has_storage)
+		VALUES ($1, $2, $3::text::category_kind, $4, $5, $6, $7) RETURNING `+categoryColumns,
+		p.OrgID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.AuditIntervalMonths, x.HasStorage)
 }
 
 // UpdateCategory changes a category; the caller's version must be current.
@@ -154,6 +157,9 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 		}
 		itam.Patch(&x.DepreciationProfileID, in.DepreciationProfileID)
 		itam.Patch(&x.AuditIntervalMonths, in.AuditIntervalMonths)
+		if in.HasStorage != nil {
+			x.HasStorage = *in.HasStorage
+		}
 		if err := x.Validate(); err != nil {
 			return nil, err
 		}
@@ -169,8 +175,8 @@ func (s *ModelStore) UpdateCategory(ctx context.Context, in itam.CategoryPatch) 
 			}
 		}
 		return returningOne(ctx, tx, scanCategory, `UPDATE categories x SET name = $2, kind = $3::text::category_kind, field_definitions = $4,
-			depreciation_profile_id = $5, audit_interval_months = $6, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
-			x.ID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.AuditIntervalMonths)
+			depreciation_profile_id = $5, audit_interval_months = $6, has_storage = $7, version = x.version + 1, updated_at = now() WHERE x.id = $1 RETURNING `+categoryColumns,
+			x.ID, x.Name, string(x.Kind), x.FieldDefinitions, x.DepreciationProfileID, x.AuditIntervalMonths, x.HasStorage)
 	})
 }
 

@@ -28,7 +28,7 @@ func insertSoftwareHistory(ctx context.Context, tx pgx.Tx, p itam.Principal, ent
 	return err
 }
 
-const softwareHistoryColumns = "h.id, h.entity_type, h.entity_id, h.action, h.actor_kind::text, h.actor, h.changes, h.at"
+const softwareHistoryColumns = "h.id, h.entity_type, h.entity_id, h.action, h.actor_kind::text, h.actor, itam.labelled_changes(h.changes), h.at" // labels: migration 00025
 
 func scanSoftwareHistory(r pgx.CollectableRow) (software.HistoryEntry, error) {
 	var h software.HistoryEntry

@@ -96,8 +96,8 @@ func (g *generator) ensureCatalog(ctx context.Context, c *Counts) error {
 		fields[i] = string(b)
 	}
 	tag, err = tx.Exec(ctx, `
-		INSERT INTO categories (org_id, name, kind, field_definitions, seeded)
-		SELECT $1, c.name, c.kind::category_kind, c.fields::jsonb, true FROM unnest($2::text[], $3::text[], $4::text[]) AS c(name, kind, fields)
+		INSERT INTO categories (org_id, name, kind, field_definitions, seeded, has_storage)
+		SELECT $1, c.name, c.kind::category_kind, c.fields::jsonb, true, c.kind IN ('LAPTOP', 'DESKTOP', 'SERVER', 'PHONE', 'TABLET') FROM unnest($2::text[], $3::text[], $4::text[]) AS c(name, kind, fields)
 		ON CONFLICT (org_id, lower(name)) DO NOTHING`, g.orgID, names, kinds, fields)
 	if err != nil {
 		return fmt.Errorf("categories: %w", err)
