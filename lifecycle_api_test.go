@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/relay"
 )
 
 const (
@@ -17,7 +16,7 @@ const (
 	transitionQ = `mutation($id: ID!, $s: AssetStatus!) { transitionAsset(input: {id: $id, status: $s}) { asset { status version
 		assignee { ... on Person { name } } allowedTransitions currentCheckout { id } } } }`
 	assetStateQ = `query($id: ID!) { node(id: $id) { ... on Asset { status version location { name } assignee { ... on Person { name } ... on Location { name } }
-		allowedTransitions currentCheckout { checkedOutBy } checkouts { totalCount } history { nodes { action changes { field from to } } } } } }`
+		allowedTransitions currentCheckout { checkedOutBy } checkouts { totalCount } history { nodes { action changes { field from to fromLabel toLabel } } } } } }`
 )
 
 // lifecycleAPI is a server with acme's inventory, its admin and a helper
@@ -111,10 +110,10 @@ func TestReassignNeedsReassign(t *testing.T) {
 		}
 	}
 	require.NotNil(t, person, "the entry shows the assignee change")
-	_, ada, _ := relay.Parse(l.ids["ada"])
-	_, grace, _ := relay.Parse(l.ids["grace"])
-	require.Equal(t, ada.String(), person["from"], "from Ada")
-	require.Equal(t, grace.String(), person["to"], "to Grace")
+	require.Equal(t, l.ids["ada"], person["from"], "from Ada")
+	require.Equal(t, l.ids["grace"], person["to"], "to Grace")
+	require.Equal(t, "Ada Lovelace", person["fromLabel"])
+	require.Equal(t, "Grace Hopper", person["toLabel"])
 	require.Equal(t, float64(2), get(after, "checkouts.totalCount"), "Ada's checkout closed, Grace's opened")
 }
 

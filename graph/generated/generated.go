@@ -10854,13 +10854,19 @@ extend type Mutation {
   its holder: transition it to DEPLOYED or IN_STOCK), ORDERED, LOST,
   STOLEN, RETIRED or DISPOSED (field status); an offboarded person.
   """
-  assignAsset(input: AssignAssetInput!): AssetPayload
+  assignAsset(
+    "Which asset, to whom, and the checkout's terms."
+    input: AssignAssetInput!
+  ): AssetPayload
   """
   Checks the asset in: the assignee is dropped and the checkout closed; a
   DEPLOYED asset returns to IN_STOCK, others (IN_REPAIR, LOST, STOLEN)
   keep their status. Use checkinAsset to record the condition it came back in.
   """
-  unassignAsset(input: UnassignAssetInput!): AssetPayload
+  unassignAsset(
+    "Which asset."
+    input: UnassignAssetInput!
+  ): AssetPayload
   """
   Moves an asset to another status. The lifecycle (Asset.allowedTransitions
   lists what applies to one asset):
@@ -10879,7 +10885,10 @@ extend type Mutation {
   "cannot move an asset from DEPLOYED to RETIRED: allowed from DEPLOYED:
   IN_STOCK, IN_REPAIR, LOST, STOLEN; unassign it first".
   """
-  transitionAsset(input: TransitionAssetInput!): AssetPayload
+  transitionAsset(
+    "Which asset and the status to move it to."
+    input: TransitionAssetInput!
+  ): AssetPayload
   "RETIRED → DISPOSED, with how and when, and a DISPOSE history entry. ADMIN and MANAGER."
   disposeAsset(
     "The disposal details."
@@ -11798,7 +11807,10 @@ extend type Mutation {
   a CHECKIN history entry. ADMIN and MANAGER. Not checked out or not
   DEPLOYED: BAD_USER_INPUT (field assetId).
   """
-  checkinAsset(input: CheckinAssetInput!): CheckoutPayload
+  checkinAsset(
+    "Which asset, the condition it came back in, where it goes and notes."
+    input: CheckinAssetInput!
+  ): CheckoutPayload
   """
   The assignee confirms receipt of an asset assigned with
   requireAcceptance: records acceptedAt/acceptedBy and an ACCEPT history
@@ -11808,7 +11820,10 @@ extend type Mutation {
   BAD_USER_INPUT (field assetId). An asset of another organization:
   NOT_FOUND.
   """
-  acceptAssetAssignment(input: AcceptAssetAssignmentInput!): CheckoutPayload
+  acceptAssetAssignment(
+    "Which asset the caller confirms receiving."
+    input: AcceptAssetAssignmentInput!
+  ): CheckoutPayload
 }
 `, BuiltIn: false},
 	{Name: "../schema/compliance.graphqls", Input: `"A product's license position in one word, worst first: UNLICENSED, OVER_DEPLOYED, AT_RISK, COMPLIANT."
@@ -13667,7 +13682,14 @@ extend type Query {
   (method, tool or vendor, certificate), newest disposal first. ADMIN,
   MANAGER and AUDITOR; EMPLOYEE gets FORBIDDEN. Page size at most 500.
   """
-  disposals(first: Int, after: String, filter: DisposalFilter): DisposalConnection!
+  disposals(
+    "Page size: 0–500 (BAD_USER_INPUT on first beyond), default 50."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Which disposals: a date range (from/to inclusive) and disposal or sanitization methods; none: all."
+    filter: DisposalFilter
+  ): DisposalConnection!
   """
   The disposal certificate export for a period as CSV text (header row, one
   row per disposed asset, newest disposal first; at most 5,000 rows, BAD_USER_INPUT on to beyond: use the REST export): the same as GET
@@ -13675,7 +13697,12 @@ extend type Query {
   is at most 366 days (BAD_USER_INPUT on to otherwise). ADMIN, MANAGER and
   AUDITOR; EMPLOYEE gets FORBIDDEN.
   """
-  disposalCertificateExport(from: Date!, to: Date!): String!
+  disposalCertificateExport(
+    "First disposal date included."
+    from: Date!
+    "Last disposal date included: at most 366 days after from (BAD_USER_INPUT on to)."
+    to: Date!
+  ): String!
 }
 `, BuiltIn: false},
 	{Name: "../schema/history_feed.graphqls", Input: `# History that clients can resolve: references in field changes as global
@@ -13785,7 +13812,14 @@ extend type Query {
   exchange rates), newest first, forward paging (first ≤ 500, after).
   ADMIN and AUDITOR only: MANAGER and EMPLOYEE get FORBIDDEN.
   """
-  auditEvents(first: Int, after: String, filter: AuditEventFilter): AuditEventConnection!
+  auditEvents(
+    "Page size: 0–500 (BAD_USER_INPUT on first beyond), default 50."
+    first: Int
+    "The endCursor of the previous page."
+    after: String
+    "Who, what and when: actorSubject, entityType and a period (default the last 30 days, at most 366)."
+    filter: AuditEventFilter
+  ): AuditEventConnection!
 }
 `, BuiltIn: false},
 	{Name: "../schema/licenses.graphqls", Input: `"How a license counts use."
