@@ -23,9 +23,13 @@ type Scanner struct {
 	SQL    string
 }
 
-// Scanners is the registry the scan runs, one query per kind. Features
-// that bring their own due dates (audit campaigns: AUDIT_DUE; offboarding
-// checklists: OFFBOARDING_OVERDUE) add their scanner here.
+// auditLookaheadDays is how long before its due date an open audit
+// campaign is announced: a week is enough to plan a walk of the floor, and
+// campaigns carry their own due date, so no setting is needed.
+const auditLookaheadDays = 7
+
+// Scanners is the registry the scan runs, one query per kind. A feature
+// that brings its own due dates adds its scanner here.
 var Scanners = []Scanner{
 	{
 		// Active assets whose warranty ends within the window.
@@ -54,6 +58,21 @@ var Scanners = []Scanner{
 		SQL: `SELECT 'Asset', a.id, a.asset_tag, k.expected_return_date, k.expected_return_date FROM asset_checkouts k
 			JOIN assets a ON a.id = k.asset_id
 			WHERE k.returned_at IS NULL AND k.expected_return_date < $1::date AND $2::int >= 0`,
+	},
+	{
+		// Open audit campaigns due within a week or past due; the due date
+		// is the occurrence, so moving it announces the campaign again.
+		Kind: notify.AuditDue, Window: func(notify.Settings) int { return auditLookaheadDays },
+		SQL: `SELECT 'AuditCampaign', c.id, c.name, c.due_date, c.due_date FROM audit_campaigns c
+			WHERE c.status = 'OPEN' AND c.due_date <= $1::date + $2::int`,
+	},
+	{
+		// Open offboarding checklists past the person's effective date:
+		// something they held is still not back.
+		Kind: notify.OffboardingOverdue, Window: func(notify.Settings) int { return 0 },
+		SQL: `SELECT 'OffboardingChecklist', c.id, p.name, c.effective_date, c.effective_date FROM offboarding_checklists c
+			JOIN people p ON p.id = c.person_id
+			WHERE c.status = 'OPEN' AND c.effective_date < $1::date AND $2::int >= 0`,
 	},
 	{
 		// Connectors whose last two finished runs failed; the occurrence

@@ -93,6 +93,27 @@ func dueSubjects(f *fixture, o orgFixture, today time.Time) map[notify.Kind]uuid
 	connector("Jamf recovered", "FAILED", "FAILED", "SUCCEEDED")
 	connector("Jamf once", "SUCCEEDED", "FAILED")
 
+	campaign := func(name string, due time.Time, closed bool) uuid.UUID {
+		id := f.id(`INSERT INTO audit_campaigns (org_id, name, due_date, created_by) VALUES ($1, $2, $3, 'test') RETURNING id`, o.id, name, due)
+		if closed {
+			f.exec(`UPDATE audit_campaigns SET status = 'CLOSED', closed_at = now(), closed_by = 'test' WHERE id = $1`, id)
+		}
+		return id
+	}
+	due[notify.AuditDue] = campaign("Due soon", today.AddDate(0, 0, 3), false)
+	campaign("Due later", today.AddDate(0, 0, 30), false)
+	campaign("Closed past due", today.AddDate(0, 0, -3), true)
+	checklist := func(person uuid.UUID, effective time.Time, done bool) uuid.UUID {
+		id := f.id(`INSERT INTO offboarding_checklists (org_id, person_id, effective_date, opened_by) VALUES ($1, $2, $3, 'test') RETURNING id`, o.id, person, effective)
+		if done {
+			f.exec(`UPDATE offboarding_checklists SET status = 'COMPLETED', completed_at = now() WHERE id = $1`, id)
+		}
+		return id
+	}
+	due[notify.OffboardingOverdue] = checklist(o.alice, today.AddDate(0, 0, -2), false)
+	checklist(o.bob, today.AddDate(0, 0, -20), true)
+	checklist(o.carol, today.AddDate(0, 0, 5), false)
+
 	link := connector("Jamf links")
 	due[notify.DeviceStale] = asset("S-STALE")
 	for tag, seen := range map[uuid.UUID]time.Time{due[notify.DeviceStale]: today.AddDate(0, 0, -40), asset("S-FRESH"): today.AddDate(0, 0, -5)} {
