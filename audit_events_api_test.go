@@ -203,3 +203,38 @@ func TestAuditEventsAPI(t *testing.T) {
 	}
 	require.Empty(t, auditEvents(t, a, mint(t, "globex", itam.RoleAuditor, "auditor@globex.test"), nil, 50), "another organization's feed is its own")
 }
+
+// TestAuditEventsCoverTheWorkflows: purchase orders and offboarding
+// checklists have their own histories, and the feed reads them too, each
+// event resolvable and labelled (the order number, the person's name).
+func TestAuditEventsCoverTheWorkflows(t *testing.T) {
+	c := newPOAPI(t)
+	po := c.approved("PO-FEED-1")
+	checklist := offboardingNodeFixture(t, c.api, c.admin, c.ids["ada"])
+	auditor := mint(t, "acme", itam.RoleAuditor, "auditor@acme.test")
+
+	orders := auditEvents(t, c.api, auditor, map[string]any{"entityType": "PURCHASE_ORDER"}, 10)
+	require.Len(t, orders, 2, "created, then approved")
+	require.Equal(t, "APPROVE", orders[0]["action"], "newest first")
+	require.Equal(t, "CREATE", orders[1]["action"])
+	for _, e := range orders {
+		require.Equal(t, po["id"], e["entityId"])
+		require.Equal(t, po["id"], get(e, "entity.id"))
+		require.Equal(t, "PO-FEED-1", e["label"])
+	}
+
+	offboardings := auditEvents(t, c.api, auditor, map[string]any{"entityType": "OFFBOARDING_CHECKLIST"}, 10)
+	require.NotEmpty(t, offboardings)
+	for _, e := range offboardings {
+		require.Equal(t, checklist, e["entityId"])
+		require.Equal(t, "OffboardingChecklist", get(e, "entity.__typename"))
+		require.Equal(t, "Ada Lovelace", e["label"])
+	}
+
+	all := auditEvents(t, c.api, auditor, nil, 500)
+	types := map[any]bool{}
+	for _, e := range all {
+		types[e["entityType"]] = true
+	}
+	require.True(t, types["PURCHASE_ORDER"] && types["OFFBOARDING_CHECKLIST"] && types["ASSET"], "one feed: %v", types)
+}

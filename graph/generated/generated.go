@@ -13747,6 +13747,10 @@ enum AuditEntityType {
   DEPRECIATION_PROFILE
   "Exchange rate history (not a Node: entity and entityId are null)."
   EXCHANGE_RATE
+  "Purchase order history (create, update, approve, receive, cancel)."
+  PURCHASE_ORDER
+  "Offboarding checklist history (open, close an item, complete)."
+  OFFBOARDING_CHECKLIST
 }
 
 "One change anywhere in the organization, from any history."
@@ -13760,7 +13764,8 @@ type AuditEvent {
   """
   What happened: CREATE, UPDATE, DELETE, and per entity type ASSIGN,
   UNASSIGN, TRANSITION, DISPOSE (assets), ASSIGN_SEAT, RECLAIM_SEAT,
-  KEY_READ (licenses), MOVE (title rules).
+  KEY_READ (licenses), MOVE (title rules), APPROVE, RECEIVE, CANCEL
+  (purchase orders), OPEN, CLOSE_ITEM, COMPLETE (offboarding checklists).
   """
   action: String!
   "The kind of record changed."
@@ -13809,7 +13814,7 @@ extend type Query {
   """
   The organization-wide audit feed: every history entry (assets, licenses,
   software catalog and rules, cost ledger, contracts, depreciation profiles,
-  exchange rates), newest first, forward paging (first ≤ 500, after).
+  exchange rates, purchase orders, offboarding checklists), newest first, forward paging (first ≤ 500, after).
   ADMIN and AUDITOR only: MANAGER and EMPLOYEE get FORBIDDEN.
   """
   auditEvents(

@@ -52,7 +52,8 @@ type AuditEntityType string
 // GraphQL type name its history tables record.
 var auditNodeTypes = map[AuditEntityType]string{"ASSET": "Asset", "LICENSE": "License",
 	"SOFTWARE_PUBLISHER": "SoftwarePublisher", "SOFTWARE_PRODUCT": "SoftwareProduct", "SOFTWARE_TITLE_RULE": "SoftwareTitleRule",
-	"COST_ENTRY": "CostEntry", "CONTRACT": "Contract", "DEPRECIATION_PROFILE": "DepreciationProfile", "EXCHANGE_RATE": "ExchangeRate"}
+	"COST_ENTRY": "CostEntry", "CONTRACT": "Contract", "DEPRECIATION_PROFILE": "DepreciationProfile", "EXCHANGE_RATE": "ExchangeRate",
+	"PURCHASE_ORDER": "PurchaseOrder", "OFFBOARDING_CHECKLIST": "OffboardingChecklist"}
 
 // NodeType is the type name history tables record for t ("" if unknown).
 func (t AuditEntityType) NodeType() string { return auditNodeTypes[t] }

@@ -36,6 +36,10 @@ var auditSources = []auditSource{
 		[]string{"SoftwarePublisher", "SoftwareProduct", "SoftwareTitleRule"}, true},
 	{4, `SELECT 4, h.id, h.at, h.actor_kind::text, h.actor, h.action, h.entity_type, h.entity_id, h.changes FROM cost_history h`,
 		[]string{"CostEntry", "Contract", "DepreciationProfile", "ExchangeRate"}, true},
+	{5, `SELECT 5, h.id, h.at, h.actor_kind::text, h.actor, h.action, 'PurchaseOrder', h.purchase_order_id, h.changes FROM purchase_order_history h`,
+		[]string{"PurchaseOrder"}, false},
+	{6, `SELECT 6, h.id, h.at, h.actor_kind::text, h.actor, h.action, 'OffboardingChecklist', h.checklist_id, h.changes FROM offboarding_history h`,
+		[]string{"OffboardingChecklist"}, false},
 }
 
 // auditCursor is the feed's keyset position: (at, rank, id), newest first.
