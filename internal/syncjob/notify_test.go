@@ -274,7 +274,7 @@ func TestDeliveryGivesUpAfterTheWindow(t *testing.T) {
 
 // A notification recorded while no worker runs is delivered, once, by a
 // client started afterwards: the job was committed with the notification.
-func TestDeliverySurvivesARestart(t *testing.T) {
+func TestDeliveryQueuedWhileNoServerRuns(t *testing.T) {
 	t.Parallel()
 	e := newHookEnv(t)
 	srv, got := receiver(t, http.StatusNoContent)
@@ -351,4 +351,56 @@ func TestDeliveryIsGuardedAtDialTime(t *testing.T) {
 	require.Len(t, as, 1)
 	require.Equal(t, http.StatusFound, *as[0].StatusCode)
 	require.Contains(t, *as[0].Error, "redirects are not followed")
+}
+
+// The server stops between a failed attempt and its retry: the retry is a
+// River job in the database, not a timer in the process, so the next
+// server (a new client on the same database) sends it. Nothing is lost and
+// nothing is sent twice; both attempts carry the same delivery id.
+func TestDeliveryRetryOutlivesAStoppedServer(t *testing.T) {
+	t.Parallel()
+	e := newHookEnv(t)
+	srv, got := receiver(t, http.StatusInternalServerError, http.StatusNoContent)
+	e.subscribe(e.orgA, srv.URL, notify.FormatJSON)
+	e.failingSync(e.orgA, "Jamf")
+
+	// serve runs a server's job client until the delivery job reaches one
+	// of the event kinds, then stops it (waiting for it to stop).
+	serve := func(want river.EventKind) {
+		t.Helper()
+		c, err := NewClient(Deps{DB: e.deps.DB, Log: e.deps.Log, Egress: e.deps.Egress, Webhooks: e.deps.Webhooks}, Options{Workers: true, NoSync: true})
+		require.NoError(t, err)
+		events, cancelSub := c.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
+		defer cancelSub()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		require.NoError(t, c.Start(ctx))
+		select {
+		case ev := <-events:
+			require.Equal(t, want, ev.Kind, "%+v", ev.Job)
+			require.Equal(t, "notify.deliver", ev.Job.Kind)
+		case <-time.After(time.Minute):
+			t.Fatal("the delivery was not worked")
+		}
+		sctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		require.NoError(t, c.Stop(sctx))
+	}
+
+	serve(river.EventKindJobFailed) // the receiver answers 500; the server stops
+	as := e.attempts(e.orgA)
+	require.Len(t, as, 1)
+	require.Equal(t, "RETRYING", as[0].State)
+	// The backoff (30 s) passes while no server runs.
+	_, err := e.owner.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() WHERE kind = 'notify.deliver' AND state = 'retryable'`)
+	require.NoError(t, err)
+
+	serve(river.EventKindJobCompleted) // a new server sends the retry
+	first, second := <-got, <-got
+	require.Empty(t, got, "sent twice in all, once per attempt")
+	require.True(t, verify(first) && verify(second))
+	require.Equal(t, first.header.Get("X-Itam-Delivery"), second.header.Get("X-Itam-Delivery"), "one delivery, two attempts")
+	as = e.attempts(e.orgA)
+	require.Len(t, as, 2)
+	require.Equal(t, "SUCCEEDED", as[1].State)
 }
