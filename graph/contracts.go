@@ -162,37 +162,9 @@ func (r *Resolver) contractsOf(ctx context.Context, parent uuid.UUID, fetch func
 // coveredAssets is Contract.coveredAssets, batched over the contracts of
 // the request, with the assets' relations in one assetNodes call.
 func (r *Resolver) coveredAssets(ctx context.Context, contract uuid.UUID, p itam.PageArgs) (*model.AssetConnection, error) {
-	key, parentPath := nestedKey(ctx)
-	path, sel := fieldPath(ctx), nodeSelection(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, contract, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*model.Asset], error) {
-		pages, err := r.Contracts.CoveredAssetsOf(ctx, parents, p)
-		if err != nil {
-			return nil, err
-		}
-		var all []*itam.Asset
-		for _, id := range parents {
-			all = append(all, pages[id].Items...)
-		}
-		siblings(ctx, path, all, assetID)
-		nodes, err := r.assetNodes(ctx, all, sel)
-		if err != nil {
-			return nil, err
-		}
-		out := make(map[uuid.UUID]itam.Page[*model.Asset], len(parents))
-		for _, id := range parents {
-			pg := pages[id]
-			n := len(pg.Items)
-			out[id] = itam.Page[*model.Asset]{Items: nodes[:n:n], Cursors: pg.Cursors, HasNextPage: pg.HasNextPage, HasPreviousPage: pg.HasPreviousPage}
-			nodes = nodes[n:]
-		}
-		return out, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.AssetConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, contract, r.Contracts.CountCoveredAssetsOf)
-	}}, nil
+	return r.assetConnectionOf(ctx, contract, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Asset], error) {
+		return r.Contracts.CoveredAssetsOf(ctx, parents, p)
+	}, r.Contracts.CountCoveredAssetsOf)
 }
 
 // coveredLicenses is Contract.coveredLicenses, batched like coveredAssets.

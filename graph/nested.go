@@ -61,10 +61,26 @@ func (r *Resolver) nestedAssets(ctx context.Context, of itam.AssetsOf, parent uu
 	if err != nil {
 		return nil, err
 	}
+	return r.assetConnectionOf(ctx, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Asset], error) {
+		return r.AssetStore.ListAssetsOf(ctx, of, parents, q, p)
+	}, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+		return r.AssetStore.CountAssetsOf(ctx, of, parents, q.Filter)
+	})
+}
+
+// assetConnectionOf is every asset connection below a list (a person's,
+// a team's or a location's assets, a contract's covered assets, a purchase
+// order line's assets): list reads the pages of all the parents the
+// request resolves the field on at once, count their totals; the assets'
+// relations come in one assetNodes call for all of them, and the assets
+// are recorded as siblings for the connections below them.
+func (r *Resolver) assetConnectionOf(ctx context.Context, parent uuid.UUID,
+	list func(context.Context, []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Asset], error),
+	count func(context.Context, []uuid.UUID) (map[uuid.UUID]int, error)) (*model.AssetConnection, error) {
 	key, parentPath := nestedKey(ctx)
 	path, sel := fieldPath(ctx), nodeSelection(ctx)
 	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*model.Asset], error) {
-		pages, err := r.AssetStore.ListAssetsOf(ctx, of, parents, q, p)
+		pages, err := list(ctx, parents)
 		if err != nil {
 			return nil, err
 		}
@@ -90,9 +106,7 @@ func (r *Resolver) nestedAssets(ctx context.Context, of itam.AssetsOf, parent uu
 		return nil, err
 	}
 	return &model.AssetConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.AssetStore.CountAssetsOf(ctx, of, parents, q.Filter)
-		})
+		return loaders.Nested(ctx, key+"#count", parentPath, parent, count)
 	}}, nil
 }
 
