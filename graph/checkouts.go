@@ -196,11 +196,7 @@ func setCheckoutComplexity(c *generated.ComplexityRoot) {
 	c.Query.OverdueCheckouts = func(child int, first *int, _ *string, last *int, _ *string, f *model.OverdueCheckoutFilter) int {
 		n := 0
 		if f != nil {
-			for _, set := range []bool{f.AssigneeIds.Value() != nil, f.MinDaysOverdue.Value() != nil} {
-				if set {
-					n++
-				}
-			}
+			n = setCount(f.AssigneeIds.Value() != nil, f.MinDaysOverdue.Value() != nil)
 		}
 		return pageCost(child, first, last) + FilterLeafCost*n
 	}

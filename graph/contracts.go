@@ -268,14 +268,8 @@ func contractFilterLeaves(in *model.ContractFilter) int {
 	if in == nil {
 		return 0
 	}
-	n := 0
-	for _, set := range []bool{in.Kinds.Value() != nil, in.SupplierID.Value() != nil, in.AssetID.Value() != nil,
-		in.LicenseID.Value() != nil, in.ActiveOn.Value() != nil, in.NoticeWithinDays.Value() != nil, in.Search.Value() != nil} {
-		if set {
-			n++
-		}
-	}
-	return n
+	return setCount(in.Kinds.Value() != nil, in.SupplierID.Value() != nil, in.AssetID.Value() != nil,
+		in.LicenseID.Value() != nil, in.ActiveOn.Value() != nil, in.NoticeWithinDays.Value() != nil, in.Search.Value() != nil)
 }
 
 // contractLists are the coverage lists a contract input may carry beyond

@@ -45,16 +45,8 @@ func entryFilterConditions(f *model.CostEntryFilter) int {
 	if f == nil {
 		return 0
 	}
-	n := 0
-	for _, set := range []bool{
-		f.AssetID.Value() != nil, f.LicenseID.Value() != nil, f.ContractID.Value() != nil, f.Kinds.Value() != nil,
-		f.SupplierID.Value() != nil, f.From.Value() != nil, f.To.Value() != nil, f.Search.Value() != nil,
-	} {
-		if set {
-			n++
-		}
-	}
-	return n
+	return setCount(f.AssetID.Value() != nil, f.LicenseID.Value() != nil, f.ContractID.Value() != nil, f.Kinds.Value() != nil,
+		f.SupplierID.Value() != nil, f.From.Value() != nil, f.To.Value() != nil, f.Search.Value() != nil)
 }
 
 // entryInput reads createCostEntry's input.

@@ -43,19 +43,23 @@ func filterLeaves(in *model.AssetFilter, limit int) int {
 	return n
 }
 
-// filterConditions counts the conditions one filter object sets itself.
-func filterConditions(in *model.AssetFilter) int {
+// setCount counts the filter conditions that are set: each is priced as
+// one condition (FilterLeafCost).
+func setCount(set ...bool) int {
 	n := 0
-	for _, set := range []bool{
-		in.StatusIn.Value() != nil, in.CategoryIds.Value() != nil, in.ModelIds.Value() != nil,
-		in.ManufacturerIds.Value() != nil, in.LocationIds.Value() != nil, in.AssigneeIds.Value() != nil,
-		in.OwnerIds.Value() != nil, in.SupplierIds.Value() != nil, in.Search.Value() != nil,
-		in.PurchasedAfter.Value() != nil, in.PurchasedBefore.Value() != nil, in.WarrantyExpiresBefore.Value() != nil,
-		in.Unassigned.Value() != nil, in.Stale.Value() != nil, in.CustomFields.Value() != nil,
-	} {
-		if set {
+	for _, s := range set {
+		if s {
 			n++
 		}
 	}
 	return n
+}
+
+// filterConditions counts the conditions one filter object sets itself.
+func filterConditions(in *model.AssetFilter) int {
+	return setCount(in.StatusIn.Value() != nil, in.CategoryIds.Value() != nil, in.ModelIds.Value() != nil,
+		in.ManufacturerIds.Value() != nil, in.LocationIds.Value() != nil, in.AssigneeIds.Value() != nil,
+		in.OwnerIds.Value() != nil, in.SupplierIds.Value() != nil, in.Search.Value() != nil,
+		in.PurchasedAfter.Value() != nil, in.PurchasedBefore.Value() != nil, in.WarrantyExpiresBefore.Value() != nil,
+		in.Unassigned.Value() != nil, in.Stale.Value() != nil, in.CustomFields.Value() != nil)
 }

@@ -96,11 +96,7 @@ func setNotificationComplexity(c *generated.ComplexityRoot) {
 	c.Query.Notifications = func(child int, first *int, _ *string, last *int, _ *string, f *model.NotificationFilter) int {
 		n := 0
 		if f != nil {
-			for _, set := range []bool{f.Kinds.Value() != nil, f.Unread.Value() != nil} {
-				if set {
-					n++
-				}
-			}
+			n = setCount(f.Kinds.Value() != nil, f.Unread.Value() != nil)
 		}
 		return pageCost(child, first, last) + FilterLeafCost*n
 	}
@@ -108,11 +104,7 @@ func setNotificationComplexity(c *generated.ComplexityRoot) {
 	c.Query.WebhookDeliveries = func(child int, first *int, _ *string, last *int, _ *string, f *model.WebhookDeliveryFilter) int {
 		n := 0
 		if f != nil {
-			for _, set := range []bool{f.SubscriptionID.Value() != nil, f.Failed.Value() != nil} {
-				if set {
-					n++
-				}
-			}
+			n = setCount(f.SubscriptionID.Value() != nil, f.Failed.Value() != nil)
 		}
 		return pageCost(child, first, last) + FilterLeafCost*n
 	}

@@ -189,11 +189,7 @@ func setOffboardingComplexity(c *generated.ComplexityRoot) {
 	c.Query.OffboardingChecklists = func(child int, first *int, _ *string, last *int, _ *string, f *model.OffboardingChecklistFilter) int {
 		n := 0
 		if f != nil {
-			for _, set := range []bool{f.Open.Value() != nil, f.PersonID.Value() != nil} {
-				if set {
-					n++
-				}
-			}
+			n = setCount(f.Open.Value() != nil, f.PersonID.Value() != nil)
 		}
 		return pageCost(child, first, last) + FilterLeafCost*n
 	}

@@ -194,14 +194,8 @@ func purchaseOrderFilterLeaves(in *model.PurchaseOrderFilter) int {
 	if in == nil {
 		return 0
 	}
-	n := 0
-	for _, set := range []bool{in.Status.Value() != nil, in.SupplierID.Value() != nil, in.Search.Value() != nil,
-		in.OrderedAfter.Value() != nil, in.OrderedBefore.Value() != nil} {
-		if set {
-			n++
-		}
-	}
-	return n
+	return setCount(in.Status.Value() != nil, in.SupplierID.Value() != nil, in.Search.Value() != nil,
+		in.OrderedAfter.Value() != nil, in.OrderedBefore.Value() != nil)
 }
 
 // receiveLists bounds a delivery's items by a line's largest quantity
