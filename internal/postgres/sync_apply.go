@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/lifecycle"
 	"github.com/itam-dev/itam/internal/reconcile"
 	"github.com/itam-dev/itam/internal/software"
 )
@@ -34,6 +35,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 	var provAssets []uuid.UUID
 	var provFields []string
 	provSeen := map[string]bool{}
+	var returned []uuid.UUID // assets the sync took from their holder
 	for _, pl := range plans {
 		switch {
 		case pl.LinkOnly:
@@ -50,6 +52,9 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 			queueUpdateAsset(b, pl.After)
 			pl.After.Version = pl.Before.Version + 1
 			queueHistory(b, st.p, pl.Action, pl.Before, pl.After)
+			if lifecycle.Returned(*pl.Before, *pl.After) {
+				returned = append(returned, pl.After.ID)
+			}
 			res.Updated++
 		default:
 			res.Unchanged++
@@ -103,7 +108,18 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 			return res, err
 		}
 	}
-	return res, br.Close()
+	if err := br.Close(); err != nil {
+		return res, err
+	}
+	// An asset a device report took from its holder came back as far as
+	// an offboarding checklist is concerned, as it does through the API.
+	// Rare (a reassignment in the MDM), so one call each.
+	for _, id := range returned {
+		if err := afterAssetReturned(ctx, tx, st.p, id); err != nil {
+			return res, err
+		}
+	}
+	return res, nil
 }
 
 // reserveTags takes n numbers from the organization's tag sequence in one
