@@ -88,7 +88,10 @@ func (s *AuditCampaignStore) CreateCampaign(ctx context.Context, in audits.Campa
 			return nil, err
 		}
 	}
-	return inTxReturning(ctx, s.db, p.OrgID, func(tx pgx.Tx) (*audits.Campaign, error) {
+	// The snapshot writes one row per expected asset (a whole estate of
+	// 100,000 is seconds of work), so it runs under the job statement
+	// timeout, like a sync page, not the request one.
+	return inTxReturning(ctx, s.db.ForJobs(), p.OrgID, func(tx pgx.Tx) (*audits.Campaign, error) {
 		if in.LocationID != nil {
 			if err := locationExists(ctx, tx, *in.LocationID, "locationId"); err != nil {
 				return nil, err

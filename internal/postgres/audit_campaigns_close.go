@@ -24,7 +24,9 @@ func (s *AuditCampaignStore) CloseCampaign(ctx context.Context, id uuid.UUID, mo
 		return nil, err
 	}
 	kind, who, _ := actor(p)
-	return inTxReturning(ctx, s.db, p.OrgID, func(tx pgx.Tx) (*audits.Campaign, error) {
+	// Closing updates every found asset: the job statement timeout, as
+	// for the snapshot (see CreateCampaign).
+	return inTxReturning(ctx, s.db.ForJobs(), p.OrgID, func(tx pgx.Tx) (*audits.Campaign, error) {
 		c, err := lockCampaign(ctx, tx, id, "UPDATE", "id")
 		if err != nil {
 			return nil, err
