@@ -31,7 +31,9 @@ func (s *PurchaseOrderStore) ApprovePurchaseOrder(ctx context.Context, id uuid.U
 	if err != nil {
 		return nil, err
 	}
-	return inTxReturning(ctx, s.db, p.OrgID, func(tx pgx.Tx) (*procurement.Order, error) {
+	// Up to 5,000 assets with their history, provenance and cost entries
+	// is seconds of writing: the job statement timeout, as for a sync page.
+	return inTxReturning(ctx, s.db.ForJobs(), p.OrgID, func(tx pgx.Tx) (*procurement.Order, error) {
 		cur, err := lockPO(ctx, tx, id, version)
 		if err != nil {
 			return nil, err

@@ -193,7 +193,9 @@ func (s *PurchaseOrderStore) CancelPurchaseOrder(ctx context.Context, id uuid.UU
 	if err != nil {
 		return nil, err
 	}
-	return inTxReturning(ctx, s.db, p.OrgID, func(tx pgx.Tx) (*procurement.Order, error) {
+	// Deleting an approved order's assets is as big as creating them (see
+	// ApprovePurchaseOrder): the job statement timeout.
+	return inTxReturning(ctx, s.db.ForJobs(), p.OrgID, func(tx pgx.Tx) (*procurement.Order, error) {
 		cur, err := lockPO(ctx, tx, id, version)
 		if err != nil {
 			return nil, err
