@@ -73,9 +73,8 @@ func (r *Resolver) campaignCounts(ctx context.Context, campaign uuid.UUID) (*aud
 // request (one statement for a page of campaigns); the items' assets are
 // recorded as siblings so their asset fields load in one batch too.
 func (r *Resolver) campaignItems(ctx context.Context, campaign uuid.UUID, outcome *audits.Outcome, p itam.PageArgs) (*model.AuditItemConnection, error) {
-	key, parentPath := nestedKey(ctx)
 	path := fieldPath(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, campaign, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*audits.Item], error) {
+	return nestedConnection(ctx, campaign, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*audits.Item], error) {
 		pages, err := r.Audits.ItemsOf(ctx, parents, outcome, p)
 		if err != nil {
 			return nil, err
@@ -94,15 +93,9 @@ func (r *Resolver) campaignItems(ctx context.Context, campaign uuid.UUID, outcom
 			loaders.Siblings(ctx, path+under+".asset", assets)
 		}
 		return pages, nil
+	}, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+		return r.Audits.CountItemsOf(ctx, parents, outcome)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.AuditItemConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, campaign, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.Audits.CountItemsOf(ctx, parents, outcome)
-		})
-	}}, nil
 }
 
 // auditDates is Asset.lastAuditedAt and nextAuditDue, batched over the

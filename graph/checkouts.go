@@ -113,10 +113,9 @@ func (r *Resolver) currentCheckout(ctx context.Context, asset uuid.UUID) (*lifec
 // assetCheckouts is Asset.checkouts, batched over the assets of the
 // request's list (see nested.go).
 func (r *Resolver) assetCheckouts(ctx context.Context, asset uuid.UUID, p itam.PageArgs) (*model.AssetCheckoutConnection, error) {
-	key, parentPath := nestedKey(ctx)
 	path := fieldPath(ctx)
 	assignees := nodeSelection(ctx).has("assignee")
-	page, err := loaders.Nested(ctx, key, parentPath, asset, func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]itam.Page[*lifecycle.Checkout], error) {
+	return nestedConnection(ctx, asset, func(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]itam.Page[*lifecycle.Checkout], error) {
 		pages, err := r.Checkouts.CheckoutsOf(ctx, ids, p)
 		if err != nil {
 			return nil, err
@@ -127,13 +126,7 @@ func (r *Resolver) assetCheckouts(ctx context.Context, asset uuid.UUID, p itam.P
 		}
 		checkoutSiblings(ctx, path, all, assignees)
 		return pages, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.AssetCheckoutConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, asset, r.Checkouts.CountCheckoutsOf)
-	}}, nil
+	}, r.Checkouts.CountCheckoutsOf)
 }
 
 // overdueFilter reads overdueCheckouts' filter.

@@ -7,7 +7,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/graph/generated"
-	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -68,18 +67,11 @@ func setConnectorComplexity(c *generated.ComplexityRoot) {
 // request resolves it on (see nested.go): a page of connectors costs the
 // same round trips whatever its size.
 func (r *Resolver) connectorSyncRuns(ctx context.Context, connector uuid.UUID, p itam.PageArgs) (*model.Connection[*itam.SyncRun], error) {
-	key, parentPath := nestedKey(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, connector, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.SyncRun], error) {
+	return nestedConnection(ctx, connector, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.SyncRun], error) {
 		return r.Connectors.SyncRunsOf(ctx, parents, p)
+	}, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+		return r.Connectors.CountSyncRunsOf(ctx, parents)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*itam.SyncRun]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, connector, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.Connectors.CountSyncRunsOf(ctx, parents)
-		})
-	}}, nil
 }
 
 func connectorID(c *itam.Connector) uuid.UUID { return c.ID }

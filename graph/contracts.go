@@ -169,9 +169,8 @@ func (r *Resolver) coveredAssets(ctx context.Context, contract uuid.UUID, p itam
 
 // coveredLicenses is Contract.coveredLicenses, batched like coveredAssets.
 func (r *Resolver) coveredLicenses(ctx context.Context, contract uuid.UUID, p itam.PageArgs) (*model.Connection[*licenses.License], error) {
-	key, parentPath := nestedKey(ctx)
 	path := fieldPath(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, contract, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*licenses.License], error) {
+	return nestedConnection(ctx, contract, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*licenses.License], error) {
 		pages, err := r.Contracts.CoveredLicensesOf(ctx, parents, p)
 		if err != nil {
 			return nil, err
@@ -182,13 +181,7 @@ func (r *Resolver) coveredLicenses(ctx context.Context, contract uuid.UUID, p it
 		}
 		siblings(ctx, path, all, licenseID)
 		return pages, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.Connection[*licenses.License]{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, contract, r.Contracts.CountCoveredLicensesOf)
-	}}, nil
+	}, r.Contracts.CountCoveredLicensesOf)
 }
 
 // totalCostOfOwnership is Asset.totalCostOfOwnership, batched over the

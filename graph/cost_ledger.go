@@ -132,9 +132,8 @@ func rateID(r costs.Rate) uuid.UUID    { return r.ID }
 // (their list recorded them as siblings): one statement for the pages and
 // one for the counts, whatever the page size.
 func (r *Resolver) costEntriesOf(ctx context.Context, of postgres.EntryTarget, parent uuid.UUID, p itam.PageArgs) (*model.CostEntryConnection, error) {
-	key, parentPath := nestedKey(ctx)
 	path := fieldPath(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*costs.Entry], error) {
+	return nestedConnection(ctx, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*costs.Entry], error) {
 		pages, err := r.CostEntries.EntriesOf(ctx, of, parents, p)
 		if err != nil {
 			return nil, err
@@ -145,31 +144,18 @@ func (r *Resolver) costEntriesOf(ctx context.Context, of postgres.EntryTarget, p
 		}
 		entrySiblings(ctx, path, all)
 		return pages, nil
+	}, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+		return r.CostEntries.CountEntriesOf(ctx, of, parents)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.CostEntryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.CostEntries.CountEntriesOf(ctx, of, parents)
-		})
-	}}, nil
 }
 
 // costHistoryOf is the history connection of every money record (cost
 // entry, contract, depreciation profile, exchange rate): cost_history is
 // read by entity id alone, so one batch serves the records of a list.
 func (r *Resolver) costHistoryOf(ctx context.Context, parent uuid.UUID, p itam.PageArgs) (*model.CostHistoryConnection, error) {
-	key, parentPath := nestedKey(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[costs.HistoryEntry], error) {
+	return nestedConnection(ctx, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[costs.HistoryEntry], error) {
 		return r.CostHistory.HistoriesOf(ctx, parents, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.CostHistoryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, parent, r.CostHistory.CountHistoriesOf)
-	}}, nil
+	}, r.CostHistory.CountHistoriesOf)
 }
 
 // costHistoryTypes are the relay types costHistory(id:) reads: the money

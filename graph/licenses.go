@@ -192,9 +192,8 @@ func licenseFilter(in *model.LicenseFilter) (licenses.Filter, error) {
 // licenseSeatAssignments is License.seatAssignments, batched over every
 // license the request resolves it on (see nested.go).
 func (r *Resolver) licenseSeatAssignments(ctx context.Context, license uuid.UUID, includeReclaimed bool, p itam.PageArgs) (*model.LicenseSeatConnection, error) {
-	key, parentPath := nestedKey(ctx)
 	path := fieldPath(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, license, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*licenses.Seat], error) {
+	return nestedConnection(ctx, license, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*licenses.Seat], error) {
 		pages, err := r.LicenseStore.SeatsOf(ctx, parents, includeReclaimed, p)
 		if err != nil {
 			return nil, err
@@ -214,29 +213,16 @@ func (r *Resolver) licenseSeatAssignments(ctx context.Context, license uuid.UUID
 			loaders.Siblings(ctx, path+under+seatAssetsOf, assets)
 		}
 		return pages, nil
+	}, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+		return r.LicenseStore.CountSeatsOf(ctx, parents, includeReclaimed)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.LicenseSeatConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, license, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.LicenseStore.CountSeatsOf(ctx, parents, includeReclaimed)
-		})
-	}}, nil
 }
 
 // licenseHistory is License.history, batched like licenseSeatAssignments.
 func (r *Resolver) licenseHistory(ctx context.Context, license uuid.UUID, p itam.PageArgs) (*model.LicenseHistoryConnection, error) {
-	key, parentPath := nestedKey(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, license, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[licenses.HistoryEntry], error) {
+	return nestedConnection(ctx, license, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[licenses.HistoryEntry], error) {
 		return r.LicenseStore.HistoriesOf(ctx, parents, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.LicenseHistoryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, license, r.LicenseStore.CountHistoriesOf)
-	}}, nil
+	}, r.LicenseStore.CountHistoriesOf)
 }
 
 // heldSeats is Person.licenseSeats and Asset.licenseSeats: the active seats

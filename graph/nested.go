@@ -43,6 +43,25 @@ func pathNames(ctx context.Context) []string {
 	return names
 }
 
+// nestedConnection is a connection hanging off parent, batched over every
+// parent the request resolves the same field on (their list recorded them
+// as siblings): page reads the pages of all of them in one go, count their
+// totals, only when totalCount is asked for. Every nested connection goes
+// through it, so a page of parents costs the same round trips whatever its
+// size.
+func nestedConnection[T any](ctx context.Context, parent uuid.UUID,
+	page func(context.Context, []uuid.UUID) (map[uuid.UUID]itam.Page[T], error),
+	count func(context.Context, []uuid.UUID) (map[uuid.UUID]int, error)) (*model.Connection[T], error) {
+	key, parentPath := nestedKey(ctx)
+	pg, err := loaders.Nested(ctx, key, parentPath, parent, page)
+	if err != nil {
+		return nil, err
+	}
+	return &model.Connection[T]{Page: pg, Count: func(ctx context.Context) (int, error) {
+		return loaders.Nested(ctx, key+"#count", parentPath, parent, count)
+	}}, nil
+}
+
 // siblings records the objects a list field resolved (loaders.Siblings), so
 // nested connections below them batch over all of them.
 func siblings[T any](ctx context.Context, path string, items []T, id func(T) uuid.UUID) {
@@ -77,9 +96,8 @@ func (r *Resolver) nestedAssets(ctx context.Context, of itam.AssetsOf, parent uu
 func (r *Resolver) assetConnectionOf(ctx context.Context, parent uuid.UUID,
 	list func(context.Context, []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Asset], error),
 	count func(context.Context, []uuid.UUID) (map[uuid.UUID]int, error)) (*model.AssetConnection, error) {
-	key, parentPath := nestedKey(ctx)
 	path, sel := fieldPath(ctx), nodeSelection(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*model.Asset], error) {
+	return nestedConnection(ctx, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*model.Asset], error) {
 		pages, err := list(ctx, parents)
 		if err != nil {
 			return nil, err
@@ -101,22 +119,15 @@ func (r *Resolver) assetConnectionOf(ctx context.Context, parent uuid.UUID,
 			nodes = nodes[n:]
 		}
 		return out, nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.AssetConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, parent, count)
-	}}, nil
+	}, count)
 }
 
 // teamMembers is Team.members, batched over every team the request
 // resolves it on; the members' own relations are queued in one batch each.
 func (r *Resolver) teamMembers(ctx context.Context, team uuid.UUID, p itam.PageArgs) (*model.PersonConnection, error) {
 	var q itam.PersonQuery
-	key, parentPath := nestedKey(ctx)
 	path, sel := fieldPath(ctx), nodeSelection(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, team, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Person], error) {
+	return nestedConnection(ctx, team, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]itam.Page[*itam.Person], error) {
 		pages, err := r.PersonStore.TeamMembers(ctx, teams, q, p)
 		if err != nil {
 			return nil, err
@@ -128,15 +139,9 @@ func (r *Resolver) teamMembers(ctx context.Context, team uuid.UUID, p itam.PageA
 		siblings(ctx, path, all, personID)
 		prefetchPeople(ctx, sel, all)
 		return pages, nil
+	}, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]int, error) {
+		return r.PersonStore.CountTeamMembers(ctx, teams, q.Filter)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.PersonConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, team, func(ctx context.Context, teams []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.PersonStore.CountTeamMembers(ctx, teams, q.Filter)
-		})
-	}}, nil
 }
 
 // assetHistory is Asset.history, batched over every asset the request

@@ -166,16 +166,9 @@ func (r *Resolver) lineAssets(ctx context.Context, line uuid.UUID, p itam.PageAr
 // purchaseOrderHistory is PurchaseOrder.history, batched over the orders
 // of the request.
 func (r *Resolver) purchaseOrderHistory(ctx context.Context, order uuid.UUID, p itam.PageArgs) (*model.PurchaseOrderHistoryConnection, error) {
-	key, parentPath := nestedKey(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, order, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[procurement.HistoryEntry], error) {
+	return nestedConnection(ctx, order, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[procurement.HistoryEntry], error) {
 		return r.PurchaseOrders.HistoriesOf(ctx, parents, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.PurchaseOrderHistoryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, order, r.PurchaseOrders.CountHistoriesOf)
-	}}, nil
+	}, r.PurchaseOrders.CountHistoriesOf)
 }
 
 // setProcurementComplexity prices purchase orders: the list by page size

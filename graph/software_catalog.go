@@ -25,9 +25,8 @@ func (r *Resolver) catalog(ctx context.Context) *loaders.CatalogLoaders {
 // costs the same round trips whatever its size. The installations' assets
 // and products are queued for all of them at once too.
 func (r *Resolver) productInstallations(ctx context.Context, product uuid.UUID, p itam.PageArgs) (*model.SoftwareInstallationConnection, error) {
-	key, parentPath := nestedKey(ctx)
 	path, sel := fieldPath(ctx), nodeSelection(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, product, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*software.Installation], error) {
+	return nestedConnection(ctx, product, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[*software.Installation], error) {
 		pages, err := r.SoftwareCatalog.InstallationsOf(ctx, parents, p)
 		if err != nil {
 			return nil, err
@@ -38,15 +37,9 @@ func (r *Resolver) productInstallations(ctx context.Context, product uuid.UUID, 
 		}
 		r.prefetchInstallations(ctx, path, sel, all)
 		return pages, nil
+	}, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
+		return r.SoftwareCatalog.CountInstallationsOf(ctx, parents)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.SoftwareInstallationConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, product, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-			return r.SoftwareCatalog.CountInstallationsOf(ctx, parents)
-		})
-	}}, nil
 }
 
 // prefetchInstallations prepares what sel (the selection on each

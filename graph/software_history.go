@@ -5,7 +5,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/itam-dev/itam/graph/loaders"
 	"github.com/itam-dev/itam/graph/model"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/software"
@@ -19,16 +18,9 @@ func softwareHistory(ctx context.Context, parent uuid.UUID, p itam.PageArgs,
 	fetch func(context.Context, []uuid.UUID, itam.PageArgs) (map[uuid.UUID]itam.Page[software.HistoryEntry], error),
 	count func(context.Context, []uuid.UUID) (map[uuid.UUID]int, error),
 ) (*model.SoftwareHistoryConnection, error) {
-	key, parentPath := nestedKey(ctx)
-	page, err := loaders.Nested(ctx, key, parentPath, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[software.HistoryEntry], error) {
+	return nestedConnection(ctx, parent, func(ctx context.Context, parents []uuid.UUID) (map[uuid.UUID]itam.Page[software.HistoryEntry], error) {
 		return fetch(ctx, parents, p)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.SoftwareHistoryConnection{Page: page, Count: func(ctx context.Context) (int, error) {
-		return loaders.Nested(ctx, key+"#count", parentPath, parent, count)
-	}}, nil
+	}, count)
 }
 
 func publisherID(x *software.Publisher) uuid.UUID { return x.ID }
