@@ -21,24 +21,15 @@ func (r *Resolver) historyLoaders(ctx context.Context) *loaders.HistoryLoaders {
 	return loaders.For(ctx).History(r.Sanitization)
 }
 
-// disposalFilter reads the disposals filter.
+// disposalFilter reads the disposals filter; the domain checks it.
 func disposalFilter(in *model.DisposalFilter) (itam.DisposalFilter, error) {
 	var f itam.DisposalFilter
 	if in == nil {
 		return f, nil
 	}
 	f.From, f.To = val(in.From), val(in.To)
-	if f.From != nil && f.To != nil && f.To.Before(*f.From) {
-		return f, itam.Invalid("filter.to", "to is before from")
-	}
 	f.Methods, f.SanitizationMethods = in.Methods.Value(), in.SanitizationMethods.Value()
-	if len(f.Methods) > itam.MaxListItems {
-		return f, itam.Invalid("filter.methods", "at most %d methods", itam.MaxListItems)
-	}
-	if len(f.SanitizationMethods) > itam.MaxListItems {
-		return f, itam.Invalid("filter.sanitizationMethods", "at most %d methods", itam.MaxListItems)
-	}
-	return f, nil
+	return f, f.Validate()
 }
 
 // disposalSiblings records a page of disposals' assets, so their asset
