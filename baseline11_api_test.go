@@ -20,7 +20,8 @@ import (
 
 // TestBaseline11NodesCrossOrg: another organization's admin reads null for
 // each new Node type, by node(id:) and nodes(ids:), and the owner still
-// reads them (so the null is isolation, not a broken fixture).
+// reads them (so the null is isolation, not a broken fixture); within the
+// organization, roles the lists refuse read null through node too.
 func TestBaseline11NodesCrossOrg(t *testing.T) {
 	t.Parallel()
 	a := newAPI(t)
@@ -57,6 +58,29 @@ func TestBaseline11NodesCrossOrg(t *testing.T) {
 		require.Equal(t, typ, str(a.ok(admin, `query($id: ID!) { node(id: $id) { __typename } }`, q), "node.__typename"), typ)
 		require.Nil(t, a.ok(globex, `query($id: ID!) { node(id: $id) { __typename } }`, q)["node"], "another organization reads a %s", typ)
 	}
+	// Within the organization, node(id:) reads no more than the lists do:
+	// EMPLOYEE sees only their own checkout, MANAGER and AUDITOR no
+	// webhook (ADMIN only).
+	hidden := map[itam.Role][]string{
+		itam.RoleEmployee: {"Notification", "WebhookSubscription", "WebhookDelivery", "OffboardingChecklist", "PurchaseOrder",
+			"PurchaseOrderLine", "SanitizationRecord", "AuditCampaign"},
+		itam.RoleManager: {"WebhookSubscription", "WebhookDelivery"},
+		itam.RoleAuditor: {"WebhookSubscription", "WebhookDelivery"},
+	}
+	for role, types := range hidden {
+		tok := mint(t, "acme", role, "ada@example.com")
+		for _, typ := range types {
+			r := a.do(tok, `query($id: ID!) { node(id: $id) { __typename } }`, map[string]any{"id": fixtures[typ]})
+			if len(r.Errors) > 0 {
+				require.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "%s reads a %s: %+v", role, typ, r.Errors)
+				continue
+			}
+			require.Nil(t, r.Data["node"], "%s reads a %s", role, typ)
+		}
+	}
+	require.Equal(t, "AssetCheckout", str(a.ok(mint(t, "acme", itam.RoleEmployee, "ada@example.com"), `query($id: ID!) { node(id: $id) { __typename } }`,
+		map[string]any{"id": fixtures["AssetCheckout"]}), "node.__typename"), "the holder reads their own checkout")
+
 	nodes := a.ok(globex, `query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }`, map[string]any{"ids": all})["nodes"].([]any)
 	require.Len(t, nodes, len(all))
 	for i, n := range nodes {
