@@ -270,3 +270,59 @@ func TestBaseline11IDInputs(t *testing.T) {
 		+ (SELECT count(*) FROM sanitization_records) + (SELECT count(*) FROM asset_checkouts)`).Scan(&n))
 	require.Zero(t, n)
 }
+
+// TestBaseline11MutationRoles: the ADMIN-only and staff-only mutations the
+// per-feature tests check for one role only are FORBIDDEN for every role
+// below, and change nothing: webhook update, delete and test (MANAGER,
+// AUDITOR, EMPLOYEE), notification settings (AUDITOR, EMPLOYEE), marking
+// read (EMPLOYEE), disposal (AUDITOR, EMPLOYEE).
+func TestBaseline11MutationRoles(t *testing.T) {
+	t.Parallel()
+	a := newConnAPI(t).api
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	org := orgID(t, a, admin)
+	owner := a.owner()
+	n, s, _ := ownerNotificationRows(t, owner, org, mustConnector(t, owner, org))
+	hook, note := relay.ID(relay.TypeWebhookSubscription, s), relay.ID(relay.TypeNotification, n)
+	d := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "serialNumber": "B11-D"}})
+	asset := str(d, "createAsset.asset.id")
+	a.ok(admin, retireQ, map[string]any{"id": asset})
+	dispose := map[string]any{"in": map[string]any{"id": asset, "date": "2025-03-02", "method": "RECYCLED", "sanitization": sanitization(nil)}}
+
+	type call struct {
+		name, query string
+		vars        map[string]any
+		roles       []itam.Role
+	}
+	below := []itam.Role{itam.RoleManager, itam.RoleAuditor, itam.RoleEmployee}
+	calls := []call{
+		{"updateWebhookSubscription", `mutation($id: ID!) { updateWebhookSubscription(input: {id: $id, active: false}) { webhookSubscription { id } } }`, map[string]any{"id": hook}, below},
+		{"deleteWebhookSubscription", `mutation($id: ID!) { deleteWebhookSubscription(input: {id: $id}) { deletedId } }`, map[string]any{"id": hook}, below},
+		{"testWebhookSubscription", `mutation($id: ID!) { testWebhookSubscription(id: $id) { webhookSubscription { id } } }`, map[string]any{"id": hook}, below},
+		{"updateNotificationSettings", `mutation { updateNotificationSettings(input: {warrantyDays: 10}) { notificationSettings { warrantyDays } } }`, nil,
+			[]itam.Role{itam.RoleAuditor, itam.RoleEmployee}},
+		{"markNotificationsRead", `mutation($ids: [ID!]) { markNotificationsRead(input: {ids: $ids}) { marked } }`, map[string]any{"ids": []string{note}},
+			[]itam.Role{itam.RoleEmployee}},
+		{"disposeAsset", disposeQ, dispose, []itam.Role{itam.RoleAuditor, itam.RoleEmployee}},
+	}
+	for _, c := range calls {
+		for _, role := range c.roles {
+			a.code(mint(t, "acme", role, "ada@example.com"), c.query, c.vars, "FORBIDDEN", "")
+		}
+	}
+	var changed int
+	require.NoError(t, owner.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM webhook_subscriptions WHERE NOT active) + (1 - (SELECT count(*) FROM webhook_subscriptions))
+		+ (SELECT count(*) FROM webhook_deliveries) - 1
+		+ (SELECT count(*) FROM notifications WHERE read_at IS NOT NULL)
+		+ (SELECT count(*) FROM assets WHERE status = 'DISPOSED') + (SELECT count(*) FROM sanitization_records)`).Scan(&changed))
+	require.Zero(t, changed, "refused mutations changed something")
+	require.EqualValues(t, 30, get(a.ok(admin, `{ organization { notificationSettings { warrantyDays } } }`, nil), "organization.notificationSettings.warrantyDays"))
+	// The same calls succeed for ADMIN, so the refusals above are roles,
+	// not broken fixtures.
+	a.ok(admin, calls[3].query, nil)
+	a.ok(admin, calls[4].query, calls[4].vars)
+	a.ok(admin, disposeQ, dispose)
+	a.ok(admin, calls[0].query, calls[0].vars)
+}
