@@ -326,3 +326,41 @@ func TestBaseline11MutationRoles(t *testing.T) {
 	a.ok(admin, disposeQ, dispose)
 	a.ok(admin, calls[0].query, calls[0].vars)
 }
+
+// TestBaseline11ListArgumentBounds: the list arguments the schema bounds
+// (filter id lists, statuses, kinds, ids to mark, last) refuse one over
+// the bound as BAD_USER_INPUT.
+func TestBaseline11ListArgumentBounds(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	people := make([]string, 101)
+	notes := make([]string, 101)
+	statuses := make([]string, 101)
+	for i := range people {
+		people[i] = relay.ID(relay.TypePerson, uuid.New())
+		notes[i] = relay.ID(relay.TypeNotification, uuid.New())
+		statuses[i] = "DRAFT"
+	}
+	kinds := make([]string, 9)
+	for i := range kinds {
+		kinds[i] = "WARRANTY_ENDING"
+	}
+	for _, c := range []struct {
+		name, query string
+		vars        map[string]any
+	}{
+		{"overdueCheckouts.filter.assigneeIds", `query($v: [ID!]) { overdueCheckouts(filter: {assigneeIds: $v}) { totalCount } }`, map[string]any{"v": people}},
+		{"purchaseOrders.filter.status", `query($v: [PurchaseOrderStatus!]) { purchaseOrders(filter: {status: $v}) { totalCount } }`, map[string]any{"v": statuses}},
+		{"notifications.filter.kinds", `query($v: [NotificationKind!]) { notifications(filter: {kinds: $v}) { totalCount } }`, map[string]any{"v": kinds}},
+		{"markNotificationsRead.ids", `mutation($v: [ID!]) { markNotificationsRead(input: {ids: $v}) { marked } }`, map[string]any{"v": notes}},
+		{"purchaseOrders.last", `{ purchaseOrders(last: 501) { totalCount } }`, nil},
+		{"notifications.last", `{ notifications(last: 501) { totalCount } }`, nil},
+		{"offboardingChecklists.last", `{ offboardingChecklists(last: 501) { totalCount } }`, nil},
+		{"auditCampaigns.last", `{ auditCampaigns(last: 501) { totalCount } }`, nil},
+	} {
+		r := a.do(admin, c.query, c.vars)
+		require.NotEmpty(t, r.Errors, c.name)
+		require.Equal(t, "BAD_USER_INPUT", r.Errors[0].Extensions["code"], "%s: %+v", c.name, r.Errors)
+	}
+}
