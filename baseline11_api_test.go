@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -363,4 +364,51 @@ func TestBaseline11ListArgumentBounds(t *testing.T) {
 		require.NotEmpty(t, r.Errors, c.name)
 		require.Equal(t, "BAD_USER_INPUT", r.Errors[0].Extensions["code"], "%s: %+v", c.name, r.Errors)
 	}
+}
+
+// TestBaseline11LongAndOddStrings: oversized free text and odd dates on
+// the new mutations are BAD_USER_INPUT (never INTERNAL, never a database
+// error) and write nothing.
+func TestBaseline11LongAndOddStrings(t *testing.T) {
+	t.Parallel()
+	a := newAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	huge := strings.Repeat("x", 20000)
+	d := a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "assigneeId": ids["ada"]}})
+	deployed := str(d, "createAsset.asset.id")
+	d = a.ok(admin, createAsset, map[string]any{"in": map[string]any{"modelId": ids["model"], "serialNumber": "B11-R"}})
+	retired := str(d, "createAsset.asset.id")
+	a.ok(admin, retireQ, map[string]any{"id": retired})
+	campaign := str(a.ok(admin, `mutation($l: ID!) { createAuditCampaign(input: {name: "B11", locationId: $l, dueDate: "2026-06-30"}) { auditCampaign { id } } }`,
+		map[string]any{"l": ids["location"]}), "createAuditCampaign.auditCampaign.id")
+	dispose := func(s map[string]any) map[string]any {
+		return map[string]any{"in": map[string]any{"id": retired, "date": "2025-03-02", "method": "RECYCLED", "sanitization": sanitization(s)}}
+	}
+	for _, c := range []struct {
+		name, query string
+		vars        map[string]any
+	}{
+		{"checkin notes", `mutation($id: ID!, $n: String) { checkinAsset(input: {assetId: $id, condition: GOOD, notes: $n}) { asset { id } } }`, map[string]any{"id": deployed, "n": huge}},
+		{"scan code", `mutation($id: ID!, $c: String!, $l: ID!) { recordAuditScan(input: {campaignId: $id, code: $c, locationId: $l}) { item { code } } }`,
+			map[string]any{"id": campaign, "c": huge, "l": ids["location"]}},
+		{"campaign name", `mutation($l: ID!, $n: String!) { createAuditCampaign(input: {name: $n, locationId: $l, dueDate: "2026-06-30"}) { auditCampaign { id } } }`,
+			map[string]any{"l": ids["location"], "n": huge}},
+		{"sanitization verifiedBy", disposeQ, dispose(map[string]any{"verifiedBy": huge})},
+		{"sanitization tool", disposeQ, dispose(map[string]any{"tool": huge})},
+		{"sanitization certificate", disposeQ, dispose(map[string]any{"certificateReference": huge})},
+		{"sanitization in the future", disposeQ, dispose(map[string]any{"performedAt": "2999-01-01T00:00:00Z"})},
+		{"disposal certificate", disposeQ, map[string]any{"in": map[string]any{"id": retired, "date": "2025-03-02", "method": "RECYCLED", "certificate": huge, "sanitization": sanitization(nil)}}},
+		{"order number", poCreateQ, map[string]any{"in": map[string]any{"supplierId": ids["supplier"], "orderNumber": huge, "orderDate": "2026-01-01", "currency": "USD",
+			"lines": []any{poLine(ids["model"], 1, "1", "USD")}}}},
+	} {
+		r := a.do(admin, c.query, c.vars)
+		require.NotEmpty(t, r.Errors, c.name)
+		require.Equal(t, "BAD_USER_INPUT", r.Errors[0].Extensions["code"], "%s: %+v", c.name, r.Errors)
+	}
+	var n int
+	require.NoError(t, a.owner().QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM purchase_orders) + (SELECT count(*) FROM audit_campaigns) - 1 + (SELECT count(*) FROM audit_campaign_items)
+		+ (SELECT count(*) FROM sanitization_records) + (SELECT count(*) FROM assets WHERE status IN ('IN_STOCK', 'DISPOSED'))`).Scan(&n))
+	require.Zero(t, n, "refused mutations wrote something")
 }
