@@ -11718,11 +11718,11 @@ extend type Asset {
   currentCheckout: AssetCheckout
   "Every checkout of this asset, newest first."
   checkouts(
-    "Page size (at most 100)."
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
     "Cursor to continue after."
     after: String
-    "Page size from the end (at most 100)."
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
     last: Int
     "Cursor to continue before."
     before: String
@@ -11784,11 +11784,11 @@ extend type Query {
   their own.
   """
   overdueCheckouts(
-    "Page size (at most 100)."
+    "Page size counted from the start: 0–500, default 50. Not with last (BAD_USER_INPUT, field last)."
     first: Int
     "Cursor to continue after."
     after: String
-    "Page size from the end (at most 100)."
+    "Page size counted from the end: 0–500. Not with first (BAD_USER_INPUT, field last)."
     last: Int
     "Cursor to continue before."
     before: String
