@@ -89,20 +89,8 @@ func NextAuditDue(status itam.AssetStatus, lastAudited *time.Time, purchaseDate 
 	case purchaseDate != nil:
 		from = *purchaseDate
 	}
-	d := addMonths(itam.CalendarDay(from.UTC()), *intervalMonths)
+	d := itam.AddMonths(itam.CalendarDay(from.UTC()), *intervalMonths)
 	return &d
-}
-
-// addMonths adds months to a calendar day, clamping to the last day of the
-// target month.
-func addMonths(d time.Time, months int) time.Time {
-	y, m, day := d.Date()
-	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	if day > last {
-		day = last
-	}
-	return time.Date(first.Year(), first.Month(), day, 0, 0, 0, 0, time.UTC)
 }
 
 // SignOfLifeSource is what last showed an asset exists.

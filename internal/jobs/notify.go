@@ -3,6 +3,8 @@ package jobs
 import (
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+
+	"github.com/itam-dev/itam/internal/notify"
 )
 
 // QueueWebhooks is the queue webhook deliveries run on, so receivers that
@@ -38,9 +40,11 @@ type DeliverWebhookArgs struct {
 // Kind is the stable job kind.
 func (DeliverWebhookArgs) Kind() string { return "notify.deliver" }
 
-// MaxDeliveryAttempts is above what the 24-hour retry window allows (see
-// notify.Backoff): the worker, not River's count, ends a delivery.
-const MaxDeliveryAttempts = 40
+// MaxDeliveryAttempts is River's count for a delivery: notify.MaxAttempts,
+// above what the 24-hour retry window allows (see notify.Backoff), so the
+// worker, not River's count, ends a delivery. One constant, so the
+// worker's give-up and River's never disagree.
+const MaxDeliveryAttempts = notify.MaxAttempts
 
 // InsertOpts: the worker's NextRetry and retry window decide retries.
 func (DeliverWebhookArgs) InsertOpts() river.InsertOpts {

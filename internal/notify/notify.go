@@ -133,7 +133,7 @@ func (d Due) Describe(today time.Time) (title, message string) {
 	}
 	when := ""
 	if d.DueDate != nil {
-		days := int(d.DueDate.Sub(today.Truncate(24*time.Hour)).Hours() / 24)
+		days := int(d.DueDate.Sub(itam.CalendarDay(today)).Hours() / 24)
 		switch {
 		case days > 1:
 			when = fmt.Sprintf(" on %s (in %d days)", d.DueDate.Format(time.DateOnly), days)

@@ -232,6 +232,10 @@ func TestDedupKeyAndDescribe(t *testing.T) {
 	title, msg := d.Describe(today)
 	require.Equal(t, "Warranty ending: A-7", title)
 	require.Equal(t, "The warranty of asset A-7 ends on 2026-12-11 (in 10 days).", msg)
+	// today is a calendar day in its own zone: 20:00 on Dec 1 at UTC-10
+	// (already Dec 2 in UTC) is still 10 days before Dec 11.
+	_, msg = d.Describe(time.Date(2026, 12, 1, 20, 0, 0, 0, time.FixedZone("UTC-10", -10*3600)))
+	require.Equal(t, "The warranty of asset A-7 ends on 2026-12-11 (in 10 days).", msg)
 	for _, k := range notify.Kinds {
 		title, msg := notify.Due{Kind: k, SubjectID: id, Label: "X"}.Describe(today)
 		require.NotEmpty(t, title)

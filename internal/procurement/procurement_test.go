@@ -1,6 +1,7 @@
 package procurement
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -178,4 +179,24 @@ func TestFilterValidate(t *testing.T) {
 	requireInvalid(t, Filter{Statuses: []Status{"LOST"}}.Validate(), "filter.status[0]")
 	a, b := time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	requireInvalid(t, Filter{OrderedAfter: &a, OrderedBefore: &b}.Validate(), "filter.orderedBefore")
+}
+
+func TestChangesRecordDatesAsDays(t *testing.T) {
+	t.Parallel()
+	day := time.Date(2026, 12, 24, 15, 30, 0, 0, time.UTC)
+	before := Order{OrderDate: day}
+	after := before
+	after.ExpectedDelivery = &day
+	c := Changes(&before, &after)
+	require.JSONEq(t, `null`, string(c["expectedDelivery"]["from"]))
+	require.JSONEq(t, `"2026-12-24"`, string(c["expectedDelivery"]["to"]))
+	require.NotContains(t, c, "orderDate", "an unchanged date is no change")
+	require.JSONEq(t, `{"from": "2026-12-24", "to": null}`, string(mustJSON(t, Changes(&after, &before)["expectedDelivery"])))
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
 }

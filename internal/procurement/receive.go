@@ -3,6 +3,7 @@ package procurement
 import (
 	"encoding/json"
 	"strings"
+	"time"
 
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -88,16 +89,10 @@ func Snapshot(o *Order) map[string]any {
 	for i, l := range o.Lines {
 		lines[i] = map[string]any{"modelId": l.ModelID, "quantity": l.Quantity, "unitPrice": l.UnitPrice.String()}
 	}
-	m := map[string]any{
-		"supplierId": o.SupplierID, "orderNumber": o.OrderNumber, "orderDate": o.OrderDate.Format("2006-01-02"),
-		"currency": o.Currency, "status": o.Status, "notes": o.Notes, "lines": lines,
+	return map[string]any{
+		"supplierId": o.SupplierID, "orderNumber": o.OrderNumber, "orderDate": o.OrderDate.Format(time.DateOnly),
+		"expectedDelivery": itam.DateJSON(o.ExpectedDelivery), "currency": o.Currency, "status": o.Status, "notes": o.Notes, "lines": lines,
 	}
-	if o.ExpectedDelivery != nil {
-		m["expectedDelivery"] = o.ExpectedDelivery.Format("2006-01-02")
-	} else {
-		m["expectedDelivery"] = nil
-	}
-	return m
 }
 
 // Changes lists the fields that differ between before and after (before

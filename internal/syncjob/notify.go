@@ -111,6 +111,8 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverWeb
 	if err != nil {
 		return river.JobCancel(err)
 	}
+	// failure is "" only for a 2xx answer (post), so every other outcome
+	// below has a sentence to record and to return.
 	status, failure, took := w.post(ctx, t, msg, body, now)
 	rec := postgres.Attempt{Job: job.Args, JobID: job.ID, Event: msg.Event(), Attempt: job.Attempt, Error: failure, Duration: took, At: now}
 	if status > 0 {
@@ -132,7 +134,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[jobs.DeliverWeb
 			rec.State, result = notify.DeliveryFailed, river.JobCancel(fmt.Errorf("gave up after %d attempts over %s", job.Attempt, notify.RetryWindow))
 		} else {
 			rec.State, rec.NextRetryAt = notify.DeliveryRetrying, &next
-			result = fmt.Errorf("delivery attempt %d failed: %s", job.Attempt, describeFailure(status, failure))
+			result = fmt.Errorf("delivery attempt %d failed: %s", job.Attempt, failure)
 		}
 	}
 	if err := w.Store.RecordAttempt(ctx, rec); err != nil {
@@ -193,13 +195,6 @@ func classify(err error) string {
 		return "the receiver's answer was too large"
 	}
 	return "the request failed (connection, DNS or TLS error)"
-}
-
-func describeFailure(status int, failure string) string {
-	if failure != "" {
-		return failure
-	}
-	return "status " + strconv.Itoa(status)
 }
 
 // addNotifyWorkers registers the notification workers d has stores for
