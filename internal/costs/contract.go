@@ -263,7 +263,7 @@ func Expand(c Contract, from, to time.Time) []Line {
 			k = max(0, monthsBetween(first, from)/step-1)
 		}
 		for ; ; k++ {
-			due := monthsLater(first, k*step)
+			due := itam.AddMonths(first, k*step)
 			if due.After(last) {
 				break
 			}

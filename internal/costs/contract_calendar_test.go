@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/internal/itam"
 )
 
 // TestMonthsLater pins the calendar arithmetic that contracts, periods,
@@ -31,7 +33,7 @@ func TestMonthsLater(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tc.want, monthsLater(tc.from, tc.n))
+			require.Equal(t, tc.want, itam.AddMonths(tc.from, tc.n))
 		})
 	}
 }

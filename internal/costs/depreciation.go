@@ -184,7 +184,7 @@ func periods(p *Profile, years []decimal.Decimal, start time.Time) ([]decimal.De
 		bounds := make([][2]time.Time, len(years))
 		for y := range years {
 			end := min(12*(y+1), life)
-			bounds[y] = [2]time.Time{monthsLater(start, 12*y), monthsLater(start, end).AddDate(0, 0, -1)}
+			bounds[y] = [2]time.Time{itam.AddMonths(start, 12*y), itam.AddMonths(start, end).AddDate(0, 0, -1)}
 		}
 		return years, bounds
 	}

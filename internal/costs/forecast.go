@@ -28,7 +28,7 @@ func ExpectedEndOfLife(explicit, leaseEnd, inService *time.Time, usefulLifeMonth
 		d := itam.CalendarDay(*leaseEnd)
 		return &d, EndOfLifeLease
 	case inService != nil && usefulLifeMonths != nil && *usefulLifeMonths > 0:
-		d := monthsLater(itam.CalendarDay(*inService), *usefulLifeMonths)
+		d := itam.AddMonths(itam.CalendarDay(*inService), *usefulLifeMonths)
 		return &d, EndOfLifeUsefulLife
 	}
 	return nil, ""
@@ -42,7 +42,7 @@ func Quarter(t time.Time) (year, q int) {
 // QuarterStart is the first day of a calendar quarter (q outside 1–4 rolls
 // into the neighbouring years, so QuarterStart(y, q+1) always follows).
 func QuarterStart(year, q int) time.Time {
-	return monthsLater(time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), (q-1)*3)
+	return itam.AddMonths(time.Date(year, time.January, 1, 0, 0, 0, 0, time.UTC), (q-1)*3)
 }
 
 // ReplacementCost is what replacing an asset is estimated to cost: its

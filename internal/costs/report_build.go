@@ -238,7 +238,7 @@ func (b *ReportBuilder) Report() Report {
 		start := cells[i].start
 		g := ReportGroup{Key: cells[i].key}
 		if s.Every != "" {
-			g.Start, g.End = start, monthsLater(start, s.Every.Months()).AddDate(0, 0, -1)
+			g.Start, g.End = start, itam.AddMonths(start, s.Every.Months()).AddDate(0, 0, -1)
 		}
 		for ; i < len(cells) && cells[i].start.Equal(start) && cells[i].key == g.Key; i++ {
 			m := itam.Money{Amount: sums[cells[i]], Currency: cells[i].currency}
@@ -280,13 +280,13 @@ func (b *ReportBuilder) Report() Report {
 func everyPeriod(s ReportSpec, groups []ReportGroup) []ReportGroup {
 	var out []ReportGroup
 	i := 0
-	for start := PeriodStart(s.From, s.Every); !start.After(s.To); start = monthsLater(start, s.Every.Months()) {
+	for start := PeriodStart(s.From, s.Every); !start.After(s.To); start = itam.AddMonths(start, s.Every.Months()) {
 		if i < len(groups) && groups[i].Start.Equal(start) {
 			out = append(out, groups[i])
 			i++
 			continue
 		}
-		out = append(out, ReportGroup{Start: start, End: monthsLater(start, s.Every.Months()).AddDate(0, 0, -1)})
+		out = append(out, ReportGroup{Start: start, End: itam.AddMonths(start, s.Every.Months()).AddDate(0, 0, -1)})
 	}
 	return out
 }

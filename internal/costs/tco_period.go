@@ -38,8 +38,8 @@ func SpendByPeriod(lines []Line, every Interval, from, to time.Time) []PeriodTot
 		return nil
 	}
 	var out []PeriodTotals
-	for s := PeriodStart(from, every); !s.After(to); s = monthsLater(s, every.Months()) {
-		out = append(out, PeriodTotals{Start: s, End: monthsLater(s, every.Months()).AddDate(0, 0, -1)})
+	for s := PeriodStart(from, every); !s.After(to); s = itam.AddMonths(s, every.Months()) {
+		out = append(out, PeriodTotals{Start: s, End: itam.AddMonths(s, every.Months()).AddDate(0, 0, -1)})
 	}
 	for _, l := range lines {
 		d := itam.CalendarDay(l.Date)

@@ -125,7 +125,7 @@ func closedPeriods(p *Profile, inService, asOf time.Time) int {
 		n := (life + 11) / 12
 		closed := 0
 		for y := range n {
-			end := monthsLater(inService, min(12*(y+1), life)).AddDate(0, 0, -1)
+			end := itam.AddMonths(inService, min(12*(y+1), life)).AddDate(0, 0, -1)
 			if end.After(asOf) {
 				break
 			}

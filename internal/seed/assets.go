@@ -13,6 +13,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/itam-dev/itam/internal/itam"
 )
 
 var assetColumns = []string{
@@ -215,8 +217,8 @@ func (s *assetSource) fill() error {
 		ageDays = r.IntN(1826)
 	}
 	purchase := g.today.AddDate(0, 0, -ageDays)
-	warranty := addMonths(purchase, 12*(1+r.IntN(3)))
-	eol := addMonths(purchase, cat.def.usefulLife)
+	warranty := itam.AddMonths(purchase, 12*(1+r.IntN(3)))
+	eol := itam.AddMonths(purchase, cat.def.usefulLife)
 	created := purchase.Add(time.Duration(8*3600+r.IntN(10*3600)) * time.Second)
 	if created.After(s.now) {
 		created = s.now
@@ -298,7 +300,7 @@ func (s *assetSource) fill() error {
 		if d.After(g.today) {
 			d = g.today.AddDate(0, 0, -r.IntN(180))
 		}
-		if earliest := addMonths(purchase, 6); d.Before(earliest) {
+		if earliest := itam.AddMonths(purchase, 6); d.Before(earliest) {
 			d = earliest
 		}
 		disposalDate = d
@@ -409,13 +411,6 @@ func customFields(r *rand.Rand, cat *category, md *modelDef, name any, st *site,
 // addMonths adds months the way PostgreSQL's date + interval does: the day
 // is clamped to the end of a shorter month (Aug 31 + 6 months = Feb 28)
 // rather than overflowing into the next one as time.AddDate does.
-func addMonths(t time.Time, months int) time.Time {
-	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(months), 1, 0, 0, 0, 0, t.Location())
-	last := first.AddDate(0, 1, -1).Day()
-	return first.AddDate(0, 0, min(d, last)-1)
-}
-
 func genSerial(r *rand.Rand, f *serialFormat) string {
 	var b [24]byte
 	p := f.prefixes[r.IntN(len(f.prefixes))]

@@ -135,11 +135,11 @@ func (g *generator) contract(k int, currency string, assets []uuid.UUID, supplie
 	switch def.kind {
 	case costs.ContractLease:
 		end := g.today.AddDate(0, 0, 1+r.IntN(730))
-		c.Start, c.End = addMonths(end, -36).AddDate(0, 0, 1), &end
+		c.Start, c.End = itam.AddMonths(end, -36).AddDate(0, 0, 1), &end
 	default:
 		c.Start = g.today.AddDate(0, 0, -r.IntN(moneyYears*365))
 		if r.IntN(100) >= def.openEndedPct {
-			c.End = day(addMonths(c.Start, 12*(1+r.IntN(3))).AddDate(0, 0, -1))
+			c.End = day(itam.AddMonths(c.Start, 12*(1+r.IntN(3))).AddDate(0, 0, -1))
 		}
 	}
 	if c.End != nil {
@@ -160,7 +160,7 @@ func (g *generator) contract(k int, currency string, assets []uuid.UUID, supplie
 	c.Charges = []costs.Charge{{Amount: minorMoney(perAssetMonth*int64(len(assets)*every.Months()), currency), Every: every}}
 	// Some contracts gained an add-on half a year in (extra coverage, a
 	// price rise), billed monthly.
-	if addOn := addMonths(c.Start, 6); r.IntN(100) < 20 && (c.End == nil || !addOn.After(*c.End)) {
+	if addOn := itam.AddMonths(c.Start, 6); r.IntN(100) < 20 && (c.End == nil || !addOn.After(*c.End)) {
 		c.Charges = append(c.Charges, costs.Charge{
 			Amount: minorMoney((def.low/4+1)*int64(len(assets)), currency), Every: costs.EveryMonth, Start: &addOn})
 	}

@@ -333,14 +333,6 @@ func TestEmailLocal(t *testing.T) {
 
 func newTestRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
 
-func TestAddMonths(t *testing.T) {
-	d := func(s string) time.Time { v, _ := time.Parse(time.DateOnly, s); return v }
-	require.Equal(t, d("2024-02-29"), addMonths(d("2023-08-31"), 6))
-	require.Equal(t, d("2025-02-28"), addMonths(d("2024-02-29"), 12))
-	require.Equal(t, d("2027-01-15"), addMonths(d("2024-01-15"), 36))
-	require.Equal(t, d("2024-01-31"), addMonths(d("2023-12-31"), 1))
-}
-
 func luhn(s string) bool {
 	sum := 0
 	for i := len(s) - 1; i >= 0; i-- {
