@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -143,7 +144,7 @@ func disposalSpec(f itam.DisposalFilter) (listSpec[*itam.DisposalRecord], error)
 	if len(f.Methods) > 0 {
 		ms := make([]string, len(f.Methods))
 		for i, m := range f.Methods {
-			if !isDisposalMethod(m) {
+			if !slices.Contains(lifecycle.DisposalMethods, m) {
 				return listSpec[*itam.DisposalRecord]{}, itam.Invalid("filter.methods", "unknown disposal method %q", m)
 			}
 			ms[i] = string(m)
@@ -162,15 +163,6 @@ func disposalSpec(f itam.DisposalFilter) (listSpec[*itam.DisposalRecord], error)
 		from:   "assets a JOIN models m ON m.id = a.model_id LEFT JOIN sanitization_records s ON s.asset_id = a.id",
 		idExpr: "a.id", where: where, args: args, sort: sortKey[*itam.DisposalRecord]{"a.disposal_date", "date", key},
 		dir: itam.Desc, id: func(d *itam.DisposalRecord) string { return d.AssetID.String() }, scan: scanDisposal}, nil
-}
-
-func isDisposalMethod(m itam.DisposalMethod) bool {
-	for _, x := range lifecycle.DisposalMethods {
-		if x == m {
-			return true
-		}
-	}
-	return false
 }
 
 // Disposals lists disposed assets matching f, newest disposal first, for
