@@ -3,13 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/notify"
@@ -206,20 +206,18 @@ func (s *NotificationStore) MarkRead(ctx context.Context, m notify.MarkRead) (in
 			n = tag.RowsAffected()
 			return err
 		}
-		var found int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE id = ANY($1::uuid[])`, distinctIDs(m.IDs)).Scan(&found); err != nil {
+		// One statement finds which exist; the first missing one is named.
+		rows, _ := tx.Query(ctx, `SELECT id FROM notifications WHERE id = ANY($1::uuid[])`, m.IDs)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		if err != nil {
 			return err
 		}
-		if found != len(distinctIDs(m.IDs)) {
-			for i, id := range m.IDs {
-				var ok bool
-				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications WHERE id = $1)`, id).Scan(&ok); err != nil {
-					return err
-				}
-				if !ok {
-					return &itam.Error{Code: itam.CodeNotFound, Field: "ids[" + strconv.Itoa(i) + "]", Message: "notification not found"}
-				}
-			}
+		found := make(map[uuid.UUID]bool, len(ids))
+		for _, id := range ids {
+			found[id] = true
+		}
+		if err := costs.MissingReference("ids", "notification", m.IDs, found); err != nil {
+			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE notifications SET read_at = now(), read_by = $2 WHERE id = ANY($1::uuid[]) AND read_at IS NULL`, m.IDs, p.Subject)
 		n = tag.RowsAffected()
