@@ -57,11 +57,7 @@ func (s *AuditCampaignStore) CreateCampaign(ctx context.Context, in audits.Campa
 	id := uuid.New()
 	args := &sqlArgs{}
 	cid := args.add(id)
-	statuses := make([]string, len(audits.ExpectedStatuses))
-	for i, st := range audits.ExpectedStatuses {
-		statuses[i] = string(st)
-	}
-	where := []string{"a.status = ANY(" + args.add(statuses) + "::asset_status[])"}
+	where := []string{"a.status = ANY(" + args.add(texts(audits.ExpectedStatuses)) + "::asset_status[])"}
 	if in.LocationID != nil {
 		where = append(where, fmt.Sprintf("a.location_id IN (SELECT l.id FROM locations l WHERE l.path && ARRAY[%s::uuid])", args.add(*in.LocationID)))
 	}

@@ -127,11 +127,7 @@ func notificationWhere(f notify.Filter) ([]string, *sqlArgs) {
 	args := &sqlArgs{}
 	var where []string
 	if len(f.Kinds) > 0 {
-		kinds := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			kinds[i] = string(k)
-		}
-		where = append(where, "x.kind = ANY("+args.add(kinds)+"::text[])")
+		where = append(where, "x.kind = ANY("+args.add(texts(f.Kinds))+"::text[])")
 	}
 	if f.Unread != nil {
 		if *f.Unread {

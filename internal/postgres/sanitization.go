@@ -142,21 +142,15 @@ func disposalSpec(f itam.DisposalFilter) (listSpec[*itam.DisposalRecord], error)
 		where = append(where, "a.disposal_date <= "+args.add(*f.To)+"::date")
 	}
 	if len(f.Methods) > 0 {
-		ms := make([]string, len(f.Methods))
-		for i, m := range f.Methods {
+		for _, m := range f.Methods {
 			if !slices.Contains(lifecycle.DisposalMethods, m) {
 				return listSpec[*itam.DisposalRecord]{}, itam.Invalid("filter.methods", "unknown disposal method %q", m)
 			}
-			ms[i] = string(m)
 		}
-		where = append(where, "a.disposal_method::text = ANY("+args.add(ms)+"::text[])")
+		where = append(where, "a.disposal_method::text = ANY("+args.add(texts(f.Methods))+"::text[])")
 	}
 	if len(f.SanitizationMethods) > 0 {
-		ms := make([]string, len(f.SanitizationMethods))
-		for i, m := range f.SanitizationMethods {
-			ms[i] = string(m)
-		}
-		where = append(where, "s.method = ANY("+args.add(ms)+"::text[])")
+		where = append(where, "s.method = ANY("+args.add(texts(f.SanitizationMethods))+"::text[])")
 	}
 	key := func(d *itam.DisposalRecord) string { return d.Date.Format(time.DateOnly) }
 	return listSpec[*itam.DisposalRecord]{columns: disposalColumns,

@@ -49,10 +49,12 @@ func scanSubscription(r pgx.CollectableRow) (*notify.Subscription, error) {
 	return &x, err
 }
 
-func kindStrings(ks []notify.Kind) []string {
-	out := make([]string, len(ks))
-	for i, k := range ks {
-		out[i] = string(k)
+// texts turns a slice of a string enum (statuses, kinds, methods) into
+// the []string a text[] parameter takes.
+func texts[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
 	}
 	return out
 }
@@ -83,7 +85,7 @@ func (s *WebhookStore) CreateSubscription(ctx context.Context, in notify.Subscri
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `INSERT INTO webhook_subscriptions AS x (org_id, url, events, format, secret, active, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+subscriptionColumns,
-			p.OrgID, *v.URL, kindStrings(v.Events), string(*v.Format), sealed, *v.Active, p.Subject)
+			p.OrgID, *v.URL, texts(v.Events), string(*v.Format), sealed, *v.Active, p.Subject)
 		if err != nil {
 			return err
 		}
@@ -112,7 +114,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, id uuid.UUID, ver
 	}
 	var events []string
 	if v.Events != nil {
-		events = kindStrings(v.Events)
+		events = texts(v.Events)
 	}
 	var format *string
 	if v.Format != nil {
