@@ -171,16 +171,10 @@ func (s *NotificationStore) CountNotifications(ctx context.Context, f notify.Fil
 
 // NotificationsByIDs returns the notifications among ids (node(id:)).
 func (s *NotificationStore) NotificationsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*notify.Notification, error) {
-	p, err := notify.RequireRead(ctx)
-	if err != nil {
+	if _, err := notify.RequireRead(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+notificationColumns+" FROM notifications x WHERE x.id = ANY($1::uuid[])", []any{ids}, scanNotification)
-	out := make(map[uuid.UUID]*notify.Notification, len(rows))
-	for _, n := range rows {
-		out[n.ID] = n
-	}
-	return out, err
+	return byIDs(ctx, s.db, notificationColumns, "notifications x", ids, scanNotification, func(n *notify.Notification) uuid.UUID { return n.ID })
 }
 
 // MarkRead marks the given notifications (or every unread one) read for

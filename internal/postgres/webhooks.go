@@ -203,16 +203,10 @@ func (s *WebhookStore) CountSubscriptions(ctx context.Context, _ SubscriptionFil
 
 // SubscriptionsByIDs returns the subscriptions among ids (node(id:)).
 func (s *WebhookStore) SubscriptionsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*notify.Subscription, error) {
-	p, err := notify.RequireAdmin(ctx)
-	if err != nil {
+	if _, err := notify.RequireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+subscriptionColumns+" FROM webhook_subscriptions x WHERE x.id = ANY($1::uuid[])", []any{ids}, scanSubscription)
-	out := make(map[uuid.UUID]*notify.Subscription, len(rows))
-	for _, x := range rows {
-		out[x.ID] = x
-	}
-	return out, err
+	return byIDs(ctx, s.db, subscriptionColumns, "webhook_subscriptions x", ids, scanSubscription, func(x *notify.Subscription) uuid.UUID { return x.ID })
 }
 
 // TestSubscription queues a PING delivery to the subscription (ADMIN
