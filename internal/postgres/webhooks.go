@@ -126,7 +126,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, id uuid.UUID, ver
 		var cur int
 		if err := tx.QueryRow(ctx, `SELECT version FROM webhook_subscriptions WHERE id = $1 FOR UPDATE`, id).Scan(&cur); err != nil {
 			if err == pgx.ErrNoRows {
-				return &itam.Error{Code: itam.CodeNotFound, Field: "id", Message: "webhook subscription not found"}
+				return notFoundIn("id", "webhook subscription")
 			}
 			return err
 		}
@@ -164,7 +164,7 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, id uuid.UUID, ver
 			return err
 		}
 		if len(got) == 0 {
-			return &itam.Error{Code: itam.CodeNotFound, Field: "id", Message: "webhook subscription not found"}
+			return notFoundIn("id", "webhook subscription")
 		}
 		if version != nil && *version != got[0].Version {
 			return itam.Conflict("version", "the subscription changed since version %d (now %d): reload and retry", *version, got[0].Version)
@@ -231,7 +231,7 @@ func (s *WebhookStore) TestSubscription(ctx context.Context, id uuid.UUID) (*not
 			return err
 		}
 		if len(got) == 0 {
-			return &itam.Error{Code: itam.CodeNotFound, Field: "id", Message: "webhook subscription not found"}
+			return notFoundIn("id", "webhook subscription")
 		}
 		out = got[0]
 		_, err = s.enq.EnqueueDeliveriesTx(ctx, tx, []jobs.DeliverWebhookArgs{{OrgID: p.OrgID, SubscriptionID: id}})

@@ -83,7 +83,7 @@ func (s *WebhookStore) requireSubscription(ctx context.Context, org uuid.UUID, i
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = $1)`, *id).QueryRow(func(r pgx.Row) error { return r.Scan(&ok) })
 	})
 	if err == nil && !ok {
-		err = &itam.Error{Code: itam.CodeNotFound, Field: "filter.subscriptionId", Message: "webhook subscription not found"}
+		err = notFoundIn("filter.subscriptionId", "webhook subscription")
 	}
 	return err
 }
