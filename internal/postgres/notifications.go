@@ -69,12 +69,16 @@ func (s *NotificationStore) Settings(ctx context.Context) (notify.Settings, erro
 }
 
 func (s *NotificationStore) settings(ctx context.Context, db *DB, org uuid.UUID) (notify.Settings, error) {
-	rows, err := query(ctx, db, org, `SELECT warranty_days, contract_days, license_days, stale_device_days FROM notification_settings`, nil, scanSettings)
+	rows, err := query(ctx, db, org, settingsSQL, nil, scanSettings)
 	if err != nil || len(rows) == 0 {
 		return notify.DefaultSettings, err
 	}
 	return rows[0], nil
 }
+
+// settingsSQL reads the organization's settings row (none until an ADMIN
+// changes a window).
+const settingsSQL = `SELECT warranty_days, contract_days, license_days, stale_device_days FROM notification_settings`
 
 func scanSettings(r pgx.CollectableRow) (notify.Settings, error) {
 	var x notify.Settings
@@ -90,7 +94,7 @@ func (s *NotificationStore) UpdateSettings(ctx context.Context, patch notify.Set
 	var out notify.Settings
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		cur := notify.DefaultSettings
-		rows, err := tx.Query(ctx, `SELECT warranty_days, contract_days, license_days, stale_device_days FROM notification_settings FOR UPDATE`)
+		rows, err := tx.Query(ctx, settingsSQL+" FOR UPDATE")
 		if err != nil {
 			return err
 		}
