@@ -42,18 +42,6 @@ func lockCampaign(ctx context.Context, tx pgx.Tx, id uuid.UUID, mode, field stri
 	return c, err
 }
 
-// locationExists refuses a location the caller's organization does not have.
-func locationExists(ctx context.Context, tx pgx.Tx, id uuid.UUID, field string) error {
-	var ok bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM locations WHERE id = $1)`, id).Scan(&ok); err != nil {
-		return err
-	}
-	if !ok {
-		return notFoundIn(field, "location")
-	}
-	return nil
-}
-
 // CreateCampaign opens a campaign and snapshots what it expects: every
 // asset in audits.ExpectedStatuses within its scope (the location's
 // subtree, as AssetFilter.locationIds reads it, and the filter), each
@@ -69,11 +57,7 @@ func (s *AuditCampaignStore) CreateCampaign(ctx context.Context, in audits.Campa
 	id := uuid.New()
 	args := &sqlArgs{}
 	cid := args.add(id)
-	statuses := make([]string, len(audits.ExpectedStatuses))
-	for i, st := range audits.ExpectedStatuses {
-		statuses[i] = string(st)
-	}
-	where := []string{"a.status = ANY(" + args.add(statuses) + "::asset_status[])"}
+	where := []string{"a.status = ANY(" + args.add(texts(audits.ExpectedStatuses)) + "::asset_status[])"}
 	if in.LocationID != nil {
 		where = append(where, fmt.Sprintf("a.location_id IN (SELECT l.id FROM locations l WHERE l.path && ARRAY[%s::uuid])", args.add(*in.LocationID)))
 	}
@@ -92,10 +76,8 @@ func (s *AuditCampaignStore) CreateCampaign(ctx context.Context, in audits.Campa
 	// 100,000 is seconds of work), so it runs under the job statement
 	// timeout, like a sync page, not the request one.
 	return inTxReturning(ctx, s.db.ForJobs(), p.OrgID, func(tx pgx.Tx) (*audits.Campaign, error) {
-		if in.LocationID != nil {
-			if err := locationExists(ctx, tx, *in.LocationID, "locationId"); err != nil {
-				return nil, err
-			}
+		if err := checkLocation(ctx, tx, "locationId", in.LocationID); err != nil {
+			return nil, err
 		}
 		c, err := returningOne(ctx, tx, scanCampaign, `INSERT INTO audit_campaigns AS x (id, org_id, name, location_id, filter, due_date, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+campaignColumns, id, p.OrgID, in.Name, in.LocationID, filter, in.DueDate, p.Subject)

@@ -73,7 +73,7 @@ func (s *AuditCampaignStore) RecordScan(ctx context.Context, in audits.Scan) (*a
 		if err := c.CheckOpen("campaignId"); err != nil {
 			return nil, err
 		}
-		if err := locationExists(ctx, tx, in.LocationID, "locationId"); err != nil {
+		if err := checkLocation(ctx, tx, "locationId", &in.LocationID); err != nil {
 			return nil, err
 		}
 		var byTag, bySerial []audits.Match

@@ -99,13 +99,11 @@ func (s *HistoryStore) AuditEvents(ctx context.Context, f itam.AuditFilter, page
 	if page.Last != nil || page.Before != nil {
 		return out, itam.Invalid("last", "the audit feed pages forward only (first, after)")
 	}
-	limit := itam.DefaultPageSize
-	if page.First != nil {
-		if *page.First < 0 || *page.First > itam.MaxPageSize {
-			return out, itam.Invalid("first", "first must be between 0 and %d", itam.MaxPageSize)
-		}
-		limit = *page.First
+	w, err := newPageWindow(page)
+	if err != nil {
+		return out, err
 	}
+	limit := w.limit
 	var after *auditCursor
 	if page.After != nil {
 		c, err := decodeAuditCursor(*page.After)

@@ -3,13 +3,13 @@ package postgres
 import (
 	"context"
 	"errors"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/itam-dev/itam/internal/costs"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/notify"
@@ -69,12 +69,16 @@ func (s *NotificationStore) Settings(ctx context.Context) (notify.Settings, erro
 }
 
 func (s *NotificationStore) settings(ctx context.Context, db *DB, org uuid.UUID) (notify.Settings, error) {
-	rows, err := query(ctx, db, org, `SELECT warranty_days, contract_days, license_days, stale_device_days FROM notification_settings`, nil, scanSettings)
+	rows, err := query(ctx, db, org, settingsSQL, nil, scanSettings)
 	if err != nil || len(rows) == 0 {
 		return notify.DefaultSettings, err
 	}
 	return rows[0], nil
 }
+
+// settingsSQL reads the organization's settings row (none until an ADMIN
+// changes a window).
+const settingsSQL = `SELECT warranty_days, contract_days, license_days, stale_device_days FROM notification_settings`
 
 func scanSettings(r pgx.CollectableRow) (notify.Settings, error) {
 	var x notify.Settings
@@ -90,7 +94,7 @@ func (s *NotificationStore) UpdateSettings(ctx context.Context, patch notify.Set
 	var out notify.Settings
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		cur := notify.DefaultSettings
-		rows, err := tx.Query(ctx, `SELECT warranty_days, contract_days, license_days, stale_device_days FROM notification_settings FOR UPDATE`)
+		rows, err := tx.Query(ctx, settingsSQL+" FOR UPDATE")
 		if err != nil {
 			return err
 		}
@@ -127,11 +131,7 @@ func notificationWhere(f notify.Filter) ([]string, *sqlArgs) {
 	args := &sqlArgs{}
 	var where []string
 	if len(f.Kinds) > 0 {
-		kinds := make([]string, len(f.Kinds))
-		for i, k := range f.Kinds {
-			kinds[i] = string(k)
-		}
-		where = append(where, "x.kind = ANY("+args.add(kinds)+"::text[])")
+		where = append(where, "x.kind = ANY("+args.add(texts(f.Kinds))+"::text[])")
 	}
 	if f.Unread != nil {
 		if *f.Unread {
@@ -175,16 +175,10 @@ func (s *NotificationStore) CountNotifications(ctx context.Context, f notify.Fil
 
 // NotificationsByIDs returns the notifications among ids (node(id:)).
 func (s *NotificationStore) NotificationsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*notify.Notification, error) {
-	p, err := notify.RequireRead(ctx)
-	if err != nil {
+	if _, err := notify.RequireRead(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+notificationColumns+" FROM notifications x WHERE x.id = ANY($1::uuid[])", []any{ids}, scanNotification)
-	out := make(map[uuid.UUID]*notify.Notification, len(rows))
-	for _, n := range rows {
-		out[n.ID] = n
-	}
-	return out, err
+	return byIDs(ctx, s.db, notificationColumns, "notifications x", ids, scanNotification, func(n *notify.Notification) uuid.UUID { return n.ID })
 }
 
 // MarkRead marks the given notifications (or every unread one) read for
@@ -206,20 +200,18 @@ func (s *NotificationStore) MarkRead(ctx context.Context, m notify.MarkRead) (in
 			n = tag.RowsAffected()
 			return err
 		}
-		var found int
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM notifications WHERE id = ANY($1::uuid[])`, distinctIDs(m.IDs)).Scan(&found); err != nil {
+		// One statement finds which exist; the first missing one is named.
+		rows, _ := tx.Query(ctx, `SELECT id FROM notifications WHERE id = ANY($1::uuid[])`, m.IDs)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+		if err != nil {
 			return err
 		}
-		if found != len(distinctIDs(m.IDs)) {
-			for i, id := range m.IDs {
-				var ok bool
-				if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM notifications WHERE id = $1)`, id).Scan(&ok); err != nil {
-					return err
-				}
-				if !ok {
-					return &itam.Error{Code: itam.CodeNotFound, Field: "ids[" + strconv.Itoa(i) + "]", Message: "notification not found"}
-				}
-			}
+		found := make(map[uuid.UUID]bool, len(ids))
+		for _, id := range ids {
+			found[id] = true
+		}
+		if err := costs.MissingReference("ids", "notification", m.IDs, found); err != nil {
+			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE notifications SET read_at = now(), read_by = $2 WHERE id = ANY($1::uuid[]) AND read_at IS NULL`, m.IDs, p.Subject)
 		n = tag.RowsAffected()

@@ -73,11 +73,7 @@ func poWhere(f procurement.Filter) ([]string, *sqlArgs) {
 	args := &sqlArgs{}
 	var where []string
 	if len(f.Statuses) > 0 {
-		st := make([]string, len(f.Statuses))
-		for i, s := range f.Statuses {
-			st[i] = string(s)
-		}
-		where = append(where, "x.status = ANY("+args.add(st)+"::text[])")
+		where = append(where, "x.status = ANY("+args.add(texts(f.Statuses))+"::text[])")
 	}
 	if f.SupplierID != nil {
 		where = append(where, "x.supplier_id = "+args.add(*f.SupplierID))

@@ -186,12 +186,8 @@ func (s *PurchaseOrderStore) ReceivePurchaseOrderLine(ctx context.Context, lineI
 		if items, err = procurement.Receive(*o, o.Lines[idx], items); err != nil {
 			return nil, err
 		}
-		var ok bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM locations WHERE id = $1)`, locationID).Scan(&ok); err != nil {
+		if err := checkLocation(ctx, tx, "locationId", &locationID); err != nil {
 			return nil, err
-		}
-		if !ok {
-			return nil, procurement.NotFoundField("locationId", "location")
 		}
 		rows, _ := tx.Query(ctx, `SELECT `+assetColumns+` FROM assets a WHERE a.purchase_order_line_id = $1 AND a.status = 'ORDERED'
 			ORDER BY a.asset_tag, a.id LIMIT $2 FOR UPDATE`, lineID, len(items))

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -141,36 +142,21 @@ func disposalSpec(f itam.DisposalFilter) (listSpec[*itam.DisposalRecord], error)
 		where = append(where, "a.disposal_date <= "+args.add(*f.To)+"::date")
 	}
 	if len(f.Methods) > 0 {
-		ms := make([]string, len(f.Methods))
-		for i, m := range f.Methods {
-			if !isDisposalMethod(m) {
+		for _, m := range f.Methods {
+			if !slices.Contains(lifecycle.DisposalMethods, m) {
 				return listSpec[*itam.DisposalRecord]{}, itam.Invalid("filter.methods", "unknown disposal method %q", m)
 			}
-			ms[i] = string(m)
 		}
-		where = append(where, "a.disposal_method::text = ANY("+args.add(ms)+"::text[])")
+		where = append(where, "a.disposal_method::text = ANY("+args.add(texts(f.Methods))+"::text[])")
 	}
 	if len(f.SanitizationMethods) > 0 {
-		ms := make([]string, len(f.SanitizationMethods))
-		for i, m := range f.SanitizationMethods {
-			ms[i] = string(m)
-		}
-		where = append(where, "s.method = ANY("+args.add(ms)+"::text[])")
+		where = append(where, "s.method = ANY("+args.add(texts(f.SanitizationMethods))+"::text[])")
 	}
 	key := func(d *itam.DisposalRecord) string { return d.Date.Format(time.DateOnly) }
 	return listSpec[*itam.DisposalRecord]{columns: disposalColumns,
 		from:   "assets a JOIN models m ON m.id = a.model_id LEFT JOIN sanitization_records s ON s.asset_id = a.id",
 		idExpr: "a.id", where: where, args: args, sort: sortKey[*itam.DisposalRecord]{"a.disposal_date", "date", key},
 		dir: itam.Desc, id: func(d *itam.DisposalRecord) string { return d.AssetID.String() }, scan: scanDisposal}, nil
-}
-
-func isDisposalMethod(m itam.DisposalMethod) bool {
-	for _, x := range lifecycle.DisposalMethods {
-		if x == m {
-			return true
-		}
-	}
-	return false
 }
 
 // Disposals lists disposed assets matching f, newest disposal first, for

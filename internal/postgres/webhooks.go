@@ -49,10 +49,12 @@ func scanSubscription(r pgx.CollectableRow) (*notify.Subscription, error) {
 	return &x, err
 }
 
-func kindStrings(ks []notify.Kind) []string {
-	out := make([]string, len(ks))
-	for i, k := range ks {
-		out[i] = string(k)
+// texts turns a slice of a string enum (statuses, kinds, methods) into
+// the []string a text[] parameter takes.
+func texts[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
 	}
 	return out
 }
@@ -83,7 +85,7 @@ func (s *WebhookStore) CreateSubscription(ctx context.Context, in notify.Subscri
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `INSERT INTO webhook_subscriptions AS x (org_id, url, events, format, secret, active, created_by)
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING `+subscriptionColumns,
-			p.OrgID, *v.URL, kindStrings(v.Events), string(*v.Format), sealed, *v.Active, p.Subject)
+			p.OrgID, *v.URL, texts(v.Events), string(*v.Format), sealed, *v.Active, p.Subject)
 		if err != nil {
 			return err
 		}
@@ -112,7 +114,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, id uuid.UUID, ver
 	}
 	var events []string
 	if v.Events != nil {
-		events = kindStrings(v.Events)
+		events = texts(v.Events)
 	}
 	var format *string
 	if v.Format != nil {
@@ -124,7 +126,7 @@ func (s *WebhookStore) UpdateSubscription(ctx context.Context, id uuid.UUID, ver
 		var cur int
 		if err := tx.QueryRow(ctx, `SELECT version FROM webhook_subscriptions WHERE id = $1 FOR UPDATE`, id).Scan(&cur); err != nil {
 			if err == pgx.ErrNoRows {
-				return &itam.Error{Code: itam.CodeNotFound, Field: "id", Message: "webhook subscription not found"}
+				return notFoundIn("id", "webhook subscription")
 			}
 			return err
 		}
@@ -162,7 +164,7 @@ func (s *WebhookStore) DeleteSubscription(ctx context.Context, id uuid.UUID, ver
 			return err
 		}
 		if len(got) == 0 {
-			return &itam.Error{Code: itam.CodeNotFound, Field: "id", Message: "webhook subscription not found"}
+			return notFoundIn("id", "webhook subscription")
 		}
 		if version != nil && *version != got[0].Version {
 			return itam.Conflict("version", "the subscription changed since version %d (now %d): reload and retry", *version, got[0].Version)
@@ -201,16 +203,10 @@ func (s *WebhookStore) CountSubscriptions(ctx context.Context, _ SubscriptionFil
 
 // SubscriptionsByIDs returns the subscriptions among ids (node(id:)).
 func (s *WebhookStore) SubscriptionsByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*notify.Subscription, error) {
-	p, err := notify.RequireAdmin(ctx)
-	if err != nil {
+	if _, err := notify.RequireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+subscriptionColumns+" FROM webhook_subscriptions x WHERE x.id = ANY($1::uuid[])", []any{ids}, scanSubscription)
-	out := make(map[uuid.UUID]*notify.Subscription, len(rows))
-	for _, x := range rows {
-		out[x.ID] = x
-	}
-	return out, err
+	return byIDs(ctx, s.db, subscriptionColumns, "webhook_subscriptions x", ids, scanSubscription, func(x *notify.Subscription) uuid.UUID { return x.ID })
 }
 
 // TestSubscription queues a PING delivery to the subscription (ADMIN
@@ -235,7 +231,7 @@ func (s *WebhookStore) TestSubscription(ctx context.Context, id uuid.UUID) (*not
 			return err
 		}
 		if len(got) == 0 {
-			return &itam.Error{Code: itam.CodeNotFound, Field: "id", Message: "webhook subscription not found"}
+			return notFoundIn("id", "webhook subscription")
 		}
 		out = got[0]
 		_, err = s.enq.EnqueueDeliveriesTx(ctx, tx, []jobs.DeliverWebhookArgs{{OrgID: p.OrgID, SubscriptionID: id}})

@@ -83,23 +83,17 @@ func (s *WebhookStore) requireSubscription(ctx context.Context, org uuid.UUID, i
 		b.Queue(`SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = $1)`, *id).QueryRow(func(r pgx.Row) error { return r.Scan(&ok) })
 	})
 	if err == nil && !ok {
-		err = &itam.Error{Code: itam.CodeNotFound, Field: "filter.subscriptionId", Message: "webhook subscription not found"}
+		err = notFoundIn("filter.subscriptionId", "webhook subscription")
 	}
 	return err
 }
 
 // DeliveriesByIDs returns the attempts among ids (node(id:)).
 func (s *WebhookStore) DeliveriesByIDs(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]*notify.Delivery, error) {
-	p, err := notify.RequireAdmin(ctx)
-	if err != nil {
+	if _, err := notify.RequireAdmin(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := query(ctx, s.db, p.OrgID, "SELECT "+deliveryColumns+" FROM webhook_deliveries x WHERE x.id = ANY($1::uuid[])", []any{ids}, scanDelivery)
-	out := make(map[uuid.UUID]*notify.Delivery, len(rows))
-	for _, x := range rows {
-		out[x.ID] = x
-	}
-	return out, err
+	return byIDs(ctx, s.db, deliveryColumns, "webhook_deliveries x", ids, scanDelivery, func(x *notify.Delivery) uuid.UUID { return x.ID })
 }
 
 // DeliveryTarget is what the delivery worker needs for one job: where to
