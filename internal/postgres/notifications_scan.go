@@ -130,7 +130,7 @@ func (s *NotificationStore) Scan(ctx context.Context, today time.Time) (int, err
 	if err != nil {
 		return 0, err
 	}
-	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, time.UTC)
+	today = itam.CalendarDay(today)
 	db := s.db.ForJobs()
 	settings, err := s.settings(ctx, db, p.OrgID)
 	if err != nil {

@@ -75,12 +75,13 @@ func createOrderedAssets(ctx context.Context, tx pgx.Tx, p itam.Principal, o *pr
 	}
 	ordered, price := itam.StatusOrdered, l.Price()
 	date, supplier, number := o.OrderDate, o.SupplierID, o.OrderNumber
+	tags, err := reserveAssetTags(ctx, tx, p.OrgID, l.Quantity)
+	if err != nil {
+		return 0, err
+	}
 	assets := make([]*itam.Asset, l.Quantity)
 	for i := range assets {
-		tag, err := nextAssetTag(ctx, tx, p.OrgID)
-		if err != nil {
-			return 0, err
-		}
+		tag := tags[i]
 		// Required custom fields are not asked for here: an ORDERED asset
 		// gets them when someone edits it (updateAsset checks them then).
 		ch, err := lifecycle.Create(itam.AssetInput{AssetTag: &tag, ModelID: l.ModelID, Status: &ordered, OwnerTeamID: &owner,

@@ -122,9 +122,10 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 	return res, nil
 }
 
-// reserveTags takes n numbers from the organization's tag sequence in one
-// statement, skipping any already used by hand-entered tags.
-func (st *pageState) reserveTags(ctx context.Context, tx pgx.Tx, plans []*reconcile.Change, n int) ([]string, error) {
+// reserveAssetTags takes n free tags from the organization's tag sequence,
+// a statement per round (numbers a hand-entered tag already holds are
+// skipped and taken again), for writers that create many assets at once.
+func reserveAssetTags(ctx context.Context, tx pgx.Tx, org uuid.UUID, n int) ([]string, error) {
 	var out []string
 	for len(out) < n {
 		need := n - len(out)
@@ -133,12 +134,22 @@ func (st *pageState) reserveTags(ctx context.Context, tx pgx.Tx, plans []*reconc
 			SELECT r.asset_tag_prefix || lpad(s::text, greatest(6, length(s::text)), '0') FROM r,
 				generate_series(r.asset_tag_seq - $2 + 1, r.asset_tag_seq) s
 			WHERE NOT EXISTS (SELECT 1 FROM assets a WHERE a.asset_tag_key = lower(r.asset_tag_prefix || lpad(s::text, greatest(6, length(s::text)), '0')))
-			ORDER BY s`, st.p.OrgID, need)
+			ORDER BY s`, org, need)
 		tags, err := pgx.CollectRows(rows, pgx.RowTo[string])
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, tags...)
+	}
+	return out, nil
+}
+
+// reserveTags takes n numbers from the organization's tag sequence in one
+// statement, skipping any already used by hand-entered tags.
+func (st *pageState) reserveTags(ctx context.Context, tx pgx.Tx, plans []*reconcile.Change, n int) ([]string, error) {
+	out, err := reserveAssetTags(ctx, tx, st.p.OrgID, n)
+	if err != nil {
+		return nil, err
 	}
 	// Tags the page itself brings must not be handed out twice.
 	used := map[string]bool{}
