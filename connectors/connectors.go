@@ -20,12 +20,19 @@ import (
 // Kind names a vendor platform.
 type Kind string
 
-// The MDM kinds. ITSM kinds follow in a later release.
+// The MDM kinds.
 const (
 	JamfPro Kind = "JAMF_PRO"
 	Intune  Kind = "INTUNE"
 	Kandji  Kind = "KANDJI"
 	Fleet   Kind = "FLEET"
+)
+
+// The ITSM kinds (see itsm.go for what they add to Source).
+const (
+	ServiceNow   Kind = "SERVICENOW"
+	JSMAssets    Kind = "JSM_ASSETS"
+	Freshservice Kind = "FRESHSERVICE"
 )
 
 // Mode says whether a sync reads everything or only what changed.
@@ -73,6 +80,10 @@ type Device = reconcile.Device
 
 // Software is one installed application on a device.
 type Software = reconcile.Software
+
+// Person is the canonical record of one person a directory (an ITSM's
+// users) reports, defined in internal/reconcile like Device.
+type Person = reconcile.Person
 
 // PageRequest asks for one page. Cursor is empty for the first page and
 // otherwise exactly the NextCursor of the previous page, which the sync

@@ -12044,7 +12044,7 @@ extend input UpdateOrganizationInput {
   softwareReclaimAfterDays: Int
 }
 `, BuiltIn: false},
-	{Name: "../schema/connectors.graphqls", Input: `"The platforms a connector can pull devices from."
+	{Name: "../schema/connectors.graphqls", Input: `"The platforms a connector can pull devices (MDM) or configuration items and people (ITSM) from."
 enum ConnectorKind {
   "Jamf Pro (macOS, iOS); needs the tenant's baseUrl."
   JAMF_PRO
@@ -12054,6 +12054,12 @@ enum ConnectorKind {
   KANDJI
   "Fleet (osquery); needs the server's baseUrl."
   FLEET
+  "ServiceNow (Table API): CMDB computers or alm_hardware, and sys_user; needs the instance's baseUrl."
+  SERVICENOW
+  "Jira Service Management Assets (cloud), through AQL; needs the site's baseUrl."
+  JSM_ASSETS
+  "Freshservice (API v2) assets and requesters; needs the helpdesk's baseUrl."
+  FRESHSERVICE
 }
 
 "Where a sync run is."

@@ -21,6 +21,10 @@ const (
 	Intune  = itam.ConnectorIntune
 	Kandji  = itam.ConnectorKandji
 	Fleet   = itam.ConnectorFleet
+
+	ServiceNow   = itam.ConnectorServiceNow
+	JSMAssets    = itam.ConnectorJSMAssets
+	Freshservice = itam.ConnectorFreshservice
 )
 
 // Kinds are the kinds a connector can have.
@@ -33,10 +37,15 @@ var credentialSets = map[string][][]string{
 	Intune:  {{"tenantId", "clientId", "clientSecret"}},
 	Kandji:  {{"apiToken"}},
 	Fleet:   {{"apiToken"}},
+	// ServiceNow: basic auth, or OAuth (client credentials; with a user and
+	// password too, the password grant).
+	ServiceNow:   {{"username", "password"}, {"clientId", "clientSecret"}, {"clientId", "clientSecret", "username", "password"}},
+	JSMAssets:    {{"email", "apiToken"}},
+	Freshservice: {{"apiKey"}},
 }
 
 // kindsNeedingBaseURL have no public default endpoint: every tenant has its own.
-var kindsNeedingBaseURL = []string{JamfPro, Kandji, Fleet}
+var kindsNeedingBaseURL = []string{JamfPro, Kandji, Fleet, ServiceNow, JSMAssets, Freshservice}
 
 // Limits on connector input.
 const (

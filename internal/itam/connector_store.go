@@ -17,10 +17,20 @@ const (
 	ConnectorIntune  = "INTUNE"
 	ConnectorKandji  = "KANDJI"
 	ConnectorFleet   = "FLEET"
+	// The ITSM kinds: service desks whose configuration items and users
+	// are pulled like devices, and which itam writes back to.
+	ConnectorServiceNow   = "SERVICENOW"
+	ConnectorJSMAssets    = "JSM_ASSETS"
+	ConnectorFreshservice = "FRESHSERVICE"
 )
 
 // ConnectorKinds are the kinds a connector can have.
-var ConnectorKinds = []string{ConnectorJamfPro, ConnectorIntune, ConnectorKandji, ConnectorFleet}
+var ConnectorKinds = []string{ConnectorJamfPro, ConnectorIntune, ConnectorKandji, ConnectorFleet,
+	ConnectorServiceNow, ConnectorJSMAssets, ConnectorFreshservice}
+
+// ITSMKinds are the service-desk kinds: they can take pushFields, open
+// tickets and pull people.
+var ITSMKinds = []string{ConnectorServiceNow, ConnectorJSMAssets, ConnectorFreshservice}
 
 // StoredConnector is a connector as the store holds it, locked for an
 // update (internal/connector's rules decide what changes).

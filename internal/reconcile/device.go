@@ -32,6 +32,17 @@ type Device struct {
 	// Virtual is true for virtual machines, whose serials are not hardware serials.
 	Virtual  bool
 	Software []Software
+
+	// The fields below are what ITSM records carry and MDMs do not.
+
+	// Status is the lifecycle status the record maps to (an itam.AssetStatus
+	// name, e.g. "DEPLOYED"), "" when the vendor's value maps to none.
+	Status string
+	// Location is the vendor's location name for the record.
+	Location string
+	// Category is the record's class as a category kind ("LAPTOP",
+	// "MONITOR", …; see CategoryNames), "" to guess from the model.
+	Category string
 }
 
 // Software is one installed application on a device.
