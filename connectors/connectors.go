@@ -198,3 +198,12 @@ type StatusError struct {
 func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s answered HTTP %d", e.URL, e.Status)
 }
+
+// OffsetPaging is implemented by a Source whose vendor pages only by
+// offset or page number (no key paging): a record added or removed mid-run
+// shifts the pages, so one full sync can skip a device that exists. The
+// sync marks such a source's devices missing only when two consecutive
+// full syncs did not see them.
+type OffsetPaging interface {
+	OffsetPaging() bool
+}
