@@ -177,19 +177,19 @@ func (st *pageState) reserveTags(ctx context.Context, tx pgx.Tx, plans []*reconc
 func queueInsertAsset(b *pgx.Batch, p itam.Principal, a *itam.Asset) {
 	price, cur := priceArgs(a.PurchasePrice)
 	b.Queue(`INSERT INTO assets (id, org_id, asset_tag, serial_number, name, model_id, manufacturer_id, status, condition,
-		assigned_person_id, owner_team_id, purchase_date, purchase_price, purchase_currency, warranty_end, custom_fields)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::asset_status, $9::text::asset_condition, $10, $11, $12, $13, $14, $15, '{}')`,
+		assigned_person_id, owner_team_id, purchase_date, purchase_price, purchase_currency, warranty_end, custom_fields, location_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text::asset_status, $9::text::asset_condition, $10, $11, $12, $13, $14, $15, '{}', $16)`,
 		a.ID, p.OrgID, a.AssetTag, a.SerialNumber, a.Name, a.ModelID, a.ManufacturerID, string(a.Status), string(a.Condition),
-		a.AssignedPersonID, a.OwnerTeamID, a.PurchaseDate, price, cur, a.WarrantyEnd)
+		a.AssignedPersonID, a.OwnerTeamID, a.PurchaseDate, price, cur, a.WarrantyEnd, a.LocationID)
 }
 
 func queueUpdateAsset(b *pgx.Batch, a *itam.Asset) {
 	price, cur := priceArgs(a.PurchasePrice)
 	b.Queue(`UPDATE assets SET serial_number = $2, name = $3, model_id = $4, manufacturer_id = $5, status = $6::text::asset_status,
 		assigned_person_id = $7, assigned_location_id = $8, purchase_date = $9, purchase_price = $10, purchase_currency = $11,
-		warranty_end = $12, version = version + 1, updated_at = now() WHERE id = $1`,
+		warranty_end = $12, location_id = $13, version = version + 1, updated_at = now() WHERE id = $1`,
 		a.ID, a.SerialNumber, a.Name, a.ModelID, a.ManufacturerID, string(a.Status), a.AssignedPersonID, a.AssignedLocationID,
-		a.PurchaseDate, price, cur, a.WarrantyEnd)
+		a.PurchaseDate, price, cur, a.WarrantyEnd, a.LocationID)
 }
 
 func queueHistory(b *pgx.Batch, p itam.Principal, action itam.HistoryAction, before, after *itam.Asset) {

@@ -22,6 +22,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		Links: map[string]uuid.UUID{}, BySerial: map[string][]reconcile.SerialCandidate[uuid.UUID]{}, ByTag: map[string]uuid.UUID{},
 		Assets: map[uuid.UUID]*itam.Asset{}, Provenance: map[uuid.UUID]map[string]reconcile.FieldSource{},
 		People: map[string]uuid.UUID{}, ActivePeople: map[uuid.UUID]bool{}, Models: map[string]uuid.UUID{}, Manufacturers: map[string]uuid.UUID{},
+		Locations: map[string]uuid.UUID{},
 	}}
 	if err := tx.QueryRow(ctx, `SELECT now(), default_currency, default_owner_team_id FROM organizations WHERE id = $1`, p.OrgID).
 		Scan(&st.now, &st.DefaultCurrency, &st.DefaultOwnerTeam); err != nil {
@@ -172,7 +173,57 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	if err := st.ensureModels(ctx, tx, devices, mfrNames); err != nil {
 		return nil, err
 	}
+	if err := st.ensureLocations(ctx, tx, devices); err != nil {
+		return nil, err
+	}
 	return st, nil
+}
+
+// ensureLocations finds the locations the page names (ITSM records carry a
+// location name), case-insensitively, and creates the unknown ones as
+// sites, as models are created: the service desk's locations are real
+// places, and a person can re-parent them later. When two locations share
+// a name the oldest is taken.
+func (st *pageState) ensureLocations(ctx context.Context, tx pgx.Tx, devices []reconcile.Device) error {
+	var keys, names []string
+	seen := map[string]bool{}
+	for _, d := range devices {
+		if k := reconcile.LocationKey(d.Location); k != "" && !seen[k] {
+			seen[k] = true
+			keys, names = append(keys, k), append(names, strings.TrimSpace(d.Location))
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	load := func() error {
+		return scanEach(ctx, tx, `SELECT DISTINCT ON (lower(name)) lower(name), id FROM locations WHERE lower(name) = ANY($1)
+			ORDER BY lower(name), created_at, id`, []any{keys}, func(r pgx.Rows) error {
+			var k string
+			var id uuid.UUID
+			if err := r.Scan(&k, &id); err != nil {
+				return err
+			}
+			st.Locations[k] = id
+			return nil
+		})
+	}
+	if err := load(); err != nil {
+		return err
+	}
+	var missing []string
+	for i, k := range keys {
+		if _, ok := st.Locations[k]; !ok {
+			missing = append(missing, names[i])
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO locations (org_id, kind, name) SELECT $1, 'SITE', unnest($2::text[])`, st.p.OrgID, missing); err != nil {
+		return err
+	}
+	return load()
 }
 
 func scanEach(ctx context.Context, tx pgx.Tx, sql string, args []any, fn func(pgx.Rows) error) error {
@@ -307,7 +358,7 @@ func (st *pageState) ensureModels(ctx context.Context, tx pgx.Tx, devices []reco
 		}
 		seenModel[key] = true
 		todo = append(todo, newModel{mfr: mfr, name: d.ModelName(), number: d.ModelIdentifier,
-			kind: reconcile.GuessCategoryKind(d.ManufacturerName(), d.Model, d.ModelIdentifier, d.OSName)})
+			kind: reconcile.DeviceCategoryKind(d)})
 	}
 	if len(todo) == 0 {
 		return nil

@@ -38,3 +38,12 @@ var CategoryNames = map[string]string{
 	"LAPTOP": "Laptops", "DESKTOP": "Desktops", "SERVER": "Servers", "PHONE": "Phones",
 	"TABLET": "Tablets", "MONITOR": "Monitors", "NETWORK": "Network", "PERIPHERAL": "Peripherals", "OTHER": "Other devices",
 }
+
+// DeviceCategoryKind is the category kind of a device's model: the one the
+// source reports when it is a kind (an ITSM's CI class), else the guess.
+func DeviceCategoryKind(d Device) string {
+	if _, ok := CategoryNames[d.Category]; ok {
+		return d.Category
+	}
+	return GuessCategoryKind(d.ManufacturerName(), d.Model, d.ModelIdentifier, d.OSName)
+}

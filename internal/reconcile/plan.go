@@ -39,6 +39,7 @@ type Snapshot struct {
 	ActivePeople  map[uuid.UUID]bool   // people a device may be assigned to
 	Models        map[string]uuid.UUID // ModelKey(manufacturer, model) → model
 	Manufacturers map[string]uuid.UUID // lower(name) → manufacturer
+	Locations     map[string]uuid.UUID // LocationKey(name) → location
 
 	DefaultCurrency  string
 	DefaultOwnerTeam *uuid.UUID // the connector's, else the organization's
@@ -49,6 +50,9 @@ type FieldSource struct {
 	Source string
 	Locked bool
 }
+
+// LocationKey is the Snapshot.Locations key of a location name.
+func LocationKey(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // ModelKey is the Snapshot.Models key of a model name of a manufacturer.
 func ModelKey(manufacturer uuid.UUID, model string) string {
@@ -168,6 +172,10 @@ func (p *planner) plan(d Device) (*Change, error) {
 		}
 	}
 	price, currency := DevicePrice(d, s.DefaultCurrency)
+	var location *uuid.UUID
+	if id, ok := s.Locations[LocationKey(d.Location)]; ok && d.Location != "" {
+		location = &id
+	}
 	ch := &Change{Device: d}
 	serialKey := mfr.String() + "\x00" + serial
 	if rule == MatchNone && serial != "" && !d.Virtual {
@@ -205,9 +213,15 @@ func (p *planner) plan(d Device) (*Change, error) {
 				a.Status, a.AssignedPersonID = st, person
 			}
 		}
+		// A service desk's record may describe hardware in repair, retired
+		// or lost: it starts here as it is there, within the rules.
+		if to := itam.AssetStatus(d.Status); d.Status != "" && lifecycle.Imported(to, a.AssignedPersonID != nil) == nil {
+			a.Status = to
+		}
+		a.LocationID = location
 		ch.After, ch.Action = a, itam.HistoryCreate
 		for _, f := range SyncedFields {
-			if !FieldEmpty(a, f) {
+			if !FieldEmpty(a, f) && (f != FieldStatus || d.Status != "") {
 				ch.Provenance = append(ch.Provenance, f)
 			}
 		}
@@ -272,8 +286,27 @@ func (p *planner) plan(d Device) (*Change, error) {
 	if in(FieldPurchasePrice, price == nil, samePrice) == Apply {
 		after.PurchasePrice = &itam.Money{Amount: *price, Currency: currency}
 	}
+	if in(FieldLocation, location == nil, location != nil && before.LocationID != nil && *before.LocationID == *location) == Apply {
+		after.LocationID = location
+	}
+	// A status goes through the lifecycle rules as a person's transition
+	// would: one they refuse (RETIRED while assigned, DISPOSED without its
+	// certificate) is kept out and recorded as a conflict, never forced.
+	to := itam.AssetStatus(d.Status)
+	if in(FieldStatus, d.Status == "" || !lifecycle.Valid(to), after.Status == to) == Apply {
+		mv, err := lifecycle.Move(after, to)
+		if err != nil {
+			ch.Provenance = ch.Provenance[:len(ch.Provenance)-1]
+			ch.Conflicts = append(ch.Conflicts, FieldConflict{Field: FieldStatus, KeptSource: "lifecycle", Kept: FieldValue(before, FieldStatus)})
+		} else {
+			after = mv.Asset
+			if ch.Action == itam.HistoryUpdate {
+				ch.Action = itam.HistoryTransition
+			}
+		}
+	}
 	for i := range ch.Conflicts {
-		ch.Conflicts[i].Got = deviceValue(d, ch.Conflicts[i].Field, model, person, price, currency)
+		ch.Conflicts[i].Got = deviceValue(d, ch.Conflicts[i].Field, model, person, price, currency, location)
 	}
 	return ch, nil
 }
@@ -338,6 +371,10 @@ func FieldEmpty(a *itam.Asset, f string) bool {
 		return a.PurchasePrice == nil
 	case FieldWarrantyEnd:
 		return a.WarrantyEnd == nil
+	case FieldStatus:
+		return a.Status == ""
+	case FieldLocation:
+		return a.LocationID == nil
 	}
 	return true
 }
@@ -351,8 +388,15 @@ func FieldValue(a *itam.Asset, f string) any {
 	return snap[f]
 }
 
-func deviceValue(d Device, f string, model uuid.UUID, person *uuid.UUID, price *decimal.Decimal, cur string) any {
+func deviceValue(d Device, f string, model uuid.UUID, person *uuid.UUID, price *decimal.Decimal, cur string, location *uuid.UUID) any {
 	switch f {
+	case FieldStatus:
+		return d.Status
+	case FieldLocation:
+		if location != nil {
+			return location
+		}
+		return d.Location
 	case FieldSerialNumber:
 		return strings.TrimSpace(d.SerialNumber)
 	case FieldName:

@@ -6,7 +6,6 @@
 package reconcile
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -127,10 +126,15 @@ const (
 	FieldPurchaseDate  = "purchaseDate"
 	FieldPurchasePrice = "purchasePrice"
 	FieldWarrantyEnd   = "warrantyEnd"
+	// FieldStatus and FieldLocation come from ITSM records (MDMs do not
+	// report them).
+	FieldStatus   = "status"
+	FieldLocation = "locationId"
 )
 
 // SyncedFields lists them in a stable order.
-var SyncedFields = []string{FieldSerialNumber, FieldName, FieldModel, FieldAssignee, FieldPurchaseDate, FieldPurchasePrice, FieldWarrantyEnd}
+var SyncedFields = []string{FieldSerialNumber, FieldName, FieldModel, FieldAssignee, FieldPurchaseDate, FieldPurchasePrice, FieldWarrantyEnd,
+	FieldStatus, FieldLocation}
 
 // Source names used in precedence lists besides connector kinds.
 const (
@@ -139,19 +143,38 @@ const (
 	SourceAuthoritative = "authoritative" // the connector marked authoritative for people
 )
 
-var mdms = []string{"JAMF_PRO", "KANDJI", "INTUNE", "FLEET"}
+var (
+	mdms  = []string{"JAMF_PRO", "KANDJI", "INTUNE", "FLEET"}
+	itsms = []string{"SERVICENOW", "JSM_ASSETS", "FRESHSERVICE"}
+)
+
+// after joins precedence groups in order.
+func after(groups ...[]string) []string {
+	var out []string
+	for _, g := range groups {
+		out = append(out, g...)
+	}
+	return out
+}
 
 // DefaultPrecedence is who is believed for each field, most trusted first:
-// hardware identity from the MDMs, purchase data from procurement or a
-// person, people from the connector marked authoritative for them.
+// hardware identity from the MDMs (which read it off the device), then the
+// service desks; purchase data from procurement or a person, then the
+// service desk's records; people from the connector marked authoritative
+// for them. Status and location are the service desk's: where one is
+// connected, that is where IT staff keep them, and itam's own changes
+// reach it through pushFields (an admin who wants itam to win reorders
+// the list or locks the field).
 var DefaultPrecedence = map[string][]string{
-	FieldSerialNumber:  append(slices.Clone(mdms), SourceManual),
-	FieldName:          append(slices.Clone(mdms), SourceManual),
-	FieldModel:         append(slices.Clone(mdms), SourceManual),
-	FieldAssignee:      append([]string{SourceAuthoritative, SourceManual}, mdms...),
-	FieldPurchaseDate:  append([]string{SourceProcurement, SourceManual}, mdms...),
-	FieldPurchasePrice: append([]string{SourceProcurement, SourceManual}, mdms...),
-	FieldWarrantyEnd:   append([]string{SourceProcurement, SourceManual}, mdms...),
+	FieldSerialNumber:  after(mdms, itsms, []string{SourceManual}),
+	FieldName:          after(mdms, itsms, []string{SourceManual}),
+	FieldModel:         after(mdms, itsms, []string{SourceManual}),
+	FieldAssignee:      after([]string{SourceAuthoritative, SourceManual}, mdms, itsms),
+	FieldPurchaseDate:  after([]string{SourceProcurement, SourceManual}, itsms, mdms),
+	FieldPurchasePrice: after([]string{SourceProcurement, SourceManual}, itsms, mdms),
+	FieldWarrantyEnd:   after([]string{SourceProcurement, SourceManual}, itsms, mdms),
+	FieldStatus:        after(itsms, []string{SourceManual}),
+	FieldLocation:      after(itsms, []string{SourceManual}),
 }
 
 // Precedence is an organization's precedence lists, falling back to the defaults.
