@@ -55,6 +55,7 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	procurementTenantRows(f.fixture, o)  // purchase_orders, purchase_order_lines, purchase_order_history
 	auditTenantRows(f.fixture, o)        // audit_campaigns, audit_campaign_items (asset_signs_of_life come with the assets)
 	sanitizationTenantRows(f.fixture, o) // sanitization_records
+	personLinksTenantRows(f, o)          // person_external_ids
 	// asset_checkouts: the assets trigger opens one when an asset is assigned.
 	f.exec(`UPDATE assets SET assigned_location_id = (SELECT id FROM locations WHERE org_id = $1 LIMIT 1), status = 'DEPLOYED'
 		WHERE id = (SELECT id FROM assets WHERE org_id = $1 AND status = 'IN_STOCK' AND assigned_person_id IS NULL AND assigned_location_id IS NULL LIMIT 1)`, o.id)

@@ -88,15 +88,26 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) (e
 	}
 
 	req := connectors.PageRequest{Mode: connectors.Mode(run.Mode)}
-	if run.Cursor != nil {
-		req.Cursor = *run.Cursor
-	}
 	if run.Mode == itam.SyncIncremental {
 		// SyncConnector fixed the run's lower bound when it queued it.
 		if req.Since = run.Since; req.Since == nil {
 			req.Mode = connectors.Full // nothing to be incremental from
 		}
 	}
+	people, hasPeople := src.(connectors.PeopleSource)
+	var stored string
+	if run.Cursor != nil {
+		stored = *run.Cursor
+	}
+	pos := parseCursor(stored, hasPeople)
+	if pos.people {
+		// The directory first, so the devices' assignees resolve against it.
+		if done, err := w.syncPeople(sctx, job, people, target, req, pos.cursor, started); err != nil || !done {
+			return err
+		}
+		pos = runCursor{}
+	}
+	req.Cursor = pos.cursor
 	// The next page is fetched (and decoded) while this one is applied: the
 	// vendor and the database work at the same time. Only the committed
 	// cursor counts, so a crash still resumes after the last applied page.
@@ -128,7 +139,7 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) (e
 			req.Cursor = page.NextCursor
 			next = fetch(req)
 		}
-		if _, err := w.d.Sync.ApplyPage(sctx, target, page.Devices, page.NextCursor); err != nil {
+		if _, err := w.d.Sync.ApplyPage(sctx, target, page.Devices, deviceCursor(page.NextCursor, hasPeople)); err != nil {
 			return w.pageError(sctx, a.RunID, err)
 		}
 		if page.Done {
