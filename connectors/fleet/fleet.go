@@ -36,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -121,6 +122,10 @@ type source struct {
 	software bool
 	workers  int
 	logger   *slog.Logger
+	// boolSoftware is set once the server refused
+	// populate_software=without_vulnerability_details: servers older than
+	// that value parse the parameter as a boolean only.
+	boolSoftware atomic.Bool
 }
 
 func (s *source) Kind() connectors.Kind { return connectors.Fleet }
@@ -143,11 +148,8 @@ func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 		q.Set("after", strconv.Itoa(after))
 	}
 	q.Set("device_mapping", "true")
-	if s.software {
-		q.Set("populate_software", "without_vulnerability_details")
-	}
-	var resp listHostsResponse
-	if err := s.client.GetJSON(ctx, hostsPath, q, &resp); err != nil {
+	resp, err := s.list(ctx, q)
+	if err != nil {
 		return connectors.Page{}, err
 	}
 	hosts := resp.Hosts.items
@@ -179,6 +181,31 @@ func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 		out.NextCursor = strconv.FormatUint(uint64(last), 10)
 	}
 	return out, nil
+}
+
+// list GETs one page of hosts, with software when configured. A server
+// older than populate_software=without_vulnerability_details answers it
+// with 400 ("Invalid boolean parameter populate_software"); it is asked
+// again, and from then on, with populate_software=true, which such servers
+// accept (Fleet Premium then adds CVE details: a heavier page, still one
+// request).
+func (s *source) list(ctx context.Context, q url.Values) (listHostsResponse, error) {
+	var resp listHostsResponse
+	if !s.software {
+		return resp, s.client.GetJSON(ctx, hostsPath, q, &resp)
+	}
+	if !s.boolSoftware.Load() {
+		q.Set("populate_software", "without_vulnerability_details")
+		err := s.client.GetJSON(ctx, hostsPath, q, &resp)
+		var se *connectors.StatusError
+		if !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+			return resp, err
+		}
+		s.boolSoftware.Store(true)
+		s.logger.InfoContext(ctx, "the Fleet server refused populate_software=without_vulnerability_details; using populate_software=true")
+	}
+	q.Set("populate_software", "true")
+	return resp, s.client.GetJSON(ctx, hostsPath, q, &resp)
 }
 
 // devices completes and maps a page of hosts: each host's device mapping

@@ -94,3 +94,26 @@ func TestServerIgnoringAfterIsMalformed(t *testing.T) {
 	var me *connectors.MalformedError
 	require.ErrorAs(t, err, &me)
 }
+
+// A server older than populate_software=without_vulnerability_details
+// refuses it with 400: the source asks again with populate_software=true,
+// and keeps doing so, still one request per page.
+func TestOldServerGetsBooleanPopulateSoftware(t *testing.T) {
+	t.Parallel()
+	srv := fleettest.New(t, fleettest.Options{Hosts: 25, BoolPopulateSoftware: true})
+	devices, pages, err := fetchAll(t, source(t, srv), connectors.Full)
+	require.NoError(t, err)
+	require.Equal(t, 3, pages)
+	require.Len(t, devices, 25)
+	for _, d := range devices {
+		require.NotNil(t, d.Software)
+	}
+	var values []string
+	for _, q := range srv.ListQueries() {
+		values = append(values, q.Get("populate_software"))
+	}
+	require.Equal(t, []string{"true", "true", "true"}, values, "answered lists")
+	st := srv.Stats()
+	require.Equal(t, 4, st.Requests, "one refused request, then one per page")
+	require.Zero(t, st.Details)
+}

@@ -47,6 +47,10 @@ type Options struct {
 	// as servers older than that parameter do, so a client has to read
 	// each host's detail for its software.
 	IgnorePopulateSoftware bool
+	// BoolPopulateSoftware makes the host list parse populate_software as
+	// a boolean only, as servers older than its
+	// "without_vulnerability_details" value do (400 otherwise).
+	BoolPopulateSoftware bool
 	// Latency delays every answer, so concurrent requests overlap and
 	// Stats.MaxInFlight shows how many a client sends at once.
 	Latency time.Duration

@@ -70,12 +70,16 @@ func (s *Server) listHosts(w http.ResponseWriter, r *http.Request) {
 		afterID = n
 	}
 	var software, withVulnDetails bool
-	switch ps := q.Get("populate_software"); ps {
-	case "without_vulnerability_details":
+	switch ps := q.Get("populate_software"); {
+	case ps == "without_vulnerability_details" && !s.opt.BoolPopulateSoftware:
 		software = true
-	case "":
+	case ps == "":
 	default:
 		b, err := strconv.ParseBool(ps)
+		if err != nil && s.opt.BoolPopulateSoftware {
+			writeError(w, http.StatusBadRequest, "Invalid boolean parameter populate_software: "+ps)
+			return
+		}
 		if err != nil {
 			writeError(w, http.StatusBadRequest, `Invalid value for populate_software. Should be one of "true", "false", or "without_vulnerability_details".`)
 			return
