@@ -59,9 +59,24 @@ type host struct {
 	// (nil) on servers that ignore it, JSON null for a host without emails.
 	DeviceMapping json.RawMessage `json:"device_mapping"`
 
-	// Only in the host detail.
-	Software []software `json:"software"`
-	EndUsers []endUser  `json:"end_users"`
+	// Software is in the host detail, and in the list with
+	// populate_software.
+	Software softwareList `json:"software"`
+	// EndUsers is only in the host detail.
+	EndUsers []endUser `json:"end_users"`
+}
+
+// softwareList remembers whether "software" was in the answer at all (null
+// counts as there): the list has it only when the server honours
+// populate_software.
+type softwareList struct {
+	present bool
+	items   []software
+}
+
+func (l *softwareList) UnmarshalJSON(b []byte) error {
+	l.present = true
+	return json.Unmarshal(b, &l.items)
 }
 
 // deviceMapping is one email Fleet associates with a host. Source is

@@ -3,27 +3,31 @@
 // (https://fleetdm.com/docs/rest-api/rest-api, kept in the fleetdm/fleet
 // repository as "docs/REST API/rest-api.md") with an API token as bearer:
 //
-//   - List hosts: GET /api/v1/fleet/hosts?page=P&per_page=N&order_key=id
-//     &order_direction=asc&device_mapping=true answers {"hosts": [...]};
-//     page is 0-based and the last page is the first one shorter than
-//     per_page. device_mapping=true adds each host's user emails
-//     ([{"email","source"}], or null when it has none).
+//   - List hosts: GET /api/v1/fleet/hosts?per_page=N&order_key=id
+//     &order_direction=asc&after=<last id>&device_mapping=true
+//     &populate_software=without_vulnerability_details answers {"hosts": [...]}.
+//     after is a keyset bound on the order_key column (Fleet refuses it
+//     without order_key: "order_key must be specified with after"); the last
+//     page is the first one shorter than per_page. device_mapping=true adds
+//     each host's user emails ([{"email","source"}], or null when it has
+//     none); populate_software adds each host's installed software (name,
+//     version, source, bundle_identifier) without the per-host CVE details.
 //   - Get host: GET /api/v1/fleet/hosts/{id} answers {"host": {...}} with the
 //     host's installed software (exclude_software=true leaves it out) and, on
 //     recent servers, end_users (the IdP user: idp_username, idp_full_name).
+//     FetchDevice reads it; a page reads it per host only from a server
+//     that ignores populate_software.
 //   - Get human-device mapping: GET /api/v1/fleet/hosts/{id}/device_mapping
 //     answers {"host_id", "device_mapping": [{"email","source"}]}; used when
 //     a server ignores device_mapping=true on the list.
 //
-// Fleet has no "changed since" filter on hosts: the list's after parameter
-// is a keyset bound on the sort column, the documentation says to page with
-// page instead, and hosts.updated_at does not move when software or emails
-// change. An incremental sync is therefore a full listing.
+// Fleet has no "changed since" filter on hosts (hosts.updated_at does not
+// move when software or emails change), so an incremental sync is a full
+// listing.
 //
-// The cursor is Fleet's page number. Pages are ordered by host id, so hosts
-// enrolled during a run land on later pages; a host deleted during a run
-// shifts the rest one place earlier, so one host can be missed until the
-// next run.
+// The cursor is the id of the last host read. Paging by key instead of page
+// number means a host enrolled or deleted during a run shifts nothing: no
+// host is skipped or read twice.
 package fleet
 
 import (
@@ -32,6 +36,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -49,9 +54,9 @@ const (
 	CredentialAPIToken = "apiToken"
 	// OptionPageSize is how many hosts one page asks for (default 100).
 	OptionPageSize = connectors.OptPageSize
-	// OptionIncludeSoftware fetches each host's detail for its installed
-	// software and IdP user name (default true): one more request per host,
-	// MaxConcurrency at a time. The name is the one Jamf and Intune use.
+	// OptionIncludeSoftware reads each host's installed software with the
+	// host list (populate_software, default true). The name is the one Jamf
+	// and Intune use.
 	OptionIncludeSoftware = connectors.OptIncludeSoftware
 )
 
@@ -117,25 +122,34 @@ type source struct {
 	software bool
 	workers  int
 	logger   *slog.Logger
+	// boolSoftware is set once the server refused
+	// populate_software=without_vulnerability_details: servers older than
+	// that value parse the parameter as a boolean only.
+	boolSoftware atomic.Bool
 }
 
 func (s *source) Kind() connectors.Kind { return connectors.Fleet }
 
-// FetchPage lists one page of hosts. Mode and Since are ignored: Fleet
-// cannot filter hosts by change time (see the package comment).
+// FetchPage lists one page of hosts, those with an id above the cursor.
+// Mode and Since are ignored: Fleet cannot filter hosts by change time (see
+// the package comment).
 func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (connectors.Page, error) {
-	page, ok := req.Offset()
+	// "" starts at the first host; a cursor of an older version (a page
+	// number) reads as an id, which rereads hosts but never skips one.
+	after, ok := req.Offset()
 	if !ok {
-		return connectors.Page{}, fmt.Errorf("fleet: cursor %q is not a page number", req.Cursor)
+		return connectors.Page{}, fmt.Errorf("fleet: cursor %q is not a host id", req.Cursor)
 	}
 	q := url.Values{}
-	q.Set("page", strconv.Itoa(page))
 	q.Set("per_page", strconv.Itoa(s.pageSize))
 	q.Set("order_key", "id")
 	q.Set("order_direction", "asc")
+	if after > 0 {
+		q.Set("after", strconv.Itoa(after))
+	}
 	q.Set("device_mapping", "true")
-	var resp listHostsResponse
-	if err := s.client.GetJSON(ctx, hostsPath, q, &resp); err != nil {
+	resp, err := s.list(ctx, q)
+	if err != nil {
 		return connectors.Page{}, err
 	}
 	hosts := resp.Hosts.items
@@ -146,10 +160,17 @@ func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 		// The server ignores paging; following it would never end.
 		return connectors.Page{}, s.malformed(hostsPath, fmt.Errorf("%d hosts on a page of %d", len(hosts), s.pageSize))
 	}
+	last := uint(after)
 	for _, h := range hosts {
 		if h.ID == 0 {
 			return connectors.Page{}, s.malformed(hostsPath, errors.New("a host without an id"))
 		}
+		// Key paging holds only if the server honours order_key and after:
+		// anything else would loop or skip hosts.
+		if h.ID <= last {
+			return connectors.Page{}, s.malformed(hostsPath, fmt.Errorf("host %d after host %d: the server did not order by id past the cursor", h.ID, last))
+		}
+		last = h.ID
 	}
 	devices, err := s.devices(ctx, hosts)
 	if err != nil {
@@ -157,22 +178,56 @@ func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 	}
 	out := connectors.Page{Devices: devices, Done: len(hosts) < s.pageSize}
 	if !out.Done {
-		out.NextCursor = strconv.Itoa(page + 1)
+		out.NextCursor = strconv.FormatUint(uint64(last), 10)
 	}
 	return out, nil
 }
 
-// devices completes and maps a page of hosts: each host's detail when
-// software is wanted, its device mapping when the list left it out. A host
-// deleted since the list was read is dropped.
+// list GETs one page of hosts, with software when configured. A server
+// older than populate_software=without_vulnerability_details answers it
+// with 400 ("Invalid boolean parameter populate_software"); it is asked
+// again, and from then on, with populate_software=true, which such servers
+// accept (Fleet Premium then adds CVE details: a heavier page, still one
+// request).
+func (s *source) list(ctx context.Context, q url.Values) (listHostsResponse, error) {
+	var resp listHostsResponse
+	if !s.software {
+		return resp, s.client.GetJSON(ctx, hostsPath, q, &resp)
+	}
+	if !s.boolSoftware.Load() {
+		q.Set("populate_software", "without_vulnerability_details")
+		err := s.client.GetJSON(ctx, hostsPath, q, &resp)
+		var se *connectors.StatusError
+		if !errors.As(err, &se) || se.Status != http.StatusBadRequest {
+			return resp, err
+		}
+		s.boolSoftware.Store(true)
+		s.logger.InfoContext(ctx, "the Fleet server refused populate_software=without_vulnerability_details; using populate_software=true")
+	}
+	q.Set("populate_software", "true")
+	return resp, s.client.GetJSON(ctx, hostsPath, q, &resp)
+}
+
+// devices completes and maps a page of hosts: each host's device mapping
+// when the list left it out, and its detail for software only when the
+// server ignored populate_software. A host deleted since the list was read
+// is dropped.
 func (s *source) devices(ctx context.Context, hosts []host) ([]connectors.Device, error) {
 	type result struct {
 		detail  *host
 		mapping []deviceMapping
 		gone    bool
 	}
+	// A server that honours populate_software sends "software" on every
+	// host (or at least on one: a host without any may come as null); a
+	// page without it anywhere is from a server older than the parameter.
+	listed := false
+	for i := range hosts {
+		listed = listed || hosts[i].Software.present
+	}
+	detail := s.software && !listed
 	results := make([]result, len(hosts))
-	var fallbacks atomic.Int64
+	var fallbacks, details atomic.Int64
 	// vendorhttp bounds requests in flight too; the group's limit keeps a
 	// page of hosts from parking a goroutine each.
 	g, gctx := errgroup.WithContext(ctx)
@@ -193,7 +248,8 @@ func (s *source) devices(ctx context.Context, hosts []host) ([]connectors.Device
 				}
 			}
 			r.mapping = mapping
-			if s.software {
+			if detail {
+				details.Add(1)
 				d, found, err := s.host(gctx, h.ID, true)
 				if err != nil || !found {
 					r.gone = !found
@@ -210,6 +266,9 @@ func (s *source) devices(ctx context.Context, hosts []host) ([]connectors.Device
 	if n := fallbacks.Load(); n > 0 {
 		s.logger.DebugContext(ctx, "the host list had no device_mapping; asked per host", "hosts", n)
 	}
+	if n := details.Load(); n > 0 {
+		s.logger.DebugContext(ctx, "the host list had no software (populate_software ignored); read each host", "hosts", n)
+	}
 	devices := make([]connectors.Device, 0, len(hosts))
 	for i := range hosts {
 		r := results[i]
@@ -220,7 +279,14 @@ func (s *source) devices(ctx context.Context, hosts []host) ([]connectors.Device
 		if r.detail != nil {
 			h.Software, h.EndUsers = r.detail.Software, r.detail.EndUsers
 		}
-		devices = append(devices, toDevice(h, r.mapping))
+		d := toDevice(h, r.mapping)
+		switch {
+		case !s.software:
+			d.Software = nil // not read: unknown
+		case d.Software == nil:
+			d.Software = []connectors.Software{} // read, and null: none
+		}
+		devices = append(devices, d)
 	}
 	return devices, nil
 }

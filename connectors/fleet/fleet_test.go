@@ -166,19 +166,31 @@ func TestPaging(t *testing.T) {
 			}
 
 			st := srv.Stats()
-			require.Equal(t, tc.pages, st.Lists)
+			require.Equal(t, tc.pages, st.Lists, "one request per page, software included")
 			require.Zero(t, st.DeviceMappings, "the list carries device_mapping")
+			require.Zero(t, st.Details, "the list carries software")
 			if tc.software {
-				require.Equal(t, tc.hosts, st.Details)
-			} else {
-				require.Zero(t, st.Details)
+				for _, d := range devices {
+					require.NotNil(t, d.Software)
+				}
 			}
-			q := srv.LastListQuery()
-			require.Equal(t, strconv.Itoa(tc.pages-1), q.Get("page"))
-			require.Equal(t, "10", q.Get("per_page"))
-			require.Equal(t, "id", q.Get("order_key"))
-			require.Equal(t, "asc", q.Get("order_direction"))
-			require.Equal(t, "true", q.Get("device_mapping"))
+			for p, q := range srv.ListQueries() {
+				after := ""
+				if p > 0 {
+					after = strconv.Itoa(p * 10) // the last id of the page before
+				}
+				require.Equal(t, after, q.Get("after"), "page %d", p)
+				require.False(t, q.Has("page"), "key paging, not page numbers")
+				require.Equal(t, "10", q.Get("per_page"))
+				require.Equal(t, "id", q.Get("order_key"))
+				require.Equal(t, "asc", q.Get("order_direction"))
+				require.Equal(t, "true", q.Get("device_mapping"))
+				if tc.software {
+					require.Equal(t, "without_vulnerability_details", q.Get("populate_software"))
+				} else {
+					require.False(t, q.Has("populate_software"))
+				}
+			}
 		})
 	}
 }
@@ -192,7 +204,7 @@ func TestIncrementalIsFullListing(t *testing.T) {
 	page, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Incremental, Since: &since})
 	require.NoError(t, err)
 	require.Len(t, page.Devices, 10)
-	require.Equal(t, "1", page.NextCursor)
+	require.Equal(t, "10", page.NextCursor, "the cursor is the last host id")
 }
 
 func TestResumeFromCursor(t *testing.T) {
@@ -326,7 +338,7 @@ func TestMalformedPage(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := fleettest.New(t, fleettest.Options{Hosts: 25})
-			srv.MalformPage(1, m)
+			srv.MalformAfter(10, m) // the second page
 			devices, pages, err := fetchAll(t, source(t, srv, noSoftware), connectors.Full)
 			var me *connectors.MalformedError
 			require.ErrorAs(t, err, &me)
@@ -415,6 +427,7 @@ func TestMapping(t *testing.T) {
 	}{
 		{"list with device mapping", fleettest.Options{Hosts: 10}, true},
 		{"server ignoring device_mapping=true", fleettest.Options{Hosts: 10, OmitListDeviceMapping: true}, true},
+		{"server ignoring populate_software", fleettest.Options{Hosts: 10, IgnorePopulateSoftware: true}, true},
 		{"software off", fleettest.Options{Hosts: 10}, false},
 	}
 	for _, tc := range cases {
@@ -427,12 +440,20 @@ func TestMapping(t *testing.T) {
 			require.Len(t, page.Devices, 10)
 			for i, got := range page.Devices {
 				w := want(i + 1)
-				if !tc.software { // no host detail: no software, no IdP name
-					w.Software, w.UserName = nil, ""
+				if !tc.opt.IgnorePopulateSoftware { // no host detail: no IdP name
+					w.UserName = ""
+				}
+				if !tc.software {
+					w.Software = nil
 				}
 				require.Equal(t, w, got, "host %d", i+1)
 			}
 			st := srv.Stats()
+			if tc.opt.IgnorePopulateSoftware {
+				require.Equal(t, 10, st.Details, "an old server's software is read per host")
+			} else {
+				require.Zero(t, st.Details)
+			}
 			if tc.opt.OmitListDeviceMapping {
 				require.Equal(t, 10, st.DeviceMappings)
 			} else {
@@ -486,7 +507,7 @@ func TestFetchDevice(t *testing.T) {
 func TestHostDeletedDuringPage(t *testing.T) {
 	t.Parallel()
 	var srv *fleettest.Server
-	srv = fleettest.New(t, fleettest.Options{Hosts: 10, BeforeServe: func(r *http.Request) {
+	srv = fleettest.New(t, fleettest.Options{Hosts: 10, IgnorePopulateSoftware: true, BeforeServe: func(r *http.Request) {
 		if r.URL.Path == "/api/v1/fleet/hosts/4" { // just before its detail is read
 			srv.RemoveHost(4)
 		}
@@ -505,7 +526,7 @@ func TestConcurrencyBound(t *testing.T) {
 	// Host details wait at the fake until three are in flight together:
 	// the bound is reached by construction, not by overlapping latencies.
 	met := testkit.NewBarrier(3)
-	srv := fleettest.New(t, fleettest.Options{Hosts: 20, BeforeServe: func(r *http.Request) {
+	srv := fleettest.New(t, fleettest.Options{Hosts: 20, IgnorePopulateSoftware: true, BeforeServe: func(r *http.Request) {
 		if r.URL.Path != "/api/v1/fleet/hosts" {
 			_ = met.Wait(r.Context())
 		}
@@ -526,7 +547,7 @@ func TestConcurrencyBound(t *testing.T) {
 func TestDetailErrorFailsPage(t *testing.T) {
 	t.Parallel()
 	var srv *fleettest.Server
-	srv = fleettest.New(t, fleettest.Options{Hosts: 10, BeforeServe: func(r *http.Request) {
+	srv = fleettest.New(t, fleettest.Options{Hosts: 10, IgnorePopulateSoftware: true, BeforeServe: func(r *http.Request) {
 		if r.URL.Path == "/api/v1/fleet/hosts" {
 			srv.RateLimitNext(1, "3600")
 		}

@@ -18,7 +18,7 @@ func toDevice(h *host, mapping []deviceMapping) connectors.Device {
 		Name:         firstNonEmpty(h.DisplayName, h.ComputerName, h.Hostname),
 		Manufacturer: reconcile.CleanHardwareName(h.HardwareVendor),
 		LastCheckIn:  h.SeenTime.t,
-		Software:     toSoftware(h.Software),
+		Software:     toSoftware(h.Software.items),
 	}
 	if model := reconcile.CleanHardwareName(h.HardwareModel); modelIdentifier.MatchString(model) {
 		d.ModelIdentifier = model

@@ -12,15 +12,22 @@
 //     limit has a hard maximum of 300. The last page is the one with fewer
 //     than limit records (an exact multiple of limit ends with an empty page).
 //   - GET /api/v1/devices/{device_id} returns one device with the same fields.
-//   - GET /api/v1/devices/{device_id}/apps returns {"device_id", "apps": [...]}
-//     with app_name, bundle_id and version per app.
+//   - GET /api/v1/prism/apps (Visibility, "Applications") returns one row
+//     per app per device; a page of devices reads its software there, 300
+//     rows a request (see prism.go). GET /api/v1/devices/{device_id}/apps
+//     ({"device_id", "apps": [...]}) serves FetchDevice's single device.
 //   - GET /api/v1/devices/{device_id}/details carries the hardware model
 //     identifier (hardware_overview.model_identifier); it is read only when
 //     OptIncludeDetails is on.
 //   - Rate limit: 10,000 requests per hour per customer; a 429 is retried by
-//     vendorhttp honouring Retry-After.
+//     vendorhttp honouring Retry-After. The connector also keeps its own
+//     hourly request budget per tenant (OptHourlyRequestBudget, budget.go)
+//     and snoozes the sync when it is spent.
+//   - Devices page by limit/offset only, so the Source says OffsetPaging:
+//     a device is marked missing only after two full syncs did not see it.
 //
-// Options (Config.Options): OptPageSize, OptIncludeSoftware, OptIncludeDetails.
+// Options (Config.Options): OptPageSize, OptIncludeSoftware, OptIncludeDetails,
+// OptHourlyRequestBudget.
 package kandji
 
 import (
@@ -53,6 +60,11 @@ const (
 	// OptIncludeDetails says whether to read each device's details for
 	// ModelIdentifier: one more request per device (default false).
 	OptIncludeDetails = "includeDetails"
+	// OptHourlyRequestBudget is how many requests per hour the connector may
+	// send to the tenant, counted process-wide across every connector on
+	// the same base URL (1..MaxHourlyRequestBudget, default
+	// DefaultHourlyRequestBudget).
+	OptHourlyRequestBudget = "hourlyRequestBudget"
 )
 
 const (
@@ -76,7 +88,10 @@ type Source struct {
 	concurrency   int
 }
 
-var _ connectors.Source = (*Source)(nil)
+var (
+	_ connectors.Source       = (*Source)(nil)
+	_ connectors.OffsetPaging = (*Source)(nil)
+)
 
 // New builds a Kandji Source. It needs Config.BaseURL (the tenant API URL)
 // and the CredAPIToken credential.
@@ -98,10 +113,14 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if s.fetchDetails, err = cfg.BoolOption(OptIncludeDetails, false); err != nil {
 		return nil, err
 	}
+	hourly, err := cfg.IntOption(OptHourlyRequestBudget, DefaultHourlyRequestBudget, 1, MaxHourlyRequestBudget)
+	if err != nil {
+		return nil, err
+	}
 	s.client = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
 		Transport:      vendorhttp.NewTransport(cfg.Egress),
-		Auth:           vendorhttp.StaticToken(token),
+		Auth:           budgeted{Authenticator: vendorhttp.StaticToken(token), b: budgetFor(base, hourly)},
 		MaxConcurrency: s.concurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
 	})
@@ -123,6 +142,11 @@ func baseURL(raw string) (string, error) {
 
 // Kind reports connectors.Kandji.
 func (s *Source) Kind() connectors.Kind { return connectors.Kandji }
+
+// OffsetPaging reports true: Kandji lists devices by limit/offset only, so
+// a device enrolled or removed mid-run shifts later pages and one full sync
+// can miss a device that exists.
+func (s *Source) OffsetPaging() bool { return true }
 
 // FetchPage returns one page of devices. The cursor is the decimal offset of
 // the page. Kandji's device list has no modified-since filter, so an
@@ -153,7 +177,12 @@ func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 		}
 		devices[i] = s.mapDevice(d)
 	}
-	if err := s.enrich(ctx, devices); err != nil {
+	if s.fetchSoftware && len(devices) > 0 {
+		if err := s.softwareFromPrism(ctx, devices); err != nil {
+			return connectors.Page{}, err
+		}
+	}
+	if err := s.enrich(ctx, devices, false); err != nil {
 		return connectors.Page{}, err
 	}
 	page := connectors.Page{Devices: devices}
@@ -183,38 +212,41 @@ func (s *Source) FetchDevice(ctx context.Context, externalID string) (*connector
 		return nil, &connectors.MalformedError{URL: devicePath(externalID, ""), Err: errors.New("device has no device_id")}
 	}
 	d := []connectors.Device{s.mapDevice(raw)}
-	if err := s.enrich(ctx, d); err != nil {
+	// One device: its own apps endpoint is one request, never more than
+	// Prism would cost.
+	if err := s.enrich(ctx, d, s.fetchSoftware); err != nil {
 		return nil, err
 	}
 	return &d[0], nil
 }
 
-// enrich reads apps and details per device as configured, at most
-// s.concurrency devices at a time. The first error cancels the rest and
-// fails the page: nothing of a page is applied unless all of it is.
-func (s *Source) enrich(ctx context.Context, devices []connectors.Device) error {
-	if len(devices) == 0 || (!s.fetchSoftware && !s.fetchDetails) {
+// enrich reads, per device, its apps (apps) and its details (when
+// configured), at most s.concurrency devices at a time. The first error
+// cancels the rest and fails the page: nothing of a page is applied unless
+// all of it is.
+func (s *Source) enrich(ctx context.Context, devices []connectors.Device, apps bool) error {
+	if len(devices) == 0 || (!apps && !s.fetchDetails) {
 		return nil
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.concurrency)
 	for i := range devices {
-		g.Go(func() error { return s.enrichOne(gctx, &devices[i]) })
+		g.Go(func() error { return s.enrichOne(gctx, &devices[i], apps) })
 	}
 	return g.Wait()
 }
 
-func (s *Source) enrichOne(ctx context.Context, d *connectors.Device) error {
-	if s.fetchSoftware {
-		var apps apiApps
-		err := s.client.GetJSON(ctx, devicePath(d.ExternalID, "apps"), nil, &apps)
+func (s *Source) enrichOne(ctx context.Context, d *connectors.Device, apps bool) error {
+	if apps {
+		var list apiApps
+		err := s.client.GetJSON(ctx, devicePath(d.ExternalID, "apps"), nil, &list)
 		switch {
 		case vendorhttp.IsNotFound(err):
 			// Removed between the listing and now: software unknown.
 		case err != nil:
 			return fmt.Errorf("kandji: apps of device %s: %w", d.ExternalID, err)
 		default:
-			d.Software = toSoftware(apps.Apps)
+			d.Software = toSoftware(list.Apps)
 		}
 	}
 	if s.fetchDetails {

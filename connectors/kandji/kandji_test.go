@@ -344,7 +344,7 @@ func TestPersistentFaultsSurface(t *testing.T) {
 		t.Parallel()
 		srv := kandjitest.New(t, kandjitest.Options{Devices: 3})
 		src := newSource(t, srv, func(c *connectors.Config) { c.MaxInlineWait = time.Second })
-		srv.FailNextOn(kandjitest.EndpointApps, 1, http.StatusTooManyRequests, kandjitest.Seconds(60))
+		srv.FailNextOn(kandjitest.EndpointPrismApps, 1, http.StatusTooManyRequests, kandjitest.Seconds(60))
 		_, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 		var rl *connectors.RateLimitError
 		require.ErrorAs(t, err, &rl)
@@ -355,7 +355,7 @@ func TestPersistentFaultsSurface(t *testing.T) {
 		t.Parallel()
 		srv := kandjitest.New(t, kandjitest.Options{Devices: 3})
 		src := newSource(t, srv)
-		srv.FailNextOn(kandjitest.EndpointApps, 1, http.StatusServiceUnavailable, kandjitest.FractionalSeconds(10*time.Millisecond))
+		srv.FailNextOn(kandjitest.EndpointPrismApps, 1, http.StatusServiceUnavailable, kandjitest.FractionalSeconds(10*time.Millisecond))
 		page, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 		require.NoError(t, err)
 		for _, d := range page.Devices {
@@ -363,7 +363,8 @@ func TestPersistentFaultsSurface(t *testing.T) {
 		}
 		c := srv.Counts()
 		require.Equal(t, 1, c.Faulted)
-		require.Equal(t, 3, c.Apps)
+		require.Equal(t, 1, c.PrismApps, "one Prism request for the three devices' apps")
+		require.Zero(t, c.Apps)
 	})
 }
 
@@ -393,12 +394,23 @@ func TestMalformedResponses(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, again.Devices, 10)
 		})
-		t.Run("apps "+m.name, func(t *testing.T) {
+		t.Run("prism apps "+m.name, func(t *testing.T) {
+			t.Parallel()
+			srv := kandjitest.New(t, kandjitest.Options{Devices: 5})
+			src := newSource(t, srv)
+			srv.MalformedPrism(m.kind)
+			_, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+			var me *connectors.MalformedError
+			require.ErrorAs(t, err, &me)
+			require.Contains(t, me.URL, "/api/v1/prism/apps")
+			require.NotContains(t, me.URL, "filter=", "URLs in errors carry no query")
+		})
+		t.Run("device apps "+m.name, func(t *testing.T) {
 			t.Parallel()
 			srv := kandjitest.New(t, kandjitest.Options{Devices: 5})
 			src := newSource(t, srv)
 			srv.MalformedApps(3, m.kind)
-			_, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+			_, err := src.FetchDevice(context.Background(), kandjitest.DeviceID(3))
 			var me *connectors.MalformedError
 			require.ErrorAs(t, err, &me)
 			require.Contains(t, me.URL, kandjitest.DeviceID(3)+"/apps")
@@ -545,7 +557,9 @@ func TestSoftwareMapping(t *testing.T) {
 	src := newSource(t, srv)
 	got, _ := syncAll(t, src, connectors.Full)
 	require.Len(t, got, 4)
-	require.Equal(t, 4, srv.Counts().Apps, "one apps request per device")
+	c := srv.Counts()
+	require.Equal(t, 1, c.PrismApps, "one Prism request for the page's apps")
+	require.Zero(t, c.Apps, "no request per device")
 
 	t.Run("generated apps map one to one", func(t *testing.T) {
 		apps := srv.Apps(0)
@@ -574,6 +588,7 @@ func TestSoftwareMapping(t *testing.T) {
 			require.Nil(t, d.Software)
 		}
 		require.Zero(t, srv.Counts().Apps)
+		require.Zero(t, srv.Counts().PrismApps)
 	})
 }
 
@@ -618,7 +633,8 @@ func TestEveryCanonicalFieldMapped(t *testing.T) {
 	require.Len(t, page.Devices, 2)
 	require.Equal(t, want, page.Devices[0])
 	c := srv.Counts()
-	require.Equal(t, 2, c.Apps)
+	require.Equal(t, 1, c.PrismApps)
+	require.Zero(t, c.Apps)
 	require.Equal(t, 2, c.Details)
 
 	one, err := src.FetchDevice(context.Background(), kandjitest.DeviceID(0))
@@ -738,21 +754,23 @@ func TestMutationsShowUpOnNextSync(t *testing.T) {
 }
 
 func TestSoftwareConcurrencyIsBounded(t *testing.T) {
-	// App requests wait at the fake until three are in flight together:
-	// the bound is reached by construction, not by overlapping latencies.
+	// Prism requests (one per chunk of 50 devices: four for a page of 200)
+	// wait at the fake until three are in flight together: the bound is
+	// reached by construction, not by overlapping latencies.
 	met := testkit.NewBarrier(3)
-	srv := kandjitest.New(t, kandjitest.Options{Devices: 30, BeforeServe: func(r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/apps") {
+	srv := kandjitest.New(t, kandjitest.Options{Devices: 200, BeforeServe: func(r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/prism/apps") {
 			_ = met.Wait(r.Context())
 		}
 	}})
 	src := newSource(t, srv, func(c *connectors.Config) { c.MaxConcurrency = 3 })
 	got, _ := syncAll(t, src, connectors.Full)
-	require.Len(t, got, 30)
+	require.Len(t, got, 200)
 	for _, d := range got {
 		require.NotNil(t, d.Software)
 	}
-	require.Equal(t, 3, srv.MaxInFlight(), "apps are fetched concurrently, three at a time")
+	require.Equal(t, 3, srv.MaxInFlight(), "apps chunks are fetched concurrently, three at a time")
+	require.Equal(t, 4, srv.Counts().PrismApps)
 }
 
 func TestCancelledContext(t *testing.T) {

@@ -6,13 +6,14 @@
 //
 // Served routes (anything else is 404):
 //
-//	GET /api/v1/fleet/hosts                          {"hosts": [...]}
+//	GET /api/v1/fleet/hosts                          {"hosts": [...]}, key paging by
+//	                                                 order_key=id&after=, software with
+//	                                                 populate_software
 //	GET /api/v1/fleet/hosts/{id}                     {"host": {..., "software": [...], "end_users": [...]}}
 //	GET /api/v1/fleet/hosts/{id}/device_mapping      {"host_id": id, "device_mapping": [...]}
 package fleettest
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -42,6 +43,14 @@ type Options struct {
 	// as servers older than that parameter do, so a client has to ask
 	// /hosts/{id}/device_mapping.
 	OmitListDeviceMapping bool
+	// IgnorePopulateSoftware makes the host list ignore populate_software,
+	// as servers older than that parameter do, so a client has to read
+	// each host's detail for its software.
+	IgnorePopulateSoftware bool
+	// BoolPopulateSoftware makes the host list parse populate_software as
+	// a boolean only, as servers older than its
+	// "without_vulnerability_details" value do (400 otherwise).
+	BoolPopulateSoftware bool
 	// Latency delays every answer, so concurrent requests overlap and
 	// Stats.MaxInFlight shows how many a client sends at once.
 	Latency time.Duration
@@ -98,8 +107,11 @@ type Server struct {
 	unavailN  int
 	unavailRA string
 	malformed map[int]Malformation
-	lastList  url.Values
-	stats     Stats
+	// malformedAfter breaks key-paged list answers by their after value.
+	malformedAfter map[uint64]Malformation
+	lastList       url.Values
+	lists          []url.Values
+	stats          Stats
 
 	inFlight atomic.Int64
 }
@@ -116,6 +128,8 @@ func New(t testing.TB, opt Options) *Server {
 		hosts:     opt.Hosts,
 		changed:   map[uint]Host{},
 		malformed: map[int]Malformation{},
+
+		malformedAfter: map[uint64]Malformation{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v1/fleet/hosts", s.listHosts)
@@ -148,10 +162,18 @@ func (s *Server) UnavailableNext(k int, retryAfter string) {
 	s.mu.Unlock()
 }
 
-// MalformPage breaks every answer for list page p (0-based) in the given way.
+// MalformPage breaks every answer for list page p (0-based, requests
+// without after) in the given way.
 func (s *Server) MalformPage(p int, m Malformation) {
 	s.mu.Lock()
 	s.malformed[p] = m
+	s.mu.Unlock()
+}
+
+// MalformAfter breaks every list answer for requests with after=id.
+func (s *Server) MalformAfter(id uint, m Malformation) {
+	s.mu.Lock()
+	s.malformedAfter[uint64(id)] = m
 	s.mu.Unlock()
 }
 
@@ -204,6 +226,13 @@ func (s *Server) LastListQuery() url.Values {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.lastList
+}
+
+// ListQueries returns the query strings of every host list request, in order.
+func (s *Server) ListQueries() []url.Values {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.lists)
 }
 
 // lookup must be called with s.mu held.
@@ -278,73 +307,6 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 	})
 }
 
-// listHosts serves GET /api/v1/fleet/hosts ordered by id, whatever
-// order_key says; without per_page it answers every host.
-func (s *Server) listHosts(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	page, err1 := queryInt(q, "page", 0)
-	perPage, err2 := queryInt(q, "per_page", -1)
-	if err1 != nil || err2 != nil {
-		writeError(w, http.StatusBadRequest, "invalid page or per_page")
-		return
-	}
-	withMapping := q.Get("device_mapping") == "true" && !s.opt.OmitListDeviceMapping
-
-	s.mu.Lock()
-	s.lastList = q
-	live := s.hosts
-	for _, id := range s.removed {
-		if id <= uint(s.hosts) {
-			live--
-		}
-	}
-	if perPage < 0 {
-		perPage = max(live, 1)
-	}
-	// The first live id at offset page*perPage: step over removed ids.
-	id := uint(page*perPage) + 1
-	for _, gone := range s.removed {
-		if gone > id {
-			break
-		}
-		id++
-	}
-	hosts := make([]listedHost, 0, min(perPage, max(live-page*perPage, 0)))
-	for ; len(hosts) < perPage && id <= uint(s.hosts); id++ {
-		h, ok := s.lookup(id)
-		if !ok {
-			continue
-		}
-		lh := listedHost{Host: h}
-		if withMapping {
-			lh.DeviceMapping = &h.DeviceMapping
-		}
-		hosts = append(hosts, lh)
-	}
-	m := s.malformed[page]
-	s.stats.Lists++
-	if m != 0 {
-		s.stats.Malformed++
-	}
-	s.mu.Unlock()
-
-	switch m {
-	case Truncated:
-		b, _ := json.Marshal(map[string]any{"hosts": hosts})
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(b[:len(b)/2])
-	case NotJSON:
-		w.Header().Set("Content-Type", "text/html")
-		_, _ = fmt.Fprint(w, "<html><body>502 Bad Gateway</body></html>")
-	case WrongShape:
-		writeJSON(w, http.StatusOK, map[string]any{"hosts": map[string]any{"id": 1}})
-	case MissingHosts:
-		writeJSON(w, http.StatusOK, map[string]any{})
-	default:
-		writeJSON(w, http.StatusOK, map[string]any{"hosts": hosts})
-	}
-}
-
 // getHost serves GET /api/v1/fleet/hosts/{id}, with software unless
 // exclude_software=true.
 func (s *Server) getHost(w http.ResponseWriter, r *http.Request) {
@@ -388,18 +350,6 @@ func (s *Server) found(w http.ResponseWriter, r *http.Request) (Host, bool) {
 		writeError(w, http.StatusNotFound, "Resource Not Found")
 	}
 	return h, ok
-}
-
-func queryInt(q url.Values, key string, def int) (int, error) {
-	v := q.Get(key)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, fmt.Errorf("invalid %s", key)
-	}
-	return n, nil
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

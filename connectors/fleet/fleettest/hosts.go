@@ -43,7 +43,10 @@ type DeviceMapping struct {
 	Source string `json:"source"`
 }
 
-// Software is one installed application in a host detail.
+// Software is one installed application in a host detail, and in the host
+// list with populate_software (the List hosts reference's example entry:
+// id, name, version, source, generated_cpe, vulnerabilities,
+// installed_paths).
 type Software struct {
 	ID               uint   `json:"id"`
 	Name             string `json:"name"`
@@ -54,6 +57,7 @@ type Software struct {
 	GeneratedCPE     string `json:"generated_cpe"`
 	// Vulnerabilities is always null here, as for software without CVEs.
 	Vulnerabilities []string `json:"vulnerabilities"`
+	InstalledPaths  []string `json:"installed_paths,omitempty"`
 }
 
 // EndUser is the IdP user of a host in a host detail.
@@ -66,10 +70,12 @@ type EndUser struct {
 }
 
 // listedHost is a host as the list serves it: DeviceMapping is left out
-// (nil), null (pointer to nil) or a list.
+// (nil), null (pointer to nil) or a list; Software is there only with
+// populate_software.
 type listedHost struct {
 	Host
 	DeviceMapping *[]DeviceMapping `json:"device_mapping,omitempty"`
+	Software      *[]Software      `json:"software,omitempty"`
 }
 
 // detailHost is a host as the detail serves it.

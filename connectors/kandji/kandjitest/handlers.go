@@ -68,6 +68,9 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 
 // endpointOf classifies a request path.
 func endpointOf(path string) Endpoint {
+	if strings.TrimRight(path, "/") == "/api/v1/prism/apps" {
+		return EndpointPrismApps
+	}
 	rest, ok := strings.CutPrefix(strings.TrimRight(path, "/"), "/api/v1/devices")
 	switch {
 	case !ok:

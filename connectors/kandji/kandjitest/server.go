@@ -8,6 +8,8 @@
 //	GET /api/v1/devices/{device_id}                one device, 404 when unknown
 //	GET /api/v1/devices/{device_id}/apps           {"device_id", "apps": [...]}
 //	GET /api/v1/devices/{device_id}/details        general / mdm / hardware_overview
+//	GET /api/v1/prism/apps?filter=&limit=&cursor=  {"offset","limit","total","data","cursor"}
+//	                                               (Prism apps, one row per app per device; see prism.go)
 //
 // Every request must carry "Authorization: Bearer <token>"; anything else
 // gets 401. See GenerateDevice for the quirks the generated devices carry.
@@ -57,16 +59,20 @@ const (
 	EndpointDevice  Endpoint = "device"
 	EndpointApps    Endpoint = "apps"
 	EndpointDetails Endpoint = "details"
+	// EndpointPrismApps is GET /api/v1/prism/apps.
+	EndpointPrismApps Endpoint = "prism_apps"
 )
 
 // Counts are the requests the server has seen.
 type Counts struct {
 	// Total counts every request, including refused and faulted ones.
-	Total        int
-	List         int
-	Device       int
-	Apps         int
-	Details      int
+	Total   int
+	List    int
+	Device  int
+	Apps    int
+	Details int
+	// PrismApps counts answered GET /api/v1/prism/apps requests.
+	PrismApps    int
 	Unauthorized int
 	// Faulted counts requests answered by an injected fault (429/503/...).
 	Faulted  int
@@ -139,8 +145,10 @@ type Server struct {
 	faults        []*fault
 	badPages      map[int]Malformation
 	badApps       map[int]Malformation
+	badPrism      *Malformation
 	counts        Counts
 	lists         []ListCall
+	prism         []PrismCall
 	inFlight, max int
 }
 
@@ -170,6 +178,7 @@ func New(t testing.TB, opt Options) *Server {
 	mux.HandleFunc("GET /api/v1/devices/{id}", s.device)
 	mux.HandleFunc("GET /api/v1/devices/{id}/apps", s.deviceApps)
 	mux.HandleFunc("GET /api/v1/devices/{id}/details", s.deviceDetails)
+	mux.HandleFunc("GET /api/v1/prism/apps", s.prismApps)
 	s.srv = httptest.NewServer(s.middleware(mux))
 	s.URL = s.srv.URL
 	t.Cleanup(s.srv.Close)
@@ -225,6 +234,13 @@ func (s *Server) MalformedApps(i int, m Malformation) {
 	s.badApps[i] = m
 }
 
+// MalformedPrism breaks every Prism apps answer until ClearFaults.
+func (s *Server) MalformedPrism(m Malformation) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.badPrism = &m
+}
+
 // ClearFaults drops pending status faults and malformed pages and apps.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
@@ -232,6 +248,7 @@ func (s *Server) ClearFaults() {
 	s.faults = nil
 	s.badPages = map[int]Malformation{}
 	s.badApps = map[int]Malformation{}
+	s.badPrism = nil
 }
 
 // Counters.
@@ -261,7 +278,14 @@ func (s *Server) MaxInFlight() int {
 func (s *Server) ResetCounts() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.counts, s.lists, s.max = Counts{}, nil, 0
+	s.counts, s.lists, s.prism, s.max = Counts{}, nil, nil, 0
+}
+
+// PrismCalls returns the answered Prism apps requests in order.
+func (s *Server) PrismCalls() []PrismCall {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]PrismCall(nil), s.prism...)
 }
 
 // Devices and mutation. Device indexes are stable: removing one does not
