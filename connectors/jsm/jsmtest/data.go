@@ -108,7 +108,7 @@ func (s *Server) seedSchema() {
 			attribute{ID: "310", Name: "Status", Type: typeStatus},
 		)},
 	}
-	s.statuses = []status{{"1", "In Use"}, {"2", "In Stock"}, {"3", "Retired"}, {"4", "In Repair"}, {"5", "Active"}, {"6", "Inactive"}}
+	s.statuses = []status{{"1", "In Use"}, {"2", "In Stock"}, {"3", "Retired"}, {"4", "In Repair"}, {"5", "Active"}, {"6", "Inactive"}, {"7", "Running"}}
 }
 
 // Record is what a test puts in an object, by attribute name. Owner is an
