@@ -340,4 +340,3 @@ func TestGeneratedTenantPagesToTheEnd(t *testing.T) {
 		seen[d.ExternalID] = true
 	}
 }
-
