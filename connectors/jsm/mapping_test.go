@@ -43,8 +43,8 @@ func TestCategoryOf(t *testing.T) {
 func TestVendorMessage(t *testing.T) {
 	t.Parallel()
 	for body, want := range map[string]string{
-		`{"errorMessages":["a"],"errors":{"z":"last","b":"first"}}`:         "a; b: first; z: last",
-		`{"errorMessage":"Summary: You must specify a summary of the issue."}`: "Summary: You must specify a summary of the issue.",
+		`{"errorMessages":["a"],"errors":{"z":"last","b":"first"}}`:                             "a; b: first; z: last",
+		`{"errorMessage":"Summary: You must specify a summary of the issue."}`:                  "Summary: You must specify a summary of the issue.",
 		`{"message":"Client must be authenticated to access this resource.","status-code":401}`: "Client must be authenticated to access this resource.",
 		`<html>oops</html>`: "<html>oops</html>",
 	} {
