@@ -246,8 +246,10 @@ func TestCredentialsAbsentFromErrors(t *testing.T) {
 	srv.FailNext("", "/object/aql", 5, http.StatusInternalServerError, `{"errorMessages":["boom"]}`)
 	_, err = src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 	errs = append(errs, err)
-	// The zero egress policy refuses the loopback fake.
-	blocked, err := connectors.New(connectors.JSMAssets, config(srv, func(c *connectors.Config) { c.Egress = connectors.Egress{} }))
+	// The zero egress policy refuses the loopback fake, the Assets host
+	// (assetsApiUrl, asked first with a configured workspace) included.
+	blocked, err := connectors.New(connectors.JSMAssets, config(srv, withOptions(jsm.OptWorkspaceID, srv.WorkspaceID()),
+		func(c *connectors.Config) { c.Egress = connectors.Egress{} }))
 	require.NoError(t, err)
 	_, err = blocked.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 	var be *connectors.BlockedAddressError
