@@ -181,14 +181,25 @@ func (s *Source) toDevice(o apiObject, v values) connectors.Device {
 	if st := v.text(s.attrs[AttrStatus]); st != "" {
 		d.Status = s.statusIn[strings.ToLower(st)]
 	}
-	d.PurchaseDate = parseDate(v.raw(s.attrs[AttrPurchaseDate]))
-	d.WarrantyEnd = parseDate(v.raw(s.attrs[AttrWarrantyEnd]))
+	d.PurchaseDate = s.date(d.ExternalID, v, AttrPurchaseDate)
+	d.WarrantyEnd = s.date(d.ExternalID, v, AttrWarrantyEnd)
 	if c := v.raw(s.attrs[AttrCost]); c != "" {
 		d.PurchasePrice = c
 		d.PurchaseCurrency = s.currency
 	}
 	// Assets keeps no "last seen": LastCheckIn stays nil.
 	return d
+}
+
+// date reads a date attribute; an unreadable one is "unknown" (logged),
+// not a failed page.
+func (s *Source) date(id string, v values, role string) *time.Time {
+	raw := v.raw(s.attrs[role])
+	t := parseDate(raw)
+	if t == nil && raw != "" && s.log != nil {
+		s.log.Warn("jsm: unreadable date", "object", id, "attribute", s.attrs[role], "value", raw)
+	}
+	return t
 }
 
 // categoryOf reads a category kind from the object type's name ("Monitors",

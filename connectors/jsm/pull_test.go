@@ -189,6 +189,19 @@ func TestUnauthorizedWithAtlassianBody(t *testing.T) {
 	require.Len(t, srv.Requests(), 1, "a refused token is not retried")
 }
 
+func TestTokenRevokedMidSync(t *testing.T) {
+	t.Parallel()
+	srv := jsmtest.New(t, jsmtest.Options{Generated: 10})
+	src := newSource(t, srv, withOptions(jsm.OptPageSize, 5))
+	page, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+	require.NoError(t, err)
+	require.Len(t, page.Devices, 5)
+	srv.SetAPIToken("rotated")
+	_, err = src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full, Cursor: page.NextCursor})
+	require.ErrorIs(t, err, connectors.ErrUnauthorized)
+	require.Contains(t, err.Error(), "HTTP 401")
+}
+
 func TestThrottledRequestHonoursRetryAfter(t *testing.T) {
 	t.Parallel()
 	srv := jsmtest.New(t, jsmtest.Options{})

@@ -122,9 +122,21 @@ func New(t testing.TB, opt Options) *Server {
 }
 
 // Email, APIToken and WorkspaceID are the accepted credentials and the workspace.
-func (s *Server) Email() string       { return s.opt.Email }
-func (s *Server) APIToken() string    { return s.opt.APIToken }
+func (s *Server) Email() string { return s.opt.Email }
+func (s *Server) APIToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opt.APIToken
+}
 func (s *Server) WorkspaceID() string { return s.opt.WorkspaceID }
+
+// SetAPIToken replaces the accepted API token, as revoking the old one in
+// the Atlassian account does: requests with the old one get 401.
+func (s *Server) SetAPIToken(token string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.opt.APIToken = token
+}
 
 // Requests returns the requests received so far.
 func (s *Server) Requests() []Request {
@@ -200,7 +212,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) authorized(r *http.Request) bool {
 	h := r.Header.Get("Authorization")
+	s.mu.Lock()
 	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(s.opt.Email+":"+s.opt.APIToken))
+	s.mu.Unlock()
 	return h == want
 }
 
