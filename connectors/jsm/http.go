@@ -58,6 +58,10 @@ type apiError struct {
 	hasRetry bool
 }
 
+// Unwrap lets callers that know only the shared errors (the connection
+// test, the sync worker) see a *connectors.StatusError.
+func (e *apiError) Unwrap() error { return &connectors.StatusError{Status: e.Status, URL: e.URL} }
+
 func (e *apiError) Error() string {
 	s := fmt.Sprintf("%s %s answered HTTP %d", e.Method, e.URL, e.Status)
 	if e.Message != "" {

@@ -230,6 +230,15 @@ func TestServerErrorRetried(t *testing.T) {
 	devices, _ := fetchAll(t, newSource(t, srv), connectors.PageRequest{Mode: connectors.Full})
 	require.Len(t, devices, 3)
 	require.Len(t, srv.RequestsTo(http.MethodPost, "/object/aql"), 3)
+
+	// Past the retries: a StatusError, as every connector reports it,
+	// with Atlassian's message.
+	srv.FailNext(http.MethodPost, "/object/aql", 10, http.StatusServiceUnavailable, `{"errorMessages":["Service unavailable"]}`)
+	_, err := newSource(t, srv).FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+	var se *connectors.StatusError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, http.StatusServiceUnavailable, se.Status)
+	require.Contains(t, err.Error(), "Service unavailable")
 }
 
 func TestForbiddenNamesEndpointAndMessage(t *testing.T) {
