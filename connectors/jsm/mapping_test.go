@@ -3,6 +3,7 @@ package jsm
 import (
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -49,5 +50,30 @@ func TestVendorMessage(t *testing.T) {
 		`<html>oops</html>`: "<html>oops</html>",
 	} {
 		require.Equal(t, want, vendorMessage([]byte(body)))
+	}
+}
+
+func TestListingAQL(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	ago := func(d time.Duration) *time.Time { t := now.Add(-d); return &t }
+	for _, tc := range []struct {
+		name string
+		base string
+		req  connectors.PageRequest
+		want string
+	}{
+		{"full", `objectType = "Computers"`, connectors.PageRequest{Mode: connectors.Full, Since: ago(time.Hour)},
+			`objectType = "Computers" ORDER BY Created ASC`},
+		{"incremental rounds up", `objectType = "Computers"`, connectors.PageRequest{Mode: connectors.Incremental, Since: ago(10*time.Minute + time.Second)},
+			`(objectType = "Computers") AND Updated > now(-11m) ORDER BY Created ASC`},
+		{"incremental at least a minute", `objectType = "Computers"`, connectors.PageRequest{Mode: connectors.Incremental, Since: ago(0)},
+			`(objectType = "Computers") AND Updated > now(-1m) ORDER BY Created ASC`},
+		{"incremental without since is full", `objectType = "Computers"`, connectors.PageRequest{Mode: connectors.Incremental},
+			`objectType = "Computers" ORDER BY Created ASC`},
+		{"own order kept", `objectSchema = "IT" order by Key`, connectors.PageRequest{Mode: connectors.Incremental, Since: ago(2 * time.Hour)},
+			`(objectSchema = "IT") AND Updated > now(-120m) order by Key`},
+	} {
+		require.Equal(t, tc.want, listingAQL(tc.base, tc.req, now), tc.name)
 	}
 }

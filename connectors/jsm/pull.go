@@ -53,6 +53,11 @@ func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 // stable order (by creation: new objects land at the end, so only a
 // deletion can shift later pages mid-run).
 func listingAQL(base string, req connectors.PageRequest, now time.Time) string {
+	base, order := splitOrder(base)
+	if order == "" {
+		order = "ORDER BY Created ASC"
+	}
+	order = " " + order
 	q := base
 	if req.Mode == connectors.Incremental && req.Since != nil {
 		mins := int(math.Ceil(now.Sub(*req.Since).Minutes()))
@@ -61,10 +66,16 @@ func listingAQL(base string, req connectors.PageRequest, now time.Time) string {
 		}
 		q = "(" + base + ") AND Updated > now(-" + strconv.Itoa(mins) + "m)"
 	}
-	if !strings.Contains(strings.ToLower(base), "order by") {
-		q += " ORDER BY Created ASC"
+	return q + order
+}
+
+// splitOrder splits a configured AQL's own ORDER BY off its condition:
+// the order must stay last when conditions are added.
+func splitOrder(aql string) (cond, order string) {
+	if i := strings.LastIndex(strings.ToLower(aql), "order by"); i >= 0 {
+		return strings.TrimSpace(aql[:i]), strings.TrimSpace(aql[i:])
 	}
-	return q
+	return strings.TrimSpace(aql), ""
 }
 
 // aqlPage runs one AQL page and reports whether it is the last.

@@ -105,7 +105,7 @@ func (s *Source) refObject(ctx context.Context, ref connectors.TicketRef) (strin
 	if tag == "" || attr == "" {
 		return "", nil
 	}
-	base := s.aql
+	base, _ := splitOrder(s.aql)
 	if base == "" {
 		base = `objectType = "` + s.objectType + `"`
 	}
