@@ -258,15 +258,17 @@ func pathOf(raw string) string {
 }
 
 // privilege names what Atlassian requires for an endpoint, so a 403 says
-// what to grant (Assets: the account's role in the object schema; JSM:
-// the service project's agent permission; Jira: Browse users).
+// what to grant: an Assets schema role (Object Schema Viewers read,
+// Object Schema Users create and edit objects), access to the service
+// project for requests, the Browse users and groups global permission
+// for Jira's user lookups.
 func privilege(raw string) string {
 	p := pathOf(raw)
 	switch {
-	case strings.Contains(p, "/object/create"), strings.Contains(p, "/object/") && !strings.Contains(p, "/aql"):
-		return "Object schema users (or managers) role in the Assets schema"
+	case strings.Contains(p, "/object/") && !strings.Contains(p, "/object/aql"):
+		return "the Object Schema Users role in the Assets object schema"
 	case strings.Contains(p, "/jsm/assets/"):
-		return "Object schema users role in the Assets schema (Assets read access)"
+		return "the Object Schema Viewers role in the Assets object schema"
 	case strings.Contains(p, "/servicedeskapi/request"):
 		return "access to the service project (customer or agent)"
 	case strings.Contains(p, "/rest/api/3/user"):

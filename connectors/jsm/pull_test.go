@@ -251,7 +251,7 @@ func TestForbiddenNamesEndpointAndMessage(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	require.Equal(t, "POST /jsm/assets/workspace/"+srv.WorkspaceID()+"/v1/object/aql", fe.Endpoint)
 	require.Contains(t, fe.Message, "The user does not have permission to perform this action.")
-	require.NotEmpty(t, fe.Privilege)
+	require.Equal(t, "the Object Schema Viewers role in the Assets object schema", fe.Privilege)
 }
 
 func TestCredentialsAbsentFromErrors(t *testing.T) {

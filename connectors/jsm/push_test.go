@@ -226,3 +226,13 @@ func TestTicketsNewestFirstAndCreate(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	require.Equal(t, "options.serviceDeskId", ce.Field)
 }
+
+func TestCreateThrottledIsRetried(t *testing.T) {
+	t.Parallel()
+	srv := jsmtest.New(t, jsmtest.Options{})
+	srv.ThrottleNext(http.MethodPost, "/object/create", 1, "0")
+	id, err := newSource(t, srv).CreateRecord(context.Background(), connectors.PushRecord{Name: "LT-1", AssetTag: "IT-1"})
+	require.NoError(t, err)
+	require.Len(t, srv.RequestsTo(http.MethodPost, "/object/create"), 2, "a 429 created nothing: asked again")
+	require.Equal(t, "LT-1", srv.Values(id)["Name"])
+}

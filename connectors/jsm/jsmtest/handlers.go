@@ -176,7 +176,7 @@ func (s *Server) aql(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	q := r.URL.Query()
 	start, _ := strconv.Atoi(q.Get("startAt"))
-	size := 25 // the documented default
+	size := 25 // when absent; the connector always sends maxResults
 	if v := q.Get("maxResults"); v != "" {
 		size, _ = strconv.Atoi(v)
 	}
