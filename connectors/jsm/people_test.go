@@ -60,3 +60,24 @@ func TestNoPeopleWithoutTheOption(t *testing.T) {
 	require.Empty(t, page.People)
 	require.Empty(t, srv.Requests(), "nothing asked")
 }
+
+// People whose email is a Jira user attribute: account ids resolve in one
+// user/bulk request per page; a hidden email stays empty.
+func TestPeopleEmailFromUserAttribute(t *testing.T) {
+	t.Parallel()
+	srv := jsmtest.New(t, jsmtest.Options{})
+	srv.AddUser(jsmtest.User{AccountID: "acc-1", Email: "one@example.com", Name: "One"})
+	srv.AddUser(jsmtest.User{AccountID: "acc-2", Email: "two@example.com", Name: "Two", HideEmail: true})
+	srv.Add(jsmtest.TypePeople, jsmtest.Record{"Name": "One", "Account": "acc-1"})
+	srv.Add(jsmtest.TypePeople, jsmtest.Record{"Name": "Two", "Account": "acc-2", "Status": "Inactive"})
+	src := newSource(t, srv, withOptions(jsm.OptPeopleObjectType, "Employees", jsm.OptPeopleAttributes, map[string]any{"email": "Account"}))
+	page, err := src.FetchPeoplePage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+	require.NoError(t, err)
+	require.True(t, page.Done)
+	require.Len(t, page.People, 2)
+	require.Equal(t, "one@example.com", page.People[0].Email)
+	require.True(t, page.People[0].Active)
+	require.Empty(t, page.People[1].Email)
+	require.False(t, page.People[1].Active)
+	require.Len(t, srv.RequestsTo(http.MethodGet, "/rest/api/3/user/bulk"), 1)
+}

@@ -106,6 +106,7 @@ func (s *Server) seedSchema() {
 			attribute{ID: "308", Name: "Location", Type: typeReference, RefType: TypeLocations},
 			attribute{ID: "309", Name: "Job Title", DefaultType: "Text"},
 			attribute{ID: "310", Name: "Status", Type: typeStatus},
+			attribute{ID: "311", Name: "Account", Type: typeUser},
 		)},
 	}
 	s.statuses = []status{{"1", "In Use"}, {"2", "In Stock"}, {"3", "Retired"}, {"4", "In Repair"}, {"5", "Active"}, {"6", "Inactive"}, {"7", "Running"}}
