@@ -378,13 +378,19 @@ func TestPagingToTheEnd(t *testing.T) {
 			reqs := s.Requests()
 			require.Len(t, reqs, tc.pages, "no request past the end")
 			for i, r := range reqs {
-				require.Equal(t, strconv.Itoa(i), r.Query.Get("page"))
+				// Key paging: always page 0 of the ids above the last one read.
+				require.Equal(t, "0", r.Query.Get("page"))
+				require.Equal(t, fmt.Sprintf("id>%d", i*tc.pageSize), r.Query.Get("filter"))
 				require.Equal(t, strconv.Itoa(tc.pageSize), r.Query.Get("page-size"))
 				require.Equal(t, []string{"id:asc"}, r.Query["sort"])
 				require.Equal(t, []string{"GENERAL", "HARDWARE", "OPERATING_SYSTEM", "USER_AND_LOCATION", "PURCHASING", "APPLICATIONS"},
 					r.Query["section"])
-				require.Empty(t, r.Query.Get("filter"))
 			}
+			// The mobile devices follow in the last page: none here, one request.
+			mob := s.MobileRequests()
+			require.Len(t, mob, 1)
+			require.Equal(t, "mobileDeviceId>0", mob[0].Query.Get("filter"))
+			require.Equal(t, "mobileDeviceId:asc", mob[0].Query.Get("sort"))
 		})
 	}
 }
@@ -730,32 +736,38 @@ func TestVirtualMachines(t *testing.T) {
 
 func TestIncrementalFilter(t *testing.T) {
 	t.Parallel()
-	epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // every generated timestamp is before it
+	bound := epoch.Add(time.Hour)
 	s := jamftest.New(t, jamftest.Options{Computers: 60, Apps: -1, Epoch: epoch})
 	for _, id := range []int{5, 17, 42} {
-		s.Touch(id, epoch.Add(time.Duration(id)*time.Minute))
+		s.Touch(id, bound.Add(time.Duration(id)*time.Minute))
 	}
-	s.Touch(43, epoch.Add(-time.Millisecond)) // just before the bound
+	s.Touch(43, bound.Add(-time.Millisecond)) // just before the bound
 	src := source(t, s, apiClient, withOption(jamf.OptPageSize, 2))
 
 	// The bound is given in another zone with sub-millisecond precision:
 	// Jamf wants UTC with a Z.
-	since := epoch.In(time.FixedZone("CET", 3600)).Add(400 * time.Microsecond)
+	since := bound.In(time.FixedZone("CET", 3600)).Add(400 * time.Microsecond)
 	req := connectors.PageRequest{Mode: connectors.Incremental, Since: &since}
 	p0, err := src.FetchPage(context.Background(), req)
 	require.NoError(t, err)
 	require.False(t, p0.Done)
 	// Later pages keep the bound of the first, whatever the request says.
-	later := epoch.Add(24 * time.Hour)
+	later := bound.Add(24 * time.Hour)
 	rest, _ := syncAll(t, src, connectors.PageRequest{Mode: connectors.Incremental, Since: &later, Cursor: p0.NextCursor})
 	require.Equal(t, []int{5, 17, 42}, ids(append(p0.Devices, rest...)))
 
 	reqs := s.Requests()
 	require.Len(t, reqs, 2)
-	for _, r := range reqs {
-		require.Equal(t, `general.reportDate>="2026-01-01T00:00:00.000Z"`, r.Query.Get("filter"))
+	for i, r := range reqs {
+		key := []string{"id>0", "id>17"}[i]
+		require.Equal(t, key+`;general.reportDate>="2026-01-01T01:00:00.000Z",`+key+`;general.lastContact>="2026-01-01T01:00:00.000Z"`,
+			r.Query.Get("filter"), "v4 names the last contact lastContact")
 		require.Equal(t, "id:asc", r.Query.Get("sort"))
 	}
+	mob := s.MobileRequests()
+	require.Len(t, mob, 1)
+	require.Equal(t, `mobileDeviceId>0;lastInventoryUpdateDate>="2026-01-01T01:00:00.000Z"`, mob[0].Query.Get("filter"))
 
 	// A full sync, or an incremental one without a bound, reads everything.
 	s.ResetStats()
@@ -764,7 +776,37 @@ func TestIncrementalFilter(t *testing.T) {
 	all, _ = syncAll(t, source(t, s, apiClient, withOption(jamf.OptPageSize, 100)), connectors.PageRequest{Mode: connectors.Incremental})
 	require.Len(t, all, 60)
 	for _, r := range s.Requests() {
-		require.Empty(t, r.Query.Get("filter"))
+		require.Equal(t, "id>0", r.Query.Get("filter"))
+	}
+}
+
+// TestIncrementalSeesCheckInsWithoutReports: Jamf's inventory reports come
+// weekly by default, check-ins every ~15 minutes. A computer that checked
+// in after the bound but last reported inventory days before must be in
+// the incremental sync, with its new check-in time, on every API version
+// (v1–v3 name the field lastContactTime, v4 lastContact).
+func TestIncrementalSeesCheckInsWithoutReports(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"v1", "v4"} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			bound := epoch.Add(time.Hour)
+			s := jamftest.New(t, jamftest.Options{Computers: 30, Apps: -1, Epoch: epoch})
+			s.Touch(4, bound.Add(-6*24*time.Hour)) // last weekly report: six days ago
+			checkedIn := bound.Add(15 * time.Minute)
+			require.True(t, s.CheckIn(4, checkedIn)) // ...and a check-in since
+			s.Touch(9, bound.Add(time.Minute))       // a report since
+			c, _ := s.Computer(4)
+			require.Equal(t, bound.Add(-6*24*time.Hour).Format("2006-01-02T15:04:05.000Z"), c.General.ReportDate,
+				"a check-in leaves reportDate alone")
+
+			src := source(t, s, apiClient, withOption(jamf.OptAPIVersion, v))
+			got, _ := syncAll(t, src, connectors.PageRequest{Mode: connectors.Incremental, Since: &bound})
+			require.Equal(t, []int{4, 9}, ids(got))
+			require.NotNil(t, got[0].LastCheckIn)
+			require.True(t, checkedIn.Equal(*got[0].LastCheckIn), "lastCheckIn refreshed: %s", got[0].LastCheckIn)
+		})
 	}
 }
 
