@@ -15,6 +15,17 @@
 //   - GET /api/{v}/computers-inventory/{id} (requested sections) and
 //     /api/{v}/computers-inventory-detail/{id} (all sections); 404 with an
 //     ApiError body when the computer does not exist.
+//   - GET /api/v2/mobile-devices/detail (the paginated mobile device
+//     inventory: section, page, page-size, sort by mobileDeviceId or the
+//     documented default displayName:asc, RSQL filter on mobileDeviceId,
+//     lastInventoryUpdateDate and a few text fields) and
+//     /api/v2/mobile-devices/{id}/detail; see mobile.go.
+//
+// A key-paging client (filter=id>N&sort=id:asc, page 0) is served like
+// any other filter: totalCount counts the records above N. Reports and
+// check-ins are separate events (Touch moves reportDate and the last
+// contact, CheckIn only the last contact), as Jamf's weekly inventory and
+// ~15-minute check-ins are.
 //
 // Computers are generated deterministically from a seed and their id, page
 // by page as they are served: 50,000 computers with applications cost
