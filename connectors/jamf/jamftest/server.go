@@ -58,8 +58,9 @@ type Options struct {
 	// Apps is the number of applications per computer: 0 varies it between
 	// 5 and 25, a negative number gives none.
 	Apps int
-	// Epoch is the generator's "now": report dates fall in the 90 days
-	// before it (default 2026-01-01T00:00:00Z).
+	// Epoch is the generator's "now": last contacts fall in the 90 days
+	// before it, inventory reports up to a week before the last contact
+	// (default 2026-01-01T00:00:00Z).
 	Epoch time.Time
 	// TokenLifetime is how long issued tokens live (default 20 minutes;
 	// OAuth lifetimes are whole seconds, as expires_in is).
