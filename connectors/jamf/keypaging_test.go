@@ -53,3 +53,13 @@ func TestChangesMidRunSkipNothing(t *testing.T) {
 	require.False(t, seen["25"], "deleted before its page was read")
 	require.True(t, seen["31"], "enrolled mid-run, after the position")
 }
+
+// TestNotOffsetPaged: both phases page by key, so one full sync that did
+// not see a device is enough to mark it missing; the source must not
+// claim connectors.OffsetPaging, which would delay that to two.
+func TestNotOffsetPaged(t *testing.T) {
+	t.Parallel()
+	s := jamftest.New(t, jamftest.Options{Computers: 1})
+	_, offset := source(t, s, apiClient).(connectors.OffsetPaging)
+	require.False(t, offset)
+}
