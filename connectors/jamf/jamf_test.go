@@ -787,12 +787,21 @@ func TestIncrementalFilter(t *testing.T) {
 // (v1–v3 name the field lastContactTime, v4 lastContact).
 func TestIncrementalSeesCheckInsWithoutReports(t *testing.T) {
 	t.Parallel()
-	for _, v := range []string{"v1", "v4"} {
-		t.Run(v, func(t *testing.T) {
+	for _, tc := range []struct {
+		name, pin string
+		served    []string
+		filters   []string // the contact field asked, request by request
+	}{
+		{"v1", "v1", nil, []string{"general.lastContactTime"}},
+		{"v4", "v4", nil, []string{"general.lastContact"}},
+		// auto: v4 first with its field name, then v3, v2, v1 with theirs
+		{"auto on a v1 server", "auto", []string{"v1"}, []string{"general.lastContact", "general.lastContactTime", "general.lastContactTime", "general.lastContactTime"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 			bound := epoch.Add(time.Hour)
-			s := jamftest.New(t, jamftest.Options{Computers: 30, Apps: -1, Epoch: epoch})
+			s := jamftest.New(t, jamftest.Options{Computers: 30, Apps: -1, Epoch: epoch, APIVersions: tc.served})
 			s.Touch(4, bound.Add(-6*24*time.Hour)) // last weekly report: six days ago
 			checkedIn := bound.Add(15 * time.Minute)
 			require.True(t, s.CheckIn(4, checkedIn)) // ...and a check-in since
@@ -801,9 +810,14 @@ func TestIncrementalSeesCheckInsWithoutReports(t *testing.T) {
 			require.Equal(t, bound.Add(-6*24*time.Hour).Format("2006-01-02T15:04:05.000Z"), c.General.ReportDate,
 				"a check-in leaves reportDate alone")
 
-			src := source(t, s, apiClient, withOption(jamf.OptAPIVersion, v))
+			src := source(t, s, apiClient, withOption(jamf.OptAPIVersion, tc.pin))
 			got, _ := syncAll(t, src, connectors.PageRequest{Mode: connectors.Incremental, Since: &bound})
 			require.Equal(t, []int{4, 9}, ids(got))
+			reqs := s.Requests()
+			require.Len(t, reqs, len(tc.filters))
+			for i, r := range reqs {
+				require.Contains(t, r.Query.Get("filter"), ";"+tc.filters[i]+">=", "request %d to %s", i, r.Version)
+			}
 			require.NotNil(t, got[0].LastCheckIn)
 			require.True(t, checkedIn.Equal(*got[0].LastCheckIn), "lastCheckIn refreshed: %s", got[0].LastCheckIn)
 		})
