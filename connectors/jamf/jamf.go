@@ -105,6 +105,9 @@ type Source struct {
 
 	mu      sync.Mutex
 	version string // resolved inventory version; "" until the first answer in auto mode
+	// contactSkip counts, per version, the last-contact field names the
+	// server refused in a filter (see contactFields).
+	contactSkip map[string]int
 }
 
 // New builds a Jamf Pro Source. BaseURL (https://<tenant>.jamfcloud.com or
@@ -325,9 +328,22 @@ func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 // the last id in it and whether it held every remaining computer.
 func (s *Source) computerPage(ctx context.Context, cur cursor) ([]connectors.Device, int, bool, error) {
 	q := s.query(0, cur.Size)
-	page, target, err := s.list(ctx, q, func(version string) string {
-		return computerFilter(cur.After, cur.Since, version)
-	})
+	var (
+		page   *inventoryPage
+		target string
+		err    error
+	)
+	for {
+		var ver string // the version the last request went to
+		page, target, err = s.list(ctx, q, func(version string) string {
+			ver = version
+			return computerFilter(cur.After, cur.Since, s.contactField(version))
+		})
+		if cur.Since != nil && isBadRequest(err) && s.dropContactField(ver) {
+			continue // asked again with the next name for the last contact
+		}
+		break
+	}
 	if err != nil {
 		return nil, 0, false, err
 	}
@@ -401,33 +417,6 @@ func (s *Source) query(page, size int) url.Values {
 	q.Set("page-size", strconv.Itoa(size))
 	q.Set("sort", "id:asc")
 	return q
-}
-
-// rsqlTime formats an RSQL bound: Jamf compares timestamps against an
-// ISO 8601 UTC timestamp with a Z (it rejects a numeric offset such as
-// +00:00); quoting follows its RSQL guide.
-func rsqlTime(t time.Time) string {
-	return `"` + t.UTC().Format("2006-01-02T15:04:05.000Z") + `"`
-}
-
-// computerFilter is the RSQL filter of a computers page: the key bound
-// and, for an incremental run, "reported inventory or checked in since".
-// The OR is distributed over the key bound ((k;a),(k;b)) rather than
-// grouped with parentheses: RSQL gives ";" precedence over ",", and the
-// flat form needs no grouping support. Both timestamps are in the
-// documented list of filterable fields; /v4 names the last contact
-// general.lastContact, as its response does.
-func computerFilter(after int, since *time.Time, version string) string {
-	key := "id>" + strconv.Itoa(after)
-	if since == nil {
-		return key
-	}
-	contact := "general.lastContactTime"
-	if version == "v4" {
-		contact = "general.lastContact"
-	}
-	bound := rsqlTime(*since)
-	return key + ";general.reportDate>=" + bound + "," + key + ";" + contact + ">=" + bound
 }
 
 // list GETs one inventory page from the resolved version, or, in auto mode

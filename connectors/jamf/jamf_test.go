@@ -1006,3 +1006,64 @@ func BenchmarkFullSync50k(b *testing.B) {
 	}
 	b.ReportMetric(float64(50_000*b.N)/b.Elapsed().Seconds(), "devices/s")
 }
+
+// TestIncrementalContactFieldFallback: /v4's filter name for the last
+// contact is not in the documentation we could read; a server that
+// refuses it (400) is asked again with /v1–/v3's name, and one that
+// refuses both still gets incremental syncs on reportDate alone.
+func TestIncrementalContactFieldFallback(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		refuse  []string
+		want    []int
+		filters []string
+	}{
+		{"v4 refuses lastContact", []string{"general.lastContact"}, []int{4, 9},
+			[]string{"general.lastContact", "general.lastContactTime", "general.lastContactTime"}},
+		{"v4 refuses both", []string{"general.lastContact", "general.lastContactTime"}, []int{9},
+			[]string{"general.lastContact", "general.lastContactTime", "", ""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			bound := epoch.Add(time.Hour)
+			s := jamftest.New(t, jamftest.Options{Computers: 30, Apps: -1, Epoch: epoch})
+			for _, f := range tc.refuse {
+				s.RefuseFilterField("v4", f)
+			}
+			s.CheckIn(4, bound.Add(time.Minute))
+			s.Touch(9, bound.Add(time.Minute))
+			src := source(t, s, apiClient, withOption(jamf.OptPageSize, 10))
+			req := connectors.PageRequest{Mode: connectors.Incremental, Since: &bound}
+			got, _ := syncAll(t, src, req)
+			require.Equal(t, tc.want, ids(got))
+			// The same Source remembers what the server refused.
+			got, _ = syncAll(t, src, req)
+			require.Equal(t, tc.want, ids(got))
+			var asked []string
+			for _, r := range s.Requests() {
+				f := r.Query.Get("filter")
+				field := ""
+				for _, name := range []string{"general.lastContactTime", "general.lastContact"} {
+					if strings.Contains(f, ";"+name+">=") {
+						field = name
+						break
+					}
+				}
+				asked = append(asked, field)
+			}
+			require.Equal(t, tc.filters, asked)
+		})
+	}
+	t.Run("a full sync does not retry a 400", func(t *testing.T) {
+		t.Parallel()
+		s := jamftest.New(t, jamftest.Options{Computers: 3, Apps: -1})
+		s.RefuseFilterField("v4", "id")
+		_, err := source(t, s, apiClient).FetchPage(context.Background(), full)
+		var se *connectors.StatusError
+		require.ErrorAs(t, err, &se)
+		require.Equal(t, http.StatusBadRequest, se.Status)
+		require.Len(t, s.Requests(), 1)
+	})
+}

@@ -226,6 +226,15 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, version string) {
 		}
 	}
 	f, err := parseFilter(q.Get("filter"), computerFields)
+	if err == nil {
+		s.mu.Lock()
+		for _, field := range f.fields() {
+			if s.refused[version+" "+field] {
+				err = fmt.Errorf("field %q is not filterable", field)
+			}
+		}
+		s.mu.Unlock()
+	}
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "INVALID_RSQL_FILTER", err.Error())
 		return

@@ -202,6 +202,17 @@ func (f filter[T]) needsRecord() bool {
 	return false
 }
 
+// fields are the field names f compares.
+func (f filter[T]) fields() []string {
+	var out []string
+	for _, and := range f {
+		for _, c := range and {
+			out = append(out, c.field)
+		}
+	}
+	return out
+}
+
 // keyBound is N when every branch of f bounds the id below by id>N (the
 // key paging a client does); false otherwise.
 func (f filter[T]) keyBound() (int, bool) {

@@ -150,6 +150,7 @@ type Server struct {
 	rateLimit   fault
 	unavailable fault
 	malformed   map[int]Malformation
+	refused     map[string]bool // "version field": filter fields answered 400
 	stats       Stats
 	requests    []Request
 	inFlight    int
@@ -198,7 +199,7 @@ func Start(opt Options) *Server {
 	s := &Server{
 		ClientID: opt.ClientID, ClientSecret: opt.ClientSecret, Username: opt.Username, Password: opt.Password,
 		opt: opt, versions: opt.APIVersions, maxID: opt.Computers, tokens: vendorfake.NewTokens(opt.TokenLifetime, opt.Now),
-		overrides: map[int]*Computer{}, removed: map[int]bool{}, malformed: map[int]Malformation{},
+		overrides: map[int]*Computer{}, removed: map[int]bool{}, malformed: map[int]Malformation{}, refused: map[string]bool{},
 		mobileMax: opt.MobileDevices, mobileOverrides: map[int]*MobileDevice{}, mobileRemoved: map[int]bool{},
 	}
 	mux := http.NewServeMux()
@@ -342,6 +343,15 @@ func (s *Server) UnavailableNext(k int, retryAfter string) {
 func (s *Server) MalformPage(page int, m Malformation) {
 	s.mu.Lock()
 	s.malformed[page] = m
+	s.mu.Unlock()
+}
+
+// RefuseFilterField answers 400 to computers-inventory requests of this
+// version ("v1"…"v4") that filter on field, as a Jamf Pro that does not
+// know the field does: a client's fallback can be tested against it.
+func (s *Server) RefuseFilterField(version, field string) {
+	s.mu.Lock()
+	s.refused[version+" "+field] = true
 	s.mu.Unlock()
 }
 
