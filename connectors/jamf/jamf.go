@@ -1,14 +1,23 @@
 // Package jamf is the Jamf Pro connector: computers from the Jamf Pro API's
-// computer inventory, authenticated as an API client (OAuth 2.0 client
+// computer inventory, then Jamf-managed iPhones and iPads from its mobile
+// device inventory, authenticated as an API client (OAuth 2.0 client
 // credentials) or a user account (bearer token from HTTP Basic).
 //
-// Paging follows the endpoint's page/page-size parameters (page is
-// 0-based) with a stable sort=id:asc. Jamf caps page-size at 2000 without
-// saying so (asking for more returns 2000 rows and the true totalCount), so
-// the connector never trusts the size it asked for: the end is a short or
-// empty page, or totalCount reached at the page size the server actually
-// used. An incremental sync filters on general.reportDate, the time of the
-// computer's last inventory report.
+// Both lists are paged by key, never by offset: every request asks page 0
+// of the records whose id is above the last one read (RSQL id>N, or
+// mobileDeviceId>N, both documented as filterable), sorted by that id
+// ascending. A computer enrolled or deleted mid-run therefore shifts no
+// page, so no existing device is skipped and a full sync marks nothing
+// missing that Jamf still has. Jamf caps page-size at 2000 without saying
+// so; with key paging that is harmless: the end is the page that holds
+// every remaining record (results = totalCount) or an empty one.
+//
+// An incremental sync asks for computers whose inventory report
+// (general.reportDate) OR last check-in (general.lastContactTime; /v4
+// general.lastContact) is at or after the bound: Jamf's inventory reports
+// come weekly by default while check-ins come every ~15 minutes, so a
+// reportDate filter alone would never refresh lastCheckIn. Mobile devices
+// have one documented timestamp filter, lastInventoryUpdateDate.
 //
 // The computers-inventory endpoints are versioned: /v1 is deprecated since
 // 2025-06-30, /v2 since 2025-11-06, /v3 since Jamf Pro 11.30 in favour of
@@ -54,6 +63,10 @@ const (
 	// OptAPIVersion pins the computers-inventory version: "v1", "v2",
 	// "v3", "v4", or "auto" (default: newest the server has).
 	OptAPIVersion = "apiVersion"
+	// OptMobileDevices says whether to sync mobile devices after the
+	// computers (default true). An API role without "Read Mobile Devices"
+	// turns it off rather than failing every run with a 403.
+	OptMobileDevices = "mobileDevices"
 )
 
 const (
@@ -85,11 +98,16 @@ type Source struct {
 	pageSize int
 	conc     int
 	software bool
+	mobile   bool
 	sections []string
+	mobSecs  []string
 	log      *slog.Logger
 
 	mu      sync.Mutex
 	version string // resolved inventory version; "" until the first answer in auto mode
+	// contactSkip counts, per version, the last-contact field names the
+	// server refused in a filter (see contactFields).
+	contactSkip map[string]int
 }
 
 // New builds a Jamf Pro Source. BaseURL (https://<tenant>.jamfcloud.com or
@@ -131,8 +149,10 @@ func newSource(cfg connectors.Config, now func() time.Time) (*Source, error) {
 		MaxInlineWait:  cfg.MaxInlineWait,
 	})
 	s.sections = append([]string(nil), baseSections...)
+	s.mobSecs = append([]string(nil), mobileSections...)
 	if s.software {
 		s.sections = append(s.sections, appSection)
+		s.mobSecs = append(s.mobSecs, appSection)
 	}
 	return s, nil
 }
@@ -161,6 +181,9 @@ func (s *Source) applyOptions(cfg connectors.Config) error {
 		return err
 	}
 	s.pageSize, s.software, s.log, s.conc = opt.PageSize, opt.Software, opt.Logger, opt.MaxConcurrency
+	if s.mobile, err = cfg.BoolOption(OptMobileDevices, true); err != nil {
+		return err
+	}
 	if v, ok := cfg.Options[OptAPIVersion]; ok && v != nil {
 		str, isString := v.(string)
 		str = strings.ToLower(strings.TrimSpace(str))
@@ -180,22 +203,27 @@ func (s *Source) applyOptions(cfg connectors.Config) error {
 // Kind is JamfPro.
 func (s *Source) Kind() connectors.Kind { return connectors.JamfPro }
 
-// cursor is the position of the next page: Jamf's 0-based page number, the
-// page-size asked (kept so a resumed run asks the same and pages line up),
-// the page size the server actually used (learnt from the first page; 0
-// before), and the reportDate bound of an incremental run.
+// The phases of a run, in order.
+const (
+	phaseComputers = "computers"
+	phaseMobile    = "mobile"
+)
+
+// cursor is the position of the next page: the phase, the last id read in
+// it (0 before the first page), the page-size asked (kept so a resumed
+// run asks the same) and the bound of an incremental run.
 type cursor struct {
-	Page  int
+	Phase string
+	After int
 	Size  int
-	Eff   int
 	Since *time.Time
 }
 
 func (c cursor) String() string {
 	v := url.Values{}
-	v.Set("page", strconv.Itoa(c.Page))
+	v.Set("phase", c.Phase)
+	v.Set("after", strconv.Itoa(c.After))
 	v.Set("size", strconv.Itoa(c.Size))
-	v.Set("eff", strconv.Itoa(c.Eff))
 	if c.Since != nil {
 		v.Set("since", c.Since.UTC().Format(time.RFC3339Nano))
 	}
@@ -207,17 +235,26 @@ func parseCursor(s string) (cursor, error) {
 	if err != nil {
 		return cursor{}, err
 	}
-	var c cursor
-	for _, f := range []struct {
-		key string
-		dst *int
-		min int
-	}{{"page", &c.Page, 0}, {"size", &c.Size, 1}, {"eff", &c.Eff, 0}} {
-		n, err := strconv.Atoi(v.Get(f.key))
-		if err != nil || n < f.min {
-			return cursor{}, fmt.Errorf("bad %s %q", f.key, v.Get(f.key))
+	c := cursor{Phase: v.Get("phase")}
+	switch c.Phase {
+	case phaseComputers, phaseMobile:
+		if c.After, err = strconv.Atoi(v.Get("after")); err != nil || c.After < 0 {
+			return cursor{}, fmt.Errorf("bad after %q", v.Get("after"))
 		}
-		*f.dst = n
+	case "":
+		// A cursor of the offset-paging releases (page=…&size=…&eff=…),
+		// stored by a run interrupted across the upgrade: its page
+		// number means nothing to key paging, so the run starts over
+		// with the computers, which only reads some records twice.
+		if _, err := strconv.Atoi(v.Get("page")); err != nil {
+			return cursor{}, fmt.Errorf("bad phase %q", v.Get("phase"))
+		}
+		c.Phase = phaseComputers
+	default:
+		return cursor{}, fmt.Errorf("bad phase %q", c.Phase)
+	}
+	if c.Size, err = strconv.Atoi(v.Get("size")); err != nil || c.Size < 1 {
+		return cursor{}, fmt.Errorf("bad size %q", v.Get("size"))
 	}
 	if raw := v.Get("since"); raw != "" {
 		t, err := time.Parse(time.RFC3339Nano, raw)
@@ -229,15 +266,22 @@ func parseCursor(s string) (cursor, error) {
 	return c, nil
 }
 
-// FetchPage returns one page of computers. The first page (empty Cursor)
-// starts at page 0 with the configured page size and, for an incremental
-// request with Since, the reportDate filter; later pages take everything
-// from the cursor, so a resumed run reads exactly what the interrupted one
-// would have.
+// FetchPage returns one page of computers or, once they are done, of
+// mobile devices. The first page (empty Cursor) starts the computers with
+// the configured page size and, for an incremental request with Since,
+// its bound; later pages take everything from the cursor, so a resumed
+// run reads exactly what the interrupted one would have, in the same
+// phase.
+//
+// The last computers page carries the first mobile page with it (one
+// more request in the same call): a tenant without mobile devices syncs
+// in as many pages as before they were read, and the cursor after that
+// page already says "mobile", so a crash there resumes with the mobile
+// devices.
 func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (connectors.Page, error) {
 	var cur cursor
 	if req.Cursor == "" {
-		cur = cursor{Size: s.pageSize}
+		cur = cursor{Phase: phaseComputers, Size: s.pageSize}
 		if req.Mode == connectors.Incremental && req.Since != nil {
 			since := req.Since.UTC()
 			cur.Since = &since
@@ -248,52 +292,106 @@ func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 			return connectors.Page{}, fmt.Errorf("jamf: invalid cursor %q: %w", req.Cursor, err)
 		}
 	}
-	q := s.query(cur.Page, cur.Size)
-	if cur.Since != nil {
-		q.Set("filter", sinceFilter(*cur.Since))
-	}
-	page, target, err := s.list(ctx, q)
-	if err != nil {
-		return connectors.Page{}, err
-	}
-	devices, err := s.devices(page, target)
-	if err != nil {
-		return connectors.Page{}, err
-	}
-	n, total := len(page.Results), *page.TotalCount
-	start := cur.Page * cur.Eff // records before this page; 0 on page 0
-	done := n == 0 || start+n >= total || (cur.Eff > 0 && n < cur.Eff)
-	out := connectors.Page{Devices: devices, Done: done}
-	if !done {
-		next := cur
-		next.Page++
-		if next.Eff == 0 {
-			// Page 0 was not the last, so it was full at the size the
-			// server really used, whatever was asked.
-			next.Eff = n
-			if n < cur.Size {
-				s.log.Info("jamf: the server clamped the page size", "asked", cur.Size, "used", n)
-			}
+	var out connectors.Page
+	if cur.Phase == phaseComputers {
+		devices, last, done, err := s.computerPage(ctx, cur)
+		if err != nil {
+			return connectors.Page{}, err
 		}
-		out.NextCursor = next.String()
+		out.Devices = devices
+		if !done {
+			cur.After = last
+			out.NextCursor = cur.String()
+			return out, nil
+		}
+		if !s.mobile {
+			out.Done = true
+			return out, nil
+		}
+		cur.Phase, cur.After = phaseMobile, 0
 	}
+	devices, last, done, err := s.mobilePage(ctx, cur)
+	if err != nil {
+		return connectors.Page{}, err
+	}
+	out.Devices = append(out.Devices, devices...)
+	if done {
+		out.Done = true
+		return out, nil
+	}
+	cur.After = last
+	out.NextCursor = cur.String()
 	return out, nil
 }
 
-// FetchDevice returns one computer by its Jamf id, read through the
-// inventory list filtered on id (RSQL id=="42"): the same sections and
-// mapping as a sync, where the computers-inventory-detail endpoint would
-// return every section, and an answer that cannot be confused with a
-// missing endpoint version. nil when Jamf no longer knows the computer
-// (an empty result).
+// computerPage reads the computers after cur.After: the page's devices,
+// the last id in it and whether it held every remaining computer.
+func (s *Source) computerPage(ctx context.Context, cur cursor) ([]connectors.Device, int, bool, error) {
+	q := s.query(0, cur.Size)
+	var (
+		page   *inventoryPage
+		target string
+		err    error
+	)
+	for {
+		var ver string // the version the last request went to
+		page, target, err = s.list(ctx, q, func(version string) string {
+			ver = version
+			return computerFilter(cur.After, cur.Since, s.contactField(version))
+		})
+		if cur.Since != nil && isBadRequest(err) && s.dropContactField(ver) {
+			continue // asked again with the next name for the last contact
+		}
+		break
+	}
+	if err != nil {
+		return nil, 0, false, err
+	}
+	devices, err := s.devices(page, target)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	last, err := lastID(devices, "", cur.After, target)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	n := len(page.Results)
+	return devices, last, n == 0 || n >= *page.TotalCount, nil
+}
+
+// lastID is the largest id of a key-paged page (ids after prefix), which
+// must all be numbers above after: anything else would page forever or
+// skip records.
+func lastID(devices []connectors.Device, prefix string, after int, target string) (int, error) {
+	last := after
+	for _, d := range devices {
+		id, err := strconv.Atoi(strings.TrimPrefix(d.ExternalID, prefix))
+		if err != nil || id <= after {
+			return 0, &connectors.MalformedError{URL: target, Err: fmt.Errorf("id %q is not a number above %d", d.ExternalID, after)}
+		}
+		last = max(last, id)
+	}
+	return last, nil
+}
+
+// FetchDevice returns one device by its external id: a computer by its
+// Jamf id ("42"), read through the inventory list filtered on id (RSQL
+// id=="42": the same sections and mapping as a sync, where the
+// computers-inventory-detail endpoint would return every section, and an
+// answer that cannot be confused with a missing endpoint version), or a
+// mobile device by "mobile:<id>". nil when Jamf no longer knows it.
 func (s *Source) FetchDevice(ctx context.Context, externalID string) (*connectors.Device, error) {
 	id := strings.TrimSpace(externalID)
+	mobile := strings.HasPrefix(id, mobilePrefix)
+	id = strings.TrimPrefix(id, mobilePrefix)
 	if id == "" || strings.Trim(id, "0123456789") != "" {
-		return nil, nil // Jamf computer ids are numbers: no such computer
+		return nil, nil // Jamf ids are numbers: no such device
+	}
+	if mobile {
+		return s.fetchMobile(ctx, id)
 	}
 	q := s.query(0, 1)
-	q.Set("filter", `id=="`+id+`"`)
-	page, target, err := s.list(ctx, q)
+	page, target, err := s.list(ctx, q, func(string) string { return `id=="` + id + `"` })
 	if err != nil {
 		return nil, err
 	}
@@ -321,16 +419,10 @@ func (s *Source) query(page, size int) url.Values {
 	return q
 }
 
-// sinceFilter is the RSQL bound of an incremental sync. Jamf compares
-// general.reportDate against an ISO 8601 UTC timestamp with a Z (it rejects
-// a numeric offset such as +00:00); quoting follows its RSQL guide.
-func sinceFilter(since time.Time) string {
-	return `general.reportDate>="` + since.UTC().Format("2006-01-02T15:04:05.000Z") + `"`
-}
-
 // list GETs one inventory page from the resolved version, or, in auto mode
 // before any answer, from the newest version the server has.
-func (s *Source) list(ctx context.Context, q url.Values) (*inventoryPage, string, error) {
+// filter gives the RSQL filter for the version asked (field names differ).
+func (s *Source) list(ctx context.Context, q url.Values, filter func(version string) string) (*inventoryPage, string, error) {
 	s.mu.Lock()
 	v := s.version
 	s.mu.Unlock()
@@ -341,6 +433,7 @@ func (s *Source) list(ctx context.Context, q url.Values) (*inventoryPage, string
 	var lastErr error
 	for i, ver := range candidates {
 		path := "/api/" + ver + "/computers-inventory"
+		q.Set("filter", filter(ver))
 		var page inventoryPage
 		err := s.api.GetJSON(ctx, path, q, &page)
 		if vendorhttp.IsNotFound(err) && v == "" && i < len(candidates)-1 {

@@ -378,13 +378,19 @@ func TestPagingToTheEnd(t *testing.T) {
 			reqs := s.Requests()
 			require.Len(t, reqs, tc.pages, "no request past the end")
 			for i, r := range reqs {
-				require.Equal(t, strconv.Itoa(i), r.Query.Get("page"))
+				// Key paging: always page 0 of the ids above the last one read.
+				require.Equal(t, "0", r.Query.Get("page"))
+				require.Equal(t, fmt.Sprintf("id>%d", i*tc.pageSize), r.Query.Get("filter"))
 				require.Equal(t, strconv.Itoa(tc.pageSize), r.Query.Get("page-size"))
 				require.Equal(t, []string{"id:asc"}, r.Query["sort"])
 				require.Equal(t, []string{"GENERAL", "HARDWARE", "OPERATING_SYSTEM", "USER_AND_LOCATION", "PURCHASING", "APPLICATIONS"},
 					r.Query["section"])
-				require.Empty(t, r.Query.Get("filter"))
 			}
+			// The mobile devices follow in the last page: none here, one request.
+			mob := s.MobileRequests()
+			require.Len(t, mob, 1)
+			require.Equal(t, "mobileDeviceId>0", mob[0].Query.Get("filter"))
+			require.Equal(t, "mobileDeviceId:asc", mob[0].Query.Get("sort"))
 		})
 	}
 }
@@ -730,32 +736,38 @@ func TestVirtualMachines(t *testing.T) {
 
 func TestIncrementalFilter(t *testing.T) {
 	t.Parallel()
-	epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // every generated timestamp is before it
+	bound := epoch.Add(time.Hour)
 	s := jamftest.New(t, jamftest.Options{Computers: 60, Apps: -1, Epoch: epoch})
 	for _, id := range []int{5, 17, 42} {
-		s.Touch(id, epoch.Add(time.Duration(id)*time.Minute))
+		s.Touch(id, bound.Add(time.Duration(id)*time.Minute))
 	}
-	s.Touch(43, epoch.Add(-time.Millisecond)) // just before the bound
+	s.Touch(43, bound.Add(-time.Millisecond)) // just before the bound
 	src := source(t, s, apiClient, withOption(jamf.OptPageSize, 2))
 
 	// The bound is given in another zone with sub-millisecond precision:
 	// Jamf wants UTC with a Z.
-	since := epoch.In(time.FixedZone("CET", 3600)).Add(400 * time.Microsecond)
+	since := bound.In(time.FixedZone("CET", 3600)).Add(400 * time.Microsecond)
 	req := connectors.PageRequest{Mode: connectors.Incremental, Since: &since}
 	p0, err := src.FetchPage(context.Background(), req)
 	require.NoError(t, err)
 	require.False(t, p0.Done)
 	// Later pages keep the bound of the first, whatever the request says.
-	later := epoch.Add(24 * time.Hour)
+	later := bound.Add(24 * time.Hour)
 	rest, _ := syncAll(t, src, connectors.PageRequest{Mode: connectors.Incremental, Since: &later, Cursor: p0.NextCursor})
 	require.Equal(t, []int{5, 17, 42}, ids(append(p0.Devices, rest...)))
 
 	reqs := s.Requests()
 	require.Len(t, reqs, 2)
-	for _, r := range reqs {
-		require.Equal(t, `general.reportDate>="2026-01-01T00:00:00.000Z"`, r.Query.Get("filter"))
+	for i, r := range reqs {
+		key := []string{"id>0", "id>17"}[i]
+		require.Equal(t, key+`;general.reportDate>="2026-01-01T01:00:00.000Z",`+key+`;general.lastContact>="2026-01-01T01:00:00.000Z"`,
+			r.Query.Get("filter"), "v4 names the last contact lastContact")
 		require.Equal(t, "id:asc", r.Query.Get("sort"))
 	}
+	mob := s.MobileRequests()
+	require.Len(t, mob, 1)
+	require.Equal(t, `mobileDeviceId>0;lastInventoryUpdateDate>="2026-01-01T01:00:00.000Z"`, mob[0].Query.Get("filter"))
 
 	// A full sync, or an incremental one without a bound, reads everything.
 	s.ResetStats()
@@ -764,7 +776,51 @@ func TestIncrementalFilter(t *testing.T) {
 	all, _ = syncAll(t, source(t, s, apiClient, withOption(jamf.OptPageSize, 100)), connectors.PageRequest{Mode: connectors.Incremental})
 	require.Len(t, all, 60)
 	for _, r := range s.Requests() {
-		require.Empty(t, r.Query.Get("filter"))
+		require.Equal(t, "id>0", r.Query.Get("filter"))
+	}
+}
+
+// TestIncrementalSeesCheckInsWithoutReports: Jamf's inventory reports come
+// weekly by default, check-ins every ~15 minutes. A computer that checked
+// in after the bound but last reported inventory days before must be in
+// the incremental sync, with its new check-in time, on every API version
+// (v1–v3 name the field lastContactTime, v4 lastContact).
+func TestIncrementalSeesCheckInsWithoutReports(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, pin string
+		served    []string
+		filters   []string // the contact field asked, request by request
+	}{
+		{"v1", "v1", nil, []string{"general.lastContactTime"}},
+		{"v4", "v4", nil, []string{"general.lastContact"}},
+		// auto: v4 first with its field name, then v3, v2, v1 with theirs
+		{"auto on a v1 server", "auto", []string{"v1"}, []string{"general.lastContact", "general.lastContactTime", "general.lastContactTime", "general.lastContactTime"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			bound := epoch.Add(time.Hour)
+			s := jamftest.New(t, jamftest.Options{Computers: 30, Apps: -1, Epoch: epoch, APIVersions: tc.served})
+			s.Touch(4, bound.Add(-6*24*time.Hour)) // last weekly report: six days ago
+			checkedIn := bound.Add(15 * time.Minute)
+			require.True(t, s.CheckIn(4, checkedIn)) // ...and a check-in since
+			s.Touch(9, bound.Add(time.Minute))       // a report since
+			c, _ := s.Computer(4)
+			require.Equal(t, bound.Add(-6*24*time.Hour).Format("2006-01-02T15:04:05.000Z"), c.General.ReportDate,
+				"a check-in leaves reportDate alone")
+
+			src := source(t, s, apiClient, withOption(jamf.OptAPIVersion, tc.pin))
+			got, _ := syncAll(t, src, connectors.PageRequest{Mode: connectors.Incremental, Since: &bound})
+			require.Equal(t, []int{4, 9}, ids(got))
+			reqs := s.Requests()
+			require.Len(t, reqs, len(tc.filters))
+			for i, r := range reqs {
+				require.Contains(t, r.Query.Get("filter"), ";"+tc.filters[i]+">=", "request %d to %s", i, r.Version)
+			}
+			require.NotNil(t, got[0].LastCheckIn)
+			require.True(t, checkedIn.Equal(*got[0].LastCheckIn), "lastCheckIn refreshed: %s", got[0].LastCheckIn)
+		})
 	}
 }
 
@@ -949,4 +1005,65 @@ func BenchmarkFullSync50k(b *testing.B) {
 		b.ReportMetric(float64(software)/50_000, "apps/device")
 	}
 	b.ReportMetric(float64(50_000*b.N)/b.Elapsed().Seconds(), "devices/s")
+}
+
+// TestIncrementalContactFieldFallback: /v4's filter name for the last
+// contact is not in the documentation we could read; a server that
+// refuses it (400) is asked again with /v1–/v3's name, and one that
+// refuses both still gets incremental syncs on reportDate alone.
+func TestIncrementalContactFieldFallback(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		refuse  []string
+		want    []int
+		filters []string
+	}{
+		{"v4 refuses lastContact", []string{"general.lastContact"}, []int{4, 9},
+			[]string{"general.lastContact", "general.lastContactTime", "general.lastContactTime"}},
+		{"v4 refuses both", []string{"general.lastContact", "general.lastContactTime"}, []int{9},
+			[]string{"general.lastContact", "general.lastContactTime", "", ""}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			epoch := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			bound := epoch.Add(time.Hour)
+			s := jamftest.New(t, jamftest.Options{Computers: 30, Apps: -1, Epoch: epoch})
+			for _, f := range tc.refuse {
+				s.RefuseFilterField("v4", f)
+			}
+			s.CheckIn(4, bound.Add(time.Minute))
+			s.Touch(9, bound.Add(time.Minute))
+			src := source(t, s, apiClient, withOption(jamf.OptPageSize, 10))
+			req := connectors.PageRequest{Mode: connectors.Incremental, Since: &bound}
+			got, _ := syncAll(t, src, req)
+			require.Equal(t, tc.want, ids(got))
+			// The same Source remembers what the server refused.
+			got, _ = syncAll(t, src, req)
+			require.Equal(t, tc.want, ids(got))
+			var asked []string
+			for _, r := range s.Requests() {
+				f := r.Query.Get("filter")
+				field := ""
+				for _, name := range []string{"general.lastContactTime", "general.lastContact"} {
+					if strings.Contains(f, ";"+name+">=") {
+						field = name
+						break
+					}
+				}
+				asked = append(asked, field)
+			}
+			require.Equal(t, tc.filters, asked)
+		})
+	}
+	t.Run("a full sync does not retry a 400", func(t *testing.T) {
+		t.Parallel()
+		s := jamftest.New(t, jamftest.Options{Computers: 3, Apps: -1})
+		s.RefuseFilterField("v4", "id")
+		_, err := source(t, s, apiClient).FetchPage(context.Background(), full)
+		var se *connectors.StatusError
+		require.ErrorAs(t, err, &se)
+		require.Equal(t, http.StatusBadRequest, se.Status)
+		require.Len(t, s.Requests(), 1)
+	})
 }

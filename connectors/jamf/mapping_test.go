@@ -152,19 +152,29 @@ func TestRefreshMargin(t *testing.T) {
 func TestCursorRoundTrip(t *testing.T) {
 	t.Parallel()
 	since := time.Date(2026, 3, 4, 5, 6, 7, 8000000, time.UTC)
-	for _, c := range []cursor{{Page: 3, Size: 500, Eff: 500}, {Page: 1, Size: 2000, Eff: 40, Since: &since}} {
+	for _, c := range []cursor{
+		{Phase: phaseComputers, After: 0, Size: 500},
+		{Phase: phaseComputers, After: 1500, Size: 2000, Since: &since},
+		{Phase: phaseMobile, After: 42, Size: 100, Since: &since},
+	} {
 		got, err := parseCursor(c.String())
 		require.NoError(t, err)
-		require.Equal(t, c.Page, got.Page)
+		require.Equal(t, c.Phase, got.Phase)
+		require.Equal(t, c.After, got.After)
 		require.Equal(t, c.Size, got.Size)
-		require.Equal(t, c.Eff, got.Eff)
 		if c.Since == nil {
 			require.Nil(t, got.Since)
 		} else {
 			require.True(t, c.Since.Equal(*got.Since))
 		}
 	}
-	for _, bad := range []string{"page=x&size=1&eff=0", "page=1&size=0&eff=0", "page=-1&size=5&eff=0", "page=1&size=5&eff=5&since=yesterday", "%zz"} {
+	// A cursor stored by the offset-paging release restarts the computers.
+	old, err := parseCursor("page=3&size=500&eff=500&since=2026-03-04T05%3A06%3A07Z")
+	require.NoError(t, err)
+	require.Equal(t, cursor{Phase: phaseComputers, After: 0, Size: 500, Since: old.Since}, old)
+	require.NotNil(t, old.Since)
+	for _, bad := range []string{"phase=computers&after=x&size=1", "phase=computers&after=1&size=0", "phase=mobile&after=-1&size=5",
+		"phase=printers&after=1&size=5", "phase=computers&after=1&size=5&since=yesterday", "page=x&size=1&eff=0", "size=5", "%zz"} {
 		_, err := parseCursor(bad)
 		require.Error(t, err, bad)
 	}

@@ -245,11 +245,12 @@ func generate(seed uint64, epoch time.Time, appsPer, id int, withApps bool) Comp
 			TotalRAMMegabytes: int64(8192 << r.IntN(3)), MacAddress: mac(r), AppleSilicon: m.silicon, BatteryHealth: "NORMAL"}
 	}
 
-	report := epoch.Add(-time.Duration(r.Int64N(int64(90 * 24 * time.Hour)))).Truncate(10 * time.Millisecond)
-	contact := report.Add(time.Duration(r.Int64N(int64(36 * time.Hour))))
-	if contact.After(epoch) {
-		contact = epoch
-	}
+	// The last contact is the latest event; the last inventory report
+	// came up to a week before it (Jamf's default "Update Inventory" is
+	// weekly while check-ins come every ~15 minutes), so the two differ
+	// as they do in Jamf.
+	contact := epoch.Add(-time.Duration(r.Int64N(int64(90 * 24 * time.Hour)))).Truncate(10 * time.Millisecond)
+	report := contact.Add(-time.Duration(r.Int64N(int64(7 * 24 * time.Hour)))).Truncate(10 * time.Millisecond)
 	enrolled := report.Add(-time.Duration(100+r.IntN(900)) * 24 * time.Hour)
 	name := first + "’s " + strings.SplitN(c.Hardware.Model, " (", 2)[0]
 	if r.IntN(3) == 0 {

@@ -99,10 +99,15 @@ func (s *Server) validLocked(tok string) bool { return s.tokens.Valid(tok) }
 func (s *Server) inventory(h func(w http.ResponseWriter, r *http.Request, version string)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
-		if strings.HasSuffix(r.URL.Path, "/computers-inventory") {
+		mobile := strings.Contains(r.URL.Path, "/mobile-devices/")
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/computers-inventory"):
 			s.stats.InventoryRequests++
 			s.requests = append(s.requests, Request{Version: r.PathValue("v"), Query: cloneValues(r.URL.Query())})
-		} else {
+		case strings.HasSuffix(r.URL.Path, "/mobile-devices/detail"):
+			s.stats.MobileRequests++
+			s.mobileRequests = append(s.mobileRequests, Request{Version: r.PathValue("v"), Query: cloneValues(r.URL.Query())})
+		default:
 			s.stats.DetailRequests++
 		}
 		s.inFlight++
@@ -141,7 +146,9 @@ func (s *Server) inventory(h func(w http.ResponseWriter, r *http.Request, versio
 			return
 		}
 		v := r.PathValue("v")
-		if !slices.Contains(s.versions, v) {
+		// The computers-inventory versions are a server option; the
+		// mobile-devices handlers check their own (v2).
+		if !mobile && !slices.Contains(s.versions, v) {
 			apiError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint")
 			return
 		}
@@ -218,7 +225,16 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, version string) {
 			}
 		}
 	}
-	f, err := parseFilter(q.Get("filter"))
+	f, err := parseFilter(q.Get("filter"), computerFields)
+	if err == nil {
+		s.mu.Lock()
+		for _, field := range f.fields() {
+			if s.refused[version+" "+field] {
+				err = fmt.Errorf("field %q is not filterable", field)
+			}
+		}
+		s.mu.Unlock()
+	}
 	if err != nil {
 		apiError(w, http.StatusBadRequest, "INVALID_RSQL_FILTER", err.Error())
 		return
@@ -226,14 +242,20 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, version string) {
 
 	// Select the page's ids under the lock; generate and encode outside it.
 	s.mu.Lock()
-	malform := s.malformed[page]
+	// The page of a full listing this answer is: its page number plus the
+	// records a key bound (id>N) skipped, in pages.
+	index := page
+	if n, ok := f.keyBound(); ok {
+		index += s.existingUpTo(n) / size
+	}
+	malform := s.malformed[index]
 	if malform != 0 {
 		s.stats.Malformed++
 	}
 	total, from := 0, page*size
 	ids := make([]int, 0, min(size, 2048))
 	fixed := map[int]*Computer{}
-	needs := f.needsComputer()
+	needs := f.needsRecord()
 	for i := 1; i <= s.maxID; i++ {
 		id := i
 		if desc {
@@ -309,6 +331,18 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, version string) {
 		w.WriteHeader(http.StatusOK)
 		w.Write(buf.Bytes()[:buf.Len()/2])
 	}
+}
+
+// existingUpTo counts the computers with an id ≤ n (mu held).
+func (s *Server) existingUpTo(n int) int {
+	n = min(n, s.maxID)
+	out := 0
+	for id := 1; id <= n; id++ {
+		if !s.removed[id] {
+			out++
+		}
+	}
+	return out
 }
 
 // single serves one computer: the requested sections, or all of them for

@@ -15,55 +15,67 @@ import (
 // without regard to case as Jamf does. Anything else is a 400, so a client
 // sending a filter Jamf would not understand fails here too.
 
-type comparison struct {
+type comparison[T any] struct {
 	field, op, value string
-	num              int       // id
+	isID             bool
+	num              int       // the id field
 	when             time.Time // date fields
+	get              func(*T) string
+	date             bool
 }
 
 // filter is an OR of ANDs; nil matches everything.
-type filter [][]comparison
+type filter[T any] [][]comparison[T]
 
 var operators = []struct{ text, op string }{
 	{"=ge=", ">="}, {"=gt=", ">"}, {"=le=", "<="}, {"=lt=", "<"},
 	{"==", "=="}, {"!=", "!="}, {">=", ">="}, {"<=", "<="}, {">", ">"}, {"<", "<"},
 }
 
-// textFields are the filterable text fields the fake knows, with how to
-// read them from a computer.
-var textFields = map[string]func(*Computer) string{
-	"udid":                     func(c *Computer) string { return c.UDID },
-	"general.name":             func(c *Computer) string { return c.General.Name },
-	"general.assetTag":         func(c *Computer) string { return c.General.AssetTag },
-	"hardware.serialNumber":    func(c *Computer) string { return c.Hardware.SerialNumber },
-	"hardware.model":           func(c *Computer) string { return c.Hardware.Model },
-	"hardware.modelIdentifier": func(c *Computer) string { return c.Hardware.ModelIdentifier },
-	"userAndLocation.email":    func(c *Computer) string { return c.UserAndLocation.Email },
-	"userAndLocation.username": func(c *Computer) string { return c.UserAndLocation.Username },
-	"operatingSystem.version":  func(c *Computer) string { return c.OperatingSystem.Version },
+// schema is what one collection lets a filter name: its numeric id field
+// ("id" for computers, "mobileDeviceId" for mobile devices), text fields
+// and timestamps, each with how to read it from a record.
+type schema[T any] struct {
+	id          string
+	text, dates map[string]func(*T) string
 }
 
-// dateFields are the filterable timestamps the fake knows.
-var dateFields = map[string]func(*Computer) string{
-	"general.reportDate":       func(c *Computer) string { return c.General.ReportDate },
-	"general.lastContactTime":  func(c *Computer) string { return c.General.LastContactTime },
-	"general.lastContact":      func(c *Computer) string { return c.General.LastContactTime },
-	"general.lastEnrolledDate": func(c *Computer) string { return c.General.LastEnrolledDate },
+// computerFields are the filterable computers-inventory fields the fake
+// knows, a subset of the documented list ("Fields allowed in the query").
+var computerFields = schema[Computer]{
+	id: "id",
+	text: map[string]func(*Computer) string{
+		"udid":                     func(c *Computer) string { return c.UDID },
+		"general.name":             func(c *Computer) string { return c.General.Name },
+		"general.assetTag":         func(c *Computer) string { return c.General.AssetTag },
+		"hardware.serialNumber":    func(c *Computer) string { return c.Hardware.SerialNumber },
+		"hardware.model":           func(c *Computer) string { return c.Hardware.Model },
+		"hardware.modelIdentifier": func(c *Computer) string { return c.Hardware.ModelIdentifier },
+		"userAndLocation.email":    func(c *Computer) string { return c.UserAndLocation.Email },
+		"userAndLocation.username": func(c *Computer) string { return c.UserAndLocation.Username },
+		"operatingSystem.version":  func(c *Computer) string { return c.OperatingSystem.Version },
+	},
+	dates: map[string]func(*Computer) string{
+		"general.reportDate":       func(c *Computer) string { return c.General.ReportDate },
+		"general.lastContactTime":  func(c *Computer) string { return c.General.LastContactTime },
+		"general.lastContact":      func(c *Computer) string { return c.General.LastContactTime },
+		"general.lastEnrolledDate": func(c *Computer) string { return c.General.LastEnrolledDate },
+	},
 }
 
-func parseFilter(s string) (filter, error) {
+func parseFilter[T any](s string, sc schema[T]) (filter[T], error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return nil, nil
 	}
 	var (
-		out   filter
-		and   []comparison
+		out   filter[T]
+		and   []comparison[T]
 		cur   strings.Builder
 		quote byte
 	)
 	flush := func() error {
-		c, err := parseComparison(cur.String())
+		c, err := parseComparison(cur.String(), sc)
 		cur.Reset()
 		if err != nil {
 			return err
@@ -118,15 +130,15 @@ func keywordAt(s string, i int, kw string) bool {
 	return len(s)-i >= len(kw) && strings.EqualFold(s[i:i+len(kw)], kw)
 }
 
-func parseComparison(s string) (comparison, error) {
+func parseComparison[T any](s string, sc schema[T]) (comparison[T], error) {
 	s = strings.TrimSpace(s)
 	end := strings.IndexFunc(s, func(r rune) bool {
 		return !(r == '.' || r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
 	})
 	if end <= 0 {
-		return comparison{}, fmt.Errorf("cannot read a comparison in %q", s)
+		return comparison[T]{}, fmt.Errorf("cannot read a comparison in %q", s)
 	}
-	c := comparison{field: s[:end]}
+	c := comparison[T]{field: s[:end]}
 	rest := s[end:]
 	for _, op := range operators {
 		if strings.HasPrefix(rest, op.text) {
@@ -136,28 +148,29 @@ func parseComparison(s string) (comparison, error) {
 		}
 	}
 	if c.op == "" {
-		return comparison{}, fmt.Errorf("no operator in %q", s)
+		return comparison[T]{}, fmt.Errorf("no operator in %q", s)
 	}
 	if n := len(c.value); n >= 2 && (c.value[0] == '"' || c.value[0] == '\'') && c.value[n-1] == c.value[0] {
 		c.value = c.value[1 : n-1]
 	}
-	switch _, text := textFields[c.field]; {
-	case c.field == "id":
+	switch {
+	case c.field == sc.id:
 		n, err := strconv.Atoi(c.value)
 		if err != nil {
-			return comparison{}, fmt.Errorf("id %q is not a number", c.value)
+			return comparison[T]{}, fmt.Errorf("%s %q is not a number", sc.id, c.value)
 		}
-		c.num = n
-	case dateFields[c.field] != nil:
+		c.isID, c.num = true, n
+	case sc.dates[c.field] != nil:
 		t, ok := parseFilterDate(c.value)
 		if !ok {
 			// Jamf's own words for a date it cannot read.
-			return comparison{}, fmt.Errorf("Date [%s] does not match any of supported formats", c.value)
+			return comparison[T]{}, fmt.Errorf("Date [%s] does not match any of supported formats", c.value)
 		}
-		c.when = t
-	case text:
+		c.date, c.when, c.get = true, t, sc.dates[c.field]
+	case sc.text[c.field] != nil:
+		c.get = sc.text[c.field]
 	default:
-		return comparison{}, fmt.Errorf("field %q is not filterable in jamftest", c.field)
+		return comparison[T]{}, fmt.Errorf("field %q is not filterable in jamftest", c.field)
 	}
 	return c, nil
 }
@@ -177,11 +190,11 @@ func parseFilterDate(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// needsComputer tells whether evaluating f needs more than the id.
-func (f filter) needsComputer() bool {
+// needsRecord tells whether evaluating f needs more than the id.
+func (f filter[T]) needsRecord() bool {
 	for _, and := range f {
 		for _, c := range and {
-			if c.field != "id" {
+			if !c.isID {
 				return true
 			}
 		}
@@ -189,14 +202,41 @@ func (f filter) needsComputer() bool {
 	return false
 }
 
-func (f filter) match(id int, c *Computer) bool {
+// fields are the field names f compares.
+func (f filter[T]) fields() []string {
+	var out []string
+	for _, and := range f {
+		for _, c := range and {
+			out = append(out, c.field)
+		}
+	}
+	return out
+}
+
+// keyBound is N when every branch of f bounds the id below by id>N (the
+// key paging a client does); false otherwise.
+func (f filter[T]) keyBound() (int, bool) {
+	bound, ok := 0, len(f) > 0
+	for i, and := range f {
+		found := false
+		for _, c := range and {
+			if c.isID && c.op == ">" && (i == 0 || c.num == bound) {
+				bound, found = c.num, true
+			}
+		}
+		ok = ok && found
+	}
+	return bound, ok
+}
+
+func (f filter[T]) match(id int, rec *T) bool {
 	if f == nil {
 		return true
 	}
 	for _, and := range f {
 		ok := true
 		for _, cmp := range and {
-			if !cmp.match(id, c) {
+			if !cmp.match(id, rec) {
 				ok = false
 				break
 			}
@@ -208,18 +248,18 @@ func (f filter) match(id int, c *Computer) bool {
 	return false
 }
 
-func (c comparison) match(id int, comp *Computer) bool {
+func (c comparison[T]) match(id int, rec *T) bool {
 	switch {
-	case c.field == "id":
+	case c.isID:
 		return compare(id-c.num, c.op)
-	case dateFields[c.field] != nil:
-		t, ok := parseStoredTime(dateFields[c.field](comp))
+	case c.date:
+		t, ok := parseStoredTime(c.get(rec))
 		if !ok {
 			return false
 		}
 		return compare(t.Compare(c.when), c.op)
 	default:
-		v := strings.ToLower(textFields[c.field](comp))
+		v := strings.ToLower(c.get(rec))
 		want := strings.ToLower(c.value)
 		if strings.Contains(want, "*") && (c.op == "==" || c.op == "!=") {
 			m, _ := path.Match(want, v)

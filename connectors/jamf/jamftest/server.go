@@ -15,6 +15,17 @@
 //   - GET /api/{v}/computers-inventory/{id} (requested sections) and
 //     /api/{v}/computers-inventory-detail/{id} (all sections); 404 with an
 //     ApiError body when the computer does not exist.
+//   - GET /api/v2/mobile-devices/detail (the paginated mobile device
+//     inventory: section, page, page-size, sort by mobileDeviceId or the
+//     documented default displayName:asc, RSQL filter on mobileDeviceId,
+//     lastInventoryUpdateDate and a few text fields) and
+//     /api/v2/mobile-devices/{id}/detail; see mobile.go.
+//
+// A key-paging client (filter=id>N&sort=id:asc, page 0) is served like
+// any other filter: totalCount counts the records above N. Reports and
+// check-ins are separate events (Touch moves reportDate and the last
+// contact, CheckIn only the last contact), as Jamf's weekly inventory and
+// ~15-minute check-ins are.
 //
 // Computers are generated deterministically from a seed and their id, page
 // by page as they are served: 50,000 computers with applications cost
@@ -39,13 +50,17 @@ import (
 type Options struct {
 	// Computers is the number of generated computers, ids 1..Computers.
 	Computers int
+	// MobileDevices is the number of generated mobile devices (iPhones and
+	// iPads), mobileDeviceId 1..MobileDevices.
+	MobileDevices int
 	// Seed makes the generated data; the same seed gives the same computers.
 	Seed uint64
 	// Apps is the number of applications per computer: 0 varies it between
 	// 5 and 25, a negative number gives none.
 	Apps int
-	// Epoch is the generator's "now": report dates fall in the 90 days
-	// before it (default 2026-01-01T00:00:00Z).
+	// Epoch is the generator's "now": last contacts fall in the 90 days
+	// before it, inventory reports up to a week before the last contact
+	// (default 2026-01-01T00:00:00Z).
 	Epoch time.Time
 	// TokenLifetime is how long issued tokens live (default 20 minutes;
 	// OAuth lifetimes are whole seconds, as expires_in is).
@@ -87,8 +102,9 @@ const (
 // Stats counts what the server saw.
 type Stats struct {
 	// InventoryRequests and DetailRequests count inventory API requests
-	// (list; single computer and detail), faulted ones included.
-	InventoryRequests, DetailRequests int
+	// (list; single computer and detail), faulted ones included;
+	// MobileRequests counts mobile-devices/detail list requests.
+	InventoryRequests, DetailRequests, MobileRequests int
 	// OAuthTokenRequests and BasicTokenRequests count token requests,
 	// refused ones included; TokensIssued counts successes.
 	OAuthTokenRequests, BasicTokenRequests, TokensIssued int
@@ -134,9 +150,15 @@ type Server struct {
 	rateLimit   fault
 	unavailable fault
 	malformed   map[int]Malformation
+	refused     map[string]bool // "version field": filter fields answered 400
 	stats       Stats
 	requests    []Request
 	inFlight    int
+
+	mobileMax       int
+	mobileOverrides map[int]*MobileDevice
+	mobileRemoved   map[int]bool
+	mobileRequests  []Request
 }
 
 // New starts a fake Jamf Pro server, closed when t ends.
@@ -177,7 +199,8 @@ func Start(opt Options) *Server {
 	s := &Server{
 		ClientID: opt.ClientID, ClientSecret: opt.ClientSecret, Username: opt.Username, Password: opt.Password,
 		opt: opt, versions: opt.APIVersions, maxID: opt.Computers, tokens: vendorfake.NewTokens(opt.TokenLifetime, opt.Now),
-		overrides: map[int]*Computer{}, removed: map[int]bool{}, malformed: map[int]Malformation{},
+		overrides: map[int]*Computer{}, removed: map[int]bool{}, malformed: map[int]Malformation{}, refused: map[string]bool{},
+		mobileMax: opt.MobileDevices, mobileOverrides: map[int]*MobileDevice{}, mobileRemoved: map[int]bool{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /api/oauth/token", s.oauthToken)
@@ -187,6 +210,8 @@ func Start(opt Options) *Server {
 	mux.HandleFunc("GET /api/{v}/computers-inventory", s.inventory(s.list))
 	mux.HandleFunc("GET /api/{v}/computers-inventory/{id}", s.inventory(s.single(false)))
 	mux.HandleFunc("GET /api/{v}/computers-inventory-detail/{id}", s.inventory(s.single(true)))
+	mux.HandleFunc("GET /api/{v}/mobile-devices/detail", s.inventory(s.mobileList))
+	mux.HandleFunc("GET /api/{v}/mobile-devices/{id}/detail", s.inventory(s.mobileDetail))
 	mux.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
 		apiError(w, http.StatusNotFound, "NOT_FOUND", "no such endpoint in jamftest")
 	})
@@ -236,11 +261,23 @@ func (s *Server) Update(id int, fn func(*Computer)) bool {
 }
 
 // Touch records an inventory report at `at`: reportDate and the last
-// contact move there, as when a computer submits inventory.
+// contact move there, as when a computer submits inventory (by default
+// weekly: Jamf Pro's "Update Inventory" policy).
 func (s *Server) Touch(id int, at time.Time) bool {
 	return s.Update(id, func(c *Computer) {
 		ts := at.UTC().Format("2006-01-02T15:04:05.000Z")
 		c.General.ReportDate, c.General.LastContactTime, c.General.LastCheckIn = ts, ts, ts
+	})
+}
+
+// CheckIn records a check-in at `at` with no inventory report: only the
+// last contact (lastContactTime; /v4 lastContact and lastCheckIn) moves,
+// reportDate stays, as for the ~15-minute check-ins between weekly
+// inventory reports.
+func (s *Server) CheckIn(id int, at time.Time) bool {
+	return s.Update(id, func(c *Computer) {
+		ts := at.UTC().Format("2006-01-02T15:04:05.000Z")
+		c.General.LastContactTime, c.General.LastCheckIn = ts, ts
 	})
 }
 
@@ -300,10 +337,21 @@ func (s *Server) UnavailableNext(k int, retryAfter string) {
 }
 
 // MalformPage breaks every answer for list page `page` (0-based, any page
-// size) until ClearFaults.
+// size) of a full listing until ClearFaults. A key-paged request (id>N)
+// counts as the page its first record falls in: page N/size when ids run
+// 1..N without gaps.
 func (s *Server) MalformPage(page int, m Malformation) {
 	s.mu.Lock()
 	s.malformed[page] = m
+	s.mu.Unlock()
+}
+
+// RefuseFilterField answers 400 to computers-inventory requests of this
+// version ("v1"…"v4") that filter on field, as a Jamf Pro that does not
+// know the field does: a client's fallback can be tested against it.
+func (s *Server) RefuseFilterField(version, field string) {
+	s.mu.Lock()
+	s.refused[version+" "+field] = true
 	s.mu.Unlock()
 }
 
@@ -341,7 +389,7 @@ func (s *Server) Stats() Stats {
 // ResetStats zeroes the counters and forgets recorded requests.
 func (s *Server) ResetStats() {
 	s.mu.Lock()
-	s.stats, s.requests = Stats{}, nil
+	s.stats, s.requests, s.mobileRequests = Stats{}, nil, nil
 	s.mu.Unlock()
 }
 
