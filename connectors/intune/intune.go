@@ -43,6 +43,7 @@
 package intune
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -107,7 +108,10 @@ type source struct {
 	pageSize int
 	software bool
 	workers  int
-	log      *slog.Logger
+	// maxInlineWait is the longest Retry-After a request waits out itself;
+	// Graph asking for more means the tenant is throttled (software.go).
+	maxInlineWait time.Duration
+	log           *slog.Logger
 }
 
 // New builds an Intune source. Credentials tenantId, clientId and
@@ -166,11 +170,12 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			MaxConcurrency: workers,
 			MaxInlineWait:  cfg.MaxInlineWait,
 		}),
-		base:     baseURL,
-		pageSize: pageSize,
-		software: software,
-		workers:  workers,
-		log:      log,
+		base:          baseURL,
+		pageSize:      pageSize,
+		software:      software,
+		workers:       workers,
+		maxInlineWait: cmp.Or(cfg.MaxInlineWait, 30*time.Second), // vendorhttp's default
+		log:           log,
 	}, nil
 }
 

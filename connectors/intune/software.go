@@ -35,8 +35,10 @@ const (
 // device, sometimes without Retry-After, and one device must not cost the
 // page. Only failures every other request would share fail the page (see
 // failsPage). After Graph asked for a wait longer than a request waits in
-// place, the page's remaining devices are not asked for their apps at all:
-// hammering a throttled tenant would only lengthen the throttling.
+// place (or kept throttling through a request's whole backoff without
+// saying how long), the page's remaining devices are not asked for their
+// apps at all: hammering a throttled tenant would only lengthen the
+// throttling, and the next run reads them.
 func (s *source) attachSoftware(ctx context.Context, devices []connectors.Device) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.workers)
@@ -57,7 +59,7 @@ func (s *source) attachSoftware(ctx context.Context, devices []connectors.Device
 				return err
 			}
 			var rl *connectors.RateLimitError
-			if errors.As(err, &rl) {
+			if errors.As(err, &rl) && rl.RetryAfter > s.maxInlineWait {
 				throttled.CompareAndSwap(nil, rl)
 			}
 			s.log.WarnContext(ctx, "intune: detected apps not read", "device", d.ExternalID, "err", err)
