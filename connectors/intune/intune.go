@@ -4,34 +4,46 @@
 // credentials grant of the Microsoft identity platform.
 //
 // Graph facts this package relies on (learn.microsoft.com):
-//   - Token: POST {authURL}/{tenantId}/oauth2/v2.0/token, form-encoded
-//     client_id, client_secret, grant_type=client_credentials and
-//     scope=https://graph.microsoft.com/.default ("Microsoft identity
-//     platform and the OAuth 2.0 client credentials flow").
+//   - Token: POST {authority}/{tenantId}/oauth2/v2.0/token, form-encoded
+//     client_id, client_secret, grant_type=client_credentials and the
+//     scope {Graph origin}/.default ("Microsoft identity platform and the
+//     OAuth 2.0 client credentials flow"). The Graph base URL picks the
+//     cloud: a national cloud's Graph takes its own scope and authority
+//     ("Microsoft Graph national cloud deployments"; see cloud.go).
 //   - Devices: GET /v1.0/deviceManagement/managedDevices ("List
 //     managedDevices"), properties as in "managedDevice resource type"
 //     (v1.0). The v1.0 type has no deviceType or chassisType; selecting an
 //     unknown property is a 400, so $select names only documented ones.
-//     Intune serves at most 1000 devices a page.
+//     Intune serves at most 1000 devices a page ($top).
 //   - Paging: follow @odata.nextLink verbatim until it is absent ("Paging
 //     Microsoft Graph data in your app"); it already carries $select,
-//     $filter, $top and the $skiptoken.
-//   - Incremental: $filter=lastSyncDateTime ge 2025-01-02T03:04:05Z;
+//     $filter, $top and the $skiptoken, and it is the cursor: Graph pages
+//     by its own token, never by offset. Links are checked to stay on the
+//     configured Graph (links.go).
+//   - Incremental: $filter=lastSyncDateTime gt 2025-01-02T03:04:05Z. The
+//     managedDevice property docs name 'lt' and 'gt' as the operators
+//     lastSyncDateTime supports; Intune is known to ignore or mis-answer
+//     others (ge) rather than refuse them, which would turn every
+//     incremental sync into a full listing or an empty one.
 //     DateTimeOffset literals are not quoted ("Use the $filter query
-//     parameter").
+//     parameter"). The Since given already includes the sync's look-back.
 //   - Software: v1.0 has no per-device detected apps (detectedApp is
 //     reachable only tenant-wide, /deviceManagement/detectedApps and
 //     /detectedApps/{id}/managedDevices, one request per app). The
 //     per-device relationship managedDevice.detectedApps ("All
 //     applications currently installed on the device") is documented in
 //     the beta version only: GET /beta/deviceManagement/managedDevices/{id}/detectedApps.
-//     It costs one request per device, bounded by the concurrency limit.
+//     It costs one request per device, bounded by the concurrency limit;
+//     a device whose apps cannot be read does not fail its page
+//     (software.go).
 //   - Unset dates come back as 0001-01-01T00:00:00Z, absent strings as "".
-//   - Throttling: 429 with Retry-After ("Microsoft Graph throttling
-//     guidance"), handled by vendorhttp.
+//   - Throttling: 429 with Retry-After, sometimes without ("Microsoft
+//     Graph throttling guidance": back off exponentially then), handled
+//     per request by vendorhttp.
 package intune
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -43,11 +55,9 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
-	"github.com/itam-dev/itam/internal/reconcile"
 )
 
 const (
@@ -55,9 +65,10 @@ const (
 	DefaultBaseURL = "https://graph.microsoft.com"
 	// DefaultAuthURL is the Microsoft identity platform of the global cloud.
 	DefaultAuthURL = "https://login.microsoftonline.com"
-	// GraphScope is the client-credentials scope for Graph: the resource
-	// followed by /.default (the app's granted application permissions,
-	// here DeviceManagementManagedDevices.Read.All).
+	// GraphScope is the client-credentials scope for the global Graph: the
+	// resource followed by /.default (the app's granted application
+	// permissions, here DeviceManagementManagedDevices.Read.All). Other
+	// clouds take their own (tokenTarget).
 	GraphScope = "https://graph.microsoft.com/.default"
 	// MaxPageSize is the largest page Intune serves for managedDevices.
 	MaxPageSize = 1000
@@ -79,10 +90,8 @@ const (
 
 const (
 	devicesPath = "/v1.0/deviceManagement/managedDevices"
-	// appsPathFmt is the beta-only per-device detected apps list.
-	appsPathFmt = "/beta/deviceManagement/managedDevices/%s/detectedApps"
-	// maxAppPages stops a device whose app list never ends.
-	maxAppPages = 200
+	// sinceFormat writes a DateTimeOffset literal at seconds precision.
+	sinceFormat = "2006-01-02T15:04:05Z"
 )
 
 // deviceSelect names the documented v1.0 managedDevice properties mapped below.
@@ -90,8 +99,6 @@ var deviceSelect = strings.Join([]string{
 	"id", "deviceName", "serialNumber", "manufacturer", "model", "operatingSystem", "osVersion",
 	"userPrincipalName", "emailAddress", "userDisplayName", "lastSyncDateTime",
 }, ",")
-
-const appSelect = "displayName,version"
 
 func init() { connectors.Register(connectors.Intune, New) }
 
@@ -101,7 +108,10 @@ type source struct {
 	pageSize int
 	software bool
 	workers  int
-	log      *slog.Logger
+	// maxInlineWait is the longest Retry-After a request waits out itself;
+	// Graph asking for more means the tenant is throttled (software.go).
+	maxInlineWait time.Duration
+	log           *slog.Logger
 }
 
 // New builds an Intune source. Credentials tenantId, clientId and
@@ -120,11 +130,15 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	baseURL, err := parseEndpoint("baseURL", cfg.BaseURL, DefaultBaseURL)
+	baseURL, err := parseBaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	authURL, err := parseEndpoint("authURL", cfg.AuthURL, DefaultAuthURL)
+	scope, authority := tokenTarget(baseURL)
+	if strings.TrimSpace(cfg.AuthURL) != "" {
+		authority = cfg.AuthURL
+	}
+	authURL, err := parseEndpoint("authURL", authority)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +155,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		ClientID:     clientID,
 		ClientSecret: secret,
 		TokenURL:     strings.TrimRight(authURL.String(), "/") + "/" + url.PathEscape(tenant) + "/oauth2/v2.0/token",
-		Scopes:       []string{GraphScope},
+		Scopes:       []string{scope},
 		// The identity platform documents the secret as a form parameter;
 		// auto-detection would spend a second request on every refusal.
 		AuthStyle: oauth2.AuthStyleInParams,
@@ -156,11 +170,12 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			MaxConcurrency: workers,
 			MaxInlineWait:  cfg.MaxInlineWait,
 		}),
-		base:     baseURL,
-		pageSize: pageSize,
-		software: software,
-		workers:  workers,
-		log:      log,
+		base:          baseURL,
+		pageSize:      pageSize,
+		software:      software,
+		workers:       workers,
+		maxInlineWait: cmp.Or(cfg.MaxInlineWait, 30*time.Second), // vendorhttp's default
+		log:           log,
 	}, nil
 }
 
@@ -179,13 +194,12 @@ func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 	if req.Cursor == "" {
 		opts := []string{"$select", deviceSelect, "$top", strconv.Itoa(s.pageSize)}
 		if req.Mode == connectors.Incremental && req.Since != nil {
-			// Seconds precision, rounded down: a superset, never a gap.
-			opts = append(opts, "$filter", "lastSyncDateTime ge "+req.Since.UTC().Format("2006-01-02T15:04:05Z"))
+			opts = append(opts, "$filter", "lastSyncDateTime gt "+sinceBound(*req.Since))
 		}
 		at = devicesPath
 		err = s.client.GetJSON(ctx, devicesPath+"?"+odataQuery(opts...), nil, &body)
 	} else {
-		if err := s.checkLink(req.Cursor); err != nil {
+		if err := s.checkLink(req.Cursor, devicesPath); err != nil {
 			return connectors.Page{}, err
 		}
 		at = req.Cursor
@@ -198,7 +212,7 @@ func (s *source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 		return connectors.Page{}, s.malformed(at, errors.New(`collection without "value"`))
 	}
 	if body.NextLink != "" {
-		if err := s.checkLink(body.NextLink); err != nil {
+		if err := s.checkLink(body.NextLink, devicesPath); err != nil {
 			return connectors.Page{}, err
 		}
 		if body.NextLink == req.Cursor {
@@ -240,120 +254,24 @@ func (s *source) FetchDevice(ctx context.Context, externalID string) (*connector
 	}
 	d := s.mapDevice(md)
 	if s.software {
+		// As in a page: apps that cannot be read leave the software as it
+		// was and are reported, the device itself still applies.
 		sw, err := s.fetchSoftware(ctx, md.ID)
-		if err != nil {
+		switch {
+		case err == nil:
+			d.Software = sw
+		case failsPage(err):
 			return nil, err
+		default:
+			d.ReadErrors = append(d.ReadErrors, softwareNotRead+err.Error())
 		}
-		d.Software = sw
 	}
 	return &d, nil
 }
 
-// attachSoftware fills each device's Software, a bounded number of
-// devices at a time. A device deleted in between keeps nil Software; any
-// other failure fails the page, so a device never looks like it lost its
-// software because of a transient error.
-func (s *source) attachSoftware(ctx context.Context, devices []connectors.Device) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.workers)
-	for i := range devices {
-		g.Go(func() error {
-			sw, err := s.fetchSoftware(gctx, devices[i].ExternalID)
-			if err != nil {
-				return err
-			}
-			devices[i].Software = sw
-			return nil
-		})
-	}
-	return g.Wait()
-}
-
-// fetchSoftware lists the detected apps of one device, following next
-// links. It returns a non-nil slice when the list was read (empty: no
-// apps) and nil when the device is gone.
-func (s *source) fetchSoftware(ctx context.Context, id string) ([]connectors.Software, error) {
-	path := fmt.Sprintf(appsPathFmt, url.PathEscape(id))
-	list := reconcile.NewSoftwareList(0)
-	link := ""
-	for pages := 0; ; pages++ {
-		if pages == maxAppPages {
-			return nil, s.malformed(path, fmt.Errorf("detectedApps still paging after %d pages", maxAppPages))
-		}
-		var body appCollection
-		var err error
-		if link == "" {
-			err = s.client.GetJSON(ctx, path+"?"+odataQuery("$select", appSelect), nil, &body)
-		} else {
-			err = s.client.GetJSON(ctx, link, nil, &body)
-		}
-		if vendorhttp.IsNotFound(err) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if body.Value == nil {
-			return nil, s.malformed(path, errors.New(`collection without "value"`))
-		}
-		for _, a := range *body.Value {
-			list.Add(a.DisplayName, a.Version, "")
-		}
-		if body.NextLink == "" {
-			return list.Items(), nil
-		}
-		if body.NextLink == link {
-			return nil, s.malformed(path, errors.New("@odata.nextLink points at the page itself"))
-		}
-		if err := s.checkLink(body.NextLink); err != nil {
-			return nil, err
-		}
-		link = body.NextLink
-	}
-}
-
-// checkLink makes sure a next link (or a stored cursor) points at the
-// configured Graph host before the bearer token is sent there. The link is
-// only inspected, never rebuilt.
-func (s *source) checkLink(link string) error {
-	u, err := url.Parse(link)
-	if err != nil || !u.IsAbs() || !strings.EqualFold(u.Scheme, s.base.Scheme) || !strings.EqualFold(u.Host, s.base.Host) {
-		return s.malformed(vendorhttp.RedactURL(link), errors.New("next link does not point at the configured Graph endpoint"))
-	}
-	return nil
-}
-
-func (s *source) malformed(at string, err error) error {
-	if !strings.HasPrefix(at, "http") {
-		at = s.base.String() + at
-	}
-	return &connectors.MalformedError{URL: vendorhttp.RedactURL(at), Err: err}
-}
-
-// odataQuery writes query options as Graph's documentation does: "$"
-// names as they are, values percent-encoded with %20 for a space (OData
-// does not read "+" as a space) and commas and colons left readable.
-func odataQuery(kv ...string) string {
-	var b strings.Builder
-	for i := 0; i+1 < len(kv); i += 2 {
-		if b.Len() > 0 {
-			b.WriteByte('&')
-		}
-		v := url.QueryEscape(kv[i+1])
-		v = strings.NewReplacer("+", "%20", "%2C", ",", "%3A", ":").Replace(v)
-		b.WriteString(kv[i] + "=" + v)
-	}
-	return b.String()
-}
-
-func parseEndpoint(field, raw, def string) (*url.URL, error) {
-	if strings.TrimSpace(raw) == "" {
-		raw = def
-	}
-	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, &connectors.ConfigError{Field: field, Message: fmt.Sprintf("%s must be an http(s) URL, got %q", field, raw)}
-	}
-	u.RawQuery, u.Fragment = "", ""
-	return u, nil
+// sinceBound is the lastSyncDateTime literal of an incremental sync from
+// since: whole seconds, one below since's second, so "gt" still takes a
+// device that synced at since itself (a superset, never a gap).
+func sinceBound(since time.Time) string {
+	return since.UTC().Truncate(time.Second).Add(-time.Second).Format(sinceFormat)
 }

@@ -43,6 +43,12 @@ type Device struct {
 	// Category is the record's class as a category kind ("LAPTOP",
 	// "MONITOR", …; see CategoryNames), "" to guess from the model.
 	Category string
+
+	// ReadErrors name parts of the record the connector could not read
+	// (e.g. its software, after the request's own retries). What was read
+	// applies; each message becomes a per-record error of the run, so one
+	// failing sub-request neither fails its page nor empties a field.
+	ReadErrors []string
 }
 
 // Software is one installed application on a device.

@@ -90,7 +90,8 @@ type FieldConflict struct {
 // PagePlan is what a page of devices changes.
 type PagePlan struct {
 	Changes []*Change
-	// Errors are records that change nothing, with the reason.
+	// Errors are records that change nothing, with the reason, and the
+	// parts of applied records their source could not read (ReadErrors).
 	Errors []itam.SyncError
 	// NewAssets counts the changes that create an asset (each needs a tag
 	// unless the device brought one).
@@ -116,6 +117,9 @@ func Plan(s *Snapshot, devices []Device) PagePlan {
 			continue
 		}
 		seen[d.ExternalID] = true
+		for _, msg := range d.ReadErrors {
+			out.Errors = append(out.Errors, itam.SyncError{ExternalID: d.ExternalID, Message: msg})
+		}
 		c, err := pl.plan(d)
 		if err != nil {
 			out.Errors = append(out.Errors, itam.SyncError{ExternalID: d.ExternalID, Message: err.Error()})

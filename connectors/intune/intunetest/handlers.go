@@ -45,7 +45,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	form := r.PostForm
-	s.tokenRequests = append(s.tokenRequests, TokenRequest{Tenant: tenant, Form: form})
+	s.tokenRequests = append(s.tokenRequests, TokenRequest{Host: r.Host, Tenant: tenant, Form: form})
 	switch {
 	case tenant != s.TenantID:
 		aadError(w, http.StatusBadRequest, "invalid_request", 90002,
@@ -62,7 +62,7 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request) {
 	case s.tokens.Revoked() || form.Get("client_secret") != s.ClientSecret:
 		aadError(w, http.StatusUnauthorized, "invalid_client", 7000215,
 			"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
-	case form.Get("scope") != GraphScope:
+	case form.Get("scope") != s.Scope():
 		aadError(w, http.StatusBadRequest, "invalid_scope", 1002012,
 			fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", form.Get("scope")))
 	default:
@@ -102,6 +102,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request) {
 	s.counts.Graph++
 	s.requests = append(s.requests, Request{
 		Method:        r.Method,
+		Host:          r.Host,
 		URL:           s.GraphURL + r.RequestURI,
 		Path:          r.URL.Path,
 		Query:         r.URL.Query(),
@@ -229,28 +230,6 @@ func parseTop(q url.Values, max int) (int, string) {
 	return n, ""
 }
 
-// parseFilter supports the one filter the connector uses:
-// lastSyncDateTime ge <DateTimeOffset>, the literal unquoted as OData and
-// the Graph $filter documentation require.
-func parseFilter(q url.Values) (*time.Time, string) {
-	raw := strings.TrimSpace(q.Get("$filter"))
-	if raw == "" {
-		return nil, ""
-	}
-	f := strings.Fields(raw)
-	if len(f) != 3 || f[0] != "lastSyncDateTime" || f[1] != "ge" {
-		return nil, "Invalid filter clause: this fake only supports 'lastSyncDateTime ge <DateTimeOffset>'."
-	}
-	if strings.HasPrefix(f[2], "'") {
-		return nil, "A binary operator with incompatible types was detected. Found operand types 'Edm.DateTimeOffset' and 'Edm.String' for operator kind 'GreaterThanOrEqual'."
-	}
-	t, err := time.Parse(time.RFC3339Nano, f[2])
-	if err != nil {
-		return nil, "Syntax error at position " + strconv.Itoa(len(f[0])+len(f[1])+2) + " in '" + raw + "'."
-	}
-	return &t, ""
-}
-
 // skiptoken is opaque to clients: base64 of the next index, the page
 // number and the server's salt.
 func (s *Server) encodeSkip(next, page int) string {
@@ -282,7 +261,11 @@ func (s *Server) nextLink(r *http.Request, skip string) string {
 		}
 	}
 	parts = append(parts, "$skiptoken="+skip)
-	return s.GraphURL + r.URL.Path + "?" + strings.Join(parts, "&")
+	link := s.GraphURL + r.URL.Path + "?" + strings.Join(parts, "&")
+	if s.rewriteLink != nil {
+		link = s.rewriteLink(link)
+	}
+	return link
 }
 
 func odataEscape(v string) string { return strings.ReplaceAll(url.QueryEscape(v), "+", "%20") }
@@ -308,7 +291,7 @@ func (s *Server) listDevicesLocked(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	since, msg := parseFilter(q)
+	filter, msg := parseFilter(q.Get("$filter"))
 	if msg != "" {
 		graphError(w, http.StatusBadRequest, "BadRequest", msg)
 		return
@@ -328,7 +311,7 @@ func (s *Server) listDevicesLocked(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			continue
 		}
-		if since != nil && d.LastSyncDateTime.Before(*since) {
+		if !filter.match(d) {
 			continue
 		}
 		value = append(value, project(d.render(), sel))
@@ -337,7 +320,7 @@ func (s *Server) listDevicesLocked(w http.ResponseWriter, r *http.Request) {
 		"@odata.context": s.GraphURL + "/v1.0/$metadata#deviceManagement/managedDevices",
 		"value":          value,
 	}
-	if since == nil && start == 0 {
+	if filter == nil && start == 0 {
 		body["@odata.count"] = s.n - len(s.deleted)
 	}
 	if i < s.n {
@@ -410,6 +393,18 @@ func (s *Server) listAppsLocked(w http.ResponseWriter, r *http.Request, id strin
 	i, ok := s.indexLocked(id)
 	if _, found := s.deviceLocked(i); !ok || !found {
 		graphError(w, http.StatusNotFound, "ResourceNotFound", "Resource not found.")
+		return
+	}
+	if f, ok := s.appFaults[i]; ok && f.left > 0 {
+		f.left--
+		s.appFaults[i] = f
+		if f.status == http.StatusTooManyRequests {
+			s.counts.Throttled++
+		}
+		if f.retryAfter != "" {
+			w.Header().Set("Retry-After", f.retryAfter)
+		}
+		graphError(w, f.status, strings.ReplaceAll(http.StatusText(f.status), " ", ""), "Injected failure: "+http.StatusText(f.status)+".")
 		return
 	}
 	sel, top, ok := selectAndTop(w, q, detectedAppProperties, "microsoft.graph.detectedApp", s.appsPage)

@@ -1,12 +1,14 @@
 // Package intunetest is a fake Microsoft Graph (Intune) and Microsoft
 // identity platform token endpoint for tests. It speaks the documented
 // payloads: the client-credentials token request and response
-// (POST /{tenant}/oauth2/v2.0/token), OData collections
-// ({"@odata.context", "value", "@odata.nextLink"}) with an opaque
-// $skiptoken in the next link, $top, $select (checked against the v1.0
-// managedDevice properties) and $filter=lastSyncDateTime ge <DateTimeOffset>,
-// GET of one managedDevice, and the per-device detectedApps list, which
-// Graph only offers under /beta.
+// (POST /{tenant}/oauth2/v2.0/token, scope {Graph origin}/.default), OData
+// collections ({"@odata.context", "value", "@odata.nextLink"}) with an
+// opaque $skiptoken in the next link, $top, $select (checked against the
+// v1.0 managedDevice properties) and $filter as the managedDevice property
+// docs allow it and nothing else (filter.go), GET of one managedDevice, and
+// the per-device detectedApps list, which Graph only offers under /beta.
+// With Options.GraphURL and LoginURL it poses as a national cloud, reached
+// through Route.
 //
 // Devices are generated deterministically on the fly (see Generate and
 // Kind), so a tenant of any size costs nothing until it is read; tests
@@ -18,10 +20,12 @@ package intunetest
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -34,8 +38,6 @@ const (
 	DefaultTenantID     = "11111111-2222-4333-8444-555555555555"
 	DefaultClientID     = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee"
 	DefaultClientSecret = "fake~intune.client-secret_0123"
-	// GraphScope is the only scope the token endpoint accepts.
-	GraphScope = "https://graph.microsoft.com/.default"
 	// DefaultMaxTop is the largest $top served; Intune pages managedDevices
 	// by 1000.
 	DefaultMaxTop = 1000
@@ -64,6 +66,12 @@ type Options struct {
 	Now time.Time
 	// Credentials accepted by the token endpoint (defaults above).
 	TenantID, ClientID, ClientSecret string
+	// GraphURL and LoginURL are the URLs the fake answers as, e.g.
+	// https://graph.microsoft.us and https://login.microsoftonline.us to
+	// pose as a national cloud: its links, its @odata.context and the token
+	// scope it accepts use GraphURL. Clients reach them through Route.
+	// Default: the fake's own listeners.
+	GraphURL, LoginURL string
 }
 
 // Malformation is how a malformed page is broken.
@@ -95,6 +103,8 @@ type Counts struct {
 // Request is one Graph request as received.
 type Request struct {
 	Method string
+	// Host is the Host the client addressed (GraphURL's unless routed oddly).
+	Host string
 	// URL is the absolute URL as the client sent it (GraphURL + RequestURI).
 	URL           string
 	Path          string
@@ -104,6 +114,8 @@ type Request struct {
 
 // TokenRequest is one token endpoint request as received.
 type TokenRequest struct {
+	// Host is the Host the client addressed (LoginURL's).
+	Host   string
 	Tenant string
 	Form   url.Values
 }
@@ -135,6 +147,8 @@ type Server struct {
 	apps          map[int][]DetectedApp
 	deleted       map[int]bool
 	faults        []fault
+	appFaults     map[int]fault
+	rewriteLink   func(string) string
 	malformed     map[int]Malformation
 	tokens        *vendorfake.Tokens
 	rejectTokens  bool
@@ -182,11 +196,18 @@ func New(t testing.TB, opt Options) *Server {
 		apps:         map[int][]DetectedApp{},
 		deleted:      map[int]bool{},
 		malformed:    map[int]Malformation{},
+		appFaults:    map[int]fault{},
 		tokens:       vendorfake.NewTokens(opt.TokenLifetime, time.Now),
 	}
 	s.graph = httptest.NewServer(http.HandlerFunc(s.serveGraph))
 	s.login = httptest.NewServer(http.HandlerFunc(s.serveToken))
 	s.GraphURL, s.LoginURL = s.graph.URL, s.login.URL
+	if opt.GraphURL != "" {
+		s.GraphURL = strings.TrimRight(opt.GraphURL, "/")
+	}
+	if opt.LoginURL != "" {
+		s.LoginURL = strings.TrimRight(opt.LoginURL, "/")
+	}
 	t.Cleanup(func() {
 		s.graph.Close()
 		s.login.Close()
@@ -198,6 +219,40 @@ func New(t testing.TB, opt Options) *Server {
 func (s *Server) Credentials() map[string]string {
 	return map[string]string{"tenantId": s.TenantID, "clientId": s.ClientID, "clientSecret": s.ClientSecret}
 }
+
+// Scope is the only scope the token endpoint accepts: GraphURL's origin
+// followed by /.default, as the identity platform wants for a Graph of
+// that cloud.
+func (s *Server) Scope() string { return s.GraphURL + "/.default" }
+
+// Route wraps a client transport (connectors.Egress.WrapTransport) so that
+// requests to GraphURL's and LoginURL's hosts reach the fake's listeners,
+// their Host header kept; a request to any other host fails, so a test
+// sees a client going anywhere else. The guarded transport underneath
+// still dials only what the policy allows (the loopback listeners).
+func (s *Server) Route(next http.RoundTripper) http.RoundTripper {
+	targets := map[string]string{}
+	for public, listener := range map[string]string{s.GraphURL: s.graph.URL, s.LoginURL: s.login.URL} {
+		if u, err := url.Parse(public); err == nil {
+			targets[strings.ToLower(u.Host)] = listener
+		}
+	}
+	return routed(func(r *http.Request) (*http.Response, error) {
+		to, ok := targets[strings.ToLower(r.URL.Host)]
+		if !ok {
+			return nil, fmt.Errorf("intunetest: request to unexpected host %q", r.URL.Host)
+		}
+		lu, _ := url.Parse(to)
+		r = r.Clone(r.Context())
+		r.Host = r.URL.Host
+		r.URL.Scheme, r.URL.Host = lu.Scheme, lu.Host
+		return next.RoundTrip(r)
+	})
+}
+
+type routed func(*http.Request) (*http.Response, error)
+
+func (f routed) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // Now returns the generated tenant's clock origin.
 func (s *Server) Now() time.Time { return s.now }
@@ -299,6 +354,30 @@ func (s *Server) FailNext(k, status int, retryAfter string) {
 	s.mu.Unlock()
 }
 
+// FailApps makes the next k detectedApps requests of device i answer
+// status with a Graph error body, with Retry-After when retryAfter is not
+// "" (Graph throttles this per-device beta call, sometimes without one).
+// Other requests are unaffected.
+func (s *Server) FailApps(i, k, status int, retryAfter string) {
+	s.mu.Lock()
+	s.appFaults[i] = fault{status: status, retryAfter: retryAfter, left: k}
+	s.mu.Unlock()
+}
+
+// ThrottleApps makes the next k detectedApps requests of device i answer
+// 429 Too Many Requests ("" sends no Retry-After).
+func (s *Server) ThrottleApps(i, k int, retryAfter string) {
+	s.FailApps(i, k, http.StatusTooManyRequests, retryAfter)
+}
+
+// RewriteNextLinks passes every @odata.nextLink the fake serves through fn
+// (nil: served as built), e.g. to point one at another host.
+func (s *Server) RewriteNextLinks(fn func(link string) string) {
+	s.mu.Lock()
+	s.rewriteLink = fn
+	s.mu.Unlock()
+}
+
 // MalformPage breaks managedDevices page p (1-based, counted along the
 // next links of one listing) until ClearFaults.
 func (s *Server) MalformPage(p int, m Malformation) {
@@ -311,7 +390,7 @@ func (s *Server) MalformPage(p int, m Malformation) {
 // credentials and accepts tokens again.
 func (s *Server) ClearFaults() {
 	s.mu.Lock()
-	s.faults, s.malformed = nil, map[int]Malformation{}
+	s.faults, s.malformed, s.appFaults = nil, map[int]Malformation{}, map[int]fault{}
 	s.rejectTokens = false
 	s.tokens.Restore()
 	s.mu.Unlock()
