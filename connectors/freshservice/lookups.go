@@ -29,11 +29,12 @@ type lookups struct {
 
 type person struct{ email, name string }
 
-// listAll reads every page of a list endpoint whose body is {wrap: [...]}.
+// listAll reads every page of a list endpoint whose body is {wrap: [...]},
+// in the largest pages the API allows: reference lists are read whole.
 func listAll[T any](ctx context.Context, s *Source, path, wrap string, q url.Values) ([]T, error) {
 	var out []T
 	for page := 1; ; page++ {
-		items, next, err := listPage[T](ctx, s, path, wrap, q, page, s.pageSize)
+		items, next, err := listPage[T](ctx, s, path, wrap, q, page, MaxPageSize)
 		if err != nil {
 			return nil, err
 		}

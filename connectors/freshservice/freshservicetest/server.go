@@ -270,6 +270,17 @@ func (s *Server) DeactivateRequester(id int64) {
 	}
 }
 
+// SetManager sets a requester's reporting manager.
+func (s *Server) SetManager(id, managerID int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.requesters {
+		if s.requesters[i].ID == id {
+			s.requesters[i].ReportingManagerID = &managerID
+		}
+	}
+}
+
 func (s *Server) AddLocation(name string) int64 { return s.addNamed(&s.locations, name) }
 func (s *Server) AddDepartment(name string) int64 {
 	return s.addNamed(&s.departments, name)
