@@ -50,7 +50,11 @@ func (s *Source) send(ctx context.Context, method, path string, body, out any) e
 			if errors.As(err, &be) {
 				return be
 			}
-			return fmt.Errorf("%s %s: %w", method, target, errors.Unwrap(err))
+			// net/http's *url.Error quotes the full URL; say the redacted one.
+			if inner := errors.Unwrap(err); inner != nil {
+				err = inner
+			}
+			return fmt.Errorf("%s %s: %w", method, target, err)
 		}
 		st := resp.StatusCode
 		if st == http.StatusTooManyRequests {
