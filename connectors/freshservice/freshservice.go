@@ -30,7 +30,8 @@
 //   - Rate limits are per plan and per minute; a 429 carries Retry-After
 //     (and X-RateLimit-Total/-Remaining/-Used-CurrentRequest).
 //
-// Options (Config.Options): pageSize, statusMap, defaultAssetTypeId, currency.
+// Options (Config.Options): pageSize, statusMap, defaultAssetTypeId,
+// currency, assetTypes.
 package freshservice
 
 import (
@@ -65,6 +66,11 @@ const (
 	// OptCurrency is the ISO 4217 currency of the account's costs
 	// (Freshservice stores a bare number); default: the organization's.
 	OptCurrency = "currency"
+	// OptAssetTypes names the asset types to sync (a record syncs when its
+	// type or an ancestor has one of these names, case-insensitively), so
+	// services, software and consumables need not become assets. Default:
+	// every record.
+	OptAssetTypes = "assetTypes"
 )
 
 const (
@@ -85,8 +91,6 @@ var DefaultStatusMap = map[string]string{
 	"Retired":   string(itam.StatusRetired),
 	"Disposed":  string(itam.StatusDisposed),
 	"In Repair": string(itam.StatusInRepair),
-	"Stolen":    string(itam.StatusStolen),
-	"Ordered":   string(itam.StatusOrdered),
 }
 
 // defaultPushStates is the state a push writes for each itam status when
@@ -95,7 +99,6 @@ var defaultPushStates = map[string]string{
 	string(itam.StatusDeployed): "In Use", string(itam.StatusInStock): "In Stock",
 	string(itam.StatusLost): "Missing", string(itam.StatusRetired): "Retired",
 	string(itam.StatusDisposed): "Disposed", string(itam.StatusInRepair): "In Repair",
-	string(itam.StatusStolen): "Stolen", string(itam.StatusOrdered): "Ordered",
 }
 
 func init() { connectors.Register(connectors.Freshservice, New) }
@@ -114,6 +117,8 @@ type Source struct {
 	pushState     map[string]string
 	defaultTypeID int64
 	currency      string
+	// assetTypes are the lower-cased type names to sync; nil syncs all.
+	assetTypes    []string
 	maxInlineWait time.Duration
 
 	mu      sync.Mutex
@@ -151,6 +156,9 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		return nil, err
 	}
 	if s.currency, err = currencyOption(cfg); err != nil {
+		return nil, err
+	}
+	if s.assetTypes, err = assetTypesOption(cfg); err != nil {
 		return nil, err
 	}
 	if s.maxInlineWait <= 0 {

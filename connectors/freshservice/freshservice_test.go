@@ -130,6 +130,10 @@ func TestOptionsRefusedAtBuild(t *testing.T) {
 		{"asset type id negative", withOption("defaultAssetTypeId", -4), "options.defaultAssetTypeId"},
 		{"asset type id text", withOption("defaultAssetTypeId", "laptop"), "options.defaultAssetTypeId"},
 		{"currency", withOption("currency", "dollars"), "options.currency"},
+		{"asset types empty", withOption("assetTypes", []any{}), "options.assetTypes"},
+		{"asset types not names", withOption("assetTypes", []any{"Hardware", 7}), "options.assetTypes"},
+		{"asset types blank", withOption("assetTypes", []any{" "}), "options.assetTypes"},
+		{"asset types a string", withOption("assetTypes", "Hardware"), "options.assetTypes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := connectors.Config{BaseURL: "https://acme.freshservice.com", Credentials: map[string]string{"apiKey": "k-secret"}, Options: map[string]any{}}
@@ -207,6 +211,28 @@ func TestPagingFollowsLinkHeader(t *testing.T) {
 	require.Equal(t, "FSN0000199", devices[199].SerialNumber)
 	require.Equal(t, "IN_REPAIR", devices[0].Status)
 	require.Equal(t, "1999.5", devices[0].PurchasePrice)
+}
+
+// assetTypes keeps records whose type or an ancestor is named: a laptop
+// (Laptop < Computer < Hardware) syncs under "hardware", a service does not.
+func TestAssetTypesOption(t *testing.T) {
+	t.Parallel()
+	a := newAccount(t, fs.Options{})
+	svc := a.srv.AddAsset(fs.Asset{AssetTypeID: fs.TypeServices, Name: "Email service"})
+	all, _ := syncAll(t, newSource(t, a.srv), connectors.PageRequest{Mode: connectors.Full})
+	require.Contains(t, byID(all), fmt.Sprint(svc))
+
+	src := newSource(t, a.srv, withOption("assetTypes", []any{"hardware"}))
+	hw, _ := syncAll(t, src, connectors.PageRequest{Mode: connectors.Full})
+	require.Len(t, hw, 3)
+	require.NotContains(t, byID(hw), fmt.Sprint(svc))
+	d, err := src.FetchDevice(context.Background(), fmt.Sprint(svc))
+	require.NoError(t, err)
+	require.Nil(t, d)
+
+	monitors, _ := syncAll(t, newSource(t, a.srv, withOption("assetTypes", []string{"Monitor"})), connectors.PageRequest{Mode: connectors.Full})
+	require.Len(t, monitors, 1)
+	require.Equal(t, fmt.Sprint(a.monitor), monitors[0].ExternalID)
 }
 
 func TestEmptyAccount(t *testing.T) {

@@ -128,3 +128,39 @@ func currencyOption(cfg connectors.Config) (string, error) {
 	}
 	return c, nil
 }
+
+// assetTypesOption reads OptAssetTypes: a list of asset type names.
+func assetTypesOption(cfg connectors.Config) ([]string, error) {
+	v, ok := cfg.Options[OptAssetTypes]
+	if !ok || v == nil {
+		return nil, nil
+	}
+	var names []string
+	switch x := v.(type) {
+	case []string:
+		names = x
+	case []any:
+		for _, e := range x {
+			str, ok := e.(string)
+			if !ok {
+				names = nil
+				break
+			}
+			names = append(names, str)
+		}
+		if len(names) != len(x) {
+			names = nil
+		}
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 || len(out) != len(names) {
+		return nil, &connectors.ConfigError{Field: "options." + OptAssetTypes,
+			Message: fmt.Sprintf("assetTypes must be a non-empty list of Freshservice asset type names, e.g. [\"Hardware\"], got %v", v)}
+	}
+	return out, nil
+}

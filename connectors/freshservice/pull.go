@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,8 +104,8 @@ func (s *Source) FetchDevice(ctx context.Context, externalID string) (*connector
 		return nil, fmt.Errorf("freshservice: fetching asset %s: %w", externalID, err)
 	}
 	d, err := s.toDevices(ctx, []apiAsset{body.Asset})
-	if err != nil {
-		return nil, err
+	if err != nil || len(d) == 0 {
+		return nil, err // a record of a type not synced is not a device here
 	}
 	return &d[0], nil
 }
@@ -125,11 +126,27 @@ func (s *Source) toDevices(ctx context.Context, raw []apiAsset) ([]connectors.De
 	if err := s.resolvePeople(ctx, ids); err != nil {
 		return nil, err
 	}
-	out := make([]connectors.Device, len(raw))
-	for i, a := range raw {
-		out[i] = s.toDevice(a)
+	out := make([]connectors.Device, 0, len(raw))
+	for _, a := range raw {
+		if s.wanted(a) {
+			out = append(out, s.toDevice(a))
+		}
 	}
 	return out, nil
+}
+
+// wanted reports whether a record's type is one the connector syncs; the
+// caller holds s.mu.
+func (s *Source) wanted(a apiAsset) bool {
+	if s.assetTypes == nil {
+		return true
+	}
+	for _, t := range s.lookups.typeChain(string(a.AssetTypeID)) {
+		if slices.Contains(s.assetTypes, strings.ToLower(strings.TrimSpace(t.Name))) {
+			return true
+		}
+	}
+	return false
 }
 
 // toDevice maps one asset; the caller holds s.mu.
