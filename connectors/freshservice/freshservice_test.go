@@ -376,3 +376,22 @@ func TestBadCursor(t *testing.T) {
 	require.Error(t, err)
 	require.False(t, errors.Is(err, connectors.ErrUnauthorized))
 }
+
+// Page-number paging shifts when a record goes mid-run: the record that
+// moves onto an already-read page is not seen by this run, which is why
+// the Source reports OffsetPaging (missing only after two full syncs).
+func TestRecordRemovedMidRunShiftsPages(t *testing.T) {
+	t.Parallel()
+	srv := fs.New(t, fs.Options{Generated: 6})
+	src := newSource(t, srv, withOption("pageSize", 3))
+	first, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+	require.NoError(t, err)
+	require.Len(t, first.Devices, 3)
+	srv.DeleteAsset(fs.GeneratedBase)
+	second, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full, Cursor: first.NextCursor})
+	require.NoError(t, err)
+	require.True(t, second.Done)
+	require.Len(t, second.Devices, 2)
+	seen := byID(append(first.Devices, second.Devices...))
+	require.NotContains(t, seen, fmt.Sprint(fs.GeneratedBase+3), "shifted onto page 1 after it was read")
+}
