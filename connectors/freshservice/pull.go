@@ -64,6 +64,11 @@ func (s *Source) FetchPage(ctx context.Context, req connectors.PageRequest) (con
 	if err != nil {
 		return connectors.Page{}, err
 	}
+	if filtered && len(raw) >= filterPageSize {
+		// The filter's own page size is fixed: a full page may be followed
+		// by another even if a proxy dropped the Link header.
+		next = true
+	}
 	devices, err := s.toDevices(ctx, raw)
 	if err != nil {
 		return connectors.Page{}, err
