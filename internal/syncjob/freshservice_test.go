@@ -29,6 +29,17 @@ func TestFreshserviceFullSync(t *testing.T) {
 	require.NoError(t, err)
 	e.start()
 
+	// Bad vendor options are refused when the connector is saved.
+	_, _, err = connector.NewService(e.deps.Connectors, connectorcheck.Config).Create(e.admin, connector.Input{
+		Kind: "FRESHSERVICE", Name: "Bad map", BaseURL: &srv.URL,
+		Credentials: map[string]string{"apiKey": fs.DefaultAPIKey},
+		Options:     map[string]any{"statusMap": map[string]any{"In Use": "USED"}},
+	})
+	var ie *itam.Error
+	require.ErrorAs(t, err, &ie)
+	require.Equal(t, itam.CodeInvalid, ie.Code)
+	require.Equal(t, "options.statusMap", ie.Field)
+
 	run := e.wait(e.sync(c, itam.SyncFull).ID)
 	require.Equal(t, itam.SyncSucceeded, run.Status, deref(run.Message))
 	require.Equal(t, 2, run.PagesFetched)
