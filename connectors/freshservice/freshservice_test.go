@@ -301,6 +301,18 @@ func TestIncrementalSendsUpdatedAtFilter(t *testing.T) {
 	require.Empty(t, lists[0].Query.Get("per_page"))
 }
 
+// The filter's pages are fixed at 30: a full one is followed even when the
+// Link header does not come through.
+func TestIncrementalFollowsFullFilterPagesWithoutLink(t *testing.T) {
+	t.Parallel()
+	srv := fs.New(t, fs.Options{Generated: 45})
+	srv.OmitLinkHeader(true)
+	since := time.Date(2025, 12, 1, 0, 0, 0, 0, time.UTC)
+	devices, pages := syncAll(t, newSource(t, srv), connectors.PageRequest{Mode: connectors.Incremental, Since: &since})
+	require.Len(t, devices, 45)
+	require.Equal(t, 2, pages)
+}
+
 // More changes than the filter returns (40 pages of 30): the run goes on
 // with the full listing rather than miss any.
 func TestIncrementalBeyondFilterCapReadsEverything(t *testing.T) {

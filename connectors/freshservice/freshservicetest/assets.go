@@ -170,7 +170,7 @@ func (s *Server) listAssets(w http.ResponseWriter, r *http.Request) {
 	for _, id := range ids[lo:hi] {
 		out = append(out, s.render(s.lookup(id), withTF))
 	}
-	link(w, r, page, hi < len(ids))
+	s.link(w, r, page, hi < len(ids))
 	writeJSON(w, http.StatusOK, map[string]any{"assets": out})
 }
 

@@ -143,9 +143,10 @@ func pageParams(w http.ResponseWriter, r *http.Request) (page, perPage int, ok b
 	return page, perPage, true
 }
 
-// link sets the Link header to the next page when there is one.
-func link(w http.ResponseWriter, r *http.Request, page int, more bool) {
-	if !more {
+// link sets the Link header to the next page when there is one (and the
+// server is not told to omit it); the caller holds s.mu.
+func (s *Server) link(w http.ResponseWriter, r *http.Request, page int, more bool) {
+	if !more || s.noLink {
 		return
 	}
 	q := r.URL.Query()
@@ -160,7 +161,9 @@ func (s *Server) paged(w http.ResponseWriter, r *http.Request, wrap string, all 
 	}
 	lo := min((page-1)*per, len(all))
 	hi := min(lo+per, len(all))
-	link(w, r, page, hi < len(all))
+	s.mu.Lock()
+	s.link(w, r, page, hi < len(all))
+	s.mu.Unlock()
 	items := all[lo:hi]
 	if items == nil {
 		items = []map[string]any{}

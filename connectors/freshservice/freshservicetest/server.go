@@ -157,6 +157,7 @@ type Server struct {
 	nextID      int64
 	faults      []*fault
 	log         []Request
+	noLink      bool
 }
 
 // New starts a fake account, closed when the test ends.
@@ -369,6 +370,14 @@ func (s *Server) ClearFaults() {
 func (s *Server) addFault(f *fault) {
 	s.mu.Lock()
 	s.faults = append(s.faults, f)
+	s.mu.Unlock()
+}
+
+// OmitLinkHeader makes the server answer without Link headers, as a proxy
+// that drops them would.
+func (s *Server) OmitLinkHeader(omit bool) {
+	s.mu.Lock()
+	s.noLink = omit
 	s.mu.Unlock()
 }
 
