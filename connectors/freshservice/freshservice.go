@@ -1,0 +1,259 @@
+// Package freshservice is the connector for Freshservice, speaking its
+// documented REST API v2 (https://api.freshservice.com/v2/):
+//
+//   - Base URL: the account's own https://<domain>.freshservice.com (the API
+//     works only on Freshservice domains, not custom CNAMEs), so
+//     Config.BaseURL is required; a pasted URL ending in /api/v2 is accepted.
+//   - Auth: HTTP basic with the API key as the user name and any password
+//     ("X" by convention; credential "apiKey"). A refused key answers 401
+//     {"code":"invalid_credentials","message":"You have to be logged in to
+//     perform this action."}.
+//   - Lists page by page number: page (1-based) and per_page (at most 100).
+//     The Link header carries rel="next" while there are more pages and is
+//     absent on the last one. Page-number paging only: the Source implements
+//     connectors.OffsetPaging, so a device is marked missing only after two
+//     consecutive full syncs missed it.
+//   - GET /api/v2/assets?include=type_fields lists assets; type-specific
+//     fields carry the id of the asset type that defines them as a suffix
+//     (serial_number_21000056898): a laptop's serial is named after the
+//     Hardware type it inherits the field from. Records are addressed by
+//     display_id in every documented operation, so display_id is the
+//     external id. Incremental syncs use the documented filter
+//     filter="updated_at:>'YYYY-MM-DD'" (day granularity; 30 records a
+//     page, no per_page), starting the day before Since.
+//   - GET /api/v2/requesters and /api/v2/agents are the people (requesters
+//     exclude agents); departments, locations, products and asset types are
+//     read once per Source and cached.
+//   - Push: PUT /api/v2/assets/{display_id}; create: POST /api/v2/assets;
+//     tickets: GET /api/v2/assets/{display_id}/requests and POST
+//     /api/v2/tickets with "assets": [{"display_id": …}].
+//   - Rate limits are per plan and per minute; a 429 carries Retry-After
+//     (and X-RateLimit-Total/-Remaining/-Used-CurrentRequest).
+//
+// Options (Config.Options): pageSize, statusMap, defaultAssetTypeId,
+// currency, assetTypes.
+package freshservice
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/connectors/vendorhttp"
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// CredAPIKey names the API key in connectors.Config.Credentials.
+const CredAPIKey = "apiKey"
+
+// Option names in connectors.Config.Options.
+const (
+	// OptPageSize is the records asked per list request, 1..MaxPageSize
+	// (default MaxPageSize; larger values are clamped).
+	OptPageSize = connectors.OptPageSize
+	// OptStatusMap maps Freshservice asset states (the asset_state type
+	// field, e.g. "In Use") to itam statuses; it replaces DefaultStatusMap.
+	OptStatusMap = "statusMap"
+	// OptDefaultAssetTypeID is the asset type of records itam creates
+	// (opt-in creation); creation is refused without it.
+	OptDefaultAssetTypeID = "defaultAssetTypeId"
+	// OptCurrency is the ISO 4217 currency of the account's costs
+	// (Freshservice stores a bare number); default: the organization's.
+	OptCurrency = "currency"
+	// OptAssetTypes names the asset types to sync (a record syncs when its
+	// type or an ancestor has one of these names, case-insensitively), so
+	// services, software and consumables need not become assets. Default:
+	// every record.
+	OptAssetTypes = "assetTypes"
+)
+
+const (
+	// MaxPageSize is Freshservice's upper limit on per_page.
+	MaxPageSize = 100
+	// DefaultMaxConcurrency bounds requests in flight when the config does not.
+	DefaultMaxConcurrency = 2
+
+	apiPrefix = "/api/v2"
+)
+
+// DefaultStatusMap maps the asset states Freshservice ships with to itam
+// statuses. Keys are matched case-insensitively.
+var DefaultStatusMap = map[string]string{
+	"In Use":    string(itam.StatusDeployed),
+	"In Stock":  string(itam.StatusInStock),
+	"Missing":   string(itam.StatusLost),
+	"Retired":   string(itam.StatusRetired),
+	"Disposed":  string(itam.StatusDisposed),
+	"In Repair": string(itam.StatusInRepair),
+}
+
+// defaultPushStates is the state a push writes for each itam status when
+// the default map is in use (the map is many-to-one in general).
+var defaultPushStates = map[string]string{
+	string(itam.StatusDeployed): "In Use", string(itam.StatusInStock): "In Stock",
+	string(itam.StatusLost): "Missing", string(itam.StatusRetired): "Retired",
+	string(itam.StatusDisposed): "Disposed", string(itam.StatusInRepair): "In Repair",
+}
+
+func init() { connectors.Register(connectors.Freshservice, New) }
+
+// Source is a configured Freshservice account.
+type Source struct {
+	base     string
+	client   *vendorhttp.Client
+	http     *http.Client // writes (PUT/POST), through the same guard
+	auth     string
+	log      *slog.Logger
+	pageSize int
+	// status maps lower-cased vendor states to itam statuses; pushState
+	// maps itam statuses back to the vendor's spelling.
+	status        map[string]string
+	pushState     map[string]string
+	defaultTypeID int64
+	currency      string
+	// assetTypes are the lower-cased type names to sync; nil syncs all.
+	assetTypes    []string
+	maxInlineWait time.Duration
+
+	mu      sync.Mutex
+	lookups lookups
+}
+
+var (
+	_ connectors.Source       = (*Source)(nil)
+	_ connectors.PeopleSource = (*Source)(nil)
+	_ connectors.Pusher       = (*Source)(nil)
+	_ connectors.Ticketer     = (*Source)(nil)
+	_ connectors.OffsetPaging = (*Source)(nil)
+)
+
+// New builds a Freshservice Source. It needs Config.BaseURL (the account
+// URL) and the CredAPIKey credential.
+func New(cfg connectors.Config) (connectors.Source, error) {
+	base, err := baseURL(cfg.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	key, err := cfg.Credential(CredAPIKey)
+	if err != nil {
+		return nil, err
+	}
+	opt, err := cfg.CommonOptions(connectors.PageSize{Default: MaxPageSize, Max: MaxPageSize, Clamp: true}, DefaultMaxConcurrency)
+	if err != nil {
+		return nil, err
+	}
+	s := &Source{base: base, log: opt.Logger, pageSize: opt.PageSize, maxInlineWait: cfg.MaxInlineWait}
+	if s.status, s.pushState, err = statusOptions(cfg); err != nil {
+		return nil, err
+	}
+	if s.defaultTypeID, err = int64Option(cfg, OptDefaultAssetTypeID); err != nil {
+		return nil, err
+	}
+	if s.currency, err = currencyOption(cfg); err != nil {
+		return nil, err
+	}
+	if s.assetTypes, err = assetTypesOption(cfg); err != nil {
+		return nil, err
+	}
+	if s.maxInlineWait <= 0 {
+		s.maxInlineWait = 30 * time.Second
+	}
+	s.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(key+":X"))
+
+	// The Link header says whether another page follows; vendorhttp decodes
+	// bodies only, so a wrapper above the guard hands the header to the
+	// request that asked for it (through its context).
+	egress := cfg.Egress
+	inner := egress.WrapTransport
+	egress.WrapTransport = func(guarded http.RoundTripper) http.RoundTripper {
+		if inner != nil {
+			guarded = inner(guarded)
+		}
+		return linkCapture{next: guarded}
+	}
+	transport := vendorhttp.NewTransport(egress)
+	s.client = vendorhttp.New(vendorhttp.Options{
+		BaseURL:        base,
+		Transport:      transport,
+		Auth:           basicAuth(s.auth),
+		MaxConcurrency: opt.MaxConcurrency,
+		MaxInlineWait:  cfg.MaxInlineWait,
+	})
+	s.http = transport.Client(60 * time.Second)
+	return s, nil
+}
+
+// baseURL validates the account URL and strips a pasted /api/v2.
+func baseURL(raw string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", &connectors.ConfigError{Field: "baseUrl", Message: "baseUrl is required: the Freshservice account URL, e.g. https://<domain>.freshservice.com"}
+	}
+	u, ok := connectors.VendorURL(raw, "/api/v2", "/api")
+	if !ok {
+		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL", raw)}
+	}
+	return u, nil
+}
+
+// Kind reports connectors.Freshservice.
+func (s *Source) Kind() connectors.Kind { return connectors.Freshservice }
+
+// OffsetPaging reports true: Freshservice pages by page number only.
+func (s *Source) OffsetPaging() bool { return true }
+
+// basicAuth is the API key as the basic-auth user: a refused key cannot be
+// refreshed, so a 401 is not retried.
+type basicAuth string
+
+func (b basicAuth) Authorization(context.Context) (string, error) { return string(b), nil }
+func (basicAuth) Invalidate(string) bool                          { return false }
+
+// linkCapture copies a response's Link header into the linkHolder of the
+// request's context, if any.
+type linkCapture struct{ next http.RoundTripper }
+
+type linkKey struct{}
+
+type linkHolder struct {
+	mu   sync.Mutex
+	link string
+}
+
+func (l linkCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err == nil {
+		if h, ok := req.Context().Value(linkKey{}).(*linkHolder); ok {
+			h.mu.Lock()
+			h.link = resp.Header.Get("Link") // the last attempt's answer wins
+			h.mu.Unlock()
+		}
+	}
+	return resp, err
+}
+
+// withLink returns a context whose requests record their Link header.
+func withLink(ctx context.Context) (context.Context, *linkHolder) {
+	h := &linkHolder{}
+	return context.WithValue(ctx, linkKey{}, h), h
+}
+
+// hasNext reports whether a Link header names a rel="next" page.
+func hasNext(link string) bool {
+	for _, part := range strings.Split(link, ",") {
+		segs := strings.Split(part, ";")
+		for _, p := range segs[1:] {
+			p = strings.TrimSpace(p)
+			if strings.EqualFold(strings.ReplaceAll(p, " ", ""), `rel="next"`) || strings.EqualFold(p, "rel=next") {
+				return true
+			}
+		}
+	}
+	return false
+}
