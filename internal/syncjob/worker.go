@@ -142,11 +142,21 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) (e
 		}
 	}
 	if req.Mode == connectors.Full {
-		if _, err := w.d.Sync.MarkMissing(sctx, target); err != nil {
+		if _, err := w.d.Sync.MarkMissing(sctx, target, missingAfterFullSyncs(src)); err != nil {
 			return err
 		}
 	}
 	return w.finish(sctx, job)
+}
+
+// missingAfterFullSyncs is how many consecutive full syncs must miss a
+// device before it is marked missing: offset paging can skip a device when
+// records shift mid-run, so such a source needs two misses in a row.
+func missingAfterFullSyncs(src connectors.Source) int {
+	if op, ok := src.(connectors.OffsetPaging); ok && op.OffsetPaging() {
+		return 2
+	}
+	return 1
 }
 
 // finish ends the run SUCCEEDED (PARTIAL with record errors) and completes
