@@ -155,6 +155,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			Auth:           tokens,
 			MaxConcurrency: workers,
 			MaxInlineWait:  cfg.MaxInlineWait,
+			PrivilegeFor:   privilegeFor,
 		}),
 		base:     baseURL,
 		pageSize: pageSize,

@@ -104,6 +104,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		Auth:           vendorhttp.StaticToken(token),
 		MaxConcurrency: s.concurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
+		PrivilegeFor:   privilegeFor,
 	})
 	return s, nil
 }
