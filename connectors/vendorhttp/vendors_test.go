@@ -131,16 +131,18 @@ func TestThrottledSubRequestRetriesOnItsOwn(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name       string
+		devices    int
 		throttles  int
 		retryAfter kandjitest.RetryAfter
 	}{
-		{"twice without Retry-After", 2, nil},
-		{"six times with a short Retry-After", 6, kandjitest.FractionalSeconds(10 * time.Millisecond)},
+		{"twice without Retry-After", 5, 2, nil},
+		// One device: all six land on its one details request.
+		{"six times with a short Retry-After", 1, 6, kandjitest.FractionalSeconds(10 * time.Millisecond)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := kandjitest.New(t, kandjitest.Options{Devices: 5})
+			s := kandjitest.New(t, kandjitest.Options{Devices: tc.devices})
 			src, err := connectors.New(connectors.Kandji, connectors.Config{BaseURL: s.URL, Egress: connectors.AllowLoopback(),
 				Credentials: map[string]string{kandji.CredAPIToken: s.Token()}, Options: map[string]any{kandji.OptIncludeDetails: true},
 				MaxInlineWait: 5 * time.Second})
@@ -148,10 +150,10 @@ func TestThrottledSubRequestRetriesOnItsOwn(t *testing.T) {
 			s.FailNextOn(kandjitest.EndpointDetails, tc.throttles, http.StatusTooManyRequests, tc.retryAfter)
 			p, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 			require.NoError(t, err, "a throttled sub-request must not fail its page")
-			require.Len(t, p.Devices, 5)
+			require.Len(t, p.Devices, tc.devices)
 			c := s.Counts()
 			require.Equal(t, 1, c.List, "the page request was sent once")
-			require.Equal(t, 5, c.Details, "each device's details answered once")
+			require.Equal(t, tc.devices, c.Details, "each device's details answered once")
 			require.Equal(t, tc.throttles, c.Faulted, "and the throttled attempts retried")
 		})
 	}
