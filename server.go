@@ -177,7 +177,8 @@ func openDatabase(ctx context.Context, cfg config.Config, log *slog.Logger) (*po
 		return nil, "", err
 	}
 	db, err := postgres.Open(ctx, url, log, postgres.MaxConns(cfg.DBMaxConn),
-		postgres.StatementTimeout(cfg.StatementTimeout), postgres.JobStatementTimeout(cfg.JobStatementTimeout))
+		postgres.StatementTimeout(cfg.StatementTimeout), postgres.JobStatementTimeout(cfg.JobStatementTimeout),
+		postgres.SyncLookBack(cfg.SyncLookBack))
 	if err != nil {
 		return nil, "", err
 	}

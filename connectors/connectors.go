@@ -189,14 +189,21 @@ func (e *MalformedError) Error() string {
 
 func (e *MalformedError) Unwrap() error { return e.Err }
 
-// StatusError is an unexpected HTTP status after retries.
+// StatusError is an unexpected HTTP status after retries. Message is the
+// vendor's own explanation from the error body (trimmed and bounded, ""
+// when it gave none): a push refused with 400 or 422 shows it.
 type StatusError struct {
-	Status int
-	URL    string
+	Status  int
+	URL     string
+	Message string
 }
 
 func (e *StatusError) Error() string {
-	return fmt.Sprintf("%s answered HTTP %d", e.URL, e.Status)
+	s := fmt.Sprintf("%s answered HTTP %d", e.URL, e.Status)
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	return s
 }
 
 // OffsetPaging is implemented by a Source whose vendor pages only by

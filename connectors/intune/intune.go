@@ -169,6 +169,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			Auth:           tokens,
 			MaxConcurrency: workers,
 			MaxInlineWait:  cfg.MaxInlineWait,
+			PrivilegeFor:   privilegeFor,
 		}),
 		base:          baseURL,
 		pageSize:      pageSize,

@@ -1,11 +1,12 @@
 // Package vendorhttp is the HTTP client every connector shares: base URL and
 // timeouts, bearer authentication with one refresh on 401 when the token
-// can be refreshed, retries of idempotent GETs on 429/5xx honouring
-// Retry-After (seconds, fractional seconds or an HTTP date) and otherwise
-// exponential backoff with jitter, a bound on requests in flight per
-// connector, and response classification into the errors the sync engine
-// acts on. Vendor packages keep only their
-// API's paths, types and mapping.
+// can be refreshed, per-request retries (retry.go: 429 and 5xx back off on
+// their own, exponential with full jitter or as the vendor's Retry-After
+// or rate-limit reset header says, so a throttled sub-request never fails
+// its page), a bound on requests in flight per connector, and response
+// classification into the errors the sync engine acts on (a 403 names the
+// endpoint, the privilege and the vendor's message). Vendor packages keep
+// only their API's paths, types and mapping.
 package vendorhttp
 
 import (
@@ -14,9 +15,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -44,22 +45,44 @@ type Options struct {
 	Auth      Authenticator
 	// MaxConcurrency bounds requests in flight (default 4).
 	MaxConcurrency int
-	// MaxInlineWait is the longest Retry-After waited out in place (default 30s).
+	// MaxInlineWait is the longest single wait (a vendor's Retry-After or
+	// one backoff step) sat out in place (default 30s); a vendor asking for
+	// longer gets a *connectors.RateLimitError at once, so the job snoozes.
 	MaxInlineWait time.Duration
-	// Retries after the first attempt (default 4).
+	// Retries bounds retries of transient failures (5xx, 408, transport
+	// errors) after the first attempt (default 4). Throttling (429) is
+	// bounded by RetryBudget instead.
 	Retries int
-	// BaseWait is the first backoff step and the shortest wait (default 100ms).
+	// BaseWait is the first backoff step (default 100ms); step n is at
+	// most BaseWait·2ⁿ⁻¹, capped at MaxInlineWait.
 	BaseWait time.Duration
+	// RetryBudget bounds the total waiting of one request across its
+	// retries (default 1 minute); past it a throttled request fails with a
+	// *connectors.RateLimitError and the job snoozes.
+	RetryBudget time.Duration
 	// Timeout bounds one attempt (default 60s).
 	Timeout time.Duration
+	// PrivilegeFor names the vendor's documented privilege (role, scope,
+	// permission) that method and path need, "" when unknown; a 403 then
+	// says which one the API account lacks. path is the request URL's path.
+	PrivilegeFor func(method, path string) string
+
+	// Clock of the backoff, for tests that assert the schedule without
+	// sleeping: Now dates HTTP-date Retry-After values (default time.Now),
+	// Sleep waits (default: a timer, cut short by ctx), Jitter draws a
+	// wait uniformly from [0, max] (default math/rand/v2).
+	Now    func() time.Time
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Jitter func(max time.Duration) time.Duration
 }
 
 // Client is a vendor API client.
 type Client struct {
-	r             *resty.Client
-	limit         *limited
-	auth          Authenticator
-	maxInlineWait time.Duration
+	r            *resty.Client
+	limit        *limited
+	auth         Authenticator
+	opt          Options
+	privilegeFor func(method, path string) string
 }
 
 // New returns a Client for opt.
@@ -76,31 +99,40 @@ func New(opt Options) *Client {
 	if opt.BaseWait <= 0 {
 		opt.BaseWait = 100 * time.Millisecond
 	}
+	if opt.RetryBudget <= 0 {
+		opt.RetryBudget = time.Minute
+	}
 	if opt.Timeout <= 0 {
 		opt.Timeout = 60 * time.Second
 	}
 	if opt.Transport == nil {
 		opt.Transport = NewTransport(connectors.Egress{})
 	}
-	c := &Client{auth: opt.Auth, maxInlineWait: opt.MaxInlineWait}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	if opt.Sleep == nil {
+		opt.Sleep = sleep
+	}
+	if opt.Jitter == nil {
+		opt.Jitter = func(max time.Duration) time.Duration {
+			if max <= 0 {
+				return 0
+			}
+			return rand.N(max + 1)
+		}
+	}
+	c := &Client{auth: opt.Auth, opt: opt, privilegeFor: opt.PrivilegeFor}
 	c.limit = &limited{next: opt.Transport, slots: make(chan struct{}, opt.MaxConcurrency)}
+	// Retries are the Client's own (retry.go): resty's would retry the
+	// whole request only a few times within a second or two.
 	r := resty.New().
 		SetBaseURL(strings.TrimRight(opt.BaseURL, "/")).
 		SetTransport(c.limit).
 		SetTimeout(opt.Timeout).
 		SetHeader("Accept", "application/json").
 		SetHeader("User-Agent", "itam/1 (+https://github.com/itam-dev/itam)").
-		SetRetryCount(opt.Retries).
-		SetRetryWaitTime(opt.BaseWait).
-		SetRetryMaxWaitTime(opt.MaxInlineWait).
-		SetRetryAfter(c.retryAfter).
-		AddRetryCondition(c.shouldRetry).
-		AddRetryHook(func(resp *resty.Response, _ error) {
-			// Responses we retry are never read: free their connections.
-			if resp != nil && resp.RawBody() != nil {
-				_ = resp.RawBody().Close()
-			}
-		})
+		SetRetryCount(0)
 	r.SetLogger(discardLogger{})
 	if c.auth != nil {
 		r.OnBeforeRequest(func(_ *resty.Client, req *resty.Request) error {
@@ -116,93 +148,44 @@ func New(opt Options) *Client {
 	return c
 }
 
-func (c *Client) shouldRetry(resp *resty.Response, err error) bool {
-	if err != nil {
-		var rl *connectors.RateLimitError
-		if errors.As(err, &rl) || errors.Is(err, connectors.ErrUnauthorized) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-			return false
-		}
-		var tl *connectors.TooLargeError
-		if IsBlocked(err) || errors.As(err, &tl) {
-			return false // the policy will refuse it again
-		}
-		var ce *connectors.ConfigError
-		return !errors.As(err, &ce) // transport errors are worth another try
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	if resp == nil {
-		return false
-	}
-	switch resp.StatusCode() {
-	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
-	case http.StatusUnauthorized:
-		// A token can expire or be revoked mid-sync: refresh once, when
-		// the authenticator can refresh at all.
-		if c.auth != nil && resp.Request.Attempt == 1 {
-			return c.auth.Invalidate(resp.Request.Header.Get("Authorization"))
-		}
-	}
-	return false
-}
-
-func (c *Client) retryAfter(_ *resty.Client, resp *resty.Response) (time.Duration, error) {
-	if resp.StatusCode() == http.StatusUnauthorized {
-		return time.Millisecond, nil
-	}
-	d, ok := ParseRetryAfter(resp.Header().Get("Retry-After"), time.Now())
-	if !ok {
-		return 0, nil // exponential backoff with jitter
-	}
-	if d > c.maxInlineWait {
-		return 0, &connectors.RateLimitError{RetryAfter: d}
-	}
-	if d <= 0 {
-		d = time.Millisecond
-	}
-	return d, nil
-}
-
-// ParseRetryAfter reads a Retry-After value: whole or fractional seconds,
-// or an HTTP date.
-func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseFloat(v, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		return time.Duration(secs * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		d := t.Sub(now)
-		if d < 0 {
-			d = 0
-		}
-		return d, true
-	}
-	return 0, false
 }
 
 // GetJSON GETs path with query and decodes a JSON body into out, streaming
 // so a large page is never held twice. Errors are classified:
-// ErrUnauthorized, *RateLimitError, *StatusError or *MalformedError.
+// ErrUnauthorized, *ForbiddenError, *RateLimitError, *StatusError or
+// *MalformedError.
 func (c *Client) GetJSON(ctx context.Context, path string, query url.Values, out any) error {
-	req := c.r.R().SetContext(ctx).SetDoNotParseResponse(true)
-	if query != nil {
-		req.SetQueryParamsFromValues(query)
-	}
-	resp, err := req.Get(path)
-	return c.decode(resp, err, out)
+	return c.do(ctx, call{method: http.MethodGet, path: path, query: query, retryTransient: true}, out)
 }
 
 // PostJSON POSTs with the given headers (token endpoints) and decodes the
-// JSON answer.
+// JSON answer. A token request changes nothing, so it is retried like a GET.
 func (c *Client) PostJSON(ctx context.Context, path string, header map[string]string, out any) error {
-	req := c.r.R().SetContext(ctx).SetDoNotParseResponse(true).SetHeaders(header)
-	resp, err := req.Post(path)
-	return c.decode(resp, err, out)
+	return c.do(ctx, call{method: http.MethodPost, path: path, header: header, retryTransient: true}, out)
+}
+
+// SendJSON sends in as a JSON body with method (POST, PUT, PATCH) and
+// decodes the JSON answer into out (nil: the body is not read). Throttled
+// requests (429, 503 with Retry-After) are retried, as the vendor did not
+// act on them; other failures of a POST are not (it may have created the
+// record), while PUT and PATCH, idempotent, are retried like a GET. A
+// refusal is a *StatusError carrying the vendor's message.
+func (c *Client) SendJSON(ctx context.Context, method, path string, in, out any) error {
+	b, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("encoding the request to %s: %w", path, err)
+	}
+	return c.do(ctx, call{method: method, path: path, body: b, retryTransient: method != http.MethodPost}, out)
 }
 
 func (c *Client) decode(resp *resty.Response, err error, out any) error {
@@ -241,16 +224,21 @@ func (c *Client) decode(resp *resty.Response, err error, out any) error {
 		return fmt.Errorf("request to %s: %w", target, err)
 	}
 	switch st := resp.StatusCode(); {
-	case st == http.StatusUnauthorized || st == http.StatusForbidden:
+	case st == http.StatusUnauthorized:
 		return fmt.Errorf("%w (HTTP %d from %s)", connectors.ErrUnauthorized, st, target)
+	case st == http.StatusForbidden:
+		return c.forbidden(resp)
 	case st == http.StatusTooManyRequests:
-		d, ok := ParseRetryAfter(resp.Header().Get("Retry-After"), time.Now())
+		d, ok := c.retryHint(resp.Header())
 		if !ok {
 			d = time.Minute
 		}
 		return &connectors.RateLimitError{RetryAfter: d}
 	case st < 200 || st > 299:
-		return &connectors.StatusError{Status: st, URL: target}
+		return &connectors.StatusError{Status: st, URL: target, Message: VendorMessage(resp.RawBody())}
+	}
+	if out == nil {
+		return nil
 	}
 	// The body is capped by the Transport while it is read: a response
 	// past the cap fails here with a *TooLargeError, undecoded.

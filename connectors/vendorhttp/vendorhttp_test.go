@@ -96,10 +96,6 @@ func TestGetJSONRetries(t *testing.T) {
 			require.ErrorAs(t, err, &rl)
 			require.Equal(t, 120*time.Second, rl.RetryAfter)
 		}},
-		{"429 until retries run out", []func(http.ResponseWriter, *http.Request){status(429, "Retry-After", "0.01")}, 3, 0, func(t *testing.T, err error) {
-			var rl *connectors.RateLimitError
-			require.ErrorAs(t, err, &rl)
-		}},
 		{"404 is not retried", []func(http.ResponseWriter, *http.Request){status(404)}, 1, 0, func(t *testing.T, err error) {
 			var se *connectors.StatusError
 			require.ErrorAs(t, err, &se)
@@ -117,8 +113,16 @@ func TestGetJSONRetries(t *testing.T) {
 			var me *connectors.MalformedError
 			require.ErrorAs(t, err, &me)
 		}},
-		{"403", []func(http.ResponseWriter, *http.Request){status(403)}, 1, 0, func(t *testing.T, err error) {
-			require.ErrorIs(t, err, connectors.ErrUnauthorized)
+		{"403 names the endpoint, not the credentials", []func(http.ResponseWriter, *http.Request){status(403)}, 1, 0, func(t *testing.T, err error) {
+			require.NotErrorIs(t, err, connectors.ErrUnauthorized)
+			var fe *connectors.ForbiddenError
+			require.ErrorAs(t, err, &fe)
+			require.Equal(t, "GET /x", fe.Endpoint)
+		}},
+		{"500 until retries run out", []func(http.ResponseWriter, *http.Request){status(500)}, 3, 0, func(t *testing.T, err error) {
+			var se *connectors.StatusError
+			require.ErrorAs(t, err, &se)
+			require.Equal(t, 500, se.Status)
 		}},
 	}
 	for _, tc := range cases {

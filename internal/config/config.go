@@ -91,7 +91,17 @@ type Config struct {
 	// instead. 0 disables either.
 	StatementTimeout    time.Duration
 	JobStatementTimeout time.Duration
+
+	// Sync look-back (issue 12, framework): an incremental sync asks the
+	// vendor for changes since the previous successful run's start minus
+	// SyncLookBack (ITAM_SYNC_LOOKBACK, default 10m, 0 to 24h), so records
+	// a vendor indexes late or stamps with a skewed clock are not skipped.
+	SyncLookBack time.Duration
 }
+
+// MaxSyncLookBack bounds ITAM_SYNC_LOOKBACK: a longer overlap turns every
+// incremental sync into most of a full one.
+const MaxSyncLookBack = 24 * time.Hour
 
 // MinOperatorTokenLen keeps ITAM_OPERATOR_TOKEN out of guessing range.
 const MinOperatorTokenLen = 32
@@ -172,6 +182,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.JobStatementTimeout, err = duration(getenv, "ITAM_JOB_STATEMENT_TIMEOUT", 5*time.Minute); err != nil {
 		return c, err
+	}
+	if c.SyncLookBack, err = duration(getenv, "ITAM_SYNC_LOOKBACK", 10*time.Minute); err != nil {
+		return c, err
+	}
+	if c.SyncLookBack > MaxSyncLookBack {
+		return c, fmt.Errorf("config: ITAM_SYNC_LOOKBACK must be at most %s", MaxSyncLookBack)
 	}
 	return c, nil
 }

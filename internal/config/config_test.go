@@ -166,3 +166,35 @@ func TestStatementTimeouts(t *testing.T) {
 		require.ErrorContains(t, err, "ITAM_STATEMENT_TIMEOUT", bad)
 	}
 }
+
+func TestSyncLookBack(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		in      string
+		want    time.Duration
+		wantErr bool
+	}{
+		{"", 10 * time.Minute, false},
+		{"0", 0, false},
+		{"90s", 90 * time.Second, false},
+		{"24h", 24 * time.Hour, false},
+		{"24h1s", 0, true},
+		{"-1m", 0, true},
+		{"ten minutes", 0, true},
+		{"10", 0, true},
+	}
+	for _, tc := range cases {
+		c, err := Load(func(k string) string {
+			if k == "ITAM_SYNC_LOOKBACK" {
+				return tc.in
+			}
+			return ""
+		})
+		if tc.wantErr {
+			require.ErrorContains(t, err, "ITAM_SYNC_LOOKBACK", tc.in)
+			continue
+		}
+		require.NoError(t, err, tc.in)
+		require.Equal(t, tc.want, c.SyncLookBack, tc.in)
+	}
+}

@@ -121,6 +121,7 @@ func describe(err error) string {
 		se *connectors.StatusError
 		be *connectors.BlockedAddressError
 		tl *connectors.TooLargeError
+		fe *connectors.ForbiddenError
 		ue *url.Error
 		de *net.DNSError
 	)
@@ -133,6 +134,8 @@ func describe(err error) string {
 		return tl.Error()
 	case errors.Is(err, connectors.ErrUnauthorized):
 		return "the vendor refused the credentials"
+	case errors.As(err, &fe):
+		return fe.Error() // valid credentials lacking a privilege: say which
 	case errors.As(err, &ce):
 		if ce.Field != "" {
 			return fmt.Sprintf("%s (%s)", ce.Message, ce.Field)

@@ -43,6 +43,9 @@ type DB struct {
 	timeout string
 	// jobTimeout is timeout for background jobs (see ForJobs).
 	jobTimeout string
+	// lookBack is how far an incremental sync's window reaches back before
+	// the previous successful run's start (SyncLookBack).
+	lookBack time.Duration
 }
 
 // Default statement timeouts: requests are interactive and a runaway one
@@ -51,6 +54,9 @@ type DB struct {
 const (
 	DefaultStatementTimeout    = 5 * time.Second
 	DefaultJobStatementTimeout = 5 * time.Minute
+	// DefaultSyncLookBack is ITAM_SYNC_LOOKBACK's default: vendors index
+	// changes late and clocks drift, so incremental windows overlap.
+	DefaultSyncLookBack = 10 * time.Minute
 )
 
 // Open connects to url and switches every connection to AppRole, so even
@@ -72,7 +78,7 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*D
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU()))
 	}
-	set := settings{pool: cfg, timeout: DefaultStatementTimeout, jobTimeout: DefaultJobStatementTimeout}
+	set := settings{pool: cfg, timeout: DefaultStatementTimeout, jobTimeout: DefaultJobStatementTimeout, lookBack: DefaultSyncLookBack}
 	for _, o := range opts {
 		o(&set)
 	}
@@ -102,7 +108,7 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*D
 	if log == nil {
 		log = slog.Default()
 	}
-	return &DB{Pool: pool, log: log, timeout: millis(set.timeout), jobTimeout: millis(set.jobTimeout)}, nil
+	return &DB{Pool: pool, log: log, timeout: millis(set.timeout), jobTimeout: millis(set.jobTimeout), lookBack: set.lookBack}, nil
 }
 
 // Option tunes the pool.
@@ -111,6 +117,14 @@ type Option func(*settings)
 type settings struct {
 	pool                *pgxpool.Config
 	timeout, jobTimeout time.Duration
+	lookBack            time.Duration
+}
+
+// SyncLookBack sets how far before the previous successful run's start an
+// incremental sync asks for changes (ITAM_SYNC_LOOKBACK); 0 starts exactly
+// there.
+func SyncLookBack(d time.Duration) Option {
+	return func(s *settings) { s.lookBack = max(d, 0) }
 }
 
 // MaxConns sets the pool size (ITAM_DB_MAX_CONNS); 0 keeps the default.

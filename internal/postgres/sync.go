@@ -114,20 +114,31 @@ func (s *SyncStore) StartRun(ctx context.Context, runID uuid.UUID) (*itam.SyncRu
 }
 
 // MarkMissing ends a complete full sync: every link of the connector the
-// run did not see is marked missing since now (unless it already was).
-func (s *SyncStore) MarkMissing(ctx context.Context, t SyncTarget) (int, error) {
+// run did not see has missed one more consecutive full sync, and is marked
+// missing since now (unless it already was) once it has missed
+// afterFullSyncs of them: 1 for a source that pages by key, 2 for one that
+// pages by offset (connectors.OffsetPaging), where one run can skip a
+// device that exists. Any run seeing a link resets its count (ApplyPage).
+// It returns how many links it marked; calling it again for the same run
+// counts nothing twice.
+func (s *SyncStore) MarkMissing(ctx context.Context, t SyncTarget, afterFullSyncs int) (int, error) {
 	p, err := itam.RequirePrincipal(ctx)
 	if err != nil {
 		return 0, err
 	}
+	afterFullSyncs = max(afterFullSyncs, 1)
 	var n int
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `UPDATE asset_external_ids SET missing_since = now()
-			WHERE connector_id = $1 AND last_run_id IS DISTINCT FROM $2 AND missing_since IS NULL`, t.Connector.ID, t.RunID)
+		err := tx.QueryRow(ctx, `WITH missed AS (
+				UPDATE asset_external_ids SET missed_full_syncs = missed_full_syncs + 1, missed_run_id = $2,
+					missing_since = CASE WHEN missed_full_syncs + 1 >= $3 THEN now() END
+				WHERE connector_id = $1 AND last_run_id IS DISTINCT FROM $2 AND missing_since IS NULL
+					AND missed_run_id IS DISTINCT FROM $2
+				RETURNING missing_since)
+			SELECT count(*) FILTER (WHERE missing_since IS NOT NULL) FROM missed`, t.Connector.ID, t.RunID, afterFullSyncs).Scan(&n)
 		if err != nil {
 			return err
 		}
-		n = int(tag.RowsAffected())
 		_, err = tx.Exec(ctx, `UPDATE sync_runs SET stale_marked_count = stale_marked_count + $2 WHERE id = $1`, t.RunID, n)
 		return err
 	})

@@ -91,7 +91,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 		  FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::text[]) AS x(asset, ext, checkin, serial)
 		ON CONFLICT (org_id, source, external_id) DO UPDATE SET asset_id = excluded.asset_id, connector_id = excluded.connector_id,
 			last_seen_at = excluded.last_seen_at, last_check_in = coalesce(excluded.last_check_in, asset_external_ids.last_check_in),
-			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL,
+			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL, missed_full_syncs = 0,
 			serial_key = coalesce(excluded.serial_key, asset_external_ids.serial_key)`,
 		st.p.OrgID, st.Source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn, linkSerial)
 	if len(provAssets) > 0 {

@@ -141,7 +141,8 @@ func validTrigger(t string) (string, error) {
 // run and its River job in one transaction and records the job id. While a
 // sync of the connector is queued or running it writes nothing and returns
 // CONFLICT. targetExternalID limits the run to one device (webhooks).
-// An INCREMENTAL run starts from when the last successful untargeted run started.
+// An INCREMENTAL run starts from when the last successful untargeted run
+// started, less the DB's sync look-back (SyncLookBack).
 func (s *ConnectorStore) SyncConnector(ctx context.Context, id uuid.UUID, mode itam.SyncMode, trigger string, targetExternalID *string) (*itam.SyncRun, error) {
 	p, err := itam.RequireAdmin(ctx)
 	if err != nil {
@@ -174,8 +175,13 @@ func (s *ConnectorStore) SyncConnector(ctx context.Context, id uuid.UUID, mode i
 		}
 		var since *time.Time
 		if mode == itam.SyncIncremental {
-			if err := tx.QueryRow(ctx, `SELECT max(started_at) FROM sync_runs
-				WHERE connector_id = $1 AND status IN ('SUCCEEDED', 'PARTIAL') AND target_external_id IS NULL`, id).Scan(&since); err != nil {
+			// The window overlaps the previous one by the look-back:
+			// vendors index changes late and their clocks drift, and a
+			// change stamped just before that run started must not fall
+			// between two windows.
+			if err := tx.QueryRow(ctx, `SELECT max(started_at) - make_interval(secs => $2) FROM sync_runs
+				WHERE connector_id = $1 AND status IN ('SUCCEEDED', 'PARTIAL') AND target_external_id IS NULL`,
+				id, s.db.lookBack.Seconds()).Scan(&since); err != nil {
 				return err
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -71,7 +72,7 @@ func TestSyncConnectorEnqueuesInSameTransaction(t *testing.T) {
 	inc, err := f.store.SyncConnector(ctx, c.ID, itam.SyncIncremental, "schedule", nil)
 	require.NoError(t, err)
 	require.NotNil(t, inc.Since)
-	require.True(t, inc.Since.Equal(*done.StartedAt))
+	require.True(t, inc.Since.Equal(done.StartedAt.Add(-DefaultSyncLookBack)), "since %s, started %s", inc.Since, done.StartedAt)
 
 	// Disabled connectors do not sync.
 	_, _, err = f.svc.Update(ctx, connector.Patch{ID: c2.ID, Version: 1, Enabled: itam.Some(false)})
@@ -193,4 +194,38 @@ func TestSyncRunsListAndWorker(t *testing.T) {
 	byID, err := f.store.SyncRunsByIDs(as(f.a.id, itam.RoleAuditor, "a@test"), ids)
 	require.NoError(t, err)
 	require.Len(t, byID, 3)
+}
+
+// TestIncrementalSinceLooksBack: an incremental run's window starts the
+// configured look-back before the previous successful run started, so
+// changes a vendor indexes late or stamps with a skewed clock are not
+// skipped; 0 starts exactly at that run's start.
+func TestIncrementalSinceLooksBack(t *testing.T) {
+	t.Parallel()
+	f := newConnFixture(t)
+	ctx := f.admin(f.a)
+	for i, lookBack := range []time.Duration{0, 7 * time.Minute, 90 * time.Second, 24 * time.Hour} {
+		// A DB opened with SyncLookBack(lookBack), over the same pool.
+		set := settings{}
+		SyncLookBack(lookBack)(&set)
+		db := *f.db
+		db.lookBack = set.lookBack
+		store := NewConnectorStore(&db, f.box, RiverEnqueuer{Client: f.river})
+		c := f.create(f.a, kandjiInput(fmt.Sprintf("Kandji %d", i)))
+
+		first, err := store.SyncConnector(ctx, c.ID, itam.SyncIncremental, "schedule", nil)
+		require.NoError(t, err)
+		require.Nil(t, first.Since, "nothing to look back from yet")
+		f.exec(`UPDATE sync_runs SET started_at = $2 WHERE id = $1`, first.ID, time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC))
+		_, err = f.store.FinishRun(system(f.a.id), first.ID, itam.SyncSucceeded, "ok")
+		require.NoError(t, err)
+		f.exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'connector.sync'`)
+
+		second, err := store.SyncConnector(ctx, c.ID, itam.SyncIncremental, "schedule", nil)
+		require.NoError(t, err)
+		require.NotNil(t, second.Since)
+		want := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC).Add(-lookBack)
+		require.True(t, second.Since.Equal(want), "look-back %s: since %s, want %s", lookBack, second.Since, want)
+		f.exec(`UPDATE river_job SET state = 'completed', finalized_at = now() WHERE kind = 'connector.sync'`)
+	}
 }

@@ -200,7 +200,7 @@ func TestSyncStaleAndCancel(t *testing.T) {
 	t2 := f.run(f.a, jamf)
 	_, err := f.sync.ApplyPage(ctx, t2, []connectors.Device{mac("1", "S1", "")}, "")
 	require.NoError(t, err)
-	n, err := f.sync.MarkMissing(ctx, t2)
+	n, err := f.sync.MarkMissing(ctx, t2, 1)
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
 	n, err = f.sync.MarkStale(ctx)

@@ -319,7 +319,8 @@ func TestStalePassVisitsEveryOrganization(t *testing.T) {
 }
 
 // TestIncrementalSyncReadsSinceTheLastRun: an incremental run asks the
-// vendor only for what changed since the last successful run started, and
+// vendor only for what changed since the last successful run started (less
+// the look-back), and
 // marks nothing missing; with no run to start from it is a full one.
 func TestIncrementalSyncReadsSinceTheLastRun(t *testing.T) {
 	t.Parallel()
@@ -336,7 +337,7 @@ func TestIncrementalSyncReadsSinceTheLastRun(t *testing.T) {
 	require.True(t, e.jamf.Remove(3))
 	run := e.sync(c, itam.SyncIncremental)
 	require.NotNil(t, run.Since)
-	require.True(t, run.Since.Equal(*first.StartedAt), "since is when the last successful run started")
+	require.True(t, run.Since.Equal(first.StartedAt.Add(-postgres.DefaultSyncLookBack)), "since is when the last successful run started, less the look-back")
 	next := e.wait(run.ID)
 	require.Equal(t, itam.SyncSucceeded, next.Status, deref(next.Message))
 	require.Equal(t, 1, next.RecordsSeen, "only the device reported since")

@@ -153,11 +153,21 @@ func (w *SyncWorker) Work(ctx context.Context, job *river.Job[jobs.SyncArgs]) (e
 		}
 	}
 	if req.Mode == connectors.Full {
-		if _, err := w.d.Sync.MarkMissing(sctx, target); err != nil {
+		if _, err := w.d.Sync.MarkMissing(sctx, target, missingAfterFullSyncs(src)); err != nil {
 			return err
 		}
 	}
 	return w.finish(sctx, job)
+}
+
+// missingAfterFullSyncs is how many consecutive full syncs must miss a
+// device before it is marked missing: offset paging can skip a device when
+// records shift mid-run, so such a source needs two misses in a row.
+func missingAfterFullSyncs(src connectors.Source) int {
+	if op, ok := src.(connectors.OffsetPaging); ok && op.OffsetPaging() {
+		return 2
+	}
+	return 1
 }
 
 // finish ends the run SUCCEEDED (PARTIAL with record errors) and completes
@@ -230,12 +240,17 @@ func (w *SyncWorker) vendorError(ctx context.Context, job *river.Job[jobs.SyncAr
 	var ce *connectors.ConfigError
 	var blocked *connectors.BlockedAddressError
 	var tooLarge *connectors.TooLargeError
+	var forbidden *connectors.ForbiddenError
 	switch {
 	case errors.As(err, &rl):
 		_ = w.d.Connectors.RecordAttemptError(ctx, runID, fmt.Sprintf("rate limited by the vendor; resuming in %s", rl.RetryAfter.Round(time.Second)))
 		return river.JobSnooze(rl.RetryAfter)
 	case errors.Is(err, connectors.ErrUnauthorized):
 		return w.fail(ctx, job, "the vendor refused the credentials: check them and sync again ("+err.Error()+")", err)
+	case errors.As(err, &forbidden):
+		// Valid credentials lacking a privilege: retrying cannot help, and
+		// the message says which privilege to grant the API account.
+		return w.fail(ctx, job, forbidden.Error(), err)
 	case errors.As(err, &ce):
 		return w.fail(ctx, job, "connector configuration: "+ce.Error(), err)
 	// The egress policy and the response cap answer the same on every
