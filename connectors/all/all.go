@@ -4,8 +4,9 @@
 package all
 
 import (
-	_ "github.com/itam-dev/itam/connectors/fleet"  // FLEET
-	_ "github.com/itam-dev/itam/connectors/intune" // INTUNE
-	_ "github.com/itam-dev/itam/connectors/jamf"   // JAMF_PRO
-	_ "github.com/itam-dev/itam/connectors/kandji" // KANDJI
+	_ "github.com/itam-dev/itam/connectors/fleet"      // FLEET
+	_ "github.com/itam-dev/itam/connectors/intune"     // INTUNE
+	_ "github.com/itam-dev/itam/connectors/jamf"       // JAMF_PRO
+	_ "github.com/itam-dev/itam/connectors/kandji"     // KANDJI
+	_ "github.com/itam-dev/itam/connectors/servicenow" // SERVICENOW
 )

@@ -85,21 +85,21 @@ var (
 func init() { connectors.Register(connectors.ServiceNow, New) }
 
 type source struct {
-	client    *vendorhttp.Client
-	http      *http.Client
-	auth      vendorhttp.Authenticator
-	tokens    *vendorhttp.TokenCache // nil with basic auth
-	base      string
-	errBase   string
-	table     string
-	profile   profile
-	pageSize  int
-	query     string
-	statuses  statusMap
-	maxWait   time.Duration
-	logger    *slog.Logger
-	refs      *refCache
-	now       func() time.Time
+	client   *vendorhttp.Client
+	http     *http.Client
+	auth     vendorhttp.Authenticator
+	tokens   *vendorhttp.TokenCache // nil with basic auth
+	base     string
+	errBase  string
+	table    string
+	profile  profile
+	pageSize int
+	query    string
+	statuses statusMap
+	maxWait  time.Duration
+	logger   *slog.Logger
+	refs     *refCache
+	now      func() time.Time
 }
 
 // New builds a ServiceNow source. BaseURL is the instance
