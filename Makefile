@@ -53,6 +53,7 @@ check-generated:
 bench:
 	go run ./cmd/itam-bench
 	go run ./cmd/itam-syncbench
+	go run ./cmd/itam-syncbench -vendor servicenow -computers 50000 -page-size 1000
 
 syncbench:
 	go run ./cmd/itam-syncbench
