@@ -212,3 +212,4 @@ func isRefused(err error) bool {
 	var pr *connectors.PushRefusedError
 	return err != nil && errors.As(err, &pr)
 }
+

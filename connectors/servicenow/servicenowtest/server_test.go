@@ -5,8 +5,11 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/internal/testkit"
 )
 
 func call(t *testing.T, s *Server, method, path string, auth bool) (*http.Response, string) {
@@ -62,4 +65,24 @@ func TestWireFormat(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	require.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
+
+// LimitRate answers 429 past the limit within one second of the
+// instance's clock, and serves again in the next second.
+func TestLimitRate(t *testing.T) {
+	t.Parallel()
+	clock := testkit.NewClock(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))
+	s := New(t, Options{Records: 1, Now: clock.Now})
+	s.LimitRate(10)
+	for range 10 {
+		resp, _ := call(t, s, "GET", "/api/now/table/cmdb_ci_computer", true)
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+	}
+	resp, _ := call(t, s, "GET", "/api/now/table/cmdb_ci_computer", true)
+	require.Equal(t, http.StatusTooManyRequests, resp.StatusCode)
+	require.Equal(t, "1", resp.Header.Get("Retry-After"))
+	clock.Advance(time.Second)
+	resp, _ = call(t, s, "GET", "/api/now/table/cmdb_ci_computer", true)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, 1, s.Stats().Throttled)
 }
