@@ -212,4 +212,3 @@ func isRefused(err error) bool {
 	var pr *connectors.PushRefusedError
 	return err != nil && errors.As(err, &pr)
 }
-
