@@ -119,8 +119,8 @@ func user(i, n int) Record {
 }
 
 // generated is record i of the generated table as first created: a tenth
-// of them without a serial (matched by tag), a seventh without an
-// assignee (an empty reference).
+// of them without a serial (matched by tag), a seventh of the installed
+// ones without an assignee (an empty reference).
 func (st *store) generated(i int) Record {
 	m := i % len(models)
 	r := Record{
@@ -133,7 +133,9 @@ func (st *store) generated(i int) Record {
 	if i%10 == 9 {
 		r["serial_number"] = ""
 	}
-	if st.opt.Users > 0 && i%7 != 6 {
+	// Only installed (in use) records have an assignee, as ServiceNow's
+	// asset rules clear assigned_to when an asset goes to stock or retires.
+	if st.opt.Users > 0 && i%7 != 6 && r["install_status"] == "1" {
 		r["assigned_to"] = UserID(i % st.opt.Users)
 	}
 	if strings.HasPrefix(st.opt.Table, "alm_") {
