@@ -130,7 +130,7 @@ func (s *source) resolve(ctx context.Context, table, field, v, what string) (str
 	if v == "" {
 		return "", nil
 	}
-	key := table + "\x00" + strings.ToLower(v)
+	key := s.refScope + "\x00" + table + "\x00" + field + "\x00" + strings.ToLower(v)
 	if id, ok := s.refs.get(key); ok {
 		return id, nil
 	}
@@ -152,24 +152,45 @@ func (s *source) resolve(ctx context.Context, table, field, v, what string) (str
 	return id, nil
 }
 
-// refCache remembers resolved references for the life of a source (one
-// push job or sync), so a thousand pushes to one location ask once.
+// refCache remembers resolved references, shared by every source of one
+// instance and API identity in this process: a push job builds a source
+// per record, and a thousand pushes of one assignee or location should ask
+// ServiceNow once, not a thousand times (the instance's rate limit counts
+// lookups too). Entries live refTTL, so a user deleted in ServiceNow is
+// looked up again soon; the cache is emptied when it reaches refMax.
 type refCache struct {
-	mu sync.Mutex
-	m  map[string]string
+	mu  sync.Mutex
+	m   map[string]refEntry
+	now func() time.Time
 }
 
-func newRefCache() *refCache { return &refCache{m: map[string]string{}} }
+type refEntry struct {
+	id      string
+	expires time.Time
+}
+
+const (
+	refTTL = 10 * time.Minute
+	refMax = 50000
+)
+
+var sharedRefs = &refCache{m: map[string]refEntry{}, now: time.Now}
 
 func (c *refCache) get(k string) (string, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.m[k]
-	return v, ok
+	e, ok := c.m[k]
+	if !ok || !c.now().Before(e.expires) {
+		return "", false
+	}
+	return e.id, true
 }
 
 func (c *refCache) put(k, v string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.m[k] = v
+	if len(c.m) >= refMax {
+		clear(c.m)
+	}
+	c.m[k] = refEntry{id: v, expires: c.now().Add(refTTL)}
 }

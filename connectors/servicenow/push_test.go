@@ -212,3 +212,32 @@ func isRefused(err error) bool {
 	var pr *connectors.PushRefusedError
 	return err != nil && errors.As(err, &pr)
 }
+
+// A push job builds a source per record: references resolved by one are
+// reused by the next (same instance, same API identity), not asked again.
+func TestReferenceLookupsAreSharedAcrossSources(t *testing.T) {
+	t.Parallel()
+	srv := servicenowtest.New(t, servicenowtest.Options{Records: 3, Users: 3, Username: "push-share-" + t.Name(), Password: "pw-" + t.Name()})
+	build := func(user string) connectors.Pusher {
+		creds := credentials(srv, basic)
+		creds["username"] = user
+		src, err := connectors.New(connectors.ServiceNow, connectors.Config{Egress: connectors.AllowLoopback(), BaseURL: srv.URL, Credentials: creds})
+		require.NoError(t, err)
+		return src.(connectors.Pusher)
+	}
+	rec := func(i int) connectors.PushRecord {
+		return connectors.PushRecord{ExternalID: servicenowtest.RecordID(i), Fields: []connectors.PushField{connectors.PushAssignee},
+			AssigneeEmail: servicenowtest.UserEmail(1)}
+	}
+	for i := range 3 {
+		require.NoError(t, build(srv.Options().Username).PushRecord(context.Background(), rec(i)))
+	}
+	require.Len(t, srv.RequestsTo("GET", "/api/now/table/sys_user"), 1)
+	require.Len(t, srv.RequestsTo("PATCH", ciPath+servicenowtest.RecordID(2)), 1)
+
+	// Another API identity resolves for itself (its ACLs may differ): the
+	// fake refuses its password, so the lookup is tried and refused.
+	err := build("someone-else-"+t.Name()).PushRecord(context.Background(), rec(0))
+	require.ErrorIs(t, err, connectors.ErrUnauthorized)
+	require.Len(t, srv.RequestsTo("GET", "/api/now/table/sys_user"), 2)
+}

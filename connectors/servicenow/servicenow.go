@@ -99,6 +99,9 @@ type source struct {
 	maxWait  time.Duration
 	logger   *slog.Logger
 	refs     *refCache
+	// refScope keys shared reference lookups: the instance and the API
+	// identity (what that identity may read is what it may resolve).
+	refScope string
 	now      func() time.Time
 }
 
@@ -139,7 +142,8 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	}
 	s := &source{base: base, errBase: vendorhttp.RedactURL(base), table: table, profile: profileFor(table),
 		pageSize: opt.PageSize, query: query, statuses: statuses, maxWait: cfg.MaxInlineWait,
-		logger: opt.Logger.With("connector", string(connectors.ServiceNow)), refs: newRefCache(), now: time.Now}
+		logger: opt.Logger.With("connector", string(connectors.ServiceNow)), refs: sharedRefs, now: time.Now}
+	s.refScope = base + "\x00" + cfg.Credentials[CredentialClientID] + "\x00" + cfg.Credentials[CredentialUsername]
 	if s.maxWait <= 0 {
 		s.maxWait = 30 * time.Second
 	}

@@ -52,6 +52,7 @@ func newSource(t *testing.T, srv *servicenowtest.Server, a auth, mutate ...func(
 	src, err := connectors.New(connectors.ServiceNow, cfg)
 	require.NoError(t, err)
 	require.Equal(t, connectors.ServiceNow, src.Kind())
+	servicenow.IsolateRefs(src)
 	return src
 }
 
