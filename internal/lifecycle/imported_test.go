@@ -16,6 +16,7 @@ func TestImported(t *testing.T) {
 	}{
 		{itam.StatusInStock, false, true},
 		{itam.StatusRetired, false, true},
+		{itam.StatusRetired, true, false},
 		{itam.StatusInRepair, true, true},
 		{itam.StatusLost, false, true},
 		{itam.StatusOrdered, false, true},
@@ -28,4 +29,10 @@ func TestImported(t *testing.T) {
 		err := Imported(c.to, c.assigned)
 		require.Equal(t, c.ok, err == nil, "%s assigned=%v: %v", c.to, c.assigned, err)
 	}
+}
+
+func TestImportedHolder(t *testing.T) {
+	require.False(t, ImportedHolder(itam.StatusRetired))
+	require.True(t, ImportedHolder(itam.StatusInRepair))
+	require.True(t, ImportedHolder(itam.StatusDeployed))
 }

@@ -162,9 +162,16 @@ func TestITSMRecordsApply(t *testing.T) {
 	mon := connectors.Device{ExternalID: "ci-2", AssetTag: "mon-7", Manufacturer: "Dell", Model: "U2723QE", Category: "MONITOR",
 		Status: "RETIRED", Location: "berlin office"}
 	newMon := connectors.Device{ExternalID: "ci-3", AssetTag: "MON-8", Manufacturer: "Dell", Model: "P2422H", Category: "MONITOR", Status: "IN_STOCK"}
-	res := f.apply(f.a, sn, ci, mon, newMon)
+	// A retired record that still names its last user (service desks keep
+	// it) is created RETIRED and held by nobody, not refused by the database.
+	retired := connectors.Device{ExternalID: "ci-4", SerialNumber: "OLD-1", Manufacturer: "Dell", Model: "Latitude 7420",
+		Status: "RETIRED", UserEmail: "alice@alpha.test"}
+	res := f.apply(f.a, sn, ci, mon, newMon, retired)
 	require.Empty(t, res.Errors)
-	require.Equal(t, 1, res.Created)
+	require.Equal(t, 2, res.Created)
+	old := f.assetBySerial(f.a, "OLD-1")
+	require.Equal(t, itam.StatusRetired, old.Status)
+	require.Nil(t, old.AssignedPersonID)
 
 	a := f.assetBySerial(f.a, "C02BOTH")
 	require.Equal(t, itam.StatusInRepair, a.Status)

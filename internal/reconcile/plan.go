@@ -219,8 +219,13 @@ func (p *planner) plan(d Device) (*Change, error) {
 		}
 		// A service desk's record may describe hardware in repair, retired
 		// or lost: it starts here as it is there, within the rules.
-		if to := itam.AssetStatus(d.Status); d.Status != "" && lifecycle.Imported(to, a.AssignedPersonID != nil) == nil {
-			a.Status = to
+		if to := itam.AssetStatus(d.Status); d.Status != "" {
+			if a.AssignedPersonID != nil && !lifecycle.ImportedHolder(to) {
+				a.AssignedPersonID = nil
+			}
+			if lifecycle.Imported(to, a.AssignedPersonID != nil) == nil {
+				a.Status = to
+			}
 		}
 		a.LocationID = location
 		ch.After, ch.Action = a, itam.HistoryCreate
