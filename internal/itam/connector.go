@@ -24,6 +24,11 @@ type Connector struct {
 	AuthoritativeForPeople bool
 	StaleAfterDays         int
 	HasWebhookSecret       bool
+	// PushFields are the fields written back to the linked ITSM records
+	// when they change in itam (ITSM kinds only; empty: none).
+	PushFields []string
+	// PushCreate creates records at the ITSM for assets it does not know.
+	PushCreate bool
 	Version                int
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
