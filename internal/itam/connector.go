@@ -29,9 +29,9 @@ type Connector struct {
 	PushFields []string
 	// PushCreate creates records at the ITSM for assets it does not know.
 	PushCreate bool
-	Version                int
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Source is how history and provenance name a connector: "jamf_pro:<name>"

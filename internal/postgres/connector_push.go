@@ -29,13 +29,13 @@ type PushTarget struct {
 	AssetID uuid.UUID
 	Version int
 	// ExternalID is the asset's record at the connector, "" when unlinked.
-	ExternalID   string
-	AssetTag     string
-	SerialNumber string
-	Name         string
-	Manufacturer string
-	Model        string
-	Status       string
+	ExternalID                  string
+	AssetTag                    string
+	SerialNumber                string
+	Name                        string
+	Manufacturer                string
+	Model                       string
+	Status                      string
 	AssigneeEmail, AssigneeName string
 	Location                    string
 	PurchaseDate                *time.Time
