@@ -33,3 +33,9 @@ type ConnectorPushError struct {
 	HTTPStatus int
 	At         time.Time
 }
+
+// CanReadPushErrors reports whether the caller sees the write-backs an ITSM
+// refused on the assets they read: those who read the whole inventory
+// (ADMIN, MANAGER, AUDITOR) and act on it. An EMPLOYEE, who reads only
+// their own assets, gets none: the vendor's words are for IT.
+func (p Principal) CanReadPushErrors() bool { return p.CanReadAll() }

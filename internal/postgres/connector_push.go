@@ -19,10 +19,14 @@ import (
 // pull may overwrite) are internal/reconcile's.
 
 // PushStore keeps ITSM write-back state.
-type PushStore struct{ db *DB }
+type PushStore struct {
+	db *DB // the worker's, with the job statement timeout
+	// reads serve API requests, with the request statement timeout.
+	reads *DB
+}
 
 // NewPushStore returns a PushStore over db.
-func NewPushStore(db *DB) *PushStore { return &PushStore{db: db.ForJobs()} }
+func NewPushStore(db *DB) *PushStore { return &PushStore{db: db.ForJobs(), reads: db} }
 
 // PushTarget is one asset as a push writes it to one connector.
 type PushTarget struct {
