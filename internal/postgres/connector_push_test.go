@@ -94,7 +94,7 @@ func TestPushQueuedByEveryPath(t *testing.T) {
 	ctx := f.admin(o)
 	sn := f.pushConnector(o, "ServiceNow", false, "ASSIGNEE", "STATUS", "LOCATION", "PURCHASE")
 	quiet := f.pushConnector(o, "Quiet", false, "PURCHASE") // opted into purchase data only
-	jamf := f.connector(o, "JAMF_PRO", "Jamf", true) // its assignments are believed
+	jamf := f.connector(o, "JAMF_PRO", "Jamf", true)        // its assignments are believed
 	a := f.newAsset(o, func(in *itam.AssetInput) { in.SerialNumber = ptr("C02PUSH01") })
 	f.link(o, sn, a.ID, "ci-1")
 	f.link(o, quiet, a.ID, "ci-1q")
