@@ -183,3 +183,38 @@ func TestPushOutboxWaitsWithoutEnqueuer(t *testing.T) {
 	require.Equal(t, [][]jobs.PushArgs{one(sn, a.ID, o.id)}, rec.take())
 	require.Zero(t, f.count("connector_push_outbox", o.id))
 }
+
+// TestPullDoesNotEchoPushedValue: a pulled value equal to the one last
+// pushed (the ITSM has not caught up with a newer itam change) does not
+// overwrite itam's value, though the ITSM is authoritative for it; a value
+// the ITSM changed since is applied and becomes the believed one.
+func TestPullDoesNotEchoPushedValue(t *testing.T) {
+	t.Parallel()
+	f := newSyncFixture(t)
+	o := f.a
+	ctx := f.admin(o)
+	sn := f.pushConnector(o, "ServiceNow", false, "ASSIGNEE")
+	f.exec(`UPDATE connectors SET authoritative_for_people = true WHERE id = $1`, sn.ID)
+	sn.AuthoritativeForPeople = true
+	dan := f.id(`INSERT INTO people (org_id, name, email) VALUES ($1, 'Dan Dale', 'dan@alpha.test') RETURNING id`, o.id)
+	a := f.newAsset(o, func(in *itam.AssetInput) { in.SerialNumber = ptr("C02ECHO01") })
+	f.link(o, sn, a.ID, "ci-1")
+	// Alice was pushed; then a person took the asset back (not pushed yet).
+	_, err := f.assets.AssignAsset(ctx, a.ID, itam.Assignee{PersonID: &o.alice}, nil)
+	require.NoError(t, err)
+	f.exec(`INSERT INTO connector_push_state (org_id, connector_id, asset_id, known) VALUES ($1, $2, $3, '{"assignee": "alice@alpha.test"}')`, o.id, sn.ID, a.ID)
+	_, err = f.assets.UnassignAsset(ctx, a.ID, nil)
+	require.NoError(t, err)
+	// A manual assignment locks the field against syncs; unlocked, the
+	// authoritative ITSM could overwrite it, which is what is tested here.
+	f.exec(`UPDATE field_provenance SET locked = false WHERE asset_id = $1 AND field = 'assignee'`, a.ID)
+
+	f.apply(o, sn, connectors.Device{ExternalID: "ci-1", SerialNumber: "C02ECHO01", UserEmail: "Alice@alpha.test"})
+	require.Nil(t, f.assetBySerial(o, "C02ECHO01").AssignedPersonID, "the echo of the old push is ignored")
+
+	f.apply(o, sn, connectors.Device{ExternalID: "ci-1", SerialNumber: "C02ECHO01", UserEmail: "dan@alpha.test"})
+	require.Equal(t, &dan, f.assetBySerial(o, "C02ECHO01").AssignedPersonID, "a change made at the ITSM is applied")
+	var known string
+	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT known->>'assignee' FROM connector_push_state WHERE connector_id = $1`, sn.ID).Scan(&known))
+	require.Equal(t, "dan@alpha.test", known, "what was pulled is believed held, so it is not pushed back")
+}
