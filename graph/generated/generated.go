@@ -12252,7 +12252,12 @@ extend type Connector {
   "Whether assets the ITSM does not know are created there."
   pushCreate: Boolean!
   "Write-backs the ITSM refused, newest first, one per asset (its last). ADMIN only."
-  pushErrors(first: Int, after: String): ConnectorPushErrorConnection!
+  pushErrors(
+    "Page size: 0–500, default 50."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+  ): ConnectorPushErrorConnection!
   "How many assets have a refused write-back to this connector. ADMIN only."
   pushErrorCount: Int!
 }
