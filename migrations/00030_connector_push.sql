@@ -63,6 +63,10 @@ DECLARE
   origin uuid := nullif(current_setting('itam.push_origin', true), '')::uuid;
   n int;
 BEGIN
+  -- Most organizations push nothing: one indexed probe, no diff parsing.
+  IF NOT EXISTS (SELECT 1 FROM connectors c WHERE c.enabled AND (c.push_fields <> '{}' OR c.push_create)) THEN
+    RETURN NULL;
+  END IF;
   WITH changed AS (
     SELECT h.org_id, h.asset_id, array_agg(DISTINCT f.field) AS fields
       FROM new_rows h

@@ -5,7 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
@@ -99,11 +98,3 @@ func (db *DB) flushPushes(ctx context.Context, tx pgx.Tx) error {
 }
 
 var _ PushEnqueuer = RiverEnqueuer{}
-
-// uuidOrNil formats id for a set_config, "" for none.
-func uuidOrNil(id uuid.UUID) string {
-	if id == uuid.Nil {
-		return ""
-	}
-	return id.String()
-}
