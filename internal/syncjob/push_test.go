@@ -319,3 +319,23 @@ func TestPushCreatesRecord(t *testing.T) {
 }
 
 func jsonReader(b []byte) *bytes.Reader { return bytes.NewReader(b) }
+
+// TestPulledValuesAreNotPushedBack: values pulled from the ITSM are what
+// its record is believed to hold, so when itam comes to hold the same (a
+// person sets it, or the pull applied it), nothing is pushed back.
+func TestPulledValuesAreNotPushedBack(t *testing.T) {
+	t.Parallel()
+	p := newPushEnv(t, false)
+	p.transition(itam.StatusInRepair)
+	var run uuid.UUID
+	require.NoError(t, p.owner.QueryRow(context.Background(), `INSERT INTO sync_runs (org_id, connector_id, mode, status)
+		VALUES ($1, $2, 'FULL', 'RUNNING') RETURNING id`, p.org, p.c.ID).Scan(&run))
+	sctx := worker(p.org, p.c.Name, itam.ActorConnector)
+	_, err := p.deps.Sync.ApplyPage(sctx, postgres.SyncTarget{Connector: p.c, RunID: run},
+		[]connectors.Device{{ExternalID: "ci-1", SerialNumber: "SN-PUSH-1", Status: "IN_REPAIR", Location: "Paris"}}, "")
+	require.NoError(t, err)
+
+	p.locate(p.loc) // itam now agrees with what ServiceNow said
+	require.Equal(t, river.EventKindJobCompleted, p.run())
+	require.Empty(t, p.itsm.take(), "nothing to push back")
+}
