@@ -15,6 +15,7 @@ import (
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/reconcile"
+	"github.com/itam-dev/itam/internal/redact"
 )
 
 // pushWorkers bounds concurrent write-backs per process: ITSM APIs limit
@@ -105,7 +106,7 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[jobs.PushArgs]) er
 		}
 	}
 	if err != nil {
-		return w.pushError(wctx, job, fields, err)
+		return w.pushError(wctx, job, fields, sc.Credentials, err)
 	}
 	pushed := reconcile.PushValues{}
 	for _, k := range reconcile.PushValueKeys {
@@ -141,7 +142,7 @@ func (w *PushWorker) pusher(sc *itam.ConnectorSecrets) (connectors.Pusher, error
 // by its permissions, or impossible with this configuration) is recorded
 // on the asset and the connector and not retried; a rate limit waits as
 // told; anything else is retried by River with backoff.
-func (w *PushWorker) pushError(ctx context.Context, job *river.Job[jobs.PushArgs], fields []string, err error) error {
+func (w *PushWorker) pushError(ctx context.Context, job *river.Job[jobs.PushArgs], fields []string, creds map[string]string, err error) error {
 	a := job.Args
 	var refused *connectors.PushRefusedError
 	var forbidden *connectors.ForbiddenError
@@ -165,6 +166,8 @@ func (w *PushWorker) pushError(ctx context.Context, job *river.Job[jobs.PushArgs
 		}
 		msg = fmt.Sprintf("giving up after %d attempts: %v", job.Attempt, err)
 	}
+	// Shown to users: never with a credential, whatever the vendor echoed.
+	msg = redact.Secrets(msg, creds)
 	if rerr := w.store.RecordPushError(ctx, a.ConnectorID, a.AssetID, fields, msg, status); rerr != nil {
 		return rerr
 	}

@@ -68,7 +68,7 @@ func newFakeITSM(t *testing.T) *fakeITSM {
 			w.WriteHeader(status)
 		default:
 			w.WriteHeader(status)
-			_ = json.NewEncoder(w).Encode(map[string]string{"error": "Location Atlantis is not a valid choice"})
+			_ = json.NewEncoder(w).Encode(map[string]string{"error": "Location Atlantis is not a valid choice (request by svc:" + pushPassword + ")"})
 		}
 	}))
 	t.Cleanup(f.srv.Close)
@@ -158,7 +158,7 @@ func newPushEnv(t *testing.T, create bool) *pushEnv {
 	var err error
 	p.c, _, err = connector.NewService(e.deps.Connectors, connectorcheck.Config).Create(e.admin, connector.Input{
 		Kind: "SERVICENOW", Name: "ServiceNow", BaseURL: &p.itsm.srv.URL,
-		Credentials: map[string]string{"username": "svc", "password": "pw"},
+		Credentials: map[string]string{"username": "svc", "password": pushPassword},
 		PushFields:  []string{"STATUS", "LOCATION"}, PushCreate: create,
 	})
 	require.NoError(t, err)
@@ -179,6 +179,9 @@ func newPushEnv(t *testing.T, create bool) *pushEnv {
 	p.work = rivertest.NewWorker(t, riverpgxv5.New(e.deps.DB.Pool), &river.Config{}, river.Worker[jobs.PushArgs](w))
 	return p
 }
+
+// pushPassword is the connector's password, which a vendor message echoes.
+const pushPassword = "pw-SECRET-push-91c2"
 
 func ptrTo[T any](v T) *T { return &v }
 
@@ -254,6 +257,8 @@ func TestPushRefusedIsRecorded(t *testing.T) {
 			e := errs[p.asset.ID][0]
 			require.Equal(t, status, e.HTTPStatus)
 			require.Contains(t, e.Message, "Location Atlantis is not a valid choice")
+			require.NotContains(t, e.Message, pushPassword, "a credential the vendor echoed is redacted")
+			require.NotContains(t, p.logs.String(), pushPassword)
 			require.Equal(t, []string{"STATUS", "LOCATION"}, e.Fields, "nothing was known of the record yet")
 			got, err := p.assets.Asset(p.admin, p.asset.ID)
 			require.NoError(t, err)
