@@ -476,6 +476,7 @@ func startJobs(ctx context.Context, cfg config.Config, db *postgres.DB, log *slo
 		return nil, err
 	}
 	j := &jobServices{box: box, insert: insert}
+	db.SetPushEnqueuer(postgres.RiverEnqueuer{Client: insert}) // write-backs queued by any transaction
 	if !cfg.Workers {
 		return j, nil
 	}

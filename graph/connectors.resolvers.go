@@ -87,6 +87,7 @@ func (r *mutationResolver) CreateConnector(ctx context.Context, input model.Crea
 	if v := val(input.GenerateWebhookSecret); v != nil {
 		in.GenerateWebhookSecret = *v
 	}
+	in.PushFields, in.PushCreate = pushCreateArgs(input.PushFields, input.PushCreate) // connector_push.go
 	c, secret, err := r.ConnectorEdits.Create(ctx, in)
 	if err != nil {
 		return nil, err
@@ -135,6 +136,7 @@ func (r *mutationResolver) UpdateConnector(ctx context.Context, input model.Upda
 	if v := val(input.GenerateWebhookSecret); v != nil {
 		in.GenerateWebhookSecret = *v
 	}
+	in.PushFields, in.PushCreate = pushPatchArgs(input.PushFields), opt(input.PushCreate) // connector_push.go
 	c, secret, err := r.ConnectorEdits.Update(ctx, in)
 	if err != nil {
 		return nil, err

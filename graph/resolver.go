@@ -32,6 +32,8 @@ type Resolver struct {
 	ConnectorEdits *connector.Service
 	ConnectorCheck *connectorcheck.Checker
 	PublicURL      string
+	// Push: refused ITSM write-backs (graph/connector_push.resolvers.go).
+	Push *postgres.PushStore
 
 	// Software publishers and products (graph/software.resolvers.go).
 	SoftwareCatalog *postgres.SoftwareCatalogStore

@@ -50,6 +50,7 @@ type ResolverRoot interface {
 	AuditItem() AuditItemResolver
 	Category() CategoryResolver
 	Connector() ConnectorResolver
+	ConnectorPushError() ConnectorPushErrorResolver
 	Contract() ContractResolver
 	CostEntry() CostEntryResolver
 	CostRollupGroup() CostRollupGroupResolver
@@ -148,6 +149,7 @@ type ComplexityRoot struct {
 		PurchaseDate              func(childComplexity int) int
 		PurchaseOrderLine         func(childComplexity int) int
 		PurchasePrice             func(childComplexity int) int
+		PushErrors                func(childComplexity int) int
 		Sanitization              func(childComplexity int) int
 		SerialNumber              func(childComplexity int) int
 		Software                  func(childComplexity int, includeEnded *bool) int
@@ -379,6 +381,10 @@ type ComplexityRoot struct {
 		Name                   func(childComplexity int) int
 		NextSyncAt             func(childComplexity int) int
 		Options                func(childComplexity int) int
+		PushCreate             func(childComplexity int) int
+		PushErrorCount         func(childComplexity int) int
+		PushErrors             func(childComplexity int, first *int, after *string) int
+		PushFields             func(childComplexity int) int
 		Schedule               func(childComplexity int) int
 		StaleAfterDays         func(childComplexity int) int
 		SyncRuns               func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -402,6 +408,25 @@ type ComplexityRoot struct {
 	ConnectorPayload struct {
 		Connector     func(childComplexity int) int
 		WebhookSecret func(childComplexity int) int
+	}
+
+	ConnectorPushError struct {
+		Asset      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Connector  func(childComplexity int) int
+		Fields     func(childComplexity int) int
+		HTTPStatus func(childComplexity int) int
+		Message    func(childComplexity int) int
+	}
+
+	ConnectorPushErrorConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ConnectorPushErrorEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	ConnectorSchedule struct {
@@ -1826,6 +1851,7 @@ type AssetResolver interface {
 	AllowedTransitions(ctx context.Context, obj *model.Asset) ([]itam.AssetStatus, error)
 	CurrentCheckout(ctx context.Context, obj *model.Asset) (*lifecycle.Checkout, error)
 	Checkouts(ctx context.Context, obj *model.Asset, first *int, after *string, last *int, before *string) (*model.Connection[*lifecycle.Checkout], error)
+	PushErrors(ctx context.Context, obj *model.Asset) ([]*itam.ConnectorPushError, error)
 	Contracts(ctx context.Context, obj *model.Asset) ([]*costs.Contract, error)
 	ExpectedEndOfLife(ctx context.Context, obj *model.Asset) (*time.Time, error)
 	TotalCostOfOwnership(ctx context.Context, obj *model.Asset, from *time.Time, to *time.Time, reportingCurrency *string) (*model.CostBreakdown, error)
@@ -1895,6 +1921,15 @@ type ConnectorResolver interface {
 
 	LastSync(ctx context.Context, obj *itam.Connector) (*itam.SyncRun, error)
 	SyncRuns(ctx context.Context, obj *itam.Connector, first *int, after *string, last *int, before *string) (*model.Connection[*itam.SyncRun], error)
+
+	PushErrors(ctx context.Context, obj *itam.Connector, first *int, after *string) (*model.Connection[*itam.ConnectorPushError], error)
+	PushErrorCount(ctx context.Context, obj *itam.Connector) (int, error)
+}
+type ConnectorPushErrorResolver interface {
+	Connector(ctx context.Context, obj *itam.ConnectorPushError) (*itam.Connector, error)
+	Asset(ctx context.Context, obj *itam.ConnectorPushError) (*model.Asset, error)
+
+	HTTPStatus(ctx context.Context, obj *itam.ConnectorPushError) (*int, error)
 }
 type ContractResolver interface {
 	ID(ctx context.Context, obj *costs.Contract) (string, error)
@@ -2597,6 +2632,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.PurchasePrice(childComplexity), true
+	case "Asset.pushErrors":
+		if e.ComplexityRoot.Asset.PushErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Asset.PushErrors(childComplexity), true
 	case "Asset.sanitization":
 		if e.ComplexityRoot.Asset.Sanitization == nil {
 			break
@@ -3527,6 +3568,35 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Connector.Options(childComplexity), true
+	case "Connector.pushCreate":
+		if e.ComplexityRoot.Connector.PushCreate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.PushCreate(childComplexity), true
+	case "Connector.pushErrorCount":
+		if e.ComplexityRoot.Connector.PushErrorCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.PushErrorCount(childComplexity), true
+	case "Connector.pushErrors":
+		if e.ComplexityRoot.Connector.PushErrors == nil {
+			break
+		}
+
+		args, err := ec.field_Connector_pushErrors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Connector.PushErrors(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Connector.pushFields":
+		if e.ComplexityRoot.Connector.PushFields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Connector.PushFields(childComplexity), true
 	case "Connector.schedule":
 		if e.ComplexityRoot.Connector.Schedule == nil {
 			break
@@ -3619,6 +3689,69 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ConnectorPayload.WebhookSecret(childComplexity), true
+
+	case "ConnectorPushError.asset":
+		if e.ComplexityRoot.ConnectorPushError.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushError.Asset(childComplexity), true
+	case "ConnectorPushError.at":
+		if e.ComplexityRoot.ConnectorPushError.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushError.At(childComplexity), true
+	case "ConnectorPushError.connector":
+		if e.ComplexityRoot.ConnectorPushError.Connector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushError.Connector(childComplexity), true
+	case "ConnectorPushError.fields":
+		if e.ComplexityRoot.ConnectorPushError.Fields == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushError.Fields(childComplexity), true
+	case "ConnectorPushError.httpStatus":
+		if e.ComplexityRoot.ConnectorPushError.HTTPStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushError.HTTPStatus(childComplexity), true
+	case "ConnectorPushError.message":
+		if e.ComplexityRoot.ConnectorPushError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushError.Message(childComplexity), true
+
+	case "ConnectorPushErrorConnection.edges":
+		if e.ComplexityRoot.ConnectorPushErrorConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushErrorConnection.Edges(childComplexity), true
+	case "ConnectorPushErrorConnection.pageInfo":
+		if e.ComplexityRoot.ConnectorPushErrorConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushErrorConnection.PageInfo(childComplexity), true
+
+	case "ConnectorPushErrorEdge.cursor":
+		if e.ComplexityRoot.ConnectorPushErrorEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushErrorEdge.Cursor(childComplexity), true
+	case "ConnectorPushErrorEdge.node":
+		if e.ComplexityRoot.ConnectorPushErrorEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ConnectorPushErrorEdge.Node(childComplexity), true
 
 	case "ConnectorSchedule.cron":
 		if e.ComplexityRoot.ConnectorSchedule.Cron == nil {
@@ -12044,6 +12177,99 @@ extend input UpdateOrganizationInput {
   softwareReclaimAfterDays: Int
 }
 `, BuiltIn: false},
+	{Name: "../schema/connector_push.graphqls", Input: `"""
+A field an ITSM connector writes back to its linked record when it changes in itam (by a person, an
+import, a workflow or another connector), through a connector.push job.
+"""
+enum ConnectorPushField {
+  "The assigned person (by email)."
+  ASSIGNEE
+  "The lifecycle status, mapped back through the connector's status table."
+  STATUS
+  "The location (by name)."
+  LOCATION
+  "The asset tag."
+  ASSET_TAG
+  "Purchase data together: date, price and currency, order number, warranty end."
+  PURCHASE
+}
+
+extend input CreateConnectorInput {
+  """
+  Fields written back to the linked ITSM records when they change in itam; SERVICENOW, JSM_ASSETS and
+  FRESHSERVICE only (others: BAD_USER_INPUT, field pushFields). Each at most once. Default: none.
+  """
+  pushFields: [ConnectorPushField!]
+  "Whether assets the ITSM does not know are created there (and linked); ITSM kinds only. Default false."
+  pushCreate: Boolean
+}
+
+extend input UpdateConnectorInput {
+  "Replaces the fields written back (ITSM kinds only); null or [] writes nothing back."
+  pushFields: [ConnectorPushField!]
+  "Whether assets the ITSM does not know are created there; null is BAD_USER_INPUT."
+  pushCreate: Boolean
+}
+
+"""
+A write-back the ITSM refused (validation, permissions): nothing in itam was rolled back. It stays until
+a later push of the same record succeeds.
+"""
+type ConnectorPushError {
+  "The connector that was refused; null for roles that may not see connectors (non-ADMIN)."
+  connector: Connector
+  "The asset whose record was refused."
+  asset: Asset
+  "The fields the push tried to write."
+  fields: [ConnectorPushField!]!
+  "The vendor's own message."
+  message: String!
+  "The vendor's HTTP status; null when there was none (e.g. a configuration the vendor cannot write with)."
+  httpStatus: Int
+  "When it was refused."
+  at: Time!
+}
+
+"A page of refused write-backs."
+type ConnectorPushErrorConnection {
+  "The refused pushes on this page, newest first."
+  edges: [ConnectorPushErrorEdge!]!
+  "Paging."
+  pageInfo: PageInfo!
+}
+
+"One refused write-back with its cursor."
+type ConnectorPushErrorEdge {
+  "Opaque cursor for after."
+  cursor: String!
+  "The refused push."
+  node: ConnectorPushError!
+}
+
+extend type Connector {
+  "The fields written back to linked ITSM records (empty: none)."
+  pushFields: [ConnectorPushField!]!
+  "Whether assets the ITSM does not know are created there."
+  pushCreate: Boolean!
+  "Write-backs the ITSM refused, newest first, one per asset (its last). ADMIN only."
+  pushErrors(
+    "Page size: 0–500, default 50."
+    first: Int
+    "Cursor (an edge's cursor or pageInfo.endCursor) to start after; malformed: BAD_USER_INPUT (field after)."
+    after: String
+  ): ConnectorPushErrorConnection!
+  "How many assets have a refused write-back to this connector. ADMIN only."
+  pushErrorCount: Int!
+}
+
+extend type Asset {
+  """
+  Write-backs to ITSM connectors that were refused for this asset, newest first. ADMIN, MANAGER and
+  AUDITOR see them; an EMPLOYEE gets an empty list.
+  """
+  pushErrors: [ConnectorPushError!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/connectors.graphqls", Input: `"The platforms a connector can pull devices (MDM) or configuration items and people (ITSM) from."
 enum ConnectorKind {
   "Jamf Pro (macOS, iOS); needs the tenant's baseUrl."
@@ -16893,7 +17119,7 @@ extend type Mutation {
 
 "Which source last set a synced field of an asset, and whether a person locked it."
 type FieldProvenance {
-  "The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or warrantyEnd."
+  "The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice, warrantyEnd, status or locationId."
   field: String!
   "Who set it last: manual (a person), procurement, or a connector as KIND:<connector id> (e.g. JAMF_PRO:…)."
   source: String!
@@ -17020,8 +17246,8 @@ extend type Query {
 "Who is believed for one synced field."
 input SetFieldPrecedenceInput {
   """
-  The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or
-  warrantyEnd (else BAD_USER_INPUT, field field).
+  The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice,
+  warrantyEnd, status or locationId (else BAD_USER_INPUT, field field).
   """
   field: String!
   "Most trusted first, none unknown or repeated (BAD_USER_INPUT, field sources[i]); an empty list restores the default."
@@ -17142,6 +17368,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_currentCheckout(ctx, field)
 	case "checkouts":
 		return ec.fieldContext_Asset_checkouts(ctx, field)
+	case "pushErrors":
+		return ec.fieldContext_Asset_pushErrors(ctx, field)
 	case "contracts":
 		return ec.fieldContext_Asset_contracts(ctx, field)
 	case "expectedEndOfLife":
@@ -17626,6 +17854,14 @@ func (ec *executionContext) childFields_Connector(ctx context.Context, field gra
 		return ec.fieldContext_Connector_lastSync(ctx, field)
 	case "syncRuns":
 		return ec.fieldContext_Connector_syncRuns(ctx, field)
+	case "pushFields":
+		return ec.fieldContext_Connector_pushFields(ctx, field)
+	case "pushCreate":
+		return ec.fieldContext_Connector_pushCreate(ctx, field)
+	case "pushErrors":
+		return ec.fieldContext_Connector_pushErrors(ctx, field)
+	case "pushErrorCount":
+		return ec.fieldContext_Connector_pushErrorCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Connector", field.Name)
 }
@@ -17662,6 +17898,44 @@ func (ec *executionContext) childFields_ConnectorPayload(ctx context.Context, fi
 		return ec.fieldContext_ConnectorPayload_webhookSecret(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ConnectorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorPushError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "connector":
+		return ec.fieldContext_ConnectorPushError_connector(ctx, field)
+	case "asset":
+		return ec.fieldContext_ConnectorPushError_asset(ctx, field)
+	case "fields":
+		return ec.fieldContext_ConnectorPushError_fields(ctx, field)
+	case "message":
+		return ec.fieldContext_ConnectorPushError_message(ctx, field)
+	case "httpStatus":
+		return ec.fieldContext_ConnectorPushError_httpStatus(ctx, field)
+	case "at":
+		return ec.fieldContext_ConnectorPushError_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorPushError", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorPushErrorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ConnectorPushErrorConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ConnectorPushErrorConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorPushErrorConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ConnectorPushErrorEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ConnectorPushErrorEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ConnectorPushErrorEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ConnectorPushErrorEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_ConnectorSchedule(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20527,6 +20801,28 @@ func (ec *executionContext) field_AuditCampaign_items_args(ctx context.Context, 
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Connector_pushErrors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -25518,6 +25814,38 @@ func (ec *executionContext) fieldContext_Asset_checkouts(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Asset_pushErrors(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_pushErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Asset().PushErrors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*itam.ConnectorPushError) graphql.Marshaler {
+			return ec.marshalNConnectorPushError2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorPushErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_pushErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorPushError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Asset_contracts(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -29866,6 +30194,119 @@ func (ec *executionContext) fieldContext_Connector_syncRuns(ctx context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Connector_pushFields(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_pushFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PushFields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNConnectorPushField2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_pushFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "ConnectorPushField")
+}
+
+func (ec *executionContext) _Connector_pushCreate(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_pushCreate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PushCreate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_pushCreate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Connector_pushErrors(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_pushErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Connector().PushErrors(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*itam.ConnectorPushError]) graphql.Marshaler {
+			return ec.marshalNConnectorPushErrorConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_pushErrors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Connector",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorPushErrorConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Connector_pushErrors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Connector_pushErrorCount(ctx context.Context, field graphql.CollectedField, obj *itam.Connector) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Connector_pushErrorCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Connector().PushErrorCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Connector_pushErrorCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Connector", field, true, true, "Int")
+}
+
 func (ec *executionContext) _ConnectorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.Connector]) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -30093,6 +30534,281 @@ func (ec *executionContext) _ConnectorPayload_webhookSecret(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_ConnectorPayload_webhookSecret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("ConnectorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorPushError_connector(ctx context.Context, field graphql.CollectedField, obj *itam.ConnectorPushError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushError_connector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConnectorPushError().Connector(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+			return ec.marshalOConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushError_connector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorPushError",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorPushError_asset(ctx context.Context, field graphql.CollectedField, obj *itam.ConnectorPushError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushError_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConnectorPushError().Asset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushError_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorPushError",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorPushError_fields(ctx context.Context, field graphql.CollectedField, obj *itam.ConnectorPushError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushError_fields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fields, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNConnectorPushField2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushError_fields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorPushError", field, false, false, "ConnectorPushField")
+}
+
+func (ec *executionContext) _ConnectorPushError_message(ctx context.Context, field graphql.CollectedField, obj *itam.ConnectorPushError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorPushError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorPushError_httpStatus(ctx context.Context, field graphql.CollectedField, obj *itam.ConnectorPushError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushError_httpStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ConnectorPushError().HTTPStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushError_httpStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorPushError", field, true, true, "Int")
+}
+
+func (ec *executionContext) _ConnectorPushError_at(ctx context.Context, field graphql.CollectedField, obj *itam.ConnectorPushError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushError_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushError_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorPushError", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ConnectorPushErrorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.ConnectorPushError]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushErrorConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*itam.ConnectorPushError]) graphql.Marshaler {
+			return ec.marshalNConnectorPushErrorEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushErrorConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorPushErrorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorPushErrorEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorPushErrorConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*itam.ConnectorPushError]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushErrorConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushErrorConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorPushErrorConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ConnectorPushErrorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.ConnectorPushError]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushErrorEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushErrorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ConnectorPushErrorEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ConnectorPushErrorEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*itam.ConnectorPushError]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ConnectorPushErrorEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.ConnectorPushError) graphql.Marshaler {
+			return ec.marshalNConnectorPushError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorPushError(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ConnectorPushErrorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ConnectorPushErrorEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ConnectorPushError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ConnectorSchedule_intervalMinutes(ctx context.Context, field graphql.CollectedField, obj *model.ConnectorSchedule) (ret graphql.Marshaler) {
@@ -59315,7 +60031,7 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "name", "baseUrl", "authUrl", "credentials", "schedule", "options", "enabled", "defaultOwnerTeamId", "authoritativeForPeople", "staleAfterDays", "webhookSecret", "generateWebhookSecret"}
+	fieldsInOrder := [...]string{"kind", "name", "baseUrl", "authUrl", "credentials", "schedule", "options", "enabled", "defaultOwnerTeamId", "authoritativeForPeople", "staleAfterDays", "webhookSecret", "generateWebhookSecret", "pushFields", "pushCreate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -59413,6 +60129,20 @@ func (ec *executionContext) unmarshalInputCreateConnectorInput(ctx context.Conte
 				return it, err
 			}
 			it.GenerateWebhookSecret = graphql.OmittableOf(data)
+		case "pushFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pushFields"))
+			data, err := ec.unmarshalOConnectorPushField2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PushFields = graphql.OmittableOf(data)
+		case "pushCreate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pushCreate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PushCreate = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -62879,7 +63609,7 @@ func (ec *executionContext) unmarshalInputUpdateConnectorInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "name", "baseUrl", "authUrl", "credentials", "schedule", "options", "enabled", "defaultOwnerTeamId", "authoritativeForPeople", "staleAfterDays", "webhookSecret", "generateWebhookSecret"}
+	fieldsInOrder := [...]string{"id", "version", "name", "baseUrl", "authUrl", "credentials", "schedule", "options", "enabled", "defaultOwnerTeamId", "authoritativeForPeople", "staleAfterDays", "webhookSecret", "generateWebhookSecret", "pushFields", "pushCreate"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -62984,6 +63714,20 @@ func (ec *executionContext) unmarshalInputUpdateConnectorInput(ctx context.Conte
 				return it, err
 			}
 			it.GenerateWebhookSecret = graphql.OmittableOf(data)
+		case "pushFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pushFields"))
+			data, err := ec.unmarshalOConnectorPushField2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PushFields = graphql.OmittableOf(data)
+		case "pushCreate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pushCreate"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PushCreate = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -65178,6 +65922,12 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_checkouts(ctx, field, obj)
 				})
+		case "pushErrors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_pushErrors(ctx, field, obj)
+				})
 		case "contracts":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -66803,6 +67553,28 @@ func (ec *executionContext) _Connector(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Connector_syncRuns(ctx, field, obj)
 				})
+		case "pushFields":
+			out.Values[i] = ec._Connector_pushFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pushCreate":
+			out.Values[i] = ec._Connector_pushCreate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pushErrors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_pushErrors(ctx, field, obj)
+				})
+		case "pushErrorCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Connector_pushErrorCount(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -66926,6 +67698,143 @@ func (ec *executionContext) _ConnectorPayload(ctx context.Context, sel ast.Selec
 		case "webhookSecret":
 			out.Values[i] = ec._ConnectorPayload_webhookSecret(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorPushErrorImplementors = []string{"ConnectorPushError"}
+
+func (ec *executionContext) _ConnectorPushError(ctx context.Context, sel ast.SelectionSet, obj *itam.ConnectorPushError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorPushErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorPushError")
+		case "connector":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConnectorPushError_connector(ctx, field, obj)
+				})
+		case "asset":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConnectorPushError_asset(ctx, field, obj)
+				})
+		case "fields":
+			out.Values[i] = ec._ConnectorPushError_fields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "message":
+			out.Values[i] = ec._ConnectorPushError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "httpStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ConnectorPushError_httpStatus(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._ConnectorPushError_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorPushErrorConnectionImplementors = []string{"ConnectorPushErrorConnection"}
+
+func (ec *executionContext) _ConnectorPushErrorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*itam.ConnectorPushError]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorPushErrorConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorPushErrorConnection")
+		case "edges":
+			out.Values[i] = ec._ConnectorPushErrorConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ConnectorPushErrorConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var connectorPushErrorEdgeImplementors = []string{"ConnectorPushErrorEdge"}
+
+func (ec *executionContext) _ConnectorPushErrorEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*itam.ConnectorPushError]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, connectorPushErrorEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ConnectorPushErrorEdge")
+		case "cursor":
+			out.Values[i] = ec._ConnectorPushErrorEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ConnectorPushErrorEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -77627,6 +78536,102 @@ func (ec *executionContext) marshalNConnectorKind2string(ctx context.Context, se
 	return res
 }
 
+func (ec *executionContext) marshalNConnectorPushError2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorPushErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.ConnectorPushError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnectorPushError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorPushError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNConnectorPushError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnectorPushError(ctx context.Context, sel ast.SelectionSet, v *itam.ConnectorPushError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConnectorPushError!")
+		return graphql.Null
+	}
+	return ec._ConnectorPushError(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConnectorPushErrorConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*itam.ConnectorPushError]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ConnectorPushErrorConnection!")
+		return graphql.Null
+	}
+	return ec._ConnectorPushErrorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNConnectorPushErrorEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*itam.ConnectorPushError]) graphql.Marshaler {
+	return ec._ConnectorPushErrorEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNConnectorPushErrorEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*itam.ConnectorPushError]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnectorPushErrorEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNConnectorPushField2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNConnectorPushField2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ConnectorPushField!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNConnectorPushField2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConnectorPushField2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNConnectorPushField2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnectorPushField2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNContract2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐContractᚄ(ctx context.Context, sel ast.SelectionSet, v []*costs.Contract) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -81704,6 +82709,42 @@ func (ec *executionContext) marshalOConnectorPayload2ᚖgithubᚗcomᚋitamᚑde
 		return graphql.Null
 	}
 	return ec._ConnectorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOConnectorPushField2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNConnectorPushField2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOConnectorPushField2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNConnectorPushField2string(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOConnectorSchedule2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnectorSchedule(ctx context.Context, sel ast.SelectionSet, v *model.ConnectorSchedule) graphql.Marshaler {

@@ -53,6 +53,7 @@ type Loaders struct {
 	po      lazy[ProcurementLoaders]  // see Procurement
 	aud     lazy[AuditLoaders]        // see Audits
 	hist    lazy[HistoryLoaders]      // see History
+	push    lazy[PushLoaders]         // see Push
 
 	// siblings and nested batch nested connections (see Nested).
 	siblings sync.Map // parent path → []uuid.UUID

@@ -440,6 +440,11 @@ type CreateConnectorInput struct {
 	WebhookSecret graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
 	// true generates a webhook secret, returned once in ConnectorPayload.webhookSecret; not together with webhookSecret.
 	GenerateWebhookSecret graphql.Omittable[*bool] `json:"generateWebhookSecret,omitempty"`
+	// Fields written back to the linked ITSM records when they change in itam; SERVICENOW, JSM_ASSETS and
+	// FRESHSERVICE only (others: BAD_USER_INPUT, field pushFields). Each at most once. Default: none.
+	PushFields graphql.Omittable[[]string] `json:"pushFields,omitempty"`
+	// Whether assets the ITSM does not know are created there (and linked); ITSM kinds only. Default false.
+	PushCreate graphql.Omittable[*bool] `json:"pushCreate,omitempty"`
 }
 
 // A new contract. Bad values are BAD_USER_INPUT naming the field; unknown ids are NOT_FOUND naming
@@ -1113,8 +1118,8 @@ type SanitizationInput struct {
 
 // Who is believed for one synced field.
 type SetFieldPrecedenceInput struct {
-	// The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice or
-	// warrantyEnd (else BAD_USER_INPUT, field field).
+	// The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice,
+	// warrantyEnd, status or locationId (else BAD_USER_INPUT, field field).
 	Field string `json:"field"`
 	// Most trusted first, none unknown or repeated (BAD_USER_INPUT, field sources[i]); an empty list restores the default.
 	Sources []string `json:"sources"`
@@ -1358,6 +1363,10 @@ type UpdateConnectorInput struct {
 	WebhookSecret graphql.Omittable[*string] `json:"webhookSecret,omitempty"`
 	// true generates a new secret, returned once in the payload; not together with webhookSecret.
 	GenerateWebhookSecret graphql.Omittable[*bool] `json:"generateWebhookSecret,omitempty"`
+	// Replaces the fields written back (ITSM kinds only); null or [] writes nothing back.
+	PushFields graphql.Omittable[[]string] `json:"pushFields,omitempty"`
+	// Whether assets the ITSM does not know are created there; null is BAD_USER_INPUT.
+	PushCreate graphql.Omittable[*bool] `json:"pushCreate,omitempty"`
 }
 
 // Omitted fields stay as they are; null clears; assetIds, licenseIds and charges replace the whole list.

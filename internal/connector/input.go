@@ -32,6 +32,10 @@ type Input struct {
 	// makes a random one instead (returned once by the create call).
 	WebhookSecret         *string
 	GenerateWebhookSecret bool
+	// PushFields are written back to the ITSM (ITSM kinds only); PushCreate
+	// creates records there for assets it does not know.
+	PushFields []string
+	PushCreate bool
 }
 
 // Draft is a validated Input: the connector to insert and its secrets.
@@ -92,6 +96,10 @@ func (in Input) draft(generate bool) (*Draft, error) {
 	if err := validStaleDays(c.StaleAfterDays); err != nil {
 		return nil, err
 	}
+	if c.PushFields, err = validPush(c.Kind, in.PushFields, in.PushCreate); err != nil {
+		return nil, err
+	}
+	c.PushCreate = in.PushCreate
 	switch {
 	case in.GenerateWebhookSecret && in.WebhookSecret != nil:
 		return nil, itam.Invalid("webhookSecret", "give webhookSecret or generateWebhookSecret, not both")

@@ -26,6 +26,9 @@ type Patch struct {
 	// WebhookSecret set to nil removes the secret (webhooks are then refused).
 	WebhookSecret         itam.Optional[string]
 	GenerateWebhookSecret bool
+	// PushFields set to nil writes nothing back; PushCreate null is refused.
+	PushFields itam.Optional[[]string]
+	PushCreate itam.Optional[bool]
 }
 
 // Stored is a connector as the store holds it, locked for an update.
@@ -102,6 +105,9 @@ func (in Patch) Apply(cur Stored) (*Change, error) {
 		if err := validStaleDays(c.StaleAfterDays); err != nil {
 			return nil, err
 		}
+	}
+	if err := in.applyPush(&c); err != nil {
+		return nil, err
 	}
 
 	ch := &Change{ConnectorChange: itam.ConnectorChange{Connector: &c}}

@@ -96,7 +96,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		AssetStore: stores.Assets, PersonStore: stores.People, TeamStore: stores.Teams, LocationStore: stores.Locations,
 		ModelStore: stores.Models, SupplierStore: stores.Suppliers, ProvenanceStore: stores.Provenance,
 		OrganizationStore: postgres.NewOrganizationStore(db), RelationStore: postgres.NewRelationStore(db),
-		Connectors: connectorStore, PublicURL: o.publicURL, SoftwareCatalog: postgres.NewSoftwareCatalogStore(db),
+		Connectors: connectorStore, PublicURL: o.publicURL, Push: postgres.NewPushStore(db), SoftwareCatalog: postgres.NewSoftwareCatalogStore(db),
 		ConnectorEdits: connector.NewService(connectorStore, connectorcheck.Config),
 		ConnectorCheck: &connectorcheck.Checker{Store: connectorStore, Logger: log, Egress: o.egress},
 		LicenseStore:   postgres.NewLicenseStore(db, o.box)}

@@ -24,9 +24,14 @@ type Connector struct {
 	AuthoritativeForPeople bool
 	StaleAfterDays         int
 	HasWebhookSecret       bool
-	Version                int
-	CreatedAt              time.Time
-	UpdatedAt              time.Time
+	// PushFields are the fields written back to the linked ITSM records
+	// when they change in itam (ITSM kinds only; empty: none).
+	PushFields []string
+	// PushCreate creates records at the ITSM for assets it does not know.
+	PushCreate bool
+	Version    int
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // Source is how history and provenance name a connector: "jamf_pro:<name>"

@@ -43,6 +43,7 @@ func init() {
 	constraintFields["connectors_name_check"] = constraintField{"name", "name cannot be blank"}
 	constraintFields["connectors_stale_after_days_check"] = constraintField{"staleAfterDays", "staleAfterDays must be between 1 and 3650"}
 	constraintFields["connectors_schedule_interval_check"] = constraintField{"schedule.intervalMinutes", "the interval is at least one minute"}
+	constraintFields["connectors_push_fields_check"] = constraintField{"pushFields", "unknown push field"}
 	constraintFields["connectors_one_schedule"] = constraintField{"schedule", "give intervalMinutes or cron, not both"}
 }
 
@@ -57,13 +58,15 @@ type WebhookTarget struct {
 
 const connectorColumns = `x.id, x.kind::text, x.name, x.base_url, x.auth_url, x.options,
 	extract(epoch FROM x.schedule_interval)::bigint, x.schedule_cron, x.next_sync_at, x.enabled, x.default_owner_team_id,
-	x.authoritative_for_people, x.stale_after_days, x.webhook_secret IS NOT NULL, x.version, x.created_at, x.updated_at`
+	x.authoritative_for_people, x.stale_after_days, x.webhook_secret IS NOT NULL, x.version, x.created_at, x.updated_at,
+	x.push_fields, x.push_create`
 
 func scanConnector(r pgx.CollectableRow) (*itam.Connector, error) {
 	var c itam.Connector
 	var secs *int64
 	err := r.Scan(&c.ID, &c.Kind, &c.Name, &c.BaseURL, &c.AuthURL, &c.Options, &secs, &c.ScheduleCron, &c.NextSyncAt, &c.Enabled,
-		&c.DefaultOwnerTeamID, &c.AuthoritativeForPeople, &c.StaleAfterDays, &c.HasWebhookSecret, &c.Version, &c.CreatedAt, &c.UpdatedAt)
+		&c.DefaultOwnerTeamID, &c.AuthoritativeForPeople, &c.StaleAfterDays, &c.HasWebhookSecret, &c.Version, &c.CreatedAt, &c.UpdatedAt,
+		&c.PushFields, &c.PushCreate)
 	if secs != nil {
 		d := time.Duration(*secs) * time.Second
 		c.ScheduleInterval = &d
@@ -88,7 +91,7 @@ func scanSealedConnector(r pgx.CollectableRow) (sealedConnector, error) {
 	var s sealedConnector
 	err := r.Scan(&c.ID, &c.Kind, &c.Name, &c.BaseURL, &c.AuthURL, &c.Options, &secs, &c.ScheduleCron, &c.NextSyncAt, &c.Enabled,
 		&c.DefaultOwnerTeamID, &c.AuthoritativeForPeople, &c.StaleAfterDays, &c.HasWebhookSecret, &c.Version, &c.CreatedAt, &c.UpdatedAt,
-		&s.creds, &s.webhook)
+		&c.PushFields, &c.PushCreate, &s.creds, &s.webhook)
 	if secs != nil {
 		d := time.Duration(*secs) * time.Second
 		c.ScheduleInterval = &d
@@ -184,11 +187,12 @@ func (s *ConnectorStore) InsertConnector(ctx context.Context, c *itam.Connector,
 		var err error
 		out, err = returningOne(ctx, tx, scanConnector, `INSERT INTO connectors AS x (org_id, kind, name, base_url, auth_url, credentials,
 			webhook_secret, options, schedule_interval, schedule_cron, next_sync_at, enabled, default_owner_team_id,
-			authoritative_for_people, stale_after_days)
-			VALUES ($1, $2::text::connector_kind, $3, $4, $5, $6, $7, $8, $9::int * interval '1 minute', $10, $11, $12, $13, $14, $15)
+			authoritative_for_people, stale_after_days, push_fields, push_create)
+			VALUES ($1, $2::text::connector_kind, $3, $4, $5, $6, $7, $8, $9::int * interval '1 minute', $10, $11, $12, $13, $14, $15, $16, $17)
 			RETURNING `+connectorColumns,
 			p.OrgID, c.Kind, c.Name, c.BaseURL, c.AuthURL, sealedCreds, sealedHook, c.Options, intervalMinutes(c.ScheduleInterval),
-			c.ScheduleCron, c.NextSyncAt, c.Enabled, c.DefaultOwnerTeamID, c.AuthoritativeForPeople, c.StaleAfterDays)
+			c.ScheduleCron, c.NextSyncAt, c.Enabled, c.DefaultOwnerTeamID, c.AuthoritativeForPeople, c.StaleAfterDays,
+			pushFieldsOf(c), c.PushCreate)
 		return err
 	})
 	if err != nil {
@@ -256,10 +260,12 @@ func (s *ConnectorStore) UpdateConnector(ctx context.Context, id uuid.UUID, vers
 		out, err = returningOne(ctx, tx, scanConnector, `UPDATE connectors x SET name = $2, base_url = $3, auth_url = $4,
 			credentials = $5, webhook_secret = $6, options = $7, schedule_interval = $8::int * interval '1 minute',
 			schedule_cron = $9, next_sync_at = $10, enabled = $11, default_owner_team_id = $12,
-			authoritative_for_people = $13, stale_after_days = $14, version = x.version + 1, updated_at = now()
+			authoritative_for_people = $13, stale_after_days = $14, push_fields = $15, push_create = $16,
+			version = x.version + 1, updated_at = now()
 			WHERE x.id = $1 RETURNING `+connectorColumns,
 			cur.c.ID, c.Name, c.BaseURL, c.AuthURL, sealedCreds, sealedHook, c.Options, intervalMinutes(c.ScheduleInterval),
-			c.ScheduleCron, c.NextSyncAt, c.Enabled, c.DefaultOwnerTeamID, c.AuthoritativeForPeople, c.StaleAfterDays)
+			c.ScheduleCron, c.NextSyncAt, c.Enabled, c.DefaultOwnerTeamID, c.AuthoritativeForPeople, c.StaleAfterDays,
+			pushFieldsOf(c), c.PushCreate)
 		return err
 	})
 	if err != nil {
@@ -421,4 +427,12 @@ func intervalMinutes(d *time.Duration) *int {
 	}
 	m := int(*d / time.Minute)
 	return &m
+}
+
+// pushFieldsOf is c's push fields as the NOT NULL column takes them.
+func pushFieldsOf(c *itam.Connector) []string {
+	if c.PushFields == nil {
+		return []string{}
+	}
+	return c.PushFields
 }

@@ -46,6 +46,8 @@ type DB struct {
 	// lookBack is how far an incremental sync's window reaches back before
 	// the previous successful run's start (SyncLookBack).
 	lookBack time.Duration
+	// push turns the write-backs a transaction queued into jobs (push_outbox.go).
+	push *pushHook
 }
 
 // Default statement timeouts: requests are interactive and a runaway one
@@ -82,6 +84,8 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*D
 	for _, o := range opts {
 		o(&set)
 	}
+	push := &pushHook{}
+	cfg.ConnConfig.OnNotice = push.notice
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		// Without this pgx sends a uuid.UUID through its driver.Valuer, as
 		// text to be parsed back, element by element for the id arrays every
@@ -108,7 +112,7 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*D
 	if log == nil {
 		log = slog.Default()
 	}
-	return &DB{Pool: pool, log: log, timeout: millis(set.timeout), jobTimeout: millis(set.jobTimeout), lookBack: set.lookBack}, nil
+	return &DB{Pool: pool, log: log, timeout: millis(set.timeout), jobTimeout: millis(set.jobTimeout), lookBack: set.lookBack, push: push}, nil
 }
 
 // Option tunes the pool.
@@ -261,6 +265,7 @@ func (db *DB) inTx(ctx context.Context, org uuid.UUID, fn func(tx pgx.Tx) error)
 		return mapError(err)
 	}
 	defer tx.Rollback(ctx) //nolint:errcheck // after Commit this is a no-op
+	db.beginPushes(tx)
 	if p, ok := readsAsPerson(ctx, org); ok {
 		// A round trip, but only for such callers, whose transactions are
 		// refused by role before they get here today: a backstop.
@@ -269,6 +274,9 @@ func (db *DB) inTx(ctx context.Context, org uuid.UUID, fn func(tx pgx.Tx) error)
 		}
 	}
 	if err := fn(tx); err != nil {
+		return mapError(err)
+	}
+	if err := db.flushPushes(ctx, tx); err != nil {
 		return mapError(err)
 	}
 	return mapError(tx.Commit(ctx))

@@ -60,6 +60,7 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 	f.exec(`UPDATE assets SET assigned_location_id = (SELECT id FROM locations WHERE org_id = $1 LIMIT 1), status = 'DEPLOYED'
 		WHERE id = (SELECT id FROM assets WHERE org_id = $1 AND status = 'IN_STOCK' AND assigned_person_id IS NULL AND assigned_location_id IS NULL LIMIT 1)`, o.id)
 	offboardingTenantRows(f.fixture, o) // offboarding_checklists, offboarding_items, offboarding_history
+	pushTenantRows(f, o)                // connector_push_state, connector_push_outbox
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
 }

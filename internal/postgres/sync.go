@@ -72,12 +72,19 @@ func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []recon
 		if status == string(itam.SyncCancelled) {
 			return ErrRunCancelled
 		}
+		devices, held, err := pushEchoes(ctx, tx, t, devices) // sync_push.go
+		if err != nil {
+			return err
+		}
 		st, err := loadPageState(ctx, tx, p, t, devices)
 		if err != nil {
 			return err
 		}
 		res, err = st.apply(ctx, tx, devices)
 		if err != nil {
+			return err
+		}
+		if err := savePulled(ctx, tx, t, held); err != nil {
 			return err
 		}
 		errs := []byte("[]")

@@ -42,6 +42,8 @@ type Deps struct {
 	// scan and webhook deliveries (notify.go).
 	Notifications *postgres.NotificationStore
 	Webhooks      *postgres.WebhookStore
+	// Pushers builds ITSM writers for push jobs (nil: the vendor registry; push.go).
+	Pushers Pushers
 }
 
 // Options tune the client.
@@ -112,6 +114,7 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 			river.AddWorker(workers, &ScheduleWorker{d: d})
 			river.AddWorker(workers, &StaleWorker{d: d})
 			river.AddWorker(workers, &EndOrphanedRunsWorker{d: d})
+			river.AddWorker(workers, &PushWorker{d: d, store: postgres.NewPushStore(d.DB)}) // push.go
 		}
 		if d.SoftwareRules != nil {
 			river.AddWorker(workers, &NormalizeWorker{rules: d.SoftwareRules, timeout: attempt})
@@ -121,6 +124,9 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 		cfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: 2},
 			jobs.QueueSync:     {MaxWorkers: syncWorkers},
+		}
+		if !opt.NoSync {
+			cfg.Queues[jobs.QueuePush] = river.QueueConfig{MaxWorkers: pushWorkers} // push.go: needs credentials
 		}
 		cfg.Queues[jobs.QueueWebhooks] = river.QueueConfig{MaxWorkers: webhookWorkers} // notify.go
 		cfg.RescueStuckJobsAfter = opt.RescueAfter
