@@ -80,6 +80,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setNodesComplexity(&cfg.Complexity)
 	setCheckoutComplexity(&cfg.Complexity)
 	setDisposalComplexity(&cfg.Complexity)
+	setTicketsComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }
 

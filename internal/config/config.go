@@ -15,6 +15,7 @@ import (
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/tickets"
 )
 
 // Config is the server's configuration.
@@ -91,6 +92,11 @@ type Config struct {
 	// instead. 0 disables either.
 	StatementTimeout    time.Duration
 	JobStatementTimeout time.Duration
+
+	// Tickets (Asset.tickets): TicketCacheTTL (ITAM_TICKET_CACHE_TTL,
+	// default 30s, 0 disables, at most 10m) is how long one connector's
+	// tickets of an asset are reused before the vendor is asked again.
+	TicketCacheTTL time.Duration
 }
 
 // MinOperatorTokenLen keeps ITAM_OPERATOR_TOKEN out of guessing range.
@@ -172,6 +178,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.JobStatementTimeout, err = duration(getenv, "ITAM_JOB_STATEMENT_TIMEOUT", 5*time.Minute); err != nil {
 		return c, err
+	}
+	if c.TicketCacheTTL, err = duration(getenv, "ITAM_TICKET_CACHE_TTL", tickets.DefaultCacheTTL); err != nil {
+		return c, err
+	}
+	if c.TicketCacheTTL > tickets.MaxCacheTTL {
+		return c, fmt.Errorf("config: ITAM_TICKET_CACHE_TTL is at most %s: tickets change, and a stale list misleads", tickets.MaxCacheTTL)
 	}
 	return c, nil
 }

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -127,22 +126,19 @@ type NewTicketInput struct {
 	ConnectorID *uuid.UUID
 }
 
-// Validate trims the summary and checks both texts' lengths.
+// Validate trims the summary and checks both texts (length, UTF-8, no NUL).
 func (in *NewTicketInput) Validate() error {
 	in.Summary = strings.TrimSpace(in.Summary)
-	switch n := utf8.RuneCountInString(in.Summary); {
-	case n == 0:
+	if in.Summary == "" {
 		return itam.Invalid("summary", "summary cannot be blank")
-	case n > MaxSummary:
-		return itam.Invalid("summary", "summary is at most %d characters (got %d)", MaxSummary, n)
 	}
-	if !utf8.ValidString(in.Summary) || !utf8.ValidString(in.Description) {
-		return itam.Invalid("description", "text must be valid UTF-8")
+	if err := itam.CheckText("summary", in.Summary, MaxSummary); err != nil {
+		return err
 	}
 	if len(in.Description) > MaxDescription {
 		return itam.Invalid("description", "description is at most %d bytes (got %d)", MaxDescription, len(in.Description))
 	}
-	return nil
+	return itam.CheckText("description", in.Description, MaxDescription)
 }
 
 // Choose picks the connector a new ticket goes to among t's connectors;
