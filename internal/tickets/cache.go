@@ -48,6 +48,8 @@ type Cache struct {
 	// store what it fetched, which may predate the change.
 	gen   uint64
 	group singleflight.Group
+	// waiting, when set (tests), is called once a lookup waits on a call.
+	waiting func()
 }
 
 // NewCache returns a cache keeping answers for ttl (0: not kept, lookups
@@ -78,6 +80,9 @@ func (c *Cache) Get(ctx context.Context, key CacheKey, ref connectors.TicketRef,
 		}
 		return ts, err
 	})
+	if c.waiting != nil {
+		c.waiting()
+	}
 	select {
 	case r := <-ch:
 		if r.Err != nil {
