@@ -17250,7 +17250,10 @@ extend type Mutation {
   for an asset assigned to them; not an AUDITOR (FORBIDDEN). The vendor refusing the ticket is BAD_USER_INPUT with the
   vendor's message, refusing a privilege FORBIDDEN, a rate limit or outage UPSTREAM_UNAVAILABLE; nothing is written in itam.
   """
-  createTicket(input: CreateTicketInput!): CreateTicketPayload!
+  createTicket(
+    "The asset, the summary and description, and optionally the connector."
+    input: CreateTicketInput!
+  ): CreateTicketPayload!
 }
 `, BuiltIn: false},
 }
