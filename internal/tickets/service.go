@@ -42,7 +42,15 @@ type Service struct {
 	log    *slog.Logger
 	mu     sync.Mutex
 	opened map[uuid.UUID]openedVendor
+	// limited holds, per connector, until when its vendor asked us to
+	// wait (a rate limit): until then it is not asked again, so a page of
+	// assets showing tickets costs the limited vendor one call, not one
+	// per asset.
+	limited map[uuid.UUID]time.Time
 }
+
+// maxLimitedWait caps how long a vendor's Retry-After silences it here.
+const maxLimitedWait = 5 * time.Minute
 
 // openedVendor is a built vendor client, kept while its connector's
 // version is unchanged so an OAuth token is reused across requests.
@@ -60,7 +68,7 @@ func NewService(store Store, open Opener, cache *Cache, log *slog.Logger) *Servi
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, open: open, cache: cache, log: log, opened: map[uuid.UUID]openedVendor{}}
+	return &Service{store: store, open: open, cache: cache, log: log, opened: map[uuid.UUID]openedVendor{}, limited: map[uuid.UUID]time.Time{}}
 }
 
 // vendor returns connector c's client, building it when c changed. The
@@ -148,6 +156,10 @@ func (s *Service) connectorTickets(ctx context.Context, p itam.Principal, a *ita
 	if v.ticketer == nil {
 		return nil, nil
 	}
+	if wait := s.limitedFor(c.Connector.ID); wait > 0 {
+		// Logged once, when the vendor said so; not again per asset.
+		return nil, vendorError(p, c.Connector, v.creds, &connectors.RateLimitError{RetryAfter: wait}, false)
+	}
 	ref := c.Ref(a)
 	ts, err := s.cache.Get(ctx, CacheKey{Connector: c.Connector.ID, Asset: a.ID}, ref, func(ctx context.Context) ([]connectors.Ticket, error) {
 		ctx, cancel := context.WithTimeout(ctx, CallTimeout)
@@ -155,9 +167,40 @@ func (s *Service) connectorTickets(ctx context.Context, p itam.Principal, a *ita
 		return v.ticketer.Tickets(ctx, ref, MaxFirst)
 	})
 	if err != nil {
+		s.noteLimit(c.Connector.ID, err)
 		return nil, s.failed(ctx, p, c.Connector, v.creds, err, false)
 	}
 	return ts, nil
+}
+
+// limitedFor is how long connector id's vendor still asked us to wait.
+func (s *Service) limitedFor(id uuid.UUID) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	until, ok := s.limited[id]
+	if !ok {
+		return 0
+	}
+	wait := until.Sub(s.cache.now())
+	if wait <= 0 {
+		delete(s.limited, id)
+		return 0
+	}
+	return wait
+}
+
+// noteLimit remembers a vendor's rate limit (err a *RateLimitError).
+func (s *Service) noteLimit(id uuid.UUID, err error) {
+	var rl *connectors.RateLimitError
+	if !errors.As(err, &rl) || rl.RetryAfter <= 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.limited) >= maxOpened {
+		clear(s.limited)
+	}
+	s.limited[id] = s.cache.now().Add(min(rl.RetryAfter, maxLimitedWait))
 }
 
 // failed logs a vendor failure (redacted) and returns what the caller sees.

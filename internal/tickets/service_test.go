@@ -173,3 +173,45 @@ func TestRequester(t *testing.T) {
 		require.Equal(t, tc.want, requester(tc.p), tc.p.Subject)
 	}
 }
+
+// TestServiceRateLimit: once a vendor answers with a rate limit, it is not
+// asked again until its Retry-After has passed (injected clock): the
+// callers meanwhile get UPSTREAM_UNAVAILABLE with the time left, and the
+// other connectors keep answering.
+func TestServiceRateLimit(t *testing.T) {
+	clk := &clock{t: time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)}
+	sn := conn("Desk", itam.ConnectorServiceNow, true, "sys-1")
+	fs := conn("Fresh", itam.ConnectorFreshservice, true, "")
+	asset := &itam.Asset{ID: uuid.New(), AssetTag: "LAP-1"}
+	store := &memStore{t: t, tg: &Target{Asset: asset, Connectors: []Connector{sn, fs}}}
+	desk := &memVendor{err: &connectors.RateLimitError{RetryAfter: 30 * time.Second}}
+	fresh := &memVendor{tickets: []connectors.Ticket{{Number: "#7"}}}
+	open := &memOpener{byID: map[uuid.UUID]*memVendor{sn.Connector.ID: desk, fs.Connector.ID: fresh}}
+	// No cache: every lookup would reach the vendors.
+	svc := NewService(store, open, NewCache(0, clk.now), nil)
+	ctx := itam.WithPrincipal(context.Background(), itam.Principal{OrgID: uuid.New(), Role: itam.RoleManager, Subject: "it@acme.test"})
+
+	steps := []struct {
+		advance   time.Duration
+		deskCalls int
+		retry     time.Duration
+	}{
+		{0, 1, 30 * time.Second},
+		{10 * time.Second, 1, 20 * time.Second},
+		{19 * time.Second, 1, time.Second},
+		{time.Second, 2, 30 * time.Second}, // waited out: asked again
+	}
+	for i, st := range steps {
+		clk.add(st.advance)
+		list, failures, err := svc.Tickets(ctx, asset.ID, nil)
+		require.NoError(t, err, i)
+		require.Len(t, list, 1, i)
+		require.Len(t, failures, 1, i)
+		var e *itam.Error
+		require.ErrorAs(t, failures[0], &e)
+		require.Equal(t, CodeUpstreamUnavailable, e.Code, i)
+		require.Equal(t, st.retry, e.RetryAfter, i)
+		require.Equal(t, st.deskCalls, desk.calls, i)
+		require.Equal(t, i+1, fresh.calls, i)
+	}
+}
