@@ -347,6 +347,13 @@ func TestTicketsThroughAPI(t *testing.T) {
 	require.Equal(t, []string{"#7"}, numbers(get(r.Data, "node.tickets")))
 	require.Equal(t, "UPSTREAM_UNAVAILABLE", r.Errors[0].Extensions["code"])
 	require.EqualValues(t, 120, r.Errors[0].Extensions["retryAfterSeconds"])
+	// Until its Retry-After has passed, the limited vendor is not asked.
+	limited := desk.listCalls()
+	a.clock.add(time.Minute)
+	r = a.do(auditor, assetTickets, vars(laptop))
+	require.EqualValues(t, 60, r.Errors[0].Extensions["retryAfterSeconds"])
+	require.Equal(t, limited, desk.listCalls())
+	a.clock.add(time.Minute)
 
 	// createTicket: the connector the asset is linked to; the caller is
 	// the requester; the summary trimmed; the asset's cache dropped.
