@@ -17211,7 +17211,8 @@ extend type Asset {
   newest first. ADMIN, MANAGER and AUDITOR; an EMPLOYEE for an asset assigned to them. A connector that fails (rate
   limit, outage, refused privilege) does not fail the field: the others' tickets are returned, with an error on this
   field per failing connector (UPSTREAM_UNAVAILABLE, or FORBIDDEN when the vendor refused a privilege) naming it.
-  Costly: each asset may mean a vendor call, so the query cost counts it heavily.
+  A vendor's rate limit adds extensions.retryAfterSeconds, and that vendor is not asked again until then.
+  Costly: each asset may mean a vendor call, so the query cost counts it heavily (200 per asset).
   """
   tickets(
     "How many, 1 to 50 (BAD_USER_INPUT, field first, otherwise)."
