@@ -45,6 +45,7 @@ import (
 	"github.com/itam-dev/itam/internal/secretbox"
 	"github.com/itam-dev/itam/internal/seed"
 	"github.com/itam-dev/itam/internal/syncjob"
+	"github.com/itam-dev/itam/internal/tickets"
 	"github.com/itam-dev/itam/migrations"
 )
 
@@ -242,7 +243,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	installSoftwareStarters(ctx, url, postgres.RiverEnqueuer{Client: svc.insert}, log)
 	opts := []httpapi.ServerOption{httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL),
 		httpapi.WithMetricsToken(cfg.MetricsToken), httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
-		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection})}
+		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection}),
+		httpapi.WithTickets(tickets.NewCache(cfg.TicketCacheTTL, nil), nil)}
 	// The job dashboard sees every organization's jobs: only an operator
 	// credential that belongs to no organization opens it.
 	if cfg.OperatorToken != "" {

@@ -81,6 +81,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setCheckoutComplexity(&cfg.Complexity)
 	setDisposalComplexity(&cfg.Complexity)
 	setPushComplexity(&cfg.Complexity) // connector_push.go
+	setTicketsComplexity(&cfg.Complexity)
 	return generated.NewExecutableSchema(cfg)
 }
 

@@ -4,6 +4,7 @@ import (
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/postgres"
+	"github.com/itam-dev/itam/internal/tickets"
 )
 
 // Resolver is the root of the GraphQL resolvers. Resolvers translate between
@@ -67,4 +68,6 @@ type Resolver struct {
 	// feed (graph/schema/disposal.graphqls, history_feed.graphqls).
 	Sanitization *postgres.SanitizationStore
 	History      *postgres.HistoryStore
+	// ITSM tickets of assets (graph/schema/tickets.graphqls).
+	TicketService *tickets.Service
 }

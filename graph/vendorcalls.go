@@ -9,7 +9,7 @@ import (
 )
 
 // vendorCallFields are the mutations that make the server call a vendor.
-var vendorCallFields = map[string]bool{"testConnector": true, "syncConnector": true}
+var vendorCallFields = map[string]bool{"testConnector": true, "syncConnector": true, "createTicket": true}
 
 // checkVendorCalls applies connectorlimit.CheckPerRequest to the operation
 // being executed: it counts the vendor-calling fields of the whole

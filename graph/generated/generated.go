@@ -156,6 +156,7 @@ type ComplexityRoot struct {
 		Status                    func(childComplexity int) int
 		Supplier                  func(childComplexity int) int
 		SyncConflicts             func(childComplexity int) int
+		Tickets                   func(childComplexity int, first *int) int
 		TotalCostOfOwnership      func(childComplexity int, from *time.Time, to *time.Time, reportingCurrency *string) int
 		UpdatedAt                 func(childComplexity int) int
 		Version                   func(childComplexity int) int
@@ -570,6 +571,11 @@ type ComplexityRoot struct {
 		Supplier func(childComplexity int) int
 		Team     func(childComplexity int) int
 		Total    func(childComplexity int) int
+	}
+
+	CreateTicketPayload struct {
+		Asset  func(childComplexity int) int
+		Ticket func(childComplexity int) int
 	}
 
 	DeletePayload struct {
@@ -1021,6 +1027,7 @@ type ComplexityRoot struct {
 		CreateSoftwareTitleRule    func(childComplexity int, input model.CreateSoftwareTitleRuleInput) int
 		CreateSupplier             func(childComplexity int, input model.CreateSupplierInput) int
 		CreateTeam                 func(childComplexity int, input model.CreateTeamInput) int
+		CreateTicket               func(childComplexity int, input model.CreateTicketInput) int
 		CreateWebhookSubscription  func(childComplexity int, input model.CreateWebhookSubscriptionInput) int
 		DeleteAsset                func(childComplexity int, input model.DeleteAssetInput) int
 		DeleteCategory             func(childComplexity int, input model.DeleteInput) int
@@ -1727,6 +1734,20 @@ type ComplexityRoot struct {
 		UserEmail    func(childComplexity int) int
 	}
 
+	Ticket struct {
+		Connector     func(childComplexity int) int
+		ConnectorID   func(childComplexity int) int
+		ConnectorKind func(childComplexity int) int
+		ExternalID    func(childComplexity int) int
+		Number        func(childComplexity int) int
+		OpenedAt      func(childComplexity int) int
+		Priority      func(childComplexity int) int
+		Status        func(childComplexity int) int
+		Summary       func(childComplexity int) int
+		URL           func(childComplexity int) int
+		UpdatedAt     func(childComplexity int) int
+	}
+
 	UnmatchedSoftwareTitle struct {
 		DeviceCount func(childComplexity int) int
 		FirstSeenAt func(childComplexity int) int
@@ -1867,6 +1888,7 @@ type AssetResolver interface {
 	FieldProvenance(ctx context.Context, obj *model.Asset) ([]*itam.FieldProvenance, error)
 	Software(ctx context.Context, obj *model.Asset, includeEnded *bool) ([]*software.Installation, error)
 	SyncConflicts(ctx context.Context, obj *model.Asset) ([]*model.SyncConflict, error)
+	Tickets(ctx context.Context, obj *model.Asset, first *int) ([]*model.Ticket, error)
 }
 type AssetCheckoutResolver interface {
 	ID(ctx context.Context, obj *lifecycle.Checkout) (string, error)
@@ -2132,6 +2154,7 @@ type MutationResolver interface {
 	DeleteSupplier(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
 	SetFieldPrecedence(ctx context.Context, input model.SetFieldPrecedenceInput) (*itam.FieldPrecedence, error)
 	UnlockAssetField(ctx context.Context, input model.UnlockAssetFieldInput) (*model.AssetPayload, error)
+	CreateTicket(ctx context.Context, input model.CreateTicketInput) (*model.CreateTicketPayload, error)
 }
 type NotificationResolver interface {
 	ID(ctx context.Context, obj *notify.Notification) (string, error)
@@ -2679,6 +2702,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Asset.SyncConflicts(childComplexity), true
+	case "Asset.tickets":
+		if e.ComplexityRoot.Asset.Tickets == nil {
+			break
+		}
+
+		args, err := ec.field_Asset_tickets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Asset.Tickets(childComplexity, args["first"].(*int)), true
 	case "Asset.totalCostOfOwnership":
 		if e.ComplexityRoot.Asset.TotalCostOfOwnership == nil {
 			break
@@ -4334,6 +4368,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CostRollupGroup.Total(childComplexity), true
+
+	case "CreateTicketPayload.asset":
+		if e.ComplexityRoot.CreateTicketPayload.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTicketPayload.Asset(childComplexity), true
+	case "CreateTicketPayload.ticket":
+		if e.ComplexityRoot.CreateTicketPayload.Ticket == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateTicketPayload.Ticket(childComplexity), true
 
 	case "DeletePayload.deletedId":
 		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
@@ -6236,6 +6283,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateTeam(childComplexity, args["input"].(model.CreateTeamInput)), true
+	case "Mutation.createTicket":
+		if e.ComplexityRoot.Mutation.CreateTicket == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createTicket_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateTicket(childComplexity, args["input"].(model.CreateTicketInput)), true
 	case "Mutation.createWebhookSubscription":
 		if e.ComplexityRoot.Mutation.CreateWebhookSubscription == nil {
 			break
@@ -9747,6 +9805,73 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TestDevice.UserEmail(childComplexity), true
 
+	case "Ticket.connector":
+		if e.ComplexityRoot.Ticket.Connector == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.Connector(childComplexity), true
+	case "Ticket.connectorId":
+		if e.ComplexityRoot.Ticket.ConnectorID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.ConnectorID(childComplexity), true
+	case "Ticket.connectorKind":
+		if e.ComplexityRoot.Ticket.ConnectorKind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.ConnectorKind(childComplexity), true
+	case "Ticket.externalId":
+		if e.ComplexityRoot.Ticket.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.ExternalID(childComplexity), true
+	case "Ticket.number":
+		if e.ComplexityRoot.Ticket.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.Number(childComplexity), true
+	case "Ticket.openedAt":
+		if e.ComplexityRoot.Ticket.OpenedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.OpenedAt(childComplexity), true
+	case "Ticket.priority":
+		if e.ComplexityRoot.Ticket.Priority == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.Priority(childComplexity), true
+	case "Ticket.status":
+		if e.ComplexityRoot.Ticket.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.Status(childComplexity), true
+	case "Ticket.summary":
+		if e.ComplexityRoot.Ticket.Summary == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.Summary(childComplexity), true
+	case "Ticket.url":
+		if e.ComplexityRoot.Ticket.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.URL(childComplexity), true
+	case "Ticket.updatedAt":
+		if e.ComplexityRoot.Ticket.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Ticket.UpdatedAt(childComplexity), true
+
 	case "UnmatchedSoftwareTitle.deviceCount":
 		if e.ComplexityRoot.UnmatchedSoftwareTitle.DeviceCount == nil {
 			break
@@ -10148,6 +10273,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CreateSoftwareTitleRuleInput", ec.unmarshalInputCreateSoftwareTitleRuleInput),
 			graphql.NewInputUnmarshaler("CreateSupplierInput", ec.unmarshalInputCreateSupplierInput),
 			graphql.NewInputUnmarshaler("CreateTeamInput", ec.unmarshalInputCreateTeamInput),
+			graphql.NewInputUnmarshaler("CreateTicketInput", ec.unmarshalInputCreateTicketInput),
 			graphql.NewInputUnmarshaler("CreateWebhookSubscriptionInput", ec.unmarshalInputCreateWebhookSubscriptionInput),
 			graphql.NewInputUnmarshaler("DeleteAssetInput", ec.unmarshalInputDeleteAssetInput),
 			graphql.NewInputUnmarshaler("DeleteInput", ec.unmarshalInputDeleteInput),
@@ -17275,6 +17401,88 @@ extend type Mutation {
   ): AssetPayload
 }
 `, BuiltIn: false},
+	{Name: "../schema/tickets.graphqls", Input: `"""
+An incident or request at an ITSM (ServiceNow, Jira Service Management, Freshservice) that references an asset,
+by the asset's linked record at that connector or else by its asset tag. Fetched from the vendor when asked for,
+and reused for a few seconds (ITAM_TICKET_CACHE_TTL).
+"""
+type Ticket {
+  "The connector it came from; null unless the caller is an ADMIN (as SyncRun.connector)."
+  connector: Connector
+  "The global id of the connector it came from."
+  connectorId: ID!
+  "The kind of that connector: SERVICENOW, JSM_ASSETS or FRESHSERVICE."
+  connectorKind: ConnectorKind!
+  "The vendor's id of the ticket (a sys_id, a ticket id, an issue key)."
+  externalId: String!
+  "What people call it: INC0010001, #123, ITSM-42."
+  number: String!
+  "Its short description."
+  summary: String!
+  "Its state at the vendor, in the vendor's words (New, In Progress, Resolved…); null when not reported."
+  status: String
+  "Its priority in the vendor's words; null when not reported."
+  priority: String
+  "Opens it in the vendor's web interface; null when unknown."
+  url: String
+  "When it was opened."
+  openedAt: Time
+  "When it last changed."
+  updatedAt: Time
+}
+
+extend type Asset {
+  """
+  The ITSM incidents and requests referencing this asset, from every enabled ITSM connector whose vendor has tickets,
+  newest first. ADMIN, MANAGER and AUDITOR; an EMPLOYEE for an asset assigned to them. A connector that fails (rate
+  limit, outage, refused privilege) does not fail the field: the others' tickets are returned, with an error on this
+  field per failing connector (UPSTREAM_UNAVAILABLE, or FORBIDDEN when the vendor refused a privilege) naming it.
+  A vendor's rate limit adds extensions.retryAfterSeconds, and that vendor is not asked again until then.
+  Costly: each asset may mean a vendor call, so the query cost counts it heavily (200 per asset).
+  """
+  tickets(
+    "How many, 1 to 50 (BAD_USER_INPUT, field first, otherwise)."
+    first: Int = 20
+  ): [Ticket!]!
+}
+
+"A ticket to open about an asset at an ITSM."
+input CreateTicketInput {
+  "The asset concerned (NOT_FOUND when not visible to the caller)."
+  assetId: ID!
+  "One line saying what is wrong: 1 to 160 characters once trimmed (BAD_USER_INPUT, field summary)."
+  summary: String!
+  "The details, at most 32 KB (BAD_USER_INPUT, field description)."
+  description: String
+  """
+  The ITSM connector to open it at: an enabled SERVICENOW, JSM_ASSETS or FRESHSERVICE connector whose vendor has tickets
+  (unknown: NOT_FOUND, field connectorId; disabled or without tickets: BAD_USER_INPUT). Omitted: the one such connector the
+  asset is linked to, else the only one there is; none or several is BAD_USER_INPUT (field connectorId) naming them.
+  """
+  connectorId: ID
+}
+
+"The ticket opened."
+type CreateTicketPayload {
+  "The ticket as the vendor created it."
+  ticket: Ticket!
+  "The asset it is about."
+  asset: Asset!
+}
+
+extend type Mutation {
+  """
+  Opens a ticket about an asset at an ITSM (a ServiceNow incident, a Freshservice ticket, a JSM request), the caller's
+  email as the requester: e.g. for a stale device, a failed audit item or a broken laptop. ADMIN and MANAGER; an EMPLOYEE
+  for an asset assigned to them; not an AUDITOR (FORBIDDEN). The vendor refusing the ticket is BAD_USER_INPUT with the
+  vendor's message, refusing a privilege FORBIDDEN, a rate limit or outage UPSTREAM_UNAVAILABLE; nothing is written in itam.
+  """
+  createTicket(
+    "The asset, the summary and description, and optionally the connector."
+    input: CreateTicketInput!
+  ): CreateTicketPayload!
+}
+`, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
 
@@ -17400,6 +17608,8 @@ func (ec *executionContext) childFields_Asset(ctx context.Context, field graphql
 		return ec.fieldContext_Asset_software(ctx, field)
 	case "syncConflicts":
 		return ec.fieldContext_Asset_syncConflicts(ctx, field)
+	case "tickets":
+		return ec.fieldContext_Asset_tickets(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Asset", field.Name)
 }
@@ -18222,6 +18432,16 @@ func (ec *executionContext) childFields_CostRollupGroup(ctx context.Context, fie
 		return ec.fieldContext_CostRollupGroup_total(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CostRollupGroup", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateTicketPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "ticket":
+		return ec.fieldContext_CreateTicketPayload_ticket(ctx, field)
+	case "asset":
+		return ec.fieldContext_CreateTicketPayload_asset(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateTicketPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -20252,6 +20472,34 @@ func (ec *executionContext) childFields_TestDevice(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type TestDevice", field.Name)
 }
 
+func (ec *executionContext) childFields_Ticket(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "connector":
+		return ec.fieldContext_Ticket_connector(ctx, field)
+	case "connectorId":
+		return ec.fieldContext_Ticket_connectorId(ctx, field)
+	case "connectorKind":
+		return ec.fieldContext_Ticket_connectorKind(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Ticket_externalId(ctx, field)
+	case "number":
+		return ec.fieldContext_Ticket_number(ctx, field)
+	case "summary":
+		return ec.fieldContext_Ticket_summary(ctx, field)
+	case "status":
+		return ec.fieldContext_Ticket_status(ctx, field)
+	case "priority":
+		return ec.fieldContext_Ticket_priority(ctx, field)
+	case "url":
+		return ec.fieldContext_Ticket_url(ctx, field)
+	case "openedAt":
+		return ec.fieldContext_Ticket_openedAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Ticket_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Ticket", field.Name)
+}
+
 func (ec *executionContext) childFields_UnmatchedSoftwareTitle(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "title":
@@ -20725,6 +20973,20 @@ func (ec *executionContext) field_Asset_software_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["includeEnded"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Asset_tickets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -21698,6 +21960,20 @@ func (ec *executionContext) field_Mutation_createTeam_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.CreateTeamInput, error) {
 			return ec.unmarshalNCreateTeamInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateTeamInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createTicket_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateTicketInput, error) {
+			return ec.unmarshalNCreateTicketInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateTicketInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -26343,6 +26619,50 @@ func (ec *executionContext) fieldContext_Asset_syncConflicts(_ context.Context, 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_SyncConflict(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Asset_tickets(ctx context.Context, field graphql.CollectedField, obj *model.Asset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Asset_tickets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Asset().Tickets(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Ticket) graphql.Marshaler {
+			return ec.marshalNTicket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTicketᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Asset_tickets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Asset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ticket(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Asset_tickets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -33321,6 +33641,70 @@ func (ec *executionContext) fieldContext_CostRollupGroup_total(_ context.Context
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Money(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateTicketPayload_ticket(ctx context.Context, field graphql.CollectedField, obj *model.CreateTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTicketPayload_ticket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ticket, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Ticket) graphql.Marshaler {
+			return ec.marshalNTicket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTicket(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTicketPayload_ticket(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateTicketPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Ticket(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateTicketPayload_asset(ctx context.Context, field graphql.CollectedField, obj *model.CreateTicketPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateTicketPayload_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Asset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalNAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateTicketPayload_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateTicketPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
 		},
 	}
 	return fc, nil
@@ -43804,6 +44188,50 @@ func (ec *executionContext) fieldContext_Mutation_unlockAssetField(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_unlockAssetField_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createTicket(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createTicket(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateTicket(ctx, fc.Args["input"].(model.CreateTicketInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateTicketPayload) graphql.Marshaler {
+			return ec.marshalNCreateTicketPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateTicketPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createTicket(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateTicketPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createTicket_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -55983,6 +56411,268 @@ func (ec *executionContext) fieldContext_TestDevice_lastCheckIn(_ context.Contex
 	return graphql.NewScalarFieldContext("TestDevice", field, false, false, "Time")
 }
 
+func (ec *executionContext) _Ticket_connector(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_connector(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Connector, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *itam.Connector) graphql.Marshaler {
+			return ec.marshalOConnector2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐConnector(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_connector(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Ticket",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Connector(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Ticket_connectorId(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_connectorId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConnectorID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_connectorId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Ticket_connectorKind(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_connectorKind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConnectorKind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNConnectorKind2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_connectorKind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "ConnectorKind")
+}
+
+func (ec *executionContext) _Ticket_externalId(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ticket_number(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ticket_summary(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_summary(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Summary, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_summary(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ticket_status(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ticket_priority(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_priority(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Priority, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_priority(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ticket_url(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "String")
+}
+
+func (ec *executionContext) _Ticket_openedAt(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_openedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OpenedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_openedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "Time")
+}
+
+func (ec *executionContext) _Ticket_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.Ticket) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Ticket_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Ticket_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Ticket", field, false, false, "Time")
+}
+
 func (ec *executionContext) _UnmatchedSoftwareTitle_title(ctx context.Context, field graphql.CollectedField, obj *software.UnmatchedTitle) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -61308,6 +61998,69 @@ func UnmarshalCreateTeamInput(ctx context.Context, raw any) (model.CreateTeamInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateTicketInput(ctx context.Context, obj any) (model.CreateTicketInput, error) {
+	var it model.CreateTicketInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"assetId", "summary", "description", "connectorId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssetID = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		case "connectorId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("connectorId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ConnectorID = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateTicketInput unmarshals raw into the CreateTicketInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateTicketInput(ctx context.Context, raw any) (model.CreateTicketInput, error) {
+	var out model.CreateTicketInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateTicketInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateWebhookSubscriptionInput(ctx context.Context, obj any) (model.CreateWebhookSubscriptionInput, error) {
 	var it model.CreateWebhookSubscriptionInput
 	if obj == nil {
@@ -66018,6 +66771,12 @@ func (ec *executionContext) _Asset(ctx context.Context, sel ast.SelectionSet, ob
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Asset_syncConflicts(ctx, field, obj)
 				})
+		case "tickets":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Asset_tickets(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -68810,6 +69569,44 @@ func (ec *executionContext) _CostRollupGroup(ctx context.Context, sel ast.Select
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._CostRollupGroup_total(ctx, field, obj)
 				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var createTicketPayloadImplementors = []string{"CreateTicketPayload"}
+
+func (ec *executionContext) _CreateTicketPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateTicketPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createTicketPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateTicketPayload")
+		case "ticket":
+			out.Values[i] = ec._CreateTicketPayload_ticket(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asset":
+			out.Values[i] = ec._CreateTicketPayload_asset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -72319,6 +73116,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_unlockAssetField(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createTicket":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createTicket(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -76703,6 +77507,89 @@ func (ec *executionContext) _TestDevice(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var ticketImplementors = []string{"Ticket"}
+
+func (ec *executionContext) _Ticket(ctx context.Context, sel ast.SelectionSet, obj *model.Ticket) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ticketImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Ticket")
+		case "connector":
+			out.Values[i] = ec._Ticket_connector(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "connectorId":
+			out.Values[i] = ec._Ticket_connectorId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "connectorKind":
+			out.Values[i] = ec._Ticket_connectorKind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "externalId":
+			out.Values[i] = ec._Ticket_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._Ticket_number(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "summary":
+			out.Values[i] = ec._Ticket_summary(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "status":
+			out.Values[i] = ec._Ticket_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "priority":
+			out.Values[i] = ec._Ticket_priority(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "url":
+			out.Values[i] = ec._Ticket_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "openedAt":
+			out.Values[i] = ec._Ticket_openedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Ticket_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var unmatchedSoftwareTitleImplementors = []string{"UnmatchedSoftwareTitle"}
 
 func (ec *executionContext) _UnmatchedSoftwareTitle(ctx context.Context, sel ast.SelectionSet, obj *software.UnmatchedTitle) graphql.Marshaler {
@@ -79110,6 +79997,19 @@ func (ec *executionContext) unmarshalNCreateSupplierInput2githubᚗcomᚋitamᚑ
 func (ec *executionContext) unmarshalNCreateTeamInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateTeamInput(ctx context.Context, v any) (model.CreateTeamInput, error) {
 	res, err := ec.unmarshalInputCreateTeamInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateTicketInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateTicketInput(ctx context.Context, v any) (model.CreateTicketInput, error) {
+	res, err := ec.unmarshalInputCreateTicketInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateTicketPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateTicketPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateTicketPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreateTicketPayload!")
+		return graphql.Null
+	}
+	return ec._CreateTicketPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNCreateWebhookSubscriptionInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCreateWebhookSubscriptionInput(ctx context.Context, v any) (model.CreateWebhookSubscriptionInput, error) {
@@ -81879,6 +82779,30 @@ func (ec *executionContext) marshalNTestDevice2ᚕgithubᚗcomᚋitamᚑdevᚋit
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTicket2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTicketᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Ticket) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTicket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTicket(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTicket2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐTicket(ctx context.Context, sel ast.SelectionSet, v *model.Ticket) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Ticket!")
+		return graphql.Null
+	}
+	return ec._Ticket(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {

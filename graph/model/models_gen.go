@@ -697,6 +697,28 @@ type CreateTeamInput struct {
 	Description graphql.Omittable[*string] `json:"description,omitempty"`
 }
 
+// A ticket to open about an asset at an ITSM.
+type CreateTicketInput struct {
+	// The asset concerned (NOT_FOUND when not visible to the caller).
+	AssetID string `json:"assetId"`
+	// One line saying what is wrong: 1 to 160 characters once trimmed (BAD_USER_INPUT, field summary).
+	Summary string `json:"summary"`
+	// The details, at most 32 KB (BAD_USER_INPUT, field description).
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// The ITSM connector to open it at: an enabled SERVICENOW, JSM_ASSETS or FRESHSERVICE connector whose vendor has tickets
+	// (unknown: NOT_FOUND, field connectorId; disabled or without tickets: BAD_USER_INPUT). Omitted: the one such connector the
+	// asset is linked to, else the only one there is; none or several is BAD_USER_INPUT (field connectorId) naming them.
+	ConnectorID graphql.Omittable[*string] `json:"connectorId,omitempty"`
+}
+
+// The ticket opened.
+type CreateTicketPayload struct {
+	// The ticket as the vendor created it.
+	Ticket *Ticket `json:"ticket"`
+	// The asset it is about.
+	Asset *Asset `json:"asset"`
+}
+
 // A new outgoing webhook.
 type CreateWebhookSubscriptionInput struct {
 	// An absolute https URL, at most 2048 characters, without credentials. Loopback, private, link-local and other non-public addresses (and localhost) are refused (BAD_USER_INPUT on url) unless ITAM_CONNECTOR_ALLOW_PRIVATE lists them; deliveries are checked again on the address dialled.
@@ -1215,6 +1237,34 @@ type TeamFilter struct {
 type TeamPayload struct {
 	// The team as stored.
 	Team *itam.Team `json:"team"`
+}
+
+// An incident or request at an ITSM (ServiceNow, Jira Service Management, Freshservice) that references an asset,
+// by the asset's linked record at that connector or else by its asset tag. Fetched from the vendor when asked for,
+// and reused for a few seconds (ITAM_TICKET_CACHE_TTL).
+type Ticket struct {
+	// The connector it came from; null unless the caller is an ADMIN (as SyncRun.connector).
+	Connector *itam.Connector `json:"connector,omitempty"`
+	// The global id of the connector it came from.
+	ConnectorID string `json:"connectorId"`
+	// The kind of that connector: SERVICENOW, JSM_ASSETS or FRESHSERVICE.
+	ConnectorKind string `json:"connectorKind"`
+	// The vendor's id of the ticket (a sys_id, a ticket id, an issue key).
+	ExternalID string `json:"externalId"`
+	// What people call it: INC0010001, #123, ITSM-42.
+	Number string `json:"number"`
+	// Its short description.
+	Summary string `json:"summary"`
+	// Its state at the vendor, in the vendor's words (New, In Progress, Resolved…); null when not reported.
+	Status *string `json:"status,omitempty"`
+	// Its priority in the vendor's words; null when not reported.
+	Priority *string `json:"priority,omitempty"`
+	// Opens it in the vendor's web interface; null when unknown.
+	URL *string `json:"url,omitempty"`
+	// When it was opened.
+	OpenedAt *time.Time `json:"openedAt,omitempty"`
+	// When it last changed.
+	UpdatedAt *time.Time `json:"updatedAt,omitempty"`
 }
 
 // Moves an asset to another status; see transitionAsset for which moves are allowed.

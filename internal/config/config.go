@@ -15,6 +15,7 @@ import (
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/secretbox"
+	"github.com/itam-dev/itam/internal/tickets"
 )
 
 // Config is the server's configuration.
@@ -97,6 +98,10 @@ type Config struct {
 	// SyncLookBack (ITAM_SYNC_LOOKBACK, default 10m, 0 to 24h), so records
 	// a vendor indexes late or stamps with a skewed clock are not skipped.
 	SyncLookBack time.Duration
+	// Tickets (Asset.tickets): TicketCacheTTL (ITAM_TICKET_CACHE_TTL,
+	// default 30s, 0 disables, at most 10m) is how long one connector's
+	// tickets of an asset are reused before the vendor is asked again.
+	TicketCacheTTL time.Duration
 }
 
 // MaxSyncLookBack bounds ITAM_SYNC_LOOKBACK: a longer overlap turns every
@@ -188,6 +193,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.SyncLookBack > MaxSyncLookBack {
 		return c, fmt.Errorf("config: ITAM_SYNC_LOOKBACK must be at most %s", MaxSyncLookBack)
+	}
+	if c.TicketCacheTTL, err = duration(getenv, "ITAM_TICKET_CACHE_TTL", tickets.DefaultCacheTTL); err != nil {
+		return c, err
+	}
+	if c.TicketCacheTTL > tickets.MaxCacheTTL {
+		return c, fmt.Errorf("config: ITAM_TICKET_CACHE_TTL is at most %s: tickets change, and a stale list misleads", tickets.MaxCacheTTL)
 	}
 	return c, nil
 }

@@ -41,6 +41,7 @@ type serverOptions struct {
 	graphql      graph.Options
 	operator     string // ITAM_OPERATOR_TOKEN: opens the job dashboard
 	metricsToken string // ITAM_METRICS_TOKEN: required by /metrics when set
+	tickets      ticketOptions
 }
 
 // WithConnectors enables connector management: box seals credentials, enq
@@ -117,6 +118,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.PurchaseOrders = postgres.NewPurchaseOrderStore(db)
 	resolver.Audits = postgres.NewAuditCampaignStore(db)
 	resolver.Sanitization, resolver.History = postgres.NewSanitizationStore(db), postgres.NewHistoryStore(db)
+	resolver.TicketService = ticketService(db, connectorStore, &o, log)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))

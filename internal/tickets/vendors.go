@@ -1,0 +1,45 @@
+package tickets
+
+import (
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// MaxInlineWait is the longest Retry-After a request for tickets waits
+// out: someone is looking at a page, so a longer limit is reported
+// (UPSTREAM_UNAVAILABLE with retryAfterSeconds) instead.
+const MaxInlineWait = 2 * time.Second
+
+// VendorOpener builds vendor clients from the registry (connectors.New),
+// as the sync worker does, with the server's egress policy and logger.
+type VendorOpener struct {
+	// Configure is connectorcheck.VendorConfig: the connector's endpoints,
+	// options and opened credentials as a vendor configuration.
+	Configure func(*itam.ConnectorSecrets) (connectors.Kind, connectors.Config)
+	Egress    connectors.Egress
+	Logger    *slog.Logger
+}
+
+// Open builds connector sc's client; ErrNoTickets when its vendor is not
+// compiled in or does not open tickets.
+func (o VendorOpener) Open(sc *itam.ConnectorSecrets) (connectors.Ticketer, error) {
+	kind, cfg := o.Configure(sc)
+	if !slices.Contains(connectors.Kinds(), kind) {
+		return nil, ErrNoTickets
+	}
+	cfg.Logger, cfg.Egress, cfg.MaxInlineWait = o.Logger, o.Egress, MaxInlineWait
+	src, err := connectors.New(kind, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("building the %s client: %w", kind, err)
+	}
+	t, ok := src.(connectors.Ticketer)
+	if !ok {
+		return nil, ErrNoTickets
+	}
+	return t, nil
+}
