@@ -49,7 +49,8 @@ func TestCredentialsNeverLoggedNorReturned(t *testing.T) {
 	require.NotEmpty(t, logs.String())
 
 	var errs []error
-	srv.Fail("", "/api/v2/assets", 1, http.StatusInternalServerError, "")
+	// Enough 500s to outlast vendorhttp's own retries (one is retried away).
+	srv.Fail("", "/api/v2/assets", 10, http.StatusInternalServerError, "")
 	_, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 	errs = append(errs, err)
 	srv.Forbid(http.MethodPut, "/api/v2/assets")

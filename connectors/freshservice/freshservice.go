@@ -184,6 +184,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		Auth:           basicAuth(s.auth),
 		MaxConcurrency: opt.MaxConcurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
+		BaseWait:       cfg.RetryBaseWait,
 	})
 	s.http = transport.Client(60 * time.Second)
 	return s, nil

@@ -22,6 +22,7 @@ func config(srv *jsmtest.Server, mutate ...func(*connectors.Config)) connectors.
 		Credentials:   map[string]string{jsm.CredEmail: srv.Email(), jsm.CredAPIToken: srv.APIToken()},
 		Options:       map[string]any{jsm.OptAssetsAPIURL: srv.URL},
 		MaxInlineWait: 5 * time.Second,
+		RetryBaseWait: time.Millisecond, // retried 5xx and 429 cost no real time
 	}
 	for _, m := range mutate {
 		m(&cfg)
