@@ -28,6 +28,9 @@ type call struct {
 	// retryTransient: a 5xx, 408 or transport error may be retried (the
 	// request is idempotent); a 429 always may, the vendor did not act.
 	retryTransient bool
+	// respHeader, when set, receives each answer's headers (the last
+	// one's remain): Do returns them for Link paging.
+	respHeader *http.Header
 }
 
 // maxThrottleRetries stops a vendor answering 429 with tiny waits forever
@@ -57,6 +60,9 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 			req.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(k.body))
 		}
 		resp, err := req.Execute(k.method, k.path)
+		if k.respHeader != nil && resp != nil && resp.RawResponse != nil {
+			*k.respHeader = resp.Header()
+		}
 
 		var wait time.Duration
 		switch st := statusOf(resp, err); {
