@@ -2,12 +2,14 @@ package jsm
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
 // Ids and values arrive as strings by the docs, as numbers through some
@@ -41,15 +43,18 @@ func TestCategoryOf(t *testing.T) {
 	}
 }
 
+// Atlassian's error bodies read through vendorhttp.VendorMessage: Jira's
+// {"errorMessages", "errors": {field: msg}}, JSM's {"errorMessage"}, the
+// gateway's {"message", "status-code"}; an HTML page says nothing.
 func TestVendorMessage(t *testing.T) {
 	t.Parallel()
 	for body, want := range map[string]string{
 		`{"errorMessages":["a"],"errors":{"z":"last","b":"first"}}`:                             "a; b: first; z: last",
 		`{"errorMessage":"Summary: You must specify a summary of the issue."}`:                  "Summary: You must specify a summary of the issue.",
 		`{"message":"Client must be authenticated to access this resource.","status-code":401}`: "Client must be authenticated to access this resource.",
-		`<html>oops</html>`: "<html>oops</html>",
+		`<html>oops</html>`: "",
 	} {
-		require.Equal(t, want, vendorMessage([]byte(body)))
+		require.Equal(t, want, vendorhttp.VendorMessage(strings.NewReader(body)))
 	}
 }
 
