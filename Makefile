@@ -49,10 +49,11 @@ check-generated:
 	fi; \
 	echo "generated code: current"
 
-# The API under load (100,000 assets), then a 50,000-device Jamf Pro sync.
+# The API under load (100,000 assets), then a 50,000-device Jamf Pro sync and a 50,000-CI ServiceNow pull.
 bench:
 	go run ./cmd/itam-bench
 	go run ./cmd/itam-syncbench
+	go run ./cmd/itam-syncbench -vendor servicenow -computers 50000 -page-size 1000
 
 syncbench:
 	go run ./cmd/itam-syncbench

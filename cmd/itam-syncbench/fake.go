@@ -15,6 +15,7 @@ import (
 
 	"github.com/itam-dev/itam/cmd/itam-syncbench/fakewire"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/connectors/servicenow/servicenowtest"
 	"github.com/itam-dev/itam/internal/benchkit"
 )
 
@@ -37,9 +38,16 @@ type fakeJamf struct {
 	tmpDir string
 	// in process
 	srv *jamftest.Server
+	sn  *servicenowtest.Server
 }
 
 func startFake(ctx context.Context, o options, progress func(string, ...any)) (*fakeJamf, error) {
+	if o.vendor == vendorServiceNow && o.fake == "inprocess" {
+		srv := servicenowtest.Start(servicenowtest.Options{Records: o.computers, Users: max(20, o.computers/25)})
+		so := srv.Options()
+		progress("fake ServiceNow in this process at %s, %d CIs", srv.URL, o.computers)
+		return &fakeJamf{sn: srv, hello: fakewire.Hello{URL: srv.URL, ClientID: so.ClientID, ClientSecret: so.ClientSecret, PID: os.Getpid()}}, nil
+	}
 	if o.fake == "inprocess" {
 		srv := jamftest.Start(jamftest.Options{Computers: o.computers, Seed: o.seed, Apps: o.apps})
 		progress("fake Jamf Pro in this process at %s, %d computers", srv.URL, o.computers)
@@ -55,17 +63,20 @@ func startFake(ctx context.Context, o options, progress func(string, ...any)) (*
 		if f.tmpDir, err = os.MkdirTemp("", "syncbench-"); err != nil {
 			return nil, err
 		}
-		bin = filepath.Join(f.tmpDir, "fakejamf")
+		bin = filepath.Join(f.tmpDir, fakeName(o))
 		t0 := time.Now()
-		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/itam-syncbench/fakejamf")
+		build := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/itam-syncbench/"+fakeName(o))
 		build.Dir = root
 		if out, err := build.CombinedOutput(); err != nil {
 			f.Close()
-			return nil, fmt.Errorf("building fakejamf: %w\n%s", err, out)
+			return nil, fmt.Errorf("building %s: %w\n%s", fakeName(o), err, out)
 		}
-		progress("built fakejamf in %s", time.Since(t0).Round(time.Millisecond))
+		progress("built %s in %s", fakeName(o), time.Since(t0).Round(time.Millisecond))
 	}
 	f.cmd = exec.Command(bin, "-computers", fmt.Sprint(o.computers), "-seed", fmt.Sprint(o.seed), "-apps", fmt.Sprint(o.apps))
+	if o.vendor == vendorServiceNow {
+		f.cmd = exec.Command(bin, "-records", fmt.Sprint(o.computers))
+	}
 	f.cmd.Stderr = os.Stderr
 	f.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	var err error
@@ -84,13 +95,13 @@ func startFake(ctx context.Context, o options, progress func(string, ...any)) (*
 	f.lines.Buffer(make([]byte, 64<<10), 1<<20)
 	if !f.lines.Scan() {
 		f.Close()
-		return nil, fmt.Errorf("fakejamf said nothing: %v", f.lines.Err())
+		return nil, fmt.Errorf("%s said nothing: %v", fakeName(o), f.lines.Err())
 	}
 	if err := json.Unmarshal(f.lines.Bytes(), &f.hello); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("fakejamf: %w: %q", err, f.lines.Text())
+		return nil, fmt.Errorf("%s: %w: %q", fakeName(o), err, f.lines.Text())
 	}
-	progress("fake Jamf Pro in child pid %d at %s, %d computers", f.hello.PID, f.hello.URL, o.computers)
+	progress("%s in child pid %d at %s, %d records", fakeName(o), f.hello.PID, f.hello.URL, o.computers)
 	return f, nil
 }
 
@@ -98,6 +109,10 @@ func startFake(ctx context.Context, o options, progress func(string, ...any)) (*
 func (f *fakeJamf) stats() *fakeStats {
 	if f.srv != nil {
 		return &fakeStats{Stats: fakewire.Stats{Jamf: f.srv.Stats()}, InProcess: true}
+	}
+	if f.sn != nil {
+		st := f.sn.Stats()
+		return &fakeStats{Stats: fakewire.Stats{ServiceNow: &st}, InProcess: true}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -124,6 +139,9 @@ func (f *fakeJamf) Close() {
 	if f.srv != nil {
 		f.srv.Close()
 	}
+	if f.sn != nil {
+		f.sn.Close()
+	}
 	if f.cmd != nil && f.cmd.Process != nil {
 		if f.stdin != nil {
 			f.stdin.Close() // it exits on EOF
@@ -140,4 +158,12 @@ func (f *fakeJamf) Close() {
 	if f.tmpDir != "" {
 		os.RemoveAll(f.tmpDir)
 	}
+}
+
+// fakeName is the child command serving the vendor's fake.
+func fakeName(o options) string {
+	if o.vendor == vendorServiceNow {
+		return "fakeservicenow"
+	}
+	return "fakejamf"
 }

@@ -31,7 +31,13 @@
 // (auto_explain) to -pg-log; -pg-conf changes the throwaway cluster's
 // settings.
 //
-//	go run ./cmd/itam-syncbench [-computers 50000] [-page-size 2000]
+// With -vendor servicenow the source is a SERVICENOW connector (OAuth client
+// credentials) pulling -computers cmdb_ci_computer CIs from a fake
+// ServiceNow (servicenowtest, child process ./cmd/itam-syncbench/fakeservicenow)
+// in pages of -page-size over the Table API; its RSS target is the issue's
+// 250 MB.
+//
+//	go run ./cmd/itam-syncbench [-vendor jamf|servicenow] [-computers 50000] [-page-size 2000]
 //	    [-database-url postgres://…] [-fake child|inprocess]
 //	    [-cpuprofile prefix] [-memprofile prefix] [-pg-stats] [-pg-explain 250ms]
 //	    [-pg-conf key=value …] [-out results.json]
@@ -75,7 +81,17 @@ const (
 	statsFlushWait = 11 * time.Second // PostgreSQL flushes an idle backend's table counters within 10 s
 )
 
+// The vendors -vendor selects.
+const (
+	vendorJamf       = "jamf"
+	vendorServiceNow = "servicenow"
+	// targetPeakRSSServiceNow is the issue's bound for a pull of 50,000
+	// ServiceNow CIs.
+	targetPeakRSSServiceNow = 250 << 20
+)
+
 type options struct {
+	vendor      string
 	computers   int
 	pageSize    int
 	seed        uint64
@@ -98,7 +114,8 @@ type options struct {
 
 func main() {
 	var o options
-	flag.IntVar(&o.computers, "computers", 50000, "computers the fake Jamf Pro serves")
+	flag.StringVar(&o.vendor, "vendor", vendorJamf, "the vendor to sync from: jamf (computers with applications) or servicenow (cmdb_ci_computer CIs over the Table API, OAuth client credentials)")
+	flag.IntVar(&o.computers, "computers", 50000, "computers (CIs with -vendor servicenow) the fake serves")
 	flag.IntVar(&o.pageSize, "page-size", 2000, "the connector's pageSize option")
 	flag.Uint64Var(&o.seed, "seed", 0, "the fake's generator seed")
 	flag.IntVar(&o.apps, "apps", 0, "applications per computer (0: 5 to 25 each, negative: none)")
@@ -128,6 +145,7 @@ type Results struct {
 	Started    time.Time    `json:"started"`
 	GoVersion  string       `json:"go_version"`
 	CPUs       int          `json:"cpus"`
+	Vendor     string       `json:"vendor"`
 	Computers  int          `json:"computers"`
 	PageSize   int          `json:"page_size"`
 	Fake       string       `json:"fake"`
@@ -185,6 +203,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	if o.computers < 1 || o.pageSize < 1 {
 		return errors.New("-computers and -page-size must be positive")
 	}
+	if o.vendor != vendorJamf && o.vendor != vendorServiceNow {
+		return fmt.Errorf("-vendor must be jamf or servicenow, got %q", o.vendor)
+	}
 	if o.fake != "child" && o.fake != "inprocess" {
 		return fmt.Errorf("-fake must be child or inprocess, got %q", o.fake)
 	}
@@ -195,7 +216,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		fmt.Fprintf(stderr, "syncbench: %s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	res := &Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
+	res := &Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Vendor: o.vendor,
 		Computers: o.computers, PageSize: o.pageSize, Fake: o.fake, GOGC: gogc(), LoadStart: loadAvg()}
 
 	// The fake Jamf Pro first: building it costs CPU that must not overlap
@@ -312,11 +333,15 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}()
 
 	adminCtx := itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "syncbench@itam.test"})
-	c, _, err := connector.NewService(deps.Connectors, connectorcheck.Config).Create(adminCtx, connector.Input{
+	in := connector.Input{
 		Kind: "JAMF_PRO", Name: "Jamf (syncbench)", BaseURL: &fake.hello.URL,
 		Credentials: map[string]string{"clientId": fake.hello.ClientID, "clientSecret": fake.hello.ClientSecret},
 		Options:     map[string]any{"pageSize": o.pageSize},
-	})
+	}
+	if o.vendor == vendorServiceNow {
+		in.Kind, in.Name = "SERVICENOW", "ServiceNow (syncbench)"
+	}
+	c, _, err := connector.NewService(deps.Connectors, connectorcheck.Config).Create(adminCtx, in)
 	if err != nil {
 		return fmt.Errorf("creating the connector: %w", err)
 	}

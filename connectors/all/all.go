@@ -10,4 +10,5 @@ import (
 	_ "github.com/itam-dev/itam/connectors/jamf"         // JAMF_PRO
 	_ "github.com/itam-dev/itam/connectors/jsm"          // JSM_ASSETS
 	_ "github.com/itam-dev/itam/connectors/kandji"       // KANDJI
+	_ "github.com/itam-dev/itam/connectors/servicenow"   // SERVICENOW
 )

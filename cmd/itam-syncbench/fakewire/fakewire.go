@@ -3,7 +3,10 @@
 // Both sides use these types so the protocol cannot drift between them.
 package fakewire
 
-import "github.com/itam-dev/itam/connectors/jamf/jamftest"
+import (
+	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/connectors/servicenow/servicenowtest"
+)
 
 // Hello is the first line fakejamf prints: where the fake listens, its
 // credentials and its pid (for CPU accounting).
@@ -17,11 +20,13 @@ type Hello struct {
 // Stats is fakejamf's answer to "stats": the fake's counters and its Go
 // runtime and resident memory figures.
 type Stats struct {
-	Jamf       jamftest.Stats `json:"jamf"`
-	TotalAlloc uint64         `json:"totalAllocBytes"`
-	Mallocs    uint64         `json:"mallocs"`
-	NumGC      uint32         `json:"numGC"`
-	HeapSys    uint64         `json:"heapSysBytes"`
-	VmHWM      int64          `json:"vmHWMBytes"`
-	VmRSS      int64          `json:"vmRSSBytes"`
+	Jamf jamftest.Stats `json:"jamf"`
+	// ServiceNow is set by fakeservicenow (syncbench -vendor servicenow).
+	ServiceNow *servicenowtest.Stats `json:"servicenow,omitempty"`
+	TotalAlloc uint64                `json:"totalAllocBytes"`
+	Mallocs    uint64                `json:"mallocs"`
+	NumGC      uint32                `json:"numGC"`
+	HeapSys    uint64                `json:"heapSysBytes"`
+	VmHWM      int64                 `json:"vmHWMBytes"`
+	VmRSS      int64                 `json:"vmRSSBytes"`
 }

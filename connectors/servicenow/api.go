@@ -1,0 +1,211 @@
+package servicenow
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The Table API's wire format (ServiceNow "Table API" reference, GET
+// /now/table/{tableName}): a list answers {"result": [record, …]}, one
+// record {"result": record}. Every value is a string. A reference field is
+// {"link": "<url>", "value": "<sys_id>"} unless the request sets
+// sysparm_exclude_reference_link=true, and "" when empty; with
+// sysparm_display_value=all every field is {"display_value", "value"} (plus
+// "link" for references). A dot-walked field named in sysparm_fields
+// ("assigned_to.email") comes back under its dotted name.
+
+// value is one field as the Table API sends it, in any of those shapes.
+type value struct {
+	Value   string
+	Display string
+}
+
+func (v *value) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*v = value{}
+	switch {
+	case len(b) == 0 || bytes.Equal(b, []byte("null")):
+		return nil
+	case b[0] == '"':
+		if err := json.Unmarshal(b, &v.Value); err != nil {
+			return err
+		}
+		v.Display = v.Value
+		return nil
+	case b[0] == '{':
+		var o struct {
+			Value   json.RawMessage `json:"value"`
+			Display json.RawMessage `json:"display_value"`
+		}
+		if err := json.Unmarshal(b, &o); err != nil {
+			return err
+		}
+		v.Value, v.Display = scalar(o.Value), scalar(o.Display)
+		if len(o.Display) == 0 {
+			v.Display = v.Value
+		}
+		return nil
+	case b[0] == 't' || b[0] == 'f' || b[0] == '-' || (b[0] >= '0' && b[0] <= '9'):
+		// Documented as strings; a proxy or script that sends a bare
+		// number or boolean must not fail the whole page.
+		v.Value, v.Display = string(b), string(b)
+		return nil
+	}
+	return fmt.Errorf("unexpected field value %.20s", b)
+}
+
+func scalar(b json.RawMessage) string {
+	var v value
+	if len(b) == 0 || v.UnmarshalJSON(b) != nil {
+		return ""
+	}
+	return v.Value
+}
+
+// record is one row: field name (possibly dotted) → value.
+type record map[string]value
+
+// get is the field's value, trimmed.
+func (r record) get(name string) string { return strings.TrimSpace(r[name].Value) }
+
+// display is the field's display value (sysparm_display_value=all).
+func (r record) display(name string) string { return strings.TrimSpace(r[name].Display) }
+
+// listResponse is a list answer. Result is a pointer so a body without
+// "result" is told apart from an empty table: reading it as empty would
+// make a full sync mark every device missing.
+type listResponse struct {
+	Result *[]record `json:"result"`
+}
+
+type oneResponse struct {
+	Result *record `json:"result"`
+}
+
+// errorBody is ServiceNow's error answer:
+// {"error": {"message": "...", "detail": "..."}, "status": "failure"}.
+type errorBody struct {
+	Error struct {
+		Message string `json:"message"`
+		Detail  string `json:"detail"`
+	} `json:"error"`
+	Status string `json:"status"`
+}
+
+// text is the vendor's message and detail in one line.
+func (e errorBody) text() string {
+	m, d := strings.TrimSpace(e.Error.Message), strings.TrimSpace(e.Error.Detail)
+	switch {
+	case m == "":
+		return d
+	case d == "" || d == m:
+		return m
+	}
+	return m + ": " + d
+}
+
+// dateTime is ServiceNow's glide_date_time format, in UTC through the
+// API (sysparm_display_value=false returns stored UTC values).
+const dateTime = "2006-01-02 15:04:05"
+
+// parseTime reads a glide_date_time or glide_date value; nil when empty or
+// unreadable (one bad date must not fail a page).
+func parseTime(s string) *time.Time {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{dateTime, "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return &t
+		}
+	}
+	return nil
+}
+
+// nextOffset reads the Link header's rel="next" target and returns its
+// sysparm_offset. ServiceNow writes the header as
+// <https://…?sysparm_offset=1000&sysparm_limit=1000>;rel="first",<…>;rel="next"
+// with no space after the semicolons, so both spacings are accepted.
+func nextOffset(link string) (int, bool) {
+	for _, part := range strings.Split(link, ",") {
+		segs := strings.Split(part, ";")
+		if len(segs) < 2 {
+			continue
+		}
+		target := strings.TrimSpace(segs[0])
+		if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
+			continue
+		}
+		next := false
+		for _, p := range segs[1:] {
+			p = strings.ReplaceAll(strings.TrimSpace(p), " ", "")
+			if strings.EqualFold(p, `rel="next"`) || strings.EqualFold(p, "rel=next") {
+				next = true
+			}
+		}
+		if !next {
+			continue
+		}
+		u, err := url.Parse(target[1 : len(target)-1])
+		if err != nil {
+			return 0, false
+		}
+		n, err := strconv.Atoi(u.Query().Get("sysparm_offset"))
+		if err != nil || n < 0 {
+			return 0, false
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// headerSink receives the headers of the response to a request whose
+// context carries it. vendorhttp's GetJSON decodes only the body; the
+// Link and X-Total-Count headers paging needs are caught on the way, under
+// the egress guard (connectors.Egress.WrapTransport), so GETs keep
+// vendorhttp's retries. The last attempt's headers win.
+type headerSink struct {
+	mu sync.Mutex
+	h  http.Header
+}
+
+func (s *headerSink) get(name string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.h.Get(name)
+}
+
+type sinkKey struct{}
+
+func withSink(ctx context.Context) (context.Context, *headerSink) {
+	s := &headerSink{}
+	return context.WithValue(ctx, sinkKey{}, s), s
+}
+
+// captureHeaders wraps next (the guarded transport) to fill a request's
+// headerSink.
+func captureHeaders(next http.RoundTripper) http.RoundTripper {
+	return roundTripper(func(req *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(req)
+		if s, ok := req.Context().Value(sinkKey{}).(*headerSink); ok && resp != nil {
+			s.mu.Lock()
+			s.h = resp.Header.Clone()
+			s.mu.Unlock()
+		}
+		return resp, err
+	})
+}
+
+type roundTripper func(*http.Request) (*http.Response, error)
+
+func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// quote escapes a value for an encoded query: "^" separates terms and is
+// written "^^" inside a value.
+func quote(v string) string { return strings.ReplaceAll(v, "^", "^^") }
