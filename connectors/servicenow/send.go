@@ -2,13 +2,10 @@ package servicenow
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -49,50 +46,29 @@ func refused(method, shown string, err error) error {
 }
 
 // fetchToken asks /oauth_token.do for a token with form (the grant and
-// its credentials; ServiceNow refuses JSON there). A refusal is
-// ErrUnauthorized with ServiceNow's error code, never the credentials.
+// its credentials; ServiceNow refuses JSON there) through the shared
+// client without authentication (egress guard, retries: a token request
+// changes nothing). A refusal is ErrUnauthorized with ServiceNow's
+// error_description, never the credentials.
 func (s *source) fetchToken(ctx context.Context, tokenURL string, form url.Values) (*oauth2.Token, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, tokenURL, strings.NewReader(form.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
-	resp, err := s.http.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			ue.URL = vendorhttp.RedactURL(tokenURL)
-		}
-		return nil, err
-	}
-	defer resp.Body.Close()
 	var body struct {
 		AccessToken string  `json:"access_token"`
 		TokenType   string  `json:"token_type"`
 		ExpiresIn   float64 `json:"expires_in"`
-		Error       string  `json:"error"`
-		Description string  `json:"error_description"`
 	}
-	decErr := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body)
-	switch st := resp.StatusCode; {
-	case st == http.StatusBadRequest || st == http.StatusUnauthorized || st == http.StatusForbidden:
-		why := strings.TrimSpace(body.Description)
-		if why == "" {
-			why = strings.TrimSpace(body.Error)
-		}
-		return nil, fmt.Errorf("%w: %s answered HTTP %d (%s)", connectors.ErrUnauthorized, vendorhttp.RedactURL(tokenURL), st, why)
-	case st == http.StatusTooManyRequests:
-		d, ok := vendorhttp.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		if !ok {
-			d = time.Minute
-		}
-		return nil, &connectors.RateLimitError{RetryAfter: d}
-	case st < 200 || st > 299:
-		return nil, &connectors.StatusError{Status: st, URL: vendorhttp.RedactURL(tokenURL)}
-	}
-	if decErr != nil || body.AccessToken == "" {
-		return nil, &connectors.MalformedError{URL: vendorhttp.RedactURL(tokenURL), Err: errors.New("no access_token in the answer")}
+	shown := vendorhttp.RedactURL(tokenURL)
+	_, err := s.tokenClient.Do(ctx, vendorhttp.Call{Method: http.MethodPost, Path: tokenURL, Form: form, Safe: true}, &body)
+	var fe *connectors.ForbiddenError
+	var se *connectors.StatusError
+	switch {
+	case errors.As(err, &fe):
+		return nil, fmt.Errorf("%w: %s answered HTTP 403 (%s)", connectors.ErrUnauthorized, shown, fe.Message)
+	case errors.As(err, &se) && se.Status == http.StatusBadRequest:
+		return nil, fmt.Errorf("%w: %s answered HTTP 400 (%s)", connectors.ErrUnauthorized, shown, se.Message)
+	case err != nil:
+		return nil, err
+	case body.AccessToken == "":
+		return nil, &connectors.MalformedError{URL: shown, Err: errors.New("no access_token in the answer")}
 	}
 	tok := &oauth2.Token{AccessToken: body.AccessToken, TokenType: body.TokenType}
 	if body.ExpiresIn > 0 {

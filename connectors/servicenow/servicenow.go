@@ -34,7 +34,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -85,19 +84,20 @@ var (
 func init() { connectors.Register(connectors.ServiceNow, New) }
 
 type source struct {
-	client   *vendorhttp.Client
-	http     *http.Client
-	auth     vendorhttp.Authenticator
-	tokens   *vendorhttp.TokenCache // nil with basic auth
-	base     string
-	errBase  string
-	table    string
-	profile  profile
-	pageSize int
-	query    string
-	statuses statusMap
-	logger   *slog.Logger
-	refs     *refCache
+	client *vendorhttp.Client
+	// tokenClient sends OAuth token requests (no Authorization header).
+	tokenClient *vendorhttp.Client
+	auth        vendorhttp.Authenticator
+	tokens      *vendorhttp.TokenCache // nil with basic auth
+	base        string
+	errBase     string
+	table       string
+	profile     profile
+	pageSize    int
+	query       string
+	statuses    statusMap
+	logger      *slog.Logger
+	refs        *refCache
 	// refScope keys shared reference lookups: the instance and the API
 	// identity (what that identity may read is what it may resolve).
 	refScope string
@@ -144,7 +144,14 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		logger: opt.Logger.With("connector", string(connectors.ServiceNow)), refs: sharedRefs, now: time.Now}
 	s.refScope = base + "\x00" + cfg.Credentials[CredentialClientID] + "\x00" + cfg.Credentials[CredentialUsername]
 	transport := vendorhttp.NewTransport(cfg.Egress)
-	s.http = transport.Client(60 * time.Second)
+	// Token requests go through a client of their own: the API client's
+	// authenticator is what asks for them.
+	s.tokenClient = vendorhttp.New(vendorhttp.Options{
+		BaseURL:       base,
+		Transport:     transport,
+		MaxInlineWait: cfg.MaxInlineWait,
+		BaseWait:      cfg.RetryBaseWait,
+	})
 	if s.auth, err = s.authenticator(cfg, base); err != nil {
 		return nil, err
 	}

@@ -22,6 +22,10 @@ type Call struct {
 	Query url.Values
 	// Body, when non-nil, is sent as JSON.
 	Body any
+	// Form, when non-nil, is sent form-encoded instead (OAuth token
+	// endpoints such as ServiceNow's /oauth_token.do accept nothing else).
+	// It never appears in errors: they quote the redacted URL only.
+	Form url.Values
 	// Safe says the request changes nothing although it is a POST (a
 	// search), so a 5xx or transport failure is retried as for a GET.
 	// GET, PUT, PATCH and DELETE are retried anyway; other POSTs only when
@@ -41,7 +45,12 @@ func (c *Client) Do(ctx context.Context, k Call, out any) (http.Header, error) {
 		kc.method = http.MethodGet
 	}
 	kc.retryTransient = kc.method != http.MethodPost || k.Safe
-	if k.Body != nil {
+	switch {
+	case k.Body != nil && k.Form != nil:
+		return nil, fmt.Errorf("a request to %s has both a JSON body and a form", RedactURL(k.Path))
+	case k.Form != nil:
+		kc.body, kc.contentType = []byte(k.Form.Encode()), "application/x-www-form-urlencoded"
+	case k.Body != nil:
 		b, err := json.Marshal(k.Body)
 		if err != nil {
 			return nil, fmt.Errorf("encoding the request to %s: %w", RedactURL(k.Path), err)

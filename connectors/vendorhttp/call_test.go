@@ -105,3 +105,40 @@ func TestDo(t *testing.T) {
 		})
 	}
 }
+
+// A form (OAuth token endpoints) is sent form-encoded, retried when the
+// call is Safe, and its values never show in an error.
+func TestDoForm(t *testing.T) {
+	t.Parallel()
+	var got []string
+	rec := func(f func(http.ResponseWriter, *http.Request)) func(http.ResponseWriter, *http.Request) {
+		return func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got = append(got, r.Header.Get("Content-Type")+" "+string(b))
+			f(w, r)
+		}
+	}
+	srv, calls := script(t, rec(status(503)), rec(body(`{"n": 3}`)), rec(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"error":"invalid_grant","error_description":"bad password"}`))
+	}))
+	clk := &clock{now: time.Now()}
+	c := New(clk.options(Options{BaseURL: srv.URL, Transport: loopback()}))
+	form := url.Values{"grant_type": {"password"}, "password": {"s3cr3t-pw"}}
+	var p page
+	_, err := c.Do(context.Background(), Call{Method: http.MethodPost, Path: "/oauth_token.do", Form: form, Safe: true}, &p)
+	require.NoError(t, err)
+	require.Equal(t, 3, p.N)
+	require.Equal(t, int64(2), calls.Load())
+	require.Equal(t, "application/x-www-form-urlencoded grant_type=password&password=s3cr3t-pw", got[0])
+
+	_, err = c.Do(context.Background(), Call{Method: http.MethodPost, Path: "/oauth_token.do", Form: form, Safe: true}, &p)
+	var se *connectors.StatusError
+	require.ErrorAs(t, err, &se)
+	require.Equal(t, "bad password", se.Message)
+	require.NotContains(t, err.Error(), "s3cr3t-pw")
+
+	_, err = c.Do(context.Background(), Call{Method: http.MethodPost, Path: "/x", Form: form, Body: map[string]int{}}, nil)
+	require.Error(t, err, "a JSON body and a form at once")
+	require.Equal(t, int64(3), calls.Load(), "nothing sent")
+}

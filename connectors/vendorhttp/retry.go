@@ -25,6 +25,8 @@ type call struct {
 	query  url.Values
 	header map[string]string
 	body   []byte
+	// contentType of body (default application/json).
+	contentType string
 	// retryTransient: a 5xx, 408 or transport error may be retried (the
 	// request is idempotent); a 429 always may, the vendor did not act.
 	retryTransient bool
@@ -57,7 +59,11 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 			req.SetHeaders(k.header)
 		}
 		if k.body != nil {
-			req.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(k.body))
+			ct := k.contentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			req.SetHeader("Content-Type", ct).SetBody(bytes.NewReader(k.body))
 		}
 		resp, err := req.Execute(k.method, k.path)
 		if k.respHeader != nil && resp != nil && resp.RawResponse != nil {
