@@ -126,8 +126,6 @@ func nextOffset(link string) (int, bool) {
 	return n, true
 }
 
-// headerSink receives the headers of the response to a request whose
-// context carries it. vendorhttp's GetJSON decodes only the body; the
 // quote escapes a value for an encoded query: "^" separates terms and is
 // written "^^" inside a value.
 func quote(v string) string { return strings.ReplaceAll(v, "^", "^^") }
