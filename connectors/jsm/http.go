@@ -70,17 +70,18 @@ func refused(err error) error {
 func isNotFound(err error) bool { return vendorhttp.IsNotFound(err) }
 
 // privilegeFor names what Atlassian requires for an endpoint, so a 403
-// says what to grant: an Assets schema role (Object Schema Viewers read,
-// Object Schema Users create and edit objects: "Assets roles and
-// permissions", support.atlassian.com), access to the service project for
-// requests, the Browse users and groups global permission for Jira's user
-// lookups.
-func privilegeFor(_, path string) string {
+// says what to grant. Assets roles on an object schema, per Atlassian's
+// "What are roles?" (support.atlassian.com/jira-service-management-cloud/
+// docs/what-are-roles): an object schema user views objects but cannot
+// create or edit them; creating and editing needs the developer role (or
+// manager). Requests need access to the service project; Jira's user
+// lookups the Browse users and groups global permission.
+func privilegeFor(method, path string) string {
 	switch {
-	case strings.Contains(path, "/object/") && !strings.Contains(path, "/object/aql"):
-		return "the Object Schema Users role in the Assets object schema"
+	case method != http.MethodGet && strings.Contains(path, "/object/") && !strings.Contains(path, "/object/aql"):
+		return "the Object schema developers role in the Assets object schema (users may only view objects)"
 	case strings.Contains(path, "/jsm/assets/"):
-		return "the Object Schema Viewers role in the Assets object schema"
+		return "the Object schema users role in the Assets object schema"
 	case strings.Contains(path, "/servicedeskapi/request"):
 		return "access to the service project (customer or agent)"
 	case strings.Contains(path, "/rest/api/3/user"):

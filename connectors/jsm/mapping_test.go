@@ -2,6 +2,7 @@ package jsm
 
 import (
 	"encoding/json"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -80,5 +81,26 @@ func TestListingAQL(t *testing.T) {
 			`(objectSchema = "IT") AND Updated > now(-120m) order by Key`},
 	} {
 		require.Equal(t, tc.want, listingAQL(tc.base, tc.req, now), tc.name)
+	}
+}
+
+// Reading needs an object schema role that views objects; creating and
+// editing one needs the developer role (Atlassian: users only view).
+func TestPrivilegeFor(t *testing.T) {
+	t.Parallel()
+	const ws = "/jsm/assets/workspace/w1/v1"
+	users := "the Object schema users role in the Assets object schema"
+	devs := "the Object schema developers role in the Assets object schema (users may only view objects)"
+	for _, tc := range []struct{ method, path, want string }{
+		{http.MethodPost, ws + "/object/aql", users},
+		{http.MethodGet, ws + "/object/42", users},
+		{http.MethodGet, ws + "/objecttype/7/attributes", users},
+		{http.MethodPut, ws + "/object/42", devs},
+		{http.MethodPost, ws + "/object/create", devs},
+		{http.MethodPost, "/rest/servicedeskapi/request", "access to the service project (customer or agent)"},
+		{http.MethodGet, "/rest/api/3/user/search", "Browse users and groups (global permission)"},
+		{http.MethodGet, "/rest/servicedeskapi/assets/workspace", ""},
+	} {
+		require.Equal(t, tc.want, privilegeFor(tc.method, tc.path), tc.method+" "+tc.path)
 	}
 }
