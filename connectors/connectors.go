@@ -62,6 +62,10 @@ type Config struct {
 	// a longer one fails with a *RateLimitError so the job can snooze
 	// instead of holding a worker (0: 30s).
 	MaxInlineWait time.Duration
+	// RetryBaseWait is the first backoff step of a request's own retries
+	// (vendorhttp.Options.BaseWait; 0: its default). Tests set a tiny one
+	// so a retried 5xx or 429 costs no real seconds.
+	RetryBaseWait time.Duration
 }
 
 // Credential returns a required credential or a clear error naming it.

@@ -91,6 +91,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			Auth:           vendorhttp.StaticToken(token),
 			MaxConcurrency: opt.MaxConcurrency,
 			MaxInlineWait:  cfg.MaxInlineWait,
+			BaseWait:       cfg.RetryBaseWait,
 			PrivilegeFor:   privilegeFor,
 		}),
 		errBase:  vendorhttp.RedactURL(base),

@@ -114,19 +114,6 @@ type apiTicket struct {
 	UpdatedAt string `json:"updated_at"`
 }
 
-// apiError is Freshservice's error body: {"code","message"} for 401/403/
-// 404, {"description","errors":[{"field","message","code"}]} for 400.
-type apiError struct {
-	Code        string `json:"code"`
-	Message     string `json:"message"`
-	Description string `json:"description"`
-	Errors      []struct {
-		Field   string `json:"field"`
-		Message string `json:"message"`
-		Code    string `json:"code"`
-	} `json:"errors"`
-}
-
 // ticketStatuses and ticketPriorities name the documented numeric codes.
 var (
 	ticketStatuses   = map[string]string{"2": "Open", "3": "Pending", "4": "Resolved", "5": "Closed"}

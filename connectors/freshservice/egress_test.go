@@ -16,8 +16,8 @@ import (
 	fs "github.com/itam-dev/itam/connectors/freshservice/freshservicetest"
 )
 
-// Reads and writes (which do not go through vendorhttp's client) both
-// pass the egress guard: with the default policy a loopback account is
+// Reads and writes (both through vendorhttp's client) pass the egress
+// guard: with the default policy a loopback account is
 // refused before connecting.
 func TestEgressGuardCoversReadsAndWrites(t *testing.T) {
 	t.Parallel()
@@ -49,7 +49,8 @@ func TestCredentialsNeverLoggedNorReturned(t *testing.T) {
 	require.NotEmpty(t, logs.String())
 
 	var errs []error
-	srv.Fail("", "/api/v2/assets", 1, http.StatusInternalServerError, "")
+	// Enough 500s to outlast vendorhttp's own retries (one is retried away).
+	srv.Fail("", "/api/v2/assets", 10, http.StatusInternalServerError, "")
 	_, err := src.FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
 	errs = append(errs, err)
 	srv.Forbid(http.MethodPut, "/api/v2/assets")
@@ -67,4 +68,20 @@ func TestCredentialsNeverLoggedNorReturned(t *testing.T) {
 	}
 	require.NotContains(t, logs.String(), fs.DefaultAPIKey)
 	require.NotContains(t, logs.String(), encoded)
+}
+
+// A 403 on a read names the request, the permission Freshservice's docs
+// name for it and Freshservice's own message, not "credentials refused".
+func TestForbiddenReadNamesPermission(t *testing.T) {
+	t.Parallel()
+	srv := fs.New(t, fs.Options{Generated: 3})
+	srv.Forbid(http.MethodGet, "/api/v2/requesters")
+	src := newSource(t, srv)
+	_, err := src.(connectors.PeopleSource).FetchPeoplePage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+	var fe *connectors.ForbiddenError
+	require.ErrorAs(t, err, &fe)
+	require.Equal(t, "GET /api/v2/requesters", fe.Endpoint)
+	require.Equal(t, "View Requesters/Departments (agent role)", fe.Privilege)
+	require.Equal(t, "You are not authorized to perform this action.", fe.Message)
+	require.NotErrorIs(t, err, connectors.ErrUnauthorized)
 }

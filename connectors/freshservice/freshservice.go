@@ -39,10 +39,8 @@ import (
 	"encoding/base64"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
@@ -107,7 +105,6 @@ func init() { connectors.Register(connectors.Freshservice, New) }
 type Source struct {
 	base     string
 	client   *vendorhttp.Client
-	http     *http.Client // writes (PUT/POST), through the same guard
 	auth     string
 	log      *slog.Logger
 	pageSize int
@@ -118,8 +115,7 @@ type Source struct {
 	defaultTypeID int64
 	currency      string
 	// assetTypes are the lower-cased type names to sync; nil syncs all.
-	assetTypes    []string
-	maxInlineWait time.Duration
+	assetTypes []string
 
 	mu      sync.Mutex
 	lookups lookups
@@ -148,7 +144,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Source{base: base, log: opt.Logger, pageSize: opt.PageSize, maxInlineWait: cfg.MaxInlineWait}
+	s := &Source{base: base, log: opt.Logger, pageSize: opt.PageSize}
 	if s.status, s.pushState, err = statusOptions(cfg); err != nil {
 		return nil, err
 	}
@@ -161,31 +157,17 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if s.assetTypes, err = assetTypesOption(cfg); err != nil {
 		return nil, err
 	}
-	if s.maxInlineWait <= 0 {
-		s.maxInlineWait = 30 * time.Second
-	}
 	s.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(key+":X"))
 
-	// The Link header says whether another page follows; vendorhttp decodes
-	// bodies only, so a wrapper above the guard hands the header to the
-	// request that asked for it (through its context).
-	egress := cfg.Egress
-	inner := egress.WrapTransport
-	egress.WrapTransport = func(guarded http.RoundTripper) http.RoundTripper {
-		if inner != nil {
-			guarded = inner(guarded)
-		}
-		return linkCapture{next: guarded}
-	}
-	transport := vendorhttp.NewTransport(egress)
 	s.client = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
-		Transport:      transport,
+		Transport:      vendorhttp.NewTransport(cfg.Egress),
 		Auth:           basicAuth(s.auth),
 		MaxConcurrency: opt.MaxConcurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
+		BaseWait:       cfg.RetryBaseWait,
+		PrivilegeFor:   privilegeFor,
 	})
-	s.http = transport.Client(60 * time.Second)
 	return s, nil
 }
 
@@ -214,46 +196,3 @@ type basicAuth string
 
 func (b basicAuth) Authorization(context.Context) (string, error) { return string(b), nil }
 func (basicAuth) Invalidate(string) bool                          { return false }
-
-// linkCapture copies a response's Link header into the linkHolder of the
-// request's context, if any.
-type linkCapture struct{ next http.RoundTripper }
-
-type linkKey struct{}
-
-type linkHolder struct {
-	mu   sync.Mutex
-	link string
-}
-
-func (l linkCapture) RoundTrip(req *http.Request) (*http.Response, error) {
-	resp, err := l.next.RoundTrip(req)
-	if err == nil {
-		if h, ok := req.Context().Value(linkKey{}).(*linkHolder); ok {
-			h.mu.Lock()
-			h.link = resp.Header.Get("Link") // the last attempt's answer wins
-			h.mu.Unlock()
-		}
-	}
-	return resp, err
-}
-
-// withLink returns a context whose requests record their Link header.
-func withLink(ctx context.Context) (context.Context, *linkHolder) {
-	h := &linkHolder{}
-	return context.WithValue(ctx, linkKey{}, h), h
-}
-
-// hasNext reports whether a Link header names a rel="next" page.
-func hasNext(link string) bool {
-	for _, part := range strings.Split(link, ",") {
-		segs := strings.Split(part, ";")
-		for _, p := range segs[1:] {
-			p = strings.TrimSpace(p)
-			if strings.EqualFold(strings.ReplaceAll(p, " ", ""), `rel="next"`) || strings.EqualFold(p, "rel=next") {
-				return true
-			}
-		}
-	}
-	return false
-}

@@ -65,6 +65,7 @@ func newSource(t *testing.T, srv *fs.Server, mutate ...func(*connectors.Config))
 		Credentials:   map[string]string{freshservice.CredAPIKey: fs.DefaultAPIKey},
 		Options:       map[string]any{},
 		MaxInlineWait: 5 * time.Second,
+		RetryBaseWait: time.Millisecond, // retried 5xx and 429 cost no real time
 	}
 	for _, m := range mutate {
 		m(&cfg)

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
 // lookups are the reference lists a record's ids resolve through, read once
@@ -55,15 +57,12 @@ func listPage[T any](ctx context.Context, s *Source, path, wrap string, q url.Va
 	if perPage > 0 {
 		query.Set("per_page", strconv.Itoa(perPage))
 	}
-	lctx, link := withLink(ctx)
 	var body map[string][]T
-	if err := s.client.GetJSON(lctx, path, query, &body); err != nil {
+	h, err := s.client.Do(ctx, vendorhttp.Call{Path: path, Query: query}, &body)
+	if err != nil {
 		return nil, false, fmt.Errorf("freshservice: %s page %d: %w", path, page, err)
 	}
-	link.mu.Lock()
-	next := hasNext(link.link)
-	link.mu.Unlock()
-	return body[wrap], next, nil
+	return body[wrap], vendorhttp.NextLink(h) != "", nil
 }
 
 // ensureReferences loads asset types, locations and products.

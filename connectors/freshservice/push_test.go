@@ -115,6 +115,7 @@ func TestPushRefused(t *testing.T) {
 	a.srv.Forbid(http.MethodPut, "/api/v2/assets")
 	err := pusher(t, a.srv).PushRecord(ctx, connectors.PushRecord{ExternalID: id, Fields: []connectors.PushField{connectors.PushAssetTag}, AssetTag: "NEW"})
 	refused(t, err, http.StatusForbidden, "You are not authorized to perform this action.")
+	require.Contains(t, err.Error(), "Create and edit Assets", "names the permission to grant")
 	a.srv.ClearFaults()
 	require.Equal(t, "IT-0001", a.srv.Asset(a.laptop).AssetTag)
 
@@ -149,8 +150,11 @@ func TestPushThrottledAndFailing(t *testing.T) {
 	var rl *connectors.RateLimitError
 	require.ErrorAs(t, pusher(t, a.srv).PushRecord(context.Background(), rec), &rl)
 
-	a.srv.Fail(http.MethodPut, "/api/v2/assets/"+id, 1, http.StatusServiceUnavailable, "")
+	// A 503 past the client's own retries (1 + 4 attempts).
+	a.srv.ResetLog()
+	a.srv.Fail(http.MethodPut, "/api/v2/assets/"+id, 10, http.StatusServiceUnavailable, "")
 	err := pusher(t, a.srv).PushRecord(context.Background(), rec)
+	require.Len(t, a.srv.RequestsTo(http.MethodPut, "/api/v2/assets/"+id), 5)
 	var se *connectors.StatusError
 	require.ErrorAs(t, err, &se)
 	var pr *connectors.PushRefusedError

@@ -169,6 +169,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 			Auth:           tokens,
 			MaxConcurrency: workers,
 			MaxInlineWait:  cfg.MaxInlineWait,
+			BaseWait:       cfg.RetryBaseWait,
 			PrivilegeFor:   privilegeFor,
 		}),
 		base:          baseURL,

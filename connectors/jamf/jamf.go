@@ -147,6 +147,7 @@ func newSource(cfg connectors.Config, now func() time.Time) (*Source, error) {
 		Auth:           s.auth,
 		MaxConcurrency: s.conc,
 		MaxInlineWait:  cfg.MaxInlineWait,
+		BaseWait:       cfg.RetryBaseWait,
 		PrivilegeFor:   privilegeFor,
 	})
 	s.sections = append([]string(nil), baseSections...)

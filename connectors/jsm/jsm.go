@@ -31,7 +31,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
@@ -201,18 +200,15 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if (s.serviceDesk == "") != (s.requestType == "") {
 		return nil, optionError(OptRequestTypeID, "serviceDeskId and requestTypeId are set together (both needed to open requests)")
 	}
-	maxWait := cfg.MaxInlineWait
-	if maxWait <= 0 {
-		maxWait = 30 * time.Second
-	}
-	s.api = &apiClient{
-		http:          vendorhttp.NewTransport(cfg.Egress).Client(60 * time.Second),
-		auth:          "Basic " + base64.StdEncoding.EncodeToString([]byte(email+":"+token)),
-		slots:         make(chan struct{}, common.MaxConcurrency),
-		maxInlineWait: maxWait,
-		retries:       4,
-		baseWait:      100 * time.Millisecond,
-	}
+	s.api = &apiClient{c: vendorhttp.New(vendorhttp.Options{
+		BaseURL:        site,
+		Transport:      vendorhttp.NewTransport(cfg.Egress),
+		Auth:           basicAuth("Basic " + base64.StdEncoding.EncodeToString([]byte(email+":"+token))),
+		MaxConcurrency: common.MaxConcurrency,
+		MaxInlineWait:  cfg.MaxInlineWait,
+		BaseWait:       cfg.RetryBaseWait,
+		PrivilegeFor:   privilegeFor,
+	})}
 	return s, nil
 }
 

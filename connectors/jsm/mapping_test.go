@@ -2,12 +2,15 @@ package jsm
 
 import (
 	"encoding/json"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/itam-dev/itam/connectors"
+	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
 // Ids and values arrive as strings by the docs, as numbers through some
@@ -41,15 +44,18 @@ func TestCategoryOf(t *testing.T) {
 	}
 }
 
+// Atlassian's error bodies read through vendorhttp.VendorMessage: Jira's
+// {"errorMessages", "errors": {field: msg}}, JSM's {"errorMessage"}, the
+// gateway's {"message", "status-code"}; an HTML page says nothing.
 func TestVendorMessage(t *testing.T) {
 	t.Parallel()
 	for body, want := range map[string]string{
 		`{"errorMessages":["a"],"errors":{"z":"last","b":"first"}}`:                             "a; b: first; z: last",
 		`{"errorMessage":"Summary: You must specify a summary of the issue."}`:                  "Summary: You must specify a summary of the issue.",
 		`{"message":"Client must be authenticated to access this resource.","status-code":401}`: "Client must be authenticated to access this resource.",
-		`<html>oops</html>`: "<html>oops</html>",
+		`<html>oops</html>`: "",
 	} {
-		require.Equal(t, want, vendorMessage([]byte(body)))
+		require.Equal(t, want, vendorhttp.VendorMessage(strings.NewReader(body)))
 	}
 }
 
@@ -75,5 +81,26 @@ func TestListingAQL(t *testing.T) {
 			`(objectSchema = "IT") AND Updated > now(-120m) order by Key`},
 	} {
 		require.Equal(t, tc.want, listingAQL(tc.base, tc.req, now), tc.name)
+	}
+}
+
+// Reading needs an object schema role that views objects; creating and
+// editing one needs the developer role (Atlassian: users only view).
+func TestPrivilegeFor(t *testing.T) {
+	t.Parallel()
+	const ws = "/jsm/assets/workspace/w1/v1"
+	users := "the Object schema users role in the Assets object schema"
+	devs := "the Object schema developers role in the Assets object schema (users may only view objects)"
+	for _, tc := range []struct{ method, path, want string }{
+		{http.MethodPost, ws + "/object/aql", users},
+		{http.MethodGet, ws + "/object/42", users},
+		{http.MethodGet, ws + "/objecttype/7/attributes", users},
+		{http.MethodPut, ws + "/object/42", devs},
+		{http.MethodPost, ws + "/object/create", devs},
+		{http.MethodPost, "/rest/servicedeskapi/request", "access to the service project (customer or agent)"},
+		{http.MethodGet, "/rest/api/3/user/search", "Browse users and groups (global permission)"},
+		{http.MethodGet, "/rest/servicedeskapi/assets/workspace", ""},
+	} {
+		require.Equal(t, tc.want, privilegeFor(tc.method, tc.path), tc.method+" "+tc.path)
 	}
 }

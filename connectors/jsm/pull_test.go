@@ -22,6 +22,7 @@ func config(srv *jsmtest.Server, mutate ...func(*connectors.Config)) connectors.
 		Credentials:   map[string]string{jsm.CredEmail: srv.Email(), jsm.CredAPIToken: srv.APIToken()},
 		Options:       map[string]any{jsm.OptAssetsAPIURL: srv.URL},
 		MaxInlineWait: 5 * time.Second,
+		RetryBaseWait: time.Millisecond, // retried 5xx and 429 cost no real time
 	}
 	for _, m := range mutate {
 		m(&cfg)
@@ -251,7 +252,7 @@ func TestForbiddenNamesEndpointAndMessage(t *testing.T) {
 	require.ErrorAs(t, err, &fe)
 	require.Equal(t, "POST /jsm/assets/workspace/"+srv.WorkspaceID()+"/v1/object/aql", fe.Endpoint)
 	require.Contains(t, fe.Message, "The user does not have permission to perform this action.")
-	require.Equal(t, "the Object Schema Viewers role in the Assets object schema", fe.Privilege)
+	require.Equal(t, "the Object schema users role in the Assets object schema", fe.Privilege)
 }
 
 func TestCredentialsAbsentFromErrors(t *testing.T) {

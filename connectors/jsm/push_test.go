@@ -133,6 +133,10 @@ func TestPushRefused(t *testing.T) {
 			require.ErrorAs(t, err, &pr)
 			require.Equal(t, tc.status, pr.Status)
 			require.Contains(t, pr.Message, tc.message)
+			if tc.status == http.StatusForbidden {
+				// Editing objects takes the developer role: users only view.
+				require.Contains(t, pr.Message, "the Object schema developers role")
+			}
 			require.Equal(t, before, srv.Values(laptop), "nothing changed")
 			require.NotContains(t, err.Error(), srv.APIToken())
 		})

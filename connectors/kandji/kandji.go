@@ -123,6 +123,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		Auth:           budgeted{Authenticator: vendorhttp.StaticToken(token), b: budgetFor(base, hourly)},
 		MaxConcurrency: s.concurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
+		BaseWait:       cfg.RetryBaseWait,
 		PrivilegeFor:   privilegeFor,
 	})
 	return s, nil

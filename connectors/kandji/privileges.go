@@ -10,6 +10,12 @@ func privilegeFor(method, path string) string {
 	if method != "GET" {
 		return ""
 	}
+	// Prism's apps are their own permission, under Visibility: Kandji's
+	// token permission list names it "Applications" with this path (as
+	// integration guides quote it, e.g. Torii's Kandji setup).
+	if path == "/api/v1/prism/apps" {
+		return "Applications (Visibility)"
+	}
 	rest, ok := strings.CutPrefix(path, "/api/v1/devices")
 	if !ok {
 		return ""

@@ -2,15 +2,15 @@ package servicenow
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
+
+	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
 // The Table API's wire format (ServiceNow "Table API" reference, GET
@@ -90,28 +90,6 @@ type oneResponse struct {
 	Result *record `json:"result"`
 }
 
-// errorBody is ServiceNow's error answer:
-// {"error": {"message": "...", "detail": "..."}, "status": "failure"}.
-type errorBody struct {
-	Error struct {
-		Message string `json:"message"`
-		Detail  string `json:"detail"`
-	} `json:"error"`
-	Status string `json:"status"`
-}
-
-// text is the vendor's message and detail in one line.
-func (e errorBody) text() string {
-	m, d := strings.TrimSpace(e.Error.Message), strings.TrimSpace(e.Error.Detail)
-	switch {
-	case m == "":
-		return d
-	case d == "" || d == m:
-		return m
-	}
-	return m + ": " + d
-}
-
 // dateTime is ServiceNow's glide_date_time format, in UTC through the
 // API (sysparm_display_value=false returns stored UTC values).
 const dateTime = "2006-01-02 15:04:05"
@@ -133,78 +111,20 @@ func parseTime(s string) *time.Time {
 // <https://…?sysparm_offset=1000&sysparm_limit=1000>;rel="first",<…>;rel="next"
 // with no space after the semicolons, so both spacings are accepted.
 func nextOffset(link string) (int, bool) {
-	for _, part := range strings.Split(link, ",") {
-		segs := strings.Split(part, ";")
-		if len(segs) < 2 {
-			continue
-		}
-		target := strings.TrimSpace(segs[0])
-		if !strings.HasPrefix(target, "<") || !strings.HasSuffix(target, ">") {
-			continue
-		}
-		next := false
-		for _, p := range segs[1:] {
-			p = strings.ReplaceAll(strings.TrimSpace(p), " ", "")
-			if strings.EqualFold(p, `rel="next"`) || strings.EqualFold(p, "rel=next") {
-				next = true
-			}
-		}
-		if !next {
-			continue
-		}
-		u, err := url.Parse(target[1 : len(target)-1])
-		if err != nil {
-			return 0, false
-		}
-		n, err := strconv.Atoi(u.Query().Get("sysparm_offset"))
-		if err != nil || n < 0 {
-			return 0, false
-		}
-		return n, true
+	target := vendorhttp.NextLink(http.Header{"Link": {link}})
+	if target == "" {
+		return 0, false
 	}
-	return 0, false
+	u, err := url.Parse(target)
+	if err != nil {
+		return 0, false
+	}
+	n, err := strconv.Atoi(u.Query().Get("sysparm_offset"))
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
 }
-
-// headerSink receives the headers of the response to a request whose
-// context carries it. vendorhttp's GetJSON decodes only the body; the
-// Link and X-Total-Count headers paging needs are caught on the way, under
-// the egress guard (connectors.Egress.WrapTransport), so GETs keep
-// vendorhttp's retries. The last attempt's headers win.
-type headerSink struct {
-	mu sync.Mutex
-	h  http.Header
-}
-
-func (s *headerSink) get(name string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.h.Get(name)
-}
-
-type sinkKey struct{}
-
-func withSink(ctx context.Context) (context.Context, *headerSink) {
-	s := &headerSink{}
-	return context.WithValue(ctx, sinkKey{}, s), s
-}
-
-// captureHeaders wraps next (the guarded transport) to fill a request's
-// headerSink.
-func captureHeaders(next http.RoundTripper) http.RoundTripper {
-	return roundTripper(func(req *http.Request) (*http.Response, error) {
-		resp, err := next.RoundTrip(req)
-		if s, ok := req.Context().Value(sinkKey{}).(*headerSink); ok && resp != nil {
-			s.mu.Lock()
-			s.h = resp.Header.Clone()
-			s.mu.Unlock()
-		}
-		return resp, err
-	})
-}
-
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // quote escapes a value for an encoded query: "^" separates terms and is
 // written "^^" inside a value.

@@ -83,8 +83,11 @@ func TestPushRefusals(t *testing.T) {
 		detail  string
 		want    string
 	}{
+		// ServiceNow's message and detail as vendorhttp reads every
+		// vendor's error body; a 403 also says what was refused.
 		{"ACL", http.StatusForbidden, "Operation Failed", "ACL Exception Update Failed due to security constraints",
-			"Operation Failed: ACL Exception Update Failed due to security constraints"},
+			"the vendor refused PATCH /api/now/table/cmdb_ci_computer/" + servicenowtest.RecordID(0) +
+				" (HTTP 403); the vendor said: Operation Failed; ACL Exception Update Failed due to security constraints"},
 		{"validation", http.StatusBadRequest, "Invalid value for install_status", "", "Invalid value for install_status"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -162,9 +165,12 @@ func TestPushBeyondTheInlineWaitIsARateLimitError(t *testing.T) {
 func TestPushServerErrorIsRetriable(t *testing.T) {
 	t.Parallel()
 	srv := servicenowtest.New(t, servicenowtest.Options{Records: 1})
-	srv.Fail("PATCH", ciPath, 1, http.StatusInternalServerError, "Internal error", "")
+	// A PATCH is idempotent: vendorhttp retries a 5xx on its own (1 + 4
+	// attempts) before the push job's own retry takes over.
+	srv.Fail("PATCH", ciPath, 10, http.StatusInternalServerError, "Internal error", "")
 	err := pusher(t, srv, basic).PushRecord(context.Background(), connectors.PushRecord{
 		ExternalID: servicenowtest.RecordID(0), Fields: []connectors.PushField{connectors.PushAssetTag}, AssetTag: "A"})
+	require.Len(t, srv.RequestsTo("PATCH", ciPath+servicenowtest.RecordID(0)), 5)
 	var se *connectors.StatusError
 	require.ErrorAs(t, err, &se)
 	require.Equal(t, 500, se.Status)

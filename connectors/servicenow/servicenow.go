@@ -34,7 +34,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -85,20 +84,20 @@ var (
 func init() { connectors.Register(connectors.ServiceNow, New) }
 
 type source struct {
-	client   *vendorhttp.Client
-	http     *http.Client
-	auth     vendorhttp.Authenticator
-	tokens   *vendorhttp.TokenCache // nil with basic auth
-	base     string
-	errBase  string
-	table    string
-	profile  profile
-	pageSize int
-	query    string
-	statuses statusMap
-	maxWait  time.Duration
-	logger   *slog.Logger
-	refs     *refCache
+	client *vendorhttp.Client
+	// tokenClient sends OAuth token requests (no Authorization header).
+	tokenClient *vendorhttp.Client
+	auth        vendorhttp.Authenticator
+	tokens      *vendorhttp.TokenCache // nil with basic auth
+	base        string
+	errBase     string
+	table       string
+	profile     profile
+	pageSize    int
+	query       string
+	statuses    statusMap
+	logger      *slog.Logger
+	refs        *refCache
 	// refScope keys shared reference lookups: the instance and the API
 	// identity (what that identity may read is what it may resolve).
 	refScope string
@@ -141,20 +140,18 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		return nil, err
 	}
 	s := &source{base: base, errBase: vendorhttp.RedactURL(base), table: table, profile: profileFor(table),
-		pageSize: opt.PageSize, query: query, statuses: statuses, maxWait: cfg.MaxInlineWait,
+		pageSize: opt.PageSize, query: query, statuses: statuses,
 		logger: opt.Logger.With("connector", string(connectors.ServiceNow)), refs: sharedRefs, now: time.Now}
 	s.refScope = base + "\x00" + cfg.Credentials[CredentialClientID] + "\x00" + cfg.Credentials[CredentialUsername]
-	if s.maxWait <= 0 {
-		s.maxWait = 30 * time.Second
-	}
-	egress := cfg.Egress
-	if wrap := egress.WrapTransport; wrap != nil {
-		egress.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { return captureHeaders(wrap(rt)) }
-	} else {
-		egress.WrapTransport = captureHeaders
-	}
-	transport := vendorhttp.NewTransport(egress)
-	s.http = transport.Client(60 * time.Second)
+	transport := vendorhttp.NewTransport(cfg.Egress)
+	// Token requests go through a client of their own: the API client's
+	// authenticator is what asks for them.
+	s.tokenClient = vendorhttp.New(vendorhttp.Options{
+		BaseURL:       base,
+		Transport:     transport,
+		MaxInlineWait: cfg.MaxInlineWait,
+		BaseWait:      cfg.RetryBaseWait,
+	})
 	if s.auth, err = s.authenticator(cfg, base); err != nil {
 		return nil, err
 	}
@@ -164,6 +161,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		Auth:           s.auth,
 		MaxConcurrency: opt.MaxConcurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
+		BaseWait:       cfg.RetryBaseWait,
 	})
 	return s, nil
 }
@@ -286,9 +284,9 @@ func (s *source) list(ctx context.Context, table, fields, filter string, req con
 		"sysparm_display_value":          {"false"},
 	}
 	path := tablePath + table
-	sctx, sink := withSink(ctx)
 	var resp listResponse
-	if err := s.client.GetJSON(sctx, path, q, &resp); err != nil {
+	h, err := s.client.Do(ctx, vendorhttp.Call{Path: path, Query: q}, &resp)
+	if err != nil {
 		return nil, "", false, err
 	}
 	if resp.Result == nil {
@@ -304,15 +302,15 @@ func (s *source) list(ctx context.Context, table, fields, filter string, req con
 			return nil, "", false, s.malformed(path, errors.New("a record without a sys_id"))
 		}
 	}
-	next, hasNext := nextOffset(sink.get("Link"))
-	if sink.get("Link") == "" && len(rows) == s.pageSize {
+	next, hasNext := nextOffset(h.Get("Link"))
+	if h.Get("Link") == "" && len(rows) == s.pageSize {
 		// A proxy that drops the Link header: a full page may have more.
 		next, hasNext = offset+len(rows), true
 	}
 	if hasNext && next <= offset {
 		return nil, "", false, s.malformed(path, fmt.Errorf("the next link goes back to offset %d from %d", next, offset))
 	}
-	if total := sink.get("X-Total-Count"); total != "" {
+	if total := h.Get("X-Total-Count"); total != "" {
 		s.logger.DebugContext(ctx, "servicenow page", "table", table, "offset", offset, "records", len(rows), "total", total)
 	}
 	if !hasNext || len(rows) == 0 {

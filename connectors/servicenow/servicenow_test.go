@@ -45,6 +45,7 @@ func newSource(t *testing.T, srv *servicenowtest.Server, a auth, mutate ...func(
 		Credentials:   credentials(srv, a),
 		Options:       map[string]any{},
 		MaxInlineWait: 5 * time.Second,
+		RetryBaseWait: time.Millisecond, // retried 5xx and 429 cost no real time
 	}
 	for _, m := range mutate {
 		m(&cfg)

@@ -25,9 +25,14 @@ type call struct {
 	query  url.Values
 	header map[string]string
 	body   []byte
+	// contentType of body (default application/json).
+	contentType string
 	// retryTransient: a 5xx, 408 or transport error may be retried (the
 	// request is idempotent); a 429 always may, the vendor did not act.
 	retryTransient bool
+	// respHeader, when set, receives each answer's headers (the last
+	// one's remain): Do returns them for Link paging.
+	respHeader *http.Header
 }
 
 // maxThrottleRetries stops a vendor answering 429 with tiny waits forever
@@ -54,9 +59,16 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 			req.SetHeaders(k.header)
 		}
 		if k.body != nil {
-			req.SetHeader("Content-Type", "application/json").SetBody(bytes.NewReader(k.body))
+			ct := k.contentType
+			if ct == "" {
+				ct = "application/json"
+			}
+			req.SetHeader("Content-Type", ct).SetBody(bytes.NewReader(k.body))
 		}
 		resp, err := req.Execute(k.method, k.path)
+		if k.respHeader != nil && resp != nil && resp.RawResponse != nil {
+			*k.respHeader = resp.Header()
+		}
 
 		var wait time.Duration
 		switch st := statusOf(resp, err); {

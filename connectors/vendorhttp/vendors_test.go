@@ -93,6 +93,14 @@ func TestForbiddenNamesThePrivilegePerVendor(t *testing.T) {
 			require.NoError(t, err)
 			return src, []string{s.Token()}
 		}, "GET /api/v1/devices", "Device list", "Forbidden"},
+		{"Kandji Prism apps", func(t *testing.T) (connectors.Source, []string) {
+			s := kandjitest.New(t, kandjitest.Options{Devices: 3})
+			s.FailNextOn(kandjitest.EndpointPrismApps, 1, http.StatusForbidden, nil) // {"detail": …}
+			src, err := connectors.New(connectors.Kandji, connectors.Config{BaseURL: s.URL, Egress: connectors.AllowLoopback(),
+				Credentials: map[string]string{kandji.CredAPIToken: s.Token()}, Options: map[string]any{}})
+			require.NoError(t, err)
+			return src, []string{s.Token()}
+		}, "GET /api/v1/prism/apps", "Applications (Visibility)", "Forbidden"},
 		{"Fleet", func(t *testing.T) (connectors.Source, []string) {
 			s := fleettest.New(t, fleettest.Options{Hosts: 3})
 			// Fleet's error body: message plus errors[] of name/reason.
