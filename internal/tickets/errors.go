@@ -64,13 +64,18 @@ func vendorError(p itam.Principal, c *itam.Connector, creds map[string]string, e
 	case errors.Is(err, connectors.ErrUnauthorized):
 		return upstream("the vendor refused the connector's credentials: an ADMIN should check them")
 	case errors.As(err, &se):
+		// The vendor's own words, when it gave any, say what to fix.
+		said := ""
+		if se.Message != "" {
+			said = ": " + se.Message
+		}
 		if se.Status == http.StatusForbidden {
-			return &itam.Error{Code: itam.CodeForbidden, Message: redact.Secrets(name+": the vendor refused the request (HTTP 403)", creds)}
+			return &itam.Error{Code: itam.CodeForbidden, Message: redact.Secrets(name+": the vendor refused the request (HTTP 403)"+said, creds)}
 		}
 		if creating && se.Status >= 400 && se.Status < 500 && se.Status != http.StatusTooManyRequests {
-			return &itam.Error{Code: itam.CodeInvalid, Message: redact.Secrets(fmt.Sprintf("%s: the vendor refused the ticket (HTTP %d)", name, se.Status), creds)}
+			return &itam.Error{Code: itam.CodeInvalid, Message: redact.Secrets(fmt.Sprintf("%s: the vendor refused the ticket (HTTP %d)%s", name, se.Status, said), creds)}
 		}
-		return upstream("the vendor answered HTTP %d", se.Status)
+		return upstream("the vendor answered HTTP %d%s", se.Status, said)
 	case errors.As(err, &ce):
 		return upstream("the connector's configuration is unusable: %s", ce.Message)
 	case errors.As(err, &be):

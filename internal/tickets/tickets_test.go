@@ -210,6 +210,7 @@ func TestVendorError(t *testing.T) {
 		{"credentials", connectors.ErrUnauthorized, false, CodeUpstreamUnavailable, "credentials", 0},
 		{"5xx", &connectors.StatusError{Status: 503, URL: "https://x/api"}, true, CodeUpstreamUnavailable, "HTTP 503", 0},
 		{"4xx on create", &connectors.StatusError{Status: 422}, true, itam.CodeInvalid, "HTTP 422", 0},
+		{"4xx on create with the vendor's words", &connectors.StatusError{Status: 400, Message: "Requester email is invalid"}, true, itam.CodeInvalid, "HTTP 400): Requester email is invalid", 0},
 		{"4xx on list", &connectors.StatusError{Status: 400}, false, CodeUpstreamUnavailable, "HTTP 400", 0},
 		{"403 status", &connectors.StatusError{Status: 403}, false, itam.CodeForbidden, "HTTP 403", 0},
 		{"blocked", &connectors.BlockedAddressError{}, false, CodeUpstreamUnavailable, "not allowed", 0},
