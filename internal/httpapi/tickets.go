@@ -29,7 +29,7 @@ func ticketService(db *postgres.DB, cs *postgres.ConnectorStore, o *serverOption
 		cache = tickets.NewCache(tickets.DefaultCacheTTL, nil)
 	}
 	if open == nil {
-		open = tickets.VendorOpener{Configure: connectorcheck.VendorConfig, Egress: o.egress, Logger: log}
+		open = connectorcheck.TicketOpener{Configure: connectorcheck.VendorConfig, Egress: o.egress, Logger: log}
 	}
 	return tickets.NewService(postgres.NewTicketStore(db, cs), open, cache, log)
 }

@@ -29,7 +29,7 @@ type Store interface {
 }
 
 // Opener builds the vendor client of a connector: ErrNoTickets when its
-// vendor does not open tickets. Production: VendorOpener.
+// vendor does not open tickets. Production: connectorcheck.TicketOpener.
 type Opener interface {
 	Open(sc *itam.ConnectorSecrets) (connectors.Ticketer, error)
 }

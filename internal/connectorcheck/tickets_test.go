@@ -1,4 +1,4 @@
-package tickets
+package connectorcheck
 
 import (
 	"errors"
@@ -9,13 +9,14 @@ import (
 	"github.com/itam-dev/itam/connectors"
 	_ "github.com/itam-dev/itam/connectors/all"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/tickets"
 )
 
-// TestVendorOpener: the registry's vendor for an ITSM kind with tickets
-// (JSM_ASSETS is registered), ErrNoTickets for an MDM vendor and a kind
+// TestTicketOpener: the registry's vendor for an ITSM kind with tickets
+// (JSM_ASSETS is registered), tickets.ErrNoTickets for an MDM vendor and a kind
 // not compiled in, and the vendor's own configuration error otherwise.
-func TestVendorOpener(t *testing.T) {
-	o := VendorOpener{Configure: func(sc *itam.ConnectorSecrets) (connectors.Kind, connectors.Config) {
+func TestTicketOpener(t *testing.T) {
+	o := TicketOpener{Configure: func(sc *itam.ConnectorSecrets) (connectors.Kind, connectors.Config) {
 		cfg := connectors.Config{Credentials: sc.Credentials, Options: sc.Connector.Options}
 		if sc.Connector.BaseURL != nil {
 			cfg.BaseURL = *sc.Connector.BaseURL
@@ -44,10 +45,10 @@ func TestVendorOpener(t *testing.T) {
 			require.NoError(t, err, tc.name)
 			require.NotNil(t, tk, tc.name)
 		case tc.none:
-			require.ErrorIs(t, err, ErrNoTickets, tc.name)
+			require.ErrorIs(t, err, tickets.ErrNoTickets, tc.name)
 		default:
 			require.Error(t, err, tc.name)
-			require.False(t, errors.Is(err, ErrNoTickets), tc.name)
+			require.False(t, errors.Is(err, tickets.ErrNoTickets), tc.name)
 		}
 	}
 }
