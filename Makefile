@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 .NOTPARALLEL:
 .DEFAULT_GOAL := build
 
-.PHONY: run test check-fmt vet check-generated bench syncbench generate build migrate clean-data stop-db
+.PHONY: run test check-fmt vet check-generated bench syncbench pushbench generate build migrate clean-data stop-db
 
 GQLGEN := go run github.com/99designs/gqlgen
 # Everything gqlgen writes: graph/ plus any output gqlgen.yml names elsewhere.
@@ -54,9 +54,14 @@ bench:
 	go run ./cmd/itam-bench
 	go run ./cmd/itam-syncbench
 	go run ./cmd/itam-syncbench -vendor servicenow -computers 50000 -page-size 1000
+	go run ./cmd/itam-pushbench -changes 1000 -rate 10
 
 syncbench:
 	go run ./cmd/itam-syncbench
+
+# 1,000 assignee changes written back to a fake ServiceNow limiting to 10 req/s.
+pushbench:
+	go run ./cmd/itam-pushbench -changes 1000 -rate 10
 
 generate:
 	$(GQLGEN) generate
