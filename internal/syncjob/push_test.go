@@ -340,7 +340,11 @@ func TestPulledValuesAreNotPushedBack(t *testing.T) {
 		[]connectors.Device{{ExternalID: "ci-1", SerialNumber: "SN-PUSH-1", Status: "IN_REPAIR", Location: "Paris"}}, "")
 	require.NoError(t, err)
 
-	p.locate(p.loc) // itam now agrees with what ServiceNow said
+	// The pull applied ServiceNow's location (the service desk ranks first
+	// for it): itam now agrees with what ServiceNow said.
+	p.asset, err = p.assets.Asset(p.admin, p.asset.ID)
+	require.NoError(t, err)
+	require.Equal(t, &p.loc, p.asset.LocationID)
 	require.Equal(t, river.EventKindJobCompleted, p.run())
 	require.Empty(t, p.itsm.take(), "nothing to push back")
 }
