@@ -65,12 +65,8 @@ func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []recon
 	}
 	var res PageResult
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status::text FROM sync_runs WHERE id = $1 FOR UPDATE`, t.RunID).Scan(&status); err != nil {
+		if err := lockRunningRun(ctx, tx, t.RunID); err != nil {
 			return err
-		}
-		if status == string(itam.SyncCancelled) {
-			return ErrRunCancelled
 		}
 		devices, held, err := pushEchoes(ctx, tx, t, devices) // sync_push.go
 		if err != nil {
@@ -87,20 +83,39 @@ func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []recon
 		if err := savePulled(ctx, tx, t, held); err != nil {
 			return err
 		}
-		errs := []byte("[]")
-		if len(res.Errors) > 0 {
-			errs, _ = json.Marshal(res.Errors)
-		}
-		_, err = tx.Exec(ctx, `UPDATE sync_runs SET cursor = $2, pages_fetched = pages_fetched + 1,
-			records_seen = records_seen + $3, created_count = created_count + $4, updated_count = updated_count + $5,
-			unchanged_count = unchanged_count + $6, error_count = error_count + $7,
-			errors = CASE WHEN jsonb_array_length(errors) >= $8 THEN errors
-				ELSE (SELECT coalesce(jsonb_agg(e), '[]') FROM (SELECT e FROM jsonb_array_elements(errors || $9::jsonb) e LIMIT $8) x) END
-			WHERE id = $1`,
-			t.RunID, nextCursor, len(devices), res.Created, res.Updated, res.Unchanged, len(res.Errors), itam.MaxSyncErrors, string(errs))
-		return err
+		return recordPage(ctx, tx, t.RunID, nextCursor, len(devices), res)
 	})
 	return res, err
+}
+
+// lockRunningRun locks a run's row for a page; a cancelled run takes no
+// more pages (ErrRunCancelled).
+func lockRunningRun(ctx context.Context, tx pgx.Tx, runID uuid.UUID) error {
+	var status string
+	if err := tx.QueryRow(ctx, `SELECT status::text FROM sync_runs WHERE id = $1 FOR UPDATE`, runID).Scan(&status); err != nil {
+		return err
+	}
+	if status == string(itam.SyncCancelled) {
+		return ErrRunCancelled
+	}
+	return nil
+}
+
+// recordPage records a page's progress on its run: the cursor to resume
+// after it, the counters, and per-record errors up to itam.MaxSyncErrors.
+func recordPage(ctx context.Context, tx pgx.Tx, runID uuid.UUID, nextCursor string, seen int, res PageResult) error {
+	errs := []byte("[]")
+	if len(res.Errors) > 0 {
+		errs, _ = json.Marshal(res.Errors)
+	}
+	_, err := tx.Exec(ctx, `UPDATE sync_runs SET cursor = $2, pages_fetched = pages_fetched + 1,
+		records_seen = records_seen + $3, created_count = created_count + $4, updated_count = updated_count + $5,
+		unchanged_count = unchanged_count + $6, error_count = error_count + $7,
+		errors = CASE WHEN jsonb_array_length(errors) >= $8 THEN errors
+			ELSE (SELECT coalesce(jsonb_agg(e), '[]') FROM (SELECT e FROM jsonb_array_elements(errors || $9::jsonb) e LIMIT $8) x) END
+		WHERE id = $1`,
+		runID, nextCursor, seen, res.Created, res.Updated, res.Unchanged, len(res.Errors), itam.MaxSyncErrors, string(errs))
+	return err
 }
 
 // StartRun marks a run RUNNING (keeping its first start time across retries)

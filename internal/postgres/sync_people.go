@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -27,12 +26,8 @@ func (s *SyncStore) ApplyPeoplePage(ctx context.Context, t SyncTarget, people []
 	}
 	var res PageResult
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		var status string
-		if err := tx.QueryRow(ctx, `SELECT status::text FROM sync_runs WHERE id = $1 FOR UPDATE`, t.RunID).Scan(&status); err != nil {
+		if err := lockRunningRun(ctx, tx, t.RunID); err != nil {
 			return err
-		}
-		if status == string(itam.SyncCancelled) {
-			return ErrRunCancelled
 		}
 		snap, err := loadPeopleSnapshot(ctx, tx, p, t, people)
 		if err != nil {
@@ -80,18 +75,7 @@ func (s *SyncStore) ApplyPeoplePage(ctx context.Context, t SyncTarget, people []
 		if err := saveSyncedPeopleLinks(ctx, tx, p, snap.Source, plan.Changes); err != nil {
 			return err
 		}
-		errs := []byte("[]")
-		if len(res.Errors) > 0 {
-			errs, _ = json.Marshal(res.Errors)
-		}
-		_, err = tx.Exec(ctx, `UPDATE sync_runs SET cursor = $2, pages_fetched = pages_fetched + 1,
-			records_seen = records_seen + $3, created_count = created_count + $4, updated_count = updated_count + $5,
-			unchanged_count = unchanged_count + $6, error_count = error_count + $7,
-			errors = CASE WHEN jsonb_array_length(errors) >= $8 THEN errors
-				ELSE (SELECT coalesce(jsonb_agg(e), '[]') FROM (SELECT e FROM jsonb_array_elements(errors || $9::jsonb) e LIMIT $8) x) END
-			WHERE id = $1`,
-			t.RunID, nextCursor, len(people), res.Created, res.Updated, res.Unchanged, len(res.Errors), itam.MaxSyncErrors, string(errs))
-		return err
+		return recordPage(ctx, tx, t.RunID, nextCursor, len(people), res)
 	})
 	return res, err
 }
