@@ -3,7 +3,9 @@ package syncjob
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	fs "github.com/itam-dev/itam/connectors/freshservice/freshservicetest"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
 	"github.com/itam-dev/itam/connectors/servicenow/servicenowtest"
 	"github.com/itam-dev/itam/internal/connector"
@@ -292,4 +295,59 @@ func TestRoundTripServiceNowResumesAfterPeople(t *testing.T) {
 	require.Len(t, sn.RequestsTo(http.MethodGet, "/api/now/table/sys_user"), 1, "people were not read again")
 	require.Equal(t, 6, r.count(`SELECT count(*) FROM asset_external_ids WHERE connector_id = $1`, c.ID))
 	require.Equal(t, 5, r.count(`SELECT count(*) FROM people`))
+}
+
+// TestRoundTripFreshservicePushAndNoEcho: an assignment in itam reaches
+// the Freshservice asset as exactly one PUT of the changed fields, and a
+// change made in Freshservice is pulled without being pushed back.
+func TestRoundTripFreshservicePushAndNoEcho(t *testing.T) {
+	t.Parallel()
+	r := newRoundTrip(t)
+	srv := fs.New(t, fs.Options{Generated: 3})
+	alice := srv.AddRequester(fs.User{FirstName: "Alice", LastName: "Martin", Email: "alice@acme.test", Active: true})
+	bob := srv.AddRequester(fs.User{FirstName: "Bob", LastName: "Stone", Email: "bob@acme.test", Active: true})
+	stock := srv.AddAsset(fs.Asset{AssetTypeID: fs.TypeLaptop, Name: "Spare MacBook", AssetTag: "IT-0042",
+		TypeFields: map[string]any{"serial_number": "FSPARE42", "product": fs.ProductMacBook, "asset_state": "In Stock"}})
+	c := r.create(connector.Input{
+		Kind: "FRESHSERVICE", Name: "Freshservice", BaseURL: &srv.URL,
+		Credentials: map[string]string{"apiKey": fs.DefaultAPIKey},
+		PushFields:  []string{"ASSIGNEE", "STATUS"},
+	})
+	var alicePerson uuid.UUID
+	require.NoError(t, r.owner.QueryRow(context.Background(), `INSERT INTO people (org_id, name, email) VALUES ($1, 'Alice Martin', 'Alice@acme.test') RETURNING id`,
+		r.org).Scan(&alicePerson))
+	r.fullSync(c)
+	r.fullSync(c)
+	writes := func() []fs.Request {
+		return append(srv.RequestsTo(http.MethodPut, "/api/v2/assets/"+strconv.FormatInt(stock, 10)), srv.RequestsTo(http.MethodPost, "/api/v2/assets")...)
+	}
+	require.Empty(t, writes(), "a pull pushes nothing back")
+
+	a := r.linked(c, strconv.FormatInt(stock, 10))
+	require.Equal(t, itam.StatusInStock, a.Status)
+	r.assign(a, alicePerson)
+	r.pushesSettled()
+	got := writes()
+	require.Len(t, got, 1, "exactly one write")
+	// asset_state is a field of the Hardware type, suffixed by its id.
+	require.JSONEq(t, fmt.Sprintf(`{"user_id": %d, "type_fields": {"asset_state_%d": "In Use"}}`, alice, fs.TypeHardware), got[0].Body)
+	rec := srv.Asset(stock)
+	require.Equal(t, &alice, rec.UserID)
+	require.Equal(t, "In Use", rec.TypeFields["asset_state"])
+
+	version := r.linked(c, strconv.FormatInt(stock, 10)).Version
+	again := r.fullSync(c)
+	require.Zero(t, again.Updated)
+	require.Equal(t, version, r.linked(c, strconv.FormatInt(stock, 10)).Version)
+	require.Len(t, writes(), 1, "the pulled pushed values are not pushed again")
+
+	// A change made in Freshservice to an asset nobody here touched.
+	other := int64(fs.GeneratedBase + 1)
+	srv.ChangeAsset(other, func(x *fs.Asset) { x.UserID = &bob })
+	r.fullSync(c)
+	require.Equal(t, 1, r.count(`SELECT count(*) FROM people WHERE email = 'bob@acme.test'`))
+	b := r.linked(c, strconv.FormatInt(other, 10))
+	require.Equal(t, ptrTo(r.person("bob@acme.test")), b.AssignedPersonID)
+	require.Empty(t, srv.RequestsTo(http.MethodPut, "/api/v2/assets/"+strconv.FormatInt(other, 10)), "no echo of the pulled change")
+	require.Len(t, writes(), 1)
 }
