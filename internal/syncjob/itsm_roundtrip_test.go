@@ -15,6 +15,7 @@ import (
 
 	fs "github.com/itam-dev/itam/connectors/freshservice/freshservicetest"
 	"github.com/itam-dev/itam/connectors/jamf/jamftest"
+	"github.com/itam-dev/itam/connectors/jsm/jsmtest"
 	"github.com/itam-dev/itam/connectors/servicenow/servicenowtest"
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
@@ -350,4 +351,61 @@ func TestRoundTripFreshservicePushAndNoEcho(t *testing.T) {
 	require.Equal(t, ptrTo(r.person("bob@acme.test")), b.AssignedPersonID)
 	require.Empty(t, srv.RequestsTo(http.MethodPut, "/api/v2/assets/"+strconv.FormatInt(other, 10)), "no echo of the pulled change")
 	require.Len(t, writes(), 1)
+}
+
+// TestRoundTripJSMPushAndNoEcho: an assignment in itam reaches the Assets
+// object as exactly one PUT of the changed attributes, and a change made
+// in Assets is pulled without being pushed back.
+func TestRoundTripJSMPushAndNoEcho(t *testing.T) {
+	t.Parallel()
+	r := newRoundTrip(t)
+	srv := jsmtest.New(t, jsmtest.Options{})
+	srv.AddUser(jsmtest.User{AccountID: "acc-alice", Email: "alice@acme.test", Name: "Alice Martin"})
+	srv.AddUser(jsmtest.User{AccountID: "acc-bob", Email: "bob@acme.test", Name: "Bob Stone"})
+	stock := srv.Add(jsmtest.TypeComputers, jsmtest.Record{"Name": "MBP-42", "Serial Number": "JSPARE42", "Asset Tag": "IT-0042",
+		"Model": "MacBook Pro 14", "Manufacturer": "Apple", "Status": "In Stock"})
+	other := srv.Add(jsmtest.TypeComputers, jsmtest.Record{"Name": "MBP-43", "Serial Number": "JSPARE43", "Asset Tag": "IT-0043",
+		"Model": "MacBook Pro 14", "Manufacturer": "Apple", "Status": "In Use", "Owner": "acc-alice"})
+	url := srv.URL
+	c := r.create(connector.Input{
+		Kind: "JSM_ASSETS", Name: "Assets", BaseURL: &url,
+		Credentials: map[string]string{"email": srv.Email(), "apiToken": srv.APIToken()},
+		Options:     map[string]any{"assetsApiUrl": srv.URL},
+		PushFields:  []string{"ASSIGNEE", "STATUS"},
+	})
+	var alice uuid.UUID
+	require.NoError(t, r.owner.QueryRow(context.Background(), `INSERT INTO people (org_id, name, email) VALUES ($1, 'Alice Martin', 'alice@acme.test') RETURNING id`,
+		r.org).Scan(&alice))
+	r.fullSync(c)
+	r.fullSync(c)
+	require.Empty(t, srv.RequestsTo(http.MethodPut, "/object/"), "a pull pushes nothing back")
+	require.Equal(t, &alice, r.linked(c, other).AssignedPersonID)
+
+	a := r.linked(c, stock)
+	require.Equal(t, itam.StatusInStock, a.Status)
+	r.assign(a, alice)
+	r.pushesSettled()
+	puts := srv.RequestsTo(http.MethodPut, "/object/")
+	require.Len(t, puts, 1, "exactly one write")
+	require.True(t, strings.HasSuffix(puts[0].Path, "/object/"+stock), puts[0].Path)
+	// 108 is the Computers type's Owner attribute, 109 its Status (1: In Use).
+	require.JSONEq(t, `{"objectTypeId": "10", "attributes": [
+		{"objectTypeAttributeId": "108", "objectAttributeValues": [{"value": "acc-alice"}]},
+		{"objectTypeAttributeId": "109", "objectAttributeValues": [{"value": "1"}]}
+	]}`, puts[0].Body)
+	v := srv.Values(stock)
+	require.Equal(t, "acc-alice", v["Owner"])
+	require.Equal(t, "In Use", v["Status"])
+
+	version := r.linked(c, stock).Version
+	again := r.fullSync(c)
+	require.Zero(t, again.Updated)
+	require.Equal(t, version, r.linked(c, stock).Version)
+	require.Len(t, srv.RequestsTo(http.MethodPut, "/object/"), 1, "the pulled pushed values are not pushed again")
+
+	// A change made in Assets to an object nobody here touched.
+	srv.Set(other, jsmtest.Record{"Owner": "acc-bob"})
+	r.fullSync(c)
+	require.Equal(t, ptrTo(r.person("bob@acme.test")), r.linked(c, other).AssignedPersonID)
+	require.Len(t, srv.RequestsTo(http.MethodPut, "/object/"), 1, "no echo of the pulled change")
 }
