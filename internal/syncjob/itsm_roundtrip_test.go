@@ -200,6 +200,18 @@ func TestRoundTripServiceNowPushAndNoEcho(t *testing.T) {
 	require.Equal(t, itam.StatusDeployed, a.Status)
 	require.Equal(t, ptrTo(r.person(servicenowtest.UserEmail(2))), a.AssignedPersonID)
 	require.Len(t, snWrites(sn, servicenowtest.DefaultTable), 1, "no echo of the pulled change")
+
+	// The pulled assignee is what the CI holds: the next change made here
+	// sends only itself.
+	var london uuid.UUID
+	require.NoError(t, r.owner.QueryRow(context.Background(), `SELECT id FROM locations WHERE name = 'London Office'`).Scan(&london))
+	_, err := r.assets.UpdateAsset(r.admin, itam.AssetPatch{ID: a.ID, Version: a.Version, LocationID: itam.Some(london)})
+	require.NoError(t, err)
+	r.pushesSettled()
+	writes = snWrites(sn, servicenowtest.DefaultTable)
+	require.Len(t, writes, 2)
+	require.Equal(t, "/api/now/table/"+servicenowtest.DefaultTable+"/"+other, writes[1].Path)
+	require.Equal(t, map[string]any{"location": servicenowtest.LocationID("London Office")}, jsonBody(t, writes[1].Body))
 }
 
 // TestRoundTripServiceNowPushForbidden: a PATCH ServiceNow refuses with
