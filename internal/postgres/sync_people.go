@@ -82,7 +82,7 @@ func (s *SyncStore) ApplyPeoplePage(ctx context.Context, t SyncTarget, people []
 
 // loadPeopleSnapshot loads, with the people involved locked, what
 // PlanPeople reads; an authoritative source's departments become teams
-// when missing (teams are how itam groups people).
+// and its locations sites when missing (teams are how itam groups people).
 func loadPeopleSnapshot(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarget, people []reconcile.Person) (*reconcile.PeopleSnapshot, error) {
 	s := &reconcile.PeopleSnapshot{Source: t.Connector.Source(), Authoritative: t.Connector.AuthoritativeForPeople,
 		Links: map[string]reconcile.PersonLink{}, ByEmail: map[string]uuid.UUID{}, People: map[uuid.UUID]*itam.Person{},
@@ -100,9 +100,7 @@ func loadPeopleSnapshot(ctx context.Context, tx pgx.Tx, p itam.Principal, t Sync
 			seenTeam[k] = true
 			teams, teamNames = append(teams, k), append(teamNames, strings.TrimSpace(r.Department))
 		}
-		if k := reconcile.LocationKey(r.Location); k != "" {
-			locations = append(locations, k)
-		}
+		locations = append(locations, r.Location)
 	}
 	if err := scanEach(ctx, tx, `SELECT external_id, person_id, active FROM person_external_ids WHERE source = $1 AND external_id = ANY($2)`,
 		[]any{s.Source, distinct(ext)}, func(r pgx.Rows) error {
@@ -147,16 +145,9 @@ func loadPeopleSnapshot(ctx context.Context, tx pgx.Tx, p itam.Principal, t Sync
 		}); err != nil {
 		return nil, err
 	}
-	if err := scanEach(ctx, tx, `SELECT DISTINCT ON (lower(name)) lower(name), id FROM locations WHERE lower(name) = ANY($1) ORDER BY lower(name), created_at, id`,
-		[]any{distinct(locations)}, func(r pgx.Rows) error {
-			var k string
-			var id uuid.UUID
-			if err := r.Scan(&k, &id); err != nil {
-				return err
-			}
-			s.Locations[k] = id
-			return nil
-		}); err != nil {
+	// An authoritative directory's locations exist as the devices' do
+	// (created when unknown), so a first sync places people at once.
+	if err := findLocations(ctx, tx, p.OrgID, locations, s.Authoritative, s.Locations); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -60,6 +60,7 @@ func TestApplyPeoplePageAuthoritative(t *testing.T) {
 	alice := f.person(f.a, f.a.alice)
 	require.Equal(t, "Alice Archer-Smith", alice.Name)
 	require.Equal(t, "alice@alpha.test", alice.Email, "a match by email keeps the email's spelling")
+	require.NotNil(t, alice.LocationID, "an authoritative directory's unknown location is created, so a first sync places people")
 	nia := f.person(f.a, f.personID(f.a, "nia@alpha.test"))
 	require.Equal(t, "E42", *nia.EmployeeNumber)
 	require.Equal(t, f.a.alice, *nia.ManagerID, "a manager created or found in the same page resolves")

@@ -180,17 +180,27 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 }
 
 // ensureLocations finds the locations the page names (ITSM records carry a
-// location name), case-insensitively, and creates the unknown ones as
-// sites, as models are created: the service desk's locations are real
+// location name) and creates the unknown ones (findLocations).
+func (st *pageState) ensureLocations(ctx context.Context, tx pgx.Tx, devices []reconcile.Device) error {
+	names := make([]string, 0, len(devices))
+	for _, d := range devices {
+		names = append(names, d.Location)
+	}
+	return findLocations(ctx, tx, st.p.OrgID, names, true, st.Locations)
+}
+
+// findLocations finds locations by name, case-insensitively, into found
+// (by reconcile.LocationKey); with create, unknown ones are created as
+// sites, as models are created: a service desk's locations are real
 // places, and a person can re-parent them later. When two locations share
 // a name the oldest is taken.
-func (st *pageState) ensureLocations(ctx context.Context, tx pgx.Tx, devices []reconcile.Device) error {
-	var keys, names []string
+func findLocations(ctx context.Context, tx pgx.Tx, org uuid.UUID, names []string, create bool, found map[string]uuid.UUID) error {
+	var keys, clean []string
 	seen := map[string]bool{}
-	for _, d := range devices {
-		if k := reconcile.LocationKey(d.Location); k != "" && !seen[k] {
+	for _, n := range names {
+		if k := reconcile.LocationKey(n); k != "" && !seen[k] {
 			seen[k] = true
-			keys, names = append(keys, k), append(names, strings.TrimSpace(d.Location))
+			keys, clean = append(keys, k), append(clean, strings.TrimSpace(n))
 		}
 	}
 	if len(keys) == 0 {
@@ -204,23 +214,23 @@ func (st *pageState) ensureLocations(ctx context.Context, tx pgx.Tx, devices []r
 			if err := r.Scan(&k, &id); err != nil {
 				return err
 			}
-			st.Locations[k] = id
+			found[k] = id
 			return nil
 		})
 	}
-	if err := load(); err != nil {
+	if err := load(); err != nil || !create {
 		return err
 	}
 	var missing []string
 	for i, k := range keys {
-		if _, ok := st.Locations[k]; !ok {
-			missing = append(missing, names[i])
+		if _, ok := found[k]; !ok {
+			missing = append(missing, clean[i])
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO locations (org_id, kind, name) SELECT $1, 'SITE', unnest($2::text[])`, st.p.OrgID, missing); err != nil {
+	if _, err := tx.Exec(ctx, `INSERT INTO locations (org_id, kind, name) SELECT $1, 'SITE', unnest($2::text[])`, org, missing); err != nil {
 		return err
 	}
 	return load()
