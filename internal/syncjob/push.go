@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -18,10 +20,14 @@ import (
 	"github.com/itam-dev/itam/internal/redact"
 )
 
-// pushWorkers bounds concurrent write-backs per process: ITSM APIs limit
-// requests per instance, and a burst of changes is better spread than
-// thrown at them.
-const pushWorkers = 3
+// pushWorkers bounds concurrent push jobs per process. A job spends its
+// time waiting: on its batch (push_batch.go), on the vendor, on River's
+// snooze; its database work is three short statements, so fifty share the
+// pool without exhausting it. What reaches the vendor is bounded by the
+// batches: at most pushWorkers records wait together, so a burst of
+// changes is pushWorkers records per request to a vendor that batches
+// (ServiceNow), and the vendor's rate limit is honoured per request.
+const pushWorkers = 50
 
 // pushTimeout bounds one push attempt (a token and one or two requests).
 const pushTimeout = time.Minute
@@ -53,6 +59,19 @@ type PushWorker struct {
 	river.WorkerDefaults[jobs.PushArgs]
 	d     Deps
 	store *postgres.PushStore
+
+	batchOnce sync.Once
+	batches   *pushBatcher
+}
+
+// batcher is the worker's pushBatcher, made on first use.
+func (w *PushWorker) batcher() *pushBatcher {
+	w.batchOnce.Do(func() {
+		if w.batches == nil {
+			w.batches = newPushBatcher(pushWindow, pushWorkers)
+		}
+	})
+	return w.batches
 }
 
 // Timeout bounds one attempt.
@@ -101,6 +120,10 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[jobs.PushArgs]) er
 			if err == nil && createdID == "" {
 				err = errors.New("the vendor created the record but returned no id")
 			}
+		} else if bp, ok := pusher.(connectors.BatchPusher); ok {
+			// With the other jobs of this connector running now: one
+			// request for them all, this record's own result.
+			err = w.batcher().push(ctx, c.ID.String()+"/"+strconv.Itoa(c.Version), bp, rec)
 		} else {
 			err = pusher.PushRecord(ctx, rec)
 		}
