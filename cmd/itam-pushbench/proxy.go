@@ -31,12 +31,12 @@ type proxy struct {
 
 // VendorCounts are the requests the fake received during the measured phase.
 type VendorCounts struct {
-	PatchOK        int `json:"patch_2xx"`
-	Patch429       int `json:"patch_429"`
-	PatchOther     int `json:"patch_other"`
-	LookupOK       int `json:"sys_user_lookups_2xx"`
-	Lookup429      int `json:"sys_user_lookups_429"`
-	Tokens         int `json:"token_requests"`
+	PatchOK    int `json:"patch_2xx"`
+	Patch429   int `json:"patch_429"`
+	PatchOther int `json:"patch_other"`
+	LookupOK   int `json:"sys_user_lookups_2xx"`
+	Lookup429  int `json:"sys_user_lookups_429"`
+	Tokens     int `json:"token_requests"`
 	// BatchOK and Batch429 are Batch API requests; their calls count as
 	// PATCHes (PatchOK…) too.
 	BatchOK    int `json:"batch_2xx"`
@@ -44,7 +44,7 @@ type VendorCounts struct {
 	BatchCalls int `json:"batch_calls"`
 	// Requests2xx are the API requests answered 2xx (tokens aside; a batch
 	// is one): what a rate limit counted and let through.
-	Requests2xx int `json:"requests_2xx"`
+	Requests2xx    int `json:"requests_2xx"`
 	Other          int `json:"other_requests"`
 	RecordsPatched int `json:"records_patched"`
 	// Duplicates are PATCHes answered 2xx beyond the first of their record.
