@@ -23,10 +23,9 @@ import (
 // pushWorkers bounds concurrent push jobs per process. A job spends its
 // time waiting: on its batch (push_batch.go), on the vendor, on River's
 // snooze; its database work is three short statements, so fifty share the
-// pool without exhausting it. What reaches the vendor is bounded by the
-// batches: at most pushWorkers records wait together, so a burst of
-// changes is pushWorkers records per request to a vendor that batches
-// (ServiceNow), and the vendor's rate limit is honoured per request.
+// pool without exhausting it. What reaches the vendor is bounded apart:
+// a vendor that batches (ServiceNow) gets up to pushWorkers records per
+// request, the others at most singlePushes requests at once.
 const pushWorkers = 50
 
 // pushTimeout bounds one push attempt (a token and one or two requests).
@@ -60,18 +59,41 @@ type PushWorker struct {
 	d     Deps
 	store *postgres.PushStore
 
-	batchOnce sync.Once
-	batches   *pushBatcher
+	once    sync.Once
+	batches *pushBatcher
+	singles chan struct{} // a slot per unbatched vendor request under way
+}
+
+// singlePushes bounds the pushes sent one record per request (vendors
+// without a batch API, record creations) per process: their vendors limit
+// requests per instance, and a burst of changes is better spread than
+// thrown at them fifty at a time.
+const singlePushes = 3
+
+func (w *PushWorker) init() {
+	w.once.Do(func() {
+		if w.batches == nil {
+			w.batches = newPushBatcher(pushWindow, pushWorkers)
+		}
+		w.singles = make(chan struct{}, singlePushes)
+	})
 }
 
 // batcher is the worker's pushBatcher, made on first use.
 func (w *PushWorker) batcher() *pushBatcher {
-	w.batchOnce.Do(func() {
-		if w.batches == nil {
-			w.batches = newPushBatcher(pushWindow, pushWorkers)
-		}
-	})
+	w.init()
 	return w.batches
+}
+
+// oneAtATime waits for a slot among singlePushes and returns its release.
+func (w *PushWorker) oneAtATime(ctx context.Context) (func(), error) {
+	w.init()
+	select {
+	case w.singles <- struct{}{}:
+		return func() { <-w.singles }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Timeout bounds one attempt.
@@ -114,19 +136,28 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[jobs.PushArgs]) er
 	rec := pushRecord(t, fields)
 	var createdID string
 	pusher, err := w.pusher(sc)
-	if err == nil {
+	bp, batches := pusher.(connectors.BatchPusher)
+	switch {
+	case err != nil:
+	case !create && batches:
+		// With the other jobs of this connector running now: one
+		// request for them all, this record's own result.
+		err = w.batcher().push(ctx, c.ID.String()+"/"+strconv.Itoa(c.Version), bp, rec)
+	default:
+		// One request per record: as few at once as before batching.
+		release, aerr := w.oneAtATime(ctx)
+		if aerr != nil {
+			return aerr
+		}
 		if create {
 			createdID, err = pusher.CreateRecord(ctx, rec)
 			if err == nil && createdID == "" {
 				err = errors.New("the vendor created the record but returned no id")
 			}
-		} else if bp, ok := pusher.(connectors.BatchPusher); ok {
-			// With the other jobs of this connector running now: one
-			// request for them all, this record's own result.
-			err = w.batcher().push(ctx, c.ID.String()+"/"+strconv.Itoa(c.Version), bp, rec)
 		} else {
 			err = pusher.PushRecord(ctx, rec)
 		}
+		release()
 	}
 	if err != nil {
 		return w.pushError(wctx, job, fields, sc.Credentials, err)

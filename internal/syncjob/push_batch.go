@@ -33,7 +33,13 @@ type pushBatcher struct {
 
 	mu   sync.Mutex
 	open map[string]*pushBatch
+	// pushers keeps the first pusher of each key: later batches reuse it,
+	// so its OAuth token serves them all instead of one token per batch.
+	pushers map[string]connectors.BatchPusher
 }
+
+// maxPushers bounds pushers; past it the map starts afresh.
+const maxPushers = 256
 
 // pushBatch is one batch being filled, then sent by the job that opened it.
 type pushBatch struct {
@@ -46,7 +52,8 @@ type pushBatch struct {
 }
 
 func newPushBatcher(window time.Duration, limit int) *pushBatcher {
-	return &pushBatcher{window: window, limit: limit, after: time.After, open: map[string]*pushBatch{}}
+	return &pushBatcher{window: window, limit: limit, after: time.After, open: map[string]*pushBatch{},
+		pushers: map[string]connectors.BatchPusher{}}
 }
 
 // push adds r to the open batch of key (opening one with p when there is
@@ -60,6 +67,14 @@ func (b *pushBatcher) push(ctx context.Context, key string, p connectors.BatchPu
 	pb := b.open[key]
 	opener := pb == nil
 	if opener {
+		if prev, ok := b.pushers[key]; ok {
+			p = prev
+		} else {
+			if len(b.pushers) >= maxPushers {
+				clear(b.pushers)
+			}
+			b.pushers[key] = p
+		}
 		pb = &pushBatch{pusher: p, max: max(1, min(p.MaxBatch(), b.limit)), full: make(chan struct{}), done: make(chan struct{})}
 		b.open[key] = pb
 	}

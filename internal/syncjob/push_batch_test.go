@@ -111,9 +111,11 @@ func TestPushBatcherWindow(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	require.Equal(t, [][]string{{"a", "b", "c"}}, p.calls)
-	require.NoError(t, b.push(context.Background(), "c1", p, connectors.PushRecord{ExternalID: "d"}))
+	other := &callPusher{max: 100}
+	require.NoError(t, b.push(context.Background(), "c1", other, connectors.PushRecord{ExternalID: "d"}))
 	require.Equal(t, 1, <-sizes, "a new batch")
-	require.Equal(t, [][]string{{"a", "b", "c"}, {"d"}}, p.calls)
+	require.Equal(t, [][]string{{"a", "b", "c"}, {"d"}}, p.calls, "through the connector's first pusher (its token)")
+	require.Empty(t, other.calls)
 }
 
 // batchEnv is a SERVICENOW connector pushing ASSIGNEE to the fake
@@ -270,4 +272,26 @@ func TestPushJobsShareOneBatchRequest(t *testing.T) {
 	require.Equal(t, map[int]river.EventKind{0: river.EventKindJobCompleted, 1: river.EventKindJobCompleted}, b.runAll(0, 1))
 	require.Equal(t, 2, b.sn.Stats().Batches)
 	require.Equal(t, servicenowtest.UserID(4), b.sn.Get("cmdb_ci_computer", servicenowtest.RecordID(0))["assigned_to"])
+}
+
+// TestUnbatchedPushesAtMostThreeAtOnce: vendors without a batch API (and
+// record creations) keep at most singlePushes requests under way per
+// process, however many push workers run.
+func TestUnbatchedPushesAtMostThreeAtOnce(t *testing.T) {
+	t.Parallel()
+	w := &PushWorker{}
+	var releases []func()
+	for range singlePushes {
+		release, err := w.oneAtATime(context.Background())
+		require.NoError(t, err)
+		releases = append(releases, release)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := w.oneAtATime(ctx)
+	require.ErrorIs(t, err, context.Canceled, "a fourth waits for a slot")
+	releases[0]()
+	release, err := w.oneAtATime(context.Background())
+	require.NoError(t, err)
+	release()
 }
