@@ -134,10 +134,17 @@ func (s *source) PushRecords(ctx context.Context, rs []connectors.PushRecord) []
 	// a 5xx or a lost answer writes the same values again.
 	_, err = s.client.Do(ctx, vendorhttp.Call{Method: http.MethodPost, Path: batchPath, Body: req, Safe: true}, &resp)
 	if err != nil {
+		fallback := batchUnavailable(err)
 		err = refused(http.MethodPost, s.errBase+batchPath, err)
 		for _, rr := range req.RestRequests {
 			i, _ := strconv.Atoi(rr.ID)
 			errs[i] = err
+			if fallback {
+				// The instance (or a proxy before it) does not take
+				// batches from this account: each record alone, so each
+				// gets its own answer, as without batching.
+				errs[i] = s.PushRecord(ctx, rs[i])
+			}
 		}
 		return errs
 	}
@@ -157,6 +164,18 @@ func (s *source) PushRecords(ctx context.Context, rs []connectors.PushRecord) []
 		errs[i] = s.itemError(rr, sr)
 	}
 	return errs
+}
+
+// batchUnavailable says the Batch API itself was refused (not found, not
+// allowed, or forbidden to the account: its REST resource has ACLs of its
+// own), rather than the calls in it.
+func batchUnavailable(err error) bool {
+	var fe *connectors.ForbiddenError
+	var se *connectors.StatusError
+	if errors.As(err, &fe) {
+		return true
+	}
+	return errors.As(err, &se) && (se.Status == http.StatusNotFound || se.Status == http.StatusMethodNotAllowed || se.Status == http.StatusBadRequest)
 }
 
 // itemError classifies one call's answer as send classifies a lone one.

@@ -103,3 +103,23 @@ func TestPushRecordsBatchFailures(t *testing.T) {
 	require.False(t, errors.As(errs[2], &refused) || errors.As(errs[2], &rl), "retried, not refused")
 	require.Empty(t, srv.RequestsTo(http.MethodPatch, ciPath+servicenowtest.RecordID(2)), "unserviced: never ran")
 }
+
+// TestPushRecordsWithoutBatchAPI: an instance that refuses the Batch API
+// itself (403 to the account, or 400/404 from a proxy) gets one PATCH per
+// record, each with its own answer.
+func TestPushRecordsWithoutBatchAPI(t *testing.T) {
+	t.Parallel()
+	for _, status := range []int{http.StatusForbidden, http.StatusNotFound, http.StatusBadRequest} {
+		srv := servicenowtest.New(t, servicenowtest.Options{Records: 2, Users: 5})
+		p := batchPusher(t, srv)
+		srv.Fail(http.MethodPost, servicenowtest.BatchPath, 1, status, "Operation Failed", "the batch was refused")
+		srv.Fail(http.MethodPatch, ciPath+servicenowtest.RecordID(1), 1, http.StatusBadRequest, "Invalid value", "no")
+		errs := p.PushRecords(context.Background(), []connectors.PushRecord{assign(0, "user00001@example.com"), assign(1, "user00002@example.com")})
+		require.NoError(t, errs[0], status)
+		var refused *connectors.PushRefusedError
+		require.ErrorAs(t, errs[1], &refused)
+		require.Contains(t, refused.Message, "Invalid value")
+		require.Equal(t, servicenowtest.UserID(1), srv.Get("cmdb_ci_computer", servicenowtest.RecordID(0))["assigned_to"])
+		require.Len(t, srv.RequestsTo(http.MethodPatch, ciPath+servicenowtest.RecordID(0)), 1)
+	}
+}
