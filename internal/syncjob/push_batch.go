@@ -110,6 +110,15 @@ func (b *pushBatcher) send(ctx context.Context, key string, pb *pushBatch) {
 	}
 	recs := pb.recs // no job joins a batch no longer open
 	b.mu.Unlock()
+	defer func() {
+		if pb.errs == nil { // PushRecords panicked: the others must not wait on it
+			pb.errs = make([]error, len(recs))
+			for i := range pb.errs {
+				pb.errs[i] = errBatchFailed
+			}
+		}
+		close(pb.done)
+	}()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pushTimeout)
 	defer cancel()
 	errs := pb.pusher.PushRecords(sctx, recs)
@@ -122,7 +131,9 @@ func (b *pushBatcher) send(ctx context.Context, key string, pb *pushBatch) {
 		}
 	}
 	pb.errs = errs
-	close(pb.done)
 }
 
-var errBatchResults = errors.New("the vendor's batch answered for a different number of records than it was sent")
+var (
+	errBatchResults = errors.New("the vendor's batch answered for a different number of records than it was sent")
+	errBatchFailed  = errors.New("the batch this push joined failed before the vendor answered")
+)
