@@ -95,6 +95,23 @@ type Pusher interface {
 	CreateRecord(ctx context.Context, r PushRecord) (externalID string, err error)
 }
 
+// BatchPusher is a Pusher whose vendor can take several updates in one
+// request. Rate limits count requests, so writing many records this way
+// needs a fraction of the requests PushRecord would (ServiceNow's Batch
+// API: one request for MaxBatch PATCHes).
+type BatchPusher interface {
+	Pusher
+	// PushRecords updates every record as PushRecord would and returns one
+	// result per record, in order (nil: written), with the same kinds of
+	// errors: a refusal of one record is that record's *PushRefusedError
+	// only. A failure of the whole request (transport, a rate limit beyond
+	// the inline retries, refused credentials) is returned for every
+	// record. len(rs) must not exceed MaxBatch.
+	PushRecords(ctx context.Context, rs []PushRecord) []error
+	// MaxBatch is how many records one PushRecords call takes at most.
+	MaxBatch() int
+}
+
 // PushRefusedError is a push the vendor refused for a reason retrying
 // cannot fix; Message is the vendor's own words.
 type PushRefusedError struct {

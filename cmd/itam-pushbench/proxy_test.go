@@ -1,12 +1,15 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/itam-dev/itam/connectors/servicenow/servicenowtest"
 )
 
 // The proxy's counts are what the bench's checks judge: a record PATCHed
@@ -47,7 +50,42 @@ func TestProxyCountsWhatTheVendorAnswered(t *testing.T) {
 	} {
 		send(r.method, r.path)
 	}
-	require.Equal(t, VendorCounts{PatchOK: 3, Patch429: 1, LookupOK: 1, Tokens: 1, Other: 1, RecordsPatched: 2, Duplicates: 1}, p.counts())
+	require.Equal(t, VendorCounts{PatchOK: 3, Patch429: 1, LookupOK: 1, Tokens: 1, Other: 1, RecordsPatched: 2, Duplicates: 1, Requests2xx: 5}, p.counts())
+}
+
+// A Batch API request is one request; each call in it counts as the PATCH
+// it carries, by its own status_code, so a record PATCHed alone and again
+// in a batch is a duplicate.
+func TestProxyCountsTheCallsOfABatch(t *testing.T) {
+	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != servicenowtest.BatchPath {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		_, _ = io.WriteString(w, `{"batch_request_id":"1","serviced_requests":[{"id":"0","status_code":200,"body":""},
+			{"id":"1","status_code":403,"body":""},{"id":"2","status_code":200,"body":""}],"unserviced_requests":["3"]}`)
+	}))
+	defer backend.Close()
+	p, err := startProxy(backend.URL)
+	require.NoError(t, err)
+	defer p.Close()
+	req, err := http.NewRequest(http.MethodPatch, p.URL+"/api/now/table/cmdb_ci_computer/c", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	batch := `{"batch_request_id":"1","rest_requests":[
+		{"id":"0","method":"PATCH","url":"/api/now/table/cmdb_ci_computer/a?sysparm_fields=sys_id"},
+		{"id":"1","method":"PATCH","url":"/api/now/table/cmdb_ci_computer/b?sysparm_fields=sys_id"},
+		{"id":"2","method":"PATCH","url":"/api/now/table/cmdb_ci_computer/c?sysparm_fields=sys_id"},
+		{"id":"3","method":"PATCH","url":"/api/now/table/cmdb_ci_computer/d?sysparm_fields=sys_id"}]}`
+	resp, err = http.Post(p.URL+servicenowtest.BatchPath, "application/json", strings.NewReader(batch))
+	require.NoError(t, err)
+	got, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Contains(t, string(got), `"unserviced_requests":["3"]`, "the answer reaches the client whole")
+	require.Equal(t, VendorCounts{PatchOK: 3, PatchOther: 1, BatchOK: 1, BatchCalls: 3, Requests2xx: 2, RecordsPatched: 2, Duplicates: 1}, p.counts())
 }
 
 // A run that lost or doubled a push fails its checks whatever the time.

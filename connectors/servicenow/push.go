@@ -22,7 +22,7 @@ func (s *source) PushRecord(ctx context.Context, r connectors.PushRecord) error 
 	if !sysID.MatchString(r.ExternalID) {
 		return fmt.Errorf("servicenow: %q is not a sys_id", r.ExternalID)
 	}
-	body, err := s.values(ctx, r, r.Fields, false)
+	body, err := s.values(ctx, r, r.Fields, false, nil)
 	if err != nil {
 		return err
 	}
@@ -38,7 +38,7 @@ func (s *source) PushRecord(ctx context.Context, r connectors.PushRecord) error 
 // does not resolve (an assignee ServiceNow does not know) is left out
 // rather than refusing the record: the next push of that field reports it.
 func (s *source) CreateRecord(ctx context.Context, r connectors.PushRecord) (string, error) {
-	body, err := s.values(ctx, r, connectors.PushFields, true)
+	body, err := s.values(ctx, r, connectors.PushFields, true, nil)
 	if err != nil {
 		return "", err
 	}
@@ -61,8 +61,9 @@ func (s *source) CreateRecord(ctx context.Context, r connectors.PushRecord) (str
 
 // values is the request body for fields. On create, empty values are left
 // out and unresolvable references skipped; on update an empty value clears
-// the field.
-func (s *source) values(ctx context.Context, r connectors.PushRecord, fields []connectors.PushField, create bool) (map[string]string, error) {
+// the field. absent holds the reference keys a batch's lookup found no
+// record for (nil outside a batch), so they are refused without asking again.
+func (s *source) values(ctx context.Context, r connectors.PushRecord, fields []connectors.PushField, create bool, absent map[string]bool) (map[string]string, error) {
 	body := map[string]string{}
 	set := func(k, v string) {
 		if v != "" || !create {
@@ -78,7 +79,7 @@ func (s *source) values(ctx context.Context, r connectors.PushRecord, fields []c
 	for _, f := range fields {
 		switch f {
 		case connectors.PushAssignee:
-			id, err := s.resolve(ctx, userTable, "email", r.AssigneeEmail, "user with the email")
+			id, err := s.resolveWith(ctx, userTable, "email", r.AssigneeEmail, "user with the email", absent)
 			if err != nil && !(create && isRefused(err)) {
 				return nil, err
 			}
@@ -97,7 +98,7 @@ func (s *source) values(ctx context.Context, r connectors.PushRecord, fields []c
 			}
 			body["install_status"] = code
 		case connectors.PushLocation:
-			id, err := s.resolve(ctx, "cmn_location", "name", r.Location, "location named")
+			id, err := s.resolveWith(ctx, "cmn_location", "name", r.Location, "location named", absent)
 			if err != nil && !(create && isRefused(err)) {
 				return nil, err
 			}
@@ -126,13 +127,20 @@ func isRefused(err error) bool {
 // ("" for an empty v: clearing the reference). A value no record has is a
 // *PushRefusedError naming it.
 func (s *source) resolve(ctx context.Context, table, field, v, what string) (string, error) {
+	return s.resolveWith(ctx, table, field, v, what, nil)
+}
+
+func (s *source) resolveWith(ctx context.Context, table, field, v, what string, absent map[string]bool) (string, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
 		return "", nil
 	}
-	key := s.refScope + "\x00" + table + "\x00" + field + "\x00" + strings.ToLower(v)
+	key := s.refKey(table, field, v)
 	if id, ok := s.refs.get(key); ok {
 		return id, nil
+	}
+	if absent[key] {
+		return "", s.noRecord(table, what, v)
 	}
 	q := url.Values{
 		"sysparm_query":  {field + "=" + quote(v) + "^ORDERBYsys_id"},
@@ -144,12 +152,22 @@ func (s *source) resolve(ctx context.Context, table, field, v, what string) (str
 		return "", err
 	}
 	if resp.Result == nil || len(*resp.Result) == 0 || (*resp.Result)[0].get("sys_id") == "" {
-		return "", &connectors.PushRefusedError{Status: http.StatusNotFound, URL: s.errBase + tablePath + table,
-			Message: fmt.Sprintf("ServiceNow has no %s %q", what, v)}
+		return "", s.noRecord(table, what, v)
 	}
 	id := (*resp.Result)[0].get("sys_id")
 	s.refs.put(key, id)
 	return id, nil
+}
+
+// refKey is a reference's key in the shared cache.
+func (s *source) refKey(table, field, v string) string {
+	return s.refScope + "\x00" + table + "\x00" + field + "\x00" + strings.ToLower(strings.TrimSpace(v))
+}
+
+// noRecord is the refusal of a reference ServiceNow has no record for.
+func (s *source) noRecord(table, what, v string) error {
+	return &connectors.PushRefusedError{Status: http.StatusNotFound, URL: s.errBase + tablePath + table,
+		Message: fmt.Sprintf("ServiceNow has no %s %q", what, v)}
 }
 
 // refCache remembers resolved references, shared by every source of one

@@ -11,7 +11,9 @@
 //   - People: the same over sys_user (PeopleSource), the manager's email
 //     and the department's name dot-walked, so no request per person.
 //   - Push: PATCH /api/now/table/{table}/{sys_id} with only the opted
-//     fields; create: POST /api/now/table/{table} (Pusher).
+//     fields; create: POST /api/now/table/{table} (Pusher). Many records
+//     at once: those PATCHes as the calls of one Batch API request,
+//     POST /api/now/v1/batch (BatchPusher, batch.go).
 //   - Tickets: incidents whose cmdb_ci is the record (Ticketer).
 //
 // Authentication is HTTP basic (username + password) or OAuth 2.0 at

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -18,10 +20,13 @@ import (
 	"github.com/itam-dev/itam/internal/redact"
 )
 
-// pushWorkers bounds concurrent write-backs per process: ITSM APIs limit
-// requests per instance, and a burst of changes is better spread than
-// thrown at them.
-const pushWorkers = 3
+// pushWorkers bounds concurrent push jobs per process. A job spends its
+// time waiting: on its batch (push_batch.go), on the vendor, on River's
+// snooze; its database work is three short statements, so fifty share the
+// pool without exhausting it. What reaches the vendor is bounded apart:
+// a vendor that batches (ServiceNow) gets up to pushWorkers records per
+// request, the others at most singlePushes requests at once.
+const pushWorkers = 50
 
 // pushTimeout bounds one push attempt (a token and one or two requests).
 const pushTimeout = time.Minute
@@ -53,6 +58,42 @@ type PushWorker struct {
 	river.WorkerDefaults[jobs.PushArgs]
 	d     Deps
 	store *postgres.PushStore
+
+	once    sync.Once
+	batches *pushBatcher
+	singles chan struct{} // a slot per unbatched vendor request under way
+}
+
+// singlePushes bounds the pushes sent one record per request (vendors
+// without a batch API, record creations) per process: their vendors limit
+// requests per instance, and a burst of changes is better spread than
+// thrown at them fifty at a time.
+const singlePushes = 3
+
+func (w *PushWorker) init() {
+	w.once.Do(func() {
+		if w.batches == nil {
+			w.batches = newPushBatcher(pushWindow, pushWorkers)
+		}
+		w.singles = make(chan struct{}, singlePushes)
+	})
+}
+
+// batcher is the worker's pushBatcher, made on first use.
+func (w *PushWorker) batcher() *pushBatcher {
+	w.init()
+	return w.batches
+}
+
+// oneAtATime waits for a slot among singlePushes and returns its release.
+func (w *PushWorker) oneAtATime(ctx context.Context) (func(), error) {
+	w.init()
+	select {
+	case w.singles <- struct{}{}:
+		return func() { <-w.singles }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // Timeout bounds one attempt.
@@ -95,7 +136,19 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[jobs.PushArgs]) er
 	rec := pushRecord(t, fields)
 	var createdID string
 	pusher, err := w.pusher(sc)
-	if err == nil {
+	bp, batches := pusher.(connectors.BatchPusher)
+	switch {
+	case err != nil:
+	case !create && batches:
+		// With the other jobs of this connector running now: one
+		// request for them all, this record's own result.
+		err = w.batcher().push(ctx, c.ID.String()+"/"+strconv.Itoa(c.Version), bp, rec)
+	default:
+		// One request per record: as few at once as before batching.
+		release, aerr := w.oneAtATime(ctx)
+		if aerr != nil {
+			return aerr
+		}
 		if create {
 			createdID, err = pusher.CreateRecord(ctx, rec)
 			if err == nil && createdID == "" {
@@ -104,6 +157,7 @@ func (w *PushWorker) Work(ctx context.Context, job *river.Job[jobs.PushArgs]) er
 		} else {
 			err = pusher.PushRecord(ctx, rec)
 		}
+		release()
 	}
 	if err != nil {
 		return w.pushError(wctx, job, fields, sc.Credentials, err)

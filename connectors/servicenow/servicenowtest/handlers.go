@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -22,6 +23,9 @@ type query struct {
 	order string
 	desc  bool
 }
+
+// inTerm is "fieldINa,b,c": field names are lower case, the operator not.
+var inTerm = regexp.MustCompile(`^([a-z0-9_.]+)IN(.*)$`)
 
 // parseQuery reads an encoded query: terms joined by "^" ("^^" is a
 // literal caret in a value). An operator the fake does not know is an
@@ -57,6 +61,10 @@ func parseQuery(s string) (query, error) {
 			q.order = strings.TrimPrefix(p, "ORDERBY")
 			continue
 		}
+		if m := inTerm.FindStringSubmatch(p); m != nil {
+			q.terms = append(q.terms, term{field: m[1], op: "IN", value: m[2]})
+			continue
+		}
 		k := strings.IndexAny(p, "=!<>")
 		if k <= 0 {
 			return q, fmt.Errorf("invalid query term %q", p)
@@ -88,6 +96,10 @@ func (st *store) matches(r Record, terms []term) bool {
 			ok = strings.EqualFold(v, t.value) // string comparisons are case-insensitive
 		case "!=":
 			ok = !strings.EqualFold(v, t.value)
+		case "IN": // one of the comma-separated values
+			for _, x := range strings.Split(t.value, ",") {
+				ok = ok || strings.EqualFold(v, x)
+			}
 		case ">=":
 			ok = v >= t.value
 		case "<=":

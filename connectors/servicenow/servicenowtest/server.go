@@ -3,7 +3,7 @@
 // token endpoint as ServiceNow documents them.
 //
 //	GET    /api/now/table/{table}            list: sysparm_query (terms joined by ^,
-//	                                          =, !=, >=, <=, >, <, dot-walked fields,
+//	                                          =, !=, >=, <=, >, <, IN, dot-walked fields,
 //	                                          ORDERBY/ORDERBYDESC), sysparm_fields,
 //	                                          sysparm_limit (default 10000),
 //	                                          sysparm_offset, sysparm_display_value
@@ -17,6 +17,10 @@
 //	POST   /api/now/table/{table}            create, 201
 //	POST   /oauth_token.do                   form-encoded password or client_credentials
 //	                                          grant ("OAuth API request parameters")
+//	POST   /api/now/v1/batch                 Batch API: rest_requests (Base64 bodies) run
+//	                                          as the calls above, answered in
+//	                                          serviced_requests/unserviced_requests; one
+//	                                          request for the rate limit (batch.go)
 //
 // Every value is a string; a reference is {"link","value"} or "" unless
 // sysparm_exclude_reference_link=true. Unauthenticated requests get
@@ -93,6 +97,9 @@ type Stats struct {
 	Throttled    int `json:"throttled"`
 	Unauthorized int `json:"unauthorized"`
 	Tokens       int `json:"tokens"`
+	// Batches are Batch API requests served; BatchCalls the calls in them.
+	Batches    int `json:"batches"`
+	BatchCalls int `json:"batchCalls"`
 }
 
 type fault struct {
@@ -110,6 +117,7 @@ type Server struct {
 	URL string
 
 	srv    *httptest.Server
+	api    *http.ServeMux // the calls a batch may carry (batch.go)
 	opt    Options
 	tokens *vendorfake.Tokens
 
@@ -121,6 +129,8 @@ type Server struct {
 	perSec   int
 	window   time.Time
 	inWindow int
+	// serveAtMost is how many calls of a batch are serviced (0: all).
+	serveAtMost int
 }
 
 // New starts a fake instance, closed when the test ends.
@@ -161,6 +171,13 @@ func Start(opt Options) *Server {
 	mux.HandleFunc("PATCH /api/now/table/{table}/{id}", s.authed(s.update))
 	mux.HandleFunc("PUT /api/now/table/{table}/{id}", s.authed(s.update))
 	mux.HandleFunc("POST /api/now/table/{table}", s.authed(s.create))
+	mux.HandleFunc("POST "+BatchPath, s.authed(s.batch)) // batch.go
+	s.api = http.NewServeMux()
+	s.api.HandleFunc("GET /api/now/table/{table}", s.item(s.list))
+	s.api.HandleFunc("GET /api/now/table/{table}/{id}", s.item(s.get))
+	s.api.HandleFunc("PATCH /api/now/table/{table}/{id}", s.item(s.update))
+	s.api.HandleFunc("PUT /api/now/table/{table}/{id}", s.item(s.update))
+	s.api.HandleFunc("POST /api/now/table/{table}", s.item(s.create))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -263,7 +280,7 @@ func (s *Server) authed(h func(w http.ResponseWriter, r *http.Request, body []by
 			writeError(w, http.StatusUnauthorized, "User Not Authenticated", "Required to provide Auth information")
 			return
 		}
-		if f := s.takeFault(r); f != nil {
+		if f := s.takeFault(r.Method, r.URL.Path, true); f != nil {
 			if f.status == http.StatusTooManyRequests {
 				s.rateLimited(w, f.retryAfter)
 				return
@@ -289,11 +306,13 @@ func (s *Server) authorized(h string) bool {
 	return false
 }
 
-func (s *Server) takeFault(r *http.Request) *fault {
+// takeFault is the injected fault for a request, else (when rate: an
+// inbound HTTP request, not a call inside a batch) the rate limit's 429.
+func (s *Server) takeFault(method, path string, rate bool) *fault {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for i, f := range s.faults {
-		if (f.method == "" || f.method == r.Method) && strings.HasPrefix(r.URL.Path, f.path) {
+		if (f.method == "" || f.method == method) && strings.HasPrefix(path, f.path) {
 			f.left--
 			if f.left <= 0 {
 				s.faults = append(s.faults[:i], s.faults[i+1:]...)
@@ -301,7 +320,7 @@ func (s *Server) takeFault(r *http.Request) *fault {
 			return f
 		}
 	}
-	if s.perSec > 0 {
+	if rate && s.perSec > 0 {
 		now := s.opt.Now().Truncate(time.Second)
 		if !now.Equal(s.window) {
 			s.window, s.inWindow = now, 0
