@@ -408,3 +408,14 @@ func TestRecordRemovedMidRunShiftsPages(t *testing.T) {
 	seen := byID(append(first.Devices, second.Devices...))
 	require.NotContains(t, seen, fmt.Sprint(fs.GeneratedBase+3), "shifted onto page 1 after it was read")
 }
+
+// An answer without its "assets" list is malformed, not an empty account:
+// read as empty, a FULL sync would count every asset missing.
+func TestListingWithoutItsListIsMalformed(t *testing.T) {
+	t.Parallel()
+	srv := fs.New(t, fs.Options{Generated: 3})
+	srv.Fail(http.MethodGet, "/api/v2/assets", 1, http.StatusOK, `{}`)
+	_, err := newSource(t, srv).FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+	var me *connectors.MalformedError
+	require.ErrorAs(t, err, &me)
+}

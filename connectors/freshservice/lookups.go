@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/vendorhttp"
 )
 
@@ -62,7 +63,12 @@ func listPage[T any](ctx context.Context, s *Source, path, wrap string, q url.Va
 	if err != nil {
 		return nil, false, fmt.Errorf("freshservice: %s page %d: %w", path, page, err)
 	}
-	return body[wrap], vendorhttp.NextLink(h) != "", nil
+	items, ok := body[wrap]
+	if !ok {
+		// Read as empty, a FULL sync would count every asset missing.
+		return nil, false, &connectors.MalformedError{URL: path, Err: fmt.Errorf("no %q in the answer to page %d", wrap, page)}
+	}
+	return items, vendorhttp.NextLink(h) != "", nil
 }
 
 // ensureReferences loads asset types, locations and products.

@@ -92,6 +92,12 @@ func (s *Source) aqlPage(ctx context.Context, aql string, start, size int) ([]ap
 	if err := s.api.do(ctx, http.MethodPost, u, q, map[string]string{"qlQuery": aql}, retrySafe, &page); err != nil {
 		return nil, false, err
 	}
+	if page.Values == nil {
+		// "values": [] decodes to an empty slice; no "values" at all is
+		// not an empty listing: read so, a FULL sync would count every
+		// object missing.
+		return nil, false, &connectors.MalformedError{URL: u, Err: fmt.Errorf(`no "values" in the page at %d`, start)}
+	}
 	for i, o := range page.Values {
 		if strings.TrimSpace(string(o.ID)) == "" {
 			return nil, false, &connectors.MalformedError{URL: u, Err: fmt.Errorf("object %d of the page at %d has no id", i, start)}

@@ -365,3 +365,15 @@ func TestGeneratedTenantPagesToTheEnd(t *testing.T) {
 		seen[d.ExternalID] = true
 	}
 }
+
+// A 200 without "values" (a proxy, a changed API) is malformed, not an
+// empty schema: read as empty, a FULL sync would count every object missing.
+func TestAQLPageWithoutValuesIsMalformed(t *testing.T) {
+	t.Parallel()
+	srv := jsmtest.New(t, jsmtest.Options{})
+	seed(srv)
+	srv.FailNext(http.MethodPost, "/object/aql", 1, http.StatusOK, `{"startAt":0,"maxResults":50,"total":0}`)
+	_, err := newSource(t, srv).FetchPage(context.Background(), connectors.PageRequest{Mode: connectors.Full})
+	var me *connectors.MalformedError
+	require.ErrorAs(t, err, &me)
+}

@@ -2,6 +2,8 @@ package kandji
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"sync"
 	"time"
 
@@ -65,21 +67,27 @@ func (b *budget) setLimit(n int) {
 	b.limit = n
 }
 
-// budgets holds one budget per Kandji tenant (API base URL) for the whole
-// process: every connector and every job on the same tenant draws from it.
+// budgets holds one budget per Kandji tenant and API token for the whole
+// process: every connector and every job with that token draws from it.
+// The token is part of the key so that another itam organisation naming
+// the same tenant URL (with a token of its own, or a wrong one) can neither
+// spend this budget nor change its limit.
 var budgets = struct {
 	mu sync.Mutex
 	m  map[string]*budget
 }{m: map[string]*budget{}}
 
-// budgetFor returns the tenant's budget, created with limit or moved to it.
-func budgetFor(tenant string, limit int) *budget {
+// budgetFor returns the budget of tenant and token, created with limit or
+// moved to it. Only a digest of the token is kept as the key.
+func budgetFor(tenant, token string, limit int) *budget {
+	sum := sha256.Sum256([]byte(token))
+	key := tenant + "\x00" + hex.EncodeToString(sum[:])
 	budgets.mu.Lock()
 	defer budgets.mu.Unlock()
-	b, ok := budgets.m[tenant]
+	b, ok := budgets.m[key]
 	if !ok {
 		b = newBudget(limit, time.Now)
-		budgets.m[tenant] = b
+		budgets.m[key] = b
 		return b
 	}
 	b.setLimit(limit)

@@ -77,6 +77,19 @@ func TestBudgetRefusalSnoozesTheSync(t *testing.T) {
 		require.ErrorAs(t, err, &rl)
 		require.Equal(t, 3, srv.Counts().Total)
 	})
+	t.Run("another token naming the tenant neither spends nor resizes it", func(t *testing.T) {
+		// Another organisation's connector pointed at this tenant URL with
+		// a token of its own (here a wrong one) and a budget of 1.
+		intruder := newSource(t, srv, withOptions(kandji.OptHourlyRequestBudget, 1), noSoftware,
+			func(c *connectors.Config) {
+				c.Credentials = map[string]string{kandji.CredAPIToken: "not-the-tenant-token"}
+			})
+		_, err := intruder.FetchPage(ctx, connectors.PageRequest{Mode: connectors.Full})
+		require.ErrorIs(t, err, connectors.ErrUnauthorized, "its requests reach Kandji on a budget of their own")
+		_, err = intruder.FetchPage(ctx, connectors.PageRequest{Mode: connectors.Full})
+		require.ErrorAs(t, err, &rl, "its own budget of 1 is spent")
+		require.Equal(t, 4, srv.Counts().Total)
+	})
 	t.Run("other tenants have their own", func(t *testing.T) {
 		fresh := kandjitest.New(t, kandjitest.Options{Devices: 1})
 		_, err := newSource(t, fresh, withOptions(kandji.OptHourlyRequestBudget, 3), noSoftware).

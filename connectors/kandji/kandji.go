@@ -120,7 +120,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	s.client = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
 		Transport:      vendorhttp.NewTransport(cfg.Egress),
-		Auth:           budgeted{Authenticator: vendorhttp.StaticToken(token), b: budgetFor(base, hourly)},
+		Auth:           budgeted{Authenticator: vendorhttp.StaticToken(token), b: budgetFor(base, token, hourly)},
 		MaxConcurrency: s.concurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
 		BaseWait:       cfg.RetryBaseWait,

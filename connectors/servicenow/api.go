@@ -109,21 +109,24 @@ func parseTime(s string) *time.Time {
 // nextOffset reads the Link header's rel="next" target and returns its
 // sysparm_offset. ServiceNow writes the header as
 // <https://…?sysparm_offset=1000&sysparm_limit=1000>;rel="first",<…>;rel="next"
-// with no space after the semicolons, so both spacings are accepted.
-func nextOffset(link string) (int, bool) {
-	target := vendorhttp.NextLink(http.Header{"Link": {link}})
+// with no space after the semicolons, so both spacings are accepted, and
+// every Link header is read: a proxy may split the links over several. A
+// next link whose offset cannot be read is an error, not the last page: a
+// full sync ending early would count the unread records as missing.
+func nextOffset(h http.Header) (int, bool, error) {
+	target := vendorhttp.NextLink(h)
 	if target == "" {
-		return 0, false
+		return 0, false, nil
 	}
 	u, err := url.Parse(target)
 	if err != nil {
-		return 0, false
+		return 0, false, fmt.Errorf("the next link is not a URL: %w", err)
 	}
 	n, err := strconv.Atoi(u.Query().Get("sysparm_offset"))
 	if err != nil || n < 0 {
-		return 0, false
+		return 0, false, fmt.Errorf("the next link has no sysparm_offset (%q)", u.Query().Get("sysparm_offset"))
 	}
-	return n, true
+	return n, true, nil
 }
 
 // quote escapes a value for an encoded query: "^" separates terms and is

@@ -2,6 +2,7 @@ package servicenow
 
 import (
 	"encoding/json"
+	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -39,18 +40,27 @@ func TestValueShapes(t *testing.T) {
 func TestNextOffsetFromLinkHeader(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		name, link string
-		want       int
-		ok         bool
+		name    string
+		links   []string
+		want    int
+		ok      bool
+		wantErr bool
 	}{
-		{"ServiceNow's spacing", `<https://i.service-now.com/api/now/table/cmdb_ci?sysparm_limit=2&sysparm_offset=0>;rel="first",<https://i.service-now.com/api/now/table/cmdb_ci?sysparm_limit=2&sysparm_offset=2>;rel="next",<https://i.service-now.com/api/now/table/cmdb_ci?sysparm_limit=2&sysparm_offset=8>;rel="last"`, 2, true},
-		{"RFC 8288 spacing", `<https://i/a?sysparm_offset=4>; rel="prev", <https://i/a?sysparm_offset=8>; rel="next"`, 8, true},
-		{"last page", `<https://i/a?sysparm_offset=0>;rel="first",<https://i/a?sysparm_offset=8>;rel="last"`, 0, false},
-		{"empty", ``, 0, false},
-		{"garbage", `next please`, 0, false},
+		{name: "ServiceNow's spacing", links: []string{`<https://i.service-now.com/api/now/table/cmdb_ci?sysparm_limit=2&sysparm_offset=0>;rel="first",<https://i.service-now.com/api/now/table/cmdb_ci?sysparm_limit=2&sysparm_offset=2>;rel="next",<https://i.service-now.com/api/now/table/cmdb_ci?sysparm_limit=2&sysparm_offset=8>;rel="last"`}, want: 2, ok: true},
+		{name: "RFC 8288 spacing", links: []string{`<https://i/a?sysparm_offset=4>; rel="prev", <https://i/a?sysparm_offset=8>; rel="next"`}, want: 8, ok: true},
+		{name: "links split over several headers", links: []string{`<https://i/a?sysparm_offset=0>;rel="first"`, `<https://i/a?sysparm_offset=4>;rel="next"`}, want: 4, ok: true},
+		{name: "last page", links: []string{`<https://i/a?sysparm_offset=0>;rel="first",<https://i/a?sysparm_offset=8>;rel="last"`}},
+		{name: "empty", links: []string{``}},
+		{name: "garbage", links: []string{`next please`}},
+		{name: "next without an offset", links: []string{`<https://i/a?sysparm_limit=4>;rel="next"`}, wantErr: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n, ok := nextOffset(tc.link)
+			n, ok, err := nextOffset(http.Header{"Link": tc.links})
+			if tc.wantErr {
+				require.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
 			require.Equal(t, tc.ok, ok)
 			require.Equal(t, tc.want, n)
 		})

@@ -304,8 +304,11 @@ func (s *source) list(ctx context.Context, table, fields, filter string, req con
 			return nil, "", false, s.malformed(path, errors.New("a record without a sys_id"))
 		}
 	}
-	next, hasNext := nextOffset(h.Get("Link"))
-	if h.Get("Link") == "" && len(rows) == s.pageSize {
+	next, hasNext, err := nextOffset(h)
+	if err != nil {
+		return nil, "", false, s.malformed(path, err)
+	}
+	if len(h.Values("Link")) == 0 && len(rows) == s.pageSize {
 		// A proxy that drops the Link header: a full page may have more.
 		next, hasNext = offset+len(rows), true
 	}
