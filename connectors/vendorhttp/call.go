@@ -29,7 +29,8 @@ type Call struct {
 	// Safe says the request changes nothing although it is a POST (a
 	// search), so a 5xx or transport failure is retried as for a GET.
 	// GET, PUT, PATCH and DELETE are retried anyway; other POSTs only when
-	// throttled (SendJSON's rule), as they may have created a record.
+	// throttled (429, or 503 with Retry-After: SendJSON's rule), as they
+	// may have created a record.
 	Safe bool
 }
 

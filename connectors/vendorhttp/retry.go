@@ -113,7 +113,10 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 				discard(resp)
 				return &connectors.RateLimitError{RetryAfter: min(hint, maxSnooze)}
 			}
-			if !k.retryTransient && st != http.StatusServiceUnavailable || failures >= c.opt.Retries {
+			// A request that may have created a record is sent again only
+			// after a 503 that says when to come back: a gateway's bare 503
+			// can follow a backend that acted.
+			if !k.retryTransient && (st != http.StatusServiceUnavailable || !ok) || failures >= c.opt.Retries {
 				return c.decode(resp, nil, out)
 			}
 			failures++

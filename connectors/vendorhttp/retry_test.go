@@ -201,7 +201,8 @@ func TestSendJSON(t *testing.T) {
 		status int
 	}{
 		{"POST 429 is retried", http.MethodPost, []func(http.ResponseWriter, *http.Request){status(429), ok}, 2, 0},
-		{"POST 503 is retried", http.MethodPost, []func(http.ResponseWriter, *http.Request){status(503), ok}, 2, 0},
+		{"POST 503 with Retry-After is retried", http.MethodPost, []func(http.ResponseWriter, *http.Request){status(503, "Retry-After", "1"), ok}, 2, 0},
+		{"POST bare 503 is not (a gateway may answer it after the backend acted)", http.MethodPost, []func(http.ResponseWriter, *http.Request){status(503), ok}, 1, 503},
 		{"POST 500 is not (it may have created the record)", http.MethodPost, []func(http.ResponseWriter, *http.Request){status(500), ok}, 1, 500},
 		{"PATCH 500 is retried", http.MethodPatch, []func(http.ResponseWriter, *http.Request){status(500), ok}, 2, 0},
 		{"PUT 502 is retried", http.MethodPut, []func(http.ResponseWriter, *http.Request){status(502), ok}, 2, 0},
