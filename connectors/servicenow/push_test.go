@@ -246,4 +246,14 @@ func TestReferenceLookupsAreSharedAcrossSources(t *testing.T) {
 	err := build("someone-else-"+t.Name()).PushRecord(context.Background(), rec(0))
 	require.ErrorIs(t, err, connectors.ErrUnauthorized)
 	require.Len(t, srv.RequestsTo("GET", "/api/now/table/sys_user"), 2)
+
+	// The same user with a wrong password (another organization's
+	// connector naming this instance) does not read the cached lookups.
+	creds := credentials(srv, basic)
+	creds["password"] = "wrong-" + t.Name()
+	src, err := connectors.New(connectors.ServiceNow, connectors.Config{Egress: connectors.AllowLoopback(), BaseURL: srv.URL, Credentials: creds})
+	require.NoError(t, err)
+	err = src.(connectors.Pusher).PushRecord(context.Background(), rec(1))
+	require.ErrorIs(t, err, connectors.ErrUnauthorized)
+	require.Len(t, srv.RequestsTo("GET", "/api/now/table/sys_user"), 3, "the lookup was tried, not served from another identity's cache")
 }

@@ -32,7 +32,9 @@ package servicenow
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -144,7 +146,11 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	s := &source{base: base, errBase: vendorhttp.RedactURL(base), table: table, profile: profileFor(table),
 		pageSize: opt.PageSize, query: query, statuses: statuses,
 		logger: opt.Logger.With("connector", string(connectors.ServiceNow)), refs: sharedRefs, now: time.Now}
-	s.refScope = base + "\x00" + cfg.Credentials[CredentialClientID] + "\x00" + cfg.Credentials[CredentialUsername]
+	// The secret's digest is part of the scope, so a connector naming
+	// another's instance and user with a wrong password never reads what
+	// the other's lookups cached.
+	secret := sha256.Sum256([]byte(cfg.Credentials[CredentialClientSecret] + "\x00" + cfg.Credentials[CredentialPassword]))
+	s.refScope = base + "\x00" + cfg.Credentials[CredentialClientID] + "\x00" + cfg.Credentials[CredentialUsername] + "\x00" + hex.EncodeToString(secret[:])
 	transport := vendorhttp.NewTransport(cfg.Egress)
 	// Token requests go through a client of their own: the API client's
 	// authenticator is what asks for them.
