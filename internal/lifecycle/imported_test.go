@@ -15,6 +15,8 @@ func TestImported(t *testing.T) {
 		ok       bool
 	}{
 		{itam.StatusInStock, false, true},
+		{itam.StatusInStock, true, false},
+		{itam.StatusOrdered, true, false},
 		{itam.StatusRetired, false, true},
 		{itam.StatusRetired, true, false},
 		{itam.StatusInRepair, true, true},
@@ -33,6 +35,8 @@ func TestImported(t *testing.T) {
 
 func TestImportedHolder(t *testing.T) {
 	require.False(t, ImportedHolder(itam.StatusRetired))
+	require.False(t, ImportedHolder(itam.StatusInStock))
+	require.True(t, ImportedHolder(itam.StatusOrdered))
 	require.True(t, ImportedHolder(itam.StatusInRepair))
 	require.True(t, ImportedHolder(itam.StatusDeployed))
 }

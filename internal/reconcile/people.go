@@ -78,6 +78,7 @@ func TeamKey(name string) string { return strings.ToLower(strings.TrimSpace(name
 func PlanPeople(s *PeopleSnapshot, records []Person) PeoplePlan {
 	var out PeoplePlan
 	seenExt, seenPerson := map[string]bool{}, map[uuid.UUID]string{}
+	claimed := map[string]string{} // normalized email → the record that has it in this page
 	for _, r := range records {
 		if strings.TrimSpace(r.ExternalID) == "" {
 			out.Errors = append(out.Errors, itam.SyncError{Message: "person record without an id skipped"})
@@ -103,6 +104,22 @@ func PlanPeople(s *PeopleSnapshot, records []Person) PeoplePlan {
 			}
 			seenPerson[c.Before.ID] = r.ExternalID
 		}
+		// Directories hold duplicate accounts sharing an email; people's
+		// emails are unique here, so the first record of a page to claim
+		// one keeps it (a later one would fail the whole page in storage).
+		e := NormalizeEmail(c.After.Email)
+		if other, taken := claimed[e]; taken {
+			if c.Before == nil {
+				out.Errors = append(out.Errors, itam.SyncError{ExternalID: r.ExternalID,
+					Message: fmt.Sprintf("email %s is also record %s's; skipped", c.After.Email, other)})
+				continue
+			}
+			out.Errors = append(out.Errors, itam.SyncError{ExternalID: r.ExternalID,
+				Message: fmt.Sprintf("email %s is also record %s's; the person keeps %s", c.After.Email, other, c.Before.Email)})
+			c.After.Email = c.Before.Email
+			e = NormalizeEmail(c.After.Email)
+		}
+		claimed[e] = r.ExternalID
 		out.Changes = append(out.Changes, c)
 	}
 	return out

@@ -103,6 +103,11 @@ func WithoutEchoes(devices []Device, believed map[string]Believed) ([]Device, ma
 	for i, d := range devices {
 		pulled := DeviceValues(d)
 		b, ok := believed[d.ExternalID]
+		for k, v := range pulled {
+			if known, had := b.Known[k]; had && known != v && saysSame(k, v, known) {
+				pulled[k] = known
+			}
+		}
 		held := PushValues{}
 		for k, v := range b.Known {
 			held[k] = v
@@ -121,6 +126,19 @@ func WithoutEchoes(devices []Device, believed map[string]Believed) ([]Device, ma
 		out[i] = d
 	}
 	return out, now
+}
+
+// saysSame reports whether pulled value v says what the believed value
+// known says, in less detail: a price without a currency (most ITSMs keep
+// none unless the connector is told it) is the known price with the same
+// amount. Otherwise the pushed value would never match its pull.
+func saysSame(k, v, known string) bool {
+	if k != ValuePrice {
+		return false
+	}
+	amount, cur, _ := strings.Cut(v, " ")
+	knownAmount, _, _ := strings.Cut(known, " ")
+	return cur == "" && amount == knownAmount
 }
 
 // clearValue makes d not say value k.

@@ -2,6 +2,7 @@ package tickets
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -72,7 +73,10 @@ func (c *Cache) Get(ctx context.Context, key CacheKey, ref connectors.TicketRef,
 	}
 	gen := c.gen
 	c.mu.Unlock()
-	flight := key.Connector.String() + "/" + key.Asset.String() + "/" + ref.ExternalID + "/" + ref.AssetTag
+	// The generation is part of the call's key: a lookup after a drop
+	// must not share a call started before it (its answer predates the
+	// ticket just opened).
+	flight := strconv.FormatUint(gen, 10) + "/" + key.Connector.String() + "/" + key.Asset.String() + "/" + ref.ExternalID + "/" + ref.AssetTag
 	ch := c.group.DoChan(flight, func() (any, error) {
 		ts, err := fetch(context.WithoutCancel(ctx))
 		if err == nil {
