@@ -42,6 +42,7 @@ func TestConnectorPushThroughAPI(t *testing.T) {
 	a.code(admin, create, map[string]any{"in": in("SERVICENOW", []string{"STATUS", "STATUS"}, nil)}, "BAD_USER_INPUT", "pushFields")
 	a.code(admin, create, map[string]any{"in": in("KANDJI", []string{"STATUS"}, nil)}, "BAD_USER_INPUT", "pushFields")
 	a.code(admin, create, map[string]any{"in": in("KANDJI", nil, true)}, "BAD_USER_INPUT", "pushCreate")
+	a.code(admin, create, map[string]any{"in": in("SERVICENOW", nil, true)}, "BAD_USER_INPUT", "pushCreate") // would never create anything
 	a.code(manager, create, map[string]any{"in": in("SERVICENOW", []string{"STATUS"}, nil)}, "FORBIDDEN", "")
 	mdm := get(a.ok(admin, create, map[string]any{"in": in("KANDJI", nil, nil)}), "createConnector.connector")
 	require.Equal(t, []any{}, get(mdm, "pushFields"), "empty by default")

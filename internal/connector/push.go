@@ -41,6 +41,11 @@ func validPush(kind string, fields []string, create bool) ([]string, error) {
 	if len(out) != len(fields) {
 		return nil, itam.Invalid("pushFields", "unknown push field; use %v", itam.PushFields)
 	}
+	// Records are created when an opted field changes: with none opted,
+	// pushCreate would silently never create anything.
+	if create && len(out) == 0 {
+		return nil, itam.Invalid("pushCreate", "pushCreate needs at least one pushFields value: records are created when one of those fields changes")
+	}
 	return out, nil
 }
 

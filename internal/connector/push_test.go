@@ -39,7 +39,7 @@ func TestInputPush(t *testing.T) {
 		{"none", "SERVICENOW", nil, false, "", []string{}},
 		{"ordered", "SERVICENOW", []string{"PURCHASE", "ASSIGNEE", "STATUS"}, false, "", []string{"ASSIGNEE", "STATUS", "PURCHASE"}},
 		{"all", "SERVICENOW", []string{"ASSIGNEE", "STATUS", "LOCATION", "ASSET_TAG", "PURCHASE"}, true, "", itam.PushFields},
-		{"create only", "SERVICENOW", nil, true, "", []string{}},
+		{"create only creates nothing: refused", "SERVICENOW", nil, true, "pushCreate", nil},
 		{"duplicate", "SERVICENOW", []string{"STATUS", "STATUS"}, false, "pushFields", nil},
 		{"unknown", "SERVICENOW", []string{"NOTES"}, false, "pushFields", nil},
 		{"too many", "SERVICENOW", []string{"ASSIGNEE", "STATUS", "LOCATION", "ASSET_TAG", "PURCHASE", "STATUS"}, false, "pushFields", nil},

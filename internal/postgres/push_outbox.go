@@ -85,8 +85,12 @@ func (db *DB) flushPushes(ctx context.Context, tx pgx.Tx) error {
 		return nil
 	}
 	// Every outbox row this transaction can see: its own, and any an
-	// enqueuer-less writer of the same organization left.
-	rows, _ := tx.Query(ctx, `DELETE FROM connector_push_outbox RETURNING org_id, connector_id, asset_id`)
+	// enqueuer-less writer of the same organization left — but not rows
+	// another committing transaction is taking (SKIP LOCKED), which would
+	// make concurrent writers of one organization wait on each other.
+	rows, _ := tx.Query(ctx, `DELETE FROM connector_push_outbox o USING (
+			SELECT ctid FROM connector_push_outbox FOR UPDATE SKIP LOCKED) x
+		WHERE o.ctid = x.ctid RETURNING o.org_id, o.connector_id, o.asset_id`)
 	args, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (jobs.PushArgs, error) {
 		var a jobs.PushArgs
 		return a, r.Scan(&a.OrgID, &a.ConnectorID, &a.AssetID)

@@ -230,7 +230,9 @@ func (p *planner) plan(d Device) (*Change, error) {
 		a.LocationID = location
 		ch.After, ch.Action = a, itam.HistoryCreate
 		for _, f := range SyncedFields {
-			if !FieldEmpty(a, f) && (f != FieldStatus || d.Status != "") {
+			// The status is this source's only when the record's own was
+			// taken (Imported may have refused it and kept the default).
+			if !FieldEmpty(a, f) && (f != FieldStatus || (d.Status != "" && a.Status == itam.AssetStatus(d.Status))) {
 				ch.Provenance = append(ch.Provenance, f)
 			}
 		}

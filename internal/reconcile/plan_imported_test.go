@@ -1,6 +1,7 @@
 package reconcile_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -20,12 +21,16 @@ func TestPlanNewRecordStatusAndHolder(t *testing.T) {
 		status     string
 		wantStatus itam.AssetStatus
 		held       bool
+		// owned: the source holds the status's provenance (only when the
+		// record's own status was taken, else later syncs would each
+		// report a conflict against a status the source never set).
+		owned bool
 	}{
-		{"IN_STOCK", itam.StatusInStock, false}, // checked in, as a move to IN_STOCK would
-		{"ORDERED", itam.StatusDeployed, true},  // refused: the holder stands, as on an update
-		{"RETIRED", itam.StatusRetired, false},
-		{"IN_REPAIR", itam.StatusInRepair, true},
-		{"DEPLOYED", itam.StatusDeployed, true},
+		{"IN_STOCK", itam.StatusInStock, false, true}, // checked in, as a move to IN_STOCK would
+		{"ORDERED", itam.StatusDeployed, true, false}, // refused: the holder stands, as on an update
+		{"RETIRED", itam.StatusRetired, false, true},
+		{"IN_REPAIR", itam.StatusInRepair, true, true},
+		{"DEPLOYED", itam.StatusDeployed, true, true},
 	}
 	for _, tc := range cases {
 		p := newPage(t)
@@ -36,5 +41,6 @@ func TestPlanNewRecordStatusAndHolder(t *testing.T) {
 		a := plan.Changes[0].After
 		require.Equal(t, tc.wantStatus, a.Status, tc.status)
 		require.Equal(t, tc.held, a.AssignedPersonID != nil, tc.status)
+		require.Equal(t, tc.owned, slices.Contains(plan.Changes[0].Provenance, reconcile.FieldStatus), tc.status)
 	}
 }
