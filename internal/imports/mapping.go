@@ -36,6 +36,15 @@ var kindFields = map[Kind][]string{
 	KindModels:    {"name", "manufacturer", "category", "modelNumber"},
 }
 
+// ParseKind reads a kind as the command line spells it ("assets", "People").
+func ParseKind(s string) (Kind, error) {
+	k := Kind(strings.ToUpper(strings.TrimSpace(s)))
+	if !k.Valid() {
+		return "", itam.Invalid("kind", "%q is not an import kind (assets, people, locations, models)", s)
+	}
+	return k, nil
+}
+
 // Fields returns the fields a column of kind can map to; nil for an unknown kind.
 func Fields(kind Kind) []string { return slices.Clone(kindFields[kind]) }
 
@@ -181,6 +190,16 @@ func AutoMap(kind Kind, headers []string) Mapping {
 		m.Columns[i] = f
 	}
 	return m
+}
+
+// Column returns the column field is read from.
+func (m Mapping) Column(field string) (int, bool) {
+	for c, f := range m.Columns {
+		if f == field {
+			return c, true
+		}
+	}
+	return 0, false
 }
 
 // requiredAny lists, per kind, fields of which at least one must be mapped:

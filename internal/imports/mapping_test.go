@@ -158,3 +158,40 @@ func TestMappingValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestParseKind(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want Kind
+		ok   bool
+	}{
+		{"assets", KindAssets, true},
+		{" People ", KindPeople, true},
+		{"LOCATIONS", KindLocations, true},
+		{"models", KindModels, true},
+		{"cars", "", false},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		got, err := ParseKind(tt.in)
+		if !tt.ok {
+			var e *itam.Error
+			require.True(t, errors.As(err, &e), "%q: got %v", tt.in, err)
+			require.Equal(t, "kind", e.Field)
+			continue
+		}
+		require.NoError(t, err)
+		require.Equal(t, tt.want, got)
+	}
+}
+
+func TestMappingColumn(t *testing.T) {
+	t.Parallel()
+	m := AutoMap(KindAssets, []string{"Name", "S/N"})
+	c, ok := m.Column("serialNumber")
+	require.True(t, ok)
+	require.Equal(t, 1, c)
+	_, ok = m.Column("assetTag")
+	require.False(t, ok)
+}

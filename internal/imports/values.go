@@ -23,6 +23,9 @@ const (
 	MDY DateOrder = "MDY"
 )
 
+// Valid reports whether o is a known order.
+func (o DateOrder) Valid() bool { return o == DMY || o == MDY }
+
 func (o DateOrder) words() string {
 	if o == MDY {
 		return "month/day/year"
@@ -65,6 +68,11 @@ var wordLayouts = []string{
 // 2024 is a guess, and an import must not guess at dates it then writes.
 // A day or month out of range is an error, never re-read in the other order.
 func ParseDate(s string, order DateOrder) (time.Time, error) {
+	if !order.Valid() {
+		// Checked first so a bad option fails on every row, not only on the
+		// ambiguous ones.
+		return time.Time{}, itam.Invalid("options.dateOrder", "%q is not a date order (DMY or MDY)", order)
+	}
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, itam.Invalid("", "a date is required here")

@@ -184,3 +184,13 @@ func TestParseMoneyErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestParseDateUnknownOrder(t *testing.T) {
+	t.Parallel()
+	for _, o := range []DateOrder{"", "YMD", "dmy"} {
+		_, err := ParseDate("2024-12-31", o)
+		var e *itam.Error
+		require.True(t, errors.As(err, &e), "order %q: got %v", o, err)
+		require.Equal(t, "options.dateOrder", e.Field)
+	}
+}
