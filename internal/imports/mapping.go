@@ -55,16 +55,19 @@ func (k Kind) Valid() bool { _, ok := kindFields[k]; return ok }
 // besides its own name. Spellings are normalized by normalizeHeader, so
 // "Serial No." and "serial-no" are one entry.
 //
-// The asset list includes every column of a Snipe-IT asset export whose
-// meaning we hold (snipe/snipe-it resources/lang/en-US/admin/hardware/table.php
-// and general.php: "Asset Tag", "Asset Name", "Serial", "Model", "Model No.",
-// "Category", "Status", "Checked Out To", "Location", "Manufacturer",
-// "Supplier", "Purchase Date", "Purchased", "Cost", "Order Number",
-// "Warranty Expires", "Notes") and of its importer's CSV template
-// (app/Importer/import_mappings.md: "item name", "serial number",
-// "model name", "model number", "purchase cost", "order number"). Snipe-IT's
-// "ID", "Company", "Default Location", "Current Value" and the like have no
-// itam field and stay unmapped, so the report lists them.
+// The asset list includes every column of a Snipe-IT asset list export whose
+// meaning we hold. That export's header row is the titles of
+// AssetPresenter::dataTableLayout in snipe/snipe-it (app/Presenters/
+// AssetPresenter.php, translated by resources/lang/en-US/admin/hardware/
+// form.php and table.php): "Asset Name", "Asset Tag", "Serial", "Model",
+// "Model No.", "Category", "Status", "Checked Out To", "Location",
+// "Manufacturer", "Supplier", "Purchase Date", "Purchase Cost" (older
+// versions: "Cost", "Purchased"), "Order Number", "Warranty Expires",
+// "Notes". Its importer's CSV template (app/Importer/import_mappings.md:
+// "item name", "serial number", "model name", "model number") is covered too.
+// Snipe-IT's "ID", "Company", "Default Location", "Warranty" (in months),
+// "EOL" and the like have no itam field and stay unmapped, so the report
+// lists them.
 var synonyms = map[Kind]map[string][]string{
 	KindAssets: {
 		"assetTag":         {"Asset Tag", "Tag", "Asset #", "Asset No", "Asset Number", "Asset ID", "Inventory Number", "Inventory #", "Property Tag"},

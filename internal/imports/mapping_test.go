@@ -77,21 +77,30 @@ func TestAutoMapEverySynonym(t *testing.T) {
 
 func TestAutoMapSnipeITExport(t *testing.T) {
 	t.Parallel()
-	// The header row of a Snipe-IT asset list export (default columns).
+	// The header row of a Snipe-IT asset list export: every column of
+	// AssetPresenter::dataTableLayout, in its order.
 	headers := []string{"ID", "Company", "Asset Name", "Device Image", "Asset Tag", "Serial", "Model", "Model No.",
-		"Category", "Status", "Checked Out To", "Location", "Default Location", "Manufacturer", "Supplier",
-		"Purchase Date", "Age", "Cost", "Order Number", "EOL", "Warranty", "Warranty Expires", "Current Value",
-		"Diff", "Notes", "Checkouts", "Checkins", "Requests", "Created At", "Updated At", "Checkout Date",
-		"Expected Checkin Date", "Last Audit", "Next Audit Date"}
+		"Category", "Status", "Checked Out To", "Employee Number", "Location", "Default Location", "Manufacturer",
+		"Supplier", "Purchase Date", "Age", "Purchase Cost", "Order Number", "EOL", "Warranty", "Warranty Expires",
+		"Notes", "Checkouts", "Checkins", "Requests", "Created At", "Updated At", "Checkout Date",
+		"Expected Checkin Date", "Last Audit", "Next Audit Date", "BYOD", "Checkin/Checkout", "Actions"}
 	m := AutoMap(KindAssets, headers)
 	require.Equal(t, map[int]string{
 		2: "name", 4: "assetTag", 5: "serialNumber", 6: "model", 7: "modelNumber", 8: "category", 9: "status",
-		10: "assignee", 11: "location", 13: "manufacturer", 14: "supplier", 15: "purchaseDate", 17: "purchasePrice",
-		18: "orderNumber", 21: "warrantyEnd", 24: "notes",
+		10: "assignee", 12: "location", 14: "manufacturer", 15: "supplier", 16: "purchaseDate", 18: "purchasePrice",
+		19: "orderNumber", 22: "warrantyEnd", 23: "notes",
 	}, m.Columns)
-	require.Equal(t, []int{0, 1, 3, 12, 16, 19, 20, 22, 23, 25, 26, 27, 28, 29, 30, 31, 32, 33}, m.Unmapped)
+	require.Equal(t, []int{0, 1, 3, 11, 13, 17, 20, 21, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35}, m.Unmapped)
 	require.Empty(t, m.Conflicts)
 	require.NoError(t, m.Validate(KindAssets, len(headers)))
+}
+
+// Older Snipe-IT versions title the cost and purchase date columns from
+// admin/hardware/table.php.
+func TestAutoMapSnipeITOlderTitles(t *testing.T) {
+	t.Parallel()
+	m := AutoMap(KindAssets, []string{"Asset Tag", "Cost", "Purchased", "Assigned To"})
+	require.Equal(t, map[int]string{0: "assetTag", 1: "purchasePrice", 2: "purchaseDate", 3: "assignee"}, m.Columns)
 }
 
 func TestAutoMapSnipeITImportTemplate(t *testing.T) {
