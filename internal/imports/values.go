@@ -53,6 +53,9 @@ var isoLayouts = []string{
 	"2006-01-02 15:04", "2006-01-02 15:04:05Z07:00", "2006/01/02", "2006/1/2", "2006-1-2",
 }
 
+// clockLayouts are the times of day that may follow a numeric date.
+var clockLayouts = []string{"15:04", "15:04:05", "3:04 PM", "3:04:05 PM", "3:04PM"}
+
 // wordLayouts are dates with a month name, unambiguous too.
 var wordLayouts = []string{
 	"2 Jan 2006", "2-Jan-2006", "2 January 2006", "Jan 2, 2006", "January 2, 2006", "Jan 2 2006", "January 2 2006",
@@ -90,8 +93,20 @@ func ParseDate(s string, order DateOrder) (time.Time, error) {
 	if t, ok, err := parseExcelSerial(s); ok {
 		return t, err
 	}
-	if parts := splitDate(s); parts != nil {
-		return parseNumericDate(s, parts, order)
+	datePart, clock, hasClock := strings.Cut(s, " ")
+	if parts := splitDate(datePart); parts != nil {
+		t, err := parseNumericDate(s, parts, order)
+		if err != nil || !hasClock {
+			return t, err
+		}
+		// Excel writes date-times as "31/12/2024 10:30" in CSV.
+		for _, layout := range clockLayouts {
+			if c, cerr := time.Parse(layout, strings.TrimSpace(clock)); cerr == nil {
+				return t.Add(time.Duration(c.Hour())*time.Hour + time.Duration(c.Minute())*time.Minute +
+					time.Duration(c.Second())*time.Second), nil
+			}
+		}
+		return time.Time{}, itam.Invalid("", "%q is not a date: %q is not a time of day", s, strings.TrimSpace(clock))
 	}
 	return time.Time{}, itam.Invalid("", "%q is not a date (use %s, YYYY-MM-DD or an Excel date)", s, orderLayout(order))
 }

@@ -35,6 +35,9 @@ func TestParseDate(t *testing.T) {
 		{"01/02/2024", MDY, day(2024, 1, 2)},
 		{"1/2/2024", MDY, day(2024, 1, 2)},
 		{"31.12.2024", DMY, day(2024, 12, 31)},
+		{"31/12/2024 10:30", DMY, time.Date(2024, 12, 31, 10, 30, 0, 0, time.UTC)},
+		{"12/31/2024 10:30:15", MDY, time.Date(2024, 12, 31, 10, 30, 15, 0, time.UTC)},
+		{"12/31/2024 3:04 PM", MDY, time.Date(2024, 12, 31, 15, 4, 0, 0, time.UTC)},
 		{"31-12-2024", DMY, day(2024, 12, 31)},
 		{"2024.12.31", MDY, day(2024, 12, 31)},
 		{"29/02/2024", DMY, day(2024, 2, 29)},
@@ -85,6 +88,8 @@ func TestParseDateErrors(t *testing.T) {
 		{"next tuesday", DMY, `"next tuesday" is not a date (use DD/MM/YYYY, YYYY-MM-DD or an Excel date)`},
 		{"31/12", MDY, `"31/12" is not a date (use MM/DD/YYYY, YYYY-MM-DD or an Excel date)`},
 		{"", DMY, "a date is required here"},
+		{"31/12/2024 25:00", DMY, `"31/12/2024 25:00" is not a date: "25:00" is not a time of day`},
+		{"31/13/2024 10:00", DMY, `"31/13/2024 10:00" is not a date (day/month/year): there is no month 13`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in+"/"+string(tt.order), func(t *testing.T) {
