@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // delimiters are the separators spreadsheet tools write, in the order a tie
@@ -16,6 +17,11 @@ var delimiters = []rune{',', ';', '\t', '|'}
 
 // sniffRecords is how many records delimiter detection compares.
 const sniffRecords = 20
+
+// maxCellChars is Excel's own limit on a cell. A longer CSV cell is almost
+// always a quote opened and never closed, which swallowed the rows after it:
+// refusing it names the row instead of silently importing fewer rows.
+const maxCellChars = 32767
 
 type csvReader struct {
 	r      *csv.Reader
@@ -120,6 +126,11 @@ func (c *csvReader) read() ([]string, int, error) {
 	end += strings.Count(rec[len(rec)-1], "\n")
 	line := start - c.extra
 	c.extra += end - start
+	for i, cell := range rec {
+		if len(cell) > maxCellChars && utf8.RuneCountInString(cell) > maxCellChars {
+			return nil, 0, fileError("line %d, column %d: a cell holds more than %d characters (is a quote left open?)", line, i+1, maxCellChars)
+		}
+	}
 	return rec, line, nil
 }
 

@@ -105,6 +105,25 @@ func TestCSVLineNumbers(t *testing.T) {
 	}
 }
 
+// A quote opened and never closed would swallow the rest of the file into one
+// cell; the reader refuses it and names the row where the cell starts.
+func TestCSVUnclosedQuoteNamesTheRow(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("tag,notes\nA1,fine\nA2,\"oops\n")
+	for b.Len() < 2*maxCellChars {
+		b.WriteString("A3,swallowed row\n")
+	}
+	r, err := Open(strings.NewReader(b.String()), "f.csv", ReadOptions{})
+	require.NoError(t, err)
+	require.True(t, r.Next())
+	require.Equal(t, 2, r.Row().Line)
+	require.False(t, r.Next())
+	requireInvalid(t, r.Err(), "file")
+	require.ErrorContains(t, r.Err(), "line 3, column 2:")
+	require.False(t, r.Next(), "a reader stays stopped after an error")
+}
+
 func TestDetectDelimiter(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -130,6 +149,15 @@ func TestDetectDelimiter(t *testing.T) {
 
 // A file whose first 64 KB are ASCII and which later holds Windows-1252 bytes
 // (sniffing cannot see them) is still read right, row by row.
+// Once the sniffed bytes show Windows-1252, every byte is read as such, even
+// pairs that happen to form valid UTF-8 (0xC2 0xAE is "®" in UTF-8 but "Â®"
+// in Windows-1252).
+func TestCSVWindows1252Throughout(t *testing.T) {
+	t.Parallel()
+	_, rows := readAll(t, []byte("tag,name\nA1,Caf\xE9\nA2,\xC2\xAE\n"), "f.csv", ReadOptions{})
+	require.Equal(t, []Row{{Line: 2, Cells: []string{"A1", "Café"}}, {Line: 3, Cells: []string{"A2", "Â®"}}}, rows)
+}
+
 func TestCSVLateWindows1252Bytes(t *testing.T) {
 	t.Parallel()
 	var b strings.Builder
