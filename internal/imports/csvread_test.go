@@ -173,3 +173,22 @@ func TestCSVLateWindows1252Bytes(t *testing.T) {
 	last := rows[len(rows)-1]
 	require.Equal(t, Row{Line: n + 2, Cells: []string{"LAST", "Café €"}}, last)
 }
+
+// A UTF-8 character cut in two by the end of the sniffed window does not make
+// the file look like Windows-1252.
+func TestCSVRuneSplitAtSniffBoundary(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	b.WriteString("tag,name\n")
+	n := 0
+	for b.Len() < sniffSize-40 {
+		n++
+		b.WriteString("A,row\n")
+	}
+	// Pad so the 3-byte "€" starts one byte before the window ends.
+	b.WriteString("B," + strings.Repeat("x", sniffSize-1-b.Len()-2) + "€\nC,Café\n")
+	_, rows := readAll(t, []byte(b.String()), "f.csv", ReadOptions{})
+	require.Len(t, rows, n+2)
+	require.True(t, strings.HasSuffix(rows[n].Cells[1], "x€"))
+	require.Equal(t, []string{"C", "Café"}, rows[n+1].Cells)
+}

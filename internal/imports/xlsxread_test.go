@@ -80,3 +80,22 @@ func TestXLSXEmptySheet(t *testing.T) {
 	require.Nil(t, r)
 	requireInvalid(t, err, "file")
 }
+
+// Cells come as Excel displays them; pinned here because the values parser
+// depends on it: a built-in short-date cell (format 14) reads "12-31-24"
+// (month-day-two-digit-year, whatever the locale), a General number as typed.
+func TestXLSXCellsAsDisplayed(t *testing.T) {
+	t.Parallel()
+	f := excelize.NewFile()
+	defer f.Close()
+	style, err := f.NewStyle(&excelize.Style{NumFmt: 14})
+	require.NoError(t, err)
+	require.NoError(t, f.SetSheetRow("Sheet1", "A1", &[]any{"Warranty Expires", "Purchase Cost", "Model No."}))
+	require.NoError(t, f.SetSheetRow("Sheet1", "A2", &[]any{45657, 1299.5, "0042"}))
+	require.NoError(t, f.SetCellStyle("Sheet1", "A2", "A2", style))
+	var buf bytes.Buffer
+	_, err = f.WriteTo(&buf)
+	require.NoError(t, err)
+	_, rows := readAll(t, buf.Bytes(), "a.xlsx", ReadOptions{})
+	require.Equal(t, []Row{{Line: 2, Cells: []string{"12-31-24", "1299.5", "0042"}}}, rows)
+}
