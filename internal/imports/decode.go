@@ -1,7 +1,8 @@
-// Package imports turns the spreadsheets IT teams start from into rows the
-// import planner can check and apply. This file opens a file of unknown
-// format and encoding; csvread.go and xlsxread.go read the two formats as
-// streams, so a 50 MB file is never held whole in memory.
+// Reading spreadsheet files: this file opens a file of unknown format and
+// encoding; csvread.go and xlsxread.go read the two formats as streams, so a
+// 50 MB file is never held whole in memory. (The package comment is in
+// mapping.go.)
+
 package imports
 
 import (
