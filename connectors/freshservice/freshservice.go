@@ -35,8 +35,6 @@
 package freshservice
 
 import (
-	"context"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -105,7 +103,6 @@ func init() { connectors.Register(connectors.Freshservice, New) }
 type Source struct {
 	base     string
 	client   *vendorhttp.Client
-	auth     string
 	log      *slog.Logger
 	pageSize int
 	// status maps lower-cased vendor states to itam statuses; pushState
@@ -157,12 +154,11 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	if s.assetTypes, err = assetTypesOption(cfg); err != nil {
 		return nil, err
 	}
-	s.auth = "Basic " + base64.StdEncoding.EncodeToString([]byte(key+":X"))
 
 	s.client = vendorhttp.New(vendorhttp.Options{
 		BaseURL:        base,
 		Transport:      vendorhttp.NewTransport(cfg.Egress),
-		Auth:           basicAuth(s.auth),
+		Auth:           vendorhttp.BasicAuth{User: key, Password: "X"}, // the API key is the user
 		MaxConcurrency: opt.MaxConcurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
 		BaseWait:       cfg.RetryBaseWait,
@@ -189,10 +185,3 @@ func (s *Source) Kind() connectors.Kind { return connectors.Freshservice }
 
 // OffsetPaging reports true: Freshservice pages by page number only.
 func (s *Source) OffsetPaging() bool { return true }
-
-// basicAuth is the API key as the basic-auth user: a refused key cannot be
-// refreshed, so a 401 is not retried.
-type basicAuth string
-
-func (b basicAuth) Authorization(context.Context) (string, error) { return string(b), nil }
-func (basicAuth) Invalidate(string) bool                          { return false }

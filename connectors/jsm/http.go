@@ -45,13 +45,6 @@ func (c *apiClient) do(ctx context.Context, method, rawURL string, query url.Val
 	return err
 }
 
-// basicAuth is the account email and API token: a refused token cannot be
-// refreshed, so a 401 is not retried.
-type basicAuth string
-
-func (b basicAuth) Authorization(context.Context) (string, error) { return string(b), nil }
-func (basicAuth) Invalidate(string) bool                          { return false }
-
 // refused turns a write's 4xx answer into a *connectors.PushRefusedError
 // (retrying cannot fix it); anything else is returned as is (retried).
 func refused(err error) error {

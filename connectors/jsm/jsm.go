@@ -23,7 +23,6 @@ package jsm
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"log/slog"
 	"math"
@@ -203,7 +202,7 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 	s.api = &apiClient{c: vendorhttp.New(vendorhttp.Options{
 		BaseURL:        site,
 		Transport:      vendorhttp.NewTransport(cfg.Egress),
-		Auth:           basicAuth("Basic " + base64.StdEncoding.EncodeToString([]byte(email+":"+token))),
+		Auth:           vendorhttp.BasicAuth{User: email, Password: token},
 		MaxConcurrency: common.MaxConcurrency,
 		MaxInlineWait:  cfg.MaxInlineWait,
 		BaseWait:       cfg.RetryBaseWait,

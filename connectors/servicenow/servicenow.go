@@ -33,7 +33,6 @@ package servicenow
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -199,7 +198,7 @@ func (s *source) authenticator(cfg connectors.Config, base string) (vendorhttp.A
 		if err != nil {
 			return nil, err
 		}
-		return basicAuth("Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))), nil
+		return vendorhttp.BasicAuth{User: user, Password: pass}, nil
 	}
 	form := url.Values{"grant_type": {"client_credentials"}}
 	for _, name := range []string{CredentialClientID, CredentialClientSecret} {
@@ -229,13 +228,6 @@ func (s *source) authenticator(cfg connectors.Config, base string) (vendorhttp.A
 	}, Now: func() time.Time { return s.now() }}
 	return s.tokens, nil
 }
-
-// basicAuth is a fixed Authorization header: a refused one cannot be
-// refreshed, so a 401 is not retried.
-type basicAuth string
-
-func (b basicAuth) Authorization(context.Context) (string, error) { return string(b), nil }
-func (basicAuth) Invalidate(string) bool                          { return false }
 
 func (s *source) Kind() connectors.Kind { return connectors.ServiceNow }
 

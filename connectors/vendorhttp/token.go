@@ -2,6 +2,7 @@ package vendorhttp
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -133,3 +134,17 @@ func (s StaticToken) Authorization(context.Context) (string, error) {
 
 // Invalidate reports false: a static token cannot be refreshed.
 func (StaticToken) Invalidate(string) bool { return false }
+
+// BasicAuth authenticates with HTTP basic credentials (ServiceNow's user and
+// password, JSM's account email and API token, Freshservice's API key as
+// the user). Like a static token it cannot be refreshed: a refused request
+// is not retried.
+type BasicAuth struct{ User, Password string }
+
+// Authorization returns "Basic base64(user:password)".
+func (b BasicAuth) Authorization(context.Context) (string, error) {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(b.User+":"+b.Password)), nil
+}
+
+// Invalidate reports false: basic credentials cannot be refreshed.
+func (BasicAuth) Invalidate(string) bool { return false }
