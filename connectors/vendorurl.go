@@ -1,6 +1,7 @@
 package connectors
 
 import (
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -22,4 +23,19 @@ func VendorURL(raw string, suffixes ...string) (string, bool) {
 	}
 	u.Path = p
 	return strings.TrimRight(u.String(), "/"), true
+}
+
+// BaseURL is VendorURL for a connector's required baseUrl, refusing what
+// is not one in the same words for every vendor: what is the vendor's
+// description of the URL ("the Kandji API URL from Settings > Access"),
+// example an example of it.
+func BaseURL(raw, what, example string, suffixes ...string) (string, error) {
+	if strings.TrimSpace(raw) == "" {
+		return "", &ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl is required: %s, e.g. %s", what, example)}
+	}
+	u, ok := VendorURL(raw, suffixes...)
+	if !ok {
+		return "", &ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL (%s, e.g. %s)", strings.TrimSpace(raw), what, example)}
+	}
+	return u, nil
 }

@@ -1,6 +1,8 @@
 package connectors
 
 import (
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -26,5 +28,21 @@ func TestVendorURL(t *testing.T) {
 		got, ok := VendorURL(tc.raw, tc.suffixes...)
 		require.Equal(t, tc.ok, ok, tc.raw)
 		require.Equal(t, tc.want, got, tc.raw)
+	}
+}
+
+// TestBaseURL: a pasted API base works like the bare host; blank and
+// non-http(s) values are refused on baseUrl, saying what URL is wanted.
+func TestBaseURL(t *testing.T) {
+	u, err := BaseURL(" https://acme.service-now.com/api/now/table/ ", "the ServiceNow instance URL", "https://example.service-now.com", "/api/now/table", "/api/now")
+	if err != nil || u != "https://acme.service-now.com" {
+		t.Fatalf("got %q, %v", u, err)
+	}
+	for _, raw := range []string{"", "  ", "ftp://acme.example", "acme.service-now.com"} {
+		_, err := BaseURL(raw, "the ServiceNow instance URL", "https://example.service-now.com")
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Field != "baseUrl" || !strings.Contains(ce.Message, "the ServiceNow instance URL") {
+			t.Fatalf("%q: got %v", raw, err)
+		}
 	}
 }

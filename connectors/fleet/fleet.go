@@ -39,7 +39,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -72,7 +71,7 @@ func init() { connectors.Register(connectors.Fleet, New) }
 // New builds a Fleet source. BaseURL is the customer's Fleet server (there is
 // no public default) and the apiToken credential is required.
 func New(cfg connectors.Config) (connectors.Source, error) {
-	base, err := baseURL(cfg.BaseURL)
+	base, err := connectors.BaseURL(cfg.BaseURL, "the Fleet server URL", "https://fleet.example.com", "/api/v1/fleet")
 	if err != nil {
 		return nil, err
 	}
@@ -100,20 +99,6 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		workers:  opt.MaxConcurrency,
 		logger:   opt.Logger.With("connector", string(connectors.Fleet)),
 	}, nil
-}
-
-// baseURL checks the server address and drops a pasted API suffix, so
-// "https://fleet.example.com/api/v1/fleet" works like the bare host.
-func baseURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: "the Fleet server URL is required (e.g. https://fleet.example.com)"}
-	}
-	u, ok := connectors.VendorURL(raw, "/api/v1/fleet")
-	if !ok {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("%q is not an http(s) URL of a Fleet server", raw)}
-	}
-	return u, nil
 }
 
 type source struct {

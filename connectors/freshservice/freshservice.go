@@ -35,9 +35,7 @@
 package freshservice
 
 import (
-	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 
 	"github.com/itam-dev/itam/connectors"
@@ -129,7 +127,7 @@ var (
 // New builds a Freshservice Source. It needs Config.BaseURL (the account
 // URL) and the CredAPIKey credential.
 func New(cfg connectors.Config) (connectors.Source, error) {
-	base, err := baseURL(cfg.BaseURL)
+	base, err := connectors.BaseURL(cfg.BaseURL, "the Freshservice account URL", "https://<domain>.freshservice.com", "/api/v2", "/api")
 	if err != nil {
 		return nil, err
 	}
@@ -165,19 +163,6 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		PrivilegeFor:   privilegeFor,
 	})
 	return s, nil
-}
-
-// baseURL validates the account URL and strips a pasted /api/v2.
-func baseURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: "baseUrl is required: the Freshservice account URL, e.g. https://<domain>.freshservice.com"}
-	}
-	u, ok := connectors.VendorURL(raw, "/api/v2", "/api")
-	if !ok {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL", raw)}
-	}
-	return u, nil
 }
 
 // Kind reports connectors.Freshservice.

@@ -130,7 +130,7 @@ var (
 // New builds a JSM Assets Source; bad options are a *connectors.ConfigError
 // naming "options.<name>", so createConnector refuses them.
 func New(cfg connectors.Config) (connectors.Source, error) {
-	site, err := siteURL(cfg.BaseURL)
+	site, err := connectors.BaseURL(cfg.BaseURL, "the Jira site URL", "https://example.atlassian.net", "/rest/servicedeskapi", "/rest/api/3", "/rest")
 	if err != nil {
 		return nil, err
 	}
@@ -216,18 +216,6 @@ func (s *Source) Kind() connectors.Kind { return connectors.JSMAssets }
 
 // OffsetPaging reports true: AQL pages by startAt.
 func (s *Source) OffsetPaging() bool { return true }
-
-func siteURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: "baseUrl is required: the Jira site URL, e.g. https://example.atlassian.net"}
-	}
-	u, ok := connectors.VendorURL(raw, "/rest/servicedeskapi", "/rest/api/3", "/rest")
-	if !ok {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL", raw)}
-	}
-	return u, nil
-}
 
 func optionError(name, msg string) error {
 	return &connectors.ConfigError{Field: "options." + name, Message: msg}

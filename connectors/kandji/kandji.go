@@ -96,7 +96,7 @@ var (
 // New builds a Kandji Source. It needs Config.BaseURL (the tenant API URL)
 // and the CredAPIToken credential.
 func New(cfg connectors.Config) (connectors.Source, error) {
-	base, err := baseURL(cfg.BaseURL)
+	base, err := connectors.BaseURL(cfg.BaseURL, "the Kandji API URL from Settings > Access", "https://<subdomain>.api.kandji.io", "/api/v1", "/api")
 	if err != nil {
 		return nil, err
 	}
@@ -127,19 +127,6 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		PrivilegeFor:   privilegeFor,
 	})
 	return s, nil
-}
-
-// baseURL validates the tenant API URL and strips a pasted /api or /api/v1.
-func baseURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: "baseUrl is required: the Kandji API URL from Settings > Access, e.g. https://<subdomain>.api.kandji.io"}
-	}
-	u, ok := connectors.VendorURL(raw, "/api/v1", "/api")
-	if !ok {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("baseUrl %q is not an http(s) URL", raw)}
-	}
-	return u, nil
 }
 
 // Kind reports connectors.Kandji.

@@ -110,7 +110,7 @@ type source struct {
 // New builds a ServiceNow source. BaseURL is the instance
 // (https://<instance>.service-now.com).
 func New(cfg connectors.Config) (connectors.Source, error) {
-	base, err := baseURL(cfg.BaseURL)
+	base, err := connectors.BaseURL(cfg.BaseURL, "the ServiceNow instance URL", "https://example.service-now.com", "/api/now/table", "/api/now", "/navpage.do")
 	if err != nil {
 		return nil, err
 	}
@@ -171,18 +171,6 @@ func New(cfg connectors.Config) (connectors.Source, error) {
 		BaseWait:       cfg.RetryBaseWait,
 	})
 	return s, nil
-}
-
-func baseURL(raw string) (string, error) {
-	raw = strings.TrimSpace(raw)
-	if raw == "" {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: "the ServiceNow instance URL is required (e.g. https://example.service-now.com)"}
-	}
-	u, ok := connectors.VendorURL(raw, "/api/now/table", "/api/now", "/navpage.do")
-	if !ok {
-		return "", &connectors.ConfigError{Field: "baseUrl", Message: fmt.Sprintf("%q is not an http(s) URL of a ServiceNow instance", raw)}
-	}
-	return u, nil
 }
 
 // authenticator picks the flow from the credentials given: a client id
