@@ -72,7 +72,6 @@ import (
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/seed"
-	"github.com/itam-dev/itam/migrations"
 )
 
 // Targets for workload 1 at 8 clients (reported, never fatal).
@@ -201,15 +200,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		admin = cluster.AdminURL()
 		progress("started a throwaway PostgreSQL in %s", time.Since(t0).Round(time.Millisecond))
 	}
-	db, err := benchkit.CreateDatabase(ctx, admin, "itam_bench", o.keep, log)
+	db, err := benchkit.CreateMigrated(ctx, admin, "itam_bench", o.keep, log)
 	if err != nil {
 		return err
 	}
 	if o.databaseURL != "" {
 		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
-	}
-	if _, err := migrations.UpURL(ctx, db.URL); err != nil {
-		return err
 	}
 	ownerPool, err := pgxpool.New(ctx, db.URL)
 	if err != nil {

@@ -59,7 +59,6 @@ import (
 	"github.com/itam-dev/itam/internal/secretbox"
 	"github.com/itam-dev/itam/internal/seed"
 	"github.com/itam-dev/itam/internal/syncjob"
-	"github.com/itam-dev/itam/migrations"
 )
 
 // The target.
@@ -127,15 +126,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		defer func() { err = errors.Join(err, cluster.Stop(context.WithoutCancel(ctx))) }()
 		admin = cluster.AdminURL()
 	}
-	db, err := benchkit.CreateDatabase(ctx, admin, "itam_pushbench", o.keep, log)
+	db, err := benchkit.CreateMigrated(ctx, admin, "itam_pushbench", o.keep, log)
 	if err != nil {
 		return err
 	}
 	if o.databaseURL != "" {
 		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
-	}
-	if _, err := migrations.UpURL(ctx, db.URL); err != nil {
-		return err
 	}
 	ownerCfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {

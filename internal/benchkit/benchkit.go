@@ -23,6 +23,8 @@ import (
 	"syscall"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/migrations"
 )
 
 // Database is a fresh database a run uses, and how to get rid of it.
@@ -63,6 +65,19 @@ func CreateDatabase(ctx context.Context, adminURL, prefix string, keep bool, log
 		defer c.Close(ctx)
 		_, err = c.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 		return err
+	}
+	return db, nil
+}
+
+// CreateMigrated is CreateDatabase with every migration applied: the
+// fresh database each benchmark starts from.
+func CreateMigrated(ctx context.Context, adminURL, prefix string, keep bool, log *slog.Logger) (Database, error) {
+	db, err := CreateDatabase(ctx, adminURL, prefix, keep, log)
+	if err != nil {
+		return db, err
+	}
+	if _, err := migrations.UpURL(ctx, db.URL); err != nil {
+		return db, errors.Join(fmt.Errorf("migrating the bench database: %w", err), db.Cleanup(context.WithoutCancel(ctx)))
 	}
 	return db, nil
 }
