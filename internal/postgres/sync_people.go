@@ -58,6 +58,7 @@ func (s *SyncStore) ApplyPeoplePage(ctx context.Context, t SyncTarget, people []
 		for _, c := range created {
 			isNew[c.After.ID] = true
 		}
+		var changed []*reconcile.PersonChange
 		for _, c := range plan.Changes {
 			if !c.Changed() {
 				if !isNew[c.After.ID] {
@@ -65,12 +66,13 @@ func (s *SyncStore) ApplyPeoplePage(ctx context.Context, t SyncTarget, people []
 				}
 				continue
 			}
-			if err := updateSyncedPerson(ctx, tx, p, c); err != nil {
-				return err
-			}
+			changed = append(changed, c)
 			if !isNew[c.After.ID] {
 				res.Updated++
 			}
+		}
+		if err := updateSyncedPeople(ctx, tx, p, changed); err != nil {
+			return err
 		}
 		if err := saveSyncedPeopleLinks(ctx, tx, p, snap.Source, plan.Changes); err != nil {
 			return err
@@ -166,26 +168,41 @@ func insertSyncedPeople(ctx context.Context, tx pgx.Tx, p itam.Principal, source
 	return tx.SendBatch(ctx, b).Close()
 }
 
-// updateSyncedPerson writes one person's change; a deactivation offboards
-// them with a checklist of what they hold.
-func updateSyncedPerson(ctx context.Context, tx pgx.Tx, p itam.Principal, c *reconcile.PersonChange) error {
-	a := c.After
-	now := time.Now()
-	var end *time.Time
-	if c.Offboard {
-		day := itam.CalendarDay(now)
-		end = &day
-	} else {
-		end = a.EndDate
-	}
-	if _, err := tx.Exec(ctx, `UPDATE people SET name = $2, email = $3, employee_number = $4, title = $5, team_id = $6, manager_id = $7,
-		location_id = $8, status = $9::text::person_status, end_date = $10, version = version + 1, updated_at = now() WHERE id = $1`,
-		a.ID, a.Name, a.Email, a.EmployeeNumber, a.Title, a.TeamID, a.ManagerID, a.LocationID, string(a.Status), end); err != nil {
-		return err
-	}
-	if !c.Offboard {
+// updateSyncedPeople writes the page's changed people in one round trip;
+// each deactivation then offboards its person with a checklist of what
+// they hold.
+func updateSyncedPeople(ctx context.Context, tx pgx.Tx, p itam.Principal, cs []*reconcile.PersonChange) error {
+	if len(cs) == 0 {
 		return nil
 	}
+	today := itam.CalendarDay(time.Now())
+	b := &pgx.Batch{}
+	for _, c := range cs {
+		a, end := c.After, c.After.EndDate
+		if c.Offboard {
+			end = &today
+		}
+		b.Queue(`UPDATE people SET name = $2, email = $3, employee_number = $4, title = $5, team_id = $6, manager_id = $7,
+			location_id = $8, status = $9::text::person_status, end_date = $10, version = version + 1, updated_at = now() WHERE id = $1`,
+			a.ID, a.Name, a.Email, a.EmployeeNumber, a.Title, a.TeamID, a.ManagerID, a.LocationID, string(a.Status), end)
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if c.Offboard {
+			if err := offboardSyncedPerson(ctx, tx, p, c); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// offboardSyncedPerson opens the checklist of a person the directory
+// deactivated, as offboardPerson does.
+func offboardSyncedPerson(ctx context.Context, tx pgx.Tx, p itam.Principal, c *reconcile.PersonChange) error {
+	a, now := c.After, time.Now()
 	// As offboardPerson: one open checklist per person, listing what they
 	// hold; a person already being offboarded keeps theirs.
 	var open uuid.UUID
