@@ -92,25 +92,32 @@ func (s *OffboardingStore) OffboardPerson(ctx context.Context, in offboarding.In
 			WHERE id = $1`, person.ID, itam.CalendarDay(in.EffectiveDate)); err != nil {
 			return nil, err
 		}
-		assets, seats, err := holdings(ctx, tx, person.ID)
-		if err != nil {
-			return nil, err
-		}
-		c := offboarding.NewChecklist(person.ID, in.EffectiveDate, assets, seats, p.Subject, now)
-		if err := insertChecklist(ctx, tx, p, &c); err != nil {
-			return nil, err
-		}
-		if err := insertOffboardingHistory(ctx, tx, p, &c, nil, offboarding.HistoryOpen,
-			offboarding.OpenChanges(person.Status, person.EndDate, c)); err != nil {
-			return nil, err
-		}
-		if c.Status == offboarding.Completed {
-			if err := insertOffboardingHistory(ctx, tx, p, &c, nil, offboarding.HistoryComplete, offboarding.CompleteChanges()); err != nil {
-				return nil, err
-			}
-		}
-		return &c, nil
+		return openChecklist(ctx, tx, p, person, in.EffectiveDate, now)
 	})
+}
+
+// openChecklist opens the offboarding checklist of person (as it was
+// before the status change) listing what they hold, with its history;
+// offboardPerson and a directory's deactivation both come here.
+func openChecklist(ctx context.Context, tx pgx.Tx, p itam.Principal, person *itam.Person, effective, now time.Time) (*offboarding.Checklist, error) {
+	assets, seats, err := holdings(ctx, tx, person.ID)
+	if err != nil {
+		return nil, err
+	}
+	c := offboarding.NewChecklist(person.ID, effective, assets, seats, p.Subject, now)
+	if err := insertChecklist(ctx, tx, p, &c); err != nil {
+		return nil, err
+	}
+	if err := insertOffboardingHistory(ctx, tx, p, &c, nil, offboarding.HistoryOpen,
+		offboarding.OpenChanges(person.Status, person.EndDate, c)); err != nil {
+		return nil, err
+	}
+	if c.Status == offboarding.Completed {
+		if err := insertOffboardingHistory(ctx, tx, p, &c, nil, offboarding.HistoryComplete, offboarding.CompleteChanges()); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
 }
 
 // holdings reads what a person holds now: the assets assigned to them

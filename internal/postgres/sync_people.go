@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/itam-dev/itam/internal/itam"
-	"github.com/itam-dev/itam/internal/offboarding"
 	"github.com/itam-dev/itam/internal/reconcile"
 )
 
@@ -213,21 +212,8 @@ func offboardSyncedPerson(ctx context.Context, tx pgx.Tx, p itam.Principal, c *r
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	assets, seats, err := holdings(ctx, tx, a.ID)
-	if err != nil {
-		return err
-	}
-	cl := offboarding.NewChecklist(a.ID, now, assets, seats, p.Subject, now)
-	if err := insertChecklist(ctx, tx, p, &cl); err != nil {
-		return err
-	}
-	if err := insertOffboardingHistory(ctx, tx, p, &cl, nil, offboarding.HistoryOpen, offboarding.OpenChanges(c.Before.Status, c.Before.EndDate, cl)); err != nil {
-		return err
-	}
-	if cl.Status == offboarding.Completed {
-		return insertOffboardingHistory(ctx, tx, p, &cl, nil, offboarding.HistoryComplete, offboarding.CompleteChanges())
-	}
-	return nil
+	_, err = openChecklist(ctx, tx, p, c.Before, now, now)
+	return err
 }
 
 // saveSyncedPeopleLinks records, for every record of the page matched to a
