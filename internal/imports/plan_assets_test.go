@@ -172,7 +172,7 @@ func TestPlanMessyAssets(t *testing.T) {
 	}, refs)
 	for _, rp := range plans {
 		for f := range rp.Values {
-			if k, parent, key, ok := RefFor(KindAssets, f, rp.Values); ok && !(f == "manufacturer") {
+			if k, parent, key, ok := RefFor(KindAssets, f, rp.Values); ok {
 				require.True(t, hasRef(refs, k, parent, key), "line %d field %s", rp.Line, f)
 			}
 		}
@@ -264,7 +264,10 @@ func TestPlanAssetCases(t *testing.T) {
 		{name: "a price in another currency than its column", headers: []string{"Asset Tag", "Model", "Cost", "Currency"},
 			cells: []string{"C-9", "MacBook Pro 14", "£12", "EUR"}, action: ActionError,
 			errs: []string{`Cost: "£12" is in GBP but the currency column says EUR`}},
-		{name: "a status change the lifecycle refuses", headers: []string{"Asset Tag", "Status"},
+		{name: "MDY refuses 31/12/2024", headers: []string{"Asset Tag", "Model", "Purchase Date"}, opt: Options{DateOrder: MDY},
+			cells: []string{"C-1", "MacBook Pro 14", "31/12/2024"}, action: ActionError,
+			errs: []string{`Purchase Date: "31/12/2024" is not a date (month/day/year): there is no month 31`}},
+		{name: "a status change the lifecycle allows", headers: []string{"Asset Tag", "Status"},
 			cells: []string{"A-9", "Retired"}, action: ActionUpdate, values: map[string]string{"status": "RETIRED"}},
 		{name: "an update that skips a step", headers: []string{"Asset Tag", "Status"},
 			cells: []string{"A-9", "Disposed"}, action: ActionError,
@@ -303,6 +306,11 @@ func TestPlanAssetCases(t *testing.T) {
 			rp := p.Plan([]Row{{Line: 2, Cells: c.cells}}, o.snapshot())[0]
 			require.Equal(t, c.action, rp.Action, rp.Errors)
 			require.Equal(t, c.values, rp.Values)
+			for f := range rp.Values {
+				if k, parent, key, ok := RefFor(KindAssets, f, rp.Values); ok {
+					require.True(t, hasRef(p.References(), k, parent, key), "field %s resolves through no reference", f)
+				}
+			}
 			if c.errs == nil {
 				require.Empty(t, rp.Errors)
 			} else {
