@@ -285,7 +285,11 @@ func (c *rowCtx) updateAsset(t *ExistingAsset, mc modelChoice, assigneeID *uuid.
 		default:
 			continue
 		}
-		if c.keptBy(t, f) {
+		kf := f
+		if f == "model" && mc.byNumber {
+			kf = "modelNumber" // the column the row names its model by
+		}
+		if c.keptBy(t, kf) {
 			continue
 		}
 		for k, v := range set {

@@ -276,6 +276,8 @@ func TestPlanAssetCases(t *testing.T) {
 			cells: []string{"A-9", "ana@example.com"}, action: ActionUpdate, values: map[string]string{"assignee": "ana@example.com"}},
 		{name: "the same assignee by name is no change", headers: []string{"Asset Tag", "Assigned To"},
 			cells: []string{"A-1", "ana@EXAMPLE.com"}, action: ActionUnchanged},
+		{name: "a model change by number", headers: []string{"Asset Tag", "Model No."},
+			cells: []string{"A-9", "mx2e3"}, action: ActionUnchanged},
 		{name: "an MDM's serial is kept", headers: []string{"Asset Tag", "Serial"},
 			cells: []string{"A-1", "SN1-NEW"}, action: ActionUnchanged},
 		{name: "the import updates what it set", headers: []string{"Asset Tag", "Purchase Date"},

@@ -158,3 +158,22 @@ func TestPlanModels(t *testing.T) {
 	require.Equal(t, &mb, got[0].TargetID)
 	require.Equal(t, 5, got[0].TargetVersion)
 }
+
+func TestNeedsRecords(t *testing.T) {
+	t.Parallel()
+	needs := func(kind Kind, headers []string, cells ...[]string) Lookup {
+		p, err := NewPlanner(kind, headers, AutoMap(kind, headers), Options{})
+		require.NoError(t, err)
+		return p.Needs(rowsOf(cells...))
+	}
+	require.Equal(t, Lookup{PersonEmails: []string{"ana@example.com", "bob@example.com"}, PersonNames: []string{"ana", "cleo"},
+		Teams: []string{"platform"}, Locations: []string{"paris"}},
+		needs(KindPeople, []string{"Name", "Email", "Manager", "Team", "Location"},
+			[]string{"Ana", "Ana@Example.com", "Bob@Example.com", "Platform", "Paris"},
+			[]string{"Cleo", "", "ana", "platform", ""}))
+	require.Equal(t, Lookup{Locations: []string{"paris hq", "paris"}},
+		needs(KindLocations, []string{"Name", "Parent"}, []string{"Paris HQ", "Paris"}, []string{"paris", ""}))
+	require.Equal(t, Lookup{Manufacturers: []string{"apple"}, Categories: []string{"laptops"},
+		Models: []ModelKey{{Manufacturer: "apple", Name: "macbook"}, {Name: "mystery"}}},
+		needs(KindModels, []string{"Name", "Manufacturer", "Category"}, []string{"MacBook", "Apple", "Laptops"}, []string{"Mystery", "", ""}))
+}
