@@ -51,7 +51,7 @@ func (o org) snapshot() *Snapshot {
 }
 
 var assetHeaders = []string{"Asset Tag", "Serial", "Model", "Manufacturer", "Status", "Checked Out To", "Location",
-	"Purchase Date", "Purchase Cost", "Warranty Expires", "Notes"}
+	"Purchase Date", "Purchase Cost", "Warranty Expires", "Notes", "Category"}
 
 func rowsOf(cells ...[]string) []Row {
 	out := make([]Row, len(cells))
@@ -98,7 +98,7 @@ func TestPlanMessyAssets(t *testing.T) {
 		// 8: the serial of line 6 again.
 		[]string{"A-7", " sn3 ", "MacBook Pro 14", "Apple", "", "", "", "", "", "", ""},
 		// 9: new model and manufacturer, person by their unique name, US$.
-		[]string{"A-8", "N/A", "ThinkPad X1", "Lenovo", "", "Bob Builder", "", "2024-03-01", "$1,000", "", ""},
+		[]string{"A-8", "N/A", "ThinkPad X1", "Lenovo", "", "Bob Builder", "", "2024-03-01", "$1,000", "", "", "Laptops"},
 		// 10: the only difference is a locked field: unchanged.
 		[]string{"A-6", "SN6", "MacBook Pro 14", "", "in stock", "", "London", "", "", "", ""},
 	)
@@ -151,7 +151,7 @@ func TestPlanMessyAssets(t *testing.T) {
 
 	nm := plans[7]
 	require.Equal(t, ActionCreate, nm.Action, nm.Errors)
-	require.Equal(t, map[string]string{"assetTag": "A-8", "model": "ThinkPad X1", "manufacturer": "Lenovo",
+	require.Equal(t, map[string]string{"assetTag": "A-8", "model": "ThinkPad X1", "manufacturer": "Lenovo", "category": "Laptops",
 		"assignee": "bob@example.com", "purchaseDate": "2024-03-01", "purchasePrice": "1000.00", "purchaseCurrency": "USD"}, nm.Values)
 
 	un := plans[8]
@@ -161,14 +161,15 @@ func TestPlanMessyAssets(t *testing.T) {
 	require.Equal(t, []string{"Location: kept: the field is locked"}, messages(un.Kept))
 
 	require.Equal(t, Totals{Rows: 9, Create: 2, Update: 1, Unchanged: 1, Error: 5, Duplicates: 2,
-		ReferencesCreated: 3, ReferencesMatched: 2}, p.Totals())
+		ReferencesCreated: 4, ReferencesMatched: 2}, p.Totals())
 	refs := p.References()
 	require.Equal(t, []Reference{
 		{Kind: RefLocation, Name: "Berlin", NameKey: "berlin", FirstLine: 6, Rows: 1},
 		{Kind: RefModel, Name: "MacBook Pro 14", NameKey: "macbook pro 14", Parent: "apple", ID: &o.macbook, FirstLine: 6, Rows: 1},
 		{Kind: RefPerson, Name: "bob@example.com", NameKey: "bob@example.com", ID: &o.bob, FirstLine: 9, Rows: 1},
 		{Kind: RefManufacturer, Name: "Lenovo", NameKey: "lenovo", FirstLine: 9, Rows: 1},
-		{Kind: RefModel, Name: "ThinkPad X1", NameKey: "thinkpad x1", Parent: "lenovo", Extra: map[string]string{"manufacturer": "Lenovo"}, FirstLine: 9, Rows: 1},
+		{Kind: RefCategory, Name: "Laptops", NameKey: "laptops", FirstLine: 9, Rows: 1},
+		{Kind: RefModel, Name: "ThinkPad X1", NameKey: "thinkpad x1", Parent: "lenovo", Extra: map[string]string{"manufacturer": "Lenovo", "category": "Laptops"}, FirstLine: 9, Rows: 1},
 	}, refs)
 	for _, rp := range plans {
 		for f := range rp.Values {
@@ -235,6 +236,12 @@ func TestPlanAssetCases(t *testing.T) {
 		{name: "a shared model number", headers: []string{"Asset Tag", "Model No."},
 			cells: []string{"C-3", "SHARED-1"}, action: ActionError,
 			errs: []string{`Model No.: two or more models have model number "SHARED-1": add the model's name and manufacturer`}},
+		{name: "a new model needs a category", headers: []string{"Asset Tag", "Model", "Manufacturer"},
+			cells: []string{"C-4", "Mystery", "Acme"}, action: ActionError,
+			errs: []string{`Model: no model is named "Mystery" by Acme: add its category, and the import creates it`}},
+		{name: "a new model with its category and number", headers: []string{"Asset Tag", "Model", "Manufacturer", "Category", "Model No."},
+			cells: []string{"C-4", "Mystery", "Apple", "Gadgets", "MY-1"}, action: ActionCreate,
+			values: map[string]string{"assetTag": "C-4", "model": "Mystery", "manufacturer": "Apple", "category": "Gadgets", "modelNumber": "MY-1"}},
 		{name: "an unknown model without a manufacturer", headers: []string{"Asset Tag", "Model"},
 			cells: []string{"C-4", "Mystery"}, action: ActionError,
 			errs: []string{`Model: no model is named "Mystery": add a manufacturer column, and the import creates it`}},

@@ -193,7 +193,8 @@ func (p *Planner) planLocation(c *rowCtx) {
 }
 
 // planModel plans one row of a MODELS import, matched by manufacturer and
-// name; a new model needs its manufacturer (matched or created).
+// name; a new model needs its manufacturer and category (each matched or
+// created), as the models table requires both.
 func (p *Planner) planModel(c *rowCtx) {
 	c.parseCells()
 	s := c.s
@@ -214,6 +215,13 @@ func (p *Planner) planModel(c *rowCtx) {
 			field = ""
 		}
 		c.fail(field, "a new model needs a manufacturer: no model is named %q", name)
+	}
+	if t == nil && c.vals["category"] == "" && !c.bad["category"] {
+		field := "category"
+		if !p.mapped(field) {
+			field = ""
+		}
+		c.fail(field, "a new model needs a category: no model is named %q", name)
 	}
 	if t == nil {
 		c.named("manufacturer", RefManufacturer, s.Manufacturers, nil, "manufacturer")

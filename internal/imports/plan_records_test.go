@@ -140,13 +140,15 @@ func TestPlanModels(t *testing.T) {
 		[]string{"ThinkPad X1", "Lenovo", "Laptops", "21HM"},
 		[]string{"Mystery", "", "", ""},
 		[]string{"", "Apple", "", ""},
+		[]string{"Gizmo", "Acme", "", ""},
 	)
 	requireRows(t, []wantRow{
 		{action: ActionUnchanged},
 		{action: ActionError, dup: 2, errs: []string{`Name: model "apple macbook pro 14" is also on line 2`}},
 		{action: ActionCreate, values: map[string]string{"name": "ThinkPad X1", "manufacturer": "Lenovo", "category": "Laptops", "modelNumber": "21HM"}},
-		{action: ActionError, errs: []string{`Manufacturer: a new model needs a manufacturer: no model is named "Mystery"`}},
+		{action: ActionError, errs: []string{`Manufacturer: a new model needs a manufacturer: no model is named "Mystery"`, `Category: a new model needs a category: no model is named "Mystery"`}},
 		{action: ActionError, errs: []string{": the name is blank: models are matched by manufacturer and name"}},
+		{action: ActionError, errs: []string{`Category: a new model needs a category: no model is named "Gizmo"`}},
 	}, got)
 	require.Equal(t, []Reference{
 		{Kind: RefCategory, Name: "Laptops", NameKey: "laptops", ID: &laptops, FirstLine: 4, Rows: 1},
