@@ -83,7 +83,12 @@ func (p *Planner) planPerson(c *rowCtx) {
 			if !p.mapped(field) {
 				field = ""
 			}
-			c.fail(field, "a new person needs an email: no person is named %q", name)
+			if hasKey(s.PeopleByName, NormalizeName(name)) {
+				// The snapshot names them but holds no record to compare.
+				c.fail(field, "%q is a person already: add their email to update them", name)
+			} else {
+				c.fail(field, "a new person needs an email: no person is named %q", name)
+			}
 		}
 	case !c.bad["name"] && !c.bad["email"]:
 		c.fail("", "the email and name are blank: people are matched by email, else by name")

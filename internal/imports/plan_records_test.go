@@ -66,6 +66,7 @@ func TestPlanPeople(t *testing.T) {
 		[]string{"", "", "Intern", "", "", "", ""},
 		[]string{"Fay", "fay at example", "", "", "", "", "gone"},
 		[]string{"Gus", "gus@example.com", "", "", "gus@example.com", "", ""},
+		[]string{"Ana Núñez", "", "", "", "", "", ""},
 	)
 	requireRows(t, []wantRow{
 		{action: ActionUpdate, values: map[string]string{"title": "Staff Engineer"}},
@@ -79,6 +80,7 @@ func TestPlanPeople(t *testing.T) {
 		{action: ActionError, errs: []string{": the email and name are blank: people are matched by email, else by name"}},
 		{action: ActionError, errs: []string{`Email: "fay at example" is not an email address`, `Status: "gone" is not a person status (use ACTIVE or OFFBOARDED)`}},
 		{action: ActionError, errs: []string{"Manager: a person cannot be their own manager"}},
+		{action: ActionError, errs: []string{`Email: "Ana Núñez" is a person already: add their email to update them`}},
 	}, got)
 	require.Equal(t, []Reference{
 		{Kind: RefPerson, Name: "ana@example.com", NameKey: "ana@example.com", ID: &ana, FirstLine: 3, Rows: 1},
