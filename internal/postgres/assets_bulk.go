@@ -13,7 +13,7 @@ import (
 	"github.com/itam-dev/itam/internal/lifecycle"
 )
 
-// Bulk changes run the single-item store path (mutateIn, assignSeat) for
+// Bulk changes run the single-item store path (mutateLocked, assignSeat) for
 // every item of a selection, in one transaction with a savepoint per item:
 // a refused item rolls back to its savepoint and the next goes on, so every
 // item is reported; at the end itam.BulkResult.Settle decides whether the
@@ -63,23 +63,33 @@ func (s *AssetStore) bulkAssets(ctx context.Context, sel itam.BulkSelection, par
 	if err != nil {
 		return itam.BulkResult[*itam.Asset]{}, err
 	}
+	var locked map[uuid.UUID]*itam.Asset
 	return runBulk(ctx, s.db, p, sel, partial, func(tx pgx.Tx, ids []uuid.UUID) error {
-		// Every row locked up front, in id order: two bulk calls over
-		// overlapping assets then wait for each other instead of
-		// deadlocking on rows each locked in its own order.
-		_, err := tx.Exec(ctx, `SELECT 1 FROM assets WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`, ids)
+		// Every row read and locked up front, in one statement and in id
+		// order: two bulk calls over overlapping assets then wait for each
+		// other instead of deadlocking on rows each locked in its own order.
+		rows, _ := tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE", ids)
+		found, err := pgx.CollectRows(rows, scanAsset)
+		locked = make(map[uuid.UUID]*itam.Asset, len(found))
+		for _, a := range found {
+			locked[a.ID] = a
+		}
 		return err
-	}, func(sp pgx.Tx, id uuid.UUID) (*itam.Asset, error) {
+	}, func(tx pgx.Tx, id uuid.UUID) (*itam.Asset, error) {
+		before, ok := locked[id]
+		if !ok {
+			return nil, itam.NotFound("asset") // unknown, deleted, or another organization's
+		}
 		ch, then := change(id)
-		return mutateIn(ctx, sp, p, id, nil, ch, then)
+		return mutateLocked(ctx, tx, p, before, ch, then)
 	})
 }
 
 // runBulk resolves sel to ids, lets prepare read or lock what every item
-// needs, applies apply to each id in its own savepoint, and commits or
+// needs, applies apply to each id (see eachItem), and commits or
 // rolls back as the result settles.
 func runBulk[T any](ctx context.Context, db *DB, p itam.Principal, sel itam.BulkSelection, partial bool,
-	prepare func(tx pgx.Tx, ids []uuid.UUID) error, apply func(sp pgx.Tx, id uuid.UUID) (T, error)) (itam.BulkResult[T], error) {
+	prepare func(tx pgx.Tx, ids []uuid.UUID) error, apply func(tx pgx.Tx, id uuid.UUID) (T, error)) (itam.BulkResult[T], error) {
 	var res itam.BulkResult[T]
 	if err := sel.Check(); err != nil {
 		return res, err
@@ -94,7 +104,7 @@ func runBulk[T any](ctx context.Context, db *DB, p itam.Principal, sel itam.Bulk
 				return err
 			}
 		}
-		if res.Items, err = eachItem(ctx, tx, ids, apply); err != nil {
+		if res.Items, err = eachItem(ctx, tx, ids, partial, apply); err != nil {
 			return err
 		}
 		if !res.Settle(partial) {
@@ -138,34 +148,55 @@ func bulkTargets(ctx context.Context, tx pgx.Tx, p itam.Principal, sel itam.Bulk
 	return nil, itam.CheckBulkMatches(n)
 }
 
-// eachItem applies apply to every id, each in its own savepoint. An item
-// refused for its own reasons (itam.BulkItemError) is rolled back to its
-// savepoint and reported, and the next one goes on; any other error fails
-// the call.
-func eachItem[T any](ctx context.Context, tx pgx.Tx, ids []uuid.UUID, apply func(sp pgx.Tx, id uuid.UUID) (T, error)) ([]itam.BulkItem[T], error) {
+// eachItem applies apply to every id. An item refused for its own reasons
+// (itam.BulkItemError) is rolled back and reported, and the next one goes
+// on; any other error fails the call.
+//
+// With partial, every item runs after a savepoint, rolled back to when the
+// item is refused; one savepoint name is released and set again in one
+// round trip per item (pgx's nested transactions take two) and never
+// stacked: subtransactions held open by the hundred slow every session.
+// All-or-nothing, items run without savepoints while they all succeed (the
+// common case, one round trip less each): the first refusal decides that
+// nothing is applied, so the transaction goes back to its start and the
+// remaining items are only evaluated, each after a savepoint, to report them.
+func eachItem[T any](ctx context.Context, tx pgx.Tx, ids []uuid.UUID, partial bool, apply func(tx pgx.Tx, id uuid.UUID) (T, error)) ([]itam.BulkItem[T], error) {
 	out := make([]itam.BulkItem[T], len(ids))
-	for i, id := range ids {
-		out[i].ID = id
-		sp, err := tx.Begin(ctx) // a savepoint
-		if err != nil {
+	perItem, marked := partial, false
+	if !perItem {
+		if _, err := tx.Exec(ctx, "SAVEPOINT bulk_start"); err != nil {
 			return nil, err
 		}
-		v, err := apply(sp, id)
-		if err == nil {
-			if err := sp.Commit(ctx); err != nil {
+	}
+	for i, id := range ids {
+		out[i].ID = id
+		if perItem {
+			mark := "SAVEPOINT bulk_item"
+			if marked {
+				mark = "RELEASE SAVEPOINT bulk_item; SAVEPOINT bulk_item"
+			}
+			if _, err := tx.Exec(ctx, mark); err != nil {
 				return nil, err
 			}
+			marked = true
+		}
+		v, err := apply(tx, id)
+		if err == nil {
 			out[i].Value = v
 			continue
-		}
-		if rerr := sp.Rollback(ctx); rerr != nil {
-			return nil, rerr
 		}
 		e, ok := itam.BulkItemError(mapError(err))
 		if !ok {
 			return nil, err
 		}
 		out[i].Err = e
+		back := "ROLLBACK TO SAVEPOINT bulk_item"
+		if !perItem {
+			back, perItem = "ROLLBACK TO SAVEPOINT bulk_start", true
+		}
+		if _, err := tx.Exec(ctx, back); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }

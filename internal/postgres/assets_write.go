@@ -259,15 +259,22 @@ type (
 	assetThen   func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error
 )
 
-// mutateIn is mutateThen's body inside the caller's transaction, so a bulk
-// change takes exactly the path of the single-item mutation, item by item.
+// mutateIn is mutateThen's body inside the caller's transaction;
+// mutateLocked its part after the row is locked, which a bulk change runs
+// for each item of rows it locked at once: the path of the single-item
+// mutation, item by item.
 func mutateIn(ctx context.Context, tx pgx.Tx, p itam.Principal, id uuid.UUID, version *int, change assetChange, then assetThen) (*itam.Asset, error) {
+	before, err := lockAsset(ctx, tx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	return mutateLocked(ctx, tx, p, before, change, then)
+}
+
+// mutateLocked is mutateIn for an asset already read and locked in tx.
+func mutateLocked(ctx context.Context, tx pgx.Tx, p itam.Principal, before *itam.Asset, change assetChange, then assetThen) (*itam.Asset, error) {
 	var out *itam.Asset
 	err := func() error {
-		before, err := lockAsset(ctx, tx, id, version)
-		if err != nil {
-			return err
-		}
 		ch, err := change(tx, *before)
 		if err != nil {
 			return err

@@ -19,11 +19,11 @@ func (s *LicenseStore) BulkAssignSeats(ctx context.Context, license uuid.UUID, s
 	if err != nil {
 		return itam.BulkResult[*licenses.Seat]{}, err
 	}
-	return runBulk(ctx, s.db, p, sel, partial, nil, func(sp pgx.Tx, id uuid.UUID) (*licenses.Seat, error) {
+	return runBulk(ctx, s.db, p, sel, partial, nil, func(tx pgx.Tx, id uuid.UUID) (*licenses.Seat, error) {
 		in := licenses.SeatInput{LicenseID: license, AssetID: &id}
 		if people[id] {
 			in = licenses.SeatInput{LicenseID: license, PersonID: &id}
 		}
-		return assignSeat(ctx, sp, p, in)
+		return assignSeat(ctx, tx, p, in)
 	})
 }
