@@ -367,3 +367,35 @@ func TestBulkThousandItems(t *testing.T) {
 	require.Equal(t, itam.MaxBulkItems, moved)
 	require.Equal(t, 2*itam.MaxBulkItems, entries, "a TRANSITION and an UPDATE per asset")
 }
+
+// TestBulkQueuesPushes: a bulk change queues the ITSM write-backs its
+// single-item mutations would (the asset_history trigger's outbox rows,
+// which wait there in a server without a job client), one per changed
+// asset, in its transaction; an all-or-nothing call that applied nothing
+// queues nothing.
+func TestBulkQueuesPushes(t *testing.T) {
+	t.Parallel()
+	a := newConnAPI(t)
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	ids := a.inventory(admin)
+	a.ok(admin, `mutation($in: CreateConnectorInput!) { createConnector(input: $in) { connector { id } } }`, map[string]any{"in": map[string]any{
+		"kind": "SERVICENOW", "name": "snow", "baseUrl": "http://127.0.0.1:9", "pushFields": []string{"STATUS"}, "pushCreate": true,
+		"credentials": map[string]any{"username": "svc", "password": "pw"}}})
+	b := &bulkAPI{api: a.api, admin: admin, ids: ids}
+	assets := b.assets(admin, ids["model"], "P", 2)
+	pushes := func() int {
+		var n int
+		require.NoError(t, a.owner.QueryRow(context.Background(), `SELECT count(*) FROM connector_push_outbox`).Scan(&n))
+		return n
+	}
+	// The creates queued pushes of their own: start from none.
+	_, err := a.owner.Exec(context.Background(), `DELETE FROM connector_push_outbox`)
+	require.NoError(t, err)
+	list := append([]string{relay.ID(relay.TypeAsset, uuid.New())}, assets...)
+	d := a.ok(admin, bulkTransitionQ, map[string]any{"ids": list, "to": "IN_REPAIR"})
+	require.Equal(t, false, get(d, "bulkTransitionAssets.applied"))
+	require.Equal(t, 0, pushes(), "nothing applied, nothing pushed")
+	d = a.ok(admin, bulkTransitionQ, map[string]any{"ids": list, "to": "IN_REPAIR", "partial": true})
+	require.EqualValues(t, 2, get(d, "bulkTransitionAssets.succeeded"))
+	require.Equal(t, 2, pushes(), "one push per changed asset")
+}
