@@ -14283,11 +14283,32 @@ extend type Query {
   columns) for roles that may not read costs, and left out of the default.
   The rows are read when the link is downloaded, not now.
   """
-  exportAssets(filter: AssetFilter, columns: [AssetExportColumn!], format: ExportFormat!): ExportLink!
+  exportAssets(
+    "Which assets to export, as assets(filter:) reads it; omitted: all."
+    filter: AssetFilter
+    "The columns, in the file's order; omitted: every column the caller may read. Each at most once (BAD_USER_INPUT on columns)."
+    columns: [AssetExportColumn!]
+    "CSV or XLSX."
+    format: ExportFormat!
+  ): ExportLink!
   "A link to download the people filter selects, by name; roles and columns as exportAssets."
-  exportPeople(filter: PersonFilter, columns: [PersonExportColumn!], format: ExportFormat!): ExportLink!
+  exportPeople(
+    "Which people to export, as people(filter:) reads it; omitted: all."
+    filter: PersonFilter
+    "The columns, in the file's order; omitted: every column the caller may read. Each at most once (BAD_USER_INPUT on columns)."
+    columns: [PersonExportColumn!]
+    "CSV or XLSX."
+    format: ExportFormat!
+  ): ExportLink!
   "A link to download the licenses filter selects, oldest first; roles and columns as exportAssets (SEAT_COST, TOTAL_COST, COST_CURRENCY are cost columns)."
-  exportLicenses(filter: LicenseFilter, columns: [LicenseExportColumn!], format: ExportFormat!): ExportLink!
+  exportLicenses(
+    "Which licenses to export, as licenses(filter:) reads it; omitted: all."
+    filter: LicenseFilter
+    "The columns, in the file's order; omitted: every column the caller may read. Each at most once (BAD_USER_INPUT on columns)."
+    columns: [LicenseExportColumn!]
+    "CSV or XLSX."
+    format: ExportFormat!
+  ): ExportLink!
 }
 `, BuiltIn: false},
 	{Name: "../schema/history_feed.graphqls", Input: `# History that clients can resolve: references in field changes as global
