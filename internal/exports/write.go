@@ -31,8 +31,8 @@ type Source func(ctx context.Context, after string) (Page, error)
 // to w in format, and returns how many rows it wrote.
 //
 // flush (may be nil) is called after each page. CSV streams: each page is
-// written before the next is read, so memory holds one page whatever the
-// size, and flush can push it to the client.
+// written (and flushed to the client) as the next is read, so memory holds
+// two pages whatever the size.
 // XLSX cannot be written front to back (a zip's directory comes last and
 // its sizes are known only at the end): rows go through excelize's
 // StreamWriter, which spools the sheet to a temporary file rather than
@@ -48,20 +48,38 @@ func Write(ctx context.Context, w io.Writer, format Format, cols []Column, first
 	return 0, itam.Invalid("format", "%q is not an export format", format)
 }
 
-// pages calls use with first and every page after it.
+// pages calls use with first and every page after it. The next page is
+// read while use writes the current one: the database and the encoding
+// then run side by side, and memory holds two pages at most.
 func pages(ctx context.Context, first Page, next Source, use func(Page) error) error {
+	type read struct {
+		page Page
+		err  error
+	}
 	page := first
 	for {
+		var ahead chan read
+		if page.After != "" {
+			ahead = make(chan read, 1)
+			go func(after string) {
+				p, err := next(ctx, after)
+				ahead <- read{p, err}
+			}(page.After)
+		}
 		if err := use(page); err != nil {
+			if ahead != nil {
+				<-ahead // no read outlives the export
+			}
 			return err
 		}
-		if page.After == "" {
+		if ahead == nil {
 			return nil
 		}
-		var err error
-		if page, err = next(ctx, page.After); err != nil {
-			return err
+		r := <-ahead
+		if r.err != nil {
+			return r.err
 		}
+		page = r.page
 	}
 }
 
