@@ -126,7 +126,7 @@ func (l exportList) source(db *DB, p itam.Principal, columns []string) (exports.
 
 // The exports' columns: the import's canonical text of each field
 // (exports.Column.Canon finishes amounts), references by name and people
-// by email, "" for nothing.
+// by email, "" for nothing; dates by to_char, whatever the DateStyle.
 const assetExportJoins = `JOIN models m ON m.id = a.model_id JOIN manufacturers mf ON mf.id = a.manufacturer_id
 	JOIN categories c ON c.id = m.category_id LEFT JOIN people ap ON ap.id = a.assigned_person_id
 	LEFT JOIN locations l ON l.id = a.location_id LEFT JOIN teams t ON t.id = a.owner_team_id
@@ -139,10 +139,10 @@ var assetExportExprs = map[string]string{
 	// An asset assigned to a location has no assignee person: the cell
 	// stays empty, which an import reads as "leave as it is".
 	"assignee": "coalesce(ap.email, '')", "location": "coalesce(l.name, '')", "ownerTeam": "coalesce(t.name, '')",
-	"purchaseDate": "coalesce(a.purchase_date::text, '')", "purchasePrice": "coalesce(a.purchase_price::text, '')",
+	"purchaseDate": "coalesce(to_char(a.purchase_date, 'YYYY-MM-DD'), '')", "purchasePrice": "coalesce(a.purchase_price::text, '')",
 	"purchaseCurrency": "coalesce(a.purchase_currency::text, '')", "orderNumber": "coalesce(a.order_number, '')",
 	"invoiceNumber": "coalesce(a.invoice_number, '')", "supplier": "coalesce(s.name, '')",
-	"warrantyEnd": "coalesce(a.warranty_end::text, '')", "notes": "coalesce(a.notes, '')",
+	"warrantyEnd": "coalesce(to_char(a.warranty_end, 'YYYY-MM-DD'), '')", "notes": "coalesce(a.notes, '')",
 }
 
 const personExportJoins = `LEFT JOIN teams t ON t.id = x.team_id LEFT JOIN people mg ON mg.id = x.manager_id
@@ -159,8 +159,8 @@ const licenseExportJoins = `JOIN software_products sp ON sp.id = x.product_id LE
 var licenseExportExprs = map[string]string{
 	"name": "coalesce(x.name, '')", "product": "sp.name", "publisher": "coalesce(pb.name, '')", "licenseModel": "x.license_model::text",
 	"editions": "array_to_string(x.editions, '; ')", "versions": "array_to_string(x.versions, '; ')", "seats": "coalesce(x.seats::text, '')",
-	"termStart": "coalesce(x.term_start::text, '')", "termEnd": "coalesce(x.term_end::text, '')",
-	"renewalDate": "coalesce(x.renewal_date::text, '')", "autoRenew": "x.auto_renew::text",
+	"termStart": "coalesce(to_char(x.term_start, 'YYYY-MM-DD'), '')", "termEnd": "coalesce(to_char(x.term_end, 'YYYY-MM-DD'), '')",
+	"renewalDate": "coalesce(to_char(x.renewal_date, 'YYYY-MM-DD'), '')", "autoRenew": "x.auto_renew::text",
 	"seatCost": "coalesce(x.seat_cost::text, '')", "totalCost": "coalesce(x.total_cost::text, '')",
 	"costCurrency": "coalesce(btrim(x.cost_currency), '')", "billingPeriod": "x.billing_period::text", "supplier": "coalesce(su.name, '')",
 	"purchaseOrder": "coalesce(x.purchase_order, '')", "contractReference": "coalesce(x.contract_reference, '')", "notes": "coalesce(x.notes, '')",
