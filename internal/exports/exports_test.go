@@ -244,7 +244,9 @@ func TestWriteXLSX(t *testing.T) {
 	n, err := Write(context.Background(), &out, FormatXLSX, testCols, first, src, out.flush)
 	require.NoError(t, err)
 	require.Equal(t, 12, n)
-	require.Equal(t, []int{0, 0, 0}, out.at, "XLSX is spooled: nothing reaches the writer before the last page")
+	require.Len(t, out.at, 3, "a flush per page")
+	require.Positive(t, out.at[0], "the first page went out before the last was read")
+	require.Less(t, out.at[2], out.Len(), "the zip's directory comes after the last page")
 	f, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
 	require.NoError(t, err)
 	defer f.Close()
@@ -270,12 +272,37 @@ func TestWriteXLSX(t *testing.T) {
 
 func TestWriteFailureMidway(t *testing.T) {
 	t.Parallel()
-	first := Page{Rows: [][]string{{"T-1", ""}}, After: "x"}
-	boom := func(context.Context, string) (Page, error) { return Page{}, fmt.Errorf("database went away") }
+	for _, f := range []Format{FormatCSV, FormatXLSX} {
+		first := Page{Rows: [][]string{{"T-1", ""}}, After: "x"}
+		boom := func(context.Context, string) (Page, error) { return Page{}, fmt.Errorf("database went away") }
+		var out bytes.Buffer
+		n, err := Write(context.Background(), &out, f, testCols, first, boom, nil)
+		require.ErrorContains(t, err, "database went away", f)
+		require.Equal(t, 1, n, f)
+	}
+}
+
+func TestColumnLetters(t *testing.T) {
+	t.Parallel()
+	l := columnLetters(28)
+	require.Equal(t, []string{"A", "B", "Z", "AA", "AB"}, []string{l[0], l[1], l[25], l[26], l[27]})
+}
+
+// TestWriteXLSXText: newlines, markup characters and leading spaces
+// survive; an empty cell reads back empty.
+func TestWriteXLSXText(t *testing.T) {
+	t.Parallel()
 	var out bytes.Buffer
-	_, err := Write(context.Background(), &out, FormatXLSX, testCols, first, boom, nil)
-	require.Error(t, err)
-	require.Zero(t, out.Len(), "a failed XLSX export writes nothing")
+	vals := []string{"line 1\nline 2", "<b>&amp;</b> \"q\"", "  padded  ", "", "é€"}
+	cols := []Column{{Name: "a"}, {Name: "b"}, {Name: "c"}, {Name: "d"}, {Name: "e"}}
+	_, err := Write(context.Background(), &out, FormatXLSX, cols, Page{Rows: [][]string{vals}}, nil, nil)
+	require.NoError(t, err)
+	f, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := f.GetRows("Export")
+	require.NoError(t, err)
+	require.Equal(t, [][]string{{"a", "b", "c", "d", "e"}, vals}, rows)
 }
 
 func TestParse(t *testing.T) {

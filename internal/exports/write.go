@@ -3,10 +3,7 @@ package exports
 import (
 	"context"
 	"encoding/csv"
-	"fmt"
 	"io"
-
-	"github.com/xuri/excelize/v2"
 
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -30,14 +27,9 @@ type Source func(ctx context.Context, after string) (Page, error)
 // Write writes the header and every row of first and the pages after it
 // to w in format, and returns how many rows it wrote.
 //
-// flush (may be nil) is called after each page. CSV streams: each page is
-// written (and flushed to the client) as the next is read, so memory holds
-// two pages whatever the size.
-// XLSX cannot be written front to back (a zip's directory comes last and
-// its sizes are known only at the end): rows go through excelize's
-// StreamWriter, which spools the sheet to a temporary file rather than
-// memory, and the file is written to w once the last row is in. Nothing
-// reaches w before then, so an XLSX export that fails leaves w untouched.
+// flush (may be nil) is called after each page. Both formats stream: each
+// page is written (and can be flushed to the client) as the next is read,
+// so memory holds two pages whatever the size. XLSX: see xlsx.go.
 func Write(ctx context.Context, w io.Writer, format Format, cols []Column, first Page, next Source, flush func()) (int, error) {
 	switch format {
 	case FormatCSV:
@@ -112,60 +104,4 @@ func writeCSV(ctx context.Context, w io.Writer, cols []Column, first Page, next 
 		return nil
 	})
 	return rows, err
-}
-
-// maxSheetRows is what one XLSX sheet holds besides the header.
-const maxSheetRows = excelize.TotalRows - 1
-
-func writeXLSX(ctx context.Context, w io.Writer, cols []Column, first Page, next Source, flush func()) (int, error) {
-	f := excelize.NewFile()
-	defer f.Close() // removes the spooled sheet
-	const sheet = "Export"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return 0, err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return 0, err
-	}
-	// Every cell is written as text (an inline string): never a formula,
-	// and read back exactly as exported, which a date or a price typed
-	// as a number would not be.
-	row := make([]any, len(cols))
-	for i, c := range cols {
-		row[i] = c.Name
-	}
-	if err := sw.SetRow("A1", row); err != nil {
-		return 0, err
-	}
-	rows := 0
-	err = pages(ctx, first, next, func(p Page) error {
-		if rows+len(p.Rows) > maxSheetRows {
-			return itam.Invalid("format", "an XLSX sheet holds at most %d rows: narrow the filter or export CSV", maxSheetRows)
-		}
-		for _, r := range p.Rows {
-			for i, c := range cols {
-				row[i] = c.Canon(r[i])
-			}
-			rows++
-			cell, err := excelize.CoordinatesToCellName(1, rows+1)
-			if err != nil {
-				return err
-			}
-			if err := sw.SetRow(cell, row); err != nil {
-				return fmt.Errorf("xlsx row %d: %w", rows+1, err)
-			}
-		}
-		if flush != nil {
-			flush()
-		}
-		return nil
-	})
-	if err != nil {
-		return rows, err
-	}
-	if err := sw.Flush(); err != nil {
-		return rows, err
-	}
-	return rows, f.Write(w)
 }

@@ -71,42 +71,20 @@ func handleExportDownload(store graph.ExportStore, signer *exports.Signer, log *
 		h.Set("Content-Disposition", `attachment; filename="`+exports.FileName(c.Kind, c.Format, time.Now().UTC().Format(time.DateOnly))+`"`)
 		h.Set("Cache-Control", "no-store")
 		h.Set("X-Content-Type-Options", "nosniff")
-		flush := extend
 		if c.Format == exports.FormatCSV {
 			h.Set("Content-Type", "text/csv; charset=utf-8")
-			w.WriteHeader(http.StatusOK)
-			flush = func() { extend(); _ = rc.Flush() }
 		} else {
 			h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		}
-		out := &sentWriter{w: w}
-		rows, err := exports.Write(ctx, out, c.Format, cols, first, src, flush)
-		if err == nil {
-			return
+		w.WriteHeader(http.StatusOK)
+		flush := func() { extend(); _ = rc.Flush() }
+		if rows, err := exports.Write(ctx, w, c.Format, cols, first, src, flush); err != nil {
+			// Headers are gone: cut the connection so the client sees a
+			// failed transfer, not a complete-looking short file.
+			log.ErrorContext(ctx, "export failed", "err", err, "kind", c.Kind, "format", c.Format, "rows", rows)
+			panic(http.ErrAbortHandler)
 		}
-		log.ErrorContext(ctx, "export failed", "err", err, "kind", c.Kind, "format", c.Format, "rows", rows)
-		if c.Format == exports.FormatXLSX && !out.sent {
-			// Nothing went out yet (the file is written at the end): a
-			// proper error is still possible.
-			h.Del("Content-Disposition")
-			writeDomainError(w, r, log, err)
-			return
-		}
-		// Headers are gone: cut the connection so the client sees a failed
-		// transfer, not a complete-looking short file.
-		panic(http.ErrAbortHandler)
 	})
-}
-
-// sentWriter notes whether anything was written.
-type sentWriter struct {
-	w    http.ResponseWriter
-	sent bool
-}
-
-func (s *sentWriter) Write(b []byte) (int, error) {
-	s.sent = true
-	return s.w.Write(b)
 }
 
 func linkStatus(err error) int {
