@@ -3,6 +3,7 @@ package graph
 import (
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
+	"github.com/itam-dev/itam/internal/exports"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/tickets"
 )
@@ -70,4 +71,8 @@ type Resolver struct {
 	History      *postgres.HistoryStore
 	// ITSM tickets of assets (graph/schema/tickets.graphqls).
 	TicketService *tickets.Service
+	// List exports: the store checks what a link names, the signer makes
+	// the links (graph/schema/exports.graphqls, graph/exports.go).
+	Exports     ExportStore
+	ExportLinks *exports.Signer
 }
