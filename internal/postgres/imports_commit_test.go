@@ -17,8 +17,14 @@ import (
 // the dry-run job would save it.
 func (f *importFixture) plannedRun(o orgFixture, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
 	f.t.Helper()
+	return f.plannedRunOf(o, imports.KindAssets, rows, refs)
+}
+
+func (f *importFixture) plannedRunOf(o orgFixture, kind imports.Kind, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
+	f.t.Helper()
 	ctx := f.admin(o)
-	run := f.newRun(o)
+	run, err := f.store.CreateRun(ctx, &imports.Run{Kind: kind, FileName: "file.csv"}, strings.NewReader("Name\nx\n"))
+	require.NoError(f.t, err)
 	require.NoError(f.t, f.store.ResetPlan(ctx, run.ID, []string{"Asset Tag"}, imports.Mapping{Columns: map[int]string{0: "assetTag"}}))
 	var totals imports.Totals
 	for _, r := range rows {
@@ -34,7 +40,12 @@ func (f *importFixture) plannedRun(o orgFixture, rows []imports.RowPlan, refs []
 // committing is plannedRun then StartCommit.
 func (f *importFixture) committing(o orgFixture, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
 	f.t.Helper()
-	run := f.plannedRun(o, rows, refs)
+	return f.committingOf(o, imports.KindAssets, rows, refs)
+}
+
+func (f *importFixture) committingOf(o orgFixture, kind imports.Kind, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
+	f.t.Helper()
+	run := f.plannedRunOf(o, kind, rows, refs)
 	started, err := f.store.StartCommit(f.admin(o), run.ID, true, &run.Version)
 	require.NoError(f.t, err)
 	return started
