@@ -187,6 +187,9 @@ func TestImportCommitAssets(t *testing.T) {
 	upd := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag, in.Name = ptr("IMP-UPD"), ptr("Old") })
 	same := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag = ptr("IMP-SAME") })
 	rows, refs := commitPlan(o, upd, same)
+	sf := &syncFixture{fixture: f.fixture, sync: NewSyncStore(f.db)}
+	sn := sf.pushConnector(o, "ServiceNow", false, "LOCATION")
+	sf.link(o, sn, upd.ID, "ci-upd")
 	run := f.committing(o, rows, refs)
 	require.Equal(t, imports.StatusCommitting, run.Status)
 	require.Equal(t, 4, run.RowsTotal)
@@ -261,6 +264,14 @@ func TestImportCommitAssets(t *testing.T) {
 	require.Equal(t, map[string]string{"name": "import", "locationId": "import"}, provenance(upd.ID))
 	require.Equal(t, map[string]string{"serialNumber": "import", "name": "import", "modelId": "import", "assignee": "import",
 		"purchaseDate": "import", "purchasePrice": "import", "warrantyEnd": "import", "status": "import", "locationId": "import"}, provenance(created.ID))
+
+	// The triggers every asset writer relies on saw the import's writes:
+	// the new asset's purchase cost entry, its checkout to its assignee and
+	// its first sign of life; the moved asset's write-back to the service desk.
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM cost_entries WHERE asset_id = $1 AND kind = 'PURCHASE' AND amount = 1299 AND currency = 'EUR'`, created.ID))
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_checkouts WHERE asset_id = $1 AND person_id = $2 AND returned_at IS NULL`, created.ID, o.alice))
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_signs_of_life WHERE asset_id = $1 AND source = 'CREATED'`, created.ID))
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM connector_push_outbox WHERE connector_id = $1 AND asset_id = $2`, sn.ID, upd.ID))
 
 	_, err = f.store.CommitChunk(f.admin(o), run.ID, 0)
 	requireCode(t, err, itam.CodeConflict, "status")
