@@ -32,9 +32,14 @@ func (c *importCommit) applyLocations(ctx context.Context, rows []imports.RowPla
 	if err != nil {
 		return err
 	}
+	inFile, err := c.inFileKeys(ctx, rows, "parent", imports.RefLocation,
+		`SELECT lower(l.name), l.id FROM locations l WHERE lower(l.name) = ANY($1::text[]) ORDER BY l.created_at DESC`)
+	if err != nil {
+		return err
+	}
 	var created, updated []importLocation
 	for _, r := range rows {
-		rc := &recordCommit{importCommit: c, line: r.Line}
+		rc := &recordCommit{importCommit: c, line: r.Line, inFile: inFile}
 		l := importLocation{id: uuid.New(), kind: "SITE"}
 		switch r.Action {
 		case imports.ActionCreate:
@@ -61,6 +66,7 @@ func (c *importCommit) applyLocations(ctx context.Context, rows []imports.RowPla
 		}
 		if r.Action == imports.ActionCreate {
 			created = append(created, l)
+			inFile[nameKey(l.name)] = l.id
 		} else {
 			updated = append(updated, l)
 		}

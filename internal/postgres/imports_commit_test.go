@@ -160,6 +160,8 @@ func commitPlan(o orgFixture, upd, same *itam.Asset) ([]imports.RowPlan, []impor
 		{Kind: imports.RefPerson, Name: "alice@alpha.test", NameKey: "alice@alpha.test", ID: refID(o.alice), FirstLine: 2, Rows: 1},
 		{Kind: imports.RefTeam, Name: "Sales", NameKey: "sales", ID: refID(o.team2), FirstLine: 2, Rows: 1},
 		{Kind: imports.RefSupplier, Name: "Bechtle", NameKey: "bechtle", FirstLine: 2, Rows: 1},
+		// A row naming its model by number only (imports.ModelNumberParent).
+		{Kind: imports.RefModel, Name: "LAT-7440", NameKey: "lat-7440", Parent: "#modelNumber", ID: refID(o.laptop), FirstLine: 7, Rows: 1},
 	}
 	rows := []imports.RowPlan{
 		{Line: 2, Action: imports.ActionCreate, Key: "IMP-NEW", Values: map[string]string{"assetTag": "IMP-NEW", "serialNumber": "PF-1",
@@ -172,6 +174,7 @@ func commitPlan(o orgFixture, upd, same *itam.Asset) ([]imports.RowPlan, []impor
 			Values: map[string]string{"name": "Renamed", "location": "Berlin"}},
 		{Line: 5, Action: imports.ActionUnchanged, Key: same.AssetTag, TargetID: &same.ID, TargetVersion: same.Version},
 		{Line: 6, Action: imports.ActionError, Key: "BAD", Errors: []imports.CellError{{Column: 3, Field: "purchaseDate", Message: "not a date"}}},
+		{Line: 7, Action: imports.ActionCreate, Key: "IMP-NUM", Values: map[string]string{"assetTag": "IMP-NUM", "modelNumber": "LAT-7440"}},
 	}
 	return rows, refs
 }
@@ -192,7 +195,7 @@ func TestImportCommitAssets(t *testing.T) {
 	sf.link(o, sn, upd.ID, "ci-upd")
 	run := f.committing(o, rows, refs)
 	require.Equal(t, imports.StatusCommitting, run.Status)
-	require.Equal(t, 4, run.RowsTotal)
+	require.Equal(t, 5, run.RowsTotal)
 	require.Equal(t, 1, f.jobs("import.commit"))
 	_, err := f.store.StartCommit(f.admin(o), run.ID, true, nil)
 	requireCode(t, err, itam.CodeConflict, "status")
@@ -204,8 +207,8 @@ func TestImportCommitAssets(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, imports.StatusCommitted, after.Status)
 	require.NotNil(t, after.CommittedAt)
-	require.Equal(t, 4, after.RowsDone)
-	require.Equal(t, 6, after.CommitCursor)
+	require.Equal(t, 5, after.RowsDone)
+	require.Equal(t, 7, after.CommitCursor)
 	require.Equal(t, 1, after.Totals.Skipped)
 
 	// The new asset reads back exactly as the row said, in canonical text.
@@ -220,6 +223,7 @@ func TestImportCommitAssets(t *testing.T) {
 	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT count(*) FROM assets WHERE org_id = $1 AND serial_number = 'PF-2' AND asset_tag <> ''`, o.id).Scan(&tagged))
 	require.Equal(t, 1, tagged, "a row without a tag takes the next one from the sequence")
 
+	require.Equal(t, "Latitude 7440", f.assetByTag(o, "IMP-NUM").Values["model"])
 	updated := f.assetByTag(o, "IMP-UPD")
 	require.Equal(t, 2, updated.Version)
 	require.Equal(t, "Renamed", updated.Values["name"])

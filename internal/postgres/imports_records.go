@@ -34,6 +34,11 @@ type recordCommit struct {
 	*importCommit
 	line int
 	err  error
+	// inFile resolves, by name key, records of the import's own kind that
+	// rows create (a manager, a parent): the dry run records no reference
+	// for them. Rows of this chunk add theirs as they go; earlier chunks'
+	// are read once per chunk (inFileKeys).
+	inFile map[string]uuid.UUID
 }
 
 // lockTargets locks the rows' targets of table, reads them with cols (id
@@ -77,6 +82,11 @@ func (c *recordCommit) ref(dst **uuid.UUID, vals map[string]string, field string
 		return
 	}
 	id, found := c.refs.id(kind, v)
+	if !found && c.inFile != nil {
+		if x, ok := c.inFile[nameKey(v)]; ok {
+			id, found = &x, true
+		}
+	}
 	if !found {
 		c.err = itam.Invalid("line", "line %d, %s: %q is not among the run's references", c.line, field, v)
 		return
@@ -104,9 +114,14 @@ func (c *importCommit) applyPeople(ctx context.Context, rows []imports.RowPlan) 
 	if err != nil {
 		return err
 	}
+	inFile, err := c.inFileKeys(ctx, rows, "manager", imports.RefPerson,
+		`SELECT k, p.id FROM people p, LATERAL (VALUES (p.email_key), (lower(p.name))) AS x(k) WHERE x.k = ANY($1::text[]) ORDER BY p.created_at DESC`)
+	if err != nil {
+		return err
+	}
 	var created, updated []importPerson
 	for _, r := range rows {
-		rc := &recordCommit{importCommit: c, line: r.Line}
+		rc := &recordCommit{importCommit: c, line: r.Line, inFile: inFile}
 		p := importPerson{id: uuid.New(), status: "ACTIVE"}
 		switch r.Action {
 		case imports.ActionCreate:
@@ -134,6 +149,7 @@ func (c *importCommit) applyPeople(ctx context.Context, rows []imports.RowPlan) 
 		}
 		if r.Action == imports.ActionCreate {
 			created = append(created, p)
+			inFile[nameKey(p.email)], inFile[nameKey(p.name)] = p.id, p.id
 		} else {
 			updated = append(updated, p)
 		}
@@ -166,4 +182,29 @@ func (c *importCommit) applyPeople(ctx context.Context, rows []imports.RowPlan) 
 			FROM `+src+` WHERE p.org_id = $1 AND p.id = x.id`, cols(updated)...)
 	}
 	return c.tx.SendBatch(ctx, b).Close()
+}
+
+// inFileKeys reads, for the rows' values of field that no reference
+// resolves, the records sel finds by key (sel returns key, id; a later row
+// wins): those earlier chunks of the same import created.
+func (c *importCommit) inFileKeys(ctx context.Context, rows []imports.RowPlan, field string, kind imports.RefKind, sel string) (map[string]uuid.UUID, error) {
+	out := map[string]uuid.UUID{}
+	var keys []string
+	for _, r := range rows {
+		if v, ok := r.Values[field]; ok {
+			if _, found := c.refs.id(kind, v); !found {
+				keys = append(keys, nameKey(v))
+			}
+		}
+	}
+	if len(keys) == 0 {
+		return out, nil
+	}
+	return out, scanEach(ctx, c.tx, sel, []any{distinct(keys)}, func(r pgx.Rows) error {
+		var k string
+		var id uuid.UUID
+		err := r.Scan(&k, &id)
+		out[k] = id
+		return err
+	})
 }

@@ -33,10 +33,22 @@ func TestImportCommitPeople(t *testing.T) {
 		{Line: 2, Action: imports.ActionCreate, Key: "erin@alpha.test", Values: map[string]string{"name": "Erin Example", "email": "erin@alpha.test",
 			"employeeNumber": "E-7", "title": "Engineer", "team": "Sales", "manager": "alice@alpha.test", "location": "Berlin", "status": "ACTIVE"}},
 		{Line: 3, Action: imports.ActionUpdate, Key: "bob@alpha.test", TargetID: &o.bob, TargetVersion: 1, Values: map[string]string{"title": "Lead", "team": "IT"}},
+		// A manager an earlier row creates has no reference (the dry run
+		// resolves it in the file): by name in the same chunk, by email
+		// from an earlier chunk.
+		{Line: 4, Action: imports.ActionCreate, Key: "finn@alpha.test", Values: map[string]string{"name": "Finn", "email": "finn@alpha.test", "manager": "Erin Example"}},
+		{Line: 5, Action: imports.ActionCreate, Key: "gil@alpha.test", Values: map[string]string{"name": "Gil", "email": "gil@alpha.test", "manager": "erin@alpha.test"}},
 	}
-	f.commitAll(o, f.committingOf(o, imports.KindPeople, rows, refs))
-	sn, err := f.store.LoadSnapshot(f.admin(o), imports.KindPeople, imports.Lookup{PersonEmails: []string{"erin@alpha.test", "bob@alpha.test"}})
+	run := f.committingOf(o, imports.KindPeople, rows, refs)
+	for _, limit := range []int{3, 1} {
+		done, err := f.store.CommitChunk(f.admin(o), run.ID, limit)
+		require.NoError(t, err)
+		require.Equal(t, limit == 1, done)
+	}
+	sn, err := f.store.LoadSnapshot(f.admin(o), imports.KindPeople, imports.Lookup{PersonEmails: []string{"erin@alpha.test", "bob@alpha.test", "finn@alpha.test", "gil@alpha.test"}})
 	require.NoError(t, err)
+	require.Equal(t, "erin@alpha.test", sn.ExistingPeople["finn@alpha.test"].Values["manager"])
+	require.Equal(t, "erin@alpha.test", sn.ExistingPeople["gil@alpha.test"].Values["manager"])
 	require.Equal(t, map[string]string{"name": "Erin Example", "email": "erin@alpha.test", "employeeNumber": "E-7", "title": "Engineer",
 		"team": "Sales", "manager": "alice@alpha.test", "location": "Berlin", "status": "ACTIVE"}, sn.ExistingPeople["erin@alpha.test"].Values)
 	bob := sn.ExistingPeople["bob@alpha.test"]
@@ -46,26 +58,37 @@ func TestImportCommitPeople(t *testing.T) {
 	require.Equal(t, "Bob Baker", bob.Values["name"])
 }
 
-// TestImportCommitLocations: a location another row names as its parent
-// is created once (as a reference, then completed by its own row), the
-// child under it; an existing location is updated.
+// TestImportCommitLocations: a location a later row names as its parent
+// is created by its own row, the child under it (in the same chunk or a
+// later one); an existing location is updated.
 func TestImportCommitLocations(t *testing.T) {
 	t.Parallel()
 	f := newImportFixture(t)
 	o := f.a
-	refs := []imports.Reference{{Kind: imports.RefLocation, Name: "Lisbon", NameKey: "lisbon", FirstLine: 3, Rows: 1}}
+	// Parents rows of the file create have no reference (the dry run
+	// resolves them in the file); Berlin is an existing one.
+	refs := []imports.Reference{{Kind: imports.RefLocation, Name: "Berlin", NameKey: "berlin", ID: refID(o.site), FirstLine: 5, Rows: 1}}
 	rows := []imports.RowPlan{
 		{Line: 2, Action: imports.ActionCreate, Key: "Lisbon", Values: map[string]string{"name": "Lisbon", "kind": "BUILDING", "city": "Lisbon", "country": "PT"}},
 		{Line: 3, Action: imports.ActionCreate, Key: "Floor 2", Values: map[string]string{"name": "Floor 2", "kind": "FLOOR", "parent": "Lisbon"}},
 		{Line: 4, Action: imports.ActionUpdate, Key: "Server room", TargetID: &o.room, TargetVersion: 1, Values: map[string]string{"city": "Berlin"}},
+		{Line: 5, Action: imports.ActionCreate, Key: "Annex", Values: map[string]string{"name": "Annex", "kind": "BUILDING", "parent": "Berlin"}},
+		{Line: 6, Action: imports.ActionCreate, Key: "Floor 3", Values: map[string]string{"name": "Floor 3", "kind": "FLOOR", "parent": "lisbon"}},
 	}
-	f.commitAll(o, f.committingOf(o, imports.KindLocations, rows, refs))
-	sn, err := f.store.LoadSnapshot(f.admin(o), imports.KindLocations, imports.Lookup{Locations: []string{"lisbon", "floor 2", "server room"}})
+	run := f.committingOf(o, imports.KindLocations, rows, refs)
+	for _, limit := range []int{4, 1} { // Floor 3's parent comes from the first chunk
+		done, err := f.store.CommitChunk(f.admin(o), run.ID, limit)
+		require.NoError(t, err)
+		require.Equal(t, limit == 1, done)
+	}
+	sn, err := f.store.LoadSnapshot(f.admin(o), imports.KindLocations, imports.Lookup{Locations: []string{"lisbon", "floor 2", "server room", "annex", "floor 3"}})
 	require.NoError(t, err)
 	require.Equal(t, map[string]string{"name": "Lisbon", "kind": "BUILDING", "parent": "", "line1": "", "line2": "", "city": "Lisbon",
 		"region": "", "postalCode": "", "country": "PT"}, sn.ExistingLocations["lisbon"].Values)
 	require.Equal(t, "Lisbon", sn.ExistingLocations["floor 2"].Values["parent"])
 	require.Equal(t, "FLOOR", sn.ExistingLocations["floor 2"].Values["kind"])
+	require.Equal(t, "Lisbon", sn.ExistingLocations["floor 3"].Values["parent"])
+	require.Equal(t, "Berlin", sn.ExistingLocations["annex"].Values["parent"])
 	room := sn.ExistingLocations["server room"]
 	require.Equal(t, 2, room.Version)
 	require.Equal(t, "Berlin", room.Values["city"])
