@@ -118,14 +118,23 @@ func TestImportSnapshotCanonicalValues(t *testing.T) {
 	require.True(t, sn.AmbiguousModelNumbers["mpn-1"])
 	require.Equal(t, map[string]uuid.UUID{"berlin": o.site}, sn.Locations)
 	require.True(t, sn.AmbiguousLocations["hq"], "HQ under Berlin and HQ %s", hq2)
-	require.Equal(t, map[string]uuid.UUID{"bob@alpha.test": o.bob}, sn.PeopleByEmail)
+	// Alice, matched by name, is listed by her email too (the planner
+	// compares people by email); the two Danas are not.
+	require.Equal(t, map[string]uuid.UUID{"bob@alpha.test": o.bob, "alice@alpha.test": o.alice}, sn.PeopleByEmail)
 	require.Equal(t, map[string]uuid.UUID{"alice archer": o.alice}, sn.PeopleByName)
 	require.True(t, sn.AmbiguousPeople["dana doe"])
 	require.Equal(t, map[string]uuid.UUID{"it": o.team}, sn.Teams)
 	require.Equal(t, map[string]uuid.UUID{"cdw": o.supplier}, sn.Suppliers)
 
-	people, err := f.store.LoadSnapshot(f.admin(o), imports.KindPeople, imports.Lookup{PersonEmails: []string{"bob@alpha.test"}})
+	people, err := f.store.LoadSnapshot(f.admin(o), imports.KindPeople, imports.Lookup{PersonEmails: []string{"bob@alpha.test"},
+		PersonNames: []string{"alice archer", "dana doe"}})
 	require.NoError(t, err)
+	// A person is under their email's key and, when nobody shares their
+	// name, their name's key.
+	require.Equal(t, o.alice, people.ExistingPeople["alice archer"].ID)
+	require.Equal(t, o.alice, people.ExistingPeople["alice@alpha.test"].ID)
+	require.NotContains(t, people.ExistingPeople, "dana doe")
+	require.Contains(t, people.ExistingPeople, "dana1@alpha.test")
 	require.Equal(t, &imports.ExistingRecord{ID: o.bob, Version: 1, Values: map[string]string{"name": "Bob Baker", "email": "Bob@alpha.test",
 		"employeeNumber": "", "title": "", "team": "Sales", "manager": "", "location": "", "status": "ACTIVE"}}, people.ExistingPeople["bob@alpha.test"])
 	models, err := f.store.LoadSnapshot(f.admin(o), imports.KindModels, imports.Lookup{Models: []imports.ModelKey{{Manufacturer: "apple", Name: "macbook pro"}}})
