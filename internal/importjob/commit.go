@@ -20,7 +20,8 @@ import (
 // (the store creates the references with the first). When a row's record
 // changed since the dry run the store refuses the chunk (CONFLICT): the run
 // ends STALE with the store's message naming the row, and nothing of that
-// chunk is written.
+// chunk is written. A CONFLICT on "status" is the run no longer being
+// COMMITTING (a duplicate job finished it): nothing to do.
 func (r *Runner) Commit(ctx context.Context, org, id uuid.UUID) error {
 	ctx = AsRun(ctx, org, id)
 	run, err := r.Store.Run(ctx, id)
@@ -46,6 +47,9 @@ func (r *Runner) Commit(ctx context.Context, org, id uuid.UUID) error {
 		done, err := r.Store.CommitChunk(ctx, id, limit)
 		var e *itam.Error
 		if errors.As(err, &e) && e.Code == itam.CodeConflict {
+			if e.Field == "status" {
+				return nil // another job ended the run meanwhile
+			}
 			return r.Store.FailRun(ctx, id, imports.StatusStale, staleMessage(e))
 		}
 		if err != nil {

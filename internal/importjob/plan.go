@@ -20,7 +20,15 @@ import (
 // retry would fail the same way); any other error is returned for River to
 // retry, and the retry starts over (ResetPlan).
 func (r *Runner) Plan(ctx context.Context, org, id uuid.UUID) error {
-	ctx = AsRun(ctx, org, id)
+	err := r.plan(AsRun(ctx, org, id), id)
+	var e *itam.Error
+	if errors.As(err, &e) && e.Code == itam.CodeConflict && e.Field == "status" {
+		return nil // the run left PLANNING meanwhile: a duplicate job planned or ended it
+	}
+	return err
+}
+
+func (r *Runner) plan(ctx context.Context, id uuid.UUID) error {
 	run, err := r.Store.Run(ctx, id)
 	if itam.ErrorCode(err) == itam.CodeNotFound {
 		r.log().WarnContext(ctx, "import: dry run of a run that no longer exists", "run", id)
