@@ -22,6 +22,8 @@ Usage:
   itam db stop      stop the project-local PostgreSQL (the one used without DATABASE_URL)
   itam software install-starter --org SLUG
                     install the starter software rules into an organization (once)
+  itam import FILE --org SLUG [--kind assets] [--map mapping.json] [--commit] [--skip-invalid]
+                    dry-run (and with --commit, apply) a CSV or XLSX import
   itam version      print the version
   itam help         print this help
 

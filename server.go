@@ -89,7 +89,7 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		if err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args, stdout, stderr); err != nil {
 			return err
 		}
-	case "token", "seed", "db", "software":
+	case "token", "seed", "db", "software", "import":
 		// They parse their own flags, after the configuration is read.
 	default:
 		fmt.Fprint(stderr, usage)
@@ -113,6 +113,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return dbCmd(ctx, cfg, log, args, stdout, stderr)
 	case "software":
 		return softwareCmd(ctx, cfg, log, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, cfg, log, args, stdout, stderr)
 	default: // worker
 		return runWorker(ctx, cfg, log)
 	}

@@ -45,7 +45,11 @@ const (
 // its tuning fields mean the defaults above.
 type Runner struct {
 	Store imports.RunStore
-	Log   *slog.Logger
+	// Orgs gives a run's organization, whose default currency a dry run
+	// reads amounts without one in when the caller named none (nil: the
+	// caller must name it).
+	Orgs OrgReader
+	Log  *slog.Logger
 	// PlanChunkRows: rows planned per chunk (DefaultPlanChunkRows).
 	PlanChunkRows int
 	// ChunkedCommitRows: a plan of more rows commits in chunks, resumably;
@@ -60,6 +64,11 @@ type Runner struct {
 	// afterCommitChunk, when set, runs after every committed chunk that
 	// is not the last: tests interrupt a commit there.
 	afterCommitChunk func(ctx context.Context, runID uuid.UUID)
+}
+
+// OrgReader reads the context's organization (postgres.OrganizationStore).
+type OrgReader interface {
+	Organization(ctx context.Context) (*itam.Organization, error)
 }
 
 func (r *Runner) planChunk() int {

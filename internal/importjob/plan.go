@@ -15,7 +15,8 @@ import (
 // job, nothing to do): it streams the run's file, maps its header (the
 // caller's mapping, else the automatic one), and plans the rows chunk by
 // chunk, each against a snapshot of exactly what that chunk names; the run
-// ends READY with its references and totals. A file or mapping the caller
+// ends READY with its references and totals. Amounts written without a
+// currency are in the caller's DefaultCurrency, else the organization's. A file or mapping the caller
 // got wrong ends the run FAILED with a plain message and returns nil (a
 // retry would fail the same way); any other error is returned for River to
 // retry, and the retry starts over (ResetPlan).
@@ -63,7 +64,15 @@ func (r *Runner) plan(ctx context.Context, id uuid.UUID) error {
 	if err := r.Store.ResetPlan(ctx, id, headers, m); err != nil {
 		return err
 	}
-	p, err := imports.NewPlanner(run.Kind, headers, m, run.Options)
+	opts := run.Options
+	if opts.DefaultCurrency == "" && r.Orgs != nil {
+		org, err := r.Orgs.Organization(ctx)
+		if err != nil {
+			return err
+		}
+		opts.DefaultCurrency = org.DefaultCurrency
+	}
+	p, err := imports.NewPlanner(run.Kind, headers, m, opts)
 	if err != nil {
 		return r.failIfCallers(ctx, id, err)
 	}
