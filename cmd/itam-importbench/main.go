@@ -26,6 +26,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -58,6 +59,7 @@ type options struct {
 	keep        bool
 	out         string
 	timeout     time.Duration
+	memProfile  string
 }
 
 func main() {
@@ -67,6 +69,7 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database (with -database-url)")
 	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on a phase after this long")
+	flag.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (allocations included: go tool pprof -sample_index=alloc_space) after the commit")
 	flag.Parse()
 	config.ApplyRuntimeDefaults(os.Getenv) // as the itam binary does
 	benchkit.Main("importbench", func(ctx context.Context, stdout, stderr io.Writer) error { return run(ctx, o, stdout, stderr) })
@@ -207,6 +210,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		return fmt.Errorf("the commit ended %s: %s", r.Status, deref(r.Error))
 	}
 	progress("committed in %s", secs(res.Commit))
+	if o.memProfile != "" {
+		if err := writeHeapProfile(o.memProfile); err != nil {
+			return err
+		}
+	}
 	if err := owner.QueryRow(ctx, `SELECT count(*) FROM assets WHERE org_id = $1`, org).Scan(&res.Assets); err != nil {
 		return err
 	}
@@ -295,6 +303,18 @@ func deref(s *string) string {
 		return "(no reason recorded)"
 	}
 	return *s
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // peakRSS is this process's peak resident memory so far, in bytes.
