@@ -193,7 +193,7 @@ func TestCommitStaleWhenAnAssetChanged(t *testing.T) {
 	got := e.run(e.admin, r.ID)
 	require.Equal(t, imports.StatusStale, got.Status)
 	require.NotNil(t, got.Error)
-	require.Contains(t, *got.Error, "2") // the line of T-0002
+	require.Contains(t, *got.Error, "line 2:", "the line of T-0002")
 	require.Contains(t, *got.Error, "start a new dry run")
 	require.Equal(t, before, e.assets(e.org), "nothing written")
 	require.Equal(t, history, e.count(`SELECT count(*) FROM asset_history`))
