@@ -32,9 +32,16 @@ const (
 	// DefaultCommitChunkRows is how many rows one transaction of a chunked
 	// commit (a plan over imports.ChunkedCommitRows) applies.
 	DefaultCommitChunkRows = 10_000
-	// DefaultTimeout bounds one attempt of either job when the Runner sets
-	// none (River's rescuer must not take a running import for dead).
+	// DefaultTimeout bounds one dry-run attempt when the Runner sets none:
+	// it must end before River's rescuer takes it for dead, or a second
+	// attempt would reset the plan under the first.
 	DefaultTimeout = 3 * time.Minute
+	// DefaultCommitTimeout bounds one commit attempt. It may outlive the
+	// rescue delay: a second attempt started meanwhile waits on the run's
+	// row lock (CommitChunk), then finds the run committed or resumes at
+	// its cursor. Bounding the one-transaction commit of a large plan at
+	// the dry run's 3 minutes would make a slow database retry it forever.
+	DefaultCommitTimeout = 15 * time.Minute
 	// Workers is how many import jobs one process runs at once: an import
 	// is heavy on the database, and two keep a second organization from
 	// waiting behind a large file.
@@ -58,8 +65,10 @@ type Runner struct {
 	// CommitChunkRows: rows per transaction of a chunked commit
 	// (DefaultCommitChunkRows).
 	CommitChunkRows int
-	// Timeout bounds one job attempt (DefaultTimeout).
+	// Timeout bounds one dry-run attempt (DefaultTimeout).
 	Timeout time.Duration
+	// CommitTimeout bounds one commit attempt (DefaultCommitTimeout).
+	CommitTimeout time.Duration
 
 	// afterCommitChunk, when set, runs after every committed chunk that
 	// is not the last: tests interrupt a commit there.
@@ -97,6 +106,13 @@ func (r *Runner) timeout() time.Duration {
 		return r.Timeout
 	}
 	return DefaultTimeout
+}
+
+func (r *Runner) commitTimeout() time.Duration {
+	if r.CommitTimeout > 0 {
+		return r.CommitTimeout
+	}
+	return DefaultCommitTimeout
 }
 
 func (r *Runner) log() *slog.Logger {
@@ -146,9 +162,11 @@ type CommitWorker struct {
 	r *Runner
 }
 
-// Timeout keeps an attempt shorter than River's rescue delay; a chunked
-// commit cut short resumes from its cursor on the next attempt.
-func (w *CommitWorker) Timeout(*river.Job[jobs.ImportCommitArgs]) time.Duration { return w.r.timeout() }
+// Timeout bounds an attempt (see DefaultCommitTimeout); a chunked commit
+// cut short resumes from its cursor on the next attempt.
+func (w *CommitWorker) Timeout(*river.Job[jobs.ImportCommitArgs]) time.Duration {
+	return w.r.commitTimeout()
+}
 
 // Work commits the run; the last failed attempt ends it as FAILED, saying
 // how far a chunked commit got.
