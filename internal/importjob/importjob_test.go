@@ -294,3 +294,19 @@ func TestPlanReadsAmountsInTheOrgsCurrency(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestAttemptTimeouts: a dry-run attempt ends before River's rescue delay
+// (a second one would reset the plan under it); a commit attempt may run
+// longer, since a second one waits on the run's row lock: a one-transaction
+// commit on a slow database must not be cut at the dry run's bound and
+// retried forever.
+func TestAttemptTimeouts(t *testing.T) {
+	t.Parallel()
+	r := &Runner{}
+	require.Equal(t, DefaultTimeout, (&PlanWorker{r: r}).Timeout(nil))
+	require.Equal(t, DefaultCommitTimeout, (&CommitWorker{r: r}).Timeout(nil))
+	require.Greater(t, DefaultCommitTimeout, 4*DefaultTimeout)
+	r.Timeout, r.CommitTimeout = time.Minute, time.Hour
+	require.Equal(t, time.Minute, (&PlanWorker{r: r}).Timeout(nil))
+	require.Equal(t, time.Hour, (&CommitWorker{r: r}).Timeout(nil))
+}
