@@ -82,6 +82,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setDisposalComplexity(&cfg.Complexity)
 	setPushComplexity(&cfg.Complexity) // connector_push.go
 	setTicketsComplexity(&cfg.Complexity)
+	setBulkComplexity(&cfg.Complexity) // bulk.go
 	return generated.NewExecutableSchema(cfg)
 }
 
