@@ -3,6 +3,7 @@ package graph
 import (
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
+	"github.com/itam-dev/itam/internal/imports"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/tickets"
 )
@@ -70,4 +71,6 @@ type Resolver struct {
 	History      *postgres.HistoryStore
 	// ITSM tickets of assets (graph/schema/tickets.graphqls).
 	TicketService *tickets.Service
+	// Spreadsheet imports and saved mappings (graph/schema/imports.graphqls).
+	Imports *imports.Service
 }
