@@ -3,7 +3,10 @@ package imports
 import (
 	"errors"
 	"io"
+	"strconv"
 	"strings"
+	"time"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
 
@@ -16,12 +19,16 @@ import (
 const xlsxUnzipLimit = 1 << 30
 
 type xlsxReader struct {
-	f      *excelize.File
-	rows   *excelize.Rows
-	header []string
-	row    Row
-	line   int
-	err    error
+	f    *excelize.File
+	rows *excelize.Rows
+	// raw walks the same sheet in step with rows, giving each cell's
+	// stored value: the serial number behind a date cell (see dateCells).
+	raw      *excelize.Rows
+	date1904 bool
+	header   []string
+	row      Row
+	line     int
+	err      error
 }
 
 // openXLSX reads the named sheet (or the first) of a workbook. The zip itself
@@ -54,7 +61,16 @@ func openXLSX(r io.Reader, opt ReadOptions) (Reader, error) {
 		_ = f.Close()
 		return nil, fileError("sheet %q cannot be read: %v", sheet, err)
 	}
-	x := &xlsxReader{f: f, rows: rows}
+	raw, err := f.Rows(sheet)
+	if err != nil {
+		_ = rows.Close()
+		_ = f.Close()
+		return nil, fileError("sheet %q cannot be read: %v", sheet, err)
+	}
+	x := &xlsxReader{f: f, rows: rows, raw: raw}
+	if props, err := f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
+		x.date1904 = *props.Date1904
+	}
 	for x.next() {
 		if blank(x.row.Cells) {
 			continue
@@ -101,8 +117,88 @@ func (x *xlsxReader) next() bool {
 		x.err = fileError("row %d: %v", x.line, err)
 		return false
 	}
+	if !x.raw.Next() {
+		x.err = fileError("row %d: the sheet ended early", x.line)
+		return false
+	}
+	raw, err := x.raw.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		x.err = fileError("row %d: %v", x.line, err)
+		return false
+	}
+	x.dateCells(cells, raw)
 	x.row = Row{Line: x.line, Cells: cells}
 	return true
+}
+
+// dateCells rewrites the cells a date format shows as dates to ISO
+// YYYY-MM-DD (with the time when there is one), read from the serial
+// number the cell stores. A date cell's shown text is whatever its number
+// format says: Excel's built-in short date shows 31 December 2024 as
+// "12-31-24", whose two-digit year and month-first order ParseDate rightly
+// refuses to guess at, while the stored number says exactly which day it
+// is. A cell counts as a date when its stored value is a number (or an ISO
+// timestamp) and its shown text has a date's shape (three numbers joined
+// by - / or ., or a month's name): a price or a percentage never has.
+func (x *xlsxReader) dateCells(cells, raw []string) {
+	for i, shown := range cells {
+		if i >= len(raw) || raw[i] == shown || !looksLikeDate(shown) {
+			continue
+		}
+		if t, ok := x.cellTime(raw[i]); ok {
+			if t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+				cells[i] = t.Format("2006-01-02")
+			} else {
+				cells[i] = t.Format("2006-01-02 15:04:05")
+			}
+		}
+	}
+}
+
+// cellTime reads a date cell's stored value: a serial number (days since
+// the workbook's epoch) or an ISO timestamp (cells of type "d").
+func (x *xlsxReader) cellTime(raw string) (time.Time, bool) {
+	if f, err := strconv.ParseFloat(raw, 64); err == nil {
+		if f < 1 {
+			return time.Time{}, false // a time of day, not a date
+		}
+		t, err := excelize.ExcelDateToTime(f, x.date1904)
+		if err != nil {
+			return time.Time{}, false
+		}
+		// Serials are fractions of days: round to the second.
+		return t.Round(time.Second), true
+	}
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05Z"} {
+		if t, err := time.Parse(layout, raw); err == nil {
+			return t.UTC(), true
+		}
+	}
+	return time.Time{}, false
+}
+
+// monthNames are what a date format shows months as.
+var monthNames = []string{"jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"}
+
+// looksLikeDate reports whether a formatted cell reads as a date: three
+// numbers joined by a date separator ("12-31-24", "31/12/2024",
+// "2024.12.31", optionally followed by a time), or a month's name
+// ("31-Dec-24", "Dec-24", "December 31, 2024").
+func looksLikeDate(s string) bool {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return false
+	}
+	datePart, _, _ := strings.Cut(s, " ")
+	if splitDate(datePart) != nil {
+		return true
+	}
+	for _, m := range monthNames {
+		if strings.Contains(s, m) && strings.IndexFunc(s, unicode.IsDigit) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (x *xlsxReader) Header() []string { return x.header }
@@ -120,6 +216,9 @@ func (x *xlsxReader) Next() bool {
 
 func (x *xlsxReader) Close() error {
 	err := x.rows.Close()
+	if rerr := x.raw.Close(); err == nil {
+		err = rerr
+	}
 	if cerr := x.f.Close(); err == nil {
 		err = cerr
 	}

@@ -61,6 +61,7 @@ func (f *syncFixture) tenantRows(o orgFixture) {
 		WHERE id = (SELECT id FROM assets WHERE org_id = $1 AND status = 'IN_STOCK' AND assigned_person_id IS NULL AND assigned_location_id IS NULL LIMIT 1)`, o.id)
 	offboardingTenantRows(f.fixture, o) // offboarding_checklists, offboarding_items, offboarding_history
 	pushTenantRows(f, o)                // connector_push_state, connector_push_outbox
+	importTenantRows(f.fixture, o)      // import_runs, import_files, import_rows, import_references, import_mappings
 	// teams, locations, people, manufacturers, categories, models and
 	// suppliers come with the fixture's organization.
 }

@@ -103,12 +103,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL, missed_full_syncs = 0,
 			serial_key = coalesce(excluded.serial_key, asset_external_ids.serial_key)`,
 		st.p.OrgID, st.Source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn, linkSerial)
-	if len(provAssets) > 0 {
-		b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
-			SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)
-			ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at
-			WHERE NOT field_provenance.locked`, st.p.OrgID, st.Source, st.now, provAssets, provFields)
-	}
+	queueProvenance(b, st.p.OrgID, st.Source, st.now, provAssets, provFields)
 	queueSoftware(b, st, plans)
 	br := tx.SendBatch(ctx, b)
 	for range b.Len() {
@@ -129,6 +124,18 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 		}
 	}
 	return res, nil
+}
+
+// queueProvenance records source as who set each (asset, field) pair, at
+// at, except where a person locked the field: syncs and imports alike.
+func queueProvenance(b *pgx.Batch, org uuid.UUID, source string, at time.Time, assets []uuid.UUID, fields []string) {
+	if len(assets) == 0 {
+		return
+	}
+	b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
+		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)
+		ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at
+		WHERE NOT field_provenance.locked`, org, source, at, assets, fields)
 }
 
 // reserveAssetTags takes n free tags from the organization's tag sequence,

@@ -141,6 +141,11 @@ const (
 	SourceManual        = "manual"
 	SourceProcurement   = "procurement"
 	SourceAuthoritative = "authoritative" // the connector marked authoritative for people
+	// SourceImport is a spreadsheet import (internal/imports): it ranks
+	// right after a person's own edit in every default list, so a person's
+	// correction beats a spreadsheet while the spreadsheet stands where
+	// manual entry always stood against the connectors.
+	SourceImport = "import"
 )
 
 var (
@@ -166,15 +171,15 @@ func after(groups ...[]string) []string {
 // reach it through pushFields (an admin who wants itam to win reorders
 // the list or locks the field).
 var DefaultPrecedence = map[string][]string{
-	FieldSerialNumber:  after(mdms, itsms, []string{SourceManual}),
-	FieldName:          after(mdms, itsms, []string{SourceManual}),
-	FieldModel:         after(mdms, itsms, []string{SourceManual}),
-	FieldAssignee:      after([]string{SourceAuthoritative, SourceManual}, mdms, itsms),
-	FieldPurchaseDate:  after([]string{SourceProcurement, SourceManual}, itsms, mdms),
-	FieldPurchasePrice: after([]string{SourceProcurement, SourceManual}, itsms, mdms),
-	FieldWarrantyEnd:   after([]string{SourceProcurement, SourceManual}, itsms, mdms),
-	FieldStatus:        after(itsms, []string{SourceManual}),
-	FieldLocation:      after(itsms, []string{SourceManual}),
+	FieldSerialNumber:  after(mdms, itsms, []string{SourceManual, SourceImport}),
+	FieldName:          after(mdms, itsms, []string{SourceManual, SourceImport}),
+	FieldModel:         after(mdms, itsms, []string{SourceManual, SourceImport}),
+	FieldAssignee:      after([]string{SourceAuthoritative, SourceManual, SourceImport}, mdms, itsms),
+	FieldPurchaseDate:  after([]string{SourceProcurement, SourceManual, SourceImport}, itsms, mdms),
+	FieldPurchasePrice: after([]string{SourceProcurement, SourceManual, SourceImport}, itsms, mdms),
+	FieldWarrantyEnd:   after([]string{SourceProcurement, SourceManual, SourceImport}, itsms, mdms),
+	FieldStatus:        after(itsms, []string{SourceManual, SourceImport}),
+	FieldLocation:      after(itsms, []string{SourceManual, SourceImport}),
 }
 
 // Precedence is an organization's precedence lists, falling back to the defaults.

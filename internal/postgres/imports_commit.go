@@ -1,0 +1,166 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/itam-dev/itam/internal/imports"
+	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/jobs"
+)
+
+// StartCommit moves a READY run to COMMITTING and enqueues its commit in
+// the same transaction. version, when given, must be the run's; a run that
+// is not READY is a CONFLICT. Whether a run with ERROR rows may commit is
+// the service's rule (skipInvalid); the store records the choice.
+func (s *ImportStore) StartCommit(ctx context.Context, id uuid.UUID, skipInvalid bool, version *int) (*imports.Run, error) {
+	p, err := itam.RequireWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out *imports.Run
+	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		var cur int
+		if err := tx.QueryRow(ctx, `SELECT version FROM import_runs WHERE id = $1 FOR UPDATE`, id).Scan(&cur); err != nil {
+			if errors.Is(err, pgx.ErrNoRows) {
+				return itam.NotFound("import run")
+			}
+			return err
+		}
+		if version != nil && *version != cur {
+			return itam.Conflict("version", "the import run changed: it is at version %d, you read version %d; reload and retry", cur, *version)
+		}
+		if _, err := requireRunStatus(ctx, tx, id, imports.StatusReady); err != nil {
+			return err
+		}
+		// The commit's progress counts the rows it applies: every row but
+		// the ERROR ones, which are skipped.
+		rows, _ := tx.Query(ctx, `UPDATE import_runs r SET status = 'COMMITTING', skip_invalid = $2, rows_done = 0, commit_cursor = 0,
+				rows_total = (SELECT count(*) FROM import_rows x WHERE x.run_id = r.id AND x.action <> 'ERROR'),
+				error = NULL, version = r.version + 1
+			WHERE r.id = $1 RETURNING `+importRunColumns, id, skipInvalid)
+		var err error
+		if out, err = pgx.CollectExactlyOneRow(rows, scanImportRun); err != nil {
+			return err
+		}
+		return s.enq.EnqueueImportCommitTx(ctx, tx, jobs.ImportCommitArgs{OrgID: p.OrgID, RunID: id})
+	})
+	return out, err
+}
+
+// CommitChunk applies the planned rows after the run's commit cursor, up
+// to limit rows (0: all of them), in one transaction that also advances
+// the cursor: a plan of up to imports.ChunkedCommitRows rows is committed
+// by one call, all or nothing; a larger one chunk by chunk, each chunk all
+// or nothing, and a chunk that fails leaves the cursor after the last
+// chunk that committed, so the retried job resumes there. The first chunk
+// creates the references the dry run planned to create. A row whose
+// record moved to another version since the dry run rolls the chunk back
+// with a CONFLICT naming its line (the caller marks the run STALE). Every
+// write is set-based: a chunk costs a fixed number of statements.
+func (s *ImportStore) CommitChunk(ctx context.Context, id uuid.UUID, limit int) (bool, error) {
+	p, err := itam.RequireWrite(ctx)
+	if err != nil {
+		return false, err
+	}
+	if limit < 0 {
+		return false, itam.Invalid("limit", "limit cannot be negative")
+	}
+	var done bool
+	err = s.db.ForJobs().inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
+		var kind imports.Kind
+		var status imports.RunStatus
+		var cursor int
+		err := tx.QueryRow(ctx, `SELECT kind, status, commit_cursor FROM import_runs WHERE id = $1 FOR UPDATE`, id).Scan(&kind, &status, &cursor)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return itam.NotFound("import run")
+		}
+		if err != nil {
+			return err
+		}
+		if status != imports.StatusCommitting {
+			return itam.Conflict("status", "the import run is %s, not COMMITTING", status)
+		}
+		refs, err := loadImportRefs(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cursor == 0 {
+			if err := refs.createRefs(ctx, tx, p.OrgID, id); err != nil {
+				return err
+			}
+		}
+		var lim *int
+		if limit > 0 {
+			lim = &limit
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+importRowColumns+` FROM import_rows x WHERE x.run_id = $1 AND x.line > $2 ORDER BY x.line LIMIT $3`, id, cursor, lim)
+		plan, err := pgx.CollectRows(rows, scanImportRow)
+		if err != nil {
+			return err
+		}
+		var apply []imports.RowPlan
+		skipped := 0
+		for _, r := range plan {
+			if r.Action == imports.ActionError {
+				skipped++
+				continue
+			}
+			apply = append(apply, r)
+		}
+		c := &importCommit{tx: tx, org: p.OrgID, refs: refs,
+			// History names the run as the actor of every change (ActorImport).
+			p: itam.Principal{OrgID: p.OrgID, Role: itam.RoleAdmin, Subject: id.String(), ActorKind: itam.ActorImport}}
+		switch kind {
+		case imports.KindAssets:
+			err = c.applyAssets(ctx, apply)
+		default:
+			err = c.applyRecords(ctx, kind, apply)
+		}
+		if err != nil {
+			return err
+		}
+		last := cursor
+		if len(plan) > 0 {
+			last = plan[len(plan)-1].Line
+		}
+		return tx.QueryRow(ctx, `UPDATE import_runs r SET commit_cursor = $2, rows_done = r.rows_done + $3,
+				totals = jsonb_set(r.totals, '{skipped}', to_jsonb(coalesce((r.totals->>'skipped')::int, 0) + $4)),
+				status = CASE WHEN more.remaining THEN r.status ELSE 'COMMITTED' END,
+				committed_at = CASE WHEN more.remaining THEN NULL ELSE now() END,
+				version = CASE WHEN more.remaining THEN r.version ELSE r.version + 1 END
+			FROM (SELECT EXISTS (SELECT 1 FROM import_rows x WHERE x.run_id = $1 AND x.line > $2) AS remaining) more
+			WHERE r.id = $1 RETURNING NOT more.remaining`, id, last, len(apply), skipped).Scan(&done)
+	})
+	return done, err
+}
+
+// importCommit is one chunk's commit: its transaction, the run's
+// references and the principal its history is written as.
+type importCommit struct {
+	tx   pgx.Tx
+	org  uuid.UUID
+	refs *importRefs
+	p    itam.Principal
+}
+
+// checkVersions refuses the chunk when a row's record is gone or moved
+// to another version since the dry run, naming the first such line.
+func checkVersions(rows []imports.RowPlan, current map[uuid.UUID]int, what string) error {
+	for _, r := range rows {
+		if r.TargetID == nil || (r.Action != imports.ActionUpdate && r.Action != imports.ActionUnchanged) {
+			continue
+		}
+		v, ok := current[*r.TargetID]
+		if !ok {
+			return itam.Conflict("line", "line %d: the %s was deleted since the dry run; start a new dry run", r.Line, what)
+		}
+		if v != r.TargetVersion {
+			return itam.Conflict("line", "line %d: the %s changed since the dry run (version %d, now %d); start a new dry run", r.Line, what, r.TargetVersion, v)
+		}
+	}
+	return nil
+}
