@@ -343,7 +343,7 @@ func TestImportAPISavedMapping(t *testing.T) {
 // BAD_USER_INPUT on file, and no run is created.
 func TestImportAPIRefusesOversizeUpload(t *testing.T) {
 	t.Parallel()
-	a := newImportAPI(t)
+	a := newAPI(t) // refused before any job could be queued
 	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
 	big := bytes.Repeat([]byte("x"), 51<<20) // the limit is 50 MB of file (+1 MB for the request around it)
 	r := a.upload(admin, startImportMutation, map[string]any{"kind": "ASSETS"}, "big.csv", big)
