@@ -15341,7 +15341,7 @@ type ImportRunConnection {
 type ImportHeaderMapping {
   "The header, normalized (lower case, letters and digits only; # reads as number)."
   header: String!
-  "The field it fills."
+  "The field it fills; empty: the column is left out."
   field: String!
 }
 
@@ -15349,7 +15349,7 @@ type ImportHeaderMapping {
 input ImportHeaderMappingInput {
   "The header as files spell it (at most 255 characters); case, spaces and punctuation are ignored."
   header: String!
-  "The field it fills."
+  "The field it fills; empty: the column is left out, even where its header would match a field."
   field: String!
 }
 
@@ -15391,7 +15391,7 @@ input SaveImportMappingInput {
 }
 
 extend type Query {
-  "One import run (another organization's: null). ADMIN, MANAGER and AUDITOR."
+  "One import run (unknown or another organization's: NOT_FOUND). ADMIN, MANAGER and AUDITOR."
   importRun(
     "The ImportRun's id."
     id: ID!

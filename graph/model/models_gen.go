@@ -887,7 +887,7 @@ type ImportColumnMapping struct {
 type ImportHeaderMapping struct {
 	// The header, normalized (lower case, letters and digits only; # reads as number).
 	Header string `json:"header"`
-	// The field it fills.
+	// The field it fills; empty: the column is left out.
 	Field string `json:"field"`
 }
 
@@ -895,7 +895,7 @@ type ImportHeaderMapping struct {
 type ImportHeaderMappingInput struct {
 	// The header as files spell it (at most 255 characters); case, spaces and punctuation are ignored.
 	Header string `json:"header"`
-	// The field it fills.
+	// The field it fills; empty: the column is left out, even where its header would match a field.
 	Field string `json:"field"`
 }
 

@@ -59,8 +59,8 @@ func (s *Service) SaveMapping(ctx context.Context, in SaveMappingInput) (*SavedM
 	return s.Store.SaveMapping(ctx, m)
 }
 
-// savedHeaders checks columns against kind: known fields, each header and
-// each field once.
+// savedHeaders checks columns against kind: known fields (or "" to leave
+// the column out), each header and each field once.
 func savedHeaders(kind Kind, cols []HeaderField) (map[string]string, error) {
 	if len(cols) == 0 {
 		return nil, itam.Invalid("columns", "map at least one header to a field")
@@ -82,6 +82,10 @@ func savedHeaders(kind Kind, cols []HeaderField) (map[string]string, error) {
 		}
 		if _, dup := headers[h]; dup {
 			return nil, itam.Invalid(path+".header", "the header %q is mapped twice", c.Header)
+		}
+		if c.Field == "" {
+			headers[h] = "" // ApplySaved leaves the column out, whatever its header would match
+			continue
 		}
 		if !slices.Contains(fields, c.Field) {
 			return nil, itam.Invalid(path+".field", "%q is not a field of %s (fields: %s)", c.Field, strings.ToLower(string(kind)), strings.Join(fields, ", "))

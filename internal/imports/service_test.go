@@ -356,10 +356,11 @@ func TestSaveMapping(t *testing.T) {
 	s := &Service{Store: st}
 	v := 2
 	m, err := s.SaveMapping(as(itam.RoleAdmin), SaveMappingInput{Kind: KindAssets, Name: "  Snipe-IT  ",
-		Columns: []HeaderField{{"Serial No.", "serialNumber"}, {"Inventory #", "assetTag"}}, Options: Options{DateOrder: MDY}, Version: &v})
+		Columns: []HeaderField{{"Serial No.", "serialNumber"}, {"Inventory #", "assetTag"}, {"Notes", ""}}, Options: Options{DateOrder: MDY}, Version: &v})
 	require.NoError(t, err)
 	require.Equal(t, "Snipe-IT", m.Name)
-	require.Equal(t, map[string]string{normalizeHeader("serial_no"): "serialNumber", normalizeHeader("inventory number"): "assetTag"}, m.Headers)
+	require.Equal(t, map[string]string{normalizeHeader("serial_no"): "serialNumber", normalizeHeader("inventory number"): "assetTag",
+		normalizeHeader("notes"): ""}, m.Headers, "an empty field leaves the column out")
 	require.Equal(t, Options{DateOrder: MDY, UpsertKey: KeyAssetTag}, m.Options)
 	require.Equal(t, 2, m.Version)
 
