@@ -33,7 +33,8 @@ var modelFields = []string{"model", "manufacturer", "modelNumber", "category"}
 // the row that another asset already holds is an ERROR, as is the same tag
 // or serial on two rows of the file, whichever is the key. A new asset
 // needs a model (by name with its manufacturer, or an existing model's
-// number); a blank asset tag takes the organization's next tag. An
+// number), and a new model its manufacturer and category; a blank asset
+// tag takes the organization's next tag. An
 // update sets only the fields whose value differs; a field set by a
 // source precedence trusts more (a person's edit, an MDM's serial, a
 // locked field) is kept and listed in RowPlan.Kept, and a row whose only
@@ -154,9 +155,18 @@ func (c *rowCtx) assetModel() (modelChoice, bool) {
 			return mc, true
 		}
 		switch {
+		case mfr != "" && cat == "":
+			// The models table requires a category: without one the
+			// commit could not create the model.
+			field := "category"
+			if !c.p.mapped(field) {
+				field = "model"
+			}
+			c.fail(field, "no model is named %q by %s: add its category, and the import creates it", name, mfr)
+			return modelChoice{}, false
 		case mfr != "":
-			// A new model: created with its manufacturer (matched or new)
-			// and, when the row names them, its category and number.
+			// A new model: created with its manufacturer and category
+			// (each matched or new) and, when the row names it, its number.
 			mu := refUse{id: refID{kind: RefManufacturer, nameKey: k.Manufacturer}, name: mfr}
 			if id, ok := s.Manufacturers[k.Manufacturer]; ok {
 				mu.match = &id
@@ -166,14 +176,12 @@ func (c *rowCtx) assetModel() (modelChoice, bool) {
 			if num != "" {
 				extra["modelNumber"], mc.values["modelNumber"] = num, num
 			}
-			if cat != "" {
-				extra["category"], mc.values["category"] = cat, cat
-				cu := refUse{id: refID{kind: RefCategory, nameKey: NormalizeName(cat)}, name: cat}
-				if id, ok := s.Categories[NormalizeName(cat)]; ok {
-					cu.match = &id
-				}
-				c.use("model", cu)
+			extra["category"], mc.values["category"] = cat, cat
+			cu := refUse{id: refID{kind: RefCategory, nameKey: NormalizeName(cat)}, name: cat}
+			if id, ok := s.Categories[NormalizeName(cat)]; ok {
+				cu.match = &id
 			}
+			c.use("model", cu)
 			c.use("model", refUse{id: refID{kind: RefModel, parent: k.Manufacturer, nameKey: k.Name}, name: name, extra: extra})
 			return mc, true
 		case num == "":
@@ -285,7 +293,11 @@ func (c *rowCtx) updateAsset(t *ExistingAsset, mc modelChoice, assigneeID *uuid.
 		default:
 			continue
 		}
-		if c.keptBy(t, f) {
+		kf := f
+		if f == "model" && mc.byNumber {
+			kf = "modelNumber" // the column the row names its model by
+		}
+		if c.keptBy(t, kf) {
 			continue
 		}
 		for k, v := range set {

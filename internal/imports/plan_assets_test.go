@@ -51,7 +51,7 @@ func (o org) snapshot() *Snapshot {
 }
 
 var assetHeaders = []string{"Asset Tag", "Serial", "Model", "Manufacturer", "Status", "Checked Out To", "Location",
-	"Purchase Date", "Purchase Cost", "Warranty Expires", "Notes"}
+	"Purchase Date", "Purchase Cost", "Warranty Expires", "Notes", "Category"}
 
 func rowsOf(cells ...[]string) []Row {
 	out := make([]Row, len(cells))
@@ -98,7 +98,7 @@ func TestPlanMessyAssets(t *testing.T) {
 		// 8: the serial of line 6 again.
 		[]string{"A-7", " sn3 ", "MacBook Pro 14", "Apple", "", "", "", "", "", "", ""},
 		// 9: new model and manufacturer, person by their unique name, US$.
-		[]string{"A-8", "N/A", "ThinkPad X1", "Lenovo", "", "Bob Builder", "", "2024-03-01", "$1,000", "", ""},
+		[]string{"A-8", "N/A", "ThinkPad X1", "Lenovo", "", "Bob Builder", "", "2024-03-01", "$1,000", "", "", "Laptops"},
 		// 10: the only difference is a locked field: unchanged.
 		[]string{"A-6", "SN6", "MacBook Pro 14", "", "in stock", "", "London", "", "", "", ""},
 	)
@@ -151,7 +151,7 @@ func TestPlanMessyAssets(t *testing.T) {
 
 	nm := plans[7]
 	require.Equal(t, ActionCreate, nm.Action, nm.Errors)
-	require.Equal(t, map[string]string{"assetTag": "A-8", "model": "ThinkPad X1", "manufacturer": "Lenovo",
+	require.Equal(t, map[string]string{"assetTag": "A-8", "model": "ThinkPad X1", "manufacturer": "Lenovo", "category": "Laptops",
 		"assignee": "bob@example.com", "purchaseDate": "2024-03-01", "purchasePrice": "1000.00", "purchaseCurrency": "USD"}, nm.Values)
 
 	un := plans[8]
@@ -161,18 +161,19 @@ func TestPlanMessyAssets(t *testing.T) {
 	require.Equal(t, []string{"Location: kept: the field is locked"}, messages(un.Kept))
 
 	require.Equal(t, Totals{Rows: 9, Create: 2, Update: 1, Unchanged: 1, Error: 5, Duplicates: 2,
-		ReferencesCreated: 3, ReferencesMatched: 2}, p.Totals())
+		ReferencesCreated: 4, ReferencesMatched: 2}, p.Totals())
 	refs := p.References()
 	require.Equal(t, []Reference{
 		{Kind: RefLocation, Name: "Berlin", NameKey: "berlin", FirstLine: 6, Rows: 1},
 		{Kind: RefModel, Name: "MacBook Pro 14", NameKey: "macbook pro 14", Parent: "apple", ID: &o.macbook, FirstLine: 6, Rows: 1},
 		{Kind: RefPerson, Name: "bob@example.com", NameKey: "bob@example.com", ID: &o.bob, FirstLine: 9, Rows: 1},
 		{Kind: RefManufacturer, Name: "Lenovo", NameKey: "lenovo", FirstLine: 9, Rows: 1},
-		{Kind: RefModel, Name: "ThinkPad X1", NameKey: "thinkpad x1", Parent: "lenovo", Extra: map[string]string{"manufacturer": "Lenovo"}, FirstLine: 9, Rows: 1},
+		{Kind: RefCategory, Name: "Laptops", NameKey: "laptops", FirstLine: 9, Rows: 1},
+		{Kind: RefModel, Name: "ThinkPad X1", NameKey: "thinkpad x1", Parent: "lenovo", Extra: map[string]string{"manufacturer": "Lenovo", "category": "Laptops"}, FirstLine: 9, Rows: 1},
 	}, refs)
 	for _, rp := range plans {
 		for f := range rp.Values {
-			if k, parent, key, ok := RefFor(KindAssets, f, rp.Values); ok && !(f == "manufacturer") {
+			if k, parent, key, ok := RefFor(KindAssets, f, rp.Values); ok {
 				require.True(t, hasRef(refs, k, parent, key), "line %d field %s", rp.Line, f)
 			}
 		}
@@ -235,6 +236,12 @@ func TestPlanAssetCases(t *testing.T) {
 		{name: "a shared model number", headers: []string{"Asset Tag", "Model No."},
 			cells: []string{"C-3", "SHARED-1"}, action: ActionError,
 			errs: []string{`Model No.: two or more models have model number "SHARED-1": add the model's name and manufacturer`}},
+		{name: "a new model needs a category", headers: []string{"Asset Tag", "Model", "Manufacturer"},
+			cells: []string{"C-4", "Mystery", "Acme"}, action: ActionError,
+			errs: []string{`Model: no model is named "Mystery" by Acme: add its category, and the import creates it`}},
+		{name: "a new model with its category and number", headers: []string{"Asset Tag", "Model", "Manufacturer", "Category", "Model No."},
+			cells: []string{"C-4", "Mystery", "Apple", "Gadgets", "MY-1"}, action: ActionCreate,
+			values: map[string]string{"assetTag": "C-4", "model": "Mystery", "manufacturer": "Apple", "category": "Gadgets", "modelNumber": "MY-1"}},
 		{name: "an unknown model without a manufacturer", headers: []string{"Asset Tag", "Model"},
 			cells: []string{"C-4", "Mystery"}, action: ActionError,
 			errs: []string{`Model: no model is named "Mystery": add a manufacturer column, and the import creates it`}},
@@ -264,7 +271,10 @@ func TestPlanAssetCases(t *testing.T) {
 		{name: "a price in another currency than its column", headers: []string{"Asset Tag", "Model", "Cost", "Currency"},
 			cells: []string{"C-9", "MacBook Pro 14", "£12", "EUR"}, action: ActionError,
 			errs: []string{`Cost: "£12" is in GBP but the currency column says EUR`}},
-		{name: "a status change the lifecycle refuses", headers: []string{"Asset Tag", "Status"},
+		{name: "MDY refuses 31/12/2024", headers: []string{"Asset Tag", "Model", "Purchase Date"}, opt: Options{DateOrder: MDY},
+			cells: []string{"C-1", "MacBook Pro 14", "31/12/2024"}, action: ActionError,
+			errs: []string{`Purchase Date: "31/12/2024" is not a date (month/day/year): there is no month 31`}},
+		{name: "a status change the lifecycle allows", headers: []string{"Asset Tag", "Status"},
 			cells: []string{"A-9", "Retired"}, action: ActionUpdate, values: map[string]string{"status": "RETIRED"}},
 		{name: "an update that skips a step", headers: []string{"Asset Tag", "Status"},
 			cells: []string{"A-9", "Disposed"}, action: ActionError,
@@ -273,6 +283,8 @@ func TestPlanAssetCases(t *testing.T) {
 			cells: []string{"A-9", "ana@example.com"}, action: ActionUpdate, values: map[string]string{"assignee": "ana@example.com"}},
 		{name: "the same assignee by name is no change", headers: []string{"Asset Tag", "Assigned To"},
 			cells: []string{"A-1", "ana@EXAMPLE.com"}, action: ActionUnchanged},
+		{name: "a model change by number", headers: []string{"Asset Tag", "Model No."},
+			cells: []string{"A-9", "mx2e3"}, action: ActionUnchanged},
 		{name: "an MDM's serial is kept", headers: []string{"Asset Tag", "Serial"},
 			cells: []string{"A-1", "SN1-NEW"}, action: ActionUnchanged},
 		{name: "the import updates what it set", headers: []string{"Asset Tag", "Purchase Date"},
@@ -303,6 +315,11 @@ func TestPlanAssetCases(t *testing.T) {
 			rp := p.Plan([]Row{{Line: 2, Cells: c.cells}}, o.snapshot())[0]
 			require.Equal(t, c.action, rp.Action, rp.Errors)
 			require.Equal(t, c.values, rp.Values)
+			for f := range rp.Values {
+				if k, parent, key, ok := RefFor(KindAssets, f, rp.Values); ok {
+					require.True(t, hasRef(p.References(), k, parent, key), "field %s resolves through no reference", f)
+				}
+			}
 			if c.errs == nil {
 				require.Empty(t, rp.Errors)
 			} else {

@@ -83,7 +83,12 @@ func (p *Planner) planPerson(c *rowCtx) {
 			if !p.mapped(field) {
 				field = ""
 			}
-			c.fail(field, "a new person needs an email: no person is named %q", name)
+			if hasKey(s.PeopleByName, NormalizeName(name)) {
+				// The snapshot names them but holds no record to compare.
+				c.fail(field, "%q is a person already: add their email to update them", name)
+			} else {
+				c.fail(field, "a new person needs an email: no person is named %q", name)
+			}
 		}
 	case !c.bad["name"] && !c.bad["email"]:
 		c.fail("", "the email and name are blank: people are matched by email, else by name")
@@ -193,7 +198,8 @@ func (p *Planner) planLocation(c *rowCtx) {
 }
 
 // planModel plans one row of a MODELS import, matched by manufacturer and
-// name; a new model needs its manufacturer (matched or created).
+// name; a new model needs its manufacturer and category (each matched or
+// created), as the models table requires both.
 func (p *Planner) planModel(c *rowCtx) {
 	c.parseCells()
 	s := c.s
@@ -214,6 +220,13 @@ func (p *Planner) planModel(c *rowCtx) {
 			field = ""
 		}
 		c.fail(field, "a new model needs a manufacturer: no model is named %q", name)
+	}
+	if t == nil && c.vals["category"] == "" && !c.bad["category"] {
+		field := "category"
+		if !p.mapped(field) {
+			field = ""
+		}
+		c.fail(field, "a new model needs a category: no model is named %q", name)
 	}
 	if t == nil {
 		c.named("manufacturer", RefManufacturer, s.Manufacturers, nil, "manufacturer")

@@ -66,6 +66,7 @@ func TestPlanPeople(t *testing.T) {
 		[]string{"", "", "Intern", "", "", "", ""},
 		[]string{"Fay", "fay at example", "", "", "", "", "gone"},
 		[]string{"Gus", "gus@example.com", "", "", "gus@example.com", "", ""},
+		[]string{"Ana Núñez", "", "", "", "", "", ""},
 	)
 	requireRows(t, []wantRow{
 		{action: ActionUpdate, values: map[string]string{"title": "Staff Engineer"}},
@@ -79,6 +80,7 @@ func TestPlanPeople(t *testing.T) {
 		{action: ActionError, errs: []string{": the email and name are blank: people are matched by email, else by name"}},
 		{action: ActionError, errs: []string{`Email: "fay at example" is not an email address`, `Status: "gone" is not a person status (use ACTIVE or OFFBOARDED)`}},
 		{action: ActionError, errs: []string{"Manager: a person cannot be their own manager"}},
+		{action: ActionError, errs: []string{`Email: "Ana Núñez" is a person already: add their email to update them`}},
 	}, got)
 	require.Equal(t, []Reference{
 		{Kind: RefPerson, Name: "ana@example.com", NameKey: "ana@example.com", ID: &ana, FirstLine: 3, Rows: 1},
@@ -140,13 +142,15 @@ func TestPlanModels(t *testing.T) {
 		[]string{"ThinkPad X1", "Lenovo", "Laptops", "21HM"},
 		[]string{"Mystery", "", "", ""},
 		[]string{"", "Apple", "", ""},
+		[]string{"Gizmo", "Acme", "", ""},
 	)
 	requireRows(t, []wantRow{
 		{action: ActionUnchanged},
 		{action: ActionError, dup: 2, errs: []string{`Name: model "apple macbook pro 14" is also on line 2`}},
 		{action: ActionCreate, values: map[string]string{"name": "ThinkPad X1", "manufacturer": "Lenovo", "category": "Laptops", "modelNumber": "21HM"}},
-		{action: ActionError, errs: []string{`Manufacturer: a new model needs a manufacturer: no model is named "Mystery"`}},
+		{action: ActionError, errs: []string{`Manufacturer: a new model needs a manufacturer: no model is named "Mystery"`, `Category: a new model needs a category: no model is named "Mystery"`}},
 		{action: ActionError, errs: []string{": the name is blank: models are matched by manufacturer and name"}},
+		{action: ActionError, errs: []string{`Category: a new model needs a category: no model is named "Gizmo"`}},
 	}, got)
 	require.Equal(t, []Reference{
 		{Kind: RefCategory, Name: "Laptops", NameKey: "laptops", ID: &laptops, FirstLine: 4, Rows: 1},
@@ -157,4 +161,23 @@ func TestPlanModels(t *testing.T) {
 	requireRows(t, []wantRow{{action: ActionUpdate, values: map[string]string{"category": "Notebooks", "modelNumber": "MX2E3-B"}}}, got)
 	require.Equal(t, &mb, got[0].TargetID)
 	require.Equal(t, 5, got[0].TargetVersion)
+}
+
+func TestNeedsRecords(t *testing.T) {
+	t.Parallel()
+	needs := func(kind Kind, headers []string, cells ...[]string) Lookup {
+		p, err := NewPlanner(kind, headers, AutoMap(kind, headers), Options{})
+		require.NoError(t, err)
+		return p.Needs(rowsOf(cells...))
+	}
+	require.Equal(t, Lookup{PersonEmails: []string{"ana@example.com", "bob@example.com"}, PersonNames: []string{"ana", "cleo"},
+		Teams: []string{"platform"}, Locations: []string{"paris"}},
+		needs(KindPeople, []string{"Name", "Email", "Manager", "Team", "Location"},
+			[]string{"Ana", "Ana@Example.com", "Bob@Example.com", "Platform", "Paris"},
+			[]string{"Cleo", "", "ana", "platform", ""}))
+	require.Equal(t, Lookup{Locations: []string{"paris hq", "paris"}},
+		needs(KindLocations, []string{"Name", "Parent"}, []string{"Paris HQ", "Paris"}, []string{"paris", ""}))
+	require.Equal(t, Lookup{Manufacturers: []string{"apple"}, Categories: []string{"laptops"},
+		Models: []ModelKey{{Manufacturer: "apple", Name: "macbook"}, {Name: "mystery"}}},
+		needs(KindModels, []string{"Name", "Manufacturer", "Category"}, []string{"MacBook", "Apple", "Laptops"}, []string{"Mystery", "", ""}))
 }

@@ -46,8 +46,11 @@ func (p *Planner) record(u refUse, line int) {
 // resolves through, so the commit finds its id: model by (manufacturer,
 // model) name, or by ModelNumberParent and model number when the row
 // names only a number; assignee, manager by email or name; location,
-// parent, ownerTeam, team, supplier, manufacturer and category by name.
-// ok is false for a field that is no reference or is not in values.
+// parent, ownerTeam, team, supplier by name, and a MODELS row's
+// manufacturer and category by name. An asset row's manufacturer and
+// category are no references of their own: they belong to its model's
+// (its Parent and Extra, for one the commit creates). ok is false for a
+// field that is no reference or is not in values.
 func RefFor(kind Kind, field string, values map[string]string) (k RefKind, parent, nameKey string, ok bool) {
 	v := values[field]
 	switch {
@@ -59,7 +62,7 @@ func RefFor(kind Kind, field string, values map[string]string) (k RefKind, paren
 			return RefModel, ModelNumberParent, NormalizeName(n), true
 		}
 		return "", "", "", false
-	case v == "":
+	case v == "", kind == KindAssets && (field == "manufacturer" || field == "category"):
 		return "", "", "", false
 	}
 	kinds := map[string]RefKind{"manufacturer": RefManufacturer, "category": RefCategory, "location": RefLocation,

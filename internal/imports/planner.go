@@ -27,6 +27,14 @@ import (
 //     as references the commit creates. A name two records share is an
 //     ERROR naming it. A person is only ever created from an email (the
 //     people table requires one); a name nobody has is an ERROR.
+//
+// What it expects of a Snapshot beyond its field comments: PeopleByEmail
+// also holds the email of every person PeopleByName matched, so a row
+// naming a person compares with a record's assignee or manager (held by
+// email); and ExistingPeople holds each person under their email's key
+// and, when no one else has their name, their name's key, since a row
+// without an email is matched by name. A person the snapshot has no email
+// for is compared by name.
 type Planner struct {
 	kind    Kind
 	headers []string
