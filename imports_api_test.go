@@ -293,6 +293,8 @@ func TestImportAPISavedMapping(t *testing.T) {
 	a.code(auditor, save, map[string]any{"in": in}, "FORBIDDEN", "")
 	a.code(manager, save, map[string]any{"in": map[string]any{"kind": "ASSETS", "name": "x",
 		"columns": []any{map[string]any{"header": "Tag", "field": "colour"}}}}, "BAD_USER_INPUT", "columns[0].field")
+	a.code(manager, save, map[string]any{"in": map[string]any{"kind": "ASSETS", "name": "x",
+		"columns": []any{map[string]any{"header": "T\u0000g", "field": "assetTag"}}}}, "BAD_USER_INPUT", "columns[0].header")
 
 	list := `{ importMappings(kind: ASSETS) { id name } }`
 	require.Equal(t, id, str(a.ok(auditor, list, nil), "importMappings.0.id"))

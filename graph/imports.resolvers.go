@@ -85,6 +85,9 @@ func (r *importRunOptionsResolver) DefaultCurrency(ctx context.Context, obj *imp
 }
 
 func (r *mutationResolver) StartImport(ctx context.Context, input model.StartImportInput) (*imports.Run, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	s, err := r.importService()
 	if err != nil {
 		return nil, err
@@ -97,6 +100,9 @@ func (r *mutationResolver) StartImport(ctx context.Context, input model.StartImp
 }
 
 func (r *mutationResolver) CommitImport(ctx context.Context, input model.CommitImportInput) (*imports.Run, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	s, err := r.importService()
 	if err != nil {
 		return nil, err
@@ -113,6 +119,9 @@ func (r *mutationResolver) CommitImport(ctx context.Context, input model.CommitI
 }
 
 func (r *mutationResolver) SaveImportMapping(ctx context.Context, input model.SaveImportMappingInput) (*imports.SavedMapping, error) {
+	if err := checkInput("", input); err != nil {
+		return nil, err
+	}
 	s, err := r.importService()
 	if err != nil {
 		return nil, err
