@@ -236,7 +236,7 @@ func TestImportAPIRolesAndIsolation(t *testing.T) {
 	auditor := mint(t, "acme", itam.RoleAuditor, "auditor@acme.test")
 	employee := mint(t, "acme", itam.RoleEmployee, "employee@acme.test")
 	other := mint(t, "globex", itam.RoleAdmin, "admin@globex.test")
-	file := []byte("Asset Tag,Serial\nB-1,SB1\n")
+	file := []byte("Asset Tag,Serial,Model,Manufacturer,Category\nB-1,SB1,Latitude 5440,Dell,Laptops\n")
 	in := func() map[string]any { return map[string]any{"kind": "ASSETS"} }
 
 	for _, tok := range []string{auditor, employee} {
@@ -258,7 +258,7 @@ func TestImportAPIRolesAndIsolation(t *testing.T) {
 	q := `query($id: ID!) { importRun(id: $id) { status totals { create } rows { nodes { line action } } } }`
 	d := a.ok(auditor, q, map[string]any{"id": id})
 	require.Equal(t, "READY", str(d, "importRun.status"))
-	require.Equal(t, float64(1), get(d, "importRun.totals.create"))
+	require.Equal(t, float64(1), get(d, "importRun.totals.create"), get(d, "importRun.rows"))
 	a.code(auditor, `mutation($id: ID!) { commitImport(input: {id: $id}) { id } }`, map[string]any{"id": id}, "FORBIDDEN", "")
 	a.code(employee, q, map[string]any{"id": id}, "FORBIDDEN", "")
 	a.code(employee, `{ importRuns { nodes { id } } }`, nil, "FORBIDDEN", "")
@@ -304,18 +304,20 @@ func TestImportAPISavedMapping(t *testing.T) {
 
 	// The file's "Inv. Code" column is the asset tag only by the saved mapping.
 	r := a.upload(manager, startImportMutation+``, map[string]any{"kind": "ASSETS", "mappingId": id}, "legacy.csv",
-		[]byte("Inv. Code,Maker,Purchase Date\nL-1,Dell,12/31/2024\n"))
+		[]byte("Inv. Code,Maker,Model,Category,Purchase Date\nL-1,Dell,Latitude 5440,Laptops,12/31/2024\n"))
 	require.Empty(t, r.Errors)
 	require.Equal(t, "MDY", get(r.Data, "startImport.options.dateOrder"))
 	a.waitJob("import.plan")
-	d = a.ok(manager, `query($id: ID!) { importRun(id: $id) { status mapping { columns { column field } } rows { nodes { action key values { field value } } } } }`,
+	d = a.ok(manager, `query($id: ID!) { importRun(id: $id) { status mapping { columns { column field } }
+		rows { nodes { action key values { field value } errors { message } } } } }`,
 		map[string]any{"id": str(r.Data, "startImport.id")})
 	require.Equal(t, "READY", str(d, "importRun.status"))
 	require.Equal(t, []any{
 		map[string]any{"column": float64(0), "field": "assetTag"}, map[string]any{"column": float64(1), "field": "manufacturer"},
-		map[string]any{"column": float64(2), "field": "purchaseDate"},
+		map[string]any{"column": float64(2), "field": "model"}, map[string]any{"column": float64(3), "field": "category"},
+		map[string]any{"column": float64(4), "field": "purchaseDate"},
 	}, get(d, "importRun.mapping.columns"))
-	require.Equal(t, "CREATE", str(d, "importRun.rows.nodes.0.action"))
+	require.Equal(t, "CREATE", str(d, "importRun.rows.nodes.0.action"), get(d, "importRun.rows.nodes.0.errors"))
 	require.Equal(t, "L-1", str(d, "importRun.rows.nodes.0.key"))
 	require.Contains(t, get(d, "importRun.rows.nodes.0.values"), map[string]any{"field": "purchaseDate", "value": "2024-12-31"})
 
