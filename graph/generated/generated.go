@@ -15243,7 +15243,7 @@ type ImportRowConnection {
   nodes: [ImportRow!]!
   "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
-  "How many rows match (every page together), from the run's totals."
+  "How many rows match (every page together), from the run's totals: 0 until the dry run is READY."
   totalCount: Int!
 }
 
