@@ -84,6 +84,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setPushComplexity(&cfg.Complexity) // connector_push.go
 	setTicketsComplexity(&cfg.Complexity)
 	setImportComplexity(&cfg.Complexity)
+	setBulkComplexity(&cfg.Complexity) // bulk.go
 	return generated.NewExecutableSchema(cfg)
 }
 

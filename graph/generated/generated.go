@@ -332,9 +332,41 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BulkAssetItemResult struct {
+		Asset func(childComplexity int) int
+		Error func(childComplexity int) int
+		ID    func(childComplexity int) int
+	}
+
+	BulkAssetResult struct {
+		Applied   func(childComplexity int) int
+		Failed    func(childComplexity int) int
+		Items     func(childComplexity int) int
+		Succeeded func(childComplexity int) int
+	}
+
+	BulkItemError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	BulkLicenseSeatItemResult struct {
+		Error func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Seat  func(childComplexity int) int
+	}
+
 	BulkLicenseSeatPayload struct {
 		Failed    func(childComplexity int) int
 		Results   func(childComplexity int) int
+		Succeeded func(childComplexity int) int
+	}
+
+	BulkLicenseSeatResult struct {
+		Applied   func(childComplexity int) int
+		Failed    func(childComplexity int) int
+		Items     func(childComplexity int) int
 		Succeeded func(childComplexity int) int
 	}
 
@@ -1146,6 +1178,10 @@ type ComplexityRoot struct {
 		AssignAsset                func(childComplexity int, input model.AssignAssetInput) int
 		AssignLicenseSeat          func(childComplexity int, input model.AssignLicenseSeatInput) int
 		AssignLicenseSeats         func(childComplexity int, input []*model.AssignLicenseSeatInput) int
+		BulkAssignAssets           func(childComplexity int, ids []string, filter *model.AssetFilter, assignee model.BulkAssignInput, partial *bool) int
+		BulkAssignLicenseSeats     func(childComplexity int, licenseID string, ids []string, filter *model.AssetFilter, partial *bool) int
+		BulkTransitionAssets       func(childComplexity int, ids []string, filter *model.AssetFilter, to itam.AssetStatus, partial *bool) int
+		BulkUpdateAssets           func(childComplexity int, ids []string, filter *model.AssetFilter, patch model.BulkAssetPatch, partial *bool) int
 		CancelPurchaseOrder        func(childComplexity int, input model.CancelPurchaseOrderInput) int
 		CancelSyncRun              func(childComplexity int, id string) int
 		CheckinAsset               func(childComplexity int, input model.CheckinAssetInput) int
@@ -2248,6 +2284,10 @@ type MutationResolver interface {
 	CreateAuditCampaign(ctx context.Context, input model.CreateAuditCampaignInput) (*model.AuditCampaignPayload, error)
 	RecordAuditScan(ctx context.Context, input model.RecordAuditScanInput) (*model.RecordAuditScanPayload, error)
 	CloseAuditCampaign(ctx context.Context, input model.CloseAuditCampaignInput) (*model.AuditCampaignPayload, error)
+	BulkUpdateAssets(ctx context.Context, ids []string, filter *model.AssetFilter, patch model.BulkAssetPatch, partial *bool) (*model.BulkAssetResult, error)
+	BulkTransitionAssets(ctx context.Context, ids []string, filter *model.AssetFilter, to itam.AssetStatus, partial *bool) (*model.BulkAssetResult, error)
+	BulkAssignAssets(ctx context.Context, ids []string, filter *model.AssetFilter, assignee model.BulkAssignInput, partial *bool) (*model.BulkAssetResult, error)
+	BulkAssignLicenseSeats(ctx context.Context, licenseID string, ids []string, filter *model.AssetFilter, partial *bool) (*model.BulkLicenseSeatResult, error)
 	CreateManufacturer(ctx context.Context, input model.CreateManufacturerInput) (*model.ManufacturerPayload, error)
 	UpdateManufacturer(ctx context.Context, input model.UpdateManufacturerInput) (*model.ManufacturerPayload, error)
 	DeleteManufacturer(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -3561,6 +3601,88 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditItemEdge.Node(childComplexity), true
 
+	case "BulkAssetItemResult.asset":
+		if e.ComplexityRoot.BulkAssetItemResult.Asset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssetItemResult.Asset(childComplexity), true
+	case "BulkAssetItemResult.error":
+		if e.ComplexityRoot.BulkAssetItemResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssetItemResult.Error(childComplexity), true
+	case "BulkAssetItemResult.id":
+		if e.ComplexityRoot.BulkAssetItemResult.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssetItemResult.ID(childComplexity), true
+
+	case "BulkAssetResult.applied":
+		if e.ComplexityRoot.BulkAssetResult.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssetResult.Applied(childComplexity), true
+	case "BulkAssetResult.failed":
+		if e.ComplexityRoot.BulkAssetResult.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssetResult.Failed(childComplexity), true
+	case "BulkAssetResult.items":
+		if e.ComplexityRoot.BulkAssetResult.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssetResult.Items(childComplexity), true
+	case "BulkAssetResult.succeeded":
+		if e.ComplexityRoot.BulkAssetResult.Succeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkAssetResult.Succeeded(childComplexity), true
+
+	case "BulkItemError.code":
+		if e.ComplexityRoot.BulkItemError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkItemError.Code(childComplexity), true
+	case "BulkItemError.field":
+		if e.ComplexityRoot.BulkItemError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkItemError.Field(childComplexity), true
+	case "BulkItemError.message":
+		if e.ComplexityRoot.BulkItemError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkItemError.Message(childComplexity), true
+
+	case "BulkLicenseSeatItemResult.error":
+		if e.ComplexityRoot.BulkLicenseSeatItemResult.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatItemResult.Error(childComplexity), true
+	case "BulkLicenseSeatItemResult.id":
+		if e.ComplexityRoot.BulkLicenseSeatItemResult.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatItemResult.ID(childComplexity), true
+	case "BulkLicenseSeatItemResult.seat":
+		if e.ComplexityRoot.BulkLicenseSeatItemResult.Seat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatItemResult.Seat(childComplexity), true
+
 	case "BulkLicenseSeatPayload.failed":
 		if e.ComplexityRoot.BulkLicenseSeatPayload.Failed == nil {
 			break
@@ -3579,6 +3701,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BulkLicenseSeatPayload.Succeeded(childComplexity), true
+
+	case "BulkLicenseSeatResult.applied":
+		if e.ComplexityRoot.BulkLicenseSeatResult.Applied == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatResult.Applied(childComplexity), true
+	case "BulkLicenseSeatResult.failed":
+		if e.ComplexityRoot.BulkLicenseSeatResult.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatResult.Failed(childComplexity), true
+	case "BulkLicenseSeatResult.items":
+		if e.ComplexityRoot.BulkLicenseSeatResult.Items == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatResult.Items(childComplexity), true
+	case "BulkLicenseSeatResult.succeeded":
+		if e.ComplexityRoot.BulkLicenseSeatResult.Succeeded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BulkLicenseSeatResult.Succeeded(childComplexity), true
 
 	case "Category.auditIntervalMonths":
 		if e.ComplexityRoot.Category.AuditIntervalMonths == nil {
@@ -6754,6 +6901,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AssignLicenseSeats(childComplexity, args["input"].([]*model.AssignLicenseSeatInput)), true
+	case "Mutation.bulkAssignAssets":
+		if e.ComplexityRoot.Mutation.BulkAssignAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkAssignAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkAssignAssets(childComplexity, args["ids"].([]string), args["filter"].(*model.AssetFilter), args["assignee"].(model.BulkAssignInput), args["partial"].(*bool)), true
+	case "Mutation.bulkAssignLicenseSeats":
+		if e.ComplexityRoot.Mutation.BulkAssignLicenseSeats == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkAssignLicenseSeats_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkAssignLicenseSeats(childComplexity, args["licenseId"].(string), args["ids"].([]string), args["filter"].(*model.AssetFilter), args["partial"].(*bool)), true
+	case "Mutation.bulkTransitionAssets":
+		if e.ComplexityRoot.Mutation.BulkTransitionAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkTransitionAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkTransitionAssets(childComplexity, args["ids"].([]string), args["filter"].(*model.AssetFilter), args["to"].(itam.AssetStatus), args["partial"].(*bool)), true
+	case "Mutation.bulkUpdateAssets":
+		if e.ComplexityRoot.Mutation.BulkUpdateAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_bulkUpdateAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.BulkUpdateAssets(childComplexity, args["ids"].([]string), args["filter"].(*model.AssetFilter), args["patch"].(model.BulkAssetPatch), args["partial"].(*bool)), true
 	case "Mutation.cancelPurchaseOrder":
 		if e.ComplexityRoot.Mutation.CancelPurchaseOrder == nil {
 			break
@@ -11037,6 +11228,8 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AssignLicenseSeatInput", ec.unmarshalInputAssignLicenseSeatInput),
 			graphql.NewInputUnmarshaler("AuditCampaignFilter", ec.unmarshalInputAuditCampaignFilter),
 			graphql.NewInputUnmarshaler("AuditEventFilter", ec.unmarshalInputAuditEventFilter),
+			graphql.NewInputUnmarshaler("BulkAssetPatch", ec.unmarshalInputBulkAssetPatch),
+			graphql.NewInputUnmarshaler("BulkAssignInput", ec.unmarshalInputBulkAssignInput),
 			graphql.NewInputUnmarshaler("CancelPurchaseOrderInput", ec.unmarshalInputCancelPurchaseOrderInput),
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("CheckinAssetInput", ec.unmarshalInputCheckinAssetInput),
@@ -12258,6 +12451,201 @@ extend input CreateCategoryInput {
 extend input UpdateCategoryInput {
   "How often its assets must be audited, 1–120 months (BAD_USER_INPUT otherwise); null: no audits required."
   auditIntervalMonths: Int
+}
+`, BuiltIn: false},
+	{Name: "../schema/bulk.graphqls", Input: `"""
+Why one item of a bulk change was refused, as extensions would carry it for
+the single-item mutation.
+"""
+type BulkItemError {
+  "The error code (BAD_USER_INPUT, NOT_FOUND, CONFLICT), as extensions.code would carry it."
+  code: String!
+  "What went wrong, safe to show."
+  message: String!
+  "The input field at fault (e.g. status, assigneeId, modelId); null when not about a field."
+  field: String
+}
+
+"One asset of a bulk change: the asset after it, or why it was refused."
+type BulkAssetItemResult {
+  "The Asset's global id (as listed in ids, or matched by the filter)."
+  id: ID!
+  """
+  The asset after the change; null when the item was refused, and for every
+  item when nothing was applied (applied: false).
+  """
+  asset: Asset
+  "Why the item was refused; null when it succeeded (or, with applied: false, would have)."
+  error: BulkItemError
+}
+
+"""
+The outcome of a bulk asset change, item by item. Without partial, a call is
+all-or-nothing: one refused item leaves every asset as it was (applied:
+false) and the items without error are those that would have succeeded.
+"""
+type BulkAssetResult {
+  "Items without error: changed when applied, else the ones that passed every check."
+  succeeded: Int!
+  "Items refused."
+  failed: Int!
+  "Whether the successful items were written: always with partial, else only when no item failed."
+  applied: Boolean!
+  "One result per item: in the order of ids, or in asset tag order for a filter."
+  items: [BulkAssetItemResult!]!
+}
+
+"One holder of a bulkAssignLicenseSeats: the seat it got, or why it was refused."
+type BulkLicenseSeatItemResult {
+  "The holder's global id (a Person or an Asset)."
+  id: ID!
+  "The seat assigned; null when refused, and for every item when nothing was applied."
+  seat: LicenseSeat
+  "Why the item was refused; null when it succeeded (or, with applied: false, would have)."
+  error: BulkItemError
+}
+
+"The outcome of bulkAssignLicenseSeats, item by item; all-or-nothing as BulkAssetResult."
+type BulkLicenseSeatResult {
+  "Items without error: assigned when applied, else the ones that passed every check."
+  succeeded: Int!
+  "Items refused."
+  failed: Int!
+  "Whether the successful items were written: always with partial, else only when no item failed."
+  applied: Boolean!
+  "One result per item: in the order of ids, or in asset tag order for a filter."
+  items: [BulkLicenseSeatItemResult!]!
+}
+
+"""
+The descriptive fields bulkUpdateAssets sets on every asset, with updateAsset's
+rules: omitted fields stay as they are; null clears a field; text is trimmed
+and blank clears it. Tag and serial number are unique per asset, so they are
+changed one asset at a time (updateAsset).
+"""
+input BulkAssetPatch {
+  "A display name; null or blank clears it."
+  name: String
+  "Another Model (its category's custom fields then apply); null is BAD_USER_INPUT (a model cannot be removed)."
+  modelId: ID
+  "The physical state; null is BAD_USER_INPUT."
+  condition: AssetCondition
+  "A Person or a Team; null is BAD_USER_INPUT (an asset always has an owner)."
+  ownerId: ID
+  "The Location where it is; null: unknown."
+  locationId: ID
+  "The day it was bought; null clears it."
+  purchaseDate: Date
+  "What it cost (updates its PURCHASE cost entry); null clears it (and deletes the entry)."
+  purchasePrice: MoneyInput
+  "The Supplier; null clears it."
+  supplierId: ID
+  "The purchase order number; null clears it."
+  orderNumber: String
+  "The invoice number; null clears it."
+  invoiceNumber: String
+  "The last day of warranty, not before the asset's purchase date; null clears it."
+  warrantyEnd: Date
+  "The planned end of life, not before the asset's purchase date; null clears it."
+  endOfLife: Date
+  "Free text; null clears it."
+  notes: String
+  "Replaces the whole custom fields object, as updateAsset's customFields."
+  customFields: JSON
+  "Changes some custom fields and keeps the others, as updateAsset's customFieldsPatch."
+  customFieldsPatch: JSON
+  "null goes back to the model's, category's or organization's profile."
+  depreciationProfileId: ID
+  "null: placed in service on the purchase date."
+  inServiceDate: Date
+}
+
+"Who or where bulkAssignAssets checks every asset out to, with assignAsset's terms."
+input BulkAssignInput {
+  "A Person (must be ACTIVE) or a Location; unknown or inactive: the item is refused (BAD_USER_INPUT, field assigneeId)."
+  assigneeId: ID!
+  "Hand on assets someone else holds (else such an item is refused: BAD_USER_INPUT, field reassign)."
+  reassign: Boolean = false
+  "Where the assets go; default: as assignAsset decides. Unknown: NOT_FOUND (field locationId)."
+  locationId: ID
+  "The day the assets are due back; not before today (UTC)."
+  expectedReturnDate: Date
+  "Ask the person to confirm receipt of each asset (only for a person)."
+  requireAcceptance: Boolean = false
+}
+
+extend type Mutation {
+  """
+  Applies one patch of descriptive fields to many assets, each exactly as
+  updateAsset would (rules, UPDATE history entry, synced fields locked), without
+  a version check. Give ids or filter, exactly one (else BAD_USER_INPUT): at
+  most 1,000 ids (BAD_USER_INPUT, field ids); a filter matching more than
+  1,000 assets is BAD_USER_INPUT (field filter) naming the count. An id listed
+  twice or not an Asset id is BAD_USER_INPUT (field ids[i]); an unknown id, or
+  one of another organization, is refused as its item (NOT_FOUND).
+  All-or-nothing unless partial: true (each item then applied on its own).
+  Every item counts in the query cost (ids: their number; filter: 1,000).
+  ADMIN and MANAGER (others: FORBIDDEN).
+  """
+  bulkUpdateAssets(
+    "The Assets to change, at most 1,000; not with filter."
+    ids: [ID!]
+    "The assets to change: those matching, at most 1,000; not with ids."
+    filter: AssetFilter
+    "What to set on each."
+    patch: BulkAssetPatch!
+    "true: apply the items that pass and report the others; false: nothing unless every item passes."
+    partial: Boolean = false
+  ): BulkAssetResult
+  """
+  Moves many assets to one status, each exactly as transitionAsset would
+  (the lifecycle's moves; a refused move is the item's BAD_USER_INPUT, field
+  status; TRANSITION history entry; checkouts closed on IN_STOCK). Selection,
+  cap, all-or-nothing, cost and roles as bulkUpdateAssets.
+  """
+  bulkTransitionAssets(
+    "The Assets to move, at most 1,000; not with filter."
+    ids: [ID!]
+    "The assets to move: those matching, at most 1,000; not with ids."
+    filter: AssetFilter
+    "The status to move each to."
+    to: AssetStatus!
+    "true: apply the items that pass and report the others; false: nothing unless every item passes."
+    partial: Boolean = false
+  ): BulkAssetResult
+  """
+  Checks many assets out to one person or location, each exactly as
+  assignAsset would (ASSIGN history entry, a checkout per asset). Selection,
+  cap, all-or-nothing, cost and roles as bulkUpdateAssets.
+  """
+  bulkAssignAssets(
+    "The Assets to check out, at most 1,000; not with filter."
+    ids: [ID!]
+    "The assets to check out: those matching, at most 1,000; not with ids."
+    filter: AssetFilter
+    "To whom or where, and the checkout's terms."
+    assignee: BulkAssignInput!
+    "true: apply the items that pass and report the others; false: nothing unless every item passes."
+    partial: Boolean = false
+  ): BulkAssetResult
+  """
+  Gives one seat of a license to each of many holders, each exactly as
+  assignLicenseSeat would (a holder already holding one: the item's
+  CONFLICT; unknown license: every item's NOT_FOUND, field licenseId).
+  ids are People (PER_USER, CONCURRENT, SUBSCRIPTION) or Assets
+  (PER_DEVICE); a filter selects devices. Selection, cap, all-or-nothing,
+  cost and roles as bulkUpdateAssets.
+  """
+  bulkAssignLicenseSeats(
+    "The License."
+    licenseId: ID!
+    "The People or Assets to give a seat to, at most 1,000; not with filter."
+    ids: [ID!]
+    "The devices to give a seat to: the assets matching, at most 1,000; not with ids."
+    filter: AssetFilter
+    "true: apply the items that pass and report the others; false: nothing unless every item passes."
+    partial: Boolean = false
+  ): BulkLicenseSeatResult
 }
 `, BuiltIn: false},
 	{Name: "../schema/catalog.graphqls", Input: `"The broad kind of hardware a category holds."
@@ -19198,6 +19586,56 @@ func (ec *executionContext) childFields_AuditItemEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type AuditItemEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BulkAssetItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BulkAssetItemResult_id(ctx, field)
+	case "asset":
+		return ec.fieldContext_BulkAssetItemResult_asset(ctx, field)
+	case "error":
+		return ec.fieldContext_BulkAssetItemResult_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkAssetItemResult", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkAssetResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "succeeded":
+		return ec.fieldContext_BulkAssetResult_succeeded(ctx, field)
+	case "failed":
+		return ec.fieldContext_BulkAssetResult_failed(ctx, field)
+	case "applied":
+		return ec.fieldContext_BulkAssetResult_applied(ctx, field)
+	case "items":
+		return ec.fieldContext_BulkAssetResult_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkAssetResult", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkItemError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "code":
+		return ec.fieldContext_BulkItemError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_BulkItemError_message(ctx, field)
+	case "field":
+		return ec.fieldContext_BulkItemError_field(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkItemError", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkLicenseSeatItemResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_BulkLicenseSeatItemResult_id(ctx, field)
+	case "seat":
+		return ec.fieldContext_BulkLicenseSeatItemResult_seat(ctx, field)
+	case "error":
+		return ec.fieldContext_BulkLicenseSeatItemResult_error(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkLicenseSeatItemResult", field.Name)
+}
+
 func (ec *executionContext) childFields_BulkLicenseSeatPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "results":
@@ -19208,6 +19646,20 @@ func (ec *executionContext) childFields_BulkLicenseSeatPayload(ctx context.Conte
 		return ec.fieldContext_BulkLicenseSeatPayload_failed(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type BulkLicenseSeatPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_BulkLicenseSeatResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "succeeded":
+		return ec.fieldContext_BulkLicenseSeatResult_succeeded(ctx, field)
+	case "failed":
+		return ec.fieldContext_BulkLicenseSeatResult_failed(ctx, field)
+	case "applied":
+		return ec.fieldContext_BulkLicenseSeatResult_applied(ctx, field)
+	case "items":
+		return ec.fieldContext_BulkLicenseSeatResult_items(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BulkLicenseSeatResult", field.Name)
 }
 
 func (ec *executionContext) childFields_Category(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -23215,6 +23667,158 @@ func (ec *executionContext) field_Mutation_assignLicenseSeats_args(ctx context.C
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkAssignAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "assignee",
+		func(ctx context.Context, v any) (model.BulkAssignInput, error) {
+			return ec.unmarshalNBulkAssignInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssignInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["assignee"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "partial",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partial"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkAssignLicenseSeats_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "licenseId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["licenseId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "partial",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partial"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkTransitionAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (itam.AssetStatus, error) {
+			return ec.unmarshalNAssetStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐAssetStatus(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "partial",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partial"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_bulkUpdateAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "patch",
+		func(ctx context.Context, v any) (model.BulkAssetPatch, error) {
+			return ec.unmarshalNBulkAssetPatch2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetPatch(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["patch"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "partial",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["partial"] = arg3
 	return args, nil
 }
 
@@ -31097,6 +31701,350 @@ func (ec *executionContext) fieldContext_AuditItemEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _BulkAssetItemResult_id(ctx context.Context, field graphql.CollectedField, obj *model.BulkAssetItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssetItemResult_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssetItemResult_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkAssetItemResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BulkAssetItemResult_asset(ctx context.Context, field graphql.CollectedField, obj *model.BulkAssetItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssetItemResult_asset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Asset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Asset) graphql.Marshaler {
+			return ec.marshalOAsset2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAsset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssetItemResult_asset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkAssetItemResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Asset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkAssetItemResult_error(ctx context.Context, field graphql.CollectedField, obj *model.BulkAssetItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssetItemResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkItemError) graphql.Marshaler {
+			return ec.marshalOBulkItemError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkItemError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssetItemResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkAssetItemResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkItemError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkAssetResult_succeeded(ctx context.Context, field graphql.CollectedField, obj *model.BulkAssetResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssetResult_succeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Succeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssetResult_succeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkAssetResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkAssetResult_failed(ctx context.Context, field graphql.CollectedField, obj *model.BulkAssetResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssetResult_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssetResult_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkAssetResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkAssetResult_applied(ctx context.Context, field graphql.CollectedField, obj *model.BulkAssetResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssetResult_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssetResult_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkAssetResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BulkAssetResult_items(ctx context.Context, field graphql.CollectedField, obj *model.BulkAssetResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkAssetResult_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BulkAssetItemResult) graphql.Marshaler {
+			return ec.marshalNBulkAssetItemResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetItemResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkAssetResult_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkAssetResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkAssetItemResult(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkItemError_code(ctx context.Context, field graphql.CollectedField, obj *model.BulkItemError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkItemError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkItemError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulkItemError_message(ctx context.Context, field graphql.CollectedField, obj *model.BulkItemError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkItemError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkItemError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulkItemError_field(ctx context.Context, field graphql.CollectedField, obj *model.BulkItemError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkItemError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkItemError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkItemError", field, false, false, "String")
+}
+
+func (ec *executionContext) _BulkLicenseSeatItemResult_id(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatItemResult_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatItemResult_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkLicenseSeatItemResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _BulkLicenseSeatItemResult_seat(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatItemResult_seat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Seat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *licenses.Seat) graphql.Marshaler {
+			return ec.marshalOLicenseSeat2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐSeat(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatItemResult_seat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkLicenseSeatItemResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LicenseSeat(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BulkLicenseSeatItemResult_error(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatItemResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatItemResult_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkItemError) graphql.Marshaler {
+			return ec.marshalOBulkItemError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkItemError(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatItemResult_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkLicenseSeatItemResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkItemError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BulkLicenseSeatPayload_results(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -31173,6 +32121,107 @@ func (ec *executionContext) _BulkLicenseSeatPayload_failed(ctx context.Context, 
 }
 func (ec *executionContext) fieldContext_BulkLicenseSeatPayload_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("BulkLicenseSeatPayload", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkLicenseSeatResult_succeeded(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatResult_succeeded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Succeeded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatResult_succeeded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkLicenseSeatResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkLicenseSeatResult_failed(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatResult_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatResult_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkLicenseSeatResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BulkLicenseSeatResult_applied(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatResult_applied(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Applied, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatResult_applied(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BulkLicenseSeatResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BulkLicenseSeatResult_items(ctx context.Context, field graphql.CollectedField, obj *model.BulkLicenseSeatResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BulkLicenseSeatResult_items(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Items, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BulkLicenseSeatItemResult) graphql.Marshaler {
+			return ec.marshalNBulkLicenseSeatItemResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatItemResultᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BulkLicenseSeatResult_items(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BulkLicenseSeatResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkLicenseSeatItemResult(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Category_id(ctx context.Context, field graphql.CollectedField, obj *itam.Category) (ret graphql.Marshaler) {
@@ -44787,6 +45836,182 @@ func (ec *executionContext) fieldContext_Mutation_closeAuditCampaign(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_closeAuditCampaign_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkUpdateAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkUpdateAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkUpdateAssets(ctx, fc.Args["ids"].([]string), fc.Args["filter"].(*model.AssetFilter), fc.Args["patch"].(model.BulkAssetPatch), fc.Args["partial"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkAssetResult) graphql.Marshaler {
+			return ec.marshalOBulkAssetResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkUpdateAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkAssetResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkUpdateAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkTransitionAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkTransitionAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkTransitionAssets(ctx, fc.Args["ids"].([]string), fc.Args["filter"].(*model.AssetFilter), fc.Args["to"].(itam.AssetStatus), fc.Args["partial"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkAssetResult) graphql.Marshaler {
+			return ec.marshalOBulkAssetResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkTransitionAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkAssetResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkTransitionAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkAssignAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkAssignAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkAssignAssets(ctx, fc.Args["ids"].([]string), fc.Args["filter"].(*model.AssetFilter), fc.Args["assignee"].(model.BulkAssignInput), fc.Args["partial"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkAssetResult) graphql.Marshaler {
+			return ec.marshalOBulkAssetResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkAssignAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkAssetResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkAssignAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_bulkAssignLicenseSeats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_bulkAssignLicenseSeats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().BulkAssignLicenseSeats(ctx, fc.Args["licenseId"].(string), fc.Args["ids"].([]string), fc.Args["filter"].(*model.AssetFilter), fc.Args["partial"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BulkLicenseSeatResult) graphql.Marshaler {
+			return ec.marshalOBulkLicenseSeatResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatResult(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_bulkAssignLicenseSeats(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BulkLicenseSeatResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_bulkAssignLicenseSeats_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -64031,6 +65256,237 @@ func UnmarshalAuditEventFilter(ctx context.Context, raw any) (model.AuditEventFi
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBulkAssetPatch(ctx context.Context, obj any) (model.BulkAssetPatch, error) {
+	var it model.BulkAssetPatch
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"name", "modelId", "condition", "ownerId", "locationId", "purchaseDate", "purchasePrice", "supplierId", "orderNumber", "invoiceNumber", "warrantyEnd", "endOfLife", "notes", "customFields", "customFieldsPatch", "depreciationProfileId", "inServiceDate"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "modelId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("modelId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ModelID = graphql.OmittableOf(data)
+		case "condition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("condition"))
+			data, err := ec.unmarshalOAssetCondition2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCondition(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Condition = graphql.OmittableOf(data)
+		case "ownerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ownerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OwnerID = graphql.OmittableOf(data)
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = graphql.OmittableOf(data)
+		case "purchaseDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purchaseDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PurchaseDate = graphql.OmittableOf(data)
+		case "purchasePrice":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("purchasePrice"))
+			data, err := ec.unmarshalOMoneyInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐMoney(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PurchasePrice = graphql.OmittableOf(data)
+		case "supplierId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("supplierId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SupplierID = graphql.OmittableOf(data)
+		case "orderNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("orderNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.OrderNumber = graphql.OmittableOf(data)
+		case "invoiceNumber":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("invoiceNumber"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InvoiceNumber = graphql.OmittableOf(data)
+		case "warrantyEnd":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("warrantyEnd"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WarrantyEnd = graphql.OmittableOf(data)
+		case "endOfLife":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("endOfLife"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EndOfLife = graphql.OmittableOf(data)
+		case "notes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("notes"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Notes = graphql.OmittableOf(data)
+		case "customFields":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customFields"))
+			data, err := ec.unmarshalOJSON2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomFields = graphql.OmittableOf(data)
+		case "customFieldsPatch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("customFieldsPatch"))
+			data, err := ec.unmarshalOJSON2interface(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CustomFieldsPatch = graphql.OmittableOf(data)
+		case "depreciationProfileId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("depreciationProfileId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DepreciationProfileID = graphql.OmittableOf(data)
+		case "inServiceDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("inServiceDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.InServiceDate = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBulkAssetPatch unmarshals raw into the BulkAssetPatch input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBulkAssetPatch(ctx context.Context, raw any) (model.BulkAssetPatch, error) {
+	var out model.BulkAssetPatch
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BulkAssetPatch", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputBulkAssignInput(ctx context.Context, obj any) (model.BulkAssignInput, error) {
+	var it model.BulkAssignInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["reassign"]; !present {
+		asMap["reassign"] = false
+	}
+	if _, present := asMap["requireAcceptance"]; !present {
+		asMap["requireAcceptance"] = false
+	}
+
+	fieldsInOrder := [...]string{"assigneeId", "reassign", "locationId", "expectedReturnDate", "requireAcceptance"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "assigneeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("assigneeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AssigneeID = data
+		case "reassign":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reassign"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reassign = graphql.OmittableOf(data)
+		case "locationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("locationId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LocationID = graphql.OmittableOf(data)
+		case "expectedReturnDate":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expectedReturnDate"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpectedReturnDate = graphql.OmittableOf(data)
+		case "requireAcceptance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("requireAcceptance"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RequireAcceptance = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBulkAssignInput unmarshals raw into the BulkAssignInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBulkAssignInput(ctx context.Context, raw any) (model.BulkAssignInput, error) {
+	var out model.BulkAssignInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BulkAssignInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCancelPurchaseOrderInput(ctx context.Context, obj any) (model.CancelPurchaseOrderInput, error) {
 	var it model.CancelPurchaseOrderInput
 	if obj == nil {
@@ -72440,6 +73896,183 @@ func (ec *executionContext) _AuditItemEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var bulkAssetItemResultImplementors = []string{"BulkAssetItemResult"}
+
+func (ec *executionContext) _BulkAssetItemResult(ctx context.Context, sel ast.SelectionSet, obj *model.BulkAssetItemResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkAssetItemResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkAssetItemResult")
+		case "id":
+			out.Values[i] = ec._BulkAssetItemResult_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "asset":
+			out.Values[i] = ec._BulkAssetItemResult_asset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._BulkAssetItemResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkAssetResultImplementors = []string{"BulkAssetResult"}
+
+func (ec *executionContext) _BulkAssetResult(ctx context.Context, sel ast.SelectionSet, obj *model.BulkAssetResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkAssetResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkAssetResult")
+		case "succeeded":
+			out.Values[i] = ec._BulkAssetResult_succeeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._BulkAssetResult_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applied":
+			out.Values[i] = ec._BulkAssetResult_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._BulkAssetResult_items(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkItemErrorImplementors = []string{"BulkItemError"}
+
+func (ec *executionContext) _BulkItemError(ctx context.Context, sel ast.SelectionSet, obj *model.BulkItemError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkItemErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkItemError")
+		case "code":
+			out.Values[i] = ec._BulkItemError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._BulkItemError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._BulkItemError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkLicenseSeatItemResultImplementors = []string{"BulkLicenseSeatItemResult"}
+
+func (ec *executionContext) _BulkLicenseSeatItemResult(ctx context.Context, sel ast.SelectionSet, obj *model.BulkLicenseSeatItemResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkLicenseSeatItemResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkLicenseSeatItemResult")
+		case "id":
+			out.Values[i] = ec._BulkLicenseSeatItemResult_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "seat":
+			out.Values[i] = ec._BulkLicenseSeatItemResult_seat(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._BulkLicenseSeatItemResult_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var bulkLicenseSeatPayloadImplementors = []string{"BulkLicenseSeatPayload"}
 
 func (ec *executionContext) _BulkLicenseSeatPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BulkLicenseSeatPayload) graphql.Marshaler {
@@ -72463,6 +74096,54 @@ func (ec *executionContext) _BulkLicenseSeatPayload(ctx context.Context, sel ast
 			}
 		case "failed":
 			out.Values[i] = ec._BulkLicenseSeatPayload_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var bulkLicenseSeatResultImplementors = []string{"BulkLicenseSeatResult"}
+
+func (ec *executionContext) _BulkLicenseSeatResult(ctx context.Context, sel ast.SelectionSet, obj *model.BulkLicenseSeatResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, bulkLicenseSeatResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BulkLicenseSeatResult")
+		case "succeeded":
+			out.Values[i] = ec._BulkLicenseSeatResult_succeeded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._BulkLicenseSeatResult_failed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "applied":
+			out.Values[i] = ec._BulkLicenseSeatResult_applied(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "items":
+			out.Values[i] = ec._BulkLicenseSeatResult_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -78036,6 +79717,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "closeAuditCampaign":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_closeAuditCampaign(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "bulkUpdateAssets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkUpdateAssets(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "bulkTransitionAssets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkTransitionAssets(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "bulkAssignAssets":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkAssignAssets(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "bulkAssignLicenseSeats":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_bulkAssignLicenseSeats(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -84746,6 +86455,64 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBulkAssetItemResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetItemResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BulkAssetItemResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulkAssetItemResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetItemResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulkAssetItemResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetItemResult(ctx context.Context, sel ast.SelectionSet, v *model.BulkAssetItemResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkAssetItemResult!")
+		return graphql.Null
+	}
+	return ec._BulkAssetItemResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBulkAssetPatch2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetPatch(ctx context.Context, v any) (model.BulkAssetPatch, error) {
+	res, err := ec.unmarshalInputBulkAssetPatch(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNBulkAssignInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssignInput(ctx context.Context, v any) (model.BulkAssignInput, error) {
+	res, err := ec.unmarshalInputBulkAssignInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBulkLicenseSeatItemResult2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatItemResultᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BulkLicenseSeatItemResult) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBulkLicenseSeatItemResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatItemResult(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBulkLicenseSeatItemResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatItemResult(ctx context.Context, sel ast.SelectionSet, v *model.BulkLicenseSeatItemResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BulkLicenseSeatItemResult!")
+		return graphql.Null
+	}
+	return ec._BulkLicenseSeatItemResult(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCancelPurchaseOrderInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCancelPurchaseOrderInput(ctx context.Context, v any) (model.CancelPurchaseOrderInput, error) {
 	res, err := ec.unmarshalInputCancelPurchaseOrderInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -89465,11 +91232,32 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOBulkAssetResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkAssetResult(ctx context.Context, sel ast.SelectionSet, v *model.BulkAssetResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BulkAssetResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBulkItemError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkItemError(ctx context.Context, sel ast.SelectionSet, v *model.BulkItemError) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BulkItemError(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOBulkLicenseSeatPayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatPayload(ctx context.Context, sel ast.SelectionSet, v *model.BulkLicenseSeatPayload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._BulkLicenseSeatPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOBulkLicenseSeatResult2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐBulkLicenseSeatResult(ctx context.Context, sel ast.SelectionSet, v *model.BulkLicenseSeatResult) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BulkLicenseSeatResult(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOCategory2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐCategory(ctx context.Context, sel ast.SelectionSet, v *itam.Category) graphql.Marshaler {

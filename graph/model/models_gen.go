@@ -169,6 +169,107 @@ type AuditEventFilter struct {
 	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
 }
 
+// One asset of a bulk change: the asset after it, or why it was refused.
+type BulkAssetItemResult struct {
+	// The Asset's global id (as listed in ids, or matched by the filter).
+	ID string `json:"id"`
+	// The asset after the change; null when the item was refused, and for every
+	// item when nothing was applied (applied: false).
+	Asset *Asset `json:"asset,omitempty"`
+	// Why the item was refused; null when it succeeded (or, with applied: false, would have).
+	Error *BulkItemError `json:"error,omitempty"`
+}
+
+// The descriptive fields bulkUpdateAssets sets on every asset, with updateAsset's
+// rules: omitted fields stay as they are; null clears a field; text is trimmed
+// and blank clears it. Tag and serial number are unique per asset, so they are
+// changed one asset at a time (updateAsset).
+type BulkAssetPatch struct {
+	// A display name; null or blank clears it.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Another Model (its category's custom fields then apply); null is BAD_USER_INPUT (a model cannot be removed).
+	ModelID graphql.Omittable[*string] `json:"modelId,omitempty"`
+	// The physical state; null is BAD_USER_INPUT.
+	Condition graphql.Omittable[*itam.Condition] `json:"condition,omitempty"`
+	// A Person or a Team; null is BAD_USER_INPUT (an asset always has an owner).
+	OwnerID graphql.Omittable[*string] `json:"ownerId,omitempty"`
+	// The Location where it is; null: unknown.
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// The day it was bought; null clears it.
+	PurchaseDate graphql.Omittable[*time.Time] `json:"purchaseDate,omitempty"`
+	// What it cost (updates its PURCHASE cost entry); null clears it (and deletes the entry).
+	PurchasePrice graphql.Omittable[*itam.Money] `json:"purchasePrice,omitempty"`
+	// The Supplier; null clears it.
+	SupplierID graphql.Omittable[*string] `json:"supplierId,omitempty"`
+	// The purchase order number; null clears it.
+	OrderNumber graphql.Omittable[*string] `json:"orderNumber,omitempty"`
+	// The invoice number; null clears it.
+	InvoiceNumber graphql.Omittable[*string] `json:"invoiceNumber,omitempty"`
+	// The last day of warranty, not before the asset's purchase date; null clears it.
+	WarrantyEnd graphql.Omittable[*time.Time] `json:"warrantyEnd,omitempty"`
+	// The planned end of life, not before the asset's purchase date; null clears it.
+	EndOfLife graphql.Omittable[*time.Time] `json:"endOfLife,omitempty"`
+	// Free text; null clears it.
+	Notes graphql.Omittable[*string] `json:"notes,omitempty"`
+	// Replaces the whole custom fields object, as updateAsset's customFields.
+	CustomFields graphql.Omittable[any] `json:"customFields,omitempty"`
+	// Changes some custom fields and keeps the others, as updateAsset's customFieldsPatch.
+	CustomFieldsPatch graphql.Omittable[any] `json:"customFieldsPatch,omitempty"`
+	// null goes back to the model's, category's or organization's profile.
+	DepreciationProfileID graphql.Omittable[*string] `json:"depreciationProfileId,omitempty"`
+	// null: placed in service on the purchase date.
+	InServiceDate graphql.Omittable[*time.Time] `json:"inServiceDate,omitempty"`
+}
+
+// The outcome of a bulk asset change, item by item. Without partial, a call is
+// all-or-nothing: one refused item leaves every asset as it was (applied:
+// false) and the items without error are those that would have succeeded.
+type BulkAssetResult struct {
+	// Items without error: changed when applied, else the ones that passed every check.
+	Succeeded int `json:"succeeded"`
+	// Items refused.
+	Failed int `json:"failed"`
+	// Whether the successful items were written: always with partial, else only when no item failed.
+	Applied bool `json:"applied"`
+	// One result per item: in the order of ids, or in asset tag order for a filter.
+	Items []*BulkAssetItemResult `json:"items"`
+}
+
+// Who or where bulkAssignAssets checks every asset out to, with assignAsset's terms.
+type BulkAssignInput struct {
+	// A Person (must be ACTIVE) or a Location; unknown or inactive: the item is refused (BAD_USER_INPUT, field assigneeId).
+	AssigneeID string `json:"assigneeId"`
+	// Hand on assets someone else holds (else such an item is refused: BAD_USER_INPUT, field reassign).
+	Reassign graphql.Omittable[*bool] `json:"reassign,omitempty"`
+	// Where the assets go; default: as assignAsset decides. Unknown: NOT_FOUND (field locationId).
+	LocationID graphql.Omittable[*string] `json:"locationId,omitempty"`
+	// The day the assets are due back; not before today (UTC).
+	ExpectedReturnDate graphql.Omittable[*time.Time] `json:"expectedReturnDate,omitempty"`
+	// Ask the person to confirm receipt of each asset (only for a person).
+	RequireAcceptance graphql.Omittable[*bool] `json:"requireAcceptance,omitempty"`
+}
+
+// Why one item of a bulk change was refused, as extensions would carry it for
+// the single-item mutation.
+type BulkItemError struct {
+	// The error code (BAD_USER_INPUT, NOT_FOUND, CONFLICT), as extensions.code would carry it.
+	Code string `json:"code"`
+	// What went wrong, safe to show.
+	Message string `json:"message"`
+	// The input field at fault (e.g. status, assigneeId, modelId); null when not about a field.
+	Field *string `json:"field,omitempty"`
+}
+
+// One holder of a bulkAssignLicenseSeats: the seat it got, or why it was refused.
+type BulkLicenseSeatItemResult struct {
+	// The holder's global id (a Person or an Asset).
+	ID string `json:"id"`
+	// The seat assigned; null when refused, and for every item when nothing was applied.
+	Seat *licenses.Seat `json:"seat,omitempty"`
+	// Why the item was refused; null when it succeeded (or, with applied: false, would have).
+	Error *BulkItemError `json:"error,omitempty"`
+}
+
 // The outcome of a bulk seat change, item by item.
 type BulkLicenseSeatPayload struct {
 	// One result per input item, in input order.
@@ -177,6 +278,18 @@ type BulkLicenseSeatPayload struct {
 	Succeeded int `json:"succeeded"`
 	// How many items were refused.
 	Failed int `json:"failed"`
+}
+
+// The outcome of bulkAssignLicenseSeats, item by item; all-or-nothing as BulkAssetResult.
+type BulkLicenseSeatResult struct {
+	// Items without error: assigned when applied, else the ones that passed every check.
+	Succeeded int `json:"succeeded"`
+	// Items refused.
+	Failed int `json:"failed"`
+	// Whether the successful items were written: always with partial, else only when no item failed.
+	Applied bool `json:"applied"`
+	// One result per item: in the order of ids, or in asset tag order for a filter.
+	Items []*BulkLicenseSeatItemResult `json:"items"`
 }
 
 // Which order to cancel.

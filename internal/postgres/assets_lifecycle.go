@@ -28,22 +28,28 @@ func (s *AssetStore) AssignAsset(ctx context.Context, id uuid.UUID, to itam.Assi
 // and records the terms (due date, acceptance) and who checked it out on
 // the checkout it opens.
 func (s *AssetStore) CheckOutAsset(ctx context.Context, id uuid.UUID, req lifecycle.AssignRequest, version *int) (*itam.Asset, error) {
-	return s.mutateThen(ctx, id, version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
-		facts, err := assignFacts(ctx, tx, before, req.To)
-		if err != nil {
-			return lifecycle.Change{}, err
+	change, then := checkOutChange(ctx, req)
+	return s.mutateThen(ctx, id, version, change, then)
+}
+
+// checkOutChange is CheckOutAsset's decision and what it writes with it.
+func checkOutChange(ctx context.Context, req lifecycle.AssignRequest) (assetChange, assetThen) {
+	return func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+			facts, err := assignFacts(ctx, tx, before, req.To)
+			if err != nil {
+				return lifecycle.Change{}, err
+			}
+			ch, err := lifecycle.Assign(before, req, facts)
+			if err != nil {
+				return ch, err
+			}
+			if err := checkAssignee(ctx, tx, req.To); err != nil {
+				return ch, err
+			}
+			return ch, checkLocation(ctx, tx, "locationId", req.LocationID)
+		}, func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error {
+			return saveCheckouts(ctx, tx, p, before, after, &req, nil)
 		}
-		ch, err := lifecycle.Assign(before, req, facts)
-		if err != nil {
-			return ch, err
-		}
-		if err := checkAssignee(ctx, tx, req.To); err != nil {
-			return ch, err
-		}
-		return ch, checkLocation(ctx, tx, "locationId", req.LocationID)
-	}, func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error {
-		return saveCheckouts(ctx, tx, p, before, after, &req, nil)
-	})
 }
 
 // assignFacts reads what lifecycle.Assign needs, in one round trip: the
@@ -87,16 +93,22 @@ func (s *AssetStore) UnassignAsset(ctx context.Context, id uuid.UUID, version *i
 // TransitionAsset moves an asset to another lifecycle status (see
 // lifecycle.Move). Returning to stock checks it in; a repair keeps the holder.
 func (s *AssetStore) TransitionAsset(ctx context.Context, id uuid.UUID, to itam.AssetStatus, version *int) (*itam.Asset, error) {
-	return s.mutateThen(ctx, id, version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
-		if to == itam.StatusRetired {
-			if err := checkRetirable(ctx, tx, before); err != nil {
-				return lifecycle.Change{}, err
+	change, then := transitionChange(ctx, to)
+	return s.mutateThen(ctx, id, version, change, then)
+}
+
+// transitionChange is TransitionAsset's decision and what it writes with it.
+func transitionChange(ctx context.Context, to itam.AssetStatus) (assetChange, assetThen) {
+	return func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+			if to == itam.StatusRetired {
+				if err := checkRetirable(ctx, tx, before); err != nil {
+					return lifecycle.Change{}, err
+				}
 			}
+			return lifecycle.Move(before, to)
+		}, func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error {
+			return saveCheckouts(ctx, tx, p, before, after, nil, nil)
 		}
-		return lifecycle.Move(before, to)
-	}, func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error {
-		return saveCheckouts(ctx, tx, p, before, after, nil, nil)
-	})
 }
 
 // CheckinAsset returns a DEPLOYED asset to stock as lifecycle.Checkin

@@ -233,26 +233,48 @@ func checkAssignee(ctx context.Context, tx pgx.Tx, as itam.Assignee) error {
 // (a lifecycle function, or a patch), normalize it, write the whole row,
 // and record history, all in one transaction. A change that changes
 // nothing writes nothing.
-func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int,
-	change func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error)) (*itam.Asset, error) {
+func (s *AssetStore) mutate(ctx context.Context, id uuid.UUID, version *int, change assetChange) (*itam.Asset, error) {
 	return s.mutateThen(ctx, id, version, change, nil)
 }
 
 // mutateThen is mutate with then run in the same transaction after a change
 // is saved (what goes with it: the checkout rows, see assets_lifecycle.go).
-func (s *AssetStore) mutateThen(ctx context.Context, id uuid.UUID, version *int,
-	change func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error),
-	then func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error) (*itam.Asset, error) {
+func (s *AssetStore) mutateThen(ctx context.Context, id uuid.UUID, version *int, change assetChange, then assetThen) (*itam.Asset, error) {
 	p, err := itam.RequireWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out *itam.Asset
 	err = s.db.inTx(ctx, p.OrgID, func(tx pgx.Tx) error {
-		before, err := lockAsset(ctx, tx, id, version)
-		if err != nil {
-			return err
-		}
+		out, err = mutateIn(ctx, tx, p, id, version, change, then)
+		return err
+	})
+	return out, err
+}
+
+// assetChange decides an asset's new state from the locked row (see
+// mutate); assetThen writes what goes with a saved change.
+type (
+	assetChange func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error)
+	assetThen   func(tx pgx.Tx, p itam.Principal, before, after *itam.Asset) error
+)
+
+// mutateIn is mutateThen's body inside the caller's transaction;
+// mutateLocked its part after the row is locked, which a bulk change runs
+// for each item of rows it locked at once: the path of the single-item
+// mutation, item by item.
+func mutateIn(ctx context.Context, tx pgx.Tx, p itam.Principal, id uuid.UUID, version *int, change assetChange, then assetThen) (*itam.Asset, error) {
+	before, err := lockAsset(ctx, tx, id, version)
+	if err != nil {
+		return nil, err
+	}
+	return mutateLocked(ctx, tx, p, before, change, then)
+}
+
+// mutateLocked is mutateIn for an asset already read and locked in tx.
+func mutateLocked(ctx context.Context, tx pgx.Tx, p itam.Principal, before *itam.Asset, change assetChange, then assetThen) (*itam.Asset, error) {
+	var out *itam.Asset
+	err := func() error {
 		ch, err := change(tx, *before)
 		if err != nil {
 			return err
@@ -291,7 +313,7 @@ func (s *AssetStore) mutateThen(ctx context.Context, id uuid.UUID, version *int,
 			return err
 		}
 		return then(tx, p, before, updated)
-	})
+	}()
 	return out, err
 }
 
@@ -352,12 +374,20 @@ func (s *AssetStore) UnlockAssetField(ctx context.Context, id uuid.UUID, field s
 // UpdateAsset changes descriptive fields; the caller's version must be current.
 func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam.Asset, error) {
 	var tried *itam.Asset
-	out, err := s.mutate(ctx, in.ID, &in.Version, func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
+	out, err := s.mutate(ctx, in.ID, &in.Version, updateChange(ctx, in, &tried))
+	return out, s.nameHolder(ctx, err, tried)
+}
+
+// updateChange applies a patch to the locked asset, checking a new model's
+// custom fields and the depreciation profile; tried is set to the state it
+// tried to store, for nameHolder.
+func updateChange(ctx context.Context, in itam.AssetPatch, tried **itam.Asset) assetChange {
+	return func(tx pgx.Tx, before itam.Asset) (lifecycle.Change, error) {
 		a, err := in.Apply(before)
 		if err != nil {
 			return lifecycle.Change{}, err
 		}
-		tried = &a
+		*tried = &a
 		if in.ChecksModel() {
 			mfr, defs, err := modelInfo(ctx, tx, a.ModelID)
 			if err != nil {
@@ -380,6 +410,5 @@ func (s *AssetStore) UpdateAsset(ctx context.Context, in itam.AssetPatch) (*itam
 			}
 		}
 		return lifecycle.Change{Asset: a, Action: itam.HistoryUpdate}, nil
-	})
-	return out, s.nameHolder(ctx, err, tried)
+	}
 }
