@@ -88,6 +88,12 @@ func TestNodeResolvesEveryNodeType(t *testing.T) {
 		map[string]any{"id": ids["asset"]}), "node.currentCheckout.id")
 	fixtures["PurchaseOrder"], fixtures["PurchaseOrderLine"] = purchaseOrderNodeFixtures(t, a, admin, ids)
 	fixtures["SanitizationRecord"] = sanitizationNodeFixture(t, owner, org, asset)
+	var importRun uuid.UUID // this server has no job queue to start imports on
+	require.NoError(t, owner.QueryRow(ctx, `INSERT INTO import_runs (org_id, kind, file_name, file_size, created_by)
+		VALUES ($1, 'ASSETS', 'node.csv', 0, 'node@test') RETURNING id`, org).Scan(&importRun))
+	fixtures["ImportRun"] = relay.ID(relay.TypeImportRun, importRun)
+	fixtures["ImportMapping"] = str(a.ok(admin, `mutation { saveImportMapping(input: {kind: ASSETS, name: "Node",
+		columns: [{header: "Tag", field: "assetTag"}]}) { id } }`, nil), "saveImportMapping.id")
 	types := nodeTypes(t)
 	var all []string
 	for _, typ := range types {

@@ -39,7 +39,8 @@ func NewHandler(r *Resolver, m *metrics.Metrics, log *slog.Logger, opts Options)
 	srv := handler.New(executableSchema(r))
 	srv.AddTransport(getTransport{})
 	srv.AddTransport(postTransport{})
-	srv.AddTransport(otherRequests{}) // last: whatever the others do not support
+	srv.AddTransport(newUploadTransport()) // multipart: startImport's file
+	srv.AddTransport(otherRequests{})      // last: whatever the others do not support
 	queries := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(queries)
 	if !opts.DisableIntrospection {
@@ -82,6 +83,7 @@ func executableSchema(r *Resolver) graphql.ExecutableSchema {
 	setDisposalComplexity(&cfg.Complexity)
 	setPushComplexity(&cfg.Complexity) // connector_push.go
 	setTicketsComplexity(&cfg.Complexity)
+	setImportComplexity(&cfg.Complexity)
 	setBulkComplexity(&cfg.Complexity) // bulk.go
 	return generated.NewExecutableSchema(cfg)
 }

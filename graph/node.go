@@ -105,6 +105,10 @@ func (r *Resolver) loadNodes(ctx context.Context, ids []string) ([]model.Node, e
 			others.add(i, r.purchaseOrderNode(ctx, id))
 		case relay.TypePurchaseOrderLine:
 			others.add(i, r.purchaseOrderLineNode(ctx, id))
+		case relay.TypeImportRun:
+			others.add(i, r.importRunNode(ctx, id))
+		case relay.TypeImportMapping:
+			others.add(i, r.importMappingNode(ctx, id))
 		case relay.TypeSanitizationRecord:
 			others.add(i, thunk(ctx, r.historyLoaders(ctx).Sanitization.LoadThunk(ctx, id)))
 		}

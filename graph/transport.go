@@ -14,8 +14,12 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/itam-dev/itam/internal/imports"
+	"github.com/itam-dev/itam/internal/itam"
 )
 
 // MaxRequestBytes bounds a POST body: a query document with its variables
@@ -64,6 +68,82 @@ func (postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gra
 	params.Headers = r.Header
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	execute(ctx, w, exec, contentType, &params, false)
+}
+
+// Multipart uploads (startImport's file): the body may hold the largest
+// file an import takes plus the operations and map parts around it; past
+// uploadMemory bytes the file spools to a temporary file, not to RAM.
+const (
+	MaxUploadBytes = imports.MaxFileSize + 1<<20
+	uploadMemory   = 1 << 20
+)
+
+// uploadTransport serves the GraphQL multipart request spec (gqlgen's
+// MultipartForm). It needs the Authorization header like every request, so
+// a cross-site form post (which can send multipart bodies but not that
+// header) is refused as unauthenticated: multipart opens no CSRF hole.
+// It refuses two bodies up front, with coded errors where gqlgen answers
+// a bare message: one larger than MaxUploadBytes (BAD_USER_INPUT, field
+// file), and one without a Content-Length, which gqlgen would read into
+// memory whole instead of spooling. A malformed multipart body, which
+// gqlgen answers 422 with uncoded errors, is answered 400 BAD_REQUEST.
+type uploadTransport struct{ transport.MultipartForm }
+
+var _ graphql.Transport = uploadTransport{}
+
+func newUploadTransport() uploadTransport {
+	return uploadTransport{transport.MultipartForm{MaxUploadSize: MaxUploadBytes, MaxMemory: uploadMemory}}
+}
+
+func (u uploadTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	ctx := r.Context()
+	switch {
+	case r.ContentLength > MaxUploadBytes:
+		setResponseHeaders(w, r)
+		e := imports.TooLarge(r.ContentLength).(*itam.Error)
+		err := &gqlerror.Error{Message: e.Message, Extensions: map[string]any{"code": string(e.Code), "field": e.Field}}
+		respond(w, http.StatusRequestEntityTooLarge, exec.DispatchError(ctx, gqlerror.List{err}))
+	case r.ContentLength < 0:
+		setResponseHeaders(w, r)
+		refuse(ctx, w, exec, http.StatusLengthRequired, codeBadRequest, "a multipart upload needs a Content-Length header")
+	default:
+		mw := &malformedMultipart{ResponseWriter: w}
+		u.MultipartForm.Do(mw, r, exec)
+		if mw.refused {
+			var resp graphql.Response
+			if err := json.Unmarshal(mw.body.Bytes(), &resp); err != nil || len(resp.Errors) == 0 {
+				resp.Errors = gqlerror.List{gqlerror.Errorf("the multipart request could not be read")}
+			}
+			for _, e := range resp.Errors {
+				errcode.Set(e, codeBadRequest)
+			}
+			setResponseHeaders(w, r)
+			respond(w, http.StatusBadRequest, &graphql.Response{Errors: resp.Errors})
+		}
+	}
+}
+
+// malformedMultipart holds back what gqlgen's MultipartForm writes when it
+// refuses a body (status 422), so uploadTransport answers it with codes.
+type malformedMultipart struct {
+	http.ResponseWriter
+	refused bool
+	body    bytes.Buffer
+}
+
+func (m *malformedMultipart) WriteHeader(status int) {
+	if status == http.StatusUnprocessableEntity {
+		m.refused = true
+		return
+	}
+	m.ResponseWriter.WriteHeader(status)
+}
+
+func (m *malformedMultipart) Write(b []byte) (int, error) {
+	if m.refused {
+		return m.body.Write(b)
+	}
+	return m.ResponseWriter.Write(b)
 }
 
 // getTransport serves GraphQL over HTTP GET: queries only, parameters in

@@ -160,7 +160,9 @@ func TestRefusedRequests(t *testing.T) {
 		{"GET no query", get(""), http.StatusBadRequest, codeBadRequest, ""},
 		{"POST text/plain", body(http.MethodPost, "text/plain", `{"query":"{__typename}"}`), http.StatusUnsupportedMediaType, codeUnsupportedMediaType, ""},
 		{"POST form", body(http.MethodPost, "application/x-www-form-urlencoded", "query=%7B__typename%7D"), http.StatusUnsupportedMediaType, codeUnsupportedMediaType, ""},
-		{"POST multipart", body(http.MethodPost, "multipart/form-data; boundary=x", "--x--"), http.StatusUnsupportedMediaType, codeUnsupportedMediaType, ""},
+		{"POST multipart without parts", body(http.MethodPost, "multipart/form-data; boundary=x", "--x--"), http.StatusBadRequest, codeBadRequest, ""},
+		{"POST multipart without map", body(http.MethodPost, "multipart/form-data; boundary=x",
+			"--x\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{\"query\":\"{__typename}\"}\r\n--x--"), http.StatusBadRequest, codeBadRequest, ""},
 		{"POST no content type", body(http.MethodPost, "", `{"query":"{__typename}"}`), http.StatusUnsupportedMediaType, codeUnsupportedMediaType, ""},
 		{"POST bad JSON", body(http.MethodPost, mediaJSON, `{"query":`), http.StatusBadRequest, codeBadRequest, ""},
 		{"PUT", body(http.MethodPut, mediaJSON, `{"query":"{__typename}"}`), http.StatusMethodNotAllowed, codeMethodNotAllowed, "GET, POST"},
@@ -205,4 +207,27 @@ func TestPersistedQueryCodes(t *testing.T) {
 	require.Empty(t, r.body["errors"])
 	r = postJSON(t, h, "", map[string]any{"extensions": apq(hash, 1)})
 	require.Equal(t, map[string]any{"__typename": "Query"}, r.body["data"], r.body)
+}
+
+// A multipart body larger than an import takes is refused before it is
+// read, as BAD_USER_INPUT on file; one of unknown length too (gqlgen would
+// hold it in memory), as BAD_REQUEST.
+func TestUploadRefusals(t *testing.T) {
+	h := testHandler(Options{})
+	upload := func(length int64) *http.Request {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader("--x--"))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+		req.ContentLength = length
+		return req
+	}
+	r := serve(t, h, upload(MaxUploadBytes+1))
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.status, r.body)
+	require.Equal(t, "BAD_USER_INPUT", r.code(), r.body)
+	errs := r.body["errors"].([]any)
+	require.Equal(t, "file", errs[0].(map[string]any)["extensions"].(map[string]any)["field"])
+	require.Contains(t, errs[0].(map[string]any)["message"], "at most 50 MB")
+
+	r = serve(t, h, upload(-1))
+	require.Equal(t, http.StatusLengthRequired, r.status, r.body)
+	require.Equal(t, codeBadRequest, r.code(), r.body)
 }

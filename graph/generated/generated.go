@@ -20,6 +20,7 @@ import (
 	"github.com/itam-dev/itam/internal/audits"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/costs"
+	"github.com/itam-dev/itam/internal/imports"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/lifecycle"
@@ -62,6 +63,9 @@ type ResolverRoot interface {
 	FieldChange() FieldChangeResolver
 	ForecastCategory() ForecastCategoryResolver
 	GhostAsset() GhostAssetResolver
+	ImportMapping() ImportMappingResolver
+	ImportRun() ImportRunResolver
+	ImportRunOptions() ImportRunOptionsResolver
 	License() LicenseResolver
 	LicenseEvidence() LicenseEvidenceResolver
 	LicenseHistoryEntry() LicenseHistoryEntryResolver
@@ -803,6 +807,143 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ImportCellError struct {
+		Column  func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Header  func(childComplexity int) int
+		Message func(childComplexity int) int
+	}
+
+	ImportHeaderMapping struct {
+		Field  func(childComplexity int) int
+		Header func(childComplexity int) int
+	}
+
+	ImportMappedColumn struct {
+		Column func(childComplexity int) int
+		Field  func(childComplexity int) int
+		Header func(childComplexity int) int
+	}
+
+	ImportMapping struct {
+		Columns   func(childComplexity int) int
+		CreatedBy func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Options   func(childComplexity int) int
+		UpdatedAt func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	ImportProgress struct {
+		RowsDone  func(childComplexity int) int
+		RowsTotal func(childComplexity int) int
+	}
+
+	ImportReference struct {
+		Created   func(childComplexity int) int
+		FirstLine func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Kind      func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Parent    func(childComplexity int) int
+		Rows      func(childComplexity int) int
+	}
+
+	ImportRow struct {
+		Action      func(childComplexity int) int
+		DuplicateOf func(childComplexity int) int
+		Errors      func(childComplexity int) int
+		Kept        func(childComplexity int) int
+		Key         func(childComplexity int) int
+		Line        func(childComplexity int) int
+		Target      func(childComplexity int) int
+		Values      func(childComplexity int) int
+	}
+
+	ImportRowConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImportRowEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImportRun struct {
+		CommittedAt func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		CreatedBy   func(childComplexity int) int
+		Error       func(childComplexity int) int
+		FileName    func(childComplexity int) int
+		FileSize    func(childComplexity int) int
+		Headers     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Mapping     func(childComplexity int) int
+		Options     func(childComplexity int) int
+		PlannedAt   func(childComplexity int) int
+		Progress    func(childComplexity int) int
+		References  func(childComplexity int) int
+		Rows        func(childComplexity int, first *int, after *string, actions []imports.Action) int
+		SkipInvalid func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Totals      func(childComplexity int) int
+		Version     func(childComplexity int) int
+	}
+
+	ImportRunConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ImportRunEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	ImportRunMapping struct {
+		Columns  func(childComplexity int) int
+		Unmapped func(childComplexity int) int
+	}
+
+	ImportRunOptions struct {
+		DateOrder       func(childComplexity int) int
+		DefaultCurrency func(childComplexity int) int
+		Sheet           func(childComplexity int) int
+		UpsertKey       func(childComplexity int) int
+	}
+
+	ImportTotals struct {
+		Create            func(childComplexity int) int
+		Duplicates        func(childComplexity int) int
+		Error             func(childComplexity int) int
+		ReferencesCreated func(childComplexity int) int
+		ReferencesMatched func(childComplexity int) int
+		Rows              func(childComplexity int) int
+		Skipped           func(childComplexity int) int
+		Unchanged         func(childComplexity int) int
+		Update            func(childComplexity int) int
+	}
+
+	ImportUnmappedColumn struct {
+		Column  func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Header  func(childComplexity int) int
+		TakenBy func(childComplexity int) int
+	}
+
+	ImportValue struct {
+		Field func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
 	License struct {
 		Active            func(childComplexity int) int
 		AssignedSeats     func(childComplexity int) int
@@ -1052,6 +1193,7 @@ type ComplexityRoot struct {
 		CancelSyncRun              func(childComplexity int, id string) int
 		CheckinAsset               func(childComplexity int, input model.CheckinAssetInput) int
 		CloseAuditCampaign         func(childComplexity int, input model.CloseAuditCampaignInput) int
+		CommitImport               func(childComplexity int, input model.CommitImportInput) int
 		CreateAsset                func(childComplexity int, input model.CreateAssetInput) int
 		CreateAuditCampaign        func(childComplexity int, input model.CreateAuditCampaignInput) int
 		CreateCategory             func(childComplexity int, input model.CreateCategoryInput) int
@@ -1079,6 +1221,7 @@ type ComplexityRoot struct {
 		DeleteCostEntry            func(childComplexity int, input model.DeleteInput) int
 		DeleteDepreciationProfile  func(childComplexity int, input model.DeleteInput) int
 		DeleteExchangeRate         func(childComplexity int, from string, to string, validFrom time.Time) int
+		DeleteImportMapping        func(childComplexity int, id string) int
 		DeleteLicense              func(childComplexity int, input model.DeleteInput) int
 		DeleteLocation             func(childComplexity int, input model.DeleteInput) int
 		DeleteManufacturer         func(childComplexity int, input model.DeleteInput) int
@@ -1099,8 +1242,10 @@ type ComplexityRoot struct {
 		ReclaimLicenseSeats        func(childComplexity int, input []*model.ReclaimLicenseSeatInput) int
 		RecordAuditScan            func(childComplexity int, input model.RecordAuditScanInput) int
 		RenormalizeSoftware        func(childComplexity int) int
+		SaveImportMapping          func(childComplexity int, input model.SaveImportMappingInput) int
 		SetExchangeRate            func(childComplexity int, from string, to string, rate decimal.Decimal, validFrom time.Time) int
 		SetFieldPrecedence         func(childComplexity int, input model.SetFieldPrecedenceInput) int
+		StartImport                func(childComplexity int, input model.StartImportInput) int
 		SyncConnector              func(childComplexity int, id string, mode itam.SyncMode, targetExternalID *string) int
 		TestConnector              func(childComplexity int, id string) int
 		TestWebhookSubscription    func(childComplexity int, id string) int
@@ -1380,6 +1525,9 @@ type ComplexityRoot struct {
 		ExportPeople              func(childComplexity int, filter *model.PersonFilter, columns []model.PersonExportColumn, format model.ExportFormat) int
 		FieldPrecedence           func(childComplexity int) int
 		GhostAssets               func(childComplexity int, notSeenForDays int, first *int, after *string) int
+		ImportMappings            func(childComplexity int, kind *imports.Kind) int
+		ImportRun                 func(childComplexity int, id string) int
+		ImportRuns                func(childComplexity int, first *int, after *string) int
 		LicenseCompliance         func(childComplexity int, filter *model.LicenseComplianceFilter) int
 		LicenseEvidence           func(childComplexity int, productID string, first *int, after *string) int
 		Licenses                  func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) int
@@ -2065,6 +2213,26 @@ type ForecastCategoryResolver interface {
 type GhostAssetResolver interface {
 	Asset(ctx context.Context, obj *audits.Ghost) (*model.Asset, error)
 }
+type ImportMappingResolver interface {
+	ID(ctx context.Context, obj *imports.SavedMapping) (string, error)
+
+	Columns(ctx context.Context, obj *imports.SavedMapping) ([]*model.ImportHeaderMapping, error)
+}
+type ImportRunResolver interface {
+	ID(ctx context.Context, obj *imports.Run) (string, error)
+
+	Mapping(ctx context.Context, obj *imports.Run) (*model.ImportRunMapping, error)
+	Progress(ctx context.Context, obj *imports.Run) (*model.ImportProgress, error)
+
+	Rows(ctx context.Context, obj *imports.Run, first *int, after *string, actions []imports.Action) (*model.Connection[*model.ImportRow], error)
+	References(ctx context.Context, obj *imports.Run) ([]*model.ImportReference, error)
+}
+type ImportRunOptionsResolver interface {
+	Sheet(ctx context.Context, obj *imports.Options) (*string, error)
+
+	UpsertKey(ctx context.Context, obj *imports.Options) (*imports.UpsertKey, error)
+	DefaultCurrency(ctx context.Context, obj *imports.Options) (*string, error)
+}
 type LicenseResolver interface {
 	ID(ctx context.Context, obj *licenses.License) (string, error)
 
@@ -2158,6 +2326,10 @@ type MutationResolver interface {
 	CreateDepreciationProfile(ctx context.Context, input model.CreateDepreciationProfileInput) (*model.DepreciationProfilePayload, error)
 	UpdateDepreciationProfile(ctx context.Context, input model.UpdateDepreciationProfileInput) (*model.DepreciationProfilePayload, error)
 	DeleteDepreciationProfile(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
+	StartImport(ctx context.Context, input model.StartImportInput) (*imports.Run, error)
+	CommitImport(ctx context.Context, input model.CommitImportInput) (*imports.Run, error)
+	SaveImportMapping(ctx context.Context, input model.SaveImportMappingInput) (*imports.SavedMapping, error)
+	DeleteImportMapping(ctx context.Context, id string) (*model.DeletePayload, error)
 	CreateLicense(ctx context.Context, input model.CreateLicenseInput) (*model.LicensePayload, error)
 	UpdateLicense(ctx context.Context, input model.UpdateLicenseInput) (*model.LicensePayload, error)
 	DeleteLicense(ctx context.Context, input model.DeleteInput) (*model.DeletePayload, error)
@@ -2305,6 +2477,9 @@ type QueryResolver interface {
 	ExportPeople(ctx context.Context, filter *model.PersonFilter, columns []model.PersonExportColumn, format model.ExportFormat) (*model.ExportLink, error)
 	ExportLicenses(ctx context.Context, filter *model.LicenseFilter, columns []model.LicenseExportColumn, format model.ExportFormat) (*model.ExportLink, error)
 	AuditEvents(ctx context.Context, first *int, after *string, filter *model.AuditEventFilter) (*model.Connection[itam.AuditEvent], error)
+	ImportRun(ctx context.Context, id string) (*imports.Run, error)
+	ImportRuns(ctx context.Context, first *int, after *string) (*model.Connection[*imports.Run], error)
+	ImportMappings(ctx context.Context, kind *imports.Kind) ([]*imports.SavedMapping, error)
 	Licenses(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LicenseFilter) (*model.Connection[*licenses.License], error)
 	Locations(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.LocationFilter) (*model.Connection[*itam.Location], error)
 	Notifications(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NotificationFilter) (*model.Connection[*notify.Notification], error)
@@ -5251,6 +5426,544 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GhostAssetEdge.Node(childComplexity), true
 
+	case "ImportCellError.column":
+		if e.ComplexityRoot.ImportCellError.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCellError.Column(childComplexity), true
+	case "ImportCellError.field":
+		if e.ComplexityRoot.ImportCellError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCellError.Field(childComplexity), true
+	case "ImportCellError.header":
+		if e.ComplexityRoot.ImportCellError.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCellError.Header(childComplexity), true
+	case "ImportCellError.message":
+		if e.ComplexityRoot.ImportCellError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportCellError.Message(childComplexity), true
+
+	case "ImportHeaderMapping.field":
+		if e.ComplexityRoot.ImportHeaderMapping.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportHeaderMapping.Field(childComplexity), true
+	case "ImportHeaderMapping.header":
+		if e.ComplexityRoot.ImportHeaderMapping.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportHeaderMapping.Header(childComplexity), true
+
+	case "ImportMappedColumn.column":
+		if e.ComplexityRoot.ImportMappedColumn.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMappedColumn.Column(childComplexity), true
+	case "ImportMappedColumn.field":
+		if e.ComplexityRoot.ImportMappedColumn.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMappedColumn.Field(childComplexity), true
+	case "ImportMappedColumn.header":
+		if e.ComplexityRoot.ImportMappedColumn.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMappedColumn.Header(childComplexity), true
+
+	case "ImportMapping.columns":
+		if e.ComplexityRoot.ImportMapping.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.Columns(childComplexity), true
+	case "ImportMapping.createdBy":
+		if e.ComplexityRoot.ImportMapping.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.CreatedBy(childComplexity), true
+	case "ImportMapping.id":
+		if e.ComplexityRoot.ImportMapping.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.ID(childComplexity), true
+	case "ImportMapping.kind":
+		if e.ComplexityRoot.ImportMapping.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.Kind(childComplexity), true
+	case "ImportMapping.name":
+		if e.ComplexityRoot.ImportMapping.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.Name(childComplexity), true
+	case "ImportMapping.options":
+		if e.ComplexityRoot.ImportMapping.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.Options(childComplexity), true
+	case "ImportMapping.updatedAt":
+		if e.ComplexityRoot.ImportMapping.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.UpdatedAt(childComplexity), true
+	case "ImportMapping.version":
+		if e.ComplexityRoot.ImportMapping.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportMapping.Version(childComplexity), true
+
+	case "ImportProgress.rowsDone":
+		if e.ComplexityRoot.ImportProgress.RowsDone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProgress.RowsDone(childComplexity), true
+	case "ImportProgress.rowsTotal":
+		if e.ComplexityRoot.ImportProgress.RowsTotal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportProgress.RowsTotal(childComplexity), true
+
+	case "ImportReference.created":
+		if e.ComplexityRoot.ImportReference.Created == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReference.Created(childComplexity), true
+	case "ImportReference.firstLine":
+		if e.ComplexityRoot.ImportReference.FirstLine == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReference.FirstLine(childComplexity), true
+	case "ImportReference.id":
+		if e.ComplexityRoot.ImportReference.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReference.ID(childComplexity), true
+	case "ImportReference.kind":
+		if e.ComplexityRoot.ImportReference.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReference.Kind(childComplexity), true
+	case "ImportReference.name":
+		if e.ComplexityRoot.ImportReference.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReference.Name(childComplexity), true
+	case "ImportReference.parent":
+		if e.ComplexityRoot.ImportReference.Parent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReference.Parent(childComplexity), true
+	case "ImportReference.rows":
+		if e.ComplexityRoot.ImportReference.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportReference.Rows(childComplexity), true
+
+	case "ImportRow.action":
+		if e.ComplexityRoot.ImportRow.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Action(childComplexity), true
+	case "ImportRow.duplicateOf":
+		if e.ComplexityRoot.ImportRow.DuplicateOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.DuplicateOf(childComplexity), true
+	case "ImportRow.errors":
+		if e.ComplexityRoot.ImportRow.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Errors(childComplexity), true
+	case "ImportRow.kept":
+		if e.ComplexityRoot.ImportRow.Kept == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Kept(childComplexity), true
+	case "ImportRow.key":
+		if e.ComplexityRoot.ImportRow.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Key(childComplexity), true
+	case "ImportRow.line":
+		if e.ComplexityRoot.ImportRow.Line == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Line(childComplexity), true
+	case "ImportRow.target":
+		if e.ComplexityRoot.ImportRow.Target == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Target(childComplexity), true
+	case "ImportRow.values":
+		if e.ComplexityRoot.ImportRow.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRow.Values(childComplexity), true
+
+	case "ImportRowConnection.edges":
+		if e.ComplexityRoot.ImportRowConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowConnection.Edges(childComplexity), true
+	case "ImportRowConnection.nodes":
+		if e.ComplexityRoot.ImportRowConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowConnection.Nodes(childComplexity), true
+	case "ImportRowConnection.pageInfo":
+		if e.ComplexityRoot.ImportRowConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowConnection.PageInfo(childComplexity), true
+	case "ImportRowConnection.totalCount":
+		if e.ComplexityRoot.ImportRowConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowConnection.TotalCount(childComplexity), true
+
+	case "ImportRowEdge.cursor":
+		if e.ComplexityRoot.ImportRowEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowEdge.Cursor(childComplexity), true
+	case "ImportRowEdge.node":
+		if e.ComplexityRoot.ImportRowEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRowEdge.Node(childComplexity), true
+
+	case "ImportRun.committedAt":
+		if e.ComplexityRoot.ImportRun.CommittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.CommittedAt(childComplexity), true
+	case "ImportRun.createdAt":
+		if e.ComplexityRoot.ImportRun.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.CreatedAt(childComplexity), true
+	case "ImportRun.createdBy":
+		if e.ComplexityRoot.ImportRun.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.CreatedBy(childComplexity), true
+	case "ImportRun.error":
+		if e.ComplexityRoot.ImportRun.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Error(childComplexity), true
+	case "ImportRun.fileName":
+		if e.ComplexityRoot.ImportRun.FileName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.FileName(childComplexity), true
+	case "ImportRun.fileSize":
+		if e.ComplexityRoot.ImportRun.FileSize == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.FileSize(childComplexity), true
+	case "ImportRun.headers":
+		if e.ComplexityRoot.ImportRun.Headers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Headers(childComplexity), true
+	case "ImportRun.id":
+		if e.ComplexityRoot.ImportRun.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.ID(childComplexity), true
+	case "ImportRun.kind":
+		if e.ComplexityRoot.ImportRun.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Kind(childComplexity), true
+	case "ImportRun.mapping":
+		if e.ComplexityRoot.ImportRun.Mapping == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Mapping(childComplexity), true
+	case "ImportRun.options":
+		if e.ComplexityRoot.ImportRun.Options == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Options(childComplexity), true
+	case "ImportRun.plannedAt":
+		if e.ComplexityRoot.ImportRun.PlannedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.PlannedAt(childComplexity), true
+	case "ImportRun.progress":
+		if e.ComplexityRoot.ImportRun.Progress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Progress(childComplexity), true
+	case "ImportRun.references":
+		if e.ComplexityRoot.ImportRun.References == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.References(childComplexity), true
+	case "ImportRun.rows":
+		if e.ComplexityRoot.ImportRun.Rows == nil {
+			break
+		}
+
+		args, err := ec.field_ImportRun_rows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ImportRun.Rows(childComplexity, args["first"].(*int), args["after"].(*string), args["actions"].([]imports.Action)), true
+	case "ImportRun.skipInvalid":
+		if e.ComplexityRoot.ImportRun.SkipInvalid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.SkipInvalid(childComplexity), true
+	case "ImportRun.status":
+		if e.ComplexityRoot.ImportRun.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Status(childComplexity), true
+	case "ImportRun.totals":
+		if e.ComplexityRoot.ImportRun.Totals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Totals(childComplexity), true
+	case "ImportRun.version":
+		if e.ComplexityRoot.ImportRun.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRun.Version(childComplexity), true
+
+	case "ImportRunConnection.edges":
+		if e.ComplexityRoot.ImportRunConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.Edges(childComplexity), true
+	case "ImportRunConnection.nodes":
+		if e.ComplexityRoot.ImportRunConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.Nodes(childComplexity), true
+	case "ImportRunConnection.pageInfo":
+		if e.ComplexityRoot.ImportRunConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.PageInfo(childComplexity), true
+	case "ImportRunConnection.totalCount":
+		if e.ComplexityRoot.ImportRunConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunConnection.TotalCount(childComplexity), true
+
+	case "ImportRunEdge.cursor":
+		if e.ComplexityRoot.ImportRunEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunEdge.Cursor(childComplexity), true
+	case "ImportRunEdge.node":
+		if e.ComplexityRoot.ImportRunEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunEdge.Node(childComplexity), true
+
+	case "ImportRunMapping.columns":
+		if e.ComplexityRoot.ImportRunMapping.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunMapping.Columns(childComplexity), true
+	case "ImportRunMapping.unmapped":
+		if e.ComplexityRoot.ImportRunMapping.Unmapped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunMapping.Unmapped(childComplexity), true
+
+	case "ImportRunOptions.dateOrder":
+		if e.ComplexityRoot.ImportRunOptions.DateOrder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunOptions.DateOrder(childComplexity), true
+	case "ImportRunOptions.defaultCurrency":
+		if e.ComplexityRoot.ImportRunOptions.DefaultCurrency == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunOptions.DefaultCurrency(childComplexity), true
+	case "ImportRunOptions.sheet":
+		if e.ComplexityRoot.ImportRunOptions.Sheet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunOptions.Sheet(childComplexity), true
+	case "ImportRunOptions.upsertKey":
+		if e.ComplexityRoot.ImportRunOptions.UpsertKey == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportRunOptions.UpsertKey(childComplexity), true
+
+	case "ImportTotals.create":
+		if e.ComplexityRoot.ImportTotals.Create == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.Create(childComplexity), true
+	case "ImportTotals.duplicates":
+		if e.ComplexityRoot.ImportTotals.Duplicates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.Duplicates(childComplexity), true
+	case "ImportTotals.error":
+		if e.ComplexityRoot.ImportTotals.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.Error(childComplexity), true
+	case "ImportTotals.referencesCreated":
+		if e.ComplexityRoot.ImportTotals.ReferencesCreated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.ReferencesCreated(childComplexity), true
+	case "ImportTotals.referencesMatched":
+		if e.ComplexityRoot.ImportTotals.ReferencesMatched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.ReferencesMatched(childComplexity), true
+	case "ImportTotals.rows":
+		if e.ComplexityRoot.ImportTotals.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.Rows(childComplexity), true
+	case "ImportTotals.skipped":
+		if e.ComplexityRoot.ImportTotals.Skipped == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.Skipped(childComplexity), true
+	case "ImportTotals.unchanged":
+		if e.ComplexityRoot.ImportTotals.Unchanged == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.Unchanged(childComplexity), true
+	case "ImportTotals.update":
+		if e.ComplexityRoot.ImportTotals.Update == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportTotals.Update(childComplexity), true
+
+	case "ImportUnmappedColumn.column":
+		if e.ComplexityRoot.ImportUnmappedColumn.Column == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportUnmappedColumn.Column(childComplexity), true
+	case "ImportUnmappedColumn.field":
+		if e.ComplexityRoot.ImportUnmappedColumn.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportUnmappedColumn.Field(childComplexity), true
+	case "ImportUnmappedColumn.header":
+		if e.ComplexityRoot.ImportUnmappedColumn.Header == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportUnmappedColumn.Header(childComplexity), true
+	case "ImportUnmappedColumn.takenBy":
+		if e.ComplexityRoot.ImportUnmappedColumn.TakenBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportUnmappedColumn.TakenBy(childComplexity), true
+
+	case "ImportValue.field":
+		if e.ComplexityRoot.ImportValue.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValue.Field(childComplexity), true
+	case "ImportValue.value":
+		if e.ComplexityRoot.ImportValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ImportValue.Value(childComplexity), true
+
 	case "License.active":
 		if e.ComplexityRoot.License.Active == nil {
 			break
@@ -6314,6 +7027,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CloseAuditCampaign(childComplexity, args["input"].(model.CloseAuditCampaignInput)), true
+	case "Mutation.commitImport":
+		if e.ComplexityRoot.Mutation.CommitImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_commitImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CommitImport(childComplexity, args["input"].(model.CommitImportInput)), true
 	case "Mutation.createAsset":
 		if e.ComplexityRoot.Mutation.CreateAsset == nil {
 			break
@@ -6611,6 +7335,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteExchangeRate(childComplexity, args["from"].(string), args["to"].(string), args["validFrom"].(time.Time)), true
+	case "Mutation.deleteImportMapping":
+		if e.ComplexityRoot.Mutation.DeleteImportMapping == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteImportMapping_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteImportMapping(childComplexity, args["id"].(string)), true
 	case "Mutation.deleteLicense":
 		if e.ComplexityRoot.Mutation.DeleteLicense == nil {
 			break
@@ -6826,6 +7561,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RenormalizeSoftware(childComplexity), true
+	case "Mutation.saveImportMapping":
+		if e.ComplexityRoot.Mutation.SaveImportMapping == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_saveImportMapping_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SaveImportMapping(childComplexity, args["input"].(model.SaveImportMappingInput)), true
 	case "Mutation.setExchangeRate":
 		if e.ComplexityRoot.Mutation.SetExchangeRate == nil {
 			break
@@ -6848,6 +7594,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetFieldPrecedence(childComplexity, args["input"].(model.SetFieldPrecedenceInput)), true
+	case "Mutation.startImport":
+		if e.ComplexityRoot.Mutation.StartImport == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startImport_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartImport(childComplexity, args["input"].(model.StartImportInput)), true
 	case "Mutation.syncConnector":
 		if e.ComplexityRoot.Mutation.SyncConnector == nil {
 			break
@@ -8301,6 +9058,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.GhostAssets(childComplexity, args["notSeenForDays"].(int), args["first"].(*int), args["after"].(*string)), true
+	case "Query.importMappings":
+		if e.ComplexityRoot.Query.ImportMappings == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importMappings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportMappings(childComplexity, args["kind"].(*imports.Kind)), true
+	case "Query.importRun":
+		if e.ComplexityRoot.Query.ImportRun == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importRun_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportRun(childComplexity, args["id"].(string)), true
+	case "Query.importRuns":
+		if e.ComplexityRoot.Query.ImportRuns == nil {
+			break
+		}
+
+		args, err := ec.field_Query_importRuns_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ImportRuns(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.licenseCompliance":
 		if e.ComplexityRoot.Query.LicenseCompliance == nil {
@@ -10515,6 +11305,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CategoryFilter", ec.unmarshalInputCategoryFilter),
 			graphql.NewInputUnmarshaler("CheckinAssetInput", ec.unmarshalInputCheckinAssetInput),
 			graphql.NewInputUnmarshaler("CloseAuditCampaignInput", ec.unmarshalInputCloseAuditCampaignInput),
+			graphql.NewInputUnmarshaler("CommitImportInput", ec.unmarshalInputCommitImportInput),
 			graphql.NewInputUnmarshaler("ConnectorScheduleInput", ec.unmarshalInputConnectorScheduleInput),
 			graphql.NewInputUnmarshaler("ContractChargeInput", ec.unmarshalInputContractChargeInput),
 			graphql.NewInputUnmarshaler("ContractFilter", ec.unmarshalInputContractFilter),
@@ -10546,6 +11337,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ExchangeRateFilter", ec.unmarshalInputExchangeRateFilter),
 			graphql.NewInputUnmarshaler("ExternalIdInput", ec.unmarshalInputExternalIdInput),
 			graphql.NewInputUnmarshaler("FieldDefinitionInput", ec.unmarshalInputFieldDefinitionInput),
+			graphql.NewInputUnmarshaler("ImportColumnMapping", ec.unmarshalInputImportColumnMapping),
+			graphql.NewInputUnmarshaler("ImportHeaderMappingInput", ec.unmarshalInputImportHeaderMappingInput),
+			graphql.NewInputUnmarshaler("ImportOptions", ec.unmarshalInputImportOptions),
 			graphql.NewInputUnmarshaler("LicenseComplianceFilter", ec.unmarshalInputLicenseComplianceFilter),
 			graphql.NewInputUnmarshaler("LicenseFilter", ec.unmarshalInputLicenseFilter),
 			graphql.NewInputUnmarshaler("LocationFilter", ec.unmarshalInputLocationFilter),
@@ -10566,9 +11360,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("ReclaimLicenseSeatInput", ec.unmarshalInputReclaimLicenseSeatInput),
 			graphql.NewInputUnmarshaler("RecordAuditScanInput", ec.unmarshalInputRecordAuditScanInput),
 			graphql.NewInputUnmarshaler("SanitizationInput", ec.unmarshalInputSanitizationInput),
+			graphql.NewInputUnmarshaler("SaveImportMappingInput", ec.unmarshalInputSaveImportMappingInput),
 			graphql.NewInputUnmarshaler("SetFieldPrecedenceInput", ec.unmarshalInputSetFieldPrecedenceInput),
 			graphql.NewInputUnmarshaler("SoftwareProductFilter", ec.unmarshalInputSoftwareProductFilter),
 			graphql.NewInputUnmarshaler("SoftwareTitleSample", ec.unmarshalInputSoftwareTitleSample),
+			graphql.NewInputUnmarshaler("StartImportInput", ec.unmarshalInputStartImportInput),
 			graphql.NewInputUnmarshaler("TeamFilter", ec.unmarshalInputTeamFilter),
 			graphql.NewInputUnmarshaler("TransitionAssetInput", ec.unmarshalInputTransitionAssetInput),
 			graphql.NewInputUnmarshaler("UnassignAssetInput", ec.unmarshalInputUnassignAssetInput),
@@ -14819,6 +15615,464 @@ extend type Query {
     "Who, what and when: actorSubject, entityType and a period (default the last 30 days, at most 366)."
     filter: AuditEventFilter
   ): AuditEventConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/imports.graphqls", Input: `"""
+A file sent with the request, per the GraphQL multipart request spec (a multipart/form-data POST
+with the parts operations, map, then the file). At most 50 MB; a larger upload is BAD_USER_INPUT
+(field file). The request needs the Authorization header like any other.
+"""
+scalar Upload
+
+"What an import file holds."
+enum ImportKind {
+  "Assets: one row per asset, matched by asset tag or serial (options.upsertKey)."
+  ASSETS
+  "People, matched by email (by name when the row has no email)."
+  PEOPLE
+  "Locations, matched by name."
+  LOCATIONS
+  "Models, matched by name within their manufacturer."
+  MODELS
+}
+
+"Where an import is."
+enum ImportStatus {
+  "The dry run is reading the file and planning rows (progress says how far); nothing is written."
+  PLANNING
+  "The dry run's report is complete; nothing is written yet: commit it, or leave it."
+  READY
+  "The commit is applying the plan."
+  COMMITTING
+  "Every planned row (or every valid one, with skipInvalid) is applied."
+  COMMITTED
+  "The commit found records changed since the dry run and wrote nothing: start a new import."
+  STALE
+  "The file could not be read or planned, or the commit failed (error says why)."
+  FAILED
+}
+
+"What the plan does with one row."
+enum ImportAction {
+  "Creates a record."
+  CREATE
+  "Changes the fields listed in values of the record it matched."
+  UPDATE
+  "Matches a record that already holds every value: nothing to do."
+  UNCHANGED
+  "Cannot be applied (errors say why); a commit with skipInvalid skips it."
+  ERROR
+}
+
+"Which column matches an asset row to an existing asset."
+enum ImportUpsertKey {
+  "The asset tag (case-insensitive)."
+  ASSET_TAG
+  "The serial number (case-insensitive)."
+  SERIAL_NUMBER
+}
+
+"How to read a date whose day and month are both numbers (01/02/2024)."
+enum DateOrder {
+  "Day first: 31/12/2024."
+  DMY
+  "Month first: 12/31/2024."
+  MDY
+}
+
+"What kind of record rows name by name."
+enum ImportReferenceKind {
+  "A manufacturer (an asset's or model's)."
+  MANUFACTURER
+  "A category."
+  CATEGORY
+  "A model."
+  MODEL
+  "A location."
+  LOCATION
+  "A person (an asset's assignee, a person's manager)."
+  PERSON
+  "A team."
+  TEAM
+  "A supplier."
+  SUPPLIER
+}
+
+"An import's choices; every field is optional."
+input ImportOptions {
+  "The XLSX worksheet to read (at most 31 characters); omitted: the first. Ignored for CSV."
+  sheet: String
+  "How to read ambiguous numeric dates; omitted: DMY."
+  dateOrder: DateOrder
+  "Asset imports only: which column matches rows to existing assets; omitted: ASSET_TAG."
+  upsertKey: ImportUpsertKey
+  "ISO 4217 code of amounts written without a currency; omitted: the organization's base currency."
+  defaultCurrency: String
+}
+
+"An import's choices as the run applies them (defaults filled in)."
+type ImportRunOptions {
+  "The XLSX worksheet read; null: the first."
+  sheet: String
+  "How ambiguous numeric dates are read."
+  dateOrder: DateOrder!
+  "Asset imports: which column matches rows to existing assets; null for other kinds."
+  upsertKey: ImportUpsertKey
+  "The currency of amounts written without one; null: the organization's base currency."
+  defaultCurrency: String
+}
+
+"One column of the file mapped to a field."
+input ImportColumnMapping {
+  "The column, counting from 0 (the file's first column is 0)."
+  column: Int!
+  "The field it fills (ASSETS: assetTag, serialNumber, name, model, modelNumber, manufacturer, …)."
+  field: String!
+}
+
+"startImport's input."
+input StartImportInput {
+  "The CSV (any delimiter; UTF-8, UTF-16 or Windows-1252) or XLSX file, at most 50 MB."
+  file: Upload!
+  "What the file holds."
+  kind: ImportKind!
+  """
+  Which column fills which field. Omitted (with mappingId): the headers are matched to fields
+  automatically (case, spaces and punctuation ignored, common synonyms and Snipe-IT's columns).
+  """
+  mapping: [ImportColumnMapping!]
+  "A saved ImportMapping of the same kind to map the headers by (not with mapping)."
+  mappingId: ID
+  "Choices; a saved mapping's options fill what is omitted."
+  options: ImportOptions
+}
+
+"commitImport's input."
+input CommitImportInput {
+  "The ImportRun (READY; otherwise CONFLICT)."
+  id: ID!
+  """
+  Apply the valid rows and skip the ERROR ones. Without it a dry run with ERROR rows is refused
+  (BAD_USER_INPUT, field skipInvalid) and nothing is written.
+  """
+  skipInvalid: Boolean
+  "The version you read; a stale one is CONFLICT (field version). Omitted: no check."
+  version: Int
+}
+
+"How far the current phase is (the dry run's rows read, or the commit's rows applied)."
+type ImportProgress {
+  "Rows done so far."
+  rowsDone: Int!
+  "Rows in all; 0 while the dry run has not reached the end of the file."
+  rowsTotal: Int!
+}
+
+"What an import's rows come to."
+type ImportTotals {
+  "Data rows read."
+  rows: Int!
+  "Rows that create a record."
+  create: Int!
+  "Rows that change a record."
+  update: Int!
+  "Rows whose record already holds every value."
+  unchanged: Int!
+  "Rows that cannot be applied."
+  error: Int!
+  "Rows whose key an earlier row of the file has (they are ERROR rows too)."
+  duplicates: Int!
+  "ERROR rows a commit with skipInvalid skipped."
+  skipped: Int!
+  "Named records (models, locations, people, …) the commit creates."
+  referencesCreated: Int!
+  "Named records matched to existing ones."
+  referencesMatched: Int!
+}
+
+"A column of the file and the field it fills."
+type ImportMappedColumn {
+  "The column, counting from 0."
+  column: Int!
+  "Its header text; null before the dry run has read the header row."
+  header: String
+  "The field it fills."
+  field: String!
+}
+
+"A column of the file that fills no field."
+type ImportUnmappedColumn {
+  "The column, counting from 0."
+  column: Int!
+  "Its header text."
+  header: String!
+  "The field its header names when an earlier column (takenBy) already fills it; null when it names none."
+  field: String
+  "The earlier column holding field; null when the header names no field."
+  takenBy: Int
+}
+
+"How a run maps the file's columns."
+type ImportRunMapping {
+  "The mapped columns, in column order."
+  columns: [ImportMappedColumn!]!
+  "The columns left out, in column order (empty before the dry run has read the header row)."
+  unmapped: [ImportUnmappedColumn!]!
+}
+
+"One field a row sets, in canonical text."
+type ImportValue {
+  "The field."
+  field: String!
+  """
+  The value as it will be written: dates YYYY-MM-DD, amounts as decimals, enums as their GraphQL
+  value, references by name (people by email); empty: the field is cleared.
+  """
+  value: String!
+}
+
+"A problem with a row, or a value precedence keeps."
+type ImportCellError {
+  "The column, counting from 0; null when the problem is the row's (like a missing key)."
+  column: Int
+  "The column's header; null with column."
+  header: String
+  "The field concerned; null when none."
+  field: String
+  "What is wrong, in plain words."
+  message: String!
+}
+
+"The dry run's decision for one data row."
+type ImportRow {
+  "The row's line in the file (CSV: its first physical line; XLSX: the sheet's row number)."
+  line: Int!
+  "What the commit does with it."
+  action: ImportAction!
+  "The row's key (asset tag or serial, email, name) as the file spells it; null when it has none."
+  key: String
+  "The record an UPDATE or UNCHANGED row matched (an Asset, Person, Location or Model id); null otherwise."
+  target: ID
+  "The fields the row sets (for UPDATE: only those that change)."
+  values: [ImportValue!]!
+  "Changes precedence keeps from happening (a more trusted source or a locked field), with why."
+  kept: [ImportCellError!]!
+  "Why an ERROR row cannot be applied, by column."
+  errors: [ImportCellError!]!
+  "The line of an earlier row with the same key; null when none."
+  duplicateOf: Int
+}
+
+"One row of a page, with its cursor."
+type ImportRowEdge {
+  "Opaque position of this item: pass it as after to page from here."
+  cursor: String!
+  "The item."
+  node: ImportRow!
+}
+
+"A page of an import's rows (Relay connection), in line order."
+type ImportRowConnection {
+  "This page's items with their cursors."
+  edges: [ImportRowEdge!]!
+  "This page's items, without cursors."
+  nodes: [ImportRow!]!
+  "Whether there are pages before or after this one, and their cursors."
+  pageInfo: PageInfo!
+  "How many rows match (every page together), from the run's totals: 0 until the dry run is READY."
+  totalCount: Int!
+}
+
+"A record rows name: matched to an existing one, or created by the commit."
+type ImportReference {
+  "What kind of record."
+  kind: ImportReferenceKind!
+  "Its name as the first row naming it spells it."
+  name: String!
+  "A model's manufacturer (as rows spell it, normalized); null otherwise."
+  parent: String
+  "Whether the commit creates it (no existing record matched)."
+  created: Boolean!
+  "The existing record it matched; null when created."
+  id: ID
+  "The first line naming it."
+  firstLine: Int!
+  "How many rows name it."
+  rows: Int!
+}
+
+"""
+An import of a file: the dry run reads and plans every row and reports it (status READY) before
+anything is written; commitImport applies the plan. ADMIN and MANAGER import; AUDITOR reads.
+"""
+type ImportRun implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
+  id: ID!
+  "What the file holds."
+  kind: ImportKind!
+  "Where it is."
+  status: ImportStatus!
+  "The uploaded file's name."
+  fileName: String!
+  "The uploaded file's size in bytes."
+  fileSize: Int!
+  "The choices it applies."
+  options: ImportRunOptions!
+  "The file's header row; empty until the dry run has read it."
+  headers: [String!]!
+  "How its columns map to fields."
+  mapping: ImportRunMapping!
+  "How far the current phase is; poll it while PLANNING or COMMITTING."
+  progress: ImportProgress!
+  "What the rows come to (final once READY)."
+  totals: ImportTotals!
+  "The commit's choice to skip ERROR rows."
+  skipInvalid: Boolean!
+  "The report, row by row, in line order."
+  rows(
+    "How many rows (0 to 100; default 50)."
+    first: Int
+    "Cursor of the row to start after."
+    after: String
+    "Only rows of these actions (e.g. [ERROR]); omitted: every row."
+    actions: [ImportAction!]
+  ): ImportRowConnection!
+  "The records rows name, matched or to be created."
+  references: [ImportReference!]!
+  "Why it is FAILED or STALE; null otherwise."
+  error: String
+  "Who started it (the token's subject)."
+  createdBy: String!
+  "When it was started."
+  createdAt: Time!
+  "When the dry run finished; null before."
+  plannedAt: Time
+  "When the commit finished; null before."
+  committedAt: Time
+  "Optimistic concurrency: grows with every change; pass it to commitImport."
+  version: Int!
+}
+
+"One run of a page, with its cursor."
+type ImportRunEdge {
+  "Opaque position of this item: pass it as after to page from here."
+  cursor: String!
+  "The item."
+  node: ImportRun!
+}
+
+"A page of import runs (Relay connection), newest first."
+type ImportRunConnection {
+  "This page's items with their cursors."
+  edges: [ImportRunEdge!]!
+  "This page's items, without cursors."
+  nodes: [ImportRun!]!
+  "Whether there are pages before or after this one, and their cursors."
+  pageInfo: PageInfo!
+  "How many items this page has (runs are not counted across pages)."
+  totalCount: Int!
+}
+
+"A header matched to a field in a saved mapping."
+type ImportHeaderMapping {
+  "The header, normalized (lower case, letters and digits only; # reads as number)."
+  header: String!
+  "The field it fills; empty: the column is left out."
+  field: String!
+}
+
+"A header to map to a field."
+input ImportHeaderMappingInput {
+  "The header as files spell it (at most 255 characters); case, spaces and punctuation are ignored."
+  header: String!
+  "The field it fills; empty: the column is left out, even where its header would match a field."
+  field: String!
+}
+
+"""
+A column mapping an organization keeps for a kind of file: it maps headers (in any column order);
+headers it does not name are matched automatically.
+"""
+type ImportMapping implements Node {
+  "Global id: opaque, stable; node(id:) fetches it."
+  id: ID!
+  "The kind of file it maps."
+  kind: ImportKind!
+  "Its name, unique per kind (case-insensitive)."
+  name: String!
+  "Its headers and their fields."
+  columns: [ImportHeaderMapping!]!
+  "The options it applies where startImport omits them."
+  options: ImportRunOptions!
+  "Who last saved it."
+  createdBy: String!
+  "When it last changed."
+  updatedAt: Time!
+  "Optimistic concurrency: grows by one with every save; pass it back to replace it."
+  version: Int!
+}
+
+"saveImportMapping's input."
+input SaveImportMappingInput {
+  "The kind of file it maps."
+  kind: ImportKind!
+  "Its name (1 to 100 characters); saving a name that exists for the kind replaces that mapping."
+  name: String!
+  "Headers and their fields (at least one; each header and each field once)."
+  columns: [ImportHeaderMappingInput!]!
+  "Options to apply where startImport omits them."
+  options: ImportOptions
+  "When replacing: the version you read (stale: CONFLICT). Omitted: no check."
+  version: Int
+}
+
+extend type Query {
+  "One import run (unknown or another organization's: NOT_FOUND). ADMIN, MANAGER and AUDITOR."
+  importRun(
+    "The ImportRun's id."
+    id: ID!
+  ): ImportRun
+  "The organization's import runs, newest first. ADMIN, MANAGER and AUDITOR."
+  importRuns(
+    "How many (0 to 100; default 50)."
+    first: Int
+    "Cursor of the run to start after."
+    after: String
+  ): ImportRunConnection!
+  "The organization's saved import mappings, by name. ADMIN, MANAGER and AUDITOR."
+  importMappings(
+    "Only mappings of this kind; omitted: all."
+    kind: ImportKind
+  ): [ImportMapping!]!
+}
+
+extend type Mutation {
+  """
+  Uploads a file (multipart request) and starts its dry run, which reports every row before anything
+  is written; poll importRun until READY, then commitImport. ADMIN and MANAGER (others: FORBIDDEN).
+  """
+  startImport(
+    "The file, its kind, mapping and options."
+    input: StartImportInput!
+  ): ImportRun!
+  """
+  Applies a READY run's plan (a background job; poll until COMMITTED or STALE). Refused while the
+  dry run has ERROR rows unless skipInvalid is true. ADMIN and MANAGER.
+  """
+  commitImport(
+    "Which run, and whether to skip ERROR rows."
+    input: CommitImportInput!
+  ): ImportRun!
+  "Saves a column mapping (creates it, or replaces the one of that kind and name). ADMIN and MANAGER."
+  saveImportMapping(
+    "The mapping."
+    input: SaveImportMappingInput!
+  ): ImportMapping!
+  "Deletes a saved mapping; runs that used it keep their columns. ADMIN and MANAGER."
+  deleteImportMapping(
+    "The ImportMapping's id (unknown: NOT_FOUND)."
+    id: ID!
+  ): DeletePayload!
 }
 `, BuiltIn: false},
 	{Name: "../schema/licenses.graphqls", Input: `"How a license counts use."
@@ -19530,6 +20784,280 @@ func (ec *executionContext) childFields_GhostAssetEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type GhostAssetEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ImportCellError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "column":
+		return ec.fieldContext_ImportCellError_column(ctx, field)
+	case "header":
+		return ec.fieldContext_ImportCellError_header(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportCellError_field(ctx, field)
+	case "message":
+		return ec.fieldContext_ImportCellError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportCellError", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportHeaderMapping(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "header":
+		return ec.fieldContext_ImportHeaderMapping_header(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportHeaderMapping_field(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportHeaderMapping", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportMappedColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "column":
+		return ec.fieldContext_ImportMappedColumn_column(ctx, field)
+	case "header":
+		return ec.fieldContext_ImportMappedColumn_header(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportMappedColumn_field(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportMappedColumn", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportMapping(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImportMapping_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ImportMapping_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_ImportMapping_name(ctx, field)
+	case "columns":
+		return ec.fieldContext_ImportMapping_columns(ctx, field)
+	case "options":
+		return ec.fieldContext_ImportMapping_options(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ImportMapping_createdBy(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_ImportMapping_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ImportMapping_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportMapping", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportProgress(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rowsDone":
+		return ec.fieldContext_ImportProgress_rowsDone(ctx, field)
+	case "rowsTotal":
+		return ec.fieldContext_ImportProgress_rowsTotal(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportProgress", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportReference(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_ImportReference_kind(ctx, field)
+	case "name":
+		return ec.fieldContext_ImportReference_name(ctx, field)
+	case "parent":
+		return ec.fieldContext_ImportReference_parent(ctx, field)
+	case "created":
+		return ec.fieldContext_ImportReference_created(ctx, field)
+	case "id":
+		return ec.fieldContext_ImportReference_id(ctx, field)
+	case "firstLine":
+		return ec.fieldContext_ImportReference_firstLine(ctx, field)
+	case "rows":
+		return ec.fieldContext_ImportReference_rows(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportReference", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "line":
+		return ec.fieldContext_ImportRow_line(ctx, field)
+	case "action":
+		return ec.fieldContext_ImportRow_action(ctx, field)
+	case "key":
+		return ec.fieldContext_ImportRow_key(ctx, field)
+	case "target":
+		return ec.fieldContext_ImportRow_target(ctx, field)
+	case "values":
+		return ec.fieldContext_ImportRow_values(ctx, field)
+	case "kept":
+		return ec.fieldContext_ImportRow_kept(ctx, field)
+	case "errors":
+		return ec.fieldContext_ImportRow_errors(ctx, field)
+	case "duplicateOf":
+		return ec.fieldContext_ImportRow_duplicateOf(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRow", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRowConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImportRowConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImportRowConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportRowConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImportRowConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRowConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRowEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImportRowEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImportRowEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRowEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ImportRun_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_ImportRun_kind(ctx, field)
+	case "status":
+		return ec.fieldContext_ImportRun_status(ctx, field)
+	case "fileName":
+		return ec.fieldContext_ImportRun_fileName(ctx, field)
+	case "fileSize":
+		return ec.fieldContext_ImportRun_fileSize(ctx, field)
+	case "options":
+		return ec.fieldContext_ImportRun_options(ctx, field)
+	case "headers":
+		return ec.fieldContext_ImportRun_headers(ctx, field)
+	case "mapping":
+		return ec.fieldContext_ImportRun_mapping(ctx, field)
+	case "progress":
+		return ec.fieldContext_ImportRun_progress(ctx, field)
+	case "totals":
+		return ec.fieldContext_ImportRun_totals(ctx, field)
+	case "skipInvalid":
+		return ec.fieldContext_ImportRun_skipInvalid(ctx, field)
+	case "rows":
+		return ec.fieldContext_ImportRun_rows(ctx, field)
+	case "references":
+		return ec.fieldContext_ImportRun_references(ctx, field)
+	case "error":
+		return ec.fieldContext_ImportRun_error(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ImportRun_createdBy(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ImportRun_createdAt(ctx, field)
+	case "plannedAt":
+		return ec.fieldContext_ImportRun_plannedAt(ctx, field)
+	case "committedAt":
+		return ec.fieldContext_ImportRun_committedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ImportRun_version(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRun", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ImportRunConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ImportRunConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ImportRunConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ImportRunConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ImportRunEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ImportRunEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunMapping(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "columns":
+		return ec.fieldContext_ImportRunMapping_columns(ctx, field)
+	case "unmapped":
+		return ec.fieldContext_ImportRunMapping_unmapped(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunMapping", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportRunOptions(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "sheet":
+		return ec.fieldContext_ImportRunOptions_sheet(ctx, field)
+	case "dateOrder":
+		return ec.fieldContext_ImportRunOptions_dateOrder(ctx, field)
+	case "upsertKey":
+		return ec.fieldContext_ImportRunOptions_upsertKey(ctx, field)
+	case "defaultCurrency":
+		return ec.fieldContext_ImportRunOptions_defaultCurrency(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportRunOptions", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportTotals(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_ImportTotals_rows(ctx, field)
+	case "create":
+		return ec.fieldContext_ImportTotals_create(ctx, field)
+	case "update":
+		return ec.fieldContext_ImportTotals_update(ctx, field)
+	case "unchanged":
+		return ec.fieldContext_ImportTotals_unchanged(ctx, field)
+	case "error":
+		return ec.fieldContext_ImportTotals_error(ctx, field)
+	case "duplicates":
+		return ec.fieldContext_ImportTotals_duplicates(ctx, field)
+	case "skipped":
+		return ec.fieldContext_ImportTotals_skipped(ctx, field)
+	case "referencesCreated":
+		return ec.fieldContext_ImportTotals_referencesCreated(ctx, field)
+	case "referencesMatched":
+		return ec.fieldContext_ImportTotals_referencesMatched(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportTotals", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportUnmappedColumn(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "column":
+		return ec.fieldContext_ImportUnmappedColumn_column(ctx, field)
+	case "header":
+		return ec.fieldContext_ImportUnmappedColumn_header(ctx, field)
+	case "field":
+		return ec.fieldContext_ImportUnmappedColumn_field(ctx, field)
+	case "takenBy":
+		return ec.fieldContext_ImportUnmappedColumn_takenBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportUnmappedColumn", field.Name)
+}
+
+func (ec *executionContext) childFields_ImportValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_ImportValue_field(ctx, field)
+	case "value":
+		return ec.fieldContext_ImportValue_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ImportValue", field.Name)
+}
+
 func (ec *executionContext) childFields_License(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -22128,6 +23656,36 @@ func (ec *executionContext) field_ExchangeRate_history_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_ImportRun_rows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "actions",
+		func(ctx context.Context, v any) ([]imports.Action, error) {
+			return ec.unmarshalOImportAction2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐActionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["actions"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_License_costEntries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -22582,6 +24140,20 @@ func (ec *executionContext) field_Mutation_closeAuditCampaign_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_commitImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CommitImportInput, error) {
+			return ec.unmarshalNCommitImportInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCommitImportInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createAsset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -22976,6 +24548,20 @@ func (ec *executionContext) field_Mutation_deleteExchangeRate_args(ctx context.C
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteImportMapping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteLicense_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -23250,6 +24836,20 @@ func (ec *executionContext) field_Mutation_recordAuditScan_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_saveImportMapping_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SaveImportMappingInput, error) {
+			return ec.unmarshalNSaveImportMappingInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSaveImportMappingInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_setExchangeRate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -23294,6 +24894,20 @@ func (ec *executionContext) field_Mutation_setFieldPrecedence_args(ctx context.C
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
 			return ec.unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startImport_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StartImportInput, error) {
+			return ec.unmarshalNStartImportInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐStartImportInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -24579,6 +26193,56 @@ func (ec *executionContext) field_Query_ghostAssets_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_importMappings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "kind",
+		func(ctx context.Context, v any) (*imports.Kind, error) {
+			return ec.unmarshalOImportKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["kind"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_importRun_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_importRuns_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -38044,6 +39708,2185 @@ func (ec *executionContext) fieldContext_GhostAssetEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _ImportCellError_column(ctx context.Context, field graphql.CollectedField, obj *model.ImportCellError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCellError_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCellError_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCellError", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportCellError_header(ctx context.Context, field graphql.CollectedField, obj *model.ImportCellError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCellError_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCellError_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCellError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportCellError_field(ctx context.Context, field graphql.CollectedField, obj *model.ImportCellError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCellError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCellError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCellError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportCellError_message(ctx context.Context, field graphql.CollectedField, obj *model.ImportCellError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportCellError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportCellError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportCellError", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportHeaderMapping_header(ctx context.Context, field graphql.CollectedField, obj *model.ImportHeaderMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportHeaderMapping_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportHeaderMapping_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportHeaderMapping", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportHeaderMapping_field(ctx context.Context, field graphql.CollectedField, obj *model.ImportHeaderMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportHeaderMapping_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportHeaderMapping_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportHeaderMapping", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportMappedColumn_column(ctx context.Context, field graphql.CollectedField, obj *model.ImportMappedColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMappedColumn_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMappedColumn_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMappedColumn", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportMappedColumn_header(ctx context.Context, field graphql.CollectedField, obj *model.ImportMappedColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMappedColumn_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMappedColumn_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMappedColumn", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportMappedColumn_field(ctx context.Context, field graphql.CollectedField, obj *model.ImportMappedColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMappedColumn_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMappedColumn_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMappedColumn", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportMapping_id(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportMapping().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMapping", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ImportMapping_kind(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.Kind) graphql.Marshaler {
+			return ec.marshalNImportKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMapping", field, false, false, "ImportKind")
+}
+
+func (ec *executionContext) _ImportMapping_name(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMapping", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportMapping_columns(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportMapping().Columns(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportHeaderMapping) graphql.Marshaler {
+			return ec.marshalNImportHeaderMapping2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMappingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportMapping",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportHeaderMapping(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportMapping_options(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.Options) graphql.Marshaler {
+			return ec.marshalNImportRunOptions2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐOptions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportMapping",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunOptions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportMapping_createdBy(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMapping", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportMapping_updatedAt(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMapping", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportMapping_version(ctx context.Context, field graphql.CollectedField, obj *imports.SavedMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportMapping_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportMapping_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportMapping", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportProgress_rowsDone(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProgress_rowsDone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowsDone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProgress_rowsDone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportProgress_rowsTotal(ctx context.Context, field graphql.CollectedField, obj *model.ImportProgress) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportProgress_rowsTotal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RowsTotal, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportProgress_rowsTotal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportProgress", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReference_kind(ctx context.Context, field graphql.CollectedField, obj *model.ImportReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReference_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.RefKind) graphql.Marshaler {
+			return ec.marshalNImportReferenceKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRefKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReference_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReference", field, false, false, "ImportReferenceKind")
+}
+
+func (ec *executionContext) _ImportReference_name(ctx context.Context, field graphql.CollectedField, obj *model.ImportReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReference_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReference_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportReference_parent(ctx context.Context, field graphql.CollectedField, obj *model.ImportReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReference_parent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parent, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReference_parent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReference", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportReference_created(ctx context.Context, field graphql.CollectedField, obj *model.ImportReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReference_created(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Created, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReference_created(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReference", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportReference_id(ctx context.Context, field graphql.CollectedField, obj *model.ImportReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReference_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReference_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReference", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImportReference_firstLine(ctx context.Context, field graphql.CollectedField, obj *model.ImportReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReference_firstLine(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstLine, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReference_firstLine(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReference", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportReference_rows(ctx context.Context, field graphql.CollectedField, obj *model.ImportReference) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportReference_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportReference_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportReference", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRow_line(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_line(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Line, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_line(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRow_action(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.Action) graphql.Marshaler {
+			return ec.marshalNImportAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐAction(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "ImportAction")
+}
+
+func (ec *executionContext) _ImportRow_key(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRow_target(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_target(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Target, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_target(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ImportRow_values(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportValue) graphql.Marshaler {
+			return ec.marshalNImportValue2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportValue(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRow_kept(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_kept(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kept, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportCellError) graphql.Marshaler {
+			return ec.marshalNImportCellError2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportCellErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_kept(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCellError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRow_errors(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportCellError) graphql.Marshaler {
+			return ec.marshalNImportCellError2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportCellErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportCellError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRow_duplicateOf(ctx context.Context, field graphql.CollectedField, obj *model.ImportRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRow_duplicateOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DuplicateOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRow_duplicateOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRow", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRowConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.ImportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*model.ImportRow]) graphql.Marshaler {
+			return ec.marshalNImportRowEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRowConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRowEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRowConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.ImportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportRow) graphql.Marshaler {
+			return ec.marshalNImportRow2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRowConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRowConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.ImportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRowConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRowConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*model.ImportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ImportRowEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.ImportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRowEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRowEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*model.ImportRow]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRowEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportRow) graphql.Marshaler {
+			return ec.marshalNImportRow2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportRow(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRowEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRowEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_id(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRun().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, true, true, "ID")
+}
+
+func (ec *executionContext) _ImportRun_kind(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.Kind) graphql.Marshaler {
+			return ec.marshalNImportKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "ImportKind")
+}
+
+func (ec *executionContext) _ImportRun_status(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.RunStatus) graphql.Marshaler {
+			return ec.marshalNImportStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRunStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "ImportStatus")
+}
+
+func (ec *executionContext) _ImportRun_fileName(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_fileName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_fileName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_fileSize(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_fileSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FileSize, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_fileSize(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRun_options(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_options(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Options, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.Options) graphql.Marshaler {
+			return ec.marshalNImportRunOptions2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐOptions(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_options(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunOptions(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_headers(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_headers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Headers, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_headers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_mapping(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_mapping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRun().Mapping(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportRunMapping) graphql.Marshaler {
+			return ec.marshalNImportRunMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportRunMapping(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_mapping(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunMapping(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_progress(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_progress(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRun().Progress(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ImportProgress) graphql.Marshaler {
+			return ec.marshalNImportProgress2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportProgress(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_progress(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportProgress(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_totals(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_totals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Totals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.Totals) graphql.Marshaler {
+			return ec.marshalNImportTotals2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐTotals(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_totals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportTotals(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_skipInvalid(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_skipInvalid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SkipInvalid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_skipInvalid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ImportRun_rows(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ImportRun().Rows(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["actions"].([]imports.Action))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*model.ImportRow]) graphql.Marshaler {
+			return ec.marshalNImportRowConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_rows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRowConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ImportRun_rows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_references(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_references(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRun().References(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportReference) graphql.Marshaler {
+			return ec.marshalNImportReference2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportReferenceᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_references(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRun",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportReference(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRun_error(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_createdBy(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRun_createdAt(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRun_plannedAt(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_plannedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_plannedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRun_committedAt(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_committedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_committedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ImportRun_version(ctx context.Context, field graphql.CollectedField, obj *imports.Run) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRun_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRun_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRun", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportRunConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*imports.Run]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Edge[*imports.Run]) graphql.Marshaler {
+			return ec.marshalNImportRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*imports.Run]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*imports.Run) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*imports.Run]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunConnection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.Connection[*imports.Run]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunConnection", field, true, false, "Int")
+}
+
+func (ec *executionContext) _ImportRunEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*imports.Run]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportRunEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.Edge[*imports.Run]) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *imports.Run) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunMapping_columns(ctx context.Context, field graphql.CollectedField, obj *model.ImportRunMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunMapping_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportMappedColumn) graphql.Marshaler {
+			return ec.marshalNImportMappedColumn2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportMappedColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunMapping_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunMapping",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportMappedColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunMapping_unmapped(ctx context.Context, field graphql.CollectedField, obj *model.ImportRunMapping) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunMapping_unmapped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unmapped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ImportUnmappedColumn) graphql.Marshaler {
+			return ec.marshalNImportUnmappedColumn2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportUnmappedColumnᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunMapping_unmapped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ImportRunMapping",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportUnmappedColumn(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ImportRunOptions_sheet(ctx context.Context, field graphql.CollectedField, obj *imports.Options) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunOptions_sheet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRunOptions().Sheet(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunOptions_sheet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunOptions", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportRunOptions_dateOrder(ctx context.Context, field graphql.CollectedField, obj *imports.Options) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunOptions_dateOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DateOrder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v imports.DateOrder) graphql.Marshaler {
+			return ec.marshalNDateOrder2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐDateOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunOptions_dateOrder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunOptions", field, false, false, "DateOrder")
+}
+
+func (ec *executionContext) _ImportRunOptions_upsertKey(ctx context.Context, field graphql.CollectedField, obj *imports.Options) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunOptions_upsertKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRunOptions().UpsertKey(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *imports.UpsertKey) graphql.Marshaler {
+			return ec.marshalOImportUpsertKey2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐUpsertKey(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunOptions_upsertKey(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunOptions", field, true, true, "ImportUpsertKey")
+}
+
+func (ec *executionContext) _ImportRunOptions_defaultCurrency(ctx context.Context, field graphql.CollectedField, obj *imports.Options) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportRunOptions_defaultCurrency(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.ImportRunOptions().DefaultCurrency(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportRunOptions_defaultCurrency(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportRunOptions", field, true, true, "String")
+}
+
+func (ec *executionContext) _ImportTotals_rows(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_create(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_create(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Create, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_create(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_update(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_update(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Update, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_update(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_unchanged(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_unchanged(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unchanged, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_unchanged(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_error(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_duplicates(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_duplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Duplicates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_duplicates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_skipped(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_skipped(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Skipped, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_skipped(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_referencesCreated(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_referencesCreated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferencesCreated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_referencesCreated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportTotals_referencesMatched(ctx context.Context, field graphql.CollectedField, obj *imports.Totals) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportTotals_referencesMatched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReferencesMatched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportTotals_referencesMatched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportTotals", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportUnmappedColumn_column(ctx context.Context, field graphql.CollectedField, obj *model.ImportUnmappedColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportUnmappedColumn_column(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Column, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportUnmappedColumn_column(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportUnmappedColumn", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportUnmappedColumn_header(ctx context.Context, field graphql.CollectedField, obj *model.ImportUnmappedColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportUnmappedColumn_header(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Header, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportUnmappedColumn_header(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportUnmappedColumn", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportUnmappedColumn_field(ctx context.Context, field graphql.CollectedField, obj *model.ImportUnmappedColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportUnmappedColumn_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportUnmappedColumn_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportUnmappedColumn", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportUnmappedColumn_takenBy(ctx context.Context, field graphql.CollectedField, obj *model.ImportUnmappedColumn) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportUnmappedColumn_takenBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TakenBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ImportUnmappedColumn_takenBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportUnmappedColumn", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ImportValue_field(ctx context.Context, field graphql.CollectedField, obj *model.ImportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportValue_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportValue_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _ImportValue_value(ctx context.Context, field graphql.CollectedField, obj *model.ImportValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ImportValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ImportValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ImportValue", field, false, false, "String")
+}
+
 func (ec *executionContext) _License_id(ctx context.Context, field graphql.CollectedField, obj *licenses.License) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -43845,6 +47688,182 @@ func (ec *executionContext) fieldContext_Mutation_deleteDepreciationProfile(ctx 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_deleteDepreciationProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartImport(ctx, fc.Args["input"].(model.StartImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *imports.Run) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_commitImport(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_commitImport(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CommitImport(ctx, fc.Args["input"].(model.CommitImportInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *imports.Run) graphql.Marshaler {
+			return ec.marshalNImportRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRun(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_commitImport(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_commitImport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_saveImportMapping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_saveImportMapping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SaveImportMapping(ctx, fc.Args["input"].(model.SaveImportMappingInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *imports.SavedMapping) graphql.Marshaler {
+			return ec.marshalNImportMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐSavedMapping(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_saveImportMapping(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportMapping(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_saveImportMapping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteImportMapping(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteImportMapping(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteImportMapping(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteImportMapping(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteImportMapping_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -51227,6 +55246,138 @@ func (ec *executionContext) fieldContext_Query_auditEvents(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_auditEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_importRun(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importRun(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImportRun(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *imports.Run) graphql.Marshaler {
+			return ec.marshalOImportRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRun(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importRun(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRun(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_importRun_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_importRuns(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importRuns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImportRuns(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Connection[*imports.Run]) graphql.Marshaler {
+			return ec.marshalNImportRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importRuns(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportRunConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_importRuns_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_importMappings(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_importMappings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ImportMappings(ctx, fc.Args["kind"].(*imports.Kind))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*imports.SavedMapping) graphql.Marshaler {
+			return ec.marshalNImportMapping2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐSavedMappingᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_importMappings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ImportMapping(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_importMappings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -62133,6 +66284,62 @@ func UnmarshalCloseAuditCampaignInput(ctx context.Context, raw any) (model.Close
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCommitImportInput(ctx context.Context, obj any) (model.CommitImportInput, error) {
+	var it model.CommitImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "skipInvalid", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "skipInvalid":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("skipInvalid"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SkipInvalid = graphql.OmittableOf(data)
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitImportInput unmarshals raw into the CommitImportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitImportInput(ctx context.Context, raw any) (model.CommitImportInput, error) {
+	var out model.CommitImportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitImportInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputConnectorScheduleInput(ctx context.Context, obj any) (model.ConnectorScheduleInput, error) {
 	var it model.ConnectorScheduleInput
 	if obj == nil {
@@ -64580,6 +68787,167 @@ func UnmarshalFieldDefinitionInput(ctx context.Context, raw any) (model.FieldDef
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputImportColumnMapping(ctx context.Context, obj any) (model.ImportColumnMapping, error) {
+	var it model.ImportColumnMapping
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"column", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "column":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("column"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Column = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportColumnMapping unmarshals raw into the ImportColumnMapping input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportColumnMapping(ctx context.Context, raw any) (model.ImportColumnMapping, error) {
+	var out model.ImportColumnMapping
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportColumnMapping", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportHeaderMappingInput(ctx context.Context, obj any) (model.ImportHeaderMappingInput, error) {
+	var it model.ImportHeaderMappingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"header", "field"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "header":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("header"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Header = data
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportHeaderMappingInput unmarshals raw into the ImportHeaderMappingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportHeaderMappingInput(ctx context.Context, raw any) (model.ImportHeaderMappingInput, error) {
+	var out model.ImportHeaderMappingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportHeaderMappingInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputImportOptions(ctx context.Context, obj any) (model.ImportOptions, error) {
+	var it model.ImportOptions
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"sheet", "dateOrder", "upsertKey", "defaultCurrency"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "sheet":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sheet"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sheet = graphql.OmittableOf(data)
+		case "dateOrder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateOrder"))
+			data, err := ec.unmarshalODateOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐDateOrder(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DateOrder = graphql.OmittableOf(data)
+		case "upsertKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("upsertKey"))
+			data, err := ec.unmarshalOImportUpsertKey2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐUpsertKey(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.UpsertKey = graphql.OmittableOf(data)
+		case "defaultCurrency":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("defaultCurrency"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DefaultCurrency = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalImportOptions unmarshals raw into the ImportOptions input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalImportOptions(ctx context.Context, raw any) (model.ImportOptions, error) {
+	var out model.ImportOptions
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "ImportOptions", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputLicenseComplianceFilter(ctx context.Context, obj any) (model.LicenseComplianceFilter, error) {
 	var it model.LicenseComplianceFilter
 	if obj == nil {
@@ -65704,6 +70072,76 @@ func UnmarshalSanitizationInput(ctx context.Context, raw any) (model.Sanitizatio
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSaveImportMappingInput(ctx context.Context, obj any) (model.SaveImportMappingInput, error) {
+	var it model.SaveImportMappingInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kind", "name", "columns", "options", "version"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNImportKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "columns":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("columns"))
+			data, err := ec.unmarshalNImportHeaderMappingInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMappingInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Columns = data
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOImportOptions2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportOptions(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = graphql.OmittableOf(data)
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSaveImportMappingInput unmarshals raw into the SaveImportMappingInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSaveImportMappingInput(ctx context.Context, raw any) (model.SaveImportMappingInput, error) {
+	var out model.SaveImportMappingInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SaveImportMappingInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSetFieldPrecedenceInput(ctx context.Context, obj any) (model.SetFieldPrecedenceInput, error) {
 	var it model.SetFieldPrecedenceInput
 	if obj == nil {
@@ -65855,6 +70293,76 @@ func (ec *executionContext) unmarshalInputSoftwareTitleSample(ctx context.Contex
 func UnmarshalSoftwareTitleSample(ctx context.Context, raw any) (model.SoftwareTitleSample, error) {
 	var out model.SoftwareTitleSample
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "SoftwareTitleSample", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartImportInput(ctx context.Context, obj any) (model.StartImportInput, error) {
+	var it model.StartImportInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"file", "kind", "mapping", "mappingId", "options"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "file":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("file"))
+			data, err := ec.unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.File = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNImportKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "mapping":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mapping"))
+			data, err := ec.unmarshalOImportColumnMapping2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportColumnMappingᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mapping = graphql.OmittableOf(data)
+		case "mappingId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mappingId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MappingID = graphql.OmittableOf(data)
+		case "options":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("options"))
+			data, err := ec.unmarshalOImportOptions2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportOptions(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Options = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartImportInput unmarshals raw into the StartImportInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartImportInput(ctx context.Context, raw any) (model.StartImportInput, error) {
+	var out model.StartImportInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartImportInput", raw, &out)
 	return out, err
 }
 
@@ -68364,6 +72872,20 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._License(ctx, sel, obj)
+	case imports.Run:
+		return ec._ImportRun(ctx, sel, &obj)
+	case *imports.Run:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ImportRun(ctx, sel, obj)
+	case imports.SavedMapping:
+		return ec._ImportMapping(ctx, sel, &obj)
+	case *imports.SavedMapping:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._ImportMapping(ctx, sel, obj)
 	case costs.Profile:
 		return ec._DepreciationProfile(ctx, sel, &obj)
 	case *costs.Profile:
@@ -73217,6 +77739,924 @@ func (ec *executionContext) _GhostAssetEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var importCellErrorImplementors = []string{"ImportCellError"}
+
+func (ec *executionContext) _ImportCellError(ctx context.Context, sel ast.SelectionSet, obj *model.ImportCellError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importCellErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportCellError")
+		case "column":
+			out.Values[i] = ec._ImportCellError_column(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "header":
+			out.Values[i] = ec._ImportCellError_header(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ImportCellError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._ImportCellError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importHeaderMappingImplementors = []string{"ImportHeaderMapping"}
+
+func (ec *executionContext) _ImportHeaderMapping(ctx context.Context, sel ast.SelectionSet, obj *model.ImportHeaderMapping) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importHeaderMappingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportHeaderMapping")
+		case "header":
+			out.Values[i] = ec._ImportHeaderMapping_header(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ImportHeaderMapping_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importMappedColumnImplementors = []string{"ImportMappedColumn"}
+
+func (ec *executionContext) _ImportMappedColumn(ctx context.Context, sel ast.SelectionSet, obj *model.ImportMappedColumn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importMappedColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportMappedColumn")
+		case "column":
+			out.Values[i] = ec._ImportMappedColumn_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "header":
+			out.Values[i] = ec._ImportMappedColumn_header(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ImportMappedColumn_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importMappingImplementors = []string{"ImportMapping", "Node"}
+
+func (ec *executionContext) _ImportMapping(ctx context.Context, sel ast.SelectionSet, obj *imports.SavedMapping) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importMappingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportMapping")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportMapping_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._ImportMapping_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._ImportMapping_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "columns":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportMapping_columns(ctx, field, obj)
+				})
+		case "options":
+			out.Values[i] = ec._ImportMapping_options(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ImportMapping_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._ImportMapping_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ImportMapping_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importProgressImplementors = []string{"ImportProgress"}
+
+func (ec *executionContext) _ImportProgress(ctx context.Context, sel ast.SelectionSet, obj *model.ImportProgress) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importProgressImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportProgress")
+		case "rowsDone":
+			out.Values[i] = ec._ImportProgress_rowsDone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rowsTotal":
+			out.Values[i] = ec._ImportProgress_rowsTotal(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importReferenceImplementors = []string{"ImportReference"}
+
+func (ec *executionContext) _ImportReference(ctx context.Context, sel ast.SelectionSet, obj *model.ImportReference) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importReferenceImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportReference")
+		case "kind":
+			out.Values[i] = ec._ImportReference_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ImportReference_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parent":
+			out.Values[i] = ec._ImportReference_parent(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "created":
+			out.Values[i] = ec._ImportReference_created(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._ImportReference_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "firstLine":
+			out.Values[i] = ec._ImportReference_firstLine(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._ImportReference_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowImplementors = []string{"ImportRow"}
+
+func (ec *executionContext) _ImportRow(ctx context.Context, sel ast.SelectionSet, obj *model.ImportRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRow")
+		case "line":
+			out.Values[i] = ec._ImportRow_line(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._ImportRow_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._ImportRow_key(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "target":
+			out.Values[i] = ec._ImportRow_target(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._ImportRow_values(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kept":
+			out.Values[i] = ec._ImportRow_kept(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._ImportRow_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicateOf":
+			out.Values[i] = ec._ImportRow_duplicateOf(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowConnectionImplementors = []string{"ImportRowConnection"}
+
+func (ec *executionContext) _ImportRowConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*model.ImportRow]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRowConnection")
+		case "edges":
+			out.Values[i] = ec._ImportRowConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ImportRowConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImportRowConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRowConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRowEdgeImplementors = []string{"ImportRowEdge"}
+
+func (ec *executionContext) _ImportRowEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*model.ImportRow]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRowEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRowEdge")
+		case "cursor":
+			out.Values[i] = ec._ImportRowEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ImportRowEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunImplementors = []string{"ImportRun", "Node"}
+
+func (ec *executionContext) _ImportRun(ctx context.Context, sel ast.SelectionSet, obj *imports.Run) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRun")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_id(ctx, field, obj)
+				})
+		case "kind":
+			out.Values[i] = ec._ImportRun_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.Values[i] = ec._ImportRun_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileName":
+			out.Values[i] = ec._ImportRun_fileName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fileSize":
+			out.Values[i] = ec._ImportRun_fileSize(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "options":
+			out.Values[i] = ec._ImportRun_options(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "headers":
+			out.Values[i] = ec._ImportRun_headers(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mapping":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_mapping(ctx, field, obj)
+				})
+		case "progress":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_progress(ctx, field, obj)
+				})
+		case "totals":
+			out.Values[i] = ec._ImportRun_totals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "skipInvalid":
+			out.Values[i] = ec._ImportRun_skipInvalid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "rows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_rows(ctx, field, obj)
+				})
+		case "references":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRun_references(ctx, field, obj)
+				})
+		case "error":
+			out.Values[i] = ec._ImportRun_error(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ImportRun_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ImportRun_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "plannedAt":
+			out.Values[i] = ec._ImportRun_plannedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committedAt":
+			out.Values[i] = ec._ImportRun_committedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._ImportRun_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunConnectionImplementors = []string{"ImportRunConnection"}
+
+func (ec *executionContext) _ImportRunConnection(ctx context.Context, sel ast.SelectionSet, obj *model.Connection[*imports.Run]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunConnection")
+		case "edges":
+			out.Values[i] = ec._ImportRunConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._ImportRunConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ImportRunConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRunConnection_totalCount(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunEdgeImplementors = []string{"ImportRunEdge"}
+
+func (ec *executionContext) _ImportRunEdge(ctx context.Context, sel ast.SelectionSet, obj *model.Edge[*imports.Run]) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunEdge")
+		case "cursor":
+			out.Values[i] = ec._ImportRunEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ImportRunEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunMappingImplementors = []string{"ImportRunMapping"}
+
+func (ec *executionContext) _ImportRunMapping(ctx context.Context, sel ast.SelectionSet, obj *model.ImportRunMapping) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunMappingImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunMapping")
+		case "columns":
+			out.Values[i] = ec._ImportRunMapping_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmapped":
+			out.Values[i] = ec._ImportRunMapping_unmapped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importRunOptionsImplementors = []string{"ImportRunOptions"}
+
+func (ec *executionContext) _ImportRunOptions(ctx context.Context, sel ast.SelectionSet, obj *imports.Options) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importRunOptionsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportRunOptions")
+		case "sheet":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRunOptions_sheet(ctx, field, obj)
+				})
+		case "dateOrder":
+			out.Values[i] = ec._ImportRunOptions_dateOrder(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "upsertKey":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRunOptions_upsertKey(ctx, field, obj)
+				})
+		case "defaultCurrency":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ImportRunOptions_defaultCurrency(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importTotalsImplementors = []string{"ImportTotals"}
+
+func (ec *executionContext) _ImportTotals(ctx context.Context, sel ast.SelectionSet, obj *imports.Totals) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importTotalsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportTotals")
+		case "rows":
+			out.Values[i] = ec._ImportTotals_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "create":
+			out.Values[i] = ec._ImportTotals_create(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "update":
+			out.Values[i] = ec._ImportTotals_update(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unchanged":
+			out.Values[i] = ec._ImportTotals_unchanged(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._ImportTotals_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "duplicates":
+			out.Values[i] = ec._ImportTotals_duplicates(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "skipped":
+			out.Values[i] = ec._ImportTotals_skipped(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referencesCreated":
+			out.Values[i] = ec._ImportTotals_referencesCreated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "referencesMatched":
+			out.Values[i] = ec._ImportTotals_referencesMatched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importUnmappedColumnImplementors = []string{"ImportUnmappedColumn"}
+
+func (ec *executionContext) _ImportUnmappedColumn(ctx context.Context, sel ast.SelectionSet, obj *model.ImportUnmappedColumn) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importUnmappedColumnImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportUnmappedColumn")
+		case "column":
+			out.Values[i] = ec._ImportUnmappedColumn_column(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "header":
+			out.Values[i] = ec._ImportUnmappedColumn_header(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "field":
+			out.Values[i] = ec._ImportUnmappedColumn_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "takenBy":
+			out.Values[i] = ec._ImportUnmappedColumn_takenBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var importValueImplementors = []string{"ImportValue"}
+
+func (ec *executionContext) _ImportValue(ctx context.Context, sel ast.SelectionSet, obj *model.ImportValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, importValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ImportValue")
+		case "field":
+			out.Values[i] = ec._ImportValue_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ImportValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var licenseImplementors = []string{"License", "Node"}
 
 func (ec *executionContext) _License(ctx context.Context, sel ast.SelectionSet, obj *licenses.License) graphql.Marshaler {
@@ -75127,6 +80567,34 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 				return ec._Mutation_deleteDepreciationProfile(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "commitImport":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_commitImport(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "saveImportMapping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_saveImportMapping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteImportMapping":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteImportMapping(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		case "createLicense":
@@ -77217,6 +82685,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_auditEvents(ctx, field)
+				})
+		case "importRun":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importRun(ctx, field)
+				})
+		case "importRuns":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importRuns(ctx, field)
+				})
+		case "importMappings":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_importMappings(ctx, field)
 				})
 		case "licenses":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -81761,6 +87247,11 @@ func (ec *executionContext) unmarshalNCloseAuditCampaignInput2githubᚗcomᚋita
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCommitImportInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐCommitImportInput(ctx context.Context, v any) (model.CommitImportInput, error) {
+	res, err := ec.unmarshalInputCommitImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNComplianceStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐComplianceStatus(ctx context.Context, v any) (licenses.ComplianceStatus, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := licenses.ComplianceStatus(tmp)
@@ -82450,6 +87941,21 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalNDateOrder2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐDateOrder(ctx context.Context, v any) (imports.DateOrder, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.DateOrder(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDateOrder2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐDateOrder(ctx context.Context, sel ast.SelectionSet, v imports.DateOrder) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "DateOrder!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNDecimal2githubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (decimal.Decimal, error) {
 	res, err := scalar.UnmarshalDecimal(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -82486,6 +87992,14 @@ func (ec *executionContext) unmarshalNDeleteAssetInput2githubᚗcomᚋitamᚑdev
 func (ec *executionContext) unmarshalNDeleteInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeleteInput(ctx context.Context, v any) (model.DeleteInput, error) {
 	res, err := ec.unmarshalInputDeleteInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeletePayload2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeletePayload!")
+		return graphql.Null
+	}
+	return ec._DeletePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNDepreciationConvention2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋcostsᚐConvention(ctx context.Context, v any) (costs.Convention, error) {
@@ -83089,6 +88603,386 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNImportAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐAction(ctx context.Context, v any) (imports.Action, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.Action(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐAction(ctx context.Context, sel ast.SelectionSet, v imports.Action) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportAction!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNImportCellError2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportCellErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportCellError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportCellError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportCellError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportCellError2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportCellError(ctx context.Context, sel ast.SelectionSet, v *model.ImportCellError) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportCellError!")
+		return graphql.Null
+	}
+	return ec._ImportCellError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportColumnMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportColumnMapping(ctx context.Context, v any) (*model.ImportColumnMapping, error) {
+	res, err := ec.unmarshalInputImportColumnMapping(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportHeaderMapping2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMappingᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportHeaderMapping) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportHeaderMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMapping(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportHeaderMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMapping(ctx context.Context, sel ast.SelectionSet, v *model.ImportHeaderMapping) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportHeaderMapping!")
+		return graphql.Null
+	}
+	return ec._ImportHeaderMapping(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportHeaderMappingInput2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMappingInputᚄ(ctx context.Context, v any) ([]*model.ImportHeaderMappingInput, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ImportHeaderMappingInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportHeaderMappingInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMappingInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalNImportHeaderMappingInput2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportHeaderMappingInput(ctx context.Context, v any) (*model.ImportHeaderMappingInput, error) {
+	res, err := ec.unmarshalInputImportHeaderMappingInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNImportKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx context.Context, v any) (imports.Kind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.Kind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx context.Context, sel ast.SelectionSet, v imports.Kind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNImportMappedColumn2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportMappedColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportMappedColumn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportMappedColumn2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportMappedColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportMappedColumn2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportMappedColumn(ctx context.Context, sel ast.SelectionSet, v *model.ImportMappedColumn) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportMappedColumn!")
+		return graphql.Null
+	}
+	return ec._ImportMappedColumn(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportMapping2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐSavedMappingᚄ(ctx context.Context, sel ast.SelectionSet, v []*imports.SavedMapping) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐSavedMapping(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐSavedMapping(ctx context.Context, sel ast.SelectionSet, v *imports.SavedMapping) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportMapping!")
+		return graphql.Null
+	}
+	return ec._ImportMapping(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportProgress2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportProgress(ctx context.Context, sel ast.SelectionSet, v *model.ImportProgress) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportProgress!")
+		return graphql.Null
+	}
+	return ec._ImportProgress(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportReference2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportReferenceᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportReference) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportReference2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportReference(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportReference2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportReference(ctx context.Context, sel ast.SelectionSet, v *model.ImportReference) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportReference!")
+		return graphql.Null
+	}
+	return ec._ImportReference(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNImportReferenceKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRefKind(ctx context.Context, v any) (imports.RefKind, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.RefKind(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportReferenceKind2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRefKind(ctx context.Context, sel ast.SelectionSet, v imports.RefKind) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportReferenceKind!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNImportRow2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRow2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRow2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportRow(ctx context.Context, sel ast.SelectionSet, v *model.ImportRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRow!")
+		return graphql.Null
+	}
+	return ec._ImportRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRowConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*model.ImportRow]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRowConnection!")
+		return graphql.Null
+	}
+	return ec._ImportRowConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRowEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*model.ImportRow]) graphql.Marshaler {
+	return ec._ImportRowEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportRowEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*model.ImportRow]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRowEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRun2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*imports.Run) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRun(ctx context.Context, sel ast.SelectionSet, v *imports.Run) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRun!")
+		return graphql.Null
+	}
+	return ec._ImportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRunConnection2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐConnection(ctx context.Context, sel ast.SelectionSet, v *model.Connection[*imports.Run]) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRunConnection!")
+		return graphql.Null
+	}
+	return ec._ImportRunConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx context.Context, sel ast.SelectionSet, v model.Edge[*imports.Run]) graphql.Marshaler {
+	return ec._ImportRunEdge(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportRunEdge2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Edge[*imports.Run]) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportRunEdge2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportRunMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportRunMapping(ctx context.Context, sel ast.SelectionSet, v *model.ImportRunMapping) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportRunMapping!")
+		return graphql.Null
+	}
+	return ec._ImportRunMapping(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportRunOptions2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐOptions(ctx context.Context, sel ast.SelectionSet, v imports.Options) graphql.Marshaler {
+	return ec._ImportRunOptions(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNImportStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRunStatus(ctx context.Context, v any) (imports.RunStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.RunStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNImportStatus2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRunStatus(ctx context.Context, sel ast.SelectionSet, v imports.RunStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "ImportStatus!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNImportTotals2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐTotals(ctx context.Context, sel ast.SelectionSet, v imports.Totals) graphql.Marshaler {
+	return ec._ImportTotals(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNImportUnmappedColumn2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportUnmappedColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportUnmappedColumn) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportUnmappedColumn2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportUnmappedColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportUnmappedColumn2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportUnmappedColumn(ctx context.Context, sel ast.SelectionSet, v *model.ImportUnmappedColumn) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportUnmappedColumn!")
+		return graphql.Null
+	}
+	return ec._ImportUnmappedColumn(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNImportValue2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ImportValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportValue2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNImportValue2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportValue(ctx context.Context, sel ast.SelectionSet, v *model.ImportValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ImportValue!")
+		return graphql.Null
+	}
+	return ec._ImportValue(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -84449,6 +90343,11 @@ func (ec *executionContext) marshalNSanitizationMethod2githubᚗcomᚋitamᚑdev
 	return res
 }
 
+func (ec *executionContext) unmarshalNSaveImportMappingInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSaveImportMappingInput(ctx context.Context, v any) (model.SaveImportMappingInput, error) {
+	res, err := ec.unmarshalInputSaveImportMappingInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNSetFieldPrecedenceInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐSetFieldPrecedenceInput(ctx context.Context, v any) (model.SetFieldPrecedenceInput, error) {
 	res, err := ec.unmarshalInputSetFieldPrecedenceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -84915,6 +90814,11 @@ func (ec *executionContext) marshalNSpendReport2ᚖgithubᚗcomᚋitamᚑdevᚋi
 		return graphql.Null
 	}
 	return ec._SpendReport(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStartImportInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐStartImportInput(ctx context.Context, v any) (model.StartImportInput, error) {
+	res, err := ec.unmarshalInputStartImportInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -85441,6 +91345,20 @@ func (ec *executionContext) unmarshalNUpdateTeamInput2githubᚗcomᚋitamᚑdev�
 func (ec *executionContext) unmarshalNUpdateWebhookSubscriptionInput2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐUpdateWebhookSubscriptionInput(ctx context.Context, v any) (model.UpdateWebhookSubscriptionInput, error) {
 	res, err := ec.unmarshalInputUpdateWebhookSubscriptionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, v any) (graphql.Upload, error) {
+	res, err := graphql.UnmarshalUpload(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUpload2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚐUpload(ctx context.Context, sel ast.SelectionSet, v graphql.Upload) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalUpload(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Upload!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐPrincipal(ctx context.Context, sel ast.SelectionSet, v *itam.Principal) graphql.Marshaler {
@@ -86417,6 +92335,25 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) unmarshalODateOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐDateOrder(ctx context.Context, v any) (*imports.DateOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.DateOrder(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODateOrder2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐDateOrder(ctx context.Context, sel ast.SelectionSet, v *imports.DateOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalODecimal2ᚖgithubᚗcomᚋshopspringᚋdecimalᚐDecimal(ctx context.Context, v any) (*decimal.Decimal, error) {
 	if v == nil {
 		return nil, nil
@@ -86702,6 +92639,112 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOImportAction2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐActionᚄ(ctx context.Context, v any) ([]imports.Action, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]imports.Action, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐAction(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOImportAction2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐActionᚄ(ctx context.Context, sel ast.SelectionSet, v []imports.Action) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNImportAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐAction(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOImportColumnMapping2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportColumnMappingᚄ(ctx context.Context, v any) ([]*model.ImportColumnMapping, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ImportColumnMapping, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNImportColumnMapping2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportColumnMapping(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOImportKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx context.Context, v any) (*imports.Kind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.Kind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportKind2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐKind(ctx context.Context, sel ast.SelectionSet, v *imports.Kind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) unmarshalOImportOptions2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐImportOptions(ctx context.Context, v any) (*model.ImportOptions, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputImportOptions(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportRun2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐRun(ctx context.Context, sel ast.SelectionSet, v *imports.Run) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ImportRun(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOImportUpsertKey2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐUpsertKey(ctx context.Context, v any) (*imports.UpsertKey, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := imports.UpsertKey(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOImportUpsertKey2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋimportsᚐUpsertKey(ctx context.Context, sel ast.SelectionSet, v *imports.UpsertKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

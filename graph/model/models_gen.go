@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/itam-dev/itam/internal/audits"
 	"github.com/itam-dev/itam/internal/costs"
+	"github.com/itam-dev/itam/internal/imports"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/licenses"
 	"github.com/itam-dev/itam/internal/notify"
@@ -333,6 +334,17 @@ type CloseAuditCampaignInput struct {
 	ID string `json:"id"`
 	// Move each UNEXPECTED asset to where it was scanned (history source "audit"). Default false: nothing moves.
 	MoveUnexpected graphql.Omittable[*bool] `json:"moveUnexpected,omitempty"`
+}
+
+// commitImport's input.
+type CommitImportInput struct {
+	// The ImportRun (READY; otherwise CONFLICT).
+	ID string `json:"id"`
+	// Apply the valid rows and skip the ERROR ones. Without it a dry run with ERROR rows is refused
+	// (BAD_USER_INPUT, field skipInvalid) and nothing is written.
+	SkipInvalid graphql.Omittable[*bool] `json:"skipInvalid,omitempty"`
+	// The version you read; a stale one is CONFLICT (field version). Omitted: no check.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
 }
 
 // The connector after the mutation.
@@ -978,6 +990,139 @@ type FieldDefinitionInput struct {
 	Options graphql.Omittable[[]string] `json:"options,omitempty"`
 }
 
+// A problem with a row, or a value precedence keeps.
+type ImportCellError struct {
+	// The column, counting from 0; null when the problem is the row's (like a missing key).
+	Column *int `json:"column,omitempty"`
+	// The column's header; null with column.
+	Header *string `json:"header,omitempty"`
+	// The field concerned; null when none.
+	Field *string `json:"field,omitempty"`
+	// What is wrong, in plain words.
+	Message string `json:"message"`
+}
+
+// One column of the file mapped to a field.
+type ImportColumnMapping struct {
+	// The column, counting from 0 (the file's first column is 0).
+	Column int `json:"column"`
+	// The field it fills (ASSETS: assetTag, serialNumber, name, model, modelNumber, manufacturer, …).
+	Field string `json:"field"`
+}
+
+// A header matched to a field in a saved mapping.
+type ImportHeaderMapping struct {
+	// The header, normalized (lower case, letters and digits only; # reads as number).
+	Header string `json:"header"`
+	// The field it fills; empty: the column is left out.
+	Field string `json:"field"`
+}
+
+// A header to map to a field.
+type ImportHeaderMappingInput struct {
+	// The header as files spell it (at most 255 characters); case, spaces and punctuation are ignored.
+	Header string `json:"header"`
+	// The field it fills; empty: the column is left out, even where its header would match a field.
+	Field string `json:"field"`
+}
+
+// A column of the file and the field it fills.
+type ImportMappedColumn struct {
+	// The column, counting from 0.
+	Column int `json:"column"`
+	// Its header text; null before the dry run has read the header row.
+	Header *string `json:"header,omitempty"`
+	// The field it fills.
+	Field string `json:"field"`
+}
+
+// An import's choices; every field is optional.
+type ImportOptions struct {
+	// The XLSX worksheet to read (at most 31 characters); omitted: the first. Ignored for CSV.
+	Sheet graphql.Omittable[*string] `json:"sheet,omitempty"`
+	// How to read ambiguous numeric dates; omitted: DMY.
+	DateOrder graphql.Omittable[*imports.DateOrder] `json:"dateOrder,omitempty"`
+	// Asset imports only: which column matches rows to existing assets; omitted: ASSET_TAG.
+	UpsertKey graphql.Omittable[*imports.UpsertKey] `json:"upsertKey,omitempty"`
+	// ISO 4217 code of amounts written without a currency; omitted: the organization's base currency.
+	DefaultCurrency graphql.Omittable[*string] `json:"defaultCurrency,omitempty"`
+}
+
+// How far the current phase is (the dry run's rows read, or the commit's rows applied).
+type ImportProgress struct {
+	// Rows done so far.
+	RowsDone int `json:"rowsDone"`
+	// Rows in all; 0 while the dry run has not reached the end of the file.
+	RowsTotal int `json:"rowsTotal"`
+}
+
+// A record rows name: matched to an existing one, or created by the commit.
+type ImportReference struct {
+	// What kind of record.
+	Kind imports.RefKind `json:"kind"`
+	// Its name as the first row naming it spells it.
+	Name string `json:"name"`
+	// A model's manufacturer (as rows spell it, normalized); null otherwise.
+	Parent *string `json:"parent,omitempty"`
+	// Whether the commit creates it (no existing record matched).
+	Created bool `json:"created"`
+	// The existing record it matched; null when created.
+	ID *string `json:"id,omitempty"`
+	// The first line naming it.
+	FirstLine int `json:"firstLine"`
+	// How many rows name it.
+	Rows int `json:"rows"`
+}
+
+// The dry run's decision for one data row.
+type ImportRow struct {
+	// The row's line in the file (CSV: its first physical line; XLSX: the sheet's row number).
+	Line int `json:"line"`
+	// What the commit does with it.
+	Action imports.Action `json:"action"`
+	// The row's key (asset tag or serial, email, name) as the file spells it; null when it has none.
+	Key *string `json:"key,omitempty"`
+	// The record an UPDATE or UNCHANGED row matched (an Asset, Person, Location or Model id); null otherwise.
+	Target *string `json:"target,omitempty"`
+	// The fields the row sets (for UPDATE: only those that change).
+	Values []*ImportValue `json:"values"`
+	// Changes precedence keeps from happening (a more trusted source or a locked field), with why.
+	Kept []*ImportCellError `json:"kept"`
+	// Why an ERROR row cannot be applied, by column.
+	Errors []*ImportCellError `json:"errors"`
+	// The line of an earlier row with the same key; null when none.
+	DuplicateOf *int `json:"duplicateOf,omitempty"`
+}
+
+// How a run maps the file's columns.
+type ImportRunMapping struct {
+	// The mapped columns, in column order.
+	Columns []*ImportMappedColumn `json:"columns"`
+	// The columns left out, in column order (empty before the dry run has read the header row).
+	Unmapped []*ImportUnmappedColumn `json:"unmapped"`
+}
+
+// A column of the file that fills no field.
+type ImportUnmappedColumn struct {
+	// The column, counting from 0.
+	Column int `json:"column"`
+	// Its header text.
+	Header string `json:"header"`
+	// The field its header names when an earlier column (takenBy) already fills it; null when it names none.
+	Field *string `json:"field,omitempty"`
+	// The earlier column holding field; null when the header names no field.
+	TakenBy *int `json:"takenBy,omitempty"`
+}
+
+// One field a row sets, in canonical text.
+type ImportValue struct {
+	// The field.
+	Field string `json:"field"`
+	// The value as it will be written: dates YYYY-MM-DD, amounts as decimals, enums as their GraphQL
+	// value, references by name (people by email); empty: the field is cleared.
+	Value string `json:"value"`
+}
+
 // Selects products for licenseCompliance; fields combine with AND.
 type LicenseComplianceFilter struct {
 	// Only this SoftwareProduct (computed live).
@@ -1265,6 +1410,20 @@ type SanitizationInput struct {
 	CertificateReference graphql.Omittable[*string] `json:"certificateReference,omitempty"`
 }
 
+// saveImportMapping's input.
+type SaveImportMappingInput struct {
+	// The kind of file it maps.
+	Kind imports.Kind `json:"kind"`
+	// Its name (1 to 100 characters); saving a name that exists for the kind replaces that mapping.
+	Name string `json:"name"`
+	// Headers and their fields (at least one; each header and each field once).
+	Columns []*ImportHeaderMappingInput `json:"columns"`
+	// Options to apply where startImport omits them.
+	Options graphql.Omittable[*ImportOptions] `json:"options,omitempty"`
+	// When replacing: the version you read (stale: CONFLICT). Omitted: no check.
+	Version graphql.Omittable[*int] `json:"version,omitempty"`
+}
+
 // Who is believed for one synced field.
 type SetFieldPrecedenceInput struct {
 	// The synced field: serialNumber, name, modelId, assignee, purchaseDate, purchasePrice,
@@ -1346,6 +1505,21 @@ type SpendReport struct {
 	ReportingCurrency *string `json:"reportingCurrency,omitempty"`
 	// Exactly the exchange rates applied; empty without a reporting currency.
 	RatesUsed []*costs.Rate `json:"ratesUsed"`
+}
+
+// startImport's input.
+type StartImportInput struct {
+	// The CSV (any delimiter; UTF-8, UTF-16 or Windows-1252) or XLSX file, at most 50 MB.
+	File graphql.Upload `json:"file"`
+	// What the file holds.
+	Kind imports.Kind `json:"kind"`
+	// Which column fills which field. Omitted (with mappingId): the headers are matched to fields
+	// automatically (case, spaces and punctuation ignored, common synonyms and Snipe-IT's columns).
+	Mapping graphql.Omittable[[]*ImportColumnMapping] `json:"mapping,omitempty"`
+	// A saved ImportMapping of the same kind to map the headers by (not with mapping).
+	MappingID graphql.Omittable[*string] `json:"mappingId,omitempty"`
+	// Choices; a saved mapping's options fill what is omitted.
+	Options graphql.Omittable[*ImportOptions] `json:"options,omitempty"`
 }
 
 // The supplier after the mutation.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/itam-dev/itam/connectors"
@@ -23,7 +24,9 @@ import (
 	"github.com/itam-dev/itam/internal/exports"
 	"github.com/itam-dev/itam/internal/graphiql"
 	"github.com/itam-dev/itam/internal/httplog"
+	"github.com/itam-dev/itam/internal/imports"
 	"github.com/itam-dev/itam/internal/itam"
+	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/secretbox"
@@ -122,6 +125,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.Sanitization, resolver.History = postgres.NewSanitizationStore(db), postgres.NewHistoryStore(db)
 	resolver.TicketService = ticketService(db, connectorStore, &o, log)
 	resolver.Exports, resolver.ExportLinks = postgres.NewExportStore(db), exportSigner(&o)
+	resolver.Imports = &imports.Service{Store: postgres.NewImportStore(db, importEnqueuer(o.enq))}
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
@@ -155,6 +159,26 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 		m.HTTPRequests.WithLabelValues(route, strconv.Itoa(status/100)+"xx").Inc()
 	}
 	return httplog.Middleware(log, observe)(mux)
+}
+
+// importEnqueuer is enq when it queues imports; without a job queue
+// (tools, tests) runs can be read but not started or committed.
+func importEnqueuer(enq postgres.Enqueuer) postgres.ImportEnqueuer {
+	if e, ok := enq.(postgres.ImportEnqueuer); ok {
+		return e
+	}
+	return noImportJobs{}
+}
+
+type noImportJobs struct{}
+
+var errNoImportJobs = itam.Invalid("", "imports are not enabled on this server: it has no job queue")
+
+func (noImportJobs) EnqueueImportPlanTx(context.Context, pgx.Tx, jobs.ImportPlanArgs) error {
+	return errNoImportJobs
+}
+func (noImportJobs) EnqueueImportCommitTx(context.Context, pgx.Tx, jobs.ImportCommitArgs) error {
+	return errNoImportJobs
 }
 
 func handleHealthz() http.Handler {

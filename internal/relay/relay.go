@@ -54,6 +54,8 @@ const (
 	TypeNotification         = "Notification"
 	TypeSanitizationRecord   = "SanitizationRecord"
 	TypeAssetCheckout        = "AssetCheckout"
+	TypeImportRun            = "ImportRun"
+	TypeImportMapping        = "ImportMapping"
 )
 
 // typeCodes are the type bytes of global ids. Clients keep ids, so a code,
@@ -89,6 +91,8 @@ var typeCodes = []string{
 	28: TypeNotification,
 	29: TypeSanitizationRecord,
 	30: TypeAssetCheckout,
+	31: TypeImportRun,
+	32: TypeImportMapping,
 }
 
 var codeOf = func() map[string]byte {

@@ -24,7 +24,7 @@ func TestIDRoundTripsEveryType(t *testing.T) {
 		require.Equal(t, typ, gotType)
 		require.Equal(t, id, gotID)
 	}
-	require.Len(t, seen, 30)
+	require.Len(t, seen, 32)
 }
 
 func TestParseAcceptsTheFirstFormAndRejectsGarbage(t *testing.T) {
@@ -83,6 +83,8 @@ func TestIDsAreStable(t *testing.T) {
 		"Notification":         "HA8eLTxLWml4h5altMPS4fA",
 		"SanitizationRecord":   "HQ8eLTxLWml4h5altMPS4fA",
 		"AssetCheckout":        "Hg8eLTxLWml4h5altMPS4fA",
+		"ImportRun":            "Hw8eLTxLWml4h5altMPS4fA",
+		"ImportMapping":        "IA8eLTxLWml4h5altMPS4fA",
 	}
 	got := map[string]string{}
 	for _, typ := range typeCodes {
