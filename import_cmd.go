@@ -150,7 +150,8 @@ func importCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []
 		_ = work.Stop(stopCtx)
 	}()
 	actx := itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "itam import"})
-	return runImport(actx, store, o, kind, opts, mapping, stdout)
+	// The service the API uses: the same checks and the same commit rule.
+	return runImport(actx, &imports.Service{Store: store}, o, kind, opts, mapping, stdout)
 }
 
 func (o importOptions) options() (imports.Options, error) {
@@ -232,7 +233,7 @@ func overrideMapping(kind imports.Kind, headers []string, byHeader map[string]st
 
 // runImport creates the run, waits for its dry run, prints the report and,
 // when asked, commits.
-func runImport(ctx context.Context, store imports.RunStore, o importOptions, kind imports.Kind, opts imports.Options,
+func runImport(ctx context.Context, svc *imports.Service, o importOptions, kind imports.Kind, opts imports.Options,
 	mapping imports.Mapping, stdout io.Writer) error {
 	f, err := os.Open(o.file)
 	if err != nil {
@@ -243,20 +244,20 @@ func runImport(ctx context.Context, store imports.RunStore, o importOptions, kin
 	if err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
-	run, err := store.CreateRun(ctx, &imports.Run{Kind: kind, FileName: filepath.Base(o.file), FileSize: st.Size(),
-		Options: opts, Mapping: mapping, CreatedBy: "itam import"}, f)
+	run, err := svc.StartImport(ctx, imports.StartInput{FileName: filepath.Base(o.file), File: f, Size: st.Size(), Kind: kind,
+		Columns: columnFields(mapping), Options: opts})
 	if err != nil {
 		return errors.New("import: " + importErrorText(err))
 	}
 	fmt.Fprintf(stdout, "import run %s: dry run of %s (%s, %s)\n", run.ID, run.FileName, strings.ToLower(string(kind)), importSize(st.Size()))
 	bar := newProgress(stdout)
-	if run, err = waitWhile(ctx, store, run.ID, imports.StatusPlanning, bar); err != nil {
+	if run, err = waitWhile(ctx, svc, run.ID, imports.StatusPlanning, bar); err != nil {
 		return err
 	}
 	if run.Status == imports.StatusFailed {
 		return fmt.Errorf("import: the dry run failed: %s", runError(run.Error))
 	}
-	errorRows, err := printReport(ctx, store, run, stdout)
+	errorRows, err := printReport(ctx, svc, run, stdout)
 	if err != nil {
 		return err
 	}
@@ -264,15 +265,17 @@ func runImport(ctx context.Context, store imports.RunStore, o importOptions, kin
 		fmt.Fprintln(stdout, "dry run only: nothing was written; run again with --commit to apply this plan")
 		return nil
 	}
-	if run.Totals.Error > 0 && !o.skipInvalid {
+	run, err = svc.CommitImport(ctx, imports.CommitInput{ID: run.ID, SkipInvalid: o.skipInvalid, Version: &run.Version})
+	var refused *itam.Error
+	if errors.As(err, &refused) && refused.Field == "skipInvalid" {
 		return fmt.Errorf("import: commit refused: the dry run found %d rows with errors (lines %s): fix the file and import again, or commit with --skip-invalid",
-			run.Totals.Error, lineList(errorRows))
+			len(errorRows), lineList(errorRows))
 	}
-	if run, err = store.StartCommit(ctx, run.ID, o.skipInvalid, &run.Version); err != nil {
+	if err != nil {
 		return errors.New("import: " + importErrorText(err))
 	}
 	fmt.Fprintf(stdout, "committing %d rows\n", run.Totals.Rows-run.Totals.Error)
-	if run, err = waitWhile(ctx, store, run.ID, imports.StatusCommitting, bar); err != nil {
+	if run, err = waitWhile(ctx, svc, run.ID, imports.StatusCommitting, bar); err != nil {
 		return err
 	}
 	switch run.Status {
@@ -291,13 +294,23 @@ func runImport(ctx context.Context, store imports.RunStore, o importOptions, kin
 	}
 }
 
+// columnFields is a mapping as the service takes it (nil: automatic).
+func columnFields(m imports.Mapping) []imports.ColumnField {
+	cols := make([]imports.ColumnField, 0, len(m.Columns))
+	for c, f := range m.Columns {
+		cols = append(cols, imports.ColumnField{Column: c, Field: f})
+	}
+	slices.SortFunc(cols, func(a, b imports.ColumnField) int { return a.Column - b.Column })
+	return cols
+}
+
 // waitWhile polls the run until it leaves status, showing its progress. An
 // interrupted wait leaves the run to whichever worker has it.
-func waitWhile(ctx context.Context, store imports.RunStore, id uuid.UUID, status imports.RunStatus, bar *importProgress) (*imports.Run, error) {
+func waitWhile(ctx context.Context, svc *imports.Service, id uuid.UUID, status imports.RunStatus, bar *importProgress) (*imports.Run, error) {
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		run, err := store.Run(ctx, id)
+		run, err := svc.Run(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("import: interrupted; run %s goes on with the next worker (itam serve or itam worker)", id)

@@ -16,7 +16,7 @@ import (
 // printReport prints a planned run's report: the mapping, totals, every
 // ERROR row (line, column header, message), and the references to create
 // versus matched. It returns the ERROR rows' lines.
-func printReport(ctx context.Context, store imports.RunStore, run *imports.Run, w io.Writer) ([]int, error) {
+func printReport(ctx context.Context, svc *imports.Service, run *imports.Run, w io.Writer) ([]int, error) {
 	printMapping(w, run)
 	t := run.Totals
 	fmt.Fprintf(w, "\n%d rows: %d to create, %d to update, %d unchanged, %d with errors (%d repeat an earlier row's key)\n",
@@ -25,10 +25,10 @@ func printReport(ctx context.Context, store imports.RunStore, run *imports.Run, 
 	if t.Error > 0 {
 		fmt.Fprintln(w, "\nrows with errors:")
 	}
-	first := itam.MaxPageSize
+	first := imports.MaxRowsPage
 	page := itam.PageArgs{First: &first}
 	for {
-		p, err := store.Rows(ctx, run.ID, imports.RowFilter{Actions: []imports.Action{imports.ActionError}}, page)
+		p, err := svc.Rows(ctx, run.ID, imports.RowFilter{Actions: []imports.Action{imports.ActionError}}, page)
 		if err != nil {
 			return nil, err
 		}
@@ -42,7 +42,7 @@ func printReport(ctx context.Context, store imports.RunStore, run *imports.Run, 
 		after := p.Cursors[len(p.Cursors)-1]
 		page.After = &after
 	}
-	refs, err := store.References(ctx, run.ID)
+	refs, err := svc.References(ctx, run.ID)
 	if err != nil {
 		return nil, err
 	}
