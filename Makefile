@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 .NOTPARALLEL:
 .DEFAULT_GOAL := build
 
-.PHONY: run test check-fmt vet check-generated bench syncbench pushbench generate build migrate clean-data stop-db
+.PHONY: run test check-fmt vet check-generated bench syncbench pushbench exportbench generate build migrate clean-data stop-db
 
 GQLGEN := go run github.com/99designs/gqlgen
 # Everything gqlgen writes: graph/ plus any output gqlgen.yml names elsewhere.
@@ -55,6 +55,7 @@ bench:
 	go run ./cmd/itam-syncbench
 	go run ./cmd/itam-syncbench -vendor servicenow -computers 50000 -page-size 1000
 	go run ./cmd/itam-pushbench -changes 1000 -rate 10
+	go run ./cmd/itam-exportbench
 
 syncbench:
 	go run ./cmd/itam-syncbench
@@ -92,3 +93,6 @@ clean-data: stop-db
 		"$$dir/jwt-secret" "$$dir/secret-key" "$$dir/operator-token"; \
 	rmdir "$$dir" 2>/dev/null || true; \
 	echo "removed the dev data in $$dir"
+
+exportbench:
+	go run ./cmd/itam-exportbench

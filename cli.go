@@ -20,6 +20,8 @@ Usage:
   itam seed --org SLUG [--assets N] [--people N] [--seed N]
                     create an organization, optionally with generated data
   itam db stop      stop the project-local PostgreSQL (the one used without DATABASE_URL)
+  itam export --org SLUG --kind assets|people|licenses --format csv|xlsx [--filter JSON] [--columns a,b] [--out FILE]
+                    write an organization's list as CSV or XLSX (stdout without --out)
   itam software install-starter --org SLUG
                     install the starter software rules into an organization (once)
   itam version      print the version

@@ -5,6 +5,7 @@
 //	itam migrate    apply database migrations
 //	itam token      print a signed JWT for an organization and role
 //	itam seed       create an organization, optionally with generated data
+//	itam export     write an organization's assets, people or licenses as CSV or XLSX
 //	itam db stop    stop the project-local PostgreSQL
 //	itam version    print the version and VCS revision
 //	itam help       print the usage
@@ -89,7 +90,7 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		if err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args, stdout, stderr); err != nil {
 			return err
 		}
-	case "token", "seed", "db", "software":
+	case "token", "seed", "db", "software", "export":
 		// They parse their own flags, after the configuration is read.
 	default:
 		fmt.Fprint(stderr, usage)
@@ -113,6 +114,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return dbCmd(ctx, cfg, log, args, stdout, stderr)
 	case "software":
 		return softwareCmd(ctx, cfg, log, args, stdout, stderr)
+	case "export":
+		return exportCmd(ctx, cfg, log, args, stdout, stderr)
 	default: // worker
 		return runWorker(ctx, cfg, log)
 	}
@@ -245,6 +248,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		httpapi.WithMetricsToken(cfg.MetricsToken), httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
 		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection}),
 		httpapi.WithTickets(tickets.NewCache(cfg.TicketCacheTTL, nil), nil)}
+	links, err := exportLinkSigner(cfg, log)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, httpapi.WithExportLinks(links))
 	// The job dashboard sees every organization's jobs: only an operator
 	// credential that belongs to no organization opens it.
 	if cfg.OperatorToken != "" {

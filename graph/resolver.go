@@ -4,6 +4,7 @@ import (
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
 	"github.com/itam-dev/itam/internal/imports"
+	"github.com/itam-dev/itam/internal/exports"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/tickets"
 )
@@ -73,4 +74,8 @@ type Resolver struct {
 	TicketService *tickets.Service
 	// Spreadsheet imports and saved mappings (graph/schema/imports.graphqls).
 	Imports *imports.Service
+	// List exports: the store checks what a link names, the signer makes
+	// the links (graph/schema/exports.graphqls, graph/exports.go).
+	Exports     ExportStore
+	ExportLinks *exports.Signer
 }

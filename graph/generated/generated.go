@@ -724,6 +724,13 @@ type ComplexityRoot struct {
 		TermEnd   func(childComplexity int) int
 	}
 
+	ExportLink struct {
+		Columns   func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Format    func(childComplexity int) int
+		URL       func(childComplexity int) int
+	}
+
 	ExternalId struct {
 		Connector    func(childComplexity int) int
 		ExternalID   func(childComplexity int) int
@@ -1513,6 +1520,9 @@ type ComplexityRoot struct {
 		Disposals                 func(childComplexity int, first *int, after *string, filter *model.DisposalFilter) int
 		ExchangeRates             func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.ExchangeRateFilter) int
 		ExpiringLicenses          func(childComplexity int, withinDays int, first *int) int
+		ExportAssets              func(childComplexity int, filter *model.AssetFilter, columns []model.AssetExportColumn, format model.ExportFormat) int
+		ExportLicenses            func(childComplexity int, filter *model.LicenseFilter, columns []model.LicenseExportColumn, format model.ExportFormat) int
+		ExportPeople              func(childComplexity int, filter *model.PersonFilter, columns []model.PersonExportColumn, format model.ExportFormat) int
 		FieldPrecedence           func(childComplexity int) int
 		GhostAssets               func(childComplexity int, notSeenForDays int, first *int, after *string) int
 		ImportMappings            func(childComplexity int, kind *imports.Kind) int
@@ -2463,6 +2473,9 @@ type QueryResolver interface {
 	DepreciationProfiles(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.NameFilter) (*model.Connection[*costs.Profile], error)
 	Disposals(ctx context.Context, first *int, after *string, filter *model.DisposalFilter) (*model.Connection[*itam.DisposalRecord], error)
 	DisposalCertificateExport(ctx context.Context, from time.Time, to time.Time) (string, error)
+	ExportAssets(ctx context.Context, filter *model.AssetFilter, columns []model.AssetExportColumn, format model.ExportFormat) (*model.ExportLink, error)
+	ExportPeople(ctx context.Context, filter *model.PersonFilter, columns []model.PersonExportColumn, format model.ExportFormat) (*model.ExportLink, error)
+	ExportLicenses(ctx context.Context, filter *model.LicenseFilter, columns []model.LicenseExportColumn, format model.ExportFormat) (*model.ExportLink, error)
 	AuditEvents(ctx context.Context, first *int, after *string, filter *model.AuditEventFilter) (*model.Connection[itam.AuditEvent], error)
 	ImportRun(ctx context.Context, id string) (*imports.Run, error)
 	ImportRuns(ctx context.Context, first *int, after *string) (*model.Connection[*imports.Run], error)
@@ -5101,6 +5114,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ExpiringLicense.TermEnd(childComplexity), true
+
+	case "ExportLink.columns":
+		if e.ComplexityRoot.ExportLink.Columns == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportLink.Columns(childComplexity), true
+	case "ExportLink.expiresAt":
+		if e.ComplexityRoot.ExportLink.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportLink.ExpiresAt(childComplexity), true
+	case "ExportLink.format":
+		if e.ComplexityRoot.ExportLink.Format == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportLink.Format(childComplexity), true
+	case "ExportLink.url":
+		if e.ComplexityRoot.ExportLink.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ExportLink.URL(childComplexity), true
 
 	case "ExternalId.connector":
 		if e.ComplexityRoot.ExternalId.Connector == nil {
@@ -8970,6 +9008,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.ExpiringLicenses(childComplexity, args["withinDays"].(int), args["first"].(*int)), true
+	case "Query.exportAssets":
+		if e.ComplexityRoot.Query.ExportAssets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportAssets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportAssets(childComplexity, args["filter"].(*model.AssetFilter), args["columns"].([]model.AssetExportColumn), args["format"].(model.ExportFormat)), true
+	case "Query.exportLicenses":
+		if e.ComplexityRoot.Query.ExportLicenses == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportLicenses_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportLicenses(childComplexity, args["filter"].(*model.LicenseFilter), args["columns"].([]model.LicenseExportColumn), args["format"].(model.ExportFormat)), true
+	case "Query.exportPeople":
+		if e.ComplexityRoot.Query.ExportPeople == nil {
+			break
+		}
+
+		args, err := ec.field_Query_exportPeople_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.ExportPeople(childComplexity, args["filter"].(*model.PersonFilter), args["columns"].([]model.PersonExportColumn), args["format"].(model.ExportFormat)), true
 	case "Query.fieldPrecedence":
 		if e.ComplexityRoot.Query.FieldPrecedence == nil {
 			break
@@ -15247,6 +15318,183 @@ extend type Query {
   ): String!
 }
 `, BuiltIn: false},
+	{Name: "../schema/exports.graphqls", Input: `# List exports: a signed, short-lived download link to a CSV or XLSX file of
+# the assets, people or licenses a filter selects, streamed by
+# GET /exports/download.
+
+"The file format of an export."
+enum ExportFormat {
+  "Comma-separated values, UTF-8, one header row; streamed as it is read."
+  CSV
+  "An Excel workbook with one sheet (at most 1,048,575 rows); every cell is text."
+  XLSX
+}
+
+"""
+A column of an asset export. Each writes the import field of the same
+name (ASSET_TAG: header "assetTag") in the text an import reads back
+unchanged: dates YYYY-MM-DD, amounts as decimals with purchaseCurrency,
+references by name, the assignee by email, status and condition as enum
+values.
+"""
+enum AssetExportColumn {
+  "The asset tag."
+  ASSET_TAG
+  "The serial number."
+  SERIAL_NUMBER
+  "The asset's name."
+  NAME
+  "The model's name."
+  MODEL
+  "The model's number."
+  MODEL_NUMBER
+  "The manufacturer's name."
+  MANUFACTURER
+  "The model's category name."
+  CATEGORY
+  "The AssetStatus value."
+  STATUS
+  "The AssetCondition value."
+  CONDITION
+  "The email of the person it is assigned to (empty when assigned to a location or to no one)."
+  ASSIGNEE
+  "The name of its location."
+  LOCATION
+  "The name of the owning team (empty when a person owns it)."
+  OWNER_TEAM
+  "The purchase date."
+  PURCHASE_DATE
+  "The purchase price's amount; a cost column (roles that may read costs only)."
+  PURCHASE_PRICE
+  "The purchase price's ISO 4217 currency; a cost column."
+  PURCHASE_CURRENCY
+  "The order number; a cost column."
+  ORDER_NUMBER
+  "The invoice number; a cost column."
+  INVOICE_NUMBER
+  "The supplier's name."
+  SUPPLIER
+  "The end of the warranty."
+  WARRANTY_END
+  "The notes."
+  NOTES
+}
+
+"A column of a people export; each writes the people import's field of the same name (EMPLOYEE_NUMBER: \"employeeNumber\")."
+enum PersonExportColumn {
+  "The person's name."
+  NAME
+  "The email."
+  EMAIL
+  "The employee number."
+  EMPLOYEE_NUMBER
+  "The job title."
+  TITLE
+  "The team's name."
+  TEAM
+  "The manager's email."
+  MANAGER
+  "The location's name."
+  LOCATION
+  "The PersonStatus value."
+  STATUS
+}
+
+"A column of a license export (header: the camelCase name, LICENSE_MODEL: \"licenseModel\")."
+enum LicenseExportColumn {
+  "The license's name."
+  NAME
+  "The SoftwareProduct's name."
+  PRODUCT
+  "The product's publisher name."
+  PUBLISHER
+  "The LicenseModel value."
+  LICENSE_MODEL
+  "Editions covered, separated by \"; \" (empty: all)."
+  EDITIONS
+  "Versions covered, separated by \"; \" (empty: all)."
+  VERSIONS
+  "Seats purchased (empty for SITE)."
+  SEATS
+  "Start of the term."
+  TERM_START
+  "End of the term."
+  TERM_END
+  "Renewal date."
+  RENEWAL_DATE
+  "true or false."
+  AUTO_RENEW
+  "Cost per seat; a cost column (roles that may read costs only)."
+  SEAT_COST
+  "Total cost; a cost column."
+  TOTAL_COST
+  "The costs' ISO 4217 currency; a cost column."
+  COST_CURRENCY
+  "The BillingPeriod value."
+  BILLING_PERIOD
+  "The supplier's name."
+  SUPPLIER
+  "The purchase order."
+  PURCHASE_ORDER
+  "The contract reference."
+  CONTRACT_REFERENCE
+  "The notes."
+  NOTES
+}
+
+"""
+A download link to an export. GET the url with the same user's
+Authorization: Bearer token (the same organization and role) before
+expiresAt; anyone else gets 403, an expired link 410, an altered one 401.
+"""
+type ExportLink {
+  "The download URL: ITAM_PUBLIC_URL + /exports/download?token=… (a path when ITAM_PUBLIC_URL is unset)."
+  url: String!
+  "When the link stops working (ITAM_EXPORT_LINK_TTL after it was made, 5 minutes by default)."
+  expiresAt: Time!
+  "The file's format."
+  format: ExportFormat!
+  "The file's header row: the columns in order."
+  columns: [String!]!
+}
+
+extend type Query {
+  """
+  A link to download the assets filter selects (every asset without one),
+  in asset tag order, with columns in the order given (default: every
+  column the caller may read, in the import's order). ADMIN, MANAGER and
+  AUDITOR; EMPLOYEE: FORBIDDEN. Cost columns are FORBIDDEN (field
+  columns) for roles that may not read costs, and left out of the default.
+  The rows are read when the link is downloaded, not now.
+  """
+  exportAssets(
+    "Which assets to export, as assets(filter:) reads it; omitted: all."
+    filter: AssetFilter
+    "The columns, in the file's order; omitted: every column the caller may read. Each at most once (BAD_USER_INPUT on columns)."
+    columns: [AssetExportColumn!]
+    "CSV or XLSX."
+    format: ExportFormat!
+  ): ExportLink!
+  "A link to download the people filter selects, by name; roles and columns as exportAssets."
+  exportPeople(
+    "Which people to export, as people(filter:) reads it; omitted: all."
+    filter: PersonFilter
+    "The columns, in the file's order; omitted: every column the caller may read. Each at most once (BAD_USER_INPUT on columns)."
+    columns: [PersonExportColumn!]
+    "CSV or XLSX."
+    format: ExportFormat!
+  ): ExportLink!
+  "A link to download the licenses filter selects, oldest first; roles and columns as exportAssets (SEAT_COST, TOTAL_COST, COST_CURRENCY are cost columns)."
+  exportLicenses(
+    "Which licenses to export, as licenses(filter:) reads it; omitted: all."
+    filter: LicenseFilter
+    "The columns, in the file's order; omitted: every column the caller may read. Each at most once (BAD_USER_INPUT on columns)."
+    columns: [LicenseExportColumn!]
+    "CSV or XLSX."
+    format: ExportFormat!
+  ): ExportLink!
+}
+`, BuiltIn: false},
 	{Name: "../schema/history_feed.graphqls", Input: `# History that clients can resolve: references in field changes as global
 # ids with labels and nodes, and the organization-wide audit feed.
 
@@ -20368,6 +20616,20 @@ func (ec *executionContext) childFields_ExpiringLicense(ctx context.Context, fie
 		return ec.fieldContext_ExpiringLicense_atStake(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ExpiringLicense", field.Name)
+}
+
+func (ec *executionContext) childFields_ExportLink(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "url":
+		return ec.fieldContext_ExportLink_url(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_ExportLink_expiresAt(ctx, field)
+	case "format":
+		return ec.fieldContext_ExportLink_format(ctx, field)
+	case "columns":
+		return ec.fieldContext_ExportLink_columns(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ExportLink", field.Name)
 }
 
 func (ec *executionContext) childFields_ExternalId(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -25811,6 +26073,96 @@ func (ec *executionContext) field_Query_expiringLicenses_args(ctx context.Contex
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exportAssets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AssetFilter, error) {
+			return ec.unmarshalOAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "columns",
+		func(ctx context.Context, v any) ([]model.AssetExportColumn, error) {
+			return ec.unmarshalOAssetExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetExportColumnᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["columns"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (model.ExportFormat, error) {
+			return ec.unmarshalNExportFormat2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exportLicenses_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.LicenseFilter, error) {
+			return ec.unmarshalOLicenseFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "columns",
+		func(ctx context.Context, v any) ([]model.LicenseExportColumn, error) {
+			return ec.unmarshalOLicenseExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseExportColumnᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["columns"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (model.ExportFormat, error) {
+			return ec.unmarshalNExportFormat2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_exportPeople_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.PersonFilter, error) {
+			return ec.unmarshalOPersonFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "columns",
+		func(ctx context.Context, v any) ([]model.PersonExportColumn, error) {
+			return ec.unmarshalOPersonExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonExportColumnᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["columns"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "format",
+		func(ctx context.Context, v any) (model.ExportFormat, error) {
+			return ec.unmarshalNExportFormat2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportFormat(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["format"] = arg2
 	return args, nil
 }
 
@@ -38096,6 +38448,98 @@ func (ec *executionContext) fieldContext_ExpiringLicense_atStake(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _ExportLink_url(ctx context.Context, field graphql.CollectedField, obj *model.ExportLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportLink_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportLink_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportLink", field, false, false, "String")
+}
+
+func (ec *executionContext) _ExportLink_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.ExportLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportLink_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportLink_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportLink", field, false, false, "Time")
+}
+
+func (ec *executionContext) _ExportLink_format(ctx context.Context, field graphql.CollectedField, obj *model.ExportLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportLink_format(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Format, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ExportFormat) graphql.Marshaler {
+			return ec.marshalNExportFormat2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportFormat(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportLink_format(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportLink", field, false, false, "ExportFormat")
+}
+
+func (ec *executionContext) _ExportLink_columns(ctx context.Context, field graphql.CollectedField, obj *model.ExportLink) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ExportLink_columns(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Columns, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ExportLink_columns(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ExportLink", field, false, false, "String")
 }
 
 func (ec *executionContext) _ExternalId_source(ctx context.Context, field graphql.CollectedField, obj *itam.ExternalID) (ret graphql.Marshaler) {
@@ -54626,6 +55070,138 @@ func (ec *executionContext) fieldContext_Query_disposalCertificateExport(ctx con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_disposalCertificateExport_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportAssets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportAssets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportAssets(ctx, fc.Args["filter"].(*model.AssetFilter), fc.Args["columns"].([]model.AssetExportColumn), fc.Args["format"].(model.ExportFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportLink) graphql.Marshaler {
+			return ec.marshalNExportLink2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportAssets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportAssets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportPeople(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportPeople(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportPeople(ctx, fc.Args["filter"].(*model.PersonFilter), fc.Args["columns"].([]model.PersonExportColumn), fc.Args["format"].(model.ExportFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportLink) graphql.Marshaler {
+			return ec.marshalNExportLink2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportPeople(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportPeople_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_exportLicenses(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_exportLicenses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().ExportLicenses(ctx, fc.Args["filter"].(*model.LicenseFilter), fc.Args["columns"].([]model.LicenseExportColumn), fc.Args["format"].(model.ExportFormat))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ExportLink) graphql.Marshaler {
+			return ec.marshalNExportLink2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportLink(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_exportLicenses(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ExportLink(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_exportLicenses_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -76595,6 +77171,54 @@ func (ec *executionContext) _ExpiringLicense(ctx context.Context, sel ast.Select
 	return out
 }
 
+var exportLinkImplementors = []string{"ExportLink"}
+
+func (ec *executionContext) _ExportLink(ctx context.Context, sel ast.SelectionSet, obj *model.ExportLink) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, exportLinkImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ExportLink")
+		case "url":
+			out.Values[i] = ec._ExportLink_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._ExportLink_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "format":
+			out.Values[i] = ec._ExportLink_format(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "columns":
+			out.Values[i] = ec._ExportLink_columns(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var externalIdImplementors = []string{"ExternalId"}
 
 func (ec *executionContext) _ExternalId(ctx context.Context, sel ast.SelectionSet, obj *itam.ExternalID) graphql.Marshaler {
@@ -82038,6 +82662,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_disposalCertificateExport(ctx, field)
 				})
+		case "exportAssets":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportAssets(ctx, field)
+				})
+		case "exportPeople":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportPeople(ctx, field)
+				})
+		case "exportLicenses":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_exportLicenses(ctx, field)
+				})
 		case "auditEvents":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -86034,6 +86676,16 @@ func (ec *executionContext) marshalNAssetEdge2ᚕgithubᚗcomᚋitamᚑdevᚋita
 	return ret
 }
 
+func (ec *executionContext) unmarshalNAssetExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetExportColumn(ctx context.Context, v any) (model.AssetExportColumn, error) {
+	var res model.AssetExportColumn
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAssetExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetExportColumn(ctx context.Context, sel ast.SelectionSet, v model.AssetExportColumn) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAssetFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilter(ctx context.Context, v any) (*model.AssetFilter, error) {
 	res, err := ec.unmarshalInputAssetFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
@@ -87624,6 +88276,24 @@ func (ec *executionContext) marshalNExpiringLicense2ᚖgithubᚗcomᚋitamᚑdev
 	return ec._ExpiringLicense(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNExportFormat2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportFormat(ctx context.Context, v any) (model.ExportFormat, error) {
+	var res model.ExportFormat
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNExportFormat2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportFormat(ctx context.Context, sel ast.SelectionSet, v model.ExportFormat) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNExportLink2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐExportLink(ctx context.Context, sel ast.SelectionSet, v *model.ExportLink) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ExportLink!")
+		return graphql.Null
+	}
+	return ec._ExportLink(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNExternalId2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋitamᚐExternalIDᚄ(ctx context.Context, sel ast.SelectionSet, v []*itam.ExternalID) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -88489,6 +89159,16 @@ func (ec *executionContext) marshalNLicenseEvidenceEdge2ᚕgithubᚗcomᚋitam�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNLicenseExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseExportColumn(ctx context.Context, v any) (model.LicenseExportColumn, error) {
+	var res model.LicenseExportColumn
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLicenseExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseExportColumn(ctx context.Context, sel ast.SelectionSet, v model.LicenseExportColumn) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNLicenseHistoryAction2githubᚗcomᚋitamᚑdevᚋitamᚋinternalᚋlicensesᚐHistoryAction(ctx context.Context, v any) (licenses.HistoryAction, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := licenses.HistoryAction(tmp)
@@ -89323,6 +90003,16 @@ func (ec *executionContext) marshalNPersonEdge2ᚕgithubᚗcomᚋitamᚑdevᚋit
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNPersonExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonExportColumn(ctx context.Context, v any) (model.PersonExportColumn, error) {
+	var res model.PersonExportColumn
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPersonExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonExportColumn(ctx context.Context, sel ast.SelectionSet, v model.PersonExportColumn) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNPersonOrderField2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonOrderField(ctx context.Context, v any) (model.PersonOrderField, error) {
@@ -91001,6 +91691,42 @@ func (ec *executionContext) marshalOAssetCondition2ᚖgithubᚗcomᚋitamᚑdev�
 	return res
 }
 
+func (ec *executionContext) unmarshalOAssetExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetExportColumnᚄ(ctx context.Context, v any) ([]model.AssetExportColumn, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.AssetExportColumn, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNAssetExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetExportColumn(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAssetExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetExportColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []model.AssetExportColumn) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAssetExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetExportColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOAssetFilter2ᚕᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐAssetFilterᚄ(ctx context.Context, v any) ([]*model.AssetFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -92084,6 +92810,42 @@ func (ec *executionContext) unmarshalOLicenseComplianceFilter2ᚖgithubᚗcomᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOLicenseExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseExportColumnᚄ(ctx context.Context, v any) ([]model.LicenseExportColumn, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.LicenseExportColumn, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNLicenseExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseExportColumn(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOLicenseExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseExportColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []model.LicenseExportColumn) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLicenseExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseExportColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOLicenseFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐLicenseFilter(ctx context.Context, v any) (*model.LicenseFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -92332,6 +93094,42 @@ func (ec *executionContext) marshalOPerson2ᚖgithubᚗcomᚋitamᚑdevᚋitam�
 		return graphql.Null
 	}
 	return ec._Person(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPersonExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonExportColumnᚄ(ctx context.Context, v any) ([]model.PersonExportColumn, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.PersonExportColumn, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPersonExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonExportColumn(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPersonExportColumn2ᚕgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonExportColumnᚄ(ctx context.Context, sel ast.SelectionSet, v []model.PersonExportColumn) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPersonExportColumn2githubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonExportColumn(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOPersonFilter2ᚖgithubᚗcomᚋitamᚑdevᚋitamᚋgraphᚋmodelᚐPersonFilter(ctx context.Context, v any) (*model.PersonFilter, error) {

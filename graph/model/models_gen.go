@@ -950,6 +950,20 @@ type ExchangeRatePayload struct {
 	ExchangeRate *costs.Rate `json:"exchangeRate"`
 }
 
+// A download link to an export. GET the url with the same user's
+// Authorization: Bearer token (the same organization and role) before
+// expiresAt; anyone else gets 403, an expired link 410, an altered one 401.
+type ExportLink struct {
+	// The download URL: ITAM_PUBLIC_URL + /exports/download?token=… (a path when ITAM_PUBLIC_URL is unset).
+	URL string `json:"url"`
+	// When the link stops working (ITAM_EXPORT_LINK_TTL after it was made, 5 minutes by default).
+	ExpiresAt time.Time `json:"expiresAt"`
+	// The file's format.
+	Format ExportFormat `json:"format"`
+	// The file's header row: the columns in order.
+	Columns []string `json:"columns"`
+}
+
 // A link of a new asset to the same device in another system.
 type ExternalIDInput struct {
 	// The system, e.g. an ITSM's name (not blank; BAD_USER_INPUT, field externalIds[i]).
@@ -2103,6 +2117,365 @@ type WriteOffOffboardingItemPayload struct {
 	Checklist *offboarding.Checklist `json:"checklist"`
 	// The item, now WRITTEN_OFF.
 	Item *offboarding.Item `json:"item"`
+}
+
+// A column of an asset export. Each writes the import field of the same
+// name (ASSET_TAG: header "assetTag") in the text an import reads back
+// unchanged: dates YYYY-MM-DD, amounts as decimals with purchaseCurrency,
+// references by name, the assignee by email, status and condition as enum
+// values.
+type AssetExportColumn string
+
+const (
+	// The asset tag.
+	AssetExportColumnAssetTag AssetExportColumn = "ASSET_TAG"
+	// The serial number.
+	AssetExportColumnSerialNumber AssetExportColumn = "SERIAL_NUMBER"
+	// The asset's name.
+	AssetExportColumnName AssetExportColumn = "NAME"
+	// The model's name.
+	AssetExportColumnModel AssetExportColumn = "MODEL"
+	// The model's number.
+	AssetExportColumnModelNumber AssetExportColumn = "MODEL_NUMBER"
+	// The manufacturer's name.
+	AssetExportColumnManufacturer AssetExportColumn = "MANUFACTURER"
+	// The model's category name.
+	AssetExportColumnCategory AssetExportColumn = "CATEGORY"
+	// The AssetStatus value.
+	AssetExportColumnStatus AssetExportColumn = "STATUS"
+	// The AssetCondition value.
+	AssetExportColumnCondition AssetExportColumn = "CONDITION"
+	// The email of the person it is assigned to (empty when assigned to a location or to no one).
+	AssetExportColumnAssignee AssetExportColumn = "ASSIGNEE"
+	// The name of its location.
+	AssetExportColumnLocation AssetExportColumn = "LOCATION"
+	// The name of the owning team (empty when a person owns it).
+	AssetExportColumnOwnerTeam AssetExportColumn = "OWNER_TEAM"
+	// The purchase date.
+	AssetExportColumnPurchaseDate AssetExportColumn = "PURCHASE_DATE"
+	// The purchase price's amount; a cost column (roles that may read costs only).
+	AssetExportColumnPurchasePrice AssetExportColumn = "PURCHASE_PRICE"
+	// The purchase price's ISO 4217 currency; a cost column.
+	AssetExportColumnPurchaseCurrency AssetExportColumn = "PURCHASE_CURRENCY"
+	// The order number; a cost column.
+	AssetExportColumnOrderNumber AssetExportColumn = "ORDER_NUMBER"
+	// The invoice number; a cost column.
+	AssetExportColumnInvoiceNumber AssetExportColumn = "INVOICE_NUMBER"
+	// The supplier's name.
+	AssetExportColumnSupplier AssetExportColumn = "SUPPLIER"
+	// The end of the warranty.
+	AssetExportColumnWarrantyEnd AssetExportColumn = "WARRANTY_END"
+	// The notes.
+	AssetExportColumnNotes AssetExportColumn = "NOTES"
+)
+
+var AllAssetExportColumn = []AssetExportColumn{
+	AssetExportColumnAssetTag,
+	AssetExportColumnSerialNumber,
+	AssetExportColumnName,
+	AssetExportColumnModel,
+	AssetExportColumnModelNumber,
+	AssetExportColumnManufacturer,
+	AssetExportColumnCategory,
+	AssetExportColumnStatus,
+	AssetExportColumnCondition,
+	AssetExportColumnAssignee,
+	AssetExportColumnLocation,
+	AssetExportColumnOwnerTeam,
+	AssetExportColumnPurchaseDate,
+	AssetExportColumnPurchasePrice,
+	AssetExportColumnPurchaseCurrency,
+	AssetExportColumnOrderNumber,
+	AssetExportColumnInvoiceNumber,
+	AssetExportColumnSupplier,
+	AssetExportColumnWarrantyEnd,
+	AssetExportColumnNotes,
+}
+
+func (e AssetExportColumn) IsValid() bool {
+	switch e {
+	case AssetExportColumnAssetTag, AssetExportColumnSerialNumber, AssetExportColumnName, AssetExportColumnModel, AssetExportColumnModelNumber, AssetExportColumnManufacturer, AssetExportColumnCategory, AssetExportColumnStatus, AssetExportColumnCondition, AssetExportColumnAssignee, AssetExportColumnLocation, AssetExportColumnOwnerTeam, AssetExportColumnPurchaseDate, AssetExportColumnPurchasePrice, AssetExportColumnPurchaseCurrency, AssetExportColumnOrderNumber, AssetExportColumnInvoiceNumber, AssetExportColumnSupplier, AssetExportColumnWarrantyEnd, AssetExportColumnNotes:
+		return true
+	}
+	return false
+}
+
+func (e AssetExportColumn) String() string {
+	return string(e)
+}
+
+func (e *AssetExportColumn) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AssetExportColumn(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AssetExportColumn", str)
+	}
+	return nil
+}
+
+func (e AssetExportColumn) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AssetExportColumn) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AssetExportColumn) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The file format of an export.
+type ExportFormat string
+
+const (
+	// Comma-separated values, UTF-8, one header row; streamed as it is read.
+	ExportFormatCSV ExportFormat = "CSV"
+	// An Excel workbook with one sheet (at most 1,048,575 rows); every cell is text.
+	ExportFormatXlsx ExportFormat = "XLSX"
+)
+
+var AllExportFormat = []ExportFormat{
+	ExportFormatCSV,
+	ExportFormatXlsx,
+}
+
+func (e ExportFormat) IsValid() bool {
+	switch e {
+	case ExportFormatCSV, ExportFormatXlsx:
+		return true
+	}
+	return false
+}
+
+func (e ExportFormat) String() string {
+	return string(e)
+}
+
+func (e *ExportFormat) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ExportFormat(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ExportFormat", str)
+	}
+	return nil
+}
+
+func (e ExportFormat) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ExportFormat) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ExportFormat) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A column of a license export (header: the camelCase name, LICENSE_MODEL: "licenseModel").
+type LicenseExportColumn string
+
+const (
+	// The license's name.
+	LicenseExportColumnName LicenseExportColumn = "NAME"
+	// The SoftwareProduct's name.
+	LicenseExportColumnProduct LicenseExportColumn = "PRODUCT"
+	// The product's publisher name.
+	LicenseExportColumnPublisher LicenseExportColumn = "PUBLISHER"
+	// The LicenseModel value.
+	LicenseExportColumnLicenseModel LicenseExportColumn = "LICENSE_MODEL"
+	// Editions covered, separated by "; " (empty: all).
+	LicenseExportColumnEditions LicenseExportColumn = "EDITIONS"
+	// Versions covered, separated by "; " (empty: all).
+	LicenseExportColumnVersions LicenseExportColumn = "VERSIONS"
+	// Seats purchased (empty for SITE).
+	LicenseExportColumnSeats LicenseExportColumn = "SEATS"
+	// Start of the term.
+	LicenseExportColumnTermStart LicenseExportColumn = "TERM_START"
+	// End of the term.
+	LicenseExportColumnTermEnd LicenseExportColumn = "TERM_END"
+	// Renewal date.
+	LicenseExportColumnRenewalDate LicenseExportColumn = "RENEWAL_DATE"
+	// true or false.
+	LicenseExportColumnAutoRenew LicenseExportColumn = "AUTO_RENEW"
+	// Cost per seat; a cost column (roles that may read costs only).
+	LicenseExportColumnSeatCost LicenseExportColumn = "SEAT_COST"
+	// Total cost; a cost column.
+	LicenseExportColumnTotalCost LicenseExportColumn = "TOTAL_COST"
+	// The costs' ISO 4217 currency; a cost column.
+	LicenseExportColumnCostCurrency LicenseExportColumn = "COST_CURRENCY"
+	// The BillingPeriod value.
+	LicenseExportColumnBillingPeriod LicenseExportColumn = "BILLING_PERIOD"
+	// The supplier's name.
+	LicenseExportColumnSupplier LicenseExportColumn = "SUPPLIER"
+	// The purchase order.
+	LicenseExportColumnPurchaseOrder LicenseExportColumn = "PURCHASE_ORDER"
+	// The contract reference.
+	LicenseExportColumnContractReference LicenseExportColumn = "CONTRACT_REFERENCE"
+	// The notes.
+	LicenseExportColumnNotes LicenseExportColumn = "NOTES"
+)
+
+var AllLicenseExportColumn = []LicenseExportColumn{
+	LicenseExportColumnName,
+	LicenseExportColumnProduct,
+	LicenseExportColumnPublisher,
+	LicenseExportColumnLicenseModel,
+	LicenseExportColumnEditions,
+	LicenseExportColumnVersions,
+	LicenseExportColumnSeats,
+	LicenseExportColumnTermStart,
+	LicenseExportColumnTermEnd,
+	LicenseExportColumnRenewalDate,
+	LicenseExportColumnAutoRenew,
+	LicenseExportColumnSeatCost,
+	LicenseExportColumnTotalCost,
+	LicenseExportColumnCostCurrency,
+	LicenseExportColumnBillingPeriod,
+	LicenseExportColumnSupplier,
+	LicenseExportColumnPurchaseOrder,
+	LicenseExportColumnContractReference,
+	LicenseExportColumnNotes,
+}
+
+func (e LicenseExportColumn) IsValid() bool {
+	switch e {
+	case LicenseExportColumnName, LicenseExportColumnProduct, LicenseExportColumnPublisher, LicenseExportColumnLicenseModel, LicenseExportColumnEditions, LicenseExportColumnVersions, LicenseExportColumnSeats, LicenseExportColumnTermStart, LicenseExportColumnTermEnd, LicenseExportColumnRenewalDate, LicenseExportColumnAutoRenew, LicenseExportColumnSeatCost, LicenseExportColumnTotalCost, LicenseExportColumnCostCurrency, LicenseExportColumnBillingPeriod, LicenseExportColumnSupplier, LicenseExportColumnPurchaseOrder, LicenseExportColumnContractReference, LicenseExportColumnNotes:
+		return true
+	}
+	return false
+}
+
+func (e LicenseExportColumn) String() string {
+	return string(e)
+}
+
+func (e *LicenseExportColumn) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = LicenseExportColumn(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid LicenseExportColumn", str)
+	}
+	return nil
+}
+
+func (e LicenseExportColumn) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *LicenseExportColumn) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e LicenseExportColumn) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// A column of a people export; each writes the people import's field of the same name (EMPLOYEE_NUMBER: "employeeNumber").
+type PersonExportColumn string
+
+const (
+	// The person's name.
+	PersonExportColumnName PersonExportColumn = "NAME"
+	// The email.
+	PersonExportColumnEmail PersonExportColumn = "EMAIL"
+	// The employee number.
+	PersonExportColumnEmployeeNumber PersonExportColumn = "EMPLOYEE_NUMBER"
+	// The job title.
+	PersonExportColumnTitle PersonExportColumn = "TITLE"
+	// The team's name.
+	PersonExportColumnTeam PersonExportColumn = "TEAM"
+	// The manager's email.
+	PersonExportColumnManager PersonExportColumn = "MANAGER"
+	// The location's name.
+	PersonExportColumnLocation PersonExportColumn = "LOCATION"
+	// The PersonStatus value.
+	PersonExportColumnStatus PersonExportColumn = "STATUS"
+)
+
+var AllPersonExportColumn = []PersonExportColumn{
+	PersonExportColumnName,
+	PersonExportColumnEmail,
+	PersonExportColumnEmployeeNumber,
+	PersonExportColumnTitle,
+	PersonExportColumnTeam,
+	PersonExportColumnManager,
+	PersonExportColumnLocation,
+	PersonExportColumnStatus,
+}
+
+func (e PersonExportColumn) IsValid() bool {
+	switch e {
+	case PersonExportColumnName, PersonExportColumnEmail, PersonExportColumnEmployeeNumber, PersonExportColumnTitle, PersonExportColumnTeam, PersonExportColumnManager, PersonExportColumnLocation, PersonExportColumnStatus:
+		return true
+	}
+	return false
+}
+
+func (e PersonExportColumn) String() string {
+	return string(e)
+}
+
+func (e *PersonExportColumn) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PersonExportColumn(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PersonExportColumn", str)
+	}
+	return nil
+}
+
+func (e PersonExportColumn) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PersonExportColumn) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PersonExportColumn) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What people can be sorted by; ties are broken by id.

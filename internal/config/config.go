@@ -13,6 +13,7 @@ import (
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/exports"
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/secretbox"
 	"github.com/itam-dev/itam/internal/tickets"
@@ -102,6 +103,11 @@ type Config struct {
 	// default 30s, 0 disables, at most 10m) is how long one connector's
 	// tickets of an asset are reused before the vendor is asked again.
 	TicketCacheTTL time.Duration
+
+	// List exports (issue 13): ExportLinkTTL (ITAM_EXPORT_LINK_TTL, default
+	// 5m, 1s to 1h) is how long an exportAssets/exportPeople/exportLicenses
+	// download link works.
+	ExportLinkTTL time.Duration
 }
 
 // MaxSyncLookBack bounds ITAM_SYNC_LOOKBACK: a longer overlap turns every
@@ -199,6 +205,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.TicketCacheTTL > tickets.MaxCacheTTL {
 		return c, fmt.Errorf("config: ITAM_TICKET_CACHE_TTL is at most %s: tickets change, and a stale list misleads", tickets.MaxCacheTTL)
+	}
+	if c.ExportLinkTTL, err = duration(getenv, "ITAM_EXPORT_LINK_TTL", exports.DefaultLinkTTL); err != nil {
+		return c, err
+	}
+	if c.ExportLinkTTL < time.Second || c.ExportLinkTTL > exports.MaxLinkTTL {
+		return c, fmt.Errorf("config: ITAM_EXPORT_LINK_TTL must be between 1s and %s: a download link is for the next click, not for sharing", exports.MaxLinkTTL)
 	}
 	return c, nil
 }

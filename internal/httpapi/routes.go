@@ -21,6 +21,7 @@ import (
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
+	"github.com/itam-dev/itam/internal/exports"
 	"github.com/itam-dev/itam/internal/graphiql"
 	"github.com/itam-dev/itam/internal/httplog"
 	"github.com/itam-dev/itam/internal/imports"
@@ -45,6 +46,7 @@ type serverOptions struct {
 	operator     string // ITAM_OPERATOR_TOKEN: opens the job dashboard
 	metricsToken string // ITAM_METRICS_TOKEN: required by /metrics when set
 	tickets      ticketOptions
+	exportLinks  *exports.Signer // nil: a random key (exports.go)
 }
 
 // WithConnectors enables connector management: box seals credentials, enq
@@ -123,6 +125,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.Sanitization, resolver.History = postgres.NewSanitizationStore(db), postgres.NewHistoryStore(db)
 	resolver.TicketService = ticketService(db, connectorStore, &o, log)
 	resolver.Imports = &imports.Service{Store: postgres.NewImportStore(db, importEnqueuer(o.enq))}
+	resolver.Exports, resolver.ExportLinks = postgres.NewExportStore(db), exportSigner(&o)
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))
@@ -131,6 +134,7 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	mux.Handle("/graphql", authn(logPrincipal(loaders.Middleware(stores, gql))))
 	mux.Handle("GET /exports/license-evidence/{file}", authn(logPrincipal(handleEvidenceCSV(resolver.Compliance, log))))
 	mux.Handle("GET /exports/disposals.csv", authn(logPrincipal(handleDisposalsCSV(resolver.Sanitization, log))))
+	mux.Handle("GET "+exports.DownloadPath, authn(logPrincipal(handleExportDownload(resolver.Exports, resolver.ExportLinks, log))))
 	mux.Handle("POST /webhooks/{connectorId}", webhook.New(connectorStore, log))
 	if o.jobDashboard != nil && o.operator != "" {
 		mux.Handle("/riverui/", requireOperator(o.operator, o.jobDashboard))

@@ -254,14 +254,16 @@ func (c *importCommit) setAssetValues(a, before *itam.Asset, r imports.RowPlan, 
 	if err := setImportPrice(a, r.Values, currency); err != nil {
 		return bad("purchasePrice", "%v", err)
 	}
-	if _, ok := r.Values["model"]; ok || before == nil {
+	_, byName := r.Values["model"]
+	_, byNumber := r.Values["modelNumber"]
+	if byName || byNumber || before == nil {
 		var current *uuid.UUID
 		if before != nil {
 			current = &before.ManufacturerID
 		}
 		id, ok := c.refs.model(r.Values, current)
 		if !ok {
-			return bad("model", "%q is not among the run's references", r.Values["model"])
+			return bad("model", "%q is not among the run's references", r.Values["model"]+r.Values["modelNumber"])
 		}
 		a.ModelID, a.ManufacturerID = id, c.refs.modelMfr[id]
 	}

@@ -17,8 +17,14 @@ import (
 // the dry-run job would save it.
 func (f *importFixture) plannedRun(o orgFixture, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
 	f.t.Helper()
+	return f.plannedRunOf(o, imports.KindAssets, rows, refs)
+}
+
+func (f *importFixture) plannedRunOf(o orgFixture, kind imports.Kind, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
+	f.t.Helper()
 	ctx := f.admin(o)
-	run := f.newRun(o)
+	run, err := f.store.CreateRun(ctx, &imports.Run{Kind: kind, FileName: "file.csv"}, strings.NewReader("Name\nx\n"))
+	require.NoError(f.t, err)
 	require.NoError(f.t, f.store.ResetPlan(ctx, run.ID, []string{"Asset Tag"}, imports.Mapping{Columns: map[int]string{0: "assetTag"}}))
 	var totals imports.Totals
 	for _, r := range rows {
@@ -34,7 +40,12 @@ func (f *importFixture) plannedRun(o orgFixture, rows []imports.RowPlan, refs []
 // committing is plannedRun then StartCommit.
 func (f *importFixture) committing(o orgFixture, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
 	f.t.Helper()
-	run := f.plannedRun(o, rows, refs)
+	return f.committingOf(o, imports.KindAssets, rows, refs)
+}
+
+func (f *importFixture) committingOf(o orgFixture, kind imports.Kind, rows []imports.RowPlan, refs []imports.Reference) *imports.Run {
+	f.t.Helper()
+	run := f.plannedRunOf(o, kind, rows, refs)
 	started, err := f.store.StartCommit(f.admin(o), run.ID, true, &run.Version)
 	require.NoError(f.t, err)
 	return started
@@ -107,14 +118,23 @@ func TestImportSnapshotCanonicalValues(t *testing.T) {
 	require.True(t, sn.AmbiguousModelNumbers["mpn-1"])
 	require.Equal(t, map[string]uuid.UUID{"berlin": o.site}, sn.Locations)
 	require.True(t, sn.AmbiguousLocations["hq"], "HQ under Berlin and HQ %s", hq2)
-	require.Equal(t, map[string]uuid.UUID{"bob@alpha.test": o.bob}, sn.PeopleByEmail)
+	// Alice, matched by name, is listed by her email too (the planner
+	// compares people by email); the two Danas are not.
+	require.Equal(t, map[string]uuid.UUID{"bob@alpha.test": o.bob, "alice@alpha.test": o.alice}, sn.PeopleByEmail)
 	require.Equal(t, map[string]uuid.UUID{"alice archer": o.alice}, sn.PeopleByName)
 	require.True(t, sn.AmbiguousPeople["dana doe"])
 	require.Equal(t, map[string]uuid.UUID{"it": o.team}, sn.Teams)
 	require.Equal(t, map[string]uuid.UUID{"cdw": o.supplier}, sn.Suppliers)
 
-	people, err := f.store.LoadSnapshot(f.admin(o), imports.KindPeople, imports.Lookup{PersonEmails: []string{"bob@alpha.test"}})
+	people, err := f.store.LoadSnapshot(f.admin(o), imports.KindPeople, imports.Lookup{PersonEmails: []string{"bob@alpha.test"},
+		PersonNames: []string{"alice archer", "dana doe"}})
 	require.NoError(t, err)
+	// A person is under their email's key and, when nobody shares their
+	// name, their name's key.
+	require.Equal(t, o.alice, people.ExistingPeople["alice archer"].ID)
+	require.Equal(t, o.alice, people.ExistingPeople["alice@alpha.test"].ID)
+	require.NotContains(t, people.ExistingPeople, "dana doe")
+	require.Contains(t, people.ExistingPeople, "dana1@alpha.test")
 	require.Equal(t, &imports.ExistingRecord{ID: o.bob, Version: 1, Values: map[string]string{"name": "Bob Baker", "email": "Bob@alpha.test",
 		"employeeNumber": "", "title": "", "team": "Sales", "manager": "", "location": "", "status": "ACTIVE"}}, people.ExistingPeople["bob@alpha.test"])
 	models, err := f.store.LoadSnapshot(f.admin(o), imports.KindModels, imports.Lookup{Models: []imports.ModelKey{{Manufacturer: "apple", Name: "macbook pro"}}})
@@ -149,6 +169,8 @@ func commitPlan(o orgFixture, upd, same *itam.Asset) ([]imports.RowPlan, []impor
 		{Kind: imports.RefPerson, Name: "alice@alpha.test", NameKey: "alice@alpha.test", ID: refID(o.alice), FirstLine: 2, Rows: 1},
 		{Kind: imports.RefTeam, Name: "Sales", NameKey: "sales", ID: refID(o.team2), FirstLine: 2, Rows: 1},
 		{Kind: imports.RefSupplier, Name: "Bechtle", NameKey: "bechtle", FirstLine: 2, Rows: 1},
+		// A row naming its model by number only (imports.ModelNumberParent).
+		{Kind: imports.RefModel, Name: "LAT-7440", NameKey: "lat-7440", Parent: "#modelNumber", ID: refID(o.laptop), FirstLine: 7, Rows: 1},
 	}
 	rows := []imports.RowPlan{
 		{Line: 2, Action: imports.ActionCreate, Key: "IMP-NEW", Values: map[string]string{"assetTag": "IMP-NEW", "serialNumber": "PF-1",
@@ -161,6 +183,7 @@ func commitPlan(o orgFixture, upd, same *itam.Asset) ([]imports.RowPlan, []impor
 			Values: map[string]string{"name": "Renamed", "location": "Berlin"}},
 		{Line: 5, Action: imports.ActionUnchanged, Key: same.AssetTag, TargetID: &same.ID, TargetVersion: same.Version},
 		{Line: 6, Action: imports.ActionError, Key: "BAD", Errors: []imports.CellError{{Column: 3, Field: "purchaseDate", Message: "not a date"}}},
+		{Line: 7, Action: imports.ActionCreate, Key: "IMP-NUM", Values: map[string]string{"assetTag": "IMP-NUM", "modelNumber": "LAT-7440"}},
 	}
 	return rows, refs
 }
@@ -176,9 +199,12 @@ func TestImportCommitAssets(t *testing.T) {
 	upd := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag, in.Name = ptr("IMP-UPD"), ptr("Old") })
 	same := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag = ptr("IMP-SAME") })
 	rows, refs := commitPlan(o, upd, same)
+	sf := &syncFixture{fixture: f.fixture, sync: NewSyncStore(f.db)}
+	sn := sf.pushConnector(o, "ServiceNow", false, "LOCATION")
+	sf.link(o, sn, upd.ID, "ci-upd")
 	run := f.committing(o, rows, refs)
 	require.Equal(t, imports.StatusCommitting, run.Status)
-	require.Equal(t, 4, run.RowsTotal)
+	require.Equal(t, 5, run.RowsTotal)
 	require.Equal(t, 1, f.jobs("import.commit"))
 	_, err := f.store.StartCommit(f.admin(o), run.ID, true, nil)
 	requireCode(t, err, itam.CodeConflict, "status")
@@ -190,8 +216,8 @@ func TestImportCommitAssets(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, imports.StatusCommitted, after.Status)
 	require.NotNil(t, after.CommittedAt)
-	require.Equal(t, 4, after.RowsDone)
-	require.Equal(t, 6, after.CommitCursor)
+	require.Equal(t, 5, after.RowsDone)
+	require.Equal(t, 7, after.CommitCursor)
 	require.Equal(t, 1, after.Totals.Skipped)
 
 	// The new asset reads back exactly as the row said, in canonical text.
@@ -206,6 +232,7 @@ func TestImportCommitAssets(t *testing.T) {
 	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT count(*) FROM assets WHERE org_id = $1 AND serial_number = 'PF-2' AND asset_tag <> ''`, o.id).Scan(&tagged))
 	require.Equal(t, 1, tagged, "a row without a tag takes the next one from the sequence")
 
+	require.Equal(t, "Latitude 7440", f.assetByTag(o, "IMP-NUM").Values["model"])
 	updated := f.assetByTag(o, "IMP-UPD")
 	require.Equal(t, 2, updated.Version)
 	require.Equal(t, "Renamed", updated.Values["name"])
@@ -250,6 +277,14 @@ func TestImportCommitAssets(t *testing.T) {
 	require.Equal(t, map[string]string{"name": "import", "locationId": "import"}, provenance(upd.ID))
 	require.Equal(t, map[string]string{"serialNumber": "import", "name": "import", "modelId": "import", "assignee": "import",
 		"purchaseDate": "import", "purchasePrice": "import", "warrantyEnd": "import", "status": "import", "locationId": "import"}, provenance(created.ID))
+
+	// The triggers every asset writer relies on saw the import's writes:
+	// the new asset's purchase cost entry, its checkout to its assignee and
+	// its first sign of life; the moved asset's write-back to the service desk.
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM cost_entries WHERE asset_id = $1 AND kind = 'PURCHASE' AND amount = 1299 AND currency = 'EUR'`, created.ID))
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_checkouts WHERE asset_id = $1 AND person_id = $2 AND returned_at IS NULL`, created.ID, o.alice))
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_signs_of_life WHERE asset_id = $1 AND source = 'CREATED'`, created.ID))
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM connector_push_outbox WHERE connector_id = $1 AND asset_id = $2`, sn.ID, upd.ID))
 
 	_, err = f.store.CommitChunk(f.admin(o), run.ID, 0)
 	requireCode(t, err, itam.CodeConflict, "status")

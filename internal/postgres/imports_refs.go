@@ -72,15 +72,22 @@ func (rs *importRefs) id(kind imports.RefKind, value string) (*uuid.UUID, bool) 
 	return r.ID, true
 }
 
-// model resolves a row's model: by manufacturer and name when the row names
-// its manufacturer, else the one model of that name, else the one of that
-// name by the asset's current manufacturer.
+// modelNumberParent is the Parent of a MODEL reference a row names by
+// model number only (imports.ModelNumberParent; its NameKey is the number).
+const modelNumberParent = "#modelNumber"
+
+// model resolves a row's model as the dry run recorded it
+// (imports.RefFor): by manufacturer and name, or by number when the row
+// names no model; failing that, the one model of that name, else the one
+// of that name by the asset's current manufacturer.
 func (rs *importRefs) model(vals map[string]string, current *uuid.UUID) (uuid.UUID, bool) {
 	name := nameKey(vals["model"])
-	if m := nameKey(vals["manufacturer"]); m != "" {
-		if r, ok := rs.byKey[refKey{imports.RefModel, m, name}]; ok && r.ID != nil {
-			return *r.ID, true
-		}
+	key := refKey{imports.RefModel, nameKey(vals["manufacturer"]), name}
+	if name == "" {
+		key = refKey{imports.RefModel, modelNumberParent, nameKey(vals["modelNumber"])}
+	}
+	if r, ok := rs.byKey[key]; ok && r.ID != nil {
+		return *r.ID, true
 	}
 	var found []uuid.UUID
 	for _, r := range rs.models[name] {
@@ -180,8 +187,17 @@ func (rs *importRefs) createRefs(ctx context.Context, tx pgx.Tx, org, run uuid.U
 			return err
 		}
 	}
-	// People are created by email: Extra["email"], or the name when it is one.
-	if refs := todo[imports.RefPerson]; len(refs) > 0 {
+	// People are created by email: Extra["email"], or the name when it is
+	// one. One without either is a person a row of a PEOPLE import creates
+	// (the rows resolve it, see applyPeople), not the reference's to create.
+	var people []*imports.Reference
+	for _, r := range todo[imports.RefPerson] {
+		if strings.TrimSpace(r.Extra["email"]) != "" || strings.Contains(r.Name, "@") {
+			people = append(people, r)
+		}
+	}
+	todo[imports.RefPerson] = people
+	if refs := people; len(refs) > 0 {
 		pnames, emails := make([]string, len(refs)), make([]string, len(refs))
 		for i, r := range refs {
 			pnames[i], emails[i] = strings.TrimSpace(r.Name), strings.TrimSpace(r.Extra["email"])
@@ -190,9 +206,6 @@ func (rs *importRefs) createRefs(ctx context.Context, tx pgx.Tx, org, run uuid.U
 			}
 			if n := strings.TrimSpace(r.Extra["name"]); n != "" {
 				pnames[i] = n
-			}
-			if emails[i] == "" {
-				return itam.Invalid("references", "person %q (line %d) cannot be created without an email", r.Name, r.FirstLine)
 			}
 		}
 		byEmail := func(r *imports.Reference) string {

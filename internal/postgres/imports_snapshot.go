@@ -110,6 +110,8 @@ func (s *ImportStore) LoadSnapshot(ctx context.Context, kind imports.Kind, l imp
 		}
 	}
 	var models []importModelRow
+	var byNameEmails [][2]namedID // (name key, id), (email key, _)
+	var people []keyedRecord
 	err = s.db.read(ctx, p.OrgID, func(b *pgx.Batch) {
 		queueRows(b, `SELECT field, sources FROM field_precedence`, nil, func(r pgx.CollectableRow) ([2]any, error) {
 			var f string
@@ -132,7 +134,18 @@ func (s *ImportStore) LoadSnapshot(ctx context.Context, kind imports.Kind, l imp
 		byName("manufacturers", l.Manufacturers, first(sn.Manufacturers))
 		byName("categories", l.Categories, first(sn.Categories))
 		byName("locations", l.Locations, unique(sn.Locations, sn.AmbiguousLocations))
-		byName("people", l.PersonNames, unique(sn.PeopleByName, sn.AmbiguousPeople))
+		// A person matched by name is compared by email (the canonical
+		// value of an assignee or manager): their email is listed too.
+		if len(l.PersonNames) > 0 {
+			queueRows(b, `SELECT lower(x.name), x.id, x.email_key FROM people x WHERE lower(x.name) = ANY($1::text[]) ORDER BY x.created_at, x.id`,
+				[]any{distinct(l.PersonNames)}, func(r pgx.CollectableRow) ([2]namedID, error) {
+					var x [2]namedID
+					return x, r.Scan(&x[0].key, &x[0].id, &x[1].key)
+				}, func(x [2]namedID) {
+					unique(sn.PeopleByName, sn.AmbiguousPeople)(x[0])
+					byNameEmails = append(byNameEmails, x)
+				})
+		}
 		byName("teams", l.Teams, first(sn.Teams))
 		byName("suppliers", l.Suppliers, first(sn.Suppliers))
 		if len(l.PersonEmails) > 0 {
@@ -151,13 +164,14 @@ func (s *ImportStore) LoadSnapshot(ctx context.Context, kind imports.Kind, l imp
 				WHERE lower(m.name) = ANY($1::text[]) OR lower(btrim(m.model_number)) = ANY($2::text[]) ORDER BY m.created_at, m.id`,
 				[]any{distinct(modelNames), distinct(l.ModelNumbers)}, scanImportModel, func(m importModelRow) { models = append(models, m) })
 		}
-		if kind == imports.KindPeople && len(l.PersonEmails) > 0 {
+		if kind == imports.KindPeople && len(l.PersonEmails)+len(l.PersonNames) > 0 {
 			queueRows(b, `SELECT p.email_key, p.id, p.version, p.name, p.email, coalesce(p.employee_number, ''), coalesce(p.title, ''),
 					coalesce(t.name, ''), coalesce(mg.email, ''), coalesce(l.name, ''), p.status::text
 				FROM people p LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN people mg ON mg.id = p.manager_id
-				LEFT JOIN locations l ON l.id = p.location_id WHERE p.email_key = ANY($1::text[])`, []any{distinct(l.PersonEmails)},
+				LEFT JOIN locations l ON l.id = p.location_id WHERE p.email_key = ANY($1::text[]) OR lower(p.name) = ANY($2::text[])`,
+				[]any{distinct(l.PersonEmails), distinct(l.PersonNames)},
 				scanExistingRecord("name", "email", "employeeNumber", "title", "team", "manager", "location", "status"),
-				func(x keyedRecord) { sn.ExistingPeople[x.key] = x.rec })
+				func(x keyedRecord) { people = append(people, x) })
 		}
 		if kind == imports.KindLocations && len(l.Locations) > 0 {
 			queueRows(b, `SELECT lower(l.name), l.id, l.version, l.name, l.kind::text, coalesce(pa.name, ''), coalesce(l.address_line1, ''),
@@ -176,6 +190,26 @@ func (s *ImportStore) LoadSnapshot(ctx context.Context, kind imports.Kind, l imp
 	})
 	if err != nil {
 		return nil, err
+	}
+	for _, x := range byNameEmails {
+		if id, ok := sn.PeopleByName[x[0].key]; ok && id == x[0].id {
+			sn.PeopleByEmail[x[1].key] = id
+		}
+	}
+	// ExistingPeople: each person under their email's key and, when no one
+	// else found has their name, their name's key (a row without an email
+	// matches by name).
+	names := map[string]int{}
+	for _, x := range people {
+		sn.ExistingPeople[x.key] = x.rec
+		names[nameKey(x.rec.Values["name"])]++
+	}
+	for _, x := range people {
+		if k := nameKey(x.rec.Values["name"]); names[k] == 1 && !sn.AmbiguousPeople[k] {
+			if _, taken := sn.ExistingPeople[k]; !taken {
+				sn.ExistingPeople[k] = x.rec
+			}
+		}
 	}
 	for _, a := range assets {
 		a.existing.Provenance = a.provenance(authoritative)

@@ -1,0 +1,145 @@
+package exports
+
+import (
+	"archive/zip"
+	"context"
+	"encoding/xml"
+	"io"
+	"strconv"
+
+	"github.com/itam-dev/itam/internal/itam"
+)
+
+// An XLSX file is a zip of XML parts. excelize's StreamWriter spools a
+// sheet to a temporary file but then builds the whole zip in memory
+// (File.Write goes through WriteToBuffer), so a million rows would hold
+// the compressed workbook in RAM. The workbook an export needs is one
+// sheet of text cells, and its parts are small and fixed: writing them
+// here lets the sheet stream into the zip (archive/zip writes each entry
+// front to back, sizes after the data) page by page, like CSV. The tests
+// read the files back with excelize.
+
+// maxSheetRows is what one XLSX sheet holds besides the header.
+const maxSheetRows = 1048576 - 1
+
+const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
+
+// xlsxParts are the workbook's fixed parts, in the order they are written.
+var xlsxParts = []struct{ name, body string }{
+	{"[Content_Types].xml", `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
+		`<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>` +
+		`<Default Extension="xml" ContentType="application/xml"/>` +
+		`<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>` +
+		`<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>` +
+		`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>` +
+		`</Types>`},
+	{"_rels/.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>` +
+		`</Relationships>`},
+	{"xl/workbook.xml", `<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ` +
+		`xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">` +
+		`<sheets><sheet name="Export" sheetId="1" r:id="rId1"/></sheets></workbook>`},
+	{"xl/_rels/workbook.xml.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+		`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>` +
+		`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>` +
+		`</Relationships>`},
+	{"xl/styles.xml", `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+		`<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>` +
+		`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
+		`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
+		`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
+		`<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>` +
+		`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>`},
+}
+
+// columnLetters returns the letters of the first n columns (A … Z, AA …).
+func columnLetters(n int) []string {
+	out := make([]string, n)
+	for i := range n {
+		s := ""
+		for c := i + 1; c > 0; c = (c - 1) / 26 {
+			s = string(rune('A'+(c-1)%26)) + s
+		}
+		out[i] = s
+	}
+	return out
+}
+
+// xlsxRow writes one row of inline-string cells (empty cells left out):
+// text, never a formula, and read back exactly as written.
+func xlsxRow(w io.Writer, n int, letters []string, cells []string) error {
+	r := strconv.Itoa(n)
+	if _, err := io.WriteString(w, `<row r="`+r+`">`); err != nil {
+		return err
+	}
+	for i, v := range cells {
+		if v == "" {
+			continue
+		}
+		if _, err := io.WriteString(w, `<c r="`+letters[i]+r+`" t="inlineStr"><is><t xml:space="preserve">`); err != nil {
+			return err
+		}
+		if err := xml.EscapeText(w, []byte(v)); err != nil {
+			return err
+		}
+		if _, err := io.WriteString(w, `</t></is></c>`); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, `</row>`)
+	return err
+}
+
+func writeXLSX(ctx context.Context, w io.Writer, cols []Column, first Page, next Source, flush func()) (int, error) {
+	zw := zip.NewWriter(w)
+	for _, p := range xlsxParts {
+		f, err := zw.Create(p.name)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := io.WriteString(f, xmlHeader+p.body); err != nil {
+			return 0, err
+		}
+	}
+	sheet, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err != nil {
+		return 0, err
+	}
+	if _, err := io.WriteString(sheet, xmlHeader+`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`); err != nil {
+		return 0, err
+	}
+	letters := columnLetters(len(cols))
+	if err := xlsxRow(sheet, 1, letters, Names(cols)); err != nil {
+		return 0, err
+	}
+	rows := 0
+	rec := make([]string, len(cols))
+	err = pages(ctx, first, next, func(p Page) error {
+		if rows+len(p.Rows) > maxSheetRows {
+			return itam.Invalid("format", "an XLSX sheet holds at most %d rows: narrow the filter or export CSV", maxSheetRows)
+		}
+		for _, r := range p.Rows {
+			for i, c := range cols {
+				rec[i] = c.Canon(r[i])
+			}
+			rows++
+			if err := xlsxRow(sheet, rows+1, letters, rec); err != nil {
+				return err
+			}
+		}
+		if err := zw.Flush(); err != nil {
+			return err
+		}
+		if flush != nil {
+			flush()
+		}
+		return nil
+	})
+	if err != nil {
+		return rows, err
+	}
+	if _, err := io.WriteString(sheet, `</sheetData></worksheet>`); err != nil {
+		return rows, err
+	}
+	return rows, zw.Close()
+}
