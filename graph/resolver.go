@@ -3,8 +3,8 @@ package graph
 import (
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
-	"github.com/itam-dev/itam/internal/imports"
 	"github.com/itam-dev/itam/internal/exports"
+	"github.com/itam-dev/itam/internal/imports"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/tickets"
 )
