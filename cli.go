@@ -24,6 +24,8 @@ Usage:
                     write an organization's list as CSV or XLSX (stdout without --out)
   itam software install-starter --org SLUG
                     install the starter software rules into an organization (once)
+  itam import FILE --org SLUG [--kind assets] [--map mapping.json] [--commit] [--skip-invalid]
+                    dry-run (and with --commit, apply) a CSV or XLSX import
   itam version      print the version
   itam help         print this help
 

@@ -90,7 +90,7 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		if err := parseFlags(flag.NewFlagSet(cmd, flag.ContinueOnError), args, stdout, stderr); err != nil {
 			return err
 		}
-	case "token", "seed", "db", "software", "export":
+	case "token", "seed", "db", "software", "import", "export":
 		// They parse their own flags, after the configuration is read.
 	default:
 		fmt.Fprint(stderr, usage)
@@ -114,6 +114,8 @@ func dispatch(ctx context.Context, cmd string, args []string, getenv func(string
 		return dbCmd(ctx, cfg, log, args, stdout, stderr)
 	case "software":
 		return softwareCmd(ctx, cfg, log, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, cfg, log, args, stdout, stderr)
 	case "export":
 		return exportCmd(ctx, cfg, log, args, stdout, stderr)
 	default: // worker

@@ -72,10 +72,10 @@ type Resolver struct {
 	History      *postgres.HistoryStore
 	// ITSM tickets of assets (graph/schema/tickets.graphqls).
 	TicketService *tickets.Service
-	// Spreadsheet imports and saved mappings (graph/schema/imports.graphqls).
-	Imports *imports.Service
 	// List exports: the store checks what a link names, the signer makes
 	// the links (graph/schema/exports.graphqls, graph/exports.go).
 	Exports     ExportStore
 	ExportLinks *exports.Signer
+	// Spreadsheet imports and saved mappings (graph/schema/imports.graphqls).
+	Imports *imports.Service
 }

@@ -124,8 +124,8 @@ func NewServer(log *slog.Logger, db *postgres.DB, verifier *auth.Verifier, m *me
 	resolver.Audits = postgres.NewAuditCampaignStore(db)
 	resolver.Sanitization, resolver.History = postgres.NewSanitizationStore(db), postgres.NewHistoryStore(db)
 	resolver.TicketService = ticketService(db, connectorStore, &o, log)
-	resolver.Imports = &imports.Service{Store: postgres.NewImportStore(db, importEnqueuer(o.enq))}
 	resolver.Exports, resolver.ExportLinks = postgres.NewExportStore(db), exportSigner(&o)
+	resolver.Imports = &imports.Service{Store: postgres.NewImportStore(db, importEnqueuer(o.enq))}
 	gql := graph.NewHandler(resolver, m, log, o.graphql)
 	orgs := orgResolver(db) // one cache for tokens in headers and dashboard logins
 	authn := auth.Middleware(verifier, orgs, writeAuthError(log))

@@ -23,6 +23,7 @@ import (
 	"github.com/itam-dev/itam/connectors"
 	_ "github.com/itam-dev/itam/connectors/all" // every vendor, built by kind
 	"github.com/itam-dev/itam/internal/connector"
+	"github.com/itam-dev/itam/internal/importjob"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/jobs"
 	"github.com/itam-dev/itam/internal/postgres"
@@ -119,6 +120,11 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 		if d.SoftwareRules != nil {
 			river.AddWorker(workers, &NormalizeWorker{rules: d.SoftwareRules, timeout: attempt})
 		}
+		// Imports need no credentials: they run with or without NoSync. The
+		// workers enqueue nothing (starting and committing a run does), so
+		// their store has no enqueuer.
+		importjob.AddWorkers(workers, &importjob.Runner{Store: postgres.NewImportStore(d.DB, nil),
+			Orgs: postgres.NewOrganizationStore(d.DB), Log: d.Log, Timeout: attempt})
 		notifyJobs := addNotifyWorkers(workers, d, opt)
 		cfg.Workers = workers
 		cfg.Queues = map[string]river.QueueConfig{
@@ -129,6 +135,7 @@ func NewClient(d Deps, opt Options) (*river.Client[pgx.Tx], error) {
 			cfg.Queues[jobs.QueuePush] = river.QueueConfig{MaxWorkers: pushWorkers} // push.go: needs credentials
 		}
 		cfg.Queues[jobs.QueueWebhooks] = river.QueueConfig{MaxWorkers: webhookWorkers} // notify.go
+		cfg.Queues[jobs.QueueImports] = importjob.Queue()
 		cfg.RescueStuckJobsAfter = opt.RescueAfter
 		// River refuses a default job timeout above the rescue delay; the
 		// quick jobs set their own (Timeout), so this only bounds strays.
