@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -66,4 +67,36 @@ func TestAssetInsertTriggersAreSetBased(t *testing.T) {
 	require.Equal(t, 2, calls["cost_month_totals_apply"], "the cost summary's triggers run once per statement: %v", calls)
 	require.Zero(t, calls["asset_purchase_entry"], "no per-row PURCHASE entry: %v", calls)
 	require.Zero(t, calls["asset_checkout_sync"], "no per-row checkout: %v", calls)
+}
+
+// TestLabelledChanges: each reference of a history change gets the label
+// of what each side names (overwriting a recorded one), and nothing else
+// changes: not other fields, not a side that names no record or no UUID,
+// not a reference that is not an object.
+func TestLabelledChanges(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	o := f.a
+	gone := uuid.New()
+	in := map[string]any{
+		"modelId":     map[string]any{"from": nil, "to": o.laptop.String()},
+		"locationId":  map[string]any{"from": o.site.String(), "to": "not-a-uuid"},
+		"ownerTeamId": map[string]any{"from": gone.String(), "to": o.team.String(), "toLabel": "recorded"},
+		"name":        map[string]any{"from": "a", "to": o.team.String()},
+		"supplierId":  "odd",
+	}
+	want := map[string]any{
+		"modelId":     map[string]any{"from": nil, "to": o.laptop.String(), "toLabel": "Latitude 7440"},
+		"locationId":  map[string]any{"from": o.site.String(), "to": "not-a-uuid", "fromLabel": "Berlin"},
+		"ownerTeamId": map[string]any{"from": gone.String(), "to": o.team.String(), "toLabel": "IT"},
+		"name":        map[string]any{"from": "a", "to": o.team.String()},
+		"supplierId":  "odd",
+	}
+	var got map[string]any
+	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT itam.labelled_changes($1::jsonb)`, in).Scan(&got))
+	require.Equal(t, want, got)
+	var empty, null *string
+	require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT itam.labelled_changes('{}')::text, itam.labelled_changes(NULL)::text`).Scan(&empty, &null))
+	require.Equal(t, "{}", *empty)
+	require.Nil(t, null)
 }
