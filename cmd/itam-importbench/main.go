@@ -95,6 +95,11 @@ type Results struct {
 	DryRunRSS int64  `json:"dry_run_peak_rss_bytes"`
 	LoadStart string `json:"loadavg_start"`
 	LoadEnd   string `json:"loadavg_end"`
+	// LoadDryRun is the load average at the end of the dry run.
+	LoadDryRun string `json:"loadavg_dry_run"`
+	// CPU spent by each side in the dry run and in the commit.
+	DryRunCPU cpuDelta `json:"dry_run_cpu"`
+	CommitCPU cpuDelta `json:"commit_cpu"`
 }
 
 func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
@@ -176,8 +181,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}()
 	actx := itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "importbench@itam.test"})
 
+	meter := newCPUMeter(ctx, owner)
 	runtime.GC()
 	resetPeakRSS()
+	cpu0 := meter.now()
 	if _, err := file.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
@@ -194,6 +201,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	res.DryRun = time.Since(start)
 	res.DryRunRSS = peakRSS()
+	res.DryRunCPU, res.LoadDryRun = meter.now().sub(cpu0), loadAvg()
 	res.Totals = r.Totals
 	if r.Status != imports.StatusReady {
 		return fmt.Errorf("the dry run ended %s: %s", r.Status, deref(r.Error))
@@ -201,12 +209,13 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	progress("dry run in %s: %+v", secs(res.DryRun), r.Totals)
 	if !o.commit {
 		res.PeakRSS, res.LoadEnd = res.DryRunRSS, loadAvg()
-		fmt.Fprintf(stdout, "importbench: dry run of a %d-row asset CSV (%.1f MB): %s (%.0f rows/s), peak RSS %s; dry run ≤ %s: %s (commit not run)\n",
-			res.Rows, float64(res.FileBytes)/(1<<20), secs(res.DryRun), float64(res.Rows)/res.DryRun.Seconds(), mb(res.PeakRSS),
+		fmt.Fprintf(stdout, "importbench: dry run of a %d-row asset CSV (%.1f MB): %s (%.0f rows/s; CPU itam %s, PostgreSQL %s; load %s → %s), peak RSS %s; dry run ≤ %s: %s (commit not run)\n",
+			res.Rows, float64(res.FileBytes)/(1<<20), secs(res.DryRun), float64(res.Rows)/res.DryRun.Seconds(),
+			secs(res.DryRunCPU.Itam), secs(res.DryRunCPU.PG), res.LoadStart, res.LoadEnd, mb(res.PeakRSS),
 			secs(targetWall), map[bool]string{true: "PASS", false: "MISS"}[res.DryRun <= targetWall])
 		return nil
 	}
-	start = time.Now()
+	start, cpu0 = time.Now(), meter.now()
 	if r, err = store.StartCommit(actx, r.ID, false, &r.Version); err != nil {
 		return fmt.Errorf("starting the commit: %w", err)
 	}
@@ -214,6 +223,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	res.Commit = time.Since(start)
+	res.CommitCPU = meter.now().sub(cpu0)
 	res.PeakRSS = peakRSS()
 	res.LoadEnd = loadAvg()
 	if r.Status != imports.StatusCommitted {
@@ -269,11 +279,13 @@ func waitWhile(ctx context.Context, store imports.RunStore, id uuid.UUID, status
 func report(w io.Writer, res *Results) string {
 	fmt.Fprintf(w, "importbench: a %d-row asset CSV (%.1f MB) dry-run and committed by the import workers; %s, %d CPUs\n",
 		res.Rows, float64(res.FileBytes)/(1<<20), res.GoVersion, res.CPUs)
-	fmt.Fprintf(w, "load average at start %s, at end %s\n\n", res.LoadStart, res.LoadEnd)
+	fmt.Fprintf(w, "load average at start %s, after the dry run %s, at end %s\n\n", res.LoadStart, res.LoadDryRun, res.LoadEnd)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  upload (file into the run)\t%s\n", secs(res.Upload))
-	fmt.Fprintf(tw, "  dry run (upload to READY)\t%s\t%.0f rows/s\n", secs(res.DryRun), float64(res.Rows)/res.DryRun.Seconds())
-	fmt.Fprintf(tw, "  commit (commitImport to COMMITTED)\t%s\t%.0f rows/s\n", secs(res.Commit), float64(res.Rows)/res.Commit.Seconds())
+	fmt.Fprintf(tw, "  dry run (upload to READY)\t%s\t%.0f rows/s\tCPU itam %s, PostgreSQL %s\n", secs(res.DryRun), float64(res.Rows)/res.DryRun.Seconds(),
+		secs(res.DryRunCPU.Itam), secs(res.DryRunCPU.PG))
+	fmt.Fprintf(tw, "  commit (commitImport to COMMITTED)\t%s\t%.0f rows/s\tCPU itam %s, PostgreSQL %s\n", secs(res.Commit), float64(res.Rows)/res.Commit.Seconds(),
+		secs(res.CommitCPU.Itam), secs(res.CommitCPU.PG))
 	t := res.Totals
 	fmt.Fprintf(tw, "  plan\t%d create, %d update, %d unchanged, %d error; references %d created, %d matched\n",
 		t.Create, t.Update, t.Unchanged, t.Error, t.ReferencesCreated, t.ReferencesMatched)

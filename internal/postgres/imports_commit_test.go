@@ -391,3 +391,62 @@ func TestImportChunkedCommitResumes(t *testing.T) {
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_history h JOIN assets a ON a.id = h.asset_id WHERE a.asset_tag = 'CH-2'`))
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Porto'`, o.id), "references are created once")
 }
+
+// TestImportCommitSlices: a chunk read and written a few rows at a time
+// (importCommitSlice, 2 here) is still one transaction: a stale row in its
+// last slice leaves nothing of the earlier slices, and a limit that ends
+// inside a slice stops there; then every row is applied once.
+func TestImportCommitSlices(t *testing.T) { // not parallel: it sets importCommitSlice
+	defer func(n int) { importCommitSlice = n }(importCommitSlice)
+	importCommitSlice = 2
+	f := newImportFixture(t)
+	o := f.a
+	ctx := f.admin(o)
+	upd := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag = ptr("SL-UPD") })
+	refs := []imports.Reference{
+		{Kind: imports.RefManufacturer, Name: "Dell", NameKey: "dell", ID: refID(o.manufacturer), FirstLine: 2, Rows: 5},
+		{Kind: imports.RefModel, Name: "Latitude 7440", NameKey: "latitude 7440", Parent: "dell", ID: refID(o.laptop), FirstLine: 2, Rows: 5},
+		{Kind: imports.RefLocation, Name: "Faro", NameKey: "faro", FirstLine: 2, Rows: 2},
+	}
+	create := func(line int, tag string) imports.RowPlan {
+		return imports.RowPlan{Line: line, Action: imports.ActionCreate, Key: tag,
+			Values: map[string]string{"assetTag": tag, "model": "Latitude 7440", "manufacturer": "Dell", "location": "Faro"}}
+	}
+	rows := []imports.RowPlan{create(2, "SL-2"), create(3, "SL-3"),
+		{Line: 4, Action: imports.ActionError, Errors: []imports.CellError{{Column: -1, Message: "no key"}}},
+		create(5, "SL-5"), create(6, "SL-6"),
+		{Line: 7, Action: imports.ActionUpdate, Key: "SL-UPD", TargetID: &upd.ID, TargetVersion: upd.Version, Values: map[string]string{"name": "renamed"}}}
+	run := f.committing(o, rows, refs)
+	f.exec(`UPDATE assets SET version = version + 1 WHERE id = $1`, upd.ID)
+
+	_, err := f.store.CommitChunk(ctx, run.ID, 0)
+	requireCode(t, err, itam.CodeConflict, "line")
+	require.Contains(t, err.Error(), "line 7")
+	require.Nil(t, f.assetByTag(o, "SL-2"), "the earlier slices roll back with the chunk")
+	require.Zero(t, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Faro'`, o.id))
+
+	f.exec(`UPDATE import_rows SET target_version = target_version + 1 WHERE run_id = $1 AND line = 7`, run.ID)
+	done, err := f.store.CommitChunk(ctx, run.ID, 3)
+	require.NoError(t, err)
+	require.False(t, done)
+	got, err := f.store.Run(ctx, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, 4, got.CommitCursor, "three rows read: lines 2 to 4")
+	require.Equal(t, 2, got.RowsDone)
+	require.Nil(t, f.assetByTag(o, "SL-5"))
+
+	done, err = f.store.CommitChunk(ctx, run.ID, 0)
+	require.NoError(t, err)
+	require.True(t, done)
+	got, err = f.store.Run(ctx, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, imports.StatusCommitted, got.Status)
+	require.Equal(t, 5, got.RowsDone)
+	require.Equal(t, 1, got.Totals.Skipped)
+	for _, tag := range []string{"SL-2", "SL-3", "SL-5", "SL-6"} {
+		require.Equal(t, "Faro", f.assetByTag(o, tag).Values["location"], tag)
+		require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_history h JOIN assets a ON a.id = h.asset_id WHERE a.asset_tag = $1`, tag), tag)
+	}
+	require.Equal(t, "renamed", f.assetByTag(o, "SL-UPD").Values["name"])
+	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Faro'`, o.id), "references are created once")
+}
