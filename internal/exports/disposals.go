@@ -83,10 +83,18 @@ func str(s *string) string {
 
 // defuseFormula keeps a spreadsheet from running a cell as a formula: tags,
 // names and references are typed by people, and a value starting with
-// = + - @ (or a tab or carriage return) is prefixed with a quote.
+// = + - @ (or a tab or carriage return) is prefixed with a quote. The
+// import removes exactly one quote from a cell of quotes then one of those
+// characters (imports.undoFormulaGuard), so a value that already starts
+// with quotes then one of them gets one more quote: it is read back as it
+// was, not stripped of its own quote.
 func defuseFormula(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if rest := strings.TrimLeft(s, "'"); rest != "" && strings.ContainsRune(formulaStarts, rune(rest[0])) {
 		return "'" + s
 	}
 	return s
 }
+
+// formulaStarts are the first characters that make a spreadsheet read a
+// cell as a formula.
+const formulaStarts = "=+-@\t\r"

@@ -232,9 +232,12 @@ func TestWriteCSVStreamsPageByPage(t *testing.T) {
 func TestWriteCSVDefusesFormulas(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	_, err := Write(context.Background(), &out, FormatCSV, []Column{{Name: "notes"}}, Page{Rows: [][]string{{"=1+1"}, {"fine"}}}, nil, nil)
+	rows := [][]string{{"=1+1"}, {"fine"}, {"+33 1"}, {"-5"}, {"@me"}, {"\tx"}, {"'=own quote"}, {"''-two"}, {"'plain"}, {"O'Brien"}, {"'"}}
+	_, err := Write(context.Background(), &out, FormatCSV, []Column{{Name: "notes"}}, Page{Rows: rows}, nil, nil)
 	require.NoError(t, err)
-	require.Equal(t, "notes\n'=1+1\nfine\n", out.String())
+	// A value that starts with a quote and a formula character gets a
+	// second quote: the import removes exactly one, so it reads back as is.
+	require.Equal(t, "notes\n'=1+1\nfine\n'+33 1\n'-5\n'@me\n'\tx\n''=own quote\n'''-two\n'plain\nO'Brien\n'\n", out.String())
 }
 
 func TestWriteXLSX(t *testing.T) {

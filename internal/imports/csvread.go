@@ -157,9 +157,27 @@ func (c *csvReader) Next() bool {
 		if blank(rec) {
 			continue
 		}
+		for i, cell := range rec {
+			rec[i] = undoFormulaGuard(cell)
+		}
 		c.row = Row{Line: line, Cells: rec}
 		return true
 	}
+}
+
+// undoFormulaGuard removes the quote a CSV export puts before a cell that
+// starts with = + - @, a tab or a carriage return (so a spreadsheet shows
+// it as text instead of running it as a formula: internal/exports), so an
+// exported file imports unchanged. Exactly one quote goes, and only from a
+// cell of quotes then one of those characters (the export adds one to a
+// value that itself starts with quotes then one of them, too): `'=x` reads
+// `=x`, `'-5` reads `-5`, two quotes then =x read one quote then =x, and
+// `'abc` or `O'Brien` stay as they are.
+func undoFormulaGuard(cell string) string {
+	if rest := strings.TrimLeft(cell, "'"); len(rest) < len(cell) && rest != "" && strings.IndexByte("=+-@\t\r", rest[0]) >= 0 {
+		return cell[1:]
+	}
+	return cell
 }
 
 func blank(cells []string) bool {

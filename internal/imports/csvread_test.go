@@ -192,3 +192,30 @@ func TestCSVRuneSplitAtSniffBoundary(t *testing.T) {
 	require.True(t, strings.HasSuffix(rows[n].Cells[1], "x€"))
 	require.Equal(t, []string{"C", "Café"}, rows[n+1].Cells)
 }
+
+// TestCSVUndoesTheExportFormulaGuard: the quote the export puts before a
+// cell a spreadsheet would run as a formula goes, exactly one and only
+// there, so an exported file imports unchanged.
+func TestCSVUndoesTheExportFormulaGuard(t *testing.T) {
+	t.Parallel()
+	data := "Asset Tag,Notes\n" +
+		"'=A1,'=1+1\n" +
+		"'+33,'-5\n" +
+		"'@me,\"'\tx\"\n" +
+		"A4,''=own quote\n" +
+		"A5,'plain\n" +
+		"A6,O'Brien\n" +
+		"A7,'\n" +
+		"A8,'''-two\n"
+	_, rows := readAll(t, []byte(data), "assets.csv", ReadOptions{})
+	require.Equal(t, []Row{
+		{Line: 2, Cells: []string{"=A1", "=1+1"}},
+		{Line: 3, Cells: []string{"+33", "-5"}},
+		{Line: 4, Cells: []string{"@me", "\tx"}},
+		{Line: 5, Cells: []string{"A4", "'=own quote"}},
+		{Line: 6, Cells: []string{"A5", "'plain"}},
+		{Line: 7, Cells: []string{"A6", "O'Brien"}},
+		{Line: 8, Cells: []string{"A7", "'"}},
+		{Line: 9, Cells: []string{"A8", "''-two"}},
+	}, rows)
+}

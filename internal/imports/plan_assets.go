@@ -276,7 +276,7 @@ func (c *rowCtx) updateAsset(t *ExistingAsset, mc modelChoice, assigneeID *uuid.
 		case "purchasePrice":
 			return sameAmount(v, ex[f]) && row["purchaseCurrency"] == ex["purchaseCurrency"]
 		}
-		return v == ex[f]
+		return sameText(v, ex[f])
 	}
 	values := map[string]string{}
 	for _, f := range kindFields[KindAssets] {

@@ -36,7 +36,7 @@ func (o org) snapshot() *Snapshot {
 		"condition": "NEW", "location": "Paris",
 	}, Provenance: map[string]reconcile.Current{reconcile.FieldLocation: {Source: reconcile.SourceManual, Locked: true}}}
 	a9 := &ExistingAsset{ID: o.a9, Version: 1, Values: map[string]string{"assetTag": "A-9", "serialNumber": "SN9",
-		"model": "MacBook Pro 14", "manufacturer": "Apple", "status": "IN_STOCK"},
+		"model": "MacBook Pro 14", "manufacturer": "Apple", "status": "IN_STOCK", "notes": "  typed with spaces "},
 		Provenance: map[string]reconcile.Current{reconcile.FieldStatus: {Source: reconcile.SourceImport}}}
 	return &Snapshot{
 		AssetsByTag:    map[string]*ExistingAsset{"a-1": a1, "a-6": a6, "a-9": a9},
@@ -302,6 +302,10 @@ func TestPlanAssetCases(t *testing.T) {
 			values: map[string]string{"serialNumber": "SN-NEW", "model": "MacBook Pro 14"}},
 		{name: "keyed by serial: a new tag for an existing asset", headers: []string{"Asset Tag", "Serial"}, opt: Options{UpsertKey: KeySerialNumber},
 			cells: []string{"A-9-NEW", "sn9"}, action: ActionUpdate, values: map[string]string{"assetTag": "A-9-NEW"}},
+		{name: "a stored value's surrounding spaces are no change (the export writes them, every cell is trimmed)", headers: []string{"Asset Tag", "Notes"},
+			cells: []string{"A-9", "  typed with spaces "}, action: ActionUnchanged},
+		{name: "a change inside the text is one", headers: []string{"Asset Tag", "Notes"},
+			cells: []string{"A-9", "typed  with spaces"}, action: ActionUpdate, values: map[string]string{"notes": "typed  with spaces"}},
 		{name: "a blank cell never clears", headers: []string{"Asset Tag", "Serial", "Location", "Notes"},
 			cells: []string{"A-9", "", "", ""}, action: ActionUnchanged},
 		{name: "an unknown condition and a NUL", headers: []string{"Asset Tag", "Condition", "Notes"},

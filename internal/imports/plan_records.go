@@ -121,7 +121,7 @@ func (p *Planner) planPerson(c *rowCtx) {
 		case "manager":
 			return c.samePerson(v, managerID, ex)
 		}
-		return v == ex
+		return sameText(v, ex)
 	})
 	if t != nil {
 		if st, ok := c.plan.Values["status"]; ok {
@@ -185,7 +185,7 @@ func (p *Planner) planLocation(c *rowCtx) {
 		if f == "parent" {
 			return NormalizeName(values[f]) == NormalizeName(t.Values[f])
 		}
-		return values[f] == t.Values[f]
+		return sameText(values[f], t.Values[f])
 	})
 	if t == nil {
 		loc := itam.Location{Name: name, Kind: itam.LocationKind(values["kind"])}
@@ -243,7 +243,7 @@ func (p *Planner) planModel(c *rowCtx) {
 		if f == "category" {
 			return NormalizeName(values[f]) == NormalizeName(t.Values[f])
 		}
-		return values[f] == t.Values[f]
+		return sameText(values[f], t.Values[f])
 	})
 	if t == nil {
 		m := itam.Model{Name: name}

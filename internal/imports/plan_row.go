@@ -223,6 +223,12 @@ func canonicalAmount(d decimal.Decimal) string {
 	return d.StringFixed(places)
 }
 
+// sameText compares a cell's value with the record's: the planner trims
+// every cell, so spaces around a stored value (typed in the app) are no
+// change a spreadsheet could make, and an exported record reads back
+// UNCHANGED.
+func sameText(cell, stored string) bool { return cell == strings.TrimSpace(stored) }
+
 // sameAmount compares two canonical amounts by value.
 func sameAmount(a, b string) bool {
 	x, err1 := decimal.NewFromString(a)

@@ -75,8 +75,11 @@ type CellError struct {
 // RowPlan is the dry run's decision for one data row, saved so the commit
 // applies exactly it.
 type RowPlan struct {
-	// Line is the row's line in the file (CSV: physical line of its first
-	// record line; XLSX: the sheet's row number), as a person finds it.
+	// Line is the row number a spreadsheet shows for the row, counting the
+	// header as row 1 and blank rows too. CSV: the record's row as Excel
+	// opens the file, so line breaks inside a quoted cell do not shift the
+	// rows after it (its text line minus the quoted line breaks before it).
+	// XLSX: the sheet's own row number.
 	Line   int    `json:"line"`
 	Action Action `json:"action"`
 	// Key is the value of the upsert key (asset tag or serial; a person's

@@ -20,9 +20,11 @@ import (
 const importSource = "import"
 
 // syncedByField maps an import field to the synced field (reconcile) whose
-// provenance setting it records.
+// provenance setting it records. A row naming its model by number only
+// sets the model too: without its provenance the model would count as a
+// person's edit, and the next file could not change it.
 var syncedByField = map[string]string{
-	"serialNumber": reconcile.FieldSerialNumber, "name": reconcile.FieldName, "model": reconcile.FieldModel,
+	"serialNumber": reconcile.FieldSerialNumber, "name": reconcile.FieldName, "model": reconcile.FieldModel, "modelNumber": reconcile.FieldModel,
 	"assignee": reconcile.FieldAssignee, "purchaseDate": reconcile.FieldPurchaseDate, "purchasePrice": reconcile.FieldPurchasePrice,
 	"purchaseCurrency": reconcile.FieldPurchasePrice, "warrantyEnd": reconcile.FieldWarrantyEnd, "status": reconcile.FieldStatus,
 	"location": reconcile.FieldLocation,

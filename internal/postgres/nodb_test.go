@@ -12,7 +12,7 @@ import (
 func TestKnownSource(t *testing.T) {
 	id := uuid.New()
 	for s, want := range map[string]bool{
-		"manual": true, "procurement": true, "authoritative": true,
+		"manual": true, "procurement": true, "authoritative": true, "import": true,
 		"JAMF_PRO": true, "INTUNE": true, "KANDJI": true, "FLEET": true,
 		"INTUNE:" + id.String():                  true,
 		"INTUNE:" + strings.ToUpper(id.String()): false, // sources are recorded lower-case
@@ -21,6 +21,7 @@ func TestKnownSource(t *testing.T) {
 		"SCCM:" + id.String():                    false,
 		"":                                       false,
 		"Manual":                                 false,
+		"IMPORT":                                 false,
 	} {
 		require.Equal(t, want, knownSource(s), s)
 	}

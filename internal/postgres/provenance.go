@@ -182,10 +182,12 @@ func (s *ProvenanceStore) FieldPrecedence(ctx context.Context) ([]itam.FieldPrec
 	return out, nil
 }
 
-// knownSource reports whether s names a precedence source: a fixed one,
-// a connector kind, or one connector ("KIND:<uuid>").
+// knownSource reports whether s names a precedence source: a fixed one
+// (manual, procurement, authoritative, import), a connector kind, or one
+// connector ("KIND:<uuid>").
 func knownSource(s string) bool {
-	if s == reconcile.SourceManual || s == reconcile.SourceProcurement || s == reconcile.SourceAuthoritative {
+	switch s {
+	case reconcile.SourceManual, reconcile.SourceProcurement, reconcile.SourceAuthoritative, reconcile.SourceImport:
 		return true
 	}
 	kind, id, one := strings.Cut(s, ":")
@@ -197,7 +199,6 @@ func knownSource(s string) bool {
 	}
 	u, err := uuid.Parse(id)
 	return err == nil && u.String() == id // the form sources are recorded in
-
 }
 
 // requireSyncedField refuses a field name syncs do not set.
