@@ -21,8 +21,25 @@ import (
 // front to back, sizes after the data) page by page, like CSV. The tests
 // read the files back with excelize.
 
-// maxSheetRows is what one XLSX sheet holds besides the header.
-const maxSheetRows = 1048576 - 1
+// MaxSheetRows is how many rows one XLSX sheet holds besides the header
+// (Excel's 1,048,576 rows a sheet).
+const MaxSheetRows = 1048576 - 1
+
+// CheckSheetRows refuses an XLSX export of more rows than a sheet holds,
+// n being the rows the filter selects (counted up to MaxSheetRows+1).
+// Checked when the link is made, so the caller hears why instead of
+// getting a download cut off after a million rows; the writer checks again
+// for rows added since.
+func CheckSheetRows(format Format, n int) error {
+	if format == FormatXLSX && n > MaxSheetRows {
+		return errTooManyRows()
+	}
+	return nil
+}
+
+func errTooManyRows() error {
+	return itam.Invalid("format", "an XLSX sheet holds at most %d rows and the filter selects more: narrow the filter or export CSV", MaxSheetRows)
+}
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
@@ -162,8 +179,8 @@ func writeXLSX(ctx context.Context, w io.Writer, cols []Column, first Page, next
 	rows := 0
 	rec := make([]string, len(cols))
 	err = pages(ctx, first, next, func(p Page) error {
-		if rows+len(p.Rows) > maxSheetRows {
-			return itam.Invalid("format", "an XLSX sheet holds at most %d rows: narrow the filter or export CSV", maxSheetRows)
+		if rows+len(p.Rows) > MaxSheetRows {
+			return errTooManyRows()
 		}
 		for _, r := range p.Rows {
 			for i, c := range cols {
