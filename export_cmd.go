@@ -78,8 +78,12 @@ func exportCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	src, err := postgres.NewExportStore(db).Open(ctx, kind, raw, exports.Names(cols))
+	store := postgres.NewExportStore(db)
+	src, err := store.Open(ctx, kind, raw, exports.Names(cols))
 	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if err := graph.CheckSheetRows(ctx, store, kind, raw, format); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	first, err := src(ctx, "")

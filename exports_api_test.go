@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -268,4 +269,44 @@ func TestExportStreams(t *testing.T) {
 	res, body := getAuthed(t, e.srv.URL+u, auditor)
 	require.Equal(t, http.StatusOK, res.StatusCode)
 	require.Len(t, csvRows(t, body), n/2+1)
+}
+
+// TestExportTokenStaysOutOfTheLogs: a download link's token opens the file
+// for its user until it expires, so no log line carries it: the request
+// line records the path without its query, and a refused or served
+// download adds nothing that quotes it.
+func TestExportTokenStaysOutOfTheLogs(t *testing.T) {
+	t.Parallel()
+	logs := &lineWriter{lines: make(chan string, 1000)}
+	s, err := exports.NewSigner(exports.RandomKey(), 5*time.Minute)
+	require.NoError(t, err)
+	a := newAPIWith(t, logs, "debug", httpapi.WithExportLinks(s))
+	admin := mint(t, "acme", itam.RoleAdmin, "admin@acme.test")
+	a.inventory(admin)
+	d := a.ok(admin, exportAssetsQ, map[string]any{"fmt": "XLSX"})
+	u := str(d, "exportAssets.url")
+	q, err := url.ParseQuery(strings.TrimPrefix(u, exports.DownloadPath+"?"))
+	require.NoError(t, err)
+	_, sig, ok := strings.Cut(q.Get("token"), ".")
+	require.True(t, ok, u)
+
+	for _, bearer := range []string{admin, mint(t, "acme", itam.RoleAdmin, "other@acme.test"), ""} {
+		res, _ := getAuthed(t, a.srv.URL+u, bearer)
+		require.NotEqual(t, http.StatusInternalServerError, res.StatusCode)
+	}
+	timeout := time.After(30 * time.Second) // a deadline for a broken build, not a wait for success
+	for downloads := 0; downloads < 3; {
+		select {
+		case l := <-logs.lines:
+			require.NotContains(t, l, sig, "a log line quotes the link's token")
+			require.NotContains(t, l, "token=", l)
+			var line map[string]any
+			require.NoError(t, json.Unmarshal([]byte(l), &line), l)
+			if line["msg"] == "http request" && line["path"] == exports.DownloadPath {
+				downloads++
+			}
+		case <-timeout:
+			t.Fatal("no request line for each download")
+		}
+	}
 }

@@ -44,7 +44,6 @@ import (
 	"github.com/itam-dev/itam/internal/auth"
 	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/config"
-	"github.com/itam-dev/itam/internal/devdb"
 	"github.com/itam-dev/itam/internal/exports"
 	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/itam"
@@ -86,22 +85,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		return errors.New("-assets must be positive")
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	admin := o.databaseURL
-	if admin == "" {
-		cluster, err := devdb.StartTemp(ctx, log)
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, cluster.Stop(context.WithoutCancel(ctx))) }()
-		admin = cluster.AdminURL()
-	}
-	db, err := benchkit.CreateMigrated(ctx, admin, "itam_exportbench", o.keep, log)
+	db, done, err := benchkit.Throwaway(ctx, o.databaseURL, "itam_exportbench", o.keep, log)
 	if err != nil {
 		return err
 	}
-	if o.databaseURL != "" {
-		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
-	}
+	defer func() { err = errors.Join(err, done(context.WithoutCancel(ctx))) }()
 	owner, err := pgxpool.New(ctx, db.URL)
 	if err != nil {
 		return err
@@ -151,7 +139,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	debug.FreeOSMemory() // the seed's memory is not the export's
 	_, base := benchkit.ProcStatus()
 
-	fmt.Fprintf(stdout, "exportbench: %d assets, %d CPUs, %s, load average %s at start\n", o.assets, runtime.NumCPU(), runtime.Version(), loadAvg())
+	fmt.Fprintf(stdout, "exportbench: %d assets, %d CPUs, %s, load average %s at start\n", o.assets, runtime.NumCPU(), runtime.Version(), benchkit.LoadAvg())
 	fmt.Fprintf(stdout, "  RSS before the exports: %s\n", mb(base))
 	formats := []exports.Format{exports.FormatCSV}
 	if o.xlsx {
@@ -181,7 +169,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 			verdict(m.rss100 <= m.rss10+flatSlack), mb(m.rss100), mb(m.rss10), mb(flatSlack))
 		fmt.Fprintf(stdout, "  %s CSV rows: %d of %d\n", verdict(m.rows == o.assets), m.rows, o.assets)
 	}
-	fmt.Fprintf(stdout, "  load average at the end: %s\n", loadAvg())
+	fmt.Fprintf(stdout, "  load average at the end: %s\n", benchkit.LoadAvg())
 	if fail {
 		fmt.Fprintln(stdout, "exportbench: MISS (see above)")
 	}
@@ -279,15 +267,3 @@ func call(ctx context.Context, method, url, tok string, body io.Reader) (io.Read
 }
 
 func mb(b int64) string { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}

@@ -15326,7 +15326,11 @@ extend type Query {
 enum ExportFormat {
   "Comma-separated values, UTF-8, one header row; streamed as it is read."
   CSV
-  "An Excel workbook with one sheet (at most 1,048,575 rows); every cell is text."
+  """
+  An Excel workbook with one sheet of at most 1,048,575 rows (a filter that
+  selects more is BAD_USER_INPUT on format when the link is asked for);
+  every cell is text.
+  """
   XLSX
 }
 

@@ -2241,7 +2241,9 @@ type ExportFormat string
 const (
 	// Comma-separated values, UTF-8, one header row; streamed as it is read.
 	ExportFormatCSV ExportFormat = "CSV"
-	// An Excel workbook with one sheet (at most 1,048,575 rows); every cell is text.
+	// An Excel workbook with one sheet of at most 1,048,575 rows (a filter that
+	// selects more is BAD_USER_INPUT on format when the link is asked for);
+	// every cell is text.
 	ExportFormatXlsx ExportFormat = "XLSX"
 )
 

@@ -24,6 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/itam-dev/itam/internal/devdb"
 	"github.com/itam-dev/itam/migrations"
 )
 
@@ -155,4 +156,42 @@ func Main(name string, run func(ctx context.Context, stdout, stderr io.Writer) e
 		stop()
 		os.Exit(1)
 	}
+}
+
+// Throwaway is the migrated database a benchmark runs on: on the server
+// databaseURL names (dropped when done), or with "" on a temporary local
+// cluster of its own (stopped when done, taking the database with it).
+// done undoes what Throwaway set up.
+func Throwaway(ctx context.Context, databaseURL, prefix string, keep bool, log *slog.Logger) (db Database, done func(context.Context) error, err error) {
+	admin, stop := databaseURL, func(context.Context) error { return nil }
+	if admin == "" {
+		cluster, err := devdb.StartTemp(ctx, log)
+		if err != nil {
+			return Database{}, nil, err
+		}
+		admin, stop = cluster.AdminURL(), cluster.Stop
+	}
+	if db, err = CreateMigrated(ctx, admin, prefix, keep, log); err != nil {
+		return db, nil, errors.Join(err, stop(context.WithoutCancel(ctx)))
+	}
+	return db, func(ctx context.Context) error {
+		if databaseURL == "" {
+			return stop(ctx)
+		}
+		return db.Cleanup(ctx)
+	}, nil
+}
+
+// LoadAvg is the machine's 1, 5 and 15 minute load averages ("?" where
+// /proc/loadavg cannot be read): a figure is only worth its load.
+func LoadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }

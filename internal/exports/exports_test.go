@@ -322,3 +322,33 @@ func TestParse(t *testing.T) {
 	require.Equal(t, itam.CodeInvalid, itam.ErrorCode(err))
 	require.Equal(t, "itam-assets-20260105.csv", FileName(KindAssets, FormatCSV, "2026-01-05"))
 }
+
+// TestWriteXLSXKeepsEscapesAndControlCharacters: a spreadsheet reads
+// _xHHHH_ in a cell's text as the character HHHH, and XML cannot hold most
+// control characters, so text holding either must be escaped the way
+// Excel writes it (ECMA-376 ST_Xstring) to read back exactly as stored.
+func TestWriteXLSXKeepsEscapesAndControlCharacters(t *testing.T) {
+	t.Parallel()
+	vals := []string{
+		"_x0041_",                  // read as "A" when written raw
+		"a_x000D_b_x005F_c",        // two escapes in one cell
+		"bell\x07 and tab\tend",    // BEL is not an XML character
+		"nul\x00esc\x1b",           // neither are NUL and ESC
+		"_x12_ _xZZZZ_ snake_case", // look-alikes that are no escape
+		"\ufffe\uffff",             // non-characters XML forbids
+	}
+	cols := make([]Column, len(vals))
+	for i := range cols {
+		cols[i] = Column{Name: fmt.Sprintf("c%d", i)}
+	}
+	var out bytes.Buffer
+	_, err := Write(context.Background(), &out, FormatXLSX, cols, Page{Rows: [][]string{vals}}, nil, nil)
+	require.NoError(t, err)
+	f, err := excelize.OpenReader(bytes.NewReader(out.Bytes()))
+	require.NoError(t, err)
+	defer f.Close()
+	rows, err := f.GetRows("Export")
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	require.Equal(t, vals, rows[1])
+}

@@ -4,8 +4,10 @@ import (
 	"archive/zip"
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -19,8 +21,25 @@ import (
 // front to back, sizes after the data) page by page, like CSV. The tests
 // read the files back with excelize.
 
-// maxSheetRows is what one XLSX sheet holds besides the header.
-const maxSheetRows = 1048576 - 1
+// MaxSheetRows is how many rows one XLSX sheet holds besides the header
+// (Excel's 1,048,576 rows a sheet).
+const MaxSheetRows = 1048576 - 1
+
+// CheckSheetRows refuses an XLSX export of more rows than a sheet holds,
+// n being the rows the filter selects (counted up to MaxSheetRows+1).
+// Checked when the link is made, so the caller hears why instead of
+// getting a download cut off after a million rows; the writer checks again
+// for rows added since.
+func CheckSheetRows(format Format, n int) error {
+	if format == FormatXLSX && n > MaxSheetRows {
+		return errTooManyRows()
+	}
+	return nil
+}
+
+func errTooManyRows() error {
+	return itam.Invalid("format", "an XLSX sheet holds at most %d rows and the filter selects more: narrow the filter or export CSV", MaxSheetRows)
+}
 
 const xmlHeader = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n"
 
@@ -79,7 +98,7 @@ func xlsxRow(w io.Writer, n int, letters []string, cells []string) error {
 		if _, err := io.WriteString(w, `<c r="`+letters[i]+r+`" t="inlineStr"><is><t xml:space="preserve">`); err != nil {
 			return err
 		}
-		if err := xml.EscapeText(w, []byte(v)); err != nil {
+		if err := xml.EscapeText(w, []byte(xstring(v))); err != nil {
 			return err
 		}
 		if _, err := io.WriteString(w, `</t></is></c>`); err != nil {
@@ -88,6 +107,51 @@ func xlsxRow(w io.Writer, n int, letters []string, cells []string) error {
 	}
 	_, err := io.WriteString(w, `</row>`)
 	return err
+}
+
+// xstring escapes v as a spreadsheet's text (ECMA-376 ST_Xstring) holds
+// it: a reader turns _xHHHH_ into the character HHHH, so the underscore of
+// a literal _xHHHH_ is written _x005F_; a character XML cannot carry (most
+// control characters, U+FFFE, U+FFFF) is written _xHHHH_ rather than lost
+// to the U+FFFD xml.EscapeText puts in its place. Either way the cell reads
+// back exactly as stored, and a re-import finds nothing changed.
+func xstring(v string) string {
+	if !strings.ContainsFunc(v, func(r rune) bool { return r == '_' || !xmlChar(r) }) {
+		return v // nearly every cell: no copy
+	}
+	var b strings.Builder
+	for i, r := range v {
+		switch {
+		case r == '_' && escapeAt(v[i:]):
+			b.WriteString("_x005F_")
+		case !xmlChar(r):
+			fmt.Fprintf(&b, "_x%04X_", r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// escapeAt reports whether s starts with an escape a reader decodes:
+// _x, four hex digits, _.
+func escapeAt(s string) bool {
+	if len(s) < 7 || s[1] != 'x' || s[6] != '_' {
+		return false
+	}
+	for _, c := range s[2:6] {
+		if !strings.ContainsRune("0123456789abcdefABCDEF", c) {
+			return false
+		}
+	}
+	return true
+}
+
+// xmlChar reports whether XML 1.0 can hold r (its Char production); the
+// stored text is valid UTF-8, so r is never a lone surrogate or RuneError
+// from a bad byte.
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 func writeXLSX(ctx context.Context, w io.Writer, cols []Column, first Page, next Source, flush func()) (int, error) {
@@ -115,8 +179,8 @@ func writeXLSX(ctx context.Context, w io.Writer, cols []Column, first Page, next
 	rows := 0
 	rec := make([]string, len(cols))
 	err = pages(ctx, first, next, func(p Page) error {
-		if rows+len(p.Rows) > maxSheetRows {
-			return itam.Invalid("format", "an XLSX sheet holds at most %d rows: narrow the filter or export CSV", maxSheetRows)
+		if rows+len(p.Rows) > MaxSheetRows {
+			return errTooManyRows()
 		}
 		for _, r := range p.Rows {
 			for i, c := range cols {

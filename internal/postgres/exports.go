@@ -32,42 +32,52 @@ type exportList struct {
 	exprs map[string]string // column → text expression, never NULL
 }
 
-// Assets reads the assets f selects, with the columns named, in asset
-// tag order.
-func (s *ExportStore) Assets(ctx context.Context, f *itam.AssetFilter, columns []string) (exports.Source, error) {
+// assets lists the assets f selects, in asset tag order.
+func (s *ExportStore) assets(ctx context.Context, f *itam.AssetFilter) (exportList, itam.Principal, error) {
 	p, where, args, err := (&AssetStore{db: s.db}).where(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	l := exportList{alias: "a", joins: assetExportJoins, exprs: assetExportExprs,
+	return exportList{alias: "a", joins: assetExportJoins, exprs: assetExportExprs,
 		base: listSpec[struct{}]{from: "assets a", idExpr: "a.id", where: where, args: args, dir: itam.Asc,
-			sort: sortKey[struct{}]{expr: assetSorts[itam.AssetSortTag].expr, sqlType: "text"}}}
-	return l.source(s.db, p, columns)
+			sort: sortKey[struct{}]{expr: assetSorts[itam.AssetSortTag].expr, sqlType: "text"}}}, p, err
 }
 
-// People reads the people f selects, by name.
-func (s *ExportStore) People(ctx context.Context, f itam.PersonFilter, columns []string) (exports.Source, error) {
+// people lists the people f selects, by name.
+func (s *ExportStore) people(ctx context.Context, f itam.PersonFilter) (exportList, itam.Principal, error) {
 	p, where, args, err := peopleTable.filter(ctx, f)
-	if err != nil {
-		return nil, err
-	}
-	l := exportList{alias: "x", joins: personExportJoins, exprs: personExportExprs,
+	return exportList{alias: "x", joins: personExportJoins, exprs: personExportExprs,
 		base: listSpec[struct{}]{from: "people x", idExpr: "x.id", where: where, args: args, dir: itam.Asc,
-			sort: sortKey[struct{}]{expr: "x.name", sqlType: "text"}}}
-	return l.source(s.db, p, columns)
+			sort: sortKey[struct{}]{expr: "x.name", sqlType: "text"}}}, p, err
 }
 
-// Licenses reads the licenses f selects, oldest first as licenses(filter:) lists them.
-func (s *ExportStore) Licenses(ctx context.Context, f licenses.Filter, columns []string) (exports.Source, error) {
+// licenses lists the licenses f selects, oldest first as licenses(filter:) lists them.
+func (s *ExportStore) licenses(ctx context.Context, f licenses.Filter) (exportList, itam.Principal, error) {
 	p, err := licenses.RequireRead(ctx)
 	if err != nil {
-		return nil, err
+		return exportList{}, p, err
 	}
 	where, args := NewLicenseStore(s.db, nil).licenseWhere(p, f)
-	l := exportList{alias: "x", joins: licenseExportJoins, exprs: licenseExportExprs,
+	return exportList{alias: "x", joins: licenseExportJoins, exprs: licenseExportExprs,
 		base: listSpec[struct{}]{from: "licenses x", idExpr: "x.id", where: where, args: args, dir: itam.Asc,
-			sort: sortKey[struct{}]{expr: "x.created_at", sqlType: "timestamptz"}}}
-	return l.source(s.db, p, columns)
+			sort: sortKey[struct{}]{expr: "x.created_at", sqlType: "timestamptz"}}}, p, nil
+}
+
+// Count counts the rows kind's filter (as Open reads it) selects, up to
+// limit: enough to know an XLSX sheet cannot hold them before a link is
+// made, without counting a million rows to say so.
+func (s *ExportStore) Count(ctx context.Context, kind exports.Kind, filter []byte, limit int) (int, error) {
+	l, p, err := s.list(ctx, kind, filter)
+	if err != nil {
+		return 0, err
+	}
+	where := "TRUE"
+	if len(l.base.where) > 0 {
+		where = strings.Join(l.base.where, " AND ")
+	}
+	sql := fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s WHERE %s LIMIT %d) n", l.base.from, where, limit)
+	n, err := query(ctx, s.db, p.OrgID, sql, l.base.args.list, pgx.RowTo[int])
+	if err != nil {
+		return 0, err
+	}
+	return n[0], nil
 }
 
 // source checks the columns and returns the reader of l's pages under p's
@@ -169,6 +179,15 @@ var licenseExportExprs = map[string]string{
 // Open reads what a download link names: kind with its domain filter as
 // JSON (null or empty: everything) and the columns.
 func (s *ExportStore) Open(ctx context.Context, kind exports.Kind, filter []byte, columns []string) (exports.Source, error) {
+	l, p, err := s.list(ctx, kind, filter)
+	if err != nil {
+		return nil, err
+	}
+	return l.source(s.db, p, columns)
+}
+
+// list is how kind is read with its filter as JSON, for p.
+func (s *ExportStore) list(ctx context.Context, kind exports.Kind, filter []byte) (exportList, itam.Principal, error) {
 	decode := func(v any) error {
 		if len(filter) == 0 || string(filter) == "null" {
 			return nil
@@ -182,21 +201,21 @@ func (s *ExportStore) Open(ctx context.Context, kind exports.Kind, filter []byte
 	case exports.KindAssets:
 		var f *itam.AssetFilter
 		if err := decode(&f); err != nil {
-			return nil, err
+			return exportList{}, itam.Principal{}, err
 		}
-		return s.Assets(ctx, f, columns)
+		return s.assets(ctx, f)
 	case exports.KindPeople:
 		var f itam.PersonFilter
 		if err := decode(&f); err != nil {
-			return nil, err
+			return exportList{}, itam.Principal{}, err
 		}
-		return s.People(ctx, f, columns)
+		return s.people(ctx, f)
 	case exports.KindLicenses:
 		var f licenses.Filter
 		if err := decode(&f); err != nil {
-			return nil, err
+			return exportList{}, itam.Principal{}, err
 		}
-		return s.Licenses(ctx, f, columns)
+		return s.licenses(ctx, f)
 	}
-	return nil, itam.Invalid("kind", "%q is not an export kind", kind)
+	return exportList{}, itam.Principal{}, itam.Invalid("kind", "%q is not an export kind", kind)
 }
