@@ -165,7 +165,7 @@ func (r *queryResolver) ImportRuns(ctx context.Context, first *int, after *strin
 	if err != nil {
 		return nil, err
 	}
-	return &model.ImportRunConnection{Page: page}, nil
+	return &model.ImportRunConnection{Page: page, Count: s.CountRuns}, nil
 }
 
 func (r *queryResolver) ImportMappings(ctx context.Context, kind *imports.Kind) ([]*imports.SavedMapping, error) {

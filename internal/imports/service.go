@@ -340,6 +340,14 @@ func (s *Service) Runs(ctx context.Context, page itam.PageArgs) (itam.Page[*Run]
 	return s.Store.Runs(ctx, page)
 }
 
+// CountRuns counts the organization's runs, for a connection's totalCount.
+func (s *Service) CountRuns(ctx context.Context) (int, error) {
+	if _, err := requireRead(ctx); err != nil {
+		return 0, err
+	}
+	return s.Store.CountRuns(ctx)
+}
+
 // Rows pages a run's report in line order, optionally by action.
 func (s *Service) Rows(ctx context.Context, id uuid.UUID, f RowFilter, page itam.PageArgs) (itam.Page[RowPlan], error) {
 	if _, err := requireRead(ctx); err != nil {

@@ -52,6 +52,8 @@ func (f *fakeStore) Runs(context.Context, itam.PageArgs) (itam.Page[*Run], error
 	return itam.Page[*Run]{}, nil
 }
 
+func (f *fakeStore) CountRuns(context.Context) (int, error) { return len(f.runs), nil }
+
 func (f *fakeStore) OpenFile(context.Context, uuid.UUID) (io.ReadCloser, error) { return nil, nil }
 func (f *fakeStore) LoadSnapshot(context.Context, Kind, Lookup) (*Snapshot, error) {
 	return &Snapshot{}, nil

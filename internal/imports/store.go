@@ -32,6 +32,8 @@ type RunStore interface {
 	Run(ctx context.Context, id uuid.UUID) (*Run, error)
 	// Runs lists the organization's runs, newest first.
 	Runs(ctx context.Context, page itam.PageArgs) (itam.Page[*Run], error)
+	// CountRuns counts the organization's runs (importRuns.totalCount).
+	CountRuns(ctx context.Context) (int, error)
 	// OpenFile streams the run's file.
 	OpenFile(ctx context.Context, id uuid.UUID) (io.ReadCloser, error)
 	// LoadSnapshot loads what l names, for a kind of import.
