@@ -15969,7 +15969,7 @@ type ImportRunConnection {
   nodes: [ImportRun!]!
   "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
-  "How many items this page has (runs are not counted across pages)."
+  "How many runs the organization has, across every page."
   totalCount: Int!
 }
 
