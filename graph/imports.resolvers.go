@@ -48,8 +48,8 @@ func (r *importRunResolver) Rows(ctx context.Context, obj *imports.Run, first *i
 	for _, p := range page.Items {
 		rows.Items = append(rows.Items, importRow(obj.Kind, p))
 	}
-	total := rowCount(obj.Totals, actions)
-	return &model.ImportRowConnection{Page: rows, Count: func(context.Context) (int, error) { return total, nil }}, nil
+	count := func(ctx context.Context) (int, error) { return s.CountRows(ctx, obj, imports.RowFilter{Actions: actions}) }
+	return &model.ImportRowConnection{Page: rows, Count: count}, nil
 }
 
 func (r *importRunResolver) References(ctx context.Context, obj *imports.Run) ([]*model.ImportReference, error) {

@@ -364,6 +364,39 @@ func (s *Service) Rows(ctx context.Context, id uuid.UUID, f RowFilter, page itam
 	return s.Store.Rows(ctx, id, f, page)
 }
 
+// CountRows counts a run's rows matching f, for a connection's totalCount.
+// Once the dry run is READY its totals hold the counts; before that (or when
+// it failed partway) only the rows saved so far exist, so they are counted.
+func (s *Service) CountRows(ctx context.Context, run *Run, f RowFilter) (int, error) {
+	if _, err := requireRead(ctx); err != nil {
+		return 0, err
+	}
+	if run.Status == StatusPlanning || run.Status == StatusFailed {
+		return s.Store.CountRows(ctx, run.ID, f)
+	}
+	return countFromTotals(run.Totals, f.Actions), nil
+}
+
+func countFromTotals(t Totals, actions []Action) int {
+	if len(actions) == 0 {
+		return t.Rows
+	}
+	n := 0
+	for _, a := range slices.Compact(slices.Sorted(slices.Values(actions))) {
+		switch a {
+		case ActionCreate:
+			n += t.Create
+		case ActionUpdate:
+			n += t.Update
+		case ActionUnchanged:
+			n += t.Unchanged
+		case ActionError:
+			n += t.Error
+		}
+	}
+	return n
+}
+
 // References lists what a run's rows name: matched or to be created.
 func (s *Service) References(ctx context.Context, id uuid.UUID) ([]Reference, error) {
 	if _, err := requireRead(ctx); err != nil {

@@ -61,6 +61,8 @@ type RunStore interface {
 	CommitChunk(ctx context.Context, id uuid.UUID, limit int) (done bool, err error)
 	// Rows pages a run's planned rows in line order.
 	Rows(ctx context.Context, id uuid.UUID, f RowFilter, page itam.PageArgs) (itam.Page[RowPlan], error)
+	// CountRows counts a run's saved rows matching f.
+	CountRows(ctx context.Context, id uuid.UUID, f RowFilter) (int, error)
 	// References lists a run's references.
 	References(ctx context.Context, id uuid.UUID) ([]Reference, error)
 
