@@ -48,7 +48,9 @@ func (r *importRunResolver) Rows(ctx context.Context, obj *imports.Run, first *i
 	for _, p := range page.Items {
 		rows.Items = append(rows.Items, importRow(obj.Kind, p))
 	}
-	count := func(ctx context.Context) (int, error) { return s.CountRows(ctx, obj, imports.RowFilter{Actions: actions}) }
+	count := func(ctx context.Context) (int, error) {
+		return s.CountRows(ctx, obj, imports.RowFilter{Actions: actions})
+	}
 	return &model.ImportRowConnection{Page: rows, Count: count}, nil
 }
 
