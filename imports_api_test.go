@@ -269,6 +269,15 @@ func TestImportAPIRolesAndIsolation(t *testing.T) {
 	require.Nil(t, get(a.ok(other, node, map[string]any{"id": id}), "node"))
 	require.Empty(t, get(a.ok(other, `{ importRuns { nodes { id } } }`, nil), "importRuns.nodes"))
 	require.Equal(t, "READY", str(a.ok(auditor, node, map[string]any{"id": id}), "node.status"))
+
+	// totalCount counts every run of the organization, not the page.
+	r = a.upload(admin, startImportMutation, in(), "more.csv", file)
+	require.Empty(t, r.Errors)
+	runs := `{ importRuns(first: 1) { totalCount nodes { id } } }`
+	d = a.ok(auditor, runs, nil)
+	require.Equal(t, float64(2), get(d, "importRuns.totalCount"))
+	require.Len(t, get(d, "importRuns.nodes"), 1)
+	require.Equal(t, float64(0), get(a.ok(other, runs, nil), "importRuns.totalCount"))
 }
 
 // A saved mapping round trip: saved, listed, applied by startImport to a

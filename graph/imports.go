@@ -183,27 +183,6 @@ func cellErrors(in []imports.CellError) []*model.ImportCellError {
 	return out
 }
 
-// rowCount is how many of a run's rows the filter matches, from its totals.
-func rowCount(t imports.Totals, actions []imports.Action) int {
-	if len(actions) == 0 {
-		return t.Rows
-	}
-	n := 0
-	for _, a := range slices.Compact(slices.Sorted(slices.Values(actions))) {
-		switch a {
-		case imports.ActionCreate:
-			n += t.Create
-		case imports.ActionUpdate:
-			n += t.Update
-		case imports.ActionUnchanged:
-			n += t.Unchanged
-		case imports.ActionError:
-			n += t.Error
-		}
-	}
-	return n
-}
-
 // importReference shows one reference; a matched one carries its record's id.
 func importReference(ref imports.Reference) *model.ImportReference {
 	out := &model.ImportReference{Kind: ref.Kind, Name: ref.Name, Parent: optional(ref.Parent), Created: ref.Created(),

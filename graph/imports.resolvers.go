@@ -48,8 +48,10 @@ func (r *importRunResolver) Rows(ctx context.Context, obj *imports.Run, first *i
 	for _, p := range page.Items {
 		rows.Items = append(rows.Items, importRow(obj.Kind, p))
 	}
-	total := rowCount(obj.Totals, actions)
-	return &model.ImportRowConnection{Page: rows, Count: func(context.Context) (int, error) { return total, nil }}, nil
+	count := func(ctx context.Context) (int, error) {
+		return s.CountRows(ctx, obj, imports.RowFilter{Actions: actions})
+	}
+	return &model.ImportRowConnection{Page: rows, Count: count}, nil
 }
 
 func (r *importRunResolver) References(ctx context.Context, obj *imports.Run) ([]*model.ImportReference, error) {
@@ -165,7 +167,7 @@ func (r *queryResolver) ImportRuns(ctx context.Context, first *int, after *strin
 	if err != nil {
 		return nil, err
 	}
-	return &model.ImportRunConnection{Page: page}, nil
+	return &model.ImportRunConnection{Page: page, Count: s.CountRuns}, nil
 }
 
 func (r *queryResolver) ImportMappings(ctx context.Context, kind *imports.Kind) ([]*imports.SavedMapping, error) {

@@ -44,7 +44,4 @@ func TestImportRowAndCount(t *testing.T) {
 	require.Nil(t, row.DuplicateOf)
 	require.Empty(t, row.Kept)
 
-	totals := imports.Totals{Rows: 10, Create: 4, Update: 3, Unchanged: 1, Error: 2}
-	require.Equal(t, 10, rowCount(totals, nil))
-	require.Equal(t, 6, rowCount(totals, []imports.Action{imports.ActionError, imports.ActionCreate, imports.ActionError}))
 }

@@ -15883,7 +15883,7 @@ type ImportRowConnection {
   nodes: [ImportRow!]!
   "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
-  "How many rows match (every page together), from the run's totals: 0 until the dry run is READY."
+  "How many rows match (every page together): while the dry run goes on, the rows planned so far."
   totalCount: Int!
 }
 
@@ -15973,7 +15973,7 @@ type ImportRunConnection {
   nodes: [ImportRun!]!
   "Whether there are pages before or after this one, and their cursors."
   pageInfo: PageInfo!
-  "How many items this page has (runs are not counted across pages)."
+  "How many runs the organization has, across every page."
   totalCount: Int!
 }
 

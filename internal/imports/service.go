@@ -340,6 +340,14 @@ func (s *Service) Runs(ctx context.Context, page itam.PageArgs) (itam.Page[*Run]
 	return s.Store.Runs(ctx, page)
 }
 
+// CountRuns counts the organization's runs, for a connection's totalCount.
+func (s *Service) CountRuns(ctx context.Context) (int, error) {
+	if _, err := requireRead(ctx); err != nil {
+		return 0, err
+	}
+	return s.Store.CountRuns(ctx)
+}
+
 // Rows pages a run's report in line order, optionally by action.
 func (s *Service) Rows(ctx context.Context, id uuid.UUID, f RowFilter, page itam.PageArgs) (itam.Page[RowPlan], error) {
 	if _, err := requireRead(ctx); err != nil {
@@ -354,6 +362,39 @@ func (s *Service) Rows(ctx context.Context, id uuid.UUID, f RowFilter, page itam
 		}
 	}
 	return s.Store.Rows(ctx, id, f, page)
+}
+
+// CountRows counts a run's rows matching f, for a connection's totalCount.
+// Once the dry run is READY its totals hold the counts; before that (or when
+// it failed partway) only the rows saved so far exist, so they are counted.
+func (s *Service) CountRows(ctx context.Context, run *Run, f RowFilter) (int, error) {
+	if _, err := requireRead(ctx); err != nil {
+		return 0, err
+	}
+	if run.Status == StatusPlanning || run.Status == StatusFailed {
+		return s.Store.CountRows(ctx, run.ID, f)
+	}
+	return countFromTotals(run.Totals, f.Actions), nil
+}
+
+func countFromTotals(t Totals, actions []Action) int {
+	if len(actions) == 0 {
+		return t.Rows
+	}
+	n := 0
+	for _, a := range slices.Compact(slices.Sorted(slices.Values(actions))) {
+		switch a {
+		case ActionCreate:
+			n += t.Create
+		case ActionUpdate:
+			n += t.Update
+		case ActionUnchanged:
+			n += t.Unchanged
+		case ActionError:
+			n += t.Error
+		}
+	}
+	return n
 }
 
 // References lists what a run's rows name: matched or to be created.

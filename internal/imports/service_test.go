@@ -52,6 +52,12 @@ func (f *fakeStore) Runs(context.Context, itam.PageArgs) (itam.Page[*Run], error
 	return itam.Page[*Run]{}, nil
 }
 
+func (f *fakeStore) CountRuns(context.Context) (int, error) { return len(f.runs), nil }
+
+func (f *fakeStore) CountRows(_ context.Context, id uuid.UUID, _ RowFilter) (int, error) {
+	return f.runs[id].RowsDone, nil
+}
+
 func (f *fakeStore) OpenFile(context.Context, uuid.UUID) (io.ReadCloser, error) { return nil, nil }
 func (f *fakeStore) LoadSnapshot(context.Context, Kind, Lookup) (*Snapshot, error) {
 	return &Snapshot{}, nil
@@ -387,4 +393,36 @@ func TestSaveMapping(t *testing.T) {
 		require.Equal(t, c.field, e.Field, c.name)
 		require.Nil(t, st.saved, c.name)
 	}
+}
+
+// A run's rows are counted from its totals once the dry run is READY; while
+// it plans (or when it failed partway) the totals are still zero, so the
+// rows saved so far are counted.
+func TestServiceCountRows(t *testing.T) {
+	totals := Totals{Rows: 10, Create: 4, Update: 3, Unchanged: 1, Error: 2}
+	for _, tc := range []struct {
+		name    string
+		status  RunStatus
+		totals  Totals
+		actions []Action
+		want    int
+	}{
+		{"ready: every row", StatusReady, totals, nil, 10},
+		{"ready: by action, each once", StatusReady, totals, []Action{ActionError, ActionCreate, ActionError}, 6},
+		{"committed", StatusCommitted, totals, []Action{ActionUpdate}, 3},
+		{"planning: the rows saved so far", StatusPlanning, Totals{}, nil, 7},
+		{"failed partway", StatusFailed, Totals{}, nil, 7},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newFakeStore()
+			run := &Run{ID: uuid.New(), Status: tc.status, Totals: tc.totals, RowsDone: 7}
+			store.runs[run.ID] = run
+			s := &Service{Store: store}
+			n, err := s.CountRows(as(itam.RoleAuditor), run, RowFilter{Actions: tc.actions})
+			require.NoError(t, err)
+			require.Equal(t, tc.want, n)
+		})
+	}
+	_, err := (&Service{Store: newFakeStore()}).CountRows(as(itam.RoleEmployee), &Run{Status: StatusReady}, RowFilter{})
+	require.Equal(t, itam.CodeForbidden, itam.ErrorCode(err))
 }

@@ -32,6 +32,8 @@ type RunStore interface {
 	Run(ctx context.Context, id uuid.UUID) (*Run, error)
 	// Runs lists the organization's runs, newest first.
 	Runs(ctx context.Context, page itam.PageArgs) (itam.Page[*Run], error)
+	// CountRuns counts the organization's runs (importRuns.totalCount).
+	CountRuns(ctx context.Context) (int, error)
 	// OpenFile streams the run's file.
 	OpenFile(ctx context.Context, id uuid.UUID) (io.ReadCloser, error)
 	// LoadSnapshot loads what l names, for a kind of import.
@@ -59,6 +61,8 @@ type RunStore interface {
 	CommitChunk(ctx context.Context, id uuid.UUID, limit int) (done bool, err error)
 	// Rows pages a run's planned rows in line order.
 	Rows(ctx context.Context, id uuid.UUID, f RowFilter, page itam.PageArgs) (itam.Page[RowPlan], error)
+	// CountRows counts a run's saved rows matching f.
+	CountRows(ctx context.Context, id uuid.UUID, f RowFilter) (int, error)
 	// References lists a run's references.
 	References(ctx context.Context, id uuid.UUID) ([]Reference, error)
 
