@@ -57,15 +57,6 @@ func (p *Planner) planCostEntry(c *rowCtx) {
 	if len(c.plan.Errors) > 0 {
 		return
 	}
-	e := costs.Entry{AssetID: &a.ID, Kind: costs.EntryKind(values["kind"]),
-		InvoiceReference: optText(values["invoiceReference"]), Notes: optText(values["notes"])}
-	e.Date, _ = time.Parse(time.DateOnly, values["date"])
-	amount, _ := decimal.NewFromString(values["amount"])
-	e.Amount = itam.Money{Amount: amount, Currency: values["currency"]}
-	if _, err := e.Normalize(); err != nil {
-		c.failErr(costErrField(c, err), err)
-		return
-	}
 	k := CostEntryKey{Asset: a.ID, Date: values["date"], Kind: values["kind"], Amount: values["amount"],
 		Currency: values["currency"], InvoiceReference: values["invoiceReference"]}
 	c.dup("cost:"+k.Asset.String()+"\x00"+k.Date+"\x00"+k.Kind+"\x00"+k.Amount+"\x00"+k.Currency+"\x00"+k.InvoiceReference,
@@ -75,6 +66,21 @@ func (p *Planner) planCostEntry(c *rowCtx) {
 	}
 	if s.CostEntries[k] {
 		c.plan.Action = ActionUnchanged
+		return
+	}
+	if values["kind"] == string(costs.KindPurchase) {
+		// The one PURCHASE entry of an asset is its purchase price, kept
+		// in step with the asset by the cost store: an ASSETS import sets it.
+		c.fail("kind", "an asset's PURCHASE cost is its purchase price: import it as purchasePrice with the assets")
+		return
+	}
+	e := costs.Entry{AssetID: &a.ID, Kind: costs.EntryKind(values["kind"]),
+		InvoiceReference: optText(values["invoiceReference"]), Notes: optText(values["notes"])}
+	e.Date, _ = time.Parse(time.DateOnly, values["date"])
+	amount, _ := decimal.NewFromString(values["amount"])
+	e.Amount = itam.Money{Amount: amount, Currency: values["currency"]}
+	if _, err := e.Normalize(); err != nil {
+		c.failErr(costErrField(c, err), err)
 		return
 	}
 	c.plan.Action, c.plan.Values = ActionCreate, values

@@ -162,6 +162,7 @@ func TestPlanCostEntries(t *testing.T) {
 		[]string{"NOPE", "2024-01-01", "", "10", "EUR", "", "", ""},
 		[]string{"MAC-1", "2024-01-01", "", "", "", "", "", ""},
 		[]string{"", "2024-01-01", "", "10", "EUR", "", "", ""},
+		[]string{"MAC-1", "2024-01-01", "purchase", "999", "EUR", "", "", ""},
 	)
 	requireRows(t, []wantRow{
 		{action: ActionUnchanged},
@@ -172,6 +173,7 @@ func TestPlanCostEntries(t *testing.T) {
 		{action: ActionError, errs: []string{`Asset Tag: no asset is tagged "NOPE"`}},
 		{action: ActionError, errs: []string{"Amount: a cost needs an amount"}},
 		{action: ActionError, errs: []string{": the asset tag is blank: costs are booked against an asset by its tag"}},
+		{action: ActionError, errs: []string{"Type: an asset's PURCHASE cost is its purchase price: import it as purchasePrice with the assets"}},
 	}, got)
 	require.Equal(t, []Reference{{Kind: RefSupplier, Name: "Fixit", NameKey: "fixit", FirstLine: 3, Rows: 1}}, p.References())
 }
