@@ -35,7 +35,9 @@ it prints every row it would create, update or leave unchanged as totals, every 
 were matched. --commit then applies exactly that plan; it is refused while rows have errors, unless
 --skip-invalid applies the valid rows only. The command works the import itself, so no server needs to
 be running. mapping.json maps header text to fields ({"Serial No.": "serialNumber", "Old": ""}: "" ignores
-a column); columns it does not name are matched automatically.
+a column); columns it does not name are matched automatically. --kind is assets, people, locations,
+models, licenses, license-seats (license name + person email or asset tag) or cost-entries (asset tag,
+date, kind, amount, currency; a row equal to an existing entry is unchanged, never booked twice).
 
 Flags:
 `
@@ -51,7 +53,7 @@ func parseImportFlags(args []string, stdout, stderr io.Writer) (importOptions, *
 	var o importOptions
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.StringVar(&o.org, "org", "", "organization slug (required)")
-	fs.StringVar(&o.kind, "kind", "assets", "what the file holds: assets, people, locations or models")
+	fs.StringVar(&o.kind, "kind", "assets", "what the file holds: assets, people, locations, models, licenses, license-seats or cost-entries")
 	fs.StringVar(&o.mapFile, "map", "", `JSON file mapping header text to fields, e.g. {"S/N": "serialNumber"}`)
 	fs.BoolVar(&o.commit, "commit", false, "apply the plan after the dry run")
 	fs.BoolVar(&o.skipInvalid, "skip-invalid", false, "with --commit: apply the valid rows and skip the rows with errors")

@@ -93,6 +93,8 @@ var refNames = map[imports.RefKind]string{
 	imports.RefPerson:       "people",
 	imports.RefTeam:         "teams",
 	imports.RefSupplier:     "suppliers",
+	imports.RefPublisher:    "software publishers",
+	imports.RefProduct:      "software products",
 }
 
 // refsShown bounds the names a report lists per kind of created reference.

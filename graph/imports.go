@@ -133,6 +133,9 @@ func targetType(kind imports.Kind) string {
 		return relay.TypeLocation
 	case imports.KindModels:
 		return relay.TypeModel
+	case imports.KindLicenses, imports.KindLicenseSeats:
+		// A seat row's target is the license it assigns a seat of.
+		return relay.TypeLicense
 	}
 	return relay.TypeAsset
 }
@@ -200,7 +203,7 @@ func referenceType(k imports.RefKind) string {
 	return map[imports.RefKind]string{
 		imports.RefManufacturer: relay.TypeManufacturer, imports.RefCategory: relay.TypeCategory, imports.RefModel: relay.TypeModel,
 		imports.RefLocation: relay.TypeLocation, imports.RefPerson: relay.TypePerson, imports.RefTeam: relay.TypeTeam,
-		imports.RefSupplier: relay.TypeSupplier,
+		imports.RefSupplier: relay.TypeSupplier, imports.RefPublisher: relay.TypeSoftwarePublisher, imports.RefProduct: relay.TypeSoftwareProduct,
 	}[k]
 }
 

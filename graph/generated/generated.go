@@ -15638,6 +15638,24 @@ enum ImportKind {
   LOCATIONS
   "Models, matched by name within their manufacturer."
   MODELS
+  """
+  Licenses, matched by name (a name two licenses share is an ERROR), with their product matched by publisher and
+  name or created with its publisher. Fields are the columns of a license export, so an exported file re-imports
+  UNCHANGED.
+  """
+  LICENSES
+  """
+  License seats: a license (by name) and its holder (a person by email, or an asset by tag). A holder with an
+  active seat of the license is UNCHANGED; a new one CREATE; what assignLicenseSeat refuses is an ERROR.
+  """
+  LICENSE_SEATS
+  """
+  Asset cost entries (asset tag, date, kind, amount, currency, supplier, invoice reference, notes). Append-only:
+  a row with the asset, date, kind, amount, currency and invoice reference of an existing entry is UNCHANGED, so
+  re-importing a file never books a cost twice; any other row is a CREATE. PURCHASE is an ERROR (an asset's
+  purchase price is imported with the assets).
+  """
+  COST_ENTRIES
 }
 
 "Where an import is."
@@ -15700,6 +15718,10 @@ enum ImportReferenceKind {
   TEAM
   "A supplier."
   SUPPLIER
+  "A software publisher (a license's product's)."
+  PUBLISHER
+  "A software product (a license's)."
+  PRODUCT
 }
 
 "An import's choices; every field is optional."

@@ -57,7 +57,7 @@ func FileName(kind Kind, format Format, day string) string {
 }
 
 // Column is one column of an export. Its Name is its header and, for
-// assets and people, exactly the import's field name: an exported file
+// assets, people and licenses, exactly the import's field name: an exported file
 // maps itself when it is imported again.
 type Column struct {
 	Name string
@@ -81,19 +81,13 @@ func (c Column) Canon(v string) string {
 // API's cost fields: purchase price and its currency, order and invoice).
 var assetCost = map[string]bool{"purchasePrice": true, "purchaseCurrency": true, "orderNumber": true, "invoiceNumber": true}
 
-// licenseColumns: a license list has no import kind yet, so its columns
-// are the license's own fields as the API names them, references by name.
-var licenseColumns = []Column{
-	{Name: "name"}, {Name: "product"}, {Name: "publisher"}, {Name: "licenseModel"}, {Name: "editions"}, {Name: "versions"},
-	{Name: "seats"}, {Name: "termStart"}, {Name: "termEnd"}, {Name: "renewalDate"}, {Name: "autoRenew"},
-	{Name: "seatCost", Cost: true, canon: Amount}, {Name: "totalCost", Cost: true, canon: Amount}, {Name: "costCurrency", Cost: true},
-	{Name: "billingPeriod"}, {Name: "supplier"}, {Name: "purchaseOrder"}, {Name: "contractReference"}, {Name: "notes"},
-}
+// licenseCost are the license fields only a caller who reads costs sees.
+var licenseCost = map[string]bool{"seatCost": true, "totalCost": true, "costCurrency": true}
 
 var kindColumns = map[Kind][]Column{
 	KindAssets:   importColumns(imports.KindAssets, assetCost),
 	KindPeople:   importColumns(imports.KindPeople, nil),
-	KindLicenses: licenseColumns,
+	KindLicenses: importColumns(imports.KindLicenses, licenseCost),
 }
 
 // importColumns are the columns of an import kind's fields, in its order.
@@ -101,7 +95,7 @@ func importColumns(kind imports.Kind, cost map[string]bool) []Column {
 	var out []Column
 	for _, f := range imports.Fields(kind) {
 		c := Column{Name: f, Cost: cost[f]}
-		if f == "purchasePrice" {
+		if f == "purchasePrice" || f == "seatCost" || f == "totalCost" {
 			c.canon = Amount
 		}
 		out = append(out, c)

@@ -22,6 +22,12 @@ const (
 	KindPeople    Kind = "PEOPLE"
 	KindLocations Kind = "LOCATIONS"
 	KindModels    Kind = "MODELS"
+	// KindLicenses upserts licenses by name (plan_licenses.go).
+	KindLicenses Kind = "LICENSES"
+	// KindLicenseSeats assigns seats of existing licenses (plan_license_seats.go).
+	KindLicenseSeats Kind = "LICENSE_SEATS"
+	// KindCostEntries appends cost ledger entries of assets (plan_cost_entries.go).
+	KindCostEntries Kind = "COST_ENTRIES"
 )
 
 // kindFields lists, per kind, the fields a column can map to, in the order
@@ -34,13 +40,21 @@ var kindFields = map[Kind][]string{
 	KindPeople:    {"name", "email", "employeeNumber", "title", "team", "manager", "location", "status"},
 	KindLocations: {"name", "kind", "parent", "line1", "line2", "city", "region", "postalCode", "country"},
 	KindModels:    {"name", "manufacturer", "category", "modelNumber"},
+	// The license fields are exactly the columns of a license export
+	// (internal/exports), so an exported file maps itself.
+	KindLicenses: {"name", "product", "publisher", "licenseModel", "editions", "versions", "seats", "termStart", "termEnd",
+		"renewalDate", "autoRenew", "seatCost", "totalCost", "costCurrency", "billingPeriod", "supplier", "purchaseOrder",
+		"contractReference", "notes"},
+	KindLicenseSeats: {"license", "person", "assetTag"},
+	KindCostEntries:  {"assetTag", "date", "kind", "amount", "currency", "supplier", "invoiceReference", "notes"},
 }
 
 // ParseKind reads a kind as the command line spells it ("assets", "People").
 func ParseKind(s string) (Kind, error) {
-	k := Kind(strings.ToUpper(strings.TrimSpace(s)))
+	// "license-seats" on a command line is LICENSE_SEATS.
+	k := Kind(strings.ReplaceAll(strings.ToUpper(strings.TrimSpace(s)), "-", "_"))
 	if !k.Valid() {
-		return "", itam.Invalid("kind", "%q is not an import kind (assets, people, locations, models)", s)
+		return "", itam.Invalid("kind", "%q is not an import kind (assets, people, locations, models, licenses, license-seats, cost-entries)", s)
 	}
 	return k, nil
 }
@@ -117,6 +131,42 @@ var synonyms = map[Kind]map[string][]string{
 		"manufacturer": {"Manufacturer", "Make", "Brand"},
 		"category":     {"Category", "Type"},
 		"modelNumber":  {"Model Number", "Model No.", "Model #", "Part Number", "MPN", "SKU"},
+	},
+	KindLicenses: {
+		"name":              {"License", "License Name", "Name"},
+		"product":           {"Product", "Software", "Software Product", "Product Name"},
+		"publisher":         {"Publisher", "Vendor", "Manufacturer"},
+		"licenseModel":      {"Model", "License Model", "License Type", "Type"},
+		"editions":          {"Edition", "Editions"},
+		"versions":          {"Version", "Versions"},
+		"seats":             {"Seats", "Seat Count", "Quantity", "Qty", "Total Seats", "Licenses"},
+		"termStart":         {"Term Start", "Start Date", "Start", "Purchase Date"},
+		"termEnd":           {"Term End", "End Date", "Expiration Date", "Expires", "Expiry", "Expiration"},
+		"renewalDate":       {"Renewal Date", "Renewal", "Renews On"},
+		"autoRenew":         {"Auto Renew", "Auto-Renew", "Autorenew"},
+		"seatCost":          {"Seat Cost", "Cost Per Seat", "Price Per Seat", "Unit Cost", "Unit Price"},
+		"totalCost":         {"Total Cost", "Purchase Cost", "Cost", "Price", "Total Price"},
+		"costCurrency":      {"Currency", "Cost Currency"},
+		"billingPeriod":     {"Billing Period", "Billing", "Billing Cycle"},
+		"supplier":          {"Supplier", "Reseller", "Seller"},
+		"purchaseOrder":     {"Purchase Order", "PO", "PO Number", "Order Number", "Order No"},
+		"contractReference": {"Contract", "Contract Reference", "Contract Number", "Agreement"},
+		"notes":             {"Notes", "Note", "Comments", "Comment"},
+	},
+	KindLicenseSeats: {
+		"license":  {"License", "License Name"},
+		"person":   {"Person", "Email", "User", "Assigned To", "Assignee", "Employee", "Checked Out To"},
+		"assetTag": {"Asset Tag", "Asset", "Tag", "Asset #", "Device"},
+	},
+	KindCostEntries: {
+		"assetTag":         {"Asset Tag", "Asset", "Tag", "Asset #"},
+		"date":             {"Date", "Cost Date", "Invoice Date"},
+		"kind":             {"Kind", "Type", "Cost Type", "Category"},
+		"amount":           {"Amount", "Cost", "Price", "Total"},
+		"currency":         {"Currency"},
+		"supplier":         {"Supplier", "Vendor"},
+		"invoiceReference": {"Invoice", "Invoice Reference", "Invoice Number", "Invoice No", "Invoice #", "Reference"},
+		"notes":            {"Notes", "Note", "Description", "Comments", "Comment"},
 	},
 }
 
@@ -212,6 +262,11 @@ var requiredAny = map[Kind][]string{
 	KindPeople:    {"name"},
 	KindLocations: {"name"},
 	KindModels:    {"name"},
+	KindLicenses:  {"name"},
+	// A seat needs its license and a holder; the planner names a missing
+	// holder per row, so the mapping only insists on the license.
+	KindLicenseSeats: {"license"},
+	KindCostEntries:  {"assetTag"},
 }
 
 // Validate checks a mapping (typically a caller's override) against kind and

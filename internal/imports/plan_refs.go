@@ -64,6 +64,14 @@ func RefFor(kind Kind, field string, values map[string]string) (k RefKind, paren
 		return "", "", "", false
 	case v == "", kind == KindAssets && (field == "manufacturer" || field == "category"):
 		return "", "", "", false
+	case kind == KindLicenses && field == "product":
+		// A license's product is named within its publisher (none: the
+		// one product with that name).
+		return RefProduct, NormalizeName(values["publisher"]), NormalizeName(v), true
+	case kind == KindLicenses && field == "publisher", kind == KindLicenseSeats:
+		// The publisher is the product's (its Parent); a seat names only
+		// existing records, found by the commit through TargetID and Values.
+		return "", "", "", false
 	}
 	kinds := map[string]RefKind{"manufacturer": RefManufacturer, "category": RefCategory, "location": RefLocation,
 		"ownerTeam": RefTeam, "team": RefTeam, "supplier": RefSupplier, "assignee": RefPerson, "manager": RefPerson}

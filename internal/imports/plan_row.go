@@ -110,6 +110,12 @@ const (
 	cellCountry
 	cellEmail
 	cellSerial
+	cellCount
+	cellBool
+	cellLicenseModel
+	cellBillingPeriod
+	cellCostKind
+	cellList
 )
 
 // cellTypes lists the fields that are not plain text, per kind.
@@ -118,7 +124,18 @@ var cellTypes = map[Kind]map[string]cellType{
 		"purchaseCurrency": cellCurrency, "status": cellAssetStatus, "condition": cellCondition, "serialNumber": cellSerial},
 	KindPeople:    {"email": cellEmail, "status": cellPersonStatus},
 	KindLocations: {"kind": cellLocationKind, "country": cellCountry},
+	KindLicenses: {"licenseModel": cellLicenseModel, "editions": cellList, "versions": cellList, "seats": cellCount,
+		"termStart": cellDate, "termEnd": cellDate, "renewalDate": cellDate, "autoRenew": cellBool, "seatCost": cellMoney,
+		"totalCost": cellMoney, "costCurrency": cellCurrency, "billingPeriod": cellBillingPeriod},
+	KindCostEntries: {"date": cellDate, "kind": cellCostKind, "amount": cellMoney, "currency": cellCurrency},
 }
+
+// currencyField is, per kind, the field naming the currency of its money
+// fields.
+var currencyField = map[Kind]string{KindAssets: "purchaseCurrency", KindLicenses: "costCurrency", KindCostEntries: "currency"}
+
+// moneyFields are, per kind, the amounts in currencyField's currency.
+var moneyFields = map[Kind][]string{KindAssets: {"purchasePrice"}, KindLicenses: {"seatCost", "totalCost"}, KindCostEntries: {"amount"}}
 
 // parseCells reads every mapped cell of the row into canonical values,
 // listing every cell that fails.
@@ -188,6 +205,18 @@ func (c *rowCtx) parseCell(field, s string) (string, error) {
 		return itam.ValidEmail(field, s)
 	case cellSerial:
 		return cleanSerial(s), nil
+	case cellCount:
+		return parseCount(s)
+	case cellBool:
+		return parseEnum(s, boolWords, "yes or no", "true, false, yes or no")
+	case cellLicenseModel:
+		return parseEnum(s, licenseModelWords, "license model", "PER_DEVICE, PER_USER, CONCURRENT, SITE or SUBSCRIPTION")
+	case cellBillingPeriod:
+		return parseEnum(s, billingPeriodWords, "billing period", "ONE_TIME, MONTHLY or ANNUAL")
+	case cellCostKind:
+		return parseEnum(s, costKindWords, "cost kind", "PURCHASE, MAINTENANCE, REPAIR, SUPPORT, SUBSCRIPTION, LEASE, DISPOSAL or OTHER")
+	case cellList:
+		return canonicalList(s), nil
 	}
 	return s, nil
 }
@@ -198,7 +227,8 @@ func (c *rowCtx) parseCell(field, s string) (string, error) {
 func (c *rowCtx) parseMoney(s string) (string, error) {
 	def := c.p.opt.DefaultCurrency
 	rowCur := ""
-	if cur := strings.TrimSpace(c.p.raw(c.row, "purchaseCurrency")); cur != "" {
+	curField := currencyField[c.p.kind]
+	if cur := strings.TrimSpace(c.p.raw(c.row, curField)); cur != "" {
 		code, err := itam.ParseCurrency(cur)
 		if err != nil {
 			return "", itam.Invalid("", "%q has no valid currency: the currency column holds %q", s, cur)
@@ -212,7 +242,7 @@ func (c *rowCtx) parseMoney(s string) (string, error) {
 	if rowCur != "" && m.Currency != rowCur {
 		return "", itam.Invalid("", "%q is in %s but the currency column says %s", s, m.Currency, rowCur)
 	}
-	c.vals["purchaseCurrency"] = m.Currency
+	c.vals[curField] = m.Currency
 	return canonicalAmount(m.Amount), nil
 }
 
@@ -295,7 +325,8 @@ var locationKindWords = map[string]string{"site": "SITE", "building": "BUILDING"
 
 func init() {
 	// Every enum's own spelling reads as itself ("IN_STOCK" → "instock").
-	for _, words := range []map[string]string{assetStatusWords, conditionWords, personStatusWords, locationKindWords} {
+	for _, words := range []map[string]string{assetStatusWords, conditionWords, personStatusWords, locationKindWords,
+		licenseModelWords, billingPeriodWords, costKindWords} {
 		for _, v := range words {
 			words[enumKey(v)] = v
 		}

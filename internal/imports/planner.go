@@ -104,8 +104,10 @@ func (p *Planner) checkOptions(opt Options) (Options, error) {
 		opt.DefaultCurrency = ""
 		// A price without a currency is a guess the import refuses to
 		// make; a currency column names it per row.
-		if p.mapped("purchasePrice") && !p.mapped("purchaseCurrency") {
-			return opt, itam.Invalid("options.defaultCurrency", "a purchase price column is mapped: give the currency its amounts are in")
+		for _, f := range moneyFields[p.kind] {
+			if p.mapped(f) && !p.mapped(currencyField[p.kind]) {
+				return opt, itam.Invalid("options.defaultCurrency", "%s column is mapped: give the currency its amounts are in", moneyWords[f])
+			}
 		}
 	}
 	return opt, nil
@@ -139,6 +141,8 @@ func (p *Planner) Needs(rows []Row) Lookup {
 		case KindLocations:
 			n.add(&n.l.Locations, NormalizeName(get("name")))
 			n.add(&n.l.Locations, NormalizeName(get("parent")))
+		case KindLicenses, KindLicenseSeats, KindCostEntries:
+			p.ledgerNeeds(get, n)
 		case KindModels:
 			mfr := NormalizeName(get("manufacturer"))
 			n.add(&n.l.Manufacturers, mfr)
@@ -172,6 +176,8 @@ type needs struct {
 	l    Lookup
 	seen map[*[]string]map[string]bool
 	mods map[ModelKey]bool
+	// prods are the products already listed (LICENSES).
+	prods map[ProductKey]bool
 }
 
 func newNeeds() *needs {
@@ -237,6 +243,12 @@ func (p *Planner) planRow(r Row, s *Snapshot) RowPlan {
 		p.planLocation(c)
 	case KindModels:
 		p.planModel(c)
+	case KindLicenses:
+		p.planLicense(c)
+	case KindLicenseSeats:
+		p.planSeat(c)
+	case KindCostEntries:
+		p.planCostEntry(c)
 	}
 	return c.finish()
 }

@@ -119,6 +119,10 @@ const (
 	RefPerson       RefKind = "PERSON"
 	RefTeam         RefKind = "TEAM"
 	RefSupplier     RefKind = "SUPPLIER"
+	// RefPublisher and RefProduct are a license's software publisher and
+	// product (a product's Parent is its publisher's NameKey).
+	RefPublisher RefKind = "PUBLISHER"
+	RefProduct   RefKind = "PRODUCT"
 )
 
 // Reference is a record rows name: matched to an existing one (ID set)

@@ -24,6 +24,40 @@ type Lookup struct {
 	PersonNames  []string
 	Teams        []string
 	Suppliers    []string
+	// Licenses are license names (LICENSES, LICENSE_SEATS); Products are
+	// (publisher NameKey, product NameKey) pairs and Publishers names
+	// (LICENSES).
+	Licenses   []string
+	Products   []ProductKey
+	Publishers []string
+}
+
+// ProductKey names a software product within its publisher; a product
+// named without a publisher has Publisher "" (matched when only one
+// product has the name).
+type ProductKey struct {
+	Publisher string
+	Name      string
+}
+
+// SeatKey is an active seat: a license and its holder (a person or an asset).
+type SeatKey struct {
+	License uuid.UUID
+	Holder  uuid.UUID
+}
+
+// CostEntryKey is a cost entry's natural key, what makes a re-imported
+// row the same money record: the asset, the day, the kind, the amount
+// (canonical text) and currency, and the invoice reference ("" when none).
+// The ledger is append-only money: an entry equal in all of these is the
+// same entry, so re-importing a file is UNCHANGED, never a second charge.
+type CostEntryKey struct {
+	Asset            uuid.UUID
+	Date             string
+	Kind             string
+	Amount           string
+	Currency         string
+	InvoiceReference string
 }
 
 // ModelKey names a model within its manufacturer.
@@ -63,6 +97,20 @@ type Snapshot struct {
 	ExistingPeople    map[string]*ExistingRecord
 	ExistingLocations map[string]*ExistingRecord
 	ExistingModels    map[ModelKey]*ExistingRecord
+	// Licenses holds the licenses a LICENSES or LICENSE_SEATS import
+	// names, by NormalizeName(name), in the canonical text of the LICENSES
+	// fields (licenseModel always set); a name two licenses share is
+	// absent and listed in AmbiguousLicenses.
+	Licenses          map[string]*ExistingRecord
+	AmbiguousLicenses map[string]bool
+	Publishers        map[string]uuid.UUID
+	// Products: a product named without a publisher is also held under
+	// ProductKey{Name} when only one publisher has a product of that name.
+	Products map[ProductKey]uuid.UUID
+	// Seats are the active seats of the licenses in Licenses.
+	Seats map[SeatKey]bool
+	// CostEntries are the cost entries of the assets in AssetsByTag.
+	CostEntries map[CostEntryKey]bool
 	// Precedence is the organization's field precedence.
 	Precedence reconcile.Precedence
 }

@@ -24,6 +24,12 @@ func (c *importCommit) applyRecords(ctx context.Context, kind imports.Kind, rows
 		return c.applyLocations(ctx, rows)
 	case imports.KindModels:
 		return c.applyModels(ctx, rows)
+	case imports.KindLicenses:
+		return c.applyLicenses(ctx, rows)
+	case imports.KindLicenseSeats:
+		return c.applySeats(ctx, rows)
+	case imports.KindCostEntries:
+		return c.applyCostEntries(ctx, rows)
 	}
 	return itam.Invalid("kind", "%q is not an import kind", kind)
 }

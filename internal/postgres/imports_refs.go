@@ -221,6 +221,9 @@ func (rs *importRefs) createRefs(ctx context.Context, tx pgx.Tx, org, run uuid.U
 			return err
 		}
 	}
+	if err := rs.createSoftware(ctx, tx, org, todo); err != nil {
+		return err
+	}
 	if err := rs.createModels(ctx, tx, org, todo[imports.RefModel]); err != nil {
 		return err
 	}

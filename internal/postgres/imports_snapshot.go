@@ -191,6 +191,9 @@ func (s *ImportStore) LoadSnapshot(ctx context.Context, kind imports.Kind, l imp
 	if err != nil {
 		return nil, err
 	}
+	if err := s.loadLedgerSnapshot(ctx, p.OrgID, kind, l, sn); err != nil {
+		return nil, err
+	}
 	for _, x := range byNameEmails {
 		if id, ok := sn.PeopleByName[x[0].key]; ok && id == x[0].id {
 			sn.PeopleByEmail[x[1].key] = id
