@@ -21,8 +21,8 @@ func (a *importAPI) importFile(tok, kind, name, file string) map[string]any {
 	return got
 }
 
-// commitRun commits a READY run and waits for it.
-func (a *importAPI) commitRun(tok, id string) {
+// commitPlan commits a READY run without skipping rows and waits for it.
+func (a *importAPI) commitPlan(tok, id string) {
 	a.t.Helper()
 	d := a.ok(tok, `mutation($in: CommitImportInput!) { commitImport(input: $in) { status } }`, map[string]any{"in": map[string]any{"id": id}})
 	require.Equal(a.t, "COMMITTING", str(d, "commitImport.status"))
@@ -44,7 +44,7 @@ func TestImportAPILicensesThenSeats(t *testing.T) {
 		"Intranet,Wiki,Atlassian,Site,,,,\n"
 	got := a.importFile(admin, "LICENSES", "licenses.csv", lics)
 	require.Equal(t, float64(2), get(got, "totals.create"), get(got, "rows.nodes"))
-	a.commitRun(admin, got["id"].(string))
+	a.commitPlan(admin, got["id"].(string))
 	d := a.ok(admin, `{ licenses(first: 5) { nodes { name seats licenseModel product { name publisher { name } } } } }`, nil)
 	require.ElementsMatch(t, []any{
 		map[string]any{"name": "Slack Pro", "seats": float64(2), "licenseModel": "PER_USER", "product": map[string]any{"name": "Slack", "publisher": map[string]any{"name": "Salesforce"}}},
