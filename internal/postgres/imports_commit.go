@@ -90,6 +90,15 @@ func (s *ImportStore) CommitChunk(ctx context.Context, id uuid.UUID, limit int) 
 			return err
 		}
 		if cursor == 0 {
+			if limit > 0 {
+				// A chunked commit checks every row's record before its first
+				// chunk: data changed since the dry run then refuses the run
+				// with nothing written, as a one-transaction commit does. Only
+				// a change made while the chunks run can still stop it midway.
+				if err := precheckVersions(ctx, tx, id, kind); err != nil {
+					return err
+				}
+			}
 			if err := refs.createRefs(ctx, tx, p.OrgID, id); err != nil {
 				return err
 			}
@@ -170,6 +179,43 @@ type importCommit struct {
 	org  uuid.UUID
 	refs *importRefs
 	p    itam.Principal
+}
+
+// versionedTargets names, per kind, the table whose rows an import's
+// UPDATE and UNCHANGED rows target, and what a message calls one.
+var versionedTargets = map[imports.Kind][2]string{
+	imports.KindAssets:    {"assets", "asset"},
+	imports.KindPeople:    {"people", "person"},
+	imports.KindLocations: {"locations", "location"},
+	imports.KindModels:    {"models", "model"},
+	imports.KindLicenses:  {"licenses", "license"},
+}
+
+// precheckVersions refuses a run, naming the first such line, when a
+// record any of its rows targets is gone or moved since the dry run: one
+// statement over the whole plan.
+func precheckVersions(ctx context.Context, tx pgx.Tx, id uuid.UUID, kind imports.Kind) error {
+	t, ok := versionedTargets[kind]
+	if !ok {
+		return nil // seats and cost entries are re-checked per chunk
+	}
+	var line, planned int
+	var now *int
+	err := tx.QueryRow(ctx, `SELECT x.line, x.target_version, t.version FROM import_rows x
+		LEFT JOIN `+t[0]+` t ON t.id = x.target_id
+		WHERE x.run_id = $1 AND x.target_id IS NOT NULL AND x.action IN ('UPDATE', 'UNCHANGED')
+		  AND (t.id IS NULL OR t.version IS DISTINCT FROM x.target_version)
+		ORDER BY x.line LIMIT 1`, id).Scan(&line, &planned, &now)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if now == nil {
+		return itam.Conflict("line", "line %d: the %s was deleted since the dry run; start a new dry run", line, t[1])
+	}
+	return itam.Conflict("line", "line %d: the %s changed since the dry run (version %d, now %d); start a new dry run", line, t[1], planned, *now)
 }
 
 // checkVersions refuses the chunk when a row's record is gone or moved

@@ -356,11 +356,11 @@ func TestImportChunkedCommitResumes(t *testing.T) {
 		create(7, "CH-7")}
 	rows[0].Values["location"] = "Porto"
 	run := f.committing(o, rows, refs)
-	f.exec(`UPDATE assets SET version = version + 1 WHERE id = $1`, upd.ID) // someone changes it meanwhile
 
 	done, err := f.store.CommitChunk(ctx, run.ID, 3)
 	require.NoError(t, err)
 	require.False(t, done)
+	f.exec(`UPDATE assets SET version = version + 1 WHERE id = $1`, upd.ID) // someone changes it between chunks
 	_, err = f.store.CommitChunk(ctx, run.ID, 3)
 	requireCode(t, err, itam.CodeConflict, "line")
 	require.Contains(t, err.Error(), "line 6")
@@ -390,6 +390,49 @@ func TestImportChunkedCommitResumes(t *testing.T) {
 	require.NotNil(t, f.assetByTag(o, "CH-7"))
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_history h JOIN assets a ON a.id = h.asset_id WHERE a.asset_tag = 'CH-2'`))
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Porto'`, o.id), "references are created once")
+}
+
+// TestImportChunkedCommitChecksEveryVersionFirst: a chunked commit whose
+// plan targets a record changed since the dry run is refused before its
+// first chunk, even when that row is in a later chunk: nothing is written,
+// not even the references, and the cursor stays at 0.
+func TestImportChunkedCommitChecksEveryVersionFirst(t *testing.T) {
+	t.Parallel()
+	f := newImportFixture(t)
+	o := f.a
+	ctx := f.admin(o)
+	upd := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag = ptr("PC-UPD") })
+	refs := []imports.Reference{
+		{Kind: imports.RefManufacturer, Name: "Dell", NameKey: "dell", ID: refID(o.manufacturer), FirstLine: 2, Rows: 3},
+		{Kind: imports.RefModel, Name: "Latitude 7440", NameKey: "latitude 7440", Parent: "dell", ID: refID(o.laptop), FirstLine: 2, Rows: 3},
+		{Kind: imports.RefLocation, Name: "Braga", NameKey: "braga", FirstLine: 5, Rows: 1},
+	}
+	create := func(line int, tag string) imports.RowPlan {
+		return imports.RowPlan{Line: line, Action: imports.ActionCreate, Key: tag, Values: map[string]string{"assetTag": tag, "model": "Latitude 7440", "manufacturer": "Dell"}}
+	}
+	rows := []imports.RowPlan{create(2, "PC-2"), create(3, "PC-3"), create(4, "PC-4"),
+		{Line: 5, Action: imports.ActionUpdate, Key: "PC-UPD", TargetID: &upd.ID, TargetVersion: upd.Version, Values: map[string]string{"location": "Braga"}}}
+	run := f.committing(o, rows, refs)
+	f.exec(`UPDATE assets SET version = version + 1 WHERE id = $1`, upd.ID) // changed after the dry run
+
+	_, err := f.store.CommitChunk(ctx, run.ID, 2)
+	requireCode(t, err, itam.CodeConflict, "line")
+	require.Contains(t, err.Error(), "line 5")
+	got, err := f.store.Run(ctx, run.ID)
+	require.NoError(t, err)
+	require.Equal(t, 0, got.CommitCursor)
+	require.Equal(t, 0, got.RowsDone)
+	for _, tag := range []string{"PC-2", "PC-3", "PC-4"} {
+		require.Nil(t, f.assetByTag(o, tag), tag)
+	}
+	require.Equal(t, 0, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Braga'`, o.id))
+
+	// A deleted target is refused the same way.
+	f.exec(`UPDATE import_rows SET target_version = target_version + 1 WHERE run_id = $1 AND line = 5`, run.ID)
+	f.exec(`UPDATE import_rows SET target_id = gen_random_uuid() WHERE run_id = $1 AND line = 5`, run.ID)
+	_, err = f.store.CommitChunk(ctx, run.ID, 2)
+	requireCode(t, err, itam.CodeConflict, "line")
+	require.Contains(t, err.Error(), "was deleted")
 }
 
 // TestImportCommitSlices: a chunk read and written a few rows at a time
