@@ -39,7 +39,6 @@ import (
 
 	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/config"
-	"github.com/itam-dev/itam/internal/devdb"
 	"github.com/itam-dev/itam/internal/importjob"
 	"github.com/itam-dev/itam/internal/imports"
 	"github.com/itam-dev/itam/internal/itam"
@@ -110,7 +109,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		fmt.Fprintf(stderr, "importbench: %s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	res := &Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Rows: o.rows, LoadStart: loadAvg()}
+	res := &Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Rows: o.rows, LoadStart: benchkit.LoadAvg()}
 
 	file, err := os.CreateTemp("", "itam-importbench-*.csv")
 	if err != nil {
@@ -122,22 +121,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	progress("wrote %s: %d rows, %.1f MB", file.Name(), o.rows, float64(res.FileBytes)/(1<<20))
 
-	admin := o.databaseURL
-	if admin == "" {
-		cluster, err := devdb.StartTemp(ctx, log)
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, cluster.Stop(context.WithoutCancel(ctx))) }()
-		admin = cluster.AdminURL()
-	}
-	db, err := benchkit.CreateMigrated(ctx, admin, "itam_importbench", o.keep, log)
+	db, done, err := benchkit.Throwaway(ctx, o.databaseURL, "itam_importbench", o.keep, log)
 	if err != nil {
 		return err
 	}
-	if o.databaseURL != "" {
-		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
-	}
+	defer func() { err = errors.Join(err, done(context.WithoutCancel(ctx))) }()
 	ownerCfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {
 		return err
@@ -201,14 +189,14 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	res.DryRun = time.Since(start)
 	res.DryRunRSS = peakRSS()
-	res.DryRunCPU, res.LoadDryRun = meter.now().sub(cpu0), loadAvg()
+	res.DryRunCPU, res.LoadDryRun = meter.now().sub(cpu0), benchkit.LoadAvg()
 	res.Totals = r.Totals
 	if r.Status != imports.StatusReady {
 		return fmt.Errorf("the dry run ended %s: %s", r.Status, deref(r.Error))
 	}
 	progress("dry run in %s: %+v", secs(res.DryRun), r.Totals)
 	if !o.commit {
-		res.PeakRSS, res.LoadEnd = res.DryRunRSS, loadAvg()
+		res.PeakRSS, res.LoadEnd = res.DryRunRSS, benchkit.LoadAvg()
 		fmt.Fprintf(stdout, "importbench: dry run of a %d-row asset CSV (%.1f MB): %s (%.0f rows/s; CPU itam %s, PostgreSQL %s; load %s → %s), peak RSS %s; dry run ≤ %s: %s (commit not run)\n",
 			res.Rows, float64(res.FileBytes)/(1<<20), secs(res.DryRun), float64(res.Rows)/res.DryRun.Seconds(),
 			secs(res.DryRunCPU.Itam), secs(res.DryRunCPU.PG), res.LoadStart, res.LoadEnd, mb(res.PeakRSS),
@@ -225,7 +213,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	res.Commit = time.Since(start)
 	res.CommitCPU = meter.now().sub(cpu0)
 	res.PeakRSS = peakRSS()
-	res.LoadEnd = loadAvg()
+	res.LoadEnd = benchkit.LoadAvg()
 	if r.Status != imports.StatusCommitted {
 		return fmt.Errorf("the commit ended %s: %s", r.Status, deref(r.Error))
 	}
@@ -348,18 +336,6 @@ func peakRSS() int64 {
 // resetPeakRSS sets VmHWM back to the current RSS (Linux ≥ 4.0), so the
 // next reading is the peak of what follows.
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
 
 func secs(d time.Duration) string { return fmt.Sprintf("%.2fs", d.Seconds()) }
 
