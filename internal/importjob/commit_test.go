@@ -47,7 +47,10 @@ func (e *env) blockTag(tag string) (waiting func() bool, release func()) {
 	}
 	e.t.Cleanup(release)
 	waiting = func() bool {
-		return e.count(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, key) > 0
+		// pg_locks is the cluster's: tests running in parallel on other
+		// databases wait on the same key.
+		return e.count(`SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database
+			WHERE l.locktype = 'advisory' AND l.objid = $1 AND NOT l.granted AND d.datname = current_database()`, key) > 0
 	}
 	return waiting, release
 }

@@ -3,6 +3,7 @@ package importjob
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -21,12 +22,18 @@ import (
 	"github.com/itam-dev/itam/internal/seed"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+func TestMain(m *testing.M) {
+	if spec := os.Getenv(commitProcessEnv); spec != "" {
+		os.Exit(commitProcess(spec)) // a commit worker the test kills (kill_test.go)
+	}
+	pgtest.Main(m)
+}
 
 // env is a fresh database with two organizations, the import store acting
 // for either, and a Runner over it.
 type env struct {
 	t      *testing.T
+	url    string        // the test database, as its owner
 	owner  *pgxpool.Pool // bypasses row-level security: checks and sabotage
 	db     *postgres.DB
 	insert *river.Client[pgx.Tx]
@@ -55,7 +62,7 @@ func newEnv(t *testing.T) *env {
 	insert, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{})
 	require.NoError(t, err)
 	store := postgres.NewImportStore(db, postgres.RiverEnqueuer{Client: insert})
-	return &env{t: t, owner: owner, db: db, insert: insert, store: store, org: org, other: other,
+	return &env{t: t, url: url, owner: owner, db: db, insert: insert, store: store, org: org, other: other,
 		admin:  itam.WithPrincipal(ctx, itam.Principal{OrgID: org, Role: itam.RoleAdmin, Subject: "admin@acme.test"}),
 		admin2: itam.WithPrincipal(ctx, itam.Principal{OrgID: other, Role: itam.RoleAdmin, Subject: "admin@globex.test"}),
 		runner: &Runner{Store: store, Orgs: postgres.NewOrganizationStore(db)}}
