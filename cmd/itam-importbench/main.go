@@ -33,7 +33,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
@@ -126,12 +125,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, done(context.WithoutCancel(ctx))) }()
-	ownerCfg, err := pgxpool.ParseConfig(db.URL)
-	if err != nil {
-		return err
-	}
-	ownerCfg.MaxConns = 2
-	owner, err := pgxpool.NewWithConfig(ctx, ownerCfg)
+	owner, err := benchkit.OwnerPool(ctx, db.URL)
 	if err != nil {
 		return err
 	}

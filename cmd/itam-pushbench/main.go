@@ -42,10 +42,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
-	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/connectors/servicenow/servicenowtest"
@@ -53,7 +50,6 @@ import (
 	"github.com/itam-dev/itam/internal/config"
 	"github.com/itam-dev/itam/internal/connector"
 	"github.com/itam-dev/itam/internal/connectorcheck"
-	"github.com/itam-dev/itam/internal/devdb"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/secretbox"
@@ -104,7 +100,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	res := &Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(),
-		Changes: o.changes, CIs: o.cis, Rate: o.rate, LoadStart: loadAvg()}
+		Changes: o.changes, CIs: o.cis, Rate: o.rate, LoadStart: benchkit.LoadAvg()}
 
 	// The fake in this process: the bench reads its records to verify the
 	// pushes. It generates records on demand, so it adds little memory.
@@ -117,28 +113,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	defer proxy.Close()
 	progress("fake ServiceNow at %s behind a recording proxy at %s, %d CIs", fake.URL, proxy.URL, o.cis)
 
-	admin := o.databaseURL
-	if admin == "" {
-		cluster, err := devdb.StartTemp(ctx, log)
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, cluster.Stop(context.WithoutCancel(ctx))) }()
-		admin = cluster.AdminURL()
-	}
-	db, err := benchkit.CreateMigrated(ctx, admin, "itam_pushbench", o.keep, log)
+	db, done, err := benchkit.Throwaway(ctx, o.databaseURL, "itam_pushbench", o.keep, log)
 	if err != nil {
 		return err
 	}
-	if o.databaseURL != "" {
-		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
-	}
-	ownerCfg, err := pgxpool.ParseConfig(db.URL)
-	if err != nil {
-		return err
-	}
-	ownerCfg.MaxConns = 2
-	owner, err := pgxpool.NewWithConfig(ctx, ownerCfg)
+	defer func() { err = errors.Join(err, done(context.WithoutCancel(ctx))) }()
+	owner, err := benchkit.OwnerPool(ctx, db.URL)
 	if err != nil {
 		return err
 	}
@@ -218,7 +198,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	res.PeakRSS = peakRSS()
 	res.Throttled = fake.Stats().Throttled - throttledBefore
 	res.Vendor = proxy.counts()
-	res.LoadEnd = loadAvg()
+	res.LoadEnd = benchkit.LoadAvg()
 	if jerr := b.jobStats(ctx, res); jerr != nil {
 		phaseErr = errors.Join(phaseErr, jerr)
 	}
@@ -248,15 +228,3 @@ func peakRSS() int64 {
 // resetPeakRSS sets VmHWM back to the current RSS (Linux ≥ 4.0), so the
 // next reading is the peak of what follows.
 func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}

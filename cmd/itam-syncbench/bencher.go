@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/postgres"
 )
@@ -68,7 +69,7 @@ func (b *bencher) measure(ctx context.Context, name string) (*Phase, error) {
 	memBefore := readMem()
 	sampler := startHeapSampler(20 * time.Millisecond)
 	cpuBefore := b.cpu()
-	p.LoadStart = loadAvg()
+	p.LoadStart = benchkit.LoadAvg()
 	if prof != nil {
 		if err := pprof.StartCPUProfile(prof); err != nil {
 			return nil, err
@@ -89,7 +90,7 @@ func (b *bencher) measure(ctx context.Context, name string) (*Phase, error) {
 	p.CPU = b.cpu().sub(cpuBefore)
 	p.Mem = sampler.stop(memBefore)
 	p.PeakRSS = peakRSS()
-	p.LoadEnd = loadAvg()
+	p.LoadEnd = benchkit.LoadAvg()
 	if b.o.memprofile != "" {
 		if f, ferr := os.Create(b.o.memprofile + suffix); ferr == nil {
 			_ = pprof.Lookup("allocs").WriteTo(f, 0)
@@ -175,7 +176,7 @@ func (b *bencher) wait(ctx context.Context, id uuid.UUID, t0 time.Time, pages *[
 }
 
 func (b *bencher) cpu() cpuTimes {
-	return cpuTimes{self: selfCPU(), fake: b.fake.cpu(), pg: b.pg.cpu()}
+	return cpuTimes{self: benchkit.SelfCPU(), fake: b.fake.cpu(), pg: b.pg.cpu()}
 }
 
 func deref(s *string) string {

@@ -123,7 +123,7 @@ func (f *fakeJamf) stats() *fakeStats {
 	if json.Unmarshal(f.lines.Bytes(), &s) != nil {
 		return nil
 	}
-	s.CPU = procCPU(f.hello.PID)
+	s.CPU = benchkit.ProcCPU(f.hello.PID)
 	return &s
 }
 
@@ -132,7 +132,7 @@ func (f *fakeJamf) cpu() time.Duration {
 	if f.cmd == nil {
 		return 0
 	}
-	return procCPU(f.hello.PID)
+	return benchkit.ProcCPU(f.hello.PID)
 }
 
 func (f *fakeJamf) Close() {

@@ -56,8 +56,6 @@ import (
 	"runtime"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/itam-dev/itam/connectors"
 	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/config"
@@ -216,7 +214,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	res := &Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Vendor: o.vendor,
-		Computers: o.computers, PageSize: o.pageSize, Fake: o.fake, GOGC: gogc(), LoadStart: loadAvg()}
+		Computers: o.computers, PageSize: o.pageSize, Fake: o.fake, GOGC: gogc(), LoadStart: benchkit.LoadAvg()}
 
 	// The fake Jamf Pro first: building it costs CPU that must not overlap
 	// anything measured.
@@ -266,12 +264,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	if o.databaseURL != "" {
 		defer func() { err = errors.Join(err, db.Cleanup(context.WithoutCancel(ctx))) }()
 	}
-	ownerCfg, err := pgxpool.ParseConfig(db.URL)
-	if err != nil {
-		return err
-	}
-	ownerCfg.MaxConns = 2
-	owner, err := pgxpool.NewWithConfig(ctx, ownerCfg)
+	owner, err := benchkit.OwnerPool(ctx, db.URL)
 	if err != nil {
 		return err
 	}
@@ -366,7 +359,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		res.ProcessRSS = max(res.ProcessRSS, p.PeakRSS)
 	}
 	res.FakeStats = fake.stats()
-	res.LoadEnd = loadAvg()
+	res.LoadEnd = benchkit.LoadAvg()
 	failed := judge(res, o)
 	report(stdout, res, o)
 	if o.out != "" {

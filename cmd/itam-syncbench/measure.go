@@ -2,11 +2,8 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"runtime"
 	"runtime/metrics"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -101,80 +98,4 @@ type cpuDelta struct {
 
 func (c cpuTimes) sub(b cpuTimes) cpuDelta {
 	return cpuDelta{Itam: c.self - b.self, Fake: c.fake - b.fake, PG: c.pg - b.pg}
-}
-
-const clockTick = 100 // USER_HZ
-
-// procStat returns a process's parent pid and utime, stime, cutime, cstime
-// in clock ticks.
-func procStat(pid string) (ppid int, times [4]int64, ok bool) {
-	b, err := os.ReadFile(filepath.Join("/proc", pid, "stat"))
-	if err != nil {
-		return 0, times, false
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')') // the command may hold spaces
-	if i < 0 {
-		return 0, times, false
-	}
-	f := strings.Fields(s[i+1:])
-	// f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14–17.
-	if len(f) < 15 {
-		return 0, times, false
-	}
-	ppid, _ = strconv.Atoi(f[1])
-	for k := range 4 {
-		times[k], _ = strconv.ParseInt(f[11+k], 10, 64)
-	}
-	return ppid, times, true
-}
-
-func ticks(n int64) time.Duration { return time.Duration(n) * time.Second / clockTick }
-
-func selfCPU() time.Duration {
-	_, t, _ := procStat("self")
-	return ticks(t[0] + t[1])
-}
-
-func procCPU(pid int) time.Duration {
-	_, t, ok := procStat(strconv.Itoa(pid))
-	if !ok {
-		return 0
-	}
-	return ticks(t[0] + t[1])
-}
-
-// treeCPU is the CPU time of a PostgreSQL postmaster and its children: the
-// live ones' own, plus the exited ones' that the postmaster has reaped.
-func treeCPU(root int) time.Duration {
-	if root <= 0 {
-		return 0
-	}
-	_, t, ok := procStat(strconv.Itoa(root))
-	if !ok {
-		return 0
-	}
-	total := t[0] + t[1] + t[2] + t[3]
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		if e.Name()[0] < '0' || e.Name()[0] > '9' {
-			continue
-		}
-		if ppid, ct, ok := procStat(e.Name()); ok && ppid == root {
-			total += ct[0] + ct[1]
-		}
-	}
-	return ticks(total)
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }

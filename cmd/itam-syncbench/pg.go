@@ -9,12 +9,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/itam-dev/itam/internal/benchkit"
 )
 
 func withQuery(raw, key, value string) (string, error) {
@@ -99,15 +100,11 @@ func inspectPostgres(ctx context.Context, owner *pgxpool.Pool, wantStatements bo
 		parts = append(parts, s+"="+v)
 	}
 	pg.settings = strings.Join(parts, " ")
-	var backend int
-	if err := owner.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&backend); err != nil {
+	pm, err := benchkit.Postmaster(ctx, owner)
+	if err != nil {
 		return nil, err
 	}
-	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", backend)); err == nil && strings.HasPrefix(string(comm), "postgres") {
-		if ppid, _, ok := procStat(strconv.Itoa(backend)); ok {
-			pg.postmaster = ppid
-		}
-	}
+	pg.postmaster = pm
 	if wantStatements {
 		if _, err := owner.Exec(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
 			return nil, fmt.Errorf("-pg-stats: %w", err)
@@ -120,7 +117,7 @@ func inspectPostgres(ctx context.Context, owner *pgxpool.Pool, wantStatements bo
 	return pg, nil
 }
 
-func (pg *pgInfo) cpu() time.Duration { return treeCPU(pg.postmaster) }
+func (pg *pgInfo) cpu() time.Duration { return benchkit.TreeCPU(pg.postmaster) }
 
 func (pg *pgInfo) resetStatements(ctx context.Context, owner *pgxpool.Pool) error {
 	if !pg.statements {
