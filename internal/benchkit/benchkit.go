@@ -1,8 +1,9 @@
-// Package benchkit is what the two benchmark commands (cmd/itam-bench and
-// cmd/itam-syncbench) share: a throwaway database per run, the module root
-// they build binaries from, KEY=VALUE flags and this process's memory
-// figures. It exists so the two commands cannot drift apart in how they set
-// up a run.
+// Package benchkit is what the benchmark commands (cmd/itam-bench,
+// itam-syncbench, itam-pushbench, itam-importbench, itam-exportbench)
+// share: a throwaway database per run, the module root they build binaries
+// from, KEY=VALUE flags, this process's memory and the parties' CPU
+// figures, the load average. It exists so the commands cannot drift apart
+// in how they set up and measure a run.
 package benchkit
 
 import (
