@@ -40,7 +40,7 @@ func (c *importCommit) applyLocations(ctx context.Context, rows []imports.RowPla
 	var created, updated []importLocation
 	for _, r := range rows {
 		rc := &recordCommit{importCommit: c, line: r.Line, inFile: inFile}
-		l := importLocation{id: uuid.New(), kind: "SITE"}
+		l := importLocation{id: uuid.New()} // the plan gives a new location's kind
 		switch r.Action {
 		case imports.ActionCreate:
 		case imports.ActionUpdate:
@@ -51,8 +51,8 @@ func (c *importCommit) applyLocations(ctx context.Context, rows []imports.RowPla
 		if v, ok := r.Values["name"]; ok {
 			l.name = strings.TrimSpace(v)
 		}
-		if v, ok := r.Values["kind"]; ok && strings.TrimSpace(v) != "" {
-			l.kind = strings.ToUpper(strings.TrimSpace(v))
+		if v, ok := r.Values["kind"]; ok {
+			l.kind = v // parsed by the plan: one of the location kinds
 		}
 		rc.ref(&l.parent, r.Values, "parent", imports.RefLocation)
 		text(&l.line1, r.Values, "line1")

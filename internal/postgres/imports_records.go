@@ -128,7 +128,7 @@ func (c *importCommit) applyPeople(ctx context.Context, rows []imports.RowPlan) 
 	var created, updated []importPerson
 	for _, r := range rows {
 		rc := &recordCommit{importCommit: c, line: r.Line, inFile: inFile}
-		p := importPerson{id: uuid.New(), status: "ACTIVE"}
+		p := importPerson{id: uuid.New()} // the plan gives a new person's status
 		switch r.Action {
 		case imports.ActionCreate:
 		case imports.ActionUpdate:
@@ -142,8 +142,8 @@ func (c *importCommit) applyPeople(ctx context.Context, rows []imports.RowPlan) 
 		if v, ok := r.Values["email"]; ok {
 			p.email = strings.TrimSpace(v)
 		}
-		if v, ok := r.Values["status"]; ok && strings.TrimSpace(v) != "" {
-			p.status = strings.TrimSpace(v)
+		if v, ok := r.Values["status"]; ok {
+			p.status = v
 		}
 		text(&p.employeeNumber, r.Values, "employeeNumber")
 		text(&p.title, r.Values, "title")
