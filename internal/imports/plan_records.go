@@ -113,6 +113,9 @@ func (p *Planner) planPerson(c *rowCtx) {
 	if len(c.plan.Errors) > 0 {
 		return
 	}
+	if t == nil && values["status"] == "" {
+		values["status"] = string(itam.PersonActive) // the commit writes what the plan says
+	}
 	c.upsert(t, KindPeople, values, func(f string) bool {
 		v, ex := values[f], t.Values[f]
 		switch f {
@@ -129,10 +132,7 @@ func (p *Planner) planPerson(c *rowCtx) {
 		}
 		return
 	}
-	per := itam.Person{Name: name, Email: email, Status: itam.PersonActive}
-	if st := values["status"]; st != "" {
-		per.Status = itam.PersonStatus(st)
-	}
+	per := itam.Person{Name: name, Email: email, Status: itam.PersonStatus(values["status"])}
 	if err := per.Validate(); err != nil {
 		c.failErr(fieldOf(c, err), err)
 		return

@@ -70,8 +70,8 @@ func TestPlanPeople(t *testing.T) {
 	)
 	requireRows(t, []wantRow{
 		{action: ActionUpdate, values: map[string]string{"title": "Staff Engineer"}},
-		{action: ActionCreate, values: map[string]string{"name": "Cleo", "email": "cleo@example.com", "team": "Design", "manager": "ana@example.com"}},
-		{action: ActionCreate, values: map[string]string{"name": "Dan", "email": "dan@example.com", "manager": "CLEO@example.com"}},
+		{action: ActionCreate, values: map[string]string{"name": "Cleo", "email": "cleo@example.com", "team": "Design", "manager": "ana@example.com", "status": "ACTIVE"}},
+		{action: ActionCreate, values: map[string]string{"name": "Dan", "email": "dan@example.com", "manager": "CLEO@example.com", "status": "ACTIVE"}},
 		{action: ActionError, errs: []string{`Manager: no person is "zed@example.com": add them on an earlier line`}},
 		{action: ActionError, errs: []string{`Name: two or more people are named "Jo Smith": add their emails to tell them apart`}},
 		{action: ActionError, errs: []string{`Email: a new person needs an email: no person is named "Newbie"`}},

@@ -37,22 +37,14 @@ func (c *importCommit) applyLocations(ctx context.Context, rows []imports.RowPla
 	if err != nil {
 		return err
 	}
-	var created, updated []importLocation
-	for _, r := range rows {
+	// The plan gives a new location's kind.
+	created, updated, err := rowRecords(rows, current, func() importLocation { return importLocation{id: uuid.New()} }, func(r imports.RowPlan, l *importLocation) error {
 		rc := &recordCommit{importCommit: c, line: r.Line, inFile: inFile}
-		l := importLocation{id: uuid.New(), kind: "SITE"}
-		switch r.Action {
-		case imports.ActionCreate:
-		case imports.ActionUpdate:
-			l = current[*r.TargetID]
-		default:
-			continue
-		}
 		if v, ok := r.Values["name"]; ok {
 			l.name = strings.TrimSpace(v)
 		}
-		if v, ok := r.Values["kind"]; ok && strings.TrimSpace(v) != "" {
-			l.kind = strings.ToUpper(strings.TrimSpace(v))
+		if v, ok := r.Values["kind"]; ok {
+			l.kind = v // parsed by the plan: one of the location kinds
 		}
 		rc.ref(&l.parent, r.Values, "parent", imports.RefLocation)
 		text(&l.line1, r.Values, "line1")
@@ -61,15 +53,13 @@ func (c *importCommit) applyLocations(ctx context.Context, rows []imports.RowPla
 		text(&l.region, r.Values, "region")
 		text(&l.postal, r.Values, "postalCode")
 		text(&l.ctr, r.Values, "country")
-		if rc.err != nil {
-			return rc.err
-		}
-		if r.Action == imports.ActionCreate {
-			created = append(created, l)
+		if rc.err == nil && r.Action == imports.ActionCreate {
 			inFile[nameKey(l.name)] = l.id
-		} else {
-			updated = append(updated, l)
 		}
+		return rc.err
+	})
+	if err != nil {
+		return err
 	}
 	cols := func(ls []importLocation) []any {
 		n := len(ls)
@@ -124,17 +114,8 @@ func (c *importCommit) applyModels(ctx context.Context, rows []imports.RowPlan) 
 	if err != nil {
 		return err
 	}
-	var created, updated []importModel
-	for _, r := range rows {
+	created, updated, err := rowRecords(rows, current, func() importModel { return importModel{id: uuid.New()} }, func(r imports.RowPlan, m *importModel) error {
 		rc := &recordCommit{importCommit: c, line: r.Line}
-		m := importModel{id: uuid.New()}
-		switch r.Action {
-		case imports.ActionCreate:
-		case imports.ActionUpdate:
-			m = current[*r.TargetID]
-		default:
-			continue
-		}
 		if v, ok := r.Values["name"]; ok {
 			m.name = strings.TrimSpace(v)
 		}
@@ -147,11 +128,10 @@ func (c *importCommit) applyModels(ctx context.Context, rows []imports.RowPlan) 
 		if m.manufacturer == nil || m.cat == nil {
 			return itam.Invalid("line", "line %d: a model needs a manufacturer and a category", r.Line)
 		}
-		if r.Action == imports.ActionCreate {
-			created = append(created, m)
-		} else {
-			updated = append(updated, m)
-		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	cols := func(ms []importModel) []any {
 		n := len(ms)

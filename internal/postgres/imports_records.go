@@ -70,6 +70,33 @@ func lockTargets[T any](ctx context.Context, tx pgx.Tx, table, cols string, rows
 	return out, checkVersions(rows, versions, what)
 }
 
+// rowRecords walks the rows that create or update a record: each starts
+// from fresh() (a create) or its locked current record (an update), and set
+// applies the row's values to it.
+func rowRecords[T any](rows []imports.RowPlan, current map[uuid.UUID]T, fresh func() T,
+	set func(imports.RowPlan, *T) error) (created, updated []T, err error) {
+	for _, r := range rows {
+		var v T
+		switch r.Action {
+		case imports.ActionCreate:
+			v = fresh()
+		case imports.ActionUpdate:
+			v = current[*r.TargetID]
+		default:
+			continue
+		}
+		if err := set(r, &v); err != nil {
+			return nil, nil, err
+		}
+		if r.Action == imports.ActionCreate {
+			created = append(created, v)
+		} else {
+			updated = append(updated, v)
+		}
+	}
+	return created, updated, nil
+}
+
 // text sets *dst from vals[field] when the row has it ("" clears).
 func text(dst **string, vals map[string]string, field string) {
 	if v, ok := vals[field]; ok {
@@ -125,40 +152,30 @@ func (c *importCommit) applyPeople(ctx context.Context, rows []imports.RowPlan) 
 	if err != nil {
 		return err
 	}
-	var created, updated []importPerson
-	for _, r := range rows {
+	// The plan gives a new person's status.
+	created, updated, err := rowRecords(rows, current, func() importPerson { return importPerson{id: uuid.New()} }, func(r imports.RowPlan, p *importPerson) error {
 		rc := &recordCommit{importCommit: c, line: r.Line, inFile: inFile}
-		p := importPerson{id: uuid.New(), status: "ACTIVE"}
-		switch r.Action {
-		case imports.ActionCreate:
-		case imports.ActionUpdate:
-			p = current[*r.TargetID]
-		default:
-			continue
-		}
 		if v, ok := r.Values["name"]; ok {
 			p.name = strings.TrimSpace(v)
 		}
 		if v, ok := r.Values["email"]; ok {
 			p.email = strings.TrimSpace(v)
 		}
-		if v, ok := r.Values["status"]; ok && strings.TrimSpace(v) != "" {
-			p.status = strings.TrimSpace(v)
+		if v, ok := r.Values["status"]; ok {
+			p.status = v
 		}
 		text(&p.employeeNumber, r.Values, "employeeNumber")
 		text(&p.title, r.Values, "title")
 		rc.ref(&p.team, r.Values, "team", imports.RefTeam)
 		rc.ref(&p.manager, r.Values, "manager", imports.RefPerson)
 		rc.ref(&p.location, r.Values, "location", imports.RefLocation)
-		if rc.err != nil {
-			return rc.err
-		}
-		if r.Action == imports.ActionCreate {
-			created = append(created, p)
+		if rc.err == nil && r.Action == imports.ActionCreate {
 			inFile[nameKey(p.email)], inFile[nameKey(p.name)] = p.id, p.id
-		} else {
-			updated = append(updated, p)
 		}
+		return rc.err
+	})
+	if err != nil {
+		return err
 	}
 	cols := func(ps []importPerson) []any {
 		n := len(ps)

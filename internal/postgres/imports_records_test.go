@@ -36,8 +36,8 @@ func TestImportCommitPeople(t *testing.T) {
 		// A manager an earlier row creates has no reference (the dry run
 		// resolves it in the file): by name in the same chunk, by email
 		// from an earlier chunk.
-		{Line: 4, Action: imports.ActionCreate, Key: "finn@alpha.test", Values: map[string]string{"name": "Finn", "email": "finn@alpha.test", "manager": "Erin Example"}},
-		{Line: 5, Action: imports.ActionCreate, Key: "gil@alpha.test", Values: map[string]string{"name": "Gil", "email": "gil@alpha.test", "manager": "erin@alpha.test"}},
+		{Line: 4, Action: imports.ActionCreate, Key: "finn@alpha.test", Values: map[string]string{"name": "Finn", "email": "finn@alpha.test", "manager": "Erin Example", "status": "ACTIVE"}},
+		{Line: 5, Action: imports.ActionCreate, Key: "gil@alpha.test", Values: map[string]string{"name": "Gil", "email": "gil@alpha.test", "manager": "erin@alpha.test", "status": "ACTIVE"}},
 	}
 	run := f.committingOf(o, imports.KindPeople, rows, refs)
 	for _, limit := range []int{3, 1} {
