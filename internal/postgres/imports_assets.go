@@ -78,7 +78,12 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 		switch r.Action {
 		case imports.ActionCreate:
 			if _, ok := r.Values["status"]; !ok && strings.TrimSpace(r.Values["assignee"]) != "" {
-				after.Status = itam.StatusDeployed // as createAsset deploys an asset created with an assignee
+				// The rule createAsset applies (lifecycle.Create): created assigned is deployed.
+				st, err := lifecycle.AfterAssign(after.Status)
+				if err != nil {
+					return err
+				}
+				after.Status = st
 			}
 		case imports.ActionUpdate:
 			before = byID[*r.TargetID]
