@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/url"
 	"strings"
 
@@ -126,6 +127,11 @@ func ExportFilter(kind exports.Kind, raw []byte) (any, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(v); err != nil {
 			return itam.Invalid("filter", "the filter is not a %s filter: %v", strings.ToLower(string(kind)), err)
+		}
+		// Decode reads one value: anything after it (a second filter, a
+		// stray brace) would be ignored, exporting more than was asked.
+		if _, err := dec.Token(); err != io.EOF {
+			return itam.Invalid("filter", "the filter is one JSON object, with nothing after it")
 		}
 		return nil
 	}

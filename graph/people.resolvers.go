@@ -142,21 +142,9 @@ func (r *personResolver) Assets(ctx context.Context, obj *itam.Person, first *in
 // People is the resolver for the people field.
 func (r *queryResolver) People(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.PersonFilter, orderBy *model.PersonOrder) (*model.Connection[*itam.Person], error) {
 	var q itam.PersonQuery
-	if filter != nil {
-		if err := checkListFilter(filter, val(filter.Search)); err != nil {
-			return nil, err
-		}
-		q.Filter = itam.PersonFilter{Search: val(filter.Search), Status: val(filter.Status)}
-		var err error
-		if q.Filter.TeamIDs, err = idList("filter.teamIds", filter.TeamIds, relay.TypeTeam); err != nil {
-			return nil, err
-		}
-		if q.Filter.ManagerIDs, err = idList("filter.managerIds", filter.ManagerIds, relay.TypePerson); err != nil {
-			return nil, err
-		}
-		if q.Filter.LocationIDs, err = idList("filter.locationIds", filter.LocationIds, relay.TypeLocation); err != nil {
-			return nil, err
-		}
+	var err error
+	if q.Filter, err = personFilter(filter); err != nil {
+		return nil, err
 	}
 	if orderBy != nil {
 		q.Sort = itam.PersonSortField(orderBy.Field)
