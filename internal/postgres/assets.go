@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -136,16 +138,24 @@ func (r extraColumns) Scan(dest ...any) error {
 	return r.CollectableRow.Scan(append(dest, r.extra...)...)
 }
 
+// assetSorts are the orders a page of assets can take. Each expr is a
+// plain column indexed as (org_id, expr, id) (migrations 00001, 00037), so
+// a page is one range of an index; the sort_* columns are stored keys of
+// nullable or enum columns (see 00037 for why not expressions).
 var assetSorts = map[itam.AssetSortField]sortKey[*itam.Asset]{
 	itam.AssetSortTag:          {"a.asset_tag", "text", func(a *itam.Asset) string { return a.AssetTag }},
 	itam.AssetSortCreatedAt:    {"a.created_at", "timestamptz", func(a *itam.Asset) string { return a.CreatedAt.Format(time.RFC3339Nano) }},
 	itam.AssetSortUpdatedAt:    {"a.updated_at", "timestamptz", func(a *itam.Asset) string { return a.UpdatedAt.Format(time.RFC3339Nano) }},
-	itam.AssetSortName:         {"coalesce(a.name, '')", "text", func(a *itam.Asset) string { return deref(a.Name) }},
-	itam.AssetSortSerial:       {"coalesce(a.serial_number, '')", "text", func(a *itam.Asset) string { return deref(a.SerialNumber) }},
-	itam.AssetSortStatus:       {"a.status::text", "text", func(a *itam.Asset) string { return string(a.Status) }},
-	itam.AssetSortPurchaseDate: {"coalesce(a.purchase_date, 'infinity'::date)", "date", func(a *itam.Asset) string { return dateKey(a.PurchaseDate) }},
-	itam.AssetSortWarrantyEnd:  {"coalesce(a.warranty_end, 'infinity'::date)", "date", func(a *itam.Asset) string { return dateKey(a.WarrantyEnd) }},
+	itam.AssetSortName:         {"a.sort_name", "text", func(a *itam.Asset) string { return deref(a.Name) }},
+	itam.AssetSortSerial:       {"a.sort_serial", "text", func(a *itam.Asset) string { return deref(a.SerialNumber) }},
+	itam.AssetSortStatus:       {"a.sort_status", "smallint", func(a *itam.Asset) string { return strconv.Itoa(statusRank(a.Status)) }},
+	itam.AssetSortPurchaseDate: {"a.sort_purchase_date", "date", func(a *itam.Asset) string { return dateKey(a.PurchaseDate) }},
+	itam.AssetSortWarrantyEnd:  {"a.sort_warranty_end", "date", func(a *itam.Asset) string { return dateKey(a.WarrantyEnd) }},
 }
+
+// statusRank is a status's place in the lifecycle order, the value of the
+// stored sort_status column.
+func statusRank(s itam.AssetStatus) int { return slices.Index(itam.AssetStatuses, s) }
 
 func deref(s *string) string {
 	if s == nil {
@@ -230,11 +240,24 @@ func assetFilterSQL(f *itam.AssetFilter, args *sqlArgs, path string) (string, er
 		}
 	}
 	if f.StatusIn != nil {
-		st := make([]string, len(f.StatusIn))
+		// Over the stored rank, not the enum: enum comparisons are not
+		// leakproof, so under RLS a condition on status could never be an
+		// index condition (see 00037). One status is an equality, so a page
+		// by STATUS stays one ordered range of assets_org_sort_status (an
+		// = ANY on a second index column gives up the index's order).
+		ranks := make([]int16, 0, len(f.StatusIn))
 		for i, s := range f.StatusIn {
-			st[i] = string(s)
+			r := statusRank(s)
+			if r < 0 {
+				return "", itam.Invalid(fmt.Sprintf("%s.statusIn[%d]", path, i), "unknown asset status %q", s)
+			}
+			ranks = append(ranks, int16(r))
 		}
-		c = append(c, fmt.Sprintf("a.status = ANY(%s::text[]::asset_status[])", args.add(st)))
+		if len(ranks) == 1 {
+			c = append(c, "a.sort_status = "+args.add(ranks[0])+"::smallint")
+		} else {
+			c = append(c, fmt.Sprintf("a.sort_status = ANY(%s::smallint[])", args.add(ranks)))
+		}
 	}
 	if f.CategoryIDs != nil {
 		c = append(c, fmt.Sprintf("a.model_id IN (SELECT m.id FROM models m WHERE m.category_id = ANY(%s::uuid[]))", args.add(f.CategoryIDs)))
@@ -261,7 +284,9 @@ func assetFilterSQL(f *itam.AssetFilter, args *sqlArgs, path string) (string, er
 		c = append(c, "a.purchase_date <= "+args.add(*f.PurchasedBefore)+"::date")
 	}
 	if f.WarrantyExpiresBefore != nil {
-		c = append(c, "a.warranty_end < "+args.add(*f.WarrantyExpiresBefore)+"::date")
+		// Over the stored order key, which assets_org_sort_warranty_end
+		// indexes; a missing warranty end ('infinity') is never before a date.
+		c = append(c, "a.sort_warranty_end < "+args.add(*f.WarrantyExpiresBefore)+"::date")
 	}
 	if f.Unassigned != nil {
 		if *f.Unassigned {

@@ -32,10 +32,12 @@ const auditLookaheadDays = 7
 // that brings its own due dates adds its scanner here.
 var Scanners = []Scanner{
 	{
-		// Active assets whose warranty ends within the window.
+		// Active assets whose warranty ends within the window. The range is
+		// over the stored key assets_org_sort_warranty_end indexes (a
+		// missing end is 'infinity', never within the window).
 		Kind: notify.WarrantyEnding, Window: func(s notify.Settings) int { return s.WarrantyDays },
 		SQL: `SELECT 'Asset', a.id, a.asset_tag, a.warranty_end, a.warranty_end FROM assets a
-			WHERE a.warranty_end BETWEEN $1::date AND $1::date + $2::int AND a.status NOT IN ('RETIRED', 'DISPOSED')`,
+			WHERE a.sort_warranty_end BETWEEN $1::date AND $1::date + $2::int AND a.status NOT IN ('RETIRED', 'DISPOSED')`,
 	},
 	{
 		// Contracts whose notice date or end falls within the window: each
