@@ -46,13 +46,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -72,13 +70,6 @@ import (
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/seed"
-)
-
-// Targets for workload 1 at 8 clients (reported, never fatal).
-const (
-	targetThroughputRatio = 0.5 // server throughput ≥ 50% of the floor's
-	targetP50Ratio        = 2.0 // server p50 ≤ 2× the floor's
-	targetClients         = 8
 )
 
 type options struct {
@@ -101,6 +92,10 @@ type options struct {
 	liveComplianceFloor bool
 	rounds              int
 	serverEnv           benchkit.KeyValues
+	// peers: also measure PostGraphile (peer.go); groupDuration: the
+	// measured time per side of each sorted and deep variant.
+	peers         bool
+	groupDuration time.Duration
 }
 
 func main() {
@@ -121,6 +116,8 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database (with -database-url)")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed for the data and the requests")
 	flag.IntVar(&o.rounds, "rounds", 2, "split each side's -duration into this many slices, alternating server and floor")
+	flag.BoolVar(&o.peers, "peers", false, "also install (npm) and measure PostGraphile 5.1.5 on the same database; skipped with a message when npm or the registry is unreachable")
+	flag.DurationVar(&o.groupDuration, "group-duration", 2*time.Second, "measured time per side of each sorted and deep variant (single client)")
 	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in DATABASE_URL, for the server and the floor alike (default: pgxpool's, max(4, CPUs))")
 	flag.Parse()
 
@@ -138,6 +135,8 @@ type Results struct {
 	Duration      string           `json:"duration"`
 	Warmup        string           `json:"warmup"`
 	Rounds        int              `json:"rounds"`
+	GroupDuration string           `json:"group_duration"`
+	Peer          string           `json:"peer,omitempty"` // how the peer ran, or why not
 	PoolMax       int32            `json:"db_pool_max_conns"`
 	SeedSeconds   float64          `json:"seed_seconds"`
 	VacuumSeconds float64          `json:"vacuum_seconds"`
@@ -148,28 +147,9 @@ type Results struct {
 	Failures      int64            `json:"failures"`
 }
 
-// WorkloadResult pairs the server's numbers with the floor's.
-type WorkloadResult struct {
-	Key             string  `json:"key"`
-	Title           string  `json:"title"`
-	Operation       string  `json:"operation"`
-	Server          Stats   `json:"server"`
-	Floor           Stats   `json:"floor"`
-	ThroughputRatio float64 `json:"throughput_ratio"` // server / floor
-	P50Ratio        float64 `json:"p50_ratio"`        // server / floor
-}
-
-// Target is one checked goal.
-type Target struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Limit float64 `json:"limit"`
-	Pass  bool    `json:"pass"`
-}
-
 func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
-	if o.clients < 1 || o.assets < 1 || o.duration <= 0 || o.rounds < 1 {
-		return errors.New("-clients, -assets, -duration and -rounds must be positive")
+	if o.clients < 1 || o.assets < 1 || o.duration <= 0 || o.rounds < 1 || o.groupDuration <= 0 {
+		return errors.New("-clients, -assets, -duration, -group-duration and -rounds must be positive")
 	}
 	if len(o.serverEnv) > 0 && o.server != "subprocess" {
 		return errors.New("-server-env needs -server=subprocess")
@@ -186,7 +166,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
 	res := Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Server: o.server,
-		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String(), Rounds: o.rounds}
+		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String(), Rounds: o.rounds, GroupDuration: o.groupDuration.String()}
 
 	// 1. A fresh database, migrated and seeded.
 	admin := o.databaseURL
@@ -304,6 +284,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	floorDB.Queries = func() { floorQueries.Add(1) }
 	res.PoolMax = floorDB.Pool.Config().MaxConns
 	st := stores{assets: postgres.NewAssetStore(floorDB), models: postgres.NewModelStore(floorDB), relations: postgres.NewRelationStore(floorDB),
+		people: postgres.NewPersonStore(floorDB), locations: postgres.NewLocationStore(floorDB),
 		compliance: postgres.NewLicenseComplianceStore(floorDB), catalog: postgres.NewSoftwareCatalogStore(floorDB),
 		liveCompliance: o.liveComplianceFloor,
 		forecast:       postgres.NewCostReportStore(floorDB)}
@@ -332,6 +313,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		base      string
 		serverCPU func() time.Duration
 		clientCPU func() time.Duration
+		serverPID int
 	)
 	switch o.server {
 	case "subprocess":
@@ -357,6 +339,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 			}
 		}()
 		serverCPU = func() time.Duration { return pidCPU(proc.pid()) }
+		serverPID = proc.pid()
 		clientCPU = selfCPU
 	case "inprocess":
 		sdb, err := postgres.Open(ctx, cfg.DatabaseURL, log)
@@ -409,80 +392,63 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		progress("compliance report after the renormalization (refreshes the products it changed) in %s", time.Since(t0).Round(time.Millisecond))
 	}
 
-	// Both sides must return the same data before their speed means anything.
+	// The SQL floor, as itam_app under RLS like the server.
+	sqlf, err := openSQLFloor(ctx, cfg.DatabaseURL, seeded.OrgID)
+	if err != nil {
+		return err
+	}
+	defer sqlf.Close()
 	for _, w := range wls {
-		if err := verify(ctx, pctx, gql, st, w, &smp, o.seed); err != nil {
-			return fmt.Errorf("verify %s: %w", w.op, err)
+		if w.prepare != nil {
+			if err := w.prepare(pctx, st, &smp); err != nil {
+				return fmt.Errorf("prepare %s %s: %w", w.key, w.variant, err)
+			}
 		}
 	}
-	progress("verified: server and floor return the same data for %d workloads", len(wls))
-	gql.fastCheck = true
-
-	// 4. Drive each workload against the server, then the floor.
 	var fails failures
-	serverCounters := func() counters {
+	r := &rig{o: o, gql: gql, st: st, sqlf: sqlf, smp: &smp, pctx: pctx, fails: &fails, stderr: stderr}
+	if o.server == "subprocess" {
+		r.itamPID = serverPID
+	}
+	r.itamCtr = func() counters {
 		ps, err := scrapePool(client, base)
 		if err != nil {
 			fails.add("metrics", err)
 		}
 		return counters{acquires: ps.acquires, poolWait: ps.wait, serverCPU: serverCPU(), clientCPU: clientCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
 	}
-	floorCounters := func() counters {
+	r.floorCtr = func() counters {
 		return counters{acquires: floorQueries.Load(), poolWait: floorDB.Pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
 	}
-	for i, w := range wls {
-		seedBase := o.seed*1000 + uint64(i)*10
-		sp := &phase{name: "server " + w.op, fails: &fails, counters: serverCounters,
-			op: func(ctx context.Context, r *mrand.Rand) error {
-				_, err := gql.do(ctx, w.op, w.doc, w.vars(w.gen(r, &smp)))
-				return err
-			}}
-		fp := &phase{name: "floor " + w.op, fails: &fails, counters: floorCounters,
-			op: func(ctx context.Context, r *mrand.Rand) error {
-				return w.floor(pctx, st, w.gen(r, &smp), nil)
-			}}
-		progress("%s: %d clients, %s warmup then %s per side in %d alternating slices", w.op, o.clients, o.warmup, o.duration, o.rounds)
-		sp.run(ctx, o.clients, o.warmup, seedBase, false)
-		fp.run(ctx, o.clients, o.warmup, seedBase, false)
-		for round := range o.rounds {
-			var prof *os.File
-			if o.cpuprofile != "" {
-				flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-				prof, _ = os.OpenFile(profileName(o.cpuprofile, fmt.Sprintf("%s-%d", w.key, round)), flags, 0o644)
-				if prof != nil {
-					_ = pprof.StartCPUProfile(prof)
-				}
-			}
-			sp.run(ctx, o.clients, o.duration/time.Duration(o.rounds), seedBase+uint64(round)+1, true)
-			if prof != nil {
-				pprof.StopCPUProfile()
-				prof.Close()
-			}
-			fp.run(ctx, o.clients, o.duration/time.Duration(o.rounds), seedBase+uint64(round)+1, true)
-		}
-		sst, fst := sp.stats(), fp.stats()
-		progress("%s: server %s", w.op, sst)
-		progress("%s: floor  %s", w.op, fst)
-		wr := WorkloadResult{Key: w.key, Title: w.title, Operation: w.op, Server: sst, Floor: fst}
-		if fst.Throughput > 0 {
-			wr.ThroughputRatio = round3(sst.Throughput / fst.Throughput)
-		}
-		if fst.P50ms > 0 {
-			wr.P50Ratio = round3(sst.P50ms / fst.P50ms)
-		}
-		res.Workloads = append(res.Workloads, wr)
-		if ctx.Err() != nil {
-			return ctx.Err()
+	r.sqlCtr = func() counters {
+		return counters{acquires: sqlf.queries.Load(), poolWait: sqlf.pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
+	}
+	if o.peers {
+		peer, why := startPeerSide(ctx, ownerPool, db.URL, tmp, client, &smp, postmaster, progress)
+		if peer == nil {
+			res.Peer = "PostGraphile skipped: " + why
+			fmt.Fprintf(stderr, "peer: %s\n", res.Peer)
+		} else {
+			defer peer.proc.stop()
+			r.peer, res.Peer = peer, why
 		}
 	}
-	for _, wr := range res.Workloads {
-		if wr.Key == "list" {
-			res.Targets = []Target{
-				{Name: fmt.Sprintf("workload 1 throughput ≥ %.0f%% of floor", targetThroughputRatio*100), Value: wr.ThroughputRatio, Limit: targetThroughputRatio, Pass: wr.ThroughputRatio >= targetThroughputRatio},
-				{Name: fmt.Sprintf("workload 1 p50 ≤ %.0f× floor", targetP50Ratio), Value: wr.P50Ratio, Limit: targetP50Ratio, Pass: wr.P50Ratio > 0 && wr.P50Ratio <= targetP50Ratio},
-			}
-		}
+
+	// Every side must return the server's data before its speed means anything.
+	if err := r.verifyAll(ctx, wls); err != nil {
+		return err
 	}
+	progress("verified: every side returns the server's data for %d workloads", len(wls))
+	gql.fastCheck = true
+	if r.peer != nil {
+		r.peer.gql.fastCheck = true
+	}
+
+	// 4. Drive each workload against every side.
+	if res.Workloads, err = r.drive(ctx, wls, progress); err != nil {
+		return err
+	}
+	res.Targets = targets(&res)
 	res.Failures = fails.n.Load()
 
 	// 5. Report.

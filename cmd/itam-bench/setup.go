@@ -33,7 +33,12 @@ type samples struct {
 	ids       []uuid.UUID // asset ids
 	fragments []string    // search fragments of tags, serials and people's names
 	cursors   []string    // cursors of every 100th asset in the default order
-	products  []uuid.UUID // software products (compliance.go)
+	cursorIDs []uuid.UUID // the assets those cursors point at (the SQL floor's positions)
+	// peerCursors: the peer's cursors at the same positions (peer.go)
+	peerCursors []string
+	// deep: the position before page 51 of each deep variant (sorted.go)
+	deep     map[string]params
+	products []uuid.UUID // software products (compliance.go)
 }
 
 // loadSamples reads values to build requests from: tags and fragments
@@ -94,6 +99,7 @@ func loadSamples(ctx context.Context, admin *pgxpool.Pool, orgID uuid.UUID, asse
 		}
 		for i := 99; i < len(page.Cursors); i += 100 {
 			s.cursors = append(s.cursors, page.Cursors[i])
+			s.cursorIDs = append(s.cursorIDs, page.Items[i].ID)
 		}
 		if !page.HasNextPage || len(page.Cursors) == 0 {
 			break
