@@ -1,13 +1,25 @@
-// Command bench measures the itam server against a floor: the same data
-// fetched with the same database round trips straight through the stores
-// (internal/postgres, as itam_app under row-level security), with no HTTP
-// and no GraphQL in between.
+// Command bench measures the itam server beside the floors of what it
+// does and, with -peers, beside PostGraphile on the same database (issue 14).
+// Every workload has up to four sides:
+//
+//   - sql: the minimal hand-written SQL for the same data (one statement
+//     per request, prepared by pgx), run as itam_app under row-level
+//     security with the organization set per request like the server's,
+//     decoding the rows and writing the response's JSON shape with
+//     encoding/json (into a checksum): what any server must at least do;
+//   - stores: the same store calls the server makes, in process, with no
+//     HTTP and no GraphQL (internal/postgres as itam_app under RLS);
+//   - itam: the server, built from the module and run as `itam serve`;
+//   - peer (-peers): PostGraphile 5.1.5 with the amber preset, installed
+//     with npm into a temporary folder (with Node 22 from npm's "node"
+//     package when the system's is older) and run as the database owner,
+//     for the workloads it can express (1 and the nested ones). Without
+//     npm or the registry it is skipped with a message.
 //
 // It creates a fresh database (on a throwaway cluster unless -database-url
 // names a server), migrates it, seeds an organization "bench" with -assets
-// assets and VACUUMs it, builds the server (go build of the module) and runs
-// it as `itam serve` with its environment, then drives nine read workloads
-// from -clients concurrent clients:
+// assets and VACUUMs it, then drives these read workloads from -clients
+// concurrent clients:
 //
 //  1. a page of 100 assets with every nested relation (random cursor);
 //  2. a filtered text search for a fragment of a real tag, serial or name;
@@ -17,22 +29,31 @@
 //  6. licenseCompliance for one random product;
 //  7. costRollup by category over a year (cost_reports.go);
 //  8. spendByPeriod by month over five years;
-//  9. refreshForecast over 8 quarters (refresh_forecast.go).
+//  9. refreshForecast over 8 quarters (refresh_forecast.go);
+//  10. nested-locations: locations(first: 100), each one's asset totalCount;
+//  11. nested-people: people(first: 100), their assets(first: 5) and models.
+//
+// Then, single client for -group-duration per side and variant, sorted (a
+// page of 100 by every AssetOrderField, ASC and DESC, with and without a
+// status filter) and deep (page 51 of a cursor walk) (sorted.go).
 //
 // Each side warms up for -warmup, then is measured for -duration in -rounds
-// slices alternating with the other side's, so load other programs put on
-// the machine falls on both alike (the report shows how much there was).
-// Before measuring, one request of each workload goes to both sides and
-// their data is compared. Every response must be HTTP 200 without GraphQL
-// errors; any failure makes the run exit non-zero.
+// slices alternating with the other sides', so load other programs put on
+// the machine falls on all alike (the report shows how much there was).
+// Before measuring, one request of each workload goes to every side and
+// their data is compared with the server's. Every response must be HTTP 200
+// without GraphQL errors; any failure makes the run exit non-zero.
 //
-// Per side it reports throughput, latency percentiles, database round trips
-// per request (the server's pool acquires from /metrics; the floor's from
-// postgres.DB.Queries), pool wait, and CPU per request of the serving Go
-// process, of the HTTP client and of PostgreSQL.
+// Per workload it prints one table: per side throughput, latency
+// percentiles, database round trips per request, CPU per request of the
+// serving process (this one for the floors), of the HTTP client (request
+// bodies are encoded once and reused; answers are only checked for errors)
+// and of PostgreSQL, the serving process's peak RSS while measured, and
+// itam's throughput relative to each side; then issue 14's targets as PASS
+// or MISS lines.
 //
-//	go run ./cmd/itam-bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s]
-//	                        [-database-url postgres://…] [-out results.json] [-only list,flat]
+//	go run ./cmd/itam-bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s] [-peers]
+//	                        [-database-url postgres://…] [-out results.json] [-only list,nested-people]
 //	go run ./cmd/itam-bench -server inprocess -cpuprofile /tmp/cpu.pprof -only list
 package main
 
@@ -56,7 +77,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/itam-dev/itam/internal/auth"
@@ -106,7 +126,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
 	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
 	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, nested-locations, nested-people, sorted, deep, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
 	flag.BoolVar(&o.liveComplianceFloor, "compliance-live-floor", false, "the compliance workload's floor recomputes every position live (LivePositions) instead of reading the maintained counts like the server")
 	flag.BoolVar(&o.historyByID, "history-by-id", false, "workload 3 looks the asset up with node(id:) instead of assetByTag")
 	flag.Var(&o.serverEnv, "server-env", "extra KEY=VALUE for the server process, e.g. GOGC=400 (repeatable; -server=subprocess)")
@@ -161,7 +181,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
 	if len(wls) == 0 {
-		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, flat)", o.only)
+		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, nested-locations, nested-people, sorted, deep, flat)", o.only)
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
@@ -473,29 +493,3 @@ func profileName(base, key string) string {
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
-
-// awaitNormalization waits until no software normalization run of org is
-// queued or running.
-func awaitNormalization(ctx context.Context, owner *pgxpool.Pool, org uuid.UUID, progress func(string, ...any)) error {
-	t0 := time.Now()
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var busy bool
-		err := owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM software_normalization_runs WHERE org_id = $1 AND state IN ('QUEUED', 'RUNNING'))`, org).Scan(&busy)
-		if err != nil {
-			return fmt.Errorf("software normalization runs: %w", err)
-		}
-		if !busy {
-			if d := time.Since(t0); d > time.Second {
-				progress("waited %s for the software renormalization to finish", d.Round(time.Millisecond))
-			}
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
-}

@@ -107,8 +107,9 @@ func (r *rig) drive(ctx context.Context, wls []workload, progress func(string, .
 		if w.clients > 0 {
 			clients = w.clients
 		}
+		warmup := r.o.warmup
 		if w.group != "" {
-			d = r.o.groupDuration
+			d, warmup = r.o.groupDuration, min(warmup, r.o.groupDuration)
 		}
 		seedBase := r.o.seed*1000 + uint64(i)*10
 		ps := r.phases(w)
@@ -117,9 +118,9 @@ func (r *rig) drive(ctx context.Context, wls []workload, progress func(string, .
 			names[k] = p.name
 			p.name += " " + w.op + " " + w.variant
 		}
-		progress("%s %s: %s; %d clients, %s warmup then %s per side in %d alternating slices", w.op, w.variant, strings.Join(names, ", "), clients, r.o.warmup, d, r.o.rounds)
+		progress("%s %s: %s; %d clients, %s warmup then %s per side in %d alternating slices", w.op, w.variant, strings.Join(names, ", "), clients, warmup, d, r.o.rounds)
 		for _, p := range ps {
-			p.run(ctx, clients, r.o.warmup, seedBase, false)
+			p.run(ctx, clients, warmup, seedBase, false)
 		}
 		for round := range r.o.rounds {
 			for _, p := range ps {

@@ -24,12 +24,12 @@ func nestedWorkloads() []workload {
 	noVars := func(params) map[string]any { return nil }
 	return []workload{
 		{
-			key: "nested-locations", title: "A locations(100) × assets totalCount", op: "NestedLocations", doc: nestedLocationsDoc,
+			key: "nested-locations", title: "10 locations(100) × assets totalCount", op: "NestedLocations", doc: nestedLocationsDoc,
 			gen: none, vars: noVars, floor: floorNestedLocations, sql: sqlNestedLocations, serverFP: serverNestedLocationsFP,
 			peerKey: "nested-locations",
 		},
 		{
-			key: "nested-people", title: "B people(100) × assets(5) + model", op: "NestedPeople", doc: nestedPeopleDoc,
+			key: "nested-people", title: "11 people(100) × assets(5) + model", op: "NestedPeople", doc: nestedPeopleDoc,
 			gen: none, vars: noVars, floor: floorNestedPeople, sql: sqlNestedPeople, serverFP: serverNestedPeopleFP,
 			peerKey: "nested-people",
 		},

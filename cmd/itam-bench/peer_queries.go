@@ -81,14 +81,9 @@ func buildPeerQueries(s peerSchema) (peerQueries, error) {
 			n := e.Node
 			var tag string
 			_ = json.Unmarshal(n["assetTag"], &tag)
-			var m struct {
-				Name string                     `json:"name"`
-				Rel  map[string]json.RawMessage `json:"-"`
-			}
 			var mm map[string]json.RawMessage
-			_ = json.Unmarshal(n[model], &m)
 			_ = json.Unmarshal(n[model], &mm)
-			out = append(out, strings.Join([]string{tag, m.Name, nameIn(mm[mMfr]), nameIn(mm[mCat]), nameIn(n[mfr]), nameIn(mm[mCat]),
+			out = append(out, strings.Join([]string{tag, nameIn(n[model]), nameIn(mm[mMfr]), nameIn(mm[mCat]), nameIn(n[mfr]), nameIn(mm[mCat]),
 				firstName(n[aPerson], n[aLoc]), firstName(n[oPerson], n[oTeam]), nameIn(n[loc])}, "|"))
 		}
 		return out, nil

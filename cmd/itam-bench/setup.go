@@ -266,3 +266,29 @@ func scrapePool(client *http.Client, base string) (poolStats, error) {
 	}
 	return ps, nil
 }
+
+// awaitNormalization waits until no software normalization run of org is
+// queued or running.
+func awaitNormalization(ctx context.Context, owner *pgxpool.Pool, org uuid.UUID, progress func(string, ...any)) error {
+	t0 := time.Now()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var busy bool
+		err := owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM software_normalization_runs WHERE org_id = $1 AND state IN ('QUEUED', 'RUNNING'))`, org).Scan(&busy)
+		if err != nil {
+			return fmt.Errorf("software normalization runs: %w", err)
+		}
+		if !busy {
+			if d := time.Since(t0); d > time.Second {
+				progress("waited %s for the software renormalization to finish", d.Round(time.Millisecond))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}

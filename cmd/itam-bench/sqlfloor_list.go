@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -75,6 +76,20 @@ LEFT JOIN teams ot ON ot.id = a.owner_team_id
 LEFT JOIN locations l ON l.id = a.location_id
 WHERE %s
 ORDER BY %s %s, a.id %s LIMIT %d`, key, where, key, dir, dir, s.first+1)
+}
+
+// pageSQLs caches pageSQL's text per shape, so a request pays for none
+// of its formatting.
+var pageSQLs sync.Map // label + after → string
+
+func cachedPageSQL(s pageShape, after bool) string {
+	k := fmt.Sprint(s.label(), s.first, after)
+	if q, ok := pageSQLs.Load(k); ok {
+		return q.(string)
+	}
+	q := pageSQL(s, after)
+	pageSQLs.Store(k, q)
+	return q
 }
 
 // The response of listDoc (and pageDoc, which selects the same).
@@ -184,7 +199,7 @@ func sqlPage(ctx context.Context, f *sqlFloor, s pageShape, after *uuid.UUID, fp
 		args = append(args, s.status)
 	}
 	nodes := make([]*jAssetNode, 0, s.first+1)
-	err := f.read(ctx, stmt{sql: pageSQL(s, after != nil), args: args, rows: func(rows pgx.Rows) error {
+	err := f.read(ctx, stmt{sql: cachedPageSQL(s, after != nil), args: args, rows: func(rows pgx.Rows) error {
 		for rows.Next() {
 			n, err := scanPageRow(rows)
 			if err != nil {
