@@ -116,6 +116,7 @@ type options struct {
 	// measured time per side of each sorted and deep variant.
 	peers         bool
 	groupDuration time.Duration
+	explainSQL    bool
 }
 
 func main() {
@@ -138,6 +139,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 2, "split each side's -duration into this many slices, alternating server and floor")
 	flag.BoolVar(&o.peers, "peers", false, "also install (npm) and measure PostGraphile 5.1.5 on the same database; skipped with a message when npm or the registry is unreachable")
 	flag.DurationVar(&o.groupDuration, "group-duration", 2*time.Second, "measured time per side of each sorted and deep variant (single client)")
+	flag.BoolVar(&o.explainSQL, "explain-sql", false, "print EXPLAIN (ANALYZE, BUFFERS) of every SQL floor statement once, before measuring")
 	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in DATABASE_URL, for the server and the floor alike (default: pgxpool's, max(4, CPUs))")
 	flag.Parse()
 
@@ -459,6 +461,11 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	progress("verified: every side returns the server's data for %d workloads", len(wls))
+	if o.explainSQL {
+		if err := r.explainSQL(ctx, wls); err != nil {
+			return err
+		}
+	}
 	gql.fastCheck = true
 	if r.peer != nil {
 		r.peer.gql.fastCheck = true

@@ -63,6 +63,25 @@ func (r *rig) verifyAll(ctx context.Context, wls []workload) error {
 	return nil
 }
 
+// explainSQL prints the plan of every SQL floor statement of wls, each
+// run once with EXPLAIN (ANALYZE, BUFFERS), as the floor runs it.
+func (r *rig) explainSQL(ctx context.Context, wls []workload) error {
+	r.sqlf.explain = r.stderr
+	defer func() { r.sqlf.explain = nil }()
+	rnd := mrand.New(mrand.NewPCG(r.o.seed, 98))
+	for _, w := range wls {
+		if w.sql == nil {
+			continue
+		}
+		fmt.Fprintf(r.stderr, "bench: sql floor plan of %s %s:\n", w.op, w.variant)
+		// The JSON of an explained request is empty; only the plan matters.
+		if err := w.sql(ctx, r.sqlf, w.gen(rnd, r.smp), nil); err != nil {
+			return fmt.Errorf("explain %s: %w", w.op, err)
+		}
+	}
+	return nil
+}
+
 // phases builds w's sides.
 func (r *rig) phases(w workload) []*phase {
 	ps := []*phase{}

@@ -106,12 +106,25 @@ func preparePeerDatabase(ctx context.Context, owner *pgxpool.Pool) error {
 	return err
 }
 
-// startPeer runs PostGraphile with the amber preset on dbURL (the owner's)
+// peerConfig is the preset the peer runs with (graphile.config.mjs, read
+// from its working directory): amber, without the plugin that hides
+// ordering by unindexed columns and relations whose foreign key has no
+// index of its own — v4's ignoreIndexes: false. Without it PostGraphile
+// can neither sort assets by tag nor list a person's assets; what those
+// queries cost is then PostgreSQL's business, as it is for the server.
+const peerConfig = `import { PostGraphileAmberPreset } from "postgraphile/presets/amber";
+export default { extends: [PostGraphileAmberPreset], disablePlugins: ["PgIndexBehaviorsPlugin"] };
+`
+
+// startPeer runs PostGraphile with peerConfig on dbURL (the owner's)
 // at addr and waits until it answers a query.
 func startPeer(ctx context.Context, dir, node, dbURL, addr string) (*peerProc, error) {
 	host, port, _ := strings.Cut(addr, ":")
+	if err := os.WriteFile(filepath.Join(dir, "graphile.config.mjs"), []byte(peerConfig), 0o644); err != nil {
+		return nil, err
+	}
 	cli := filepath.Join(dir, "node_modules", "postgraphile", "dist", "cli-run.js")
-	cmd := exec.Command(node, cli, "-P", "postgraphile/presets/amber", "-c", dbURL, "-s", "public", "-n", host, "-p", port)
+	cmd := exec.Command(node, cli, "-c", dbURL, "-s", "public", "-n", host, "-p", port)
 	cmd.Dir = dir // the preset resolves from dir's node_modules
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NODE_ENV=production", "GRAPHILE_ENV=production"}
 	p := &peerProc{cmd: cmd, stderr: &tailBuffer{max: 16 << 10}, done: make(chan error, 1), url: "http://" + addr + "/graphql"}

@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -38,6 +39,9 @@ type sqlFloor struct {
 	queries atomic.Int64
 	// sum is the running checksum of every response written.
 	sum atomic.Uint32
+	// explain, when set, receives the plans of the statements instead
+	// (-explain-sql); never set while measuring.
+	explain io.Writer
 }
 
 // openSQLFloor opens a pool on url with the server's pool size and role.
@@ -77,9 +81,28 @@ func (f *sqlFloor) read(ctx context.Context, stmts ...stmt) error {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT set_config('itam.org_id', $1, true), set_config('statement_timeout', $2, true)`, f.org.String(), f.timeout)
 	for _, s := range stmts {
+		if f.explain != nil {
+			f.explainStmt(b, s)
+			continue
+		}
 		b.Queue(s.sql, s.args...).Query(s.rows)
 	}
 	return b2err(f.pool.SendBatch(ctx, b).Close())
+}
+
+// explainStmt queues EXPLAIN (ANALYZE, BUFFERS) of s, whose plan goes to
+// f.explain instead of s's rows being read (-explain-sql).
+func (f *sqlFloor) explainStmt(b *pgx.Batch, s stmt) {
+	b.Queue("EXPLAIN (ANALYZE, BUFFERS) "+s.sql, s.args...).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			fmt.Fprintln(f.explain, "  "+line)
+		}
+		return rows.Err()
+	})
 }
 
 func b2err(err error) error {

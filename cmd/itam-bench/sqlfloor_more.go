@@ -89,6 +89,9 @@ ORDER BY h.id`
 	if err != nil {
 		return err
 	}
+	if a == nil && f.explain != nil {
+		return nil
+	}
 	if a == nil {
 		return fmt.Errorf("asset %q not found", p.tag)
 	}
