@@ -58,6 +58,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -71,6 +72,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -117,6 +119,7 @@ type options struct {
 	peers         bool
 	groupDuration time.Duration
 	explainSQL    bool
+	peerDir       string
 }
 
 func main() {
@@ -139,6 +142,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 2, "split each side's -duration into this many slices, alternating server and floor")
 	flag.BoolVar(&o.peers, "peers", false, "also install (npm) and measure PostGraphile 5.1.5 on the same database; skipped with a message when npm or the registry is unreachable")
 	flag.DurationVar(&o.groupDuration, "group-duration", 2*time.Second, "measured time per side of each sorted and deep variant (single client)")
+	flag.StringVar(&o.peerDir, "peer-dir", "", "with -peers, install PostGraphile into (or reuse it from) this folder instead of a temporary one")
 	flag.BoolVar(&o.explainSQL, "explain-sql", false, "print EXPLAIN (ANALYZE, BUFFERS) of every SQL floor statement once, before measuring")
 	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in DATABASE_URL, for the server and the floor alike (default: pgxpool's, max(4, CPUs))")
 	flag.Parse()
@@ -446,7 +450,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		return counters{acquires: sqlf.queries.Load(), poolWait: sqlf.pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
 	}
 	if o.peers {
-		peer, why := startPeerSide(ctx, ownerPool, db.URL, tmp, client, &smp, postmaster, progress)
+		peer, why := startPeerSide(ctx, ownerPool, db.URL, cmp.Or(o.peerDir, filepath.Join(tmp, "peer")), client, &smp, postmaster, progress)
 		if peer == nil {
 			res.Peer = "PostGraphile skipped: " + why
 			fmt.Fprintf(stderr, "peer: %s\n", res.Peer)

@@ -245,9 +245,8 @@ func peerWalkCursors(ctx context.Context, c *gqlClient, q peerQueries) ([]string
 // startPeerSide installs, starts and introspects PostGraphile and collects
 // its cursors; nil and the reason when the peer cannot run, else the side
 // and a line saying what ran.
-func startPeerSide(ctx context.Context, owner *pgxpool.Pool, dbURL, tmp string, client *http.Client, smp *samples, postmaster int,
+func startPeerSide(ctx context.Context, owner *pgxpool.Pool, dbURL, dir string, client *http.Client, smp *samples, postmaster int,
 	progress func(string, ...any)) (*peerSide, string) {
-	dir := filepath.Join(tmp, "peer")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err.Error()
 	}

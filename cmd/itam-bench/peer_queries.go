@@ -30,9 +30,10 @@ func buildPeerQueries(s peerSchema) (peerQueries, error) {
 	q.allAssets = rel("Query", "allAssets", "allAssets")
 	people := rel("Query", "allPeople", "allPeople")
 	locations := rel("Query", "allLocations", "allLocations")
-	for _, v := range []string{"ASSET_TAG_ASC"} {
-		if !s.has("AssetsOrderBy", v) {
-			miss = append(miss, "AssetsOrderBy."+v)
+	// The order enums are <Type>OrderBy in 5.1.5 (<Types>OrderBy before).
+	for _, want := range [][2]string{{"Asset", "ASSET_TAG_ASC"}, {"Person", "NAME_ASC"}, {"Location", "NAME_ASC"}} {
+		if !s.has(want[0]+"OrderBy", want[1]) && !s.has(want[0]+"sOrderBy", want[1]) {
+			miss = append(miss, want[0]+"OrderBy."+want[1])
 		}
 	}
 	model := rel("Asset", "modelBy", "ModelId")

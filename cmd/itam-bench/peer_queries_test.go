@@ -11,8 +11,10 @@ import (
 // its relation fields named after composite foreign keys.
 func peerTestSchema() peerSchema {
 	return peerSchema{
-		"Query":         {"allAssets", "allPeople", "allLocations"},
-		"AssetsOrderBy": {"PRIMARY_KEY_ASC", "ASSET_TAG_ASC"},
+		"Query":           {"allAssets", "allPeople", "allLocations"},
+		"AssetOrderBy":    {"PRIMARY_KEY_ASC", "ASSET_TAG_ASC"},
+		"PersonOrderBy":   {"PRIMARY_KEY_ASC", "NAME_ASC"},
+		"LocationOrderBy": {"PRIMARY_KEY_ASC", "NAME_ASC"},
 		"Asset": {"assetTag", "modelByOrgIdAndModelId", "manufacturerByOrgIdAndManufacturerId", "personByOrgIdAndAssignedPersonId",
 			"locationByOrgIdAndAssignedLocationId", "personByOrgIdAndOwnerPersonId", "teamByOrgIdAndOwnerTeamId", "locationByOrgIdAndLocationId"},
 		"Model":    {"manufacturerByOrgIdAndManufacturerId", "categoryByOrgIdAndCategoryId"},
@@ -48,9 +50,9 @@ func TestBuildPeerQueries(t *testing.T) {
 
 func TestBuildPeerQueriesNamesWhatIsMissing(t *testing.T) {
 	s := peerTestSchema()
-	s["AssetsOrderBy"] = []string{"PRIMARY_KEY_ASC"}
+	s["AssetOrderBy"] = []string{"PRIMARY_KEY_ASC"}
 	delete(s, "Model")
 	_, err := buildPeerQueries(s)
-	require.ErrorContains(t, err, "AssetsOrderBy.ASSET_TAG_ASC")
+	require.ErrorContains(t, err, "AssetOrderBy.ASSET_TAG_ASC")
 	require.ErrorContains(t, err, "Model.manufacturerBy…ManufacturerId")
 }
