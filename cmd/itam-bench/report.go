@@ -134,7 +134,10 @@ func report(w io.Writer, res *Results) {
 			if s == nil {
 				return
 			}
-			client, rss, rat := "-", "-", "-"
+			client, rss, rat, rt := "-", "-", "-", "-"
+			if s.RoundTrips > 0 {
+				rt = fmt.Sprintf("%.2f", s.RoundTrips)
+			}
 			if s.ClientCPUms > 0 {
 				client = fmt.Sprintf("%.2f", s.ClientCPUms)
 			}
@@ -144,8 +147,8 @@ func report(w io.Writer, res *Results) {
 			if ratio > 0 {
 				rat = fmt.Sprintf("%.2f×", ratio)
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%s\t%.2f\t%s\t%.0f%%\t%s\t\n",
-				side, s.Requests, s.Throughput, s.P50ms, s.P95ms, s.P99ms, s.RoundTrips, s.ServerCPUms, client, s.PGCPUms, rss, s.OtherCPUPct, rat)
+			fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.2f\t%.2f\t%.2f\t%s\t%.2f\t%s\t%.2f\t%s\t%.0f%%\t%s\t\n",
+				side, s.Requests, s.Throughput, s.P50ms, s.P95ms, s.P99ms, rt, s.ServerCPUms, client, s.PGCPUms, rss, s.OtherCPUPct, rat)
 		}
 		row(sideSQL, r.SQL, r.ItamPerSQL)
 		row(sideStores, r.Stores, r.ItamPerStores)

@@ -199,7 +199,7 @@ func sqlPage(ctx context.Context, f *sqlFloor, s pageShape, after *uuid.UUID, fp
 		args = append(args, s.status)
 	}
 	nodes := make([]*jAssetNode, 0, s.first+1)
-	err := f.read(ctx, stmt{sql: cachedPageSQL(s, after != nil), args: args, rows: func(rows pgx.Rows) error {
+	err := f.read(ctx, stmt{sql: cachedPageSQL(s, after != nil), args: args, generic: true, rows: func(rows pgx.Rows) error {
 		for rows.Next() {
 			n, err := scanPageRow(rows)
 			if err != nil {
