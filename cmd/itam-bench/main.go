@@ -150,29 +150,6 @@ func main() {
 	benchkit.Main("bench", func(ctx context.Context, stdout, stderr io.Writer) error { return run(ctx, o, stdout, stderr) })
 }
 
-// Results is what -out writes.
-type Results struct {
-	Started       time.Time        `json:"started"`
-	GoVersion     string           `json:"go_version"`
-	CPUs          int              `json:"cpus"`
-	Server        string           `json:"server"`
-	Assets        int              `json:"assets"`
-	Clients       int              `json:"clients"`
-	Duration      string           `json:"duration"`
-	Warmup        string           `json:"warmup"`
-	Rounds        int              `json:"rounds"`
-	GroupDuration string           `json:"group_duration"`
-	Peer          string           `json:"peer,omitempty"` // how the peer ran, or why not
-	PoolMax       int32            `json:"db_pool_max_conns"`
-	SeedSeconds   float64          `json:"seed_seconds"`
-	VacuumSeconds float64          `json:"vacuum_seconds"`
-	ServerEnv     []string         `json:"server_env,omitempty"`
-	Seeded        seed.Counts      `json:"seeded"`
-	Workloads     []WorkloadResult `json:"workloads"`
-	Targets       []Target         `json:"targets"`
-	Failures      int64            `json:"failures"`
-}
-
 func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	if o.clients < 1 || o.assets < 1 || o.duration <= 0 || o.rounds < 1 || o.groupDuration <= 0 {
 		return errors.New("-clients, -assets, -duration, -group-duration and -rounds must be positive")
@@ -495,12 +472,3 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	return nil
 }
-
-func profileName(base, key string) string {
-	if i := strings.LastIndexByte(base, '.'); i > 0 {
-		return base[:i] + "-" + key + base[i:]
-	}
-	return base + "-" + key
-}
-
-func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

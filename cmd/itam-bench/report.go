@@ -8,7 +8,33 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"time"
+
+	"github.com/itam-dev/itam/internal/seed"
 )
+
+// Results is what -out writes.
+type Results struct {
+	Started       time.Time        `json:"started"`
+	GoVersion     string           `json:"go_version"`
+	CPUs          int              `json:"cpus"`
+	Server        string           `json:"server"`
+	Assets        int              `json:"assets"`
+	Clients       int              `json:"clients"`
+	Duration      string           `json:"duration"`
+	Warmup        string           `json:"warmup"`
+	Rounds        int              `json:"rounds"`
+	GroupDuration string           `json:"group_duration"`
+	Peer          string           `json:"peer,omitempty"` // how the peer ran, or why not
+	PoolMax       int32            `json:"db_pool_max_conns"`
+	SeedSeconds   float64          `json:"seed_seconds"`
+	VacuumSeconds float64          `json:"vacuum_seconds"`
+	ServerEnv     []string         `json:"server_env,omitempty"`
+	Seeded        seed.Counts      `json:"seeded"`
+	Workloads     []WorkloadResult `json:"workloads"`
+	Targets       []Target         `json:"targets"`
+	Failures      int64            `json:"failures"`
+}
 
 // WorkloadResult is every side's numbers for one workload (or one variant
 // of a group).
@@ -205,3 +231,12 @@ func report(w io.Writer, res *Results) {
 		fmt.Fprintln(w, "failed requests: 0")
 	}
 }
+
+func profileName(base, key string) string {
+	if i := strings.LastIndexByte(base, '.'); i > 0 {
+		return base[:i] + "-" + key + base[i:]
+	}
+	return base + "-" + key
+}
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
