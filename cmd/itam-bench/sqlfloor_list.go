@@ -62,10 +62,15 @@ func pageSQL(s pageShape, after bool) string {
 	if len(conds) > 0 {
 		where = strings.Join(conds, " AND ")
 	}
-	return fmt.Sprintf(`SELECT a.id, a.asset_tag, a.serial_number, a.name, a.status::text, a.condition::text, a.purchase_date, a.warranty_end, (%s)::text,
+	// The page is cut in a subquery before the joins: PostgreSQL does not
+	// push a LIMIT below joins, and a sort key without an index would
+	// otherwise sort every asset joined to every relation.
+	return fmt.Sprintf(`SELECT a.id, a.asset_tag, a.serial_number, a.name, a.status::text, a.condition::text, a.purchase_date, a.warranty_end, a.k::text,
 	m.id, m.name, m.model_number, mf.id, mf.name, c.id, c.name, c.kind::text,
 	ap.id, ap.name, ap.email, al.id, al.name, op.id, op.name, ot.id, ot.name, l.id, l.name, l.kind::text
-FROM assets a
+FROM (SELECT a.id, a.asset_tag, a.serial_number, a.name, a.status, a.condition, a.purchase_date, a.warranty_end, a.model_id,
+	a.manufacturer_id, a.assigned_person_id, a.assigned_location_id, a.owner_person_id, a.owner_team_id, a.location_id, %s AS k
+	FROM assets a WHERE %s ORDER BY %s %s, a.id %s LIMIT %d) a
 JOIN models m ON m.id = a.model_id
 JOIN manufacturers mf ON mf.id = a.manufacturer_id
 JOIN categories c ON c.id = m.category_id
@@ -74,8 +79,7 @@ LEFT JOIN locations al ON al.id = a.assigned_location_id
 LEFT JOIN people op ON op.id = a.owner_person_id
 LEFT JOIN teams ot ON ot.id = a.owner_team_id
 LEFT JOIN locations l ON l.id = a.location_id
-WHERE %s
-ORDER BY %s %s, a.id %s LIMIT %d`, key, where, key, dir, dir, s.first+1)
+ORDER BY a.k %s, a.id %s`, key, where, key, dir, dir, s.first+1, dir, dir)
 }
 
 // pageSQLs caches pageSQL's text per shape, so a request pays for none
