@@ -7,7 +7,7 @@ export PATH := $(PATH):/usr/local/go/bin
 .NOTPARALLEL:
 .DEFAULT_GOAL := build
 
-.PHONY: run test check-fmt vet check-generated bench syncbench pushbench importbench exportbench generate build migrate clean-data stop-db
+.PHONY: run test check-fmt vet check-generated bench bench-peers syncbench pushbench importbench exportbench generate build migrate clean-data stop-db
 
 GQLGEN := go run github.com/99designs/gqlgen
 # Everything gqlgen writes: graph/ plus any output gqlgen.yml names elsewhere.
@@ -51,8 +51,10 @@ check-generated:
 
 # The API under load (100,000 assets), then a 50,000-device Jamf Pro sync and a 50,000-CI ServiceNow pull,
 # write-back to a rate-limited ServiceNow, and a 100,000-row spreadsheet import.
+# -peers: PostGraphile 5.1.5 on the same database (npm); skipped with a
+# message when npm or its registry is unreachable.
 bench:
-	go run ./cmd/itam-bench
+	go run ./cmd/itam-bench -peers
 	go run ./cmd/itam-syncbench
 	go run ./cmd/itam-syncbench -vendor servicenow -computers 50000 -page-size 1000
 	go run ./cmd/itam-pushbench -changes 1000 -rate 10
@@ -61,6 +63,11 @@ bench:
 
 syncbench:
 	go run ./cmd/itam-syncbench
+
+# itam beside the SQL floor, the stores and PostGraphile 5.1.5 (installed
+# with npm into a temporary folder) on the workloads the peer can express.
+bench-peers:
+	go run ./cmd/itam-bench -peers -only list,nested-locations,nested-people
 
 # 1,000 assignee changes written back to a fake ServiceNow limiting to 10 req/s.
 pushbench:

@@ -38,6 +38,10 @@ type Stats struct {
 	PGCPUms     float64 `json:"postgres_cpu_ms_per_request"`
 	// PoolWaitms is time spent waiting for a free pool connection, per request.
 	PoolWaitms float64 `json:"pool_wait_ms_per_request"`
+	// PeakRSSMB is the serving process's peak resident memory during the
+	// measured slices (VmHWM, reset before each); 0 for the floors, which
+	// run inside this process beside the client.
+	PeakRSSMB float64 `json:"peak_rss_mb,omitempty"`
 	// OtherCPUPct is the share of the machine's CPU time that processes
 	// other than the server, this program and PostgreSQL used during the
 	// phase: when it is high, the numbers are not to be trusted.
@@ -68,6 +72,12 @@ type phase struct {
 	op       func(ctx context.Context, r *rand.Rand) error
 	counters func() counters
 	fails    *failures
+	// pid is the serving child process whose peak RSS is measured (0: none).
+	pid int
+	// cpuprofile: profile this process during the measured slices
+	// (-cpuprofile, itam side); profileKey names the slice's file.
+	cpuprofile, profileKey string
+	peakRSS                int64
 
 	samples []time.Duration
 	errs    int
@@ -86,6 +96,12 @@ func (p *phase) run(ctx context.Context, clients int, d time.Duration, seed uint
 	errs := make([]int, clients)
 	var before counters
 	if record {
+		if p.pid > 0 {
+			resetPeakRSS(p.pid)
+		}
+		if p.cpuprofile != "" {
+			defer profile(p.cpuprofile, p.profileKey)()
+		}
 		before = p.counters()
 	}
 	start := time.Now()
@@ -120,6 +136,9 @@ func (p *phase) run(ctx context.Context, clients int, d time.Duration, seed uint
 	}
 	p.elapsed += time.Since(start)
 	after := p.counters()
+	if p.pid > 0 {
+		p.peakRSS = max(p.peakRSS, peakRSS(p.pid))
+	}
 	for i := range samples {
 		p.samples = append(p.samples, samples[i]...)
 		p.errs += errs[i]
@@ -151,6 +170,7 @@ func (p *phase) stats() Stats {
 	st.ClientCPUms = ms(p.clientCPU) / n
 	st.PGCPUms = ms(p.pgCPU) / n
 	st.PoolWaitms = ms(p.poolWait) / n
+	st.PeakRSSMB = math.Round(float64(p.peakRSS)/(1<<20)*10) / 10
 	if p.busyTime > 0 {
 		other := max(0, p.busyTime-p.serverCPU-p.clientCPU-p.pgCPU)
 		st.OtherCPUPct = math.Round(1000*other.Seconds()/(p.elapsed.Seconds()*float64(runtime.NumCPU()))) / 10

@@ -15,19 +15,19 @@ import (
 // floorList mirrors workload 1: the page, then its models, manufacturers,
 // categories (by model), people, teams and locations in one round trip.
 func floorList(ctx context.Context, st stores, p params, fp *[]string) error {
-	first := 100
-	page, err := st.assets.ListAssets(ctx, itam.AssetQuery{}, itam.PageArgs{First: &first, After: p.after})
-	if err != nil {
-		return err
-	}
-	rel, err := st.relations.AssetRelations(ctx, itam.RelationIDsOf(page.Items, itam.AssetRelationKinds{
+	return floorPage(ctx, st, itam.AssetQuery{}, 100, p, fp)
+}
+
+// floorRelations loads a page's relations the way workload 1's floor does.
+func floorRelations(ctx context.Context, st stores, items []*itam.Asset, fp *[]string) error {
+	rel, err := st.relations.AssetRelations(ctx, itam.RelationIDsOf(items, itam.AssetRelationKinds{
 		Model: true, Manufacturer: true, Category: true, Assignee: true, Owner: true, Location: true}))
 	if err != nil {
 		return err
 	}
 	if fp != nil {
 		fm, pm, tm, lm := rel.Manufacturers, rel.People, rel.Teams, rel.Locations
-		for _, a := range page.Items {
+		for _, a := range items {
 			m, c := rel.Models[a.ModelID], rel.CategoryByModel[a.ModelID]
 			*fp = append(*fp, strings.Join([]string{a.AssetTag, m.Name, fm[m.ManufacturerID].Name, c.Name,
 				fm[a.ManufacturerID].Name, c.Name, assigneeName(a, pm, lm), ownerName(a, pm, tm), locName(a.LocationID, lm)}, "|"))

@@ -1,13 +1,25 @@
-// Command bench measures the itam server against a floor: the same data
-// fetched with the same database round trips straight through the stores
-// (internal/postgres, as itam_app under row-level security), with no HTTP
-// and no GraphQL in between.
+// Command bench measures the itam server beside the floors of what it
+// does and, with -peers, beside PostGraphile on the same database (issue 14).
+// Every workload has up to four sides:
+//
+//   - sql: the minimal hand-written SQL for the same data (one statement
+//     per request, prepared by pgx), run as itam_app under row-level
+//     security with the organization set per request like the server's,
+//     decoding the rows and writing the response's JSON shape with
+//     encoding/json (into a checksum): what any server must at least do;
+//   - stores: the same store calls the server makes, in process, with no
+//     HTTP and no GraphQL (internal/postgres as itam_app under RLS);
+//   - itam: the server, built from the module and run as `itam serve`;
+//   - peer (-peers): PostGraphile 5.1.5 with the amber preset, installed
+//     with npm into a temporary folder (with Node 22 from npm's "node"
+//     package when the system's is older) and run as the database owner,
+//     for the workloads it can express (1 and the nested ones). Without
+//     npm or the registry it is skipped with a message.
 //
 // It creates a fresh database (on a throwaway cluster unless -database-url
 // names a server), migrates it, seeds an organization "bench" with -assets
-// assets and VACUUMs it, builds the server (go build of the module) and runs
-// it as `itam serve` with its environment, then drives nine read workloads
-// from -clients concurrent clients:
+// assets and VACUUMs it, then drives these read workloads from -clients
+// concurrent clients:
 //
 //  1. a page of 100 assets with every nested relation (random cursor);
 //  2. a filtered text search for a fragment of a real tag, serial or name;
@@ -17,26 +29,36 @@
 //  6. licenseCompliance for one random product;
 //  7. costRollup by category over a year (cost_reports.go);
 //  8. spendByPeriod by month over five years;
-//  9. refreshForecast over 8 quarters (refresh_forecast.go).
+//  9. refreshForecast over 8 quarters (refresh_forecast.go);
+//  10. nested-locations: locations(first: 100), each one's asset totalCount;
+//  11. nested-people: people(first: 100), their assets(first: 5) and models.
+//
+// Then, single client for -group-duration per side and variant, sorted (a
+// page of 100 by every AssetOrderField, ASC and DESC, with and without a
+// status filter) and deep (page 51 of a cursor walk) (sorted.go).
 //
 // Each side warms up for -warmup, then is measured for -duration in -rounds
-// slices alternating with the other side's, so load other programs put on
-// the machine falls on both alike (the report shows how much there was).
-// Before measuring, one request of each workload goes to both sides and
-// their data is compared. Every response must be HTTP 200 without GraphQL
-// errors; any failure makes the run exit non-zero.
+// slices alternating with the other sides', so load other programs put on
+// the machine falls on all alike (the report shows how much there was).
+// Before measuring, one request of each workload goes to every side and
+// their data is compared with the server's. Every response must be HTTP 200
+// without GraphQL errors; any failure makes the run exit non-zero.
 //
-// Per side it reports throughput, latency percentiles, database round trips
-// per request (the server's pool acquires from /metrics; the floor's from
-// postgres.DB.Queries), pool wait, and CPU per request of the serving Go
-// process, of the HTTP client and of PostgreSQL.
+// Per workload it prints one table: per side throughput, latency
+// percentiles, database round trips per request, CPU per request of the
+// serving process (this one for the floors), of the HTTP client (request
+// bodies are encoded once and reused; answers are only checked for errors)
+// and of PostgreSQL, the serving process's peak RSS while measured, and
+// itam's throughput relative to each side; then issue 14's targets as PASS
+// or MISS lines.
 //
-//	go run ./cmd/itam-bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s]
-//	                        [-database-url postgres://…] [-out results.json] [-only list,flat]
+//	go run ./cmd/itam-bench [-assets 100000] [-clients 8] [-duration 10s] [-warmup 2s] [-peers]
+//	                        [-database-url postgres://…] [-out results.json] [-only list,nested-people]
 //	go run ./cmd/itam-bench -server inprocess -cpuprofile /tmp/cpu.pprof -only list
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -46,19 +68,17 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/itam-dev/itam/internal/auth"
@@ -72,13 +92,6 @@ import (
 	"github.com/itam-dev/itam/internal/metrics"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/seed"
-)
-
-// Targets for workload 1 at 8 clients (reported, never fatal).
-const (
-	targetThroughputRatio = 0.5 // server throughput ≥ 50% of the floor's
-	targetP50Ratio        = 2.0 // server p50 ≤ 2× the floor's
-	targetClients         = 8
 )
 
 type options struct {
@@ -101,6 +114,12 @@ type options struct {
 	liveComplianceFloor bool
 	rounds              int
 	serverEnv           benchkit.KeyValues
+	// peers: also measure PostGraphile (peer.go); groupDuration: the
+	// measured time per side of each sorted and deep variant.
+	peers         bool
+	groupDuration time.Duration
+	explainSQL    bool
+	peerDir       string
 }
 
 func main() {
@@ -111,7 +130,7 @@ func main() {
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "unmeasured time before each measurement")
 	flag.StringVar(&o.databaseURL, "database-url", "", "superuser URL of a PostgreSQL server to create the bench database on (default: a throwaway cluster)")
 	flag.StringVar(&o.out, "out", "", "also write the results as JSON to this file")
-	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
+	flag.StringVar(&o.only, "only", "", "comma-separated workloads to run: list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, nested-locations, nested-people, sorted, deep, and the diagnostic flat (default: "+strings.Join(defaultWorkloads, ",")+")")
 	flag.BoolVar(&o.liveComplianceFloor, "compliance-live-floor", false, "the compliance workload's floor recomputes every position live (LivePositions) instead of reading the maintained counts like the server")
 	flag.BoolVar(&o.historyByID, "history-by-id", false, "workload 3 looks the asset up with node(id:) instead of assetByTag")
 	flag.Var(&o.serverEnv, "server-env", "extra KEY=VALUE for the server process, e.g. GOGC=400 (repeatable; -server=subprocess)")
@@ -121,55 +140,19 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the bench database (with -database-url)")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed for the data and the requests")
 	flag.IntVar(&o.rounds, "rounds", 2, "split each side's -duration into this many slices, alternating server and floor")
+	flag.BoolVar(&o.peers, "peers", false, "also install (npm) and measure PostGraphile 5.1.5 on the same database; skipped with a message when npm or the registry is unreachable")
+	flag.DurationVar(&o.groupDuration, "group-duration", 2*time.Second, "measured time per side of each sorted and deep variant (single client)")
+	flag.StringVar(&o.peerDir, "peer-dir", "", "with -peers, install PostGraphile into (or reuse it from) this folder instead of a temporary one")
+	flag.BoolVar(&o.explainSQL, "explain-sql", false, "print EXPLAIN (ANALYZE, BUFFERS) of every SQL floor statement once, before measuring")
 	flag.IntVar(&o.poolMax, "pool-max-conns", 0, "set pool_max_conns in DATABASE_URL, for the server and the floor alike (default: pgxpool's, max(4, CPUs))")
 	flag.Parse()
 
 	benchkit.Main("bench", func(ctx context.Context, stdout, stderr io.Writer) error { return run(ctx, o, stdout, stderr) })
 }
 
-// Results is what -out writes.
-type Results struct {
-	Started       time.Time        `json:"started"`
-	GoVersion     string           `json:"go_version"`
-	CPUs          int              `json:"cpus"`
-	Server        string           `json:"server"`
-	Assets        int              `json:"assets"`
-	Clients       int              `json:"clients"`
-	Duration      string           `json:"duration"`
-	Warmup        string           `json:"warmup"`
-	Rounds        int              `json:"rounds"`
-	PoolMax       int32            `json:"db_pool_max_conns"`
-	SeedSeconds   float64          `json:"seed_seconds"`
-	VacuumSeconds float64          `json:"vacuum_seconds"`
-	ServerEnv     []string         `json:"server_env,omitempty"`
-	Seeded        seed.Counts      `json:"seeded"`
-	Workloads     []WorkloadResult `json:"workloads"`
-	Targets       []Target         `json:"targets"`
-	Failures      int64            `json:"failures"`
-}
-
-// WorkloadResult pairs the server's numbers with the floor's.
-type WorkloadResult struct {
-	Key             string  `json:"key"`
-	Title           string  `json:"title"`
-	Operation       string  `json:"operation"`
-	Server          Stats   `json:"server"`
-	Floor           Stats   `json:"floor"`
-	ThroughputRatio float64 `json:"throughput_ratio"` // server / floor
-	P50Ratio        float64 `json:"p50_ratio"`        // server / floor
-}
-
-// Target is one checked goal.
-type Target struct {
-	Name  string  `json:"name"`
-	Value float64 `json:"value"`
-	Limit float64 `json:"limit"`
-	Pass  bool    `json:"pass"`
-}
-
 func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
-	if o.clients < 1 || o.assets < 1 || o.duration <= 0 || o.rounds < 1 {
-		return errors.New("-clients, -assets, -duration and -rounds must be positive")
+	if o.clients < 1 || o.assets < 1 || o.duration <= 0 || o.rounds < 1 || o.groupDuration <= 0 {
+		return errors.New("-clients, -assets, -duration, -group-duration and -rounds must be positive")
 	}
 	if len(o.serverEnv) > 0 && o.server != "subprocess" {
 		return errors.New("-server-env needs -server=subprocess")
@@ -181,12 +164,12 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	wls = slices.DeleteFunc(wls, func(w workload) bool { return !slices.Contains(keep, w.key) })
 	if len(wls) == 0 {
-		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, flat)", o.only)
+		return fmt.Errorf("-only %q names no workload (list, search, history, counts, compliance, compliance-one, cost-rollup, spend-by-period, refresh-forecast, nested-locations, nested-people, sorted, deep, flat)", o.only)
 	}
 	log := slog.New(httplog.Handler{Handler: slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})})
 	progress := func(format string, args ...any) { fmt.Fprintf(stderr, "bench: "+format+"\n", args...) }
 	res := Results{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.NumCPU(), Server: o.server,
-		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String(), Rounds: o.rounds}
+		Assets: o.assets, Clients: o.clients, Duration: o.duration.String(), Warmup: o.warmup.String(), Rounds: o.rounds, GroupDuration: o.groupDuration.String()}
 
 	// 1. A fresh database, migrated and seeded.
 	admin := o.databaseURL
@@ -304,6 +287,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	floorDB.Queries = func() { floorQueries.Add(1) }
 	res.PoolMax = floorDB.Pool.Config().MaxConns
 	st := stores{assets: postgres.NewAssetStore(floorDB), models: postgres.NewModelStore(floorDB), relations: postgres.NewRelationStore(floorDB),
+		people: postgres.NewPersonStore(floorDB), locations: postgres.NewLocationStore(floorDB),
 		compliance: postgres.NewLicenseComplianceStore(floorDB), catalog: postgres.NewSoftwareCatalogStore(floorDB),
 		liveCompliance: o.liveComplianceFloor,
 		forecast:       postgres.NewCostReportStore(floorDB)}
@@ -332,6 +316,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		base      string
 		serverCPU func() time.Duration
 		clientCPU func() time.Duration
+		serverPID int
 	)
 	switch o.server {
 	case "subprocess":
@@ -357,6 +342,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 			}
 		}()
 		serverCPU = func() time.Duration { return pidCPU(proc.pid()) }
+		serverPID = proc.pid()
 		clientCPU = selfCPU
 	case "inprocess":
 		sdb, err := postgres.Open(ctx, cfg.DatabaseURL, log)
@@ -409,80 +395,68 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		progress("compliance report after the renormalization (refreshes the products it changed) in %s", time.Since(t0).Round(time.Millisecond))
 	}
 
-	// Both sides must return the same data before their speed means anything.
+	// The SQL floor, as itam_app under RLS like the server.
+	sqlf, err := openSQLFloor(ctx, cfg.DatabaseURL, seeded.OrgID)
+	if err != nil {
+		return err
+	}
+	defer sqlf.Close()
 	for _, w := range wls {
-		if err := verify(ctx, pctx, gql, st, w, &smp, o.seed); err != nil {
-			return fmt.Errorf("verify %s: %w", w.op, err)
+		if w.prepare != nil {
+			if err := w.prepare(pctx, st, &smp); err != nil {
+				return fmt.Errorf("prepare %s %s: %w", w.key, w.variant, err)
+			}
 		}
 	}
-	progress("verified: server and floor return the same data for %d workloads", len(wls))
-	gql.fastCheck = true
-
-	// 4. Drive each workload against the server, then the floor.
 	var fails failures
-	serverCounters := func() counters {
+	r := &rig{o: o, gql: gql, st: st, sqlf: sqlf, smp: &smp, pctx: pctx, fails: &fails, stderr: stderr}
+	if o.server == "subprocess" {
+		r.itamPID = serverPID
+	}
+	r.itamCtr = func() counters {
 		ps, err := scrapePool(client, base)
 		if err != nil {
 			fails.add("metrics", err)
 		}
 		return counters{acquires: ps.acquires, poolWait: ps.wait, serverCPU: serverCPU(), clientCPU: clientCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
 	}
-	floorCounters := func() counters {
+	r.floorCtr = func() counters {
 		return counters{acquires: floorQueries.Load(), poolWait: floorDB.Pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
 	}
-	for i, w := range wls {
-		seedBase := o.seed*1000 + uint64(i)*10
-		sp := &phase{name: "server " + w.op, fails: &fails, counters: serverCounters,
-			op: func(ctx context.Context, r *mrand.Rand) error {
-				_, err := gql.do(ctx, w.op, w.doc, w.vars(w.gen(r, &smp)))
-				return err
-			}}
-		fp := &phase{name: "floor " + w.op, fails: &fails, counters: floorCounters,
-			op: func(ctx context.Context, r *mrand.Rand) error {
-				return w.floor(pctx, st, w.gen(r, &smp), nil)
-			}}
-		progress("%s: %d clients, %s warmup then %s per side in %d alternating slices", w.op, o.clients, o.warmup, o.duration, o.rounds)
-		sp.run(ctx, o.clients, o.warmup, seedBase, false)
-		fp.run(ctx, o.clients, o.warmup, seedBase, false)
-		for round := range o.rounds {
-			var prof *os.File
-			if o.cpuprofile != "" {
-				flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
-				prof, _ = os.OpenFile(profileName(o.cpuprofile, fmt.Sprintf("%s-%d", w.key, round)), flags, 0o644)
-				if prof != nil {
-					_ = pprof.StartCPUProfile(prof)
-				}
-			}
-			sp.run(ctx, o.clients, o.duration/time.Duration(o.rounds), seedBase+uint64(round)+1, true)
-			if prof != nil {
-				pprof.StopCPUProfile()
-				prof.Close()
-			}
-			fp.run(ctx, o.clients, o.duration/time.Duration(o.rounds), seedBase+uint64(round)+1, true)
-		}
-		sst, fst := sp.stats(), fp.stats()
-		progress("%s: server %s", w.op, sst)
-		progress("%s: floor  %s", w.op, fst)
-		wr := WorkloadResult{Key: w.key, Title: w.title, Operation: w.op, Server: sst, Floor: fst}
-		if fst.Throughput > 0 {
-			wr.ThroughputRatio = round3(sst.Throughput / fst.Throughput)
-		}
-		if fst.P50ms > 0 {
-			wr.P50Ratio = round3(sst.P50ms / fst.P50ms)
-		}
-		res.Workloads = append(res.Workloads, wr)
-		if ctx.Err() != nil {
-			return ctx.Err()
+	r.sqlCtr = func() counters {
+		return counters{acquires: sqlf.queries.Load(), poolWait: sqlf.pool.Stat().AcquireDuration(), serverCPU: selfCPU(), pgCPU: postgresCPU(postmaster), machineBusy: machineBusy()}
+	}
+	if o.peers {
+		peer, why := startPeerSide(ctx, ownerPool, db.URL, cmp.Or(o.peerDir, filepath.Join(tmp, "peer")), client, &smp, postmaster, progress)
+		if peer == nil {
+			res.Peer = "PostGraphile skipped: " + why
+			fmt.Fprintf(stderr, "peer: %s\n", res.Peer)
+		} else {
+			defer peer.proc.stop()
+			r.peer, res.Peer = peer, why
 		}
 	}
-	for _, wr := range res.Workloads {
-		if wr.Key == "list" {
-			res.Targets = []Target{
-				{Name: fmt.Sprintf("workload 1 throughput ≥ %.0f%% of floor", targetThroughputRatio*100), Value: wr.ThroughputRatio, Limit: targetThroughputRatio, Pass: wr.ThroughputRatio >= targetThroughputRatio},
-				{Name: fmt.Sprintf("workload 1 p50 ≤ %.0f× floor", targetP50Ratio), Value: wr.P50Ratio, Limit: targetP50Ratio, Pass: wr.P50Ratio > 0 && wr.P50Ratio <= targetP50Ratio},
-			}
+
+	// Every side must return the server's data before its speed means anything.
+	if err := r.verifyAll(ctx, wls); err != nil {
+		return err
+	}
+	progress("verified: every side returns the server's data for %d workloads", len(wls))
+	if o.explainSQL {
+		if err := r.explainSQL(ctx, wls); err != nil {
+			return err
 		}
 	}
+	gql.fastCheck = true
+	if r.peer != nil {
+		r.peer.gql.fastCheck = true
+	}
+
+	// 4. Drive each workload against every side.
+	if res.Workloads, err = r.drive(ctx, wls, progress); err != nil {
+		return err
+	}
+	res.Targets = targets(&res)
 	res.Failures = fails.n.Load()
 
 	// 5. Report.
@@ -497,39 +471,4 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 		return fmt.Errorf("%d requests failed; first ones:\n  %s", res.Failures, strings.Join(fails.first, "\n  "))
 	}
 	return nil
-}
-
-func profileName(base, key string) string {
-	if i := strings.LastIndexByte(base, '.'); i > 0 {
-		return base[:i] + "-" + key + base[i:]
-	}
-	return base + "-" + key
-}
-
-func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
-
-// awaitNormalization waits until no software normalization run of org is
-// queued or running.
-func awaitNormalization(ctx context.Context, owner *pgxpool.Pool, org uuid.UUID, progress func(string, ...any)) error {
-	t0 := time.Now()
-	tick := time.NewTicker(200 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		var busy bool
-		err := owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM software_normalization_runs WHERE org_id = $1 AND state IN ('QUEUED', 'RUNNING'))`, org).Scan(&busy)
-		if err != nil {
-			return fmt.Errorf("software normalization runs: %w", err)
-		}
-		if !busy {
-			if d := time.Since(t0); d > time.Second {
-				progress("waited %s for the software renormalization to finish", d.Round(time.Millisecond))
-			}
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
 }

@@ -33,7 +33,12 @@ type samples struct {
 	ids       []uuid.UUID // asset ids
 	fragments []string    // search fragments of tags, serials and people's names
 	cursors   []string    // cursors of every 100th asset in the default order
-	products  []uuid.UUID // software products (compliance.go)
+	cursorIDs []uuid.UUID // the assets those cursors point at (the SQL floor's positions)
+	// peerCursors: the peer's cursors at the same positions (peer.go)
+	peerCursors []string
+	// deep: the position before page 51 of each deep variant (sorted.go)
+	deep     map[string]params
+	products []uuid.UUID // software products (compliance.go)
 }
 
 // loadSamples reads values to build requests from: tags and fragments
@@ -94,6 +99,7 @@ func loadSamples(ctx context.Context, admin *pgxpool.Pool, orgID uuid.UUID, asse
 		}
 		for i := 99; i < len(page.Cursors); i += 100 {
 			s.cursors = append(s.cursors, page.Cursors[i])
+			s.cursorIDs = append(s.cursorIDs, page.Items[i].ID)
 		}
 		if !page.HasNextPage || len(page.Cursors) == 0 {
 			break
@@ -259,4 +265,30 @@ func scrapePool(client *http.Client, base string) (poolStats, error) {
 		return ps, errors.New("itam_db_pool_acquires_total or itam_db_pool_acquire_wait_seconds_total missing from /metrics")
 	}
 	return ps, nil
+}
+
+// awaitNormalization waits until no software normalization run of org is
+// queued or running.
+func awaitNormalization(ctx context.Context, owner *pgxpool.Pool, org uuid.UUID, progress func(string, ...any)) error {
+	t0 := time.Now()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		var busy bool
+		err := owner.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM software_normalization_runs WHERE org_id = $1 AND state IN ('QUEUED', 'RUNNING'))`, org).Scan(&busy)
+		if err != nil {
+			return fmt.Errorf("software normalization runs: %w", err)
+		}
+		if !busy {
+			if d := time.Since(t0); d > time.Second {
+				progress("waited %s for the software renormalization to finish", d.Round(time.Millisecond))
+			}
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
 }

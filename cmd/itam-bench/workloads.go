@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 
@@ -22,10 +23,14 @@ import (
 // params are one request's random inputs, shared by the server and the
 // floor so both fetch the same data.
 type params struct {
-	after  *string   // workload 1
-	search string    // workload 2
-	tag    string    // workload 3 by tag
-	id     uuid.UUID // workload 3 by node id
+	after *string // workload 1 (the server's and the stores' cursor)
+	// afterID is the asset after's cursor points at (the SQL floor's
+	// position), afterPeer the peer's cursor for the same position.
+	afterID   *uuid.UUID
+	afterPeer *string
+	search    string    // workload 2
+	tag       string    // workload 3 by tag
+	id        uuid.UUID // workload 3 by node id
 	// product: the compliance one-product workload (compliance.go)
 	product uuid.UUID
 }
@@ -41,11 +46,24 @@ type workload struct {
 	// returns a fingerprint of the data comparable with serverFP's.
 	floor    func(ctx context.Context, st stores, p params, fp *[]string) error
 	serverFP func(data json.RawMessage) ([]string, error)
+	// sql is the SQL floor (sqlfloor*.go): the same data with one
+	// hand-written statement, written as the response's JSON; nil: none.
+	sql func(ctx context.Context, f *sqlFloor, p params, fp *[]string) error
+	// peerKey names the peer's equivalent query (peer_queries.go); "": none.
+	peerKey string
+	// group and variant: workloads reported together in one compact table
+	// (the sorted and deep pages); clients overrides -clients (1: single
+	// client); prepare runs once before the workload (deep's cursor walk).
+	group, variant string
+	clients        int
+	prepare        func(ctx context.Context, st stores, s *samples) error
 }
 
 type stores struct {
 	assets    *postgres.AssetStore
 	models    *postgres.ModelStore
+	people    *postgres.PersonStore   // nested-people
+	locations *postgres.LocationStore // nested-locations
 	relations *postgres.RelationStore
 	// compliance: the compliance workloads (compliance.go)
 	compliance *postgres.LicenseComplianceStore
@@ -133,7 +151,7 @@ const countsDoc = `query AssetCountsByCategory {
 
 // defaultWorkloads are run unless -only names others.
 var defaultWorkloads = []string{"list", "search", "history", "counts", "compliance", "compliance-one",
-	"cost-rollup", "spend-by-period", "refresh-forecast"}
+	"cost-rollup", "spend-by-period", "refresh-forecast", "nested-locations", "nested-people", "sorted", "deep"}
 
 // randomPage picks a page start: one request in ten reads the first page,
 // the rest start after a random cursor.
@@ -141,7 +159,12 @@ func randomPage(r *rand.Rand, s *samples) params {
 	if len(s.cursors) == 0 || r.IntN(10) == 0 {
 		return params{}
 	}
-	return params{after: &s.cursors[r.IntN(len(s.cursors))]}
+	i := r.IntN(len(s.cursors))
+	p := params{after: &s.cursors[i], afterID: &s.cursorIDs[i]}
+	if i < len(s.peerCursors) {
+		p.afterPeer = &s.peerCursors[i]
+	}
+	return p
 }
 
 // workloads returns every workload; historyByID makes workload 3 use
@@ -154,6 +177,7 @@ func workloads(historyByID bool) []workload {
 		},
 		vars:     func(p params) map[string]any { return map[string]any{"tag": p.tag} },
 		floor:    floorHistory,
+		sql:      sqlHistory,
 		serverFP: serverHistoryFP,
 	}
 	if historyByID {
@@ -162,7 +186,7 @@ func workloads(historyByID bool) []workload {
 			return params{id: s.ids[r.IntN(len(s.ids))]}
 		}
 		history.vars = func(p params) map[string]any { return map[string]any{"id": relay.ID(relay.TypeAsset, p.id)} }
-		history.floor = floorHistoryByID
+		history.floor, history.sql = floorHistoryByID, nil
 		history.serverFP = func(data json.RawMessage) ([]string, error) {
 			return serverHistoryFP(bytes.Replace(data, []byte(`{"node":`), []byte(`{"assetByTag":`), 1))
 		}
@@ -173,7 +197,9 @@ func workloads(historyByID bool) []workload {
 			gen:      randomPage,
 			vars:     func(p params) map[string]any { return map[string]any{"after": p.after} },
 			floor:    floorList,
+			sql:      sqlList,
 			serverFP: serverListFP,
+			peerKey:  "list",
 		},
 		{
 			key: "search", title: "2 search 50, filtered", op: "SearchAssets", doc: searchDoc,
@@ -182,6 +208,7 @@ func workloads(historyByID bool) []workload {
 			},
 			vars:     func(p params) map[string]any { return map[string]any{"search": p.search} },
 			floor:    floorSearch,
+			sql:      sqlSearch,
 			serverFP: serverSearchFP,
 		},
 		history,
@@ -190,6 +217,7 @@ func workloads(historyByID bool) []workload {
 			gen:      func(*rand.Rand, *samples) params { return params{} },
 			vars:     func(params) map[string]any { return nil },
 			floor:    floorCounts,
+			sql:      sqlCounts,
 			serverFP: serverCountsFP,
 		},
 		{
@@ -215,7 +243,7 @@ func workloads(historyByID bool) []workload {
 				return out, err
 			},
 		},
-	}, slices.Concat(complianceWorkloads(), costReportWorkloads(), refreshForecastWorkloads())...)
+	}, slices.Concat(complianceWorkloads(), costReportWorkloads(), refreshForecastWorkloads(), nestedWorkloads(), sortedWorkloads())...)
 }
 
 // ---- the server side: GraphQL over HTTP ----
@@ -224,11 +252,12 @@ type gqlClient struct {
 	http      *http.Client
 	url       string
 	token     string
-	fastCheck bool // see do; off for the verification requests
+	fastCheck bool     // see do; off for the verification requests
+	bodies    sync.Map // bodyKey → []byte (see post)
 }
 
 type gqlRequest struct {
-	OperationName string         `json:"operationName"`
+	OperationName string         `json:"operationName,omitempty"`
 	Query         string         `json:"query"`
 	Variables     map[string]any `json:"variables,omitempty"`
 }
@@ -249,13 +278,42 @@ func (c *gqlClient) do(ctx context.Context, op, doc string, vars map[string]any)
 	if err != nil {
 		return nil, err
 	}
+	return c.send(ctx, op, body)
+}
+
+// bodyKey identifies a pre-encoded request body: params hold only
+// comparable values and pointers into the samples, so equal keys mean
+// equal bodies.
+type bodyKey struct {
+	doc, variant string
+	p            params
+}
+
+// post is do with the body encoded once per distinct request and reused,
+// so the measured client does not pay for JSON encoding every time.
+func (c *gqlClient) post(ctx context.Context, op, doc, variant string, p params, vars func(params) map[string]any) (json.RawMessage, error) {
+	k := bodyKey{doc: doc, variant: variant, p: p}
+	if b, ok := c.bodies.Load(k); ok {
+		return c.send(ctx, op, b.([]byte))
+	}
+	body, err := json.Marshal(gqlRequest{OperationName: op, Query: doc, Variables: vars(p)})
+	if err != nil {
+		return nil, err
+	}
+	c.bodies.Store(k, body)
+	return c.send(ctx, op, body)
+}
+
+func (c *gqlClient) send(ctx context.Context, op string, body []byte) (json.RawMessage, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/graphql-response+json, application/json")
-	req.Header.Set("Authorization", "Bearer "+c.token)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, err
