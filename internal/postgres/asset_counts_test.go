@@ -300,3 +300,87 @@ func TestAssetCountsUnderRLS(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[uuid.UUID]int{f.a.team: 1, f.b.team: 0}, n)
 }
+
+// TestLocationAssetsPagedPerLocation: a location's assets, read location
+// by location off the (location, tag) index and merged, are the pages the
+// plain query over the whole subtree returns: for every location, with
+// one parent and many, forwards and backwards from cursors, in every
+// order, filtered, and for an employee who sees only their own.
+func TestLocationAssetsPagedPerLocation(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	o := f.a
+	f.exec(fmt.Sprintf(`INSERT INTO assets (org_id, asset_tag, model_id, manufacturer_id, status, location_id, owner_team_id, purchase_date, assigned_person_id)
+		SELECT '%[1]s', 'L-' || (i * 7919 %% 101), '%[2]s', '%[3]s', (ARRAY['IN_STOCK','DEPLOYED','IN_REPAIR'])[1 + i %% 3]::asset_status,
+		       (ARRAY[NULL, '%[4]s', '%[5]s', '%[6]s', '%[6]s']::uuid[])[1 + i %% 5], '%[7]s',
+		       CASE WHEN i %% 4 <> 0 THEN DATE '2024-01-01' + i %% 9 END, CASE WHEN i %% 6 = 1 THEN '%[8]s'::uuid END
+		  FROM generate_series(1, 100) i`, o.id, o.laptop, o.manufacturer, o.site, o.building, o.room, o.team, o.alice))
+	empty := f.id(`INSERT INTO locations (org_id, kind, name, parent_id) VALUES ($1, 'ROOM', 'Empty room', $2) RETURNING id`, o.id, o.building)
+	all := []uuid.UUID{o.site, o.building, o.room, empty}
+
+	admin := f.admin(o)
+	employee := as(o.id, itam.RoleEmployee, "alice@alpha.test")
+	deployed := &itam.AssetFilter{StatusIn: []itam.AssetStatus{itam.StatusDeployed}}
+	// want is the page the plain statement returns for each parent.
+	want := func(ctx context.Context, q itam.AssetQuery, parents []uuid.UUID, page itam.PageArgs) map[uuid.UUID]itam.Page[*itam.Asset] {
+		out := map[uuid.UUID]itam.Page[*itam.Asset]{}
+		for _, id := range parents {
+			spec, p, err := f.assets.listSpec(ctx, q) // its args fill up per statement
+			require.NoError(t, err)
+			pages, err := listEach(ctx, f.db, p.OrgID, spec, []uuid.UUID{id}, assetsOfCond(itam.AssetsOfLocation), page)
+			require.NoError(t, err)
+			out[id] = pages[id]
+		}
+		return out
+	}
+	tags := func(pages map[uuid.UUID]itam.Page[*itam.Asset]) map[uuid.UUID]string {
+		out := map[uuid.UUID]string{}
+		for id, pg := range pages {
+			s := fmt.Sprintf("next=%v prev=%v", pg.HasNextPage, pg.HasPreviousPage)
+			for i, a := range pg.Items {
+				s += " " + a.AssetTag + "@" + pg.Cursors[i]
+			}
+			out[id] = s
+		}
+		return out
+	}
+	// A cursor from the middle of the site's first page in each order.
+	cursor := func(ctx context.Context, q itam.AssetQuery) *string {
+		pg := want(ctx, q, []uuid.UUID{o.site}, itam.PageArgs{First: ptr(20)})[o.site]
+		require.Len(t, pg.Items, 20)
+		return &pg.Cursors[9]
+	}
+	type query struct {
+		name string
+		ctx  context.Context
+		q    itam.AssetQuery
+	}
+	queries := []query{{"by tag", admin, itam.AssetQuery{}}, {"deployed", admin, itam.AssetQuery{Filter: deployed}}, {"employee", employee, itam.AssetQuery{}}}
+	for _, s := range []itam.AssetSortField{itam.AssetSortPurchaseDate, itam.AssetSortStatus, itam.AssetSortName} {
+		for _, d := range []itam.SortDirection{itam.Asc, itam.Desc} {
+			queries = append(queries, query{fmt.Sprintf("%s %s", s, d), admin, itam.AssetQuery{Sort: s, Dir: d}})
+		}
+	}
+	for _, qc := range queries {
+		t.Run(qc.name, func(t *testing.T) {
+			pages := map[string]itam.PageArgs{
+				"first 3":   {First: ptr(3)},
+				"first 200": {First: ptr(200)},
+				"last 4":    {Last: ptr(4)},
+				"first 0":   {First: ptr(0)},
+			}
+			if qc.ctx == admin {
+				c := cursor(qc.ctx, qc.q)
+				pages["after"] = itam.PageArgs{First: ptr(5), After: c}
+				pages["before"] = itam.PageArgs{Last: ptr(5), Before: c}
+			}
+			for name, page := range pages {
+				for _, parents := range [][]uuid.UUID{all, {o.room}, {empty}} {
+					got, err := f.assets.ListAssetsOf(qc.ctx, itam.AssetsOfLocation, parents, qc.q, page)
+					require.NoError(t, err)
+					require.Equal(t, tags(want(qc.ctx, qc.q, parents, page)), tags(got), "%s, %d parents", name, len(parents))
+				}
+			}
+		})
+	}
+}
