@@ -85,16 +85,15 @@ func (s *AssetStore) CountAssetsOf(ctx context.Context, of itam.AssetsOf, parent
 }
 
 // countOfFromTotals reads the asset totals of locations (their subtrees)
-// or owning teams from asset_counts, which holds the assets counted by
-// location and team among other dimensions: a few thousand rows instead of
-// every asset, once per ancestor.
+// or owning teams from asset_counts, which keeps a row per location (grain
+// 2) and per team (grain 3): a few dozen rows instead of every asset, once
+// per ancestor.
 func (s *AssetStore) countOfFromTotals(ctx context.Context, org uuid.UUID, of itam.AssetsOf, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-	sql := `WITH per AS (SELECT location_id, sum(assets) AS n FROM asset_counts GROUP BY location_id)
-		SELECT parent_ids.parent, (SELECT coalesce(sum(per.n), 0) FROM per JOIN locations sub ON sub.id = per.location_id
-		                            WHERE sub.path @> ARRAY[parent_ids.parent])
+	sql := `SELECT parent_ids.parent, (SELECT coalesce(sum(c.assets), 0) FROM asset_counts c JOIN locations sub ON sub.id = c.location_id
+		                            WHERE c.grain = 2 AND sub.path @> ARRAY[parent_ids.parent])
 		  FROM unnest($1::uuid[]) AS parent_ids(parent)`
 	if of == itam.AssetsOfTeam {
-		sql = `SELECT owner_team_id, sum(assets) FROM asset_counts WHERE owner_team_id = ANY($1::uuid[]) GROUP BY owner_team_id`
+		sql = `SELECT owner_team_id, assets FROM asset_counts WHERE grain = 3 AND owner_team_id = ANY($1::uuid[])`
 	}
 	type row struct {
 		parent uuid.UUID

@@ -109,15 +109,19 @@ func liveCountsSQL(groupBy []itam.AssetGroupBy, where []string) string {
 
 // totals are groupExprs over asset_counts (c), which the database keeps
 // in the same transaction as every asset write (migration 00036): reading
-// its few thousand rows replaces counting every asset. column is what
-// asset_counts holds for the dimension; absent locations, teams and
-// currencies are stored as the nil uuid and the empty string.
-var totals = map[itam.AssetGroupBy]struct{ column, expr string }{
-	itam.GroupByStatus:    {"status", "c.status::text"},
-	itam.GroupByCategory:  {"model_id", "m.category_id::text"},
-	itam.GroupByLocation:  {"location_id", "nullif(c.location_id, '00000000-0000-0000-0000-000000000000')::text"},
-	itam.GroupByOwnerTeam: {"owner_team_id", "nullif(c.owner_team_id, '00000000-0000-0000-0000-000000000000')::text"},
-	itam.GroupByModel:     {"model_id", "c.model_id::text"},
+// its few hundred or thousand rows replaces counting every asset. column
+// is what asset_counts holds for the dimension; coarse says grain 1
+// (status, model, currency) holds it too. Absent locations and teams are
+// stored as the nil uuid.
+var totals = map[itam.AssetGroupBy]struct {
+	column, expr string
+	coarse       bool
+}{
+	itam.GroupByStatus:    {"status", "c.status", true},
+	itam.GroupByCategory:  {"model_id", "m.category_id::text", true},
+	itam.GroupByLocation:  {"location_id", "nullif(c.location_id, '00000000-0000-0000-0000-000000000000')::text", false},
+	itam.GroupByOwnerTeam: {"owner_team_id", "nullif(c.owner_team_id, '00000000-0000-0000-0000-000000000000')::text", false},
+	itam.GroupByModel:     {"model_id", "c.model_id::text", true},
 }
 
 // precomputed reports whether asset_counts holds every dimension of groupBy.
@@ -132,21 +136,25 @@ func precomputed(groupBy []itam.AssetGroupBy) bool {
 
 // countsFromTotalsSQL is liveCountsSQL's statement over asset_counts, with
 // the same columns: a currency's sum is NULL when none of its assets has a
-// price, as the live sum is. The rows are first summed by the columns the
-// grouping reads (a hash over uuids, down to a few hundred rows), then
-// grouped by the dimensions' text: sorting every row by text cost more
-// than the whole read.
+// price, as the live sum is. It reads the coarsest grain holding every
+// dimension of groupBy; its rows are first summed by the columns the
+// grouping reads (a hash over uuids), then grouped by the dimensions'
+// text, which sorts only what is left.
 func countsFromTotalsSQL(groupBy []itam.AssetGroupBy) string {
 	cols := []string{"currency"}
 	exprs := make([]string, len(groupBy))
+	grain := 1
 	for i, g := range groupBy {
 		exprs[i] = totals[g].expr
 		if !slices.Contains(cols, totals[g].column) {
 			cols = append(cols, totals[g].column)
 		}
+		if !totals[g].coarse {
+			grain = 0
+		}
 	}
 	from := fmt.Sprintf(`(SELECT %[1]s, sum(assets) AS assets, sum(priced) AS priced, sum(purchase_value) AS purchase_value
-		FROM asset_counts GROUP BY %[1]s) c`, strings.Join(cols, ", "))
+		FROM asset_counts WHERE grain = %[2]d GROUP BY %[1]s) c`, strings.Join(cols, ", "), grain)
 	if slices.Contains(groupBy, itam.GroupByCategory) {
 		from += " JOIN models m ON m.id = c.model_id"
 	}
