@@ -89,9 +89,11 @@ func (s *AssetStore) CountAssetsOf(ctx context.Context, of itam.AssetsOf, parent
 // 2) and per team (grain 3): a few dozen rows instead of every asset, once
 // per ancestor.
 func (s *AssetStore) countOfFromTotals(ctx context.Context, org uuid.UUID, of itam.AssetsOf, parents []uuid.UUID) (map[uuid.UUID]int, error) {
-	sql := `SELECT parent_ids.parent, (SELECT coalesce(sum(c.assets), 0) FROM asset_counts c JOIN locations sub ON sub.id = c.location_id
-		                            WHERE c.grain = 2 AND sub.path @> ARRAY[parent_ids.parent])
-		  FROM unnest($1::uuid[]) AS parent_ids(parent)`
+	// Each location's count goes to every location on its path (itself
+	// included) that was asked about: a pass over the locations holding
+	// assets, not a subtree search per parent.
+	sql := `SELECT up.id, sum(c.assets) FROM asset_counts c JOIN locations l ON l.id = c.location_id
+		CROSS JOIN LATERAL unnest(l.path) AS up(id) WHERE c.grain = 2 AND up.id = ANY($1::uuid[]) GROUP BY up.id`
 	if of == itam.AssetsOfTeam {
 		sql = `SELECT owner_team_id, assets FROM asset_counts WHERE grain = 3 AND owner_team_id = ANY($1::uuid[])`
 	}
