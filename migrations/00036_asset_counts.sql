@@ -13,7 +13,7 @@
 --
 -- Each row counts the assets of one key at one grain, so a question reads
 -- the fewest rows that answer it (100,000 seeded assets: ~15,000 keys at
--- grain 0, ~600 at grain 1, a row per location or team at grains 2 and 3):
+-- grain 0, ~1,100 at grain 1, a row per location or team at grains 2 and 3):
 --   0: status, model, location, owning team, currency (any grouping)
 --   1: status, model, currency (by status, category, model or nothing)
 --   2: location (a location's total)
