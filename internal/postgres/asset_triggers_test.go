@@ -65,6 +65,7 @@ func TestAssetInsertTriggersAreSetBased(t *testing.T) {
 	// Twice: an INSERT … ON CONFLICT DO UPDATE fires the statement's
 	// INSERT and UPDATE triggers (per row, it fired both per asset).
 	require.Equal(t, 2, calls["cost_month_totals_apply"], "the cost summary's triggers run once per statement: %v", calls)
+	require.Equal(t, 1, calls["asset_counts_apply"], "asset_counts' trigger runs once per statement: %v", calls)
 	require.Zero(t, calls["asset_purchase_entry"], "no per-row PURCHASE entry: %v", calls)
 	require.Zero(t, calls["asset_checkout_sync"], "no per-row checkout: %v", calls)
 }

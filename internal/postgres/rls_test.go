@@ -21,7 +21,7 @@ import (
 // stores and a sync where they write it, else as the owner.
 func (f *syncFixture) tenantRows(o orgFixture) {
 	f.t.Helper()
-	f.newAsset(o, func(in *itam.AssetInput) { in.SerialNumber = ptr("RLS-HW-1") }) // assets, asset_history
+	f.newAsset(o, func(in *itam.AssetInput) { in.SerialNumber = ptr("RLS-HW-1") }) // assets, asset_history, asset_counts
 	jamf := f.connector(o, "JAMF_PRO", "Jamf", false)                              // connectors
 	intune := f.connector(o, "INTUNE", "Intune", false)
 	// sync_runs, asset_external_ids, field_provenance, software_installations;

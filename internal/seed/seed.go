@@ -159,6 +159,8 @@ func analyzeTargets(c Counts) []string {
 		{"teams", c.Teams}, {"locations", c.Locations}, {"people", c.People},
 		{"manufacturers", c.Manufacturers}, {"categories", c.Categories}, {"models", c.Models},
 		{"suppliers", c.Suppliers}, {"assets", c.Assets}, {"asset_history", c.History},
+		// asset_counts: the assets' trigger fills it (assetCounts reads it).
+		{"asset_counts", c.Assets},
 		{"software_publishers", c.SoftwarePublishers}, {"software_products", c.SoftwareProducts},
 		{"software_title_rules", c.SoftwareTitleRules},
 		{"software_installations", c.SoftwareInstallations}, {"licenses", c.Licenses},
