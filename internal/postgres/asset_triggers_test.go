@@ -62,9 +62,11 @@ func TestAssetInsertTriggersAreSetBased(t *testing.T) {
 		calls[name] = n
 	}
 	require.NoError(t, rows.Err())
-	// Twice: an INSERT … ON CONFLICT DO UPDATE fires the statement's
-	// INSERT and UPDATE triggers (per row, it fired both per asset).
-	require.Equal(t, 2, calls["cost_month_totals_apply"], "the cost summary's triggers run once per statement: %v", calls)
+	// Once: the entries' INSERT has no ON CONFLICT DO UPDATE, which fired
+	// the statement's UPDATE triggers too (00039).
+	require.Equal(t, 1, calls["cost_month_totals_apply"], "the cost summary's triggers run once per statement: %v", calls)
+	// The entries come with their assets' model (00039): no lookup per entry.
+	require.Zero(t, calls["asset_model_of_row"], "no per-row model lookup: %v", calls)
 	require.Equal(t, 1, calls["asset_counts_apply"], "asset_counts' trigger runs once per statement: %v", calls)
 	require.Zero(t, calls["asset_purchase_entry"], "no per-row PURCHASE entry: %v", calls)
 	require.Zero(t, calls["asset_checkout_sync"], "no per-row checkout: %v", calls)

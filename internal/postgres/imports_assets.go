@@ -70,10 +70,13 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 	var returned []uuid.UUID
 	var provAssets []uuid.UUID
 	var provFields []string
-	hist := historyRows{p: c.p}
+	hist := importHistory{p: c.p}
 	for _, r := range rows {
 		var before *itam.Asset
-		after := &itam.Asset{ID: uuid.New(), OrgID: c.org, Status: itam.StatusInStock, Condition: itam.ConditionGood,
+		// A time-ordered id (as the seed's): 100,000 new assets, their
+		// provenance, entries, checkouts and history then land at the right
+		// edge of every index keyed by the asset, not all over it.
+		after := &itam.Asset{ID: uuid.Must(uuid.NewV7()), OrgID: c.org, Status: itam.StatusInStock, Condition: itam.ConditionGood,
 			OwnerTeamID: defaultTeam, CustomFields: map[string]any{}}
 		switch r.Action {
 		case imports.ActionCreate:
@@ -138,7 +141,9 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 			version = a.version + 1, updated_at = now()
 			FROM `+importAssetUnnest+` WHERE a.org_id = $1 AND a.id = x.id`, append([]any{c.org}, cols...)...)
 	}
-	hist.queue(b)
+	if err := hist.queue(ctx, c.tx, b); err != nil {
+		return err
+	}
 	queueProvenance(b, c.org, importSource, now, provAssets, provFields)
 	if err := c.tx.SendBatch(ctx, b).Close(); err != nil {
 		return err

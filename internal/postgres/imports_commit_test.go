@@ -233,6 +233,10 @@ func TestImportCommitAssets(t *testing.T) {
 	require.Equal(t, 1, tagged, "a row without a tag takes the next one from the sequence")
 
 	require.Equal(t, "Latitude 7440", f.assetByTag(o, "IMP-NUM").Values["model"])
+	// Created assets' ids are time-ordered (UUIDv7), as the seed's: a large
+	// import's rows then land at the right edge of every index on the id.
+	require.Equal(t, 3, f.countWhere(`SELECT count(*) FROM assets WHERE org_id = $1 AND (asset_tag IN ('IMP-NEW', 'IMP-NUM') OR serial_number = 'PF-2')
+		AND substr(id::text, 15, 1) = '7'`, o.id))
 	updated := f.assetByTag(o, "IMP-UPD")
 	require.Equal(t, 2, updated.Version)
 	require.Equal(t, "Renamed", updated.Values["name"])
