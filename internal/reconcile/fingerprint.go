@@ -3,7 +3,6 @@ package reconcile
 import (
 	"crypto/sha256"
 	"encoding/binary"
-	"hash"
 	"slices"
 	"strings"
 	"time"
@@ -35,7 +34,7 @@ func (s *Snapshot) Fingerprint(asset uuid.UUID, version int, d *Device) []byte {
 	if len(d.ReadErrors) > 0 {
 		return nil
 	}
-	h := digest{Hash: sha256.New()}
+	h := newDigest()
 	h.bytes(s.settings())
 	h.bytes(asset[:])
 	h.int(int64(version))
@@ -61,7 +60,7 @@ func (s *Snapshot) Fingerprint(asset uuid.UUID, version int, d *Device) []byte {
 		h.str(sw.Version)
 		h.str(sw.Identifier)
 	}
-	return h.Sum(nil)
+	return h.sum()
 }
 
 // settings digests the page-wide inputs of Plan, once per snapshot.
@@ -69,7 +68,7 @@ func (s *Snapshot) settings() []byte {
 	if s.settingsDigest != nil {
 		return s.settingsDigest
 	}
-	h := digest{Hash: sha256.New()}
+	h := newDigest()
 	h.int(RulesVersion)
 	h.bytes(s.OrgID[:])
 	h.str(s.Source)
@@ -98,7 +97,7 @@ func (s *Snapshot) settings() []byte {
 	h.str(s.DefaultCurrency)
 	team := deref(s.DefaultOwnerTeam)
 	h.bytes(team[:])
-	s.settingsDigest = h.Sum(nil)
+	s.settingsDigest = h.sum()
 	return s.settingsDigest
 }
 
@@ -132,22 +131,30 @@ func deref(id *uuid.UUID) uuid.UUID {
 	return *id
 }
 
-// digest writes values unambiguously: every string is length-prefixed.
-type digest struct{ hash.Hash }
+// digest writes values unambiguously (every string is length-prefixed)
+// into one buffer, hashed once: no allocation per value.
+type digest struct{ buf []byte }
 
-func (h digest) int(v int64) {
-	var b [binary.MaxVarintLen64]byte
-	h.Write(b[:binary.PutVarint(b[:], v)])
+func newDigest() *digest { return &digest{buf: make([]byte, 0, 2048)} }
+
+func (h *digest) sum() []byte {
+	s := sha256.Sum256(h.buf)
+	return s[:]
 }
 
-func (h digest) str(s string) {
+func (h *digest) int(v int64) { h.buf = binary.AppendVarint(h.buf, v) }
+
+func (h *digest) str(s string) {
 	h.int(int64(len(s)))
-	h.Write([]byte(s))
+	h.buf = append(h.buf, s...)
 }
 
-func (h digest) bytes(b []byte) { h.str(string(b)) }
+func (h *digest) bytes(b []byte) {
+	h.int(int64(len(b)))
+	h.buf = append(h.buf, b...)
+}
 
-func (h digest) bool(v bool) {
+func (h *digest) bool(v bool) {
 	if v {
 		h.int(1)
 	} else {
@@ -155,7 +162,7 @@ func (h digest) bool(v bool) {
 	}
 }
 
-func (h digest) time(t *time.Time) {
+func (h *digest) time(t *time.Time) {
 	if t == nil {
 		h.int(-1)
 		return
