@@ -32,14 +32,16 @@ func judge(res *Results, o options) string {
 		res.Targets = append(res.Targets, targetLine{Name: name, Value: secs(value), Target: "< " + secs(limit), Pass: ok && value < limit})
 	}
 	records, fakeName, rssLimit := "computers", "fake Jamf", int64(targetPeakRSS)
+	firstLimit, resyncLimit := targetFirstJamf, targetResyncJamf
 	if o.vendor == vendorServiceNow {
+		firstLimit, resyncLimit = targetFirst, targetResync
 		records, fakeName, rssLimit = "ServiceNow CIs (pages of "+fmt.Sprint(o.pageSize)+")", "fake ServiceNow", targetPeakRSSServiceNow
 	}
 	if first != nil {
-		target(fmt.Sprintf("first full sync of %d %s%s", o.computers, records, scaled), first.Wall, targetFirst, true)
+		target(fmt.Sprintf("first full sync of %d %s%s", o.computers, records, scaled), first.Wall, firstLimit, true)
 	}
 	if again != nil {
-		target("unchanged re-sync"+scaled, again.Wall, targetResync, true)
+		target("unchanged re-sync"+scaled, again.Wall, resyncLimit, true)
 	}
 	res.Targets = append(res.Targets, targetLine{Name: "peak RSS of the itam process" + map[bool]string{true: " (" + fakeName + " included: -fake inprocess)", false: ""}[o.fake == "inprocess"],
 		Value: mb(res.ProcessRSS), Target: "< " + mb(rssLimit), Pass: res.ProcessRSS > 0 && res.ProcessRSS < rssLimit})

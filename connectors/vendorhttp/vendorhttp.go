@@ -10,6 +10,7 @@
 package vendorhttp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -241,23 +242,32 @@ func (c *Client) decode(resp *resty.Response, err error, out any) error {
 		return nil
 	}
 	// The body is capped by the Transport while it is read: a response
-	// past the cap fails here with a *TooLargeError, undecoded.
-	dec := json.NewDecoder(resp.RawBody())
+	// past the cap fails here with a *TooLargeError, undecoded. It is read
+	// whole into a buffer of its declared length (a page of thousands of
+	// devices is megabytes: a decoder's doubling buffer copied it over and
+	// over and held up to twice it), then decoded.
 	var tl *connectors.TooLargeError
-	if err := dec.Decode(out); err != nil {
+	size := int64(0)
+	if raw := resp.RawResponse; raw != nil && raw.ContentLength > 0 && raw.ContentLength <= maxPresize {
+		size = raw.ContentLength
+	}
+	body := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := body.ReadFrom(resp.RawBody()); err != nil {
 		if errors.As(err, &tl) {
 			return tl
 		}
 		return &connectors.MalformedError{URL: target, Err: err}
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		if errors.As(err, &tl) {
-			return tl
-		}
-		return &connectors.MalformedError{URL: target, Err: errors.New("trailing data after the JSON document")}
+	// Unmarshal refuses trailing data after the document too.
+	if err := json.Unmarshal(body.Bytes(), out); err != nil {
+		return &connectors.MalformedError{URL: target, Err: err}
 	}
 	return nil
 }
+
+// maxPresize bounds the buffer a declared Content-Length reserves before
+// any of the body arrives (the Transport's cap still bounds what is read).
+const maxPresize = 256 << 20
 
 // RedactURL drops the query string, user info and fragment: vendors
 // sometimes take keys there, and errors end up in logs and run reports.

@@ -366,7 +366,12 @@ func (s *AssetStore) UnlockAssetField(ctx context.Context, id uuid.UUID, field s
 		if !exists {
 			return itam.NotFound("asset")
 		}
-		_, err := tx.Exec(ctx, `UPDATE field_provenance SET locked = false WHERE asset_id = $1 AND field = $2`, id, field)
+		if _, err := tx.Exec(ctx, `UPDATE field_provenance SET locked = false WHERE asset_id = $1 AND field = $2`, id, field); err != nil {
+			return err
+		}
+		// Unlocking changes no version: forget the records' fingerprints,
+		// so the next sync reconciles them and takes the field back.
+		_, err := tx.Exec(ctx, `UPDATE asset_external_ids SET fingerprint = NULL WHERE asset_id = $1`, id)
 		return err
 	})
 }

@@ -76,7 +76,22 @@ func (s *SyncStore) ApplyPage(ctx context.Context, t SyncTarget, devices []recon
 		if err != nil {
 			return err
 		}
-		res, err = st.apply(ctx, tx, devices)
+		// Records unchanged since they were last applied cost a hash
+		// compare; only the others are matched and planned.
+		rest, same, err := st.splitUnchanged(ctx, tx, devices) // sync_fingerprint.go
+		if err != nil {
+			return err
+		}
+		if err := st.loadAssets(ctx, tx, rest); err != nil {
+			return err
+		}
+		if st.claimsUnchanged(same) {
+			rest, same = devices, nil
+			if err := st.loadAssets(ctx, tx, rest); err != nil {
+				return err
+			}
+		}
+		res, err = st.apply(ctx, tx, rest, same)
 		if err != nil {
 			return err
 		}

@@ -19,9 +19,12 @@ import (
 // apply plans the page with reconcile.Plan, then writes it in one
 // pipelined batch, so a page of 2,000 devices costs a handful of round
 // trips rather than thousands.
-func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.Device) (PageResult, error) {
+//
+// Records in same are unchanged since last applied: only their links are
+// written (and, once a day, what refreshUnchanged confirms).
+func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.Device, same []unchangedRecord) (PageResult, error) {
 	plan := reconcile.Plan(st.Snapshot, devices)
-	res := PageResult{Errors: plan.Errors}
+	res := PageResult{Errors: plan.Errors, Unchanged: len(same)}
 	plans := plan.Changes
 	tags, err := st.reserveTags(ctx, tx, plans, plan.NewAssets)
 	if err != nil {
@@ -33,6 +36,10 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 	var linkExt []string
 	var linkCheckIn []*time.Time
 	var linkSerial []string
+	// A link keeps the fingerprint of the record last applied to it, and
+	// when the record was last fully confirmed (sync_fingerprint.go).
+	var linkPrint [][]byte
+	var linkPrintAt []*time.Time
 	var provAssets []uuid.UUID
 	var provFields []string
 	provSeen := map[string]bool{}
@@ -71,6 +78,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 			linkExt = append(linkExt, pl.Device.ExternalID)
 			linkCheckIn = append(linkCheckIn, pl.Device.LastCheckIn)
 			linkSerial = append(linkSerial, reconcile.LinkSerial(pl.Device.SerialNumber))
+			linkPrint, linkPrintAt = append(linkPrint, nil), append(linkPrintAt, nil) // always reconciled with its first record
 			continue
 		}
 		for _, f := range pl.Provenance {
@@ -92,17 +100,30 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 		linkExt = append(linkExt, pl.Device.ExternalID)
 		linkCheckIn = append(linkCheckIn, pl.Device.LastCheckIn)
 		linkSerial = append(linkSerial, reconcile.LinkSerial(pl.Device.SerialNumber))
+		// pl.After.Version is the asset's version once this page commits.
+		linkPrint, linkPrintAt = append(linkPrint, st.Fingerprint(pl.After.ID, pl.After.Version, &pl.Device)), append(linkPrintAt, &st.now)
+	}
+	st.refreshUnchanged(b, same)
+	for i := range same {
+		u := &same[i]
+		linkAssets = append(linkAssets, u.asset)
+		linkExt = append(linkExt, u.device.ExternalID)
+		linkCheckIn = append(linkCheckIn, u.device.LastCheckIn)
+		linkSerial = append(linkSerial, reconcile.LinkSerial(u.device.SerialNumber))
+		linkPrint, linkPrintAt = append(linkPrint, u.fingerprint), append(linkPrintAt, &u.confirmedAt)
 	}
 	queueInsertAssets(b, st.p, created)
 	hist.queue(b)
-	b.Queue(`INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, connector_id, last_seen_at, last_check_in, last_run_id, serial_key)
-		SELECT $1, x.asset, $2, x.ext, $3, now(), x.checkin, $4, nullif(upper(x.serial), '')
-		  FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::text[]) AS x(asset, ext, checkin, serial)
+	b.Queue(`INSERT INTO asset_external_ids (org_id, asset_id, source, external_id, connector_id, last_seen_at, last_check_in, last_run_id, serial_key,
+			fingerprint, fingerprint_at)
+		SELECT $1, x.asset, $2, x.ext, $3, now(), x.checkin, $4, nullif(upper(x.serial), ''), x.print, x.print_at
+		  FROM unnest($5::uuid[], $6::text[], $7::timestamptz[], $8::text[], $9::bytea[], $10::timestamptz[]) AS x(asset, ext, checkin, serial, print, print_at)
 		ON CONFLICT (org_id, source, external_id) DO UPDATE SET asset_id = excluded.asset_id, connector_id = excluded.connector_id,
 			last_seen_at = excluded.last_seen_at, last_check_in = coalesce(excluded.last_check_in, asset_external_ids.last_check_in),
 			last_run_id = excluded.last_run_id, missing_since = NULL, stale_since = NULL, missed_full_syncs = 0,
-			serial_key = coalesce(excluded.serial_key, asset_external_ids.serial_key)`,
-		st.p.OrgID, st.Source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn, linkSerial)
+			serial_key = coalesce(excluded.serial_key, asset_external_ids.serial_key),
+			fingerprint = excluded.fingerprint, fingerprint_at = excluded.fingerprint_at`,
+		st.p.OrgID, st.Source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn, linkSerial, linkPrint, linkPrintAt)
 	queueProvenance(b, st.p.OrgID, st.Source, st.now, provAssets, provFields)
 	queueSoftware(b, st, plans)
 	br := tx.SendBatch(ctx, b)

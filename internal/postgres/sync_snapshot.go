@@ -11,16 +11,14 @@ import (
 	"github.com/itam-dev/itam/internal/reconcile"
 )
 
-// loadPageState loads what a page of devices may touch: the
-// reconcile.Snapshot that reconcile.Plan reads, in a few batched statements,
-// with the assets involved locked; people and models the page names are
-// created when missing.
+// loadPageState loads what every record of a page needs before it is
+// matched: the settings reconcile.Plan reads, and the people, models and
+// locations the page names (created when missing). loadAssets then loads
+// the assets the records to reconcile may touch.
 func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarget, devices []reconcile.Device) (*pageState, error) {
-	st := &pageState{p: p, t: t, software: map[uuid.UUID]map[string]reconcile.InstalledSoftware{}, Snapshot: &reconcile.Snapshot{
+	st := &pageState{p: p, t: t, Snapshot: &reconcile.Snapshot{
 		OrgID: p.OrgID, Source: t.Connector.Source(), Kind: t.Connector.Kind, AuthoritativeForPeople: t.Connector.AuthoritativeForPeople,
 		Precedence: reconcile.Precedence{}, Authoritative: map[string]bool{},
-		Links: map[string]uuid.UUID{}, BySerial: map[string][]reconcile.SerialCandidate[uuid.UUID]{}, ByTag: map[string]uuid.UUID{},
-		Assets: map[uuid.UUID]*itam.Asset{}, Provenance: map[uuid.UUID]map[string]reconcile.FieldSource{},
 		People: map[string]uuid.UUID{}, ActivePeople: map[uuid.UUID]bool{}, Models: map[string]uuid.UUID{}, Manufacturers: map[string]uuid.UUID{},
 		Locations: map[string]uuid.UUID{},
 	}}
@@ -54,8 +52,36 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	var emails, mfrNames []string
+	for _, d := range devices {
+		if e := reconcile.NormalizeEmail(d.UserEmail); e != "" {
+			emails = append(emails, e)
+		}
+		mfrNames = append(mfrNames, strings.ToLower(d.ManufacturerName()))
+	}
+	if err := st.ensurePeople(ctx, tx, devices, emails); err != nil {
+		return nil, err
+	}
+	if err := st.ensureModels(ctx, tx, devices, mfrNames); err != nil {
+		return nil, err
+	}
+	if err := st.ensureLocations(ctx, tx, devices); err != nil {
+		return nil, err
+	}
+	return st, nil
+}
 
-	var ext, serials, tags, emails, mfrNames []string
+// loadAssets loads, for the records to reconcile, the assets they may be
+// (by link, serial and tag), locked, with their provenance and this
+// source's software, and the title rules their software resolves by.
+func (st *pageState) loadAssets(ctx context.Context, tx pgx.Tx, devices []reconcile.Device) error {
+	st.Links, st.BySerial, st.ByTag = map[string]uuid.UUID{}, map[string][]reconcile.SerialCandidate[uuid.UUID]{}, map[string]uuid.UUID{}
+	st.Assets, st.Provenance = map[uuid.UUID]*itam.Asset{}, map[uuid.UUID]map[string]reconcile.FieldSource{}
+	st.software = map[uuid.UUID]map[string]reconcile.InstalledSoftware{}
+	if len(devices) == 0 {
+		return nil
+	}
+	var ext, serials, tags []string
 	for _, d := range devices {
 		ext = append(ext, d.ExternalID)
 		if s := reconcile.NormalizeSerial(d.SerialNumber); s != "" && !d.Virtual {
@@ -64,10 +90,6 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		if tag := strings.TrimSpace(d.AssetTag); tag != "" {
 			tags = append(tags, strings.ToLower(tag))
 		}
-		if e := reconcile.NormalizeEmail(d.UserEmail); e != "" {
-			emails = append(emails, e)
-		}
-		mfrNames = append(mfrNames, strings.ToLower(d.ManufacturerName()))
 	}
 	if err := scanEach(ctx, tx, `SELECT y.external_id, y.asset_id FROM unnest($2::text[]) AS x(ext), LATERAL (
 		SELECT l.external_id, l.asset_id FROM asset_external_ids l WHERE l.source = $1 AND l.external_id = x.ext OFFSET 0) y`,
@@ -80,7 +102,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 			st.Links[e] = id
 			return nil
 		}); err != nil {
-		return nil, err
+		return err
 	}
 	if err := scanEach(ctx, tx, `SELECT y.id, y.serial_key, m.name FROM unnest($1::text[]) AS x(serial), LATERAL (
 		SELECT a.id, a.serial_key, a.manufacturer_id FROM assets a WHERE a.serial_key = x.serial AND a.serial_key IS NOT NULL OFFSET 0) y
@@ -93,7 +115,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		st.BySerial[s] = append(st.BySerial[s], c)
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	if err := scanEach(ctx, tx, `SELECT y.id, y.asset_tag_key FROM unnest($1::text[]) AS x(tag), LATERAL (
 		SELECT a.id, a.asset_tag_key FROM assets a WHERE a.asset_tag_key = x.tag OFFSET 0) y`, []any{distinct(tags)}, func(r pgx.Rows) error {
@@ -105,7 +127,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		st.ByTag[tag] = id
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	// Lock every asset the page may touch, so a concurrent manual edit waits
 	// for the page or the page waits for it, never a lost update.
@@ -121,10 +143,10 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 	for _, id := range st.ByTag {
 		ids = append(ids, id)
 	}
-	rows, _ = tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE", ids)
+	rows, _ := tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = ANY($1) ORDER BY a.id FOR UPDATE", ids)
 	assets, err := pgx.CollectRows(rows, scanAsset)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, a := range assets {
 		st.Assets[a.ID] = a
@@ -143,7 +165,7 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 		st.Provenance[id][f] = pv
 		return nil
 	}); err != nil {
-		return nil, err
+		return err
 	}
 	if err := scanEach(ctx, tx, `SELECT y.asset_id, y.app_key, y.title, y.version, y.identifier, y.stale, y.ended FROM unnest($2::uuid[]) AS x(id), LATERAL (
 			SELECT s.asset_id, s.app_key, s.title, coalesce(s.version, '') AS version, coalesce(s.identifier, '') AS identifier,
@@ -162,21 +184,10 @@ func loadPageState(ctx context.Context, tx pgx.Tx, p itam.Principal, t SyncTarge
 			st.software[id][key] = sw
 			return nil
 		}); err != nil {
-		return nil, err
+		return err
 	}
-	if st.titleRules, err = loadTitleRules(ctx, tx, devices); err != nil {
-		return nil, err
-	}
-	if err := st.ensurePeople(ctx, tx, devices, emails); err != nil {
-		return nil, err
-	}
-	if err := st.ensureModels(ctx, tx, devices, mfrNames); err != nil {
-		return nil, err
-	}
-	if err := st.ensureLocations(ctx, tx, devices); err != nil {
-		return nil, err
-	}
-	return st, nil
+	st.titleRules, err = loadTitleRules(ctx, tx, devices)
+	return err
 }
 
 // ensureLocations finds the locations the page names (ITSM records carry a

@@ -33,8 +33,11 @@ func TestSyncSoftwareDiff(t *testing.T) {
 	d.Software = []connectors.Software{{Title: "Slack", Version: "4.42", Identifier: "com.tinyspeck.slackmacgap"}, {Title: "Chrome", Version: "1"}, {Title: "Figma", Version: ""}}
 	f.apply(f.a, jamf, d)
 	require.Equal(t, map[string]string{"com.tinyspeck.slackmacgap": "4.42", "chrome": "1", "figma": "-"}, rows())
-	// Day-old rows are refreshed.
+	// Day-old rows are refreshed, by an unchanged record too once its
+	// link was last confirmed over a day ago (two days pass here).
 	_, err := f.owner.Exec(context.Background(), `UPDATE software_installations SET last_seen_at = now() - interval '2 days' WHERE asset_id = $1 AND app_key = 'chrome'`, a.ID)
+	require.NoError(t, err)
+	_, err = f.owner.Exec(context.Background(), `UPDATE asset_external_ids SET fingerprint_at = fingerprint_at - interval '2 days' WHERE asset_id = $1`, a.ID)
 	require.NoError(t, err)
 	f.apply(f.a, jamf, d)
 	var fresh bool

@@ -43,6 +43,10 @@ type Snapshot struct {
 
 	DefaultCurrency  string
 	DefaultOwnerTeam *uuid.UUID // the connector's, else the organization's
+
+	// settingsDigest caches the digest of the page-wide settings
+	// (Fingerprint); it is derived from the fields above, never an input.
+	settingsDigest []byte
 }
 
 // FieldSource is the provenance of one field of one asset.
@@ -167,19 +171,10 @@ func (p *planner) plan(d Device) (*Change, error) {
 		}
 	}
 	id, rule := Match(c, d.ManufacturerName(), d.Virtual)
-	mfr := s.Manufacturers[strings.ToLower(d.ManufacturerName())]
-	model := s.Models[ModelKey(mfr, d.ModelName())]
-	var person *uuid.UUID
-	if e := NormalizeEmail(d.UserEmail); e != "" {
-		if pid, ok := s.People[e]; ok && s.ActivePeople[pid] {
-			person = &pid
-		}
-	}
+	// Fingerprint digests the same resolution: one function for both.
+	r := s.resolve(d)
+	mfr, model, person, location := r.mfr, r.model, r.person, r.location
 	price, currency := DevicePrice(d, s.DefaultCurrency)
-	var location *uuid.UUID
-	if id, ok := s.Locations[LocationKey(d.Location)]; ok && d.Location != "" {
-		location = &id
-	}
 	ch := &Change{Device: d}
 	serialKey := mfr.String() + "\x00" + serial
 	if rule == MatchNone && serial != "" && !d.Virtual {
