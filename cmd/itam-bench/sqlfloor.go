@@ -55,6 +55,7 @@ func openSQLFloor(ctx context.Context, url string, org uuid.UUID) (*sqlFloor, er
 		cfg.MaxConns = int32(max(8, 4*runtime.NumCPU())) // postgres.Open's default
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "itam-bench-sql"
+	cfg.ConnConfig.RuntimeParams["jit"] = "off" // as postgres.Open sets it for the server
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		pgxuuid.Register(c.TypeMap())
 		_, err := c.Exec(ctx, "SET ROLE "+postgres.AppRole)

@@ -74,6 +74,14 @@ func Open(ctx context.Context, url string, log *slog.Logger, opts ...Option) (*D
 		cfg.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "itam"
+	// JIT compiles a plan with LLVM once its cost guess passes
+	// jit_above_cost, which a generic plan over 100,000 assets does: a search
+	// or a count then spends 250-340 ms compiling before a few ms of index
+	// reads. The server's statements are short and repeated; none is worth
+	// compiling. jit in the URL's options still wins.
+	if _, set := cfg.ConnConfig.RuntimeParams["jit"]; !set {
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
+	}
 	// pgxpool's default (4 on small machines) starves concurrent requests
 	// whose resolvers each hold a connection for a moment; pool_max_conns in
 	// the URL (ITAM_DB_MAX_CONNS) still wins.

@@ -162,3 +162,13 @@ func TestSearchAssetsRunsWithoutJIT(t *testing.T) {
 		`SELECT coalesce(proconfig, '{}') FROM pg_proc WHERE oid = 'itam.search_assets(text)'::regprocedure`).Scan(&config))
 	require.Contains(t, config, "jit=off")
 }
+
+// TestServerConnectionsRunWithoutJIT: every pooled connection of the server
+// has JIT off, so no statement pays LLVM compilation on a big table.
+func TestServerConnectionsRunWithoutJIT(t *testing.T) {
+	t.Parallel()
+	db, _ := openTestDB(t)
+	var jit string
+	require.NoError(t, db.Pool.QueryRow(context.Background(), `SHOW jit`).Scan(&jit))
+	require.Equal(t, "off", jit)
+}
