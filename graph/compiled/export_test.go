@@ -16,3 +16,14 @@ func WriteLeaf(typ, field string, obj any) (out string, ok bool) {
 	ok = ob.fields[field].leaf(context.Background(), &w, obj)
 	return w.String(), ok
 }
+
+// BoundFields lists, per object type, the fields plans read without gqlgen.
+func BoundFields() map[string][]string {
+	out := map[string][]string{}
+	for typ, ob := range objects {
+		for f := range ob.fields {
+			out[typ] = append(out[typ], f)
+		}
+	}
+	return out
+}

@@ -135,7 +135,8 @@ func (g *gen) run(data *codegen.Data) {
 	g.qual(types.NewPackage("github.com/99designs/gqlgen/graphql", "graphql"))
 	g.body.WriteString("var objects = map[string]*objectBinding{\n")
 	for _, o := range objs {
-		if o.Root || o.Kind != ast.Object || len(o.Directives) > 0 || o.Stream {
+		// Introspection types stay gqlgen's: rare, and not worth a second path.
+		if o.Root || o.Kind != ast.Object || len(o.Directives) > 0 || o.Stream || strings.HasPrefix(o.Name, "__") {
 			continue
 		}
 		g.object(o)
