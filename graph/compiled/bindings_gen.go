@@ -1360,12 +1360,10 @@ var objects = map[string]*objectBinding{
 	"Category": {implementors: []string{"Category", "Node"}, fields: map[string]*fieldBinding{
 		"id": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
 			obj := o.(*itam.Category)
-			v := relay.ID(relay.TypeCategory, obj.ID)
-			res := graphql.MarshalID(v)
-			if res == graphql.Null {
-				return false
-			}
-			res.MarshalGQL(w)
+			var buf [40]byte
+			b := append(buf[:0], '"')
+			b = relay.AppendID(b, relay.TypeCategory, obj.ID)
+			w.Write(append(b, '"'))
 			return true
 		}},
 		"name": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
@@ -5019,12 +5017,10 @@ var objects = map[string]*objectBinding{
 	"Location": {implementors: []string{"Location", "Assignee", "Node"}, fields: map[string]*fieldBinding{
 		"id": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
 			obj := o.(*itam.Location)
-			v := relay.ID(relay.TypeLocation, obj.ID)
-			res := graphql.MarshalID(v)
-			if res == graphql.Null {
-				return false
-			}
-			res.MarshalGQL(w)
+			var buf [40]byte
+			b := append(buf[:0], '"')
+			b = relay.AppendID(b, relay.TypeLocation, obj.ID)
+			w.Write(append(b, '"'))
 			return true
 		}},
 		"kind": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
@@ -5155,12 +5151,10 @@ var objects = map[string]*objectBinding{
 	"Manufacturer": {implementors: []string{"Manufacturer", "Node"}, fields: map[string]*fieldBinding{
 		"id": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
 			obj := o.(*itam.Manufacturer)
-			v := relay.ID(relay.TypeManufacturer, obj.ID)
-			res := graphql.MarshalID(v)
-			if res == graphql.Null {
-				return false
-			}
-			res.MarshalGQL(w)
+			var buf [40]byte
+			b := append(buf[:0], '"')
+			b = relay.AppendID(b, relay.TypeManufacturer, obj.ID)
+			w.Write(append(b, '"'))
 			return true
 		}},
 		"name": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
@@ -6114,12 +6108,10 @@ var objects = map[string]*objectBinding{
 	"Person": {implementors: []string{"Person", "Assignee", "Owner", "Node"}, fields: map[string]*fieldBinding{
 		"id": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
 			obj := o.(*itam.Person)
-			v := relay.ID(relay.TypePerson, obj.ID)
-			res := graphql.MarshalID(v)
-			if res == graphql.Null {
-				return false
-			}
-			res.MarshalGQL(w)
+			var buf [40]byte
+			b := append(buf[:0], '"')
+			b = relay.AppendID(b, relay.TypePerson, obj.ID)
+			w.Write(append(b, '"'))
 			return true
 		}},
 		"name": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
@@ -7841,12 +7833,10 @@ var objects = map[string]*objectBinding{
 	"Supplier": {implementors: []string{"Supplier", "Node"}, fields: map[string]*fieldBinding{
 		"id": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
 			obj := o.(*itam.Supplier)
-			v := relay.ID(relay.TypeSupplier, obj.ID)
-			res := graphql.MarshalID(v)
-			if res == graphql.Null {
-				return false
-			}
-			res.MarshalGQL(w)
+			var buf [40]byte
+			b := append(buf[:0], '"')
+			b = relay.AppendID(b, relay.TypeSupplier, obj.ID)
+			w.Write(append(b, '"'))
 			return true
 		}},
 		"name": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
@@ -8389,12 +8379,10 @@ var objects = map[string]*objectBinding{
 	"Team": {implementors: []string{"Team", "Owner", "Node"}, fields: map[string]*fieldBinding{
 		"id": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
 			obj := o.(*itam.Team)
-			v := relay.ID(relay.TypeTeam, obj.ID)
-			res := graphql.MarshalID(v)
-			if res == graphql.Null {
-				return false
-			}
-			res.MarshalGQL(w)
+			var buf [40]byte
+			b := append(buf[:0], '"')
+			b = relay.AppendID(b, relay.TypeTeam, obj.ID)
+			w.Write(append(b, '"'))
 			return true
 		}},
 		"name": {leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {

@@ -226,6 +226,18 @@ func (g *gen) field(o *codegen.Object, f *codegen.Field) (string, string) {
 	}
 	tr := f.TypeReference
 	recv := fmt.Sprintf("obj := o.(%s)\n", g.ref(o.Reference()))
+	if rt, ok := idResolvers[o.Name]; ok && f.IsResolver {
+		// A relay id is base64url: nothing in it needs escaping, so the
+		// quoted form graphql.MarshalID writes is the id between quotes.
+		relay := g.qual(types.NewPackage("github.com/itam-dev/itam/internal/relay", "relay"))
+		return fmt.Sprintf(`{leaf: func(ctx context.Context, w *bytes.Buffer, o any) bool {
+%svar buf [40]byte
+b := append(buf[:0], '"')
+b = %s.AppendID(b, %s.%s, obj.ID)
+w.Write(append(b, '"'))
+return true
+}}`, recv, relay, relay, rt), ""
+	}
 	nonNull := tr.GQL.NonNull
 	kind := tr.Definition.Kind
 	if tr.GQL.Elem != nil {
