@@ -40,7 +40,7 @@ check-generated:
 	sums() { find $(GEN_PATHS) -type f -print0 2>/dev/null | sort -zu | xargs -0 -r sha256sum; }; \
 	before=$$(mktemp); after=$$(mktemp); trap 'rm -f "$$before" "$$after"' EXIT; \
 	sums >"$$before" || true; \
-	echo "$(GQLGEN) generate"; $(GQLGEN) generate; \
+	echo "$(GQLGEN) generate"; $(GQLGEN) generate; go generate ./graph/compiled; \
 	sums >"$$after" || true; \
 	if ! cmp -s "$$before" "$$after"; then \
 		echo "generated code was not current; gqlgen generate changed:"; \
@@ -79,6 +79,7 @@ importbench:
 
 generate:
 	$(GQLGEN) generate
+	go generate ./graph/compiled # graph/compiled/bindings_gen.go, from gqlgen's binding data
 
 # -buildvcs=auto stamps the git revision (itam version) even where GOFLAGS
 # turns stamping off; outside a git checkout it builds without.

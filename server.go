@@ -248,7 +248,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	installSoftwareStarters(ctx, url, postgres.RiverEnqueuer{Client: svc.insert}, log)
 	opts := []httpapi.ServerOption{httpapi.WithConnectors(svc.box, postgres.RiverEnqueuer{Client: svc.insert}, cfg.PublicURL),
 		httpapi.WithMetricsToken(cfg.MetricsToken), httpapi.WithConnectorEgress(cfg.ConnectorEgress()),
-		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection}),
+		httpapi.WithGraphQL(graph.Options{DisableIntrospection: !cfg.Introspection, CompiledExecution: cfg.CompiledExecution}),
 		httpapi.WithTickets(tickets.NewCache(cfg.TicketCacheTTL, nil), nil)}
 	links, err := exportLinkSigner(cfg, log)
 	if err != nil {

@@ -24,7 +24,12 @@ const dateLayout = "2006-01-02"
 // MarshalDate writes a calendar date.
 func MarshalDate(t time.Time) graphql.ContextMarshaler {
 	return graphql.ContextWriterFunc(func(_ context.Context, w io.Writer) error {
-		_, err := io.WriteString(w, strconv.Quote(t.Format(dateLayout)))
+		// A formatted date is digits and '-': quoting it is adding quotes
+		// (strconv.Quote would escape nothing), without two strings a date.
+		var buf [24]byte
+		b := append(buf[:0], '"')
+		b = append(t.AppendFormat(b, dateLayout), '"')
+		_, err := w.Write(b)
 		return err
 	})
 }

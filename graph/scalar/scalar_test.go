@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/stretchr/testify/require"
@@ -69,5 +71,18 @@ func TestMarshalJSONIsCompact(t *testing.T) {
 		require.NoError(t, MarshalJSON(v).MarshalGQLContext(context.Background(), &b))
 		require.NotContains(t, b.String(), "\n", "%v", v)
 		require.True(t, json.Valid(b.Bytes()), b.String())
+	}
+}
+
+func TestMarshalDateIsTheQuotedLayout(t *testing.T) {
+	for _, d := range []time.Time{
+		time.Date(2024, 2, 29, 23, 59, 0, 0, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(12345, 6, 7, 0, 0, 0, 0, time.UTC),
+		time.Date(-44, 3, 15, 0, 0, 0, 0, time.UTC),
+	} {
+		var w bytes.Buffer
+		require.NoError(t, MarshalDate(d).MarshalGQLContext(context.Background(), &w))
+		require.Equal(t, strconv.Quote(d.Format(dateLayout)), w.String())
 	}
 }

@@ -70,6 +70,11 @@ type Config struct {
 	// Introspection answers __schema and __type queries (ITAM_INTROSPECTION,
 	// default true); deployments that do not publish their schema set false.
 	Introspection bool
+	// CompiledExecution writes struct-bound parts of responses from cached
+	// plans instead of gqlgen's per-field executor (graph/compiled;
+	// ITAM_COMPILED_EXECUTION, default true). Responses are byte-identical
+	// either way; false is the switch back if that ever proves wrong.
+	CompiledExecution bool
 
 	// Operations settings: who may see the job dashboard and the metrics,
 	// and how many operation names the metrics keep apart.
@@ -187,6 +192,14 @@ func Load(getenv func(string) string) (Config, error) {
 			return c, fmt.Errorf("config: ITAM_INTROSPECTION must be true or false")
 		}
 		c.Introspection = on
+	}
+	c.CompiledExecution = true
+	if s := strings.TrimSpace(getenv("ITAM_COMPILED_EXECUTION")); s != "" {
+		on, err := strconv.ParseBool(s)
+		if err != nil {
+			return c, fmt.Errorf("config: ITAM_COMPILED_EXECUTION must be true or false")
+		}
+		c.CompiledExecution = on
 	}
 	if c.StatementTimeout, err = duration(getenv, "ITAM_STATEMENT_TIMEOUT", 5*time.Second); err != nil {
 		return c, err

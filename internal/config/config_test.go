@@ -42,6 +42,36 @@ func TestConnectorEgress(t *testing.T) {
 	}
 }
 
+func TestCompiledExecutionSetting(t *testing.T) {
+	cases := []struct {
+		env  string
+		want bool
+		err  bool
+	}{
+		{"", true, false},
+		{"true", true, false},
+		{"false", false, false},
+		{"0", false, false},
+		{"nope", false, true},
+	}
+	for _, c := range cases {
+		t.Run(c.env, func(t *testing.T) {
+			cfg, err := Load(func(k string) string {
+				if k == "ITAM_COMPILED_EXECUTION" {
+					return c.env
+				}
+				return ""
+			})
+			if c.err {
+				require.ErrorContains(t, err, "ITAM_COMPILED_EXECUTION")
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, c.want, cfg.CompiledExecution)
+		})
+	}
+}
+
 func TestIntrospectionSetting(t *testing.T) {
 	cases := []struct {
 		env  string

@@ -111,6 +111,13 @@ var encodedLen = base64.RawURLEncoding.EncodedLen(17)
 // ID returns the global id of the object typ/id. typ is one of the Type
 // constants; anything else is a programming error.
 func ID(typ string, id uuid.UUID) string {
+	var out [32]byte
+	return string(AppendID(out[:0], typ, id))
+}
+
+// AppendID appends ID(typ, id) to dst: the same bytes without a string,
+// for writers that put ids straight into a response (graph/compiled).
+func AppendID(dst []byte, typ string, id uuid.UUID) []byte {
 	code, ok := codeOf[typ]
 	if !ok {
 		panic("relay: no type code for " + typ)
@@ -118,9 +125,7 @@ func ID(typ string, id uuid.UUID) string {
 	var raw [17]byte
 	raw[0] = code
 	copy(raw[1:], id[:])
-	var out [32]byte
-	base64.RawURLEncoding.Encode(out[:encodedLen], raw[:])
-	return string(out[:encodedLen])
+	return base64.RawURLEncoding.AppendEncode(dst, raw[:])
 }
 
 // Parse splits a global id into its type and row id.

@@ -100,3 +100,15 @@ func TestIDsAreStable(t *testing.T) {
 		require.Equal(t, id, gotID)
 	}
 }
+
+func TestAppendIDAppendsID(t *testing.T) {
+	id := uuid.New()
+	for _, typ := range typeCodes {
+		if typ == "" {
+			continue
+		}
+		require.Equal(t, `"`+ID(typ, id), string(AppendID([]byte(`"`), typ, id)), typ)
+	}
+	var buf [40]byte
+	require.Zero(t, testing.AllocsPerRun(10, func() { _ = AppendID(buf[:0], TypeAsset, id) }))
+}
