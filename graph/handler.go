@@ -30,6 +30,9 @@ type Options struct {
 	// (ITAM_INTROSPECTION=false), for deployments that do not publish their
 	// schema.
 	DisableIntrospection bool
+	// CompiledExecution writes struct-bound subtrees through compiled plans
+	// (graph/compiled); false runs every field through gqlgen's executor.
+	CompiledExecution bool
 }
 
 // NewHandler builds the GraphQL HTTP handler: POST and GET transports
