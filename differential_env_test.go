@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -81,7 +82,8 @@ func newDiffEnv(t testing.TB) *diffEnv {
 	var employee string
 	require.NoError(t, owner.QueryRow(ctx, `SELECT p.email FROM people p JOIN assets a ON a.assigned_person_id = p.id
 		WHERE p.org_id = $1 AND p.email IS NOT NULL GROUP BY p.id ORDER BY count(*) DESC, p.email LIMIT 1`, orgs["acme"]).Scan(&employee))
-	return &diffEnv{
+	refs["employeePerson"] = personID(t, owner, orgs["acme"], employee)
+	e := &diffEnv{
 		plain:    server(false),
 		compiled: server(true),
 		callers: []diffCaller{
@@ -93,6 +95,40 @@ func newDiffEnv(t testing.TB) *diffEnv {
 		},
 		refs: refs,
 	}
+	e.activity(t)
+	return e
+}
+
+func personID(t testing.TB, owner *pgxpool.Pool, org uuid.UUID, email string) string {
+	t.Helper()
+	var id uuid.UUID
+	require.NoError(t, owner.QueryRow(context.Background(), `SELECT id FROM people WHERE org_id = $1 AND email = $2`, org, email).Scan(&id))
+	return relay.ID(relay.TypePerson, id)
+}
+
+// activity does through the API what the seed does not: an audit campaign
+// with a scan, a disposal with its sanitization, a checkout awaiting the
+// EMPLOYEE's acceptance, a purchase order and an offboarding, so their lists are not empty.
+func (e *diffEnv) activity(t testing.TB) {
+	t.Helper()
+	admin := e.callers[0].token
+	do := func(q string, vars map[string]any) {
+		t.Helper()
+		_, _, body := diffDo(e.plain, admin, e.requestBody(t, q, vars))
+		require.NotContains(t, string(body), `"errors"`, q)
+	}
+	do(`mutation($loc: ID!) { c: createAuditCampaign(input: {name: "Differential", dueDate: "2030-01-01", locationId: $loc}) { auditCampaign { id } } }`,
+		map[string]any{"loc": "@location"})
+	do(`mutation($id: ID!) { disposeAsset(input: {id: $id, date: "2025-01-15", method: RECYCLED, certificate: "C-1",
+		sanitization: {method: PURGE, performedAt: "2025-01-10T00:00:00Z", verifiedBy: "qa@acme.test", tool: "nwipe"}}) { asset { id } } }`,
+		map[string]any{"id": "@disposableAsset"})
+	do(`mutation($id: ID!, $p: ID!) { assignAsset(input: {id: $id, assigneeId: $p, expectedReturnDate: "2030-01-01", requireAcceptance: true}) { asset { id } } }`,
+		map[string]any{"id": "@checkoutAsset", "p": "@employeePerson"})
+	do(`mutation($s: ID!, $m: ID!) { createPurchaseOrder(input: {supplierId: $s, orderNumber: "PO-DIFF-1", orderDate: "2025-01-01", currency: "USD",
+		lines: [{modelId: $m, quantity: 2, unitPrice: {amount: "100.00", currency: "USD"}}]}) { purchaseOrder { id } } }`,
+		map[string]any{"s": "@supplier", "m": "@model"})
+	do(`mutation($p: ID!, $d: Date!) { offboardPerson(input: {personId: $p, effectiveDate: $d}) { checklist { id } } }`,
+		map[string]any{"p": "@leaver", "d": time.Now().UTC().Format(time.DateOnly)})
 }
 
 // diffFixtures adds, as the owner, what the seed does not make and the
@@ -149,6 +185,13 @@ func diffFixtures(t testing.TB, owner *pgxpool.Pool, org uuid.UUID) map[string]s
 	one("team", relay.TypeTeam, `SELECT owner_team_id FROM assets WHERE org_id = $1 AND owner_team_id IS NOT NULL ORDER BY asset_tag LIMIT 1`)
 	one("location", relay.TypeLocation, `SELECT location_id FROM assets WHERE org_id = $1 AND location_id IS NOT NULL ORDER BY asset_tag LIMIT 1`)
 	one("model", relay.TypeModel, `SELECT model_id FROM assets WHERE org_id = $1 ORDER BY asset_tag LIMIT 1`)
+	one("disposableAsset", relay.TypeAsset, `SELECT id FROM assets WHERE org_id = $1 AND status = 'RETIRED' ORDER BY asset_tag LIMIT 1`)
+	one("checkoutAsset", relay.TypeAsset, `SELECT id FROM assets WHERE org_id = $1 AND status = 'IN_STOCK' AND assigned_person_id IS NULL
+		AND assigned_location_id IS NULL ORDER BY asset_tag OFFSET 2 LIMIT 1`)
+	one("supplier", relay.TypeSupplier, `SELECT id FROM suppliers WHERE org_id = $1 ORDER BY name LIMIT 1`)
+	// The leaver holds assets and is not the EMPLOYEE caller (who holds the most).
+	one("leaver", relay.TypePerson, `SELECT assigned_person_id FROM assets WHERE org_id = $1 AND assigned_person_id IS NOT NULL
+		GROUP BY assigned_person_id ORDER BY count(*), assigned_person_id LIMIT 1`)
 	one("product", relay.TypeSoftwareProduct, `SELECT product_id FROM licenses WHERE org_id = $1 ORDER BY name, id LIMIT 1`)
 	one("contract", relay.TypeContract, `SELECT id FROM contracts WHERE org_id = $1 ORDER BY start_date, id LIMIT 1`)
 	one("costEntry", relay.TypeCostEntry, `SELECT id FROM cost_entries WHERE org_id = $1 ORDER BY entry_date, id LIMIT 1`)

@@ -43,6 +43,9 @@ func TestDifferential(t *testing.T) {
 	for _, name := range queryLists(schema) {
 		require.NotZero(t, seen["Query."+name], "no operation in %s reads the list Query.%s", corpusDir, name)
 	}
+	for _, f := range diffFeatures {
+		t.Logf("%-36s in %d places", f, seen[f])
+	}
 
 	e := newDiffEnv(t)
 	var outcomes diffOutcomes
@@ -330,4 +333,38 @@ func queryLists(schema *ast.Schema) []string {
 		}
 	}
 	return out
+}
+
+// TestSameBody: the comparison lets through only a different order of
+// errors; any other difference in data, errors or their order of keys
+// fails.
+func TestSameBody(t *testing.T) {
+	t.Parallel()
+	const base = `{"errors":[{"message":"a","path":["x",0]},{"message":"b","path":["x",1]}],"data":{"x":[null,null],"y":"1"}}`
+	tests := []struct {
+		name, compiled string
+		same           bool
+	}{
+		{"identical", base, true},
+		{"errors reordered", `{"errors":[{"message":"b","path":["x",1]},{"message":"a","path":["x",0]}],"data":{"x":[null,null],"y":"1"}}`, true},
+		{"a data byte", `{"errors":[{"message":"a","path":["x",0]},{"message":"b","path":["x",1]}],"data":{"x":[null,null],"y":"2"}}`, false},
+		{"data keys reordered", `{"errors":[{"message":"a","path":["x",0]},{"message":"b","path":["x",1]}],"data":{"y":"1","x":[null,null]}}`, false},
+		{"an error's message", `{"errors":[{"message":"a","path":["x",0]},{"message":"c","path":["x",1]}],"data":{"x":[null,null],"y":"1"}}`, false},
+		{"an error's keys reordered", `{"errors":[{"path":["x",0],"message":"a"},{"message":"b","path":["x",1]}],"data":{"x":[null,null],"y":"1"}}`, false},
+		{"an error missing", `{"errors":[{"message":"a","path":["x",0]}],"data":{"x":[null,null],"y":"1"}}`, false},
+		{"an error twice", `{"errors":[{"message":"a","path":["x",0]},{"message":"a","path":["x",0]}],"data":{"x":[null,null],"y":"1"}}`, false},
+		{"errors after data", `{"data":{"x":[null,null],"y":"1"},"errors":[{"message":"a","path":["x",0]},{"message":"b","path":["x",1]}]}`, false},
+		{"whitespace", `{"errors":[{"message":"a","path":["x",0]},{"message":"b","path":["x",1]}],"data":{"x":[null, null],"y":"1"}}`, false},
+		{"not JSON", `{"errors":`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := sameBody([]byte(base), []byte(tt.compiled))
+			if tt.same {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+			}
+		})
+	}
 }
