@@ -88,7 +88,7 @@ var fuzzRefNames = []string{"asset", "nullAsset", "personOwnedAsset", "locationA
 	"location", "model", "connector", "organization", "product", "contract", "costEntry", "license", "manufacturer", "category"}
 
 func fuzzByte(data []byte, i int) byte {
-	if i < len(data) {
+	if i >= 0 && i < len(data) {
 		return data[i]
 	}
 	return 0
