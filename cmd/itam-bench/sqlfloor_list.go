@@ -7,6 +7,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,20 +15,33 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/relay"
 )
 
-// assetSortSQL is each AssetOrderField's sort expression, as the server
-// orders by it (ties break on id).
+// assetSortSQL is each AssetOrderField's sort key, as the server orders by
+// it (ties break on id): the stored sort columns of migration 00037, which
+// are what an index range over (org_id, key, id) can read under RLS.
 var assetSortSQL = map[string]string{
 	"ASSET_TAG":     "a.asset_tag",
 	"CREATED_AT":    "a.created_at",
 	"UPDATED_AT":    "a.updated_at",
-	"NAME":          "coalesce(a.name, '')",
-	"SERIAL_NUMBER": "coalesce(a.serial_number, '')",
-	"PURCHASE_DATE": "coalesce(a.purchase_date, 'infinity'::date)",
-	"WARRANTY_END":  "coalesce(a.warranty_end, 'infinity'::date)",
-	"STATUS":        "a.status::text",
+	"NAME":          "a.sort_name",
+	"SERIAL_NUMBER": "a.sort_serial",
+	"PURCHASE_DATE": "a.sort_purchase_date",
+	"WARRANTY_END":  "a.sort_warranty_end",
+	"STATUS":        "a.sort_status", // lifecycle rank (itam.AssetStatuses)
+}
+
+// statusRanks are the stored sort_status values of statuses: comparing the
+// smallint is leakproof, so under RLS it can be an index condition, where
+// the enum's equality cannot.
+func statusRanks(statuses []string) []int16 {
+	out := make([]int16, 0, len(statuses))
+	for _, st := range statuses {
+		out = append(out, int16(slices.Index(itam.AssetStatuses, itam.AssetStatus(st))))
+	}
+	return out
 }
 
 // pageShape is one asset page request: its order, status filter and size.
@@ -56,7 +70,7 @@ func pageSQL(s pageShape, after bool) string {
 		conds = append(conds, fmt.Sprintf("(%s, a.id) %s ((SELECT %s FROM assets a WHERE a.id = $1::uuid), $1::uuid)", key, op, key))
 	}
 	if s.status != nil {
-		conds = append(conds, fmt.Sprintf("a.status = ANY($%d::text[]::asset_status[])", len(conds)+1))
+		conds = append(conds, fmt.Sprintf("a.sort_status = ANY($%d::smallint[])", len(conds)+1))
 	}
 	where := "TRUE"
 	if len(conds) > 0 {
@@ -200,7 +214,7 @@ func sqlPage(ctx context.Context, f *sqlFloor, s pageShape, after *uuid.UUID, fp
 		args = append(args, *after)
 	}
 	if s.status != nil {
-		args = append(args, s.status)
+		args = append(args, statusRanks(s.status))
 	}
 	nodes := make([]*jAssetNode, 0, s.first+1)
 	err := f.read(ctx, stmt{sql: cachedPageSQL(s, after != nil), args: args, generic: true, rows: func(rows pgx.Rows) error {
