@@ -74,34 +74,20 @@ func NewPlanner(kind Kind, headers []string, m Mapping, opt Options) (*Planner, 
 	return p, nil
 }
 
+// checkOptions applies the service's checks and defaults (checkOptions),
+// then what only the file's mapping can tell: the key column is mapped, and
+// a price column has a currency.
 func (p *Planner) checkOptions(opt Options) (Options, error) {
-	if opt.DateOrder == "" {
-		opt.DateOrder = DMY
-	}
-	if !opt.DateOrder.Valid() {
-		return opt, itam.Invalid("options.dateOrder", "%q is not a date order (DMY or MDY)", opt.DateOrder)
-	}
-	if opt.UpsertKey == "" {
-		opt.UpsertKey = KeyAssetTag
-	}
-	switch opt.UpsertKey {
-	case KeyAssetTag, KeySerialNumber:
-	default:
-		return opt, itam.Invalid("options.upsertKey", "%q is not an upsert key (ASSET_TAG or SERIAL_NUMBER)", opt.UpsertKey)
+	opt, err := checkOptions(p.kind, opt, "options")
+	if err != nil {
+		return opt, err
 	}
 	if p.kind == KindAssets {
 		if f := opt.keyField(); !p.mapped(f) {
 			return opt, itam.Invalid("options.upsertKey", "rows are matched by %s, but no column is mapped to %s", opt.UpsertKey, f)
 		}
 	}
-	if strings.TrimSpace(opt.DefaultCurrency) != "" {
-		c, err := itam.ParseCurrency(opt.DefaultCurrency)
-		if err != nil {
-			return opt, itam.Invalid("options.defaultCurrency", "%q is not an ISO 4217 currency code", opt.DefaultCurrency)
-		}
-		opt.DefaultCurrency = c
-	} else {
-		opt.DefaultCurrency = ""
+	if opt.DefaultCurrency == "" {
 		// A price without a currency is a guess the import refuses to
 		// make; a currency column names it per row.
 		for _, f := range moneyFields[p.kind] {
