@@ -74,16 +74,8 @@ func exportCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []
 	}
 	p := itam.Principal{Subject: exportActor, OrgID: orgID, Role: itam.RoleAuditor}
 	ctx = itam.WithPrincipal(ctx, p)
-	cols, err := exports.Select(p, kind, names)
+	cols, src, err := exports.Prepare(ctx, postgres.NewExportStore(db), p, kind, names, raw, format)
 	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	store := postgres.NewExportStore(db)
-	src, err := store.Open(ctx, kind, raw, exports.Names(cols))
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if err := graph.CheckSheetRows(ctx, store, kind, raw, format); err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	first, err := src(ctx, "")

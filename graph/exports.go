@@ -13,15 +13,6 @@ import (
 	"github.com/itam-dev/itam/internal/relay"
 )
 
-// ExportStore opens what a download link names; exportAssets and its
-// siblings open it once (reading nothing) so a filter the database would
-// refuse fails now, not at the download.
-type ExportStore interface {
-	Open(ctx context.Context, kind exports.Kind, filter []byte, columns []string) (exports.Source, error)
-	// Count counts the rows the filter selects, up to limit.
-	Count(ctx context.Context, kind exports.Kind, filter []byte, limit int) (int, error)
-}
-
 // exportLink checks the caller may export kind with the columns named
 // (enum values, converted to their field names), and signs the link.
 func (r *Resolver) exportLink(ctx context.Context, kind exports.Kind, filter any, columns []string, format model.ExportFormat) (*model.ExportLink, error) {
@@ -36,18 +27,12 @@ func (r *Resolver) exportLink(ctx context.Context, kind exports.Kind, filter any
 	for i, c := range columns {
 		names[i] = enumField(c)
 	}
-	cols, err := exports.Select(p, kind, names)
-	if err != nil {
-		return nil, err
-	}
 	raw, err := json.Marshal(filter)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := r.Exports.Open(ctx, kind, raw, exports.Names(cols)); err != nil {
-		return nil, err
-	}
-	if err := CheckSheetRows(ctx, r.Exports, kind, raw, exports.Format(format)); err != nil {
+	cols, _, err := exports.Prepare(ctx, r.Exports, p, kind, names, raw, exports.Format(format))
+	if err != nil {
 		return nil, err
 	}
 	token, c, err := r.ExportLinks.Sign(p, exports.Claims{Kind: kind, Filter: raw, Columns: exports.Names(cols), Format: exports.Format(format)})
@@ -56,19 +41,6 @@ func (r *Resolver) exportLink(ctx context.Context, kind exports.Kind, filter any
 	}
 	return &model.ExportLink{URL: r.PublicURL + exports.DownloadPath + "?token=" + url.QueryEscape(token),
 		ExpiresAt: c.ExpiresAt(), Format: format, Columns: c.Columns}, nil
-}
-
-// CheckSheetRows refuses an XLSX export whose filter selects more rows
-// than a sheet holds (exports.CheckSheetRows); CSV is not counted.
-func CheckSheetRows(ctx context.Context, store ExportStore, kind exports.Kind, filter []byte, format exports.Format) error {
-	if format != exports.FormatXLSX {
-		return nil
-	}
-	n, err := store.Count(ctx, kind, filter, exports.MaxSheetRows+1)
-	if err != nil {
-		return err
-	}
-	return exports.CheckSheetRows(format, n)
 }
 
 // enumField turns an export column's enum value into its field name:

@@ -74,7 +74,7 @@ type Resolver struct {
 	TicketService *tickets.Service
 	// List exports: the store checks what a link names, the signer makes
 	// the links (graph/schema/exports.graphqls, graph/exports.go).
-	Exports     ExportStore
+	Exports     exports.Store
 	ExportLinks *exports.Signer
 	// Spreadsheet imports and saved mappings (graph/schema/imports.graphqls).
 	Imports *imports.Service

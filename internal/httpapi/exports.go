@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/internal/exports"
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -40,7 +39,7 @@ const exportWriteWindow = 2 * time.Minute
 // a role that changed or may no longer export it) 403, each with a plain
 // text body; nothing is read or streamed for them. Then the first page is
 // read before the status is sent, and the rows stream page by page.
-func handleExportDownload(store graph.ExportStore, signer *exports.Signer, log *slog.Logger) http.Handler {
+func handleExportDownload(store exports.Store, signer *exports.Signer, log *slog.Logger) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		p, err := itam.RequirePrincipal(ctx)
