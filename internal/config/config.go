@@ -193,14 +193,11 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.Introspection = on
 	}
-	c.CompiledExecution = true
-	if s := strings.TrimSpace(getenv("ITAM_COMPILED_EXECUTION")); s != "" {
-		on, err := strconv.ParseBool(s)
-		if err != nil {
-			return c, fmt.Errorf("config: ITAM_COMPILED_EXECUTION must be true or false")
-		}
-		c.CompiledExecution = on
+	compiled, err := optionalBool(getenv, "ITAM_COMPILED_EXECUTION")
+	if err != nil {
+		return c, err
 	}
+	c.CompiledExecution = compiled == nil || *compiled
 	if c.StatementTimeout, err = duration(getenv, "ITAM_STATEMENT_TIMEOUT", 5*time.Second); err != nil {
 		return c, err
 	}
