@@ -55,7 +55,7 @@ func (s *AssetStore) ListAssetsOf(ctx context.Context, of itam.AssetsOf, parents
 // order hoping to meet the subtree's assets: 97 ms for a location without
 // any, on 100,000 assets, and a page of 100 locations took 1.1 s.
 func bySubtreeLocation(spec listSpec[*itam.Asset], page itam.PageArgs) (listSpec[*itam.Asset], error) {
-	w, err := newPageWindow(page)
+	w, err := spec.window(page)
 	if err != nil || w.limit == 0 {
 		return spec, err
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
@@ -261,4 +262,41 @@ func TestSortStatusMatchesLifecycleOrder(t *testing.T) {
 		require.Equal(t, i, statusRank(itam.AssetStatus(s)))
 	}
 	require.Len(t, got, len(itam.AssetStatuses))
+}
+
+// TestCursorOfAnotherTypeIsInvalid: a cursor whose key cannot be the
+// order's type (a STATUS cursor from before 00037 held the status name, a
+// cursor of another order, a forged one) or whose id is not one, is
+// BAD_USER_INPUT "invalid cursor" on its argument, not PostgreSQL's cast
+// error.
+func TestCursorOfAnotherTypeIsInvalid(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := f.admin(f.a)
+	id := uuid.NewString()
+	for _, c := range []struct {
+		name  string
+		sort  itam.AssetSortField
+		page  itam.PageArgs
+		field string
+	}{
+		{"a status name for the lifecycle rank", itam.AssetSortStatus, itam.PageArgs{After: ptr(encodeCursor("DEPLOYED", id))}, "after"},
+		{"a tag for a date", itam.AssetSortPurchaseDate, itam.PageArgs{Before: ptr(encodeCursor("A-0001", id)), Last: ptr(5)}, "before"},
+		{"a date for a timestamp", itam.AssetSortCreatedAt, itam.PageArgs{After: ptr(encodeCursor("2024-13-01", id))}, "after"},
+		{"an id that is not one", itam.AssetSortTag, itam.PageArgs{After: ptr(encodeCursor("A-0001", "x"))}, "after"},
+		{"a number for text", itam.AssetSortName, itam.PageArgs{After: ptr(encodeCursor(7, id))}, "after"},
+	} {
+		_, err := f.assets.ListAssets(ctx, itam.AssetQuery{Sort: c.sort}, c.page)
+		requireCode(t, err, itam.CodeInvalid, c.field)
+		require.ErrorContains(t, err, "invalid cursor", c.name)
+	}
+	// The cursors the server hands out still page.
+	for _, s := range []itam.AssetSortField{itam.AssetSortStatus, itam.AssetSortPurchaseDate, itam.AssetSortCreatedAt} {
+		first, err := f.assets.ListAssets(ctx, itam.AssetQuery{Sort: s}, itam.PageArgs{First: ptr(1)})
+		require.NoError(t, err)
+		if len(first.Items) > 0 {
+			_, err = f.assets.ListAssets(ctx, itam.AssetQuery{Sort: s}, itam.PageArgs{First: ptr(1), After: &first.Cursors[0]})
+			require.NoError(t, err)
+		}
+	}
 }

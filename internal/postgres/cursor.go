@@ -3,6 +3,10 @@ package postgres
 import (
 	"encoding/base64"
 	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/itam-dev/itam/internal/itam"
 )
@@ -72,4 +76,57 @@ func newPageWindow(p itam.PageArgs) (pageWindow, error) {
 		w.before = &c
 	}
 	return w, nil
+}
+
+// window is newPageWindow for s: a cursor whose key cannot be the sort's
+// type (a cursor of another order, one from before a sort key changed
+// type, or a forged one) is refused as an invalid cursor on its argument,
+// not left for PostgreSQL to fail the cast with its own words.
+func (s listSpec[T]) window(p itam.PageArgs) (pageWindow, error) {
+	w, err := newPageWindow(p)
+	if err != nil {
+		return w, err
+	}
+	for _, c := range []struct {
+		field string
+		cur   *cursor
+	}{{"after", w.after}, {"before", w.before}} {
+		idType := s.idType
+		if idType == "" {
+			idType = "uuid"
+		}
+		if c.cur != nil && (!keyOfType(c.cur.Key, s.sort.sqlType) || !keyOfType(c.cur.ID, idType)) {
+			return w, itam.Invalid(c.field, "invalid cursor")
+		}
+	}
+	return w, nil
+}
+
+// keyOfType says whether a cursor's key parses as sqlType the way the
+// page's cast will read it; types it does not know pass.
+func keyOfType(key any, sqlType string) bool {
+	if key == nil {
+		return true
+	}
+	s, ok := key.(string)
+	if !ok {
+		return false
+	}
+	switch sqlType {
+	case "smallint", "integer":
+		_, err := strconv.ParseInt(s, 10, 32)
+		return err == nil
+	case "date":
+		if s == "infinity" || s == "-infinity" {
+			return true
+		}
+		_, err := time.Parse(time.DateOnly, s)
+		return err == nil
+	case "timestamptz":
+		_, err := time.Parse(time.RFC3339Nano, s)
+		return err == nil
+	case "uuid":
+		return uuid.Validate(s) == nil
+	}
+	return true
 }

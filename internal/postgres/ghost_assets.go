@@ -58,7 +58,7 @@ func (s *AuditCampaignStore) GhostAssets(ctx context.Context, notSeenForDays int
 	if err != nil {
 		return itam.Page[*audits.Ghost]{}, err
 	}
-	w, err := newPageWindow(page)
+	w, err := spec.window(page)
 	if err != nil || w.limit == 0 {
 		return itam.Page[*audits.Ghost]{}, err
 	}

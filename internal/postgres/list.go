@@ -52,7 +52,7 @@ type listSpec[T any] struct {
 // exist. Rows inserted meanwhile never shift a page, so none is skipped or
 // repeated.
 func list[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], p itam.PageArgs) (itam.Page[T], error) {
-	w, err := newPageWindow(p)
+	w, err := s.window(p)
 	if err != nil || w.limit == 0 {
 		return itam.Page[T]{}, err
 	}
@@ -71,7 +71,7 @@ func list[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], p it
 // expression it is given. Every parent has an entry, empty pages included.
 func listEach[T any](ctx context.Context, db *DB, org uuid.UUID, s listSpec[T], parents []uuid.UUID, parentCond func(parent string) string, p itam.PageArgs) (map[uuid.UUID]itam.Page[T], error) {
 	out := make(map[uuid.UUID]itam.Page[T], len(parents))
-	w, err := newPageWindow(p)
+	w, err := s.window(p)
 	if err != nil {
 		return nil, err
 	}
