@@ -7,7 +7,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -39,7 +38,7 @@ var assetSortSQL = map[string]string{
 func statusRanks(statuses []string) []int16 {
 	out := make([]int16, 0, len(statuses))
 	for _, st := range statuses {
-		out = append(out, int16(slices.Index(itam.AssetStatuses, itam.AssetStatus(st))))
+		out = append(out, int16(itam.AssetStatus(st).Rank()))
 	}
 	return out
 }

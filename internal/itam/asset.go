@@ -1,6 +1,7 @@
 package itam
 
 import (
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -24,6 +25,10 @@ const (
 
 // AssetStatuses lists every status in lifecycle order.
 var AssetStatuses = []AssetStatus{StatusOrdered, StatusInStock, StatusDeployed, StatusInRepair, StatusLost, StatusStolen, StatusRetired, StatusDisposed}
+
+// Rank is the status's place in the lifecycle order (ORDERED 0 …
+// DISPOSED 7), how STATUS sorts; -1 for a status that does not exist.
+func (s AssetStatus) Rank() int { return slices.Index(AssetStatuses, s) }
 
 // Condition is the physical state of an asset.
 type Condition string

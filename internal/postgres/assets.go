@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -148,14 +147,10 @@ var assetSorts = map[itam.AssetSortField]sortKey[*itam.Asset]{
 	itam.AssetSortUpdatedAt:    {"a.updated_at", "timestamptz", func(a *itam.Asset) string { return a.UpdatedAt.Format(time.RFC3339Nano) }},
 	itam.AssetSortName:         {"a.sort_name", "text", func(a *itam.Asset) string { return deref(a.Name) }},
 	itam.AssetSortSerial:       {"a.sort_serial", "text", func(a *itam.Asset) string { return deref(a.SerialNumber) }},
-	itam.AssetSortStatus:       {"a.sort_status", "smallint", func(a *itam.Asset) string { return strconv.Itoa(statusRank(a.Status)) }},
+	itam.AssetSortStatus:       {"a.sort_status", "smallint", func(a *itam.Asset) string { return strconv.Itoa(a.Status.Rank()) }},
 	itam.AssetSortPurchaseDate: {"a.sort_purchase_date", "date", func(a *itam.Asset) string { return dateKey(a.PurchaseDate) }},
 	itam.AssetSortWarrantyEnd:  {"a.sort_warranty_end", "date", func(a *itam.Asset) string { return dateKey(a.WarrantyEnd) }},
 }
-
-// statusRank is a status's place in the lifecycle order, the value of the
-// stored sort_status column.
-func statusRank(s itam.AssetStatus) int { return slices.Index(itam.AssetStatuses, s) }
 
 func deref(s *string) string {
 	if s == nil {
@@ -247,7 +242,7 @@ func assetFilterSQL(f *itam.AssetFilter, args *sqlArgs, path string) (string, er
 		// = ANY on a second index column gives up the index's order).
 		ranks := make([]int16, 0, len(f.StatusIn))
 		for i, s := range f.StatusIn {
-			r := statusRank(s)
+			r := s.Rank()
 			if r < 0 {
 				return "", itam.Invalid(fmt.Sprintf("%s.statusIn[%d]", path, i), "unknown asset status %q", s)
 			}

@@ -259,7 +259,7 @@ func TestSortStatusMatchesLifecycleOrder(t *testing.T) {
 		var rank int
 		require.NoError(t, f.owner.QueryRow(context.Background(), `SELECT sort_status FROM assets WHERE id = $1`, a.ID).Scan(&rank))
 		require.Equal(t, i, rank, s)
-		require.Equal(t, i, statusRank(itam.AssetStatus(s)))
+		require.Equal(t, i, itam.AssetStatus(s).Rank())
 	}
 	require.Len(t, got, len(itam.AssetStatuses))
 }
