@@ -61,13 +61,18 @@ type planKey struct {
 	vars  uint64
 }
 
+// maxDocs is the size of gqlgen's query cache (graph/handler.go).
+const maxDocs = 1000
+
 // New returns a Compiler for schema, keeping up to size plans.
 func New(schema *ast.Schema, size int) *Compiler {
 	plans, err := lru.New[planKey, *entry](size)
 	if err != nil {
 		panic(err) // size <= 0: a programming error
 	}
-	docs, err := lru.New[*ast.QueryDocument, []string](size)
+	// Each entry pins its document: keep no more than gqlgen's own query
+	// cache does (graph/handler.go), so evicted documents can be freed.
+	docs, err := lru.New[*ast.QueryDocument, []string](min(size, maxDocs))
 	if err != nil {
 		panic(err)
 	}
