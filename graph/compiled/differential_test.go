@@ -189,8 +189,14 @@ fragment P on PageInfo { hasNextPage hasPreviousPage startCursor endCursor }`, n
 			b := body(t, c.query, vars)
 			want := post(t, s.off, s.tokens[c.role], b)
 			require.NotContains(t, string(want), `"errors"`, "a case must be a valid query: %s", want)
+			before := compiled.Written()
 			for range 2 { // the second answer comes from the cached plan
 				require.Equal(t, string(want), string(post(t, s.on, s.tokens[c.role], b)))
+			}
+			if c.query == listDoc {
+				// Equal bodies prove nothing if nothing was compiled: a
+				// middleware handing every field back to gqlgen compares equal.
+				require.Greater(t, compiled.Written(), before, "no subtree of the list page was written from a plan")
 			}
 		})
 	}
@@ -226,15 +232,4 @@ func BenchmarkListPage(b *testing.B) {
 	if !bytes.Equal(post(b, s.off, s.tokens[itam.RoleAdmin], req), post(b, s.on, s.tokens[itam.RoleAdmin], req)) {
 		b.Fatal("responses differ")
 	}
-}
-
-// TestListPageIsCompiled: workload 1 is written from plans. Without it the
-// byte-for-byte comparisons above would also pass with a middleware that
-// hands every field back to gqlgen.
-func TestListPageIsCompiled(t *testing.T) {
-	t.Parallel()
-	s := newServers(t, 20)
-	before := compiled.Written()
-	post(t, s.on, s.tokens[itam.RoleAdmin], body(t, listDoc, nil))
-	require.Greater(t, compiled.Written(), before, "no subtree of the list page was written from a plan")
 }
