@@ -14,7 +14,7 @@
 // the references created once) are fatal.
 //
 //	go run ./cmd/itam-importbench [-rows 100000] [-commit=false] [-database-url postgres://…] [-keep]
-//	    [-out results.json] [-memprofile heap.prof]
+//	    [-out results.json] [-memprofile heap.prof] [-cpuprofile commit.prof]
 package main
 
 import (
@@ -59,6 +59,7 @@ type options struct {
 	out         string
 	timeout     time.Duration
 	memProfile  string
+	cpuProfile  string
 	commit      bool
 }
 
@@ -71,6 +72,7 @@ func main() {
 	flag.DurationVar(&o.timeout, "timeout", 5*time.Minute, "give up on a phase after this long")
 	flag.BoolVar(&o.commit, "commit", true, "commit after the dry run (false: measure the dry run only)")
 	flag.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (allocations included: go tool pprof -sample_index=alloc_space) after the commit")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of this process over the commit")
 	flag.Parse()
 	config.ApplyRuntimeDefaults(os.Getenv) // as the itam binary does
 	benchkit.Main("importbench", func(ctx context.Context, stdout, stderr io.Writer) error { return run(ctx, o, stdout, stderr) })
@@ -197,6 +199,10 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 			secs(targetWall), map[bool]string{true: "PASS", false: "MISS"}[res.DryRun <= targetWall])
 		return nil
 	}
+	stopProfile, err := startCPUProfile(o.cpuProfile)
+	if err != nil {
+		return err
+	}
 	start, cpu0 = time.Now(), meter.now()
 	if r, err = store.StartCommit(actx, r.ID, false, &r.Version); err != nil {
 		return fmt.Errorf("starting the commit: %w", err)
@@ -206,6 +212,9 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 	}
 	res.Commit = time.Since(start)
 	res.CommitCPU = meter.now().sub(cpu0)
+	if err := stopProfile(); err != nil {
+		return err
+	}
 	res.PeakRSS = peakRSS()
 	res.LoadEnd = benchkit.LoadAvg()
 	if r.Status != imports.StatusCommitted {
@@ -307,6 +316,22 @@ func deref(s *string) string {
 		return "(no reason recorded)"
 	}
 	return *s
+}
+
+// startCPUProfile profiles this process until the returned stop is
+// called; with no path it does nothing.
+func startCPUProfile(path string) (stop func() error, err error) {
+	if path == "" {
+		return func() error { return nil }, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return nil, errors.Join(err, f.Close())
+	}
+	return func() error { pprof.StopCPUProfile(); return f.Close() }, nil
 }
 
 func writeHeapProfile(path string) error {

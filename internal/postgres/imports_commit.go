@@ -103,7 +103,7 @@ func (s *ImportStore) CommitChunk(ctx context.Context, id uuid.UUID, limit int) 
 				return err
 			}
 		}
-		c := &importCommit{tx: tx, org: p.OrgID, refs: refs,
+		c := &importCommit{tx: tx, db: s.db.ForJobs(), org: p.OrgID, refs: refs, labels: historyLabels{},
 			// History names the run as the actor of every change (ActorImport).
 			p: itam.Principal{OrgID: p.OrgID, Role: itam.RoleAdmin, Subject: id.String(), ActorKind: itam.ActorImport}}
 		last, applied, skipped, err := c.applySlices(ctx, id, kind, cursor, limit)
@@ -129,23 +129,21 @@ var importCommitSlice = 5000 // a variable for the tests
 
 // applySlices applies up to limit (0: all) planned rows after cursor,
 // slice by slice, and returns the last line read, the rows applied and
-// the ERROR rows skipped.
+// the ERROR rows skipped. The slices are read one ahead of the one being
+// written (readSlices), so reading and decoding the plan costs the
+// transaction's backend nothing.
 func (c *importCommit) applySlices(ctx context.Context, id uuid.UUID, kind imports.Kind, cursor, limit int) (last, applied, skipped int, err error) {
 	last = cursor
-	for read := 0; limit == 0 || read < limit; {
-		n := importCommitSlice
-		if limit > 0 {
-			n = min(n, limit-read)
-		}
-		rows, _ := c.tx.Query(ctx, `SELECT `+importRowColumns+` FROM import_rows x WHERE x.run_id = $1 AND x.line > $2 ORDER BY x.line LIMIT $3`, id, last, n)
-		plan, err := pgx.CollectRows(rows, scanImportRow)
+	next, stop := c.readSlices(ctx, id, cursor, limit)
+	defer stop()
+	for {
+		plan, err := next()
 		if err != nil {
 			return 0, 0, 0, err
 		}
 		if len(plan) == 0 {
-			break
+			return last, applied, skipped, nil
 		}
-		read += len(plan)
 		last = plan[len(plan)-1].Line
 		apply := make([]imports.RowPlan, 0, len(plan))
 		for _, r := range plan {
@@ -165,20 +163,100 @@ func (c *importCommit) applySlices(ctx context.Context, id uuid.UUID, kind impor
 			return 0, 0, 0, err
 		}
 		applied += len(apply)
-		if len(plan) < n {
-			break
-		}
 	}
-	return last, applied, skipped, nil
+}
+
+// planSlice is one slice of a chunk's planned rows, or the error that
+// ended the reading.
+type planSlice struct {
+	rows []imports.RowPlan
+	err  error
+}
+
+// readSlices reads up to limit (0: all) planned rows after cursor, a
+// slice of importCommitSlice rows per call of next, in line order; next
+// returns no rows after the last. It reads on a connection of its own, one
+// slice ahead of the chunk's transaction: the rows were written by the
+// dry run and committed, and the run's row, locked by the chunk, keeps
+// them as they are. A pool of one connection has none to spare: then the
+// chunk's transaction reads each slice when it is asked for. stop ends the
+// reading and waits for it.
+func (c *importCommit) readSlices(ctx context.Context, id uuid.UUID, cursor, limit int) (next func() ([]imports.RowPlan, error), stop func()) {
+	after, read, ended := cursor, 0, false
+	slice := func(ctx context.Context, tx pgx.Tx) ([]imports.RowPlan, error) {
+		n := importCommitSlice
+		if limit > 0 {
+			n = min(n, limit-read)
+		}
+		if ended || n == 0 {
+			return nil, nil
+		}
+		rows, _ := tx.Query(ctx, `SELECT `+importRowColumns+` FROM import_rows x WHERE x.run_id = $1 AND x.line > $2 ORDER BY x.line LIMIT $3`, id, after, n)
+		plan, err := pgx.CollectRows(rows, scanImportRow)
+		if err != nil {
+			return nil, err
+		}
+		ended = len(plan) < n
+		if len(plan) > 0 {
+			read, after = read+len(plan), plan[len(plan)-1].Line
+		}
+		return plan, nil
+	}
+	if c.db == nil || c.db.Pool.Config().MaxConns < 2 {
+		return func() ([]imports.RowPlan, error) { return slice(ctx, c.tx) }, func() {}
+	}
+	out := make(chan planSlice, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer close(out)
+		ran := false
+		err := c.db.inTx(ctx, c.org, func(tx pgx.Tx) error {
+			ran = true
+			for {
+				plan, err := slice(ctx, tx)
+				select {
+				case out <- planSlice{rows: plan, err: err}:
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+				if err != nil || len(plan) == 0 {
+					return err
+				}
+			}
+		})
+		if err != nil && !ran {
+			// No transaction to read in (no connection, or no BEGIN).
+			select {
+			case out <- planSlice{err: err}:
+			case <-ctx.Done():
+			}
+		}
+	}()
+	return func() ([]imports.RowPlan, error) {
+			sl, ok := <-out
+			if !ok {
+				return nil, ctx.Err()
+			}
+			return sl.rows, sl.err
+		}, func() {
+			cancel()
+			<-done
+		}
 }
 
 // importCommit is one chunk's commit: its transaction, the run's
 // references and the principal its history is written as.
 type importCommit struct {
-	tx   pgx.Tx
+	tx pgx.Tx
+	// db is where readSlices takes its own connection from.
+	db   *DB
 	org  uuid.UUID
 	refs *importRefs
-	p    itam.Principal
+	// labels are the history's labels read so far in this chunk.
+	labels historyLabels
+	p      itam.Principal
 }
 
 // versionedTargets names, per kind, the table whose rows an import's

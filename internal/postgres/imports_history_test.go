@@ -73,14 +73,32 @@ func TestImportHistoryLabelsAreTheTriggers(t *testing.T) {
 	after := *before
 	after.LocationID, after.AssignedPersonID = &o.building, &o.bob
 	h.add(itam.HistoryUpdate, before, &after)
+	labels := historyLabels{}
+	missing, err := h.prepare(labels)
+	require.NoError(t, err)
+	require.Len(t, missing, 7)
 	b := &pgx.Batch{}
-	require.NoError(t, h.queue(ctx, tx, b))
+	require.NoError(t, h.finish(ctx, tx, labels, missing, b))
 	require.NoError(t, tx.SendBatch(ctx, b).Close())
 	calls := functionCalls(t, tx)
 	require.Zero(t, calls["label_history_changes"], "the trigger stood aside: %v", calls)
 	// Alice, Berlin, IT, the model and CDW, then Bob and HQ: seven records
 	// for the rows' 19 labels.
 	require.Equal(t, 7, calls["node_label"], "one label read per distinct record: %v", calls)
+
+	// A later slice naming the same records reads no label again: prepare
+	// labels and encodes it from what the commit read before.
+	again := importHistory{p: p}
+	again.add(itam.HistoryCreate, nil, newAsset("LBL-6"))
+	missing, err = again.prepare(labels)
+	require.NoError(t, err)
+	require.Empty(t, missing)
+	b = &pgx.Batch{}
+	require.NoError(t, again.finish(ctx, tx, labels, missing, b))
+	require.NoError(t, tx.SendBatch(ctx, b).Close())
+	calls = functionCalls(t, tx)
+	require.Equal(t, 7, calls["node_label"], "no label read again: %v", calls)
+	require.Zero(t, calls["label_history_changes"], "the trigger stood aside: %v", calls)
 
 	// Then another writer's row, as the sync and the API write them.
 	later := historyRows{p: p}
@@ -103,19 +121,19 @@ func TestImportHistoryLabelsAreTheTriggers(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	require.Equal(t, []string{"LBL-1", "LBL-2", "LBL-3", "", "LBL-5"}, tags)
+	require.Equal(t, []string{"LBL-1", "LBL-2", "LBL-3", "", "LBL-6", "LBL-5"}, tags)
 
 	var created, moved map[string]map[string]any
 	require.NoError(t, tx.QueryRow(ctx, `SELECT (SELECT changes FROM asset_history WHERE actor = $1 ORDER BY id LIMIT 1),
 			(SELECT changes FROM asset_history WHERE actor = $1 AND action = 'UPDATE')`, p.Subject).Scan(&created, &moved))
-	labels := map[string]any{}
+	toLabels := map[string]any{}
 	for field, c := range created {
 		if l, ok := c["toLabel"]; ok {
-			labels[field] = l
+			toLabels[field] = l
 		}
 	}
 	require.Equal(t, map[string]any{"modelId": "Latitude 7440", "assignedPersonId": "Alice Archer",
-		"locationId": "Berlin", "ownerTeamId": "IT", "supplierId": "CDW"}, labels)
+		"locationId": "Berlin", "ownerTeamId": "IT", "supplierId": "CDW"}, toLabels)
 	require.Equal(t, map[string]any{"from": o.site.String(), "to": o.building.String(), "fromLabel": "Berlin", "toLabel": "HQ"}, moved["locationId"])
 	require.Equal(t, map[string]any{"from": o.alice.String(), "to": o.bob.String(), "fromLabel": "Alice Archer", "toLabel": "Bob Baker"}, moved["assignedPersonId"])
 }

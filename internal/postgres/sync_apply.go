@@ -159,6 +159,29 @@ func queueProvenance(b *pgx.Batch, org uuid.UUID, source string, at time.Time, a
 		WHERE NOT field_provenance.locked`, org, source, at, assets, fields)
 }
 
+// queueNewProvenance records the provenance of assets the same batch
+// inserts: they have none yet, so it is a plain INSERT. The upsert above
+// costs a speculative insertion per row, about 9 rows per asset a file or
+// a first sync creates.
+func queueNewProvenance(b *pgx.Batch, org uuid.UUID, source string, at time.Time, assets []uuid.UUID, fields []string) {
+	if len(assets) == 0 {
+		return
+	}
+	b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
+		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)`, org, source, at, assets, fields)
+}
+
+// provenanceRows are the (asset, field) pairs a batch records provenance
+// for, as queueProvenance's arrays.
+type provenanceRows struct {
+	assets []uuid.UUID
+	fields []string
+}
+
+func (p *provenanceRows) add(asset uuid.UUID, field string) {
+	p.assets, p.fields = append(p.assets, asset), append(p.fields, field)
+}
+
 // reserveAssetTags takes n free tags from the organization's tag sequence,
 // a statement per round (numbers a hand-entered tag already holds are
 // skipped and taken again), for writers that create many assets at once.

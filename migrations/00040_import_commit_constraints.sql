@@ -1,0 +1,18 @@
+-- +goose Up
+-- A 100,000-row import commit writes about 870,000 provenance rows and a
+-- checkout and a sign of life per asset; every row paid a foreign-key
+-- check per constraint, the largest single cost of the commit.
+--
+-- These rows' organization was checked twice: once against organizations
+-- and once, with the asset, against assets (org_id, id), whose own org_id
+-- references organizations. The second check implies the first, and both
+-- cascade on delete (an organization's assets go with it, and these rows
+-- with their asset), so the first adds a check per row and nothing else.
+ALTER TABLE field_provenance DROP CONSTRAINT field_provenance_org_id_fkey;
+ALTER TABLE asset_checkouts DROP CONSTRAINT asset_checkouts_org_id_fkey;
+ALTER TABLE asset_signs_of_life DROP CONSTRAINT asset_signs_of_life_org_id_fkey;
+
+-- assets_forecast (00017) has the same key, (org_id, status), with more
+-- columns included: a lookup by status can use it, and an insert no
+-- longer maintains both.
+DROP INDEX assets_org_status;
