@@ -16,3 +16,16 @@ ALTER TABLE asset_signs_of_life DROP CONSTRAINT asset_signs_of_life_org_id_fkey;
 -- columns included: a lookup by status can use it, and an insert no
 -- longer maintains both.
 DROP INDEX assets_org_status;
+
+-- A new asset's sign of life is its creation. No ON CONFLICT (as 00039
+-- did for PURCHASE entries): an asset this statement inserts has no sign
+-- yet (a sign needs its asset), and the clause made each row a
+-- speculative insertion.
+-- +goose StatementBegin
+CREATE OR REPLACE FUNCTION itam.sign_of_life_created() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO asset_signs_of_life (org_id, asset_id, at, source)
+  SELECT org_id, id, created_at, 'CREATED' FROM new_rows;
+  RETURN NULL;
+END $$;
+-- +goose StatementEnd

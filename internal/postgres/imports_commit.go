@@ -175,38 +175,46 @@ type planSlice struct {
 
 // readSlices reads up to limit (0: all) planned rows after cursor, a
 // slice of importCommitSlice rows per call of next, in line order; next
-// returns no rows after the last. It reads on a connection of its own, one
-// slice ahead of the chunk's transaction: the rows were written by the
-// dry run and committed, and the run's row, locked by the chunk, keeps
-// them as they are. A pool of one connection has none to spare: then the
-// chunk's transaction reads each slice when it is asked for. stop ends the
-// reading and waits for it.
+// returns no rows after the last. It reads on a connection of its own,
+// one query streamed a slice ahead of the chunk's transaction: the rows
+// were written by the dry run and committed, and the run's row, locked by
+// the chunk, keeps them as they are. A pool of one connection has none to
+// spare: then the chunk's transaction reads each slice when it is asked
+// for, a query each. stop ends the reading and waits for it.
 func (c *importCommit) readSlices(ctx context.Context, id uuid.UUID, cursor, limit int) (next func() ([]imports.RowPlan, error), stop func()) {
-	after, read, ended := cursor, 0, false
-	slice := func(ctx context.Context, tx pgx.Tx) ([]imports.RowPlan, error) {
-		n := importCommitSlice
-		if limit > 0 {
-			n = min(n, limit-read)
-		}
-		if ended || n == 0 {
-			return nil, nil
-		}
-		rows, _ := tx.Query(ctx, `SELECT `+importRowColumns+` FROM import_rows x WHERE x.run_id = $1 AND x.line > $2 ORDER BY x.line LIMIT $3`, id, after, n)
-		plan, err := pgx.CollectRows(rows, scanImportRow)
-		if err != nil {
-			return nil, err
-		}
-		ended = len(plan) < n
-		if len(plan) > 0 {
-			read, after = read+len(plan), plan[len(plan)-1].Line
-		}
-		return plan, nil
-	}
+	const query = `SELECT ` + importRowColumns + ` FROM import_rows x WHERE x.run_id = $1 AND x.line > $2 ORDER BY x.line LIMIT $3`
 	if c.db == nil || c.db.Pool.Config().MaxConns < 2 {
-		return func() ([]imports.RowPlan, error) { return slice(ctx, c.tx) }, func() {}
+		after, read, ended := cursor, 0, false
+		return func() ([]imports.RowPlan, error) {
+			n := importCommitSlice
+			if limit > 0 {
+				n = min(n, limit-read)
+			}
+			if ended || n == 0 {
+				return nil, nil
+			}
+			rows, _ := c.tx.Query(ctx, query, id, after, n)
+			plan, err := pgx.CollectRows(rows, scanImportRow)
+			if err != nil {
+				return nil, err
+			}
+			ended = len(plan) < n
+			if len(plan) > 0 {
+				read, after = read+len(plan), plan[len(plan)-1].Line
+			}
+			return plan, nil
+		}, func() {}
 	}
 	out := make(chan planSlice, 1)
 	ctx, cancel := context.WithCancel(ctx)
+	send := func(sl planSlice) bool {
+		select {
+		case out <- sl:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -214,24 +222,39 @@ func (c *importCommit) readSlices(ctx context.Context, id uuid.UUID, cursor, lim
 		ran := false
 		err := c.db.inTx(ctx, c.org, func(tx pgx.Tx) error {
 			ran = true
-			for {
-				plan, err := slice(ctx, tx)
-				select {
-				case out <- planSlice{rows: plan, err: err}:
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-				if err != nil || len(plan) == 0 {
+			var n any // LIMIT NULL: all of them
+			if limit > 0 {
+				n = limit
+			}
+			rows, _ := tx.Query(ctx, query, id, cursor, n)
+			defer rows.Close()
+			plan := make([]imports.RowPlan, 0, importCommitSlice)
+			for rows.Next() {
+				r, err := scanImportRow(rows)
+				if err != nil {
+					send(planSlice{err: err})
 					return err
 				}
+				if plan = append(plan, r); len(plan) == importCommitSlice {
+					if !send(planSlice{rows: plan}) {
+						return ctx.Err()
+					}
+					plan = make([]imports.RowPlan, 0, importCommitSlice)
+				}
 			}
+			if err := rows.Err(); err != nil {
+				send(planSlice{err: err})
+				return err
+			}
+			if len(plan) > 0 && !send(planSlice{rows: plan}) {
+				return ctx.Err()
+			}
+			send(planSlice{}) // the end
+			return nil
 		})
 		if err != nil && !ran {
 			// No transaction to read in (no connection, or no BEGIN).
-			select {
-			case out <- planSlice{err: err}:
-			case <-ctx.Done():
-			}
+			send(planSlice{err: err})
 		}
 	}()
 	return func() ([]imports.RowPlan, error) {

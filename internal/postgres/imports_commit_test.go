@@ -442,12 +442,32 @@ func TestImportChunkedCommitChecksEveryVersionFirst(t *testing.T) {
 // TestImportCommitSlices: a chunk read and written a few rows at a time
 // (importCommitSlice, 2 here) is still one transaction: a stale row in its
 // last slice leaves nothing of the earlier slices, and a limit that ends
-// inside a slice stops there; then every row is applied once.
+// inside a slice stops there; then every row is applied once. The same
+// with the plan read on a connection of its own (the pool's default) and
+// read by the chunk's transaction itself (a pool of one connection, which
+// has none to spare).
 func TestImportCommitSlices(t *testing.T) { // not parallel: it sets importCommitSlice
 	defer func(n int) { importCommitSlice = n }(importCommitSlice)
 	importCommitSlice = 2
 	f := newImportFixture(t)
-	o := f.a
+	one, err := Open(context.Background(), f.db.Pool.Config().ConnString(), nil, MaxConns(1))
+	require.NoError(t, err)
+	t.Cleanup(one.Close)
+	for _, tc := range []struct {
+		name  string
+		org   orgFixture
+		store *ImportStore
+	}{
+		{"plan read on its own connection", f.a, f.store},
+		{"plan read in the transaction", f.b, NewImportStore(one, f.store.enq)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			commitSlices(t, f, tc.org, tc.store)
+		})
+	}
+}
+
+func commitSlices(t *testing.T, f *importFixture, o orgFixture, store *ImportStore) {
 	ctx := f.admin(o)
 	upd := f.newAsset(o, func(in *itam.AssetInput) { in.AssetTag = ptr("SL-UPD") })
 	refs := []imports.Reference{
@@ -466,14 +486,14 @@ func TestImportCommitSlices(t *testing.T) { // not parallel: it sets importCommi
 	run := f.committing(o, rows, refs)
 	f.exec(`UPDATE assets SET version = version + 1 WHERE id = $1`, upd.ID)
 
-	_, err := f.store.CommitChunk(ctx, run.ID, 0)
+	_, err := store.CommitChunk(ctx, run.ID, 0)
 	requireCode(t, err, itam.CodeConflict, "line")
 	require.Contains(t, err.Error(), "line 7")
 	require.Nil(t, f.assetByTag(o, "SL-2"), "the earlier slices roll back with the chunk")
 	require.Zero(t, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Faro'`, o.id))
 
 	f.exec(`UPDATE import_rows SET target_version = target_version + 1 WHERE run_id = $1 AND line = 7`, run.ID)
-	done, err := f.store.CommitChunk(ctx, run.ID, 3)
+	done, err := store.CommitChunk(ctx, run.ID, 3)
 	require.NoError(t, err)
 	require.False(t, done)
 	got, err := f.store.Run(ctx, run.ID)
@@ -482,7 +502,7 @@ func TestImportCommitSlices(t *testing.T) { // not parallel: it sets importCommi
 	require.Equal(t, 2, got.RowsDone)
 	require.Nil(t, f.assetByTag(o, "SL-5"))
 
-	done, err = f.store.CommitChunk(ctx, run.ID, 0)
+	done, err = store.CommitChunk(ctx, run.ID, 0)
 	require.NoError(t, err)
 	require.True(t, done)
 	got, err = f.store.Run(ctx, run.ID)
@@ -492,7 +512,7 @@ func TestImportCommitSlices(t *testing.T) { // not parallel: it sets importCommi
 	require.Equal(t, 1, got.Totals.Skipped)
 	for _, tag := range []string{"SL-2", "SL-3", "SL-5", "SL-6"} {
 		require.Equal(t, "Faro", f.assetByTag(o, tag).Values["location"], tag)
-		require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_history h JOIN assets a ON a.id = h.asset_id WHERE a.asset_tag = $1`, tag), tag)
+		require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_history h JOIN assets a ON a.id = h.asset_id WHERE a.asset_tag = $1 AND a.org_id = $2`, tag, o.id), tag)
 	}
 	require.Equal(t, "renamed", f.assetByTag(o, "SL-UPD").Values["name"])
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Faro'`, o.id), "references are created once")

@@ -156,7 +156,7 @@ func queueProvenance(b *pgx.Batch, org uuid.UUID, source string, at time.Time, a
 	b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
 		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)
 		ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at
-		WHERE NOT field_provenance.locked`, org, source, at, assets, fields)
+		WHERE NOT field_provenance.locked`, org, source, at, pgUUIDs(assets), fields)
 }
 
 // queueNewProvenance records the provenance of assets the same batch
@@ -168,7 +168,7 @@ func queueNewProvenance(b *pgx.Batch, org uuid.UUID, source string, at time.Time
 		return
 	}
 	b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
-		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)`, org, source, at, assets, fields)
+		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)`, org, source, at, pgUUIDs(assets), fields)
 }
 
 // provenanceRows are the (asset, field) pairs a batch records provenance
@@ -304,7 +304,7 @@ func (h *historyRows) queue(b *pgx.Batch) {
 		SELECT $1, x.asset, x.action::history_action, $2::text::actor_kind, $3, $4, x.changes::jsonb, x.from_status::asset_status, x.to_status::asset_status
 		FROM unnest($5::uuid[], $6::text[], $7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS x(asset, action, changes, from_status, to_status, n)
 		ORDER BY x.n`,
-		h.p.OrgID, string(kind), who, source, h.assets, h.actions, h.changes, h.fromStatus, h.toStatus)
+		h.p.OrgID, string(kind), who, source, pgUUIDs(h.assets), h.actions, h.changes, pgTexts(h.fromStatus), pgTexts(h.toStatus))
 }
 
 // queueSoftware writes reconcile.DiffSoftware's verdict: only differences
