@@ -11,6 +11,10 @@
 ALTER TABLE field_provenance DROP CONSTRAINT field_provenance_org_id_fkey;
 ALTER TABLE asset_checkouts DROP CONSTRAINT asset_checkouts_org_id_fkey;
 ALTER TABLE asset_signs_of_life DROP CONSTRAINT asset_signs_of_life_org_id_fkey;
+-- A cost entry has exactly one target (cost_entries_one_target): an
+-- asset, a license or a contract, each referenced by (org_id, id) with
+-- ON DELETE CASCADE, and each referencing organizations the same way.
+ALTER TABLE cost_entries DROP CONSTRAINT cost_entries_org_id_fkey;
 
 -- assets_forecast (00017) has the same key, (org_id, status), with more
 -- columns included: a lookup by status can use it, and an insert no
