@@ -41,28 +41,25 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 			targets = append(targets, *r.TargetID)
 		}
 	}
-	rs, _ := c.tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE", targets)
-	locked, err := pgx.CollectRows(rs, scanAsset)
-	if err != nil {
-		return err
-	}
 	byID, versions := map[uuid.UUID]*itam.Asset{}, map[uuid.UUID]int{}
-	for _, a := range locked {
-		byID[a.ID], versions[a.ID] = a, a.Version
+	if len(targets) > 0 {
+		rs, _ := c.tx.Query(ctx, "SELECT "+assetColumns+" FROM assets a WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE", targets)
+		locked, err := pgx.CollectRows(rs, scanAsset)
+		if err != nil {
+			return err
+		}
+		for _, a := range locked {
+			byID[a.ID], versions[a.ID] = a, a.Version
+		}
 	}
 	if err := checkVersions(rows, versions, "asset"); err != nil {
 		return err
 	}
-	if err := c.refs.loadModelManufacturers(ctx, c.tx); err != nil {
+	d, err := c.assetDefaults(ctx)
+	if err != nil {
 		return err
 	}
-	var now time.Time
-	var currency string
-	var defaultTeam *uuid.UUID
-	if err := c.tx.QueryRow(ctx, `SELECT now(), default_currency, default_owner_team_id FROM organizations WHERE id = $1`, c.org).
-		Scan(&now, &currency, &defaultTeam); err != nil {
-		return err
-	}
+	now, currency, defaultTeam := d.now, d.currency, d.team
 	newTags, err := c.reserveImportTags(ctx, rows)
 	if err != nil {
 		return err
@@ -187,6 +184,32 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 		}
 	}
 	return nil
+}
+
+// importAssetDefaults are what every slice of an asset import reads the
+// same: the transaction's time, the organization's currency and default
+// owner team, and (in refs) the models' manufacturers.
+type importAssetDefaults struct {
+	now      time.Time
+	currency string
+	team     *uuid.UUID
+}
+
+// assetDefaults reads the defaults once per chunk.
+func (c *importCommit) assetDefaults(ctx context.Context) (*importAssetDefaults, error) {
+	if c.defaults != nil {
+		return c.defaults, nil
+	}
+	if err := c.refs.loadModelManufacturers(ctx, c.tx); err != nil {
+		return nil, err
+	}
+	d := &importAssetDefaults{}
+	if err := c.tx.QueryRow(ctx, `SELECT now(), default_currency, default_owner_team_id FROM organizations WHERE id = $1`, c.org).
+		Scan(&d.now, &d.currency, &d.team); err != nil {
+		return nil, err
+	}
+	c.defaults = d
+	return d, nil
 }
 
 // historyChange is one asset a slice creates or changes, for its history.

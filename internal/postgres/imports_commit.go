@@ -279,7 +279,9 @@ type importCommit struct {
 	refs *importRefs
 	// labels are the history's labels read so far in this chunk.
 	labels historyLabels
-	p      itam.Principal
+	// defaults are an asset import's, read by its first slice.
+	defaults *importAssetDefaults
+	p        itam.Principal
 }
 
 // versionedTargets names, per kind, the table whose rows an import's
