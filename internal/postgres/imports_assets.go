@@ -126,12 +126,20 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 	b := &pgx.Batch{}
 	if len(created) > 0 {
 		cols := importAssetArrays(created)
+		// Counts and month totals of the new assets are added once per
+		// chunk (addDeferredAggregates); their triggers stand aside for
+		// this statement alone.
+		b.Queue(`SELECT set_config('itam.aggregates_deferred', 'on', true)`)
 		b.Queue(`INSERT INTO assets (id, org_id, asset_tag, serial_number, name, model_id, manufacturer_id, status, condition,
 			assigned_person_id, assigned_location_id, owner_person_id, owner_team_id, location_id, purchase_date, purchase_price,
 			purchase_currency, supplier_id, order_number, invoice_number, warranty_end, notes, custom_fields)
 			SELECT x.id, $1, x.tag, x.serial, x.name, x.model, x.mfr, x.status::asset_status, x.cond::asset_condition,
 				x.person, x.aloc, x.oper, x.team, x.location, x.bought, x.price, x.currency, x.supplier, x.ord, x.inv, x.warranty, x.notes, '{}'
 			FROM `+importAssetUnnest+` ORDER BY x.n`, append([]any{c.org}, cols...)...)
+		b.Queue(`SELECT set_config('itam.aggregates_deferred', 'off', true)`)
+		for _, a := range created {
+			c.deferred = append(c.deferred, a.ID)
+		}
 	}
 	if len(updated) > 0 {
 		cols := importAssetArrays(updated)
@@ -184,6 +192,24 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 		}
 	}
 	return nil
+}
+
+// addDeferredAggregates adds the chunk's new assets to asset_counts and
+// their PURCHASE entries to cost_month_totals, one statement each: the
+// insert triggers stood aside for the chunk's INSERTs of new assets
+// (itam.aggregates_deferred), so a key is upserted once per chunk rather
+// than once per slice. The rows are read as they are now, which is as
+// they were inserted: nothing else in the chunk writes a new asset or its
+// entry again.
+func (c *importCommit) addDeferredAggregates(ctx context.Context) error {
+	if len(c.deferred) == 0 {
+		return nil
+	}
+	ids := pgUUIDs(c.deferred)
+	b := &pgx.Batch{}
+	b.Queue(`SELECT itam.asset_counts_add($1::uuid[])`, ids)
+	b.Queue(`SELECT itam.cost_month_totals_add(ARRAY(SELECT id FROM cost_entries WHERE asset_id = ANY($1::uuid[]) AND kind = 'PURCHASE'))`, ids)
+	return c.tx.SendBatch(ctx, b).Close()
 }
 
 // importAssetDefaults are what every slice of an asset import reads the

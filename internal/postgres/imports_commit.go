@@ -110,6 +110,9 @@ func (s *ImportStore) CommitChunk(ctx context.Context, id uuid.UUID, limit int) 
 		if err != nil {
 			return err
 		}
+		if err := c.addDeferredAggregates(ctx); err != nil {
+			return err
+		}
 		return tx.QueryRow(ctx, `UPDATE import_runs r SET commit_cursor = $2, rows_done = r.rows_done + $3,
 				totals = jsonb_set(r.totals, '{skipped}', to_jsonb(coalesce((r.totals->>'skipped')::int, 0) + $4)),
 				status = CASE WHEN more.remaining THEN r.status ELSE 'COMMITTED' END,
@@ -281,6 +284,9 @@ type importCommit struct {
 	labels historyLabels
 	// defaults are an asset import's, read by its first slice.
 	defaults *importAssetDefaults
+	// deferred are the assets the chunk created, whose counts and month
+	// totals addDeferredAggregates adds.
+	deferred []uuid.UUID
 	p        itam.Principal
 }
 

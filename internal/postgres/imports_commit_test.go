@@ -289,6 +289,10 @@ func TestImportCommitAssets(t *testing.T) {
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_checkouts WHERE asset_id = $1 AND person_id = $2 AND returned_at IS NULL`, created.ID, o.alice))
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM asset_signs_of_life WHERE asset_id = $1 AND source = 'CREATED'`, created.ID))
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM connector_push_outbox WHERE connector_id = $1 AND asset_id = $2`, sn.ID, upd.ID))
+	// asset_counts and cost_month_totals count the new asset and its
+	// purchase (added once for the chunk) and the moved one.
+	f.requireCountsMatch(t, o)
+	require.Zero(t, costMonthTotalsDrift(t, f.owner, o.id))
 
 	_, err = f.store.CommitChunk(f.admin(o), run.ID, 0)
 	requireCode(t, err, itam.CodeConflict, "status")
@@ -516,4 +520,9 @@ func commitSlices(t *testing.T, f *importFixture, o orgFixture, store *ImportSto
 	}
 	require.Equal(t, "renamed", f.assetByTag(o, "SL-UPD").Values["name"])
 	require.Equal(t, 1, f.countWhere(`SELECT count(*) FROM locations WHERE org_id = $1 AND name = 'Faro'`, o.id), "references are created once")
+	// The new assets' counts and month totals were added once per chunk
+	// (the triggers stood aside for their INSERTs), and the rolled-back
+	// first attempt added nothing.
+	f.requireCountsMatch(t, o)
+	require.Zero(t, costMonthTotalsDrift(t, f.owner, o.id))
 }
