@@ -225,6 +225,12 @@ func (c *importCommit) readSlices(ctx context.Context, id uuid.UUID, cursor, lim
 		ran := false
 		err := c.db.inTx(ctx, c.org, func(tx pgx.Tx) error {
 			ran = true
+			// The query lasts as long as the chunk, mostly waiting for it:
+			// the job's timeout bounds it (ctx), not a statement's.
+			if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+				send(planSlice{err: err})
+				return err
+			}
 			var n any // LIMIT NULL: all of them
 			if limit > 0 {
 				n = limit
