@@ -531,15 +531,17 @@ func commitSlices(t *testing.T, f *importFixture, o orgFixture, store *ImportSto
 
 // TestImportCommitOutlastsAStatementTimeout: the plan's reader streams one
 // query for the whole chunk; a chunk that takes longer than the job's
-// statement timeout (300 slices of 2 rows against 500 ms here) still
+// statement timeout (600 slices of one row against 400 ms here) still
 // commits, as it did when each slice was read by a query of its own. The
-// ERROR rows' messages make the plan about 12 MB, more than the sockets
-// buffer: PostgreSQL is still sending it when the timeout would strike.
+// last 300 rows, ERROR rows with long messages, make the plan about 12 MB,
+// more than the sockets buffer: PostgreSQL is still sending it while the
+// 600 rows before them are applied.
 func TestImportCommitOutlastsAStatementTimeout(t *testing.T) { // not parallel: it sets importCommitSlice
 	defer func(n int) { importCommitSlice = n }(importCommitSlice)
-	importCommitSlice = 2
+	importCommitSlice = 1
+	const timeout = 400 * time.Millisecond
 	f := newImportFixture(t)
-	db, err := Open(context.Background(), f.db.Pool.Config().ConnString(), nil, JobStatementTimeout(500*time.Millisecond))
+	db, err := Open(context.Background(), f.db.Pool.Config().ConnString(), nil, JobStatementTimeout(timeout))
 	require.NoError(t, err)
 	t.Cleanup(db.Close)
 	store := NewImportStore(db, f.store.enq)
@@ -548,12 +550,12 @@ func TestImportCommitOutlastsAStatementTimeout(t *testing.T) { // not parallel: 
 		{Kind: imports.RefManufacturer, Name: "Dell", NameKey: "dell", ID: refID(o.manufacturer), FirstLine: 2, Rows: 600},
 		{Kind: imports.RefModel, Name: "Latitude 7440", NameKey: "latitude 7440", Parent: "dell", ID: refID(o.laptop), FirstLine: 2, Rows: 600},
 	}
-	rows := make([]imports.RowPlan, 600)
+	rows := make([]imports.RowPlan, 900)
 	for i := range rows {
 		tag := fmt.Sprintf("TO-%03d", i)
 		rows[i] = imports.RowPlan{Line: i + 2, Action: imports.ActionCreate, Key: tag,
 			Values: map[string]string{"assetTag": tag, "model": "Latitude 7440", "manufacturer": "Dell"}}
-		if i%2 == 1 { // skipped, but read: the bulk of the plan
+		if i >= 600 { // skipped, but read: the bulk of the plan, last
 			rows[i] = imports.RowPlan{Line: i + 2, Action: imports.ActionError, Errors: []imports.CellError{{Column: 0, Message: strings.Repeat("e", 40000)}}}
 		}
 	}
@@ -562,8 +564,8 @@ func TestImportCommitOutlastsAStatementTimeout(t *testing.T) { // not parallel: 
 	done, err := store.CommitChunk(f.admin(o), run.ID, 0)
 	require.NoError(t, err)
 	require.True(t, done)
-	if took := time.Since(start); took < 500*time.Millisecond {
+	if took := time.Since(start); took < timeout {
 		t.Logf("the chunk took %s, under the statement timeout: this run did not test what it is for", took)
 	}
-	require.Equal(t, 300, f.countWhere(`SELECT count(*) FROM assets WHERE org_id = $1 AND asset_tag LIKE 'TO-%'`, o.id))
+	require.Equal(t, 600, f.countWhere(`SELECT count(*) FROM assets WHERE org_id = $1 AND asset_tag LIKE 'TO-%'`, o.id))
 }
