@@ -66,8 +66,7 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 	}
 	var created, updated []*itam.Asset
 	var returned []uuid.UUID
-	// Provenance of the assets the slice creates, and of those it changes.
-	var newProv, prov provenanceRows
+	var prov provenanceRows
 	var changes []historyChange
 	for _, r := range rows {
 		var before *itam.Asset
@@ -116,11 +115,7 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 				continue
 			}
 			seen[sf] = true
-			if before == nil {
-				newProv.add(after.ID, sf)
-			} else {
-				prov.add(after.ID, sf)
-			}
+			prov.add(after.ID, sf, before == nil)
 		}
 	}
 	b := &pgx.Batch{}
@@ -151,8 +146,7 @@ func (c *importCommit) applyAssets(ctx context.Context, rows []imports.RowPlan) 
 			version = a.version + 1, updated_at = now()
 			FROM `+importAssetUnnest+` WHERE a.org_id = $1 AND a.id = x.id`, append([]any{c.org}, cols...)...)
 	}
-	queueNewProvenance(b, c.org, importSource, now, newProv.assets, newProv.fields)
-	queueProvenance(b, c.org, importSource, now, prov.assets, prov.fields)
+	prov.queue(b, c.org, importSource, now)
 	// The history's diffs are worked out while PostgreSQL writes the
 	// assets: the connection is busy, the other core is not. The assets
 	// are only read meanwhile.
@@ -420,7 +414,7 @@ func importAssetArrays(as []*itam.Asset) []any {
 	bought, warranty := make([]pgtype.Date, n), make([]pgtype.Date, n)
 	prices := make([]pgtype.Numeric, n)
 	for i, a := range as {
-		ids[i], models[i], mfrs[i] = pgUUIDOrNull(&a.ID), pgUUIDOrNull(&a.ModelID), pgUUIDOrNull(&a.ManufacturerID)
+		ids[i], models[i], mfrs[i] = pgUUID(a.ID), pgUUID(a.ModelID), pgUUID(a.ManufacturerID)
 		tags[i], statuses[i], conds[i] = a.AssetTag, string(a.Status), string(a.Condition)
 		serials[i], names[i], orders[i] = pgTextOrNull(a.SerialNumber), pgTextOrNull(a.Name), pgTextOrNull(a.OrderNumber)
 		invoices[i], notes[i] = pgTextOrNull(a.InvoiceNumber), pgTextOrNull(a.Notes)

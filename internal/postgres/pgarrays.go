@@ -14,11 +14,14 @@ import (
 // back: for the 100,000-row import about a sixth of the commit's own CPU,
 // spent while PostgreSQL waits for the statement.
 
+// pgUUID is id as a pgx uuid.
+func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
+
 // pgUUIDs is ids as pgx's uuids.
 func pgUUIDs(ids []uuid.UUID) []pgtype.UUID {
 	out := make([]pgtype.UUID, len(ids))
 	for i, id := range ids {
-		out[i] = pgtype.UUID{Bytes: id, Valid: true}
+		out[i] = pgUUID(id)
 	}
 	return out
 }
@@ -28,7 +31,7 @@ func pgUUIDOrNull(id *uuid.UUID) pgtype.UUID {
 	if id == nil {
 		return pgtype.UUID{}
 	}
-	return pgtype.UUID{Bytes: *id, Valid: true}
+	return pgUUID(*id)
 }
 
 // pgTextOrNull is s as pgx text, NULL for nil.

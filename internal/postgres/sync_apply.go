@@ -40,8 +40,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 	// when the record was last fully confirmed (sync_fingerprint.go).
 	var linkPrint [][]byte
 	var linkPrintAt []*time.Time
-	var provAssets []uuid.UUID
-	var provFields []string
+	var prov provenanceRows
 	provSeen := map[string]bool{}
 	var returned []uuid.UUID // assets the sync took from their holder
 	// New assets and every history row go in one statement each: per-row
@@ -84,7 +83,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 		for _, f := range pl.Provenance {
 			if k := pl.After.ID.String() + "\x00" + f; !provSeen[k] {
 				provSeen[k] = true
-				provAssets, provFields = append(provAssets, pl.After.ID), append(provFields, f)
+				prov.add(pl.After.ID, f, pl.Before == nil)
 			}
 		}
 		for _, c := range pl.Conflicts {
@@ -124,7 +123,7 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 			serial_key = coalesce(excluded.serial_key, asset_external_ids.serial_key),
 			fingerprint = excluded.fingerprint, fingerprint_at = excluded.fingerprint_at`,
 		st.p.OrgID, st.Source, st.t.Connector.ID, st.t.RunID, linkAssets, linkExt, linkCheckIn, linkSerial, linkPrint, linkPrintAt)
-	queueProvenance(b, st.p.OrgID, st.Source, st.now, provAssets, provFields)
+	prov.queue(b, st.p.OrgID, st.Source, st.now)
 	queueSoftware(b, st, plans)
 	br := tx.SendBatch(ctx, b)
 	for range b.Len() {
@@ -147,39 +146,38 @@ func (st *pageState) apply(ctx context.Context, tx pgx.Tx, devices []reconcile.D
 	return res, nil
 }
 
-// queueProvenance records source as who set each (asset, field) pair, at
-// at, except where a person locked the field: syncs and imports alike.
-func queueProvenance(b *pgx.Batch, org uuid.UUID, source string, at time.Time, assets []uuid.UUID, fields []string) {
-	if len(assets) == 0 {
-		return
-	}
-	b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
-		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)
-		ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at
-		WHERE NOT field_provenance.locked`, org, source, at, pgUUIDs(assets), fields)
-}
-
-// queueNewProvenance records the provenance of assets the same batch
-// inserts: they have none yet, so it is a plain INSERT. The upsert above
-// costs a speculative insertion per row, about 9 rows per asset a file or
-// a first sync creates.
-func queueNewProvenance(b *pgx.Batch, org uuid.UUID, source string, at time.Time, assets []uuid.UUID, fields []string) {
-	if len(assets) == 0 {
-		return
-	}
-	b.Queue(`INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
-		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)`, org, source, at, pgUUIDs(assets), fields)
-}
-
-// provenanceRows are the (asset, field) pairs a batch records provenance
-// for, as queueProvenance's arrays.
+// provenanceRows are the (asset, field) pairs a batch records its source
+// as having set, syncs and imports alike, kept apart for the assets the
+// same batch inserts: they have no provenance yet, so theirs is a plain
+// INSERT, where the upsert costs a speculative insertion per row (about
+// 9 rows per asset a file or a first sync creates).
 type provenanceRows struct {
-	assets []uuid.UUID
-	fields []string
+	assets, created []uuid.UUID
+	fields, fresh   []string
 }
 
-func (p *provenanceRows) add(asset uuid.UUID, field string) {
+// add records (asset, field); created says the batch inserts the asset.
+func (p *provenanceRows) add(asset uuid.UUID, field string, created bool) {
+	if created {
+		p.created, p.fresh = append(p.created, asset), append(p.fresh, field)
+		return
+	}
 	p.assets, p.fields = append(p.assets, asset), append(p.fields, field)
+}
+
+// queue records source as who set each pair, at at, except where a person
+// locked the field. It goes after the batch's INSERT of new assets.
+func (p *provenanceRows) queue(b *pgx.Batch, org uuid.UUID, source string, at time.Time) {
+	const insert = `INSERT INTO field_provenance (org_id, asset_id, field, source, observed_at)
+		SELECT $1, x.asset, x.field, $2, $3 FROM unnest($4::uuid[], $5::text[]) AS x(asset, field)`
+	if len(p.created) > 0 {
+		b.Queue(insert, org, source, at, pgUUIDs(p.created), p.fresh)
+	}
+	if len(p.assets) > 0 {
+		b.Queue(insert+`
+		ON CONFLICT (org_id, asset_id, field) DO UPDATE SET source = excluded.source, observed_at = excluded.observed_at
+		WHERE NOT field_provenance.locked`, org, source, at, pgUUIDs(p.assets), p.fields)
+	}
 }
 
 // reserveAssetTags takes n free tags from the organization's tag sequence,
