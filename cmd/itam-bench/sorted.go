@@ -10,25 +10,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 
+	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/itam"
 )
 
 const pageDoc = `query AssetPage($after: String, $order: AssetOrder, $filter: AssetFilter) {
-  assets(first: 100, after: $after, orderBy: $order, filter: $filter) {
-    edges {
-      cursor
-      node {
-        id assetTag serialNumber name status condition purchaseDate warrantyEnd
-        model { id name modelNumber manufacturer { id name } category { id name kind } }
-        manufacturer { id name }
-        category { id name }
-        assignee { ... on Person { id name email } ... on Location { id name } }
-        owner { ... on Person { id name } ... on Team { id name } }
-        location { id name kind }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
+  assets(first: 100, after: $after, orderBy: $order, filter: $filter) ` + benchkit.AssetPageSelection + `
 }`
 
 // assetOrderFields is graph/schema/assets.graphqls's AssetOrderField.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/postgres"
 	"github.com/itam-dev/itam/internal/relay"
 )
@@ -75,23 +76,7 @@ type stores struct {
 	costReports    *postgres.CostReportStore // the cost report workloads (cost_reports.go)
 }
 
-const listDoc = `query ListAssets($after: String) {
-  assets(first: 100, after: $after) {
-    edges {
-      cursor
-      node {
-        id assetTag serialNumber name status condition purchaseDate warrantyEnd
-        model { id name modelNumber manufacturer { id name } category { id name kind } }
-        manufacturer { id name }
-        category { id name }
-        assignee { ... on Person { id name email } ... on Location { id name } }
-        owner { ... on Person { id name } ... on Team { id name } }
-        location { id name kind }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}`
+const listDoc = benchkit.ListAssetsDoc
 
 const searchDoc = `query SearchAssets($search: String!) {
   assets(first: 50, filter: {search: $search, statusIn: [DEPLOYED, IN_STOCK]}) {

@@ -20,6 +20,7 @@ import (
 	"github.com/itam-dev/itam/graph"
 	"github.com/itam-dev/itam/graph/compiled"
 	"github.com/itam-dev/itam/internal/auth"
+	"github.com/itam-dev/itam/internal/benchkit"
 	"github.com/itam-dev/itam/internal/httpapi"
 	"github.com/itam-dev/itam/internal/itam"
 	"github.com/itam-dev/itam/internal/metrics"
@@ -118,23 +119,7 @@ func body(tb testing.TB, query string, vars map[string]any) string {
 }
 
 // listDoc is workload 1 of cmd/itam-bench.
-const listDoc = `query ListAssets($after: String) {
-  assets(first: 100, after: $after) {
-    edges {
-      cursor
-      node {
-        id assetTag serialNumber name status condition purchaseDate warrantyEnd
-        model { id name modelNumber manufacturer { id name } category { id name kind } }
-        manufacturer { id name }
-        category { id name }
-        assignee { ... on Person { id name email } ... on Location { id name } }
-        owner { ... on Person { id name } ... on Team { id name } }
-        location { id name kind }
-      }
-    }
-    pageInfo { hasNextPage endCursor }
-  }
-}`
+const listDoc = benchkit.ListAssetsDoc
 
 // TestCompiledResponsesAreByteIdentical sends each document to both
 // handlers and requires the same bytes: field order, aliases, merged and

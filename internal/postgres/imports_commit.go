@@ -186,7 +186,7 @@ type planSlice struct {
 // for, a query each. stop ends the reading and waits for it.
 func (c *importCommit) readSlices(ctx context.Context, id uuid.UUID, cursor, limit int) (next func() ([]imports.RowPlan, error), stop func()) {
 	const query = `SELECT ` + importRowColumns + ` FROM import_rows x WHERE x.run_id = $1 AND x.line > $2 ORDER BY x.line LIMIT $3`
-	if c.db == nil || c.db.Pool.Config().MaxConns < 2 {
+	if c.db.Pool.Config().MaxConns < 2 {
 		after, read, ended := cursor, 0, false
 		return func() ([]imports.RowPlan, error) {
 			n := importCommitSlice
