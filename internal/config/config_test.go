@@ -42,37 +42,13 @@ func TestConnectorEgress(t *testing.T) {
 	}
 }
 
-func TestCompiledExecutionSetting(t *testing.T) {
-	cases := []struct {
-		env  string
-		want bool
-		err  bool
-	}{
-		{"", true, false},
-		{"true", true, false},
-		{"false", false, false},
-		{"0", false, false},
-		{"nope", false, true},
+// TestBooleanSettings: an unset switch is on; true/false and 1/0 in any
+// case set it; anything else (a typo) refuses to start rather than guess.
+func TestBooleanSettings(t *testing.T) {
+	switches := map[string]func(Config) bool{
+		"ITAM_COMPILED_EXECUTION": func(c Config) bool { return c.CompiledExecution },
+		"ITAM_INTROSPECTION":      func(c Config) bool { return c.Introspection }, // a typo must not leave the schema published
 	}
-	for _, c := range cases {
-		t.Run(c.env, func(t *testing.T) {
-			cfg, err := Load(func(k string) string {
-				if k == "ITAM_COMPILED_EXECUTION" {
-					return c.env
-				}
-				return ""
-			})
-			if c.err {
-				require.ErrorContains(t, err, "ITAM_COMPILED_EXECUTION")
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, c.want, cfg.CompiledExecution)
-		})
-	}
-}
-
-func TestIntrospectionSetting(t *testing.T) {
 	cases := []struct {
 		env  string
 		want bool
@@ -83,23 +59,26 @@ func TestIntrospectionSetting(t *testing.T) {
 		{"false", false, false},
 		{"FALSE", false, false},
 		{"0", false, false},
-		{"flase", false, true}, // a typo must not leave the schema published
+		{"flase", false, true},
+		{"nope", false, true},
 	}
-	for _, c := range cases {
-		t.Run(c.env, func(t *testing.T) {
-			cfg, err := Load(func(k string) string {
-				if k == "ITAM_INTROSPECTION" {
-					return c.env
+	for name, get := range switches {
+		for _, c := range cases {
+			t.Run(name+"="+c.env, func(t *testing.T) {
+				cfg, err := Load(func(k string) string {
+					if k == name {
+						return c.env
+					}
+					return ""
+				})
+				if c.err {
+					require.ErrorContains(t, err, name)
+					return
 				}
-				return ""
+				require.NoError(t, err)
+				require.Equal(t, c.want, get(cfg))
 			})
-			if c.err {
-				require.ErrorContains(t, err, "ITAM_INTROSPECTION")
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, c.want, cfg.Introspection)
-		})
+		}
 	}
 }
 
