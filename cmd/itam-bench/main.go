@@ -334,7 +334,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 			return err
 		}
 		defer func() {
-			if serr := proc.stop(); serr != nil {
+			if serr := proc.stop(20 * time.Second); serr != nil {
 				err = errors.Join(err, fmt.Errorf("server: %w\n%s", serr, proc.stderr.String()))
 			}
 			if s := strings.TrimSpace(proc.stderr.String()); s != "" {
@@ -432,7 +432,7 @@ func run(ctx context.Context, o options, stdout, stderr io.Writer) (err error) {
 			res.Peer = "PostGraphile skipped: " + why
 			fmt.Fprintf(stderr, "peer: %s\n", res.Peer)
 		} else {
-			defer peer.proc.stop()
+			defer func() { _ = peer.proc.stop(10 * time.Second) }()
 			r.peer, res.Peer = peer, why
 		}
 	}

@@ -46,7 +46,7 @@ type rig struct {
 
 // peerSide is a running PostGraphile and its queries.
 type peerSide struct {
-	proc    *peerProc
+	proc    *childProc
 	gql     *gqlClient
 	q       peerQueries
 	counter func() counters

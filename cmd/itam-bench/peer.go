@@ -20,7 +20,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -32,27 +31,6 @@ const (
 	// peerMinNode is the oldest Node PostGraphile 5 runs on.
 	peerMinNode = 22
 )
-
-// peerProc is PostGraphile running as a child process.
-type peerProc struct {
-	cmd    *exec.Cmd
-	stderr *tailBuffer
-	done   chan error
-	url    string
-}
-
-func (p *peerProc) pid() int { return p.cmd.Process.Pid }
-
-// stop ends PostGraphile (SIGTERM, then SIGKILL after 10 s).
-func (p *peerProc) stop() {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-	case <-time.After(10 * time.Second):
-		_ = p.cmd.Process.Kill()
-		<-p.done
-	}
-}
 
 // installPeer installs PostGraphile (and Node 22 when needed) into dir and
 // returns the node binary to run it with.
@@ -118,7 +96,7 @@ export default { extends: [PostGraphileAmberPreset], disablePlugins: ["PgIndexBe
 
 // startPeer runs PostGraphile with peerConfig on dbURL (the owner's)
 // at addr and waits until it answers a query.
-func startPeer(ctx context.Context, dir, node, dbURL, addr string) (*peerProc, error) {
+func startPeer(ctx context.Context, dir, node, dbURL, addr string) (*childProc, error) {
 	host, port, _ := strings.Cut(addr, ":")
 	if err := os.WriteFile(filepath.Join(dir, "graphile.config.mjs"), []byte(peerConfig), 0o644); err != nil {
 		return nil, err
@@ -127,33 +105,15 @@ func startPeer(ctx context.Context, dir, node, dbURL, addr string) (*peerProc, e
 	cmd := exec.Command(node, cli, "-c", dbURL, "-s", "public", "-n", host, "-p", port)
 	cmd.Dir = dir // the preset resolves from dir's node_modules
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "NODE_ENV=production", "GRAPHILE_ENV=production"}
-	p := &peerProc{cmd: cmd, stderr: &tailBuffer{max: 16 << 10}, done: make(chan error, 1), url: "http://" + addr + "/graphql"}
-	cmd.Stdout, cmd.Stderr = p.stderr, p.stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { p.done <- cmd.Wait() }()
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		select {
-		case err := <-p.done:
-			return nil, fmt.Errorf("PostGraphile exited during startup: %v: %s", err, lastLines([]byte(p.stderr.String()), 8))
-		default:
+	url := "http://" + addr + "/graphql"
+	return startChild(ctx, "PostGraphile", cmd, 16<<10, true, 90*time.Second, 200*time.Millisecond, answers200(func() (int, error) {
+		resp, err := http.Post(url, "application/json", strings.NewReader(`{"query":"{__typename}"}`))
+		if err != nil {
+			return 0, err
 		}
-		resp, err := http.Post(p.url, "application/json", strings.NewReader(`{"query":"{__typename}"}`))
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p, nil
-			}
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			p.stop()
-			return nil, fmt.Errorf("PostGraphile not ready after 90s: %v: %s", err, lastLines([]byte(p.stderr.String()), 8))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}))
 }
 
 // peerSchema is what the bench needs to know of PostGraphile's schema:
@@ -265,9 +225,9 @@ func startPeerSide(ctx context.Context, owner *pgxpool.Pool, dbURL, dir string, 
 	if err != nil {
 		return nil, err.Error()
 	}
-	gql := &gqlClient{http: client, url: proc.url}
+	gql := &gqlClient{http: client, url: "http://" + addr + "/graphql"}
 	fail := func(err error) (*peerSide, string) {
-		proc.stop()
+		_ = proc.stop(10 * time.Second)
 		return nil, err.Error()
 	}
 	schema, err := introspectPeer(ctx, gql)

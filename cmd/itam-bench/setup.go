@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -140,63 +138,22 @@ func freeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// serverProc is the itam server running as a child process.
-type serverProc struct {
-	cmd    *exec.Cmd
-	stderr *tailBuffer
-	done   chan error
-}
-
 // startServer runs `bin serve` with exactly env (plus PATH and HOME) and
 // waits until /readyz answers 200.
-func startServer(ctx context.Context, bin string, env map[string]string, base string) (*serverProc, error) {
+func startServer(ctx context.Context, bin string, env map[string]string, base string) (*childProc, error) {
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	p := &serverProc{cmd: cmd, stderr: &tailBuffer{max: 64 << 10}, done: make(chan error, 1)}
-	cmd.Stdout = io.Discard
-	cmd.Stderr = p.stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { p.done <- cmd.Wait() }()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-p.done:
-			return nil, fmt.Errorf("server exited during startup: %v\n%s", err, p.stderr.String())
-		default:
-		}
+	return startChild(ctx, "server", cmd, 64<<10, false, 30*time.Second, 50*time.Millisecond, answers200(func() (int, error) {
 		resp, err := http.Get(base + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p, nil
-			}
+		if err != nil {
+			return 0, err
 		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			p.stop()
-			return nil, fmt.Errorf("server not ready after 30s (last error: %v)\n%s", err, p.stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-func (p *serverProc) pid() int { return p.cmd.Process.Pid }
-
-// stop asks the server to shut down gracefully and kills it after 20s.
-func (p *serverProc) stop() error {
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case err := <-p.done:
-		return err
-	case <-time.After(20 * time.Second):
-		_ = p.cmd.Process.Kill()
-		return errors.New("server did not stop within 20s; killed")
-	}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}))
 }
 
 // tailBuffer keeps the last max bytes written to it.
